@@ -1,0 +1,14 @@
+package io.tributary.dsl;
+
+import java.io.Serializable;
+
+/**
+ * Data from outside the pipeline, read by {@code from(Source)}: files through {@link AutoLoader},
+ * and in later versions other connectors. A source is an immutable description; the runtime has one
+ * translator per kind of source.
+ */
+public interface Source extends Serializable {
+
+  /** One deterministic line naming the source, used by {@code describe()}. */
+  String describe();
+}

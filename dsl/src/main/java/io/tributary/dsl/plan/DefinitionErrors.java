@@ -1,0 +1,117 @@
+package io.tributary.dsl.plan;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The one place where definition problems are worded. Each message says where (the dataset or
+ * flow), what is wrong, and how to fix it; tests assert whole messages.
+ */
+public final class DefinitionErrors {
+
+  private DefinitionErrors() {}
+
+  static String invalidName(String what, String name) {
+    return what + " '" + name + "': the name is not a valid identifier. Use letters, digits and underscores,"
+        + " starting with a letter or an underscore, at most 128 characters (it names a folder under the"
+        + " pipeline's storage).";
+  }
+
+  static String duplicateDataset(String name, List<String> kinds) {
+    return "Dataset '" + name + "' is defined " + kinds.size() + " times (as " + String.join(", ", kinds)
+        + "). Names are case-insensitive and unique per pipeline: rename all but one.";
+  }
+
+  static String missingQuery(DatasetSpec dataset) {
+    return "Dataset '" + dataset.name() + "' (" + dataset.kind().displayName() + ") has no query. Define its rows"
+        + " with from(…), query(…) or sql(…).";
+  }
+
+  static String multipleQueries(DatasetSpec dataset) {
+    return "Dataset '" + dataset.name() + "' has " + dataset.queries().size() + " queries ("
+        + String.join("; ", dataset.queries().stream().map(Query::describe).toList())
+        + "). A dataset has one query: keep one of them.";
+  }
+
+  public static String undefinedInput(String dataset, String input, Collection<String> defined, String call) {
+    return "Dataset '" + dataset + "': input '" + input + "' is not defined. Defined datasets: "
+        + new TreeSet<>(defined) + ". Check the name passed to " + call + ".";
+  }
+
+  static String cycle(List<String> path) {
+    return "Datasets form a cycle: " + String.join(" -> ", path) + ". A dataset cannot read itself, directly or"
+        + " through other datasets: remove one of these reads.";
+  }
+
+  public static String streamReadOfMaterializedTable(String dataset, String input) {
+    return "Dataset '" + dataset + "' reads table '" + input + "' as a stream, but '" + input + "' is a"
+        + " materialized table, recomputed on every update, so it has no stream of new rows. Read it as a"
+        + " snapshot (from(…) on a table or view, ctx.read(…)), or make '" + input + "' a streaming table.";
+  }
+
+  public static String streamReadOfCdcTarget(String dataset, String input) {
+    return "Dataset '" + dataset + "' reads '" + input + "' as a stream, but '" + input + "' is an applyChanges"
+        + " target whose commits update and delete rows. Read it as a snapshot with ctx.read(\"" + input
+        + "\") from a table.";
+  }
+
+  static String cdcTargetWithoutFlow(String dataset) {
+    return "Streaming table '" + dataset + "' has no flow writing to it. Add p.applyChanges(\"" + dataset
+        + "\")…, or define its rows with streamingTable(\"" + dataset + "\").from(…).";
+  }
+
+  static String cdcTargetUndefined(String target) {
+    return "applyChanges into '" + target + "': the target is not defined. Declare it first with"
+        + " p.createStreamingTable(\"" + target + "\").";
+  }
+
+  static String cdcTargetNotCreated(String target, DatasetSpec dataset) {
+    return "applyChanges into '" + target + "': the target is a " + dataset.kind().displayName()
+        + (dataset.queries().isEmpty() ? "" : " with a query of its own")
+        + ". A change-data-capture target must be declared with p.createStreamingTable(\"" + target + "\").";
+  }
+
+  static String cdcMultipleFlows(String target, int count) {
+    return "applyChanges into '" + target + "' is declared " + count + " times. Tributary applies one change"
+        + " feed per target: union the feeds in a view and apply that.";
+  }
+
+  static String cdcMissing(String target, String what, String call) {
+    return "applyChanges into '" + target + "' has no " + what + ". Add " + call + ".";
+  }
+
+  static String cdcBothColumnLists(String target) {
+    return "applyChanges into '" + target + "' sets both columnList and exceptColumnList. They are mutually"
+        + " exclusive: keep one.";
+  }
+
+  static String cdcBothHistoryLists(String target) {
+    return "applyChanges into '" + target + "' sets both trackHistoryColumnList and"
+        + " trackHistoryExceptColumnList. They are mutually exclusive: keep one.";
+  }
+
+  static String cdcHistoryOnType1(String target) {
+    return "applyChanges into '" + target + "' tracks history columns, but is stored as SCD type 1, which keeps"
+        + " no history. Use storedAsScdType(2), or remove the history column list.";
+  }
+
+  static String cdcTruncatesOnType2(String target) {
+    return "applyChanges into '" + target + "' sets applyAsTruncates, which only SCD type 1 supports (a truncate"
+        + " would erase SCD type 2 history). Remove it, or use storedAsScdType(1).";
+  }
+
+  static String cdcScdType(String target, int type) {
+    return "applyChanges into '" + target + "' is stored as SCD type " + type + ". Use storedAsScdType(1)"
+        + " (latest row per key) or storedAsScdType(2) (a row per version).";
+  }
+
+  static String duplicateExpectation(String dataset, String expectation, int count) {
+    return "Dataset '" + dataset + "': expectation '" + expectation + "' is defined " + count
+        + " times. Expectation names are unique per dataset: rename all but one.";
+  }
+
+  static String blank(String dataset, String what) {
+    return "Dataset '" + dataset + "': " + what + " is blank. Give it a value.";
+  }
+}

@@ -1,0 +1,340 @@
+package io.tributary.dsl.plan;
+
+import io.tributary.dsl.PipelineDefinitionException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * A pipeline's validated, immutable logical graph: datasets in dependency order (ties kept in
+ * declaration order), the flows that write them, and the inputs each one reads.
+ *
+ * <p>Made by {@code Pipeline.build()} from the explicit reads ({@code from("dataset")},
+ * {@code applyChanges(…).from(…)}); the reads inside {@code query} lambdas and SQL are known only to
+ * Flink's planner, so the runtime's analyzer adds them with {@link #withResolvedInputs}, which
+ * validates and orders the graph again. The plan knows nothing of Flink's runtime.
+ */
+public final class LogicalPlan {
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+
+  private final String pipeline;
+  private final Map<String, String> configuration;
+  private final List<DatasetSpec> datasets;
+  private final List<ApplyChangesSpec> applyChanges;
+  private final Map<String, List<Input>> inputs;
+
+  private LogicalPlan(String pipeline, Map<String, String> configuration, List<DatasetSpec> datasets,
+      List<ApplyChangesSpec> applyChanges, Map<String, List<Input>> inputs) {
+    this.pipeline = pipeline;
+    this.configuration = Map.copyOf(configuration);
+    this.datasets = List.copyOf(datasets);
+    this.applyChanges = List.copyOf(applyChanges);
+    this.inputs = Map.copyOf(inputs);
+  }
+
+  /**
+   * Validates the declared datasets and flows and orders them.
+   *
+   * @throws PipelineDefinitionException naming every problem found
+   */
+  public static LogicalPlan of(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
+      List<ApplyChangesSpec> applyChanges) {
+    Objects.requireNonNull(pipeline, "pipeline");
+    List<String> problems = new ArrayList<>();
+    checkNames(declared, applyChanges, problems);
+    checkDatasets(declared, problems);
+    checkApplyChanges(declared, applyChanges, problems);
+
+    Map<String, List<Input>> explicit = new LinkedHashMap<>();
+    for (DatasetSpec dataset : declared) {
+      explicit.put(dataset.name(), dataset.query().flatMap(Query::explicitInput).map(List::of).orElse(List.of()));
+    }
+    for (ApplyChangesSpec flow : applyChanges) {
+      flow.source().ifPresent(source -> explicit.merge(flow.target(), List.of(Input.stream(source)),
+          (a, b) -> concat(a, b)));
+    }
+    return ordered(pipeline, configuration, declared, applyChanges, explicit, problems);
+  }
+
+  /**
+   * This plan with the inputs that analysis found for some datasets (replacing what was known for
+   * them), validated and ordered again.
+   *
+   * @throws PipelineDefinitionException for an undefined input, an invalid read or a cycle
+   */
+  public LogicalPlan withResolvedInputs(Map<String, List<Input>> resolved) {
+    Map<String, List<Input>> merged = new LinkedHashMap<>(inputs);
+    resolved.forEach((dataset, reads) -> {
+      if (!merged.containsKey(dataset)) {
+        throw new IllegalArgumentException("not a dataset of pipeline " + pipeline + ": " + dataset);
+      }
+      merged.put(dataset, List.copyOf(new LinkedHashSet<>(reads)));
+    });
+    return ordered(pipeline, configuration, datasets, applyChanges, merged, new ArrayList<>());
+  }
+
+  private static LogicalPlan ordered(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
+      List<ApplyChangesSpec> applyChanges, Map<String, List<Input>> inputs, List<String> problems) {
+    Map<String, DatasetSpec> byName = new LinkedHashMap<>();
+    declared.forEach(d -> byName.putIfAbsent(d.name(), d));
+    inputs.forEach((dataset, reads) -> checkReads(byName, dataset, reads, problems));
+    if (!problems.isEmpty()) {
+      throw PipelineDefinitionException.of(pipeline, problems);
+    }
+    List<DatasetSpec> sorted = topologicalOrder(byName, inputs, problems);
+    if (!problems.isEmpty()) {
+      throw PipelineDefinitionException.of(pipeline, problems);
+    }
+    return new LogicalPlan(pipeline, configuration, sorted, applyChanges, inputs);
+  }
+
+  public String pipeline() {
+    return pipeline;
+  }
+
+  public Map<String, String> configuration() {
+    return configuration;
+  }
+
+  /** Every dataset, each after the datasets it reads. */
+  public List<DatasetSpec> datasets() {
+    return datasets;
+  }
+
+  public Optional<DatasetSpec> dataset(String name) {
+    return datasets.stream().filter(d -> d.name().equals(name)).findFirst();
+  }
+
+  /** The datasets {@code dataset} reads (its query's reads, or its apply-changes flow's source). */
+  public List<Input> inputsOf(String dataset) {
+    return inputs.getOrDefault(dataset, List.of());
+  }
+
+  /** The datasets that read {@code dataset}, in plan order. */
+  public List<String> readersOf(String dataset) {
+    return datasets.stream().map(DatasetSpec::name)
+        .filter(reader -> inputsOf(reader).stream().anyMatch(input -> input.dataset().equals(dataset)))
+        .toList();
+  }
+
+  public List<ApplyChangesSpec> applyChanges() {
+    return applyChanges;
+  }
+
+  /** The flows that write persisted datasets, in dependency order. */
+  public List<Flow> flows() {
+    List<Flow> flows = new ArrayList<>();
+    for (DatasetSpec dataset : datasets) {
+      if (!dataset.kind().isPersisted()) {
+        continue;
+      }
+      if (dataset.query().isPresent()) {
+        flows.add(new Flow.QueryFlow(dataset));
+      }
+      applyChanges.stream().filter(a -> a.target().equals(dataset.name()))
+          .forEach(a -> flows.add(new Flow.ApplyChangesFlow(a)));
+    }
+    return flows;
+  }
+
+  /** A deterministic description of the plan, compared with golden text in tests. */
+  public String describe() {
+    List<String> lines = new ArrayList<>();
+    lines.add("pipeline " + pipeline);
+    new TreeMap<>(configuration).forEach((k, v) -> lines.add("  conf " + k + "=" + v));
+    for (DatasetSpec dataset : datasets) {
+      dataset.describeLines().forEach(line -> lines.add("  " + line));
+      List<Input> reads = inputsOf(dataset.name());
+      if (!reads.isEmpty()) {
+        lines.add("    reads " + String.join(", ", reads.stream().map(Input::describe).toList()));
+      }
+      applyChanges.stream().filter(a -> a.target().equals(dataset.name()))
+          .forEach(a -> a.describeLines().forEach(line -> lines.add("    " + line)));
+    }
+    return String.join("\n", lines) + "\n";
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+
+  private static void checkNames(List<DatasetSpec> declared, List<ApplyChangesSpec> applyChanges,
+      List<String> problems) {
+    Map<String, List<DatasetSpec>> byFoldedName = new LinkedHashMap<>();
+    for (DatasetSpec dataset : declared) {
+      if (!IDENTIFIER.matcher(dataset.name()).matches()) {
+        problems.add(DefinitionErrors.invalidName("Dataset", dataset.name()));
+      }
+      byFoldedName.computeIfAbsent(dataset.name().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(dataset);
+    }
+    byFoldedName.values().stream().filter(same -> same.size() > 1).forEach(same -> problems.add(
+        DefinitionErrors.duplicateDataset(same.get(0).name(),
+            same.stream().map(d -> d.kind().displayName()).toList())));
+  }
+
+  private static void checkDatasets(List<DatasetSpec> declared, List<String> problems) {
+    for (DatasetSpec dataset : declared) {
+      if (dataset.queries().size() > 1) {
+        problems.add(DefinitionErrors.multipleQueries(dataset));
+      } else if (dataset.queries().isEmpty() && !dataset.cdcTarget()) {
+        problems.add(DefinitionErrors.missingQuery(dataset));
+      }
+      Map<String, Integer> expectationCounts = new LinkedHashMap<>();
+      dataset.expectations().forEach(e -> expectationCounts.merge(e.name(), 1, Integer::sum));
+      expectationCounts.forEach((name, count) -> {
+        if (count > 1) {
+          problems.add(DefinitionErrors.duplicateExpectation(dataset.name(), name, count));
+        }
+      });
+      dataset.expectations().stream().filter(e -> e.constraint().isBlank()).forEach(e ->
+          problems.add(DefinitionErrors.blank(dataset.name(), "the constraint of expectation '" + e.name() + "'")));
+    }
+  }
+
+  private static void checkApplyChanges(List<DatasetSpec> declared, List<ApplyChangesSpec> applyChanges,
+      List<String> problems) {
+    Map<String, DatasetSpec> byName = new HashMap<>();
+    declared.forEach(d -> byName.putIfAbsent(d.name(), d));
+    Map<String, Integer> flowsPerTarget = new LinkedHashMap<>();
+    for (ApplyChangesSpec flow : applyChanges) {
+      String target = flow.target();
+      flowsPerTarget.merge(target, 1, Integer::sum);
+      DatasetSpec dataset = byName.get(target);
+      if (dataset == null) {
+        problems.add(DefinitionErrors.cdcTargetUndefined(target));
+      } else if (!dataset.cdcTarget()) {
+        problems.add(DefinitionErrors.cdcTargetNotCreated(target, dataset));
+      }
+      if (flow.source().isEmpty()) {
+        problems.add(DefinitionErrors.cdcMissing(target, "source", "from(\"<dataset>\")"));
+      }
+      if (flow.keys().isEmpty()) {
+        problems.add(DefinitionErrors.cdcMissing(target, "keys", "keys(\"<column>\", …)"));
+      }
+      if (flow.sequenceBy().isEmpty()) {
+        problems.add(DefinitionErrors.cdcMissing(target, "sequence column", "sequenceBy(\"<column>\")"));
+      }
+      if (flow.scdType() != 1 && flow.scdType() != 2) {
+        problems.add(DefinitionErrors.cdcScdType(target, flow.scdType()));
+      }
+      if (!flow.columnList().isEmpty() && !flow.exceptColumnList().isEmpty()) {
+        problems.add(DefinitionErrors.cdcBothColumnLists(target));
+      }
+      boolean tracksHistory = !flow.trackHistoryColumnList().isEmpty()
+          || !flow.trackHistoryExceptColumnList().isEmpty();
+      if (!flow.trackHistoryColumnList().isEmpty() && !flow.trackHistoryExceptColumnList().isEmpty()) {
+        problems.add(DefinitionErrors.cdcBothHistoryLists(target));
+      }
+      if (tracksHistory && flow.scdType() == 1) {
+        problems.add(DefinitionErrors.cdcHistoryOnType1(target));
+      }
+      if (flow.applyAsTruncates().isPresent() && flow.scdType() == 2) {
+        problems.add(DefinitionErrors.cdcTruncatesOnType2(target));
+      }
+    }
+    flowsPerTarget.forEach((target, count) -> {
+      if (count > 1) {
+        problems.add(DefinitionErrors.cdcMultipleFlows(target, count));
+      }
+    });
+    Set<String> fed = flowsPerTarget.keySet();
+    declared.stream().filter(d -> d.cdcTarget() && !fed.contains(d.name()))
+        .forEach(d -> problems.add(DefinitionErrors.cdcTargetWithoutFlow(d.name())));
+  }
+
+  private static void checkReads(Map<String, DatasetSpec> byName, String reader, List<Input> reads,
+      List<String> problems) {
+    DatasetSpec readerSpec = byName.get(reader);
+    String call = readerSpec != null && readerSpec.cdcTarget() ? "applyChanges(…).from()" : "from()";
+    for (Input input : reads) {
+      DatasetSpec read = byName.get(input.dataset());
+      if (read == null) {
+        problems.add(DefinitionErrors.undefinedInput(reader, input.dataset(), byName.keySet(), call));
+      } else if (input.mode() == ReadMode.STREAM && read.kind() == DatasetKind.MATERIALIZED_TABLE) {
+        problems.add(DefinitionErrors.streamReadOfMaterializedTable(reader, input.dataset()));
+      } else if (input.mode() == ReadMode.STREAM && read.cdcTarget()) {
+        problems.add(DefinitionErrors.streamReadOfCdcTarget(reader, input.dataset()));
+      }
+    }
+  }
+
+  /** Kahn's algorithm, choosing the earliest-declared ready dataset first so the order is deterministic. */
+  private static List<DatasetSpec> topologicalOrder(Map<String, DatasetSpec> byName,
+      Map<String, List<Input>> inputs, List<String> problems) {
+    List<String> names = new ArrayList<>(byName.keySet());
+    Map<String, Integer> unresolved = new HashMap<>();
+    for (String name : names) {
+      unresolved.put(name, (int) inputs.getOrDefault(name, List.of()).stream().map(Input::dataset).distinct()
+          .filter(byName::containsKey).count());
+    }
+    List<DatasetSpec> sorted = new ArrayList<>();
+    Set<String> done = new LinkedHashSet<>();
+    boolean progress = true;
+    while (progress && done.size() < names.size()) {
+      progress = false;
+      for (String name : names) {
+        if (!done.contains(name) && unresolved.get(name) == 0) {
+          done.add(name);
+          sorted.add(byName.get(name));
+          for (String other : names) {
+            if (inputs.getOrDefault(other, List.of()).stream().map(Input::dataset).distinct()
+                .anyMatch(name::equals)) {
+              unresolved.merge(other, -1, Integer::sum);
+            }
+          }
+          progress = true;
+          break;
+        }
+      }
+    }
+    if (done.size() < names.size()) {
+      problems.add(DefinitionErrors.cycle(findCycle(names, done, inputs)));
+    }
+    return sorted;
+  }
+
+  private static List<String> findCycle(List<String> names, Set<String> done, Map<String, List<Input>> inputs) {
+    String start = names.stream().filter(n -> !done.contains(n)).findFirst().orElseThrow();
+    Deque<String> path = new ArrayDeque<>();
+    Set<String> onPath = new LinkedHashSet<>();
+    String current = start;
+    while (!onPath.contains(current)) {
+      onPath.add(current);
+      path.addLast(current);
+      String from = current;
+      current = inputs.getOrDefault(from, List.of()).stream().map(Input::dataset)
+          .filter(n -> names.contains(n) && !done.contains(n)).findFirst()
+          .orElseThrow(() -> new IllegalStateException("no cycle through " + from));
+    }
+    // path holds readers; each reads the next. Report it in data-flow order: input -> reader.
+    List<String> cycle = new ArrayList<>();
+    boolean inCycle = false;
+    for (String name : path) {
+      inCycle |= name.equals(current);
+      if (inCycle) {
+        cycle.add(0, name);
+      }
+    }
+    cycle.add(cycle.get(0));
+    return cycle;
+  }
+
+  private static List<Input> concat(List<Input> a, List<Input> b) {
+    List<Input> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+}

@@ -1,0 +1,37 @@
+package io.tributary.runtime.analysis;
+
+import io.tributary.dsl.plan.DatasetSpec;
+
+/** The words of the analyzer's problems: where, what, why, and the fix. */
+final class AnalysisErrors {
+
+  private AnalysisErrors() {}
+
+  static String queryFailed(DatasetSpec dataset, Throwable error) {
+    return "Dataset '" + dataset.name() + "': its query is not valid: " + rootMessage(error)
+        + ". Fix the query of '" + dataset.name() + "'.";
+  }
+
+  static String updatingStreamingQuery(DatasetSpec dataset, Throwable error) {
+    return "Streaming table '" + dataset.name() + "': its query produces updates to rows it already emitted ("
+        + firstLine(error.getMessage()) + "), but a streaming table only appends. Give the aggregation or join"
+        + " a time window and a watermark, or make '" + dataset.name() + "' a materialized table with"
+        + " p.table(\"" + dataset.name() + "\").";
+  }
+
+  static String rootMessage(Throwable error) {
+    Throwable cause = error;
+    String message = firstLine(error.getMessage());
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+      if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+        message = firstLine(cause.getMessage());
+      }
+    }
+    return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.strip().lines().findFirst().orElse("");
+  }
+}

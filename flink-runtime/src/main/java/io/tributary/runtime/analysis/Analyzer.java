@@ -1,0 +1,323 @@
+package io.tributary.runtime.analysis;
+
+import io.tributary.dsl.PipelineDefinitionException;
+import io.tributary.dsl.Source;
+import io.tributary.dsl.plan.ApplyChangesSpec;
+import io.tributary.dsl.plan.DatasetKind;
+import io.tributary.dsl.plan.DatasetSpec;
+import io.tributary.dsl.plan.DefinitionErrors;
+import io.tributary.dsl.plan.Input;
+import io.tributary.dsl.plan.LogicalPlan;
+import io.tributary.dsl.plan.ReadMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.TableException;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.catalog.CatalogTable;
+import org.apache.flink.table.catalog.ObjectPath;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.utils.TypeConversions;
+
+/**
+ * Resolves what only Flink can: runs each {@code query} lambda and SQL query against placeholder
+ * tables carrying the upstream schemas, learns every read, derives every dataset's row type, and
+ * rejects what cannot run (a streaming table fed by an updating query, a read of an unknown
+ * dataset). Reports every problem at once as a {@link PipelineDefinitionException}. Writes nothing.
+ */
+public final class Analyzer {
+
+  private final SourceSchemas sourceSchemas;
+  private final List<DatasetCheck> checks;
+
+  /** A further check of one analyzed dataset, such as its expectations; returns its problems. */
+  @FunctionalInterface
+  public interface DatasetCheck {
+    List<String> check(DatasetSpec dataset, Table table);
+  }
+
+  public Analyzer(SourceSchemas sourceSchemas, List<DatasetCheck> checks) {
+    this.sourceSchemas = sourceSchemas;
+    this.checks = List.copyOf(checks);
+  }
+
+  /**
+   * Analyzes {@code plan}.
+   *
+   * @throws PipelineDefinitionException naming every problem, each with its fix
+   */
+  public ResolvedPlan analyze(LogicalPlan plan) {
+    return new Run(plan).analyze();
+  }
+
+  /** The state of one analysis. */
+  private final class Run implements TableResolver {
+    private final LogicalPlan plan;
+    private final StreamTableEnvironment tableEnv;
+    private final RecordingCatalog catalog = new RecordingCatalog();
+    private final Map<String, DatasetSpec> datasets = new LinkedHashMap<>();
+    private final Map<String, RowType> schemas = new LinkedHashMap<>();
+    private final Map<String, List<Input>> inputs = new LinkedHashMap<>();
+    private final Map<String, String> waitingOn = new LinkedHashMap<>();
+    private final Set<String> failed = new LinkedHashSet<>();
+    private final List<String> problems = new ArrayList<>();
+
+    Run(LogicalPlan plan) {
+      this.plan = plan;
+      plan.datasets().forEach(d -> datasets.put(d.name(), d));
+      Configuration conf = new Configuration();
+      conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+      this.tableEnv = StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());
+      tableEnv.registerCatalog(RecordingCatalog.NAME, catalog);
+      tableEnv.useCatalog(RecordingCatalog.NAME);
+      tableEnv.useDatabase(RecordingCatalog.DATABASE);
+    }
+
+    ResolvedPlan analyze() {
+      DatasetQueries queries = new DatasetQueries(tableEnv, this, plan.configuration());
+      List<DatasetSpec> pending = new ArrayList<>(plan.datasets());
+      boolean progress = true;
+      while (progress && !pending.isEmpty()) {
+        progress = false;
+        for (DatasetSpec dataset : List.copyOf(pending)) {
+          if (blockedByFailure(dataset)) {
+            failed.add(dataset.name());
+            pending.remove(dataset);
+            progress = true;
+          } else if (tryResolve(dataset, queries)) {
+            pending.remove(dataset);
+            progress = true;
+          }
+        }
+      }
+      if (!pending.isEmpty()) {
+        Map<String, List<Input>> cycleEdges = new LinkedHashMap<>(inputs);
+        waitingOn.forEach((reader, read) -> cycleEdges.put(reader, List.of(Input.snapshot(read))));
+        plan.withResolvedInputs(cycleEdges); // throws the cycle, spelled out
+        throw new IllegalStateException("analysis stalled without a cycle on " + pending);
+      }
+      if (!problems.isEmpty()) {
+        throw PipelineDefinitionException.of(plan.pipeline(), problems);
+      }
+      LogicalPlan resolved = plan.withResolvedInputs(inputs);
+      return new ResolvedPlan(resolved, schemas);
+    }
+
+    private boolean blockedByFailure(DatasetSpec dataset) {
+      String waited = waitingOn.get(dataset.name());
+      return waited != null && failed.contains(waited);
+    }
+
+    /** Returns whether the dataset is done with (resolved or failed); false to retry later. */
+    private boolean tryResolve(DatasetSpec dataset, DatasetQueries queries) {
+      if (dataset.cdcTarget()) {
+        return resolveCdcTarget(dataset);
+      }
+      if (dataset.query().isEmpty()) {
+        failed.add(dataset.name()); // reported by Pipeline.build()
+        return true;
+      }
+      try {
+        DatasetQueries.Built built = queries.build(dataset, this::sqlQuery);
+        Table table = built.table();
+        List<String> datasetProblems = new ArrayList<>();
+        if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
+          checkAppendOnly(dataset, table, datasetProblems);
+        }
+        RowType rowType = rowType(table);
+        checkDropDuplicates(dataset, rowType, datasetProblems);
+        for (DatasetCheck check : checks) {
+          datasetProblems.addAll(check.check(dataset, table));
+        }
+        inputs.put(dataset.name(), built.inputs());
+        if (!datasetProblems.isEmpty()) {
+          problems.addAll(datasetProblems);
+          failed.add(dataset.name());
+          return true;
+        }
+        register(dataset.name(), rowType);
+        return true;
+      } catch (NotYetResolvedException e) {
+        waitingOn.put(dataset.name(), e.dataset());
+        return false;
+      } catch (UndefinedDatasetException e) {
+        problems.add(DefinitionErrors.undefinedInput(dataset.name(), e.dataset, datasets.keySet(), e.call));
+        failed.add(dataset.name());
+        return true;
+      } catch (SourceSchemaException e) {
+        problems.add("Dataset '" + dataset.name() + "': " + e.getMessage());
+        failed.add(dataset.name());
+        return true;
+      } catch (RuntimeException e) {
+        problems.add(AnalysisErrors.queryFailed(dataset, e));
+        failed.add(dataset.name());
+        return true;
+      }
+    }
+
+    private boolean resolveCdcTarget(DatasetSpec dataset) {
+      ApplyChangesSpec flow = plan.applyChanges().stream().filter(a -> a.target().equals(dataset.name()))
+          .findFirst().orElseThrow();
+      String source = flow.source().orElseThrow();
+      if (!datasets.containsKey(source)) {
+        problems.add(DefinitionErrors.undefinedInput(dataset.name(), source, datasets.keySet(),
+            "applyChanges(…).from()"));
+        failed.add(dataset.name());
+        return true;
+      }
+      if (failed.contains(source)) {
+        failed.add(dataset.name());
+        return true;
+      }
+      if (!schemas.containsKey(source)) {
+        waitingOn.put(dataset.name(), source);
+        return false;
+      }
+      inputs.put(dataset.name(), List.of(Input.stream(source)));
+      List<String> cdcProblems = new ArrayList<>();
+      RowType target = CdcTargetSchema.derive(flow, schemas.get(source), cdcProblems);
+      if (!cdcProblems.isEmpty()) {
+        problems.addAll(cdcProblems);
+        failed.add(dataset.name());
+        return true;
+      }
+      register(dataset.name(), target);
+      return true;
+    }
+
+    private void checkAppendOnly(DatasetSpec dataset, Table table, List<String> datasetProblems) {
+      try {
+        tableEnv.toDataStream(table);
+      } catch (TableException e) {
+        if (String.valueOf(e.getMessage()).contains("update")) {
+          datasetProblems.add(AnalysisErrors.updatingStreamingQuery(dataset, e));
+        } else {
+          throw e;
+        }
+      }
+    }
+
+    private void checkDropDuplicates(DatasetSpec dataset, RowType rowType, List<String> datasetProblems) {
+      for (String key : dataset.dropDuplicatesKeys()) {
+        if (!rowType.getFieldNames().contains(key)) {
+          datasetProblems.add("Dataset '" + dataset.name() + "': dropDuplicates names column '" + key
+              + "', which the query does not produce. Available columns: " + rowType.getFieldNames()
+              + ". Check the names passed to dropDuplicates().");
+        }
+      }
+    }
+
+    private Table sqlQuery(String sql, Set<Input> reads) {
+      for (String name : SqlText.identifiers(sql)) {
+        if (datasets.containsKey(name) && !schemas.containsKey(name) && !failed.contains(name)) {
+          throw new NotYetResolvedException(name);
+        }
+      }
+      catalog.resetLookups();
+      Table table = tableEnv.sqlQuery(sql);
+      for (String name : new TreeSet<>(catalog.lookups())) {
+        boolean stream = name.endsWith(SqlText.STREAM_SUFFIX);
+        String dataset = stream ? name.substring(0, name.length() - SqlText.STREAM_SUFFIX.length()) : name;
+        if (datasets.containsKey(dataset)) {
+          reads.add(new Input(dataset, stream ? ReadMode.STREAM : ReadMode.SNAPSHOT));
+        }
+      }
+      return table;
+    }
+
+    @Override
+    public Table snapshot(String dataset) {
+      return placeholder(dataset, dataset, "ctx.read()");
+    }
+
+    @Override
+    public Table stream(String dataset) {
+      return placeholder(dataset, dataset + SqlText.STREAM_SUFFIX, "ctx.readStream()");
+    }
+
+    @Override
+    public Table source(String dataset, Source source) {
+      RowType rowType;
+      try {
+        rowType = sourceSchemas.schemaOf(dataset, source);
+      } catch (RuntimeException e) {
+        throw new SourceSchemaException(e.getMessage(), e);
+      }
+      String name = "__source_" + dataset;
+      createPlaceholder(name, rowType);
+      return tableEnv.from(quoted(name));
+    }
+
+    private Table placeholder(String dataset, String registeredName, String call) {
+      if (!datasets.containsKey(dataset)) {
+        throw new UndefinedDatasetException(dataset, call);
+      }
+      if (!schemas.containsKey(dataset)) {
+        throw new NotYetResolvedException(dataset);
+      }
+      return tableEnv.from(quoted(registeredName));
+    }
+
+    private void register(String dataset, RowType rowType) {
+      schemas.put(dataset, rowType);
+      createPlaceholder(dataset, rowType);
+      createPlaceholder(dataset + SqlText.STREAM_SUFFIX, rowType);
+    }
+
+    private void createPlaceholder(String name, RowType rowType) {
+      DataType dataType = TypeConversions.fromLogicalToDataType(rowType);
+      CatalogTable table = CatalogTable.newBuilder()
+          .schema(Schema.newBuilder().fromRowDataType(dataType).build())
+          .options(Map.of("connector", "datagen", "number-of-rows", "0"))
+          .build();
+      try {
+        catalog.createTable(new ObjectPath(RecordingCatalog.DATABASE, name), table, true);
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot register placeholder " + name, e);
+      }
+    }
+  }
+
+  static RowType rowType(Table table) {
+    return (RowType) table.getResolvedSchema().toPhysicalRowDataType().getLogicalType();
+  }
+
+  private static String quoted(String name) {
+    return "`" + name + "`";
+  }
+
+  /** A query read a dataset the pipeline does not define. */
+  private static final class UndefinedDatasetException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String dataset;
+    final String call;
+
+    UndefinedDatasetException(String dataset, String call) {
+      super(dataset, null, false, false);
+      this.dataset = dataset;
+      this.call = call;
+    }
+  }
+
+  /** An external source's schema could not be derived; its message says why and how to fix it. */
+  private static final class SourceSchemaException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SourceSchemaException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.tributary.runtime.analysis;
+
+import static org.apache.flink.table.api.Expressions.$;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.dsl.AutoLoader;
+import io.tributary.dsl.Pipeline;
+import io.tributary.dsl.PipelineDefinitionException;
+import io.tributary.dsl.plan.DatasetSpec;
+import io.tributary.dsl.plan.Input;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.DoubleType;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.VarCharType;
+import org.junit.jupiter.api.Test;
+
+class AnalyzerTest {
+
+  private static final RowType ORDERS = RowType.of(
+      new org.apache.flink.table.types.logical.LogicalType[] {
+          VarCharType.STRING_TYPE, VarCharType.STRING_TYPE, new DoubleType(), new BigIntType()},
+      new String[] {"order_id", "customer_id", "total_amount", "ts"});
+
+  private final Analyzer analyzer = new Analyzer((dataset, source) -> ORDERS, List.of());
+
+  @Test
+  void derivesSchemasAndReadsOfLambdasAndSqlDefinedOutOfOrder() {
+    Pipeline p = Pipeline.create("orders", Map.of());
+    p.table("gold").sql("SELECT customer_id, COUNT(*) AS orders FROM silver GROUP BY customer_id");
+    p.streamingTable("silver").query(ctx -> ctx.readStream("bronze").filter($("total_amount").isGreater(0))
+        .select($("order_id"), $("customer_id"), $("total_amount")));
+    p.streamingTable("bronze").from(AutoLoader.json("/data/orders"));
+    p.streamingTable("silver_sql").sql("SELECT order_id FROM STREAM(bronze) WHERE total_amount > 0");
+
+    ResolvedPlan resolved = analyzer.analyze(p.build());
+
+    assertThat(resolved.plan().datasets()).extracting(DatasetSpec::name)
+        .containsExactly("bronze", "silver", "gold", "silver_sql");
+    assertThat(resolved.plan().inputsOf("silver")).containsExactly(Input.stream("bronze"));
+    assertThat(resolved.plan().inputsOf("gold")).containsExactly(Input.snapshot("silver"));
+    assertThat(resolved.plan().inputsOf("silver_sql")).containsExactly(Input.stream("bronze"));
+    assertThat(resolved.schema("gold").getFieldNames()).containsExactly("customer_id", "orders");
+    assertThat(resolved.schema("silver").getFieldNames()).containsExactly("order_id", "customer_id", "total_amount");
+  }
+
+  @Test
+  void reportsEveryProblemOfTheQueriesAtOnce() {
+    Pipeline p = Pipeline.create("orders", Map.of());
+    p.streamingTable("bronze").from(AutoLoader.json("/data/orders"));
+    p.streamingTable("counts").sql("SELECT customer_id, COUNT(*) AS n FROM STREAM(bronze) GROUP BY customer_id");
+    p.streamingTable("typo").query(ctx -> ctx.readStream("bronze_order"));
+    p.table("bad_column").query(ctx -> ctx.read("bronze").select($("no_such_column")));
+
+    assertThatThrownBy(() -> analyzer.analyze(p.build()))
+        .isInstanceOfSatisfying(PipelineDefinitionException.class, e -> {
+          assertThat(e.problems()).hasSize(3);
+          assertThat(e.problems().get(0)).startsWith("Streaming table 'counts': its query produces updates")
+              .endsWith("or make 'counts' a materialized table with p.table(\"counts\").");
+          assertThat(e.problems().get(1)).isEqualTo("Dataset 'typo': input 'bronze_order' is not defined."
+              + " Defined datasets: [bad_column, bronze, counts, typo]. Check the name passed to ctx.readStream().");
+          assertThat(e.problems().get(2)).startsWith("Dataset 'bad_column': its query is not valid:")
+              .contains("no_such_column");
+        });
+  }
+
+  @Test
+  void spellsOutACycleThroughLambdas() {
+    Pipeline p = Pipeline.create("loop", Map.of());
+    p.table("a").query(ctx -> ctx.read("b"));
+    p.table("b").query(ctx -> ctx.read("a"));
+
+    assertThatThrownBy(() -> analyzer.analyze(p.build()))
+        .isInstanceOf(PipelineDefinitionException.class)
+        .hasMessageContaining("Datasets form a cycle: ");
+  }
+}

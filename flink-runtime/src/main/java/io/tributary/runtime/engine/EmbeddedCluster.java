@@ -1,0 +1,147 @@
+package io.tributary.runtime.engine;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.util.ExceptionUtils;
+
+/**
+ * One long-lived in-process Flink cluster that every job of a pipeline is submitted to, so an
+ * update pays for start-up once (2.5-3 s) rather than per job. Must be closed to let the JVM exit.
+ */
+public final class EmbeddedCluster implements AutoCloseable {
+
+  private static final Duration POLL = Duration.ofMillis(20);
+
+  private final MiniCluster cluster;
+
+  private EmbeddedCluster(MiniCluster cluster) {
+    this.cluster = cluster;
+  }
+
+  /** Starts a cluster with one task manager of {@code slots} slots. */
+  public static EmbeddedCluster start(int slots, Configuration flinkConf) {
+    Configuration conf = new Configuration(flinkConf);
+    conf.set(RestOptions.BIND_PORT, "0");
+    MiniClusterConfiguration config = new MiniClusterConfiguration.Builder()
+        .setConfiguration(conf)
+        .setNumTaskManagers(1)
+        .setNumSlotsPerTaskManager(slots)
+        .withRandomPorts()
+        .build();
+    MiniCluster cluster = new MiniCluster(config);
+    try {
+      cluster.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot start the embedded Flink cluster: " + e.getMessage(), e);
+    }
+    return new EmbeddedCluster(cluster);
+  }
+
+  public JobID submit(StreamGraph graph) {
+    return join(cluster.submitJob(graph)).getJobID();
+  }
+
+  public CompletableFuture<JobResult> result(JobID job) {
+    return cluster.requestJobResult(job);
+  }
+
+  public JobStatus status(JobID job) {
+    return join(cluster.getJobStatus(job));
+  }
+
+  public void cancel(JobID job) {
+    join(cluster.cancelJob(job));
+  }
+
+  /**
+   * Waits until the job and every one of its tasks run: a stop-with-savepoint before that fails
+   * with "Not all required tasks are currently running". Returns false if the job ended first.
+   */
+  public boolean awaitAllTasksRunning(JobID job, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      JobStatus status = status(job);
+      if (status.isGloballyTerminalState()) {
+        return false;
+      }
+      if (status == JobStatus.RUNNING && allTasksRunning(job)) {
+        return true;
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+    throw new IllegalStateException("The job " + job + " did not start all its tasks within " + timeout);
+  }
+
+  private boolean allTasksRunning(JobID job) {
+    AccessExecutionGraph graph = join(cluster.getExecutionGraph(job));
+    boolean any = false;
+    for (AccessExecutionVertex vertex : graph.getAllExecutionVertices()) {
+      any = true;
+      ExecutionState state = vertex.getExecutionState();
+      if (state != ExecutionState.RUNNING && state != ExecutionState.FINISHED) {
+        return false;
+      }
+    }
+    return any;
+  }
+
+  /**
+   * Stops the job with a native savepoint in {@code dir}, without draining (draining would emit the
+   * final watermark and fire timers early), retrying while tasks are still being restored.
+   *
+   * @return the savepoint's path
+   */
+  public String stopWithSavepoint(JobID job, String dir, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return cluster.stopWithSavepoint(job, dir, false, SavepointFormatType.NATIVE).get();
+      } catch (ExecutionException e) {
+        boolean notReady = ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
+            || ExceptionUtils.findThrowableWithMessage(e, "not all required tasks").isPresent();
+        if (!notReady || System.nanoTime() > deadline || status(job).isGloballyTerminalState()) {
+          throw new JobFailedException("Stopping job " + job + " with a savepoint failed: "
+              + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      cluster.closeAsync().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("The embedded Flink cluster did not shut down: " + e.getMessage(), e);
+    }
+  }
+
+  private static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.tributary.runtime.translate;
+
+import io.tributary.dsl.Source;
+import io.tributary.dsl.plan.DatasetSpec;
+import java.util.Optional;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.RowType;
+
+/**
+ * Where a job's rows come from and go to: the seam between translation and storage. Production
+ * reads files with Auto Loader and reads and writes Delta tables; a test driver can plug in memory.
+ */
+public interface JobIo {
+
+  /** The rows of an external source feeding {@code dataset}. */
+  SourceStream readSource(StreamExecutionEnvironment env, JobContext job, String dataset, Source source,
+      RowType rowType);
+
+  /** The snapshot of persisted {@code dataset} as of now: bounded in a BATCH job, idle once read in a STREAMING one. */
+  SourceStream readSnapshot(StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType);
+
+  /** Writes {@code rows} to {@code dataset}: appends for a streaming table, one atomic overwrite for a table. */
+  void write(DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType);
+
+  /**
+   * A source's rows and, in a STREAMING job, the id under which it reports that it has caught up
+   * (the runner stops the job with a savepoint once every source has).
+   */
+  record SourceStream(DataStream<RowData> rows, Optional<String> caughtUpId) {}
+}

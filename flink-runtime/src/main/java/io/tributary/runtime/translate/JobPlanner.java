@@ -1,0 +1,150 @@
+package io.tributary.runtime.translate;
+
+import io.tributary.dsl.PipelineDefinitionException;
+import io.tributary.dsl.plan.DatasetKind;
+import io.tributary.dsl.plan.DatasetSpec;
+import io.tributary.dsl.plan.Input;
+import io.tributary.dsl.plan.LogicalPlan;
+import io.tributary.dsl.plan.ReadMode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Groups a plan's flows into Flink jobs, the execution model of the foundation: streaming tables
+ * connected by stream reads share one STREAMING job (rows pass between them inside the job and
+ * commit on the same checkpoints); each materialized table is its own BATCH job; flows that are not
+ * connected run as separate jobs, so one failing does not stop the others. Jobs come out in an
+ * order in which every job runs after the jobs it reads.
+ */
+public final class JobPlanner {
+
+  private JobPlanner() {}
+
+  public static List<PlannedJob> plan(LogicalPlan plan) {
+    Map<String, String> leader = new LinkedHashMap<>();
+    for (DatasetSpec dataset : plan.datasets()) {
+      if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
+        leader.put(dataset.name(), dataset.name());
+      }
+    }
+    for (String table : leader.keySet()) {
+      for (String upstream : streamedTables(plan, table, new LinkedHashSet<>())) {
+        union(leader, table, upstream);
+      }
+    }
+    Map<String, List<String>> groups = new LinkedHashMap<>();
+    Map<String, String> jobOf = new HashMap<>();
+    for (DatasetSpec dataset : plan.datasets()) {
+      if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
+        String root = find(leader, dataset.name());
+        groups.computeIfAbsent(root, r -> new ArrayList<>()).add(dataset.name());
+      } else if (dataset.kind() == DatasetKind.MATERIALIZED_TABLE) {
+        groups.put(dataset.name(), List.of(dataset.name()));
+      }
+    }
+    Map<String, PlannedJob.Mode> modes = new HashMap<>();
+    Map<String, String> names = new HashMap<>();
+    groups.forEach((root, members) -> {
+      boolean streaming = plan.dataset(root).orElseThrow().kind() == DatasetKind.STREAMING_TABLE;
+      String name = (streaming ? "stream_" : "table_") + members.get(0);
+      names.put(root, name);
+      modes.put(root, streaming ? PlannedJob.Mode.STREAMING : PlannedJob.Mode.BATCH);
+      members.forEach(m -> jobOf.put(m, name));
+    });
+
+    Map<String, PlannedJob> jobs = new LinkedHashMap<>();
+    groups.forEach((root, members) -> {
+      Set<String> upstream = new LinkedHashSet<>();
+      for (String member : members) {
+        for (String read : persistedReads(plan, member, new LinkedHashSet<>())) {
+          String job = jobOf.get(read);
+          if (job != null && !job.equals(names.get(root))) {
+            upstream.add(job);
+          }
+        }
+      }
+      jobs.put(names.get(root), new PlannedJob(names.get(root), modes.get(root), members, upstream));
+    });
+    return ordered(plan.pipeline(), jobs);
+  }
+
+  /** The streaming tables {@code dataset} reads as a stream, directly or through views. */
+  private static Set<String> streamedTables(LogicalPlan plan, String dataset, Set<String> seen) {
+    Set<String> tables = new LinkedHashSet<>();
+    for (Input input : plan.inputsOf(dataset)) {
+      if (input.mode() != ReadMode.STREAM || !seen.add(input.dataset())) {
+        continue;
+      }
+      DatasetSpec read = plan.dataset(input.dataset()).orElseThrow();
+      if (read.kind() == DatasetKind.VIEW) {
+        tables.addAll(streamedTables(plan, read.name(), seen));
+      } else if (read.kind() == DatasetKind.STREAMING_TABLE) {
+        tables.add(read.name());
+      }
+    }
+    return tables;
+  }
+
+  /** The persisted datasets {@code dataset} reads in any mode, looking through views. */
+  private static Set<String> persistedReads(LogicalPlan plan, String dataset, Set<String> seen) {
+    Set<String> reads = new LinkedHashSet<>();
+    for (Input input : plan.inputsOf(dataset)) {
+      if (!seen.add(input.dataset())) {
+        continue;
+      }
+      DatasetSpec read = plan.dataset(input.dataset()).orElseThrow();
+      if (read.kind() == DatasetKind.VIEW) {
+        reads.addAll(persistedReads(plan, read.name(), seen));
+      } else {
+        reads.add(read.name());
+      }
+    }
+    return reads;
+  }
+
+  private static List<PlannedJob> ordered(String pipeline, Map<String, PlannedJob> jobs) {
+    List<PlannedJob> sorted = new ArrayList<>();
+    Set<String> done = new LinkedHashSet<>();
+    while (sorted.size() < jobs.size()) {
+      PlannedJob next = jobs.values().stream()
+          .filter(j -> !done.contains(j.name()) && done.containsAll(j.upstreamJobs()))
+          .findFirst().orElse(null);
+      if (next == null) {
+        List<String> stuck = jobs.keySet().stream().filter(n -> !done.contains(n)).toList();
+        throw PipelineDefinitionException.of(pipeline, List.of("The jobs " + stuck + " read each other's tables:"
+            + " a streaming table reads a materialized table that itself reads the streaming tables of the same"
+            + " job. Read the materialized table's inputs directly, or split the streaming tables."));
+      }
+      done.add(next.name());
+      sorted.add(next);
+    }
+    return sorted;
+  }
+
+  private static String find(Map<String, String> leader, String name) {
+    String root = name;
+    while (!leader.get(root).equals(root)) {
+      root = leader.get(root);
+    }
+    return root;
+  }
+
+  private static void union(Map<String, String> leader, String a, String b) {
+    String rootA = find(leader, a);
+    String rootB = find(leader, b);
+    if (!rootA.equals(rootB)) {
+      // the earlier-declared root stays leader, so job names are stable
+      List<String> order = new ArrayList<>(leader.keySet());
+      if (order.indexOf(rootA) < order.indexOf(rootB)) {
+        leader.put(rootB, rootA);
+      } else {
+        leader.put(rootA, rootB);
+      }
+    }
+  }
+}

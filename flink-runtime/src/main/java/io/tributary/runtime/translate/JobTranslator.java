@@ -1,0 +1,186 @@
+package io.tributary.runtime.translate;
+
+import io.tributary.dsl.Source;
+import io.tributary.dsl.plan.DatasetKind;
+import io.tributary.dsl.plan.DatasetSpec;
+import io.tributary.dsl.plan.Input;
+import io.tributary.dsl.plan.ReadMode;
+import io.tributary.runtime.analysis.DatasetQueries;
+import io.tributary.runtime.analysis.ResolvedPlan;
+import io.tributary.runtime.analysis.TableResolver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.utils.TypeConversions;
+
+/**
+ * Makes one {@link PlannedJob} a Flink graph. Each dataset's query runs through Flink's Table API
+ * (the same program the analyzer checked); then, on the job's {@code RowData} stream,
+ * {@code dropDuplicates}, the expectations, and the write. A streaming table read as a stream by
+ * another table of the same job hands its committed rows over inside the job.
+ */
+public final class JobTranslator {
+
+  private final ResolvedPlan plan;
+  private final JobIo io;
+  private final FlowStages stages;
+
+  /** The per-row steps between a dataset's query and its write, such as expectations. */
+  public interface FlowStages {
+    /** Applies {@code dataset}'s expectations to its query's table and returns the rows to write. */
+    DataStream<RowData> expectations(StreamTableEnvironment tableEnv, JobContext job, DatasetSpec dataset,
+        DataStream<RowData> rows, RowType rowType);
+  }
+
+  public JobTranslator(ResolvedPlan plan, JobIo io, FlowStages stages) {
+    this.plan = plan;
+    this.io = io;
+    this.stages = stages;
+  }
+
+  /** The Flink settings of a job of this plan. */
+  public static Configuration configuration(PlannedJob job, int parallelism, Duration checkpointInterval) {
+    Configuration conf = new Configuration();
+    boolean streaming = job.mode() == PlannedJob.Mode.STREAMING;
+    conf.set(ExecutionOptions.RUNTIME_MODE, streaming ? RuntimeExecutionMode.STREAMING : RuntimeExecutionMode.BATCH);
+    conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+    conf.set(PipelineOptions.NAME, job.name());
+    conf.set(PipelineOptions.OBJECT_REUSE, true);
+    if (streaming) {
+      conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+    }
+    return conf;
+  }
+
+  /** Translates {@code context.job()} into a graph on an environment configured by {@code conf}. */
+  public TranslatedJob translate(JobContext context, Configuration conf) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    EnvironmentSettings settings = context.bounded()
+        ? EnvironmentSettings.inBatchMode() : EnvironmentSettings.inStreamingMode();
+    StreamTableEnvironment tableEnv = StreamTableEnvironment.create(env, settings);
+    JobTables tables = new JobTables(env, tableEnv, context);
+    DatasetQueries queries = new DatasetQueries(tableEnv, tables, plan.plan().configuration());
+
+    for (String name : context.job().datasets()) {
+      DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
+      if (dataset.cdcTarget()) {
+        throw new UnsupportedOperationException("Dataset '" + name + "' is an applyChanges target: change data"
+            + " capture is not executable in this version of Tributary; validate succeeds, start does not.");
+      }
+      RowType rowType = plan.schema(name);
+      Table table = queries.build(dataset, (sql, reads) -> tables.sqlQuery(name, sql)).table();
+      DataStream<RowData> rows = toStream(tableEnv, table, rowType);
+      if (!dataset.dropDuplicatesKeys().isEmpty()) {
+        rows = rows.keyBy(new RowKeySelector(rowType, dataset.dropDuplicatesKeys()))
+            .process(new DropDuplicatesFunction(), InternalTypeInfo.of(rowType))
+            .name(name + ": drop duplicates " + dataset.dropDuplicatesKeys())
+            .uid(context.uid(name, "dedup"));
+      }
+      if (!dataset.expectations().isEmpty()) {
+        rows = stages.expectations(tableEnv, context, dataset, rows, rowType);
+      }
+      io.write(rows, context, dataset, rowType);
+      if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
+        tables.streams.put(name, tableEnv.fromDataStream(rows));
+      }
+    }
+    StreamGraph graph = env.getStreamGraph();
+    graph.setJobName(plan.plan().pipeline() + ": " + context.job().name());
+    return new TranslatedJob(context.job(), graph, tables.caughtUpIds);
+  }
+
+  static DataStream<RowData> toStream(StreamTableEnvironment tableEnv, Table table, RowType rowType) {
+    return tableEnv.toDataStream(table, TypeConversions.fromLogicalToDataType(rowType).bridgedTo(RowData.class));
+  }
+
+  /** The tables of one job: sources, snapshots and in-job streams, each made once. */
+  private final class JobTables implements TableResolver {
+    private final StreamExecutionEnvironment env;
+    private final StreamTableEnvironment tableEnv;
+    private final JobContext context;
+    private final Map<String, Table> streams = new HashMap<>();
+    private final Map<String, Table> snapshots = new HashMap<>();
+    private final Map<String, Table> views = new HashMap<>();
+    private final List<String> caughtUpIds = new ArrayList<>();
+
+    JobTables(StreamExecutionEnvironment env, StreamTableEnvironment tableEnv, JobContext context) {
+      this.env = env;
+      this.tableEnv = tableEnv;
+      this.context = context;
+    }
+
+    @Override
+    public Table snapshot(String dataset) {
+      DatasetSpec spec = plan.plan().dataset(dataset).orElseThrow();
+      if (spec.kind() == DatasetKind.VIEW) {
+        return view(spec);
+      }
+      return snapshots.computeIfAbsent(dataset, name -> {
+        JobIo.SourceStream source = io.readSnapshot(env, context, name, plan.schema(name));
+        source.caughtUpId().ifPresent(caughtUpIds::add);
+        return tableEnv.fromDataStream(source.rows());
+      });
+    }
+
+    @Override
+    public Table stream(String dataset) {
+      DatasetSpec spec = plan.plan().dataset(dataset).orElseThrow();
+      if (spec.kind() == DatasetKind.VIEW) {
+        return view(spec);
+      }
+      Table table = streams.get(dataset);
+      if (table == null) {
+        throw new IllegalStateException("stream of " + dataset + " is read before it is translated in job "
+            + context.job().name());
+      }
+      return table;
+    }
+
+    @Override
+    public Table source(String dataset, Source source) {
+      JobIo.SourceStream stream = io.readSource(env, context, dataset, source, plan.schema(dataset));
+      stream.caughtUpId().ifPresent(caughtUpIds::add);
+      return tableEnv.fromDataStream(stream.rows());
+    }
+
+    private Table view(DatasetSpec view) {
+      // a view is inlined into its readers; built once, so a source under it is read once
+      Table table = views.get(view.name());
+      if (table == null) {
+        table = new DatasetQueries(tableEnv, this, plan.plan().configuration())
+            .build(view, (sql, reads) -> sqlQuery(view.name(), sql)).table();
+        views.put(view.name(), table);
+      }
+      return table;
+    }
+
+    /** Registers the inputs the analyzer found under the names the SQL uses, then runs it. */
+    Table sqlQuery(String dataset, String rewrittenSql) {
+      for (Input input : plan.plan().inputsOf(dataset)) {
+        String name = input.mode() == ReadMode.STREAM ? input.dataset() + "$stream" : input.dataset();
+        Table table = input.mode() == ReadMode.STREAM ? stream(input.dataset()) : snapshot(input.dataset());
+        tableEnv.dropTemporaryView("`" + name + "`");
+        tableEnv.createTemporaryView("`" + name + "`", table);
+      }
+      return tableEnv.sqlQuery(rewrittenSql);
+    }
+  }
+
+}

@@ -1,0 +1,52 @@
+package io.tributary.runtime.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.dsl.AutoLoader;
+import io.tributary.dsl.Pipeline;
+import io.tributary.dsl.plan.Input;
+import io.tributary.dsl.plan.LogicalPlan;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class JobPlannerTest {
+
+  @Test
+  void streamingTablesConnectedByStreamReadsShareAJobAndTablesRunAfterTheirInputs() {
+    Pipeline p = Pipeline.create("medallion", Map.of());
+    p.table("gold").from("silver_orders");
+    p.streamingTable("bronze_orders").from(AutoLoader.json("/orders"));
+    p.streamingTable("silver_orders").from("bronze_orders");
+    p.streamingTable("bronze_customers").from(AutoLoader.csv("/customers"));
+    p.streamingTable("silver_customers").from("bronze_customers");
+
+    List<PlannedJob> jobs = JobPlanner.plan(p.build());
+
+    assertThat(jobs).containsExactly(
+        new PlannedJob("stream_bronze_orders", PlannedJob.Mode.STREAMING, List.of("bronze_orders", "silver_orders"),
+            Set.of()),
+        new PlannedJob("table_gold", PlannedJob.Mode.BATCH, List.of("gold"), Set.of("stream_bronze_orders")),
+        new PlannedJob("stream_bronze_customers", PlannedJob.Mode.STREAMING,
+            List.of("bronze_customers", "silver_customers"), Set.of()));
+  }
+
+  @Test
+  void aStreamReadThroughAViewJoinsTheJobAndASnapshotReadOrdersIt() {
+    Pipeline p = Pipeline.create("views", Map.of());
+    p.streamingTable("bronze").from(AutoLoader.json("/events"));
+    p.table("dim").from(AutoLoader.csv("/users"));
+    p.view("_enriched").query(ctx -> ctx.readStream("bronze"));
+    p.streamingTable("silver").query(ctx -> ctx.readStream("_enriched"));
+    LogicalPlan plan = p.build().withResolvedInputs(Map.of(
+        "_enriched", List.of(Input.stream("bronze"), Input.snapshot("dim")),
+        "silver", List.of(Input.stream("_enriched"))));
+
+    List<PlannedJob> jobs = JobPlanner.plan(plan);
+
+    assertThat(jobs).containsExactly(
+        new PlannedJob("table_dim", PlannedJob.Mode.BATCH, List.of("dim"), Set.of()),
+        new PlannedJob("stream_bronze", PlannedJob.Mode.STREAMING, List.of("bronze", "silver"), Set.of("table_dim")));
+  }
+}

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Bridges a constraint as Delta Live Tables users write it (Spark SQL) to the Flink SQL that Flink's
@@ -21,7 +22,10 @@ import java.util.Objects;
  *       Spark resolves column names case-insensitively where Flink does not. A word is not taken for a
  *       column when a {@code (} follows it (a function call), when {@code .} precedes it (a field of a
  *       row), or when {@code AS} or a string literal precedes it ({@code CAST(x AS date)},
- *       {@code INTERVAL '1' day}).
+ *       {@code INTERVAL '1' day}). Nor is a word that makes an expression's structure ({@code AND},
+ *       {@code OR}, {@code NOT}, {@code IS}, {@code NULL}, {@code TRUE}, {@code FALSE}, {@code CASE},
+ *       {@code WHEN}, {@code THEN}, {@code ELSE}, {@code END}, {@code LIKE}, {@code IN},
+ *       {@code BETWEEN}): a column so named is written in backquotes, as in Spark.
  *   <li>{@code current_date()} and {@code current_timestamp()} become {@code CURRENT_DATE} and
  *       {@code CURRENT_TIMESTAMP}: Flink takes them without parentheses. Note that Spark evaluates them
  *       once per query, while Flink in streaming mode evaluates them per record (in batch mode once
@@ -43,6 +47,10 @@ import java.util.Objects;
  * }</pre>
  */
 public final class ConstraintSql {
+
+  /** Words never taken for a column: a column named {@code end} must not break every CASE. */
+  private static final Set<String> STRUCTURE = Set.of("and", "or", "not", "is", "null", "true", "false", "case",
+      "when", "then", "else", "end", "like", "in", "between");
 
   private ConstraintSql() {}
 
@@ -96,7 +104,8 @@ public final class ConstraintSql {
     int previous = previousSignificant(tokens, index);
     boolean notAColumn = previous >= 0 && (tokens.get(previous).text().equals(".")
         || tokens.get(previous).text().equalsIgnoreCase("AS")
-        || tokens.get(previous).kind() == Kind.STRING);
+        || tokens.get(previous).kind() == Kind.STRING)
+        || STRUCTURE.contains(word.toLowerCase(Locale.ROOT));
     String column = notAColumn ? null : column(word, columns);
     sql.append(column == null ? word : quote(column));
     return index;

@@ -1,5 +1,6 @@
 package io.tributary.quality;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -55,8 +56,8 @@ public final class ExpectationCounts {
 
   /** Back to zero, as at the start of an epoch. */
   public void reset() {
-    java.util.Arrays.fill(passed, 0);
-    java.util.Arrays.fill(failed, 0);
+    Arrays.fill(passed, 0);
+    Arrays.fill(failed, 0);
     dropped = 0;
   }
 

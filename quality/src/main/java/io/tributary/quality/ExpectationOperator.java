@@ -42,7 +42,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <pre>{@code
  * Table flagged = Expectations.apply(table, spec.expectations());
- * SingleOutputStreamOperator<RowData> rows = tEnv.toChangelogStream(flagged)…
+ * RowType dataRowType = (RowType) table.getResolvedSchema().toPhysicalRowDataType().getLogicalType();
+ * SingleOutputStreamOperator<RowData> rows = tEnv
+ *     .toDataStream(flagged, flagged.getResolvedSchema().toPhysicalRowDataType().bridgedTo(RowData.class))
  *     .transform("expectations " + dataset, InternalTypeInfo.of(dataRowType),
  *         new ExpectationOperator(ExpectationEvaluator.of(pipeline, dataset, expectations), dataRowType))
  *     .uid("expectations-" + dataset);

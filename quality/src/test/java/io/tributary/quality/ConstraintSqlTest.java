@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ConstraintSqlTest {
 
   private static final List<String> COLUMNS = List.of("user_id", "timestamp", "amount", "email",
-      "transaction_date", "id", "value", "date", "transaction_type", "address", "CamelCase");
+      "transaction_date", "id", "value", "date", "transaction_type", "address", "CamelCase", "end", "in");
 
   private static String bridge(String constraint) {
     return ConstraintSql.toFlinkSql(constraint, COLUMNS);
@@ -42,6 +42,12 @@ class ConstraintSqlTest {
     assertThat(bridge("timestamp > CURRENT_TIMESTAMP - INTERVAL '1' date"))
         .isEqualTo("`timestamp` > CURRENT_TIMESTAMP - INTERVAL '1' date");
     assertThat(bridge("address.value IS NOT NULL")).isEqualTo("`address`.value IS NOT NULL");
+  }
+
+  @Test
+  void neverTakesTheWordsOfAnExpressionsStructureForColumns() {
+    assertThat(bridge("CASE WHEN `end` > 0 THEN value IN (1, 2) ELSE TRUE END"))
+        .isEqualTo("CASE WHEN `end` > 0 THEN `value` IN (1, 2) ELSE TRUE END");
   }
 
   @Test

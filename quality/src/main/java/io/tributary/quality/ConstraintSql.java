@@ -61,12 +61,23 @@ public final class ConstraintSql {
    * @param columns the dataset's column names, in any order
    */
   public static String toFlinkSql(String constraint, Collection<String> columns) {
+    return translate(constraint, columns).flinkSql();
+  }
+
+  /** The translation, with where each part of the Flink SQL came from in the constraint. */
+  static Translation translate(String constraint, Collection<String> columns) {
     Objects.requireNonNull(constraint, "constraint");
     Objects.requireNonNull(columns, "columns");
     List<Token> tokens = Lexer.tokens(constraint);
+    int[] offsets = new int[tokens.size()];
+    for (int i = 1; i < tokens.size(); i++) {
+      offsets[i] = offsets[i - 1] + tokens.get(i - 1).text().length();
+    }
     StringBuilder sql = new StringBuilder(constraint.length() + 16);
+    List<int[]> starts = new ArrayList<>(tokens.size());
     for (int i = 0; i < tokens.size(); i++) {
       Token token = tokens.get(i);
+      starts.add(new int[] {sql.length(), offsets[i]});
       switch (token.kind()) {
         case WORD -> i = appendWord(tokens, i, columns, sql);
         case QUOTED_IDENTIFIER -> appendQuotedIdentifier(token, columns, sql);
@@ -79,7 +90,64 @@ public final class ConstraintSql {
         default -> sql.append(token.text());
       }
     }
-    return sql.toString();
+    return new Translation(constraint, sql.toString(), starts);
+  }
+
+  /**
+   * A constraint and its Flink SQL, which keeps the constraint's lines. Maps a position that Flink
+   * reports in the SQL back to the constraint as the user wrote it.
+   */
+  static final class Translation {
+    private final String constraint;
+    private final String flinkSql;
+    private final List<int[]> starts;
+
+    private Translation(String constraint, String flinkSql, List<int[]> starts) {
+      this.constraint = constraint;
+      this.flinkSql = flinkSql;
+      this.starts = List.copyOf(starts);
+    }
+
+    String flinkSql() {
+      return flinkSql;
+    }
+
+    /**
+     * The 1-based line and column in the constraint of a 1-based line and column in the Flink SQL: the
+     * same place in the same token, or the token's start when the token was rewritten shorter.
+     */
+    int[] originalPosition(int line, int column) {
+      int offset = offsetOf(flinkSql, line, column);
+      int[] start = new int[] {0, 0};
+      int end = constraint.length();
+      for (int i = 0; i < starts.size() && starts.get(i)[0] <= offset; i++) {
+        start = starts.get(i);
+        end = i + 1 < starts.size() ? starts.get(i + 1)[1] : constraint.length();
+      }
+      int original = start[1] + (offset - start[0]);
+      return positionOf(constraint, original < end ? original : start[1]);
+    }
+
+    private static int offsetOf(String text, int line, int column) {
+      int offset = 0;
+      for (int l = 1; l < line && offset >= 0; l++) {
+        offset = text.indexOf('\n', offset);
+        offset = offset < 0 ? -1 : offset + 1;
+      }
+      return offset < 0 ? text.length() : Math.min(offset + column - 1, text.length());
+    }
+
+    private static int[] positionOf(String text, int offset) {
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < offset && i < text.length(); i++) {
+        if (text.charAt(i) == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      return new int[] {line, offset - lineStart + 1};
+    }
   }
 
   /** Appends the word at {@code index}, returns the index of the last token it consumed. */

@@ -32,7 +32,7 @@ public final class ExpectationValidator {
       Pattern.compile("(?:Unknown identifier|Column) '([^']+)'(?: not found)?");
   private static final Pattern CALCITE_POSITION =
       Pattern.compile("^From line \\d+, column \\d+ to line \\d+, column \\d+: ");
-  private static final Pattern PARSER_POSITION = Pattern.compile(" at line \\d+, column \\d+");
+  private static final Pattern PARSER_POSITION = Pattern.compile(" at line (\\d+), column (\\d+)");
 
   private ExpectationValidator() {}
 
@@ -54,7 +54,8 @@ public final class ExpectationValidator {
           .forEach(c -> problems.add(ExpectationErrors.reservedColumn(dataset, c)));
     }
     for (Expectation expectation : expectations) {
-      String sql = ConstraintSql.toFlinkSql(expectation.constraint(), columns);
+      ConstraintSql.Translation translation = ConstraintSql.translate(expectation.constraint(), columns);
+      String sql = translation.flinkSql();
       try {
         LogicalType type = input.select(callSql(sql).as("constraint")).getResolvedSchema()
             .getColumnDataTypes().get(0).getLogicalType();
@@ -63,16 +64,17 @@ public final class ExpectationValidator {
               columns));
         }
       } catch (ValidationException | SqlParserException | TableException e) {
-        problems.add(problem(dataset, expectation, columns, e));
+        problems.add(problem(dataset, expectation, translation, columns, e));
       }
     }
     return List.copyOf(problems);
   }
 
-  private static String problem(String dataset, Expectation expectation, List<String> columns, Exception e) {
+  private static String problem(String dataset, Expectation expectation, ConstraintSql.Translation translation,
+      List<String> columns, Exception e) {
     Throwable parse = find(e, SqlParserException.class);
     if (parse != null) {
-      return ExpectationErrors.doesNotParse(dataset, expectation, parserReason(parse), columns);
+      return ExpectationErrors.doesNotParse(dataset, expectation, parserReason(parse, translation), columns);
     }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
@@ -86,10 +88,16 @@ public final class ExpectationValidator {
     return ExpectationErrors.invalid(dataset, expectation, reason, columns);
   }
 
-  /** The parser's reason without its positions, which count in the bridged SQL, not the user's text. */
-  private static String parserReason(Throwable parse) {
+  /** The parser's reason, its position moved from the bridged SQL to the constraint as written. */
+  private static String parserReason(Throwable parse, ConstraintSql.Translation translation) {
     String reason = firstLine(parse.getMessage()).replaceFirst("^SQL parse failed\\. ", "");
-    reason = PARSER_POSITION.matcher(reason).replaceAll("");
+    Matcher position = PARSER_POSITION.matcher(reason);
+    if (position.find()) {
+      int[] original = translation.originalPosition(Integer.parseInt(position.group(1)),
+          Integer.parseInt(position.group(2)));
+      reason = reason.substring(0, position.start()) + " at line " + original[0] + ", column " + original[1]
+          + reason.substring(position.end());
+    }
     return reason.endsWith(".") ? reason.substring(0, reason.length() - 1) : reason;
   }
 

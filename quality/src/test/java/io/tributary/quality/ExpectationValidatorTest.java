@@ -58,9 +58,17 @@ class ExpectationValidatorTest {
   @Test
   void aConstraintThatDoesNotParse() {
     assertThat(validate(new Expectation("positive", "amount >", WARN))).containsExactly(
-        "Dataset 'silver_events': expectation 'positive' (amount >) does not parse as SQL: Encountered \"> <EOF>\"."
+        "Dataset 'silver_events': expectation 'positive' (amount >) does not parse as SQL: Encountered \"> <EOF>\" at line 1, column 8."
             + " Write a SQL condition over the columns [event_id, user_id, event_type, timestamp, amount], such as"
             + " \"user_id IS NOT NULL\".");
+  }
+
+  @Test
+  void aParseErrorPointsIntoTheConstraintAsWrittenNotIntoItsBridgedSql() {
+    assertThat(validate(new Expectation("late", "user_id IS NOT NULL AND\n  timestamp > > '2020-01-01'", WARN)))
+        .containsExactly("Dataset 'silver_events': expectation 'late' (user_id IS NOT NULL AND timestamp > >"
+            + " '2020-01-01') does not parse as SQL: Encountered \"> >\" at line 2, column 13. Write a SQL condition"
+            + " over the columns [event_id, user_id, event_type, timestamp, amount], such as \"user_id IS NOT NULL\".");
   }
 
   @Test

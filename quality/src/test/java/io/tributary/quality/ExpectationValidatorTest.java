@@ -43,7 +43,8 @@ class ExpectationValidatorTest {
         new Expectation("valid_user_id", "user_id IS NOT NULL", DROP),
         new Expectation("valid_timestamp", "timestamp > '2020-01-01'", DROP),
         new Expectation("positive_amount", "amount > 0", WARN),
-        new Expectation("rule", "CASE WHEN event_type = 'refund' THEN amount < 0 ELSE TRUE END", WARN)))
+        new Expectation("rule", "CASE WHEN event_type = 'refund' THEN amount < 0 ELSE TRUE END", WARN),
+        new Expectation("commented", "amount >= 0 -- zero is fine", WARN)))
         .isEmpty();
   }
 

@@ -52,8 +52,8 @@ class ExpectationsTest {
       new Expectation("positive_total", "total_amount > 0", DROP),
       new Expectation("valid_customer", "customer_id IS NOT NULL", DROP),
       new Expectation("business_rule_1", """
-          
-          CASE 
+
+          CASE\s
               WHEN transaction_type = 'refund' THEN amount < 0
               WHEN transaction_type = 'purchase' THEN amount > 0
               ELSE TRUE

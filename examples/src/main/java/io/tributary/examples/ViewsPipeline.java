@@ -13,9 +13,10 @@ import org.apache.flink.table.api.Table;
  * dimension, and the streaming table that persists it.
  *
  * <pre>
- * users (streaming, CSV) -> active_users_view (view) -> dim_users (table) --------+
- *                                                                                  +-> _tmp_enriched_events (temporary view)
- * bronze_events (streaming, JSON) ------------------------------------ stream -----+       -> silver_enriched_events (streaming)
+ * users (streaming, CSV) -> active_users_view (view) -> dim_users (table) --- snapshot --+
+ *                                                                                       |
+ * bronze_events (streaming, JSON) ------------------------------------------- stream --+-> _tmp_enriched_events (view)
+ * _tmp_enriched_events -> silver_enriched_events (streaming)
  * </pre>
  *
  * <p>The seed reads {@code users} and {@code dim_users} without defining them; here {@code users}

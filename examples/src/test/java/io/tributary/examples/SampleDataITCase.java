@@ -160,7 +160,7 @@ class SampleDataITCase {
   }
 
   private static void register(String table, String schema, String folder, String format) {
-    String options = format.equals("csv") ? ", 'csv.ignore-parse-errors' = 'false'" : ", 'json.ignore-parse-errors' = 'false'";
+    String options = ", '" + format + ".ignore-parse-errors' = 'false'";
     tableEnv.executeSql("CREATE TEMPORARY TABLE " + table + " (" + schema + ") WITH ('connector' = 'filesystem',"
         + " 'path' = '" + DATA.resolve(folder).toUri() + "', 'format' = '" + format + "'" + options + ")");
   }

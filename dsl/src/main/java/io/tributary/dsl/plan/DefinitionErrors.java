@@ -19,7 +19,8 @@ public final class DefinitionErrors {
   }
 
   static String duplicateDataset(List<DatasetSpec> same) {
-    String declared = String.join(", ", same.stream().map(d -> d.kind().displayName() + " '" + d.name() + "'").toList());
+    String declared =
+        String.join(", ", same.stream().map(d -> d.kind().displayName() + " '" + d.name() + "'").toList());
     return "Dataset '" + same.get(0).name() + "' is defined " + same.size() + " times (as " + declared
         + "). Names are case-insensitive and unique per pipeline (each names a folder): rename all but one.";
   }

@@ -31,7 +31,10 @@ public final class PipelineDefinitionException extends RuntimeException {
     return pipeline;
   }
 
-  /** Each problem as one message, in the order the datasets were declared. */
+  /**
+   * Each problem as one message: names first, then datasets, then apply-changes flows, then reads,
+   * each group in the order the datasets were declared.
+   */
   public List<String> problems() {
     return problems;
   }

@@ -18,9 +18,11 @@ public final class DefinitionErrors {
         + " pipeline's storage).";
   }
 
-  static String duplicateDataset(String name, List<String> kinds) {
-    return "Dataset '" + name + "' is defined " + kinds.size() + " times (as " + String.join(", ", kinds)
-        + "). Names are case-insensitive and unique per pipeline: rename all but one.";
+  static String duplicateDataset(List<DatasetSpec> same) {
+    String declared =
+        String.join(", ", same.stream().map(d -> d.kind().displayName() + " '" + d.name() + "'").toList());
+    return "Dataset '" + same.get(0).name() + "' is defined " + same.size() + " times (as " + declared
+        + "). Names are case-insensitive and unique per pipeline (each names a folder): rename all but one.";
   }
 
   static String missingQuery(DatasetSpec dataset) {
@@ -52,17 +54,25 @@ public final class DefinitionErrors {
 
   public static String streamReadOfCdcTarget(String dataset, String input) {
     return "Dataset '" + dataset + "' reads '" + input + "' as a stream, but '" + input + "' is an applyChanges"
-        + " target whose commits update and delete rows. Read it as a snapshot with ctx.read(\"" + input
-        + "\") from a table.";
+        + " target whose commits update and delete rows, so it has no stream of new rows. Read it as a snapshot"
+        + " from a table or view: from(\"" + input + "\") or ctx.read(\"" + input + "\").";
   }
 
   static String cdcTargetWithoutFlow(String dataset) {
-    return "Streaming table '" + dataset + "' has no flow writing to it. Add p.applyChanges(\"" + dataset
-        + "\")…, or define its rows with streamingTable(\"" + dataset + "\").from(…).";
+    return "Streaming table '" + dataset + "' is declared with createStreamingTable, but no flow writes to it."
+        + " Add p.applyChanges(\"" + dataset + "\")…, or declare it with p.streamingTable(\"" + dataset
+        + "\") and give it a query.";
+  }
+
+  static String cdcTargetWithQuery(DatasetSpec dataset) {
+    return "Streaming table '" + dataset.name() + "' is declared with createStreamingTable, whose rows come"
+        + " only from flows such as applyChanges, but it also has a query ("
+        + String.join("; ", dataset.queries().stream().map(Query::describe).toList()) + "). Remove the query,"
+        + " or declare it with p.streamingTable(\"" + dataset.name() + "\") and no applyChanges.";
   }
 
   static String cdcTargetUndefined(String target) {
-    return "applyChanges into '" + target + "': the target is not defined. Declare it first with"
+    return "applyChanges into '" + target + "': the target is not defined. Declare it with"
         + " p.createStreamingTable(\"" + target + "\").";
   }
 
@@ -78,7 +88,8 @@ public final class DefinitionErrors {
   }
 
   static String cdcMissing(String target, String what, String call) {
-    return "applyChanges into '" + target + "' has no " + what + ". Add " + call + ".";
+    return "applyChanges into '" + target + "' has no " + what + ". Add " + call + " to p.applyChanges(\""
+        + target + "\").";
   }
 
   static String cdcBothColumnLists(String target) {
@@ -111,7 +122,8 @@ public final class DefinitionErrors {
         + " times. Expectation names are unique per dataset: rename all but one.";
   }
 
-  static String blank(String dataset, String what) {
-    return "Dataset '" + dataset + "': " + what + " is blank. Give it a value.";
+  static String blankConstraint(String dataset, String expectation) {
+    return "Dataset '" + dataset + "': the constraint of expectation '" + expectation + "' is blank. Give it a"
+        + " SQL boolean expression over the dataset's columns, such as \"order_id IS NOT NULL\".";
   }
 }

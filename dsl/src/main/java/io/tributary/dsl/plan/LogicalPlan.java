@@ -3,6 +3,8 @@ package io.tributary.dsl.plan;
 import io.tributary.dsl.PipelineDefinitionException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,17 +33,22 @@ public final class LogicalPlan {
 
   private final String pipeline;
   private final Map<String, String> configuration;
+  private final List<DatasetSpec> declared;
   private final List<DatasetSpec> datasets;
   private final List<ApplyChangesSpec> applyChanges;
   private final Map<String, List<Input>> inputs;
 
-  private LogicalPlan(String pipeline, Map<String, String> configuration, List<DatasetSpec> datasets,
-      List<ApplyChangesSpec> applyChanges, Map<String, List<Input>> inputs) {
+  private LogicalPlan(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
+      List<DatasetSpec> datasets, List<ApplyChangesSpec> applyChanges, Map<String, List<Input>> inputs) {
     this.pipeline = pipeline;
     this.configuration = Map.copyOf(configuration);
+    this.declared = List.copyOf(declared);
     this.datasets = List.copyOf(datasets);
     this.applyChanges = List.copyOf(applyChanges);
-    this.inputs = Map.copyOf(inputs);
+    // Declaration order, so that re-validation reports problems in a stable order.
+    Map<String, List<Input>> copy = new LinkedHashMap<>();
+    inputs.forEach((dataset, reads) -> copy.put(dataset, List.copyOf(reads)));
+    this.inputs = Collections.unmodifiableMap(copy);
   }
 
   /**
@@ -82,7 +89,9 @@ public final class LogicalPlan {
       }
       merged.put(dataset, List.copyOf(new LinkedHashSet<>(reads)));
     });
-    return ordered(pipeline, configuration, datasets, applyChanges, merged, new ArrayList<>());
+    // Ties are broken by declaration order, not by this plan's order, so the result does not depend on
+    // which inputs were known before.
+    return ordered(pipeline, configuration, declared, applyChanges, merged, new ArrayList<>());
   }
 
   private static LogicalPlan ordered(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
@@ -97,7 +106,7 @@ public final class LogicalPlan {
     if (!problems.isEmpty()) {
       throw PipelineDefinitionException.of(pipeline, problems);
     }
-    return new LogicalPlan(pipeline, configuration, sorted, applyChanges, inputs);
+    return new LogicalPlan(pipeline, configuration, declared, sorted, applyChanges, inputs);
   }
 
   public String pipeline() {
@@ -180,14 +189,15 @@ public final class LogicalPlan {
       }
       byFoldedName.computeIfAbsent(dataset.name().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(dataset);
     }
-    byFoldedName.values().stream().filter(same -> same.size() > 1).forEach(same -> problems.add(
-        DefinitionErrors.duplicateDataset(same.get(0).name(),
-            same.stream().map(d -> d.kind().displayName()).toList())));
+    byFoldedName.values().stream().filter(same -> same.size() > 1)
+        .forEach(same -> problems.add(DefinitionErrors.duplicateDataset(same)));
   }
 
   private static void checkDatasets(List<DatasetSpec> declared, List<String> problems) {
     for (DatasetSpec dataset : declared) {
-      if (dataset.queries().size() > 1) {
+      if (dataset.cdcTarget() && !dataset.queries().isEmpty()) {
+        problems.add(DefinitionErrors.cdcTargetWithQuery(dataset));
+      } else if (dataset.queries().size() > 1) {
         problems.add(DefinitionErrors.multipleQueries(dataset));
       } else if (dataset.queries().isEmpty() && !dataset.cdcTarget()) {
         problems.add(DefinitionErrors.missingQuery(dataset));
@@ -200,7 +210,7 @@ public final class LogicalPlan {
         }
       });
       dataset.expectations().stream().filter(e -> e.constraint().isBlank()).forEach(e ->
-          problems.add(DefinitionErrors.blank(dataset.name(), "the constraint of expectation '" + e.name() + "'")));
+          problems.add(DefinitionErrors.blankConstraint(dataset.name(), e.name())));
     }
   }
 
@@ -219,13 +229,16 @@ public final class LogicalPlan {
         problems.add(DefinitionErrors.cdcTargetNotCreated(target, dataset));
       }
       if (flow.source().isEmpty()) {
-        problems.add(DefinitionErrors.cdcMissing(target, "source", "from(\"<dataset>\")"));
+        problems.add(DefinitionErrors.cdcMissing(target, "source (the dataset holding the change feed)",
+            "from(\"<dataset>\")"));
       }
       if (flow.keys().isEmpty()) {
-        problems.add(DefinitionErrors.cdcMissing(target, "keys", "keys(\"<column>\", …)"));
+        problems.add(DefinitionErrors.cdcMissing(target, "keys (the columns that identify a row)",
+            "keys(\"<column>\", …)"));
       }
       if (flow.sequenceBy().isEmpty()) {
-        problems.add(DefinitionErrors.cdcMissing(target, "sequence column", "sequenceBy(\"<column>\")"));
+        problems.add(DefinitionErrors.cdcMissing(target, "sequence column (the column that orders each key's changes)",
+            "sequenceBy(\"<column>\")"));
       }
       if (flow.scdType() != 1 && flow.scdType() != 2) {
         problems.add(DefinitionErrors.cdcScdType(target, flow.scdType()));
@@ -251,14 +264,13 @@ public final class LogicalPlan {
       }
     });
     Set<String> fed = flowsPerTarget.keySet();
-    declared.stream().filter(d -> d.cdcTarget() && !fed.contains(d.name()))
+    declared.stream().filter(d -> d.cdcTarget() && d.queries().isEmpty() && !fed.contains(d.name()))
         .forEach(d -> problems.add(DefinitionErrors.cdcTargetWithoutFlow(d.name())));
   }
 
   private static void checkReads(Map<String, DatasetSpec> byName, String reader, List<Input> reads,
       List<String> problems) {
-    DatasetSpec readerSpec = byName.get(reader);
-    String call = readerSpec != null && readerSpec.cdcTarget() ? "applyChanges(…).from()" : "from()";
+    String call = readCall(byName.get(reader));
     for (Input input : reads) {
       DatasetSpec read = byName.get(input.dataset());
       if (read == null) {
@@ -269,6 +281,18 @@ public final class LogicalPlan {
         problems.add(DefinitionErrors.streamReadOfCdcTarget(reader, input.dataset()));
       }
     }
+  }
+
+  /** The DSL call in which the user named the reads of {@code reader}, for the fix of an undefined input. */
+  private static String readCall(DatasetSpec reader) {
+    if (reader == null || reader.cdcTarget()) {
+      return "applyChanges(…).from()"; // only an apply-changes flow reads into a name that is not a dataset
+    }
+    Query query = reader.query().orElse(null);
+    if (query instanceof Query.TableApiQuery) {
+      return "ctx.read() or ctx.readStream()";
+    }
+    return query instanceof Query.SqlQuery ? "sql()" : "from()";
   }
 
   /** Kahn's algorithm, choosing the earliest-declared ready dataset first so the order is deterministic. */
@@ -328,6 +352,9 @@ public final class LogicalPlan {
         cycle.add(0, name);
       }
     }
+    // Start at the earliest-declared dataset of the cycle, so the text does not depend on where the walk began.
+    int first = cycle.indexOf(cycle.stream().min(Comparator.comparingInt(names::indexOf)).orElseThrow());
+    Collections.rotate(cycle, -first);
     cycle.add(cycle.get(0));
     return cycle;
   }

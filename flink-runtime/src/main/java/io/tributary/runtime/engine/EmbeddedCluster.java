@@ -53,6 +53,9 @@ public final class EmbeddedCluster implements AutoCloseable {
   }
 
   public JobID submit(StreamGraph graph) {
+    if (graph.getOptionalJobId().isEmpty()) {
+      graph.setJobId(new JobID());
+    }
     return join(cluster.submitJob(graph)).getJobID();
   }
 

@@ -39,6 +39,8 @@ import org.apache.flink.table.types.utils.TypeConversions;
  */
 public final class Analyzer {
 
+  private static final String INLINED_PREFIX = "__inlined_";
+
   private final SourceSchemas sourceSchemas;
   private final List<DatasetCheck> checks;
 
@@ -134,15 +136,15 @@ public final class Analyzer {
         DatasetQueries.Built built = queries.build(dataset, this::sqlQuery);
         Table table = built.table();
         List<String> datasetProblems = new ArrayList<>();
+        inputs.put(dataset.name(), built.inputs());
         if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
-          checkAppendOnly(dataset, table, datasetProblems);
+          checkAppendOnly(dataset, datasetProblems);
         }
         RowType rowType = rowType(table);
         checkDropDuplicates(dataset, rowType, datasetProblems);
         for (DatasetCheck check : checks) {
           datasetProblems.addAll(check.check(dataset, table));
         }
-        inputs.put(dataset.name(), built.inputs());
         if (!datasetProblems.isEmpty()) {
           problems.addAll(datasetProblems);
           failed.add(dataset.name());
@@ -198,15 +200,38 @@ public final class Analyzer {
       return true;
     }
 
-    private void checkAppendOnly(DatasetSpec dataset, Table table, List<String> datasetProblems) {
+    /**
+     * Asks the planner for an append-only stream of the query as it will run, with the views it
+     * reads inlined (a view's placeholder would hide an outer join's retractions).
+     */
+    private void checkAppendOnly(DatasetSpec dataset, List<String> datasetProblems) {
+      PlanTables inlined = new PlanTables(tableEnv, datasets::get,
+          name -> inputs.getOrDefault(name, List.of()), plan.configuration(), new PlanTables.PersistedTables() {
+            @Override
+            public Table snapshot(String name) {
+              return tableEnv.from(quoted(INLINED_PREFIX + name));
+            }
+
+            @Override
+            public Table stream(String name) {
+              return tableEnv.from(quoted(INLINED_PREFIX + name + SqlText.STREAM_SUFFIX));
+            }
+
+            @Override
+            public Table source(String name, Source source) {
+              return tableEnv.from(quoted("__source_" + name));
+            }
+          });
       try {
-        tableEnv.toDataStream(table);
+        tableEnv.toDataStream(inlined.build(dataset));
       } catch (TableException e) {
         if (String.valueOf(e.getMessage()).contains("update")) {
           datasetProblems.add(AnalysisErrors.updatingStreamingQuery(dataset, e));
         } else {
           throw e;
         }
+      } finally {
+        inlined.dropRegisteredViews();
       }
     }
 
@@ -275,6 +300,10 @@ public final class Analyzer {
       schemas.put(dataset, rowType);
       createPlaceholder(dataset, rowType);
       createPlaceholder(dataset + SqlText.STREAM_SUFFIX, rowType);
+      // the same placeholders under other names, for the inlined check: a temporary view named like
+      // the catalog table it reads would resolve to itself
+      createPlaceholder(INLINED_PREFIX + dataset, rowType);
+      createPlaceholder(INLINED_PREFIX + dataset + SqlText.STREAM_SUFFIX, rowType);
     }
 
     private void createPlaceholder(String name, RowType rowType) {

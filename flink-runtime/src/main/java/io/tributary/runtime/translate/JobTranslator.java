@@ -3,11 +3,8 @@ package io.tributary.runtime.translate;
 import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
-import io.tributary.dsl.plan.Input;
-import io.tributary.dsl.plan.ReadMode;
-import io.tributary.runtime.analysis.DatasetQueries;
+import io.tributary.runtime.analysis.PlanTables;
 import io.tributary.runtime.analysis.ResolvedPlan;
-import io.tributary.runtime.analysis.TableResolver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,7 +73,8 @@ public final class JobTranslator {
         ? EnvironmentSettings.inBatchMode() : EnvironmentSettings.inStreamingMode();
     StreamTableEnvironment tableEnv = StreamTableEnvironment.create(env, settings);
     JobTables tables = new JobTables(env, tableEnv, context);
-    DatasetQueries queries = new DatasetQueries(tableEnv, tables, plan.plan().configuration());
+    PlanTables planTables = new PlanTables(tableEnv, name -> plan.plan().dataset(name).orElseThrow(),
+        plan.plan()::inputsOf, plan.plan().configuration(), tables);
 
     for (String name : context.job().datasets()) {
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
@@ -85,7 +83,7 @@ public final class JobTranslator {
             + " capture is not executable in this version of Tributary; validate succeeds, start does not.");
       }
       RowType rowType = plan.schema(name);
-      Table table = queries.build(dataset, (sql, reads) -> tables.sqlQuery(name, sql)).table();
+      Table table = planTables.build(dataset);
       DataStream<RowData> rows = toStream(tableEnv, table, rowType);
       if (!dataset.dropDuplicatesKeys().isEmpty()) {
         rows = rows.keyBy(new RowKeySelector(rowType, dataset.dropDuplicatesKeys()))
@@ -110,14 +108,13 @@ public final class JobTranslator {
     return tableEnv.toDataStream(table, TypeConversions.fromLogicalToDataType(rowType).bridgedTo(RowData.class));
   }
 
-  /** The tables of one job: sources, snapshots and in-job streams, each made once. */
-  private final class JobTables implements TableResolver {
+  /** The persisted tables of one job: sources, snapshots and in-job streams, each made once. */
+  private final class JobTables implements PlanTables.PersistedTables {
     private final StreamExecutionEnvironment env;
     private final StreamTableEnvironment tableEnv;
     private final JobContext context;
     private final Map<String, Table> streams = new HashMap<>();
     private final Map<String, Table> snapshots = new HashMap<>();
-    private final Map<String, Table> views = new HashMap<>();
     private final List<String> caughtUpIds = new ArrayList<>();
 
     JobTables(StreamExecutionEnvironment env, StreamTableEnvironment tableEnv, JobContext context) {
@@ -128,10 +125,6 @@ public final class JobTranslator {
 
     @Override
     public Table snapshot(String dataset) {
-      DatasetSpec spec = plan.plan().dataset(dataset).orElseThrow();
-      if (spec.kind() == DatasetKind.VIEW) {
-        return view(spec);
-      }
       return snapshots.computeIfAbsent(dataset, name -> {
         JobIo.SourceStream source = io.readSnapshot(env, context, name, plan.schema(name));
         source.caughtUpId().ifPresent(caughtUpIds::add);
@@ -141,10 +134,6 @@ public final class JobTranslator {
 
     @Override
     public Table stream(String dataset) {
-      DatasetSpec spec = plan.plan().dataset(dataset).orElseThrow();
-      if (spec.kind() == DatasetKind.VIEW) {
-        return view(spec);
-      }
       Table table = streams.get(dataset);
       if (table == null) {
         throw new IllegalStateException("stream of " + dataset + " is read before it is translated in job "
@@ -159,28 +148,5 @@ public final class JobTranslator {
       stream.caughtUpId().ifPresent(caughtUpIds::add);
       return tableEnv.fromDataStream(stream.rows());
     }
-
-    private Table view(DatasetSpec view) {
-      // a view is inlined into its readers; built once, so a source under it is read once
-      Table table = views.get(view.name());
-      if (table == null) {
-        table = new DatasetQueries(tableEnv, this, plan.plan().configuration())
-            .build(view, (sql, reads) -> sqlQuery(view.name(), sql)).table();
-        views.put(view.name(), table);
-      }
-      return table;
-    }
-
-    /** Registers the inputs the analyzer found under the names the SQL uses, then runs it. */
-    Table sqlQuery(String dataset, String rewrittenSql) {
-      for (Input input : plan.plan().inputsOf(dataset)) {
-        String name = input.mode() == ReadMode.STREAM ? input.dataset() + "$stream" : input.dataset();
-        Table table = input.mode() == ReadMode.STREAM ? stream(input.dataset()) : snapshot(input.dataset());
-        tableEnv.dropTemporaryView("`" + name + "`");
-        tableEnv.createTemporaryView("`" + name + "`", table);
-      }
-      return tableEnv.sqlQuery(rewrittenSql);
-    }
   }
-
 }

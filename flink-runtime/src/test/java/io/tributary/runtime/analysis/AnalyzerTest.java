@@ -67,6 +67,20 @@ class AnalyzerTest {
   }
 
   @Test
+  void seesTheUpdatesOfAnOuterJoinHiddenInAView() {
+    Pipeline p = Pipeline.create("views", Map.of());
+    p.streamingTable("bronze").from(AutoLoader.json("/data/orders"));
+    p.table("dim").sql("SELECT DISTINCT customer_id AS dim_id FROM bronze");
+    p.view("_enriched").query(ctx -> ctx.readStream("bronze")
+        .leftOuterJoin(ctx.read("dim"), $("customer_id").isEqual($("dim_id"))));
+    p.streamingTable("silver").sql("SELECT * FROM STREAM(_enriched)");
+
+    assertThatThrownBy(() -> analyzer.analyze(p.build()))
+        .isInstanceOfSatisfying(PipelineDefinitionException.class, e -> assertThat(e.problems())
+            .singleElement().asString().startsWith("Streaming table 'silver': its query produces updates"));
+  }
+
+  @Test
   void spellsOutACycleThroughLambdas() {
     Pipeline p = Pipeline.create("loop", Map.of());
     p.table("a").query(ctx -> ctx.read("b"));

@@ -46,6 +46,10 @@ final class Fixtures {
     return GenericRowData.of(id, str(name), str(email), seq, false, false);
   }
 
+  static RowData upsertWithNullSequence(int id) {
+    return GenericRowData.of(id, null, null, null, false, false);
+  }
+
   static RowData delete(int id, long seq) {
     return GenericRowData.of(id, null, null, seq, true, false);
   }

@@ -67,7 +67,7 @@ public final class InMemoryApplyChanges {
     if (truncate != null && (truncatedAsOf == null || order.compare(truncate, truncatedAsOf) > 0)) {
       truncatedAsOf = truncate;
       for (RowData key : new ArrayList<>(scd1States.keySet())) {
-        if (false) {
+        if (!byKey.containsKey(key)) {
           store(key, scd1.apply(scd1States.get(key), List.of(ChangeEvent.delete(truncatedAsOf))), changes);
         }
       }

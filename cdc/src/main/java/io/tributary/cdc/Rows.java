@@ -1,10 +1,18 @@
 package io.tributary.cdc;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.StringJoiner;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.table.data.ArrayData;
 import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.MapData;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalSerializers;
+import org.apache.flink.table.types.logical.ArrayType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 
@@ -71,7 +79,23 @@ final class Rows {
     if (type instanceof RowType rowType && x instanceof RowData rx && y instanceof RowData ry) {
       return equal(rx, ry, rowType);
     }
+    if (x instanceof ArrayData || x instanceof MapData) {
+      // A generic array from the feed and a binary one read from state are equal when their bytes are.
+      return Arrays.equals(bytes(x, type), bytes(y, type));
+    }
     return Objects.equals(x, y);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static byte[] bytes(Object value, LogicalType type) {
+    TypeSerializer<Object> serializer = (TypeSerializer<Object>) InternalSerializers.create(type);
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    try {
+      serializer.serialize(value, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.getCopyOfBuffer();
   }
 
   /** The same row type with every field nullable, for rows kept in state. */
@@ -85,9 +109,29 @@ final class Rows {
     StringJoiner text = new StringJoiner(", ", "{", "}");
     for (int i = 0; i < type.getFieldCount(); i++) {
       Object value = getter(type.getTypeAt(i), i).getFieldOrNull(row);
-      text.add(type.getFieldNames().get(i) + "="
-          + (value == null ? "NULL" : value instanceof byte[] bytes ? Arrays.toString(bytes) : value.toString()));
+      text.add(type.getFieldNames().get(i) + "=" + render(value, type.getTypeAt(i)));
     }
     return text.toString();
+  }
+
+  private static String render(Object value, LogicalType type) {
+    if (value == null) {
+      return "NULL";
+    }
+    if (value instanceof byte[] bytes) {
+      return Arrays.toString(bytes);
+    }
+    if (value instanceof ArrayData array && type instanceof ArrayType arrayType) {
+      StringJoiner text = new StringJoiner(", ", "[", "]");
+      ArrayData.ElementGetter getter = ArrayData.createElementGetter(arrayType.getElementType());
+      for (int i = 0; i < array.size(); i++) {
+        text.add(render(getter.getElementOrNull(array, i), arrayType.getElementType()));
+      }
+      return text.toString();
+    }
+    if (value instanceof RowData nested && type instanceof RowType rowType) {
+      return describe(nested, rowType);
+    }
+    return value.toString();
   }
 }

@@ -10,7 +10,14 @@ import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.ArrayType;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.IntType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
 import org.junit.jupiter.api.Test;
 
 /** The functions' state on RocksDB: rows serialized by Flink's row serializer, truncate over all keys, restore. */
@@ -77,6 +84,24 @@ class RocksDbStateTest {
         "{id=1, name=a, email=x, seq=1, __START_AT=1, __END_AT=5}",
         "{id=1, name=b, email=x, seq=5, __START_AT=5, __END_AT=10}",
         "{id=1, name=c, email=x, seq=10, __START_AT=10, __END_AT=12}");
+  }
+
+  @Test
+  void anArrayValueReadBackFromStateEqualsTheSameValueFromTheFeed() throws Exception {
+    RowType source = RowType.of(new LogicalType[] {new IntType(false), new ArrayType(new IntType()), new BigIntType()},
+        new String[] {"id", "tags", "seq"});
+    CdcLayout layout = CdcLayout.of(Fixtures.spec().withScdType(2), source);
+    var harness = Fixtures.scd2Harness(layout);
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness.open();
+    harness.processElement(GenericRowData.of(1, new GenericArrayData(new int[] {1, 2}), 1L, false, false), 0);
+    drain(harness);
+    harness.processElement(GenericRowData.of(1, new GenericArrayData(new int[] {1, 2}), 2L, false, false), 0);
+    assertThat(Fixtures.changelog(drain(harness), layout.targetType()))
+        .containsExactly("+U{id=1, tags=[1, 2], seq=2, __START_AT=1, __END_AT=NULL}");
+    harness.processElement(GenericRowData.of(1, new GenericArrayData(new int[] {1, 3}), 3L, false, false), 0);
+    assertThat(drain(harness)).hasSize(2);
+    harness.close();
   }
 
   private static List<RowData> drain(AbstractStreamOperatorTestHarness<RowData> harness) {

@@ -173,8 +173,8 @@ class Scd2FunctionTest {
     start(CdcLayout.of(Fixtures.spec().withScdType(2).withSequenceBy(List.of("seq", "email")), Fixtures.SOURCE));
     push(upsert(1, "a", "m2", 1), upsert(1, "b", "m1", 1));
     assertThat(target()).containsExactly(
-        "{id=1, name=a, email=m2, seq=1, __START_AT=+I(1,m2), __END_AT=NULL}",
-        "{id=1, name=b, email=m1, seq=1, __START_AT=+I(1,m1), __END_AT=+I(1,m2)}");
+        "{id=1, name=a, email=m2, seq=1, __START_AT={seq=1, email=m2}, __END_AT=NULL}",
+        "{id=1, name=b, email=m1, seq=1, __START_AT={seq=1, email=m1}, __END_AT={seq=1, email=m2}}");
   }
 
   @Test

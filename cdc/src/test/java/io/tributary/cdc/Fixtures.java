@@ -4,6 +4,7 @@ import io.tributary.dsl.plan.ApplyChangesSpec;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -64,18 +65,35 @@ final class Fixtures {
 
   static KeyedBroadcastOperatorTestHarness<RowData, RowData, RowData, RowData> scd1Harness(CdcLayout layout)
       throws Exception {
+    return scd1Harness(layout, null);
+  }
+
+  /** With {@code backend} (null: the heap), set before {@code setup}, which fixes the backend. */
+  static KeyedBroadcastOperatorTestHarness<RowData, RowData, RowData, RowData> scd1Harness(CdcLayout layout,
+      StateBackend backend) throws Exception {
     var harness = new KeyedBroadcastOperatorTestHarness<>(
         new CoBroadcastWithKeyedOperator<>(new Scd1Function(layout, RETENTION),
             List.of(Scd1Function.truncateStateDescriptor(layout))),
         layout.keySelector(), layout.keyTypeInfo(), 1, 1, 0);
+    if (backend != null) {
+      harness.setStateBackend(backend);
+    }
     harness.setup(new RowDataSerializer(layout.targetType()));
     return harness;
   }
 
   static KeyedOneInputStreamOperatorTestHarness<RowData, RowData, RowData> scd2Harness(CdcLayout layout)
       throws Exception {
+    return scd2Harness(layout, null);
+  }
+
+  static KeyedOneInputStreamOperatorTestHarness<RowData, RowData, RowData> scd2Harness(CdcLayout layout,
+      StateBackend backend) throws Exception {
     var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new Scd2Function(layout)),
         layout.keySelector(), layout.keyTypeInfo());
+    if (backend != null) {
+      harness.setStateBackend(backend);
+    }
     harness.setup(new RowDataSerializer(layout.targetType()));
     return harness;
   }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.GenericRowData;
@@ -27,9 +28,10 @@ class RocksDbStateTest {
   void scd1TruncatesAndRestoresOnRocksDb() throws Exception {
     CdcLayout layout = CdcLayout.of(Fixtures.spec().withIgnoreNullUpdates(true), Fixtures.SOURCE);
     ChangelogTable table = new ChangelogTable(layout);
-    var harness = Fixtures.scd1Harness(layout);
-    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    var harness = Fixtures.scd1Harness(layout, new EmbeddedRocksDBStateBackend());
     harness.open();
+    assertThat(((AbstractStreamOperator<?>) harness.getTwoInputOperator()).getKeyedStateBackend().getClass()
+        .getSimpleName()).startsWith("RocksDB");
     for (int id = 1; id <= 50; id++) {
       harness.processElement(upsert(id, "n" + id, null, id), 0);
     }
@@ -40,8 +42,7 @@ class RocksDbStateTest {
     OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
     harness.close();
 
-    harness = Fixtures.scd1Harness(layout);
-    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness = Fixtures.scd1Harness(layout, new EmbeddedRocksDBStateBackend());
     harness.initializeState(snapshot);
     harness.open();
     harness.processElement(upsert(7, "resurrected?", null, 55), 0);
@@ -63,8 +64,7 @@ class RocksDbStateTest {
   void scd2HistoryRestoresOnRocksDb() throws Exception {
     CdcLayout layout = Fixtures.scd2();
     ChangelogTable table = new ChangelogTable(layout);
-    var harness = Fixtures.scd2Harness(layout);
-    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    var harness = Fixtures.scd2Harness(layout, new EmbeddedRocksDBStateBackend());
     harness.open();
     harness.processElement(upsert(1, "a", "x", 1), 0);
     harness.processElement(upsert(1, "c", "x", 10), 0);
@@ -72,8 +72,7 @@ class RocksDbStateTest {
     OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
     harness.close();
 
-    harness = Fixtures.scd2Harness(layout);
-    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness = Fixtures.scd2Harness(layout, new EmbeddedRocksDBStateBackend());
     harness.initializeState(snapshot);
     harness.open();
     harness.processElement(upsert(1, "b", "x", 5), 0);
@@ -91,9 +90,10 @@ class RocksDbStateTest {
     RowType source = RowType.of(new LogicalType[] {new IntType(false), new ArrayType(new IntType()), new BigIntType()},
         new String[] {"id", "tags", "seq"});
     CdcLayout layout = CdcLayout.of(Fixtures.spec().withScdType(2), source);
-    var harness = Fixtures.scd2Harness(layout);
-    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    var harness = Fixtures.scd2Harness(layout, new EmbeddedRocksDBStateBackend());
     harness.open();
+    assertThat(((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend().getClass().getSimpleName())
+        .startsWith("RocksDB");
     harness.processElement(GenericRowData.of(1, new GenericArrayData(new int[] {1, 2}), 1L, false, false), 0);
     drain(harness);
     harness.processElement(GenericRowData.of(1, new GenericArrayData(new int[] {1, 2}), 2L, false, false), 0);

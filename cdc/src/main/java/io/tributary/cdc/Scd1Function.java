@@ -96,10 +96,26 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
     Scd1State before = codec.decodeScd1(state.value());
     MergeResult<Scd1State> result = merger.apply(before, events);
     result.changes().forEach(out::collect);
-    if (result.state() != before) {
-      state.update(codec.encode(result.state()));
-      scheduleTombstoneExpiry(before, result.state(), ctx.timerService().currentProcessingTime(), ctx);
+    Scd1State after = result.state();
+    if (after == before) {
+      return;
     }
+    if (coveredByTruncate(after, truncatedAsOf)) {
+      state.clear();
+      Long expiry = tombstoneExpiry.value();
+      if (expiry != null) {
+        ctx.timerService().deleteProcessingTimeTimer(expiry);
+        tombstoneExpiry.clear();
+      }
+      return;
+    }
+    state.update(codec.encode(after));
+    scheduleTombstoneExpiry(before, after, ctx.timerService().currentProcessingTime(), ctx);
+  }
+
+  /** A key with nothing newer than the truncate needs no state: the truncate stands in for its tombstone. */
+  private boolean coveredByTruncate(Scd1State state, RowData truncatedAsOf) {
+    return truncatedAsOf != null && !state.live() && order.compare(state.deleteSequence(), truncatedAsOf) == 0;
   }
 
   private void scheduleTombstoneExpiry(Scd1State before, Scd1State after, long now, ReadOnlyContext ctx)
@@ -132,7 +148,7 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
       MergeResult<Scd1State> result = merger.apply(codec.decodeScd1(keyState.value()), truncate);
       result.changes().forEach(out::collect);
       Scd1State after = result.state();
-      if (!after.live() && order.compare(after.deleteSequence(), sequence) == 0) {
+      if (coveredByTruncate(after, sequence)) {
         keyState.clear();
       } else {
         keyState.update(codec.encode(after));

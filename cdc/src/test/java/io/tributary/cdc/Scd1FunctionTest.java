@@ -168,6 +168,7 @@ class Scd1FunctionTest {
     assertThat(keysWithState()).isEqualTo(1);
     // Late changes older than the truncate, to known and unknown keys, are ignored; newer ones land.
     assertThat(push(upsert(1, "late", "l@x", 5), upsert(9, "new-old", "n@x", 9))).isEmpty();
+    assertThat(keysWithState()).as("late changes older than the truncate leave no state").isEqualTo(1);
     assertThat(push(upsert(1, "fresh", "f@x", 11))).containsExactly("+I{id=1, name=fresh, email=f@x, seq=11}");
     // An older truncate arriving late changes nothing.
     assertThat(push(truncate(4))).isEmpty();

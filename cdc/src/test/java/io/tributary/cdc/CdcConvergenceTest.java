@@ -20,6 +20,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
@@ -152,9 +154,20 @@ class CdcConvergenceTest {
   @Property(tries = 120)
   void scd1FunctionConvergesWithTruncatesAndRestores(@ForAll("feeds") List<Change> raw, @ForAll Random random,
       @ForAll boolean ignoreNulls) throws Exception {
+    scd1Function(raw, random, ignoreNulls, null);
+  }
+
+  @Property(tries = 25)
+  void scd1FunctionConvergesOnRocksDb(@ForAll("feeds") List<Change> raw, @ForAll Random random,
+      @ForAll boolean ignoreNulls) throws Exception {
+    scd1Function(raw, random, ignoreNulls, new EmbeddedRocksDBStateBackend());
+  }
+
+  private void scd1Function(List<Change> raw, Random random, boolean ignoreNulls, StateBackend backend)
+      throws Exception {
     CdcLayout layout = scd1Layout(ignoreNulls);
     List<Change> feed = normalize(raw, random, true);
-    var harness = Fixtures.scd1Harness(layout);
+    var harness = Fixtures.scd1Harness(layout, backend);
     harness.open();
     ChangelogTable table = new ChangelogTable(layout);
     try {
@@ -171,7 +184,7 @@ class CdcConvergenceTest {
         if (random.nextInt(3) == 0) {
           OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
           harness.close();
-          harness = Fixtures.scd1Harness(layout);
+          harness = Fixtures.scd1Harness(layout, backend);
           harness.initializeState(snapshot);
           harness.open();
         }
@@ -254,9 +267,20 @@ class CdcConvergenceTest {
   @Property(tries = 120)
   void scd2FunctionConvergesWithRestores(@ForAll("feeds") List<Change> raw, @ForAll Random random,
       @ForAll boolean ignoreNulls, @ForAll boolean trackAll) throws Exception {
+    scd2Function(raw, random, ignoreNulls, trackAll, null);
+  }
+
+  @Property(tries = 25)
+  void scd2FunctionConvergesOnRocksDb(@ForAll("feeds") List<Change> raw, @ForAll Random random,
+      @ForAll boolean ignoreNulls, @ForAll boolean trackAll) throws Exception {
+    scd2Function(raw, random, ignoreNulls, trackAll, new EmbeddedRocksDBStateBackend());
+  }
+
+  private void scd2Function(List<Change> raw, Random random, boolean ignoreNulls, boolean trackAll,
+      StateBackend backend) throws Exception {
     CdcLayout layout = scd2Layout(ignoreNulls, trackAll);
     List<Change> feed = normalize(raw, random, false);
-    var harness = Fixtures.scd2Harness(layout);
+    var harness = Fixtures.scd2Harness(layout, backend);
     harness.open();
     ChangelogTable table = new ChangelogTable(layout);
     try {
@@ -269,7 +293,7 @@ class CdcConvergenceTest {
         if (random.nextInt(3) == 0) {
           OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
           harness.close();
-          harness = Fixtures.scd2Harness(layout);
+          harness = Fixtures.scd2Harness(layout, backend);
           harness.initializeState(snapshot);
           harness.open();
         }

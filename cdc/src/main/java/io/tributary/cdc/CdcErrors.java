@@ -22,6 +22,11 @@ final class CdcErrors {
         + " for the validity interval of SCD type 2 rows. Rename it in the source query.";
   }
 
+  static String flagColumn(String target, String column) {
+    return "applyChanges into '" + target + "': the source has a column named '" + column + "', a name reserved"
+        + " for the flag Tributary computes from applyAsDeletes/applyAsTruncates. Rename it in the source query.";
+  }
+
   static String keyNotSelected(String target, String key, List<String> selected) {
     return "applyChanges into '" + target + "': key column '" + key + "' is not among the target's columns "
         + selected + ", so rows could not be found by key. Add it to columnList, or remove it from"

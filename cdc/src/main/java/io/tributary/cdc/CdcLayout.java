@@ -131,6 +131,9 @@ public final class CdcLayout implements Serializable {
       if (name.equalsIgnoreCase(START_AT) || name.equalsIgnoreCase(END_AT)) {
         r.problems.add(CdcErrors.reservedColumn(target, name));
       }
+      if (name.equalsIgnoreCase(IS_DELETE) || name.equalsIgnoreCase(IS_TRUNCATE)) {
+        r.problems.add(CdcErrors.flagColumn(target, name));
+      }
     }
     if (spec.scdType() != 1 && spec.scdType() != 2) {
       r.problems.add(CdcErrors.scdType(target, spec.scdType()));

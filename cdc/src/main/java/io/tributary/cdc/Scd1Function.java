@@ -48,6 +48,7 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
   private final Scd1Merger merger;
   private final StateCodec codec;
   private final SequenceOrder order;
+  private final MapStateDescriptor<String, RowData> truncateDescriptor;
   private transient ValueState<RowData> state;
   private transient ValueState<Long> tombstoneExpiry;
 
@@ -63,6 +64,7 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
     this.merger = new Scd1Merger(layout);
     this.codec = new StateCodec(layout);
     this.order = new SequenceOrder(layout.sequenceType());
+    this.truncateDescriptor = truncateStateDescriptor(layout);
   }
 
   /** The broadcast state holding the newest truncate's sequence; pass it to {@code broadcast(…)}. */
@@ -88,7 +90,7 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
           + "': a truncate reached the keyed input; route truncates to the broadcast input");
     }
     List<ChangeEvent> events = new ArrayList<>(2);
-    RowData truncatedAsOf = ctx.getBroadcastState(truncateStateDescriptor(layout)).get(TRUNCATED_AS_OF);
+    RowData truncatedAsOf = ctx.getBroadcastState(truncateDescriptor).get(TRUNCATED_AS_OF);
     if (truncatedAsOf != null) {
       events.add(ChangeEvent.delete(truncatedAsOf));
     }
@@ -138,11 +140,11 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
   @Override
   public void processBroadcastElement(RowData row, Context ctx, Collector<RowData> out) throws Exception {
     RowData sequence = layout.sequenceOf(row);
-    RowData current = ctx.getBroadcastState(truncateStateDescriptor(layout)).get(TRUNCATED_AS_OF);
+    RowData current = ctx.getBroadcastState(truncateDescriptor).get(TRUNCATED_AS_OF);
     if (current != null && order.compare(sequence, current) <= 0) {
       return;
     }
-    ctx.getBroadcastState(truncateStateDescriptor(layout)).put(TRUNCATED_AS_OF, sequence);
+    ctx.getBroadcastState(truncateDescriptor).put(TRUNCATED_AS_OF, sequence);
     List<ChangeEvent> truncate = List.of(ChangeEvent.delete(sequence));
     ctx.applyToKeyedState(stateDescriptor(layout), (key, keyState) -> {
       MergeResult<Scd1State> result = merger.apply(codec.decodeScd1(keyState.value()), truncate);

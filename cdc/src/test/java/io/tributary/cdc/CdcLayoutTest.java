@@ -82,6 +82,11 @@ class CdcLayoutTest {
     assertThat(CdcLayout.problems(Fixtures.spec().withScdType(2), source)).containsExactly(
         "applyChanges into 'customers': the source has a column named '__end_at', a name reserved for the"
             + " validity interval of SCD type 2 rows. Rename it in the source query.");
+    RowType flagged = RowType.of(new LogicalType[] {new IntType(), new BigIntType(), new BigIntType()},
+        new String[] {"id", "seq", "__IS_DELETE"});
+    assertThat(CdcLayout.problems(Fixtures.spec(), flagged)).containsExactly(
+        "applyChanges into 'customers': the source has a column named '__IS_DELETE', a name reserved for the"
+            + " flag Tributary computes from applyAsDeletes/applyAsTruncates. Rename it in the source query.");
   }
 
   @Test

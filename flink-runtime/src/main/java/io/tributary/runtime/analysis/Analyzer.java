@@ -1,5 +1,6 @@
 package io.tributary.runtime.analysis;
 
+import io.tributary.cdc.CdcLayout;
 import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.ApplyChangesSpec;
@@ -189,14 +190,13 @@ public final class Analyzer {
         return false;
       }
       inputs.put(dataset.name(), List.of(Input.stream(source)));
-      List<String> cdcProblems = new ArrayList<>();
-      RowType target = CdcTargetSchema.derive(flow, schemas.get(source), cdcProblems);
+      List<String> cdcProblems = CdcLayout.problems(flow, schemas.get(source));
       if (!cdcProblems.isEmpty()) {
         problems.addAll(cdcProblems);
         failed.add(dataset.name());
         return true;
       }
-      register(dataset.name(), target);
+      register(dataset.name(), CdcLayout.of(flow, schemas.get(source)).targetType());
       return true;
     }
 

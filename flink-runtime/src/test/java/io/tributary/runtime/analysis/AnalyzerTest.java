@@ -81,6 +81,31 @@ class AnalyzerTest {
   }
 
   @Test
+  void derivesAnScdType2TargetFromItsSourceAndChecksItsColumns() {
+    Pipeline p = Pipeline.create("cdc", Map.of());
+    p.streamingTable("changes").from(AutoLoader.json("/data/changes"));
+    p.createStreamingTable("orders_scd2");
+    p.applyChanges("orders_scd2").from("changes").keys("order_id").sequenceBy("ts").storedAsScdType(2)
+        .columnList("order_id", "total_amount", "ts");
+    p.createStreamingTable("orders_scd1");
+    p.applyChanges("orders_scd1").from("changes").keys("order_idd").sequenceBy("ts");
+
+    assertThatThrownBy(() -> analyzer.analyze(p.build()))
+        .isInstanceOfSatisfying(PipelineDefinitionException.class, e -> assertThat(e.problems())
+            .singleElement().asString().contains("order_idd"));
+
+    Pipeline valid = Pipeline.create("cdc", Map.of());
+    valid.streamingTable("changes").from(AutoLoader.json("/data/changes"));
+    valid.createStreamingTable("orders_scd2");
+    valid.applyChanges("orders_scd2").from("changes").keys("order_id").sequenceBy("ts").storedAsScdType(2)
+        .columnList("order_id", "total_amount", "ts");
+    ResolvedPlan resolved = analyzer.analyze(valid.build());
+    assertThat(resolved.schema("orders_scd2").getFieldNames())
+        .containsExactly("order_id", "total_amount", "ts", "__START_AT", "__END_AT");
+    assertThat(resolved.plan().inputsOf("orders_scd2")).containsExactly(Input.stream("changes"));
+  }
+
+  @Test
   void spellsOutACycleThroughLambdas() {
     Pipeline p = Pipeline.create("loop", Map.of());
     p.table("a").query(ctx -> ctx.read("b"));

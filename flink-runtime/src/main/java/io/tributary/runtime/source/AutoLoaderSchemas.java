@@ -64,6 +64,9 @@ public final class AutoLoaderSchemas {
   /** The file, under the schema location, that holds an inferred schema. */
   public static final String SCHEMA_FILE = "schema.json";
 
+  private static final java.util.regex.Pattern COLUMN_COMMENT =
+      java.util.regex.Pattern.compile("(?is)^(.*?)\\s+COMMENT\\s+('.*')$");
+
   private AutoLoaderSchemas() {}
 
   /**
@@ -113,7 +116,8 @@ public final class AutoLoaderSchemas {
     List<String> columns = splitColumns(path, ddl);
     StringBuilder row = new StringBuilder("ROW<");
     for (int i = 0; i < columns.size(); i++) {
-      String column = columns.get(i);
+      // Flink's ROW syntax writes a column comment as a bare string: `name TYPE 'comment'`.
+      String column = COLUMN_COMMENT.matcher(columns.get(i)).replaceFirst("$1 $2");
       row.append(i == 0 ? "" : ", ");
       if (column.startsWith("`")) {
         row.append(column);
@@ -132,7 +136,8 @@ public final class AutoLoaderSchemas {
     } catch (ValidationException | IllegalArgumentException e) {
       String message = String.valueOf(e.getMessage());
       int inputLine = message.indexOf("\n");
-      throw AutoLoaderErrors.badSchemaDdl(path, ddl, inputLine < 0 ? message : message.substring(0, inputLine).trim());
+      String reason = (inputLine < 0 ? message : message.substring(0, inputLine)).trim();
+      throw AutoLoaderErrors.badSchemaDdl(path, ddl, reason.endsWith(".") ? reason.substring(0, reason.length() - 1) : reason);
     }
     RowType rowType = (RowType) type;
     List<String> unknown = new ArrayList<>();
@@ -195,7 +200,7 @@ public final class AutoLoaderSchemas {
     List<RowType.RowField> fields = new ArrayList<>();
     for (RowType.RowField field : data.getFields()) {
       if (!field.getName().equals(RowLayout.RESCUED_DATA)) {
-        fields.add(new RowType.RowField(field.getName(), field.getType().copy(true)));
+        fields.add(new RowType.RowField(field.getName(), field.getType().copy(true), field.getDescription().orElse(null)));
       }
     }
     if (rescued) {

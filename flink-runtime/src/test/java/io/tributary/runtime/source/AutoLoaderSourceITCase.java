@@ -102,12 +102,14 @@ class AutoLoaderSourceITCase {
     for (String name : List.of("x.json", "y.json")) {
       StringBuilder lines = new StringBuilder();
       for (int i = 0; i < perFile; i++) {
-        lines.append("{\"id\":\"").append(name, 0, 1).append(i).append("\"}\n");
+        // ~1 KB a line: a file (1.5 MB) spans more than one 1 MB fetch batch, so the position restored after
+        // the failure is a byte offset inside the file plus records to skip, not the file start.
+        lines.append("{\"id\":\"").append(name, 0, 1).append(i).append("\",\"pad\":\"").append("p".repeat(1000)).append("\"}\n");
       }
       Files.write(input, name, lines.toString());
     }
     String run = UUID.randomUUID().toString();
-    AutoLoader spec = AutoLoader.json(input.toString()).schema("id STRING");
+    AutoLoader spec = AutoLoader.json(input.toString()).schema("id STRING, pad STRING");
     RowType type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
     FailOnce.ARMED.put(run, new AtomicBoolean(true));
 
@@ -121,7 +123,7 @@ class AutoLoaderSourceITCase {
 
     List<String> rows = Committed.rows(run);
     assertThat(FailOnce.ARMED.get(run)).isFalse();
-    assertThat(FailOnce.COMMITTED_AT_FAILURE.get(run)).isBetween(1L, 2L * perFile - 1);
+    assertThat(FailOnce.COMMITTED_AT_FAILURE.get(run)).isBetween(2000L, 2L * perFile - 1);
     assertThat(rows).hasSize(2 * perFile).doesNotHaveDuplicates();
   }
 
@@ -294,10 +296,10 @@ class AutoLoaderSourceITCase {
 
     @Override
     public RowData map(RowData row) {
-      LockSupport.parkNanos(200_000);
+      LockSupport.parkNanos(300_000);
       seen.incrementAndGet();
       int committed = Committed.rows(run).size();
-      if (committed >= 300 && ARMED.get(run).compareAndSet(true, false)) {
+      if (committed >= 2000 && ARMED.get(run).compareAndSet(true, false)) {
         COMMITTED_AT_FAILURE.put(run, (long) committed);
         throw new IllegalStateException("injected failure after " + committed + " committed rows");
       }

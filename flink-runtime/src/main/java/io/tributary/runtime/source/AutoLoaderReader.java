@@ -17,15 +17,15 @@ import org.apache.flink.util.UserCodeClassLoader;
 
 /**
  * Flink's {@link FileSourceReader}, plus one thing it lacks: a reader that has no file and has asked
- * for one marks its output idle, so an idle subtask does not hold back the watermark of the whole job
- * (its output becomes active again with the next record or watermark). The enumerator answers each
+ * for one marks its output idle, so an idle subtask does not hold back the watermark of the whole job,
+ * and marks it active again when a file arrives. The enumerator answers each
  * request with one file, so "asked and not answered" means "holds no file".
  */
 final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
 
   private final FileSourceReader<RowData, FileSourceSplit> delegate;
   private volatile boolean waitingForSplit;
-  private boolean markedIdle;
+  private boolean markedIdle; // touched only by the task thread, in pollNext
 
   AutoLoaderReader(SourceReaderContext context, AutoLoaderBulkFormat format) {
     this.delegate = new FileSourceReader<>(new RequestTrackingContext(context), format, context.getConfiguration());
@@ -38,10 +38,12 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
 
   @Override
   public InputStatus pollNext(ReaderOutput<RowData> output) throws Exception {
-    InputStatus status = delegate.pollNext(output);
-    if (status == InputStatus.MORE_AVAILABLE) {
+    if (markedIdle && !waitingForSplit) {
+      output.markActive();
       markedIdle = false;
-    } else if (status == InputStatus.NOTHING_AVAILABLE && waitingForSplit && !markedIdle) {
+    }
+    InputStatus status = delegate.pollNext(output);
+    if (status == InputStatus.NOTHING_AVAILABLE && waitingForSplit && !markedIdle) {
       output.markIdle();
       markedIdle = true;
     }
@@ -62,7 +64,6 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
   public void addSplits(List<FileSourceSplit> splits) {
     if (!splits.isEmpty()) {
       waitingForSplit = false;
-      markedIdle = false;
     }
     delegate.addSplits(splits);
   }

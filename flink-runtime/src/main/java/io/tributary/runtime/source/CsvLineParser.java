@@ -3,6 +3,7 @@ package io.tributary.runtime.source;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
@@ -18,7 +19,8 @@ import org.apache.flink.table.types.logical.RowType;
  */
 final class CsvLineParser extends LineParser {
 
-  private static final CsvMapper CSV = new CsvMapper();
+  private static final CsvMapper CSV =
+      new CsvMapper(CsvFactory.builder().streamReadConstraints(JsonLineParser.LARGE_VALUES).build());
 
   private final ObjectReader reader;
   private String[] header;

@@ -1,6 +1,8 @@
 package io.tributary.runtime.source;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
@@ -19,10 +21,18 @@ final class JsonLineParser extends LineParser {
     super(options, type, sourceId, filePath);
   }
 
+  /** Input limits for one record: a line may hold a single value of up to 1 GiB. */
+  static final StreamReadConstraints LARGE_VALUES = StreamReadConstraints.builder()
+      .maxStringLength(1 << 30)
+      .maxDocumentLength(-1)
+      .build();
+
   static ObjectMapper newMapper() {
     // Big decimals keep a number's text ("1.50" stays "1.50" in a STRING column or in rescued data);
-    // trailing tokens make "{...} garbage" malformed instead of silently cut.
-    return new ObjectMapper()
+    // trailing tokens make "{...} garbage" malformed instead of silently cut; Jackson's default 20 MB cap
+    // on one string value would turn a legitimate large field into a corrupt record.
+    JsonFactory factory = JsonFactory.builder().streamReadConstraints(LARGE_VALUES).build();
+    return new ObjectMapper(factory)
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);

@@ -299,6 +299,20 @@ class AutoLoaderLineFormatTest {
     assertThat(rest.get(2499).getLong(0)).isEqualTo(5000L);
   }
 
+  @Test
+  void aFiftyMegabyteLineIsOneRecord() throws Exception {
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("id STRING, blob STRING");
+    String blob = "b".repeat(50 * 1024 * 1024);
+    Path file = Files.write(dir, "huge.json", "{\"id\":\"1\",\"blob\":\"" + blob + "\"}\n{\"id\":\"2\"}\n");
+
+    List<RowData> rows = Files.read(spec, type(spec), file);
+
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0).getString(1).toString()).hasSize(blob.length());
+    assertThat(rescued(rows.get(0))).isNull();
+    assertThat(rows.get(1).getString(0).toString()).isEqualTo("2");
+  }
+
   private static byte[] concat(byte[]... parts) {
     int length = 0;
     for (byte[] part : parts) {

@@ -43,6 +43,8 @@ class AutoLoaderReaderTest {
 
       reader.addSplits(List.of(Files.split(file)));
       assertThat(reader.isWaitingForSplit()).isFalse();
+      reader.pollNext(output);
+      assertThat(output.activeMarks).isEqualTo(1);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (context.splitRequests < 2 && System.nanoTime() < deadline) {
         InputStatus status = reader.pollNext(output);
@@ -56,6 +58,7 @@ class AutoLoaderReaderTest {
       assertThat(output.rows).extracting(r -> r.getString(0).toString()).containsExactly("x", "y");
       assertThat(context.splitRequests).isEqualTo(2);
       assertThat(output.idleMarks).isEqualTo(2);
+      assertThat(output.activeMarks).isEqualTo(1);
     }
   }
 
@@ -99,6 +102,7 @@ class AutoLoaderReaderTest {
   private static final class Output implements ReaderOutput<RowData> {
     final List<RowData> rows = new ArrayList<>();
     int idleMarks;
+    int activeMarks;
 
     @Override
     public void collect(RowData record) {
@@ -119,7 +123,9 @@ class AutoLoaderReaderTest {
     }
 
     @Override
-    public void markActive() {}
+    public void markActive() {
+      activeMarks++;
+    }
 
     @Override
     public SourceOutput<RowData> createOutputForSplit(String splitId) {

@@ -146,9 +146,4 @@ final class AutoLoaderEnumerator implements SplitEnumerator<FileSourceSplit, Aut
     }
     caughtUp = now;
   }
-
-  /** For tests: whether the gauge reads 1. */
-  boolean isCaughtUp() {
-    return caughtUp;
-  }
 }

@@ -30,6 +30,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
@@ -38,6 +39,7 @@ import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -59,11 +61,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AutoLoaderSourceITCase {
 
+  private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
   @RegisterExtension
   static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
       .setNumberTaskManagers(1)
       .setNumberSlotsPerTaskManager(2)
+      .setConfiguration(reporting())
       .build());
+
+  private static Configuration reporting() {
+    return METRICS.addToConfiguration(new Configuration());
+  }
+
+  private JobID lastJob;
 
   private static final String SOURCE_ID = "bronze_events";
 
@@ -83,6 +94,16 @@ class AutoLoaderSourceITCase {
 
     String first = runUpdate(cluster, spec, type, run, "update-1", null);
     assertThat(Committed.rows(run)).containsExactlyInAnyOrder("a1", "a2", "a3", "b1", "corrupt line 2");
+    // What a remote runner polls: the enumerator gauge, under the source operator's coordinator group.
+    Map<String, Object> gauges = new TreeMap<>();
+    METRICS.getMetricsByIdentifiers(lastJob).forEach((identifier, metric) -> {
+      if (identifier.endsWith(".coordinator.enumerator." + AutoLoaderEnumerator.CAUGHT_UP_METRIC)) {
+        gauges.put(identifier, ((Gauge<?>) metric).getValue());
+      }
+    });
+    assertThat(gauges).hasSize(1);
+    assertThat(gauges.keySet().iterator().next()).contains("Source: " + SOURCE_ID);
+    assertThat(gauges.values()).containsExactly(1);
 
     Files.write(input, "day=2/c.json", "{\"id\":\"c1\",\"extra\":1}\n{\"id\":\"c2\"}\n");
     Files.write(input, "day=2/d.json.gz", Files.gzip("{\"id\":\"d1\"}\n"));
@@ -133,6 +154,7 @@ class AutoLoaderSourceITCase {
     var caughtUp = CaughtUpRegistry.await(updateId + run, SOURCE_ID);
     JobGraph graph = graph(spec, type, run, updateId + run, restoreFrom, false);
     cluster.submitJob(graph).get();
+    lastJob = graph.getJobID();
     caughtUp.get(60, TimeUnit.SECONDS);
     String savepoint = stopWithSavepoint(cluster, graph.getJobID());
     CaughtUpRegistry.release(updateId + run);

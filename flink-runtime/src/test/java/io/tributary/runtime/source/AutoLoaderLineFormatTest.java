@@ -64,6 +64,32 @@ class AutoLoaderLineFormatTest {
   }
 
   @Test
+  void timestampsAreCheckedWhateverTheLayout() throws Exception {
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("ts TIMESTAMP(9)");
+    Path file = Files.write(dir, "a.json", String.join("\n",
+        "{\"ts\":\"2024-03-15T12:34:56\"}",
+        "{\"ts\":\"2024-03-15T12:34:56.123456789Z\"}",
+        "{\"ts\":\"2024-03-15\"}",
+        "{\"ts\":\"2024-02-30T00:00:00Z\"}",
+        "{\"ts\":\"2024-03-15T25:00:00Z\"}",
+        "{\"ts\":\"2024-03-15T12:34:56.1234567891Z\"}",
+        "{\"ts\":\"2024-03-15T12:34:5xZ\"}",
+        "{\"ts\":\"2024-03-15T12:34:56-02:30\"}") + "\n");
+
+    List<RowData> rows = Files.read(spec, type(spec), file);
+
+    assertThat(rows.get(0).getTimestamp(0, 9).toLocalDateTime()).isEqualTo(LocalDateTime.of(2024, 3, 15, 12, 34, 56));
+    assertThat(rows.get(1).getTimestamp(0, 9).toLocalDateTime())
+        .isEqualTo(LocalDateTime.of(2024, 3, 15, 12, 34, 56, 123_456_789));
+    assertThat(rows.get(2).getTimestamp(0, 9).toLocalDateTime()).isEqualTo(LocalDateTime.of(2024, 3, 15, 0, 0));
+    for (int i = 3; i <= 6; i++) {
+      assertThat(rows.get(i).isNullAt(0)).as("line %d", i + 1).isTrue();
+      assertThat(rescued(rows.get(i))).as("line %d", i + 1).startsWith("{\"ts\":");
+    }
+    assertThat(rows.get(7).getTimestamp(0, 9).toLocalDateTime()).isEqualTo(LocalDateTime.of(2024, 3, 15, 15, 4, 56));
+  }
+
+  @Test
   void jsonNullsMissingFieldsAndBlankLines() throws Exception {
     AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING, b BIGINT, c DOUBLE");
     Path file = Files.write(dir, "a.json", "{\"a\":null,\"b\":1}\n\n   \n{}\n");

@@ -72,7 +72,7 @@ class AutoLoaderEnumeratorTest {
   }
 
   @Test
-  void aRestoreWithinTheSameUpdateDoesNotListAgainAndANewUpdateReadsOnlyNewFiles() throws Throwable {
+  void aRestoreWithinTheSameUpdateDoesNotListAgainAndANewUpdateReadsOnlyNewFilesNotChangedOnes() throws Throwable {
     Files.write(dir, "a.json", "{}\n");
     Files.write(dir, "b.json", "{}\n");
     Context first = new Context(1);
@@ -96,6 +96,7 @@ class AutoLoaderEnumeratorTest {
     assertThat(assigned(restored)).containsExactly(midUpdate.pendingSplits().get(0).path().toString());
     assertThat(caughtUp(restored)).isEqualTo(1);
 
+    Files.write(dir, "a.json", "{}\n{\"changed\":true}\n");
     Context next = new Context(1);
     var nextUpdate = source(spec(), "u2", AutoLoaderSource.Mode.TRIGGERED)
         .restoreEnumerator(next, roundTrip(again.snapshotState(2)));

@@ -1,0 +1,91 @@
+package io.tributary.runtime.source;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.FileSourceSplit;
+import org.apache.flink.connector.file.src.impl.StreamFormatAdapter;
+import org.apache.flink.connector.file.src.reader.BulkFormat;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link BulkFormat} the {@code FileSourceReader} runs: for each split a {@link AutoLoaderLineFormat}
+ * bound to the split's file, behind Flink's own {@link StreamFormatAdapter} (batching, checkpointed
+ * positions, and transparent decompression of {@code .gz}, {@code .bz2}, {@code .xz}, {@code .deflate}
+ * by file extension). An empty file has no records (the adapter rejects zero-length files), and a file
+ * deleted before it is read is logged and skipped instead of failing the job.
+ */
+final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit> {
+
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(AutoLoaderBulkFormat.class);
+
+  private final AutoLoaderOptions options;
+  private final RowType producedType;
+  private final String sourceId;
+
+  AutoLoaderBulkFormat(AutoLoaderOptions options, RowType producedType, String sourceId) {
+    this.options = options;
+    this.producedType = producedType;
+    this.sourceId = sourceId;
+  }
+
+  @Override
+  public BulkFormat.Reader<RowData> createReader(Configuration config, FileSourceSplit split) throws IOException {
+    if (split.length() == 0) {
+      return new NoRecords();
+    }
+    try {
+      return adapter(split).createReader(config, split);
+    } catch (FileNotFoundException e) {
+      return vanished(split, e);
+    }
+  }
+
+  @Override
+  public BulkFormat.Reader<RowData> restoreReader(Configuration config, FileSourceSplit split) throws IOException {
+    if (split.length() == 0) {
+      return new NoRecords();
+    }
+    try {
+      return adapter(split).restoreReader(config, split);
+    } catch (FileNotFoundException e) {
+      return vanished(split, e);
+    }
+  }
+
+  private StreamFormatAdapter<RowData> adapter(FileSourceSplit split) {
+    return new StreamFormatAdapter<>(new AutoLoaderLineFormat(options, producedType, sourceId, split.path().toString()));
+  }
+
+  private BulkFormat.Reader<RowData> vanished(FileSourceSplit split, FileNotFoundException e) {
+    LOG.warn("Auto Loader source '{}': file {} was listed but disappeared before it was read; it is skipped ({}).",
+        sourceId, split.path(), e.getMessage());
+    return new NoRecords();
+  }
+
+  @Override
+  public boolean isSplittable() {
+    return false;
+  }
+
+  @Override
+  public TypeInformation<RowData> getProducedType() {
+    return InternalTypeInfo.of(producedType);
+  }
+
+  private static final class NoRecords implements BulkFormat.Reader<RowData> {
+    @Override
+    public RecordIterator<RowData> readBatch() {
+      return null;
+    }
+
+    @Override
+    public void close() {}
+  }
+}

@@ -1,0 +1,63 @@
+package io.tributary.runtime.source;
+
+import java.util.Collection;
+import java.util.List;
+
+/** The one place that words user-facing Auto Loader errors, so they stay consistent and complete. */
+final class AutoLoaderErrors {
+
+  private AutoLoaderErrors() {}
+
+  static AutoLoaderException unknownOption(String path, String key, Collection<String> known) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': unknown option '" + key
+        + "'. Known options: " + known + ". Check the key passed to option().");
+  }
+
+  static AutoLoaderException badOption(String path, String key, String value, String expected) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': option '" + key + "' is '"
+        + value + "' but must be " + expected + ". Fix the value passed to option(\"" + key + "\", ...).");
+  }
+
+  static AutoLoaderException badSchemaDdl(String path, String ddl, String reason) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': the declared schema [" + ddl
+        + "] is not valid: " + reason + ". Write it as a Flink SQL column list, for example "
+        + "\"event_id STRING NOT NULL, user_id STRING, `timestamp` TIMESTAMP(3)\".");
+  }
+
+  static AutoLoaderException unsupportedColumnTypes(String path, List<String> columns) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': columns " + columns
+        + " have types the reader cannot produce yet. Supported: STRING/CHAR/VARCHAR, BOOLEAN, TINYINT, "
+        + "SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL, DATE, TIMESTAMP(p), TIMESTAMP_LTZ(p). Declare "
+        + "them as STRING (nested JSON values are kept as their JSON text) and parse them in a query.");
+  }
+
+  static AutoLoaderException unsupportedFormat(String path, String format) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': the format " + format
+        + " is not supported by this version of Tributary. Use JSON, CSV or TEXT files.");
+  }
+
+  static AutoLoaderException nothingToInferFrom(String path, String schemaLocation) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': cannot infer a schema: there "
+        + "are no input files under the path and no schema stored under '" + schemaLocation + "'. "
+        + "Declare the schema with AutoLoader.schema(\"col TYPE, ...\"), or add files before the first update.");
+  }
+
+  static AutoLoaderException unreadableStoredSchema(String schemaFile, String reason) {
+    return new AutoLoaderException("The stored Auto Loader schema '" + schemaFile + "' cannot be read: "
+        + reason + ". It was written by Tributary and must not be edited; delete it to infer the schema "
+        + "again (the next update then infers it from the files).");
+  }
+
+  static AutoLoaderException malformedRecord(String sourceId, String file, long line, String reason) {
+    return new AutoLoaderException("Auto Loader source '" + sourceId + "': malformed record in file "
+        + file + " at line " + line + ": " + reason + ". The option mode=FAILFAST stops at the first "
+        + "malformed record; remove it to keep such records in the _rescued_data column instead.");
+  }
+
+  static AutoLoaderException notRescuable(String sourceId, String file, long line, String reason) {
+    return new AutoLoaderException("Auto Loader source '" + sourceId + "': record in file " + file
+        + " at line " + line + " does not fit the schema: " + reason + ". The rescued data column is "
+        + "switched off (rescuedDataColumn=false), so the record cannot be kept; remove that option to "
+        + "keep such data in _rescued_data, or fix the file or the schema.");
+  }
+}

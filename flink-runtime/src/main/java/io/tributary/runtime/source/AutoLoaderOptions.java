@@ -1,0 +1,121 @@
+package io.tributary.runtime.source;
+
+import io.tributary.dsl.AutoLoader;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The reader options of one {@link AutoLoader} spec, parsed and checked once, so a typo such as
+ * {@code delimeter} fails when the pipeline is built and not silently later. Serializable: it travels
+ * with the source to the enumerator and the readers.
+ *
+ * @param format file format
+ * @param path the input directory (a local path or Hadoop URI)
+ * @param header CSV: the first line of each file names the columns
+ * @param delimiter CSV column separator
+ * @param quote CSV quote character
+ * @param escape CSV escape character
+ * @param failFast {@code mode=FAILFAST}: a malformed record or a type mismatch fails the source
+ * @param rescuedDataColumn whether the produced rows end with {@code _rescued_data}
+ * @param pathGlobFilter glob on file names, empty for all files
+ * @param recursive whether sub-directories are listed ({@code recursiveFileLookup})
+ * @param inferColumnTypes infer BIGINT/DOUBLE/BOOLEAN instead of all STRING
+ * @param sampleFiles at most this many files are read to infer a schema
+ * @param sampleBytes at most this many bytes are read to infer a schema
+ */
+public record AutoLoaderOptions(
+    AutoLoader.Format format,
+    String path,
+    boolean header,
+    char delimiter,
+    char quote,
+    char escape,
+    boolean failFast,
+    boolean rescuedDataColumn,
+    String pathGlobFilter,
+    boolean recursive,
+    boolean inferColumnTypes,
+    int sampleFiles,
+    long sampleBytes)
+    implements Serializable {
+
+  /** The option keys this reader understands. */
+  public static final Set<String> KNOWN = new TreeSet<>(List.of(
+      "header", "delimiter", "sep", "quote", "escape", "mode", "rescuedDataColumn", "pathGlobFilter",
+      "recursiveFileLookup", "inferColumnTypes", "schemaInference.sampleSize.numFiles",
+      "schemaInference.sampleSize.numBytes"));
+
+  public AutoLoaderOptions {
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(pathGlobFilter, "pathGlobFilter");
+  }
+
+  /** Parses and validates the options of {@code spec}; reports an unknown key with the known ones. */
+  public static AutoLoaderOptions of(AutoLoader spec) {
+    String path = spec.path();
+    Map<String, String> options = spec.options();
+    for (String key : options.keySet()) {
+      if (!KNOWN.contains(key)) {
+        throw AutoLoaderErrors.unknownOption(path, key, KNOWN);
+      }
+    }
+    String mode = options.getOrDefault("mode", "PERMISSIVE");
+    if (!mode.equalsIgnoreCase("PERMISSIVE") && !mode.equalsIgnoreCase("FAILFAST")) {
+      throw AutoLoaderErrors.badOption(path, "mode", mode, "PERMISSIVE or FAILFAST");
+    }
+    String delimiter = options.containsKey("delimiter") ? options.get("delimiter") : options.getOrDefault("sep", ",");
+    return new AutoLoaderOptions(
+        spec.format(),
+        path,
+        bool(path, options, "header", false),
+        character(path, "delimiter", delimiter),
+        character(path, "quote", options.getOrDefault("quote", "\"")),
+        character(path, "escape", options.getOrDefault("escape", "\\")),
+        mode.equalsIgnoreCase("FAILFAST"),
+        bool(path, options, "rescuedDataColumn", true),
+        options.getOrDefault("pathGlobFilter", ""),
+        bool(path, options, "recursiveFileLookup", true),
+        bool(path, options, "inferColumnTypes", false),
+        (int) Math.min(Integer.MAX_VALUE, positive(path, options, "schemaInference.sampleSize.numFiles", 1000)),
+        positive(path, options, "schemaInference.sampleSize.numBytes", 50L * 1024 * 1024));
+  }
+
+  private static boolean bool(String path, Map<String, String> options, String key, boolean defaultValue) {
+    String value = options.get(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    throw AutoLoaderErrors.badOption(path, key, value, "true or false");
+  }
+
+  private static char character(String path, String key, String value) {
+    if (value.length() != 1) {
+      throw AutoLoaderErrors.badOption(path, key, value, "exactly one character");
+    }
+    return value.charAt(0);
+  }
+
+  private static long positive(String path, Map<String, String> options, String key, long defaultValue) {
+    String value = options.get(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      long parsed = Long.parseLong(value.trim());
+      if (parsed > 0 && parsed <= Integer.MAX_VALUE * 1024L) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw AutoLoaderErrors.badOption(path, key, value, "a positive whole number");
+  }
+}

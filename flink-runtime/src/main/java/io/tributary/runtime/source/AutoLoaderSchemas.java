@@ -1,0 +1,462 @@
+package io.tributary.runtime.source;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.dsl.AutoLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileSystems;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.BooleanType;
+import org.apache.flink.table.types.logical.DoubleType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.VarCharType;
+import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+
+/**
+ * Decides the row type an Auto Loader source produces, before the job is built.
+ *
+ * <ul>
+ *   <li>A declared schema (a Flink SQL column list) is parsed with Flink's own type parser; column
+ *       names need no back-quotes (so {@code timestamp TIMESTAMP(3)} works).
+ *   <li>Otherwise the schema is inferred from a sample of the files (bounded by
+ *       {@code schemaInference.sampleSize.numFiles} and {@code .numBytes}), every column STRING as Auto
+ *       Loader does, or BIGINT/DOUBLE/BOOLEAN/STRING with {@code inferColumnTypes=true}; JSON columns in
+ *       name order, CSV columns in header order ({@code _c0, _c1, ...} without a header). The inferred
+ *       schema is stored in {@value #SCHEMA_FILE} under the schema location and reused unchanged by
+ *       later updates: columns that appear later land in {@code _rescued_data}.
+ * </ul>
+ *
+ * <p>Columns are nullable whatever the declaration says, as Spark does for file sources: a file can
+ * always lack a field, and NOT NULL is for an expectation to enforce. The type ends with
+ * {@code _rescued_data STRING}, unless a declared schema sets {@code rescuedDataColumn=false}. A text
+ * source has the fixed type {@code ROW<value STRING>}.
+ *
+ * <pre>{@code
+ * RowType type = AutoLoaderSchemas.resolve(AutoLoader.json("/data/events"), storage + "/_tributary/schemas/bronze_events", new Configuration());
+ * }</pre>
+ */
+public final class AutoLoaderSchemas {
+
+  /** The file, under the schema location, that holds an inferred schema. */
+  public static final String SCHEMA_FILE = "schema.json";
+
+  private static final java.util.regex.Pattern COLUMN_COMMENT =
+      java.util.regex.Pattern.compile("(?is)^(.*?)\\s+COMMENT\\s+('.*')$");
+
+  private AutoLoaderSchemas() {}
+
+  /**
+   * The full produced row type of {@code spec}, {@code _rescued_data} included.
+   *
+   * @param spec the source as the DSL describes it
+   * @param schemaLocation directory (Hadoop URI or local path) where an inferred schema is stored; unused
+   *     for a declared schema
+   * @param hadoopConf configuration of the file systems of the input and the schema location
+   * @throws AutoLoaderException when the declared schema is invalid or nothing can be inferred
+   */
+  public static RowType resolve(AutoLoader spec, String schemaLocation, Configuration hadoopConf) {
+    AutoLoaderOptions options = AutoLoaderOptions.of(spec);
+    switch (options.format()) {
+      case PARQUET:
+        throw AutoLoaderErrors.unsupportedFormat(spec.path(), options.format().name());
+      case TEXT:
+        if (spec.schemaDdl().isPresent()) {
+          throw AutoLoaderErrors.badSchemaDdl(spec.path(), spec.schemaDdl().get(),
+              "a text source always has the one column value STRING");
+        }
+        return RowType.of(new LogicalType[] {VarCharType.STRING_TYPE}, new String[] {"value"});
+      default:
+        break;
+    }
+    if (spec.schemaDdl().isPresent()) {
+      RowType declared = parseDdl(spec.path(), spec.schemaDdl().get());
+      return withRescuedColumn(declared, options.rescuedDataColumn());
+    }
+    try {
+      Path schemaFile = new Path(new Path(schemaLocation), SCHEMA_FILE);
+      FileSystem schemaFs = schemaFile.getFileSystem(hadoopConf);
+      if (schemaFs.exists(schemaFile)) {
+        return withRescuedColumn(readStored(schemaFs, schemaFile), true);
+      }
+      RowType inferred = infer(options, schemaLocation, hadoopConf);
+      store(schemaFs, schemaFile, inferred);
+      return withRescuedColumn(readStored(schemaFs, schemaFile), true);
+    } catch (IOException e) {
+      throw new AutoLoaderException("Auto Loader source on '" + spec.path() + "': cannot read or store the schema "
+          + "under '" + schemaLocation + "': " + e.getMessage() + ". Check that both paths are reachable.", e);
+    }
+  }
+
+  /** Parses a Flink SQL column list such as {@code "id STRING NOT NULL, `ts` TIMESTAMP(3)"}. */
+  static RowType parseDdl(String path, String ddl) {
+    List<String> columns = splitColumns(path, ddl);
+    StringBuilder row = new StringBuilder("ROW<");
+    for (int i = 0; i < columns.size(); i++) {
+      // Flink's ROW syntax writes a column comment as a bare string: `name TYPE 'comment'`.
+      String column = COLUMN_COMMENT.matcher(columns.get(i)).replaceFirst("$1 $2");
+      row.append(i == 0 ? "" : ", ");
+      if (column.startsWith("`")) {
+        row.append(column);
+      } else {
+        int space = firstWhitespace(column);
+        if (space < 0) {
+          throw AutoLoaderErrors.badSchemaDdl(path, ddl, "column '" + column + "' has no type");
+        }
+        row.append('`').append(column, 0, space).append('`').append(column.substring(space));
+      }
+    }
+    row.append('>');
+    LogicalType type;
+    try {
+      type = LogicalTypeParser.parse(row.toString(), AutoLoaderSchemas.class.getClassLoader());
+    } catch (ValidationException | IllegalArgumentException e) {
+      String message = String.valueOf(e.getMessage());
+      int inputLine = message.indexOf("\n");
+      String reason = (inputLine < 0 ? message : message.substring(0, inputLine)).trim();
+      throw AutoLoaderErrors.badSchemaDdl(path, ddl, reason.endsWith(".") ? reason.substring(0, reason.length() - 1) : reason);
+    }
+    RowType rowType = (RowType) type;
+    List<String> unknown = new ArrayList<>();
+    for (RowType.RowField field : rowType.getFields()) {
+      if (field.getType().getTypeRoot() == LogicalTypeRoot.UNRESOLVED) {
+        unknown.add(field.getName() + " " + field.getType().asSummaryString());
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw AutoLoaderErrors.badSchemaDdl(path, ddl, "unknown types in " + unknown);
+    }
+    List<String> unsupported = ValueConverter.unsupportedColumns(rowType);
+    if (!unsupported.isEmpty()) {
+      throw AutoLoaderErrors.unsupportedColumnTypes(path, unsupported);
+    }
+    return rowType;
+  }
+
+  private static List<String> splitColumns(String path, String ddl) {
+    List<String> columns = new ArrayList<>();
+    int depth = 0;
+    char quote = 0;
+    int start = 0;
+    for (int i = 0; i < ddl.length(); i++) {
+      char c = ddl.charAt(i);
+      if (quote != 0) {
+        if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '`' || c == '\'') {
+        quote = c;
+      } else if (c == '(' || c == '<') {
+        depth++;
+      } else if (c == ')' || c == '>') {
+        depth--;
+      } else if (c == ',' && depth == 0) {
+        columns.add(ddl.substring(start, i).trim());
+        start = i + 1;
+      }
+    }
+    columns.add(ddl.substring(start).trim());
+    for (String column : columns) {
+      if (column.isEmpty()) {
+        throw AutoLoaderErrors.badSchemaDdl(path, ddl, "it has an empty column definition");
+      }
+    }
+    return columns;
+  }
+
+  private static int firstWhitespace(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isWhitespace(text.charAt(i))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static RowType withRescuedColumn(RowType data, boolean rescued) {
+    List<RowType.RowField> fields = new ArrayList<>();
+    for (RowType.RowField field : data.getFields()) {
+      if (!field.getName().equals(RowLayout.RESCUED_DATA)) {
+        fields.add(new RowType.RowField(field.getName(), field.getType().copy(true), field.getDescription().orElse(null)));
+      }
+    }
+    if (rescued) {
+      fields.add(new RowType.RowField(RowLayout.RESCUED_DATA, VarCharType.STRING_TYPE));
+    }
+    return new RowType(fields);
+  }
+
+  // ---- inference ----------------------------------------------------------------------------
+
+  /** The inferred type of a column, widened as values are seen. */
+  private enum Inferred {
+    NONE, BOOLEAN, BIGINT, DOUBLE, STRING;
+
+    Inferred merge(Inferred other) {
+      if (this == other || other == NONE) {
+        return this;
+      }
+      if (this == NONE) {
+        return other;
+      }
+      if ((this == BIGINT && other == DOUBLE) || (this == DOUBLE && other == BIGINT)) {
+        return DOUBLE;
+      }
+      return STRING;
+    }
+
+    LogicalType logicalType() {
+      return switch (this) {
+        case BOOLEAN -> new BooleanType();
+        case BIGINT -> new BigIntType();
+        case DOUBLE -> new DoubleType();
+        case NONE, STRING -> VarCharType.STRING_TYPE;
+      };
+    }
+
+    static Inferred of(JsonNode node) {
+      if (node == null || node.isNull()) {
+        return NONE;
+      }
+      if (node.isBoolean()) {
+        return BOOLEAN;
+      }
+      if (node.isIntegralNumber()) {
+        return node.canConvertToLong() ? BIGINT : DOUBLE;
+      }
+      return node.isNumber() ? DOUBLE : STRING;
+    }
+
+    static Inferred of(String text) {
+      if (text == null || text.isEmpty()) {
+        return NONE;
+      }
+      if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+        return BOOLEAN;
+      }
+      try {
+        Long.parseLong(text.trim());
+        return BIGINT;
+      } catch (NumberFormatException notLong) {
+        try {
+          Double.parseDouble(text.trim());
+          return Character.isLetter(text.trim().charAt(text.trim().length() - 1)) ? STRING : DOUBLE;
+        } catch (NumberFormatException notDouble) {
+          return STRING;
+        }
+      }
+    }
+  }
+
+  static RowType infer(AutoLoaderOptions options, String schemaLocation, Configuration hadoopConf) throws IOException {
+    List<FileStatus> sample = sampleFiles(options, hadoopConf);
+    if (sample.isEmpty()) {
+      throw AutoLoaderErrors.nothingToInferFrom(options.path(), schemaLocation);
+    }
+    Map<String, Inferred> columns = options.format() == AutoLoader.Format.JSON ? new TreeMap<>() : new LinkedHashMap<>();
+    Map<String, String> lowerCaseNames = new java.util.HashMap<>();
+    long budget = options.sampleBytes();
+    int maxPositional = 0;
+    ObjectReader csv = options.format() == AutoLoader.Format.CSV ? CsvLineParser.reader(options) : null;
+    for (FileStatus file : sample) {
+      if (budget <= 0) {
+        break;
+      }
+      try (InputStream in = open(file.getPath(), hadoopConf)) {
+        LineReader lines = new LineReader(in);
+        String[] header = null;
+        byte[] line;
+        while (budget > 0 && (line = lines.next()) != null) {
+          budget -= line.length + 1;
+          if (LineParser.isBlank(line)) {
+            continue;
+          }
+          if (csv == null) {
+            JsonNode tree;
+            try {
+              tree = LineParser.JSON.readTree(line);
+            } catch (JsonProcessingException malformed) {
+              continue;
+            }
+            if (tree == null || !tree.isObject()) {
+              continue;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = tree.fields(); it.hasNext(); ) {
+              Map.Entry<String, JsonNode> field = it.next();
+              addColumn(columns, lowerCaseNames, field.getKey(), typeOf(options, Inferred.of(field.getValue())));
+            }
+          } else {
+            String[] values;
+            try {
+              values = CsvLineParser.split(csv, line);
+            } catch (JsonProcessingException malformed) {
+              continue;
+            }
+            if (options.header() && header == null) {
+              header = values;
+              for (String name : header) {
+                addColumn(columns, lowerCaseNames, name, Inferred.NONE);
+              }
+              continue;
+            }
+            for (int i = 0; i < values.length; i++) {
+              Inferred type = typeOf(options, Inferred.of(values[i]));
+              if (options.header()) {
+                if (i < header.length && columns.containsKey(header[i])) {
+                  columns.merge(header[i], type, Inferred::merge);
+                }
+              } else {
+                columns.merge("_c" + i, type, Inferred::merge);
+              }
+            }
+            maxPositional = Math.max(maxPositional, values.length);
+          }
+        }
+      }
+    }
+    if (csv != null && !options.header()) {
+      Map<String, Inferred> ordered = new LinkedHashMap<>();
+      for (int i = 0; i < maxPositional; i++) {
+        ordered.put("_c" + i, columns.getOrDefault("_c" + i, Inferred.NONE));
+      }
+      columns = ordered;
+    }
+    if (columns.isEmpty()) {
+      throw new AutoLoaderException("Auto Loader source on '" + options.path() + "': cannot infer a schema: the "
+          + sample.size() + " sampled files hold no records with fields. Declare the schema with "
+          + "AutoLoader.schema(\"col TYPE, ...\"), or add files with records before the first update.");
+    }
+    List<RowType.RowField> fields = new ArrayList<>();
+    columns.forEach((name, type) -> fields.add(new RowType.RowField(name, type.logicalType())));
+    return new RowType(fields);
+  }
+
+  private static Inferred typeOf(AutoLoaderOptions options, Inferred type) {
+    return options.inferColumnTypes() || type == Inferred.NONE ? type : Inferred.STRING;
+  }
+
+  /** Adds a column unless one differing only in case exists (that field is then rescued when read). */
+  private static void addColumn(Map<String, Inferred> columns, Map<String, String> lowerCaseNames, String name,
+      Inferred type) {
+    if (name.equals(RowLayout.RESCUED_DATA)) {
+      return;
+    }
+    String known = lowerCaseNames.putIfAbsent(name.toLowerCase(Locale.ROOT), name);
+    if (known == null || known.equals(name)) {
+      columns.merge(name, type, Inferred::merge);
+    }
+  }
+
+  private static List<FileStatus> sampleFiles(AutoLoaderOptions options, Configuration hadoopConf) throws IOException {
+    Path root = new Path(options.path());
+    FileSystem fs = root.getFileSystem(hadoopConf);
+    List<FileStatus> files = new ArrayList<>();
+    if (!fs.exists(root)) {
+      return files;
+    }
+    PathMatcher glob = options.pathGlobFilter().isEmpty() ? null
+        : FileSystems.getDefault().getPathMatcher("glob:" + options.pathGlobFilter());
+    List<FileStatus> dirs = new ArrayList<>(List.of(fs.getFileStatus(root)));
+    while (!dirs.isEmpty()) {
+      FileStatus dir = dirs.remove(dirs.size() - 1);
+      FileStatus[] children = dir.isDirectory() ? fs.listStatus(dir.getPath()) : new FileStatus[] {dir};
+      for (FileStatus child : children) {
+        String name = child.getPath().getName();
+        if (child != dir && FileDiscovery.isHidden(name)) {
+          continue;
+        }
+        if (child.isDirectory()) {
+          if (options.recursive()) {
+            dirs.add(child);
+          }
+        } else if (child.getLen() > 0 && (glob == null || glob.matches(java.nio.file.Path.of(name)))) {
+          files.add(child);
+        }
+      }
+    }
+    files.sort((a, b) -> a.getModificationTime() != b.getModificationTime()
+        ? Long.compare(a.getModificationTime(), b.getModificationTime())
+        : a.getPath().toString().compareTo(b.getPath().toString()));
+    return files.size() > options.sampleFiles() ? files.subList(0, options.sampleFiles()) : files;
+  }
+
+  private static InputStream open(Path path, Configuration hadoopConf) throws IOException {
+    FileSystem fs = path.getFileSystem(hadoopConf);
+    InputStream in = fs.open(path);
+    CompressionCodec codec = new CompressionCodecFactory(hadoopConf).getCodec(path);
+    return codec == null ? in : codec.createInputStream(in);
+  }
+
+  // ---- storage ------------------------------------------------------------------------------
+
+  private static void store(FileSystem fs, Path schemaFile, RowType type) throws IOException {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("version", 1);
+    ArrayNode columns = root.putArray("columns");
+    for (RowType.RowField field : type.getFields()) {
+      columns.addObject().put("name", field.getName()).put("type", field.getType().asSerializableString());
+    }
+    Path temporary = new Path(schemaFile.getParent(), "." + SCHEMA_FILE + "." + UUID.randomUUID() + ".tmp");
+    fs.mkdirs(schemaFile.getParent());
+    try (OutputStream out = fs.create(temporary, false)) {
+      out.write(LineParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    }
+    // Rename into place; if another resolver won the race, its schema is the one every update uses.
+    if (!fs.rename(temporary, schemaFile)) {
+      fs.delete(temporary, false);
+      if (!fs.exists(schemaFile)) {
+        throw new IOException("could not rename " + temporary + " to " + schemaFile);
+      }
+    }
+  }
+
+  private static RowType readStored(FileSystem fs, Path schemaFile) throws IOException {
+    JsonNode root;
+    try (InputStream in = fs.open(schemaFile)) {
+      root = LineParser.JSON.readTree(in.readAllBytes());
+    } catch (JsonProcessingException e) {
+      throw AutoLoaderErrors.unreadableStoredSchema(schemaFile.toString(), "it is not JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || root.path("version").asInt() != 1 || !root.path("columns").isArray()) {
+      throw AutoLoaderErrors.unreadableStoredSchema(schemaFile.toString(), "it has no version 1 column list");
+    }
+    List<RowType.RowField> fields = new ArrayList<>();
+    for (JsonNode column : root.get("columns")) {
+      String name = column.path("name").asText(null);
+      String type = column.path("type").asText(null);
+      if (name == null || type == null) {
+        throw AutoLoaderErrors.unreadableStoredSchema(schemaFile.toString(), "a column lacks its name or type");
+      }
+      try {
+        fields.add(new RowType.RowField(name, LogicalTypeParser.parse(type, AutoLoaderSchemas.class.getClassLoader())));
+      } catch (ValidationException e) {
+        throw AutoLoaderErrors.unreadableStoredSchema(schemaFile.toString(), "column '" + name + "' has type '"
+            + type + "' that Flink cannot parse");
+      }
+    }
+    return new RowType(fields);
+  }
+}

@@ -1,0 +1,161 @@
+package io.tributary.runtime.source;
+
+import io.tributary.dsl.AutoLoader;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.connector.file.src.FileSourceSplit;
+import org.apache.flink.connector.file.src.FileSourceSplitSerializer;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
+
+/**
+ * The Flink source behind {@link AutoLoader}: reads every file under the spec's path exactly once, across
+ * failures and across triggered updates, as rows of {@code producedType} (from
+ * {@link AutoLoaderSchemas#resolve}). It never finishes ({@link Boundedness#CONTINUOUS_UNBOUNDED}): in
+ * {@link Mode#TRIGGERED} it reads what was there when the update started and then reports it has
+ * caught up, and the runner stops the job with a savepoint; the next update restores that savepoint with
+ * a new update id and reads only the files that arrived since.
+ *
+ * <pre>{@code
+ * RowType type = AutoLoaderSchemas.resolve(spec, schemaLocation, hadoopConf);
+ * AutoLoaderSource source = AutoLoaderSource.triggered(spec, type, updateId, "bronze_events");
+ * CompletableFuture<Void> caughtUp = CaughtUpRegistry.await(updateId, "bronze_events");
+ * env.fromSource(source, WatermarkStrategy.noWatermarks(), "bronze_events").uid("bronze_events/source");
+ * }</pre>
+ */
+public final class AutoLoaderSource
+    implements Source<RowData, FileSourceSplit, AutoLoaderEnumeratorState>, ResultTypeQueryable<RowData> {
+
+  private static final long serialVersionUID = 1L;
+
+  /** How the source discovers files. */
+  public enum Mode {
+    /** List once at the start of each update, read those files, then report caught up. */
+    TRIGGERED,
+    /** List every discovery interval, for as long as the job runs. */
+    CONTINUOUS
+  }
+
+  /**
+   * What the enumerator and readers need, serializable (the DSL spec holds an {@code Optional}).
+   *
+   * @param options parsed reader options
+   * @param producedType row type of the produced rows
+   * @param updateId the update this job runs for
+   * @param sourceId the name used in messages and in {@link CaughtUpRegistry}
+   * @param mode triggered or continuous
+   * @param discoveryInterval continuous mode: time between listings
+   */
+  record Settings(AutoLoaderOptions options, RowType producedType, String updateId, String sourceId, Mode mode,
+                  Duration discoveryInterval) implements Serializable {}
+
+  private final Settings settings;
+
+  /**
+   * A source for one update.
+   *
+   * @param spec the DSL's description of the input
+   * @param producedType the full row type, {@code _rescued_data} included, from {@link AutoLoaderSchemas#resolve}
+   * @param updateId a new id for every update (the enumerator lists the input once per update id)
+   * @param sourceId a stable name of the source within the pipeline (used in messages and to await it)
+   * @param mode triggered or continuous discovery
+   * @param discoveryInterval time between listings in continuous mode (positive; ignored when triggered)
+   */
+  public AutoLoaderSource(AutoLoader spec, RowType producedType, String updateId, String sourceId, Mode mode,
+      Duration discoveryInterval) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(producedType, "producedType");
+    Objects.requireNonNull(updateId, "updateId");
+    Objects.requireNonNull(sourceId, "sourceId");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(discoveryInterval, "discoveryInterval");
+    if (mode == Mode.CONTINUOUS && (discoveryInterval.isNegative() || discoveryInterval.isZero())) {
+      throw new IllegalArgumentException("the discovery interval must be positive, was " + discoveryInterval);
+    }
+    AutoLoaderOptions options = AutoLoaderOptions.of(spec);
+    if (spec.format() == AutoLoader.Format.PARQUET) {
+      throw AutoLoaderErrors.unsupportedFormat(spec.path(), spec.format().name());
+    }
+    List<String> unsupported = ValueConverter.unsupportedColumns(producedType);
+    if (!unsupported.isEmpty()) {
+      throw AutoLoaderErrors.unsupportedColumnTypes(spec.path(), unsupported);
+    }
+    this.settings = new Settings(options, producedType, updateId, sourceId, mode, discoveryInterval);
+  }
+
+  /** A source that reads what is there when update {@code updateId} starts, then reports caught up. */
+  public static AutoLoaderSource triggered(AutoLoader spec, RowType producedType, String updateId, String sourceId) {
+    return new AutoLoaderSource(spec, producedType, updateId, sourceId, Mode.TRIGGERED, Duration.ofSeconds(1));
+  }
+
+  /** A source that lists the input every {@code discoveryInterval}. */
+  public static AutoLoaderSource continuous(AutoLoader spec, RowType producedType, String updateId, String sourceId,
+      Duration discoveryInterval) {
+    return new AutoLoaderSource(spec, producedType, updateId, sourceId, Mode.CONTINUOUS, discoveryInterval);
+  }
+
+  /** The update id this source instance lists for. */
+  public String updateId() {
+    return settings.updateId();
+  }
+
+  /** The source's stable name, the key of {@link CaughtUpRegistry#await}. */
+  public String sourceId() {
+    return settings.sourceId();
+  }
+
+  /** The row type of the produced rows. */
+  public RowType producedRowType() {
+    return settings.producedType();
+  }
+
+  @Override
+  public Boundedness getBoundedness() {
+    return Boundedness.CONTINUOUS_UNBOUNDED;
+  }
+
+  @Override
+  public SourceReader<RowData, FileSourceSplit> createReader(SourceReaderContext readerContext) {
+    return new AutoLoaderReader(readerContext,
+        new AutoLoaderBulkFormat(settings.options(), settings.producedType(), settings.sourceId()));
+  }
+
+  @Override
+  public SplitEnumerator<FileSourceSplit, AutoLoaderEnumeratorState> createEnumerator(
+      SplitEnumeratorContext<FileSourceSplit> enumContext) {
+    return new AutoLoaderEnumerator(enumContext, settings, AutoLoaderEnumeratorState.empty());
+  }
+
+  @Override
+  public SplitEnumerator<FileSourceSplit, AutoLoaderEnumeratorState> restoreEnumerator(
+      SplitEnumeratorContext<FileSourceSplit> enumContext, AutoLoaderEnumeratorState checkpoint) {
+    return new AutoLoaderEnumerator(enumContext, settings, checkpoint);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<FileSourceSplit> getSplitSerializer() {
+    return FileSourceSplitSerializer.INSTANCE;
+  }
+
+  @Override
+  public SimpleVersionedSerializer<AutoLoaderEnumeratorState> getEnumeratorCheckpointSerializer() {
+    return AutoLoaderEnumeratorStateSerializer.INSTANCE;
+  }
+
+  @Override
+  public TypeInformation<RowData> getProducedType() {
+    return InternalTypeInfo.of(settings.producedType());
+  }
+}

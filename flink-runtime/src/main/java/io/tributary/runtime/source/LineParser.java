@@ -1,0 +1,127 @@
+package io.tributary.runtime.source;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.dsl.AutoLoader;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.types.logical.RowType;
+
+/**
+ * Turns one line of one file into a row of the produced type, keeping whatever does not fit in
+ * {@code _rescued_data} (or failing, under {@code mode=FAILFAST}); one instance per file, as a CSV
+ * header belongs to its file. The JSON text written to {@code _rescued_data} is
+ * {@code {"<field>": <value>, ..., "_file_path": "<path>"}} for fields that do not fit, and
+ * {@code {"_corrupt_record": "<line>", "_file_path": "<path>", "_line": N}} for a line that cannot be
+ * parsed at all (every other column NULL).
+ */
+abstract class LineParser {
+
+  /** Shared, thread-safe once configured. */
+  static final ObjectMapper JSON = JsonLineParser.newMapper();
+
+  final AutoLoaderOptions options;
+  final RowLayout layout;
+  final String sourceId;
+  final String filePath;
+
+  LineParser(AutoLoaderOptions options, RowType type, String sourceId, String filePath) {
+    this.options = options;
+    this.layout = new RowLayout(type);
+    this.sourceId = sourceId;
+    this.filePath = filePath;
+  }
+
+  /** The parser for one file of the source's format. */
+  static LineParser create(AutoLoaderOptions options, RowType type, String sourceId, String filePath) {
+    AutoLoader.Format format = options.format();
+    return switch (format) {
+      case JSON -> new JsonLineParser(options, type, sourceId, filePath);
+      case CSV -> new CsvLineParser(options, type, sourceId, filePath);
+      case TEXT -> new TextLineParser(options, type, sourceId, filePath);
+      case PARQUET -> throw AutoLoaderErrors.unsupportedFormat(options.path(), format.name());
+    };
+  }
+
+  /** The row for {@code line}, or {@code null} when the line holds no record (blank, CSV header). */
+  abstract RowData parse(byte[] line, long lineNumber);
+
+  /** Called instead of {@link #parse} for lines a restored reader skips, so per-file state (a header) is kept. */
+  void skip(byte[] line, long lineNumber) {}
+
+  /** The row for a line that cannot be parsed: all columns NULL, the raw text rescued. */
+  final RowData corrupt(byte[] line, long lineNumber, String reason) {
+    if (options.failFast()) {
+      throw AutoLoaderErrors.malformedRecord(sourceId, filePath, lineNumber, reason);
+    }
+    if (!layout.hasRescuedColumn()) {
+      throw AutoLoaderErrors.notRescuable(sourceId, filePath, lineNumber, "the line is malformed: " + reason);
+    }
+    ObjectNode rescued = JsonNodeFactory.instance.objectNode();
+    rescued.put("_corrupt_record", new String(line, StandardCharsets.UTF_8));
+    rescued.put("_file_path", filePath);
+    rescued.put("_line", lineNumber);
+    GenericRowData row = new GenericRowData(layout.arity());
+    row.setField(layout.rescuedIndex(), StringData.fromString(rescued.toString()));
+    return row;
+  }
+
+  /** Collects the fields of one record that do not fit; creates its JSON object only when needed. */
+  final class Rescue {
+    private final long lineNumber;
+    private ObjectNode fields;
+
+    Rescue(long lineNumber) {
+      this.lineNumber = lineNumber;
+    }
+
+    /** Keeps a field whose name is not a column (unknown, or differing in case). */
+    void unknown(String name, JsonNode value) {
+      if (!layout.hasRescuedColumn()) {
+        throw AutoLoaderErrors.notRescuable(sourceId, filePath, lineNumber, "field '" + name + "' is not a column");
+      }
+      object().set(name, value);
+    }
+
+    /** Keeps a value that does not fit its column's type. */
+    void mismatch(int column, String name, JsonNode value) {
+      String reason = "column '" + name + "' is " + layout.typeAt(column).asSummaryString()
+          + " but the value is " + value;
+      if (options.failFast()) {
+        throw AutoLoaderErrors.malformedRecord(sourceId, filePath, lineNumber, reason);
+      }
+      if (!layout.hasRescuedColumn()) {
+        throw AutoLoaderErrors.notRescuable(sourceId, filePath, lineNumber, reason);
+      }
+      object().set(name, value);
+    }
+
+    /** Writes the rescued fields, if any, into the row. */
+    void finish(GenericRowData row) {
+      if (fields != null) {
+        fields.put("_file_path", filePath);
+        row.setField(layout.rescuedIndex(), StringData.fromString(fields.toString()));
+      }
+    }
+
+    private ObjectNode object() {
+      if (fields == null) {
+        fields = JsonNodeFactory.instance.objectNode();
+      }
+      return fields;
+    }
+  }
+
+  static boolean isBlank(byte[] line) {
+    for (byte b : line) {
+      if (b != ' ' && b != '\t' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
+  }
+}

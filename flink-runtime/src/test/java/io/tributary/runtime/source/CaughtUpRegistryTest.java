@@ -1,0 +1,39 @@
+package io.tributary.runtime.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CaughtUpRegistryTest {
+
+  @Test
+  void aFutureCompletesWhetherAwaitedBeforeOrAfterAndIsKeyedByUpdateAndSource() {
+    var early = CaughtUpRegistry.await("reg-u1", "a");
+    CaughtUpRegistry.markCaughtUp("reg-u1", "a");
+
+    assertThat(early).isCompleted();
+    assertThat(CaughtUpRegistry.await("reg-u1", "a")).isCompleted();
+    assertThat(CaughtUpRegistry.await("reg-u1", "b")).isNotDone();
+    assertThat(CaughtUpRegistry.await("reg-u2", "a")).isNotDone();
+
+    CaughtUpRegistry.release("reg-u1");
+    assertThat(CaughtUpRegistry.await("reg-u1", "a")).isNotDone();
+    CaughtUpRegistry.release("reg-u1");
+    CaughtUpRegistry.release("reg-u2");
+  }
+
+  @Test
+  void stateSerializerRejectsAnUnknownVersion() throws IOException {
+    var serializer = AutoLoaderEnumeratorStateSerializer.INSTANCE;
+    byte[] bytes = serializer.serialize(new AutoLoaderEnumeratorState("u", Set.of("file:/a"), List.of()));
+
+    assertThat(serializer.deserialize(1, bytes).processedFiles()).containsExactly("file:/a");
+    assertThatThrownBy(() -> serializer.deserialize(2, bytes))
+        .hasMessage("Auto Loader enumerator state version 2 is not known to this release (it reads version 1): "
+            + "the savepoint was written by a newer Tributary.");
+  }
+}

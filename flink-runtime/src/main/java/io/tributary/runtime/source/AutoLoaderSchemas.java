@@ -79,6 +79,15 @@ public final class AutoLoaderSchemas {
    * @throws AutoLoaderException when the declared schema is invalid or nothing can be inferred
    */
   public static RowType resolve(AutoLoader spec, String schemaLocation, Configuration hadoopConf) {
+    return resolve(spec, schemaLocation, hadoopConf, true);
+  }
+
+  /**
+   * As {@link #resolve(AutoLoader, String, Configuration)}; with {@code storeInferred} false an
+   * inferred schema is returned without being stored, so validation writes nothing.
+   */
+  public static RowType resolve(AutoLoader spec, String schemaLocation, Configuration hadoopConf,
+      boolean storeInferred) {
     AutoLoaderOptions options = AutoLoaderOptions.of(spec);
     switch (options.format()) {
       case PARQUET:
@@ -103,6 +112,9 @@ public final class AutoLoaderSchemas {
         return withRescuedColumn(readStored(schemaFs, schemaFile), true);
       }
       RowType inferred = infer(options, schemaLocation, hadoopConf);
+      if (!storeInferred) {
+        return withRescuedColumn(inferred, true);
+      }
       store(schemaFs, schemaFile, inferred);
       return withRescuedColumn(readStored(schemaFs, schemaFile), true);
     } catch (IOException e) {

@@ -146,4 +146,15 @@ class AutoLoaderSchemasTest {
   void textHasAFixedSchema() {
     assertThat(resolve(AutoLoader.text("/in")).getFieldNames()).containsExactly("value");
   }
+
+  @Test
+  void validationInfersWithoutStoring() {
+    Files.write(input(), "a.json", "{\"id\":\"1\",\"amount\":2.5}\n");
+
+    RowType type = AutoLoaderSchemas.resolve(AutoLoader.json(input().toString()), schemas(), new Configuration(),
+        false);
+
+    assertThat(type.getFieldNames()).containsExactlyInAnyOrder("amount", "id", "_rescued_data");
+    assertThat(Path.of(schemas(), AutoLoaderSchemas.SCHEMA_FILE)).doesNotExist();
+  }
 }

@@ -133,7 +133,7 @@ final class DeltaFileWriter implements AutoCloseable {
     FileSystem fs = file.path().getFileSystem(conf);
     FileStatus status = fs.getFileStatus(file.path());
     var stats = ParquetFooterStats.of(file.writer().getFooter(), physicalSchema);
-    finished.add(new DeltaDataFile(status.getPath().toUri().toString(), status.getLen(),
+    finished.add(new DeltaDataFile(status.getPath().toString(), status.getLen(),
         status.getModificationTime(), stats.getNumRecords(), file.partitionValues(),
         stats.serializeAsJson(physicalSchema)));
   }

@@ -45,8 +45,8 @@ import org.apache.flink.table.types.logical.VarCharType;
  *   <tr><td>BIGINT</td><td>long</td><td>INT64</td></tr>
  *   <tr><td>FLOAT</td><td>float</td><td>FLOAT</td></tr>
  *   <tr><td>DOUBLE</td><td>double</td><td>DOUBLE</td></tr>
- *   <tr><td>DECIMAL(p, s)</td><td>decimal(p, s)</td><td>INT32 (p &le; 9), INT64 (p &le; 18),
- *       FIXED_LEN_BYTE_ARRAY otherwise; DECIMAL(p, s)</td></tr>
+ *   <tr><td>DECIMAL(p, s)</td><td>decimal(p, s)</td><td>FIXED_LEN_BYTE_ARRAY (DECIMAL(p, s)), the
+ *       fewest bytes for p</td></tr>
  *   <tr><td>DATE</td><td>date</td><td>INT32 (DATE)</td></tr>
  *   <tr><td>TIMESTAMP_LTZ(p)</td><td>timestamp</td><td>INT64 TIMESTAMP(MICROS, UTC)</td></tr>
  *   <tr><td>TIMESTAMP(p) (no zone)</td><td>timestamp, the local value read as UTC</td>

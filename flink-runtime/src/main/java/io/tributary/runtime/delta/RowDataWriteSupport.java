@@ -83,11 +83,8 @@ final class RowDataWriteSupport extends WriteSupport<RowData> {
         DecimalType decimal = (DecimalType) type;
         LogicalTypeAnnotation annotation =
             LogicalTypeAnnotation.decimalType(decimal.getScale(), decimal.getPrecision());
-        if (decimal.getPrecision() <= 9) {
-          return Types.primitive(PrimitiveTypeName.INT32, repetition).as(annotation).named(name);
-        } else if (decimal.getPrecision() <= 18) {
-          return Types.primitive(PrimitiveTypeName.INT64, repetition).as(annotation).named(name);
-        }
+        // FIXED_LEN_BYTE_ARRAY at every precision (Spark's legacy layout): every reader decodes it,
+        // while Delta Standalone misreads INT32/INT64-backed decimals as unscaled numbers
         return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, repetition)
             .length(decimalBytes(decimal.getPrecision())).as(annotation).named(name);
       case DATE:
@@ -203,13 +200,7 @@ final class RowDataWriteSupport extends WriteSupport<RowData> {
         return (c, pos) -> {
           DecimalData value = c instanceof RowData r
               ? r.getDecimal(pos, precision, scale) : ((ArrayData) c).getDecimal(pos, precision, scale);
-          if (precision <= 9) {
-            consumer.addInteger((int) value.toUnscaledLong());
-          } else if (precision <= 18) {
-            consumer.addLong(value.toUnscaledLong());
-          } else {
-            consumer.addBinary(Binary.fromConstantByteArray(fixedWidth(value.toBigDecimal(), width)));
-          }
+          consumer.addBinary(Binary.fromConstantByteArray(fixedWidth(value.toBigDecimal(), width)));
         };
       case TIMESTAMP_WITHOUT_TIME_ZONE:
       case TIMESTAMP_WITH_LOCAL_TIME_ZONE:

@@ -63,7 +63,7 @@ class DeltaTypesTest {
         .containsExactly("string", "string", "timestamp", "binary");
     // read back: the widest Flink type of each Delta type; timestamps as instants
     assertThat(DeltaTypes.toRowType(struct).asSummaryString())
-        .isEqualTo("ROW<`c` STRING, `v` STRING, `local` TIMESTAMP_LTZ(6), `vb` BYTES>");
+        .isEqualTo("ROW<`c` STRING, `v` STRING, `local` TIMESTAMP_LTZ(6), `vb` BYTES> NOT NULL");
   }
 
   @Test

@@ -17,7 +17,6 @@ import io.delta.kernel.utils.FileStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +86,7 @@ final class KernelSnapshotScan {
   }
 
   /** The rows of one data file of the snapshot, lazily, batch by batch. */
-  Iterator<RowData> read(String file) throws IOException {
+  CloseableIterator<RowData> read(String file) throws IOException {
     Row scanFile = scanFiles.get(file);
     if (scanFile == null) {
       throw new IllegalStateException("File " + file + " is not in version " + version + " of " + tablePath);
@@ -99,7 +98,7 @@ final class KernelSnapshotScan {
         .map(FileReadResult::getData);
     CloseableIterator<FilteredColumnarBatch> logical =
         Scan.transformPhysicalData(engine, scanState, scanFile, physical);
-    return new Iterator<>() {
+    return new CloseableIterator<>() {
       private FilteredColumnarBatch batch;
       private int next;
 
@@ -134,7 +133,8 @@ final class KernelSnapshotScan {
         return KernelValues.row(data.getSchema(), data::getColumnVector, next++, rowType);
       }
 
-      private void close() {
+      @Override
+      public void close() {
         try {
           logical.close();
         } catch (IOException e) {

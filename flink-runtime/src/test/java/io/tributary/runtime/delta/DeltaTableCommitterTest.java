@@ -179,6 +179,34 @@ class DeltaTableCommitterTest {
   }
 
   @Test
+  void writingAnotherSchemaToAnExistingTableIsAClearError() throws Exception {
+    String table = dir.resolve("schema").toString();
+    new DeltaTableCommitter(DefaultEngine.create(conf), DeltaWriteSpec.append(table, SCALARS, "app"))
+        .commit(1, write(table, SCALARS, List.of(), List.of(scalar(1, "a"))), false);
+    RowType other = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
+        DataTypes.FIELD("extra", DataTypes.INT())).notNull().getLogicalType();
+    DeltaTableCommitter committer =
+        new DeltaTableCommitter(DefaultEngine.create(conf), DeltaWriteSpec.append(table, other, "app"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> committer.commit(2, List.of(), false))
+        .isInstanceOf(DeltaTableException.class)
+        .hasMessageStartingWith("Table '" + table + "' has schema struct(StructField(name=id,type=long")
+        .hasMessageContaining("but the job writes struct(StructField(name=id,type=long")
+        .hasMessageEndingWith(". Adding or changing columns needs a full refresh of the table.");
+  }
+
+  @Test
+  void badPartitionColumnsAreReportedTogether() {
+    RowType type = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
+        DataTypes.FIELD("ratio", DataTypes.DOUBLE())).getLogicalType();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DeltaWriteSpec.append("/tmp/t", type, "app")
+            .withPartitionColumns(List.of("ratio", "nope")))
+        .isInstanceOf(DeltaTableException.class)
+        .hasMessage("Table '/tmp/t': partition column 'ratio' has type DOUBLE; partition column 'nope' is"
+            + " not a column of [id, ratio]. Partition by top-level columns of type STRING, BOOLEAN,"
+            + " TINYINT, SMALLINT, INT, BIGINT or DATE.");
+  }
+
+  @Test
   void partitionValuesGoToThePathAndTheAddAction() throws Exception {
     String table = dir.resolve("part").toString();
     RowType type = (RowType) DataTypes.ROW(

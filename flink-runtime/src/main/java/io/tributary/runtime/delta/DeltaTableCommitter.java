@@ -6,6 +6,8 @@ import io.delta.kernel.Snapshot;
 import io.delta.kernel.Table;
 import io.delta.kernel.Transaction;
 import io.delta.kernel.TransactionBuilder;
+import io.delta.kernel.TransactionCommitResult;
+import io.delta.kernel.hook.PostCommitHook;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
@@ -36,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Commits data files to one Delta table with Kernel, idempotently: every commit carries the
@@ -47,6 +51,7 @@ import java.util.OptionalLong;
 public final class DeltaTableCommitter {
 
   static final String ENGINE_INFO = "Tributary";
+  private static final Logger LOG = LoggerFactory.getLogger(DeltaTableCommitter.class);
 
   private final Engine engine;
   private final DeltaWriteSpec spec;
@@ -143,13 +148,33 @@ public final class DeltaTableCommitter {
           engine, txnState, KernelIterators.of(group.getValue().iterator()), context)));
     }
     try {
-      return OptionalLong.of(txn.commit(engine,
-          CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator()))).getVersion());
+      TransactionCommitResult result = txn.commit(engine,
+          CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));
+      checkpointIfDue(result);
+      return OptionalLong.of(result.getVersion());
     } catch (ConcurrentTransactionException e) {
       return OptionalLong.empty();
     } catch (io.delta.kernel.exceptions.ConcurrentWriteException e) {
       throw new IllegalStateException("Table '" + spec.tablePath() + "': commit of transaction "
           + spec.appId() + "/" + version + " conflicted with a concurrent commit", e);
+    }
+  }
+
+  /**
+   * Writes the Delta checkpoint Kernel asks for (every {@code delta.checkpointInterval} commits,
+   * 10 by default), so reading the table stays cheap however many epochs it has. The commit is
+   * already durable: a failed checkpoint is only logged, and the next one covers it.
+   */
+  private void checkpointIfDue(TransactionCommitResult result) {
+    for (PostCommitHook hook : result.getPostCommitHooks()) {
+      if (hook.getType() == PostCommitHook.PostCommitHookType.CHECKPOINT) {
+        try {
+          hook.threadSafeInvoke(engine);
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("Table {}: checkpoint after version {} failed; the next one will cover it",
+              spec.tablePath(), result.getVersion(), e);
+        }
+      }
     }
   }
 

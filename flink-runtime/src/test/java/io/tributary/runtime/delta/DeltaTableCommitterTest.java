@@ -163,6 +163,23 @@ class DeltaTableCommitterTest {
   }
 
   @Test
+  void everyTenthCommitWritesADeltaCheckpointThatBothReadersUse() throws Exception {
+    String table = dir.resolve("cp").toString();
+    DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(conf),
+        DeltaWriteSpec.append(table, SCALARS, "app"));
+    List<Row> rows = new ArrayList<>();
+    for (long epoch = 1; epoch <= 12; epoch++) {
+      rows.add(scalar(epoch, "e" + epoch));
+      committer.commit(epoch, write(table, SCALARS, List.of(), List.of(rows.get(rows.size() - 1))), false);
+    }
+    assertThat(dir.resolve("cp/_delta_log/00000000000000000010.checkpoint.parquet")).exists();
+    assertThat(DeltaTableReader.readAll(table)).containsExactlyInAnyOrderElementsOf(rows);
+    assertThat(DeltaTestSupport.readWithStandalone(table, SCALARS)).containsExactlyInAnyOrderElementsOf(rows);
+    assertThat(committer.latestTransactionVersion()).isEqualTo(OptionalLong.of(12));
+    assertThat(committer.commit(5, List.of(), false)).isEmpty();
+  }
+
+  @Test
   void anOverwriteReplacesEverythingInOneCommitAndIsIdempotent() throws Exception {
     String table = dir.resolve("ow").toString();
     DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(conf),

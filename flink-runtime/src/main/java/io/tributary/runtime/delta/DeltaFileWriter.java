@@ -43,6 +43,7 @@ final class DeltaFileWriter implements AutoCloseable {
   private final Map<List<String>, OpenFile> open = new LinkedHashMap<>();
   private final List<DeltaDataFile> finished = new ArrayList<>();
   private long fileCounter;
+  private long rowsWritten;
 
   private record OpenFile(Path path, ParquetWriter<RowData> writer, Map<String, String> partitionValues) {}
 
@@ -92,7 +93,8 @@ final class DeltaFileWriter implements AutoCloseable {
       open.put(key, file);
     }
     file.writer().write(dataProjection == null ? row : dataProjection.replaceRow(row));
-    if (file.writer().getDataSize() >= targetFileBytes) {
+    // the buffered size is summed over every column: look at it now and then, not per row
+    if ((++rowsWritten & 127) == 0 && file.writer().getDataSize() >= targetFileBytes) {
       open.remove(key);
       finish(file);
     }

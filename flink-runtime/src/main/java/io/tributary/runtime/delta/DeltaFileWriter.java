@@ -192,6 +192,7 @@ final class DeltaFileWriter implements AutoCloseable {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // the abstract method every Parquet 1.16 builder must implement
     protected org.apache.parquet.hadoop.api.WriteSupport<RowData> getWriteSupport(Configuration conf) {
       return new RowDataWriteSupport(rowType);
     }

@@ -22,6 +22,10 @@ import org.apache.hadoop.conf.Configuration;
  * DeltaSink.write(rows, DeltaWriteSpec.append(path, rowType, appId), "silver_orders");
  * }</pre>
  *
+ * <p>Two plain operators rather than Flink's Sink V2: the committer owns its state (the epoch counter
+ * and the pending epochs) and commits on {@code notifyCheckpointComplete}, which Flink also calls for
+ * the synchronous savepoint of a stop-with-savepoint, before the job reports FINISHED.
+ *
  * <p>The operators get the uids {@code uidPrefix + "-writer"}, {@code "-committer"} and {@code
  * "-end"}, so a job restored from a savepoint finds its state. Decide the runtime mode and
  * checkpointing of the environment before calling this: without checkpoints the table is committed

@@ -2,6 +2,7 @@ package io.tributary.runtime.delta;
 
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.utils.CloseableIterator;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -112,7 +113,7 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     if (rows != null) {
       rows.close();
     }

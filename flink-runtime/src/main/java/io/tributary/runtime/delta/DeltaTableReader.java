@@ -56,9 +56,7 @@ public final class DeltaTableReader {
   public static List<Row> readAll(String path, long version) {
     Engine engine = engine();
     RowType rowType = DeltaTypes.toRowType(KernelSnapshotScan.snapshot(engine, path, version).getSchema());
-    @SuppressWarnings("unchecked")
-    DataStructureConverter<Object, Object> converter = (DataStructureConverter<Object, Object>)
-        DataStructureConverters.getConverter(TypeConversions.fromLogicalToDataType(rowType));
+    DataStructureConverter<Object, Object> converter = DataStructureConverters.getConverter(TypeConversions.fromLogicalToDataType(rowType));
     converter.open(DeltaTableReader.class.getClassLoader());
     KernelSnapshotScan scan = new KernelSnapshotScan(engine, path, version, rowType);
     List<Row> rows = new ArrayList<>();

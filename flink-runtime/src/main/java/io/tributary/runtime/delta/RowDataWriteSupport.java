@@ -132,6 +132,7 @@ final class RowDataWriteSupport extends WriteSupport<RowData> {
   }
 
   @Override
+  @SuppressWarnings("deprecation") // the abstract method every Parquet 1.16 write support must implement
   public WriteContext init(Configuration configuration) {
     return new WriteContext(schema, new HashMap<>());
   }

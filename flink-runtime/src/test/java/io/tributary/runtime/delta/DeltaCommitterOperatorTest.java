@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * failure cases Iceberg's Flink sink once got wrong (merged epochs after a failed checkpoint, replay
  * of a committed epoch after a restore, epoch numbers in a new job).
  */
+@SuppressWarnings("try") // a harness opened only to restore and commit is still closed
 class DeltaCommitterOperatorTest {
 
   static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();

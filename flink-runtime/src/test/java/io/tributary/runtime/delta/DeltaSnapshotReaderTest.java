@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The snapshot reader's checkpoint: a restored split resumes after the rows already emitted. */
+@SuppressWarnings("try")
 class DeltaSnapshotReaderTest {
 
   static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();

@@ -21,9 +21,7 @@ final class DeltaTestSupport {
   private DeltaTestSupport() {}
 
   static RowData internal(RowType type, Row row) {
-    @SuppressWarnings("unchecked")
-    DataStructureConverter<Object, Object> converter = (DataStructureConverter<Object, Object>)
-        DataStructureConverters.getConverter(TypeConversions.fromLogicalToDataType(type));
+    DataStructureConverter<Object, Object> converter = DataStructureConverters.getConverter(TypeConversions.fromLogicalToDataType(type));
     converter.open(DeltaTestSupport.class.getClassLoader());
     return (RowData) converter.toInternal(row);
   }

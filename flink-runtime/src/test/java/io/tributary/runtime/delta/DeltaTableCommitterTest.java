@@ -160,6 +160,20 @@ class DeltaTableCommitterTest {
     assertThat(committer.latestTransactionVersion()).isEqualTo(OptionalLong.of(2));
     assertThat(DeltaTableReader.version(table)).isEqualTo(1);
     assertThat(DeltaTableReader.readAll(table)).containsExactlyInAnyOrder(scalar(1, "a"), scalar(2, "b"));
+
+    // a full refresh renews the generation in the app id: its epochs start again at 1 and commit
+    DeltaTableCommitter nextGeneration = new DeltaTableCommitter(DefaultEngine.create(conf),
+        DeltaWriteSpec.append(table, SCALARS, "app-generation-2"));
+    assertThat(nextGeneration.commit(1, write(table, SCALARS, List.of(), List.of(scalar(3, "c"))), false))
+        .isPresent();
+    assertThat(DeltaTableReader.readAll(table)).hasSize(3);
+  }
+
+  @Test
+  void aSpecSurvivesJavaSerializationWithItsComment() throws Exception {
+    DeltaWriteSpec spec = DeltaWriteSpec.append("/tmp/t", SCALARS, "app").withComment("orders")
+        .withPartitionColumns(List.of("name")).withProperties(Map.of("k", "v"));
+    assertThat(org.apache.flink.util.InstantiationUtil.clone(spec)).isEqualTo(spec);
   }
 
   @Test

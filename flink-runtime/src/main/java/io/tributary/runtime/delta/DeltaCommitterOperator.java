@@ -1,0 +1,211 @@
+package io.tributary.runtime.delta;
+
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parallelism-1 half of the Delta sink: gathers the files of all writers and makes one Delta
+ * commit per epoch (the span between two completed checkpoints).
+ *
+ * <p>Append mode: at each checkpoint the files received since the last one become epoch {@code
+ * nextEpoch++}, kept in operator state; when the checkpoint completes, every pending epoch up to it
+ * is committed as one transaction whose version is the highest of them, skipping epochs the table
+ * already has for the app id. Epoch numbers come from state, or, in a job with no state, from the
+ * table's last transaction version for the app id, so they increase strictly across jobs and never
+ * depend on checkpoint ids. Pending epochs restored from a checkpoint are committed at once: their
+ * checkpoint completed. Overwrite mode: the files of the whole job are kept and committed, with the
+ * removal of every current file, when the input has ended, as the caller's version.
+ *
+ * <p>Without checkpoints (BATCH, or STREAMING without checkpointing) the commit happens at end of
+ * input, as the epoch {@link DeltaSink} fixed when it built the job, so a restarted committer
+ * commits nothing twice.
+ */
+final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
+    implements OneInputStreamOperator<byte[], Void>, BoundedOneInput {
+
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(DeltaCommitterOperator.class);
+  private static final int STATE_FORMAT = 1;
+
+  private final DeltaWriteSpec spec;
+  /** True when the job takes no checkpoints, so the commit happens at end of input. */
+  private final boolean commitAtEndOfInput;
+  /** Append mode without checkpoints: the epoch of that single commit, fixed when the job was built. */
+  private final long endOfInputEpoch;
+
+  private transient DeltaTableCommitter committer;
+  private transient ListState<byte[]> state;
+  private transient long nextEpoch;
+  private transient boolean inputEnded;
+  private transient List<DeltaDataFile> current;
+  /** Epoch number to its checkpoint id and files, committed when that checkpoint completes. */
+  private transient TreeMap<Long, Pending> pending;
+
+  private record Pending(long checkpointId, List<DeltaDataFile> files) {}
+
+  DeltaCommitterOperator(DeltaWriteSpec spec, boolean commitAtEndOfInput, long endOfInputEpoch) {
+    this.spec = spec;
+    this.commitAtEndOfInput = commitAtEndOfInput;
+    this.endOfInputEpoch = endOfInputEpoch;
+  }
+
+  @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    committer = new DeltaTableCommitter(DefaultEngine.create(new Configuration()), spec);
+    state = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(
+        "tributary-delta-committer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    current = new ArrayList<>();
+    pending = new TreeMap<>();
+    nextEpoch = 1;
+    for (byte[] bytes : state.get()) {
+      restore(bytes);
+    }
+    if (spec.mode() == DeltaWriteSpec.WriteMode.APPEND) {
+      committer.ensureTable();
+      OptionalLong latest = committer.latestTransactionVersion();
+      nextEpoch = Math.max(nextEpoch, latest.orElse(0) + 1);
+    }
+    commitPending(Long.MAX_VALUE);
+  }
+
+  @Override
+  public void processElement(StreamRecord<byte[]> element) {
+    current.add(DeltaDataFile.fromBytes(element.getValue()));
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    long checkpointId = context.getCheckpointId();
+    if (spec.mode() == DeltaWriteSpec.WriteMode.APPEND) {
+      if (!current.isEmpty()) {
+        pending.put(nextEpoch++, new Pending(checkpointId, List.copyOf(current)));
+        current = new ArrayList<>();
+      }
+    } else if (inputEnded && pending.isEmpty()) {
+      pending.put(spec.overwriteVersion(), new Pending(checkpointId, List.copyOf(current)));
+    }
+    state.update(List.of(serialize()));
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    super.notifyCheckpointComplete(checkpointId);
+    commitPending(checkpointId);
+  }
+
+  @Override
+  public void endInput() {
+    inputEnded = true;
+    if (commitAtEndOfInput) {
+      long version = spec.mode() == DeltaWriteSpec.WriteMode.APPEND ? endOfInputEpoch
+          : spec.overwriteVersion();
+      pending.put(version, new Pending(Long.MIN_VALUE, List.copyOf(current)));
+      current = new ArrayList<>();
+      commitPending(Long.MIN_VALUE);
+    }
+  }
+
+  /** Commits every pending epoch whose checkpoint is at or before {@code checkpointId}, as one commit. */
+  private void commitPending(long checkpointId) {
+    List<DeltaDataFile> files = new ArrayList<>();
+    long version = 0;
+    long seen = -1;
+    Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Long, Pending> epoch = it.next();
+      if (epoch.getValue().checkpointId() > checkpointId) {
+        break;
+      }
+      if (seen < 0) {
+        seen = committer.latestTransactionVersion().orElse(0);
+      }
+      if (epoch.getKey() > seen) {
+        files.addAll(epoch.getValue().files());
+        version = epoch.getKey();
+      }
+      it.remove();
+    }
+    if (version > 0) {
+      boolean overwrite = spec.mode() == DeltaWriteSpec.WriteMode.OVERWRITE;
+      OptionalLong tableVersion = committer.commit(version, files, overwrite);
+      LOG.info("Delta table {}: transaction {}/{} with {} files {}", spec.tablePath(), spec.appId(),
+          version, files.size(), tableVersion.isPresent()
+              ? "committed as table version " + tableVersion.getAsLong() : "was already committed");
+    }
+  }
+
+  private byte[] serialize() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(STATE_FORMAT);
+      out.writeLong(nextEpoch);
+      out.writeBoolean(inputEnded);
+      writeFiles(out, current);
+      out.writeInt(pending.size());
+      for (Map.Entry<Long, Pending> epoch : pending.entrySet()) {
+        out.writeLong(epoch.getKey());
+        out.writeLong(epoch.getValue().checkpointId());
+        writeFiles(out, epoch.getValue().files());
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  private void restore(byte[] bytes) throws IOException {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      int format = in.readInt();
+      if (format != STATE_FORMAT) {
+        throw new IllegalStateException("Unknown Delta committer state format " + format);
+      }
+      nextEpoch = Math.max(nextEpoch, in.readLong());
+      inputEnded |= in.readBoolean();
+      current.addAll(readFiles(in));
+      int epochs = in.readInt();
+      for (int i = 0; i < epochs; i++) {
+        long epoch = in.readLong();
+        long checkpointId = in.readLong();
+        pending.put(epoch, new Pending(checkpointId, readFiles(in)));
+      }
+    }
+  }
+
+  private static void writeFiles(DataOutputStream out, List<DeltaDataFile> files) throws IOException {
+    out.writeInt(files.size());
+    for (DeltaDataFile file : files) {
+      file.writeTo(out);
+    }
+  }
+
+  private static List<DeltaDataFile> readFiles(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    List<DeltaDataFile> files = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      files.add(DeltaDataFile.readFrom(in));
+    }
+    return files;
+  }
+}

@@ -1,0 +1,207 @@
+package io.tributary.runtime.delta;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
+
+/**
+ * A Flink source (FLIP-27) reading one snapshot of a Delta table through Delta Kernel: the latest
+ * version when the job starts, or a given version. One split per data file; columns are picked by
+ * name from the table into the requested row type.
+ *
+ * <p>{@link #bounded} finishes after the snapshot (BATCH jobs). {@link #unbounded} reads the snapshot
+ * and then idles without finishing: a STREAMING job run as a triggered update must not have a
+ * finishing source, since an operator that finished before a checkpoint is not run again after a
+ * restore. The snapshot version is chosen once, kept in the enumerator's checkpoint, and not
+ * re-resolved after a failover.
+ *
+ * <pre>{@code
+ * DataStream<RowData> customers = env.fromSource(
+ *     DeltaSnapshotSource.bounded("/data/tables/customers", rowType),
+ *     WatermarkStrategy.noWatermarks(), "customers");
+ * }</pre>
+ */
+public final class DeltaSnapshotSource
+    implements Source<RowData, DeltaFileSplit, DeltaSnapshotSource.EnumeratorState>,
+    ResultTypeQueryable<RowData> {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String tablePath;
+  private final RowType rowType;
+  private final long version;
+  private final Boundedness boundedness;
+
+  private DeltaSnapshotSource(String tablePath, RowType rowType, long version, Boundedness boundedness) {
+    this.tablePath = tablePath;
+    this.rowType = rowType;
+    this.version = version;
+    this.boundedness = boundedness;
+  }
+
+  /** Reads the latest snapshot, then finishes. */
+  public static DeltaSnapshotSource bounded(String tablePath, RowType rowType) {
+    return new DeltaSnapshotSource(tablePath, rowType, -1, Boundedness.BOUNDED);
+  }
+
+  /** Reads the latest snapshot, then idles forever (never finishes). */
+  public static DeltaSnapshotSource unbounded(String tablePath, RowType rowType) {
+    return new DeltaSnapshotSource(tablePath, rowType, -1, Boundedness.CONTINUOUS_UNBOUNDED);
+  }
+
+  /** The same source reading table version {@code tableVersion} instead of the latest. */
+  public DeltaSnapshotSource atVersion(long tableVersion) {
+    if (tableVersion < 0) {
+      throw new IllegalArgumentException("a table version is >= 0: " + tableVersion);
+    }
+    return new DeltaSnapshotSource(tablePath, rowType, tableVersion, boundedness);
+  }
+
+  @Override
+  public Boundedness getBoundedness() {
+    return boundedness;
+  }
+
+  @Override
+  public SourceReader<RowData, DeltaFileSplit> createReader(SourceReaderContext context) {
+    return new DeltaSnapshotReader(context, rowType);
+  }
+
+  @Override
+  public SplitEnumerator<DeltaFileSplit, EnumeratorState> createEnumerator(
+      SplitEnumeratorContext<DeltaFileSplit> context) {
+    return new Enumerator(context, new EnumeratorState(false, List.of()));
+  }
+
+  @Override
+  public SplitEnumerator<DeltaFileSplit, EnumeratorState> restoreEnumerator(
+      SplitEnumeratorContext<DeltaFileSplit> context, EnumeratorState state) {
+    return new Enumerator(context, state);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<DeltaFileSplit> getSplitSerializer() {
+    return DeltaFileSplit.Serializer.INSTANCE;
+  }
+
+  @Override
+  public SimpleVersionedSerializer<EnumeratorState> getEnumeratorCheckpointSerializer() {
+    return new StateSerializer();
+  }
+
+  @Override
+  public TypeInformation<RowData> getProducedType() {
+    return InternalTypeInfo.of(rowType);
+  }
+
+  /** Whether the snapshot was listed yet, and the files not yet assigned. */
+  public record EnumeratorState(boolean listed, List<DeltaFileSplit> remaining) {
+    public EnumeratorState {
+      remaining = List.copyOf(remaining);
+    }
+  }
+
+  private final class Enumerator implements SplitEnumerator<DeltaFileSplit, EnumeratorState> {
+    private final SplitEnumeratorContext<DeltaFileSplit> context;
+    private final ArrayDeque<DeltaFileSplit> remaining;
+    private boolean listed;
+
+    Enumerator(SplitEnumeratorContext<DeltaFileSplit> context, EnumeratorState state) {
+      this.context = context;
+      this.remaining = new ArrayDeque<>(state.remaining());
+      this.listed = state.listed();
+    }
+
+    @Override
+    public void start() {
+      if (!listed) {
+        // resolve the version and list the files once; later only the state's remaining files
+        KernelSnapshotScan scan = new KernelSnapshotScan(DeltaTableReader.engine(), tablePath, version, rowType);
+        for (String file : scan.files()) {
+          remaining.add(new DeltaFileSplit(tablePath, scan.version(), file, 0));
+        }
+        listed = true;
+      }
+    }
+
+    @Override
+    public void handleSplitRequest(int subtask, @Nullable String host) {
+      DeltaFileSplit next = remaining.poll();
+      if (next != null) {
+        context.assignSplit(next, subtask);
+      } else if (boundedness == Boundedness.BOUNDED) {
+        context.signalNoMoreSplits(subtask);
+      }
+    }
+
+    @Override
+    public void addSplitsBack(List<DeltaFileSplit> splits, int subtask) {
+      remaining.addAll(splits);
+    }
+
+    @Override
+    public void addReader(int subtask) {}
+
+    @Override
+    public EnumeratorState snapshotState(long checkpointId) {
+      return new EnumeratorState(listed, new ArrayList<>(remaining));
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static final class StateSerializer implements SimpleVersionedSerializer<EnumeratorState> {
+    @Override
+    public int getVersion() {
+      return 1;
+    }
+
+    @Override
+    public byte[] serialize(EnumeratorState state) throws IOException {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
+        out.writeBoolean(state.listed());
+        out.writeInt(state.remaining().size());
+        for (DeltaFileSplit split : state.remaining()) {
+          DeltaFileSplit.Serializer.write(out, split);
+        }
+      }
+      return bytes.toByteArray();
+    }
+
+    @Override
+    public EnumeratorState deserialize(int formatVersion, byte[] serialized) throws IOException {
+      if (formatVersion != 1) {
+        throw new IOException("Unknown Delta enumerator state format " + formatVersion);
+      }
+      try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
+        boolean listed = in.readBoolean();
+        int n = in.readInt();
+        List<DeltaFileSplit> splits = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          splits.add(DeltaFileSplit.Serializer.read(in));
+        }
+        return new EnumeratorState(listed, splits);
+      }
+    }
+  }
+}

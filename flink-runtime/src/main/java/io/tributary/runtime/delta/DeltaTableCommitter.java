@@ -1,0 +1,241 @@
+package io.tributary.runtime.delta;
+
+import io.delta.kernel.DataWriteContext;
+import io.delta.kernel.Operation;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.Table;
+import io.delta.kernel.Transaction;
+import io.delta.kernel.TransactionBuilder;
+import io.delta.kernel.TransactionCommitResult;
+import io.delta.kernel.hook.PostCommitHook;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.data.Row;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.exceptions.ConcurrentTransactionException;
+import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.expressions.Literal;
+import io.delta.kernel.statistics.DataFileStatistics;
+import io.delta.kernel.types.BooleanType;
+import io.delta.kernel.types.ByteType;
+import io.delta.kernel.types.DataType;
+import io.delta.kernel.types.DateType;
+import io.delta.kernel.types.IntegerType;
+import io.delta.kernel.types.LongType;
+import io.delta.kernel.types.ShortType;
+import io.delta.kernel.types.StringType;
+import io.delta.kernel.types.StructField;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.utils.CloseableIterable;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.DataFileStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits data files to one Delta table with Kernel, idempotently: every commit carries the
+ * transaction identifier ({@code appId}, {@code version}) and a commit whose version the table has
+ * already seen for that app id is skipped, so replaying it after a restore is a no-op. An overwrite
+ * removes every current file and adds the new ones in the same commit. No Flink in here, so the
+ * commit protocol is testable on its own.
+ */
+public final class DeltaTableCommitter {
+
+  static final String ENGINE_INFO = "Tributary";
+  private static final Logger LOG = LoggerFactory.getLogger(DeltaTableCommitter.class);
+
+  private final Engine engine;
+  private final DeltaWriteSpec spec;
+  private final StructType schema;
+
+  public DeltaTableCommitter(Engine engine, DeltaWriteSpec spec) {
+    this.engine = engine;
+    this.spec = spec;
+    this.schema = DeltaTypes.toStructType(spec.rowType());
+  }
+
+  /** The last version committed for the spec's app id, or empty if none (or no table yet). */
+  public OptionalLong latestTransactionVersion() {
+    return latest().flatMap(s -> s.getLatestTransactionVersion(engine, spec.appId()))
+        .map(OptionalLong::of).orElse(OptionalLong.empty());
+  }
+
+  /** Creates the (empty) table unless it exists, so readers find its schema before any row. */
+  public void ensureTable() {
+    if (latest().isEmpty()) {
+      try {
+        Transaction txn = create(Table.forPath(engine, spec.tablePath())).build(engine);
+        txn.commit(engine, CloseableIterable.emptyIterable());
+      } catch (io.delta.kernel.exceptions.ConcurrentWriteException e) {
+        // another writer created it first: fine, it has been checked below on the next commit
+      }
+    }
+  }
+
+  /**
+   * Commits {@code files} as transaction {@code version} of the spec's app id: an append, or with
+   * {@code overwrite} a replacement of the table's whole content.
+   *
+   * @return the table version written, or empty if the table already has this (or a later) version
+   *     for the app id, or there was nothing to append
+   */
+  public OptionalLong commit(long version, List<DeltaDataFile> files, boolean overwrite) {
+    if (version <= 0 || version == Long.MAX_VALUE) {
+      throw new IllegalArgumentException("transaction version must be in (0, Long.MAX_VALUE): " + version);
+    }
+    Table table = Table.forPath(engine, spec.tablePath());
+    Optional<Snapshot> snapshot = latest();
+    if (snapshot.isPresent()) {
+      Optional<Long> seen = snapshot.get().getLatestTransactionVersion(engine, spec.appId());
+      if (seen.isPresent() && seen.get() >= version) {
+        return OptionalLong.empty();
+      }
+      checkSchema(snapshot.get());
+    }
+    if (files.isEmpty() && !overwrite && snapshot.isPresent()) {
+      return OptionalLong.empty();
+    }
+    TransactionBuilder builder = snapshot.isEmpty() ? create(table)
+        : table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE);
+    builder = builder.withTransactionId(engine, spec.appId(), version);
+    if (snapshot.isPresent() && !snapshot.get().getTableProperties().entrySet()
+        .containsAll(tableProperties().entrySet())) {
+      builder = builder.withTableProperties(engine, tableProperties());
+    }
+    if (overwrite) {
+      // a concurrent append would be silently dropped by a retried overwrite: fail instead
+      builder = builder.withMaxRetries(0);
+    }
+    Transaction txn;
+    try {
+      txn = builder.build(engine);
+    } catch (ConcurrentTransactionException e) {
+      return OptionalLong.empty();
+    }
+    Row txnState = txn.getTransactionState(engine);
+    List<Row> actions = new ArrayList<>();
+    if (overwrite && snapshot.isPresent()) {
+      Snapshot read = table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion());
+      long now = System.currentTimeMillis();
+      for (FilteredColumnarBatch batch : KernelIterators.drain(
+          read.getScanBuilder().build().getScanFiles(engine))) {
+        try (CloseableIterator<Row> rows = batch.getRows()) {
+          rows.forEachRemaining(row -> actions.add(KernelInternals.removeAction(row, now)));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    Map<Map<String, String>, List<DataFileStatus>> byPartition = new LinkedHashMap<>();
+    for (DeltaDataFile file : files) {
+      byPartition.computeIfAbsent(file.partitionValues(), k -> new ArrayList<>()).add(
+          new DataFileStatus(file.path(), file.size(), file.modificationTime(),
+              DataFileStatistics.deserializeFromJson(file.statsJson(), physicalSchema())));
+    }
+    for (Map.Entry<Map<String, String>, List<DataFileStatus>> group : byPartition.entrySet()) {
+      DataWriteContext context =
+          Transaction.getWriteContext(engine, txnState, partitionLiterals(group.getKey()));
+      actions.addAll(KernelIterators.drain(Transaction.generateAppendActions(
+          engine, txnState, KernelIterators.of(group.getValue().iterator()), context)));
+    }
+    try {
+      TransactionCommitResult result = txn.commit(engine,
+          CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));
+      checkpointIfDue(result);
+      return OptionalLong.of(result.getVersion());
+    } catch (ConcurrentTransactionException e) {
+      return OptionalLong.empty();
+    } catch (io.delta.kernel.exceptions.ConcurrentWriteException e) {
+      throw new IllegalStateException("Table '" + spec.tablePath() + "': commit of transaction "
+          + spec.appId() + "/" + version + " conflicted with a concurrent commit", e);
+    }
+  }
+
+  /**
+   * Writes the Delta checkpoint Kernel asks for (every {@code delta.checkpointInterval} commits,
+   * 10 by default), so reading the table stays cheap however many epochs it has. The commit is
+   * already durable: a failed checkpoint is only logged, and the next one covers it.
+   */
+  private void checkpointIfDue(TransactionCommitResult result) {
+    for (PostCommitHook hook : result.getPostCommitHooks()) {
+      if (hook.getType() == PostCommitHook.PostCommitHookType.CHECKPOINT) {
+        try {
+          hook.threadSafeInvoke(engine);
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("Table {}: checkpoint after version {} failed; the next one will cover it",
+              spec.tablePath(), result.getVersion(), e);
+        }
+      }
+    }
+  }
+
+  private TransactionBuilder create(Table table) {
+    return table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
+        .withSchema(engine, schema)
+        .withPartitionColumns(engine, spec.partitionColumns())
+        .withTableProperties(engine, tableProperties());
+  }
+
+  /** The user's properties, and the comment under {@code comment} (Kernel 4.4 cannot set description). */
+  Map<String, String> tableProperties() {
+    Map<String, String> properties = new HashMap<>(spec.properties());
+    spec.comment().ifPresent(c -> properties.put("comment", c));
+    return properties;
+  }
+
+  private void checkSchema(Snapshot snapshot) {
+    if (!snapshot.getSchema().equals(schema)) {
+      throw DeltaTableException.schemaMismatch(spec.tablePath(), snapshot.getSchema().toString(),
+          schema.toString());
+    }
+  }
+
+  private StructType physicalSchema() {
+    List<StructField> fields = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      if (!spec.partitionColumns().contains(field.getName())) {
+        fields.add(field);
+      }
+    }
+    return new StructType(fields);
+  }
+
+  private Map<String, Literal> partitionLiterals(Map<String, String> values) {
+    Map<String, Literal> literals = new HashMap<>();
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      DataType type = schema.get(e.getKey()).getDataType();
+      String v = e.getValue();
+      literals.put(e.getKey(), v == null ? Literal.ofNull(type)
+          : type instanceof StringType ? Literal.ofString(v)
+          : type instanceof BooleanType ? Literal.ofBoolean(Boolean.parseBoolean(v))
+          : type instanceof ByteType ? Literal.ofByte(Byte.parseByte(v))
+          : type instanceof ShortType ? Literal.ofShort(Short.parseShort(v))
+          : type instanceof IntegerType ? Literal.ofInt(Integer.parseInt(v))
+          : type instanceof LongType ? Literal.ofLong(Long.parseLong(v))
+          : type instanceof DateType ? Literal.ofDate((int) LocalDate.parse(v).toEpochDay())
+          : unsupportedPartition(e.getKey(), type));
+    }
+    return literals;
+  }
+
+  private static Literal unsupportedPartition(String column, DataType type) {
+    throw new IllegalStateException("partition column " + column + " of type " + type + " not validated");
+  }
+
+  private Optional<Snapshot> latest() {
+    try {
+      return Optional.of(Table.forPath(engine, spec.tablePath()).getLatestSnapshot(engine));
+    } catch (TableNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+}

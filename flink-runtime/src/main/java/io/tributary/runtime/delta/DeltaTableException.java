@@ -1,0 +1,56 @@
+package io.tributary.runtime.delta;
+
+import java.util.List;
+
+/**
+ * A Delta table cannot be written or read as asked, for a reason the user can fix (a column type
+ * Delta cannot store, a partition column that does not exist, a table path that holds no table). Made
+ * only by the factory methods here, so every message names where, what, why and the fix.
+ * Internal faults stay {@link IllegalStateException}s.
+ */
+public final class DeltaTableException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private DeltaTableException(String message) {
+    super(message);
+  }
+
+  private DeltaTableException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  static DeltaTableException unsupportedType(String column, String type) {
+    return new DeltaTableException("Column '" + column + "' has type " + type
+        + ", which Tributary cannot store in a Delta table. Supported: STRING/VARCHAR/CHAR, BOOLEAN,"
+        + " TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL, DATE, TIMESTAMP, TIMESTAMP_LTZ,"
+        + " BINARY/VARBINARY, ARRAY, MAP, ROW. Cast the column to one of them in the query.");
+  }
+
+  static DeltaTableException unsupportedDeltaType(String column, String type) {
+    return new DeltaTableException("Column '" + column + "' of the Delta table has Delta type " + type
+        + ", which Tributary cannot read into Flink. Read the table without that column.");
+  }
+
+  static DeltaTableException badPartitionColumns(String table, List<String> problems) {
+    return new DeltaTableException("Table '" + table + "': " + String.join("; ", problems)
+        + ". Partition by top-level columns of type STRING, BOOLEAN, TINYINT, SMALLINT, INT, BIGINT"
+        + " or DATE.");
+  }
+
+  static DeltaTableException notATable(String table, Throwable cause) {
+    return new DeltaTableException("'" + table + "' is not a Delta table (no _delta_log with a commit)."
+        + " Write the table first, or check the path.", cause);
+  }
+
+  static DeltaTableException schemaMismatch(String table, String existing, String written) {
+    return new DeltaTableException("Table '" + table + "' has schema " + existing
+        + " but the job writes " + written + ". Adding or changing columns needs a full refresh"
+        + " of the table.");
+  }
+
+  static DeltaTableException missingColumn(String table, String column, List<String> columns) {
+    return new DeltaTableException("Table '" + table + "' has no column '" + column + "'. Its columns: "
+        + columns + ". Read only columns the table has.");
+  }
+}

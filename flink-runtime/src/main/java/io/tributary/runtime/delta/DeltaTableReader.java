@@ -1,0 +1,79 @@
+package io.tributary.runtime.delta;
+
+import io.delta.kernel.Table;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.exceptions.TableNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.conversion.DataStructureConverter;
+import org.apache.flink.table.data.conversion.DataStructureConverters;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.utils.TypeConversions;
+import org.apache.flink.types.Row;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Reads a Delta table outside a Flink job, in this JVM: its schema, its version, its rows. For
+ * tests, the CLI's summary of what an update wrote, and small tables; jobs use {@link
+ * DeltaSnapshotSource}.
+ *
+ * <pre>{@code
+ * List<Row> rows = DeltaTableReader.readAll("/data/tables/gold_daily_metrics");
+ * }</pre>
+ */
+public final class DeltaTableReader {
+
+  private DeltaTableReader() {}
+
+  /** The table's schema as Flink sees it, or empty if there is no Delta table at {@code path}. */
+  public static Optional<RowType> schema(String path) {
+    Engine engine = engine();
+    try {
+      return Optional.of(DeltaTypes.toRowType(
+          Table.forPath(engine, path).getLatestSnapshot(engine).getSchema()));
+    } catch (TableNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The table's latest version. */
+  public static long version(String path) {
+    return KernelSnapshotScan.snapshot(engine(), path, -1).getVersion();
+  }
+
+  /** Every row of the table's latest snapshot, as Flink external values (String, Instant, ...). */
+  public static List<Row> readAll(String path) {
+    return readAll(path, -1);
+  }
+
+  /** Every row of the given version ({@code -1}: the latest) of the table. */
+  public static List<Row> readAll(String path, long version) {
+    Engine engine = engine();
+    RowType rowType = DeltaTypes.toRowType(KernelSnapshotScan.snapshot(engine, path, version).getSchema());
+    DataStructureConverter<Object, Object> converter = DataStructureConverters.getConverter(TypeConversions.fromLogicalToDataType(rowType));
+    converter.open(DeltaTableReader.class.getClassLoader());
+    KernelSnapshotScan scan = new KernelSnapshotScan(engine, path, version, rowType);
+    List<Row> rows = new ArrayList<>();
+    try {
+      for (String file : scan.files()) {
+        Iterator<RowData> it = scan.read(file);
+        while (it.hasNext()) {
+          rows.add((Row) converter.toExternal(it.next()));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return rows;
+  }
+
+  static Engine engine() {
+    return DefaultEngine.create(new Configuration());
+  }
+}

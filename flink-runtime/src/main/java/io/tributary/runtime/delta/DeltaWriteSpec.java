@@ -1,0 +1,127 @@
+package io.tributary.runtime.delta;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.table.types.logical.RowType;
+
+/**
+ * Everything the Delta sink needs to write one table, validated when made so a bad spec fails while
+ * the job is built, not inside a task.
+ *
+ * <pre>{@code
+ * DeltaWriteSpec spec = DeltaWriteSpec.append("/data/tables/bronze_orders", rowType,
+ *     "orders-pipeline/bronze_orders/bronze_orders/" + generation);
+ * DeltaSink.write(rows, spec, "bronze_orders");
+ * }</pre>
+ *
+ * @param tablePath Hadoop URI or local path of the table directory ({@code /tmp/x}, {@code file:///tmp/x})
+ * @param appId the Delta transaction app id: pipeline + flow + table + state generation, so commits of
+ *     one lineage of epochs are recognised when replayed and a full refresh starts a new lineage
+ * @param overwriteVersion for {@link WriteMode#OVERWRITE}: the transaction version of this overwrite
+ *     (the runner's strictly increasing update number); ignored for appends
+ * @param comment the table comment, stored in the table properties under {@code comment}
+ * @param properties table properties written to the table's metadata
+ */
+public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, String appId,
+                             long overwriteVersion, List<String> partitionColumns,
+                             Optional<String> comment, Map<String, String> properties)
+    implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Default target size of a data file; files also end at every checkpoint. */
+  public static final long TARGET_FILE_BYTES = 128L * 1024 * 1024;
+
+  private static final Set<LogicalTypeRoot> PARTITION_TYPES = Set.of(LogicalTypeRoot.CHAR,
+      LogicalTypeRoot.VARCHAR, LogicalTypeRoot.BOOLEAN, LogicalTypeRoot.TINYINT,
+      LogicalTypeRoot.SMALLINT, LogicalTypeRoot.INTEGER, LogicalTypeRoot.BIGINT, LogicalTypeRoot.DATE);
+
+  /** How the rows of a job change the table. */
+  public enum WriteMode {
+    /** Every epoch's rows are appended (streaming tables). */
+    APPEND,
+    /** All rows of the job replace the table's content in one commit at the end (materialized tables). */
+    OVERWRITE
+  }
+
+  public DeltaWriteSpec {
+    if (tablePath == null || tablePath.isBlank()) {
+      throw new IllegalArgumentException("tablePath must not be blank");
+    }
+    if (appId == null || appId.isBlank()) {
+      throw new IllegalArgumentException("appId must not be blank");
+    }
+    if (mode == WriteMode.OVERWRITE && (overwriteVersion <= 0 || overwriteVersion == Long.MAX_VALUE)) {
+      throw new IllegalArgumentException(
+          "overwriteVersion must be a positive update number below Long.MAX_VALUE: " + overwriteVersion);
+    }
+    comment = comment == null ? Optional.empty() : comment;
+    partitionColumns = List.copyOf(partitionColumns);
+    properties = Map.copyOf(properties);
+    DeltaTypes.toStructType(rowType); // rejects unsupported column types, naming the column
+    List<String> problems = new ArrayList<>();
+    for (String column : partitionColumns) {
+      int index = rowType.getFieldNames().indexOf(column);
+      if (index < 0) {
+        problems.add("partition column '" + column + "' is not a column of " + rowType.getFieldNames());
+      } else if (!PARTITION_TYPES.contains(rowType.getTypeAt(index).getTypeRoot())) {
+        problems.add("partition column '" + column + "' has type "
+            + rowType.getTypeAt(index).asSummaryString());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw DeltaTableException.badPartitionColumns(tablePath, problems);
+    }
+    if (partitionColumns.size() == rowType.getFieldCount()) {
+      throw DeltaTableException.badPartitionColumns(tablePath,
+          List.of("every column is a partition column, so data files would have no columns"));
+    }
+  }
+
+  /** Records are serialized by their components, and {@link Optional} is not serializable. */
+  private Object writeReplace() {
+    return new Form(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
+        comment.orElse(null), properties);
+  }
+
+  private record Form(String tablePath, RowType rowType, WriteMode mode, String appId,
+                      long overwriteVersion, List<String> partitionColumns, String comment,
+                      Map<String, String> properties) implements Serializable {
+    private Object readResolve() {
+      return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
+          Optional.ofNullable(comment), properties);
+    }
+  }
+
+  /** An unpartitioned append-mode table with no comment or properties. */
+  public static DeltaWriteSpec append(String tablePath, RowType rowType, String appId) {
+    return new DeltaWriteSpec(tablePath, rowType, WriteMode.APPEND, appId, 1, List.of(),
+        Optional.empty(), Map.of());
+  }
+
+  /** An unpartitioned table replaced as transaction {@code version} of {@code appId}. */
+  public static DeltaWriteSpec overwrite(String tablePath, RowType rowType, String appId, long version) {
+    return new DeltaWriteSpec(tablePath, rowType, WriteMode.OVERWRITE, appId, version, List.of(),
+        Optional.empty(), Map.of());
+  }
+
+  public DeltaWriteSpec withPartitionColumns(List<String> columns) {
+    return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, columns, comment,
+        properties);
+  }
+
+  public DeltaWriteSpec withComment(String text) {
+    return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
+        Optional.of(text), properties);
+  }
+
+  public DeltaWriteSpec withProperties(Map<String, String> props) {
+    return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
+        comment, props);
+  }
+}

@@ -1,0 +1,42 @@
+package io.tributary.runtime.delta;
+
+import io.delta.kernel.data.Row;
+import io.delta.kernel.internal.InternalScanFileUtils;
+import io.delta.kernel.internal.actions.AddFile;
+import io.delta.kernel.internal.actions.SingleAction;
+import io.delta.kernel.internal.data.ScanStateRow;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.utils.FileStatus;
+import java.util.Optional;
+
+/**
+ * Every use of Delta Kernel's internal (non-API) classes, in one place. Kernel 4.4 has no public way
+ * to remove a file (needed for an atomic overwrite) or to read one scan file by itself (needed to read
+ * a snapshot split by split), though its own examples do the latter this way. {@code
+ * KernelInternalsTest} pins each method, so a Kernel upgrade that changes one fails there, loudly,
+ * and not somewhere inside a job.
+ */
+final class KernelInternals {
+
+  private KernelInternals() {}
+
+  /**
+   * The {@code remove} action (as a single-action row for {@code Transaction.commit}) for the file a
+   * scan file row of the table's snapshot describes.
+   */
+  static Row removeAction(Row scanFileRow, long deletionTimestamp) {
+    Row add = scanFileRow.getStruct(scanFileRow.getSchema().indexOf("add"));
+    Row remove = new AddFile(add).toRemoveFileRow(true, Optional.of(deletionTimestamp));
+    return SingleAction.createRemoveFileSingleAction(remove);
+  }
+
+  /** The data file a scan file row describes (absolute path, size, modification time). */
+  static FileStatus dataFile(Row scanFileRow) {
+    return InternalScanFileUtils.getAddFileStatus(scanFileRow);
+  }
+
+  /** The schema to read from a data file of the scan: the table's columns minus partition columns. */
+  static StructType physicalReadSchema(Row scanState) {
+    return ScanStateRow.getPhysicalDataReadSchema(scanState);
+  }
+}

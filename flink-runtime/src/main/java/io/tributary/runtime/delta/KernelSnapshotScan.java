@@ -1,0 +1,146 @@
+package io.tributary.runtime.delta;
+
+import io.delta.kernel.Scan;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.Table;
+import io.delta.kernel.data.ColumnVector;
+import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.data.Row;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.engine.FileReadResult;
+import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.types.StructField;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.FileStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.RowType;
+
+/**
+ * One snapshot of a Delta table, scanned through Kernel and read file by file into Flink rows of a
+ * requested row type (columns picked by name). Files are read with Kernel's Parquet reader and
+ * {@link Scan#transformPhysicalData}, so partition values and deletion vectors are applied as Kernel
+ * does it.
+ */
+final class KernelSnapshotScan {
+
+  private final Engine engine;
+  private final String tablePath;
+  private final long version;
+  private final RowType rowType;
+  private final Row scanState;
+  private final Map<String, Row> scanFiles = new LinkedHashMap<>();
+
+  /** Scans {@code version} of the table, or the latest if {@code version < 0}. */
+  KernelSnapshotScan(Engine engine, String tablePath, long version, RowType rowType) {
+    this.engine = engine;
+    this.tablePath = tablePath;
+    this.rowType = rowType;
+    Snapshot snapshot = snapshot(engine, tablePath, version);
+    this.version = snapshot.getVersion();
+    StructType schema = snapshot.getSchema();
+    List<StructField> read = new ArrayList<>();
+    for (String name : rowType.getFieldNames()) {
+      StructField field = schema.get(name);
+      if (field == null) {
+        throw DeltaTableException.missingColumn(tablePath, name, schema.fieldNames());
+      }
+      read.add(field);
+    }
+    Scan scan = snapshot.getScanBuilder().withReadSchema(new StructType(read)).build();
+    this.scanState = scan.getScanState(engine);
+    for (FilteredColumnarBatch batch : KernelIterators.drain(scan.getScanFiles(engine))) {
+      try (CloseableIterator<Row> rows = batch.getRows()) {
+        rows.forEachRemaining(row -> scanFiles.put(KernelInternals.dataFile(row).getPath(), row));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  static Snapshot snapshot(Engine engine, String tablePath, long version) {
+    try {
+      Table table = Table.forPath(engine, tablePath);
+      return version < 0 ? table.getLatestSnapshot(engine) : table.getSnapshotAsOfVersion(engine, version);
+    } catch (TableNotFoundException e) {
+      throw DeltaTableException.notATable(tablePath, e);
+    }
+  }
+
+  long version() {
+    return version;
+  }
+
+  /** Absolute paths of the snapshot's data files. */
+  List<String> files() {
+    return List.copyOf(scanFiles.keySet());
+  }
+
+  /** The rows of one data file of the snapshot, lazily, batch by batch. */
+  CloseableIterator<RowData> read(String file) throws IOException {
+    Row scanFile = scanFiles.get(file);
+    if (scanFile == null) {
+      throw new IllegalStateException("File " + file + " is not in version " + version + " of " + tablePath);
+    }
+    FileStatus status = KernelInternals.dataFile(scanFile);
+    CloseableIterator<ColumnarBatch> physical = engine.getParquetHandler()
+        .readParquetFiles(KernelIterators.of(List.of(status).iterator()),
+            KernelInternals.physicalReadSchema(scanState), Optional.empty())
+        .map(FileReadResult::getData);
+    CloseableIterator<FilteredColumnarBatch> logical =
+        Scan.transformPhysicalData(engine, scanState, scanFile, physical);
+    return new CloseableIterator<>() {
+      private FilteredColumnarBatch batch;
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        while (true) {
+          if (batch != null) {
+            Optional<ColumnVector> selection = batch.getSelectionVector();
+            while (next < batch.getData().getSize() && selection.isPresent()
+                && (selection.get().isNullAt(next) || !selection.get().getBoolean(next))) {
+              next++;
+            }
+            if (next < batch.getData().getSize()) {
+              return true;
+            }
+          }
+          if (!logical.hasNext()) {
+            close();
+            return false;
+          }
+          batch = logical.next();
+          next = 0;
+        }
+      }
+
+      @Override
+      public RowData next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        ColumnarBatch data = batch.getData();
+        return KernelValues.row(data.getSchema(), data::getColumnVector, next++, rowType);
+      }
+
+      @Override
+      public void close() {
+        try {
+          logical.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Delta Lake I/O: the seam through which Tributary writes and reads every persisted table.
+ *
+ * <p>Writing: {@link io.tributary.runtime.delta.DeltaSink#write} puts parallel Parquet writers
+ * ({@code DeltaWriterOperator}) in front of one committer ({@code DeltaCommitterOperator}) that makes
+ * one Delta commit per epoch with Delta Kernel ({@link io.tributary.runtime.delta.DeltaTableCommitter}),
+ * each carrying a transaction identifier so a replayed commit is skipped: exactly once across failures,
+ * restarts and stop-with-savepoint. Types follow {@link io.tributary.runtime.delta.DeltaTypes}.
+ *
+ * <p>Reading: {@link io.tributary.runtime.delta.DeltaSnapshotSource} reads one snapshot in a job;
+ * {@link io.tributary.runtime.delta.DeltaTableReader} reads a table in this JVM.
+ *
+ * <p>Kernel internals are used only in {@code KernelInternals}, pinned by its test.
+ */
+package io.tributary.runtime.delta;

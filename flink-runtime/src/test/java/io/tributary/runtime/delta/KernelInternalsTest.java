@@ -1,0 +1,73 @@
+package io.tributary.runtime.delta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.delta.kernel.Scan;
+import io.delta.kernel.Table;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.data.Row;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.FileStatus;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pins every Kernel internal API Tributary uses ({@link KernelInternals}). If this fails after a
+ * Kernel upgrade, overwrites or snapshot reads are broken: fix {@link KernelInternals}, nothing else.
+ */
+class KernelInternalsTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void internalApisStillBehaveAsTributaryNeeds() throws Exception {
+    Configuration conf = new Configuration();
+    Engine engine = DefaultEngine.create(conf);
+    String table = dir.resolve("t").toString();
+    RowType type = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.INT()),
+        DataTypes.FIELD("p", DataTypes.STRING())).getLogicalType();
+    DeltaWriteSpec spec = DeltaWriteSpec.append(table, type, "app").withPartitionColumns(List.of("p"));
+    List<DeltaDataFile> files;
+    try (DeltaFileWriter writer = new DeltaFileWriter(table, type, List.of("p"), 1 << 20, conf, 0)) {
+      writer.write(DeltaTestSupport.internal(type, org.apache.flink.types.Row.of(1, "x")));
+      files = writer.closeAll();
+    }
+    new DeltaTableCommitter(engine, spec).commit(1, files, false);
+
+    Scan scan = Table.forPath(engine, table).getLatestSnapshot(engine).getScanBuilder().build();
+    Row scanState = scan.getScanState(engine);
+    Row scanFile;
+    try (CloseableIterator<FilteredColumnarBatch> batches = scan.getScanFiles(engine);
+         CloseableIterator<Row> rows = batches.next().getRows()) {
+      scanFile = rows.next();
+    }
+
+    FileStatus status = KernelInternals.dataFile(scanFile);
+    assertThat(status.getPath()).isEqualTo(files.get(0).path());
+    assertThat(status.getSize()).isEqualTo(files.get(0).size());
+
+    assertThat(KernelInternals.physicalReadSchema(scanState).fieldNames()).containsExactly("id");
+
+    Row remove = KernelInternals.removeAction(scanFile, 1234L);
+    Row removeStruct = remove.getStruct(remove.getSchema().indexOf("remove"));
+    assertThat(remove.isNullAt(remove.getSchema().indexOf("add"))).isTrue();
+    assertThat(removeStruct.getString(removeStruct.getSchema().indexOf("path")))
+        .isEqualTo(files.get(0).path().substring(files.get(0).path().lastIndexOf("/p=") + 1));
+    assertThat(removeStruct.getBoolean(removeStruct.getSchema().indexOf("dataChange"))).isTrue();
+    assertThat(removeStruct.getLong(removeStruct.getSchema().indexOf("deletionTimestamp"))).isEqualTo(1234L);
+    assertThat(removeStruct.getLong(removeStruct.getSchema().indexOf("size"))).isEqualTo(files.get(0).size());
+
+    // and Kernel accepts the remove in a commit: the table is empty afterwards
+    new DeltaTableCommitter(engine, DeltaWriteSpec.overwrite(table, type, "ow", 1)
+        .withPartitionColumns(List.of("p"))).commit(1, List.of(), true);
+    assertThat(DeltaTableReader.readAll(table)).isEmpty();
+    assertThat(DeltaTableReader.readAll(table, 0)).containsExactly(org.apache.flink.types.Row.of(1, "x"));
+  }
+}

@@ -1,5 +1,6 @@
 package io.tributary.runtime.delta;
 
+import io.tributary.runtime.source.CaughtUpRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -49,22 +50,37 @@ public final class DeltaSnapshotSource
   private final RowType rowType;
   private final long version;
   private final Boundedness boundedness;
+  @Nullable private final String updateId;
+  @Nullable private final String sourceId;
 
-  private DeltaSnapshotSource(String tablePath, RowType rowType, long version, Boundedness boundedness) {
+  private DeltaSnapshotSource(String tablePath, RowType rowType, long version, Boundedness boundedness,
+      @Nullable String updateId, @Nullable String sourceId) {
     this.tablePath = tablePath;
     this.rowType = rowType;
     this.version = version;
     this.boundedness = boundedness;
+    this.updateId = updateId;
+    this.sourceId = sourceId;
   }
 
   /** Reads the latest snapshot, then finishes. */
   public static DeltaSnapshotSource bounded(String tablePath, RowType rowType) {
-    return new DeltaSnapshotSource(tablePath, rowType, -1, Boundedness.BOUNDED);
+    return new DeltaSnapshotSource(tablePath, rowType, -1, Boundedness.BOUNDED, null, null);
   }
 
   /** Reads the latest snapshot, then idles forever (never finishes). */
   public static DeltaSnapshotSource unbounded(String tablePath, RowType rowType) {
-    return new DeltaSnapshotSource(tablePath, rowType, -1, Boundedness.CONTINUOUS_UNBOUNDED);
+    return new DeltaSnapshotSource(tablePath, rowType, -1, Boundedness.CONTINUOUS_UNBOUNDED, null, null);
+  }
+
+  /**
+   * As {@link #unbounded(String, RowType)}, and once every file is read and every reader waits for
+   * more, reports through {@link CaughtUpRegistry} that it has caught up in update {@code updateId},
+   * so a triggered update can stop the job.
+   */
+  public static DeltaSnapshotSource unbounded(String tablePath, RowType rowType, String updateId, String sourceId) {
+    return new DeltaSnapshotSource(tablePath, rowType, -1, Boundedness.CONTINUOUS_UNBOUNDED,
+        java.util.Objects.requireNonNull(updateId, "updateId"), java.util.Objects.requireNonNull(sourceId, "sourceId"));
   }
 
   /** The same source reading table version {@code tableVersion} instead of the latest. */
@@ -72,7 +88,7 @@ public final class DeltaSnapshotSource
     if (tableVersion < 0) {
       throw new IllegalArgumentException("a table version is >= 0: " + tableVersion);
     }
-    return new DeltaSnapshotSource(tablePath, rowType, tableVersion, boundedness);
+    return new DeltaSnapshotSource(tablePath, rowType, tableVersion, boundedness, updateId, sourceId);
   }
 
   @Override
@@ -122,6 +138,7 @@ public final class DeltaSnapshotSource
   private final class Enumerator implements SplitEnumerator<DeltaFileSplit, EnumeratorState> {
     private final SplitEnumeratorContext<DeltaFileSplit> context;
     private final ArrayDeque<DeltaFileSplit> remaining;
+    private final java.util.Set<Integer> waiting = new java.util.HashSet<>();
     private boolean listed;
 
     Enumerator(SplitEnumeratorContext<DeltaFileSplit> context, EnumeratorState state) {
@@ -149,12 +166,18 @@ public final class DeltaSnapshotSource
         context.assignSplit(next, subtask);
       } else if (boundedness == Boundedness.BOUNDED) {
         context.signalNoMoreSplits(subtask);
+      } else {
+        waiting.add(subtask);
+        if (updateId != null && waiting.containsAll(context.registeredReaders().keySet())) {
+          CaughtUpRegistry.markCaughtUp(updateId, sourceId);
+        }
       }
     }
 
     @Override
     public void addSplitsBack(List<DeltaFileSplit> splits, int subtask) {
       remaining.addAll(splits);
+      waiting.remove(subtask);
     }
 
     @Override

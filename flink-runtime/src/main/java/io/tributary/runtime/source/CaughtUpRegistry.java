@@ -39,7 +39,8 @@ public final class CaughtUpRegistry {
     FUTURES.keySet().removeIf(key -> key.updateId().equals(updateId));
   }
 
-  static void markCaughtUp(String updateId, String sourceId) {
+  /** Called by a source's enumerator (Auto Loader's, or a Delta snapshot's) once it has caught up. */
+  public static void markCaughtUp(String updateId, String sourceId) {
     future(new Key(updateId, sourceId)).complete(null);
   }
 

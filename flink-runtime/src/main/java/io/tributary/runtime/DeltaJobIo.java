@@ -1,0 +1,73 @@
+package io.tributary.runtime;
+
+import io.tributary.dsl.AutoLoader;
+import io.tributary.dsl.Source;
+import io.tributary.dsl.plan.DatasetKind;
+import io.tributary.dsl.plan.DatasetSpec;
+import io.tributary.runtime.delta.DeltaSink;
+import io.tributary.runtime.delta.DeltaSnapshotSource;
+import io.tributary.runtime.delta.DeltaWriteSpec;
+import io.tributary.runtime.source.AutoLoaderSource;
+import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.translate.JobContext;
+import io.tributary.runtime.translate.JobIo;
+import java.util.Optional;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.RowType;
+
+/**
+ * The production {@link JobIo}: files through Auto Loader, persisted datasets as Delta tables under
+ * the pipeline's storage. Streaming tables append one commit per epoch; materialized tables are
+ * replaced in one commit whose transaction version is the update's number, so a rerun of the same
+ * update commits nothing twice.
+ */
+final class DeltaJobIo implements JobIo {
+
+  private final PipelineStorage storage;
+
+  DeltaJobIo(PipelineStorage storage) {
+    this.storage = storage;
+  }
+
+  @Override
+  public SourceStream readSource(StreamExecutionEnvironment env, JobContext job, String dataset, Source source,
+      RowType rowType) {
+    if (!(source instanceof AutoLoader autoLoader)) {
+      throw new IllegalArgumentException("Dataset '" + dataset + "': " + source.getClass().getName()
+          + " is not a source this runtime reads. Use AutoLoader.");
+    }
+    String sourceId = job.uid(dataset, "source");
+    AutoLoaderSource files = AutoLoaderSource.triggered(autoLoader, rowType, job.updateId(), sourceId);
+    DataStream<RowData> rows = env.fromSource(files, WatermarkStrategy.noWatermarks(), dataset + ": " + source
+        .describe()).uid(sourceId);
+    return new SourceStream(rows, Optional.of(sourceId));
+  }
+
+  @Override
+  public SourceStream readSnapshot(StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType) {
+    String path = storage.tablePath(dataset);
+    String sourceId = job.uid(dataset, "snapshot-of-" + job.job().name());
+    DeltaSnapshotSource source = job.bounded()
+        ? DeltaSnapshotSource.bounded(path, rowType)
+        : DeltaSnapshotSource.unbounded(path, rowType, job.updateId(), sourceId);
+    DataStream<RowData> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), dataset + ": snapshot")
+        .uid(sourceId);
+    return new SourceStream(rows, job.bounded() ? Optional.empty() : Optional.of(sourceId));
+  }
+
+  @Override
+  public void write(DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType) {
+    String path = storage.tablePath(dataset.name());
+    DeltaWriteSpec spec = dataset.kind() == DatasetKind.MATERIALIZED_TABLE
+        ? DeltaWriteSpec.overwrite(path, rowType, job.appId(dataset.name()), job.updateNumber())
+        : DeltaWriteSpec.append(path, rowType, job.appId(dataset.name()));
+    spec = spec.withPartitionColumns(dataset.partitionColumns()).withProperties(dataset.properties());
+    if (dataset.comment().isPresent()) {
+      spec = spec.withComment(dataset.comment().get());
+    }
+    DeltaSink.write(rows, spec, job.uid(dataset.name(), "delta"));
+  }
+}

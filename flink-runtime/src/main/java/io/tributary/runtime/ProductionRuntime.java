@@ -1,0 +1,43 @@
+package io.tributary.runtime;
+
+import io.tributary.dsl.AutoLoader;
+import io.tributary.quality.ExpectationValidator;
+import io.tributary.runtime.analysis.Analyzer;
+import io.tributary.runtime.analysis.SourceSchemas;
+import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.engine.RunSettings;
+import io.tributary.runtime.engine.UpdateRunner;
+import io.tributary.runtime.source.AutoLoaderSchemas;
+import io.tributary.runtime.source.CaughtUpRegistry;
+import io.tributary.runtime.storage.PipelineStorage;
+import java.util.List;
+
+/** Wires the production pieces: Auto Loader schemas, expectation checks, Delta I/O, caught-up signals. */
+final class ProductionRuntime {
+
+  private ProductionRuntime() {}
+
+  /**
+   * The analyzer of a pipeline stored under {@code storage}.
+   *
+   * @param storeInferredSchemas false for validation, which writes nothing
+   */
+  static Analyzer analyzer(PipelineStorage storage, boolean storeInferredSchemas) {
+    SourceSchemas schemas = (dataset, source) -> {
+      if (source instanceof AutoLoader autoLoader) {
+        return AutoLoaderSchemas.resolve(autoLoader, storage.schemaLocation(dataset), storage.hadoopConf(),
+            storeInferredSchemas);
+      }
+      throw new IllegalArgumentException(source.getClass().getName() + " is not a source this runtime reads."
+          + " Use AutoLoader.");
+    };
+    Analyzer.DatasetCheck expectations = (dataset, table) ->
+        ExpectationValidator.validate(dataset.name(), dataset.expectations(), table);
+    return new Analyzer(schemas, List.of(expectations));
+  }
+
+  static UpdateRunner runner(EmbeddedCluster cluster, PipelineStorage storage, RunSettings settings) {
+    return new UpdateRunner(cluster, storage, new DeltaJobIo(storage), new QualityStages(), CaughtUpRegistry::await,
+        settings);
+  }
+}

@@ -1,0 +1,95 @@
+package io.tributary.runtime.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.dsl.AutoLoader;
+import io.tributary.dsl.Pipeline;
+import io.tributary.dsl.PipelineDefinition;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TributaryCliTest {
+
+  @TempDir Path dir;
+
+  /** Three mistakes: an undefined input, a dataset defined twice, history tracking on SCD type 1. */
+  public static final class ThreeMistakes implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      p.streamingTable("bronze_orders").from(AutoLoader.json("/data/orders").schema("order_id STRING, seq BIGINT"));
+      p.streamingTable("silver_orders").from("bronze_order");
+      p.table("BRONZE_ORDERS").from("bronze_orders");
+      p.createStreamingTable("orders_scd1");
+      p.applyChanges("orders_scd1").from("bronze_orders").keys("order_id").sequenceBy("seq")
+          .trackHistoryColumnList("order_id");
+    }
+  }
+
+  /** A valid pipeline with a declared schema, so validation needs no input files. */
+  public static final class Valid implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      p.streamingTable("bronze_orders").from(AutoLoader.json("/data/orders").schema("order_id STRING, amount DOUBLE"));
+      p.streamingTable("silver_orders").from("bronze_orders").expectOrDrop("positive", "amount > 0");
+    }
+  }
+
+  @Test
+  void validateReportsEveryMistakeAtOnce() throws Exception {
+    Result result = run("validate", pipelineFile(ThreeMistakes.class).toString());
+
+    assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
+    assertThat(result.err).isEqualTo("""
+        Pipeline 'shop' has 3 problems:
+          1. Dataset 'bronze_orders' is defined 2 times (as streaming table 'bronze_orders', table\
+         'BRONZE_ORDERS'). Names are case-insensitive and unique per pipeline (each names a folder): rename all\
+         but one.
+          2. applyChanges into 'orders_scd1' tracks history columns, but is stored as SCD type 1, which keeps no\
+         history. Use storedAsScdType(2), or remove the history column list.
+          3. Dataset 'silver_orders': input 'bronze_order' is not defined. Defined datasets: [BRONZE_ORDERS,\
+         bronze_orders, orders_scd1, silver_orders]. Check the name passed to from().
+        """);
+  }
+
+  @Test
+  void validatePrintsThePlanOfAValidPipelineAndWritesNothing() throws Exception {
+    Path file = pipelineFile(Valid.class);
+
+    Result result = run("validate", file.toString());
+
+    assertThat(result.code).as(result.err).isZero();
+    assertThat(result.out).startsWith("Pipeline 'shop' is valid: 2 datasets, 2 flows.")
+        .contains("streaming table silver_orders", "expect_or_drop positive: amount > 0");
+    assertThat(dir.resolve("storage")).doesNotExist();
+  }
+
+  @Test
+  void aBadPipelineFileIsADefinitionError() throws Exception {
+    Path file = dir.resolve("pipeline.yml");
+    Files.writeString(file, "name: shop\nstorage: storage\nlibraries: [no.such.Pipeline]\n");
+
+    Result result = run("validate", file.toString());
+
+    assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
+    assertThat(result.err).startsWith("Pipeline 'shop': library no.such.Pipeline is not on the classpath.");
+  }
+
+  private Path pipelineFile(Class<?> library) throws Exception {
+    Path file = dir.resolve("pipeline.yml");
+    Files.writeString(file, "name: shop\nstorage: storage\nlibraries:\n  - " + library.getName() + "\n");
+    return file;
+  }
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = TributaryCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(code, out.toString(), err.toString());
+  }
+}

@@ -60,11 +60,12 @@ public final class ViewsPipeline implements PipelineDefinition {
             .schema("event_id STRING NOT NULL, user_id STRING, event_type STRING, `timestamp` TIMESTAMP(3)"));
 
     // Mixed mode: new events (a stream) joined with the current users (a snapshot). The Table API
-    // joins tables with distinct column names, so the dimension's key is renamed and dropped after.
+    // joins tables with distinct column names, so only the dimension's columns needed are taken,
+    // its key renamed (both sides also carry Auto Loader's _rescued_data).
     p.view("_tmp_enriched_events")
         .query(ctx -> {
           Table events = ctx.readStream("bronze_events");
-          Table users = ctx.read("dim_users").renameColumns($("user_id").as("dim_user_id"));
+          Table users = ctx.read("dim_users").select($("user_id").as("dim_user_id"), $("name"), $("country"));
           return events
               .join(users, $("user_id").isEqual($("dim_user_id")))
               .select($("event_id"), $("user_id"), $("event_type"), $("timestamp"), $("name"), $("country"));

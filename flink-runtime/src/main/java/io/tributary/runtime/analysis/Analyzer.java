@@ -156,6 +156,9 @@ public final class Analyzer {
       } catch (NotYetResolvedException e) {
         waitingOn.put(dataset.name(), e.dataset());
         return false;
+      } catch (InputFailedException e) {
+        failed.add(dataset.name()); // its input's problem is reported; this one cannot be analyzed
+        return true;
       } catch (UndefinedDatasetException e) {
         problems.add(DefinitionErrors.undefinedInput(dataset.name(), e.dataset, datasets.keySet(), e.call));
         failed.add(dataset.name());
@@ -247,7 +250,10 @@ public final class Analyzer {
 
     private Table sqlQuery(String sql, Set<Input> reads) {
       for (String name : SqlText.identifiers(sql)) {
-        if (datasets.containsKey(name) && !schemas.containsKey(name) && !failed.contains(name)) {
+        if (datasets.containsKey(name) && !schemas.containsKey(name)) {
+          if (failed.contains(name)) {
+            throw new InputFailedException();
+          }
           throw new NotYetResolvedException(name);
         }
       }
@@ -289,6 +295,9 @@ public final class Analyzer {
     private Table placeholder(String dataset, String registeredName, String call) {
       if (!datasets.containsKey(dataset)) {
         throw new UndefinedDatasetException(dataset, call);
+      }
+      if (failed.contains(dataset)) {
+        throw new InputFailedException();
       }
       if (!schemas.containsKey(dataset)) {
         throw new NotYetResolvedException(dataset);
@@ -338,6 +347,15 @@ public final class Analyzer {
       super(dataset, null, false, false);
       this.dataset = dataset;
       this.call = call;
+    }
+  }
+
+  /** A query read a dataset whose own analysis failed: only that dataset's problem is reported. */
+  private static final class InputFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InputFailedException() {
+      super("an input failed analysis", null, false, false);
     }
   }
 

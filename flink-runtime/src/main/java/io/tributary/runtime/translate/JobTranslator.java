@@ -79,8 +79,10 @@ public final class JobTranslator {
     for (String name : context.job().datasets()) {
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
       if (dataset.cdcTarget()) {
-        throw new UnsupportedOperationException("Dataset '" + name + "' is an applyChanges target: change data"
-            + " capture is not executable in this version of Tributary; validate succeeds, start does not.");
+        throw new UnsupportedOperationException("Dataset '" + name + "' is an applyChanges target. This version"
+            + " of Tributary validates applyChanges flows but cannot run them yet: writing them needs row-level"
+            + " (upsert and delete) Delta commits, which are not built. Run the other flows with a pipeline"
+            + " that leaves this target out.");
       }
       RowType rowType = plan.schema(name);
       Table table = planTables.build(dataset);

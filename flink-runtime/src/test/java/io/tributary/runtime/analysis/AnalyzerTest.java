@@ -53,14 +53,17 @@ class AnalyzerTest {
     p.streamingTable("counts").sql("SELECT customer_id, COUNT(*) AS n FROM STREAM(bronze) GROUP BY customer_id");
     p.streamingTable("typo").query(ctx -> ctx.readStream("bronze_order"));
     p.table("bad_column").query(ctx -> ctx.read("bronze").select($("no_such_column")));
+    p.table("reads_bad_column").sql("SELECT * FROM bad_column");
+    p.table("reads_typo").query(ctx -> ctx.read("typo"));
 
     assertThatThrownBy(() -> analyzer.analyze(p.build()))
         .isInstanceOfSatisfying(PipelineDefinitionException.class, e -> {
-          assertThat(e.problems()).hasSize(3);
+          assertThat(e.problems()).as("a dataset reading one that failed is not reported again").hasSize(3);
           assertThat(e.problems().get(0)).startsWith("Streaming table 'counts': its query produces updates")
               .endsWith("or make 'counts' a materialized table with p.table(\"counts\").");
           assertThat(e.problems().get(1)).isEqualTo("Dataset 'typo': input 'bronze_order' is not defined."
-              + " Defined datasets: [bad_column, bronze, counts, typo]. Check the name passed to ctx.readStream().");
+              + " Defined datasets: [bad_column, bronze, counts, reads_bad_column, reads_typo, typo]. Check the name"
+              + " passed to ctx.readStream().");
           assertThat(e.problems().get(2)).startsWith("Dataset 'bad_column': its query is not valid:")
               .contains("no_such_column");
         });

@@ -156,18 +156,44 @@ public final class Tributary {
 
     /** Runs one update and returns how it ended; definition errors are thrown before anything runs. */
     public UpdateResult run() {
+      RunningUpdate update = start();
+      try {
+        return update.await();
+      } catch (InterruptedException e) {
+        update.stop();
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while waiting for an update of pipeline '" + name
+            + "'; it was asked to stop.", e);
+      }
+    }
+
+    /**
+     * Starts one update in the background and returns its handle at once; definition errors are
+     * thrown here, before anything runs.
+     */
+    public RunningUpdate start() {
       PipelineStorage pipelineStorage = storage();
       ResolvedPlan plan = ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan());
       RunSettings settings = new RunSettings(parallelism, triggerInterval, development, flinkOptions);
-      EmbeddedCluster target = cluster != null ? cluster : EmbeddedCluster.start(parallelism, new Configuration());
-      try {
-        UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
-        return runner.run(plan, fullRefresh, listener);
-      } finally {
-        if (cluster == null) {
-          target.close();
+      RunningUpdate update = new RunningUpdate();
+      UpdateListener recording = update.recorder(listener);
+      EmbeddedCluster shared = cluster;
+      boolean refresh = fullRefresh;
+      Thread thread = new Thread(() -> {
+        EmbeddedCluster target = shared != null ? shared : EmbeddedCluster.start(parallelism, new Configuration());
+        try {
+          UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
+          update.complete(runner.run(plan, refresh, recording, update.stopRequest()));
+        } catch (RuntimeException | Error e) {
+          update.fail(e);
+        } finally {
+          if (shared == null) {
+            target.close();
+          }
         }
-      }
+      }, "tributary-update-" + name);
+      thread.start();
+      return update;
     }
 
     private PipelineStorage storage() {

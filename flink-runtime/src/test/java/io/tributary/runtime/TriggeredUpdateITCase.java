@@ -1,6 +1,7 @@
 package io.tributary.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
@@ -91,15 +92,51 @@ class TriggeredUpdateITCase {
     assertThat(rows("gold")).containsExactlyInAnyOrder(Row.of("c1", 1L, 10.0), Row.of("c2", 2L, 12.5));
   }
 
+  @Test
+  void aStoppedUpdateKeepsItsPositionsAndTheNextOneFinishesExactlyOnce() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    StringBuilder lines = new StringBuilder();
+    for (int file = 0; file < 20; file++) {
+      lines.setLength(0);
+      for (int i = 0; i < 200; i++) {
+        lines.append("{\"order_id\":\"o").append(file).append('-').append(i)
+            .append("\",\"customer_id\":\"c").append(i % 7).append("\",\"amount\":1.0}\n");
+      }
+      Files.writeString(input.resolve("part-" + file + ".json"), lines);
+    }
+
+    RunningUpdate running = builder(input).start();
+    while (running.events().stream().noneMatch(e -> e.state() == FlowState.RUNNING)) {
+      Thread.sleep(1);
+    }
+    running.stop();
+    UpdateResult stopped = running.await();
+
+    assertThat(stopped.state()).isEqualTo(UpdateState.STOPPED);
+    assertThat(stopped.flow("gold").orElseThrow().state()).as("not started after the stop").isEqualTo(FlowState.STOPPED);
+    assertThat(running.events()).extracting(FlowEvent::dataset, FlowEvent::state)
+        .contains(tuple("bronze", FlowState.QUEUED), tuple("bronze", FlowState.RUNNING));
+
+    UpdateResult next = update(input);
+
+    assertThat(next.state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(rows("bronze")).hasSize(4000);
+    assertThat(rows("silver")).hasSize(4000);
+    assertThat(rows("gold")).hasSize(7);
+  }
+
   private UpdateResult update(Path input) {
+    return builder(input).run();
+  }
+
+  private Tributary.Builder builder(Path input) {
     return Tributary.pipeline(new Orders())
         .name("orders")
         .storage(dir.resolve("storage").toString())
         .configuration(Map.of("source", input.toString()))
         .parallelism(2)
         .triggerInterval(Duration.ofSeconds(1))
-        .cluster(cluster)
-        .run();
+        .cluster(cluster);
   }
 
   private List<Row> rows(String table) {

@@ -72,6 +72,16 @@ public final class UpdateRunner {
 
   /** Runs an update of {@code plan}; {@code fullRefresh} first clears every table, its state and positions. */
   public UpdateResult run(ResolvedPlan plan, boolean fullRefresh, UpdateListener listener) {
+    return run(plan, fullRefresh, listener, new CompletableFuture<>());
+  }
+
+  /**
+   * As {@link #run(ResolvedPlan, boolean, UpdateListener)}, stopping gracefully once {@code stopRequest}
+   * completes: the running streaming job is stopped with a savepoint (its epoch commits, its state and
+   * positions are kept), later jobs do not start, and the update ends STOPPED.
+   */
+  public UpdateResult run(ResolvedPlan plan, boolean fullRefresh, UpdateListener listener,
+      CompletableFuture<Void> stopRequest) {
     Instant start = Instant.now();
     String updateId = UUID.randomUUID().toString();
     long number = nextUpdateNumber();
@@ -88,8 +98,17 @@ public final class UpdateRunner {
     JobTranslator translator = new JobTranslator(plan, io, stages);
     List<FlowResult> results = new ArrayList<>();
     Set<String> failedJobs = new HashSet<>();
+    boolean stopped = false;
     Optional<String> firstError = Optional.empty();
     for (PlannedJob job : jobs) {
+      if (stopRequest.isDone()) {
+        stopped = true;
+        for (String dataset : job.datasets()) {
+          listener.onFlow(dataset, FlowState.STOPPED, "the update was stopped before this flow started");
+          results.add(new FlowResult(dataset, job.name(), FlowState.STOPPED, Optional.empty()));
+        }
+        continue;
+      }
       Optional<String> failedUpstream = job.upstreamJobs().stream().filter(failedJobs::contains).findFirst();
       if (failedUpstream.isPresent()) {
         failedJobs.add(job.name());
@@ -103,10 +122,12 @@ public final class UpdateRunner {
       JobContext context = new JobContext(plan.plan().pipeline(), job, updateId, number, generations);
       try {
         job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, ""));
-        runJob(translator, context, listener);
+        boolean caughtUp = runJob(translator, context, listener, stopRequest);
+        FlowState end = caughtUp ? FlowState.COMPLETED : FlowState.STOPPED;
+        stopped |= !caughtUp;
         for (String dataset : job.datasets()) {
-          listener.onFlow(dataset, FlowState.COMPLETED, "");
-          results.add(new FlowResult(dataset, job.name(), FlowState.COMPLETED, Optional.empty()));
+          listener.onFlow(dataset, end, caughtUp ? "" : "stopped with a savepoint before catching up");
+          results.add(new FlowResult(dataset, job.name(), end, Optional.empty()));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -121,15 +142,17 @@ public final class UpdateRunner {
         }
       }
     }
-    UpdateState state = failedJobs.isEmpty() ? UpdateState.COMPLETED : UpdateState.FAILED;
+    UpdateState state = !failedJobs.isEmpty() ? UpdateState.FAILED
+        : stopped ? UpdateState.STOPPED : UpdateState.COMPLETED;
     UpdateResult result = new UpdateResult(plan.plan().pipeline(), updateId, number, state, results, firstError,
         Duration.between(start, Instant.now()));
     record(result, start);
     return result;
   }
 
-  private void runJob(JobTranslator translator, JobContext context, UpdateListener listener)
-      throws InterruptedException {
+  /** Runs one job; returns false if a stop request ended a streaming job before it caught up. */
+  private boolean runJob(JobTranslator translator, JobContext context, UpdateListener listener,
+      CompletableFuture<Void> stopRequest) throws InterruptedException {
     PlannedJob job = context.job();
     Configuration conf = JobTranslator.configuration(job, settings.parallelism(), settings.checkpointInterval());
     if (settings.development()) {
@@ -154,10 +177,10 @@ public final class UpdateRunner {
     job.datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, ""));
     if (!streaming) {
       checkSucceeded(job, await(result));
-      return;
+      return true;
     }
     CompletableFuture<Void> allCaughtUp = CompletableFuture.allOf(caughtUp.toArray(CompletableFuture[]::new));
-    await(CompletableFuture.anyOf(allCaughtUp, result).handle((ignored, error) -> null));
+    await(CompletableFuture.anyOf(allCaughtUp, result, stopRequest).handle((ignored, error) -> null));
     if (result.isDone()) {
       checkSucceeded(job, await(result));
       throw new IllegalStateException("job " + job.name() + " finished before its sources caught up");
@@ -165,9 +188,11 @@ public final class UpdateRunner {
     if (!cluster.awaitAllTasksRunning(jobId, START_TIMEOUT)) {
       checkSucceeded(job, await(result));
     }
+    boolean caughtUpAll = allCaughtUp.isDone();
     String savepoint = cluster.stopWithSavepoint(jobId, storage.savepointDir(job.name()), STOP_TIMEOUT);
     checkSucceeded(job, await(result));
     storage.setCurrentSavepoint(job.name(), savepoint);
+    return caughtUpAll;
   }
 
   private static void checkSucceeded(PlannedJob job, JobResult result) {

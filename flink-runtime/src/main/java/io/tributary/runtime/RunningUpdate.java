@@ -1,0 +1,71 @@
+package io.tributary.runtime;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * An update running in the background, as {@code Tributary.pipeline(…).start()} returns it: its
+ * state, the flow events so far, and a graceful {@link #stop()}.
+ */
+public final class RunningUpdate {
+
+  private final CompletableFuture<UpdateResult> result = new CompletableFuture<>();
+  private final CompletableFuture<Void> stopRequest = new CompletableFuture<>();
+  private final List<FlowEvent> events = new CopyOnWriteArrayList<>();
+
+  RunningUpdate() {}
+
+  /** RUNNING until the update ends, then how it ended. */
+  public UpdateState state() {
+    return result.isDone() ? result.join().state() : UpdateState.RUNNING;
+  }
+
+  /** The flow events so far, oldest first. */
+  public List<FlowEvent> events() {
+    return List.copyOf(events);
+  }
+
+  /**
+   * Asks the update to stop gracefully: a running streaming job is stopped with a savepoint, so
+   * its in-flight epoch commits and its state and positions are kept for the next update; jobs not
+   * started yet do not start. The update then ends STOPPED. Returns at once; {@link #await()} waits.
+   */
+  public void stop() {
+    stopRequest.complete(null);
+  }
+
+  /** Waits for the update to end and returns how it ended. */
+  public UpdateResult await() throws InterruptedException {
+    try {
+      return result.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(cause);
+    }
+  }
+
+  CompletableFuture<Void> stopRequest() {
+    return stopRequest;
+  }
+
+  UpdateListener recorder(UpdateListener next) {
+    return (dataset, state, detail) -> {
+      events.add(new FlowEvent(Instant.now(), dataset, state, detail));
+      next.onFlow(dataset, state, detail);
+    };
+  }
+
+  void complete(UpdateResult outcome) {
+    result.complete(outcome);
+  }
+
+  void fail(Throwable error) {
+    result.completeExceptionally(error);
+  }
+}

@@ -7,9 +7,12 @@ import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineConfig;
 import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.engine.RunSettings;
 import io.tributary.runtime.engine.UpdateRunner;
+import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.translate.JobPlanner;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +37,8 @@ import org.apache.flink.configuration.Configuration;
  * next one.
  */
 public final class Tributary {
+
+  private static final Duration STOP_POLL = Duration.ofMillis(200);
 
   private Tributary() {}
 
@@ -64,7 +69,7 @@ public final class Tributary {
     private int parallelism = Runtime.getRuntime().availableProcessors();
     private Duration triggerInterval = PipelineConfig.DEFAULT_TRIGGER_INTERVAL;
     private boolean development = true;
-    private boolean fullRefresh;
+    private RefreshSelection selection = RefreshSelection.all();
     private UpdateListener listener = UpdateListener.NONE;
     private EmbeddedCluster cluster;
     private Map<String, String> flinkOptions = Map.of();
@@ -113,7 +118,16 @@ public final class Tributary {
 
     /** Clears every table, its state and its positions before the update. */
     public Builder fullRefresh(boolean fullRefresh) {
-      this.fullRefresh = fullRefresh;
+      this.selection = fullRefresh ? RefreshSelection.fullRefreshAll() : RefreshSelection.all();
+      return this;
+    }
+
+    /**
+     * Which tables the update refreshes: {@link RefreshSelection#refresh} (only these),
+     * {@link RefreshSelection#fullRefreshTables} (clear and recompute these); others are EXCLUDED.
+     */
+    public Builder selection(RefreshSelection selection) {
+      this.selection = Objects.requireNonNull(selection, "selection");
       return this;
     }
 
@@ -174,26 +188,55 @@ public final class Tributary {
     public RunningUpdate start() {
       PipelineStorage pipelineStorage = storage();
       ResolvedPlan plan = ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan());
+      RefreshSelection refresh = selection;
+      refresh.resolve(plan.plan(), JobPlanner.plan(plan.plan()));
       RunSettings settings = new RunSettings(parallelism, triggerInterval, development, flinkOptions);
+      PipelineLock lock = PipelineLock.acquire(pipelineStorage, name);
+      pipelineStorage.clearStopRequest();
       RunningUpdate update = new RunningUpdate();
       UpdateListener recording = update.recorder(listener);
       EmbeddedCluster shared = cluster;
-      boolean refresh = fullRefresh;
       Thread thread = new Thread(() -> {
-        EmbeddedCluster target = shared != null ? shared : EmbeddedCluster.start(parallelism, new Configuration());
-        try {
-          UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
-          update.complete(runner.run(plan, refresh, recording, update.stopRequest()));
+        Thread watcher = stopRequestWatcher(pipelineStorage, update);
+        try (lock) {
+          EmbeddedCluster target = shared != null ? shared : EmbeddedCluster.start(parallelism, new Configuration());
+          try {
+            UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
+            update.complete(runner.run(plan, refresh, recording, update.stopRequest()));
+          } finally {
+            if (shared == null) {
+              target.close();
+            }
+          }
         } catch (RuntimeException | Error e) {
           update.fail(e);
         } finally {
-          if (shared == null) {
-            target.close();
-          }
+          watcher.interrupt();
+          pipelineStorage.clearStopRequest();
         }
       }, "tributary-update-" + name);
       thread.start();
       return update;
+    }
+
+    /** Watches for a stop requested from another process ({@code tributary stop}). */
+    private static Thread stopRequestWatcher(PipelineStorage storage, RunningUpdate update) {
+      Thread watcher = new Thread(() -> {
+        try {
+          while (!Thread.currentThread().isInterrupted()) {
+            if (storage.stopRequested()) {
+              update.stop();
+              return;
+            }
+            Thread.sleep(STOP_POLL.toMillis());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "tributary-stop-watcher");
+      watcher.setDaemon(true);
+      watcher.start();
+      return watcher;
     }
 
     private PipelineStorage storage() {

@@ -1,6 +1,7 @@
 package io.tributary.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.tributary.dsl.AutoLoader;
@@ -8,11 +9,15 @@ import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.engine.RefreshSelection;
+import io.tributary.runtime.storage.PipelineLock;
+import io.tributary.runtime.storage.PipelineStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Row;
 import org.junit.jupiter.api.AfterAll;
@@ -123,6 +128,60 @@ class TriggeredUpdateITCase {
     assertThat(rows("bronze")).hasSize(4000);
     assertThat(rows("silver")).hasSize(4000);
     assertThat(rows("gold")).hasSize(7);
+  }
+
+  @Test
+  void refreshSelectionLeavesExcludedTablesStaleAndAFullRefreshRecomputesTheJob() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
+    assertThat(update(input).state()).isEqualTo(UpdateState.COMPLETED);
+    Files.writeString(input.resolve("part-2.json"), "{\"order_id\":\"o2\",\"customer_id\":\"c1\",\"amount\":3.0}\n");
+
+    UpdateResult goldOnly = builder(input).selection(RefreshSelection.refresh(Set.of("gold"))).run();
+
+    assertThat(goldOnly.flow("bronze").orElseThrow().state()).isEqualTo(FlowState.EXCLUDED);
+    assertThat(goldOnly.flow("gold").orElseThrow().state()).isEqualTo(FlowState.COMPLETED);
+    assertThat(rows("silver")).as("excluded: the new file is not read").hasSize(1);
+    assertThat(rows("gold")).containsExactly(Row.of("c1", 1L, 2.0));
+
+    UpdateResult full = builder(input).selection(RefreshSelection.fullRefreshTables(Set.of("silver"))).run();
+
+    assertThat(full.flow("silver").orElseThrow().state()).isEqualTo(FlowState.COMPLETED);
+    assertThat(full.flow("gold").orElseThrow().state()).isEqualTo(FlowState.EXCLUDED);
+    assertThat(rows("bronze")).as("reset with silver, its job: every file read once again").hasSize(2);
+    assertThat(rows("silver")).hasSize(2);
+    assertThat(rows("gold")).as("excluded: still the old result").containsExactly(Row.of("c1", 1L, 2.0));
+  }
+
+  @Test
+  void aStopRequestedFromAnotherProcessEndsTheUpdateStopped() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
+
+    RunningUpdate running = builder(input).start();
+    while (running.events().stream().noneMatch(e -> e.state() == FlowState.RUNNING)) {
+      Thread.sleep(1);
+    }
+    PipelineStorage.at(dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration()).requestStop();
+
+    assertThat(running.await().state()).isEqualTo(UpdateState.STOPPED);
+    assertThat(update(input).state()).as("the stop request was consumed").isEqualTo(UpdateState.COMPLETED);
+    assertThat(rows("silver")).hasSize(1);
+  }
+
+  @Test
+  void aSecondStartOfTheSamePipelineIsRefusedWhileOneRuns() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
+
+    RunningUpdate running = builder(input).start();
+    try {
+      assertThatThrownBy(() -> builder(input).start())
+          .isInstanceOf(PipelineLock.PipelineLockedException.class)
+          .hasMessageStartingWith("Pipeline 'orders' is already running an update");
+    } finally {
+      assertThat(running.await().state()).isEqualTo(UpdateState.COMPLETED);
+    }
   }
 
   private UpdateResult update(Path input) {

@@ -11,11 +11,15 @@ import io.tributary.runtime.config.PipelineConfig;
 import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineConfigLoader;
 import io.tributary.runtime.delta.DeltaTableSummary;
+import io.tributary.runtime.engine.RefreshSelection;
+import io.tributary.runtime.storage.PipelineLock;
+import io.tributary.runtime.storage.PipelineStorage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -26,16 +30,18 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code tributary}: validate and run pipelines described by a {@code pipeline.yml}. A thin layer
- * over {@link Tributary}. Exit codes: 0 success, 1 the update failed, 2 the pipeline or its file is
- * wrong.
+ * over {@link Tributary}. Exit codes: 0 success, 1 the update failed (or ended STOPPED), 2 the
+ * pipeline or its file is wrong, 3 another update of the pipeline is running.
  */
 @Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
     description = "Declarative live tables for Apache Flink, stored as Delta Lake tables.",
-    subcommands = {TributaryCli.Validate.class, TributaryCli.Start.class})
+    subcommands = {TributaryCli.Validate.class, TributaryCli.Start.class, TributaryCli.Stop.class,
+        TributaryCli.Graph.class})
 public final class TributaryCli {
 
   static final int UPDATE_FAILED = 1;
   static final int DEFINITION_ERROR = 2;
+  static final int ALREADY_RUNNING = 3;
 
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -51,6 +57,10 @@ public final class TributaryCli {
           || e instanceof IllegalArgumentException) {
         err.println(e.getMessage());
         return DEFINITION_ERROR;
+      }
+      if (e instanceof PipelineLock.PipelineLockedException) {
+        err.println(e.getMessage());
+        return ALREADY_RUNNING;
       }
       throw e;
     });
@@ -98,8 +108,30 @@ public final class TributaryCli {
     @CommandLine.Mixin PipelineOptions options;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--full-refresh", description = "Clears every table, its state and positions first.")
-    boolean fullRefresh;
+    @CommandLine.ArgGroup(exclusive = true)
+    Selection selection;
+
+    /** At most one of the refresh options. */
+    static final class Selection {
+      @Option(names = "--full-refresh", description = "Clears every table, its state and positions first.")
+      boolean fullRefresh;
+
+      @Option(names = "--refresh", split = ",", paramLabel = "TABLE",
+          description = "Refreshes only these tables; the others are EXCLUDED and keep their data.")
+      Set<String> refresh;
+
+      @Option(names = "--full-refresh-tables", split = ",", paramLabel = "TABLE",
+          description = "Clears and recomputes only these tables; the others are EXCLUDED.")
+      Set<String> fullRefreshTables;
+
+      RefreshSelection toSelection() {
+        if (fullRefresh) {
+          return RefreshSelection.fullRefreshAll();
+        }
+        return refresh != null ? RefreshSelection.refresh(refresh)
+            : RefreshSelection.fullRefreshTables(fullRefreshTables);
+      }
+    }
 
     @Override
     public Integer call() {
@@ -108,9 +140,9 @@ public final class TributaryCli {
       Instant start = Instant.now();
       out.println("Starting an update of pipeline '" + config.name() + "' (storage " + config.storage() + ")");
       UpdateResult result = Tributary.fromConfig(config)
-          .fullRefresh(fullRefresh)
+          .selection(selection == null ? RefreshSelection.all() : selection.toSelection())
           .listener((dataset, state, detail) -> {
-            if (state != FlowState.QUEUED) {
+            if (state != FlowState.QUEUED || !detail.isEmpty()) {
               out.printf("[%6.1f s] %-28s %s%s%n", Duration.between(start, Instant.now()).toMillis() / 1000.0,
                   dataset, state, detail.isEmpty() ? "" : ": " + detail);
             }
@@ -125,11 +157,73 @@ public final class TributaryCli {
     private static void printTables(PrintWriter out, PipelineConfig config, UpdateResult result) {
       out.println("Tables under " + config.storage() + "/tables:");
       for (FlowResult flow : result.flows()) {
+        if (flow.state() == FlowState.EXCLUDED) {
+          out.printf("  %-28s %s%n", flow.dataset(), "excluded from this update");
+          continue;
+        }
         String path = config.storage() + "/tables/" + flow.dataset();
         DeltaTableSummary.of(path).ifPresentOrElse(
             s -> out.printf("  %-28s %8d rows  (Delta version %d)%n", flow.dataset(), s.rows(), s.version()),
             () -> out.printf("  %-28s %s%n", flow.dataset(), "not written"));
       }
+    }
+  }
+
+  @Command(name = "stop", description = "Asks the running update of the pipeline to stop gracefully: in-flight"
+      + " micro-batches commit, state is kept, the update ends STOPPED.")
+  static final class Stop implements Callable<Integer> {
+    @CommandLine.Mixin PipelineOptions options;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
+        description = "How long to wait for the update to end (default ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      PipelineConfig config = options.load();
+      PipelineStorage storage = PipelineStorage.at(config.storage(), new org.apache.hadoop.conf.Configuration());
+      PrintWriter out = spec.commandLine().getOut();
+      if (!PipelineLock.isHeld(storage)) {
+        out.println("Pipeline '" + config.name() + "' has no running update.");
+        return 0;
+      }
+      storage.requestStop();
+      out.println("Asked the running update of pipeline '" + config.name() + "' to stop; waiting for it to end.");
+      long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+      while (PipelineLock.isHeld(storage)) {
+        if (System.nanoTime() > deadline) {
+          spec.commandLine().getErr().println("The update has not ended after " + timeoutSeconds + " s; the stop"
+              + " request stays in place.");
+          return UPDATE_FAILED;
+        }
+        Thread.sleep(200);
+      }
+      out.println("The update has ended.");
+      return 0;
+    }
+  }
+
+  @Command(name = "graph", description = "Prints the pipeline's dataset graph: text, Mermaid or DOT.")
+  static final class Graph implements Callable<Integer> {
+    @CommandLine.Mixin PipelineOptions options;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+        description = "text, mermaid or dot (default ${DEFAULT-VALUE}).")
+    String format;
+
+    @Override
+    public Integer call() {
+      GraphRenderer.Format chosen;
+      try {
+        chosen = GraphRenderer.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--format " + format + " is not a graph format. Use text, mermaid or dot.");
+      }
+      ResolvedPlan plan = Tributary.fromConfig(options.load()).validate();
+      spec.commandLine().getOut().print(GraphRenderer.render(plan.plan(), chosen));
+      return 0;
     }
   }
 }

@@ -70,30 +70,34 @@ public final class UpdateRunner {
     this.settings = settings;
   }
 
-  /** Runs an update of {@code plan}; {@code fullRefresh} first clears every table, its state and positions. */
-  public UpdateResult run(ResolvedPlan plan, boolean fullRefresh, UpdateListener listener) {
-    return run(plan, fullRefresh, listener, new CompletableFuture<>());
+  /** Runs an update of {@code plan} refreshing the tables {@code selection} names. */
+  public UpdateResult run(ResolvedPlan plan, RefreshSelection selection, UpdateListener listener) {
+    return run(plan, selection, listener, new CompletableFuture<>());
   }
 
   /**
-   * As {@link #run(ResolvedPlan, boolean, UpdateListener)}, stopping gracefully once {@code stopRequest}
+   * As {@link #run(ResolvedPlan, RefreshSelection, UpdateListener)}, stopping gracefully once {@code stopRequest}
    * completes: the running streaming job is stopped with a savepoint (its epoch commits, its state and
    * positions are kept), later jobs do not start, and the update ends STOPPED.
    */
-  public UpdateResult run(ResolvedPlan plan, boolean fullRefresh, UpdateListener listener,
+  public UpdateResult run(ResolvedPlan plan, RefreshSelection selection, UpdateListener listener,
       CompletableFuture<Void> stopRequest) {
     Instant start = Instant.now();
     String updateId = UUID.randomUUID().toString();
     long number = nextUpdateNumber();
     List<PlannedJob> jobs = JobPlanner.plan(plan.plan());
-    List<DatasetSpec> persisted = plan.plan().datasets().stream().filter(d -> d.kind().isPersisted()).toList();
-    if (fullRefresh) {
-      persisted.forEach(d -> storage.resetDataset(d.name()));
-      jobs.forEach(j -> storage.clearState(j.name()));
+    RefreshSelection.Resolved selected = selection.resolve(plan.plan(), jobs);
+    for (PlannedJob job : jobs) {
+      if (selected.resetJobs().contains(job.name())) {
+        job.datasets().forEach(storage::resetDataset);
+        storage.clearState(job.name());
+      }
     }
+    List<DatasetSpec> persisted = plan.plan().datasets().stream().filter(d -> d.kind().isPersisted()).toList();
     Map<String, String> generations = new LinkedHashMap<>();
     persisted.forEach(d -> generations.put(d.name(), storage.generation(d.name())));
-    jobs.forEach(j -> j.datasets().forEach(d -> listener.onFlow(d, FlowState.QUEUED, "")));
+    jobs.forEach(j -> j.datasets().forEach(d ->
+        listener.onFlow(d, FlowState.QUEUED, selected.notes().getOrDefault(d, ""))));
 
     JobTranslator translator = new JobTranslator(plan, io, stages);
     List<FlowResult> results = new ArrayList<>();
@@ -101,6 +105,13 @@ public final class UpdateRunner {
     boolean stopped = false;
     Optional<String> firstError = Optional.empty();
     for (PlannedJob job : jobs) {
+      if (!selected.runJobs().contains(job.name())) {
+        for (String dataset : job.datasets()) {
+          listener.onFlow(dataset, FlowState.EXCLUDED, "not selected for this update; its data is kept");
+          results.add(new FlowResult(dataset, job.name(), FlowState.EXCLUDED, Optional.empty()));
+        }
+        continue;
+      }
       if (stopRequest.isDone()) {
         stopped = true;
         for (String dataset : job.datasets()) {

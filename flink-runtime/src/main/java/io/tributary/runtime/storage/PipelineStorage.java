@@ -3,6 +3,7 @@ package io.tributary.runtime.storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
@@ -104,6 +105,29 @@ public final class PipelineStorage {
     delete(new Path(tablePath(dataset)));
     delete(new Path(schemaLocation(dataset)));
     delete(new Path(internal(), "generations/" + dataset));
+  }
+
+  /** Asks the running update, from any process, to stop gracefully. */
+  public void requestStop() {
+    writeAtomically(stopRequest(), Instant.now() + "\n");
+  }
+
+  /** Whether a stop was requested since {@link #clearStopRequest()}. */
+  public boolean stopRequested() {
+    return readText(stopRequest()).isPresent();
+  }
+
+  /** Forgets a stop request: a new update starts with none. */
+  public void clearStopRequest() {
+    try {
+      stopRequest().getFileSystem(hadoopConf).delete(stopRequest(), false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + stopRequest() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Path stopRequest() {
+    return new Path(internal(), "stop-request");
   }
 
   /** The folder of update records. */

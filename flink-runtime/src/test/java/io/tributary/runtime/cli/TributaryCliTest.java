@@ -68,6 +68,47 @@ class TributaryCliTest {
   }
 
   @Test
+  void graphDrawsTheDatasetsAndTheirReadsAsTextMermaidAndDot() throws Exception {
+    Path file = pipelineFile(Valid.class);
+
+    assertThat(run("graph", file.toString()).out).isEqualTo("""
+        pipeline shop
+          bronze_orders (streaming table) <- AutoLoader json /data/orders schema [order_id STRING, amount DOUBLE]
+          silver_orders (streaming table) <- STREAM(bronze_orders)
+        """);
+    assertThat(run("graph", file.toString(), "--format", "mermaid").out).isEqualTo("""
+        flowchart LR
+          bronze_orders[("bronze_orders<br/><i>streaming table</i>")]
+          bronze_orders__source{{"AutoLoader json /data/orders schema [order_id STRING, amount DOUBLE]"}} --> bronze_orders
+          silver_orders[("silver_orders<br/><i>streaming table</i>")]
+          bronze_orders -->|stream| silver_orders
+        """);
+    assertThat(run("graph", file.toString(), "--format", "dot").out)
+        .startsWith("digraph \"shop\" {\n  rankdir=LR;\n")
+        .contains("  \"bronze_orders\" -> \"silver_orders\" [label=\"stream\"];\n");
+    Result bad = run("graph", file.toString(), "--format", "svg");
+    assertThat(bad.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
+    assertThat(bad.err).isEqualTo("--format svg is not a graph format. Use text, mermaid or dot.\n");
+  }
+
+  @Test
+  void stopWithoutARunningUpdateSaysSo() throws Exception {
+    Result result = run("stop", pipelineFile(Valid.class).toString());
+
+    assertThat(result.code).isZero();
+    assertThat(result.out).isEqualTo("Pipeline 'shop' has no running update.\n");
+    assertThat(dir.resolve("storage/_tributary/stop-request")).doesNotExist();
+  }
+
+  @Test
+  void refreshOptionsExcludeEachOther() throws Exception {
+    Result result = run("start", pipelineFile(Valid.class).toString(), "--full-refresh", "--refresh", "silver_orders");
+
+    assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
+    assertThat(result.err).contains("mutually exclusive");
+  }
+
+  @Test
   void aBadPipelineFileIsADefinitionError() throws Exception {
     Path file = dir.resolve("pipeline.yml");
     Files.writeString(file, "name: shop\nstorage: storage\nlibraries: [no.such.Pipeline]\n");

@@ -59,6 +59,46 @@ class TriggeredUpdateITCase {
     }
   }
 
+  /** Orders with silver deduplicated on another key: the saved dedup state no longer fits. */
+  public static final class OrdersDedupByCustomer implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      p.streamingTable("bronze").from(AutoLoader.json(p.conf("source", "/none"))
+          .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
+      p.streamingTable("silver").from("bronze")
+          .expectOrDrop("positive_amount", "amount > 0")
+          .dropDuplicates("customer_id");
+      p.table("gold").sql("SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total FROM silver"
+          + " GROUP BY customer_id");
+    }
+  }
+
+  @Test
+  void aChangeThatMakesSavedStateUnusableIsReportedBeforeTheJobRunsWithTheFix() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(input.resolve("part-1.json"), """
+        {"order_id":"o1","customer_id":"c1","amount":2.0}
+        {"order_id":"o2","customer_id":"c1","amount":3.0}
+        """);
+    assertThat(update(input).state()).isEqualTo(UpdateState.COMPLETED);
+
+    UpdateResult changed = builder(input, new OrdersDedupByCustomer()).run();
+
+    assertThat(changed.state()).isEqualTo(UpdateState.FAILED);
+    assertThat(changed.error().orElseThrow())
+        .isEqualTo("The state of bronze, silver was saved by a different definition (was \"silver drop duplicates"
+            + " [order_id]\", now \"silver drop duplicates [customer_id]\"), so the next update cannot continue"
+            + " from it. Run a full refresh of these tables: tributary start PIPELINE.yml --full-refresh-tables"
+            + " bronze,silver.");
+    assertThat(changed.flow("gold").orElseThrow().state()).isEqualTo(FlowState.SKIPPED);
+
+    UpdateResult refreshed = builder(input, new OrdersDedupByCustomer())
+        .selection(RefreshSelection.fullRefreshTables(Set.of("silver"))).run();
+
+    assertThat(refreshed.state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(rows("silver")).hasSize(1);
+  }
+
   @Test
   void eachUpdateProcessesOnlyNewFilesAndKeepsStateBetweenUpdates() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
@@ -189,7 +229,11 @@ class TriggeredUpdateITCase {
   }
 
   private Tributary.Builder builder(Path input) {
-    return Tributary.pipeline(new Orders())
+    return builder(input, new Orders());
+  }
+
+  private Tributary.Builder builder(Path input, PipelineDefinition definition) {
+    return Tributary.pipeline(definition)
         .name("orders")
         .storage(dir.resolve("storage").toString())
         .configuration(Map.of("source", input.toString()))

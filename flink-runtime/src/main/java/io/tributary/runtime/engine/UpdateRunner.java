@@ -133,7 +133,7 @@ public final class UpdateRunner {
       JobContext context = new JobContext(plan.plan().pipeline(), job, updateId, number, generations);
       try {
         job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, ""));
-        boolean caughtUp = runJob(translator, context, listener, stopRequest);
+        boolean caughtUp = runJob(plan, translator, context, listener, stopRequest);
         FlowState end = caughtUp ? FlowState.COMPLETED : FlowState.STOPPED;
         stopped |= !caughtUp;
         for (String dataset : job.datasets()) {
@@ -162,7 +162,7 @@ public final class UpdateRunner {
   }
 
   /** Runs one job; returns false if a stop request ended a streaming job before it caught up. */
-  private boolean runJob(JobTranslator translator, JobContext context, UpdateListener listener,
+  private boolean runJob(ResolvedPlan plan, JobTranslator translator, JobContext context, UpdateListener listener,
       CompletableFuture<Void> stopRequest) throws InterruptedException {
     PlannedJob job = context.job();
     Configuration conf = JobTranslator.configuration(job, settings.parallelism(), settings.checkpointInterval());
@@ -175,11 +175,15 @@ public final class UpdateRunner {
     }
     conf.addAll(Configuration.fromMap(settings.flinkOptions()));
     TranslatedJob translated = translator.translate(context, conf);
+    StateFingerprint fingerprint = StateFingerprint.of(plan, job);
     StreamGraph graph = translated.graph();
     boolean streaming = job.mode() == PlannedJob.Mode.STREAMING;
     if (streaming) {
-      storage.currentSavepoint(job.name()).ifPresent(savepoint ->
-          graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false)));
+      Optional<String> savepoint = storage.currentSavepoint(job.name());
+      if (savepoint.isPresent()) {
+        checkStateCompatible(context, fingerprint);
+        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint.get(), false));
+      }
     }
     List<CompletableFuture<Void>> caughtUp = translated.caughtUpIds().stream()
         .map(id -> signals.await(context.updateId(), id)).toList();
@@ -200,10 +204,23 @@ public final class UpdateRunner {
       checkSucceeded(job, await(result));
     }
     boolean caughtUpAll = allCaughtUp.isDone();
-    String savepoint = cluster.stopWithSavepoint(jobId, storage.savepointDir(job.name()), STOP_TIMEOUT);
+    String newSavepoint = cluster.stopWithSavepoint(jobId, storage.savepointDir(job.name()), STOP_TIMEOUT);
     checkSucceeded(job, await(result));
-    storage.setCurrentSavepoint(job.name(), savepoint);
+    storage.setStateFingerprint(job.name(), fingerprint.text());
+    storage.setCurrentSavepoint(job.name(), newSavepoint);
     return caughtUpAll;
+  }
+
+  private void checkStateCompatible(JobContext context, StateFingerprint now) {
+    PlannedJob job = context.job();
+    Optional<String> difference = storage.stateFingerprint(job.name())
+        .flatMap(saved -> now.differenceFrom(StateFingerprint.parse(saved)));
+    if (difference.isPresent()) {
+      throw new StateIncompatibleException("The state of " + String.join(", ", job.datasets()) + " was saved by a"
+          + " different definition (" + difference.get() + "), so the next update cannot continue from it."
+          + " Run a full refresh of these tables: tributary start PIPELINE.yml --full-refresh-tables "
+          + String.join(",", job.datasets()) + ".");
+    }
   }
 
   private static void checkSucceeded(PlannedJob job, JobResult result) {
@@ -211,7 +228,13 @@ public final class UpdateRunner {
       Throwable cause = result.getSerializedThrowable()
           .map(t -> t.deserializeError(UpdateRunner.class.getClassLoader()))
           .orElse(new IllegalStateException("status " + result.getJobStatus().map(Object::toString).orElse("unknown")));
-      throw new JobFailedException("Job " + job.name() + " failed: " + JobErrors.rootMessage(cause), cause);
+      String message = JobErrors.rootMessage(cause);
+      if (message.contains("Cannot map checkpoint/savepoint state") || message.contains("Failed to rollback")) {
+        throw new StateIncompatibleException("The state of " + String.join(", ", job.datasets()) + " does not"
+            + " fit their current definition (" + message + "). Run a full refresh of these tables: tributary"
+            + " start PIPELINE.yml --full-refresh-tables " + String.join(",", job.datasets()) + ".");
+      }
+      throw new JobFailedException("Job " + job.name() + " failed: " + message, cause);
     }
   }
 

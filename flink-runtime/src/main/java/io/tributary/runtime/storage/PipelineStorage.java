@@ -82,6 +82,16 @@ public final class PipelineStorage {
     writeAtomically(currentPointer(job), savepoint + "\n");
   }
 
+  /** The plan fingerprint saved with {@code job}'s current savepoint, if any. */
+  public Optional<String> stateFingerprint(String job) {
+    return readText(new Path(internal(), "state/" + job + "/PLAN"));
+  }
+
+  /** Saves the plan fingerprint of the state {@code job}'s current savepoint holds. */
+  public void setStateFingerprint(String job, String fingerprint) {
+    writeAtomically(new Path(internal(), "state/" + job + "/PLAN"), fingerprint);
+  }
+
   /** Forgets {@code job}'s state: its next update starts from nothing. */
   public void clearState(String job) {
     delete(new Path(internal(), "state/" + job));

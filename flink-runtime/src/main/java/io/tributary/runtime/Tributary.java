@@ -40,6 +40,9 @@ public final class Tributary {
 
   private static final Duration STOP_POLL = Duration.ofMillis(200);
 
+  /** The configuration key of production mode's flow retries, as Delta Live Tables names it. */
+  public static final String MAX_FLOW_RETRIES = "pipelines.maxFlowRetryAttempts";
+
   private Tributary() {}
 
   /** A pipeline made of these definitions' datasets. */
@@ -73,6 +76,8 @@ public final class Tributary {
     private UpdateListener listener = UpdateListener.NONE;
     private EmbeddedCluster cluster;
     private Map<String, String> flinkOptions = Map.of();
+    private Integer maxFlowRetries;
+    private Duration retryBackoff = RunSettings.DEFAULT_RETRY_BACKOFF;
     private org.apache.hadoop.conf.Configuration hadoopConf = new org.apache.hadoop.conf.Configuration();
 
     private Builder(List<PipelineDefinition> definitions) {
@@ -142,6 +147,25 @@ public final class Tributary {
       return this;
     }
 
+    /** A Flink setting applied to every job of the pipeline, such as {@code state.backend.type}. */
+    public Builder flinkOption(String key, String value) {
+      Map<String, String> options = new TreeMap<>(flinkOptions);
+      options.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      this.flinkOptions = Map.copyOf(options);
+      return this;
+    }
+
+    /**
+     * In production mode, how often a failed flow runs again and the wait before the first retry
+     * (doubling after each). Defaults: the configuration's {@code pipelines.maxFlowRetryAttempts}, else 2;
+     * 1 s.
+     */
+    public Builder retries(int maxFlowRetries, Duration backoff) {
+      this.maxFlowRetries = maxFlowRetries;
+      this.retryBackoff = Objects.requireNonNull(backoff, "backoff");
+      return this;
+    }
+
     public Builder hadoopConfiguration(org.apache.hadoop.conf.Configuration conf) {
       this.hadoopConf = Objects.requireNonNull(conf, "conf");
       return this;
@@ -190,7 +214,8 @@ public final class Tributary {
       ResolvedPlan plan = ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan());
       RefreshSelection refresh = selection;
       refresh.resolve(plan.plan(), JobPlanner.plan(plan.plan()));
-      RunSettings settings = new RunSettings(parallelism, triggerInterval, development, flinkOptions);
+      RunSettings settings = new RunSettings(parallelism, triggerInterval, development, flinkOptions,
+          flowRetries(), retryBackoff);
       PipelineLock lock = PipelineLock.acquire(pipelineStorage, name);
       pipelineStorage.clearStopRequest();
       RunningUpdate update = new RunningUpdate();
@@ -237,6 +262,19 @@ public final class Tributary {
       watcher.setDaemon(true);
       watcher.start();
       return watcher;
+    }
+
+    private int flowRetries() {
+      if (maxFlowRetries != null) {
+        return maxFlowRetries;
+      }
+      String value = configuration.getOrDefault(MAX_FLOW_RETRIES, String.valueOf(RunSettings.DEFAULT_FLOW_RETRIES));
+      try {
+        return Integer.parseInt(value.strip());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Pipeline '" + name + "': " + MAX_FLOW_RETRIES + " is '" + value
+            + "'. Set it to a whole number of retries, such as 2.");
+      }
     }
 
     private PipelineStorage storage() {

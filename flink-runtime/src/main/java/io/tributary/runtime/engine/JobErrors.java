@@ -1,6 +1,10 @@
 package io.tributary.runtime.engine;
 
+import io.tributary.dsl.PipelineDefinitionException;
+import org.apache.flink.runtime.throwable.ThrowableClassifier;
+import org.apache.flink.runtime.throwable.ThrowableType;
 import org.apache.flink.util.ExceptionUtils;
+import org.apache.flink.util.SerializedThrowable;
 
 /** Finds the message a user should read in a job failure's chain of causes. */
 final class JobErrors {
@@ -21,6 +25,26 @@ final class JobErrors {
       }
     }
     return message;
+  }
+
+  /**
+   * Whether running the job again may help: not for a problem only the user can fix, such as an
+   * expect_or_fail violation (Flink's non-recoverable errors), a definition error, or state that does
+   * not fit the definition.
+   */
+  static boolean isRetryable(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof PipelineDefinitionException || cause instanceof StateIncompatibleException
+          || cause.getClass().getName().equals("io.tributary.quality.ExpectationViolationException")
+          || ThrowableClassifier.getThrowableType(cause) == ThrowableType.NonRecoverableError) {
+        return false;
+      }
+      if (cause instanceof SerializedThrowable serialized
+          && serialized.getOriginalErrorClassName().equals("io.tributary.quality.ExpectationViolationException")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String describe(Throwable error) {

@@ -10,11 +10,26 @@ import java.util.Objects;
  * @param checkpointInterval the epoch length of streaming jobs (the pipeline's trigger interval)
  * @param development development mode fails fast; production mode lets Flink restart a failed task
  * @param flinkOptions further Flink settings from {@code pipeline.yml}, applied to every job
+ * @param maxFlowRetries in production mode, how often a failed flow's job runs again
+ * @param retryBackoff the wait before the first retry; it doubles after each
  */
 public record RunSettings(int parallelism, Duration checkpointInterval, boolean development,
-    Map<String, String> flinkOptions) {
+    Map<String, String> flinkOptions, int maxFlowRetries, Duration retryBackoff) {
+
+  /** Production mode's retries of a failed flow, as DLT's {@code pipelines.maxFlowRetryAttempts}. */
+  public static final int DEFAULT_FLOW_RETRIES = 2;
+  public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
+
+  public RunSettings(int parallelism, Duration checkpointInterval, boolean development,
+      Map<String, String> flinkOptions) {
+    this(parallelism, checkpointInterval, development, flinkOptions, DEFAULT_FLOW_RETRIES, DEFAULT_RETRY_BACKOFF);
+  }
 
   public RunSettings {
+    Objects.requireNonNull(retryBackoff, "retryBackoff");
+    if (maxFlowRetries < 0) {
+      throw new IllegalArgumentException("maxFlowRetries must not be negative, was " + maxFlowRetries);
+    }
     Objects.requireNonNull(checkpointInterval, "checkpointInterval");
     flinkOptions = Map.copyOf(flinkOptions);
     if (parallelism < 1) {

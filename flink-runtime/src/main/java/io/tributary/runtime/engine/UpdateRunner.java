@@ -133,7 +133,7 @@ public final class UpdateRunner {
       JobContext context = new JobContext(plan.plan().pipeline(), job, updateId, number, generations);
       try {
         job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, ""));
-        boolean caughtUp = runJob(plan, translator, context, listener, stopRequest);
+        boolean caughtUp = runWithRetries(plan, translator, context, listener, stopRequest);
         FlowState end = caughtUp ? FlowState.COMPLETED : FlowState.STOPPED;
         stopped |= !caughtUp;
         for (String dataset : job.datasets()) {
@@ -159,6 +159,36 @@ public final class UpdateRunner {
         Duration.between(start, Instant.now()));
     record(result, start);
     return result;
+  }
+
+  /**
+   * Runs one job, and in production mode runs it again after a failure, up to
+   * {@link RunSettings#maxFlowRetries()} times with a doubling backoff; each failed attempt is a
+   * FAILED flow event. Development mode fails fast. A failure the user must fix (an expect_or_fail
+   * violation, a definition or state-compatibility error) is never retried. A new attempt restores
+   * the savepoint the previous update left; epochs the failed attempt committed are recognised by
+   * their transaction ids and not committed twice.
+   */
+  private boolean runWithRetries(ResolvedPlan plan, JobTranslator translator, JobContext context,
+      UpdateListener listener, CompletableFuture<Void> stopRequest) throws InterruptedException {
+    int retries = settings.development() ? 0 : settings.maxFlowRetries();
+    Duration backoff = settings.retryBackoff();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return runJob(plan, translator, context, listener, stopRequest);
+      } catch (RuntimeException e) {
+        if (attempt > retries || !JobErrors.isRetryable(e) || stopRequest.isDone()) {
+          throw e;
+        }
+        String detail = "attempt " + attempt + " of " + (retries + 1) + " failed: " + JobErrors.rootMessage(e)
+            + "; retrying in " + backoff.toMillis() + " ms";
+        context.job().datasets().forEach(d -> listener.onFlow(d, FlowState.FAILED, detail));
+        Thread.sleep(backoff.toMillis());
+        backoff = backoff.multipliedBy(2);
+        String retry = "retry " + attempt + " of " + retries;
+        context.job().datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, retry));
+      }
+    }
   }
 
   /** Runs one job; returns false if a stop request ended a streaming job before it caught up. */

@@ -40,10 +40,12 @@ final class DeltaJobIo implements JobIo {
           + " is not a source this runtime reads. Use AutoLoader.");
     }
     String sourceId = job.uid(dataset, "source");
-    AutoLoaderSource files = AutoLoaderSource.triggered(autoLoader, rowType, job.updateId(), sourceId);
+    AutoLoaderSource files = job.continuous()
+        ? AutoLoaderSource.continuous(autoLoader, rowType, job.updateId(), sourceId, job.triggerInterval())
+        : AutoLoaderSource.triggered(autoLoader, rowType, job.updateId(), sourceId);
     DataStream<RowData> rows = env.fromSource(files, WatermarkStrategy.noWatermarks(), dataset + ": " + source
         .describe()).uid(sourceId);
-    return new SourceStream(rows, Optional.of(sourceId));
+    return new SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
   }
 
   @Override
@@ -62,7 +64,7 @@ final class DeltaJobIo implements JobIo {
   public void write(DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType) {
     String path = storage.tablePath(dataset.name());
     DeltaWriteSpec spec = dataset.kind() == DatasetKind.MATERIALIZED_TABLE
-        ? DeltaWriteSpec.overwrite(path, rowType, job.appId(dataset.name()), job.updateNumber())
+        ? DeltaWriteSpec.overwrite(path, rowType, job.appId(dataset.name()), job.overwriteVersion())
         : DeltaWriteSpec.append(path, rowType, job.appId(dataset.name()));
     spec = spec.withPartitionColumns(dataset.partitionColumns()).withProperties(dataset.properties());
     if (dataset.comment().isPresent()) {

@@ -57,6 +57,7 @@ public final class Tributary {
         .storage(config.storage())
         .configuration(config.configuration())
         .development(config.development())
+        .continuous(config.continuous())
         .triggerInterval(config.triggerInterval())
         .parallelism(config.parallelism());
     builder.flinkOptions = Map.copyOf(config.flinkOptions());
@@ -72,6 +73,7 @@ public final class Tributary {
     private int parallelism = Runtime.getRuntime().availableProcessors();
     private Duration triggerInterval = PipelineConfig.DEFAULT_TRIGGER_INTERVAL;
     private boolean development = true;
+    private boolean continuous;
     private RefreshSelection selection = RefreshSelection.all();
     private UpdateListener listener = UpdateListener.NONE;
     private EmbeddedCluster cluster;
@@ -112,6 +114,16 @@ public final class Tributary {
     /** The epoch length of streaming flows: how often they checkpoint and commit. */
     public Builder triggerInterval(Duration interval) {
       this.triggerInterval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
+    /**
+     * Continuous mode keeps streaming flows running, one epoch per trigger interval, and recomputes
+     * materialized tables when their inputs change, until {@link RunningUpdate#stop()} or
+     * {@code tributary stop}; triggered mode (the default) processes what is there and ends.
+     */
+    public Builder continuous(boolean continuous) {
+      this.continuous = continuous;
       return this;
     }
 
@@ -214,8 +226,12 @@ public final class Tributary {
       ResolvedPlan plan = ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan());
       RefreshSelection refresh = selection;
       refresh.resolve(plan.plan(), JobPlanner.plan(plan.plan()));
-      RunSettings settings = new RunSettings(parallelism, triggerInterval, development, flinkOptions,
+      RunSettings settings = new RunSettings(parallelism, triggerInterval, development, continuous, flinkOptions,
           flowRetries(), retryBackoff);
+      // continuous mode runs every streaming job at once, and a materialized table's job beside them
+      long streamingJobs = JobPlanner.plan(plan.plan()).stream()
+          .filter(job -> job.mode() == io.tributary.runtime.translate.PlannedJob.Mode.STREAMING).count();
+      int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : parallelism;
       PipelineLock lock = PipelineLock.acquire(pipelineStorage, name);
       pipelineStorage.clearStopRequest();
       RunningUpdate update = new RunningUpdate();
@@ -224,7 +240,7 @@ public final class Tributary {
       Thread thread = new Thread(() -> {
         Thread watcher = stopRequestWatcher(pipelineStorage, update);
         try (lock) {
-          EmbeddedCluster target = shared != null ? shared : EmbeddedCluster.start(parallelism, new Configuration());
+          EmbeddedCluster target = shared != null ? shared : EmbeddedCluster.start(slots, new Configuration());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             update.complete(runner.run(plan, refresh, recording, update.stopRequest()));

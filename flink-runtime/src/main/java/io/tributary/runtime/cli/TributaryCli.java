@@ -3,6 +3,7 @@ package io.tributary.runtime.cli;
 import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.runtime.FlowResult;
 import io.tributary.runtime.FlowState;
+import io.tributary.runtime.RunningUpdate;
 import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
@@ -134,12 +135,12 @@ public final class TributaryCli {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
       PipelineConfig config = options.load();
       PrintWriter out = spec.commandLine().getOut();
       Instant start = Instant.now();
       out.println("Starting an update of pipeline '" + config.name() + "' (storage " + config.storage() + ")");
-      UpdateResult result = Tributary.fromConfig(config)
+      RunningUpdate update = Tributary.fromConfig(config)
           .selection(selection == null ? RefreshSelection.all() : selection.toSelection())
           .listener((dataset, state, detail) -> {
             if (state != FlowState.QUEUED || !detail.isEmpty()) {
@@ -147,11 +148,28 @@ public final class TributaryCli {
                   dataset, state, detail.isEmpty() ? "" : ": " + detail);
             }
           })
-          .run();
+          .start();
+      if (config.continuous()) {
+        out.println("Running continuously; stop with Ctrl-C or 'tributary stop'.");
+      }
+      // Ctrl-C stops gracefully: the running epochs commit and state is kept
+      Thread onInterrupt = new Thread(() -> {
+        update.stop();
+        try {
+          update.await();
+        } catch (InterruptedException | RuntimeException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "tributary-shutdown");
+      Runtime.getRuntime().addShutdownHook(onInterrupt);
+      UpdateResult result = update.await();
+      Runtime.getRuntime().removeShutdownHook(onInterrupt);
       out.printf("Update %d %s in %.1f s%n", result.number(), result.state(), result.duration().toMillis() / 1000.0);
       printTables(out, config, result);
       result.error().ifPresent(e -> spec.commandLine().getErr().println("Error: " + e));
-      return result.state() == UpdateState.COMPLETED ? 0 : UPDATE_FAILED;
+      boolean ended = result.state() == UpdateState.COMPLETED
+          || (config.continuous() && result.state() == UpdateState.STOPPED);
+      return ended ? 0 : UPDATE_FAILED;
     }
 
     private static void printTables(PrintWriter out, PipelineConfig config, UpdateResult result) {

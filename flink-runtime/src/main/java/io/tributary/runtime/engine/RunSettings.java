@@ -9,11 +9,13 @@ import java.util.Objects;
  *
  * @param checkpointInterval the epoch length of streaming jobs (the pipeline's trigger interval)
  * @param development development mode fails fast; production mode lets Flink restart a failed task
+ * @param continuous continuous mode keeps streaming flows running until stopped, recomputing
+ *     materialized tables when their inputs change, at most once per {@code checkpointInterval}
  * @param flinkOptions further Flink settings from {@code pipeline.yml}, applied to every job
  * @param maxFlowRetries in production mode, how often a failed flow's job runs again
  * @param retryBackoff the wait before the first retry; it doubles after each
  */
-public record RunSettings(int parallelism, Duration checkpointInterval, boolean development,
+public record RunSettings(int parallelism, Duration checkpointInterval, boolean development, boolean continuous,
     Map<String, String> flinkOptions, int maxFlowRetries, Duration retryBackoff) {
 
   /** Production mode's retries of a failed flow, as DLT's {@code pipelines.maxFlowRetryAttempts}. */
@@ -22,7 +24,8 @@ public record RunSettings(int parallelism, Duration checkpointInterval, boolean 
 
   public RunSettings(int parallelism, Duration checkpointInterval, boolean development,
       Map<String, String> flinkOptions) {
-    this(parallelism, checkpointInterval, development, flinkOptions, DEFAULT_FLOW_RETRIES, DEFAULT_RETRY_BACKOFF);
+    this(parallelism, checkpointInterval, development, false, flinkOptions, DEFAULT_FLOW_RETRIES,
+        DEFAULT_RETRY_BACKOFF);
   }
 
   public RunSettings {

@@ -9,33 +9,30 @@ import io.tributary.runtime.UpdateListener;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.analysis.ResolvedPlan;
+import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobContext;
 import io.tributary.runtime.translate.JobIo;
 import io.tributary.runtime.translate.JobPlanner;
 import io.tributary.runtime.translate.JobTranslator;
 import io.tributary.runtime.translate.PlannedJob;
-import io.tributary.runtime.translate.TranslatedJob;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
-import org.apache.flink.runtime.jobmaster.JobResult;
-import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -49,25 +46,21 @@ import org.apache.hadoop.fs.Path;
  */
 public final class UpdateRunner {
 
-  private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
-  private static final Duration STOP_TIMEOUT = Duration.ofMinutes(5);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  private final EmbeddedCluster cluster;
   private final PipelineStorage storage;
   private final JobIo io;
   private final JobTranslator.FlowStages stages;
-  private final CaughtUpSignals signals;
   private final RunSettings settings;
+  private final JobLauncher launcher;
 
   public UpdateRunner(EmbeddedCluster cluster, PipelineStorage storage, JobIo io, JobTranslator.FlowStages stages,
       CaughtUpSignals signals, RunSettings settings) {
-    this.cluster = cluster;
     this.storage = storage;
     this.io = io;
     this.stages = stages;
-    this.signals = signals;
     this.settings = settings;
+    this.launcher = new JobLauncher(cluster, storage, signals, settings);
   }
 
   /** Runs an update of {@code plan} refreshing the tables {@code selection} names. */
@@ -101,6 +94,19 @@ public final class UpdateRunner {
 
     JobTranslator translator = new JobTranslator(plan, io, stages);
     List<FlowResult> results = new ArrayList<>();
+    if (settings.continuous()) {
+      Map<String, Integer> recomputations = new HashMap<>();
+      Function<PlannedJob, JobContext> contexts = job -> new JobContext(plan.plan().pipeline(), job, updateId,
+          number, generations, true, settings.checkpointInterval(),
+          recomputations.merge(job.name(), 1, Integer::sum) - 1);
+      Optional<String> error = new ContinuousRun(plan, translator, contexts, listener, stopRequest, results)
+          .run(jobs.stream().filter(j -> selected.runJobs().contains(j.name())).toList());
+      UpdateResult result = new UpdateResult(plan.plan().pipeline(), updateId, number,
+          error.isPresent() ? UpdateState.FAILED : UpdateState.STOPPED, results, error,
+          Duration.between(start, Instant.now()));
+      record(result, start);
+      return result;
+    }
     Set<String> failedJobs = new HashSet<>();
     boolean stopped = false;
     Optional<String> firstError = Optional.empty();
@@ -191,89 +197,154 @@ public final class UpdateRunner {
     }
   }
 
+  /**
+   * Continuous mode: every selected streaming job starts and keeps running, checkpointing (one epoch,
+   * one commit per table) every trigger interval, with sources that keep discovering input; each
+   * materialized table is recomputed when one of the tables it reads has a new version, checked once
+   * per interval. It ends when a stop is requested (every streaming job is stopped with a savepoint:
+   * STOPPED) or a streaming job fails (the others are stopped the same way: FAILED).
+   */
+  private final class ContinuousRun {
+    private final ResolvedPlan plan;
+    private final JobTranslator translator;
+    private final Function<PlannedJob, JobContext> contexts;
+    private final UpdateListener listener;
+    private final CompletableFuture<Void> stopRequest;
+    private final List<FlowResult> results;
+
+    ContinuousRun(ResolvedPlan plan, JobTranslator translator, Function<PlannedJob, JobContext> contexts,
+        UpdateListener listener, CompletableFuture<Void> stopRequest, List<FlowResult> results) {
+      this.plan = plan;
+      this.translator = translator;
+      this.contexts = contexts;
+      this.listener = listener;
+      this.stopRequest = stopRequest;
+      this.results = results;
+    }
+
+    Optional<String> run(List<PlannedJob> jobs) {
+      List<JobLauncher.Launched> streams = new ArrayList<>();
+      Map<String, Map<String, Long>> recomputedFrom = new HashMap<>();
+      Set<String> failedTables = new HashSet<>();
+      Optional<String> error = Optional.empty();
+      try {
+        for (PlannedJob job : jobs) {
+          if (job.mode() == PlannedJob.Mode.STREAMING) {
+            job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, ""));
+            streams.add(launcher.launch(plan, translator, contexts.apply(job)));
+            job.datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, ""));
+          }
+        }
+        while (!stopRequest.isDone() && error.isEmpty()) {
+          error = firstFailure(streams);
+          for (PlannedJob job : jobs) {
+            if (job.mode() == PlannedJob.Mode.BATCH && error.isEmpty() && !failedTables.contains(job.name())) {
+              recomputeIfInputsChanged(job, recomputedFrom, failedTables);
+            }
+          }
+          CompletableFuture<?>[] wakeUps = new CompletableFuture<?>[streams.size() + 2];
+          wakeUps[0] = stopRequest;
+          wakeUps[1] = CompletableFuture.runAsync(() -> { },
+              CompletableFuture.delayedExecutor(settings.checkpointInterval().toMillis(), TimeUnit.MILLISECONDS));
+          for (int i = 0; i < streams.size(); i++) {
+            wakeUps[i + 2] = streams.get(i).result();
+          }
+          JobLauncher.await(CompletableFuture.anyOf(wakeUps).handle((ignored, e) -> null));
+          error = error.or(() -> firstFailure(streams));
+        }
+        for (JobLauncher.Launched stream : streams) {
+          PlannedJob job = stream.context().job();
+          if (stream.result().isDone()) {
+            continue;
+          }
+          launcher.stopKeepingState(stream);
+          for (String dataset : job.datasets()) {
+            listener.onFlow(dataset, FlowState.STOPPED, "stopped with a savepoint; its state is kept");
+            results.add(new FlowResult(dataset, job.name(), FlowState.STOPPED, Optional.empty()));
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("continuous update was interrupted", e);
+      }
+      return error;
+    }
+
+    private Optional<String> firstFailure(List<JobLauncher.Launched> streams) {
+      for (JobLauncher.Launched stream : streams) {
+        if (stream.result().isDone() && !alreadyReported(stream)) {
+          String error;
+          try {
+            launcher.awaitSuccess(stream);
+            error = "job " + stream.context().job().name() + " ended although its sources never finish";
+          } catch (RuntimeException | InterruptedException e) {
+            error = JobErrors.rootMessage(e);
+          }
+          for (String dataset : stream.context().job().datasets()) {
+            listener.onFlow(dataset, FlowState.FAILED, error);
+            results.add(new FlowResult(dataset, stream.context().job().name(), FlowState.FAILED, Optional.of(error)));
+          }
+          return Optional.of(error);
+        }
+      }
+      return Optional.empty();
+    }
+
+    private boolean alreadyReported(JobLauncher.Launched stream) {
+      String first = stream.context().job().datasets().get(0);
+      return results.stream().anyMatch(r -> r.dataset().equals(first));
+    }
+
+    private void recomputeIfInputsChanged(PlannedJob job, Map<String, Map<String, Long>> recomputedFrom,
+        Set<String> failedTables) throws InterruptedException {
+      Map<String, Long> versions = new TreeMap<>();
+      for (String table : job.datasets()) {
+        for (String input : JobPlanner.tablesRead(plan.plan(), table)) {
+          versions.put(input, tableVersion(input));
+        }
+      }
+      if (versions.equals(recomputedFrom.get(job.name()))) {
+        return;
+      }
+      job.datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, "recomputing: its inputs changed"));
+      try {
+        launcher.awaitSuccess(launcher.launch(plan, translator, contexts.apply(job)));
+        recomputedFrom.put(job.name(), versions);
+        job.datasets().forEach(d -> listener.onFlow(d, FlowState.COMPLETED, "recomputed from " + versions));
+      } catch (RuntimeException e) {
+        failedTables.add(job.name());
+        String error = JobErrors.rootMessage(e);
+        for (String dataset : job.datasets()) {
+          listener.onFlow(dataset, FlowState.FAILED, error);
+          results.add(new FlowResult(dataset, job.name(), FlowState.FAILED, Optional.of(error)));
+        }
+      }
+    }
+
+    private long tableVersion(String table) {
+      String path = storage.tablePath(table);
+      return DeltaTableReader.schema(path).isPresent() ? DeltaTableReader.version(path) : -1;
+    }
+  }
+
   /** Runs one job; returns false if a stop request ended a streaming job before it caught up. */
   private boolean runJob(ResolvedPlan plan, JobTranslator translator, JobContext context, UpdateListener listener,
       CompletableFuture<Void> stopRequest) throws InterruptedException {
-    PlannedJob job = context.job();
-    Configuration conf = JobTranslator.configuration(job, settings.parallelism(), settings.checkpointInterval());
-    if (settings.development()) {
-      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    } else {
-      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-    }
-    conf.addAll(Configuration.fromMap(settings.flinkOptions()));
-    TranslatedJob translated = translator.translate(context, conf);
-    StateFingerprint fingerprint = StateFingerprint.of(plan, job);
-    StreamGraph graph = translated.graph();
-    boolean streaming = job.mode() == PlannedJob.Mode.STREAMING;
-    if (streaming) {
-      Optional<String> savepoint = storage.currentSavepoint(job.name());
-      if (savepoint.isPresent()) {
-        checkStateCompatible(context, fingerprint);
-        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint.get(), false));
-      }
-    }
-    List<CompletableFuture<Void>> caughtUp = translated.caughtUpIds().stream()
-        .map(id -> signals.await(context.updateId(), id)).toList();
-    JobID jobId = cluster.submit(graph);
-    CompletableFuture<JobResult> result = cluster.result(jobId);
-    job.datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, ""));
-    if (!streaming) {
-      checkSucceeded(job, await(result));
+    JobLauncher.Launched launched = launcher.launch(plan, translator, context);
+    context.job().datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, ""));
+    if (context.job().mode() == PlannedJob.Mode.BATCH) {
+      launcher.awaitSuccess(launched);
       return true;
     }
-    CompletableFuture<Void> allCaughtUp = CompletableFuture.allOf(caughtUp.toArray(CompletableFuture[]::new));
-    await(CompletableFuture.anyOf(allCaughtUp, result, stopRequest).handle((ignored, error) -> null));
-    if (result.isDone()) {
-      checkSucceeded(job, await(result));
-      throw new IllegalStateException("job " + job.name() + " finished before its sources caught up");
+    JobLauncher.await(CompletableFuture.anyOf(launched.caughtUp(), launched.result(), stopRequest)
+        .handle((ignored, error) -> null));
+    if (launched.result().isDone()) {
+      launcher.awaitSuccess(launched);
+      throw new IllegalStateException("job " + context.job().name() + " finished before its sources caught up");
     }
-    if (!cluster.awaitAllTasksRunning(jobId, START_TIMEOUT)) {
-      checkSucceeded(job, await(result));
-    }
-    boolean caughtUpAll = allCaughtUp.isDone();
-    String newSavepoint = cluster.stopWithSavepoint(jobId, storage.savepointDir(job.name()), STOP_TIMEOUT);
-    checkSucceeded(job, await(result));
-    storage.setStateFingerprint(job.name(), fingerprint.text());
-    storage.setCurrentSavepoint(job.name(), newSavepoint);
-    return caughtUpAll;
-  }
-
-  private void checkStateCompatible(JobContext context, StateFingerprint now) {
-    PlannedJob job = context.job();
-    Optional<String> difference = storage.stateFingerprint(job.name())
-        .flatMap(saved -> now.differenceFrom(StateFingerprint.parse(saved)));
-    if (difference.isPresent()) {
-      throw new StateIncompatibleException("The state of " + String.join(", ", job.datasets()) + " was saved by a"
-          + " different definition (" + difference.get() + "), so the next update cannot continue from it."
-          + " Run a full refresh of these tables: tributary start PIPELINE.yml --full-refresh-tables "
-          + String.join(",", job.datasets()) + ".");
-    }
-  }
-
-  private static void checkSucceeded(PlannedJob job, JobResult result) {
-    if (!result.isSuccess()) {
-      Throwable cause = result.getSerializedThrowable()
-          .map(t -> t.deserializeError(UpdateRunner.class.getClassLoader()))
-          .orElse(new IllegalStateException("status " + result.getJobStatus().map(Object::toString).orElse("unknown")));
-      String message = JobErrors.rootMessage(cause);
-      if (message.contains("Cannot map checkpoint/savepoint state") || message.contains("Failed to rollback")) {
-        throw new StateIncompatibleException("The state of " + String.join(", ", job.datasets()) + " does not"
-            + " fit their current definition (" + message + "). Run a full refresh of these tables: tributary"
-            + " start PIPELINE.yml --full-refresh-tables " + String.join(",", job.datasets()) + ".");
-      }
-      throw new JobFailedException("Job " + job.name() + " failed: " + message, cause);
-    }
-  }
-
-  private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
-    try {
-      return future.get();
-    } catch (ExecutionException e) {
-      throw new JobFailedException(JobErrors.rootMessage(e), e.getCause());
-    }
+    boolean caughtUp = launched.caughtUp().isDone();
+    launcher.stopKeepingState(launched);
+    return caughtUp;
   }
 
   private long nextUpdateNumber() {

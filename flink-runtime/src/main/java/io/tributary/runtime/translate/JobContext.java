@@ -1,24 +1,52 @@
 package io.tributary.runtime.translate;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * What a job's translation needs to know of the update running it.
  *
- * @param updateNumber strictly increasing per pipeline: the version of a materialized table's
+ * @param updateNumber strictly increasing per pipeline: the base of a materialized table's
  *     overwrite transaction
  * @param generations each dataset's state generation, renewed by a full refresh: part of uids and
  *     transaction ids
+ * @param continuous whether sources keep discovering new input (continuous mode) rather than read
+ *     what was there at the update's start (triggered mode)
+ * @param triggerInterval the epoch length, and in continuous mode how often sources look for input
+ * @param recomputation which recomputation of a materialized table this is within the update (0 in
+ *     triggered mode)
  */
 public record JobContext(String pipeline, PlannedJob job, String updateId, long updateNumber,
-    Map<String, String> generations) {
+    Map<String, String> generations, boolean continuous, Duration triggerInterval, int recomputation) {
+
+  /** How many times one update may recompute a materialized table (continuous mode). */
+  public static final int MAX_RECOMPUTATIONS = 1 << 20;
 
   public JobContext {
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(updateId, "updateId");
+    Objects.requireNonNull(triggerInterval, "triggerInterval");
     generations = Map.copyOf(generations);
+    if (recomputation < 0 || recomputation >= MAX_RECOMPUTATIONS) {
+      throw new IllegalArgumentException("recomputation out of range: " + recomputation);
+    }
+  }
+
+  /** The context of a job of a triggered update. */
+  public JobContext(String pipeline, PlannedJob job, String updateId, long updateNumber,
+      Map<String, String> generations) {
+    this(pipeline, job, updateId, updateNumber, generations, false, Duration.ofSeconds(10), 0);
+  }
+
+  /**
+   * The transaction version of a materialized table's overwrite: strictly increasing across updates
+   * and across the recomputations of one continuous update, and the same when a failed job of the
+   * same update and recomputation is run again, so that rerun commits nothing twice.
+   */
+  public long overwriteVersion() {
+    return updateNumber * MAX_RECOMPUTATIONS + recomputation;
   }
 
   public boolean bounded() {

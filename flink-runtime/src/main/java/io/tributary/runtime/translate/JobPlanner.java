@@ -91,6 +91,10 @@ public final class JobPlanner {
   }
 
   /** The persisted datasets {@code dataset} reads in any mode, looking through views. */
+  public static Set<String> tablesRead(LogicalPlan plan, String dataset) {
+    return persistedReads(plan, dataset, new LinkedHashSet<>());
+  }
+
   private static Set<String> persistedReads(LogicalPlan plan, String dataset, Set<String> seen) {
     Set<String> reads = new LinkedHashSet<>();
     for (Input input : plan.inputsOf(dataset)) {

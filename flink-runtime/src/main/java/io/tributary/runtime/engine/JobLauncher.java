@@ -1,0 +1,126 @@
+package io.tributary.runtime.engine;
+
+import io.tributary.runtime.analysis.ResolvedPlan;
+import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.translate.JobContext;
+import io.tributary.runtime.translate.JobTranslator;
+import io.tributary.runtime.translate.PlannedJob;
+import io.tributary.runtime.translate.TranslatedJob;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+
+/**
+ * Starts and ends the jobs of an update on the embedded cluster, the same way in triggered and
+ * continuous mode: a STREAMING job restores its job's current savepoint (after checking the saved
+ * state still fits the definition) and is ended with a new savepoint, which commits its last epoch;
+ * only then does the pointer move.
+ */
+final class JobLauncher {
+
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+  private static final Duration STOP_TIMEOUT = Duration.ofMinutes(5);
+
+  private final EmbeddedCluster cluster;
+  private final PipelineStorage storage;
+  private final CaughtUpSignals signals;
+  private final RunSettings settings;
+
+  JobLauncher(EmbeddedCluster cluster, PipelineStorage storage, CaughtUpSignals signals, RunSettings settings) {
+    this.cluster = cluster;
+    this.storage = storage;
+    this.signals = signals;
+    this.settings = settings;
+  }
+
+  /** A submitted job: its result, and (triggered STREAMING jobs) when all its sources have caught up. */
+  record Launched(JobContext context, JobID id, CompletableFuture<JobResult> result,
+      CompletableFuture<Void> caughtUp, StateFingerprint fingerprint) {}
+
+  Launched launch(ResolvedPlan plan, JobTranslator translator, JobContext context) {
+    PlannedJob job = context.job();
+    Configuration conf = JobTranslator.configuration(job, settings.parallelism(), settings.checkpointInterval());
+    if (settings.development()) {
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    } else {
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+    }
+    conf.addAll(Configuration.fromMap(settings.flinkOptions()));
+    TranslatedJob translated = translator.translate(context, conf);
+    StateFingerprint fingerprint = StateFingerprint.of(plan, job);
+    StreamGraph graph = translated.graph();
+    if (job.mode() == PlannedJob.Mode.STREAMING) {
+      Optional<String> savepoint = storage.currentSavepoint(job.name());
+      if (savepoint.isPresent()) {
+        checkStateCompatible(job, fingerprint);
+        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint.get(), false));
+      }
+    }
+    List<CompletableFuture<Void>> caughtUp = translated.caughtUpIds().stream()
+        .map(id -> signals.await(context.updateId(), id)).toList();
+    JobID id = cluster.submit(graph);
+    return new Launched(context, id, cluster.result(id),
+        CompletableFuture.allOf(caughtUp.toArray(CompletableFuture[]::new)), fingerprint);
+  }
+
+  /** Waits for a job to end on its own (a BATCH job) and fails if it did not succeed. */
+  void awaitSuccess(Launched launched) throws InterruptedException {
+    checkSucceeded(launched.context().job(), await(launched.result()));
+  }
+
+  /** Stops a running STREAMING job with a savepoint and points its next run at it. */
+  void stopKeepingState(Launched launched) throws InterruptedException {
+    PlannedJob job = launched.context().job();
+    if (!cluster.awaitAllTasksRunning(launched.id(), START_TIMEOUT)) {
+      awaitSuccess(launched);
+    }
+    String savepoint = cluster.stopWithSavepoint(launched.id(), storage.savepointDir(job.name()), STOP_TIMEOUT);
+    awaitSuccess(launched);
+    storage.setStateFingerprint(job.name(), launched.fingerprint().text());
+    storage.setCurrentSavepoint(job.name(), savepoint);
+  }
+
+  private void checkStateCompatible(PlannedJob job, StateFingerprint now) {
+    Optional<String> difference = storage.stateFingerprint(job.name())
+        .flatMap(saved -> now.differenceFrom(StateFingerprint.parse(saved)));
+    if (difference.isPresent()) {
+      throw new StateIncompatibleException("The state of " + String.join(", ", job.datasets()) + " was saved by a"
+          + " different definition (" + difference.get() + "), so the next update cannot continue from it."
+          + " Run a full refresh of these tables: tributary start PIPELINE.yml --full-refresh-tables "
+          + String.join(",", job.datasets()) + ".");
+    }
+  }
+
+  private static void checkSucceeded(PlannedJob job, JobResult result) {
+    if (!result.isSuccess()) {
+      Throwable cause = result.getSerializedThrowable()
+          .map(t -> t.deserializeError(JobLauncher.class.getClassLoader()))
+          .orElse(new IllegalStateException("status " + result.getJobStatus().map(Object::toString).orElse("unknown")));
+      String message = JobErrors.rootMessage(cause);
+      if (message.contains("Cannot map checkpoint/savepoint state") || message.contains("Failed to rollback")) {
+        throw new StateIncompatibleException("The state of " + String.join(", ", job.datasets()) + " does not"
+            + " fit their current definition (" + message + "). Run a full refresh of these tables: tributary"
+            + " start PIPELINE.yml --full-refresh-tables " + String.join(",", job.datasets()) + ".");
+      }
+      throw new JobFailedException("Job " + job.name() + " failed: " + message, cause);
+    }
+  }
+
+  static <T> T await(CompletableFuture<T> future) throws InterruptedException {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      throw new JobFailedException(JobErrors.rootMessage(e), e.getCause());
+    }
+  }
+}

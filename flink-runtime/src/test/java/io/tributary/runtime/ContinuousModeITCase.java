@@ -1,0 +1,92 @@
+package io.tributary.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.engine.EmbeddedCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.types.Row;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Continuous mode: streaming flows keep running and pick up files dropped while they run. */
+class ContinuousModeITCase {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+  private static EmbeddedCluster cluster;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = EmbeddedCluster.start(4, new Configuration());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  @Test
+  void picksUpAFileDroppedWhileItRunsRecomputesTheTableAndStopsKeepingItsPositions() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
+
+    RunningUpdate running = builder(input).continuous(true).start();
+    awaitRows("silver", 1);
+    Files.writeString(input.resolve(".part-2.json.tmp"), "{\"order_id\":\"o2\",\"customer_id\":\"c1\",\"amount\":3.0}\n");
+    Files.move(input.resolve(".part-2.json.tmp"), input.resolve("part-2.json"));
+
+    awaitRows("silver", 2);
+    try {
+      awaitValue(() -> rows("gold"), List.of(Row.of("c1", 2L, 5.0)));
+    } catch (AssertionError e) {
+      throw new AssertionError(running.events() + " gold " + rows("gold"), e);
+    }
+    assertThat(running.state()).isEqualTo(UpdateState.RUNNING);
+    running.stop();
+    UpdateResult stopped = running.await();
+
+    assertThat(stopped.state()).isEqualTo(UpdateState.STOPPED);
+    assertThat(stopped.flow("silver").orElseThrow().state()).isEqualTo(FlowState.STOPPED);
+    UpdateResult next = builder(input).run();
+    assertThat(next.state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(rows("silver")).as("positions were kept: nothing read twice").hasSize(2);
+  }
+
+  private Tributary.Builder builder(Path input) {
+    return Tributary.pipeline(new TriggeredUpdateITCase.Orders())
+        .name("orders")
+        .storage(dir.resolve("storage").toString())
+        .configuration(Map.of("source", input.toString()))
+        .parallelism(1)
+        .triggerInterval(Duration.ofMillis(500))
+        .cluster(cluster);
+  }
+
+  private void awaitRows(String table, int count) throws InterruptedException {
+    awaitValue(() -> rows(table).size(), count);
+  }
+
+  private static <T> void awaitValue(Supplier<T> value, T expected) throws InterruptedException {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!expected.equals(value.get())) {
+      assertThat(System.nanoTime()).as("waiting for %s", expected).isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+
+  private List<Row> rows(String table) {
+    String path = dir.resolve("storage/tables/" + table).toString();
+    return DeltaTableReader.schema(path).isPresent() ? DeltaTableReader.readAll(path) : List.of();
+  }
+}

@@ -238,7 +238,7 @@ public final class UpdateRunner {
         while (!stopRequest.isDone() && error.isEmpty()) {
           error = firstFailure(streams);
           for (PlannedJob job : jobs) {
-            if (job.mode() == PlannedJob.Mode.BATCH && error.isEmpty() && !failedTables.contains(job.name())) {
+            if (job.mode() == PlannedJob.Mode.BATCH && error.isEmpty()) {
               recomputeIfInputsChanged(job, recomputedFrom, failedTables);
             }
           }
@@ -251,6 +251,12 @@ public final class UpdateRunner {
           }
           JobLauncher.await(CompletableFuture.anyOf(wakeUps).handle((ignored, e) -> null));
           error = error.or(() -> firstFailure(streams));
+        }
+        for (PlannedJob job : jobs) {
+          if (job.mode() == PlannedJob.Mode.BATCH) {
+            FlowState end = failedTables.contains(job.name()) ? FlowState.FAILED : FlowState.COMPLETED;
+            job.datasets().forEach(d -> results.add(new FlowResult(d, job.name(), end, Optional.empty())));
+          }
         }
         for (JobLauncher.Launched stream : streams) {
           PlannedJob job = stream.context().job();
@@ -303,21 +309,20 @@ public final class UpdateRunner {
           versions.put(input, tableVersion(input));
         }
       }
-      if (versions.equals(recomputedFrom.get(job.name()))) {
-        return;
+      if (versions.containsValue(-1L) || versions.equals(recomputedFrom.get(job.name()))) {
+        return; // an input has no table yet, or nothing changed since the last recomputation
       }
+      recomputedFrom.put(job.name(), versions);
       job.datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, "recomputing: its inputs changed"));
       try {
         launcher.awaitSuccess(launcher.launch(plan, translator, contexts.apply(job)));
-        recomputedFrom.put(job.name(), versions);
+        failedTables.remove(job.name());
         job.datasets().forEach(d -> listener.onFlow(d, FlowState.COMPLETED, "recomputed from " + versions));
       } catch (RuntimeException e) {
+        // tried again when an input changes; reported in the result if it is the last word
         failedTables.add(job.name());
         String error = JobErrors.rootMessage(e);
-        for (String dataset : job.datasets()) {
-          listener.onFlow(dataset, FlowState.FAILED, error);
-          results.add(new FlowResult(dataset, job.name(), FlowState.FAILED, Optional.of(error)));
-        }
+        job.datasets().forEach(d -> listener.onFlow(d, FlowState.FAILED, error + "; retried when an input changes"));
       }
     }
 

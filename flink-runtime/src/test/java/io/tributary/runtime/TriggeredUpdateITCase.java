@@ -224,6 +224,26 @@ class TriggeredUpdateITCase {
     }
   }
 
+  @Test
+  void thePipelinesTablesCanBeQueriedWithFlinkSql() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(input.resolve("part-1.json"), """
+        {"order_id":"o1","customer_id":"c1","amount":2.0}
+        {"order_id":"o2","customer_id":"c2","amount":3.0}
+        """);
+    assertThat(update(input).state()).isEqualTo(UpdateState.COMPLETED);
+    Path file = dir.resolve("pipeline.yml");
+    Files.writeString(file, "name: orders\nstorage: storage\nlibraries: [" + Orders.class.getName() + "]\n");
+
+    java.io.StringWriter out = new java.io.StringWriter();
+    int code = io.tributary.runtime.cli.TributaryCli.run(new String[] {"sql", file.toString(),
+        "SELECT customer_id, total FROM gold WHERE total > 2.5"}, new java.io.PrintWriter(out, true),
+        new java.io.PrintWriter(new java.io.StringWriter(), true));
+
+    assertThat(code).isZero();
+    assertThat(out.toString()).isEqualTo("+I[c2, 3.0]\n");
+  }
+
   private UpdateResult update(Path input) {
     return builder(input).run();
   }

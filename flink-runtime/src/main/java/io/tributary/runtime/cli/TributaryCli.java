@@ -8,6 +8,7 @@ import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.analysis.ResolvedPlan;
+import io.tributary.runtime.catalog.TributaryCatalog;
 import io.tributary.runtime.config.PipelineConfig;
 import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineConfigLoader;
@@ -37,7 +38,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
     description = "Declarative live tables for Apache Flink, stored as Delta Lake tables.",
     subcommands = {TributaryCli.Validate.class, TributaryCli.Start.class, TributaryCli.Stop.class,
-        TributaryCli.Graph.class})
+        TributaryCli.Graph.class, TributaryCli.Sql.class})
 public final class TributaryCli {
 
   static final int UPDATE_FAILED = 1;
@@ -241,6 +242,36 @@ public final class TributaryCli {
       }
       ResolvedPlan plan = Tributary.fromConfig(options.load()).validate();
       spec.commandLine().getOut().print(GraphRenderer.render(plan.plan(), chosen));
+      return 0;
+    }
+  }
+
+  @Command(name = "sql", description = "Runs a Flink SQL query over the pipeline's tables and prints the result.")
+  static final class Sql implements Callable<Integer> {
+    @CommandLine.Mixin PipelineOptions options;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "1", paramLabel = "QUERY", description = "A query, e.g. \"SELECT * FROM gold LIMIT 10\".")
+    String query;
+
+    @Override
+    public Integer call() {
+      PipelineConfig config = options.load();
+      PipelineStorage storage = PipelineStorage.at(config.storage(), new org.apache.hadoop.conf.Configuration());
+      org.apache.flink.table.api.TableEnvironment tableEnv = org.apache.flink.table.api.TableEnvironment.create(
+          org.apache.flink.table.api.EnvironmentSettings.inBatchMode());
+      tableEnv.registerCatalog(config.name(), TributaryCatalog.of(config.name(), storage));
+      tableEnv.useCatalog(config.name());
+      try (org.apache.flink.util.CloseableIterator<org.apache.flink.types.Row> rows =
+          tableEnv.executeSql(query).collect()) {
+        PrintWriter out = spec.commandLine().getOut();
+        rows.forEachRemaining(row -> out.println(row.toString()));
+      } catch (org.apache.flink.table.api.ValidationException | org.apache.flink.table.api.SqlParserException e) {
+        throw new IllegalArgumentException("Query on pipeline '" + config.name() + "' is not valid: "
+            + e.getMessage().lines().findFirst().orElse("") + ". Tables: " + tableEnv.listTables() + ".");
+      } catch (Exception e) {
+        throw new IllegalStateException("Query on pipeline '" + config.name() + "' failed: " + e.getMessage(), e);
+      }
       return 0;
     }
   }

@@ -1,6 +1,7 @@
 package io.tributary.runtime;
 
 import io.tributary.dsl.PipelineDefinition;
+import io.tributary.runtime.config.PipelineConfigException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +32,7 @@ final class PipelineLibraries {
       }
     }
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("Pipeline '" + pipeline + "': " + String.join("; ", problems));
+      throw new PipelineConfigException("Pipeline '" + pipeline + "': " + String.join("; ", problems));
     }
     return definitions;
   }

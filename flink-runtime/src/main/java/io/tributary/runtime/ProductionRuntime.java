@@ -4,6 +4,7 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.quality.ExpectationValidator;
 import io.tributary.runtime.analysis.Analyzer;
 import io.tributary.runtime.analysis.SourceSchemas;
+import io.tributary.runtime.engine.CaughtUpSignals;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.RunSettings;
 import io.tributary.runtime.engine.UpdateRunner;
@@ -37,7 +38,17 @@ final class ProductionRuntime {
   }
 
   static UpdateRunner runner(EmbeddedCluster cluster, PipelineStorage storage, RunSettings settings) {
-    return new UpdateRunner(cluster, storage, new DeltaJobIo(storage), new QualityStages(), CaughtUpRegistry::await,
-        settings);
+    CaughtUpSignals signals = new CaughtUpSignals() {
+      @Override
+      public java.util.concurrent.CompletableFuture<Void> await(String updateId, String sourceId) {
+        return CaughtUpRegistry.await(updateId, sourceId);
+      }
+
+      @Override
+      public void release(String updateId) {
+        CaughtUpRegistry.release(updateId);
+      }
+    };
+    return new UpdateRunner(cluster, storage, new DeltaJobIo(storage), new QualityStages(), signals, settings);
   }
 }

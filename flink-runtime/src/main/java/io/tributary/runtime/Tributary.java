@@ -6,6 +6,7 @@ import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineConfig;
+import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.engine.RunSettings;
@@ -13,6 +14,7 @@ import io.tributary.runtime.engine.UpdateRunner;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobPlanner;
+import io.tributary.runtime.translate.PlannedJob;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -223,17 +225,26 @@ public final class Tributary {
      */
     public RunningUpdate start() {
       PipelineStorage pipelineStorage = storage();
-      ResolvedPlan plan = ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan());
-      RefreshSelection refresh = selection;
-      refresh.resolve(plan.plan(), JobPlanner.plan(plan.plan()));
+      ResolvedPlan checked = ProductionRuntime.analyzer(pipelineStorage, false).analyze(plan());
+      List<PlannedJob> jobs = JobPlanner.plan(checked.plan());
+      RefreshSelection.Resolved selected = selection.resolve(checked.plan(), jobs);
+      PipelineLock lock = PipelineLock.acquire(pipelineStorage, name);
+      ResolvedPlan plan;
+      try {
+        UpdateRunner.reset(pipelineStorage, jobs, selected);
+        // analyzed again now that the update owns the storage: stores Auto Loader's inferred schemas,
+        // inferred afresh for the tables just reset
+        plan = ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan());
+        pipelineStorage.clearStopRequest();
+      } catch (RuntimeException e) {
+        lock.close();
+        throw e;
+      }
       RunSettings settings = new RunSettings(parallelism, triggerInterval, development, continuous, flinkOptions,
           flowRetries(), retryBackoff);
       // continuous mode runs every streaming job at once, and a materialized table's job beside them
-      long streamingJobs = JobPlanner.plan(plan.plan()).stream()
-          .filter(job -> job.mode() == io.tributary.runtime.translate.PlannedJob.Mode.STREAMING).count();
+      long streamingJobs = jobs.stream().filter(job -> job.mode() == PlannedJob.Mode.STREAMING).count();
       int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : parallelism;
-      PipelineLock lock = PipelineLock.acquire(pipelineStorage, name);
-      pipelineStorage.clearStopRequest();
       RunningUpdate update = new RunningUpdate();
       UpdateListener recording = update.recorder(listener);
       EmbeddedCluster shared = cluster;
@@ -243,7 +254,7 @@ public final class Tributary {
           EmbeddedCluster target = shared != null ? shared : EmbeddedCluster.start(slots, new Configuration());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
-            update.complete(runner.run(plan, refresh, recording, update.stopRequest()));
+            update.complete(runner.run(plan, selected, recording, update.stopRequest()));
           } finally {
             if (shared == null) {
               target.close();
@@ -288,7 +299,7 @@ public final class Tributary {
       try {
         return Integer.parseInt(value.strip());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("Pipeline '" + name + "': " + MAX_FLOW_RETRIES + " is '" + value
+        throw new PipelineConfigException("Pipeline '" + name + "': " + MAX_FLOW_RETRIES + " is '" + value
             + "'. Set it to a whole number of retries, such as 2.");
       }
     }

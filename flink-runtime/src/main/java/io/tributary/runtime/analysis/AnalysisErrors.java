@@ -19,6 +19,14 @@ final class AnalysisErrors {
         + " p.table(\"" + dataset.name() + "\").";
   }
 
+  static String snapshotReadInStreamingTable(DatasetSpec reader, String table, String throughView) {
+    return "Streaming table '" + reader.name() + "' reads a snapshot of '" + table + "'"
+        + (throughView.isEmpty() ? "" : " (through view '" + throughView + "')") + ": a stream joined with a"
+        + " table. Tributary does not yet refresh such a snapshot between updates, so later rows would meet the"
+        + " rows '" + table + "' had at the first update. Make '" + reader.name() + "' a materialized table with"
+        + " p.table(\"" + reader.name() + "\"), reading its inputs as snapshots.";
+  }
+
   static String rootMessage(Throwable error) {
     Throwable cause = error;
     String message = firstLine(error.getMessage());

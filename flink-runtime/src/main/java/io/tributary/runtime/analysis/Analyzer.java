@@ -140,6 +140,7 @@ public final class Analyzer {
         inputs.put(dataset.name(), built.inputs());
         if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
           checkAppendOnly(dataset, datasetProblems);
+          checkNoSnapshotReads(dataset, dataset.name(), "", datasetProblems);
         }
         RowType rowType = rowType(table);
         checkDropDuplicates(dataset, rowType, datasetProblems);
@@ -235,6 +236,25 @@ public final class Analyzer {
         }
       } finally {
         inlined.dropRegisteredViews();
+      }
+    }
+
+    /**
+     * A stream joined with a table's snapshot would keep joining with the snapshot of the job's first
+     * update: the static side is not refreshed between updates yet, so such reads are refused.
+     */
+    private void checkNoSnapshotReads(DatasetSpec reader, String current, String through,
+        List<String> datasetProblems) {
+      for (Input input : inputs.getOrDefault(current, List.of())) {
+        DatasetSpec read = datasets.get(input.dataset());
+        if (read == null) {
+          continue;
+        }
+        if (read.kind() == DatasetKind.VIEW) {
+          checkNoSnapshotReads(reader, read.name(), read.name(), datasetProblems);
+        } else if (input.mode() == ReadMode.SNAPSHOT) {
+          datasetProblems.add(AnalysisErrors.snapshotReadInStreamingTable(reader, read.name(), through));
+        }
       }
     }
 

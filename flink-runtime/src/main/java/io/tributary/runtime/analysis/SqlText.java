@@ -14,10 +14,10 @@ final class SqlText {
   /** The suffix of the name under which a dataset's stream is registered; never a valid dataset name. */
   static final String STREAM_SUFFIX = "$stream";
 
-  // DLT SQL reads a stream as STREAM(name) or STREAM(live.name); string literals are skipped.
-  private static final Pattern STREAM_CALL =
-      Pattern.compile("'(?:[^']|'')*'|\\bSTREAM\\s*\\(\\s*(?:LIVE\\s*\\.\\s*)?`?([A-Za-z_][A-Za-z0-9_]*)`?\\s*\\)",
-          Pattern.CASE_INSENSITIVE);
+  // DLT SQL reads a stream as STREAM(name) or STREAM(live.name); literals and comments are skipped.
+  private static final Pattern STREAM_CALL = Pattern.compile("'(?:[^']|'')*'|--[^\\n]*|/\\*.*?\\*/"
+      + "|\\bSTREAM\\s*\\(\\s*(?:LIVE\\s*\\.\\s*)?`?([A-Za-z_][A-Za-z0-9_]*)`?\\s*\\)",
+      Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
   private static final Pattern IDENTIFIER =
       Pattern.compile("'(?:[^']|'')*'|--[^\\n]*|/\\*.*?\\*/|`([^`]+)`|([A-Za-z_][A-Za-z0-9_$]*)", Pattern.DOTALL);
 

@@ -56,7 +56,7 @@ public final class TributaryCli {
     line.setErr(err);
     line.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof PipelineDefinitionException || e instanceof PipelineConfigException
-          || e instanceof IllegalArgumentException) {
+          || e instanceof CommandLine.ParameterException) {
         err.println(e.getMessage());
         return DEFINITION_ERROR;
       }
@@ -238,7 +238,8 @@ public final class TributaryCli {
       try {
         chosen = GraphRenderer.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--format " + format + " is not a graph format. Use text, mermaid or dot.");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--format " + format + " is not a graph format. Use text, mermaid or dot.");
       }
       ResolvedPlan plan = Tributary.fromConfig(options.load()).validate();
       spec.commandLine().getOut().print(GraphRenderer.render(plan.plan(), chosen));
@@ -267,7 +268,7 @@ public final class TributaryCli {
         PrintWriter out = spec.commandLine().getOut();
         rows.forEachRemaining(row -> out.println(row.toString()));
       } catch (org.apache.flink.table.api.ValidationException | org.apache.flink.table.api.SqlParserException e) {
-        throw new IllegalArgumentException("Query on pipeline '" + config.name() + "' is not valid: "
+        throw new CommandLine.ParameterException(spec.commandLine(), "Query on pipeline '" + config.name() + "' is not valid: "
             + e.getMessage().lines().findFirst().orElse("") + ". Tables: " + tableEnv.listTables() + ".");
       } catch (Exception e) {
         throw new IllegalStateException("Query on pipeline '" + config.name() + "' failed: " + e.getMessage(), e);

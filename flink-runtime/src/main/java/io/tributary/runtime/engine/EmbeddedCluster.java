@@ -113,7 +113,12 @@ public final class EmbeddedCluster implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
-        return cluster.stopWithSavepoint(job, dir, false, SavepointFormatType.NATIVE).get();
+        long remaining = Math.max(1, deadline - System.nanoTime());
+        return cluster.stopWithSavepoint(job, dir, false, SavepointFormatType.NATIVE).get(remaining,
+            TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        throw new JobFailedException("Stopping job " + job + " with a savepoint took longer than " + timeout
+            + "; it is cancelled, and the next update restores its newest checkpoint.", e);
       } catch (ExecutionException e) {
         boolean notReady = ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
             || ExceptionUtils.findThrowableWithMessage(e, "not all required tasks").isPresent();

@@ -12,7 +12,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.jobmaster.JobResult;
@@ -55,15 +57,23 @@ final class JobLauncher {
       conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
       conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
     }
+    boolean streaming = job.mode() == PlannedJob.Mode.STREAMING;
+    if (streaming) {
+      // checkpoints survive a failed or killed run, so the next run restores the newest one
+      conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, storage.checkpointDir(job.name()));
+      conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+          ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    }
     conf.addAll(Configuration.fromMap(settings.flinkOptions()));
     TranslatedJob translated = translator.translate(context, conf);
     StateFingerprint fingerprint = StateFingerprint.of(plan, job);
     StreamGraph graph = translated.graph();
-    if (job.mode() == PlannedJob.Mode.STREAMING) {
-      Optional<String> savepoint = storage.currentSavepoint(job.name());
-      if (savepoint.isPresent()) {
+    if (streaming) {
+      Optional<String> restore = storage.latestRetainedCheckpoint(job.name())
+          .or(() -> storage.currentSavepoint(job.name()));
+      if (restore.isPresent()) {
         checkStateCompatible(job, fingerprint);
-        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint.get(), false));
+        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restore.get(), false));
       }
     }
     List<CompletableFuture<Void>> caughtUp = translated.caughtUpIds().stream()
@@ -88,6 +98,15 @@ final class JobLauncher {
     awaitSuccess(launched);
     storage.setStateFingerprint(job.name(), launched.fingerprint().text());
     storage.setCurrentSavepoint(job.name(), savepoint);
+    storage.clearRetainedCheckpoints(job.name());
+  }
+
+  /** Cancels a job that is still running after its update gave up on it, so no second writer runs on. */
+  void cancelIfRunning(Launched launched) {
+    if (!launched.result().isDone() && !cluster.status(launched.id()).isGloballyTerminalState()) {
+      cluster.cancel(launched.id());
+    }
+    signals.release(launched.context().updateId());
   }
 
   private void checkStateCompatible(PlannedJob job, StateFingerprint now) {

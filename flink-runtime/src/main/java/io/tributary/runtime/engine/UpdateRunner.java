@@ -63,29 +63,32 @@ public final class UpdateRunner {
     this.launcher = new JobLauncher(cluster, storage, signals, settings);
   }
 
-  /** Runs an update of {@code plan} refreshing the tables {@code selection} names. */
-  public UpdateResult run(ResolvedPlan plan, RefreshSelection selection, UpdateListener listener) {
-    return run(plan, selection, listener, new CompletableFuture<>());
-  }
-
   /**
-   * As {@link #run(ResolvedPlan, RefreshSelection, UpdateListener)}, stopping gracefully once {@code stopRequest}
-   * completes: the running streaming job is stopped with a savepoint (its epoch commits, its state and
-   * positions are kept), later jobs do not start, and the update ends STOPPED.
+   * Clears what a selection fully refreshes: each reset job's tables, schema locations, state
+   * generations and state. Done before the plan is analyzed for the update, so Auto Loader infers
+   * its schema afresh.
    */
-  public UpdateResult run(ResolvedPlan plan, RefreshSelection selection, UpdateListener listener,
-      CompletableFuture<Void> stopRequest) {
-    Instant start = Instant.now();
-    String updateId = UUID.randomUUID().toString();
-    long number = nextUpdateNumber();
-    List<PlannedJob> jobs = JobPlanner.plan(plan.plan());
-    RefreshSelection.Resolved selected = selection.resolve(plan.plan(), jobs);
+  public static void reset(PipelineStorage storage, List<PlannedJob> jobs, RefreshSelection.Resolved selected) {
     for (PlannedJob job : jobs) {
       if (selected.resetJobs().contains(job.name())) {
         job.datasets().forEach(storage::resetDataset);
         storage.clearState(job.name());
       }
     }
+  }
+
+  /**
+   * Runs an update of {@code plan}'s jobs that {@code selected} runs (the others' flows are
+   * EXCLUDED; resets were applied by {@link #reset}), stopping gracefully once {@code stopRequest}
+   * completes: the running streaming job is stopped with a savepoint (its epoch commits, its state and
+   * positions are kept), later jobs do not start, and the update ends STOPPED.
+   */
+  public UpdateResult run(ResolvedPlan plan, RefreshSelection.Resolved selected, UpdateListener listener,
+      CompletableFuture<Void> stopRequest) {
+    Instant start = Instant.now();
+    String updateId = UUID.randomUUID().toString();
+    long number = reserveUpdateNumber(plan.plan().pipeline(), updateId, start);
+    List<PlannedJob> jobs = JobPlanner.plan(plan.plan());
     List<DatasetSpec> persisted = plan.plan().datasets().stream().filter(d -> d.kind().isPersisted()).toList();
     Map<String, String> generations = new LinkedHashMap<>();
     persisted.forEach(d -> generations.put(d.name(), storage.generation(d.name())));
@@ -172,8 +175,9 @@ public final class UpdateRunner {
    * {@link RunSettings#maxFlowRetries()} times with a doubling backoff; each failed attempt is a
    * FAILED flow event. Development mode fails fast. A failure the user must fix (an expect_or_fail
    * violation, a definition or state-compatibility error) is never retried. A new attempt restores
-   * the savepoint the previous update left; epochs the failed attempt committed are recognised by
-   * their transaction ids and not committed twice.
+   * the newest checkpoint the failed attempt completed (or the previous update's savepoint if it
+   * completed none), so its sources resume after what its committed epochs hold, and epochs pending
+   * in that checkpoint are committed once (the committer skips transaction versions the table has).
    */
   private boolean runWithRetries(ResolvedPlan plan, JobTranslator translator, JobContext context,
       UpdateListener listener, CompletableFuture<Void> stopRequest) throws InterruptedException {
@@ -181,7 +185,7 @@ public final class UpdateRunner {
     Duration backoff = settings.retryBackoff();
     for (int attempt = 1; ; attempt++) {
       try {
-        return runJob(plan, translator, context, listener, stopRequest);
+        return runJob(plan, translator, context.forAttempt(attempt), listener, stopRequest);
       } catch (RuntimeException e) {
         if (attempt > retries || !JobErrors.isRetryable(e) || stopRequest.isDone()) {
           throw e;
@@ -272,8 +276,11 @@ public final class UpdateRunner {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("continuous update was interrupted", e);
+      } finally {
+        streams.forEach(launcher::cancelIfRunning);
       }
-      return error;
+      return error.or(() -> failedTables.isEmpty() ? Optional.empty()
+          : Optional.of("the last recomputation of " + failedTables + " failed; see its FAILED flow event"));
     }
 
     private Optional<String> firstFailure(List<JobLauncher.Launched> streams) {
@@ -336,20 +343,39 @@ public final class UpdateRunner {
   private boolean runJob(ResolvedPlan plan, JobTranslator translator, JobContext context, UpdateListener listener,
       CompletableFuture<Void> stopRequest) throws InterruptedException {
     JobLauncher.Launched launched = launcher.launch(plan, translator, context);
-    context.job().datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, ""));
-    if (context.job().mode() == PlannedJob.Mode.BATCH) {
-      launcher.awaitSuccess(launched);
-      return true;
+    try {
+      context.job().datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, ""));
+      if (context.job().mode() == PlannedJob.Mode.BATCH) {
+        launcher.awaitSuccess(launched);
+        return true;
+      }
+      JobLauncher.await(CompletableFuture.anyOf(launched.caughtUp(), launched.result(), stopRequest)
+          .handle((ignored, error) -> null));
+      if (launched.result().isDone()) {
+        launcher.awaitSuccess(launched);
+        throw new IllegalStateException("job " + context.job().name() + " finished before its sources caught up");
+      }
+      boolean caughtUp = launched.caughtUp().isDone();
+      launcher.stopKeepingState(launched);
+      return caughtUp;
+    } finally {
+      launcher.cancelIfRunning(launched);
     }
-    JobLauncher.await(CompletableFuture.anyOf(launched.caughtUp(), launched.result(), stopRequest)
-        .handle((ignored, error) -> null));
-    if (launched.result().isDone()) {
-      launcher.awaitSuccess(launched);
-      throw new IllegalStateException("job " + context.job().name() + " finished before its sources caught up");
+  }
+
+  /**
+   * The next update number, reserved by creating its record (create-if-absent), so an update that
+   * dies before its end is never numbered again: a materialized table's overwrite version derives
+   * from it.
+   */
+  private long reserveUpdateNumber(String pipeline, String updateId, Instant start) {
+    for (long number = nextUpdateNumber(); ; number++) {
+      String record = "{\"pipeline\": \"" + pipeline + "\", \"update_id\": \"" + updateId + "\", \"number\": "
+          + number + ", \"state\": \"RUNNING\", \"started\": \"" + start + "\"}\n";
+      if (storage.createIfAbsent(new Path(storage.updatesDir(), String.format("%06d.json", number)), record)) {
+        return number;
+      }
     }
-    boolean caughtUp = launched.caughtUp().isDone();
-    launcher.stopKeepingState(launched);
-    return caughtUp;
   }
 
   private long nextUpdateNumber() {

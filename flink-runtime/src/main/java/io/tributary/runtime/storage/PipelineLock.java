@@ -4,13 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.Optional;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -40,7 +35,7 @@ public final class PipelineLock implements AutoCloseable {
     Path path = new Path(storage.root(), "_tributary/lock");
     String holder = host() + " " + ProcessHandle.current().pid() + " " + Instant.now();
     for (int attempt = 0; attempt < 2; attempt++) {
-      if (tryCreate(storage, path, holder)) {
+      if (storage.createIfAbsent(path, holder + "\n")) {
         return new PipelineLock(storage, path);
       }
       Optional<String> current = storage.readText(path).map(String::strip);
@@ -63,27 +58,6 @@ public final class PipelineLock implements AutoCloseable {
   @Override
   public void close() {
     delete(storage, path);
-  }
-
-  private static boolean tryCreate(PipelineStorage storage, Path path, String holder) {
-    try {
-      FileSystem fs = path.getFileSystem(storage.hadoopConf());
-      if ("file".equals(fs.getScheme())) {
-        java.nio.file.Path local = java.nio.file.Path.of(path.toUri());
-        Files.createDirectories(local.getParent());
-        Files.writeString(Files.createFile(local), holder + "\n", StandardCharsets.UTF_8);
-        return true;
-      }
-      fs.mkdirs(path.getParent());
-      try (FSDataOutputStream out = fs.create(path, false)) {
-        out.write((holder + "\n").getBytes(StandardCharsets.UTF_8));
-      }
-      return true;
-    } catch (FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
-      return false;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create the pipeline lock " + path + ": " + e.getMessage(), e);
-    }
   }
 
   private static boolean heldByDeadProcessHere(String holder) {

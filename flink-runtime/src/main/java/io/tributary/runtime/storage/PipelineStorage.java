@@ -9,6 +9,7 @@ import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
@@ -70,6 +71,49 @@ public final class PipelineStorage {
   /** Where the savepoints of the streaming job {@code job} are written. */
   public String savepointDir(String job) {
     return new Path(internal(), "state/" + job + "/savepoints").toString();
+  }
+
+  /** Where the running {@code job} keeps its retained checkpoints (kept when a job fails). */
+  public String checkpointDir(String job) {
+    return new Path(internal(), "state/" + job + "/checkpoints").toString();
+  }
+
+  /**
+   * The newest completed checkpoint a failed or killed run of {@code job} left since its savepoint
+   * pointer last moved: its state is newer than the savepoint's, and epochs up to it may be
+   * committed, so the next run must restore it rather than the savepoint.
+   */
+  public Optional<String> latestRetainedCheckpoint(String job) {
+    Path dir = new Path(checkpointDir(job));
+    try {
+      FileSystem fs = dir.getFileSystem(hadoopConf);
+      if (!fs.exists(dir)) {
+        return Optional.empty();
+      }
+      FileStatus newest = null;
+      for (FileStatus run : fs.listStatus(dir)) {
+        if (!run.isDirectory()) {
+          continue;
+        }
+        for (FileStatus checkpoint : fs.listStatus(run.getPath())) {
+          Path metadata = new Path(checkpoint.getPath(), "_metadata");
+          if (checkpoint.isDirectory() && checkpoint.getPath().getName().startsWith("chk-") && fs.exists(metadata)) {
+            FileStatus status = fs.getFileStatus(metadata);
+            if (newest == null || status.getModificationTime() > newest.getModificationTime()) {
+              newest = status;
+            }
+          }
+        }
+      }
+      return Optional.ofNullable(newest).map(status -> status.getPath().getParent().toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the checkpoints under " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Drops {@code job}'s retained checkpoints once a newer savepoint holds its state. */
+  public void clearRetainedCheckpoints(String job) {
+    delete(new Path(checkpointDir(job)));
   }
 
   /** The savepoint the next update of {@code job} restores from, if an earlier update left one. */
@@ -143,6 +187,31 @@ public final class PipelineStorage {
   /** The folder of update records. */
   public String updatesDir() {
     return new Path(internal(), "updates").toString();
+  }
+
+  /**
+   * Creates {@code path} with {@code text} unless it exists; returns whether this call created it.
+   * Atomic on a local disk (create-new) and on HDFS; not on S3-compatible stores.
+   */
+  public boolean createIfAbsent(Path path, String text) {
+    try {
+      FileSystem fs = path.getFileSystem(hadoopConf);
+      if ("file".equals(fs.getScheme())) {
+        java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(path).toUri());
+        java.nio.file.Files.createDirectories(local.getParent());
+        java.nio.file.Files.writeString(java.nio.file.Files.createFile(local), text, StandardCharsets.UTF_8);
+        return true;
+      }
+      fs.mkdirs(path.getParent());
+      try (FSDataOutputStream out = fs.create(path, false)) {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+      }
+      return true;
+    } catch (java.nio.file.FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create " + path + ": " + e.getMessage(), e);
+    }
   }
 
   /** Writes {@code text} to {@code path} so readers see the old or the new content, never a part. */

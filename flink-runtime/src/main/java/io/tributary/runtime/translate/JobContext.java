@@ -41,6 +41,15 @@ public record JobContext(String pipeline, PlannedJob job, String updateId, long 
   }
 
   /**
+   * This context for run {@code attempt} (from 1) of the job within its update: a retry gets its own
+   * id, so the signals of a failed attempt (its sources had caught up) do not stop the retry early.
+   */
+  public JobContext forAttempt(int attempt) {
+    return attempt <= 1 ? this : new JobContext(pipeline, job, updateId + "#" + attempt, updateNumber, generations,
+        continuous, triggerInterval, recomputation);
+  }
+
+  /**
    * The transaction version of a materialized table's overwrite: strictly increasing across updates
    * and across the recomputations of one continuous update, and the same when a failed job of the
    * same update and recomputation is run again, so that rerun commits nothing twice.

@@ -79,8 +79,13 @@ class AnalyzerTest {
     p.streamingTable("silver").sql("SELECT * FROM STREAM(_enriched)");
 
     assertThatThrownBy(() -> analyzer.analyze(p.build()))
-        .isInstanceOfSatisfying(PipelineDefinitionException.class, e -> assertThat(e.problems())
-            .singleElement().asString().startsWith("Streaming table 'silver': its query produces updates"));
+        .isInstanceOfSatisfying(PipelineDefinitionException.class, e -> assertThat(e.problems()).containsExactly(
+            e.problems().get(0),
+            "Streaming table 'silver' reads a snapshot of 'dim' (through view '_enriched'): a stream joined with a"
+                + " table. Tributary does not yet refresh such a snapshot between updates, so later rows would"
+                + " meet the rows 'dim' had at the first update. Make 'silver' a materialized table with"
+                + " p.table(\"silver\"), reading its inputs as snapshots.")
+            .first().asString().startsWith("Streaming table 'silver': its query produces updates"));
   }
 
   @Test

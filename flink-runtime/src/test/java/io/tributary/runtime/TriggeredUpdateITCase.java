@@ -224,6 +224,34 @@ class TriggeredUpdateITCase {
     }
   }
 
+  /** Two sources unioned; {@code swapped} declares them in the other order. */
+  public record Union(boolean swapped) implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      for (String name : swapped ? List.of("b", "a") : List.of("a", "b")) {
+        p.streamingTable(name).from(AutoLoader.json(p.conf("source." + name, "/none")).schema("id STRING"));
+      }
+      p.streamingTable("all_ids").sql("SELECT id FROM STREAM(a) UNION ALL SELECT id FROM STREAM(b)");
+    }
+  }
+
+  @Test
+  void declaringTablesInAnotherOrderKeepsTheirJobAndItsState() throws Exception {
+    Path a = Files.createDirectories(dir.resolve("a"));
+    Path b = Files.createDirectories(dir.resolve("b"));
+    Files.writeString(a.resolve("part-1.json"), "{\"id\":\"a1\"}\n");
+    Files.writeString(b.resolve("part-1.json"), "{\"id\":\"b1\"}\n");
+    Map<String, String> conf = Map.of("source.a", a.toString(), "source.b", b.toString());
+
+    for (boolean swapped : List.of(false, true)) {
+      UpdateResult result = Tributary.pipeline(new Union(swapped)).name("union").storage(dir.resolve("storage").toString())
+          .configuration(conf).parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(cluster).run();
+      assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
+      assertThat(result.flow("all_ids").orElseThrow().job()).isEqualTo("stream_a");
+    }
+    assertThat(rows("all_ids")).as("nothing read twice").hasSize(2);
+  }
+
   @Test
   void thePipelinesTablesCanBeQueriedWithFlinkSql() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));

@@ -69,6 +69,7 @@ final class JobLauncher {
     StateFingerprint fingerprint = StateFingerprint.of(plan, job);
     StreamGraph graph = translated.graph();
     if (streaming) {
+      checkStateOwners(job);
       Optional<String> restore = storage.latestRetainedCheckpoint(job.name())
           .or(() -> storage.currentSavepoint(job.name()));
       if (restore.isPresent()) {
@@ -107,6 +108,24 @@ final class JobLauncher {
       cluster.cancel(launched.id());
     }
     signals.release(launched.context().updateId());
+  }
+
+  /**
+   * A table's positions and keys live in the state of the job that wrote it; if the pipeline now
+   * groups it in a job of another name (tables regrouped), that state cannot follow, and starting
+   * from nothing would read its input again.
+   */
+  private void checkStateOwners(PlannedJob job) {
+    for (String dataset : job.datasets()) {
+      Optional<String> owner = storage.stateOwner(dataset);
+      if (owner.isPresent() && !owner.get().equals(job.name())) {
+        throw new StateIncompatibleException("The state of table '" + dataset + "' belongs to streaming job '"
+            + owner.get() + "', but the pipeline now runs it in job '" + job.name() + "' (its streaming tables"
+            + " are grouped differently), and state cannot move between jobs. Run a full refresh of these tables:"
+            + " tributary start PIPELINE.yml --full-refresh-tables " + String.join(",", job.datasets()) + ".");
+      }
+    }
+    job.datasets().forEach(dataset -> storage.setStateOwner(dataset, job.name()));
   }
 
   private void checkStateCompatible(PlannedJob job, StateFingerprint now) {

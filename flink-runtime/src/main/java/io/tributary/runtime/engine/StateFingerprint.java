@@ -24,7 +24,7 @@ record StateFingerprint(List<String> lines) {
 
   static StateFingerprint of(ResolvedPlan plan, PlannedJob job) {
     List<String> lines = new ArrayList<>();
-    for (String name : job.datasets()) {
+    for (String name : job.datasets().stream().sorted().toList()) { // declaration order holds no state
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
       lines.add(name + " " + dataset.queries().stream().map(q -> q.describe()).toList());
       lines.add(name + " reads " + plan.plan().inputsOf(name).stream().map(Input::describe).toList());

@@ -136,6 +136,16 @@ public final class PipelineStorage {
     writeAtomically(new Path(internal(), "state/" + job + "/PLAN"), fingerprint);
   }
 
+  /** The streaming job whose state holds {@code dataset}'s positions and keys, if one has run. */
+  public Optional<String> stateOwner(String dataset) {
+    return readText(new Path(internal(), "owners/" + dataset)).map(String::strip);
+  }
+
+  /** Records that {@code job}'s state holds {@code dataset}'s positions and keys. */
+  public void setStateOwner(String dataset, String job) {
+    writeAtomically(new Path(internal(), "owners/" + dataset), job + "\n");
+  }
+
   /** Forgets {@code job}'s state: its next update starts from nothing. */
   public void clearState(String job) {
     delete(new Path(internal(), "state/" + job));
@@ -159,6 +169,7 @@ public final class PipelineStorage {
     delete(new Path(tablePath(dataset)));
     delete(new Path(schemaLocation(dataset)));
     delete(new Path(internal(), "generations/" + dataset));
+    delete(new Path(internal(), "owners/" + dataset));
   }
 
   /** Asks the running update, from any process, to stop gracefully. */

@@ -51,7 +51,7 @@ public final class JobPlanner {
     Map<String, String> names = new HashMap<>();
     groups.forEach((root, members) -> {
       boolean streaming = plan.dataset(root).orElseThrow().kind() == DatasetKind.STREAMING_TABLE;
-      String name = (streaming ? "stream_" : "table_") + members.get(0);
+      String name = (streaming ? "stream_" : "table_") + stableMember(plan, members);
       names.put(root, name);
       modes.put(root, streaming ? PlannedJob.Mode.STREAMING : PlannedJob.Mode.BATCH);
       members.forEach(m -> jobOf.put(m, name));
@@ -71,6 +71,17 @@ public final class JobPlanner {
       jobs.put(names.get(root), new PlannedJob(names.get(root), modes.get(root), members, upstream));
     });
     return ordered(plan.pipeline(), jobs);
+  }
+
+  /**
+   * The member a job is named after: the first by name among those that read no other member (the
+   * tables fed from outside), so declaring tables in another order or adding downstream tables keeps
+   * the job's name, and with it the folder of its state.
+   */
+  private static String stableMember(LogicalPlan plan, List<String> members) {
+    return members.stream()
+        .filter(m -> streamedTables(plan, m, new LinkedHashSet<>()).stream().noneMatch(members::contains))
+        .sorted().findFirst().orElse(members.stream().sorted().findFirst().orElseThrow());
   }
 
   /** The streaming tables {@code dataset} reads as a stream, directly or through views. */

@@ -37,7 +37,7 @@ final class ProductionRuntime {
   }
 
   static UpdateRunner runner(EmbeddedCluster cluster, PipelineStorage storage, RunSettings settings) {
-    return new UpdateRunner(cluster, storage, new DeltaJobIo(storage), new QualityStages(), CaughtUpRegistry::await,
+    return new UpdateRunner(cluster, storage, new DeltaJobIo(storage), new QualityStages(storage), CaughtUpRegistry::await,
         settings);
   }
 }

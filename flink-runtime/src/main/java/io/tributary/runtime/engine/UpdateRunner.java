@@ -9,6 +9,7 @@ import io.tributary.runtime.UpdateListener;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.analysis.ResolvedPlan;
+import io.tributary.runtime.eventlog.UpdateEventLog;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobContext;
 import io.tributary.runtime.translate.JobIo;
@@ -45,7 +46,8 @@ import org.apache.hadoop.fs.Path;
  * savepoint its previous update left, runs until every source has caught up with what was there at
  * the update's start, and is stopped with a savepoint, which commits its last epoch; the storage's
  * pointer then moves to that savepoint. A BATCH job recomputes a materialized table. A failed job's
- * downstream jobs are SKIPPED; independent jobs still run.
+ * downstream jobs are SKIPPED; independent jobs still run. Every step is logged in the pipeline's
+ * event log ({@link UpdateEventLog}).
  */
 public final class UpdateRunner {
 
@@ -82,9 +84,24 @@ public final class UpdateRunner {
    */
   public UpdateResult run(ResolvedPlan plan, boolean fullRefresh, UpdateListener listener,
       CompletableFuture<Void> stopRequest) {
-    Instant start = Instant.now();
     String updateId = UUID.randomUUID().toString();
-    long number = nextUpdateNumber();
+    long number = UpdateEventLog.updateNumber(storage, nextUpdateNumber());
+    UpdateEventLog events = UpdateEventLog.begin(storage, plan.plan(), updateId, number, fullRefresh);
+    stopRequest.thenRun(() -> events.userAction("STOP"));
+    events.updateProgress(UpdateState.RUNNING, Optional.empty());
+    try {
+      UpdateResult result = runUpdate(plan, fullRefresh, events.listener(listener), stopRequest, updateId, number);
+      events.end(result);
+      return result;
+    } catch (RuntimeException e) {
+      events.failed(e);
+      throw e;
+    }
+  }
+
+  private UpdateResult runUpdate(ResolvedPlan plan, boolean fullRefresh, UpdateListener listener,
+      CompletableFuture<Void> stopRequest, String updateId, long number) {
+    Instant start = Instant.now();
     List<PlannedJob> jobs = JobPlanner.plan(plan.plan());
     List<DatasetSpec> persisted = plan.plan().datasets().stream().filter(d -> d.kind().isPersisted()).toList();
     if (fullRefresh) {

@@ -3,8 +3,10 @@ package io.tributary.runtime.cli;
 import io.tributary.runtime.config.PipelineConfig;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
+import io.tributary.runtime.eventlog.EventType;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -33,6 +35,11 @@ final class EventsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PipelineConfig config = options.load();
+    List<String> types = Arrays.stream(EventType.values()).map(EventType::value).toList();
+    if (type != null && !types.contains(type)) {
+      throw new IllegalArgumentException("tributary events: --type '" + type + "' is not an event type. Use one of "
+          + types + ".");
+    }
     PipelineStorage storage = PipelineStorage.at(config.storage(), new org.apache.hadoop.conf.Configuration());
     EventLog log = EventLog.of(storage);
     List<Event> events = type == null ? log.events() : log.events(type);

@@ -92,6 +92,15 @@ class EventsAndStatusCommandTest {
   }
 
   @Test
+  void anUnknownTypeIsRefusedWithTheKnownOnes() {
+    Result result = run("events", file.toString(), "--type", "flow_progres");
+
+    assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
+    assertThat(result.err).isEqualTo("tributary events: --type 'flow_progres' is not an event type. Use one of"
+        + " [create_update, update_progress, flow_definition, flow_progress, user_action].\n");
+  }
+
+  @Test
   void statusShowsUpdatesTablesAndTheLastUpdatesPassRates() {
     Result result = run("status", file.toString());
 

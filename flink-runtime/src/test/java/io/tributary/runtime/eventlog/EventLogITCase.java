@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.functions.ScalarFunction;
@@ -46,16 +47,38 @@ class EventLogITCase {
     cluster.close();
   }
 
-  /** Passes values through; throws once, at the {@link #failAt}-th row, to inject a task failure. */
+  /**
+   * Passes values through, slowly (so rows span many epochs), and throws once, at the first row after
+   * {@link #failAt} rows once an epoch's metrics are in the journal, to inject a task failure after
+   * a completed checkpoint.
+   */
   public static final class FailOnce extends ScalarFunction {
     static final AtomicInteger seen = new AtomicInteger();
+    static final AtomicBoolean failed = new AtomicBoolean();
     static volatile int failAt = Integer.MAX_VALUE;
+    static volatile java.nio.file.Path journal;
 
-    public String eval(String value) {
-      if (seen.incrementAndGet() == failAt) {
-        throw new IllegalStateException("injected failure at row " + failAt);
+    public String eval(String value) throws Exception {
+      Thread.sleep(1);
+      if (seen.incrementAndGet() >= failAt && metricsLogged() && failed.compareAndSet(false, true)) {
+        throw new IllegalStateException("injected failure after row " + failAt);
       }
       return value;
+    }
+
+    private static boolean metricsLogged() throws java.io.IOException {
+      if (!Files.exists(journal)) {
+        return false;
+      }
+      try (var files = Files.walk(journal)) {
+        return files.filter(f -> f.toString().endsWith(".json")).anyMatch(f -> {
+          try {
+            return Files.readString(f).contains("\"METRICS\"");
+          } catch (java.io.IOException e) {
+            return false;
+          }
+        });
+      }
     }
   }
 
@@ -93,7 +116,9 @@ class EventLogITCase {
       Files.writeString(input.resolve("part-" + file + ".json"), lines);
     }
     FailOnce.seen.set(0);
-    FailOnce.failAt = 1200;
+    FailOnce.failed.set(false);
+    FailOnce.journal = dir.resolve("storage/_tributary/events");
+    FailOnce.failAt = 600;
 
     UpdateResult result = Tributary.pipeline(new Orders())
         .name("orders")
@@ -106,7 +131,8 @@ class EventLogITCase {
         .run();
 
     assertThat(result.state()).as(result.toString()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(FailOnce.seen.get()).as("the failure was injected and rows replayed").isGreaterThan(rows);
+    assertThat(FailOnce.failed).as("the failure was injected after an epoch was logged").isTrue();
+    assertThat(FailOnce.seen.get()).as("rows were replayed").isGreaterThan(rows);
     PipelineStorage storage = PipelineStorage.at(dir.resolve("storage").toString(),
         new org.apache.hadoop.conf.Configuration());
     assertThat(UpdateEventLog.journal(storage).updateNumbers()).as("folded at update end").isEmpty();
@@ -126,6 +152,7 @@ class EventLogITCase {
         written += progress.path("metrics").path("num_output_rows").asLong();
       }
     }
+    assertThat(events).filteredOn(e -> e.level() == Event.Level.METRICS).as("several epochs").hasSizeGreaterThan(2);
     assertThat(dropped).isEqualTo(negative);
     assertThat(written).isEqualTo(rows - negative);
 

@@ -4,10 +4,14 @@ import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.quality.ExpectationEvaluator;
 import io.tributary.quality.ExpectationOperator;
 import io.tributary.quality.Expectations;
-import io.tributary.runtime.eventlog.DataQualityEventOperator;
+import io.tributary.runtime.eventlog.FlowMetrics;
+import io.tributary.runtime.eventlog.FlowProgressOperator;
+import io.tributary.runtime.eventlog.RowCountOperator;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobContext;
 import io.tributary.runtime.translate.JobTranslator;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -21,12 +25,15 @@ import org.apache.flink.table.types.logical.RowType;
 /**
  * A dataset's expectations in its job: Flink's planner computes one flag per constraint
  * ({@link Expectations#apply}), then {@link ExpectationOperator} counts, drops or fails, and strips
- * the flags. Each epoch's counts go to a {@link DataQualityEventOperator}, which logs them in the
- * event log when the epoch's checkpoint completes.
+ * the flags. Before the write, {@link RowCountOperator} counts each epoch's rows; rows and expectation
+ * counts go to one {@link FlowProgressOperator} per flow, which logs them in the event log when the
+ * epoch's checkpoint completes.
  */
 final class QualityStages implements JobTranslator.FlowStages {
 
   private final PipelineStorage storage;
+  /** Expectation counts made by {@link #expectations}, waiting for {@link #written} of the same flow. */
+  private final Map<String, DataStream<FlowMetrics>> quality = new HashMap<>();
 
   QualityStages(PipelineStorage storage) {
     this.storage = storage;
@@ -43,16 +50,37 @@ final class QualityStages implements JobTranslator.FlowStages {
             new ExpectationOperator(ExpectationEvaluator.of(job.pipeline(), dataset.name(), dataset.expectations()),
                 rowType))
         .uid(job.uid(dataset.name(), "expectations"));
-    checked.getSideOutput(ExpectationOperator.DATA_QUALITY)
-        .transform(dataset.name() + ": data quality events", Types.VOID,
-            new DataQualityEventOperator(storage.eventsDir(), job.pipeline(), job.updateId(), job.updateNumber(),
-                dataset.name()))
-        .uid(job.uid(dataset.name(), "data-quality-events"))
+    quality.put(key(job, dataset), checked.getSideOutput(ExpectationOperator.DATA_QUALITY)
+        .map(FlowMetrics::quality, FlowMetrics.TYPE)
+        .name(dataset.name() + ": data quality")
+        .uid(job.uid(dataset.name(), "data-quality")));
+    return checked;
+  }
+
+  @Override
+  public DataStream<RowData> written(JobContext job, DatasetSpec dataset, DataStream<RowData> rows) {
+    SingleOutputStreamOperator<RowData> counted = rows
+        .transform(dataset.name() + ": row count", rows.getType(), new RowCountOperator())
+        .uid(job.uid(dataset.name(), "row-count"));
+    DataStream<FlowMetrics> metrics = counted.getSideOutput(RowCountOperator.METRICS);
+    DataStream<FlowMetrics> expectations = quality.remove(key(job, dataset));
+    if (expectations != null) {
+      metrics = metrics.union(expectations);
+    }
+    metrics
+        .transform(dataset.name() + ": flow progress events", Types.VOID,
+            new FlowProgressOperator(storage.eventsDir(), job.pipeline(), job.updateId(), job.updateNumber(),
+                dataset.name(), dataset.name()))
+        .uid(job.uid(dataset.name(), "flow-progress"))
         .setParallelism(1)
         .setMaxParallelism(1)
         .sinkTo(new DiscardingSink<>())
-        .uid(job.uid(dataset.name(), "data-quality-events-end"))
+        .uid(job.uid(dataset.name(), "flow-progress-end"))
         .setParallelism(1);
-    return checked;
+    return counted;
+  }
+
+  private static String key(JobContext job, DatasetSpec dataset) {
+    return job.updateId() + "/" + job.job().name() + "/" + dataset.name();
   }
 }

@@ -6,7 +6,8 @@ import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.tributary.quality.DataQuality;
 import io.tributary.runtime.delta.DeltaTableCommitter;
 import io.tributary.runtime.delta.DeltaWriteSpec;
-import io.tributary.runtime.eventlog.DataQualityEvents;
+import io.tributary.runtime.eventlog.FlowMetrics;
+import io.tributary.runtime.eventlog.FlowProgressEvents;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventJournal;
 import io.tributary.runtime.eventlog.UpdateEventLog;
@@ -45,8 +46,8 @@ class EventsAndStatusCommandTest {
         Optional.of("Job j failed: boom")));
     UpdateEventLog.table(storage).fold(journal, 1);
     journal.append(2, event("e3", "u2", 2, "create_update", Event.Level.INFO, "Update 2 started.", Optional.empty()));
-    journal.append(2, DataQualityEvents.of("shop", "u2", "silver", "3",
-        new DataQuality("silver", new String[] {"positive"}, new long[] {3}, new long[] {1}, 1), T0.plusSeconds(3)));
+    journal.append(2, FlowProgressEvents.of("shop", "u2", "silver", "silver", "3", new FlowMetrics(3,
+        new DataQuality("silver", new String[] {"positive"}, new long[] {3}, new long[] {1}, 1)), T0.plusSeconds(3)));
     storage.writeAtomically(new Path(storage.updatesDir(), "000001.json"),
         "{\"number\":1,\"state\":\"FAILED\",\"started\":\"2026-01-01T00:00:00Z\",\"duration_ms\":1500,"
             + "\"error\":\"Job j failed: boom\"}");

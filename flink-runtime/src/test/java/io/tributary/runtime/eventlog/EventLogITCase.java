@@ -145,14 +145,20 @@ class EventLogITCase {
         .isEqualTo(new EventLog.ExpectationTotals("silver", "positive_amount", rows - negative, negative));
     long dropped = 0;
     long written = 0;
+    long bronzeRows = 0;
     for (Event e : events) {
-      if (e.level() == Event.Level.METRICS) {
+      if (e.level() == Event.Level.METRICS && e.origin().dataset().orElseThrow().equals("bronze")) {
+        bronzeRows += e.detailsJson().path("flow_progress").path("metrics").path("num_output_rows").asLong();
+        assertThat(e.detailsJson().path("flow_progress").has("data_quality")).as("bronze has no expectations")
+            .isFalse();
+      } else if (e.level() == Event.Level.METRICS) {
         JsonNode progress = e.detailsJson().path("flow_progress");
         dropped += progress.path("data_quality").path("dropped_records").asLong();
         written += progress.path("metrics").path("num_output_rows").asLong();
       }
     }
     assertThat(events).filteredOn(e -> e.level() == Event.Level.METRICS).as("several epochs").hasSizeGreaterThan(2);
+    assertThat(bronzeRows).as("rows written to bronze, counted once though replayed").isEqualTo(rows);
     assertThat(dropped).isEqualTo(negative);
     assertThat(written).isEqualTo(rows - negative);
 

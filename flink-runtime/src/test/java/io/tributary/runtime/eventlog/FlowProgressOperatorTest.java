@@ -12,18 +12,19 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DataQualityEventOperatorTest {
+class FlowProgressOperatorTest {
 
   @TempDir Path dir;
 
-  private static DataQuality counts(long passed, long failed, long dropped) {
-    return new DataQuality("silver", new String[] {"positive"}, new long[] {passed}, new long[] {failed}, dropped);
+  private static FlowMetrics counts(long passed, long failed, long dropped) {
+    return FlowMetrics.quality(
+        new DataQuality("silver", new String[] {"positive"}, new long[] {passed}, new long[] {failed}, dropped));
   }
 
-  private OneInputStreamOperatorTestHarness<DataQuality, Void> harness(String updateId, OperatorSubtaskState state)
+  private OneInputStreamOperatorTestHarness<FlowMetrics, Void> harness(String updateId, OperatorSubtaskState state)
       throws Exception {
     var harness = new OneInputStreamOperatorTestHarness<>(
-        new DataQualityEventOperator(dir.toString(), "shop", updateId, 7, "silver"));
+        new FlowProgressOperator(dir.toString(), "shop", updateId, 7, "silver", "silver"));
     if (state != null) {
       harness.initializeState(state);
     }
@@ -44,6 +45,8 @@ class DataQualityEventOperatorTest {
     try (var harness = harness("u7", null)) {
       harness.processElement(counts(3, 1, 1), 0);
       harness.processElement(counts(2, 2, 2), 0);
+      harness.processElement(FlowMetrics.rows(4), 0);
+      harness.processElement(FlowMetrics.rows(1), 0);
       harness.snapshot(1, 1);
       assertThat(events()).as("checkpoint 1 is not complete yet").isEmpty();
       harness.processElement(counts(5, 0, 0), 0);
@@ -59,6 +62,20 @@ class DataQualityEventOperatorTest {
       assertThat(event.detailsJson().path("flow_progress").path("metrics").path("num_output_rows").asLong())
           .isEqualTo(5);
     }
+  }
+
+  @Test
+  void aFlowWithoutExpectationsLogsItsRowsOnly() throws Exception {
+    try (var harness = harness("u7", null)) {
+      harness.processElement(FlowMetrics.rows(3), 0);
+      harness.processElement(FlowMetrics.rows(2), 0);
+      harness.snapshot(4, 4);
+      harness.notifyOfCompletedCheckpoint(4);
+    }
+    assertThat(events()).extracting(Event::details).containsExactly(
+        "{\"flow_progress\":{\"status\":\"RUNNING\",\"epoch\":\"4\",\"metrics\":{\"num_output_rows\":5}}}");
+    assertThat(events()).extracting(Event::message)
+        .containsExactly("Flow 'silver' committed epoch 4: 5 rows written.");
   }
 
   @Test

@@ -1,6 +1,5 @@
 package io.tributary.runtime.eventlog;
 
-import io.tributary.quality.DataQuality;
 import io.tributary.quality.ExpectationOperator;
 import java.io.Serializable;
 import java.time.Instant;
@@ -22,8 +21,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * Sums one flow's {@link ExpectationOperator#DATA_QUALITY} counts per epoch over all subtasks and
- * logs one {@code flow_progress} METRICS event per epoch when that epoch's checkpoint completes (at
+ * Sums one flow's {@link FlowMetrics} (rows from {@link RowCountOperator#METRICS}, expectation counts
+ * from {@link ExpectationOperator#DATA_QUALITY}) per epoch over all subtasks and logs one {@code
+ * flow_progress} METRICS event per epoch when that epoch's checkpoint completes (at
  * end of input for a bounded job). Runs with parallelism 1.
  *
  * <p><b>Exact across failures.</b> The expectation operators emit an epoch's counts before its
@@ -37,8 +37,8 @@ import org.apache.hadoop.conf.Configuration;
  * earlier update were logged by that update (its stop-with-savepoint notifies before the job ends) and
  * are dropped on restore.
  */
-public final class DataQualityEventOperator extends AbstractStreamOperator<Void>
-    implements OneInputStreamOperator<DataQuality, Void>, BoundedOneInput {
+public final class FlowProgressOperator extends AbstractStreamOperator<Void>
+    implements OneInputStreamOperator<FlowMetrics, Void>, BoundedOneInput {
 
   private static final long serialVersionUID = 1L;
 
@@ -47,26 +47,29 @@ public final class DataQualityEventOperator extends AbstractStreamOperator<Void>
   private final String updateId;
   private final long updateNumber;
   private final String flow;
+  private final String dataset;
 
   private transient EventJournal journal;
-  private transient DataQuality current;
-  private transient TreeMap<Long, DataQuality> pending;
+  private transient FlowMetrics current;
+  private transient TreeMap<Long, FlowMetrics> pending;
   private transient ListState<PendingEpoch> state;
 
   /** An epoch's counts waiting for its checkpoint to complete, as kept in state. */
-  public record PendingEpoch(String updateId, long checkpointId, DataQuality counts) implements Serializable {}
+  public record PendingEpoch(String updateId, long checkpointId, FlowMetrics counts) implements Serializable {}
 
   /**
    * @param eventsDir the journal folder ({@code PipelineStorage.eventsDir()})
    * @param flow the flow whose counts arrive here
+   * @param dataset the dataset it writes
    */
-  public DataQualityEventOperator(String eventsDir, String pipeline, String updateId, long updateNumber,
-      String flow) {
+  public FlowProgressOperator(String eventsDir, String pipeline, String updateId, long updateNumber,
+      String flow, String dataset) {
     this.eventsDir = Objects.requireNonNull(eventsDir, "eventsDir");
     this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
     this.updateId = Objects.requireNonNull(updateId, "updateId");
     this.updateNumber = updateNumber;
     this.flow = Objects.requireNonNull(flow, "flow");
+    this.dataset = Objects.requireNonNull(dataset, "dataset");
   }
 
   @Override
@@ -79,7 +82,7 @@ public final class DataQualityEventOperator extends AbstractStreamOperator<Void>
     if (context.isRestored()) {
       for (PendingEpoch epoch : state.get()) {
         if (epoch.updateId().equals(updateId)) {
-          pending.merge(epoch.checkpointId(), epoch.counts(), DataQuality::plus);
+          pending.merge(epoch.checkpointId(), epoch.counts(), FlowMetrics::plus);
         }
       }
       // a snapshot holds only epochs up to its own checkpoint, and Flink restores only completed ones
@@ -88,8 +91,8 @@ public final class DataQualityEventOperator extends AbstractStreamOperator<Void>
   }
 
   @Override
-  public void processElement(StreamRecord<DataQuality> element) {
-    DataQuality counts = element.getValue();
+  public void processElement(StreamRecord<FlowMetrics> element) {
+    FlowMetrics counts = element.getValue();
     current = current == null ? counts : current.plus(counts);
   }
 
@@ -97,7 +100,7 @@ public final class DataQualityEventOperator extends AbstractStreamOperator<Void>
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
     if (current != null) {
-      pending.merge(context.getCheckpointId(), current, DataQuality::plus);
+      pending.merge(context.getCheckpointId(), current, FlowMetrics::plus);
       current = null;
     }
     List<PendingEpoch> entries = new ArrayList<>();
@@ -114,16 +117,17 @@ public final class DataQualityEventOperator extends AbstractStreamOperator<Void>
   @Override
   public void endInput() {
     if (current != null) {
-      journal.append(updateNumber, DataQualityEvents.of(pipeline, updateId, flow, "end", current, Instant.now()));
+      journal.append(updateNumber, FlowProgressEvents.of(pipeline, updateId, flow, dataset, "end", current,
+          Instant.now()));
       current = null;
     }
   }
 
   private void logUpTo(long checkpointId) {
-    Iterator<Map.Entry<Long, DataQuality>> it = pending.headMap(checkpointId, true).entrySet().iterator();
+    Iterator<Map.Entry<Long, FlowMetrics>> it = pending.headMap(checkpointId, true).entrySet().iterator();
     while (it.hasNext()) {
-      Map.Entry<Long, DataQuality> epoch = it.next();
-      journal.append(updateNumber, DataQualityEvents.of(pipeline, updateId, flow,
+      Map.Entry<Long, FlowMetrics> epoch = it.next();
+      journal.append(updateNumber, FlowProgressEvents.of(pipeline, updateId, flow, dataset,
           Long.toString(epoch.getKey()), epoch.getValue(), Instant.now()));
       it.remove();
     }

@@ -175,7 +175,7 @@ public final class Tributary {
       PipelineStorage pipelineStorage = storage();
       ResolvedPlan plan = ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan());
       RunSettings settings = new RunSettings(parallelism, triggerInterval, development, flinkOptions);
-      RunningUpdate update = new RunningUpdate();
+      RunningUpdate update = new RunningUpdate(pipelineStorage);
       UpdateListener recording = update.recorder(listener);
       EmbeddedCluster shared = cluster;
       boolean refresh = fullRefresh;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
+import io.tributary.runtime.RunningUpdate;
 import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
@@ -120,7 +121,7 @@ class EventLogITCase {
     FailOnce.journal = dir.resolve("storage/_tributary/events");
     FailOnce.failAt = 600;
 
-    UpdateResult result = Tributary.pipeline(new Orders())
+    RunningUpdate running = Tributary.pipeline(new Orders())
         .name("orders")
         .storage(dir.resolve("storage").toString())
         .configuration(Map.of("source", input.toString()))
@@ -128,7 +129,8 @@ class EventLogITCase {
         .triggerInterval(Duration.ofMillis(100))
         .development(false)
         .cluster(cluster)
-        .run();
+        .start();
+    UpdateResult result = running.await();
 
     assertThat(result.state()).as(result.toString()).isEqualTo(UpdateState.COMPLETED);
     assertThat(FailOnce.failed).as("the failure was injected after an epoch was logged").isTrue();
@@ -137,6 +139,7 @@ class EventLogITCase {
         new org.apache.hadoop.conf.Configuration());
     assertThat(UpdateEventLog.journal(storage).updateNumbers()).as("folded at update end").isEmpty();
     List<Event> events = EventLog.of(storage).events();
+    assertThat(running.eventLog()).isEqualTo(events);
 
     Map<String, EventLog.ExpectationTotals> quality = EventLog.dataQuality(events, result.updateId());
     assertThat(quality.get("silver.has_customer"))

@@ -49,6 +49,6 @@ final class ProductionRuntime {
         CaughtUpRegistry.release(updateId);
       }
     };
-    return new UpdateRunner(cluster, storage, new DeltaJobIo(storage), new QualityStages(), signals, settings);
+    return new UpdateRunner(cluster, storage, new DeltaJobIo(storage), new QualityStages(storage), signals, settings);
   }
 }

@@ -4,9 +4,18 @@ import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.quality.ExpectationEvaluator;
 import io.tributary.quality.ExpectationOperator;
 import io.tributary.quality.Expectations;
+import io.tributary.runtime.eventlog.FlowMetrics;
+import io.tributary.runtime.eventlog.FlowProgressOperator;
+import io.tributary.runtime.eventlog.RowCountOperator;
+import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobContext;
 import io.tributary.runtime.translate.JobTranslator;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.data.RowData;
@@ -16,9 +25,19 @@ import org.apache.flink.table.types.logical.RowType;
 /**
  * A dataset's expectations in its job: Flink's planner computes one flag per constraint
  * ({@link Expectations#apply}), then {@link ExpectationOperator} counts, drops or fails, and strips
- * the flags.
+ * the flags. Before the write, {@link RowCountOperator} counts each epoch's rows; rows and expectation
+ * counts go to one {@link FlowProgressOperator} per flow, which logs them in the event log when the
+ * epoch's checkpoint completes.
  */
 final class QualityStages implements JobTranslator.FlowStages {
+
+  private final PipelineStorage storage;
+  /** Expectation counts made by {@link #expectations}, waiting for {@link #written} of the same flow. */
+  private final Map<String, DataStream<FlowMetrics>> quality = new HashMap<>();
+
+  QualityStages(PipelineStorage storage) {
+    this.storage = storage;
+  }
 
   @Override
   public DataStream<RowData> expectations(StreamTableEnvironment tableEnv, JobContext job, DatasetSpec dataset,
@@ -26,10 +45,42 @@ final class QualityStages implements JobTranslator.FlowStages {
     Table flagged = Expectations.apply(tableEnv.fromDataStream(rows), dataset.expectations());
     DataStream<RowData> flaggedRows = tableEnv.toDataStream(flagged,
         flagged.getResolvedSchema().toPhysicalRowDataType().bridgedTo(RowData.class));
-    return flaggedRows
+    SingleOutputStreamOperator<RowData> checked = flaggedRows
         .transform(dataset.name() + ": expectations", InternalTypeInfo.of(rowType),
             new ExpectationOperator(ExpectationEvaluator.of(job.pipeline(), dataset.name(), dataset.expectations()),
                 rowType))
         .uid(job.uid(dataset.name(), "expectations"));
+    quality.put(key(job, dataset), checked.getSideOutput(ExpectationOperator.DATA_QUALITY)
+        .map(FlowMetrics::quality, FlowMetrics.TYPE)
+        .name(dataset.name() + ": data quality")
+        .uid(job.uid(dataset.name(), "data-quality")));
+    return checked;
+  }
+
+  @Override
+  public DataStream<RowData> written(JobContext job, DatasetSpec dataset, DataStream<RowData> rows) {
+    SingleOutputStreamOperator<RowData> counted = rows
+        .transform(dataset.name() + ": row count", rows.getType(), new RowCountOperator())
+        .uid(job.uid(dataset.name(), "row-count"));
+    DataStream<FlowMetrics> metrics = counted.getSideOutput(RowCountOperator.METRICS);
+    DataStream<FlowMetrics> expectations = quality.remove(key(job, dataset));
+    if (expectations != null) {
+      metrics = metrics.union(expectations);
+    }
+    metrics
+        .transform(dataset.name() + ": flow progress events", Types.VOID,
+            new FlowProgressOperator(storage.eventsDir(), job.pipeline(), job.updateId(), job.updateNumber(),
+                dataset.name(), dataset.name()))
+        .uid(job.uid(dataset.name(), "flow-progress"))
+        .setParallelism(1)
+        .setMaxParallelism(1)
+        .sinkTo(new DiscardingSink<>())
+        .uid(job.uid(dataset.name(), "flow-progress-end"))
+        .setParallelism(1);
+    return counted;
+  }
+
+  private static String key(JobContext job, DatasetSpec dataset) {
+    return job.updateId() + "/" + job.job().name() + "/" + dataset.name();
   }
 }

@@ -1,5 +1,8 @@
 package io.tributary.runtime;
 
+import io.tributary.runtime.eventlog.Event;
+import io.tributary.runtime.eventlog.EventLog;
+import io.tributary.runtime.storage.PipelineStorage;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -8,15 +11,18 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * An update running in the background, as {@code Tributary.pipeline(…).start()} returns it: its
- * state, the flow events so far, and a graceful {@link #stop()}.
+ * state, the flow events so far, the pipeline's event log, and a graceful {@link #stop()}.
  */
 public final class RunningUpdate {
 
   private final CompletableFuture<UpdateResult> result = new CompletableFuture<>();
   private final CompletableFuture<Void> stopRequest = new CompletableFuture<>();
   private final List<FlowEvent> events = new CopyOnWriteArrayList<>();
+  private final PipelineStorage storage;
 
-  RunningUpdate() {}
+  RunningUpdate(PipelineStorage storage) {
+    this.storage = storage;
+  }
 
   /** RUNNING until the update ends, then how it ended. */
   public UpdateState state() {
@@ -26,6 +32,14 @@ public final class RunningUpdate {
   /** The flow events so far, oldest first. */
   public List<FlowEvent> events() {
     return List.copyOf(events);
+  }
+
+  /**
+   * The pipeline's event log so far, this update's events included: the event log table and the
+   * journal not folded yet, by sequence (see {@link EventLog}).
+   */
+  public List<Event> eventLog() {
+    return EventLog.of(storage).events();
   }
 
   /**

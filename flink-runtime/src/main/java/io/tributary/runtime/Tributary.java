@@ -245,7 +245,7 @@ public final class Tributary {
       // continuous mode runs every streaming job at once, and a materialized table's job beside them
       long streamingJobs = jobs.stream().filter(job -> job.mode() == PlannedJob.Mode.STREAMING).count();
       int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : parallelism;
-      RunningUpdate update = new RunningUpdate();
+      RunningUpdate update = new RunningUpdate(pipelineStorage);
       UpdateListener recording = update.recorder(listener);
       EmbeddedCluster shared = cluster;
       Thread thread = new Thread(() -> {

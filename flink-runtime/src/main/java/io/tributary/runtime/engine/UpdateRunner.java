@@ -10,6 +10,7 @@ import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.eventlog.UpdateEventLog;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobContext;
 import io.tributary.runtime.translate.JobIo;
@@ -42,7 +43,8 @@ import org.apache.hadoop.fs.Path;
  * savepoint its previous update left, runs until every source has caught up with what was there at
  * the update's start, and is stopped with a savepoint, which commits its last epoch; the storage's
  * pointer then moves to that savepoint. A BATCH job recomputes a materialized table. A failed job's
- * downstream jobs are SKIPPED; independent jobs still run.
+ * downstream jobs are SKIPPED; independent jobs still run. Every step is logged in the pipeline's
+ * event log ({@link UpdateEventLog}).
  */
 public final class UpdateRunner {
 
@@ -85,9 +87,26 @@ public final class UpdateRunner {
    */
   public UpdateResult run(ResolvedPlan plan, RefreshSelection.Resolved selected, UpdateListener listener,
       CompletableFuture<Void> stopRequest) {
-    Instant start = Instant.now();
     String updateId = UUID.randomUUID().toString();
+    Instant start = Instant.now();
     long number = reserveUpdateNumber(plan.plan().pipeline(), updateId, start);
+    UpdateEventLog events = UpdateEventLog.begin(storage, plan.plan(), updateId, number,
+        !selected.resetJobs().isEmpty());
+    stopRequest.thenRun(() -> events.userAction("STOP"));
+    events.updateProgress(UpdateState.RUNNING, Optional.empty());
+    try {
+      UpdateResult result = runUpdate(plan, selected, events.listener(listener), stopRequest, updateId, number,
+          start);
+      events.end(result);
+      return result;
+    } catch (RuntimeException e) {
+      events.failed(e);
+      throw e;
+    }
+  }
+
+  private UpdateResult runUpdate(ResolvedPlan plan, RefreshSelection.Resolved selected, UpdateListener listener,
+      CompletableFuture<Void> stopRequest, String updateId, long number, Instant start) {
     List<PlannedJob> jobs = JobPlanner.plan(plan.plan());
     List<DatasetSpec> persisted = plan.plan().datasets().stream().filter(d -> d.kind().isPersisted()).toList();
     Map<String, String> generations = new LinkedHashMap<>();
@@ -369,7 +388,7 @@ public final class UpdateRunner {
    * from it.
    */
   private long reserveUpdateNumber(String pipeline, String updateId, Instant start) {
-    for (long number = nextUpdateNumber(); ; number++) {
+    for (long number = UpdateEventLog.updateNumber(storage, nextUpdateNumber()); ; number++) {
       String record = "{\"pipeline\": \"" + pipeline + "\", \"update_id\": \"" + updateId + "\", \"number\": "
           + number + ", \"state\": \"RUNNING\", \"started\": \"" + start + "\"}\n";
       if (storage.createIfAbsent(new Path(storage.updatesDir(), String.format("%06d.json", number)), record)) {

@@ -25,6 +25,8 @@ import org.apache.hadoop.fs.Path;
  * &lt;storage&gt;/_tributary/state/&lt;job&gt;/savepoints  the savepoints themselves
  * &lt;storage&gt;/_tributary/generations/&lt;dataset&gt;   the dataset's state generation (renewed by a full refresh)
  * &lt;storage&gt;/_tributary/updates/&lt;n&gt;.json       one record per update
+ * &lt;storage&gt;/_tributary/events/&lt;n&gt;/          the event journal of update n, until folded
+ * &lt;storage&gt;/_tributary/event_log             the event log, a Delta table
  * </pre>
  *
  * All access goes through Hadoop's {@link FileSystem}, so nothing assumes a local disk.
@@ -223,6 +225,16 @@ public final class PipelineStorage {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The folder of the event journal: one subfolder per update not yet folded into the event log table. */
+  public String eventsDir() {
+    return new Path(internal(), "events").toString();
+  }
+
+  /** Where the event log's Delta table lives. */
+  public String eventLogPath() {
+    return new Path(internal(), "event_log").toString();
   }
 
   /** Writes {@code text} to {@code path} so readers see the old or the new content, never a part. */

@@ -44,6 +44,11 @@ public final class JobTranslator {
     /** Applies {@code dataset}'s expectations to its query's table and returns the rows to write. */
     DataStream<RowData> expectations(StreamTableEnvironment tableEnv, JobContext job, DatasetSpec dataset,
         DataStream<RowData> rows, RowType rowType);
+
+    /** Sees the rows about to be written to {@code dataset} (to count them) and returns the rows to write. */
+    default DataStream<RowData> written(JobContext job, DatasetSpec dataset, DataStream<RowData> rows) {
+      return rows;
+    }
   }
 
   public JobTranslator(ResolvedPlan plan, JobIo io, FlowStages stages) {
@@ -96,6 +101,7 @@ public final class JobTranslator {
       if (!dataset.expectations().isEmpty()) {
         rows = stages.expectations(tableEnv, context, dataset, rows, rowType);
       }
+      rows = stages.written(context, dataset, rows);
       io.write(rows, context, dataset, rowType);
       if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
         tables.streams.put(name, tableEnv.fromDataStream(rows));

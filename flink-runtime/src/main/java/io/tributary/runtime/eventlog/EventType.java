@@ -1,0 +1,22 @@
+package io.tributary.runtime.eventlog;
+
+import java.util.Locale;
+
+/** The kinds of events the log holds, named as Delta Live Tables names them ({@link #value()}). */
+public enum EventType {
+  /** An update was created: its id, number and cause. */
+  CREATE_UPDATE,
+  /** The update's state changed (INITIALIZING, RUNNING, COMPLETED, FAILED, STOPPED). */
+  UPDATE_PROGRESS,
+  /** A flow's definition: its output dataset and its inputs (the lineage). */
+  FLOW_DEFINITION,
+  /** A flow's state changed, or (level METRICS) an epoch of it committed rows and data quality counts. */
+  FLOW_PROGRESS,
+  /** A user started or stopped the update. */
+  USER_ACTION;
+
+  /** The name in the log, e.g. {@code flow_progress}. */
+  public String value() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

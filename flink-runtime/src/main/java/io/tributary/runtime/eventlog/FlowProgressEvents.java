@@ -1,0 +1,55 @@
+package io.tributary.runtime.eventlog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.quality.DataQuality;
+import io.tributary.quality.ExpectationResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The {@code flow_progress} METRICS event of one flow's epoch, as DLT writes it (data quality only
+ * for a flow with expectations):
+ * {@code {"flow_progress": {"status": "RUNNING", "metrics": {"num_output_rows": n}, "data_quality":
+ * {"dropped_records": d, "expectations": [{"name", "dataset", "passed_records", "failed_records"}]}}}}.
+ * Its id is derived from (update, flow, epoch), so the same epoch logged twice is one event.
+ */
+public final class FlowProgressEvents {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private FlowProgressEvents() {}
+
+  /**
+   * The event of {@code metrics}, the sum over every subtask of epoch {@code epoch} of {@code flow}.
+   *
+   * @param epoch the checkpoint id that committed the epoch, or {@code "end"} for a bounded job's only one
+   */
+  public static Event of(String pipeline, String updateId, String flow, String dataset, String epoch,
+      FlowMetrics metrics, Instant time) {
+    ObjectNode details = JSON.createObjectNode();
+    ObjectNode progress = details.putObject("flow_progress");
+    progress.put("status", "RUNNING");
+    progress.put("epoch", epoch);
+    progress.putObject("metrics").put("num_output_rows", metrics.outputRows());
+    DataQuality counts = metrics.quality();
+    String message = "Flow '" + flow + "' committed epoch " + epoch + ": " + metrics.outputRows() + " rows written";
+    if (counts != null) {
+      ObjectNode quality = progress.putObject("data_quality");
+      quality.put("dropped_records", counts.droppedRecords());
+      ArrayNode expectations = quality.putArray("expectations");
+      for (ExpectationResult e : counts.expectations()) {
+        expectations.addObject().put("name", e.name()).put("dataset", e.dataset())
+            .put("passed_records", e.passedRecords()).put("failed_records", e.failedRecords());
+      }
+      message += ", " + counts.droppedRecords() + " dropped by expectations";
+    }
+    String id = UUID.nameUUIDFromBytes((updateId + "/" + flow + "/" + epoch).getBytes(StandardCharsets.UTF_8))
+        .toString();
+    return new Event(id, 0, Event.Origin.flow(pipeline, updateId, flow, dataset), time, Event.Level.METRICS,
+        message + ".", Optional.empty(), details.toString(), EventType.FLOW_PROGRESS.value());
+  }
+}

@@ -1,0 +1,184 @@
+package io.tributary.runtime.eventlog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.dsl.plan.DatasetSpec;
+import io.tributary.dsl.plan.Expectation;
+import io.tributary.dsl.plan.Flow;
+import io.tributary.dsl.plan.Input;
+import io.tributary.dsl.plan.LogicalPlan;
+import io.tributary.runtime.FlowState;
+import io.tributary.runtime.UpdateListener;
+import io.tributary.runtime.UpdateResult;
+import io.tributary.runtime.UpdateState;
+import io.tributary.runtime.storage.PipelineStorage;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The events of one running update, written to the journal as they happen: {@code user_action},
+ * {@code create_update}, {@code update_progress}, one {@code flow_definition} per flow (its inputs
+ * and output: the lineage of the resolved plan), and a {@code flow_progress} per flow state change
+ * (through {@link #listener}). {@link #end} logs the final state and folds the journal into the
+ * event log table.
+ *
+ * <pre>{@code
+ * UpdateEventLog events = UpdateEventLog.begin(storage, plan, updateId, number, fullRefresh);
+ * UpdateListener listener = events.listener(userListener);
+ * ... run the flows ...
+ * events.end(result);
+ * }</pre>
+ */
+public final class UpdateEventLog {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final EventJournal journal;
+  private final EventLogTable table;
+  private final String pipeline;
+  private final String updateId;
+  private final long number;
+  private final Map<String, String> flowOfDataset;
+  private volatile boolean ended;
+
+  private UpdateEventLog(PipelineStorage storage, LogicalPlan plan, String updateId, long number) {
+    this.journal = journal(storage);
+    this.table = table(storage);
+    this.pipeline = plan.pipeline();
+    this.updateId = updateId;
+    this.number = number;
+    Map<String, String> flows = new HashMap<>();
+    plan.flows().forEach(f -> flows.putIfAbsent(f.target(), f.name()));
+    this.flowOfDataset = Collections.unmodifiableMap(flows);
+  }
+
+  /** The journal of the pipeline stored under {@code storage}. */
+  public static EventJournal journal(PipelineStorage storage) {
+    return new EventJournal(storage.eventsDir(), storage.hadoopConf());
+  }
+
+  /** The event log table of the pipeline stored under {@code storage}. */
+  public static EventLogTable table(PipelineStorage storage) {
+    return new EventLogTable(storage.eventLogPath(), storage.hadoopConf());
+  }
+
+  /**
+   * The number for a new update: at least {@code candidate}, and above every update the journal or the
+   * table knows, so an update that crashed before recording itself does not share its number (and its
+   * journal) with the next one.
+   */
+  public static long updateNumber(PipelineStorage storage, long candidate) {
+    long highest = Math.max(table(storage).lastFoldedUpdate(),
+        journal(storage).updateNumbers().stream().mapToLong(Long::longValue).max().orElse(0));
+    return Math.max(candidate, highest + 1);
+  }
+
+  /**
+   * Starts the log of a new update: folds what earlier (crashed) updates left in the journal, then
+   * logs the start, the update's creation and every flow's definition.
+   */
+  public static UpdateEventLog begin(PipelineStorage storage, LogicalPlan plan, String updateId, long number,
+      boolean fullRefresh) {
+    UpdateEventLog log = new UpdateEventLog(storage, plan, updateId, number);
+    log.table.fold(log.journal, number - 1);
+    log.userAction("START");
+    ObjectNode create = JSON.createObjectNode();
+    create.putObject("create_update").put("update_number", number).put("full_refresh", fullRefresh)
+        .put("cause", "USER_ACTION");
+    log.append(Event.Origin.update(log.pipeline, updateId), EventType.CREATE_UPDATE, Event.Level.INFO,
+        "Update " + number + " (" + updateId + ") started" + (fullRefresh ? " with a full refresh." : "."),
+        Optional.empty(), create);
+    log.updateProgress(UpdateState.INITIALIZING, Optional.empty());
+    for (Flow flow : plan.flows()) {
+      ObjectNode details = JSON.createObjectNode();
+      ObjectNode definition = details.putObject("flow_definition");
+      definition.put("output_dataset", flow.target());
+      ArrayNode inputs = definition.putArray("input_datasets");
+      plan.inputsOf(flow.target()).stream().map(Input::dataset).distinct().forEach(inputs::add);
+      Optional<DatasetSpec> dataset = plan.dataset(flow.target());
+      definition.put("flow_type", flow instanceof Flow.ApplyChangesFlow ? "APPLY_CHANGES"
+          : dataset.map(d -> d.kind().name()).orElse("UNKNOWN"));
+      ArrayNode expectations = definition.putArray("expectations");
+      dataset.ifPresent(d -> {
+        for (Expectation e : d.expectations()) {
+          expectations.addObject().put("name", e.name()).put("constraint", e.constraint())
+              .put("action", e.action().name());
+        }
+      });
+      log.append(Event.Origin.flow(log.pipeline, updateId, flow.name(), flow.target()),
+          EventType.FLOW_DEFINITION, Event.Level.INFO, "Flow '" + flow.name() + "' is defined: "
+              + inputs.size() + " input(s) -> " + flow.target() + ".", Optional.empty(), details);
+    }
+    return log;
+  }
+
+  /** A listener that logs each flow state change as {@code flow_progress}, then tells {@code next}. */
+  public UpdateListener listener(UpdateListener next) {
+    return (dataset, state, detail) -> {
+      flowProgress(dataset, state, detail);
+      next.onFlow(dataset, state, detail);
+    };
+  }
+
+  /** Logs an action of a user on the update, e.g. {@code START} or {@code STOP}; ignored after {@link #end}. */
+  public void userAction(String action) {
+    if (ended) {
+      return;
+    }
+    ObjectNode details = JSON.createObjectNode();
+    details.putObject("user_action").put("action", action);
+    append(Event.Origin.update(pipeline, updateId), EventType.USER_ACTION, Event.Level.INFO,
+        "User requested " + action + " of update " + number + ".", Optional.empty(), details);
+  }
+
+  /** Logs a state change of the whole update. */
+  public void updateProgress(UpdateState state, Optional<String> error) {
+    ObjectNode details = JSON.createObjectNode();
+    details.putObject("update_progress").put("state", state.name());
+    Event.Level level = state == UpdateState.FAILED ? Event.Level.ERROR : Event.Level.INFO;
+    append(Event.Origin.update(pipeline, updateId), EventType.UPDATE_PROGRESS, level,
+        "Update " + number + " is " + state + ".", error, details);
+  }
+
+  /** Logs the update's end state and folds its journal (and any older one) into the event log table. */
+  public void end(UpdateResult result) {
+    ObjectNode details = JSON.createObjectNode();
+    details.putObject("update_progress").put("state", result.state().name())
+        .put("duration_ms", result.duration().toMillis());
+    Event.Level level = result.state() == UpdateState.FAILED ? Event.Level.ERROR : Event.Level.INFO;
+    append(Event.Origin.update(pipeline, updateId), EventType.UPDATE_PROGRESS, level,
+        "Update " + number + " is " + result.state() + ".", result.error(), details);
+    ended = true;
+    table.fold(journal, number);
+  }
+
+  /** Logs that the update ended with an error outside any flow, and folds the journal. */
+  public void failed(Throwable error) {
+    updateProgress(UpdateState.FAILED, Optional.of(String.valueOf(error.getMessage())));
+    ended = true;
+    table.fold(journal, number);
+  }
+
+  private void flowProgress(String dataset, FlowState state, String detail) {
+    ObjectNode details = JSON.createObjectNode();
+    details.putObject("flow_progress").put("status", state.name());
+    Event.Level level = state == FlowState.FAILED ? Event.Level.ERROR
+        : state == FlowState.SKIPPED ? Event.Level.WARN : Event.Level.INFO;
+    boolean failed = state == FlowState.FAILED;
+    String flow = flowOfDataset.getOrDefault(dataset, dataset);
+    append(Event.Origin.flow(pipeline, updateId, flow, dataset), EventType.FLOW_PROGRESS, level,
+        "Flow '" + flow + "' is " + state + "." + (detail.isEmpty() || failed ? "" : " " + detail),
+        failed && !detail.isEmpty() ? Optional.of(detail) : Optional.empty(), details);
+  }
+
+  private void append(Event.Origin origin, EventType type, Event.Level level, String message,
+      Optional<String> error, ObjectNode details) {
+    journal.append(number, new Event(UUID.randomUUID().toString(), 0, origin, Instant.now(), level, message, error,
+        details.toString(), type.value()));
+  }
+}

@@ -63,6 +63,37 @@ class ContinuousModeITCase {
     assertThat(rows("silver")).as("positions were kept: nothing read twice").hasSize(2);
   }
 
+  /** bronze -> silver with an expect_or_fail, so a bad row fails the streaming job. */
+  public static final class Strict implements io.tributary.dsl.PipelineDefinition {
+    @Override
+    public void define(io.tributary.dsl.Pipeline p) {
+      p.streamingTable("bronze").from(io.tributary.dsl.AutoLoader.json(p.conf("source", "/none"))
+          .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
+      p.streamingTable("silver").from("bronze").expectOrFail("positive_amount", "amount > 0");
+    }
+  }
+
+  @Test
+  void afterAFailedRunTheNextUpdateResumesFromItsNewestCheckpointWithoutReadingCommittedFilesAgain()
+      throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
+    RunningUpdate running = Tributary.pipeline(new Strict()).name("strict").storage(dir.resolve("storage").toString())
+        .configuration(Map.of("source", input.toString())).parallelism(1).triggerInterval(Duration.ofMillis(300))
+        .continuous(true).cluster(cluster).start();
+    awaitRows("silver", 1);
+    Files.writeString(input.resolve("part-2.json"), "{\"order_id\":\"o2\",\"customer_id\":\"c1\",\"amount\":-1.0}\n");
+
+    assertThat(running.await().state()).isEqualTo(UpdateState.FAILED);
+    Files.delete(input.resolve("part-2.json"));
+    Files.writeString(input.resolve("part-3.json"), "{\"order_id\":\"o3\",\"customer_id\":\"c1\",\"amount\":4.0}\n");
+    UpdateResult next = Tributary.pipeline(new Strict()).name("strict").storage(dir.resolve("storage").toString())
+        .configuration(Map.of("source", input.toString())).parallelism(1).cluster(cluster).run();
+
+    assertThat(next.state()).as("%s", next.error()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(rows("silver")).extracting(row -> row.getField(0)).containsExactlyInAnyOrder("o1", "o3");
+  }
+
   private Tributary.Builder builder(Path input) {
     return Tributary.pipeline(new TriggeredUpdateITCase.Orders())
         .name("orders")

@@ -57,6 +57,8 @@ public final class DeltaTableCommitter {
   private final Engine engine;
   private final DeltaWriteSpec spec;
   private final StructType schema;
+  /** Runs between building an upsert transaction and committing it: tests make races with it. */
+  private Runnable beforeChangeCommit = () -> {};
 
   public DeltaTableCommitter(Engine engine, DeltaWriteSpec spec) {
     this.engine = engine;
@@ -149,6 +151,11 @@ public final class DeltaTableCommitter {
     }
   }
 
+  /** Test seam: {@code hook} runs just before each upsert commit attempt, to commit concurrently. */
+  void beforeChangeCommit(Runnable hook) {
+    this.beforeChangeCommit = hook;
+  }
+
   /** Attempts of an upsert commit that lost races to commits touching none of its files. */
   static final int MAX_CHANGE_ATTEMPTS = 10;
 
@@ -211,6 +218,7 @@ public final class DeltaTableCommitter {
         throw DeltaTableException.concurrentRewrite(spec.tablePath(), spec.appId() + "/" + version, gone);
       }
       actions.addAll(appendActions(txn, added));
+      beforeChangeCommit.run();
       try {
         TransactionCommitResult result = txn.commit(engine,
             CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));

@@ -226,7 +226,9 @@ public final class DeltaTableCommitter {
         return OptionalLong.of(result.getVersion());
       } catch (ConcurrentTransactionException e) {
         return OptionalLong.empty();
-      } catch (io.delta.kernel.exceptions.ConcurrentWriteException e) {
+      } catch (io.delta.kernel.exceptions.ConcurrentWriteException
+               | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
+        // with no retries Kernel reports a lost race as the latter
         List<String> conflicts = conflicts(live.keySet(), removed, added);
         if (!conflicts.isEmpty()) {
           throw DeltaTableException.concurrentRewrite(spec.tablePath(), spec.appId() + "/" + version,

@@ -108,7 +108,13 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   public void processElement(StreamRecord<byte[]> element) {
     if (spec.mode() == DeltaWriteSpec.WriteMode.UPSERT) {
       DeltaBucketChange change = DeltaBucketChange.fromBytes(element.getValue());
-      currentRemoved.addAll(change.removed());
+      // the writers' barrier for a checkpoint the committer never saw (aborted before it got here)
+      // leaves two rewrites of a bucket in one epoch: the second replaces a file of the first
+      for (DeltaDataFile file : change.removed()) {
+        if (!current.removeIf(added -> added.path().equals(file.path()))) {
+          currentRemoved.add(file);
+        }
+      }
       current.addAll(change.added());
     } else {
       current.add(DeltaDataFile.fromBytes(element.getValue()));

@@ -309,6 +309,28 @@ class DeltaUpsertWriterOperatorTest {
   }
 
   @Test
+  void twoRewritesOfABucketBetweenTwoCommitterCheckpointsCommitOnlyTheLastFile() throws Exception {
+    try (var w = harness(spec, null);
+         var c = new OneInputStreamOperatorTestHarness<>(new DeltaCommitterOperator(spec, false, 0))) {
+      c.initializeEmptyState();
+      c.open();
+      upsert(w, 1, 1);
+      for (DeltaBucketChange change : barrier(w, 1)) {
+        c.processElement(change.toBytes(), 0);
+      }
+      // checkpoint 1 is aborted after the writer's barrier, before the committer snapshots
+      upsert(w, 1, 2);
+      for (DeltaBucketChange change : barrier(w, 2)) {
+        c.processElement(change.toBytes(), 0);
+      }
+      c.snapshot(2, 0);
+      c.notifyOfCompletedCheckpoint(2);
+    }
+    assertThat(tableRows()).isEqualTo(Map.of(1L, expected(1, 2)));
+    assertThat(DeltaTableReader.version(table)).isEqualTo(1); // created, then one commit
+  }
+
+  @Test
   void anotherBucketCountOnAnExistingTableIsAClearError() throws Exception {
     try (var h = harness(spec, null)) {
       upsert(h, 1, 1);

@@ -18,9 +18,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -153,7 +155,8 @@ public final class UpsertBench {
         if (variant == 0) {
           generated.sinkTo(new DiscardingSink<>());
         } else if (variant == 1) {
-          generated.sinkTo(new PlainParquetSink(target.toString()));
+          generated.transform("plain Parquet", Types.VOID, new PlainParquetWriter(target.toString()))
+              .sinkTo(new DiscardingSink<>());
         } else {
           DeltaSink.write(generated, DeltaWriteSpec.append(target.toString(), TYPE, "bench/append"), "append");
         }
@@ -261,43 +264,47 @@ public final class UpsertBench {
     return sorted.get(sorted.size() / 2);
   }
 
-  /** The baseline: the same rows into plain Parquet files, one per writer and checkpoint. */
-  static final class PlainParquetSink implements Sink<RowData> {
+  /**
+   * The baseline: the same rows into plain Parquet files, one per writer and checkpoint, from a plain
+   * one-input operator as the Delta sink's writer is (so the comparison is Delta's cost, not Flink's
+   * operator path).
+   */
+  static final class PlainParquetWriter extends AbstractStreamOperator<Void>
+      implements OneInputStreamOperator<RowData, Void>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
     private final String dir;
+    private transient ParquetWriter<RowData> writer;
+    private transient int files;
 
-    PlainParquetSink(String dir) {
+    PlainParquetWriter(String dir) {
       this.dir = dir;
     }
 
     @Override
-    public SinkWriter<RowData> createWriter(WriterInitContext context) {
-      int subtask = context.getTaskInfo().getIndexOfThisSubtask();
-      return new SinkWriter<>() {
-        private ParquetWriter<RowData> writer;
-        private int files;
+    public void processElement(StreamRecord<RowData> element) throws IOException {
+      if (writer == null) {
+        writer = BenchAccess.plainParquetWriter(dir + "/part-"
+            + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + "-" + (files++) + ".parquet", TYPE);
+      }
+      writer.write(element.getValue());
+    }
 
-        @Override
-        public void write(RowData row, Context ctx) throws IOException {
-          if (writer == null) {
-            writer = BenchAccess.plainParquetWriter(dir + "/part-" + subtask + "-" + (files++) + ".parquet", TYPE);
-          }
-          writer.write(row);
-        }
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+      super.prepareSnapshotPreBarrier(checkpointId);
+      roll();
+    }
 
-        @Override
-        public void flush(boolean endOfInput) throws IOException {
-          if (writer != null) {
-            writer.close();
-            writer = null;
-          }
-        }
+    @Override
+    public void endInput() throws IOException {
+      roll();
+    }
 
-        @Override
-        public void close() throws IOException {
-          flush(true);
-        }
-      };
+    private void roll() throws IOException {
+      if (writer != null) {
+        writer.close();
+        writer = null;
+      }
     }
   }
 }

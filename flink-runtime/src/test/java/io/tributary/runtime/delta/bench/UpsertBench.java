@@ -46,7 +46,7 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * a share of the keys of a keyed table, relative to the table's size. Medians of 3 runs.
  *
  * <pre>{@code
- * java -Xmx6g -cp <test classpath> io.tributary.runtime.delta.bench.UpsertBench [rows] [workdir]
+ * java -Xmx6g -cp <test classpath> io.tributary.runtime.delta.bench.UpsertBench [rows] [workdir] [all|append|upsert]
  * }</pre>
  */
 public final class UpsertBench {
@@ -81,9 +81,14 @@ public final class UpsertBench {
       UpsertBench bench = new UpsertBench(cluster, work, rows);
       System.out.printf("rows=%d parallelism=2 work=%s cpus=%d maxHeap=%dMB%n", rows, work,
           Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
-      bench.appendThroughput();
-      bench.upsertRewrites(16);
-      bench.upsertRewrites(1024);
+      String part = args.length > 2 ? args[2] : "all";
+      if (!part.equals("upsert")) {
+        bench.appendThroughput();
+      }
+      if (!part.equals("append")) {
+        bench.upsertRewrites(16);
+        bench.upsertRewrites(1024);
+      }
     } finally {
       cluster.close();
     }

@@ -8,6 +8,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -41,13 +42,18 @@ import org.slf4j.LoggerFactory;
  * <p>Without checkpoints (BATCH, or STREAMING without checkpointing) the commit happens at end of
  * input, as the epoch {@link DeltaSink} fixed when it built the job, so a restarted committer
  * commits nothing twice.
+ *
+ * <p>Upsert mode is append mode's epochs carrying bucket rewrites ({@link DeltaBucketChange}): an
+ * epoch's commit removes the replaced files of every bucket the epoch touched and adds their new
+ * files, with {@link DeltaTableCommitter#commitChanges}.
  */
 final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     implements OneInputStreamOperator<byte[], Void>, BoundedOneInput {
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DeltaCommitterOperator.class);
-  private static final int STATE_FORMAT = 1;
+  /** 1: files only; 2: also the files each pending epoch removes (keyed tables). */
+  private static final int STATE_FORMAT = 2;
 
   private final DeltaWriteSpec spec;
   /** True when the job takes no checkpoints, so the commit happens at end of input. */
@@ -60,10 +66,16 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   private transient long nextEpoch;
   private transient boolean inputEnded;
   private transient List<DeltaDataFile> current;
+  /** Upsert mode: the files the bucket rewrites received since the last checkpoint replace. */
+  private transient List<DeltaDataFile> currentRemoved;
   /** Epoch number to its checkpoint id and files, committed when that checkpoint completes. */
   private transient TreeMap<Long, Pending> pending;
 
-  private record Pending(long checkpointId, List<DeltaDataFile> files) {}
+  private record Pending(long checkpointId, List<DeltaDataFile> files, List<DeltaDataFile> removed) {
+    Pending(long checkpointId, List<DeltaDataFile> files) {
+      this(checkpointId, files, List.of());
+    }
+  }
 
   DeltaCommitterOperator(DeltaWriteSpec spec, boolean commitAtEndOfInput, long endOfInputEpoch) {
     this.spec = spec;
@@ -78,12 +90,13 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     state = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(
         "tributary-delta-committer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     current = new ArrayList<>();
+    currentRemoved = new ArrayList<>();
     pending = new TreeMap<>();
     nextEpoch = 1;
     for (byte[] bytes : state.get()) {
       restore(bytes);
     }
-    if (spec.mode() == DeltaWriteSpec.WriteMode.APPEND) {
+    if (spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE) {
       committer.ensureTable();
       OptionalLong latest = committer.latestTransactionVersion();
       nextEpoch = Math.max(nextEpoch, latest.orElse(0) + 1);
@@ -93,17 +106,31 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
 
   @Override
   public void processElement(StreamRecord<byte[]> element) {
-    current.add(DeltaDataFile.fromBytes(element.getValue()));
+    if (spec.mode() == DeltaWriteSpec.WriteMode.UPSERT) {
+      DeltaBucketChange change = DeltaBucketChange.fromBytes(element.getValue());
+      // the writers' barrier for a checkpoint the committer never saw (aborted before it got here)
+      // leaves two rewrites of a bucket in one epoch: the second replaces a file of the first
+      for (DeltaDataFile file : change.removed()) {
+        if (!current.removeIf(added -> added.path().equals(file.path()))) {
+          currentRemoved.add(file);
+        }
+      }
+      current.addAll(change.added());
+    } else {
+      current.add(DeltaDataFile.fromBytes(element.getValue()));
+    }
   }
 
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
     long checkpointId = context.getCheckpointId();
-    if (spec.mode() == DeltaWriteSpec.WriteMode.APPEND) {
-      if (!current.isEmpty()) {
-        pending.put(nextEpoch++, new Pending(checkpointId, List.copyOf(current)));
+    if (spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE) {
+      if (!current.isEmpty() || !currentRemoved.isEmpty()) {
+        pending.put(nextEpoch++, new Pending(checkpointId, List.copyOf(current),
+            List.copyOf(currentRemoved)));
         current = new ArrayList<>();
+        currentRemoved = new ArrayList<>();
       }
     } else if (inputEnded && pending.isEmpty()) {
       pending.put(spec.overwriteVersion(), new Pending(checkpointId, List.copyOf(current)));
@@ -121,17 +148,24 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   public void endInput() {
     inputEnded = true;
     if (commitAtEndOfInput) {
-      long version = spec.mode() == DeltaWriteSpec.WriteMode.APPEND ? endOfInputEpoch
+      long version = spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE ? endOfInputEpoch
           : spec.overwriteVersion();
-      pending.put(version, new Pending(Long.MIN_VALUE, List.copyOf(current)));
+      pending.put(version, new Pending(Long.MIN_VALUE, List.copyOf(current),
+          List.copyOf(currentRemoved)));
       current = new ArrayList<>();
+      currentRemoved = new ArrayList<>();
       commitPending(Long.MIN_VALUE);
     }
   }
 
-  /** Commits every pending epoch whose checkpoint is at or before {@code checkpointId}, as one commit. */
+  /**
+   * Commits every pending epoch whose checkpoint is at or before {@code checkpointId}, as one commit.
+   * Upsert epochs merged this way (a checkpoint failed in between) chain: a file one epoch adds and a
+   * later one replaces is neither added nor removed, so the commit removes only files the table has.
+   */
   private void commitPending(long checkpointId) {
-    List<DeltaDataFile> files = new ArrayList<>();
+    Map<String, DeltaDataFile> files = new LinkedHashMap<>();
+    Map<String, DeltaDataFile> removed = new LinkedHashMap<>();
     long version = 0;
     long seen = -1;
     Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator();
@@ -144,16 +178,25 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
         seen = committer.latestTransactionVersion().orElse(0);
       }
       if (epoch.getKey() > seen) {
-        files.addAll(epoch.getValue().files());
+        for (DeltaDataFile file : epoch.getValue().removed()) {
+          if (files.remove(file.path()) == null) {
+            removed.put(file.path(), file);
+          }
+        }
+        for (DeltaDataFile file : epoch.getValue().files()) {
+          files.put(file.path(), file);
+        }
         version = epoch.getKey();
       }
       it.remove();
     }
     if (version > 0) {
-      boolean overwrite = spec.mode() == DeltaWriteSpec.WriteMode.OVERWRITE;
-      OptionalLong tableVersion = committer.commit(version, files, overwrite);
-      LOG.info("Delta table {}: transaction {}/{} with {} files {}", spec.tablePath(), spec.appId(),
-          version, files.size(), tableVersion.isPresent()
+      OptionalLong tableVersion = spec.mode() == DeltaWriteSpec.WriteMode.UPSERT
+          ? committer.commitChanges(version, List.copyOf(removed.values()), List.copyOf(files.values()))
+          : committer.commit(version, List.copyOf(files.values()),
+              spec.mode() == DeltaWriteSpec.WriteMode.OVERWRITE);
+      LOG.info("Delta table {}: transaction {}/{} adding {} and removing {} files {}", spec.tablePath(),
+          spec.appId(), version, files.size(), removed.size(), tableVersion.isPresent()
               ? "committed as table version " + tableVersion.getAsLong() : "was already committed");
     }
   }
@@ -165,11 +208,13 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
       out.writeLong(nextEpoch);
       out.writeBoolean(inputEnded);
       writeFiles(out, current);
+      writeFiles(out, currentRemoved);
       out.writeInt(pending.size());
       for (Map.Entry<Long, Pending> epoch : pending.entrySet()) {
         out.writeLong(epoch.getKey());
         out.writeLong(epoch.getValue().checkpointId());
         writeFiles(out, epoch.getValue().files());
+        writeFiles(out, epoch.getValue().removed());
       }
     }
     return bytes.toByteArray();
@@ -178,17 +223,21 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   private void restore(byte[] bytes) throws IOException {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       int format = in.readInt();
-      if (format != STATE_FORMAT) {
+      if (format != 1 && format != STATE_FORMAT) {
         throw new IllegalStateException("Unknown Delta committer state format " + format);
       }
       nextEpoch = Math.max(nextEpoch, in.readLong());
       inputEnded |= in.readBoolean();
       current.addAll(readFiles(in));
+      if (format >= 2) {
+        currentRemoved.addAll(readFiles(in));
+      }
       int epochs = in.readInt();
       for (int i = 0; i < epochs; i++) {
         long epoch = in.readLong();
         long checkpointId = in.readLong();
-        pending.put(epoch, new Pending(checkpointId, readFiles(in)));
+        List<DeltaDataFile> files = readFiles(in);
+        pending.put(epoch, new Pending(checkpointId, files, format >= 2 ? readFiles(in) : List.of()));
       }
     }
   }

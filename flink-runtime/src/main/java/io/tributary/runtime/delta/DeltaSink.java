@@ -3,6 +3,7 @@ package io.tributary.runtime.delta;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -62,5 +63,81 @@ public final class DeltaSink {
         .setParallelism(1)
         .setMaxParallelism(1);
     return committed.sinkTo(new DiscardingSink<>()).uid(uidPrefix + "-end").setParallelism(1);
+  }
+
+  /**
+   * Applies a changelog to a keyed Delta table exactly once (spec mode {@link
+   * DeltaWriteSpec.WriteMode#UPSERT}): INSERT and UPDATE_AFTER rows upsert by the spec's key columns,
+   * DELETE rows delete, UPDATE_BEFORE rows are ignored. Each epoch rewrites only the hash buckets its
+   * keys fall in and commits all of them in one Delta commit (see {@link DeltaUpsertWriterOperator}).
+   *
+   * <pre>{@code
+   * DataStream<RowData> changelog = ...; // e.g. the cdc module's SCD1 output
+   * DeltaSink.upsert(changelog,
+   *     DeltaWriteSpec.upsert(path, rowType, appId, List.of("customer_id")), "dim_customers");
+   * }</pre>
+   *
+   * <p>Uids as for {@link #write}; the rows are keyed by bucket on the way to the writers. STREAMING
+   * execution only.
+   *
+   * @throws DeltaTableException if the table exists with another bucket count
+   */
+  public static DataStreamSink<?> upsert(DataStream<RowData> changelog, DeltaWriteSpec spec,
+                                         String uidPrefix) {
+    return upsert(changelog, spec, uidPrefix, DeltaWriteSpec.TARGET_FILE_BYTES);
+  }
+
+  /** As {@link #upsert(DataStream, DeltaWriteSpec, String)}, rolling files at {@code targetFileBytes}. */
+  public static DataStreamSink<?> upsert(DataStream<RowData> changelog, DeltaWriteSpec spec,
+                                         String uidPrefix, long targetFileBytes) {
+    if (spec.mode() != DeltaWriteSpec.WriteMode.UPSERT) {
+      throw new IllegalArgumentException("DeltaSink.upsert needs an UPSERT spec (DeltaWriteSpec.upsert),"
+          + " got " + spec.mode() + " for table " + spec.tablePath() + "; use DeltaSink.write for it");
+    }
+    StreamExecutionEnvironment env = changelog.getExecutionEnvironment();
+    if (env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH) {
+      throw new IllegalArgumentException("Table " + spec.tablePath() + ": upserts need STREAMING"
+          + " execution (a keyed table is rewritten bucket by bucket from keyed state); run the job"
+          + " in STREAMING mode");
+    }
+    DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(new Configuration()), spec);
+    committer.checkBuckets();
+    long endOfInputEpoch = 0;
+    boolean commitAtEnd = !env.getCheckpointConfig().isCheckpointingEnabled();
+    if (commitAtEnd) {
+      endOfInputEpoch = committer.latestTransactionVersion().orElse(0) + 1;
+    }
+    SingleOutputStreamOperator<byte[]> changes = changelog
+        .keyBy(new BucketSelector(spec))
+        .transform("Delta upsert writer " + spec.tablePath(),
+            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+            new DeltaUpsertWriterOperator(spec, targetFileBytes))
+        .uid(uidPrefix + "-writer");
+    SingleOutputStreamOperator<Void> committed = changes
+        .transform("Delta committer " + spec.tablePath(), Types.VOID,
+            new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch))
+        .uid(uidPrefix + "-committer")
+        .setParallelism(1)
+        .setMaxParallelism(1);
+    return committed.sinkTo(new DiscardingSink<>()).uid(uidPrefix + "-end").setParallelism(1);
+  }
+
+  /** A row's hash bucket, the key the upsert writers are partitioned by. */
+  static final class BucketSelector implements KeySelector<RowData, Integer> {
+    private static final long serialVersionUID = 1L;
+    private final DeltaWriteSpec spec;
+    private transient BucketKeys keys;
+
+    BucketSelector(DeltaWriteSpec spec) {
+      this.spec = spec;
+    }
+
+    @Override
+    public Integer getKey(RowData row) {
+      if (keys == null) {
+        keys = BucketKeys.of(spec);
+      }
+      return keys.bucket(row);
+    }
   }
 }

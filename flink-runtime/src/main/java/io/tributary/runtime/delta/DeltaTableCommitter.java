@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * Commits data files to one Delta table with Kernel, idempotently: every commit carries the
  * transaction identifier ({@code appId}, {@code version}) and a commit whose version the table has
  * already seen for that app id is skipped, so replaying it after a restore is a no-op. An overwrite
- * removes every current file and adds the new ones in the same commit. No Flink in here, so the
+ * removes every current file and adds the new ones in the same commit; the bucket rewrites of a keyed
+ * table remove and add the files of the buckets they touch ({@link #commitChanges}). No Flink in here, so the
  * commit protocol is testable on its own.
  */
 public final class DeltaTableCommitter {
@@ -56,6 +57,8 @@ public final class DeltaTableCommitter {
   private final Engine engine;
   private final DeltaWriteSpec spec;
   private final StructType schema;
+  /** Runs between building an upsert transaction and committing it: tests make races with it. */
+  private Runnable beforeChangeCommit = () -> {};
 
   public DeltaTableCommitter(Engine engine, DeltaWriteSpec spec) {
     this.engine = engine;
@@ -121,7 +124,6 @@ public final class DeltaTableCommitter {
     } catch (ConcurrentTransactionException e) {
       return OptionalLong.empty();
     }
-    Row txnState = txn.getTransactionState(engine);
     List<Row> actions = new ArrayList<>();
     if (overwrite && snapshot.isPresent()) {
       Snapshot read = table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion());
@@ -135,6 +137,156 @@ public final class DeltaTableCommitter {
         }
       }
     }
+    actions.addAll(appendActions(txn, files));
+    try {
+      TransactionCommitResult result = txn.commit(engine,
+          CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));
+      checkpointIfDue(result);
+      return OptionalLong.of(result.getVersion());
+    } catch (ConcurrentTransactionException e) {
+      return OptionalLong.empty();
+    } catch (io.delta.kernel.exceptions.ConcurrentWriteException e) {
+      throw new IllegalStateException("Table '" + spec.tablePath() + "': commit of transaction "
+          + spec.appId() + "/" + version + " conflicted with a concurrent commit", e);
+    }
+  }
+
+  /** Test seam: {@code hook} runs just before each upsert commit attempt, to commit concurrently. */
+  void beforeChangeCommit(Runnable hook) {
+    this.beforeChangeCommit = hook;
+  }
+
+  /** Attempts of an upsert commit that lost races to commits touching none of its files. */
+  static final int MAX_CHANGE_ATTEMPTS = 10;
+
+  /**
+   * Commits the bucket rewrites of a keyed table as transaction {@code version}: removes {@code
+   * removed} and adds {@code added} in one commit. Kernel's own retry only understands blind
+   * appends, so this commit has none: when another commit wins the race, the files live after it are
+   * compared with those this commit read; if a winning commit removed a file this commit removes, or
+   * added a file in a bucket this commit rewrites, the rewrite is based on stale content and this
+   * fails with {@link DeltaTableException}, otherwise it commits again on the new version.
+   *
+   * @return the table version written, or empty if the table already has this (or a later) version
+   *     for the app id, or there was nothing to change
+   */
+  public OptionalLong commitChanges(long version, List<DeltaDataFile> removed, List<DeltaDataFile> added) {
+    if (version <= 0 || version == Long.MAX_VALUE) {
+      throw new IllegalArgumentException("transaction version must be in (0, Long.MAX_VALUE): " + version);
+    }
+    Table table = Table.forPath(engine, spec.tablePath());
+    for (int attempt = 1; ; attempt++) {
+      Optional<Snapshot> snapshot = latest();
+      if (snapshot.isPresent()) {
+        Optional<Long> seen = snapshot.get().getLatestTransactionVersion(engine, spec.appId());
+        if (seen.isPresent() && seen.get() >= version) {
+          return OptionalLong.empty();
+        }
+        checkSchema(snapshot.get());
+        checkBuckets(snapshot.get());
+        if (removed.isEmpty() && added.isEmpty()) {
+          return OptionalLong.empty();
+        }
+      }
+      TransactionBuilder builder = snapshot.isEmpty() ? create(table)
+          : table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE);
+      builder = builder.withTransactionId(engine, spec.appId(), version).withMaxRetries(0);
+      if (snapshot.isPresent() && !snapshot.get().getTableProperties().entrySet()
+          .containsAll(tableProperties().entrySet())) {
+        builder = builder.withTableProperties(engine, tableProperties());
+      }
+      Transaction txn;
+      try {
+        txn = builder.build(engine);
+      } catch (ConcurrentTransactionException e) {
+        return OptionalLong.empty();
+      }
+      Map<String, Row> live = snapshot.isEmpty() ? Map.of()
+          : liveFiles(table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion()));
+      List<String> gone = new ArrayList<>();
+      List<Row> actions = new ArrayList<>();
+      long now = System.currentTimeMillis();
+      for (DeltaDataFile file : removed) {
+        Row scanFile = live.get(file.path());
+        if (scanFile == null) {
+          gone.add(file.path());
+        } else {
+          actions.add(KernelInternals.removeAction(scanFile, now));
+        }
+      }
+      if (!gone.isEmpty()) {
+        throw DeltaTableException.concurrentRewrite(spec.tablePath(), spec.appId() + "/" + version, gone);
+      }
+      actions.addAll(appendActions(txn, added));
+      beforeChangeCommit.run();
+      try {
+        TransactionCommitResult result = txn.commit(engine,
+            CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));
+        checkpointIfDue(result);
+        return OptionalLong.of(result.getVersion());
+      } catch (ConcurrentTransactionException e) {
+        return OptionalLong.empty();
+      } catch (io.delta.kernel.exceptions.ConcurrentWriteException
+               | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
+        // with no retries Kernel reports a lost race as the latter
+        List<String> conflicts = conflicts(live.keySet(), removed, added);
+        if (!conflicts.isEmpty()) {
+          throw DeltaTableException.concurrentRewrite(spec.tablePath(), spec.appId() + "/" + version,
+              conflicts);
+        }
+        if (attempt >= MAX_CHANGE_ATTEMPTS) {
+          throw new IllegalStateException("Table '" + spec.tablePath() + "': commit of transaction "
+              + spec.appId() + "/" + version + " lost " + attempt + " races in a row", e);
+        }
+        LOG.info("Table {}: transaction {}/{} lost a race to commits touching none of its buckets;"
+            + " committing again", spec.tablePath(), spec.appId(), version);
+      }
+    }
+  }
+
+  /**
+   * What the commits that won since {@code read} did to this commit's buckets: files this commit
+   * removes that they removed, and files they added in buckets this commit rewrites.
+   */
+  private List<String> conflicts(java.util.Set<String> read, List<DeltaDataFile> removed,
+                                 List<DeltaDataFile> added) {
+    Map<String, Row> now = liveFiles(Table.forPath(engine, spec.tablePath()).getLatestSnapshot(engine));
+    java.util.Set<Integer> buckets = new java.util.HashSet<>();
+    List<String> conflicts = new ArrayList<>();
+    for (DeltaDataFile file : removed) {
+      buckets.add(BucketKeys.bucketOf(file.path()));
+      if (!now.containsKey(file.path())) {
+        conflicts.add(file.path());
+      }
+    }
+    for (DeltaDataFile file : added) {
+      buckets.add(BucketKeys.bucketOf(file.path()));
+    }
+    for (String file : now.keySet()) {
+      if (!read.contains(file) && buckets.contains(BucketKeys.bucketOf(file))) {
+        conflicts.add(file);
+      }
+    }
+    return conflicts;
+  }
+
+  /** The snapshot's data files by absolute path, as scan file rows (what a remove action is made of). */
+  private Map<String, Row> liveFiles(Snapshot snapshot) {
+    Map<String, Row> live = new HashMap<>();
+    for (FilteredColumnarBatch batch : KernelIterators.drain(
+        snapshot.getScanBuilder().build().getScanFiles(engine))) {
+      try (CloseableIterator<Row> rows = batch.getRows()) {
+        rows.forEachRemaining(row -> live.put(KernelInternals.dataFile(row).getPath(), row));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return live;
+  }
+
+  private List<Row> appendActions(Transaction txn, List<DeltaDataFile> files) {
+    Row txnState = txn.getTransactionState(engine);
+    List<Row> actions = new ArrayList<>();
     Map<Map<String, String>, List<DataFileStatus>> byPartition = new LinkedHashMap<>();
     for (DeltaDataFile file : files) {
       byPartition.computeIfAbsent(file.partitionValues(), k -> new ArrayList<>()).add(
@@ -147,16 +299,21 @@ public final class DeltaTableCommitter {
       actions.addAll(KernelIterators.drain(Transaction.generateAppendActions(
           engine, txnState, KernelIterators.of(group.getValue().iterator()), context)));
     }
-    try {
-      TransactionCommitResult result = txn.commit(engine,
-          CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));
-      checkpointIfDue(result);
-      return OptionalLong.of(result.getVersion());
-    } catch (ConcurrentTransactionException e) {
-      return OptionalLong.empty();
-    } catch (io.delta.kernel.exceptions.ConcurrentWriteException e) {
-      throw new IllegalStateException("Table '" + spec.tablePath() + "': commit of transaction "
-          + spec.appId() + "/" + version + " conflicted with a concurrent commit", e);
+    return actions;
+  }
+
+  /**
+   * Fails with {@link DeltaTableException} if the table exists with a bucket count other than the
+   * spec's: a keyed table's rows are found by bucket, so the count cannot change in place.
+   */
+  public void checkBuckets() {
+    latest().ifPresent(this::checkBuckets);
+  }
+
+  private void checkBuckets(Snapshot snapshot) {
+    String existing = snapshot.getTableProperties().get(DeltaWriteSpec.BUCKETS_PROPERTY);
+    if (existing != null && !existing.equals(Integer.toString(spec.buckets()))) {
+      throw DeltaTableException.bucketsChanged(spec.tablePath(), existing, spec.buckets());
     }
   }
 
@@ -189,6 +346,9 @@ public final class DeltaTableCommitter {
   Map<String, String> tableProperties() {
     Map<String, String> properties = new HashMap<>(spec.properties());
     spec.comment().ifPresent(c -> properties.put("comment", c));
+    if (spec.mode() == DeltaWriteSpec.WriteMode.UPSERT) {
+      properties.put(DeltaWriteSpec.BUCKETS_PROPERTY, Integer.toString(spec.buckets()));
+    }
     return properties;
   }
 

@@ -53,4 +53,31 @@ public final class DeltaTableException extends RuntimeException {
     return new DeltaTableException("Table '" + table + "' has no column '" + column + "'. Its columns: "
         + columns + ". Read only columns the table has.");
   }
+
+  static DeltaTableException badKeys(String table, List<String> problems) {
+    return new DeltaTableException("Table '" + table + "': " + String.join("; ", problems)
+        + ". Give an upsert table the top-level columns that identify a row as key columns, no"
+        + " partition columns, and a bucket count from 1 to 99999.");
+  }
+
+  static DeltaTableException bucketsChanged(String table, String existing, int written) {
+    return new DeltaTableException("Table '" + table + "' is laid out in " + existing + " buckets ("
+        + DeltaWriteSpec.BUCKETS_PROPERTY + ") but the job writes it with " + written + ". Rows are"
+        + " found by their bucket, so the count cannot change in place: keep " + existing
+        + " or do a full refresh of the table.");
+  }
+
+  static DeltaTableException concurrentRewrite(String table, String txn, List<String> files) {
+    return new DeltaTableException("Table '" + table + "': the upsert commit of transaction " + txn
+        + " rewrites files that a concurrent commit removed or rewrote (" + files + "). Another job"
+        + " (or a restore from an older savepoint) is writing the same keys of this table. Run one"
+        + " writer per keyed table, then restart this flow from its latest checkpoint, or do a full"
+        + " refresh of the table.");
+  }
+
+  static DeltaTableException notBucketed(String table, String file) {
+    return new DeltaTableException("Table '" + table + "' has data file " + file + " outside the"
+        + " bucket directories (bucket=NNNNN/) of a keyed table, so it was not written by key and"
+        + " upserts cannot find its rows. Do a full refresh of the table to rewrite it as a keyed table.");
+  }
 }

@@ -25,11 +25,15 @@ import org.apache.flink.table.types.logical.RowType;
  * @param overwriteVersion for {@link WriteMode#OVERWRITE}: the transaction version of this overwrite
  *     (the runner's strictly increasing update number); ignored for appends
  * @param comment the table comment, stored in the table properties under {@code comment}
- * @param properties table properties written to the table's metadata
+ * @param properties table properties written to the table's metadata; for {@link WriteMode#UPSERT}
+ *     {@value #BUCKETS_PROPERTY} sets the number of hash buckets (default {@value #DEFAULT_BUCKETS})
+ * @param keyColumns for {@link WriteMode#UPSERT}: the columns whose values identify a row; empty
+ *     otherwise
  */
 public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, String appId,
                              long overwriteVersion, List<String> partitionColumns,
-                             Optional<String> comment, Map<String, String> properties)
+                             Optional<String> comment, Map<String, String> properties,
+                             List<String> keyColumns)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
@@ -41,12 +45,32 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
       LogicalTypeRoot.VARCHAR, LogicalTypeRoot.BOOLEAN, LogicalTypeRoot.TINYINT,
       LogicalTypeRoot.SMALLINT, LogicalTypeRoot.INTEGER, LogicalTypeRoot.BIGINT, LogicalTypeRoot.DATE);
 
+  /** Table property holding the number of hash buckets of a keyed ({@link WriteMode#UPSERT}) table. */
+  public static final String BUCKETS_PROPERTY = "tributary.buckets";
+
+  /** Buckets of a keyed table unless {@value #BUCKETS_PROPERTY} says otherwise. */
+  public static final int DEFAULT_BUCKETS = 16;
+
   /** How the rows of a job change the table. */
   public enum WriteMode {
     /** Every epoch's rows are appended (streaming tables). */
     APPEND,
     /** All rows of the job replace the table's content in one commit at the end (materialized tables). */
-    OVERWRITE
+    OVERWRITE,
+    /**
+     * The input is a changelog keyed by {@link #keyColumns()}: INSERT and UPDATE_AFTER rows replace
+     * the row with their key, DELETE rows remove it (CDC targets, deduplicating tables). See {@link
+     * DeltaUpsertWriterOperator}.
+     */
+    UPSERT
+  }
+
+  /** The canonical constructor with no key columns, as before keyed tables existed. */
+  public DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, String appId,
+                        long overwriteVersion, List<String> partitionColumns, Optional<String> comment,
+                        Map<String, String> properties) {
+    this(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns, comment, properties,
+        List.of());
   }
 
   public DeltaWriteSpec {
@@ -81,20 +105,79 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
       throw DeltaTableException.badPartitionColumns(tablePath,
           List.of("every column is a partition column, so data files would have no columns"));
     }
+    keyColumns = keyColumns == null ? List.of() : List.copyOf(keyColumns);
+    validateKeys(tablePath, rowType, mode, partitionColumns, keyColumns, properties);
+  }
+
+  private static void validateKeys(String tablePath, RowType rowType, WriteMode mode,
+                                   List<String> partitionColumns, List<String> keyColumns,
+                                   Map<String, String> properties) {
+    List<String> problems = new ArrayList<>();
+    if (mode != WriteMode.UPSERT) {
+      if (!keyColumns.isEmpty()) {
+        problems.add("key columns " + keyColumns + " are given for write mode " + mode);
+      }
+    } else {
+      if (keyColumns.isEmpty()) {
+        problems.add("write mode UPSERT needs at least one key column");
+      }
+      for (String column : keyColumns) {
+        int index = rowType.getFieldNames().indexOf(column);
+        if (index < 0) {
+          problems.add("key column '" + column + "' is not a column of " + rowType.getFieldNames());
+        } else if (!BucketKeys.KEY_TYPES.contains(rowType.getTypeAt(index).getTypeRoot())) {
+          problems.add("key column '" + column + "' has type "
+              + rowType.getTypeAt(index).asSummaryString() + ", which cannot be a key (use a string,"
+              + " integer, decimal, date, timestamp or binary column)");
+        }
+      }
+      if (Set.copyOf(keyColumns).size() != keyColumns.size()) {
+        problems.add("key columns " + keyColumns + " repeat a column");
+      }
+      if (!partitionColumns.isEmpty()) {
+        problems.add("a keyed table is laid out in hash buckets and cannot also be partitioned by "
+            + partitionColumns);
+      }
+      String buckets = properties.get(BUCKETS_PROPERTY);
+      if (buckets != null && parseBuckets(buckets) <= 0) {
+        problems.add("table property " + BUCKETS_PROPERTY + " is '" + buckets
+            + "', not a whole number from 1 to " + MAX_BUCKETS);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw DeltaTableException.badKeys(tablePath, problems);
+    }
+  }
+
+  private static final int MAX_BUCKETS = 99_999;
+
+  private static int parseBuckets(String value) {
+    try {
+      int n = Integer.parseInt(value.trim());
+      return n >= 1 && n <= MAX_BUCKETS ? n : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** The number of hash buckets of a keyed table ({@value #BUCKETS_PROPERTY}, default 16). */
+  public int buckets() {
+    String value = properties.get(BUCKETS_PROPERTY);
+    return value == null ? DEFAULT_BUCKETS : parseBuckets(value);
   }
 
   /** Records are serialized by their components, and {@link Optional} is not serializable. */
   private Object writeReplace() {
     return new Form(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-        comment.orElse(null), properties);
+        comment.orElse(null), properties, keyColumns);
   }
 
   private record Form(String tablePath, RowType rowType, WriteMode mode, String appId,
                       long overwriteVersion, List<String> partitionColumns, String comment,
-                      Map<String, String> properties) implements Serializable {
+                      Map<String, String> properties, List<String> keyColumns) implements Serializable {
     private Object readResolve() {
       return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-          Optional.ofNullable(comment), properties);
+          Optional.ofNullable(comment), properties, keyColumns);
     }
   }
 
@@ -110,18 +193,29 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
         Optional.empty(), Map.of());
   }
 
+  /**
+   * An unpartitioned table written from a changelog keyed by {@code keyColumns} (upserts and
+   * deletes), laid out in {@value #DEFAULT_BUCKETS} hash buckets unless {@link #withProperties} sets
+   * {@value #BUCKETS_PROPERTY}.
+   */
+  public static DeltaWriteSpec upsert(String tablePath, RowType rowType, String appId,
+                                      List<String> keyColumns) {
+    return new DeltaWriteSpec(tablePath, rowType, WriteMode.UPSERT, appId, 1, List.of(),
+        Optional.empty(), Map.of(), keyColumns);
+  }
+
   public DeltaWriteSpec withPartitionColumns(List<String> columns) {
     return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, columns, comment,
-        properties);
+        properties, keyColumns);
   }
 
   public DeltaWriteSpec withComment(String text) {
     return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-        Optional.of(text), properties);
+        Optional.of(text), properties, keyColumns);
   }
 
   public DeltaWriteSpec withProperties(Map<String, String> props) {
     return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-        comment, props);
+        comment, props, keyColumns);
   }
 }

@@ -85,6 +85,11 @@ final class KernelSnapshotScan {
     return List.copyOf(scanFiles.keySet());
   }
 
+  /** The snapshot's data files: absolute path, size and modification time. */
+  List<FileStatus> fileStatuses() {
+    return scanFiles.values().stream().map(KernelInternals::dataFile).toList();
+  }
+
   /** The rows of one data file of the snapshot, lazily, batch by batch. */
   CloseableIterator<RowData> read(String file) throws IOException {
     Row scanFile = scanFiles.get(file);

@@ -7,6 +7,12 @@
  * each carrying a transaction identifier so a replayed commit is skipped: exactly once across failures,
  * restarts and stop-with-savepoint. Types follow {@link io.tributary.runtime.delta.DeltaTypes}.
  *
+ * <p>Keyed tables: {@link io.tributary.runtime.delta.DeltaSink#upsert} applies a changelog (upserts
+ * and deletes by key columns) copy-on-write, table laid out in hash buckets ({@code bucket=NNNNN/});
+ * each epoch rewrites only the buckets its keys fall in ({@code DeltaUpsertWriterOperator}) and
+ * commits their removes and adds in one commit with no Kernel retry
+ * ({@link io.tributary.runtime.delta.DeltaTableCommitter#commitChanges}).
+ *
  * <p>Reading: {@link io.tributary.runtime.delta.DeltaSnapshotSource} reads one snapshot in a job;
  * {@link io.tributary.runtime.delta.DeltaTableReader} reads a table in this JVM.
  *

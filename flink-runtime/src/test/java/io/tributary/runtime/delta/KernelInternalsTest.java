@@ -70,4 +70,39 @@ class KernelInternalsTest {
     assertThat(DeltaTableReader.readAll(table)).isEmpty();
     assertThat(DeltaTableReader.readAll(table, 0)).containsExactly(org.apache.flink.types.Row.of(1, "x"));
   }
+
+  @Test
+  void removeActionsOfBucketFilesKeepTheBucketDirectoryAndKernelCommitsThem() throws Exception {
+    Configuration conf = new Configuration();
+    Engine engine = DefaultEngine.create(conf);
+    String table = dir.resolve("keyed").toString();
+    RowType type = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
+    DeltaWriteSpec spec = DeltaWriteSpec.upsert(table, type, "app", List.of("id"));
+    List<DeltaDataFile> files;
+    try (DeltaFileWriter writer = new DeltaFileWriter(table + "/" + BucketKeys.directory(3), type,
+        List.of(), 1 << 20, conf, 0)) {
+      writer.write(DeltaTestSupport.internal(type, org.apache.flink.types.Row.of(7L)));
+      files = writer.closeAll();
+    }
+    DeltaTableCommitter committer = new DeltaTableCommitter(engine, spec);
+    committer.commitChanges(1, List.of(), files);
+
+    Scan scan = Table.forPath(engine, table).getLatestSnapshot(engine).getScanBuilder().build();
+    Row scanFile;
+    try (CloseableIterator<FilteredColumnarBatch> batches = scan.getScanFiles(engine);
+         CloseableIterator<Row> rows = batches.next().getRows()) {
+      scanFile = rows.next();
+    }
+    assertThat(KernelInternals.dataFile(scanFile).getPath()).isEqualTo(files.get(0).path());
+    Row remove = KernelInternals.removeAction(scanFile, 99L);
+    Row removeStruct = remove.getStruct(remove.getSchema().indexOf("remove"));
+    String relative = files.get(0).path().substring(files.get(0).path().lastIndexOf("/bucket=") + 1);
+    assertThat(relative).startsWith("bucket=00003/");
+    assertThat(removeStruct.getString(removeStruct.getSchema().indexOf("path"))).isEqualTo(relative);
+
+    // the bucket rewrite path: remove by the snapshot's own add, in a commit with no Kernel retry
+    committer.commitChanges(2, files, List.of());
+    assertThat(DeltaTableReader.readAll(table)).isEmpty();
+    assertThat(DeltaTableReader.readAll(table, 0)).containsExactly(org.apache.flink.types.Row.of(7L));
+  }
 }

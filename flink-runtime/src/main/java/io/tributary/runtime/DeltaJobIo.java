@@ -11,6 +11,7 @@ import io.tributary.runtime.source.AutoLoaderSource;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobContext;
 import io.tributary.runtime.translate.JobIo;
+import java.util.List;
 import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -71,5 +72,16 @@ final class DeltaJobIo implements JobIo {
       spec = spec.withComment(dataset.comment().get());
     }
     DeltaSink.write(rows, spec, job.uid(dataset.name(), "delta"));
+  }
+
+  @Override
+  public void writeChanges(DataStream<RowData> changes, JobContext job, DatasetSpec dataset, RowType rowType,
+      List<String> keys) {
+    DeltaWriteSpec spec = DeltaWriteSpec.upsert(storage.tablePath(dataset.name()), rowType,
+        job.appId(dataset.name()), keys).withProperties(dataset.properties());
+    if (dataset.comment().isPresent()) {
+      spec = spec.withComment(dataset.comment().get());
+    }
+    DeltaSink.upsert(changes, spec, job.uid(dataset.name(), "delta"));
   }
 }

@@ -2,6 +2,7 @@ package io.tributary.runtime.translate;
 
 import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.DatasetSpec;
+import java.util.List;
 import java.util.Optional;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -23,6 +24,13 @@ public interface JobIo {
 
   /** Writes {@code rows} to {@code dataset}: appends for a streaming table, one atomic overwrite for a table. */
   void write(DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType);
+
+  /**
+   * Applies {@code changes} to {@code dataset}, an applyChanges target: INSERT and UPDATE_AFTER rows
+   * upsert by {@code keys}, DELETE rows delete; one commit per epoch.
+   */
+  void writeChanges(DataStream<RowData> changes, JobContext job, DatasetSpec dataset, RowType rowType,
+      List<String> keys);
 
   /**
    * A source's rows and, in a STREAMING job, the id under which it reports that it has caught up

@@ -1,6 +1,13 @@
 package io.tributary.runtime.translate;
 
+import io.tributary.cdc.CdcLayout;
+import io.tributary.cdc.Scd1Function;
+import io.tributary.cdc.Scd2Function;
 import io.tributary.dsl.Source;
+import io.tributary.dsl.plan.ApplyChangesSpec;
+import io.tributary.quality.ConstraintSql;
+import org.apache.flink.table.api.ApiExpression;
+import org.apache.flink.table.api.Expressions;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.runtime.analysis.PlanTables;
@@ -34,6 +41,9 @@ import org.apache.flink.table.types.utils.TypeConversions;
  * another table of the same job hands its committed rows over inside the job.
  */
 public final class JobTranslator {
+
+  /** The configuration key of the tombstone retention of SCD type 1 targets, in seconds. */
+  public static final String TOMBSTONE_RETENTION = "pipelines.cdc.tombstoneGCThresholdInSeconds";
 
   private final ResolvedPlan plan;
   private final JobIo io;
@@ -84,10 +94,8 @@ public final class JobTranslator {
     for (String name : context.job().datasets()) {
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
       if (dataset.cdcTarget()) {
-        throw new UnsupportedOperationException("Dataset '" + name + "' is an applyChanges target. This version"
-            + " of Tributary validates applyChanges flows but cannot run them yet: writing them needs row-level"
-            + " (upsert and delete) Delta commits, which are not built. Run the other flows with a pipeline"
-            + " that leaves this target out.");
+        applyChanges(tableEnv, planTables, context, dataset);
+        continue;
       }
       RowType rowType = plan.schema(name);
       Table table = planTables.build(dataset);
@@ -110,6 +118,59 @@ public final class JobTranslator {
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(plan.plan().pipeline() + ": " + context.job().name());
     return new TranslatedJob(context.job(), graph, tables.caughtUpIds);
+  }
+
+  /**
+   * An applyChanges flow: the planner computes the delete and truncate flags from the user's SQL
+   * conditions, then the cdc module's keyed functions merge the changes by key and sequence, and
+   * the target's Delta table applies the resulting changelog by key (one commit per epoch).
+   */
+  private void applyChanges(StreamTableEnvironment tableEnv, PlanTables planTables, JobContext context,
+      DatasetSpec target) {
+    ApplyChangesSpec spec = plan.plan().applyChanges().stream().filter(a -> a.target().equals(target.name()))
+        .findFirst().orElseThrow();
+    String source = spec.source().orElseThrow();
+    RowType sourceType = plan.schema(source);
+    CdcLayout layout = CdcLayout.of(spec, sourceType);
+    Table flagged = planTables.stream(source).addColumns(
+        flag(spec.applyAsDeletes(), sourceType).as(CdcLayout.IS_DELETE),
+        flag(spec.applyAsTruncates(), sourceType).as(CdcLayout.IS_TRUNCATE));
+    DataStream<RowData> changes = toStream(tableEnv, flagged, layout.inputType());
+    DataStream<RowData> merged;
+    if (spec.scdType() == 1) {
+      int truncate = layout.isTruncateIndex();
+      DataStream<RowData> truncates = changes.filter(row -> row.getBoolean(truncate))
+          .name(target.name() + ": truncates").uid(context.uid(target.name(), "truncates"));
+      merged = changes.filter(row -> !row.getBoolean(truncate))
+          .name(target.name() + ": changes").uid(context.uid(target.name(), "changes"))
+          .keyBy(layout.keySelector(), layout.keyTypeInfo())
+          .connect(truncates.broadcast(Scd1Function.truncateStateDescriptor(layout)))
+          .process(new Scd1Function(layout, tombstoneRetention()), layout.targetTypeInfo())
+          .name(target.name() + ": apply changes (SCD type 1)").uid(context.uid(target.name(), "scd1"));
+    } else {
+      merged = changes.keyBy(layout.keySelector(), layout.keyTypeInfo())
+          .process(new Scd2Function(layout), layout.targetTypeInfo())
+          .name(target.name() + ": apply changes (SCD type 2)").uid(context.uid(target.name(), "scd2"));
+    }
+    io.writeChanges(stages.written(context, target, merged), context, target, layout.targetType(),
+        layout.targetKeyColumns());
+  }
+
+  private static ApiExpression flag(java.util.Optional<String> condition, RowType columns) {
+    return condition
+        .map(c -> Expressions.callSql("(" + ConstraintSql.toFlinkSql(c, columns.getFieldNames()) + "\n) IS TRUE"))
+        .orElse(Expressions.lit(false));
+  }
+
+  /** How long a deleted key's tombstone is kept, as DLT's {@code pipelines.cdc.tombstoneGCThresholdInSeconds}. */
+  private Duration tombstoneRetention() {
+    String seconds = plan.plan().configuration().getOrDefault(TOMBSTONE_RETENTION, "172800");
+    try {
+      return Duration.ofSeconds(Long.parseLong(seconds.strip()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("Pipeline '" + plan.plan().pipeline() + "': " + TOMBSTONE_RETENTION
+          + " is '" + seconds + "'. Set it to a number of seconds, such as 172800 (two days).");
+    }
   }
 
   static DataStream<RowData> toStream(StreamTableEnvironment tableEnv, Table table, RowType rowType) {

@@ -46,6 +46,12 @@ final class MemoryJobIo implements JobIo {
     rows.sinkTo(new CollectingSink(dataset.name(), rowType)).setParallelism(1);
   }
 
+  @Override
+  public void writeChanges(DataStream<RowData> changes, JobContext job, DatasetSpec dataset, RowType rowType,
+      List<String> keys) {
+    throw new UnsupportedOperationException("memory I/O applies no changes");
+  }
+
   static List<RowData> written(String dataset) {
     return new ArrayList<>(WRITTEN.getOrDefault(dataset, new ConcurrentLinkedQueue<>()));
   }

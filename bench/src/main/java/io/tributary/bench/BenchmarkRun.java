@@ -1,0 +1,85 @@
+package io.tributary.bench;
+
+import io.tributary.runtime.RunningUpdate;
+import io.tributary.runtime.Tributary;
+import io.tributary.runtime.UpdateResult;
+import io.tributary.runtime.UpdateState;
+import io.tributary.runtime.delta.DeltaTableSummary;
+import io.tributary.runtime.engine.EmbeddedCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * One triggered update of {@link BenchmarkPipeline} on a fresh storage root: the unit the benchmark
+ * repeats and the smoke test checks.
+ *
+ * @param wall from {@code start()} (which analyzes the pipeline) to the update's end
+ * @param stages the two jobs' times, from the update's flow events
+ */
+public record BenchmarkRun(Duration wall, StageTimings stages, long bronzeRows, long silverRows, long goldRows,
+    List<GoldRow> gold) {
+
+  public BenchmarkRun {
+    gold = List.copyOf(gold);
+  }
+
+  /**
+   * Deletes {@code storage}, runs one update reading {@code eventsDir} on {@code cluster} and reads the
+   * tables back.
+   *
+   * @throws IllegalStateException if the update does not complete, with its error
+   */
+  public static BenchmarkRun execute(EmbeddedCluster cluster, Path eventsDir, Path storage, int parallelism) {
+    deleteRecursively(storage);
+    long start = System.nanoTime();
+    RunningUpdate update = Tributary.pipeline(new BenchmarkPipeline())
+        .name("bench")
+        .storage(storage.toAbsolutePath().toString())
+        .configuration(Map.of(BenchmarkPipeline.SOURCE_KEY, eventsDir.toAbsolutePath().toString()))
+        .parallelism(parallelism)
+        .cluster(cluster)
+        .start();
+    UpdateResult result;
+    try {
+      result = update.await();
+    } catch (InterruptedException e) {
+      update.stop();
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while the benchmark update ran", e);
+    }
+    Duration wall = Duration.ofNanos(System.nanoTime() - start);
+    if (result.state() != UpdateState.COMPLETED) {
+      throw new IllegalStateException("The benchmark update ended " + result.state() + ": "
+          + result.error().orElse("no error recorded") + "; flows: " + result.flows());
+    }
+    Path tables = storage.resolve("tables");
+    return new BenchmarkRun(wall, StageTimings.of(update.events()), rows(tables.resolve("bronze_events")),
+        rows(tables.resolve("silver_events")), rows(tables.resolve("gold_daily_metrics")),
+        GoldTables.fromDelta(tables.resolve("gold_daily_metrics").toString()));
+  }
+
+  private static long rows(Path table) {
+    return DeltaTableSummary.of(table.toAbsolutePath().toString()).map(DeltaTableSummary::rows)
+        .orElseThrow(() -> new IllegalStateException("The update completed but wrote no Delta table at " + table));
+  }
+
+  static void deleteRecursively(Path path) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete the benchmark's previous storage " + path, e);
+    }
+  }
+}

@@ -114,11 +114,13 @@ public final class Bench {
         Path out = Path.of(dir.trim());
         SparkSummary summary = SparkSummary.read(out.resolve("summary.txt"));
         spark.add(summary);
-        GoldComparison check = GoldComparison.of(tributary.get(tributary.size() - 1).gold(),
-            GoldTables.fromOracleCsv(out.resolve("oracle/gold_daily_metrics.csv")));
-        ok &= check.passed();
-        System.out.printf("[spark %s] bronze %.2f s, silver %.2f s, gold %.2f s; Tributary gold vs this oracle: %s%n",
-            out, summary.bronze(), summary.silver(), summary.gold(), check.summary());
+        List<GoldRow> oracle = GoldTables.fromOracleCsv(out.resolve("oracle/gold_daily_metrics.csv"));
+        GoldComparison check = GoldComparison.of(tributary.get(tributary.size() - 1).gold(), oracle);
+        GoldComparison recomputation = GoldComparison.of(expected, oracle);
+        ok &= check.passed() && recomputation.passed();
+        System.out.printf("[spark %s] bronze %.2f s, silver %.2f s, gold %.2f s; recomputation vs this oracle: %s; "
+                + "Tributary gold (last run) vs this oracle: %s%n",
+            out, summary.bronze(), summary.silver(), summary.gold(), recomputation.summary(), check.summary());
       }
       double sparkStreaming = median(spark, x -> x.bronze() + x.silver());
       double sparkGold = median(spark, SparkSummary::gold);

@@ -38,7 +38,16 @@ public final class Bench {
   private Bench() {}
 
   public static void main(String[] args) {
-    Map<String, String> o = parse(args);
+    try {
+      System.exit(run(parse(args)) ? 0 : 1);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  /** Runs the benchmark as {@code o} says; true when every check passed. */
+  static boolean run(Map<String, String> o) {
     Path data = Path.of(required(o, "data")).toAbsolutePath();
     int runs = Integer.parseInt(o.getOrDefault("runs", "3"));
     int parallelism = Integer.parseInt(o.getOrDefault("parallelism", "2"));
@@ -144,7 +153,7 @@ public final class Bench {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + work.resolve("bench-summary.txt"), e);
     }
-    System.exit(ok ? 0 : 1);
+    return ok;
   }
 
   /** Spark's stage times from the {@code summary.txt} that the baseline's run.sh writes. */

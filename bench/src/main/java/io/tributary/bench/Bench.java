@@ -1,0 +1,235 @@
+package io.tributary.bench;
+
+import io.tributary.runtime.engine.EmbeddedCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * The {@code bench} command: times {@link BenchmarkPipeline} on the shared generated workload beside a
+ * plain single-pass baseline in the same JVM, checks the gold table, and compares with the Spark
+ * baseline's results when given.
+ *
+ * <pre>
+ * bin/bench --data DATA [--runs 3] [--work DIR] [--parallelism 2] [--spark-out OUT1,OUT2,...]
+ *           [--events 1000000 --files 20 --customers 100000 --cdc-changes 200000 --seed 42]
+ * </pre>
+ *
+ * <p>{@code DATA/events} is generated with GenData (the flags above) when missing. Each run deletes
+ * {@code WORK/storage}, runs one triggered update on a MiniCluster started once for all runs (its start
+ * is reported apart, like the baseline's SparkSession start), then the single-pass baseline. Gold is
+ * compared with a recomputation from the raw files and with every {@code OUT/oracle/gold_daily_metrics.csv}
+ * of the Spark runs named by {@code --spark-out}, whose {@code summary.txt} also gives Spark's stage times.
+ * Exit status 0 when every check passes, 1 otherwise.
+ */
+public final class Bench {
+
+  private Bench() {}
+
+  public static void main(String[] args) {
+    try {
+      System.exit(run(parse(args)) ? 0 : 1);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  /** Runs the benchmark as {@code o} says; true when every check passed. */
+  static boolean run(Map<String, String> o) {
+    Path data = Path.of(required(o, "data")).toAbsolutePath();
+    int runs = Integer.parseInt(o.getOrDefault("runs", "3"));
+    int parallelism = Integer.parseInt(o.getOrDefault("parallelism", "2"));
+    Path work = Path.of(o.getOrDefault("work", data.resolveSibling(data.getFileName() + "-tributary").toString()))
+        .toAbsolutePath();
+    Path events = data.resolve("events");
+    if (!Files.isDirectory(events)) {
+      System.out.println("[bench] " + events + " is missing: generating it with GenData ...");
+      System.out.println(GenDataLauncher.generate(data, Long.parseLong(o.getOrDefault("events", "1000000")),
+          Integer.parseInt(o.getOrDefault("files", "20")), Integer.parseInt(o.getOrDefault("customers", "100000")),
+          Integer.parseInt(o.getOrDefault("cdc-changes", "200000")), Long.parseLong(o.getOrDefault("seed", "42"))));
+    }
+    long bytes = EventFiles.bytes(events);
+    long lines = EventFiles.lines(events);
+    System.out.printf("[bench] input %s: %d files, %d lines, %.1f MB; work folder %s; parallelism %d; %d runs%n",
+        events, EventFiles.list(events).size(), lines, bytes / 1e6, work, parallelism, runs);
+
+    boolean ok = true;
+    List<GoldRow> expected = GoldTables.recompute(events);
+    long expectedSilver = expected.stream().mapToLong(GoldRow::eventCount).sum();
+    Optional<Long> generatorSilver = generatorCount(data, "expected_silver");
+
+    long clusterStart = System.nanoTime();
+    List<BenchmarkRun> tributary = new ArrayList<>();
+    List<SinglePassBaseline.Result> single = new ArrayList<>();
+    double clusterSeconds;
+    try (EmbeddedCluster cluster = EmbeddedCluster.start(parallelism, new Configuration())) {
+      clusterSeconds = seconds(clusterStart);
+      System.out.printf("[bench] MiniCluster start %.2f s (once per JVM, not in the figures below)%n", clusterSeconds);
+      for (int i = 1; i <= runs; i++) {
+        BenchmarkRun run = BenchmarkRun.execute(cluster, events, work.resolve("storage"), parallelism);
+        tributary.add(run);
+        GoldComparison check = GoldComparison.of(run.gold(), expected);
+        boolean silverOk = run.silverRows() == expectedSilver && generatorSilver.map(n -> n == run.silverRows()).orElse(true);
+        ok &= check.passed() && silverOk;
+        System.out.printf("[run %d] tributary update %.2f s = bronze+silver job %.2f s + gold job %.2f s "
+                + "(+ analysis/bookkeeping %.2f s); rows bronze=%d silver=%d (expected %d%s) gold=%d; gold vs recomputation: %s%n",
+            i, s(run.wall()), s(run.stages().streaming()), s(run.stages().gold()),
+            s(run.wall()) - s(run.stages().streaming()) - s(run.stages().gold()), run.bronzeRows(), run.silverRows(),
+            expectedSilver, generatorSilver.map(n -> ", GenData says " + n).orElse(""), run.goldRows(), check.summary());
+        SinglePassBaseline.Result sp = SinglePassBaseline.run(events, work.resolve("single-pass/silver.parquet"));
+        single.add(sp);
+        boolean spOk = sp.rowsWritten() == expectedSilver;
+        ok &= spOk;
+        System.out.printf("[run %d] single pass %.2f s: %d lines -> %d silver rows (%s), %.1f MB Parquet%n", i, sp.seconds(),
+            sp.linesRead(), sp.rowsWritten(), spOk ? "as expected" : "EXPECTED " + expectedSilver, sp.parquetBytes() / 1e6);
+      }
+    }
+
+    Map<String, String> report = new LinkedHashMap<>();
+    double streaming = median(tributary, r -> s(r.stages().streaming()));
+    double gold = median(tributary, r -> s(r.stages().gold()));
+    double update = median(tributary, r -> s(r.wall()));
+    double singlePass = median(single, SinglePassBaseline.Result::seconds);
+    report.put("runs", Integer.toString(runs));
+    report.put("minicluster_start_s", f(clusterSeconds));
+    report.put("tributary.bronze_silver_job_s.median", f(streaming));
+    report.put("tributary.gold_job_s.median", f(gold));
+    report.put("tributary.update_wall_s.median", f(update));
+    report.put("tributary.bronze_silver.rows_per_s", String.format("%.0f", lines / streaming));
+    report.put("tributary.bronze_silver.MB_per_s", f(bytes / 1e6 / streaming));
+    report.put("tributary.update.rows_per_s", String.format("%.0f", lines / update));
+    report.put("single_pass_s.median", f(singlePass));
+    report.put("single_pass.rows_per_s", String.format("%.0f", lines / singlePass));
+    report.put("single_pass.MB_per_s", f(bytes / 1e6 / singlePass));
+    report.put("ratio.bronze_silver_job/single_pass", f(streaming / singlePass));
+    report.put("ratio.update/single_pass", f(update / singlePass));
+
+    String sparkOut = o.get("spark-out");
+    if (sparkOut != null) {
+      List<SparkSummary> spark = new ArrayList<>();
+      for (String dir : sparkOut.split(",")) {
+        Path out = Path.of(dir.trim());
+        SparkSummary summary = SparkSummary.read(out.resolve("summary.txt"));
+        spark.add(summary);
+        List<GoldRow> oracle = GoldTables.fromOracleCsv(out.resolve("oracle/gold_daily_metrics.csv"));
+        GoldComparison check = GoldComparison.of(tributary.get(tributary.size() - 1).gold(), oracle);
+        GoldComparison recomputation = GoldComparison.of(expected, oracle);
+        ok &= check.passed() && recomputation.passed();
+        System.out.printf("[spark %s] bronze %.2f s, silver %.2f s, gold %.2f s; recomputation vs this oracle: %s; "
+                + "Tributary gold (last run) vs this oracle: %s%n",
+            out, summary.bronze(), summary.silver(), summary.gold(), recomputation.summary(), check.summary());
+      }
+      double sparkStreaming = median(spark, x -> x.bronze() + x.silver());
+      double sparkGold = median(spark, SparkSummary::gold);
+      double sparkTotal = median(spark, x -> x.bronze() + x.silver() + x.gold());
+      report.put("spark.runs", Integer.toString(spark.size()));
+      report.put("spark.bronze_plus_silver_s.median", f(sparkStreaming));
+      report.put("spark.gold_s.median", f(sparkGold));
+      report.put("spark.a_to_c_s.median", f(sparkTotal));
+      report.put("ratio.tributary_bronze_silver/spark_bronze_plus_silver", f(streaming / sparkStreaming));
+      report.put("ratio.tributary_gold/spark_gold", f(gold / sparkGold));
+      report.put("ratio.tributary_update/spark_a_to_c", f(update / sparkTotal));
+    }
+    report.put("checks", ok ? "PASS" : "FAIL");
+
+    StringBuilder text = new StringBuilder();
+    report.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+    System.out.print(text);
+    try {
+      Files.createDirectories(work);
+      Files.writeString(work.resolve("bench-summary.txt"), text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + work.resolve("bench-summary.txt"), e);
+    }
+    return ok;
+  }
+
+  /** Spark's stage times from the {@code summary.txt} that the baseline's run.sh writes. */
+  record SparkSummary(double bronze, double silver, double gold) {
+    static SparkSummary read(Path file) {
+      try {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        return new SparkSummary(time(text, "a_bronze_events", file), time(text, "b_silver_events", file),
+            time(text, "c_gold_daily_metrics", file));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read the Spark baseline's summary " + file
+            + "; run ../shared/bench/spark-baseline/run.sh DATA OUT first and pass OUT to --spark-out.", e);
+      }
+    }
+
+    private static double time(String text, String stage, Path file) {
+      Matcher m = Pattern.compile("time\\." + stage + "\\.seconds=([0-9.]+)").matcher(text);
+      if (!m.find()) {
+        throw new IllegalArgumentException("Spark summary " + file + " has no line time." + stage + ".seconds=...");
+      }
+      return Double.parseDouble(m.group(1));
+    }
+  }
+
+  static Optional<Long> generatorCount(Path data, String name) {
+    Path file = data.resolve("_GENERATED.txt");
+    try {
+      if (!Files.isRegularFile(file)) {
+        return Optional.empty();
+      }
+      Matcher m = Pattern.compile("\\b" + name + "=(\\d+)").matcher(Files.readString(file, StandardCharsets.UTF_8));
+      return m.find() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file, e);
+    }
+  }
+
+  static <T> double median(List<T> values, ToDoubleFunction<T> f) {
+    double[] v = values.stream().mapToDouble(f).sorted().toArray();
+    if (v.length == 0) {
+      throw new IllegalArgumentException("no runs to take a median of; pass --runs 1 or more");
+    }
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    Map<String, String> o = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("bench: unexpected argument '" + args[i] + "'. Usage: bench --data DIR "
+            + "[--runs 3] [--work DIR] [--parallelism 2] [--spark-out OUT1,OUT2] [--events N --files F "
+            + "--customers C --cdc-changes K --seed S]");
+      }
+      o.put(args[i].substring(2), args[++i]);
+    }
+    return o;
+  }
+
+  private static String required(Map<String, String> o, String key) {
+    String v = o.get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("bench: --" + key + " DIR is required (the GenData output folder; it is "
+          + "generated there when DIR/events is missing).");
+    }
+    return v;
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private static double s(java.time.Duration d) {
+    return d.toNanos() / 1e9;
+  }
+
+  private static String f(double v) {
+    return String.format("%.2f", v);
+  }
+}

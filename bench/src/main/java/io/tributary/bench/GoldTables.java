@@ -1,0 +1,125 @@
+package io.tributary.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.runtime.delta.DeltaTableReader;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.types.Row;
+
+/**
+ * The three ways the benchmark obtains a gold table: Tributary's Delta table, the Spark baseline's
+ * oracle CSV, and a recomputation from the raw event files that shares no code with either engine.
+ */
+public final class GoldTables {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private GoldTables() {}
+
+  /** Reads {@code gold_daily_metrics} from the Delta table at {@code tablePath}. */
+  public static List<GoldRow> fromDelta(String tablePath) {
+    List<GoldRow> rows = new ArrayList<>();
+    for (Row r : DeltaTableReader.readAll(tablePath)) {
+      rows.add(new GoldRow(((LocalDate) r.getField("event_date")).toString(), (String) r.getField("event_type"),
+          ((Number) r.getField("event_count")).longValue(), ((Number) r.getField("unique_users")).longValue(),
+          (Double) r.getField("avg_duration")));
+    }
+    return rows;
+  }
+
+  /**
+   * Reads the Spark baseline's {@code OUT/oracle/gold_daily_metrics.csv}: a header line, then
+   * {@code event_date,event_type,event_count,unique_users,avg_duration}, null as an empty field.
+   */
+  public static List<GoldRow> fromOracleCsv(Path csv) {
+    List<GoldRow> rows = new ArrayList<>();
+    try {
+      List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+      String header = "event_date,event_type,event_count,unique_users,avg_duration";
+      if (lines.isEmpty() || !lines.get(0).equals(header)) {
+        throw new IllegalArgumentException("Oracle file " + csv + ": the first line must be '" + header
+            + "' (the layout spark-baseline/run.sh writes); check the --oracle folder.");
+      }
+      for (int i = 1; i < lines.size(); i++) {
+        String[] f = lines.get(i).split(",", -1);
+        if (f.length != 5) {
+          throw new IllegalArgumentException("Oracle file " + csv + ", line " + (i + 1) + ": expected 5 fields, got "
+              + f.length + " in '" + lines.get(i) + "'.");
+        }
+        rows.add(new GoldRow(f[0], f[1], Long.parseLong(f[2]), Long.parseLong(f[3]),
+            f[4].isEmpty() ? null : Double.valueOf(f[4])));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the oracle file " + csv, e);
+    }
+    return rows;
+  }
+
+  /**
+   * Recomputes gold from the raw NDJSON files in {@code eventsDir}, in file-name order: malformed lines
+   * are skipped, then rows without a user or with a timestamp not after 2020-01-01 are dropped, then the
+   * first row of each event_id is kept (the generator's duplicates are exact copies, so which copy
+   * survives does not matter). Timestamps are ISO-8601 UTC text, far from the boundary, so a text
+   * comparison decides the expectation and the first ten characters are the UTC date.
+   */
+  public static List<GoldRow> recompute(Path eventsDir) {
+    Set<String> seen = new HashSet<>();
+    Map<String, long[]> counts = new HashMap<>();
+    Map<String, Set<String>> users = new HashMap<>();
+    Map<String, double[]> durations = new HashMap<>();
+    for (Path file : EventFiles.list(eventsDir)) {
+      try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          JsonNode e;
+          try {
+            e = JSON.readTree(line);
+          } catch (IOException malformed) {
+            continue;
+          }
+          String user = text(e, "user_id");
+          String ts = text(e, "timestamp");
+          String id = text(e, "event_id");
+          if (user == null || ts == null || ts.compareTo("2020-01-01") <= 0 || !seen.add(id)) {
+            continue;
+          }
+          String key = ts.substring(0, 10) + "|" + text(e, "event_type");
+          counts.computeIfAbsent(key, k -> new long[1])[0]++;
+          users.computeIfAbsent(key, k -> new HashSet<>()).add(user);
+          JsonNode d = e.get("duration");
+          if (d != null && !d.isNull()) {
+            double[] acc = durations.computeIfAbsent(key, k -> new double[2]);
+            acc[0] += d.asDouble();
+            acc[1]++;
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read " + file, e);
+      }
+    }
+    List<GoldRow> rows = new ArrayList<>();
+    counts.forEach((key, n) -> {
+      String[] k = key.split("\\|", 2);
+      double[] acc = durations.get(key);
+      rows.add(new GoldRow(k[0], k[1], n[0], users.get(key).size(), acc == null ? null : acc[0] / acc[1]));
+    });
+    return rows;
+  }
+
+  private static String text(JsonNode e, String field) {
+    JsonNode v = e.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+}

@@ -47,7 +47,11 @@ public record AutoLoaderOptions(
   public static final Set<String> KNOWN = new TreeSet<>(List.of(
       "header", "delimiter", "sep", "quote", "escape", "mode", "rescuedDataColumn", "pathGlobFilter",
       "recursiveFileLookup", "inferColumnTypes", "schemaInference.sampleSize.numFiles",
-      "schemaInference.sampleSize.numBytes"));
+      "schemaInference.sampleSize.numBytes", "maxFilesPerTrigger", "maxBytesPerTrigger", "includeExistingFiles",
+      "modifiedAfter", "maxFileAge"));
+
+  /** Auto Loader's prefix for its own options; accepted and ignored, so {@code cloudFiles.maxFileAge} works. */
+  static final String PREFIX = "cloudFiles.";
 
   public AutoLoaderOptions {
     Objects.requireNonNull(format, "format");
@@ -58,12 +62,7 @@ public record AutoLoaderOptions(
   /** Parses and validates the options of {@code spec}; reports an unknown key with the known ones. */
   public static AutoLoaderOptions of(AutoLoader spec) {
     String path = spec.path();
-    Map<String, String> options = spec.options();
-    for (String key : options.keySet()) {
-      if (!KNOWN.contains(key)) {
-        throw AutoLoaderErrors.unknownOption(path, key, KNOWN);
-      }
-    }
+    Map<String, String> options = normalized(spec);
     String mode = options.getOrDefault("mode", "PERMISSIVE");
     if (!mode.equalsIgnoreCase("PERMISSIVE") && !mode.equalsIgnoreCase("FAILFAST")) {
       throw AutoLoaderErrors.badOption(path, "mode", mode, "PERMISSIVE or FAILFAST");
@@ -83,6 +82,27 @@ public record AutoLoaderOptions(
         bool(path, options, "inferColumnTypes", false),
         (int) Math.min(Integer.MAX_VALUE, positive(path, options, "schemaInference.sampleSize.numFiles", 1000)),
         positive(path, options, "schemaInference.sampleSize.numBytes", 50L * 1024 * 1024));
+  }
+
+  /**
+   * The options of {@code spec} with the {@code cloudFiles.} prefix removed, every key checked against
+   * {@link #KNOWN}.
+   */
+  static Map<String, String> normalized(AutoLoader spec) {
+    Map<String, String> options = new java.util.TreeMap<>();
+    for (Map.Entry<String, String> option : spec.options().entrySet()) {
+      String key = option.getKey().startsWith(PREFIX) ? option.getKey().substring(PREFIX.length()) : option.getKey();
+      if (!KNOWN.contains(key)) {
+        throw AutoLoaderErrors.unknownOption(spec.path(), option.getKey(), KNOWN);
+      }
+      options.put(key, option.getValue());
+    }
+    return options;
+  }
+
+  /** The discovery options (rate limits, existing files, age) of {@code spec}. */
+  public static DiscoveryOptions discovery(AutoLoader spec) {
+    return DiscoveryOptions.of(spec.path(), normalized(spec));
   }
 
   private static boolean bool(String path, Map<String, String> options, String key, boolean defaultValue) {

@@ -57,9 +57,10 @@ public final class AutoLoaderSource
    * @param sourceId the name used in messages and in {@link CaughtUpRegistry}
    * @param mode triggered or continuous
    * @param discoveryInterval continuous mode: time between listings
+   * @param discovery which files are taken in, and how many per epoch
    */
   record Settings(AutoLoaderOptions options, RowType producedType, String updateId, String sourceId, Mode mode,
-                  Duration discoveryInterval) implements Serializable {}
+                  Duration discoveryInterval, DiscoveryOptions discovery) implements Serializable {}
 
   private final Settings settings;
 
@@ -92,7 +93,8 @@ public final class AutoLoaderSource
     if (!unsupported.isEmpty()) {
       throw AutoLoaderErrors.unsupportedColumnTypes(spec.path(), unsupported);
     }
-    this.settings = new Settings(options, producedType, updateId, sourceId, mode, discoveryInterval);
+    this.settings = new Settings(options, producedType, updateId, sourceId, mode, discoveryInterval,
+        AutoLoaderOptions.discovery(spec));
   }
 
   /** A source that reads what is there when update {@code updateId} starts, then reports caught up. */

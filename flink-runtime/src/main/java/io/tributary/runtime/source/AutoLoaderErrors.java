@@ -31,11 +31,6 @@ final class AutoLoaderErrors {
         + "them as STRING (nested JSON values are kept as their JSON text) and parse them in a query.");
   }
 
-  static AutoLoaderException unsupportedFormat(String path, String format) {
-    return new AutoLoaderException("Auto Loader source on '" + path + "': the format " + format
-        + " is not supported by this version of Tributary. Use JSON, CSV or TEXT files.");
-  }
-
   static AutoLoaderException nothingToInferFrom(String path, String schemaLocation) {
     return new AutoLoaderException("Auto Loader source on '" + path + "': cannot infer a schema: there "
         + "are no input files under the path and no schema stored under '" + schemaLocation + "'. "

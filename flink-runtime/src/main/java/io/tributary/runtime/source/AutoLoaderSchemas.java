@@ -45,7 +45,8 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  *   <li>Otherwise the schema is inferred from a sample of the files (bounded by
  *       {@code schemaInference.sampleSize.numFiles} and {@code .numBytes}), every column STRING as Auto
  *       Loader does, or BIGINT/DOUBLE/BOOLEAN/STRING with {@code inferColumnTypes=true}; JSON columns in
- *       name order, CSV columns in header order ({@code _c0, _c1, ...} without a header). The inferred
+ *       name order, CSV columns in header order ({@code _c0, _c1, ...} without a header), Parquet
+ *       columns with their own types from the footers ({@link ParquetSchemas}). The inferred
  *       schema is stored in {@value #SCHEMA_FILE} under the schema location and reused unchanged by
  *       later updates: columns that appear later land in {@code _rescued_data}.
  * </ul>
@@ -90,8 +91,6 @@ public final class AutoLoaderSchemas {
       boolean storeInferred) {
     AutoLoaderOptions options = AutoLoaderOptions.of(spec);
     switch (options.format()) {
-      case PARQUET:
-        throw AutoLoaderErrors.unsupportedFormat(spec.path(), options.format().name());
       case TEXT:
         if (spec.schemaDdl().isPresent()) {
           throw AutoLoaderErrors.badSchemaDdl(spec.path(), spec.schemaDdl().get(),
@@ -287,6 +286,9 @@ public final class AutoLoaderSchemas {
     List<FileStatus> sample = sampleFiles(options, hadoopConf);
     if (sample.isEmpty()) {
       throw AutoLoaderErrors.nothingToInferFrom(options.path(), schemaLocation);
+    }
+    if (options.format() == AutoLoader.Format.PARQUET) {
+      return ParquetSchemas.infer(options.path(), sample, hadoopConf);
     }
     Map<String, Inferred> columns = options.format() == AutoLoader.Format.JSON ? new TreeMap<>() : new LinkedHashMap<>();
     Map<String, String> lowerCaseNames = new java.util.HashMap<>();

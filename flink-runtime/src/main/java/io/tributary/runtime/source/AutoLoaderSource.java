@@ -86,9 +86,6 @@ public final class AutoLoaderSource
       throw new IllegalArgumentException("the discovery interval must be positive, was " + discoveryInterval);
     }
     AutoLoaderOptions options = AutoLoaderOptions.of(spec);
-    if (spec.format() == AutoLoader.Format.PARQUET) {
-      throw AutoLoaderErrors.unsupportedFormat(spec.path(), spec.format().name());
-    }
     List<String> unsupported = ValueConverter.unsupportedColumns(producedType);
     if (!unsupported.isEmpty()) {
       throw AutoLoaderErrors.unsupportedColumnTypes(spec.path(), unsupported);

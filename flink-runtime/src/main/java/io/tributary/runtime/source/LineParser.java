@@ -43,7 +43,7 @@ abstract class LineParser {
       case JSON -> new JsonLineParser(options, type, sourceId, filePath);
       case CSV -> new CsvLineParser(options, type, sourceId, filePath);
       case TEXT -> new TextLineParser(options, type, sourceId, filePath);
-      case PARQUET -> throw AutoLoaderErrors.unsupportedFormat(options.path(), format.name());
+      case PARQUET -> throw new IllegalStateException("Parquet files are read by ParquetColumnarRowInputFormat, not by lines");
     };
   }
 

@@ -37,11 +37,4 @@ class AutoLoaderOptionsTest {
     assertThatThrownBy(() -> AutoLoaderOptions.of(AutoLoader.csv("/in").option("schemaInference.sampleSize.numFiles", "0")))
         .hasMessageContaining("must be a positive whole number");
   }
-
-  @Test
-  void parquetIsRejectedUntilItIsSupported() {
-    assertThatThrownBy(() -> AutoLoaderSchemas.resolve(AutoLoader.parquet("/in"), "/s", new org.apache.hadoop.conf.Configuration()))
-        .hasMessage("Auto Loader source on '/in': the format PARQUET is not supported by this version of Tributary. "
-            + "Use JSON, CSV or TEXT files.");
-  }
 }

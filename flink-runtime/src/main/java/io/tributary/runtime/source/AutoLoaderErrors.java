@@ -55,4 +55,20 @@ final class AutoLoaderErrors {
         + "switched off (rescuedDataColumn=false), so the record cannot be kept; remove that option to "
         + "keep such data in _rescued_data, or fix the file or the schema.");
   }
+
+  static SchemaEvolvedException schemaEvolved(String sourceId, String file, long line, List<String> columns,
+      String schemaLocation) {
+    return new SchemaEvolvedException("Auto Loader source '" + sourceId + "': file " + file + " at line " + line
+        + " has new columns " + columns + " that are not in the schema. " + SchemaEvolvedException.MARKER
+        + " under '" + schemaLocation + "', so the flow stops here and its next run reads them. Restart the flow "
+        + "(Tributary restarts it within the update); use schemaEvolutionMode=rescue to keep such fields in "
+        + "_rescued_data instead.", sourceId, columns, schemaLocation);
+  }
+
+  static AutoLoaderException newColumnsRejected(String sourceId, String file, long line, List<String> columns) {
+    return new AutoLoaderException("Auto Loader source '" + sourceId + "': file " + file + " at line " + line
+        + " has new columns " + columns + " that are not in the schema, and schemaEvolutionMode=failOnNewColumns "
+        + "stops on them. Add the columns to the schema, or use schemaEvolutionMode=addNewColumns (evolve), "
+        + "rescue (keep them in _rescued_data) or none (ignore them).");
+  }
 }

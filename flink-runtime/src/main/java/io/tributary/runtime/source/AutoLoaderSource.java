@@ -94,6 +94,22 @@ public final class AutoLoaderSource
         AutoLoaderOptions.discovery(spec));
   }
 
+  private AutoLoaderSource(Settings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * A copy that evolves the schema stored under {@code schemaLocation} (the directory given to
+   * {@link AutoLoaderSchemas#resolve}) when it meets new columns under
+   * {@link SchemaEvolutionMode#ADD_NEW_COLUMNS}; without it new columns are rescued.
+   */
+  public AutoLoaderSource withSchemaLocation(String schemaLocation) {
+    Objects.requireNonNull(schemaLocation, "schemaLocation");
+    Settings s = settings;
+    return new AutoLoaderSource(new Settings(s.options().withSchemaLocation(schemaLocation), s.producedType(),
+        s.updateId(), s.sourceId(), s.mode(), s.discoveryInterval(), s.discovery()));
+  }
+
   /** A source that reads what is there when update {@code updateId} starts, then reports caught up. */
   public static AutoLoaderSource triggered(AutoLoader spec, RowType producedType, String updateId, String sourceId) {
     return new AutoLoaderSource(spec, producedType, updateId, sourceId, Mode.TRIGGERED, Duration.ofSeconds(1));

@@ -13,7 +13,7 @@ class AutoLoaderOptionsTest {
     AutoLoaderOptions options = AutoLoaderOptions.of(AutoLoader.csv("/in"));
 
     assertThat(options).isEqualTo(new AutoLoaderOptions(AutoLoader.Format.CSV, "/in", false, ',', '"', '\\', false,
-        true, "", true, false, 1000, 50L * 1024 * 1024));
+        true, "", true, false, 1000, 50L * 1024 * 1024, SchemaEvolutionMode.ADD_NEW_COLUMNS, "", ""));
   }
 
   @Test

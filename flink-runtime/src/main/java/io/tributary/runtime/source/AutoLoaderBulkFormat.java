@@ -30,6 +30,9 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
 
   private final AutoLoaderOptions options;
   private final RowType producedType;
+  /** The produced type without the metadata columns: what the file formats read. */
+  private final RowType fileType;
+  private final boolean metadata;
   private final String sourceId;
   private transient BulkFormat<RowData, FileSourceSplit> parquet;
 
@@ -39,6 +42,8 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
   AutoLoaderBulkFormat(AutoLoaderOptions options, RowType producedType, String sourceId) {
     this.options = options;
     this.producedType = producedType;
+    this.metadata = MetadataColumns.present(producedType);
+    this.fileType = MetadataColumns.strip(producedType);
     this.sourceId = sourceId;
   }
 
@@ -48,7 +53,7 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
       return new NoRecords();
     }
     try {
-      return adapter(split).createReader(config, split);
+      return withMetadata(adapter(split).createReader(config, split), split);
     } catch (FileNotFoundException e) {
       return vanished(split, e);
     }
@@ -60,7 +65,7 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
       return new NoRecords();
     }
     try {
-      return adapter(split).restoreReader(config, split);
+      return withMetadata(adapter(split).restoreReader(config, split), split);
     } catch (FileNotFoundException e) {
       return vanished(split, e);
     }
@@ -70,15 +75,50 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
     if (options.format() == AutoLoader.Format.PARQUET) {
       return parquet();
     }
-    return new StreamFormatAdapter<>(new AutoLoaderLineFormat(options, producedType, sourceId, split.path().toString()));
+    return new StreamFormatAdapter<>(new AutoLoaderLineFormat(options, fileType, sourceId, split.path().toString()));
+  }
+
+  private BulkFormat.Reader<RowData> withMetadata(BulkFormat.Reader<RowData> reader, FileSourceSplit split) {
+    if (!metadata) {
+      return reader;
+    }
+    RowData values = MetadataColumns.values(split.path().toString(), split.fileModificationTime(), split.fileSize());
+    return new BulkFormat.Reader<>() {
+      @Override
+      public BulkFormat.RecordIterator<RowData> readBatch() throws IOException {
+        BulkFormat.RecordIterator<RowData> batch = reader.readBatch();
+        if (batch == null) {
+          return null;
+        }
+        return new BulkFormat.RecordIterator<>() {
+          @Override
+          public org.apache.flink.connector.file.src.util.RecordAndPosition<RowData> next() {
+            var record = batch.next();
+            return record == null ? null : new org.apache.flink.connector.file.src.util.RecordAndPosition<>(
+                new org.apache.flink.table.data.utils.JoinedRowData(record.getRecord(), values), record.getOffset(),
+                record.getRecordSkipCount());
+          }
+
+          @Override
+          public void releaseBatch() {
+            batch.releaseBatch();
+          }
+        };
+      }
+
+      @Override
+      public void close() throws IOException {
+        reader.close();
+      }
+    };
   }
 
   private BulkFormat<RowData, FileSourceSplit> parquet() {
     if (parquet == null) {
       // Columns missing from a file (and _rescued_data) are read as NULL; case-sensitive names, as the
       // line formats; timestamps are read as UTC wall-clock time, as Spark writes them.
-      parquet = new ParquetColumnarRowInputFormat<>(new org.apache.hadoop.conf.Configuration(), producedType,
-          InternalTypeInfo.of(producedType), PARQUET_BATCH_ROWS, true, true);
+      parquet = new ParquetColumnarRowInputFormat<>(new org.apache.hadoop.conf.Configuration(), fileType,
+          InternalTypeInfo.of(fileType), PARQUET_BATCH_ROWS, true, true);
     }
     return parquet;
   }

@@ -56,7 +56,7 @@ public record AutoLoaderOptions(
       "header", "delimiter", "sep", "quote", "escape", "mode", "rescuedDataColumn", "pathGlobFilter",
       "recursiveFileLookup", "inferColumnTypes", "schemaInference.sampleSize.numFiles",
       "schemaInference.sampleSize.numBytes", "maxFilesPerTrigger", "maxBytesPerTrigger", "includeExistingFiles",
-      "modifiedAfter", "maxFileAge", "schemaEvolutionMode", "schemaHints"));
+      "modifiedAfter", "maxFileAge", "schemaEvolutionMode", "schemaHints", "includeMetadata"));
 
   /** Auto Loader's prefix for its own options; accepted and ignored, so {@code cloudFiles.maxFileAge} works. */
   static final String PREFIX = "cloudFiles.";
@@ -133,6 +133,11 @@ public record AutoLoaderOptions(
       options.put(key, option.getValue());
     }
     return options;
+  }
+
+  /** Whether {@code spec} asks for the source metadata columns ({@code includeMetadata=true}). */
+  public static boolean includeMetadata(AutoLoader spec) {
+    return bool(spec.path(), normalized(spec), "includeMetadata", false);
   }
 
   /** The discovery options (rate limits, existing files, age) of {@code spec}. */

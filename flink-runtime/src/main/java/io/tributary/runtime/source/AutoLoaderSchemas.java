@@ -54,7 +54,8 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  * <p>Columns are nullable whatever the declaration says, as Spark does for file sources: a file can
  * always lack a field, and NOT NULL is for an expectation to enforce. The type ends with
  * {@code _rescued_data STRING}, unless a declared schema sets {@code rescuedDataColumn=false}. A text
- * source has the fixed type {@code ROW<value STRING>}.
+ * source has the fixed type {@code ROW<value STRING>}. With {@code includeMetadata=true} the
+ * {@link MetadataColumns} follow.
  *
  * <pre>{@code
  * RowType type = AutoLoaderSchemas.resolve(AutoLoader.json("/data/events"), storage + "/_tributary/schemas/bronze_events", new Configuration());
@@ -88,6 +89,12 @@ public final class AutoLoaderSchemas {
    * inferred schema is returned without being stored, so validation writes nothing.
    */
   public static RowType resolve(AutoLoader spec, String schemaLocation, Configuration hadoopConf,
+      boolean storeInferred) {
+    RowType type = resolveFileColumns(spec, schemaLocation, hadoopConf, storeInferred);
+    return AutoLoaderOptions.includeMetadata(spec) ? MetadataColumns.append(type) : type;
+  }
+
+  private static RowType resolveFileColumns(AutoLoader spec, String schemaLocation, Configuration hadoopConf,
       boolean storeInferred) {
     AutoLoaderOptions options = AutoLoaderOptions.of(spec);
     switch (options.format()) {

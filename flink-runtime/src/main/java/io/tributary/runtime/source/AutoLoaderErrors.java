@@ -71,4 +71,10 @@ final class AutoLoaderErrors {
         + "stops on them. Add the columns to the schema, or use schemaEvolutionMode=addNewColumns (evolve), "
         + "rescue (keep them in _rescued_data) or none (ignore them).");
   }
+
+  static AutoLoaderException watermarkColumn(String path, String column, String problem, List<String> columns) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': the watermark column '" + column + "' "
+        + problem + ". Columns: " + columns + ". Pass a TIMESTAMP or TIMESTAMP_LTZ column to withWatermark(), "
+        + "declaring its type in the schema or in schemaHints if it is inferred as STRING.");
+  }
 }

@@ -5,6 +5,8 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -18,7 +20,10 @@ import org.apache.flink.connector.file.src.FileSourceSplitSerializer;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
 
 /**
  * The Flink source behind {@link AutoLoader}: reads every file under the spec's path exactly once, across
@@ -32,7 +37,7 @@ import org.apache.flink.table.types.logical.RowType;
  * RowType type = AutoLoaderSchemas.resolve(spec, schemaLocation, hadoopConf);
  * AutoLoaderSource source = AutoLoaderSource.triggered(spec, type, updateId, "bronze_events");
  * CompletableFuture<Void> caughtUp = CaughtUpRegistry.await(updateId, "bronze_events");
- * env.fromSource(source, WatermarkStrategy.noWatermarks(), "bronze_events").uid("bronze_events/source");
+ * env.fromSource(source, AutoLoaderSource.watermarkStrategy(spec, type), "bronze_events").uid("bronze_events/source");
  * }</pre>
  */
 public final class AutoLoaderSource
@@ -119,6 +124,38 @@ public final class AutoLoaderSource
   public static AutoLoaderSource continuous(AutoLoader spec, RowType producedType, String updateId, String sourceId,
       Duration discoveryInterval) {
     return new AutoLoaderSource(spec, producedType, updateId, sourceId, Mode.CONTINUOUS, discoveryInterval);
+  }
+
+  /**
+   * The watermark strategy for {@code env.fromSource(source, strategy, name)}: none when the spec declares
+   * no watermark; otherwise bounded out-of-orderness by the declared delay on the declared column
+   * (TIMESTAMP or TIMESTAMP_LTZ of {@code producedType}). A row whose event time is NULL gets no
+   * timestamp and does not move the watermark. Readers without files mark themselves idle, so they do
+   * not hold it back.
+   *
+   * @throws AutoLoaderException when the column is missing or not a timestamp
+   */
+  public static WatermarkStrategy<RowData> watermarkStrategy(AutoLoader spec, RowType producedType) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(producedType, "producedType");
+    if (spec.watermark().isEmpty()) {
+      return WatermarkStrategy.noWatermarks();
+    }
+    AutoLoader.Watermark watermark = spec.watermark().get();
+    int index = producedType.getFieldIndex(watermark.column());
+    if (index < 0) {
+      throw AutoLoaderErrors.watermarkColumn(spec.path(), watermark.column(), "is not a column of the source",
+          producedType.getFieldNames());
+    }
+    LogicalType type = producedType.getTypeAt(index);
+    if (!type.is(LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE) && !type.is(LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE)) {
+      throw AutoLoaderErrors.watermarkColumn(spec.path(), watermark.column(), "has type " + type.asSummaryString()
+          + ", not TIMESTAMP or TIMESTAMP_LTZ", producedType.getFieldNames());
+    }
+    int precision = LogicalTypeChecks.getPrecision(type);
+    SerializableTimestampAssigner<RowData> assigner = (row, previous) ->
+        row.isNullAt(index) ? Long.MIN_VALUE : row.getTimestamp(index, precision).getMillisecond();
+    return WatermarkStrategy.<RowData>forBoundedOutOfOrderness(watermark.delay()).withTimestampAssigner(assigner);
   }
 
   /** The update id this source instance lists for. */

@@ -20,8 +20,25 @@ import java.util.TreeMap;
  * a {@code _rescued_data} column. Instances are immutable: each {@code with}-style call returns a
  * copy.
  */
-public record AutoLoader(Format format, String path, Optional<String> schemaDdl, Map<String, String> options)
+public record AutoLoader(Format format, String path, Optional<String> schemaDdl, Map<String, String> options,
+                         Optional<Watermark> watermark)
     implements Source {
+
+  /**
+   * An event-time watermark declared on a source column: rows may arrive up to {@code delay} later than
+   * the newest event time seen, as Spark's {@code withWatermark}.
+   *
+   * @param column the event-time column (TIMESTAMP or TIMESTAMP_LTZ)
+   * @param delay how far behind the newest event time the watermark stays
+   * @param delayText the delay as written, for {@link #describe()}
+   */
+  public record Watermark(String column, java.time.Duration delay, String delayText) {
+    public Watermark {
+      Objects.requireNonNull(column, "column");
+      Objects.requireNonNull(delay, "delay");
+      Objects.requireNonNull(delayText, "delayText");
+    }
+  }
 
   /** The file formats Auto Loader reads. */
   public enum Format {
@@ -39,7 +56,13 @@ public record AutoLoader(Format format, String path, Optional<String> schemaDdl,
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(schemaDdl, "schemaDdl");
+    Objects.requireNonNull(watermark, "watermark");
     options = Map.copyOf(options);
+  }
+
+  /** A source without a watermark. */
+  public AutoLoader(Format format, String path, Optional<String> schemaDdl, Map<String, String> options) {
+    this(format, path, schemaDdl, options, Optional.empty());
   }
 
   /** Newline-delimited JSON files under {@code path} (a local path or Hadoop URI). */
@@ -73,7 +96,7 @@ public record AutoLoader(Format format, String path, Optional<String> schemaDdl,
    */
   public AutoLoader schema(String ddl) {
     Objects.requireNonNull(ddl, "ddl");
-    return new AutoLoader(format, path, Optional.of(ddl), options);
+    return new AutoLoader(format, path, Optional.of(ddl), options, watermark);
   }
 
   /** Sets a reader option such as {@code header}, {@code delimiter} or {@code pathGlobFilter}. */
@@ -82,7 +105,53 @@ public record AutoLoader(Format format, String path, Optional<String> schemaDdl,
     Objects.requireNonNull(value, "value");
     Map<String, String> copy = new TreeMap<>(options);
     copy.put(key, value);
-    return new AutoLoader(format, path, schemaDdl, copy);
+    return new AutoLoader(format, path, schemaDdl, copy, watermark);
+  }
+
+  /**
+   * Declares event time: {@code column} carries each row's event time, and the watermark trails the
+   * newest one by {@code delay}, written as a number and a unit ({@code "10 minutes"}, {@code "30 s"},
+   * {@code "1 hour"}, {@code "500 ms"}), so windowed aggregations and time-bounded deduplication can
+   * run downstream.
+   *
+   * <pre>{@code
+   * AutoLoader.json("/data/events").withWatermark("timestamp", "10 minutes")
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when the column is blank or the delay cannot be read
+   */
+  public AutoLoader withWatermark(String column, String delay) {
+    Objects.requireNonNull(column, "column");
+    Objects.requireNonNull(delay, "delay");
+    if (column.isBlank()) {
+      throw new IllegalArgumentException("AutoLoader on '" + path + "': withWatermark needs the name of the "
+          + "event-time column, got a blank name. Pass the column, e.g. withWatermark(\"timestamp\", \"10 minutes\").");
+    }
+    return new AutoLoader(format, path, schemaDdl, options,
+        Optional.of(new Watermark(column, parseDelay(path, delay), delay.trim())));
+  }
+
+  private static java.time.Duration parseDelay(String path, String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*([a-zA-Z]+)").matcher(text.trim());
+    if (m.matches()) {
+      long amount = Long.parseLong(m.group(1));
+      switch (m.group(2).toLowerCase(Locale.ROOT)) {
+        case "ms", "milli", "millis", "millisecond", "milliseconds":
+          return java.time.Duration.ofMillis(amount);
+        case "s", "sec", "secs", "second", "seconds":
+          return java.time.Duration.ofSeconds(amount);
+        case "m", "min", "mins", "minute", "minutes":
+          return java.time.Duration.ofMinutes(amount);
+        case "h", "hour", "hours":
+          return java.time.Duration.ofHours(amount);
+        case "d", "day", "days":
+          return java.time.Duration.ofDays(amount);
+        default:
+          break;
+      }
+    }
+    throw new IllegalArgumentException("AutoLoader on '" + path + "': withWatermark delay '" + text + "' cannot be "
+        + "read. Write a whole number and a unit: ms, seconds, minutes, hours or days, e.g. \"10 minutes\".");
   }
 
   /** The value of an option, or {@code defaultValue} when it is not set. */
@@ -95,6 +164,7 @@ public record AutoLoader(Format format, String path, Optional<String> schemaDdl,
     StringBuilder text = new StringBuilder("AutoLoader ").append(format.lowerName()).append(' ').append(path);
     schemaDdl.ifPresent(ddl -> text.append(" schema [").append(ddl).append(']'));
     new TreeMap<>(options).forEach((k, v) -> text.append(' ').append(k).append('=').append(v));
+    watermark.ifPresent(w -> text.append(" watermark ").append(w.column()).append(" - ").append(w.delayText()));
     return text.toString();
   }
 }

@@ -7,6 +7,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.impl.StreamFormatAdapter;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
+import org.apache.flink.formats.parquet.ParquetColumnarRowInputFormat;
+import io.tributary.dsl.AutoLoader;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * The {@link BulkFormat} the {@code FileSourceReader} runs: for each split a {@link AutoLoaderLineFormat}
  * bound to the split's file, behind Flink's own {@link StreamFormatAdapter} (batching, checkpointed
  * positions, and transparent decompression of {@code .gz}, {@code .bz2}, {@code .xz}, {@code .deflate}
- * by file extension). An empty file has no records (the adapter rejects zero-length files), and a file
+ * by file extension); for Parquet, Flink's vectorized {@link ParquetColumnarRowInputFormat} with the
+ * produced type as its projection. An empty file has no records (the adapter rejects zero-length files), and a file
  * deleted before it is read is logged and skipped instead of failing the job.
  */
 final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit> {
@@ -27,11 +30,20 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
 
   private final AutoLoaderOptions options;
   private final RowType producedType;
+  /** The produced type without the metadata columns: what the file formats read. */
+  private final RowType fileType;
+  private final boolean metadata;
   private final String sourceId;
+  private transient BulkFormat<RowData, FileSourceSplit> parquet;
+
+  /** Rows per Parquet column batch: Flink's default is 2048. */
+  private static final int PARQUET_BATCH_ROWS = 2048;
 
   AutoLoaderBulkFormat(AutoLoaderOptions options, RowType producedType, String sourceId) {
     this.options = options;
     this.producedType = producedType;
+    this.metadata = MetadataColumns.present(producedType);
+    this.fileType = MetadataColumns.strip(producedType);
     this.sourceId = sourceId;
   }
 
@@ -41,7 +53,7 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
       return new NoRecords();
     }
     try {
-      return adapter(split).createReader(config, split);
+      return withMetadata(adapter(split).createReader(config, split), split);
     } catch (FileNotFoundException e) {
       return vanished(split, e);
     }
@@ -53,14 +65,62 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
       return new NoRecords();
     }
     try {
-      return adapter(split).restoreReader(config, split);
+      return withMetadata(adapter(split).restoreReader(config, split), split);
     } catch (FileNotFoundException e) {
       return vanished(split, e);
     }
   }
 
-  private StreamFormatAdapter<RowData> adapter(FileSourceSplit split) {
-    return new StreamFormatAdapter<>(new AutoLoaderLineFormat(options, producedType, sourceId, split.path().toString()));
+  private BulkFormat<RowData, FileSourceSplit> adapter(FileSourceSplit split) {
+    if (options.format() == AutoLoader.Format.PARQUET) {
+      return parquet();
+    }
+    return new StreamFormatAdapter<>(new AutoLoaderLineFormat(options, fileType, sourceId, split.path().toString()));
+  }
+
+  private BulkFormat.Reader<RowData> withMetadata(BulkFormat.Reader<RowData> reader, FileSourceSplit split) {
+    if (!metadata) {
+      return reader;
+    }
+    RowData values = MetadataColumns.values(split.path().toString(), split.fileModificationTime(), split.fileSize());
+    return new BulkFormat.Reader<>() {
+      @Override
+      public BulkFormat.RecordIterator<RowData> readBatch() throws IOException {
+        BulkFormat.RecordIterator<RowData> batch = reader.readBatch();
+        if (batch == null) {
+          return null;
+        }
+        return new BulkFormat.RecordIterator<>() {
+          @Override
+          public org.apache.flink.connector.file.src.util.RecordAndPosition<RowData> next() {
+            var record = batch.next();
+            return record == null ? null : new org.apache.flink.connector.file.src.util.RecordAndPosition<>(
+                new org.apache.flink.table.data.utils.JoinedRowData(record.getRecord(), values), record.getOffset(),
+                record.getRecordSkipCount());
+          }
+
+          @Override
+          public void releaseBatch() {
+            batch.releaseBatch();
+          }
+        };
+      }
+
+      @Override
+      public void close() throws IOException {
+        reader.close();
+      }
+    };
+  }
+
+  private BulkFormat<RowData, FileSourceSplit> parquet() {
+    if (parquet == null) {
+      // Columns missing from a file (and _rescued_data) are read as NULL; case-sensitive names, as the
+      // line formats; timestamps are read as UTC wall-clock time, as Spark writes them.
+      parquet = new ParquetColumnarRowInputFormat<>(new org.apache.hadoop.conf.Configuration(), fileType,
+          InternalTypeInfo.of(fileType), PARQUET_BATCH_ROWS, true, true);
+    }
+    return parquet;
   }
 
   private BulkFormat.Reader<RowData> vanished(FileSourceSplit split, FileNotFoundException e) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +25,13 @@ import org.slf4j.LoggerFactory;
  * already holds that update's listing (a failover mid-update), hands out the new files, and then stays
  * silent: it never signals "no more splits", because a finished source would end the job and Flink
  * would delete its checkpoints. Continuous mode lists every discovery interval. In both, a file in the
- * processed set is never taken in again.
+ * {@link ProcessedFiles} is never taken in again.
+ *
+ * <p>With {@code maxFilesPerTrigger} or {@code maxBytesPerTrigger} it admits at most that much per epoch
+ * (at least one file) and admits more when a checkpoint completes; a triggered update then reads its
+ * listing over several epochs, so such a job needs periodic checkpointing.
+ * {@code includeExistingFiles=false} remembers the files of the first listing without reading them;
+ * {@code modifiedAfter} ignores files modified at or before it.
  *
  * <p>It reports when it has caught up (nothing left to assign, every registered reader waiting for a
  * split): through {@link CaughtUpRegistry} and a {@code caughtUp} gauge (0/1) on the coordinator's
@@ -42,18 +47,20 @@ final class AutoLoaderEnumerator implements SplitEnumerator<FileSourceSplit, Aut
   private final SplitEnumeratorContext<FileSourceSplit> context;
   private final AutoLoaderSource.Settings settings;
   private final FileDiscovery discovery;
-  private final Set<String> processed;
+  private final ProcessedFileIndex processed;
   private final Deque<FileSourceSplit> pending;
   private final Set<Integer> awaiting = new TreeSet<>();
   private String listedUpdateId;
   private volatile boolean caughtUp;
+  private int admittedFiles;
+  private long admittedBytes;
 
   AutoLoaderEnumerator(SplitEnumeratorContext<FileSourceSplit> context, AutoLoaderSource.Settings settings,
       AutoLoaderEnumeratorState state) {
     this.context = context;
     this.settings = settings;
     this.discovery = FileDiscovery.of(settings.options());
-    this.processed = new HashSet<>(state.processedFiles());
+    this.processed = new ProcessedFileIndex(state.processed(), settings.discovery().maxFileAgeMillis());
     this.pending = new ArrayDeque<>(state.pendingSplits());
     this.listedUpdateId = state.listedUpdateId();
   }
@@ -77,19 +84,35 @@ final class AutoLoaderEnumerator implements SplitEnumerator<FileSourceSplit, Aut
       throw new FlinkRuntimeException("Auto Loader source '" + settings.sourceId() + "': cannot list the input "
           + "path " + settings.options().path() + ": " + error.getMessage(), error);
     }
+    DiscoveryOptions options = settings.discovery();
+    boolean read = options.includeExistingFiles() || !listedUpdateId.isEmpty();
     int added = 0;
+    List<String> expired = new ArrayList<>();
     for (DiscoveredFile file : files) {
-      if (!processed.add(file.path())) {
+      if (file.modificationTime() <= options.modifiedAfter()
+          || processed.contains(file.path(), file.modificationTime())) {
         continue;
       }
-      if (file.length() > 0) {
+      if (processed.expired(file.modificationTime())) {
+        expired.add(file.path());
+        continue;
+      }
+      processed.add(file.path(), file.modificationTime());
+      if (read && file.length() > 0) {
         pending.add(new FileSourceSplit(file.path(), new Path(file.path()), 0, file.length(),
             file.modificationTime(), file.length()));
       }
       added++;
     }
-    LOG.info("Auto Loader source '{}' (update {}): {} new files of {} listed.", settings.sourceId(),
-        settings.updateId(), added, files.size());
+    processed.afterListing();
+    if (!expired.isEmpty()) {
+      LOG.warn("Auto Loader source '{}' (update {}): {} files are not read because they were modified more than "
+          + "maxFileAge before the newest file taken in (the first: {}). Raise maxFileAge, or remove it to "
+          + "remember every file.", settings.sourceId(), settings.updateId(), expired.size(),
+          expired.subList(0, Math.min(5, expired.size())));
+    }
+    LOG.info("Auto Loader source '{}' (update {}): {} new files of {} listed{}.", settings.sourceId(),
+        settings.updateId(), added, files.size(), read ? "" : ", remembered without reading (includeExistingFiles=false)");
     listedUpdateId = settings.updateId();
     assignAndCheck();
   }
@@ -120,7 +143,15 @@ final class AutoLoaderEnumerator implements SplitEnumerator<FileSourceSplit, Aut
 
   @Override
   public AutoLoaderEnumeratorState snapshotState(long checkpointId) {
-    return new AutoLoaderEnumeratorState(listedUpdateId, processed, new ArrayList<>(pending));
+    return new AutoLoaderEnumeratorState(listedUpdateId, processed.snapshot(), new ArrayList<>(pending));
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    // A new epoch: the rate limits admit files again.
+    admittedFiles = 0;
+    admittedBytes = 0;
+    assignAndCheck();
   }
 
   @Override
@@ -129,11 +160,14 @@ final class AutoLoaderEnumerator implements SplitEnumerator<FileSourceSplit, Aut
   private void assignAndCheck() {
     Map<Integer, ReaderInfo> readers = context.registeredReaders();
     var waiting = awaiting.iterator();
-    while (!pending.isEmpty() && waiting.hasNext()) {
+    while (!pending.isEmpty() && waiting.hasNext() && admits(pending.peek())) {
       int subtask = waiting.next();
       waiting.remove();
       if (readers.containsKey(subtask)) {
-        context.assignSplit(pending.poll(), subtask);
+        FileSourceSplit split = pending.poll();
+        admittedFiles++;
+        admittedBytes += split.length();
+        context.assignSplit(split, subtask);
       }
     }
     boolean now = settings.updateId().equals(listedUpdateId)
@@ -145,5 +179,15 @@ final class AutoLoaderEnumerator implements SplitEnumerator<FileSourceSplit, Aut
       CaughtUpRegistry.markCaughtUp(settings.updateId(), settings.sourceId());
     }
     caughtUp = now;
+  }
+
+  /** Whether the rate limits admit {@code next} in this epoch; the first file of an epoch always is. */
+  private boolean admits(FileSourceSplit next) {
+    DiscoveryOptions options = settings.discovery();
+    if (admittedFiles == 0) {
+      return true;
+    }
+    return admittedFiles < options.maxFilesPerTrigger()
+        && admittedBytes + next.length() <= options.maxBytesPerTrigger();
   }
 }

@@ -31,11 +31,6 @@ final class AutoLoaderErrors {
         + "them as STRING (nested JSON values are kept as their JSON text) and parse them in a query.");
   }
 
-  static AutoLoaderException unsupportedFormat(String path, String format) {
-    return new AutoLoaderException("Auto Loader source on '" + path + "': the format " + format
-        + " is not supported by this version of Tributary. Use JSON, CSV or TEXT files.");
-  }
-
   static AutoLoaderException nothingToInferFrom(String path, String schemaLocation) {
     return new AutoLoaderException("Auto Loader source on '" + path + "': cannot infer a schema: there "
         + "are no input files under the path and no schema stored under '" + schemaLocation + "'. "
@@ -59,5 +54,27 @@ final class AutoLoaderErrors {
         + " at line " + line + " does not fit the schema: " + reason + ". The rescued data column is "
         + "switched off (rescuedDataColumn=false), so the record cannot be kept; remove that option to "
         + "keep such data in _rescued_data, or fix the file or the schema.");
+  }
+
+  static SchemaEvolvedException schemaEvolved(String sourceId, String file, long line, List<String> columns,
+      String schemaLocation) {
+    return new SchemaEvolvedException("Auto Loader source '" + sourceId + "': file " + file + " at line " + line
+        + " has new columns " + columns + " that are not in the schema. " + SchemaEvolvedException.MARKER
+        + " under '" + schemaLocation + "', so the flow stops here and its next run reads them. Restart the flow "
+        + "(Tributary restarts it within the update); use schemaEvolutionMode=rescue to keep such fields in "
+        + "_rescued_data instead.", sourceId, columns, schemaLocation);
+  }
+
+  static AutoLoaderException newColumnsRejected(String sourceId, String file, long line, List<String> columns) {
+    return new AutoLoaderException("Auto Loader source '" + sourceId + "': file " + file + " at line " + line
+        + " has new columns " + columns + " that are not in the schema, and schemaEvolutionMode=failOnNewColumns "
+        + "stops on them. Add the columns to the schema, or use schemaEvolutionMode=addNewColumns (evolve), "
+        + "rescue (keep them in _rescued_data) or none (ignore them).");
+  }
+
+  static AutoLoaderException watermarkColumn(String path, String column, String problem, List<String> columns) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': the watermark column '" + column + "' "
+        + problem + ". Columns: " + columns + ". Pass a TIMESTAMP or TIMESTAMP_LTZ column to withWatermark(), "
+        + "declaring its type in the schema or in schemaHints if it is inferred as STRING.");
   }
 }

@@ -26,6 +26,11 @@ import java.util.TreeSet;
  * @param inferColumnTypes infer BIGINT/DOUBLE/BOOLEAN instead of all STRING
  * @param sampleFiles at most this many files are read to infer a schema
  * @param sampleBytes at most this many bytes are read to infer a schema
+ * @param evolutionMode what a record with a column the schema lacks does ({@code schemaEvolutionMode})
+ * @param schemaHints a column list ({@code "id BIGINT, ts TIMESTAMP(3)"}) whose types override inferred
+ *     ones, empty for none
+ * @param schemaLocation where the inferred schema is stored, so {@code addNewColumns} can evolve it; not an
+ *     option: set by {@link AutoLoaderSource#withSchemaLocation}, empty until then
  */
 public record AutoLoaderOptions(
     AutoLoader.Format format,
@@ -40,33 +45,59 @@ public record AutoLoaderOptions(
     boolean recursive,
     boolean inferColumnTypes,
     int sampleFiles,
-    long sampleBytes)
+    long sampleBytes,
+    SchemaEvolutionMode evolutionMode,
+    String schemaHints,
+    String schemaLocation)
     implements Serializable {
 
   /** The option keys this reader understands. */
   public static final Set<String> KNOWN = new TreeSet<>(List.of(
       "header", "delimiter", "sep", "quote", "escape", "mode", "rescuedDataColumn", "pathGlobFilter",
       "recursiveFileLookup", "inferColumnTypes", "schemaInference.sampleSize.numFiles",
-      "schemaInference.sampleSize.numBytes"));
+      "schemaInference.sampleSize.numBytes", "maxFilesPerTrigger", "maxBytesPerTrigger", "includeExistingFiles",
+      "modifiedAfter", "maxFileAge", "schemaEvolutionMode", "schemaHints", "includeMetadata"));
+
+  /** Auto Loader's prefix for its own options; accepted and ignored, so {@code cloudFiles.maxFileAge} works. */
+  static final String PREFIX = "cloudFiles.";
 
   public AutoLoaderOptions {
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(pathGlobFilter, "pathGlobFilter");
+    Objects.requireNonNull(evolutionMode, "evolutionMode");
+    Objects.requireNonNull(schemaHints, "schemaHints");
+    Objects.requireNonNull(schemaLocation, "schemaLocation");
+  }
+
+  /** A copy that evolves the schema stored under {@code location}. */
+  public AutoLoaderOptions withSchemaLocation(String location) {
+    Objects.requireNonNull(location, "location");
+    return new AutoLoaderOptions(format, path, header, delimiter, quote, escape, failFast, rescuedDataColumn,
+        pathGlobFilter, recursive, inferColumnTypes, sampleFiles, sampleBytes, evolutionMode, schemaHints, location);
   }
 
   /** Parses and validates the options of {@code spec}; reports an unknown key with the known ones. */
   public static AutoLoaderOptions of(AutoLoader spec) {
     String path = spec.path();
-    Map<String, String> options = spec.options();
-    for (String key : options.keySet()) {
-      if (!KNOWN.contains(key)) {
-        throw AutoLoaderErrors.unknownOption(path, key, KNOWN);
-      }
-    }
+    Map<String, String> options = normalized(spec);
     String mode = options.getOrDefault("mode", "PERMISSIVE");
     if (!mode.equalsIgnoreCase("PERMISSIVE") && !mode.equalsIgnoreCase("FAILFAST")) {
       throw AutoLoaderErrors.badOption(path, "mode", mode, "PERMISSIVE or FAILFAST");
+    }
+    SchemaEvolutionMode evolution = spec.schemaDdl().isPresent() || spec.format() == AutoLoader.Format.TEXT
+        ? SchemaEvolutionMode.RESCUE : SchemaEvolutionMode.ADD_NEW_COLUMNS;
+    if (options.containsKey("schemaEvolutionMode")) {
+      evolution = SchemaEvolutionMode.parse(options.get("schemaEvolutionMode"));
+      if (evolution == null) {
+        throw AutoLoaderErrors.badOption(path, "schemaEvolutionMode", options.get("schemaEvolutionMode"),
+            "addNewColumns, rescue, failOnNewColumns or none");
+      }
+      if (evolution == SchemaEvolutionMode.ADD_NEW_COLUMNS && spec.schemaDdl().isPresent()) {
+        throw AutoLoaderErrors.badOption(path, "schemaEvolutionMode", options.get("schemaEvolutionMode"),
+            "rescue, failOnNewColumns or none with a declared schema (addNewColumns evolves an inferred, "
+            + "stored schema; change the declared schema instead)");
+      }
     }
     String delimiter = options.containsKey("delimiter") ? options.get("delimiter") : options.getOrDefault("sep", ",");
     return new AutoLoaderOptions(
@@ -82,7 +113,36 @@ public record AutoLoaderOptions(
         bool(path, options, "recursiveFileLookup", true),
         bool(path, options, "inferColumnTypes", false),
         (int) Math.min(Integer.MAX_VALUE, positive(path, options, "schemaInference.sampleSize.numFiles", 1000)),
-        positive(path, options, "schemaInference.sampleSize.numBytes", 50L * 1024 * 1024));
+        positive(path, options, "schemaInference.sampleSize.numBytes", 50L * 1024 * 1024),
+        evolution,
+        options.getOrDefault("schemaHints", "").trim(),
+        "");
+  }
+
+  /**
+   * The options of {@code spec} with the {@code cloudFiles.} prefix removed, every key checked against
+   * {@link #KNOWN}.
+   */
+  static Map<String, String> normalized(AutoLoader spec) {
+    Map<String, String> options = new java.util.TreeMap<>();
+    for (Map.Entry<String, String> option : spec.options().entrySet()) {
+      String key = option.getKey().startsWith(PREFIX) ? option.getKey().substring(PREFIX.length()) : option.getKey();
+      if (!KNOWN.contains(key)) {
+        throw AutoLoaderErrors.unknownOption(spec.path(), option.getKey(), KNOWN);
+      }
+      options.put(key, option.getValue());
+    }
+    return options;
+  }
+
+  /** Whether {@code spec} asks for the source metadata columns ({@code includeMetadata=true}). */
+  public static boolean includeMetadata(AutoLoader spec) {
+    return bool(spec.path(), normalized(spec), "includeMetadata", false);
+  }
+
+  /** The discovery options (rate limits, existing files, age) of {@code spec}. */
+  public static DiscoveryOptions discovery(AutoLoader spec) {
+    return DiscoveryOptions.of(spec.path(), normalized(spec));
   }
 
   private static boolean bool(String path, Map<String, String> options, String key, boolean defaultValue) {

@@ -45,7 +45,8 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  *   <li>Otherwise the schema is inferred from a sample of the files (bounded by
  *       {@code schemaInference.sampleSize.numFiles} and {@code .numBytes}), every column STRING as Auto
  *       Loader does, or BIGINT/DOUBLE/BOOLEAN/STRING with {@code inferColumnTypes=true}; JSON columns in
- *       name order, CSV columns in header order ({@code _c0, _c1, ...} without a header). The inferred
+ *       name order, CSV columns in header order ({@code _c0, _c1, ...} without a header), Parquet
+ *       columns with their own types from the footers ({@link ParquetSchemas}). The inferred
  *       schema is stored in {@value #SCHEMA_FILE} under the schema location and reused unchanged by
  *       later updates: columns that appear later land in {@code _rescued_data}.
  * </ul>
@@ -53,7 +54,8 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  * <p>Columns are nullable whatever the declaration says, as Spark does for file sources: a file can
  * always lack a field, and NOT NULL is for an expectation to enforce. The type ends with
  * {@code _rescued_data STRING}, unless a declared schema sets {@code rescuedDataColumn=false}. A text
- * source has the fixed type {@code ROW<value STRING>}.
+ * source has the fixed type {@code ROW<value STRING>}. With {@code includeMetadata=true} the
+ * {@link MetadataColumns} follow.
  *
  * <pre>{@code
  * RowType type = AutoLoaderSchemas.resolve(AutoLoader.json("/data/events"), storage + "/_tributary/schemas/bronze_events", new Configuration());
@@ -88,10 +90,14 @@ public final class AutoLoaderSchemas {
    */
   public static RowType resolve(AutoLoader spec, String schemaLocation, Configuration hadoopConf,
       boolean storeInferred) {
+    RowType type = resolveFileColumns(spec, schemaLocation, hadoopConf, storeInferred);
+    return AutoLoaderOptions.includeMetadata(spec) ? MetadataColumns.append(type) : type;
+  }
+
+  private static RowType resolveFileColumns(AutoLoader spec, String schemaLocation, Configuration hadoopConf,
+      boolean storeInferred) {
     AutoLoaderOptions options = AutoLoaderOptions.of(spec);
     switch (options.format()) {
-      case PARQUET:
-        throw AutoLoaderErrors.unsupportedFormat(spec.path(), options.format().name());
       case TEXT:
         if (spec.schemaDdl().isPresent()) {
           throw AutoLoaderErrors.badSchemaDdl(spec.path(), spec.schemaDdl().get(),
@@ -102,6 +108,11 @@ public final class AutoLoaderSchemas {
         break;
     }
     if (spec.schemaDdl().isPresent()) {
+      if (!options.schemaHints().isEmpty()) {
+        throw AutoLoaderErrors.badOption(spec.path(), "schemaHints", options.schemaHints(),
+            "left out with a declared schema (hints override the types of an inferred schema; declare the types "
+            + "in the schema instead)");
+      }
       RowType declared = parseDdl(spec.path(), spec.schemaDdl().get());
       return withRescuedColumn(declared, options.rescuedDataColumn());
     }
@@ -109,17 +120,75 @@ public final class AutoLoaderSchemas {
       Path schemaFile = new Path(new Path(schemaLocation), SCHEMA_FILE);
       FileSystem schemaFs = schemaFile.getFileSystem(hadoopConf);
       if (schemaFs.exists(schemaFile)) {
-        return withRescuedColumn(readStored(schemaFs, schemaFile), true);
+        return withRescuedColumn(withHints(options, readStored(schemaFs, schemaFile)), true);
       }
       RowType inferred = infer(options, schemaLocation, hadoopConf);
       if (!storeInferred) {
-        return withRescuedColumn(inferred, true);
+        return withRescuedColumn(withHints(options, inferred), true);
       }
       store(schemaFs, schemaFile, inferred);
-      return withRescuedColumn(readStored(schemaFs, schemaFile), true);
+      return withRescuedColumn(withHints(options, readStored(schemaFs, schemaFile)), true);
     } catch (IOException e) {
       throw new AutoLoaderException("Auto Loader source on '" + spec.path() + "': cannot read or store the schema "
           + "under '" + schemaLocation + "': " + e.getMessage() + ". Check that both paths are reachable.", e);
+    }
+  }
+
+  /**
+   * {@code type} with the {@code schemaHints} applied: a hinted column takes the hint's type, a hinted
+   * column that was not inferred is added at the end. Hints are applied on every resolve and are not
+   * stored, so changing them changes the next update's types.
+   */
+  static RowType withHints(AutoLoaderOptions options, RowType type) {
+    if (options.schemaHints().isEmpty()) {
+      return type;
+    }
+    RowType hints = parseDdl(options.path(), options.schemaHints());
+    Map<String, RowType.RowField> fields = new LinkedHashMap<>();
+    type.getFields().forEach(field -> fields.put(field.getName(), field));
+    hints.getFields().forEach(hint -> fields.put(hint.getName(), new RowType.RowField(hint.getName(), hint.getType())));
+    return new RowType(new ArrayList<>(fields.values()));
+  }
+
+  /** The type a new column met in a record gets when the schema evolves: as inference would type it. */
+  static LogicalType evolvedType(JsonNode value, boolean inferColumnTypes) {
+    Inferred type = value.isTextual() ? Inferred.STRING : Inferred.of(value);
+    return (inferColumnTypes ? type : Inferred.STRING).logicalType();
+  }
+
+  /**
+   * Adds {@code newColumns} (those not there yet) at the end of the schema stored under the options'
+   * schema location. Concurrent evolutions by two readers may race: the loser's columns are met again by
+   * the restarted flow and evolve then.
+   */
+  static void evolve(AutoLoaderOptions options, Map<String, LogicalType> newColumns) {
+    Configuration hadoopConf = new Configuration();
+    Path schemaFile = new Path(new Path(options.schemaLocation()), SCHEMA_FILE);
+    try {
+      FileSystem fs = schemaFile.getFileSystem(hadoopConf);
+      List<RowType.RowField> fields = new ArrayList<>(fs.exists(schemaFile)
+          ? readStored(fs, schemaFile).getFields() : List.of());
+      List<String> names = new ArrayList<>();
+      fields.forEach(field -> names.add(field.getName()));
+      newColumns.forEach((name, type) -> {
+        if (!names.contains(name)) {
+          fields.add(new RowType.RowField(name, type));
+        }
+      });
+      Path temporary = new Path(schemaFile.getParent(), "." + SCHEMA_FILE + "." + UUID.randomUUID() + ".tmp");
+      fs.mkdirs(schemaFile.getParent());
+      try (OutputStream out = fs.create(temporary, false)) {
+        out.write(LineParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(new RowType(fields))));
+      }
+      fs.delete(schemaFile, false);
+      if (!fs.rename(temporary, schemaFile)) {
+        fs.delete(temporary, false);
+        throw new IOException("could not rename " + temporary + " to " + schemaFile);
+      }
+    } catch (IOException e) {
+      throw new AutoLoaderException("Auto Loader source on '" + options.path() + "': met new columns "
+          + newColumns.keySet() + " but cannot store the evolved schema under '" + options.schemaLocation() + "': "
+          + e.getMessage() + ". Check that the schema location is writable, then restart the flow.", e);
     }
   }
 
@@ -288,6 +357,9 @@ public final class AutoLoaderSchemas {
     if (sample.isEmpty()) {
       throw AutoLoaderErrors.nothingToInferFrom(options.path(), schemaLocation);
     }
+    if (options.format() == AutoLoader.Format.PARQUET) {
+      return ParquetSchemas.infer(options.path(), sample, hadoopConf);
+    }
     Map<String, Inferred> columns = options.format() == AutoLoader.Format.JSON ? new TreeMap<>() : new LinkedHashMap<>();
     Map<String, String> lowerCaseNames = new java.util.HashMap<>();
     long budget = options.sampleBytes();
@@ -424,13 +496,18 @@ public final class AutoLoaderSchemas {
 
   // ---- storage ------------------------------------------------------------------------------
 
-  private static void store(FileSystem fs, Path schemaFile, RowType type) throws IOException {
+  private static ObjectNode toJson(RowType type) {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("version", 1);
     ArrayNode columns = root.putArray("columns");
     for (RowType.RowField field : type.getFields()) {
       columns.addObject().put("name", field.getName()).put("type", field.getType().asSerializableString());
     }
+    return root;
+  }
+
+  private static void store(FileSystem fs, Path schemaFile, RowType type) throws IOException {
+    ObjectNode root = toJson(type);
     Path temporary = new Path(schemaFile.getParent(), "." + SCHEMA_FILE + "." + UUID.randomUUID() + ".tmp");
     fs.mkdirs(schemaFile.getParent());
     try (OutputStream out = fs.create(temporary, false)) {

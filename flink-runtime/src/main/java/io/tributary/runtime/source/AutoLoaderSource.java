@@ -5,6 +5,8 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -18,7 +20,10 @@ import org.apache.flink.connector.file.src.FileSourceSplitSerializer;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
 
 /**
  * The Flink source behind {@link AutoLoader}: reads every file under the spec's path exactly once, across
@@ -32,7 +37,7 @@ import org.apache.flink.table.types.logical.RowType;
  * RowType type = AutoLoaderSchemas.resolve(spec, schemaLocation, hadoopConf);
  * AutoLoaderSource source = AutoLoaderSource.triggered(spec, type, updateId, "bronze_events");
  * CompletableFuture<Void> caughtUp = CaughtUpRegistry.await(updateId, "bronze_events");
- * env.fromSource(source, WatermarkStrategy.noWatermarks(), "bronze_events").uid("bronze_events/source");
+ * env.fromSource(source, AutoLoaderSource.watermarkStrategy(spec, type), "bronze_events").uid("bronze_events/source");
  * }</pre>
  */
 public final class AutoLoaderSource
@@ -57,9 +62,10 @@ public final class AutoLoaderSource
    * @param sourceId the name used in messages and in {@link CaughtUpRegistry}
    * @param mode triggered or continuous
    * @param discoveryInterval continuous mode: time between listings
+   * @param discovery which files are taken in, and how many per epoch
    */
   record Settings(AutoLoaderOptions options, RowType producedType, String updateId, String sourceId, Mode mode,
-                  Duration discoveryInterval) implements Serializable {}
+                  Duration discoveryInterval, DiscoveryOptions discovery) implements Serializable {}
 
   private final Settings settings;
 
@@ -85,14 +91,28 @@ public final class AutoLoaderSource
       throw new IllegalArgumentException("the discovery interval must be positive, was " + discoveryInterval);
     }
     AutoLoaderOptions options = AutoLoaderOptions.of(spec);
-    if (spec.format() == AutoLoader.Format.PARQUET) {
-      throw AutoLoaderErrors.unsupportedFormat(spec.path(), spec.format().name());
-    }
     List<String> unsupported = ValueConverter.unsupportedColumns(producedType);
     if (!unsupported.isEmpty()) {
       throw AutoLoaderErrors.unsupportedColumnTypes(spec.path(), unsupported);
     }
-    this.settings = new Settings(options, producedType, updateId, sourceId, mode, discoveryInterval);
+    this.settings = new Settings(options, producedType, updateId, sourceId, mode, discoveryInterval,
+        AutoLoaderOptions.discovery(spec));
+  }
+
+  private AutoLoaderSource(Settings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * A copy that evolves the schema stored under {@code schemaLocation} (the directory given to
+   * {@link AutoLoaderSchemas#resolve}) when it meets new columns under
+   * {@link SchemaEvolutionMode#ADD_NEW_COLUMNS}; without it new columns are rescued.
+   */
+  public AutoLoaderSource withSchemaLocation(String schemaLocation) {
+    Objects.requireNonNull(schemaLocation, "schemaLocation");
+    Settings s = settings;
+    return new AutoLoaderSource(new Settings(s.options().withSchemaLocation(schemaLocation), s.producedType(),
+        s.updateId(), s.sourceId(), s.mode(), s.discoveryInterval(), s.discovery()));
   }
 
   /** A source that reads what is there when update {@code updateId} starts, then reports caught up. */
@@ -104,6 +124,38 @@ public final class AutoLoaderSource
   public static AutoLoaderSource continuous(AutoLoader spec, RowType producedType, String updateId, String sourceId,
       Duration discoveryInterval) {
     return new AutoLoaderSource(spec, producedType, updateId, sourceId, Mode.CONTINUOUS, discoveryInterval);
+  }
+
+  /**
+   * The watermark strategy for {@code env.fromSource(source, strategy, name)}: none when the spec declares
+   * no watermark; otherwise bounded out-of-orderness by the declared delay on the declared column
+   * (TIMESTAMP or TIMESTAMP_LTZ of {@code producedType}). A row whose event time is NULL gets no
+   * timestamp and does not move the watermark. Readers without files mark themselves idle, so they do
+   * not hold it back.
+   *
+   * @throws AutoLoaderException when the column is missing or not a timestamp
+   */
+  public static WatermarkStrategy<RowData> watermarkStrategy(AutoLoader spec, RowType producedType) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(producedType, "producedType");
+    if (spec.watermark().isEmpty()) {
+      return WatermarkStrategy.noWatermarks();
+    }
+    AutoLoader.Watermark watermark = spec.watermark().get();
+    int index = producedType.getFieldIndex(watermark.column());
+    if (index < 0) {
+      throw AutoLoaderErrors.watermarkColumn(spec.path(), watermark.column(), "is not a column of the source",
+          producedType.getFieldNames());
+    }
+    LogicalType type = producedType.getTypeAt(index);
+    if (!type.is(LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE) && !type.is(LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE)) {
+      throw AutoLoaderErrors.watermarkColumn(spec.path(), watermark.column(), "has type " + type.asSummaryString()
+          + ", not TIMESTAMP or TIMESTAMP_LTZ", producedType.getFieldNames());
+    }
+    int precision = LogicalTypeChecks.getPrecision(type);
+    SerializableTimestampAssigner<RowData> assigner = (row, previous) ->
+        row.isNullAt(index) ? Long.MIN_VALUE : row.getTimestamp(index, precision).getMillisecond();
+    return WatermarkStrategy.<RowData>forBoundedOutOfOrderness(watermark.delay()).withTimestampAssigner(assigner);
   }
 
   /** The update id this source instance lists for. */

@@ -43,7 +43,7 @@ abstract class LineParser {
       case JSON -> new JsonLineParser(options, type, sourceId, filePath);
       case CSV -> new CsvLineParser(options, type, sourceId, filePath);
       case TEXT -> new TextLineParser(options, type, sourceId, filePath);
-      case PARQUET -> throw AutoLoaderErrors.unsupportedFormat(options.path(), format.name());
+      case PARQUET -> throw new IllegalStateException("Parquet files are read by ParquetColumnarRowInputFormat, not by lines");
     };
   }
 
@@ -70,10 +70,24 @@ abstract class LineParser {
     return row;
   }
 
+  /** Lower-case names of the data columns: a field matching one only in case is not a new column. */
+  private java.util.Set<String> lowerCaseColumns;
+
+  private boolean isCaseVariant(String name) {
+    if (lowerCaseColumns == null) {
+      lowerCaseColumns = new java.util.HashSet<>();
+      for (int i = 0; i < layout.dataColumns(); i++) {
+        lowerCaseColumns.add(layout.nameAt(i).toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return lowerCaseColumns.contains(name.toLowerCase(java.util.Locale.ROOT));
+  }
+
   /** Collects the fields of one record that do not fit; creates its JSON object only when needed. */
   final class Rescue {
     private final long lineNumber;
     private ObjectNode fields;
+    private java.util.LinkedHashMap<String, org.apache.flink.table.types.logical.LogicalType> newColumns;
 
     Rescue(long lineNumber) {
       this.lineNumber = lineNumber;
@@ -81,6 +95,21 @@ abstract class LineParser {
 
     /** Keeps a field whose name is not a column (unknown, or differing in case). */
     void unknown(String name, JsonNode value) {
+      SchemaEvolutionMode mode = options.evolutionMode();
+      boolean evolving = mode == SchemaEvolutionMode.FAIL_ON_NEW_COLUMNS
+          || (mode == SchemaEvolutionMode.ADD_NEW_COLUMNS && !options.schemaLocation().isEmpty());
+      if (!isCaseVariant(name) && !name.equals(RowLayout.RESCUED_DATA)) {
+        if (mode == SchemaEvolutionMode.NONE) {
+          return;
+        }
+        if (evolving) {
+          if (newColumns == null) {
+            newColumns = new java.util.LinkedHashMap<>();
+          }
+          newColumns.put(name, AutoLoaderSchemas.evolvedType(value, options.inferColumnTypes()));
+          return;
+        }
+      }
       if (!layout.hasRescuedColumn()) {
         throw AutoLoaderErrors.notRescuable(sourceId, filePath, lineNumber, "field '" + name + "' is not a column");
       }
@@ -102,6 +131,14 @@ abstract class LineParser {
 
     /** Writes the rescued fields, if any, into the row. */
     void finish(GenericRowData row) {
+      if (newColumns != null) {
+        java.util.List<String> names = new java.util.ArrayList<>(newColumns.keySet());
+        if (options.evolutionMode() == SchemaEvolutionMode.FAIL_ON_NEW_COLUMNS) {
+          throw AutoLoaderErrors.newColumnsRejected(sourceId, filePath, lineNumber, names);
+        }
+        AutoLoaderSchemas.evolve(options, newColumns);
+        throw AutoLoaderErrors.schemaEvolved(sourceId, filePath, lineNumber, names, options.schemaLocation());
+      }
       if (fields != null) {
         fields.put("_file_path", filePath);
         row.setField(layout.rescuedIndex(), StringData.fromString(fields.toString()));

@@ -13,7 +13,7 @@ class AutoLoaderOptionsTest {
     AutoLoaderOptions options = AutoLoaderOptions.of(AutoLoader.csv("/in"));
 
     assertThat(options).isEqualTo(new AutoLoaderOptions(AutoLoader.Format.CSV, "/in", false, ',', '"', '\\', false,
-        true, "", true, false, 1000, 50L * 1024 * 1024));
+        true, "", true, false, 1000, 50L * 1024 * 1024, SchemaEvolutionMode.ADD_NEW_COLUMNS, "", ""));
   }
 
   @Test
@@ -36,12 +36,5 @@ class AutoLoaderOptionsTest {
         .hasMessageContaining("option 'mode' is 'DROPMALFORMED' but must be PERMISSIVE or FAILFAST");
     assertThatThrownBy(() -> AutoLoaderOptions.of(AutoLoader.csv("/in").option("schemaInference.sampleSize.numFiles", "0")))
         .hasMessageContaining("must be a positive whole number");
-  }
-
-  @Test
-  void parquetIsRejectedUntilItIsSupported() {
-    assertThatThrownBy(() -> AutoLoaderSchemas.resolve(AutoLoader.parquet("/in"), "/s", new org.apache.hadoop.conf.Configuration()))
-        .hasMessage("Auto Loader source on '/in': the format PARQUET is not supported by this version of Tributary. "
-            + "Use JSON, CSV or TEXT files.");
   }
 }

@@ -148,6 +148,26 @@ class AutoLoaderSourceITCase {
     assertThat(rows).hasSize(2 * perFile).doesNotHaveDuplicates();
   }
 
+  @Test
+  void maxFilesPerTriggerSpreadsATriggeredUpdateOverEpochsAndStillReadsEveryFile(@InjectMiniCluster MiniCluster cluster)
+      throws Exception {
+    Path input = dir.resolve("input");
+    for (int i = 0; i < 6; i++) {
+      Files.write(input, "f" + i + ".json", "{\"id\":\"r" + i + "\"}\n");
+    }
+    String run = UUID.randomUUID().toString();
+    AutoLoader spec = AutoLoader.json(input.toString()).schema("id STRING").option("maxFilesPerTrigger", "1");
+    RowType type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
+
+    runUpdate(cluster, spec, type, run, "update-1", null);
+
+    assertThat(Committed.rows(run)).containsExactlyInAnyOrder("r0", "r1", "r2", "r3", "r4", "r5");
+    // One file admitted per epoch: a file is read in the epoch it is admitted or the next, so six files
+    // land in at least three different checkpoints.
+    assertThat(Committed.COMMITS.get(run).keySet().stream().map(key -> key.substring(key.indexOf('/') + 1))
+        .distinct().count()).isGreaterThanOrEqualTo(3);
+  }
+
   /** Runs one triggered update to its caught-up point and stops it with a savepoint, whose path it returns. */
   private String runUpdate(MiniCluster cluster, AutoLoader spec, RowType type, String run, String updateId,
       String restoreFrom) throws Exception {

@@ -145,7 +145,9 @@ public final class DeltaTableCommitter {
       return OptionalLong.of(result.getVersion());
     } catch (ConcurrentTransactionException e) {
       return OptionalLong.empty();
-    } catch (io.delta.kernel.exceptions.ConcurrentWriteException e) {
+    } catch (io.delta.kernel.exceptions.ConcurrentWriteException
+             | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
+      // an overwrite has no retries, and Kernel 4.4 reports its lost race as the latter
       throw new IllegalStateException("Table '" + spec.tablePath() + "': commit of transaction "
           + spec.appId() + "/" + version + " conflicted with a concurrent commit", e);
     }

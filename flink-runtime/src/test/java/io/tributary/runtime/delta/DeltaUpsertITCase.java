@@ -268,6 +268,7 @@ class DeltaUpsertITCase {
     JobID restored = client.submitJob(graph).get();
     assertThat(client.requestJobResult(restored).get().getJobStatus()).contains(JobStatus.FINISHED);
     assertThat(tableByKernel()).isEqualTo(expected(3000));
+    assertThat(byKey(DeltaTestSupport.readWithStandalone(table(), TYPE))).isEqualTo(expected(3000));
     assertOneCommitPerEpoch();
   }
 

@@ -102,6 +102,13 @@ class ExamplePipelinesITCase {
     assertTables("views");
   }
 
+  @Test
+  void cdcPipelineAppliesTheChangeFeedsAsScdType1AndType2() throws IOException {
+    assertCompleted(update("cdc", new CdcPipeline(), Map.of(
+        CdcPipeline.CUSTOMERS_KEY, data("cdc/customers"), CdcPipeline.PRODUCTS_KEY, data("cdc/products"))));
+    assertTables("cdc");
+  }
+
   private UpdateResult update(String name, PipelineDefinition definition, Map<String, String> configuration) {
     return Tributary.pipeline(definition)
         .name(name)

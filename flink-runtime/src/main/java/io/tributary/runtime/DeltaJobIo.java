@@ -44,8 +44,8 @@ final class DeltaJobIo implements JobIo {
     AutoLoaderSource files = job.continuous()
         ? AutoLoaderSource.continuous(autoLoader, rowType, job.updateId(), sourceId, job.triggerInterval())
         : AutoLoaderSource.triggered(autoLoader, rowType, job.updateId(), sourceId);
-    DataStream<RowData> rows = env.fromSource(files, WatermarkStrategy.noWatermarks(), dataset + ": " + source
-        .describe()).uid(sourceId);
+    DataStream<RowData> rows = env.fromSource(files, AutoLoaderSource.watermarkStrategy(autoLoader, rowType),
+        dataset + ": " + source.describe()).uid(sourceId);
     return new SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
   }
 

@@ -12,11 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Smoke test of the benchmark on a small GenData workload (20,000 events, ~3 per day and type, so
- * averages mix null and non-null durations; same quirks as the full one:
- * duplicates, null users, old timestamps, malformed lines): the update completes, silver has exactly
- * the rows GenData announces, gold equals an independent recomputation from the raw files, and the
- * single-pass baseline writes the same silver rows.
+ * Smoke test of the benchmark on a small workload in GenData's format (20,000 events with its
+ * quirks: duplicates, null users, old timestamps, null durations, malformed lines): the update
+ * completes, silver has the rows the independent single-pass program keeps, and gold equals an
+ * independent recomputation from the raw files.
  */
 class BenchmarkPipelineITCase {
 
@@ -26,9 +25,43 @@ class BenchmarkPipelineITCase {
   @TempDir Path work;
 
   @BeforeAll
-  static void generateAndStart() {
-    GenDataLauncher.generate(data, 20_000, 3, 200, 50, 7);
+  static void generateAndStart() throws Exception {
+    writeEvents(data.resolve("events"), 20_000, 7);
     cluster = EmbeddedCluster.start(2, new org.apache.flink.configuration.Configuration());
+  }
+
+  /**
+   * Events in GenData's format with its quirks (exact duplicates, null users, old timestamps, null
+   * durations, malformed lines), written here so the test needs nothing outside the repository.
+   */
+  static void writeEvents(Path dir, int events, long seed) throws Exception {
+    Files.createDirectories(dir);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    String[] types = {"page_view", "click", "search", "purchase"};
+    List<String> written = new java.util.ArrayList<>();
+    for (int file = 0; file < 3; file++) {
+      StringBuilder lines = new StringBuilder();
+      for (int i = 0; i < events / 3; i++) {
+        if (!written.isEmpty() && random.nextInt(200) == 0) {
+          lines.append(written.get(random.nextInt(written.size()))).append('\n');
+          continue;
+        }
+        String user = random.nextInt(100) == 0 ? "null" : "\"c" + random.nextInt(200) + "\"";
+        int year = random.nextInt(100) == 0 ? 2018 : 2024;
+        String ts = String.format("\"%d-03-%02dT%02d:%02d:00.000Z\"", year, 1 + random.nextInt(3),
+            random.nextInt(24), random.nextInt(60));
+        String duration = random.nextInt(12) == 0 ? "null" : String.format("%.3f", random.nextDouble() * 100);
+        String line = "{\"event_id\":\"evt-" + file + "-" + i + "\",\"user_id\":" + user + ",\"event_type\":\""
+            + types[random.nextInt(types.length)] + "\",\"timestamp\":" + ts + ",\"properties\":\"{}\","
+            + "\"duration\":" + duration + ",\"amount\":" + String.format("%.2f", random.nextDouble() * 50) + "}";
+        written.add(line);
+        lines.append(line).append('\n');
+        if (random.nextInt(1000) == 0) {
+          lines.append(line, 0, 30).append('\n');
+        }
+      }
+      Files.writeString(dir.resolve(String.format("part-%05d.json", file)), lines);
+    }
   }
 
   @AfterAll
@@ -39,25 +72,21 @@ class BenchmarkPipelineITCase {
   @Test
   void goldEqualsARecomputationFromTheRawFilesAndSilverHasTheRowsGenDataAnnounces() {
     Path events = data.resolve("events");
-    long announcedSilver = Bench.generatorCount(data, "expected_silver").orElseThrow();
-    long announcedGroups = Bench.generatorCount(data, "expected_gold_groups").orElseThrow();
-    long malformed = Bench.generatorCount(data, "malformed").orElseThrow();
+    SinglePassBaseline.Result single = SinglePassBaseline.run(events, work.resolve("single.parquet"));
+    List<GoldRow> expected = GoldTables.recompute(events);
 
     BenchmarkRun run = BenchmarkRun.execute(cluster, events, work.resolve("storage"), 2);
 
-    assertThat(malformed).as("GenData wrote malformed lines, so the test covers them").isPositive();
     assertThat(run.bronzeRows()).isEqualTo(EventFiles.lines(events));
-    assertThat(run.silverRows()).isEqualTo(announcedSilver);
-    assertThat(run.goldRows()).isEqualTo(announcedGroups);
-    List<GoldRow> expected = GoldTables.recompute(events);
+    assertThat(run.silverRows()).as("silver as the independent single pass computes it")
+        .isEqualTo(single.rowsWritten()).isLessThan(run.bronzeRows());
+    assertThat(run.goldRows()).isEqualTo(expected.size());
     GoldComparison comparison = GoldComparison.of(run.gold(), expected);
     assertThat(comparison.passed()).as(comparison.summary()).isTrue();
     assertThat(run.stages().streaming()).isPositive();
     assertThat(run.stages().gold()).isPositive();
     assertThat(run.wall()).isGreaterThan(run.stages().streaming().plus(run.stages().gold()));
 
-    SinglePassBaseline.Result single = SinglePassBaseline.run(events, work.resolve("single.parquet"));
-    assertThat(single.rowsWritten()).isEqualTo(announcedSilver);
     assertThat(single.linesRead()).isEqualTo(EventFiles.lines(events));
     assertThat(Files.exists(work.resolve("single.parquet"))).isTrue();
   }

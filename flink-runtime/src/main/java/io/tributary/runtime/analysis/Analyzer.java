@@ -1,6 +1,7 @@
 package io.tributary.runtime.analysis;
 
 import io.tributary.cdc.CdcLayout;
+import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.ApplyChangesSpec;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -308,7 +310,9 @@ public final class Analyzer {
         throw new SourceSchemaException(e.getMessage(), e);
       }
       String name = "__source_" + dataset;
-      createPlaceholder(name, rowType);
+      Optional<AutoLoader.Watermark> watermark = EventTime.watermark(source);
+      createPlaceholder(name, rowType, watermark.map(w -> w.column()),
+          watermark.map(w -> EventTime.delayedBy(w.column(), w)).orElse(""));
       return tableEnv.from(quoted(name));
     }
 
@@ -336,9 +340,13 @@ public final class Analyzer {
     }
 
     private void createPlaceholder(String name, RowType rowType) {
-      DataType dataType = TypeConversions.fromLogicalToDataType(rowType);
+      Optional<String> rowtime = EventTime.rowtimeColumn(rowType);
+      createPlaceholder(name, rowType, rowtime, rowtime.map(c -> "`" + c + "`").orElse(""));
+    }
+
+    private void createPlaceholder(String name, RowType rowType, Optional<String> rowtime, String watermarkSql) {
       CatalogTable table = CatalogTable.newBuilder()
-          .schema(Schema.newBuilder().fromRowDataType(dataType).build())
+          .schema(EventTime.schema(rowType, rowtime, watermarkSql))
           .options(Map.of("connector", "datagen", "number-of-rows", "0"))
           .build();
       try {
@@ -350,7 +358,7 @@ public final class Analyzer {
   }
 
   static RowType rowType(Table table) {
-    return (RowType) table.getResolvedSchema().toPhysicalRowDataType().getLogicalType();
+    return EventTime.rowType(table.getResolvedSchema());
   }
 
   private static String quoted(String name) {

@@ -10,6 +10,7 @@ import org.apache.flink.table.api.ApiExpression;
 import org.apache.flink.table.api.Expressions;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
+import io.tributary.runtime.analysis.EventTime;
 import io.tributary.runtime.analysis.PlanTables;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import java.time.Duration;
@@ -97,7 +98,7 @@ public final class JobTranslator {
         applyChanges(tableEnv, planTables, context, dataset);
         continue;
       }
-      RowType rowType = plan.schema(name);
+      RowType rowType = EventTime.physical(plan.schema(name));
       Table table = planTables.build(dataset);
       DataStream<RowData> rows = toStream(tableEnv, table, rowType);
       if (!dataset.dropDuplicatesKeys().isEmpty()) {
@@ -112,7 +113,9 @@ public final class JobTranslator {
       rows = stages.written(context, dataset, rows);
       io.write(rows, context, dataset, rowType);
       if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
-        tables.streams.put(name, tableEnv.fromDataStream(rows));
+        // rows read on from this table keep its event time, with the watermarks the stream carries
+        tables.streams.put(name, tableEnv.fromDataStream(rows,
+            EventTime.schema(rowType, EventTime.rowtimeColumn(plan.schema(name)), "SOURCE_WATERMARK()")));
       }
     }
     StreamGraph graph = env.getStreamGraph();
@@ -174,7 +177,8 @@ public final class JobTranslator {
   }
 
   static DataStream<RowData> toStream(StreamTableEnvironment tableEnv, Table table, RowType rowType) {
-    return tableEnv.toDataStream(table, TypeConversions.fromLogicalToDataType(rowType).bridgedTo(RowData.class));
+    return tableEnv.toDataStream(table,
+        TypeConversions.fromLogicalToDataType(EventTime.physical(rowType)).bridgedTo(RowData.class));
   }
 
   /** The persisted tables of one job: sources, snapshots and in-job streams, each made once. */
@@ -195,7 +199,7 @@ public final class JobTranslator {
     @Override
     public Table snapshot(String dataset) {
       return snapshots.computeIfAbsent(dataset, name -> {
-        JobIo.SourceStream source = io.readSnapshot(env, context, name, plan.schema(name));
+        JobIo.SourceStream source = io.readSnapshot(env, context, name, EventTime.physical(plan.schema(name)));
         source.caughtUpId().ifPresent(caughtUpIds::add);
         return tableEnv.fromDataStream(source.rows());
       });
@@ -213,9 +217,11 @@ public final class JobTranslator {
 
     @Override
     public Table source(String dataset, Source source) {
-      JobIo.SourceStream stream = io.readSource(env, context, dataset, source, plan.schema(dataset));
+      RowType rowType = plan.schema(dataset);
+      JobIo.SourceStream stream = io.readSource(env, context, dataset, source, EventTime.physical(rowType));
       stream.caughtUpId().ifPresent(caughtUpIds::add);
-      return tableEnv.fromDataStream(stream.rows());
+      return tableEnv.fromDataStream(stream.rows(),
+          EventTime.schema(rowType, EventTime.rowtimeColumn(rowType), "SOURCE_WATERMARK()"));
     }
   }
 }

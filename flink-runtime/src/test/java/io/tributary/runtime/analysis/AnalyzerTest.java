@@ -114,6 +114,22 @@ class AnalyzerTest {
   }
 
   @Test
+  void aWatermarkedSourceMakesAWindowedAggregationAValidStreamingTable() {
+    Analyzer eventTime = new Analyzer((dataset, source) -> RowType.of(
+        new org.apache.flink.table.types.logical.LogicalType[] {VarCharType.STRING_TYPE,
+            new org.apache.flink.table.types.logical.TimestampType(3)}, new String[] {"order_id", "ts"}), List.of());
+    Pipeline p = Pipeline.create("hourly", Map.of());
+    p.streamingTable("bronze").from(AutoLoader.json("/orders").withWatermark("ts", "10 minutes"));
+    p.streamingTable("hourly").sql("SELECT window_start, COUNT(*) AS orders FROM TABLE(TUMBLE(TABLE STREAM(bronze),"
+        + " DESCRIPTOR(ts), INTERVAL '1' HOUR)) GROUP BY window_start, window_end");
+    p.streamingTable("unwindowed").sql("SELECT order_id, COUNT(*) AS n FROM STREAM(bronze) GROUP BY order_id");
+
+    assertThatThrownBy(() -> eventTime.analyze(p.build()))
+        .isInstanceOfSatisfying(PipelineDefinitionException.class, e -> assertThat(e.problems()).singleElement()
+            .asString().startsWith("Streaming table 'unwindowed': its query produces updates"));
+  }
+
+  @Test
   void spellsOutACycleThroughLambdas() {
     Pipeline p = Pipeline.create("loop", Map.of());
     p.table("a").query(ctx -> ctx.read("b"));

@@ -1,0 +1,100 @@
+package io.tributary.runtime;
+
+import static org.apache.flink.table.api.Expressions.$;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.dsl.AutoLoader;
+import io.tributary.dsl.Pipeline;
+import io.tributary.dsl.PipelineDefinition;
+import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.eventlog.Event;
+import io.tributary.runtime.eventlog.EventLog;
+import io.tributary.runtime.storage.PipelineStorage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.types.Row;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Declarative-pipeline semantics end to end, after Spark's declarative-pipelines suites. */
+class PipelineSemanticsITCase {
+
+  private static EmbeddedCluster cluster;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = EmbeddedCluster.start(2, new Configuration());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  /** Three hops declared downstream first: gold (SQL), silver (Table API), bronze (files). */
+  public static final class OutOfOrder implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      p.table("gold").sql("SELECT customer_id, SUM(amount) AS total FROM silver GROUP BY customer_id");
+      p.streamingTable("silver").query(ctx -> ctx.readStream("bronze").filter($("amount").isGreater(0)));
+      p.streamingTable("bronze").from(AutoLoader.json(p.conf("source", "/none"))
+          .schema("order_id STRING, customer_id STRING, amount DOUBLE").option("rescuedDataColumn", "false"));
+    }
+  }
+
+  @Test
+  void aThreeHopPipelineDefinedOutOfOrderRunsInDependencyOrder() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(input.resolve("part-1.json"), """
+        {"order_id":"o1","customer_id":"c1","amount":2.0}
+        {"order_id":"o2","customer_id":"c1","amount":-5.0}
+        {"order_id":"o3","customer_id":"c2","amount":4.0}
+        """);
+
+    RunningUpdate update = builder(input).start();
+    UpdateResult result = update.await();
+
+    assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(result.flows()).extracting(FlowResult::dataset).containsExactly("bronze", "silver", "gold");
+    assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/gold").toString()))
+        .containsExactlyInAnyOrder(Row.of("c1", 2.0), Row.of("c2", 4.0));
+  }
+
+  @Test
+  void anEmptySourceStillEmitsEveryFlowEventAndWritesEmptyTables() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+
+    RunningUpdate update = builder(input).start();
+    UpdateResult result = update.await();
+
+    assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
+    for (String dataset : List.of("bronze", "silver", "gold")) {
+      assertThat(update.events()).filteredOn(e -> e.dataset().equals(dataset)).extracting(FlowEvent::state)
+          .as(dataset).containsSubsequence(FlowState.QUEUED, FlowState.STARTING, FlowState.RUNNING, FlowState.COMPLETED);
+      assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/" + dataset).toString())).as(dataset).isEmpty();
+    }
+    List<Event> definitions = EventLog.of(PipelineStorage.at(dir.resolve("storage").toString(),
+        new org.apache.hadoop.conf.Configuration())).events("flow_definition");
+    assertThat(definitions).extracting(e -> e.origin().dataset().orElseThrow())
+        .containsExactlyInAnyOrder("bronze", "silver", "gold");
+  }
+
+  private Tributary.Builder builder(Path input) {
+    return Tributary.pipeline(new OutOfOrder())
+        .name("shop")
+        .storage(dir.resolve("storage").toString())
+        .configuration(Map.of("source", input.toString()))
+        .parallelism(2)
+        .triggerInterval(Duration.ofSeconds(1))
+        .cluster(cluster);
+  }
+}

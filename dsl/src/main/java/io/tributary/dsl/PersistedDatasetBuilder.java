@@ -1,5 +1,6 @@
 package io.tributary.dsl;
 
+import io.tributary.dsl.plan.DatasetSpec;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,6 +23,15 @@ public abstract sealed class PersistedDatasetBuilder<SELF extends PersistedDatas
   public SELF partitionBy(String... columns) {
     List<String> list = List.of(columns);
     return update(spec -> spec.withPartitionColumns(list));
+  }
+
+  /**
+   * Keeps the rows this dataset's {@code expectOrDrop} expectations drop, with the names of the
+   * expectations each failed, in the companion Delta table {@code <name>_quarantine}: nothing the
+   * pipeline drops is lost.
+   */
+  public SELF quarantine() {
+    return update(DatasetSpec::withQuarantine);
   }
 
   /**

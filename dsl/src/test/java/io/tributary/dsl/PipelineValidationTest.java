@@ -335,6 +335,23 @@ class PipelineValidationTest {
   }
 
   @Test
+  void quarantineWithoutADropExpectation() {
+    assertOneProblem(p -> p.streamingTable("orders").from(ORDERS).expect("valid_id", "order_id IS NOT NULL")
+            .quarantine(),
+        "Dataset 'orders' asks for quarantine() but has no expect_or_drop expectation, so it drops nothing to keep."
+            + " Add expectOrDrop(…) or expectAllOrDrop(…), or remove quarantine().");
+  }
+
+  @Test
+  void quarantineTableNamedLikeADataset() {
+    assertOneProblem(p -> {
+      p.streamingTable("orders").from(ORDERS).expectOrDrop("valid_id", "order_id IS NOT NULL").quarantine();
+      p.table("orders_quarantine").from("orders");
+    }, "Dataset 'orders' asks for quarantine(), whose table 'orders_quarantine' is also a dataset of the pipeline."
+        + " Rename that dataset.");
+  }
+
+  @Test
   void threeMistakesAreReportedTogether() {
     assertProblems(p -> {
       p.streamingTable("bronze orders").from(ORDERS);

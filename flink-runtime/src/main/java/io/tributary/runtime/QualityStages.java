@@ -21,6 +21,7 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.util.OutputTag;
 
 /**
  * A dataset's expectations in its job: Flink's planner computes one flag per constraint
@@ -34,6 +35,8 @@ final class QualityStages implements JobTranslator.FlowStages {
   private final PipelineStorage storage;
   /** Expectation counts made by {@link #expectations}, waiting for {@link #written} of the same flow. */
   private final Map<String, DataStream<FlowMetrics>> quality = new HashMap<>();
+  /** Dropped rows made by {@link #expectations}, waiting for {@link #quarantined} of the same flow. */
+  private final Map<String, DataStream<RowData>> quarantine = new HashMap<>();
 
   QualityStages(PipelineStorage storage) {
     this.storage = storage;
@@ -48,13 +51,24 @@ final class QualityStages implements JobTranslator.FlowStages {
     SingleOutputStreamOperator<RowData> checked = flaggedRows
         .transform(dataset.name() + ": expectations", InternalTypeInfo.of(rowType),
             new ExpectationOperator(ExpectationEvaluator.of(job.pipeline(), dataset.name(), dataset.expectations()),
-                rowType))
+                rowType, dataset.quarantine()))
         .uid(job.uid(dataset.name(), "expectations"));
+    if (dataset.quarantine()) {
+      // the operator's tag, typed here with the quarantine rows' own serializer
+      OutputTag<RowData> tag = new OutputTag<>(ExpectationOperator.QUARANTINE.getId(),
+          InternalTypeInfo.of(ExpectationOperator.quarantineType(rowType)));
+      quarantine.put(key(job, dataset), checked.getSideOutput(tag));
+    }
     quality.put(key(job, dataset), checked.getSideOutput(ExpectationOperator.DATA_QUALITY)
         .map(FlowMetrics::quality, FlowMetrics.TYPE)
         .name(dataset.name() + ": data quality")
         .uid(job.uid(dataset.name(), "data-quality")));
     return checked;
+  }
+
+  @Override
+  public java.util.Optional<DataStream<RowData>> quarantined(JobContext job, DatasetSpec dataset) {
+    return java.util.Optional.ofNullable(quarantine.remove(key(job, dataset)));
   }
 
   @Override

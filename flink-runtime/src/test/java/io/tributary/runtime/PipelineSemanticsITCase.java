@@ -88,6 +88,42 @@ class PipelineSemanticsITCase {
         .containsExactlyInAnyOrder("bronze", "silver", "gold");
   }
 
+  /** Silver drops bad rows into quarantine, with the names of the expectations each failed. */
+  public static final class Quarantined implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      p.streamingTable("bronze").from(AutoLoader.json(p.conf("source", "/none"))
+          .schema("order_id STRING, customer_id STRING, amount DOUBLE").option("rescuedDataColumn", "false"));
+      p.streamingTable("silver").from("bronze")
+          .expectOrDrop("positive_amount", "amount > 0")
+          .expectOrDrop("known_customer", "customer_id IS NOT NULL")
+          .expect("small_amount", "amount < 100")
+          .quarantine();
+    }
+  }
+
+  @Test
+  void quarantineKeepsExactlyTheDroppedRowsWithTheExpectationsTheyFailed() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(input.resolve("part-1.json"), """
+        {"order_id":"o1","customer_id":"c1","amount":2.0}
+        {"order_id":"o2","customer_id":"c1","amount":-5.0}
+        {"order_id":"o3","customer_id":null,"amount":400.0}
+        {"order_id":"o4","customer_id":"c2","amount":150.0}
+        """);
+
+    UpdateResult result = Tributary.pipeline(new Quarantined()).name("shop").storage(dir.resolve("storage").toString())
+        .configuration(Map.of("source", input.toString())).parallelism(2).triggerInterval(Duration.ofSeconds(1))
+        .cluster(cluster).run();
+
+    assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/silver").toString()))
+        .extracting(row -> row.getField(0)).containsExactlyInAnyOrder("o1", "o4");
+    assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/silver_quarantine").toString()))
+        .extracting(row -> row.getField(0) + " " + java.util.Arrays.toString((Object[]) row.getField(3)))
+        .containsExactlyInAnyOrder("o2 [positive_amount]", "o3 [known_customer, small_amount]");
+  }
+
   private Tributary.Builder builder(Path input) {
     return Tributary.pipeline(new OutOfOrder())
         .name("shop")

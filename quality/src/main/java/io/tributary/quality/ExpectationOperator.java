@@ -9,7 +9,10 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.utils.ProjectedRowData;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.RowKind;
@@ -60,10 +63,21 @@ public final class ExpectationOperator extends AbstractStreamOperator<RowData>
   public static final OutputTag<DataQuality> DATA_QUALITY =
       new OutputTag<>("tributary-data-quality", TypeInformation.of(DataQuality.class));
 
+  /**
+   * The side output carrying each dropped row, its own columns followed by
+   * {@value #FAILED_EXPECTATIONS} (the names of the expectations it failed), for {@code quarantine()}.
+   */
+  public static final OutputTag<RowData> QUARANTINE =
+      new OutputTag<>("tributary-quarantine", TypeInformation.of(RowData.class));
+
+  /** The column a quarantined row carries the names of its failed expectations in. */
+  public static final String FAILED_EXPECTATIONS = "_failed_expectations";
+
   private static final int MAX_VALUE_LENGTH = 200;
 
   private final ExpectationEvaluator evaluator;
   private final RowType dataType;
+  private final boolean quarantine;
 
   private transient ExpectationCounts epoch;
   private transient boolean[] passed;
@@ -78,6 +92,15 @@ public final class ExpectationOperator extends AbstractStreamOperator<RowData>
    * @param dataType the dataset's own columns: the input rows carry them, then one flag per expectation
    */
   public ExpectationOperator(ExpectationEvaluator evaluator, RowType dataType) {
+    this(evaluator, dataType, false);
+  }
+
+  /**
+   * As {@link #ExpectationOperator(ExpectationEvaluator, RowType)}; with {@code quarantine} the rows
+   * it drops go to the {@link #QUARANTINE} side output instead of nowhere.
+   */
+  public ExpectationOperator(ExpectationEvaluator evaluator, RowType dataType, boolean quarantine) {
+    this.quarantine = quarantine;
     this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
     this.dataType = Objects.requireNonNull(dataType, "dataType");
   }
@@ -127,6 +150,9 @@ public final class ExpectationOperator extends AbstractStreamOperator<RowData>
     if (verdict == ExpectationEvaluator.Verdict.DROP) {
       if (addition) {
         droppedCounter.inc();
+        if (quarantine) {
+          output.collect(QUARANTINE, new StreamRecord<>(quarantined(row), element.getTimestamp()));
+        }
       }
       return;
     }
@@ -153,6 +179,30 @@ public final class ExpectationOperator extends AbstractStreamOperator<RowData>
   }
 
   /** The row's own columns as {@code {name=value, …}}, long values cut, for an error message. */
+  /** The row's own columns, copied, followed by the names of the expectations it failed. */
+  private RowData quarantined(RowData row) {
+    GenericRowData copy = new GenericRowData(fields.length + 1);
+    for (int i = 0; i < fields.length; i++) {
+      copy.setField(i, fields[i].getFieldOrNull(row));
+    }
+    List<StringData> failed = new java.util.ArrayList<>();
+    for (int i = 0; i < passed.length; i++) {
+      if (!passed[i]) {
+        failed.add(StringData.fromString(evaluator.expectations().get(i).name()));
+      }
+    }
+    copy.setField(fields.length, new GenericArrayData(failed.toArray()));
+    return copy;
+  }
+
+  /** The row type of {@link #QUARANTINE}'s rows for a dataset of {@code dataType}. */
+  public static RowType quarantineType(RowType dataType) {
+    List<RowType.RowField> columns = new java.util.ArrayList<>(dataType.getFields());
+    columns.add(new RowType.RowField(FAILED_EXPECTATIONS,
+        new org.apache.flink.table.types.logical.ArrayType(false, org.apache.flink.table.types.logical.VarCharType.STRING_TYPE)));
+    return new RowType(columns);
+  }
+
   private String render(RowData row) {
     StringBuilder text = new StringBuilder("{");
     for (int i = 0; i < fields.length; i++) {

@@ -14,6 +14,8 @@ import java.util.TreeMap;
  * @param queries every query the user set, in order; a valid dataset has at most one (validation
  *     reports a second one rather than silently keeping the last)
  * @param cdcTarget whether it was declared with {@code createStreamingTable}, to be fed by flows
+ * @param quarantine whether rows its expect_or_drop expectations drop are kept in the companion
+ *     table {@code <name>_quarantine}
  */
 public record DatasetSpec(
     String name,
@@ -25,7 +27,8 @@ public record DatasetSpec(
     Optional<String> schemaDdl,
     List<Query> queries,
     List<Expectation> expectations,
-    List<String> dropDuplicatesKeys) {
+    List<String> dropDuplicatesKeys,
+    boolean quarantine) {
 
   public DatasetSpec {
     Objects.requireNonNull(name, "name");
@@ -42,7 +45,8 @@ public record DatasetSpec(
   /** A new dataset with nothing but its name and kind. */
   public static DatasetSpec of(String name, DatasetKind kind, boolean cdcTarget) {
     return new DatasetSpec(
-        name, kind, cdcTarget, Optional.empty(), Map.of(), List.of(), Optional.empty(), List.of(), List.of(), List.of());
+        name, kind, cdcTarget, Optional.empty(), Map.of(), List.of(), Optional.empty(), List.of(), List.of(), List.of(),
+        false);
   }
 
   /** The dataset's query, when exactly one was set. */
@@ -57,43 +61,53 @@ public record DatasetSpec(
 
   public DatasetSpec withComment(String text) {
     return new DatasetSpec(name, kind, cdcTarget, Optional.of(text), properties, partitionColumns, schemaDdl,
-        queries, expectations, dropDuplicatesKeys);
+        queries, expectations, dropDuplicatesKeys, quarantine);
   }
 
   public DatasetSpec withProperty(String key, String value) {
     Map<String, String> copy = new TreeMap<>(properties);
     copy.put(key, value);
     return new DatasetSpec(name, kind, cdcTarget, comment, copy, partitionColumns, schemaDdl, queries,
-        expectations, dropDuplicatesKeys);
+        expectations, dropDuplicatesKeys, quarantine);
   }
 
   public DatasetSpec withPartitionColumns(List<String> columns) {
     return new DatasetSpec(name, kind, cdcTarget, comment, properties, columns, schemaDdl, queries,
-        expectations, dropDuplicatesKeys);
+        expectations, dropDuplicatesKeys, quarantine);
   }
 
   public DatasetSpec withSchemaDdl(String ddl) {
     return new DatasetSpec(name, kind, cdcTarget, comment, properties, partitionColumns, Optional.of(ddl),
-        queries, expectations, dropDuplicatesKeys);
+        queries, expectations, dropDuplicatesKeys, quarantine);
   }
 
   public DatasetSpec withQuery(Query query) {
     List<Query> copy = new ArrayList<>(queries);
     copy.add(query);
     return new DatasetSpec(name, kind, cdcTarget, comment, properties, partitionColumns, schemaDdl, copy,
-        expectations, dropDuplicatesKeys);
+        expectations, dropDuplicatesKeys, quarantine);
   }
 
   public DatasetSpec withExpectation(Expectation expectation) {
     List<Expectation> copy = new ArrayList<>(expectations);
     copy.add(expectation);
     return new DatasetSpec(name, kind, cdcTarget, comment, properties, partitionColumns, schemaDdl, queries,
-        copy, dropDuplicatesKeys);
+        copy, dropDuplicatesKeys, quarantine);
   }
 
   public DatasetSpec withDropDuplicates(List<String> keys) {
     return new DatasetSpec(name, kind, cdcTarget, comment, properties, partitionColumns, schemaDdl, queries,
-        expectations, keys);
+        expectations, keys, quarantine);
+  }
+
+  /** The name of the companion table that keeps the rows this dataset's expectations drop. */
+  public String quarantineTable() {
+    return name + "_quarantine";
+  }
+
+  public DatasetSpec withQuarantine() {
+    return new DatasetSpec(name, kind, cdcTarget, comment, properties, partitionColumns, schemaDdl, queries,
+        expectations, dropDuplicatesKeys, true);
   }
 
   /** The lines of {@code describe()} for this dataset, deterministic. */
@@ -107,6 +121,9 @@ public record DatasetSpec(
       lines.add("  drop duplicates " + dropDuplicatesKeys);
     }
     expectations.forEach(e -> lines.add("  " + e.describe()));
+    if (quarantine) {
+      lines.add("  quarantine into " + quarantineTable());
+    }
     if (!partitionColumns.isEmpty()) {
       lines.add("  partition by " + partitionColumns);
     }

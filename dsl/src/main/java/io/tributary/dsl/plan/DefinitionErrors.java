@@ -58,6 +58,16 @@ public final class DefinitionErrors {
         + " from a table or view: from(\"" + input + "\") or ctx.read(\"" + input + "\").";
   }
 
+  static String quarantineWithoutDrop(String dataset) {
+    return "Dataset '" + dataset + "' asks for quarantine() but has no expect_or_drop expectation, so it drops"
+        + " nothing to keep. Add expectOrDrop(…) or expectAllOrDrop(…), or remove quarantine().";
+  }
+
+  static String quarantineNameTaken(String dataset, String table) {
+    return "Dataset '" + dataset + "' asks for quarantine(), whose table '" + table + "' is also a dataset of the"
+        + " pipeline. Rename that dataset.";
+  }
+
   static String cdcTargetWithoutFlow(String dataset) {
     return "Streaming table '" + dataset + "' is declared with createStreamingTable, but no flow writes to it."
         + " Add p.applyChanges(\"" + dataset + "\")…, or declare it with p.streamingTable(\"" + dataset

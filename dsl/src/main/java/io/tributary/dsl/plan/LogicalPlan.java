@@ -209,6 +209,14 @@ public final class LogicalPlan {
           problems.add(DefinitionErrors.duplicateExpectation(dataset.name(), name, count));
         }
       });
+      if (dataset.quarantine()) {
+        if (dataset.expectations().stream().noneMatch(e -> e.action() == ExpectationAction.DROP)) {
+          problems.add(DefinitionErrors.quarantineWithoutDrop(dataset.name()));
+        }
+        if (declared.stream().anyMatch(d -> d.name().equalsIgnoreCase(dataset.quarantineTable()))) {
+          problems.add(DefinitionErrors.quarantineNameTaken(dataset.name(), dataset.quarantineTable()));
+        }
+      }
       dataset.expectations().stream().filter(e -> e.constraint().isBlank()).forEach(e ->
           problems.add(DefinitionErrors.blankConstraint(dataset.name(), e.name())));
     }

@@ -111,6 +111,8 @@ public final class UpdateRunner {
     List<DatasetSpec> persisted = plan.plan().datasets().stream().filter(d -> d.kind().isPersisted()).toList();
     Map<String, String> generations = new LinkedHashMap<>();
     persisted.forEach(d -> generations.put(d.name(), storage.generation(d.name())));
+    persisted.stream().filter(DatasetSpec::quarantine)
+        .forEach(d -> generations.put(d.quarantineTable(), storage.generation(d.quarantineTable())));
     jobs.forEach(j -> j.datasets().forEach(d ->
         listener.onFlow(d, FlowState.QUEUED, selected.notes().getOrDefault(d, ""))));
 

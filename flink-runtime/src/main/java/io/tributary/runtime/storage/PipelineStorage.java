@@ -172,6 +172,9 @@ public final class PipelineStorage {
     delete(new Path(schemaLocation(dataset)));
     delete(new Path(internal(), "generations/" + dataset));
     delete(new Path(internal(), "owners/" + dataset));
+    // the companion table of quarantine() goes with its dataset
+    delete(new Path(tablePath(dataset + "_quarantine")));
+    delete(new Path(internal(), "generations/" + dataset + "_quarantine"));
   }
 
   /** Asks the running update, from any process, to stop gracefully. */

@@ -6,6 +6,7 @@ import io.tributary.cdc.Scd2Function;
 import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.ApplyChangesSpec;
 import io.tributary.quality.ConstraintSql;
+import io.tributary.quality.ExpectationOperator;
 import org.apache.flink.table.api.ApiExpression;
 import org.apache.flink.table.api.Expressions;
 import io.tributary.dsl.plan.DatasetKind;
@@ -55,6 +56,14 @@ public final class JobTranslator {
     /** Applies {@code dataset}'s expectations to its query's table and returns the rows to write. */
     DataStream<RowData> expectations(StreamTableEnvironment tableEnv, JobContext job, DatasetSpec dataset,
         DataStream<RowData> rows, RowType rowType);
+
+    /**
+     * The rows {@code dataset}'s expectations dropped, each with {@code _failed_expectations}, when the
+     * dataset asks for {@code quarantine()}; called after {@link #expectations}.
+     */
+    default java.util.Optional<DataStream<RowData>> quarantined(JobContext job, DatasetSpec dataset) {
+      return java.util.Optional.empty();
+    }
 
     /** Sees the rows about to be written to {@code dataset} (to count them) and returns the rows to write. */
     default DataStream<RowData> written(JobContext job, DatasetSpec dataset, DataStream<RowData> rows) {
@@ -109,6 +118,10 @@ public final class JobTranslator {
       }
       if (!dataset.expectations().isEmpty()) {
         rows = stages.expectations(tableEnv, context, dataset, rows, rowType);
+        stages.quarantined(context, dataset).ifPresent(dropped -> io.write(dropped, context,
+            DatasetSpec.of(dataset.quarantineTable(), dataset.kind(), false)
+                .withComment("Rows the expectations of " + dataset.name() + " dropped"),
+            ExpectationOperator.quarantineType(rowType)));
       }
       rows = stages.written(context, dataset, rows);
       io.write(rows, context, dataset, rowType);

@@ -96,6 +96,28 @@ public abstract sealed class DatasetBuilder<SELF extends DatasetBuilder<SELF>>
     return expectation(name, constraint, ExpectationAction.FAIL);
   }
 
+  /**
+   * Counts the rows whose {@code columns} repeat those of an earlier row of the dataset, in this or
+   * an earlier update, and keeps them (a primary-key check DLT lacks); named {@code unique_<columns>}.
+   * The keys seen live in Flink state.
+   */
+  public SELF expectUnique(String... columns) {
+    return uniqueExpectation(columns, ExpectationAction.WARN);
+  }
+
+  /** {@link #expectUnique}, failing the update at the first repeated key. */
+  public SELF expectUniqueOrFail(String... columns) {
+    return uniqueExpectation(columns, ExpectationAction.FAIL);
+  }
+
+  private SELF uniqueExpectation(String[] columns, ExpectationAction action) {
+    if (columns.length == 0) {
+      throw new IllegalArgumentException("Dataset '" + name() + "': expectUnique needs at least one column.");
+    }
+    Expectation unique = Expectation.unique(List.of(columns), action);
+    return update(spec -> spec.withExpectation(unique));
+  }
+
   /** {@link #expect} for each name and constraint of {@code constraints}, in name order. */
   public SELF expectAll(Map<String, String> constraints) {
     return expectations(constraints, ExpectationAction.WARN);

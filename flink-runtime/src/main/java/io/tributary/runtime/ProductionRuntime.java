@@ -1,6 +1,7 @@
 package io.tributary.runtime;
 
 import io.tributary.dsl.AutoLoader;
+import io.tributary.dsl.plan.Expectation;
 import io.tributary.quality.ExpectationValidator;
 import io.tributary.runtime.analysis.Analyzer;
 import io.tributary.runtime.analysis.SourceSchemas;
@@ -32,8 +33,16 @@ final class ProductionRuntime {
       throw new IllegalArgumentException(source.getClass().getName() + " is not a source this runtime reads."
           + " Use AutoLoader.");
     };
-    Analyzer.DatasetCheck expectations = (dataset, table) ->
-        ExpectationValidator.validate(dataset.name(), dataset.expectations(), table);
+    Analyzer.DatasetCheck expectations = (dataset, table) -> {
+      List<String> problems = new java.util.ArrayList<>(ExpectationValidator.validate(dataset.name(),
+          dataset.expectations().stream().filter(e -> !e.isUnique()).toList(), table));
+      List<String> columns = table.getResolvedSchema().getColumnNames();
+      dataset.expectations().stream().filter(Expectation::isUnique).forEach(e -> e.uniqueKey().stream()
+          .filter(column -> !columns.contains(column)).forEach(column -> problems.add("Dataset '" + dataset.name()
+              + "': expectation '" + e.name() + "' names column '" + column + "', which does not exist. Available"
+              + " columns: " + columns + ". Check the columns passed to expectUnique().")));
+      return problems;
+    };
     return new Analyzer(schemas, List.of(expectations));
   }
 

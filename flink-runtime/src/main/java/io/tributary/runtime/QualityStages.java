@@ -1,6 +1,12 @@
 package io.tributary.runtime;
 
 import io.tributary.dsl.plan.DatasetSpec;
+import io.tributary.dsl.plan.Expectation;
+import io.tributary.runtime.translate.RowKeySelector;
+import io.tributary.runtime.translate.UniqueKeyFlagFunction;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.table.types.logical.BooleanType;
 import io.tributary.quality.ExpectationEvaluator;
 import io.tributary.quality.ExpectationOperator;
 import io.tributary.quality.Expectations;
@@ -45,12 +51,27 @@ final class QualityStages implements JobTranslator.FlowStages {
   @Override
   public DataStream<RowData> expectations(StreamTableEnvironment tableEnv, JobContext job, DatasetSpec dataset,
       DataStream<RowData> rows, RowType rowType) {
-    Table flagged = Expectations.apply(tableEnv.fromDataStream(rows), dataset.expectations());
+    // uniqueness flags come from keyed state, SQL flags from the planner; the evaluator reads them in
+    // that order after the dataset's own columns
+    List<Expectation> unique = dataset.expectations().stream().filter(Expectation::isUnique).toList();
+    List<Expectation> constraints = dataset.expectations().stream().filter(e -> !e.isUnique()).toList();
+    List<RowType.RowField> fields = new ArrayList<>(rowType.getFields());
+    for (int i = 0; i < unique.size(); i++) {
+      fields.add(new RowType.RowField("__unique_" + i, new BooleanType(false)));
+      RowType flaggedType = new RowType(List.copyOf(fields));
+      rows = rows.keyBy(new RowKeySelector(rowType, unique.get(i).uniqueKey()))
+          .process(new UniqueKeyFlagFunction(), InternalTypeInfo.of(flaggedType))
+          .name(dataset.name() + ": " + unique.get(i).name())
+          .uid(job.uid(dataset.name(), unique.get(i).name()));
+    }
+    List<Expectation> ordered = new ArrayList<>(unique);
+    ordered.addAll(constraints);
+    Table flagged = Expectations.apply(tableEnv.fromDataStream(rows), constraints);
     DataStream<RowData> flaggedRows = tableEnv.toDataStream(flagged,
         flagged.getResolvedSchema().toPhysicalRowDataType().bridgedTo(RowData.class));
     SingleOutputStreamOperator<RowData> checked = flaggedRows
         .transform(dataset.name() + ": expectations", InternalTypeInfo.of(rowType),
-            new ExpectationOperator(ExpectationEvaluator.of(job.pipeline(), dataset.name(), dataset.expectations()),
+            new ExpectationOperator(ExpectationEvaluator.of(job.pipeline(), dataset.name(), ordered),
                 rowType, dataset.quarantine()))
         .uid(job.uid(dataset.name(), "expectations"));
     if (dataset.quarantine()) {

@@ -124,6 +124,45 @@ class PipelineSemanticsITCase {
         .containsExactlyInAnyOrder("o2 [positive_amount]", "o3 [known_customer, small_amount]");
   }
 
+  /** Orders whose ids must be unique across updates. */
+  public static final class UniqueOrders implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      p.streamingTable("orders").from(AutoLoader.json(p.conf("source", "/none"))
+          .schema("order_id STRING, amount DOUBLE").option("rescuedDataColumn", "false"))
+          .expectUnique("order_id")
+          .expect("positive_amount", "amount > 0");
+    }
+  }
+
+  @Test
+  void expectUniqueCountsRepeatedKeysAcrossUpdatesAndKeepsTheRows() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(input.resolve("part-1.json"), """
+        {"order_id":"o1","amount":2.0}
+        {"order_id":"o2","amount":-1.0}
+        {"order_id":"o1","amount":3.0}
+        """);
+    Tributary.Builder builder = Tributary.pipeline(new UniqueOrders()).name("shop")
+        .storage(dir.resolve("storage").toString()).configuration(Map.of("source", input.toString()))
+        .parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(cluster);
+    PipelineStorage storage = PipelineStorage.at(dir.resolve("storage").toString(),
+        new org.apache.hadoop.conf.Configuration());
+
+    UpdateResult first = builder.run();
+    Files.writeString(input.resolve("part-2.json"), "{\"order_id\":\"o2\",\"amount\":5.0}\n");
+    UpdateResult second = builder.run();
+
+    assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/orders").toString())).hasSize(4);
+    List<Event> events = EventLog.of(storage).events();
+    assertThat(EventLog.dataQuality(events, first.updateId()).values())
+        .extracting(t -> t.name() + " " + t.passed() + "/" + t.failed())
+        .containsExactlyInAnyOrder("unique_order_id 2/1", "positive_amount 2/1");
+    assertThat(EventLog.dataQuality(events, second.updateId()).values())
+        .extracting(t -> t.name() + " " + t.passed() + "/" + t.failed())
+        .as("o2 was seen in the first update").containsExactlyInAnyOrder("unique_order_id 0/1", "positive_amount 1/0");
+  }
+
   private Tributary.Builder builder(Path input) {
     return Tributary.pipeline(new OutOfOrder())
         .name("shop")

@@ -11,13 +11,13 @@ import org.apache.flink.table.types.logical.RowType;
  * {@code ("a:b", "c")} and {@code ("a", "b:c")} differ, and NULL differs from any text). A string
  * key hashes the same before and after serialization, which a projected {@code RowData} does not.
  */
-final class RowKeySelector implements KeySelector<RowData, String> {
+public final class RowKeySelector implements KeySelector<RowData, String> {
 
   private static final long serialVersionUID = 1L;
 
   private final RowData.FieldGetter[] getters;
 
-  RowKeySelector(RowType rowType, List<String> columns) {
+  public RowKeySelector(RowType rowType, List<String> columns) {
     this.getters = columns.stream()
         .map(c -> RowData.createFieldGetter(rowType.getTypeAt(rowType.getFieldIndex(c)), rowType.getFieldIndex(c)))
         .toArray(RowData.FieldGetter[]::new);

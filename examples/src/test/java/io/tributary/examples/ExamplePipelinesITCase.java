@@ -83,9 +83,17 @@ class ExamplePipelinesITCase {
   }
 
   @Test
-  void eventsPipelineWritesTheExpectedTables() throws IOException {
-    assertCompleted(update("events", new EventsPipeline(), Map.of(EventsPipeline.SOURCE_KEY, data("events"))));
+  void eventsPipelineWritesTheExpectedTablesAndExactExpectationCountsInTheEventLog() throws IOException {
+    UpdateResult result = update("events", new EventsPipeline(), Map.of(EventsPipeline.SOURCE_KEY, data("events")));
+    assertCompleted(result);
     assertTables("events");
+
+    // the sample data has 29 events: 3 without a user, 3 before 2020 (examples/data/README.md)
+    List<io.tributary.runtime.eventlog.Event> events = io.tributary.runtime.eventlog.EventLog.of(
+        io.tributary.runtime.storage.PipelineStorage.at(storage.toString(), new Configuration())).events();
+    assertThat(io.tributary.runtime.eventlog.EventLog.dataQuality(events, result.updateId()).values())
+        .extracting(t -> t.dataset() + " " + t.name() + " " + t.passed() + "/" + t.failed())
+        .containsExactlyInAnyOrder("silver_events valid_user_id 26/3", "silver_events valid_timestamp 26/3");
   }
 
   @Test

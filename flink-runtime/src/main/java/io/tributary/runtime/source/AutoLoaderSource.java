@@ -5,6 +5,8 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -20,10 +22,7 @@ import org.apache.flink.connector.file.src.FileSourceSplitSerializer;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
-import org.apache.flink.table.types.logical.LogicalType;
-import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.RowType;
-import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
 
 /**
  * The Flink source behind {@link AutoLoader}: reads every file under the spec's path exactly once, across
@@ -63,9 +62,11 @@ public final class AutoLoaderSource
    * @param mode triggered or continuous
    * @param discoveryInterval continuous mode: time between listings
    * @param discovery which files are taken in, and how many per epoch
+   * @param eventTime the declared watermark, or null when the spec declares none
    */
   record Settings(AutoLoaderOptions options, RowType producedType, String updateId, String sourceId, Mode mode,
-                  Duration discoveryInterval, DiscoveryOptions discovery) implements Serializable {}
+                  Duration discoveryInterval, DiscoveryOptions discovery, @Nullable EventTimeBound eventTime)
+      implements Serializable {}
 
   private final Settings settings;
 
@@ -96,7 +97,7 @@ public final class AutoLoaderSource
       throw AutoLoaderErrors.unsupportedColumnTypes(spec.path(), unsupported);
     }
     this.settings = new Settings(options, producedType, updateId, sourceId, mode, discoveryInterval,
-        AutoLoaderOptions.discovery(spec));
+        AutoLoaderOptions.discovery(spec), EventTimeBound.of(spec, producedType).orElse(null));
   }
 
   private AutoLoaderSource(Settings settings) {
@@ -112,7 +113,7 @@ public final class AutoLoaderSource
     Objects.requireNonNull(schemaLocation, "schemaLocation");
     Settings s = settings;
     return new AutoLoaderSource(new Settings(s.options().withSchemaLocation(schemaLocation), s.producedType(),
-        s.updateId(), s.sourceId(), s.mode(), s.discoveryInterval(), s.discovery()));
+        s.updateId(), s.sourceId(), s.mode(), s.discoveryInterval(), s.discovery(), s.eventTime()));
   }
 
   /** A source that reads what is there when update {@code updateId} starts, then reports caught up. */
@@ -130,32 +131,23 @@ public final class AutoLoaderSource
    * The watermark strategy for {@code env.fromSource(source, strategy, name)}: none when the spec declares
    * no watermark; otherwise bounded out-of-orderness by the declared delay on the declared column
    * (TIMESTAMP or TIMESTAMP_LTZ of {@code producedType}). A row whose event time is NULL gets no
-   * timestamp and does not move the watermark. Readers without files mark themselves idle, so they do
-   * not hold it back.
+   * timestamp and does not move the watermark. A reader emits the watermark its file implies when it
+   * finishes the file, before it asks for the next one (so before its source can report caught up), and
+   * readers without files mark themselves idle, so they do not hold it back.
    *
    * @throws AutoLoaderException when the column is missing or not a timestamp
    */
   public static WatermarkStrategy<RowData> watermarkStrategy(AutoLoader spec, RowType producedType) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(producedType, "producedType");
-    if (spec.watermark().isEmpty()) {
+    Optional<EventTimeBound> bound = EventTimeBound.of(spec, producedType);
+    if (bound.isEmpty()) {
       return WatermarkStrategy.noWatermarks();
     }
-    AutoLoader.Watermark watermark = spec.watermark().get();
-    int index = producedType.getFieldIndex(watermark.column());
-    if (index < 0) {
-      throw AutoLoaderErrors.watermarkColumn(spec.path(), watermark.column(), "is not a column of the source",
-          producedType.getFieldNames());
-    }
-    LogicalType type = producedType.getTypeAt(index);
-    if (!type.is(LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE) && !type.is(LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE)) {
-      throw AutoLoaderErrors.watermarkColumn(spec.path(), watermark.column(), "has type " + type.asSummaryString()
-          + ", not TIMESTAMP or TIMESTAMP_LTZ", producedType.getFieldNames());
-    }
-    int precision = LogicalTypeChecks.getPrecision(type);
-    SerializableTimestampAssigner<RowData> assigner = (row, previous) ->
-        row.isNullAt(index) ? Long.MIN_VALUE : row.getTimestamp(index, precision).getMillisecond();
-    return WatermarkStrategy.<RowData>forBoundedOutOfOrderness(watermark.delay()).withTimestampAssigner(assigner);
+    EventTimeBound b = bound.get();
+    SerializableTimestampAssigner<RowData> assigner = (row, previous) -> b.timestamp(row);
+    return WatermarkStrategy.<RowData>forBoundedOutOfOrderness(Duration.ofMillis(b.delayMillis()))
+        .withTimestampAssigner(assigner);
   }
 
   /** The update id this source instance lists for. */
@@ -181,7 +173,8 @@ public final class AutoLoaderSource
   @Override
   public SourceReader<RowData, FileSourceSplit> createReader(SourceReaderContext readerContext) {
     return new AutoLoaderReader(readerContext,
-        new AutoLoaderBulkFormat(settings.options(), settings.producedType(), settings.sourceId()));
+        new AutoLoaderBulkFormat(settings.options(), settings.producedType(), settings.sourceId()),
+        Optional.ofNullable(settings.eventTime()));
   }
 
   @Override

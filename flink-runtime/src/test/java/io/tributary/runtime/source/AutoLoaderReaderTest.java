@@ -62,6 +62,62 @@ class AutoLoaderReaderTest {
     }
   }
 
+  @Test
+  void aReaderEmitsTheWatermarkOfAFinishedFileBeforeItAsksForTheNextOne() throws Exception {
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING, ts TIMESTAMP(3)")
+        .withWatermark("ts", "10 minutes");
+    Path file = Files.write(dir, "a.json", """
+        {"a":"x","ts":"2024-03-01T03:00:00Z"}
+        {"a":"y","ts":"2024-03-01T01:30:00Z"}
+        {"a":"z","ts":null}
+        """);
+    var type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
+    Context context = new Context();
+    Output output = new Output();
+    try (AutoLoaderReader reader = new AutoLoaderReader(context, Files.format(spec, type),
+        EventTimeBound.of(spec, type))) {
+      reader.start();
+      reader.addSplits(List.of(Files.split(file)));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (context.splitRequests < 2 && System.nanoTime() < deadline) {
+        if (reader.pollNext(output) == InputStatus.NOTHING_AVAILABLE && context.splitRequests < 2) {
+          assertThat(output.watermarks).as("no watermark while the file is being read").isEmpty();
+          reader.isAvailable().get(10, TimeUnit.SECONDS);
+        }
+      }
+
+      // the pollNext that finished the file and asked for the next one has emitted its watermark
+      assertThat(context.splitRequests).isEqualTo(2);
+      assertThat(output.rows).hasSize(3);
+      assertThat(output.watermarks).containsExactly(
+          java.time.Instant.parse("2024-03-01T02:50:00Z").toEpochMilli() - 1);
+    }
+  }
+
+  @Test
+  void aReaderWithoutADeclaredWatermarkEmitsNone() throws Exception {
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING, ts TIMESTAMP(3)");
+    Path file = Files.write(dir, "a.json", "{\"a\":\"x\",\"ts\":\"2024-03-01T03:00:00Z\"}\n");
+    var type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
+    Context context = new Context();
+    Output output = new Output();
+    try (AutoLoaderReader reader = new AutoLoaderReader(context, Files.format(spec, type),
+        EventTimeBound.of(spec, type))) {
+      reader.start();
+      reader.addSplits(List.of(Files.split(file)));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (context.splitRequests < 2 && System.nanoTime() < deadline) {
+        if (reader.pollNext(output) == InputStatus.NOTHING_AVAILABLE && context.splitRequests < 2) {
+          reader.isAvailable().get(10, TimeUnit.SECONDS);
+        }
+      }
+
+      assertThat(context.splitRequests).isEqualTo(2);
+      assertThat(output.rows).hasSize(1);
+      assertThat(output.watermarks).isEmpty();
+    }
+  }
+
   private static final class Context implements SourceReaderContext {
     int splitRequests;
 
@@ -101,6 +157,7 @@ class AutoLoaderReaderTest {
 
   private static final class Output implements ReaderOutput<RowData> {
     final List<RowData> rows = new ArrayList<>();
+    final List<Long> watermarks = new ArrayList<>();
     int idleMarks;
     int activeMarks;
 
@@ -115,7 +172,9 @@ class AutoLoaderReaderTest {
     }
 
     @Override
-    public void emitWatermark(Watermark watermark) {}
+    public void emitWatermark(Watermark watermark) {
+      watermarks.add(watermark.getTimestamp());
+    }
 
     @Override
     public void markIdle() {

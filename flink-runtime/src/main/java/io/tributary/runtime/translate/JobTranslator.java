@@ -81,10 +81,11 @@ public final class JobTranslator {
     if (streaming) {
       conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
     } else {
-      // Flink 2.3's two-phase batch hash aggregation (LocalHashAggregate + merging HashAggregate)
-      // loses AVG values when a distinct aggregate expands the input into ~1M groups: AVG comes out
-      // NULL in most groups (benchmark gold table at 1M events; reproduced in plain Flink, see
-      // docs/benchmarks.md). One-phase aggregation computes the same plan without the partial merge.
+      // Flink 2.3's merging HashAggregate (the global half of a two-phase aggregation) returns NULL
+      // for AVG in most groups once its hash map outgrows its managed memory and it falls back to
+      // sort-based aggregation (spilling), e.g. COUNT(DISTINCT) + AVG, whose Expand makes ~1M groups
+      // of the benchmark's 1M events. One-phase aggregation has no merging operator; its own
+      // fallback is correct (checked at 3M groups with spilling). See BatchAggregationITCase.
       conf.set(OptimizerConfigOptions.TABLE_OPTIMIZER_AGG_PHASE_STRATEGY, AggregatePhaseStrategy.ONE_PHASE);
     }
     return conf;

@@ -34,8 +34,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark's gold query (count, distinct count and average per group) in a BATCH job over
- * about a million distinct (group, user) pairs: at this size Flink 2.3's two-phase hash aggregation
- * returned NULL averages in most groups, so the translator's BATCH jobs aggregate in one phase.
+ * about a million distinct (group, user) pairs: the merging hash aggregate of Flink 2.3's two-phase
+ * plan outgrows its managed memory there, falls back to sort-based aggregation and returned NULL
+ * averages in every group, so the translator's BATCH jobs aggregate in one phase.
  */
 class BatchAggregationITCase {
 

@@ -261,6 +261,9 @@ public final class TributaryCli {
       PipelineStorage storage = PipelineStorage.at(config.storage(), new org.apache.hadoop.conf.Configuration());
       org.apache.flink.table.api.TableEnvironment tableEnv = org.apache.flink.table.api.TableEnvironment.create(
           org.apache.flink.table.api.EnvironmentSettings.inBatchMode());
+      // the workaround of JobTranslator.configuration: two-phase hash aggregation loses AVG when it spills
+      tableEnv.getConfig().set(org.apache.flink.table.api.config.OptimizerConfigOptions.TABLE_OPTIMIZER_AGG_PHASE_STRATEGY,
+          org.apache.flink.table.api.config.AggregatePhaseStrategy.ONE_PHASE);
       tableEnv.registerCatalog(config.name(), TributaryCatalog.of(config.name(), storage));
       tableEnv.useCatalog(config.name());
       try (org.apache.flink.util.CloseableIterator<org.apache.flink.types.Row> rows =

@@ -22,8 +22,9 @@ import org.apache.flink.table.types.logical.RowType;
 /**
  * The production {@link JobIo}: files through Auto Loader, persisted datasets as Delta tables under
  * the pipeline's storage. Streaming tables append one commit per epoch; materialized tables are
- * replaced in one commit whose transaction version is the update's number, so a rerun of the same
- * update commits nothing twice.
+ * replaced in one commit whose transaction version is {@link JobContext#overwriteVersion()} (the
+ * update's number and, in continuous mode, the recomputation), so a rerun of the same job commits
+ * nothing twice; applyChanges targets are changed by key, one commit per epoch.
  */
 final class DeltaJobIo implements JobIo {
 

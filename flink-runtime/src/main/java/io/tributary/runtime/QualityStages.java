@@ -95,7 +95,7 @@ final class QualityStages implements JobTranslator.FlowStages {
   @Override
   public DataStream<RowData> written(JobContext job, DatasetSpec dataset, DataStream<RowData> rows) {
     SingleOutputStreamOperator<RowData> counted = rows
-        .transform(dataset.name() + ": row count", rows.getType(), new RowCountOperator())
+        .transform(dataset.name() + ": row count", rows.getType(), new RowCountOperator(dataset.name()))
         .uid(job.uid(dataset.name(), "row-count"));
     DataStream<FlowMetrics> metrics = counted.getSideOutput(RowCountOperator.METRICS);
     DataStream<FlowMetrics> expectations = quality.remove(key(job, dataset));

@@ -69,9 +69,17 @@ public final class RunningUpdate {
   }
 
   UpdateListener recorder(UpdateListener next) {
-    return (dataset, state, detail) -> {
-      events.add(new FlowEvent(Instant.now(), dataset, state, detail));
-      next.onFlow(dataset, state, detail);
+    return new UpdateListener() {
+      @Override
+      public void onFlow(String dataset, FlowState state, String detail) {
+        events.add(new FlowEvent(Instant.now(), dataset, state, detail));
+        next.onFlow(dataset, state, detail);
+      }
+
+      @Override
+      public void onRows(String dataset, long rows) {
+        next.onRows(dataset, rows);
+      }
     };
   }
 

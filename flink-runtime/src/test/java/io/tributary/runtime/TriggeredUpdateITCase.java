@@ -138,6 +138,40 @@ class TriggeredUpdateITCase {
   }
 
   @Test
+  void theListenerHearsTheRowsEachFlowWroteInTheUpdate() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(input.resolve("part-1.json"), """
+        {"order_id":"o1","customer_id":"c1","amount":10.0}
+        {"order_id":"o2","customer_id":"c1","amount":-1.0}
+        {"order_id":"o3","customer_id":"c2","amount":5.0}
+        {"order_id":"o3","customer_id":"c2","amount":5.0}
+        """);
+    Map<String, Long> heard = new java.util.concurrent.ConcurrentHashMap<>();
+    UpdateListener rows = new UpdateListener() {
+      @Override
+      public void onFlow(String dataset, FlowState state, String detail) {}
+
+      @Override
+      public void onRows(String dataset, long count) {
+        heard.put(dataset, count);
+      }
+    };
+
+    UpdateResult first = builder(input).listener(rows).run();
+
+    assertThat(first.state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(heard).as("the last count heard is each flow's rows written in the update")
+        .containsExactlyInAnyOrderEntriesOf(Map.of("bronze", 4L, "silver", 2L, "gold", 2L));
+
+    heard.clear();
+    Files.writeString(input.resolve("part-2.json"), "{\"order_id\":\"o4\",\"customer_id\":\"c2\",\"amount\":1.0}\n");
+    builder(input).listener(rows).run();
+
+    assertThat(heard).as("a second update counts only its own rows")
+        .containsExactlyInAnyOrderEntriesOf(Map.of("bronze", 1L, "silver", 1L, "gold", 2L));
+  }
+
+  @Test
   void aStoppedUpdateKeepsItsPositionsAndTheNextOneFinishesExactlyOnce() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
     StringBuilder lines = new StringBuilder();

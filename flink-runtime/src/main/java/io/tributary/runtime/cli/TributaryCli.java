@@ -20,6 +20,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -139,16 +140,11 @@ public final class TributaryCli {
     public Integer call() throws InterruptedException {
       PipelineConfig config = options.load();
       PrintWriter out = spec.commandLine().getOut();
-      Instant start = Instant.now();
       out.println("Starting an update of pipeline '" + config.name() + "' (storage " + config.storage() + ")");
+      ProgressPrinter progress = ProgressPrinter.forConsole(out);
       RunningUpdate update = Tributary.fromConfig(config)
           .selection(selection == null ? RefreshSelection.all() : selection.toSelection())
-          .listener((dataset, state, detail) -> {
-            if (state != FlowState.QUEUED || !detail.isEmpty()) {
-              out.printf("[%6.1f s] %-28s %s%s%n", Duration.between(start, Instant.now()).toMillis() / 1000.0,
-                  dataset, state, detail.isEmpty() ? "" : ": " + detail);
-            }
-          })
+          .listener(progress)
           .start();
       if (config.continuous()) {
         out.println("Running continuously; stop with Ctrl-C or 'tributary stop'.");
@@ -165,15 +161,17 @@ public final class TributaryCli {
       Runtime.getRuntime().addShutdownHook(onInterrupt);
       UpdateResult result = update.await();
       Runtime.getRuntime().removeShutdownHook(onInterrupt);
+      progress.finish();
       out.printf("Update %d %s in %.1f s%n", result.number(), result.state(), result.duration().toMillis() / 1000.0);
-      printTables(out, config, result);
+      printTables(out, config, result, progress);
       result.error().ifPresent(e -> spec.commandLine().getErr().println("Error: " + e));
       boolean ended = result.state() == UpdateState.COMPLETED
           || (config.continuous() && result.state() == UpdateState.STOPPED);
       return ended ? 0 : UPDATE_FAILED;
     }
 
-    private static void printTables(PrintWriter out, PipelineConfig config, UpdateResult result) {
+    private static void printTables(PrintWriter out, PipelineConfig config, UpdateResult result,
+        ProgressPrinter progress) {
       out.println("Tables under " + config.storage() + "/tables:");
       for (FlowResult flow : result.flows()) {
         if (flow.state() == FlowState.EXCLUDED) {
@@ -182,7 +180,9 @@ public final class TributaryCli {
         }
         String path = config.storage() + "/tables/" + flow.dataset();
         DeltaTableSummary.of(path).ifPresentOrElse(
-            s -> out.printf("  %-28s %8d rows  (Delta version %d)%n", flow.dataset(), s.rows(), s.version()),
+            s -> out.printf("  %-28s %8d rows  (Delta version %d%s)%n", flow.dataset(), s.rows(), s.version(),
+                progress.rows(flow.dataset()) < 0 ? ""
+                    : String.format(Locale.ROOT, "; %,d written by this update", progress.rows(flow.dataset()))),
             () -> out.printf("  %-28s %s%n", flow.dataset(), "not written"));
       }
     }

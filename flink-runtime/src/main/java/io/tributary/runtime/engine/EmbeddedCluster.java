@@ -1,6 +1,8 @@
 package io.tributary.runtime.engine;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -8,8 +10,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.accumulators.StringifiedAccumulatorResult;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
@@ -26,6 +30,7 @@ import org.apache.flink.util.ExceptionUtils;
 public final class EmbeddedCluster implements AutoCloseable {
 
   private static final Duration POLL = Duration.ofMillis(20);
+  private static final Duration LIVE_REPORT_INTERVAL = Duration.ofSeconds(1);
 
   private final MiniCluster cluster;
 
@@ -37,6 +42,10 @@ public final class EmbeddedCluster implements AutoCloseable {
   public static EmbeddedCluster start(int slots, Configuration flinkConf) {
     Configuration conf = new Configuration(flinkConf);
     conf.set(RestOptions.BIND_PORT, "0");
+    if (!conf.contains(HeartbeatManagerOptions.HEARTBEAT_INTERVAL)) {
+      // task managers report running tasks' accumulators (the live row counts) with each heartbeat
+      conf.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, LIVE_REPORT_INTERVAL);
+    }
     MiniClusterConfiguration config = new MiniClusterConfiguration.Builder()
         .setConfiguration(conf)
         .setNumTaskManagers(1)
@@ -69,6 +78,29 @@ public final class EmbeddedCluster implements AutoCloseable {
 
   public void cancel(JobID job) {
     join(cluster.cancelJob(job));
+  }
+
+  /**
+   * The job's accumulators whose values are whole numbers, as its tasks last reported them (running
+   * tasks report with every heartbeat); empty if the cluster no longer knows the job.
+   */
+  public Map<String, Long> numericAccumulators(JobID job) {
+    Map<String, Long> values = new HashMap<>();
+    try {
+      for (StringifiedAccumulatorResult result
+          : cluster.getExecutionGraph(job).get().getAccumulatorResultsStringified()) {
+        try {
+          values.put(result.getName(), Long.parseLong(result.getValue()));
+        } catch (NumberFormatException notANumber) {
+          // another kind of accumulator
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException unknownJob) {
+      return Map.of();
+    }
+    return values;
   }
 
   /**

@@ -6,10 +6,15 @@ import io.tributary.runtime.translate.JobContext;
 import io.tributary.runtime.translate.JobTranslator;
 import io.tributary.runtime.translate.PlannedJob;
 import io.tributary.runtime.translate.TranslatedJob;
+import java.io.IOException;
 import java.time.Duration;
+import io.tributary.runtime.eventlog.RowCountOperator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -19,6 +24,8 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.util.OptionalFailure;
+import org.apache.flink.util.SerializedValue;
 
 /**
  * Starts and ends the jobs of an update on the embedded cluster, the same way in triggered and
@@ -35,6 +42,10 @@ final class JobLauncher {
   private final PipelineStorage storage;
   private final CaughtUpSignals signals;
   private final RunSettings settings;
+  /** Jobs launched and not yet seen ended by {@link #rowsWritten}. */
+  private final Map<JobID, Launched> active = new ConcurrentHashMap<>();
+  /** Per dataset, the rows its latest job has written, as last seen. */
+  private final Map<String, Long> rows = new ConcurrentHashMap<>();
 
   JobLauncher(EmbeddedCluster cluster, PipelineStorage storage, CaughtUpSignals signals, RunSettings settings) {
     this.cluster = cluster;
@@ -80,8 +91,46 @@ final class JobLauncher {
     List<CompletableFuture<Void>> caughtUp = translated.caughtUpIds().stream()
         .map(id -> signals.await(context.updateId(), id)).toList();
     JobID id = cluster.submit(graph);
-    return new Launched(context, id, cluster.result(id),
+    Launched launched = new Launched(context, id, cluster.result(id),
         CompletableFuture.allOf(caughtUp.toArray(CompletableFuture[]::new)), fingerprint);
+    active.put(id, launched);
+    return launched;
+  }
+
+  /**
+   * Per dataset, the rows its latest job has written in this update: live from a running job's
+   * accumulators, final from an ended job's result. Best effort: a job the cluster cannot report on
+   * yet keeps its last figure.
+   */
+  Map<String, Long> rowsWritten() {
+    for (Launched launched : List.copyOf(active.values())) {
+      Map<String, Long> accumulators;
+      if (launched.result().isDone()) {
+        accumulators = launched.result().isCompletedExceptionally()
+            ? Map.of() : finalAccumulators(launched.result().join());
+        active.remove(launched.id());
+      } else {
+        accumulators = cluster.numericAccumulators(launched.id());
+      }
+      accumulators.forEach((name, value) -> RowCountOperator.datasetOf(name).ifPresent(d -> rows.put(d, value)));
+    }
+    return Map.copyOf(rows);
+  }
+
+  private static Map<String, Long> finalAccumulators(JobResult result) {
+    Map<String, Long> values = new HashMap<>();
+    for (Map.Entry<String, SerializedValue<OptionalFailure<Object>>> entry
+        : result.getAccumulatorResults().entrySet()) {
+      try {
+        OptionalFailure<Object> value = entry.getValue().deserializeValue(JobLauncher.class.getClassLoader());
+        if (!value.isFailure() && value.getUnchecked() instanceof Long count) {
+          values.put(entry.getKey(), count);
+        }
+      } catch (IOException | ClassNotFoundException unreadable) {
+        // not a row count
+      }
+    }
+    return values;
   }
 
   /** Waits for a job to end on its own (a BATCH job) and fails if it did not succeed. */

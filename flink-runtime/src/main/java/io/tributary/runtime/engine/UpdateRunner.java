@@ -48,6 +48,8 @@ import org.apache.hadoop.fs.Path;
  */
 public final class UpdateRunner {
 
+  /** How often a running update tells its listener the rows each flow has written. */
+  private static final Duration ROWS_REPORT = Duration.ofSeconds(1);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final PipelineStorage storage;
@@ -95,8 +97,10 @@ public final class UpdateRunner {
     stopRequest.thenRun(() -> events.userAction("STOP"));
     events.updateProgress(UpdateState.RUNNING, Optional.empty());
     try {
-      UpdateResult result = runUpdate(plan, selected, events.listener(listener), stopRequest, updateId, number,
-          start);
+      UpdateResult result;
+      try (RowsWatcher rows = RowsWatcher.start(launcher::rowsWritten, listener, ROWS_REPORT)) {
+        result = runUpdate(plan, selected, events.listener(listener), stopRequest, updateId, number, start);
+      }
       events.end(result);
       return result;
     } catch (RuntimeException e) {

@@ -119,9 +119,17 @@ public final class UpdateEventLog {
 
   /** A listener that logs each flow state change as {@code flow_progress}, then tells {@code next}. */
   public UpdateListener listener(UpdateListener next) {
-    return (dataset, state, detail) -> {
-      flowProgress(dataset, state, detail);
-      next.onFlow(dataset, state, detail);
+    return new UpdateListener() {
+      @Override
+      public void onFlow(String dataset, FlowState state, String detail) {
+        flowProgress(dataset, state, detail);
+        next.onFlow(dataset, state, detail);
+      }
+
+      @Override
+      public void onRows(String dataset, long rows) {
+        next.onRows(dataset, rows);
+      }
     };
   }
 

@@ -3,9 +3,9 @@ package io.tributary.dsl;
 import java.io.Serializable;
 
 /**
- * Data from outside the pipeline, read by {@code from(Source)}: files through {@link AutoLoader},
- * and in later versions other connectors. A source is an immutable description; the runtime has one
- * translator per kind of source.
+ * Data from outside the pipeline, read by {@code from(Source)}: files through {@link AutoLoader}, Delta
+ * tables through {@link DeltaSource}, and in later versions other connectors. A source is an immutable
+ * description; the runtime has one translator per kind of source.
  */
 public interface Source extends Serializable {
 

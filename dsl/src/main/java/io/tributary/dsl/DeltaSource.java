@@ -112,6 +112,15 @@ public record DeltaSource(String path, Map<String, String> options) implements S
     }
   }
 
+  /**
+   * The table's path only: the stream's position is a version of that table, whatever the options
+   * (as Delta's, {@code startingVersion} counts only when a stream first starts).
+   */
+  @Override
+  public String stateIdentity() {
+    return "DeltaSource " + path;
+  }
+
   @Override
   public String describe() {
     StringBuilder text = new StringBuilder("DeltaSource ").append(path);

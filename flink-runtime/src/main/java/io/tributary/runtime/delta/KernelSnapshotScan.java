@@ -64,7 +64,8 @@ final class KernelSnapshotScan {
     List<StructField> read = new ArrayList<>();
     List<RowType.RowField> present = new ArrayList<>();
     for (RowType.RowField column : rowType.getFields()) {
-      StructField field = schema.get(column.getName());
+      int index = schema.indexOf(column.getName()); // StructType.get throws for an absent name
+      StructField field = index < 0 ? null : schema.at(index);
       if (field == null && !absentAsNull) {
         throw DeltaTableException.missingColumn(tablePath, column.getName(), schema.fieldNames());
       }

@@ -24,6 +24,7 @@ public final class UpstreamDeltaTable {
   private final RowType type;
   private final Configuration conf = new Configuration();
   private final Engine engine = DeltaTableReader.engine();
+  private final String appId = "upstream-" + java.util.UUID.randomUUID();
   private long epoch;
 
   public UpstreamDeltaTable(String path, RowType type) {
@@ -71,6 +72,47 @@ public final class UpstreamDeltaTable {
     return version + 1;
   }
 
+  /**
+   * Commits a metadata action (and nothing else) whose schema has {@code field} (a Delta schema field as
+   * JSON, such as {@code {"name":"extra","type":"string","nullable":true,"metadata":{}}}) in place of the
+   * field of that name, or added at the end; returns the version. It writes the log as any Delta writer
+   * would that evolves a schema without column mapping.
+   */
+  public long withField(String field) {
+    long version = DeltaTableReader.version(path);
+    try {
+      var json = new com.fasterxml.jackson.databind.ObjectMapper();
+      com.fasterxml.jackson.databind.node.ObjectNode metadata = null;
+      for (long v = version; v >= 0 && metadata == null; v--) {
+        for (String line : Files.readAllLines(Path.of(path, "_delta_log", String.format("%020d.json", v)))) {
+          if (line.startsWith("{\"metaData\"")) {
+            metadata = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(line);
+          }
+        }
+      }
+      var action = (com.fasterxml.jackson.databind.node.ObjectNode) metadata.get("metaData");
+      var schema = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(action.get("schemaString").asText());
+      var fields = (com.fasterxml.jackson.databind.node.ArrayNode) schema.get("fields");
+      var added = json.readTree(field);
+      boolean replaced = false;
+      for (int i = 0; i < fields.size(); i++) {
+        if (fields.get(i).get("name").asText().equals(added.get("name").asText())) {
+          fields.set(i, added);
+          replaced = true;
+        }
+      }
+      if (!replaced) {
+        fields.add(added);
+      }
+      action.put("schemaString", json.writeValueAsString(schema));
+      Files.writeString(Path.of(path, "_delta_log", String.format("%020d.json", version + 1)),
+          json.writeValueAsString(metadata) + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return version + 1;
+  }
+
   private String relative(String file) {
     String name = file.substring(file.lastIndexOf('/') + 1);
     return name;
@@ -93,8 +135,8 @@ public final class UpstreamDeltaTable {
 
   private long commit(List<DeltaDataFile> files, boolean overwrite) {
     epoch++;
-    DeltaWriteSpec spec = overwrite ? DeltaWriteSpec.overwrite(path, type, "upstream-ow", epoch)
-        : DeltaWriteSpec.append(path, type, "upstream");
+    DeltaWriteSpec spec = overwrite ? DeltaWriteSpec.overwrite(path, type, appId + "-ow", epoch)
+        : DeltaWriteSpec.append(path, type, appId);
     new DeltaTableCommitter(engine, spec).commit(epoch, files, overwrite);
     return DeltaTableReader.version(path);
   }

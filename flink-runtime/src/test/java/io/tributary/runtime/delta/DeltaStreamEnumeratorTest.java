@@ -184,6 +184,28 @@ class DeltaStreamEnumeratorTest {
         + " do a full refresh of the tables reading it.");
   }
 
+  @Test
+  void continuousModePollsForNewVersionsAndDropsAReadThatStartedBeforeTheLastOneLanded() throws Throwable {
+    long v0 = upstream.append(Row.of(1L, "a"));
+    Context context = new Context(1);
+    DeltaStreamSource source = DeltaStreamSource.continuous(DeltaSource.path(upstream.path()).startingVersion(0), TYPE,
+        "u1", sourceId, Duration.ofSeconds(1));
+    var enumerator = (DeltaStreamEnumerator) source.createEnumerator(context);
+    enumerator.start();
+    context.registerReaders(1);
+    assertThat(context.getPeriodicCallables()).hasSize(1);
+    DeltaStreamEnumerator.LogRead stale = enumerator.readLog();
+    context.runPeriodicCallable(0);
+    long v1 = upstream.append(Row.of(2L, "b"));
+    context.runPeriodicCallable(0);
+    enumerator.onRead(stale, null); // began at version 0, which the first poll already read
+    for (int i = 0; i < 3; i++) {
+      enumerator.handleSplitRequest(0, "localhost");
+    }
+    assertThat(context.assigned()).extracting(DeltaFileSplit::version).containsExactly(v0, v1);
+    assertThat(enumerator.snapshotState(1).nextVersion()).isEqualTo(v1 + 1);
+  }
+
   private static DeltaStreamSource.EnumeratorState roundTrip(DeltaStreamSource.EnumeratorState state) throws Exception {
     var serializer = DeltaStreamSource.StateSerializer.INSTANCE;
     return serializer.deserialize(serializer.getVersion(), serializer.serialize(state));

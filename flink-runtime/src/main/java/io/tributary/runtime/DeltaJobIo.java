@@ -1,11 +1,13 @@
 package io.tributary.runtime;
 
 import io.tributary.dsl.AutoLoader;
+import io.tributary.dsl.DeltaSource;
 import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.runtime.delta.DeltaSink;
 import io.tributary.runtime.delta.DeltaSnapshotSource;
+import io.tributary.runtime.delta.DeltaStreamSource;
 import io.tributary.runtime.delta.DeltaWriteSpec;
 import io.tributary.runtime.source.AutoLoaderSource;
 import io.tributary.runtime.storage.PipelineStorage;
@@ -20,7 +22,8 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.RowType;
 
 /**
- * The production {@link JobIo}: files through Auto Loader, persisted datasets as Delta tables under
+ * The production {@link JobIo}: files through Auto Loader, Delta tables outside the pipeline through
+ * {@link DeltaStreamSource} (or their snapshot in a BATCH job), persisted datasets as Delta tables under
  * the pipeline's storage. Streaming tables append one commit per epoch; materialized tables are
  * replaced in one commit whose transaction version is {@link JobContext#overwriteVersion()} (the
  * update's number and, in continuous mode, the recomputation), so a rerun of the same job commits
@@ -37,9 +40,12 @@ final class DeltaJobIo implements JobIo {
   @Override
   public SourceStream readSource(StreamExecutionEnvironment env, JobContext job, String dataset, Source source,
       RowType rowType) {
+    if (source instanceof DeltaSource delta) {
+      return readDelta(env, job, dataset, delta, rowType);
+    }
     if (!(source instanceof AutoLoader autoLoader)) {
       throw new IllegalArgumentException("Dataset '" + dataset + "': " + source.getClass().getName()
-          + " is not a source this runtime reads. Use AutoLoader.");
+          + " is not a source this runtime reads. Use AutoLoader or DeltaSource.");
     }
     String sourceId = job.uid(dataset, "source");
     AutoLoaderSource files = job.continuous()
@@ -47,6 +53,26 @@ final class DeltaJobIo implements JobIo {
         : AutoLoaderSource.triggered(autoLoader, rowType, job.updateId(), sourceId);
     DataStream<RowData> rows = env.fromSource(files, AutoLoaderSource.watermarkStrategy(autoLoader, rowType),
         dataset + ": " + source.describe()).uid(sourceId);
+    return new SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
+  }
+
+  /**
+   * A Delta table outside the pipeline: in a BATCH job (a materialized table) its latest snapshot, in a
+   * STREAMING job its new data version by version.
+   */
+  private SourceStream readDelta(StreamExecutionEnvironment env, JobContext job, String dataset, DeltaSource delta,
+      RowType rowType) {
+    String sourceId = job.uid(dataset, "source");
+    if (job.bounded()) {
+      DataStream<RowData> rows = env.fromSource(DeltaSnapshotSource.bounded(delta.path(), rowType),
+          WatermarkStrategy.noWatermarks(), dataset + ": " + delta.describe()).uid(sourceId);
+      return new SourceStream(rows, Optional.empty());
+    }
+    DeltaStreamSource stream = job.continuous()
+        ? DeltaStreamSource.continuous(delta, rowType, job.updateId(), sourceId, job.triggerInterval())
+        : DeltaStreamSource.triggered(delta, rowType, job.updateId(), sourceId);
+    DataStream<RowData> rows = env.fromSource(stream, WatermarkStrategy.noWatermarks(),
+        dataset + ": " + delta.describe()).uid(sourceId);
     return new SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
   }
 

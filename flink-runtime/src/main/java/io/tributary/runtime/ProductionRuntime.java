@@ -1,10 +1,13 @@
 package io.tributary.runtime;
 
 import io.tributary.dsl.AutoLoader;
+import io.tributary.dsl.DeltaSource;
+import io.tributary.dsl.plan.DefinitionErrors;
 import io.tributary.dsl.plan.Expectation;
 import io.tributary.quality.ExpectationValidator;
 import io.tributary.runtime.analysis.Analyzer;
 import io.tributary.runtime.analysis.SourceSchemas;
+import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.engine.CaughtUpSignals;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.RunSettings;
@@ -14,7 +17,7 @@ import io.tributary.runtime.source.CaughtUpRegistry;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.util.List;
 
-/** Wires the production pieces: Auto Loader schemas, expectation checks, Delta I/O, caught-up signals. */
+/** Wires the production pieces: Auto Loader and Delta source schemas, expectation checks, Delta I/O, caught-up signals. */
 final class ProductionRuntime {
 
   private ProductionRuntime() {}
@@ -30,8 +33,12 @@ final class ProductionRuntime {
         return AutoLoaderSchemas.resolve(autoLoader, storage.schemaLocation(dataset), storage.hadoopConf(),
             storeInferredSchemas);
       }
+      if (source instanceof DeltaSource delta) {
+        return DeltaTableReader.schema(delta.path()).orElseThrow(() -> new IllegalArgumentException(
+            DefinitionErrors.deltaSourceNotATable(delta.path())));
+      }
       throw new IllegalArgumentException(source.getClass().getName() + " is not a source this runtime reads."
-          + " Use AutoLoader.");
+          + " Use AutoLoader or DeltaSource.");
     };
     Analyzer.DatasetCheck expectations = (dataset, table) -> {
       List<String> problems = new java.util.ArrayList<>(ExpectationValidator.validate(dataset.name(),

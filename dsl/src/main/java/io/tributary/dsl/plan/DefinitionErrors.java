@@ -136,4 +136,10 @@ public final class DefinitionErrors {
     return "Dataset '" + dataset + "': the constraint of expectation '" + expectation + "' is blank. Give it a"
         + " SQL boolean expression over the dataset's columns, such as \"order_id IS NOT NULL\".";
   }
+
+  /** A {@code DeltaSource} path that holds no Delta table (analysis prefixes the dataset). */
+  public static String deltaSourceNotATable(String path) {
+    return "DeltaSource '" + path + "' is not a Delta table (no _delta_log with a commit). Check the path given"
+        + " to DeltaSource.path(), or write the table first (run the pipeline that writes it).";
+  }
 }

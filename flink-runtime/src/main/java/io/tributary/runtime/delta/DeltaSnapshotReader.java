@@ -5,9 +5,7 @@ import io.delta.kernel.utils.CloseableIterator;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceReader;
@@ -26,7 +24,8 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
   private final SourceReaderContext context;
   private final RowType rowType;
   private final Engine engine = DeltaTableReader.engine();
-  private final Map<String, KernelSnapshotScan> scans = new HashMap<>();
+  private final boolean absentAsNull;
+  private KernelSnapshotScan scan;
   private final ArrayDeque<DeltaFileSplit> queued = new ArrayDeque<>();
   private DeltaFileSplit current;
   private CloseableIterator<RowData> rows;
@@ -35,8 +34,17 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
   private CompletableFuture<Void> available = new CompletableFuture<>();
 
   DeltaSnapshotReader(SourceReaderContext context, RowType rowType) {
+    this(context, rowType, false);
+  }
+
+  /**
+   * A reader for splits of any versions (a stream): it keeps the scan of the last version it read, and
+   * with {@code absentAsNull} reads the columns an older version lacks as NULL.
+   */
+  DeltaSnapshotReader(SourceReaderContext context, RowType rowType, boolean absentAsNull) {
     this.context = context;
     this.rowType = rowType;
+    this.absentAsNull = absentAsNull;
   }
 
   @Override
@@ -70,11 +78,9 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
   }
 
   private void open(DeltaFileSplit split) throws Exception {
-    String key = split.tablePath() + "@" + split.version();
-    KernelSnapshotScan scan = scans.get(key);
-    if (scan == null) {
-      scan = new KernelSnapshotScan(engine, split.tablePath(), split.version(), rowType);
-      scans.put(key, scan);
+    // splits come version by version: keep only the scan of the current one
+    if (scan == null || !scan.tablePath().equals(split.tablePath()) || scan.version() != split.version()) {
+      scan = new KernelSnapshotScan(engine, split.tablePath(), split.version(), rowType, absentAsNull);
     }
     current = split;
     rows = scan.read(split.file());

@@ -80,4 +80,18 @@ public final class DeltaTableException extends RuntimeException {
         + " bucket directories (bucket=NNNNN/) of a keyed table, so it was not written by key and"
         + " upserts cannot find its rows. Do a full refresh of the table to rewrite it as a keyed table.");
   }
+
+  static DeltaTableException changeCommit(String table, long version, String sourceId) {
+    return new DeltaTableException("Delta source '" + sourceId + "': version " + version + " of table '" + table
+        + "' deletes or rewrites rows (an update, delete, merge or overwrite), which a stream of appends"
+        + " cannot carry. To skip such commits whole and read only appended data, set"
+        + " option(\"skipChangeCommits\", \"true\") on the DeltaSource; to take the change in, do a full"
+        + " refresh of the tables reading it.");
+  }
+
+  static DeltaTableException typeChanged(String table, long version, String column, String read, String now) {
+    return new DeltaTableException("Table '" + table + "': version " + version + " has column '" + column
+        + "' of type " + now + " but the stream reads it as " + read + ". A stream cannot change a column's"
+        + " type: do a full refresh of the tables reading it.");
+  }
 }

@@ -1,18 +1,26 @@
 package io.tributary.runtime.delta;
 
+import io.delta.kernel.Table;
+import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.Row;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.internal.DeltaLogActionUtils.DeltaAction;
 import io.delta.kernel.internal.InternalScanFileUtils;
+import io.delta.kernel.internal.TableImpl;
 import io.delta.kernel.internal.actions.AddFile;
 import io.delta.kernel.internal.actions.SingleAction;
 import io.delta.kernel.internal.data.ScanStateRow;
 import io.delta.kernel.types.StructType;
+import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
+import java.util.EnumSet;
 import java.util.Optional;
 
 /**
  * Every use of Delta Kernel's internal (non-API) classes, in one place. Kernel 4.4 has no public way
- * to remove a file (needed for an atomic overwrite) or to read one scan file by itself (needed to read
- * a snapshot split by split), though its own examples do the latter this way. {@code
+ * to remove a file (needed for an atomic overwrite), to read one scan file by itself (needed to read
+ * a snapshot split by split), though its own examples do the latter this way, or to name the actions
+ * of a range of commits (needed to stream a table version by version). {@code
  * KernelInternalsTest} pins each method, so a Kernel upgrade that changes one fails there, loudly,
  * and not somewhere inside a job.
  */
@@ -38,5 +46,17 @@ final class KernelInternals {
   /** The schema to read from a data file of the scan: the table's columns minus partition columns. */
   static StructType physicalReadSchema(Row scanState) {
     return ScanStateRow.getPhysicalDataReadSchema(scanState);
+  }
+
+  /**
+   * The add, remove and metadata actions of the table's commits {@code start..end} (inclusive), one
+   * action per row, in version order: columns {@code version}, {@code timestamp}, {@code add},
+   * {@code remove}, {@code metaData} (structs, null when the row is another action). Kernel 4.4 has
+   * this only on its internal {@code TableImpl}, with its internal {@code DeltaAction} enum; it checks
+   * that every protocol in the range is one Kernel can read.
+   */
+  static CloseableIterator<ColumnarBatch> changes(Engine engine, String tablePath, long start, long end) {
+    return ((TableImpl) Table.forPath(engine, tablePath)).getChanges(engine, start, end,
+        EnumSet.of(DeltaAction.ADD, DeltaAction.REMOVE, DeltaAction.METADATA));
   }
 }

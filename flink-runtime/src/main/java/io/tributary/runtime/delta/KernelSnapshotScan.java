@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.RowType;
 
@@ -38,10 +39,22 @@ final class KernelSnapshotScan {
   private final long version;
   private final RowType rowType;
   private final Row scanState;
+  private final RowType readType;
   private final Map<String, Row> scanFiles = new LinkedHashMap<>();
+  private final Map<String, Row> byLogPath = new java.util.HashMap<>();
 
   /** Scans {@code version} of the table, or the latest if {@code version < 0}. */
   KernelSnapshotScan(Engine engine, String tablePath, long version, RowType rowType) {
+    this(engine, tablePath, version, rowType, false);
+  }
+
+  /**
+   * Scans {@code version} of the table, or the latest if {@code version < 0}.
+   *
+   * @param absentAsNull read columns of {@code rowType} that this version does not have yet as NULL (a
+   *     stream reading versions older than a schema change) rather than failing
+   */
+  KernelSnapshotScan(Engine engine, String tablePath, long version, RowType rowType, boolean absentAsNull) {
     this.engine = engine;
     this.tablePath = tablePath;
     this.rowType = rowType;
@@ -49,18 +62,28 @@ final class KernelSnapshotScan {
     this.version = snapshot.getVersion();
     StructType schema = snapshot.getSchema();
     List<StructField> read = new ArrayList<>();
-    for (String name : rowType.getFieldNames()) {
-      StructField field = schema.get(name);
-      if (field == null) {
-        throw DeltaTableException.missingColumn(tablePath, name, schema.fieldNames());
+    List<RowType.RowField> present = new ArrayList<>();
+    for (RowType.RowField column : rowType.getFields()) {
+      int index = schema.indexOf(column.getName()); // StructType.get throws for an absent name
+      StructField field = index < 0 ? null : schema.at(index);
+      if (field == null && !absentAsNull) {
+        throw DeltaTableException.missingColumn(tablePath, column.getName(), schema.fieldNames());
       }
-      read.add(field);
+      if (field != null) {
+        read.add(field);
+        present.add(column);
+      }
     }
+    this.readType = new RowType(rowType.isNullable(), present);
     Scan scan = snapshot.getScanBuilder().withReadSchema(new StructType(read)).build();
     this.scanState = scan.getScanState(engine);
     for (FilteredColumnarBatch batch : KernelIterators.drain(scan.getScanFiles(engine))) {
       try (CloseableIterator<Row> rows = batch.getRows()) {
-        rows.forEachRemaining(row -> scanFiles.put(KernelInternals.dataFile(row).getPath(), row));
+        rows.forEachRemaining(row -> {
+          scanFiles.put(KernelInternals.dataFile(row).getPath(), row);
+          Row add = row.getStruct(row.getSchema().indexOf("add"));
+          byLogPath.put(add.getString(add.getSchema().indexOf("path")), row);
+        });
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -80,6 +103,10 @@ final class KernelSnapshotScan {
     return version;
   }
 
+  String tablePath() {
+    return tablePath;
+  }
+
   /** Absolute paths of the snapshot's data files. */
   List<String> files() {
     return List.copyOf(scanFiles.keySet());
@@ -90,9 +117,12 @@ final class KernelSnapshotScan {
     return scanFiles.values().stream().map(KernelInternals::dataFile).toList();
   }
 
-  /** The rows of one data file of the snapshot, lazily, batch by batch. */
+  /**
+   * The rows of one data file of the snapshot, lazily, batch by batch; {@code file} is its absolute path
+   * (as {@link #files()} names it) or its path as the log's add action writes it.
+   */
   CloseableIterator<RowData> read(String file) throws IOException {
-    Row scanFile = scanFiles.get(file);
+    Row scanFile = scanFiles.getOrDefault(file, byLogPath.get(file));
     if (scanFile == null) {
       throw new IllegalStateException("File " + file + " is not in version " + version + " of " + tablePath);
     }
@@ -135,7 +165,15 @@ final class KernelSnapshotScan {
           throw new NoSuchElementException();
         }
         ColumnarBatch data = batch.getData();
-        return KernelValues.row(data.getSchema(), data::getColumnVector, next++, rowType);
+        GenericRowData read = KernelValues.row(data.getSchema(), data::getColumnVector, next++, readType);
+        if (readType.getFieldCount() == rowType.getFieldCount()) {
+          return read;
+        }
+        GenericRowData full = new GenericRowData(rowType.getFieldCount());
+        for (int i = 0; i < readType.getFieldCount(); i++) {
+          full.setField(rowType.getFieldIndex(readType.getFieldNames().get(i)), read.getField(i));
+        }
+        return full;
       }
 
       @Override

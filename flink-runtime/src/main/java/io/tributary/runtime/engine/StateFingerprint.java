@@ -2,6 +2,7 @@ package io.tributary.runtime.engine;
 
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.Input;
+import io.tributary.dsl.plan.Query;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.translate.PlannedJob;
 import java.util.ArrayList;
@@ -26,7 +27,8 @@ record StateFingerprint(List<String> lines) {
     List<String> lines = new ArrayList<>();
     for (String name : job.datasets().stream().sorted().toList()) { // declaration order holds no state
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
-      lines.add(name + " " + dataset.queries().stream().map(q -> q.describe()).toList());
+      lines.add(name + " " + dataset.queries().stream().map(q -> q instanceof Query.SourceRead read
+          ? "from " + read.source().stateIdentity() : q.describe()).toList());
       lines.add(name + " reads " + plan.plan().inputsOf(name).stream().map(Input::describe).toList());
       lines.add(name + " drop duplicates " + dataset.dropDuplicatesKeys());
       plan.plan().applyChanges().stream().filter(a -> a.target().equals(name))

@@ -105,4 +105,41 @@ class KernelInternalsTest {
     assertThat(DeltaTableReader.readAll(table)).isEmpty();
     assertThat(DeltaTableReader.readAll(table, 0)).containsExactly(org.apache.flink.types.Row.of(7L));
   }
+
+  @Test
+  void changesNameEachCommitsAddsRemovesAndMetadataWithTheirDataChangeFlags() throws Exception {
+    RowType type = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
+    UpstreamDeltaTable table = new UpstreamDeltaTable(dir.resolve("log").toString(), type);
+    long appended = table.append(org.apache.flink.types.Row.of(1L));
+    long overwritten = table.overwrite(org.apache.flink.types.Row.of(2L));
+    long compacted = table.compact();
+
+    List<String> actions = new java.util.ArrayList<>();
+    try (CloseableIterator<io.delta.kernel.data.ColumnarBatch> batches =
+             KernelInternals.changes(DeltaTableReader.engine(), table.path(), appended, compacted)) {
+      while (batches.hasNext()) {
+        io.delta.kernel.data.ColumnarBatch batch = batches.next();
+        assertThat(batch.getSchema().fieldNames())
+            .containsExactlyInAnyOrder("version", "timestamp", "add", "remove", "metaData");
+        try (CloseableIterator<Row> rows = batch.getRows()) {
+          while (rows.hasNext()) {
+            Row row = rows.next();
+            for (String action : List.of("add", "remove", "metaData")) {
+              int index = row.getSchema().indexOf(action);
+              if (!row.isNullAt(index)) {
+                Row struct = row.getStruct(index);
+                int dataChange = struct.getSchema().indexOf("dataChange");
+                actions.add(row.getLong(0) + " " + action
+                    + (dataChange < 0 ? "" : " dataChange=" + struct.getBoolean(dataChange)));
+              }
+            }
+          }
+        }
+      }
+    }
+    assertThat(actions).containsExactlyInAnyOrder(
+        appended + " metaData", appended + " add dataChange=true",
+        overwritten + " remove dataChange=true", overwritten + " add dataChange=true",
+        compacted + " remove dataChange=false", compacted + " add dataChange=false");
+  }
 }

@@ -1,0 +1,88 @@
+package io.tributary.runtime.delta;
+
+import io.delta.kernel.data.ColumnVector;
+import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.utils.CloseableIterator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * What each commit of a range did to a table's data, read from its log: the files it added with
+ * {@code dataChange=true}, whether it removed any with {@code dataChange=true} (a delete, update,
+ * merge or overwrite: a change a stream of appends cannot carry), and whether it changed the metadata.
+ * Actions with {@code dataChange=false} (compaction, which rewrites files without changing rows) are
+ * not reported at all.
+ */
+final class DeltaCommitLog {
+
+  private DeltaCommitLog() {}
+
+  /**
+   * One commit.
+   *
+   * @param addedFiles paths of the data files added with {@code dataChange=true}, as the log writes them
+   * @param removesData whether a file was removed with {@code dataChange=true}
+   * @param metadataChanged whether the commit carries a metadata action (a schema change, for instance)
+   */
+  record Commit(long version, List<String> addedFiles, boolean removesData, boolean metadataChanged) {
+    Commit {
+      addedFiles = List.copyOf(addedFiles);
+    }
+  }
+
+  /** The commits {@code start..end} (inclusive) of the table, in version order, each version once. */
+  static List<Commit> read(Engine engine, String tablePath, long start, long end) {
+    TreeMap<Long, Builder> commits = new TreeMap<>();
+    for (long v = start; v <= end; v++) {
+      commits.put(v, new Builder());
+    }
+    try (CloseableIterator<ColumnarBatch> batches = KernelInternals.changes(engine, tablePath, start, end)) {
+      while (batches.hasNext()) {
+        ColumnarBatch batch = batches.next();
+        ColumnVector versions = batch.getColumnVector(batch.getSchema().indexOf("version"));
+        ColumnVector adds = batch.getColumnVector(batch.getSchema().indexOf("add"));
+        ColumnVector removes = batch.getColumnVector(batch.getSchema().indexOf("remove"));
+        ColumnVector metadata = batch.getColumnVector(batch.getSchema().indexOf("metaData"));
+        ColumnVector addPath = child(adds, "path");
+        ColumnVector addDataChange = child(adds, "dataChange");
+        ColumnVector removeDataChange = child(removes, "dataChange");
+        for (int row = 0; row < batch.getSize(); row++) {
+          Builder commit = commits.get(versions.getLong(row));
+          if (!adds.isNullAt(row) && dataChange(addDataChange, row)) {
+            commit.added.add(addPath.getString(row));
+          }
+          if (!removes.isNullAt(row) && dataChange(removeDataChange, row)) {
+            commit.removesData = true;
+          }
+          if (!metadata.isNullAt(row)) {
+            commit.metadataChanged = true;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<Commit> result = new ArrayList<>();
+    commits.forEach((version, b) -> result.add(new Commit(version, b.added, b.removesData, b.metadataChanged)));
+    return result;
+  }
+
+  private static ColumnVector child(ColumnVector struct, String field) {
+    return struct.getChild(((io.delta.kernel.types.StructType) struct.getDataType()).indexOf(field));
+  }
+
+  /** The protocol requires {@code dataChange}; a writer that left it out is taken to change data. */
+  private static boolean dataChange(ColumnVector dataChange, int row) {
+    return dataChange.isNullAt(row) || dataChange.getBoolean(row);
+  }
+
+  private static final class Builder {
+    private final List<String> added = new ArrayList<>();
+    private boolean removesData;
+    private boolean metadataChanged;
+  }
+}

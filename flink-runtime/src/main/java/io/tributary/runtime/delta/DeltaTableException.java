@@ -1,13 +1,17 @@
 package io.tributary.runtime.delta;
 
 import java.util.List;
+import org.apache.flink.runtime.throwable.ThrowableAnnotation;
+import org.apache.flink.runtime.throwable.ThrowableType;
 
 /**
  * A Delta table cannot be written or read as asked, for a reason the user can fix (a column type
  * Delta cannot store, a partition column that does not exist, a table path that holds no table). Made
  * only by the factory methods here, so every message names where, what, why and the fix.
- * Internal faults stay {@link IllegalStateException}s.
+ * Internal faults stay {@link IllegalStateException}s. Never retried, by Flink's restarts or the
+ * runner's: the same table and definition fail the same way until the user acts.
  */
+@ThrowableAnnotation(ThrowableType.NonRecoverableError)
 public final class DeltaTableException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;

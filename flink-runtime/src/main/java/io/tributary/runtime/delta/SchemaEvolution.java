@@ -8,12 +8,13 @@ import java.util.Optional;
 
 /**
  * Decides whether a job may write {@code written} into a table whose schema is {@code existing}: the
- * same schema, or the same columns followed by new nullable top-level columns (Auto Loader's
- * {@code addNewColumns}, a query that selects one more column). The table then gets a new metadata
- * action with the written schema; files written before it lack the new columns, and every Delta
- * reader reads NULL for a column a file lacks. Tables here have no column mapping, so a column is
- * found in a file by its name: a type change, a dropped, renamed or reordered column, or a new
- * NOT NULL column would change what old files mean, and is refused with the fix (a full refresh).
+ * same schema, or the same columns in the same order with new nullable top-level columns among or
+ * after them (Auto Loader's {@code addNewColumns} puts them before {@code _rescued_data}; a query may
+ * select one more column). The table then gets a new metadata action with the written schema. Tables
+ * here have no column mapping, so every Delta reader finds a column in a data file by its name, and
+ * reads NULL for a column a file written before lacks. A type change, a dropped, renamed or
+ * reordered column, or a new NOT NULL column would change what old files mean, and is refused with
+ * the fix (a full refresh).
  */
 final class SchemaEvolution {
 
@@ -31,8 +32,8 @@ final class SchemaEvolution {
     }
     List<StructField> old = existing.fields();
     List<StructField> now = written.fields();
-    for (int i = 0; i < old.size(); i++) {
-      StructField was = old.get(i);
+    List<String> oldNames = names(old);
+    for (StructField was : old) {
       Optional<StructField> same = now.stream().filter(f -> f.getName().equals(was.getName())).findFirst();
       if (same.isEmpty()) {
         throw DeltaTableException.columnDropped(tablePath, was.getName(), describe(was), names(now));
@@ -41,14 +42,15 @@ final class SchemaEvolution {
       if (!is.getDataType().equals(was.getDataType()) || is.isNullable() != was.isNullable()) {
         throw DeltaTableException.columnTypeChanged(tablePath, was.getName(), describe(was), describe(is));
       }
-      if (i >= now.size() || !now.get(i).getName().equals(was.getName())) {
-        throw DeltaTableException.columnsReordered(tablePath, names(old), names(now));
-      }
       // a column whose only change is its metadata (a comment) is committed with the new schema
     }
+    List<String> kept = names(now).stream().filter(oldNames::contains).toList();
+    if (!kept.equals(oldNames)) {
+      throw DeltaTableException.columnsReordered(tablePath, oldNames, names(now));
+    }
     List<String> required = new ArrayList<>();
-    for (StructField added : now.subList(old.size(), now.size())) {
-      if (!added.isNullable()) {
+    for (StructField added : now) {
+      if (!oldNames.contains(added.getName()) && !added.isNullable()) {
         required.add(added.getName() + " " + describe(added));
       }
     }
@@ -56,11 +58,6 @@ final class SchemaEvolution {
       throw DeltaTableException.requiredColumnsAdded(tablePath, required);
     }
     return Optional.of(written);
-  }
-
-  /** The names of the columns {@code written} adds to {@code existing} (call after {@link #evolved}). */
-  static List<String> addedColumns(StructType existing, StructType written) {
-    return names(written.fields().subList(existing.length(), written.length()));
   }
 
   private static String describe(StructField field) {

@@ -43,13 +43,18 @@ class SchemaEvolutionITCase {
     cluster.close();
   }
 
-  /** bronze (inferred JSON, addNewColumns by default) → silver (dropDuplicates) and gold (a snapshot). */
+  /**
+   * bronze (inferred JSON, addNewColumns by default) → silver (dropDuplicates) and gold (a snapshot),
+   * and an SCD type 1 target applying bronze's changes by id in seq order.
+   */
   public static final class Customers implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
       p.streamingTable("bronze").from(AutoLoader.json(p.conf("source", "/none")).option("inferColumnTypes", "true"));
       p.streamingTable("silver").from("bronze").dropDuplicates("id");
       p.table("gold").sql("SELECT * FROM silver");
+      p.createStreamingTable("customers");
+      p.applyChanges("customers").from("bronze").keys("id").sequenceBy("seq");
     }
   }
 
@@ -115,6 +120,7 @@ class SchemaEvolutionITCase {
         + "'. The flow stopped; the next update reads the file again with the new columns: run the pipeline"
         + " again. (In production mode, development: false, the flow restarts with them within the update.)");
     assertThat(stopped.flow("gold").orElseThrow().state()).isEqualTo(FlowState.SKIPPED);
+    assertThat(stopped.flow("customers").orElseThrow().state()).isEqualTo(FlowState.FAILED);
     assertThat(rows("silver")).as("the stopped epoch committed nothing")
         .containsExactlyInAnyOrder(Row.of("c1", "Ann", 1L, null), Row.of("c2", "Bob", 1L, null));
 
@@ -124,12 +130,17 @@ class SchemaEvolutionITCase {
     assertTables();
   }
 
+  /** c1 changed at seq 2 after the evolution: its state from the first update was restored and merged. */
+  private static final List<Row> CUSTOMERS = List.of(Row.of("c1", "Ann", 2L, "Oslo", null),
+      Row.of("c2", "Bob", 1L, null, null), Row.of("c4", "Dan", 1L, null, null), Row.of("c3", "Cy", 1L, "Rome", null));
+
   private void assertTables() {
     RowType bronze = DeltaTableReader.schema(table("bronze")).orElseThrow();
     assertThat(bronze.getFieldNames()).containsExactly("id", "name", "seq", "city", "_rescued_data");
     assertThat(rows("bronze")).containsExactlyInAnyOrderElementsOf(BRONZE);
     assertThat(rows("silver")).containsExactlyInAnyOrderElementsOf(SILVER);
     assertThat(rows("gold")).containsExactlyInAnyOrderElementsOf(SILVER);
+    assertThat(rows("customers")).containsExactlyInAnyOrderElementsOf(CUSTOMERS);
   }
 
   private Tributary.Builder builder(Path input, boolean development) {

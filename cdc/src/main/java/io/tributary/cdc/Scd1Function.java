@@ -74,7 +74,7 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
 
   /** The keyed state holding each key's {@link Scd1State}. */
   public static ValueStateDescriptor<RowData> stateDescriptor(CdcLayout layout) {
-    return new ValueStateDescriptor<>("cdc-scd1", new StateCodec(layout).scd1StateType());
+    return new ValueStateDescriptor<>("cdc-scd1", new StateCodec(layout).scd1StateSerializer());
   }
 
   @Override

@@ -39,7 +39,7 @@ public final class Scd2Function extends KeyedProcessFunction<RowData, RowData, R
 
   @Override
   public void open(OpenContext openContext) {
-    history = getRuntimeContext().getListState(new ListStateDescriptor<>("cdc-scd2-changes", codec.changeType()));
+    history = getRuntimeContext().getListState(new ListStateDescriptor<>("cdc-scd2-changes", codec.changeSerializer()));
   }
 
   @Override

@@ -51,6 +51,8 @@ final class DeltaJobIo implements JobIo {
     AutoLoaderSource files = job.continuous()
         ? AutoLoaderSource.continuous(autoLoader, rowType, job.updateId(), sourceId, job.triggerInterval())
         : AutoLoaderSource.triggered(autoLoader, rowType, job.updateId(), sourceId);
+    // addNewColumns stores the evolved schema where analysis resolves it, so the restarted flow reads it
+    files = files.withSchemaLocation(storage.schemaLocation(dataset));
     DataStream<RowData> rows = env.fromSource(files, AutoLoaderSource.watermarkStrategy(autoLoader, rowType),
         dataset + ": " + source.describe()).uid(sourceId);
     return new SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));

@@ -254,7 +254,9 @@ public final class Tributary {
           EmbeddedCluster target = shared != null ? shared : EmbeddedCluster.start(slots, new Configuration());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
-            update.complete(runner.run(plan, selected, recording, update.stopRequest()));
+            // analyzed again if a flow restarts for new columns: the stored schemas then have them
+            update.complete(runner.run(plan, () -> ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan()),
+                selected, recording, update.stopRequest()));
           } finally {
             if (shared == null) {
               target.close();

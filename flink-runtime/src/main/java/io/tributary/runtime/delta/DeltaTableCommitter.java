@@ -72,9 +72,19 @@ public final class DeltaTableCommitter {
         .map(OptionalLong::of).orElse(OptionalLong.empty());
   }
 
-  /** Creates the (empty) table unless it exists, so readers find its schema before any row. */
+  /**
+   * Creates the (empty) table unless it exists, so readers find its schema before any row; if it
+   * exists with fewer columns than the spec writes ({@link SchemaEvolution}), commits the new schema
+   * alone, before the job's first epoch, so its writers and readers see the columns from the start.
+   */
   public void ensureTable() {
-    if (latest().isEmpty()) {
+    Optional<Snapshot> existing = latest();
+    if (existing.isPresent()) {
+      Optional<StructType> evolved = checkSchema(existing.get());
+      if (evolved.isPresent()) {
+        commitSchema(evolved.get());
+      }
+    } else {
       try {
         Transaction txn = create(Table.forPath(engine, spec.tablePath())).build(engine);
         txn.commit(engine, CloseableIterable.emptyIterable());
@@ -102,9 +112,9 @@ public final class DeltaTableCommitter {
       if (seen.isPresent() && seen.get() >= version) {
         return OptionalLong.empty();
       }
-      checkSchema(snapshot.get());
     }
-    if (files.isEmpty() && !overwrite && snapshot.isPresent()) {
+    Optional<StructType> evolved = snapshot.flatMap(this::checkSchema);
+    if (files.isEmpty() && !overwrite && snapshot.isPresent() && evolved.isEmpty()) {
       return OptionalLong.empty();
     }
     TransactionBuilder builder = snapshot.isEmpty() ? create(table)
@@ -124,6 +134,7 @@ public final class DeltaTableCommitter {
     } catch (ConcurrentTransactionException e) {
       return OptionalLong.empty();
     }
+    evolved.ifPresent(newSchema -> KernelInternals.replaceSchema(txn, newSchema));
     List<Row> actions = new ArrayList<>();
     if (overwrite && snapshot.isPresent()) {
       Snapshot read = table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion());
@@ -184,9 +195,11 @@ public final class DeltaTableCommitter {
         if (seen.isPresent() && seen.get() >= version) {
           return OptionalLong.empty();
         }
-        checkSchema(snapshot.get());
         checkBuckets(snapshot.get());
-        if (removed.isEmpty() && added.isEmpty()) {
+      }
+      Optional<StructType> evolved = snapshot.flatMap(this::checkSchema);
+      if (snapshot.isPresent()) {
+        if (removed.isEmpty() && added.isEmpty() && evolved.isEmpty()) {
           return OptionalLong.empty();
         }
       }
@@ -203,6 +216,7 @@ public final class DeltaTableCommitter {
       } catch (ConcurrentTransactionException e) {
         return OptionalLong.empty();
       }
+      evolved.ifPresent(newSchema -> KernelInternals.replaceSchema(txn, newSchema));
       Map<String, Row> live = snapshot.isEmpty() ? Map.of()
           : liveFiles(table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion()));
       List<String> gone = new ArrayList<>();
@@ -354,10 +368,25 @@ public final class DeltaTableCommitter {
     return properties;
   }
 
-  private void checkSchema(Snapshot snapshot) {
-    if (!snapshot.getSchema().equals(schema)) {
-      throw DeltaTableException.schemaMismatch(spec.tablePath(), snapshot.getSchema().toString(),
-          schema.toString());
+  /** The schema to commit if the spec adds columns to the table's, empty if they agree; fails otherwise. */
+  private Optional<StructType> checkSchema(Snapshot snapshot) {
+    return SchemaEvolution.evolved(spec.tablePath(), snapshot.getSchema(), schema);
+  }
+
+  /** Commits {@code newSchema} as the table's schema, with no data: an ALTER TABLE ADD COLUMNS. */
+  private void commitSchema(StructType newSchema) {
+    Table table = Table.forPath(engine, spec.tablePath());
+    Transaction txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.MANUAL_UPDATE)
+        .withMaxRetries(0).build(engine);
+    KernelInternals.replaceSchema(txn, newSchema);
+    try {
+      TransactionCommitResult result = txn.commit(engine, CloseableIterable.emptyIterable());
+      checkpointIfDue(result);
+      LOG.info("Table {}: added columns; schema is now {}", spec.tablePath(), newSchema);
+    } catch (io.delta.kernel.exceptions.ConcurrentWriteException
+             | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
+      // another writer changed the table first: the next commit checks the schema again
+      LOG.info("Table {}: adding columns lost a race; the next commit checks the schema again", spec.tablePath());
     }
   }
 

@@ -47,10 +47,38 @@ public final class DeltaTableException extends RuntimeException {
         + " Write the table first, or check the path.", cause);
   }
 
-  static DeltaTableException schemaMismatch(String table, String existing, String written) {
-    return new DeltaTableException("Table '" + table + "' has schema " + existing
-        + " but the job writes " + written + ". Adding or changing columns needs a full refresh"
-        + " of the table.");
+  static DeltaTableException columnTypeChanged(String table, String column, String was, String now) {
+    return new DeltaTableException("Table '" + table + "': column '" + column + "' is " + was
+        + " in the table but the job now writes it as " + now + ". Delta cannot change a column's type in"
+        + " place (files already written hold the old type). Run a full refresh of the table: tributary start"
+        + " PIPELINE.yml --full-refresh-tables " + datasetOf(table) + ".");
+  }
+
+  static DeltaTableException columnDropped(String table, String column, String type, List<String> written) {
+    return new DeltaTableException("Table '" + table + "': column '" + column + "' (" + type + ") is in the"
+        + " table but the job no longer writes it (it writes " + written + "). Only new nullable columns at"
+        + " the end can be added in place; select the column again, or run a full refresh of the table:"
+        + " tributary start PIPELINE.yml --full-refresh-tables " + datasetOf(table) + ".");
+  }
+
+  static DeltaTableException columnsReordered(String table, List<String> existing, List<String> written) {
+    return new DeltaTableException("Table '" + table + "' has columns " + existing + " but the job writes "
+        + written + ": the table's columns must come first, in their order, and new columns after them."
+        + " Reorder the query's columns, or run a full refresh of the table: tributary start PIPELINE.yml"
+        + " --full-refresh-tables " + datasetOf(table) + ".");
+  }
+
+  static DeltaTableException requiredColumnsAdded(String table, List<String> columns) {
+    return new DeltaTableException("Table '" + table + "': the job adds NOT NULL columns " + columns
+        + ", but the rows already in the table have no value for them. Make the columns nullable, or run"
+        + " a full refresh of the table: tributary start PIPELINE.yml --full-refresh-tables "
+        + datasetOf(table) + ".");
+  }
+
+  /** The dataset a table path belongs to: tables live at {@code <storage>/tables/<dataset>}. */
+  private static String datasetOf(String table) {
+    String trimmed = table.endsWith("/") ? table.substring(0, table.length() - 1) : table;
+    return trimmed.substring(trimmed.lastIndexOf('/') + 1);
   }
 
   static DeltaTableException missingColumn(String table, String column, List<String> columns) {

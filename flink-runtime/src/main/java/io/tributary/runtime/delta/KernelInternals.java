@@ -1,13 +1,16 @@
 package io.tributary.runtime.delta;
 
 import io.delta.kernel.Table;
+import io.delta.kernel.Transaction;
 import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.internal.DeltaLogActionUtils.DeltaAction;
 import io.delta.kernel.internal.InternalScanFileUtils;
 import io.delta.kernel.internal.TableImpl;
+import io.delta.kernel.internal.TransactionImpl;
 import io.delta.kernel.internal.actions.AddFile;
+import io.delta.kernel.internal.actions.Metadata;
 import io.delta.kernel.internal.actions.SingleAction;
 import io.delta.kernel.internal.data.ScanStateRow;
 import io.delta.kernel.types.StructType;
@@ -19,8 +22,9 @@ import java.util.Optional;
 /**
  * Every use of Delta Kernel's internal (non-API) classes, in one place. Kernel 4.4 has no public way
  * to remove a file (needed for an atomic overwrite), to read one scan file by itself (needed to read
- * a snapshot split by split), though its own examples do the latter this way, or to name the actions
- * of a range of commits (needed to stream a table version by version). {@code
+ * a snapshot split by split; its own examples do it this way), to name the actions of a range of
+ * commits (needed to stream a table version by version), or to add a column to a table without
+ * column mapping (its public schema update refuses such tables, though the protocol allows it). {@code
  * KernelInternalsTest} pins each method, so a Kernel upgrade that changes one fails there, loudly,
  * and not somewhere inside a job.
  */
@@ -58,5 +62,26 @@ final class KernelInternals {
   static CloseableIterator<ColumnarBatch> changes(Engine engine, String tablePath, long start, long end) {
     return ((TableImpl) Table.forPath(engine, tablePath)).getChanges(engine, start, end,
         EnumSet.of(DeltaAction.ADD, DeltaAction.REMOVE, DeltaAction.METADATA));
+  }
+
+  /**
+   * Makes {@code txn} commit a new metadata action whose schema is {@code schema} (its other fields,
+   * property changes the builder made included, unchanged). Must be called before
+   * {@code getTransactionState}, so the actions generated for the transaction's files use the new
+   * schema. Kernel's own {@code TransactionImpl.updateMetadata} does it, as for in-commit timestamps;
+   * the schema change itself was checked by {@link SchemaEvolution}.
+   */
+  static void replaceSchema(Transaction txn, StructType schema) {
+    try {
+      java.lang.reflect.Field field = TransactionImpl.class.getDeclaredField("metadata");
+      field.setAccessible(true);
+      Metadata current = (Metadata) field.get(txn);
+      java.lang.reflect.Method update = TransactionImpl.class.getDeclaredMethod("updateMetadata", Metadata.class);
+      update.setAccessible(true);
+      update.invoke(txn, current.withNewSchema(schema));
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("Delta Kernel changed TransactionImpl: cannot add columns to a table"
+          + " (KernelInternals.replaceSchema)", e);
+    }
   }
 }

@@ -8,14 +8,20 @@ import io.tributary.runtime.translate.PlannedJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
 
 /**
  * What of a streaming job's plan its saved state depends on: per dataset, its source or query, its
  * reads, its deduplication keys and its row type. Stored beside the job's savepoint pointer and
  * compared before the next update restores it, so a change that makes the state unusable (a source
  * added or removed, a key changed) is reported before the job starts, with the fix. Expectations,
- * comments and properties hold no state and are left out. A change inside a {@code query} lambda
- * cannot be seen here: Flink's restore then fails, and {@link UpdateRunner} words that failure.
+ * comments and properties hold no state and are left out. A row type that only gained nullable
+ * columns (its columns kept, in their order) is not a difference: that is how Auto Loader's {@code addNewColumns} evolves a
+ * source, and the state kept by Tributary's operators (keys, positions, CDC rows through
+ * {@code EvolvingRowDataSerializer}) survives it. A change inside a {@code query} lambda cannot be
+ * seen here: Flink's restore then fails, and {@link UpdateRunner} words that failure.
  */
 record StateFingerprint(List<String> lines) {
 
@@ -53,10 +59,42 @@ record StateFingerprint(List<String> lines) {
     for (int i = 0; i < size; i++) {
       String now = i < lines.size() ? lines.get(i) : "(nothing)";
       String was = i < saved.lines.size() ? saved.lines.get(i) : "(nothing)";
-      if (!now.equals(was)) {
+      if (!now.equals(was) && !isAddedColumns(was, now)) {
         return Optional.of("was \"" + was + "\", now \"" + now + "\"");
       }
     }
     return Optional.empty();
+  }
+
+  private static final String SCHEMA = " schema ";
+
+  /** Whether two schema lines of one dataset differ only by nullable columns added in {@code now}. */
+  static boolean isAddedColumns(String was, String now) {
+    int wasAt = was.indexOf(SCHEMA);
+    int nowAt = now.indexOf(SCHEMA);
+    if (wasAt < 0 || nowAt < 0 || !was.substring(0, wasAt).equals(now.substring(0, nowAt))) {
+      return false;
+    }
+    LogicalType before;
+    LogicalType after;
+    try {
+      before = LogicalTypeParser.parse(was.substring(wasAt + SCHEMA.length()), StateFingerprint.class.getClassLoader());
+      after = LogicalTypeParser.parse(now.substring(nowAt + SCHEMA.length()), StateFingerprint.class.getClassLoader());
+    } catch (RuntimeException notAType) { // a dataset whose name holds " schema ": compared as text
+      return false;
+    }
+    if (!(before instanceof RowType old) || !(after instanceof RowType evolved)
+        || old.isNullable() != evolved.isNullable() || evolved.getFieldCount() <= old.getFieldCount()) {
+      return false;
+    }
+    int next = 0; // the old fields, in their order, with nullable new ones among or after them
+    for (RowType.RowField field : evolved.getFields()) {
+      if (next < old.getFieldCount() && field.equals(old.getFields().get(next))) {
+        next++;
+      } else if (old.getFieldNames().contains(field.getName()) || !field.getType().isNullable()) {
+        return false;
+      }
+    }
+    return next == old.getFieldCount();
   }
 }

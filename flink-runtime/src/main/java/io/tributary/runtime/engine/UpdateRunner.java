@@ -11,6 +11,7 @@ import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.eventlog.UpdateEventLog;
+import io.tributary.runtime.source.SchemaEvolvedException;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobContext;
 import io.tributary.runtime.translate.JobIo;
@@ -33,6 +34,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -89,6 +92,16 @@ public final class UpdateRunner {
    */
   public UpdateResult run(ResolvedPlan plan, RefreshSelection.Resolved selected, UpdateListener listener,
       CompletableFuture<Void> stopRequest) {
+    return run(plan, () -> plan, selected, listener, stopRequest);
+  }
+
+  /**
+   * As {@link #run(ResolvedPlan, RefreshSelection.Resolved, UpdateListener, CompletableFuture)};
+   * {@code reanalyze} analyzes the pipeline again, for a flow that restarts within the update after
+   * an Auto Loader source evolved its schema (production mode).
+   */
+  public UpdateResult run(ResolvedPlan plan, Supplier<ResolvedPlan> reanalyze, RefreshSelection.Resolved selected,
+      UpdateListener listener, CompletableFuture<Void> stopRequest) {
     String updateId = UUID.randomUUID().toString();
     Instant start = Instant.now();
     long number = reserveUpdateNumber(plan.plan().pipeline(), updateId, start);
@@ -99,7 +112,8 @@ public final class UpdateRunner {
     try {
       UpdateResult result;
       try (RowsWatcher rows = RowsWatcher.start(launcher::rowsWritten, listener, ROWS_REPORT)) {
-        result = runUpdate(plan, selected, events.listener(listener), stopRequest, updateId, number, start);
+        result = runUpdate(new Planning(plan, reanalyze), selected, events.listener(listener), stopRequest,
+            updateId, number, start);
       }
       events.end(result);
       return result;
@@ -109,8 +123,9 @@ public final class UpdateRunner {
     }
   }
 
-  private UpdateResult runUpdate(ResolvedPlan plan, RefreshSelection.Resolved selected, UpdateListener listener,
+  private UpdateResult runUpdate(Planning planning, RefreshSelection.Resolved selected, UpdateListener listener,
       CompletableFuture<Void> stopRequest, String updateId, long number, Instant start) {
+    ResolvedPlan plan = planning.plan;
     List<PlannedJob> jobs = JobPlanner.plan(plan.plan());
     List<DatasetSpec> persisted = plan.plan().datasets().stream().filter(d -> d.kind().isPersisted()).toList();
     Map<String, String> generations = new LinkedHashMap<>();
@@ -120,7 +135,7 @@ public final class UpdateRunner {
     jobs.forEach(j -> j.datasets().forEach(d ->
         listener.onFlow(d, FlowState.QUEUED, selected.notes().getOrDefault(d, ""))));
 
-    JobTranslator translator = new JobTranslator(plan, io, stages);
+    JobTranslator translator = planning.translator;
     List<FlowResult> results = new ArrayList<>();
     if (settings.continuous()) {
       Map<String, Integer> recomputations = new HashMap<>();
@@ -138,7 +153,8 @@ public final class UpdateRunner {
     Set<String> failedJobs = new HashSet<>();
     boolean stopped = false;
     Optional<String> firstError = Optional.empty();
-    for (PlannedJob job : jobs) {
+    for (PlannedJob planned : jobs) {
+      PlannedJob job = planning.job(planned.name()); // the plan may have been analyzed again since
       if (!selected.runJobs().contains(job.name())) {
         for (String dataset : job.datasets()) {
           listener.onFlow(dataset, FlowState.EXCLUDED, "not selected for this update; its data is kept");
@@ -164,10 +180,11 @@ public final class UpdateRunner {
         }
         continue;
       }
-      JobContext context = new JobContext(plan.plan().pipeline(), job, updateId, number, generations);
       try {
         job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, ""));
-        boolean caughtUp = runWithRetries(plan, translator, context, listener, stopRequest);
+        boolean caughtUp = runEvolvingSchemas(planning, job.name(), restart -> new JobContext(
+            planning.plan.plan().pipeline(), planning.job(job.name()),
+            restart == 0 ? updateId : updateId + "#schema" + restart, number, generations), listener, stopRequest);
         FlowState end = caughtUp ? FlowState.COMPLETED : FlowState.STOPPED;
         stopped |= !caughtUp;
         for (String dataset : job.datasets()) {
@@ -193,6 +210,101 @@ public final class UpdateRunner {
         Duration.between(start, Instant.now()));
     record(result, start);
     return result;
+  }
+
+  /** Restarts of one flow for new columns within an update, so a source that keeps evolving cannot loop. */
+  static final int MAX_SCHEMA_RESTARTS = 10;
+
+  /**
+   * Runs one job; when an Auto Loader source stored an evolved schema and stopped it
+   * ({@link SchemaEvolvedException}), production mode analyzes the pipeline again (the source's row
+   * type now has the new columns, and so do the tables derived from it), and runs the job again from
+   * the newest checkpoint of the stopped run, as Delta Live Tables restarts the flow. Development mode
+   * fails the flow with a message naming the columns; the next update reads them.
+   */
+  private boolean runEvolvingSchemas(Planning planning, String jobName, IntFunction<JobContext> contexts,
+      UpdateListener listener, CompletableFuture<Void> stopRequest) throws InterruptedException {
+    for (int restart = 0; ; restart++) {
+      try {
+        return runWithRetries(planning.plan, planning.translator, contexts.apply(restart), listener, stopRequest);
+      } catch (RuntimeException e) {
+        Optional<Throwable> found = SchemaEvolvedException.find(e);
+        if (found.isEmpty()) {
+          throw e;
+        }
+        PlannedJob job = planning.job(jobName);
+        String evolved = describeEvolution(job, found.get());
+        if (settings.development() || stopRequest.isDone()) {
+          throw new SchemaEvolvedStop(evolved + " The flow stopped; the next update reads the file again with the"
+              + " new columns: run the pipeline again. (In production mode, development: false, the flow restarts"
+              + " with them within the update.)");
+        }
+        if (restart >= MAX_SCHEMA_RESTARTS) {
+          throw new SchemaEvolvedStop(evolved + " The flow was already restarted " + restart + " times for new"
+              + " columns in this update; run the pipeline again to continue.");
+        }
+        job.datasets().forEach(d -> listener.onFlow(d, FlowState.FAILED, evolved + " Restarting the flow with"
+            + " the evolved schema."));
+        planning.reanalyze(jobName);
+        job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, "restart with the evolved schema"));
+      }
+    }
+  }
+
+  /** Which flow met which columns where, from the exception (or its message, if it came serialized). */
+  private static String describeEvolution(PlannedJob job, Throwable found) {
+    if (found instanceof SchemaEvolvedException evolved) {
+      String flow = job.datasets().stream().filter(d -> evolved.sourceId().startsWith(d + "-source"))
+          .findFirst().orElse(String.join(", ", job.datasets()));
+      return "Flow '" + flow + "': Auto Loader found new columns " + evolved.newColumns() + " in file "
+          + evolved.file() + " and added them to the schema stored under '" + evolved.schemaLocation() + "'.";
+    }
+    return "Flow '" + String.join(", ", job.datasets()) + "': " + JobErrors.rootMessage(found);
+  }
+
+  /** A flow stopped for new columns and was not restarted: a FAILED flow, never retried as such. */
+  static final class SchemaEvolvedStop extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SchemaEvolvedStop(String message) {
+      super(message); // no cause: the flow's error is this message, not the source's
+    }
+  }
+
+  /**
+   * The update's current analysis of the pipeline, its jobs and their translator; analyzed again
+   * when a source's schema evolves. Job names derive from table names, so the jobs keep their names.
+   */
+  private final class Planning {
+    private final Supplier<ResolvedPlan> reanalyze;
+    ResolvedPlan plan;
+    List<PlannedJob> jobs;
+    JobTranslator translator;
+
+    Planning(ResolvedPlan plan, Supplier<ResolvedPlan> reanalyze) {
+      this.plan = plan;
+      this.reanalyze = reanalyze;
+      this.jobs = JobPlanner.plan(plan.plan());
+      this.translator = new JobTranslator(plan, io, stages);
+    }
+
+    PlannedJob job(String name) {
+      return jobs.stream().filter(j -> j.name().equals(name)).findFirst().orElseThrow(() -> new IllegalStateException(
+          "job " + name + " is not in the plan analyzed again; jobs: " + jobs.stream().map(PlannedJob::name).toList()));
+    }
+
+    void reanalyze(String running) {
+      ResolvedPlan again = reanalyze.get();
+      List<PlannedJob> replanned = JobPlanner.plan(again.plan());
+      if (!replanned.stream().map(PlannedJob::name).toList().equals(jobs.stream().map(PlannedJob::name).toList())) {
+        throw new IllegalStateException("analyzed again after new columns in job " + running + ", the pipeline's"
+            + " jobs changed from " + jobs.stream().map(PlannedJob::name).toList() + " to "
+            + replanned.stream().map(PlannedJob::name).toList());
+      }
+      plan = again;
+      jobs = replanned;
+      translator = new JobTranslator(again, io, stages);
+    }
   }
 
   /**
@@ -316,7 +428,10 @@ public final class UpdateRunner {
             launcher.awaitSuccess(stream);
             error = "job " + stream.context().job().name() + " ended although its sources never finish";
           } catch (RuntimeException | InterruptedException e) {
-            error = JobErrors.rootMessage(e);
+            error = SchemaEvolvedException.find(e)
+                .map(evolved -> describeEvolution(stream.context().job(), evolved) + " The flow stopped; the next"
+                    + " update reads the file again with the new columns: run the pipeline again.")
+                .orElseGet(() -> JobErrors.rootMessage(e));
           }
           for (String dataset : stream.context().job().datasets()) {
             listener.onFlow(dataset, FlowState.FAILED, error);

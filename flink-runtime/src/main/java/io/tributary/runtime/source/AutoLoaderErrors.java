@@ -60,9 +60,9 @@ final class AutoLoaderErrors {
       String schemaLocation) {
     return new SchemaEvolvedException("Auto Loader source '" + sourceId + "': file " + file + " at line " + line
         + " has new columns " + columns + " that are not in the schema. " + SchemaEvolvedException.MARKER
-        + " under '" + schemaLocation + "', so the flow stops here and its next run reads them. Restart the flow "
-        + "(Tributary restarts it within the update); use schemaEvolutionMode=rescue to keep such fields in "
-        + "_rescued_data instead.", sourceId, columns, schemaLocation);
+        + " under '" + schemaLocation + "', so the flow stops here and its next run reads them (production mode "
+        + "restarts it within the update, development mode in the next update); use schemaEvolutionMode=rescue "
+        + "to keep such fields in _rescued_data instead.", sourceId, columns, schemaLocation, file);
   }
 
   static AutoLoaderException newColumnsRejected(String sourceId, String file, long line, List<String> columns) {

@@ -220,9 +220,10 @@ class DeltaTableCommitterTest {
         new DeltaTableCommitter(DefaultEngine.create(conf), DeltaWriteSpec.append(table, other, "app"));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> committer.commit(2, List.of(), false))
         .isInstanceOf(DeltaTableException.class)
-        .hasMessageStartingWith("Table '" + table + "' has schema struct(StructField(name=id,type=long")
-        .hasMessageContaining("but the job writes struct(StructField(name=id,type=long")
-        .hasMessageEndingWith(". Adding or changing columns needs a full refresh of the table.");
+        .hasMessage("Table '" + table + "': column 'name' (string) is in the table but the job no longer writes it"
+            + " (it writes [id, extra]). Only new nullable columns at the end can be added in place; select the"
+            + " column again, or run a full refresh of the table: tributary start PIPELINE.yml"
+            + " --full-refresh-tables schema.");
   }
 
   @Test

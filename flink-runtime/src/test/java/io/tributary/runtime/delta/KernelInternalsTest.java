@@ -72,6 +72,29 @@ class KernelInternalsTest {
   }
 
   @Test
+  void replaceSchemaMakesTheTransactionCommitTheNewSchemaAndUseItForItsFiles() throws Exception {
+    Configuration conf = new Configuration();
+    Engine engine = DefaultEngine.create(conf);
+    String table = dir.resolve("evolving").toString();
+    RowType v1 = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.INT())).getLogicalType();
+    RowType v2 = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.INT()),
+        DataTypes.FIELD("extra", DataTypes.STRING())).getLogicalType();
+    new DeltaTableCommitter(engine, DeltaWriteSpec.append(table, v1, "app")).ensureTable();
+
+    io.delta.kernel.Transaction txn = Table.forPath(engine, table)
+        .createTransactionBuilder(engine, "test", io.delta.kernel.Operation.WRITE).build(engine);
+    KernelInternals.replaceSchema(txn, DeltaTypes.toStructType(v2));
+    assertThat(txn.getSchema(engine)).isEqualTo(DeltaTypes.toStructType(v2));
+    assertThat(io.delta.kernel.Transaction.getWriteContext(engine, txn.getTransactionState(engine),
+        java.util.Map.of()).getStatisticsColumns()).hasSize(2);
+    txn.commit(engine, io.delta.kernel.utils.CloseableIterable.emptyIterable());
+
+    assertThat(Table.forPath(engine, table).getLatestSnapshot(engine).getSchema())
+        .isEqualTo(DeltaTypes.toStructType(v2));
+    assertThat(DeltaTableReader.version(table)).isEqualTo(1);
+  }
+
+  @Test
   void removeActionsOfBucketFilesKeepTheBucketDirectoryAndKernelCommitsThem() throws Exception {
     Configuration conf = new Configuration();
     Engine engine = DefaultEngine.create(conf);

@@ -48,9 +48,10 @@ class AutoLoaderSchemaEvolutionTest {
         .isInstanceOf(SchemaEvolvedException.class)
         .hasMessage("Auto Loader source 'bronze_events': file " + Files.flinkPath(b) + " at line 2 has new columns "
             + "[c, b] that are not in the schema. schemaEvolutionMode=addNewColumns stored the evolved schema under '"
-            + schemaLocation() + "', so the flow stops here and its next run reads them. Restart the flow (Tributary "
-            + "restarts it within the update); use schemaEvolutionMode=rescue to keep such fields in _rescued_data "
-            + "instead.")
+            + schemaLocation() + "', so the flow stops here and its next run reads them (production mode restarts it "
+            + "within the update, development mode in the next update); use schemaEvolutionMode=rescue to keep such "
+            + "fields in _rescued_data instead.")
+        .satisfies(e -> assertThat(((SchemaEvolvedException) e).file()).isEqualTo(Files.flinkPath(b)))
         .satisfies(e -> assertThat(((SchemaEvolvedException) e).newColumns()).containsExactly("c", "b"));
 
     RowType evolved = resolve(spec());

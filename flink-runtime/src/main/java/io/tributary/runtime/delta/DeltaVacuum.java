@@ -97,13 +97,13 @@ public final class DeltaVacuum {
    *
    * @param retention how old a dead file must be; empty: the table's {@link #tableRetention}
    * @param forced accept a retention below {@link #MIN_RETENTION}
-   * @param deleteUnreferenced false keeps files no commit references (orphans) whatever their age:
-   *     for a table whose job may still commit files it wrote long ago (a failed run's retained
-   *     checkpoint holds an epoch not yet committed)
+   * @param keepUnreferenced if present, why files no commit references (orphans) are kept whatever
+   *     their age: a job may still commit files it wrote long ago (a failed run's retained checkpoint
+   *     holds an epoch not yet committed)
    * @param dryRun list the files only
    */
   public static Result vacuum(String tablePath, Optional<Duration> retention, boolean forced,
-                              boolean deleteUnreferenced, boolean dryRun, Configuration conf) {
+                              Optional<String> keepUnreferenced, boolean dryRun, Configuration conf) {
     Engine engine = DefaultEngine.create(conf);
     Snapshot snapshot = KernelSnapshotScan.snapshot(engine, tablePath, -1);
     Duration applied = retention.orElseGet(() -> KernelInternals.deletedFileRetention(snapshot.getTableProperties()));
@@ -130,7 +130,7 @@ public final class DeltaVacuum {
         if (live.contains(key) || file.getModificationTime() >= cutoff || (removed != null && removed >= cutoff)) {
           continue;
         }
-        if (removed == null && !deleteUnreferenced) {
+        if (removed == null && keepUnreferenced.isPresent()) {
           keptOrphans++;
           continue;
         }
@@ -140,9 +140,8 @@ public final class DeltaVacuum {
         deleted.add(key.startsWith(rootPrefix) ? key.substring(rootPrefix.length()) : key);
         bytes += file.getLen();
       }
-      Optional<String> note = keptOrphans == 0 ? Optional.empty() : Optional.of(keptOrphans
-          + " unreferenced file(s) kept: the table's job has a retained checkpoint whose epoch may still"
-          + " commit them; run an update first");
+      Optional<String> note = keptOrphans == 0 ? Optional.empty()
+          : Optional.of(keptOrphans + " unreferenced file(s) kept: " + keepUnreferenced.get());
       return new Result(applied, deleted, bytes, dryRun, note);
     } catch (IOException e) {
       throw new UncheckedIOException("Table '" + tablePath + "': vacuum failed: " + e.getMessage(), e);

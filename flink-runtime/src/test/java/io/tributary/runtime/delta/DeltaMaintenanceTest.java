@@ -230,18 +230,18 @@ class DeltaMaintenanceTest {
       Files.setLastModifiedTime(p, FileTime.from(Instant.now().minus(Duration.ofDays(8))));
     }
 
-    DeltaVacuum.Result dry = DeltaVacuum.vacuum(table, Optional.empty(), false, true, true, conf);
+    DeltaVacuum.Result dry = DeltaVacuum.vacuum(table, Optional.empty(), false, Optional.empty(), true, conf);
     assertThat(dry).isEqualTo(new DeltaVacuum.Result(WEEK, List.of("part-00000-aborted-0.snappy.parquet"), 1, true,
         Optional.empty()));
     assertThat(oldOrphan).exists();
 
-    DeltaVacuum.Result kept = DeltaVacuum.vacuum(table, Optional.empty(), false, false, false, conf);
+    DeltaVacuum.Result kept = DeltaVacuum.vacuum(table, Optional.empty(), false,
+        Optional.of("job j has a retained checkpoint"), false, conf);
     assertThat(kept).isEqualTo(new DeltaVacuum.Result(WEEK, List.of(), 0, false, Optional.of("1 unreferenced"
-        + " file(s) kept: the table's job has a retained checkpoint whose epoch may still commit them; run an"
-        + " update first")));
+        + " file(s) kept: job j has a retained checkpoint")));
     assertThat(oldOrphan).exists();
 
-    DeltaVacuum.Result result = DeltaVacuum.vacuum(table, Optional.empty(), false, true, false, conf);
+    DeltaVacuum.Result result = DeltaVacuum.vacuum(table, Optional.empty(), false, Optional.empty(), false, conf);
     assertThat(result).isEqualTo(new DeltaVacuum.Result(WEEK, List.of("part-00000-aborted-0.snappy.parquet"), 1,
         false, Optional.empty()));
     assertThat(oldOrphan).doesNotExist();
@@ -254,7 +254,7 @@ class DeltaMaintenanceTest {
     assertThat(DeltaTableReader.readAll(table)).containsExactly(Row.of(2L, "new", "DE"));
 
     // a retention of zero (forced) also deletes the file removed a moment ago, and the young orphan
-    DeltaVacuum.Result forced = DeltaVacuum.vacuum(table, Optional.of(Duration.ZERO), true, true, false, conf);
+    DeltaVacuum.Result forced = DeltaVacuum.vacuum(table, Optional.of(Duration.ZERO), true, Optional.empty(), false, conf);
     assertThat(forced.deleted()).containsExactly(removedFile.getFileName().toString(),
         "part-00000-inflight-0.snappy.parquet");
     assertThat(liveFile).exists();
@@ -268,7 +268,7 @@ class DeltaMaintenanceTest {
     List<Row> rows = partitionedTable(table, 2);
     DeltaCompaction.compact(table, 1 << 20, false, conf);
 
-    DeltaVacuum.Result result = DeltaVacuum.vacuum(table, Optional.of(Duration.ZERO), true, true, false, conf);
+    DeltaVacuum.Result result = DeltaVacuum.vacuum(table, Optional.of(Duration.ZERO), true, Optional.empty(), false, conf);
 
     assertThat(result.deleted()).hasSize(4)
         .allSatisfy(f -> assertThat(f).matches("country=(F%2FR|DE)/part-00000-.*\\.snappy\\.parquet"));
@@ -297,7 +297,7 @@ class DeltaMaintenanceTest {
     new DeltaTableCommitter(engine, DeltaWriteSpec.append(table, TYPE, "app")
         .withProperties(Map.of("delta.deletedFileRetentionDuration", "interval 2 days"))).ensureTable();
     assertThat(DeltaVacuum.tableRetention(table, conf)).isEqualTo(Duration.ofDays(2));
-    assertThat(DeltaVacuum.vacuum(table, Optional.empty(), false, true, false, conf).retention())
+    assertThat(DeltaVacuum.vacuum(table, Optional.empty(), false, Optional.empty(), false, conf).retention())
         .isEqualTo(Duration.ofDays(2));
   }
 

@@ -93,12 +93,19 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     currentRemoved = new ArrayList<>();
     pending = new TreeMap<>();
     nextEpoch = 1;
+    boolean restored = false;
     for (byte[] bytes : state.get()) {
       restore(bytes);
+      restored = true;
     }
     if (spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE) {
       committer.ensureTable();
       OptionalLong latest = committer.latestTransactionVersion();
+      // epochs below nextEpoch are all this state's lineage ever made; the table having a later one
+      // means the state was taken before that epoch's checkpoint: refuse rather than write rows twice
+      if (restored && latest.isPresent() && latest.getAsLong() >= nextEpoch) {
+        throw new StaleStateException(spec.tablePath(), spec.appId(), latest.getAsLong(), nextEpoch - 1);
+      }
       nextEpoch = Math.max(nextEpoch, latest.orElse(0) + 1);
     }
     commitPending(Long.MAX_VALUE);

@@ -81,8 +81,7 @@ final class JobLauncher {
     StreamGraph graph = translated.graph();
     if (streaming) {
       checkStateOwners(job);
-      Optional<String> restore = storage.latestRetainedCheckpoint(job.name())
-          .or(() -> storage.currentSavepoint(job.name()));
+      Optional<String> restore = storage.stateToRestore(job.name());
       if (restore.isPresent()) {
         checkStateCompatible(job, fingerprint);
         graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restore.get(), false));
@@ -149,6 +148,7 @@ final class JobLauncher {
     storage.setStateFingerprint(job.name(), launched.fingerprint().text());
     storage.setCurrentSavepoint(job.name(), savepoint);
     storage.clearRetainedCheckpoints(job.name());
+    storage.clearOlderSavepoints(job.name(), savepoint);
   }
 
   /** Cancels a job that is still running after its update gave up on it, so no second writer runs on. */

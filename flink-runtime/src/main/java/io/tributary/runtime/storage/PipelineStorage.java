@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
@@ -81,25 +83,39 @@ public final class PipelineStorage {
   }
 
   /**
-   * The newest completed checkpoint a failed or killed run of {@code job} left since its savepoint
-   * pointer last moved: its state is newer than the savepoint's, and epochs up to it may be
-   * committed, so the next run must restore it rather than the savepoint.
+   * The state the next run of {@code job} restores: the newest completed snapshot of it, a checkpoint
+   * a failed or killed run retained or a savepoint, else the savepoint the pointer names. Newest
+   * wins because epochs up to it may be committed: a run that restored older state would read again
+   * input the table already has. A savepoint can be newer than the pointer when the process died
+   * between the savepoint (whose completion commits its epoch) and the pointer's move.
    */
-  public Optional<String> latestRetainedCheckpoint(String job) {
-    Path dir = new Path(checkpointDir(job));
+  public Optional<String> stateToRestore(String job) {
+    Optional<FileStatus> checkpoint = newestMetadata(new Path(checkpointDir(job)), "chk-", true);
+    Optional<FileStatus> savepoint = newestMetadata(new Path(savepointDir(job)), "savepoint-", false);
+    Optional<FileStatus> newest = checkpoint.isEmpty() ? savepoint : savepoint.isEmpty() ? checkpoint
+        : Optional.of(savepoint.get().getModificationTime() > checkpoint.get().getModificationTime()
+            ? savepoint.get() : checkpoint.get());
+    return newest.map(status -> status.getPath().getParent().toString()).or(() -> currentSavepoint(job));
+  }
+
+  /**
+   * The {@code _metadata} file, newest by modification time, of the completed snapshots named
+   * {@code prefix*} in {@code dir} (or, {@code nested}, in its subfolders: checkpoints sit in a
+   * folder per job id). A snapshot without {@code _metadata} did not complete.
+   */
+  private Optional<FileStatus> newestMetadata(Path dir, String prefix, boolean nested) {
     try {
       FileSystem fs = dir.getFileSystem(hadoopConf);
       if (!fs.exists(dir)) {
         return Optional.empty();
       }
+      List<FileStatus> parents = nested
+          ? Arrays.stream(fs.listStatus(dir)).filter(FileStatus::isDirectory).toList() : List.of(fs.getFileStatus(dir));
       FileStatus newest = null;
-      for (FileStatus run : fs.listStatus(dir)) {
-        if (!run.isDirectory()) {
-          continue;
-        }
-        for (FileStatus checkpoint : fs.listStatus(run.getPath())) {
-          Path metadata = new Path(checkpoint.getPath(), "_metadata");
-          if (checkpoint.isDirectory() && checkpoint.getPath().getName().startsWith("chk-") && fs.exists(metadata)) {
+      for (FileStatus parent : parents) {
+        for (FileStatus snapshot : fs.listStatus(parent.getPath())) {
+          Path metadata = new Path(snapshot.getPath(), "_metadata");
+          if (snapshot.isDirectory() && snapshot.getPath().getName().startsWith(prefix) && fs.exists(metadata)) {
             FileStatus status = fs.getFileStatus(metadata);
             if (newest == null || status.getModificationTime() > newest.getModificationTime()) {
               newest = status;
@@ -107,9 +123,31 @@ public final class PipelineStorage {
           }
         }
       }
-      return Optional.ofNullable(newest).map(status -> status.getPath().getParent().toString());
+      return Optional.ofNullable(newest);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the checkpoints under " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("Cannot list the snapshots under " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Drops {@code job}'s savepoints other than {@code current}, once the pointer names it: each update
+   * ends with a savepoint, and only the newest is ever restored.
+   */
+  public void clearOlderSavepoints(String job, String current) {
+    Path dir = new Path(savepointDir(job));
+    Path keep = new Path(current);
+    try {
+      FileSystem fs = dir.getFileSystem(hadoopConf);
+      if (!fs.exists(dir)) {
+        return;
+      }
+      for (FileStatus savepoint : fs.listStatus(dir)) {
+        if (!savepoint.getPath().getName().equals(keep.getName())) {
+          fs.delete(savepoint.getPath(), true);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot clear the old savepoints under " + dir + ": " + e.getMessage(), e);
     }
   }
 

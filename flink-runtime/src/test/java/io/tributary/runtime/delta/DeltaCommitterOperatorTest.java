@@ -1,6 +1,7 @@
 package io.tributary.runtime.delta;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,6 +125,28 @@ class DeltaCommitterOperatorTest {
     try (var restored = harness(state)) {
       assertThat(ids()).containsExactly(1L, 2L);
     }
+  }
+
+  @Test
+  void stateOlderThanTheTableIsRefusedRatherThanWritingItsInputAgain() throws Exception {
+    setUp();
+    OperatorSubtaskState old;
+    try (var harness = harness(null)) {
+      harness.processElement(file(1), 0);
+      old = harness.snapshot(1, 0);
+      harness.notifyOfCompletedCheckpoint(1);
+      harness.processElement(file(2), 0);
+      harness.snapshot(2, 0);
+      harness.notifyOfCompletedCheckpoint(2); // the table has epoch 2, checkpoint 1's state does not know it
+    }
+
+    assertThatThrownBy(() -> harness(old))
+        .isInstanceOf(StaleStateException.class)
+        .hasMessage("Table '" + table + "' has epoch 2 of transaction pipeline/flow/t/gen-1, but the state this job"
+            + " restored knows epochs up to 1 only: it is older than the table (restored from an older checkpoint or"
+            + " savepoint than the last one), and continuing would read again input the table already holds."
+            + " Restore the newest checkpoint or savepoint of the job, or do a full refresh of the table.");
+    assertThat(ids()).containsExactly(1L, 2L);
   }
 
   @Test

@@ -318,7 +318,8 @@ public final class PipelineStorage {
       java.util.List<String> jobs = new java.util.ArrayList<>();
       if (fs.exists(dir)) {
         for (FileStatus job : fs.listStatus(dir)) {
-          if (job.isDirectory() && latestRetainedCheckpoint(job.getPath().getName()).isPresent()) {
+          if (job.isDirectory()
+              && newestMetadata(new Path(checkpointDir(job.getPath().getName())), "chk-", true).isPresent()) {
             jobs.add(job.getPath().getName());
           }
         }

@@ -44,7 +44,9 @@ import org.apache.hadoop.fs.Path;
  * </ul>
  *
  * <p>Never deleted: {@code _delta_log}, any file or folder whose name starts with {@code _} or
- * {@code .} (other than partition folders {@code name=value}), and every file of the latest snapshot.
+ * {@code .} (other than partition folders {@code name=value}), every file of the latest snapshot, and
+ * any file that is not a Parquet data file (deletion vector files among them: which of those a
+ * version still needs is not checked yet, so they are kept).
  * The retention defaults to the table's {@code delta.deletedFileRetentionDuration} (7 days unless set)
  * and may not be below {@link #MIN_RETENTION} unless forced, as Delta's {@code
  * retentionDurationCheck}: a shorter one could delete the files of a running epoch or those a reader
@@ -149,8 +151,8 @@ public final class DeltaVacuum {
   }
 
   /**
-   * The data files under {@code dir}, skipping {@code _delta_log} and hidden files and folders (names
-   * starting with {@code _} or {@code .}, except partition folders).
+   * The Parquet data files under {@code dir}, skipping {@code _delta_log} and hidden files and folders
+   * (names starting with {@code _} or {@code .}, except partition folders).
    */
   private static void collect(FileSystem fs, Path dir, List<FileStatus> out) throws IOException {
     for (FileStatus status : fs.listStatus(dir)) {
@@ -159,7 +161,7 @@ public final class DeltaVacuum {
         if (!hidden(name) || name.contains("=")) {
           collect(fs, status.getPath(), out);
         }
-      } else if (!hidden(name)) {
+      } else if (!hidden(name) && name.endsWith(".parquet")) {
         out.add(status);
       }
     }

@@ -226,7 +226,8 @@ class DeltaMaintenanceTest {
     Path oldOrphan = Files.writeString(root.resolve("part-00000-aborted-0.snappy.parquet"), "x");
     Path youngOrphan = Files.writeString(root.resolve("part-00000-inflight-0.snappy.parquet"), "y");
     Path hidden = Files.writeString(root.resolve("_tributary_marker"), "z");
-    for (Path p : List.of(removedFile, liveFile, oldOrphan, hidden)) {
+    Path deletionVector = Files.writeString(root.resolve("deletion_vector_0a1b.bin"), "dv");
+    for (Path p : List.of(removedFile, liveFile, oldOrphan, hidden, deletionVector)) {
       Files.setLastModifiedTime(p, FileTime.from(Instant.now().minus(Duration.ofDays(8))));
     }
 
@@ -247,6 +248,7 @@ class DeltaMaintenanceTest {
     assertThat(oldOrphan).doesNotExist();
     assertThat(youngOrphan).exists();
     assertThat(hidden).exists();
+    assertThat(deletionVector).exists();
     assertThat(liveFile).exists();
     // removed a moment ago: kept for the retention, so time travel still reads the old version
     assertThat(removedFile).exists();

@@ -11,6 +11,10 @@ import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.engine.RunSettings;
 import io.tributary.runtime.engine.UpdateRunner;
+import io.tributary.runtime.maintenance.AfterUpdateMaintenance;
+import io.tributary.runtime.maintenance.MaintenanceOptions;
+import io.tributary.runtime.maintenance.MaintenanceReport;
+import io.tributary.runtime.maintenance.TableMaintenance;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobPlanner;
@@ -225,6 +229,7 @@ public final class Tributary {
      */
     public RunningUpdate start() {
       PipelineStorage pipelineStorage = storage();
+      AfterUpdateMaintenance maintenance = AfterUpdateMaintenance.fromConfiguration(name, configuration);
       ResolvedPlan checked = ProductionRuntime.analyzer(pipelineStorage, false).analyze(plan());
       List<PlannedJob> jobs = JobPlanner.plan(checked.plan());
       RefreshSelection.Resolved selected = selection.resolve(checked.plan(), jobs);
@@ -241,7 +246,7 @@ public final class Tributary {
         throw e;
       }
       RunSettings settings = new RunSettings(parallelism, triggerInterval, development, continuous, flinkOptions,
-          flowRetries(), retryBackoff);
+          flowRetries(), retryBackoff, maintenance);
       // continuous mode runs every streaming job at once, and a materialized table's job beside them
       long streamingJobs = jobs.stream().filter(job -> job.mode() == PlannedJob.Mode.STREAMING).count();
       int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : parallelism;
@@ -271,6 +276,21 @@ public final class Tributary {
       }, "tributary-update-" + name);
       thread.start();
       return update;
+    }
+
+    /**
+     * Maintains the pipeline's tables as {@code tributary maintain} does: compaction of small files,
+     * VACUUM, log checkpoint and cleanup, as {@code options} say. With the configuration key {@value
+     * TableMaintenance#AFTER_UPDATE} (and {@value TableMaintenance#VACUUM_AFTER_UPDATE}) set to true,
+     * every completed update does it for the tables it wrote.
+     *
+     * <pre>{@code
+     * MaintenanceReport report = Tributary.pipeline(new OrdersPipeline()).storage(dir)
+     *     .maintain(MaintenanceOptions.all().withDryRun(true));
+     * }</pre>
+     */
+    public MaintenanceReport maintain(MaintenanceOptions options) {
+      return TableMaintenance.run(storage(), Objects.requireNonNull(options, "options"));
     }
 
     /** Watches for a stop requested from another process ({@code tributary stop}). */

@@ -39,7 +39,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
     description = "Declarative live tables for Apache Flink, stored as Delta Lake tables.",
     subcommands = {TributaryCli.Validate.class, TributaryCli.Start.class, TributaryCli.Stop.class,
-        TributaryCli.Graph.class, TributaryCli.Sql.class, EventsCommand.class, StatusCommand.class})
+        TributaryCli.Graph.class, TributaryCli.Sql.class, EventsCommand.class, StatusCommand.class,
+        MaintainCommand.class})
 public final class TributaryCli {
 
   static final int UPDATE_FAILED = 1;

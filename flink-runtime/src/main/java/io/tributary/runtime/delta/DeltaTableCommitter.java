@@ -261,6 +261,56 @@ public final class DeltaTableCommitter {
   }
 
   /**
+   * Commits a rewrite that changes no rows (a compaction): removes {@code removed} and adds {@code
+   * added} in one commit whose actions all say {@code dataChange=false}, so streaming readers skip it.
+   * It carries no transaction identifier (it is not an epoch of a flow) and has no Kernel retry, as
+   * every commit that removes files: when another commit wins the race, this commits again on the new
+   * version if every file it removes is still in the table and the schema is the one it read, and
+   * otherwise fails with {@link DeltaTableException} (a concurrent commit rewrote or removed those
+   * files, so the rewrite is stale). Nothing is committed then; {@code added} are left unreferenced.
+   *
+   * @param schemaRead the table schema the rewritten rows were read with
+   * @param removed absolute paths of the rewritten files, as the table's scan names them
+   * @return the table version written
+   */
+  public long commitRewrite(StructType schemaRead, List<String> removed, List<DeltaDataFile> added) {
+    Table table = Table.forPath(engine, spec.tablePath());
+    for (int attempt = 1; ; attempt++) {
+      Transaction txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.MANUAL_UPDATE)
+          .withMaxRetries(0).build(engine);
+      Snapshot read = table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion());
+      if (!read.getSchema().equals(schemaRead)) {
+        throw DeltaTableException.staleRewrite(spec.tablePath(), "its schema changed to " + read.getSchema());
+      }
+      Map<String, Row> live = liveFiles(read);
+      List<String> gone = removed.stream().filter(p -> !live.containsKey(p)).toList();
+      if (!gone.isEmpty()) {
+        throw DeltaTableException.staleRewrite(spec.tablePath(), "a concurrent commit removed " + gone);
+      }
+      long now = System.currentTimeMillis();
+      List<Row> actions = new ArrayList<>();
+      for (String file : removed) {
+        actions.add(KernelInternals.removeAction(live.get(file), now, false));
+      }
+      appendActions(txn, added).forEach(add -> actions.add(KernelInternals.withoutDataChange(add)));
+      beforeChangeCommit.run();
+      try {
+        TransactionCommitResult result = txn.commit(engine,
+            CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));
+        checkpointIfDue(result);
+        return result.getVersion();
+      } catch (io.delta.kernel.exceptions.ConcurrentWriteException
+               | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
+        if (attempt >= MAX_CHANGE_ATTEMPTS) {
+          throw new IllegalStateException("Table '" + spec.tablePath() + "': a rewrite lost " + attempt
+              + " races in a row", e);
+        }
+        LOG.info("Table {}: a rewrite lost a race; checking its files and committing again", spec.tablePath());
+      }
+    }
+  }
+
+  /**
    * What the commits that won since {@code read} did to this commit's buckets: files this commit
    * removes that they removed, and files they added in buckets this commit rewrites.
    */

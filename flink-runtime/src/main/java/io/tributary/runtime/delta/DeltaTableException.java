@@ -126,4 +126,23 @@ public final class DeltaTableException extends RuntimeException {
         + "' of type " + now + " but the stream reads it as " + read + ". A stream cannot change a column's"
         + " type: do a full refresh of the tables reading it.");
   }
+
+  static DeltaTableException staleRewrite(String table, String why) {
+    return new DeltaTableException("Table '" + table + "': the compaction was not committed because, while"
+        + " it rewrote the files, " + why + ". Nothing changed; run the maintenance again.");
+  }
+
+  static DeltaTableException retentionTooShort(java.time.Duration retention, java.time.Duration minimum) {
+    return new DeltaTableException("A VACUUM retention of " + hours(retention) + " is "
+        + (retention.isNegative() ? "negative" : "below the safe minimum of " + hours(minimum)) + ": it could"
+        + " delete the files of an epoch still being committed, or files a reader of a recent version is"
+        + " still reading. Use a retention of at least " + hours(minimum) + " (the default is the table's"
+        + " delta.deletedFileRetentionDuration, 7 days unless set), or force it if no update or reader is"
+        + " running (tributary maintain --force-retention).");
+  }
+
+  private static String hours(java.time.Duration d) {
+    long minutes = d.toMinutes();
+    return minutes % 60 == 0 ? (minutes / 60) + " h" : minutes + " min";
+  }
 }

@@ -2,21 +2,29 @@ package io.tributary.runtime.delta;
 
 import io.delta.kernel.Table;
 import io.delta.kernel.Transaction;
+import io.delta.kernel.data.ArrayValue;
 import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.data.MapValue;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.internal.DeltaLogActionUtils.DeltaAction;
 import io.delta.kernel.internal.InternalScanFileUtils;
+import io.delta.kernel.internal.TableConfig;
 import io.delta.kernel.internal.TableImpl;
 import io.delta.kernel.internal.TransactionImpl;
 import io.delta.kernel.internal.actions.AddFile;
 import io.delta.kernel.internal.actions.Metadata;
 import io.delta.kernel.internal.actions.SingleAction;
 import io.delta.kernel.internal.data.ScanStateRow;
+import io.delta.kernel.internal.snapshot.MetadataCleanup;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,7 +32,10 @@ import java.util.Optional;
  * to remove a file (needed for an atomic overwrite), to read one scan file by itself (needed to read
  * a snapshot split by split; its own examples do it this way), to name the actions of a range of
  * commits (needed to stream a table version by version), or to add a column to a table without
- * column mapping (its public schema update refuses such tables, though the protocol allows it). {@code
+ * column mapping (its public schema update refuses such tables, though the protocol allows it).
+ * Maintenance needs a few more: actions of a rewrite that changes no data ({@code dataChange=false}),
+ * the table's retention settings parsed as Delta parses them, and the cleanup of expired log files
+ * (Kernel runs it only inside a checkpoint of a snapshot loaded as the latest, and reports nothing). {@code
  * KernelInternalsTest} pins each method, so a Kernel upgrade that changes one fails there, loudly,
  * and not somewhere inside a job.
  */
@@ -37,14 +48,68 @@ final class KernelInternals {
    * scan file row of the table's snapshot describes.
    */
   static Row removeAction(Row scanFileRow, long deletionTimestamp) {
+    return removeAction(scanFileRow, deletionTimestamp, true);
+  }
+
+  /**
+   * The {@code remove} action for a scan file row; {@code dataChange=false} marks a rewrite (a
+   * compaction) that streaming readers skip.
+   */
+  static Row removeAction(Row scanFileRow, long deletionTimestamp, boolean dataChange) {
     Row add = scanFileRow.getStruct(scanFileRow.getSchema().indexOf("add"));
-    Row remove = new AddFile(add).toRemoveFileRow(true, Optional.of(deletionTimestamp));
+    Row remove = new AddFile(add).toRemoveFileRow(dataChange, Optional.of(deletionTimestamp));
     return SingleAction.createRemoveFileSingleAction(remove);
+  }
+
+  /**
+   * The same {@code add} action (as {@code Transaction.generateAppendActions} makes it) with {@code
+   * dataChange=false}: the file holds rows the table already has (a compaction). Kernel 4.4 generates
+   * only {@code dataChange=true} adds.
+   */
+  static Row withoutDataChange(Row addAction) {
+    int addIndex = addAction.getSchema().indexOf("add");
+    Row add = addAction.getStruct(addIndex);
+    int dataChange = add.getSchema().indexOf("dataChange");
+    if (addIndex < 0 || dataChange < 0) {
+      throw new IllegalStateException("Delta Kernel changed its add action: no add.dataChange in "
+          + addAction.getSchema() + " (KernelInternals.withoutDataChange)");
+    }
+    return SingleAction.createAddFileSingleAction(new FalseAt(add, dataChange));
+  }
+
+  /** {@code delta.deletedFileRetentionDuration} of a table, as Delta parses it (default 1 week). */
+  static Duration deletedFileRetention(Map<String, String> tableProperties) {
+    return Duration.ofMillis(TableConfig.TOMBSTONE_RETENTION.fromMetadata(tableProperties));
+  }
+
+  /** {@code delta.logRetentionDuration} of a table, as Delta parses it (default 30 days). */
+  static Duration logRetention(Map<String, String> tableProperties) {
+    return Duration.ofMillis(TableConfig.LOG_RETENTION.fromMetadata(tableProperties));
+  }
+
+  /** {@code delta.enableExpiredLogCleanup} of a table (default true). */
+  static boolean expiredLogCleanupEnabled(Map<String, String> tableProperties) {
+    return TableConfig.EXPIRED_LOG_CLEANUP_ENABLED.fromMetadata(tableProperties);
+  }
+
+  /**
+   * Deletes the table's commit and checkpoint files older than {@code retention} that a later
+   * checkpoint makes unnecessary (Kernel's own algorithm: every version within the retention stays
+   * readable), and returns how many it deleted. {@code tablePath} is the resolved table root.
+   */
+  static long cleanupExpiredLogs(Engine engine, String tablePath, Duration retention) throws IOException {
+    return MetadataCleanup.cleanupExpiredLogs(engine, System::currentTimeMillis,
+        new io.delta.kernel.internal.fs.Path(tablePath), retention.toMillis());
   }
 
   /** The data file a scan file row describes (absolute path, size, modification time). */
   static FileStatus dataFile(Row scanFileRow) {
     return InternalScanFileUtils.getAddFileStatus(scanFileRow);
+  }
+
+  /** The partition values of the file a scan file row describes, serialized as in the log. */
+  static Map<String, String> partitionValues(Row scanFileRow) {
+    return InternalScanFileUtils.getPartitionValues(scanFileRow);
   }
 
   /** The schema to read from a data file of the scan: the table's columns minus partition columns. */
@@ -83,5 +148,24 @@ final class KernelInternals {
       throw new IllegalStateException("Delta Kernel changed TransactionImpl: cannot add columns to a table"
           + " (KernelInternals.replaceSchema)", e);
     }
+  }
+
+  /** A row that reads as {@code row} except that the boolean field at {@code index} is false. */
+  private record FalseAt(Row row, int index) implements Row {
+    @Override public StructType getSchema() { return row.getSchema(); }
+    @Override public boolean isNullAt(int i) { return i != index && row.isNullAt(i); }
+    @Override public boolean getBoolean(int i) { return i != index && row.getBoolean(i); }
+    @Override public byte getByte(int i) { return row.getByte(i); }
+    @Override public short getShort(int i) { return row.getShort(i); }
+    @Override public int getInt(int i) { return row.getInt(i); }
+    @Override public long getLong(int i) { return row.getLong(i); }
+    @Override public float getFloat(int i) { return row.getFloat(i); }
+    @Override public double getDouble(int i) { return row.getDouble(i); }
+    @Override public String getString(int i) { return row.getString(i); }
+    @Override public BigDecimal getDecimal(int i) { return row.getDecimal(i); }
+    @Override public byte[] getBinary(int i) { return row.getBinary(i); }
+    @Override public Row getStruct(int i) { return row.getStruct(i); }
+    @Override public ArrayValue getArray(int i) { return row.getArray(i); }
+    @Override public MapValue getMap(int i) { return row.getMap(i); }
   }
 }

@@ -186,4 +186,13 @@ final class KernelSnapshotScan {
       }
     };
   }
+
+  /** The partition values of one data file of the snapshot, serialized as the Delta log holds them. */
+  Map<String, String> partitionValues(String file) {
+    Row scanFile = scanFiles.get(file);
+    if (scanFile == null) {
+      throw new IllegalStateException("File " + file + " is not in version " + version + " of " + tablePath);
+    }
+    return KernelInternals.partitionValues(scanFile);
+  }
 }

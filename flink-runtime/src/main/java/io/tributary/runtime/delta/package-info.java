@@ -16,6 +16,11 @@
  * <p>Reading: {@link io.tributary.runtime.delta.DeltaSnapshotSource} reads one snapshot in a job;
  * {@link io.tributary.runtime.delta.DeltaTableReader} reads a table in this JVM.
  *
+ * <p>Maintenance: {@link io.tributary.runtime.delta.DeltaCompaction} (small files rewritten in one
+ * {@code dataChange=false} commit), {@link io.tributary.runtime.delta.DeltaVacuum} (dead and orphan
+ * files older than the retention) and {@link io.tributary.runtime.delta.DeltaLogMaintenance}
+ * (checkpoint, expired log files).
+ *
  * <p>Kernel internals are used only in {@code KernelInternals}, pinned by its test.
  */
 package io.tributary.runtime.delta;

@@ -1,5 +1,6 @@
 package io.tributary.runtime.engine;
 
+import io.tributary.runtime.maintenance.AfterUpdateMaintenance;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -14,9 +15,10 @@ import java.util.Objects;
  * @param flinkOptions further Flink settings from {@code pipeline.yml}, applied to every job
  * @param maxFlowRetries in production mode, how often a failed flow's job runs again
  * @param retryBackoff the wait before the first retry; it doubles after each
+ * @param maintenance the table maintenance to run after an update that COMPLETED
  */
 public record RunSettings(int parallelism, Duration checkpointInterval, boolean development, boolean continuous,
-    Map<String, String> flinkOptions, int maxFlowRetries, Duration retryBackoff) {
+    Map<String, String> flinkOptions, int maxFlowRetries, Duration retryBackoff, AfterUpdateMaintenance maintenance) {
 
   /** Production mode's retries of a failed flow, as DLT's {@code pipelines.maxFlowRetryAttempts}. */
   public static final int DEFAULT_FLOW_RETRIES = 2;
@@ -28,8 +30,16 @@ public record RunSettings(int parallelism, Duration checkpointInterval, boolean 
         DEFAULT_RETRY_BACKOFF);
   }
 
+  /** Settings with no maintenance after updates. */
+  public RunSettings(int parallelism, Duration checkpointInterval, boolean development, boolean continuous,
+      Map<String, String> flinkOptions, int maxFlowRetries, Duration retryBackoff) {
+    this(parallelism, checkpointInterval, development, continuous, flinkOptions, maxFlowRetries, retryBackoff,
+        AfterUpdateMaintenance.OFF);
+  }
+
   public RunSettings {
     Objects.requireNonNull(retryBackoff, "retryBackoff");
+    Objects.requireNonNull(maintenance, "maintenance");
     if (maxFlowRetries < 0) {
       throw new IllegalArgumentException("maxFlowRetries must not be negative, was " + maxFlowRetries);
     }

@@ -47,7 +47,8 @@ import org.apache.hadoop.fs.Path;
  * the update's start, and is stopped with a savepoint, which commits its last epoch; the storage's
  * pointer then moves to that savepoint. A BATCH job recomputes a materialized table. A failed job's
  * downstream jobs are SKIPPED; independent jobs still run. Every step is logged in the pipeline's
- * event log ({@link UpdateEventLog}).
+ * event log ({@link UpdateEventLog}). A COMPLETED update then runs the table maintenance its settings
+ * ask for ({@link RunSettings#maintenance()}).
  */
 public final class UpdateRunner {
 
@@ -114,6 +115,9 @@ public final class UpdateRunner {
       try (RowsWatcher rows = RowsWatcher.start(launcher::rowsWritten, listener, ROWS_REPORT)) {
         result = runUpdate(new Planning(plan, reanalyze), selected, events.listener(listener), stopRequest,
             updateId, number, start);
+      }
+      if (result.state() == UpdateState.COMPLETED) {
+        settings.maintenance().run(storage, plan.plan(), result, events);
       }
       events.end(result);
       return result;

@@ -13,7 +13,9 @@ public enum EventType {
   /** A flow's state changed, or (level METRICS) an epoch of it committed rows and data quality counts. */
   FLOW_PROGRESS,
   /** A user started or stopped the update. */
-  USER_ACTION;
+  USER_ACTION,
+  /** Maintenance of a table after the update: files compacted, files vacuumed, the log's checkpoint. */
+  MAINTENANCE_PROGRESS;
 
   /** The name in the log, e.g. {@code flow_progress}. */
   public String value() {

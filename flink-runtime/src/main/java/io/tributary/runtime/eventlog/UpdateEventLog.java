@@ -172,6 +172,18 @@ public final class UpdateEventLog {
     table.fold(journal, number);
   }
 
+  /**
+   * Logs what the maintenance after the update did to {@code dataset}'s table ({@code
+   * maintenance_progress}, details under that key); WARN if it failed.
+   */
+  public void maintenanceProgress(String dataset, String message, Optional<String> error, ObjectNode progress) {
+    ObjectNode details = JSON.createObjectNode();
+    details.set("maintenance_progress", progress);
+    append(new Event.Origin(pipeline, updateId, Optional.empty(), Optional.of(dataset)),
+        EventType.MAINTENANCE_PROGRESS, error.isPresent() ? Event.Level.WARN : Event.Level.INFO, message, error,
+        details);
+  }
+
   private void flowProgress(String dataset, FlowState state, String detail) {
     ObjectNode details = JSON.createObjectNode();
     details.putObject("flow_progress").put("status", state.name());

@@ -307,6 +307,30 @@ public final class PipelineStorage {
     }
   }
 
+  /**
+   * The streaming jobs that have a retained checkpoint (a run that failed or was killed, or one that is
+   * running): an epoch pending in it may still commit files written long ago.
+   */
+  public java.util.List<String> jobsWithRetainedCheckpoints() {
+    Path dir = new Path(internal(), "state");
+    try {
+      FileSystem fs = dir.getFileSystem(hadoopConf);
+      java.util.List<String> jobs = new java.util.ArrayList<>();
+      if (fs.exists(dir)) {
+        for (FileStatus job : fs.listStatus(dir)) {
+          if (job.isDirectory()
+              && newestMetadata(new Path(checkpointDir(job.getPath().getName())), "chk-", true).isPresent()) {
+            jobs.add(job.getPath().getName());
+          }
+        }
+      }
+      java.util.Collections.sort(jobs);
+      return jobs;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the jobs under " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
   private Path currentPointer(String job) {
     return new Path(internal(), "state/" + job + "/CURRENT");
   }

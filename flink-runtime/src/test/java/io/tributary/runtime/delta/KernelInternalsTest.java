@@ -165,4 +165,50 @@ class KernelInternalsTest {
         overwritten + " remove dataChange=true", overwritten + " add dataChange=true",
         compacted + " remove dataChange=false", compacted + " add dataChange=false");
   }
+
+  @Test
+  void rewriteActionsAndRetentionSettingsStillBehaveAsMaintenanceNeeds() throws Exception {
+    Configuration conf = new Configuration();
+    Engine engine = DefaultEngine.create(conf);
+    String table = dir.resolve("m").toString();
+    RowType type = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.INT()),
+        DataTypes.FIELD("p", DataTypes.STRING())).getLogicalType();
+    List<DeltaDataFile> files;
+    try (DeltaFileWriter writer = new DeltaFileWriter(table, type, List.of("p"), 1 << 20, conf, 0)) {
+      writer.write(DeltaTestSupport.internal(type, org.apache.flink.types.Row.of(1, "x")));
+      files = writer.closeAll();
+    }
+    new DeltaTableCommitter(engine, DeltaWriteSpec.append(table, type, "app").withPartitionColumns(List.of("p")))
+        .commit(1, files, false);
+    Scan scan = Table.forPath(engine, table).getLatestSnapshot(engine).getScanBuilder().build();
+    Row scanFile;
+    try (CloseableIterator<FilteredColumnarBatch> batches = scan.getScanFiles(engine);
+         CloseableIterator<Row> rows = batches.next().getRows()) {
+      scanFile = rows.next();
+    }
+    assertThat(KernelInternals.partitionValues(scanFile)).isEqualTo(java.util.Map.of("p", "x"));
+
+    Row remove = KernelInternals.removeAction(scanFile, 5L, false);
+    Row removeStruct = remove.getStruct(remove.getSchema().indexOf("remove"));
+    assertThat(removeStruct.getBoolean(removeStruct.getSchema().indexOf("dataChange"))).isFalse();
+
+    Row add = scanFile.getStruct(scanFile.getSchema().indexOf("add"));
+    Row rewritten = KernelInternals.withoutDataChange(
+        io.delta.kernel.internal.actions.SingleAction.createAddFileSingleAction(add));
+    Row addStruct = rewritten.getStruct(rewritten.getSchema().indexOf("add"));
+    assertThat(addStruct.getBoolean(addStruct.getSchema().indexOf("dataChange"))).isFalse();
+    assertThat(addStruct.getString(addStruct.getSchema().indexOf("path")))
+        .isEqualTo(add.getString(add.getSchema().indexOf("path")));
+
+    assertThat(KernelInternals.deletedFileRetention(java.util.Map.of())).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(KernelInternals.deletedFileRetention(java.util.Map.of("delta.deletedFileRetentionDuration",
+        "interval 36 hours"))).isEqualTo(java.time.Duration.ofHours(36));
+    assertThat(KernelInternals.logRetention(java.util.Map.of())).isEqualTo(java.time.Duration.ofDays(30));
+    assertThat(KernelInternals.expiredLogCleanupEnabled(java.util.Map.of())).isTrue();
+    assertThat(KernelInternals.expiredLogCleanupEnabled(java.util.Map.of("delta.enableExpiredLogCleanup",
+        "false"))).isFalse();
+    // nothing is older than 30 days: the cleanup runs and deletes nothing
+    assertThat(KernelInternals.cleanupExpiredLogs(engine, Table.forPath(engine, table).getPath(engine),
+        java.time.Duration.ofDays(30))).isZero();
+  }
 }

@@ -75,6 +75,13 @@ record StateFingerprint(List<String> lines) {
         .collect(Collectors.toSet());
     List<String> lines = this.lines.stream()
         .filter(l -> !l.startsWith(FLOW) || savedFlows.contains(flowOf(l))).toList();
+    Set<String> flows = lines.stream().filter(l -> l.startsWith(FLOW)).map(StateFingerprint::flowOf)
+        .collect(Collectors.toSet());
+    Optional<String> removed = saved.lines.stream().filter(l -> l.startsWith(FLOW) && !flows.contains(flowOf(l)))
+        .findFirst();
+    if (removed.isPresent()) {
+      return Optional.of("was \"" + removed.get() + "\", now \"(nothing)\"");
+    }
     int size = Math.max(lines.size(), saved.lines.size());
     for (int i = 0; i < size; i++) {
       String now = i < lines.size() ? lines.get(i) : "(nothing)";

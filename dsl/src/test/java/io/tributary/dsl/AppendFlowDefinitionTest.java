@@ -152,8 +152,8 @@ class AppendFlowDefinitionTest {
     assertProblems(p -> {
       p.createStreamingTable("all_events");
       p.appendFlow("from_us").target("all_events").from("us_event");
-    }, "Flow 'from_us': input 'us_event' is not defined. Defined datasets: [all_events]. Check the name the"
-        + " flow's query reads.");
+    }, "Flow 'from_us': input 'us_event' is not defined. Defined datasets: [all_events]. Check the name passed to"
+        + " the flow's query.");
   }
 
   @Test
@@ -198,6 +198,18 @@ class AppendFlowDefinitionTest {
     assertThat(plan.inputsOf("b")).containsExactly(Input.snapshot("us_events"));
     assertThat(plan.inputsOf("c")).containsExactly(Input.stream("us_events"));
     assertThat(plan.inputsOf("all_events")).containsExactly(Input.snapshot("us_events"), Input.stream("us_events"));
+  }
+
+  @Test
+  void streamingFromATableThatOnlyOnceFlowsWrite() {
+    assertProblems(p -> {
+      p.table("events_2023").sql("SELECT 1 AS id");
+      p.createStreamingTable("all_events");
+      p.appendFlow("backfill").target("all_events").from("events_2023").once();
+      p.streamingTable("silver").from("all_events");
+    }, "Dataset 'silver' reads 'all_events' as a stream, but only once flows write 'all_events', so no stream of"
+        + " new rows flows out of it. Read it as a snapshot from a table or view (ctx.read(\"all_events\")), or"
+        + " add a streaming appendFlow into it.");
   }
 
   private static void assertProblems(PipelineDefinition definition, String... problems) {

@@ -191,8 +191,19 @@ public final class DefinitionErrors {
   }
 
   static String appendFlowUndefinedInput(String flow, String input, Collection<String> defined) {
+    return appendFlowUndefinedInput(flow, input, defined, "the flow's query");
+  }
+
+  /** A flow's query reads a dataset the pipeline does not define; {@code call} is where the name was passed. */
+  public static String appendFlowUndefinedInput(String flow, String input, Collection<String> defined, String call) {
     return "Flow '" + flow + "': input '" + input + "' is not defined. Defined datasets: "
-        + new TreeSet<>(defined) + ". Check the name the flow's query reads.";
+        + new TreeSet<>(defined) + ". Check the name passed to " + call + ".";
+  }
+
+  static String streamReadOfBackfilledTable(String what, String reader, String input) {
+    return what + " '" + reader + "' reads '" + input + "' as a stream, but only once flows write '" + input
+        + "', so no stream of new rows flows out of it. Read it as a snapshot from a table or view"
+        + " (ctx.read(\"" + input + "\")), or add a streaming appendFlow into it.";
   }
 
   static String onceFlowStreamRead(String flow, String input) {

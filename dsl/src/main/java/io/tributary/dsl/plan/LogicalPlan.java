@@ -150,9 +150,20 @@ public final class LogicalPlan {
     declared.forEach(d -> byName.putIfAbsent(d.name(), d));
     Set<String> cdcTargets = new LinkedHashSet<>();
     applyChanges.forEach(a -> cdcTargets.add(a.target()));
-    ownInputs.forEach((dataset, reads) -> checkReads(byName, cdcTargets, dataset, reads, problems));
+    // tables whose rows come only from once flows: nothing streams into them, so nothing streams out
+    Set<String> backfilledOnly = new LinkedHashSet<>();
+    byName.values().stream().filter(d -> d.query().isEmpty()).map(DatasetSpec::name)
+        .filter(name -> appendFlows.stream().anyMatch(f -> f.writes(name))
+            && appendFlows.stream().filter(f -> f.writes(name)).allMatch(AppendFlowSpec::once))
+        .forEach(backfilledOnly::add);
+    ownInputs.forEach((dataset, reads) -> {
+      checkReads(byName, cdcTargets, dataset, reads, problems);
+      checkStreamReadsOfBackfills(backfilledOnly, "Dataset", dataset, reads, problems);
+    });
     for (AppendFlowSpec flow : appendFlows) {
-      checkFlowReads(byName, cdcTargets, flow, flowInputs.getOrDefault(flow.name(), List.of()), problems);
+      List<Input> reads = flowInputs.getOrDefault(flow.name(), List.of());
+      checkFlowReads(byName, cdcTargets, flow, reads, problems);
+      checkStreamReadsOfBackfills(backfilledOnly, "Flow", flow.name(), reads, problems);
     }
     if (!problems.isEmpty()) {
       throw PipelineDefinitionException.of(pipeline, problems);
@@ -431,6 +442,12 @@ public final class LogicalPlan {
         problems.add(DefinitionErrors.streamReadOfCdcTarget("Flow", flow.name(), input.dataset()));
       }
     }
+  }
+
+  private static void checkStreamReadsOfBackfills(Set<String> backfilledOnly, String what, String reader,
+      List<Input> reads, List<String> problems) {
+    reads.stream().filter(i -> i.mode() == ReadMode.STREAM && backfilledOnly.contains(i.dataset()))
+        .forEach(i -> problems.add(DefinitionErrors.streamReadOfBackfilledTable(what, reader, i.dataset())));
   }
 
   private static void checkReads(Map<String, DatasetSpec> byName, Set<String> cdcTargets, String reader,

@@ -32,6 +32,7 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.catalog.CatalogTable;
 import org.apache.flink.table.catalog.ObjectPath;
 import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.utils.TypeConversions;
 
@@ -224,8 +225,7 @@ public final class Analyzer {
         } catch (UndefinedDatasetException e) {
           targetProblems.add(flow == target
               ? DefinitionErrors.undefinedInput(target.name(), e.dataset, datasets.keySet(), e.call)
-              : "Flow '" + flow.name() + "': input '" + e.dataset + "' is not defined. Defined datasets: "
-                  + new TreeSet<>(datasets.keySet()) + ". Check the name passed to " + e.call + ".");
+              : DefinitionErrors.appendFlowUndefinedInput(flow.name(), e.dataset, datasets.keySet(), e.call));
         } catch (SourceSchemaException e) {
           targetProblems.add((flow == target ? "Dataset '" : "Flow '") + flow.name() + "': " + e.getMessage());
         } catch (RuntimeException e) {
@@ -274,12 +274,12 @@ public final class Analyzer {
     private RowType targetType(String target, Map<String, RowType> types, List<String> targetProblems) {
       Map.Entry<String, RowType> first = types.entrySet().iterator().next();
       RowType firstType = EventTime.physical(first.getValue());
-      Map<String, org.apache.flink.table.types.logical.LogicalType> columns = new LinkedHashMap<>();
+      Map<String, LogicalType> columns = new LinkedHashMap<>();
       firstType.getFields().forEach(f -> columns.put(f.getName(), f.getType().copy(true)));
       Set<String> nullable = new LinkedHashSet<>();
       for (Map.Entry<String, RowType> flow : types.entrySet()) {
         RowType type = EventTime.physical(flow.getValue());
-        Map<String, org.apache.flink.table.types.logical.LogicalType> flowColumns = new LinkedHashMap<>();
+        Map<String, LogicalType> flowColumns = new LinkedHashMap<>();
         type.getFields().forEach(f -> flowColumns.put(f.getName(), f.getType().copy(true)));
         if (!flowColumns.equals(columns)) {
           targetProblems.add(DefinitionErrors.appendFlowSchemaMismatch(flow.getKey(), target, describe(firstType),

@@ -1,5 +1,6 @@
 package io.tributary.dsl;
 
+import io.tributary.dsl.plan.AppendFlowSpec;
 import io.tributary.dsl.plan.ApplyChangesSpec;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
@@ -30,6 +31,7 @@ public final class Pipeline {
   private final Map<String, String> configuration;
   private final List<DatasetSpec> datasets = new ArrayList<>();
   private final List<ApplyChangesSpec> applyChanges = new ArrayList<>();
+  private final List<AppendFlowSpec> appendFlows = new ArrayList<>();
 
   private Pipeline(String name, Map<String, String> configuration) {
     this.name = Objects.requireNonNull(name, "name");
@@ -98,12 +100,30 @@ public final class Pipeline {
   }
 
   /**
+   * A named flow appending to a streaming table that several flows may feed (DLT's
+   * {@code append_flow}). Each flow keeps its own positions in its inputs, so adding a flow later
+   * leaves the other flows' state alone; {@code once()} makes it a backfill that runs one time.
+   *
+   * <pre>{@code
+   * p.createStreamingTable("all_events");
+   * p.appendFlow("from_us").target("all_events").from(AutoLoader.json("/data/us"));
+   * p.appendFlow("from_eu").target("all_events").sql("SELECT * FROM STREAM(eu_events)");
+   * p.appendFlow("backfill_2023").target("all_events").from("events_2023").once();
+   * }</pre>
+   */
+  public AppendFlowBuilder appendFlow(String name) {
+    Objects.requireNonNull(name, "name");
+    appendFlows.add(AppendFlowSpec.named(name));
+    return new AppendFlowBuilder(this, appendFlows.size() - 1);
+  }
+
+  /**
    * Validates the whole definition and returns its logical plan.
    *
    * @throws PipelineDefinitionException listing every problem, each with its fix
    */
   public LogicalPlan build() {
-    return LogicalPlan.of(name, configuration, datasets, applyChanges);
+    return LogicalPlan.of(name, configuration, datasets, applyChanges, appendFlows);
   }
 
   private int add(DatasetSpec spec) {
@@ -118,6 +138,10 @@ public final class Pipeline {
 
   void updateDataset(int index, UnaryOperator<DatasetSpec> change) {
     datasets.set(index, change.apply(datasets.get(index)));
+  }
+
+  void updateAppendFlow(int index, UnaryOperator<AppendFlowSpec> change) {
+    appendFlows.set(index, change.apply(appendFlows.get(index)));
   }
 
   void updateApplyChanges(int index, UnaryOperator<ApplyChangesSpec> change) {

@@ -102,17 +102,32 @@ final class QualityStages implements JobTranslator.FlowStages {
     if (expectations != null) {
       metrics = metrics.union(expectations);
     }
+    logProgress(job, job.flowName(dataset.name()), dataset.name(), dataset.name(), metrics);
+    return counted;
+  }
+
+  /** Counts an append flow's rows before they join its table's other flows: its own flow_progress. */
+  @Override
+  public DataStream<RowData> appended(JobContext job, String flow, DatasetSpec target, DataStream<RowData> rows) {
+    SingleOutputStreamOperator<RowData> counted = rows
+        .transform(flow + ": row count", rows.getType(), new RowCountOperator(flow))
+        .uid(job.uid(flow, "row-count"));
+    logProgress(job, flow, target.name(), flow, counted.getSideOutput(RowCountOperator.METRICS));
+    return counted;
+  }
+
+  private void logProgress(JobContext job, String flow, String dataset, String uidName,
+      DataStream<FlowMetrics> metrics) {
     metrics
-        .transform(dataset.name() + ": flow progress events", Types.VOID,
+        .transform(flow + ": flow progress events", Types.VOID,
             new FlowProgressOperator(storage.eventsDir(), job.pipeline(), job.updateId(), job.updateNumber(),
-                dataset.name(), dataset.name()))
-        .uid(job.uid(dataset.name(), "flow-progress"))
+                flow, dataset))
+        .uid(job.uid(uidName, "flow-progress"))
         .setParallelism(1)
         .setMaxParallelism(1)
         .sinkTo(new DiscardingSink<>())
-        .uid(job.uid(dataset.name(), "flow-progress-end"))
+        .uid(job.uid(uidName, "flow-progress-end"))
         .setParallelism(1);
-    return counted;
   }
 
   private static String key(JobContext job, DatasetSpec dataset) {

@@ -47,13 +47,23 @@ public final class DefinitionErrors {
   }
 
   public static String streamReadOfMaterializedTable(String dataset, String input) {
-    return "Dataset '" + dataset + "' reads table '" + input + "' as a stream, but '" + input + "' is a"
+    return streamReadOfMaterializedTable("Dataset", dataset, input);
+  }
+
+  /** As {@link #streamReadOfMaterializedTable(String, String)}, for a reader that is a dataset or a flow. */
+  public static String streamReadOfMaterializedTable(String what, String reader, String input) {
+    return what + " '" + reader + "' reads table '" + input + "' as a stream, but '" + input + "' is a"
         + " materialized table, recomputed on every update, so it has no stream of new rows. Read it as a"
         + " snapshot (from(…) on a table or view, ctx.read(…)), or make '" + input + "' a streaming table.";
   }
 
   public static String streamReadOfCdcTarget(String dataset, String input) {
-    return "Dataset '" + dataset + "' reads '" + input + "' as a stream, but '" + input + "' is an applyChanges"
+    return streamReadOfCdcTarget("Dataset", dataset, input);
+  }
+
+  /** As {@link #streamReadOfCdcTarget(String, String)}, for a reader that is a dataset or a flow. */
+  public static String streamReadOfCdcTarget(String what, String reader, String input) {
+    return what + " '" + reader + "' reads '" + input + "' as a stream, but '" + input + "' is an applyChanges"
         + " target whose commits update and delete rows, so it has no stream of new rows. Read it as a snapshot"
         + " from a table or view: from(\"" + input + "\") or ctx.read(\"" + input + "\").";
   }
@@ -141,5 +151,79 @@ public final class DefinitionErrors {
   public static String deltaSourceNotATable(String path) {
     return "DeltaSource '" + path + "' is not a Delta table (no _delta_log with a commit). Check the path given"
         + " to DeltaSource.path(), or write the table first (run the pipeline that writes it).";
+  }
+
+  static String duplicateFlow(String flow, int count) {
+    return "Flow '" + flow + "' is defined " + count + " times. Flow names are case-insensitive and unique per"
+        + " pipeline (each names the flow's state and its events): rename all but one.";
+  }
+
+  static String flowNamedLikeDataset(String flow, DatasetSpec dataset) {
+    return "Flow '" + flow + "' has the name of " + dataset.kind().displayName() + " '" + dataset.name()
+        + "', whose own query is the flow of that name. Rename the flow, such as '" + flow + "_flow'.";
+  }
+
+  static String appendFlowWithoutTarget(String flow) {
+    return "Flow '" + flow + "' has no target. Name the streaming table it appends to:"
+        + " p.appendFlow(\"" + flow + "\").target(\"<streaming table>\").";
+  }
+
+  static String appendFlowTargetUndefined(String flow, String target, Collection<String> streamingTables) {
+    return "Flow '" + flow + "': target '" + target + "' is not defined. Streaming tables: "
+        + new TreeSet<>(streamingTables) + ". Declare it with p.createStreamingTable(\"" + target
+        + "\"), or check the name passed to target().";
+  }
+
+  static String appendFlowTargetNotStreaming(String flow, DatasetSpec target) {
+    return "Flow '" + flow + "': target '" + target.name() + "' is a " + target.kind().displayName()
+        + ", but flows append only to streaming tables. Declare it with p.createStreamingTable(\""
+        + target.name() + "\").";
+  }
+
+  static String appendFlowIntoApplyChangesTarget(String flow, String target) {
+    return "Flow '" + flow + "': target '" + target + "' is written by applyChanges, which updates and deletes"
+        + " its rows by key; appended rows would bypass that. Append to another streaming table, or feed this"
+        + " flow's rows into the change feed that applyChanges reads.";
+  }
+
+  static String appendFlowWithoutQuery(String flow) {
+    return "Flow '" + flow + "' has no query. Define its rows with from(…), query(…) or sql(…).";
+  }
+
+  static String appendFlowWithQueries(AppendFlowSpec flow) {
+    return "Flow '" + flow.name() + "' has " + flow.queries().size() + " queries ("
+        + String.join("; ", flow.queries().stream().map(Query::describe).toList())
+        + "). A flow has one query: keep one of them, or declare another flow for the other.";
+  }
+
+  static String appendFlowUndefinedInput(String flow, String input, Collection<String> defined) {
+    return appendFlowUndefinedInput(flow, input, defined, "the flow's query");
+  }
+
+  /** A flow's query reads a dataset the pipeline does not define; {@code call} is where the name was passed. */
+  public static String appendFlowUndefinedInput(String flow, String input, Collection<String> defined, String call) {
+    return "Flow '" + flow + "': input '" + input + "' is not defined. Defined datasets: "
+        + new TreeSet<>(defined) + ". Check the name passed to " + call + ".";
+  }
+
+  static String streamReadOfBackfilledTable(String what, String reader, String input) {
+    return what + " '" + reader + "' reads '" + input + "' as a stream, but only once flows write '" + input
+        + "', so no stream of new rows flows out of it. Read it as a snapshot from a table or view"
+        + " (ctx.read(\"" + input + "\")), or add a streaming appendFlow into it.";
+  }
+
+  static String onceFlowStreamRead(String flow, String input) {
+    return "Flow '" + flow + "' runs once and reads '" + input + "' as a stream. A once flow reads its inputs"
+        + " one time, as a snapshot: read '" + input + "' without STREAM() (ctx.read(\"" + input
+        + "\")), or remove once().";
+  }
+
+  /** Two flows into one streaming table produce different columns. */
+  public static String appendFlowSchemaMismatch(String flow, String target, String targetColumns,
+      String flowColumns, String firstFlow) {
+    return "Flow '" + flow + "' appends to '" + target + "' the columns " + flowColumns + ", but '" + target
+        + "' has the columns " + targetColumns + " (from " + firstFlow + "). Every flow into a streaming table"
+        + " produces the same column names and types, in any order: select, rename or CAST the flow's columns"
+        + " to match (NULL AS a missing column).";
   }
 }

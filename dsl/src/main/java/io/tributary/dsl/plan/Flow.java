@@ -36,4 +36,17 @@ public sealed interface Flow {
       return spec.target();
     }
   }
+
+  /** A named flow appending to a streaming table that other flows may append to as well. */
+  record AppendFlow(AppendFlowSpec spec) implements Flow {
+    @Override
+    public String name() {
+      return spec.name();
+    }
+
+    @Override
+    public String target() {
+      return spec.target().orElseThrow();
+    }
+  }
 }

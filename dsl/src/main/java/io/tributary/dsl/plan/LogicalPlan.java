@@ -36,19 +36,47 @@ public final class LogicalPlan {
   private final List<DatasetSpec> declared;
   private final List<DatasetSpec> datasets;
   private final List<ApplyChangesSpec> applyChanges;
+  private final List<AppendFlowSpec> appendFlows;
+  /** Each dataset's own reads: its query's, or its apply-changes flow's source. */
+  private final Map<String, List<Input>> ownInputs;
+  /** Each append flow's reads, by flow name. */
+  private final Map<String, List<Input>> flowInputs;
+  /** The graph's edges: each dataset's own reads and those of the append flows into it. */
   private final Map<String, List<Input>> inputs;
 
   private LogicalPlan(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
-      List<DatasetSpec> datasets, List<ApplyChangesSpec> applyChanges, Map<String, List<Input>> inputs) {
+      List<DatasetSpec> datasets, List<ApplyChangesSpec> applyChanges, List<AppendFlowSpec> appendFlows,
+      Map<String, List<Input>> ownInputs, Map<String, List<Input>> flowInputs) {
     this.pipeline = pipeline;
     this.configuration = Map.copyOf(configuration);
     this.declared = List.copyOf(declared);
     this.datasets = List.copyOf(datasets);
     this.applyChanges = List.copyOf(applyChanges);
+    this.appendFlows = List.copyOf(appendFlows);
     // Declaration order, so that re-validation reports problems in a stable order.
+    this.ownInputs = copyOf(ownInputs);
+    this.flowInputs = copyOf(flowInputs);
+    this.inputs = copyOf(edges(appendFlows, ownInputs, flowInputs));
+  }
+
+  private static Map<String, List<Input>> copyOf(Map<String, List<Input>> inputs) {
     Map<String, List<Input>> copy = new LinkedHashMap<>();
     inputs.forEach((dataset, reads) -> copy.put(dataset, List.copyOf(reads)));
-    this.inputs = Collections.unmodifiableMap(copy);
+    return Collections.unmodifiableMap(copy);
+  }
+
+  /** A dataset's own reads followed by those of the append flows into it, each input once per mode. */
+  private static Map<String, List<Input>> edges(List<AppendFlowSpec> appendFlows, Map<String, List<Input>> ownInputs,
+      Map<String, List<Input>> flowInputs) {
+    Map<String, List<Input>> edges = new LinkedHashMap<>(ownInputs);
+    for (AppendFlowSpec flow : appendFlows) {
+      if (flow.target().isPresent() && edges.containsKey(flow.target().get())) {
+        Set<Input> reads = new LinkedHashSet<>(edges.get(flow.target().get()));
+        reads.addAll(flowInputs.getOrDefault(flow.name(), List.of()));
+        edges.put(flow.target().get(), List.copyOf(reads));
+      }
+    }
+    return edges;
   }
 
   /**
@@ -58,11 +86,22 @@ public final class LogicalPlan {
    */
   public static LogicalPlan of(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
       List<ApplyChangesSpec> applyChanges) {
+    return of(pipeline, configuration, declared, applyChanges, List.of());
+  }
+
+  /**
+   * Validates the declared datasets, apply-changes flows and append flows, and orders them.
+   *
+   * @throws PipelineDefinitionException naming every problem found
+   */
+  public static LogicalPlan of(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
+      List<ApplyChangesSpec> applyChanges, List<AppendFlowSpec> appendFlows) {
     Objects.requireNonNull(pipeline, "pipeline");
     List<String> problems = new ArrayList<>();
     checkNames(declared, applyChanges, problems);
     checkDatasets(declared, problems);
-    checkApplyChanges(declared, applyChanges, problems);
+    checkApplyChanges(declared, applyChanges, appendFlows, problems);
+    checkAppendFlows(declared, applyChanges, appendFlows, problems);
 
     Map<String, List<Input>> explicit = new LinkedHashMap<>();
     for (DatasetSpec dataset : declared) {
@@ -72,7 +111,12 @@ public final class LogicalPlan {
       flow.source().ifPresent(source -> explicit.merge(flow.target(), List.of(Input.stream(source)),
           (a, b) -> concat(a, b)));
     }
-    return ordered(pipeline, configuration, declared, applyChanges, explicit, problems);
+    Map<String, List<Input>> explicitFlows = new LinkedHashMap<>();
+    for (AppendFlowSpec flow : appendFlows) {
+      explicitFlows.putIfAbsent(flow.name(),
+          flow.query().flatMap(Query::explicitInput).map(List::of).orElse(List.of()));
+    }
+    return ordered(pipeline, configuration, declared, applyChanges, appendFlows, explicit, explicitFlows, problems);
   }
 
   /**
@@ -82,31 +126,54 @@ public final class LogicalPlan {
    * @throws PipelineDefinitionException for an undefined input, an invalid read or a cycle
    */
   public LogicalPlan withResolvedInputs(Map<String, List<Input>> resolved) {
-    Map<String, List<Input>> merged = new LinkedHashMap<>(inputs);
-    resolved.forEach((dataset, reads) -> {
-      if (!merged.containsKey(dataset)) {
-        throw new IllegalArgumentException("not a dataset of pipeline " + pipeline + ": " + dataset);
+    Map<String, List<Input>> merged = new LinkedHashMap<>(ownInputs);
+    Map<String, List<Input>> mergedFlows = new LinkedHashMap<>(flowInputs);
+    resolved.forEach((name, reads) -> {
+      if (merged.containsKey(name)) {
+        merged.put(name, List.copyOf(new LinkedHashSet<>(reads)));
+      } else if (mergedFlows.containsKey(name)) {
+        mergedFlows.put(name, List.copyOf(new LinkedHashSet<>(reads)));
+      } else {
+        throw new IllegalArgumentException("not a dataset of pipeline " + pipeline + ": " + name);
       }
-      merged.put(dataset, List.copyOf(new LinkedHashSet<>(reads)));
     });
     // Ties are broken by declaration order, not by this plan's order, so the result does not depend on
     // which inputs were known before.
-    return ordered(pipeline, configuration, declared, applyChanges, merged, new ArrayList<>());
+    return ordered(pipeline, configuration, declared, applyChanges, appendFlows, merged, mergedFlows,
+        new ArrayList<>());
   }
 
   private static LogicalPlan ordered(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
-      List<ApplyChangesSpec> applyChanges, Map<String, List<Input>> inputs, List<String> problems) {
+      List<ApplyChangesSpec> applyChanges, List<AppendFlowSpec> appendFlows, Map<String, List<Input>> ownInputs,
+      Map<String, List<Input>> flowInputs, List<String> problems) {
     Map<String, DatasetSpec> byName = new LinkedHashMap<>();
     declared.forEach(d -> byName.putIfAbsent(d.name(), d));
-    inputs.forEach((dataset, reads) -> checkReads(byName, dataset, reads, problems));
+    Set<String> cdcTargets = new LinkedHashSet<>();
+    applyChanges.forEach(a -> cdcTargets.add(a.target()));
+    // tables whose rows come only from once flows: nothing streams into them, so nothing streams out
+    Set<String> backfilledOnly = new LinkedHashSet<>();
+    byName.values().stream().filter(d -> d.query().isEmpty()).map(DatasetSpec::name)
+        .filter(name -> appendFlows.stream().anyMatch(f -> f.writes(name))
+            && appendFlows.stream().filter(f -> f.writes(name)).allMatch(AppendFlowSpec::once))
+        .forEach(backfilledOnly::add);
+    ownInputs.forEach((dataset, reads) -> {
+      checkReads(byName, cdcTargets, dataset, reads, problems);
+      checkStreamReadsOfBackfills(backfilledOnly, "Dataset", dataset, reads, problems);
+    });
+    for (AppendFlowSpec flow : appendFlows) {
+      List<Input> reads = flowInputs.getOrDefault(flow.name(), List.of());
+      checkFlowReads(byName, cdcTargets, flow, reads, problems);
+      checkStreamReadsOfBackfills(backfilledOnly, "Flow", flow.name(), reads, problems);
+    }
     if (!problems.isEmpty()) {
       throw PipelineDefinitionException.of(pipeline, problems);
     }
-    List<DatasetSpec> sorted = topologicalOrder(byName, inputs, problems);
+    List<DatasetSpec> sorted = topologicalOrder(byName, edges(appendFlows, ownInputs, flowInputs), problems);
     if (!problems.isEmpty()) {
       throw PipelineDefinitionException.of(pipeline, problems);
     }
-    return new LogicalPlan(pipeline, configuration, declared, sorted, applyChanges, inputs);
+    return new LogicalPlan(pipeline, configuration, declared, sorted, applyChanges, appendFlows, ownInputs,
+        flowInputs);
   }
 
   public String pipeline() {
@@ -126,9 +193,42 @@ public final class LogicalPlan {
     return datasets.stream().filter(d -> d.name().equals(name)).findFirst();
   }
 
-  /** The datasets {@code dataset} reads (its query's reads, or its apply-changes flow's source). */
+  /**
+   * The datasets {@code dataset} reads (its query's reads, or its apply-changes flow's source, and
+   * the reads of the append flows into it); for the name of an append flow, that flow's reads.
+   */
   public List<Input> inputsOf(String dataset) {
-    return inputs.getOrDefault(dataset, List.of());
+    List<Input> reads = inputs.get(dataset);
+    return reads != null ? reads : flowInputs.getOrDefault(dataset, List.of());
+  }
+
+  /**
+   * What the query named {@code name} reads: a dataset's own query (not the append flows into it), or
+   * an append flow's query.
+   */
+  public List<Input> queryInputsOf(String name) {
+    List<Input> reads = ownInputs.get(name);
+    return reads != null ? reads : flowInputs.getOrDefault(name, List.of());
+  }
+
+  /** Every append flow, in declaration order. */
+  public List<AppendFlowSpec> appendFlows() {
+    return appendFlows;
+  }
+
+  /** The append flows into {@code dataset}, in declaration order. */
+  public List<AppendFlowSpec> appendFlowsInto(String dataset) {
+    return appendFlows.stream().filter(f -> f.writes(dataset)).toList();
+  }
+
+  /** The append flow named {@code name}. */
+  public Optional<AppendFlowSpec> appendFlow(String name) {
+    return appendFlows.stream().filter(f -> f.name().equals(name)).findFirst();
+  }
+
+  /** Whether an {@code applyChanges} flow writes {@code dataset}. */
+  public boolean isApplyChangesTarget(String dataset) {
+    return applyChanges.stream().anyMatch(a -> a.target().equals(dataset));
   }
 
   /** The datasets that read {@code dataset}, in plan order. */
@@ -154,6 +254,7 @@ public final class LogicalPlan {
       }
       applyChanges.stream().filter(a -> a.target().equals(dataset.name()))
           .forEach(a -> flows.add(new Flow.ApplyChangesFlow(a)));
+      appendFlowsInto(dataset.name()).forEach(a -> flows.add(new Flow.AppendFlow(a)));
     }
     return flows;
   }
@@ -165,12 +266,19 @@ public final class LogicalPlan {
     new TreeMap<>(configuration).forEach((k, v) -> lines.add("  conf " + k + "=" + v));
     for (DatasetSpec dataset : datasets) {
       dataset.describeLines().forEach(line -> lines.add("  " + line));
-      List<Input> reads = inputsOf(dataset.name());
+      List<Input> reads = ownInputs.getOrDefault(dataset.name(), List.of());
       if (!reads.isEmpty()) {
         lines.add("    reads " + String.join(", ", reads.stream().map(Input::describe).toList()));
       }
       applyChanges.stream().filter(a -> a.target().equals(dataset.name()))
           .forEach(a -> a.describeLines().forEach(line -> lines.add("    " + line)));
+      for (AppendFlowSpec flow : appendFlowsInto(dataset.name())) {
+        flow.describeLines().forEach(line -> lines.add("    " + line));
+        List<Input> flowReads = flowInputs.getOrDefault(flow.name(), List.of());
+        if (!flowReads.isEmpty()) {
+          lines.add("      reads " + String.join(", ", flowReads.stream().map(Input::describe).toList()));
+        }
+      }
     }
     return String.join("\n", lines) + "\n";
   }
@@ -223,7 +331,7 @@ public final class LogicalPlan {
   }
 
   private static void checkApplyChanges(List<DatasetSpec> declared, List<ApplyChangesSpec> applyChanges,
-      List<String> problems) {
+      List<AppendFlowSpec> appendFlows, List<String> problems) {
     Map<String, DatasetSpec> byName = new HashMap<>();
     declared.forEach(d -> byName.putIfAbsent(d.name(), d));
     Map<String, Integer> flowsPerTarget = new LinkedHashMap<>();
@@ -271,13 +379,79 @@ public final class LogicalPlan {
         problems.add(DefinitionErrors.cdcMultipleFlows(target, count));
       }
     });
-    Set<String> fed = flowsPerTarget.keySet();
+    Set<String> fed = new LinkedHashSet<>(flowsPerTarget.keySet());
+    appendFlows.forEach(a -> a.target().ifPresent(fed::add));
     declared.stream().filter(d -> d.cdcTarget() && d.queries().isEmpty() && !fed.contains(d.name()))
         .forEach(d -> problems.add(DefinitionErrors.cdcTargetWithoutFlow(d.name())));
   }
 
-  private static void checkReads(Map<String, DatasetSpec> byName, String reader, List<Input> reads,
-      List<String> problems) {
+  private static void checkAppendFlows(List<DatasetSpec> declared, List<ApplyChangesSpec> applyChanges,
+      List<AppendFlowSpec> appendFlows, List<String> problems) {
+    Map<String, DatasetSpec> byFoldedName = new HashMap<>();
+    declared.forEach(d -> byFoldedName.putIfAbsent(d.name().toLowerCase(Locale.ROOT), d));
+    Map<String, List<AppendFlowSpec>> flowsByFoldedName = new LinkedHashMap<>();
+    for (AppendFlowSpec flow : appendFlows) {
+      if (!IDENTIFIER.matcher(flow.name()).matches()) {
+        problems.add(DefinitionErrors.invalidName("Flow", flow.name()));
+      }
+      flowsByFoldedName.computeIfAbsent(flow.name().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(flow);
+    }
+    flowsByFoldedName.forEach((folded, same) -> {
+      if (same.size() > 1) {
+        problems.add(DefinitionErrors.duplicateFlow(same.get(0).name(), same.size()));
+      }
+      DatasetSpec dataset = byFoldedName.get(folded);
+      if (dataset != null) {
+        problems.add(DefinitionErrors.flowNamedLikeDataset(same.get(0).name(), dataset));
+      }
+    });
+    for (AppendFlowSpec flow : appendFlows) {
+      if (flow.target().isEmpty()) {
+        problems.add(DefinitionErrors.appendFlowWithoutTarget(flow.name()));
+      } else {
+        String target = flow.target().get();
+        DatasetSpec dataset = declared.stream().filter(d -> d.name().equals(target)).findFirst().orElse(null);
+        if (dataset == null) {
+          problems.add(DefinitionErrors.appendFlowTargetUndefined(flow.name(), target,
+              declared.stream().filter(d -> d.kind() == DatasetKind.STREAMING_TABLE).map(DatasetSpec::name).toList()));
+        } else if (dataset.kind() != DatasetKind.STREAMING_TABLE) {
+          problems.add(DefinitionErrors.appendFlowTargetNotStreaming(flow.name(), dataset));
+        } else if (applyChanges.stream().anyMatch(a -> a.target().equals(target))) {
+          problems.add(DefinitionErrors.appendFlowIntoApplyChangesTarget(flow.name(), target));
+        }
+      }
+      if (flow.queries().isEmpty()) {
+        problems.add(DefinitionErrors.appendFlowWithoutQuery(flow.name()));
+      } else if (flow.queries().size() > 1) {
+        problems.add(DefinitionErrors.appendFlowWithQueries(flow));
+      }
+    }
+  }
+
+  private static void checkFlowReads(Map<String, DatasetSpec> byName, Set<String> cdcTargets, AppendFlowSpec flow,
+      List<Input> reads, List<String> problems) {
+    for (Input input : reads) {
+      DatasetSpec read = byName.get(input.dataset());
+      if (read == null) {
+        problems.add(DefinitionErrors.appendFlowUndefinedInput(flow.name(), input.dataset(), byName.keySet()));
+      } else if (input.mode() == ReadMode.STREAM && flow.once()) {
+        problems.add(DefinitionErrors.onceFlowStreamRead(flow.name(), input.dataset()));
+      } else if (input.mode() == ReadMode.STREAM && read.kind() == DatasetKind.MATERIALIZED_TABLE) {
+        problems.add(DefinitionErrors.streamReadOfMaterializedTable("Flow", flow.name(), input.dataset()));
+      } else if (input.mode() == ReadMode.STREAM && cdcTargets.contains(input.dataset())) {
+        problems.add(DefinitionErrors.streamReadOfCdcTarget("Flow", flow.name(), input.dataset()));
+      }
+    }
+  }
+
+  private static void checkStreamReadsOfBackfills(Set<String> backfilledOnly, String what, String reader,
+      List<Input> reads, List<String> problems) {
+    reads.stream().filter(i -> i.mode() == ReadMode.STREAM && backfilledOnly.contains(i.dataset()))
+        .forEach(i -> problems.add(DefinitionErrors.streamReadOfBackfilledTable(what, reader, i.dataset())));
+  }
+
+  private static void checkReads(Map<String, DatasetSpec> byName, Set<String> cdcTargets, String reader,
+      List<Input> reads, List<String> problems) {
     String call = readCall(byName.get(reader));
     for (Input input : reads) {
       DatasetSpec read = byName.get(input.dataset());
@@ -285,7 +459,7 @@ public final class LogicalPlan {
         problems.add(DefinitionErrors.undefinedInput(reader, input.dataset(), byName.keySet(), call));
       } else if (input.mode() == ReadMode.STREAM && read.kind() == DatasetKind.MATERIALIZED_TABLE) {
         problems.add(DefinitionErrors.streamReadOfMaterializedTable(reader, input.dataset()));
-      } else if (input.mode() == ReadMode.STREAM && read.cdcTarget()) {
+      } else if (input.mode() == ReadMode.STREAM && cdcTargets.contains(input.dataset())) {
         problems.add(DefinitionErrors.streamReadOfCdcTarget(reader, input.dataset()));
       }
     }

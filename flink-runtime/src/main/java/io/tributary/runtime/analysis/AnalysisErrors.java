@@ -42,4 +42,21 @@ final class AnalysisErrors {
   private static String firstLine(String message) {
     return message == null ? "" : message.strip().lines().findFirst().orElse("");
   }
+
+  static String flowQueryFailed(String flow, Throwable error) {
+    return "Flow '" + flow + "': its query is not valid: " + rootMessage(error) + ". Fix the query of flow '"
+        + flow + "'.";
+  }
+
+  static String updatingFlowQuery(String flow, String target, Throwable error) {
+    return "Flow '" + flow + "' into '" + target + "': its query produces updates to rows it already emitted ("
+        + firstLine(error.getMessage()) + "), but a flow into a streaming table only appends. Give the"
+        + " aggregation or join a time window and a watermark, or make it a materialized table.";
+  }
+
+  static String snapshotReadInFlow(String flow, String table) {
+    return "Flow '" + flow + "' streams and reads a snapshot of '" + table + "': a stream joined with a table."
+        + " Tributary does not yet refresh such a snapshot between updates. Read '" + table + "' as a stream,"
+        + " or make the flow a backfill with once().";
+  }
 }

@@ -4,6 +4,7 @@ import io.tributary.cdc.CdcLayout;
 import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.dsl.Source;
+import io.tributary.dsl.plan.AppendFlowSpec;
 import io.tributary.dsl.plan.ApplyChangesSpec;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
@@ -31,6 +32,7 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.catalog.CatalogTable;
 import org.apache.flink.table.catalog.ObjectPath;
 import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.utils.TypeConversions;
 
@@ -128,6 +130,9 @@ public final class Analyzer {
 
     /** Returns whether the dataset is done with (resolved or failed); false to retry later. */
     private boolean tryResolve(DatasetSpec dataset, DatasetQueries queries) {
+      if (!plan.appendFlowsInto(dataset.name()).isEmpty()) {
+        return resolveFlowTarget(dataset, queries);
+      }
       if (dataset.cdcTarget()) {
         return resolveCdcTarget(dataset);
       }
@@ -177,6 +182,123 @@ public final class Analyzer {
       }
     }
 
+    /**
+     * A streaming table fed by append flows (and perhaps by its own query, its default flow): each
+     * flow's query is analyzed as a dataset named after the flow, and every flow must produce the
+     * same columns (names and types, in any order); the table's row type is the first flow's, each
+     * column nullable if any flow's is.
+     */
+    private boolean resolveFlowTarget(DatasetSpec target, DatasetQueries queries) {
+      Map<String, DatasetSpec> flows = new LinkedHashMap<>();
+      target.query().ifPresent(q -> flows.put(target.name(), target));
+      List<AppendFlowSpec> appendFlows = plan.appendFlowsInto(target.name());
+      appendFlows.forEach(f -> flows.put(f.name(), f.asDataset()));
+      Map<String, RowType> types = new LinkedHashMap<>();
+      Map<String, List<Input>> flowReads = new LinkedHashMap<>();
+      List<String> targetProblems = new ArrayList<>();
+      for (DatasetSpec flow : flows.values()) {
+        boolean once = appendFlows.stream().anyMatch(f -> f.name().equals(flow.name()) && f.once());
+        try {
+          DatasetQueries.Built built = queries.build(flow, this::sqlQuery);
+          flowReads.put(flow.name(), built.inputs());
+          inputs.put(flow.name(), built.inputs());
+          types.put(flow.name(), rowType(built.table()));
+          if (!once && flow == target) {
+            checkAppendOnly(flow, targetProblems);
+            checkNoSnapshotReads(flow, flow.name(), "", targetProblems);
+          } else if (!once) {
+            updatingError(flow).ifPresent(e ->
+                targetProblems.add(AnalysisErrors.updatingFlowQuery(flow.name(), target.name(), e)));
+            List<String> snapshotReads = new ArrayList<>();
+            checkNoSnapshotReads(flow, flow.name(), "", snapshotReads);
+            if (!snapshotReads.isEmpty()) {
+              targetProblems.add(AnalysisErrors.snapshotReadInFlow(flow.name(), snapshotRead(flow.name())));
+            }
+          }
+        } catch (NotYetResolvedException e) {
+          waitingOn.put(target.name(), e.dataset());
+          flowReads.keySet().forEach(inputs::remove);
+          return false;
+        } catch (InputFailedException e) {
+          failed.add(target.name());
+          return true;
+        } catch (UndefinedDatasetException e) {
+          targetProblems.add(flow == target
+              ? DefinitionErrors.undefinedInput(target.name(), e.dataset, datasets.keySet(), e.call)
+              : DefinitionErrors.appendFlowUndefinedInput(flow.name(), e.dataset, datasets.keySet(), e.call));
+        } catch (SourceSchemaException e) {
+          targetProblems.add((flow == target ? "Dataset '" : "Flow '") + flow.name() + "': " + e.getMessage());
+        } catch (RuntimeException e) {
+          targetProblems.add(flow == target ? AnalysisErrors.queryFailed(flow, e)
+              : AnalysisErrors.flowQueryFailed(flow.name(), e));
+        }
+      }
+      if (!targetProblems.isEmpty()) {
+        problems.addAll(targetProblems);
+        failed.add(target.name());
+        return true;
+      }
+      RowType targetType = targetType(target.name(), types, targetProblems);
+      inputs.put(target.name(), flowReads.getOrDefault(target.name(), List.of()));
+      if (targetType != null) {
+        String placeholder = "__flows_" + target.name();
+        createPlaceholder(placeholder, targetType);
+        Table table = tableEnv.from(quoted(placeholder));
+        checkDropDuplicates(target, targetType, targetProblems);
+        for (DatasetCheck check : checks) {
+          targetProblems.addAll(check.check(target, table));
+        }
+      }
+      if (!targetProblems.isEmpty()) {
+        problems.addAll(targetProblems);
+        failed.add(target.name());
+        return true;
+      }
+      register(target.name(), targetType);
+      // each flow's own row type, which its sources produce before its columns are put in the table's order
+      types.forEach((flow, type) -> {
+        if (!flow.equals(target.name())) {
+          schemas.put(flow, type);
+        }
+      });
+      return true;
+    }
+
+    /** The first snapshot read of {@code flow}, for its problem's text. */
+    private String snapshotRead(String flow) {
+      return inputs.getOrDefault(flow, List.of()).stream().filter(i -> i.mode() == ReadMode.SNAPSHOT)
+          .map(Input::dataset).findFirst().orElse("?");
+    }
+
+    /** The first flow's columns, checked against every other flow's by name and type; null if they differ. */
+    private RowType targetType(String target, Map<String, RowType> types, List<String> targetProblems) {
+      Map.Entry<String, RowType> first = types.entrySet().iterator().next();
+      RowType firstType = EventTime.physical(first.getValue());
+      Map<String, LogicalType> columns = new LinkedHashMap<>();
+      firstType.getFields().forEach(f -> columns.put(f.getName(), f.getType().copy(true)));
+      Set<String> nullable = new LinkedHashSet<>();
+      for (Map.Entry<String, RowType> flow : types.entrySet()) {
+        RowType type = EventTime.physical(flow.getValue());
+        Map<String, LogicalType> flowColumns = new LinkedHashMap<>();
+        type.getFields().forEach(f -> flowColumns.put(f.getName(), f.getType().copy(true)));
+        if (!flowColumns.equals(columns)) {
+          targetProblems.add(DefinitionErrors.appendFlowSchemaMismatch(flow.getKey(), target, describe(firstType),
+              describe(type), flow.getKey().equals(first.getKey()) ? "it" : "flow '" + first.getKey() + "'"));
+        }
+        type.getFields().stream().filter(f -> f.getType().isNullable()).forEach(f -> nullable.add(f.getName()));
+      }
+      if (!targetProblems.isEmpty()) {
+        return null;
+      }
+      return new RowType(firstType.getFields().stream().map(f -> new RowType.RowField(f.getName(),
+          f.getType().copy(nullable.contains(f.getName())))).toList());
+    }
+
+    private static String describe(RowType type) {
+      return "(" + String.join(", ", type.getFields().stream()
+          .map(f -> f.getName() + " " + f.getType().copy(true).asSummaryString()).toList()) + ")";
+    }
+
     private boolean resolveCdcTarget(DatasetSpec dataset) {
       ApplyChangesSpec flow = plan.applyChanges().stream().filter(a -> a.target().equals(dataset.name()))
           .findFirst().orElseThrow();
@@ -211,6 +333,11 @@ public final class Analyzer {
      * reads inlined (a view's placeholder would hide an outer join's retractions).
      */
     private void checkAppendOnly(DatasetSpec dataset, List<String> datasetProblems) {
+      updatingError(dataset).ifPresent(e -> datasetProblems.add(AnalysisErrors.updatingStreamingQuery(dataset, e)));
+    }
+
+    /** The planner's refusal to make an append-only stream of {@code dataset}'s query, if it refuses. */
+    private Optional<TableException> updatingError(DatasetSpec dataset) {
       PlanTables inlined = new PlanTables(tableEnv, datasets::get,
           name -> inputs.getOrDefault(name, List.of()), plan.configuration(), new PlanTables.PersistedTables() {
             @Override
@@ -230,12 +357,12 @@ public final class Analyzer {
           });
       try {
         tableEnv.toDataStream(inlined.build(dataset));
+        return Optional.empty();
       } catch (TableException e) {
         if (String.valueOf(e.getMessage()).contains("update")) {
-          datasetProblems.add(AnalysisErrors.updatingStreamingQuery(dataset, e));
-        } else {
-          throw e;
+          return Optional.of(e);
         }
+        throw e;
       } finally {
         inlined.dropRegisteredViews();
       }

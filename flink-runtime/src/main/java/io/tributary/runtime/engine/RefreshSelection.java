@@ -80,7 +80,7 @@ public record RefreshSelection(Kind kind, Set<String> tables) {
    */
   public Resolved resolve(LogicalPlan plan, List<PlannedJob> jobs) {
     Map<String, PlannedJob> jobOf = new LinkedHashMap<>();
-    jobs.forEach(job -> job.datasets().forEach(d -> jobOf.put(d, job)));
+    jobs.stream().filter(job -> !job.once()).forEach(job -> job.datasets().forEach(d -> jobOf.put(d, job)));
     List<String> problems = new ArrayList<>();
     String option = kind == Kind.REFRESH ? "--refresh" : "--full-refresh-tables";
     for (String table : new TreeSet<>(tables)) {
@@ -99,7 +99,10 @@ public record RefreshSelection(Kind kind, Set<String> tables) {
     Set<String> reset = new LinkedHashSet<>();
     Map<String, String> notes = new LinkedHashMap<>();
     for (PlannedJob job : jobs) {
-      boolean named = job.datasets().stream().anyMatch(tables::contains);
+      // a once job is the backfill of its flow's target, named by the target's name
+      List<String> tablesOfJob = job.once()
+          ? List.of(plan.appendFlow(job.datasets().get(0)).orElseThrow().target().orElseThrow()) : job.datasets();
+      boolean named = tablesOfJob.stream().anyMatch(tables::contains);
       boolean runs = kind == Kind.ALL || kind == Kind.FULL_REFRESH_ALL || named;
       if (!runs) {
         continue;
@@ -112,7 +115,7 @@ public record RefreshSelection(Kind kind, Set<String> tables) {
       }
       boolean wantsReset = kind == Kind.FULL_REFRESH_ALL || (kind == Kind.FULL_REFRESH_TABLES && named);
       if (wantsReset) {
-        List<String> forbidding = job.datasets().stream().filter(d -> !resetAllowed(plan, d)).toList();
+        List<String> forbidding = tablesOfJob.stream().filter(d -> !resetAllowed(plan, d)).toList();
         if (forbidding.isEmpty()) {
           reset.add(job.name());
         } else {

@@ -1,5 +1,6 @@
 package io.tributary.runtime.engine;
 
+import io.tributary.dsl.plan.AppendFlowSpec;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.Input;
 import io.tributary.dsl.plan.Query;
@@ -11,6 +12,8 @@ import java.util.Optional;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What of a streaming job's plan its saved state depends on: per dataset, its source or query, its
@@ -18,10 +21,15 @@ import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
  * compared before the next update restores it, so a change that makes the state unusable (a source
  * added or removed, a key changed) is reported before the job starts, with the fix. Expectations,
  * comments and properties hold no state and are left out. A row type that only gained nullable
- * columns (its columns kept, in their order) is not a difference: that is how Auto Loader's {@code addNewColumns} evolves a
- * source, and the state kept by Tributary's operators (keys, positions, CDC rows through
- * {@code EvolvingRowDataSerializer}) survives it. A change inside a {@code query} lambda cannot be
- * seen here: Flink's restore then fails, and {@link UpdateRunner} words that failure.
+ * columns (its columns kept, in their order) is not a difference: that is how Auto Loader's
+ * {@code addNewColumns} evolves a source, and the state kept by Tributary's operators (keys,
+ * positions, CDC rows through {@code EvolvingRowDataSerializer}) survives it. A change inside a
+ * {@code query} lambda cannot be seen here: Flink's restore then fails, and {@link UpdateRunner}
+ * words that failure.
+ *
+ * <p>Each append flow has its own lines ({@code flow <name> …}): a flow added since the state was
+ * saved is no difference (its sources start from nothing, the others restore their positions); a
+ * flow removed or changed is.
  */
 record StateFingerprint(List<String> lines) {
 
@@ -31,18 +39,39 @@ record StateFingerprint(List<String> lines) {
 
   static StateFingerprint of(ResolvedPlan plan, PlannedJob job) {
     List<String> lines = new ArrayList<>();
+    List<String> flows = job.flows().stream().sorted().toList();
     for (String name : job.datasets().stream().sorted().toList()) { // declaration order holds no state
+      if (job.once()) {
+        continue; // its one flow is described below
+      }
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
-      lines.add(name + " " + dataset.queries().stream().map(q -> q instanceof Query.SourceRead read
-          ? "from " + read.source().stateIdentity() : q.describe()).toList());
-      lines.add(name + " reads " + plan.plan().inputsOf(name).stream().map(Input::describe).toList());
+      lines.add(name + " " + dataset.queries().stream().map(StateFingerprint::identity).toList());
+      lines.add(name + " reads " + plan.plan().queryInputsOf(name).stream().map(Input::describe).toList());
       lines.add(name + " drop duplicates " + dataset.dropDuplicatesKeys());
       plan.plan().applyChanges().stream().filter(a -> a.target().equals(name))
           .forEach(a -> lines.add(name + " apply changes keys " + a.keys() + " sequence by " + a.sequenceBy()
               + " scd type " + a.scdType()));
       lines.add(name + " schema " + plan.schema(name).asSerializableString());
     }
+    for (String name : flows) {
+      AppendFlowSpec flow = plan.plan().appendFlow(name).orElseThrow();
+      lines.add(FLOW + name + " into " + flow.target().orElseThrow() + " "
+          + flow.queries().stream().map(StateFingerprint::identity).toList() + " reads "
+          + plan.plan().inputsOf(name).stream().map(Input::describe).toList() + " schema "
+          + plan.schema(name).asSerializableString());
+    }
     return new StateFingerprint(lines);
+  }
+
+  private static final String FLOW = "flow ";
+
+  /** What of a query its state depends on: a source by its identity, so changing its options keeps it. */
+  private static String identity(Query query) {
+    return query instanceof Query.SourceRead read ? "from " + read.source().stateIdentity() : query.describe();
+  }
+
+  private static String flowOf(String line) {
+    return line.substring(FLOW.length()).split(" ", 2)[0];
   }
 
   static StateFingerprint parse(String text) {
@@ -55,6 +84,17 @@ record StateFingerprint(List<String> lines) {
 
   /** The first line that differs from {@code saved}, as "was … now …", or empty when they agree. */
   Optional<String> differenceFrom(StateFingerprint saved) {
+    Set<String> savedFlows = saved.lines.stream().filter(l -> l.startsWith(FLOW)).map(StateFingerprint::flowOf)
+        .collect(Collectors.toSet());
+    List<String> lines = this.lines.stream()
+        .filter(l -> !l.startsWith(FLOW) || savedFlows.contains(flowOf(l))).toList();
+    Set<String> flows = lines.stream().filter(l -> l.startsWith(FLOW)).map(StateFingerprint::flowOf)
+        .collect(Collectors.toSet());
+    Optional<String> removed = saved.lines.stream().filter(l -> l.startsWith(FLOW) && !flows.contains(flowOf(l)))
+        .findFirst();
+    if (removed.isPresent()) {
+      return Optional.of("was \"" + removed.get() + "\", now \"(nothing)\"");
+    }
     int size = Math.max(lines.size(), saved.lines.size());
     for (int i = 0; i < size; i++) {
       String now = i < lines.size() ? lines.get(i) : "(nothing)";

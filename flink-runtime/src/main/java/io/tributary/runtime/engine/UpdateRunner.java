@@ -61,6 +61,7 @@ public final class UpdateRunner {
   private final JobTranslator.FlowStages stages;
   private final RunSettings settings;
   private final JobLauncher launcher;
+  private final OnceFlows onceFlows;
 
   public UpdateRunner(EmbeddedCluster cluster, PipelineStorage storage, JobIo io, JobTranslator.FlowStages stages,
       CaughtUpSignals signals, RunSettings settings) {
@@ -69,6 +70,7 @@ public final class UpdateRunner {
     this.stages = stages;
     this.settings = settings;
     this.launcher = new JobLauncher(cluster, storage, signals, settings);
+    this.onceFlows = new OnceFlows(storage);
   }
 
   /**
@@ -80,6 +82,7 @@ public final class UpdateRunner {
     for (PlannedJob job : jobs) {
       if (selected.resetJobs().contains(job.name())) {
         job.datasets().forEach(storage::resetDataset);
+        job.flows().forEach(storage::resetDataset); // an append flow's schema location and generation
         storage.clearState(job.name());
       }
     }
@@ -136,6 +139,7 @@ public final class UpdateRunner {
     persisted.forEach(d -> generations.put(d.name(), storage.generation(d.name())));
     persisted.stream().filter(DatasetSpec::quarantine)
         .forEach(d -> generations.put(d.quarantineTable(), storage.generation(d.quarantineTable())));
+    plan.plan().appendFlows().forEach(f -> generations.put(f.name(), storage.generation(f.name())));
     jobs.forEach(j -> j.datasets().forEach(d ->
         listener.onFlow(d, FlowState.QUEUED, selected.notes().getOrDefault(d, ""))));
 
@@ -146,8 +150,14 @@ public final class UpdateRunner {
       Function<PlannedJob, JobContext> contexts = job -> new JobContext(plan.plan().pipeline(), job, updateId,
           number, generations, true, settings.checkpointInterval(),
           recomputations.merge(job.name(), 1, Integer::sum) - 1);
+      for (PlannedJob once : jobs.stream().filter(PlannedJob::once).toList()) {
+        once.datasets().forEach(flow -> {
+          listener.onFlow(flow, FlowState.EXCLUDED, "a once flow runs in triggered updates only");
+          results.add(new FlowResult(flow, once.name(), FlowState.EXCLUDED, Optional.empty()));
+        });
+      }
       Optional<String> error = new ContinuousRun(plan, translator, contexts, listener, stopRequest, results)
-          .run(jobs.stream().filter(j -> selected.runJobs().contains(j.name())).toList());
+          .run(jobs.stream().filter(j -> selected.runJobs().contains(j.name()) && !j.once()).toList());
       UpdateResult result = new UpdateResult(plan.plan().pipeline(), updateId, number,
           error.isPresent() ? UpdateState.FAILED : UpdateState.STOPPED, results, error,
           Duration.between(start, Instant.now()));
@@ -184,11 +194,25 @@ public final class UpdateRunner {
         }
         continue;
       }
+      String onceTarget = job.once() ? plan.plan().appendFlow(job.datasets().get(0)).orElseThrow().target()
+          .orElseThrow() : "";
+      if (job.once() && !onceFlows.pending(job, generations, onceTarget)) {
+        String why = "a once flow; it ran for this table already and runs again after a full refresh of "
+            + onceTarget;
+        job.datasets().forEach(flow -> {
+          listener.onFlow(flow, FlowState.EXCLUDED, why);
+          results.add(new FlowResult(flow, job.name(), FlowState.EXCLUDED, Optional.empty()));
+        });
+        continue;
+      }
       try {
         job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, ""));
         boolean caughtUp = runEvolvingSchemas(planning, job.name(), restart -> new JobContext(
             planning.plan.plan().pipeline(), planning.job(job.name()),
             restart == 0 ? updateId : updateId + "#schema" + restart, number, generations), listener, stopRequest);
+        if (job.once() && caughtUp) {
+          onceFlows.done(job, generations, onceTarget);
+        }
         FlowState end = caughtUp ? FlowState.COMPLETED : FlowState.STOPPED;
         stopped |= !caughtUp;
         for (String dataset : job.datasets()) {

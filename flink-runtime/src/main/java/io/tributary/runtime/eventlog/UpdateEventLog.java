@@ -14,8 +14,10 @@ import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -43,7 +45,8 @@ public final class UpdateEventLog {
   private final String pipeline;
   private final String updateId;
   private final long number;
-  private final Map<String, String> flowOfDataset;
+  /** The flows each name the runner reports on stands for: a job's dataset, or a once job's flow. */
+  private final Map<String, List<Flow>> flowsReportedAs;
   private volatile boolean ended;
 
   private UpdateEventLog(PipelineStorage storage, LogicalPlan plan, String updateId, long number) {
@@ -52,9 +55,12 @@ public final class UpdateEventLog {
     this.pipeline = plan.pipeline();
     this.updateId = updateId;
     this.number = number;
-    Map<String, String> flows = new HashMap<>();
-    plan.flows().forEach(f -> flows.putIfAbsent(f.target(), f.name()));
-    this.flowOfDataset = Collections.unmodifiableMap(flows);
+    Map<String, List<Flow>> flows = new HashMap<>();
+    for (Flow flow : plan.flows()) {
+      boolean once = flow instanceof Flow.AppendFlow append && append.spec().once();
+      flows.computeIfAbsent(once ? flow.name() : flow.target(), k -> new ArrayList<>()).add(flow);
+    }
+    this.flowsReportedAs = Collections.unmodifiableMap(flows);
   }
 
   /** The journal of the pipeline stored under {@code storage}. */
@@ -99,9 +105,11 @@ public final class UpdateEventLog {
       ObjectNode definition = details.putObject("flow_definition");
       definition.put("output_dataset", flow.target());
       ArrayNode inputs = definition.putArray("input_datasets");
-      plan.inputsOf(flow.target()).stream().map(Input::dataset).distinct().forEach(inputs::add);
+      (flow instanceof Flow.AppendFlow ? plan.inputsOf(flow.name()) : plan.queryInputsOf(flow.target())).stream()
+          .map(Input::dataset).distinct().forEach(inputs::add);
       Optional<DatasetSpec> dataset = plan.dataset(flow.target());
       definition.put("flow_type", flow instanceof Flow.ApplyChangesFlow ? "APPLY_CHANGES"
+          : flow instanceof Flow.AppendFlow append ? (append.spec().once() ? "APPEND_ONCE" : "APPEND")
           : dataset.map(d -> d.kind().name()).orElse("UNKNOWN"));
       ArrayNode expectations = definition.putArray("expectations");
       dataset.ifPresent(d -> {
@@ -190,10 +198,13 @@ public final class UpdateEventLog {
     Event.Level level = state == FlowState.FAILED ? Event.Level.ERROR
         : state == FlowState.SKIPPED ? Event.Level.WARN : Event.Level.INFO;
     boolean failed = state == FlowState.FAILED;
-    String flow = flowOfDataset.getOrDefault(dataset, dataset);
-    append(Event.Origin.flow(pipeline, updateId, flow, dataset), EventType.FLOW_PROGRESS, level,
-        "Flow '" + flow + "' is " + state + "." + (detail.isEmpty() || failed ? "" : " " + detail),
-        failed && !detail.isEmpty() ? Optional.of(detail) : Optional.empty(), details);
+    List<Map.Entry<String, String>> flows = flowsReportedAs.getOrDefault(dataset, List.of()).stream()
+        .map(f -> Map.entry(f.name(), f.target())).toList();
+    for (Map.Entry<String, String> flow : flows.isEmpty() ? List.of(Map.entry(dataset, dataset)) : flows) {
+      append(Event.Origin.flow(pipeline, updateId, flow.getKey(), flow.getValue()), EventType.FLOW_PROGRESS, level,
+          "Flow '" + flow.getKey() + "' is " + state + "." + (detail.isEmpty() || failed ? "" : " " + detail),
+          failed && !detail.isEmpty() ? Optional.of(detail) : Optional.empty(), details);
+    }
   }
 
   private void append(Event.Origin origin, EventType type, Event.Level level, String message,

@@ -269,6 +269,14 @@ public final class PipelineStorage {
   }
 
   /** The folder of the event journal: one subfolder per update not yet folded into the event log table. */
+  /**
+   * The record of a {@code once} flow's run: the generation of its target it ran for, and whether
+   * it finished ({@code <generation> RUNNING} or {@code <generation> DONE}).
+   */
+  public Path onceRecord(String flow) {
+    return new Path(internal(), "once/" + flow);
+  }
+
   public String eventsDir() {
     return new Path(internal(), "events").toString();
   }

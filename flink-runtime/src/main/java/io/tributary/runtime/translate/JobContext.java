@@ -68,8 +68,17 @@ public record JobContext(String pipeline, PlannedJob job, String updateId, long 
     return dataset + "-" + operator + (generation.isEmpty() ? "" : "-" + generation.substring(0, 8));
   }
 
-  /** The transaction app id of the commits of {@code dataset}'s flow. */
+  /**
+   * The transaction app id of the commits of {@code dataset}'s flow: pipeline/flow/table/generation.
+   * A {@code once} job's flow commits under its own name, so its transaction versions never mix with
+   * those of the job that streams into the same table.
+   */
   public String appId(String dataset) {
-    return pipeline + "/" + dataset + "/" + dataset + "/" + generations.getOrDefault(dataset, "");
+    return pipeline + "/" + flowName(dataset) + "/" + dataset + "/" + generations.getOrDefault(dataset, "");
+  }
+
+  /** The flow that writes {@code dataset} in this job: the once flow of a once job, else the dataset's own. */
+  public String flowName(String dataset) {
+    return job.once() ? job.flows().get(0) : dataset;
   }
 }

@@ -1,6 +1,7 @@
 package io.tributary.runtime.translate;
 
 import io.tributary.dsl.PipelineDefinitionException;
+import io.tributary.dsl.plan.AppendFlowSpec;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.Input;
@@ -20,6 +21,11 @@ import java.util.Set;
  * commit on the same checkpoints); each materialized table is its own BATCH job; flows that are not
  * connected run as separate jobs, so one failing does not stop the others. Jobs come out in an
  * order in which every job runs after the jobs it reads.
+ *
+ * <p>The append flows into a streaming table run in that table's job, their rows unioned before its
+ * one sink: each flow's sources keep their own positions under uids named after the flow, so a flow
+ * added later starts from nothing while the others restore theirs. A {@code once} flow is a job of
+ * its own ({@code once_<flow>}), run until caught up in the update that needs it.
  */
 public final class JobPlanner {
 
@@ -40,7 +46,9 @@ public final class JobPlanner {
     Map<String, List<String>> groups = new LinkedHashMap<>();
     Map<String, String> jobOf = new HashMap<>();
     for (DatasetSpec dataset : plan.datasets()) {
-      if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
+      if (dataset.kind() == DatasetKind.STREAMING_TABLE && onlyBackfilled(plan, dataset)) {
+        continue; // its rows come only from once flows, each a job of its own
+      } else if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
         String root = find(leader, dataset.name());
         groups.computeIfAbsent(root, r -> new ArrayList<>()).add(dataset.name());
       } else if (dataset.kind() == DatasetKind.MATERIALIZED_TABLE) {
@@ -68,9 +76,44 @@ public final class JobPlanner {
           }
         }
       }
-      jobs.put(names.get(root), new PlannedJob(names.get(root), modes.get(root), members, upstream));
+      List<String> flows = members.stream().flatMap(m -> plan.appendFlowsInto(m).stream())
+          .filter(f -> !f.once()).map(AppendFlowSpec::name).toList();
+      jobs.put(names.get(root), new PlannedJob(names.get(root), modes.get(root), members, upstream, flows, false));
+    });
+    Map<String, List<String>> onceJobsInto = new HashMap<>();
+    for (AppendFlowSpec flow : plan.appendFlows()) {
+      if (flow.once() && flow.target().isPresent()) {
+        Set<String> upstream = new LinkedHashSet<>();
+        for (String read : persistedReads(plan, flow.name(), new LinkedHashSet<>())) {
+          upstream.add(jobOf.get(read));
+        }
+        String name = "once_" + flow.name();
+        jobs.put(name, new PlannedJob(name, PlannedJob.Mode.STREAMING, List.of(flow.name()), upstream,
+            List.of(flow.name()), true));
+        onceJobsInto.computeIfAbsent(flow.target().get(), t -> new ArrayList<>()).add(name);
+      }
+    }
+    // a job reading another job's table runs after the backfills into that table (in the table's own
+    // job, rows pass on as they are appended: a backfill's rows are in its table, not in that stream)
+    jobs.replaceAll((name, job) -> {
+      Set<String> upstream = new LinkedHashSet<>(job.upstreamJobs());
+      for (String member : job.once() ? List.<String>of() : job.datasets()) {
+        for (String read : persistedReads(plan, member, new LinkedHashSet<>())) {
+          if (!job.datasets().contains(read)) {
+            upstream.addAll(onceJobsInto.getOrDefault(read, List.of()));
+          }
+        }
+      }
+      return upstream.equals(job.upstreamJobs()) ? job : new PlannedJob(job.name(), job.mode(), job.datasets(),
+          upstream, job.flows(), job.once());
     });
     return ordered(plan.pipeline(), jobs);
+  }
+
+  /** Whether every flow into {@code dataset} is a {@code once} flow: nothing streams into it. */
+  private static boolean onlyBackfilled(LogicalPlan plan, DatasetSpec dataset) {
+    List<AppendFlowSpec> flows = plan.appendFlowsInto(dataset.name());
+    return dataset.query().isEmpty() && !flows.isEmpty() && flows.stream().allMatch(AppendFlowSpec::once);
   }
 
   /**

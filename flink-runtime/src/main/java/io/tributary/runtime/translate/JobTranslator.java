@@ -4,6 +4,7 @@ import io.tributary.cdc.CdcLayout;
 import io.tributary.cdc.Scd1Function;
 import io.tributary.cdc.Scd2Function;
 import io.tributary.dsl.Source;
+import io.tributary.dsl.plan.AppendFlowSpec;
 import io.tributary.dsl.plan.ApplyChangesSpec;
 import io.tributary.quality.ConstraintSql;
 import io.tributary.quality.ExpectationOperator;
@@ -71,6 +72,11 @@ public final class JobTranslator {
     default DataStream<RowData> written(JobContext job, DatasetSpec dataset, DataStream<RowData> rows) {
       return rows;
     }
+
+    /** Sees the rows append flow {@code flow} produces for {@code target} (to count them) and returns them. */
+    default DataStream<RowData> appended(JobContext job, String flow, DatasetSpec target, DataStream<RowData> rows) {
+      return rows;
+    }
   }
 
   public JobTranslator(ResolvedPlan plan, JobIo io, FlowStages stages) {
@@ -108,17 +114,19 @@ public final class JobTranslator {
     StreamTableEnvironment tableEnv = StreamTableEnvironment.create(env, settings);
     JobTables tables = new JobTables(env, tableEnv, context);
     PlanTables planTables = new PlanTables(tableEnv, name -> plan.plan().dataset(name).orElseThrow(),
-        plan.plan()::inputsOf, plan.plan().configuration(), tables);
+        plan.plan()::queryInputsOf, plan.plan().configuration(), tables);
 
-    for (String name : context.job().datasets()) {
+    for (String member : context.job().datasets()) {
+      // a once job's member is its flow; it writes the flow's target
+      String name = context.job().once() ? plan.plan().appendFlow(member).orElseThrow().target().orElseThrow()
+          : member;
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
-      if (dataset.cdcTarget()) {
+      if (plan.plan().isApplyChangesTarget(name)) {
         applyChanges(tableEnv, planTables, context, dataset);
         continue;
       }
       RowType rowType = EventTime.physical(plan.schema(name));
-      Table table = planTables.build(dataset);
-      DataStream<RowData> rows = toStream(tableEnv, table, rowType);
+      DataStream<RowData> rows = queryRows(tableEnv, planTables, context, dataset, rowType);
       if (!dataset.dropDuplicatesKeys().isEmpty()) {
         rows = rows.keyBy(new RowKeySelector(rowType, dataset.dropDuplicatesKeys()))
             .process(new DropDuplicatesFunction(), InternalTypeInfo.of(rowType))
@@ -143,6 +151,37 @@ public final class JobTranslator {
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(plan.plan().pipeline() + ": " + context.job().name());
     return new TranslatedJob(context.job(), graph, tables.caughtUpIds);
+  }
+
+  /**
+   * The rows of {@code dataset}'s flows: its own query, and the append flows into it that this job
+   * runs, each flow's columns put in the table's order and counted as the flow's, then unioned.
+   */
+  private DataStream<RowData> queryRows(StreamTableEnvironment tableEnv, PlanTables planTables, JobContext context,
+      DatasetSpec dataset, RowType rowType) {
+    List<AppendFlowSpec> flows = context.job().flows().stream().map(f -> plan.plan().appendFlow(f).orElseThrow())
+        .filter(f -> f.writes(dataset.name())).toList();
+    if (flows.isEmpty()) {
+      return toStream(tableEnv, planTables.build(dataset), rowType);
+    }
+    List<DataStream<RowData>> parts = new ArrayList<>();
+    if (!context.job().once() && dataset.query().isPresent()) {
+      parts.add(toStream(tableEnv, inOrderOf(planTables.build(dataset), rowType), rowType));
+    }
+    for (AppendFlowSpec flow : flows) {
+      DataStream<RowData> part = toStream(tableEnv, inOrderOf(planTables.build(flow.asDataset()), rowType), rowType);
+      // a once job's rows are all its flow's: its table-level count names the flow already
+      parts.add(context.job().once() ? part : stages.appended(context, flow.name(), dataset, part));
+    }
+    DataStream<RowData> rows = parts.get(0);
+    for (DataStream<RowData> part : parts.subList(1, parts.size())) {
+      rows = rows.union(part);
+    }
+    return rows;
+  }
+
+  private static Table inOrderOf(Table table, RowType rowType) {
+    return table.select(rowType.getFieldNames().stream().map(Expressions::$).toArray(ApiExpression[]::new));
   }
 
   /**

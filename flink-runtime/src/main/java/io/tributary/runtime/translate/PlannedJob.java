@@ -10,8 +10,13 @@ import java.util.Set;
  *
  * @param name stable across updates while the graph does not change: it names the job's state
  *     folder and prefixes its operators' uids
+ * @param flows the append flows the job runs: those into its streaming tables, or for a
+ *     {@code once} job its one backfill flow
+ * @param once whether this job runs one backfill flow ({@code appendFlow(…).once()}); its
+ *     {@code datasets} is then that flow's name, so its state, events and resets are the flow's own
  */
-public record PlannedJob(String name, Mode mode, List<String> datasets, Set<String> upstreamJobs) {
+public record PlannedJob(String name, Mode mode, List<String> datasets, Set<String> upstreamJobs,
+    List<String> flows, boolean once) {
 
   /** How the job runs. */
   public enum Mode {
@@ -26,5 +31,11 @@ public record PlannedJob(String name, Mode mode, List<String> datasets, Set<Stri
     Objects.requireNonNull(mode, "mode");
     datasets = List.copyOf(datasets);
     upstreamJobs = Set.copyOf(upstreamJobs);
+    flows = List.copyOf(flows);
+  }
+
+  /** A job of datasets' own flows, with no append flow. */
+  public PlannedJob(String name, Mode mode, List<String> datasets, Set<String> upstreamJobs) {
+    this(name, mode, datasets, upstreamJobs, List.of(), false);
   }
 }

@@ -49,4 +49,27 @@ class JobPlannerTest {
         new PlannedJob("table_dim", PlannedJob.Mode.BATCH, List.of("dim"), Set.of()),
         new PlannedJob("stream_bronze", PlannedJob.Mode.STREAMING, List.of("bronze", "silver"), Set.of("table_dim")));
   }
+
+  @Test
+  void appendFlowsRunInTheirTargetsJobAndAOnceFlowIsAJobThatItsTargetsReadersWaitFor() {
+    Pipeline p = Pipeline.create("events", Map.of());
+    p.createStreamingTable("all_events");
+    p.streamingTable("eu_events").from(AutoLoader.json("/eu"));
+    p.appendFlow("from_us").target("all_events").from(AutoLoader.json("/us"));
+    p.appendFlow("from_eu").target("all_events").from("eu_events");
+    p.table("history").from(AutoLoader.json("/history"));
+    p.appendFlow("backfill").target("all_events").from("history").once();
+    p.table("summary").from("all_events");
+
+    List<PlannedJob> jobs = JobPlanner.plan(p.build());
+
+    assertThat(jobs).containsExactly(
+        new PlannedJob("table_history", PlannedJob.Mode.BATCH, List.of("history"), Set.of()),
+        new PlannedJob("stream_eu_events", PlannedJob.Mode.STREAMING, List.of("eu_events", "all_events"),
+            Set.of("table_history"), List.of("from_us", "from_eu"), false),
+        new PlannedJob("once_backfill", PlannedJob.Mode.STREAMING, List.of("backfill"), Set.of("table_history"),
+            List.of("backfill"), true),
+        new PlannedJob("table_summary", PlannedJob.Mode.BATCH, List.of("summary"),
+            Set.of("stream_eu_events", "once_backfill"), List.of(), false));
+  }
 }

@@ -15,8 +15,10 @@ import java.util.Map;
 /**
  * What each commit of a Delta table wrote, read straight from its {@code _delta_log/NNN.json} files
  * with no engine code, so the benchmark's "bytes rewritten per micro-batch" does not trust the writer
- * it measures. A file's bytes are its Parquet size plus, when the add carries a deletion vector, the
- * vector's size (stored inline or in its own file): both are bytes a commit writes.
+ * it measures. A live file's bytes are its Parquet size plus, when its add carries a deletion vector,
+ * the vector's size (stored inline or in its own file). A commit writes the bytes of the files it adds,
+ * except when it re-adds a file already in the table with a new deletion vector (merge-on-read): then
+ * it writes only the vector.
  */
 public final class DeltaLog {
 
@@ -27,7 +29,8 @@ public final class DeltaLog {
    *
    * @param version the table version it made
    * @param operation {@code commitInfo.operation}, or "" when absent
-   * @param addedBytes bytes of the files (and deletion vectors) it added with {@code dataChange}
+   * @param addedBytes bytes it wrote: of the new files it added with {@code dataChange} and of the
+   *     deletion vectors it attached to files already in the table
    * @param addedFiles how many files it added with {@code dataChange}
    * @param removedBytes bytes of the files it removed with {@code dataChange}
    * @param removedFiles how many files it removed with {@code dataChange}
@@ -90,6 +93,7 @@ public final class DeltaLog {
     int addedFiles = 0;
     int removedFiles = 0;
     List<String> added = new ArrayList<>();
+    java.util.Set<String> before = new java.util.HashSet<>(live.keySet());
     for (String line : lines) {
       if (line.isBlank()) {
         continue;
@@ -104,11 +108,12 @@ public final class DeltaLog {
         operation = action.get("commitInfo").path("operation").asText("");
       } else if (action.has("add")) {
         JsonNode add = action.get("add");
-        long bytes = add.path("size").asLong() + add.path("deletionVector").path("sizeInBytes").asLong(0);
+        long vector = add.path("deletionVector").path("sizeInBytes").asLong(0);
+        long bytes = add.path("size").asLong() + vector;
         String path = add.get("path").asText();
         live.put(path, bytes);
         if (add.path("dataChange").asBoolean(true)) {
-          addedBytes += bytes;
+          addedBytes += before.contains(path) ? vector : bytes;
           addedFiles++;
           added.add(path);
           addedRows += numRecords(add);

@@ -32,7 +32,8 @@ import org.apache.flink.configuration.Configuration;
  *           [--events 1000000 --files 20 --customers 100000 --cdc-changes 200000 --seed 42]
  * </pre>
  *
- * <p>{@code DATA/events} is generated with GenData (the flags above) when missing. Each run deletes
+ * <p>{@code DATA/events} and {@code DATA/cdc} are generated with GenData (the flags above) when missing. In
+ * medallion mode, each run deletes
  * {@code WORK/storage}, runs one triggered update on a MiniCluster started once for all runs (its start
  * is reported apart, like the baseline's SparkSession start), then the single-pass baseline. Gold is
  * compared with a recomputation from the raw files and with every {@code OUT/oracle/gold_daily_metrics.csv}

@@ -17,16 +17,23 @@ import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * The {@code bench} command: times {@link BenchmarkPipeline} on the shared generated workload beside a
- * plain single-pass baseline in the same JVM, checks the gold table, and compares with the Spark
- * baseline's results when given.
+ * The {@code bench} command. {@code --mode} chooses what is measured on the shared generated workload;
+ * every mode prints its figures (medians of {@code --runs}), its ratios and PASS/FAIL checks:
+ *
+ * <ul>
+ *   <li>{@code medallion} (the default, below): {@link BenchmarkPipeline} beside a single pass and Spark;
+ *   <li>{@code cdc}: SCD type 1 and 2 from {@code DATA/cdc} ({@link CdcBench});
+ *   <li>{@code ingest}: bronze ingest rate and Auto Loader discovery with many processed files ({@link IngestBench});
+ *   <li>{@code freshness}: continuous mode, file landing to rows visible in silver ({@link FreshnessBench}).
+ * </ul>
  *
  * <pre>
- * bin/bench --data DATA [--runs 3] [--work DIR] [--parallelism 2] [--spark-out OUT1,OUT2,...]
+ * bin/bench [--mode medallion] --data DATA [--runs 3] [--work DIR] [--parallelism 2] [--spark-out OUT1,OUT2,...]
  *           [--events 1000000 --files 20 --customers 100000 --cdc-changes 200000 --seed 42]
  * </pre>
  *
- * <p>{@code DATA/events} is generated with GenData (the flags above) when missing. Each run deletes
+ * <p>{@code DATA/events} and {@code DATA/cdc} are generated with GenData (the flags above) when missing. In
+ * medallion mode, each run deletes
  * {@code WORK/storage}, runs one triggered update on a MiniCluster started once for all runs (its start
  * is reported apart, like the baseline's SparkSession start), then the single-pass baseline. Gold is
  * compared with a recomputation from the raw files and with every {@code OUT/oracle/gold_daily_metrics.csv}
@@ -39,27 +46,29 @@ public final class Bench {
 
   public static void main(String[] args) {
     try {
-      System.exit(run(parse(args)) ? 0 : 1);
+      Map<String, String> o = parse(args);
+      boolean ok = switch (o.getOrDefault("mode", "medallion")) {
+        case "medallion" -> run(o);
+        case "cdc" -> CdcBench.run(o);
+        case "ingest" -> IngestBench.run(o);
+        case "freshness" -> FreshnessBench.run(o);
+        default -> throw new IllegalArgumentException("bench: --mode is '" + o.get("mode")
+            + "'; choose medallion (the default), cdc, ingest or freshness.");
+      };
+      System.exit(ok ? 0 : 1);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       System.exit(2);
     }
   }
 
-  /** Runs the benchmark as {@code o} says; true when every check passed. */
+  /** Runs the medallion benchmark as {@code o} says; true when every check passed. */
   static boolean run(Map<String, String> o) {
-    Path data = Path.of(required(o, "data")).toAbsolutePath();
-    int runs = Integer.parseInt(o.getOrDefault("runs", "3"));
-    int parallelism = Integer.parseInt(o.getOrDefault("parallelism", "2"));
-    Path work = Path.of(o.getOrDefault("work", data.resolveSibling(data.getFileName() + "-tributary").toString()))
-        .toAbsolutePath();
+    Path data = data(o);
+    int runs = runs(o);
+    int parallelism = parallelism(o);
+    Path work = work(o);
     Path events = data.resolve("events");
-    if (!Files.isDirectory(events)) {
-      System.out.println("[bench] " + events + " is missing: generating it with GenData ...");
-      System.out.println(GenDataLauncher.generate(data, Long.parseLong(o.getOrDefault("events", "1000000")),
-          Integer.parseInt(o.getOrDefault("files", "20")), Integer.parseInt(o.getOrDefault("customers", "100000")),
-          Integer.parseInt(o.getOrDefault("cdc-changes", "200000")), Long.parseLong(o.getOrDefault("seed", "42"))));
-    }
     long bytes = EventFiles.bytes(events);
     long lines = EventFiles.lines(events);
     System.out.printf("[bench] input %s: %d files, %d lines, %.1f MB; work folder %s; parallelism %d; %d runs%n",
@@ -116,12 +125,10 @@ public final class Bench {
     report.put("ratio.bronze_silver_job/single_pass", f(streaming / singlePass));
     report.put("ratio.update/single_pass", f(update / singlePass));
 
-    String sparkOut = o.get("spark-out");
-    if (sparkOut != null) {
+    if (!sparkOuts(o).isEmpty()) {
       List<SparkSummary> spark = new ArrayList<>();
-      for (String dir : sparkOut.split(",")) {
-        Path out = Path.of(dir.trim());
-        SparkSummary summary = SparkSummary.read(out.resolve("summary.txt"));
+      for (Path out : sparkOuts(o)) {
+        SparkSummary summary = SparkSummary.read(out);
         spark.add(summary);
         List<GoldRow> oracle = GoldTables.fromOracleCsv(out.resolve("oracle/gold_daily_metrics.csv"));
         GoldComparison check = GoldComparison.of(tributary.get(tributary.size() - 1).gold(), oracle);
@@ -129,11 +136,11 @@ public final class Bench {
         ok &= check.passed() && recomputation.passed();
         System.out.printf("[spark %s] bronze %.2f s, silver %.2f s, gold %.2f s; recomputation vs this oracle: %s; "
                 + "Tributary gold (last run) vs this oracle: %s%n",
-            out, summary.bronze(), summary.silver(), summary.gold(), recomputation.summary(), check.summary());
+            out, bronze(summary), silver(summary), gold(summary), recomputation.summary(), check.summary());
       }
-      double sparkStreaming = median(spark, x -> x.bronze() + x.silver());
-      double sparkGold = median(spark, SparkSummary::gold);
-      double sparkTotal = median(spark, x -> x.bronze() + x.silver() + x.gold());
+      double sparkStreaming = median(spark, x -> bronze(x) + silver(x));
+      double sparkGold = median(spark, Bench::gold);
+      double sparkTotal = median(spark, x -> bronze(x) + silver(x) + gold(x));
       report.put("spark.runs", Integer.toString(spark.size()));
       report.put("spark.bronze_plus_silver_s.median", f(sparkStreaming));
       report.put("spark.gold_s.median", f(sparkGold));
@@ -143,39 +150,67 @@ public final class Bench {
       report.put("ratio.tributary_update/spark_a_to_c", f(update / sparkTotal));
     }
     report.put("checks", ok ? "PASS" : "FAIL");
+    writeReport(report, work, "bench-summary.txt");
+    return ok;
+  }
 
+  private static double bronze(SparkSummary s) {
+    return s.time("a_bronze_events");
+  }
+
+  private static double silver(SparkSummary s) {
+    return s.time("b_silver_events");
+  }
+
+  private static double gold(SparkSummary s) {
+    return s.time("c_gold_daily_metrics");
+  }
+
+  /** Prints {@code report} as key=value lines and writes them to {@code work/fileName}. */
+  static void writeReport(Map<String, String> report, Path work, String fileName) {
     StringBuilder text = new StringBuilder();
     report.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
     System.out.print(text);
     try {
       Files.createDirectories(work);
-      Files.writeString(work.resolve("bench-summary.txt"), text, StandardCharsets.UTF_8);
+      Files.writeString(work.resolve(fileName), text, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + work.resolve("bench-summary.txt"), e);
+      throw new UncheckedIOException("Cannot write " + work.resolve(fileName), e);
     }
-    return ok;
   }
 
-  /** Spark's stage times from the {@code summary.txt} that the baseline's run.sh writes. */
-  record SparkSummary(double bronze, double silver, double gold) {
-    static SparkSummary read(Path file) {
-      try {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        return new SparkSummary(time(text, "a_bronze_events", file), time(text, "b_silver_events", file),
-            time(text, "c_gold_daily_metrics", file));
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read the Spark baseline's summary " + file
-            + "; run ../shared/bench/spark-baseline/run.sh DATA OUT first and pass OUT to --spark-out.", e);
-      }
+  /** {@code --data}, generated with GenData (the flags of the class comment) when its folders are missing. */
+  static Path data(Map<String, String> o) {
+    Path data = Path.of(required(o, "data")).toAbsolutePath();
+    if (!Files.isDirectory(data.resolve("events")) || !Files.isDirectory(data.resolve("cdc"))) {
+      System.out.println("[bench] " + data + " has no events/ or cdc/ folder: generating them with GenData ...");
+      System.out.println(GenDataLauncher.generate(data, Long.parseLong(o.getOrDefault("events", "1000000")),
+          Integer.parseInt(o.getOrDefault("files", "20")), Integer.parseInt(o.getOrDefault("customers", "100000")),
+          Integer.parseInt(o.getOrDefault("cdc-changes", "200000")), Long.parseLong(o.getOrDefault("seed", "42"))));
     }
+    return data;
+  }
 
-    private static double time(String text, String stage, Path file) {
-      Matcher m = Pattern.compile("time\\." + stage + "\\.seconds=([0-9.]+)").matcher(text);
-      if (!m.find()) {
-        throw new IllegalArgumentException("Spark summary " + file + " has no line time." + stage + ".seconds=...");
-      }
-      return Double.parseDouble(m.group(1));
-    }
+  /** {@code --work}, by default DATA-tributary beside DATA. */
+  static Path work(Map<String, String> o) {
+    Path data = Path.of(required(o, "data")).toAbsolutePath();
+    return Path.of(o.getOrDefault("work", data.resolveSibling(data.getFileName() + "-tributary").toString()))
+        .toAbsolutePath();
+  }
+
+  static int runs(Map<String, String> o) {
+    return Integer.parseInt(o.getOrDefault("runs", "3"));
+  }
+
+  static int parallelism(Map<String, String> o) {
+    return Integer.parseInt(o.getOrDefault("parallelism", "2"));
+  }
+
+  /** The Spark baseline's output folders named by {@code --spark-out} (comma-separated), if any. */
+  static List<Path> sparkOuts(Map<String, String> o) {
+    String value = o.get("spark-out");
+    return value == null ? List.of()
+        : java.util.Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).map(Path::of).toList();
   }
 
   static Optional<Long> generatorCount(Path data, String name) {
@@ -203,9 +238,10 @@ public final class Bench {
     Map<String, String> o = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("bench: unexpected argument '" + args[i] + "'. Usage: bench --data DIR "
-            + "[--runs 3] [--work DIR] [--parallelism 2] [--spark-out OUT1,OUT2] [--events N --files F "
-            + "--customers C --cdc-changes K --seed S]");
+        throw new IllegalArgumentException("bench: unexpected argument '" + args[i] + "'. Usage: bench "
+            + "[--mode medallion|cdc|ingest|freshness] --data DIR [--runs 3] [--work DIR] [--parallelism 2] "
+            + "[--spark-out OUT1,OUT2] [--events N --files F --customers C --cdc-changes K --seed S]; "
+            + "each mode's own flags are in its class comment and docs/benchmarks.md.");
       }
       o.put(args[i].substring(2), args[++i]);
     }
@@ -221,15 +257,15 @@ public final class Bench {
     return v;
   }
 
-  private static double seconds(long startNanos) {
+  static double seconds(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
-  private static double s(java.time.Duration d) {
+  static double s(java.time.Duration d) {
     return d.toNanos() / 1e9;
   }
 
-  private static String f(double v) {
+  static String f(double v) {
     return String.format("%.2f", v);
   }
 }

@@ -21,13 +21,17 @@ import io.tributary.dsl.PipelineDefinition;
  * becomes a row of NULLs with the line in {@code _rescued_data} (Spark's PERMISSIVE mode keeps it as an
  * all-null row), so both engines drop it in silver through {@code valid_user_id}.
  *
- * <p>The baseline's CDC stages (SCD type 1 and 2 from {@code DATA/cdc}) are not part of this pipeline:
- * Tributary cannot run {@code applyChanges} flows yet.
+ * <p>{@value #LAYERS_KEY} ({@code bronze}, {@code silver} or {@code gold}, the default) says how deep
+ * the pipeline goes: the ingest benchmark runs bronze alone, the freshness benchmark bronze and silver.
+ * The baseline's CDC stages (SCD type 1 and 2 from {@code DATA/cdc}) are {@link CdcBenchmarkPipeline}.
  */
 public final class BenchmarkPipeline implements PipelineDefinition {
 
   /** The configuration key naming the folder of event files ({@code DATA/events}). */
   public static final String SOURCE_KEY = "source.events";
+
+  /** The configuration key naming the last layer defined: bronze, silver or gold (the default). */
+  public static final String LAYERS_KEY = "bench.layers";
 
   /** The baseline's declared event schema, as Flink DDL ({@code timestamp} is reserved in Flink SQL). */
   public static final String BRONZE_SCHEMA = "event_id STRING, user_id STRING, event_type STRING, "
@@ -41,6 +45,10 @@ public final class BenchmarkPipeline implements PipelineDefinition {
     p.streamingTable("bronze_events")
         .comment("Raw events, as Auto Loader reads them with the baseline's declared schema")
         .from(AutoLoader.json(p.conf(SOURCE_KEY, "data/events")).schema(BRONZE_SCHEMA));
+    String layers = p.conf(LAYERS_KEY, "gold");
+    if (layers.equals("bronze")) {
+      return;
+    }
 
     p.streamingTable("silver_events")
         .comment("Events with a user and a timestamp after 2020, typed, one row per event_id")
@@ -49,6 +57,9 @@ public final class BenchmarkPipeline implements PipelineDefinition {
         .expectOrDrop("valid_user_id", "user_id IS NOT NULL")
         .expectOrDrop("valid_timestamp", "timestamp > '2020-01-01'")
         .dropDuplicates("event_id");
+    if (layers.equals("silver")) {
+      return;
+    }
 
     p.table("gold_daily_metrics")
         .comment("Per day and event type: events, distinct users, average duration")

@@ -29,6 +29,9 @@ import org.apache.parquet.schema.MessageTypeParser;
  * the two silver rules, drop repeated event_ids with a hash set, derive event_date and write the silver
  * rows to one snappy Parquet file (the codec Tributary's Delta sink uses). No checkpoints, no commits,
  * no state that survives the process: what is left of Tributary's time above this is its overhead.
+ *
+ * <p>{@link #bronze} is the ingest floor: every line parsed into the bronze schema (a malformed line is
+ * a row of NULLs, as both engines keep it) and written, no rules, no deduplication.
  */
 public final class SinglePassBaseline {
 
@@ -40,24 +43,42 @@ public final class SinglePassBaseline {
       + " optional binary event_id (STRING); optional binary user_id (STRING); optional binary event_type (STRING);"
       + " optional int64 timestamp (TIMESTAMP(MICROS,true)); optional binary properties (STRING);"
       + " optional double duration; optional int64 amount (DECIMAL(10,2)); optional int32 event_date (DATE); }");
+  private static final MessageType BRONZE = MessageTypeParser.parseMessageType("message bronze_events {"
+      + " optional binary event_id (STRING); optional binary user_id (STRING); optional binary event_type (STRING);"
+      + " optional binary timestamp (STRING); optional binary properties (STRING);"
+      + " optional double duration; optional int64 amount (DECIMAL(10,2)); }");
   private static final Instant YEAR_2020 = Instant.parse("2020-01-01T00:00:00Z");
 
   private SinglePassBaseline() {}
 
+  /** Turns one line into the row to write, or null to write none. */
+  private interface LineToRow {
+    Group row(String line, SimpleGroupFactory groups);
+  }
+
   /** Reads {@code eventsDir} and writes silver to {@code parquetFile} (replaced if present). */
   public static Result run(Path eventsDir, Path parquetFile) {
+    Set<String> seen = new HashSet<>();
+    return pass(eventsDir, parquetFile, SILVER, (line, groups) -> silverRow(line, seen, groups));
+  }
+
+  /** Reads {@code eventsDir} and writes every line as a bronze row to {@code parquetFile} (replaced if present). */
+  public static Result bronze(Path eventsDir, Path parquetFile) {
+    return pass(eventsDir, parquetFile, BRONZE, SinglePassBaseline::bronzeRow);
+  }
+
+  private static Result pass(Path eventsDir, Path parquetFile, MessageType schema, LineToRow toRow) {
     long start = System.nanoTime();
     long lines = 0;
     long written = 0;
-    Set<String> seen = new HashSet<>();
-    SimpleGroupFactory groups = new SimpleGroupFactory(SILVER);
+    SimpleGroupFactory groups = new SimpleGroupFactory(schema);
     try {
       Files.deleteIfExists(parquetFile);
       Files.createDirectories(parquetFile.toAbsolutePath().getParent());
       try (ParquetWriter<Group> writer = ExampleParquetWriter
           .builder(new org.apache.hadoop.fs.Path(parquetFile.toAbsolutePath().toUri()))
           .withConf(new Configuration())
-          .withType(SILVER)
+          .withType(schema)
           .withCompressionCodec(CompressionCodecName.SNAPPY)
           .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
           .build()) {
@@ -66,7 +87,7 @@ public final class SinglePassBaseline {
             String line;
             while ((line = in.readLine()) != null) {
               lines++;
-              Group row = silverRow(line, seen, groups);
+              Group row = toRow.row(line, groups);
               if (row != null) {
                 writer.write(row);
                 written++;
@@ -121,6 +142,32 @@ public final class SinglePassBaseline {
       g.add("amount", amount.decimalValue().setScale(2, RoundingMode.UNNECESSARY).unscaledValue().longValueExact());
     }
     g.add("event_date", (int) instant.atOffset(ZoneOffset.UTC).toLocalDate().toEpochDay());
+    return g;
+  }
+
+  /** The bronze row of one line: the declared columns, all NULL when the line is malformed. */
+  static Group bronzeRow(String line, SimpleGroupFactory groups) {
+    Group g = groups.newGroup();
+    JsonNode e;
+    try {
+      e = JSON.readTree(line);
+    } catch (IOException malformed) {
+      return g;
+    }
+    for (String field : new String[] {"event_id", "user_id", "event_type", "timestamp", "properties"}) {
+      String value = text(e, field);
+      if (value != null) {
+        g.add(field, value);
+      }
+    }
+    JsonNode duration = e.get("duration");
+    if (duration != null && !duration.isNull()) {
+      g.add("duration", duration.asDouble());
+    }
+    JsonNode amount = e.get("amount");
+    if (amount != null && !amount.isNull()) {
+      g.add("amount", amount.decimalValue().setScale(2, RoundingMode.UNNECESSARY).unscaledValue().longValueExact());
+    }
     return g;
   }
 

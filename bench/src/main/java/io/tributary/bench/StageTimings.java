@@ -25,6 +25,14 @@ public record StageTimings(Duration streaming, Duration gold) {
             first(events, "gold_daily_metrics", FlowState.COMPLETED)));
   }
 
+  /**
+   * From {@code startDataset}'s STARTING to {@code endDataset}'s COMPLETED: one job's time when both
+   * flows run in it (the other modes' targets: bronze alone, an SCD target).
+   */
+  public static Duration job(List<FlowEvent> events, String startDataset, String endDataset) {
+    return Duration.between(first(events, startDataset, FlowState.STARTING), first(events, endDataset, FlowState.COMPLETED));
+  }
+
   private static Instant first(List<FlowEvent> events, String dataset, FlowState state) {
     return events.stream().filter(e -> e.dataset().equals(dataset) && e.state() == state).map(FlowEvent::time)
         .findFirst().orElseThrow(() -> new IllegalStateException("The update has no " + state + " event for '"

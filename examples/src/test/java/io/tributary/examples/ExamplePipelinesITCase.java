@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The seed's pipelines run end to end on the embedded cluster with their sample data; every table
  * with an expected CSV ({@code examples/expected/}, computed independently of Tributary) is read back
- * with Delta Kernel and, where its protocol and types allow, with Delta Standalone, and compared row
+ * with Delta Kernel and, where its protocol and types allow, with Delta Standalone (not the keyed
+ * tables, which have deletion vectors), and compared row
  * by row. Standalone 3.3.2 cannot read INT64 microsecond timestamps, so tables with a timestamp column
  * are checked by Kernel only (Standalone still opens their log and schema).
  */
@@ -144,6 +145,11 @@ class ExamplePipelinesITCase {
         String path = table(tableName);
 
         assertRows(tableName + " (Delta Kernel)", kernelRows(path, columns), expected);
+        if (usesDeletionVectors(path)) {
+          // keyed tables (applyChanges) upsert with deletion vectors by default: reader version 3,
+          // which Delta Standalone 3.3.2 cannot open, so they are read by Kernel only
+          continue;
+        }
         Snapshot snapshot = DeltaLog.forTable(new Configuration(), path).snapshot();
         assertThat(snapshot.getMetadata().getSchema().getFieldNames()).as(tableName).contains(columns.toArray(String[]::new));
         boolean hasTimestamp = List.of(snapshot.getMetadata().getSchema().getFields()).stream()
@@ -153,6 +159,13 @@ class ExamplePipelinesITCase {
         }
       }
     }
+  }
+
+  private static boolean usesDeletionVectors(String path) {
+    io.delta.kernel.engine.Engine engine =
+        io.delta.kernel.defaults.engine.DefaultEngine.create(new Configuration());
+    return "true".equals(io.delta.kernel.Table.forPath(engine, path).getLatestSnapshot(engine)
+        .getTableProperties().get("delta.enableDeletionVectors"));
   }
 
   private static List<List<Object>> kernelRows(String path, List<String> columns) {

@@ -11,9 +11,11 @@ import java.util.List;
 
 /**
  * What an upsert writer did to one bucket of a keyed table in one epoch, as it hands it to the
- * committer: the bucket's files it replaces ({@code removed}, all of them live in the table once the
- * previous epochs are committed) and the files holding the bucket's new content ({@code added};
- * empty if every row of the bucket was deleted).
+ * committer: the bucket's logical files it replaces ({@code removed}, all of them live in the table
+ * once the previous epochs are committed) and the logical files holding the bucket's new content
+ * ({@code added}; empty if every row of the bucket was deleted). A logical file is a data file with
+ * its deletion vector: a file whose rows are deleted by a deletion vector is in both lists, removed
+ * with its old vector and added again with the new one, as Delta's own DML commits it.
  */
 record DeltaBucketChange(int bucket, List<DeltaDataFile> removed, List<DeltaDataFile> added) {
 
@@ -50,10 +52,14 @@ record DeltaBucketChange(int bucket, List<DeltaDataFile> removed, List<DeltaData
   }
 
   static List<DeltaDataFile> readFiles(DataInputStream in) throws IOException {
+    return readFiles(in, true);
+  }
+
+  static List<DeltaDataFile> readFiles(DataInputStream in, boolean withDeletionVectors) throws IOException {
     int n = in.readInt();
     List<DeltaDataFile> files = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      files.add(DeltaDataFile.readFrom(in));
+      files.add(DeltaDataFile.readFrom(in, withDeletionVectors));
     }
     return files;
   }

@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,8 +53,11 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DeltaCommitterOperator.class);
-  /** 1: files only; 2: also the files each pending epoch removes (keyed tables). */
-  private static final int STATE_FORMAT = 2;
+  /**
+   * 1: files only; 2: also the files each pending epoch removes (keyed tables); 3: each file with
+   * its deletion vector.
+   */
+  private static final int STATE_FORMAT = 3;
 
   private final DeltaWriteSpec spec;
   /** True when the job takes no checkpoints, so the commit happens at end of input. */
@@ -117,14 +121,55 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
       DeltaBucketChange change = DeltaBucketChange.fromBytes(element.getValue());
       // the writers' barrier for a checkpoint the committer never saw (aborted before it got here)
       // leaves two rewrites of a bucket in one epoch: the second replaces a file of the first
+      Map<String, DeltaDataFile> united = new HashMap<>();
       for (DeltaDataFile file : change.removed()) {
-        if (!current.removeIf(added -> added.path().equals(file.path()))) {
+        DeltaDataFile earlier = current.stream().filter(a -> a.path().equals(file.path())).findFirst()
+            .orElse(null);
+        boolean removedAlready = currentRemoved.stream().anyMatch(r -> r.path().equals(file.path()));
+        if (earlier == null && !removedAlready) {
           currentRemoved.add(file);
+        } else if (earlier != null && DeltaDeletionVector.idOf(earlier.deletionVector())
+            .equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
+          current.remove(earlier); // this change builds on the earlier one: it replaces its file
+        } else {
+          // a second change of the same logical file in this epoch: both only delete rows of it by
+          // deletion vectors, so the file is added once with the union of both
+          DeltaDataFile ours = change.added().stream()
+              .filter(a -> a.path().equals(file.path()) && a.deletionVector() != null).findFirst()
+              .orElse(null);
+          boolean sameBase = currentRemoved.stream().anyMatch(r -> r.path().equals(file.path())
+              && DeltaDeletionVector.idOf(r.deletionVector()).equals(DeltaDeletionVector.idOf(file.deletionVector())));
+          if (earlier == null || earlier.deletionVector() == null || ours == null || !sameBase) {
+            throw new IllegalStateException("Table '" + spec.tablePath() + "': two writers changed data"
+                + " file " + file.path() + " in the same epoch (bucket " + change.bucket() + "), and one"
+                + " rewrote it, so their changes cannot be united; each bucket must have one writer");
+          }
+          current.remove(earlier);
+          united.put(file.path(), unite(earlier, ours));
         }
       }
-      current.addAll(change.added());
+      for (DeltaDataFile file : change.added()) {
+        current.add(file.deletionVector() != null && united.containsKey(file.path())
+            ? united.get(file.path()) : file);
+      }
     } else {
       current.add(DeltaDataFile.fromBytes(element.getValue()));
+    }
+  }
+
+  /** {@code a} with a new deletion vector deleting the rows of both {@code a}'s and {@code b}'s. */
+  private DeltaDataFile unite(DeltaDataFile a, DeltaDataFile b) {
+    Configuration conf = new Configuration();
+    org.apache.hadoop.fs.Path root = DeltaFileWriter.qualified(spec.tablePath(), conf);
+    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(root, conf)) {
+      DeltaDeletionVector dv = writer.add(org.roaringbitmap.RoaringBitmap.or(
+          DeletionVectorStore.read(a.deletionVector(), root, conf),
+          DeletionVectorStore.read(b.deletionVector(), root, conf)));
+      writer.close();
+      return a.withDeletionVector(dv);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Table '" + spec.tablePath() + "': cannot unite the deletion"
+          + " vectors of " + a.path(), e);
     }
   }
 
@@ -230,21 +275,22 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   private void restore(byte[] bytes) throws IOException {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       int format = in.readInt();
-      if (format != 1 && format != STATE_FORMAT) {
+      if (format < 1 || format > STATE_FORMAT) {
         throw new IllegalStateException("Unknown Delta committer state format " + format);
       }
       nextEpoch = Math.max(nextEpoch, in.readLong());
       inputEnded |= in.readBoolean();
-      current.addAll(readFiles(in));
+      boolean dvs = format >= 3;
+      current.addAll(readFiles(in, dvs));
       if (format >= 2) {
-        currentRemoved.addAll(readFiles(in));
+        currentRemoved.addAll(readFiles(in, dvs));
       }
       int epochs = in.readInt();
       for (int i = 0; i < epochs; i++) {
         long epoch = in.readLong();
         long checkpointId = in.readLong();
-        List<DeltaDataFile> files = readFiles(in);
-        pending.put(epoch, new Pending(checkpointId, files, format >= 2 ? readFiles(in) : List.of()));
+        List<DeltaDataFile> files = readFiles(in, dvs);
+        pending.put(epoch, new Pending(checkpointId, files, format >= 2 ? readFiles(in, dvs) : List.of()));
       }
     }
   }
@@ -256,11 +302,12 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     }
   }
 
-  private static List<DeltaDataFile> readFiles(DataInputStream in) throws IOException {
+  private static List<DeltaDataFile> readFiles(DataInputStream in, boolean withDeletionVectors)
+      throws IOException {
     int n = in.readInt();
     List<DeltaDataFile> files = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      files.add(DeltaDataFile.readFrom(in));
+      files.add(DeltaDataFile.readFrom(in, withDeletionVectors));
     }
     return files;
   }

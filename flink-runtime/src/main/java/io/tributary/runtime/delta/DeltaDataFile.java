@@ -21,14 +21,28 @@ import java.util.Map;
  *     ({@code null} for a null value); empty for an unpartitioned table
  * @param statsJson the file's column statistics as Kernel serializes them (numRecords, minValues,
  *     maxValues, nullCount), a JSON string as the protocol and Delta Standalone need
+ * @param deletionVector the rows of the file deleted by a deletion vector (keyed tables that use
+ *     them), or {@code null}: the table's logical file is the pair (path, deletion vector)
  */
 public record DeltaDataFile(String path, long size, long modificationTime, long numRecords,
-                            Map<String, String> partitionValues, String statsJson) implements Serializable {
+                            Map<String, String> partitionValues, String statsJson,
+                            DeltaDeletionVector deletionVector) implements Serializable {
 
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   public DeltaDataFile {
     partitionValues = Collections.unmodifiableMap(new LinkedHashMap<>(partitionValues));
+  }
+
+  /** A file without a deletion vector. */
+  public DeltaDataFile(String path, long size, long modificationTime, long numRecords,
+                       Map<String, String> partitionValues, String statsJson) {
+    this(path, size, modificationTime, numRecords, partitionValues, statsJson, null);
+  }
+
+  /** The same file with {@code dv} as its deletion vector ({@code null}: none). */
+  DeltaDataFile withDeletionVector(DeltaDeletionVector dv) {
+    return new DeltaDataFile(path, size, modificationTime, numRecords, partitionValues, statsJson, dv);
   }
 
   void writeTo(DataOutputStream out) throws IOException {
@@ -45,9 +59,22 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
       }
     }
     writeString(out, statsJson);
+    out.writeBoolean(deletionVector != null);
+    if (deletionVector != null) {
+      deletionVector.writeTo(out);
+    }
   }
 
+  /** Reads what {@link #writeTo} wrote. */
   static DeltaDataFile readFrom(DataInputStream in) throws IOException {
+    return readFrom(in, true);
+  }
+
+  /**
+   * Reads a file description; {@code withDeletionVector} false for state written before deletion
+   * vectors existed (no trailing deletion vector field).
+   */
+  static DeltaDataFile readFrom(DataInputStream in, boolean withDeletionVector) throws IOException {
     String path = readString(in);
     long size = in.readLong();
     long modificationTime = in.readLong();
@@ -58,7 +85,9 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
       String key = readString(in);
       values.put(key, in.readBoolean() ? readString(in) : null);
     }
-    return new DeltaDataFile(path, size, modificationTime, numRecords, values, readString(in));
+    String stats = readString(in);
+    DeltaDeletionVector dv = withDeletionVector && in.readBoolean() ? DeltaDeletionVector.readFrom(in) : null;
+    return new DeltaDataFile(path, size, modificationTime, numRecords, values, stats, dv);
   }
 
   byte[] toBytes() {

@@ -111,7 +111,7 @@ public final class DeltaSink {
         .keyBy(new BucketSelector(spec))
         .transform("Delta upsert writer " + spec.tablePath(),
             PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
-            new DeltaUpsertWriterOperator(spec, targetFileBytes))
+            new DeltaUpsertWriterOperator(spec, targetFileBytes, committer.usesDeletionVectors()))
         .uid(uidPrefix + "-writer");
     SingleOutputStreamOperator<Void> committed = changes
         .transform("Delta committer " + spec.tablePath(), Types.VOID,

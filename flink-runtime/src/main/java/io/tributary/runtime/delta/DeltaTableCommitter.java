@@ -224,7 +224,8 @@ public final class DeltaTableCommitter {
       long now = System.currentTimeMillis();
       for (DeltaDataFile file : removed) {
         Row scanFile = live.get(file.path());
-        if (scanFile == null) {
+        // a logical file is the path with its deletion vector: another vector means another change
+        if (scanFile == null || !dvId(scanFile).equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
           gone.add(file.path());
         } else {
           actions.add(KernelInternals.removeAction(scanFile, now));
@@ -233,7 +234,12 @@ public final class DeltaTableCommitter {
       if (!gone.isEmpty()) {
         throw DeltaTableException.concurrentRewrite(spec.tablePath(), spec.appId() + "/" + version, gone);
       }
-      actions.addAll(appendActions(txn, added));
+      actions.addAll(appendActions(txn, added.stream().filter(f -> f.deletionVector() == null).toList()));
+      for (DeltaDataFile file : added) {
+        if (file.deletionVector() != null) {
+          actions.add(addWithDeletionVector(file));
+        }
+      }
       beforeChangeCommit.run();
       try {
         TransactionCommitResult result = txn.commit(engine,
@@ -245,7 +251,9 @@ public final class DeltaTableCommitter {
       } catch (io.delta.kernel.exceptions.ConcurrentWriteException
                | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
         // with no retries Kernel reports a lost race as the latter
-        List<String> conflicts = conflicts(live.keySet(), removed, added);
+        Map<String, String> read = new HashMap<>();
+        live.forEach((path, row) -> read.put(path, dvId(row)));
+        List<String> conflicts = conflicts(read, removed, added);
         if (!conflicts.isEmpty()) {
           throw DeltaTableException.concurrentRewrite(spec.tablePath(), spec.appId() + "/" + version,
               conflicts);
@@ -314,26 +322,48 @@ public final class DeltaTableCommitter {
    * What the commits that won since {@code read} did to this commit's buckets: files this commit
    * removes that they removed, and files they added in buckets this commit rewrites.
    */
-  private List<String> conflicts(java.util.Set<String> read, List<DeltaDataFile> removed,
+  private List<String> conflicts(Map<String, String> read, List<DeltaDataFile> removed,
                                  List<DeltaDataFile> added) {
     Map<String, Row> now = liveFiles(Table.forPath(engine, spec.tablePath()).getLatestSnapshot(engine));
     java.util.Set<Integer> buckets = new java.util.HashSet<>();
-    List<String> conflicts = new ArrayList<>();
+    java.util.Set<String> conflicts = new java.util.LinkedHashSet<>();
     for (DeltaDataFile file : removed) {
       buckets.add(BucketKeys.bucketOf(file.path()));
-      if (!now.containsKey(file.path())) {
+      Row live = now.get(file.path());
+      if (live == null || !dvId(live).equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
         conflicts.add(file.path());
       }
     }
     for (DeltaDataFile file : added) {
       buckets.add(BucketKeys.bucketOf(file.path()));
     }
-    for (String file : now.keySet()) {
-      if (!read.contains(file) && buckets.contains(BucketKeys.bucketOf(file))) {
-        conflicts.add(file);
+    // a file added, or given another deletion vector, in one of this commit's buckets
+    for (Map.Entry<String, Row> file : now.entrySet()) {
+      if (buckets.contains(BucketKeys.bucketOf(file.getKey()))
+          && !dvId(file.getValue()).equals(read.get(file.getKey()))) {
+        conflicts.add(file.getKey());
       }
     }
-    return conflicts;
+    return List.copyOf(conflicts);
+  }
+
+  private static String dvId(Row scanFile) {
+    return DeltaDeletionVector.idOf(KernelInternals.deletionVector(scanFile));
+  }
+
+  /**
+   * The {@code add} of a data file with a deletion vector, with its statistics over all of its
+   * physical rows (Delta requires an exact {@code numRecords} there); a file listed from the table
+   * without statistics keeps only its row count.
+   */
+  private Row addWithDeletionVector(DeltaDataFile file) {
+    DataFileStatistics stats = DataFileStatistics.deserializeFromJson(file.statsJson(), physicalSchema())
+        .filter(s -> s.getNumRecords() == file.numRecords())
+        .orElse(new DataFileStatistics(file.numRecords(), Map.of(), Map.of(), Map.of(), Optional.empty()));
+    java.net.URI root = DeltaFileWriter.qualified(spec.tablePath(), new org.apache.hadoop.conf.Configuration())
+        .toUri();
+    return KernelInternals.addWithDeletionVector(root, physicalSchema(), file.path(), file.size(),
+        file.modificationTime(), stats, file.deletionVector());
   }
 
   /** The snapshot's data files by absolute path, as scan file rows (what a remove action is made of). */
@@ -402,10 +432,31 @@ public final class DeltaTableCommitter {
   }
 
   private TransactionBuilder create(Table table) {
+    Map<String, String> properties = new HashMap<>(tableProperties());
+    if (spec.mode() == DeltaWriteSpec.WriteMode.UPSERT) {
+      properties.putIfAbsent(DeltaWriteSpec.DELETION_VECTORS_PROPERTY, "true");
+    }
     return table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
         .withSchema(engine, schema)
         .withPartitionColumns(engine, spec.partitionColumns())
-        .withTableProperties(engine, tableProperties());
+        .withTableProperties(engine, properties);
+  }
+
+  /**
+   * Whether a keyed table's upserts use deletion vectors (merge-on-read): the spec's {@value
+   * DeltaWriteSpec#DELETION_VECTORS_PROPERTY} if it sets it (the next commit writes it to the table),
+   * else the table's, and for a table not created yet true. An existing table without the property
+   * stays copy-on-write: turning deletion vectors on raises its reader version to 3, which readers such
+   * as Delta Standalone cannot read, so it is never done silently.
+   */
+  public boolean usesDeletionVectors() {
+    String explicit = spec.properties().get(DeltaWriteSpec.DELETION_VECTORS_PROPERTY);
+    if (explicit != null) {
+      return Boolean.parseBoolean(explicit.trim());
+    }
+    return latest().map(s -> Boolean.parseBoolean(
+        s.getTableProperties().getOrDefault(DeltaWriteSpec.DELETION_VECTORS_PROPERTY, "false")))
+        .orElse(spec.mode() == DeltaWriteSpec.WriteMode.UPSERT);
   }
 
   /** The user's properties, and the comment under {@code comment} (Kernel 4.4 cannot set description). */

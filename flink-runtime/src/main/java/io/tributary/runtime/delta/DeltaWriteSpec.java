@@ -48,6 +48,13 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
   /** Table property holding the number of hash buckets of a keyed ({@link WriteMode#UPSERT}) table. */
   public static final String BUCKETS_PROPERTY = "tributary.buckets";
 
+  /**
+   * Delta's table property that turns deletion vectors on or off. A new keyed table has them unless
+   * it is {@code false} (merge-on-read upserts; readers need deletion vector support, reader version
+   * 3); an existing table keeps what it has unless the property is set explicitly.
+   */
+  public static final String DELETION_VECTORS_PROPERTY = "delta.enableDeletionVectors";
+
   /** Buckets of a keyed table unless {@value #BUCKETS_PROPERTY} says otherwise. */
   public static final int DEFAULT_BUCKETS = 16;
 

@@ -7,25 +7,32 @@ import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.MapValue;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
+import io.delta.kernel.expressions.Literal;
 import io.delta.kernel.internal.DeltaLogActionUtils.DeltaAction;
 import io.delta.kernel.internal.InternalScanFileUtils;
 import io.delta.kernel.internal.TableConfig;
 import io.delta.kernel.internal.TableImpl;
 import io.delta.kernel.internal.TransactionImpl;
 import io.delta.kernel.internal.actions.AddFile;
+import io.delta.kernel.internal.actions.DeletionVectorDescriptor;
 import io.delta.kernel.internal.actions.Metadata;
 import io.delta.kernel.internal.actions.SingleAction;
 import io.delta.kernel.internal.data.ScanStateRow;
+import io.delta.kernel.internal.deletionvectors.Base85Codec;
 import io.delta.kernel.internal.snapshot.MetadataCleanup;
+import io.delta.kernel.statistics.DataFileStatistics;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.DataFileStatus;
 import io.delta.kernel.utils.FileStatus;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Every use of Delta Kernel's internal (non-API) classes, in one place. Kernel 4.4 has no public way
@@ -35,7 +42,8 @@ import java.util.Optional;
  * column mapping (its public schema update refuses such tables, though the protocol allows it).
  * Maintenance needs a few more: actions of a rewrite that changes no data ({@code dataChange=false}),
  * the table's retention settings parsed as Delta parses them, and the cleanup of expired log files
- * (Kernel runs it only inside a checkpoint of a snapshot loaded as the latest, and reports nothing). {@code
+ * (Kernel runs it only inside a checkpoint of a snapshot loaded as the latest, and reports nothing),
+ * and keyed tables need to write a deletion vector (Kernel only reads them). {@code
  * KernelInternalsTest} pins each method, so a Kernel upgrade that changes one fails there, loudly,
  * and not somewhere inside a job.
  */
@@ -45,7 +53,7 @@ final class KernelInternals {
 
   /**
    * The {@code remove} action (as a single-action row for {@code Transaction.commit}) for the file a
-   * scan file row of the table's snapshot describes.
+   * scan file row of the table's snapshot describes, with its deletion vector if it has one.
    */
   static Row removeAction(Row scanFileRow, long deletionTimestamp) {
     return removeAction(scanFileRow, deletionTimestamp, true);
@@ -112,6 +120,14 @@ final class KernelInternals {
     return InternalScanFileUtils.getPartitionValues(scanFileRow);
   }
 
+  /** The deletion vector of the file a scan file row describes, or {@code null}. */
+  static DeltaDeletionVector deletionVector(Row scanFileRow) {
+    Row add = scanFileRow.getStruct(scanFileRow.getSchema().indexOf("add"));
+    Optional<DeletionVectorDescriptor> dv = new AddFile(add).getDeletionVector();
+    return dv.map(d -> new DeltaDeletionVector(d.getStorageType(), d.getPathOrInlineDv(),
+        d.getOffset().orElse(-1), d.getSizeInBytes(), d.getCardinality())).orElse(null);
+  }
+
   /** The schema to read from a data file of the scan: the table's columns minus partition columns. */
   static StructType physicalReadSchema(Row scanState) {
     return ScanStateRow.getPhysicalDataReadSchema(scanState);
@@ -167,5 +183,37 @@ final class KernelInternals {
     @Override public Row getStruct(int i) { return row.getStruct(i); }
     @Override public ArrayValue getArray(int i) { return row.getArray(i); }
     @Override public MapValue getMap(int i) { return row.getMap(i); }
+  }
+
+  /**
+   * The {@code add} action (a single-action row) of an unpartitioned data file with a deletion
+   * vector. {@code stats} are the file's statistics over all its physical rows (Delta requires an exact
+   * {@code numRecords} with a DV); they are marked not tight, since min/max/null counts may now
+   * include deleted rows.
+   */
+  static Row addWithDeletionVector(URI tableRoot, StructType physicalSchema, String path, long size,
+                                   long modificationTime, DataFileStatistics stats, DeltaDeletionVector dv) {
+    DataFileStatistics wide = new DataFileStatistics(stats.getNumRecords(), stats.getMinValues(),
+        stats.getMaxValues(), stats.getNullCount(), Optional.of(false));
+    DeletionVectorDescriptor descriptor = new DeletionVectorDescriptor(dv.storageType(), dv.pathOrInlineDv(),
+        dv.offset() < 0 ? Optional.empty() : Optional.of(dv.offset()), dv.sizeInBytes(), dv.cardinality());
+    AddFile add = AddFile.convertDataFileStatus(physicalSchema, tableRoot,
+        new DataFileStatus(path, size, modificationTime, Optional.of(wide)), Map.<String, Literal>of(), true,
+        Map.of(), Optional.empty(), Optional.empty(), Optional.of(descriptor));
+    return SingleAction.createAddFileSingleAction(add.toRow());
+  }
+
+  /** The protocol's base85 form of a DV file's UUID (20 characters). */
+  static String encodeUuid(UUID uuid) {
+    return Base85Codec.encodeUUID(uuid);
+  }
+
+  static UUID decodeUuid(String encoded) {
+    return Base85Codec.decodeUUID(encoded);
+  }
+
+  /** The bytes of an inline DV ({@code storageType} {@code i}). */
+  static byte[] decodeInlineDeletionVector(String encoded, int sizeInBytes) {
+    return Base85Codec.decodeBytes(encoded, sizeInBytes);
   }
 }

@@ -118,6 +118,19 @@ final class KernelSnapshotScan {
   }
 
   /**
+   * The snapshot's data files with their deletion vectors, described as a keyed table's writer keeps
+   * them (no statistics: a file is removed by its path, and re-added with the statistics the table
+   * has).
+   */
+  List<DeltaDataFile> dataFiles() {
+    return scanFiles.values().stream().map(row -> {
+      FileStatus file = KernelInternals.dataFile(row);
+      return new DeltaDataFile(file.getPath(), file.getSize(), file.getModificationTime(), -1, Map.of(),
+          "{}", KernelInternals.deletionVector(row));
+    }).toList();
+  }
+
+  /**
    * The rows of one data file of the snapshot, lazily, batch by batch; {@code file} is its absolute path
    * (as {@link #files()} names it) or its path as the log's add action writes it.
    */

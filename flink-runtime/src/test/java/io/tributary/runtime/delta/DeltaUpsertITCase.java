@@ -49,6 +49,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The upsert sink in real jobs: a changelog applied exactly once across a failure and across
@@ -145,9 +147,15 @@ class DeltaUpsertITCase {
     return dir.resolve("table").toString();
   }
 
-  private DeltaWriteSpec spec(String appId) {
+  /** A keyed table of 8 buckets, merge-on-read with deletion vectors unless told otherwise. */
+  private DeltaWriteSpec spec(String appId, boolean deletionVectors) {
     return DeltaWriteSpec.upsert(table(), TYPE, appId, List.of("id"))
-        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "8"));
+        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "8",
+            DeltaWriteSpec.DELETION_VECTORS_PROPERTY, Boolean.toString(deletionVectors)));
+  }
+
+  private DeltaWriteSpec spec(String appId) {
+    return spec(appId, true);
   }
 
   private static StreamExecutionEnvironment streaming(long checkpointInterval) {
@@ -207,6 +215,17 @@ class DeltaUpsertITCase {
     return found;
   }
 
+  /** Commits of the log that add a file with a deletion vector. */
+  private long deletionVectorCommits() throws Exception {
+    try (Stream<Path> logs = Files.list(dir.resolve("table/_delta_log"))) {
+      long n = 0;
+      for (Path log : logs.filter(p -> p.toString().endsWith(".json")).toList()) {
+        n += Files.readString(log).contains("\"deletionVector\":{") ? 1 : 0;
+      }
+      return n;
+    }
+  }
+
   private void assertOneCommitPerEpoch() throws Exception {
     List<Commit> commits = commits();
     assertThat(commits.get(0).txns()).isEmpty(); // the table's creation
@@ -219,17 +238,26 @@ class DeltaUpsertITCase {
     assertThat(commits.stream().filter(c -> !c.removes().isEmpty())).isNotEmpty();
   }
 
-  @Test
-  void aFailureAfterACheckpointYieldsTheExactTableReadByKernelAndStandalone() throws Exception {
+  /**
+   * With deletion vectors the table is read by Kernel only (Delta Standalone 3.3.2 cannot read
+   * them); copy-on-write, by Kernel and Standalone.
+   */
+  @ParameterizedTest(name = "deletion vectors: {0}")
+  @ValueSource(booleans = {true, false})
+  void aFailureAfterACheckpointYieldsTheExactTable(boolean deletionVectors) throws Exception {
     failAfterRecords = ThreadLocalRandom.current().nextLong(500, 1200);
     StreamExecutionEnvironment env = streaming(150);
-    pipeline(env, 2000, spec("it/upsert-fail/table/g1"));
+    pipeline(env, 2000, spec("it/upsert-fail/table/g1", deletionVectors));
     env.execute("upsert with failure");
 
     assertThat(FAILED).isTrue();
     Map<Long, Row> expected = expected(2000);
     assertThat(tableByKernel()).isEqualTo(expected);
-    assertThat(byKey(DeltaTestSupport.readWithStandalone(table(), TYPE))).isEqualTo(expected);
+    if (!deletionVectors) {
+      assertThat(byKey(DeltaTestSupport.readWithStandalone(table(), TYPE))).isEqualTo(expected);
+    } else {
+      assertThat(deletionVectorCommits()).isPositive();
+    }
     assertOneCommitPerEpoch();
     assertThat(commits().size()).isGreaterThan(3);
   }
@@ -267,8 +295,9 @@ class DeltaUpsertITCase {
     graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
     JobID restored = client.submitJob(graph).get();
     assertThat(client.requestJobResult(restored).get().getJobStatus()).contains(JobStatus.FINISHED);
+    // deletion vectors (the spec's default here): read by Kernel only, Standalone cannot
     assertThat(tableByKernel()).isEqualTo(expected(3000));
-    assertThat(byKey(DeltaTestSupport.readWithStandalone(table(), TYPE))).isEqualTo(expected(3000));
+    assertThat(deletionVectorCommits()).isPositive();
     assertOneCommitPerEpoch();
   }
 
@@ -289,10 +318,11 @@ class DeltaUpsertITCase {
   }
 
   @Test
-  void anUpsertOfOnePercentOfKeysRewritesOnlyTheBucketsItTouches() throws Exception {
+  void copyOnWriteAnUpsertOfOnePercentOfKeysRewritesOnlyTheBucketsItTouches() throws Exception {
     int rows = 200_000;
     DeltaWriteSpec spec = DeltaWriteSpec.upsert(table(), TYPE, "it/upsert-big/table/g1", List.of("id"))
-        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "64"));
+        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "64",
+            DeltaWriteSpec.DELETION_VECTORS_PROPERTY, "false"));
     StreamExecutionEnvironment load = StreamExecutionEnvironment.getExecutionEnvironment();
     load.setParallelism(2);
     DeltaSink.upsert(load.fromSequence(0, rows - 1).map(new Rows(Set.of()))
@@ -337,5 +367,59 @@ class DeltaUpsertITCase {
     assertThat(table).hasSize(rows);
     assertThat(table).allSatisfy(r -> assertThat(r.getField(1)).isEqualTo(
         (changed.contains((Long) r.getField(0)) ? "new-" : "name-") + r.getField(0)));
+  }
+
+  @Test
+  void withDeletionVectorsAnUpsertOfOnePercentOfRandomKeysWritesAFewPercentOfTheTable() throws Exception {
+    int rows = 100_000;
+    DeltaWriteSpec spec = DeltaWriteSpec.upsert(table(), TYPE, "it/upsert-dv/table/g1", List.of("id"))
+        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "16"));
+    StreamExecutionEnvironment load = StreamExecutionEnvironment.getExecutionEnvironment();
+    load.setParallelism(2);
+    DeltaSink.upsert(load.fromSequence(0, rows - 1).map(new Rows(Set.of()))
+        .returns(InternalTypeInfo.of(TYPE)), spec, "table");
+    load.execute("load");
+    Set<String> before = new HashSet<>();
+    for (Commit commit : commits()) {
+      before.addAll(commit.adds());
+      before.removeAll(commit.removes());
+    }
+    long tableBytes = bytes(before);
+
+    // 1% of the keys, spread at random over every bucket
+    Set<Long> changed = new HashSet<>();
+    java.util.Random random = new java.util.Random(7);
+    while (changed.size() < rows / 100) {
+      changed.add((long) random.nextInt(rows));
+    }
+    StreamExecutionEnvironment update = StreamExecutionEnvironment.getExecutionEnvironment();
+    update.setParallelism(2);
+    DeltaSink.upsert(update.fromCollection(changed.stream().sorted().toList())
+        .map(new Rows(changed)).returns(InternalTypeInfo.of(TYPE)), spec, "table");
+    update.execute("update");
+
+    List<Commit> after = commits();
+    Commit upsert = after.get(after.size() - 1);
+    // every bucket's file gets a deletion vector: removed and added again under the same path
+    assertThat(upsert.removes()).hasSameSizeAs(before).containsExactlyInAnyOrderElementsOf(before);
+    assertThat(upsert.adds()).containsAll(before);
+    List<String> written = upsert.adds().stream().filter(p -> !before.contains(p)).toList();
+    assertThat(written).hasSize(16); // one new file per bucket with its upserted rows
+    long dvBytes;
+    try (Stream<Path> files = Files.list(dir.resolve("table"))) {
+      dvBytes = files.filter(p -> p.getFileName().toString().startsWith("deletion_vector_"))
+          .mapToLong(p -> p.toFile().length()).sum();
+    }
+    assertThat(dvBytes).isPositive();
+    assertThat(bytes(written) + dvBytes).isLessThan(tableBytes / 20); // under 5% of the table
+
+    List<Row> table = DeltaTableReader.readAll(table());
+    assertThat(table).hasSize(rows);
+    assertThat(table).allSatisfy(r -> assertThat(r.getField(1)).isEqualTo(
+        (changed.contains((Long) r.getField(0)) ? "new-" : "name-") + r.getField(0)));
+  }
+
+  private long bytes(java.util.Collection<String> relativePaths) {
+    return relativePaths.stream().mapToLong(p -> dir.resolve("table").resolve(p).toFile().length()).sum();
   }
 }

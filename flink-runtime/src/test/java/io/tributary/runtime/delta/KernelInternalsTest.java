@@ -211,4 +211,69 @@ class KernelInternalsTest {
     assertThat(KernelInternals.cleanupExpiredLogs(engine, Table.forPath(engine, table).getPath(engine),
         java.time.Duration.ofDays(30))).isZero();
   }
+
+  @Test
+  void deletionVectorHelpersWriteReadAndRemoveFilesWithVectors() throws Exception {
+    java.util.UUID uuid = java.util.UUID.fromString("0c6cbaaf-5e04-4c9d-8959-1088814f58ef");
+    String encoded = KernelInternals.encodeUuid(uuid);
+    assertThat(encoded).hasSize(20);
+    assertThat(KernelInternals.decodeUuid(encoded)).isEqualTo(uuid);
+    byte[] inline = DeletionVectorStore.serialize(org.roaringbitmap.RoaringBitmap.bitmapOf(2, 5));
+    String inlineText = io.delta.kernel.internal.deletionvectors.Base85Codec.encodeBytes(inline);
+    assertThat(KernelInternals.decodeInlineDeletionVector(inlineText, inline.length)).isEqualTo(inline);
+
+    Configuration conf = new Configuration();
+    Engine engine = DefaultEngine.create(conf);
+    String table = dir.resolve("dv").toString();
+    RowType type = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
+    DeltaWriteSpec spec = DeltaWriteSpec.upsert(table, type, "app", List.of("id"));
+    List<DeltaDataFile> files;
+    try (DeltaFileWriter writer = new DeltaFileWriter(table + "/" + BucketKeys.directory(1), type,
+        List.of(), 1 << 20, conf, 0)) {
+      for (long id = 0; id < 4; id++) {
+        writer.write(DeltaTestSupport.internal(type, org.apache.flink.types.Row.of(id)));
+      }
+      files = writer.closeAll();
+    }
+    DeltaTableCommitter committer = new DeltaTableCommitter(engine, spec);
+    committer.commitChanges(1, List.of(), files);
+    DeltaDeletionVector dv = new DeltaDeletionVector("u", encoded, 1, 34, 2);
+    DeltaDataFile file = files.get(0);
+
+    Row add = KernelInternals.addWithDeletionVector(DeltaFileWriter.qualified(table, conf).toUri(),
+        DeltaTypes.toStructType(type), file.path(), file.size(), file.modificationTime(),
+        new io.delta.kernel.statistics.DataFileStatistics(4, java.util.Map.of(), java.util.Map.of(),
+            java.util.Map.of(), java.util.Optional.empty()), dv);
+    Row addStruct = add.getStruct(add.getSchema().indexOf("add"));
+    assertThat(addStruct.getString(addStruct.getSchema().indexOf("path")))
+        .isEqualTo(file.path().substring(file.path().lastIndexOf("/bucket=") + 1));
+    assertThat(addStruct.getString(addStruct.getSchema().indexOf("stats")))
+        .isEqualTo("{\"numRecords\":4,\"minValues\":{},\"maxValues\":{},\"nullCount\":{},\"tightBounds\":false}");
+    Row dvStruct = addStruct.getStruct(addStruct.getSchema().indexOf("deletionVector"));
+    assertThat(dvStruct.getString(dvStruct.getSchema().indexOf("pathOrInlineDv"))).isEqualTo(encoded);
+    assertThat(dvStruct.getLong(dvStruct.getSchema().indexOf("cardinality"))).isEqualTo(2);
+
+    // the scan file row of a file with a vector gives the vector back, and its remove carries it
+    DeltaDeletionVector written;
+    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
+        DeltaFileWriter.qualified(table, conf), conf)) {
+      written = writer.add(org.roaringbitmap.RoaringBitmap.bitmapOf(0, 3));
+    }
+    committer.commitChanges(2, List.of(file), List.of(new DeltaDataFile(file.path(), file.size(),
+        file.modificationTime(), 4, java.util.Map.of(), file.statsJson(), written)));
+    Scan scan = Table.forPath(engine, table).getLatestSnapshot(engine).getScanBuilder().build();
+    Row scanFile;
+    try (CloseableIterator<FilteredColumnarBatch> batches = scan.getScanFiles(engine);
+         CloseableIterator<Row> rows = batches.next().getRows()) {
+      scanFile = rows.next();
+    }
+    assertThat(KernelInternals.deletionVector(scanFile)).isEqualTo(written);
+    Row remove = KernelInternals.removeAction(scanFile, 5L);
+    Row removeStruct = remove.getStruct(remove.getSchema().indexOf("remove"));
+    Row removedDv = removeStruct.getStruct(removeStruct.getSchema().indexOf("deletionVector"));
+    assertThat(removedDv.getString(removedDv.getSchema().indexOf("pathOrInlineDv")))
+        .isEqualTo(written.pathOrInlineDv());
+    assertThat(DeltaTableReader.readAll(table)).containsExactlyInAnyOrder(
+        org.apache.flink.types.Row.of(1L), org.apache.flink.types.Row.of(2L));
+  }
 }

@@ -42,11 +42,13 @@ import org.apache.parquet.hadoop.ParquetWriter;
 /**
  * Micro-benchmark of the Delta sink, a plain main class (not a test): (1) rows/s of the append sink
  * against the same rows written as plain Parquet files with the sink's own write support in the same
- * run and cluster (the sink's overhead), with a no-write baseline; (2) bytes rewritten by upserts of
- * a share of the keys of a keyed table, relative to the table's size. Medians of 3 runs.
+ * run and cluster (the sink's overhead), with a no-write baseline; (2) bytes written by upserts of
+ * a share of the keys of a keyed table, relative to the table's size, with deletion vectors
+ * (merge-on-read: new data files and deletion vector files) and copy-on-write (the rewritten
+ * buckets). Medians of 3 runs.
  *
  * <pre>{@code
- * java -Xmx6g -cp <test classpath> io.tributary.runtime.delta.bench.UpsertBench [rows] [workdir] [all|append|upsert]
+ * java -Xmx6g -cp <test classpath> io.tributary.runtime.delta.bench.UpsertBench [rows] [workdir] [all|append|upsert|upsert-dv]
  * }</pre>
  */
 public final class UpsertBench {
@@ -85,9 +87,12 @@ public final class UpsertBench {
       if (!part.equals("upsert")) {
         bench.appendThroughput();
       }
-      if (!part.equals("append")) {
-        bench.upsertRewrites(16);
-        bench.upsertRewrites(1024);
+      if (part.equals("all") || part.equals("upsert") || part.equals("upsert-dv")) {
+        bench.upsertRewrites(16, true);
+      }
+      if (part.equals("all") || part.equals("upsert")) {
+        bench.upsertRewrites(16, false);
+        bench.upsertRewrites(1024, false);
       }
     } finally {
       cluster.close();
@@ -184,16 +189,18 @@ public final class UpsertBench {
         appendRows, median(discard), plainMedian, deltaMedian, 100 * (1 - deltaMedian / plainMedian), RUNS);
   }
 
-  private void upsertRewrites(int buckets) throws Exception {
-    Path table = newTable("keyed-" + buckets);
+  private void upsertRewrites(int buckets, boolean deletionVectors) throws Exception {
+    Path table = newTable("keyed-" + buckets + (deletionVectors ? "-dv" : "-cow"));
+    String mode = deletionVectors ? "deletion vectors" : "copy-on-write";
     DeltaWriteSpec spec = DeltaWriteSpec.upsert(table.toString(), TYPE, "bench/upsert", List.of("id"))
-        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, Integer.toString(buckets)));
+        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, Integer.toString(buckets),
+            DeltaWriteSpec.DELETION_VECTORS_PROPERTY, Boolean.toString(deletionVectors)));
     StreamExecutionEnvironment load = env(false);
     DeltaSink.upsert(generated(load), spec, "keyed");
     double loadSeconds = run(load);
     Set<String> live = new HashSet<>(lastCommit(table).adds());
-    System.out.printf("UPSERT table: %d rows, %d buckets, %d files, %s, loaded in %.1f s%n", rows, buckets,
-        live.size(), mb(sizes(table, live)), loadSeconds);
+    System.out.printf("UPSERT table (%s): %d rows, %d buckets, %d files, %s, loaded in %.1f s%n", mode, rows,
+        buckets, live.size(), mb(sizes(table, live)), loadSeconds);
     Random random = new Random(42);
     int version = 0;
     for (double share : new double[] {0.01, 0.0001, 0.00001}) {
@@ -204,23 +211,43 @@ public final class UpsertBench {
         version++;
         List<Long> changed = new ArrayList<>(random.longs(0, rows).distinct().limit(keys).boxed().toList());
         long tableBytes = sizes(table, live);
+        Set<String> dvFilesBefore = deletionVectorFiles(table);
         StreamExecutionEnvironment update = env(false);
         DeltaSink.upsert(update.fromData(changed).map(new ToRow(version, RowKind.UPDATE_AFTER))
             .returns(InternalTypeInfo.of(TYPE)), spec, "keyed");
         seconds.add(run(update));
         Commit commit = lastCommit(table);
-        long removedBytes = sizes(table, commit.removes());
+        // bytes written: data files new to the table, and the epoch's deletion vector files
+        List<String> newFiles = commit.adds().stream().filter(p -> !live.contains(p)).toList();
+        Set<String> newDvFiles = deletionVectorFiles(table);
+        newDvFiles.removeAll(dvFilesBefore);
+        long dataBytes = sizes(table, newFiles);
+        long dvBytes = sizes(table, newDvFiles);
+        long withDv = commit.adds().stream().filter(p -> live.contains(p)).count();
         live.removeAll(commit.removes());
         live.addAll(commit.adds());
-        rewritten.add(100.0 * removedBytes / tableBytes);
-        System.out.printf("  upsert of %d keys (%.3f%%), run %d: %d of %d files rewritten, %s of %s (%.1f%%)"
-            + " in %.1f s%n", keys, share * 100, i + 1, commit.removes().size(), live.size(),
-            mb(removedBytes), mb(tableBytes), rewritten.get(i), seconds.get(i));
+        rewritten.add(100.0 * (dataBytes + dvBytes) / tableBytes);
+        System.out.printf("  upsert of %d keys (%.3f%%), run %d: %d files written (%s) + %d deletion vector"
+            + " files (%s), %d files given a new deletion vector, %d files live: %.2f%% of %s, %.1f s,"
+            + " %.0f keys/s%n", keys, share * 100, i + 1, newFiles.size(), mb(dataBytes), newDvFiles.size(),
+            kb(dvBytes), withDv, live.size(), rewritten.get(i), mb(tableBytes), seconds.get(i),
+            keys / seconds.get(i));
       }
-      System.out.printf("UPSERT %d buckets, %d keys changed (%.3f%% of %d): bytes rewritten %.1f%% of the"
-          + " table (median), job %.1f s (median, incl. job start)%n", buckets, keys, share * 100, rows,
+      System.out.printf("UPSERT %s, %d buckets, %d keys changed (%.3f%% of %d): bytes written %.2f%% of the"
+          + " table (median), job %.1f s (median, incl. job start)%n", mode, buckets, keys, share * 100, rows,
           median(rewritten), median(seconds));
     }
+  }
+
+  private static Set<String> deletionVectorFiles(Path table) throws IOException {
+    try (Stream<Path> files = Files.list(table)) {
+      return new HashSet<>(files.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("deletion_vector_")).toList());
+    }
+  }
+
+  private static String kb(long bytes) {
+    return String.format("%.1f KB", bytes / 1024.0);
   }
 
   private record Commit(List<String> adds, List<String> removes) {}

@@ -36,15 +36,18 @@ public final class LogicalPlan {
   private final List<DatasetSpec> declared;
   private final List<DatasetSpec> datasets;
   private final List<ApplyChangesSpec> applyChanges;
+  private final List<SnapshotChangesSpec> snapshotChanges;
   private final Map<String, List<Input>> inputs;
 
   private LogicalPlan(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
-      List<DatasetSpec> datasets, List<ApplyChangesSpec> applyChanges, Map<String, List<Input>> inputs) {
+      List<DatasetSpec> datasets, List<ApplyChangesSpec> applyChanges, List<SnapshotChangesSpec> snapshotChanges,
+      Map<String, List<Input>> inputs) {
     this.pipeline = pipeline;
     this.configuration = Map.copyOf(configuration);
     this.declared = List.copyOf(declared);
     this.datasets = List.copyOf(datasets);
     this.applyChanges = List.copyOf(applyChanges);
+    this.snapshotChanges = List.copyOf(snapshotChanges);
     // Declaration order, so that re-validation reports problems in a stable order.
     Map<String, List<Input>> copy = new LinkedHashMap<>();
     inputs.forEach((dataset, reads) -> copy.put(dataset, List.copyOf(reads)));
@@ -58,11 +61,23 @@ public final class LogicalPlan {
    */
   public static LogicalPlan of(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
       List<ApplyChangesSpec> applyChanges) {
+    return of(pipeline, configuration, declared, applyChanges, List.of());
+  }
+
+  /**
+   * Validates the declared datasets and flows, {@code applyChangesFromSnapshot} flows included, and
+   * orders them.
+   *
+   * @throws PipelineDefinitionException naming every problem found
+   */
+  public static LogicalPlan of(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
+      List<ApplyChangesSpec> applyChanges, List<SnapshotChangesSpec> snapshotChanges) {
     Objects.requireNonNull(pipeline, "pipeline");
     List<String> problems = new ArrayList<>();
     checkNames(declared, applyChanges, problems);
     checkDatasets(declared, problems);
-    checkApplyChanges(declared, applyChanges, problems);
+    checkApplyChanges(declared, applyChanges, snapshotTargets(snapshotChanges), problems);
+    SnapshotChangesChecks.check(declared, applyChanges, snapshotChanges, problems);
 
     Map<String, List<Input>> explicit = new LinkedHashMap<>();
     for (DatasetSpec dataset : declared) {
@@ -72,7 +87,11 @@ public final class LogicalPlan {
       flow.source().ifPresent(source -> explicit.merge(flow.target(), List.of(Input.stream(source)),
           (a, b) -> concat(a, b)));
     }
-    return ordered(pipeline, configuration, declared, applyChanges, explicit, problems);
+    for (SnapshotChangesSpec flow : snapshotChanges) {
+      flow.sourceDataset().ifPresent(source -> explicit.merge(flow.target(), List.of(Input.snapshot(source)),
+          (a, b) -> concat(a, b)));
+    }
+    return ordered(pipeline, configuration, declared, applyChanges, snapshotChanges, explicit, problems);
   }
 
   /**
@@ -91,14 +110,16 @@ public final class LogicalPlan {
     });
     // Ties are broken by declaration order, not by this plan's order, so the result does not depend on
     // which inputs were known before.
-    return ordered(pipeline, configuration, declared, applyChanges, merged, new ArrayList<>());
+    return ordered(pipeline, configuration, declared, applyChanges, snapshotChanges, merged, new ArrayList<>());
   }
 
   private static LogicalPlan ordered(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
-      List<ApplyChangesSpec> applyChanges, Map<String, List<Input>> inputs, List<String> problems) {
+      List<ApplyChangesSpec> applyChanges, List<SnapshotChangesSpec> snapshotChanges,
+      Map<String, List<Input>> inputs, List<String> problems) {
     Map<String, DatasetSpec> byName = new LinkedHashMap<>();
     declared.forEach(d -> byName.putIfAbsent(d.name(), d));
-    inputs.forEach((dataset, reads) -> checkReads(byName, dataset, reads, problems));
+    Set<String> snapshotTargets = snapshotTargets(snapshotChanges);
+    inputs.forEach((dataset, reads) -> checkReads(byName, dataset, reads, snapshotTargets, problems));
     if (!problems.isEmpty()) {
       throw PipelineDefinitionException.of(pipeline, problems);
     }
@@ -106,7 +127,7 @@ public final class LogicalPlan {
     if (!problems.isEmpty()) {
       throw PipelineDefinitionException.of(pipeline, problems);
     }
-    return new LogicalPlan(pipeline, configuration, declared, sorted, applyChanges, inputs);
+    return new LogicalPlan(pipeline, configuration, declared, sorted, applyChanges, snapshotChanges, inputs);
   }
 
   public String pipeline() {
@@ -142,6 +163,16 @@ public final class LogicalPlan {
     return applyChanges;
   }
 
+  /** The {@code applyChangesFromSnapshot} flows, in declaration order. */
+  public List<SnapshotChangesSpec> snapshotChanges() {
+    return snapshotChanges;
+  }
+
+  /** The {@code applyChangesFromSnapshot} flow writing {@code target}, if one does. */
+  public Optional<SnapshotChangesSpec> snapshotChangesInto(String target) {
+    return snapshotChanges.stream().filter(s -> s.target().equals(target)).findFirst();
+  }
+
   /** The flows that write persisted datasets, in dependency order. */
   public List<Flow> flows() {
     List<Flow> flows = new ArrayList<>();
@@ -154,6 +185,7 @@ public final class LogicalPlan {
       }
       applyChanges.stream().filter(a -> a.target().equals(dataset.name()))
           .forEach(a -> flows.add(new Flow.ApplyChangesFlow(a)));
+      snapshotChangesInto(dataset.name()).ifPresent(s -> flows.add(new Flow.SnapshotChangesFlow(s)));
     }
     return flows;
   }
@@ -171,6 +203,8 @@ public final class LogicalPlan {
       }
       applyChanges.stream().filter(a -> a.target().equals(dataset.name()))
           .forEach(a -> a.describeLines().forEach(line -> lines.add("    " + line)));
+      snapshotChangesInto(dataset.name())
+          .ifPresent(s -> s.describeLines().forEach(line -> lines.add("    " + line)));
     }
     return String.join("\n", lines) + "\n";
   }
@@ -222,8 +256,14 @@ public final class LogicalPlan {
     }
   }
 
+  private static Set<String> snapshotTargets(List<SnapshotChangesSpec> snapshotChanges) {
+    Set<String> targets = new LinkedHashSet<>();
+    snapshotChanges.forEach(s -> targets.add(s.target()));
+    return targets;
+  }
+
   private static void checkApplyChanges(List<DatasetSpec> declared, List<ApplyChangesSpec> applyChanges,
-      List<String> problems) {
+      Set<String> snapshotTargets, List<String> problems) {
     Map<String, DatasetSpec> byName = new HashMap<>();
     declared.forEach(d -> byName.putIfAbsent(d.name(), d));
     Map<String, Integer> flowsPerTarget = new LinkedHashMap<>();
@@ -271,14 +311,16 @@ public final class LogicalPlan {
         problems.add(DefinitionErrors.cdcMultipleFlows(target, count));
       }
     });
-    Set<String> fed = flowsPerTarget.keySet();
+    Set<String> fed = new LinkedHashSet<>(flowsPerTarget.keySet());
+    fed.addAll(snapshotTargets);
     declared.stream().filter(d -> d.cdcTarget() && d.queries().isEmpty() && !fed.contains(d.name()))
         .forEach(d -> problems.add(DefinitionErrors.cdcTargetWithoutFlow(d.name())));
   }
 
   private static void checkReads(Map<String, DatasetSpec> byName, String reader, List<Input> reads,
-      List<String> problems) {
-    String call = readCall(byName.get(reader));
+      Set<String> snapshotTargets, List<String> problems) {
+    String call = snapshotTargets.contains(reader) ? "applyChangesFromSnapshot(…).fromSnapshot()"
+        : readCall(byName.get(reader));
     for (Input input : reads) {
       DatasetSpec read = byName.get(input.dataset());
       if (read == null) {

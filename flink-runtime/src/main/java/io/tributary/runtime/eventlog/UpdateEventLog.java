@@ -102,6 +102,7 @@ public final class UpdateEventLog {
       plan.inputsOf(flow.target()).stream().map(Input::dataset).distinct().forEach(inputs::add);
       Optional<DatasetSpec> dataset = plan.dataset(flow.target());
       definition.put("flow_type", flow instanceof Flow.ApplyChangesFlow ? "APPLY_CHANGES"
+          : flow instanceof Flow.SnapshotChangesFlow ? "APPLY_CHANGES_FROM_SNAPSHOT"
           : dataset.map(d -> d.kind().name()).orElse("UNKNOWN"));
       ArrayNode expectations = definition.putArray("expectations");
       dataset.ifPresent(d -> {

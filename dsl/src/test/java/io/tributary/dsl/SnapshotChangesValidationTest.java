@@ -100,7 +100,10 @@ class SnapshotChangesValidationTest {
         "Streaming table 'stock' is written both by applyChangesFromSnapshot and by applyChanges. A snapshot flow"
             + " owns its target (each snapshot replaces what the previous one said): write them to two tables.",
         "applyChangesFromSnapshot into 'prices' is declared 2 times. A target has one snapshot source: remove all"
-            + " but one.");
+            + " but one.",
+        "Dataset 'stock' reads table 'products_export' as a stream, but 'products_export' is a materialized table,"
+            + " recomputed on every update, so it has no stream of new rows. Read it as a snapshot (from(…) on a"
+            + " table or view, ctx.read(…)), or make 'products_export' a streaming table.");
   }
 
   @Test

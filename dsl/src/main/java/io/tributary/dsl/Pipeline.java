@@ -5,6 +5,7 @@ import io.tributary.dsl.plan.ApplyChangesSpec;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.LogicalPlan;
+import io.tributary.dsl.plan.SnapshotChangesSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ public final class Pipeline {
   private final List<DatasetSpec> datasets = new ArrayList<>();
   private final List<ApplyChangesSpec> applyChanges = new ArrayList<>();
   private final List<AppendFlowSpec> appendFlows = new ArrayList<>();
+  private final List<SnapshotChangesSpec> snapshotChanges = new ArrayList<>();
 
   private Pipeline(String name, Map<String, String> configuration) {
     this.name = Objects.requireNonNull(name, "name");
@@ -118,12 +120,30 @@ public final class Pipeline {
   }
 
   /**
+   * Applies full snapshots of a source to {@code target} by key (DLT's {@code
+   * create_auto_cdc_from_snapshot_flow}): each snapshot is compared with the previous one, and the keys
+   * it adds, changes and drops are inserted, updated and deleted; the steps ask for the source, then
+   * the keys.
+   *
+   * <pre>{@code
+   * p.createStreamingTable("products_history");
+   * p.applyChangesFromSnapshot("products_history").fromSnapshot("products_export").keys("product_id")
+   *     .storedAsScdType(2);
+   * }</pre>
+   */
+  public ApplyChangesFromSnapshotBuilder.From applyChangesFromSnapshot(String target) {
+    Objects.requireNonNull(target, "target");
+    snapshotChanges.add(SnapshotChangesSpec.into(target));
+    return new ApplyChangesFromSnapshotBuilder(this, snapshotChanges.size() - 1).fromStep();
+  }
+
+  /**
    * Validates the whole definition and returns its logical plan.
    *
    * @throws PipelineDefinitionException listing every problem, each with its fix
    */
   public LogicalPlan build() {
-    return LogicalPlan.of(name, configuration, datasets, applyChanges, appendFlows);
+    return LogicalPlan.of(name, configuration, datasets, applyChanges, appendFlows, snapshotChanges);
   }
 
   private int add(DatasetSpec spec) {
@@ -146,5 +166,9 @@ public final class Pipeline {
 
   void updateApplyChanges(int index, UnaryOperator<ApplyChangesSpec> change) {
     applyChanges.set(index, change.apply(applyChanges.get(index)));
+  }
+
+  void updateSnapshotChanges(int index, UnaryOperator<SnapshotChangesSpec> change) {
+    snapshotChanges.set(index, change.apply(snapshotChanges.get(index)));
   }
 }

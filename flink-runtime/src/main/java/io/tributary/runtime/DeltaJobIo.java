@@ -8,6 +8,7 @@ import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.runtime.delta.DeltaSink;
 import io.tributary.runtime.delta.DeltaSnapshotSource;
 import io.tributary.runtime.delta.DeltaStreamSource;
+import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.delta.DeltaWriteSpec;
 import io.tributary.runtime.source.AutoLoaderSource;
 import io.tributary.runtime.storage.PipelineStorage;
@@ -88,6 +89,11 @@ final class DeltaJobIo implements JobIo {
     DataStream<RowData> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), dataset + ": snapshot")
         .uid(sourceId);
     return new SourceStream(rows, job.bounded() ? Optional.empty() : Optional.of(sourceId));
+  }
+
+  @Override
+  public Optional<java.util.Map<String, String>> tableProperties(JobContext job, String dataset) {
+    return DeltaTableReader.properties(storage.tablePath(dataset));
   }
 
   @Override

@@ -137,6 +137,48 @@ public final class DefinitionErrors {
         + " (latest row per key) or storedAsScdType(2) (a row per version).";
   }
 
+  static String snapshotTargetUndefined(String target) {
+    return "applyChangesFromSnapshot into '" + target + "': the target is not defined. Declare it with"
+        + " p.createStreamingTable(\"" + target + "\").";
+  }
+
+  static String snapshotTargetNotCreated(String target, DatasetSpec dataset) {
+    return "applyChangesFromSnapshot into '" + target + "': the target is a " + dataset.kind().displayName()
+        + (dataset.queries().isEmpty() ? "" : " with a query of its own")
+        + ". A snapshot target must be declared with p.createStreamingTable(\"" + target + "\").";
+  }
+
+  static String snapshotTargetAlsoApplyChanges(String target) {
+    return "Streaming table '" + target + "' is written both by applyChangesFromSnapshot and by applyChanges."
+        + " A snapshot flow owns its target (each snapshot replaces what the previous one said): write them to"
+        + " two tables.";
+  }
+
+  static String snapshotMultipleFlows(String target, int count) {
+    return "applyChangesFromSnapshot into '" + target + "' is declared " + count + " times. A target has one"
+        + " snapshot source: remove all but one.";
+  }
+
+  static String snapshotMissing(String target, String what, String call) {
+    return "applyChangesFromSnapshot into '" + target + "' has no " + what + ". Add " + call
+        + " to p.applyChangesFromSnapshot(\"" + target + "\").";
+  }
+
+  static String snapshotScdType(String target, int type) {
+    return "applyChangesFromSnapshot into '" + target + "' is stored as SCD type " + type + ". Use"
+        + " storedAsScdType(1) (the latest snapshot's rows) or storedAsScdType(2) (a row per version).";
+  }
+
+  static String snapshotBothLists(String target, String list, String exceptList) {
+    return "applyChangesFromSnapshot into '" + target + "' sets both " + list + " and " + exceptList + "."
+        + " They are mutually exclusive: keep one.";
+  }
+
+  static String snapshotHistoryOnType1(String target) {
+    return "applyChangesFromSnapshot into '" + target + "' tracks history columns, but is stored as SCD type 1,"
+        + " which keeps no history. Use storedAsScdType(2), or remove the history column list.";
+  }
+
   static String duplicateExpectation(String dataset, String expectation, int count) {
     return "Dataset '" + dataset + "': expectation '" + expectation + "' is defined " + count
         + " times. Expectation names are unique per dataset: rename all but one.";

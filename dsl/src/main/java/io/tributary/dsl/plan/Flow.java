@@ -49,4 +49,17 @@ public sealed interface Flow {
       return spec.target().orElseThrow();
     }
   }
+
+  /** Full snapshots of a source diffed and applied by key to a target created with {@code createStreamingTable}. */
+  record SnapshotChangesFlow(SnapshotChangesSpec spec) implements Flow {
+    @Override
+    public String name() {
+      return spec.flowName();
+    }
+
+    @Override
+    public String target() {
+      return spec.target();
+    }
+  }
 }

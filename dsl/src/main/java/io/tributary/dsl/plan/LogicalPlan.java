@@ -37,7 +37,8 @@ public final class LogicalPlan {
   private final List<DatasetSpec> datasets;
   private final List<ApplyChangesSpec> applyChanges;
   private final List<AppendFlowSpec> appendFlows;
-  /** Each dataset's own reads: its query's, or its apply-changes flow's source. */
+  private final List<SnapshotChangesSpec> snapshotChanges;
+  /** Each dataset's own reads: its query's, its apply-changes flow's source, or its snapshots' source. */
   private final Map<String, List<Input>> ownInputs;
   /** Each append flow's reads, by flow name. */
   private final Map<String, List<Input>> flowInputs;
@@ -46,13 +47,15 @@ public final class LogicalPlan {
 
   private LogicalPlan(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
       List<DatasetSpec> datasets, List<ApplyChangesSpec> applyChanges, List<AppendFlowSpec> appendFlows,
-      Map<String, List<Input>> ownInputs, Map<String, List<Input>> flowInputs) {
+      List<SnapshotChangesSpec> snapshotChanges, Map<String, List<Input>> ownInputs,
+      Map<String, List<Input>> flowInputs) {
     this.pipeline = pipeline;
     this.configuration = Map.copyOf(configuration);
     this.declared = List.copyOf(declared);
     this.datasets = List.copyOf(datasets);
     this.applyChanges = List.copyOf(applyChanges);
     this.appendFlows = List.copyOf(appendFlows);
+    this.snapshotChanges = List.copyOf(snapshotChanges);
     // Declaration order, so that re-validation reports problems in a stable order.
     this.ownInputs = copyOf(ownInputs);
     this.flowInputs = copyOf(flowInputs);
@@ -86,22 +89,26 @@ public final class LogicalPlan {
    */
   public static LogicalPlan of(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
       List<ApplyChangesSpec> applyChanges) {
-    return of(pipeline, configuration, declared, applyChanges, List.of());
+    return of(pipeline, configuration, declared, applyChanges, List.of(), List.of());
   }
 
   /**
-   * Validates the declared datasets, apply-changes flows and append flows, and orders them.
+   * Validates the declared datasets and flows (apply-changes, applyChangesFromSnapshot and append
+   * flows), and orders them.
    *
    * @throws PipelineDefinitionException naming every problem found
    */
   public static LogicalPlan of(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
-      List<ApplyChangesSpec> applyChanges, List<AppendFlowSpec> appendFlows) {
+      List<ApplyChangesSpec> applyChanges, List<AppendFlowSpec> appendFlows,
+      List<SnapshotChangesSpec> snapshotChanges) {
     Objects.requireNonNull(pipeline, "pipeline");
     List<String> problems = new ArrayList<>();
     checkNames(declared, applyChanges, problems);
     checkDatasets(declared, problems);
-    checkApplyChanges(declared, applyChanges, appendFlows, problems);
-    checkAppendFlows(declared, applyChanges, appendFlows, problems);
+    Set<String> snapshotTargets = snapshotTargets(snapshotChanges);
+    checkApplyChanges(declared, applyChanges, appendFlows, snapshotTargets, problems);
+    SnapshotChangesChecks.check(declared, applyChanges, snapshotChanges, problems);
+    checkAppendFlows(declared, applyChanges, snapshotTargets, appendFlows, problems);
 
     Map<String, List<Input>> explicit = new LinkedHashMap<>();
     for (DatasetSpec dataset : declared) {
@@ -111,12 +118,17 @@ public final class LogicalPlan {
       flow.source().ifPresent(source -> explicit.merge(flow.target(), List.of(Input.stream(source)),
           (a, b) -> concat(a, b)));
     }
+    for (SnapshotChangesSpec flow : snapshotChanges) {
+      flow.sourceDataset().ifPresent(source -> explicit.merge(flow.target(), List.of(Input.snapshot(source)),
+          (a, b) -> concat(a, b)));
+    }
     Map<String, List<Input>> explicitFlows = new LinkedHashMap<>();
     for (AppendFlowSpec flow : appendFlows) {
       explicitFlows.putIfAbsent(flow.name(),
           flow.query().flatMap(Query::explicitInput).map(List::of).orElse(List.of()));
     }
-    return ordered(pipeline, configuration, declared, applyChanges, appendFlows, explicit, explicitFlows, problems);
+    return ordered(pipeline, configuration, declared, applyChanges, appendFlows, snapshotChanges, explicit,
+        explicitFlows, problems);
   }
 
   /**
@@ -139,16 +151,18 @@ public final class LogicalPlan {
     });
     // Ties are broken by declaration order, not by this plan's order, so the result does not depend on
     // which inputs were known before.
-    return ordered(pipeline, configuration, declared, applyChanges, appendFlows, merged, mergedFlows,
-        new ArrayList<>());
+    return ordered(pipeline, configuration, declared, applyChanges, appendFlows, snapshotChanges, merged,
+        mergedFlows, new ArrayList<>());
   }
 
   private static LogicalPlan ordered(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
-      List<ApplyChangesSpec> applyChanges, List<AppendFlowSpec> appendFlows, Map<String, List<Input>> ownInputs,
-      Map<String, List<Input>> flowInputs, List<String> problems) {
+      List<ApplyChangesSpec> applyChanges, List<AppendFlowSpec> appendFlows, List<SnapshotChangesSpec> snapshotChanges,
+      Map<String, List<Input>> ownInputs, Map<String, List<Input>> flowInputs, List<String> problems) {
     Map<String, DatasetSpec> byName = new LinkedHashMap<>();
     declared.forEach(d -> byName.putIfAbsent(d.name(), d));
-    Set<String> cdcTargets = new LinkedHashSet<>();
+    Set<String> snapshotTargets = snapshotTargets(snapshotChanges);
+    // targets whose commits update and delete rows by key: no stream of new rows comes out of them
+    Set<String> cdcTargets = new LinkedHashSet<>(snapshotTargets);
     applyChanges.forEach(a -> cdcTargets.add(a.target()));
     // tables whose rows come only from once flows: nothing streams into them, so nothing streams out
     Set<String> backfilledOnly = new LinkedHashSet<>();
@@ -157,7 +171,7 @@ public final class LogicalPlan {
             && appendFlows.stream().filter(f -> f.writes(name)).allMatch(AppendFlowSpec::once))
         .forEach(backfilledOnly::add);
     ownInputs.forEach((dataset, reads) -> {
-      checkReads(byName, cdcTargets, dataset, reads, problems);
+      checkReads(byName, cdcTargets, snapshotTargets, dataset, reads, problems);
       checkStreamReadsOfBackfills(backfilledOnly, "Dataset", dataset, reads, problems);
     });
     for (AppendFlowSpec flow : appendFlows) {
@@ -172,8 +186,8 @@ public final class LogicalPlan {
     if (!problems.isEmpty()) {
       throw PipelineDefinitionException.of(pipeline, problems);
     }
-    return new LogicalPlan(pipeline, configuration, declared, sorted, applyChanges, appendFlows, ownInputs,
-        flowInputs);
+    return new LogicalPlan(pipeline, configuration, declared, sorted, applyChanges, appendFlows, snapshotChanges,
+        ownInputs, flowInputs);
   }
 
   public String pipeline() {
@@ -242,6 +256,16 @@ public final class LogicalPlan {
     return applyChanges;
   }
 
+  /** The {@code applyChangesFromSnapshot} flows, in declaration order. */
+  public List<SnapshotChangesSpec> snapshotChanges() {
+    return snapshotChanges;
+  }
+
+  /** The {@code applyChangesFromSnapshot} flow writing {@code target}, if one does. */
+  public Optional<SnapshotChangesSpec> snapshotChangesInto(String target) {
+    return snapshotChanges.stream().filter(s -> s.target().equals(target)).findFirst();
+  }
+
   /** The flows that write persisted datasets, in dependency order. */
   public List<Flow> flows() {
     List<Flow> flows = new ArrayList<>();
@@ -255,6 +279,7 @@ public final class LogicalPlan {
       applyChanges.stream().filter(a -> a.target().equals(dataset.name()))
           .forEach(a -> flows.add(new Flow.ApplyChangesFlow(a)));
       appendFlowsInto(dataset.name()).forEach(a -> flows.add(new Flow.AppendFlow(a)));
+      snapshotChangesInto(dataset.name()).ifPresent(s -> flows.add(new Flow.SnapshotChangesFlow(s)));
     }
     return flows;
   }
@@ -279,6 +304,8 @@ public final class LogicalPlan {
           lines.add("      reads " + String.join(", ", flowReads.stream().map(Input::describe).toList()));
         }
       }
+      snapshotChangesInto(dataset.name())
+          .ifPresent(s -> s.describeLines().forEach(line -> lines.add("    " + line)));
     }
     return String.join("\n", lines) + "\n";
   }
@@ -330,8 +357,14 @@ public final class LogicalPlan {
     }
   }
 
+  private static Set<String> snapshotTargets(List<SnapshotChangesSpec> snapshotChanges) {
+    Set<String> targets = new LinkedHashSet<>();
+    snapshotChanges.forEach(s -> targets.add(s.target()));
+    return targets;
+  }
+
   private static void checkApplyChanges(List<DatasetSpec> declared, List<ApplyChangesSpec> applyChanges,
-      List<AppendFlowSpec> appendFlows, List<String> problems) {
+      List<AppendFlowSpec> appendFlows, Set<String> snapshotTargets, List<String> problems) {
     Map<String, DatasetSpec> byName = new HashMap<>();
     declared.forEach(d -> byName.putIfAbsent(d.name(), d));
     Map<String, Integer> flowsPerTarget = new LinkedHashMap<>();
@@ -381,12 +414,13 @@ public final class LogicalPlan {
     });
     Set<String> fed = new LinkedHashSet<>(flowsPerTarget.keySet());
     appendFlows.forEach(a -> a.target().ifPresent(fed::add));
+    fed.addAll(snapshotTargets);
     declared.stream().filter(d -> d.cdcTarget() && d.queries().isEmpty() && !fed.contains(d.name()))
         .forEach(d -> problems.add(DefinitionErrors.cdcTargetWithoutFlow(d.name())));
   }
 
   private static void checkAppendFlows(List<DatasetSpec> declared, List<ApplyChangesSpec> applyChanges,
-      List<AppendFlowSpec> appendFlows, List<String> problems) {
+      Set<String> snapshotTargets, List<AppendFlowSpec> appendFlows, List<String> problems) {
     Map<String, DatasetSpec> byFoldedName = new HashMap<>();
     declared.forEach(d -> byFoldedName.putIfAbsent(d.name().toLowerCase(Locale.ROOT), d));
     Map<String, List<AppendFlowSpec>> flowsByFoldedName = new LinkedHashMap<>();
@@ -416,7 +450,8 @@ public final class LogicalPlan {
               declared.stream().filter(d -> d.kind() == DatasetKind.STREAMING_TABLE).map(DatasetSpec::name).toList()));
         } else if (dataset.kind() != DatasetKind.STREAMING_TABLE) {
           problems.add(DefinitionErrors.appendFlowTargetNotStreaming(flow.name(), dataset));
-        } else if (applyChanges.stream().anyMatch(a -> a.target().equals(target))) {
+        } else if (applyChanges.stream().anyMatch(a -> a.target().equals(target))
+            || snapshotTargets.contains(target)) {
           problems.add(DefinitionErrors.appendFlowIntoApplyChangesTarget(flow.name(), target));
         }
       }
@@ -450,9 +485,10 @@ public final class LogicalPlan {
         .forEach(i -> problems.add(DefinitionErrors.streamReadOfBackfilledTable(what, reader, i.dataset())));
   }
 
-  private static void checkReads(Map<String, DatasetSpec> byName, Set<String> cdcTargets, String reader,
-      List<Input> reads, List<String> problems) {
-    String call = readCall(byName.get(reader));
+  private static void checkReads(Map<String, DatasetSpec> byName, Set<String> cdcTargets,
+      Set<String> snapshotTargets, String reader, List<Input> reads, List<String> problems) {
+    String call = snapshotTargets.contains(reader) ? "applyChangesFromSnapshot(…).fromSnapshot()"
+        : readCall(byName.get(reader));
     for (Input input : reads) {
       DatasetSpec read = byName.get(input.dataset());
       if (read == null) {

@@ -1,6 +1,9 @@
 package io.tributary.runtime.analysis;
 
 import io.tributary.cdc.CdcLayout;
+import io.tributary.cdc.SnapshotChanges;
+import io.tributary.dsl.SnapshotFunction;
+import io.tributary.dsl.plan.SnapshotChangesSpec;
 import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.dsl.Source;
@@ -132,6 +135,10 @@ public final class Analyzer {
     private boolean tryResolve(DatasetSpec dataset, DatasetQueries queries) {
       if (!plan.appendFlowsInto(dataset.name()).isEmpty()) {
         return resolveFlowTarget(dataset, queries);
+      }
+      Optional<SnapshotChangesSpec> snapshotFlow = plan.snapshotChangesInto(dataset.name());
+      if (dataset.cdcTarget() && snapshotFlow.isPresent()) {
+        return resolveSnapshotTarget(dataset, snapshotFlow.get());
       }
       if (dataset.cdcTarget()) {
         return resolveCdcTarget(dataset);
@@ -325,6 +332,60 @@ public final class Analyzer {
         return true;
       }
       register(dataset.name(), CdcLayout.of(flow, schemas.get(source)).targetType());
+      return true;
+    }
+
+    /**
+     * An applyChangesFromSnapshot target: its columns are the snapshots' selected columns (plus the SCD
+     * type 2 interval), taken from the source dataset or from the snapshot function's first snapshot.
+     */
+    private boolean resolveSnapshotTarget(DatasetSpec dataset, SnapshotChangesSpec flow) {
+      RowType snapshotType;
+      if (flow.sourceDataset().isPresent()) {
+        String source = flow.sourceDataset().get();
+        if (!datasets.containsKey(source)) {
+          problems.add(DefinitionErrors.undefinedInput(dataset.name(), source, datasets.keySet(),
+              "applyChangesFromSnapshot(…).fromSnapshot()"));
+          failed.add(dataset.name());
+          return true;
+        }
+        if (failed.contains(source)) {
+          failed.add(dataset.name());
+          return true;
+        }
+        if (!schemas.containsKey(source)) {
+          waitingOn.put(dataset.name(), source);
+          return false;
+        }
+        inputs.put(dataset.name(), List.of(Input.snapshot(source)));
+        snapshotType = schemas.get(source);
+      } else {
+        inputs.put(dataset.name(), List.of());
+        try {
+          Optional<SnapshotFunction.Snapshot> first = flow.sourceFunction().orElseThrow()
+              .next(new SnapshotQueryContext(dataset.name(), tableEnv, plan.configuration()), Optional.empty());
+          if (first.isEmpty()) {
+            problems.add("applyChangesFromSnapshot into '" + dataset.name() + "': the snapshot function returned"
+                + " no snapshot for Optional.empty() (no version applied yet), so the target's columns are unknown."
+                + " Return the first snapshot (its rows may be empty) when given no version.");
+            failed.add(dataset.name());
+            return true;
+          }
+          snapshotType = rowType(first.get().rows());
+        } catch (RuntimeException e) {
+          problems.add("applyChangesFromSnapshot into '" + dataset.name() + "': the snapshot function failed: "
+              + e.getMessage());
+          failed.add(dataset.name());
+          return true;
+        }
+      }
+      List<String> snapshotProblems = SnapshotChanges.problems(flow, snapshotType);
+      if (!snapshotProblems.isEmpty()) {
+        problems.addAll(snapshotProblems);
+        failed.add(dataset.name());
+        return true;
+      }
+      register(dataset.name(), SnapshotChanges.of(flow, snapshotType).layout().targetType());
       return true;
     }
 

@@ -42,6 +42,17 @@ public final class DeltaTableReader {
     }
   }
 
+  /** The table's properties as of its latest version, or empty if there is no Delta table at {@code path}. */
+  public static Optional<java.util.Map<String, String>> properties(String path) {
+    Engine engine = engine();
+    try {
+      return Optional.of(java.util.Map.copyOf(
+          Table.forPath(engine, path).getLatestSnapshot(engine).getTableProperties()));
+    } catch (TableNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
   /** The table's latest version. */
   public static long version(String path) {
     return KernelSnapshotScan.snapshot(engine(), path, -1).getVersion();

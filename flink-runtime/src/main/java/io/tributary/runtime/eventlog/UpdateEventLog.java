@@ -110,6 +110,7 @@ public final class UpdateEventLog {
       Optional<DatasetSpec> dataset = plan.dataset(flow.target());
       definition.put("flow_type", flow instanceof Flow.ApplyChangesFlow ? "APPLY_CHANGES"
           : flow instanceof Flow.AppendFlow append ? (append.spec().once() ? "APPEND_ONCE" : "APPEND")
+          : flow instanceof Flow.SnapshotChangesFlow ? "APPLY_CHANGES_FROM_SNAPSHOT"
           : dataset.map(d -> d.kind().name()).orElse("UNKNOWN"));
       ArrayNode expectations = definition.putArray("expectations");
       dataset.ifPresent(d -> {

@@ -33,6 +33,15 @@ public interface JobIo {
       List<String> keys);
 
   /**
+   * The properties of {@code dataset}'s table, or empty when it has no table yet. An
+   * applyChangesFromSnapshot flow finds there the last snapshot version its commits applied; the
+   * default (no table) suits drivers whose tables do not outlive a run.
+   */
+  default Optional<java.util.Map<String, String>> tableProperties(JobContext job, String dataset) {
+    return Optional.empty();
+  }
+
+  /**
    * A source's rows and, in a STREAMING job, the id under which it reports that it has caught up
    * (the runner stops the job with a savepoint once every source has).
    */

@@ -32,9 +32,12 @@ public final class JobPlanner {
   private JobPlanner() {}
 
   public static List<PlannedJob> plan(LogicalPlan plan) {
+    // an applyChangesFromSnapshot target runs alone to the end of its snapshots, as a table does
+    Set<String> snapshotTargets = new LinkedHashSet<>();
+    plan.snapshotChanges().forEach(s -> snapshotTargets.add(s.target()));
     Map<String, String> leader = new LinkedHashMap<>();
     for (DatasetSpec dataset : plan.datasets()) {
-      if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
+      if (dataset.kind() == DatasetKind.STREAMING_TABLE && !snapshotTargets.contains(dataset.name())) {
         leader.put(dataset.name(), dataset.name());
       }
     }
@@ -46,7 +49,9 @@ public final class JobPlanner {
     Map<String, List<String>> groups = new LinkedHashMap<>();
     Map<String, String> jobOf = new HashMap<>();
     for (DatasetSpec dataset : plan.datasets()) {
-      if (dataset.kind() == DatasetKind.STREAMING_TABLE && onlyBackfilled(plan, dataset)) {
+      if (snapshotTargets.contains(dataset.name())) {
+        groups.put(dataset.name(), List.of(dataset.name()));
+      } else if (dataset.kind() == DatasetKind.STREAMING_TABLE && onlyBackfilled(plan, dataset)) {
         continue; // its rows come only from once flows, each a job of its own
       } else if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
         String root = find(leader, dataset.name());
@@ -58,8 +63,10 @@ public final class JobPlanner {
     Map<String, PlannedJob.Mode> modes = new HashMap<>();
     Map<String, String> names = new HashMap<>();
     groups.forEach((root, members) -> {
-      boolean streaming = plan.dataset(root).orElseThrow().kind() == DatasetKind.STREAMING_TABLE;
-      String name = (streaming ? "stream_" : "table_") + stableMember(plan, members);
+      boolean streaming = plan.dataset(root).orElseThrow().kind() == DatasetKind.STREAMING_TABLE
+          && !snapshotTargets.contains(root);
+      String name = (streaming ? "stream_" : snapshotTargets.contains(root) ? "snapshot_" : "table_")
+          + stableMember(plan, members);
       names.put(root, name);
       modes.put(root, streaming ? PlannedJob.Mode.STREAMING : PlannedJob.Mode.BATCH);
       members.forEach(m -> jobOf.put(m, name));

@@ -3,6 +3,11 @@ package io.tributary.runtime.translate;
 import io.tributary.cdc.CdcLayout;
 import io.tributary.cdc.Scd1Function;
 import io.tributary.cdc.Scd2Function;
+import io.tributary.cdc.SnapshotChanges;
+import io.tributary.cdc.SnapshotDiffOperator;
+import io.tributary.dsl.SnapshotFunction;
+import io.tributary.dsl.plan.SnapshotChangesSpec;
+import io.tributary.runtime.analysis.SnapshotQueryContext;
 import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.AppendFlowSpec;
 import io.tributary.dsl.plan.ApplyChangesSpec;
@@ -20,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -46,6 +52,8 @@ import org.apache.flink.table.types.utils.TypeConversions;
  * another table of the same job hands its committed rows over inside the job.
  */
 public final class JobTranslator {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobTranslator.class);
 
   /** The configuration key of the tombstone retention of SCD type 1 targets, in seconds. */
   public static final String TOMBSTONE_RETENTION = "pipelines.cdc.tombstoneGCThresholdInSeconds";
@@ -108,8 +116,16 @@ public final class JobTranslator {
 
   /** Translates {@code context.job()} into a graph on an environment configured by {@code conf}. */
   public TranslatedJob translate(JobContext context, Configuration conf) {
+    // An applyChangesFromSnapshot job runs to the end of its snapshots like a BATCH job, but in
+    // STREAMING execution without checkpoints, which the Delta sink's upserts need: one commit at the end.
+    boolean snapshotJob = context.job().datasets().stream()
+        .anyMatch(d -> plan.plan().snapshotChangesInto(d).isPresent());
+    if (snapshotJob) {
+      conf = new Configuration(conf);
+      conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
+    }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    EnvironmentSettings settings = context.bounded()
+    EnvironmentSettings settings = context.bounded() && !snapshotJob
         ? EnvironmentSettings.inBatchMode() : EnvironmentSettings.inStreamingMode();
     StreamTableEnvironment tableEnv = StreamTableEnvironment.create(env, settings);
     JobTables tables = new JobTables(env, tableEnv, context);
@@ -121,6 +137,11 @@ public final class JobTranslator {
       String name = context.job().once() ? plan.plan().appendFlow(member).orElseThrow().target().orElseThrow()
           : member;
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
+      Optional<SnapshotChangesSpec> snapshotFlow = plan.plan().snapshotChangesInto(name);
+      if (snapshotFlow.isPresent()) {
+        snapshotChanges(env, tableEnv, planTables, context, dataset, snapshotFlow.get());
+        continue;
+      }
       if (plan.plan().isApplyChangesTarget(name)) {
         applyChanges(tableEnv, planTables, context, dataset);
         continue;
@@ -200,8 +221,18 @@ public final class JobTranslator {
         flag(spec.applyAsDeletes(), sourceType).as(CdcLayout.IS_DELETE),
         flag(spec.applyAsTruncates(), sourceType).as(CdcLayout.IS_TRUNCATE));
     DataStream<RowData> changes = toStream(tableEnv, flagged, layout.inputType());
+    io.writeChanges(stages.written(context, target, merge(changes, layout, context, target)), context, target,
+        layout.targetType(), layout.targetKeyColumns());
+  }
+
+  /**
+   * The changelog of {@code target}'s rows from a change feed (rows of {@code layout.inputType()}):
+   * the cdc module's keyed functions merge the changes by key and sequence, whatever their order.
+   */
+  private DataStream<RowData> merge(DataStream<RowData> changes, CdcLayout layout, JobContext context,
+      DatasetSpec target) {
     DataStream<RowData> merged;
-    if (spec.scdType() == 1) {
+    if (layout.scdType() == 1) {
       int truncate = layout.isTruncateIndex();
       DataStream<RowData> truncates = changes.filter(row -> row.getBoolean(truncate))
           .name(target.name() + ": truncates").uid(context.uid(target.name(), "truncates"));
@@ -216,8 +247,107 @@ public final class JobTranslator {
           .process(new Scd2Function(layout), layout.targetTypeInfo())
           .name(target.name() + ": apply changes (SCD type 2)").uid(context.uid(target.name(), "scd2"));
     }
-    io.writeChanges(stages.written(context, target, merged), context, target, layout.targetType(),
-        layout.targetKeyColumns());
+    return merged;
+  }
+
+  /**
+   * An applyChangesFromSnapshot flow: the snapshots not applied yet (the source dataset's, or those
+   * its function returns after the version the target's last commit recorded), joined by key with
+   * the target's current rows and diffed by {@link SnapshotDiffOperator}; the diffs are a change feed
+   * sequenced by snapshot version, merged and written as {@link #applyChanges} does. The last
+   * version goes into the target's properties in the same Delta commit as its rows, so a crash
+   * before the commit re-applies it and one after does not.
+   */
+  private void snapshotChanges(StreamExecutionEnvironment env, StreamTableEnvironment tableEnv,
+      PlanTables planTables, JobContext context, DatasetSpec target, SnapshotChangesSpec spec) {
+    String name = target.name();
+    RowType targetType = plan.schema(name);
+    Optional<Map<String, String>> properties = io.tableProperties(context, name);
+    Optional<Long> applied = properties.map(p -> p.get(SnapshotChanges.VERSION_PROPERTY)).map(Long::parseLong);
+    List<SnapshotFunction.Snapshot> snapshots = new ArrayList<>();
+    if (spec.sourceDataset().isPresent()) {
+      snapshots.add(SnapshotFunction.snapshot(planTables.snapshot(spec.sourceDataset().get()),
+          applied.orElse(0L) + 1));
+    } else {
+      SnapshotQueryContext ctx = new SnapshotQueryContext(name, tableEnv, plan.plan().configuration());
+      Optional<Long> latest = applied;
+      for (Optional<SnapshotFunction.Snapshot> next = spec.sourceFunction().orElseThrow().next(ctx, latest);
+           next.isPresent(); next = spec.sourceFunction().get().next(ctx, latest)) {
+        long version = next.get().version();
+        if (latest.isPresent() && version <= latest.get()) {
+          LOG.warn("applyChangesFromSnapshot into '{}': the snapshot function returned version {} after version {};"
+              + " skipped, and no further snapshot is asked for in this update", name, version, latest.get());
+          break;
+        }
+        snapshots.add(next.get());
+        latest = Optional.of(version);
+      }
+    }
+    if (snapshots.isEmpty()) {
+      // nothing new: an empty changelog, which commits nothing (or creates the table on the first update)
+      CdcLayout layout = targetLayout(spec, targetType);
+      io.writeChanges(empty(env, layout.targetTypeInfo(), name + ": no new snapshot"),
+          context, target, layout.targetType(), layout.targetKeyColumns());
+      return;
+    }
+    RowType snapshotType = EventTime.physical(EventTime.rowType(snapshots.get(0).rows().getResolvedSchema()));
+    SnapshotChanges changes = SnapshotChanges.of(spec, snapshotType);
+    if (!changes.layout().targetType().equals(targetType)) {
+      throw new IllegalArgumentException("applyChangesFromSnapshot into '" + name + "': snapshot version "
+          + snapshots.get(0).version() + " makes target columns " + changes.layout().targetType() + ", but the"
+          + " pipeline was analyzed with " + targetType + ". Keep every snapshot's columns the same.");
+    }
+    long[] versions = new long[snapshots.size()];
+    DataStream<RowData> diffInput;
+    if (properties.isPresent()) {
+      diffInput = io.readSnapshot(env, context, name, targetType).rows()
+          .filter(changes::isCurrent).name(name + ": current rows")
+          .map(changes.previousRow(), changes.diffTypeInfo()).name(name + ": previous snapshot");
+    } else {
+      diffInput = empty(env, changes.diffTypeInfo(), name + ": no previous snapshot");
+    }
+    for (int i = 0; i < snapshots.size(); i++) {
+      SnapshotFunction.Snapshot snapshot = snapshots.get(i);
+      RowType type = EventTime.physical(EventTime.rowType(snapshot.rows().getResolvedSchema()));
+      if (!type.equals(snapshotType)) {
+        throw new IllegalArgumentException("applyChangesFromSnapshot into '" + name + "': snapshot version "
+            + snapshot.version() + " has columns " + type + ", unlike version " + snapshots.get(0).version()
+            + " with " + snapshotType + ". Keep every snapshot's columns the same.");
+      }
+      long version = snapshot.version();
+      versions[i] = version;
+      diffInput = diffInput.union(toStream(tableEnv, snapshot.rows(), snapshotType)
+          .map(row -> changes.snapshotRow(row, version), changes.diffTypeInfo())
+          .name(name + ": snapshot " + version));
+    }
+    CdcLayout layout = changes.layout();
+    DataStream<RowData> feed = diffInput.keyBy(layout.keySelector(), layout.keyTypeInfo())
+        .transform(name + ": diff snapshots " + java.util.Arrays.toString(versions), changes.feedTypeInfo(),
+            new SnapshotDiffOperator(changes, versions))
+        .uid(context.uid(name, "snapshot-diff"));
+    DatasetSpec recorded = target.withProperty(SnapshotChanges.VERSION_PROPERTY,
+        Long.toString(versions[versions.length - 1]));
+    io.writeChanges(stages.written(context, target, merge(feed, layout, context, target)), context, recorded,
+        layout.targetType(), layout.targetKeyColumns());
+  }
+
+  /** A stream of no rows (Flink's collection source refuses an empty collection). */
+  private static DataStream<RowData> empty(StreamExecutionEnvironment env, InternalTypeInfo<RowData> type,
+      String name) {
+    return env.fromData(0).name(name)
+        .flatMap((Integer ignored, org.apache.flink.util.Collector<RowData> out) -> { }, type).name(name);
+  }
+
+  /** The layout of a snapshot flow whose snapshots are not at hand, from the target's analyzed columns. */
+  private static CdcLayout targetLayout(SnapshotChangesSpec spec, RowType targetType) {
+    List<RowType.RowField> fields = new ArrayList<>();
+    for (RowType.RowField field : targetType.getFields()) {
+      if (!field.getName().equals(CdcLayout.START_AT) && !field.getName().equals(CdcLayout.END_AT)) {
+        fields.add(field);
+      }
+    }
+    SnapshotChangesSpec columns = spec.withColumnList(List.of()).withExceptColumnList(List.of());
+    return SnapshotChanges.of(columns, new RowType(fields)).layout();
   }
 
   private static ApiExpression flag(java.util.Optional<String> condition, RowType columns) {

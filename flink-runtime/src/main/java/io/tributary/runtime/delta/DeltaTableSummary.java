@@ -1,18 +1,40 @@
 package io.tributary.runtime.delta;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.flink.table.types.logical.RowType;
 
 /**
- * A table's version and row count, read from its Delta log's statistics where every file has them,
- * for the CLI's summary after an update.
+ * A table's version and row count, for the CLI's summaries. The count reads no data: each live file's
+ * row count from its Parquet footer, less the rows its deletion vector deletes.
  */
 public record DeltaTableSummary(long version, long rows) {
 
   /** The summary of the table at {@code path}, or empty if no table is there. */
   public static Optional<DeltaTableSummary> of(String path) {
-    if (DeltaTableReader.schema(path).isEmpty()) {
+    Optional<RowType> schema = DeltaTableReader.schema(path);
+    if (schema.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new DeltaTableSummary(DeltaTableReader.version(path), DeltaTableReader.readAll(path).size()));
+    KernelSnapshotScan scan = new KernelSnapshotScan(DeltaTableReader.engine(), path, -1, schema.get());
+    Configuration conf = new Configuration();
+    long rows = 0;
+    for (DeltaDataFile file : scan.dataFiles()) {
+      try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromPath(new Path(file.path()), conf))) {
+        rows += footer.getRecordCount();
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read the footer of " + file.path() + " of table " + path + ": "
+            + e.getMessage(), e);
+      }
+      if (file.deletionVector() != null) {
+        rows -= file.deletionVector().cardinality();
+      }
+    }
+    return Optional.of(new DeltaTableSummary(scan.version(), rows));
   }
 }

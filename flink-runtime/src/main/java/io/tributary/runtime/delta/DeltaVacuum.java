@@ -160,8 +160,8 @@ public final class DeltaVacuum {
   }
 
   /**
-   * The Parquet data files and deletion vector files under {@code dir}, skipping {@code _delta_log} and hidden files and folders
-   * (names starting with {@code _} or {@code .}, except partition folders).
+   * The Parquet data files and deletion vector files under {@code dir}, skipping {@code _delta_log}
+   * and hidden files and folders (names starting with {@code _} or {@code .}, except partition folders).
    */
   private static void collect(FileSystem fs, Path dir, List<FileStatus> out) throws IOException {
     for (FileStatus status : fs.listStatus(dir)) {
@@ -237,9 +237,11 @@ public final class DeltaVacuum {
         long at = time.isNullAt(i) ? Long.MAX_VALUE : time.getLong(i);
         removed.merge(key(resolve(root, path.getString(i))), at, Math::max);
         if (!dv.isNullAt(i) && !dv.getChild(0).isNullAt(i) && !dv.getChild(1).isNullAt(i)) {
-          // only the storage type and the path matter here: the descriptor names the file
-          deletionVectorFile(new DeltaDeletionVector(dv.getChild(0).getString(i), dv.getChild(1).getString(i),
-              -1, 0, 0), root).ifPresent(file -> removed.merge(key(file), at, Math::max));
+          String storageType = dv.getChild(0).getString(i);
+          if (!storageType.equals("i")) {
+            Path file = DeletionVectorStore.path(storageType, dv.getChild(1).getString(i), root);
+            removed.merge(key(file), at, Math::max);
+          }
         }
       }
     }

@@ -255,13 +255,14 @@ public final class Tributary {
       EmbeddedCluster shared = cluster;
       Thread thread = new Thread(() -> {
         Thread watcher = stopRequestWatcher(pipelineStorage, update);
+        UpdateResult result = null;
         try (lock) {
           EmbeddedCluster target = shared != null ? shared : EmbeddedCluster.start(slots, new Configuration());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             // analyzed again if a flow restarts for new columns: the stored schemas then have them
-            update.complete(runner.run(plan, () -> ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan()),
-                selected, recording, update.stopRequest()));
+            result = runner.run(plan, () -> ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan()),
+                selected, recording, update.stopRequest());
           } finally {
             if (shared == null) {
               target.close();
@@ -272,6 +273,10 @@ public final class Tributary {
         } finally {
           watcher.interrupt();
           pipelineStorage.clearStopRequest();
+        }
+        // only once the lock is released (and an own cluster closed): a caller's next update may start
+        if (result != null) {
+          update.complete(result);
         }
       }, "tributary-update-" + name);
       thread.start();

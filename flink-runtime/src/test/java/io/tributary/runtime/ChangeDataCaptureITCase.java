@@ -8,12 +8,17 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.LiveDeletionVectors;
 import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.engine.RefreshSelection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.configuration.Configuration;
@@ -28,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * applyChanges end to end: a change feed with out-of-order changes and deletes, read one file per
  * epoch, with a task failure injected after the first epoch; the SCD type 1 and 2 targets end exactly
- * as the feed applied in sequence order, nothing lost or applied twice.
+ * as the feed applied in sequence order, nothing lost or applied twice. A full refresh of a keyed
+ * table that uses deletion vectors starts its new generation from an empty table.
  */
 class ChangeDataCaptureITCase {
 
@@ -122,5 +128,88 @@ class ChangeDataCaptureITCase {
             // seq 4 changes no tracked column: the open version is updated in place, keeping its start
             Row.of("c3", "Cid", 4L, 3L, null),
             Row.of("c4", "Dee", 7L, 7L, null));
+  }
+
+  /** Customers' changes applied as SCD type 1. */
+  public static final class CustomersScd1 implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      p.streamingTable("changes").from(AutoLoader.json(p.conf("source", "/none"))
+          .schema("customer_id STRING, name STRING, operation STRING, seq BIGINT")
+          .option("rescuedDataColumn", "false"));
+      p.createStreamingTable("customers");
+      p.applyChanges("customers").from("changes").keys("customer_id").sequenceBy("seq")
+          .applyAsDeletes("operation = 'DELETE'").exceptColumnList("operation");
+    }
+  }
+
+  @Test
+  void aFullRefreshOfAKeyedTableWithDeletionVectorsStartsItsNewGenerationWithNoVectorOfTheOld()
+      throws Exception {
+    Path input = Files.createDirectories(dir.resolve("changes"));
+    String table = dir.resolve("storage/tables/customers").toString();
+    // enough customers that a bucket's file keeps most of its rows when one changes: vectors, not rewrites
+    Map<String, Row> expected = new java.util.TreeMap<>();
+    StringBuilder first = new StringBuilder();
+    for (int i = 1; i <= 64; i++) {
+      String id = String.format("c%02d", i);
+      first.append("{\"customer_id\":\"").append(id).append("\",\"name\":\"N").append(i)
+          .append("\",\"operation\":\"UPSERT\",\"seq\":").append(i).append("}\n");
+      expected.put(id, Row.of(id, "N" + i, (long) i));
+    }
+    Files.writeString(input.resolve("part-1.json"), first);
+    assertThat(scd1(RefreshSelection.all()).state()).isEqualTo(UpdateState.COMPLETED);
+    Files.writeString(input.resolve("part-2.json"), """
+        {"customer_id":"c01","name":"Ann B","operation":"UPSERT","seq":100}
+        {"customer_id":"c02","name":null,"operation":"DELETE","seq":101}
+        """);
+    expected.put("c01", Row.of("c01", "Ann B", 100L));
+    expected.remove("c02");
+    assertThat(scd1(RefreshSelection.all()).state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(DeltaTableReader.readAll(table)).containsExactlyInAnyOrderElementsOf(expected.values());
+    Map<String, String> oldGeneration = LiveDeletionVectors.of(table);
+    assertThat(oldGeneration.values()).as("the second update deleted rows by vectors").anyMatch(v -> !v.isEmpty());
+    Set<String> oldFiles = new HashSet<>(oldGeneration.keySet());
+    Set<String> oldVectors = vectorFilesOnDisk(table);
+    assertThat(oldVectors).isNotEmpty();
+
+    Files.writeString(input.resolve("part-3.json"), """
+        {"customer_id":"c03","name":"Cid C","operation":"UPSERT","seq":102}
+        """);
+    expected.put("c03", Row.of("c03", "Cid C", 102L));
+    UpdateResult refreshed = scd1(RefreshSelection.fullRefreshTables(Set.of("customers")));
+
+    assertThat(refreshed.state()).as("%s", refreshed.error()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(DeltaTableReader.readAll(table)).containsExactlyInAnyOrderElementsOf(expected.values());
+    Map<String, String> newGeneration = LiveDeletionVectors.of(table);
+    assertThat(newGeneration.keySet()).doesNotContainAnyElementsOf(oldFiles);
+    assertThat(newGeneration.values()).doesNotContainAnyElementsOf(oldVectors);
+    assertThat(vectorFilesOnDisk(table)).doesNotContainAnyElementsOf(oldVectors);
+
+    // the new generation's next epochs delete rows of its own files by its own vectors
+    Files.writeString(input.resolve("part-4.json"), """
+        {"customer_id":"c04","name":null,"operation":"DELETE","seq":103}
+        {"customer_id":"c99","name":"Eve","operation":"UPSERT","seq":104}
+        """);
+    expected.remove("c04");
+    expected.put("c99", Row.of("c99", "Eve", 104L));
+    assertThat(scd1(RefreshSelection.all()).state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(DeltaTableReader.readAll(table)).containsExactlyInAnyOrderElementsOf(expected.values());
+    Map<String, String> after = LiveDeletionVectors.of(table);
+    assertThat(after.values()).anyMatch(v -> !v.isEmpty()).doesNotContainAnyElementsOf(oldVectors);
+    assertThat(after.keySet()).doesNotContainAnyElementsOf(oldFiles);
+  }
+
+  private UpdateResult scd1(RefreshSelection selection) {
+    return Tributary.pipeline(new CustomersScd1()).name("crm").storage(dir.resolve("storage").toString())
+        .configuration(Map.of("source", dir.resolve("changes").toString())).parallelism(2)
+        .triggerInterval(Duration.ofMillis(300)).selection(selection).cluster(cluster).run();
+  }
+
+  private static Set<String> vectorFilesOnDisk(String table) throws Exception {
+    try (Stream<Path> files = Files.list(Path.of(table))) {
+      return new HashSet<>(files.map(f -> f.getFileName().toString())
+          .filter(n -> n.startsWith("deletion_vector_")).toList());
+    }
   }
 }

@@ -119,16 +119,22 @@ final class DeletionVectorStore {
 
   /** The file a DV stored on disk is in. */
   static Path path(DeltaDeletionVector dv, Path tableRoot) {
-    return switch (dv.storageType()) {
+    return path(dv.storageType(), dv.pathOrInlineDv(), tableRoot);
+  }
+
+  /** The file a DV stored on disk is in, from the descriptor's {@code storageType} and {@code pathOrInlineDv}. */
+  static Path path(String storageType, String pathOrInlineDv, Path tableRoot) {
+    return switch (storageType) {
       case "u" -> {
-        String encoded = dv.pathOrInlineDv();
+        String encoded = pathOrInlineDv;
         String prefix = encoded.substring(0, encoded.length() - 20);
         UUID uuid = KernelInternals.decodeUuid(encoded.substring(encoded.length() - 20));
         Path dir = prefix.isEmpty() ? tableRoot : new Path(tableRoot, prefix);
         yield new Path(dir, "deletion_vector_" + uuid + ".bin");
       }
-      case "p" -> new Path(dv.pathOrInlineDv());
-      default -> throw new IllegalArgumentException("deletion vector " + dv.uniqueId() + " is not on disk");
+      case "p" -> new Path(pathOrInlineDv);
+      default -> throw new IllegalArgumentException("deletion vector " + storageType + pathOrInlineDv
+          + " is not on disk");
     };
   }
 

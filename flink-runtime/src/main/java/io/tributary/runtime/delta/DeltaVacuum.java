@@ -32,21 +32,25 @@ import org.apache.hadoop.fs.Path;
 /**
  * {@code VACUUM} of one Delta table: deletes the files in the table directory that its latest
  * snapshot does not use and that are older than the retention period, as Delta's own VACUUM does.
- * That covers both kinds of dead files:
+ * That covers both kinds of dead files, data files ({@code .parquet}) and deletion vector files
+ * ({@code deletion_vector_<uuid>.bin}) alike:
  *
  * <ul>
  *   <li>files a commit removed (an overwrite, a compaction, a bucket rewrite) more than the retention
  *       ago: the log's {@code remove} actions say when, and a file removed more recently is kept, so
- *       time travel to any version within the retention still reads;
+ *       time travel to any version within the retention still reads. A deletion vector file counts
+ *       as removed when a {@code remove} names it as the {@code deletionVector} of the file it removes
+ *       (a keyed table's writer removes a file with its old vector and adds it again with a new one,
+ *       or compacts the file away);
  *   <li>orphans no commit references, such as the files of an epoch whose job failed before its
  *       commit: deleted once their own modification time is older than the retention, so the files
  *       of an epoch still in flight (written, not yet committed) are never touched.
  * </ul>
  *
  * <p>Never deleted: {@code _delta_log}, any file or folder whose name starts with {@code _} or
- * {@code .} (other than partition folders {@code name=value}), every file of the latest snapshot, and
- * any file that is not a Parquet data file (deletion vector files among them: which of those a
- * version still needs is not checked yet, so they are kept).
+ * {@code .} (other than partition folders {@code name=value}), every data file of the latest snapshot
+ * and every deletion vector file one of them uses (one such file holds the vectors of many data files,
+ * so it is live while any of them is), and any other file (not Parquet, not a deletion vector).
  * The retention defaults to the table's {@code delta.deletedFileRetentionDuration} (7 days unless set)
  * and may not be below {@link #MIN_RETENTION} unless forced, as Delta's {@code
  * retentionDurationCheck}: a shorter one could delete the files of a running epoch or those a reader
@@ -58,7 +62,9 @@ public final class DeltaVacuum {
   public static final Duration MIN_RETENTION = Duration.ofHours(1);
 
   private static final StructType REMOVES = new StructType().add("remove",
-      new StructType().add("path", StringType.STRING).add("deletionTimestamp", LongType.LONG));
+      new StructType().add("path", StringType.STRING).add("deletionTimestamp", LongType.LONG)
+          .add("deletionVector", new StructType().add("storageType", StringType.STRING)
+              .add("pathOrInlineDv", StringType.STRING)));
 
   private DeltaVacuum() {}
 
@@ -115,7 +121,10 @@ public final class DeltaVacuum {
     Set<String> live = new HashSet<>();
     KernelSnapshotScan scan = new KernelSnapshotScan(engine, tablePath, snapshot.getVersion(),
         DeltaTypes.toRowType(new StructType().add(snapshot.getSchema().at(0))));
-    scan.files().forEach(file -> live.add(key(new Path(file))));
+    for (DeltaDataFile file : scan.dataFiles()) {
+      live.add(key(new Path(file.path())));
+      deletionVectorFile(file.deletionVector(), root).ifPresent(dv -> live.add(key(dv)));
+    }
     Map<String, Long> removedAt = removedFiles(engine, root, cutoff, conf);
     try {
       FileSystem fs = root.getFileSystem(conf);
@@ -151,8 +160,8 @@ public final class DeltaVacuum {
   }
 
   /**
-   * The Parquet data files under {@code dir}, skipping {@code _delta_log} and hidden files and folders
-   * (names starting with {@code _} or {@code .}, except partition folders).
+   * The Parquet data files and deletion vector files under {@code dir}, skipping {@code _delta_log}
+   * and hidden files and folders (names starting with {@code _} or {@code .}, except partition folders).
    */
   private static void collect(FileSystem fs, Path dir, List<FileStatus> out) throws IOException {
     for (FileStatus status : fs.listStatus(dir)) {
@@ -161,10 +170,21 @@ public final class DeltaVacuum {
         if (!hidden(name) || name.contains("=")) {
           collect(fs, status.getPath(), out);
         }
-      } else if (!hidden(name) && name.endsWith(".parquet")) {
+      } else if (!hidden(name) && (name.endsWith(".parquet") || isDeletionVectorFile(name))) {
         out.add(status);
       }
     }
+  }
+
+  /** Whether {@code name} is a deletion vector file's, as Delta names them ({@code deletion_vector_<uuid>.bin}). */
+  private static boolean isDeletionVectorFile(String name) {
+    return name.startsWith("deletion_vector_") && name.endsWith(".bin");
+  }
+
+  /** The file a deletion vector is stored in, if it is stored in a file (not inline, not absent). */
+  private static Optional<Path> deletionVectorFile(DeltaDeletionVector dv, Path root) {
+    return dv == null || dv.storageType().equals("i") ? Optional.empty()
+        : Optional.of(DeletionVectorStore.path(dv, root));
   }
 
   private static boolean hidden(String name) {
@@ -172,7 +192,8 @@ public final class DeltaVacuum {
   }
 
   /**
-   * Each file a {@code remove} action names, with the latest removal time the log gives it: from the
+   * Each file a {@code remove} action names, and each deletion vector file it names as the vector of
+   * the file it removes, with the latest removal time the log gives it: from the
    * newest checkpoint (which keeps the removes younger than the table's retention), the commits after
    * it, and every commit written since {@code cutoff} (a remove older than that is expired anyway).
    */
@@ -209,11 +230,19 @@ public final class DeltaVacuum {
     ColumnVector remove = batch.getColumnVector(0);
     ColumnVector path = remove.getChild(0);
     ColumnVector time = remove.getChild(1);
+    ColumnVector dv = remove.getChild(2);
     for (int i = 0; i < batch.getSize(); i++) {
       if (!remove.isNullAt(i) && !path.isNullAt(i)) {
         // a remove with no timestamp is treated as removed now: kept for a whole retention
         long at = time.isNullAt(i) ? Long.MAX_VALUE : time.getLong(i);
         removed.merge(key(resolve(root, path.getString(i))), at, Math::max);
+        if (!dv.isNullAt(i) && !dv.getChild(0).isNullAt(i) && !dv.getChild(1).isNullAt(i)) {
+          String storageType = dv.getChild(0).getString(i);
+          if (!storageType.equals("i")) {
+            Path file = DeletionVectorStore.path(storageType, dv.getChild(1).getString(i), root);
+            removed.merge(key(file), at, Math::max);
+          }
+        }
       }
     }
   }

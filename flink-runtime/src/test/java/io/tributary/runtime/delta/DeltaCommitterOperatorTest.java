@@ -191,4 +191,55 @@ class DeltaCommitterOperatorTest {
       assertThat(DeltaTableReader.schema(table)).contains((RowType) TYPE.copy(false));
     }
   }
+
+  /** A data file of bucket 0 holding {@code ids}. */
+  private DeltaDataFile bucketFile(long... ids) throws Exception {
+    try (DeltaFileWriter writer = new DeltaFileWriter(table + "/" + BucketKeys.directory(0), TYPE, List.of(),
+        1 << 20, new Configuration(), 0)) {
+      for (long id : ids) {
+        writer.write(DeltaTestSupport.internal(TYPE, Row.of(id)));
+      }
+      return writer.closeAll().get(0);
+    }
+  }
+
+  /** {@code file} with a deletion vector deleting the rows at {@code positions}. */
+  private DeltaDataFile withVector(DeltaDataFile file, int... positions) throws Exception {
+    Configuration conf = new Configuration();
+    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
+        DeltaFileWriter.qualified(table, conf), conf)) {
+      DeltaDeletionVector dv = writer.add(org.roaringbitmap.RoaringBitmap.bitmapOf(positions));
+      writer.close();
+      return file.withDeletionVector(dv);
+    }
+  }
+
+  @Test
+  void twoVectorChangesOfOneFileInAnEpochAreUnitedAndARewriteBesideOneIsRefused() throws Exception {
+    table = dir.resolve("t").toString();
+    spec = DeltaWriteSpec.upsert(table, TYPE, "pipeline/flow/t/gen-1", List.of("id"));
+    DeltaDataFile file = bucketFile(1, 2, 3, 4);
+    new DeltaTableCommitter(DeltaTableReader.engine(), spec).commitChanges(1, List.of(), List.of(file));
+    try (var harness = harness(null)) {
+      // two changes of the same file from the same base, each deleting one row by a vector
+      harness.processElement(new DeltaBucketChange(0, List.of(file), List.of(withVector(file, 0))).toBytes(), 0);
+      harness.processElement(new DeltaBucketChange(0, List.of(file), List.of(withVector(file, 2))).toBytes(), 0);
+      harness.snapshot(1, 0);
+      harness.notifyOfCompletedCheckpoint(1);
+      assertThat(ids()).containsExactly(2L, 4L);
+      DeltaDataFile united = new KernelSnapshotScan(DeltaTableReader.engine(), table, -1, TYPE).dataFiles().get(0);
+      assertThat(united.deletionVector().cardinality()).isEqualTo(2);
+
+      // one change deletes a row by a vector, the other rewrote the file: nothing can unite them
+      harness.processElement(new DeltaBucketChange(0, List.of(united),
+          List.of(withVector(united, 0, 1, 2))).toBytes(), 0);
+      assertThatThrownBy(() -> harness.processElement(new DeltaBucketChange(0, List.of(united),
+          List.of(bucketFile(4))).toBytes(), 0))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("Table '" + table + "': two writers changed data file " + file.path() + " in the same"
+              + " epoch (bucket 0), and one rewrote it, so their changes cannot be united; each bucket must"
+              + " have one writer");
+    }
+    assertThat(ids()).containsExactly(2L, 4L);
+  }
 }

@@ -226,29 +226,32 @@ class DeltaMaintenanceTest {
     Path oldOrphan = Files.writeString(root.resolve("part-00000-aborted-0.snappy.parquet"), "x");
     Path youngOrphan = Files.writeString(root.resolve("part-00000-inflight-0.snappy.parquet"), "y");
     Path hidden = Files.writeString(root.resolve("_tributary_marker"), "z");
-    Path deletionVector = Files.writeString(root.resolve("deletion_vector_0a1b.bin"), "dv");
+    // an aborted epoch's deletion vector file: an orphan like its data file
+    Path deletionVector = Files.writeString(root.resolve("deletion_vector_" + java.util.UUID.randomUUID() + ".bin"),
+        "dv");
     for (Path p : List.of(removedFile, liveFile, oldOrphan, hidden, deletionVector)) {
       Files.setLastModifiedTime(p, FileTime.from(Instant.now().minus(Duration.ofDays(8))));
     }
 
+    String vectorName = deletionVector.getFileName().toString();
     DeltaVacuum.Result dry = DeltaVacuum.vacuum(table, Optional.empty(), false, Optional.empty(), true, conf);
-    assertThat(dry).isEqualTo(new DeltaVacuum.Result(WEEK, List.of("part-00000-aborted-0.snappy.parquet"), 1, true,
-        Optional.empty()));
+    assertThat(dry).isEqualTo(new DeltaVacuum.Result(WEEK, List.of(vectorName, "part-00000-aborted-0.snappy.parquet"),
+        3, true, Optional.empty()));
     assertThat(oldOrphan).exists();
 
     DeltaVacuum.Result kept = DeltaVacuum.vacuum(table, Optional.empty(), false,
         Optional.of("job j has a retained checkpoint"), false, conf);
-    assertThat(kept).isEqualTo(new DeltaVacuum.Result(WEEK, List.of(), 0, false, Optional.of("1 unreferenced"
+    assertThat(kept).isEqualTo(new DeltaVacuum.Result(WEEK, List.of(), 0, false, Optional.of("2 unreferenced"
         + " file(s) kept: job j has a retained checkpoint")));
     assertThat(oldOrphan).exists();
 
     DeltaVacuum.Result result = DeltaVacuum.vacuum(table, Optional.empty(), false, Optional.empty(), false, conf);
-    assertThat(result).isEqualTo(new DeltaVacuum.Result(WEEK, List.of("part-00000-aborted-0.snappy.parquet"), 1,
-        false, Optional.empty()));
+    assertThat(result).isEqualTo(new DeltaVacuum.Result(WEEK, List.of(vectorName,
+        "part-00000-aborted-0.snappy.parquet"), 3, false, Optional.empty()));
     assertThat(oldOrphan).doesNotExist();
+    assertThat(deletionVector).doesNotExist();
     assertThat(youngOrphan).exists();
     assertThat(hidden).exists();
-    assertThat(deletionVector).exists();
     assertThat(liveFile).exists();
     // removed a moment ago: kept for the retention, so time travel still reads the old version
     assertThat(removedFile).exists();

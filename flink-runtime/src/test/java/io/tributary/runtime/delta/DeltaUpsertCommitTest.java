@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Commits of bucket rewrites against concurrent writers: no Kernel retry; a race lost to a commit in
  * other buckets is committed again, one lost to a commit that touched this commit's buckets fails
- * with a clear error, and the table stays readable either way.
+ * with a clear error, and the table stays readable either way. A data file with a new deletion vector
+ * is another logical file: two commits that change the vector of the same file, or of files of one
+ * bucket, conflict as two rewrites do.
  */
 class DeltaUpsertCommitTest {
 
@@ -53,6 +55,24 @@ class DeltaUpsertCommitTest {
       }
       return writer.closeAll().get(0);
     }
+  }
+
+  /** {@code file} deleting its rows at {@code positions} by a deletion vector, in a new vector file. */
+  private DeltaDataFile withVector(DeltaDataFile file, int... positions) throws Exception {
+    Configuration conf = new Configuration();
+    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
+        DeltaFileWriter.qualified(table, conf), conf)) {
+      DeltaDeletionVector dv = writer.add(org.roaringbitmap.RoaringBitmap.bitmapOf(positions));
+      writer.close();
+      return file.withDeletionVector(dv);
+    }
+  }
+
+  private String concurrentRewrite(String transaction, List<String> files) {
+    return "Table '" + table + "': the upsert commit of transaction " + transaction + " rewrites files that a"
+        + " concurrent commit removed or rewrote (" + files + "). Another job (or a restore from an older"
+        + " savepoint) is writing the same keys of this table. Run one writer per keyed table, then restart"
+        + " this flow from its latest checkpoint, or do a full refresh of the table.";
   }
 
   private List<Long> ids() {
@@ -135,6 +155,83 @@ class DeltaUpsertCommitTest {
     long version = DeltaTableReader.version(table);
     // replayed after a restore: its removed file is gone, but the transaction id says it is done
     assertThat(ours.commitChanges(2, List.of(a0), List.of(a0v2))).isEmpty();
+    assertThat(DeltaTableReader.version(table)).isEqualTo(version);
+    assertThat(ids()).containsExactly(2L);
+  }
+
+  @Test
+  void twoCommitsThatChangeTheDeletionVectorOfTheSameFileConflict() throws Exception {
+    DeltaTableCommitter ours = committer("ours");
+    DeltaDataFile a0 = file(0, 1, 2, 3);
+    ours.commitChanges(1, List.of(), List.of(a0));
+    DeltaDataFile theirs = withVector(a0, 1); // deletes id 2
+    ours.beforeChangeCommit(() -> committer("theirs").commitChanges(1, List.of(a0), List.of(theirs)));
+    long before = DeltaTableReader.version(table);
+
+    // ours deletes id 1 of the same file from the same base: committing it would resurrect id 2
+    assertThatThrownBy(() -> ours.commitChanges(2, List.of(a0), List.of(withVector(a0, 0))))
+        .isInstanceOf(DeltaTableException.class)
+        .hasMessage(concurrentRewrite("ours/2", List.of(a0.path())));
+    assertThat(DeltaTableReader.version(table)).isEqualTo(before + 1); // the winner's commit only
+    assertThat(ids()).containsExactly(1L, 3L);
+  }
+
+  @Test
+  void aRaceLostToADeletionVectorChangeInAnotherBucketIsCommittedAgain() throws Exception {
+    DeltaTableCommitter ours = committer("ours");
+    DeltaDataFile a0 = file(0, 1, 2);
+    DeltaDataFile a1 = file(1, 3, 4);
+    ours.commitChanges(1, List.of(), List.of(a0, a1));
+    DeltaDataFile theirs = withVector(a1, 0); // deletes id 3
+    AtomicInteger attempts = new AtomicInteger();
+    ours.beforeChangeCommit(() -> {
+      if (attempts.incrementAndGet() == 1) {
+        committer("theirs").commitChanges(1, List.of(a1), List.of(theirs));
+      }
+    });
+    DeltaDataFile upserted = file(0, 5);
+
+    OptionalLong version = ours.commitChanges(2, List.of(a0), List.of(withVector(a0, 1), upserted));
+
+    assertThat(attempts).hasValue(2);
+    assertThat(version).isPresent();
+    assertThat(ids()).containsExactly(1L, 4L, 5L); // both vectors apply
+  }
+
+  @Test
+  void aRaceLostToADeletionVectorChangeOfAnotherFileInTheSameBucketFails() throws Exception {
+    DeltaTableCommitter ours = committer("ours");
+    DeltaDataFile a0 = file(0, 1);
+    DeltaDataFile b0 = file(0, 2, 3);
+    ours.commitChanges(1, List.of(), List.of(a0, b0));
+    ours.beforeChangeCommit(() -> {
+      try {
+        committer("theirs").commitChanges(1, List.of(b0), List.of(withVector(b0, 0)));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+
+    // the winner changed bucket 0, whose content ours was computed from
+    assertThatThrownBy(() -> ours.commitChanges(2, List.of(a0), List.of(file(0, 1, 9))))
+        .isInstanceOf(DeltaTableException.class)
+        .hasMessage(concurrentRewrite("ours/2", List.of(b0.path())));
+    assertThat(ids()).containsExactly(1L, 3L);
+  }
+
+  @Test
+  void aFileWhoseDeletionVectorTheTableAlreadyChangedFailsBeforeCommitting() throws Exception {
+    DeltaTableCommitter ours = committer("ours");
+    DeltaDataFile a0 = file(0, 1, 2);
+    ours.commitChanges(1, List.of(), List.of(a0));
+    DeltaDataFile once = withVector(a0, 0);
+    ours.commitChanges(2, List.of(a0), List.of(once));
+    long version = DeltaTableReader.version(table);
+
+    // a writer whose state still names the file without its vector (say, restored from an older savepoint)
+    assertThatThrownBy(() -> committer("stale").commitChanges(1, List.of(a0), List.of(withVector(a0, 1))))
+        .isInstanceOf(DeltaTableException.class)
+        .hasMessage(concurrentRewrite("stale/1", List.of(a0.path())));
     assertThat(DeltaTableReader.version(table)).isEqualTo(version);
     assertThat(ids()).containsExactly(2L);
   }

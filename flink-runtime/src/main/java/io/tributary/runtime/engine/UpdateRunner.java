@@ -358,8 +358,7 @@ public final class UpdateRunner {
             + " jobs changed from " + jobs.stream().map(PlannedJob::name).toList() + " to "
             + replanned.stream().map(PlannedJob::name).toList());
       }
-      List<String> changed = replanned.stream()
-          .filter(j -> !rowTypes(plan, job(j.name())).equals(rowTypes(again, j))).map(PlannedJob::name).toList();
+      List<String> changed = changedJobs(plan, again);
       plan = again;
       jobs = replanned;
       translator = new JobTranslator(again, io, stages);
@@ -368,11 +367,23 @@ public final class UpdateRunner {
   }
 
   /**
+   * The jobs, in dependency order, whose row types ({@link #rowTypes}) differ between two analyses of
+   * a pipeline whose jobs kept their names: those to restart so they run what the new one analyzed.
+   */
+  static List<String> changedJobs(ResolvedPlan before, ResolvedPlan after) {
+    Map<String, PlannedJob> jobsBefore = new HashMap<>();
+    JobPlanner.plan(before.plan()).forEach(job -> jobsBefore.put(job.name(), job));
+    return JobPlanner.plan(after.plan()).stream()
+        .filter(job -> !rowTypes(before, jobsBefore.get(job.name())).equals(rowTypes(after, job)))
+        .map(PlannedJob::name).toList();
+  }
+
+  /**
    * The row types a job's translation depends on: those of the tables and flows it writes and of the
    * datasets they read, through views (a view is inlined where it is read). A job none of whose row
    * types changed runs the same program after a new analysis.
    */
-  static Map<String, RowType> rowTypes(ResolvedPlan plan, PlannedJob job) {
+  private static Map<String, RowType> rowTypes(ResolvedPlan plan, PlannedJob job) {
     Map<String, RowType> types = new HashMap<>();
     Set<String> written = new HashSet<>(job.datasets());
     written.addAll(job.flows());

@@ -563,12 +563,18 @@ public final class UpdateRunner {
       }
       schemaRestarts.merge(name, 1, Integer::sum);
       for (PlannedJob job : planning.jobs) {
-        if (job.name().equals(name)) {
-          launch(job);
-        } else if (changed.contains(job.name()) && running(job.name()) && stop(job.name())) {
+        boolean evolved = job.name().equals(name);
+        if (!evolved && !(changed.contains(job.name()) && running(job.name()) && stop(job.name()))) {
+          continue;
+        }
+        if (!evolved) {
           job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING,
               "restart with the evolved schema of job " + name + ": the row types it reads changed"));
+        }
+        try {
           launch(job);
+        } catch (RuntimeException e) { // such as state that does not fit the new analysis
+          fail(job.name(), JobErrors.rootMessage(e));
         }
       }
     }

@@ -7,12 +7,14 @@ import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Row;
@@ -85,6 +87,12 @@ class ContinuousSchemaEvolutionITCase {
         .containsSubsequence(Tuple.tuple(FlowState.FAILED, evolved(input, "[c]", "part-2.json")
                 + " Restarting the flow with the evolved schema."),
             Tuple.tuple(FlowState.STARTING, "restart with the evolved schema"), Tuple.tuple(FlowState.RUNNING, ""));
+    assertThat(running.eventLog()).as("the event log shows the restart as the listener does")
+        .filteredOn(e -> e.eventType().equals("flow_progress") && e.origin().dataset().equals(Optional.of("bronze")))
+        .extracting(Event::message, Event::error)
+        .containsSubsequence(Tuple.tuple("Flow 'bronze' is FAILED.", Optional.of(evolved(input, "[c]", "part-2.json")
+                + " Restarting the flow with the evolved schema.")),
+            Tuple.tuple("Flow 'bronze' is STARTING. restart with the evolved schema", Optional.empty()));
     assertThat(DeltaTableReader.schema(table("bronze")).orElseThrow().getFieldNames())
         .containsExactly("a", "b", "c", "_rescued_data");
     assertThat(rows("bronze")).containsExactlyInAnyOrderElementsOf(BRONZE);

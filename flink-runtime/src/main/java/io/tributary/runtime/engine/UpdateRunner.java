@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,11 +33,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
+import org.apache.flink.table.types.logical.RowType;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -143,7 +147,6 @@ public final class UpdateRunner {
     jobs.forEach(j -> j.datasets().forEach(d ->
         listener.onFlow(d, FlowState.QUEUED, selected.notes().getOrDefault(d, ""))));
 
-    JobTranslator translator = planning.translator;
     List<FlowResult> results = new ArrayList<>();
     if (settings.continuous()) {
       Map<String, Integer> recomputations = new HashMap<>();
@@ -156,7 +159,7 @@ public final class UpdateRunner {
           results.add(new FlowResult(flow, once.name(), FlowState.EXCLUDED, Optional.empty()));
         });
       }
-      Optional<String> error = new ContinuousRun(plan, translator, contexts, listener, stopRequest, results)
+      Optional<String> error = new ContinuousRun(planning, contexts, listener, stopRequest, results)
           .run(jobs.stream().filter(j -> selected.runJobs().contains(j.name()) && !j.once()).toList());
       UpdateResult result = new UpdateResult(plan.plan().pipeline(), updateId, number,
           error.isPresent() ? UpdateState.FAILED : UpdateState.STOPPED, results, error,
@@ -242,13 +245,13 @@ public final class UpdateRunner {
 
   /** Restarts of one flow for new columns within an update, so a source that keeps evolving cannot loop. */
   static final int MAX_SCHEMA_RESTARTS = 10;
+  /** How long a job whose stop with a savepoint failed may take to show that it ended on its own. */
+  private static final Duration ENDED_JOB_PATIENCE = Duration.ofSeconds(30);
 
   /**
    * Runs one job; when an Auto Loader source stored an evolved schema and stopped it
-   * ({@link SchemaEvolvedException}), production mode analyzes the pipeline again (the source's row
-   * type now has the new columns, and so do the tables derived from it), and runs the job again from
-   * the newest checkpoint of the stopped run, as Delta Live Tables restarts the flow. Development mode
-   * fails the flow with a message naming the columns; the next update reads them.
+   * ({@link SchemaEvolvedException}), production mode analyzes the pipeline again and runs the job
+   * again from the newest checkpoint of the stopped run, as {@link #restartForNewColumns} decides.
    */
   private boolean runEvolvingSchemas(Planning planning, String jobName, IntFunction<JobContext> contexts,
       UpdateListener listener, CompletableFuture<Void> stopRequest) throws InterruptedException {
@@ -256,27 +259,48 @@ public final class UpdateRunner {
       try {
         return runWithRetries(planning.plan, planning.translator, contexts.apply(restart), listener, stopRequest);
       } catch (RuntimeException e) {
-        Optional<Throwable> found = SchemaEvolvedException.find(e);
-        if (found.isEmpty()) {
-          throw e;
-        }
-        PlannedJob job = planning.job(jobName);
-        String evolved = describeEvolution(job, found.get());
-        if (settings.development() || stopRequest.isDone()) {
-          throw new SchemaEvolvedStop(evolved + " The flow stopped; the next update reads the file again with the"
-              + " new columns: run the pipeline again. (In production mode, development: false, the flow restarts"
-              + " with them within the update.)");
-        }
-        if (restart >= MAX_SCHEMA_RESTARTS) {
-          throw new SchemaEvolvedStop(evolved + " The flow was already restarted " + restart + " times for new"
-              + " columns in this update; run the pipeline again to continue.");
-        }
-        job.datasets().forEach(d -> listener.onFlow(d, FlowState.FAILED, evolved + " Restarting the flow with"
-            + " the evolved schema."));
-        planning.reanalyze(jobName);
-        job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, "restart with the evolved schema"));
+        // jobs later in the order run with the plan analyzed again; earlier ones do not read this one
+        restartForNewColumns(planning, jobName, e, restart, listener, stopRequest.isDone());
       }
     }
+  }
+
+  /**
+   * Whether a job that ended with {@code failure} restarts within the update, the one rule of
+   * triggered and continuous updates. Only a flow stopped for new columns ({@link SchemaEvolvedException})
+   * restarts, and only in production mode, at most {@link #MAX_SCHEMA_RESTARTS} times per job and
+   * update: the flow is logged FAILED for the columns and STARTING again, as Delta Live Tables
+   * restarts the flow, and the pipeline is analyzed again (the source's row type now has the new
+   * columns, and so do the tables derived from it). Development mode, or a triggered update asked to
+   * stop ({@code stopping}), ends the flow with a message naming the columns; the next update reads
+   * them. Any other failure is thrown as it is.
+   *
+   * @param restarts how often this job restarted for new columns in this update so far
+   * @return the jobs whose row types the new analysis changed, in dependency order (see
+   *     {@link Planning#reanalyze})
+   */
+  private List<String> restartForNewColumns(Planning planning, String jobName, RuntimeException failure,
+      int restarts, UpdateListener listener, boolean stopping) {
+    Optional<Throwable> found = SchemaEvolvedException.find(failure);
+    if (found.isEmpty()) {
+      throw failure;
+    }
+    PlannedJob job = planning.job(jobName);
+    String evolved = describeEvolution(job, found.get());
+    if (settings.development() || stopping) {
+      throw new SchemaEvolvedStop(evolved + " The flow stopped; the next update reads the file again with the"
+          + " new columns: run the pipeline again. (In production mode, development: false, the flow restarts"
+          + " with them within the update.)");
+    }
+    if (restarts >= MAX_SCHEMA_RESTARTS) {
+      throw new SchemaEvolvedStop(evolved + " The flow was already restarted " + restarts + " times for new"
+          + " columns in this update; run the pipeline again to continue.");
+    }
+    job.datasets().forEach(d -> listener.onFlow(d, FlowState.FAILED, evolved + " Restarting the flow with"
+        + " the evolved schema."));
+    List<String> changed = planning.reanalyze(jobName);
+    job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, "restart with the evolved schema"));
+    return changed;
   }
 
   /** Which flow met which columns where, from the exception (or its message, if it came serialized). */
@@ -321,7 +345,12 @@ public final class UpdateRunner {
           "job " + name + " is not in the plan analyzed again; jobs: " + jobs.stream().map(PlannedJob::name).toList()));
     }
 
-    void reanalyze(String running) {
+    /**
+     * Analyzes the pipeline again after {@code running}'s source stored new columns, and returns the
+     * jobs whose row types changed, in dependency order: those whose translation differs now (see
+     * {@link #rowTypes}).
+     */
+    List<String> reanalyze(String running) {
       ResolvedPlan again = reanalyze.get();
       List<PlannedJob> replanned = JobPlanner.plan(again.plan());
       if (!replanned.stream().map(PlannedJob::name).toList().equals(jobs.stream().map(PlannedJob::name).toList())) {
@@ -329,10 +358,48 @@ public final class UpdateRunner {
             + " jobs changed from " + jobs.stream().map(PlannedJob::name).toList() + " to "
             + replanned.stream().map(PlannedJob::name).toList());
       }
+      List<String> changed = changedJobs(plan, again);
       plan = again;
       jobs = replanned;
       translator = new JobTranslator(again, io, stages);
+      return changed;
     }
+  }
+
+  /**
+   * The jobs, in dependency order, whose row types ({@link #rowTypes}) differ between two analyses of
+   * a pipeline whose jobs kept their names: those to restart so they run what the new one analyzed.
+   */
+  static List<String> changedJobs(ResolvedPlan before, ResolvedPlan after) {
+    Map<String, PlannedJob> jobsBefore = new HashMap<>();
+    JobPlanner.plan(before.plan()).forEach(job -> jobsBefore.put(job.name(), job));
+    return JobPlanner.plan(after.plan()).stream()
+        .filter(job -> !rowTypes(before, jobsBefore.get(job.name())).equals(rowTypes(after, job)))
+        .map(PlannedJob::name).toList();
+  }
+
+  /**
+   * The row types a job's translation depends on: those of the tables and flows it writes and of the
+   * datasets they read, through views (a view is inlined where it is read). A job none of whose row
+   * types changed runs the same program after a new analysis.
+   */
+  private static Map<String, RowType> rowTypes(ResolvedPlan plan, PlannedJob job) {
+    Map<String, RowType> types = new HashMap<>();
+    Set<String> written = new HashSet<>(job.datasets());
+    written.addAll(job.flows());
+    ArrayDeque<String> names = new ArrayDeque<>(written);
+    while (!names.isEmpty()) {
+      String name = names.pop();
+      if (types.containsKey(name)) {
+        continue;
+      }
+      types.put(name, plan.schemas().get(name));
+      boolean view = plan.plan().dataset(name).map(d -> !d.kind().isPersisted()).orElse(false);
+      if (written.contains(name) || view) {
+        plan.plan().inputsOf(name).forEach(input -> names.add(input.dataset()));
+      }
+    }
+    return types;
   }
 
   /**
@@ -370,109 +437,182 @@ public final class UpdateRunner {
    * Continuous mode: every selected streaming job starts and keeps running, checkpointing (one epoch,
    * one commit per table) every trigger interval, with sources that keep discovering input; each
    * materialized table is recomputed when one of the tables it reads has a new version, checked once
-   * per interval. It ends when a stop is requested (every streaming job is stopped with a savepoint:
-   * STOPPED) or a streaming job fails (the others are stopped the same way: FAILED).
+   * per interval. A streaming job stopped for new columns restarts as in a triggered update
+   * ({@link #restartForNewColumns}: production mode only, from its newest checkpoint) while the other
+   * jobs keep running; a running job whose row types the new analysis changed is stopped with a
+   * savepoint and restarted with it, in dependency order. The update ends when a stop is requested
+   * (every streaming job is stopped with a savepoint: STOPPED) or a streaming job fails (the others
+   * are stopped the same way: FAILED).
    */
   private final class ContinuousRun {
-    private final ResolvedPlan plan;
-    private final JobTranslator translator;
+    private final Planning planning;
     private final Function<PlannedJob, JobContext> contexts;
     private final UpdateListener listener;
     private final CompletableFuture<Void> stopRequest;
     private final List<FlowResult> results;
+    /** Each streaming job's latest run, by job name, in dependency order. */
+    private final Map<String, JobLauncher.Launched> streams = new LinkedHashMap<>();
+    /** Every run launched, so none is left running when the update ends. */
+    private final List<JobLauncher.Launched> launched = new ArrayList<>();
+    private final Map<String, Integer> schemaRestarts = new HashMap<>();
+    /** The first streaming job's failure: it ends the update. */
+    private Optional<String> error = Optional.empty();
 
-    ContinuousRun(ResolvedPlan plan, JobTranslator translator, Function<PlannedJob, JobContext> contexts,
-        UpdateListener listener, CompletableFuture<Void> stopRequest, List<FlowResult> results) {
-      this.plan = plan;
-      this.translator = translator;
+    ContinuousRun(Planning planning, Function<PlannedJob, JobContext> contexts, UpdateListener listener,
+        CompletableFuture<Void> stopRequest, List<FlowResult> results) {
+      this.planning = planning;
       this.contexts = contexts;
       this.listener = listener;
       this.stopRequest = stopRequest;
       this.results = results;
     }
 
-    Optional<String> run(List<PlannedJob> jobs) {
-      List<JobLauncher.Launched> streams = new ArrayList<>();
+    Optional<String> run(List<PlannedJob> selected) {
       Map<String, Map<String, Long>> recomputedFrom = new HashMap<>();
       Set<String> failedTables = new HashSet<>();
-      Optional<String> error = Optional.empty();
       try {
-        for (PlannedJob job : jobs) {
+        for (PlannedJob job : selected) {
           if (job.mode() == PlannedJob.Mode.STREAMING) {
             job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, ""));
-            streams.add(launcher.launch(plan, translator, contexts.apply(job)));
-            job.datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, ""));
+            launch(job);
           }
         }
         while (!stopRequest.isDone() && error.isEmpty()) {
-          error = firstFailure(streams);
-          for (PlannedJob job : jobs) {
+          handleEndedStreams();
+          for (PlannedJob selectedJob : selected) {
+            PlannedJob job = planning.job(selectedJob.name()); // the plan may have been analyzed again since
             if (job.mode() == PlannedJob.Mode.BATCH && error.isEmpty()) {
               recomputeIfInputsChanged(job, recomputedFrom, failedTables);
             }
           }
-          CompletableFuture<?>[] wakeUps = new CompletableFuture<?>[streams.size() + 2];
-          wakeUps[0] = stopRequest;
-          wakeUps[1] = CompletableFuture.runAsync(() -> { },
-              CompletableFuture.delayedExecutor(settings.checkpointInterval().toMillis(), TimeUnit.MILLISECONDS));
-          for (int i = 0; i < streams.size(); i++) {
-            wakeUps[i + 2] = streams.get(i).result();
-          }
-          JobLauncher.await(CompletableFuture.anyOf(wakeUps).handle((ignored, e) -> null));
-          error = error.or(() -> firstFailure(streams));
+          List<CompletableFuture<?>> wakeUps = new ArrayList<>();
+          wakeUps.add(stopRequest);
+          wakeUps.add(CompletableFuture.runAsync(() -> { },
+              CompletableFuture.delayedExecutor(settings.checkpointInterval().toMillis(), TimeUnit.MILLISECONDS)));
+          streams.values().forEach(stream -> wakeUps.add(stream.result()));
+          JobLauncher.await(CompletableFuture.anyOf(wakeUps.toArray(CompletableFuture[]::new))
+              .handle((ignored, e) -> null));
+          handleEndedStreams();
         }
-        for (PlannedJob job : jobs) {
-          if (job.mode() == PlannedJob.Mode.BATCH) {
-            FlowState end = failedTables.contains(job.name()) ? FlowState.FAILED : FlowState.COMPLETED;
-            job.datasets().forEach(d -> results.add(new FlowResult(d, job.name(), end, Optional.empty())));
+        for (PlannedJob selectedJob : selected) {
+          if (selectedJob.mode() == PlannedJob.Mode.BATCH) {
+            FlowState end = failedTables.contains(selectedJob.name()) ? FlowState.FAILED : FlowState.COMPLETED;
+            selectedJob.datasets().forEach(d -> results.add(new FlowResult(d, selectedJob.name(), end,
+                Optional.empty())));
           }
         }
-        for (JobLauncher.Launched stream : streams) {
-          PlannedJob job = stream.context().job();
-          if (stream.result().isDone()) {
-            continue;
-          }
-          launcher.stopKeepingState(stream);
-          for (String dataset : job.datasets()) {
-            listener.onFlow(dataset, FlowState.STOPPED, "stopped with a savepoint; its state is kept");
-            results.add(new FlowResult(dataset, job.name(), FlowState.STOPPED, Optional.empty()));
+        for (String name : List.copyOf(streams.keySet())) {
+          while (!reported(name)) {
+            if (streams.get(name).result().isDone()) {
+              restartOrFail(name); // a job stopped for new columns restarts, and is then stopped as the others
+            } else if (stop(name)) {
+              for (String dataset : planning.job(name).datasets()) {
+                listener.onFlow(dataset, FlowState.STOPPED, "stopped with a savepoint; its state is kept");
+                results.add(new FlowResult(dataset, name, FlowState.STOPPED, Optional.empty()));
+              }
+            }
           }
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("continuous update was interrupted", e);
       } finally {
-        streams.forEach(launcher::cancelIfRunning);
+        launched.forEach(launcher::cancelIfRunning);
       }
       return error.or(() -> failedTables.isEmpty() ? Optional.empty()
           : Optional.of("the last recomputation of " + failedTables + " failed; see its FAILED flow event"));
     }
 
-    private Optional<String> firstFailure(List<JobLauncher.Launched> streams) {
-      for (JobLauncher.Launched stream : streams) {
-        if (stream.result().isDone() && !alreadyReported(stream)) {
-          String error;
-          try {
-            launcher.awaitSuccess(stream);
-            error = "job " + stream.context().job().name() + " ended although its sources never finish";
-          } catch (RuntimeException | InterruptedException e) {
-            error = SchemaEvolvedException.find(e)
-                .map(evolved -> describeEvolution(stream.context().job(), evolved) + " The flow stopped; the next"
-                    + " update reads the file again with the new columns: run the pipeline again.")
-                .orElseGet(() -> JobErrors.rootMessage(e));
-          }
-          for (String dataset : stream.context().job().datasets()) {
-            listener.onFlow(dataset, FlowState.FAILED, error);
-            results.add(new FlowResult(dataset, stream.context().job().name(), FlowState.FAILED, Optional.of(error)));
-          }
-          return Optional.of(error);
-        }
-      }
-      return Optional.empty();
+    private void launch(PlannedJob job) {
+      JobLauncher.Launched run = launcher.launch(planning.plan, planning.translator, contexts.apply(job));
+      launched.add(run);
+      streams.put(job.name(), run);
+      job.datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, ""));
     }
 
-    private boolean alreadyReported(JobLauncher.Launched stream) {
-      String first = stream.context().job().datasets().get(0);
+    /** Restarts or reports each streaming job that ended since the last look ({@link #restartOrFail}). */
+    private void handleEndedStreams() throws InterruptedException {
+      for (String name : List.copyOf(streams.keySet())) {
+        if (streams.get(name).result().isDone() && !reported(name)) {
+          restartOrFail(name);
+        }
+      }
+    }
+
+    /**
+     * A streaming job ended (its sources never finish, so it failed): restarts it if it stopped for new
+     * columns and {@link #restartForNewColumns} allows it, together with the running jobs whose row
+     * types the new analysis changed, in dependency order; otherwise reports it FAILED, which ends
+     * the update.
+     */
+    private void restartOrFail(String name) throws InterruptedException {
+      RuntimeException failure;
+      try {
+        launcher.awaitSuccess(streams.get(name));
+        failure = new IllegalStateException("job " + name + " ended although its sources never finish");
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      List<String> changed;
+      try {
+        changed = restartForNewColumns(planning, name, failure, schemaRestarts.getOrDefault(name, 0), listener,
+            false); // a stop requested meanwhile stops the restarted job with a savepoint, as the others
+      } catch (RuntimeException e) {
+        fail(name, JobErrors.rootMessage(e));
+        return;
+      }
+      schemaRestarts.merge(name, 1, Integer::sum);
+      for (PlannedJob job : planning.jobs) {
+        boolean evolved = job.name().equals(name);
+        if (!evolved && !(changed.contains(job.name()) && running(job.name()) && stop(job.name()))) {
+          continue;
+        }
+        if (!evolved) {
+          job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING,
+              "restart with the evolved schema of job " + name + ": the row types it reads changed"));
+        }
+        try {
+          launch(job);
+        } catch (RuntimeException e) { // such as state that does not fit the new analysis
+          fail(job.name(), JobErrors.rootMessage(e));
+        }
+      }
+    }
+
+    /**
+     * Stops a running streaming job with a savepoint: true once stopped. False if the stop failed: when
+     * the job ended on its own meanwhile its end is left to {@link #handleEndedStreams} (it may have
+     * met new columns itself), otherwise the stop's error is the job's failure.
+     */
+    private boolean stop(String name) throws InterruptedException {
+      JobLauncher.Launched stream = streams.get(name);
+      try {
+        launcher.stopKeepingState(stream);
+        return true;
+      } catch (RuntimeException e) {
+        try {
+          stream.result().handle((ignored, failure) -> null).get(ENDED_JOB_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException stillRunning) {
+          fail(name, JobErrors.rootMessage(e));
+        }
+        return false;
+      }
+    }
+
+    private boolean running(String name) {
+      return streams.containsKey(name) && !streams.get(name).result().isDone() && !reported(name);
+    }
+
+    private void fail(String name, String message) {
+      error = error.or(() -> Optional.of(message));
+      for (String dataset : planning.job(name).datasets()) {
+        listener.onFlow(dataset, FlowState.FAILED, message);
+        results.add(new FlowResult(dataset, name, FlowState.FAILED, Optional.of(message)));
+      }
+    }
+
+    private boolean reported(String name) {
+      String first = planning.job(name).datasets().get(0);
       return results.stream().anyMatch(r -> r.dataset().equals(first));
     }
 
@@ -480,7 +620,7 @@ public final class UpdateRunner {
         Set<String> failedTables) throws InterruptedException {
       Map<String, Long> versions = new TreeMap<>();
       for (String table : job.datasets()) {
-        for (String input : JobPlanner.tablesRead(plan.plan(), table)) {
+        for (String input : JobPlanner.tablesRead(planning.plan.plan(), table)) {
           versions.put(input, tableVersion(input));
         }
       }
@@ -490,7 +630,7 @@ public final class UpdateRunner {
       recomputedFrom.put(job.name(), versions);
       job.datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, "recomputing: its inputs changed"));
       try {
-        launcher.awaitSuccess(launcher.launch(plan, translator, contexts.apply(job)));
+        launcher.awaitSuccess(launcher.launch(planning.plan, planning.translator, contexts.apply(job)));
         failedTables.remove(job.name());
         job.datasets().forEach(d -> listener.onFlow(d, FlowState.COMPLETED, "recomputed from " + versions));
       } catch (RuntimeException e) {

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Delta Live Tables' stream-static join over triggered updates, as Flink lookup joins: each new event
  * meets the dimension's version of the update that processes it, rows written before keep the
  * version they met, an inner join drops an event without a match and a left join keeps it with NULLs,
- * in the DSL ({@code ctx.lookupJoin}) and in SQL ({@code FOR SYSTEM_TIME AS OF}) alike. A materialized
+ * in the DSL ({@code ctx.lookupJoin}, with an expectation on the joined rows) and in SQL
+ * ({@code FOR SYSTEM_TIME AS OF}) alike. A materialized
  * table that looks the dimension up is recomputed with its latest version. Tables are read back with
  * Delta Kernel.
  */
@@ -63,7 +64,8 @@ class LookupJoinITCase {
       p.streamingTable("events").from(AutoLoader.json(p.conf("source.events", "/none"))
           .schema("event_id STRING, user_id STRING").option("rescuedDataColumn", "false"));
       p.streamingTable("enriched_dsl")
-          .query(ctx -> ctx.leftLookupJoin(ctx.readStream("events"), "users", "user_id"));
+          .query(ctx -> ctx.leftLookupJoin(ctx.readStream("events"), "users", "user_id"))
+          .expect("known_user", "name IS NOT NULL");
       p.streamingTable("matched_dsl").query(ctx -> ctx.lookupJoin(ctx.readStream("events"), "users", "user_id"));
       p.streamingTable("enriched_sql").sql("""
           SELECT e.event_id, e.user_id, u.name

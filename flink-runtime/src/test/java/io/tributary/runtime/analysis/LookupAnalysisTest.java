@@ -57,12 +57,14 @@ class LookupAnalysisTest {
   }
 
   @Test
-  void aSqlLookupJoinIsALookupReadOfAStreamingTable() {
-    Pipeline p = orders();
+  void aSqlLookupJoinIsALookupReadOfAStreamingTableWhereverTheTableIsDeclared() {
+    Pipeline p = Pipeline.create("shop", Map.of());
     p.streamingTable("enriched").sql("""
         SELECT e.order_id, c.biggest
         FROM (SELECT *, PROCTIME() AS proc_time FROM STREAM(bronze)) e
         LEFT JOIN customers FOR SYSTEM_TIME AS OF e.proc_time AS c ON e.customer_id = c.customer_id""");
+    p.streamingTable("bronze").from(AutoLoader.json("/data/orders"));
+    p.table("customers").sql("SELECT customer_id, MAX(total_amount) AS biggest FROM bronze GROUP BY customer_id");
 
     ResolvedPlan resolved = analyzer.analyze(p.build());
 
@@ -93,6 +95,24 @@ class LookupAnalysisTest {
     assertThat(resolved.plan().inputsOf("batch_joined"))
         .containsExactly(Input.snapshot("bronze"), Input.lookup("customers"));
     assertThat(resolved.schema("left_joined").getTypeAt(4).isNullable()).isTrue();
+  }
+
+  @Test
+  void aWatermarkedStreamKeepsItsEventTimeThroughALookupJoin() {
+    Analyzer eventTime = new Analyzer((dataset, source) -> RowType.of(
+        new LogicalType[] {VarCharType.STRING_TYPE, VarCharType.STRING_TYPE,
+            new org.apache.flink.table.types.logical.TimestampType(3)},
+        new String[] {"order_id", "customer_id", "ts"}), List.of());
+    Pipeline p = Pipeline.create("hourly", Map.of());
+    p.streamingTable("bronze").from(AutoLoader.json("/orders").withWatermark("ts", "10 minutes"));
+    p.table("customers").sql("SELECT DISTINCT customer_id, 'gold' AS tier FROM bronze");
+    p.view("_enriched").query(ctx -> ctx.leftLookupJoin(ctx.readStream("bronze"), "customers", "customer_id"));
+    p.streamingTable("hourly_by_tier").sql("SELECT window_start, tier, COUNT(*) AS orders FROM TABLE(TUMBLE("
+        + "TABLE STREAM(_enriched), DESCRIPTOR(ts), INTERVAL '1' HOUR)) GROUP BY window_start, window_end, tier");
+
+    ResolvedPlan resolved = eventTime.analyze(p.build());
+
+    assertThat(resolved.schema("hourly_by_tier").getFieldNames()).containsExactly("window_start", "tier", "orders");
   }
 
   @Test

@@ -51,7 +51,10 @@ public abstract sealed class DatasetBuilder<SELF extends DatasetBuilder<SELF>>
     return update(spec -> spec.withQuery(new Query.SourceRead(source)));
   }
 
-  /** Defines the rows with Flink's Table API; each {@code ctx.read}/{@code ctx.readStream} is an input. */
+  /**
+   * Defines the rows with Flink's Table API; each {@code ctx.read}, {@code ctx.readStream} and
+   * {@code ctx.lookupJoin} is an input.
+   */
   public SELF query(QueryFunction query) {
     Objects.requireNonNull(query, "query");
     return update(spec -> spec.withQuery(new Query.TableApiQuery(query)));
@@ -59,7 +62,9 @@ public abstract sealed class DatasetBuilder<SELF extends DatasetBuilder<SELF>>
 
   /**
    * Defines the rows with Flink SQL over the pipeline's datasets; {@code STREAM(name)} reads a
-   * dataset as a stream, a bare name reads its snapshot.
+   * dataset as a stream, a bare name reads its snapshot, and {@code name FOR SYSTEM_TIME AS OF
+   * s.proc_time} looks a table up, as of its latest version, from each row of a stream {@code s}
+   * with a processing-time column ({@code SELECT *, PROCTIME() AS proc_time FROM STREAM(events)}).
    */
   public SELF sql(String query) {
     Objects.requireNonNull(query, "query");

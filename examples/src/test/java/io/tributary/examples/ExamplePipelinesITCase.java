@@ -112,6 +112,13 @@ class ExamplePipelinesITCase {
   }
 
   @Test
+  void mixedModePipelineEnrichesTheStreamWithTheLatestDimension() throws IOException {
+    assertCompleted(update("mixed", new MixedModePipeline(), Map.of(
+        MixedModePipeline.PRODUCTS_KEY, data("mixed/products"), MixedModePipeline.EVENTS_KEY, data("mixed/events"))));
+    assertTables("mixed");
+  }
+
+  @Test
   void cdcPipelineAppliesTheChangeFeedsAsScdType1AndType2() throws IOException {
     assertCompleted(update("cdc", new CdcPipeline(), Map.of(
         CdcPipeline.CUSTOMERS_KEY, data("cdc/customers"), CdcPipeline.PRODUCTS_KEY, data("cdc/products"))));

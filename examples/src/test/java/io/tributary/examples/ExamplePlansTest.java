@@ -36,6 +36,7 @@ class ExamplePlansTest {
         Arguments.of("medallion", new MedallionPipeline()),
         Arguments.of("transactions", new TransactionsPipeline()),
         Arguments.of("views", new ViewsPipeline()),
+        Arguments.of("mixed", new MixedModePipeline()),
         Arguments.of("cdc", new CdcPipeline()));
   }
 
@@ -45,6 +46,7 @@ class ExamplePlansTest {
         Arguments.of(new MedallionPipeline(), List.of(MedallionPipeline.ORDERS_KEY, MedallionPipeline.CUSTOMERS_KEY)),
         Arguments.of(new TransactionsPipeline(), List.of(TransactionsPipeline.SOURCE_KEY)),
         Arguments.of(new ViewsPipeline(), List.of(ViewsPipeline.USERS_KEY, ViewsPipeline.EVENTS_KEY)),
+        Arguments.of(new MixedModePipeline(), List.of(MixedModePipeline.PRODUCTS_KEY, MixedModePipeline.EVENTS_KEY)),
         Arguments.of(new CdcPipeline(), List.of(CdcPipeline.CUSTOMERS_KEY, CdcPipeline.PRODUCTS_KEY)));
   }
 

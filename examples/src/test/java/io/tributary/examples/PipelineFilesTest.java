@@ -32,6 +32,8 @@ class PipelineFilesTest {
         Arguments.of("events", EventsPipeline.class, List.of(EventsPipeline.SOURCE_KEY)),
         Arguments.of("transactions", TransactionsPipeline.class, List.of(TransactionsPipeline.SOURCE_KEY)),
         Arguments.of("views", ViewsPipeline.class, List.of(ViewsPipeline.USERS_KEY, ViewsPipeline.EVENTS_KEY)),
+        Arguments.of("mixed", MixedModePipeline.class,
+            List.of(MixedModePipeline.PRODUCTS_KEY, MixedModePipeline.EVENTS_KEY)),
         Arguments.of("cdc", CdcPipeline.class, List.of(CdcPipeline.CUSTOMERS_KEY, CdcPipeline.PRODUCTS_KEY)));
   }
 

@@ -5,6 +5,8 @@ import io.tributary.dsl.DeltaSource;
 import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
+import io.tributary.runtime.catalog.DeltaTableFactory;
+import io.tributary.runtime.delta.DeltaLookupFunction;
 import io.tributary.runtime.delta.DeltaSink;
 import io.tributary.runtime.delta.DeltaSnapshotSource;
 import io.tributary.runtime.delta.DeltaStreamSource;
@@ -14,13 +16,17 @@ import io.tributary.runtime.source.AutoLoaderSource;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobContext;
 import io.tributary.runtime.translate.JobIo;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.TableDescriptor;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.utils.TypeConversions;
 
 /**
  * The production {@link JobIo}: files through Auto Loader, Delta tables outside the pipeline through
@@ -89,6 +95,21 @@ final class DeltaJobIo implements JobIo {
     DataStream<RowData> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), dataset + ": snapshot")
         .uid(sourceId);
     return new SourceStream(rows, job.bounded() ? Optional.empty() : Optional.of(sourceId));
+  }
+
+  /**
+   * The dataset's Delta table through the {@code tributary-delta} connector. A table not created yet
+   * is looked up as empty until it is: in a continuous update, and in a job that writes the table
+   * itself, the reader may start before the table's first commit.
+   */
+  @Override
+  public TableDescriptor lookupTable(JobContext job, String dataset, RowType rowType, Duration refreshInterval) {
+    return TableDescriptor.forConnector(DeltaTableFactory.IDENTIFIER)
+        .schema(Schema.newBuilder().fromRowDataType(TypeConversions.fromLogicalToDataType(rowType)).build())
+        .option(DeltaTableFactory.PATH, storage.tablePath(dataset))
+        .option(DeltaTableFactory.LOOKUP_REFRESH_INTERVAL, refreshInterval)
+        .option(DeltaTableFactory.LOOKUP_MISSING_TABLE, DeltaLookupFunction.MissingTable.EMPTY)
+        .build();
   }
 
   @Override

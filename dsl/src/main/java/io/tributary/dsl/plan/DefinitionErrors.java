@@ -268,4 +268,28 @@ public final class DefinitionErrors {
         + " produces the same column names and types, in any order: select, rename or CAST the flow's columns"
         + " to match (NULL AS a missing column).";
   }
+
+  /** A lookup join's dimension is a view, which has no stored rows to look up. */
+  public static String lookupOfView(String what, String reader, String view) {
+    return what + " '" + reader + "' looks up view '" + view + "' (a lookup join), but a view is not stored:"
+        + " a lookup reads the latest version of a table. Make '" + view + "' a table with p.table(\"" + view
+        + "\") (or a streaming table), or join the view's inputs instead.";
+  }
+
+  /** A lookup join's dimension and stream both have a non-key column of one name. */
+  public static String lookupJoinColumnClash(String reader, String dimension, List<String> columns) {
+    return "Dataset '" + reader + "': ctx.lookupJoin(…, \"" + dimension + "\", …) would produce column"
+        + (columns.size() == 1 ? " '" + columns.get(0) + "' twice: it is" : "s " + columns + " twice: they are")
+        + " in the stream and in '" + dimension + "' and not join keys. Rename or drop "
+        + (columns.size() == 1 ? "it" : "them") + " in the stream (renameColumns, dropColumns), or in '"
+        + dimension + "'.";
+  }
+
+  /** A lookup join names no key, or a key one side does not have. */
+  public static String lookupJoinKeys(String reader, String dimension, List<String> keys, List<String> streamColumns,
+      List<String> dimensionColumns) {
+    return "Dataset '" + reader + "': ctx.lookupJoin(…, \"" + dimension + "\", " + keys + ") needs join keys"
+        + " that are columns of both the stream " + streamColumns + " and '" + dimension + "' "
+        + dimensionColumns + ". Name at least one column both have, or rename the stream's column to match.";
+  }
 }

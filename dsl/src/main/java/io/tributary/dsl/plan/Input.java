@@ -18,6 +18,10 @@ public record Input(String dataset, ReadMode mode) {
     return new Input(dataset, ReadMode.SNAPSHOT);
   }
 
+  public static Input lookup(String dataset) {
+    return new Input(dataset, ReadMode.LOOKUP);
+  }
+
   public String describe() {
     return mode.describe(dataset);
   }

@@ -469,6 +469,8 @@ public final class LogicalPlan {
       DatasetSpec read = byName.get(input.dataset());
       if (read == null) {
         problems.add(DefinitionErrors.appendFlowUndefinedInput(flow.name(), input.dataset(), byName.keySet()));
+      } else if (input.mode() == ReadMode.LOOKUP && read.kind() == DatasetKind.VIEW) {
+        problems.add(DefinitionErrors.lookupOfView("Flow", flow.name(), input.dataset()));
       } else if (input.mode() == ReadMode.STREAM && flow.once()) {
         problems.add(DefinitionErrors.onceFlowStreamRead(flow.name(), input.dataset()));
       } else if (input.mode() == ReadMode.STREAM && read.kind() == DatasetKind.MATERIALIZED_TABLE) {
@@ -493,6 +495,8 @@ public final class LogicalPlan {
       DatasetSpec read = byName.get(input.dataset());
       if (read == null) {
         problems.add(DefinitionErrors.undefinedInput(reader, input.dataset(), byName.keySet(), call));
+      } else if (input.mode() == ReadMode.LOOKUP && read.kind() == DatasetKind.VIEW) {
+        problems.add(DefinitionErrors.lookupOfView("Dataset", reader, input.dataset()));
       } else if (input.mode() == ReadMode.STREAM && read.kind() == DatasetKind.MATERIALIZED_TABLE) {
         problems.add(DefinitionErrors.streamReadOfMaterializedTable(reader, input.dataset()));
       } else if (input.mode() == ReadMode.STREAM && cdcTargets.contains(input.dataset())) {
@@ -508,7 +512,7 @@ public final class LogicalPlan {
     }
     Query query = reader.query().orElse(null);
     if (query instanceof Query.TableApiQuery) {
-      return "ctx.read() or ctx.readStream()";
+      return "ctx.read(), ctx.readStream() or ctx.lookupJoin()";
     }
     return query instanceof Query.SqlQuery ? "sql()" : "from()";
   }

@@ -242,7 +242,7 @@ class LogicalPlanTest {
     resolved.put("silver", List.of(Input.stream("bronz")));
     assertProblems(() -> plan.withResolvedInputs(resolved),
         "Dataset 'silver': input 'bronz' is not defined. Defined datasets: [bronze, gold, silver]. Check the name"
-            + " passed to ctx.read() or ctx.readStream().",
+            + " passed to ctx.read(), ctx.readStream() or ctx.lookupJoin().",
         "Dataset 'gold': input 'silvr' is not defined. Defined datasets: [bronze, gold, silver]. Check the name"
             + " passed to sql().");
   }

@@ -21,10 +21,16 @@ final class AnalysisErrors {
 
   static String snapshotReadInStreamingTable(DatasetSpec reader, String table, String throughView) {
     return "Streaming table '" + reader.name() + "' reads a snapshot of '" + table + "'"
-        + (throughView.isEmpty() ? "" : " (through view '" + throughView + "')") + ": a stream joined with a"
-        + " table. Tributary does not yet refresh such a snapshot between updates, so later rows would meet the"
-        + " rows '" + table + "' had at the first update. Make '" + reader.name() + "' a materialized table with"
-        + " p.table(\"" + reader.name() + "\"), reading its inputs as snapshots.";
+        + (throughView.isEmpty() ? "" : " (through view '" + throughView + "')") + ": joined with a stream, it"
+        + " would keep the rows '" + table + "' had when the job started. " + lookupFix(table)
+        + " Or make '" + reader.name() + "' a materialized table with p.table(\"" + reader.name() + "\").";
+  }
+
+  /** How to join a stream with a table's latest version, in both forms. */
+  private static String lookupFix(String table) {
+    return "Look '" + table + "' up instead, at its latest version for each new row: ctx.lookupJoin(stream, \""
+        + table + "\", keys…) or ctx.leftLookupJoin(…), or in SQL JOIN " + table + " FOR SYSTEM_TIME AS OF"
+        + " s.proc_time, with PROCTIME() AS proc_time selected on the stream s.";
   }
 
   static String rootMessage(Throwable error) {
@@ -55,8 +61,8 @@ final class AnalysisErrors {
   }
 
   static String snapshotReadInFlow(String flow, String table) {
-    return "Flow '" + flow + "' streams and reads a snapshot of '" + table + "': a stream joined with a table."
-        + " Tributary does not yet refresh such a snapshot between updates. Read '" + table + "' as a stream,"
-        + " or make the flow a backfill with once().";
+    return "Flow '" + flow + "' streams and reads a snapshot of '" + table + "': joined with a stream, it would"
+        + " keep the rows '" + table + "' had when the job started. " + lookupFix(table) + " Or read '" + table
+        + "' as a stream, or make the flow a backfill with once().";
   }
 }

@@ -15,6 +15,7 @@ import io.tributary.dsl.plan.DefinitionErrors;
 import io.tributary.dsl.plan.Input;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.dsl.plan.ReadMode;
+import io.tributary.runtime.catalog.DeltaTableFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -153,8 +154,11 @@ public final class Analyzer {
         List<String> datasetProblems = new ArrayList<>();
         inputs.put(dataset.name(), built.inputs());
         if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
-          checkAppendOnly(dataset, datasetProblems);
+          // a stream joined with a snapshot is also an updating join once outer: the lookup fixes both
           checkNoSnapshotReads(dataset, dataset.name(), "", datasetProblems);
+          if (datasetProblems.isEmpty()) {
+            checkAppendOnly(dataset, datasetProblems);
+          }
         }
         RowType rowType = rowType(table);
         checkDropDuplicates(dataset, rowType, datasetProblems);
@@ -180,6 +184,10 @@ public final class Analyzer {
         return true;
       } catch (SourceSchemaException e) {
         problems.add("Dataset '" + dataset.name() + "': " + e.getMessage());
+        failed.add(dataset.name());
+        return true;
+      } catch (DatasetQueries.DefinitionProblem e) {
+        problems.add(e.getMessage());
         failed.add(dataset.name());
         return true;
       } catch (RuntimeException e) {
@@ -211,15 +219,20 @@ public final class Analyzer {
           inputs.put(flow.name(), built.inputs());
           types.put(flow.name(), rowType(built.table()));
           if (!once && flow == target) {
-            checkAppendOnly(flow, targetProblems);
-            checkNoSnapshotReads(flow, flow.name(), "", targetProblems);
+            List<String> snapshotReads = new ArrayList<>();
+            checkNoSnapshotReads(flow, flow.name(), "", snapshotReads);
+            targetProblems.addAll(snapshotReads);
+            if (snapshotReads.isEmpty()) {
+              checkAppendOnly(flow, targetProblems);
+            }
           } else if (!once) {
-            updatingError(flow).ifPresent(e ->
-                targetProblems.add(AnalysisErrors.updatingFlowQuery(flow.name(), target.name(), e)));
             List<String> snapshotReads = new ArrayList<>();
             checkNoSnapshotReads(flow, flow.name(), "", snapshotReads);
             if (!snapshotReads.isEmpty()) {
               targetProblems.add(AnalysisErrors.snapshotReadInFlow(flow.name(), snapshotRead(flow.name())));
+            } else {
+              updatingError(flow).ifPresent(e ->
+                  targetProblems.add(AnalysisErrors.updatingFlowQuery(flow.name(), target.name(), e)));
             }
           }
         } catch (NotYetResolvedException e) {
@@ -235,6 +248,8 @@ public final class Analyzer {
               : DefinitionErrors.appendFlowUndefinedInput(flow.name(), e.dataset, datasets.keySet(), e.call));
         } catch (SourceSchemaException e) {
           targetProblems.add((flow == target ? "Dataset '" : "Flow '") + flow.name() + "': " + e.getMessage());
+        } catch (DatasetQueries.DefinitionProblem e) {
+          targetProblems.add(e.getMessage());
         } catch (RuntimeException e) {
           targetProblems.add(flow == target ? AnalysisErrors.queryFailed(flow, e)
               : AnalysisErrors.flowQueryFailed(flow.name(), e));
@@ -412,6 +427,11 @@ public final class Analyzer {
             }
 
             @Override
+            public String lookup(String name) {
+              return quoted(name + SqlText.LOOKUP_SUFFIX); // a catalog table: no temporary view shadows it
+            }
+
+            @Override
             public Table source(String name, Source source) {
               return tableEnv.from(quoted("__source_" + name));
             }
@@ -430,15 +450,16 @@ public final class Analyzer {
     }
 
     /**
-     * A stream joined with a table's snapshot would keep joining with the snapshot of the job's first
-     * update: the static side is not refreshed between updates yet, so such reads are refused.
+     * A stream joined with a table's snapshot would be a regular join, which keeps both sides in state
+     * and revises rows it emitted, against the rows the table had when the job started: refused, with
+     * the lookup join that gives DLT's stream-static semantics as the fix. A lookup is no snapshot read.
      */
     private void checkNoSnapshotReads(DatasetSpec reader, String current, String through,
         List<String> datasetProblems) {
       for (Input input : inputs.getOrDefault(current, List.of())) {
         DatasetSpec read = datasets.get(input.dataset());
-        if (read == null) {
-          continue;
+        if (read == null || input.mode() == ReadMode.LOOKUP) {
+          continue; // a lookup of a view is the plan's to refuse
         }
         if (read.kind() == DatasetKind.VIEW) {
           checkNoSnapshotReads(reader, read.name(), read.name(), datasetProblems);
@@ -467,13 +488,19 @@ public final class Analyzer {
           throw new NotYetResolvedException(name);
         }
       }
+      for (String looked : SqlText.lookupReads(sql)) {
+        if (!datasets.containsKey(looked)) {
+          throw new UndefinedDatasetException(looked, "sql() (the table before FOR SYSTEM_TIME AS OF)");
+        }
+      }
       catalog.resetLookups();
       Table table = tableEnv.sqlQuery(sql);
       for (String name : new TreeSet<>(catalog.lookups())) {
-        boolean stream = name.endsWith(SqlText.STREAM_SUFFIX);
-        String dataset = stream ? name.substring(0, name.length() - SqlText.STREAM_SUFFIX.length()) : name;
+        String dataset = SqlText.withoutSuffix(name);
+        ReadMode mode = name.endsWith(SqlText.STREAM_SUFFIX) ? ReadMode.STREAM
+            : name.endsWith(SqlText.LOOKUP_SUFFIX) ? ReadMode.LOOKUP : ReadMode.SNAPSHOT;
         if (datasets.containsKey(dataset)) {
-          reads.add(new Input(dataset, stream ? ReadMode.STREAM : ReadMode.SNAPSHOT));
+          reads.add(new Input(dataset, mode));
         }
       }
       return table;
@@ -487,6 +514,12 @@ public final class Analyzer {
     @Override
     public Table stream(String dataset) {
       return placeholder(dataset, dataset + SqlText.STREAM_SUFFIX, "ctx.readStream()");
+    }
+
+    @Override
+    public String lookup(String dataset) {
+      placeholder(dataset, dataset + SqlText.LOOKUP_SUFFIX, "ctx.lookupJoin()");
+      return quoted(dataset + SqlText.LOOKUP_SUFFIX);
     }
 
     @Override
@@ -525,6 +558,26 @@ public final class Analyzer {
       // the catalog table it reads would resolve to itself
       createPlaceholder(INLINED_PREFIX + dataset, rowType);
       createPlaceholder(INLINED_PREFIX + dataset + SqlText.STREAM_SUFFIX, rowType);
+      createLookupPlaceholder(dataset + SqlText.LOOKUP_SUFFIX, rowType);
+    }
+
+    /**
+     * The dimension of a lookup join must be a table whose connector can look rows up (datagen cannot):
+     * the {@code tributary-delta} connector, whose table is opened only when a job runs, so the
+     * placeholder's path is never read.
+     */
+    private void createLookupPlaceholder(String name, RowType rowType) {
+      CatalogTable table = CatalogTable.newBuilder()
+          .schema(Schema.newBuilder().fromRowDataType(
+              TypeConversions.fromLogicalToDataType(EventTime.physical(rowType))).build())
+          .options(Map.of("connector", DeltaTableFactory.IDENTIFIER,
+              DeltaTableFactory.PATH.key(), "analysis placeholder of " + name + ", never read"))
+          .build();
+      try {
+        catalog.createTable(new ObjectPath(RecordingCatalog.DATABASE, name), table, true);
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot register placeholder " + name, e);
+      }
     }
 
     private void createPlaceholder(String name, RowType rowType) {

@@ -2,9 +2,11 @@ package io.tributary.runtime.analysis;
 
 import io.tributary.dsl.QueryContext;
 import io.tributary.dsl.plan.DatasetSpec;
+import io.tributary.dsl.plan.DefinitionErrors;
 import io.tributary.dsl.plan.Input;
 import io.tributary.dsl.plan.Query;
 import io.tributary.dsl.plan.ReadMode;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +52,9 @@ public final class DatasetQueries {
     } else if (query instanceof Query.SourceRead source) {
       table = resolver.source(dataset.name(), source.source());
     } else if (query instanceof Query.TableApiQuery api) {
-      table = api.function().apply(new RecordingContext(reads));
+      table = api.function().apply(new RecordingContext(dataset.name(), reads));
     } else {
-      table = sqlRegistrar.query(SqlText.rewriteStreamReads(((Query.SqlQuery) query).sql()), reads);
+      table = sqlRegistrar.query(SqlText.rewrite(((Query.SqlQuery) query).sql()), reads);
     }
     return new Built(table, List.copyOf(reads));
   }
@@ -70,10 +72,22 @@ public final class DatasetQueries {
     Table query(String rewrittenSql, Set<Input> reads);
   }
 
-  private final class RecordingContext implements QueryContext {
-    private final Set<Input> reads;
+  /** A query is not a valid definition; the message is the whole problem, worded by {@link DefinitionErrors}. */
+  public static final class DefinitionProblem extends RuntimeException {
+    private static final long serialVersionUID = 1L;
 
-    RecordingContext(Set<Input> reads) {
+    DefinitionProblem(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final class RecordingContext implements QueryContext {
+    private final String reader;
+    private final Set<Input> reads;
+    private int lookupJoins;
+
+    RecordingContext(String reader, Set<Input> reads) {
+      this.reader = reader;
       this.reads = reads;
     }
 
@@ -94,6 +108,56 @@ public final class DatasetQueries {
     }
 
     @Override
+    public Table lookupJoin(Table stream, String dataset, String... keys) {
+      return lookupJoin(stream, dataset, keys, false);
+    }
+
+    @Override
+    public Table leftLookupJoin(Table stream, String dataset, String... keys) {
+      return lookupJoin(stream, dataset, keys, true);
+    }
+
+    /**
+     * The SQL lookup join a user would write, with USING semantics: the stream gets a processing-time
+     * column (registered as a view), the dimension is the dataset's lookup registration, and the
+     * columns are the stream's, then the dimension's except the keys (never the processing time).
+     */
+    private Table lookupJoin(Table stream, String dataset, String[] keys, boolean left) {
+      Objects.requireNonNull(stream, "stream");
+      Objects.requireNonNull(dataset, "dataset");
+      Objects.requireNonNull(keys, "keys");
+      reads.add(Input.lookup(dataset));
+      String dimension = resolver.lookup(dataset);
+      List<String> streamColumns = stream.getResolvedSchema().getColumnNames();
+      List<String> dimensionColumns = tableEnv.from(dimension).getResolvedSchema().getColumnNames();
+      List<String> keyList = List.of(keys);
+      if (keyList.isEmpty() || !streamColumns.containsAll(keyList) || !dimensionColumns.containsAll(keyList)) {
+        throw new DefinitionProblem(DefinitionErrors.lookupJoinKeys(reader, dataset, keyList, streamColumns,
+            dimensionColumns));
+      }
+      List<String> added = dimensionColumns.stream().filter(c -> !keyList.contains(c)).toList();
+      List<String> clashes = added.stream().filter(streamColumns::contains).toList();
+      if (!clashes.isEmpty()) {
+        throw new DefinitionProblem(DefinitionErrors.lookupJoinColumnClash(reader, dataset, clashes));
+      }
+      String procTime = "__proc_time";
+      while (streamColumns.contains(procTime)) {
+        procTime = "_" + procTime;
+      }
+      String view = "__lookup_" + reader + "_" + lookupJoins++;
+      tableEnv.dropTemporaryView(quoted(view));
+      tableEnv.createTemporaryView(quoted(view), stream);
+      List<String> select = new ArrayList<>();
+      streamColumns.forEach(c -> select.add("s." + quoted(c)));
+      added.forEach(c -> select.add("d." + quoted(c)));
+      List<String> on = keyList.stream().map(k -> "s." + quoted(k) + " = d." + quoted(k)).toList();
+      return tableEnv.sqlQuery("SELECT " + String.join(", ", select)
+          + " FROM (SELECT *, PROCTIME() AS " + quoted(procTime) + " FROM " + quoted(view) + ") AS s "
+          + (left ? "LEFT JOIN " : "JOIN ") + dimension + " FOR SYSTEM_TIME AS OF s." + quoted(procTime) + " AS d"
+          + " ON " + String.join(" AND ", on));
+    }
+
+    @Override
     public TableEnvironment tableEnvironment() {
       return tableEnv;
     }
@@ -102,5 +166,9 @@ public final class DatasetQueries {
     public String conf(String key, String defaultValue) {
       return configuration.getOrDefault(key, defaultValue);
     }
+  }
+
+  private static String quoted(String name) {
+    return "`" + name.replace("`", "``") + "`";
   }
 }

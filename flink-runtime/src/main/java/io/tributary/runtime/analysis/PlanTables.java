@@ -16,7 +16,8 @@ import org.apache.flink.table.api.TableEnvironment;
 /**
  * The tables of datasets as a job sees them: a view is inlined (its query built once, where it is
  * read), a persisted dataset comes from {@link PersistedTables}. A SQL query gets its known inputs
- * registered under the names it uses ({@code name} and {@code name$stream}). Shared by the
+ * registered under the names it uses ({@code name}, {@code name$stream} and, for the dimension of a
+ * lookup join, {@code name$lookup}). Shared by the
  * translator (real sources and sinks) and the analyzer's check of what a streaming table's query
  * really produces once its views are inlined.
  */
@@ -27,6 +28,12 @@ public final class PlanTables implements TableResolver {
     Table snapshot(String dataset);
 
     Table stream(String dataset);
+
+    /**
+     * Registers the lookup-capable table of persisted {@code dataset} under
+     * {@code `dataset$lookup`} (once) and returns that quoted name.
+     */
+    String lookup(String dataset);
 
     Table source(String dataset, Source source);
   }
@@ -48,6 +55,11 @@ public final class PlanTables implements TableResolver {
     this.persisted = persisted;
   }
 
+  /** The quoted name under which a lookup join finds persisted {@code dataset}: {@code `dataset$lookup`}. */
+  public static String lookupTableName(String dataset) {
+    return "`" + dataset + SqlText.LOOKUP_SUFFIX + "`";
+  }
+
   /** The table of {@code dataset}'s query, with views inlined. */
   public Table build(DatasetSpec dataset) {
     return new DatasetQueries(tableEnv, this, configuration)
@@ -64,6 +76,12 @@ public final class PlanTables implements TableResolver {
   public Table stream(String dataset) {
     DatasetSpec spec = datasets.apply(dataset);
     return spec.kind() == DatasetKind.VIEW ? view(spec) : persisted.stream(dataset);
+  }
+
+  /** A lookup reads a persisted table; a view has none (the plan refuses such a lookup). */
+  @Override
+  public String lookup(String dataset) {
+    return persisted.lookup(dataset);
   }
 
   @Override
@@ -88,6 +106,10 @@ public final class PlanTables implements TableResolver {
 
   private Table sqlQuery(String dataset, String rewrittenSql) {
     for (Input input : inputs.apply(dataset)) {
+      if (input.mode() == ReadMode.LOOKUP) {
+        lookup(input.dataset());
+        continue;
+      }
       boolean stream = input.mode() == ReadMode.STREAM;
       String name = "`" + input.dataset() + (stream ? SqlText.STREAM_SUFFIX : "") + "`";
       Table table = stream ? stream(input.dataset()) : snapshot(input.dataset());

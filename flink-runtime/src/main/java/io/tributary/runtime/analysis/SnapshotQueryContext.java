@@ -33,6 +33,16 @@ public final class SnapshotQueryContext implements QueryContext {
     throw refused(dataset);
   }
 
+  @Override
+  public Table lookupJoin(Table stream, String dataset, String... keys) {
+    throw refused(dataset);
+  }
+
+  @Override
+  public Table leftLookupJoin(Table stream, String dataset, String... keys) {
+    throw refused(dataset);
+  }
+
   private IllegalArgumentException refused(String dataset) {
     return new IllegalArgumentException("applyChangesFromSnapshot into '" + target + "': the snapshot function"
         + " reads dataset '" + dataset + "' of the pipeline. A snapshot function reads from outside the"

@@ -15,6 +15,13 @@ public interface TableResolver {
   /** The stream of {@code dataset}; throws {@link NotYetResolvedException} if it is not known yet. */
   Table stream(String dataset);
 
+  /**
+   * Registers (once) the lookup-capable table of persisted {@code dataset}, the dimension of a lookup
+   * join, and returns its quoted SQL name ({@code `dataset$lookup`}); throws
+   * {@link NotYetResolvedException} if it is not known yet.
+   */
+  String lookup(String dataset);
+
   /** The rows of an external source feeding {@code dataset}. */
   Table source(String dataset, Source source);
 

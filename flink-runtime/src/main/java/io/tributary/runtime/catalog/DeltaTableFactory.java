@@ -1,13 +1,18 @@
 package io.tributary.runtime.catalog;
 
+import io.tributary.runtime.delta.DeltaLookupFunction;
 import io.tributary.runtime.delta.DeltaSnapshotSource;
+import java.time.Duration;
 import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.connector.source.LookupTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
 import org.apache.flink.table.connector.source.SourceProvider;
+import org.apache.flink.table.connector.source.lookup.LookupFunctionProvider;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.types.logical.RowType;
@@ -15,11 +20,17 @@ import org.apache.flink.table.types.logical.RowType;
 /**
  * The {@code tributary-delta} table connector: reads the latest snapshot of a Delta table with
  * Tributary's {@link DeltaSnapshotSource}, so Flink SQL can query a pipeline's tables
- * ({@link TributaryCatalog} registers them with it).
+ * ({@link TributaryCatalog} registers them with it), and serves Flink lookup joins
+ * ({@code FOR SYSTEM_TIME AS OF} a processing-time attribute) with {@link DeltaLookupFunction}: each
+ * subtask holds the table's latest version in memory and reloads it when the table gets a new
+ * version, checked at most once per {@code lookup.refresh-interval}.
  *
  * <pre>{@code
- * CREATE TABLE orders (order_id STRING, amount DOUBLE)
- *   WITH ('connector' = 'tributary-delta', 'path' = '/pipelines/shop/tables/orders');
+ * CREATE TABLE dim_users (user_id STRING, name STRING)
+ *   WITH ('connector' = 'tributary-delta', 'path' = '/pipelines/shop/tables/dim_users');
+ * SELECT e.event_id, d.name
+ * FROM (SELECT *, PROCTIME() AS proc_time FROM events) e
+ * LEFT JOIN dim_users FOR SYSTEM_TIME AS OF e.proc_time AS d ON e.user_id = d.user_id;
  * }</pre>
  */
 public final class DeltaTableFactory implements DynamicTableSourceFactory {
@@ -28,6 +39,17 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
 
   public static final ConfigOption<String> PATH = ConfigOptions.key("path").stringType().noDefaultValue()
       .withDescription("The Delta table's folder: a local path or a Hadoop URI.");
+
+  public static final ConfigOption<Duration> LOOKUP_REFRESH_INTERVAL = ConfigOptions.key("lookup.refresh-interval")
+      .durationType().defaultValue(Duration.ofSeconds(1))
+      .withDescription("In a lookup join, how long a loaded version of the table is served before the table"
+          + " is checked for a newer version (and reloaded if it has one).");
+
+  public static final ConfigOption<DeltaLookupFunction.MissingTable> LOOKUP_MISSING_TABLE =
+      ConfigOptions.key("lookup.missing-table").enumType(DeltaLookupFunction.MissingTable.class)
+          .defaultValue(DeltaLookupFunction.MissingTable.FAIL)
+          .withDescription("In a lookup join, what a table that does not exist yet does: FAIL the job, or serve"
+              + " no rows (EMPTY) until the table is created.");
 
   @Override
   public String factoryIdentifier() {
@@ -41,7 +63,7 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
 
   @Override
   public Set<ConfigOption<?>> optionalOptions() {
-    return Set.of();
+    return Set.of(LOOKUP_REFRESH_INTERVAL, LOOKUP_MISSING_TABLE);
   }
 
   @Override
@@ -49,11 +71,14 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
     FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
     helper.validate();
     RowType rowType = (RowType) context.getPhysicalRowDataType().getLogicalType();
-    return new Scan(helper.getOptions().get(PATH), rowType);
+    return new Source(helper.getOptions().get(PATH), rowType, helper.getOptions().get(LOOKUP_REFRESH_INTERVAL),
+        helper.getOptions().get(LOOKUP_MISSING_TABLE));
   }
 
-  /** A bounded scan of the table's latest snapshot. */
-  private record Scan(String path, RowType rowType) implements ScanTableSource {
+  /** A bounded scan of the table's latest snapshot, or the lookup side of a lookup join. */
+  private record Source(String path, RowType rowType, Duration refreshInterval,
+      DeltaLookupFunction.MissingTable missingTable)
+      implements ScanTableSource, LookupTableSource {
     @Override
     public ChangelogMode getChangelogMode() {
       return ChangelogMode.insertOnly();
@@ -65,8 +90,23 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
     }
 
     @Override
+    public LookupRuntimeProvider getLookupRuntimeProvider(LookupContext context) {
+      int[][] keyPaths = context.getKeys();
+      int[] keys = new int[keyPaths.length];
+      for (int i = 0; i < keyPaths.length; i++) {
+        if (keyPaths[i].length != 1) {
+          throw new ValidationException("A lookup join on Delta table " + path + " joins on a nested field;"
+              + " join on top-level columns of the table.");
+        }
+        keys[i] = keyPaths[i][0];
+      }
+      return LookupFunctionProvider.of(new DeltaLookupFunction(path, rowType, keys, refreshInterval,
+          missingTable));
+    }
+
+    @Override
     public DynamicTableSource copy() {
-      return new Scan(path, rowType);
+      return new Source(path, rowType, refreshInterval, missingTable);
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.Input;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.dsl.plan.Query;
-import io.tributary.dsl.plan.ReadMode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,8 +57,11 @@ final class GraphRenderer {
     }
     for (DatasetSpec dataset : plan.datasets()) {
       for (Input input : plan.inputsOf(dataset.name())) {
-        lines.add("  " + input.dataset() + (input.mode() == ReadMode.STREAM ? " -->|stream| " : " -.->|snapshot| ")
-            + dataset.name());
+        lines.add("  " + input.dataset() + switch (input.mode()) {
+          case STREAM -> " -->|stream| ";
+          case LOOKUP -> " -.->|lookup| ";
+          case SNAPSHOT -> " -.->|snapshot| ";
+        } + dataset.name());
       }
     }
     return String.join("\n", lines) + "\n";
@@ -79,7 +81,11 @@ final class GraphRenderer {
     for (DatasetSpec dataset : plan.datasets()) {
       for (Input input : plan.inputsOf(dataset.name())) {
         lines.add("  \"" + input.dataset() + "\" -> \"" + dataset.name() + "\""
-            + (input.mode() == ReadMode.STREAM ? " [label=\"stream\"];" : " [label=\"snapshot\", style=dashed];"));
+            + switch (input.mode()) {
+              case STREAM -> " [label=\"stream\"];";
+              case LOOKUP -> " [label=\"lookup\", style=dotted];";
+              case SNAPSHOT -> " [label=\"snapshot\", style=dashed];";
+            });
       }
     }
     lines.add("}");

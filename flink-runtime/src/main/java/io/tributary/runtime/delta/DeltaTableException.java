@@ -47,6 +47,11 @@ public final class DeltaTableException extends RuntimeException {
         + " Write the table first, or check the path.", cause);
   }
 
+  static DeltaTableException lookupTableMissing(String table, Throwable cause) {
+    return new DeltaTableException("The lookup join's table '" + table + "' is not a Delta table (no _delta_log"
+        + " with a commit). Write the table before the job that looks it up starts, or check its path.", cause);
+  }
+
   static DeltaTableException columnTypeChanged(String table, String column, String was, String now) {
     return new DeltaTableException("Table '" + table + "': column '" + column + "' is " + was
         + " in the table but the job now writes it as " + now + ". Delta cannot change a column's type in"

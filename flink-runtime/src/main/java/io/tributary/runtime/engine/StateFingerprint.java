@@ -4,6 +4,7 @@ import io.tributary.dsl.plan.AppendFlowSpec;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.Input;
 import io.tributary.dsl.plan.Query;
+import io.tributary.dsl.plan.ReadMode;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.translate.PlannedJob;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.stream.Collectors;
 
 /**
  * What of a streaming job's plan its saved state depends on: per dataset, its source or query, its
- * reads, its deduplication keys and its row type. Stored beside the job's savepoint pointer and
+ * reads (not its lookups, which keep no state), its deduplication keys and its row type. Stored beside the job's savepoint pointer and
  * compared before the next update restores it, so a change that makes the state unusable (a source
  * added or removed, a key changed) is reported before the job starts, with the fix. Expectations,
  * comments and properties hold no state and are left out. A row type that only gained nullable
@@ -46,7 +47,7 @@ record StateFingerprint(List<String> lines) {
       }
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
       lines.add(name + " " + dataset.queries().stream().map(StateFingerprint::identity).toList());
-      lines.add(name + " reads " + plan.plan().queryInputsOf(name).stream().map(Input::describe).toList());
+      lines.add(name + " reads " + stateful(plan.plan().queryInputsOf(name)));
       lines.add(name + " drop duplicates " + dataset.dropDuplicatesKeys());
       plan.plan().applyChanges().stream().filter(a -> a.target().equals(name))
           .forEach(a -> lines.add(name + " apply changes keys " + a.keys() + " sequence by " + a.sequenceBy()
@@ -57,13 +58,21 @@ record StateFingerprint(List<String> lines) {
       AppendFlowSpec flow = plan.plan().appendFlow(name).orElseThrow();
       lines.add(FLOW + name + " into " + flow.target().orElseThrow() + " "
           + flow.queries().stream().map(StateFingerprint::identity).toList() + " reads "
-          + plan.plan().inputsOf(name).stream().map(Input::describe).toList() + " schema "
+          + stateful(plan.plan().inputsOf(name)) + " schema "
           + plan.schema(name).asSerializableString());
     }
     return new StateFingerprint(lines);
   }
 
   private static final String FLOW = "flow ";
+
+  /**
+   * The reads a job's state depends on: a lookup join keeps no state (its table is loaded again when
+   * the job starts), so adding or removing one is no difference.
+   */
+  private static List<String> stateful(List<Input> reads) {
+    return reads.stream().filter(i -> i.mode() != ReadMode.LOOKUP).map(Input::describe).toList();
+  }
 
   /** What of a query its state depends on: a source by its identity, so changing its options keeps it. */
   private static String identity(Query query) {

@@ -2,10 +2,12 @@ package io.tributary.runtime.translate;
 
 import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.DatasetSpec;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.TableDescriptor;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.RowType;
 
@@ -21,6 +23,15 @@ public interface JobIo {
 
   /** The snapshot of persisted {@code dataset} as of now: bounded in a BATCH job, idle once read in a STREAMING one. */
   SourceStream readSnapshot(StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType);
+
+  /**
+   * The lookup-capable table of persisted {@code dataset}, the dimension of a lookup join: each lookup
+   * meets the table's latest version, checked for a newer one at most every {@code refreshInterval}.
+   */
+  default TableDescriptor lookupTable(JobContext job, String dataset, RowType rowType, Duration refreshInterval) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " serves no lookup joins; dataset '"
+        + dataset + "' is looked up in job " + job.job().name());
+  }
 
   /** Writes {@code rows} to {@code dataset}: appends for a streaming table, one atomic overwrite for a table. */
   void write(DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType);

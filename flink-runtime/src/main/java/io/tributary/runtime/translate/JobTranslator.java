@@ -55,6 +55,12 @@ public final class JobTranslator {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobTranslator.class);
 
+  /**
+   * The configuration key of how often a lookup join checks its table for a newer version (a Flink
+   * duration such as {@code 1 s} or {@code 500 ms}; default 1 s).
+   */
+  public static final String LOOKUP_REFRESH_INTERVAL = "pipelines.lookup.refreshInterval";
+
   /** The configuration key of the tombstone retention of SCD type 1 targets, in seconds. */
   public static final String TOMBSTONE_RETENTION = "pipelines.cdc.tombstoneGCThresholdInSeconds";
 
@@ -356,6 +362,17 @@ public final class JobTranslator {
         .orElse(Expressions.lit(false));
   }
 
+  /** How often a lookup join checks its table for a newer version, as {@link #LOOKUP_REFRESH_INTERVAL}. */
+  private Duration lookupRefreshInterval() {
+    String value = plan.plan().configuration().getOrDefault(LOOKUP_REFRESH_INTERVAL, "1 s");
+    try {
+      return org.apache.flink.util.TimeUtils.parseDuration(value.strip());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Pipeline '" + plan.plan().pipeline() + "': " + LOOKUP_REFRESH_INTERVAL
+          + " is '" + value + "'. Set it to a duration, such as 1 s or 500 ms.");
+    }
+  }
+
   /** How long a deleted key's tombstone is kept, as DLT's {@code pipelines.cdc.tombstoneGCThresholdInSeconds}. */
   private Duration tombstoneRetention() {
     String seconds = plan.plan().configuration().getOrDefault(TOMBSTONE_RETENTION, "172800");
@@ -379,6 +396,7 @@ public final class JobTranslator {
     private final JobContext context;
     private final Map<String, Table> streams = new HashMap<>();
     private final Map<String, Table> snapshots = new HashMap<>();
+    private final java.util.Set<String> lookups = new java.util.HashSet<>();
     private final List<String> caughtUpIds = new ArrayList<>();
 
     JobTables(StreamExecutionEnvironment env, StreamTableEnvironment tableEnv, JobContext context) {
@@ -404,6 +422,17 @@ public final class JobTranslator {
             + context.job().name());
       }
       return table;
+    }
+
+    /** A lookup reads the table through its connector, not a source of this job: no stream, no state. */
+    @Override
+    public String lookup(String dataset) {
+      String name = PlanTables.lookupTableName(dataset);
+      if (lookups.add(dataset)) {
+        tableEnv.createTemporaryTable(name, io.lookupTable(context, dataset, EventTime.physical(plan.schema(dataset)),
+            lookupRefreshInterval()));
+      }
+      return name;
     }
 
     @Override

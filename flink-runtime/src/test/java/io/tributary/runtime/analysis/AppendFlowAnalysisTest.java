@@ -90,9 +90,12 @@ class AppendFlowAnalysisTest {
           assertThat(e.problems().get(0)).startsWith("Flow 'counts' into 'all_events': its query produces updates")
               .endsWith("but a flow into a streaming table only appends. Give the aggregation or join a time window"
                   + " and a watermark, or make it a materialized table.");
-          assertThat(e.problems().get(1)).isEqualTo("Flow 'joined' streams and reads a snapshot of 'history': a"
-              + " stream joined with a table. Tributary does not yet refresh such a snapshot between updates. Read"
-              + " 'history' as a stream, or make the flow a backfill with once().");
+          assertThat(e.problems().get(1)).isEqualTo("Flow 'joined' streams and reads a snapshot of 'history':"
+              + " joined with a stream, it would keep the rows 'history' had when the job started. Look 'history'"
+              + " up instead, at its latest version for each new row: ctx.lookupJoin(stream, \"history\", keys…)"
+              + " or ctx.leftLookupJoin(…), or in SQL JOIN history FOR SYSTEM_TIME AS OF s.proc_time, with"
+              + " PROCTIME() AS proc_time selected on the stream s. Or read 'history' as a stream, or make the flow"
+              + " a backfill with once().");
           assertThat(e.problems().get(2)).isEqualTo("Flow 'typo': input 'eu_event' is not defined. Defined"
               + " datasets: [all_events, eu_events, history]. Check the name passed to ctx.readStream().");
         });

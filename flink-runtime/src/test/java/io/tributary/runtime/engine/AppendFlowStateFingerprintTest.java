@@ -54,4 +54,17 @@ class AppendFlowStateFingerprintTest {
             + " schema ROW<`id` VARCHAR(2147483647)> NOT NULL\", now \"flow from_us into all_events [from"
             + " AutoLoader json /elsewhere] reads [] schema ROW<`id` VARCHAR(2147483647)> NOT NULL\""));
   }
+
+  @Test
+  void aLookupJoinKeepsNoStateSoItIsNotARead() {
+    Pipeline p = Pipeline.create("events", Map.of());
+    p.streamingTable("events").from(AutoLoader.json("/events"));
+    p.table("users").from(AutoLoader.json("/users"));
+    p.streamingTable("enriched").query(ctx -> ctx.leftLookupJoin(ctx.readStream("events"), "users", "id"));
+    ResolvedPlan plan = analyzer.analyze(p.build());
+    PlannedJob job = JobPlanner.plan(plan.plan()).stream().filter(j -> j.datasets().contains("enriched"))
+        .findFirst().orElseThrow();
+
+    assertThat(StateFingerprint.of(plan, job).lines()).contains("enriched reads [STREAM(events)]");
+  }
 }

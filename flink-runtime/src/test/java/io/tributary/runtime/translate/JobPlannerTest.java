@@ -51,6 +51,25 @@ class JobPlannerTest {
   }
 
   @Test
+  void aLookupOrdersTheJobsButNeverJoinsTheLookedUpTablesJob() {
+    Pipeline p = Pipeline.create("mixed", Map.of());
+    p.streamingTable("enriched").query(ctx -> ctx.readStream("events"));
+    p.streamingTable("events").from(AutoLoader.json("/events"));
+    p.streamingTable("users").from(AutoLoader.csv("/users"));
+    p.table("products").from(AutoLoader.csv("/products"));
+    LogicalPlan plan = p.build().withResolvedInputs(Map.of(
+        "enriched", List.of(Input.stream("events"), Input.lookup("users"), Input.lookup("products"))));
+
+    List<PlannedJob> jobs = JobPlanner.plan(plan);
+
+    assertThat(jobs).containsExactly(
+        new PlannedJob("stream_users", PlannedJob.Mode.STREAMING, List.of("users"), Set.of()),
+        new PlannedJob("table_products", PlannedJob.Mode.BATCH, List.of("products"), Set.of()),
+        new PlannedJob("stream_events", PlannedJob.Mode.STREAMING, List.of("events", "enriched"),
+            Set.of("stream_users", "table_products")));
+  }
+
+  @Test
   void appendFlowsRunInTheirTargetsJobAndAOnceFlowIsAJobThatItsTargetsReadersWaitFor() {
     Pipeline p = Pipeline.create("events", Map.of());
     p.createStreamingTable("all_events");

@@ -58,7 +58,11 @@ final class DeltaStreamEnumerator
       if (starting == null) {
         checkTypes(engine, latest);
         KernelSnapshotScan scan = new KernelSnapshotScan(engine, table, latest, settings.rowType(), true);
-        scan.files().forEach(file -> splits.add(new DeltaFileSplit(table, latest, file, 0)));
+        List<String> files = scan.files();
+        List<DeltaAddFile> adds = scan.addFiles();
+        for (int i = 0; i < files.size(); i++) {
+          splits.add(new DeltaFileSplit(table, latest, files.get(i), 0, latest, adds.get(i)));
+        }
         LOG.info("Delta source '{}': starts with the snapshot of version {} of {} ({} files).",
             settings.sourceId(), latest, table, splits.size());
         return new LogRead(from, latest + 1, splits);
@@ -75,9 +79,13 @@ final class DeltaStreamEnumerator
     if (first > latest) {
       return new LogRead(from, first, splits);
     }
+    // Files are read with the metadata of the last version that changed it (or of the first read): one
+    // snapshot load per schema for the readers. A protocol change alone does not change how a file reads.
+    long schemaVersion = first;
     for (DeltaCommitLog.Commit commit : DeltaCommitLog.read(engine, table, first, latest)) {
       if (commit.metadataChanged()) {
         checkTypes(engine, commit.version());
+        schemaVersion = commit.version();
       }
       if (commit.removesData()) {
         if (!settings.skipChangeCommits()) {
@@ -87,7 +95,9 @@ final class DeltaStreamEnumerator
             settings.sourceId(), commit.version(), table);
         continue;
       }
-      commit.addedFiles().forEach(file -> splits.add(new DeltaFileSplit(table, commit.version(), file, 0)));
+      for (DeltaAddFile add : commit.addedFiles()) {
+        splits.add(new DeltaFileSplit(table, commit.version(), add.path(), 0, schemaVersion, add));
+      }
     }
     LOG.info("Delta source '{}': versions {} to {} of {} add {} files.", settings.sourceId(), first, latest, table,
         splits.size());

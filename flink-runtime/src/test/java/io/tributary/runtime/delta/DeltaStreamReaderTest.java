@@ -56,16 +56,6 @@ class DeltaStreamReaderTest {
     }
   }
 
-  private static List<DeltaDataFile> write(String folder, RowType type, List<String> partitionColumns, Row... rows)
-      throws Exception {
-    try (DeltaFileWriter writer = new DeltaFileWriter(folder, type, partitionColumns, 1 << 20, new Configuration(), 0)) {
-      for (Row row : rows) {
-        writer.write(DeltaTestSupport.internal(type, row));
-      }
-      return writer.closeAll();
-    }
-  }
-
   @Test
   void aStreamOverManyVersionsLoadsOneSnapshotPerSchemaAndReadsEveryVersionsRows() throws Exception {
     UpstreamDeltaTable upstream = new UpstreamDeltaTable(dir.resolve("orders").toString(), TYPE);
@@ -102,7 +92,7 @@ class DeltaStreamReaderTest {
     RowType partitioned = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
         DataTypes.FIELD("country", DataTypes.STRING())).getLogicalType();
     String byCountry = dir.resolve("by country").toString();
-    List<DeltaDataFile> files = write(byCountry, partitioned, List.of("country"), Row.of(1L, "FR"), Row.of(2L, null));
+    List<DeltaDataFile> files = DeltaTestSupport.write(byCountry, partitioned, List.of("country"), Row.of(1L, "FR"), Row.of(2L, null));
     new DeltaTableCommitter(DefaultEngine.create(conf),
         DeltaWriteSpec.append(byCountry, partitioned, "app").withPartitionColumns(List.of("country")))
         .commit(1, files, false);
@@ -116,7 +106,7 @@ class DeltaStreamReaderTest {
     String keyed = dir.resolve("keyed").toString();
     DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(conf),
         DeltaWriteSpec.upsert(keyed, TYPE, "app", List.of("id")));
-    files = write(keyed + "/" + BucketKeys.directory(0), TYPE, List.of(), Row.of(0L, "n0"), Row.of(1L, "n1"),
+    files = DeltaTestSupport.write(keyed + "/" + BucketKeys.directory(0), TYPE, List.of(), Row.of(0L, "n0"), Row.of(1L, "n1"),
         Row.of(2L, "n2"), Row.of(3L, "n3"), Row.of(4L, "n4"));
     committer.commitChanges(1, List.of(), files);
     DeltaDeletionVector dv;

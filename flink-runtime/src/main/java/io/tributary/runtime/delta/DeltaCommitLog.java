@@ -2,12 +2,15 @@ package io.tributary.runtime.delta;
 
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.data.MapValue;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.utils.CloseableIterator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -24,11 +27,11 @@ final class DeltaCommitLog {
   /**
    * One commit.
    *
-   * @param addedFiles paths of the data files added with {@code dataChange=true}, as the log writes them
+   * @param addedFiles the data files added with {@code dataChange=true} (paths as the log writes them)
    * @param removesData whether a file was removed with {@code dataChange=true}
    * @param metadataChanged whether the commit carries a metadata action (a schema change, for instance)
    */
-  record Commit(long version, List<String> addedFiles, boolean removesData, boolean metadataChanged) {
+  record Commit(long version, List<DeltaAddFile> addedFiles, boolean removesData, boolean metadataChanged) {
     Commit {
       addedFiles = List.copyOf(addedFiles);
     }
@@ -47,13 +50,13 @@ final class DeltaCommitLog {
         ColumnVector adds = batch.getColumnVector(batch.getSchema().indexOf("add"));
         ColumnVector removes = batch.getColumnVector(batch.getSchema().indexOf("remove"));
         ColumnVector metadata = batch.getColumnVector(batch.getSchema().indexOf("metaData"));
-        ColumnVector addPath = child(adds, "path");
+        AddColumns added = new AddColumns(adds);
         ColumnVector addDataChange = child(adds, "dataChange");
         ColumnVector removeDataChange = child(removes, "dataChange");
         for (int row = 0; row < batch.getSize(); row++) {
           Builder commit = commits.get(versions.getLong(row));
           if (!adds.isNullAt(row) && dataChange(addDataChange, row)) {
-            commit.added.add(addPath.getString(row));
+            commit.added.add(added.at(row));
           }
           if (!removes.isNullAt(row) && dataChange(removeDataChange, row)) {
             commit.removesData = true;
@@ -80,8 +83,44 @@ final class DeltaCommitLog {
     return dataChange.isNullAt(row) || dataChange.getBoolean(row);
   }
 
+  /** The columns of the add actions a reader of their files needs. */
+  private static final class AddColumns {
+    private final ColumnVector path;
+    private final ColumnVector size;
+    private final ColumnVector modificationTime;
+    private final ColumnVector partitionValues;
+    private final ColumnVector deletionVector;
+
+    AddColumns(ColumnVector adds) {
+      path = child(adds, "path");
+      size = child(adds, "size");
+      modificationTime = child(adds, "modificationTime");
+      partitionValues = child(adds, "partitionValues");
+      deletionVector = child(adds, "deletionVector");
+    }
+
+    DeltaAddFile at(int row) {
+      Map<String, String> values = new LinkedHashMap<>();
+      if (!partitionValues.isNullAt(row)) {
+        MapValue map = partitionValues.getMap(row);
+        for (int i = 0; i < map.getSize(); i++) {
+          ColumnVector value = map.getValues();
+          values.put(map.getKeys().getString(i), value.isNullAt(i) ? null : value.getString(i));
+        }
+      }
+      DeltaDeletionVector dv = null;
+      if (!deletionVector.isNullAt(row)) {
+        ColumnVector offset = child(deletionVector, "offset");
+        dv = new DeltaDeletionVector(child(deletionVector, "storageType").getString(row),
+            child(deletionVector, "pathOrInlineDv").getString(row), offset.isNullAt(row) ? -1 : offset.getInt(row),
+            child(deletionVector, "sizeInBytes").getInt(row), child(deletionVector, "cardinality").getLong(row));
+      }
+      return new DeltaAddFile(path.getString(row), size.getLong(row), modificationTime.getLong(row), values, dv);
+    }
+  }
+
   private static final class Builder {
-    private final List<String> added = new ArrayList<>();
+    private final List<DeltaAddFile> added = new ArrayList<>();
     private boolean removesData;
     private boolean metadataChanged;
   }

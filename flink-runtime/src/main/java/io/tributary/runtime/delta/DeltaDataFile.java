@@ -50,14 +50,7 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
     out.writeLong(size);
     out.writeLong(modificationTime);
     out.writeLong(numRecords);
-    out.writeInt(partitionValues.size());
-    for (Map.Entry<String, String> e : partitionValues.entrySet()) {
-      writeString(out, e.getKey());
-      out.writeBoolean(e.getValue() != null);
-      if (e.getValue() != null) {
-        writeString(out, e.getValue());
-      }
-    }
+    writePartitionValues(out, partitionValues);
     writeString(out, statsJson);
     out.writeBoolean(deletionVector != null);
     if (deletionVector != null) {
@@ -79,12 +72,7 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
     long size = in.readLong();
     long modificationTime = in.readLong();
     long numRecords = in.readLong();
-    int partitions = in.readInt();
-    Map<String, String> values = new LinkedHashMap<>();
-    for (int i = 0; i < partitions; i++) {
-      String key = readString(in);
-      values.put(key, in.readBoolean() ? readString(in) : null);
-    }
+    Map<String, String> values = readPartitionValues(in);
     String stats = readString(in);
     DeltaDeletionVector dv = withDeletionVector && in.readBoolean() ? DeltaDeletionVector.readFrom(in) : null;
     return new DeltaDataFile(path, size, modificationTime, numRecords, values, stats, dv);
@@ -106,6 +94,28 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Writes partition values, null values included. */
+  static void writePartitionValues(DataOutputStream out, Map<String, String> values) throws IOException {
+    out.writeInt(values.size());
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      writeString(out, e.getKey());
+      out.writeBoolean(e.getValue() != null);
+      if (e.getValue() != null) {
+        writeString(out, e.getValue());
+      }
+    }
+  }
+
+  static Map<String, String> readPartitionValues(DataInputStream in) throws IOException {
+    int partitions = in.readInt();
+    Map<String, String> values = new LinkedHashMap<>();
+    for (int i = 0; i < partitions; i++) {
+      String key = readString(in);
+      values.put(key, in.readBoolean() ? readString(in) : null);
+    }
+    return values;
   }
 
   static void writeString(DataOutputStream out, String s) throws IOException {

@@ -26,6 +26,7 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
   private final Engine engine = DeltaTableReader.engine();
   private final boolean absentAsNull;
   private KernelSnapshotScan scan;
+  private int snapshotLoads;
   private final ArrayDeque<DeltaFileSplit> queued = new ArrayDeque<>();
   private DeltaFileSplit current;
   private CloseableIterator<RowData> rows;
@@ -78,17 +79,26 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
   }
 
   private void open(DeltaFileSplit split) throws Exception {
-    // splits come version by version: keep only the scan of the current one
-    if (scan == null || !scan.tablePath().equals(split.tablePath()) || scan.version() != split.version()) {
-      scan = new KernelSnapshotScan(engine, split.tablePath(), split.version(), rowType, absentAsNull);
+    // splits come version by version (a stream's, schema by schema): keep only the scan of the current one
+    long version = split.add() != null ? split.schemaVersion() : split.version();
+    if (scan == null || !scan.tablePath().equals(split.tablePath()) || scan.version() != version) {
+      scan = split.add() != null
+          ? KernelSnapshotScan.forAddedFiles(engine, split.tablePath(), version, rowType)
+          : new KernelSnapshotScan(engine, split.tablePath(), version, rowType, absentAsNull);
+      snapshotLoads++;
     }
     current = split;
-    rows = scan.read(split.file());
+    rows = split.add() != null ? scan.read(split.add()) : scan.read(split.file());
     emitted = 0;
     while (emitted < split.recordsToSkip() && rows.hasNext()) {
       rows.next();
       emitted++;
     }
+  }
+
+  /** How many snapshots this reader has loaded (a split of another version or schema loads one). */
+  int snapshotLoads() {
+    return snapshotLoads;
   }
 
   @Override

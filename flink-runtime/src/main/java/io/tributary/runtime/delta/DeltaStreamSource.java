@@ -151,12 +151,13 @@ public final class DeltaStreamSource
     }
   }
 
+  /** Format 2 holds the pending splits in split format 2 (with their add actions); format 1 is still read. */
   static final class StateSerializer implements SimpleVersionedSerializer<EnumeratorState> {
     static final StateSerializer INSTANCE = new StateSerializer();
 
     @Override
     public int getVersion() {
-      return 1;
+      return DeltaFileSplit.Serializer.FORMAT;
     }
 
     @Override
@@ -167,7 +168,7 @@ public final class DeltaStreamSource
         out.writeLong(state.nextVersion());
         out.writeInt(state.pending().size());
         for (DeltaFileSplit split : state.pending()) {
-          DeltaFileSplit.Serializer.write(out, split);
+          DeltaFileSplit.Serializer.write(out, split, getVersion());
         }
       }
       return bytes.toByteArray();
@@ -175,7 +176,7 @@ public final class DeltaStreamSource
 
     @Override
     public EnumeratorState deserialize(int formatVersion, byte[] serialized) throws IOException {
-      if (formatVersion != 1) {
+      if (formatVersion != 1 && formatVersion != 2) {
         throw new IOException("Unknown Delta stream enumerator state format " + formatVersion);
       }
       try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
@@ -184,7 +185,7 @@ public final class DeltaStreamSource
         int n = in.readInt();
         List<DeltaFileSplit> pending = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          pending.add(DeltaFileSplit.Serializer.read(in));
+          pending.add(DeltaFileSplit.Serializer.read(in, formatVersion));
         }
         return new EnumeratorState(listed, next, pending);
       }

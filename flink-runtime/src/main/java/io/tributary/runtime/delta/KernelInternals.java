@@ -17,9 +17,11 @@ import io.delta.kernel.internal.actions.AddFile;
 import io.delta.kernel.internal.actions.DeletionVectorDescriptor;
 import io.delta.kernel.internal.actions.Metadata;
 import io.delta.kernel.internal.actions.SingleAction;
+import io.delta.kernel.internal.data.GenericRow;
 import io.delta.kernel.internal.data.ScanStateRow;
 import io.delta.kernel.internal.deletionvectors.Base85Codec;
 import io.delta.kernel.internal.snapshot.MetadataCleanup;
+import io.delta.kernel.internal.util.VectorUtils;
 import io.delta.kernel.statistics.DataFileStatistics;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
@@ -30,6 +32,7 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,7 +40,7 @@ import java.util.UUID;
 /**
  * Every use of Delta Kernel's internal (non-API) classes, in one place. Kernel 4.4 has no public way
  * to remove a file (needed for an atomic overwrite), to read one scan file by itself (needed to read
- * a snapshot split by split; its own examples do it this way), to name the actions of a range of
+ * a snapshot split by split, or a file whose add action a split carries; its own examples do it this way), to name the actions of a range of
  * commits (needed to stream a table version by version), or to add a column to a table without
  * column mapping (its public schema update refuses such tables, though the protocol allows it).
  * Maintenance needs a few more: actions of a rewrite that changes no data ({@code dataChange=false}),
@@ -126,6 +129,36 @@ final class KernelInternals {
     Optional<DeletionVectorDescriptor> dv = new AddFile(add).getDeletionVector();
     return dv.map(d -> new DeltaDeletionVector(d.getStorageType(), d.getPathOrInlineDv(),
         d.getOffset().orElse(-1), d.getSizeInBytes(), d.getCardinality())).orElse(null);
+  }
+
+  /**
+   * The scan file row of one data file, as a scan of the snapshot whose {@code scanState} this is would
+   * list it, built from the file's add action: a reader that knows the action reads the file without
+   * listing the snapshot's files (Kernel's public API only reads files a scan lists). Fields are set by
+   * name; a field Kernel added that this does not know stays null.
+   */
+  static Row scanFileRow(Row scanState, DeltaAddFile file) {
+    StructType scanFileSchema = InternalScanFileUtils.SCAN_FILE_SCHEMA;
+    StructType addSchema = (StructType) scanFileSchema.get("add").getDataType();
+    Map<Integer, Object> add = new HashMap<>();
+    add.put(addSchema.indexOf("path"), file.path());
+    add.put(addSchema.indexOf("partitionValues"), VectorUtils.stringStringMapValue(file.partitionValues()));
+    add.put(addSchema.indexOf("size"), file.size());
+    add.put(addSchema.indexOf("modificationTime"), file.modificationTime());
+    add.put(addSchema.indexOf("dataChange"), true);
+    DeltaDeletionVector dv = file.deletionVector();
+    if (dv != null) {
+      add.put(addSchema.indexOf("deletionVector"), new DeletionVectorDescriptor(dv.storageType(), dv.pathOrInlineDv(),
+          dv.offset() < 0 ? Optional.empty() : Optional.of(dv.offset()), dv.sizeInBytes(), dv.cardinality()).toRow());
+    }
+    if (add.containsKey(-1)) {
+      throw new IllegalStateException("Delta Kernel changed its scan file schema: " + scanFileSchema
+          + " (KernelInternals.scanFileRow)");
+    }
+    Map<Integer, Object> scanFile = new HashMap<>();
+    scanFile.put(scanFileSchema.indexOf("add"), new GenericRow(addSchema, add));
+    scanFile.put(scanFileSchema.indexOf("tableRoot"), ScanStateRow.getTableRoot(scanState).toUri().toString());
+    return new GenericRow(scanFileSchema, scanFile);
   }
 
   /** The schema to read from a data file of the scan: the table's columns minus partition columns. */

@@ -31,6 +31,10 @@ import org.apache.flink.table.types.logical.RowType;
  * requested row type (columns picked by name). Files are read with Kernel's Parquet reader and
  * {@link Scan#transformPhysicalData}, so partition values and deletion vectors are applied as Kernel
  * does it.
+ *
+ * <p>{@link #forAddedFiles} loads only the snapshot's protocol and metadata, without listing its files
+ * (a replay of the whole log): it reads files whose add action the caller knows, of this version or of
+ * any later one with the same metadata.
  */
 final class KernelSnapshotScan {
 
@@ -40,6 +44,7 @@ final class KernelSnapshotScan {
   private final RowType rowType;
   private final Row scanState;
   private final RowType readType;
+  private final boolean listed;
   private final Map<String, Row> scanFiles = new LinkedHashMap<>();
   private final Map<String, Row> byLogPath = new java.util.HashMap<>();
 
@@ -55,6 +60,19 @@ final class KernelSnapshotScan {
    *     stream reading versions older than a schema change) rather than failing
    */
   KernelSnapshotScan(Engine engine, String tablePath, long version, RowType rowType, boolean absentAsNull) {
+    this(engine, tablePath, version, rowType, absentAsNull, true);
+  }
+
+  /**
+   * The snapshot of {@code version} without its files, to read files by their add action
+   * ({@link #read(DeltaAddFile)}); columns of {@code rowType} this version lacks read as NULL.
+   */
+  static KernelSnapshotScan forAddedFiles(Engine engine, String tablePath, long version, RowType rowType) {
+    return new KernelSnapshotScan(engine, tablePath, version, rowType, true, false);
+  }
+
+  private KernelSnapshotScan(Engine engine, String tablePath, long version, RowType rowType, boolean absentAsNull,
+      boolean listFiles) {
     this.engine = engine;
     this.tablePath = tablePath;
     this.rowType = rowType;
@@ -77,6 +95,10 @@ final class KernelSnapshotScan {
     this.readType = new RowType(rowType.isNullable(), present);
     Scan scan = snapshot.getScanBuilder().withReadSchema(new StructType(read)).build();
     this.scanState = scan.getScanState(engine);
+    this.listed = listFiles;
+    if (!listFiles) {
+      return;
+    }
     for (FilteredColumnarBatch batch : KernelIterators.drain(scan.getScanFiles(engine))) {
       try (CloseableIterator<Row> rows = batch.getRows()) {
         rows.forEachRemaining(row -> {
@@ -109,12 +131,29 @@ final class KernelSnapshotScan {
 
   /** Absolute paths of the snapshot's data files. */
   List<String> files() {
-    return List.copyOf(scanFiles.keySet());
+    return List.copyOf(listedFiles().keySet());
+  }
+
+  /** The snapshot's data files' add actions (paths as the log writes them), in the order of {@link #files()}. */
+  List<DeltaAddFile> addFiles() {
+    return listedFiles().values().stream().map(row -> {
+      FileStatus file = KernelInternals.dataFile(row);
+      Row add = row.getStruct(row.getSchema().indexOf("add"));
+      return new DeltaAddFile(add.getString(add.getSchema().indexOf("path")), file.getSize(),
+          file.getModificationTime(), KernelInternals.partitionValues(row), KernelInternals.deletionVector(row));
+    }).toList();
+  }
+
+  private Map<String, Row> listedFiles() {
+    if (!listed) {
+      throw new IllegalStateException("The scan of version " + version + " of " + tablePath + " lists no files");
+    }
+    return scanFiles;
   }
 
   /** The snapshot's data files: absolute path, size and modification time. */
   List<FileStatus> fileStatuses() {
-    return scanFiles.values().stream().map(KernelInternals::dataFile).toList();
+    return listedFiles().values().stream().map(KernelInternals::dataFile).toList();
   }
 
   /**
@@ -123,7 +162,7 @@ final class KernelSnapshotScan {
    * has).
    */
   List<DeltaDataFile> dataFiles() {
-    return scanFiles.values().stream().map(row -> {
+    return listedFiles().values().stream().map(row -> {
       FileStatus file = KernelInternals.dataFile(row);
       return new DeltaDataFile(file.getPath(), file.getSize(), file.getModificationTime(), -1, Map.of(),
           "{}", KernelInternals.deletionVector(row));
@@ -135,10 +174,19 @@ final class KernelSnapshotScan {
    * (as {@link #files()} names it) or its path as the log's add action writes it.
    */
   CloseableIterator<RowData> read(String file) throws IOException {
-    Row scanFile = scanFiles.getOrDefault(file, byLogPath.get(file));
+    Row scanFile = listedFiles().getOrDefault(file, byLogPath.get(file));
     if (scanFile == null) {
       throw new IllegalStateException("File " + file + " is not in version " + version + " of " + tablePath);
     }
+    return read(scanFile);
+  }
+
+  /** The rows of the data file {@code add} names, of this version or a later one with the same metadata. */
+  CloseableIterator<RowData> read(DeltaAddFile add) throws IOException {
+    return read(KernelInternals.scanFileRow(scanState, add));
+  }
+
+  private CloseableIterator<RowData> read(Row scanFile) throws IOException {
     FileStatus status = KernelInternals.dataFile(scanFile);
     CloseableIterator<ColumnarBatch> physical = engine.getParquetHandler()
         .readParquetFiles(KernelIterators.of(List.of(status).iterator()),
@@ -202,7 +250,7 @@ final class KernelSnapshotScan {
 
   /** The partition values of one data file of the snapshot, serialized as the Delta log holds them. */
   Map<String, String> partitionValues(String file) {
-    Row scanFile = scanFiles.get(file);
+    Row scanFile = listedFiles().get(file);
     if (scanFile == null) {
       throw new IllegalStateException("File " + file + " is not in version " + version + " of " + tablePath);
     }

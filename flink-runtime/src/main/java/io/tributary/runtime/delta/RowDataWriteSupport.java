@@ -2,7 +2,7 @@ package io.tributary.runtime.delta;
 
 import java.math.BigDecimal;
 import java.util.HashMap;
-import java.util.List;
+import java.util.function.IntConsumer;
 import org.apache.flink.table.data.ArrayData;
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.MapData;
@@ -10,9 +10,12 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.types.logical.ArrayType;
 import org.apache.flink.table.types.logical.DecimalType;
+import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.MapType;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.TimestampType;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.api.Binary;
@@ -33,14 +36,14 @@ import org.apache.parquet.schema.Types;
  */
 final class RowDataWriteSupport extends WriteSupport<RowData> {
 
-  private final RowType rowType;
   private final MessageType schema;
+  private final String[] names;
   private final FieldWriter[] writers;
   private RecordConsumer consumer;
 
   RowDataWriteSupport(RowType rowType) {
-    this.rowType = rowType;
     this.schema = parquetSchema(rowType);
+    this.names = rowType.getFieldNames().toArray(String[]::new);
     this.writers = new FieldWriter[rowType.getFieldCount()];
     for (int i = 0; i < writers.length; i++) {
       writers[i] = writerFor(rowType.getTypeAt(i));
@@ -145,157 +148,187 @@ final class RowDataWriteSupport extends WriteSupport<RowData> {
   @Override
   public void write(RowData row) {
     consumer.startMessage();
-    writeFields(row, rowType, writers);
+    writeFields(row, names, writers);
     consumer.endMessage();
   }
 
-  private void writeFields(RowData row, RowType type, FieldWriter[] fieldWriters) {
-    List<String> names = type.getFieldNames();
+  private void writeFields(RowData row, String[] fieldNames, FieldWriter[] fieldWriters) {
     for (int i = 0; i < fieldWriters.length; i++) {
       if (!row.isNullAt(i)) {
-        consumer.startField(names.get(i), i);
-        fieldWriters[i].write(row, i);
-        consumer.endField(names.get(i), i);
+        consumer.startField(fieldNames[i], i);
+        fieldWriters[i].fromRow().write(row, i);
+        consumer.endField(fieldNames[i], i);
       }
     }
   }
 
-  /** Writes the value at one position of a row or array; the position is known not to be null. */
-  private interface FieldWriter {
-    void write(Object container, int pos);
+  /** Writes the value at a position of a row. */
+  @FunctionalInterface
+  private interface FromRow {
+    void write(RowData row, int pos);
   }
+
+  /** Writes the element at a position of an array (or of a map's keys or values). */
+  @FunctionalInterface
+  private interface FromArray {
+    void write(ArrayData array, int pos);
+  }
+
+  /**
+   * Writes a value of one type, made once per column from the row type, as Flink's own Parquet writer
+   * does: a value is written by a direct call, whether it sits in a row or in an array. The position is
+   * known not to be null.
+   */
+  private record FieldWriter(FromRow fromRow, FromArray fromArray) {}
 
   private FieldWriter writerFor(LogicalType type) {
     switch (type.getTypeRoot()) {
       case CHAR:
       case VARCHAR:
-        return (c, pos) -> consumer.addBinary(Binary.fromReusedByteArray(
-            c instanceof RowData r ? r.getString(pos).toBytes() : ((ArrayData) c).getString(pos).toBytes()));
+        return new FieldWriter((r, pos) -> consumer.addBinary(Binary.fromReusedByteArray(r.getString(pos).toBytes())),
+            (a, pos) -> consumer.addBinary(Binary.fromReusedByteArray(a.getString(pos).toBytes())));
       case BOOLEAN:
-        return (c, pos) -> consumer.addBoolean(
-            c instanceof RowData r ? r.getBoolean(pos) : ((ArrayData) c).getBoolean(pos));
+        return new FieldWriter((r, pos) -> consumer.addBoolean(r.getBoolean(pos)),
+            (a, pos) -> consumer.addBoolean(a.getBoolean(pos)));
       case TINYINT:
-        return (c, pos) -> consumer.addInteger(
-            c instanceof RowData r ? r.getByte(pos) : ((ArrayData) c).getByte(pos));
+        return new FieldWriter((r, pos) -> consumer.addInteger(r.getByte(pos)),
+            (a, pos) -> consumer.addInteger(a.getByte(pos)));
       case SMALLINT:
-        return (c, pos) -> consumer.addInteger(
-            c instanceof RowData r ? r.getShort(pos) : ((ArrayData) c).getShort(pos));
+        return new FieldWriter((r, pos) -> consumer.addInteger(r.getShort(pos)),
+            (a, pos) -> consumer.addInteger(a.getShort(pos)));
       case INTEGER:
       case DATE:
-        return (c, pos) -> consumer.addInteger(
-            c instanceof RowData r ? r.getInt(pos) : ((ArrayData) c).getInt(pos));
+        return new FieldWriter((r, pos) -> consumer.addInteger(r.getInt(pos)),
+            (a, pos) -> consumer.addInteger(a.getInt(pos)));
       case BIGINT:
-        return (c, pos) -> consumer.addLong(
-            c instanceof RowData r ? r.getLong(pos) : ((ArrayData) c).getLong(pos));
+        return new FieldWriter((r, pos) -> consumer.addLong(r.getLong(pos)),
+            (a, pos) -> consumer.addLong(a.getLong(pos)));
       case FLOAT:
-        return (c, pos) -> consumer.addFloat(
-            c instanceof RowData r ? r.getFloat(pos) : ((ArrayData) c).getFloat(pos));
+        return new FieldWriter((r, pos) -> consumer.addFloat(r.getFloat(pos)),
+            (a, pos) -> consumer.addFloat(a.getFloat(pos)));
       case DOUBLE:
-        return (c, pos) -> consumer.addDouble(
-            c instanceof RowData r ? r.getDouble(pos) : ((ArrayData) c).getDouble(pos));
+        return new FieldWriter((r, pos) -> consumer.addDouble(r.getDouble(pos)),
+            (a, pos) -> consumer.addDouble(a.getDouble(pos)));
       case DECIMAL:
         DecimalType decimal = (DecimalType) type;
         int precision = decimal.getPrecision();
         int scale = decimal.getScale();
         int width = decimalBytes(precision);
-        return (c, pos) -> {
-          DecimalData value = c instanceof RowData r
-              ? r.getDecimal(pos, precision, scale) : ((ArrayData) c).getDecimal(pos, precision, scale);
-          consumer.addBinary(Binary.fromConstantByteArray(fixedWidth(value.toBigDecimal(), width)));
-        };
+        return new FieldWriter((r, pos) -> writeDecimal(r.getDecimal(pos, precision, scale), width),
+            (a, pos) -> writeDecimal(a.getDecimal(pos, precision, scale), width));
       case TIMESTAMP_WITHOUT_TIME_ZONE:
       case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
-        int tsPrecision = type.getTypeRoot() == org.apache.flink.table.types.logical.LogicalTypeRoot
-            .TIMESTAMP_WITHOUT_TIME_ZONE
-            ? ((org.apache.flink.table.types.logical.TimestampType) type).getPrecision()
-            : ((org.apache.flink.table.types.logical.LocalZonedTimestampType) type).getPrecision();
-        return (c, pos) -> {
-          TimestampData ts = c instanceof RowData r
-              ? r.getTimestamp(pos, tsPrecision) : ((ArrayData) c).getTimestamp(pos, tsPrecision);
-          consumer.addLong(epochMicros(ts));
-        };
+        int p = type.getTypeRoot() == LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE
+            ? ((TimestampType) type).getPrecision() : ((LocalZonedTimestampType) type).getPrecision();
+        return new FieldWriter((r, pos) -> consumer.addLong(epochMicros(r.getTimestamp(pos, p))),
+            (a, pos) -> consumer.addLong(epochMicros(a.getTimestamp(pos, p))));
       case BINARY:
       case VARBINARY:
-        return (c, pos) -> consumer.addBinary(Binary.fromReusedByteArray(
-            c instanceof RowData r ? r.getBinary(pos) : ((ArrayData) c).getBinary(pos)));
+        return new FieldWriter((r, pos) -> consumer.addBinary(Binary.fromReusedByteArray(r.getBinary(pos))),
+            (a, pos) -> consumer.addBinary(Binary.fromReusedByteArray(a.getBinary(pos))));
       case ARRAY:
-        FieldWriter elementWriter = writerFor(((ArrayType) type).getElementType());
-        return (c, pos) -> {
-          ArrayData array = c instanceof RowData r ? r.getArray(pos) : ((ArrayData) c).getArray(pos);
-          consumer.startGroup();
-          if (array.size() > 0) {
-            consumer.startField("list", 0);
-            for (int i = 0; i < array.size(); i++) {
-              consumer.startGroup();
-              if (!array.isNullAt(i)) {
-                consumer.startField("element", 0);
-                elementWriter.write(array, i);
-                consumer.endField("element", 0);
-              }
-              consumer.endGroup();
-            }
-            consumer.endField("list", 0);
-          }
-          consumer.endGroup();
-        };
+        FromArray element = writerFor(((ArrayType) type).getElementType()).fromArray();
+        return new FieldWriter((r, pos) -> writeArray(r.getArray(pos), element),
+            (a, pos) -> writeArray(a.getArray(pos), element));
       case MAP:
         MapType mapType = (MapType) type;
-        FieldWriter keyWriter = writerFor(mapType.getKeyType());
-        FieldWriter valueWriter = writerFor(mapType.getValueType());
-        return (c, pos) -> {
-          MapData map = c instanceof RowData r ? r.getMap(pos) : ((ArrayData) c).getMap(pos);
-          ArrayData keys = map.keyArray();
-          ArrayData values = map.valueArray();
-          consumer.startGroup();
-          if (map.size() > 0) {
-            consumer.startField("key_value", 0);
-            for (int i = 0; i < map.size(); i++) {
-              consumer.startGroup();
-              consumer.startField("key", 0);
-              keyWriter.write(keys, i);
-              consumer.endField("key", 0);
-              if (!values.isNullAt(i)) {
-                consumer.startField("value", 1);
-                valueWriter.write(values, i);
-                consumer.endField("value", 1);
-              }
-              consumer.endGroup();
-            }
-            consumer.endField("key_value", 0);
-          }
-          consumer.endGroup();
-        };
+        FromArray key = writerFor(mapType.getKeyType()).fromArray();
+        FromArray value = writerFor(mapType.getValueType()).fromArray();
+        return new FieldWriter((r, pos) -> writeMap(r.getMap(pos), key, value),
+            (a, pos) -> writeMap(a.getMap(pos), key, value));
       case ROW:
         RowType nested = (RowType) type;
+        String[] nestedNames = nested.getFieldNames().toArray(String[]::new);
         FieldWriter[] nestedWriters = new FieldWriter[nested.getFieldCount()];
         for (int i = 0; i < nestedWriters.length; i++) {
           nestedWriters[i] = writerFor(nested.getTypeAt(i));
         }
         int arity = nested.getFieldCount();
-        return (c, pos) -> {
-          RowData row = c instanceof RowData r ? r.getRow(pos, arity) : ((ArrayData) c).getRow(pos, arity);
-          consumer.startGroup();
-          writeFields(row, nested, nestedWriters);
-          consumer.endGroup();
-        };
+        return new FieldWriter((r, pos) -> writeRow(r.getRow(pos, arity), nestedNames, nestedWriters),
+            (a, pos) -> writeRow(a.getRow(pos, arity), nestedNames, nestedWriters));
       default:
         throw DeltaTableException.unsupportedType("?", type.asSummaryString());
     }
+  }
+
+  private void writeRow(RowData row, String[] fieldNames, FieldWriter[] fieldWriters) {
+    consumer.startGroup();
+    writeFields(row, fieldNames, fieldWriters);
+    consumer.endGroup();
+  }
+
+  /** A 3-level list: {@code <list> { repeated list { element } }}, an empty group for an empty array. */
+  private void writeArray(ArrayData array, FromArray element) {
+    writeRepeated("list", array.size(), i -> {
+      if (!array.isNullAt(i)) {
+        writeElement("element", 0, element, array, i);
+      }
+    });
+  }
+
+  /** {@code <map> { repeated key_value { key, value } }}; keys are never null. */
+  private void writeMap(MapData map, FromArray key, FromArray value) {
+    ArrayData keys = map.keyArray();
+    ArrayData values = map.valueArray();
+    writeRepeated("key_value", map.size(), i -> {
+      writeElement("key", 0, key, keys, i);
+      if (!values.isNullAt(i)) {
+        writeElement("value", 1, value, values, i);
+      }
+    });
+  }
+
+  /** A group holding {@code size} repeated groups in field {@code field}, each written by {@code entry}. */
+  private void writeRepeated(String field, int size, IntConsumer entry) {
+    consumer.startGroup();
+    if (size > 0) {
+      consumer.startField(field, 0);
+      for (int i = 0; i < size; i++) {
+        consumer.startGroup();
+        entry.accept(i);
+        consumer.endGroup();
+      }
+      consumer.endField(field, 0);
+    }
+    consumer.endGroup();
+  }
+
+  private void writeElement(String field, int index, FromArray writer, ArrayData array, int pos) {
+    consumer.startField(field, index);
+    writer.write(array, pos);
+    consumer.endField(field, index);
+  }
+
+  /**
+   * FIXED_LEN_BYTE_ARRAY: the unscaled value big-endian, sign-extended to {@code width} bytes. A compact
+   * decimal (precision up to 18) is taken from its long, without a BigDecimal.
+   */
+  private void writeDecimal(DecimalData value, int width) {
+    byte[] out = new byte[width];
+    if (value.isCompact()) {
+      long unscaled = value.toUnscaledLong();
+      for (int i = width - 1; i >= 0; i--) {
+        out[i] = (byte) unscaled;
+        unscaled >>= 8;
+      }
+    } else {
+      fixedWidth(value.toBigDecimal(), out);
+    }
+    consumer.addBinary(Binary.fromConstantByteArray(out));
   }
 
   static long epochMicros(TimestampData ts) {
     return Math.multiplyExact(ts.getMillisecond(), 1000L) + ts.getNanoOfMillisecond() / 1000;
   }
 
-  private static byte[] fixedWidth(BigDecimal value, int width) {
+  private static void fixedWidth(BigDecimal value, byte[] out) {
     byte[] unscaled = value.unscaledValue().toByteArray();
-    byte[] out = new byte[width];
+    int width = out.length;
     byte pad = (byte) (unscaled[0] < 0 ? -1 : 0);
     int offset = width - unscaled.length;
     for (int i = 0; i < offset; i++) {
       out[i] = pad;
     }
     System.arraycopy(unscaled, 0, out, offset, unscaled.length);
-    return out;
   }
 }

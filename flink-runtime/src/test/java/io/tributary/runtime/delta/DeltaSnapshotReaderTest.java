@@ -31,7 +31,8 @@ class DeltaSnapshotReaderTest {
 
   @TempDir Path dir;
 
-  private static final class Context implements SourceReaderContext {
+  /** A reader context that counts split requests (the micro-benchmarks use it too). */
+  static final class Context implements SourceReaderContext {
     final AtomicInteger requests = new AtomicInteger();
 
     @Override
@@ -68,13 +69,16 @@ class DeltaSnapshotReaderTest {
     }
   }
 
-  private static final class Output implements ReaderOutput<RowData> {
+  /** An output that keeps the rows read, and their ids (first column, a BIGINT). */
+  static final class Output implements ReaderOutput<RowData> {
     final List<Long> ids = new ArrayList<>();
+    final List<String> rows = new ArrayList<>();
     boolean idle;
 
     @Override
     public void collect(RowData record) {
       ids.add(record.getLong(0));
+      rows.add(record.toString());
       idle = false;
     }
 

@@ -5,18 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.dsl.DeltaSource;
 import io.tributary.runtime.source.CaughtUpRegistry;
+import io.tributary.runtime.source.EnumeratorContext;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.apache.flink.api.connector.source.ReaderInfo;
-import org.apache.flink.api.connector.source.mocks.MockSplitEnumeratorContext;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.Row;
@@ -45,7 +38,7 @@ class DeltaStreamEnumeratorTest {
     upstream = new UpstreamDeltaTable(dir.resolve("orders").toString(), TYPE);
   }
 
-  private DeltaStreamEnumerator enumerator(DeltaSource spec, String updateId, Context context,
+  private DeltaStreamEnumerator enumerator(DeltaSource spec, String updateId, EnumeratorContext<DeltaFileSplit> context,
       DeltaStreamSource.EnumeratorState state) {
     DeltaStreamSource source = DeltaStreamSource.triggered(spec, TYPE, updateId, sourceId);
     return (DeltaStreamEnumerator) source.restoreEnumerator(context, state);
@@ -56,7 +49,7 @@ class DeltaStreamEnumeratorTest {
     upstream.append(Row.of(1L, "a"));
     long v1 = upstream.append(Row.of(2L, "b"));
 
-    Context first = new Context(2);
+    EnumeratorContext<DeltaFileSplit> first = new EnumeratorContext<>(2);
     var enumerator = enumerator(DeltaSource.path(upstream.path()), "u1", first, DeltaStreamSource.EnumeratorState.INITIAL);
     enumerator.start();
     first.registerReaders(2);
@@ -68,14 +61,14 @@ class DeltaStreamEnumeratorTest {
     enumerator.handleSplitRequest(0, "localhost");
     enumerator.handleSplitRequest(1, "localhost");
     assertThat(CaughtUpRegistry.await("u1", sourceId)).isCompleted();
-    assertThat(first.gauge()).isEqualTo(1);
+    assertThat(first.caughtUp()).isEqualTo(1);
     DeltaStreamSource.EnumeratorState state = roundTrip(enumerator.snapshotState(1));
     assertThat(state).isEqualTo(new DeltaStreamSource.EnumeratorState("u1", v1 + 1, List.of()));
 
     long compacted = upstream.compact();
     long v3 = upstream.append(Row.of(3L, "c"));
     assertThat(compacted).isEqualTo(v1 + 1);
-    Context second = new Context(1);
+    EnumeratorContext<DeltaFileSplit> second = new EnumeratorContext<>(1);
     var next = enumerator(DeltaSource.path(upstream.path()), "u2", second, state);
     next.start();
     second.registerReaders(1);
@@ -92,7 +85,7 @@ class DeltaStreamEnumeratorTest {
   void aChangeCommitFailsTheStreamNamingTableVersionAndFix() throws Throwable {
     upstream.append(Row.of(1L, "a"));
     long overwrite = upstream.overwrite(Row.of(9L, "z"));
-    Context context = new Context(1);
+    EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
     var enumerator = enumerator(DeltaSource.path(upstream.path()).startingVersion(0), "u1", context,
         DeltaStreamSource.EnumeratorState.INITIAL);
     enumerator.start();
@@ -111,7 +104,7 @@ class DeltaStreamEnumeratorTest {
     long v0 = upstream.append(Row.of(1L, "a"));
     upstream.overwrite(Row.of(9L, "z"));
     long v2 = upstream.append(Row.of(2L, "b"));
-    Context context = new Context(1);
+    EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
     var enumerator = enumerator(DeltaSource.path(upstream.path()).startingVersion(0)
         .option("skipChangeCommits", "true"), "u1", context, DeltaStreamSource.EnumeratorState.INITIAL);
     enumerator.start();
@@ -127,7 +120,7 @@ class DeltaStreamEnumeratorTest {
   @Test
   void startingVersionLatestReadsOnlyVersionsCommittedAfterTheStreamStarted() throws Throwable {
     long v0 = upstream.append(Row.of(1L, "a"));
-    Context context = new Context(1);
+    EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
     var enumerator = enumerator(DeltaSource.path(upstream.path()).option("startingVersion", "latest"), "u1",
         context, DeltaStreamSource.EnumeratorState.INITIAL);
     enumerator.start();
@@ -142,7 +135,7 @@ class DeltaStreamEnumeratorTest {
   void maxFilesPerTriggerAdmitsMoreFilesOnlyWhenACheckpointCompletes() throws Throwable {
     upstream.append(Row.of(1L, "a"));
     upstream.append(Row.of(2L, "b"));
-    Context context = new Context(1);
+    EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
     var enumerator = enumerator(DeltaSource.path(upstream.path()).startingVersion(0)
         .option("maxFilesPerTrigger", "1"), "u1", context, DeltaStreamSource.EnumeratorState.INITIAL);
     enumerator.start();
@@ -160,7 +153,7 @@ class DeltaStreamEnumeratorTest {
   void aRestoreWithinTheSameUpdateDoesNotReadTheLogAgainAndKeepsItsPendingFiles() throws Throwable {
     upstream.append(Row.of(1L, "a"));
     DeltaFileSplit pending = new DeltaFileSplit(upstream.path(), 0, "part-x.parquet", 7);
-    Context context = new Context(1);
+    EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
     var enumerator = enumerator(DeltaSource.path(upstream.path()), "u1", context,
         new DeltaStreamSource.EnumeratorState("u1", 1, List.of(pending)));
     enumerator.start();
@@ -175,7 +168,7 @@ class DeltaStreamEnumeratorTest {
     RowType other = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.STRING()),
         DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
     new UpstreamDeltaTable(upstream.path(), other).append(Row.of("1", "a"));
-    Context context = new Context(1);
+    EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
     var enumerator = enumerator(DeltaSource.path(upstream.path()), "u1", context,
         DeltaStreamSource.EnumeratorState.INITIAL);
     enumerator.start();
@@ -187,7 +180,7 @@ class DeltaStreamEnumeratorTest {
   @Test
   void continuousModePollsForNewVersionsAndDropsAReadThatStartedBeforeTheLastOneLanded() throws Throwable {
     long v0 = upstream.append(Row.of(1L, "a"));
-    Context context = new Context(1);
+    EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
     DeltaStreamSource source = DeltaStreamSource.continuous(DeltaSource.path(upstream.path()).startingVersion(0), TYPE,
         "u1", sourceId, Duration.ofSeconds(1));
     var enumerator = (DeltaStreamEnumerator) source.createEnumerator(context);
@@ -198,7 +191,7 @@ class DeltaStreamEnumeratorTest {
     context.runPeriodicCallable(0);
     long v1 = upstream.append(Row.of(2L, "b"));
     context.runPeriodicCallable(0);
-    enumerator.onRead(stale, null); // began at version 0, which the first poll already read
+    assertThat(enumerator.takeIn(stale)).isNull(); // began at version 0, which the first poll already read
     for (int i = 0; i < 3; i++) {
       enumerator.handleSplitRequest(0, "localhost");
     }
@@ -209,48 +202,5 @@ class DeltaStreamEnumeratorTest {
   private static DeltaStreamSource.EnumeratorState roundTrip(DeltaStreamSource.EnumeratorState state) throws Exception {
     var serializer = DeltaStreamSource.StateSerializer.INSTANCE;
     return serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
-  }
-
-  /** Flink's mock context, keeping the gauges registered on its metric group. */
-  static final class Context extends MockSplitEnumeratorContext<DeltaFileSplit> {
-    final Map<String, Gauge<?>> gauges = new HashMap<>();
-
-    Context(int parallelism) {
-      super(parallelism);
-    }
-
-    void registerReaders(int count) {
-      for (int i = 0; i < count; i++) {
-        registerReader(new ReaderInfo(i, "localhost"));
-      }
-    }
-
-    List<DeltaFileSplit> assigned() {
-      List<DeltaFileSplit> splits = new ArrayList<>();
-      getSplitsAssignmentSequence().forEach(a -> a.assignment().values().forEach(splits::addAll));
-      return splits;
-    }
-
-    int gauge() {
-      return ((Number) gauges.get(DeltaStreamEnumerator.CAUGHT_UP_METRIC).getValue()).intValue();
-    }
-
-    @Override
-    public SplitEnumeratorMetricGroup metricGroup() {
-      return new UnregisteredGroup();
-    }
-
-    private final class UnregisteredGroup extends UnregisteredMetricsGroup implements SplitEnumeratorMetricGroup {
-      @Override
-      public <T, G extends Gauge<T>> G gauge(String name, G gauge) {
-        gauges.put(name, gauge);
-        return gauge;
-      }
-
-      @Override
-      public <G extends Gauge<Long>> G setUnassignedSplitsGauge(G gauge) {
-        return gauge;
-      }
-    }
   }
 }

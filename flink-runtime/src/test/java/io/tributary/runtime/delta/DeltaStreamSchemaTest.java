@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.dsl.DeltaSource;
-import io.tributary.runtime.delta.DeltaStreamEnumeratorTest.Context;
+import io.tributary.runtime.source.EnumeratorContext;
 import io.delta.kernel.utils.CloseableIterator;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ class DeltaStreamSchemaTest {
     new UpstreamDeltaTable(path, OLD).withField("{\"name\":\"extra\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}}");
     long v2 = new UpstreamDeltaTable(path, NEW).append(Row.of(2L, "x"));
 
-    Context context = new Context(1);
+    EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
     var enumerator = DeltaStreamSource.triggered(DeltaSource.path(path).startingVersion(0), NEW, "u1", "t-source")
         .createEnumerator(context);
     enumerator.start();
@@ -67,7 +67,7 @@ class DeltaStreamSchemaTest {
     long changed = new UpstreamDeltaTable(path, NEW)
         .withField("{\"name\":\"extra\",\"type\":\"integer\",\"nullable\":true,\"metadata\":{}}");
 
-    Context context = new Context(1);
+    EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
     var enumerator = DeltaStreamSource.triggered(DeltaSource.path(path).startingVersion(0), NEW, "u1", "t-source")
         .createEnumerator(context);
     enumerator.start();

@@ -20,6 +20,17 @@ final class DeltaTestSupport {
 
   private DeltaTestSupport() {}
 
+  /** Writes {@code rows} as data files of {@code folder} (a table, or a folder inside one), not committed. */
+  static List<DeltaDataFile> write(String folder, RowType type, List<String> partitionColumns, Row... rows)
+      throws java.io.IOException {
+    try (DeltaFileWriter writer = new DeltaFileWriter(folder, type, partitionColumns, 1 << 20, new Configuration(), 0)) {
+      for (Row row : rows) {
+        writer.write(internal(type, row));
+      }
+      return writer.closeAll();
+    }
+  }
+
   static RowData internal(RowType type, Row row) {
     DataStructureConverter<Object, Object> converter = DataStructureConverters.getConverter(TypeConversions.fromLogicalToDataType(type));
     converter.open(DeltaTestSupport.class.getClassLoader());

@@ -55,6 +55,18 @@ class KernelInternalsTest {
 
     assertThat(KernelInternals.physicalReadSchema(scanState).fieldNames()).containsExactly("id");
 
+    // a scan file row built from the add action names the same file, partition values and vector
+    Row add = scanFile.getStruct(scanFile.getSchema().indexOf("add"));
+    Row rebuilt = KernelInternals.scanFileRow(scanState, new DeltaAddFile(add.getString(add.getSchema().indexOf("path")),
+        status.getSize(), status.getModificationTime(), KernelInternals.partitionValues(scanFile),
+        KernelInternals.deletionVector(scanFile)));
+    assertThat(KernelInternals.dataFile(rebuilt).getPath()).isEqualTo(status.getPath());
+    assertThat(KernelInternals.partitionValues(rebuilt)).isEqualTo(java.util.Map.of("p", "x"));
+    assertThat(KernelInternals.deletionVector(rebuilt)).isNull();
+    DeltaDeletionVector dv = new DeltaDeletionVector("u", "vector", 1, 34, 2);
+    Row withDv = KernelInternals.scanFileRow(scanState, new DeltaAddFile("p=x/f.parquet", 1, 2, java.util.Map.of(), dv));
+    assertThat(KernelInternals.deletionVector(withDv)).isEqualTo(dv);
+
     Row remove = KernelInternals.removeAction(scanFile, 1234L);
     Row removeStruct = remove.getStruct(remove.getSchema().indexOf("remove"));
     assertThat(remove.isNullAt(remove.getSchema().indexOf("add"))).isTrue();

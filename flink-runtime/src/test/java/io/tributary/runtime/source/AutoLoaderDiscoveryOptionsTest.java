@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.dsl.AutoLoader;
-import io.tributary.runtime.source.AutoLoaderEnumeratorTest.Context;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.flink.api.connector.source.SplitEnumerator;
@@ -23,7 +21,7 @@ class AutoLoaderDiscoveryOptionsTest {
   private final String sourceId = "opts-" + UUID.randomUUID();
 
   private SplitEnumerator<FileSourceSplit, AutoLoaderEnumeratorState> enumerator(AutoLoader spec, String updateId,
-      Context context, AutoLoaderEnumeratorState state) {
+      EnumeratorContext<FileSourceSplit> context, AutoLoaderEnumeratorState state) {
     RowType type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
     AutoLoaderSource source = AutoLoaderSource.triggered(spec, type, updateId, sourceId);
     return state == null ? source.createEnumerator(context) : source.restoreEnumerator(context, state);
@@ -42,7 +40,7 @@ class AutoLoaderDiscoveryOptionsTest {
   @Test
   void maxFilesPerTriggerAdmitsThatManyPerEpochAndTheUpdateStillReadsEverything() throws Throwable {
     files(5);
-    Context context = new Context(1);
+    EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(1);
     var enumerator = enumerator(spec().option("cloudFiles.maxFilesPerTrigger", "2"), "u1", context, null);
     enumerator.start();
     context.registerReaders(1);
@@ -51,7 +49,7 @@ class AutoLoaderDiscoveryOptionsTest {
       enumerator.handleSplitRequest(0, null);
     }
     assertThat(assigned(context)).hasSize(2);
-    assertThat(caughtUp(context)).isZero();
+    assertThat(context.caughtUp()).isZero();
 
     enumerator.notifyCheckpointComplete(1);
     enumerator.handleSplitRequest(0, null);
@@ -62,14 +60,14 @@ class AutoLoaderDiscoveryOptionsTest {
 
     assertThat(assigned(context)).containsExactly(path("f0.json"), path("f1.json"), path("f2.json"), path("f3.json"),
         path("f4.json"));
-    assertThat(caughtUp(context)).isEqualTo(1);
+    assertThat(context.caughtUp()).isEqualTo(1);
   }
 
   @Test
   void maxBytesPerTriggerIsASoftLimitThatAlwaysAdmitsOneFile() throws Throwable {
     files(3); // 3 bytes each
     Files.write(dir, "big.json", "{\"a\":\"0123456789\"}\n").toFile().setLastModified(999_000L);
-    Context context = new Context(1);
+    EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(1);
     var enumerator = enumerator(spec().option("maxBytesPerTrigger", "7"), "u1", context, null);
     enumerator.start();
     context.registerReaders(1);
@@ -85,26 +83,26 @@ class AutoLoaderDiscoveryOptionsTest {
     enumerator.notifyCheckpointComplete(2);
     enumerator.handleSplitRequest(0, null);
     assertThat(assigned(context)).hasSize(4);
-    assertThat(caughtUp(context)).isEqualTo(1);
+    assertThat(context.caughtUp()).isEqualTo(1);
   }
 
   @Test
   void withoutIncludeExistingFilesOnlyFilesArrivingAfterTheFirstListingAreRead() throws Throwable {
     files(2);
     AutoLoader spec = spec().option("includeExistingFiles", "false");
-    Context first = new Context(1);
+    EnumeratorContext<FileSourceSplit> first = new EnumeratorContext<>(1);
     var enumerator = enumerator(spec, "u1", first, null);
     enumerator.start();
     first.registerReaders(1);
     first.runNextOneTimeCallable();
     enumerator.handleSplitRequest(0, null);
     assertThat(assigned(first)).isEmpty();
-    assertThat(caughtUp(first)).isEqualTo(1);
+    assertThat(first.caughtUp()).isEqualTo(1);
     AutoLoaderEnumeratorState state = enumerator.snapshotState(1);
     assertThat(state.processedFiles()).containsExactlyInAnyOrder(path("f0.json"), path("f1.json"));
 
     Files.write(dir, "later.json", "{}\n");
-    Context next = new Context(1);
+    EnumeratorContext<FileSourceSplit> next = new EnumeratorContext<>(1);
     var second = enumerator(spec, "u2", next, state);
     second.start();
     next.registerReaders(1);
@@ -117,7 +115,7 @@ class AutoLoaderDiscoveryOptionsTest {
   void modifiedAfterIgnoresOlderFilesWithoutRememberingThem() throws Throwable {
     Files.write(dir, "old.json", "{}\n").toFile().setLastModified(1_577_836_800_000L); // 2020-01-01T00:00:00Z
     Files.write(dir, "new.json", "{}\n").toFile().setLastModified(1_577_836_800_001L);
-    Context context = new Context(1);
+    EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(1);
     var enumerator = enumerator(spec().option("modifiedAfter", "2020-01-01 00:00:00"), "u1", context, null);
     enumerator.start();
     context.registerReaders(1);
@@ -133,7 +131,7 @@ class AutoLoaderDiscoveryOptionsTest {
   void aFileOlderThanMaxFileAgeIsNotReadAndAnOldLateFileWithinItIs() throws Throwable {
     files(2); // modified at 1,000,000 and 1,001,000
     AutoLoader spec = spec().option("maxFileAge", "10 s");
-    Context first = new Context(1);
+    EnumeratorContext<FileSourceSplit> first = new EnumeratorContext<>(1);
     var enumerator = enumerator(spec, "u1", first, null);
     enumerator.start();
     first.registerReaders(1);
@@ -145,7 +143,7 @@ class AutoLoaderDiscoveryOptionsTest {
 
     Files.write(dir, "too-old.json", "{}\n").toFile().setLastModified(990_999L);
     Files.write(dir, "late-but-young.json", "{}\n").toFile().setLastModified(995_000L);
-    Context next = new Context(1);
+    EnumeratorContext<FileSourceSplit> next = new EnumeratorContext<>(1);
     var second = enumerator(spec, "u2", next, enumerator.snapshotState(1));
     second.start();
     next.registerReaders(1);
@@ -175,14 +173,7 @@ class AutoLoaderDiscoveryOptionsTest {
     return Files.flinkPath(dir.resolve(relative));
   }
 
-  private static List<String> assigned(Context context) {
-    List<String> paths = new ArrayList<>();
-    context.getSplitsAssignmentSequence().forEach(assignment -> assignment.assignment().values()
-        .forEach(splits -> splits.forEach(split -> paths.add(split.path().toString()))));
-    return paths;
-  }
-
-  private static int caughtUp(Context context) {
-    return ((Number) context.gauges.get(AutoLoaderEnumerator.CAUGHT_UP_METRIC).getValue()).intValue();
+  private static List<String> assigned(EnumeratorContext<FileSourceSplit> context) {
+    return context.assigned().stream().map(split -> split.path().toString()).toList();
   }
 }

@@ -5,18 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.dsl.AutoLoader;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.connector.source.ReaderInfo;
 
-import org.apache.flink.api.connector.source.mocks.MockSplitEnumeratorContext;
 import org.apache.flink.connector.file.src.FileSourceSplit;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.table.types.logical.RowType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,23 +38,23 @@ class AutoLoaderEnumeratorTest {
     Files.write(dir, ".d.json.crc", "x");
     Files.write(dir, "sub/.e.json", "{}\n");
     Files.write(dir, "empty.json", "");
-    Context context = new Context(2);
+    EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(2);
     var enumerator = source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(context);
     enumerator.start();
     context.registerReaders(2);
 
     context.runNextOneTimeCallable();
     enumerator.handleSplitRequest(0, "localhost");
-    assertThat(caughtUp(context)).isZero();
+    assertThat(context.caughtUp()).isZero();
     enumerator.handleSplitRequest(1, "localhost");
-    assertThat(caughtUp(context)).isZero();
+    assertThat(context.caughtUp()).isZero();
     assertThat(CaughtUpRegistry.await("u1", sourceId)).isNotDone();
     enumerator.handleSplitRequest(0, "localhost");
-    assertThat(caughtUp(context)).isZero();
+    assertThat(context.caughtUp()).isZero();
     enumerator.handleSplitRequest(1, "localhost");
 
     assertThat(assigned(context)).containsExactlyInAnyOrder(path("a.json"), path("sub/deeper/b.json"));
-    assertThat(caughtUp(context)).isEqualTo(1);
+    assertThat(context.caughtUp()).isEqualTo(1);
     assertThat(CaughtUpRegistry.await("u1", sourceId)).isCompleted();
     AutoLoaderEnumeratorState state = enumerator.snapshotState(1);
     assertThat(state.listedUpdateId()).isEqualTo("u1");
@@ -75,7 +68,7 @@ class AutoLoaderEnumeratorTest {
   void aRestoreWithinTheSameUpdateDoesNotListAgainAndANewUpdateReadsOnlyNewFilesNotChangedOnes() throws Throwable {
     Files.write(dir, "a.json", "{}\n");
     Files.write(dir, "b.json", "{}\n");
-    Context first = new Context(1);
+    EnumeratorContext<FileSourceSplit> first = new EnumeratorContext<>(1);
     var enumerator = source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(first);
     enumerator.start();
     first.registerReaders(1);
@@ -85,7 +78,7 @@ class AutoLoaderEnumeratorTest {
     assertThat(midUpdate.pendingSplits()).hasSize(1);
     Files.write(dir, "late.json", "{}\n");
 
-    Context restored = new Context(1);
+    EnumeratorContext<FileSourceSplit> restored = new EnumeratorContext<>(1);
     var again = source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED).restoreEnumerator(restored, midUpdate);
     again.start();
     restored.registerReaders(1);
@@ -94,10 +87,10 @@ class AutoLoaderEnumeratorTest {
 
     assertThat(restored.getOneTimeCallables()).isEmpty();
     assertThat(assigned(restored)).containsExactly(midUpdate.pendingSplits().get(0).path().toString());
-    assertThat(caughtUp(restored)).isEqualTo(1);
+    assertThat(restored.caughtUp()).isEqualTo(1);
 
     Files.write(dir, "a.json", "{}\n{\"changed\":true}\n");
-    Context next = new Context(1);
+    EnumeratorContext<FileSourceSplit> next = new EnumeratorContext<>(1);
     var nextUpdate = source(spec(), "u2", AutoLoaderSource.Mode.TRIGGERED)
         .restoreEnumerator(next, roundTrip(again.snapshotState(2)));
     nextUpdate.start();
@@ -107,7 +100,7 @@ class AutoLoaderEnumeratorTest {
     nextUpdate.handleSplitRequest(0, null);
 
     assertThat(assigned(next)).containsExactly(path("late.json"));
-    assertThat(caughtUp(next)).isEqualTo(1);
+    assertThat(next.caughtUp()).isEqualTo(1);
   }
 
   @Test
@@ -116,7 +109,7 @@ class AutoLoaderEnumeratorTest {
     Files.write(dir, "b.txt", "{}\n");
     Files.write(dir, "sub/c.json", "{}\n");
     AutoLoader spec = spec().option("pathGlobFilter", "*.json").option("recursiveFileLookup", "false");
-    Context context = new Context(1);
+    EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(1);
     var enumerator = source(spec, "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(context);
     enumerator.start();
     context.registerReaders(1);
@@ -131,7 +124,7 @@ class AutoLoaderEnumeratorTest {
   @Test
   void aMissingInputPathHasNoFilesAndIsCaughtUp() throws Throwable {
     AutoLoader spec = AutoLoader.json(dir.resolve("not-yet").toString()).schema("a STRING");
-    Context context = new Context(1);
+    EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(1);
     var enumerator = source(spec, "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(context);
     enumerator.start();
     context.registerReaders(1);
@@ -139,25 +132,25 @@ class AutoLoaderEnumeratorTest {
     enumerator.handleSplitRequest(0, null);
 
     assertThat(assigned(context)).isEmpty();
-    assertThat(caughtUp(context)).isEqualTo(1);
+    assertThat(context.caughtUp()).isEqualTo(1);
   }
 
   @Test
   void notCaughtUpUntilEveryReaderIsRegisteredAndWaiting() throws Throwable {
-    Context context = new Context(2);
+    EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(2);
     var enumerator = source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(context);
     enumerator.start();
     context.runNextOneTimeCallable();
     context.registerReader(new ReaderInfo(0, "localhost"));
     enumerator.addReader(0);
     enumerator.handleSplitRequest(0, null);
-    assertThat(caughtUp(context)).isZero();
+    assertThat(context.caughtUp()).isZero();
 
     context.registerReader(new ReaderInfo(1, "localhost"));
     enumerator.addReader(1);
-    assertThat(caughtUp(context)).isZero();
+    assertThat(context.caughtUp()).isZero();
     enumerator.handleSplitRequest(1, null);
-    assertThat(caughtUp(context)).isEqualTo(1);
+    assertThat(context.caughtUp()).isEqualTo(1);
   }
 
   @Test
@@ -166,7 +159,7 @@ class AutoLoaderEnumeratorTest {
     java.io.File a = dir.resolve("a.json").toFile();
     a.setLastModified(1_000_000L);
     Files.write(dir, "b.json", "{}\n");
-    Context context = new Context(2);
+    EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(2);
     var enumerator = source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(context);
     enumerator.start();
     context.registerReaders(2);
@@ -182,13 +175,13 @@ class AutoLoaderEnumeratorTest {
     enumerator.handleSplitRequest(1, null);
 
     assertThat(assigned(context)).containsExactly(path("a.json"), path("a.json"));
-    assertThat(caughtUp(context)).isZero();
+    assertThat(context.caughtUp()).isZero();
   }
 
   @Test
   void continuousModeListsEveryIntervalAndNeverTakesAFileTwice() throws Throwable {
     Files.write(dir, "a.json", "{}\n");
-    Context context = new Context(1);
+    EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(1);
     var enumerator = source(spec(), "u1", AutoLoaderSource.Mode.CONTINUOUS).createEnumerator(context);
     enumerator.start();
     context.registerReaders(1);
@@ -218,49 +211,7 @@ class AutoLoaderEnumeratorTest {
     return Files.flinkPath(dir.resolve(relative));
   }
 
-  private static List<String> assigned(Context context) {
-    List<String> paths = new ArrayList<>();
-    context.getSplitsAssignmentSequence().forEach(assignment -> assignment.assignment().values()
-        .forEach(splits -> splits.forEach(split -> paths.add(split.path().toString()))));
-    return paths;
+  private static List<String> assigned(EnumeratorContext<FileSourceSplit> context) {
+    return context.assigned().stream().map(split -> split.path().toString()).toList();
   }
-
-  private static int caughtUp(Context context) {
-    return ((Number) context.gauges.get(AutoLoaderEnumerator.CAUGHT_UP_METRIC).getValue()).intValue();
-  }
-
-  /** Flink's mock context, with a metric group that keeps the gauges registered on it. */
-  static final class Context extends MockSplitEnumeratorContext<FileSourceSplit> {
-    final Map<String, Gauge<?>> gauges = new HashMap<>();
-    private final SplitEnumeratorMetricGroup group = new Group();
-
-    Context(int parallelism) {
-      super(parallelism);
-    }
-
-    void registerReaders(int count) {
-      for (int i = 0; i < count; i++) {
-        registerReader(new ReaderInfo(i, "localhost"));
-      }
-    }
-
-    @Override
-    public SplitEnumeratorMetricGroup metricGroup() {
-      return group;
-    }
-
-    private final class Group extends UnregisteredMetricsGroup implements SplitEnumeratorMetricGroup {
-      @Override
-      public <T, G extends Gauge<T>> G gauge(String name, G gauge) {
-        gauges.put(name, gauge);
-        return gauge;
-      }
-
-      @Override
-      public <G extends Gauge<Long>> G setUnassignedSplitsGauge(G gauge) {
-        return gauge;
-      }
-    }
-  }
-
 }

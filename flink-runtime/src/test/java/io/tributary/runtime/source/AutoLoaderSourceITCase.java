@@ -97,7 +97,7 @@ class AutoLoaderSourceITCase {
     // What a remote runner polls: the enumerator gauge, under the source operator's coordinator group.
     Map<String, Object> gauges = new TreeMap<>();
     METRICS.getMetricsByIdentifiers(lastJob).forEach((identifier, metric) -> {
-      if (identifier.endsWith(".coordinator.enumerator." + AutoLoaderEnumerator.CAUGHT_UP_METRIC)) {
+      if (identifier.endsWith(".coordinator.enumerator." + PendingSplitEnumerator.CAUGHT_UP_METRIC)) {
         gauges.put(identifier, ((Gauge<?>) metric).getValue());
       }
     });

@@ -321,23 +321,41 @@ public final class Analyzer {
           .map(f -> f.getName() + " " + f.getType().copy(true).asSummaryString()).toList()) + ")";
     }
 
+    /** Where the one source dataset of a change flow into {@code target} stands in this analysis. */
+    private enum SourceState {
+      /** Analyzed: its row type is known. */
+      READY,
+      /** Undefined (reported here) or failed: {@code target} fails with it. */
+      FAILED,
+      /** Not analyzed yet: {@code target} waits for it. */
+      PENDING
+    }
+
+    /** {@code source}'s state for {@code target}, recording the failure or the wait; {@code call} names the read. */
+    private SourceState sourceState(DatasetSpec target, String source, String call) {
+      if (!datasets.containsKey(source)) {
+        problems.add(DefinitionErrors.undefinedInput(target.name(), source, datasets.keySet(), call));
+        failed.add(target.name());
+        return SourceState.FAILED;
+      }
+      if (failed.contains(source)) {
+        failed.add(target.name());
+        return SourceState.FAILED;
+      }
+      if (!schemas.containsKey(source)) {
+        waitingOn.put(target.name(), source);
+        return SourceState.PENDING;
+      }
+      return SourceState.READY;
+    }
+
     private boolean resolveCdcTarget(DatasetSpec dataset) {
       ApplyChangesSpec flow = plan.applyChanges().stream().filter(a -> a.target().equals(dataset.name()))
           .findFirst().orElseThrow();
       String source = flow.source().orElseThrow();
-      if (!datasets.containsKey(source)) {
-        problems.add(DefinitionErrors.undefinedInput(dataset.name(), source, datasets.keySet(),
-            "applyChanges(…).from()"));
-        failed.add(dataset.name());
-        return true;
-      }
-      if (failed.contains(source)) {
-        failed.add(dataset.name());
-        return true;
-      }
-      if (!schemas.containsKey(source)) {
-        waitingOn.put(dataset.name(), source);
-        return false;
+      SourceState state = sourceState(dataset, source, "applyChanges(…).from()");
+      if (state != SourceState.READY) {
+        return state == SourceState.FAILED;
       }
       inputs.put(dataset.name(), List.of(Input.stream(source)));
       List<String> cdcProblems = CdcLayout.problems(flow, schemas.get(source));
@@ -358,19 +376,9 @@ public final class Analyzer {
       RowType snapshotType;
       if (flow.sourceDataset().isPresent()) {
         String source = flow.sourceDataset().get();
-        if (!datasets.containsKey(source)) {
-          problems.add(DefinitionErrors.undefinedInput(dataset.name(), source, datasets.keySet(),
-              "applyChangesFromSnapshot(…).fromSnapshot()"));
-          failed.add(dataset.name());
-          return true;
-        }
-        if (failed.contains(source)) {
-          failed.add(dataset.name());
-          return true;
-        }
-        if (!schemas.containsKey(source)) {
-          waitingOn.put(dataset.name(), source);
-          return false;
+        SourceState state = sourceState(dataset, source, "applyChangesFromSnapshot(…).fromSnapshot()");
+        if (state != SourceState.READY) {
+          return state == SourceState.FAILED;
         }
         inputs.put(dataset.name(), List.of(Input.snapshot(source)));
         snapshotType = schemas.get(source);

@@ -55,6 +55,12 @@ final class DeltaJobIo implements JobIo {
           + " is not a source this runtime reads. Use AutoLoader or DeltaSource.");
     }
     String sourceId = job.uid(dataset, "source");
+    if (job.bounded()) { // a materialized table reads every file at each computation
+      DataStream<RowData> rows = env.fromSource(
+          AutoLoaderSource.allFiles(autoLoader, rowType, sourceId, storage.schemaLocation(dataset)),
+          WatermarkStrategy.noWatermarks(), dataset + ": " + source.describe()).uid(sourceId);
+      return new SourceStream(rows, Optional.empty());
+    }
     AutoLoaderSource files = job.continuous()
         ? AutoLoaderSource.continuous(autoLoader, rowType, job.updateId(), sourceId, job.triggerInterval())
         : AutoLoaderSource.triggered(autoLoader, rowType, job.updateId(), sourceId);

@@ -94,6 +94,48 @@ class ContinuousModeITCase {
     assertThat(rows("silver")).extracting(row -> row.getField(0)).containsExactlyInAnyOrder("o1", "o3");
   }
 
+  /** Orders enriched with a customer table through a lookup join. */
+  public static final class Enriched implements io.tributary.dsl.PipelineDefinition {
+    @Override
+    public void define(io.tributary.dsl.Pipeline p) {
+      p.table("customers").from(io.tributary.dsl.AutoLoader.json(p.conf("customers", "/none"))
+          .schema("customer_id STRING, name STRING"));
+      p.streamingTable("orders").from(io.tributary.dsl.AutoLoader.json(p.conf("source", "/none"))
+          .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
+      // both tables have Auto Loader's _rescued_data: the stream's is dropped, the customers' kept
+      p.streamingTable("enriched").query(ctx -> ctx.lookupJoin(
+          ctx.readStream("orders").dropColumns(org.apache.flink.table.api.Expressions.$("_rescued_data")),
+          "customers", "customer_id"));
+    }
+  }
+
+  @Test
+  void theTablesAStreamLooksUpAreComputedBeforeItStartsSoItsFirstRowsFindThem() throws Exception {
+    Path orders = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(orders.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n"
+        + "{\"order_id\":\"o2\",\"customer_id\":\"c2\",\"amount\":3.0}\n");
+    Path customers = Files.createDirectories(dir.resolve("customers"));
+    Files.writeString(customers.resolve("customers.json"), "{\"customer_id\":\"c1\",\"name\":\"Ann\"}\n"
+        + "{\"customer_id\":\"c2\",\"name\":\"Bob\"}\n");
+
+    RunningUpdate running = Tributary.pipeline(new Enriched()).name("enriched").storage(dir.resolve("storage").toString())
+        .configuration(Map.of("source", orders.toString(), "customers", customers.toString())).parallelism(1)
+        .triggerInterval(Duration.ofMillis(300)).continuous(true).cluster(cluster).start();
+    Files.writeString(orders.resolve(".part-2.json.tmp"), "{\"order_id\":\"o3\",\"customer_id\":\"c1\",\"amount\":4.0}\n");
+    Files.move(orders.resolve(".part-2.json.tmp"), orders.resolve("part-2.json"));
+    try {
+      awaitRows("enriched", 3);
+    } catch (AssertionError e) {
+      throw new AssertionError(running.events() + " enriched " + rows("enriched"), e);
+    }
+    running.stop();
+    assertThat(running.await().state()).isEqualTo(UpdateState.STOPPED);
+
+    // an inner lookup join drops an order whose customer it does not find: none may be dropped here
+    assertThat(rows("enriched")).containsExactlyInAnyOrder(Row.of("o1", "c1", 2.0, "Ann", null),
+        Row.of("o2", "c2", 3.0, "Bob", null), Row.of("o3", "c1", 4.0, "Ann", null));
+  }
+
   private Tributary.Builder builder(Path input) {
     return Tributary.pipeline(new TriggeredUpdateITCase.Orders())
         .name("orders")

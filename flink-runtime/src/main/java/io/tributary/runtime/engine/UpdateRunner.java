@@ -471,6 +471,13 @@ public final class UpdateRunner {
       Map<String, Map<String, Long>> recomputedFrom = new HashMap<>();
       Set<String> failedTables = new HashSet<>();
       try {
+        // the tables a streaming job looks up are computed before it starts, or its first rows would
+        // meet no table at all (a lookup of a table not created yet finds nothing)
+        for (PlannedJob job : selected) {
+          if (job.mode() == PlannedJob.Mode.BATCH && lookedUpByAStream(job, selected)) {
+            recomputeIfInputsChanged(job, recomputedFrom, failedTables);
+          }
+        }
         for (PlannedJob job : selected) {
           if (job.mode() == PlannedJob.Mode.STREAMING) {
             job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, ""));
@@ -521,6 +528,12 @@ public final class UpdateRunner {
       }
       return error.or(() -> failedTables.isEmpty() ? Optional.empty()
           : Optional.of("the last recomputation of " + failedTables + " failed; see its FAILED flow event"));
+    }
+
+    /** Whether a streaming job of {@code selected} comes after {@code table}'s job (it looks the table up). */
+    private static boolean lookedUpByAStream(PlannedJob table, List<PlannedJob> selected) {
+      return selected.stream().anyMatch(job -> job.mode() == PlannedJob.Mode.STREAMING
+          && job.upstreamJobs().contains(table.name()));
     }
 
     private void launch(PlannedJob job) {

@@ -3,6 +3,7 @@ package io.tributary.runtime.source;
 import io.tributary.dsl.AutoLoader;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,8 +18,11 @@ import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.FileSourceSplitSerializer;
+import org.apache.flink.connector.file.src.enumerate.FileEnumerator;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
@@ -125,6 +129,40 @@ public final class AutoLoaderSource
   public static AutoLoaderSource continuous(AutoLoader spec, RowType producedType, String updateId, String sourceId,
       Duration discoveryInterval) {
     return new AutoLoaderSource(spec, producedType, updateId, sourceId, Mode.CONTINUOUS, discoveryInterval);
+  }
+
+  /**
+   * Every file now under {@code spec}'s path, read once to the end: what a materialized table reads
+   * from files at each computation (DLT's {@code spark.read} of a folder, as opposed to the incremental
+   * {@code cloudFiles} stream). It keeps no processed-files state; the files are chosen by the same rules
+   * as {@link FileDiscovery}'s (hidden names, {@code pathGlobFilter}, {@code recursiveFileLookup}) and
+   * {@code modifiedAfter}, and read by the same format (schema, rescued data, corrupt records). Flink's
+   * own bounded {@link FileSource} hands the files out.
+   *
+   * @param schemaLocation where the inferred and evolved schema is kept, as for the incremental source
+   */
+  public static FileSource<RowData> allFiles(AutoLoader spec, RowType producedType, String sourceId,
+      String schemaLocation) {
+    AutoLoaderSource checked = new AutoLoaderSource(spec, producedType, "", sourceId, Mode.TRIGGERED,
+        Duration.ofSeconds(1)).withSchemaLocation(schemaLocation);
+    Settings settings = checked.settings;
+    FileDiscovery discovery = FileDiscovery.of(settings.options());
+    long modifiedAfter = settings.discovery().modifiedAfter();
+    FileEnumerator.Provider files = () -> (paths, minDesiredSplits) -> {
+      List<FileSourceSplit> splits = new ArrayList<>();
+      for (DiscoveredFile file : discovery.list()) {
+        if (file.modificationTime() > modifiedAfter && file.length() > 0) {
+          splits.add(new FileSourceSplit(file.path(), new Path(file.path()), 0, file.length(),
+              file.modificationTime(), file.length()));
+        }
+      }
+      return splits;
+    };
+    return FileSource.forBulkFileFormat(
+            new AutoLoaderBulkFormat(settings.options(), settings.producedType(), settings.sourceId()),
+            new Path(settings.options().path()))
+        .setFileEnumerator(files)
+        .build();
   }
 
   /**

@@ -286,6 +286,32 @@ class TriggeredUpdateITCase {
     assertThat(rows("all_ids")).as("nothing read twice").hasSize(2);
   }
 
+  /** A materialized table read from a folder of files. */
+  public static final class Customers implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      p.table("customers").from(AutoLoader.json(p.conf("source", "/none")).schema("customer_id STRING, name STRING"));
+    }
+  }
+
+  @Test
+  void aMaterializedTableReadsEveryFileOfItsFolderAtEachUpdate() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("customers"));
+    Files.writeString(input.resolve("part-1.json"), """
+        {"customer_id":"c1","name":"Ann"}
+        {"customer_id":"c2","name":"Bob"}
+        """);
+    Files.writeString(input.resolve("_SUCCESS"), "");
+    assertThat(builder(input, new Customers()).run().state()).isEqualTo(UpdateState.COMPLETED);
+    Files.writeString(input.resolve("part-2.json"), "{\"customer_id\":\"c3\",\"name\":\"Cy\"}\n");
+    UpdateResult second = builder(input, new Customers()).run();
+
+    assertThat(second.state()).as("%s", second.error()).isEqualTo(UpdateState.COMPLETED);
+    // recomputed from all the files, not only the new one, and overwritten, not appended to
+    assertThat(rows("customers")).containsExactlyInAnyOrder(Row.of("c1", "Ann", null), Row.of("c2", "Bob", null),
+        Row.of("c3", "Cy", null));
+  }
+
   @Test
   void thePipelinesTablesCanBeQueriedWithFlinkSql() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));

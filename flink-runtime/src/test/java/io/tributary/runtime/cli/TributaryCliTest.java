@@ -101,6 +101,21 @@ class TributaryCliTest {
   }
 
   @Test
+  void startWhileAnotherUpdateHoldsThePipelineExitsWithThree() throws Exception {
+    Path file = pipelineFile(Valid.class);
+    io.tributary.runtime.storage.PipelineStorage storage = io.tributary.runtime.storage.PipelineStorage.at(
+        dir.resolve("storage").toUri().toString(), new org.apache.hadoop.conf.Configuration());
+    try (io.tributary.runtime.storage.PipelineLock held =
+        io.tributary.runtime.storage.PipelineLock.acquire(storage, "shop")) {
+      Result result = run("start", file.toString());
+
+      assertThat(result.code).isEqualTo(TributaryCli.ALREADY_RUNNING);
+      assertThat(result.err).startsWith("Pipeline 'shop' is already running an update (")
+          .contains("Wait for it to end, or stop it with 'tributary stop'.");
+    }
+  }
+
+  @Test
   void refreshOptionsExcludeEachOther() throws Exception {
     Result result = run("start", pipelineFile(Valid.class).toString(), "--full-refresh", "--refresh", "silver_orders");
 

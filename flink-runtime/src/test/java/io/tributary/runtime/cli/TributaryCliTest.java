@@ -100,6 +100,27 @@ class TributaryCliTest {
     assertThat(dir.resolve("storage/_tributary/stop-request")).doesNotExist();
   }
 
+  /** A table whose expectation fails the update on a negative amount. */
+  public static final class Strict implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      p.streamingTable("orders").from(AutoLoader.json(p.conf("source", "/none")).schema("order_id STRING, amount DOUBLE"))
+          .expectOrFail("positive_amount", "amount > 0");
+    }
+  }
+
+  @Test
+  void startOfAnUpdateThatFailsExitsWithOneAndPrintsTheError() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"amount\":-1.0}\n");
+
+    Result result = run("start", pipelineFile(Strict.class).toString(), "--conf", "source=" + input);
+
+    assertThat(result.code).isEqualTo(TributaryCli.UPDATE_FAILED);
+    assertThat(result.out).contains("Update 1 FAILED in ");
+    assertThat(result.err).startsWith("Error: ").contains("positive_amount");
+  }
+
   @Test
   void startWhileAnotherUpdateHoldsThePipelineExitsWithThree() throws Exception {
     Path file = pipelineFile(Valid.class);

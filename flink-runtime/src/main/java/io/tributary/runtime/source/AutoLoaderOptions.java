@@ -2,6 +2,7 @@ package io.tributary.runtime.source;
 
 import io.tributary.dsl.AutoLoader;
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,12 +52,12 @@ public record AutoLoaderOptions(
     String schemaLocation)
     implements Serializable {
 
-  /** The option keys this reader understands. */
-  public static final Set<String> KNOWN = new TreeSet<>(List.of(
+  /** The option keys this reader understands, sorted (error messages list them); unmodifiable. */
+  public static final Set<String> KNOWN = Collections.unmodifiableSortedSet(new TreeSet<>(List.of(
       "header", "delimiter", "sep", "quote", "escape", "mode", "rescuedDataColumn", "pathGlobFilter",
       "recursiveFileLookup", "inferColumnTypes", "schemaInference.sampleSize.numFiles",
       "schemaInference.sampleSize.numBytes", "maxFilesPerTrigger", "maxBytesPerTrigger", "includeExistingFiles",
-      "modifiedAfter", "maxFileAge", "schemaEvolutionMode", "schemaHints", "includeMetadata"));
+      "modifiedAfter", "maxFileAge", "schemaEvolutionMode", "schemaHints", "includeMetadata")));
 
   /** Auto Loader's prefix for its own options; accepted and ignored, so {@code cloudFiles.maxFileAge} works. */
   static final String PREFIX = "cloudFiles.";

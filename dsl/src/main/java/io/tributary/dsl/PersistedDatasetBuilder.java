@@ -35,8 +35,24 @@ public abstract sealed class PersistedDatasetBuilder<SELF extends PersistedDatas
   }
 
   /**
-   * Declares the table's schema as a Flink SQL column list; the query's rows must match it. For
-   * example {@code "order_id STRING NOT NULL, total_amount DECIMAL(10, 2)"}.
+   * Declares the table's schema as a Flink SQL column list (DLT's {@code schema=}), enforced at
+   * validation. For example:
+   *
+   * <pre>{@code
+   * p.table("totals").sql("SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id")
+   *     .schema("total DECIMAL(12, 2), customer_id STRING NOT NULL COMMENT 'who ordered'");
+   * }</pre>
+   *
+   * <p>The query must produce exactly the declared columns (by name, in any order), each of the
+   * declared type; otherwise validation reports every missing, extra and mistyped column (a
+   * different type needs a {@code CAST} in the query). Nullability may differ: the table takes the
+   * declared one, and a declared {@code NOT NULL} on a column the query may leave null fails the flow
+   * when a null arrives. The table's columns are in the declared order; a column {@code COMMENT} is
+   * accepted (Delta does not store it). Only plain columns: no computed column, watermark or primary
+   * key. Limits: a table that reads an external source directly ({@code from(AutoLoader…)},
+   * {@code from(DeltaSource…)}) and the target of {@code applyChanges} or
+   * {@code applyChangesFromSnapshot} are checked but keep the columns their source or flow gives
+   * them, order and nullability included.
    */
   public SELF schema(String ddl) {
     Objects.requireNonNull(ddl, "ddl");

@@ -1,6 +1,8 @@
 package io.tributary.runtime.analysis;
 
 import io.tributary.dsl.plan.DatasetSpec;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The words of the analyzer's problems: where, what, why, and the fix. */
 final class AnalysisErrors {
@@ -64,5 +66,37 @@ final class AnalysisErrors {
     return "Flow '" + flow + "' streams and reads a snapshot of '" + table + "': joined with a stream, it would"
         + " keep the rows '" + table + "' had when the job started. " + lookupFix(table) + " Or read '" + table
         + "' as a stream, or make the flow a backfill with once().";
+  }
+
+  /**
+   * A query whose columns do not match its table's declared schema: every missing, extra and
+   * mistyped column at once, both column lists, and the fix.
+   */
+  static String declaredSchemaMismatch(DatasetSpec table, List<String> missing, List<String> extra,
+      List<String> mistyped, String declared, String produced) {
+    List<String> differences = new ArrayList<>();
+    if (!missing.isEmpty()) {
+      differences.add("missing " + missing + " (declared, not produced by the query)");
+    }
+    if (!extra.isEmpty()) {
+      differences.add("extra " + extra + " (produced by the query, not declared)");
+    }
+    if (!mistyped.isEmpty()) {
+      differences.add("mistyped " + mistyped);
+    }
+    return capitalized(table.kind().displayName()) + " '" + table.name() + "': its query's columns do not match"
+        + " the schema declared with schema(): " + String.join("; ", differences) + ". Declared: " + declared
+        + "; the query produces: " + produced + ". Change the query (select, rename or CAST its columns) or the"
+        + " column list passed to schema() so that they match.";
+  }
+
+  static String invalidDeclaredSchema(DatasetSpec table, String ddl, String reason) {
+    return capitalized(table.kind().displayName()) + " '" + table.name() + "': the schema declared with schema(\""
+        + ddl + "\") is not a valid column list: " + reason + ". Write it as \"name TYPE [NOT NULL] [COMMENT"
+        + " '…'], …\", in Flink SQL's types.";
+  }
+
+  private static String capitalized(String text) {
+    return Character.toUpperCase(text.charAt(0)) + text.substring(1);
   }
 }

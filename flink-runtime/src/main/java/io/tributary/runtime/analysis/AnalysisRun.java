@@ -13,6 +13,7 @@ import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.DefinitionErrors;
 import io.tributary.dsl.plan.Input;
 import io.tributary.dsl.plan.LogicalPlan;
+import io.tributary.dsl.plan.Query;
 import io.tributary.dsl.plan.ReadMode;
 import io.tributary.dsl.plan.SnapshotChangesSpec;
 import java.util.ArrayDeque;
@@ -43,8 +44,7 @@ import org.apache.flink.table.types.logical.RowType;
  * left unresolved and the cycle is reported, spelled out by the plan, once everything else is done.
  *
  * <p>A user's lambda cannot be suspended, so an input it cannot be given (undefined, failed, or on a
- * cycle) aborts it with {@link InputUnavailable}: the one exception of this class, which never means
- * "retry".
+ * cycle) aborts it with {@link InputUnavailable}, which never means "retry".
  */
 final class AnalysisRun implements TableResolver {
 
@@ -71,6 +71,7 @@ final class AnalysisRun implements TableResolver {
   private final Placeholders placeholders = new Placeholders(catalog);
   private final StreamingChecks streaming;
   private final DatasetQueries queries;
+  private final DeclaredSchemas declaredSchemas;
   private final Map<String, DatasetSpec> datasets = new LinkedHashMap<>();
   private final Map<String, State> states = new LinkedHashMap<>();
   /** The datasets being analyzed, innermost first: the top is the reader of any read made now. */
@@ -96,6 +97,7 @@ final class AnalysisRun implements TableResolver {
     this.streaming = new StreamingChecks(tableEnv, datasets, name -> inputs.getOrDefault(name, List.of()),
         plan.configuration());
     this.queries = new DatasetQueries(tableEnv, this, plan.configuration());
+    this.declaredSchemas = new DeclaredSchemas(tableEnv);
   }
 
   ResolvedPlan analyze() {
@@ -173,6 +175,8 @@ final class AnalysisRun implements TableResolver {
         }
       }
       RowType rowType = Analyzer.rowType(table);
+      RowType declared = declaredSchemas.apply(dataset, rowType, datasetProblems);
+      rowType = readsSourceDirectly(dataset) ? rowType : declared;
       checkDropDuplicates(dataset, rowType, datasetProblems);
       for (Analyzer.DatasetCheck check : checks) {
         datasetProblems.addAll(check.check(dataset, table));
@@ -263,6 +267,8 @@ final class AnalysisRun implements TableResolver {
       for (Analyzer.DatasetCheck check : checks) {
         targetProblems.addAll(check.check(target, table));
       }
+      RowType declared = declaredSchemas.apply(target, targetType, targetProblems);
+      targetType = readsSourceDirectly(target) ? targetType : declared;
     }
     State state = registered(target.name(), targetType, targetProblems);
     if (state == State.DONE) {
@@ -315,7 +321,10 @@ final class AnalysisRun implements TableResolver {
     if (!cdcProblems.isEmpty()) {
       return failed(cdcProblems);
     }
-    return registered(dataset.name(), CdcLayout.of(flow, schemas.get(source)).targetType(), List.of());
+    RowType targetType = CdcLayout.of(flow, schemas.get(source)).targetType();
+    List<String> declaredProblems = new ArrayList<>();
+    declaredSchemas.apply(dataset, targetType, declaredProblems); // checked; the merge's layout is kept
+    return registered(dataset.name(), targetType, declaredProblems);
   }
 
   /**
@@ -352,7 +361,18 @@ final class AnalysisRun implements TableResolver {
     if (!snapshotProblems.isEmpty()) {
       return failed(snapshotProblems);
     }
-    return registered(dataset.name(), SnapshotChanges.of(flow, snapshotType).layout().targetType(), List.of());
+    RowType targetType = SnapshotChanges.of(flow, snapshotType).layout().targetType();
+    List<String> declaredProblems = new ArrayList<>();
+    declaredSchemas.apply(dataset, targetType, declaredProblems); // checked; the merge's layout is kept
+    return registered(dataset.name(), targetType, declaredProblems);
+  }
+
+  /**
+   * Whether the table's rows are an external source's, read with the table's row type: its declared
+   * schema is checked, but the source's column order and nullability are kept.
+   */
+  private static boolean readsSourceDirectly(DatasetSpec dataset) {
+    return dataset.query().orElse(null) instanceof Query.SourceRead;
   }
 
   private void checkDropDuplicates(DatasetSpec dataset, RowType rowType, List<String> datasetProblems) {
@@ -445,43 +465,6 @@ final class AnalysisRun implements TableResolver {
     }
     require(dataset);
     return tableEnv.from(Placeholders.quoted(registeredName));
-  }
-
-  /** An input a query cannot be given, which aborts the query: the reader's state follows from it. */
-  private static final class InputUnavailable extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    enum Reason {
-      /** Not a dataset of the pipeline: reported for the reader. */
-      UNDEFINED,
-      /** Its analysis failed and is reported: the reader fails silently. */
-      FAILED,
-      /** On a cycle: the reader is blocked, reported with the cycle. */
-      BLOCKED
-    }
-
-    final Reason reason;
-    final String dataset;
-    final String call;
-
-    private InputUnavailable(Reason reason, String dataset, String call) {
-      super(reason + " input " + dataset, null, false, false);
-      this.reason = reason;
-      this.dataset = dataset;
-      this.call = call;
-    }
-
-    static InputUnavailable undefined(String dataset, String call) {
-      return new InputUnavailable(Reason.UNDEFINED, dataset, call);
-    }
-
-    static InputUnavailable failed() {
-      return new InputUnavailable(Reason.FAILED, null, null);
-    }
-
-    static InputUnavailable blocked() {
-      return new InputUnavailable(Reason.BLOCKED, null, null);
-    }
   }
 
   /** An external source's schema could not be derived; its message says why and how to fix it. */

@@ -40,7 +40,8 @@ import org.apache.flink.table.types.logical.RowType;
  * see: {@code from()}, change flows' sources), and a query that reads a dataset not analyzed yet (a
  * {@code query} lambda, whose reads are calls made while it runs; a SQL query, whose candidate tables
  * are its identifiers, {@link SqlText#identifiers}) has that dataset analyzed first, depth first. So
- * each query runs once. A read of a dataset still being analyzed is a cycle: the readers on it are
+ * each query runs once (a streaming query that reads views runs once more, with the views inlined,
+ * for its append-only check). A read of a dataset still being analyzed is a cycle: the readers on it are
  * left unresolved and the cycle is reported, spelled out by the plan, once everything else is done.
  *
  * <p>A user's lambda cannot be suspended, so an input it cannot be given (undefined, failed, or on a
@@ -171,7 +172,7 @@ final class AnalysisRun implements TableResolver {
         // a stream joined with a snapshot is also an updating join once outer: the lookup fixes both
         streaming.checkNoSnapshotReads(dataset, dataset.name(), "", datasetProblems);
         if (datasetProblems.isEmpty()) {
-          streaming.checkAppendOnly(dataset, datasetProblems);
+          streaming.checkAppendOnly(dataset, table, datasetProblems);
         }
       }
       RowType rowType = Analyzer.rowType(table);
@@ -222,7 +223,7 @@ final class AnalysisRun implements TableResolver {
           streaming.checkNoSnapshotReads(flow, flow.name(), "", snapshotReads);
           targetProblems.addAll(snapshotReads);
           if (snapshotReads.isEmpty()) {
-            streaming.checkAppendOnly(flow, targetProblems);
+            streaming.checkAppendOnly(flow, built.table(), targetProblems);
           }
         } else if (!once) {
           List<String> snapshotReads = new ArrayList<>();
@@ -230,7 +231,7 @@ final class AnalysisRun implements TableResolver {
           if (!snapshotReads.isEmpty()) {
             targetProblems.add(AnalysisErrors.snapshotReadInFlow(flow.name(), snapshotRead(flow.name())));
           } else {
-            streaming.updatingError(flow).ifPresent(e ->
+            streaming.updatingError(flow, built.table()).ifPresent(e ->
                 targetProblems.add(AnalysisErrors.updatingFlowQuery(flow.name(), target.name(), e)));
           }
         }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.TableException;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
@@ -36,12 +37,21 @@ final class StreamingChecks {
    * Asks the planner for an append-only stream of the query as it will run, with the views it
    * reads inlined (a view's placeholder would hide an outer join's retractions).
    */
-  void checkAppendOnly(DatasetSpec dataset, List<String> problems) {
-    updatingError(dataset).ifPresent(e -> problems.add(AnalysisErrors.updatingStreamingQuery(dataset, e)));
+  void checkAppendOnly(DatasetSpec dataset, Table built, List<String> problems) {
+    updatingError(dataset, built).ifPresent(e -> problems.add(AnalysisErrors.updatingStreamingQuery(dataset, e)));
   }
 
-  /** The planner's refusal to make an append-only stream of {@code dataset}'s query, if it refuses. */
-  Optional<TableException> updatingError(DatasetSpec dataset) {
+  /**
+   * The planner's refusal to make an append-only stream of {@code dataset}'s query, if it refuses:
+   * {@code built}, the query as analysis built it, unless it reads views; then the query is built
+   * again with them inlined (the only query analysis runs twice).
+   */
+  Optional<TableException> updatingError(DatasetSpec dataset, Table built) {
+    boolean readsViews = inputs.apply(dataset.name()).stream().map(i -> datasets.get(i.dataset()))
+        .anyMatch(read -> read != null && read.kind() == DatasetKind.VIEW);
+    if (!readsViews) {
+      return updatingError(() -> built, () -> {});
+    }
     PlanTables inlined = new PlanTables(tableEnv, datasets::get, inputs, configuration,
         new PlanTables.PersistedTables() {
           @Override
@@ -64,8 +74,12 @@ final class StreamingChecks {
             return tableEnv.from(Placeholders.quoted(AnalysisRun.SOURCE_PREFIX + name));
           }
         });
+    return updatingError(() -> inlined.build(dataset), inlined::dropRegisteredViews);
+  }
+
+  private Optional<TableException> updatingError(Supplier<Table> query, Runnable cleanUp) {
     try {
-      tableEnv.toDataStream(inlined.build(dataset));
+      tableEnv.toDataStream(query.get());
       return Optional.empty();
     } catch (TableException e) {
       if (String.valueOf(e.getMessage()).contains("update")) {
@@ -73,7 +87,7 @@ final class StreamingChecks {
       }
       throw e;
     } finally {
-      inlined.dropRegisteredViews();
+      cleanUp.run();
     }
   }
 

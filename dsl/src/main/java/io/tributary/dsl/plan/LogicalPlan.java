@@ -19,6 +19,9 @@ import java.util.Set;
  * {@code applyChanges(…).from(…)}); the reads inside {@code query} lambdas and SQL are known only to
  * Flink's planner, so the runtime's analyzer adds them with {@link #withResolvedInputs}, which
  * validates and orders the graph again. The plan knows nothing of Flink's runtime.
+ *
+ * <p>This class is the model; {@code PlanValidator} checks it, {@code PlanOrder} orders it and
+ * {@code PlanDescriber} writes {@link #describe()}.
  */
 public final class LogicalPlan {
 

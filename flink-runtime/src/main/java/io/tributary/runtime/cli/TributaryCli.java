@@ -85,7 +85,7 @@ public final class TributaryCli {
 
     PipelineConfig load() {
       PipelineConfig config = PipelineConfigLoader.load(file).withConfiguration(conf);
-      return storage == null ? config : config.withStorage(Path.of(storage).toAbsolutePath().normalize().toString());
+      return storage == null ? config : config.withStorage(PipelineConfig.resolveStorage(storage));
     }
   }
 

@@ -45,6 +45,23 @@ public record PipelineConfig(
   /** Keys of {@code configuration} (and {@code --conf}) with this prefix are Hadoop settings too. */
   public static final String HADOOP_FS_PREFIX = "fs.";
 
+  /**
+   * Whether {@code storage} is a URI ({@code hdfs://nn/x}, {@code s3a://b/x}, {@code file:/x}), which is
+   * used as it is, rather than a local path, which is resolved against a folder. A scheme has two
+   * characters or more, so a Windows drive ({@code C:/x}) is a path.
+   */
+  public static boolean isUri(String storage) {
+    return storage.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*");
+  }
+
+  /**
+   * A storage root given on a command line: a URI as it is, a local path made absolute against the
+   * working directory.
+   */
+  public static String resolveStorage(String storage) {
+    return isUri(storage) ? storage : java.nio.file.Path.of(storage).toAbsolutePath().normalize().toString();
+  }
+
   /** Settings with no {@code hadoop:} block. */
   public PipelineConfig(String name, String storage, List<String> libraries, Map<String, String> configuration,
       boolean continuous, boolean development, Duration triggerInterval, int parallelism,

@@ -139,8 +139,8 @@ public final class PipelineConfigLoader {
     }
 
     private static String resolveStorage(Path folder, String storage) {
-      boolean uri = storage.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*");
-      return uri || Path.of(storage).isAbsolute() ? storage : folder.resolve(storage).normalize().toString();
+      return PipelineConfig.isUri(storage) || Path.of(storage).isAbsolute()
+          ? storage : folder.resolve(storage).normalize().toString();
     }
   }
 }

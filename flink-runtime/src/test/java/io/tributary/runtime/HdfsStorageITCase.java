@@ -52,6 +52,8 @@ class HdfsStorageITCase {
     Assumptions.assumeFalse(Boolean.getBoolean(SKIP), "storage tests skipped by -D" + SKIP + "=true");
     org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dfsBase.toString());
+    conf.setInt("dfs.replication", 1);
+    conf.setInt("dfs.heartbeat.interval", 1);
     dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
     dfs.waitActive();
     cluster = EmbeddedCluster.start(2, new Configuration());
@@ -174,6 +176,10 @@ class HdfsStorageITCase {
         .parallelism(2)
         .triggerInterval(Duration.ofSeconds(1))
         .cluster(cluster)
+        // client settings, given as a pipeline's hadoop: block would give them: one replica on one
+        // DataNode, and a short first wait for a closed block (HDFS's default waits 400 ms per file)
+        .hadoopSetting("dfs.replication", "1")
+        .hadoopSetting("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", "20")
         .run();
   }
 

@@ -94,7 +94,8 @@ public final class HadoopSettings implements Serializable {
 
   /**
    * A Hadoop configuration: this process's defaults, {@code s3://} as S3A, then the pipeline's
-   * entries. Made once per instance (each deserialized copy makes its own); callers must not change it.
+   * entries. The resources are read once per instance (each deserialized copy reads its own), and
+   * each call returns a copy, so a caller (or a library) that sets a key changes only its own.
    */
   public Configuration toConfiguration() {
     Configuration made = conf;
@@ -108,7 +109,7 @@ public final class HadoopSettings implements Serializable {
       entries.forEach(made::set);
       conf = made;
     }
-    return made;
+    return new Configuration(made);
   }
 
   @Override

@@ -57,7 +57,8 @@ final class DeltaJobIo implements JobIo {
     String sourceId = job.uid(dataset, "source");
     if (job.bounded()) { // a materialized table reads every file at each computation
       DataStream<RowData> rows = env.fromSource(
-          AutoLoaderSource.allFiles(autoLoader, rowType, sourceId, storage.schemaLocation(dataset)),
+          AutoLoaderSource.allFiles(autoLoader, rowType, sourceId, storage.schemaLocation(dataset),
+              storage.settings()),
           WatermarkStrategy.noWatermarks(), dataset + ": " + source.describe()).uid(sourceId);
       return new SourceStream(rows, Optional.empty());
     }
@@ -65,7 +66,7 @@ final class DeltaJobIo implements JobIo {
         ? AutoLoaderSource.continuous(autoLoader, rowType, job.updateId(), sourceId, job.triggerInterval())
         : AutoLoaderSource.triggered(autoLoader, rowType, job.updateId(), sourceId);
     // addNewColumns stores the evolved schema where analysis resolves it, so the restarted flow reads it
-    files = files.withSchemaLocation(storage.schemaLocation(dataset));
+    files = files.withSchemaLocation(storage.schemaLocation(dataset)).withHadoop(storage.settings());
     DataStream<RowData> rows = env.fromSource(files, AutoLoaderSource.watermarkStrategy(autoLoader, rowType),
         dataset + ": " + source.describe()).uid(sourceId);
     return new SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
@@ -79,13 +80,14 @@ final class DeltaJobIo implements JobIo {
       RowType rowType) {
     String sourceId = job.uid(dataset, "source");
     if (job.bounded()) {
-      DataStream<RowData> rows = env.fromSource(DeltaSnapshotSource.bounded(delta.path(), rowType),
+      DataStream<RowData> rows = env.fromSource(DeltaSnapshotSource.bounded(delta.path(), rowType).withHadoop(storage.settings()),
           WatermarkStrategy.noWatermarks(), dataset + ": " + delta.describe()).uid(sourceId);
       return new SourceStream(rows, Optional.empty());
     }
     DeltaStreamSource stream = job.continuous()
         ? DeltaStreamSource.continuous(delta, rowType, job.updateId(), sourceId, job.triggerInterval())
         : DeltaStreamSource.triggered(delta, rowType, job.updateId(), sourceId);
+    stream = stream.withHadoop(storage.settings());
     DataStream<RowData> rows = env.fromSource(stream, WatermarkStrategy.noWatermarks(),
         dataset + ": " + delta.describe()).uid(sourceId);
     return new SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
@@ -96,8 +98,8 @@ final class DeltaJobIo implements JobIo {
     String path = storage.tablePath(dataset);
     String sourceId = job.uid(dataset, "snapshot-of-" + job.job().name());
     DeltaSnapshotSource source = job.bounded()
-        ? DeltaSnapshotSource.bounded(path, rowType)
-        : DeltaSnapshotSource.unbounded(path, rowType, job.updateId(), sourceId);
+        ? DeltaSnapshotSource.bounded(path, rowType).withHadoop(storage.settings())
+        : DeltaSnapshotSource.unbounded(path, rowType, job.updateId(), sourceId).withHadoop(storage.settings());
     DataStream<RowData> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), dataset + ": snapshot")
         .uid(sourceId);
     return new SourceStream(rows, job.bounded() ? Optional.empty() : Optional.of(sourceId));
@@ -110,17 +112,18 @@ final class DeltaJobIo implements JobIo {
    */
   @Override
   public TableDescriptor lookupTable(JobContext job, String dataset, RowType rowType, Duration refreshInterval) {
-    return TableDescriptor.forConnector(DeltaTableFactory.IDENTIFIER)
+    TableDescriptor.Builder table = TableDescriptor.forConnector(DeltaTableFactory.IDENTIFIER)
         .schema(Schema.newBuilder().fromRowDataType(TypeConversions.fromLogicalToDataType(rowType)).build())
         .option(DeltaTableFactory.PATH, storage.tablePath(dataset))
         .option(DeltaTableFactory.LOOKUP_REFRESH_INTERVAL, refreshInterval)
-        .option(DeltaTableFactory.LOOKUP_MISSING_TABLE, DeltaLookupFunction.MissingTable.EMPTY)
-        .build();
+        .option(DeltaTableFactory.LOOKUP_MISSING_TABLE, DeltaLookupFunction.MissingTable.EMPTY);
+    storage.settings().entries().forEach((key, value) -> table.option(DeltaTableFactory.HADOOP_PREFIX + key, value));
+    return table.build();
   }
 
   @Override
   public Optional<java.util.Map<String, String>> tableProperties(JobContext job, String dataset) {
-    return DeltaTableReader.properties(storage.tablePath(dataset));
+    return DeltaTableReader.properties(storage.tablePath(dataset), storage.hadoopConf());
   }
 
   @Override
@@ -129,7 +132,8 @@ final class DeltaJobIo implements JobIo {
     DeltaWriteSpec spec = dataset.kind() == DatasetKind.MATERIALIZED_TABLE
         ? DeltaWriteSpec.overwrite(path, rowType, job.appId(dataset.name()), job.overwriteVersion())
         : DeltaWriteSpec.append(path, rowType, job.appId(dataset.name()));
-    spec = spec.withPartitionColumns(dataset.partitionColumns()).withProperties(dataset.properties());
+    spec = spec.withPartitionColumns(dataset.partitionColumns()).withProperties(dataset.properties())
+        .withHadoop(storage.settings());
     if (dataset.comment().isPresent()) {
       spec = spec.withComment(dataset.comment().get());
     }
@@ -140,7 +144,7 @@ final class DeltaJobIo implements JobIo {
   public void writeChanges(DataStream<RowData> changes, JobContext job, DatasetSpec dataset, RowType rowType,
       List<String> keys) {
     DeltaWriteSpec spec = DeltaWriteSpec.upsert(storage.tablePath(dataset.name()), rowType,
-        job.appId(dataset.name()), keys).withProperties(dataset.properties());
+        job.appId(dataset.name()), keys).withProperties(dataset.properties()).withHadoop(storage.settings());
     if (dataset.comment().isPresent()) {
       spec = spec.withComment(dataset.comment().get());
     }

@@ -34,7 +34,7 @@ final class ProductionRuntime {
             storeInferredSchemas);
       }
       if (source instanceof DeltaSource delta) {
-        return DeltaTableReader.schema(delta.path()).orElseThrow(() -> new IllegalArgumentException(
+        return DeltaTableReader.schema(delta.path(), storage.hadoopConf()).orElseThrow(() -> new IllegalArgumentException(
             DefinitionErrors.deltaSourceNotATable(delta.path())));
       }
       throw new IllegalArgumentException(source.getClass().getName() + " is not a source this runtime reads."

@@ -121,7 +121,7 @@ final class QualityStages implements JobTranslator.FlowStages {
     metrics
         .transform(flow + ": flow progress events", Types.VOID,
             new FlowProgressOperator(storage.eventsDir(), job.pipeline(), job.updateId(), job.updateNumber(),
-                flow, dataset))
+                flow, dataset, storage.settings()))
         .uid(job.uid(uidName, "flow-progress"))
         .setParallelism(1)
         .setMaxParallelism(1)

@@ -15,6 +15,7 @@ import io.tributary.runtime.maintenance.AfterUpdateMaintenance;
 import io.tributary.runtime.maintenance.MaintenanceOptions;
 import io.tributary.runtime.maintenance.MaintenanceReport;
 import io.tributary.runtime.maintenance.TableMaintenance;
+import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobPlanner;
@@ -67,6 +68,7 @@ public final class Tributary {
         .triggerInterval(config.triggerInterval())
         .parallelism(config.parallelism());
     builder.flinkOptions = Map.copyOf(config.flinkOptions());
+    builder.hadoopSettings.putAll(config.hadoopSettings());
     return builder;
   }
 
@@ -86,7 +88,8 @@ public final class Tributary {
     private Map<String, String> flinkOptions = Map.of();
     private Integer maxFlowRetries;
     private Duration retryBackoff = RunSettings.DEFAULT_RETRY_BACKOFF;
-    private org.apache.hadoop.conf.Configuration hadoopConf = new org.apache.hadoop.conf.Configuration();
+    private org.apache.hadoop.conf.Configuration hadoopConf;
+    private final Map<String, String> hadoopSettings = new TreeMap<>();
 
     private Builder(List<PipelineDefinition> definitions) {
       if (definitions.isEmpty()) {
@@ -184,8 +187,19 @@ public final class Tributary {
       return this;
     }
 
+    /**
+     * Hadoop settings for the pipeline's storage: what {@code conf} sets beyond this process's defaults
+     * travels with the jobs to every operator and enumerator (see {@link HadoopSettings}). Settings
+     * given with {@link #hadoopSetting} or {@code --conf fs.…} override it.
+     */
     public Builder hadoopConfiguration(org.apache.hadoop.conf.Configuration conf) {
       this.hadoopConf = Objects.requireNonNull(conf, "conf");
+      return this;
+    }
+
+    /** One Hadoop setting for the pipeline's storage ({@code fs.s3a.endpoint}), as in a {@code hadoop:} block. */
+    public Builder hadoopSetting(String key, String value) {
+      hadoopSettings.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
@@ -334,7 +348,15 @@ public final class Tributary {
     private PipelineStorage storage() {
       String root = Optional.ofNullable(storage).orElseThrow(() -> new IllegalStateException(
           "Pipeline '" + name + "' has no storage root. Call storage(\"/path/or/uri\") before running it."));
-      return PipelineStorage.at(root, hadoopConf);
+      Map<String, String> fsKeys = new TreeMap<>();
+      configuration.forEach((key, value) -> {
+        if (key.startsWith(PipelineConfig.HADOOP_FS_PREFIX)) {
+          fsKeys.put(key, value);
+        }
+      });
+      HadoopSettings settings = (hadoopConf == null ? HadoopSettings.none() : HadoopSettings.from(hadoopConf))
+          .with(hadoopSettings).with(fsKeys);
+      return PipelineStorage.at(root, settings);
     }
   }
 }

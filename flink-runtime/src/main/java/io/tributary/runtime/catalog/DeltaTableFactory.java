@@ -2,7 +2,10 @@ package io.tributary.runtime.catalog;
 
 import io.tributary.runtime.delta.DeltaLookupFunction;
 import io.tributary.runtime.delta.DeltaSnapshotSource;
+import io.tributary.runtime.storage.HadoopSettings;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -37,6 +40,12 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
 
   public static final String IDENTIFIER = "tributary-delta";
 
+  /**
+   * Options {@code hadoop.<key>} are Hadoop settings ({@code hadoop.fs.s3a.endpoint}) the table is
+   * read with, on the JobManager and the TaskManagers.
+   */
+  public static final String HADOOP_PREFIX = "hadoop.";
+
   public static final ConfigOption<String> PATH = ConfigOptions.key("path").stringType().noDefaultValue()
       .withDescription("The Delta table's folder: a local path or a Hadoop URI.");
 
@@ -69,15 +78,21 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
   @Override
   public DynamicTableSource createDynamicTableSource(Context context) {
     FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
-    helper.validate();
+    helper.validateExcept(HADOOP_PREFIX);
     RowType rowType = (RowType) context.getPhysicalRowDataType().getLogicalType();
+    Map<String, String> hadoop = new TreeMap<>();
+    context.getCatalogTable().getOptions().forEach((key, value) -> {
+      if (key.startsWith(HADOOP_PREFIX)) {
+        hadoop.put(key.substring(HADOOP_PREFIX.length()), value);
+      }
+    });
     return new Source(helper.getOptions().get(PATH), rowType, helper.getOptions().get(LOOKUP_REFRESH_INTERVAL),
-        helper.getOptions().get(LOOKUP_MISSING_TABLE));
+        helper.getOptions().get(LOOKUP_MISSING_TABLE), HadoopSettings.of(hadoop));
   }
 
   /** A bounded scan of the table's latest snapshot, or the lookup side of a lookup join. */
   private record Source(String path, RowType rowType, Duration refreshInterval,
-      DeltaLookupFunction.MissingTable missingTable)
+      DeltaLookupFunction.MissingTable missingTable, HadoopSettings hadoop)
       implements ScanTableSource, LookupTableSource {
     @Override
     public ChangelogMode getChangelogMode() {
@@ -86,7 +101,7 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
 
     @Override
     public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
-      return SourceProvider.of(DeltaSnapshotSource.bounded(path, rowType));
+      return SourceProvider.of(DeltaSnapshotSource.bounded(path, rowType).withHadoop(hadoop));
     }
 
     @Override
@@ -101,12 +116,12 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
         keys[i] = keyPaths[i][0];
       }
       return LookupFunctionProvider.of(new DeltaLookupFunction(path, rowType, keys, refreshInterval,
-          missingTable));
+          missingTable, hadoop));
     }
 
     @Override
     public DynamicTableSource copy() {
-      return new Source(path, rowType, refreshInterval, missingTable);
+      return new Source(path, rowType, refreshInterval, missingTable, hadoop);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.tributary.runtime.config.PipelineConfig;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.eventlog.EventType;
+import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -40,7 +41,7 @@ final class EventsCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "tributary events: --type '" + type
           + "' is not an event type. Use one of " + types + ".");
     }
-    PipelineStorage storage = PipelineStorage.at(config.storage(), new org.apache.hadoop.conf.Configuration());
+    PipelineStorage storage = PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
     EventLog log = EventLog.of(storage);
     List<Event> events = type == null ? log.events() : log.events(type);
     PrintWriter out = spec.commandLine().getOut();

@@ -5,6 +5,7 @@ import io.tributary.runtime.delta.DeltaTableException;
 import io.tributary.runtime.maintenance.MaintenanceOptions;
 import io.tributary.runtime.maintenance.MaintenanceReport;
 import io.tributary.runtime.maintenance.TableMaintenance;
+import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -54,7 +55,7 @@ final class MaintainCommand implements Callable<Integer> {
     } catch (DeltaTableException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    PipelineStorage storage = PipelineStorage.at(config.storage(), new org.apache.hadoop.conf.Configuration());
+    PipelineStorage storage = PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
     MaintenanceReport report;
     try {
       report = TableMaintenance.run(storage, chosen);

@@ -6,6 +6,7 @@ import io.tributary.runtime.config.PipelineConfig;
 import io.tributary.runtime.delta.DeltaTableSummary;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
+import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -39,7 +40,7 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PipelineConfig config = options.load();
-    PipelineStorage storage = PipelineStorage.at(config.storage(), new org.apache.hadoop.conf.Configuration());
+    PipelineStorage storage = PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
     PrintWriter out = spec.commandLine().getOut();
     out.println("Pipeline '" + config.name() + "' (storage " + config.storage() + ")");
     List<JsonNode> updates = updates(storage);
@@ -58,7 +59,7 @@ final class StatusCommand implements Callable<Integer> {
       out.println("  none");
     }
     for (String table : tables) {
-      Optional<DeltaTableSummary> summary = DeltaTableSummary.of(storage.tablePath(table));
+      Optional<DeltaTableSummary> summary = DeltaTableSummary.of(storage.tablePath(table), storage.hadoopConf());
       if (summary.isPresent()) {
         out.printf("  %-28s %8d rows  (Delta version %d)%n", table, summary.get().rows(), summary.get().version());
       } else {

@@ -14,6 +14,7 @@ import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineConfigLoader;
 import io.tributary.runtime.delta.DeltaTableSummary;
 import io.tributary.runtime.engine.RefreshSelection;
+import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.io.PrintWriter;
@@ -84,7 +85,7 @@ public final class TributaryCli {
 
     PipelineConfig load() {
       PipelineConfig config = PipelineConfigLoader.load(file).withConfiguration(conf);
-      return storage == null ? config : config.withStorage(Path.of(storage).toAbsolutePath().normalize().toString());
+      return storage == null ? config : config.withStorage(PipelineConfig.resolveStorage(storage));
     }
   }
 
@@ -180,7 +181,7 @@ public final class TributaryCli {
           continue;
         }
         String path = config.storage() + "/tables/" + flow.dataset();
-        DeltaTableSummary.of(path).ifPresentOrElse(
+        DeltaTableSummary.of(path, HadoopSettings.of(config.hadoopSettings()).toConfiguration()).ifPresentOrElse(
             s -> out.printf("  %-28s %8d rows  (Delta version %d%s)%n", flow.dataset(), s.rows(), s.version(),
                 progress.rows(flow.dataset()) < 0 ? ""
                     : String.format(Locale.ROOT, "; %,d written by this update", progress.rows(flow.dataset()))),
@@ -202,7 +203,7 @@ public final class TributaryCli {
     @Override
     public Integer call() throws InterruptedException {
       PipelineConfig config = options.load();
-      PipelineStorage storage = PipelineStorage.at(config.storage(), new org.apache.hadoop.conf.Configuration());
+      PipelineStorage storage = PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
       PrintWriter out = spec.commandLine().getOut();
       if (!PipelineLock.isHeld(storage)) {
         out.println("Pipeline '" + config.name() + "' has no running update.");
@@ -259,7 +260,7 @@ public final class TributaryCli {
     @Override
     public Integer call() {
       PipelineConfig config = options.load();
-      PipelineStorage storage = PipelineStorage.at(config.storage(), new org.apache.hadoop.conf.Configuration());
+      PipelineStorage storage = PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
       org.apache.flink.table.api.TableEnvironment tableEnv = org.apache.flink.table.api.TableEnvironment.create(
           org.apache.flink.table.api.EnvironmentSettings.inBatchMode());
       // the workaround of JobTranslator.configuration: two-phase hash aggregation loses AVG when it spills

@@ -21,6 +21,8 @@ import java.util.Objects;
  *   interval: 10 s
  * flink:
  *   parallelism: 2
+ * hadoop:                              # Hadoop settings every task uses (fs.s3a.endpoint, dfs.*)
+ *   fs.s3a.path.style.access: "true"
  * }</pre>
  *
  * @param libraries the {@code PipelineDefinition} classes whose datasets make the pipeline
@@ -35,9 +37,38 @@ public record PipelineConfig(
     boolean development,
     Duration triggerInterval,
     int parallelism,
-    Map<String, String> flinkOptions) {
+    Map<String, String> flinkOptions,
+    Map<String, String> hadoop) {
 
   public static final Duration DEFAULT_TRIGGER_INTERVAL = Duration.ofSeconds(10);
+
+  /** Keys of {@code configuration} (and {@code --conf}) with this prefix are Hadoop settings too. */
+  public static final String HADOOP_FS_PREFIX = "fs.";
+
+  /**
+   * Whether {@code storage} is a URI ({@code hdfs://nn/x}, {@code s3a://b/x}, {@code file:/x}), which is
+   * used as it is, rather than a local path, which is resolved against a folder. A scheme has two
+   * characters or more, so a Windows drive ({@code C:/x}) is a path.
+   */
+  public static boolean isUri(String storage) {
+    return storage.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*");
+  }
+
+  /**
+   * A storage root given on a command line: a URI as it is, a local path made absolute against the
+   * working directory.
+   */
+  public static String resolveStorage(String storage) {
+    return isUri(storage) ? storage : java.nio.file.Path.of(storage).toAbsolutePath().normalize().toString();
+  }
+
+  /** Settings with no {@code hadoop:} block. */
+  public PipelineConfig(String name, String storage, List<String> libraries, Map<String, String> configuration,
+      boolean continuous, boolean development, Duration triggerInterval, int parallelism,
+      Map<String, String> flinkOptions) {
+    this(name, storage, libraries, configuration, continuous, development, triggerInterval, parallelism,
+        flinkOptions, Map.of());
+  }
 
   public PipelineConfig {
     Objects.requireNonNull(name, "name");
@@ -46,17 +77,32 @@ public record PipelineConfig(
     libraries = List.copyOf(libraries);
     configuration = Map.copyOf(configuration);
     flinkOptions = Map.copyOf(flinkOptions);
+    hadoop = Map.copyOf(hadoop);
+  }
+
+  /**
+   * The pipeline's Hadoop settings: the {@code hadoop:} block, then the {@code configuration} keys
+   * starting with {@value #HADOOP_FS_PREFIX} (so {@code --conf fs.s3a.endpoint=…} overrides the file).
+   */
+  public Map<String, String> hadoopSettings() {
+    Map<String, String> settings = new java.util.TreeMap<>(hadoop);
+    configuration.forEach((key, value) -> {
+      if (key.startsWith(HADOOP_FS_PREFIX)) {
+        settings.put(key, value);
+      }
+    });
+    return settings;
   }
 
   public PipelineConfig withStorage(String newStorage) {
     return new PipelineConfig(name, newStorage, libraries, configuration, continuous, development, triggerInterval,
-        parallelism, flinkOptions);
+        parallelism, flinkOptions, hadoop);
   }
 
   public PipelineConfig withConfiguration(Map<String, String> overrides) {
     Map<String, String> merged = new java.util.TreeMap<>(configuration);
     merged.putAll(overrides);
     return new PipelineConfig(name, storage, libraries, merged, continuous, development, triggerInterval,
-        parallelism, flinkOptions);
+        parallelism, flinkOptions, hadoop);
   }
 }

@@ -76,6 +76,7 @@ public final class PipelineConfigLoader {
     @JsonProperty public boolean development = true;
     @JsonProperty public Trigger trigger = new Trigger();
     @JsonProperty public Flink flink = new Flink();
+    @JsonProperty public Map<String, String> hadoop = Map.of();
 
     static final class Trigger {
       @JsonProperty public String interval;
@@ -120,12 +121,26 @@ public final class PipelineConfigLoader {
         throw new PipelineConfigException(file + ": flink.parallelism is " + parallelism + ". Use 1 or more.");
       }
       return new PipelineConfig(name, resolveStorage(folder, storage), libraries, conf, continuous, development,
-          interval, parallelism, flink == null ? Map.of() : flink.options);
+          interval, parallelism, flink == null ? Map.of() : flink.options, hadoopSettings(file));
+    }
+
+    private Map<String, String> hadoopSettings(Path file) {
+      Map<String, String> settings = new TreeMap<>();
+      if (hadoop != null) {
+        hadoop.forEach((key, value) -> {
+          if (value == null) {
+            throw new PipelineConfigException(file + ": hadoop." + key + " has no value. Give each Hadoop"
+                + " setting a value, or remove it.");
+          }
+          settings.put(key, value);
+        });
+      }
+      return settings;
     }
 
     private static String resolveStorage(Path folder, String storage) {
-      boolean uri = storage.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*");
-      return uri || Path.of(storage).isAbsolute() ? storage : folder.resolve(storage).normalize().toString();
+      return PipelineConfig.isUri(storage) || Path.of(storage).isAbsolute()
+          ? storage : folder.resolve(storage).normalize().toString();
     }
   }
 }

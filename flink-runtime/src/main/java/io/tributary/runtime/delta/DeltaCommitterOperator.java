@@ -90,7 +90,7 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    committer = new DeltaTableCommitter(DefaultEngine.create(new Configuration()), spec);
+    committer = new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec);
     state = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(
         "tributary-delta-committer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     current = new ArrayList<>();
@@ -159,7 +159,7 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
 
   /** {@code a} with a new deletion vector deleting the rows of both {@code a}'s and {@code b}'s. */
   private DeltaDataFile unite(DeltaDataFile a, DeltaDataFile b) {
-    Configuration conf = new Configuration();
+    Configuration conf = spec.hadoopConf();
     org.apache.hadoop.fs.Path root = DeltaFileWriter.qualified(spec.tablePath(), conf);
     try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(root, conf)) {
       DeltaDeletionVector dv = writer.add(org.roaringbitmap.RoaringBitmap.or(

@@ -110,7 +110,8 @@ public final class DeltaCompaction {
     try {
       rewrite(scan, bins, tablePath, rowType, partitionColumns, targetFileBytes, conf, added);
       DeltaWriteSpec spec = new DeltaWriteSpec(tablePath, rowType, DeltaWriteSpec.WriteMode.APPEND,
-          "tributary-maintenance", 1, partitionColumns, Optional.empty(), Map.of());
+          "tributary-maintenance", 1, partitionColumns, Optional.empty(), Map.of())
+          .withHadoop(io.tributary.runtime.storage.HadoopSettings.from(conf));
       List<String> removed = bins.stream().flatMap(b -> b.files().stream()).map(FileStatus::getPath).toList();
       long version = new DeltaTableCommitter(engine, spec).commitRewrite(snapshot.getSchema(), removed, added);
       return new Result(filesBefore, filesRemoved, bytesRemoved, added.size(),

@@ -3,6 +3,7 @@ package io.tributary.runtime.delta;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.utils.CloseableIterator;
 import java.io.IOException;
+import io.tributary.runtime.storage.HadoopSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -57,6 +58,8 @@ public final class DeltaLookupFunction extends LookupFunction {
   private transient long checkedAt;
 
   /** What a lookup of a table that does not exist (yet) does. */
+  private final HadoopSettings hadoop;
+
   public enum MissingTable {
     /** Fail the job with an error naming the table's path. */
     FAIL,
@@ -77,11 +80,23 @@ public final class DeltaLookupFunction extends LookupFunction {
    */
   public DeltaLookupFunction(String tablePath, RowType rowType, int[] keys, Duration refreshInterval,
       MissingTable missingTable) {
-    this(tablePath, rowType, keys, refreshInterval, missingTable, System::currentTimeMillis);
+    this(tablePath, rowType, keys, refreshInterval, missingTable, HadoopSettings.none());
+  }
+
+  /** As above, reading the table through the pipeline's Hadoop settings. */
+  public DeltaLookupFunction(String tablePath, RowType rowType, int[] keys, Duration refreshInterval,
+      MissingTable missingTable, HadoopSettings hadoop) {
+    this(tablePath, rowType, keys, refreshInterval, missingTable, System::currentTimeMillis, hadoop);
   }
 
   DeltaLookupFunction(String tablePath, RowType rowType, int[] keys, Duration refreshInterval,
       MissingTable missingTable, SerializableClock clock) {
+    this(tablePath, rowType, keys, refreshInterval, missingTable, clock, HadoopSettings.none());
+  }
+
+  private DeltaLookupFunction(String tablePath, RowType rowType, int[] keys, Duration refreshInterval,
+      MissingTable missingTable, SerializableClock clock, HadoopSettings hadoop) {
+    this.hadoop = Objects.requireNonNull(hadoop, "hadoop");
     this.tablePath = Objects.requireNonNull(tablePath, "tablePath");
     this.rowType = Objects.requireNonNull(rowType, "rowType");
     this.keys = keys.clone();
@@ -97,7 +112,7 @@ public final class DeltaLookupFunction extends LookupFunction {
 
   @Override
   public void open(FunctionContext context) {
-    engine = DeltaTableReader.engine();
+    engine = DeltaTableReader.engine(hadoop);
     keyGetters = new RowData.FieldGetter[keys.length];
     keyRowGetters = new RowData.FieldGetter[keys.length];
     for (int i = 0; i < keys.length; i++) {

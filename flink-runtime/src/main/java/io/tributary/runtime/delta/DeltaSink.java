@@ -12,7 +12,6 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.table.data.RowData;
-import org.apache.hadoop.conf.Configuration;
 
 /**
  * Writes a stream of rows to a Delta table exactly once: parallel writers make Parquet files, one
@@ -49,7 +48,7 @@ public final class DeltaSink {
     long endOfInputEpoch = 0;
     if (commitAtEnd && spec.mode() == DeltaWriteSpec.WriteMode.APPEND) {
       // fixed now, so every attempt of the committer in this job commits the same transaction
-      endOfInputEpoch = new DeltaTableCommitter(DefaultEngine.create(new Configuration()), spec)
+      endOfInputEpoch = new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec)
           .latestTransactionVersion().orElse(0) + 1;
     }
     SingleOutputStreamOperator<byte[]> files = rows
@@ -100,7 +99,7 @@ public final class DeltaSink {
           + " execution (a keyed table is rewritten bucket by bucket from keyed state); run the job"
           + " in STREAMING mode");
     }
-    DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(new Configuration()), spec);
+    DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec);
     committer.checkBuckets();
     long endOfInputEpoch = 0;
     boolean commitAtEnd = !env.getCheckpointConfig().isCheckpointingEnabled();

@@ -3,6 +3,7 @@ package io.tributary.runtime.delta;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.utils.CloseableIterator;
 import java.io.IOException;
+import io.tributary.runtime.storage.HadoopSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
 
   private final SourceReaderContext context;
   private final RowType rowType;
-  private final Engine engine = DeltaTableReader.engine();
+  private final Engine engine;
   private final boolean absentAsNull;
   private KernelSnapshotScan scan;
   private int snapshotLoads;
@@ -35,7 +36,7 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
   private CompletableFuture<Void> available = new CompletableFuture<>();
 
   DeltaSnapshotReader(SourceReaderContext context, RowType rowType) {
-    this(context, rowType, false);
+    this(context, rowType, false, HadoopSettings.none());
   }
 
   /**
@@ -43,6 +44,12 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
    * with {@code absentAsNull} reads the columns an older version lacks as NULL.
    */
   DeltaSnapshotReader(SourceReaderContext context, RowType rowType, boolean absentAsNull) {
+    this(context, rowType, absentAsNull, HadoopSettings.none());
+  }
+
+  /** As above, reading through the pipeline's Hadoop settings. */
+  DeltaSnapshotReader(SourceReaderContext context, RowType rowType, boolean absentAsNull, HadoopSettings hadoop) {
+    this.engine = DeltaTableReader.engine(hadoop);
     this.context = context;
     this.rowType = rowType;
     this.absentAsNull = absentAsNull;

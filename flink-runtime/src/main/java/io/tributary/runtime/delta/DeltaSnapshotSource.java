@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import io.tributary.runtime.storage.HadoopSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,9 +53,16 @@ public final class DeltaSnapshotSource
   private final Boundedness boundedness;
   @Nullable private final String updateId;
   @Nullable private final String sourceId;
+  private final HadoopSettings hadoop;
 
   private DeltaSnapshotSource(String tablePath, RowType rowType, long version, Boundedness boundedness,
       @Nullable String updateId, @Nullable String sourceId) {
+    this(tablePath, rowType, version, boundedness, updateId, sourceId, HadoopSettings.none());
+  }
+
+  private DeltaSnapshotSource(String tablePath, RowType rowType, long version, Boundedness boundedness,
+      @Nullable String updateId, @Nullable String sourceId, HadoopSettings hadoop) {
+    this.hadoop = java.util.Objects.requireNonNull(hadoop, "hadoop");
     this.tablePath = tablePath;
     this.rowType = rowType;
     this.version = version;
@@ -88,7 +96,12 @@ public final class DeltaSnapshotSource
     if (tableVersion < 0) {
       throw new IllegalArgumentException("a table version is >= 0: " + tableVersion);
     }
-    return new DeltaSnapshotSource(tablePath, rowType, tableVersion, boundedness, updateId, sourceId);
+    return new DeltaSnapshotSource(tablePath, rowType, tableVersion, boundedness, updateId, sourceId, hadoop);
+  }
+
+  /** The same source reading through the pipeline's Hadoop settings (enumerator and readers). */
+  public DeltaSnapshotSource withHadoop(HadoopSettings settings) {
+    return new DeltaSnapshotSource(tablePath, rowType, version, boundedness, updateId, sourceId, settings);
   }
 
   @Override
@@ -98,7 +111,7 @@ public final class DeltaSnapshotSource
 
   @Override
   public SourceReader<RowData, DeltaFileSplit> createReader(SourceReaderContext context) {
-    return new DeltaSnapshotReader(context, rowType);
+    return new DeltaSnapshotReader(context, rowType, false, hadoop);
   }
 
   @Override
@@ -151,7 +164,7 @@ public final class DeltaSnapshotSource
     public void start() {
       if (!listed) {
         // resolve the version and list the files once; later only the state's remaining files
-        KernelSnapshotScan scan = new KernelSnapshotScan(DeltaTableReader.engine(), tablePath, version, rowType);
+        KernelSnapshotScan scan = new KernelSnapshotScan(DeltaTableReader.engine(hadoop), tablePath, version, rowType);
         for (String file : scan.files()) {
           remaining.add(new DeltaFileSplit(tablePath, scan.version(), file, 0));
         }

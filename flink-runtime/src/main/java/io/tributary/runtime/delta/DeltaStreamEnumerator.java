@@ -48,7 +48,7 @@ final class DeltaStreamEnumerator
   /** Reads the log from the next version to the latest (worker thread). */
   LogRead readLog() {
     long from = nextVersion;
-    Engine engine = DeltaTableReader.engine();
+    Engine engine = DeltaTableReader.engine(settings.hadoop());
     String table = settings.tablePath();
     long latest = KernelSnapshotScan.snapshot(engine, table, -1).getVersion();
     List<DeltaFileSplit> splits = new ArrayList<>();

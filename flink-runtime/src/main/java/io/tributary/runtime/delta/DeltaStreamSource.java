@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import io.tributary.runtime.storage.HadoopSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ public final class DeltaStreamSource
    */
   record Settings(String tablePath, RowType rowType, String updateId, String sourceId, Mode mode,
                   Duration pollInterval, @Nullable Long startingVersion, boolean skipChangeCommits,
-                  int maxFilesPerTrigger) implements Serializable {}
+                  int maxFilesPerTrigger, HadoopSettings hadoop) implements Serializable {}
 
   private final Settings settings;
 
@@ -95,7 +96,16 @@ public final class DeltaStreamSource
     Objects.requireNonNull(updateId, "updateId");
     Objects.requireNonNull(sourceId, "sourceId");
     return new DeltaStreamSource(new Settings(spec.path(), rowType, updateId, sourceId, mode, pollInterval,
-        spec.startingVersionNumber().orElse(null), spec.skipChangeCommits(), spec.maxFilesPerTrigger()));
+        spec.startingVersionNumber().orElse(null), spec.skipChangeCommits(), spec.maxFilesPerTrigger(),
+        HadoopSettings.none()));
+  }
+
+  /** The same source reading through the pipeline's Hadoop settings (enumerator and readers). */
+  public DeltaStreamSource withHadoop(HadoopSettings hadoop) {
+    Settings s = settings;
+    return new DeltaStreamSource(new Settings(s.tablePath(), s.rowType(), s.updateId(), s.sourceId(), s.mode(),
+        s.pollInterval(), s.startingVersion(), s.skipChangeCommits(), s.maxFilesPerTrigger(),
+        java.util.Objects.requireNonNull(hadoop, "hadoop")));
   }
 
   @Override
@@ -105,7 +115,7 @@ public final class DeltaStreamSource
 
   @Override
   public SourceReader<RowData, DeltaFileSplit> createReader(SourceReaderContext context) {
-    return new DeltaSnapshotReader(context, settings.rowType(), true);
+    return new DeltaSnapshotReader(context, settings.rowType(), true, settings.hadoop());
   }
 
   @Override

@@ -360,7 +360,7 @@ public final class DeltaTableCommitter {
     DataFileStatistics stats = DataFileStatistics.deserializeFromJson(file.statsJson(), physicalSchema())
         .filter(s -> s.getNumRecords() == file.numRecords())
         .orElse(new DataFileStatistics(file.numRecords(), Map.of(), Map.of(), Map.of(), Optional.empty()));
-    java.net.URI root = DeltaFileWriter.qualified(spec.tablePath(), new org.apache.hadoop.conf.Configuration())
+    java.net.URI root = DeltaFileWriter.qualified(spec.tablePath(), spec.hadoopConf())
         .toUri();
     return KernelInternals.addWithDeletionVector(root, physicalSchema(), file.path(), file.size(),
         file.modificationTime(), stats, file.deletionVector());

@@ -4,6 +4,7 @@ import io.delta.kernel.Table;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.TableNotFoundException;
+import io.tributary.runtime.storage.HadoopSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -33,7 +34,12 @@ public final class DeltaTableReader {
 
   /** The table's schema as Flink sees it, or empty if there is no Delta table at {@code path}. */
   public static Optional<RowType> schema(String path) {
-    Engine engine = engine();
+    return schema(path, HadoopSettings.none().toConfiguration());
+  }
+
+  /** As {@link #schema(String)}, through a file system set up by {@code conf}. */
+  public static Optional<RowType> schema(String path, Configuration conf) {
+    Engine engine = DefaultEngine.create(conf);
     try {
       return Optional.of(DeltaTypes.toRowType(
           Table.forPath(engine, path).getLatestSnapshot(engine).getSchema()));
@@ -44,7 +50,12 @@ public final class DeltaTableReader {
 
   /** The table's properties as of its latest version, or empty if there is no Delta table at {@code path}. */
   public static Optional<java.util.Map<String, String>> properties(String path) {
-    Engine engine = engine();
+    return properties(path, HadoopSettings.none().toConfiguration());
+  }
+
+  /** As {@link #properties(String)}, through a file system set up by {@code conf}. */
+  public static Optional<java.util.Map<String, String>> properties(String path, Configuration conf) {
+    Engine engine = DefaultEngine.create(conf);
     try {
       return Optional.of(java.util.Map.copyOf(
           Table.forPath(engine, path).getLatestSnapshot(engine).getTableProperties()));
@@ -55,7 +66,12 @@ public final class DeltaTableReader {
 
   /** The table's latest version. */
   public static long version(String path) {
-    return KernelSnapshotScan.snapshot(engine(), path, -1).getVersion();
+    return version(path, HadoopSettings.none().toConfiguration());
+  }
+
+  /** As {@link #version(String)}, through a file system set up by {@code conf}. */
+  public static long version(String path, Configuration conf) {
+    return KernelSnapshotScan.snapshot(DefaultEngine.create(conf), path, -1).getVersion();
   }
 
   /** Every row of the table's latest snapshot, as Flink external values (String, Instant, ...). */
@@ -65,7 +81,12 @@ public final class DeltaTableReader {
 
   /** Every row of the given version ({@code -1}: the latest) of the table. */
   public static List<Row> readAll(String path, long version) {
-    Engine engine = engine();
+    return readAll(path, version, HadoopSettings.none().toConfiguration());
+  }
+
+  /** As {@link #readAll(String, long)}, through a file system set up by {@code conf}. */
+  public static List<Row> readAll(String path, long version, Configuration conf) {
+    Engine engine = DefaultEngine.create(conf);
     RowType rowType = DeltaTypes.toRowType(KernelSnapshotScan.snapshot(engine, path, version).getSchema());
     DataStructureConverter<Object, Object> converter = DataStructureConverters.getConverter(TypeConversions.fromLogicalToDataType(rowType));
     converter.open(DeltaTableReader.class.getClassLoader());
@@ -84,7 +105,16 @@ public final class DeltaTableReader {
     return rows;
   }
 
+  /**
+   * A Kernel engine with this process's Hadoop defaults: for tables read outside a pipeline (tests, a
+   * catalog without settings). Jobs use {@link #engine(HadoopSettings)}.
+   */
   static Engine engine() {
-    return DefaultEngine.create(new Configuration());
+    return engine(HadoopSettings.none());
+  }
+
+  /** A Kernel engine whose file system is set up by the pipeline's {@code settings}, made where it runs. */
+  static Engine engine(HadoopSettings settings) {
+    return DefaultEngine.create(settings.toConfiguration());
   }
 }

@@ -1,5 +1,6 @@
 package io.tributary.runtime.delta;
 
+import io.tributary.runtime.storage.HadoopSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Optional;
@@ -17,12 +18,17 @@ public record DeltaTableSummary(long version, long rows) {
 
   /** The summary of the table at {@code path}, or empty if no table is there. */
   public static Optional<DeltaTableSummary> of(String path) {
-    Optional<RowType> schema = DeltaTableReader.schema(path);
+    return of(path, HadoopSettings.none().toConfiguration());
+  }
+
+  /** As {@link #of(String)}, through a file system set up by {@code conf}. */
+  public static Optional<DeltaTableSummary> of(String path, Configuration conf) {
+    Optional<RowType> schema = DeltaTableReader.schema(path, conf);
     if (schema.isEmpty()) {
       return Optional.empty();
     }
-    KernelSnapshotScan scan = new KernelSnapshotScan(DeltaTableReader.engine(), path, -1, schema.get());
-    Configuration conf = new Configuration();
+    KernelSnapshotScan scan = new KernelSnapshotScan(io.delta.kernel.defaults.engine.DefaultEngine.create(conf), path, -1,
+        schema.get());
     long rows = 0;
     for (DeltaDataFile file : scan.dataFiles()) {
       try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromPath(new Path(file.path()), conf))) {

@@ -143,7 +143,7 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
     keyRowType = new RowType(keyFields);
     keyColumnKeys = new BucketKeys(keyRowType, spec.keyColumns(), spec.buckets());
     serializer = new RowDataSerializer(spec.rowType());
-    conf = new Configuration();
+    conf = spec.hadoopConf();
     tableRoot = DeltaFileWriter.qualified(spec.tablePath(), conf);
     engine = DefaultEngine.create(conf);
     schema = DeltaTypes.toStructType(spec.rowType());
@@ -367,7 +367,7 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
 
   private Map<Integer, List<DeltaDataFile>> listTableBuckets() {
     Map<Integer, List<DeltaDataFile>> result = new HashMap<>();
-    if (DeltaTableReader.schema(spec.tablePath()).isEmpty()) {
+    if (DeltaTableReader.schema(spec.tablePath(), conf).isEmpty()) {
       return result;
     }
     KernelSnapshotScan scan = new KernelSnapshotScan(engine, spec.tablePath(), -1, spec.rowType());

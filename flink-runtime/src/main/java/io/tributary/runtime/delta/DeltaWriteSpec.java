@@ -1,5 +1,6 @@
 package io.tributary.runtime.delta;
 
+import io.tributary.runtime.storage.HadoopSettings;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ import org.apache.flink.table.types.logical.RowType;
 public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, String appId,
                              long overwriteVersion, List<String> partitionColumns,
                              Optional<String> comment, Map<String, String> properties,
-                             List<String> keyColumns)
+                             List<String> keyColumns, HadoopSettings hadoop)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
@@ -80,6 +81,14 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
         List.of());
   }
 
+  /** With the process's default Hadoop settings ({@link HadoopSettings#none()}). */
+  public DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, String appId,
+                        long overwriteVersion, List<String> partitionColumns, Optional<String> comment,
+                        Map<String, String> properties, List<String> keyColumns) {
+    this(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns, comment, properties,
+        keyColumns, HadoopSettings.none());
+  }
+
   public DeltaWriteSpec {
     if (tablePath == null || tablePath.isBlank()) {
       throw new IllegalArgumentException("tablePath must not be blank");
@@ -113,6 +122,7 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
           List.of("every column is a partition column, so data files would have no columns"));
     }
     keyColumns = keyColumns == null ? List.of() : List.copyOf(keyColumns);
+    hadoop = hadoop == null ? HadoopSettings.none() : hadoop;
     validateKeys(tablePath, rowType, mode, partitionColumns, keyColumns, properties);
   }
 
@@ -176,15 +186,16 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
   /** Records are serialized by their components, and {@link Optional} is not serializable. */
   private Object writeReplace() {
     return new Form(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-        comment.orElse(null), properties, keyColumns);
+        comment.orElse(null), properties, keyColumns, hadoop);
   }
 
   private record Form(String tablePath, RowType rowType, WriteMode mode, String appId,
                       long overwriteVersion, List<String> partitionColumns, String comment,
-                      Map<String, String> properties, List<String> keyColumns) implements Serializable {
+                      Map<String, String> properties, List<String> keyColumns, HadoopSettings hadoop)
+      implements Serializable {
     private Object readResolve() {
       return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-          Optional.ofNullable(comment), properties, keyColumns);
+          Optional.ofNullable(comment), properties, keyColumns, hadoop);
     }
   }
 
@@ -213,16 +224,27 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
 
   public DeltaWriteSpec withPartitionColumns(List<String> columns) {
     return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, columns, comment,
-        properties, keyColumns);
+        properties, keyColumns, hadoop);
   }
 
   public DeltaWriteSpec withComment(String text) {
     return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-        Optional.of(text), properties, keyColumns);
+        Optional.of(text), properties, keyColumns, hadoop);
   }
 
   public DeltaWriteSpec withProperties(Map<String, String> props) {
     return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-        comment, props, keyColumns);
+        comment, props, keyColumns, hadoop);
+  }
+
+  /** The same table written with the pipeline's Hadoop settings, which every writer and committer uses. */
+  public DeltaWriteSpec withHadoop(HadoopSettings settings) {
+    return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
+        comment, properties, keyColumns, settings);
+  }
+
+  /** The Hadoop configuration of these settings, made where it is called (on the task). */
+  public org.apache.hadoop.conf.Configuration hadoopConf() {
+    return hadoop.toConfiguration();
   }
 }

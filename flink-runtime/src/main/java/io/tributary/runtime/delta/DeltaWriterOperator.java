@@ -5,7 +5,6 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.table.data.RowData;
-import org.apache.hadoop.conf.Configuration;
 
 /**
  * The parallel half of the Delta sink: writes rows to Parquet files and, just before each checkpoint
@@ -32,7 +31,7 @@ final class DeltaWriterOperator extends AbstractStreamOperator<byte[]>
   public void open() throws Exception {
     super.open();
     writer = new DeltaFileWriter(spec.tablePath(), spec.rowType(), spec.partitionColumns(),
-        targetFileBytes, new Configuration(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        targetFileBytes, spec.hadoopConf(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
   }
 
   @Override

@@ -656,7 +656,8 @@ public final class UpdateRunner {
 
     private long tableVersion(String table) {
       String path = storage.tablePath(table);
-      return DeltaTableReader.schema(path).isPresent() ? DeltaTableReader.version(path) : -1;
+      return DeltaTableReader.schema(path, storage.hadoopConf()).isPresent()
+          ? DeltaTableReader.version(path, storage.hadoopConf()) : -1;
     }
   }
 

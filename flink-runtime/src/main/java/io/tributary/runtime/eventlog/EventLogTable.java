@@ -126,11 +126,11 @@ public final class EventLogTable {
 
   /** Every event of the table, by sequence; empty if there is no table yet. */
   public List<Event> readAll() {
-    if (DeltaTableReader.schema(path).isEmpty()) {
+    if (DeltaTableReader.schema(path, conf).isEmpty()) {
       return List.of();
     }
     List<Event> events = new ArrayList<>();
-    for (Row row : DeltaTableReader.readAll(path)) {
+    for (Row row : DeltaTableReader.readAll(path, -1, conf)) {
       Row origin = (Row) row.getField("origin");
       events.add(new Event((String) row.getField("id"), (Long) row.getField("sequence"),
           new Event.Origin((String) origin.getField("pipeline"), (String) origin.getField("update_id"),

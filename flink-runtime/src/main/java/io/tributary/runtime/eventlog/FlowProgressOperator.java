@@ -18,7 +18,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.hadoop.conf.Configuration;
+import io.tributary.runtime.storage.HadoopSettings;
 
 /**
  * Sums one flow's {@link FlowMetrics} (rows from {@link RowCountOperator#METRICS}, expectation counts
@@ -43,6 +43,7 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
   private static final long serialVersionUID = 1L;
 
   private final String eventsDir;
+  private final HadoopSettings hadoop;
   private final String pipeline;
   private final String updateId;
   private final long updateNumber;
@@ -64,6 +65,13 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
    */
   public FlowProgressOperator(String eventsDir, String pipeline, String updateId, long updateNumber,
       String flow, String dataset) {
+    this(eventsDir, pipeline, updateId, updateNumber, flow, dataset, HadoopSettings.none());
+  }
+
+  /** As above, writing the journal through the pipeline's Hadoop settings. */
+  public FlowProgressOperator(String eventsDir, String pipeline, String updateId, long updateNumber,
+      String flow, String dataset, HadoopSettings hadoop) {
+    this.hadoop = Objects.requireNonNull(hadoop, "hadoop");
     this.eventsDir = Objects.requireNonNull(eventsDir, "eventsDir");
     this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
     this.updateId = Objects.requireNonNull(updateId, "updateId");
@@ -75,7 +83,7 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    journal = new EventJournal(eventsDir, new Configuration());
+    journal = new EventJournal(eventsDir, hadoop.toConfiguration());
     pending = new TreeMap<>();
     state = context.getOperatorStateStore().getListState(
         new ListStateDescriptor<>("pending-data-quality", TypeInformation.of(PendingEpoch.class)));

@@ -1,5 +1,6 @@
 package io.tributary.runtime.source;
 
+import io.tributary.runtime.storage.HadoopSettings;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -39,7 +40,15 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
   /** Rows per Parquet column batch: Flink's default is 2048. */
   private static final int PARQUET_BATCH_ROWS = 2048;
 
+  private final HadoopSettings hadoop;
+
   AutoLoaderBulkFormat(AutoLoaderOptions options, RowType producedType, String sourceId) {
+    this(options, producedType, sourceId, HadoopSettings.none());
+  }
+
+  /** With the pipeline's Hadoop settings, through which Parquet files are read. */
+  AutoLoaderBulkFormat(AutoLoaderOptions options, RowType producedType, String sourceId, HadoopSettings hadoop) {
+    this.hadoop = java.util.Objects.requireNonNull(hadoop, "hadoop");
     this.options = options;
     this.producedType = producedType;
     this.metadata = MetadataColumns.present(producedType);
@@ -117,7 +126,7 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
     if (parquet == null) {
       // Columns missing from a file (and _rescued_data) are read as NULL; case-sensitive names, as the
       // line formats; timestamps are read as UTC wall-clock time, as Spark writes them.
-      parquet = new ParquetColumnarRowInputFormat<>(new org.apache.hadoop.conf.Configuration(), fileType,
+      parquet = new ParquetColumnarRowInputFormat<>(hadoop.toConfiguration(), fileType,
           InternalTypeInfo.of(fileType), PARQUET_BATCH_ROWS, true, true);
     }
     return parquet;

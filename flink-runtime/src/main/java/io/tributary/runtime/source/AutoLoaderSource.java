@@ -1,6 +1,7 @@
 package io.tributary.runtime.source;
 
 import io.tributary.dsl.AutoLoader;
+import io.tributary.runtime.storage.HadoopSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +70,8 @@ public final class AutoLoaderSource
    * @param eventTime the declared watermark, or null when the spec declares none
    */
   record Settings(AutoLoaderOptions options, RowType producedType, String updateId, String sourceId, Mode mode,
-                  Duration discoveryInterval, DiscoveryOptions discovery, @Nullable EventTimeBound eventTime)
+                  Duration discoveryInterval, DiscoveryOptions discovery, @Nullable EventTimeBound eventTime,
+                  HadoopSettings hadoop)
       implements Serializable {}
 
   private final Settings settings;
@@ -101,7 +103,8 @@ public final class AutoLoaderSource
       throw AutoLoaderErrors.unsupportedColumnTypes(spec.path(), unsupported);
     }
     this.settings = new Settings(options, producedType, updateId, sourceId, mode, discoveryInterval,
-        AutoLoaderOptions.discovery(spec), EventTimeBound.of(spec, producedType).orElse(null));
+        AutoLoaderOptions.discovery(spec), EventTimeBound.of(spec, producedType).orElse(null),
+        HadoopSettings.none());
   }
 
   private AutoLoaderSource(Settings settings) {
@@ -117,7 +120,19 @@ public final class AutoLoaderSource
     Objects.requireNonNull(schemaLocation, "schemaLocation");
     Settings s = settings;
     return new AutoLoaderSource(new Settings(s.options().withSchemaLocation(schemaLocation), s.producedType(),
-        s.updateId(), s.sourceId(), s.mode(), s.discoveryInterval(), s.discovery(), s.eventTime()));
+        s.updateId(), s.sourceId(), s.mode(), s.discoveryInterval(), s.discovery(), s.eventTime(), s.hadoop()));
+  }
+
+  /**
+   * A copy whose readers open Parquet files through the pipeline's Hadoop settings. Listing and line
+   * formats go through Flink's {@code FileSystem}, which falls back to Hadoop (with the cluster's
+   * Hadoop configuration) for schemes it has no plugin for, such as {@code hdfs}.
+   */
+  public AutoLoaderSource withHadoop(HadoopSettings hadoop) {
+    Objects.requireNonNull(hadoop, "hadoop");
+    Settings s = settings;
+    return new AutoLoaderSource(new Settings(s.options(), s.producedType(), s.updateId(), s.sourceId(), s.mode(),
+        s.discoveryInterval(), s.discovery(), s.eventTime(), hadoop));
   }
 
   /** A source that reads what is there when update {@code updateId} starts, then reports caught up. */
@@ -143,8 +158,14 @@ public final class AutoLoaderSource
    */
   public static FileSource<RowData> allFiles(AutoLoader spec, RowType producedType, String sourceId,
       String schemaLocation) {
+    return allFiles(spec, producedType, sourceId, schemaLocation, HadoopSettings.none());
+  }
+
+  /** As above, opening Parquet files through the pipeline's Hadoop settings. */
+  public static FileSource<RowData> allFiles(AutoLoader spec, RowType producedType, String sourceId,
+      String schemaLocation, HadoopSettings hadoop) {
     AutoLoaderSource checked = new AutoLoaderSource(spec, producedType, "", sourceId, Mode.TRIGGERED,
-        Duration.ofSeconds(1)).withSchemaLocation(schemaLocation);
+        Duration.ofSeconds(1)).withSchemaLocation(schemaLocation).withHadoop(hadoop);
     Settings settings = checked.settings;
     FileDiscovery discovery = FileDiscovery.of(settings.options());
     long modifiedAfter = settings.discovery().modifiedAfter();
@@ -159,7 +180,8 @@ public final class AutoLoaderSource
       return splits;
     };
     return FileSource.forBulkFileFormat(
-            new AutoLoaderBulkFormat(settings.options(), settings.producedType(), settings.sourceId()),
+            new AutoLoaderBulkFormat(settings.options(), settings.producedType(), settings.sourceId(),
+            settings.hadoop()),
             new Path(settings.options().path()))
         .setFileEnumerator(files)
         .build();
@@ -211,7 +233,8 @@ public final class AutoLoaderSource
   @Override
   public SourceReader<RowData, FileSourceSplit> createReader(SourceReaderContext readerContext) {
     return new AutoLoaderReader(readerContext,
-        new AutoLoaderBulkFormat(settings.options(), settings.producedType(), settings.sourceId()),
+        new AutoLoaderBulkFormat(settings.options(), settings.producedType(), settings.sourceId(),
+            settings.hadoop()),
         Optional.ofNullable(settings.eventTime()));
   }
 

@@ -36,19 +36,33 @@ import org.apache.hadoop.fs.Path;
 public final class PipelineStorage {
 
   private final Path root;
+  private final HadoopSettings settings;
   private final Configuration hadoopConf;
 
-  private PipelineStorage(Path root, Configuration hadoopConf) {
+  private PipelineStorage(Path root, HadoopSettings settings) {
     this.root = root;
-    this.hadoopConf = hadoopConf;
+    this.settings = settings;
+    this.hadoopConf = settings.toConfiguration();
   }
 
-  /** The storage at {@code uri}: an absolute local path, or a URI such as {@code hdfs://nn/pipelines/orders}. */
+  /**
+   * The storage at {@code uri} (an absolute local path, or a URI such as
+   * {@code hdfs://nn/pipelines/orders}), with the settings {@code hadoopConf} sets beyond this
+   * process's defaults ({@link HadoopSettings#from}).
+   */
   public static PipelineStorage at(String uri, Configuration hadoopConf) {
+    return at(uri, HadoopSettings.from(hadoopConf));
+  }
+
+  /**
+   * The storage at {@code uri} with the pipeline's Hadoop settings, which jobs carry to their
+   * operators ({@link #settings()}). A relative local path resolves against the working directory.
+   */
+  public static PipelineStorage at(String uri, HadoopSettings settings) {
     Path path = new Path(uri);
     try {
-      FileSystem fs = path.getFileSystem(hadoopConf);
-      return new PipelineStorage(fs.makeQualified(path), hadoopConf);
+      FileSystem fs = path.getFileSystem(settings.toConfiguration());
+      return new PipelineStorage(fs.makeQualified(path), settings);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot open the pipeline storage " + uri + ": " + e.getMessage(), e);
     }
@@ -56,6 +70,11 @@ public final class PipelineStorage {
 
   public String root() {
     return root.toString();
+  }
+
+  /** The pipeline's Hadoop settings, to hand to every operator and enumerator that touches storage. */
+  public HadoopSettings settings() {
+    return settings;
   }
 
   public Configuration hadoopConf() {

@@ -72,7 +72,7 @@ class PipelineConfigLoaderTest {
     assertThatThrownBy(() -> PipelineConfigLoader.load(file))
         .isInstanceOf(PipelineConfigException.class)
         .hasMessage(file + ": unknown key 'storgae' at line 4. Known keys here: [configuration, continuous,"
-            + " development, flink, libraries, name, storage, trigger].");
+            + " development, flink, hadoop, libraries, name, storage, trigger].");
   }
 
   @Test

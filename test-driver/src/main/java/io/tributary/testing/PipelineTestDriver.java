@@ -13,6 +13,7 @@ import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.tables.PipelineTables;
 import io.tributary.runtime.tables.TableView;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,7 +35,8 @@ import java.util.stream.Stream;
  * TopologyTestDriver}: feed its sources, run an update, read back its tables, expectation counts,
  * quarantined rows and SCD2 history as plain values. It runs the production operators and writers (the
  * same jobs, Delta commits and state as {@code tributary start}) on one embedded Flink cluster shared by
- * every driver of the JVM (or the cluster it is given), so only the first test pays the cluster's start.
+ * every driver of the JVM, so only the first test pays the cluster's start, or on the test class's
+ * cluster of a {@link TributaryClusterExtension} ({@link Builder#on}).
  *
  * <pre>{@code
  * try (PipelineTestDriver driver = PipelineTestDriver.builder(new OrdersPipeline()).build()) {
@@ -265,6 +267,8 @@ public final class PipelineTestDriver implements AutoCloseable {
 
   /** Settings of a driver. */
   public static final class Builder {
+    private static final java.util.concurrent.atomic.AtomicInteger DRIVERS = new java.util.concurrent.atomic.AtomicInteger();
+
     private final List<PipelineDefinition> definitions;
     private final Map<String, String> configuration = new TreeMap<>();
     private final Map<String, String> flinkOptions = new TreeMap<>();
@@ -303,6 +307,23 @@ public final class PipelineTestDriver implements AutoCloseable {
     public Builder workDir(Path dir) {
       this.workDir = Objects.requireNonNull(dir, "dir");
       return this;
+    }
+
+    /**
+     * Runs on the test class's cluster of {@code extension} instead of the JVM's shared one, with storage
+     * and inputs in a folder of the running test (deleted after it):
+     *
+     * <pre>{@code
+     * @RegisterExtension
+     * static final TributaryClusterExtension FLINK = new TributaryClusterExtension();
+     * ...
+     * PipelineTestDriver driver = PipelineTestDriver.builder(new OrdersPipeline()).on(FLINK).build();
+     * }</pre>
+     */
+    public Builder on(TributaryClusterExtension extension) {
+      Objects.requireNonNull(extension, "extension");
+      cluster(extension.cluster());
+      return workDir(extension.storage("tributary-test-driver-" + DRIVERS.incrementAndGet()));
     }
 
     /** Runs on this started cluster instead of the JVM's shared one. */

@@ -9,35 +9,21 @@ import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
-import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.types.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The public table-reading API over what two real updates wrote. */
 class PipelineTablesITCase {
 
-  private static EmbeddedCluster cluster;
-
-  @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(1, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
+  @RegisterExtension
+  static final TributaryClusterExtension FLINK = new TributaryClusterExtension();
 
   /** A streaming table over JSON files and a materialized count of it. */
   public static final class Events implements PipelineDefinition {
@@ -50,9 +36,9 @@ class PipelineTablesITCase {
 
   @Test
   void readsRowsSchemaVersionsAndHistoryOfAPipelinesTables() throws Exception {
-    Path input = Files.createDirectories(dir.resolve("events"));
-    String storage = dir.resolve("storage").toString();
-    Tributary.Builder pipeline = Tributary.pipeline(new Events()).name("tables").storage(storage).cluster(cluster)
+    Path input = FLINK.storage("events");
+    String storage = FLINK.storage("storage").toString();
+    Tributary.Builder pipeline = Tributary.pipeline(new Events()).name("tables").storage(storage).cluster(FLINK.cluster())
         .configuration(Map.of("source", input.toString())).parallelism(1);
     Files.writeString(input.resolve("part-1.json"), "{\"id\":1,\"kind\":\"a\"}\n{\"id\":2,\"kind\":\"b\"}\n");
     run(pipeline);
@@ -88,7 +74,7 @@ class PipelineTablesITCase {
 
   @Test
   void aTableNeverWrittenIsAnErrorNamingTheTablesThereAre() {
-    String storage = dir.resolve("empty").toString();
+    String storage = FLINK.storage("empty").toString();
     PipelineTables tables = PipelineTables.open(storage);
 
     assertThat(tables.names()).isEmpty();

@@ -20,9 +20,10 @@ import org.apache.flink.types.Row;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * Reads a Delta table outside a Flink job, in this JVM: its schema, its version, its rows. For
- * tests, the CLI's summary of what an update wrote, and small tables; jobs use {@link
- * DeltaSnapshotSource}.
+ * Internal: reads a Delta table outside a Flink job, in this JVM (its schema, its version, its rows),
+ * for the CLI's summaries and Tributary's own tests; jobs use {@link DeltaSnapshotSource}. Services and
+ * users' tests read tables through the public {@link io.tributary.runtime.tables.PipelineTables} and
+ * {@link io.tributary.runtime.tables.TableView}, which this class serves and which will outlive it.
  *
  * <pre>{@code
  * List<Row> rows = DeltaTableReader.readAll("/data/tables/gold_daily_metrics");

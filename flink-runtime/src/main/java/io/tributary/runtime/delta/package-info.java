@@ -14,7 +14,8 @@
  * ({@link io.tributary.runtime.delta.DeltaTableCommitter#commitChanges}).
  *
  * <p>Reading: {@link io.tributary.runtime.delta.DeltaSnapshotSource} reads one snapshot in a job;
- * {@link io.tributary.runtime.delta.DeltaTableReader} reads a table in this JVM.
+ * {@link io.tributary.runtime.delta.DeltaTableReader} reads a table in this JVM. This package is internal:
+ * outside Tributary, read tables with {@link io.tributary.runtime.tables.PipelineTables}.
  *
  * <p>Maintenance: {@link io.tributary.runtime.delta.DeltaCompaction} (small files rewritten in one
  * {@code dataChange=false} commit), {@link io.tributary.runtime.delta.DeltaVacuum} (dead and orphan

@@ -44,6 +44,15 @@ public final class CaughtUpRegistry {
     future(new Key(updateId, sourceId)).complete(null);
   }
 
+  /**
+   * Whether anything in this JVM awaited or reported update {@code updateId} (and was not released): a
+   * runner of a remote cluster asserts it never did, as its signals must travel through Flink.
+   */
+  public static boolean tracks(String updateId) {
+    Objects.requireNonNull(updateId, "updateId");
+    return FUTURES.keySet().stream().anyMatch(key -> key.updateId().equals(updateId));
+  }
+
   private static CompletableFuture<Void> future(Key key) {
     return FUTURES.computeIfAbsent(key, k -> new CompletableFuture<>());
   }

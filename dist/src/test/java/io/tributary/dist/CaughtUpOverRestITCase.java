@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.cluster.StandaloneFlinkCluster;
 import io.tributary.dsl.AutoLoader;
+import io.tributary.runtime.delta.DeltaSink;
+import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.DeltaWriteSpec;
 import io.tributary.runtime.remote.RestCaughtUpReader;
 import io.tributary.runtime.source.AutoLoaderSchemas;
 import io.tributary.runtime.source.AutoLoaderSource;
@@ -26,7 +29,6 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.table.types.logical.RowType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,9 +37,10 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * A triggered update's caught-up signal through Flink, on a standalone cluster of separate JVMs whose
- * classpath holds only Flink's jars: the job's classes come from the deployable jar, its Auto Loader
- * enumerator runs in the JobManager's JVM, and the test (the runner's side) learns that it caught up
- * only over REST — never through {@link CaughtUpRegistry}, which in this JVM stays empty.
+ * classpath holds only Flink's jars: the job's classes come from the deployable jar (Auto Loader, the
+ * Delta sink with Kernel, Parquet and Hadoop's file system), its Auto Loader enumerator runs in the
+ * JobManager's JVM, and the test (the runner's side) learns that it caught up only over REST — never
+ * through {@link CaughtUpRegistry}, which in this JVM stays empty.
  */
 @DisabledIfSystemProperty(named = StandaloneFlinkCluster.SKIP_PROPERTY, matches = "true")
 class CaughtUpOverRestITCase {
@@ -76,9 +79,10 @@ class CaughtUpOverRestITCase {
     AutoLoader spec = AutoLoader.json(input.toString()).schema("id STRING");
     RowType type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
     String run = UUID.randomUUID().toString();
+    String table = WORK.resolve("tables-" + run).resolve("bronze_events").toString();
 
     String first = "update-1-" + run;
-    JobClient job1 = submit(spec, type, first, null);
+    JobClient job1 = submit(spec, type, table, first, null);
     String jid1 = job1.getJobID().toHexString();
     long submitted = System.nanoTime();
     reader.await(jid1, first, List.of(SOURCE_ID), Duration.ofSeconds(90));
@@ -92,19 +96,20 @@ class CaughtUpOverRestITCase {
         .hasMessageStartingWith("Update " + first + ": source 'silver/source' of job " + jid1
             + " did not catch up within PT1S");
     assertThat(sourceRecordsOut(jid1, 4)).isEqualTo(4);
-    String savepoint = job1.stopWithSavepoint(false, WORK.resolve("savepoints").toUri().toString(),
-        SavepointFormatType.NATIVE).get();
+    String savepoint = stopWithSavepoint(job1);
     assertThat(cluster.get("/jobs/" + jid1).path("state").asText()).isEqualTo("FINISHED");
+    assertThat(ids(table)).containsExactlyInAnyOrder("a1", "a2", "a3", "b1");
 
     // the next update restores the savepoint: it lists again, for its own id, and reads only the new file
     write(input.resolve("day=2/c.json"), "{\"id\":\"c1\"}\n");
     String second = "update-2-" + run;
-    JobClient job2 = submit(spec, type, second, savepoint);
+    JobClient job2 = submit(spec, type, table, second, savepoint);
     String jid2 = job2.getJobID().toHexString();
     reader.await(jid2, second, List.of(SOURCE_ID), Duration.ofSeconds(90));
     assertThat(reader.caughtUp(jid2, first)).isEmpty();
     assertThat(sourceRecordsOut(jid2, 1)).isEqualTo(1);
-    job2.stopWithSavepoint(false, WORK.resolve("savepoints").toUri().toString(), SavepointFormatType.NATIVE).get();
+    stopWithSavepoint(job2);
+    assertThat(ids(table)).containsExactlyInAnyOrder("a1", "a2", "a3", "b1", "c1");
 
     // every signal came through Flink: nothing in this JVM awaited or reported these updates
     assertThat(CaughtUpRegistry.tracks(first)).isFalse();
@@ -115,7 +120,8 @@ class CaughtUpOverRestITCase {
   }
 
   /** A triggered update's job, its classes shipped in the deployable jar, submitted as a remote client does. */
-  private static JobClient submit(AutoLoader spec, RowType type, String updateId, String restoreFrom) throws Exception {
+  private static JobClient submit(AutoLoader spec, RowType type, String table, String updateId, String restoreFrom)
+      throws Exception {
     Configuration conf = new Configuration();
     if (restoreFrom != null) {
       conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
@@ -124,11 +130,23 @@ class CaughtUpOverRestITCase {
         cluster.restPort(), conf, DeployableJarTest.jar().toString());
     env.setParallelism(2);
     env.enableCheckpointing(1000);
-    env.fromSource(AutoLoaderSource.triggered(spec, type, updateId, SOURCE_ID), WatermarkStrategy.noWatermarks(),
-            "bronze_events").uid("bronze_events/source")
-        .rebalance() // the sink in its own vertex, so the source vertex's records out are its rows
-        .sinkTo(new DiscardingSink<>()).uid("discard");
+    DeltaSink.write(env.fromSource(AutoLoaderSource.triggered(spec, type, updateId, SOURCE_ID),
+            WatermarkStrategy.noWatermarks(), "bronze_events").uid("bronze_events/source")
+        .rebalance(), // the writer in its own vertex, so the source vertex's records out are its rows
+        DeltaWriteSpec.append(table, type, "cluster-test/bronze_events"), "bronze_events");
     return env.executeAsync(updateId);
+  }
+
+  /** Stops the job with a savepoint once every task runs (FLINK-FACTS: not before), as a runner does. */
+  private static String stopWithSavepoint(JobClient job) throws Exception {
+    String jid = job.getJobID().toHexString();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (!reader.allTasksRunning(jid)) {
+      assertThat(System.nanoTime()).as("every task of " + jid + " RUNNING within 120 s").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    return job.stopWithSavepoint(false, WORK.resolve("savepoints").toUri().toString(), SavepointFormatType.NATIVE)
+        .get();
   }
 
   /** The source vertex's records out, as the REST API reports them once they reach {@code expected}. */
@@ -137,7 +155,7 @@ class CaughtUpOverRestITCase {
     long seen = -1;
     while (System.nanoTime() < deadline) {
       for (JsonNode vertex : toJackson(cluster.get("/jobs/" + jobId).path("vertices").toString())) {
-        if (vertex.path("name").asText().contains("bronze_events")) {
+        if (vertex.path("name").asText().startsWith("Source: bronze_events")) {
           seen = vertex.path("metrics").path("write-records").asLong();
         }
       }
@@ -147,6 +165,11 @@ class CaughtUpOverRestITCase {
       Thread.sleep(100);
     }
     return seen;
+  }
+
+  /** The table's ids as Delta Kernel reads them in this JVM. */
+  private static List<String> ids(String table) {
+    return DeltaTableReader.readAll(table).stream().map(row -> String.valueOf(row.getField(0))).toList();
   }
 
   private static JsonNode toJackson(String json) throws Exception {

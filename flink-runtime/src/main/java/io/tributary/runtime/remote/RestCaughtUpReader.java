@@ -103,6 +103,24 @@ public final class RestCaughtUpReader {
     return done;
   }
 
+  /**
+   * Whether every task of job {@code jobId} is RUNNING. A source can catch up while a downstream task is
+   * still deploying or restoring (slowly, on a busy cluster); a stop-with-savepoint then fails with
+   * "not being executed at the moment", so a runner waits for this first.
+   */
+  public boolean allTasksRunning(String jobId) throws IOException, InterruptedException {
+    JsonNode job = get("/jobs/" + jobId);
+    if (!"RUNNING".equals(job.path("state").asText()) || job.path("vertices").isEmpty()) {
+      return false;
+    }
+    for (JsonNode vertex : job.path("vertices")) {
+      if (vertex.path("tasks").path("RUNNING").asInt() != vertex.path("parallelism").asInt()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The job's state as {@code GET /jobs/<job>} reports it ({@code RUNNING}, {@code FINISHED}…). */
   public String jobState(String jobId) throws IOException, InterruptedException {
     return get("/jobs/" + jobId).path("state").asText();

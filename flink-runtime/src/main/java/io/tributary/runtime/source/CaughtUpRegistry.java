@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <p>It is a static map, so it works only when the enumerator runs in the runner's JVM and the job's
  * classes are loaded by the same class loader (not child-first); a remote runner reads the
- * enumerator's {@code caughtUp} gauge instead. A future completes once per update and source and stays
+ * enumerator's {@link CaughtUpGauges} over REST instead ({@code io.tributary.runtime.remote.RestCaughtUpReader}). A future completes once per update and source and stays
  * complete; a runner should also check that the job is still running before it stops it.
  */
 public final class CaughtUpRegistry {

@@ -1,5 +1,6 @@
 package io.tributary.runtime.delta;
 
+import io.tributary.runtime.source.CaughtUpGauges;
 import io.tributary.runtime.source.CaughtUpRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -83,8 +84,8 @@ public final class DeltaSnapshotSource
 
   /**
    * As {@link #unbounded(String, RowType)}, and once every file is read and every reader waits for
-   * more, reports through {@link CaughtUpRegistry} that it has caught up in update {@code updateId},
-   * so a triggered update can stop the job.
+   * more, reports through {@link CaughtUpRegistry} and its {@link CaughtUpGauges} (for a runner in
+   * another JVM) that it has caught up in update {@code updateId}, so a triggered update can stop the job.
    */
   public static DeltaSnapshotSource unbounded(String tablePath, RowType rowType, String updateId, String sourceId) {
     return new DeltaSnapshotSource(tablePath, rowType, -1, Boundedness.CONTINUOUS_UNBOUNDED,
@@ -153,6 +154,7 @@ public final class DeltaSnapshotSource
     private final ArrayDeque<DeltaFileSplit> remaining;
     private final java.util.Set<Integer> waiting = new java.util.HashSet<>();
     private boolean listed;
+    @Nullable private CaughtUpGauges caughtUp;
 
     Enumerator(SplitEnumeratorContext<DeltaFileSplit> context, EnumeratorState state) {
       this.context = context;
@@ -162,6 +164,9 @@ public final class DeltaSnapshotSource
 
     @Override
     public void start() {
+      if (updateId != null) {
+        caughtUp = CaughtUpGauges.register(context.metricGroup(), updateId, sourceId);
+      }
       if (!listed) {
         // resolve the version and list the files once; later only the state's remaining files
         KernelSnapshotScan scan = new KernelSnapshotScan(DeltaTableReader.engine(hadoop), tablePath, version, rowType);
@@ -181,9 +186,16 @@ public final class DeltaSnapshotSource
         context.signalNoMoreSplits(subtask);
       } else {
         waiting.add(subtask);
-        if (updateId != null && waiting.containsAll(context.registeredReaders().keySet())) {
-          CaughtUpRegistry.markCaughtUp(updateId, sourceId);
-        }
+        reportCaughtUp();
+      }
+    }
+
+    /** Caught up: every file handed out and every reader of the parallelism waiting for more. */
+    private void reportCaughtUp() {
+      if (caughtUp != null) {
+        var readers = context.registeredReaders().keySet();
+        caughtUp.update(remaining.isEmpty() && readers.size() == context.currentParallelism()
+            && waiting.containsAll(readers));
       }
     }
 
@@ -191,10 +203,14 @@ public final class DeltaSnapshotSource
     public void addSplitsBack(List<DeltaFileSplit> splits, int subtask) {
       remaining.addAll(splits);
       waiting.remove(subtask);
+      reportCaughtUp();
     }
 
     @Override
-    public void addReader(int subtask) {}
+    public void addReader(int subtask) {
+      waiting.remove(subtask); // a (re)registered reader asks for a split itself
+      reportCaughtUp();
+    }
 
     @Override
     public EnumeratorState snapshotState(long checkpointId) {
@@ -202,7 +218,11 @@ public final class DeltaSnapshotSource
     }
 
     @Override
-    public void close() {}
+    public void close() {
+      if (caughtUp != null) {
+        caughtUp.close();
+      }
+    }
   }
 
   private static final class StateSerializer implements SimpleVersionedSerializer<EnumeratorState> {

@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <p>It is a static map, so it works only when the enumerator runs in the runner's JVM and the job's
  * classes are loaded by the same class loader (not child-first); a remote runner reads the
- * enumerator's {@code caughtUp} gauge instead. A future completes once per update and source and stays
+ * enumerator's {@link CaughtUpGauges} over REST instead ({@code io.tributary.runtime.remote.RestCaughtUpReader}). A future completes once per update and source and stays
  * complete; a runner should also check that the job is still running before it stops it.
  */
 public final class CaughtUpRegistry {
@@ -42,6 +42,15 @@ public final class CaughtUpRegistry {
   /** Called by a source's enumerator (Auto Loader's, or a Delta snapshot's) once it has caught up. */
   public static void markCaughtUp(String updateId, String sourceId) {
     future(new Key(updateId, sourceId)).complete(null);
+  }
+
+  /**
+   * Whether anything in this JVM awaited or reported update {@code updateId} (and was not released): a
+   * runner of a remote cluster asserts it never did, as its signals must travel through Flink.
+   */
+  public static boolean tracks(String updateId) {
+    Objects.requireNonNull(updateId, "updateId");
+    return FUTURES.keySet().stream().anyMatch(key -> key.updateId().equals(updateId));
   }
 
   private static CompletableFuture<Void> future(Key key) {

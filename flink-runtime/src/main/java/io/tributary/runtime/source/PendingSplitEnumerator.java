@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *       byte budget still goes; a completed checkpoint admits more.</li>
  *   <li><b>Caught up.</b> Once this update's listing is in, nothing is pending and every reader of the
  *       parallelism waits, the source reports so, once, through {@link CaughtUpRegistry}, and its
- *       {@value #CAUGHT_UP_METRIC} gauge (0/1) on the coordinator's metric group reads 1.</li>
+ *       {@link CaughtUpGauges} on the coordinator's metric group ({@code caughtUp} 1, {@code caughtUpIn}
+ *       the update id) say so to a runner in another JVM.</li>
  * </ul>
  *
  * @param <S> the split type
@@ -50,8 +51,8 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L> implem
 
   private static final Logger LOG = LoggerFactory.getLogger(PendingSplitEnumerator.class);
 
-  /** The name of the enumerator gauge (0/1) a remote runner polls to learn that a source caught up. */
-  public static final String CAUGHT_UP_METRIC = "caughtUp";
+  /** The name of the enumerator gauge (0/1) that says a source caught up; see {@link CaughtUpGauges}. */
+  public static final String CAUGHT_UP_METRIC = CaughtUpGauges.CAUGHT_UP;
 
   /**
    * What one epoch may admit.
@@ -92,7 +93,7 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L> implem
   private final Deque<S> pending;
   private final Set<Integer> awaiting = new TreeSet<>();
   private String listedUpdateId;
-  private volatile boolean caughtUp;
+  private CaughtUpGauges caughtUp;
   private int admittedFiles;
   private long admittedBytes;
 
@@ -124,7 +125,7 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L> implem
 
   @Override
   public void start() {
-    context.metricGroup().gauge(CAUGHT_UP_METRIC, () -> caughtUp ? 1 : 0);
+    caughtUp = CaughtUpGauges.register(context.metricGroup(), listing.updateId(), listing.sourceId());
     if (listing.pollInterval() != null) {
       context.callAsync(this::list, this::onListed, 0L, listing.pollInterval().toMillis());
     } else if (!listing.updateId().equals(listedUpdateId)) {
@@ -178,7 +179,11 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L> implem
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    if (caughtUp != null) {
+      caughtUp.close();
+    }
+  }
 
   /** The splits not yet handed out, in order, for the checkpoint. */
   protected final List<S> pendingSplits() {
@@ -207,11 +212,9 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L> implem
         && pending.isEmpty()
         && readers.size() == context.currentParallelism()
         && awaiting.containsAll(readers.keySet());
-    if (now && !caughtUp) {
+    if (caughtUp.update(now)) {
       LOG.info("{} '{}' caught up in update {}.", listing.kind(), listing.sourceId(), listing.updateId());
-      CaughtUpRegistry.markCaughtUp(listing.updateId(), listing.sourceId());
     }
-    caughtUp = now;
   }
 
   /** Whether the epoch's budget admits {@code next}; the first split of an epoch always is. */

@@ -12,10 +12,12 @@ class CaughtUpRegistryTest {
 
   @Test
   void aFutureCompletesWhetherAwaitedBeforeOrAfterAndIsKeyedByUpdateAndSource() {
+    assertThat(CaughtUpRegistry.tracks("reg-u1")).isFalse();
     var early = CaughtUpRegistry.await("reg-u1", "a");
     CaughtUpRegistry.markCaughtUp("reg-u1", "a");
 
     assertThat(early).isCompleted();
+    assertThat(CaughtUpRegistry.tracks("reg-u1")).isTrue();
     assertThat(CaughtUpRegistry.await("reg-u1", "a")).isCompleted();
     assertThat(CaughtUpRegistry.await("reg-u1", "b")).isNotDone();
     assertThat(CaughtUpRegistry.await("reg-u2", "a")).isNotDone();
@@ -24,6 +26,7 @@ class CaughtUpRegistryTest {
     assertThat(CaughtUpRegistry.await("reg-u1", "a")).isNotDone();
     CaughtUpRegistry.release("reg-u1");
     CaughtUpRegistry.release("reg-u2");
+    assertThat(CaughtUpRegistry.tracks("reg-u1")).isFalse();
   }
 
   @Test

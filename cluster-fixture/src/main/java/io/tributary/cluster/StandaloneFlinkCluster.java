@@ -1,0 +1,408 @@
+package io.tributary.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
+import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
+import org.apache.flink.runtime.jobmanager.JobManagerProcessUtils;
+import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A Flink standalone session cluster of separate JVM processes on 127.0.0.1, as {@code start-cluster.sh}
+ * starts one from a distribution: a JobManager ({@code StandaloneSessionClusterEntrypoint}) and
+ * TaskManagers ({@code TaskManagerRunner}), each {@code --configDir} a generated config dir, with a
+ * classpath of Flink's own jars only ({@link FlinkLib}). A job must bring every other class it uses.
+ *
+ * <pre>{@code
+ * try (StandaloneFlinkCluster cluster = StandaloneFlinkCluster.builder(Path.of("target/cluster"))
+ *     .taskManagers(2).slotsPerTaskManager(2).start()) {
+ *   var env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1", cluster.restPort(), conf, jar);
+ *   ...
+ *   cluster.killTaskManager(0);      // kill -9
+ *   cluster.startTaskManager();
+ * }
+ * }</pre>
+ *
+ * <p>Memory as a distribution's defaults would not fit two cores and other tests: 1 GB JobManager,
+ * 2 GB TaskManagers, every memory option and JVM flag computed by Flink's own
+ * {@code TaskExecutorProcessUtils}/{@code JobManagerProcessUtils} (what {@code BashJavaUtils} prints for
+ * the scripts). Logs ({@code jobmanager.log}, {@code taskmanager-N.log}, their {@code .out}) and the
+ * config dir are under the work dir. {@link #close()} and a shutdown hook kill every process.
+ */
+public final class StandaloneFlinkCluster implements AutoCloseable {
+
+  /** Set to {@code true} to skip the tests that start a cluster (locally only: CI never sets it). */
+  public static final String SKIP_PROPERTY = "tributary.skipClusterTests";
+
+  /** What {@code env.java.opts.all} of a Flink 2 distribution's config.yaml opens on Java 17. */
+  private static final List<String> JAVA_17_OPTS = List.of(
+      "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+      "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
+      "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+      "--add-opens=java.base/java.text=ALL-UNNAMED", "--add-opens=java.base/java.time=ALL-UNNAMED",
+      "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+      "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+
+  private static final String JOB_MANAGER_MAIN =
+      "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
+  private static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
+
+  private final Path workDir;
+  private final Path configDir;
+  private final Configuration config;
+  private final String classpath;
+  private final int restPort;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final ObjectMapper json = new ObjectMapper();
+  private final Thread shutdownHook = new Thread(this::killAll, "standalone-flink-cluster-cleanup");
+  private Process jobManager;
+  private final List<Process> taskManagers = new ArrayList<>();
+  private boolean closed;
+
+  private StandaloneFlinkCluster(Path workDir, Configuration config, String classpath, int restPort) {
+    this.workDir = workDir;
+    this.configDir = workDir.resolve("conf");
+    this.config = config;
+    this.classpath = classpath;
+    this.restPort = restPort;
+  }
+
+  /** A cluster whose config dir and logs go under {@code workDir} (say {@code target/cluster/<test>}). */
+  public static Builder builder(Path workDir) {
+    return new Builder(workDir);
+  }
+
+  /** Whether the cluster tests are to be skipped here ({@value #SKIP_PROPERTY}). */
+  public static boolean skipped() {
+    return Boolean.getBoolean(SKIP_PROPERTY);
+  }
+
+  /** The REST port of the JobManager (web UI, job submission, metrics). */
+  public int restPort() {
+    return restPort;
+  }
+
+  /** {@code 127.0.0.1:<rest port>}, what {@code --cluster} and {@code flink run -m} take. */
+  public String restAddress() {
+    return "127.0.0.1:" + restPort;
+  }
+
+  /** {@code http://127.0.0.1:<rest port>}. */
+  public URI restUri() {
+    return URI.create("http://" + restAddress());
+  }
+
+  /** The generated config dir ({@code config.yaml}, {@code log4j.properties}), what {@code FLINK_CONF_DIR} names. */
+  public Path configDir() {
+    return configDir;
+  }
+
+  /** Where the processes' logs are. */
+  public Path logDir() {
+    return workDir.resolve("log");
+  }
+
+  /** A copy of the cluster's configuration (what config.yaml holds). */
+  public Configuration configuration() {
+    return new Configuration(config);
+  }
+
+  /** The TaskManager processes started so far (killed ones included), by index. */
+  public synchronized List<Process> taskManagerProcesses() {
+    return List.copyOf(taskManagers);
+  }
+
+  /** Kills TaskManager {@code index} as {@code kill -9} does and waits until its process is gone. */
+  public synchronized void killTaskManager(int index) throws InterruptedException {
+    Process process = taskManagers.get(index);
+    process.destroyForcibly(); // SIGKILL on Unix: no shutdown hook, no goodbye to the JobManager
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("TaskManager " + index + " (pid " + process.pid() + ") outlived kill -9");
+    }
+  }
+
+  /** Starts one more TaskManager and returns its index; see {@link #awaitTaskManagers}. */
+  public synchronized int startTaskManager() throws IOException {
+    int index = taskManagers.size();
+    // what BashJavaUtils GET_TM_RESOURCE_PARAMS prints for the scripts: JVM flags, and every memory
+    // option as "-D key=value" arguments after the main class (TaskManagerRunner's dynamic properties)
+    TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(config);
+    List<String> arguments = new ArrayList<>(split(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)));
+    arguments.addAll(List.of("-D", "taskmanager.resource-id=" + taskManagerId(index)));
+    taskManagers.add(launch("taskmanager-" + index, TASK_MANAGER_MAIN,
+        split(ProcessMemoryUtils.generateJvmParametersStr(spec)), arguments));
+    return index;
+  }
+
+  /** The resource id TaskManager {@code index} registers with ({@code /taskmanagers}' {@code id}). */
+  public static String taskManagerId(int index) {
+    return "taskmanager-" + index;
+  }
+
+  /** The ids of the TaskManagers the JobManager has registered now (a killed one until its heartbeat times out). */
+  public List<String> registeredTaskManagerIds() throws IOException, InterruptedException {
+    List<String> ids = new ArrayList<>();
+    get("/taskmanagers").path("taskmanagers").forEach(tm -> ids.add(tm.path("id").asText()));
+    ids.sort(null);
+    return ids;
+  }
+
+  /** Waits until the REST API reports {@code count} registered TaskManagers. */
+  public void awaitTaskManagers(int count, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int seen = -1;
+    while (System.nanoTime() < deadline) {
+      checkJobManagerAlive();
+      seen = registeredTaskManagers();
+      if (seen == count) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("The cluster reported " + seen + " TaskManagers, not " + count + ", after "
+        + timeout + ". Logs: " + logDir());
+  }
+
+  /** The TaskManagers the REST API's {@code /overview} reports, -1 while it does not answer. */
+  public int registeredTaskManagers() throws InterruptedException {
+    try {
+      JsonNode overview = get("/overview");
+      return overview.path("taskmanagers").asInt(-1);
+    } catch (IOException notYet) {
+      return -1;
+    }
+  }
+
+  /** GETs a REST path ({@code /jobs/overview}) of the JobManager and parses its JSON. */
+  public JsonNode get(String path) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(restUri().resolve(path)).timeout(Duration.ofSeconds(5)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return json.readTree(response.body());
+  }
+
+  /** Kills every process of the cluster (TaskManagers first). */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    killAll();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs or ran already
+    }
+  }
+
+  private synchronized void killAll() {
+    List<Process> all = new ArrayList<>(taskManagers);
+    if (jobManager != null) {
+      all.add(jobManager);
+    }
+    for (Process process : all) {
+      process.destroyForcibly();
+    }
+    for (Process process : all) {
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void start(int taskManagerCount, Duration timeout) throws IOException, InterruptedException {
+    Files.createDirectories(configDir);
+    Files.createDirectories(logDir());
+    writeConfig();
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    try {
+      jobManager = launch("jobmanager", JOB_MANAGER_MAIN, jobManagerJvmOptions(), List.of());
+      for (int i = 0; i < taskManagerCount; i++) {
+        startTaskManager();
+      }
+      awaitTaskManagers(taskManagerCount, timeout);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void checkJobManagerAlive() throws IOException {
+    if (!jobManager.isAlive()) {
+      throw new IllegalStateException("The JobManager exited with " + jobManager.exitValue() + ". Its log ends:\n"
+          + tail(logDir().resolve("jobmanager.log")) + tail(logDir().resolve("jobmanager.out")));
+    }
+  }
+
+  private static String tail(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return "";
+    }
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())) + "\n";
+  }
+
+  private Process launch(String name, String mainClass, List<String> jvmOptions, List<String> arguments)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(JAVA_17_OPTS);
+    command.add("-Dlog.file=" + logDir().resolve(name + ".log"));
+    command.add("-Dlog4j.configurationFile=" + configDir.resolve("log4j.properties").toUri());
+    command.add("-classpath");
+    command.add(classpath);
+    command.add(mainClass);
+    command.add("--configDir");
+    command.add(configDir.toString());
+    command.addAll(arguments);
+    Path out = logDir().resolve(name + ".out");
+    Files.writeString(out, String.join(" ", command) + "\n\n", StandardCharsets.UTF_8);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
+    // what the scripts export: the config dir, and no inherited Flink or Hadoop settings of the test JVM
+    builder.environment().put("FLINK_CONF_DIR", configDir.toString());
+    builder.environment().remove("HADOOP_CLASSPATH");
+    builder.environment().remove("HADOOP_CONF_DIR");
+    return builder.start();
+  }
+
+  private List<String> jobManagerJvmOptions() {
+    JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(config);
+    return split(JobManagerProcessUtils.generateJvmParametersStr(spec, config));
+  }
+
+  private static List<String> split(String flags) {
+    return Arrays.stream(flags.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private void writeConfig() throws IOException {
+    StringBuilder yaml = new StringBuilder("# generated by io.tributary.cluster.StandaloneFlinkCluster\n");
+    for (Map.Entry<String, String> entry : config.toMap().entrySet()) {
+      yaml.append(entry.getKey()).append(": \"").append(entry.getValue().replace("\"", "\\\"")).append("\"\n");
+    }
+    Files.writeString(configDir.resolve("config.yaml"), yaml.toString(), StandardCharsets.UTF_8);
+    Files.writeString(configDir.resolve("log4j.properties"), String.join("\n",
+        "rootLogger.level = INFO",
+        "rootLogger.appenderRef.file.ref = MainAppender",
+        "appender.main.name = MainAppender",
+        "appender.main.type = File",
+        "appender.main.append = true",
+        "appender.main.fileName = ${sys:log.file}",
+        "appender.main.layout.type = PatternLayout",
+        "appender.main.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+        "logger.netty.name = org.jboss.netty.channel.DefaultChannelPipeline",
+        "logger.netty.level = OFF",
+        ""), StandardCharsets.UTF_8);
+  }
+
+  /** What a cluster is started with. */
+  public static final class Builder {
+    private final Path workDir;
+    private int taskManagers = 1;
+    private int slots = 2;
+    private String jobManagerMemory = "1024m";
+    private String taskManagerMemory = "2048m";
+    private Duration startTimeout = Duration.ofSeconds(90);
+    private final Map<String, String> settings = new LinkedHashMap<>();
+
+    private Builder(Path workDir) {
+      this.workDir = Objects.requireNonNull(workDir, "workDir").toAbsolutePath();
+    }
+
+    public Builder taskManagers(int count) {
+      this.taskManagers = count;
+      return this;
+    }
+
+    public Builder slotsPerTaskManager(int count) {
+      this.slots = count;
+      return this;
+    }
+
+    public Builder taskManagerMemory(String processSize) {
+      this.taskManagerMemory = processSize;
+      return this;
+    }
+
+    public Builder startTimeout(Duration timeout) {
+      this.startTimeout = timeout;
+      return this;
+    }
+
+    /** Any other config.yaml entry (say {@code heartbeat.timeout}); wins over the fixture's. */
+    public Builder set(String key, String value) {
+      settings.put(key, value);
+      return this;
+    }
+
+    /** Starts the processes and returns once the REST API reports every TaskManager. */
+    public StandaloneFlinkCluster start() throws IOException, InterruptedException {
+      int restPort = freePort();
+      Map<String, String> entries = new LinkedHashMap<>();
+      entries.put("jobmanager.rpc.address", "127.0.0.1");
+      entries.put("jobmanager.rpc.port", String.valueOf(freePort()));
+      entries.put("jobmanager.bind-host", "127.0.0.1");
+      entries.put("rest.address", "127.0.0.1");
+      entries.put("rest.bind-address", "127.0.0.1");
+      entries.put("rest.port", String.valueOf(restPort));
+      entries.put("blob.server.port", String.valueOf(freePort()));
+      entries.put("taskmanager.host", "127.0.0.1");
+      entries.put("taskmanager.bind-host", "127.0.0.1");
+      entries.put("taskmanager.rpc.port", "0");
+      entries.put("taskmanager.data.port", "0");
+      entries.put("taskmanager.numberOfTaskSlots", String.valueOf(slots));
+      entries.put("jobmanager.memory.process.size", jobManagerMemory);
+      entries.put("taskmanager.memory.process.size", taskManagerMemory);
+      entries.put("parallelism.default", "1");
+      // the metrics a REST client polls (an enumerator's caughtUp gauge) refresh every 200 ms, not 10 s
+      entries.put("metrics.fetcher.update-interval", "200ms");
+      entries.put("io.tmp.dirs", workDir.resolve("tmp").toString());
+      entries.putAll(settings);
+      Configuration conf = Configuration.fromMap(entries);
+      StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(workDir, conf, FlinkLib.classpath(), restPort);
+      Files.createDirectories(workDir.resolve("tmp"));
+      cluster.start(taskManagers, startTimeout);
+      return cluster;
+    }
+
+    private static int freePort() throws IOException {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        socket.setReuseAddress(true);
+        return socket.getLocalPort();
+      } catch (IOException e) {
+        throw new UncheckedIOException("No free port", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.tributary.runtime.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.Test;
+
+class CaughtUpGaugesTest {
+
+  @Test
+  void gaugesNameTheUpdateOnceCaughtUpAndTellTheInJvmRegistry() {
+    Group group = new Group();
+    CaughtUpGauges gauges = CaughtUpGauges.register(group, "g-u1", "bronze/source");
+    var registry = CaughtUpRegistry.await("g-u1", "bronze/source");
+
+    assertThat(group.values()).isEqualTo(Map.of("caughtUp", 0, "caughtUpIn", "", "sourceId", "bronze/source"));
+    assertThat(gauges.update(false)).isFalse();
+    assertThat(gauges.update(true)).isTrue();
+    assertThat(gauges.update(true)).isFalse(); // once
+    assertThat(group.values()).isEqualTo(Map.of("caughtUp", 1, "caughtUpIn", "g-u1", "sourceId", "bronze/source"));
+    assertThat(registry).isCompleted();
+
+    gauges.update(false); // a new listing (continuous) or a reader back with splits
+    assertThat(group.values().get("caughtUpIn")).isEqualTo("");
+    gauges.close();
+    CaughtUpRegistry.release("g-u1");
+  }
+
+  @Test
+  void gaugesKeptByTheGroupFromAnEarlierEnumeratorReportTheCurrentOne() {
+    Group group = new Group();
+    CaughtUpGauges first = CaughtUpGauges.register(group, "g-u2", "s");
+    first.update(true);
+    first.close();
+    // the coordinator is made again: the group ignores the second registration of each name
+    CaughtUpGauges second = CaughtUpGauges.register(group, "g-u2", "s");
+    assertThat(group.values().get("caughtUp")).isEqualTo(0);
+    second.update(true);
+    assertThat(group.values().get("caughtUpIn")).isEqualTo("g-u2");
+    second.close();
+    assertThat(group.values().get("caughtUp")).isEqualTo(0); // a closed enumerator does not report
+    CaughtUpRegistry.release("g-u2");
+  }
+
+  /** Keeps the first gauge of a name, as Flink's metric groups do. */
+  private static final class Group extends UnregisteredMetricsGroup {
+    private final Map<String, Gauge<?>> gauges = new HashMap<>();
+
+    @Override
+    public <T, G extends Gauge<T>> G gauge(String name, G gauge) {
+      gauges.putIfAbsent(name, gauge);
+      return gauge;
+    }
+
+    Map<String, Object> values() {
+      Map<String, Object> values = new HashMap<>();
+      gauges.forEach((name, gauge) -> values.put(name, gauge.getValue()));
+      return values;
+    }
+  }
+}

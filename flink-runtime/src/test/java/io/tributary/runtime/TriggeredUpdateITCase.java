@@ -8,21 +8,19 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.DeltaTableReader;
-import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,19 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TriggeredUpdateITCase {
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   /** bronze (Auto Loader) -> silver (expect_or_drop, dropDuplicates) -> gold (aggregate). */
   public static final class Orders implements PipelineDefinition {
@@ -279,7 +268,7 @@ class TriggeredUpdateITCase {
 
     for (boolean swapped : List.of(false, true)) {
       UpdateResult result = Tributary.pipeline(new Union(swapped)).name("union").storage(dir.resolve("storage").toString())
-          .configuration(conf).parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(cluster).run();
+          .configuration(conf).parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(CLUSTER.cluster()).run();
       assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
       assertThat(result.flow("all_ids").orElseThrow().job()).isEqualTo("stream_a");
     }
@@ -347,7 +336,7 @@ class TriggeredUpdateITCase {
         .configuration(Map.of("source", input.toString()))
         .parallelism(2)
         .triggerInterval(Duration.ofSeconds(1))
-        .cluster(cluster);
+        .cluster(CLUSTER.cluster());
   }
 
   private List<Row> rows(String table) {

@@ -11,6 +11,7 @@ import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.testing.Await;
 import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,9 +175,8 @@ class TriggeredUpdateITCase {
     }
 
     RunningUpdate running = builder(input).start();
-    while (running.events().stream().noneMatch(e -> e.state() == FlowState.RUNNING)) {
-      Thread.sleep(1);
-    }
+    Await.until("a flow RUNNING", Duration.ofSeconds(60), Duration.ofMillis(1),
+        () -> running.events().stream().anyMatch(e -> e.state() == FlowState.RUNNING));
     running.stop();
     UpdateResult stopped = running.await();
 
@@ -222,9 +222,8 @@ class TriggeredUpdateITCase {
     Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
 
     RunningUpdate running = builder(input).start();
-    while (running.events().stream().noneMatch(e -> e.state() == FlowState.RUNNING)) {
-      Thread.sleep(1);
-    }
+    Await.until("a flow RUNNING", Duration.ofSeconds(60), Duration.ofMillis(1),
+        () -> running.events().stream().anyMatch(e -> e.state() == FlowState.RUNNING));
     PipelineStorage.at(dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration()).requestStop();
 
     assertThat(running.await().state()).isEqualTo(UpdateState.STOPPED);

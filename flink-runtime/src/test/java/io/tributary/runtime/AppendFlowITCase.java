@@ -8,11 +8,11 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.DeltaTableReader;
-import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,11 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,19 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 class AppendFlowITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   /**
    * US files appended directly, EU files through their own streaming table (columns in another
@@ -146,7 +135,7 @@ class AppendFlowITCase {
             "source.history", dir.resolve("history").toString(), "source.asia", dir.resolve("asia").toString()))
         .parallelism(2)
         .triggerInterval(Duration.ofSeconds(1))
-        .cluster(cluster);
+        .cluster(CLUSTER.cluster());
   }
 
   private List<Row> rows() {

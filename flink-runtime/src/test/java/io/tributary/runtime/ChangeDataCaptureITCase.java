@@ -9,8 +9,8 @@ import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.delta.LiveDeletionVectors;
-import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.RefreshSelection;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,13 +21,11 @@ import java.util.Set;
 import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.types.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,19 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChangeDataCaptureITCase {
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   /** Passes its argument through, and throws once, at the row it is armed for. */
   public static final class FailOnce extends ScalarFunction {
@@ -113,7 +102,7 @@ class ChangeDataCaptureITCase {
 
     UpdateResult result = Tributary.pipeline(new Customers()).name("crm").storage(dir.resolve("storage").toString())
         .configuration(Map.of("source", input.toString())).parallelism(2).triggerInterval(Duration.ofMillis(300))
-        .development(false).cluster(cluster).run();
+        .development(false).cluster(CLUSTER.cluster()).run();
 
     assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(FailOnce.FAILED).as("the failure was injected").isTrue();
@@ -203,7 +192,7 @@ class ChangeDataCaptureITCase {
   private UpdateResult scd1(RefreshSelection selection) {
     return Tributary.pipeline(new CustomersScd1()).name("crm").storage(dir.resolve("storage").toString())
         .configuration(Map.of("source", dir.resolve("changes").toString())).parallelism(2)
-        .triggerInterval(Duration.ofMillis(300)).selection(selection).cluster(cluster).run();
+        .triggerInterval(Duration.ofMillis(300)).selection(selection).cluster(CLUSTER.cluster()).run();
   }
 
   private static Set<String> vectorFilesOnDisk(String table) throws Exception {

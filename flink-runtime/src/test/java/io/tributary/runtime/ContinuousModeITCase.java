@@ -3,7 +3,7 @@ package io.tributary.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.runtime.delta.DeltaTableReader;
-import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,9 +12,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Continuous mode: streaming flows keep running and pick up files dropped while they run. */
@@ -22,19 +21,10 @@ class ContinuousModeITCase {
 
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension(4, new Configuration());
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(4, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   @Test
   void picksUpAFileDroppedWhileItRunsRecomputesTheTableAndStopsKeepingItsPositions() throws Exception {
@@ -80,7 +70,7 @@ class ContinuousModeITCase {
     Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
     RunningUpdate running = Tributary.pipeline(new Strict()).name("strict").storage(dir.resolve("storage").toString())
         .configuration(Map.of("source", input.toString())).parallelism(1).triggerInterval(Duration.ofMillis(300))
-        .continuous(true).cluster(cluster).start();
+        .continuous(true).cluster(CLUSTER.cluster()).start();
     awaitRows("silver", 1);
     Files.writeString(input.resolve("part-2.json"), "{\"order_id\":\"o2\",\"customer_id\":\"c1\",\"amount\":-1.0}\n");
 
@@ -88,7 +78,7 @@ class ContinuousModeITCase {
     Files.delete(input.resolve("part-2.json"));
     Files.writeString(input.resolve("part-3.json"), "{\"order_id\":\"o3\",\"customer_id\":\"c1\",\"amount\":4.0}\n");
     UpdateResult next = Tributary.pipeline(new Strict()).name("strict").storage(dir.resolve("storage").toString())
-        .configuration(Map.of("source", input.toString())).parallelism(1).cluster(cluster).run();
+        .configuration(Map.of("source", input.toString())).parallelism(1).cluster(CLUSTER.cluster()).run();
 
     assertThat(next.state()).as("%s", next.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(rows("silver")).extracting(row -> row.getField(0)).containsExactlyInAnyOrder("o1", "o3");
@@ -120,7 +110,7 @@ class ContinuousModeITCase {
 
     RunningUpdate running = Tributary.pipeline(new Enriched()).name("enriched").storage(dir.resolve("storage").toString())
         .configuration(Map.of("source", orders.toString(), "customers", customers.toString())).parallelism(1)
-        .triggerInterval(Duration.ofMillis(300)).continuous(true).cluster(cluster).start();
+        .triggerInterval(Duration.ofMillis(300)).continuous(true).cluster(CLUSTER.cluster()).start();
     Files.writeString(orders.resolve(".part-2.json.tmp"), "{\"order_id\":\"o3\",\"customer_id\":\"c1\",\"amount\":4.0}\n");
     Files.move(orders.resolve(".part-2.json.tmp"), orders.resolve("part-2.json"));
     try {
@@ -143,7 +133,7 @@ class ContinuousModeITCase {
         .configuration(Map.of("source", input.toString()))
         .parallelism(1)
         .triggerInterval(Duration.ofMillis(500))
-        .cluster(cluster);
+        .cluster(CLUSTER.cluster());
   }
 
   private void awaitRows(String table, int count) throws InterruptedException {

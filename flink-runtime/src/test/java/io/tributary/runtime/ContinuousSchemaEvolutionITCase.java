@@ -6,9 +6,9 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.DeltaTableReader;
-import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +19,8 @@ import java.util.function.BooleanSupplier;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Row;
 import org.assertj.core.groups.Tuple;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,19 +36,10 @@ class ContinuousSchemaEvolutionITCase {
 
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension(4, new Configuration());
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(4, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   /** bronze (inferred JSON, addNewColumns by default) → silver (dropDuplicates, same job) → gold (a snapshot). */
   public static final class Events implements PipelineDefinition {
@@ -184,7 +174,7 @@ class ContinuousSchemaEvolutionITCase {
         .continuous(true)
         .development(development)
         .retries(2, Duration.ofMillis(100))
-        .cluster(cluster);
+        .cluster(CLUSTER.cluster());
   }
 
   private void awaitRows(RunningUpdate running, String table, int count) throws InterruptedException {

@@ -11,7 +11,7 @@ import io.tributary.dsl.PipelineDefinition;
 import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.delta.UpstreamDeltaTable;
-import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,15 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,19 +41,10 @@ class DeltaSourceITCase {
   static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
       DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   /** Passes its argument through, and throws once, at the row it is armed for. */
   public static final class FailOnce extends ScalarFunction {
@@ -102,7 +91,7 @@ class DeltaSourceITCase {
     conf.put("upstream", upstream.path());
     return Tributary.pipeline(new Copy()).name("copy").storage(dir.resolve("storage").toString())
         .configuration(conf).parallelism(2).triggerInterval(Duration.ofMillis(300)).development(false)
-        .cluster(cluster).run();
+        .cluster(CLUSTER.cluster()).run();
   }
 
   private List<Row> table(String name) {

@@ -6,33 +6,22 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.DeltaTableReader;
-import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How an update ends when a flow fails: downstream SKIPPED, independent flows complete, retries counted. */
 class FailureHandlingITCase {
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   /** Two independent branches: orders (with an expect_or_fail) and customers. */
   public static final class TwoBranches implements PipelineDefinition {
@@ -91,7 +80,7 @@ class FailureHandlingITCase {
         .development(false)
         .retries(2, Duration.ofMillis(10))
         .flinkOption("restart-strategy.type", "none")
-        .cluster(cluster);
+        .cluster(CLUSTER.cluster());
   }
 
   private static long failedEvents(RunningUpdate update, String dataset) {

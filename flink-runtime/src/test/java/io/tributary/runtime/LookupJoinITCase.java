@@ -9,23 +9,21 @@ import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.delta.UpstreamDeltaTable;
-import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,19 +40,10 @@ class LookupJoinITCase {
   private static final RowType USERS = (RowType) DataTypes.ROW(DataTypes.FIELD("user_id", DataTypes.STRING()),
       DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   /** Events enriched with the users table (a table of the pipeline, read from an outside Delta table). */
   public static final class Mixed implements PipelineDefinition {
@@ -127,7 +116,7 @@ class LookupJoinITCase {
             "source.events", dir.resolve("events").toString()))
         .parallelism(2)
         .triggerInterval(Duration.ofSeconds(1))
-        .cluster(cluster)
+        .cluster(CLUSTER.cluster())
         .run();
   }
 

@@ -7,21 +7,19 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.DeltaTableReader;
-import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.maintenance.TableMaintenance;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,19 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MaintenanceAfterUpdateITCase {
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   /** bronze (Auto Loader) -> silver (kept out of maintenance) -> gold (materialized). */
   public static final class Events implements PipelineDefinition {
@@ -68,7 +57,7 @@ class MaintenanceAfterUpdateITCase {
       UpdateResult result = Tributary.pipeline(new Events()).name("events")
           .storage(dir.resolve("storage").toString())
           .configuration(Map.of("source", input.toString(), TableMaintenance.AFTER_UPDATE, "true"))
-          .parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(cluster).run();
+          .parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(CLUSTER.cluster()).run();
 
       assertThat(result.state()).as(result.error().orElse("")).isEqualTo(UpdateState.COMPLETED);
       assertThat(liveFiles("bronze")).as("bronze after update " + update).isEqualTo(1);

@@ -7,38 +7,27 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.DeltaTableReader;
-import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Declarative-pipeline semantics end to end, after Spark's declarative-pipelines suites. */
 class PipelineSemanticsITCase {
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   /** Three hops declared downstream first: gold (SQL), silver (Table API), bronze (files). */
   public static final class OutOfOrder implements PipelineDefinition {
@@ -114,7 +103,7 @@ class PipelineSemanticsITCase {
 
     UpdateResult result = Tributary.pipeline(new Quarantined()).name("shop").storage(dir.resolve("storage").toString())
         .configuration(Map.of("source", input.toString())).parallelism(2).triggerInterval(Duration.ofSeconds(1))
-        .cluster(cluster).run();
+        .cluster(CLUSTER.cluster()).run();
 
     assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/silver").toString()))
@@ -145,7 +134,7 @@ class PipelineSemanticsITCase {
         """);
     Tributary.Builder builder = Tributary.pipeline(new UniqueOrders()).name("shop")
         .storage(dir.resolve("storage").toString()).configuration(Map.of("source", input.toString()))
-        .parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(cluster);
+        .parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(CLUSTER.cluster());
     PipelineStorage storage = PipelineStorage.at(dir.resolve("storage").toString(),
         new org.apache.hadoop.conf.Configuration());
 
@@ -170,6 +159,6 @@ class PipelineSemanticsITCase {
         .configuration(Map.of("source", input.toString()))
         .parallelism(2)
         .triggerInterval(Duration.ofSeconds(1))
-        .cluster(cluster);
+        .cluster(CLUSTER.cluster());
   }
 }

@@ -8,7 +8,7 @@ import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.dsl.SnapshotFunction;
 import io.tributary.runtime.delta.DeltaTableReader;
-import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -18,15 +18,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.types.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,19 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SnapshotChangesITCase {
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   /** The rows the {@code products_export} table holds in the current update. */
   static final AtomicReference<List<Row>> EXPORT = new AtomicReference<>(List.of());
@@ -73,7 +62,7 @@ class SnapshotChangesITCase {
 
   private UpdateResult runTable() {
     return Tributary.pipeline(new FromTable()).name("shop").storage(dir.resolve("storage").toString())
-        .parallelism(2).triggerInterval(Duration.ofMillis(300)).cluster(cluster).run();
+        .parallelism(2).triggerInterval(Duration.ofMillis(300)).cluster(CLUSTER.cluster()).run();
   }
 
   private List<Row> table(String name) {
@@ -172,7 +161,7 @@ class SnapshotChangesITCase {
 
   private UpdateResult runFunction() {
     return Tributary.pipeline(new FromFunction()).name("stockroom").storage(dir.resolve("storage").toString())
-        .parallelism(2).triggerInterval(Duration.ofMillis(300)).development(false).cluster(cluster).run();
+        .parallelism(2).triggerInterval(Duration.ofMillis(300)).development(false).cluster(CLUSTER.cluster()).run();
   }
 
   @Test

@@ -8,21 +8,20 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.DeltaTableReader;
-import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.testing.Await;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,19 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TriggeredUpdateITCase {
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   /** bronze (Auto Loader) -> silver (expect_or_drop, dropDuplicates) -> gold (aggregate). */
   public static final class Orders implements PipelineDefinition {
@@ -185,9 +175,8 @@ class TriggeredUpdateITCase {
     }
 
     RunningUpdate running = builder(input).start();
-    while (running.events().stream().noneMatch(e -> e.state() == FlowState.RUNNING)) {
-      Thread.sleep(1);
-    }
+    Await.until("a flow RUNNING", Duration.ofSeconds(60), Duration.ofMillis(1),
+        () -> running.events().stream().anyMatch(e -> e.state() == FlowState.RUNNING));
     running.stop();
     UpdateResult stopped = running.await();
 
@@ -233,9 +222,8 @@ class TriggeredUpdateITCase {
     Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
 
     RunningUpdate running = builder(input).start();
-    while (running.events().stream().noneMatch(e -> e.state() == FlowState.RUNNING)) {
-      Thread.sleep(1);
-    }
+    Await.until("a flow RUNNING", Duration.ofSeconds(60), Duration.ofMillis(1),
+        () -> running.events().stream().anyMatch(e -> e.state() == FlowState.RUNNING));
     PipelineStorage.at(dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration()).requestStop();
 
     assertThat(running.await().state()).isEqualTo(UpdateState.STOPPED);
@@ -279,7 +267,7 @@ class TriggeredUpdateITCase {
 
     for (boolean swapped : List.of(false, true)) {
       UpdateResult result = Tributary.pipeline(new Union(swapped)).name("union").storage(dir.resolve("storage").toString())
-          .configuration(conf).parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(cluster).run();
+          .configuration(conf).parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(CLUSTER.cluster()).run();
       assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
       assertThat(result.flow("all_ids").orElseThrow().job()).isEqualTo("stream_a");
     }
@@ -347,7 +335,7 @@ class TriggeredUpdateITCase {
         .configuration(Map.of("source", input.toString()))
         .parallelism(2)
         .triggerInterval(Duration.ofSeconds(1))
-        .cluster(cluster);
+        .cluster(CLUSTER.cluster());
   }
 
   private List<Row> rows(String table) {

@@ -5,21 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.delta.DeltaTableReader;
-import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Row;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * State written by an earlier build restores under this one, and the next update continues exactly once.
@@ -34,19 +32,10 @@ class StateCompatibilityITCase {
 
   private static final String FIXTURE = "state-compat/v0.1-4d63287";
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   private AutoCloseable lock;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   @BeforeEach
   void restoreFixture() throws Exception {
@@ -88,7 +77,7 @@ class StateCompatibilityITCase {
         {"customer_id":"c5","name":"Eve","operation":"UPSERT","seq":9}
         """);
 
-    UpdateResult update = StateCompatFixture.update(new StateCompatPipeline(), cluster).run();
+    UpdateResult update = StateCompatFixture.update(new StateCompatPipeline(), CLUSTER.cluster()).run();
 
     assertThat(update.state()).as("%s", update.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(update.number()).isEqualTo(3);
@@ -126,12 +115,12 @@ class StateCompatibilityITCase {
 
   @Test
   void theEarlierBuildsStateFingerprintsParseAndStillCatchAChangedDefinition() throws Exception {
-    UpdateResult unchanged = StateCompatFixture.update(new StateCompatPipeline(), cluster).run();
+    UpdateResult unchanged = StateCompatFixture.update(new StateCompatPipeline(), CLUSTER.cluster()).run();
 
     assertThat(unchanged.state()).as("%s", unchanged.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(rows("orders_raw")).as("no new order file: nothing read again").hasSize(4);
 
-    UpdateResult changed = StateCompatFixture.update(new StateCompatPipeline(true), cluster).run();
+    UpdateResult changed = StateCompatFixture.update(new StateCompatPipeline(true), CLUSTER.cluster()).run();
 
     assertThat(changed.state()).isEqualTo(UpdateState.FAILED);
     assertThat(changed.error().orElseThrow()).as("the saved fingerprint's line, read back")

@@ -2,6 +2,8 @@ package io.tributary.runtime.delta;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.runtime.testing.Await;
+import io.tributary.runtime.testing.SeededRandom;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
@@ -63,6 +65,15 @@ class DeltaSinkITCase {
       DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
       DataTypes.FIELD("name", DataTypes.STRING()),
       DataTypes.FIELD("amount", DataTypes.DECIMAL(10, 2))).notNull().getLogicalType();
+
+  /** How long a wait for the job may take before the test fails naming what it waited for. */
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+  /** What a stop-with-savepoint fails with while the job's tasks are still starting: worth a retry. */
+  private static final Predicate<Throwable> TASKS_NOT_RUNNING_YET =
+      Await.messageContains("Not all required tasks").or(Await.messageContains("not all required tasks"));
+
+  @RegisterExtension final SeededRandom seeded = new SeededRandom();
 
   @TempDir Path dir;
 
@@ -181,7 +192,7 @@ class DeltaSinkITCase {
   @Test
   void aFailureAfterACheckpointYieldsTheExactMultiset() throws Exception {
     sleepEveryRecords = 2;
-    failAfterRecords = ThreadLocalRandom.current().nextLong(200, 800);
+    failAfterRecords = seeded.get().nextLong(200, 800);
     StreamExecutionEnvironment env = streaming();
     pipeline(env, 1, 2000, DeltaWriteSpec.append(table(), TYPE, "it/fail/table/g1"));
     env.execute("append with failure");
@@ -200,18 +211,10 @@ class DeltaSinkITCase {
     env.getCheckpointConfig().setCheckpointInterval(60_000); // only the savepoint commits
     pipeline(env, 1, 3000, spec);
     JobID job = client.submitJob(env.getStreamGraph().getJobGraph()).get();
-    while (EMITTED.size() < 400) {
-      Thread.sleep(20);
-    }
-    String savepoint = null;
-    while (savepoint == null) {
-      try {
-        savepoint = client.stopWithSavepoint(job, false, dir.resolve("savepoints").toUri().toString(),
-            SavepointFormatType.NATIVE).get();
-      } catch (Exception notAllTasksRunningYet) {
-        Thread.sleep(100);
-      }
-    }
+    Await.until("400 rows emitted", PATIENCE, () -> EMITTED.size() >= 400);
+    String savepoint = Await.retrying("stop-with-savepoint of job " + job, PATIENCE, TASKS_NOT_RUNNING_YET,
+        () -> client.stopWithSavepoint(job, false, dir.resolve("savepoints").toUri().toString(),
+            SavepointFormatType.NATIVE).get());
     JobResult result = client.requestJobResult(job).get();
     assertThat(result.getJobStatus()).contains(JobStatus.FINISHED);
     // committed before FINISHED was reported: exactly the rows that went into the job so far

@@ -2,6 +2,8 @@ package io.tributary.runtime.delta;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.runtime.testing.Await;
+import io.tributary.runtime.testing.SeededRandom;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -78,6 +80,15 @@ class DeltaUpsertITCase {
   static final AtomicBoolean FAILED = new AtomicBoolean();
   static final AtomicLong LAST_EMITTED = new AtomicLong();
   static volatile long failAfterRecords = -1;
+
+  /** How long a wait for the job may take before the test fails naming what it waited for. */
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+  /** What a stop-with-savepoint fails with while the job's tasks are still starting: worth a retry. */
+  private static final Predicate<Throwable> TASKS_NOT_RUNNING_YET =
+      Await.messageContains("Not all required tasks").or(Await.messageContains("not all required tasks"));
+
+  @RegisterExtension final SeededRandom seeded = new SeededRandom();
 
   @TempDir Path dir;
 
@@ -240,7 +251,7 @@ class DeltaUpsertITCase {
   @ParameterizedTest(name = "deletion vectors: {0}")
   @ValueSource(booleans = {true, false})
   void aFailureAfterACheckpointYieldsTheExactTable(boolean deletionVectors) throws Exception {
-    failAfterRecords = ThreadLocalRandom.current().nextLong(500, 1200);
+    failAfterRecords = seeded.get().nextLong(500, 1200);
     StreamExecutionEnvironment env = streaming(150);
     pipeline(env, 2000, spec("it/upsert-fail/table/g1", deletionVectors));
     env.execute("upsert with failure");
@@ -266,21 +277,10 @@ class DeltaUpsertITCase {
     StreamExecutionEnvironment env = streaming(300);
     pipeline(env, 3000, spec);
     JobID job = client.submitJob(env.getStreamGraph().getJobGraph()).get();
-    while (LAST_EMITTED.get() < 800) {
-      Thread.sleep(20);
-    }
-    String savepoint = null;
-    for (int attempt = 0; savepoint == null; attempt++) {
-      try {
-        savepoint = client.stopWithSavepoint(job, false, dir.resolve("savepoints").toUri().toString(),
-            SavepointFormatType.NATIVE).get();
-      } catch (Exception notAllTasksRunningYet) {
-        if (attempt > 50) {
-          throw notAllTasksRunningYet;
-        }
-        Thread.sleep(100);
-      }
-    }
+    Await.until("800 rows emitted", PATIENCE, () -> LAST_EMITTED.get() >= 800);
+    String savepoint = Await.retrying("stop-with-savepoint of job " + job, PATIENCE, TASKS_NOT_RUNNING_YET,
+        () -> client.stopWithSavepoint(job, false, dir.resolve("savepoints").toUri().toString(),
+            SavepointFormatType.NATIVE).get());
     assertThat(client.requestJobResult(job).get().getJobStatus()).contains(JobStatus.FINISHED);
     long stoppedAt = LAST_EMITTED.get();
     assertThat(stoppedAt).isLessThan(3000);

@@ -12,8 +12,8 @@ import io.tributary.runtime.RunningUpdate;
 import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
-import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.functions.ScalarFunction;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,19 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EventLogITCase {
 
-  private static EmbeddedCluster cluster;
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   /**
    * Passes values through, slowly (so rows span many epochs), and throws once, at the first row after
@@ -128,7 +117,7 @@ class EventLogITCase {
         .parallelism(2)
         .triggerInterval(Duration.ofMillis(100))
         .development(false)
-        .cluster(cluster)
+        .cluster(CLUSTER.cluster())
         .start();
     UpdateResult result = running.await();
 
@@ -183,7 +172,7 @@ class EventLogITCase {
         .configuration(Map.of("source", input.toString()))
         .parallelism(2)
         .triggerInterval(Duration.ofMillis(100))
-        .cluster(cluster)
+        .cluster(CLUSTER.cluster())
         .run();
     List<Event> after = EventLog.of(storage).events();
     assertThat(after.subList(0, events.size())).isEqualTo(events);

@@ -8,13 +8,12 @@ import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.runtime.analysis.Analyzer;
 import io.tributary.runtime.analysis.ResolvedPlan;
-import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.config.AggregatePhaseStrategy;
@@ -28,9 +27,8 @@ import org.apache.flink.table.types.logical.IntType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.VarCharType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The benchmark's gold query (count, distinct count and average per group) in a BATCH job over
@@ -47,17 +45,8 @@ class BatchAggregationITCase {
       new LogicalType[] {new IntType(), VarCharType.STRING_TYPE, VarCharType.STRING_TYPE, new DoubleType()},
       new String[] {"event_day", "event_type", "user_id", "duration"});
 
-  private static EmbeddedCluster cluster;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @Test
   void batchJobsAggregateInOnePhase() {
@@ -85,9 +74,9 @@ class BatchAggregationITCase {
     TranslatedJob translated = translator.translate(
         new JobContext("bench", job, "update-1", 1, Map.of("gold_daily", "0123456789abcdef")),
         JobTranslator.configuration(job, 2, Duration.ofSeconds(1)));
-    JobID id = cluster.submit(translated.graph());
+    JobID id = CLUSTER.cluster().submit(translated.graph());
 
-    assertThat(cluster.result(id).get().isSuccess()).isTrue();
+    assertThat(CLUSTER.cluster().result(id).get().isSuccess()).isTrue();
     List<RowData> gold = MemoryJobIo.written("gold_daily");
     assertThat(gold).hasSize(GROUPS);
     // every group has 1,666 or 1,667 rows, one in seven with a NULL duration

@@ -7,12 +7,11 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.runtime.analysis.Analyzer;
 import io.tributary.runtime.analysis.ResolvedPlan;
-import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
@@ -20,9 +19,8 @@ import org.apache.flink.table.types.logical.DoubleType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.VarCharType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A materialized table's BATCH job, translated from SQL over views and run on the embedded cluster. */
 class JobTranslatorITCase {
@@ -31,17 +29,8 @@ class JobTranslatorITCase {
       new LogicalType[] {VarCharType.STRING_TYPE, VarCharType.STRING_TYPE, new DoubleType()},
       new String[] {"order_id", "customer_id", "amount"});
 
-  private static EmbeddedCluster cluster;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EmbeddedCluster.start(2, new Configuration());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
+  @RegisterExtension
+  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @Test
   void recomputesATableFromSnapshotsThroughAViewWithDropDuplicates() throws Exception {
@@ -60,9 +49,9 @@ class JobTranslatorITCase {
     TranslatedJob translated = translator.translate(
         new JobContext("shop", job, "update-1", 1, Map.of("gold", "0123456789abcdef")),
         JobTranslator.configuration(job, 2, Duration.ofSeconds(1)));
-    JobID id = cluster.submit(translated.graph());
+    JobID id = CLUSTER.cluster().submit(translated.graph());
 
-    assertThat(cluster.result(id).get().isSuccess()).isTrue();
+    assertThat(CLUSTER.cluster().result(id).get().isSuccess()).isTrue();
     assertThat(MemoryJobIo.written("gold")).extracting(Object::toString)
         .containsExactlyInAnyOrder("+I(c1,50.0,2)", "+I(c2,11.0,1)");
     assertThat(translated.caughtUpIds()).isEmpty();

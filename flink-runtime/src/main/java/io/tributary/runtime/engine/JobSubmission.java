@@ -1,0 +1,33 @@
+package io.tributary.runtime.engine;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+
+/**
+ * A job for a {@link JobExecutor} to run.
+ *
+ * @param graph the translated job; its configuration carries checkpointing and restart settings
+ * @param restoreFrom the savepoint or retained checkpoint the job restores, if any (claim mode
+ *     NO_CLAIM: the engine owns its snapshots)
+ * @param runId names this run of the job within its update (a retry or restart gets its own), the key
+ *     its sources report caught up under
+ * @param caughtUpSources the sources whose caught-up signal {@link SubmittedJob#caughtUp()} waits for;
+ *     empty for a job that ends on its own
+ */
+public record JobSubmission(StreamGraph graph, Optional<String> restoreFrom, String runId,
+    List<String> caughtUpSources) {
+
+  public JobSubmission {
+    Objects.requireNonNull(graph, "graph");
+    Objects.requireNonNull(restoreFrom, "restoreFrom");
+    Objects.requireNonNull(runId, "runId");
+    caughtUpSources = List.copyOf(caughtUpSources);
+  }
+
+  /** The job's name, as the engine planned it. */
+  public String name() {
+    return graph.getJobName();
+  }
+}

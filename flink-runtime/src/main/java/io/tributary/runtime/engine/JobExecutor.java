@@ -8,7 +8,7 @@ package io.tributary.runtime.engine;
  * accumulators cross this seam as strings and maps, so a REST client can serve it).
  *
  * <pre>{@code
- * SubmittedJob job = executor.submit(new JobSubmission(graph, restorePath, runId, sourceIds));
+ * SubmittedJob job = executor.submit(new JobSubmission(name, graph, restorePath, runId, sourceIds));
  * job.caughtUp().get();                       // every listed source read what was there
  * String savepoint = job.stopWithSavepoint(dir, Duration.ofMinutes(5));
  * JobOutcome outcome = job.result().get();    // FINISHED, with the final accumulators

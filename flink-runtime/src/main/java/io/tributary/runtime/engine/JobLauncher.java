@@ -93,8 +93,8 @@ final class JobLauncher {
         checkStateCompatible(job, fingerprint);
       }
     }
-    SubmittedJob submitted = executor.submit(new JobSubmission(translated.graph(), restore, context.updateId(),
-        translated.caughtUpIds()));
+    SubmittedJob submitted = executor.submit(new JobSubmission(job.name(), translated.graph(), restore,
+        context.updateId(), translated.caughtUpIds()));
     Launched launched = new Launched(context, submitted, fingerprint);
     active.put(submitted.id(), launched);
     return launched;

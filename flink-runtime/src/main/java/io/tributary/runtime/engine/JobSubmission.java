@@ -8,6 +8,7 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 /**
  * A job for a {@link JobExecutor} to run.
  *
+ * @param job the planned job's name, stable across updates (its state folder's name)
  * @param graph the translated job; its configuration carries checkpointing and restart settings
  * @param restoreFrom the savepoint or retained checkpoint the job restores, if any (claim mode
  *     NO_CLAIM: the engine owns its snapshots)
@@ -16,18 +17,14 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  * @param caughtUpSources the sources whose caught-up signal {@link SubmittedJob#caughtUp()} waits for;
  *     empty for a job that ends on its own
  */
-public record JobSubmission(StreamGraph graph, Optional<String> restoreFrom, String runId,
+public record JobSubmission(String job, StreamGraph graph, Optional<String> restoreFrom, String runId,
     List<String> caughtUpSources) {
 
   public JobSubmission {
+    Objects.requireNonNull(job, "job");
     Objects.requireNonNull(graph, "graph");
     Objects.requireNonNull(restoreFrom, "restoreFrom");
     Objects.requireNonNull(runId, "runId");
     caughtUpSources = List.copyOf(caughtUpSources);
-  }
-
-  /** The job's name, as the engine planned it. */
-  public String name() {
-    return graph.getJobName();
   }
 }

@@ -39,8 +39,7 @@ public final class EmbeddedExecutor implements JobExecutor {
         graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path, false)));
     List<CompletableFuture<Void>> sources = submission.caughtUpSources().stream()
         .map(source -> CaughtUpRegistry.await(submission.runId(), source)).toList();
-    CompletableFuture<Void> caughtUp = sources.isEmpty() ? new CompletableFuture<>()
-        : CompletableFuture.allOf(sources.toArray(CompletableFuture[]::new));
+    CompletableFuture<Void> caughtUp = CompletableFuture.allOf(sources.toArray(CompletableFuture[]::new));
     JobID id;
     try {
       id = cluster.submit(graph);

@@ -14,8 +14,8 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  *     NO_CLAIM: the engine owns its snapshots)
  * @param runId names this run of the job within its update (a retry or restart gets its own), the key
  *     its sources report caught up under
- * @param caughtUpSources the sources whose caught-up signal {@link SubmittedJob#caughtUp()} waits for;
- *     empty for a job that ends on its own
+ * @param caughtUpSources the sources whose caught-up signal {@link SubmittedJob#caughtUp()} waits for
+ *     (none for a job that ends on its own, or one of a continuous update)
  */
 public record JobSubmission(String job, StreamGraph graph, Optional<String> restoreFrom, String runId,
     List<String> caughtUpSources) {

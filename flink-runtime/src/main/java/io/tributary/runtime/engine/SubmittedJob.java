@@ -15,8 +15,8 @@ public interface SubmittedJob {
   CompletableFuture<JobOutcome> result();
 
   /**
-   * Completes once every source the submission listed has read all there was at the run's start;
-   * never for a submission that listed none.
+   * Completes once every source the submission listed has read all there was at the run's start (at
+   * once for a submission that listed none).
    */
   CompletableFuture<Void> caughtUp();
 

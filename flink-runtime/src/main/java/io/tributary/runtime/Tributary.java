@@ -289,15 +289,15 @@ public final class Tributary {
         Thread watcher = stopRequestWatcher(pipelineStorage, update);
         UpdateResult result = null;
         try (lock) {
-          EmbeddedCluster own = shared != null ? null : EmbeddedCluster.start(slots, new Configuration());
+          // an executor given to the builder is the caller's; one started for this update is closed with it
+          JobExecutor target = shared != null ? shared : EmbeddedExecutor.start(slots, new Configuration());
           try {
-            UpdateRunner runner = ProductionRuntime.runner(shared != null ? shared : new EmbeddedExecutor(own),
-                pipelineStorage, settings);
+            UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             // analyzed again if a flow restarts for new columns: the stored schemas then have them
             result = runner.run(updatePlan, analyzeStoring, selected, recording, update.stopRequest());
           } finally {
-            if (own != null) {
-              own.close();
+            if (shared == null) {
+              target.close();
             }
           }
         } catch (RuntimeException | Error e) {

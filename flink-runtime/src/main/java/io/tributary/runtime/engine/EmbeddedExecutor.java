@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -27,9 +28,29 @@ public final class EmbeddedExecutor implements JobExecutor {
   private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
 
   private final EmbeddedCluster cluster;
+  /** Whether {@link #close()} closes the cluster: only one this executor started. */
+  private final boolean owned;
 
+  /** Runs jobs on {@code cluster}, which its caller keeps and closes. */
   public EmbeddedExecutor(EmbeddedCluster cluster) {
+    this(cluster, false);
+  }
+
+  private EmbeddedExecutor(EmbeddedCluster cluster, boolean owned) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
+    this.owned = owned;
+  }
+
+  /** Starts a cluster of {@code slots} slots of its own, closed with this executor. */
+  public static EmbeddedExecutor start(int slots, Configuration flinkConf) {
+    return new EmbeddedExecutor(EmbeddedCluster.start(slots, flinkConf), true);
+  }
+
+  @Override
+  public void close() {
+    if (owned) {
+      cluster.close();
+    }
   }
 
   @Override

@@ -14,11 +14,15 @@ package io.tributary.runtime.engine;
  * JobOutcome outcome = job.result().get();    // FINISHED, with the final accumulators
  * }</pre>
  */
-public interface JobExecutor {
+public interface JobExecutor extends AutoCloseable {
 
   /**
    * Submits a job and returns at once. Fails (unchecked) only if the cluster refused the job; a job
    * that fails later completes its {@link SubmittedJob#result()} with the failure.
    */
   SubmittedJob submit(JobSubmission submission);
+
+  /** Releases what this executor holds, such as a cluster it started; jobs it ran are not touched. */
+  @Override
+  default void close() {}
 }

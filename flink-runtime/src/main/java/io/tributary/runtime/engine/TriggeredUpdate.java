@@ -45,9 +45,9 @@ final class TriggeredUpdate {
     UpdatePlan current = plan;
     for (String name : plan.jobNames()) {
       PlannedJob job = current.job(name);
-      Optional<String> skipped = skip(current, job, scope, failedJobs, results);
-      if (skipped.isPresent()) {
-        stopped |= skipped.get().equals("stopped");
+      Optional<NotRun> notRun = notRun(current, job, scope, failedJobs, results);
+      if (notRun.isPresent()) {
+        stopped |= notRun.get() == NotRun.STOPPED;
         continue;
       }
       String onceTarget = onceTarget(current, job);
@@ -82,40 +82,42 @@ final class TriggeredUpdate {
     return new UpdateScope.Ended(state, results, firstError);
   }
 
-  /**
-   * Why {@code job} does not run in this update, once its flows are reported: "excluded" (not selected,
-   * or a once flow that ran already), "stopped" (a stop was asked for) or "skipped" (an upstream job
-   * failed); empty if it runs.
-   */
-  private Optional<String> skip(UpdatePlan plan, PlannedJob job, UpdateScope scope, Set<String> failedJobs,
+  /** Why a job does not run in an update. */
+  private enum NotRun {
+    /** Not selected, or a once flow that ran already. */
+    EXCLUDED,
+    /** A stop was asked for before it started. */
+    STOPPED,
+    /** An upstream job failed. */
+    SKIPPED
+  }
+
+  /** Why {@code job} does not run in this update, once its flows are reported; empty if it runs. */
+  private Optional<NotRun> notRun(UpdatePlan plan, PlannedJob job, UpdateScope scope, Set<String> failedJobs,
       List<FlowResult> results) {
-    UpdateListener listener = scope.listener();
     if (!scope.selected().runJobs().contains(job.name())) {
       report(job, FlowState.EXCLUDED, "not selected for this update; its data is kept", Optional.empty(), scope,
           results);
-      return Optional.of("excluded");
+      return Optional.of(NotRun.EXCLUDED);
     }
     if (scope.stopRequest().isDone()) {
       report(job, FlowState.STOPPED, "the update was stopped before this flow started", Optional.empty(), scope,
           results);
-      return Optional.of("stopped");
+      return Optional.of(NotRun.STOPPED);
     }
     Optional<String> failedUpstream = job.upstreamJobs().stream().filter(failedJobs::contains).findFirst();
     if (failedUpstream.isPresent()) {
       failedJobs.add(job.name());
       String why = "an upstream flow failed (job " + failedUpstream.get() + ")";
       report(job, FlowState.SKIPPED, why, Optional.of(why), scope, results);
-      return Optional.of("skipped");
+      return Optional.of(NotRun.SKIPPED);
     }
     String onceTarget = onceTarget(plan, job);
     if (job.once() && !onceFlows.pending(job, scope.generations(), onceTarget)) {
       String why = "a once flow; it ran for this table already and runs again after a full refresh of "
           + onceTarget;
-      job.datasets().forEach(flow -> {
-        listener.onFlow(flow, FlowState.EXCLUDED, why);
-        results.add(new FlowResult(flow, job.name(), FlowState.EXCLUDED, Optional.empty()));
-      });
-      return Optional.of("excluded");
+      report(job, FlowState.EXCLUDED, why, Optional.empty(), scope, results);
+      return Optional.of(NotRun.EXCLUDED);
     }
     return Optional.empty();
   }

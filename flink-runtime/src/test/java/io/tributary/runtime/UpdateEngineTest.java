@@ -200,4 +200,21 @@ class UpdateEngineTest {
         "Flow 'customers': Auto Loader found new columns [city] in file part-2.json and added them to the schema"
         + " stored under '/schemas/customers'. The flow stopped; the next update reads the file again");
   }
+
+  @Test
+  void aContinuousUpdateRunsEveryStreamingJobAtOnceUntilAStopSavesEachOne() throws Exception {
+    executor.script("stream_customers", Run.runsUntilStopped());
+
+    RunningUpdate update = builder().continuous(true).triggerInterval(Duration.ofMillis(200)).start();
+    assertThat(executor.firstRunningUntilStopped().get(60, TimeUnit.SECONDS)).isEqualTo("stream_customers");
+    update.stop();
+    UpdateResult result = update.await();
+
+    assertThat(result.state()).isEqualTo(UpdateState.STOPPED);
+    assertThat(executor.jobs()).containsExactly("stream_orders", "stream_customers");
+    assertThat(executor.savepoints()).hasSize(2);
+    assertThat(result.flow("orders").orElseThrow().state()).isEqualTo(FlowState.STOPPED);
+    assertThat(result.flow("customers").orElseThrow().state()).isEqualTo(FlowState.STOPPED);
+    assertThat(analyses).hasValue(1);
+  }
 }

@@ -15,11 +15,12 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.runtime.jobgraph.JobType;
 
 /**
  * A {@link JobExecutor} that runs nothing: each submitted job behaves as scripted for its name, by
- * default as a job that works (a job with sources to wait for catches up at once and stops with a
- * savepoint; a job without ends FINISHED at once). It records every submission in order, so engine
+ * default as a job that works (a STREAMING job catches up at once and runs until stopped with a
+ * savepoint; a BATCH job ends FINISHED at once). It records every submission in order, so engine
  * behaviour (order, retries, restarts, stops) is testable without a cluster.
  *
  * <pre>{@code
@@ -89,12 +90,12 @@ public final class FakeExecutor implements JobExecutor {
     Run run = Optional.ofNullable(scripts.get(submission.job())).map(Queue::poll).orElse(Run.works());
     submissions.add(new Submitted(submission.job(), submission.restoreFrom(), submission.runId(), run.behaviour()));
     Job job = new Job("fake-" + ids.incrementAndGet(), submission.job());
-    boolean waitsForSources = !submission.caughtUpSources().isEmpty();
+    boolean streaming = submission.graph().getJobType() == JobType.STREAMING;
     switch (run.behaviour()) {
       case FAILS -> job.result.complete(JobOutcome.failed(run.failure().orElseThrow()));
       case WORKS -> {
-        if (waitsForSources) {
-          job.caughtUp.complete(null);
+        if (streaming) {
+          job.caughtUp.complete(null); // and it runs until stopped, as a streaming job's sources never finish
         } else {
           job.result.complete(JobOutcome.finished(Map.of()));
         }

@@ -8,16 +8,16 @@ import io.tributary.quality.ExpectationValidator;
 import io.tributary.runtime.analysis.Analyzer;
 import io.tributary.runtime.analysis.SourceSchemas;
 import io.tributary.runtime.delta.DeltaTableReader;
-import io.tributary.runtime.engine.CaughtUpSignals;
-import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.engine.JobExecutor;
 import io.tributary.runtime.engine.RunSettings;
 import io.tributary.runtime.engine.UpdateRunner;
 import io.tributary.runtime.source.AutoLoaderSchemas;
-import io.tributary.runtime.source.CaughtUpRegistry;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.util.List;
+import java.util.function.BiFunction;
+import org.apache.flink.table.types.logical.RowType;
 
-/** Wires the production pieces: Auto Loader and Delta source schemas, expectation checks, Delta I/O, caught-up signals. */
+/** Wires the production pieces: Auto Loader and Delta source schemas, expectation checks, Delta I/O. */
 final class ProductionRuntime {
 
   private ProductionRuntime() {}
@@ -28,10 +28,22 @@ final class ProductionRuntime {
    * @param storeInferredSchemas false for validation, which writes nothing
    */
   static Analyzer analyzer(PipelineStorage storage, boolean storeInferredSchemas) {
+    return analyzer(storage, (dataset, autoLoader) -> AutoLoaderSchemas.resolve(autoLoader,
+        storage.schemaLocation(dataset), storage.hadoopConf(), storeInferredSchemas));
+  }
+
+  /**
+   * The analyzer of an update's first analysis, which writes nothing: the Auto Loader schemas it
+   * derives are kept in {@code deferred}, to be stored once the update owns the storage.
+   */
+  static Analyzer analyzer(DeferredSchemas deferred, PipelineStorage storage) {
+    return analyzer(storage, deferred::resolve);
+  }
+
+  private static Analyzer analyzer(PipelineStorage storage, BiFunction<String, AutoLoader, RowType> autoLoaders) {
     SourceSchemas schemas = (dataset, source) -> {
       if (source instanceof AutoLoader autoLoader) {
-        return AutoLoaderSchemas.resolve(autoLoader, storage.schemaLocation(dataset), storage.hadoopConf(),
-            storeInferredSchemas);
+        return autoLoaders.apply(dataset, autoLoader);
       }
       if (source instanceof DeltaSource delta) {
         return DeltaTableReader.schema(delta.path(), storage.hadoopConf()).orElseThrow(() -> new IllegalArgumentException(
@@ -53,18 +65,7 @@ final class ProductionRuntime {
     return new Analyzer(schemas, List.of(expectations));
   }
 
-  static UpdateRunner runner(EmbeddedCluster cluster, PipelineStorage storage, RunSettings settings) {
-    CaughtUpSignals signals = new CaughtUpSignals() {
-      @Override
-      public java.util.concurrent.CompletableFuture<Void> await(String updateId, String sourceId) {
-        return CaughtUpRegistry.await(updateId, sourceId);
-      }
-
-      @Override
-      public void release(String updateId) {
-        CaughtUpRegistry.release(updateId);
-      }
-    };
-    return new UpdateRunner(cluster, storage, new DeltaJobIo(storage), new QualityStages(storage), signals, settings);
+  static UpdateRunner runner(JobExecutor executor, PipelineStorage storage, RunSettings settings) {
+    return new UpdateRunner(executor, storage, new DeltaJobIo(storage), new QualityStages(storage), settings);
   }
 }

@@ -8,8 +8,11 @@ import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineConfig;
 import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.engine.EmbeddedExecutor;
+import io.tributary.runtime.engine.JobExecutor;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.engine.RunSettings;
+import io.tributary.runtime.engine.UpdatePlan;
 import io.tributary.runtime.engine.UpdateRunner;
 import io.tributary.runtime.maintenance.AfterUpdateMaintenance;
 import io.tributary.runtime.maintenance.MaintenanceOptions;
@@ -18,7 +21,6 @@ import io.tributary.runtime.maintenance.TableMaintenance;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
-import io.tributary.runtime.translate.JobPlanner;
 import io.tributary.runtime.translate.PlannedJob;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +28,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
 
 /**
@@ -84,7 +89,8 @@ public final class Tributary {
     private boolean continuous;
     private RefreshSelection selection = RefreshSelection.all();
     private UpdateListener listener = UpdateListener.NONE;
-    private EmbeddedCluster cluster;
+    private JobExecutor executor;
+    private UnaryOperator<Function<LogicalPlan, ResolvedPlan>> analyses = UnaryOperator.identity();
     private Map<String, String> flinkOptions = Map.of();
     private Integer maxFlowRetries;
     private Duration retryBackoff = RunSettings.DEFAULT_RETRY_BACKOFF;
@@ -164,7 +170,25 @@ public final class Tributary {
 
     /** Runs on this already started cluster (shared by tests or a service) instead of starting one per update. */
     public Builder cluster(EmbeddedCluster cluster) {
-      this.cluster = Objects.requireNonNull(cluster, "cluster");
+      this.executor = new EmbeddedExecutor(Objects.requireNonNull(cluster, "cluster"));
+      return this;
+    }
+
+    /**
+     * Runs the update's jobs on {@code executor} instead of an embedded cluster started per update;
+     * the caller owns it (and closes what it holds).
+     */
+    public Builder executor(JobExecutor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Wraps every analysis of the pipeline this builder makes ({@code Analyzer.analyze}), such as
+     * one that counts them in a test.
+     */
+    Builder analyses(UnaryOperator<Function<LogicalPlan, ResolvedPlan>> wrap) {
+      this.analyses = Objects.requireNonNull(wrap, "wrap");
       return this;
     }
 
@@ -221,7 +245,7 @@ public final class Tributary {
      * @throws PipelineDefinitionException listing every problem
      */
     public ResolvedPlan validate() {
-      return ProductionRuntime.analyzer(storage(), false).analyze(plan());
+      return analyses.apply(ProductionRuntime.analyzer(storage(), false)::analyze).apply(plan());
     }
 
     /** Runs one update and returns how it ended; definition errors are thrown before anything runs. */
@@ -244,16 +268,23 @@ public final class Tributary {
     public RunningUpdate start() {
       PipelineStorage pipelineStorage = storage();
       AfterUpdateMaintenance maintenance = AfterUpdateMaintenance.fromConfiguration(name, configuration);
-      ResolvedPlan checked = ProductionRuntime.analyzer(pipelineStorage, false).analyze(plan());
-      List<PlannedJob> jobs = JobPlanner.plan(checked.plan());
-      RefreshSelection.Resolved selected = selection.resolve(checked.plan(), jobs);
+      LogicalPlan logical = plan();
+      // the one analysis of the update: it writes nothing before the update holds the lock
+      DeferredSchemas schemas = new DeferredSchemas(pipelineStorage);
+      UpdatePlan checked = UpdatePlan.of(analyses.apply(ProductionRuntime.analyzer(schemas, pipelineStorage)::analyze)
+          .apply(logical));
+      List<PlannedJob> jobs = checked.jobs();
+      RefreshSelection.Resolved selected = selection.resolve(checked.resolved().plan(), jobs);
       PipelineLock lock = PipelineLock.acquire(pipelineStorage, name);
-      ResolvedPlan plan;
+      Supplier<ResolvedPlan> analyzeStoring = () ->
+          analyses.apply(ProductionRuntime.analyzer(pipelineStorage, true)::analyze).apply(logical);
+      UpdatePlan plan;
       try {
         UpdateRunner.reset(pipelineStorage, jobs, selected);
-        // analyzed again now that the update owns the storage: stores Auto Loader's inferred schemas,
-        // inferred afresh for the tables just reset
-        plan = ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan());
+        // now that the update owns the storage, Auto Loader's inferred schemas are stored; the pipeline
+        // is analyzed again only for tables just reset (inferred afresh) or a schema changed meanwhile
+        boolean unchanged = selected.resetJobs().isEmpty() && schemas.store();
+        plan = unchanged ? checked : UpdatePlan.of(analyzeStoring.get());
         pipelineStorage.clearStopRequest();
       } catch (RuntimeException e) {
         lock.close();
@@ -266,17 +297,18 @@ public final class Tributary {
       int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : parallelism;
       RunningUpdate update = new RunningUpdate(pipelineStorage);
       UpdateListener recording = update.recorder(listener);
-      EmbeddedCluster shared = cluster;
+      JobExecutor shared = executor;
+      UpdatePlan updatePlan = plan;
       Thread thread = new Thread(() -> {
         Thread watcher = stopRequestWatcher(pipelineStorage, update);
         UpdateResult result = null;
         try (lock) {
-          EmbeddedCluster target = shared != null ? shared : EmbeddedCluster.start(slots, new Configuration());
+          // an executor given to the builder is the caller's; one started for this update is closed with it
+          JobExecutor target = shared != null ? shared : EmbeddedExecutor.start(slots, new Configuration());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             // analyzed again if a flow restarts for new columns: the stored schemas then have them
-            result = runner.run(plan, () -> ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan()),
-                selected, recording, update.stopRequest());
+            result = runner.run(updatePlan, analyzeStoring, selected, recording, update.stopRequest());
           } finally {
             if (shared == null) {
               target.close();

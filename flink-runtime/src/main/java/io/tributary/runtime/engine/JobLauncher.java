@@ -1,64 +1,71 @@
 package io.tributary.runtime.engine;
 
-import io.tributary.runtime.analysis.ResolvedPlan;
+import io.tributary.runtime.eventlog.RowCountOperator;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobContext;
+import io.tributary.runtime.translate.JobIo;
 import io.tributary.runtime.translate.JobTranslator;
 import io.tributary.runtime.translate.PlannedJob;
 import io.tributary.runtime.translate.TranslatedJob;
-import java.io.IOException;
 import java.time.Duration;
-import io.tributary.runtime.eventlog.RowCountOperator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import org.apache.flink.api.common.JobID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
-import org.apache.flink.runtime.jobmaster.JobResult;
-import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.flink.util.OptionalFailure;
-import org.apache.flink.util.SerializedValue;
 
 /**
- * Starts and ends the jobs of an update on the embedded cluster, the same way in triggered and
- * continuous mode: a STREAMING job restores its job's current savepoint (after checking the saved
+ * Starts and ends the jobs of an update through the {@link JobExecutor}, the same way in triggered
+ * and continuous mode: a STREAMING job restores its job's newest state (after checking the saved
  * state still fits the definition) and is ended with a new savepoint, which commits its last epoch;
  * only then does the pointer move.
  */
 final class JobLauncher {
 
-  private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration STOP_TIMEOUT = Duration.ofMinutes(5);
+  /** How long the live accumulators of a running job may take to arrive before the figure is skipped. */
+  private static final Duration ACCUMULATOR_PATIENCE = Duration.ofSeconds(5);
 
-  private final EmbeddedCluster cluster;
+  private final JobExecutor executor;
   private final PipelineStorage storage;
-  private final CaughtUpSignals signals;
+  private final JobIo io;
+  private final JobTranslator.FlowStages stages;
   private final RunSettings settings;
   /** Jobs launched and not yet seen ended by {@link #rowsWritten}. */
-  private final Map<JobID, Launched> active = new ConcurrentHashMap<>();
+  private final Map<String, Launched> active = new ConcurrentHashMap<>();
   /** Per dataset, the rows its latest job has written, as last seen. */
   private final Map<String, Long> rows = new ConcurrentHashMap<>();
 
-  JobLauncher(EmbeddedCluster cluster, PipelineStorage storage, CaughtUpSignals signals, RunSettings settings) {
-    this.cluster = cluster;
+  JobLauncher(JobExecutor executor, PipelineStorage storage, JobIo io, JobTranslator.FlowStages stages,
+      RunSettings settings) {
+    this.executor = executor;
     this.storage = storage;
-    this.signals = signals;
+    this.io = io;
+    this.stages = stages;
     this.settings = settings;
   }
 
-  /** A submitted job: its result, and (triggered STREAMING jobs) when all its sources have caught up. */
-  record Launched(JobContext context, JobID id, CompletableFuture<JobResult> result,
-      CompletableFuture<Void> caughtUp, StateFingerprint fingerprint) {}
+  /** A submitted job of the update, with the fingerprint of the state it will save. */
+  record Launched(JobContext context, SubmittedJob job, StateFingerprint fingerprint) {
 
-  Launched launch(ResolvedPlan plan, JobTranslator translator, JobContext context) {
+    CompletableFuture<JobOutcome> result() {
+      return job.result();
+    }
+
+    CompletableFuture<Void> caughtUp() {
+      return job.caughtUp();
+    }
+  }
+
+  /** Translates {@code context}'s job of {@code plan} and submits it. */
+  Launched launch(UpdatePlan plan, JobContext context) {
     PlannedJob job = context.job();
     Configuration conf = JobTranslator.configuration(job, settings.parallelism(), settings.checkpointInterval());
     if (settings.development()) {
@@ -76,23 +83,20 @@ final class JobLauncher {
           ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
     conf.addAll(Configuration.fromMap(settings.flinkOptions()));
-    TranslatedJob translated = translator.translate(context, conf);
-    StateFingerprint fingerprint = StateFingerprint.of(plan, job);
-    StreamGraph graph = translated.graph();
+    TranslatedJob translated = new JobTranslator(plan.resolved(), io, stages).translate(context, conf);
+    StateFingerprint fingerprint = StateFingerprint.of(plan.resolved(), job);
+    Optional<String> restore = Optional.empty();
     if (streaming) {
       checkStateOwners(job);
-      Optional<String> restore = storage.stateToRestore(job.name());
+      restore = storage.stateToRestore(job.name());
       if (restore.isPresent()) {
         checkStateCompatible(job, fingerprint);
-        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restore.get(), false));
       }
     }
-    List<CompletableFuture<Void>> caughtUp = translated.caughtUpIds().stream()
-        .map(id -> signals.await(context.updateId(), id)).toList();
-    JobID id = cluster.submit(graph);
-    Launched launched = new Launched(context, id, cluster.result(id),
-        CompletableFuture.allOf(caughtUp.toArray(CompletableFuture[]::new)), fingerprint);
-    active.put(id, launched);
+    SubmittedJob submitted = executor.submit(new JobSubmission(job.name(), translated.graph(), restore,
+        context.updateId(), translated.caughtUpIds()));
+    Launched launched = new Launched(context, submitted, fingerprint);
+    active.put(submitted.id(), launched);
     return launched;
   }
 
@@ -103,33 +107,32 @@ final class JobLauncher {
    */
   Map<String, Long> rowsWritten() {
     for (Launched launched : List.copyOf(active.values())) {
-      Map<String, Long> accumulators;
+      Map<String, Object> accumulators;
       if (launched.result().isDone()) {
         accumulators = launched.result().isCompletedExceptionally()
-            ? Map.of() : finalAccumulators(launched.result().join());
-        active.remove(launched.id());
+            ? Map.of() : launched.result().join().accumulators();
+        active.remove(launched.job().id());
       } else {
-        accumulators = cluster.numericAccumulators(launched.id());
+        accumulators = live(launched.job());
       }
-      accumulators.forEach((name, value) -> RowCountOperator.datasetOf(name).ifPresent(d -> rows.put(d, value)));
+      accumulators.forEach((name, value) -> {
+        if (value instanceof Long count) {
+          RowCountOperator.datasetOf(name).ifPresent(d -> rows.put(d, count));
+        }
+      });
     }
     return Map.copyOf(rows);
   }
 
-  private static Map<String, Long> finalAccumulators(JobResult result) {
-    Map<String, Long> values = new HashMap<>();
-    for (Map.Entry<String, SerializedValue<OptionalFailure<Object>>> entry
-        : result.getAccumulatorResults().entrySet()) {
-      try {
-        OptionalFailure<Object> value = entry.getValue().deserializeValue(JobLauncher.class.getClassLoader());
-        if (!value.isFailure() && value.getUnchecked() instanceof Long count) {
-          values.put(entry.getKey(), count);
-        }
-      } catch (IOException | ClassNotFoundException unreadable) {
-        // not a row count
-      }
+  private static Map<String, Object> live(SubmittedJob job) {
+    try {
+      return job.accumulators().get(ACCUMULATOR_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Map.of();
+    } catch (ExecutionException | TimeoutException unavailable) {
+      return Map.of();
     }
-    return values;
   }
 
   /** Waits for a job to end on its own (a BATCH job) and fails if it did not succeed. */
@@ -140,10 +143,15 @@ final class JobLauncher {
   /** Stops a running STREAMING job with a savepoint and points its next run at it. */
   void stopKeepingState(Launched launched) throws InterruptedException {
     PlannedJob job = launched.context().job();
-    if (!cluster.awaitAllTasksRunning(launched.id(), START_TIMEOUT)) {
-      awaitSuccess(launched);
+    String savepoint;
+    try {
+      savepoint = launched.job().stopWithSavepoint(storage.savepointDir(job.name()), STOP_TIMEOUT);
+    } catch (RuntimeException e) {
+      if (launched.result().isDone()) {
+        awaitSuccess(launched); // the job ended first: its own failure is the one to report
+      }
+      throw e;
     }
-    String savepoint = cluster.stopWithSavepoint(launched.id(), storage.savepointDir(job.name()), STOP_TIMEOUT);
     awaitSuccess(launched);
     storage.setStateFingerprint(job.name(), launched.fingerprint().text());
     storage.setCurrentSavepoint(job.name(), savepoint);
@@ -153,10 +161,7 @@ final class JobLauncher {
 
   /** Cancels a job that is still running after its update gave up on it, so no second writer runs on. */
   void cancelIfRunning(Launched launched) {
-    if (!launched.result().isDone() && !cluster.status(launched.id()).isGloballyTerminalState()) {
-      cluster.cancel(launched.id());
-    }
-    signals.release(launched.context().updateId());
+    launched.job().cancel();
   }
 
   /**
@@ -188,11 +193,9 @@ final class JobLauncher {
     }
   }
 
-  private static void checkSucceeded(PlannedJob job, JobResult result) {
-    if (!result.isSuccess()) {
-      Throwable cause = result.getSerializedThrowable()
-          .map(t -> t.deserializeError(JobLauncher.class.getClassLoader()))
-          .orElse(new IllegalStateException("status " + result.getJobStatus().map(Object::toString).orElse("unknown")));
+  private static void checkSucceeded(PlannedJob job, JobOutcome outcome) {
+    if (outcome.failure().isPresent()) {
+      Throwable cause = outcome.failure().get();
       String message = JobErrors.rootMessage(cause);
       if (message.contains("Cannot map checkpoint/savepoint state") || message.contains("Failed to rollback")) {
         throw new StateIncompatibleException("The state of " + String.join(", ", job.datasets()) + " does not"

@@ -10,11 +10,11 @@ import io.tributary.runtime.translate.PlannedJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * What of a streaming job's plan its saved state depends on: per dataset, its source or query, its
@@ -25,46 +25,91 @@ import java.util.stream.Collectors;
  * columns (its columns kept, in their order) is not a difference: that is how Auto Loader's
  * {@code addNewColumns} evolves a source, and the state kept by Tributary's operators (keys,
  * positions, CDC rows through {@code EvolvingRowDataSerializer}) survives it. A change inside a
- * {@code query} lambda cannot be seen here: Flink's restore then fails, and {@link UpdateRunner}
+ * {@code query} lambda cannot be seen here: Flink's restore then fails, and {@link JobLauncher}
  * words that failure.
  *
  * <p>Each append flow has its own lines ({@code flow <name> …}): a flow added since the state was
  * saved is no difference (its sources start from nothing, the others restore their positions); a
  * flow removed or changed is.
+ *
+ * <p>Its entries are typed ({@link DatasetEntry}, {@link FlowEntry}); stored as one line each, in the
+ * text format of earlier versions, which {@link #parse} still reads.
  */
-record StateFingerprint(List<String> lines) {
+record StateFingerprint(List<Entry> entries) {
 
   StateFingerprint {
-    lines = List.copyOf(lines);
+    entries = List.copyOf(entries);
   }
 
+  /** One thing the state depends on; {@link #text()} is its stored line. */
+  sealed interface Entry permits DatasetEntry, FlowEntry, UnknownEntry {
+    String text();
+  }
+
+  /** What of a dataset an entry describes, with the words that introduce it in the stored line. */
+  enum Aspect {
+    QUERIES(" "),
+    READS(" reads "),
+    DROP_DUPLICATES(" drop duplicates "),
+    APPLY_CHANGES(" apply changes keys "),
+    SCHEMA(" schema ");
+
+    private final String words;
+
+    Aspect(String words) {
+      this.words = words;
+    }
+  }
+
+  /** An aspect of a dataset written by the job, such as its dedup keys; a SCHEMA value is a row type. */
+  record DatasetEntry(String dataset, Aspect aspect, String value) implements Entry {
+    @Override
+    public String text() {
+      return dataset + aspect.words + value;
+    }
+  }
+
+  /**
+   * An append flow of the job: its target, queries and reads ({@code definition}) and its row type.
+   */
+  record FlowEntry(String flow, String definition, String schema) implements Entry {
+    @Override
+    public String text() {
+      return FLOW + flow + " " + definition + SCHEMA_WORDS + schema;
+    }
+  }
+
+  /** A stored line of a form this version does not know: compared as text. */
+  record UnknownEntry(String text) implements Entry {}
+
+  private static final String FLOW = "flow ";
+  private static final String SCHEMA_WORDS = " schema ";
+
   static StateFingerprint of(ResolvedPlan plan, PlannedJob job) {
-    List<String> lines = new ArrayList<>();
+    List<Entry> entries = new ArrayList<>();
     List<String> flows = job.flows().stream().sorted().toList();
     for (String name : job.datasets().stream().sorted().toList()) { // declaration order holds no state
       if (job.once()) {
         continue; // its one flow is described below
       }
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
-      lines.add(name + " " + dataset.queries().stream().map(StateFingerprint::identity).toList());
-      lines.add(name + " reads " + stateful(plan.plan().queryInputsOf(name)));
-      lines.add(name + " drop duplicates " + dataset.dropDuplicatesKeys());
+      entries.add(new DatasetEntry(name, Aspect.QUERIES,
+          dataset.queries().stream().map(StateFingerprint::identity).toList().toString()));
+      entries.add(new DatasetEntry(name, Aspect.READS, stateful(plan.plan().queryInputsOf(name)).toString()));
+      entries.add(new DatasetEntry(name, Aspect.DROP_DUPLICATES, dataset.dropDuplicatesKeys().toString()));
       plan.plan().applyChanges().stream().filter(a -> a.target().equals(name))
-          .forEach(a -> lines.add(name + " apply changes keys " + a.keys() + " sequence by " + a.sequenceBy()
-              + " scd type " + a.scdType()));
-      lines.add(name + " schema " + plan.schema(name).asSerializableString());
+          .forEach(a -> entries.add(new DatasetEntry(name, Aspect.APPLY_CHANGES, a.keys() + " sequence by "
+              + a.sequenceBy() + " scd type " + a.scdType())));
+      entries.add(new DatasetEntry(name, Aspect.SCHEMA, plan.schema(name).asSerializableString()));
     }
     for (String name : flows) {
       AppendFlowSpec flow = plan.plan().appendFlow(name).orElseThrow();
-      lines.add(FLOW + name + " into " + flow.target().orElseThrow() + " "
+      entries.add(new FlowEntry(name, "into " + flow.target().orElseThrow() + " "
           + flow.queries().stream().map(StateFingerprint::identity).toList() + " reads "
-          + stateful(plan.plan().inputsOf(name)) + " schema "
-          + plan.schema(name).asSerializableString());
+          + stateful(plan.plan().inputsOf(name)), plan.schema(name).asSerializableString()));
     }
-    return new StateFingerprint(lines);
+    return new StateFingerprint(entries);
   }
-
-  private static final String FLOW = "flow ";
 
   /**
    * The reads a job's state depends on: a lookup join keeps no state (its table is loaded again when
@@ -79,57 +124,104 @@ record StateFingerprint(List<String> lines) {
     return query instanceof Query.SourceRead read ? "from " + read.source().stateIdentity() : query.describe();
   }
 
-  private static String flowOf(String line) {
-    return line.substring(FLOW.length()).split(" ", 2)[0];
+  /** A fingerprint of stored lines, as {@link #parse} reads them. */
+  static StateFingerprint ofLines(List<String> lines) {
+    return new StateFingerprint(lines.stream().map(StateFingerprint::entry).toList());
   }
 
+  /** Reads a stored fingerprint: one entry a line, as every version so far wrote them. */
   static StateFingerprint parse(String text) {
-    return new StateFingerprint(text.lines().filter(line -> !line.isBlank()).toList());
+    return ofLines(text.lines().filter(line -> !line.isBlank()).toList());
+  }
+
+  /**
+   * The entry a stored line holds. A dataset's name is the line's first word (names are identifiers);
+   * a flow's row type is what follows the last " schema ROW<" (a row type is always a ROW, and the
+   * flow's queries before it may hold the word schema).
+   */
+  private static Entry entry(String line) {
+    if (line.startsWith(FLOW)) {
+      String rest = line.substring(FLOW.length());
+      int space = rest.indexOf(' ');
+      int schema = rest.lastIndexOf(SCHEMA_WORDS + "ROW<");
+      if (space < 0 || schema <= space) {
+        return new UnknownEntry(line);
+      }
+      return new FlowEntry(rest.substring(0, space), rest.substring(space + 1, schema),
+          rest.substring(schema + SCHEMA_WORDS.length()));
+    }
+    int space = line.indexOf(' ');
+    if (space <= 0) {
+      return new UnknownEntry(line);
+    }
+    String dataset = line.substring(0, space);
+    for (Aspect aspect : List.of(Aspect.READS, Aspect.DROP_DUPLICATES, Aspect.APPLY_CHANGES, Aspect.SCHEMA)) {
+      if (line.startsWith(aspect.words, space)) {
+        return new DatasetEntry(dataset, aspect, line.substring(space + aspect.words.length()));
+      }
+    }
+    return new DatasetEntry(dataset, Aspect.QUERIES, line.substring(space + 1));
+  }
+
+  /** The stored lines, one per entry. */
+  List<String> lines() {
+    return entries.stream().map(Entry::text).toList();
   }
 
   String text() {
-    return String.join("\n", lines) + "\n";
+    return String.join("\n", lines()) + "\n";
   }
 
-  /** The first line that differs from {@code saved}, as "was … now …", or empty when they agree. */
+  private Set<String> flowNames() {
+    return entries.stream().filter(e -> e instanceof FlowEntry).map(e -> ((FlowEntry) e).flow())
+        .collect(Collectors.toSet());
+  }
+
+  /** The first entry that differs from {@code saved}, as "was … now …", or empty when they agree. */
   Optional<String> differenceFrom(StateFingerprint saved) {
-    Set<String> savedFlows = saved.lines.stream().filter(l -> l.startsWith(FLOW)).map(StateFingerprint::flowOf)
-        .collect(Collectors.toSet());
-    List<String> lines = this.lines.stream()
-        .filter(l -> !l.startsWith(FLOW) || savedFlows.contains(flowOf(l))).toList();
-    Set<String> flows = lines.stream().filter(l -> l.startsWith(FLOW)).map(StateFingerprint::flowOf)
-        .collect(Collectors.toSet());
-    Optional<String> removed = saved.lines.stream().filter(l -> l.startsWith(FLOW) && !flows.contains(flowOf(l)))
-        .findFirst();
+    Set<String> savedFlows = saved.flowNames();
+    List<Entry> current = entries.stream()
+        .filter(e -> !(e instanceof FlowEntry flow) || savedFlows.contains(flow.flow())).toList();
+    Set<String> flows = new StateFingerprint(current).flowNames();
+    Optional<Entry> removed = saved.entries.stream()
+        .filter(e -> e instanceof FlowEntry flow && !flows.contains(flow.flow())).findFirst();
     if (removed.isPresent()) {
-      return Optional.of("was \"" + removed.get() + "\", now \"(nothing)\"");
+      return Optional.of("was \"" + removed.get().text() + "\", now \"(nothing)\"");
     }
-    int size = Math.max(lines.size(), saved.lines.size());
+    int size = Math.max(current.size(), saved.entries.size());
     for (int i = 0; i < size; i++) {
-      String now = i < lines.size() ? lines.get(i) : "(nothing)";
-      String was = i < saved.lines.size() ? saved.lines.get(i) : "(nothing)";
-      if (!now.equals(was) && !isAddedColumns(was, now)) {
-        return Optional.of("was \"" + was + "\", now \"" + now + "\"");
+      Optional<Entry> now = i < current.size() ? Optional.of(current.get(i)) : Optional.empty();
+      Optional<Entry> was = i < saved.entries.size() ? Optional.of(saved.entries.get(i)) : Optional.empty();
+      if (!now.map(Entry::text).equals(was.map(Entry::text))
+          && !(now.isPresent() && was.isPresent() && isAddedColumns(was.get(), now.get()))) {
+        return Optional.of("was \"" + was.map(Entry::text).orElse("(nothing)") + "\", now \""
+            + now.map(Entry::text).orElse("(nothing)") + "\"");
       }
     }
     return Optional.empty();
   }
 
-  private static final String SCHEMA = " schema ";
-
-  /** Whether two schema lines of one dataset differ only by nullable columns added in {@code now}. */
-  static boolean isAddedColumns(String was, String now) {
-    int wasAt = was.indexOf(SCHEMA);
-    int nowAt = now.indexOf(SCHEMA);
-    if (wasAt < 0 || nowAt < 0 || !was.substring(0, wasAt).equals(now.substring(0, nowAt))) {
-      return false;
+  /** Whether two entries are one dataset's or flow's row type, differing only by nullable columns added in {@code now}. */
+  private static boolean isAddedColumns(Entry was, Entry now) {
+    if (was instanceof DatasetEntry before && now instanceof DatasetEntry after && before.aspect() == Aspect.SCHEMA
+        && after.aspect() == Aspect.SCHEMA && before.dataset().equals(after.dataset())) {
+      return isAddedColumns(before.value(), after.value());
     }
+    if (was instanceof FlowEntry before && now instanceof FlowEntry after && before.flow().equals(after.flow())
+        && before.definition().equals(after.definition())) {
+      return isAddedColumns(before.schema(), after.schema());
+    }
+    return false;
+  }
+
+  /** Whether row type {@code now} is {@code was} with nullable columns added among or after its own. */
+  private static boolean isAddedColumns(String was, String now) {
     LogicalType before;
     LogicalType after;
     try {
-      before = LogicalTypeParser.parse(was.substring(wasAt + SCHEMA.length()), StateFingerprint.class.getClassLoader());
-      after = LogicalTypeParser.parse(now.substring(nowAt + SCHEMA.length()), StateFingerprint.class.getClassLoader());
-    } catch (RuntimeException notAType) { // a dataset whose name holds " schema ": compared as text
+      before = LogicalTypeParser.parse(was, StateFingerprint.class.getClassLoader());
+      after = LogicalTypeParser.parse(now, StateFingerprint.class.getClassLoader());
+    } catch (RuntimeException notAType) { // compared as text
       return false;
     }
     if (!(before instanceof RowType old) || !(after instanceof RowType evolved)

@@ -58,7 +58,7 @@ class SchemaRestartJobsTest {
     // orders met a column; clicks_by_customer selects named columns of _customers, so its own type is kept
     ResolvedPlan after = analyzed(plan, Set.of("orders", "orders_clean", "customers", "_customers"));
 
-    assertThat(UpdateRunner.changedJobs(before, after))
+    assertThat(SchemaRestarts.changedJobs(before, after))
         .containsExactly("stream_orders", "table_customers", "stream_clicks");
   }
 
@@ -66,8 +66,8 @@ class SchemaRestartJobsTest {
   void aNewColumnOfAnotherSourceRestartsOnlyItsOwnJob() {
     LogicalPlan plan = shop();
 
-    assertThat(UpdateRunner.changedJobs(analyzed(plan, Set.of()), analyzed(plan, Set.of("visits"))))
+    assertThat(SchemaRestarts.changedJobs(analyzed(plan, Set.of()), analyzed(plan, Set.of("visits"))))
         .containsExactly("stream_visits");
-    assertThat(UpdateRunner.changedJobs(analyzed(plan, Set.of()), analyzed(plan, Set.of()))).isEmpty();
+    assertThat(SchemaRestarts.changedJobs(analyzed(plan, Set.of()), analyzed(plan, Set.of()))).isEmpty();
   }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class StateFingerprintTest {
 
   private static StateFingerprint of(String silverKeys, String bronzeSchema, String silverSchema) {
-    return new StateFingerprint(List.of(
+    return StateFingerprint.ofLines(List.of(
         "bronze [AutoLoader json /in]",
         "bronze reads []",
         "bronze drop duplicates []",
@@ -51,11 +51,58 @@ class StateFingerprintTest {
         + "`_rescued_data` VARCHAR(2147483647)> NOT NULL";
     assertThat(of("[id]", reordered, V1).differenceFrom(saved)).isPresent();
 
-    StateFingerprint anotherSource = new StateFingerprint(List.of("bronze [AutoLoader json /other]"));
-    assertThat(anotherSource.differenceFrom(new StateFingerprint(List.of("bronze [AutoLoader json /in]"))))
+    StateFingerprint anotherSource = StateFingerprint.ofLines(List.of("bronze [AutoLoader json /other]"));
+    assertThat(anotherSource.differenceFrom(StateFingerprint.ofLines(List.of("bronze [AutoLoader json /in]"))))
         .contains("was \"bronze [AutoLoader json /in]\", now \"bronze [AutoLoader json /other]\"");
-    StateFingerprint withMore = new StateFingerprint(List.of("bronze schema " + V1, "orders schema " + V1));
-    assertThat(withMore.differenceFrom(new StateFingerprint(List.of("bronze schema " + V1))))
+    StateFingerprint withMore = StateFingerprint.ofLines(List.of("bronze schema " + V1, "orders schema " + V1));
+    assertThat(withMore.differenceFrom(StateFingerprint.ofLines(List.of("bronze schema " + V1))))
         .contains("was \"(nothing)\", now \"orders schema " + V1 + "\"");
+  }
+
+  /** A fingerprint file as the versions before typed entries wrote it (one line per entry). */
+  private static final String OLD_FORMAT = """
+      customers [from AutoLoader json /in/customers]
+      customers reads []
+      customers drop duplicates []
+      customers apply changes keys [id] sequence by ts scd type 2
+      customers schema ROW<`id` VARCHAR(2147483647), `ts` BIGINT> NOT NULL
+      silver [SELECT id, 'schema v1' AS note FROM STREAM(bronze)]
+      silver reads [STREAM(bronze)]
+      silver drop duplicates [id]
+      silver schema ROW<`id` VARCHAR(2147483647), `note` CHAR(9) NOT NULL> NOT NULL
+      flow from_eu into all_events [from AutoLoader json /from_eu] reads [] schema ROW<`id` VARCHAR(2147483647)> NOT NULL
+      """;
+
+  @Test
+  void aFingerprintInTheOldTextFormatParsesIntoTypedEntriesAndIsWrittenBackTheSame() {
+    StateFingerprint old = StateFingerprint.parse(OLD_FORMAT);
+
+    assertThat(old.entries()).containsExactly(
+        new StateFingerprint.DatasetEntry("customers", StateFingerprint.Aspect.QUERIES,
+            "[from AutoLoader json /in/customers]"),
+        new StateFingerprint.DatasetEntry("customers", StateFingerprint.Aspect.READS, "[]"),
+        new StateFingerprint.DatasetEntry("customers", StateFingerprint.Aspect.DROP_DUPLICATES, "[]"),
+        new StateFingerprint.DatasetEntry("customers", StateFingerprint.Aspect.APPLY_CHANGES,
+            "[id] sequence by ts scd type 2"),
+        new StateFingerprint.DatasetEntry("customers", StateFingerprint.Aspect.SCHEMA,
+            "ROW<`id` VARCHAR(2147483647), `ts` BIGINT> NOT NULL"),
+        new StateFingerprint.DatasetEntry("silver", StateFingerprint.Aspect.QUERIES,
+            "[SELECT id, 'schema v1' AS note FROM STREAM(bronze)]"),
+        new StateFingerprint.DatasetEntry("silver", StateFingerprint.Aspect.READS, "[STREAM(bronze)]"),
+        new StateFingerprint.DatasetEntry("silver", StateFingerprint.Aspect.DROP_DUPLICATES, "[id]"),
+        new StateFingerprint.DatasetEntry("silver", StateFingerprint.Aspect.SCHEMA,
+            "ROW<`id` VARCHAR(2147483647), `note` CHAR(9) NOT NULL> NOT NULL"),
+        new StateFingerprint.FlowEntry("from_eu", "into all_events [from AutoLoader json /from_eu] reads []",
+            "ROW<`id` VARCHAR(2147483647)> NOT NULL"));
+    assertThat(old.text()).isEqualTo(OLD_FORMAT);
+    assertThat(old.differenceFrom(StateFingerprint.parse(OLD_FORMAT))).isEmpty();
+    // a flow's row type that gained a nullable column is no difference; a new key still is
+    StateFingerprint evolved = StateFingerprint.parse(OLD_FORMAT.replace(
+        "schema ROW<`id` VARCHAR(2147483647)> NOT NULL", "schema ROW<`id` VARCHAR(2147483647), `city` VARCHAR(2147483647)> NOT NULL"));
+    assertThat(evolved.differenceFrom(old)).isEmpty();
+    StateFingerprint rekeyed = StateFingerprint.parse(OLD_FORMAT.replace("silver drop duplicates [id]",
+        "silver drop duplicates [note]"));
+    assertThat(rekeyed.differenceFrom(old))
+        .contains("was \"silver drop duplicates [id]\", now \"silver drop duplicates [note]\"");
   }
 }

@@ -1,0 +1,47 @@
+package io.tributary.runtime;
+
+import io.tributary.dsl.AutoLoader;
+import io.tributary.runtime.source.AutoLoaderSchemas;
+import io.tributary.runtime.storage.PipelineStorage;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.table.types.logical.RowType;
+
+/**
+ * The Auto Loader schemas an update's first analysis derived without storing any (it runs before the
+ * update holds the pipeline's lock), stored by {@link #store} once it does. So one analysis serves
+ * both the check before the lock and the update itself.
+ */
+final class DeferredSchemas {
+
+  private record Resolved(AutoLoader source, RowType type) {}
+
+  private final PipelineStorage storage;
+  private final Map<String, Resolved> resolved = new LinkedHashMap<>();
+
+  DeferredSchemas(PipelineStorage storage) {
+    this.storage = storage;
+  }
+
+  /** The row type of {@code dataset}'s Auto Loader source, stored or inferred, without storing it. */
+  synchronized RowType resolve(String dataset, AutoLoader source) {
+    RowType type = AutoLoaderSchemas.resolve(source, storage.schemaLocation(dataset), storage.hadoopConf(), false);
+    resolved.put(dataset, new Resolved(source, type));
+    return type;
+  }
+
+  /**
+   * Stores the schemas inferred by the analysis where none is stored yet, and tells whether every
+   * source's schema is still the one analyzed. False when a schema stored meanwhile (or inferred from
+   * files that arrived meanwhile) differs: the pipeline must then be analyzed again.
+   */
+  synchronized boolean store() {
+    boolean same = true;
+    for (Map.Entry<String, Resolved> entry : resolved.entrySet()) {
+      RowType now = AutoLoaderSchemas.resolve(entry.getValue().source(), storage.schemaLocation(entry.getKey()),
+          storage.hadoopConf(), true);
+      same &= now.equals(entry.getValue().type());
+    }
+    return same;
+  }
+}

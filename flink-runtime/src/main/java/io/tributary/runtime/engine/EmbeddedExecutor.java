@@ -1,0 +1,150 @@
+package io.tributary.runtime.engine;
+
+import io.tributary.runtime.source.CaughtUpRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.util.OptionalFailure;
+import org.apache.flink.util.SerializedValue;
+
+/**
+ * Runs jobs on the in-process {@link EmbeddedCluster}. Sources report caught up through the static
+ * {@link CaughtUpRegistry}, which works only because the enumerators run in this JVM with this class
+ * loader: a detail of this executor that nothing above the {@link JobExecutor} seam relies on.
+ */
+public final class EmbeddedExecutor implements JobExecutor {
+
+  /** How long a job may take until all its tasks run before it can be stopped with a savepoint. */
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+
+  private final EmbeddedCluster cluster;
+  /** Whether {@link #close()} closes the cluster: only one this executor started. */
+  private final boolean owned;
+
+  /** Runs jobs on {@code cluster}, which its caller keeps and closes. */
+  public EmbeddedExecutor(EmbeddedCluster cluster) {
+    this(cluster, false);
+  }
+
+  private EmbeddedExecutor(EmbeddedCluster cluster, boolean owned) {
+    this.cluster = Objects.requireNonNull(cluster, "cluster");
+    this.owned = owned;
+  }
+
+  /** Starts a cluster of {@code slots} slots of its own, closed with this executor. */
+  public static EmbeddedExecutor start(int slots, Configuration flinkConf) {
+    return new EmbeddedExecutor(EmbeddedCluster.start(slots, flinkConf), true);
+  }
+
+  @Override
+  public void close() {
+    if (owned) {
+      cluster.close();
+    }
+  }
+
+  @Override
+  public SubmittedJob submit(JobSubmission submission) {
+    StreamGraph graph = submission.graph();
+    submission.restoreFrom().ifPresent(path ->
+        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path, false)));
+    List<CompletableFuture<Void>> sources = submission.caughtUpSources().stream()
+        .map(source -> CaughtUpRegistry.await(submission.runId(), source)).toList();
+    CompletableFuture<Void> caughtUp = CompletableFuture.allOf(sources.toArray(CompletableFuture[]::new));
+    JobID id;
+    try {
+      id = cluster.submit(graph);
+    } catch (RuntimeException e) {
+      CaughtUpRegistry.release(submission.runId());
+      throw e;
+    }
+    CompletableFuture<JobOutcome> result = cluster.result(id).thenApply(EmbeddedExecutor::outcome);
+    result.whenComplete((outcome, error) -> CaughtUpRegistry.release(submission.runId()));
+    return new Embedded(id, result, caughtUp);
+  }
+
+  private static JobOutcome outcome(JobResult result) {
+    JobStatus status = result.getJobStatus().orElse(JobStatus.FAILED);
+    if (!result.isSuccess()) {
+      Throwable cause = result.getSerializedThrowable()
+          .map(t -> t.deserializeError(EmbeddedExecutor.class.getClassLoader()))
+          .orElse(new IllegalStateException("status " + status));
+      return new JobOutcome(status, Map.of(), java.util.Optional.of(cause));
+    }
+    Map<String, Object> values = new HashMap<>();
+    for (Map.Entry<String, SerializedValue<OptionalFailure<Object>>> entry
+        : result.getAccumulatorResults().entrySet()) {
+      try {
+        OptionalFailure<Object> value = entry.getValue().deserializeValue(EmbeddedExecutor.class.getClassLoader());
+        if (!value.isFailure() && value.getUnchecked() != null) {
+          values.put(entry.getKey(), value.getUnchecked());
+        }
+      } catch (IOException | ClassNotFoundException unreadable) {
+        // an accumulator of a class this side cannot load: not one the engine reads
+      }
+    }
+    return new JobOutcome(status, values, java.util.Optional.empty());
+  }
+
+  private final class Embedded implements SubmittedJob {
+    private final JobID id;
+    private final CompletableFuture<JobOutcome> result;
+    private final CompletableFuture<Void> caughtUp;
+
+    Embedded(JobID id, CompletableFuture<JobOutcome> result, CompletableFuture<Void> caughtUp) {
+      this.id = id;
+      this.result = result;
+      this.caughtUp = caughtUp;
+    }
+
+    @Override
+    public String id() {
+      return id.toHexString();
+    }
+
+    @Override
+    public CompletableFuture<JobOutcome> result() {
+      return result;
+    }
+
+    @Override
+    public CompletableFuture<Void> caughtUp() {
+      return caughtUp;
+    }
+
+    @Override
+    public CompletableFuture<JobStatus> status() {
+      return CompletableFuture.completedFuture(cluster.status(id));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Object>> accumulators() {
+      return CompletableFuture.completedFuture(Map.copyOf(cluster.numericAccumulators(id)));
+    }
+
+    @Override
+    public String stopWithSavepoint(String dir, Duration timeout) throws InterruptedException {
+      if (!cluster.awaitAllTasksRunning(id, START_TIMEOUT)) {
+        throw new JobFailedException("Job " + id + " ended before it could be stopped with a savepoint.", null);
+      }
+      return cluster.stopWithSavepoint(id, dir, timeout);
+    }
+
+    @Override
+    public void cancel() {
+      if (!result.isDone() && !cluster.status(id).isGloballyTerminalState()) {
+        cluster.cancel(id);
+      }
+    }
+  }
+}

@@ -1,0 +1,220 @@
+package io.tributary.runtime;
+
+import static org.apache.flink.table.api.Expressions.$;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.tributary.dsl.AutoLoader;
+import io.tributary.dsl.Pipeline;
+import io.tributary.dsl.PipelineDefinition;
+import io.tributary.runtime.engine.FakeExecutor;
+import io.tributary.runtime.engine.FakeExecutor.Run;
+import io.tributary.runtime.source.SchemaEvolutions;
+import io.tributary.runtime.storage.PipelineStorage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine's behaviour against a {@link FakeExecutor}, without a cluster: the order of a triggered
+ * update's jobs, one analysis per update, retries, stops and restarts for new columns, the update
+ * record. Jobs are translated for real; the fake only decides how each run ends.
+ */
+class UpdateEngineTest {
+
+  @TempDir Path dir;
+  private Path orders;
+  private Path customers;
+  private final AtomicInteger analyses = new AtomicInteger();
+  private final FakeExecutor executor = new FakeExecutor();
+
+  /**
+   * Two sources (orders declared, customers inferred), SQL and DSL streaming queries in the orders job,
+   * two materialized tables over both jobs.
+   */
+  public static final class Shop implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      p.streamingTable("orders").from(AutoLoader.json(p.conf("orders", "/none"))
+          .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
+      p.streamingTable("orders_clean").sql("SELECT order_id, customer_id, amount FROM STREAM(orders)"
+          + " WHERE amount > 0");
+      p.streamingTable("big_orders").query(ctx -> ctx.readStream("orders_clean").filter($("amount").isGreater(100)));
+      p.streamingTable("customers").from(AutoLoader.json(p.conf("customers", "/none")));
+      p.table("totals").sql("SELECT c.name, SUM(o.amount) AS total FROM orders_clean o JOIN customers c"
+          + " ON o.customer_id = c.id GROUP BY c.name");
+      p.table("customer_names").query(ctx -> ctx.read("customers").select($("name")));
+    }
+  }
+
+  @BeforeEach
+  void input() throws Exception {
+    orders = Files.createDirectories(dir.resolve("in/orders"));
+    customers = Files.createDirectories(dir.resolve("in/customers"));
+    Files.writeString(orders.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
+    Files.writeString(customers.resolve("part-1.json"), "{\"id\":\"c1\",\"name\":\"Ada\"}\n");
+  }
+
+  private Tributary.Builder builder() {
+    return Tributary.pipeline(new Shop())
+        .name("shop")
+        .storage(dir.resolve("storage").toString())
+        .configuration(Map.of("orders", orders.toString(), "customers", customers.toString()))
+        .parallelism(1)
+        .executor(executor)
+        .analyses(analyze -> plan -> {
+          analyses.incrementAndGet();
+          return analyze.apply(plan);
+        });
+  }
+
+  @Test
+  void aTriggeredUpdateRunsItsJobsInDependencyOrderAndAnalyzesThePipelineOnce() throws Exception {
+    UpdateResult first = builder().run();
+
+    assertThat(first.state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(analyses).hasValue(1);
+    assertThat(executor.jobs()).containsExactly("stream_orders", "stream_customers", "table_totals", "table_customer_names");
+    assertThat(first.flows()).extracting(FlowResult::dataset, FlowResult::state).containsExactly(
+        tuple("orders", FlowState.COMPLETED), tuple("orders_clean", FlowState.COMPLETED),
+        tuple("big_orders", FlowState.COMPLETED), tuple("customers", FlowState.COMPLETED),
+        tuple("totals", FlowState.COMPLETED), tuple("customer_names", FlowState.COMPLETED));
+    assertThat(executor.submissions()).allMatch(s -> s.restoreFrom().isEmpty());
+    // the inferred schema of customers was stored once the update held the lock
+    assertThat(dir.resolve("storage/_tributary/schemas/customers/schema.json")).exists();
+
+    UpdateResult second = builder().run();
+
+    assertThat(second.state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(second.number()).isEqualTo(first.number() + 1);
+    assertThat(analyses).hasValue(2);
+    // each streaming job restores the savepoint its previous run was stopped with
+    assertThat(executor.submissions().subList(4, 6)).extracting(s -> s.restoreFrom().orElseThrow())
+        .containsExactlyElementsOf(executor.savepoints().subList(0, 2));
+    PipelineStorage storage = PipelineStorage.at(dir.resolve("storage").toString(),
+        new org.apache.hadoop.conf.Configuration());
+    assertThat(Files.readString(Path.of(storage.updatesDir().replaceFirst("^file:", ""), "000002.json")))
+        .contains("\"state\" : \"COMPLETED\"", "\"dataset\" : \"big_orders\"", "\"job\" : \"stream_orders\"");
+  }
+
+  @Test
+  void aFailedFlowRunsAgainInProductionModeAndTheUpdateCompletes() throws Exception {
+    executor.script("stream_orders", Run.fails(new IllegalStateException("disk full")), Run.works());
+
+    RunningUpdate update = builder().development(false).retries(2, Duration.ofMillis(10)).start();
+    UpdateResult result = update.await();
+
+    assertThat(result.state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(executor.jobs()).containsExactly("stream_orders", "stream_orders", "stream_customers", "table_totals",
+        "table_customer_names");
+    assertThat(executor.submissions().get(1).runId()).isEqualTo(executor.submissions().get(0).runId() + "#2");
+    assertThat(update.events()).filteredOn(e -> e.dataset().equals("orders_clean"))
+        .extracting(FlowEvent::state, FlowEvent::detail).containsSubsequence(
+            tuple(FlowState.RUNNING, ""),
+            tuple(FlowState.FAILED, "attempt 1 of 3 failed: disk full; retrying in 10 ms"),
+            tuple(FlowState.STARTING, "retry 1 of 2"),
+            tuple(FlowState.RUNNING, ""),
+            tuple(FlowState.COMPLETED, ""));
+  }
+
+  @Test
+  void aFailedFlowFailsFastInDevelopmentModeAndSkipsWhatReadsIt() throws Exception {
+    executor.script("stream_orders", Run.fails(new IllegalStateException("disk full")));
+
+    UpdateResult result = builder().run();
+
+    assertThat(result.state()).isEqualTo(UpdateState.FAILED);
+    assertThat(result.error()).hasValue("disk full");
+    assertThat(executor.jobs()).containsExactly("stream_orders", "stream_customers", "table_customer_names");
+    assertThat(result.flows()).extracting(FlowResult::dataset, FlowResult::state).containsExactly(
+        tuple("orders", FlowState.FAILED), tuple("orders_clean", FlowState.FAILED),
+        tuple("big_orders", FlowState.FAILED), tuple("customers", FlowState.COMPLETED),
+        tuple("totals", FlowState.SKIPPED), tuple("customer_names", FlowState.COMPLETED));
+  }
+
+  @Test
+  void aStopStopsTheRunningJobWithASavepointAndStartsNoOther() throws Exception {
+    executor.script("stream_orders", Run.runsUntilStopped());
+
+    RunningUpdate update = builder().start();
+    assertThat(executor.firstRunningUntilStopped().get(60, TimeUnit.SECONDS)).isEqualTo("stream_orders");
+    update.stop();
+    UpdateResult result = update.await();
+
+    assertThat(result.state()).isEqualTo(UpdateState.STOPPED);
+    assertThat(executor.jobs()).containsExactly("stream_orders");
+    assertThat(executor.savepoints()).hasSize(1);
+    PipelineStorage storage = PipelineStorage.at(dir.resolve("storage").toString(),
+        new org.apache.hadoop.conf.Configuration());
+    assertThat(storage.currentSavepoint("stream_orders")).hasValue(executor.savepoints().get(0));
+    assertThat(result.flows()).extracting(FlowResult::dataset, FlowResult::state).containsExactly(
+        tuple("orders", FlowState.STOPPED), tuple("orders_clean", FlowState.STOPPED),
+        tuple("big_orders", FlowState.STOPPED), tuple("customers", FlowState.STOPPED),
+        tuple("totals", FlowState.STOPPED), tuple("customer_names", FlowState.STOPPED));
+    assertThat(update.events()).filteredOn(e -> e.dataset().equals("customers"))
+        .extracting(FlowEvent::state, FlowEvent::detail)
+        .contains(tuple(FlowState.STOPPED, "the update was stopped before this flow started"));
+  }
+
+  @Test
+  void aFlowStoppedForNewColumnsRestartsWithThePipelineAnalyzedAgainInProductionMode() throws Exception {
+    executor.script("stream_customers", Run.fails(SchemaEvolutions.evolved("customers-source", "part-2.json",
+        List.of("city"), "/schemas/customers")));
+
+    RunningUpdate update = builder().development(false).start();
+    UpdateResult result = update.await();
+
+    assertThat(result.state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(analyses).hasValue(2);
+    assertThat(executor.jobs()).containsExactly("stream_orders", "stream_customers", "stream_customers", "table_totals",
+        "table_customer_names");
+    assertThat(executor.submissions().get(2).runId()).endsWith("#schema1");
+    assertThat(update.events()).filteredOn(e -> e.dataset().equals("customers"))
+        .extracting(FlowEvent::state, FlowEvent::detail).containsSubsequence(
+            tuple(FlowState.FAILED, "Flow 'customers': Auto Loader found new columns [city] in file part-2.json and"
+                + " added them to the schema stored under '/schemas/customers'. Restarting the flow with the"
+                + " evolved schema."),
+            tuple(FlowState.STARTING, "restart with the evolved schema"),
+            tuple(FlowState.COMPLETED, ""));
+  }
+
+  @Test
+  void aFlowStoppedForNewColumnsFailsInDevelopmentModeWithoutAnotherAnalysis() throws Exception {
+    executor.script("stream_customers", Run.fails(SchemaEvolutions.evolved("customers-source", "part-2.json",
+        List.of("city"), "/schemas/customers")));
+
+    UpdateResult result = builder().run();
+
+    assertThat(result.state()).isEqualTo(UpdateState.FAILED);
+    assertThat(analyses).hasValue(1);
+    assertThat(executor.jobs()).containsExactly("stream_orders", "stream_customers");
+    assertThat(result.flow("customer_names").orElseThrow().state()).isEqualTo(FlowState.SKIPPED);
+    assertThat(result.flow("customers").orElseThrow().error().orElseThrow()).startsWith(
+        "Flow 'customers': Auto Loader found new columns [city] in file part-2.json and added them to the schema"
+        + " stored under '/schemas/customers'. The flow stopped; the next update reads the file again");
+  }
+
+  @Test
+  void aContinuousUpdateRunsEveryStreamingJobAtOnceUntilAStopSavesEachOne() throws Exception {
+    executor.script("stream_customers", Run.runsUntilStopped());
+
+    RunningUpdate update = builder().continuous(true).triggerInterval(Duration.ofMillis(200)).start();
+    assertThat(executor.firstRunningUntilStopped().get(60, TimeUnit.SECONDS)).isEqualTo("stream_customers");
+    update.stop();
+    UpdateResult result = update.await();
+
+    assertThat(result.state()).isEqualTo(UpdateState.STOPPED);
+    assertThat(executor.jobs()).containsExactly("stream_orders", "stream_customers");
+    assertThat(executor.savepoints()).hasSize(2);
+    assertThat(result.flow("orders").orElseThrow().state()).isEqualTo(FlowState.STOPPED);
+    assertThat(result.flow("customers").orElseThrow().state()).isEqualTo(FlowState.STOPPED);
+    assertThat(analyses).hasValue(1);
+  }
+}

@@ -16,7 +16,9 @@ import io.tributary.runtime.delta.DeltaTableSummary;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +38,8 @@ import picocli.CommandLine.ParentCommand;
  * over {@link Tributary}. Exit codes: 0 success, 1 the update failed (or ended STOPPED), 2 the
  * pipeline or its file is wrong, 3 another update of the pipeline is running.
  */
-@Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
+@Command(name = "tributary", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+    version = "tributary 0.1.0",
     description = "Declarative live tables for Apache Flink, stored as Delta Lake tables.",
     subcommands = {TributaryCli.Validate.class, TributaryCli.Start.class, TributaryCli.Stop.class,
         TributaryCli.Graph.class, TributaryCli.Sql.class, EventsCommand.class, StatusCommand.class,
@@ -47,8 +50,23 @@ public final class TributaryCli {
   static final int DEFINITION_ERROR = 2;
   static final int ALREADY_RUNNING = 3;
 
+  /**
+   * The one place the process's output is made: both streams flush on each line (so a running update
+   * shows its progress as it goes) and are flushed once more before the process exits, since {@code
+   * System.exit} drops whatever a writer still buffers (a {@code print} without a line end, or the tail
+   * of a long report).
+   */
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, Charset.defaultCharset()), true);
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
+    int code;
+    try {
+      code = run(args, out, err);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+    System.exit(code);
   }
 
   /** Runs the command line and returns its exit code; used by {@link #main} and by tests. */

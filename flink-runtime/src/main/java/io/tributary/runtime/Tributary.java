@@ -233,7 +233,8 @@ public final class Tributary {
       ResolvedPlan checked = ProductionRuntime.analyzer(pipelineStorage, false).analyze(plan());
       List<PlannedJob> jobs = JobPlanner.plan(checked.plan());
       RefreshSelection.Resolved selected = selection.resolve(checked.plan(), jobs);
-      PipelineLock lock = PipelineLock.acquire(pipelineStorage, name);
+      PipelineLock lock = PipelineLock.acquire(pipelineStorage, name,
+          PipelineLock.Lease.fromConfiguration(name, configuration), java.time.Clock.systemUTC());
       ResolvedPlan plan;
       try {
         UpdateRunner.reset(pipelineStorage, jobs, selected);

@@ -222,14 +222,16 @@ public final class TributaryCli {
       PipelineConfig config = options.load();
       PipelineStorage storage = PipelineStorage.at(config.storage(), new org.apache.hadoop.conf.Configuration());
       PrintWriter out = spec.commandLine().getOut();
-      if (!PipelineLock.isHeld(storage)) {
+      PipelineLock.Lease lease = PipelineLock.Lease.fromConfiguration(config.name(), config.configuration());
+      java.time.Clock clock = java.time.Clock.systemUTC();
+      if (!PipelineLock.isHeld(storage, lease, clock)) {
         out.println("Pipeline '" + config.name() + "' has no running update.");
         return 0;
       }
       storage.requestStop();
       out.println("Asked the running update of pipeline '" + config.name() + "' to stop; waiting for it to end.");
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-      while (PipelineLock.isHeld(storage)) {
+      while (PipelineLock.isHeld(storage, lease, clock)) {
         if (System.nanoTime() > deadline) {
           spec.commandLine().getErr().println("The update has not ended after " + timeoutSeconds + " s; the stop"
               + " request stays in place.");

@@ -115,6 +115,7 @@ public final class UpdateRunner {
     long number = reserveUpdateNumber(plan.plan().pipeline(), updateId, start);
     UpdateEventLog events = UpdateEventLog.begin(storage, plan.plan(), updateId, number,
         !selected.resetJobs().isEmpty());
+    events.notices().forEach(listener::onNotice);
     stopRequest.thenRun(() -> events.userAction("STOP"));
     events.updateProgress(UpdateState.RUNNING, Optional.empty());
     try {

@@ -22,6 +22,7 @@ import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -168,25 +169,39 @@ public final class TributaryCli {
       if (config.continuous()) {
         out.println("Running continuously; stop with Ctrl-C or 'tributary stop'.");
       }
-      // Ctrl-C stops gracefully: the running epochs commit and state is kept
-      Thread onInterrupt = new Thread(() -> {
-        update.stop();
+      // Ctrl-C (or a TERM) stops gracefully: the running epochs commit and state is kept. A signal
+      // handler rather than a shutdown hook: in a shutdown Flink's own hooks close the embedded
+      // cluster under the running jobs, and the JVM halts before the end of the update is printed.
+      Map<String, sun.misc.SignalHandler> previous = new TreeMap<>();
+      java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+      for (String name : List.of("INT", "TERM")) {
         try {
-          update.await();
-        } catch (InterruptedException | RuntimeException e) {
-          Thread.currentThread().interrupt();
+          previous.put(name, sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+            if (signalled.getAndSet(true)) {
+              System.exit(128 + signal.getNumber()); // a second signal: quit at once
+            }
+            out.println("Stopping the update (" + signal.getName() + "): the running micro-batches commit;"
+                + " signal again to quit at once.");
+            update.stop();
+          }));
+        } catch (IllegalArgumentException unsupported) {
+          // a signal this platform does not have, or one the JVM reserves: its default stays
         }
-      }, "tributary-shutdown");
-      Runtime.getRuntime().addShutdownHook(onInterrupt);
-      UpdateResult result = update.await();
-      Runtime.getRuntime().removeShutdownHook(onInterrupt);
-      progress.finish();
-      out.printf("Update %d %s in %.1f s%n", result.number(), result.state(), result.duration().toMillis() / 1000.0);
-      printTables(out, config, result, progress);
-      result.error().ifPresent(e -> spec.commandLine().getErr().println("Error: " + e));
-      boolean ended = result.state() == UpdateState.COMPLETED
-          || (config.continuous() && result.state() == UpdateState.STOPPED);
-      return ended ? 0 : UPDATE_FAILED;
+      }
+      try {
+        UpdateResult result = update.await();
+        previous.forEach((name, handler) -> sun.misc.Signal.handle(new sun.misc.Signal(name), handler));
+        progress.finish();
+        out.printf("Update %d %s in %.1f s%n", result.number(), result.state(), result.duration().toMillis() / 1000.0);
+        printTables(out, config, result, progress);
+        result.error().ifPresent(e -> spec.commandLine().getErr().println("Error: " + e));
+        boolean ended = result.state() == UpdateState.COMPLETED
+            || (config.continuous() && result.state() == UpdateState.STOPPED);
+        return ended ? 0 : UPDATE_FAILED;
+      } finally {
+        out.flush();
+        spec.commandLine().getErr().flush();
+      }
     }
 
     private static void printTables(PrintWriter out, PipelineConfig config, UpdateResult result,

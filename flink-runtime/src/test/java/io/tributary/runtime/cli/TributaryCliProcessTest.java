@@ -142,6 +142,30 @@ class TributaryCliProcessTest {
   }
 
   @Test
+  void ctrlCStopsAContinuousUpdateAndItsEndIsPrintedBeforeTheProcessExits() throws Exception {
+    Path file = Files.writeString(dir.resolve("continuous.yml"), Files.readString(pipeline)
+        + "continuous: true\ntrigger:\n  interval: 1 s\n");
+    CliProcess running = CliProcess.start(dir, "start", file.toString(), "--storage", dir.resolve("interrupted").toString());
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!running.outSoFar().matches("(?s).*Running continuously.*orders +RUNNING: 2 rows.*")) {
+      assertThat(running.isAlive()).as("the update runs: %s", running.outSoFar()).isTrue();
+      assertThat(System.nanoTime()).as("the update is running within %s", TIMEOUT).isLessThan(deadline);
+      Thread.sleep(200);
+    }
+
+    new ProcessBuilder("kill", "-INT", String.valueOf(running.pid())).inheritIO().start().waitFor();
+    CliProcess.Result result = running.await(TIMEOUT);
+
+    assertThat(result.code()).as(result.toString()).isZero();
+    assertThat(result.out()).as(result.toString())
+        .contains("Stopping the update (INT): the running micro-batches commit; signal again to quit at once.\n")
+        .containsPattern("Update 1 STOPPED in [0-9.]+ s\n")
+        .containsPattern("Tables under " + dir.resolve("interrupted") + "/tables:\n"
+            + "  orders                              2 rows  \\(Delta version \\d+; 2 written by this update\\)\n\\z");
+    assertThat(result.err()).isEmpty();
+  }
+
+  @Test
   void stopWithoutARunningUpdateSaysSo() throws Exception {
     CliProcess.Result result = CliProcess.run(dir, TIMEOUT, "stop", pipeline.toString());
 

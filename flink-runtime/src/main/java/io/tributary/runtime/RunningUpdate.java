@@ -80,6 +80,11 @@ public final class RunningUpdate {
       public void onRows(String dataset, long rows) {
         next.onRows(dataset, rows);
       }
+
+      @Override
+      public void onNotice(String message) {
+        next.onNotice(message);
+      }
     };
   }
 

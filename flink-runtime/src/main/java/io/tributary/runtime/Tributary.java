@@ -22,6 +22,7 @@ import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.PlannedJob;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -275,7 +276,8 @@ public final class Tributary {
           .apply(logical));
       List<PlannedJob> jobs = checked.jobs();
       RefreshSelection.Resolved selected = selection.resolve(checked.resolved().plan(), jobs);
-      PipelineLock lock = PipelineLock.acquire(pipelineStorage, name);
+      PipelineLock lock = PipelineLock.acquire(pipelineStorage, name,
+          PipelineLock.Lease.fromConfiguration(name, configuration), Clock.systemUTC());
       Supplier<ResolvedPlan> analyzeStoring = () ->
           analyses.apply(ProductionRuntime.analyzer(pipelineStorage, true)::analyze).apply(logical);
       UpdatePlan plan;

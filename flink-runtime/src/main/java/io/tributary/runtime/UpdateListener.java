@@ -15,6 +15,12 @@ public interface UpdateListener {
    */
   default void onRows(String dataset, long rows) {}
 
+  /**
+   * Something about the pipeline the user should hear before the update runs, e.g. that it took over
+   * the lock of a killed process or closed an update that ended without closing.
+   */
+  default void onNotice(String message) {}
+
   /** Hears nothing. */
   UpdateListener NONE = (dataset, state, detail) -> {};
 }

@@ -95,6 +95,16 @@ final class ProgressPrinter implements UpdateListener {
     out.flush();
   }
 
+  @Override
+  public synchronized void onNotice(String message) {
+    clearBlock();
+    out.printf("[%6.1f s] %s%n", seconds(nanoTime.getAsLong()), message);
+    if (terminal && !flows.isEmpty()) {
+      redraw();
+    }
+    out.flush();
+  }
+
   /** The rows a flow wrote in this update, if any were reported. */
   synchronized long rows(String dataset) {
     Flow flow = flows.get(dataset);

@@ -17,10 +17,13 @@ import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +40,8 @@ import picocli.CommandLine.ParentCommand;
  * over {@link Tributary}. Exit codes: 0 success, 1 the update failed (or ended STOPPED), 2 the
  * pipeline or its file is wrong, 3 another update of the pipeline is running.
  */
-@Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
+@Command(name = "tributary", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+    version = "tributary 0.1.0",
     description = "Declarative live tables for Apache Flink, stored as Delta Lake tables.",
     subcommands = {TributaryCli.Validate.class, TributaryCli.Start.class, TributaryCli.Stop.class,
         TributaryCli.Graph.class, TributaryCli.Sql.class, EventsCommand.class, StatusCommand.class,
@@ -48,8 +52,23 @@ public final class TributaryCli {
   static final int DEFINITION_ERROR = 2;
   static final int ALREADY_RUNNING = 3;
 
+  /**
+   * The one place the process's output is made: both streams flush on each line (so a running update
+   * shows its progress as it goes) and are flushed once more before the process exits, since {@code
+   * System.exit} drops whatever a writer still buffers (a {@code print} without a line end, or the tail
+   * of a long report).
+   */
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, Charset.defaultCharset()), true);
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
+    int code;
+    try {
+      code = run(args, out, err);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+    System.exit(code);
   }
 
   /** Runs the command line and returns its exit code; used by {@link #main} and by tests. */
@@ -151,25 +170,39 @@ public final class TributaryCli {
       if (config.continuous()) {
         out.println("Running continuously; stop with Ctrl-C or 'tributary stop'.");
       }
-      // Ctrl-C stops gracefully: the running epochs commit and state is kept
-      Thread onInterrupt = new Thread(() -> {
-        update.stop();
+      // Ctrl-C (or a TERM) stops gracefully: the running epochs commit and state is kept. A signal
+      // handler rather than a shutdown hook: in a shutdown Flink's own hooks close the embedded
+      // cluster under the running jobs, and the JVM halts before the end of the update is printed.
+      Map<String, sun.misc.SignalHandler> previous = new TreeMap<>();
+      java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+      for (String name : List.of("INT", "TERM")) {
         try {
-          update.await();
-        } catch (InterruptedException | RuntimeException e) {
-          Thread.currentThread().interrupt();
+          previous.put(name, sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+            if (signalled.getAndSet(true)) {
+              System.exit(128 + signal.getNumber()); // a second signal: quit at once
+            }
+            out.println("Stopping the update (" + signal.getName() + "): the running micro-batches commit;"
+                + " signal again to quit at once.");
+            update.stop();
+          }));
+        } catch (IllegalArgumentException unsupported) {
+          // a signal this platform does not have, or one the JVM reserves: its default stays
         }
-      }, "tributary-shutdown");
-      Runtime.getRuntime().addShutdownHook(onInterrupt);
-      UpdateResult result = update.await();
-      Runtime.getRuntime().removeShutdownHook(onInterrupt);
-      progress.finish();
-      out.printf("Update %d %s in %.1f s%n", result.number(), result.state(), result.duration().toMillis() / 1000.0);
-      printTables(out, config, result, progress);
-      result.error().ifPresent(e -> spec.commandLine().getErr().println("Error: " + e));
-      boolean ended = result.state() == UpdateState.COMPLETED
-          || (config.continuous() && result.state() == UpdateState.STOPPED);
-      return ended ? 0 : UPDATE_FAILED;
+      }
+      try {
+        UpdateResult result = update.await();
+        previous.forEach((name, handler) -> sun.misc.Signal.handle(new sun.misc.Signal(name), handler));
+        progress.finish();
+        out.printf("Update %d %s in %.1f s%n", result.number(), result.state(), result.duration().toMillis() / 1000.0);
+        printTables(out, config, result, progress);
+        result.error().ifPresent(e -> spec.commandLine().getErr().println("Error: " + e));
+        boolean ended = result.state() == UpdateState.COMPLETED
+            || (config.continuous() && result.state() == UpdateState.STOPPED);
+        return ended ? 0 : UPDATE_FAILED;
+      } finally {
+        out.flush();
+        spec.commandLine().getErr().flush();
+      }
     }
 
     private static void printTables(PrintWriter out, PipelineConfig config, UpdateResult result,
@@ -205,14 +238,16 @@ public final class TributaryCli {
       PipelineConfig config = options.load();
       PipelineStorage storage = PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
       PrintWriter out = spec.commandLine().getOut();
-      if (!PipelineLock.isHeld(storage)) {
+      PipelineLock.Lease lease = PipelineLock.Lease.fromConfiguration(config.name(), config.configuration());
+      java.time.Clock clock = java.time.Clock.systemUTC();
+      if (!PipelineLock.isHeld(storage, lease, clock)) {
         out.println("Pipeline '" + config.name() + "' has no running update.");
         return 0;
       }
       storage.requestStop();
       out.println("Asked the running update of pipeline '" + config.name() + "' to stop; waiting for it to end.");
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-      while (PipelineLock.isHeld(storage)) {
+      while (PipelineLock.isHeld(storage, lease, clock)) {
         if (System.nanoTime() > deadline) {
           spec.commandLine().getErr().println("The update has not ended after " + timeoutSeconds + " s; the stop"
               + " request stays in place.");

@@ -74,6 +74,7 @@ public final class UpdateRunner {
     UpdateRecord record = UpdateRecord.reserve(storage, plan.pipeline(), updateId, Instant.now());
     UpdateEventLog events = UpdateEventLog.begin(storage, plan.resolved().plan(), updateId, record.number(),
         !selected.resetJobs().isEmpty());
+    events.notices().forEach(listener::onNotice);
     stopRequest.thenRun(() -> events.userAction("STOP"));
     events.updateProgress(UpdateState.RUNNING, Optional.empty());
     try {

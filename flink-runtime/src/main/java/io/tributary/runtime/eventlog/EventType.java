@@ -15,7 +15,9 @@ public enum EventType {
   /** A user started or stopped the update. */
   USER_ACTION,
   /** Maintenance of a table after the update: files compacted, files vacuumed, the log's checkpoint. */
-  MAINTENANCE_PROGRESS;
+  MAINTENANCE_PROGRESS,
+  /** The update took over the pipeline's lock from a process that stopped renewing it: whose, since when. */
+  PIPELINE_LOCK;
 
   /** The name in the log, e.g. {@code flow_progress}. */
   public String value() {

@@ -12,6 +12,7 @@ import io.tributary.runtime.FlowState;
 import io.tributary.runtime.UpdateListener;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
+import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ public final class UpdateEventLog {
   private final long number;
   /** The flows each name the runner reports on stands for: a job's dataset, or a once job's flow. */
   private final Map<String, List<Flow>> flowsReportedAs;
+  private final List<String> notices = new ArrayList<>();
   private volatile boolean ended;
 
   private UpdateEventLog(PipelineStorage storage, LogicalPlan plan, String updateId, long number) {
@@ -85,12 +87,20 @@ public final class UpdateEventLog {
   }
 
   /**
-   * Starts the log of a new update: folds what earlier (crashed) updates left in the journal, then
-   * logs the start, the update's creation and every flow's definition.
+   * Starts the log of a new update: names it in the pipeline's lock this process holds, closes the
+   * updates that ended without closing (their process was killed) as FAILED, folds what earlier
+   * (crashed) updates left in the journal, then logs the start, the update's creation, the stale lock
+   * it took over and the updates it closed (also as {@link #notices()}), and every flow's definition.
    */
   public static UpdateEventLog begin(PipelineStorage storage, LogicalPlan plan, String updateId, long number,
       boolean fullRefresh) {
     UpdateEventLog log = new UpdateEventLog(storage, plan, updateId, number);
+    Optional<PipelineLock> lock = PipelineLock.heldHere(storage);
+    lock.ifPresent(l -> l.nameUpdate(number, updateId));
+    Optional<PipelineLock.Holder> stale = lock.flatMap(PipelineLock::takenOver);
+    // only once this process holds the lock: no other update runs, so a running record is abandoned
+    List<AbandonedUpdates.Closed> abandoned = lock.isPresent()
+        ? AbandonedUpdates.close(storage, log.journal, number, stale) : List.of();
     log.table.fold(log.journal, number - 1);
     log.userAction("START");
     ObjectNode create = JSON.createObjectNode();
@@ -99,6 +109,8 @@ public final class UpdateEventLog {
     log.append(Event.Origin.update(log.pipeline, updateId), EventType.CREATE_UPDATE, Event.Level.INFO,
         "Update " + number + " (" + updateId + ") started" + (fullRefresh ? " with a full refresh." : "."),
         Optional.empty(), create);
+    stale.ifPresent(log::lockTakenOver);
+    abandoned.forEach(log::closedAbandoned);
     log.updateProgress(UpdateState.INITIALIZING, Optional.empty());
     for (Flow flow : plan.flows()) {
       ObjectNode details = JSON.createObjectNode();
@@ -126,6 +138,39 @@ public final class UpdateEventLog {
     return log;
   }
 
+  /**
+   * What the user should hear before the update runs: whose stale lock it took over, which updates
+   * that ended without closing it closed. Also in the log, as {@code pipeline_lock} and {@code
+   * update_progress} events.
+   */
+  public List<String> notices() {
+    return List.copyOf(notices);
+  }
+
+  private void lockTakenOver(PipelineLock.Holder holder) {
+    String message = "Took over the pipeline's lock from " + holder.describe() + ": its heartbeat was older than"
+        + " the lease, so that process is gone.";
+    ObjectNode details = JSON.createObjectNode();
+    ObjectNode taken = details.putObject("pipeline_lock");
+    taken.put("action", "TAKEN_OVER").put("host", holder.host()).put("pid", holder.pid())
+        .put("since", holder.since().toString()).put("last_heartbeat", holder.heartbeat().toString());
+    holder.updateNumber().ifPresent(n -> taken.put("update_number", n));
+    holder.updateId().ifPresent(id -> taken.put("update_id", id));
+    append(Event.Origin.update(pipeline, updateId), EventType.PIPELINE_LOCK, Event.Level.WARN, message,
+        Optional.empty(), details);
+    notices.add(message);
+  }
+
+  private void closedAbandoned(AbandonedUpdates.Closed closed) {
+    ObjectNode details = JSON.createObjectNode();
+    details.putObject("update_progress").put("state", UpdateState.FAILED.name()).put("ended_without_closing", true)
+        .put("started", closed.started().toString()).put("last_seen", closed.lastSeen().toString())
+        .put("closed_by_update", number);
+    append(Event.Origin.update(pipeline, closed.updateId()), EventType.UPDATE_PROGRESS, Event.Level.ERROR,
+        "Update " + closed.number() + " is FAILED: it ended without closing.", Optional.of(closed.reason()), details);
+    notices.add(closed.reason());
+  }
+
   /** A listener that logs each flow state change as {@code flow_progress}, then tells {@code next}. */
   public UpdateListener listener(UpdateListener next) {
     return new UpdateListener() {
@@ -138,6 +183,11 @@ public final class UpdateEventLog {
       @Override
       public void onRows(String dataset, long rows) {
         next.onRows(dataset, rows);
+      }
+
+      @Override
+      public void onNotice(String message) {
+        next.onNotice(message);
       }
     };
   }

@@ -305,11 +305,24 @@ public final class PipelineStorage {
     return new Path(internal(), "event_log").toString();
   }
 
-  /** Writes {@code text} to {@code path} so readers see the old or the new content, never a part. */
+  /**
+   * Writes {@code text} to {@code path} so readers see the old or the new content, never a part, and
+   * never no file (a lock's heartbeat is rewritten while others check it): on a local disk an atomic
+   * move over the old file, since Hadoop's local rename with overwrite deletes it first.
+   */
   public void writeAtomically(Path path, String text) {
     Path temp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
     try {
       FileSystem fs = path.getFileSystem(hadoopConf);
+      if ("file".equals(fs.getScheme())) {
+        java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(path).toUri());
+        java.nio.file.Path localTemp = java.nio.file.Path.of(fs.makeQualified(temp).toUri());
+        java.nio.file.Files.createDirectories(local.getParent());
+        java.nio.file.Files.writeString(localTemp, text, StandardCharsets.UTF_8);
+        java.nio.file.Files.move(localTemp, local, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return;
+      }
       fs.mkdirs(path.getParent());
       try (FSDataOutputStream out = fs.create(temp, false)) {
         out.write(text.getBytes(StandardCharsets.UTF_8));

@@ -98,7 +98,8 @@ class EventsAndStatusCommandTest {
 
     assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
     assertThat(result.err).startsWith("tributary events: --type 'flow_progres' is not an event type. Use one of"
-        + " [create_update, update_progress, flow_definition, flow_progress, user_action, maintenance_progress].\n");
+        + " [create_update, update_progress, flow_definition, flow_progress, user_action, maintenance_progress,"
+        + " pipeline_lock].\n");
   }
 
   @Test

@@ -50,15 +50,18 @@ public final class CaughtUpGauges {
     CaughtUpGauges gauges = new CaughtUpGauges(updateId, sourceId);
     String key = gauges.key();
     CURRENT.put(key, gauges);
-    enumeratorGroup.gauge(CAUGHT_UP, () -> current(key) ? 1 : 0);
-    enumeratorGroup.gauge(CAUGHT_UP_IN, () -> current(key) ? updateId : "");
+    enumeratorGroup.gauge(CAUGHT_UP, () -> current(key, gauges) ? 1 : 0);
+    enumeratorGroup.gauge(CAUGHT_UP_IN, () -> current(key, gauges) ? updateId : "");
     enumeratorGroup.gauge(SOURCE_ID, () -> sourceId);
     return gauges;
   }
 
-  private static boolean current(String key) {
-    CaughtUpGauges gauges = CURRENT.get(key);
-    return gauges != null && gauges.caughtUp;
+  /**
+   * The live enumerator's state; once every enumerator of the source closed (the job stopped), the
+   * last state of the one that registered the gauges, so a read after the stop still says caught up.
+   */
+  private static boolean current(String key, CaughtUpGauges registering) {
+    return CURRENT.getOrDefault(key, registering).caughtUp;
   }
 
   private String key() {

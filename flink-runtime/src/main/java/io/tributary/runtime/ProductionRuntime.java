@@ -23,15 +23,28 @@ final class ProductionRuntime {
   private ProductionRuntime() {}
 
   /**
-   * The analyzer of a pipeline stored under {@code storage}.
+   * {@code plan} analyzed for a pipeline stored under {@code storage}.
    *
    * @param storeInferredSchemas false for validation, which writes nothing
    */
-  static Analyzer analyzer(PipelineStorage storage, boolean storeInferredSchemas) {
+  static io.tributary.runtime.analysis.ResolvedPlan analyze(PipelineStorage storage, boolean storeInferredSchemas,
+      io.tributary.dsl.plan.LogicalPlan plan) {
+    java.util.Map<String, String> flowTargets = new java.util.HashMap<>();
+    plan.appendFlows().forEach(flow -> flow.target().ifPresent(target -> flowTargets.put(flow.name(), target)));
+    return analyzer(storage, storeInferredSchemas, flowTargets).analyze(plan);
+  }
+
+  /**
+   * The analyzer of a pipeline stored under {@code storage}.
+   *
+   * @param flowTargets the table each append flow writes, so its source's table can be looked at
+   */
+  private static Analyzer analyzer(PipelineStorage storage, boolean storeInferredSchemas,
+      java.util.Map<String, String> flowTargets) {
     SourceSchemas schemas = (dataset, source) -> {
       if (source instanceof AutoLoader autoLoader) {
         return AutoLoaderSchemas.resolve(autoLoader, storage.schemaLocation(dataset), storage.hadoopConf(),
-            storeInferredSchemas);
+            storeInferredSchemas, hasLegacyRescuedColumn(storage, flowTargets.getOrDefault(dataset, dataset), autoLoader));
       }
       if (source instanceof DeltaSource delta) {
         return DeltaTableReader.schema(delta.path()).orElseThrow(() -> new IllegalArgumentException(
@@ -52,6 +65,25 @@ final class ProductionRuntime {
     };
     return new Analyzer(schemas, List.of(expectations));
   }
+
+  /**
+   * Whether the table {@code table} was created when a declared-schema Auto Loader source added
+   * {@code _rescued_data} by default, and still has it: such a source keeps the column (unless its
+   * {@code rescuedDataColumn} option says otherwise), so the table's schema and the state saved with it
+   * stay compatible. A full refresh of the table drops it; {@code rescuedDataColumn} set to another name,
+   * or {@code false}, changes the schema as any declared change would.
+   */
+  private static boolean hasLegacyRescuedColumn(PipelineStorage storage, String table, AutoLoader source) {
+    if (source.schemaDdl().isEmpty() || source.options().containsKey("rescuedDataColumn")
+        || source.options().containsKey("cloudFiles.rescuedDataColumn")) {
+      return false;
+    }
+    return DeltaTableReader.schema(storage.tablePath(table))
+        .map(type -> type.getFieldNames().contains(LEGACY_RESCUED_COLUMN))
+        .orElse(false);
+  }
+
+  private static final String LEGACY_RESCUED_COLUMN = "_rescued_data";
 
   static UpdateRunner runner(EmbeddedCluster cluster, PipelineStorage storage, RunSettings settings) {
     CaughtUpSignals signals = new CaughtUpSignals() {

@@ -207,7 +207,7 @@ public final class Tributary {
      * @throws PipelineDefinitionException listing every problem
      */
     public ResolvedPlan validate() {
-      return ProductionRuntime.analyzer(storage(), false).analyze(plan());
+      return ProductionRuntime.analyze(storage(), false, plan());
     }
 
     /** Runs one update and returns how it ended; definition errors are thrown before anything runs. */
@@ -230,7 +230,7 @@ public final class Tributary {
     public RunningUpdate start() {
       PipelineStorage pipelineStorage = storage();
       AfterUpdateMaintenance maintenance = AfterUpdateMaintenance.fromConfiguration(name, configuration);
-      ResolvedPlan checked = ProductionRuntime.analyzer(pipelineStorage, false).analyze(plan());
+      ResolvedPlan checked = ProductionRuntime.analyze(pipelineStorage, false, plan());
       List<PlannedJob> jobs = JobPlanner.plan(checked.plan());
       RefreshSelection.Resolved selected = selection.resolve(checked.plan(), jobs);
       PipelineLock lock = PipelineLock.acquire(pipelineStorage, name);
@@ -239,7 +239,7 @@ public final class Tributary {
         UpdateRunner.reset(pipelineStorage, jobs, selected);
         // analyzed again now that the update owns the storage: stores Auto Loader's inferred schemas,
         // inferred afresh for the tables just reset
-        plan = ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan());
+        plan = ProductionRuntime.analyze(pipelineStorage, true, plan());
         pipelineStorage.clearStopRequest();
       } catch (RuntimeException e) {
         lock.close();
@@ -261,7 +261,7 @@ public final class Tributary {
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             // analyzed again if a flow restarts for new columns: the stored schemas then have them
-            result = runner.run(plan, () -> ProductionRuntime.analyzer(pipelineStorage, true).analyze(plan()),
+            result = runner.run(plan, () -> ProductionRuntime.analyze(pipelineStorage, true, plan()),
                 selected, recording, update.stopRequest());
           } finally {
             if (shared == null) {

@@ -143,12 +143,29 @@ final class JobLauncher {
     if (!cluster.awaitAllTasksRunning(launched.id(), START_TIMEOUT)) {
       awaitSuccess(launched);
     }
-    String savepoint = cluster.stopWithSavepoint(launched.id(), storage.savepointDir(job.name()), STOP_TIMEOUT);
+    String savepoint;
+    try {
+      savepoint = cluster.stopWithSavepoint(launched.id(), storage.savepointDir(job.name()), STOP_TIMEOUT);
+    } catch (JobFailedException e) {
+      // A job that failed while it was being stopped fails the savepoint with Flink's "Checkpoint
+      // Coordinator is suspending": report the job's own failure (a bad row, say), not that.
+      checkSucceededIfEnded(launched);
+      throw e;
+    }
     awaitSuccess(launched);
     storage.setStateFingerprint(job.name(), launched.fingerprint().text());
     storage.setCurrentSavepoint(job.name(), savepoint);
     storage.clearRetainedCheckpoints(job.name());
     storage.clearOlderSavepoints(job.name(), savepoint);
+  }
+
+  /** Throws the failure of {@code launched} if it ends, failed, within a few seconds. */
+  private static void checkSucceededIfEnded(Launched launched) throws InterruptedException {
+    try {
+      checkSucceeded(launched.context().job(), launched.result().get(5, java.util.concurrent.TimeUnit.SECONDS));
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      // still running, or its result cannot be had: the savepoint's failure is all there is to say
+    }
   }
 
   /** Cancels a job that is still running after its update gave up on it, so no second writer runs on. */

@@ -59,6 +59,14 @@ final class CdcErrors {
         + " no history. Use storedAsScdType(2), or remove the history column list.";
   }
 
+  static String nullKey(String target, List<String> keyColumns, List<String> nullColumns, String row) {
+    return "applyChanges into '" + target + "': a change has a NULL key in "
+        + nullColumns.stream().map(c -> "'" + c + "'").collect(Collectors.joining(", "))
+        + " (keys " + keyColumns + "), and changes without a key would all replace each other. Row: " + row
+        + ". Fill the key in the source, or drop such rows before applyChanges, e.g. with"
+        + " expectOrDrop(\"has_key\", \"" + nullColumns.get(0) + " IS NOT NULL\") on its source.";
+  }
+
   static String nullSequence(String target, List<String> sequenceColumns, List<String> nullColumns, String row) {
     return "applyChanges into '" + target + "': a change has a NULL sequence value in "
         + nullColumns.stream().map(c -> "'" + c + "'").collect(Collectors.joining(", "))

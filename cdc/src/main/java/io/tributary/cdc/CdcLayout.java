@@ -392,8 +392,23 @@ public final class CdcLayout implements Serializable {
     return ChangeEvent.upsert(sequence, Rows.project(input, sourceType, selectedIndexes));
   }
 
-  /** The row's sequence value; a NULL in any of its columns is the data's fault and fails the flow. */
+  /**
+   * The row's sequence value; a NULL in any of its columns, or in a key column, is the data's fault and
+   * fails the flow (every change passes here). NULL keys would all be one key, so distinct changes
+   * without a key would silently replace each other.
+   */
   public RowData sequenceOf(RowData input) {
+    GenericRowData key = Rows.project(input, sourceType, keyIndexes);
+    List<String> nullKeys = new ArrayList<>();
+    for (int i = 0; i < keyIndexes.length; i++) {
+      if (key.isNullAt(i)) {
+        nullKeys.add(keyType.getFieldNames().get(i));
+      }
+    }
+    if (!nullKeys.isEmpty()) {
+      throw new ChangeDataException(CdcErrors.nullKey(target, keyType.getFieldNames(), nullKeys,
+          Rows.describe(input, inputType())));
+    }
     GenericRowData sequence = Rows.project(input, sourceType, sequenceIndexes);
     List<String> nulls = new ArrayList<>();
     for (int i = 0; i < sequenceIndexes.length; i++) {

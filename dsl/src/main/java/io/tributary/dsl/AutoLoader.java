@@ -17,8 +17,12 @@ import java.util.TreeMap;
  *
  * <p>Without a declared {@link #schema(String) schema} the columns are inferred from the files and
  * typed {@code STRING}, as Auto Loader does by default; fields that do not fit the schema are kept in
- * a {@code _rescued_data} column. Instances are immutable: each {@code with}-style call returns a
- * copy.
+ * a {@code _rescued_data} column. With a declared schema there is no such column unless the option
+ * {@code rescuedDataColumn} names one ({@code option("rescuedDataColumn", "_rescued_data")}): unknown
+ * fields are ignored, and a record that cannot be read follows the {@code mode} option
+ * ({@code PERMISSIVE}: NULLs, {@code DROPMALFORMED}: dropped, {@code FAILFAST}: the update fails naming
+ * the file and line). A table created when declared schemas got {@code _rescued_data} by default keeps
+ * it until a full refresh. Instances are immutable: each {@code with}-style call returns a copy.
  */
 public record AutoLoader(Format format, String path, Optional<String> schemaDdl, Map<String, String> options,
                          Optional<Watermark> watermark)
@@ -99,7 +103,11 @@ public record AutoLoader(Format format, String path, Optional<String> schemaDdl,
     return new AutoLoader(format, path, Optional.of(ddl), options, watermark);
   }
 
-  /** Sets a reader option such as {@code header}, {@code delimiter} or {@code pathGlobFilter}. */
+  /**
+   * Sets a reader option such as {@code header}, {@code delimiter}, {@code pathGlobFilter}, {@code mode}
+   * ({@code PERMISSIVE}, {@code DROPMALFORMED}, {@code FAILFAST}) or {@code rescuedDataColumn} (the name
+   * of the column that keeps what does not fit the schema).
+   */
   public AutoLoader option(String key, String value) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");

@@ -14,7 +14,7 @@ import org.apache.flink.table.types.logical.RowType;
  */
 final class DeferredSchemas {
 
-  private record Resolved(AutoLoader source, RowType type) {}
+  private record Resolved(AutoLoader source, boolean legacyRescuedColumn, RowType type) {}
 
   private final PipelineStorage storage;
   private final Map<String, Resolved> resolved = new LinkedHashMap<>();
@@ -23,10 +23,16 @@ final class DeferredSchemas {
     this.storage = storage;
   }
 
-  /** The row type of {@code dataset}'s Auto Loader source, stored or inferred, without storing it. */
-  synchronized RowType resolve(String dataset, AutoLoader source) {
-    RowType type = AutoLoaderSchemas.resolve(source, storage.schemaLocation(dataset), storage.hadoopConf(), false);
-    resolved.put(dataset, new Resolved(source, type));
+  /**
+   * The row type of {@code dataset}'s Auto Loader source, stored or inferred, without storing it.
+   *
+   * @param legacyRescuedColumn see {@link AutoLoaderSchemas#resolve(AutoLoader, String,
+   *     org.apache.hadoop.conf.Configuration, boolean, boolean)}
+   */
+  synchronized RowType resolve(String dataset, AutoLoader source, boolean legacyRescuedColumn) {
+    RowType type = AutoLoaderSchemas.resolve(source, storage.schemaLocation(dataset), storage.hadoopConf(), false,
+        legacyRescuedColumn);
+    resolved.put(dataset, new Resolved(source, legacyRescuedColumn, type));
     return type;
   }
 
@@ -38,9 +44,10 @@ final class DeferredSchemas {
   synchronized boolean store() {
     boolean same = true;
     for (Map.Entry<String, Resolved> entry : resolved.entrySet()) {
-      RowType now = AutoLoaderSchemas.resolve(entry.getValue().source(), storage.schemaLocation(entry.getKey()),
-          storage.hadoopConf(), true);
-      same &= now.equals(entry.getValue().type());
+      Resolved analyzed = entry.getValue();
+      RowType now = AutoLoaderSchemas.resolve(analyzed.source(), storage.schemaLocation(entry.getKey()),
+          storage.hadoopConf(), true, analyzed.legacyRescuedColumn());
+      same &= now.equals(analyzed.type());
     }
     return same;
   }

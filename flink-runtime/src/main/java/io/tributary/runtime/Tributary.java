@@ -246,7 +246,7 @@ public final class Tributary {
      * @throws PipelineDefinitionException listing every problem
      */
     public ResolvedPlan validate() {
-      return analyses.apply(ProductionRuntime.analyzer(storage(), false)::analyze).apply(plan());
+      return analyses.apply(ProductionRuntime.analyzer(storage(), false, plan())::analyze).apply(plan());
     }
 
     /** Runs one update and returns how it ended; definition errors are thrown before anything runs. */
@@ -272,14 +272,14 @@ public final class Tributary {
       LogicalPlan logical = plan();
       // the one analysis of the update: it writes nothing before the update holds the lock
       DeferredSchemas schemas = new DeferredSchemas(pipelineStorage);
-      UpdatePlan checked = UpdatePlan.of(analyses.apply(ProductionRuntime.analyzer(schemas, pipelineStorage)::analyze)
+      UpdatePlan checked = UpdatePlan.of(analyses.apply(ProductionRuntime.analyzer(schemas, pipelineStorage, logical)::analyze)
           .apply(logical));
       List<PlannedJob> jobs = checked.jobs();
       RefreshSelection.Resolved selected = selection.resolve(checked.resolved().plan(), jobs);
       PipelineLock lock = PipelineLock.acquire(pipelineStorage, name,
           PipelineLock.Lease.fromConfiguration(name, configuration), Clock.systemUTC());
       Supplier<ResolvedPlan> analyzeStoring = () ->
-          analyses.apply(ProductionRuntime.analyzer(pipelineStorage, true)::analyze).apply(logical);
+          analyses.apply(ProductionRuntime.analyzer(pipelineStorage, true, logical)::analyze).apply(logical);
       UpdatePlan plan;
       try {
         UpdateRunner.reset(pipelineStorage, jobs, selected);

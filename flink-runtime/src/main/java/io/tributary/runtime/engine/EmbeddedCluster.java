@@ -137,7 +137,8 @@ public final class EmbeddedCluster implements AutoCloseable {
 
   /**
    * Stops the job with a native savepoint in {@code dir}, without draining (draining would emit the
-   * final watermark and fire timers early), retrying while tasks are still being restored.
+   * final watermark and fire timers early), retrying while tasks are still being restored or are not
+   * ready for a checkpoint ("Checkpoint was declined (tasks not ready)"), unless the job has ended.
    *
    * @return the savepoint's path
    */
@@ -153,7 +154,8 @@ public final class EmbeddedCluster implements AutoCloseable {
             + "; it is cancelled, and the next update restores its newest checkpoint.", e);
       } catch (ExecutionException e) {
         boolean notReady = ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
-            || ExceptionUtils.findThrowableWithMessage(e, "not all required tasks").isPresent();
+            || ExceptionUtils.findThrowableWithMessage(e, "not all required tasks").isPresent()
+            || ExceptionUtils.findThrowableWithMessage(e, "tasks not ready").isPresent();
         if (!notReady || System.nanoTime() > deadline || status(job).isGloballyTerminalState()) {
           throw new JobFailedException("Stopping job " + job + " with a savepoint failed: "
               + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());

@@ -147,9 +147,9 @@ final class JobLauncher {
     try {
       savepoint = launched.job().stopWithSavepoint(storage.savepointDir(job.name()), STOP_TIMEOUT);
     } catch (RuntimeException e) {
-      if (launched.result().isDone()) {
-        awaitSuccess(launched); // the job ended first: its own failure is the one to report
-      }
+      // A job that failed while it was being stopped fails the savepoint with Flink's "Checkpoint
+      // Coordinator is suspending": report the job's own failure (a bad row, say), not that.
+      checkSucceededIfEnded(launched);
       throw e;
     }
     awaitSuccess(launched);
@@ -157,6 +157,15 @@ final class JobLauncher {
     storage.setCurrentSavepoint(job.name(), savepoint);
     storage.clearRetainedCheckpoints(job.name());
     storage.clearOlderSavepoints(job.name(), savepoint);
+  }
+
+  /** Throws the failure of {@code launched} if it ends, failed, within a few seconds. */
+  private static void checkSucceededIfEnded(Launched launched) throws InterruptedException {
+    try {
+      checkSucceeded(launched.context().job(), launched.result().get(5, java.util.concurrent.TimeUnit.SECONDS));
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      // still running, or its result cannot be had: the savepoint's failure is all there is to say
+    }
   }
 
   /** Cancels a job that is still running after its update gave up on it, so no second writer runs on. */

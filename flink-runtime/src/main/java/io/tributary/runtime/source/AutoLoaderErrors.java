@@ -43,17 +43,15 @@ final class AutoLoaderErrors {
         + "again (the next update then infers it from the files).");
   }
 
-  static AutoLoaderException malformedRecord(String sourceId, String file, long line, String reason) {
+  static AutoLoaderException malformedRecord(String sourceId, String file, long line, String reason,
+      String rescuedColumn) {
+    String keep = rescuedColumn.isEmpty()
+        ? "mode=PERMISSIVE to read such records with NULLs where they do not fit (and option rescuedDataColumn "
+            + "to keep what does not fit in a column)"
+        : "mode=PERMISSIVE to keep such records in the " + rescuedColumn + " column";
     return new AutoLoaderException("Auto Loader source '" + sourceId + "': malformed record in file "
         + file + " at line " + line + ": " + reason + ". The option mode=FAILFAST stops at the first "
-        + "malformed record; remove it to keep such records in the _rescued_data column instead.");
-  }
-
-  static AutoLoaderException notRescuable(String sourceId, String file, long line, String reason) {
-    return new AutoLoaderException("Auto Loader source '" + sourceId + "': record in file " + file
-        + " at line " + line + " does not fit the schema: " + reason + ". The rescued data column is "
-        + "switched off (rescuedDataColumn=false), so the record cannot be kept; remove that option to "
-        + "keep such data in _rescued_data, or fix the file or the schema.");
+        + "malformed record; fix the file, or use " + keep + ", or mode=DROPMALFORMED to drop them.");
   }
 
   static SchemaEvolvedException schemaEvolved(String sourceId, String file, long line, List<String> columns,

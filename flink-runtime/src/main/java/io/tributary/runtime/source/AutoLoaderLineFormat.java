@@ -96,6 +96,7 @@ final class AutoLoaderLineFormat implements StreamFormat<RowData> {
           return row;
         }
       }
+      parser.finishFile();
       return null;
     }
 

@@ -20,8 +20,12 @@ import java.util.TreeSet;
  * @param delimiter CSV column separator
  * @param quote CSV quote character
  * @param escape CSV escape character
- * @param failFast {@code mode=FAILFAST}: a malformed record or a type mismatch fails the source
- * @param rescuedDataColumn whether the produced rows end with {@code _rescued_data}
+ * @param mode what a record that cannot be read does ({@code mode}: PERMISSIVE, DROPMALFORMED, FAILFAST)
+ * @param rescuedDataColumn the column that keeps what does not fit the schema ({@code rescuedDataColumn}),
+ *     empty for none. An inferred schema always has one, {@value RowLayout#RESCUED_DATA} unless named;
+ *     a declared schema has one only when the option names it, as in Auto Loader (see
+ *     {@link AutoLoaderSchemas#resolve(AutoLoader, String, org.apache.hadoop.conf.Configuration, boolean, boolean)}
+ *     for the tables created before, which keep theirs)
  * @param pathGlobFilter glob on file names, empty for all files
  * @param recursive whether sub-directories are listed ({@code recursiveFileLookup})
  * @param inferColumnTypes infer BIGINT/DOUBLE/BOOLEAN instead of all STRING
@@ -40,8 +44,8 @@ public record AutoLoaderOptions(
     char delimiter,
     char quote,
     char escape,
-    boolean failFast,
-    boolean rescuedDataColumn,
+    ParseMode mode,
+    String rescuedDataColumn,
     String pathGlobFilter,
     boolean recursive,
     boolean inferColumnTypes,
@@ -65,6 +69,8 @@ public record AutoLoaderOptions(
   public AutoLoaderOptions {
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(rescuedDataColumn, "rescuedDataColumn");
     Objects.requireNonNull(pathGlobFilter, "pathGlobFilter");
     Objects.requireNonNull(evolutionMode, "evolutionMode");
     Objects.requireNonNull(schemaHints, "schemaHints");
@@ -74,17 +80,35 @@ public record AutoLoaderOptions(
   /** A copy that evolves the schema stored under {@code location}. */
   public AutoLoaderOptions withSchemaLocation(String location) {
     Objects.requireNonNull(location, "location");
-    return new AutoLoaderOptions(format, path, header, delimiter, quote, escape, failFast, rescuedDataColumn,
+    return new AutoLoaderOptions(format, path, header, delimiter, quote, escape, mode, rescuedDataColumn,
         pathGlobFilter, recursive, inferColumnTypes, sampleFiles, sampleBytes, evolutionMode, schemaHints, location);
+  }
+
+  /** {@code mode=FAILFAST}: a malformed record or a type mismatch fails the source. */
+  public boolean failFast() {
+    return mode == ParseMode.FAILFAST;
+  }
+
+  /** {@code mode=DROPMALFORMED}: a record that cannot be read is dropped, logged and counted. */
+  public boolean dropMalformed() {
+    return mode == ParseMode.DROPMALFORMED;
+  }
+
+  /**
+   * The name the rescued data column has when the produced type has one: the option's, or
+   * {@value RowLayout#RESCUED_DATA} (a declared-schema table created before keeps that column).
+   */
+  public String rescuedColumnName() {
+    return rescuedDataColumn.isEmpty() ? RowLayout.RESCUED_DATA : rescuedDataColumn;
   }
 
   /** Parses and validates the options of {@code spec}; reports an unknown key with the known ones. */
   public static AutoLoaderOptions of(AutoLoader spec) {
     String path = spec.path();
     Map<String, String> options = normalized(spec);
-    String mode = options.getOrDefault("mode", "PERMISSIVE");
-    if (!mode.equalsIgnoreCase("PERMISSIVE") && !mode.equalsIgnoreCase("FAILFAST")) {
-      throw AutoLoaderErrors.badOption(path, "mode", mode, "PERMISSIVE or FAILFAST");
+    ParseMode mode = ParseMode.parse(options.getOrDefault("mode", "PERMISSIVE"));
+    if (mode == null) {
+      throw AutoLoaderErrors.badOption(path, "mode", options.get("mode"), "PERMISSIVE, DROPMALFORMED or FAILFAST");
     }
     SchemaEvolutionMode evolution = spec.schemaDdl().isPresent() || spec.format() == AutoLoader.Format.TEXT
         ? SchemaEvolutionMode.RESCUE : SchemaEvolutionMode.ADD_NEW_COLUMNS;
@@ -108,8 +132,8 @@ public record AutoLoaderOptions(
         character(path, "delimiter", delimiter),
         character(path, "quote", options.getOrDefault("quote", "\"")),
         character(path, "escape", options.getOrDefault("escape", "\\")),
-        mode.equalsIgnoreCase("FAILFAST"),
-        bool(path, options, "rescuedDataColumn", true),
+        mode,
+        rescuedDataColumn(spec, options),
         options.getOrDefault("pathGlobFilter", ""),
         bool(path, options, "recursiveFileLookup", true),
         bool(path, options, "inferColumnTypes", false),
@@ -144,6 +168,33 @@ public record AutoLoaderOptions(
   /** The discovery options (rate limits, existing files, age) of {@code spec}. */
   public static DiscoveryOptions discovery(AutoLoader spec) {
     return DiscoveryOptions.of(spec.path(), normalized(spec));
+  }
+
+  /**
+   * The rescued data column {@code spec} asks for: the name given, else {@value RowLayout#RESCUED_DATA}
+   * for an inferred schema and none for a declared one, as Auto Loader. {@code true} and {@code false},
+   * this option's values before it took a name, still mean {@value RowLayout#RESCUED_DATA} and none
+   * (an inferred schema keeps its column whatever it says).
+   */
+  private static String rescuedDataColumn(AutoLoader spec, Map<String, String> options) {
+    boolean declared = spec.schemaDdl().isPresent();
+    String value = options.get("rescuedDataColumn");
+    if (value == null) {
+      return declared ? "" : RowLayout.RESCUED_DATA;
+    }
+    String name = value.trim();
+    if (name.equalsIgnoreCase("true")) {
+      return RowLayout.RESCUED_DATA;
+    }
+    if (name.equalsIgnoreCase("false")) {
+      return declared ? "" : RowLayout.RESCUED_DATA;
+    }
+    if (name.isEmpty() || name.contains("`") || MetadataColumns.NAMES.contains(name)) {
+      throw AutoLoaderErrors.badOption(spec.path(), "rescuedDataColumn", value,
+          "the name of the column that keeps what does not fit the schema (not blank, no back-quote, not a "
+          + "metadata column), such as _rescued_data");
+    }
+    return name;
   }
 
   private static boolean bool(String path, Map<String, String> options, String key, boolean defaultValue) {

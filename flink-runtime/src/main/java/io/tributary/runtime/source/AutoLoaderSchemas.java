@@ -52,8 +52,9 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  * </ul>
  *
  * <p>Columns are nullable whatever the declaration says, as Spark does for file sources: a file can
- * always lack a field, and NOT NULL is for an expectation to enforce. The type ends with
- * {@code _rescued_data STRING}, unless a declared schema sets {@code rescuedDataColumn=false}. A text
+ * always lack a field, and NOT NULL is for an expectation to enforce. As in Auto Loader, an inferred
+ * schema ends with the rescued data column ({@code _rescued_data STRING}, or the name the
+ * {@code rescuedDataColumn} option gives); a declared schema has one only when that option names it. A text
  * source has the fixed type {@code ROW<value STRING>}. With {@code includeMetadata=true} the
  * {@link MetadataColumns} follow.
  *
@@ -90,12 +91,24 @@ public final class AutoLoaderSchemas {
    */
   public static RowType resolve(AutoLoader spec, String schemaLocation, Configuration hadoopConf,
       boolean storeInferred) {
-    RowType type = resolveFileColumns(spec, schemaLocation, hadoopConf, storeInferred);
+    return resolve(spec, schemaLocation, hadoopConf, storeInferred, false);
+  }
+
+  /**
+   * As {@link #resolve(AutoLoader, String, Configuration, boolean)}; with {@code legacyRescuedColumn} a
+   * declared schema without the {@code rescuedDataColumn} option still ends with
+   * {@value RowLayout#RESCUED_DATA}. That was the default before a declared schema followed Auto Loader
+   * (no rescued data column unless named): the caller sets it when the table the source feeds already
+   * has that column, so the table's schema and the state saved with it stay as they were.
+   */
+  public static RowType resolve(AutoLoader spec, String schemaLocation, Configuration hadoopConf,
+      boolean storeInferred, boolean legacyRescuedColumn) {
+    RowType type = resolveFileColumns(spec, schemaLocation, hadoopConf, storeInferred, legacyRescuedColumn);
     return AutoLoaderOptions.includeMetadata(spec) ? MetadataColumns.append(type) : type;
   }
 
   private static RowType resolveFileColumns(AutoLoader spec, String schemaLocation, Configuration hadoopConf,
-      boolean storeInferred) {
+      boolean storeInferred, boolean legacyRescuedColumn) {
     AutoLoaderOptions options = AutoLoaderOptions.of(spec);
     switch (options.format()) {
       case TEXT:
@@ -114,20 +127,29 @@ public final class AutoLoaderSchemas {
             + "in the schema instead)");
       }
       RowType declared = parseDdl(spec.path(), spec.schemaDdl().get());
-      return withRescuedColumn(declared, options.rescuedDataColumn());
+      String rescued = options.rescuedDataColumn();
+      if (!rescued.isEmpty() && declared.getFieldNames().contains(rescued) && !rescued.equals(RowLayout.RESCUED_DATA)) {
+        throw AutoLoaderErrors.badOption(spec.path(), "rescuedDataColumn", rescued,
+            "a name that is not a column of the declared schema " + declared.getFieldNames()
+            + " (the rescued data column is added after them)");
+      }
+      if (rescued.isEmpty() && legacyRescuedColumn) {
+        rescued = RowLayout.RESCUED_DATA;
+      }
+      return withRescuedColumn(declared, rescued);
     }
     try {
       Path schemaFile = new Path(new Path(schemaLocation), SCHEMA_FILE);
       FileSystem schemaFs = schemaFile.getFileSystem(hadoopConf);
       if (schemaFs.exists(schemaFile)) {
-        return withRescuedColumn(withHints(options, readStored(schemaFs, schemaFile)), true);
+        return withRescuedColumn(withHints(options, readStored(schemaFs, schemaFile)), options.rescuedDataColumn());
       }
       RowType inferred = infer(options, schemaLocation, hadoopConf);
       if (!storeInferred) {
-        return withRescuedColumn(withHints(options, inferred), true);
+        return withRescuedColumn(withHints(options, inferred), options.rescuedDataColumn());
       }
       store(schemaFs, schemaFile, inferred);
-      return withRescuedColumn(withHints(options, readStored(schemaFs, schemaFile)), true);
+      return withRescuedColumn(withHints(options, readStored(schemaFs, schemaFile)), options.rescuedDataColumn());
     } catch (IOException e) {
       throw new AutoLoaderException("Auto Loader source on '" + spec.path() + "': cannot read or store the schema "
           + "under '" + schemaLocation + "': " + e.getMessage() + ". Check that both paths are reachable.", e);
@@ -277,15 +299,16 @@ public final class AutoLoaderSchemas {
     return -1;
   }
 
-  private static RowType withRescuedColumn(RowType data, boolean rescued) {
+  /** {@code data}, nullable, ending with the rescued data column {@code rescued} (none if empty). */
+  private static RowType withRescuedColumn(RowType data, String rescued) {
     List<RowType.RowField> fields = new ArrayList<>();
     for (RowType.RowField field : data.getFields()) {
-      if (!field.getName().equals(RowLayout.RESCUED_DATA)) {
+      if (!field.getName().equals(rescued)) {
         fields.add(new RowType.RowField(field.getName(), field.getType().copy(true), field.getDescription().orElse(null)));
       }
     }
-    if (rescued) {
-      fields.add(new RowType.RowField(RowLayout.RESCUED_DATA, VarCharType.STRING_TYPE));
+    if (!rescued.isEmpty()) {
+      fields.add(new RowType.RowField(rescued, VarCharType.STRING_TYPE));
     }
     return new RowType(fields);
   }

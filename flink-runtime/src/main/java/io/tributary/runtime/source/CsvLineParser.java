@@ -59,7 +59,7 @@ final class CsvLineParser extends LineParser {
     } catch (JsonProcessingException e) {
       if (options.header() && header == null) {
         throw AutoLoaderErrors.malformedRecord(sourceId, filePath, lineNumber,
-            "the header line cannot be parsed: " + e.getOriginalMessage());
+            "the header line cannot be parsed: " + e.getOriginalMessage(), layout.rescuedName());
       }
       return corrupt(line, lineNumber, e.getOriginalMessage());
     } catch (IOException e) {
@@ -92,7 +92,6 @@ final class CsvLineParser extends LineParser {
         row.setField(column, value);
       }
     }
-    rescue.finish(row);
-    return row;
+    return rescue.finish(row);
   }
 }

@@ -72,7 +72,6 @@ final class JsonLineParser extends LineParser {
         row.setField(column, value);
       }
     }
-    rescue.finish(row);
-    return row;
+    return rescue.finish(row);
   }
 }

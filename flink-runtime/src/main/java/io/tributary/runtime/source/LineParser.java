@@ -12,12 +12,22 @@ import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.types.logical.RowType;
 
 /**
- * Turns one line of one file into a row of the produced type, keeping whatever does not fit in
- * {@code _rescued_data} (or failing, under {@code mode=FAILFAST}); one instance per file, as a CSV
- * header belongs to its file. The JSON text written to {@code _rescued_data} is
- * {@code {"<field>": <value>, ..., "_file_path": "<path>"}} for fields that do not fit, and
- * {@code {"_corrupt_record": "<line>", "_file_path": "<path>", "_line": N}} for a line that cannot be
- * parsed at all (every other column NULL).
+ * Turns one line of one file into a row of the produced type; one instance per file, as a CSV header
+ * belongs to its file. What does not fit follows the source's {@link ParseMode} and rescued data column,
+ * as Auto Loader:
+ *
+ * <ul>
+ *   <li>With a rescued data column ({@code _rescued_data}, or the name {@code rescuedDataColumn} gives),
+ *       it keeps {@code {"<field>": <value>, ..., "_file_path": "<path>"}} for fields that do not fit
+ *       (unknown, differing in case, of the wrong type), and
+ *       {@code {"_corrupt_record": "<line>", "_file_path": "<path>", "_line": N}} for a line that cannot
+ *       be parsed at all (every other column NULL).
+ *   <li>Without one, unknown fields are ignored; PERMISSIVE reads a value of the wrong type as NULL and
+ *       a malformed line as a row of NULLs.
+ *   <li>DROPMALFORMED drops a malformed line, and without a rescued data column a record with a value of
+ *       the wrong type too; each drop is logged with its file and line, and the file's count when it ends.
+ *   <li>FAILFAST fails at either, naming the file and line.
+ * </ul>
  */
 abstract class LineParser {
 
@@ -29,9 +39,17 @@ abstract class LineParser {
   final String sourceId;
   final String filePath;
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LineParser.class);
+
+  /** Dropped records logged one by one per file; the rest only in the file's count. */
+  private static final int LOGGED_DROPS = 20;
+
+  private long dropped;
+  private boolean finished;
+
   LineParser(AutoLoaderOptions options, RowType type, String sourceId, String filePath) {
     this.options = options;
-    this.layout = new RowLayout(type);
+    this.layout = new RowLayout(type, options.rescuedColumnName());
     this.sourceId = sourceId;
     this.filePath = filePath;
   }
@@ -53,13 +71,43 @@ abstract class LineParser {
   /** Called instead of {@link #parse} for lines a restored reader skips, so per-file state (a header) is kept. */
   void skip(byte[] line, long lineNumber) {}
 
-  /** The row for a line that cannot be parsed: all columns NULL, the raw text rescued. */
+  /** The records of this file dropped under {@code mode=DROPMALFORMED} so far. */
+  final long droppedRecords() {
+    return dropped;
+  }
+
+  /** Called when the file has been read to its end: logs how many records were dropped, if any. */
+  final void finishFile() {
+    if (dropped > 0 && !finished) {
+      finished = true;
+      LOG.warn("Auto Loader source '{}': dropped {} malformed record(s) of file {} (mode=DROPMALFORMED).",
+          sourceId, dropped, filePath);
+    }
+  }
+
+  /** Counts and logs a record dropped under {@code mode=DROPMALFORMED}; returns null, its row. */
+  final RowData drop(long lineNumber, String reason) {
+    dropped++;
+    if (dropped <= LOGGED_DROPS) {
+      LOG.warn("Auto Loader source '{}': dropped the malformed record in file {} at line {} (mode=DROPMALFORMED): {}",
+          sourceId, filePath, lineNumber, reason);
+    }
+    return null;
+  }
+
+  /**
+   * The row for a line that cannot be parsed: all columns NULL and the raw text rescued (without a
+   * rescued data column, a row of NULLs), or null when it is dropped.
+   */
   final RowData corrupt(byte[] line, long lineNumber, String reason) {
     if (options.failFast()) {
-      throw AutoLoaderErrors.malformedRecord(sourceId, filePath, lineNumber, reason);
+      throw AutoLoaderErrors.malformedRecord(sourceId, filePath, lineNumber, reason, layout.rescuedName());
+    }
+    if (options.dropMalformed()) {
+      return drop(lineNumber, reason);
     }
     if (!layout.hasRescuedColumn()) {
-      throw AutoLoaderErrors.notRescuable(sourceId, filePath, lineNumber, "the line is malformed: " + reason);
+      return new GenericRowData(layout.arity());
     }
     ObjectNode rescued = JsonNodeFactory.instance.objectNode();
     rescued.put("_corrupt_record", new String(line, StandardCharsets.UTF_8));
@@ -86,6 +134,7 @@ abstract class LineParser {
   /** Collects the fields of one record that do not fit; creates its JSON object only when needed. */
   final class Rescue {
     private final long lineNumber;
+    private String dropReason;
     private ObjectNode fields;
     private java.util.LinkedHashMap<String, org.apache.flink.table.types.logical.LogicalType> newColumns;
 
@@ -98,7 +147,7 @@ abstract class LineParser {
       SchemaEvolutionMode mode = options.evolutionMode();
       boolean evolving = mode == SchemaEvolutionMode.FAIL_ON_NEW_COLUMNS
           || (mode == SchemaEvolutionMode.ADD_NEW_COLUMNS && !options.schemaLocation().isEmpty());
-      if (!isCaseVariant(name) && !name.equals(RowLayout.RESCUED_DATA)) {
+      if (!isCaseVariant(name) && !name.equals(layout.rescuedName())) {
         if (mode == SchemaEvolutionMode.NONE) {
           return;
         }
@@ -110,10 +159,9 @@ abstract class LineParser {
           return;
         }
       }
-      if (!layout.hasRescuedColumn()) {
-        throw AutoLoaderErrors.notRescuable(sourceId, filePath, lineNumber, "field '" + name + "' is not a column");
-      }
-      object().set(name, value);
+      if (layout.hasRescuedColumn()) {
+        object().set(name, value);
+      } // without one an unknown field is ignored, as Auto Loader with a declared schema
     }
 
     /** Keeps a value that does not fit its column's type. */
@@ -121,16 +169,17 @@ abstract class LineParser {
       String reason = "column '" + name + "' is " + layout.typeAt(column).asSummaryString()
           + " but the value is " + value;
       if (options.failFast()) {
-        throw AutoLoaderErrors.malformedRecord(sourceId, filePath, lineNumber, reason);
+        throw AutoLoaderErrors.malformedRecord(sourceId, filePath, lineNumber, reason, layout.rescuedName());
       }
-      if (!layout.hasRescuedColumn()) {
-        throw AutoLoaderErrors.notRescuable(sourceId, filePath, lineNumber, reason);
-      }
-      object().set(name, value);
+      if (layout.hasRescuedColumn()) {
+        object().set(name, value);
+      } else if (options.dropMalformed() && dropReason == null) {
+        dropReason = reason;
+      } // PERMISSIVE without a rescued data column: the value stays NULL
     }
 
-    /** Writes the rescued fields, if any, into the row. */
-    void finish(GenericRowData row) {
+    /** The row with the rescued fields, if any, written into it; null when the record is dropped. */
+    RowData finish(GenericRowData row) {
       if (newColumns != null) {
         java.util.List<String> names = new java.util.ArrayList<>(newColumns.keySet());
         if (options.evolutionMode() == SchemaEvolutionMode.FAIL_ON_NEW_COLUMNS) {
@@ -139,10 +188,14 @@ abstract class LineParser {
         AutoLoaderSchemas.evolve(options, newColumns);
         throw AutoLoaderErrors.schemaEvolved(sourceId, filePath, lineNumber, names, options.schemaLocation());
       }
+      if (dropReason != null) {
+        return drop(lineNumber, dropReason);
+      }
       if (fields != null) {
         fields.put("_file_path", filePath);
         row.setField(layout.rescuedIndex(), StringData.fromString(fields.toString()));
       }
+      return row;
     }
 
     private ObjectNode object() {

@@ -8,8 +8,9 @@ import org.apache.flink.table.types.logical.RowType;
 
 /**
  * Where each column of a produced row type sits: the data columns by exact name, and the trailing
- * {@value #RESCUED_DATA} column if the type has one. Names match exactly, so a field that differs only
- * in case is rescued, as Auto Loader does.
+ * rescued data column ({@value #RESCUED_DATA} unless the {@code rescuedDataColumn} option names another)
+ * if the type has one. Names match exactly, so a field that differs only in case is rescued, as Auto
+ * Loader does (and ignored when there is no rescued data column).
  */
 final class RowLayout {
 
@@ -20,11 +21,12 @@ final class RowLayout {
   private final int rescuedIndex;
   private final int dataColumns;
 
-  RowLayout(RowType type) {
+  /** The layout of {@code type}, whose last column is the rescued data column if it is named {@code rescuedName}. */
+  RowLayout(RowType type, String rescuedName) {
     this.type = type;
     List<String> names = type.getFieldNames();
     int last = names.size() - 1;
-    this.rescuedIndex = last >= 0 && names.get(last).equals(RESCUED_DATA) ? last : -1;
+    this.rescuedIndex = last >= 0 && names.get(last).equals(rescuedName) ? last : -1;
     this.dataColumns = rescuedIndex >= 0 ? last : names.size();
     for (int i = 0; i < dataColumns; i++) {
       indexByName.put(names.get(i), i);
@@ -54,6 +56,10 @@ final class RowLayout {
 
   boolean hasRescuedColumn() {
     return rescuedIndex >= 0;
+  }
+
+  String rescuedName() {
+    return rescuedIndex >= 0 ? nameAt(rescuedIndex) : "";
   }
 
   int rescuedIndex() {

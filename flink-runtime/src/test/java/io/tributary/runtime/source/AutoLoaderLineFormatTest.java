@@ -35,7 +35,7 @@ class AutoLoaderLineFormatTest {
   void jsonParsesEveryType() throws Exception {
     AutoLoader spec = AutoLoader.json(dir.toString()).schema("s STRING, b BOOLEAN, ti TINYINT, si SMALLINT, i INT, "
         + "l BIGINT, f FLOAT, d DOUBLE, dec DECIMAL(10, 2), dt DATE, ts TIMESTAMP(3), ltz TIMESTAMP_LTZ(3), "
-        + "ts0 TIMESTAMP(0), tsoff TIMESTAMP(6), tsspace TIMESTAMP(3)");
+        + "ts0 TIMESTAMP(0), tsoff TIMESTAMP(6), tsspace TIMESTAMP(3)").option("rescuedDataColumn", "_rescued_data");
     Path file = Files.write(dir, "a.json", "{\"s\":\"x\",\"b\":true,\"ti\":-8,\"si\":300,\"i\":70000,"
         + "\"l\":9000000000,\"f\":1.5,\"d\":2.25,\"dec\":\"12.345\",\"dt\":\"2024-03-15\","
         + "\"ts\":\"2024-03-15T12:34:56.789Z\",\"ltz\":\"2024-03-15T12:34:56.789Z\",\"ts0\":\"2024-03-15T12:34:56.789Z\","
@@ -65,7 +65,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void timestampsAreCheckedWhateverTheLayout() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("ts TIMESTAMP(9)");
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("ts TIMESTAMP(9)").option("rescuedDataColumn", "_rescued_data");
     Path file = Files.write(dir, "a.json", String.join("\n",
         "{\"ts\":\"2024-03-15T12:34:56\"}",
         "{\"ts\":\"2024-03-15T12:34:56.123456789Z\"}",
@@ -91,7 +91,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void jsonNullsMissingFieldsAndBlankLines() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING, b BIGINT, c DOUBLE");
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING, b BIGINT, c DOUBLE").option("rescuedDataColumn", "_rescued_data");
     Path file = Files.write(dir, "a.json", "{\"a\":null,\"b\":1}\n\n   \n{}\n");
 
     List<RowData> rows = Files.read(spec, type(spec), file);
@@ -108,7 +108,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void stringColumnsKeepNestedValuesAndNumbersAsJsonText() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("props STRING, tags STRING, amount STRING, ok STRING");
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("props STRING, tags STRING, amount STRING, ok STRING").option("rescuedDataColumn", "_rescued_data");
     Path file = Files.write(dir, "a.json",
         "{\"props\":{\"k\":[1,2],\"v\":\"w\"},\"tags\":[\"x\",\"y\"],\"amount\":1.50,\"ok\":false}\n");
 
@@ -122,7 +122,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void malformedLineIsRescuedWithItsRawTextFileAndLine() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING, b BIGINT");
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING, b BIGINT").option("rescuedDataColumn", "_rescued_data");
     Path file = Files.write(dir, "a.json", "{\"a\":\"x\",\"b\":1}\n\n{\"a\": \"broken\n[1,2]\n{\"a\":\"y\"} tail\n{\"a\":\"z\"}\n");
     String path = Files.flinkPath(file);
 
@@ -142,7 +142,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void unknownFieldsTypeMismatchesAndCaseMismatchesAreRescued() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("id STRING, n INT, ok BOOLEAN, ts TIMESTAMP(3)");
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("id STRING, n INT, ok BOOLEAN, ts TIMESTAMP(3)").option("rescuedDataColumn", "_rescued_data");
     Path file = Files.write(dir, "a.json",
         "{\"id\":\"1\",\"n\":\"12\",\"ID\":\"dup\",\"extra\":{\"x\":1},\"ok\":\"yes\",\"ts\":\"not a time\"}\n"
             + "{\"id\":\"2\",\"n\":3000000000}\n");
@@ -160,7 +160,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void failFastNamesFileAndLine() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING").option("mode", "FAILFAST");
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING").option("rescuedDataColumn", "_rescued_data").option("mode", "FAILFAST");
     Path file = Files.write(dir, "a.json", "{\"a\":\"x\"}\n{\"a\":\"y\"}\n{oops}\n");
     String path = Files.flinkPath(file);
 
@@ -168,13 +168,13 @@ class AutoLoaderLineFormatTest {
         .isInstanceOf(AutoLoaderException.class)
         .hasMessage("Auto Loader source 'test_source': malformed record in file " + path + " at line 3: "
             + "Unexpected character ('o' (code 111)): was expecting double-quote to start field name. The option "
-            + "mode=FAILFAST stops at the first malformed record; remove it to keep such records in the "
-            + "_rescued_data column instead.");
+            + "mode=FAILFAST stops at the first malformed record; fix the file, or use mode=PERMISSIVE to keep such "
+            + "records in the _rescued_data column, or mode=DROPMALFORMED to drop them.");
   }
 
   @Test
   void failFastAlsoStopsAtATypeMismatch() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("n INT").option("mode", "FAILFAST");
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("n INT").option("rescuedDataColumn", "_rescued_data").option("mode", "FAILFAST");
     Path file = Files.write(dir, "a.json", "{\"n\":\"abc\"}\n");
 
     assertThatThrownBy(() -> Files.read(spec, type(spec), file))
@@ -182,21 +182,25 @@ class AutoLoaderLineFormatTest {
   }
 
   @Test
-  void withoutRescuedColumnDataThatDoesNotFitFailsInsteadOfVanishing() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING").option("rescuedDataColumn", "false");
-    Path file = Files.write(dir, "a.json", "{\"a\":\"x\"}\n{\"a\":\"y\",\"b\":1}\n");
-    assertThat(type(spec).getFieldNames()).containsExactly("a");
+  void withoutRescuedColumnUnknownFieldsAreIgnoredAndWhatCannotBeReadIsNull() throws Exception {
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING, n INT").option("rescuedDataColumn", "false");
+    Path file = Files.write(dir, "a.json", "{\"a\":\"x\",\"n\":1}\n{\"a\":\"y\",\"b\":1,\"A\":2,\"n\":\"abc\"}\n{oops}\n");
+    assertThat(type(spec).getFieldNames()).containsExactly("a", "n");
 
-    assertThatThrownBy(() -> Files.read(spec, type(spec), file))
-        .hasMessage("Auto Loader source 'test_source': record in file " + Files.flinkPath(file) + " at line 2 does "
-            + "not fit the schema: field 'b' is not a column. The rescued data column is switched off "
-            + "(rescuedDataColumn=false), so the record cannot be kept; remove that option to keep such data in "
-            + "_rescued_data, or fix the file or the schema.");
+    List<RowData> rows = Files.read(spec, type(spec), file);
+
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(0).getString(0).toString()).isEqualTo("x");
+    assertThat(rows.get(0).getInt(1)).isEqualTo(1);
+    assertThat(rows.get(1).getString(0).toString()).isEqualTo("y");
+    assertThat(rows.get(1).isNullAt(1)).isTrue();
+    assertThat(rows.get(2).getArity()).isEqualTo(2);
+    assertThat(rows.get(2).isNullAt(0) && rows.get(2).isNullAt(1)).isTrue();
   }
 
   @Test
   void gzipFilesAreReadTransparently() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING");
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING").option("rescuedDataColumn", "_rescued_data");
     Path file = Files.write(dir, "a.json.gz", Files.gzip("{\"a\":\"x\"}\n{\"a\":\"y\"}\n"));
 
     List<RowData> rows = Files.read(spec, type(spec), file);
@@ -207,9 +211,9 @@ class AutoLoaderLineFormatTest {
   @Test
   void byteOrderMarkIsDroppedForJsonAndCsv() throws Exception {
     byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-    AutoLoader json = AutoLoader.json(dir.toString()).schema("a STRING");
+    AutoLoader json = AutoLoader.json(dir.toString()).schema("a STRING").option("rescuedDataColumn", "_rescued_data");
     Path jsonFile = Files.write(dir, "a.json", concat(bom, "{\"a\":\"x\"}\r\n{\"a\":\"y\"}".getBytes(StandardCharsets.UTF_8)));
-    AutoLoader csv = AutoLoader.csv(dir.toString()).schema("id STRING, v STRING").option("header", "true");
+    AutoLoader csv = AutoLoader.csv(dir.toString()).schema("id STRING, v STRING").option("rescuedDataColumn", "_rescued_data").option("header", "true");
     Path csvFile = Files.write(dir, "b.csv", concat(bom, "id,v\r\n1,a\r\n".getBytes(StandardCharsets.UTF_8)));
 
     List<RowData> jsonRows = Files.read(json, type(json), jsonFile);
@@ -224,7 +228,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void invalidUtf8IsAMalformedRecordNotAFailure() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING");
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING").option("rescuedDataColumn", "_rescued_data");
     byte[] bad = concat("{\"a\":\"".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xC3, (byte) 0x28},
         "\"}\n{\"a\":\"ok\"}\n".getBytes(StandardCharsets.UTF_8));
     Path file = Files.write(dir, "a.json", bad);
@@ -238,7 +242,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void csvWithHeaderDelimiterQuoteAndEscape() throws Exception {
-    AutoLoader spec = AutoLoader.csv(dir.toString()).schema("id INT, name STRING, score DOUBLE")
+    AutoLoader spec = AutoLoader.csv(dir.toString()).schema("id INT, name STRING, score DOUBLE").option("rescuedDataColumn", "_rescued_data")
         .option("header", "true").option("delimiter", ";").option("quote", "'").option("escape", "\\");
     Path file = Files.write(dir, "a.csv", "name;id;score;other\n'Doe; J';1;2.5;x\n'It\\'s';2;;\nA;three;1.0\n");
     String path = Files.flinkPath(file);
@@ -259,7 +263,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void csvWithoutHeaderMatchesByPositionAndRescuesExtraFieldsAndMalformedLines() throws Exception {
-    AutoLoader spec = AutoLoader.csv(dir.toString()).schema("a STRING, b BIGINT");
+    AutoLoader spec = AutoLoader.csv(dir.toString()).schema("a STRING, b BIGINT").option("rescuedDataColumn", "_rescued_data");
     Path file = Files.write(dir, "a.csv", "x,1\ny,2,extra\n\"open,3\n");
     String path = Files.flinkPath(file);
 
@@ -284,7 +288,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void emptyFileHasNoRows() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING");
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING").option("rescuedDataColumn", "_rescued_data");
     Path file = Files.write(dir, "a.json", "");
 
     assertThat(Files.read(spec, type(spec), file)).isEmpty();
@@ -292,7 +296,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void deletedFileIsSkippedNotFatal() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING");
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING").option("rescuedDataColumn", "_rescued_data");
     Path file = Files.write(dir, "a.json", "{\"a\":\"x\"}\n");
     var split = Files.split(file);
     java.nio.file.Files.delete(file);
@@ -302,7 +306,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void restoredReaderResumesAfterTheCheckpointedRecordWithLineNumbersAndHeaderIntact() throws Exception {
-    AutoLoader spec = AutoLoader.csv(dir.toString()).schema("id BIGINT").option("header", "true");
+    AutoLoader spec = AutoLoader.csv(dir.toString()).schema("id BIGINT").option("rescuedDataColumn", "_rescued_data").option("header", "true");
     StringBuilder text = new StringBuilder("id\n");
     for (int i = 1; i <= 5000; i++) {
       text.append(i == 4000 ? "\"bad" : String.valueOf(i)).append('\n');
@@ -327,7 +331,7 @@ class AutoLoaderLineFormatTest {
 
   @Test
   void aFiftyMegabyteLineIsOneRecord() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("id STRING, blob STRING");
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("id STRING, blob STRING").option("rescuedDataColumn", "_rescued_data");
     String blob = "b".repeat(50 * 1024 * 1024);
     Path file = Files.write(dir, "huge.json", "{\"id\":\"1\",\"blob\":\"" + blob + "\"}\n{\"id\":\"2\"}\n");
 

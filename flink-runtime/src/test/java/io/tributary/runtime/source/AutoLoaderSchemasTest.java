@@ -27,12 +27,37 @@ class AutoLoaderSchemasTest {
   }
 
   @Test
-  void declaredSchemaIsParsedByFlinkWithUnquotedNamesNullableAndRescuedColumn() {
+  void declaredSchemaIsParsedByFlinkWithUnquotedNamesNullableAndNoRescuedColumn() {
     RowType type = resolve(AutoLoader.json("/in")
         .schema("event_id STRING NOT NULL, user_id STRING, timestamp TIMESTAMP(3), `amount` DECIMAL(10, 2) COMMENT 'a, b'"));
 
     assertThat(type.asSerializableString()).isEqualTo("ROW<`event_id` VARCHAR(2147483647), `user_id` "
-        + "VARCHAR(2147483647), `timestamp` TIMESTAMP(3), `amount` DECIMAL(10, 2) 'a, b', `_rescued_data` VARCHAR(2147483647)>");
+        + "VARCHAR(2147483647), `timestamp` TIMESTAMP(3), `amount` DECIMAL(10, 2) 'a, b'>");
+  }
+
+  @Test
+  void rescuedDataColumnNamesTheColumnForDeclaredAndInferredSchemas() throws Exception {
+    assertThat(resolve(AutoLoader.json("/in").schema("a STRING").option("rescuedDataColumn", "bad_rows"))
+        .getFieldNames()).containsExactly("a", "bad_rows");
+    java.nio.file.Files.createDirectories(input());
+    java.nio.file.Files.writeString(input().resolve("in.json"), "{\"x\":\"1\"}\n");
+    assertThat(resolve(AutoLoader.json(input().toString()).option("rescuedDataColumn", "bad_rows")).getFieldNames())
+        .containsExactly("x", "bad_rows");
+    assertThatThrownBy(() -> resolve(AutoLoader.json("/in").schema("a STRING, b STRING").option("rescuedDataColumn", "b")))
+        .hasMessage("Auto Loader source on '/in': option 'rescuedDataColumn' is 'b' but must be a name that is not a "
+            + "column of the declared schema [a, b] (the rescued data column is added after them). Fix the value "
+            + "passed to option(\"rescuedDataColumn\", ...).");
+  }
+
+  @Test
+  void aTableCreatedWithTheOldDefaultKeepsRescuedData() {
+    RowType legacy = AutoLoaderSchemas.resolve(AutoLoader.json("/in").schema("a STRING"), schemas(),
+        new Configuration(), false, true);
+    RowType named = AutoLoaderSchemas.resolve(AutoLoader.json("/in").schema("a STRING").option("rescuedDataColumn", "r"),
+        schemas(), new Configuration(), false, true);
+
+    assertThat(legacy.getFieldNames()).containsExactly("a", "_rescued_data");
+    assertThat(named.getFieldNames()).containsExactly("a", "r");
   }
 
   @Test

@@ -60,7 +60,7 @@ class AutoLoaderWatermarkTest {
     assertThat(none.getClass().getSimpleName()).isEqualTo("NoWatermarksGenerator");
     assertThatThrownBy(() -> AutoLoaderSource.watermarkStrategy(SPEC.withWatermark("id", "1 s"), TYPE))
         .hasMessage("Auto Loader source on '/in': the watermark column 'id' has type STRING, not TIMESTAMP or "
-            + "TIMESTAMP_LTZ. Columns: [id, ts, _rescued_data]. Pass a TIMESTAMP or TIMESTAMP_LTZ column to "
+            + "TIMESTAMP_LTZ. Columns: [id, ts]. Pass a TIMESTAMP or TIMESTAMP_LTZ column to "
             + "withWatermark(), declaring its type in the schema or in schemaHints if it is inferred as STRING.");
     assertThatThrownBy(() -> AutoLoaderSource.watermarkStrategy(SPEC.withWatermark("when", "1 s"), TYPE))
         .hasMessageContaining("the watermark column 'when' is not a column of the source");

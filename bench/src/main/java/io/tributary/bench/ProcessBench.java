@@ -76,6 +76,7 @@ final class ProcessBench {
       throw new IllegalArgumentException("bench: no run.sh in " + spark + "; pass --spark-baseline DIR (a writable copy of "
           + "../shared/bench/spark-baseline) or --spark-baseline none to measure Tributary alone.");
     }
+    requireBuilt(root, spark);
     writePipeline(pipelineFile, input, storage, parallelism);
     Map<String, String> tributaryEnv = Map.of("TRIBUTARY_CLASSPATH", benchJar.toString(), "TRIBUTARY_JAVA_OPTS", "-Xmx" + xmx);
     Map<String, String> sparkEnv = Map.of("SPARK_BASELINE_XMX", xmx);
@@ -176,6 +177,44 @@ final class ProcessBench {
     System.out.println();
     Bench.writeReport(report, work, "process-summary.txt");
     return ok;
+  }
+
+  /**
+   * Both launchers build on first use (bin/tributary when its jar is missing, run.sh when its jar or
+   * classpath is missing or older than its sources): a build inside a timed process would be timed, so
+   * the mode refuses to start until both are built.
+   */
+  private static void requireBuilt(Path root, Path spark) {
+    Path examples = root.resolve("examples/target/tributary-examples.jar");
+    if (!Files.isRegularFile(examples) || !Files.isDirectory(root.resolve("examples/target/lib"))
+        || !Files.isRegularFile(root.resolve("bench/target/tributary-bench.jar"))) {
+      throw new IllegalArgumentException("bench: " + examples + " or the bench jar is missing, and bin/tributary would build it "
+          + "inside the first timed process; build first: (cd " + root + " && mvn -B -q -DskipTests package)");
+    }
+    if (spark == null) {
+      return;
+    }
+    Path classpath = spark.resolve("target/classpath.txt");
+    Path jar = spark.resolve("target/spark-baseline-1.0-SNAPSHOT.jar");
+    boolean stale;
+    try (java.util.stream.Stream<Path> files = java.util.stream.Stream.concat(Files.walk(spark.resolve("src")),
+        java.util.stream.Stream.of(spark.resolve("pom.xml")))) {
+      long built = Files.isRegularFile(classpath) ? Files.getLastModifiedTime(classpath).toMillis() : Long.MIN_VALUE;
+      stale = !Files.isRegularFile(jar) || files.anyMatch(f -> {
+        try {
+          return Files.getLastModifiedTime(f).toMillis() > built;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the Spark baseline's folder " + spark, e);
+    }
+    if (stale) {
+      throw new IllegalArgumentException("bench: the Spark baseline in " + spark + " is not built (or older than its "
+          + "sources), and run.sh would build it inside the first timed process; build first: (cd " + spark
+          + " && mvn -B -q -DskipTests package)");
+    }
   }
 
   private static void print(Run r) {

@@ -24,14 +24,15 @@ import java.util.stream.Stream;
  *       exact for the tree;
  *   <li>peak RSS: {@code /usr/bin/time}'s {@code %M}, the largest resident set of any one process of
  *       the tree (the kernel keeps the high-water mark across {@code exec}); and, to check that the
- *       tree is one JVM at a time, the sum of {@code VmRSS} over the tree's live address spaces sampled
- *       from {@code /proc} every {@value #SAMPLE_MS} ms (a vfork child not yet exec'd shares its parent's
- *       and is counted once), with the processes seen. Sampling can miss a peak shorter than its period.
+ *       tree is one JVM at a time, the sum of {@code VmRSS} over the tree's live processes sampled from
+ *       {@code /proc} every {@value #SAMPLE_MS} ms, leaving out a child that still runs its parent's
+ *       program (a fork or vfork not yet exec'd, whose pages are its parent's), with the processes seen.
+ *       Sampling can miss a peak shorter than its period.
  * </ul>
  *
  * @param exitCode the command's exit status
  * @param output what it printed (stdout and stderr, interleaved)
- * @param treeRssPeakKb the largest sampled sum of VmRSS over the tree's live address spaces
+ * @param treeRssPeakKb the largest sampled sum of VmRSS over the tree's live processes (forks not yet exec'd left out)
  * @param processes the distinct command names seen in the tree (time's own process excluded)
  */
 record ProcessMeasure(double wallSeconds, double userSeconds, double systemSeconds, long maxRssKb,
@@ -75,22 +76,23 @@ record ProcessMeasure(double wallSeconds, double userSeconds, double systemSecon
           List<ProcessHandle> tree = process.descendants().toList();
           long sum = 0;
           int live = 0;
-          Set<String> spaces = new java.util.HashSet<>();
           for (ProcessHandle h : tree) {
-            Map<String, Long> status = memory(h.pid());
-            Long rss = status.get("VmRSS");
-            if (rss == null) {
+            long rss = vmRssKb(h.pid());
+            if (rss < 0) {
               continue;
             }
             live++;
-            h.info().command().ifPresent(c -> {
+            java.util.Optional<String> program = h.info().command();
+            program.ifPresent(c -> {
               synchronized (seen) {
                 seen.add(Path.of(c).getFileName().toString());
               }
             });
-            // a child between vfork and exec (how the JDK and bash start programs) shares its parent's
-            // address space and shows the same figures: count each address space once
-            if (spaces.add(status.toString())) {
+            // a child that runs its parent's program is a fork or vfork not yet exec'd (how bash and the
+            // JDK start programs): its pages are its parent's, so it is not counted twice
+            boolean forkOfParent = program.isPresent()
+                && h.parent().flatMap(p -> p.info().command()).equals(program);
+            if (!forkOfParent) {
               sum += rss;
             }
           }
@@ -105,7 +107,14 @@ record ProcessMeasure(double wallSeconds, double userSeconds, double systemSecon
       }, "rss-sampler");
       sampler.setDaemon(true);
       sampler.start();
+      // when bench itself is stopped, the measured processes go with it
+      Thread reaper = new Thread(() -> {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+      }, "process-reaper");
+      Runtime.getRuntime().addShutdownHook(reaper);
       int exit = process.waitFor();
+      Runtime.getRuntime().removeShutdownHook(reaper);
       double wall = Bench.seconds(start);
       sampler.interrupt();
       sampler.join();
@@ -128,17 +137,13 @@ record ProcessMeasure(double wallSeconds, double userSeconds, double systemSecon
     }
   }
 
-  /** The Vm and Rss lines of {@code pid}'s status in kB, empty when it is gone (or a zombie without memory). */
-  private static Map<String, Long> memory(long pid) {
-    Map<String, Long> m = new java.util.TreeMap<>();
+  /** VmRSS of {@code pid} in kB, or -1 when it is gone (or a zombie without memory). */
+  private static long vmRssKb(long pid) {
     try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(pid), "status"))) {
-      lines.filter(l -> l.startsWith("Vm") || l.startsWith("Rss")).forEach(l -> {
-        int colon = l.indexOf(':');
-        m.put(l.substring(0, colon), Long.parseLong(l.substring(colon + 1).replaceAll("[^0-9]", "")));
-      });
+      return lines.filter(l -> l.startsWith("VmRSS:")).findFirst()
+          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).orElse(-1L);
     } catch (IOException | UncheckedIOException | NumberFormatException e) {
-      return Map.of();
+      return -1;
     }
-    return m;
   }
 }

@@ -24,7 +24,9 @@ import org.apache.flink.configuration.Configuration;
  *   <li>{@code medallion} (the default, below): {@link BenchmarkPipeline} beside a single pass and Spark;
  *   <li>{@code cdc}: SCD type 1 and 2 from {@code DATA/cdc} ({@link CdcBench});
  *   <li>{@code ingest}: bronze ingest rate and Auto Loader discovery with many processed files ({@link IngestBench});
- *   <li>{@code freshness}: continuous mode, file landing to rows visible in silver ({@link FreshnessBench}).
+ *   <li>{@code freshness}: continuous mode, file landing to rows visible in silver ({@link FreshnessBench});
+ *   <li>{@code process}: each update a fresh {@code bin/tributary start} process beside a fresh Spark baseline
+ *       process, with CPU and peak RSS ({@link ProcessBench}).
  * </ul>
  *
  * <pre>
@@ -52,8 +54,9 @@ public final class Bench {
         case "cdc" -> CdcBench.run(o);
         case "ingest" -> IngestBench.run(o);
         case "freshness" -> FreshnessBench.run(o);
+        case "process" -> ProcessBench.run(o);
         default -> throw new IllegalArgumentException("bench: --mode is '" + o.get("mode")
-            + "'; choose medallion (the default), cdc, ingest or freshness.");
+            + "'; choose medallion (the default), cdc, ingest, freshness or process.");
       };
       System.exit(ok ? 0 : 1);
     } catch (IllegalArgumentException e) {
@@ -237,9 +240,13 @@ public final class Bench {
   private static Map<String, String> parse(String[] args) {
     Map<String, String> o = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--second-update") && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+        o.put("second-update", "true");
+        continue;
+      }
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException("bench: unexpected argument '" + args[i] + "'. Usage: bench "
-            + "[--mode medallion|cdc|ingest|freshness] --data DIR [--runs 3] [--work DIR] [--parallelism 2] "
+            + "[--mode medallion|cdc|ingest|freshness|process] --data DIR [--runs 3] [--work DIR] [--parallelism 2] "
             + "[--spark-out OUT1,OUT2] [--events N --files F --customers C --cdc-changes K --seed S]; "
             + "each mode's own flags are in its class comment and docs/benchmarks.md.");
       }

@@ -130,7 +130,8 @@ class AutoLoaderSourceITCase {
       Files.write(input, name, lines.toString());
     }
     String run = UUID.randomUUID().toString();
-    AutoLoader spec = AutoLoader.json(input.toString()).schema("id STRING, pad STRING");
+    AutoLoader spec = AutoLoader.json(input.toString()).schema("id STRING, pad STRING")
+        .option("rescuedDataColumn", "_rescued_data");
     RowType type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
     FailOnce.ARMED.put(run, new AtomicBoolean(true));
 
@@ -156,7 +157,8 @@ class AutoLoaderSourceITCase {
       Files.write(input, "f" + i + ".json", "{\"id\":\"r" + i + "\"}\n");
     }
     String run = UUID.randomUUID().toString();
-    AutoLoader spec = AutoLoader.json(input.toString()).schema("id STRING").option("maxFilesPerTrigger", "1");
+    AutoLoader spec = AutoLoader.json(input.toString()).schema("id STRING").option("maxFilesPerTrigger", "1")
+        .option("rescuedDataColumn", "_rescued_data");
     RowType type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
 
     runUpdate(cluster, spec, type, run, "update-1", null);
@@ -241,7 +243,8 @@ class AutoLoaderSourceITCase {
   }
 
   /**
-   * An exactly-once test sink: rows of an epoch are committed (to a static map, idempotently by subtask
+   * An exactly-once test sink (it reads the last column as the rescued data column, which the tests'
+   * declared schemas name): rows of an epoch are committed (to a static map, idempotently by subtask
    * and checkpoint id) only when the checkpoint that ends the epoch completes; epochs pending in a
    * restored checkpoint are committed on restore.
    */

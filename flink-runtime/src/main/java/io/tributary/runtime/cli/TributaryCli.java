@@ -43,8 +43,8 @@ import picocli.CommandLine.ParentCommand;
     version = "tributary 0.1.0",
     description = "Declarative live tables for Apache Flink, stored as Delta Lake tables.",
     subcommands = {TributaryCli.Validate.class, TributaryCli.Start.class, TributaryCli.Stop.class,
-        TributaryCli.Graph.class, SqlCommand.class, EventsCommand.class, StatusCommand.class,
-        MaintainCommand.class})
+        GraphCommand.class, SqlCommand.class, EventsCommand.class, StatusCommand.class,
+        MaintainCommand.class, UiCommand.class})
 public final class TributaryCli {
 
   static final int UPDATE_FAILED = 1;
@@ -255,30 +255,6 @@ public final class TributaryCli {
         Thread.sleep(200);
       }
       out.println("The update has ended.");
-      return 0;
-    }
-  }
-
-  @Command(name = "graph", description = "Prints the pipeline's dataset graph: text, Mermaid or DOT.")
-  static final class Graph implements Callable<Integer> {
-    @CommandLine.Mixin PipelineOptions options;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
-        description = "text, mermaid or dot (default ${DEFAULT-VALUE}).")
-    String format;
-
-    @Override
-    public Integer call() {
-      GraphRenderer.Format chosen;
-      try {
-        chosen = GraphRenderer.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "--format " + format + " is not a graph format. Use text, mermaid or dot.");
-      }
-      ResolvedPlan plan = Tributary.fromConfig(options.load()).validate();
-      spec.commandLine().getOut().print(GraphRenderer.render(plan.plan(), chosen));
       return 0;
     }
   }

@@ -187,7 +187,7 @@ class TributaryCliProcessTest {
     assertThat(json.code()).as(json.toString()).isZero();
     assertThat(json.out()).isEqualTo("{\"order_id\":\"o1\",\"amount\":5.0}\n{\"order_id\":\"o2\",\"amount\":7.5}\n");
     assertThat(wrong.code()).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(wrong.err()).isEqualTo("--format xml is not a result format. Use table, csv or json.\n");
+    assertThat(wrong.err()).startsWith("--format xml is not a result format. Use table, csv or json.\nUsage: tributary sql");
   }
 
   @Test
@@ -255,7 +255,7 @@ class TributaryCliProcessTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"validate", "start", "stop", "status", "events", "graph", "sql", "maintain"})
+  @ValueSource(strings = {"validate", "start", "stop", "status", "events", "graph", "sql", "maintain", "ui"})
   void helpOfEachCommandPrintsItsUsageAndExitsZero(String command) throws Exception {
     CliProcess.Result result = CliProcess.run(dir, TIMEOUT, command, "--help");
 

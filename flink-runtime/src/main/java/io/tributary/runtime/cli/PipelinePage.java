@@ -55,7 +55,7 @@ final class PipelinePage {
         </section>
         <section><h2>Tables</h2>
         <table id="tables"><thead><tr><th>Dataset</th><th>Kind</th><th>Rows</th><th>Delta version</th>\
-        <th>Last update's state</th><th>Duration</th><th>Rows written</th></tr></thead><tbody></tbody></table>
+        <th>Last run</th><th>Its duration</th><th>Rows it wrote</th></tr></thead><tbody></tbody></table>
         </section>
         <section><h2>Expectations (last update)</h2>
         <table id="expectations"><thead><tr><th>Dataset</th><th>Expectation</th><th>Passed</th><th>Failed</th>\

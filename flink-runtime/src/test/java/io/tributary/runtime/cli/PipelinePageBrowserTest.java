@@ -44,6 +44,9 @@ import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -61,6 +64,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * and {@code tributary ui} serves it, and the browser checks the graph's nodes and edges and that
  * every number is the event log's. Screenshots go to {@code target/pipeline-page/}.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the served page's test adds a running update 2 to the log
 class PipelinePageBrowserTest {
 
   private static final Duration TIMEOUT = Duration.ofMinutes(3);
@@ -123,6 +127,7 @@ class PipelinePageBrowserTest {
   }
 
   @Test
+  @Order(1)
   void theWrittenPageDrawsTheGraphAndShowsTheEventLogsNumbers() throws Exception {
     Path page = SHOTS.resolve("shop.html");
     CliProcess.Result graph = CliProcess.run(dir, TIMEOUT, "graph", pipeline.toString(), "--format", "html",
@@ -141,6 +146,7 @@ class PipelinePageBrowserTest {
   }
 
   @Test
+  @Order(2)
   void theServedPageListensOnLoopbackOnlyAndRefreshesWhileAnUpdateRuns() throws Exception {
     CliProcess ui = CliProcess.start(dir, "ui", pipeline.toString(), "--port", "0");
     try {

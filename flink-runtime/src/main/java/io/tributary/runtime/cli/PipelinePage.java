@@ -151,9 +151,9 @@ final class PipelinePage {
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 
-  /** JSON inside a script element: nothing that could close it. */
+  /** JSON inside a script element: every {@code <} escaped, so nothing in the data can end or open one. */
   private static String scriptSafe(String json) {
-    return json.replace("</", "<\\/").replace("<!--", "<\\!--");
+    return json.replace("<", "\\u003c");
   }
 
   private static final String CSS = """

@@ -32,6 +32,7 @@ final class ProgressPrinter implements UpdateListener {
   private final long start;
   private final Map<String, Flow> flows = new LinkedHashMap<>();
   private int drawnLines;
+  private long firstFlowAt = -1;
 
   /** One flow as shown: its state, its rows and the rate measured between the last two counts. */
   private static final class Flow {
@@ -61,6 +62,9 @@ final class ProgressPrinter implements UpdateListener {
   public synchronized void onFlow(String dataset, FlowState state, String detail) {
     Flow flow = flows.computeIfAbsent(dataset, d -> new Flow());
     flow.state = state;
+    if (firstFlowAt < 0) {
+      firstFlowAt = nanoTime.getAsLong();
+    }
     if (terminal) {
       if (!detail.isEmpty()) {
         clearBlock();
@@ -109,6 +113,19 @@ final class ProgressPrinter implements UpdateListener {
   synchronized long rows(String dataset) {
     Flow flow = flows.get(dataset);
     return flow == null ? -1 : flow.rows;
+  }
+
+  /**
+   * Seconds from this printer's start (before the pipeline is analyzed) to the first flow's state
+   * (the update has its record and lock and queues its flows), or -1 if no flow was reported.
+   */
+  synchronized double secondsToFirstFlow() {
+    return firstFlowAt < 0 ? -1 : seconds(firstFlowAt);
+  }
+
+  /** Seconds from this printer's start to now: the timeline its lines show. */
+  synchronized double secondsSoFar() {
+    return seconds(nanoTime.getAsLong());
   }
 
   /** Removes the live block, so what is printed next starts on a clean line. */

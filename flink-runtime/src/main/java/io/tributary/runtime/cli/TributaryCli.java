@@ -8,7 +8,6 @@ import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.analysis.ResolvedPlan;
-import io.tributary.runtime.catalog.TributaryCatalog;
 import io.tributary.runtime.config.PipelineConfig;
 import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineConfigLoader;
@@ -44,8 +43,8 @@ import picocli.CommandLine.ParentCommand;
     version = "tributary 0.1.0",
     description = "Declarative live tables for Apache Flink, stored as Delta Lake tables.",
     subcommands = {TributaryCli.Validate.class, TributaryCli.Start.class, TributaryCli.Stop.class,
-        TributaryCli.Graph.class, TributaryCli.Sql.class, EventsCommand.class, StatusCommand.class,
-        MaintainCommand.class})
+        GraphCommand.class, SqlCommand.class, EventsCommand.class, StatusCommand.class,
+        MaintainCommand.class, UiCommand.class})
 public final class TributaryCli {
 
   static final int UPDATE_FAILED = 1;
@@ -193,7 +192,7 @@ public final class TributaryCli {
         UpdateResult result = update.await();
         previous.forEach((name, handler) -> sun.misc.Signal.handle(new sun.misc.Signal(name), handler));
         progress.finish();
-        out.printf("Update %d %s in %.1f s%n", result.number(), result.state(), result.duration().toMillis() / 1000.0);
+        out.println(UpdateSummary.line(result, progress.secondsToFirstFlow(), progress.secondsSoFar()));
         printTables(out, config, result, progress);
         result.error().ifPresent(e -> spec.commandLine().getErr().println("Error: " + e));
         boolean ended = result.state() == UpdateState.COMPLETED
@@ -256,63 +255,6 @@ public final class TributaryCli {
         Thread.sleep(200);
       }
       out.println("The update has ended.");
-      return 0;
-    }
-  }
-
-  @Command(name = "graph", description = "Prints the pipeline's dataset graph: text, Mermaid or DOT.")
-  static final class Graph implements Callable<Integer> {
-    @CommandLine.Mixin PipelineOptions options;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
-        description = "text, mermaid or dot (default ${DEFAULT-VALUE}).")
-    String format;
-
-    @Override
-    public Integer call() {
-      GraphRenderer.Format chosen;
-      try {
-        chosen = GraphRenderer.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "--format " + format + " is not a graph format. Use text, mermaid or dot.");
-      }
-      ResolvedPlan plan = Tributary.fromConfig(options.load()).validate();
-      spec.commandLine().getOut().print(GraphRenderer.render(plan.plan(), chosen));
-      return 0;
-    }
-  }
-
-  @Command(name = "sql", description = "Runs a Flink SQL query over the pipeline's tables and prints the result.")
-  static final class Sql implements Callable<Integer> {
-    @CommandLine.Mixin PipelineOptions options;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Parameters(index = "1", paramLabel = "QUERY", description = "A query, e.g. \"SELECT * FROM gold LIMIT 10\".")
-    String query;
-
-    @Override
-    public Integer call() {
-      PipelineConfig config = options.load();
-      PipelineStorage storage = PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
-      org.apache.flink.table.api.TableEnvironment tableEnv = org.apache.flink.table.api.TableEnvironment.create(
-          org.apache.flink.table.api.EnvironmentSettings.inBatchMode());
-      // the workaround of JobTranslator.configuration: two-phase hash aggregation loses AVG when it spills
-      tableEnv.getConfig().set(org.apache.flink.table.api.config.OptimizerConfigOptions.TABLE_OPTIMIZER_AGG_PHASE_STRATEGY,
-          org.apache.flink.table.api.config.AggregatePhaseStrategy.ONE_PHASE);
-      tableEnv.registerCatalog(config.name(), TributaryCatalog.of(config.name(), storage));
-      tableEnv.useCatalog(config.name());
-      try (org.apache.flink.util.CloseableIterator<org.apache.flink.types.Row> rows =
-          tableEnv.executeSql(query).collect()) {
-        PrintWriter out = spec.commandLine().getOut();
-        rows.forEachRemaining(row -> out.println(row.toString()));
-      } catch (org.apache.flink.table.api.ValidationException | org.apache.flink.table.api.SqlParserException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Query on pipeline '" + config.name() + "' is not valid: "
-            + e.getMessage().lines().findFirst().orElse("") + ". Tables: " + tableEnv.listTables() + ".");
-      } catch (Exception e) {
-        throw new IllegalStateException("Query on pipeline '" + config.name() + "' failed: " + e.getMessage(), e);
-      }
       return 0;
     }
   }

@@ -68,9 +68,32 @@ class TributaryCliProcessTest {
     assertThat(started.code()).as(started.toString()).isZero();
     assertThat(started.out()).as(started.toString())
         .startsWith("Starting an update of pipeline 'shop' (storage ")
-        .contains("Update 1 COMPLETED in ")
+        .containsPattern("\nUpdate 1 COMPLETED in \\d+\\.\\d s \\(the update: its jobs and their commits\\)\\."
+            + " The command's timeline: \\d+\\.\\d s, of which \\d+\\.\\d s of analysis and planning before the update"
+            + " and \\d+\\.\\d s of bookkeeping after it \\(maintenance, the event log\\)\n")
         .endsWith("Tables under " + dir.resolve("storage") + "/tables:\n"
             + "  orders                              2 rows  (Delta version 1; 2 written by this update)\n");
+  }
+
+  @Test
+  void startsSummaryPartsAddUpToItsTimeline() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("COMPLETED in (\\d+\\.\\d) s .* timeline: (\\d+\\.\\d) s, of"
+        + " which (\\d+\\.\\d) s .* and (\\d+\\.\\d) s of bookkeeping").matcher(started.out());
+    assertThat(m.find()).as(started.toString()).isTrue();
+    double update = Double.parseDouble(m.group(1));
+    double timeline = Double.parseDouble(m.group(2));
+    double before = Double.parseDouble(m.group(3));
+    double after = Double.parseDouble(m.group(4));
+    assertThat(timeline).isGreaterThan(update);
+    assertThat(before).isPositive();
+    assertThat(before + update + after).isCloseTo(timeline, org.assertj.core.data.Offset.offset(0.25));
+    // the timeline the progress lines show reaches at most the summary's
+    java.util.regex.Matcher last = java.util.regex.Pattern.compile("\\[\\s*(\\d+\\.\\d) s\\]").matcher(started.out());
+    double lastLine = 0;
+    while (last.find()) {
+      lastLine = Double.parseDouble(last.group(1));
+    }
+    assertThat(lastLine).isPositive().isLessThanOrEqualTo(timeline);
   }
 
   @Test
@@ -138,7 +161,33 @@ class TributaryCliProcessTest {
         "SELECT order_id, amount FROM orders ORDER BY order_id");
 
     assertThat(result.code()).as(result.toString()).isZero();
-    assertThat(result.out()).isEqualTo("+I[o1, 5.0]\n+I[o2, 7.5]\n");
+    assertThat(result.out()).isEqualTo("""
+        +----------+--------+
+        | order_id | amount |
+        +----------+--------+
+        |       o1 |    5.0 |
+        |       o2 |    7.5 |
+        +----------+--------+
+        2 rows in set
+        """);
+  }
+
+  @Test
+  void sqlPrintsCsvAndJsonForScripts() throws Exception {
+    assertThat(started.code()).as(started.toString()).isZero();
+
+    CliProcess.Result csv = CliProcess.run(dir, TIMEOUT, "sql", pipeline.toString(),
+        "SELECT order_id, amount FROM orders ORDER BY order_id", "--format", "csv");
+    CliProcess.Result json = CliProcess.run(dir, TIMEOUT, "sql", pipeline.toString(),
+        "SELECT order_id, amount FROM orders ORDER BY order_id", "--format", "json");
+    CliProcess.Result wrong = CliProcess.run(dir, TIMEOUT, "sql", pipeline.toString(), "SELECT 1", "--format", "xml");
+
+    assertThat(csv.code()).as(csv.toString()).isZero();
+    assertThat(csv.out()).isEqualTo("order_id,amount\no1,5.0\no2,7.5\n");
+    assertThat(json.code()).as(json.toString()).isZero();
+    assertThat(json.out()).isEqualTo("{\"order_id\":\"o1\",\"amount\":5.0}\n{\"order_id\":\"o2\",\"amount\":7.5}\n");
+    assertThat(wrong.code()).isEqualTo(TributaryCli.DEFINITION_ERROR);
+    assertThat(wrong.err()).startsWith("--format xml is not a result format. Use table, csv or json.\nUsage: tributary sql");
   }
 
   @Test
@@ -163,7 +212,7 @@ class TributaryCliProcessTest {
     assertThat(result.code()).as(result.toString()).isZero();
     assertThat(result.out()).as(result.toString())
         .contains("Stopping the update (INT): the running micro-batches commit; signal again to quit at once.\n")
-        .containsPattern("Update 1 STOPPED in [0-9.]+ s\n")
+        .containsPattern("Update 1 STOPPED in [0-9.]+ s \\(the update: its jobs and their commits\\)\\. [^\n]+\n")
         .containsPattern("Tables under " + dir.resolve("interrupted") + "/tables:\n"
             + "  orders                              2 rows  \\(Delta version \\d+; 2 written by this update\\)\n\\z");
     assertThat(result.err()).isEmpty();
@@ -206,7 +255,7 @@ class TributaryCliProcessTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"validate", "start", "stop", "status", "events", "graph", "sql", "maintain"})
+  @ValueSource(strings = {"validate", "start", "stop", "status", "events", "graph", "sql", "maintain", "ui"})
   void helpOfEachCommandPrintsItsUsageAndExitsZero(String command) throws Exception {
     CliProcess.Result result = CliProcess.run(dir, TIMEOUT, command, "--help");
 

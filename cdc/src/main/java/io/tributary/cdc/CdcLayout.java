@@ -395,7 +395,7 @@ public final class CdcLayout implements Serializable {
   /**
    * The row's sequence value; a NULL in any of its columns, or in a key column, is the data's fault and
    * fails the flow (every change passes here). NULL keys would all be one key, so distinct changes
-   * without a key would silently replace each other.
+   * without a key would silently replace each other. A truncate applies to every key and needs none.
    */
   public RowData sequenceOf(RowData input) {
     GenericRowData key = Rows.project(input, sourceType, keyIndexes);
@@ -405,7 +405,7 @@ public final class CdcLayout implements Serializable {
         nullKeys.add(keyType.getFieldNames().get(i));
       }
     }
-    if (!nullKeys.isEmpty()) {
+    if (!nullKeys.isEmpty() && !input.getBoolean(isTruncateIndex())) {
       throw new ChangeDataException(CdcErrors.nullKey(target, keyType.getFieldNames(), nullKeys,
           Rows.describe(input, inputType())));
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.types.logical.ArrayType;
 import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.IntType;
@@ -25,6 +27,18 @@ class CdcLayoutTest {
     assertThat(layout.targetType().asSummaryString())
         .isEqualTo("ROW<`id` INT NOT NULL, `name` STRING, `email` STRING, `seq` BIGINT>");
     assertThat(layout.targetKeyColumns()).containsExactly("id");
+  }
+
+  @Test
+  void aChangeWithoutAKeyFailsNamingTheRowButATruncateNeedsNone() {
+    CdcLayout layout = Fixtures.scd1();
+    // a truncate applies to every key: the feed leaves its key columns NULL (the CDC example's TRUNCATE rows)
+    assertThat(layout.sequenceOf(GenericRowData.of(null, null, null, 7L, false, true)))
+        .isEqualTo(GenericRowData.of(7L));
+    assertThatThrownBy(() -> layout.sequenceOf(GenericRowData.of(null, StringData.fromString("a"), null, 7L,
+        false, false)))
+        .isInstanceOf(ChangeDataException.class)
+        .hasMessageStartingWith("applyChanges into 'customers': a change has a NULL key in 'id'");
   }
 
   @Test

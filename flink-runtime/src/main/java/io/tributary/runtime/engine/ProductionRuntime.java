@@ -1,12 +1,12 @@
 package io.tributary.runtime.engine;
 
 import io.tributary.dsl.AutoLoader;
-import io.tributary.dsl.plan.DefinitionErrors;
 import io.tributary.dsl.plan.Expectation;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.quality.ExpectationValidator;
 import io.tributary.runtime.analysis.Analyzer;
 import io.tributary.runtime.analysis.SourceSchemas;
+import io.tributary.runtime.delta.DeltaTableException;
 import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.source.AutoLoaderSchemas;
 import io.tributary.runtime.storage.PipelineStorage;
@@ -73,7 +73,7 @@ public final class ProductionRuntime {
     SourceSchemas schemas = (dataset, source) -> source.match(
         autoLoader -> autoLoaders.apply(dataset, autoLoader),
         delta -> DeltaTableReader.schema(delta.path(), storage.hadoopConf()).orElseThrow(
-            () -> new IllegalArgumentException(DefinitionErrors.deltaSourceNotATable(delta.path()))));
+            () -> DeltaTableException.sourceNotATable(delta.path())));
     Analyzer.DatasetCheck expectations = (dataset, table) -> {
       List<String> problems = new java.util.ArrayList<>(ExpectationValidator.validate(dataset.name(),
           dataset.expectations().stream().filter(e -> !e.isUnique()).toList(), table));

@@ -4,7 +4,7 @@ import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.AppendFlowSpec;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
-import io.tributary.dsl.plan.SnapshotChangesSpec;
+import io.tributary.dsl.plan.Flow;
 import io.tributary.quality.ExpectationOperator;
 import io.tributary.runtime.analysis.EventTime;
 import io.tributary.runtime.analysis.PlanTables;
@@ -138,41 +138,71 @@ public final class JobTranslator {
       String name = context.job().once() ? plan.plan().appendFlow(member).orElseThrow().target().orElseThrow()
           : member;
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
-      Optional<SnapshotChangesSpec> snapshotFlow = plan.plan().snapshotChangesInto(name);
-      if (snapshotFlow.isPresent()) {
-        snapshotChanges.translate(env, tableEnv, planTables, context, dataset, snapshotFlow.get());
-        continue;
-      }
-      if (plan.plan().isApplyChangesTarget(name)) {
-        applyChanges.translate(tableEnv, planTables, context, dataset);
-        continue;
-      }
-      RowType rowType = EventTime.physical(plan.schema(name));
-      DataStream<RowData> rows = queryRows(tableEnv, planTables, context, dataset, rowType);
-      if (!dataset.dropDuplicatesKeys().isEmpty()) {
-        rows = rows.keyBy(new RowKeySelector(rowType, dataset.dropDuplicatesKeys()))
-            .process(new DropDuplicatesFunction(), InternalTypeInfo.of(rowType))
-            .name(name + ": drop duplicates " + dataset.dropDuplicatesKeys())
-            .uid(context.uid(name, "dedup"));
-      }
-      if (!dataset.expectations().isEmpty()) {
-        rows = stages.expectations(tableEnv, context, dataset, rows, rowType);
-        stages.quarantined(context, dataset).ifPresent(dropped -> io.write(dropped, context,
-            DatasetSpec.of(dataset.quarantineTable(), dataset.kind(), false)
-                .withComment("Rows the expectations of " + dataset.name() + " dropped"),
-            ExpectationOperator.quarantineType(rowType)));
-      }
-      rows = stages.written(context, dataset, rows);
-      io.write(rows, context, dataset, rowType);
-      if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
-        // rows read on from this table keep its event time, with the watermarks the stream carries
-        tables.streams.put(name, tableEnv.fromDataStream(rows,
-            EventTime.schema(rowType, EventTime.rowtimeColumn(plan.schema(name)), "SOURCE_WATERMARK()")));
-      }
+      // the table's first flow says how it is written: by its change flow alone (validation allows no
+      // other flow beside one), or by its query and the append flows into it
+      Flow first = plan.plan().flows().stream().filter(flow -> flow.target().equals(name)).findFirst()
+          .orElseThrow(() -> new IllegalStateException("no flow writes " + name + " in job " + context.job().name()));
+      first.match(new Flow.Cases<Void>() {
+        @Override
+        public Void query(Flow.QueryFlow flow) {
+          translateQueryFlows(tableEnv, planTables, tables, context, dataset);
+          return null;
+        }
+
+        @Override
+        public Void append(Flow.AppendFlow flow) {
+          translateQueryFlows(tableEnv, planTables, tables, context, dataset);
+          return null;
+        }
+
+        @Override
+        public Void applyChanges(Flow.ApplyChangesFlow flow) {
+          applyChanges.translate(tableEnv, planTables, context, dataset);
+          return null;
+        }
+
+        @Override
+        public Void snapshotChanges(Flow.SnapshotChangesFlow flow) {
+          snapshotChanges.translate(env, tableEnv, planTables, context, dataset, flow.spec());
+          return null;
+        }
+      });
     }
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(plan.plan().pipeline() + ": " + context.job().name());
     return new TranslatedJob(context.job(), graph, tables.caughtUpIds);
+  }
+
+  /**
+   * A table written by its query and the append flows into it: their rows, then dropDuplicates, the
+   * expectations (and quarantine), the row count and the write; a streaming table's rows are kept for
+   * the tables of this job that read it as a stream.
+   */
+  private void translateQueryFlows(StreamTableEnvironment tableEnv, PlanTables planTables, JobTables tables,
+      JobContext context, DatasetSpec dataset) {
+    String name = dataset.name();
+    RowType rowType = EventTime.physical(plan.schema(name));
+    DataStream<RowData> rows = queryRows(tableEnv, planTables, context, dataset, rowType);
+    if (!dataset.dropDuplicatesKeys().isEmpty()) {
+      rows = rows.keyBy(new RowKeySelector(rowType, dataset.dropDuplicatesKeys()))
+          .process(new DropDuplicatesFunction(), InternalTypeInfo.of(rowType))
+          .name(name + ": drop duplicates " + dataset.dropDuplicatesKeys())
+          .uid(context.uid(name, "dedup"));
+    }
+    if (!dataset.expectations().isEmpty()) {
+      rows = stages.expectations(tableEnv, context, dataset, rows, rowType);
+      stages.quarantined(context, dataset).ifPresent(dropped -> io.write(dropped, context,
+          DatasetSpec.of(dataset.quarantineTable(), dataset.kind(), false)
+              .withComment("Rows the expectations of " + dataset.name() + " dropped"),
+          ExpectationOperator.quarantineType(rowType)));
+    }
+    rows = stages.written(context, dataset, rows);
+    io.write(rows, context, dataset, rowType);
+    if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
+      // rows read on from this table keep its event time, with the watermarks the stream carries
+      tables.streams.put(name, tableEnv.fromDataStream(rows,
+          EventTime.schema(rowType, EventTime.rowtimeColumn(plan.schema(name)), "SOURCE_WATERMARK()")));
+    }
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.tributary.runtime.engine;
 
 import io.tributary.dsl.AutoLoader;
-import io.tributary.dsl.plan.Expectation;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.quality.ExpectationValidator;
 import io.tributary.runtime.analysis.Analyzer;
@@ -12,6 +11,7 @@ import io.tributary.runtime.source.AutoLoaderSchemas;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.DeltaJobIo;
 import io.tributary.runtime.translate.QualityStages;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,13 +75,10 @@ public final class ProductionRuntime {
         delta -> DeltaTableReader.schema(delta.path(), storage.hadoopConf()).orElseThrow(
             () -> DeltaTableException.sourceNotATable(delta.path())));
     Analyzer.DatasetCheck expectations = (dataset, table) -> {
-      List<String> problems = new java.util.ArrayList<>(ExpectationValidator.validate(dataset.name(),
+      List<String> problems = new ArrayList<>(ExpectationValidator.validate(dataset.name(),
           dataset.expectations().stream().filter(e -> !e.isUnique()).toList(), table));
-      List<String> columns = table.getResolvedSchema().getColumnNames();
-      dataset.expectations().stream().filter(Expectation::isUnique).forEach(e -> e.uniqueKey().stream()
-          .filter(column -> !columns.contains(column)).forEach(column -> problems.add("Dataset '" + dataset.name()
-              + "': expectation '" + e.name() + "' names column '" + column + "', which does not exist. Available"
-              + " columns: " + columns + ". Check the columns passed to expectUnique().")));
+      problems.addAll(ExpectationValidator.validateUniqueKeys(dataset.name(), dataset.expectations(),
+          table.getResolvedSchema().getColumnNames()));
       return problems;
     };
     return new Analyzer(schemas, List.of(expectations));

@@ -3,6 +3,7 @@ package io.tributary.cdc;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
 
 /**
  * The one place where change-data-capture problems are worded. Each message names the flow (its
@@ -11,6 +12,17 @@ import org.apache.flink.table.types.logical.LogicalType;
 final class CdcErrors {
 
   private CdcErrors() {}
+
+  static String snapshotTargetChanged(String target, long version, RowType targetType, RowType analyzed) {
+    return "applyChangesFromSnapshot into '" + target + "': snapshot version " + version + " makes target columns "
+        + targetType + ", but the pipeline was analyzed with " + analyzed + ". Keep every snapshot's columns the same.";
+  }
+
+  static String snapshotColumnsChanged(String target, long version, RowType type, long firstVersion,
+      RowType firstType) {
+    return "applyChangesFromSnapshot into '" + target + "': snapshot version " + version + " has columns " + type
+        + ", unlike version " + firstVersion + " with " + firstType + ". Keep every snapshot's columns the same.";
+  }
 
   static String unknownColumn(String target, String role, String column, List<String> available, String call) {
     return "applyChanges into '" + target + "': " + role + " column '" + column + "' is not a column of the source."

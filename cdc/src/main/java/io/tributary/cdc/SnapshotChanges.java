@@ -79,6 +79,21 @@ public final class SnapshotChanges implements Serializable {
   }
 
   /**
+   * The user's snapshots of one run make other target columns than the pipeline was analyzed with: a
+   * fault of the snapshots, not of Tributary.
+   */
+  public static ChangeDataException targetChanged(String target, long version, RowType targetType,
+      RowType analyzed) {
+    return new ChangeDataException(CdcErrors.snapshotTargetChanged(target, version, targetType, analyzed));
+  }
+
+  /** One snapshot of a run has other columns than the run's first. */
+  public static ChangeDataException columnsChanged(String target, long version, RowType type, long firstVersion,
+      RowType firstType) {
+    return new ChangeDataException(CdcErrors.snapshotColumnsChanged(target, version, type, firstVersion, firstType));
+  }
+
+  /**
    * The layout of a valid flow.
    *
    * @throws IllegalArgumentException when {@link #problems} is not empty: callers validate first

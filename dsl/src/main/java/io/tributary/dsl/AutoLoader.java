@@ -1,10 +1,12 @@
 package io.tributary.dsl;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Incremental file ingestion, Tributary's counterpart of Databricks Auto Loader ({@code cloudFiles}):
@@ -174,5 +176,17 @@ public record AutoLoader(Format format, String path, Optional<String> schemaDdl,
     new TreeMap<>(options).forEach((k, v) -> text.append(' ').append(k).append('=').append(v));
     watermark.ifPresent(w -> text.append(" watermark ").append(w.column()).append(" - ").append(w.delayText()));
     return text.toString();
+  }
+
+  /** None here: Auto Loader's options and schema are checked by the analyzer, where its files are read. */
+  @Override
+  public List<String> problems() {
+    return List.of();
+  }
+
+  @Override
+  public <R> R match(Function<? super AutoLoader, ? extends R> autoLoader,
+      Function<? super DeltaSource, ? extends R> delta) {
+    return autoLoader.apply(this);
   }
 }

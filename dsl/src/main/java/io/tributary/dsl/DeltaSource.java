@@ -1,11 +1,15 @@
 package io.tributary.dsl;
 
+import io.tributary.dsl.plan.DefinitionErrors;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * A Delta table outside the pipeline (another pipeline's table, or any Delta table by path), read as
@@ -29,7 +33,9 @@ import java.util.TreeSet;
  *
  * <p>Options: {@code skipChangeCommits} ({@code true}/{@code false}), {@code startingVersion} (a version
  * number or {@code latest}: only versions committed after the stream starts), {@code maxFilesPerTrigger}
- * (at most that many files per micro-batch). Instances are immutable: each call returns a copy.
+ * (at most that many files per micro-batch). A wrong option or a blank path is reported by
+ * {@code Pipeline.build()} with the pipeline's other problems. Instances are immutable: each call returns
+ * a copy.
  */
 public record DeltaSource(String path, Map<String, String> options) implements Source {
 
@@ -39,11 +45,6 @@ public record DeltaSource(String path, Map<String, String> options) implements S
   public DeltaSource {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(options, "options");
-    if (path.isBlank()) {
-      throw new IllegalArgumentException("DeltaSource.path needs the path of a Delta table (the folder holding"
-          + " _delta_log), got a blank path.");
-    }
-    options.forEach((key, value) -> validate(path, key, value));
     options = Map.copyOf(options);
   }
 
@@ -89,27 +90,32 @@ public record DeltaSource(String path, Map<String, String> options) implements S
     return Integer.parseInt(options.getOrDefault("maxFilesPerTrigger", Integer.toString(Integer.MAX_VALUE)));
   }
 
-  private static void validate(String path, String key, String value) {
-    String where = "DeltaSource on '" + path + "': option " + key + " is '" + value + "'";
-    switch (key) {
-      case "skipChangeCommits" -> {
-        if (!value.equals("true") && !value.equals("false")) {
-          throw new IllegalArgumentException(where + ". Set it to true or false.");
-        }
-      }
-      case "startingVersion" -> {
-        if (!value.equals("latest") && !value.matches("\\d{1,18}")) {
-          throw new IllegalArgumentException(where + ". Set it to a table version (0 or more) or to latest.");
-        }
-      }
-      case "maxFilesPerTrigger" -> {
-        if (!value.matches("\\d{1,9}") || Integer.parseInt(value) == 0) {
-          throw new IllegalArgumentException(where + ". Set it to a whole number of files, 1 or more.");
-        }
-      }
-      default -> throw new IllegalArgumentException("DeltaSource on '" + path + "': unknown option '" + key
-          + "'. Known options: " + new TreeSet<>(OPTIONS) + ".");
+  /**
+   * A blank path and each wrong option, with its fix; {@code Pipeline.build()} reports them with the
+   * pipeline's other problems.
+   */
+  @Override
+  public List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    if (path.isBlank()) {
+      problems.add(DefinitionErrors.deltaSourceBlankPath());
     }
+    new TreeMap<>(options).forEach((key, value) -> problem(key, value).ifPresent(problems::add));
+    return problems;
+  }
+
+  private Optional<String> problem(String key, String value) {
+    return switch (key) {
+      case "skipChangeCommits" -> value.equals("true") || value.equals("false") ? Optional.empty()
+          : Optional.of(DefinitionErrors.deltaSourceOption(path, key, value, "Set it to true or false."));
+      case "startingVersion" -> value.equals("latest") || value.matches("\\d{1,18}") ? Optional.empty()
+          : Optional.of(DefinitionErrors.deltaSourceOption(path, key, value,
+              "Set it to a table version (0 or more) or to latest."));
+      case "maxFilesPerTrigger" -> value.matches("\\d{1,9}") && Integer.parseInt(value) > 0 ? Optional.empty()
+          : Optional.of(DefinitionErrors.deltaSourceOption(path, key, value,
+              "Set it to a whole number of files, 1 or more."));
+      default -> Optional.of(DefinitionErrors.deltaSourceUnknownOption(path, key, new TreeSet<>(OPTIONS)));
+    };
   }
 
   /**
@@ -126,5 +132,11 @@ public record DeltaSource(String path, Map<String, String> options) implements S
     StringBuilder text = new StringBuilder("DeltaSource ").append(path);
     new TreeMap<>(options).forEach((k, v) -> text.append(' ').append(k).append('=').append(v));
     return text.toString();
+  }
+
+  @Override
+  public <R> R match(Function<? super AutoLoader, ? extends R> autoLoader,
+      Function<? super DeltaSource, ? extends R> delta) {
+    return delta.apply(this);
   }
 }

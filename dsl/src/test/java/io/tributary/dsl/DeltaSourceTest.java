@@ -3,10 +3,11 @@ package io.tributary.dsl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** DeltaSource as a user writes it: immutable, its options checked at the call, described deterministically. */
+/** DeltaSource as a user writes it: immutable, its options checked when the pipeline is built, described deterministically. */
 class DeltaSourceTest {
 
   @Test
@@ -26,17 +27,32 @@ class DeltaSourceTest {
   }
 
   @Test
-  void aWrongOptionIsRefusedAtTheCallWithTheFix() {
+  void eachWrongOptionIsAProblemWithItsFix() {
     DeltaSource source = DeltaSource.path("/t");
-    assertThatThrownBy(() -> source.option("skipChangeCommit", "true")).hasMessage("DeltaSource on '/t': unknown"
+    assertThat(source.option("skipChangeCommit", "true").problems()).containsExactly("DeltaSource on '/t': unknown"
         + " option 'skipChangeCommit'. Known options: [maxFilesPerTrigger, skipChangeCommits, startingVersion].");
-    assertThatThrownBy(() -> source.option("skipChangeCommits", "yes")).hasMessage("DeltaSource on '/t': option"
+    assertThat(source.option("skipChangeCommits", "yes").problems()).containsExactly("DeltaSource on '/t': option"
         + " skipChangeCommits is 'yes'. Set it to true or false.");
-    assertThatThrownBy(() -> source.startingVersion(-2)).hasMessage("DeltaSource on '/t': option startingVersion"
+    assertThat(source.startingVersion(-2).problems()).containsExactly("DeltaSource on '/t': option startingVersion"
         + " is '-2'. Set it to a table version (0 or more) or to latest.");
-    assertThatThrownBy(() -> source.option("maxFilesPerTrigger", "0")).hasMessage("DeltaSource on '/t': option"
+    assertThat(source.option("maxFilesPerTrigger", "0").problems()).containsExactly("DeltaSource on '/t': option"
         + " maxFilesPerTrigger is '0'. Set it to a whole number of files, 1 or more.");
-    assertThatThrownBy(() -> DeltaSource.path(" ")).hasMessage("DeltaSource.path needs the path of a Delta table"
+    assertThat(DeltaSource.path(" ").problems()).containsExactly("DeltaSource.path needs the path of a Delta table"
         + " (the folder holding _delta_log), got a blank path.");
+    assertThat(source.startingVersion(3).option("maxFilesPerTrigger", "10").problems()).isEmpty();
+  }
+
+  @Test
+  void pipelineBuildReportsASourcesProblemsWithTheOthers() {
+    Pipeline p = Pipeline.create("shop", Map.of());
+    p.streamingTable("copy").from(DeltaSource.path("/t").option("skipChangeCommits", "yes"));
+    p.streamingTable("silver").from("bronze");
+
+    assertThatThrownBy(p::build).isInstanceOf(PipelineDefinitionException.class).hasMessage(String.join(
+        System.lineSeparator(),
+        "Pipeline 'shop' has 2 problems:",
+        "  1. Dataset 'copy': DeltaSource on '/t': option skipChangeCommits is 'yes'. Set it to true or false.",
+        "  2. Dataset 'silver': input 'bronze' is not defined. Defined datasets: [copy, silver]. Check the name"
+            + " passed to from()."));
   }
 }

@@ -6,15 +6,17 @@ import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineConfig;
-import io.tributary.runtime.config.PipelineConfigException;
+import io.tributary.runtime.config.PipelineLibraries;
+import io.tributary.runtime.config.PipelineSettings;
+import io.tributary.runtime.engine.DeferredSchemas;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.EmbeddedExecutor;
 import io.tributary.runtime.engine.JobExecutor;
+import io.tributary.runtime.engine.ProductionRuntime;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.engine.RunSettings;
 import io.tributary.runtime.engine.UpdatePlan;
 import io.tributary.runtime.engine.UpdateRunner;
-import io.tributary.runtime.maintenance.AfterUpdateMaintenance;
 import io.tributary.runtime.maintenance.MaintenanceOptions;
 import io.tributary.runtime.maintenance.MaintenanceReport;
 import io.tributary.runtime.maintenance.TableMaintenance;
@@ -24,6 +26,7 @@ import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.PlannedJob;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -54,7 +57,7 @@ public final class Tributary {
   private static final Duration STOP_POLL = Duration.ofMillis(200);
 
   /** The configuration key of production mode's flow retries, as Delta Live Tables names it. */
-  public static final String MAX_FLOW_RETRIES = "pipelines.maxFlowRetryAttempts";
+  public static final String MAX_FLOW_RETRIES = PipelineSettings.MAX_FLOW_RETRIES;
 
   private Tributary() {}
 
@@ -231,12 +234,24 @@ public final class Tributary {
     /**
      * The pipeline's logical plan, checked for structure only.
      *
-     * @throws PipelineDefinitionException listing every structural problem
+     * @throws PipelineDefinitionException listing every structural problem, and then every wrong
+     *     {@code pipelines.*} value
      */
     public LogicalPlan plan() {
       Pipeline pipeline = Pipeline.create(name, configuration);
       definitions.forEach(d -> d.define(pipeline));
-      return pipeline.build();
+      try {
+        return pipeline.build();
+      } catch (PipelineDefinitionException e) {
+        // the pipelines.* keys are reported with the structure's problems (the analyzer does, past them)
+        List<String> settings = PipelineSettings.problems(configuration);
+        if (settings.isEmpty()) {
+          throw e;
+        }
+        List<String> all = new ArrayList<>(e.problems());
+        all.addAll(settings);
+        throw PipelineDefinitionException.of(name, all);
+      }
     }
 
     /**
@@ -268,16 +283,16 @@ public final class Tributary {
      */
     public RunningUpdate start() {
       PipelineStorage pipelineStorage = storage();
-      AfterUpdateMaintenance maintenance = AfterUpdateMaintenance.fromConfiguration(name, configuration);
       LogicalPlan logical = plan();
       // the one analysis of the update: it writes nothing before the update holds the lock
       DeferredSchemas schemas = new DeferredSchemas(pipelineStorage);
       UpdatePlan checked = UpdatePlan.of(analyses.apply(ProductionRuntime.analyzer(schemas, pipelineStorage, logical)::analyze)
           .apply(logical));
+      // checked by the analysis with the other problems: it cannot fail here
+      PipelineSettings pipelineSettings = PipelineSettings.of(name, configuration);
       List<PlannedJob> jobs = checked.jobs();
       RefreshSelection.Resolved selected = selection.resolve(checked.resolved().plan(), jobs);
-      PipelineLock lock = PipelineLock.acquire(pipelineStorage, name,
-          PipelineLock.Lease.fromConfiguration(name, configuration), Clock.systemUTC());
+      PipelineLock lock = PipelineLock.acquire(pipelineStorage, name, pipelineSettings.lease(), Clock.systemUTC());
       Supplier<ResolvedPlan> analyzeStoring = () ->
           analyses.apply(ProductionRuntime.analyzer(pipelineStorage, true, logical)::analyze).apply(logical);
       UpdatePlan plan;
@@ -293,7 +308,9 @@ public final class Tributary {
         throw e;
       }
       RunSettings settings = new RunSettings(parallelism, triggerInterval, development, continuous, flinkOptions,
-          flowRetries(), retryBackoff, maintenance);
+          maxFlowRetries != null ? maxFlowRetries
+              : pipelineSettings.maxFlowRetries().orElse(RunSettings.DEFAULT_FLOW_RETRIES),
+          retryBackoff, pipelineSettings.maintenance());
       // continuous mode runs every streaming job at once, and a materialized table's job beside them
       long streamingJobs = jobs.stream().filter(job -> job.mode() == PlannedJob.Mode.STREAMING).count();
       int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : parallelism;
@@ -364,19 +381,6 @@ public final class Tributary {
       watcher.setDaemon(true);
       watcher.start();
       return watcher;
-    }
-
-    private int flowRetries() {
-      if (maxFlowRetries != null) {
-        return maxFlowRetries;
-      }
-      String value = configuration.getOrDefault(MAX_FLOW_RETRIES, String.valueOf(RunSettings.DEFAULT_FLOW_RETRIES));
-      try {
-        return Integer.parseInt(value.strip());
-      } catch (NumberFormatException e) {
-        throw new PipelineConfigException("Pipeline '" + name + "': " + MAX_FLOW_RETRIES + " is '" + value
-            + "'. Set it to a whole number of retries, such as 2.");
-      }
     }
 
     private PipelineStorage storage() {

@@ -32,6 +32,11 @@ final class ExpectationErrors {
         + ". Check the constraint.";
   }
 
+  static String uniqueKeyColumnMissing(String dataset, String expectation, String column, List<String> columns) {
+    return "Dataset '" + dataset + "': expectation '" + expectation + "' names column '" + column + "', which does not"
+        + " exist. Available columns: " + columns + ". Check the columns passed to expectUnique().";
+  }
+
   static String reservedColumn(String dataset, String column) {
     return "Dataset '" + dataset + "' has a column named '" + column + "', but names starting with '"
         + Expectations.FLAG_PREFIX + "' are reserved for the results of expectations. Rename the column.";

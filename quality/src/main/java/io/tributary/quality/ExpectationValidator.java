@@ -70,6 +70,19 @@ public final class ExpectationValidator {
     return List.copyOf(problems);
   }
 
+  /**
+   * Every column an {@code expectUnique} of these expectations names that {@code columns} lacks, in the
+   * expectations' order; the others are left to {@link #validate}.
+   */
+  public static List<String> validateUniqueKeys(String dataset, List<Expectation> expectations,
+      List<String> columns) {
+    List<String> problems = new ArrayList<>();
+    expectations.stream().filter(Expectation::isUnique).forEach(e -> e.uniqueKey().stream()
+        .filter(column -> !columns.contains(column))
+        .forEach(column -> problems.add(ExpectationErrors.uniqueKeyColumnMissing(dataset, e.name(), column, columns))));
+    return List.copyOf(problems);
+  }
+
   private static String problem(String dataset, Expectation expectation, ConstraintSql.Translation translation,
       List<String> columns, Exception e) {
     Throwable parse = find(e, SqlParserException.class);

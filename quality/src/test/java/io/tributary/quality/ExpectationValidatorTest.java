@@ -114,4 +114,14 @@ class ExpectationValidatorTest {
             + " '__expectation_' are reserved for the results of expectations. Rename the column.");
     assertThat(ExpectationValidator.validate("silver_events", List.of(), flaggedAlready)).isEmpty();
   }
+
+  @Test
+  void aUniqueKeyColumnThatDoesNotExistIsNamedWithTheColumnsThereAre() {
+    List<Expectation> expectations = List.of(new Expectation("has_id", "event_id IS NOT NULL", DROP),
+        Expectation.unique(List.of("event_id", "user"), WARN), Expectation.unique(List.of("event_id"), DROP));
+
+    assertThat(ExpectationValidator.validateUniqueKeys("silver_events", expectations, List.of("event_id", "user_id")))
+        .containsExactly("Dataset 'silver_events': expectation 'unique_event_id_user' names column 'user', which"
+            + " does not exist. Available columns: [event_id, user_id]. Check the columns passed to expectUnique().");
+  }
 }

@@ -189,6 +189,21 @@ public final class DefinitionErrors {
         + " SQL boolean expression over the dataset's columns, such as \"order_id IS NOT NULL\".";
   }
 
+  /** A {@code DeltaSource} without a path. */
+  public static String deltaSourceBlankPath() {
+    return "DeltaSource.path needs the path of a Delta table (the folder holding _delta_log), got a blank path.";
+  }
+
+  /** A {@code DeltaSource} option with a value it cannot take; {@code fix} says which it can. */
+  public static String deltaSourceOption(String path, String key, String value, String fix) {
+    return "DeltaSource on '" + path + "': option " + key + " is '" + value + "'. " + fix;
+  }
+
+  /** A {@code DeltaSource} option it does not know. */
+  public static String deltaSourceUnknownOption(String path, String key, Collection<String> known) {
+    return "DeltaSource on '" + path + "': unknown option '" + key + "'. Known options: " + known + ".";
+  }
+
   /** A {@code DeltaSource} path that holds no Delta table (analysis prefixes the dataset). */
   public static String deltaSourceNotATable(String path) {
     return "DeltaSource '" + path + "' is not a Delta table (no _delta_log with a commit). Check the path given"

@@ -31,6 +31,24 @@ final class PlanValidator {
     checkApplyChanges(declared, applyChanges, appendFlows, snapshotTargets, problems);
     SnapshotChangesChecks.check(declared, applyChanges, snapshotChanges, problems);
     checkAppendFlows(declared, applyChanges, snapshotTargets, appendFlows, problems);
+    checkSources(declared, appendFlows, problems);
+  }
+
+  /** The settings of every source read by {@code from(Source)}, each problem prefixed by its reader. */
+  private static void checkSources(List<DatasetSpec> declared, List<AppendFlowSpec> appendFlows,
+      List<String> problems) {
+    for (DatasetSpec dataset : declared) {
+      dataset.queries().forEach(query -> sourceProblems("Dataset '" + dataset.name() + "'", query, problems));
+    }
+    for (AppendFlowSpec flow : appendFlows) {
+      flow.query().ifPresent(query -> sourceProblems("Flow '" + flow.name() + "'", query, problems));
+    }
+  }
+
+  private static void sourceProblems(String reader, Query query, List<String> problems) {
+    if (query instanceof Query.SourceRead read) {
+      read.source().problems().forEach(problem -> problems.add(reader + ": " + problem));
+    }
   }
 
   /**

@@ -16,6 +16,7 @@ import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.dsl.plan.Query;
 import io.tributary.dsl.plan.ReadMode;
 import io.tributary.dsl.plan.SnapshotChangesSpec;
+import io.tributary.runtime.config.PipelineSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -101,18 +103,35 @@ final class AnalysisRun implements TableResolver {
     this.declaredSchemas = new DeclaredSchemas(tableEnv);
   }
 
+  /** {@code step}'s plan, or its problems followed by {@code settings}' ones. */
+  private LogicalPlan withSettingsProblems(Supplier<LogicalPlan> step, List<String> settings) {
+    try {
+      return step.get();
+    } catch (PipelineDefinitionException e) {
+      if (settings.isEmpty()) {
+        throw e;
+      }
+      List<String> all = new ArrayList<>(e.problems());
+      all.addAll(settings);
+      throw PipelineDefinitionException.of(plan.pipeline(), all);
+    }
+  }
+
   ResolvedPlan analyze() {
     plan.datasets().forEach(d -> resolve(d.name()));
+    // the pipelines.* keys are reported with the datasets' problems, whichever step finds those
+    List<String> settings = PipelineSettings.problems(plan.configuration());
     if (states.containsValue(State.BLOCKED)) {
       Map<String, List<Input>> cycleEdges = new LinkedHashMap<>(inputs);
       waitingOn.forEach((reader, read) -> cycleEdges.put(reader, List.of(Input.snapshot(read))));
-      plan.withResolvedInputs(cycleEdges); // throws the cycle, spelled out
+      withSettingsProblems(() -> plan.withResolvedInputs(cycleEdges), settings); // throws the cycle, spelled out
       throw new IllegalStateException("analysis blocked without a cycle on " + waitingOn);
     }
+    problems.addAll(settings);
     if (!problems.isEmpty()) {
       throw PipelineDefinitionException.of(plan.pipeline(), problems);
     }
-    LogicalPlan resolved = plan.withResolvedInputs(inputs);
+    LogicalPlan resolved = withSettingsProblems(() -> plan.withResolvedInputs(inputs), settings);
     return new ResolvedPlan(resolved, schemas);
   }
 

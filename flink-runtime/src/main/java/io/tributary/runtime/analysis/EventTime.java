@@ -49,7 +49,7 @@ public final class EventTime {
 
   /** The watermarked column a source declares. */
   static Optional<AutoLoader.Watermark> watermark(Source source) {
-    return source instanceof AutoLoader autoLoader ? autoLoader.watermark() : Optional.empty();
+    return source.match(AutoLoader::watermark, delta -> Optional.empty());
   }
 
   /**

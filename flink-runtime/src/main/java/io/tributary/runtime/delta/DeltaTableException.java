@@ -1,5 +1,6 @@
 package io.tributary.runtime.delta;
 
+import io.tributary.dsl.plan.DefinitionErrors;
 import java.util.List;
 import org.apache.flink.runtime.throwable.ThrowableAnnotation;
 import org.apache.flink.runtime.throwable.ThrowableType;
@@ -40,6 +41,11 @@ public final class DeltaTableException extends RuntimeException {
     return new DeltaTableException("Table '" + table + "': " + String.join("; ", problems)
         + ". Partition by top-level columns of type STRING, BOOLEAN, TINYINT, SMALLINT, INT, BIGINT"
         + " or DATE.");
+  }
+
+  /** A {@code DeltaSource} whose path holds no Delta table; the analyzer reports it as a definition problem. */
+  public static DeltaTableException sourceNotATable(String path) {
+    return new DeltaTableException(DefinitionErrors.deltaSourceNotATable(path));
   }
 
   static DeltaTableException notATable(String table, Throwable cause) {

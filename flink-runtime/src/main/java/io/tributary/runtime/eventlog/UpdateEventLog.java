@@ -59,10 +59,35 @@ public final class UpdateEventLog {
     this.number = number;
     Map<String, List<Flow>> flows = new HashMap<>();
     for (Flow flow : plan.flows()) {
-      boolean once = flow instanceof Flow.AppendFlow append && append.spec().once();
+      boolean once = flowType(flow, Optional.empty()).equals("APPEND_ONCE");
       flows.computeIfAbsent(once ? flow.name() : flow.target(), k -> new ArrayList<>()).add(flow);
     }
     this.flowsReportedAs = Collections.unmodifiableMap(flows);
+  }
+
+  /** The event log's {@code flow_type} of {@code flow}; a query flow's is its target's kind. */
+  static String flowType(Flow flow, Optional<DatasetSpec> target) {
+    return flow.match(new Flow.Cases<>() {
+      @Override
+      public String query(Flow.QueryFlow query) {
+        return target.map(d -> d.kind().name()).orElse("UNKNOWN");
+      }
+
+      @Override
+      public String applyChanges(Flow.ApplyChangesFlow applyChanges) {
+        return "APPLY_CHANGES";
+      }
+
+      @Override
+      public String append(Flow.AppendFlow append) {
+        return append.spec().once() ? "APPEND_ONCE" : "APPEND";
+      }
+
+      @Override
+      public String snapshotChanges(Flow.SnapshotChangesFlow snapshotChanges) {
+        return "APPLY_CHANGES_FROM_SNAPSHOT";
+      }
+    });
   }
 
   /** The journal of the pipeline stored under {@code storage}. */
@@ -117,13 +142,12 @@ public final class UpdateEventLog {
       ObjectNode definition = details.putObject("flow_definition");
       definition.put("output_dataset", flow.target());
       ArrayNode inputs = definition.putArray("input_datasets");
-      (flow instanceof Flow.AppendFlow ? plan.inputsOf(flow.name()) : plan.queryInputsOf(flow.target())).stream()
-          .map(Input::dataset).distinct().forEach(inputs::add);
       Optional<DatasetSpec> dataset = plan.dataset(flow.target());
-      definition.put("flow_type", flow instanceof Flow.ApplyChangesFlow ? "APPLY_CHANGES"
-          : flow instanceof Flow.AppendFlow append ? (append.spec().once() ? "APPEND_ONCE" : "APPEND")
-          : flow instanceof Flow.SnapshotChangesFlow ? "APPLY_CHANGES_FROM_SNAPSHOT"
-          : dataset.map(d -> d.kind().name()).orElse("UNKNOWN"));
+      String flowType = flowType(flow, dataset);
+      // an append flow has its own inputs; the other flows read what their target's query reads
+      (flowType.startsWith("APPEND") ? plan.inputsOf(flow.name()) : plan.queryInputsOf(flow.target())).stream()
+          .map(Input::dataset).distinct().forEach(inputs::add);
+      definition.put("flow_type", flowType);
       ArrayNode expectations = definition.putArray("expectations");
       dataset.ifPresent(d -> {
         for (Expectation e : d.expectations()) {

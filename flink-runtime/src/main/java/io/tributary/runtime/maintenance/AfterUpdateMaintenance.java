@@ -8,6 +8,7 @@ import io.tributary.runtime.FlowResult;
 import io.tributary.runtime.FlowState;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.config.PipelineConfigException;
+import io.tributary.runtime.config.PipelineSettings;
 import io.tributary.runtime.eventlog.UpdateEventLog;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.util.List;
@@ -46,17 +47,7 @@ public record AfterUpdateMaintenance(boolean compact, boolean vacuum) {
    * @throws PipelineConfigException if a key's value is not {@code true} or {@code false}
    */
   public static AfterUpdateMaintenance fromConfiguration(String pipeline, Map<String, String> configuration) {
-    return new AfterUpdateMaintenance(flag(pipeline, configuration, TableMaintenance.AFTER_UPDATE),
-        flag(pipeline, configuration, TableMaintenance.VACUUM_AFTER_UPDATE));
-  }
-
-  private static boolean flag(String pipeline, Map<String, String> configuration, String key) {
-    String value = configuration.getOrDefault(key, "false").strip();
-    if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-      throw new PipelineConfigException("Pipeline '" + pipeline + "': " + key + " is '" + value
-          + "'. Set it to true or false.");
-    }
-    return Boolean.parseBoolean(value);
+    return PipelineSettings.part(pipeline, configuration, PipelineSettings.Reader::maintenance);
   }
 
   /** Maintains the tables {@code result}'s completed flows wrote, logging each in {@code events}. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.runtime.config.PipelineConfigException;
+import io.tributary.runtime.config.PipelineSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -21,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.util.TimeUtils;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,35 +97,13 @@ public final class PipelineLock implements AutoCloseable {
       }
     }
 
-    /** The lease the pipeline's configuration asks for, the defaults for the keys it does not set. */
+    /**
+     * The lease the pipeline's configuration asks for, the defaults for the keys it does not set.
+     *
+     * @throws PipelineConfigException naming a wrong key and its fix
+     */
     public static Lease fromConfiguration(String pipeline, Map<String, String> configuration) {
-      Duration heartbeat = duration(pipeline, configuration, HEARTBEAT_KEY, DEFAULT.heartbeat);
-      Duration duration = duration(pipeline, configuration, DURATION_KEY, DEFAULT.duration);
-      if (duration.compareTo(heartbeat) <= 0) {
-        throw new PipelineConfigException("Pipeline '" + pipeline + "': " + DURATION_KEY + " (" + seconds(duration)
-            + ") is not longer than " + HEARTBEAT_KEY + " (" + seconds(heartbeat) + "), so a live update's lock"
-            + " would look stale between two heartbeats. Make the lease several heartbeats long, such as 60 s"
-            + " with a heartbeat every 10 s.");
-      }
-      return new Lease(heartbeat, duration);
-    }
-
-    private static Duration duration(String pipeline, Map<String, String> configuration, String key,
-        Duration fallback) {
-      String value = configuration.get(key);
-      if (value == null) {
-        return fallback;
-      }
-      try {
-        Duration parsed = TimeUtils.parseDuration(value.strip());
-        if (!parsed.isZero() && !parsed.isNegative()) {
-          return parsed;
-        }
-      } catch (IllegalArgumentException e) {
-        // reported below
-      }
-      throw new PipelineConfigException("Pipeline '" + pipeline + "': " + key + " is '" + value + "'. Set it to a"
-          + " positive duration, such as '" + seconds(fallback) + "'.");
+      return PipelineSettings.part(pipeline, configuration, PipelineSettings.Reader::lease);
     }
   }
 
@@ -329,10 +307,6 @@ public final class PipelineLock implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot remove the pipeline lock " + path + ": " + e.getMessage(), e);
     }
-  }
-
-  private static String seconds(Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   private static String host() {

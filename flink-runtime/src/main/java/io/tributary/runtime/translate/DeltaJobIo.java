@@ -1,7 +1,5 @@
-package io.tributary.runtime;
+package io.tributary.runtime.translate;
 
-import io.tributary.dsl.AutoLoader;
-import io.tributary.dsl.DeltaSource;
 import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
@@ -9,15 +7,12 @@ import io.tributary.runtime.catalog.DeltaTableFactory;
 import io.tributary.runtime.delta.DeltaLookupFunction;
 import io.tributary.runtime.delta.DeltaSink;
 import io.tributary.runtime.delta.DeltaSnapshotSource;
-import io.tributary.runtime.delta.DeltaStreamSource;
 import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.delta.DeltaWriteSpec;
-import io.tributary.runtime.source.AutoLoaderSource;
 import io.tributary.runtime.storage.PipelineStorage;
-import io.tributary.runtime.translate.JobContext;
-import io.tributary.runtime.translate.JobIo;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -29,68 +24,32 @@ import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.utils.TypeConversions;
 
 /**
- * The production {@link JobIo}: files through Auto Loader, Delta tables outside the pipeline through
- * {@link DeltaStreamSource} (or their snapshot in a BATCH job), persisted datasets as Delta tables under
+ * The production {@link JobIo}: each kind of source through its translator ({@link AutoLoaderTranslator},
+ * {@link DeltaSourceTranslator}), persisted datasets as Delta tables under
  * the pipeline's storage. Streaming tables append one commit per epoch; materialized tables are
  * replaced in one commit whose transaction version is {@link JobContext#overwriteVersion()} (the
  * update's number and, in continuous mode, the recomputation), so a rerun of the same job commits
  * nothing twice; applyChanges targets are changed by key, one commit per epoch.
  */
-final class DeltaJobIo implements JobIo {
+public final class DeltaJobIo implements JobIo {
 
   private final PipelineStorage storage;
+  private final AutoLoaderTranslator autoLoaders;
+  private final DeltaSourceTranslator deltaSources;
 
-  DeltaJobIo(PipelineStorage storage) {
+  public DeltaJobIo(PipelineStorage storage) {
     this.storage = storage;
+    this.autoLoaders = new AutoLoaderTranslator(storage);
+    this.deltaSources = new DeltaSourceTranslator(storage);
   }
 
+  /** Each kind of source by its own translator. */
   @Override
   public SourceStream readSource(StreamExecutionEnvironment env, JobContext job, String dataset, Source source,
       RowType rowType) {
-    if (source instanceof DeltaSource delta) {
-      return readDelta(env, job, dataset, delta, rowType);
-    }
-    if (!(source instanceof AutoLoader autoLoader)) {
-      throw new IllegalArgumentException("Dataset '" + dataset + "': " + source.getClass().getName()
-          + " is not a source this runtime reads. Use AutoLoader or DeltaSource.");
-    }
-    String sourceId = job.uid(dataset, "source");
-    if (job.bounded()) { // a materialized table reads every file at each computation
-      DataStream<RowData> rows = env.fromSource(
-          AutoLoaderSource.allFiles(autoLoader, rowType, sourceId, storage.schemaLocation(dataset),
-              storage.settings()),
-          WatermarkStrategy.noWatermarks(), dataset + ": " + source.describe()).uid(sourceId);
-      return new SourceStream(rows, Optional.empty());
-    }
-    AutoLoaderSource files = job.continuous()
-        ? AutoLoaderSource.continuous(autoLoader, rowType, job.updateId(), sourceId, job.triggerInterval())
-        : AutoLoaderSource.triggered(autoLoader, rowType, job.updateId(), sourceId);
-    // addNewColumns stores the evolved schema where analysis resolves it, so the restarted flow reads it
-    files = files.withSchemaLocation(storage.schemaLocation(dataset)).withHadoop(storage.settings());
-    DataStream<RowData> rows = env.fromSource(files, AutoLoaderSource.watermarkStrategy(autoLoader, rowType),
-        dataset + ": " + source.describe()).uid(sourceId);
-    return new SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
-  }
-
-  /**
-   * A Delta table outside the pipeline: in a BATCH job (a materialized table) its latest snapshot, in a
-   * STREAMING job its new data version by version.
-   */
-  private SourceStream readDelta(StreamExecutionEnvironment env, JobContext job, String dataset, DeltaSource delta,
-      RowType rowType) {
-    String sourceId = job.uid(dataset, "source");
-    if (job.bounded()) {
-      DataStream<RowData> rows = env.fromSource(DeltaSnapshotSource.bounded(delta.path(), rowType).withHadoop(storage.settings()),
-          WatermarkStrategy.noWatermarks(), dataset + ": " + delta.describe()).uid(sourceId);
-      return new SourceStream(rows, Optional.empty());
-    }
-    DeltaStreamSource stream = job.continuous()
-        ? DeltaStreamSource.continuous(delta, rowType, job.updateId(), sourceId, job.triggerInterval())
-        : DeltaStreamSource.triggered(delta, rowType, job.updateId(), sourceId);
-    stream = stream.withHadoop(storage.settings());
-    DataStream<RowData> rows = env.fromSource(stream, WatermarkStrategy.noWatermarks(),
-        dataset + ": " + delta.describe()).uid(sourceId);
-    return new SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
+    return source.match(
+        autoLoader -> autoLoaders.read(env, job, dataset, autoLoader, rowType),
+        delta -> deltaSources.read(env, job, dataset, delta, rowType));
   }
 
   @Override
@@ -122,7 +81,7 @@ final class DeltaJobIo implements JobIo {
   }
 
   @Override
-  public Optional<java.util.Map<String, String>> tableProperties(JobContext job, String dataset) {
+  public Optional<Map<String, String>> tableProperties(JobContext job, String dataset) {
     return DeltaTableReader.properties(storage.tablePath(dataset), storage.hadoopConf());
   }
 

@@ -1,16 +1,15 @@
-package io.tributary.runtime;
+package io.tributary.runtime.config;
 
 import io.tributary.dsl.PipelineDefinition;
-import io.tributary.runtime.config.PipelineConfigException;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Loads the {@link PipelineDefinition} classes a {@code pipeline.yml} names under {@code libraries}. */
-final class PipelineLibraries {
+public final class PipelineLibraries {
 
   private PipelineLibraries() {}
 
-  static List<PipelineDefinition> load(String pipeline, List<String> classNames) {
+  public static List<PipelineDefinition> load(String pipeline, List<String> classNames) {
     List<PipelineDefinition> definitions = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     ClassLoader loader = Thread.currentThread().getContextClassLoader();

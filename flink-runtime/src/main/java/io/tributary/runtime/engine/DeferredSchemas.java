@@ -1,4 +1,4 @@
-package io.tributary.runtime;
+package io.tributary.runtime.engine;
 
 import io.tributary.dsl.AutoLoader;
 import io.tributary.runtime.source.AutoLoaderSchemas;
@@ -12,14 +12,14 @@ import org.apache.flink.table.types.logical.RowType;
  * update holds the pipeline's lock), stored by {@link #store} once it does. So one analysis serves
  * both the check before the lock and the update itself.
  */
-final class DeferredSchemas {
+public final class DeferredSchemas {
 
   private record Resolved(AutoLoader source, boolean legacyRescuedColumn, RowType type) {}
 
   private final PipelineStorage storage;
   private final Map<String, Resolved> resolved = new LinkedHashMap<>();
 
-  DeferredSchemas(PipelineStorage storage) {
+  public DeferredSchemas(PipelineStorage storage) {
     this.storage = storage;
   }
 
@@ -41,7 +41,7 @@ final class DeferredSchemas {
    * source's schema is still the one analyzed. False when a schema stored meanwhile (or inferred from
    * files that arrived meanwhile) differs: the pipeline must then be analyzed again.
    */
-  synchronized boolean store() {
+  public synchronized boolean store() {
     boolean same = true;
     for (Map.Entry<String, Resolved> entry : resolved.entrySet()) {
       Resolved analyzed = entry.getValue();

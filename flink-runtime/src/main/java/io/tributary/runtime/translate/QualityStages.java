@@ -1,9 +1,7 @@
-package io.tributary.runtime;
+package io.tributary.runtime.translate;
 
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.Expectation;
-import io.tributary.runtime.translate.RowKeySelector;
-import io.tributary.runtime.translate.UniqueKeyFlagFunction;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.table.types.logical.BooleanType;
@@ -14,8 +12,6 @@ import io.tributary.runtime.eventlog.FlowMetrics;
 import io.tributary.runtime.eventlog.FlowProgressOperator;
 import io.tributary.runtime.eventlog.RowCountOperator;
 import io.tributary.runtime.storage.PipelineStorage;
-import io.tributary.runtime.translate.JobContext;
-import io.tributary.runtime.translate.JobTranslator;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -36,7 +32,7 @@ import org.apache.flink.util.OutputTag;
  * counts go to one {@link FlowProgressOperator} per flow, which logs them in the event log when the
  * epoch's checkpoint completes.
  */
-final class QualityStages implements JobTranslator.FlowStages {
+public final class QualityStages implements JobTranslator.FlowStages {
 
   private final PipelineStorage storage;
   /** Expectation counts made by {@link #expectations}, waiting for {@link #written} of the same flow. */
@@ -44,7 +40,7 @@ final class QualityStages implements JobTranslator.FlowStages {
   /** Dropped rows made by {@link #expectations}, waiting for {@link #quarantined} of the same flow. */
   private final Map<String, DataStream<RowData>> quarantine = new HashMap<>();
 
-  QualityStages(PipelineStorage storage) {
+  public QualityStages(PipelineStorage storage) {
     this.storage = storage;
   }
 

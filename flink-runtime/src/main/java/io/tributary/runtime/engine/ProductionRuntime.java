@@ -1,19 +1,17 @@
-package io.tributary.runtime;
+package io.tributary.runtime.engine;
 
 import io.tributary.dsl.AutoLoader;
-import io.tributary.dsl.DeltaSource;
-import io.tributary.dsl.plan.DefinitionErrors;
-import io.tributary.dsl.plan.Expectation;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.quality.ExpectationValidator;
 import io.tributary.runtime.analysis.Analyzer;
 import io.tributary.runtime.analysis.SourceSchemas;
+import io.tributary.runtime.delta.DeltaTableException;
 import io.tributary.runtime.delta.DeltaTableReader;
-import io.tributary.runtime.engine.JobExecutor;
-import io.tributary.runtime.engine.RunSettings;
-import io.tributary.runtime.engine.UpdateRunner;
 import io.tributary.runtime.source.AutoLoaderSchemas;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.translate.DeltaJobIo;
+import io.tributary.runtime.translate.QualityStages;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +20,7 @@ import java.util.function.BiPredicate;
 import org.apache.flink.table.types.logical.RowType;
 
 /** Wires the production pieces: Auto Loader and Delta source schemas, expectation checks, Delta I/O. */
-final class ProductionRuntime {
+public final class ProductionRuntime {
 
   private ProductionRuntime() {}
 
@@ -31,7 +29,7 @@ final class ProductionRuntime {
    *
    * @param storeInferredSchemas false for validation, which writes nothing
    */
-  static Analyzer analyzer(PipelineStorage storage, boolean storeInferredSchemas, LogicalPlan plan) {
+  public static Analyzer analyzer(PipelineStorage storage, boolean storeInferredSchemas, LogicalPlan plan) {
     BiPredicate<String, AutoLoader> legacy = legacyRescuedColumns(storage, plan);
     return analyzer(storage, (dataset, autoLoader) -> AutoLoaderSchemas.resolve(autoLoader,
         storage.schemaLocation(dataset), storage.hadoopConf(), storeInferredSchemas, legacy.test(dataset, autoLoader)));
@@ -41,7 +39,7 @@ final class ProductionRuntime {
    * The analyzer of an update's first analysis of {@code plan}, which writes nothing: the Auto Loader
    * schemas it derives are kept in {@code deferred}, to be stored once the update owns the storage.
    */
-  static Analyzer analyzer(DeferredSchemas deferred, PipelineStorage storage, LogicalPlan plan) {
+  public static Analyzer analyzer(DeferredSchemas deferred, PipelineStorage storage, LogicalPlan plan) {
     BiPredicate<String, AutoLoader> legacy = legacyRescuedColumns(storage, plan);
     return analyzer(storage, (dataset, autoLoader) -> deferred.resolve(dataset, autoLoader,
         legacy.test(dataset, autoLoader)));
@@ -72,31 +70,21 @@ final class ProductionRuntime {
   private static final String LEGACY_RESCUED_COLUMN = "_rescued_data";
 
   private static Analyzer analyzer(PipelineStorage storage, BiFunction<String, AutoLoader, RowType> autoLoaders) {
-    SourceSchemas schemas = (dataset, source) -> {
-      if (source instanceof AutoLoader autoLoader) {
-        return autoLoaders.apply(dataset, autoLoader);
-      }
-      if (source instanceof DeltaSource delta) {
-        return DeltaTableReader.schema(delta.path(), storage.hadoopConf()).orElseThrow(() -> new IllegalArgumentException(
-            DefinitionErrors.deltaSourceNotATable(delta.path())));
-      }
-      throw new IllegalArgumentException(source.getClass().getName() + " is not a source this runtime reads."
-          + " Use AutoLoader or DeltaSource.");
-    };
+    SourceSchemas schemas = (dataset, source) -> source.match(
+        autoLoader -> autoLoaders.apply(dataset, autoLoader),
+        delta -> DeltaTableReader.schema(delta.path(), storage.hadoopConf()).orElseThrow(
+            () -> DeltaTableException.sourceNotATable(delta.path())));
     Analyzer.DatasetCheck expectations = (dataset, table) -> {
-      List<String> problems = new java.util.ArrayList<>(ExpectationValidator.validate(dataset.name(),
+      List<String> problems = new ArrayList<>(ExpectationValidator.validate(dataset.name(),
           dataset.expectations().stream().filter(e -> !e.isUnique()).toList(), table));
-      List<String> columns = table.getResolvedSchema().getColumnNames();
-      dataset.expectations().stream().filter(Expectation::isUnique).forEach(e -> e.uniqueKey().stream()
-          .filter(column -> !columns.contains(column)).forEach(column -> problems.add("Dataset '" + dataset.name()
-              + "': expectation '" + e.name() + "' names column '" + column + "', which does not exist. Available"
-              + " columns: " + columns + ". Check the columns passed to expectUnique().")));
+      problems.addAll(ExpectationValidator.validateUniqueKeys(dataset.name(), dataset.expectations(),
+          table.getResolvedSchema().getColumnNames()));
       return problems;
     };
     return new Analyzer(schemas, List.of(expectations));
   }
 
-  static UpdateRunner runner(JobExecutor executor, PipelineStorage storage, RunSettings settings) {
+  public static UpdateRunner runner(JobExecutor executor, PipelineStorage storage, RunSettings settings) {
     return new UpdateRunner(executor, storage, new DeltaJobIo(storage), new QualityStages(storage), settings);
   }
 }

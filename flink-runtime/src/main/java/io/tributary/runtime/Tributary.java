@@ -18,6 +18,7 @@ import io.tributary.runtime.maintenance.AfterUpdateMaintenance;
 import io.tributary.runtime.maintenance.MaintenanceOptions;
 import io.tributary.runtime.maintenance.MaintenanceReport;
 import io.tributary.runtime.maintenance.TableMaintenance;
+import io.tributary.runtime.storage.FlinkFileSystems;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
@@ -306,7 +307,7 @@ public final class Tributary {
         UpdateResult result = null;
         try (lock) {
           // an executor given to the builder is the caller's; one started for this update is closed with it
-          JobExecutor target = shared != null ? shared : EmbeddedExecutor.start(slots, new Configuration());
+          JobExecutor target = shared != null ? shared : embedded(slots, pipelineStorage.settings());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             // analyzed again if a flow restarts for new columns: the stored schemas then have them
@@ -347,6 +348,16 @@ public final class Tributary {
     }
 
     /** Watches for a stop requested from another process ({@code tributary stop}). */
+    /**
+     * The embedded cluster of one update, with Flink's file systems configured from the pipeline's
+     * {@code flink:} options and Hadoop settings (checkpoints and savepoints on {@code s3a://} need both).
+     */
+    private JobExecutor embedded(int slots, HadoopSettings hadoop) {
+      Configuration conf = FlinkFileSystems.embeddedConfiguration(flinkOptions, hadoop);
+      FlinkFileSystems.initialize(conf);
+      return EmbeddedExecutor.start(slots, conf);
+    }
+
     private static Thread stopRequestWatcher(PipelineStorage storage, RunningUpdate update) {
       Thread watcher = new Thread(() -> {
         try {

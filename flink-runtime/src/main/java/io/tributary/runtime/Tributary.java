@@ -350,11 +350,15 @@ public final class Tributary {
     /** Watches for a stop requested from another process ({@code tributary stop}). */
     /**
      * The embedded cluster of one update, with Flink's file systems configured from the pipeline's
-     * {@code flink:} options and Hadoop settings (checkpoints and savepoints on {@code s3a://} need both).
+     * {@code flink:} options and Hadoop settings, if it has any (checkpoints and savepoints on
+     * {@code s3a://} need both).
      */
     private JobExecutor embedded(int slots, HadoopSettings hadoop) {
       Configuration conf = FlinkFileSystems.embeddedConfiguration(flinkOptions, hadoop);
-      FlinkFileSystems.initialize(conf);
+      if (!flinkOptions.isEmpty() || !hadoop.entries().isEmpty()) {
+        // a pipeline with neither leaves the process's Flink file systems as they are
+        FlinkFileSystems.initialize(conf);
+      }
       return EmbeddedExecutor.start(slots, conf);
     }
 

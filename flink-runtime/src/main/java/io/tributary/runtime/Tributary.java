@@ -20,6 +20,7 @@ import io.tributary.runtime.engine.UpdateRunner;
 import io.tributary.runtime.maintenance.MaintenanceOptions;
 import io.tributary.runtime.maintenance.MaintenanceReport;
 import io.tributary.runtime.maintenance.TableMaintenance;
+import io.tributary.runtime.storage.FlinkFileSystems;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
@@ -323,7 +324,7 @@ public final class Tributary {
         UpdateResult result = null;
         try (lock) {
           // an executor given to the builder is the caller's; one started for this update is closed with it
-          JobExecutor target = shared != null ? shared : EmbeddedExecutor.start(slots, new Configuration());
+          JobExecutor target = shared != null ? shared : embedded(slots, pipelineStorage.settings());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             // analyzed again if a flow restarts for new columns: the stored schemas then have them
@@ -364,6 +365,20 @@ public final class Tributary {
     }
 
     /** Watches for a stop requested from another process ({@code tributary stop}). */
+    /**
+     * The embedded cluster of one update, with Flink's file systems configured from the pipeline's
+     * {@code flink:} options and Hadoop settings, if it has any (checkpoints and savepoints on
+     * {@code s3a://} need both).
+     */
+    private JobExecutor embedded(int slots, HadoopSettings hadoop) {
+      Configuration conf = FlinkFileSystems.embeddedConfiguration(flinkOptions, hadoop);
+      if (!flinkOptions.isEmpty() || !hadoop.entries().isEmpty()) {
+        // a pipeline with neither leaves the process's Flink file systems as they are
+        FlinkFileSystems.initialize(conf);
+      }
+      return EmbeddedExecutor.start(slots, conf);
+    }
+
     private static Thread stopRequestWatcher(PipelineStorage storage, RunningUpdate update) {
       Thread watcher = new Thread(() -> {
         try {

@@ -96,7 +96,7 @@ class HdfsStorageITCase {
   private static final List<String> TABLES = List.of("bronze_orders", "silver_orders", "gold_customer_totals",
       "changes", "customers", "customers_history");
 
-  private static final Map<String, String> FIRST = Map.of(
+  static final Map<String, String> FIRST = Map.of(
       "orders/part-1.json", """
           {"order_id":"o1","customer_id":"c1","amount":10.0}
           {"order_id":"o2","customer_id":"c2","amount":-1.0}
@@ -109,7 +109,7 @@ class HdfsStorageITCase {
           {"customer_id":"c1","name":"Ann B","operation":"UPSERT","seq":3}
           """);
 
-  private static final Map<String, String> SECOND = Map.of(
+  static final Map<String, String> SECOND = Map.of(
       "orders/part-2.json", """
           {"order_id":"o3","customer_id":"c1","amount":5.5}
           {"order_id":"o4","customer_id":"c2","amount":7.25}

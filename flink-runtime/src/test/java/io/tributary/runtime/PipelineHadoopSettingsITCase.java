@@ -1,11 +1,13 @@
 package io.tributary.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.DeltaSource;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
+import io.tributary.runtime.catalog.TributaryCatalog;
 import io.tributary.runtime.delta.DeltaTableReader;
 import io.tributary.runtime.delta.UpstreamDeltaTable;
 import io.tributary.runtime.engine.EmbeddedCluster;
@@ -14,9 +16,11 @@ import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.storage.CountingFileSystem;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.tables.PipelineTables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,8 +28,11 @@ import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -122,6 +129,27 @@ class PipelineHadoopSettingsITCase {
     assertThat(EventLog.of(read).events()).extracting(Event::eventType).contains("flow_progress", "create_update");
     assertThat(EventLog.of(read).events()).anySatisfy(e ->
         assertThat(e.details()).contains("\"known_user\"").contains("\"failed_records\":1"));
+
+    // the public readers: the tables API and the catalog take the pipeline's settings too
+    PipelineTables tables = PipelineTables.open(storage, HadoopSettings.of(CountingFileSystem.settings("tables")));
+    assertThat(tables.names()).contains("enriched", "users_per_event", "users_feed");
+    assertThat(tables.table("enriched").rows()).containsExactlyInAnyOrder(Row.of("e1", "u1", "Ann"),
+        Row.of("e2", "u2", "Bob"));
+    assertThat(tables.table("enriched").history()).isNotEmpty();
+    assertThat(CountingFileSystem.threads("tables")).isNotEmpty();
+    assertThatThrownBy(() -> PipelineTables.open(storage).names()).hasMessageContaining("No FileSystem for scheme");
+
+    PipelineStorage forCatalog = PipelineStorage.at(storage, HadoopSettings.of(CountingFileSystem.settings("catalog")));
+    TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+    tableEnv.registerCatalog("settings", TributaryCatalog.of("settings", forCatalog));
+    tableEnv.useCatalog("settings");
+    List<Row> viaSql = new ArrayList<>();
+    try (CloseableIterator<Row> it = tableEnv.executeSql("SELECT event_id, name FROM enriched").collect()) {
+      it.forEachRemaining(viaSql::add);
+    }
+    assertThat(viaSql).containsExactlyInAnyOrder(Row.of("e1", "Ann"), Row.of("e2", "Bob"));
+    assertThat(CountingFileSystem.threads("catalog")).as("the catalog's listing and its table's scan")
+        .anySatisfy(t -> assertThat(t).isNotEqualTo(Thread.currentThread().getName()));
   }
 
   private static org.apache.hadoop.conf.Configuration withSettings(Map<String, String> settings) {

@@ -1,6 +1,7 @@
 package io.tributary.runtime.catalog;
 
 import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +29,10 @@ import org.apache.hadoop.fs.Path;
  * tableEnv.executeSql("SELECT customer_id, lifetime_value FROM gold_customer_orders").print();
  * }</pre>
  *
- * The tables are listed when the catalog is made; a table written later needs a new catalog.
+ * The tables are listed when the catalog is made; a table written later needs a new catalog. The
+ * storage's Hadoop settings ({@link PipelineStorage#settings()}, the pipeline's {@code hadoop:} block)
+ * list and read the tables, and each table carries them as {@code hadoop.<key>} options of the
+ * {@code tributary-delta} connector, so its scans and lookup joins read with them where they run.
  */
 public final class TributaryCatalog extends GenericInMemoryCatalog {
 
@@ -49,10 +53,11 @@ public final class TributaryCatalog extends GenericInMemoryCatalog {
       }
       for (FileStatus status : fs.listStatus(tables)) {
         String table = status.getPath().getName();
-        Optional<RowType> schema = status.isDirectory() ? DeltaTableReader.schema(status.getPath().toString())
+        Optional<RowType> schema = status.isDirectory() ? DeltaTableReader.schema(status.getPath().toString(),
+            storage.hadoopConf())
             : Optional.empty();
         if (schema.isPresent()) {
-          catalog.register(table, status.getPath().toString(), schema.get());
+          catalog.register(table, status.getPath().toString(), schema.get(), storage.settings());
         }
       }
     } catch (IOException e) {
@@ -61,11 +66,16 @@ public final class TributaryCatalog extends GenericInMemoryCatalog {
     return catalog;
   }
 
-  private void register(String table, String path, RowType rowType) {
+  /** Registers {@code table}; its options carry the pipeline's Hadoop settings as {@code hadoop.<key>}. */
+  private void register(String table, String path, RowType rowType, HadoopSettings hadoop) {
+    Map<String, String> options = new java.util.TreeMap<>();
+    options.put("connector", DeltaTableFactory.IDENTIFIER);
+    options.put(DeltaTableFactory.PATH.key(), path);
+    hadoop.entries().forEach((key, value) -> options.put(DeltaTableFactory.HADOOP_PREFIX + key, value));
     CatalogTable catalogTable = CatalogTable.newBuilder()
         .schema(Schema.newBuilder().fromRowDataType(TypeConversions.fromLogicalToDataType(rowType)).build())
         .comment("Delta table " + path)
-        .options(Map.of("connector", DeltaTableFactory.IDENTIFIER, DeltaTableFactory.PATH.key(), path))
+        .options(options)
         .build();
     try {
       createTable(new ObjectPath(DATABASE, table), catalogTable, false);

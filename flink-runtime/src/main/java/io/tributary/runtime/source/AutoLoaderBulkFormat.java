@@ -84,7 +84,7 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
     if (options.format() == AutoLoader.Format.PARQUET) {
       return parquet();
     }
-    return new StreamFormatAdapter<>(new AutoLoaderLineFormat(options, fileType, sourceId, split.path().toString()));
+    return new StreamFormatAdapter<>(new AutoLoaderLineFormat(options, fileType, sourceId, split.path().toString(), hadoop));
   }
 
   private BulkFormat.Reader<RowData> withMetadata(BulkFormat.Reader<RowData> reader, FileSourceSplit split) {

@@ -1,5 +1,6 @@
 package io.tributary.runtime.source;
 
+import io.tributary.runtime.storage.HadoopSettings;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -26,8 +27,12 @@ final class AutoLoaderLineFormat implements StreamFormat<RowData> {
   private final RowType producedType;
   private final String sourceId;
   private final String filePath;
+  private final HadoopSettings hadoop;
 
-  AutoLoaderLineFormat(AutoLoaderOptions options, RowType producedType, String sourceId, String filePath) {
+  /** {@code hadoop}: the pipeline's settings, with which an evolved schema is stored. */
+  AutoLoaderLineFormat(AutoLoaderOptions options, RowType producedType, String sourceId, String filePath,
+      HadoopSettings hadoop) {
+    this.hadoop = java.util.Objects.requireNonNull(hadoop, "hadoop");
     this.options = options;
     this.producedType = producedType;
     this.sourceId = sourceId;
@@ -37,13 +42,13 @@ final class AutoLoaderLineFormat implements StreamFormat<RowData> {
   @Override
   public StreamFormat.Reader<RowData> createReader(Configuration config, FSDataInputStream stream, long fileLen,
       long splitEnd) {
-    return new LineRecordReader(stream, LineParser.create(options, producedType, sourceId, filePath));
+    return new LineRecordReader(stream, LineParser.create(options, producedType, sourceId, filePath, hadoop));
   }
 
   @Override
   public StreamFormat.Reader<RowData> restoreReader(Configuration config, FSDataInputStream stream,
       long restoredOffset, long fileLen, long splitEnd) throws IOException {
-    LineRecordReader reader = new LineRecordReader(stream, LineParser.create(options, producedType, sourceId, filePath));
+    LineRecordReader reader = new LineRecordReader(stream, LineParser.create(options, producedType, sourceId, filePath, hadoop));
     reader.skipTo(restoredOffset);
     return reader;
   }

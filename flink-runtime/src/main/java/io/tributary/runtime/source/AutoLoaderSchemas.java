@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.dsl.AutoLoader;
+import io.tributary.runtime.storage.HadoopSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -181,10 +182,11 @@ public final class AutoLoaderSchemas {
   /**
    * Adds {@code newColumns} (those not there yet) at the end of the schema stored under the options'
    * schema location. Concurrent evolutions by two readers may race: the loser's columns are met again by
-   * the restarted flow and evolve then.
+   * the restarted flow and evolve then. The schema location is written with the pipeline's Hadoop
+   * settings ({@code hadoop}), as every other storage path.
    */
-  static void evolve(AutoLoaderOptions options, Map<String, LogicalType> newColumns) {
-    Configuration hadoopConf = new Configuration();
+  static void evolve(AutoLoaderOptions options, Map<String, LogicalType> newColumns, HadoopSettings hadoop) {
+    Configuration hadoopConf = hadoop.toConfiguration();
     Path schemaFile = new Path(new Path(options.schemaLocation()), SCHEMA_FILE);
     try {
       FileSystem fs = schemaFile.getFileSystem(hadoopConf);

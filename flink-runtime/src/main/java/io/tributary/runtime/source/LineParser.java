@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tributary.dsl.AutoLoader;
+import io.tributary.runtime.storage.HadoopSettings;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
@@ -47,6 +47,9 @@ abstract class LineParser {
   private long dropped;
   private boolean finished;
 
+  /** The pipeline's Hadoop settings, with which an evolved schema is stored. */
+  HadoopSettings hadoop = HadoopSettings.none();
+
   LineParser(AutoLoaderOptions options, RowType type, String sourceId, String filePath) {
     this.options = options;
     this.layout = new RowLayout(type, options.rescuedColumnName());
@@ -56,13 +59,20 @@ abstract class LineParser {
 
   /** The parser for one file of the source's format. */
   static LineParser create(AutoLoaderOptions options, RowType type, String sourceId, String filePath) {
-    AutoLoader.Format format = options.format();
-    return switch (format) {
+    return create(options, type, sourceId, filePath, HadoopSettings.none());
+  }
+
+  /** As {@link #create(AutoLoaderOptions, RowType, String, String)}, storing evolved schemas with {@code hadoop}. */
+  static LineParser create(AutoLoaderOptions options, RowType type, String sourceId, String filePath,
+      HadoopSettings hadoop) {
+    LineParser parser = switch (options.format()) {
       case JSON -> new JsonLineParser(options, type, sourceId, filePath);
       case CSV -> new CsvLineParser(options, type, sourceId, filePath);
       case TEXT -> new TextLineParser(options, type, sourceId, filePath);
       case PARQUET -> throw new IllegalStateException("Parquet files are read by ParquetColumnarRowInputFormat, not by lines");
     };
+    parser.hadoop = java.util.Objects.requireNonNull(hadoop, "hadoop");
+    return parser;
   }
 
   /** The row for {@code line}, or {@code null} when the line holds no record (blank, CSV header). */
@@ -185,7 +195,7 @@ abstract class LineParser {
         if (options.evolutionMode() == SchemaEvolutionMode.FAIL_ON_NEW_COLUMNS) {
           throw AutoLoaderErrors.newColumnsRejected(sourceId, filePath, lineNumber, names);
         }
-        AutoLoaderSchemas.evolve(options, newColumns);
+        AutoLoaderSchemas.evolve(options, newColumns, hadoop);
         throw AutoLoaderErrors.schemaEvolved(sourceId, filePath, lineNumber, names, options.schemaLocation());
       }
       if (dropReason != null) {

@@ -264,7 +264,12 @@ public final class PipelineStorage {
 
   /**
    * Creates {@code path} with {@code text} unless it exists; returns whether this call created it.
-   * Atomic on a local disk (create-new) and on HDFS; not on S3-compatible stores.
+   * Atomic on a local disk (create-new) and on HDFS (create without overwrite). On S3 through S3A
+   * (Hadoop 3.4.2 and later) it checks that the object is absent, then makes its one PUT conditional
+   * ({@link #createNew}), so of two writers that both passed the check, S3 takes one PUT and the other
+   * gets {@code 412 Precondition Failed}: atomic where the store honours the header (AWS S3 does; a
+   * store that ignores it, or {@code fs.s3a.create.conditional.enabled=false}, lets both writes through,
+   * the last one winning).
    */
   public boolean createIfAbsent(Path path, String text) {
     try {
@@ -276,15 +281,57 @@ public final class PipelineStorage {
         return true;
       }
       fs.mkdirs(path.getParent());
-      try (FSDataOutputStream out = fs.create(path, false)) {
+      try (FSDataOutputStream out = createNew(fs, path)) {
         out.write(text.getBytes(StandardCharsets.UTF_8));
       }
       return true;
     } catch (java.nio.file.FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
       return false;
     } catch (IOException e) {
+      if (isObjectStore(path) && preconditionFailed(e)) {
+        return false; // S3 refused the conditional PUT: another writer created the object first
+      }
       throw new UncheckedIOException("Cannot create " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /** S3A's create-file option that makes its PUT conditional on the object's absence ({@code If-None-Match: *}). */
+  public static final String S3A_CONDITIONAL_CREATE = "fs.option.create.conditional.overwrite";
+
+  /**
+   * A stream that creates {@code path} when it closes, failing if the path exists: on S3 (S3A, with
+   * {@code fs.s3a.create.conditional.enabled}, the default) its one PUT carries {@code If-None-Match: *},
+   * so S3 refuses it with 412 if another writer created the object after the existence check; a plain
+   * create without overwrite elsewhere. {@link #createIfAbsent} writes through it.
+   */
+  public static FSDataOutputStream createNew(FileSystem fs, Path path) throws IOException {
+    if (isObjectStore(fs.makeQualified(path)) && fs.getConf().getBoolean("fs.s3a.create.conditional.enabled", true)) {
+      org.apache.hadoop.fs.FSDataOutputStreamBuilder<?, ?> builder = fs.createFile(path);
+      builder.overwrite(false);
+      builder.opt(S3A_CONDITIONAL_CREATE, true);
+      return builder.build();
+    }
+    return fs.create(path, false);
+  }
+
+  /**
+   * Whether {@code path} is on S3 (through S3A, as {@code s3://} is here): there a rename is a copy and
+   * a delete, not atomic, while a PUT of a whole object is.
+   */
+  static boolean isObjectStore(Path path) {
+    String scheme = path.toUri().getScheme();
+    return "s3a".equals(scheme) || "s3".equals(scheme);
+  }
+
+  /** A refused conditional PUT (HTTP 412), however S3A words it. */
+  private static boolean preconditionFailed(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = String.valueOf(t.getMessage());
+      if (message.contains("412") || message.contains("PreconditionFailed") || message.contains("Precondition Failed")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The folder of the event journal: one subfolder per update not yet folded into the event log table. */
@@ -308,7 +355,10 @@ public final class PipelineStorage {
   /**
    * Writes {@code text} to {@code path} so readers see the old or the new content, never a part, and
    * never no file (a lock's heartbeat is rewritten while others check it): on a local disk an atomic
-   * move over the old file, since Hadoop's local rename with overwrite deletes it first.
+   * move over the old file, since Hadoop's local rename with overwrite deletes it first; on HDFS a
+   * temporary file renamed over it; on S3 one PUT of the whole object, which S3 makes visible at once
+   * and whole, since a rename there is a copy and a delete (a reader between the two would see no file,
+   * or the copy's partial state on stores that copy in parts).
    */
   public void writeAtomically(Path path, String text) {
     Path temp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
@@ -321,6 +371,13 @@ public final class PipelineStorage {
         java.nio.file.Files.writeString(localTemp, text, StandardCharsets.UTF_8);
         java.nio.file.Files.move(localTemp, local, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return;
+      }
+      if (isObjectStore(fs.makeQualified(path))) {
+        // S3A uploads a small stream as one PUT when it closes: the object changes whole, or not at all
+        try (FSDataOutputStream out = fs.create(path, true)) {
+          out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
         return;
       }
       fs.mkdirs(path.getParent());

@@ -1,6 +1,8 @@
 package io.tributary.runtime.tables;
 
 import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.storage.HadoopSettings;
+import io.tributary.runtime.storage.PipelineStorage;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +31,10 @@ import org.apache.hadoop.fs.Path;
  * List<TableCommit> history = gold.history();
  * }</pre>
  *
+ * <p>A storage root that needs the pipeline's Hadoop settings (an S3 endpoint, HDFS HA settings)
+ * opens with them, as the pipeline's {@code hadoop:} block gives them:
+ * {@code PipelineTables.open("s3a://bucket/pipelines/orders", HadoopSettings.of(Map.of("fs.s3a.endpoint", …)))}.
+ *
  * <p>Any other Delta table opens by its path with {@link #path(String)}. The classes of
  * {@code io.tributary.runtime.delta} (such as {@code DeltaTableReader}) are internal and may change.
  */
@@ -42,23 +48,47 @@ public final class PipelineTables {
     this.hadoopConf = hadoopConf;
   }
 
-  /** The tables of the pipeline whose storage root is {@code storage} (a local folder or a Hadoop URI). */
+  /**
+   * The tables of the pipeline whose storage root is {@code storage} (a local folder or a Hadoop URI),
+   * read with this process's Hadoop defaults ({@code s3://} as S3A).
+   */
   public static PipelineTables open(String storage) {
-    return open(storage, new Configuration());
+    return open(storage, HadoopSettings.none());
   }
 
-  /** As {@link #open(String)}, with the Hadoop configuration of the storage's file system. */
+  /**
+   * As {@link #open(String)}, with the pipeline's Hadoop settings laid over this process's defaults,
+   * as the pipeline's operators read and write them ({@link HadoopSettings#toConfiguration()}).
+   */
+  public static PipelineTables open(String storage, HadoopSettings hadoopSettings) {
+    Objects.requireNonNull(hadoopSettings, "hadoopSettings");
+    return open(storage, hadoopSettings.toConfiguration());
+  }
+
+  /** The tables of a pipeline's storage, with its Hadoop settings. */
+  public static PipelineTables open(PipelineStorage storage) {
+    Objects.requireNonNull(storage, "storage");
+    return open(storage.root(), storage.hadoopConf());
+  }
+
+  /** As {@link #open(String)}, with {@code hadoopConf} as the whole Hadoop configuration of the storage. */
   public static PipelineTables open(String storage, Configuration hadoopConf) {
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(hadoopConf, "hadoopConf");
     return new PipelineTables(storage, hadoopConf);
   }
 
-  /** The Delta table at {@code tablePath}, inside a pipeline or not. */
+  /** The Delta table at {@code tablePath}, inside a pipeline or not, read with this process's Hadoop defaults. */
   public static TableView path(String tablePath) {
+    return path(tablePath, HadoopSettings.none());
+  }
+
+  /** As {@link #path(String)}, with the pipeline's Hadoop settings laid over this process's defaults. */
+  public static TableView path(String tablePath, HadoopSettings hadoopSettings) {
     Objects.requireNonNull(tablePath, "tablePath");
+    Objects.requireNonNull(hadoopSettings, "hadoopSettings");
     String name = new Path(tablePath).getName();
-    return new TableView(name, tablePath, new Configuration());
+    return new TableView(name, tablePath, hadoopSettings.toConfiguration());
   }
 
   /** The storage root these tables live under. */
@@ -90,7 +120,7 @@ public final class PipelineTables {
   public Optional<TableView> find(String name) {
     Objects.requireNonNull(name, "name");
     TableView view = new TableView(name, new Path(storage, "tables/" + name).toString(), hadoopConf);
-    return DeltaTableReader.schema(view.path()).isPresent() ? Optional.of(view) : Optional.empty();
+    return DeltaTableReader.schema(view.path(), hadoopConf).isPresent() ? Optional.of(view) : Optional.empty();
   }
 
   /**

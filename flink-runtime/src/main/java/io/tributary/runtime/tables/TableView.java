@@ -68,12 +68,12 @@ public final class TableView {
 
   /** The latest version of the table. */
   public long version() {
-    return DeltaTableReader.version(path);
+    return DeltaTableReader.version(path, hadoopConf);
   }
 
   /** The columns of the latest version, as Flink types. */
   public RowType schema() {
-    return DeltaTableReader.schema(path).orElseThrow(() -> new IllegalStateException(
+    return DeltaTableReader.schema(path, hadoopConf).orElseThrow(() -> new IllegalStateException(
         "No Delta table at " + path + " any more: it was deleted after it was opened."));
   }
 
@@ -84,12 +84,12 @@ public final class TableView {
 
   /** The table's properties as of its latest version. */
   public Map<String, String> properties() {
-    return DeltaTableReader.properties(path).orElse(Map.of());
+    return DeltaTableReader.properties(path, hadoopConf).orElse(Map.of());
   }
 
   /** Every row of the latest version. */
   public List<Row> rows() {
-    return DeltaTableReader.readAll(path);
+    return DeltaTableReader.readAll(path, -1, hadoopConf);
   }
 
   /** Every row of {@code version} (time travel; the version's files must not have been vacuumed). */
@@ -98,7 +98,7 @@ public final class TableView {
       throw new IllegalArgumentException("Table '" + name + "': version " + version + " does not exist; versions "
           + "start at 0.");
     }
-    return DeltaTableReader.readAll(path, version);
+    return DeltaTableReader.readAll(path, version, hadoopConf);
   }
 
   /** Every row of the latest version, each a map from column name to value, in column order. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.dsl.AutoLoader;
+import io.tributary.runtime.storage.CountingFileSystem;
+import io.tributary.runtime.storage.HadoopSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,6 +64,30 @@ class AutoLoaderSchemaEvolutionTest {
     assertThat(rows.get(1).getString(2).toString()).isEqualTo("x");
     assertThat(rows.get(1).getString(3).toString())
         .isEqualTo("{\"A\":\"case\",\"_file_path\":\"" + Files.flinkPath(b) + "\"}");
+  }
+
+  @Test
+  void theEvolvedSchemaIsStoredWithThePipelinesHadoopSettings() throws IOException {
+    Files.write(dir, "in/a.json", "{\"a\":\"1\"}\n");
+    // a schema location on a scheme only the pipeline's settings register: a bare Configuration cannot write it
+    String location = CountingFileSystem.SCHEME + "://local" + dir.resolve("counted/bronze");
+    HadoopSettings pipeline = HadoopSettings.of(CountingFileSystem.settings("pipeline"));
+    RowType first = AutoLoaderSchemas.resolve(spec(), location, pipeline.toConfiguration());
+    Path b = Files.write(dir, "in/b.json", "{\"a\":\"2\",\"n\":\"x\"}\n");
+    AutoLoaderOptions options = AutoLoaderOptions.of(spec()).withSchemaLocation(location);
+
+    assertThatThrownBy(() -> Files.drain(new AutoLoaderBulkFormat(options, first, "bronze_events")
+        .createReader(new Configuration(), Files.split(b)), Integer.MAX_VALUE))
+        .isInstanceOf(AutoLoaderException.class)
+        .hasMessageContaining("cannot store the evolved schema under '" + location + "'")
+        .hasMessageContaining("No FileSystem for scheme \"counting\"");
+    assertThatThrownBy(() -> Files.drain(new AutoLoaderBulkFormat(options, first, "bronze_events", pipeline)
+        .createReader(new Configuration(), Files.split(b)), Integer.MAX_VALUE))
+        .isInstanceOf(SchemaEvolvedException.class);
+
+    RowType stored = AutoLoaderSchemas.resolve(spec(), location, pipeline.toConfiguration());
+    assertThat(stored.asSummaryString()).isEqualTo("ROW<`a` STRING, `n` STRING, `_rescued_data` STRING>");
+    assertThat(java.nio.file.Files.exists(dir.resolve("counted/bronze"))).isTrue();
   }
 
   @Test

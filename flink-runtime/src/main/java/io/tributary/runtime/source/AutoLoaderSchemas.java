@@ -26,7 +26,6 @@ import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.BooleanType;
 import org.apache.flink.table.types.logical.DoubleType;
 import org.apache.flink.table.types.logical.LogicalType;
-import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.VarCharType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
@@ -67,9 +66,6 @@ public final class AutoLoaderSchemas {
 
   /** The file, under the schema location, that holds an inferred schema. */
   public static final String SCHEMA_FILE = "schema.json";
-
-  private static final java.util.regex.Pattern COLUMN_COMMENT =
-      java.util.regex.Pattern.compile("(?is)^(.*?)\\s+COMMENT\\s+('.*')$");
 
   private AutoLoaderSchemas() {}
 
@@ -127,7 +123,7 @@ public final class AutoLoaderSchemas {
             "left out with a declared schema (hints override the types of an inferred schema; declare the types "
             + "in the schema instead)");
       }
-      RowType declared = parseDdl(spec.path(), spec.schemaDdl().get());
+      RowType declared = SchemaDdl.parse(spec.path(), spec.schemaDdl().get());
       String rescued = options.rescuedDataColumn();
       if (!rescued.isEmpty() && declared.getFieldNames().contains(rescued) && !rescued.equals(RowLayout.RESCUED_DATA)) {
         throw AutoLoaderErrors.badOption(spec.path(), "rescuedDataColumn", rescued,
@@ -166,7 +162,7 @@ public final class AutoLoaderSchemas {
     if (options.schemaHints().isEmpty()) {
       return type;
     }
-    RowType hints = parseDdl(options.path(), options.schemaHints());
+    RowType hints = SchemaDdl.parse(options.path(), options.schemaHints());
     Map<String, RowType.RowField> fields = new LinkedHashMap<>();
     type.getFields().forEach(field -> fields.put(field.getName(), field));
     hints.getFields().forEach(hint -> fields.put(hint.getName(), new RowType.RowField(hint.getName(), hint.getType())));
@@ -214,91 +210,6 @@ public final class AutoLoaderSchemas {
           + newColumns.keySet() + " but cannot store the evolved schema under '" + options.schemaLocation() + "': "
           + e.getMessage() + ". Check that the schema location is writable, then restart the flow.", e);
     }
-  }
-
-  /** Parses a Flink SQL column list such as {@code "id STRING NOT NULL, `ts` TIMESTAMP(3)"}. */
-  static RowType parseDdl(String path, String ddl) {
-    List<String> columns = splitColumns(path, ddl);
-    StringBuilder row = new StringBuilder("ROW<");
-    for (int i = 0; i < columns.size(); i++) {
-      // Flink's ROW syntax writes a column comment as a bare string: `name TYPE 'comment'`.
-      String column = COLUMN_COMMENT.matcher(columns.get(i)).replaceFirst("$1 $2");
-      row.append(i == 0 ? "" : ", ");
-      if (column.startsWith("`")) {
-        row.append(column);
-      } else {
-        int space = firstWhitespace(column);
-        if (space < 0) {
-          throw AutoLoaderErrors.badSchemaDdl(path, ddl, "column '" + column + "' has no type");
-        }
-        row.append('`').append(column, 0, space).append('`').append(column.substring(space));
-      }
-    }
-    row.append('>');
-    LogicalType type;
-    try {
-      type = LogicalTypeParser.parse(row.toString(), AutoLoaderSchemas.class.getClassLoader());
-    } catch (ValidationException | IllegalArgumentException e) {
-      String message = String.valueOf(e.getMessage());
-      int inputLine = message.indexOf("\n");
-      String reason = (inputLine < 0 ? message : message.substring(0, inputLine)).trim();
-      throw AutoLoaderErrors.badSchemaDdl(path, ddl, reason.endsWith(".") ? reason.substring(0, reason.length() - 1) : reason);
-    }
-    RowType rowType = (RowType) type;
-    List<String> unknown = new ArrayList<>();
-    for (RowType.RowField field : rowType.getFields()) {
-      if (field.getType().getTypeRoot() == LogicalTypeRoot.UNRESOLVED) {
-        unknown.add(field.getName() + " " + field.getType().asSummaryString());
-      }
-    }
-    if (!unknown.isEmpty()) {
-      throw AutoLoaderErrors.badSchemaDdl(path, ddl, "unknown types in " + unknown);
-    }
-    List<String> unsupported = ValueConverter.unsupportedColumns(rowType);
-    if (!unsupported.isEmpty()) {
-      throw AutoLoaderErrors.unsupportedColumnTypes(path, unsupported);
-    }
-    return rowType;
-  }
-
-  private static List<String> splitColumns(String path, String ddl) {
-    List<String> columns = new ArrayList<>();
-    int depth = 0;
-    char quote = 0;
-    int start = 0;
-    for (int i = 0; i < ddl.length(); i++) {
-      char c = ddl.charAt(i);
-      if (quote != 0) {
-        if (c == quote) {
-          quote = 0;
-        }
-      } else if (c == '`' || c == '\'') {
-        quote = c;
-      } else if (c == '(' || c == '<') {
-        depth++;
-      } else if (c == ')' || c == '>') {
-        depth--;
-      } else if (c == ',' && depth == 0) {
-        columns.add(ddl.substring(start, i).trim());
-        start = i + 1;
-      }
-    }
-    columns.add(ddl.substring(start).trim());
-    for (String column : columns) {
-      if (column.isEmpty()) {
-        throw AutoLoaderErrors.badSchemaDdl(path, ddl, "it has an empty column definition");
-      }
-    }
-    return columns;
-  }
-
-  private static int firstWhitespace(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      if (Character.isWhitespace(text.charAt(i))) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /** {@code data}, nullable, ending with the rescued data column {@code rescued} (none if empty). */

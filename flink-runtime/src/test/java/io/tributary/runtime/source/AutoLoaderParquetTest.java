@@ -27,7 +27,7 @@ class AutoLoaderParquetTest {
 
   @TempDir Path dir;
 
-  private static final RowType WRITTEN = (RowType) AutoLoaderSchemas.parseDdl("/w",
+  private static final RowType WRITTEN = (RowType) SchemaDdl.parse("/w",
       "event_id STRING, amount DECIMAL(10, 2), qty INT, big BIGINT, ok BOOLEAN, ts TIMESTAMP(3), score DOUBLE");
 
   @Test
@@ -48,7 +48,7 @@ class AutoLoaderParquetTest {
 
   @Test
   void aDeclaredSchemaReadsByNameAndAColumnMissingFromAFileIsNull() throws Exception {
-    RowType older = (RowType) AutoLoaderSchemas.parseDdl("/w", "event_id STRING, qty INT");
+    RowType older = (RowType) SchemaDdl.parse("/w", "event_id STRING, qty INT");
     Path file = write("in/old.parquet", older, GenericRowData.of(StringData.fromString("e0"), 9));
     AutoLoader spec = AutoLoader.parquet(dir.resolve("in").toString()).schema("qty INT, event_id STRING, note STRING");
     RowType type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());

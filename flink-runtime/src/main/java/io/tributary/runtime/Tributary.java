@@ -9,6 +9,8 @@ import io.tributary.runtime.config.PipelineConfig;
 import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.EmbeddedExecutor;
+import io.tributary.runtime.remote.JobJars;
+import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.engine.JobExecutor;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.engine.RunSettings;
@@ -91,6 +93,7 @@ public final class Tributary {
     private RefreshSelection selection = RefreshSelection.all();
     private UpdateListener listener = UpdateListener.NONE;
     private JobExecutor executor;
+    private String remoteCluster;
     private UnaryOperator<Function<LogicalPlan, ResolvedPlan>> analyses = UnaryOperator.identity();
     private Map<String, String> flinkOptions = Map.of();
     private Integer maxFlowRetries;
@@ -172,6 +175,20 @@ public final class Tributary {
     /** Runs on this already started cluster (shared by tests or a service) instead of starting one per update. */
     public Builder cluster(EmbeddedCluster cluster) {
       this.executor = new EmbeddedExecutor(Objects.requireNonNull(cluster, "cluster"));
+      this.remoteCluster = null;
+      return this;
+    }
+
+    /**
+     * Runs each update's jobs on the Flink session cluster whose REST endpoint is {@code hostPort}
+     * ({@code "127.0.0.1:8081"}) through a {@link RemoteExecutor}, shipping Tributary's deployable jar
+     * and the pipeline's classes with them ({@link JobJars}). The storage root must be one that the
+     * client, the JobManager and every TaskManager see.
+     */
+    public Builder cluster(String hostPort) {
+      RemoteExecutor.HostPort.parse(hostPort);
+      this.remoteCluster = hostPort;
+      this.executor = null;
       return this;
     }
 
@@ -181,6 +198,7 @@ public final class Tributary {
      */
     public Builder executor(JobExecutor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
+      this.remoteCluster = null;
       return this;
     }
 
@@ -300,13 +318,17 @@ public final class Tributary {
       RunningUpdate update = new RunningUpdate(pipelineStorage);
       UpdateListener recording = update.recorder(listener);
       JobExecutor shared = executor;
+      String remote = remoteCluster;
+      List<Class<?>> pipelineClasses = definitions.stream().<Class<?>>map(Object::getClass).toList();
       UpdatePlan updatePlan = plan;
       Thread thread = new Thread(() -> {
         Thread watcher = stopRequestWatcher(pipelineStorage, update);
         UpdateResult result = null;
         try (lock) {
           // an executor given to the builder is the caller's; one started for this update is closed with it
-          JobExecutor target = shared != null ? shared : EmbeddedExecutor.start(slots, new Configuration());
+          JobExecutor target = shared != null ? shared
+              : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses))
+              : EmbeddedExecutor.start(slots, new Configuration());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             // analyzed again if a flow restarts for new columns: the stored schemas then have them

@@ -77,6 +77,9 @@ public final class Tributary {
         .parallelism(config.parallelism());
     builder.flinkOptions = Map.copyOf(config.flinkOptions());
     builder.hadoopSettings.putAll(config.hadoopSettings());
+    if (!config.cluster().isEmpty()) {
+      builder.cluster(config.cluster());
+    }
     return builder;
   }
 

@@ -27,7 +27,6 @@ import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -46,8 +45,8 @@ import org.apache.flink.util.SerializedValue;
  * }
  * }</pre>
  *
- * <p>Nothing relies on sharing a JVM with the tasks: each job graph is built here and carries the same
- * jar files (Tributary's deployable jar and the pipeline's classes), which the cluster's blob server
+ * <p>Nothing relies on sharing a JVM with the tasks: each stream graph is submitted as Flink's own
+ * session executor submits it (the JobManager compiles it) and carries the same jar files (Tributary's deployable jar and the pipeline's classes), which the cluster's blob server
  * stores per job; sources report caught up through their enumerator gauges, read over REST by a
  * {@link RestCaughtUpReader} (a source that does not report within the caught-up timeout fails its job,
  * naming the source); live accumulators arrive at the cluster's heartbeat interval, final ones with the
@@ -107,16 +106,24 @@ public final class RemoteExecutor implements JobExecutor {
 
   @Override
   public SubmittedJob submit(JobSubmission submission) {
+    // the stream graph itself, as Flink's own session executor submits it: the JobManager compiles it
+    // (a batch job's adaptive joins are planned there), loading the user classes from the jars
     StreamGraph graph = submission.graph();
     JobID id = graph.getOptionalJobId().orElseGet(JobID::new);
-    JobGraph jobGraph = graph.getJobGraph(RemoteExecutor.class.getClassLoader(), id);
+    graph.setJobId(id);
     for (Path jar : jars) {
-      jobGraph.addJar(new org.apache.flink.core.fs.Path(jar.toUri()));
+      graph.addJar(new org.apache.flink.core.fs.Path(jar.toUri()));
     }
-    jobGraph.setSavepointRestoreSettings(submission.restoreFrom()
+    graph.setSavepointRestoreSettings(submission.restoreFrom()
         .map(path -> SavepointRestoreSettings.forPath(path, false)).orElse(SavepointRestoreSettings.none()));
     try {
-      client.submitJob(jobGraph).get();
+      graph.serializeUserDefinedInstances();
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot serialize job '" + submission.job() + "' for the Flink cluster at "
+          + address + ": " + e.getMessage(), e);
+    }
+    try {
+      client.submitJob(graph).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while submitting job '" + submission.job() + "' to " + address, e);

@@ -58,6 +58,8 @@ public final class RemoteExecutor implements JobExecutor {
   /** How long a job may take until all its tasks run before it can be stopped with a savepoint. */
   private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration DEFAULT_CAUGHT_UP_TIMEOUT = Duration.ofHours(1);
+  /** Failed reads of the REST API (in one job's wait) after which its caught-up signal is given up. */
+  private static final int UNREADABLE_LIMIT = 10;
 
   private final RestClusterClient<StandaloneClusterId> client;
   private final RestCaughtUpReader reader;
@@ -154,21 +156,42 @@ public final class RemoteExecutor implements JobExecutor {
    */
   private void awaitCaughtUp(JobID id, JobSubmission submission, CompletableFuture<Void> caughtUp,
       CompletableFuture<JobOutcome> result) {
-    try {
-      reader.await(id.toHexString(), submission.runId(), submission.caughtUpSources(), caughtUpTimeout);
-      caughtUp.complete(null);
-    } catch (TimeoutException e) {
-      result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': "
-          + e.getMessage(), null)));
-      cancelQuietly(id);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (IOException | RuntimeException e) {
-      // the job ended first (its result says how) or the REST API could not be read: no caught-up signal
-      if (!result.isDone() && !(e instanceof IllegalStateException)) {
-        result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': cannot read "
-            + "whether its sources caught up from the Flink cluster at " + address + ": " + e.getMessage(), e)));
+    long deadline = System.nanoTime() + caughtUpTimeout.toNanos();
+    int unreadable = 0;
+    while (true) {
+      try {
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        reader.await(id.toHexString(), submission.runId(), submission.caughtUpSources(), left);
+        caughtUp.complete(null);
+        return;
+      } catch (TimeoutException e) {
+        result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': "
+            + e.getMessage(), null)));
         cancelQuietly(id);
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (IllegalStateException jobEnded) {
+        return; // the job ended first: its result says how
+      } catch (IOException | RuntimeException e) {
+        // a busy JobManager may fail to answer once: only repeated failures end the job
+        if (result.isDone()) {
+          return;
+        }
+        if (++unreadable >= UNREADABLE_LIMIT || System.nanoTime() >= deadline) {
+          result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': cannot read "
+              + "whether its sources caught up from the Flink cluster at " + address + " (" + unreadable
+              + " attempts): " + e.getMessage(), e)));
+          cancelQuietly(id);
+          return;
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
   }

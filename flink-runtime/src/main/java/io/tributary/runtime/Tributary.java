@@ -11,6 +11,8 @@ import io.tributary.runtime.config.PipelineSettings;
 import io.tributary.runtime.engine.DeferredSchemas;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.EmbeddedExecutor;
+import io.tributary.runtime.remote.JobJars;
+import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.engine.JobExecutor;
 import io.tributary.runtime.engine.ProductionRuntime;
 import io.tributary.runtime.engine.RefreshSelection;
@@ -79,6 +81,9 @@ public final class Tributary {
         .parallelism(config.parallelism());
     builder.flinkOptions = Map.copyOf(config.flinkOptions());
     builder.hadoopSettings.putAll(config.hadoopSettings());
+    if (!config.cluster().isEmpty()) {
+      builder.cluster(config.cluster());
+    }
     return builder;
   }
 
@@ -95,6 +100,7 @@ public final class Tributary {
     private RefreshSelection selection = RefreshSelection.all();
     private UpdateListener listener = UpdateListener.NONE;
     private JobExecutor executor;
+    private String remoteCluster;
     private UnaryOperator<Function<LogicalPlan, ResolvedPlan>> analyses = UnaryOperator.identity();
     private Map<String, String> flinkOptions = Map.of();
     private Integer maxFlowRetries;
@@ -176,6 +182,20 @@ public final class Tributary {
     /** Runs on this already started cluster (shared by tests or a service) instead of starting one per update. */
     public Builder cluster(EmbeddedCluster cluster) {
       this.executor = new EmbeddedExecutor(Objects.requireNonNull(cluster, "cluster"));
+      this.remoteCluster = null;
+      return this;
+    }
+
+    /**
+     * Runs each update's jobs on the Flink session cluster whose REST endpoint is {@code hostPort}
+     * ({@code "127.0.0.1:8081"}) through a {@link RemoteExecutor}, shipping Tributary's deployable jar
+     * and the pipeline's classes with them ({@link JobJars}). The storage root must be one that the
+     * client, the JobManager and every TaskManager see.
+     */
+    public Builder cluster(String hostPort) {
+      RemoteExecutor.HostPort.parse(hostPort);
+      this.remoteCluster = hostPort;
+      this.executor = null;
       return this;
     }
 
@@ -185,6 +205,7 @@ public final class Tributary {
      */
     public Builder executor(JobExecutor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
+      this.remoteCluster = null;
       return this;
     }
 
@@ -318,13 +339,17 @@ public final class Tributary {
       RunningUpdate update = new RunningUpdate(pipelineStorage);
       UpdateListener recording = update.recorder(listener);
       JobExecutor shared = executor;
+      String remote = remoteCluster;
+      List<Class<?>> pipelineClasses = definitions.stream().<Class<?>>map(Object::getClass).toList();
       UpdatePlan updatePlan = plan;
       Thread thread = new Thread(() -> {
         Thread watcher = stopRequestWatcher(pipelineStorage, update);
         UpdateResult result = null;
         try (lock) {
           // an executor given to the builder is the caller's; one started for this update is closed with it
-          JobExecutor target = shared != null ? shared : embedded(slots, pipelineStorage.settings());
+          JobExecutor target = shared != null ? shared
+              : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses))
+              : embedded(slots, pipelineStorage.settings());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             // analyzed again if a flow restarts for new columns: the stored schemas then have them

@@ -156,11 +156,22 @@ public final class TributaryCli {
       }
     }
 
+    @Option(names = "--cluster", paramLabel = "HOST:PORT",
+        description = "Runs the jobs on this Flink session cluster (its REST endpoint) instead of an embedded one.")
+    String cluster;
+
     @Override
     public Integer call() throws InterruptedException {
-      PipelineConfig config = options.load();
+      PipelineConfig config = cluster == null ? options.load() : options.load().withCluster(cluster);
       PrintWriter out = spec.commandLine().getOut();
       out.println("Starting an update of pipeline '" + config.name() + "' (storage " + config.storage() + ")");
+      if (!config.cluster().isEmpty()) {
+        out.println("Running the jobs on the Flink cluster at " + config.cluster() + ".");
+        if (!PipelineConfig.isUri(config.storage()) || config.storage().startsWith("file:")) {
+          out.println("Note: the storage root " + config.storage() + " is a local folder: this client, the "
+              + "JobManager and every TaskManager must see that same folder at that same path.");
+        }
+      }
       ProgressPrinter progress = ProgressPrinter.forConsole(out);
       RunningUpdate update = Tributary.fromConfig(config)
           .selection(selection == null ? RefreshSelection.all() : selection.toSelection())

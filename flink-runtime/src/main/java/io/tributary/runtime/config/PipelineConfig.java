@@ -21,12 +21,15 @@ import java.util.Objects;
  *   interval: 10 s
  * flink:
  *   parallelism: 2
+ *   cluster: 127.0.0.1:8081            # a session cluster's REST endpoint; absent: an embedded cluster
  * hadoop:                              # Hadoop settings every task uses (fs.s3a.endpoint, dfs.*)
  *   fs.s3a.path.style.access: "true"
  * }</pre>
  *
  * @param libraries the {@code PipelineDefinition} classes whose datasets make the pipeline
  * @param triggerInterval the epoch length: the checkpoint interval of streaming jobs
+ * @param cluster {@code HOST:PORT} of the Flink session cluster (REST endpoint) the jobs run on, or
+ *     empty for an embedded cluster started per update
  */
 public record PipelineConfig(
     String name,
@@ -38,7 +41,8 @@ public record PipelineConfig(
     Duration triggerInterval,
     int parallelism,
     Map<String, String> flinkOptions,
-    Map<String, String> hadoop) {
+    Map<String, String> hadoop,
+    String cluster) {
 
   public static final Duration DEFAULT_TRIGGER_INTERVAL = Duration.ofSeconds(10);
 
@@ -70,8 +74,17 @@ public record PipelineConfig(
         flinkOptions, Map.of());
   }
 
+  /** Settings for an embedded cluster. */
+  public PipelineConfig(String name, String storage, List<String> libraries, Map<String, String> configuration,
+      boolean continuous, boolean development, Duration triggerInterval, int parallelism,
+      Map<String, String> flinkOptions, Map<String, String> hadoop) {
+    this(name, storage, libraries, configuration, continuous, development, triggerInterval, parallelism,
+        flinkOptions, hadoop, "");
+  }
+
   public PipelineConfig {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(triggerInterval, "triggerInterval");
     libraries = List.copyOf(libraries);
@@ -96,13 +109,19 @@ public record PipelineConfig(
 
   public PipelineConfig withStorage(String newStorage) {
     return new PipelineConfig(name, newStorage, libraries, configuration, continuous, development, triggerInterval,
-        parallelism, flinkOptions, hadoop);
+        parallelism, flinkOptions, hadoop, cluster);
+  }
+
+  /** These settings with the jobs on the session cluster at {@code hostPort} (empty: embedded). */
+  public PipelineConfig withCluster(String hostPort) {
+    return new PipelineConfig(name, storage, libraries, configuration, continuous, development, triggerInterval,
+        parallelism, flinkOptions, hadoop, hostPort);
   }
 
   public PipelineConfig withConfiguration(Map<String, String> overrides) {
     Map<String, String> merged = new java.util.TreeMap<>(configuration);
     merged.putAll(overrides);
     return new PipelineConfig(name, storage, libraries, merged, continuous, development, triggerInterval,
-        parallelism, flinkOptions, hadoop);
+        parallelism, flinkOptions, hadoop, cluster);
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tributary.runtime.remote.RemoteExecutor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +86,8 @@ public final class PipelineConfigLoader {
     static final class Flink {
       @JsonProperty public Integer parallelism;
       @JsonProperty public Map<String, String> options = Map.of();
+      /** HOST:PORT of a session cluster's REST endpoint; absent for an embedded cluster. */
+      @JsonProperty public String cluster;
     }
 
     PipelineConfig toConfig(Path file) {
@@ -121,7 +124,18 @@ public final class PipelineConfigLoader {
         throw new PipelineConfigException(file + ": flink.parallelism is " + parallelism + ". Use 1 or more.");
       }
       return new PipelineConfig(name, resolveStorage(folder, storage), libraries, conf, continuous, development,
-          interval, parallelism, flink == null ? Map.of() : flink.options, hadoopSettings(file));
+          interval, parallelism, flink == null ? Map.of() : flink.options, hadoopSettings(file), cluster(file));
+    }
+
+    private String cluster(Path file) {
+      if (flink == null || flink.cluster == null || flink.cluster.isBlank()) {
+        return "";
+      }
+      try {
+        return RemoteExecutor.HostPort.parse(flink.cluster).toString();
+      } catch (IllegalArgumentException e) {
+        throw new PipelineConfigException(file + ": flink.cluster: " + e.getMessage());
+      }
     }
 
     private Map<String, String> hadoopSettings(Path file) {

@@ -49,6 +49,12 @@ final class JobErrors {
 
   private static String describe(Throwable error) {
     String message = error.getMessage();
+    // a remote cluster's failure whose class this side cannot load: Flink's SerializedThrowable, whose
+    // causes carry the original's toString() ("class: message") as their message
+    if (error instanceof SerializedThrowable serialized && message != null
+        && message.startsWith(serialized.getOriginalErrorClassName() + ": ")) {
+      message = message.substring(serialized.getOriginalErrorClassName().length() + 2);
+    }
     return message == null || message.isBlank() ? error.getClass().getSimpleName() : message.strip();
   }
 }

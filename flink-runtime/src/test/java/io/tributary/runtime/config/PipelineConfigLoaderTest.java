@@ -49,6 +49,27 @@ class PipelineConfigLoaderTest {
   }
 
   @Test
+  void readsTheClusterToRunOnAndDefaultsToEmbedded() throws Exception {
+    PipelineConfig remote = PipelineConfigLoader.load(
+        write("name: p\nstorage: /s\nlibraries: [a.B]\nflink:\n  cluster: 10.0.0.5:8081\n"));
+    PipelineConfig embedded = PipelineConfigLoader.load(write("name: p\nstorage: /s\nlibraries: [a.B]\n"));
+
+    assertThat(remote.cluster()).isEqualTo("10.0.0.5:8081");
+    assertThat(embedded.cluster()).isEmpty();
+    assertThat(embedded.withCluster("h:1").cluster()).isEqualTo("h:1");
+  }
+
+  @Test
+  void rejectsAClusterWithoutAPort() throws Exception {
+    Path file = write("name: p\nstorage: /s\nlibraries: [a.B]\nflink:\n  cluster: jobmanager\n");
+
+    assertThatThrownBy(() -> PipelineConfigLoader.load(file))
+        .isInstanceOf(PipelineConfigException.class)
+        .hasMessage(file + ": flink.cluster: Flink cluster 'jobmanager': expected HOST:PORT of its REST endpoint,"
+            + " such as 127.0.0.1:8081 (the JobManager's rest.port).");
+  }
+
+  @Test
   void keepsAUriStorageAsItIs() throws Exception {
     Path file = write("name: p\nstorage: hdfs://namenode:8020/pipelines/p\nlibraries: [a.B]\n");
 
@@ -80,7 +101,7 @@ class PipelineConfigLoaderTest {
     Path file = write("name: p\nstorage: /s\nlibraries: [a.B]\nflink:\n  paralelism: 2\n");
 
     assertThatThrownBy(() -> PipelineConfigLoader.load(file))
-        .hasMessage(file + ": unknown key 'flink.paralelism' at line 5. Known keys here: [options, parallelism].");
+        .hasMessage(file + ": unknown key 'flink.paralelism' at line 5. Known keys here: [cluster, options, parallelism].");
   }
 
   @Test

@@ -1,0 +1,366 @@
+package io.tributary.runtime.remote;
+
+import io.tributary.runtime.engine.JobExecutor;
+import io.tributary.runtime.engine.JobFailedException;
+import io.tributary.runtime.engine.JobOutcome;
+import io.tributary.runtime.engine.JobSubmission;
+import io.tributary.runtime.engine.SubmittedJob;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.client.deployment.StandaloneClusterId;
+import org.apache.flink.client.program.rest.RestClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.util.ExceptionUtils;
+import org.apache.flink.util.OptionalFailure;
+import org.apache.flink.util.SerializedValue;
+
+/**
+ * Runs jobs on a Flink session cluster through its REST API (flink-clients' {@link RestClusterClient}):
+ * the executor behind {@code tributary start --cluster HOST:PORT}, {@code flink.cluster} in
+ * {@code pipeline.yml} and {@code Tributary.pipeline(…).cluster("host:8081")}.
+ *
+ * <pre>{@code
+ * try (RemoteExecutor executor = RemoteExecutor.connect("127.0.0.1:8081", JobJars.forPipeline(classes))) {
+ *   SubmittedJob job = executor.submit(submission);
+ * }
+ * }</pre>
+ *
+ * <p>Nothing relies on sharing a JVM with the tasks: each stream graph is submitted as Flink's own
+ * session executor submits it (the JobManager compiles it) and carries the same jar files (Tributary's deployable jar and the pipeline's classes), which the cluster's blob server
+ * stores per job; sources report caught up through their enumerator gauges, read over REST by a
+ * {@link RestCaughtUpReader} (a source that does not report within the caught-up timeout fails its job,
+ * naming the source); live accumulators arrive at the cluster's heartbeat interval, final ones with the
+ * job's result. A failure arrives as Flink's {@code SerializedThrowable}, whose message and causes are
+ * the original ones.
+ */
+public final class RemoteExecutor implements JobExecutor {
+
+  /** How long a job may take until all its tasks run before it can be stopped with a savepoint. */
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_CAUGHT_UP_TIMEOUT = Duration.ofHours(1);
+  /** Failed reads of the REST API (in one job's wait) after which its caught-up signal is given up. */
+  private static final int UNREADABLE_LIMIT = 10;
+
+  private final RestClusterClient<StandaloneClusterId> client;
+  private final RestCaughtUpReader reader;
+  private final List<Path> jars;
+  private final Duration caughtUpTimeout;
+  private final String address;
+  private final ExecutorService waiting = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "tributary-remote-caught-up");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  private RemoteExecutor(String address, RestClusterClient<StandaloneClusterId> client, RestCaughtUpReader reader,
+      List<Path> jars, Duration caughtUpTimeout) {
+    this.address = address;
+    this.client = client;
+    this.reader = reader;
+    this.jars = List.copyOf(jars);
+    this.caughtUpTimeout = Objects.requireNonNull(caughtUpTimeout, "caughtUpTimeout");
+  }
+
+  /** An executor for the cluster whose REST endpoint is {@code hostPort}, shipping {@code jars} with each job. */
+  public static RemoteExecutor connect(String hostPort, List<Path> jars) {
+    return connect(hostPort, jars, DEFAULT_CAUGHT_UP_TIMEOUT);
+  }
+
+  public static RemoteExecutor connect(String hostPort, List<Path> jars, Duration caughtUpTimeout) {
+    HostPort target = HostPort.parse(hostPort);
+    Configuration conf = new Configuration();
+    conf.set(RestOptions.ADDRESS, target.host());
+    conf.set(RestOptions.PORT, target.port());
+    try {
+      RestClusterClient<StandaloneClusterId> client = new RestClusterClient<>(conf, StandaloneClusterId.getInstance());
+      return new RemoteExecutor(target.toString(), client,
+          new RestCaughtUpReader(URI.create("http://" + target.host() + ":" + target.port())), jars, caughtUpTimeout);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot create a client for the Flink cluster at " + target + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The jars every job carries. */
+  public List<Path> jars() {
+    return jars;
+  }
+
+  @Override
+  public SubmittedJob submit(JobSubmission submission) {
+    // the stream graph itself, as Flink's own session executor submits it: the JobManager compiles it
+    // (a batch job's adaptive joins are planned there), loading the user classes from the jars
+    StreamGraph graph = submission.graph();
+    JobID id = graph.getOptionalJobId().orElseGet(JobID::new);
+    graph.setJobId(id);
+    for (Path jar : jars) {
+      graph.addJar(new org.apache.flink.core.fs.Path(jar.toUri()));
+    }
+    graph.setSavepointRestoreSettings(submission.restoreFrom()
+        .map(path -> SavepointRestoreSettings.forPath(path, false)).orElse(SavepointRestoreSettings.none()));
+    try {
+      graph.serializeUserDefinedInstances();
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot serialize job '" + submission.job() + "' for the Flink cluster at "
+          + address + ": " + e.getMessage(), e);
+    }
+    try {
+      client.submitJob(graph).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while submitting job '" + submission.job() + "' to " + address, e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("The Flink cluster at " + address + " refused job '" + submission.job() + "': "
+          + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
+    }
+    CompletableFuture<JobOutcome> result = new CompletableFuture<>();
+    client.requestJobResult(id).whenComplete((jobResult, error) -> {
+      if (error != null) {
+        result.complete(JobOutcome.failed(ExceptionUtils.stripCompletionException(error)));
+      } else {
+        result.complete(outcome(jobResult));
+      }
+    });
+    CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+    if (submission.caughtUpSources().isEmpty()) {
+      caughtUp.complete(null);
+    } else {
+      waiting.execute(() -> awaitCaughtUp(id, submission, caughtUp, result));
+    }
+    return new Remote(id, result, caughtUp);
+  }
+
+  /**
+   * Waits for the sources' gauges. A timeout fails the job's result (naming the sources) rather than
+   * the caught-up future, so the update fails and never takes the job for caught up; the job is cancelled.
+   */
+  private void awaitCaughtUp(JobID id, JobSubmission submission, CompletableFuture<Void> caughtUp,
+      CompletableFuture<JobOutcome> result) {
+    long deadline = System.nanoTime() + caughtUpTimeout.toNanos();
+    int unreadable = 0;
+    while (true) {
+      try {
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        reader.await(id.toHexString(), submission.runId(), submission.caughtUpSources(), left);
+        caughtUp.complete(null);
+        return;
+      } catch (TimeoutException e) {
+        result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': "
+            + e.getMessage(), null)));
+        cancelQuietly(id);
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (IllegalStateException jobEnded) {
+        return; // the job ended first: its result says how
+      } catch (IOException | RuntimeException e) {
+        // a busy JobManager may fail to answer once: only repeated failures end the job
+        if (result.isDone()) {
+          return;
+        }
+        if (++unreadable >= UNREADABLE_LIMIT || System.nanoTime() >= deadline) {
+          result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': cannot read "
+              + "whether its sources caught up from the Flink cluster at " + address + " (" + unreadable
+              + " attempts): " + e.getMessage(), e)));
+          cancelQuietly(id);
+          return;
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private static JobOutcome outcome(JobResult result) {
+    JobStatus status = result.getJobStatus().orElse(JobStatus.FAILED);
+    ClassLoader loader = RemoteExecutor.class.getClassLoader();
+    if (!result.isSuccess()) {
+      // a SerializedThrowable of a class this side lacks keeps the original's message and causes
+      Throwable cause = result.getSerializedThrowable().map(t -> t.deserializeError(loader))
+          .orElse(new IllegalStateException("status " + status));
+      return new JobOutcome(status, Map.of(), Optional.of(cause));
+    }
+    Map<String, Object> values = new HashMap<>();
+    for (Map.Entry<String, SerializedValue<OptionalFailure<Object>>> entry : result.getAccumulatorResults().entrySet()) {
+      try {
+        OptionalFailure<Object> value = entry.getValue().deserializeValue(loader);
+        if (!value.isFailure() && value.getUnchecked() != null) {
+          values.put(entry.getKey(), value.getUnchecked());
+        }
+      } catch (IOException | ClassNotFoundException unreadable) {
+        // an accumulator of a class this side cannot load: not one the engine reads
+      }
+    }
+    return new JobOutcome(status, values, Optional.empty());
+  }
+
+  private void cancelQuietly(JobID id) {
+    try {
+      client.cancel(id).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException alreadyEnded) {
+      // nothing more to do
+    }
+  }
+
+  @Override
+  public void close() {
+    waiting.shutdownNow();
+    client.close();
+  }
+
+  private final class Remote implements SubmittedJob {
+    private final JobID id;
+    private final CompletableFuture<JobOutcome> result;
+    private final CompletableFuture<Void> caughtUp;
+
+    Remote(JobID id, CompletableFuture<JobOutcome> result, CompletableFuture<Void> caughtUp) {
+      this.id = id;
+      this.result = result;
+      this.caughtUp = caughtUp;
+    }
+
+    @Override
+    public String id() {
+      return id.toHexString();
+    }
+
+    @Override
+    public CompletableFuture<JobOutcome> result() {
+      return result;
+    }
+
+    @Override
+    public CompletableFuture<Void> caughtUp() {
+      return caughtUp;
+    }
+
+    @Override
+    public CompletableFuture<JobStatus> status() {
+      return client.getJobStatus(id);
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Object>> accumulators() {
+      return client.getAccumulators(id, RemoteExecutor.class.getClassLoader()).handle((values, error) -> {
+        Map<String, Object> numbers = new HashMap<>();
+        if (values != null) {
+          values.forEach((name, value) -> {
+            if (value instanceof Number number) {
+              numbers.put(name, number.longValue());
+            }
+          });
+        }
+        return Map.copyOf(numbers);
+      });
+    }
+
+    @Override
+    public String stopWithSavepoint(String dir, Duration timeout) throws InterruptedException {
+      String jid = id.toHexString();
+      long started = System.nanoTime();
+      try {
+        while (!reader.allTasksRunning(jid)) {
+          if (result.isDone() || terminal(reader.jobState(jid))) {
+            throw new JobFailedException("Job " + jid + " ended before it could be stopped with a savepoint.", null);
+          }
+          if (System.nanoTime() - started > START_TIMEOUT.toNanos()) {
+            throw new JobFailedException("Job " + jid + " did not start all its tasks on " + address + " within "
+                + START_TIMEOUT + ", so it could not be stopped with a savepoint.", null);
+          }
+          Thread.sleep(100);
+        }
+      } catch (IOException e) {
+        throw new JobFailedException("Cannot read job " + jid + " from the Flink cluster at " + address + ": "
+            + e.getMessage(), e);
+      }
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        try {
+          long remaining = Math.max(1, deadline - System.nanoTime());
+          return client.stopWithSavepoint(id, false, dir, SavepointFormatType.NATIVE)
+              .get(remaining, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          throw new JobFailedException("Stopping job " + jid + " with a savepoint took longer than " + timeout
+              + "; it is cancelled, and the next update restores its newest checkpoint.", e);
+        } catch (ExecutionException e) {
+          boolean notReady = ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
+              || ExceptionUtils.findThrowableWithMessage(e, "not all required tasks").isPresent()
+              || ExceptionUtils.findThrowableWithMessage(e, "tasks not ready").isPresent()
+              || ExceptionUtils.findThrowableWithMessage(e, "is not being executed at the moment").isPresent();
+          if (!notReady || System.nanoTime() > deadline || result.isDone()) {
+            throw new JobFailedException("Stopping job " + jid + " with a savepoint failed: "
+                + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
+          }
+          Thread.sleep(100);
+        }
+      }
+    }
+
+    @Override
+    public void cancel() {
+      if (!result.isDone()) {
+        cancelQuietly(id);
+      }
+    }
+  }
+
+  private static boolean terminal(String state) {
+    return List.of("FINISHED", "FAILED", "CANCELED", "SUSPENDED").contains(state);
+  }
+
+  /** {@code host:port} of a cluster's REST endpoint. */
+  public record HostPort(String host, int port) {
+
+    public static HostPort parse(String hostPort) {
+      Objects.requireNonNull(hostPort, "hostPort");
+      String value = hostPort.strip().replaceFirst("^https?://", "").replaceFirst("/+$", "");
+      int colon = value.lastIndexOf(':');
+      if (colon <= 0 || colon == value.length() - 1) {
+        throw new IllegalArgumentException("Flink cluster '" + hostPort + "': expected HOST:PORT of its REST "
+            + "endpoint, such as 127.0.0.1:8081 (the JobManager's rest.port).");
+      }
+      try {
+        int port = Integer.parseInt(value.substring(colon + 1));
+        if (port < 1 || port > 65535) {
+          throw new NumberFormatException();
+        }
+        return new HostPort(value.substring(0, colon), port);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Flink cluster '" + hostPort + "': the port must be a number from 1 to "
+            + "65535, such as 127.0.0.1:8081 (the JobManager's rest.port).");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+}

@@ -92,11 +92,10 @@ class RemoteClusterITCase {
     Map<String, String> conf = Map.of(
         CdcPipeline.CUSTOMERS_KEY, input.resolve("customers").toString(),
         CdcPipeline.PRODUCTS_KEY, input.resolve("products").toString());
-    // products' changes-001.json ends with a keyless TRUNCATE row, which applyChanges now refuses as a
-    // NULL key on either cluster (CdcLayout.sequenceOf): the test gives products only changes-002.json
+    // products' changes-001.json ends with a keyless TRUNCATE row: the truncate is applied on the cluster too
     Runnable first = () -> {
       copy("cdc/customers/changes-001.json", input.resolve("customers"));
-      createDirectories(input.resolve("products"));
+      copy("cdc/products/changes-001.json", input.resolve("products"));
     };
     Runnable second = () -> {
       copy("cdc/customers/changes-002.json", input.resolve("customers"));
@@ -248,14 +247,6 @@ class RemoteClusterITCase {
   private static List<String> rows(Path storage, String table) {
     return DeltaTableReader.readAll(storage.resolve("tables").resolve(table).toString()).stream()
         .map(Row::toString).sorted().toList();
-  }
-
-  private static void createDirectories(Path folder) {
-    try {
-      Files.createDirectories(folder);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   private static void copy(String sample, Path folder) {

@@ -137,7 +137,7 @@ final class DeltaJobIo implements JobIo {
     if (dataset.comment().isPresent()) {
       spec = spec.withComment(dataset.comment().get());
     }
-    DeltaSink.write(rows, spec, job.uid(dataset.name(), "delta"));
+    DeltaSink.write(rows, spec, job.uid(dataset.name(), "delta"), io.tributary.runtime.eventlog.CommitProgress.of(storage, job, dataset.name()));
   }
 
   @Override
@@ -148,6 +148,6 @@ final class DeltaJobIo implements JobIo {
     if (dataset.comment().isPresent()) {
       spec = spec.withComment(dataset.comment().get());
     }
-    DeltaSink.upsert(changes, spec, job.uid(dataset.name(), "delta"));
+    DeltaSink.upsert(changes, spec, job.uid(dataset.name(), "delta"), io.tributary.runtime.eventlog.CommitProgress.of(storage, job, dataset.name()));
   }
 }

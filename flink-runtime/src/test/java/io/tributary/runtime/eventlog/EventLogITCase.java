@@ -131,6 +131,7 @@ class EventLogITCase {
     assertThat(running.eventLog()).isEqualTo(events);
 
     Map<String, EventLog.ExpectationTotals> quality = EventLog.dataQuality(events, result.updateId());
+    events.forEach(e -> System.out.println("DEBUGEV " + e.origin().updateId() + " " + e.message() + " " + e.details()));
     assertThat(quality.get("silver.has_customer"))
         .isEqualTo(new EventLog.ExpectationTotals("silver", "has_customer", rows - noCustomer, noCustomer));
     assertThat(quality.get("silver.positive_amount"))

@@ -127,17 +127,29 @@ class CrashSuiteITCase {
     // the crashed run: the same batches, updates killed at random moments and started again
     Path crashed = Files.createDirectories(dir.resolve("crashed"));
     Path crashedYml = pipelineFile(crashed);
+    // the batches' arrivals and the kills, interleaved at random; the first batch arrives first
+    List<Boolean> plan = new ArrayList<>(); // true: a batch arrives and an update runs; false: a kill
+    for (int i = 0; i < kills; i++) {
+      plan.add(false);
+    }
+    for (int b = 1; b < BATCHES; b++) {
+      plan.add(true);
+    }
+    java.util.Collections.shuffle(plan, rnd);
+    plan.add(0, true);
     int arrived = 0;
-    int killed = 0;
-    boolean lastCompleted = true;
     List<String> history = new ArrayList<>();
-    while (killed < kills || arrived < BATCHES) {
-      if (arrived < BATCHES && (lastCompleted || rnd.nextBoolean())) {
+    for (boolean arrival : plan) {
+      if (arrival) {
         arrive(crashed, batches.get(arrived++));
         history.add("batch " + arrived + " arrives");
+        CliProcess.Result result = CliProcess.run(crashed, TIMEOUT, "start", crashedYml.toString());
+        assertThat(result.code()).as("update after %s: %s", history, result).isZero();
+        history.add("completed");
+        continue;
       }
-      CliProcess run = CliProcess.start(crashed, "start", crashedYml.toString());
-      if (killed < kills && rnd.nextInt(10) < 8) {
+      while (true) { // an update that ends before its kill is one more completed update
+        CliProcess run = CliProcess.start(crashed, "start", crashedYml.toString());
         long delay = (long) (rnd.nextDouble() * meanMillis * 1.2);
         long deadline = System.nanoTime() + delay * 1_000_000;
         while (run.isAlive() && System.nanoTime() < deadline) {
@@ -145,17 +157,14 @@ class CrashSuiteITCase {
         }
         if (run.isAlive()) {
           run.kill9();
-          killed++;
-          lastCompleted = false;
           history.add("kill -9 after " + delay + " ms");
           Thread.sleep(3_500); // the lease (3 s) of the dead process runs out
-          continue;
+          break;
         }
+        CliProcess.Result result = run.await(TIMEOUT);
+        assertThat(result.code()).as("update after %s: %s", history, result).isZero();
+        history.add("completed before its kill at " + delay + " ms");
       }
-      CliProcess.Result result = run.await(TIMEOUT);
-      assertThat(result.code()).as("update after %s: %s", history, result).isZero();
-      lastCompleted = true;
-      history.add("completed");
     }
     CliProcess.Result last = CliProcess.run(crashed, TIMEOUT, "start", crashedYml.toString());
     assertThat(last.code()).as(last.toString()).isZero();

@@ -157,7 +157,11 @@ public final class CommitProgress implements Serializable {
         if (!name.matches("\\d+") || Long.parseLong(name) > checkpointId) {
           continue;
         }
-        try (var in = new ObjectInputStream(new ByteArrayInputStream(fs.open(status.getPath()).readAllBytes()))) {
+        byte[] bytes;
+        try (var file = fs.open(status.getPath())) {
+          bytes = file.readAllBytes();
+        }
+        try (var in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
           epochs.put(Long.parseLong(name), (FlowMetrics) in.readObject());
         } catch (ClassNotFoundException e) {
           throw new IllegalStateException(e);

@@ -15,7 +15,9 @@ import java.util.UUID;
  * for a flow with expectations):
  * {@code {"flow_progress": {"status": "RUNNING", "metrics": {"num_output_rows": n}, "data_quality":
  * {"dropped_records": d, "expectations": [{"name", "dataset", "passed_records", "failed_records"}]}}}}.
- * Its id is derived from (update, flow, epoch), so the same epoch logged twice is one event.
+ * A per-epoch event's id is derived from (update, flow, epoch), a commit's from its transaction (app
+ * id, version), so the same epoch or commit logged twice is one event. A commit's event also names
+ * its {@code table_version} and has {@code num_added_rows} and {@code num_deleted_rows}.
  */
 public final class FlowProgressEvents {
 

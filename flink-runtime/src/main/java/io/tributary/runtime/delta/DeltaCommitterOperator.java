@@ -1,6 +1,8 @@
 package io.tributary.runtime.delta;
 
 import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.tributary.runtime.eventlog.CommitProgress;
+import io.tributary.runtime.eventlog.FlowMetrics;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -12,6 +14,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
@@ -64,6 +67,8 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   private final boolean commitAtEndOfInput;
   /** Append mode without checkpoints: the epoch of that single commit, fixed when the job was built. */
   private final long endOfInputEpoch;
+  /** Logs one flow_progress event per commit of a checkpointed append or upsert; null: none. */
+  private final CommitProgress progress;
 
   private transient DeltaTableCommitter committer;
   private transient ListState<byte[]> state;
@@ -82,9 +87,20 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   }
 
   DeltaCommitterOperator(DeltaWriteSpec spec, boolean commitAtEndOfInput, long endOfInputEpoch) {
+    this(spec, commitAtEndOfInput, endOfInputEpoch, null);
+  }
+
+  /**
+   * @param progress the flow whose events this committer logs, one per commit (only for a checkpointed
+   *     append or upsert; ignored otherwise), or null
+   */
+  DeltaCommitterOperator(DeltaWriteSpec spec, boolean commitAtEndOfInput, long endOfInputEpoch,
+      CommitProgress progress) {
     this.spec = spec;
     this.commitAtEndOfInput = commitAtEndOfInput;
     this.endOfInputEpoch = endOfInputEpoch;
+    this.progress = progress != null && !commitAtEndOfInput && spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE
+        ? progress : null;
   }
 
   @Override
@@ -111,8 +127,58 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
         throw new StaleStateException(spec.tablePath(), spec.appId(), latest.getAsLong(), nextEpoch - 1);
       }
       nextEpoch = Math.max(nextEpoch, latest.orElse(0) + 1);
+      if (progress != null) {
+        // counts of checkpoints after the restored one belong to rows that are read again
+        progress.deleteEpochsAfter(!context.isRestored() ? -1
+            : context.getRestoredCheckpointId().orElse(Long.MAX_VALUE));
+        logCommitsWithoutEvents(latest.orElse(0));
+      }
     }
     commitPending(Long.MAX_VALUE);
+  }
+
+  /**
+   * Claims the flow's events, and logs the commits of this lineage made by an attempt that died
+   * between a commit and its event: those after the last one logged, up to the table's last.
+   */
+  private void logCommitsWithoutEvents(long latest) {
+    Optional<CommitProgress.Logged> logged = progress.logged();
+    if (logged.isEmpty() || !logged.get().appId().equals(spec.appId())) {
+      // a new lineage, or one whose commits were logged before the committer logged them
+      progress.markLogged(spec.appId(), latest);
+      return;
+    }
+    long from = logged.get().transactionVersion();
+    if (from >= latest) {
+      return;
+    }
+    Map<String, Long> known = new HashMap<>();
+    long lastCheckpoint = -1;
+    for (Map.Entry<Long, Pending> epoch : pending.entrySet()) {
+      for (DeltaDataFile file : epoch.getValue().removed()) {
+        known.put(DeltaCommitRows.key(file), DeltaCommitRows.liveRows(file));
+      }
+      if (epoch.getKey() <= latest) {
+        lastCheckpoint = Math.max(lastCheckpoint, epoch.getValue().checkpointId());
+      }
+    }
+    for (DeltaCommitRows.Commit commit : DeltaCommitRows.read(spec.tablePath(), spec.hadoopConf(), known)) {
+      if (commit.appId().equals(Optional.of(spec.appId())) && commit.transactionVersion() > from
+          && commit.transactionVersion() <= latest) {
+        TreeMap<Long, FlowMetrics> counts = progress.epochsUpTo(lastCheckpoint);
+        progress.logCommit(new CommitProgress.Commit(spec.appId(), commit.transactionVersion(), commit.version(),
+            commit.addedRows(), commit.deletedRows()), sum(counts));
+        progress.deleteEpochs(counts.keySet());
+        LOG.info("Delta table {}: logged transaction {}/{} (table version {}), committed by an attempt that"
+            + " ended before logging it", spec.tablePath(), spec.appId(), commit.transactionVersion(),
+            commit.version());
+      }
+    }
+    progress.markLogged(spec.appId(), latest);
+  }
+
+  private static FlowMetrics sum(Map<Long, FlowMetrics> counts) {
+    return counts.values().stream().reduce(FlowMetrics::plus).orElse(null);
   }
 
   @Override
@@ -242,6 +308,12 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
       }
       it.remove();
     }
+    if (version == 0 && progress != null && checkpointId != Long.MIN_VALUE) {
+      // counts of checkpoints that committed nothing (every row dropped): logged on their own
+      TreeMap<Long, FlowMetrics> counts = progress.epochsUpTo(checkpointId);
+      counts.forEach(progress::logWithoutCommit);
+      progress.deleteEpochs(counts.keySet());
+    }
     if (version > 0) {
       OptionalLong tableVersion = spec.mode() == DeltaWriteSpec.WriteMode.UPSERT
           ? committer.commitChanges(version, List.copyOf(removed.values()), List.copyOf(files.values()))
@@ -250,6 +322,18 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
       LOG.info("Delta table {}: transaction {}/{} adding {} and removing {} files {}", spec.tablePath(),
           spec.appId(), version, files.size(), removed.size(), tableVersion.isPresent()
               ? "committed as table version " + tableVersion.getAsLong() : "was already committed");
+      if (progress != null && tableVersion.isEmpty()) {
+        // another attempt committed it meanwhile, and logged it with these counts
+        progress.deleteEpochs(progress.epochsUpTo(checkpointId).keySet());
+      } else if (progress != null) {
+        long added = files.values().stream().mapToLong(DeltaCommitRows::liveRows).sum();
+        long deleted = removed.values().stream().mapToLong(DeltaCommitRows::liveRows).sum();
+        TreeMap<Long, FlowMetrics> counts = progress.epochsUpTo(checkpointId);
+        progress.logCommit(new CommitProgress.Commit(spec.appId(), version, tableVersion.getAsLong(), added,
+            deleted), sum(counts));
+        progress.markLogged(spec.appId(), version);
+        progress.deleteEpochs(counts.keySet());
+      }
     }
   }
 

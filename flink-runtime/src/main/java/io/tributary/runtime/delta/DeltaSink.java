@@ -1,6 +1,7 @@
 package io.tributary.runtime.delta;
 
 import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.tributary.runtime.eventlog.CommitProgress;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -42,6 +43,20 @@ public final class DeltaSink {
   /** As {@link #write(DataStream, DeltaWriteSpec, String)}, rolling files at {@code targetFileBytes}. */
   public static DataStreamSink<?> write(DataStream<RowData> rows, DeltaWriteSpec spec, String uidPrefix,
                                         long targetFileBytes) {
+    return write(rows, spec, uidPrefix, targetFileBytes, null);
+  }
+
+  /**
+   * As {@link #write(DataStream, DeltaWriteSpec, String)}; in a checkpointed job the committer logs
+   * {@code progress}'s flow_progress event of each commit, derived from what the commit held.
+   */
+  public static DataStreamSink<?> write(DataStream<RowData> rows, DeltaWriteSpec spec, String uidPrefix,
+                                        CommitProgress progress) {
+    return write(rows, spec, uidPrefix, DeltaWriteSpec.TARGET_FILE_BYTES, progress);
+  }
+
+  private static DataStreamSink<?> write(DataStream<RowData> rows, DeltaWriteSpec spec, String uidPrefix,
+                                         long targetFileBytes, CommitProgress progress) {
     StreamExecutionEnvironment env = rows.getExecutionEnvironment();
     boolean batch = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
     boolean commitAtEnd = batch || !env.getCheckpointConfig().isCheckpointingEnabled();
@@ -57,7 +72,7 @@ public final class DeltaSink {
         .uid(uidPrefix + "-writer");
     SingleOutputStreamOperator<Void> committed = files
         .transform("Delta committer " + spec.tablePath(), Types.VOID,
-            new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch))
+            new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch, progress))
         .uid(uidPrefix + "-committer")
         .setParallelism(1)
         .setMaxParallelism(1);
@@ -89,6 +104,17 @@ public final class DeltaSink {
   /** As {@link #upsert(DataStream, DeltaWriteSpec, String)}, rolling files at {@code targetFileBytes}. */
   public static DataStreamSink<?> upsert(DataStream<RowData> changelog, DeltaWriteSpec spec,
                                          String uidPrefix, long targetFileBytes) {
+    return upsert(changelog, spec, uidPrefix, targetFileBytes, null);
+  }
+
+  /** As {@link #upsert(DataStream, DeltaWriteSpec, String)}, the committer logging {@code progress}'s events. */
+  public static DataStreamSink<?> upsert(DataStream<RowData> changelog, DeltaWriteSpec spec, String uidPrefix,
+                                         CommitProgress progress) {
+    return upsert(changelog, spec, uidPrefix, DeltaWriteSpec.TARGET_FILE_BYTES, progress);
+  }
+
+  private static DataStreamSink<?> upsert(DataStream<RowData> changelog, DeltaWriteSpec spec,
+                                          String uidPrefix, long targetFileBytes, CommitProgress progress) {
     if (spec.mode() != DeltaWriteSpec.WriteMode.UPSERT) {
       throw new IllegalArgumentException("DeltaSink.upsert needs an UPSERT spec (DeltaWriteSpec.upsert),"
           + " got " + spec.mode() + " for table " + spec.tablePath() + "; use DeltaSink.write for it");
@@ -114,7 +140,7 @@ public final class DeltaSink {
         .uid(uidPrefix + "-writer");
     SingleOutputStreamOperator<Void> committed = changes
         .transform("Delta committer " + spec.tablePath(), Types.VOID,
-            new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch))
+            new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch, progress))
         .uid(uidPrefix + "-committer")
         .setParallelism(1)
         .setMaxParallelism(1);

@@ -15,13 +15,51 @@ import java.util.UUID;
  * for a flow with expectations):
  * {@code {"flow_progress": {"status": "RUNNING", "metrics": {"num_output_rows": n}, "data_quality":
  * {"dropped_records": d, "expectations": [{"name", "dataset", "passed_records", "failed_records"}]}}}}.
- * Its id is derived from (update, flow, epoch), so the same epoch logged twice is one event.
+ * A per-epoch event's id is derived from (update, flow, epoch), a commit's from its transaction (app
+ * id, version), so the same epoch or commit logged twice is one event. A commit's event also names
+ * its {@code table_version} and has {@code num_added_rows} and {@code num_deleted_rows}.
  */
 public final class FlowProgressEvents {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private FlowProgressEvents() {}
+
+  /**
+   * The event of one Delta commit of {@code flow}'s table: its table version, the rows it added less
+   * those it deleted, and the expectation counts of the epochs it covers ({@code quality} null for a
+   * flow without expectations). Its id derives from the commit's transaction, so it is one per commit.
+   */
+  public static Event ofCommit(String pipeline, String updateId, String flow, String dataset,
+      CommitProgress.Commit commit, DataQuality quality, Instant time) {
+    ObjectNode details = JSON.createObjectNode();
+    ObjectNode progress = details.putObject("flow_progress");
+    progress.put("status", "RUNNING");
+    progress.put("epoch", Long.toString(commit.transactionVersion()));
+    progress.put("table_version", commit.tableVersion());
+    progress.putObject("metrics").put("num_output_rows", commit.outputRows())
+        .put("num_added_rows", commit.addedRows()).put("num_deleted_rows", commit.deletedRows());
+    String message = "Flow '" + flow + "' committed epoch " + commit.transactionVersion() + " as table version "
+        + commit.tableVersion() + ": " + commit.outputRows() + " rows written";
+    if (quality != null) {
+      message += ", " + quality.droppedRecords() + " dropped by expectations";
+      putQuality(progress, quality);
+    }
+    String id = UUID.nameUUIDFromBytes((commit.appId() + "/" + commit.transactionVersion())
+        .getBytes(StandardCharsets.UTF_8)).toString();
+    return new Event(id, 0, Event.Origin.flow(pipeline, updateId, flow, dataset), time, Event.Level.METRICS,
+        message + ".", Optional.empty(), details.toString(), EventType.FLOW_PROGRESS.value());
+  }
+
+  private static void putQuality(ObjectNode progress, DataQuality counts) {
+    ObjectNode quality = progress.putObject("data_quality");
+    quality.put("dropped_records", counts.droppedRecords());
+    ArrayNode expectations = quality.putArray("expectations");
+    for (ExpectationResult e : counts.expectations()) {
+      expectations.addObject().put("name", e.name()).put("dataset", e.dataset())
+          .put("passed_records", e.passedRecords()).put("failed_records", e.failedRecords());
+    }
+  }
 
   /**
    * The event of {@code metrics}, the sum over every subtask of epoch {@code epoch} of {@code flow}.
@@ -38,13 +76,7 @@ public final class FlowProgressEvents {
     DataQuality counts = metrics.quality();
     String message = "Flow '" + flow + "' committed epoch " + epoch + ": " + metrics.outputRows() + " rows written";
     if (counts != null) {
-      ObjectNode quality = progress.putObject("data_quality");
-      quality.put("dropped_records", counts.droppedRecords());
-      ArrayNode expectations = quality.putArray("expectations");
-      for (ExpectationResult e : counts.expectations()) {
-        expectations.addObject().put("name", e.name()).put("dataset", e.dataset())
-            .put("passed_records", e.passedRecords()).put("failed_records", e.failedRecords());
-      }
+      putQuality(progress, counts);
       message += ", " + counts.droppedRecords() + " dropped by expectations";
     }
     String id = UUID.nameUUIDFromBytes((updateId + "/" + flow + "/" + epoch).getBytes(StandardCharsets.UTF_8))

@@ -26,6 +26,13 @@ import io.tributary.runtime.storage.HadoopSettings;
  * flow_progress} METRICS event per epoch when that epoch's checkpoint completes (at
  * end of input for a bounded job). Runs with parallelism 1.
  *
+ * <p><b>A flow whose table's committer logs its commits</b> (a streaming table's own flow, see {@link
+ * CommitProgress}) is logged by that committer instead, one event per Delta commit, derived from what
+ * the commit held: this operator then only hands each checkpoint's counts over, written to storage
+ * while it snapshots the checkpoint (so before the checkpoint completes and the commit happens), and
+ * keeps nothing in state. The rest of this comment is about the other flows (append flows, bounded
+ * jobs).
+ *
  * <p><b>Exact across failures.</b> The expectation operators emit an epoch's counts before its
  * barrier, so by the time this operator snapshots checkpoint {@code c} it has received exactly the
  * counts of epoch {@code c}; it keeps them as pending in operator state and logs them on {@code
@@ -54,6 +61,9 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
   private transient FlowMetrics current;
   private transient TreeMap<Long, FlowMetrics> pending;
   private transient ListState<PendingEpoch> state;
+  private transient CommitProgress commits;
+  /** Whether the table's committer logs this flow's commits; decided at the first checkpoint. */
+  private transient Boolean committerLogs;
 
   /** An epoch's counts waiting for its checkpoint to complete, as kept in state. */
   public record PendingEpoch(String updateId, long checkpointId, FlowMetrics counts) implements Serializable {}
@@ -84,6 +94,7 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
     journal = new EventJournal(eventsDir, hadoop.toConfiguration());
+    commits = new CommitProgress(eventsDir, hadoop, pipeline, updateId, updateNumber, flow, dataset);
     pending = new TreeMap<>();
     state = context.getOperatorStateStore().getListState(
         new ListStateDescriptor<>("pending-data-quality", TypeInformation.of(PendingEpoch.class)));
@@ -107,6 +118,18 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
+    if (committerLogs == null) {
+      // the committer claims the flow in its initializeState, before any checkpoint can start
+      committerLogs = commits.claimed();
+    }
+    if (committerLogs) {
+      if (current != null) {
+        commits.writeEpoch(context.getCheckpointId(), current);
+        current = null;
+      }
+      state.update(List.of());
+      return;
+    }
     if (current != null) {
       pending.merge(context.getCheckpointId(), current, FlowMetrics::plus);
       current = null;
@@ -119,12 +142,21 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
   @Override
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     super.notifyCheckpointComplete(checkpointId);
-    logUpTo(checkpointId);
+    if (!Boolean.TRUE.equals(committerLogs)) {
+      logUpTo(checkpointId);
+    }
   }
 
   @Override
   public void endInput() {
-    if (current != null) {
+    if (current == null) {
+      return;
+    }
+    if (committerLogs == null) {
+      // no checkpoint was taken: a job without checkpoints, whose committer does not claim the flow
+      committerLogs = commits.claimed();
+    }
+    if (!committerLogs) {
       journal.append(updateNumber, FlowProgressEvents.of(pipeline, updateId, flow, dataset, "end", current,
           Instant.now()));
       current = null;

@@ -96,7 +96,7 @@ public final class DeltaJobIo implements JobIo {
     if (dataset.comment().isPresent()) {
       spec = spec.withComment(dataset.comment().get());
     }
-    DeltaSink.write(rows, spec, job.uid(dataset.name(), "delta"));
+    DeltaSink.write(rows, spec, job.uid(dataset.name(), "delta"), io.tributary.runtime.eventlog.CommitProgress.of(storage, job, dataset.name()));
   }
 
   @Override
@@ -107,6 +107,6 @@ public final class DeltaJobIo implements JobIo {
     if (dataset.comment().isPresent()) {
       spec = spec.withComment(dataset.comment().get());
     }
-    DeltaSink.upsert(changes, spec, job.uid(dataset.name(), "delta"));
+    DeltaSink.upsert(changes, spec, job.uid(dataset.name(), "delta"), io.tributary.runtime.eventlog.CommitProgress.of(storage, job, dataset.name()));
   }
 }

@@ -153,6 +153,26 @@ class EventLogITCase {
     assertThat(bronzeRows).as("rows written to bronze, counted once though replayed").isEqualTo(rows);
     assertThat(dropped).isEqualTo(negative);
     assertThat(written).isEqualTo(rows - negative);
+    // every data commit has exactly one event naming its table version, with the commit's rows
+    for (String table : List.of("bronze", "silver")) {
+      Map<Long, Long> committed = new java.util.TreeMap<>();
+      for (var commit : io.tributary.runtime.delta.DeltaCommitRows.read(dir.resolve("storage/tables/" + table).toString(),
+          new org.apache.hadoop.conf.Configuration())) {
+        if (commit.appId().isPresent() && commit.adds() + commit.removes() > 0) {
+          committed.put(commit.version(), commit.addedRows() - commit.deletedRows());
+        }
+      }
+      Map<Long, Long> logged = new java.util.TreeMap<>();
+      for (Event e : events) {
+        JsonNode progress = e.detailsJson().path("flow_progress");
+        if (e.level() == Event.Level.METRICS && e.origin().dataset().orElseThrow().equals(table)
+            && progress.has("table_version")) {
+          assertThat(logged.put(progress.path("table_version").asLong(),
+              progress.path("metrics").path("num_output_rows").asLong())).as("one event per commit: %s", e).isNull();
+        }
+      }
+      assertThat(logged).as("table version -> rows of %s's events and commits", table).isEqualTo(committed);
+    }
 
     assertThat(events).extracting(Event::eventType).contains("user_action", "create_update", "update_progress",
         "flow_definition", "flow_progress");

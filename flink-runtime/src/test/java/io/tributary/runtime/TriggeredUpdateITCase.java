@@ -317,7 +317,14 @@ class TriggeredUpdateITCase {
         new java.io.PrintWriter(new java.io.StringWriter(), true));
 
     assertThat(code).isZero();
-    assertThat(out.toString()).isEqualTo("+I[c2, 3.0]\n");
+    assertThat(out.toString()).isEqualTo("""
+        +-------------+-------+
+        | customer_id | total |
+        +-------------+-------+
+        |          c2 |   3.0 |
+        +-------------+-------+
+        1 row in set
+        """);
   }
 
   private UpdateResult update(Path input) {

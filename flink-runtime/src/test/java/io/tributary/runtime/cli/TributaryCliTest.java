@@ -88,7 +88,7 @@ class TributaryCliTest {
         .contains("  \"bronze_orders\" -> \"silver_orders\" [label=\"stream\"];\n");
     Result bad = run("graph", file.toString(), "--format", "svg");
     assertThat(bad.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(bad.err).startsWith("--format svg is not a graph format. Use text, mermaid or dot.\nUsage: tributary graph");
+    assertThat(bad.err).startsWith("--format svg is not a graph format. Use text, mermaid, dot or html.\nUsage: tributary graph");
   }
 
   @Test

@@ -96,54 +96,33 @@ public final class EmbeddedExecutor implements JobExecutor {
     return new JobOutcome(status, values, java.util.Optional.empty());
   }
 
-  private final class Embedded implements SubmittedJob {
-    private final JobID id;
-    private final CompletableFuture<JobOutcome> result;
-    private final CompletableFuture<Void> caughtUp;
-
+  private final class Embedded extends SubmittedJobBase {
     Embedded(JobID id, CompletableFuture<JobOutcome> result, CompletableFuture<Void> caughtUp) {
-      this.id = id;
-      this.result = result;
-      this.caughtUp = caughtUp;
-    }
-
-    @Override
-    public String id() {
-      return id.toHexString();
-    }
-
-    @Override
-    public CompletableFuture<JobOutcome> result() {
-      return result;
-    }
-
-    @Override
-    public CompletableFuture<Void> caughtUp() {
-      return caughtUp;
+      super(id, result, caughtUp);
     }
 
     @Override
     public CompletableFuture<JobStatus> status() {
-      return CompletableFuture.completedFuture(cluster.status(id));
+      return CompletableFuture.completedFuture(cluster.status(jobId()));
     }
 
     @Override
     public CompletableFuture<Map<String, Object>> accumulators() {
-      return CompletableFuture.completedFuture(Map.copyOf(cluster.numericAccumulators(id)));
+      return CompletableFuture.completedFuture(Map.copyOf(cluster.numericAccumulators(jobId())));
     }
 
     @Override
     public String stopWithSavepoint(String dir, Duration timeout) throws InterruptedException {
-      if (!cluster.awaitAllTasksRunning(id, START_TIMEOUT)) {
-        throw new JobFailedException("Job " + id + " ended before it could be stopped with a savepoint.", null);
+      if (!cluster.awaitAllTasksRunning(jobId(), START_TIMEOUT)) {
+        throw new JobFailedException("Job " + jobId() + " ended before it could be stopped with a savepoint.", null);
       }
-      return cluster.stopWithSavepoint(id, dir, timeout);
+      return cluster.stopWithSavepoint(jobId(), dir, timeout);
     }
 
     @Override
     public void cancel() {
-      if (!result.isDone() && !cluster.status(id).isGloballyTerminalState()) {
-        cluster.cancel(id);
+      if (!result().isDone() && !cluster.status(jobId()).isGloballyTerminalState()) {
+        cluster.cancel(jobId());
       }
     }
   }

@@ -5,6 +5,7 @@ import io.tributary.runtime.engine.JobFailedException;
 import io.tributary.runtime.engine.JobOutcome;
 import io.tributary.runtime.engine.JobSubmission;
 import io.tributary.runtime.engine.SubmittedJob;
+import io.tributary.runtime.engine.SubmittedJobBase;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -235,40 +236,19 @@ public final class RemoteExecutor implements JobExecutor {
     client.close();
   }
 
-  private final class Remote implements SubmittedJob {
-    private final JobID id;
-    private final CompletableFuture<JobOutcome> result;
-    private final CompletableFuture<Void> caughtUp;
-
+  private final class Remote extends SubmittedJobBase {
     Remote(JobID id, CompletableFuture<JobOutcome> result, CompletableFuture<Void> caughtUp) {
-      this.id = id;
-      this.result = result;
-      this.caughtUp = caughtUp;
-    }
-
-    @Override
-    public String id() {
-      return id.toHexString();
-    }
-
-    @Override
-    public CompletableFuture<JobOutcome> result() {
-      return result;
-    }
-
-    @Override
-    public CompletableFuture<Void> caughtUp() {
-      return caughtUp;
+      super(id, result, caughtUp);
     }
 
     @Override
     public CompletableFuture<JobStatus> status() {
-      return client.getJobStatus(id);
+      return client.getJobStatus(jobId());
     }
 
     @Override
     public CompletableFuture<Map<String, Object>> accumulators() {
-      return client.getAccumulators(id, RemoteExecutor.class.getClassLoader()).handle((values, error) -> {
+      return client.getAccumulators(jobId(), RemoteExecutor.class.getClassLoader()).handle((values, error) -> {
         Map<String, Object> numbers = new HashMap<>();
         if (values != null) {
           values.forEach((name, value) -> {
@@ -283,11 +263,11 @@ public final class RemoteExecutor implements JobExecutor {
 
     @Override
     public String stopWithSavepoint(String dir, Duration timeout) throws InterruptedException {
-      String jid = id.toHexString();
+      String jid = jobId().toHexString();
       long started = System.nanoTime();
       try {
         while (!reader.allTasksRunning(jid)) {
-          if (result.isDone() || terminal(reader.jobState(jid))) {
+          if (result().isDone() || terminal(reader.jobState(jid))) {
             throw new JobFailedException("Job " + jid + " ended before it could be stopped with a savepoint.", null);
           }
           if (System.nanoTime() - started > START_TIMEOUT.toNanos()) {
@@ -304,7 +284,7 @@ public final class RemoteExecutor implements JobExecutor {
       while (true) {
         try {
           long remaining = Math.max(1, deadline - System.nanoTime());
-          return client.stopWithSavepoint(id, false, dir, SavepointFormatType.NATIVE)
+          return client.stopWithSavepoint(jobId(), false, dir, SavepointFormatType.NATIVE)
               .get(remaining, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
           throw new JobFailedException("Stopping job " + jid + " with a savepoint took longer than " + timeout
@@ -314,7 +294,7 @@ public final class RemoteExecutor implements JobExecutor {
               || ExceptionUtils.findThrowableWithMessage(e, "not all required tasks").isPresent()
               || ExceptionUtils.findThrowableWithMessage(e, "tasks not ready").isPresent()
               || ExceptionUtils.findThrowableWithMessage(e, "is not being executed at the moment").isPresent();
-          if (!notReady || System.nanoTime() > deadline || result.isDone()) {
+          if (!notReady || System.nanoTime() > deadline || result().isDone()) {
             throw new JobFailedException("Stopping job " + jid + " with a savepoint failed: "
                 + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
           }
@@ -325,8 +305,8 @@ public final class RemoteExecutor implements JobExecutor {
 
     @Override
     public void cancel() {
-      if (!result.isDone()) {
-        cancelQuietly(id);
+      if (!result().isDone()) {
+        cancelQuietly(jobId());
       }
     }
   }

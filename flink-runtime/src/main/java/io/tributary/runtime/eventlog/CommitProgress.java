@@ -15,9 +15,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -222,20 +220,6 @@ public final class CommitProgress implements Serializable {
   }
 
   private void write(Path target, byte[] bytes) {
-    Path temp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
-    try {
-      FileSystem fs = target.getFileSystem(conf());
-      fs.mkdirs(target.getParent());
-      try (FSDataOutputStream out = fs.create(temp, false)) {
-        out.write(bytes);
-        out.hsync();
-      }
-      // a local disk renames over the old file atomically; a store that refuses gets delete + rename
-      if (!fs.rename(temp, target) && !(fs.delete(target, false) && fs.rename(temp, target))) {
-        throw new IOException("rename of " + temp + " to " + target + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + target + ": " + e.getMessage(), e);
-    }
+    PipelineStorage.writeAtomically(target, bytes, conf());
   }
 }

@@ -361,6 +361,11 @@ public final class PipelineStorage {
    * or the copy's partial state on stores that copy in parts).
    */
   public void writeAtomically(Path path, String text) {
+    writeAtomically(path, text.getBytes(StandardCharsets.UTF_8), hadoopConf);
+  }
+
+  /** As {@link #writeAtomically(Path, String)}, for a writer that holds no storage (an operator on a task). */
+  public static void writeAtomically(Path path, byte[] bytes, Configuration hadoopConf) {
     Path temp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
     try {
       FileSystem fs = path.getFileSystem(hadoopConf);
@@ -368,7 +373,7 @@ public final class PipelineStorage {
         java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(path).toUri());
         java.nio.file.Path localTemp = java.nio.file.Path.of(fs.makeQualified(temp).toUri());
         java.nio.file.Files.createDirectories(local.getParent());
-        java.nio.file.Files.writeString(localTemp, text, StandardCharsets.UTF_8);
+        java.nio.file.Files.write(localTemp, bytes);
         java.nio.file.Files.move(localTemp, local, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return;
@@ -376,13 +381,13 @@ public final class PipelineStorage {
       if (isObjectStore(fs.makeQualified(path))) {
         // S3A uploads a small stream as one PUT when it closes: the object changes whole, or not at all
         try (FSDataOutputStream out = fs.create(path, true)) {
-          out.write(text.getBytes(StandardCharsets.UTF_8));
+          out.write(bytes);
         }
         return;
       }
       fs.mkdirs(path.getParent());
       try (FSDataOutputStream out = fs.create(temp, false)) {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.write(bytes);
       }
       FileContext.getFileContext(path.toUri(), hadoopConf).rename(temp, path, Options.Rename.OVERWRITE);
     } catch (IOException e) {

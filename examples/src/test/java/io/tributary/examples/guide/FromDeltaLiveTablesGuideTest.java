@@ -162,9 +162,10 @@ class FromDeltaLiveTablesGuideTest {
         """);
     UpdateResult second = run("guide_expectations", new GuideExpectationsPipeline(), conf);
 
-    // expectOrFail: the update fails naming the expectation, and the row is never written. (Whether
-    // t6, read from the same file just before it, is committed is not asserted: this test saw it
-    // committed, although the README says the failing micro-batch commits nothing; see the guide.)
+    // expectOrFail: the update fails naming the expectation, and the row is never written. Whether t6,
+    // read from the same file just before it, is committed is not asserted: today the failed update
+    // commits it, although the README says the failing micro-batch commits nothing (the guide's
+    // caution under "Expectations" says what was seen).
     assertThat(second.state()).isEqualTo(UpdateState.FAILED);
     assertThat(second.error()).hasValueSatisfying(error -> assertThat(error).contains("valid_id"));
     assertThat(rows("validated_transactions", "id")).contains("t1", "t2", "t4").doesNotContain("null");

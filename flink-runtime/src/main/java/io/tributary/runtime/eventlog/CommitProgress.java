@@ -215,8 +215,21 @@ public final class CommitProgress implements Serializable {
 
   /** Logs the counts of checkpoint {@code checkpointId}, which committed no data (all rows dropped). */
   public void logWithoutCommit(long checkpointId, FlowMetrics counts) {
-    journal().append(updateNumber, FlowProgressEvents.of(pipeline, updateId, flow, dataset,
-        Long.toString(checkpointId), new FlowMetrics(0, counts.quality()), Instant.now()));
+    logEpoch(Long.toString(checkpointId), new FlowMetrics(0, counts.quality()));
+  }
+
+  /**
+   * Logs {@code counts} as the event of epoch {@code epoch} (a checkpoint id, or "end"): how a flow whose
+   * committer does not log commits reports its progress.
+   */
+  public void logEpoch(String epoch, FlowMetrics counts) {
+    journal().append(updateNumber, FlowProgressEvents.of(pipeline, updateId, flow, dataset, epoch, counts,
+        Instant.now()));
+  }
+
+  /** The update this flow's events belong to. */
+  public String updateId() {
+    return updateId;
   }
 
   private void write(Path target, byte[] bytes) {

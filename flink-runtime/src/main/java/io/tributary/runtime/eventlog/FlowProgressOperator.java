@@ -1,13 +1,12 @@
 package io.tributary.runtime.eventlog;
 
 import io.tributary.quality.ExpectationOperator;
+import io.tributary.runtime.storage.HadoopSettings;
 import java.io.Serializable;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -18,7 +17,6 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import io.tributary.runtime.storage.HadoopSettings;
 
 /**
  * Sums one flow's {@link FlowMetrics} (rows from {@link RowCountOperator#METRICS}, expectation counts
@@ -49,19 +47,12 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
 
   private static final long serialVersionUID = 1L;
 
-  private final String eventsDir;
-  private final HadoopSettings hadoop;
-  private final String pipeline;
-  private final String updateId;
-  private final long updateNumber;
-  private final String flow;
-  private final String dataset;
+  /** Where this flow's events and epoch counts go; also how its committer logs commits. */
+  private final CommitProgress commits;
 
-  private transient EventJournal journal;
   private transient FlowMetrics current;
   private transient TreeMap<Long, FlowMetrics> pending;
   private transient ListState<PendingEpoch> state;
-  private transient CommitProgress commits;
   /** Whether the table's committer logs this flow's commits; decided at the first checkpoint. */
   private transient Boolean committerLogs;
 
@@ -81,26 +72,18 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
   /** As above, writing the journal through the pipeline's Hadoop settings. */
   public FlowProgressOperator(String eventsDir, String pipeline, String updateId, long updateNumber,
       String flow, String dataset, HadoopSettings hadoop) {
-    this.hadoop = Objects.requireNonNull(hadoop, "hadoop");
-    this.eventsDir = Objects.requireNonNull(eventsDir, "eventsDir");
-    this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
-    this.updateId = Objects.requireNonNull(updateId, "updateId");
-    this.updateNumber = updateNumber;
-    this.flow = Objects.requireNonNull(flow, "flow");
-    this.dataset = Objects.requireNonNull(dataset, "dataset");
+    this.commits = new CommitProgress(eventsDir, hadoop, pipeline, updateId, updateNumber, flow, dataset);
   }
 
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    journal = new EventJournal(eventsDir, hadoop.toConfiguration());
-    commits = new CommitProgress(eventsDir, hadoop, pipeline, updateId, updateNumber, flow, dataset);
     pending = new TreeMap<>();
     state = context.getOperatorStateStore().getListState(
         new ListStateDescriptor<>("pending-data-quality", TypeInformation.of(PendingEpoch.class)));
     if (context.isRestored()) {
       for (PendingEpoch epoch : state.get()) {
-        if (epoch.updateId().equals(updateId)) {
+        if (epoch.updateId().equals(commits.updateId())) {
           pending.merge(epoch.checkpointId(), epoch.counts(), FlowMetrics::plus);
         }
       }
@@ -135,7 +118,7 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
       current = null;
     }
     List<PendingEpoch> entries = new ArrayList<>();
-    pending.forEach((id, counts) -> entries.add(new PendingEpoch(updateId, id, counts)));
+    pending.forEach((id, counts) -> entries.add(new PendingEpoch(commits.updateId(), id, counts)));
     state.update(entries);
   }
 
@@ -157,8 +140,7 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
       committerLogs = commits.claimed();
     }
     if (!committerLogs) {
-      journal.append(updateNumber, FlowProgressEvents.of(pipeline, updateId, flow, dataset, "end", current,
-          Instant.now()));
+      commits.logEpoch("end", current);
       current = null;
     }
   }
@@ -167,8 +149,7 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
     Iterator<Map.Entry<Long, FlowMetrics>> it = pending.headMap(checkpointId, true).entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<Long, FlowMetrics> epoch = it.next();
-      journal.append(updateNumber, FlowProgressEvents.of(pipeline, updateId, flow, dataset,
-          Long.toString(epoch.getKey()), epoch.getValue(), Instant.now()));
+      commits.logEpoch(Long.toString(epoch.getKey()), epoch.getValue());
       it.remove();
     }
   }

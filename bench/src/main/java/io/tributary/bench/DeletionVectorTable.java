@@ -6,7 +6,7 @@ import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
-import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.maintenance.MaintenanceOptions;
 import io.tributary.runtime.maintenance.MaintenanceReport;
 import java.io.IOException;

@@ -165,7 +165,7 @@ final class FreshnessBench {
   /** Silver's rows per dropped file, read with Kernel at the end (independent of the poller). */
   static Map<Integer, Long> rowsPerFile(Path silver) {
     Map<Integer, Long> counts = new java.util.TreeMap<>();
-    for (org.apache.flink.types.Row r : io.tributary.runtime.delta.DeltaTableReader.readAll(silver.toString())) {
+    for (org.apache.flink.types.Row r : io.tributary.runtime.delta.read.DeltaTableReader.readAll(silver.toString())) {
       String id = (String) r.getField("event_id");
       counts.merge(fileOf(id), 1L, Long::sum);
     }

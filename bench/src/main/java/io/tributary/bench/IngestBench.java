@@ -4,7 +4,7 @@ import io.tributary.runtime.RunningUpdate;
 import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
-import io.tributary.runtime.delta.DeltaTableSummary;
+import io.tributary.runtime.delta.read.DeltaTableSummary;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import java.io.BufferedWriter;
 import java.io.IOException;

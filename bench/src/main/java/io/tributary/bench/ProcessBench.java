@@ -334,8 +334,8 @@ final class ProcessBench {
     boolean ok;
     String what;
     if (sparkOut == null) {
-      long silver = io.tributary.runtime.delta.DeltaTableSummary.of(tables.resolve("silver_events").toString())
-          .map(io.tributary.runtime.delta.DeltaTableSummary::rows).orElse(-1L);
+      long silver = io.tributary.runtime.delta.read.DeltaTableSummary.of(tables.resolve("silver_events").toString())
+          .map(io.tributary.runtime.delta.read.DeltaTableSummary::rows).orElse(-1L);
       GoldComparison g = GoldComparison.of(gold, expected.gold());
       RowSetComparison s1 = RowSetComparison.of(scd1, expected.scd1());
       RowSetComparison s2 = RowSetComparison.of(scd2, expected.scd2());
@@ -385,10 +385,10 @@ final class ProcessBench {
       commits.put(t, DeltaLog.commits(storage.resolve("tables").resolve(t)));
     }
     long bronzeAdded = added(commits.get("bronze_events"), before.get("bronze_events"));
-    long bronzeTotal = io.tributary.runtime.delta.DeltaTableSummary.of(storage.resolve("tables/bronze_events").toString())
-        .map(io.tributary.runtime.delta.DeltaTableSummary::rows).orElse(0L);
-    long silverTotal = io.tributary.runtime.delta.DeltaTableSummary.of(storage.resolve("tables/silver_events").toString())
-        .map(io.tributary.runtime.delta.DeltaTableSummary::rows).orElse(0L);
+    long bronzeTotal = io.tributary.runtime.delta.read.DeltaTableSummary.of(storage.resolve("tables/bronze_events").toString())
+        .map(io.tributary.runtime.delta.read.DeltaTableSummary::rows).orElse(0L);
+    long silverTotal = io.tributary.runtime.delta.read.DeltaTableSummary.of(storage.resolve("tables/silver_events").toString())
+        .map(io.tributary.runtime.delta.read.DeltaTableSummary::rows).orElse(0L);
     long newEvents = after.eventLines() - first.eventLines();
     long newCdc = after.cdcLines() - first.cdcLines();
     Map<String, long[]> reads = new LinkedHashMap<>();

@@ -9,7 +9,7 @@ import io.tributary.examples.MedallionPipeline;
 import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
-import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.source.CaughtUpRegistry;
 import java.io.IOException;
 import java.nio.file.Files;

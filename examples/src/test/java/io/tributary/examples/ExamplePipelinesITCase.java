@@ -12,7 +12,7 @@ import io.tributary.runtime.FlowState;
 import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
-import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import java.io.IOException;
 import java.math.BigDecimal;

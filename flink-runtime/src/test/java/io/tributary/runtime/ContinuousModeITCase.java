@@ -2,7 +2,7 @@ package io.tributary.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,7 +9,7 @@ import io.tributary.dsl.DeltaSource;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.dsl.PipelineDefinitionException;
-import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.delta.UpstreamDeltaTable;
 import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Path;

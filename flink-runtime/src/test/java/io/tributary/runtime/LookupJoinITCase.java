@@ -7,7 +7,7 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.DeltaSource;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
-import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.delta.UpstreamDeltaTable;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;

@@ -6,7 +6,7 @@ import io.delta.standalone.DeltaLog;
 import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
-import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.maintenance.TableMaintenance;

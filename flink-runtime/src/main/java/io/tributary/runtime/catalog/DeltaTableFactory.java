@@ -1,7 +1,7 @@
 package io.tributary.runtime.catalog;
 
-import io.tributary.runtime.delta.DeltaLookupFunction;
-import io.tributary.runtime.delta.DeltaSnapshotSource;
+import io.tributary.runtime.delta.read.DeltaLookupFunction;
+import io.tributary.runtime.delta.read.DeltaSnapshotSource;
 import io.tributary.runtime.storage.HadoopSettings;
 import java.time.Duration;
 import java.util.Map;

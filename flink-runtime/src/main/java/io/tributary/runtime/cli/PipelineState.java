@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.Input;
 import io.tributary.dsl.plan.LogicalPlan;
-import io.tributary.runtime.delta.DeltaTableSummary;
+import io.tributary.runtime.delta.read.DeltaTableSummary;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.eventlog.EventType;

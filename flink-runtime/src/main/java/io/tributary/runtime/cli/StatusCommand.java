@@ -3,7 +3,7 @@ package io.tributary.runtime.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.runtime.config.PipelineConfig;
-import io.tributary.runtime.delta.DeltaTableSummary;
+import io.tributary.runtime.delta.read.DeltaTableSummary;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.storage.HadoopSettings;

@@ -11,7 +11,7 @@ import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineConfig;
 import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineConfigLoader;
-import io.tributary.runtime.delta.DeltaTableSummary;
+import io.tributary.runtime.delta.read.DeltaTableSummary;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;

@@ -20,15 +20,15 @@ import javax.annotation.Nullable;
  *     for a null value); empty for an unpartitioned table
  * @param deletionVector the file's deletion vector, or {@code null}
  */
-record DeltaAddFile(String path, long size, long modificationTime, Map<String, String> partitionValues,
+public record DeltaAddFile(String path, long size, long modificationTime, Map<String, String> partitionValues,
                     @Nullable DeltaDeletionVector deletionVector) {
 
-  DeltaAddFile {
+  public DeltaAddFile {
     Objects.requireNonNull(path, "path");
     partitionValues = Collections.unmodifiableMap(new LinkedHashMap<>(partitionValues));
   }
 
-  void writeTo(DataOutputStream out) throws IOException {
+  public void writeTo(DataOutputStream out) throws IOException {
     DeltaDataFile.writeString(out, path);
     out.writeLong(size);
     out.writeLong(modificationTime);
@@ -39,7 +39,7 @@ record DeltaAddFile(String path, long size, long modificationTime, Map<String, S
     }
   }
 
-  static DeltaAddFile readFrom(DataInputStream in) throws IOException {
+  public static DeltaAddFile readFrom(DataInputStream in) throws IOException {
     String path = DeltaDataFile.readString(in);
     long size = in.readLong();
     long modificationTime = in.readLong();

@@ -41,11 +41,11 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
   }
 
   /** The same file with {@code dv} as its deletion vector ({@code null}: none). */
-  DeltaDataFile withDeletionVector(DeltaDeletionVector dv) {
+  public DeltaDataFile withDeletionVector(DeltaDeletionVector dv) {
     return new DeltaDataFile(path, size, modificationTime, numRecords, partitionValues, statsJson, dv);
   }
 
-  void writeTo(DataOutputStream out) throws IOException {
+  public void writeTo(DataOutputStream out) throws IOException {
     writeString(out, path);
     out.writeLong(size);
     out.writeLong(modificationTime);
@@ -59,7 +59,7 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
   }
 
   /** Reads what {@link #writeTo} wrote. */
-  static DeltaDataFile readFrom(DataInputStream in) throws IOException {
+  public static DeltaDataFile readFrom(DataInputStream in) throws IOException {
     return readFrom(in, true);
   }
 
@@ -67,7 +67,7 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
    * Reads a file description; {@code withDeletionVector} false for state written before deletion
    * vectors existed (no trailing deletion vector field).
    */
-  static DeltaDataFile readFrom(DataInputStream in, boolean withDeletionVector) throws IOException {
+  public static DeltaDataFile readFrom(DataInputStream in, boolean withDeletionVector) throws IOException {
     String path = readString(in);
     long size = in.readLong();
     long modificationTime = in.readLong();
@@ -78,7 +78,7 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
     return new DeltaDataFile(path, size, modificationTime, numRecords, values, stats, dv);
   }
 
-  byte[] toBytes() {
+  public byte[] toBytes() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       writeTo(out);
@@ -88,7 +88,7 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
     return bytes.toByteArray();
   }
 
-  static DeltaDataFile fromBytes(byte[] bytes) {
+  public static DeltaDataFile fromBytes(byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       return readFrom(in);
     } catch (IOException e) {
@@ -118,13 +118,13 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
     return values;
   }
 
-  static void writeString(DataOutputStream out, String s) throws IOException {
+  public static void writeString(DataOutputStream out, String s) throws IOException {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     out.writeInt(b.length);
     out.write(b);
   }
 
-  static String readString(DataInputStream in) throws IOException {
+  public static String readString(DataInputStream in) throws IOException {
     byte[] b = new byte[in.readInt()];
     in.readFully(b);
     return new String(b, StandardCharsets.UTF_8);

@@ -17,7 +17,7 @@ import java.io.Serializable;
  * @param sizeInBytes the size of the serialized bitmap (magic number included)
  * @param cardinality the number of deleted rows
  */
-record DeltaDeletionVector(String storageType, String pathOrInlineDv, int offset, int sizeInBytes,
+public record DeltaDeletionVector(String storageType, String pathOrInlineDv, int offset, int sizeInBytes,
                            long cardinality) implements Serializable {
 
   private static final long serialVersionUID = 1L;
@@ -26,7 +26,7 @@ record DeltaDeletionVector(String storageType, String pathOrInlineDv, int offset
    * The protocol's identity of a DV ({@code storageType + pathOrInlineDv [+ "@" + offset]}): a data
    * file plus this id is one logical file of the table.
    */
-  String uniqueId() {
+  public String uniqueId() {
     return offset < 0 ? storageType + pathOrInlineDv : storageType + pathOrInlineDv + "@" + offset;
   }
 
@@ -44,7 +44,7 @@ record DeltaDeletionVector(String storageType, String pathOrInlineDv, int offset
   }
 
   /** The unique id of a file's DV, or the empty string for a file without one. */
-  static String idOf(DeltaDeletionVector dv) {
+  public static String idOf(DeltaDeletionVector dv) {
     return dv == null ? "" : dv.uniqueId();
   }
 }

@@ -17,12 +17,12 @@ import org.apache.hadoop.fs.Path;
  * them ({@code %020d.json}, {@code %020d.checkpoint.parquet}, multi-part {@code
  * %020d.checkpoint.%010d.%010d.parquet}), as listed at one moment.
  */
-record DeltaLogDirectory(List<FileStatus> commits, List<FileStatus> checkpoints) {
+public record DeltaLogDirectory(List<FileStatus> commits, List<FileStatus> checkpoints) {
 
   private static final Pattern COMMIT = Pattern.compile("(\\d{20})\\.json");
   private static final Pattern CHECKPOINT = Pattern.compile("(\\d{20})\\.checkpoint(\\.\\d{10}\\.\\d{10})?\\.parquet");
 
-  static DeltaLogDirectory list(Path tableRoot, Configuration conf) {
+  public static DeltaLogDirectory list(Path tableRoot, Configuration conf) {
     Path log = new Path(tableRoot, "_delta_log");
     try {
       FileSystem fs = log.getFileSystem(conf);
@@ -43,7 +43,7 @@ record DeltaLogDirectory(List<FileStatus> commits, List<FileStatus> checkpoints)
   }
 
   /** The version a commit or checkpoint file is of. */
-  static long version(FileStatus file) {
+  public static long version(FileStatus file) {
     String name = file.getPath().getName();
     Matcher m = COMMIT.matcher(name);
     if (!m.matches()) {
@@ -59,13 +59,13 @@ record DeltaLogDirectory(List<FileStatus> commits, List<FileStatus> checkpoints)
    * The newest checkpoint version whose parts are all there (a multi-part checkpoint written halfway
    * does not count), or empty.
    */
-  OptionalLong lastCheckpoint() {
+  public OptionalLong lastCheckpoint() {
     return checkpoints.stream().mapToLong(DeltaLogDirectory::version).distinct()
         .filter(v -> complete(v)).max();
   }
 
   /** The files of the checkpoint at {@code version}. */
-  List<FileStatus> checkpointFiles(long version) {
+  public List<FileStatus> checkpointFiles(long version) {
     return checkpoints.stream().filter(f -> version(f) == version).toList();
   }
 
@@ -81,7 +81,7 @@ record DeltaLogDirectory(List<FileStatus> commits, List<FileStatus> checkpoints)
   }
 
   /** Every commit and checkpoint file's name, to tell what a cleanup deleted. */
-  List<String> names() {
+  public List<String> names() {
     List<String> names = new ArrayList<>();
     commits.forEach(f -> names.add(f.getPath().getName()));
     checkpoints.forEach(f -> names.add(f.getPath().getName()));

@@ -50,7 +50,7 @@ import java.util.UUID;
  * KernelInternalsTest} pins each method, so a Kernel upgrade that changes one fails there, loudly,
  * and not somewhere inside a job.
  */
-final class KernelInternals {
+public final class KernelInternals {
 
   private KernelInternals() {}
 
@@ -58,7 +58,7 @@ final class KernelInternals {
    * The {@code remove} action (as a single-action row for {@code Transaction.commit}) for the file a
    * scan file row of the table's snapshot describes, with its deletion vector if it has one.
    */
-  static Row removeAction(Row scanFileRow, long deletionTimestamp) {
+  public static Row removeAction(Row scanFileRow, long deletionTimestamp) {
     return removeAction(scanFileRow, deletionTimestamp, true);
   }
 
@@ -66,7 +66,7 @@ final class KernelInternals {
    * The {@code remove} action for a scan file row; {@code dataChange=false} marks a rewrite (a
    * compaction) that streaming readers skip.
    */
-  static Row removeAction(Row scanFileRow, long deletionTimestamp, boolean dataChange) {
+  public static Row removeAction(Row scanFileRow, long deletionTimestamp, boolean dataChange) {
     Row add = scanFileRow.getStruct(scanFileRow.getSchema().indexOf("add"));
     Row remove = new AddFile(add).toRemoveFileRow(dataChange, Optional.of(deletionTimestamp));
     return SingleAction.createRemoveFileSingleAction(remove);
@@ -77,7 +77,7 @@ final class KernelInternals {
    * dataChange=false}: the file holds rows the table already has (a compaction). Kernel 4.4 generates
    * only {@code dataChange=true} adds.
    */
-  static Row withoutDataChange(Row addAction) {
+  public static Row withoutDataChange(Row addAction) {
     int addIndex = addAction.getSchema().indexOf("add");
     Row add = addAction.getStruct(addIndex);
     int dataChange = add.getSchema().indexOf("dataChange");
@@ -89,17 +89,17 @@ final class KernelInternals {
   }
 
   /** {@code delta.deletedFileRetentionDuration} of a table, as Delta parses it (default 1 week). */
-  static Duration deletedFileRetention(Map<String, String> tableProperties) {
+  public static Duration deletedFileRetention(Map<String, String> tableProperties) {
     return Duration.ofMillis(TableConfig.TOMBSTONE_RETENTION.fromMetadata(tableProperties));
   }
 
   /** {@code delta.logRetentionDuration} of a table, as Delta parses it (default 30 days). */
-  static Duration logRetention(Map<String, String> tableProperties) {
+  public static Duration logRetention(Map<String, String> tableProperties) {
     return Duration.ofMillis(TableConfig.LOG_RETENTION.fromMetadata(tableProperties));
   }
 
   /** {@code delta.enableExpiredLogCleanup} of a table (default true). */
-  static boolean expiredLogCleanupEnabled(Map<String, String> tableProperties) {
+  public static boolean expiredLogCleanupEnabled(Map<String, String> tableProperties) {
     return TableConfig.EXPIRED_LOG_CLEANUP_ENABLED.fromMetadata(tableProperties);
   }
 
@@ -108,13 +108,13 @@ final class KernelInternals {
    * checkpoint makes unnecessary (Kernel's own algorithm: every version within the retention stays
    * readable), and returns how many it deleted. {@code tablePath} is the resolved table root.
    */
-  static long cleanupExpiredLogs(Engine engine, String tablePath, Duration retention) throws IOException {
+  public static long cleanupExpiredLogs(Engine engine, String tablePath, Duration retention) throws IOException {
     return MetadataCleanup.cleanupExpiredLogs(engine, System::currentTimeMillis,
         new io.delta.kernel.internal.fs.Path(tablePath), retention.toMillis());
   }
 
   /** The data file a scan file row describes (absolute path, size, modification time). */
-  static FileStatus dataFile(Row scanFileRow) {
+  public static FileStatus dataFile(Row scanFileRow) {
     return InternalScanFileUtils.getAddFileStatus(scanFileRow);
   }
 
@@ -124,7 +124,7 @@ final class KernelInternals {
   }
 
   /** The deletion vector of the file a scan file row describes, or {@code null}. */
-  static DeltaDeletionVector deletionVector(Row scanFileRow) {
+  public static DeltaDeletionVector deletionVector(Row scanFileRow) {
     Row add = scanFileRow.getStruct(scanFileRow.getSchema().indexOf("add"));
     Optional<DeletionVectorDescriptor> dv = new AddFile(add).getDeletionVector();
     return dv.map(d -> new DeltaDeletionVector(d.getStorageType(), d.getPathOrInlineDv(),
@@ -173,7 +173,7 @@ final class KernelInternals {
    * this only on its internal {@code TableImpl}, with its internal {@code DeltaAction} enum; it checks
    * that every protocol in the range is one Kernel can read.
    */
-  static CloseableIterator<ColumnarBatch> changes(Engine engine, String tablePath, long start, long end) {
+  public static CloseableIterator<ColumnarBatch> changes(Engine engine, String tablePath, long start, long end) {
     return ((TableImpl) Table.forPath(engine, tablePath)).getChanges(engine, start, end,
         EnumSet.of(DeltaAction.ADD, DeltaAction.REMOVE, DeltaAction.METADATA));
   }
@@ -183,9 +183,9 @@ final class KernelInternals {
    * property changes the builder made included, unchanged). Must be called before
    * {@code getTransactionState}, so the actions generated for the transaction's files use the new
    * schema. Kernel's own {@code TransactionImpl.updateMetadata} does it, as for in-commit timestamps;
-   * the schema change itself was checked by {@link SchemaEvolution}.
+   * the schema change itself was checked by {@code write.SchemaEvolution}.
    */
-  static void replaceSchema(Transaction txn, StructType schema) {
+  public static void replaceSchema(Transaction txn, StructType schema) {
     try {
       java.lang.reflect.Field field = TransactionImpl.class.getDeclaredField("metadata");
       field.setAccessible(true);
@@ -224,7 +224,7 @@ final class KernelInternals {
    * {@code numRecords} with a DV); they are marked not tight, since min/max/null counts may now
    * include deleted rows.
    */
-  static Row addWithDeletionVector(URI tableRoot, StructType physicalSchema, String path, long size,
+  public static Row addWithDeletionVector(URI tableRoot, StructType physicalSchema, String path, long size,
                                    long modificationTime, DataFileStatistics stats, DeltaDeletionVector dv) {
     DataFileStatistics wide = new DataFileStatistics(stats.getNumRecords(), stats.getMinValues(),
         stats.getMaxValues(), stats.getNullCount(), Optional.of(false));
@@ -237,16 +237,16 @@ final class KernelInternals {
   }
 
   /** The protocol's base85 form of a DV file's UUID (20 characters). */
-  static String encodeUuid(UUID uuid) {
+  public static String encodeUuid(UUID uuid) {
     return Base85Codec.encodeUUID(uuid);
   }
 
-  static UUID decodeUuid(String encoded) {
+  public static UUID decodeUuid(String encoded) {
     return Base85Codec.decodeUUID(encoded);
   }
 
   /** The bytes of an inline DV ({@code storageType} {@code i}). */
-  static byte[] decodeInlineDeletionVector(String encoded, int sizeInBytes) {
+  public static byte[] decodeInlineDeletionVector(String encoded, int sizeInBytes) {
     return Base85Codec.decodeBytes(encoded, sizeInBytes);
   }
 }

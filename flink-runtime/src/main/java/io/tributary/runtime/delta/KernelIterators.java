@@ -8,11 +8,11 @@ import java.util.Iterator;
 import java.util.List;
 
 /** Small adapters between Java collections and Kernel's closeable iterators. */
-final class KernelIterators {
+public final class KernelIterators {
 
   private KernelIterators() {}
 
-  static <T> CloseableIterator<T> of(Iterator<T> iterator) {
+  public static <T> CloseableIterator<T> of(Iterator<T> iterator) {
     return new CloseableIterator<>() {
       @Override
       public boolean hasNext() {
@@ -29,7 +29,7 @@ final class KernelIterators {
     };
   }
 
-  static <T> List<T> drain(CloseableIterator<T> iterator) {
+  public static <T> List<T> drain(CloseableIterator<T> iterator) {
     List<T> out = new ArrayList<>();
     try (iterator) {
       iterator.forEachRemaining(out::add);

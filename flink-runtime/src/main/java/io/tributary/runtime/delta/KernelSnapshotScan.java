@@ -36,7 +36,7 @@ import org.apache.flink.table.types.logical.RowType;
  * (a replay of the whole log): it reads files whose add action the caller knows, of this version or of
  * any later one with the same metadata.
  */
-final class KernelSnapshotScan {
+public final class KernelSnapshotScan {
 
   private final Engine engine;
   private final String tablePath;
@@ -49,7 +49,7 @@ final class KernelSnapshotScan {
   private final Map<String, Row> byLogPath = new java.util.HashMap<>();
 
   /** Scans {@code version} of the table, or the latest if {@code version < 0}. */
-  KernelSnapshotScan(Engine engine, String tablePath, long version, RowType rowType) {
+  public KernelSnapshotScan(Engine engine, String tablePath, long version, RowType rowType) {
     this(engine, tablePath, version, rowType, false);
   }
 
@@ -59,7 +59,7 @@ final class KernelSnapshotScan {
    * @param absentAsNull read columns of {@code rowType} that this version does not have yet as NULL (a
    *     stream reading versions older than a schema change) rather than failing
    */
-  KernelSnapshotScan(Engine engine, String tablePath, long version, RowType rowType, boolean absentAsNull) {
+  public KernelSnapshotScan(Engine engine, String tablePath, long version, RowType rowType, boolean absentAsNull) {
     this(engine, tablePath, version, rowType, absentAsNull, true);
   }
 
@@ -67,7 +67,7 @@ final class KernelSnapshotScan {
    * The snapshot of {@code version} without its files, to read files by their add action
    * ({@link #read(DeltaAddFile)}); columns of {@code rowType} this version lacks read as NULL.
    */
-  static KernelSnapshotScan forAddedFiles(Engine engine, String tablePath, long version, RowType rowType) {
+  public static KernelSnapshotScan forAddedFiles(Engine engine, String tablePath, long version, RowType rowType) {
     return new KernelSnapshotScan(engine, tablePath, version, rowType, true, false);
   }
 
@@ -112,7 +112,7 @@ final class KernelSnapshotScan {
     }
   }
 
-  static Snapshot snapshot(Engine engine, String tablePath, long version) {
+  public static Snapshot snapshot(Engine engine, String tablePath, long version) {
     try {
       Table table = Table.forPath(engine, tablePath);
       return version < 0 ? table.getLatestSnapshot(engine) : table.getSnapshotAsOfVersion(engine, version);
@@ -121,21 +121,21 @@ final class KernelSnapshotScan {
     }
   }
 
-  long version() {
+  public long version() {
     return version;
   }
 
-  String tablePath() {
+  public String tablePath() {
     return tablePath;
   }
 
   /** Absolute paths of the snapshot's data files. */
-  List<String> files() {
+  public List<String> files() {
     return List.copyOf(listedFiles().keySet());
   }
 
   /** The snapshot's data files' add actions (paths as the log writes them), in the order of {@link #files()}. */
-  List<DeltaAddFile> addFiles() {
+  public List<DeltaAddFile> addFiles() {
     return listedFiles().values().stream().map(row -> {
       FileStatus file = KernelInternals.dataFile(row);
       Row add = row.getStruct(row.getSchema().indexOf("add"));
@@ -152,7 +152,7 @@ final class KernelSnapshotScan {
   }
 
   /** The snapshot's data files: absolute path, size and modification time. */
-  List<FileStatus> fileStatuses() {
+  public List<FileStatus> fileStatuses() {
     return listedFiles().values().stream().map(KernelInternals::dataFile).toList();
   }
 
@@ -161,7 +161,7 @@ final class KernelSnapshotScan {
    * them (no statistics: a file is removed by its path, and re-added with the statistics the table
    * has).
    */
-  List<DeltaDataFile> dataFiles() {
+  public List<DeltaDataFile> dataFiles() {
     return listedFiles().values().stream().map(row -> {
       FileStatus file = KernelInternals.dataFile(row);
       return new DeltaDataFile(file.getPath(), file.getSize(), file.getModificationTime(), -1, Map.of(),
@@ -173,7 +173,7 @@ final class KernelSnapshotScan {
    * The rows of one data file of the snapshot, lazily, batch by batch; {@code file} is its absolute path
    * (as {@link #files()} names it) or its path as the log's add action writes it.
    */
-  CloseableIterator<RowData> read(String file) throws IOException {
+  public CloseableIterator<RowData> read(String file) throws IOException {
     Row scanFile = listedFiles().getOrDefault(file, byLogPath.get(file));
     if (scanFile == null) {
       throw new IllegalStateException("File " + file + " is not in version " + version + " of " + tablePath);
@@ -182,7 +182,7 @@ final class KernelSnapshotScan {
   }
 
   /** The rows of the data file {@code add} names, of this version or a later one with the same metadata. */
-  CloseableIterator<RowData> read(DeltaAddFile add) throws IOException {
+  public CloseableIterator<RowData> read(DeltaAddFile add) throws IOException {
     return read(KernelInternals.scanFileRow(scanState, add));
   }
 
@@ -249,7 +249,7 @@ final class KernelSnapshotScan {
   }
 
   /** The partition values of one data file of the snapshot, serialized as the Delta log holds them. */
-  Map<String, String> partitionValues(String file) {
+  public Map<String, String> partitionValues(String file) {
     Row scanFile = listedFiles().get(file);
     if (scanFile == null) {
       throw new IllegalStateException("File " + file + " is not in version " + version + " of " + tablePath);

@@ -19,12 +19,12 @@ import org.apache.flink.table.types.logical.MapType;
 import org.apache.flink.table.types.logical.RowType;
 
 /** Converts values of Kernel column vectors to Flink's internal data structures, by the Flink type. */
-final class KernelValues {
+public final class KernelValues {
 
   private KernelValues() {}
 
   /** Row {@code row} of a struct-typed set of columns, as a row of {@code type} (fields by name). */
-  static GenericRowData row(StructType schema, java.util.function.IntFunction<ColumnVector> columns,
+  public static GenericRowData row(StructType schema, java.util.function.IntFunction<ColumnVector> columns,
                             int row, RowType type) {
     GenericRowData out = new GenericRowData(type.getFieldCount());
     for (int i = 0; i < type.getFieldCount(); i++) {

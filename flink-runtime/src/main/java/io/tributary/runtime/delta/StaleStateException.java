@@ -13,7 +13,7 @@ public final class StaleStateException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
-  StaleStateException(String table, String appId, long tableEpoch, long stateEpoch) {
+  public StaleStateException(String table, String appId, long tableEpoch, long stateEpoch) {
     super("Table '" + table + "' has epoch " + tableEpoch + " of transaction " + appId + ", but the state this"
         + " job restored knows epochs up to " + stateEpoch + " only: it is older than the table (restored from an"
         + " older checkpoint or savepoint than the last one), and continuing would read again input the table"

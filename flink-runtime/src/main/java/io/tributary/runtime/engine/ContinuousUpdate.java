@@ -4,7 +4,7 @@ import io.tributary.runtime.FlowResult;
 import io.tributary.runtime.FlowState;
 import io.tributary.runtime.UpdateListener;
 import io.tributary.runtime.UpdateState;
-import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobContext;
 import io.tributary.runtime.translate.JobPlanner;

@@ -6,7 +6,7 @@ import io.tributary.quality.ExpectationValidator;
 import io.tributary.runtime.analysis.Analyzer;
 import io.tributary.runtime.analysis.SourceSchemas;
 import io.tributary.runtime.delta.DeltaTableException;
-import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.source.AutoLoaderSchemas;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.DeltaJobIo;

@@ -1,7 +1,7 @@
 package io.tributary.runtime.maintenance;
 
-import io.tributary.runtime.delta.DeltaVacuum;
-import io.tributary.runtime.delta.DeltaWriteSpec;
+import io.tributary.runtime.delta.maintain.DeltaVacuum;
+import io.tributary.runtime.delta.write.DeltaWriteSpec;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

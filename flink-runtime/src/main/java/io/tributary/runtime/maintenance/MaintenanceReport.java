@@ -1,8 +1,8 @@
 package io.tributary.runtime.maintenance;
 
-import io.tributary.runtime.delta.DeltaCompaction;
-import io.tributary.runtime.delta.DeltaLogMaintenance;
-import io.tributary.runtime.delta.DeltaVacuum;
+import io.tributary.runtime.delta.maintain.DeltaCompaction;
+import io.tributary.runtime.delta.maintain.DeltaLogMaintenance;
+import io.tributary.runtime.delta.maintain.DeltaVacuum;
 import java.util.List;
 import java.util.Locale;
 

@@ -1,8 +1,8 @@
 package io.tributary.runtime.translate;
 
 import io.tributary.dsl.DeltaSource;
-import io.tributary.runtime.delta.DeltaSnapshotSource;
-import io.tributary.runtime.delta.DeltaStreamSource;
+import io.tributary.runtime.delta.read.DeltaSnapshotSource;
+import io.tributary.runtime.delta.read.DeltaStreamSource;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;

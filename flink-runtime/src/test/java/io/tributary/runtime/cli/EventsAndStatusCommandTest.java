@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.tributary.quality.DataQuality;
-import io.tributary.runtime.delta.DeltaTableCommitter;
-import io.tributary.runtime.delta.DeltaWriteSpec;
+import io.tributary.runtime.delta.write.DeltaTableCommitter;
+import io.tributary.runtime.delta.write.DeltaWriteSpec;
 import io.tributary.runtime.eventlog.FlowMetrics;
 import io.tributary.runtime.eventlog.FlowProgressEvents;
 import io.tributary.runtime.eventlog.Event;

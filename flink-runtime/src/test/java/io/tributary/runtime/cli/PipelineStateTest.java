@@ -8,7 +8,7 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.quality.DataQuality;
-import io.tributary.runtime.delta.DeltaTableSummary;
+import io.tributary.runtime.delta.read.DeltaTableSummary;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.FlowMetrics;
 import io.tributary.runtime.eventlog.FlowProgressEvents;

@@ -7,9 +7,9 @@ import io.delta.kernel.engine.Engine;
 import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
-import io.tributary.runtime.delta.DeltaTableCommitter;
+import io.tributary.runtime.delta.write.DeltaTableCommitter;
 import io.tributary.runtime.delta.DeltaTestFiles;
-import io.tributary.runtime.delta.DeltaWriteSpec;
+import io.tributary.runtime.delta.write.DeltaWriteSpec;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -199,7 +199,7 @@ class TributaryCliProcessTest {
     String table = dir.resolve("interrupted/tables/orders").toString();
     // Ctrl-C once the first epoch has committed the rows
     while (!(running.outSoFar().contains("Running continuously")
-        && io.tributary.runtime.delta.DeltaTableSummary.of(table).map(t -> t.rows() == 2).orElse(false))) {
+        && io.tributary.runtime.delta.read.DeltaTableSummary.of(table).map(t -> t.rows() == 2).orElse(false))) {
       assertThat(running.isAlive()).as("the update runs: %s", running.outSoFar()).isTrue();
       assertThat(System.nanoTime()).as("the update has committed its rows within %s: %s", TIMEOUT,
           running.outSoFar()).isLessThan(deadline);

@@ -1,5 +1,6 @@
 package io.tributary.runtime.delta;
 
+import io.tributary.runtime.delta.write.DeltaFileWriter;
 import java.util.List;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.Row;

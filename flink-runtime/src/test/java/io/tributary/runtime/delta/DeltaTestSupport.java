@@ -3,6 +3,7 @@ package io.tributary.runtime.delta;
 import io.delta.standalone.DeltaLog;
 import io.delta.standalone.data.CloseableIterator;
 import io.delta.standalone.data.RowRecord;
+import io.tributary.runtime.delta.write.DeltaFileWriter;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,12 +17,12 @@ import org.apache.flink.types.Row;
 import org.apache.hadoop.conf.Configuration;
 
 /** Helpers shared by the Delta tests: external/internal row conversion and a Delta Standalone reader. */
-final class DeltaTestSupport {
+public final class DeltaTestSupport {
 
   private DeltaTestSupport() {}
 
   /** Writes {@code rows} as data files of {@code folder} (a table, or a folder inside one), not committed. */
-  static List<DeltaDataFile> write(String folder, RowType type, List<String> partitionColumns, Row... rows)
+  public static List<DeltaDataFile> write(String folder, RowType type, List<String> partitionColumns, Row... rows)
       throws java.io.IOException {
     try (DeltaFileWriter writer = new DeltaFileWriter(folder, type, partitionColumns, 1 << 20, new Configuration(), 0)) {
       for (Row row : rows) {
@@ -31,7 +32,7 @@ final class DeltaTestSupport {
     }
   }
 
-  static RowData internal(RowType type, Row row) {
+  public static RowData internal(RowType type, Row row) {
     DataStructureConverter<Object, Object> converter = DataStructureConverters.getConverter(TypeConversions.fromLogicalToDataType(type));
     converter.open(DeltaTestSupport.class.getClassLoader());
     return (RowData) converter.toInternal(row);
@@ -41,7 +42,7 @@ final class DeltaTestSupport {
    * Every row of the table's latest snapshot, read by Delta Standalone (a second, independent Delta
    * implementation), as Flink external values of {@code type}. Scalar columns only.
    */
-  static List<Row> readWithStandalone(String path, RowType type) throws Exception {
+  public static List<Row> readWithStandalone(String path, RowType type) throws Exception {
     DeltaLog log = DeltaLog.forTable(new Configuration(), path);
     List<Row> rows = new ArrayList<>();
     try (CloseableIterator<RowRecord> it = log.snapshot().open()) {

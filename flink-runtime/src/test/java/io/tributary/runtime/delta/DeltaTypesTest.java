@@ -8,9 +8,9 @@ import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.types.logical.RowType;
 import org.junit.jupiter.api.Test;
 
-class DeltaTypesTest {
+public class DeltaTypesTest {
 
-  static final RowType ALL_TYPES = (RowType) DataTypes.ROW(
+  public static final RowType ALL_TYPES = (RowType) DataTypes.ROW(
       DataTypes.FIELD("s", DataTypes.STRING().notNull()),
       DataTypes.FIELD("b", DataTypes.BOOLEAN()),
       DataTypes.FIELD("t", DataTypes.TINYINT()),

@@ -10,6 +10,12 @@ import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
+import io.tributary.runtime.delta.read.DeltaTableReader;
+import io.tributary.runtime.delta.write.BucketKeys;
+import io.tributary.runtime.delta.write.DeletionVectorStore;
+import io.tributary.runtime.delta.write.DeltaFileWriter;
+import io.tributary.runtime.delta.write.DeltaTableCommitter;
+import io.tributary.runtime.delta.write.DeltaWriteSpec;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.table.api.DataTypes;
@@ -252,7 +258,7 @@ class KernelInternalsTest {
     DeltaDeletionVector dv = new DeltaDeletionVector("u", encoded, 1, 34, 2);
     DeltaDataFile file = files.get(0);
 
-    Row add = KernelInternals.addWithDeletionVector(DeltaFileWriter.qualified(table, conf).toUri(),
+    Row add = KernelInternals.addWithDeletionVector(DeltaPaths.qualified(table, conf).toUri(),
         DeltaTypes.toStructType(type), file.path(), file.size(), file.modificationTime(),
         new io.delta.kernel.statistics.DataFileStatistics(4, java.util.Map.of(), java.util.Map.of(),
             java.util.Map.of(), java.util.Optional.empty()), dv);
@@ -268,7 +274,7 @@ class KernelInternalsTest {
     // the scan file row of a file with a vector gives the vector back, and its remove carries it
     DeltaDeletionVector written;
     try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
-        DeltaFileWriter.qualified(table, conf), conf)) {
+        DeltaPaths.qualified(table, conf), conf)) {
       written = writer.add(org.roaringbitmap.RoaringBitmap.bitmapOf(0, 3));
     }
     committer.commitChanges(2, List.of(file), List.of(new DeltaDataFile(file.path(), file.size(),

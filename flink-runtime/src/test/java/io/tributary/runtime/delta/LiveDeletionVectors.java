@@ -1,5 +1,7 @@
 package io.tributary.runtime.delta;
 
+import io.tributary.runtime.delta.read.DeltaTableReader;
+import io.tributary.runtime.delta.write.DeletionVectorStore;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
@@ -18,7 +20,7 @@ public final class LiveDeletionVectors {
    */
   public static Map<String, String> of(String table) {
     Configuration conf = new Configuration();
-    org.apache.hadoop.fs.Path root = DeltaFileWriter.qualified(table, conf);
+    org.apache.hadoop.fs.Path root = DeltaPaths.qualified(table, conf);
     KernelSnapshotScan scan = new KernelSnapshotScan(DeltaTableReader.engine(), table, -1,
         DeltaTableReader.schema(table).orElseThrow());
     Map<String, String> files = new TreeMap<>();

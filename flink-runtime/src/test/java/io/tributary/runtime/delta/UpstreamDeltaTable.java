@@ -1,6 +1,10 @@
 package io.tributary.runtime.delta;
 
 import io.delta.kernel.engine.Engine;
+import io.tributary.runtime.delta.read.DeltaTableReader;
+import io.tributary.runtime.delta.write.DeltaFileWriter;
+import io.tributary.runtime.delta.write.DeltaTableCommitter;
+import io.tributary.runtime.delta.write.DeltaWriteSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

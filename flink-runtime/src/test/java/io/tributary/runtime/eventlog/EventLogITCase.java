@@ -156,7 +156,7 @@ class EventLogITCase {
     // every data commit has exactly one event naming its table version, with the commit's rows
     for (String table : List.of("bronze", "silver")) {
       Map<Long, Long> committed = new java.util.TreeMap<>();
-      for (var commit : io.tributary.runtime.delta.DeltaCommitRows.read(dir.resolve("storage/tables/" + table).toString(),
+      for (var commit : io.tributary.runtime.delta.read.DeltaCommitRows.read(dir.resolve("storage/tables/" + table).toString(),
           new org.apache.hadoop.conf.Configuration())) {
         if (commit.appId().isPresent() && commit.adds() + commit.removes() > 0) {
           committed.put(commit.version(), commit.addedRows() - commit.deletedRows());

@@ -1,8 +1,8 @@
 package io.tributary.runtime.delta.bench;
 
-import io.tributary.runtime.delta.BenchAccess;
-import io.tributary.runtime.delta.DeltaFileSplit;
 import io.tributary.runtime.delta.UpstreamDeltaTable;
+import io.tributary.runtime.delta.read.DeltaFileSplit;
+import io.tributary.runtime.delta.read.ReadBenchAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,8 +49,8 @@ public final class StreamReadBench {
     }
     System.out.printf("table %s%s: %d versions of one %d-row file each%n", table, exists ? " (reused)" : "", versions,
         ROWS_PER_FILE);
-    measure("latest snapshot (one version, every file)", BenchAccess.streamSplits(table, TYPE, null));
-    measure("from version 0 (one split per version)", BenchAccess.streamSplits(table, TYPE, 0L));
+    measure("latest snapshot (one version, every file)", ReadBenchAccess.streamSplits(table, TYPE, null));
+    measure("from version 0 (one split per version)", ReadBenchAccess.streamSplits(table, TYPE, 0L));
   }
 
   private static void measure(String what, List<DeltaFileSplit> splits) throws Exception {
@@ -58,7 +58,7 @@ public final class StreamReadBench {
     long[] read = null;
     for (int i = -1; i < RUNS; i++) {
       long start = System.nanoTime();
-      read = BenchAccess.readStream(splits, TYPE);
+      read = ReadBenchAccess.readStream(splits, TYPE);
       double took = (System.nanoTime() - start) / 1e9;
       if (i >= 0) {
         seconds.add(took);

@@ -1,8 +1,8 @@
 package io.tributary.runtime.delta.bench;
 
-import io.tributary.runtime.delta.BenchAccess;
-import io.tributary.runtime.delta.DeltaSink;
-import io.tributary.runtime.delta.DeltaWriteSpec;
+import io.tributary.runtime.delta.write.DeltaSink;
+import io.tributary.runtime.delta.write.DeltaWriteSpec;
+import io.tributary.runtime.delta.write.WriteBenchAccess;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -19,15 +19,15 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericRowData;
@@ -315,7 +315,7 @@ public final class UpsertBench {
     @Override
     public void processElement(StreamRecord<RowData> element) throws IOException {
       if (writer == null) {
-        writer = BenchAccess.plainParquetWriter(dir + "/part-"
+        writer = WriteBenchAccess.plainParquetWriter(dir + "/part-"
             + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + "-" + (files++) + ".parquet", TYPE);
       }
       writer.write(element.getValue());

@@ -1,6 +1,6 @@
 package io.tributary.runtime.delta.bench;
 
-import io.tributary.runtime.delta.BenchAccess;
+import io.tributary.runtime.delta.write.WriteBenchAccess;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.math.BigDecimal;
@@ -62,7 +62,7 @@ public final class WriteSupportBench {
       Path file = work.resolve("bronze-" + i + ".parquet");
       long start = System.nanoTime();
       long cpuStart = threads.getCurrentThreadCpuTime();
-      try (ParquetWriter<RowData> writer = BenchAccess.plainParquetWriter(file.toString(), BRONZE)) {
+      try (ParquetWriter<RowData> writer = WriteBenchAccess.plainParquetWriter(file.toString(), BRONZE)) {
         for (long n = 0; n < rows; n++) {
           writer.write(events.get((int) (n % DISTINCT)));
         }

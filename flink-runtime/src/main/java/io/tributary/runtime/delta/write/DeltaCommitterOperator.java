@@ -1,0 +1,403 @@
+package io.tributary.runtime.delta.write;
+
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.tributary.runtime.delta.DeltaPaths;
+import io.tributary.runtime.delta.DeltaDataFile;
+import io.tributary.runtime.delta.DeltaDeletionVector;
+import io.tributary.runtime.delta.StaleStateException;
+import io.tributary.runtime.delta.read.DeltaCommitRows;
+import io.tributary.runtime.eventlog.CommitProgress;
+import io.tributary.runtime.eventlog.FlowMetrics;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parallelism-1 half of the Delta sink: gathers the files of all writers and makes one Delta
+ * commit per epoch (the span between two completed checkpoints).
+ *
+ * <p>Append mode: at each checkpoint the files received since the last one become epoch {@code
+ * nextEpoch++}, kept in operator state; when the checkpoint completes, every pending epoch up to it
+ * is committed as one transaction whose version is the highest of them, skipping epochs the table
+ * already has for the app id. Epoch numbers come from state, or, in a job with no state, from the
+ * table's last transaction version for the app id, so they increase strictly across jobs and never
+ * depend on checkpoint ids. Pending epochs restored from a checkpoint are committed at once: their
+ * checkpoint completed. Overwrite mode: the files of the whole job are kept and committed, with the
+ * removal of every current file, when the input has ended, as the caller's version.
+ *
+ * <p>Without checkpoints (BATCH, or STREAMING without checkpointing) the commit happens at end of
+ * input, as the epoch {@link DeltaSink} fixed when it built the job, so a restarted committer
+ * commits nothing twice.
+ *
+ * <p>Upsert mode is append mode's epochs carrying bucket rewrites ({@link DeltaBucketChange}): an
+ * epoch's commit removes the replaced files of every bucket the epoch touched and adds their new
+ * files, with {@link DeltaTableCommitter#commitChanges}.
+ */
+final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
+    implements OneInputStreamOperator<byte[], Void>, BoundedOneInput {
+
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(DeltaCommitterOperator.class);
+  /**
+   * 1: files only; 2: also the files each pending epoch removes (keyed tables); 3: each file with
+   * its deletion vector.
+   */
+  private static final int STATE_FORMAT = 3;
+
+  private final DeltaWriteSpec spec;
+  /** True when the job takes no checkpoints, so the commit happens at end of input. */
+  private final boolean commitAtEndOfInput;
+  /** Append mode without checkpoints: the epoch of that single commit, fixed when the job was built. */
+  private final long endOfInputEpoch;
+  /** Logs one flow_progress event per commit of a checkpointed append or upsert; null: none. */
+  private final CommitProgress progress;
+
+  private transient DeltaTableCommitter committer;
+  private transient ListState<byte[]> state;
+  private transient long nextEpoch;
+  private transient boolean inputEnded;
+  private transient List<DeltaDataFile> current;
+  /** Upsert mode: the files the bucket rewrites received since the last checkpoint replace. */
+  private transient List<DeltaDataFile> currentRemoved;
+  /** Epoch number to its checkpoint id and files, committed when that checkpoint completes. */
+  private transient TreeMap<Long, Pending> pending;
+
+  private record Pending(long checkpointId, List<DeltaDataFile> files, List<DeltaDataFile> removed) {
+    Pending(long checkpointId, List<DeltaDataFile> files) {
+      this(checkpointId, files, List.of());
+    }
+  }
+
+  DeltaCommitterOperator(DeltaWriteSpec spec, boolean commitAtEndOfInput, long endOfInputEpoch) {
+    this(spec, commitAtEndOfInput, endOfInputEpoch, null);
+  }
+
+  /**
+   * @param progress the flow whose events this committer logs, one per commit (only for a checkpointed
+   *     append or upsert; ignored otherwise), or null
+   */
+  DeltaCommitterOperator(DeltaWriteSpec spec, boolean commitAtEndOfInput, long endOfInputEpoch,
+      CommitProgress progress) {
+    this.spec = spec;
+    this.commitAtEndOfInput = commitAtEndOfInput;
+    this.endOfInputEpoch = endOfInputEpoch;
+    this.progress = progress != null && !commitAtEndOfInput && spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE
+        ? progress : null;
+  }
+
+  @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    committer = new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec);
+    state = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(
+        "tributary-delta-committer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    current = new ArrayList<>();
+    currentRemoved = new ArrayList<>();
+    pending = new TreeMap<>();
+    nextEpoch = 1;
+    boolean restored = false;
+    for (byte[] bytes : state.get()) {
+      restore(bytes);
+      restored = true;
+    }
+    if (spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE) {
+      committer.ensureTable();
+      OptionalLong latest = committer.latestTransactionVersion();
+      // epochs below nextEpoch are all this state's lineage ever made; the table having a later one
+      // means the state was taken before that epoch's checkpoint: refuse rather than write rows twice
+      if (restored && latest.isPresent() && latest.getAsLong() >= nextEpoch) {
+        throw new StaleStateException(spec.tablePath(), spec.appId(), latest.getAsLong(), nextEpoch - 1);
+      }
+      nextEpoch = Math.max(nextEpoch, latest.orElse(0) + 1);
+      if (progress != null) {
+        // counts of checkpoints after the restored one belong to rows that are read again
+        progress.deleteEpochsAfter(!context.isRestored() ? -1
+            : context.getRestoredCheckpointId().orElse(Long.MAX_VALUE));
+        logCommitsWithoutEvents(latest.orElse(0));
+      }
+    }
+    commitPending(Long.MAX_VALUE);
+  }
+
+  /**
+   * Claims the flow's events, and logs the commits of this lineage made by an attempt that died
+   * between a commit and its event: those after the last one logged, up to the table's last.
+   */
+  private void logCommitsWithoutEvents(long latest) {
+    Optional<CommitProgress.Logged> logged = progress.logged();
+    if (logged.isEmpty() || !logged.get().appId().equals(spec.appId())) {
+      // a new lineage, or one whose commits were logged before the committer logged them
+      progress.markLogged(spec.appId(), latest);
+      return;
+    }
+    long from = logged.get().transactionVersion();
+    if (from >= latest) {
+      return;
+    }
+    Map<String, Long> known = new HashMap<>();
+    long lastCheckpoint = -1;
+    for (Map.Entry<Long, Pending> epoch : pending.entrySet()) {
+      for (DeltaDataFile file : epoch.getValue().removed()) {
+        known.put(DeltaCommitRows.key(file), DeltaCommitRows.liveRows(file));
+      }
+      if (epoch.getKey() <= latest) {
+        lastCheckpoint = Math.max(lastCheckpoint, epoch.getValue().checkpointId());
+      }
+    }
+    for (DeltaCommitRows.Commit commit : DeltaCommitRows.read(spec.tablePath(), spec.hadoopConf(), known)) {
+      if (commit.appId().equals(Optional.of(spec.appId())) && commit.transactionVersion() > from
+          && commit.transactionVersion() <= latest) {
+        TreeMap<Long, FlowMetrics> counts = progress.epochsUpTo(lastCheckpoint);
+        progress.logCommit(new CommitProgress.Commit(spec.appId(), commit.transactionVersion(), commit.version(),
+            commit.addedRows(), commit.deletedRows()), sum(counts));
+        progress.deleteEpochs(counts.keySet());
+        LOG.info("Delta table {}: logged transaction {}/{} (table version {}), committed by an attempt that"
+            + " ended before logging it", spec.tablePath(), spec.appId(), commit.transactionVersion(),
+            commit.version());
+      }
+    }
+    progress.markLogged(spec.appId(), latest);
+  }
+
+  private static FlowMetrics sum(Map<Long, FlowMetrics> counts) {
+    return counts.values().stream().reduce(FlowMetrics::plus).orElse(null);
+  }
+
+  @Override
+  public void processElement(StreamRecord<byte[]> element) {
+    if (spec.mode() == DeltaWriteSpec.WriteMode.UPSERT) {
+      DeltaBucketChange change = DeltaBucketChange.fromBytes(element.getValue());
+      // the writers' barrier for a checkpoint the committer never saw (aborted before it got here)
+      // leaves two rewrites of a bucket in one epoch: the second replaces a file of the first
+      Map<String, DeltaDataFile> united = new HashMap<>();
+      for (DeltaDataFile file : change.removed()) {
+        DeltaDataFile earlier = current.stream().filter(a -> a.path().equals(file.path())).findFirst()
+            .orElse(null);
+        boolean removedAlready = currentRemoved.stream().anyMatch(r -> r.path().equals(file.path()));
+        if (earlier == null && !removedAlready) {
+          currentRemoved.add(file);
+        } else if (earlier != null && DeltaDeletionVector.idOf(earlier.deletionVector())
+            .equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
+          current.remove(earlier); // this change builds on the earlier one: it replaces its file
+        } else {
+          // a second change of the same logical file in this epoch: both only delete rows of it by
+          // deletion vectors, so the file is added once with the union of both
+          DeltaDataFile ours = change.added().stream()
+              .filter(a -> a.path().equals(file.path()) && a.deletionVector() != null).findFirst()
+              .orElse(null);
+          boolean sameBase = currentRemoved.stream().anyMatch(r -> r.path().equals(file.path())
+              && DeltaDeletionVector.idOf(r.deletionVector()).equals(DeltaDeletionVector.idOf(file.deletionVector())));
+          if (earlier == null || earlier.deletionVector() == null || ours == null || !sameBase) {
+            throw new IllegalStateException("Table '" + spec.tablePath() + "': two writers changed data"
+                + " file " + file.path() + " in the same epoch (bucket " + change.bucket() + "), and one"
+                + " rewrote it, so their changes cannot be united; each bucket must have one writer");
+          }
+          current.remove(earlier);
+          united.put(file.path(), unite(earlier, ours));
+        }
+      }
+      for (DeltaDataFile file : change.added()) {
+        current.add(file.deletionVector() != null && united.containsKey(file.path())
+            ? united.get(file.path()) : file);
+      }
+    } else {
+      current.add(DeltaDataFile.fromBytes(element.getValue()));
+    }
+  }
+
+  /** {@code a} with a new deletion vector deleting the rows of both {@code a}'s and {@code b}'s. */
+  private DeltaDataFile unite(DeltaDataFile a, DeltaDataFile b) {
+    Configuration conf = spec.hadoopConf();
+    org.apache.hadoop.fs.Path root = DeltaPaths.qualified(spec.tablePath(), conf);
+    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(root, conf)) {
+      DeltaDeletionVector dv = writer.add(org.roaringbitmap.RoaringBitmap.or(
+          DeletionVectorStore.read(a.deletionVector(), root, conf),
+          DeletionVectorStore.read(b.deletionVector(), root, conf)));
+      writer.close();
+      return a.withDeletionVector(dv);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Table '" + spec.tablePath() + "': cannot unite the deletion"
+          + " vectors of " + a.path(), e);
+    }
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    long checkpointId = context.getCheckpointId();
+    if (spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE) {
+      if (!current.isEmpty() || !currentRemoved.isEmpty()) {
+        pending.put(nextEpoch++, new Pending(checkpointId, List.copyOf(current),
+            List.copyOf(currentRemoved)));
+        current = new ArrayList<>();
+        currentRemoved = new ArrayList<>();
+      }
+    } else if (inputEnded && pending.isEmpty()) {
+      pending.put(spec.overwriteVersion(), new Pending(checkpointId, List.copyOf(current)));
+    }
+    state.update(List.of(serialize()));
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    super.notifyCheckpointComplete(checkpointId);
+    commitPending(checkpointId);
+  }
+
+  @Override
+  public void endInput() {
+    inputEnded = true;
+    if (commitAtEndOfInput) {
+      long version = spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE ? endOfInputEpoch
+          : spec.overwriteVersion();
+      pending.put(version, new Pending(Long.MIN_VALUE, List.copyOf(current),
+          List.copyOf(currentRemoved)));
+      current = new ArrayList<>();
+      currentRemoved = new ArrayList<>();
+      commitPending(Long.MIN_VALUE);
+    }
+  }
+
+  /**
+   * Commits every pending epoch whose checkpoint is at or before {@code checkpointId}, as one commit.
+   * Upsert epochs merged this way (a checkpoint failed in between) chain: a file one epoch adds and a
+   * later one replaces is neither added nor removed, so the commit removes only files the table has.
+   */
+  private void commitPending(long checkpointId) {
+    Map<String, DeltaDataFile> files = new LinkedHashMap<>();
+    Map<String, DeltaDataFile> removed = new LinkedHashMap<>();
+    long version = 0;
+    long seen = -1;
+    Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Long, Pending> epoch = it.next();
+      if (epoch.getValue().checkpointId() > checkpointId) {
+        break;
+      }
+      if (seen < 0) {
+        seen = committer.latestTransactionVersion().orElse(0);
+      }
+      if (epoch.getKey() > seen) {
+        for (DeltaDataFile file : epoch.getValue().removed()) {
+          if (files.remove(file.path()) == null) {
+            removed.put(file.path(), file);
+          }
+        }
+        for (DeltaDataFile file : epoch.getValue().files()) {
+          files.put(file.path(), file);
+        }
+        version = epoch.getKey();
+      }
+      it.remove();
+    }
+    if (version == 0 && progress != null && checkpointId != Long.MIN_VALUE) {
+      // counts of checkpoints that committed nothing (every row dropped): logged on their own
+      TreeMap<Long, FlowMetrics> counts = progress.epochsUpTo(checkpointId);
+      counts.forEach(progress::logWithoutCommit);
+      progress.deleteEpochs(counts.keySet());
+    }
+    if (version > 0) {
+      OptionalLong tableVersion = spec.mode() == DeltaWriteSpec.WriteMode.UPSERT
+          ? committer.commitChanges(version, List.copyOf(removed.values()), List.copyOf(files.values()))
+          : committer.commit(version, List.copyOf(files.values()),
+              spec.mode() == DeltaWriteSpec.WriteMode.OVERWRITE);
+      LOG.info("Delta table {}: transaction {}/{} adding {} and removing {} files {}", spec.tablePath(),
+          spec.appId(), version, files.size(), removed.size(), tableVersion.isPresent()
+              ? "committed as table version " + tableVersion.getAsLong() : "was already committed");
+      if (progress != null && tableVersion.isEmpty()) {
+        // another attempt committed it meanwhile, and logged it with these counts
+        progress.deleteEpochs(progress.epochsUpTo(checkpointId).keySet());
+      } else if (progress != null) {
+        long added = files.values().stream().mapToLong(DeltaCommitRows::liveRows).sum();
+        long deleted = removed.values().stream().mapToLong(DeltaCommitRows::liveRows).sum();
+        TreeMap<Long, FlowMetrics> counts = progress.epochsUpTo(checkpointId);
+        progress.logCommit(new CommitProgress.Commit(spec.appId(), version, tableVersion.getAsLong(), added,
+            deleted), sum(counts));
+        progress.markLogged(spec.appId(), version);
+        progress.deleteEpochs(counts.keySet());
+      }
+    }
+  }
+
+  private byte[] serialize() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(STATE_FORMAT);
+      out.writeLong(nextEpoch);
+      out.writeBoolean(inputEnded);
+      writeFiles(out, current);
+      writeFiles(out, currentRemoved);
+      out.writeInt(pending.size());
+      for (Map.Entry<Long, Pending> epoch : pending.entrySet()) {
+        out.writeLong(epoch.getKey());
+        out.writeLong(epoch.getValue().checkpointId());
+        writeFiles(out, epoch.getValue().files());
+        writeFiles(out, epoch.getValue().removed());
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  private void restore(byte[] bytes) throws IOException {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      int format = in.readInt();
+      if (format < 1 || format > STATE_FORMAT) {
+        throw new IllegalStateException("Unknown Delta committer state format " + format);
+      }
+      nextEpoch = Math.max(nextEpoch, in.readLong());
+      inputEnded |= in.readBoolean();
+      boolean dvs = format >= 3;
+      current.addAll(readFiles(in, dvs));
+      if (format >= 2) {
+        currentRemoved.addAll(readFiles(in, dvs));
+      }
+      int epochs = in.readInt();
+      for (int i = 0; i < epochs; i++) {
+        long epoch = in.readLong();
+        long checkpointId = in.readLong();
+        List<DeltaDataFile> files = readFiles(in, dvs);
+        pending.put(epoch, new Pending(checkpointId, files, format >= 2 ? readFiles(in, dvs) : List.of()));
+      }
+    }
+  }
+
+  private static void writeFiles(DataOutputStream out, List<DeltaDataFile> files) throws IOException {
+    out.writeInt(files.size());
+    for (DeltaDataFile file : files) {
+      file.writeTo(out);
+    }
+  }
+
+  private static List<DeltaDataFile> readFiles(DataInputStream in, boolean withDeletionVectors)
+      throws IOException {
+    int n = in.readInt();
+    List<DeltaDataFile> files = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      files.add(DeltaDataFile.readFrom(in, withDeletionVectors));
+    }
+    return files;
+  }
+}

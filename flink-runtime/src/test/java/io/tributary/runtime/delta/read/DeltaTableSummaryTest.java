@@ -1,0 +1,68 @@
+package io.tributary.runtime.delta.read;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.tributary.runtime.delta.DeltaDataFile;
+import io.tributary.runtime.delta.DeltaDeletionVector;
+import io.tributary.runtime.delta.DeltaPaths;
+import io.tributary.runtime.delta.DeltaTestSupport;
+import io.tributary.runtime.delta.write.BucketKeys;
+import io.tributary.runtime.delta.write.DeletionVectorStore;
+import io.tributary.runtime.delta.write.DeltaFileWriter;
+import io.tributary.runtime.delta.write.DeltaTableCommitter;
+import io.tributary.runtime.delta.write.DeltaWriteSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.types.Row;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The row count the CLI shows is the table's, read from footers and deletion vectors, never from data. */
+class DeltaTableSummaryTest {
+
+  private static final RowType TYPE =
+      (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
+
+  @TempDir Path dir;
+
+  @Test
+  void noTableHasNoSummary() {
+    assertThat(DeltaTableSummary.of(dir.resolve("none").toString())).isEmpty();
+  }
+
+  @Test
+  void rowsOfTheLatestSnapshotLessThoseItsDeletionVectorsDelete() throws Exception {
+    Configuration conf = new Configuration();
+    String table = dir.resolve("t").toString();
+    DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(conf),
+        DeltaWriteSpec.upsert(table, TYPE, "app", List.of("id")));
+    List<DeltaDataFile> files;
+    try (DeltaFileWriter writer = new DeltaFileWriter(table + "/" + BucketKeys.directory(1), TYPE, List.of(),
+        1 << 20, conf, 0)) {
+      for (long id = 0; id < 4; id++) {
+        writer.write(DeltaTestSupport.internal(TYPE, Row.of(id)));
+      }
+      files = writer.closeAll();
+    }
+    committer.commitChanges(1, List.of(), files);
+
+    assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(0, 4));
+
+    DeltaDeletionVector twoDeleted;
+    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
+        DeltaPaths.qualified(table, conf), conf)) {
+      twoDeleted = writer.add(org.roaringbitmap.RoaringBitmap.bitmapOf(0, 3));
+    }
+    DeltaDataFile file = files.get(0);
+    committer.commitChanges(2, List.of(file), List.of(new DeltaDataFile(file.path(), file.size(),
+        file.modificationTime(), 4, Map.of(), file.statsJson(), twoDeleted)));
+
+    assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(1, 2));
+    assertThat(DeltaTableReader.readAll(table)).hasSize(2);
+  }
+}

@@ -2,8 +2,8 @@ package io.tributary.runtime.eventlog;
 
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.tributary.runtime.delta.DeltaDataFile;
-import io.tributary.runtime.delta.write.DeltaTableCommitter;
 import io.tributary.runtime.delta.read.DeltaTableReader;
+import io.tributary.runtime.delta.write.DeltaTableCommitter;
 import io.tributary.runtime.delta.write.DeltaWriteSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,9 +2,9 @@ package io.tributary.runtime.delta.read;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tributary.runtime.delta.DeltaPaths;
 import io.tributary.runtime.delta.DeltaDataFile;
 import io.tributary.runtime.delta.DeltaLogDirectory;
+import io.tributary.runtime.delta.DeltaPaths;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,9 +1,9 @@
 package io.tributary.runtime.delta.write;
 
 import io.delta.kernel.defaults.engine.DefaultEngine;
-import io.tributary.runtime.delta.DeltaPaths;
 import io.tributary.runtime.delta.DeltaDataFile;
 import io.tributary.runtime.delta.DeltaDeletionVector;
+import io.tributary.runtime.delta.DeltaPaths;
 import io.tributary.runtime.delta.StaleStateException;
 import io.tributary.runtime.delta.read.DeltaCommitRows;
 import io.tributary.runtime.eventlog.CommitProgress;

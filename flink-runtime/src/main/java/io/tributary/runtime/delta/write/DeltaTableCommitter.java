@@ -1,6 +1,5 @@
 package io.tributary.runtime.delta.write;
 
-import io.delta.kernel.DataWriteContext;
 import io.delta.kernel.Operation;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.Table;
@@ -12,35 +11,20 @@ import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.ConcurrentTransactionException;
 import io.delta.kernel.exceptions.TableNotFoundException;
-import io.delta.kernel.expressions.Literal;
 import io.delta.kernel.hook.PostCommitHook;
-import io.delta.kernel.statistics.DataFileStatistics;
-import io.delta.kernel.types.BooleanType;
-import io.delta.kernel.types.ByteType;
-import io.delta.kernel.types.DataType;
-import io.delta.kernel.types.DateType;
-import io.delta.kernel.types.IntegerType;
-import io.delta.kernel.types.LongType;
-import io.delta.kernel.types.ShortType;
-import io.delta.kernel.types.StringType;
-import io.delta.kernel.types.StructField;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterable;
 import io.delta.kernel.utils.CloseableIterator;
-import io.delta.kernel.utils.DataFileStatus;
 import io.tributary.runtime.delta.DeltaDataFile;
 import io.tributary.runtime.delta.DeltaDeletionVector;
-import io.tributary.runtime.delta.DeltaPaths;
 import io.tributary.runtime.delta.DeltaTableException;
 import io.tributary.runtime.delta.DeltaTypes;
 import io.tributary.runtime.delta.KernelInternals;
 import io.tributary.runtime.delta.KernelIterators;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * transaction identifier ({@code appId}, {@code version}) and a commit whose version the table has
  * already seen for that app id is skipped, so replaying it after a restore is a no-op. An overwrite
  * removes every current file and adds the new ones in the same commit; the bucket rewrites of a keyed
- * table remove and add the files of the buckets they touch ({@link #commitChanges}). No Flink in here, so the
+ * table remove and add the files of the buckets they touch ({@link #commitChanges}); the Kernel actions
+ * themselves are built by {@link CommitActions}. No Flink in here, so the
  * commit protocol is testable on its own.
  */
 public final class DeltaTableCommitter {
@@ -64,6 +49,7 @@ public final class DeltaTableCommitter {
   private final Engine engine;
   private final DeltaWriteSpec spec;
   private final StructType schema;
+  private final CommitActions commitActions;
   /** Runs between building an upsert transaction and committing it: tests make races with it. */
   private Runnable beforeChangeCommit = () -> {};
 
@@ -71,6 +57,7 @@ public final class DeltaTableCommitter {
     this.engine = engine;
     this.spec = spec;
     this.schema = DeltaTypes.toStructType(spec.rowType());
+    this.commitActions = new CommitActions(engine, spec, schema);
   }
 
   /** The last version committed for the spec's app id, or empty if none (or no table yet). */
@@ -155,7 +142,7 @@ public final class DeltaTableCommitter {
         }
       }
     }
-    actions.addAll(appendActions(txn, files));
+    actions.addAll(commitActions.appendActions(txn, files));
     try {
       TransactionCommitResult result = txn.commit(engine,
           CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));
@@ -225,14 +212,14 @@ public final class DeltaTableCommitter {
       }
       evolved.ifPresent(newSchema -> KernelInternals.replaceSchema(txn, newSchema));
       Map<String, Row> live = snapshot.isEmpty() ? Map.of()
-          : liveFiles(table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion()));
+          : commitActions.liveFiles(table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion()));
       List<String> gone = new ArrayList<>();
       List<Row> actions = new ArrayList<>();
       long now = System.currentTimeMillis();
       for (DeltaDataFile file : removed) {
         Row scanFile = live.get(file.path());
         // a logical file is the path with its deletion vector: another vector means another change
-        if (scanFile == null || !dvId(scanFile).equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
+        if (scanFile == null || !CommitActions.dvId(scanFile).equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
           gone.add(file.path());
         } else {
           actions.add(KernelInternals.removeAction(scanFile, now));
@@ -241,10 +228,10 @@ public final class DeltaTableCommitter {
       if (!gone.isEmpty()) {
         throw DeltaTableException.concurrentRewrite(spec.tablePath(), spec.appId() + "/" + version, gone);
       }
-      actions.addAll(appendActions(txn, added.stream().filter(f -> f.deletionVector() == null).toList()));
+      actions.addAll(commitActions.appendActions(txn, added.stream().filter(f -> f.deletionVector() == null).toList()));
       for (DeltaDataFile file : added) {
         if (file.deletionVector() != null) {
-          actions.add(addWithDeletionVector(file));
+          actions.add(commitActions.addWithDeletionVector(file));
         }
       }
       beforeChangeCommit.run();
@@ -259,7 +246,7 @@ public final class DeltaTableCommitter {
                | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
         // with no retries Kernel reports a lost race as the latter
         Map<String, String> read = new HashMap<>();
-        live.forEach((path, row) -> read.put(path, dvId(row)));
+        live.forEach((path, row) -> read.put(path, CommitActions.dvId(row)));
         List<String> conflicts = conflicts(read, removed, added);
         if (!conflicts.isEmpty()) {
           throw DeltaTableException.concurrentRewrite(spec.tablePath(), spec.appId() + "/" + version,
@@ -297,7 +284,7 @@ public final class DeltaTableCommitter {
       if (!read.getSchema().equals(schemaRead)) {
         throw DeltaTableException.staleRewrite(spec.tablePath(), "its schema changed to " + read.getSchema());
       }
-      Map<String, Row> live = liveFiles(read);
+      Map<String, Row> live = commitActions.liveFiles(read);
       List<String> gone = removed.stream().filter(p -> !live.containsKey(p)).toList();
       if (!gone.isEmpty()) {
         throw DeltaTableException.staleRewrite(spec.tablePath(), "a concurrent commit removed " + gone);
@@ -307,7 +294,7 @@ public final class DeltaTableCommitter {
       for (String file : removed) {
         actions.add(KernelInternals.removeAction(live.get(file), now, false));
       }
-      appendActions(txn, added).forEach(add -> actions.add(KernelInternals.withoutDataChange(add)));
+      commitActions.appendActions(txn, added).forEach(add -> actions.add(KernelInternals.withoutDataChange(add)));
       beforeChangeCommit.run();
       try {
         TransactionCommitResult result = txn.commit(engine,
@@ -331,13 +318,13 @@ public final class DeltaTableCommitter {
    */
   private List<String> conflicts(Map<String, String> read, List<DeltaDataFile> removed,
                                  List<DeltaDataFile> added) {
-    Map<String, Row> now = liveFiles(Table.forPath(engine, spec.tablePath()).getLatestSnapshot(engine));
+    Map<String, Row> now = commitActions.liveFiles(Table.forPath(engine, spec.tablePath()).getLatestSnapshot(engine));
     java.util.Set<Integer> buckets = new java.util.HashSet<>();
     java.util.Set<String> conflicts = new java.util.LinkedHashSet<>();
     for (DeltaDataFile file : removed) {
       buckets.add(BucketKeys.bucketOf(file.path()));
       Row live = now.get(file.path());
-      if (live == null || !dvId(live).equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
+      if (live == null || !CommitActions.dvId(live).equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
         conflicts.add(file.path());
       }
     }
@@ -347,62 +334,11 @@ public final class DeltaTableCommitter {
     // a file added, or given another deletion vector, in one of this commit's buckets
     for (Map.Entry<String, Row> file : now.entrySet()) {
       if (buckets.contains(BucketKeys.bucketOf(file.getKey()))
-          && !dvId(file.getValue()).equals(read.get(file.getKey()))) {
+          && !CommitActions.dvId(file.getValue()).equals(read.get(file.getKey()))) {
         conflicts.add(file.getKey());
       }
     }
     return List.copyOf(conflicts);
-  }
-
-  private static String dvId(Row scanFile) {
-    return DeltaDeletionVector.idOf(KernelInternals.deletionVector(scanFile));
-  }
-
-  /**
-   * The {@code add} of a data file with a deletion vector, with its statistics over all of its
-   * physical rows (Delta requires an exact {@code numRecords} there); a file listed from the table
-   * without statistics keeps only its row count.
-   */
-  private Row addWithDeletionVector(DeltaDataFile file) {
-    DataFileStatistics stats = DataFileStatistics.deserializeFromJson(file.statsJson(), physicalSchema())
-        .filter(s -> s.getNumRecords() == file.numRecords())
-        .orElse(new DataFileStatistics(file.numRecords(), Map.of(), Map.of(), Map.of(), Optional.empty()));
-    java.net.URI root = DeltaPaths.qualified(spec.tablePath(), spec.hadoopConf())
-        .toUri();
-    return KernelInternals.addWithDeletionVector(root, physicalSchema(), file.path(), file.size(),
-        file.modificationTime(), stats, file.deletionVector());
-  }
-
-  /** The snapshot's data files by absolute path, as scan file rows (what a remove action is made of). */
-  private Map<String, Row> liveFiles(Snapshot snapshot) {
-    Map<String, Row> live = new HashMap<>();
-    for (FilteredColumnarBatch batch : KernelIterators.drain(
-        snapshot.getScanBuilder().build().getScanFiles(engine))) {
-      try (CloseableIterator<Row> rows = batch.getRows()) {
-        rows.forEachRemaining(row -> live.put(KernelInternals.dataFile(row).getPath(), row));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return live;
-  }
-
-  private List<Row> appendActions(Transaction txn, List<DeltaDataFile> files) {
-    Row txnState = txn.getTransactionState(engine);
-    List<Row> actions = new ArrayList<>();
-    Map<Map<String, String>, List<DataFileStatus>> byPartition = new LinkedHashMap<>();
-    for (DeltaDataFile file : files) {
-      byPartition.computeIfAbsent(file.partitionValues(), k -> new ArrayList<>()).add(
-          new DataFileStatus(file.path(), file.size(), file.modificationTime(),
-              DataFileStatistics.deserializeFromJson(file.statsJson(), physicalSchema())));
-    }
-    for (Map.Entry<Map<String, String>, List<DataFileStatus>> group : byPartition.entrySet()) {
-      DataWriteContext context =
-          Transaction.getWriteContext(engine, txnState, partitionLiterals(group.getKey()));
-      actions.addAll(KernelIterators.drain(Transaction.generateAppendActions(
-          engine, txnState, KernelIterators.of(group.getValue().iterator()), context)));
-    }
-    return actions;
   }
 
   /**
@@ -497,38 +433,6 @@ public final class DeltaTableCommitter {
       // another writer changed the table first: the next commit checks the schema again
       LOG.info("Table {}: adding columns lost a race; the next commit checks the schema again", spec.tablePath());
     }
-  }
-
-  private StructType physicalSchema() {
-    List<StructField> fields = new ArrayList<>();
-    for (StructField field : schema.fields()) {
-      if (!spec.partitionColumns().contains(field.getName())) {
-        fields.add(field);
-      }
-    }
-    return new StructType(fields);
-  }
-
-  private Map<String, Literal> partitionLiterals(Map<String, String> values) {
-    Map<String, Literal> literals = new HashMap<>();
-    for (Map.Entry<String, String> e : values.entrySet()) {
-      DataType type = schema.get(e.getKey()).getDataType();
-      String v = e.getValue();
-      literals.put(e.getKey(), v == null ? Literal.ofNull(type)
-          : type instanceof StringType ? Literal.ofString(v)
-          : type instanceof BooleanType ? Literal.ofBoolean(Boolean.parseBoolean(v))
-          : type instanceof ByteType ? Literal.ofByte(Byte.parseByte(v))
-          : type instanceof ShortType ? Literal.ofShort(Short.parseShort(v))
-          : type instanceof IntegerType ? Literal.ofInt(Integer.parseInt(v))
-          : type instanceof LongType ? Literal.ofLong(Long.parseLong(v))
-          : type instanceof DateType ? Literal.ofDate((int) LocalDate.parse(v).toEpochDay())
-          : unsupportedPartition(e.getKey(), type));
-    }
-    return literals;
-  }
-
-  private static Literal unsupportedPartition(String column, DataType type) {
-    throw new IllegalStateException("partition column " + column + " of type " + type + " not validated");
   }
 
   private Optional<Snapshot> latest() {

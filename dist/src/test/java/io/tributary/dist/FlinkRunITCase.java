@@ -12,7 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,5 +94,50 @@ class FlinkRunITCase {
     Path embedded = WORK.resolve("embedded-" + id);
     DistTestFiles.runEmbedded(conf, embedded);
     DistTestFiles.assertSameTables(storage, embedded, "written by flink run on the session cluster");
+  }
+
+  /**
+   * The REST API's jar run (what the web UI's "Submit New Job" and the Kubernetes operator's FlinkSessionJob
+   * use) runs the main inside the JobManager with one job at most and a job client that cannot stop a job
+   * with a savepoint: the update is refused before any job, naming the ways that work.
+   */
+  @Test
+  void aJarRunThroughTheRestApiIsRefusedBeforeAnyJob() throws Exception {
+    String id = UUID.randomUUID().toString();
+    Map<String, String> conf = DistTestFiles.medallionInput(WORK.resolve("input-" + id));
+    Path storage = WORK.resolve("storage-" + id);
+    Path file = DistTestFiles.medallionFile(WORK.resolve("medallion-" + id + ".yml"), storage.toString(), conf);
+    int jobsBefore = cluster.get("/jobs/overview").path("jobs").size();
+    HttpClient http = HttpClient.newHttpClient();
+    String boundary = "tributary-" + id;
+    Path jar = DeployableJarTest.jar();
+    HttpRequest upload = HttpRequest.newBuilder(cluster.restUri().resolve("/jars/upload"))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.concat(
+            HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; "
+                + "filename=\"tributary-flink.jar\"\r\nContent-Type: application/x-java-archive\r\n\r\n"),
+            HttpRequest.BodyPublishers.ofFile(jar),
+            HttpRequest.BodyPublishers.ofString("\r\n--" + boundary + "--\r\n"))).build();
+    HttpResponse<String> uploaded = http.send(upload, HttpResponse.BodyHandlers.ofString());
+    assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(200);
+    String jarId = Path.of(new ObjectMapper().readTree(uploaded.body()).path("filename").asText()).getFileName()
+        .toString();
+
+    ObjectNode body = new ObjectMapper().createObjectNode().put("entryClass", "io.tributary.runtime.cli.TributaryCli");
+    body.putArray("programArgsList").add("start").add(file.toString());
+    HttpResponse<String> run = http.send(HttpRequest.newBuilder(cluster.restUri().resolve("/jars/" + jarId + "/run"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    System.out.printf("jar run answered %d%n", run.statusCode());
+    assertThat(run.statusCode()).as(run.body()).isNotEqualTo(200);
+    assertThat(run.body()).contains("tributary ended with exit code 2");
+    assertThat(Files.readString(cluster.logDir().resolve("jobmanager.out"))).contains("Flink runs this program with "
+        + "one job at most and a job client that can neither stop a job with a savepoint nor read its result: a "
+        + "submission through the REST API's jar run (the web UI's 'Submit New Job', the Kubernetes operator's "
+        + "FlinkSessionJob) runs it so. An update runs several jobs and stops each with a savepoint. Start it with "
+        + "flink run -c io.tributary.runtime.cli.TributaryCli tributary-flink.jar start PIPELINE.yml, with tributary "
+        + "start PIPELINE.yml --cluster HOST:PORT, or as an application (application mode).");
+    assertThat(cluster.get("/jobs/overview").path("jobs").size()).as("jobs on the cluster").isEqualTo(jobsBefore);
+    assertThat(storage.resolve("tables")).doesNotExist();
   }
 }

@@ -98,7 +98,29 @@ public final class ContextExecutor implements JobExecutor {
     }
     Configuration conf = Configuration.fromMap(env.getConfiguration().toMap());
     check(conf);
+    if (jobLimit(env, "jobCountLimit") < 2) {
+      throw new FlinkDeploymentException("Flink runs this program with one job at most and a job client that can "
+          + "neither stop a job with a savepoint nor read its result: a submission through the REST API's jar run "
+          + "(the web UI's 'Submit New Job', the Kubernetes operator's FlinkSessionJob) runs it so. An update runs "
+          + "several jobs and stops each with a savepoint. Start it with flink run -c "
+          + "io.tributary.runtime.cli.TributaryCli tributary-flink.jar start PIPELINE.yml, with tributary start "
+          + "PIPELINE.yml --cluster HOST:PORT, or as an application (application mode).");
+    }
     return Optional.of(new ContextExecutor(conf, RemoteExecutor.DEFAULT_CAUGHT_UP_TIMEOUT));
+  }
+
+  /**
+   * A job limit of a context environment (Flink 2.3's {@code StreamContextEnvironment} fields
+   * {@code jobCountLimit}, {@code streamingJobCountLimit}); unlimited if this Flink has no such field.
+   */
+  static int jobLimit(StreamExecutionEnvironment env, String field) {
+    try {
+      java.lang.reflect.Field limit = StreamContextEnvironment.class.getDeclaredField(field);
+      limit.setAccessible(true);
+      return limit.getInt(env);
+    } catch (ReflectiveOperationException | RuntimeException unknown) {
+      return Integer.MAX_VALUE;
+    }
   }
 
   /** Whether {@code conf} is an application cluster's context (the update runs in the JobManager). */

@@ -81,8 +81,6 @@ final class ClusterBench {
         .set("taskmanager.memory.jvm-metaspace.size", "1g")
         .set("jobmanager.memory.process.size", "1536m")
         .set("jobmanager.memory.jvm-metaspace.size", "512m")
-        // a busy machine: the RPC system's 10 s start timeout failed the JobManager at load average 40
-        .set("pekko.startup-timeout", "120 s")
         .startTimeout(Duration.ofSeconds(300)).start()) {
       System.out.printf("[cluster] standalone cluster (separate JVMs: 1 JobManager, 1 TaskManager with 2 slots, "
           + "4096m) up in %.2f s%n", Bench.seconds(start));

@@ -11,6 +11,7 @@ import io.tributary.runtime.config.PipelineSettings;
 import io.tributary.runtime.engine.DeferredSchemas;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.EmbeddedExecutor;
+import io.tributary.runtime.remote.ContextExecutor;
 import io.tributary.runtime.remote.JobJars;
 import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.engine.JobExecutor;
@@ -304,6 +305,10 @@ public final class Tributary {
      * thrown here, before anything runs.
      */
     public RunningUpdate start() {
+      // the main of a Flink program (flink run, an application cluster): its jobs go through Flink's
+      // context environment; a context an update cannot run in is refused before anything runs
+      Optional<ContextExecutor> context = executor == null && remoteCluster == null
+          ? ContextExecutor.ofContext() : Optional.empty();
       PipelineStorage pipelineStorage = storage();
       LogicalPlan logical = plan();
       // the one analysis of the update: it writes nothing before the update holds the lock
@@ -349,6 +354,7 @@ public final class Tributary {
           // an executor given to the builder is the caller's; one started for this update is closed with it
           JobExecutor target = shared != null ? shared
               : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses))
+              : context.isPresent() ? context.get()
               : embedded(slots, pipelineStorage.settings());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);

@@ -67,7 +67,44 @@ public final class TributaryCli {
       out.flush();
       err.flush();
     }
+    if (inFlinkProgram()) {
+      // the main of flink run or of an application cluster: System.exit would end the client's or the
+      // JobManager's JVM under Flink; a failure is thrown, so Flink reports the program (application) failed
+      if (code != 0) {
+        throw new ExitCodeException(code);
+      }
+      return;
+    }
     System.exit(code);
+  }
+
+  /** Whether this JVM runs the CLI as a Flink program's main ({@code flink run}, an application cluster). */
+  static boolean inFlinkProgram() {
+    return org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment()
+        instanceof org.apache.flink.client.program.StreamContextEnvironment;
+  }
+
+  /** Whether this JVM is an application cluster's JobManager running the CLI as the application's main. */
+  static boolean inFlinkApplication() {
+    var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+    return env instanceof org.apache.flink.client.program.StreamContextEnvironment
+        && io.tributary.runtime.remote.ContextExecutor.isApplication(
+            org.apache.flink.configuration.Configuration.fromMap(env.getConfiguration().toMap()));
+  }
+
+  /** How a command that did not succeed ends a Flink program's main: its exit code, which Flink cannot take. */
+  public static final class ExitCodeException extends RuntimeException {
+    private final int code;
+
+    ExitCodeException(int code) {
+      super("tributary ended with exit code " + code + " (1: the update failed or was stopped; 2: the pipeline, "
+          + "its file or the Flink deployment is wrong; 3: another update holds the lock); its messages are above.");
+      this.code = code;
+    }
+
+    public int code() {
+      return code;
+    }
   }
 
   /** Runs the command line and returns its exit code; used by {@link #main} and by tests. */
@@ -77,7 +114,8 @@ public final class TributaryCli {
     line.setErr(err);
     line.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof PipelineDefinitionException || e instanceof PipelineConfigException
-          || e instanceof CommandLine.ParameterException) {
+          || e instanceof CommandLine.ParameterException
+          || e instanceof io.tributary.runtime.remote.FlinkDeploymentException) {
         err.println(e.getMessage());
         return DEFINITION_ERROR;
       }
@@ -165,6 +203,13 @@ public final class TributaryCli {
       PipelineConfig config = cluster == null ? options.load() : options.load().withCluster(cluster);
       PrintWriter out = spec.commandLine().getOut();
       out.println("Starting an update of pipeline '" + config.name() + "' (storage " + config.storage() + ")");
+      if (config.cluster().isEmpty()) {
+        // flink run / an application cluster: refused here, before anything runs, if it cannot run an update
+        io.tributary.runtime.remote.ContextExecutor.ofContext().ifPresent(context -> {
+          out.println("Running the jobs through Flink's context environment on " + context.describe() + ".");
+          context.close();
+        });
+      }
       if (!config.cluster().isEmpty()) {
         out.println("Running the jobs on the Flink cluster at " + config.cluster() + ".");
         if (!PipelineConfig.isUri(config.storage()) || config.storage().startsWith("file:")) {
@@ -185,7 +230,8 @@ public final class TributaryCli {
       // cluster under the running jobs, and the JVM halts before the end of the update is printed.
       Map<String, sun.misc.SignalHandler> previous = new TreeMap<>();
       java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
-      for (String name : List.of("INT", "TERM")) {
+      // not in an application cluster's JobManager, which handles its own signals
+      for (String name : inFlinkApplication() ? List.<String>of() : List.of("INT", "TERM")) {
         try {
           previous.put(name, sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
             if (signalled.getAndSet(true)) {

@@ -348,7 +348,8 @@ public final class Tributary {
         try (lock) {
           // an executor given to the builder is the caller's; one started for this update is closed with it
           JobExecutor target = shared != null ? shared
-              : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses))
+              : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses),
+                  pipelineSettings.caughtUpTimeout())
               : embedded(slots, pipelineStorage.settings());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);

@@ -22,6 +22,15 @@ public interface JobExecutor extends AutoCloseable {
    */
   SubmittedJob submit(JobSubmission submission);
 
+  /**
+   * The address of the cluster the jobs run on when they outlive this process (a remote cluster's
+   * {@code host:port}), which the update record keeps so the next update can stop the jobs a killed
+   * client left running; empty when they end with it (an embedded cluster).
+   */
+  default java.util.Optional<String> cluster() {
+    return java.util.Optional.empty();
+  }
+
   /** Releases what this executor holds, such as a cluster it started; jobs it ran are not touched. */
   @Override
   default void close() {}

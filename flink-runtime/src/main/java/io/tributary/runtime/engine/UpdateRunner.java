@@ -78,6 +78,9 @@ public final class UpdateRunner {
     stopRequest.thenRun(() -> events.userAction("STOP"));
     events.updateProgress(UpdateState.RUNNING, Optional.empty());
     try {
+      // a killed --cluster client's jobs run on: stopped before this update starts its own
+      LeftRunningJobs.stopAll(storage, record.number(), events, listener);
+      launcher.recordJobsIn(record);
       UpdateResult result;
       try (RowsWatcher rows = RowsWatcher.start(launcher::rowsWritten, listener, ROWS_REPORT)) {
         UpdateScope scope = new UpdateScope(updateId, record.number(), generations(plan.resolved().plan()), selected,

@@ -105,6 +105,28 @@ public final class RemoteExecutor implements JobExecutor {
     }
   }
 
+  @Override
+  public Optional<String> cluster() {
+    return Optional.of(address);
+  }
+
+  /**
+   * A job already on the cluster (submitted by another client, say one that was killed), to watch, stop
+   * with a savepoint or cancel as if this executor had submitted it; its caught-up signal is not read.
+   */
+  public SubmittedJob attach(String jobId) {
+    JobID id = JobID.fromHexString(jobId);
+    CompletableFuture<JobOutcome> result = new CompletableFuture<>();
+    client.requestJobResult(id).whenComplete((jobResult, error) -> result.complete(error != null
+        ? JobOutcome.failed(ExceptionUtils.stripCompletionException(error)) : outcome(jobResult)));
+    return new Remote(id, result, CompletableFuture.completedFuture(null));
+  }
+
+  /** The address of the cluster, {@code host:port}. */
+  public String address() {
+    return address;
+  }
+
   /** The jars every job carries. */
   public List<Path> jars() {
     return jars;

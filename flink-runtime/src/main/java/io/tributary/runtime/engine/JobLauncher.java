@@ -110,6 +110,9 @@ final class JobLauncher {
     }
     SubmittedJob submitted = executor.submit(new JobSubmission(job.name(), translated.graph(), restore,
         context.updateId(), translated.caughtUpIds()));
+    if (running != null) {
+      running.jobSubmitted(jobId.toHexString(), submitted.result());
+    }
     Launched launched = new Launched(context, submitted, fingerprint);
     active.put(submitted.id(), launched);
     return launched;

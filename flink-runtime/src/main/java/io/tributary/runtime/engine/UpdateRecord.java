@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -44,6 +45,7 @@ final class UpdateRecord {
   private final Instant start;
   /** The jobs submitted so far, in order, and the cluster they run on (once one is submitted there). */
   private final List<Map<String, Object>> jobs = new ArrayList<>();
+  private final Map<String, CompletableFuture<?>> results = new java.util.HashMap<>();
   private String cluster;
 
   private UpdateRecord(PipelineStorage storage, String pipeline, String updateId, long number, Instant start) {
@@ -85,6 +87,11 @@ final class UpdateRecord {
    * @param cluster the address of the cluster it runs on; empty when it runs in this process
    */
   synchronized void jobSubmitting(String job, String mode, String jobId, Optional<String> cluster) {
+    // a continuous update recomputes its materialized tables again and again: the batch jobs that ended
+    // leave the record, which so names the jobs that may run now and stays small
+    jobs.removeIf(entry -> "BATCH".equals(entry.get("mode"))
+        && Optional.ofNullable(results.get((String) entry.get("job_id"))).map(CompletableFuture::isDone).orElse(false));
+    results.keySet().retainAll(jobs.stream().map(entry -> (String) entry.get("job_id")).toList());
     Map<String, Object> entry = new LinkedHashMap<>();
     entry.put("job", job);
     entry.put("mode", mode);
@@ -99,6 +106,11 @@ final class UpdateRecord {
     record.put("started", start.toString());
     putJobs(record);
     write(path(storage, number), record);
+  }
+
+  /** Tells the record the end of job {@code jobId}, once it comes. */
+  synchronized void jobSubmitted(String jobId, CompletableFuture<?> result) {
+    results.put(jobId, result);
   }
 
   private void putJobs(Map<String, Object> record) {

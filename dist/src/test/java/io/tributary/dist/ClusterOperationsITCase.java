@@ -76,6 +76,10 @@ class ClusterOperationsITCase {
         // a lost TaskManager is noticed within seconds, not Flink's default 50 s
         .set("heartbeat.interval", "1000")
         .set("heartbeat.timeout", "6000")
+        // The JobManager's metric store, where the sources' caught-up gauges are read, fetches again only
+        // once its last fetch ended, and a fetch from a TaskManager killed meanwhile waits for web.timeout
+        // (Flink's default 10 min): with it, the update waited for caught-up 10 minutes after the kill.
+        .set("web.timeout", "15000")
         .startTimeout(Duration.ofSeconds(180)).start();
     cluster.awaitTaskManagers(2, Duration.ofSeconds(120));
     System.out.printf("standalone cluster up in %d ms%n", (System.nanoTime() - start) / 1_000_000);
@@ -210,7 +214,7 @@ class ClusterOperationsITCase {
     System.out.printf("update with a 1 ms caught-up timeout: %s %s%n", result.state(), result.error());
     assertThat(result.state()).isEqualTo(UpdateState.FAILED);
     assertThat(result.error()).hasValueSatisfying(error -> assertThat(error)
-        .contains("Job 'bronze_events' on the Flink cluster at " + cluster.restAddress() + ": Update ")
+        .contains("Job 'stream_bronze_events' on the Flink cluster at " + cluster.restAddress() + ": Update ")
         .contains(": source 'bronze_events")
         .contains("did not catch up within PT0.001S")
         .contains("The wait is pipelines.cluster.caughtUpTimeout in the pipeline's configuration (now 1 ms); the job"

@@ -2,6 +2,8 @@ package io.tributary.runtime.remote;
 
 import io.tributary.runtime.engine.JobFailedException;
 import io.tributary.runtime.engine.SubmittedJob;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -9,8 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.runtime.rest.util.RestClientException;
-import org.apache.flink.util.ExceptionUtils;
 
 /**
  * Stops a job that a killed client left running on a Flink cluster (its update's record names it): a
@@ -27,8 +27,6 @@ public final class LeftoverJobs {
 
   /** How long a cancelled or stopped job may take to report its end. */
   private static final Duration END_TIMEOUT = Duration.ofSeconds(60);
-  /** How long the cluster may take to answer whether it knows the job. */
-  private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(30);
 
   private LeftoverJobs() {}
 
@@ -56,24 +54,23 @@ public final class LeftoverJobs {
    */
   public static Stopped stop(String cluster, String jobId, boolean streaming, String savepointDir, Duration timeout)
       throws InterruptedException {
+    RemoteExecutor.HostPort address = RemoteExecutor.HostPort.parse(cluster);
+    // asked once over plain HTTP first: a cluster that is gone answers at once (Flink's client retries)
+    String state;
+    try {
+      state = new RestCaughtUpReader(URI.create("http://" + address)).jobState(jobId);
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains(" answered 404")) {
+        return new Stopped(How.ENDED, Optional.empty(), "the cluster does not know it (any more)");
+      }
+      throw new IllegalStateException("Cannot ask the Flink cluster at " + cluster + " about job " + jobId + " ("
+          + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ").", e);
+    }
+    if (java.util.Set.of(JobStatus.FINISHED.name(), JobStatus.FAILED.name(), JobStatus.CANCELED.name()).contains(state)) {
+      return new Stopped(How.ENDED, Optional.empty(), state);
+    }
     try (RemoteExecutor executor = RemoteExecutor.connect(cluster, List.of())) {
       SubmittedJob job = executor.attach(jobId);
-      JobStatus status;
-      try {
-        status = job.status().get(STATUS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException e) {
-        if (notFound(e)) {
-          return new Stopped(How.ENDED, Optional.empty(), "the cluster does not know it (any more)");
-        }
-        throw new IllegalStateException("Cannot ask the Flink cluster at " + cluster + " about job " + jobId + ": "
-            + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
-      } catch (TimeoutException e) {
-        throw new IllegalStateException("The Flink cluster at " + cluster + " did not answer within " + STATUS_TIMEOUT
-            + " whether job " + jobId + " runs.", e);
-      }
-      if (status.isGloballyTerminalState()) {
-        return new Stopped(How.ENDED, Optional.empty(), status.name());
-      }
       if (streaming) {
         try {
           String savepoint = job.stopWithSavepoint(savepointDir, timeout);
@@ -101,12 +98,5 @@ public final class LeftoverJobs {
       throw new IllegalStateException("Job " + jobId + " on the Flink cluster at " + cluster + " did not end within "
           + END_TIMEOUT + " of being stopped: cancel it (flink cancel " + jobId + ") and start again.", e);
     }
-  }
-
-  private static boolean notFound(Throwable e) {
-    return ExceptionUtils.findThrowable(e, RestClientException.class)
-        .map(r -> r.getHttpResponseStatus().code() == 404).orElse(false)
-        || ExceptionUtils.findThrowableWithMessage(e, "FlinkJobNotFoundException").isPresent()
-        || ExceptionUtils.findThrowableWithMessage(e, "Could not find Flink job").isPresent();
   }
 }

@@ -219,6 +219,12 @@ class ClusterOperationsITCase {
         .contains("did not catch up within PT0.001S")
         .contains("The wait is pipelines.cluster.caughtUpTimeout in the pipeline's configuration (now 1 ms); the job"
             + " is cancelled."));
+    // development mode (the default): the job ran without restarts on the cluster too
+    String jid = JSON.readTree(Files.readString(storage.resolve("_tributary/updates/000001.json")))
+        .path("jobs").get(0).path("job_id").asText();
+    String restarts = cluster.get("/jobs/" + jid + "/config").path("execution-config").path("restart-strategy").asText();
+    System.out.printf("development mode's job %s: restart-strategy %s%n", jid, restarts);
+    assertThat(restarts).as("restart strategy in development mode").containsIgnoringCase("deactivated");
   }
 
   private static Path pipelineFile(Path storage, Path events, String rest) throws IOException {

@@ -107,7 +107,7 @@ class KilledClusterClientITCase {
     assertThat(closed.path("cluster").asText()).isEqualTo(cluster.restAddress());
     assertThat(printed).contains("Update 1 ended without closing").contains("It submitted ")
         .contains(" to the Flink cluster at " + cluster.restAddress() + ", which run on without it: those still"
-            + " running are stopped with a savepoint before this update starts.")
+            + " running are stopped (a streaming job with a savepoint) before this update starts.")
         .contains("Update 2 COMPLETED");
     List<Event> events = EventLog.of(PipelineStorage.at(storage.toString(), HadoopSettings.none()))
         .events("update_progress");

@@ -112,8 +112,8 @@ final class AbandonedUpdates {
       return "";
     }
     return " It submitted " + jobs + " job" + (jobs == 1 ? "" : "s") + " to the Flink cluster at "
-        + record.path("cluster").asText() + ", which run on without it: those still running are stopped with a"
-        + " savepoint before this update starts.";
+        + record.path("cluster").asText() + ", which run on without it: those still running are stopped (a"
+        + " streaming job with a savepoint) before this update starts.";
   }
 
   private static List<Path> records(PipelineStorage storage) {

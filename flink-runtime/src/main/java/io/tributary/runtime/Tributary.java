@@ -305,10 +305,6 @@ public final class Tributary {
      * thrown here, before anything runs.
      */
     public RunningUpdate start() {
-      // the main of a Flink program (flink run, an application cluster): its jobs go through Flink's
-      // context environment; a context an update cannot run in is refused before anything runs
-      Optional<ContextExecutor> context = executor == null && remoteCluster == null
-          ? ContextExecutor.ofContext() : Optional.empty();
       PipelineStorage pipelineStorage = storage();
       LogicalPlan logical = plan();
       // the one analysis of the update: it writes nothing before the update holds the lock
@@ -317,6 +313,10 @@ public final class Tributary {
           .apply(logical));
       // checked by the analysis with the other problems: it cannot fail here
       PipelineSettings pipelineSettings = PipelineSettings.of(name, configuration);
+      // the main of a Flink program (flink run, an application cluster): its jobs go through Flink's
+      // context environment; a context an update cannot run in is refused before anything runs
+      Optional<ContextExecutor> context = executor == null && remoteCluster == null
+          ? ContextExecutor.ofContext(pipelineSettings.caughtUpTimeout()) : Optional.empty();
       List<PlannedJob> jobs = checked.jobs();
       RefreshSelection.Resolved selected = selection.resolve(checked.resolved().plan(), jobs);
       PipelineLock lock = PipelineLock.acquire(pipelineStorage, name, pipelineSettings.lease(), Clock.systemUTC());
@@ -353,7 +353,8 @@ public final class Tributary {
         try (lock) {
           // an executor given to the builder is the caller's; one started for this update is closed with it
           JobExecutor target = shared != null ? shared
-              : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses))
+              : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses),
+                  pipelineSettings.caughtUpTimeout())
               : context.isPresent() ? context.get()
               : embedded(slots, pipelineStorage.settings());
           try {

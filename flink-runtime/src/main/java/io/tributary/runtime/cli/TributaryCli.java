@@ -13,6 +13,8 @@ import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineConfigLoader;
 import io.tributary.runtime.delta.read.DeltaTableSummary;
 import io.tributary.runtime.engine.RefreshSelection;
+import io.tributary.runtime.remote.ContextExecutor;
+import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
@@ -205,7 +207,7 @@ public final class TributaryCli {
       out.println("Starting an update of pipeline '" + config.name() + "' (storage " + config.storage() + ")");
       if (config.cluster().isEmpty()) {
         // flink run / an application cluster: refused here, before anything runs, if it cannot run an update
-        io.tributary.runtime.remote.ContextExecutor.ofContext().ifPresent(context -> {
+        ContextExecutor.ofContext(RemoteExecutor.DEFAULT_CAUGHT_UP_TIMEOUT).ifPresent(context -> {
           out.println("Running the jobs through Flink's context environment on " + context.describe() + ".");
           context.close();
         });

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -42,6 +43,8 @@ final class JobLauncher {
   private final Map<String, Launched> active = new ConcurrentHashMap<>();
   /** Per dataset, the rows its latest job has written, as last seen. */
   private final Map<String, Long> rows = new ConcurrentHashMap<>();
+  /** The running update's record, which names each job as it is submitted. */
+  private volatile UpdateRecord record;
 
   JobLauncher(JobExecutor executor, PipelineStorage storage, JobIo io, JobTranslator.FlowStages stages,
       RunSettings settings) {
@@ -62,6 +65,11 @@ final class JobLauncher {
     CompletableFuture<Void> caughtUp() {
       return job.caughtUp();
     }
+  }
+
+  /** Names each job submitted from now on in {@code record}. */
+  void recordJobsIn(UpdateRecord record) {
+    this.record = record;
   }
 
   /** Translates {@code context}'s job of {@code plan} and submits it. */
@@ -93,8 +101,18 @@ final class JobLauncher {
         checkStateCompatible(job, fingerprint);
       }
     }
+    // the id is chosen here, so the record names the job before the cluster runs it
+    JobID jobId = new JobID();
+    translated.graph().setJobId(jobId);
+    UpdateRecord running = record;
+    if (running != null) {
+      running.jobSubmitting(job.name(), job.mode().name(), jobId.toHexString(), executor.cluster());
+    }
     SubmittedJob submitted = executor.submit(new JobSubmission(job.name(), translated.graph(), restore,
         context.updateId(), translated.caughtUpIds()));
+    if (running != null) {
+      running.jobSubmitted(jobId.toHexString(), submitted.result());
+    }
     Launched launched = new Launched(context, submitted, fingerprint);
     active.put(submitted.id(), launched);
     return launched;

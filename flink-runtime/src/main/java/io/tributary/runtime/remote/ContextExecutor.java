@@ -44,7 +44,7 @@ import org.apache.flink.util.ExceptionUtils;
  * {@code job}: the update runs inside the JobManager and its jobs are the application's jobs).
  *
  * <pre>{@code
- * Optional<ContextExecutor> executor = ContextExecutor.ofContext();   // empty outside flink run / an application
+ * Optional<ContextExecutor> executor = ContextExecutor.ofContext(caughtUpTimeout);   // empty outside flink run / an application
  * }</pre>
  *
  * <p>Each job is submitted with {@code StreamExecutionEnvironment.getExecutionEnvironment(conf).executeAsync(graph)}
@@ -87,11 +87,12 @@ public final class ContextExecutor implements JobExecutor {
 
   /**
    * The executor of the Flink context environment this JVM runs under ({@code flink run}, an
-   * application cluster), or empty when there is none (a plain {@code java} process).
+   * application cluster), or empty when there is none (a plain {@code java} process); it waits
+   * {@code caughtUpTimeout} at most for a source's caught-up signal.
    *
    * @throws FlinkDeploymentException if the context is one an update cannot run in (see {@link #check})
    */
-  public static Optional<ContextExecutor> ofContext() {
+  public static Optional<ContextExecutor> ofContext(Duration caughtUpTimeout) {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     if (!(env instanceof StreamContextEnvironment)) {
       return Optional.empty();
@@ -106,7 +107,7 @@ public final class ContextExecutor implements JobExecutor {
           + "io.tributary.runtime.cli.TributaryCli tributary-flink.jar start PIPELINE.yml, with tributary start "
           + "PIPELINE.yml --cluster HOST:PORT, or as an application (application mode).");
     }
-    return Optional.of(new ContextExecutor(conf, RemoteExecutor.DEFAULT_CAUGHT_UP_TIMEOUT));
+    return Optional.of(new ContextExecutor(conf, caughtUpTimeout));
   }
 
   /**

@@ -11,6 +11,7 @@ import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.config.PipelineConfigLoader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -330,7 +331,7 @@ class ClusterOperationsITCase {
 
   /** A table's rows as comma-joined fields, sorted. */
   private static List<String> fields(Path storage, String table) {
-    return io.tributary.runtime.delta.DeltaTableReader.readAll(storage.resolve("tables").resolve(table).toString())
+    return DeltaTableReader.readAll(storage.resolve("tables").resolve(table).toString())
         .stream().map(row -> {
           List<String> values = new ArrayList<>();
           for (int i = 0; i < row.getArity(); i++) {

@@ -6,7 +6,7 @@ import io.tributary.examples.MedallionPipeline;
 import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
-import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

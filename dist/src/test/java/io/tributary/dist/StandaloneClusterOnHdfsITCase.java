@@ -7,7 +7,7 @@ import io.tributary.examples.MedallionPipeline;
 import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
-import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineStorage;

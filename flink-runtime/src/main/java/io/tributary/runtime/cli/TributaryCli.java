@@ -17,6 +17,7 @@ import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.storage.StorageErrors;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -88,7 +89,7 @@ public final class TributaryCli {
       }
       if (e instanceof java.io.UncheckedIOException) {
         // storage that cannot be opened, read or written: its message names the path and the cause
-        err.println("Error: " + e.getMessage());
+        err.println("Error: " + StorageErrors.explain(e.getMessage(), e));
         return UPDATE_FAILED;
       }
       throw e;

@@ -144,8 +144,7 @@ public class GuardedFileSystem extends RawLocalFileSystem {
       short replication, long blockSize, Progressable progress) throws IOException {
     checkWritable(f);
     FSDataOutputStream out = super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress);
-    Optional<Fault> fault = faultAt(f);
-    return fault.isEmpty() ? out : new FSDataOutputStream(new Filling(out, fault.get()), null);
+    return out;
   }
 
   @Override
@@ -155,8 +154,34 @@ public class GuardedFileSystem extends RawLocalFileSystem {
     checkWritable(f);
     FSDataOutputStream out = super.createNonRecursive(f, permission, flags, bufferSize, replication, blockSize,
         progress);
+    return out;
+  }
+
+  @Override
+  public FSDataOutputStream createNonRecursive(Path f, FsPermission permission, boolean overwrite, int bufferSize,
+      short replication, long blockSize, Progressable progress) throws IOException {
+    checkWritable(f);
+    FSDataOutputStream out = super.createNonRecursive(f, permission, overwrite, bufferSize, replication, blockSize,
+        progress);
+    return out;
+  }
+
+  // every way RawLocalFileSystem creates a file ends in one of these two: where the disk fills up
+  @Override
+  protected OutputStream createOutputStream(Path f, boolean append) throws IOException {
+    checkWritable(f);
+    OutputStream out = super.createOutputStream(f, append);
     Optional<Fault> fault = faultAt(f);
-    return fault.isEmpty() ? out : new FSDataOutputStream(new Filling(out, fault.get()), null);
+    return fault.isEmpty() ? out : new Filling(out, fault.get());
+  }
+
+  @Override
+  protected OutputStream createOutputStreamWithMode(Path f, boolean append, FsPermission permission)
+      throws IOException {
+    checkWritable(f);
+    OutputStream out = super.createOutputStreamWithMode(f, append, permission);
+    Optional<Fault> fault = faultAt(f);
+    return fault.isEmpty() ? out : new Filling(out, fault.get());
   }
 
   @Override

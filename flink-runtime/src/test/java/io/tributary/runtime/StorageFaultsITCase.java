@@ -68,8 +68,17 @@ class StorageFaultsITCase {
   }
 
   @AfterEach
-  void repair() {
+  void repair() throws Exception {
     GuardedFileSystem.repair();
+    java.lang.reflect.Field field = EmbeddedCluster.class.getDeclaredField("cluster");
+    field.setAccessible(true);
+    org.apache.flink.runtime.minicluster.MiniCluster mini = (org.apache.flink.runtime.minicluster.MiniCluster) field.get(cluster);
+    for (org.apache.flink.runtime.client.JobStatusMessage job : mini.listJobs().get()) {
+      if (!job.getJobState().isGloballyTerminalState()) {
+        System.out.println("LEFT RUNNING: " + job.getJobName() + " " + job.getJobState());
+        mini.cancelJob(job.getJobId()).get();
+      }
+    }
   }
 
   @Test

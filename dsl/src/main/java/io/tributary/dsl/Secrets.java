@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * {@code describe()}, {@code PipelineConfig}'s text, the CLI, error messages) asks it.
  *
  * <p>A key is secret when, ignoring case, it contains {@code secret}, {@code password} or
- * {@code token}, or one of the words Flink hides in its own logged configuration
+ * {@code token} or {@code private key} ({@code private.key}, {@code private-key}), or one of the words Flink hides in its own logged configuration
  * ({@code GlobalConfiguration.isSensitive}: {@code apikey}, {@code api-key}, {@code auth-params},
  * {@code service-key}, {@code basic-auth}, {@code jaas.config}, {@code http-headers},
  * {@code fs.azure.account.key}), or is an S3 key setting: {@code fs.s3a.*key*} (access, secret,
@@ -30,7 +30,8 @@ public final class Secrets {
   public static final String REDACTED = "******";
 
   private static final Pattern SECRET = Pattern.compile(
-      "secret|password|token|apikey|api-key|auth-params|service-key|basic-auth|jaas\\.config|http-headers"
+      "secret|password|token|private[._-]?key|apikey|api-key|auth-params|service-key|basic-auth|jaas\\.config"
+          + "|http-headers"
           + "|fs\\.azure\\.account\\.key|(^|\\.)fs\\.s3a?\\..*key|^s3\\..*key",
       Pattern.CASE_INSENSITIVE);
 

@@ -137,14 +137,17 @@ class StorageFaultsITCase {
    * The whole storage's disk fills up at seeded points of an update (its record, the event journal, a
    * checkpoint, a data file, a Delta commit, the savepoint: wherever the budget runs out). Each time the
    * update ends (failed with the hint, or completed if the room sufficed), the table holds each row at
-   * most once, and once there is room the next update brings it to exactly the input.
+   * most once, and once there is room the next update brings it to exactly the input. Each update
+   * starts an embedded cluster of its own, as {@code tributary start} does: a Delta writer whose
+   * {@code close()} fails on the full disk while its task is already failing is a fatal error for
+   * Flink, which ends the TaskManager (of a shared cluster too; reported to the writer's owners).
    */
   @Test
   void aWholeStorageFillingUpAnywhereInAnUpdateLosesAndDuplicatesNothing() throws Exception {
     Path storage = dir.resolve("storage");
     java.util.Random rnd = random.get();
     arrive("b0", 1, 20);
-    assertThat(update().state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(updateOnItsOwnCluster().state()).isEqualTo(UpdateState.COMPLETED);
     int rows = 20;
     for (int round = 1; round <= 4; round++) {
       arrive("b" + round, rows + 1, rows + 20);
@@ -153,7 +156,7 @@ class StorageFaultsITCase {
       GuardedFileSystem.fillUpAfter(storage, budget);
       UpdateResult result;
       try {
-        result = update();
+        result = updateOnItsOwnCluster();
       } catch (java.io.UncheckedIOException beforeTheUpdateRan) {
         assertThat(StorageErrors.hint(beforeTheUpdateRan)).as("round %d, %d bytes: %s", round, budget,
             beforeTheUpdateRan).hasValue(StorageErrors.FULL);
@@ -170,7 +173,7 @@ class StorageFaultsITCase {
       assertThat(rows(1, rows)).containsAll(now);
 
       GuardedFileSystem.repair();
-      UpdateResult next = update();
+      UpdateResult next = updateOnItsOwnCluster();
       assertThat(next.state()).as("round %d, after the disk had room again: %s", round, next.error())
           .isEqualTo(UpdateState.COMPLETED);
       assertThat(DeltaTableReader.readAll(table())).as("round %d", round)
@@ -183,15 +186,21 @@ class StorageFaultsITCase {
   }
 
   private UpdateResult update() {
+    return builder().cluster(cluster).run();
+  }
+
+  private UpdateResult updateOnItsOwnCluster() {
+    return builder().run();
+  }
+
+  private Tributary.Builder builder() {
     return Tributary.pipeline(new Orders()).name("faults")
         .storage(GuardedFileSystem.uri(dir.resolve("storage")))
         .configuration(Map.of("source", dir.resolve("input").toString(),
             // a lock left by an update that could not delete it is stale after 3 s, not a minute
             "pipelines.lock.leaseDuration", "3 s", "pipelines.lock.heartbeatInterval", "1 s"))
         .hadoopConfiguration(hadoop())
-        .parallelism(1).triggerInterval(Duration.ofSeconds(1)).development(true)
-        .cluster(cluster)
-        .run();
+        .parallelism(1).triggerInterval(Duration.ofSeconds(1)).development(true);
   }
 
   private static org.apache.hadoop.conf.Configuration hadoop() {

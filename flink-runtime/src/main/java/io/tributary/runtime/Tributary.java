@@ -331,7 +331,11 @@ public final class Tributary {
         plan = unchanged ? checked : UpdatePlan.of(analyzeStoring.get());
         pipelineStorage.clearStopRequest();
       } catch (RuntimeException e) {
-        lock.close();
+        try {
+          lock.close();
+        } catch (RuntimeException closing) { // storage that refuses writes refuses this too: keep the first error
+          e.addSuppressed(closing);
+        }
         throw e;
       }
       RunSettings settings = new RunSettings(parallelism, triggerInterval, development, continuous, flinkOptions,

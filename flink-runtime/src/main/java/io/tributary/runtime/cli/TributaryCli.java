@@ -1,6 +1,7 @@
 package io.tributary.runtime.cli;
 
 import io.tributary.dsl.PipelineDefinitionException;
+import io.tributary.dsl.Secrets;
 import io.tributary.runtime.FlowResult;
 import io.tributary.runtime.FlowState;
 import io.tributary.runtime.RunningUpdate;
@@ -18,6 +19,7 @@ import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.storage.StorageErrors;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -124,6 +126,11 @@ public final class TributaryCli {
       if (e instanceof PipelineLock.PipelineLockedException) {
         err.println(e.getMessage());
         return ALREADY_RUNNING;
+      }
+      if (e instanceof java.io.UncheckedIOException) {
+        // storage that cannot be opened, read or written: its message names the path and the cause
+        err.println("Error: " + StorageErrors.explain(e.getMessage(), e));
+        return UPDATE_FAILED;
       }
       throw e;
     });
@@ -253,7 +260,8 @@ public final class TributaryCli {
         progress.finish();
         out.println(UpdateSummary.line(result, progress.secondsToFirstFlow(), progress.secondsSoFar()));
         printTables(out, config, result, progress);
-        result.error().ifPresent(e -> spec.commandLine().getErr().println("Error: " + e));
+        result.error().ifPresent(e -> spec.commandLine().getErr().println(
+            "Error: " + Secrets.redact(String.valueOf(e), config.allSettings())));
         boolean ended = result.state() == UpdateState.COMPLETED
             || (config.continuous() && result.state() == UpdateState.STOPPED);
         return ended ? 0 : UPDATE_FAILED;

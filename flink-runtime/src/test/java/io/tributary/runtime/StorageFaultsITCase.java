@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
-import io.tributary.runtime.delta.DeltaTableReader;
+import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.storage.StorageErrors;
 import io.tributary.runtime.testing.GuardedFileSystem;

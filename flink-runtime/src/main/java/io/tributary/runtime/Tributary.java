@@ -6,13 +6,12 @@ import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineConfig;
+import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineLibraries;
 import io.tributary.runtime.config.PipelineSettings;
 import io.tributary.runtime.engine.DeferredSchemas;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.EmbeddedExecutor;
-import io.tributary.runtime.remote.JobJars;
-import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.engine.JobExecutor;
 import io.tributary.runtime.engine.ProductionRuntime;
 import io.tributary.runtime.engine.RefreshSelection;
@@ -22,6 +21,8 @@ import io.tributary.runtime.engine.UpdateRunner;
 import io.tributary.runtime.maintenance.MaintenanceOptions;
 import io.tributary.runtime.maintenance.MaintenanceReport;
 import io.tributary.runtime.maintenance.TableMaintenance;
+import io.tributary.runtime.remote.JobJars;
+import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.storage.FlinkFileSystems;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
@@ -132,7 +133,11 @@ public final class Tributary {
       return this;
     }
 
+    /** @throws IllegalArgumentException if {@code parallelism} is below 1 */
     public Builder parallelism(int parallelism) {
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
+      }
       this.parallelism = parallelism;
       return this;
     }
@@ -232,6 +237,9 @@ public final class Tributary {
      * 1 s.
      */
     public Builder retries(int maxFlowRetries, Duration backoff) {
+      if (maxFlowRetries < 0) {
+        throw new IllegalArgumentException("maxFlowRetries must not be negative, was " + maxFlowRetries);
+      }
       this.maxFlowRetries = maxFlowRetries;
       this.retryBackoff = Objects.requireNonNull(backoff, "backoff");
       return this;
@@ -265,6 +273,9 @@ public final class Tributary {
       try {
         return pipeline.build();
       } catch (PipelineDefinitionException e) {
+        if (e instanceof PipelineConfigException) {
+          throw e; // a setting read while building: reported alone, as before
+        }
         // the pipelines.* keys are reported with the structure's problems (the analyzer does, past them)
         List<String> settings = PipelineSettings.problems(configuration);
         if (settings.isEmpty()) {

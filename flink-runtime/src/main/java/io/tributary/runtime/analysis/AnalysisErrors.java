@@ -9,6 +9,12 @@ final class AnalysisErrors {
 
   private AnalysisErrors() {}
 
+  static String snapshotFunctionReadsDataset(String target, String dataset) {
+    return "applyChangesFromSnapshot into '" + target + "': the snapshot function reads dataset '" + dataset
+        + "' of the pipeline. A snapshot function reads from outside the pipeline; to apply snapshots of a"
+        + " dataset, use fromSnapshot(\"" + dataset + "\").";
+  }
+
   static String queryFailed(DatasetSpec dataset, Throwable error) {
     return "Dataset '" + dataset.name() + "': its query is not valid: " + rootMessage(error)
         + ". Fix the query of '" + dataset.name() + "'.";

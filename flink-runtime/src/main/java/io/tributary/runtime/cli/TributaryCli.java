@@ -9,7 +9,6 @@ import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineConfig;
-import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineConfigLoader;
 import io.tributary.runtime.delta.read.DeltaTableSummary;
 import io.tributary.runtime.engine.RefreshSelection;
@@ -76,8 +75,8 @@ public final class TributaryCli {
     line.setOut(out);
     line.setErr(err);
     line.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof PipelineDefinitionException || e instanceof PipelineConfigException
-          || e instanceof CommandLine.ParameterException) {
+      // a PipelineConfigException is a PipelineDefinitionException: the pipeline or its file is wrong
+      if (e instanceof PipelineDefinitionException || e instanceof CommandLine.ParameterException) {
         err.println(e.getMessage());
         return DEFINITION_ERROR;
       }

@@ -396,7 +396,8 @@ final class AnalysisRun implements TableResolver {
    * schema is checked, but the source's column order and nullability are kept.
    */
   private static boolean readsSourceDirectly(DatasetSpec dataset) {
-    return dataset.query().orElse(null) instanceof Query.SourceRead;
+    return dataset.query().map(query -> query.match(read -> false, source -> true, api -> false, sql -> false))
+        .orElse(false);
   }
 
   private void checkDropDuplicates(DatasetSpec dataset, RowType rowType, List<String> datasetProblems) {

@@ -369,16 +369,13 @@ final class AnalysisRun implements TableResolver {
             .next(new SnapshotQueryContext(plan.pipeline(), dataset.name(), tableEnv, plan.configuration()),
                 Optional.empty());
         if (first.isEmpty()) {
-          return failed(List.of("applyChangesFromSnapshot into '" + dataset.name() + "': the snapshot function"
-              + " returned no snapshot for Optional.empty() (no version applied yet), so the target's columns are"
-              + " unknown. Return the first snapshot (its rows may be empty) when given no version."));
+          return failed(List.of(AnalysisErrors.noFirstSnapshot(dataset.name())));
         }
         snapshotType = Analyzer.rowType(first.get().rows());
       } catch (PipelineDefinitionException e) {
         return failed(e.problems()); // it read a dataset of the pipeline
       } catch (RuntimeException e) {
-        return failed(List.of("applyChangesFromSnapshot into '" + dataset.name() + "': the snapshot function failed: "
-            + e.getMessage()));
+        return failed(List.of(AnalysisErrors.snapshotFunctionFailed(dataset.name(), e)));
       }
     }
     List<String> snapshotProblems = SnapshotChanges.problems(flow, snapshotType);

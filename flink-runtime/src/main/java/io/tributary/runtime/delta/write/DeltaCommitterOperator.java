@@ -315,10 +315,15 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
           .ifPresent(dv -> keep.add(TableFileReferences.key(dv)));
     }
     try {
+      long start = System.nanoTime();
       DeadAttemptFiles.Result result = DeadAttemptFiles.delete(spec.tablePath(), conf, attempt, startedMillis, keep);
       if (!result.deleted().isEmpty()) {
         LOG.info("Delta table {}: deleted {} file(s) ({} bytes) that killed or failed runs wrote and no commit"
-            + " references: {}", spec.tablePath(), result.deleted().size(), result.bytes(), result.deleted());
+            + " references, in {} ms: {}", spec.tablePath(), result.deleted().size(), result.bytes(),
+            (System.nanoTime() - start) / 1_000_000, result.deleted());
+      } else {
+        LOG.debug("Delta table {}: no file of a dead run ({} ms)", spec.tablePath(),
+            (System.nanoTime() - start) / 1_000_000);
       }
     } catch (RuntimeException e) {
       LOG.warn("Delta table {}: could not delete the files of dead runs; VACUUM will ({})", spec.tablePath(),

@@ -50,7 +50,7 @@ class ContinuousFailureInjectionITCase {
   private static final Logger LOG = LoggerFactory.getLogger(ContinuousFailureInjectionITCase.class);
   private static final int FILES = 5;
   private static final int ROWS_PER_FILE = 200;
-  private static final Duration TIMEOUT = Duration.ofMinutes(3);
+  private static final Duration TIMEOUT = Duration.ofMinutes(6); // a loaded machine (load 35) is slow
 
   @RegisterExtension
   static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
@@ -205,30 +205,36 @@ class ContinuousFailureInjectionITCase {
       builder = builder.flinkOption(option.getKey(), option.getValue());
     }
     RunningUpdate running = builder.start();
-    for (int file = 0; file < FILES; file++) {
-      StringBuilder lines = new StringBuilder();
-      for (int i = 1; i <= ROWS_PER_FILE; i++) {
-        long id = file * ROWS_PER_FILE + i;
-        lines.append("{\"id\":").append(id).append(",\"name\":\"n").append(id).append("\"}\n");
-        expected.add(Row.of(id, "n" + id));
-      }
-      Path hidden = input.resolve("_part-" + file + ".json");
-      Files.writeString(hidden, lines);
-      Files.move(hidden, input.resolve("part-" + file + ".json"));
-      Thread.sleep(300);
-    }
     try {
-      Await.until("every row in checked and raw", TIMEOUT, Duration.ofMillis(250),
-          () -> polled(storage, "checked") >= expected.size()
-              && polled(storage, "raw") >= expected.size() + extraRaw.size());
-    } catch (AssertionError e) {
-      throw new AssertionError(running.events().toString(), e);
+      for (int file = 0; file < FILES; file++) {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 1; i <= ROWS_PER_FILE; i++) {
+          long id = file * ROWS_PER_FILE + i;
+          lines.append("{\"id\":").append(id).append(",\"name\":\"n").append(id).append("\"}\n");
+          expected.add(Row.of(id, "n" + id));
+        }
+        Path hidden = input.resolve("_part-" + file + ".json");
+        Files.writeString(hidden, lines);
+        Files.move(hidden, input.resolve("part-" + file + ".json"));
+        Thread.sleep(300);
+      }
+      try {
+        Await.until("every row in checked and raw", TIMEOUT, Duration.ofMillis(250),
+            () -> polled(storage, "checked") >= expected.size()
+                && polled(storage, "raw") >= expected.size() + extraRaw.size());
+      } catch (AssertionError e) {
+        throw new AssertionError(running.events().toString(), e);
+      }
+      assertThat(running.state()).as("the update recovered: %s", running.events()).isEqualTo(UpdateState.RUNNING);
+      beforeChecks.run();
+      running.stop();
+      assertThat(running.await().state()).isEqualTo(UpdateState.STOPPED);
+    } finally {
+      if (running.state() == UpdateState.RUNNING) { // a failed check leaves no job running into the next test
+        running.stop();
+        running.await();
+      }
     }
-    assertThat(running.state()).as("the update recovered: %s", running.events()).isEqualTo(UpdateState.RUNNING);
-    beforeChecks.run();
-    running.stop();
-    assertThat(running.await().state()).isEqualTo(UpdateState.STOPPED);
-
     assertThat(read(storage, "checked")).containsExactlyInAnyOrderElementsOf(expected);
     List<Row> raw = new ArrayList<>(expected);
     raw.addAll(extraRaw);

@@ -106,6 +106,10 @@ final class SchemaInference {
     }
   }
 
+  /**
+   * The columns of a sample of the source's files; a clear error when there is no file to sample or
+   * the sample holds no field.
+   */
   static RowType infer(AutoLoaderOptions options, String schemaLocation, Configuration hadoopConf) throws IOException {
     List<FileStatus> sample = sampleFiles(options, hadoopConf);
     if (sample.isEmpty()) {

@@ -1,29 +1,20 @@
 package io.tributary.cluster;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
-import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
-import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
-import org.apache.flink.runtime.jobmanager.JobManagerProcessUtils;
-import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -48,35 +39,18 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
  * {@code TaskExecutorProcessUtils}/{@code JobManagerProcessUtils} (what {@code BashJavaUtils} prints for
  * the scripts). Logs ({@code jobmanager.log}, {@code taskmanager-N.log}, their {@code .out}) and the
  * config dir are under the work dir. {@link #close()} and a shutdown hook kill every process.
+ * {@link FlinkProcesses} launches the processes, {@link ClusterConfigFiles} writes their config dir;
+ * this class starts, watches (through the REST API) and stops them.
  */
 public final class StandaloneFlinkCluster implements AutoCloseable {
 
   /** Set to {@code true} to skip the tests that start a cluster (locally only: CI never sets it). */
   public static final String SKIP_PROPERTY = "tributary.skipClusterTests";
 
-  /** What {@code env.java.opts.all} of a Flink 2 distribution's config.yaml opens on Java 17. */
-  private static final List<String> JAVA_17_OPTS = List.of(
-      "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-      "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
-      "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-      "--add-opens=java.base/java.text=ALL-UNNAMED", "--add-opens=java.base/java.time=ALL-UNNAMED",
-      "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
-
-  private static final String JOB_MANAGER_MAIN =
-      "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
-  private static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
-  private static final String APPLICATION_MAIN =
-      "org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint";
-  private static final String CLI_MAIN = "org.apache.flink.client.cli.CliFrontend";
-
   private final Path workDir;
   private final Path configDir;
   private final Configuration config;
-  private final String classpath;
+  private final FlinkProcesses processes;
   private final int restPort;
   private final Application application;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -91,7 +65,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     this.workDir = workDir;
     this.configDir = workDir.resolve("conf");
     this.config = config;
-    this.classpath = classpath;
+    this.processes = new FlinkProcesses(workDir, configDir, logDir(), config, classpath);
     this.restPort = restPort;
     this.application = application;
   }
@@ -140,22 +114,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
    * such as {@code run -c Main app.jar …}; its output goes to {@code output}.
    */
   public ProcessBuilder flinkCommand(List<String> arguments, Path output) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(JAVA_17_OPTS);
-    command.add("-Dlog.file=" + logDir().resolve("flink-client.log"));
-    command.add("-Dlog4j.configurationFile=" + configDir.resolve("log4j.properties").toUri());
-    command.add("-classpath");
-    command.add(classpath);
-    command.add(CLI_MAIN);
-    command.addAll(arguments);
-    Files.writeString(output, String.join(" ", command) + "\n\n", StandardCharsets.UTF_8);
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
-    builder.environment().put("FLINK_CONF_DIR", configDir.toString());
-    builder.environment().remove("HADOOP_CLASSPATH");
-    builder.environment().remove("HADOOP_CONF_DIR");
-    return builder;
+    return processes.flinkCommand(arguments, output);
   }
 
   /** Where the processes' logs are. */
@@ -185,13 +144,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   /** Starts one more TaskManager and returns its index; see {@link #awaitTaskManagers}. */
   public synchronized int startTaskManager() throws IOException {
     int index = taskManagers.size();
-    // what BashJavaUtils GET_TM_RESOURCE_PARAMS prints for the scripts: JVM flags, and every memory
-    // option as "-D key=value" arguments after the main class (TaskManagerRunner's dynamic properties)
-    TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(config);
-    List<String> arguments = new ArrayList<>(split(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)));
-    arguments.addAll(List.of("-D", "taskmanager.resource-id=" + taskManagerId(index)));
-    taskManagers.add(launch("taskmanager-" + index, TASK_MANAGER_MAIN,
-        split(ProcessMemoryUtils.generateJvmParametersStr(spec)), arguments));
+    taskManagers.add(processes.startTaskManager(index));
     return index;
   }
 
@@ -281,22 +234,12 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   private void start(int taskManagerCount, Duration timeout, boolean awaitRegistration) throws IOException, InterruptedException {
     Files.createDirectories(configDir);
     Files.createDirectories(logDir());
-    writeConfig();
+    ClusterConfigFiles.write(configDir, config);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
-      if (application == null) {
-        jobManager = launch("jobmanager", JOB_MANAGER_MAIN, jobManagerJvmOptions(), List.of());
-      } else {
-        // what standalone-job.sh starts: the entry point finds the program's jars in $FLINK_LIB_DIR/../usrlib
-        Path usrlib = Files.createDirectories(workDir.resolve("flink-home").resolve("usrlib"));
-        Files.createDirectories(workDir.resolve("flink-home").resolve("lib"));
-        for (Path jar : application.userJars()) {
-          Files.copy(jar, usrlib.resolve(jar.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        List<String> arguments = new ArrayList<>(List.of("--job-classname", application.mainClass()));
-        arguments.addAll(application.arguments());
-        jobManager = launch("jobmanager", APPLICATION_MAIN, jobManagerJvmOptions(), arguments);
-      }
+      jobManager = application == null ? processes.startSessionJobManager()
+          : processes.startApplicationJobManager(application.mainClass(), application.arguments(),
+              application.userJars());
       for (int i = 0; i < taskManagerCount; i++) {
         startTaskManager();
       }
@@ -312,71 +255,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   private void checkJobManagerAlive() throws IOException {
     if (!jobManager.isAlive()) {
       throw new IllegalStateException("The JobManager exited with " + jobManager.exitValue() + ". Its log ends:\n"
-          + tail(logDir().resolve("jobmanager.log")) + tail(logDir().resolve("jobmanager.out")));
+          + processes.tail("jobmanager.log") + processes.tail("jobmanager.out"));
     }
-  }
-
-  private static String tail(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      return "";
-    }
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())) + "\n";
-  }
-
-  private Process launch(String name, String mainClass, List<String> jvmOptions, List<String> arguments)
-      throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.addAll(JAVA_17_OPTS);
-    command.add("-Dlog.file=" + logDir().resolve(name + ".log"));
-    command.add("-Dlog4j.configurationFile=" + configDir.resolve("log4j.properties").toUri());
-    command.add("-classpath");
-    command.add(classpath);
-    command.add(mainClass);
-    command.add("--configDir");
-    command.add(configDir.toString());
-    command.addAll(arguments);
-    Path out = logDir().resolve(name + ".out");
-    Files.writeString(out, String.join(" ", command) + "\n\n", StandardCharsets.UTF_8);
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
-    // what the scripts export: the config dir, and no inherited Flink or Hadoop settings of the test JVM
-    builder.environment().put("FLINK_CONF_DIR", configDir.toString());
-    builder.environment().put("FLINK_LIB_DIR", workDir.resolve("flink-home").resolve("lib").toString());
-    builder.environment().remove("HADOOP_CLASSPATH");
-    builder.environment().remove("HADOOP_CONF_DIR");
-    return builder.start();
-  }
-
-  private List<String> jobManagerJvmOptions() {
-    JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(config);
-    return split(JobManagerProcessUtils.generateJvmParametersStr(spec, config));
-  }
-
-  private static List<String> split(String flags) {
-    return Arrays.stream(flags.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
-  }
-
-  private void writeConfig() throws IOException {
-    StringBuilder yaml = new StringBuilder("# generated by io.tributary.cluster.StandaloneFlinkCluster\n");
-    for (Map.Entry<String, String> entry : config.toMap().entrySet()) {
-      yaml.append(entry.getKey()).append(": \"").append(entry.getValue().replace("\"", "\\\"")).append("\"\n");
-    }
-    Files.writeString(configDir.resolve("config.yaml"), yaml.toString(), StandardCharsets.UTF_8);
-    Files.writeString(configDir.resolve("log4j.properties"), String.join("\n",
-        "rootLogger.level = INFO",
-        "rootLogger.appenderRef.file.ref = MainAppender",
-        "appender.main.name = MainAppender",
-        "appender.main.type = File",
-        "appender.main.append = true",
-        "appender.main.fileName = ${sys:log.file}",
-        "appender.main.layout.type = PatternLayout",
-        "appender.main.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
-        "logger.netty.name = org.jboss.netty.channel.DefaultChannelPipeline",
-        "logger.netty.level = OFF",
-        ""), StandardCharsets.UTF_8);
   }
 
   /** What a cluster is started with. */
@@ -450,26 +330,9 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
     /** Starts the processes and returns once the REST API reports every TaskManager. */
     public StandaloneFlinkCluster start() throws IOException, InterruptedException {
-      int restPort = freePort();
-      Map<String, String> entries = new LinkedHashMap<>();
-      entries.put("jobmanager.rpc.address", "127.0.0.1");
-      entries.put("jobmanager.rpc.port", String.valueOf(freePort()));
-      entries.put("jobmanager.bind-host", "127.0.0.1");
-      entries.put("rest.address", "127.0.0.1");
-      entries.put("rest.bind-address", "127.0.0.1");
-      entries.put("rest.port", String.valueOf(restPort));
-      entries.put("blob.server.port", String.valueOf(freePort()));
-      entries.put("taskmanager.host", "127.0.0.1");
-      entries.put("taskmanager.bind-host", "127.0.0.1");
-      entries.put("taskmanager.rpc.port", "0");
-      entries.put("taskmanager.data.port", "0");
-      entries.put("taskmanager.numberOfTaskSlots", String.valueOf(slots));
-      entries.put("jobmanager.memory.process.size", jobManagerMemory);
-      entries.put("taskmanager.memory.process.size", taskManagerMemory);
-      entries.put("parallelism.default", "1");
-      // the metrics a REST client polls (an enumerator's caughtUp gauge) refresh every 200 ms, not 10 s
-      entries.put("metrics.fetcher.update-interval", "200ms");
-      entries.put("io.tmp.dirs", workDir.resolve("tmp").toString());
+      int restPort = ClusterConfigFiles.freePort();
+      Map<String, String> entries =
+          ClusterConfigFiles.entries(workDir, restPort, slots, jobManagerMemory, taskManagerMemory);
       entries.putAll(settings);
       Configuration conf = Configuration.fromMap(entries);
       String classpath = FlinkLib.classpath();
@@ -480,15 +343,6 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
       Files.createDirectories(workDir.resolve("tmp"));
       cluster.start(taskManagers, startTimeout, awaitRegistration);
       return cluster;
-    }
-
-    private static int freePort() throws IOException {
-      try (ServerSocket socket = new ServerSocket(0)) {
-        socket.setReuseAddress(true);
-        return socket.getLocalPort();
-      } catch (IOException e) {
-        throw new UncheckedIOException("No free port", e);
-      }
     }
   }
 }

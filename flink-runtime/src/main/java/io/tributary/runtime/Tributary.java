@@ -6,6 +6,7 @@ import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineConfig;
+import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineLibraries;
 import io.tributary.runtime.config.PipelineSettings;
 import io.tributary.runtime.engine.DeferredSchemas;
@@ -133,7 +134,11 @@ public final class Tributary {
       return this;
     }
 
+    /** @throws IllegalArgumentException if {@code parallelism} is below 1 */
     public Builder parallelism(int parallelism) {
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
+      }
       this.parallelism = parallelism;
       return this;
     }
@@ -233,6 +238,9 @@ public final class Tributary {
      * 1 s.
      */
     public Builder retries(int maxFlowRetries, Duration backoff) {
+      if (maxFlowRetries < 0) {
+        throw new IllegalArgumentException("maxFlowRetries must not be negative, was " + maxFlowRetries);
+      }
       this.maxFlowRetries = maxFlowRetries;
       this.retryBackoff = Objects.requireNonNull(backoff, "backoff");
       return this;
@@ -266,6 +274,9 @@ public final class Tributary {
       try {
         return pipeline.build();
       } catch (PipelineDefinitionException e) {
+        if (e instanceof PipelineConfigException) {
+          throw e; // a setting read while building: reported alone, as before
+        }
         // the pipelines.* keys are reported with the structure's problems (the analyzer does, past them)
         List<String> settings = PipelineSettings.problems(configuration);
         if (settings.isEmpty()) {

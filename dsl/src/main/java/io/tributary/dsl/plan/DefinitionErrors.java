@@ -6,7 +6,10 @@ import java.util.TreeSet;
 
 /**
  * The one place where definition problems are worded. Each message says where (the dataset or
- * flow), what is wrong, and how to fix it; tests assert whole messages.
+ * flow), what is wrong, and how to fix it; tests assert whole messages. This class words the problems
+ * of names, datasets, their reads and lookups, and a {@code DeltaSource}'s, with every message other
+ * modules need; {@link ChangeFeedErrors} words those of applyChanges and applyChangesFromSnapshot,
+ * {@link FlowErrors} the other problems of flows.
  */
 public final class DefinitionErrors {
 
@@ -80,107 +83,6 @@ public final class DefinitionErrors {
         + " pipeline. Rename that dataset.";
   }
 
-  static String cdcTargetWithoutFlow(String dataset) {
-    return "Streaming table '" + dataset + "' is declared with createStreamingTable, but no flow writes to it."
-        + " Add p.applyChanges(\"" + dataset + "\")…, or declare it with p.streamingTable(\"" + dataset
-        + "\") and give it a query.";
-  }
-
-  static String cdcTargetWithQuery(DatasetSpec dataset) {
-    return "Streaming table '" + dataset.name() + "' is declared with createStreamingTable, whose rows come"
-        + " only from flows such as applyChanges, but it also has a query ("
-        + String.join("; ", dataset.queries().stream().map(Query::describe).toList()) + "). Remove the query,"
-        + " or declare it with p.streamingTable(\"" + dataset.name() + "\") and no applyChanges.";
-  }
-
-  static String cdcTargetUndefined(String target) {
-    return "applyChanges into '" + target + "': the target is not defined. Declare it with"
-        + " p.createStreamingTable(\"" + target + "\").";
-  }
-
-  static String cdcTargetNotCreated(String target, DatasetSpec dataset) {
-    return "applyChanges into '" + target + "': the target is a " + dataset.kind().displayName()
-        + (dataset.queries().isEmpty() ? "" : " with a query of its own")
-        + ". A change-data-capture target must be declared with p.createStreamingTable(\"" + target + "\").";
-  }
-
-  static String cdcMultipleFlows(String target, int count) {
-    return "applyChanges into '" + target + "' is declared " + count + " times. Tributary applies one change"
-        + " feed per target: union the feeds in a view and apply that.";
-  }
-
-  static String cdcMissing(String target, String what, String call) {
-    return "applyChanges into '" + target + "' has no " + what + ". Add " + call + " to p.applyChanges(\""
-        + target + "\").";
-  }
-
-  static String cdcBothColumnLists(String target) {
-    return "applyChanges into '" + target + "' sets both columnList and exceptColumnList. They are mutually"
-        + " exclusive: keep one.";
-  }
-
-  static String cdcBothHistoryLists(String target) {
-    return "applyChanges into '" + target + "' sets both trackHistoryColumnList and"
-        + " trackHistoryExceptColumnList. They are mutually exclusive: keep one.";
-  }
-
-  static String cdcHistoryOnType1(String target) {
-    return "applyChanges into '" + target + "' tracks history columns, but is stored as SCD type 1, which keeps"
-        + " no history. Use storedAsScdType(2), or remove the history column list.";
-  }
-
-  static String cdcTruncatesOnType2(String target) {
-    return "applyChanges into '" + target + "' sets applyAsTruncates, which only SCD type 1 supports (a truncate"
-        + " would erase SCD type 2 history). Remove it, or use storedAsScdType(1).";
-  }
-
-  static String cdcScdType(String target, int type) {
-    return "applyChanges into '" + target + "' is stored as SCD type " + type + ". Use storedAsScdType(1)"
-        + " (latest row per key) or storedAsScdType(2) (a row per version).";
-  }
-
-  static String snapshotTargetUndefined(String target) {
-    return "applyChangesFromSnapshot into '" + target + "': the target is not defined. Declare it with"
-        + " p.createStreamingTable(\"" + target + "\").";
-  }
-
-  static String snapshotTargetNotCreated(String target, DatasetSpec dataset) {
-    return "applyChangesFromSnapshot into '" + target + "': the target is a " + dataset.kind().displayName()
-        + (dataset.queries().isEmpty() ? "" : " with a query of its own")
-        + ". A snapshot target must be declared with p.createStreamingTable(\"" + target + "\").";
-  }
-
-  static String snapshotTargetAlsoApplyChanges(String target) {
-    return "Streaming table '" + target + "' is written both by applyChangesFromSnapshot and by applyChanges."
-        + " A snapshot flow owns its target (each snapshot replaces what the previous one said): write them to"
-        + " two tables.";
-  }
-
-  static String snapshotMultipleFlows(String target, int count) {
-    return "applyChangesFromSnapshot into '" + target + "' is declared " + count + " times. A target has one"
-        + " snapshot source: remove all but one.";
-  }
-
-  static String snapshotMissing(String target, String what, String call) {
-    return "applyChangesFromSnapshot into '" + target + "' has no " + what + ". Add " + call
-        + " to p.applyChangesFromSnapshot(\"" + target + "\").";
-  }
-
-  static String snapshotScdType(String target, int type) {
-    return "applyChangesFromSnapshot into '" + target + "' is stored as SCD type " + type + ". Use"
-        + " storedAsScdType(1) (the latest snapshot's rows) or storedAsScdType(2) (a row per version).";
-  }
-
-  static String snapshotBothLists(String target, String list, String exceptList) {
-    return "applyChangesFromSnapshot into '" + target + "' sets both " + list + " and " + exceptList + "."
-        + " They are mutually exclusive: keep one.";
-  }
-
-  static String snapshotHistoryOnType1(String target) {
-    return "applyChangesFromSnapshot into '" + target + "' tracks history columns, but is stored as SCD type 1,"
-        + " which keeps no history. Use storedAsScdType(2), or remove the history column list.";
-  }
-
   static String duplicateExpectation(String dataset, String expectation, int count) {
     return "Dataset '" + dataset + "': expectation '" + expectation + "' is defined " + count
         + " times. Expectation names are unique per dataset: rename all but one.";
@@ -212,69 +114,10 @@ public final class DefinitionErrors {
         + " to DeltaSource.path(), or write the table first (run the pipeline that writes it).";
   }
 
-  static String duplicateFlow(String flow, int count) {
-    return "Flow '" + flow + "' is defined " + count + " times. Flow names are case-insensitive and unique per"
-        + " pipeline (each names the flow's state and its events): rename all but one.";
-  }
-
-  static String flowNamedLikeDataset(String flow, DatasetSpec dataset) {
-    return "Flow '" + flow + "' has the name of " + dataset.kind().displayName() + " '" + dataset.name()
-        + "', whose own query is the flow of that name. Rename the flow, such as '" + flow + "_flow'.";
-  }
-
-  static String appendFlowWithoutTarget(String flow) {
-    return "Flow '" + flow + "' has no target. Name the streaming table it appends to:"
-        + " p.appendFlow(\"" + flow + "\").target(\"<streaming table>\").";
-  }
-
-  static String appendFlowTargetUndefined(String flow, String target, Collection<String> streamingTables) {
-    return "Flow '" + flow + "': target '" + target + "' is not defined. Streaming tables: "
-        + new TreeSet<>(streamingTables) + ". Declare it with p.createStreamingTable(\"" + target
-        + "\"), or check the name passed to target().";
-  }
-
-  static String appendFlowTargetNotStreaming(String flow, DatasetSpec target) {
-    return "Flow '" + flow + "': target '" + target.name() + "' is a " + target.kind().displayName()
-        + ", but flows append only to streaming tables. Declare it with p.createStreamingTable(\""
-        + target.name() + "\").";
-  }
-
-  static String appendFlowIntoApplyChangesTarget(String flow, String target) {
-    return "Flow '" + flow + "': target '" + target + "' is written by applyChanges, which updates and deletes"
-        + " its rows by key; appended rows would bypass that. Append to another streaming table, or feed this"
-        + " flow's rows into the change feed that applyChanges reads.";
-  }
-
-  static String appendFlowWithoutQuery(String flow) {
-    return "Flow '" + flow + "' has no query. Define its rows with from(…), query(…) or sql(…).";
-  }
-
-  static String appendFlowWithQueries(AppendFlowSpec flow) {
-    return "Flow '" + flow.name() + "' has " + flow.queries().size() + " queries ("
-        + String.join("; ", flow.queries().stream().map(Query::describe).toList())
-        + "). A flow has one query: keep one of them, or declare another flow for the other.";
-  }
-
-  static String appendFlowUndefinedInput(String flow, String input, Collection<String> defined) {
-    return appendFlowUndefinedInput(flow, input, defined, "the flow's query");
-  }
-
   /** A flow's query reads a dataset the pipeline does not define; {@code call} is where the name was passed. */
   public static String appendFlowUndefinedInput(String flow, String input, Collection<String> defined, String call) {
     return "Flow '" + flow + "': input '" + input + "' is not defined. Defined datasets: "
         + new TreeSet<>(defined) + ". Check the name passed to " + call + ".";
-  }
-
-  static String streamReadOfBackfilledTable(String what, String reader, String input) {
-    return what + " '" + reader + "' reads '" + input + "' as a stream, but only once flows write '" + input
-        + "', so no stream of new rows flows out of it. Read it as a snapshot from a table or view"
-        + " (ctx.read(\"" + input + "\")), or add a streaming appendFlow into it.";
-  }
-
-  static String onceFlowStreamRead(String flow, String input) {
-    return "Flow '" + flow + "' runs once and reads '" + input + "' as a stream. A once flow reads its inputs"
-        + " one time, as a snapshot: read '" + input + "' without STREAM() (ctx.read(\"" + input
-        + "\")), or remove once().";
   }
 
   /** Two flows into one streaming table produce different columns. */

@@ -46,9 +46,8 @@ final class PlanValidator {
   }
 
   private static void sourceProblems(String reader, Query query, List<String> problems) {
-    if (query instanceof Query.SourceRead read) {
-      read.source().problems().forEach(problem -> problems.add(reader + ": " + problem));
-    }
+    query.<List<String>>match(read -> List.of(), read -> read.source().problems(), api -> List.of(), sql -> List.of())
+        .forEach(problem -> problems.add(reader + ": " + problem));
   }
 
   /**
@@ -97,7 +96,7 @@ final class PlanValidator {
   private static void checkDatasets(List<DatasetSpec> declared, List<String> problems) {
     for (DatasetSpec dataset : declared) {
       if (dataset.cdcTarget() && !dataset.queries().isEmpty()) {
-        problems.add(DefinitionErrors.cdcTargetWithQuery(dataset));
+        problems.add(ChangeFeedErrors.cdcTargetWithQuery(dataset));
       } else if (dataset.queries().size() > 1) {
         problems.add(DefinitionErrors.multipleQueries(dataset));
       } else if (dataset.queries().isEmpty() && !dataset.cdcTarget()) {
@@ -139,50 +138,50 @@ final class PlanValidator {
       flowsPerTarget.merge(target, 1, Integer::sum);
       DatasetSpec dataset = byName.get(target);
       if (dataset == null) {
-        problems.add(DefinitionErrors.cdcTargetUndefined(target));
+        problems.add(ChangeFeedErrors.cdcTargetUndefined(target));
       } else if (!dataset.cdcTarget()) {
-        problems.add(DefinitionErrors.cdcTargetNotCreated(target, dataset));
+        problems.add(ChangeFeedErrors.cdcTargetNotCreated(target, dataset));
       }
       if (flow.source().isEmpty()) {
-        problems.add(DefinitionErrors.cdcMissing(target, "source (the dataset holding the change feed)",
+        problems.add(ChangeFeedErrors.cdcMissing(target, "source (the dataset holding the change feed)",
             "from(\"<dataset>\")"));
       }
       if (flow.keys().isEmpty()) {
-        problems.add(DefinitionErrors.cdcMissing(target, "keys (the columns that identify a row)",
+        problems.add(ChangeFeedErrors.cdcMissing(target, "keys (the columns that identify a row)",
             "keys(\"<column>\", …)"));
       }
       if (flow.sequenceBy().isEmpty()) {
-        problems.add(DefinitionErrors.cdcMissing(target, "sequence column (the column that orders each key's changes)",
+        problems.add(ChangeFeedErrors.cdcMissing(target, "sequence column (the column that orders each key's changes)",
             "sequenceBy(\"<column>\")"));
       }
       if (flow.scdType() != 1 && flow.scdType() != 2) {
-        problems.add(DefinitionErrors.cdcScdType(target, flow.scdType()));
+        problems.add(ChangeFeedErrors.cdcScdType(target, flow.scdType()));
       }
       if (!flow.columnList().isEmpty() && !flow.exceptColumnList().isEmpty()) {
-        problems.add(DefinitionErrors.cdcBothColumnLists(target));
+        problems.add(ChangeFeedErrors.cdcBothColumnLists(target));
       }
       boolean tracksHistory = !flow.trackHistoryColumnList().isEmpty()
           || !flow.trackHistoryExceptColumnList().isEmpty();
       if (!flow.trackHistoryColumnList().isEmpty() && !flow.trackHistoryExceptColumnList().isEmpty()) {
-        problems.add(DefinitionErrors.cdcBothHistoryLists(target));
+        problems.add(ChangeFeedErrors.cdcBothHistoryLists(target));
       }
       if (tracksHistory && flow.scdType() == 1) {
-        problems.add(DefinitionErrors.cdcHistoryOnType1(target));
+        problems.add(ChangeFeedErrors.cdcHistoryOnType1(target));
       }
       if (flow.applyAsTruncates().isPresent() && flow.scdType() == 2) {
-        problems.add(DefinitionErrors.cdcTruncatesOnType2(target));
+        problems.add(ChangeFeedErrors.cdcTruncatesOnType2(target));
       }
     }
     flowsPerTarget.forEach((target, count) -> {
       if (count > 1) {
-        problems.add(DefinitionErrors.cdcMultipleFlows(target, count));
+        problems.add(ChangeFeedErrors.cdcMultipleFlows(target, count));
       }
     });
     Set<String> fed = new LinkedHashSet<>(flowsPerTarget.keySet());
     appendFlows.forEach(a -> a.target().ifPresent(fed::add));
     fed.addAll(snapshotTargets);
     declared.stream().filter(d -> d.cdcTarget() && d.queries().isEmpty() && !fed.contains(d.name()))
-        .forEach(d -> problems.add(DefinitionErrors.cdcTargetWithoutFlow(d.name())));
+        .forEach(d -> problems.add(ChangeFeedErrors.cdcTargetWithoutFlow(d.name())));
   }
 
   private static void checkAppendFlows(List<DatasetSpec> declared, List<ApplyChangesSpec> applyChanges,
@@ -198,33 +197,33 @@ final class PlanValidator {
     }
     flowsByFoldedName.forEach((folded, same) -> {
       if (same.size() > 1) {
-        problems.add(DefinitionErrors.duplicateFlow(same.get(0).name(), same.size()));
+        problems.add(FlowErrors.duplicateFlow(same.get(0).name(), same.size()));
       }
       DatasetSpec dataset = byFoldedName.get(folded);
       if (dataset != null) {
-        problems.add(DefinitionErrors.flowNamedLikeDataset(same.get(0).name(), dataset));
+        problems.add(FlowErrors.flowNamedLikeDataset(same.get(0).name(), dataset));
       }
     });
     for (AppendFlowSpec flow : appendFlows) {
       if (flow.target().isEmpty()) {
-        problems.add(DefinitionErrors.appendFlowWithoutTarget(flow.name()));
+        problems.add(FlowErrors.appendFlowWithoutTarget(flow.name()));
       } else {
         String target = flow.target().get();
         DatasetSpec dataset = declared.stream().filter(d -> d.name().equals(target)).findFirst().orElse(null);
         if (dataset == null) {
-          problems.add(DefinitionErrors.appendFlowTargetUndefined(flow.name(), target,
+          problems.add(FlowErrors.appendFlowTargetUndefined(flow.name(), target,
               declared.stream().filter(d -> d.kind() == DatasetKind.STREAMING_TABLE).map(DatasetSpec::name).toList()));
         } else if (dataset.kind() != DatasetKind.STREAMING_TABLE) {
-          problems.add(DefinitionErrors.appendFlowTargetNotStreaming(flow.name(), dataset));
+          problems.add(FlowErrors.appendFlowTargetNotStreaming(flow.name(), dataset));
         } else if (applyChanges.stream().anyMatch(a -> a.target().equals(target))
             || snapshotTargets.contains(target)) {
-          problems.add(DefinitionErrors.appendFlowIntoApplyChangesTarget(flow.name(), target));
+          problems.add(FlowErrors.appendFlowIntoApplyChangesTarget(flow.name(), target));
         }
       }
       if (flow.queries().isEmpty()) {
-        problems.add(DefinitionErrors.appendFlowWithoutQuery(flow.name()));
+        problems.add(FlowErrors.appendFlowWithoutQuery(flow.name()));
       } else if (flow.queries().size() > 1) {
-        problems.add(DefinitionErrors.appendFlowWithQueries(flow));
+        problems.add(FlowErrors.appendFlowWithQueries(flow));
       }
     }
   }
@@ -234,11 +233,11 @@ final class PlanValidator {
     for (Input input : reads) {
       DatasetSpec read = byName.get(input.dataset());
       if (read == null) {
-        problems.add(DefinitionErrors.appendFlowUndefinedInput(flow.name(), input.dataset(), byName.keySet()));
+        problems.add(FlowErrors.appendFlowUndefinedInput(flow.name(), input.dataset(), byName.keySet()));
       } else if (input.mode() == ReadMode.LOOKUP && read.kind() == DatasetKind.VIEW) {
         problems.add(DefinitionErrors.lookupOfView("Flow", flow.name(), input.dataset()));
       } else if (input.mode() == ReadMode.STREAM && flow.once()) {
-        problems.add(DefinitionErrors.onceFlowStreamRead(flow.name(), input.dataset()));
+        problems.add(FlowErrors.onceFlowStreamRead(flow.name(), input.dataset()));
       } else if (input.mode() == ReadMode.STREAM && read.kind() == DatasetKind.MATERIALIZED_TABLE) {
         problems.add(DefinitionErrors.streamReadOfMaterializedTable("Flow", flow.name(), input.dataset()));
       } else if (input.mode() == ReadMode.STREAM && cdcTargets.contains(input.dataset())) {
@@ -250,7 +249,7 @@ final class PlanValidator {
   private static void checkStreamReadsOfBackfills(Set<String> backfilledOnly, String what, String reader,
       List<Input> reads, List<String> problems) {
     reads.stream().filter(i -> i.mode() == ReadMode.STREAM && backfilledOnly.contains(i.dataset()))
-        .forEach(i -> problems.add(DefinitionErrors.streamReadOfBackfilledTable(what, reader, i.dataset())));
+        .forEach(i -> problems.add(FlowErrors.streamReadOfBackfilledTable(what, reader, i.dataset())));
   }
 
   private static void checkDatasetReads(Map<String, DatasetSpec> byName, Set<String> cdcTargets,
@@ -276,11 +275,8 @@ final class PlanValidator {
     if (reader == null || reader.cdcTarget()) {
       return "applyChanges(…).from()"; // only an apply-changes flow reads into a name that is not a dataset
     }
-    Query query = reader.query().orElse(null);
-    if (query instanceof Query.TableApiQuery) {
-      return "ctx.read(), ctx.readStream() or ctx.lookupJoin()";
-    }
-    return query instanceof Query.SqlQuery ? "sql()" : "from()";
+    return reader.query().map(query -> query.match(read -> "from()", source -> "from()",
+        api -> "ctx.read(), ctx.readStream() or ctx.lookupJoin()", sql -> "sql()")).orElse("from()");
   }
 
 }

@@ -29,40 +29,40 @@ final class SnapshotChangesChecks {
       }
       DatasetSpec dataset = byName.get(target);
       if (dataset == null) {
-        problems.add(DefinitionErrors.snapshotTargetUndefined(target));
+        problems.add(ChangeFeedErrors.snapshotTargetUndefined(target));
       } else if (!dataset.cdcTarget()) {
-        problems.add(DefinitionErrors.snapshotTargetNotCreated(target, dataset));
+        problems.add(ChangeFeedErrors.snapshotTargetNotCreated(target, dataset));
       }
       if (changeFeedTargets.contains(target)) {
-        problems.add(DefinitionErrors.snapshotTargetAlsoApplyChanges(target));
+        problems.add(ChangeFeedErrors.snapshotTargetAlsoApplyChanges(target));
       }
       if (flow.sourceDataset().isEmpty() && flow.sourceFunction().isEmpty()) {
-        problems.add(DefinitionErrors.snapshotMissing(target, "source (where the snapshots come from)",
+        problems.add(ChangeFeedErrors.snapshotMissing(target, "source (where the snapshots come from)",
             "fromSnapshot(\"<dataset>\") or fromSnapshots(function)"));
       }
       if (flow.keys().isEmpty()) {
-        problems.add(DefinitionErrors.snapshotMissing(target, "keys (the columns that identify a row)",
+        problems.add(ChangeFeedErrors.snapshotMissing(target, "keys (the columns that identify a row)",
             "keys(\"<column>\", …)"));
       }
       if (flow.scdType() != 1 && flow.scdType() != 2) {
-        problems.add(DefinitionErrors.snapshotScdType(target, flow.scdType()));
+        problems.add(ChangeFeedErrors.snapshotScdType(target, flow.scdType()));
       }
       if (!flow.columnList().isEmpty() && !flow.exceptColumnList().isEmpty()) {
-        problems.add(DefinitionErrors.snapshotBothLists(target, "columnList", "exceptColumnList"));
+        problems.add(ChangeFeedErrors.snapshotBothLists(target, "columnList", "exceptColumnList"));
       }
       if (!flow.trackHistoryColumnList().isEmpty() && !flow.trackHistoryExceptColumnList().isEmpty()) {
-        problems.add(DefinitionErrors.snapshotBothLists(target, "trackHistoryColumnList",
+        problems.add(ChangeFeedErrors.snapshotBothLists(target, "trackHistoryColumnList",
             "trackHistoryExceptColumnList"));
       }
       boolean tracksHistory = !flow.trackHistoryColumnList().isEmpty()
           || !flow.trackHistoryExceptColumnList().isEmpty();
       if (tracksHistory && flow.scdType() == 1) {
-        problems.add(DefinitionErrors.snapshotHistoryOnType1(target));
+        problems.add(ChangeFeedErrors.snapshotHistoryOnType1(target));
       }
     }
     flowsPerTarget.forEach((target, count) -> {
       if (count > 1) {
-        problems.add(DefinitionErrors.snapshotMultipleFlows(target, count));
+        problems.add(ChangeFeedErrors.snapshotMultipleFlows(target, count));
       }
     });
   }

@@ -10,11 +10,11 @@ import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineConfig;
-import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineConfigLoader;
 import io.tributary.runtime.delta.read.DeltaTableSummary;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.remote.ContextExecutor;
+import io.tributary.runtime.remote.FlinkDeploymentException;
 import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
@@ -117,9 +117,10 @@ public final class TributaryCli {
     line.setOut(out);
     line.setErr(err);
     line.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof PipelineDefinitionException || e instanceof PipelineConfigException
-          || e instanceof CommandLine.ParameterException
-          || e instanceof io.tributary.runtime.remote.FlinkDeploymentException) {
+      // a PipelineConfigException is a PipelineDefinitionException: the pipeline or its file is wrong;
+      // a FlinkDeploymentException: the Flink deployment it was started in cannot run an update
+      if (e instanceof PipelineDefinitionException || e instanceof CommandLine.ParameterException
+          || e instanceof FlinkDeploymentException) {
         err.println(e.getMessage());
         return DEFINITION_ERROR;
       }

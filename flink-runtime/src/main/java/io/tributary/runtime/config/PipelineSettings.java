@@ -82,7 +82,7 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
     Reader reader = new Reader(configuration);
     T value = part.apply(reader);
     if (!reader.problems.isEmpty()) {
-      throw new PipelineConfigException("Pipeline '" + pipeline + "': " + reader.problems.get(0));
+      throw ConfigErrors.inPipeline(pipeline, List.of(reader.problems.get(0)));
     }
     return value;
   }

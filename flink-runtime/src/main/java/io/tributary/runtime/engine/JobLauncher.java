@@ -200,10 +200,7 @@ final class JobLauncher {
     for (String dataset : job.datasets()) {
       Optional<String> owner = storage.stateOwner(dataset);
       if (owner.isPresent() && !owner.get().equals(job.name())) {
-        throw new StateIncompatibleException("The state of table '" + dataset + "' belongs to streaming job '"
-            + owner.get() + "', but the pipeline now runs it in job '" + job.name() + "' (its streaming tables"
-            + " are grouped differently), and state cannot move between jobs. Run a full refresh of these tables:"
-            + " tributary start PIPELINE.yml --full-refresh-tables " + String.join(",", job.datasets()) + ".");
+        throw StateIncompatibleException.ownedByAnotherJob(dataset, owner.get(), job.name(), job.datasets());
       }
     }
     job.datasets().forEach(dataset -> storage.setStateOwner(dataset, job.name()));
@@ -213,10 +210,7 @@ final class JobLauncher {
     Optional<String> difference = storage.stateFingerprint(job.name())
         .flatMap(saved -> now.differenceFrom(StateFingerprint.parse(saved)));
     if (difference.isPresent()) {
-      throw new StateIncompatibleException("The state of " + String.join(", ", job.datasets()) + " was saved by a"
-          + " different definition (" + difference.get() + "), so the next update cannot continue from it."
-          + " Run a full refresh of these tables: tributary start PIPELINE.yml --full-refresh-tables "
-          + String.join(",", job.datasets()) + ".");
+      throw StateIncompatibleException.savedByAnotherDefinition(job.datasets(), difference.get());
     }
   }
 
@@ -225,9 +219,7 @@ final class JobLauncher {
       Throwable cause = outcome.failure().get();
       String message = JobErrors.rootMessage(cause);
       if (message.contains("Cannot map checkpoint/savepoint state") || message.contains("Failed to rollback")) {
-        throw new StateIncompatibleException("The state of " + String.join(", ", job.datasets()) + " does not"
-            + " fit their current definition (" + message + "). Run a full refresh of these tables: tributary"
-            + " start PIPELINE.yml --full-refresh-tables " + String.join(",", job.datasets()) + ".");
+        throw StateIncompatibleException.doesNotFit(job.datasets(), message);
       }
       throw new JobFailedException("Job " + job.name() + " failed: " + message, cause);
     }

@@ -165,7 +165,7 @@ abstract class LineParser {
           if (newColumns == null) {
             newColumns = new java.util.LinkedHashMap<>();
           }
-          newColumns.put(name, AutoLoaderSchemas.evolvedType(value, options.inferColumnTypes()));
+          newColumns.put(name, SchemaInference.evolvedType(value, options.inferColumnTypes()));
           return;
         }
       }
@@ -195,7 +195,7 @@ abstract class LineParser {
         if (options.evolutionMode() == SchemaEvolutionMode.FAIL_ON_NEW_COLUMNS) {
           throw AutoLoaderErrors.newColumnsRejected(sourceId, filePath, lineNumber, names);
         }
-        AutoLoaderSchemas.evolve(options, newColumns, hadoop);
+        StoredSchemas.evolve(options, newColumns, hadoop);
         throw AutoLoaderErrors.schemaEvolved(sourceId, filePath, lineNumber, names, options.schemaLocation());
       }
       if (dropReason != null) {

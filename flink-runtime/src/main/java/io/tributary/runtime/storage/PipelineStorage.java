@@ -4,17 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -31,18 +26,23 @@ import org.apache.hadoop.fs.Path;
  * &lt;storage&gt;/_tributary/event_log             the event log, a Delta table
  * </pre>
  *
- * All access goes through Hadoop's {@link FileSystem}, so nothing assumes a local disk.
+ * All access goes through Hadoop's {@link FileSystem}, so nothing assumes a local disk. This class
+ * names the paths; {@link StorageFiles} writes and reads its small files (pointers, records, markers)
+ * atomically on each file system, and {@link Snapshots} finds and clears a job's checkpoints and
+ * savepoints.
  */
 public final class PipelineStorage {
 
   private final Path root;
   private final HadoopSettings settings;
   private final Configuration hadoopConf;
+  private final Snapshots snapshots;
 
   private PipelineStorage(Path root, HadoopSettings settings) {
     this.root = root;
     this.settings = settings;
     this.hadoopConf = settings.toConfiguration();
+    this.snapshots = new Snapshots(hadoopConf);
   }
 
   /**
@@ -109,43 +109,8 @@ public final class PipelineStorage {
    * between the savepoint (whose completion commits its epoch) and the pointer's move.
    */
   public Optional<String> stateToRestore(String job) {
-    Optional<FileStatus> checkpoint = newestMetadata(new Path(checkpointDir(job)), "chk-", true);
-    Optional<FileStatus> savepoint = newestMetadata(new Path(savepointDir(job)), "savepoint-", false);
-    Optional<FileStatus> newest = checkpoint.isEmpty() ? savepoint : savepoint.isEmpty() ? checkpoint
-        : Optional.of(savepoint.get().getModificationTime() > checkpoint.get().getModificationTime()
-            ? savepoint.get() : checkpoint.get());
-    return newest.map(status -> status.getPath().getParent().toString()).or(() -> currentSavepoint(job));
-  }
-
-  /**
-   * The {@code _metadata} file, newest by modification time, of the completed snapshots named
-   * {@code prefix*} in {@code dir} (or, {@code nested}, in its subfolders: checkpoints sit in a
-   * folder per job id). A snapshot without {@code _metadata} did not complete.
-   */
-  private Optional<FileStatus> newestMetadata(Path dir, String prefix, boolean nested) {
-    try {
-      FileSystem fs = dir.getFileSystem(hadoopConf);
-      if (!fs.exists(dir)) {
-        return Optional.empty();
-      }
-      List<FileStatus> parents = nested
-          ? Arrays.stream(fs.listStatus(dir)).filter(FileStatus::isDirectory).toList() : List.of(fs.getFileStatus(dir));
-      FileStatus newest = null;
-      for (FileStatus parent : parents) {
-        for (FileStatus snapshot : fs.listStatus(parent.getPath())) {
-          Path metadata = new Path(snapshot.getPath(), "_metadata");
-          if (snapshot.isDirectory() && snapshot.getPath().getName().startsWith(prefix) && fs.exists(metadata)) {
-            FileStatus status = fs.getFileStatus(metadata);
-            if (newest == null || status.getModificationTime() > newest.getModificationTime()) {
-              newest = status;
-            }
-          }
-        }
-      }
-      return Optional.ofNullable(newest);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the snapshots under " + dir + ": " + e.getMessage(), e);
-    }
+    return snapshots.newest(new Path(checkpointDir(job)), new Path(savepointDir(job)))
+        .or(() -> currentSavepoint(job));
   }
 
   /**
@@ -153,21 +118,7 @@ public final class PipelineStorage {
    * ends with a savepoint, and only the newest is ever restored.
    */
   public void clearOlderSavepoints(String job, String current) {
-    Path dir = new Path(savepointDir(job));
-    Path keep = new Path(current);
-    try {
-      FileSystem fs = dir.getFileSystem(hadoopConf);
-      if (!fs.exists(dir)) {
-        return;
-      }
-      for (FileStatus savepoint : fs.listStatus(dir)) {
-        if (!savepoint.getPath().getName().equals(keep.getName())) {
-          fs.delete(savepoint.getPath(), true);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot clear the old savepoints under " + dir + ": " + e.getMessage(), e);
-    }
+    snapshots.clearAllBut(new Path(savepointDir(job)), current);
   }
 
   /** Drops {@code job}'s retained checkpoints once a newer savepoint holds its state. */
@@ -264,74 +215,22 @@ public final class PipelineStorage {
 
   /**
    * Creates {@code path} with {@code text} unless it exists; returns whether this call created it.
-   * Atomic on a local disk (create-new) and on HDFS (create without overwrite). On S3 through S3A
-   * (Hadoop 3.4.2 and later) it checks that the object is absent, then makes its one PUT conditional
-   * ({@link #createNew}), so of two writers that both passed the check, S3 takes one PUT and the other
-   * gets {@code 412 Precondition Failed}: atomic where the store honours the header (AWS S3 does; a
-   * store that ignores it, or {@code fs.s3a.create.conditional.enabled=false}, lets both writes through,
-   * the last one winning).
+   * Atomic on a local disk, on HDFS, and on S3 where the store honours conditional PUTs
+   * ({@link StorageFiles#createIfAbsent} says how on each).
    */
   public boolean createIfAbsent(Path path, String text) {
-    try {
-      FileSystem fs = path.getFileSystem(hadoopConf);
-      if ("file".equals(fs.getScheme())) {
-        java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(path).toUri());
-        java.nio.file.Files.createDirectories(local.getParent());
-        java.nio.file.Files.writeString(java.nio.file.Files.createFile(local), text, StandardCharsets.UTF_8);
-        return true;
-      }
-      fs.mkdirs(path.getParent());
-      try (FSDataOutputStream out = createNew(fs, path)) {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-      }
-      return true;
-    } catch (java.nio.file.FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
-      return false;
-    } catch (IOException e) {
-      if (isObjectStore(path) && preconditionFailed(e)) {
-        return false; // S3 refused the conditional PUT: another writer created the object first
-      }
-      throw new UncheckedIOException("Cannot create " + path + ": " + e.getMessage(), e);
-    }
+    return StorageFiles.createIfAbsent(path, text, hadoopConf);
   }
 
   /** S3A's create-file option that makes its PUT conditional on the object's absence ({@code If-None-Match: *}). */
   public static final String S3A_CONDITIONAL_CREATE = "fs.option.create.conditional.overwrite";
 
   /**
-   * A stream that creates {@code path} when it closes, failing if the path exists: on S3 (S3A, with
-   * {@code fs.s3a.create.conditional.enabled}, the default) its one PUT carries {@code If-None-Match: *},
-   * so S3 refuses it with 412 if another writer created the object after the existence check; a plain
-   * create without overwrite elsewhere. {@link #createIfAbsent} writes through it.
+   * A stream that creates {@code path} when it closes, failing if the path exists (on S3 a conditional
+   * PUT, {@link StorageFiles#createNew}).
    */
   public static FSDataOutputStream createNew(FileSystem fs, Path path) throws IOException {
-    if (isObjectStore(fs.makeQualified(path)) && fs.getConf().getBoolean("fs.s3a.create.conditional.enabled", true)) {
-      org.apache.hadoop.fs.FSDataOutputStreamBuilder<?, ?> builder = fs.createFile(path);
-      builder.overwrite(false);
-      builder.opt(S3A_CONDITIONAL_CREATE, true);
-      return builder.build();
-    }
-    return fs.create(path, false);
-  }
-
-  /**
-   * Whether {@code path} is on S3 (through S3A, as {@code s3://} is here): there a rename is a copy and
-   * a delete, not atomic, while a PUT of a whole object is.
-   */
-  static boolean isObjectStore(Path path) {
-    String scheme = path.toUri().getScheme();
-    return "s3a".equals(scheme) || "s3".equals(scheme);
-  }
-
-  /** A refused conditional PUT (HTTP 412), however S3A words it. */
-  private static boolean preconditionFailed(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      String message = String.valueOf(t.getMessage());
-      if (message.contains("412") || message.contains("PreconditionFailed") || message.contains("Precondition Failed")) {
-        return true;
-      }
-    }
-    return false;
+    return StorageFiles.createNew(fs, path);
   }
 
   /** The folder of the event journal: one subfolder per update not yet folded into the event log table. */
@@ -354,11 +253,7 @@ public final class PipelineStorage {
 
   /**
    * Writes {@code text} to {@code path} so readers see the old or the new content, never a part, and
-   * never no file (a lock's heartbeat is rewritten while others check it): on a local disk an atomic
-   * move over the old file, since Hadoop's local rename with overwrite deletes it first; on HDFS a
-   * temporary file renamed over it; on S3 one PUT of the whole object, which S3 makes visible at once
-   * and whole, since a rename there is a copy and a delete (a reader between the two would see no file,
-   * or the copy's partial state on stores that copy in parts).
+   * never no file ({@link StorageFiles#writeAtomically} says how on each file system).
    */
   public void writeAtomically(Path path, String text) {
     writeAtomically(path, text.getBytes(StandardCharsets.UTF_8), hadoopConf);
@@ -366,71 +261,20 @@ public final class PipelineStorage {
 
   /** As {@link #writeAtomically(Path, String)}, for a writer that holds no storage (an operator on a task). */
   public static void writeAtomically(Path path, byte[] bytes, Configuration hadoopConf) {
-    Path temp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
-    try {
-      FileSystem fs = path.getFileSystem(hadoopConf);
-      if ("file".equals(fs.getScheme())) {
-        java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(path).toUri());
-        java.nio.file.Path localTemp = java.nio.file.Path.of(fs.makeQualified(temp).toUri());
-        java.nio.file.Files.createDirectories(local.getParent());
-        java.nio.file.Files.write(localTemp, bytes);
-        java.nio.file.Files.move(localTemp, local, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        return;
-      }
-      if (isObjectStore(fs.makeQualified(path))) {
-        // S3A uploads a small stream as one PUT when it closes: the object changes whole, or not at all
-        try (FSDataOutputStream out = fs.create(path, true)) {
-          out.write(bytes);
-        }
-        return;
-      }
-      fs.mkdirs(path.getParent());
-      try (FSDataOutputStream out = fs.create(temp, false)) {
-        out.write(bytes);
-      }
-      FileContext.getFileContext(path.toUri(), hadoopConf).rename(temp, path, Options.Rename.OVERWRITE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + path + ": " + e.getMessage(), e);
-    }
+    StorageFiles.writeAtomically(path, bytes, hadoopConf);
   }
 
+  /** The whole of {@code path} as UTF-8 text, or empty if there is no such file. */
   public Optional<String> readText(Path path) {
-    try {
-      FileSystem fs = path.getFileSystem(hadoopConf);
-      if (!fs.exists(path)) {
-        return Optional.empty();
-      }
-      try (FSDataInputStream in = fs.open(path)) {
-        return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + path + ": " + e.getMessage(), e);
-    }
+    return StorageFiles.readText(path, hadoopConf);
   }
 
   /**
    * The streaming jobs that have a retained checkpoint (a run that failed or was killed, or one that is
    * running): an epoch pending in it may still commit files written long ago.
    */
-  public java.util.List<String> jobsWithRetainedCheckpoints() {
-    Path dir = new Path(internal(), "state");
-    try {
-      FileSystem fs = dir.getFileSystem(hadoopConf);
-      java.util.List<String> jobs = new java.util.ArrayList<>();
-      if (fs.exists(dir)) {
-        for (FileStatus job : fs.listStatus(dir)) {
-          if (job.isDirectory()
-              && newestMetadata(new Path(checkpointDir(job.getPath().getName())), "chk-", true).isPresent()) {
-            jobs.add(job.getPath().getName());
-          }
-        }
-      }
-      java.util.Collections.sort(jobs);
-      return jobs;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the jobs under " + dir + ": " + e.getMessage(), e);
-    }
+  public List<String> jobsWithRetainedCheckpoints() {
+    return snapshots.jobsWithCheckpoints(new Path(internal(), "state"), job -> new Path(checkpointDir(job)));
   }
 
   private Path currentPointer(String job) {
@@ -459,10 +303,6 @@ public final class PipelineStorage {
   }
 
   private void delete(Path path) {
-    try {
-      path.getFileSystem(hadoopConf).delete(path, true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + path + ": " + e.getMessage(), e);
-    }
+    StorageFiles.delete(path, hadoopConf);
   }
 }

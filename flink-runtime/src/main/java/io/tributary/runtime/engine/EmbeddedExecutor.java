@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -51,6 +52,11 @@ public final class EmbeddedExecutor implements JobExecutor {
     if (owned) {
       cluster.close();
     }
+  }
+
+  @Override
+  public OptionalInt slots() {
+    return OptionalInt.of(cluster.slots());
   }
 
   @Override

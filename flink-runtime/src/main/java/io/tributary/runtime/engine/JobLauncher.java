@@ -64,6 +64,14 @@ final class JobLauncher {
     }
   }
 
+  /**
+   * How many jobs of the update may run at once: the executor's slots over the slots one job takes
+   * (its parallelism); one if the executor does not say.
+   */
+  int sideBySide() {
+    return Math.max(1, executor.slots().orElse(settings.parallelism()) / settings.parallelism());
+  }
+
   /** Translates {@code context}'s job of {@code plan} and submits it. */
   Launched launch(UpdatePlan plan, JobContext context) {
     PlannedJob job = context.job();

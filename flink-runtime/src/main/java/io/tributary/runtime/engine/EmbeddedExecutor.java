@@ -71,11 +71,13 @@ public final class EmbeddedExecutor implements JobExecutor {
     try {
       id = cluster.submit(graph);
     } catch (RuntimeException e) {
-      CaughtUpRegistry.release(submission.runId());
+      CaughtUpRegistry.release(submission.runId(), submission.caughtUpSources());
       throw e;
     }
     CompletableFuture<JobOutcome> result = cluster.result(id).thenApply(EmbeddedExecutor::outcome);
-    result.whenComplete((outcome, error) -> CaughtUpRegistry.release(submission.runId()));
+    // only this job's sources: a job of the same update may run beside it (TriggeredUpdate)
+    result.whenComplete((outcome, error) -> CaughtUpRegistry.release(submission.runId(),
+        submission.caughtUpSources()));
     return new Embedded(id, result, caughtUp);
   }
 

@@ -54,9 +54,13 @@ public final class EmbeddedExecutor implements JobExecutor {
     }
   }
 
+  /**
+   * The slots of a cluster this executor started for one update; none said of a cluster its caller
+   * shares (a test class's, the test driver's), whose other jobs may hold slots: one job at a time there.
+   */
   @Override
   public OptionalInt slots() {
-    return OptionalInt.of(cluster.slots());
+    return owned ? OptionalInt.of(cluster.slots()) : OptionalInt.empty();
   }
 
   @Override

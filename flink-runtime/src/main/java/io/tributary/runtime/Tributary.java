@@ -6,11 +6,13 @@ import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineConfig;
+import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineLibraries;
 import io.tributary.runtime.config.PipelineSettings;
 import io.tributary.runtime.engine.DeferredSchemas;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.EmbeddedExecutor;
+import io.tributary.runtime.remote.ContextExecutor;
 import io.tributary.runtime.remote.JobJars;
 import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.engine.JobExecutor;
@@ -138,7 +140,11 @@ public final class Tributary {
       return this;
     }
 
+    /** @throws IllegalArgumentException if {@code parallelism} is below 1 */
     public Builder parallelism(int parallelism) {
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
+      }
       this.parallelism = parallelism;
       return this;
     }
@@ -238,6 +244,9 @@ public final class Tributary {
      * 1 s.
      */
     public Builder retries(int maxFlowRetries, Duration backoff) {
+      if (maxFlowRetries < 0) {
+        throw new IllegalArgumentException("maxFlowRetries must not be negative, was " + maxFlowRetries);
+      }
       this.maxFlowRetries = maxFlowRetries;
       this.retryBackoff = Objects.requireNonNull(backoff, "backoff");
       return this;
@@ -271,6 +280,9 @@ public final class Tributary {
       try {
         return pipeline.build();
       } catch (PipelineDefinitionException e) {
+        if (e instanceof PipelineConfigException) {
+          throw e; // a setting read while building: reported alone, as before
+        }
         // the pipelines.* keys are reported with the structure's problems (the analyzer does, past them)
         List<String> settings = PipelineSettings.problems(configuration);
         if (settings.isEmpty()) {
@@ -312,13 +324,16 @@ public final class Tributary {
     public RunningUpdate start() {
       PipelineStorage pipelineStorage = storage();
       LogicalPlan logical = plan();
+      // the main of a Flink program runs its jobs on Flink's cluster, never on one of its own
+      boolean inContext = executor == null && remoteCluster == null && ContextExecutor.inContext();
       // a triggered update's own cluster starts while the pipeline is analyzed: 2-3 s of a cold start
-      Optional<CompletableFuture<JobExecutor>> early = executor == null && remoteCluster == null && !continuous
-          ? Optional.of(startEmbedded(triggeredSlots(), pipelineStorage.settings())) : Optional.empty();
+      Optional<CompletableFuture<JobExecutor>> early = executor == null && remoteCluster == null && !inContext
+          && !continuous ? Optional.of(startEmbedded(triggeredSlots(), pipelineStorage.settings())) : Optional.empty();
       // the one analysis of the update: it writes nothing before the update holds the lock
       DeferredSchemas schemas = new DeferredSchemas(pipelineStorage);
       UpdatePlan checked;
       PipelineSettings pipelineSettings;
+      Optional<ContextExecutor> context;
       List<PlannedJob> jobs;
       RefreshSelection.Resolved selected;
       PipelineLock lock;
@@ -327,6 +342,9 @@ public final class Tributary {
             .apply(logical));
         // checked by the analysis with the other problems: it cannot fail here
         pipelineSettings = PipelineSettings.of(name, configuration);
+        // the main of a Flink program (flink run, an application cluster): its jobs go through Flink's
+        // context environment; a context an update cannot run in is refused before anything runs
+        context = inContext ? ContextExecutor.ofContext(pipelineSettings.caughtUpTimeout()) : Optional.empty();
         jobs = checked.jobs();
         selected = selection.resolve(checked.resolved().plan(), jobs);
         lock = PipelineLock.acquire(pipelineStorage, name, pipelineSettings.lease(), Clock.systemUTC());
@@ -346,7 +364,11 @@ public final class Tributary {
         pipelineStorage.clearStopRequest();
       } catch (RuntimeException e) {
         early.ifPresent(Builder::closeWhenStarted);
-        lock.close();
+        try {
+          lock.close();
+        } catch (RuntimeException closing) { // storage that refuses writes refuses this too: keep the first error
+          e.addSuppressed(closing);
+        }
         throw e;
       }
       RunSettings settings = new RunSettings(parallelism, triggerInterval, development, continuous, flinkOptions,
@@ -368,7 +390,9 @@ public final class Tributary {
         try (lock) {
           // an executor given to the builder is the caller's; one started for this update is closed with it
           JobExecutor target = shared != null ? shared
-              : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses))
+              : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses),
+                  pipelineSettings.caughtUpTimeout())
+              : context.isPresent() ? context.get()
               : early.isPresent() ? joinStarted(early.get())
               : embedded(slots, pipelineStorage.settings());
           try {

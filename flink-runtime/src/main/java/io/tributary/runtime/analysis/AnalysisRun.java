@@ -16,6 +16,7 @@ import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.dsl.plan.Query;
 import io.tributary.dsl.plan.ReadMode;
 import io.tributary.dsl.plan.SnapshotChangesSpec;
+import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ final class AnalysisRun implements TableResolver {
     try {
       return step.get();
     } catch (PipelineDefinitionException e) {
-      if (settings.isEmpty()) {
+      if (settings.isEmpty() || e instanceof PipelineConfigException) {
         throw e;
       }
       List<String> all = new ArrayList<>(e.problems());
@@ -365,16 +366,16 @@ final class AnalysisRun implements TableResolver {
       inputs.put(dataset.name(), List.of());
       try {
         Optional<SnapshotFunction.Snapshot> first = flow.sourceFunction().orElseThrow()
-            .next(new SnapshotQueryContext(dataset.name(), tableEnv, plan.configuration()), Optional.empty());
+            .next(new SnapshotQueryContext(plan.pipeline(), dataset.name(), tableEnv, plan.configuration()),
+                Optional.empty());
         if (first.isEmpty()) {
-          return failed(List.of("applyChangesFromSnapshot into '" + dataset.name() + "': the snapshot function"
-              + " returned no snapshot for Optional.empty() (no version applied yet), so the target's columns are"
-              + " unknown. Return the first snapshot (its rows may be empty) when given no version."));
+          return failed(List.of(AnalysisErrors.noFirstSnapshot(dataset.name())));
         }
         snapshotType = Analyzer.rowType(first.get().rows());
+      } catch (PipelineDefinitionException e) {
+        return failed(e.problems()); // it read a dataset of the pipeline
       } catch (RuntimeException e) {
-        return failed(List.of("applyChangesFromSnapshot into '" + dataset.name() + "': the snapshot function failed: "
-            + e.getMessage()));
+        return failed(List.of(AnalysisErrors.snapshotFunctionFailed(dataset.name(), e)));
       }
     }
     List<String> snapshotProblems = SnapshotChanges.problems(flow, snapshotType);
@@ -392,7 +393,8 @@ final class AnalysisRun implements TableResolver {
    * schema is checked, but the source's column order and nullability are kept.
    */
   private static boolean readsSourceDirectly(DatasetSpec dataset) {
-    return dataset.query().orElse(null) instanceof Query.SourceRead;
+    return dataset.query().map(query -> query.match(read -> false, source -> true, api -> false, sql -> false))
+        .orElse(false);
   }
 
   private void checkDropDuplicates(DatasetSpec dataset, RowType rowType, List<String> datasetProblems) {

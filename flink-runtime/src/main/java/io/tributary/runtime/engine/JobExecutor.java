@@ -1,5 +1,6 @@
 package io.tributary.runtime.engine;
 
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -30,6 +31,15 @@ public interface JobExecutor extends AutoCloseable {
    */
   default OptionalInt slots() {
     return OptionalInt.empty();
+  }
+
+  /**
+   * The address of the cluster the jobs run on when they outlive this process (a remote cluster's
+   * {@code host:port}), which the update record keeps so the next update can stop the jobs a killed
+   * client left running; empty when they end with it (an embedded cluster).
+   */
+  default Optional<String> cluster() {
+    return Optional.empty();
   }
 
   /** Releases what this executor holds, such as a cluster it started; jobs it ran are not touched. */

@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
@@ -69,7 +70,16 @@ public final class RestCaughtUpReader {
    */
   public void await(String jobId, String updateId, Collection<String> sourceIds, Duration timeout)
       throws IOException, InterruptedException, TimeoutException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    await(jobId, updateId, sourceIds, timeout, timeout);
+  }
+
+  /**
+   * As {@link #await(String, String, Collection, Duration)}, waiting at most {@code left} of the whole
+   * {@code timeout} the message names (a caller that resumes a wait after a failed read).
+   */
+  public void await(String jobId, String updateId, Collection<String> sourceIds, Duration left, Duration timeout)
+      throws IOException, InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + left.toNanos();
     Set<String> missing = new TreeSet<>(sourceIds);
     while (true) {
       String state = jobState(jobId);
@@ -119,6 +129,22 @@ public final class RestCaughtUpReader {
       }
     }
     return true;
+  }
+
+  /**
+   * The task slots free on the cluster now ({@code GET /overview}, {@code slots-available}); empty if
+   * the REST API does not answer or does not say.
+   */
+  public OptionalInt freeSlots() {
+    try {
+      JsonNode free = get("/overview").path("slots-available");
+      return free.isInt() && free.asInt() >= 0 ? OptionalInt.of(free.asInt()) : OptionalInt.empty();
+    } catch (IOException unreadable) {
+      return OptionalInt.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OptionalInt.empty();
+    }
   }
 
   /** The job's state as {@code GET /jobs/<job>} reports it ({@code RUNNING}, {@code FINISHED}…). */

@@ -328,4 +328,37 @@ class UpdateEngineTest {
         tuple("totals", FlowState.SKIPPED), tuple("customer_names", FlowState.COMPLETED));
     assertThat(result.flow("totals").orElseThrow().error()).hasValue("an upstream flow failed (job stream_orders)");
   }
+
+  @Test
+  void sideBySideTheRunningRecordNamesEveryRunningJobWithItsFlinkJobId() throws Exception {
+    CompletableFuture<Void> ordersDone = new CompletableFuture<>();
+    CompletableFuture<Void> customersDone = new CompletableFuture<>();
+    executor.slots(4)
+        .script("stream_orders", Run.worksWhen(ordersDone))
+        .script("stream_customers", Run.worksWhen(customersDone));
+
+    RunningUpdate update = builder().start();
+    Await.until("both streaming jobs running", WAIT,
+        () -> Set.copyOf(executor.running()).equals(Set.of("stream_orders", "stream_customers")));
+    // what a killed client leaves behind: the RUNNING record names both jobs, each with the id it runs under
+    Path record = dir.resolve("storage/_tributary/updates/000001.json");
+    com.fasterxml.jackson.databind.JsonNode running = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Files.readString(record));
+    assertThat(running.path("state").asText()).isEqualTo("RUNNING");
+    Map<String, String> named = new java.util.TreeMap<>();
+    running.path("jobs").forEach(job -> named.put(job.path("job").asText(), job.path("job_id").asText()));
+    Map<String, String> submitted = new java.util.TreeMap<>();
+    executor.submissions().forEach(s -> submitted.put(s.job(), s.jobId()));
+    assertThat(named).isEqualTo(submitted).containsOnlyKeys("stream_orders", "stream_customers");
+    assertThat(named.values()).doesNotContain("");
+    ordersDone.complete(null);
+    customersDone.complete(null);
+    UpdateResult result = update.await();
+
+    assertThat(result.state()).isEqualTo(UpdateState.COMPLETED);
+    com.fasterxml.jackson.databind.JsonNode ended = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Files.readString(record));
+    assertThat(ended.path("state").asText()).isEqualTo("COMPLETED");
+    assertThat(ended.path("jobs").findValuesAsText("job")).contains("stream_orders", "stream_customers");
+  }
 }

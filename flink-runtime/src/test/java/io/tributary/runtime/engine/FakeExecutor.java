@@ -70,7 +70,8 @@ public final class FakeExecutor implements JobExecutor {
   }
 
   /** A submission as the fake saw it. */
-  public record Submitted(String job, Optional<String> restoreFrom, String runId, Behaviour behaviour) {}
+  public record Submitted(String job, Optional<String> restoreFrom, String runId, Behaviour behaviour,
+      String jobId) {}
 
   private final Map<String, Queue<Run>> scripts = new HashMap<>();
   private final List<Submitted> submissions = new ArrayList<>();
@@ -135,7 +136,8 @@ public final class FakeExecutor implements JobExecutor {
   @Override
   public synchronized SubmittedJob submit(JobSubmission submission) {
     Run run = Optional.ofNullable(scripts.get(submission.job())).map(Queue::poll).orElse(Run.works());
-    submissions.add(new Submitted(submission.job(), submission.restoreFrom(), submission.runId(), run.behaviour()));
+    submissions.add(new Submitted(submission.job(), submission.restoreFrom(), submission.runId(), run.behaviour(),
+        submission.graph().getOptionalJobId().map(Object::toString).orElse("")));
     Job job = new Job("fake-" + ids.incrementAndGet(), submission.job());
     running.add(submission.job());
     mostRunning = Math.max(mostRunning, running.size());

@@ -22,7 +22,12 @@ import java.util.regex.Pattern;
  * <pre>
  * bench --mode process --data DATA [--work DIR] [--pairs 3] [--parallelism 2] [--xmx 8g]
  *       [--spark-baseline DIR|none] [--tributary bin/tributary] [--second-update]
+ *       [--flink-options key=value,...] [--tributary-java-opts "OPTS"]
  * </pre>
+ *
+ * <p>{@code --flink-options} adds Flink options to the pipeline file (e.g.
+ * {@code taskmanager.numberOfTaskSlots=2}: one job at a time); {@code --tributary-java-opts} adds JVM
+ * options to Tributary's process after {@code -Xmx} (e.g. a JFR recording).
  *
  * <p>One pipeline file ({@code WORK/process/pipeline.yml}) names both libraries, {@link BenchmarkPipeline}
  * and {@link CdcBenchmarkPipeline}; each pair deletes the storage root, runs one update, then the Spark
@@ -77,8 +82,20 @@ final class ProcessBench {
           + "../shared/bench/spark-baseline) or --spark-baseline none to measure Tributary alone.");
     }
     requireBuilt(root, spark);
-    writePipeline(pipelineFile, input, storage, parallelism);
-    Map<String, String> tributaryEnv = Map.of("TRIBUTARY_CLASSPATH", benchJar.toString(), "TRIBUTARY_JAVA_OPTS", "-Xmx" + xmx);
+    Map<String, String> extraFlink = new java.util.TreeMap<>();
+    for (String pair : o.getOrDefault("flink-options", "").split(",")) {
+      if (!pair.isBlank()) {
+        int eq = pair.indexOf('=');
+        if (eq < 1) {
+          throw new IllegalArgumentException("bench: --flink-options takes key=value pairs separated by commas; got '"
+              + pair + "'.");
+        }
+        extraFlink.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      }
+    }
+    writePipeline(pipelineFile, input, storage, parallelism, extraFlink);
+    String javaOpts = ("-Xmx" + xmx + " " + o.getOrDefault("tributary-java-opts", "")).trim();
+    Map<String, String> tributaryEnv = Map.of("TRIBUTARY_CLASSPATH", benchJar.toString(), "TRIBUTARY_JAVA_OPTS", javaOpts);
     Map<String, String> sparkEnv = Map.of("SPARK_BASELINE_XMX", xmx);
 
     Expected first = Expected.of(data.resolve("events"), data.resolve("cdc"), work);
@@ -238,7 +255,9 @@ final class ProcessBench {
   }
 
   /** The pipeline file both libraries share; checkpoints go to files (see {@link BenchmarkRun#flinkOptions}). */
-  private static void writePipeline(Path file, Path input, Path storage, int parallelism) {
+  private static void writePipeline(Path file, Path input, Path storage, int parallelism, Map<String, String> extra) {
+    Map<String, String> options = new java.util.TreeMap<>(BenchmarkRun.flinkOptions(storage));
+    options.putAll(extra);
     String text = "# Written by bench --mode process: the medallion and CDC benchmark pipelines in one update.\n"
         + "name: bench-process\n"
         + "storage: " + storage + "\n"
@@ -255,7 +274,7 @@ final class ProcessBench {
         + "flink:\n"
         + "  parallelism: " + parallelism + "\n"
         + "  options:\n"
-        + BenchmarkRun.flinkOptions(storage).entrySet().stream().sorted(Map.Entry.comparingByKey())
+        + options.entrySet().stream()
             .map(e -> "    " + e.getKey() + ": \"" + e.getValue() + "\"\n").reduce("", String::concat);
     try {
       Files.createDirectories(file.getParent());

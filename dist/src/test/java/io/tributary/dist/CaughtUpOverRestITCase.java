@@ -120,6 +120,82 @@ class CaughtUpOverRestITCase {
         .contains("Auto Loader source '" + SOURCE_ID + "' caught up in update " + second + ".");
   }
 
+  /**
+   * Two jobs of one update side by side on the cluster's two slots, as a triggered update runs
+   * independent jobs (one slot each at parallelism 1): the cluster's free slots, read over REST, say
+   * how many fit, and each job's caught-up signal is read for its own sources while the other job
+   * runs, and still after the other one ended. Both jobs carry the same update id, as an update's do.
+   */
+  @Test
+  void jobsOfOneUpdateSideBySideEachCatchUpOnTheirOwnAndTheFreeSlotsAreReadOverRest() throws Exception {
+    assertThat(freeSlotsWithin(2, Duration.ofSeconds(60))).as("free slots of the idle cluster").isEqualTo(2);
+    String run = UUID.randomUUID().toString();
+    Path inputA = WORK.resolve("input-a-" + run);
+    Path inputB = WORK.resolve("input-b-" + run);
+    write(inputA.resolve("a.json"), "{\"id\":\"a1\"}\n{\"id\":\"a2\"}\n{\"id\":\"a3\"}\n");
+    write(inputB.resolve("b.json"), "{\"id\":\"b1\"}\n{\"id\":\"b2\"}\n");
+    AutoLoader specA = AutoLoader.json(inputA.toString()).schema("id STRING");
+    AutoLoader specB = AutoLoader.json(inputB.toString()).schema("id STRING");
+    RowType type = AutoLoaderSchemas.resolve(specA, "/unused", new org.apache.hadoop.conf.Configuration());
+    String tableA = WORK.resolve("tables-" + run).resolve("bronze_a").toString();
+    String tableB = WORK.resolve("tables-" + run).resolve("bronze_b").toString();
+    String update = "update-side-by-side-" + run;
+
+    JobClient jobA = submit(specA, type, tableA, update, "bronze_a", 1);
+    JobClient jobB = submit(specB, type, tableB, update, "bronze_b", 1);
+    String jidA = jobA.getJobID().toHexString();
+    String jidB = jobB.getJobID().toHexString();
+    // both waits at once, each on a thread of its own, as the executor waits for its jobs
+    java.util.concurrent.ExecutorService waits = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.Future<?> a = waits.submit(() -> {
+        reader.await(jidA, update, List.of("bronze_a/source"), Duration.ofSeconds(90));
+        return null;
+      });
+      java.util.concurrent.Future<?> b = waits.submit(() -> {
+        reader.await(jidB, update, List.of("bronze_b/source"), Duration.ofSeconds(90));
+        return null;
+      });
+      a.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      b.get(120, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      waits.shutdownNow();
+    }
+    assertThat(reader.caughtUp(jidA, update)).containsExactly("bronze_a/source");
+    assertThat(reader.caughtUp(jidB, update)).containsExactly("bronze_b/source");
+    assertThat(freeSlotsWithin(0, Duration.ofSeconds(30))).as("free slots while both jobs run").isEqualTo(0);
+    // one job's signal never stands for the other's sources, though both are of the same update
+    assertThatThrownBy(() -> reader.await(jidA, update, List.of("bronze_b/source"), Duration.ofSeconds(1)))
+        .isInstanceOf(TimeoutException.class)
+        .hasMessageStartingWith("Update " + update + ": source 'bronze_b/source' of job " + jidA
+            + " did not catch up within PT1S");
+
+    stopWithSavepoint(jobA);
+    assertThat(stateWithin(jidA, "FINISHED", Duration.ofSeconds(30))).isEqualTo("FINISHED");
+    // the job still running keeps its signal once the other one ended
+    assertThat(reader.caughtUp(jidB, update)).containsExactly("bronze_b/source");
+    assertThat(freeSlotsWithin(1, Duration.ofSeconds(30))).as("free slots once one job ended").isEqualTo(1);
+    stopWithSavepoint(jobB);
+    assertThat(stateWithin(jidB, "FINISHED", Duration.ofSeconds(30))).isEqualTo("FINISHED");
+    assertThat(ids(tableA)).containsExactlyInAnyOrder("a1", "a2", "a3");
+    assertThat(ids(tableB)).containsExactlyInAnyOrder("b1", "b2");
+    assertThat(freeSlotsWithin(2, Duration.ofSeconds(60))).as("free slots once both ended").isEqualTo(2);
+    assertThat(CaughtUpRegistry.tracks(update)).isFalse();
+  }
+
+  /** The cluster's free slots over REST once they are {@code expected}, or the last read when {@code timeout} ran out. */
+  private static int freeSlotsWithin(int expected, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int seen = -1;
+    while (true) {
+      seen = reader.freeSlots().orElse(-1);
+      if (seen == expected || System.nanoTime() > deadline) {
+        return seen;
+      }
+      Thread.sleep(100);
+    }
+  }
+
   /** A triggered update's job, its classes shipped in the deployable jar, submitted as a remote client does. */
   private static JobClient submit(AutoLoader spec, RowType type, String table, String updateId, String restoreFrom)
       throws Exception {
@@ -127,14 +203,25 @@ class CaughtUpOverRestITCase {
     if (restoreFrom != null) {
       conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
     }
+    return submit(conf, spec, type, table, updateId, "bronze_events", 2);
+  }
+
+  /** A job of {@code dataset} ({@code <dataset>/source}) without a savepoint to restore, at {@code parallelism}. */
+  private static JobClient submit(AutoLoader spec, RowType type, String table, String updateId, String dataset,
+      int parallelism) throws Exception {
+    return submit(new Configuration(), spec, type, table, updateId, dataset, parallelism);
+  }
+
+  private static JobClient submit(Configuration conf, AutoLoader spec, RowType type, String table, String updateId,
+      String dataset, int parallelism) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1",
         cluster.restPort(), conf, DeployableJarTest.jar().toString());
-    env.setParallelism(2);
+    env.setParallelism(parallelism);
     env.enableCheckpointing(1000);
-    DeltaSink.write(env.fromSource(AutoLoaderSource.triggered(spec, type, updateId, SOURCE_ID),
-            WatermarkStrategy.noWatermarks(), "bronze_events").uid("bronze_events/source")
+    DeltaSink.write(env.fromSource(AutoLoaderSource.triggered(spec, type, updateId, dataset + "/source"),
+            WatermarkStrategy.noWatermarks(), dataset).uid(dataset + "/source")
         .rebalance(), // the writer in its own vertex, so the source vertex's records out are its rows
-        DeltaWriteSpec.append(table, type, "cluster-test/bronze_events"), "bronze_events");
+        DeltaWriteSpec.append(table, type, "cluster-test/" + dataset), dataset);
     return env.executeAsync(updateId);
   }
 

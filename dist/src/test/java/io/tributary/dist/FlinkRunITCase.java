@@ -90,6 +90,22 @@ class FlinkRunITCase {
     }
     System.out.printf("jobs on the cluster: %s%n", states);
     assertThat(states).hasSizeGreaterThanOrEqualTo(2).allSatisfy(state -> assertThat(state).endsWith(" FINISHED"));
+    // the two bronze jobs read nothing of each other: with the session cluster's two slots free
+    // (parallelism 1), the context environment ran them side by side
+    Map<String, long[]> spans = new java.util.TreeMap<>();
+    for (JsonNode job : cluster.get("/jobs/overview").path("jobs")) {
+      if (!jobsBefore.contains(job.path("jid").asText())) {
+        spans.put(job.path("name").asText(), new long[] {job.path("start-time").asLong(),
+            job.path("end-time").asLong()});
+      }
+    }
+    long[] orders = spans.get("medallion: stream_bronze_orders");
+    long[] customers = spans.get("medallion: stream_bronze_customers");
+    assertThat(orders).as("the bronze_orders job among " + spans.keySet()).isNotNull();
+    assertThat(customers).as("the bronze_customers job among " + spans.keySet()).isNotNull();
+    assertThat(orders[0] < customers[1] && customers[0] < orders[1])
+        .as("bronze_orders (%d-%d) and bronze_customers (%d-%d) ran at the same time", orders[0], orders[1],
+            customers[0], customers[1]).isTrue();
 
     Path embedded = WORK.resolve("embedded-" + id);
     DistTestFiles.runEmbedded(conf, embedded);

@@ -101,8 +101,28 @@ class RemoteClusterITCase {
       copy("cdc/customers/changes-002.json", input.resolve("customers"));
       copy("cdc/products/changes-002.json", input.resolve("products"));
     };
+    Set<String> jobsBefore = jobIds();
     runBothWays("cdc", new CdcPipeline(), conf, first, second,
         List.of("customers_scd1", "customers_scd2", "products"));
+    // the customers job and the products job read nothing of each other: with the cluster's two slots
+    // free (parallelism 1), each update ran them side by side
+    List<long[]> spans = new ArrayList<>();
+    for (JsonNode job : cluster.get("/jobs/overview").path("jobs")) {
+      if (!jobsBefore.contains(job.path("jid").asText())) {
+        spans.add(new long[] {job.path("start-time").asLong(), job.path("end-time").asLong()});
+      }
+    }
+    assertThat(spans).as("the cdc updates' jobs on the cluster").hasSizeGreaterThanOrEqualTo(4);
+    int overlapping = 0;
+    for (int i = 0; i < spans.size(); i++) {
+      for (int j = i + 1; j < spans.size(); j++) {
+        if (spans.get(i)[0] < spans.get(j)[1] && spans.get(j)[0] < spans.get(i)[1]) {
+          overlapping++;
+        }
+      }
+    }
+    assertThat(overlapping).as("pairs of jobs that ran at the same time (a pair in each update)")
+        .isGreaterThanOrEqualTo(2);
   }
 
   /**

@@ -29,6 +29,8 @@ import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.PlannedJob;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +39,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -60,6 +64,8 @@ import org.apache.flink.configuration.Configuration;
 public final class Tributary {
 
   private static final Duration STOP_POLL = Duration.ofMillis(200);
+  /** How many jobs of a triggered update may run side by side on its own cluster (issue 16). */
+  private static final int SIDE_BY_SIDE = 3;
 
   /** The configuration key of production mode's flow retries, as Delta Live Tables names it. */
   public static final String MAX_FLOW_RETRIES = PipelineSettings.MAX_FLOW_RETRIES;
@@ -318,19 +324,34 @@ public final class Tributary {
     public RunningUpdate start() {
       PipelineStorage pipelineStorage = storage();
       LogicalPlan logical = plan();
+      // the main of a Flink program runs its jobs on Flink's cluster, never on one of its own
+      boolean inContext = executor == null && remoteCluster == null && ContextExecutor.inContext();
+      // a triggered update's own cluster starts while the pipeline is analyzed: 2-3 s of a cold start
+      Optional<CompletableFuture<JobExecutor>> early = executor == null && remoteCluster == null && !inContext
+          && !continuous ? Optional.of(startEmbedded(triggeredSlots(), pipelineStorage.settings())) : Optional.empty();
       // the one analysis of the update: it writes nothing before the update holds the lock
       DeferredSchemas schemas = new DeferredSchemas(pipelineStorage);
-      UpdatePlan checked = UpdatePlan.of(analyses.apply(ProductionRuntime.analyzer(schemas, pipelineStorage, logical)::analyze)
-          .apply(logical));
-      // checked by the analysis with the other problems: it cannot fail here
-      PipelineSettings pipelineSettings = PipelineSettings.of(name, configuration);
-      // the main of a Flink program (flink run, an application cluster): its jobs go through Flink's
-      // context environment; a context an update cannot run in is refused before anything runs
-      Optional<ContextExecutor> context = executor == null && remoteCluster == null
-          ? ContextExecutor.ofContext(pipelineSettings.caughtUpTimeout()) : Optional.empty();
-      List<PlannedJob> jobs = checked.jobs();
-      RefreshSelection.Resolved selected = selection.resolve(checked.resolved().plan(), jobs);
-      PipelineLock lock = PipelineLock.acquire(pipelineStorage, name, pipelineSettings.lease(), Clock.systemUTC());
+      UpdatePlan checked;
+      PipelineSettings pipelineSettings;
+      Optional<ContextExecutor> context;
+      List<PlannedJob> jobs;
+      RefreshSelection.Resolved selected;
+      PipelineLock lock;
+      try {
+        checked = UpdatePlan.of(analyses.apply(ProductionRuntime.analyzer(schemas, pipelineStorage, logical)::analyze)
+            .apply(logical));
+        // checked by the analysis with the other problems: it cannot fail here
+        pipelineSettings = PipelineSettings.of(name, configuration);
+        // the main of a Flink program (flink run, an application cluster): its jobs go through Flink's
+        // context environment; a context an update cannot run in is refused before anything runs
+        context = inContext ? ContextExecutor.ofContext(pipelineSettings.caughtUpTimeout()) : Optional.empty();
+        jobs = checked.jobs();
+        selected = selection.resolve(checked.resolved().plan(), jobs);
+        lock = PipelineLock.acquire(pipelineStorage, name, pipelineSettings.lease(), Clock.systemUTC());
+      } catch (RuntimeException | Error e) {
+        early.ifPresent(Builder::closeWhenStarted);
+        throw e;
+      }
       Supplier<ResolvedPlan> analyzeStoring = () ->
           analyses.apply(ProductionRuntime.analyzer(pipelineStorage, true, logical)::analyze).apply(logical);
       UpdatePlan plan;
@@ -342,6 +363,7 @@ public final class Tributary {
         plan = unchanged ? checked : UpdatePlan.of(analyzeStoring.get());
         pipelineStorage.clearStopRequest();
       } catch (RuntimeException e) {
+        early.ifPresent(Builder::closeWhenStarted);
         try {
           lock.close();
         } catch (RuntimeException closing) { // storage that refuses writes refuses this too: keep the first error
@@ -355,7 +377,7 @@ public final class Tributary {
           retryBackoff, pipelineSettings.maintenance());
       // continuous mode runs every streaming job at once, and a materialized table's job beside them
       long streamingJobs = jobs.stream().filter(job -> job.mode() == PlannedJob.Mode.STREAMING).count();
-      int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : parallelism;
+      int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : triggeredSlots();
       RunningUpdate update = new RunningUpdate(pipelineStorage);
       UpdateListener recording = update.recorder(listener);
       JobExecutor shared = executor;
@@ -371,6 +393,7 @@ public final class Tributary {
               : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses),
                   pipelineSettings.caughtUpTimeout())
               : context.isPresent() ? context.get()
+              : early.isPresent() ? joinStarted(early.get())
               : embedded(slots, pipelineStorage.settings());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
@@ -418,12 +441,59 @@ public final class Tributary {
      * {@code s3a://} need both).
      */
     private JobExecutor embedded(int slots, HadoopSettings hadoop) {
+      return EmbeddedExecutor.start(slots, embeddedConfiguration(hadoop));
+    }
+
+    private Configuration embeddedConfiguration(HadoopSettings hadoop) {
       Configuration conf = FlinkFileSystems.embeddedConfiguration(flinkOptions, hadoop);
       if (!flinkOptions.isEmpty() || !hadoop.entries().isEmpty()) {
         // a pipeline with neither leaves the process's Flink file systems as they are
         FlinkFileSystems.initialize(conf);
       }
-      return EmbeddedExecutor.start(slots, conf);
+      return conf;
+    }
+
+    /**
+     * The slots of a triggered update's own cluster: {@value Tributary#SIDE_BY_SIDE} jobs' worth, so that
+     * independent jobs run side by side, or the pipeline's {@code taskmanager.numberOfTaskSlots}. Each
+     * slot keeps the 64 MiB of managed memory a two-slot cluster's slots have (Flink's local default is
+     * 128 MiB for the whole task manager), unless {@code taskmanager.memory.managed.size} is set.
+     */
+    private int triggeredSlots() {
+      String configured = flinkOptions.get(TaskManagerOptions.NUM_TASK_SLOTS.key());
+      return configured != null ? Integer.parseInt(configured.trim()) : parallelism * SIDE_BY_SIDE;
+    }
+
+    /** Starts the update's own cluster on a thread of its own; file systems are configured first, here. */
+    private CompletableFuture<JobExecutor> startEmbedded(int slots, HadoopSettings hadoop) {
+      Configuration conf = embeddedConfiguration(hadoop);
+      if (!conf.contains(TaskManagerOptions.MANAGED_MEMORY_SIZE)) {
+        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64L * slots));
+      }
+      CompletableFuture<JobExecutor> started = new CompletableFuture<>();
+      Thread thread = new Thread(() -> {
+        try {
+          started.complete(EmbeddedExecutor.start(slots, conf));
+        } catch (RuntimeException | Error e) {
+          started.completeExceptionally(e);
+        }
+      }, "tributary-cluster-start");
+      thread.setDaemon(true);
+      thread.start();
+      return started;
+    }
+
+    private static JobExecutor joinStarted(CompletableFuture<JobExecutor> started) {
+      try {
+        return started.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+      }
+    }
+
+    /** Closes a cluster started for an update that did not start after all (a definition error, a lock held). */
+    private static void closeWhenStarted(CompletableFuture<JobExecutor> started) {
+      started.thenAccept(JobExecutor::close);
     }
 
     private static Thread stopRequestWatcher(PipelineStorage storage, RunningUpdate update) {

@@ -11,11 +11,14 @@ import io.tributary.runtime.engine.FakeExecutor;
 import io.tributary.runtime.engine.FakeExecutor.Run;
 import io.tributary.runtime.source.SchemaEvolutions;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * record. Jobs are translated for real; the fake only decides how each run ends.
  */
 class UpdateEngineTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir Path dir;
   private Path orders;
@@ -51,6 +56,17 @@ class UpdateEngineTest {
       p.table("totals").sql("SELECT c.name, SUM(o.amount) AS total FROM orders_clean o JOIN customers c"
           + " ON o.customer_id = c.id GROUP BY c.name");
       p.table("customer_names").query(ctx -> ctx.read("customers").select($("name")));
+    }
+  }
+
+  /** Three independent streaming tables and a materialized table that reads all three. */
+  public static final class Three implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      for (String name : List.of("a", "b", "c")) {
+        p.streamingTable(name).from(AutoLoader.json(p.conf(name, "/none")).schema("id STRING, n INT"));
+      }
+      p.table("abc").sql("SELECT id, n FROM a UNION ALL SELECT id, n FROM b UNION ALL SELECT id, n FROM c");
     }
   }
 
@@ -216,5 +232,133 @@ class UpdateEngineTest {
     assertThat(result.flow("orders").orElseThrow().state()).isEqualTo(FlowState.STOPPED);
     assertThat(result.flow("customers").orElseThrow().state()).isEqualTo(FlowState.STOPPED);
     assertThat(analyses).hasValue(1);
+  }
+
+  @Test
+  void sideBySideAJobStartsOnceEveryJobItReadsHasEnded() throws Exception {
+    CompletableFuture<Void> ordersDone = new CompletableFuture<>();
+    CompletableFuture<Void> customersDone = new CompletableFuture<>();
+    executor.slots(4)
+        .script("stream_orders", Run.worksWhen(ordersDone))
+        .script("stream_customers", Run.worksWhen(customersDone));
+
+    RunningUpdate update = builder().start();
+    // started side by side, each translated on its own thread: submitted in either order
+    Await.until("both streaming jobs running", WAIT,
+        () -> Set.copyOf(executor.running()).equals(Set.of("stream_orders", "stream_customers")));
+    customersDone.complete(null);
+    // customer_names reads customers only; totals reads orders_clean too, whose job still runs
+    Await.until("customer_names submitted", WAIT, () -> executor.jobs().contains("table_customer_names"));
+    assertThat(executor.jobs().subList(0, 2)).containsExactlyInAnyOrder("stream_orders", "stream_customers");
+    assertThat(executor.jobs().subList(2, executor.jobs().size())).containsExactly("table_customer_names");
+    assertThat(executor.running()).contains("stream_orders");
+    ordersDone.complete(null);
+    UpdateResult result = update.await();
+
+    assertThat(result.state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(executor.jobs().subList(0, 2)).containsExactlyInAnyOrder("stream_orders", "stream_customers");
+    assertThat(executor.jobs().subList(2, 4)).containsExactly("table_customer_names", "table_totals");
+    assertThat(executor.mostRunning()).isEqualTo(2);
+    // reported in the plan's order, whatever order the jobs ended in
+    assertThat(result.flows()).extracting(FlowResult::dataset, FlowResult::state).containsExactly(
+        tuple("orders", FlowState.COMPLETED), tuple("orders_clean", FlowState.COMPLETED),
+        tuple("big_orders", FlowState.COMPLETED), tuple("customers", FlowState.COMPLETED),
+        tuple("totals", FlowState.COMPLETED), tuple("customer_names", FlowState.COMPLETED));
+    // each job's events keep their sequence
+    assertThat(update.events()).filteredOn(e -> e.dataset().equals("totals")).extracting(FlowEvent::state)
+        .containsSubsequence(FlowState.QUEUED, FlowState.STARTING, FlowState.RUNNING, FlowState.COMPLETED);
+  }
+
+  @Test
+  void sideBySideNoMoreJobsRunThanTheSlotsHold() throws Exception {
+    Path in = Files.createDirectories(dir.resolve("in/abc"));
+    Map<String, CompletableFuture<Void>> done = new java.util.HashMap<>();
+    for (String name : List.of("a", "b", "c")) {
+      done.put(name, new CompletableFuture<>());
+      executor.script("stream_" + name, Run.worksWhen(done.get(name)));
+    }
+    executor.slots(2);
+
+    RunningUpdate update = Tributary.pipeline(new Three()).name("three").storage(dir.resolve("storage3").toString())
+        .configuration(Map.of("a", in.toString(), "b", in.toString(), "c", in.toString()))
+        .parallelism(1).executor(executor).start();
+    Await.until("two jobs running", WAIT, () -> executor.running().size() == 2);
+    Thread.sleep(300); // time for a third job to start if the bound were not kept
+    assertThat(executor.jobs()).containsExactlyInAnyOrder("stream_a", "stream_b");
+    done.get("b").complete(null);
+    Await.until("stream_c started in the freed slot", WAIT, () -> executor.jobs().contains("stream_c"));
+    assertThat(executor.running()).containsExactly("stream_a", "stream_c");
+    assertThat(executor.jobs()).hasSize(3);
+    done.get("a").complete(null);
+    done.get("c").complete(null);
+    UpdateResult result = update.await();
+
+    assertThat(result.state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(executor.jobs().subList(0, 2)).containsExactlyInAnyOrder("stream_a", "stream_b");
+    assertThat(executor.jobs().subList(2, 4)).containsExactly("stream_c", "table_abc");
+    assertThat(executor.mostRunning()).isEqualTo(2);
+  }
+
+  @Test
+  void sideBySideAFailureSkipsOnlyTheJobsThatReadIt() throws Exception {
+    CompletableFuture<Void> ordersFail = new CompletableFuture<>();
+    CompletableFuture<Void> customersDone = new CompletableFuture<>();
+    executor.slots(4)
+        .script("stream_orders", Run.failsWhen(ordersFail, new IllegalStateException("disk full")))
+        .script("stream_customers", Run.worksWhen(customersDone));
+
+    RunningUpdate update = builder().start();
+    // started side by side, each translated on its own thread: submitted in either order
+    Await.until("both streaming jobs running", WAIT,
+        () -> Set.copyOf(executor.running()).equals(Set.of("stream_orders", "stream_customers")));
+    ordersFail.complete(null);
+    Await.until("orders failed", WAIT, () -> update.events().stream()
+        .anyMatch(e -> e.dataset().equals("orders") && e.state() == FlowState.FAILED));
+    assertThat(executor.running()).containsExactly("stream_customers"); // not stopped by the other's failure
+    customersDone.complete(null);
+    UpdateResult result = update.await();
+
+    assertThat(result.state()).isEqualTo(UpdateState.FAILED);
+    assertThat(result.error()).hasValue("disk full");
+    assertThat(executor.jobs().subList(0, 2)).containsExactlyInAnyOrder("stream_orders", "stream_customers");
+    assertThat(executor.jobs().subList(2, executor.jobs().size())).containsExactly("table_customer_names");
+    assertThat(result.flows()).extracting(FlowResult::dataset, FlowResult::state).containsExactly(
+        tuple("orders", FlowState.FAILED), tuple("orders_clean", FlowState.FAILED),
+        tuple("big_orders", FlowState.FAILED), tuple("customers", FlowState.COMPLETED),
+        tuple("totals", FlowState.SKIPPED), tuple("customer_names", FlowState.COMPLETED));
+    assertThat(result.flow("totals").orElseThrow().error()).hasValue("an upstream flow failed (job stream_orders)");
+  }
+
+  @Test
+  void sideBySideTheRunningRecordNamesEveryRunningJobWithItsFlinkJobId() throws Exception {
+    CompletableFuture<Void> ordersDone = new CompletableFuture<>();
+    CompletableFuture<Void> customersDone = new CompletableFuture<>();
+    executor.slots(4)
+        .script("stream_orders", Run.worksWhen(ordersDone))
+        .script("stream_customers", Run.worksWhen(customersDone));
+
+    RunningUpdate update = builder().start();
+    Await.until("both streaming jobs running", WAIT,
+        () -> Set.copyOf(executor.running()).equals(Set.of("stream_orders", "stream_customers")));
+    // what a killed client leaves behind: the RUNNING record names both jobs, each with the id it runs under
+    Path record = dir.resolve("storage/_tributary/updates/000001.json");
+    com.fasterxml.jackson.databind.JsonNode running = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Files.readString(record));
+    assertThat(running.path("state").asText()).isEqualTo("RUNNING");
+    Map<String, String> named = new java.util.TreeMap<>();
+    running.path("jobs").forEach(job -> named.put(job.path("job").asText(), job.path("job_id").asText()));
+    Map<String, String> submitted = new java.util.TreeMap<>();
+    executor.submissions().forEach(s -> submitted.put(s.job(), s.jobId()));
+    assertThat(named).isEqualTo(submitted).containsOnlyKeys("stream_orders", "stream_customers");
+    assertThat(named.values()).doesNotContain("");
+    ordersDone.complete(null);
+    customersDone.complete(null);
+    UpdateResult result = update.await();
+
+    assertThat(result.state()).isEqualTo(UpdateState.COMPLETED);
+    com.fasterxml.jackson.databind.JsonNode ended = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Files.readString(record));
+    assertThat(ended.path("state").asText()).isEqualTo("COMPLETED");
+    assertThat(ended.path("jobs").findValuesAsText("job")).contains("stream_orders", "stream_customers");
   }
 }

@@ -33,9 +33,11 @@ public final class EmbeddedCluster implements AutoCloseable {
   private static final Duration LIVE_REPORT_INTERVAL = Duration.ofSeconds(1);
 
   private final MiniCluster cluster;
+  private final int slots;
 
-  private EmbeddedCluster(MiniCluster cluster) {
+  private EmbeddedCluster(MiniCluster cluster, int slots) {
     this.cluster = cluster;
+    this.slots = slots;
   }
 
   /** Starts a cluster with one task manager of {@code slots} slots. */
@@ -58,7 +60,12 @@ public final class EmbeddedCluster implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("Cannot start the embedded Flink cluster: " + e.getMessage(), e);
     }
-    return new EmbeddedCluster(cluster);
+    return new EmbeddedCluster(cluster, slots);
+  }
+
+  /** The task slots of its one task manager. */
+  public int slots() {
+    return slots;
   }
 
   /** The cluster's REST endpoint ({@code http://host:port}), as a remote cluster's: jobs, vertices, metrics. */

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -53,6 +54,15 @@ public final class EmbeddedExecutor implements JobExecutor {
     }
   }
 
+  /**
+   * The slots of a cluster this executor started for one update; none said of a cluster its caller
+   * shares (a test class's, the test driver's), whose other jobs may hold slots: one job at a time there.
+   */
+  @Override
+  public OptionalInt slots() {
+    return owned ? OptionalInt.of(cluster.slots()) : OptionalInt.empty();
+  }
+
   @Override
   public SubmittedJob submit(JobSubmission submission) {
     StreamGraph graph = submission.graph();
@@ -65,11 +75,13 @@ public final class EmbeddedExecutor implements JobExecutor {
     try {
       id = cluster.submit(graph);
     } catch (RuntimeException e) {
-      CaughtUpRegistry.release(submission.runId());
+      CaughtUpRegistry.release(submission.runId(), submission.caughtUpSources());
       throw e;
     }
     CompletableFuture<JobOutcome> result = cluster.result(id).thenApply(EmbeddedExecutor::outcome);
-    result.whenComplete((outcome, error) -> CaughtUpRegistry.release(submission.runId()));
+    // only this job's sources: a job of the same update may run beside it (TriggeredUpdate)
+    result.whenComplete((outcome, error) -> CaughtUpRegistry.release(submission.runId(),
+        submission.caughtUpSources()));
     return new Embedded(id, result, caughtUp);
   }
 

@@ -1,6 +1,7 @@
 package io.tributary.runtime.engine;
 
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * What the engine asks of a Flink cluster: run a job and hand back a {@link SubmittedJob} to watch,
@@ -23,6 +24,14 @@ public interface JobExecutor extends AutoCloseable {
    * that fails later completes its {@link SubmittedJob#result()} with the failure.
    */
   SubmittedJob submit(JobSubmission submission);
+
+  /**
+   * The task slots this executor's cluster offers an update's jobs, if known: a triggered update runs
+   * independent jobs side by side as far as they fit. Unknown (the default), it runs one job at a time.
+   */
+  default OptionalInt slots() {
+    return OptionalInt.empty();
+  }
 
   /**
    * The address of the cluster the jobs run on when they outlive this process (a remote cluster's

@@ -67,6 +67,14 @@ final class JobLauncher {
     }
   }
 
+  /**
+   * How many jobs of the update may run at once: the executor's slots over the slots one job takes
+   * (its parallelism); one if the executor does not say.
+   */
+  int sideBySide() {
+    return Math.max(1, executor.slots().orElse(settings.parallelism()) / settings.parallelism());
+  }
+
   /** Names each job submitted from now on in {@code record}. */
   void recordJobsIn(UpdateRecord record) {
     this.record = record;

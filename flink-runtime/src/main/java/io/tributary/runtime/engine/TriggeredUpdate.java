@@ -7,11 +7,18 @@ import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.translate.JobContext;
 import io.tributary.runtime.translate.PlannedJob;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A triggered update: the plan's jobs in dependency order. A STREAMING job restores the state its
@@ -19,8 +26,15 @@ import java.util.concurrent.CompletableFuture;
  * and is stopped with a savepoint, which commits its last epoch. A BATCH job recomputes a materialized
  * table. A failed job's downstream jobs are SKIPPED; independent jobs still run. A job is retried as
  * {@link FlowRetries} says and restarted for new columns as {@link SchemaRestarts} says; a restart
- * analyzes the pipeline again, and the jobs after it run with that plan (earlier ones do not read the
- * restarted one).
+ * analyzes the pipeline again, and the jobs started after it run with that plan (the ones running
+ * beside it or before it do not read the restarted one).
+ *
+ * <p>Each job starts as soon as every job it reads has ended and its slots are free
+ * ({@link JobLauncher#sideBySide()} jobs at once): independent jobs (a CDC flow beside the medallion
+ * job) run side by side. Jobs start in the plan's order, so with one job at a time (an executor that
+ * does not say its slots) the update runs exactly as a sequence. Flow results are reported in the
+ * plan's order whatever order the jobs end in, and the update's error is the first failed job's in
+ * that order.
  */
 final class TriggeredUpdate {
 
@@ -36,50 +50,154 @@ final class TriggeredUpdate {
     this.onceFlows = onceFlows;
   }
 
+  /** How one job ended: its flows' results, whether it failed or stopped, and the plan it ended with. */
+  private record Finished(String job, List<FlowResult> results, boolean failed, boolean stopped,
+      Optional<String> error, UpdatePlan startedWith, UpdatePlan plan) {}
+
   UpdateScope.Ended run(UpdatePlan plan, UpdateScope scope) {
-    UpdateListener listener = scope.listener();
-    List<FlowResult> results = new ArrayList<>();
+    // jobs side by side tell the listener from their own threads: one at a time, as a sequence would
+    UpdateListener shared = scope.listener();
+    UpdateListener serial = new UpdateListener() {
+      @Override
+      public synchronized void onFlow(String dataset, FlowState state, String detail) {
+        shared.onFlow(dataset, state, detail);
+      }
+
+      @Override
+      public synchronized void onRows(String dataset, long rows) {
+        shared.onRows(dataset, rows);
+      }
+
+      @Override
+      public synchronized void onNotice(String message) {
+        shared.onNotice(message);
+      }
+    };
+    UpdateScope serialScope = new UpdateScope(scope.updateId(), scope.number(), scope.generations(), scope.selected(),
+        serial, scope.stopRequest());
+    List<String> order = plan.jobNames();
+    int capacity = launcher.sideBySide();
+    Map<String, Finished> ended = new HashMap<>();
     Set<String> failedJobs = new HashSet<>();
-    boolean stopped = false;
-    Optional<String> firstError = Optional.empty();
+    List<String> waiting = new ArrayList<>(order);
+    ExecutorService threads = Executors.newFixedThreadPool(Math.min(capacity, Math.max(1, order.size())),
+        runnable -> {
+          Thread thread = new Thread(runnable, "tributary-job-" + scope.number());
+          thread.setDaemon(true);
+          return thread;
+        });
+    CompletionService<Finished> running = new ExecutorCompletionService<>(threads);
+    int runningJobs = 0;
     UpdatePlan current = plan;
-    for (String name : plan.jobNames()) {
-      PlannedJob job = current.job(name);
-      Optional<NotRun> notRun = notRun(current, job, scope, failedJobs, results);
-      if (notRun.isPresent()) {
-        stopped |= notRun.get() == NotRun.STOPPED;
-        continue;
+    try {
+      while (!waiting.isEmpty() || runningJobs > 0) {
+        // start, in the plan's order, each job whose upstream jobs ended, while slots are free
+        boolean changed = true;
+        while (changed) {
+          changed = false;
+          for (String name : List.copyOf(waiting)) {
+            PlannedJob job = current.job(name);
+            if (!ended.keySet().containsAll(job.upstreamJobs().stream().filter(order::contains).toList())) {
+              continue;
+            }
+            List<FlowResult> notRunResults = new ArrayList<>();
+            Optional<NotRun> notRun = notRun(current, job, serialScope, failedJobs, notRunResults);
+            if (notRun.isPresent()) {
+              waiting.remove(name);
+              ended.put(name, new Finished(name, notRunResults, notRun.get() == NotRun.SKIPPED,
+                  notRun.get() == NotRun.STOPPED, Optional.empty(), current, current));
+              changed = true;
+              continue;
+            }
+            if (runningJobs >= capacity) {
+              break; // the plan's order: no later job overtakes one waiting for slots
+            }
+            waiting.remove(name);
+            UpdatePlan startWith = current;
+            running.submit(() -> runOne(startWith, job, serialScope));
+            runningJobs++;
+          }
+        }
+        if (runningJobs == 0) {
+          if (waiting.isEmpty()) {
+            break;
+          }
+          throw new IllegalStateException("jobs " + waiting + " wait for jobs that never run; ended: " + ended.keySet());
+        }
+        Finished finished = take(running, scope);
+        runningJobs--;
+        ended.put(finished.job(), finished);
+        if (finished.failed()) {
+          failedJobs.add(finished.job());
+        }
+        if (finished.plan() != finished.startedWith()) {
+          current = finished.plan(); // analyzed again after new columns: the jobs started from now on use it
+        }
       }
-      String onceTarget = onceTarget(current, job);
-      try {
-        job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, ""));
-        Ran ran = runEvolvingSchemas(current, name, scope);
-        current = ran.plan();
-        if (job.once() && ran.caughtUp()) {
-          onceFlows.done(job, scope.generations(), onceTarget);
-        }
-        FlowState end = ran.caughtUp() ? FlowState.COMPLETED : FlowState.STOPPED;
-        stopped |= !ran.caughtUp();
-        for (String dataset : job.datasets()) {
-          listener.onFlow(dataset, end, ran.caughtUp() ? "" : "stopped with a savepoint before catching up");
-          results.add(new FlowResult(dataset, job.name(), end, Optional.empty()));
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("update " + scope.updateId() + " was interrupted", e);
-      } catch (RuntimeException e) {
-        String error = JobErrors.rootMessage(e);
-        firstError = firstError.or(() -> Optional.of(error));
-        failedJobs.add(job.name());
-        for (String dataset : job.datasets()) {
-          listener.onFlow(dataset, FlowState.FAILED, error);
-          results.add(new FlowResult(dataset, job.name(), FlowState.FAILED, Optional.of(error)));
-        }
-      }
+    } finally {
+      threads.shutdownNow();
+    }
+    List<FlowResult> results = new ArrayList<>();
+    Optional<String> firstError = Optional.empty();
+    boolean stopped = false;
+    for (String name : order) {
+      Finished finished = ended.get(name);
+      results.addAll(finished.results());
+      stopped |= finished.stopped();
+      firstError = firstError.or(finished::error);
     }
     UpdateState state = !failedJobs.isEmpty() ? UpdateState.FAILED
         : stopped ? UpdateState.STOPPED : UpdateState.COMPLETED;
     return new UpdateScope.Ended(state, results, firstError);
+  }
+
+  /** The next job to end; if this thread is interrupted, or a job's thread failed, the running jobs are cancelled. */
+  private static Finished take(CompletionService<Finished> running, UpdateScope scope) {
+    try {
+      return running.take().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("update " + scope.updateId() + " was interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Runs one job that is to run, on its own thread, and reports how it ended. */
+  private Finished runOne(UpdatePlan plan, PlannedJob job, UpdateScope scope) {
+    UpdateListener listener = scope.listener();
+    String name = job.name();
+    String onceTarget = onceTarget(plan, job);
+    List<FlowResult> results = new ArrayList<>();
+    try {
+      job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, ""));
+      Ran ran = runEvolvingSchemas(plan, name, scope);
+      if (job.once() && ran.caughtUp()) {
+        onceFlows.done(job, scope.generations(), onceTarget);
+      }
+      FlowState end = ran.caughtUp() ? FlowState.COMPLETED : FlowState.STOPPED;
+      for (String dataset : job.datasets()) {
+        listener.onFlow(dataset, end, ran.caughtUp() ? "" : "stopped with a savepoint before catching up");
+        results.add(new FlowResult(dataset, job.name(), end, Optional.empty()));
+      }
+      return new Finished(name, results, false, !ran.caughtUp(), Optional.empty(), plan, ran.plan());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("update " + scope.updateId() + " was interrupted", e);
+    } catch (RuntimeException e) {
+      String error = JobErrors.rootMessage(e);
+      for (String dataset : job.datasets()) {
+        listener.onFlow(dataset, FlowState.FAILED, error);
+        results.add(new FlowResult(dataset, job.name(), FlowState.FAILED, Optional.of(error)));
+      }
+      return new Finished(name, results, true, false, Optional.of(error), plan, plan);
+    }
   }
 
   /** Why a job does not run in an update. */

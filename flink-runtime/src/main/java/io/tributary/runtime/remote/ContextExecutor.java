@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -111,6 +112,14 @@ public final class ContextExecutor implements JobExecutor {
   }
 
   /**
+   * Whether this JVM runs under a Flink context environment ({@code flink run}, an application
+   * cluster), where {@link #ofContext} has an executor: an update then starts no cluster of its own.
+   */
+  public static boolean inContext() {
+    return StreamExecutionEnvironment.getExecutionEnvironment() instanceof StreamContextEnvironment;
+  }
+
+  /**
    * A job limit of a context environment (Flink 2.3's {@code StreamContextEnvironment} fields
    * {@code jobCountLimit}, {@code streamingJobCountLimit}); unlimited if this Flink has no such field.
    */
@@ -158,6 +167,18 @@ public final class ContextExecutor implements JobExecutor {
           + StateRecoveryOptions.SAVEPOINT_PATH.key() + ", flink run -s, --fromSavepoint): Tributary restores each "
           + "job's own savepoint from the pipeline's storage. Start it without a savepoint.");
     });
+  }
+
+  /**
+   * The slots free on the cluster the context submits to when asked (the update asks once, before its
+   * first job), read from its REST API ({@code GET /overview}, {@code slots-available}): an update's
+   * jobs run side by side as far as these hold them. Empty, so one job at a time, when the REST API does
+   * not answer; an application cluster whose task managers start on demand (Kubernetes, YARN) has none
+   * free before its first job, and so runs one at a time too.
+   */
+  @Override
+  public OptionalInt slots() {
+    return reader.freeSlots();
   }
 
   /** Where the jobs go, for messages: the session or application cluster's REST endpoint. */

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -108,6 +109,18 @@ public final class RemoteExecutor implements JobExecutor {
   @Override
   public Optional<String> cluster() {
     return Optional.of(address);
+  }
+
+  /**
+   * The slots free on the cluster when asked (the update asks once, before its first job), read from
+   * its REST API ({@code GET /overview}, {@code slots-available}): a session cluster's other jobs hold
+   * theirs, so its total would overstate what an update's jobs can have, and a job that does not get
+   * its slots waits for them while its caught-up wait runs. Empty, so one job at a time, when the REST
+   * API does not answer.
+   */
+  @Override
+  public OptionalInt slots() {
+    return reader.freeSlots();
   }
 
   /**

@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
@@ -128,6 +129,22 @@ public final class RestCaughtUpReader {
       }
     }
     return true;
+  }
+
+  /**
+   * The task slots free on the cluster now ({@code GET /overview}, {@code slots-available}); empty if
+   * the REST API does not answer or does not say.
+   */
+  public OptionalInt freeSlots() {
+    try {
+      JsonNode free = get("/overview").path("slots-available");
+      return free.isInt() && free.asInt() >= 0 ? OptionalInt.of(free.asInt()) : OptionalInt.empty();
+    } catch (IOException unreadable) {
+      return OptionalInt.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OptionalInt.empty();
+    }
   }
 
   /** The job's state as {@code GET /jobs/<job>} reports it ({@code RUNNING}, {@code FINISHED}…). */

@@ -1,5 +1,6 @@
 package io.tributary.runtime.source;
 
+import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,16 @@ public final class CaughtUpRegistry {
   public static void release(String updateId) {
     Objects.requireNonNull(updateId, "updateId");
     FUTURES.keySet().removeIf(key -> key.updateId().equals(updateId));
+  }
+
+  /**
+   * Forgets the futures of the given sources of an update, once the runner is done with the job that
+   * reads them: jobs of one update that run side by side share its id, so a job that ends must not
+   * forget the sources of one still running.
+   */
+  public static void release(String updateId, Collection<String> sourceIds) {
+    Objects.requireNonNull(updateId, "updateId");
+    sourceIds.forEach(source -> FUTURES.remove(new Key(updateId, source)));
   }
 
   /** Called by a source's enumerator (Auto Loader's, or a Delta snapshot's) once it has caught up. */

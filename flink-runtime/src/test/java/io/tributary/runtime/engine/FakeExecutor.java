@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,14 +36,31 @@ public final class FakeExecutor implements JobExecutor {
   /** How one submitted run of a job behaves. */
   public enum Behaviour { WORKS, FAILS, RUNS_UNTIL_STOPPED }
 
-  /** One scripted run: its behaviour and, for FAILS, the failure. */
-  public record Run(Behaviour behaviour, Optional<Throwable> failure) {
+  /**
+   * One scripted run: its behaviour and, for FAILS, the failure; it behaves so once {@code gate}
+   * completes (until then a STREAMING job has not caught up and a BATCH job runs).
+   */
+  public record Run(Behaviour behaviour, Optional<Throwable> failure, CompletableFuture<Void> gate) {
+    public Run(Behaviour behaviour, Optional<Throwable> failure) {
+      this(behaviour, failure, CompletableFuture.completedFuture(null));
+    }
+
     public static Run works() {
       return new Run(Behaviour.WORKS, Optional.empty());
     }
 
+    /** Works once {@code gate} completes. */
+    public static Run worksWhen(CompletableFuture<Void> gate) {
+      return new Run(Behaviour.WORKS, Optional.empty(), gate);
+    }
+
     public static Run fails(Throwable failure) {
       return new Run(Behaviour.FAILS, Optional.of(failure));
+    }
+
+    /** Fails once {@code gate} completes. */
+    public static Run failsWhen(CompletableFuture<Void> gate, Throwable failure) {
+      return new Run(Behaviour.FAILS, Optional.of(failure), gate);
     }
 
     /** Never catches up; ends FINISHED when stopped with a savepoint. */
@@ -52,13 +70,43 @@ public final class FakeExecutor implements JobExecutor {
   }
 
   /** A submission as the fake saw it. */
-  public record Submitted(String job, Optional<String> restoreFrom, String runId, Behaviour behaviour) {}
+  public record Submitted(String job, Optional<String> restoreFrom, String runId, Behaviour behaviour,
+      String jobId) {}
 
   private final Map<String, Queue<Run>> scripts = new HashMap<>();
   private final List<Submitted> submissions = new ArrayList<>();
   private final List<String> savepoints = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
   private final CompletableFuture<String> firstRunning = new CompletableFuture<>();
+  private OptionalInt slots = OptionalInt.empty();
+  /** The jobs submitted and not ended, by name. */
+  private final List<String> running = new ArrayList<>();
+  private int mostRunning;
+
+  /** Says the cluster has {@code slots} slots, so a triggered update runs jobs side by side. */
+  public synchronized FakeExecutor slots(int slots) {
+    this.slots = OptionalInt.of(slots);
+    return this;
+  }
+
+  @Override
+  public synchronized OptionalInt slots() {
+    return slots;
+  }
+
+  /** The jobs submitted and not ended yet, in the order they were submitted. */
+  public synchronized List<String> running() {
+    return List.copyOf(running);
+  }
+
+  /** The most jobs that ran at once. */
+  public synchronized int mostRunning() {
+    return mostRunning;
+  }
+
+  private synchronized void ended(String job) {
+    running.remove(job);
+  }
 
   /** The next runs of job {@code job}, in order; runs beyond them work. */
   public synchronized FakeExecutor script(String job, Run... runs) {
@@ -88,21 +136,27 @@ public final class FakeExecutor implements JobExecutor {
   @Override
   public synchronized SubmittedJob submit(JobSubmission submission) {
     Run run = Optional.ofNullable(scripts.get(submission.job())).map(Queue::poll).orElse(Run.works());
-    submissions.add(new Submitted(submission.job(), submission.restoreFrom(), submission.runId(), run.behaviour()));
+    submissions.add(new Submitted(submission.job(), submission.restoreFrom(), submission.runId(), run.behaviour(),
+        submission.graph().getOptionalJobId().map(Object::toString).orElse("")));
     Job job = new Job("fake-" + ids.incrementAndGet(), submission.job());
+    running.add(submission.job());
+    mostRunning = Math.max(mostRunning, running.size());
+    job.result.whenComplete((outcome, error) -> ended(submission.job()));
     boolean streaming = submission.graph().getJobType() == JobType.STREAMING;
-    switch (run.behaviour()) {
-      case FAILS -> job.result.complete(JobOutcome.failed(run.failure().orElseThrow()));
-      case WORKS -> {
-        if (streaming) {
-          job.caughtUp.complete(null); // and it runs until stopped, as a streaming job's sources never finish
-        } else {
-          job.result.complete(JobOutcome.finished(Map.of()));
+    run.gate().thenRun(() -> {
+      switch (run.behaviour()) {
+        case FAILS -> job.result.complete(JobOutcome.failed(run.failure().orElseThrow()));
+        case WORKS -> {
+          if (streaming) {
+            job.caughtUp.complete(null); // and it runs until stopped, as a streaming job's sources never finish
+          } else {
+            job.result.complete(JobOutcome.finished(Map.of()));
+          }
         }
+        case RUNS_UNTIL_STOPPED -> firstRunning.complete(submission.job());
+        default -> throw new IllegalStateException(run.behaviour().name());
       }
-      case RUNS_UNTIL_STOPPED -> firstRunning.complete(submission.job());
-      default -> throw new IllegalStateException(run.behaviour().name());
-    }
+    });
     return job;
   }
 

@@ -79,6 +79,55 @@ class UpdateRecordTest {
     assertThat(job.path("savepoint").asText()).isEqualTo("file:/sp/savepoint-1");
   }
 
+  /**
+   * Jobs of one update side by side are submitted from threads of their own (TriggeredUpdate): every
+   * one of them is named in the RUNNING record, none overwritten by a write of another, so the next
+   * update finds them all once a killed client left them.
+   */
+  @Test
+  void jobsSubmittedSideBySideAreAllNamedAndAllFoundLeftRunning() throws Exception {
+    PipelineStorage storage = PipelineStorage.at(dir.toString(), HadoopSettings.none());
+    UpdateRecord record = UpdateRecord.reserve(storage, "shop", "u-1", Instant.now());
+    int threads = 6;
+    int jobsEach = 5;
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.List<java.util.concurrent.Future<?>> submitted = new java.util.ArrayList<>();
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    try {
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        for (int j = 0; j < jobsEach; j++) {
+          ids.add("job" + thread + "-" + j);
+        }
+        submitted.add(pool.submit(() -> {
+          start.await();
+          for (int j = 0; j < jobsEach; j++) {
+            String id = "job" + thread + "-" + j;
+            record.jobSubmitting("flow_" + thread + "_" + j, "STREAMING", id, Optional.of("jm:8081"));
+            record.jobSubmitted(id, new CompletableFuture<>());
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> future : submitted) {
+        future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    JsonNode written = read(1);
+    assertThat(written.path("state").asText()).isEqualTo("RUNNING");
+    assertThat(written.path("jobs").findValuesAsText("job_id")).containsExactlyInAnyOrderElementsOf(ids);
+    Path file = dir.resolve("_tributary/updates/000001.json");
+    com.fasterxml.jackson.databind.node.ObjectNode closed = (com.fasterxml.jackson.databind.node.ObjectNode) written;
+    closed.put("state", "FAILED").put("ended_without_closing", true);
+    Files.writeString(file, closed.toString());
+    assertThat(UpdateRecord.leftRunning(storage, 2)).extracting(UpdateRecord.LeftJob::jobId)
+        .containsExactlyInAnyOrderElementsOf(ids);
+  }
+
   private JsonNode read(long number) throws Exception {
     return JSON.readTree(Files.readString(dir.resolve("_tributary/updates/" + String.format("%06d.json", number))));
   }

@@ -15,6 +15,19 @@ class RemoteExecutorTest {
 
   @TempDir Path dir;
 
+  /** A cluster whose REST API does not answer gets one job at a time: its free slots are not known. */
+  @Test
+  void saysNoSlotsWhenTheClustersRestApiDoesNotAnswer() throws Exception {
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    assertThat(new RestCaughtUpReader(java.net.URI.create("http://127.0.0.1:" + closed)).freeSlots()).isEmpty();
+    try (RemoteExecutor executor = RemoteExecutor.connect("127.0.0.1:" + closed, List.of())) {
+      assertThat(executor.slots()).isEmpty();
+    }
+  }
+
   @Test
   void parsesHostAndPortOfARestEndpoint() {
     assertThat(RemoteExecutor.HostPort.parse("127.0.0.1:8081")).isEqualTo(new RemoteExecutor.HostPort("127.0.0.1", 8081));

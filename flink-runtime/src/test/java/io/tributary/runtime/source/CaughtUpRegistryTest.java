@@ -30,6 +30,22 @@ class CaughtUpRegistryTest {
   }
 
   @Test
+  void aJobThatEndsForgetsOnlyItsOwnSourcesSoAJobBesideItStillHearsItsCaughtUp() {
+    // two jobs of one update side by side: SCD1 ends while the medallion job still reads
+    var medallion = CaughtUpRegistry.await("reg-u3", "bronze_events-source");
+    var scd1 = CaughtUpRegistry.await("reg-u3", "customers_scd1-source");
+    CaughtUpRegistry.markCaughtUp("reg-u3", "customers_scd1-source");
+    assertThat(scd1).isCompleted();
+
+    CaughtUpRegistry.release("reg-u3", List.of("customers_scd1-source"));
+    CaughtUpRegistry.markCaughtUp("reg-u3", "bronze_events-source");
+
+    assertThat(medallion).isCompleted();
+    CaughtUpRegistry.release("reg-u3", List.of("bronze_events-source"));
+    assertThat(CaughtUpRegistry.tracks("reg-u3")).isFalse();
+  }
+
+  @Test
   void stateSerializerRejectsAnUnknownVersion() throws IOException {
     var serializer = AutoLoaderEnumeratorStateSerializer.INSTANCE;
     byte[] bytes = serializer.serialize(new AutoLoaderEnumeratorState("u", Set.of("file:/a"), List.of()));

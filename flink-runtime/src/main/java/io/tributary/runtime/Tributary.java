@@ -102,6 +102,8 @@ public final class Tributary {
     private RefreshSelection selection = RefreshSelection.all();
     private UpdateListener listener = UpdateListener.NONE;
     private JobExecutor executor;
+    /** The caller's cluster {@link #executor} runs on, if it is one: its executor takes the pipeline's timeout. */
+    private EmbeddedCluster embeddedCluster;
     private String remoteCluster;
     private UnaryOperator<Function<LogicalPlan, ResolvedPlan>> analyses = UnaryOperator.identity();
     private Map<String, String> flinkOptions = Map.of();
@@ -188,6 +190,7 @@ public final class Tributary {
     /** Runs on this already started cluster (shared by tests or a service) instead of starting one per update. */
     public Builder cluster(EmbeddedCluster cluster) {
       this.executor = new EmbeddedExecutor(Objects.requireNonNull(cluster, "cluster"));
+      this.embeddedCluster = cluster;
       this.remoteCluster = null;
       return this;
     }
@@ -202,6 +205,7 @@ public final class Tributary {
       RemoteExecutor.HostPort.parse(hostPort);
       this.remoteCluster = hostPort;
       this.executor = null;
+      this.embeddedCluster = null;
       return this;
     }
 
@@ -211,6 +215,7 @@ public final class Tributary {
      */
     public Builder executor(JobExecutor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
+      this.embeddedCluster = null;
       this.remoteCluster = null;
       return this;
     }
@@ -358,7 +363,8 @@ public final class Tributary {
       int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : parallelism;
       RunningUpdate update = new RunningUpdate(pipelineStorage);
       UpdateListener recording = update.recorder(listener);
-      JobExecutor shared = executor;
+      JobExecutor shared = embeddedCluster != null
+          ? new EmbeddedExecutor(embeddedCluster, pipelineSettings.caughtUpTimeout()) : executor;
       String remote = remoteCluster;
       List<Class<?>> pipelineClasses = definitions.stream().<Class<?>>map(Object::getClass).toList();
       UpdatePlan updatePlan = plan;
@@ -371,7 +377,7 @@ public final class Tributary {
               : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses),
                   pipelineSettings.caughtUpTimeout())
               : context.isPresent() ? context.get()
-              : embedded(slots, pipelineStorage.settings());
+              : embedded(slots, pipelineStorage.settings(), pipelineSettings.caughtUpTimeout());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             // analyzed again if a flow restarts for new columns: the stored schemas then have them
@@ -417,13 +423,13 @@ public final class Tributary {
      * {@code flink:} options and Hadoop settings, if it has any (checkpoints and savepoints on
      * {@code s3a://} need both).
      */
-    private JobExecutor embedded(int slots, HadoopSettings hadoop) {
+    private JobExecutor embedded(int slots, HadoopSettings hadoop, Duration failoverTimeout) {
       Configuration conf = FlinkFileSystems.embeddedConfiguration(flinkOptions, hadoop);
       if (!flinkOptions.isEmpty() || !hadoop.entries().isEmpty()) {
         // a pipeline with neither leaves the process's Flink file systems as they are
         FlinkFileSystems.initialize(conf);
       }
-      return EmbeddedExecutor.start(slots, conf);
+      return EmbeddedExecutor.start(slots, conf, failoverTimeout);
     }
 
     private static Thread stopRequestWatcher(PipelineStorage storage, RunningUpdate update) {

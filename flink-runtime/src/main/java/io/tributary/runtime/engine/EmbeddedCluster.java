@@ -134,6 +134,25 @@ public final class EmbeddedCluster implements AutoCloseable {
     throw new IllegalStateException("The job " + job + " did not start all its tasks within " + timeout);
   }
 
+  /**
+   * How many times the job's tasks have been restarted (failed over) so far: the sum of their current
+   * attempt numbers; 0 for a job whose tasks never failed or that the cluster no longer knows.
+   */
+  public int failovers(JobID job) {
+    try {
+      int restarts = 0;
+      for (AccessExecutionVertex vertex : cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
+        restarts += vertex.getCurrentExecutionAttempt().getAttemptNumber();
+      }
+      return restarts;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    } catch (ExecutionException unknownJob) {
+      return 0;
+    }
+  }
+
   private boolean allTasksRunning(JobID job) {
     AccessExecutionGraph graph = join(cluster.getExecutionGraph(job));
     boolean any = false;

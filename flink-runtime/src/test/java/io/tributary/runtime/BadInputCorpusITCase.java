@@ -186,7 +186,10 @@ class BadInputCorpusITCase {
   }
 
   private static Tributary.Builder builder() {
+    // a job that fails over and then neither catches up nor writes a row fails after two minutes, with the
+    // failure that restarted it, instead of the default hour
     return Tributary.pipeline(new Corpus()).name("corpus").storage(dir.resolve("storage").toString())
+        .configuration(java.util.Map.of(io.tributary.runtime.config.PipelineSettings.CAUGHT_UP_TIMEOUT, "120 s"))
         .parallelism(1).triggerInterval(Duration.ofSeconds(1)).development(false)
         .retries(0, Duration.ofMillis(10)).cluster(cluster);
   }

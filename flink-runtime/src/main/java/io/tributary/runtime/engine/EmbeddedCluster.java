@@ -153,6 +153,32 @@ public final class EmbeddedCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * The failure of the job's latest failed task attempt (what made it fail over), if the cluster still
+   * knows it.
+   */
+  public java.util.Optional<Throwable> lastTaskFailure(JobID job) {
+    try {
+      org.apache.flink.runtime.executiongraph.ErrorInfo latest = null;
+      for (AccessExecutionVertex vertex : cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
+        for (org.apache.flink.runtime.executiongraph.AccessExecution attempt
+            : vertex.getExecutionHistory().getHistoricalExecutions()) {
+          var failure = attempt.getFailureInfo();
+          if (failure.isPresent() && (latest == null || failure.get().getTimestamp() > latest.getTimestamp())) {
+            latest = failure.get();
+          }
+        }
+      }
+      return java.util.Optional.ofNullable(latest)
+          .map(info -> info.getException().deserializeError(EmbeddedCluster.class.getClassLoader()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return java.util.Optional.empty();
+    } catch (ExecutionException unknownJob) {
+      return java.util.Optional.empty();
+    }
+  }
+
   private boolean allTasksRunning(JobID job) {
     AccessExecutionGraph graph = join(cluster.getExecutionGraph(job));
     boolean any = false;

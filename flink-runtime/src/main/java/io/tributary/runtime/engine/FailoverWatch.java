@@ -3,6 +3,7 @@ package io.tributary.runtime.engine;
 import io.tributary.runtime.config.PipelineSettings;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,6 +71,10 @@ final class FailoverWatch {
     }
   }
 
+  private static String sentence(String message) {
+    return message.endsWith(".") ? message : message + ".";
+  }
+
   private void check() {
     try {
       if (caughtUp.isDone() || result.isDone()) {
@@ -93,12 +98,15 @@ final class FailoverWatch {
       }
       if (failovers > 0 && now - quietSince >= timeout.toNanos()) {
         stop();
+        Optional<Throwable> cause = cluster.lastTaskFailure(id);
         result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "' failed over ("
             + failovers + " task restarts) and since then its sources " + submission.caughtUpSources()
             + " have neither caught up nor written a row in " + TimeUtils.formatWithHighestUnit(timeout)
             + ": a restarted source that does not get its input back would wait forever, so the job is"
-            + " cancelled. The log says why its tasks restarted. The wait is " + PipelineSettings.CAUGHT_UP_TIMEOUT
-            + " in the pipeline's configuration.", null)));
+            + " cancelled. " + cause.map(e -> "Its tasks restarted after: " + sentence(JobErrors.rootMessage(e)) + " ")
+                .orElse("The log says why its tasks restarted. ")
+            + "The wait is " + PipelineSettings.CAUGHT_UP_TIMEOUT + " in the pipeline's configuration.",
+            cause.orElse(null))));
         cluster.cancel(id);
       }
     } catch (RuntimeException e) {

@@ -70,7 +70,8 @@ class FailoverWatchITCase {
     assertThat(outcome.failure()).get().extracting(Throwable::getMessage).asString()
         .isEqualTo("Job 'stream_lost' failed over (1 task restarts) and since then its sources [lost-splits] have"
             + " neither caught up nor written a row in 3 s: a restarted source that does not get its input back"
-            + " would wait forever, so the job is cancelled. The log says why its tasks restarted. The wait is"
+            + " would wait forever, so the job is cancelled. Its tasks restarted after: injected: the reader fails"
+            + " on its split. The wait is"
             + " pipelines.cluster.caughtUpTimeout in the pipeline's configuration.");
     JobID id = JobID.fromHexString(job.id());
     Await.until("the job cancelled", Duration.ofSeconds(60),

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 final class FailoverWatch {
 
   private static final Logger LOG = LoggerFactory.getLogger(FailoverWatch.class);
-  static final Duration POLL = Duration.ofMillis(250);
+  static final Duration POLL = Duration.ofSeconds(1);
   private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread thread = new Thread(runnable, "tributary-failover-watch");
     thread.setDaemon(true);
@@ -83,6 +83,9 @@ final class FailoverWatch {
       }
       long now = System.nanoTime();
       int seen = cluster.failovers(id);
+      if (seen == 0) {
+        return; // never failed over: not timed
+      }
       Map<String, Long> written = cluster.numericAccumulators(id);
       if (seen > failovers || !written.equals(rows)) {
         if (seen > failovers) {
@@ -96,7 +99,7 @@ final class FailoverWatch {
         quietSince = now;
         return;
       }
-      if (failovers > 0 && now - quietSince >= timeout.toNanos()) {
+      if (now - quietSince >= timeout.toNanos()) {
         stop();
         Optional<Throwable> cause = cluster.lastTaskFailure(id);
         result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "' failed over ("

@@ -108,6 +108,8 @@ public final class Tributary {
     private RefreshSelection selection = RefreshSelection.all();
     private UpdateListener listener = UpdateListener.NONE;
     private JobExecutor executor;
+    /** The caller's cluster {@link #executor} runs on, if it is one: its executor takes the pipeline's timeout. */
+    private EmbeddedCluster embeddedCluster;
     private String remoteCluster;
     private UnaryOperator<Function<LogicalPlan, ResolvedPlan>> analyses = UnaryOperator.identity();
     private Map<String, String> flinkOptions = Map.of();
@@ -194,6 +196,7 @@ public final class Tributary {
     /** Runs on this already started cluster (shared by tests or a service) instead of starting one per update. */
     public Builder cluster(EmbeddedCluster cluster) {
       this.executor = new EmbeddedExecutor(Objects.requireNonNull(cluster, "cluster"));
+      this.embeddedCluster = cluster;
       this.remoteCluster = null;
       return this;
     }
@@ -208,6 +211,7 @@ public final class Tributary {
       RemoteExecutor.HostPort.parse(hostPort);
       this.remoteCluster = hostPort;
       this.executor = null;
+      this.embeddedCluster = null;
       return this;
     }
 
@@ -217,6 +221,7 @@ public final class Tributary {
      */
     public Builder executor(JobExecutor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
+      this.embeddedCluster = null;
       this.remoteCluster = null;
       return this;
     }
@@ -327,7 +332,7 @@ public final class Tributary {
       // the main of a Flink program runs its jobs on Flink's cluster, never on one of its own
       boolean inContext = executor == null && remoteCluster == null && ContextExecutor.inContext();
       // a triggered update's own cluster starts while the pipeline is analyzed: 2-3 s of a cold start
-      Optional<CompletableFuture<JobExecutor>> early = executor == null && remoteCluster == null && !inContext
+      Optional<CompletableFuture<EmbeddedExecutor>> early = executor == null && remoteCluster == null && !inContext
           && !continuous ? Optional.of(startEmbedded(triggeredSlots(), pipelineStorage.settings())) : Optional.empty();
       // the one analysis of the update: it writes nothing before the update holds the lock
       DeferredSchemas schemas = new DeferredSchemas(pipelineStorage);
@@ -380,7 +385,8 @@ public final class Tributary {
       int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : triggeredSlots();
       RunningUpdate update = new RunningUpdate(pipelineStorage);
       UpdateListener recording = update.recorder(listener);
-      JobExecutor shared = executor;
+      JobExecutor shared = embeddedCluster != null
+          ? new EmbeddedExecutor(embeddedCluster, pipelineSettings.caughtUpTimeout()) : executor;
       String remote = remoteCluster;
       List<Class<?>> pipelineClasses = definitions.stream().<Class<?>>map(Object::getClass).toList();
       UpdatePlan updatePlan = plan;
@@ -393,8 +399,8 @@ public final class Tributary {
               : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses),
                   pipelineSettings.caughtUpTimeout())
               : context.isPresent() ? context.get()
-              : early.isPresent() ? joinStarted(early.get())
-              : embedded(slots, pipelineStorage.settings());
+              : early.isPresent() ? joinStarted(early.get()).withFailoverTimeout(pipelineSettings.caughtUpTimeout())
+              : embedded(slots, pipelineStorage.settings(), pipelineSettings.caughtUpTimeout());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             // analyzed again if a flow restarts for new columns: the stored schemas then have them
@@ -440,8 +446,8 @@ public final class Tributary {
      * {@code flink:} options and Hadoop settings, if it has any (checkpoints and savepoints on
      * {@code s3a://} need both).
      */
-    private JobExecutor embedded(int slots, HadoopSettings hadoop) {
-      return EmbeddedExecutor.start(slots, embeddedConfiguration(hadoop));
+    private JobExecutor embedded(int slots, HadoopSettings hadoop, Duration failoverTimeout) {
+      return EmbeddedExecutor.start(slots, embeddedConfiguration(hadoop), failoverTimeout);
     }
 
     private Configuration embeddedConfiguration(HadoopSettings hadoop) {
@@ -465,12 +471,12 @@ public final class Tributary {
     }
 
     /** Starts the update's own cluster on a thread of its own; file systems are configured first, here. */
-    private CompletableFuture<JobExecutor> startEmbedded(int slots, HadoopSettings hadoop) {
+    private CompletableFuture<EmbeddedExecutor> startEmbedded(int slots, HadoopSettings hadoop) {
       Configuration conf = embeddedConfiguration(hadoop);
       if (!conf.contains(TaskManagerOptions.MANAGED_MEMORY_SIZE)) {
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64L * slots));
       }
-      CompletableFuture<JobExecutor> started = new CompletableFuture<>();
+      CompletableFuture<EmbeddedExecutor> started = new CompletableFuture<>();
       Thread thread = new Thread(() -> {
         try {
           started.complete(EmbeddedExecutor.start(slots, conf));
@@ -483,7 +489,7 @@ public final class Tributary {
       return started;
     }
 
-    private static JobExecutor joinStarted(CompletableFuture<JobExecutor> started) {
+    private static EmbeddedExecutor joinStarted(CompletableFuture<EmbeddedExecutor> started) {
       try {
         return started.join();
       } catch (CompletionException e) {
@@ -492,7 +498,7 @@ public final class Tributary {
     }
 
     /** Closes a cluster started for an update that did not start after all (a definition error, a lock held). */
-    private static void closeWhenStarted(CompletableFuture<JobExecutor> started) {
+    private static void closeWhenStarted(CompletableFuture<EmbeddedExecutor> started) {
       started.thenAccept(JobExecutor::close);
     }
 

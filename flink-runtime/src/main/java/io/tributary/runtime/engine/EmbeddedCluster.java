@@ -141,6 +141,51 @@ public final class EmbeddedCluster implements AutoCloseable {
     throw new IllegalStateException("The job " + job + " did not start all its tasks within " + timeout);
   }
 
+  /**
+   * How many times the job's tasks have been restarted (failed over) so far: the sum of their current
+   * attempt numbers; 0 for a job whose tasks never failed or that the cluster no longer knows.
+   */
+  public int failovers(JobID job) {
+    try {
+      int restarts = 0;
+      for (AccessExecutionVertex vertex : cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
+        restarts += vertex.getCurrentExecutionAttempt().getAttemptNumber();
+      }
+      return restarts;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    } catch (ExecutionException unknownJob) {
+      return 0;
+    }
+  }
+
+  /**
+   * The failure of the job's latest failed task attempt (what made it fail over), if the cluster still
+   * knows it.
+   */
+  public java.util.Optional<Throwable> lastTaskFailure(JobID job) {
+    try {
+      org.apache.flink.runtime.executiongraph.ErrorInfo latest = null;
+      for (AccessExecutionVertex vertex : cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
+        for (org.apache.flink.runtime.executiongraph.AccessExecution attempt
+            : vertex.getExecutionHistory().getHistoricalExecutions()) {
+          var failure = attempt.getFailureInfo();
+          if (failure.isPresent() && (latest == null || failure.get().getTimestamp() > latest.getTimestamp())) {
+            latest = failure.get();
+          }
+        }
+      }
+      return java.util.Optional.ofNullable(latest)
+          .map(info -> info.getException().deserializeError(EmbeddedCluster.class.getClassLoader()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return java.util.Optional.empty();
+    } catch (ExecutionException unknownJob) {
+      return java.util.Optional.empty();
+    }
+  }
+
   private boolean allTasksRunning(JobID job) {
     AccessExecutionGraph graph = join(cluster.getExecutionGraph(job));
     boolean any = false;

@@ -1,5 +1,6 @@
 package io.tributary.runtime.engine;
 
+import io.tributary.runtime.config.PipelineSettings;
 import io.tributary.runtime.source.CaughtUpRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,6 +23,10 @@ import org.apache.flink.util.SerializedValue;
  * Runs jobs on the in-process {@link EmbeddedCluster}. Sources report caught up through the static
  * {@link CaughtUpRegistry}, which works only because the enumerators run in this JVM with this class
  * loader: a detail of this executor that nothing above the {@link JobExecutor} seam relies on.
+ *
+ * <p>A job waited on for caught up that has failed over is watched ({@link FailoverWatch}): if its
+ * sources then neither catch up nor write a row for the failover timeout, its result fails and the job
+ * is cancelled, so an update never waits forever on a restarted job that cannot get its input back.
  */
 public final class EmbeddedExecutor implements JobExecutor {
 
@@ -31,20 +36,46 @@ public final class EmbeddedExecutor implements JobExecutor {
   private final EmbeddedCluster cluster;
   /** Whether {@link #close()} closes the cluster: only one this executor started. */
   private final boolean owned;
+  /** How long a failed-over job's sources may go without catching up or writing a row. */
+  private final Duration failoverTimeout;
 
-  /** Runs jobs on {@code cluster}, which its caller keeps and closes. */
+  /** Runs jobs on {@code cluster}, which its caller keeps and closes, with the default failover timeout. */
   public EmbeddedExecutor(EmbeddedCluster cluster) {
-    this(cluster, false);
+    this(cluster, PipelineSettings.DEFAULT.caughtUpTimeout());
   }
 
-  private EmbeddedExecutor(EmbeddedCluster cluster, boolean owned) {
+  /**
+   * Runs jobs on {@code cluster}, which its caller keeps and closes.
+   *
+   * @param failoverTimeout how long a job that has failed over may go without its sources catching up or
+   *     a row written before it is failed ({@value PipelineSettings#CAUGHT_UP_TIMEOUT})
+   */
+  public EmbeddedExecutor(EmbeddedCluster cluster, Duration failoverTimeout) {
+    this(cluster, false, failoverTimeout);
+  }
+
+  private EmbeddedExecutor(EmbeddedCluster cluster, boolean owned, Duration failoverTimeout) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.owned = owned;
+    this.failoverTimeout = Objects.requireNonNull(failoverTimeout, "failoverTimeout");
   }
 
   /** Starts a cluster of {@code slots} slots of its own, closed with this executor. */
   public static EmbeddedExecutor start(int slots, Configuration flinkConf) {
-    return new EmbeddedExecutor(EmbeddedCluster.start(slots, flinkConf), true);
+    return start(slots, flinkConf, PipelineSettings.DEFAULT.caughtUpTimeout());
+  }
+
+  /** Starts a cluster of {@code slots} slots of its own, closed with this executor. */
+  public static EmbeddedExecutor start(int slots, Configuration flinkConf, Duration failoverTimeout) {
+    return new EmbeddedExecutor(EmbeddedCluster.start(slots, flinkConf), true, failoverTimeout);
+  }
+
+  /**
+   * This executor's cluster with {@code failoverTimeout} for the jobs submitted from now on (a cluster started
+   * before the pipeline's settings were read); the cluster stays owned as it was.
+   */
+  public EmbeddedExecutor withFailoverTimeout(Duration failoverTimeout) {
+    return new EmbeddedExecutor(cluster, owned, failoverTimeout);
   }
 
   @Override
@@ -82,6 +113,9 @@ public final class EmbeddedExecutor implements JobExecutor {
     // only this job's sources: a job of the same update may run beside it (TriggeredUpdate)
     result.whenComplete((outcome, error) -> CaughtUpRegistry.release(submission.runId(),
         submission.caughtUpSources()));
+    if (!submission.caughtUpSources().isEmpty()) {
+      FailoverWatch.watch(submission, id, cluster, failoverTimeout, caughtUp, result);
+    }
     return new Embedded(id, result, caughtUp);
   }
 

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       not waiting: it asks for a split itself when it has none.</li>
  *   <li><b>Budget.</b> One epoch (the span between two completed checkpoints) admits at most
  *       {@link EpochBudget}'s files and bytes, and always its first split, so a split larger than the
- *       byte budget still goes; a completed checkpoint admits more.</li>
+ *       byte budget still goes; a completed checkpoint admits more. Splits a failed reader gives back
+ *       give back what they were admitted with.</li>
  *   <li><b>Caught up.</b> Once this update's listing is in, nothing is pending and every reader of the
  *       parallelism waits, the source reports so, once, through {@link CaughtUpRegistry}, and its
  *       {@link CaughtUpGauges} on the coordinator's metric group ({@code caughtUp} 1, {@code caughtUpIn}
@@ -156,10 +157,18 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L> implem
     assignPending();
   }
 
+  /**
+   * Flink gives back the splits a failed reader was assigned since the checkpoint it restores, that is in
+   * this epoch (the admitted counts start again at each completed checkpoint): they were counted when
+   * admitted, so they give their share of the budget back, or a reader restarted within the epoch would
+   * wait for a checkpoint to be handed them again (forever where none completes).
+   */
   @Override
   public void addSplitsBack(List<S> splits, int subtaskId) {
     for (int i = splits.size() - 1; i >= 0; i--) {
       pending.addFirst(splits.get(i));
+      admittedFiles = Math.max(0, admittedFiles - 1);
+      admittedBytes = Math.max(0, admittedBytes - budget.size().applyAsLong(splits.get(i)));
     }
     awaiting.remove(subtaskId);
     assignPending();

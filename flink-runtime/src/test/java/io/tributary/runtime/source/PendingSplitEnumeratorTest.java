@@ -118,6 +118,60 @@ class PendingSplitEnumeratorTest {
     assertThat(context.assigned()).containsExactly(found.toArray(Part[]::new));
   }
 
+  /**
+   * A split a failed reader gives back was admitted once, in the epoch it failed in: it goes out again
+   * to the restarted reader without waiting for a checkpoint. It used to count against the epoch's budget
+   * twice, so with {@code maxFilesPerTrigger=1} the restarted reader waited for a checkpoint to complete,
+   * and where none completes (checkpointing off, or every checkpoint failing) it waited forever: a
+   * triggered update whose job sat idle after its first restart, its source waiting for a split and
+   * never caught up.
+   */
+  @Test
+  void aSplitGivenBackByAFailedReaderGoesOutAgainWithoutWaitingForACheckpoint() throws Throwable {
+    EnumeratorContext<Part> context = new EnumeratorContext<>(1);
+    Parts parts = new Parts(context, "u1", null, EpochBudget.files(1), "", List.of());
+    parts.listings.add(List.of(part("a"), part("b")));
+    parts.start();
+    context.registerReaders(1);
+    context.runNextOneTimeCallable();
+    parts.handleSplitRequest(0, null);
+    assertThat(context.assigned()).containsExactly(part("a"));
+
+    // the reader fails on "a"; Flink gives "a" back, and the restarted reader registers and asks
+    context.unregisterReader(0);
+    parts.addSplitsBack(List.of(part("a")), 0);
+    context.registerReader(new ReaderInfo(0, "localhost"));
+    parts.addReader(0);
+    parts.handleSplitRequest(0, null);
+    assertThat(context.assigned()).containsExactly(part("a"), part("a"));
+
+    // the epoch's budget is still one file: "b" waits for the next completed checkpoint
+    parts.handleSplitRequest(0, null);
+    assertThat(context.assigned()).containsExactly(part("a"), part("a"));
+    parts.notifyCheckpointComplete(1);
+    assertThat(context.assigned()).containsExactly(part("a"), part("a"), part("b"));
+  }
+
+  /** The byte budget too: a returned split gives back the bytes it was admitted with. */
+  @Test
+  void aSplitGivenBackByAFailedReaderGivesBackItsBytes() throws Throwable {
+    EnumeratorContext<Part> context = new EnumeratorContext<>(1);
+    Parts parts = new Parts(context, "u1", null, new EpochBudget<>(Integer.MAX_VALUE, 15, Part::bytes), "",
+        List.of());
+    parts.listings.add(List.of(part("a"), part("b")));
+    parts.start();
+    context.registerReaders(1);
+    context.runNextOneTimeCallable();
+    parts.handleSplitRequest(0, null);
+    context.unregisterReader(0);
+    parts.addSplitsBack(List.of(part("a")), 0);
+    context.registerReader(new ReaderInfo(0, "localhost"));
+    parts.addReader(0);
+    parts.handleSplitRequest(0, null);
+    parts.handleSplitRequest(0, null);
+    assertThat(context.assigned()).containsExactly(part("a"), part("a"));
+  }
+
   @Test
   void aTriggeredSourceCatchesUpOnceItsListingIsInNothingIsPendingAndEveryReaderWaits() throws Throwable {
     EnumeratorContext<Part> context = new EnumeratorContext<>(2);

@@ -73,6 +73,7 @@ final class AnalysisRun implements TableResolver {
   private final RecordingCatalog catalog = new RecordingCatalog();
   private final Placeholders placeholders = new Placeholders(catalog);
   private final StreamingChecks streaming;
+  private final RefreshPlanner refreshPlanner;
   private final DatasetQueries queries;
   private final DeclaredSchemas declaredSchemas;
   private final Map<String, DatasetSpec> datasets = new LinkedHashMap<>();
@@ -80,6 +81,7 @@ final class AnalysisRun implements TableResolver {
   /** The datasets being analyzed, innermost first: the top is the reader of any read made now. */
   private final Deque<String> analyzing = new ArrayDeque<>();
   private final Map<String, RowType> schemas = new LinkedHashMap<>();
+  private final Map<String, Refresh> refreshes = new LinkedHashMap<>();
   private final Map<String, List<Input>> inputs = new LinkedHashMap<>();
   /** The read that left each {@link State#BLOCKED} dataset unresolved: its edge of the cycle. */
   private final Map<String, String> waitingOn = new LinkedHashMap<>();
@@ -101,6 +103,7 @@ final class AnalysisRun implements TableResolver {
         plan.configuration());
     this.queries = new DatasetQueries(tableEnv, this, plan.configuration());
     this.declaredSchemas = new DeclaredSchemas(tableEnv);
+    this.refreshPlanner = new RefreshPlanner(tableEnv, datasets);
   }
 
   /** {@code step}'s plan, or its problems followed by {@code settings}' ones. */
@@ -132,7 +135,7 @@ final class AnalysisRun implements TableResolver {
       throw PipelineDefinitionException.of(plan.pipeline(), problems);
     }
     LogicalPlan resolved = withSettingsProblems(() -> plan.withResolvedInputs(inputs), settings);
-    return new ResolvedPlan(resolved, schemas);
+    return new ResolvedPlan(resolved, schemas, refreshes);
   }
 
   /** Analyzes {@code name} unless it was already; returns where it stands ({@code ANALYZING}: a cycle). */
@@ -201,6 +204,9 @@ final class AnalysisRun implements TableResolver {
       for (Analyzer.DatasetCheck check : checks) {
         datasetProblems.addAll(check.check(dataset, table));
       }
+      if (dataset.kind() == DatasetKind.MATERIALIZED_TABLE && datasetProblems.isEmpty()) {
+        refreshes.put(dataset.name(), refresh(dataset, table, built.inputs()));
+      }
       return registered(dataset.name(), rowType, datasetProblems);
     } catch (InputUnavailable e) {
       if (e.reason == InputUnavailable.Reason.UNDEFINED) {
@@ -213,6 +219,17 @@ final class AnalysisRun implements TableResolver {
       return failed(List.of(e.getMessage()));
     } catch (RuntimeException e) {
       return failed(List.of(AnalysisErrors.queryFailed(dataset, e)));
+    }
+  }
+
+  /** How materialized table {@code dataset} is refreshed; a query the streaming planner refuses is recomputed. */
+  private Refresh refresh(DatasetSpec dataset, Table table, List<Input> reads) {
+    try {
+      return refreshPlanner.decide(dataset, table, EventTime.physical(Analyzer.rowType(table)), reads,
+          name -> inputs.getOrDefault(name, List.of()));
+    } catch (RuntimeException e) {
+      return Refresh.recompute("the planner cannot run its query as a streaming query: "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
     }
   }
 

@@ -65,6 +65,22 @@ public final class DeltaJobIo implements JobIo {
   }
 
   /**
+   * In a BATCH job, the dataset's Delta table through the {@code tributary-delta} connector, whose
+   * projection push-down reads only the columns the query uses.
+   */
+  @Override
+  public Optional<TableDescriptor> snapshotTable(JobContext job, String dataset, RowType rowType) {
+    if (!job.bounded()) {
+      return Optional.empty();
+    }
+    TableDescriptor.Builder table = TableDescriptor.forConnector(DeltaTableFactory.IDENTIFIER)
+        .schema(Schema.newBuilder().fromRowDataType(TypeConversions.fromLogicalToDataType(rowType)).build())
+        .option(DeltaTableFactory.PATH, storage.tablePath(dataset));
+    storage.settings().entries().forEach((key, value) -> table.option(DeltaTableFactory.HADOOP_PREFIX + key, value));
+    return Optional.of(table.build());
+  }
+
+  /**
    * The dataset's Delta table through the {@code tributary-delta} connector. A table not created yet
    * is looked up as empty until it is: in a continuous update, and in a job that writes the table
    * itself, the reader may start before the table's first commit.

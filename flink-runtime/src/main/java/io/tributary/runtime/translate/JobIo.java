@@ -25,6 +25,15 @@ public interface JobIo {
   SourceStream readSnapshot(StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType);
 
   /**
+   * The snapshot of persisted {@code dataset} as a table source the planner can push the used columns
+   * into, so a BATCH job reads only the Parquet columns its query needs; empty where the snapshot is
+   * read as a stream ({@link #readSnapshot}), as in STREAMING jobs and drivers that hold rows in memory.
+   */
+  default Optional<TableDescriptor> snapshotTable(JobContext job, String dataset, RowType rowType) {
+    return Optional.empty();
+  }
+
+  /**
    * The lookup-capable table of persisted {@code dataset}, the dimension of a lookup join: each lookup
    * meets the table's latest version, checked for a newer one at most every {@code refreshInterval}.
    */

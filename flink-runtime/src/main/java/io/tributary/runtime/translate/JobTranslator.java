@@ -31,6 +31,7 @@ import org.apache.flink.table.api.ApiExpression;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.Expressions;
 import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.TableDescriptor;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.api.config.AggregatePhaseStrategy;
 import org.apache.flink.table.api.config.OptimizerConfigOptions;
@@ -260,6 +261,10 @@ public final class JobTranslator {
     @Override
     public Table snapshot(String dataset) {
       return snapshots.computeIfAbsent(dataset, name -> {
+        Optional<TableDescriptor> table = io.snapshotTable(context, name, EventTime.physical(plan.schema(name)));
+        if (table.isPresent()) {
+          return tableEnv.from(table.get());
+        }
         JobIo.SourceStream source = io.readSnapshot(env, context, name, EventTime.physical(plan.schema(name)));
         source.caughtUpId().ifPresent(caughtUpIds::add);
         return tableEnv.fromDataStream(source.rows());

@@ -1,11 +1,13 @@
 package io.tributary.runtime.engine;
 
+import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.runtime.FlowState;
 import io.tributary.runtime.UpdateListener;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
+import io.tributary.runtime.analysis.Refresh;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.eventlog.UpdateEventLog;
 import io.tributary.runtime.storage.PipelineStorage;
@@ -77,6 +79,7 @@ public final class UpdateRunner {
     events.notices().forEach(listener::onNotice);
     stopRequest.thenRun(() -> events.userAction("STOP"));
     events.updateProgress(UpdateState.RUNNING, Optional.empty());
+    logRefreshes(plan, selected, events);
     try {
       UpdateResult result;
       try (RowsWatcher rows = RowsWatcher.start(launcher::rowsWritten, listener, ROWS_REPORT)) {
@@ -108,6 +111,29 @@ public final class UpdateRunner {
         ended.flows(), ended.error(), Duration.between(record.start(), Instant.now()));
     record.write(result);
     return result;
+  }
+
+  /**
+   * One {@code planning_information} event per materialized table the update runs: how it is refreshed
+   * and why. A table the planner would let an update maintain incrementally is still recomputed: its
+   * job is a BATCH job, so the reason says what the planner found and that the whole query runs.
+   */
+  private static void logRefreshes(UpdatePlan plan, RefreshSelection.Resolved selected, UpdateEventLog events) {
+    for (PlannedJob job : plan.jobs()) {
+      if (!selected.runJobs().contains(job.name())) {
+        continue;
+      }
+      for (String name : job.datasets()) {
+        if (plan.resolved().plan().dataset(name).filter(d -> d.kind() == DatasetKind.MATERIALIZED_TABLE).isEmpty()) {
+          continue;
+        }
+        Refresh refresh = plan.resolved().refresh(name);
+        events.planningInformation(name, Refresh.Technique.COMPLETE_RECOMPUTE.name(), refresh.incremental()
+            ? "its query could be maintained incrementally (" + refresh.reason() + "), but materialized tables"
+                + " run as BATCH jobs over their inputs' snapshots"
+            : refresh.reason());
+      }
+    }
   }
 
   /** Each persisted dataset's, quarantine table's and append flow's state generation. */

@@ -83,6 +83,9 @@ final class JobLauncher {
           ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
     conf.addAll(Configuration.fromMap(settings.flinkOptions()));
+    if (IncrementalRefresh.incremental(plan, job)) {
+      IncrementalRefresh.startOverIfNeeded(storage, plan, job); // before translation opens the keyed table
+    }
     TranslatedJob translated = new JobTranslator(plan.resolved(), io, stages).translate(context, conf);
     StateFingerprint fingerprint = StateFingerprint.of(plan.resolved(), job);
     Optional<String> restore = Optional.empty();

@@ -115,10 +115,9 @@ public final class UpdateRunner {
 
   /**
    * One {@code planning_information} event per materialized table the update runs: how it is refreshed
-   * and why. A table the planner would let an update maintain incrementally is still recomputed: its
-   * job is a BATCH job, so the reason says what the planner found and that the whole query runs.
+   * and why. An incremental table without state to continue from recomputes this once.
    */
-  private static void logRefreshes(UpdatePlan plan, RefreshSelection.Resolved selected, UpdateEventLog events) {
+  private void logRefreshes(UpdatePlan plan, RefreshSelection.Resolved selected, UpdateEventLog events) {
     for (PlannedJob job : plan.jobs()) {
       if (!selected.runJobs().contains(job.name())) {
         continue;
@@ -128,10 +127,10 @@ public final class UpdateRunner {
           continue;
         }
         Refresh refresh = plan.resolved().refresh(name);
-        events.planningInformation(name, Refresh.Technique.COMPLETE_RECOMPUTE.name(), refresh.incremental()
-            ? "its query could be maintained incrementally (" + refresh.reason() + "), but materialized tables"
-                + " run as BATCH jobs over their inputs' snapshots"
-            : refresh.reason());
+        Optional<String> recompute = IncrementalRefresh.incremental(plan, job)
+            ? IncrementalRefresh.whyRecompute(storage, plan, job) : Optional.of(refresh.reason());
+        events.planningInformation(name, (recompute.isPresent() ? Refresh.Technique.COMPLETE_RECOMPUTE
+            : Refresh.Technique.INCREMENTAL).name(), recompute.orElse(refresh.reason()));
       }
     }
   }

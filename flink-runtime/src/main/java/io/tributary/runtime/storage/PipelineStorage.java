@@ -234,6 +234,14 @@ public final class PipelineStorage {
     delete(new Path(internal(), "generations/" + dataset + "_quarantine"));
   }
 
+  /**
+   * Deletes {@code dataset}'s Delta table only, keeping its generation: an incremental materialized
+   * table starting over under the same operator uids.
+   */
+  public void clearTable(String dataset) {
+    delete(new Path(tablePath(dataset)));
+  }
+
   /** Asks the running update, from any process, to stop gracefully. */
   public void requestStop() {
     writeAtomically(stopRequest(), Instant.now() + "\n");

@@ -29,10 +29,17 @@ import org.apache.flink.table.types.utils.TypeConversions;
  * and the upsert key the planner derives for the result), never from the query's text. The query
  * analysis built runs over the placeholders of its inputs, as a streaming query into a probe sink.
  */
-final class RefreshPlanner {
+public final class RefreshPlanner {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PROBE = "__tributary_refresh_probe";
+
+  /**
+   * The table property that keeps a table out of incremental refresh ({@code "false"}): it is then
+   * recomputed by a BATCH job and replaced in one commit, a table any Delta reader opens (an
+   * incremental table is keyed, with deletion vectors).
+   */
+  public static final String INCREMENTAL = "pipelines.incrementalRefresh";
 
   /** The operators whose result the planner keeps up to date by key as rows arrive on append-only inputs. */
   private static final Set<String> MAINTAINED = Set.of("table-source-scan", "calc", "exchange", "group-aggregate",
@@ -112,6 +119,9 @@ final class RefreshPlanner {
 
   /** What of the table's own definition keeps it from an incremental refresh, or null. */
   private static String unfitDataset(DatasetSpec dataset) {
+    if ("false".equalsIgnoreCase(dataset.properties().getOrDefault(INCREMENTAL, "true").strip())) {
+      return "its table property " + INCREMENTAL + " is false";
+    }
     if (!dataset.expectations().isEmpty()) {
       return "it has expectations, which are checked on the rows of a complete recompute";
     }

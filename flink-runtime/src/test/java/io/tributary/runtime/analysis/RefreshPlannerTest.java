@@ -113,4 +113,13 @@ class RefreshPlannerTest {
     assertThat(refresh.reason()).isEqualTo("it has expectations, which are checked on the rows of a complete"
         + " recompute");
   }
+
+  @Test
+  void aTablePropertyKeepsARecompute() {
+    Refresh refresh = refreshOf(p -> p.table("gold")
+        .sql("SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id")
+        .tableProperty(RefreshPlanner.INCREMENTAL, "false"));
+
+    assertThat(refresh.reason()).isEqualTo("its table property pipelines.incrementalRefresh is false");
+  }
 }

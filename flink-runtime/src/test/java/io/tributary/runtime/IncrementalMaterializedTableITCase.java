@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
+import io.tributary.runtime.delta.UpstreamDeltaTable;
+import io.tributary.runtime.delta.read.DeltaTableReader;
+import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.storage.PipelineStorage;
@@ -22,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,12 +121,79 @@ class IncrementalMaterializedTableITCase {
     assertThat(planning(4)).startsWith("INCREMENTAL: ");
   }
 
+  /**
+   * A full refresh of silver alone clears its table and writes it again from every file: a new Delta
+   * table whose versions start at 0 again, which gold's saved stream positions do not point into.
+   * gold's next update recomputes it (and says why), the one after is incremental again.
+   */
+  @Test
+  void aFullRefreshOfAnInputAloneRecomputesOnTheNextUpdate() throws Exception {
+    addFiles(2, 50, false);
+    assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
+    addFiles(1, 30, true);
+    assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
+    addFiles(2, 40, false);
+    assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(planning(3)).startsWith("INCREMENTAL: ");
+
+    assertThat(updater(Map.of()).selection(RefreshSelection.fullRefreshTables(Set.of("silver"))).run().state())
+        .isEqualTo(UpdateState.COMPLETED);
+    addFiles(1, 30, false);
+    assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
+
+    assertEqualsRecompute("after a full refresh of silver alone", 0.0, 40);
+    assertThat(planning(5)).startsWith("COMPLETE_RECOMPUTE: its input 'silver' was created again (Delta table id ")
+        .endsWith("): it was refreshed in full or replaced, so the positions its state holds no longer match that"
+            + " table: its state is dropped and its query runs over every row of its inputs and replaces the table");
+    addFiles(1, 30, true);
+    assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
+    assertEqualsRecompute("the update after", 0.0, 40);
+    assertThat(planning(6)).startsWith("INCREMENTAL: ");
+  }
+
+  /**
+   * Rows deleted from silver by another writer (one commit removing its files with dataChange=true and
+   * adding the rows kept, as a DELETE writes): gold's next update recomputes it, and says why.
+   */
+  @Test
+  void rowsDeletedFromAnInputRecomputeOnTheNextUpdate() throws Exception {
+    addFiles(2, 50, false);
+    assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
+    addFiles(1, 30, true);
+    assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(planning(2)).startsWith("INCREMENTAL: ");
+
+    String silver = PipelineStorage.at(dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration())
+        .tablePath("silver");
+    RowType type = DeltaTableReader.schema(silver).orElseThrow();
+    int customer = type.getFieldIndex("customer_id");
+    String deleted = orders.get(0).customer();
+    long version = new UpstreamDeltaTable(silver, type).overwrite(DeltaTableReader.readAll(silver).stream()
+        .filter(row -> !deleted.equals(String.valueOf(row.getField(customer)))).toArray(Row[]::new));
+    orders.removeIf(o -> o.customer().equals(deleted));
+    addFiles(1, 30, false);
+    assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
+
+    assertEqualsRecompute("after rows of " + deleted + " were deleted from silver", 0.0, 40);
+    assertThat(planning(3)).isEqualTo("COMPLETE_RECOMPUTE: its input 'silver' deleted or rewrote rows in version "
+        + version + " (an update, delete, merge or overwrite), so the positions its state holds no longer match"
+        + " that table: its state is dropped and its query runs over every row of its inputs and replaces the table");
+    addFiles(1, 30, true);
+    assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
+    assertEqualsRecompute("the update after", 0.0, 40);
+    assertThat(planning(4)).startsWith("INCREMENTAL: ");
+  }
+
   private UpdateResult update(Map<String, String> conf, boolean fullRefresh) {
+    return updater(conf).fullRefresh(fullRefresh).run();
+  }
+
+  private Tributary.Builder updater(Map<String, String> conf) {
     Map<String, String> configuration = new TreeMap<>(conf);
     configuration.put("source", dir.resolve("orders").toString());
     return Tributary.pipeline(new Orders()).name("orders").storage(dir.resolve("storage").toString())
         .configuration(configuration).parallelism(2).triggerInterval(Duration.ofMillis(200))
-        .fullRefresh(fullRefresh).cluster(CLUSTER.cluster()).run();
+        .cluster(CLUSTER.cluster());
   }
 
   /** gold and gold_full equal the query computed here over every order written so far. */

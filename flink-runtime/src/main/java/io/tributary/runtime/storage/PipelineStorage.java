@@ -195,6 +195,19 @@ public final class PipelineStorage {
     writeAtomically(new Path(internal(), "state/" + job + "/PLAN"), fingerprint);
   }
 
+  /**
+   * Which table and version of each input an incremental materialized table's {@code job} had read
+   * when its state was last continued or started, as {@code engine/IncrementalRefresh} wrote it.
+   */
+  public Optional<String> readInputs(String job) {
+    return readText(new Path(internal(), "state/" + job + "/INPUTS"));
+  }
+
+  /** Saves what {@link #readInputs} returns; dropped with the job's state ({@link #clearState}). */
+  public void setReadInputs(String job, String inputs) {
+    writeAtomically(new Path(internal(), "state/" + job + "/INPUTS"), inputs);
+  }
+
   /** The streaming job whose state holds {@code dataset}'s positions and keys, if one has run. */
   public Optional<String> stateOwner(String dataset) {
     return readText(new Path(internal(), "owners/" + dataset)).map(String::strip);

@@ -308,15 +308,17 @@ public final class Tributary {
       LogicalPlan logical = plan();
       // the one analysis of the update: it writes nothing before the update holds the lock
       DeferredSchemas schemas = new DeferredSchemas(pipelineStorage);
-      UpdatePlan checked = UpdatePlan.of(analyses.apply(ProductionRuntime.analyzer(schemas, pipelineStorage, logical)::analyze)
-          .apply(logical));
+      // a continuous update recomputes materialized tables (ResolvedPlan.forContinuousUpdate)
+      UnaryOperator<ResolvedPlan> inMode = continuous ? ResolvedPlan::forContinuousUpdate : UnaryOperator.identity();
+      UpdatePlan checked = UpdatePlan.of(inMode.apply(analyses.apply(ProductionRuntime.analyzer(schemas, pipelineStorage,
+          logical)::analyze).apply(logical)));
       // checked by the analysis with the other problems: it cannot fail here
       PipelineSettings pipelineSettings = PipelineSettings.of(name, configuration);
       List<PlannedJob> jobs = checked.jobs();
       RefreshSelection.Resolved selected = selection.resolve(checked.resolved().plan(), jobs);
       PipelineLock lock = PipelineLock.acquire(pipelineStorage, name, pipelineSettings.lease(), Clock.systemUTC());
-      Supplier<ResolvedPlan> analyzeStoring = () ->
-          analyses.apply(ProductionRuntime.analyzer(pipelineStorage, true, logical)::analyze).apply(logical);
+      Supplier<ResolvedPlan> analyzeStoring = () -> inMode.apply(
+          analyses.apply(ProductionRuntime.analyzer(pipelineStorage, true, logical)::analyze).apply(logical));
       UpdatePlan plan;
       try {
         UpdateRunner.reset(pipelineStorage, jobs, selected);

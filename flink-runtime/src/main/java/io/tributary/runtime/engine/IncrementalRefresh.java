@@ -134,6 +134,19 @@ final class IncrementalRefresh {
   }
 
   /**
+   * Drops the state an incremental run of materialized table {@code job} left, when {@code job} now
+   * recomputes it (a BATCH job: a continuous update, or {@code pipelines.incrementalRefresh=false}):
+   * the table it writes is no longer the keyed table that state continued, so a later incremental
+   * update must start over.
+   */
+  static void forgetIfRecomputed(PipelineStorage storage, UpdatePlan plan, PlannedJob job) {
+    if (job.mode() == PlannedJob.Mode.BATCH && job.datasets().size() == 1 && plan.resolved().plan()
+        .dataset(job.datasets().get(0)).map(d -> d.kind() == DatasetKind.MATERIALIZED_TABLE).orElse(false)) {
+      storage.clearState(job.name());
+    }
+  }
+
+  /**
    * Drops {@code job}'s state and table if it must recompute them, then records the inputs' tables
    * and versions the run starts from; returns why it must recompute, if it must.
    */

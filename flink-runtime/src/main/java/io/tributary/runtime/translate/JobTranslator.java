@@ -221,7 +221,7 @@ public final class JobTranslator {
     RowType rowType = EventTime.physical(plan.schema(name));
     Table query = inOrderOf(planTables.build(dataset), rowType);
     DataStream<RowData> changes = tableEnv.toChangelogStream(query)
-        .flatMap(new ChangelogRows(rowType), InternalTypeInfo.of(rowType))
+        .flatMap(new ChangelogRows(query.getResolvedSchema().toPhysicalRowDataType()), InternalTypeInfo.of(rowType))
         .name(name + ": changelog").uid(context.uid(name, "changelog"));
     changes = stages.written(context, dataset, changes);
     io.writeChanges(changes, context, dataset, rowType, plan.refresh(name).keys());

@@ -55,6 +55,7 @@ public final class Bench {
         case "ingest" -> IngestBench.run(o);
         case "freshness" -> FreshnessBench.run(o);
         case "process" -> ProcessBench.run(o);
+        case "cluster" -> ClusterBench.run(o);
         default -> throw new IllegalArgumentException("bench: --mode is '" + o.get("mode")
             + "'; choose medallion (the default), cdc, ingest, freshness or process.");
       };
@@ -246,7 +247,7 @@ public final class Bench {
       }
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException("bench: unexpected argument '" + args[i] + "'. Usage: bench "
-            + "[--mode medallion|cdc|ingest|freshness|process] --data DIR [--runs 3] [--work DIR] [--parallelism 2] "
+            + "[--mode medallion|cdc|ingest|freshness|process|cluster] --data DIR [--runs 3] [--work DIR] [--parallelism 2] "
             + "[--spark-out OUT1,OUT2] [--events N --files F --customers C --cdc-changes K --seed S]; "
             + "each mode's own flags are in its class comment and docs/benchmarks.md.");
       }

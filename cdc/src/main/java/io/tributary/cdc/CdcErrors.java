@@ -71,6 +71,34 @@ final class CdcErrors {
         + " no history. Use storedAsScdType(2), or remove the history column list.";
   }
 
+  /** A change whose key is NULL: {@link #nullKey} as the data's fault. */
+  static ChangeDataException nullKeyChange(String target, List<String> keyColumns, List<String> nullColumns,
+      String row) {
+    return new ChangeDataException(nullKey(target, keyColumns, nullColumns, row));
+  }
+
+  /** A change whose sequence value is NULL: {@link #nullSequence} as the data's fault. */
+  static ChangeDataException nullSequenceChange(String target, List<String> sequenceColumns,
+      List<String> nullColumns, String row) {
+    return new ChangeDataException(nullSequence(target, sequenceColumns, nullColumns, row));
+  }
+
+  static ChangeDataException snapshotTargetChangedChange(String target, long version, RowType targetType,
+      RowType analyzed) {
+    return new ChangeDataException(snapshotTargetChanged(target, version, targetType, analyzed));
+  }
+
+  static ChangeDataException snapshotColumnsChangedChange(String target, long version, RowType type,
+      long firstVersion, RowType firstType) {
+    return new ChangeDataException(snapshotColumnsChanged(target, version, type, firstVersion, firstType));
+  }
+
+  static ChangeDataException duplicateSnapshotKey(String target, long version, String key) {
+    return new ChangeDataException("applyChangesFromSnapshot into '" + target + "': snapshot version "
+        + version + " has more than one row with key " + key + ". A snapshot holds one row per key: deduplicate"
+        + " the source.");
+  }
+
   static String nullKey(String target, List<String> keyColumns, List<String> nullColumns, String row) {
     return "applyChanges into '" + target + "': a change has a NULL key in "
         + nullColumns.stream().map(c -> "'" + c + "'").collect(Collectors.joining(", "))

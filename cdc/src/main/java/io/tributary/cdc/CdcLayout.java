@@ -406,8 +406,7 @@ public final class CdcLayout implements Serializable {
       }
     }
     if (!nullKeys.isEmpty() && !input.getBoolean(isTruncateIndex())) {
-      throw new ChangeDataException(CdcErrors.nullKey(target, keyType.getFieldNames(), nullKeys,
-          Rows.describe(input, inputType())));
+      throw CdcErrors.nullKeyChange(target, keyType.getFieldNames(), nullKeys, Rows.describe(input, inputType()));
     }
     GenericRowData sequence = Rows.project(input, sourceType, sequenceIndexes);
     List<String> nulls = new ArrayList<>();
@@ -417,8 +416,8 @@ public final class CdcLayout implements Serializable {
       }
     }
     if (!nulls.isEmpty()) {
-      throw new ChangeDataException(CdcErrors.nullSequence(target, sequenceType.getFieldNames(), nulls,
-          Rows.describe(input, inputType())));
+      throw CdcErrors.nullSequenceChange(target, sequenceType.getFieldNames(), nulls,
+          Rows.describe(input, inputType()));
     }
     return sequence;
   }

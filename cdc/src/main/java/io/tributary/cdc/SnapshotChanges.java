@@ -84,13 +84,13 @@ public final class SnapshotChanges implements Serializable {
    */
   public static ChangeDataException targetChanged(String target, long version, RowType targetType,
       RowType analyzed) {
-    return new ChangeDataException(CdcErrors.snapshotTargetChanged(target, version, targetType, analyzed));
+    return CdcErrors.snapshotTargetChangedChange(target, version, targetType, analyzed);
   }
 
   /** One snapshot of a run has other columns than the run's first. */
   public static ChangeDataException columnsChanged(String target, long version, RowType type, long firstVersion,
       RowType firstType) {
-    return new ChangeDataException(CdcErrors.snapshotColumnsChanged(target, version, type, firstVersion, firstType));
+    return CdcErrors.snapshotColumnsChangedChange(target, version, type, firstVersion, firstType);
   }
 
   /**

@@ -59,9 +59,8 @@ public final class SnapshotDiff implements Serializable {
             + " is not among the run's versions " + Arrays.toString(versions));
       }
       if (byVersion[at] != null) {
-        throw new ChangeDataException("applyChangesFromSnapshot into '" + layout.target() + "': snapshot version "
-            + versions[at] + " has more than one row with key " + Rows.describe(layout.key(row),
-            layout.keyType()) + ". A snapshot holds one row per key: deduplicate the source.");
+        throw CdcErrors.duplicateSnapshotKey(layout.target(), versions[at],
+            Rows.describe(layout.key(row), layout.keyType()));
       }
       byVersion[at] = row;
     }

@@ -69,12 +69,16 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   private static final String JOB_MANAGER_MAIN =
       "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
   private static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
+  private static final String APPLICATION_MAIN =
+      "org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint";
+  private static final String CLI_MAIN = "org.apache.flink.client.cli.CliFrontend";
 
   private final Path workDir;
   private final Path configDir;
   private final Configuration config;
   private final String classpath;
   private final int restPort;
+  private final Application application;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final ObjectMapper json = new ObjectMapper();
   private final Thread shutdownHook = new Thread(this::killAll, "standalone-flink-cluster-cleanup");
@@ -82,13 +86,18 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   private final List<Process> taskManagers = new ArrayList<>();
   private boolean closed;
 
-  private StandaloneFlinkCluster(Path workDir, Configuration config, String classpath, int restPort) {
+  private StandaloneFlinkCluster(Path workDir, Configuration config, String classpath, int restPort,
+      Application application) {
     this.workDir = workDir;
     this.configDir = workDir.resolve("conf");
     this.config = config;
     this.classpath = classpath;
     this.restPort = restPort;
+    this.application = application;
   }
+
+  /** An application cluster's program: its main class, arguments and the jars of its {@code usrlib/}. */
+  private record Application(String mainClass, List<String> arguments, List<Path> userJars) {}
 
   /** A cluster whose config dir and logs go under {@code workDir} (say {@code target/cluster/<test>}). */
   public static Builder builder(Path workDir) {
@@ -118,6 +127,35 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   /** The generated config dir ({@code config.yaml}, {@code log4j.properties}), what {@code FLINK_CONF_DIR} names. */
   public Path configDir() {
     return configDir;
+  }
+
+  /** The JobManager's process (an application cluster's ends when its application has). */
+  public Process jobManagerProcess() {
+    return jobManager;
+  }
+
+  /**
+   * The {@code flink} command as {@code bin/flink} runs it ({@code CliFrontend} in a JVM of its own, on the
+   * cluster's classpath, {@code FLINK_CONF_DIR} naming this cluster's config dir), with {@code arguments}
+   * such as {@code run -c Main app.jar …}; its output goes to {@code output}.
+   */
+  public ProcessBuilder flinkCommand(List<String> arguments, Path output) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(JAVA_17_OPTS);
+    command.add("-Dlog.file=" + logDir().resolve("flink-client.log"));
+    command.add("-Dlog4j.configurationFile=" + configDir.resolve("log4j.properties").toUri());
+    command.add("-classpath");
+    command.add(classpath);
+    command.add(CLI_MAIN);
+    command.addAll(arguments);
+    Files.writeString(output, String.join(" ", command) + "\n\n", StandardCharsets.UTF_8);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+    builder.environment().put("FLINK_CONF_DIR", configDir.toString());
+    builder.environment().remove("HADOOP_CLASSPATH");
+    builder.environment().remove("HADOOP_CONF_DIR");
+    return builder;
   }
 
   /** Where the processes' logs are. */
@@ -240,17 +278,31 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     }
   }
 
-  private void start(int taskManagerCount, Duration timeout) throws IOException, InterruptedException {
+  private void start(int taskManagerCount, Duration timeout, boolean awaitRegistration) throws IOException, InterruptedException {
     Files.createDirectories(configDir);
     Files.createDirectories(logDir());
     writeConfig();
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
-      jobManager = launch("jobmanager", JOB_MANAGER_MAIN, jobManagerJvmOptions(), List.of());
+      if (application == null) {
+        jobManager = launch("jobmanager", JOB_MANAGER_MAIN, jobManagerJvmOptions(), List.of());
+      } else {
+        // what standalone-job.sh starts: the entry point finds the program's jars in $FLINK_LIB_DIR/../usrlib
+        Path usrlib = Files.createDirectories(workDir.resolve("flink-home").resolve("usrlib"));
+        Files.createDirectories(workDir.resolve("flink-home").resolve("lib"));
+        for (Path jar : application.userJars()) {
+          Files.copy(jar, usrlib.resolve(jar.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        List<String> arguments = new ArrayList<>(List.of("--job-classname", application.mainClass()));
+        arguments.addAll(application.arguments());
+        jobManager = launch("jobmanager", APPLICATION_MAIN, jobManagerJvmOptions(), arguments);
+      }
       for (int i = 0; i < taskManagerCount; i++) {
         startTaskManager();
       }
-      awaitTaskManagers(taskManagerCount, timeout);
+      if (awaitRegistration) {
+        awaitTaskManagers(taskManagerCount, timeout);
+      }
     } catch (IOException | InterruptedException | RuntimeException e) {
       close();
       throw e;
@@ -292,6 +344,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
     // what the scripts export: the config dir, and no inherited Flink or Hadoop settings of the test JVM
     builder.environment().put("FLINK_CONF_DIR", configDir.toString());
+    builder.environment().put("FLINK_LIB_DIR", workDir.resolve("flink-home").resolve("lib").toString());
     builder.environment().remove("HADOOP_CLASSPATH");
     builder.environment().remove("HADOOP_CONF_DIR");
     return builder.start();
@@ -335,6 +388,9 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private String taskManagerMemory = "2048m";
     private Duration startTimeout = Duration.ofSeconds(90);
     private final Map<String, String> settings = new LinkedHashMap<>();
+    private final List<Path> extraClasspath = new ArrayList<>();
+    private Application application;
+    private boolean awaitRegistration = true;
 
     private Builder(Path workDir) {
       this.workDir = Objects.requireNonNull(workDir, "workDir").toAbsolutePath();
@@ -357,6 +413,32 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
     public Builder startTimeout(Duration timeout) {
       this.startTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Jars added after Flink's on every process's classpath, as {@code bin/config.sh} adds
+     * {@code HADOOP_CLASSPATH} (say Hadoop's client jars, for {@code hdfs://} checkpoints).
+     */
+    public Builder extraClasspath(List<Path> jars) {
+      extraClasspath.addAll(jars);
+      return this;
+    }
+
+    /**
+     * An application cluster instead of a session cluster, as {@code standalone-job.sh start --job-classname
+     * MAIN ARGS…} starts one: {@code StandaloneApplicationClusterEntryPoint}, with {@code userJars} in its
+     * {@code usrlib/}, runs {@code mainClass} with {@code arguments} in the JobManager; the cluster shuts
+     * down when the application ends.
+     */
+    public Builder application(String mainClass, List<String> arguments, List<Path> userJars) {
+      this.application = new Application(mainClass, List.copyOf(arguments), List.copyOf(userJars));
+      return this;
+    }
+
+    /** Whether {@link #start()} waits for the TaskManagers to register (default); else it returns once launched. */
+    public Builder awaitRegistration(boolean await) {
+      this.awaitRegistration = await;
       return this;
     }
 
@@ -390,9 +472,13 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
       entries.put("io.tmp.dirs", workDir.resolve("tmp").toString());
       entries.putAll(settings);
       Configuration conf = Configuration.fromMap(entries);
-      StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(workDir, conf, FlinkLib.classpath(), restPort);
+      String classpath = FlinkLib.classpath();
+      for (Path jar : extraClasspath) {
+        classpath += java.io.File.pathSeparator + jar.toAbsolutePath();
+      }
+      StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(workDir, conf, classpath, restPort, application);
       Files.createDirectories(workDir.resolve("tmp"));
-      cluster.start(taskManagers, startTimeout);
+      cluster.start(taskManagers, startTimeout, awaitRegistration);
       return cluster;
     }
 

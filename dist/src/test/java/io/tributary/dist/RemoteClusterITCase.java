@@ -223,7 +223,7 @@ class RemoteClusterITCase {
     return result;
   }
 
-  private static void runEmbedded(String name, PipelineDefinition definition, Map<String, String> conf,
+  static void runEmbedded(String name, PipelineDefinition definition, Map<String, String> conf,
       Path storage) {
     UpdateResult result = Tributary.pipeline(definition).name(name).storage(storage.toString()).configuration(conf)
         .parallelism(1).run();
@@ -237,19 +237,19 @@ class RemoteClusterITCase {
     return ids;
   }
 
-  private static List<String> tableNames(Path storage) throws IOException {
+  static List<String> tableNames(Path storage) throws IOException {
     try (Stream<Path> tables = Files.list(storage.resolve("tables"))) {
       return tables.filter(table -> Files.isDirectory(table.resolve("_delta_log")))
           .map(table -> table.getFileName().toString()).sorted().toList();
     }
   }
 
-  private static List<String> rows(Path storage, String table) {
+  static List<String> rows(Path storage, String table) {
     return DeltaTableReader.readAll(storage.resolve("tables").resolve(table).toString()).stream()
         .map(Row::toString).sorted().toList();
   }
 
-  private static void copy(String sample, Path folder) {
+  static void copy(String sample, Path folder) {
     try {
       Files.createDirectories(folder);
       Path from = EXAMPLE_DATA.resolve(sample);

@@ -173,7 +173,7 @@ public record AutoLoader(Format format, String path, Optional<String> schemaDdl,
   public String describe() {
     StringBuilder text = new StringBuilder("AutoLoader ").append(format.lowerName()).append(' ').append(path);
     schemaDdl.ifPresent(ddl -> text.append(" schema [").append(ddl).append(']'));
-    new TreeMap<>(options).forEach((k, v) -> text.append(' ').append(k).append('=').append(v));
+    Secrets.shown(options).forEach((k, v) -> text.append(' ').append(k).append('=').append(v));
     watermark.ifPresent(w -> text.append(" watermark ").append(w.column()).append(" - ").append(w.delayText()));
     return text.toString();
   }

@@ -5,8 +5,12 @@ import java.util.List;
 /**
  * The pipeline's definition is wrong: the user must change it. Carries every problem found, not only
  * the first, each naming the dataset, what is wrong, and how to fix it.
+ *
+ * <p>Tributary's one user-fault type for a pipeline: its definition, and (as the subtype {@code
+ * io.tributary.runtime.config.PipelineConfigException}) its file and settings. Made only in factories
+ * ({@link #of} here, {@code ConfigErrors} for the subtype); the CLI exits with 2 for any of them.
  */
-public final class PipelineDefinitionException extends RuntimeException {
+public class PipelineDefinitionException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
@@ -17,6 +21,18 @@ public final class PipelineDefinitionException extends RuntimeException {
     super(format(pipeline, problems));
     this.pipeline = pipeline;
     this.problems = List.copyOf(problems);
+  }
+
+  /**
+   * For a subtype that reports one problem whose text is the whole message (a pipeline file or
+   * setting, which names its file or key itself).
+   *
+   * @param pipeline the pipeline's name, or its file when the name is not known yet
+   */
+  protected PipelineDefinitionException(String pipeline, String message) {
+    super(message);
+    this.pipeline = pipeline;
+    this.problems = List.of(message);
   }
 
   /** Reports problems found outside {@code dsl}, by the analyzer that resolves schemas with Flink. */

@@ -6,11 +6,13 @@ import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineConfig;
+import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineLibraries;
 import io.tributary.runtime.config.PipelineSettings;
 import io.tributary.runtime.engine.DeferredSchemas;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.EmbeddedExecutor;
+import io.tributary.runtime.remote.ContextExecutor;
 import io.tributary.runtime.remote.JobJars;
 import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.engine.JobExecutor;
@@ -132,7 +134,11 @@ public final class Tributary {
       return this;
     }
 
+    /** @throws IllegalArgumentException if {@code parallelism} is below 1 */
     public Builder parallelism(int parallelism) {
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
+      }
       this.parallelism = parallelism;
       return this;
     }
@@ -232,6 +238,9 @@ public final class Tributary {
      * 1 s.
      */
     public Builder retries(int maxFlowRetries, Duration backoff) {
+      if (maxFlowRetries < 0) {
+        throw new IllegalArgumentException("maxFlowRetries must not be negative, was " + maxFlowRetries);
+      }
       this.maxFlowRetries = maxFlowRetries;
       this.retryBackoff = Objects.requireNonNull(backoff, "backoff");
       return this;
@@ -265,6 +274,9 @@ public final class Tributary {
       try {
         return pipeline.build();
       } catch (PipelineDefinitionException e) {
+        if (e instanceof PipelineConfigException) {
+          throw e; // a setting read while building: reported alone, as before
+        }
         // the pipelines.* keys are reported with the structure's problems (the analyzer does, past them)
         List<String> settings = PipelineSettings.problems(configuration);
         if (settings.isEmpty()) {
@@ -314,6 +326,10 @@ public final class Tributary {
           logical)::analyze).apply(logical)));
       // checked by the analysis with the other problems: it cannot fail here
       PipelineSettings pipelineSettings = PipelineSettings.of(name, configuration);
+      // the main of a Flink program (flink run, an application cluster): its jobs go through Flink's
+      // context environment; a context an update cannot run in is refused before anything runs
+      Optional<ContextExecutor> context = executor == null && remoteCluster == null
+          ? ContextExecutor.ofContext(pipelineSettings.caughtUpTimeout()) : Optional.empty();
       List<PlannedJob> jobs = checked.jobs();
       RefreshSelection.Resolved selected = selection.resolve(checked.resolved().plan(), jobs);
       PipelineLock lock = PipelineLock.acquire(pipelineStorage, name, pipelineSettings.lease(), Clock.systemUTC());
@@ -328,7 +344,11 @@ public final class Tributary {
         plan = unchanged ? checked : UpdatePlan.of(analyzeStoring.get());
         pipelineStorage.clearStopRequest();
       } catch (RuntimeException e) {
-        lock.close();
+        try {
+          lock.close();
+        } catch (RuntimeException closing) { // storage that refuses writes refuses this too: keep the first error
+          e.addSuppressed(closing);
+        }
         throw e;
       }
       RunSettings settings = new RunSettings(parallelism, triggerInterval, development, continuous, flinkOptions,
@@ -350,7 +370,9 @@ public final class Tributary {
         try (lock) {
           // an executor given to the builder is the caller's; one started for this update is closed with it
           JobExecutor target = shared != null ? shared
-              : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses))
+              : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses),
+                  pipelineSettings.caughtUpTimeout())
+              : context.isPresent() ? context.get()
               : embedded(slots, pipelineStorage.settings());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);

@@ -66,10 +66,11 @@ public record AppendFlowSpec(String name, Optional<String> target, List<Query> q
   }
 
   private static Query readMode(Query query, boolean once) {
-    if (once && query instanceof Query.DatasetRead read) {
-      return new Query.DatasetRead(Input.snapshot(read.input().dataset()));
+    if (!once) {
+      return query;
     }
-    return query;
+    return query.match(read -> new Query.DatasetRead(Input.snapshot(read.input().dataset())), source -> query,
+        api -> query, sql -> query);
   }
 
   List<String> describeLines() {

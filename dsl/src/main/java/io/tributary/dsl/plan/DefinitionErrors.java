@@ -13,7 +13,9 @@ public final class DefinitionErrors {
   private DefinitionErrors() {}
 
   static String invalidName(String what, String name) {
-    return what + " '" + name + "': the name is not a valid identifier. Use letters, digits and underscores,"
+    StringBuilder shown = new StringBuilder(); // control characters (NUL, a line end) as escapes, not raw
+    name.chars().forEach(c -> shown.append(Character.isISOControl(c) ? String.format("\\u%04x", c) : (char) c));
+    return what + " '" + shown + "': the name is not a valid identifier. Use letters, digits and underscores,"
         + " starting with a letter or an underscore, at most 128 characters (it names a folder under the"
         + " pipeline's storage).";
   }

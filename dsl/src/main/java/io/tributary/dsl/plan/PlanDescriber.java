@@ -1,11 +1,12 @@
 package io.tributary.dsl.plan;
 
+import io.tributary.dsl.Secrets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
- * The text of {@link LogicalPlan#describe()}: the pipeline, its configuration sorted by key, then each
+ * The text of {@link LogicalPlan#describe()}: the pipeline, its configuration sorted by key (secrets
+ * shown as {@value io.tributary.dsl.Secrets#REDACTED}, {@link Secrets}), then each
  * dataset in plan order with its own reads and the flows into it. Golden tests compare it byte for
  * byte, so any change here is a change of every golden file.
  */
@@ -16,7 +17,7 @@ final class PlanDescriber {
   static String describe(LogicalPlan plan) {
     List<String> lines = new ArrayList<>();
     lines.add("pipeline " + plan.pipeline());
-    new TreeMap<>(plan.configuration()).forEach((k, v) -> lines.add("  conf " + k + "=" + v));
+    Secrets.shown(plan.configuration()).forEach((k, v) -> lines.add("  conf " + k + "=" + v));
     for (DatasetSpec dataset : plan.datasets()) {
       dataset.describeLines().forEach(line -> lines.add("  " + line));
       List<Input> reads = plan.ownInputs().getOrDefault(dataset.name(), List.of());

@@ -46,9 +46,8 @@ final class PlanValidator {
   }
 
   private static void sourceProblems(String reader, Query query, List<String> problems) {
-    if (query instanceof Query.SourceRead read) {
-      read.source().problems().forEach(problem -> problems.add(reader + ": " + problem));
-    }
+    query.<List<String>>match(read -> List.of(), read -> read.source().problems(), api -> List.of(), sql -> List.of())
+        .forEach(problem -> problems.add(reader + ": " + problem));
   }
 
   /**
@@ -276,11 +275,8 @@ final class PlanValidator {
     if (reader == null || reader.cdcTarget()) {
       return "applyChanges(…).from()"; // only an apply-changes flow reads into a name that is not a dataset
     }
-    Query query = reader.query().orElse(null);
-    if (query instanceof Query.TableApiQuery) {
-      return "ctx.read(), ctx.readStream() or ctx.lookupJoin()";
-    }
-    return query instanceof Query.SqlQuery ? "sql()" : "from()";
+    return reader.query().map(query -> query.match(read -> "from()", source -> "from()",
+        api -> "ctx.read(), ctx.readStream() or ctx.lookupJoin()", sql -> "sql()")).orElse("from()");
   }
 
 }

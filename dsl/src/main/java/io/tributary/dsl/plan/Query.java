@@ -4,6 +4,7 @@ import io.tributary.dsl.QueryFunction;
 import io.tributary.dsl.Source;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** How a dataset's rows are defined: one of four forms. */
 public sealed interface Query {
@@ -14,6 +15,14 @@ public sealed interface Query {
   /** One deterministic line for {@code describe()}. */
   String describe();
 
+  /**
+   * The result of the function for this form of query: the exhaustive dispatch on queries (Java 17 has
+   * no pattern switch), used instead of {@code instanceof}; a new form is a new parameter here.
+   */
+  <R> R match(Function<? super DatasetRead, ? extends R> datasetRead,
+      Function<? super SourceRead, ? extends R> sourceRead, Function<? super TableApiQuery, ? extends R> tableApi,
+      Function<? super SqlQuery, ? extends R> sql);
+
   /** {@code from("dataset")}: the rows of another dataset of the pipeline. */
   record DatasetRead(Input input) implements Query {
     public DatasetRead {
@@ -23,6 +32,13 @@ public sealed interface Query {
     @Override
     public Optional<Input> explicitInput() {
       return Optional.of(input);
+    }
+
+    @Override
+    public <R> R match(Function<? super DatasetRead, ? extends R> datasetRead,
+        Function<? super SourceRead, ? extends R> sourceRead, Function<? super TableApiQuery, ? extends R> tableApi,
+        Function<? super SqlQuery, ? extends R> sql) {
+      return datasetRead.apply(this);
     }
 
     @Override
@@ -43,6 +59,13 @@ public sealed interface Query {
     }
 
     @Override
+    public <R> R match(Function<? super DatasetRead, ? extends R> datasetRead,
+        Function<? super SourceRead, ? extends R> sourceRead, Function<? super TableApiQuery, ? extends R> tableApi,
+        Function<? super SqlQuery, ? extends R> sql) {
+      return sourceRead.apply(this);
+    }
+
+    @Override
     public String describe() {
       return "from " + source.describe();
     }
@@ -60,6 +83,13 @@ public sealed interface Query {
     }
 
     @Override
+    public <R> R match(Function<? super DatasetRead, ? extends R> datasetRead,
+        Function<? super SourceRead, ? extends R> sourceRead, Function<? super TableApiQuery, ? extends R> tableApi,
+        Function<? super SqlQuery, ? extends R> sql) {
+      return tableApi.apply(this);
+    }
+
+    @Override
     public String describe() {
       return "query <Table API>";
     }
@@ -74,6 +104,13 @@ public sealed interface Query {
     @Override
     public Optional<Input> explicitInput() {
       return Optional.empty();
+    }
+
+    @Override
+    public <R> R match(Function<? super DatasetRead, ? extends R> datasetRead,
+        Function<? super SourceRead, ? extends R> sourceRead, Function<? super TableApiQuery, ? extends R> tableApi,
+        Function<? super SqlQuery, ? extends R> sql) {
+      return sql.apply(this);
     }
 
     @Override

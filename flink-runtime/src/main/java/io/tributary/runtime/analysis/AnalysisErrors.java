@@ -9,6 +9,22 @@ final class AnalysisErrors {
 
   private AnalysisErrors() {}
 
+  static String noFirstSnapshot(String target) {
+    return "applyChangesFromSnapshot into '" + target + "': the snapshot function"
+        + " returned no snapshot for Optional.empty() (no version applied yet), so the target's columns are"
+        + " unknown. Return the first snapshot (its rows may be empty) when given no version.";
+  }
+
+  static String snapshotFunctionFailed(String target, RuntimeException e) {
+    return "applyChangesFromSnapshot into '" + target + "': the snapshot function failed: " + e.getMessage();
+  }
+
+  static String snapshotFunctionReadsDataset(String target, String dataset) {
+    return "applyChangesFromSnapshot into '" + target + "': the snapshot function reads dataset '" + dataset
+        + "' of the pipeline. A snapshot function reads from outside the pipeline; to apply snapshots of a"
+        + " dataset, use fromSnapshot(\"" + dataset + "\").";
+  }
+
   static String queryFailed(DatasetSpec dataset, Throwable error) {
     return "Dataset '" + dataset.name() + "': its query is not valid: " + rootMessage(error)
         + ". Fix the query of '" + dataset.name() + "'.";

@@ -16,6 +16,7 @@ import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.dsl.plan.Query;
 import io.tributary.dsl.plan.ReadMode;
 import io.tributary.dsl.plan.SnapshotChangesSpec;
+import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -81,7 +82,6 @@ final class AnalysisRun implements TableResolver {
   /** The datasets being analyzed, innermost first: the top is the reader of any read made now. */
   private final Deque<String> analyzing = new ArrayDeque<>();
   private final Map<String, RowType> schemas = new LinkedHashMap<>();
-  private final Map<String, Refresh> refreshes = new LinkedHashMap<>();
   private final Map<String, List<Input>> inputs = new LinkedHashMap<>();
   /** The read that left each {@link State#BLOCKED} dataset unresolved: its edge of the cycle. */
   private final Map<String, String> waitingOn = new LinkedHashMap<>();
@@ -103,7 +103,7 @@ final class AnalysisRun implements TableResolver {
         plan.configuration());
     this.queries = new DatasetQueries(tableEnv, this, plan.configuration());
     this.declaredSchemas = new DeclaredSchemas(tableEnv);
-    this.refreshPlanner = new RefreshPlanner(tableEnv, datasets);
+    this.refreshPlanner = new RefreshPlanner(tableEnv, datasets, name -> inputs.getOrDefault(name, List.of()));
   }
 
   /** {@code step}'s plan, or its problems followed by {@code settings}' ones. */
@@ -111,7 +111,7 @@ final class AnalysisRun implements TableResolver {
     try {
       return step.get();
     } catch (PipelineDefinitionException e) {
-      if (settings.isEmpty()) {
+      if (settings.isEmpty() || e instanceof PipelineConfigException) {
         throw e;
       }
       List<String> all = new ArrayList<>(e.problems());
@@ -135,7 +135,7 @@ final class AnalysisRun implements TableResolver {
       throw PipelineDefinitionException.of(plan.pipeline(), problems);
     }
     LogicalPlan resolved = withSettingsProblems(() -> plan.withResolvedInputs(inputs), settings);
-    return new ResolvedPlan(resolved, schemas, refreshes);
+    return new ResolvedPlan(resolved, schemas, refreshPlanner.decided());
   }
 
   /** Analyzes {@code name} unless it was already; returns where it stands ({@code ANALYZING}: a cycle). */
@@ -204,9 +204,7 @@ final class AnalysisRun implements TableResolver {
       for (Analyzer.DatasetCheck check : checks) {
         datasetProblems.addAll(check.check(dataset, table));
       }
-      if (dataset.kind() == DatasetKind.MATERIALIZED_TABLE && datasetProblems.isEmpty()) {
-        refreshes.put(dataset.name(), refresh(dataset, table, built.inputs()));
-      }
+      refreshPlanner.decideIfTable(dataset, table, datasetProblems);
       return registered(dataset.name(), rowType, datasetProblems);
     } catch (InputUnavailable e) {
       if (e.reason == InputUnavailable.Reason.UNDEFINED) {
@@ -219,17 +217,6 @@ final class AnalysisRun implements TableResolver {
       return failed(List.of(e.getMessage()));
     } catch (RuntimeException e) {
       return failed(List.of(AnalysisErrors.queryFailed(dataset, e)));
-    }
-  }
-
-  /** How materialized table {@code dataset} is refreshed; a query the streaming planner refuses is recomputed. */
-  private Refresh refresh(DatasetSpec dataset, Table table, List<Input> reads) {
-    try {
-      return refreshPlanner.decide(dataset, table, EventTime.physical(Analyzer.rowType(table)), reads,
-          name -> inputs.getOrDefault(name, List.of()));
-    } catch (RuntimeException e) {
-      return Refresh.recompute("the planner cannot run its query as a streaming query: "
-          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
     }
   }
 
@@ -382,16 +369,16 @@ final class AnalysisRun implements TableResolver {
       inputs.put(dataset.name(), List.of());
       try {
         Optional<SnapshotFunction.Snapshot> first = flow.sourceFunction().orElseThrow()
-            .next(new SnapshotQueryContext(dataset.name(), tableEnv, plan.configuration()), Optional.empty());
+            .next(new SnapshotQueryContext(plan.pipeline(), dataset.name(), tableEnv, plan.configuration()),
+                Optional.empty());
         if (first.isEmpty()) {
-          return failed(List.of("applyChangesFromSnapshot into '" + dataset.name() + "': the snapshot function"
-              + " returned no snapshot for Optional.empty() (no version applied yet), so the target's columns are"
-              + " unknown. Return the first snapshot (its rows may be empty) when given no version."));
+          return failed(List.of(AnalysisErrors.noFirstSnapshot(dataset.name())));
         }
         snapshotType = Analyzer.rowType(first.get().rows());
+      } catch (PipelineDefinitionException e) {
+        return failed(e.problems()); // it read a dataset of the pipeline
       } catch (RuntimeException e) {
-        return failed(List.of("applyChangesFromSnapshot into '" + dataset.name() + "': the snapshot function failed: "
-            + e.getMessage()));
+        return failed(List.of(AnalysisErrors.snapshotFunctionFailed(dataset.name(), e)));
       }
     }
     List<String> snapshotProblems = SnapshotChanges.problems(flow, snapshotType);
@@ -409,7 +396,8 @@ final class AnalysisRun implements TableResolver {
    * schema is checked, but the source's column order and nullability are kept.
    */
   private static boolean readsSourceDirectly(DatasetSpec dataset) {
-    return dataset.query().orElse(null) instanceof Query.SourceRead;
+    return dataset.query().map(query -> query.match(read -> false, source -> true, api -> false, sql -> false))
+        .orElse(false);
   }
 
   private void checkDropDuplicates(DatasetSpec dataset, RowType rowType, List<String> datasetProblems) {

@@ -45,17 +45,14 @@ public final class DatasetQueries {
     Query query = dataset.query().orElseThrow(() ->
         new IllegalStateException("dataset " + dataset.name() + " has no single query"));
     Set<Input> reads = new LinkedHashSet<>();
-    Table table;
-    if (query instanceof Query.DatasetRead read) {
-      reads.add(read.input());
-      table = read(read.input());
-    } else if (query instanceof Query.SourceRead source) {
-      table = resolver.source(dataset.name(), source.source());
-    } else if (query instanceof Query.TableApiQuery api) {
-      table = api.function().apply(new RecordingContext(dataset.name(), reads));
-    } else {
-      table = sqlRegistrar.query(SqlText.rewrite(((Query.SqlQuery) query).sql()), reads);
-    }
+    Table table = query.match(
+        read -> {
+          reads.add(read.input());
+          return read(read.input());
+        },
+        source -> resolver.source(dataset.name(), source.source()),
+        api -> api.function().apply(new RecordingContext(dataset.name(), reads)),
+        sql -> sqlRegistrar.query(SqlText.rewrite(sql.sql()), reads));
     return new Built(table, List.copyOf(reads));
   }
 

@@ -9,6 +9,7 @@ import io.tributary.dsl.plan.ReadMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,10 +58,39 @@ public final class RefreshPlanner {
 
   private final StreamTableEnvironment tableEnv;
   private final Map<String, DatasetSpec> datasets;
+  private final Function<String, List<Input>> inputsOf;
+  private final Map<String, Refresh> decided = new LinkedHashMap<>();
 
-  RefreshPlanner(StreamTableEnvironment tableEnv, Map<String, DatasetSpec> datasets) {
+  /** {@code inputsOf}: what each dataset analyzed so far reads. */
+  RefreshPlanner(StreamTableEnvironment tableEnv, Map<String, DatasetSpec> datasets,
+      Function<String, List<Input>> inputsOf) {
     this.tableEnv = tableEnv;
     this.datasets = datasets;
+    this.inputsOf = inputsOf;
+  }
+
+  /**
+   * Decides how {@code dataset} is refreshed if it is a materialized table whose analysis found no
+   * {@code problems}; a query the streaming planner refuses is recomputed.
+   */
+  void decideIfTable(DatasetSpec dataset, Table table, List<String> problems) {
+    if (dataset.kind() != DatasetKind.MATERIALIZED_TABLE || !problems.isEmpty()) {
+      return;
+    }
+    Refresh refresh;
+    try {
+      refresh = decide(dataset, table, EventTime.physical(Analyzer.rowType(table)), inputsOf.apply(dataset.name()),
+          inputsOf);
+    } catch (RuntimeException e) {
+      refresh = Refresh.recompute("the planner cannot run its query as a streaming query: "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+    }
+    decided.put(dataset.name(), refresh);
+  }
+
+  /** The refreshes decided so far, by materialized table. */
+  Map<String, Refresh> decided() {
+    return decided;
   }
 
   /** How {@code dataset}, a materialized table whose query analysis built as {@code table}, is refreshed. */

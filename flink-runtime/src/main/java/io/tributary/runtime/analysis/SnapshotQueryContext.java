@@ -1,6 +1,8 @@
 package io.tributary.runtime.analysis;
 
+import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.dsl.QueryContext;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.table.api.Table;
@@ -13,11 +15,14 @@ import org.apache.flink.table.api.TableEnvironment;
  */
 public final class SnapshotQueryContext implements QueryContext {
 
+  private final String pipeline;
   private final String target;
   private final TableEnvironment tableEnv;
   private final Map<String, String> configuration;
 
-  public SnapshotQueryContext(String target, TableEnvironment tableEnv, Map<String, String> configuration) {
+  public SnapshotQueryContext(String pipeline, String target, TableEnvironment tableEnv,
+      Map<String, String> configuration) {
+    this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
     this.target = Objects.requireNonNull(target, "target");
     this.tableEnv = Objects.requireNonNull(tableEnv, "tableEnv");
     this.configuration = Map.copyOf(configuration);
@@ -43,10 +48,10 @@ public final class SnapshotQueryContext implements QueryContext {
     throw refused(dataset);
   }
 
-  private IllegalArgumentException refused(String dataset) {
-    return new IllegalArgumentException("applyChangesFromSnapshot into '" + target + "': the snapshot function"
-        + " reads dataset '" + dataset + "' of the pipeline. A snapshot function reads from outside the"
-        + " pipeline; to apply snapshots of a dataset, use fromSnapshot(\"" + dataset + "\").");
+  /** The user's snapshot function read a dataset: a definition problem, reported by the analyzer. */
+  private PipelineDefinitionException refused(String dataset) {
+    return PipelineDefinitionException.of(pipeline, List.of(AnalysisErrors.snapshotFunctionReadsDataset(target,
+        dataset)));
   }
 
   @Override

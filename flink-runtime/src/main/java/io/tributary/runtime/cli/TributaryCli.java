@@ -1,6 +1,7 @@
 package io.tributary.runtime.cli;
 
 import io.tributary.dsl.PipelineDefinitionException;
+import io.tributary.dsl.Secrets;
 import io.tributary.runtime.FlowResult;
 import io.tributary.runtime.FlowState;
 import io.tributary.runtime.RunningUpdate;
@@ -9,13 +10,16 @@ import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineConfig;
-import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineConfigLoader;
 import io.tributary.runtime.delta.read.DeltaTableSummary;
 import io.tributary.runtime.engine.RefreshSelection;
+import io.tributary.runtime.remote.ContextExecutor;
+import io.tributary.runtime.remote.FlinkDeploymentException;
+import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.storage.StorageErrors;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -67,7 +71,44 @@ public final class TributaryCli {
       out.flush();
       err.flush();
     }
+    if (inFlinkProgram()) {
+      // the main of flink run or of an application cluster: System.exit would end the client's or the
+      // JobManager's JVM under Flink; a failure is thrown, so Flink reports the program (application) failed
+      if (code != 0) {
+        throw new ExitCodeException(code);
+      }
+      return;
+    }
     System.exit(code);
+  }
+
+  /** Whether this JVM runs the CLI as a Flink program's main ({@code flink run}, an application cluster). */
+  static boolean inFlinkProgram() {
+    return org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment()
+        instanceof org.apache.flink.client.program.StreamContextEnvironment;
+  }
+
+  /** Whether this JVM is an application cluster's JobManager running the CLI as the application's main. */
+  static boolean inFlinkApplication() {
+    var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+    return env instanceof org.apache.flink.client.program.StreamContextEnvironment
+        && io.tributary.runtime.remote.ContextExecutor.isApplication(
+            org.apache.flink.configuration.Configuration.fromMap(env.getConfiguration().toMap()));
+  }
+
+  /** How a command that did not succeed ends a Flink program's main: its exit code, which Flink cannot take. */
+  public static final class ExitCodeException extends RuntimeException {
+    private final int code;
+
+    ExitCodeException(int code) {
+      super("tributary ended with exit code " + code + " (1: the update failed or was stopped; 2: the pipeline, "
+          + "its file or the Flink deployment is wrong; 3: another update holds the lock); its messages are above.");
+      this.code = code;
+    }
+
+    public int code() {
+      return code;
+    }
   }
 
   /** Runs the command line and returns its exit code; used by {@link #main} and by tests. */
@@ -76,14 +117,21 @@ public final class TributaryCli {
     line.setOut(out);
     line.setErr(err);
     line.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof PipelineDefinitionException || e instanceof PipelineConfigException
-          || e instanceof CommandLine.ParameterException) {
+      // a PipelineConfigException is a PipelineDefinitionException: the pipeline or its file is wrong;
+      // a FlinkDeploymentException: the Flink deployment it was started in cannot run an update
+      if (e instanceof PipelineDefinitionException || e instanceof CommandLine.ParameterException
+          || e instanceof FlinkDeploymentException) {
         err.println(e.getMessage());
         return DEFINITION_ERROR;
       }
       if (e instanceof PipelineLock.PipelineLockedException) {
         err.println(e.getMessage());
         return ALREADY_RUNNING;
+      }
+      if (e instanceof java.io.UncheckedIOException) {
+        // storage that cannot be opened, read or written: its message names the path and the cause
+        err.println("Error: " + StorageErrors.explain(e.getMessage(), e));
+        return UPDATE_FAILED;
       }
       throw e;
     });
@@ -165,6 +213,13 @@ public final class TributaryCli {
       PipelineConfig config = cluster == null ? options.load() : options.load().withCluster(cluster);
       PrintWriter out = spec.commandLine().getOut();
       out.println("Starting an update of pipeline '" + config.name() + "' (storage " + config.storage() + ")");
+      if (config.cluster().isEmpty()) {
+        // flink run / an application cluster: refused here, before anything runs, if it cannot run an update
+        ContextExecutor.ofContext(RemoteExecutor.DEFAULT_CAUGHT_UP_TIMEOUT).ifPresent(context -> {
+          out.println("Running the jobs through Flink's context environment on " + context.describe() + ".");
+          context.close();
+        });
+      }
       if (!config.cluster().isEmpty()) {
         out.println("Running the jobs on the Flink cluster at " + config.cluster() + ".");
         if (!PipelineConfig.isUri(config.storage()) || config.storage().startsWith("file:")) {
@@ -185,7 +240,8 @@ public final class TributaryCli {
       // cluster under the running jobs, and the JVM halts before the end of the update is printed.
       Map<String, sun.misc.SignalHandler> previous = new TreeMap<>();
       java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
-      for (String name : List.of("INT", "TERM")) {
+      // not in an application cluster's JobManager, which handles its own signals
+      for (String name : inFlinkApplication() ? List.<String>of() : List.of("INT", "TERM")) {
         try {
           previous.put(name, sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
             if (signalled.getAndSet(true)) {
@@ -205,7 +261,8 @@ public final class TributaryCli {
         progress.finish();
         out.println(UpdateSummary.line(result, progress.secondsToFirstFlow(), progress.secondsSoFar()));
         printTables(out, config, result, progress);
-        result.error().ifPresent(e -> spec.commandLine().getErr().println("Error: " + e));
+        result.error().ifPresent(e -> spec.commandLine().getErr().println(
+            "Error: " + Secrets.redact(String.valueOf(e), config.allSettings())));
         boolean ended = result.state() == UpdateState.COMPLETED
             || (config.continuous() && result.state() == UpdateState.STOPPED);
         return ended ? 0 : UPDATE_FAILED;

@@ -1,5 +1,6 @@
 package io.tributary.runtime.config;
 
+import io.tributary.dsl.Secrets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +106,23 @@ public record PipelineConfig(
       }
     });
     return settings;
+  }
+
+  /** The settings as text, each secret's value hidden ({@link Secrets}). */
+  @Override
+  public String toString() {
+    return "PipelineConfig[name=" + name + ", storage=" + storage + ", libraries=" + libraries + ", configuration="
+        + Secrets.shown(configuration) + ", continuous=" + continuous + ", development=" + development
+        + ", triggerInterval=" + triggerInterval + ", parallelism=" + parallelism + ", flinkOptions="
+        + Secrets.shown(flinkOptions) + ", hadoop=" + Secrets.shown(hadoop) + ", cluster=" + cluster + "]";
+  }
+
+  /** Every setting of the pipeline with its key ({@code configuration}, {@code flink:}, {@code hadoop:}). */
+  public Map<String, String> allSettings() {
+    Map<String, String> all = new java.util.HashMap<>(hadoop);
+    all.putAll(flinkOptions);
+    all.putAll(configuration);
+    return all;
   }
 
   public PipelineConfig withStorage(String newStorage) {

@@ -39,24 +39,22 @@ public final class PipelineConfigLoader {
    */
   public static PipelineConfig load(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new PipelineConfigException(file + ": no such pipeline file. Pass the path of a pipeline.yml.");
+      throw ConfigErrors.noSuchFile(file);
     }
     RawConfig raw;
     try {
       raw = YAML.readValue(file.toFile(), RawConfig.class);
     } catch (UnrecognizedPropertyException e) {
-      throw new PipelineConfigException(file + ": unknown key '" + path(e) + "' at line "
-          + e.getLocation().getLineNr() + ". Known keys here: " + e.getKnownPropertyIds().stream()
-          .map(Object::toString).sorted().collect(Collectors.toList()) + ".");
+      throw ConfigErrors.unknownKey(file, path(e), e.getLocation().getLineNr(), e.getKnownPropertyIds().stream()
+          .map(Object::toString).sorted().collect(Collectors.toList()));
     } catch (JsonMappingException e) {
-      throw new PipelineConfigException(file + ": invalid value for '" + path(e) + "'"
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()) + ": "
-          + e.getOriginalMessage().lines().findFirst().orElse("") + ".");
+      throw ConfigErrors.invalidValue(file, path(e), e.getLocation() == null ? -1 : e.getLocation().getLineNr(),
+          e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (IOException e) {
-      throw new PipelineConfigException(file + ": not a valid YAML file: " + e.getMessage());
+      throw ConfigErrors.notYaml(file, e.getMessage());
     }
     if (raw == null) {
-      throw new PipelineConfigException(file + ": the file is empty. Set at least name, storage and libraries.");
+      throw ConfigErrors.emptyFile(file);
     }
     return raw.toConfig(file.toAbsolutePath().normalize());
   }
@@ -102,8 +100,7 @@ public final class PipelineConfigLoader {
         missing.add("libraries");
       }
       if (!missing.isEmpty()) {
-        throw new PipelineConfigException(file + ": missing " + String.join(", ", missing)
-            + ". A pipeline file names the pipeline, its storage root and its PipelineDefinition classes.");
+        throw ConfigErrors.missingKeys(file, missing);
       }
       Path folder = file.getParent();
       Map<String, String> conf = new TreeMap<>();
@@ -114,14 +111,13 @@ public final class PipelineConfigLoader {
         try {
           interval = TimeUtils.parseDuration(trigger.interval);
         } catch (IllegalArgumentException e) {
-          throw new PipelineConfigException(file + ": trigger.interval '" + trigger.interval
-              + "' is not a duration. Write it as '10 s', '5 min' or '1 h'.");
+          throw ConfigErrors.badTriggerInterval(file, trigger.interval);
         }
       }
       int parallelism = flink == null || flink.parallelism == null
           ? Runtime.getRuntime().availableProcessors() : flink.parallelism;
       if (parallelism < 1) {
-        throw new PipelineConfigException(file + ": flink.parallelism is " + parallelism + ". Use 1 or more.");
+        throw ConfigErrors.badParallelism(file, parallelism);
       }
       return new PipelineConfig(name, resolveStorage(folder, storage), libraries, conf, continuous, development,
           interval, parallelism, flink == null ? Map.of() : flink.options, hadoopSettings(file), cluster(file));
@@ -134,7 +130,7 @@ public final class PipelineConfigLoader {
       try {
         return RemoteExecutor.HostPort.parse(flink.cluster).toString();
       } catch (IllegalArgumentException e) {
-        throw new PipelineConfigException(file + ": flink.cluster: " + e.getMessage());
+        throw ConfigErrors.badCluster(file, e.getMessage());
       }
     }
 
@@ -143,8 +139,7 @@ public final class PipelineConfigLoader {
       if (hadoop != null) {
         hadoop.forEach((key, value) -> {
           if (value == null) {
-            throw new PipelineConfigException(file + ": hadoop." + key + " has no value. Give each Hadoop"
-                + " setting a value, or remove it.");
+            throw ConfigErrors.hadoopKeyWithoutValue(file, key);
           }
           settings.put(key, value);
         });

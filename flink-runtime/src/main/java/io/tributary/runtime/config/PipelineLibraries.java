@@ -31,7 +31,7 @@ public final class PipelineLibraries {
       }
     }
     if (!problems.isEmpty()) {
-      throw new PipelineConfigException("Pipeline '" + pipeline + "': " + String.join("; ", problems));
+      throw ConfigErrors.inPipeline(pipeline, problems);
     }
     return definitions;
   }

@@ -23,10 +23,11 @@ import org.apache.flink.util.TimeUtils;
  * @param tombstoneRetention {@value #TOMBSTONE_RETENTION}
  * @param lease {@value PipelineLock.Lease#HEARTBEAT_KEY} and {@value PipelineLock.Lease#DURATION_KEY}
  * @param maintenance {@value TableMaintenance#AFTER_UPDATE} and {@value TableMaintenance#VACUUM_AFTER_UPDATE}
+ * @param caughtUpTimeout {@value #CAUGHT_UP_TIMEOUT}
  */
 public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookupRefreshInterval,
                                Duration tombstoneRetention, PipelineLock.Lease lease,
-                               AfterUpdateMaintenance maintenance) {
+                               AfterUpdateMaintenance maintenance, Duration caughtUpTimeout) {
 
   /** Production mode's retries of a failed flow (DLT's key). */
   public static final String MAX_FLOW_RETRIES = "pipelines.maxFlowRetryAttempts";
@@ -40,9 +41,16 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
   /** The tombstone retention of SCD type 1 targets, in seconds (DLT's key; default two days). */
   public static final String TOMBSTONE_RETENTION = "pipelines.cdc.tombstoneGCThresholdInSeconds";
 
+  /**
+   * On a Flink cluster ({@code --cluster}), how long a triggered update's job may take until every source
+   * reports it has read what was there at the update's start, before the update fails naming the sources
+   * that did not (a positive Flink duration such as {@code 30 min}; default 1 h).
+   */
+  public static final String CAUGHT_UP_TIMEOUT = "pipelines.cluster.caughtUpTimeout";
+
   /** The settings of {@code configuration}, the defaults for the keys it does not set. */
   public static final PipelineSettings DEFAULT = new PipelineSettings(Optional.empty(), Duration.ofSeconds(1),
-      Duration.ofSeconds(172800), PipelineLock.Lease.DEFAULT, AfterUpdateMaintenance.OFF);
+      Duration.ofSeconds(172800), PipelineLock.Lease.DEFAULT, AfterUpdateMaintenance.OFF, Duration.ofHours(1));
 
   /**
    * The settings {@code configuration} asks for.
@@ -74,7 +82,7 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
     Reader reader = new Reader(configuration);
     T value = part.apply(reader);
     if (!reader.problems.isEmpty()) {
-      throw new PipelineConfigException("Pipeline '" + pipeline + "': " + reader.problems.get(0));
+      throw ConfigErrors.inPipeline(pipeline, List.of(reader.problems.get(0)));
     }
     return value;
   }
@@ -93,7 +101,7 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
 
     PipelineSettings settings() {
       return new PipelineSettings(maxFlowRetries(), lookupRefreshInterval(), tombstoneRetention(), lease(),
-          maintenance());
+          maintenance(), caughtUpTimeout());
     }
 
     public Optional<Integer> maxFlowRetries() {
@@ -158,6 +166,13 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
         return fallback;
       }
       return new PipelineLock.Lease(heartbeat, duration);
+    }
+
+    /** A positive duration. */
+    public Duration caughtUpTimeout() {
+      Duration parsed = duration(CAUGHT_UP_TIMEOUT, DEFAULT.caughtUpTimeout(),
+          "Set it to a positive duration, such as '1 h' or '30 min'.");
+      return parsed.isZero() ? DEFAULT.caughtUpTimeout() : parsed;
     }
 
     public AfterUpdateMaintenance maintenance() {

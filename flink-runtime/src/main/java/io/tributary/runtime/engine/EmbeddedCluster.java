@@ -61,6 +61,18 @@ public final class EmbeddedCluster implements AutoCloseable {
     return new EmbeddedCluster(cluster);
   }
 
+  /** The cluster's REST endpoint ({@code http://host:port}), as a remote cluster's: jobs, vertices, metrics. */
+  public java.net.URI restAddress() {
+    try {
+      return cluster.getRestAddress().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while asking the embedded cluster for its REST address", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("The embedded cluster has no REST endpoint: " + e.getMessage(), e);
+    }
+  }
+
   public JobID submit(StreamGraph graph) {
     if (graph.getOptionalJobId().isEmpty()) {
       graph.setJobId(new JobID());

@@ -24,7 +24,7 @@ final class JobErrors {
         message = describe(current);
       }
     }
-    return message;
+    return io.tributary.runtime.storage.StorageErrors.explain(message, error);
   }
 
   /**

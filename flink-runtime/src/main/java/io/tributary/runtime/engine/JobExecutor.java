@@ -1,5 +1,7 @@
 package io.tributary.runtime.engine;
 
+import java.util.Optional;
+
 /**
  * What the engine asks of a Flink cluster: run a job and hand back a {@link SubmittedJob} to watch,
  * read, stop with a savepoint or cancel. The engine knows nothing else of the cluster, not even
@@ -21,6 +23,15 @@ public interface JobExecutor extends AutoCloseable {
    * that fails later completes its {@link SubmittedJob#result()} with the failure.
    */
   SubmittedJob submit(JobSubmission submission);
+
+  /**
+   * The address of the cluster the jobs run on when they outlive this process (a remote cluster's
+   * {@code host:port}), which the update record keeps so the next update can stop the jobs a killed
+   * client left running; empty when they end with it (an embedded cluster).
+   */
+  default Optional<String> cluster() {
+    return Optional.empty();
+  }
 
   /** Releases what this executor holds, such as a cluster it started; jobs it ran are not touched. */
   @Override

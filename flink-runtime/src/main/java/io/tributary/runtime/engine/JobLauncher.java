@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -42,6 +43,8 @@ final class JobLauncher {
   private final Map<String, Launched> active = new ConcurrentHashMap<>();
   /** Per dataset, the rows its latest job has written, as last seen. */
   private final Map<String, Long> rows = new ConcurrentHashMap<>();
+  /** The running update's record, which names each job as it is submitted. */
+  private volatile UpdateRecord record;
 
   JobLauncher(JobExecutor executor, PipelineStorage storage, JobIo io, JobTranslator.FlowStages stages,
       RunSettings settings) {
@@ -62,6 +65,11 @@ final class JobLauncher {
     CompletableFuture<Void> caughtUp() {
       return job.caughtUp();
     }
+  }
+
+  /** Names each job submitted from now on in {@code record}. */
+  void recordJobsIn(UpdateRecord record) {
+    this.record = record;
   }
 
   /** Translates {@code context}'s job of {@code plan} and submits it. */
@@ -98,8 +106,18 @@ final class JobLauncher {
         checkStateCompatible(job, fingerprint);
       }
     }
+    // the id is chosen here, so the record names the job before the cluster runs it
+    JobID jobId = new JobID();
+    translated.graph().setJobId(jobId);
+    UpdateRecord running = record;
+    if (running != null) {
+      running.jobSubmitting(job.name(), job.mode().name(), jobId.toHexString(), executor.cluster());
+    }
     SubmittedJob submitted = executor.submit(new JobSubmission(job.name(), translated.graph(), restore,
         context.updateId(), translated.caughtUpIds()));
+    if (running != null) {
+      running.jobSubmitted(jobId.toHexString(), submitted.result());
+    }
     Launched launched = new Launched(context, submitted, fingerprint);
     active.put(submitted.id(), launched);
     return launched;
@@ -187,10 +205,7 @@ final class JobLauncher {
     for (String dataset : job.datasets()) {
       Optional<String> owner = storage.stateOwner(dataset);
       if (owner.isPresent() && !owner.get().equals(job.name())) {
-        throw new StateIncompatibleException("The state of table '" + dataset + "' belongs to streaming job '"
-            + owner.get() + "', but the pipeline now runs it in job '" + job.name() + "' (its streaming tables"
-            + " are grouped differently), and state cannot move between jobs. Run a full refresh of these tables:"
-            + " tributary start PIPELINE.yml --full-refresh-tables " + String.join(",", job.datasets()) + ".");
+        throw StateIncompatibleException.ownedByAnotherJob(dataset, owner.get(), job.name(), job.datasets());
       }
     }
     job.datasets().forEach(dataset -> storage.setStateOwner(dataset, job.name()));
@@ -200,10 +215,7 @@ final class JobLauncher {
     Optional<String> difference = storage.stateFingerprint(job.name())
         .flatMap(saved -> now.differenceFrom(StateFingerprint.parse(saved)));
     if (difference.isPresent()) {
-      throw new StateIncompatibleException("The state of " + String.join(", ", job.datasets()) + " was saved by a"
-          + " different definition (" + difference.get() + "), so the next update cannot continue from it."
-          + " Run a full refresh of these tables: tributary start PIPELINE.yml --full-refresh-tables "
-          + String.join(",", job.datasets()) + ".");
+      throw StateIncompatibleException.savedByAnotherDefinition(job.datasets(), difference.get());
     }
   }
 
@@ -212,9 +224,7 @@ final class JobLauncher {
       Throwable cause = outcome.failure().get();
       String message = JobErrors.rootMessage(cause);
       if (message.contains("Cannot map checkpoint/savepoint state") || message.contains("Failed to rollback")) {
-        throw new StateIncompatibleException("The state of " + String.join(", ", job.datasets()) + " does not"
-            + " fit their current definition (" + message + "). Run a full refresh of these tables: tributary"
-            + " start PIPELINE.yml --full-refresh-tables " + String.join(",", job.datasets()) + ".");
+        throw StateIncompatibleException.doesNotFit(job.datasets(), message);
       }
       throw new JobFailedException("Job " + job.name() + " failed: " + message, cause);
     }

@@ -41,12 +41,12 @@ public record RunSettings(int parallelism, Duration checkpointInterval, boolean 
     Objects.requireNonNull(retryBackoff, "retryBackoff");
     Objects.requireNonNull(maintenance, "maintenance");
     if (maxFlowRetries < 0) {
-      throw new IllegalArgumentException("maxFlowRetries must not be negative, was " + maxFlowRetries);
+      throw new IllegalStateException("maxFlowRetries must not be negative, was " + maxFlowRetries);
     }
     Objects.requireNonNull(checkpointInterval, "checkpointInterval");
     flinkOptions = Map.copyOf(flinkOptions);
     if (parallelism < 1) {
-      throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
+      throw new IllegalStateException("parallelism must be at least 1, was " + parallelism);
     }
   }
 }

@@ -121,7 +121,8 @@ record StateFingerprint(List<Entry> entries) {
 
   /** What of a query its state depends on: a source by its identity, so changing its options keeps it. */
   private static String identity(Query query) {
-    return query instanceof Query.SourceRead read ? "from " + read.source().stateIdentity() : query.describe();
+    return query.match(read -> query.describe(), source -> "from " + source.source().stateIdentity(),
+        api -> query.describe(), sql -> query.describe());
   }
 
   /** A fingerprint of stored lines, as {@link #parse} reads them. */

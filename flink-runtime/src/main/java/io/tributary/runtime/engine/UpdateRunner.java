@@ -81,6 +81,18 @@ public final class UpdateRunner {
     events.updateProgress(UpdateState.RUNNING, Optional.empty());
     logRefreshes(plan, selected, events);
     try {
+      // a killed --cluster client's jobs run on: stopped before this update starts its own
+      try {
+        LeftRunningJobs.stopAll(storage, record.number(), events, listener);
+      } catch (JobFailedException e) {
+        // nothing ran: the update ends FAILED, and its record says so (not "ended without closing")
+        UpdateResult failed = new UpdateResult(plan.pipeline(), updateId, record.number(), UpdateState.FAILED,
+            List.of(), Optional.of(e.getMessage()), Duration.between(record.start(), Instant.now()));
+        record.write(failed);
+        events.end(failed);
+        return failed;
+      }
+      launcher.recordJobsIn(record);
       UpdateResult result;
       try (RowsWatcher rows = RowsWatcher.start(launcher::rowsWritten, listener, ROWS_REPORT)) {
         UpdateScope scope = new UpdateScope(updateId, record.number(), generations(plan.resolved().plan()), selected,

@@ -25,7 +25,8 @@ import org.apache.hadoop.fs.Path;
  * update's record in {@code <storage>/_tributary/updates/<n>.json} still said it was running. The
  * next update, which holds the pipeline's lock and so knows no other update runs, closes each as
  * FAILED with what is known: when it started and its last sign of life (its last journaled event, or
- * the last heartbeat of the lock it held).
+ * the last heartbeat of the lock it held). Jobs it left running on a remote cluster are named in its
+ * record and stopped by the engine before the update runs anything.
  */
 final class AbandonedUpdates {
 
@@ -83,7 +84,7 @@ final class AbandonedUpdates {
           + " it (killed, or its machine lost)"
           + lock.map(h -> " (" + "process " + h.pid() + " on host " + h.host() + ")").orElse("")
           + "; last sign of life " + lastSeen + ". Update " + current + " closed it as FAILED. Its tables keep"
-          + " what it committed; the next updates continue from its last checkpoint.";
+          + " what it committed; the next updates continue from its last checkpoint." + clusterJobs(record);
       record.put("state", UpdateState.FAILED.name());
       record.put("duration_ms", Math.max(0, Duration.between(started, lastSeen).toMillis()));
       record.put("ended_without_closing", true);
@@ -98,6 +99,21 @@ final class AbandonedUpdates {
       closed.add(new Closed(number, updateId, started, lastSeen, reason));
     }
     return closed;
+  }
+
+  /**
+   * What becomes of the jobs a closed update submitted to a remote cluster (its record names them as
+   * submitted): they outlive its client, and the update closing it stops those still running before it
+   * runs anything (the engine's {@code LeftRunningJobs}).
+   */
+  private static String clusterJobs(JsonNode record) {
+    int jobs = record.path("jobs").size();
+    if (!record.hasNonNull("cluster") || jobs == 0) {
+      return "";
+    }
+    return " It submitted " + jobs + " job" + (jobs == 1 ? "" : "s") + " to the Flink cluster at "
+        + record.path("cluster").asText() + ", which run on without it: those still running are stopped (a"
+        + " streaming job with a savepoint) before this update starts.";
   }
 
   private static List<Path> records(PipelineStorage storage) {

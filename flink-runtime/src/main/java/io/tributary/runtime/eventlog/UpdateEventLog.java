@@ -195,6 +195,24 @@ public final class UpdateEventLog {
     notices.add(closed.reason());
   }
 
+  /**
+   * Logs that this update stopped ({@code how}: SAVEPOINT or CANCELLED) a job that update {@code
+   * abandoned}, which ended without closing, had left running on a Flink cluster: a WARN {@code
+   * update_progress} event of that update, its details under {@code job_left_running}.
+   */
+  public void jobLeftRunning(long abandoned, String abandonedUpdateId, String job, String jobId, String cluster,
+      String how, Optional<String> savepoint, String message) {
+    ObjectNode details = JSON.createObjectNode();
+    ObjectNode progress = details.putObject("update_progress");
+    progress.put("state", UpdateState.FAILED.name()).put("ended_without_closing", true);
+    ObjectNode left = progress.putObject("job_left_running");
+    left.put("update_number", abandoned).put("job", job).put("job_id", jobId).put("cluster", cluster)
+        .put("stopped", how).put("stopped_by_update", number);
+    savepoint.ifPresent(path -> left.put("savepoint", path));
+    append(Event.Origin.update(pipeline, abandonedUpdateId), EventType.UPDATE_PROGRESS, Event.Level.WARN, message,
+        Optional.empty(), details);
+  }
+
   /** A listener that logs each flow state change as {@code flow_progress}, then tells {@code next}. */
   public UpdateListener listener(UpdateListener next) {
     return new UpdateListener() {

@@ -1,5 +1,6 @@
 package io.tributary.runtime.remote;
 
+import io.tributary.runtime.config.PipelineSettings;
 import io.tributary.runtime.engine.JobExecutor;
 import io.tributary.runtime.engine.JobFailedException;
 import io.tributary.runtime.engine.JobOutcome;
@@ -34,6 +35,7 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.OptionalFailure;
 import org.apache.flink.util.SerializedValue;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * Runs jobs on a Flink session cluster through its REST API (flink-clients' {@link RestClusterClient}):
@@ -58,7 +60,8 @@ public final class RemoteExecutor implements JobExecutor {
 
   /** How long a job may take until all its tasks run before it can be stopped with a savepoint. */
   private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
-  public static final Duration DEFAULT_CAUGHT_UP_TIMEOUT = Duration.ofHours(1);
+  /** How long a job's sources may take to catch up unless {@value PipelineSettings#CAUGHT_UP_TIMEOUT} says. */
+  public static final Duration DEFAULT_CAUGHT_UP_TIMEOUT = PipelineSettings.DEFAULT.caughtUpTimeout();
   /** Failed reads of the REST API (in one job's wait) after which its caught-up signal is given up. */
   private static final int UNREADABLE_LIMIT = 10;
 
@@ -100,6 +103,28 @@ public final class RemoteExecutor implements JobExecutor {
       throw new IllegalStateException("Cannot create a client for the Flink cluster at " + target + ": "
           + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public Optional<String> cluster() {
+    return Optional.of(address);
+  }
+
+  /**
+   * A job already on the cluster (submitted by another client, say one that was killed), to watch, stop
+   * with a savepoint or cancel as if this executor had submitted it; its caught-up signal is not read.
+   */
+  public SubmittedJob attach(String jobId) {
+    JobID id = JobID.fromHexString(jobId);
+    CompletableFuture<JobOutcome> result = new CompletableFuture<>();
+    client.requestJobResult(id).whenComplete((jobResult, error) -> result.complete(error != null
+        ? JobOutcome.failed(ExceptionUtils.stripCompletionException(error)) : outcome(jobResult)));
+    return new Remote(id, result, CompletableFuture.completedFuture(null));
+  }
+
+  /** The address of the cluster, {@code host:port}. */
+  public String address() {
+    return address;
   }
 
   /** The jars every job carries. */
@@ -162,12 +187,14 @@ public final class RemoteExecutor implements JobExecutor {
     while (true) {
       try {
         Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        reader.await(id.toHexString(), submission.runId(), submission.caughtUpSources(), left);
+        reader.await(id.toHexString(), submission.runId(), submission.caughtUpSources(), left, caughtUpTimeout);
         caughtUp.complete(null);
         return;
       } catch (TimeoutException e) {
-        result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': "
-            + e.getMessage(), null)));
+        result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "' on the Flink "
+            + "cluster at " + address + ": " + e.getMessage() + " The wait is " + PipelineSettings.CAUGHT_UP_TIMEOUT
+            + " in the pipeline's configuration (now " + TimeUtils.formatWithHighestUnit(caughtUpTimeout)
+            + "); the job is cancelled.", null)));
         cancelQuietly(id);
         return;
       } catch (InterruptedException e) {

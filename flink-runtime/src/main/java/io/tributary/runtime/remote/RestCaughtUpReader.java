@@ -69,7 +69,16 @@ public final class RestCaughtUpReader {
    */
   public void await(String jobId, String updateId, Collection<String> sourceIds, Duration timeout)
       throws IOException, InterruptedException, TimeoutException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    await(jobId, updateId, sourceIds, timeout, timeout);
+  }
+
+  /**
+   * As {@link #await(String, String, Collection, Duration)}, waiting at most {@code left} of the whole
+   * {@code timeout} the message names (a caller that resumes a wait after a failed read).
+   */
+  public void await(String jobId, String updateId, Collection<String> sourceIds, Duration left, Duration timeout)
+      throws IOException, InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + left.toNanos();
     Set<String> missing = new TreeSet<>(sourceIds);
     while (true) {
       String state = jobState(jobId);

@@ -75,4 +75,34 @@ final class AutoLoaderErrors {
         + problem + ". Columns: " + columns + ". Pass a TIMESTAMP or TIMESTAMP_LTZ column to withWatermark(), "
         + "declaring its type in the schema or in schemaHints if it is inferred as STRING.");
   }
+
+  static AutoLoaderException schemaStoreUnreachable(String path, String schemaLocation, Exception e) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': cannot read or store the schema "
+        + "under '" + schemaLocation + "': " + e.getMessage() + ". Check that both paths are reachable.", e);
+  }
+
+  static AutoLoaderException evolvedSchemaNotStored(String path, Collection<String> newColumns,
+      String schemaLocation, Exception e) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': met new columns "
+        + newColumns + " but cannot store the evolved schema under '" + schemaLocation + "': "
+        + e.getMessage() + ". Check that the schema location is writable, then restart the flow.", e);
+  }
+
+  static AutoLoaderException noFieldsInSample(String path, int sampled) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': cannot infer a schema: the "
+        + sampled + " sampled files hold no records with fields. Declare the schema with "
+        + "AutoLoader.schema(\"col TYPE, ...\"), or add files with records before the first update.");
+  }
+
+  static AutoLoaderException unreadableParquetFooter(String path, String file, Exception e) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': cannot read the Parquet footer of "
+        + file + " to infer the schema: " + e.getMessage() + ". Remove or fix the file, or declare "
+        + "the schema with AutoLoader.schema(\"col TYPE, ...\").", e);
+  }
+
+  static AutoLoaderException noSupportedParquetColumns(String path, int sampled, List<String> skipped) {
+    return new AutoLoaderException("Auto Loader source on '" + path + "': cannot infer a schema from the "
+        + sampled + " sampled Parquet files: they have no column of a supported type (skipped: " + skipped
+        + "). Declare the schema with AutoLoader.schema(\"col TYPE, ...\").");
+  }
 }

@@ -148,8 +148,7 @@ public final class AutoLoaderSchemas {
       store(schemaFs, schemaFile, inferred);
       return withRescuedColumn(withHints(options, readStored(schemaFs, schemaFile)), options.rescuedDataColumn());
     } catch (IOException e) {
-      throw new AutoLoaderException("Auto Loader source on '" + spec.path() + "': cannot read or store the schema "
-          + "under '" + schemaLocation + "': " + e.getMessage() + ". Check that both paths are reachable.", e);
+      throw AutoLoaderErrors.schemaStoreUnreachable(spec.path(), schemaLocation, e);
     }
   }
 
@@ -206,9 +205,7 @@ public final class AutoLoaderSchemas {
         throw new IOException("could not rename " + temporary + " to " + schemaFile);
       }
     } catch (IOException e) {
-      throw new AutoLoaderException("Auto Loader source on '" + options.path() + "': met new columns "
-          + newColumns.keySet() + " but cannot store the evolved schema under '" + options.schemaLocation() + "': "
-          + e.getMessage() + ". Check that the schema location is writable, then restart the flow.", e);
+      throw AutoLoaderErrors.evolvedSchemaNotStored(options.path(), newColumns.keySet(), options.schemaLocation(), e);
     }
   }
 
@@ -365,9 +362,7 @@ public final class AutoLoaderSchemas {
       columns = ordered;
     }
     if (columns.isEmpty()) {
-      throw new AutoLoaderException("Auto Loader source on '" + options.path() + "': cannot infer a schema: the "
-          + sample.size() + " sampled files hold no records with fields. Declare the schema with "
-          + "AutoLoader.schema(\"col TYPE, ...\"), or add files with records before the first update.");
+      throw AutoLoaderErrors.noFieldsInSample(options.path(), sample.size());
     }
     List<RowType.RowField> fields = new ArrayList<>();
     columns.forEach((name, type) -> fields.add(new RowType.RowField(name, type.logicalType())));

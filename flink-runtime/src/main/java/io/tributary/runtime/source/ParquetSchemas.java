@@ -46,9 +46,7 @@ final class ParquetSchemas {
       try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(file, hadoopConf))) {
         schema = reader.getFooter().getFileMetaData().getSchema();
       } catch (RuntimeException | IOException e) {
-        throw new AutoLoaderException("Auto Loader source on '" + sourcePath + "': cannot read the Parquet footer of "
-            + file.getPath() + " to infer the schema: " + e.getMessage() + ". Remove or fix the file, or declare "
-            + "the schema with AutoLoader.schema(\"col TYPE, ...\").", e);
+        throw AutoLoaderErrors.unreadableParquetFooter(sourcePath, file.getPath().toString(), e);
       }
       for (Type field : schema.getFields()) {
         if (field.getName().equals(RowLayout.RESCUED_DATA) || columns.containsKey(field.getName())) {
@@ -63,9 +61,7 @@ final class ParquetSchemas {
       }
     }
     if (columns.isEmpty()) {
-      throw new AutoLoaderException("Auto Loader source on '" + sourcePath + "': cannot infer a schema from the "
-          + sample.size() + " sampled Parquet files: they have no column of a supported type (skipped: " + skipped
-          + "). Declare the schema with AutoLoader.schema(\"col TYPE, ...\").");
+      throw AutoLoaderErrors.noSupportedParquetColumns(sourcePath, sample.size(), skipped);
     }
     List<RowType.RowField> fields = new ArrayList<>();
     columns.forEach((name, type) -> fields.add(new RowType.RowField(name, type)));

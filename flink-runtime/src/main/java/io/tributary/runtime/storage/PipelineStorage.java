@@ -83,22 +83,22 @@ public final class PipelineStorage {
 
   /** Where the Delta table of {@code dataset} lives. */
   public String tablePath(String dataset) {
-    return new Path(root, "tables/" + dataset).toString();
+    return new Path(root, "tables/" + segment(dataset)).toString();
   }
 
   /** Where Auto Loader keeps the inferred schema of the source feeding {@code dataset}. */
   public String schemaLocation(String dataset) {
-    return new Path(internal(), "schemas/" + dataset).toString();
+    return new Path(internal(), "schemas/" + segment(dataset)).toString();
   }
 
   /** Where the savepoints of the streaming job {@code job} are written. */
   public String savepointDir(String job) {
-    return new Path(internal(), "state/" + job + "/savepoints").toString();
+    return new Path(internal(), "state/" + segment(job) + "/savepoints").toString();
   }
 
   /** Where the running {@code job} keeps its retained checkpoints (kept when a job fails). */
   public String checkpointDir(String job) {
-    return new Path(internal(), "state/" + job + "/checkpoints").toString();
+    return new Path(internal(), "state/" + segment(job) + "/checkpoints").toString();
   }
 
   /**
@@ -187,12 +187,12 @@ public final class PipelineStorage {
 
   /** The plan fingerprint saved with {@code job}'s current savepoint, if any. */
   public Optional<String> stateFingerprint(String job) {
-    return readText(new Path(internal(), "state/" + job + "/PLAN"));
+    return readText(new Path(internal(), "state/" + segment(job) + "/PLAN"));
   }
 
   /** Saves the plan fingerprint of the state {@code job}'s current savepoint holds. */
   public void setStateFingerprint(String job, String fingerprint) {
-    writeAtomically(new Path(internal(), "state/" + job + "/PLAN"), fingerprint);
+    writeAtomically(new Path(internal(), "state/" + segment(job) + "/PLAN"), fingerprint);
   }
 
   /**
@@ -210,22 +210,22 @@ public final class PipelineStorage {
 
   /** The streaming job whose state holds {@code dataset}'s positions and keys, if one has run. */
   public Optional<String> stateOwner(String dataset) {
-    return readText(new Path(internal(), "owners/" + dataset)).map(String::strip);
+    return readText(new Path(internal(), "owners/" + segment(dataset))).map(String::strip);
   }
 
   /** Records that {@code job}'s state holds {@code dataset}'s positions and keys. */
   public void setStateOwner(String dataset, String job) {
-    writeAtomically(new Path(internal(), "owners/" + dataset), job + "\n");
+    writeAtomically(new Path(internal(), "owners/" + segment(dataset)), job + "\n");
   }
 
   /** Forgets {@code job}'s state: its next update starts from nothing. */
   public void clearState(String job) {
-    delete(new Path(internal(), "state/" + job));
+    delete(new Path(internal(), "state/" + segment(job)));
   }
 
   /** The state generation of {@code dataset}: part of its transaction ids and operator uids. */
   public String generation(String dataset) {
-    Path file = new Path(internal(), "generations/" + dataset);
+    Path file = new Path(internal(), "generations/" + segment(dataset));
     return readText(file).map(String::strip).orElseGet(() -> {
       String generation = UUID.randomUUID().toString();
       writeAtomically(file, generation + "\n");
@@ -240,11 +240,11 @@ public final class PipelineStorage {
   public void resetDataset(String dataset) {
     delete(new Path(tablePath(dataset)));
     delete(new Path(schemaLocation(dataset)));
-    delete(new Path(internal(), "generations/" + dataset));
-    delete(new Path(internal(), "owners/" + dataset));
+    delete(new Path(internal(), "generations/" + segment(dataset)));
+    delete(new Path(internal(), "owners/" + segment(dataset)));
     // the companion table of quarantine() goes with its dataset
     delete(new Path(tablePath(dataset + "_quarantine")));
-    delete(new Path(internal(), "generations/" + dataset + "_quarantine"));
+    delete(new Path(internal(), "generations/" + segment(dataset) + "_quarantine"));
   }
 
   /**
@@ -361,7 +361,7 @@ public final class PipelineStorage {
    * it finished ({@code <generation> RUNNING} or {@code <generation> DONE}).
    */
   public Path onceRecord(String flow) {
-    return new Path(internal(), "once/" + flow);
+    return new Path(internal(), "once/" + segment(flow));
   }
 
   public String eventsDir() {
@@ -455,11 +455,28 @@ public final class PipelineStorage {
   }
 
   private Path currentPointer(String job) {
-    return new Path(internal(), "state/" + job + "/CURRENT");
+    return new Path(internal(), "state/" + segment(job) + "/CURRENT");
   }
 
   private Path internal() {
     return new Path(root, "_tributary");
+  }
+
+  /**
+   * {@code name} (of a dataset, flow or job) as one folder name under the storage root. The plan's
+   * validation already allows only identifiers; this is the storage's own guard, so a name that comes
+   * another way (a public API, a bug) can never reach outside its folder: {@code ..}, a separator, a
+   * drive or scheme ({@code :}), NUL or another control character is refused.
+   */
+  public static String segment(String name) {
+    java.util.Objects.requireNonNull(name, "name");
+    boolean unsafe = name.isEmpty() || name.equals(".") || name.equals("..") || name.length() > 255
+        || name.chars().anyMatch(c -> c == '/' || c == '\\' || c == ':' || Character.isISOControl(c));
+    if (unsafe) {
+      throw new IllegalArgumentException("'" + name.replace("\0", "\\0") + "' cannot name a folder under the"
+          + " pipeline's storage: names of datasets, flows and jobs are identifiers (letters, digits and underscores).");
+    }
+    return name;
   }
 
   private void delete(Path path) {

@@ -119,7 +119,8 @@ public final class PipelineTables {
   /** The table {@code name}, if it has been written. */
   public Optional<TableView> find(String name) {
     Objects.requireNonNull(name, "name");
-    TableView view = new TableView(name, new Path(storage, "tables/" + name).toString(), hadoopConf);
+    TableView view = new TableView(name, new Path(storage, "tables/" + PipelineStorage.segment(name)).toString(),
+        hadoopConf);
     return DeltaTableReader.schema(view.path(), hadoopConf).isPresent() ? Optional.of(view) : Optional.empty();
   }
 

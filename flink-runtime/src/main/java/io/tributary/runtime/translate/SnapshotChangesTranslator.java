@@ -62,7 +62,8 @@ final class SnapshotChangesTranslator {
       snapshots.add(SnapshotFunction.snapshot(planTables.snapshot(spec.sourceDataset().get()),
           applied.orElse(0L) + 1));
     } else {
-      SnapshotQueryContext ctx = new SnapshotQueryContext(name, tableEnv, plan.plan().configuration());
+      SnapshotQueryContext ctx = new SnapshotQueryContext(plan.plan().pipeline(), name, tableEnv,
+          plan.plan().configuration());
       Optional<Long> latest = applied;
       for (Optional<SnapshotFunction.Snapshot> next = spec.sourceFunction().orElseThrow().next(ctx, latest);
            next.isPresent(); next = spec.sourceFunction().get().next(ctx, latest)) {

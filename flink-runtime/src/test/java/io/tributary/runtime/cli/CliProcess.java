@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * Runs {@code tributary} as users do: a separate JVM ({@code java -cp <the test classpath>
  * io.tributary.runtime.cli.TributaryCli …}) with the launcher's logging setup, its whole stdout and
  * stderr captured in files (so a full pipe never blocks it) and its exit code. What the process
- * loses when it exits, a test of it loses too.
+ * loses when it exits, a test of it loses too. Its log file is {@code <workDir>/log/tributary.log}
+ * ({@link #logDir}).
  */
 final class CliProcess {
 
@@ -55,6 +56,7 @@ final class CliProcess {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-Dlog4j.configurationFile=" + LOG_CONFIG,
+        "-Dtributary.log.dir=" + logDir(workDir),
         "-cp", System.getProperty("java.class.path"),
         TributaryCli.class.getName()));
     command.addAll(List.of(args));
@@ -63,6 +65,11 @@ final class CliProcess {
         .start();
     process.getOutputStream().close();
     return new CliProcess(process, out, err);
+  }
+
+  /** The folder the CLI run in {@code workDir} writes its log file to, as {@code bin/tributary} sets it. */
+  static Path logDir(Path workDir) {
+    return workDir.toAbsolutePath().resolve("log");
   }
 
   long pid() {

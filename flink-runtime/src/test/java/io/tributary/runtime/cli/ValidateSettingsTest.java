@@ -6,10 +6,13 @@ import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.DeltaSource;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
+import io.tributary.runtime.config.PipelineSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +90,31 @@ class ValidateSettingsTest {
     assertThat(result.err).contains("2. pipelines.maxFlowRetryAttempts is '-1'. Set it to a whole number of"
         + " retries, such as 2.");
     assertThat(dir.resolve("storage/_tributary/lock")).doesNotExist();
+  }
+
+  @Test
+  void validateReportsAWrongCaughtUpTimeoutWithTheOtherProblems() throws Exception {
+    Result result = run("validate", pipelineFile(UnknownColumn.class).toString(),
+        "--conf", "pipelines.cluster.caughtUpTimeout=0 s", "--conf", "pipelines.maxFlowRetryAttempts=few");
+
+    assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
+    assertThat(result.err).isEqualTo("""
+        Pipeline 'shop' has 3 problems:
+          1. Dataset 'amounts': input 'orders' is not defined. Defined datasets: [amounts, bronze_orders]. Check\
+         the name passed to ctx.read().
+          2. pipelines.maxFlowRetryAttempts is 'few'. Set it to a whole number of retries, such as 2.
+          3. pipelines.cluster.caughtUpTimeout is '0 s'. Set it to a positive duration, such as '1 h' or '30 min'.
+        """);
+  }
+
+  @Test
+  void aCaughtUpTimeoutIsReadAsAFlinkDuration() {
+    assertThat(PipelineSettings.of("shop", Map.of("pipelines.cluster.caughtUpTimeout", "90 s")).caughtUpTimeout())
+        .isEqualTo(Duration.ofSeconds(90));
+    assertThat(PipelineSettings.of("shop", Map.of()).caughtUpTimeout()).isEqualTo(Duration.ofHours(1));
+    assertThat(PipelineSettings.problems(Map.of("pipelines.cluster.caughtUpTimeout", "soon")))
+        .containsExactly("pipelines.cluster.caughtUpTimeout is 'soon'. Set it to a positive duration, such as"
+            + " '1 h' or '30 min'.");
   }
 
   private Path pipelineFile(Class<?> library) throws Exception {

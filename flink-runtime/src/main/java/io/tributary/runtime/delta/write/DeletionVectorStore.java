@@ -153,12 +153,18 @@ public final class DeletionVectorStore {
   public static final class FileWriter implements AutoCloseable {
     private final Path tableRoot;
     private final Configuration conf;
-    private final UUID uuid = UUID.randomUUID();
+    private final UUID uuid;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final DataOutputStream out = new DataOutputStream(bytes);
     private boolean written;
 
     public FileWriter(Path tableRoot, Configuration conf) {
+      this(tableRoot, conf, UUID.randomUUID());
+    }
+
+    /** A writer whose file is named by {@code uuid} (a {@link WriterAttempt#newFileId()} in a job). */
+    public FileWriter(Path tableRoot, Configuration conf, UUID uuid) {
+      this.uuid = uuid;
       this.tableRoot = tableRoot;
       this.conf = conf;
       bytes.write(FILE_FORMAT_VERSION);

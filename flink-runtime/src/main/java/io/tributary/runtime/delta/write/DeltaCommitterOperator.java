@@ -15,12 +15,14 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -76,6 +78,11 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   private final CommitProgress progress;
 
   private transient DeltaTableCommitter committer;
+  /** This run, which names the files it writes (deletion vectors united here), and when it started. */
+  private transient WriterAttempt attempt;
+  private transient long startedMillis;
+  /** Whether the files of dead runs were deleted, once per run after its first completed commit. */
+  private transient boolean deadRunsCleaned;
   private transient ListState<byte[]> state;
   private transient long nextEpoch;
   private transient boolean inputEnded;
@@ -112,6 +119,8 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
     committer = new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec);
+    attempt = WriterAttempt.of(spec.appId(), getRuntimeContext().getJobInfo().getJobId());
+    startedMillis = System.currentTimeMillis();
     state = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(
         "tributary-delta-committer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     current = new ArrayList<>();
@@ -232,7 +241,8 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   private DeltaDataFile unite(DeltaDataFile a, DeltaDataFile b) {
     Configuration conf = spec.hadoopConf();
     org.apache.hadoop.fs.Path root = DeltaPaths.qualified(spec.tablePath(), conf);
-    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(root, conf)) {
+    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(root, conf,
+        attempt.newFileId())) {
       DeltaDeletionVector dv = writer.add(org.roaringbitmap.RoaringBitmap.or(
           DeletionVectorStore.read(a.deletionVector(), root, conf),
           DeletionVectorStore.read(b.deletionVector(), root, conf)));
@@ -265,6 +275,7 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     super.notifyCheckpointComplete(checkpointId);
     commitPending(checkpointId);
+    deleteFilesOfDeadRuns();
   }
 
   @Override
@@ -278,6 +289,45 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
       current = new ArrayList<>();
       currentRemoved = new ArrayList<>();
       commitPending(Long.MIN_VALUE);
+      deleteFilesOfDeadRuns();
+    }
+  }
+
+  /**
+   * Once per run, after its first completed checkpoint's commit (the epochs it restored were committed
+   * when it started): deletes the data and deletion-vector files earlier runs of this lineage wrote and
+   * no commit references, those of epochs killed before their commit. A failure only leaves them to
+   * VACUUM.
+   */
+  private void deleteFilesOfDeadRuns() {
+    if (deadRunsCleaned) {
+      return;
+    }
+    deadRunsCleaned = true;
+    Configuration conf = spec.hadoopConf();
+    org.apache.hadoop.fs.Path root = DeltaPaths.qualified(spec.tablePath(), conf);
+    Set<String> keep = new HashSet<>();
+    List<DeltaDataFile> uncommitted = new ArrayList<>(current);
+    pending.values().forEach(epoch -> uncommitted.addAll(epoch.files()));
+    for (DeltaDataFile file : uncommitted) {
+      keep.add(TableFileReferences.key(new org.apache.hadoop.fs.Path(file.path())));
+      TableFileReferences.deletionVectorFile(file.deletionVector(), root)
+          .ifPresent(dv -> keep.add(TableFileReferences.key(dv)));
+    }
+    try {
+      long start = System.nanoTime();
+      DeadAttemptFiles.Result result = DeadAttemptFiles.delete(spec.tablePath(), conf, attempt, startedMillis, keep);
+      if (!result.deleted().isEmpty()) {
+        LOG.info("Delta table {}: deleted {} file(s) ({} bytes) that killed or failed runs wrote and no commit"
+            + " references, in {} ms: {}", spec.tablePath(), result.deleted().size(), result.bytes(),
+            (System.nanoTime() - start) / 1_000_000, result.deleted());
+      } else {
+        LOG.debug("Delta table {}: no file of a dead run ({} ms)", spec.tablePath(),
+            (System.nanoTime() - start) / 1_000_000);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Delta table {}: could not delete the files of dead runs; VACUUM will ({})", spec.tablePath(),
+          e.toString());
     }
   }
 

@@ -52,10 +52,19 @@ public final class DeltaFileWriter implements AutoCloseable {
 
   public DeltaFileWriter(String tablePath, RowType rowType, List<String> partitionColumns, long targetFileBytes,
                   Configuration conf, int subtask) {
+    this(tablePath, rowType, partitionColumns, targetFileBytes, conf, subtask, UUID.randomUUID());
+  }
+
+  /**
+   * @param fileId the UUID in the names of this writer's files: a {@link WriterAttempt#newFileId()} for a
+   *     job's writer, so the names say which run wrote them; a random one otherwise
+   */
+  public DeltaFileWriter(String tablePath, RowType rowType, List<String> partitionColumns, long targetFileBytes,
+                  Configuration conf, int subtask, UUID fileId) {
     this.conf = conf;
     this.tableRoot = DeltaPaths.qualified(tablePath, conf);
     this.targetFileBytes = targetFileBytes;
-    this.filePrefix = String.format("part-%05d-%s", subtask, UUID.randomUUID());
+    this.filePrefix = String.format("part-%05d-%s", subtask, fileId);
     this.partitionNames = List.copyOf(partitionColumns);
     this.partitionIndexes = partitionColumns.stream().mapToInt(rowType.getFieldNames()::indexOf).toArray();
     this.partitionTypes = new ArrayList<>();

@@ -106,6 +106,8 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
   private final long targetFileBytes;
   private final boolean deletionVectors;
 
+  /** The run writing this table, named in every file it writes. */
+  private transient WriterAttempt attempt;
   private transient BucketKeys keys;
   private transient BucketKeys keyColumnKeys;
   private transient RowType keyRowType;
@@ -158,6 +160,7 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
     schema = DeltaTypes.toStructType(spec.rowType());
     keySchema = DeltaTypes.toStructType(keyRowType);
     changes = new TreeMap<>();
+    attempt = WriterAttempt.of(spec.appId(), getRuntimeContext().getJobInfo().getJobId());
   }
 
   @Override
@@ -186,7 +189,8 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
   private void flush() throws IOException {
     List<DeltaBucketChange> out = new ArrayList<>();
     // every deletion vector of this flush goes into one file, written before any change is sent
-    try (DeletionVectorStore.FileWriter dvs = new DeletionVectorStore.FileWriter(tableRoot, conf)) {
+    try (DeletionVectorStore.FileWriter dvs = new DeletionVectorStore.FileWriter(tableRoot, conf,
+        attempt.newFileId())) {
       for (Map.Entry<Integer, Map<ByteBuffer, RowData>> bucket : changes.entrySet()) {
         setCurrentKey(bucket.getKey());
         List<DeltaDataFile> base = currentFiles(bucket.getKey());
@@ -312,7 +316,7 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
   private DeltaFileWriter newWriter(int bucket) {
     String dir = new Path(tableRoot, BucketKeys.directory(bucket)).toString();
     return new DeltaFileWriter(dir, spec.rowType(), List.of(), targetFileBytes, conf,
-        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), attempt.newFileId());
   }
 
   /**

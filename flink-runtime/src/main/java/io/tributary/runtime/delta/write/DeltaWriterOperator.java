@@ -12,7 +12,8 @@ import org.apache.flink.table.data.RowData;
  * barrier and at end of input, closes its files and sends their descriptions ({@link
  * DeltaDataFile#toBytes()}) to the committer. It keeps no state: after a failure the rows since the
  * last checkpoint are replayed into new files, and the files of the failed attempt are never
- * committed.
+ * committed; their names say which run wrote them ({@link WriterAttempt}), so the next run's committer
+ * deletes them ({@link DeadAttemptFiles}).
  */
 final class DeltaWriterOperator extends AbstractStreamOperator<byte[]>
     implements OneInputStreamOperator<RowData, byte[]>, BoundedOneInput {
@@ -32,7 +33,8 @@ final class DeltaWriterOperator extends AbstractStreamOperator<byte[]>
   public void open() throws Exception {
     super.open();
     writer = new DeltaFileWriter(spec.tablePath(), spec.rowType(), spec.partitionColumns(),
-        targetFileBytes, spec.hadoopConf(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        targetFileBytes, spec.hadoopConf(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+        WriterAttempt.of(spec.appId(), getRuntimeContext().getJobInfo().getJobId()).newFileId());
   }
 
   @Override

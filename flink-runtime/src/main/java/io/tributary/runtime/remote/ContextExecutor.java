@@ -1,0 +1,340 @@
+package io.tributary.runtime.remote;
+
+import io.tributary.runtime.engine.JobExecutor;
+import io.tributary.runtime.engine.JobFailedException;
+import io.tributary.runtime.engine.JobOutcome;
+import io.tributary.runtime.engine.JobSubmission;
+import io.tributary.runtime.engine.SubmittedJob;
+import io.tributary.runtime.engine.SubmittedJobBase;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.HighAvailabilityOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.client.JobCancellationException;
+import org.apache.flink.runtime.jobmanager.HighAvailabilityMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.util.ExceptionUtils;
+
+/**
+ * Runs jobs through Flink's context environment: the executor of an update whose process is a Flink
+ * program's {@code main}, started by {@code flink run … tributary-flink.jar start pipeline.yml} (the jobs go
+ * to the session cluster that {@code flink run} targets) or by an application cluster's entry point
+ * ({@code flink run-application}, {@code standalone-job.sh}, a Kubernetes {@code FlinkDeployment} with a
+ * {@code job}: the update runs inside the JobManager and its jobs are the application's jobs).
+ *
+ * <pre>{@code
+ * Optional<ContextExecutor> executor = ContextExecutor.ofContext(caughtUpTimeout);   // empty outside flink run / an application
+ * }</pre>
+ *
+ * <p>Each job is submitted with {@code StreamExecutionEnvironment.getExecutionEnvironment(conf).executeAsync(graph)}
+ * on a context environment made for it, whose configuration names the savepoint the job restores
+ * (Flink's executors take the restore path from the environment's configuration, not from the graph).
+ * The jars are Flink's: the program's jar (and {@code -C} classpaths, or the application's
+ * {@code usrlib/}). Status, accumulators, stop-with-savepoint and cancel go through the {@link JobClient};
+ * sources report caught up through their enumerator gauges, read over the JobManager's REST API
+ * ({@code rest.address}/{@code rest.port} of the context's configuration), as {@link RemoteExecutor} reads them.
+ *
+ * <p>An application with high availability is refused ({@link #check}): Flink lets such an application
+ * run at most one streaming job, and an update runs several jobs.
+ */
+public final class ContextExecutor implements JobExecutor {
+
+  /** {@code execution.target} of an application cluster's context (Flink's {@code EmbeddedExecutor.NAME}). */
+  public static final String APPLICATION_TARGET = "embedded";
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+  private static final int UNREADABLE_LIMIT = 10;
+
+  private final Configuration context;
+  private final RestCaughtUpReader reader;
+  private final Duration caughtUpTimeout;
+  private final String describe;
+  private final ExecutorService waiting = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "tributary-context-executor");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  private ContextExecutor(Configuration context, Duration caughtUpTimeout) {
+    this.context = context;
+    this.caughtUpTimeout = caughtUpTimeout;
+    String host = context.getOptional(RestOptions.ADDRESS).orElse("localhost");
+    int port = context.get(RestOptions.PORT);
+    this.reader = new RestCaughtUpReader(URI.create("http://" + host + ":" + port));
+    this.describe = (isApplication(context) ? "the application cluster" : "the Flink cluster") + " at " + host + ":"
+        + port;
+  }
+
+  /**
+   * The executor of the Flink context environment this JVM runs under ({@code flink run}, an
+   * application cluster), or empty when there is none (a plain {@code java} process); it waits
+   * {@code caughtUpTimeout} at most for a source's caught-up signal.
+   *
+   * @throws FlinkDeploymentException if the context is one an update cannot run in (see {@link #check})
+   */
+  public static Optional<ContextExecutor> ofContext(Duration caughtUpTimeout) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    if (!(env instanceof StreamContextEnvironment)) {
+      return Optional.empty();
+    }
+    Configuration conf = Configuration.fromMap(env.getConfiguration().toMap());
+    check(conf);
+    if (jobLimit(env, "jobCountLimit") < 2) {
+      throw new FlinkDeploymentException("Flink runs this program with one job at most and a job client that can "
+          + "neither stop a job with a savepoint nor read its result: a submission through the REST API's jar run "
+          + "(the web UI's 'Submit New Job', the Kubernetes operator's FlinkSessionJob) runs it so. An update runs "
+          + "several jobs and stops each with a savepoint. Start it with flink run -c "
+          + "io.tributary.runtime.cli.TributaryCli tributary-flink.jar start PIPELINE.yml, with tributary start "
+          + "PIPELINE.yml --cluster HOST:PORT, or as an application (application mode).");
+    }
+    return Optional.of(new ContextExecutor(conf, caughtUpTimeout));
+  }
+
+  /**
+   * A job limit of a context environment (Flink 2.3's {@code StreamContextEnvironment} fields
+   * {@code jobCountLimit}, {@code streamingJobCountLimit}); unlimited if this Flink has no such field.
+   */
+  static int jobLimit(StreamExecutionEnvironment env, String field) {
+    try {
+      java.lang.reflect.Field limit = StreamContextEnvironment.class.getDeclaredField(field);
+      limit.setAccessible(true);
+      return limit.getInt(env);
+    } catch (ReflectiveOperationException | RuntimeException unknown) {
+      return Integer.MAX_VALUE;
+    }
+  }
+
+  /** Whether {@code conf} is an application cluster's context (the update runs in the JobManager). */
+  public static boolean isApplication(Configuration conf) {
+    return APPLICATION_TARGET.equals(conf.get(DeploymentOptions.TARGET));
+  }
+
+  /**
+   * Refuses a context an update cannot run in. Flink 2.3 limits the jobs of an application
+   * ({@code ApplicationJobUtils.getJobCountLimits}): with high availability at most one streaming job
+   * ("Cannot have more than 1 streaming jobs in a single environment."), with
+   * {@code execution.submit-failed-job-on-application-error} at most one job; and a savepoint given to
+   * the program ({@code flink run -s}, {@code --fromSavepoint}) would be restored by every job.
+   */
+  public static void check(Configuration conf) {
+    if (isApplication(conf) && HighAvailabilityMode.isHighAvailabilityModeActivated(conf)) {
+      throw new FlinkDeploymentException("Application mode with high availability ("
+          + HighAvailabilityOptions.HA_MODE.key() + ": " + conf.get(HighAvailabilityOptions.HA_MODE) + ") cannot run "
+          + "a Tributary update: Flink allows an application with high availability at most one streaming job "
+          + "(a second one fails with 'Cannot have more than 1 streaming jobs in a single environment.'), and an "
+          + "update runs one job per group of connected streaming tables and one per materialized table. Run the "
+          + "pipeline on a session cluster instead (flink run -c io.tributary.runtime.cli.TributaryCli "
+          + "tributary-flink.jar start PIPELINE.yml, or tributary start PIPELINE.yml --cluster HOST:PORT), which may "
+          + "have high availability, or turn it off for this application cluster.");
+    }
+    if (isApplication(conf) && conf.get(DeploymentOptions.SUBMIT_FAILED_JOB_ON_APPLICATION_ERROR)) {
+      throw new FlinkDeploymentException("Application mode with "
+          + DeploymentOptions.SUBMIT_FAILED_JOB_ON_APPLICATION_ERROR.key() + ": true cannot run a Tributary update: "
+          + "Flink then allows an application one job, and an update runs several. Remove the option, or run the "
+          + "pipeline on a session cluster.");
+    }
+    conf.getOptional(StateRecoveryOptions.SAVEPOINT_PATH).ifPresent(path -> {
+      throw new FlinkDeploymentException("The Flink program was given the savepoint " + path + " to restore ("
+          + StateRecoveryOptions.SAVEPOINT_PATH.key() + ", flink run -s, --fromSavepoint): Tributary restores each "
+          + "job's own savepoint from the pipeline's storage. Start it without a savepoint.");
+    });
+  }
+
+  /** Where the jobs go, for messages: the session or application cluster's REST endpoint. */
+  public String describe() {
+    return describe;
+  }
+
+  @Override
+  public SubmittedJob submit(JobSubmission submission) {
+    StreamGraph graph = submission.graph();
+    Configuration conf = new Configuration();
+    submission.restoreFrom().ifPresent(path -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
+    JobClient client;
+    try {
+      // a context environment of its own per job: Flink's executors read the restore path from it
+      client = StreamExecutionEnvironment.getExecutionEnvironment(conf).executeAsync(graph);
+    } catch (Exception e) {
+      throw new IllegalStateException("Flink refused job '" + submission.job() + "' on " + describe + ": "
+          + ExceptionUtils.stripExecutionException(e).getMessage(), e);
+    }
+    JobID id = client.getJobID();
+    CompletableFuture<JobOutcome> result = new CompletableFuture<>();
+    client.getJobExecutionResult().whenComplete((done, error) -> result.complete(outcome(client, done, error)));
+    CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+    if (submission.caughtUpSources().isEmpty()) {
+      caughtUp.complete(null);
+    } else {
+      waiting.execute(() -> awaitCaughtUp(client, submission, caughtUp, result));
+    }
+    return new Context(id, client, result, caughtUp);
+  }
+
+  private static JobOutcome outcome(JobClient client, JobExecutionResult done, Throwable error) {
+    if (error == null) {
+      Map<String, Object> values = new HashMap<>();
+      done.getAllAccumulatorResults().forEach((name, value) -> {
+        if (value != null) {
+          values.put(name, value);
+        }
+      });
+      return JobOutcome.finished(values);
+    }
+    Throwable cause = ExceptionUtils.stripCompletionException(error);
+    cause = ExceptionUtils.stripExecutionException(cause);
+    JobStatus status = ExceptionUtils.findThrowable(cause, JobCancellationException.class).isPresent()
+        ? JobStatus.CANCELED : JobStatus.FAILED;
+    // a JobExecutionException carries the job's failure as its cause
+    Throwable failure = cause.getCause() != null
+        && cause instanceof org.apache.flink.runtime.client.JobExecutionException ? cause.getCause() : cause;
+    return new JobOutcome(status, Map.of(), Optional.of(failure));
+  }
+
+  private void awaitCaughtUp(JobClient client, JobSubmission submission, CompletableFuture<Void> caughtUp,
+      CompletableFuture<JobOutcome> result) {
+    long deadline = System.nanoTime() + caughtUpTimeout.toNanos();
+    int unreadable = 0;
+    while (true) {
+      try {
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        reader.await(client.getJobID().toHexString(), submission.runId(), submission.caughtUpSources(), left);
+        caughtUp.complete(null);
+        return;
+      } catch (TimeoutException e) {
+        result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': "
+            + e.getMessage(), null)));
+        client.cancel();
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (IllegalStateException jobEnded) {
+        return; // the job ended first: its result says how
+      } catch (IOException | RuntimeException e) {
+        if (result.isDone()) {
+          return;
+        }
+        if (++unreadable >= UNREADABLE_LIMIT || System.nanoTime() >= deadline) {
+          result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': cannot read "
+              + "whether its sources caught up from " + describe + " (" + unreadable + " attempts; the REST "
+              + "endpoint is rest.address:rest.port of the Flink configuration): " + e.getMessage(), e)));
+          client.cancel();
+          return;
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    waiting.shutdownNow();
+  }
+
+  private final class Context extends SubmittedJobBase {
+    private final JobClient client;
+
+    Context(JobID id, JobClient client, CompletableFuture<JobOutcome> result, CompletableFuture<Void> caughtUp) {
+      super(id, result, caughtUp);
+      this.client = client;
+    }
+
+    @Override
+    public CompletableFuture<JobStatus> status() {
+      return client.getJobStatus();
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Object>> accumulators() {
+      return client.getAccumulators().handle((values, error) -> {
+        Map<String, Object> numbers = new HashMap<>();
+        if (values != null) {
+          values.forEach((name, value) -> {
+            if (value instanceof Number number) {
+              numbers.put(name, number.longValue());
+            }
+          });
+        }
+        return Map.copyOf(numbers);
+      });
+    }
+
+    @Override
+    public String stopWithSavepoint(String dir, Duration timeout) throws InterruptedException {
+      String jid = id();
+      long started = System.nanoTime();
+      try {
+        while (!reader.allTasksRunning(jid)) {
+          if (result().isDone() || List.of("FINISHED", "FAILED", "CANCELED", "SUSPENDED").contains(reader.jobState(jid))) {
+            throw new JobFailedException("Job " + jid + " ended before it could be stopped with a savepoint.", null);
+          }
+          if (System.nanoTime() - started > START_TIMEOUT.toNanos()) {
+            throw new JobFailedException("Job " + jid + " did not start all its tasks on " + describe + " within "
+                + START_TIMEOUT + ", so it could not be stopped with a savepoint.", null);
+          }
+          Thread.sleep(100);
+        }
+      } catch (IOException e) {
+        throw new JobFailedException("Cannot read job " + jid + " from " + describe + ": " + e.getMessage(), e);
+      }
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        try {
+          long remaining = Math.max(1, deadline - System.nanoTime());
+          return client.stopWithSavepoint(false, dir, SavepointFormatType.NATIVE).get(remaining, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          throw new JobFailedException("Stopping job " + jid + " with a savepoint took longer than " + timeout
+              + "; it is cancelled, and the next update restores its newest checkpoint.", e);
+        } catch (ExecutionException e) {
+          boolean notReady = ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
+              || ExceptionUtils.findThrowableWithMessage(e, "not all required tasks").isPresent()
+              || ExceptionUtils.findThrowableWithMessage(e, "tasks not ready").isPresent()
+              || ExceptionUtils.findThrowableWithMessage(e, "is not being executed at the moment").isPresent();
+          if (!notReady || System.nanoTime() > deadline || result().isDone()) {
+            throw new JobFailedException("Stopping job " + jid + " with a savepoint failed: "
+                + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
+          }
+          Thread.sleep(100);
+        }
+      }
+    }
+
+    @Override
+    public void cancel() {
+      if (!result().isDone()) {
+        try {
+          client.cancel().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException alreadyEnded) {
+          // nothing more to do
+        }
+      }
+    }
+  }
+}

@@ -72,8 +72,8 @@ public final class EventsPipeline implements PipelineDefinition {
         .expectOrDrop("valid_timestamp", "timestamp > '2020-01-01'");
 
     // ========== GOLD ==========
-    // An unwindowed GROUP BY updates its rows, so it is a materialized table (recomputed from
-    // silver_events' snapshot each update), not a streaming table.
+    // An unwindowed GROUP BY updates its rows, so it is a materialized table, not a streaming table
+    // (refreshed incrementally from silver_events' new rows: its planning_information event says so).
     p.table("gold_daily_metrics")
         .comment("Daily aggregated metrics")
         .tableProperty("quality", "gold")

@@ -336,6 +336,8 @@ public final class Tributary {
           && !continuous ? Optional.of(startEmbedded(triggeredSlots(), pipelineStorage.settings())) : Optional.empty();
       // the one analysis of the update: it writes nothing before the update holds the lock
       DeferredSchemas schemas = new DeferredSchemas(pipelineStorage);
+      // a continuous update recomputes materialized tables (ResolvedPlan.forContinuousUpdate)
+      UnaryOperator<ResolvedPlan> inMode = continuous ? ResolvedPlan::forContinuousUpdate : UnaryOperator.identity();
       UpdatePlan checked;
       PipelineSettings pipelineSettings;
       Optional<ContextExecutor> context;
@@ -343,8 +345,8 @@ public final class Tributary {
       RefreshSelection.Resolved selected;
       PipelineLock lock;
       try {
-        checked = UpdatePlan.of(analyses.apply(ProductionRuntime.analyzer(schemas, pipelineStorage, logical)::analyze)
-            .apply(logical));
+        checked = UpdatePlan.of(inMode.apply(analyses.apply(ProductionRuntime.analyzer(schemas, pipelineStorage,
+            logical)::analyze).apply(logical)));
         // checked by the analysis with the other problems: it cannot fail here
         pipelineSettings = PipelineSettings.of(name, configuration);
         // the main of a Flink program (flink run, an application cluster): its jobs go through Flink's
@@ -357,8 +359,8 @@ public final class Tributary {
         early.ifPresent(Builder::closeWhenStarted);
         throw e;
       }
-      Supplier<ResolvedPlan> analyzeStoring = () ->
-          analyses.apply(ProductionRuntime.analyzer(pipelineStorage, true, logical)::analyze).apply(logical);
+      Supplier<ResolvedPlan> analyzeStoring = () -> inMode.apply(
+          analyses.apply(ProductionRuntime.analyzer(pipelineStorage, true, logical)::analyze).apply(logical));
       UpdatePlan plan;
       try {
         UpdateRunner.reset(pipelineStorage, jobs, selected);

@@ -74,6 +74,7 @@ final class AnalysisRun implements TableResolver {
   private final RecordingCatalog catalog = new RecordingCatalog();
   private final Placeholders placeholders = new Placeholders(catalog);
   private final StreamingChecks streaming;
+  private final RefreshPlanner refreshPlanner;
   private final DatasetQueries queries;
   private final DeclaredSchemas declaredSchemas;
   private final Map<String, DatasetSpec> datasets = new LinkedHashMap<>();
@@ -102,6 +103,7 @@ final class AnalysisRun implements TableResolver {
         plan.configuration());
     this.queries = new DatasetQueries(tableEnv, this, plan.configuration());
     this.declaredSchemas = new DeclaredSchemas(tableEnv);
+    this.refreshPlanner = new RefreshPlanner(tableEnv, datasets, name -> inputs.getOrDefault(name, List.of()));
   }
 
   /** {@code step}'s plan, or its problems followed by {@code settings}' ones. */
@@ -133,7 +135,7 @@ final class AnalysisRun implements TableResolver {
       throw PipelineDefinitionException.of(plan.pipeline(), problems);
     }
     LogicalPlan resolved = withSettingsProblems(() -> plan.withResolvedInputs(inputs), settings);
-    return new ResolvedPlan(resolved, schemas);
+    return new ResolvedPlan(resolved, schemas, refreshPlanner.decided());
   }
 
   /** Analyzes {@code name} unless it was already; returns where it stands ({@code ANALYZING}: a cycle). */
@@ -202,6 +204,7 @@ final class AnalysisRun implements TableResolver {
       for (Analyzer.DatasetCheck check : checks) {
         datasetProblems.addAll(check.check(dataset, table));
       }
+      refreshPlanner.decideIfTable(dataset, table, datasetProblems);
       return registered(dataset.name(), rowType, datasetProblems);
     } catch (InputUnavailable e) {
       if (e.reason == InputUnavailable.Reason.UNDEFINED) {

@@ -7,13 +7,40 @@ import org.apache.flink.table.types.logical.RowType;
 
 /**
  * A logical plan after analysis: every read known (so the order is final) and every dataset's row
- * type derived by Flink's planner.
+ * type derived by Flink's planner, and how each materialized table is refreshed ({@link Refresh}).
  */
-public record ResolvedPlan(LogicalPlan plan, Map<String, RowType> schemas) {
+public record ResolvedPlan(LogicalPlan plan, Map<String, RowType> schemas, Map<String, Refresh> refreshes) {
 
   public ResolvedPlan {
     Objects.requireNonNull(plan, "plan");
     schemas = Map.copyOf(schemas);
+    refreshes = Map.copyOf(refreshes);
+  }
+
+  /** A plan whose materialized tables are each recomputed in full. */
+  public ResolvedPlan(LogicalPlan plan, Map<String, RowType> schemas) {
+    this(plan, schemas, Map.of());
+  }
+
+  /** How materialized table {@code dataset} is refreshed, as analysis decided from the planner. */
+  public Refresh refresh(String dataset) {
+    Refresh refresh = refreshes.get(dataset);
+    return refresh != null ? refresh : Refresh.recompute("its query was not planned as a streaming query");
+  }
+
+  /**
+   * This plan as a continuous update runs it: every materialized table recomputed by a BATCH job
+   * whenever one of its inputs has a new version, as before incremental refresh. An incremental
+   * table's streaming job would start beside the jobs that create its inputs' tables, and its stream
+   * of a table that does not exist yet fails.
+   */
+  public ResolvedPlan forContinuousUpdate() {
+    Map<String, Refresh> recomputed = new java.util.LinkedHashMap<>();
+    refreshes.forEach((dataset, refresh) -> recomputed.put(dataset, refresh.incremental()
+        ? Refresh.recompute("a continuous update recomputes it whenever one of its inputs has a new version;"
+            + " triggered updates refresh it incrementally")
+        : refresh));
+    return new ResolvedPlan(plan, schemas, recomputed);
   }
 
   /** The row type of {@code dataset}. */

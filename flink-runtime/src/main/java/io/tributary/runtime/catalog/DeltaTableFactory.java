@@ -15,9 +15,11 @@ import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.connector.source.LookupTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
 import org.apache.flink.table.connector.source.SourceProvider;
+import org.apache.flink.table.connector.source.abilities.SupportsProjectionPushDown;
 import org.apache.flink.table.connector.source.lookup.LookupFunctionProvider;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
+import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.RowType;
 
 /**
@@ -90,10 +92,32 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
         helper.getOptions().get(LOOKUP_MISSING_TABLE), HadoopSettings.of(hadoop));
   }
 
-  /** A bounded scan of the table's latest snapshot, or the lookup side of a lookup join. */
-  private record Source(String path, RowType rowType, Duration refreshInterval,
-      DeltaLookupFunction.MissingTable missingTable, HadoopSettings hadoop)
-      implements ScanTableSource, LookupTableSource {
+  /**
+   * A bounded scan of the table's latest snapshot, or the lookup side of a lookup join. The planner
+   * pushes the columns a query uses into it ({@link SupportsProjectionPushDown}), so only those
+   * Parquet columns are read: a query over a wide table pays for the columns it names.
+   */
+  static final class Source implements ScanTableSource, LookupTableSource, SupportsProjectionPushDown {
+    private final String path;
+    private final Duration refreshInterval;
+    private final DeltaLookupFunction.MissingTable missingTable;
+    private final HadoopSettings hadoop;
+    private RowType rowType;
+
+    Source(String path, RowType rowType, Duration refreshInterval, DeltaLookupFunction.MissingTable missingTable,
+        HadoopSettings hadoop) {
+      this.path = path;
+      this.rowType = rowType;
+      this.refreshInterval = refreshInterval;
+      this.missingTable = missingTable;
+      this.hadoop = hadoop;
+    }
+
+    /** The columns this source reads: the table's, or those the planner pushed into it. */
+    RowType rowType() {
+      return rowType;
+    }
+
     @Override
     public ChangelogMode getChangelogMode() {
       return ChangelogMode.insertOnly();
@@ -102,6 +126,17 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
     @Override
     public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
       return SourceProvider.of(DeltaSnapshotSource.bounded(path, rowType).withHadoop(hadoop));
+    }
+
+    @Override
+    public boolean supportsNestedProjection() {
+      return false;
+    }
+
+    /** Top-level columns only: Kernel reads columns by name, so the projected type is the read schema. */
+    @Override
+    public void applyProjection(int[][] projectedFields, DataType producedDataType) {
+      rowType = (RowType) producedDataType.getLogicalType();
     }
 
     @Override

@@ -27,7 +27,7 @@ final class EventsCommand implements Callable<Integer> {
 
   @Option(names = "--type", paramLabel = "T",
       description = "Only events of this type: create_update, update_progress, flow_definition, flow_progress,"
-          + " user_action, maintenance_progress, pipeline_lock.")
+          + " user_action, maintenance_progress, pipeline_lock, planning_information.")
   String type;
 
   @Option(names = "--json", description = "One JSON object per event and line.")

@@ -99,6 +99,11 @@ final class JobLauncher {
           ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
     conf.addAll(Configuration.fromMap(settings.flinkOptions()));
+    if (IncrementalRefresh.incremental(plan, job)) {
+      IncrementalRefresh.startOverIfNeeded(storage, plan, job); // before translation opens the keyed table
+    } else {
+      IncrementalRefresh.forgetIfRecomputed(storage, plan, job);
+    }
     TranslatedJob translated = new JobTranslator(plan.resolved(), io, stages).translate(context, conf);
     StateFingerprint fingerprint = StateFingerprint.of(plan.resolved(), job);
     Optional<String> restore = Optional.empty();

@@ -20,7 +20,7 @@ public record UpdatePlan(ResolvedPlan resolved, List<PlannedJob> jobs) {
 
   /** Plans the jobs of {@code resolved}. */
   public static UpdatePlan of(ResolvedPlan resolved) {
-    return new UpdatePlan(resolved, JobPlanner.plan(resolved.plan()));
+    return new UpdatePlan(resolved, JobPlanner.plan(resolved));
   }
 
   /** The job named {@code name}. */

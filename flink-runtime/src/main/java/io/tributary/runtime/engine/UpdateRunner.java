@@ -1,11 +1,13 @@
 package io.tributary.runtime.engine;
 
+import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.LogicalPlan;
 import io.tributary.runtime.FlowState;
 import io.tributary.runtime.UpdateListener;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
+import io.tributary.runtime.analysis.Refresh;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.eventlog.UpdateEventLog;
 import io.tributary.runtime.storage.PipelineStorage;
@@ -77,6 +79,7 @@ public final class UpdateRunner {
     events.notices().forEach(listener::onNotice);
     stopRequest.thenRun(() -> events.userAction("STOP"));
     events.updateProgress(UpdateState.RUNNING, Optional.empty());
+    logRefreshes(plan, selected, events);
     try {
       // a killed --cluster client's jobs run on: stopped before this update starts its own
       try {
@@ -120,6 +123,28 @@ public final class UpdateRunner {
         ended.flows(), ended.error(), Duration.between(record.start(), Instant.now()));
     record.write(result);
     return result;
+  }
+
+  /**
+   * One {@code planning_information} event per materialized table the update runs: how it is refreshed
+   * and why. An incremental table without state to continue from recomputes this once.
+   */
+  private void logRefreshes(UpdatePlan plan, RefreshSelection.Resolved selected, UpdateEventLog events) {
+    for (PlannedJob job : plan.jobs()) {
+      if (!selected.runJobs().contains(job.name())) {
+        continue;
+      }
+      for (String name : job.datasets()) {
+        if (plan.resolved().plan().dataset(name).filter(d -> d.kind() == DatasetKind.MATERIALIZED_TABLE).isEmpty()) {
+          continue;
+        }
+        Refresh refresh = plan.resolved().refresh(name);
+        Optional<String> recompute = IncrementalRefresh.incremental(plan, job)
+            ? IncrementalRefresh.whyRecompute(storage, plan, job) : Optional.of(refresh.reason());
+        events.planningInformation(name, (recompute.isPresent() ? Refresh.Technique.COMPLETE_RECOMPUTE
+            : Refresh.Technique.INCREMENTAL).name(), recompute.orElse(refresh.reason()));
+      }
+    }
   }
 
   /** Each persisted dataset's, quarantine table's and append flow's state generation. */

@@ -17,7 +17,9 @@ public enum EventType {
   /** Maintenance of a table after the update: files compacted, files vacuumed, the log's checkpoint. */
   MAINTENANCE_PROGRESS,
   /** The update took over the pipeline's lock from a process that stopped renewing it: whose, since when. */
-  PIPELINE_LOCK;
+  PIPELINE_LOCK,
+  /** How the update refreshes a materialized table: {@code INCREMENTAL} or {@code COMPLETE_RECOMPUTE}, and why. */
+  PLANNING_INFORMATION;
 
   /** The name in the log, e.g. {@code flow_progress}. */
   public String value() {

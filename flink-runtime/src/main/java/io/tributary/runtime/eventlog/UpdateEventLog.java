@@ -274,6 +274,17 @@ public final class UpdateEventLog {
   }
 
   /**
+   * Logs how this update refreshes materialized table {@code dataset} (DLT's {@code planning_information}):
+   * {@code technique} ({@code INCREMENTAL} or {@code COMPLETE_RECOMPUTE}) and the planner's {@code reason}.
+   */
+  public void planningInformation(String dataset, String technique, String reason) {
+    ObjectNode details = JSON.createObjectNode();
+    details.putObject("planning_information").put("technique", technique).put("reason", reason);
+    append(Event.Origin.flow(pipeline, updateId, dataset, dataset), EventType.PLANNING_INFORMATION, Event.Level.INFO,
+        "Table '" + dataset + "' is refreshed by " + technique + ": " + reason + ".", Optional.empty(), details);
+  }
+
+  /**
    * Logs what the maintenance after the update did to {@code dataset}'s table ({@code
    * maintenance_progress}, details under that key); WARN if it failed.
    */

@@ -146,6 +146,19 @@ public final class PipelineStorage {
     writeAtomically(new Path(internal(), "state/" + segment(job) + "/PLAN"), fingerprint);
   }
 
+  /**
+   * Which table and version of each input an incremental materialized table's {@code job} had read
+   * when its state was last continued or started, as {@code engine/IncrementalRefresh} wrote it.
+   */
+  public Optional<String> readInputs(String job) {
+    return readText(new Path(internal(), "state/" + job + "/INPUTS"));
+  }
+
+  /** Saves what {@link #readInputs} returns; dropped with the job's state ({@link #clearState}). */
+  public void setReadInputs(String job, String inputs) {
+    writeAtomically(new Path(internal(), "state/" + job + "/INPUTS"), inputs);
+  }
+
   /** The streaming job whose state holds {@code dataset}'s positions and keys, if one has run. */
   public Optional<String> stateOwner(String dataset) {
     return readText(new Path(internal(), "owners/" + segment(dataset))).map(String::strip);
@@ -183,6 +196,14 @@ public final class PipelineStorage {
     // the companion table of quarantine() goes with its dataset
     delete(new Path(tablePath(dataset + "_quarantine")));
     delete(new Path(internal(), "generations/" + segment(dataset) + "_quarantine"));
+  }
+
+  /**
+   * Deletes {@code dataset}'s Delta table only, keeping its generation: an incremental materialized
+   * table starting over under the same operator uids.
+   */
+  public void clearTable(String dataset) {
+    delete(new Path(tablePath(dataset)));
   }
 
   /** Asks the running update, from any process, to stop gracefully. */

@@ -1,11 +1,13 @@
 package io.tributary.runtime.translate;
 
+import io.tributary.dsl.DeltaSource;
 import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.runtime.catalog.DeltaTableFactory;
 import io.tributary.runtime.delta.read.DeltaLookupFunction;
 import io.tributary.runtime.delta.read.DeltaSnapshotSource;
+import io.tributary.runtime.delta.read.DeltaStreamSource;
 import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.delta.write.DeltaSink;
 import io.tributary.runtime.delta.write.DeltaWriteSpec;
@@ -62,6 +64,39 @@ public final class DeltaJobIo implements JobIo {
     DataStream<RowData> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), dataset + ": snapshot")
         .uid(sourceId);
     return new SourceStream(rows, job.bounded() ? Optional.empty() : Optional.of(sourceId));
+  }
+
+  /**
+   * The dataset's Delta table read by {@link DeltaStreamSource}, as a {@code DeltaSource} is: each
+   * new version's added files once, positions in the job's state under a uid of the reader.
+   */
+  @Override
+  public SourceStream readTable(StreamExecutionEnvironment env, JobContext job, String reader, String dataset,
+      RowType rowType) {
+    String sourceId = job.uid(reader, "reads-" + dataset);
+    DeltaSource table = DeltaSource.path(storage.tablePath(dataset));
+    DeltaStreamSource stream = (job.continuous()
+        ? DeltaStreamSource.continuous(table, rowType, job.updateId(), sourceId, job.triggerInterval())
+        : DeltaStreamSource.triggered(table, rowType, job.updateId(), sourceId)).withHadoop(storage.settings());
+    DataStream<RowData> rows = env.fromSource(stream, WatermarkStrategy.noWatermarks(), reader + ": new rows of "
+        + dataset).uid(sourceId);
+    return new SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
+  }
+
+  /**
+   * In a BATCH job, the dataset's Delta table through the {@code tributary-delta} connector, whose
+   * projection push-down reads only the columns the query uses.
+   */
+  @Override
+  public Optional<TableDescriptor> snapshotTable(JobContext job, String dataset, RowType rowType) {
+    if (!job.bounded()) {
+      return Optional.empty();
+    }
+    TableDescriptor.Builder table = TableDescriptor.forConnector(DeltaTableFactory.IDENTIFIER)
+        .schema(Schema.newBuilder().fromRowDataType(TypeConversions.fromLogicalToDataType(rowType)).build())
+        .option(DeltaTableFactory.PATH, storage.tablePath(dataset));
+    storage.settings().entries().forEach((key, value) -> table.option(DeltaTableFactory.HADOOP_PREFIX + key, value));
+    return Optional.of(table.build());
   }
 
   /**

@@ -25,6 +25,26 @@ public interface JobIo {
   SourceStream readSnapshot(StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType);
 
   /**
+   * The snapshot of persisted {@code dataset} as a table source the planner can push the used columns
+   * into, so a BATCH job reads only the Parquet columns its query needs; empty where the snapshot is
+   * read as a stream ({@link #readSnapshot}), as in STREAMING jobs and drivers that hold rows in memory.
+   */
+  default Optional<TableDescriptor> snapshotTable(JobContext job, String dataset, RowType rowType) {
+    return Optional.empty();
+  }
+
+  /**
+   * The rows committed to persisted {@code dataset}'s table, version after version from where the
+   * job's state left off (from its first version in a job without state): the input of an incremental
+   * materialized table, read by {@code reader}. Caught up once it has read the versions there were.
+   */
+  default SourceStream readTable(StreamExecutionEnvironment env, JobContext job, String reader, String dataset,
+      RowType rowType) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " reads no table as a stream; '"
+        + reader + "' reads '" + dataset + "' incrementally in job " + job.job().name());
+  }
+
+  /**
    * The lookup-capable table of persisted {@code dataset}, the dimension of a lookup join: each lookup
    * meets the table's latest version, checked for a newer one at most every {@code refreshInterval}.
    */

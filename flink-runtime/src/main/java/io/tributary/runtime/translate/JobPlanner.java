@@ -31,6 +31,24 @@ public final class JobPlanner {
 
   private JobPlanner() {}
 
+  /**
+   * The jobs of an analyzed plan: as {@link #plan(LogicalPlan)}, except that a materialized table the
+   * planner lets an update maintain incrementally ({@link io.tributary.runtime.analysis.Refresh}) is a
+   * STREAMING job of its own, under the same name: it reads its inputs' new table versions, keeps its
+   * aggregates in state across updates by savepoint, and applies its changelog to its table by key.
+   */
+  public static List<PlannedJob> plan(io.tributary.runtime.analysis.ResolvedPlan resolved) {
+    return plan(resolved.plan()).stream()
+        .map(job -> job.mode() == PlannedJob.Mode.BATCH && job.datasets().size() == 1
+            && resolved.plan().dataset(job.datasets().get(0)).map(d -> d.kind() == DatasetKind.MATERIALIZED_TABLE)
+                .orElse(false)
+            && resolved.refresh(job.datasets().get(0)).incremental()
+            ? new PlannedJob(job.name(), PlannedJob.Mode.STREAMING, job.datasets(), job.upstreamJobs(), job.flows(),
+                job.once())
+            : job)
+        .toList();
+  }
+
   public static List<PlannedJob> plan(LogicalPlan plan) {
     // an applyChangesFromSnapshot target runs alone to the end of its snapshots, as a table does
     Set<String> snapshotTargets = new LinkedHashSet<>();

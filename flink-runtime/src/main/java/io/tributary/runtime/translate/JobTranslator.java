@@ -31,6 +31,7 @@ import org.apache.flink.table.api.ApiExpression;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.Expressions;
 import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.TableDescriptor;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.api.config.AggregatePhaseStrategy;
 import org.apache.flink.table.api.config.OptimizerConfigOptions;
@@ -145,7 +146,11 @@ public final class JobTranslator {
       first.match(new Flow.Cases<Void>() {
         @Override
         public Void query(Flow.QueryFlow flow) {
-          translateQueryFlows(tableEnv, planTables, tables, context, dataset);
+          if (tables.incremental) {
+            translateIncremental(tableEnv, planTables, context, dataset);
+          } else {
+            translateQueryFlows(tableEnv, planTables, tables, context, dataset);
+          }
           return null;
         }
 
@@ -206,6 +211,23 @@ public final class JobTranslator {
   }
 
   /**
+   * A materialized table maintained incrementally: its query over the new rows of its inputs' tables
+   * (see {@link JobTables#snapshot}) as a changelog, retractions included, applied to its table by the
+   * upsert key the planner derived (the keyed writer of applyChanges targets, with deletion vectors).
+   */
+  private void translateIncremental(StreamTableEnvironment tableEnv, PlanTables planTables, JobContext context,
+      DatasetSpec dataset) {
+    String name = dataset.name();
+    RowType rowType = EventTime.physical(plan.schema(name));
+    Table query = inOrderOf(planTables.build(dataset), rowType);
+    DataStream<RowData> changes = tableEnv.toChangelogStream(query)
+        .flatMap(new ChangelogRows(query.getResolvedSchema().toPhysicalRowDataType()), InternalTypeInfo.of(rowType))
+        .name(name + ": changelog").uid(context.uid(name, "changelog"));
+    changes = stages.written(context, dataset, changes);
+    io.writeChanges(changes, context, dataset, rowType, plan.refresh(name).keys());
+  }
+
+  /**
    * The rows of {@code dataset}'s flows: its own query, and the append flows into it that this job
    * runs, each flow's columns put in the table's order and counted as the flow's, then unioned.
    */
@@ -251,15 +273,30 @@ public final class JobTranslator {
     private final Set<String> lookups = new HashSet<>();
     private final List<String> caughtUpIds = new ArrayList<>();
 
+    /** A STREAMING job of a materialized table: it reads its inputs' new rows, not their snapshots. */
+    private final boolean incremental;
+
     JobTables(StreamExecutionEnvironment env, StreamTableEnvironment tableEnv, JobContext context) {
       this.env = env;
       this.tableEnv = tableEnv;
       this.context = context;
+      this.incremental = !context.bounded() && !context.job().once() && context.job().datasets().stream()
+          .allMatch(d -> plan.plan().dataset(d).map(s -> s.kind() == DatasetKind.MATERIALIZED_TABLE).orElse(false));
     }
 
     @Override
     public Table snapshot(String dataset) {
       return snapshots.computeIfAbsent(dataset, name -> {
+        if (incremental) {
+          JobIo.SourceStream rows = io.readTable(env, context, context.job().datasets().get(0), name,
+              EventTime.physical(plan.schema(name)));
+          rows.caughtUpId().ifPresent(caughtUpIds::add);
+          return tableEnv.fromDataStream(rows.rows());
+        }
+        Optional<TableDescriptor> table = io.snapshotTable(context, name, EventTime.physical(plan.schema(name)));
+        if (table.isPresent()) {
+          return tableEnv.from(table.get());
+        }
         JobIo.SourceStream source = io.readSnapshot(env, context, name, EventTime.physical(plan.schema(name)));
         source.caughtUpId().ifPresent(caughtUpIds::add);
         return tableEnv.fromDataStream(source.rows());

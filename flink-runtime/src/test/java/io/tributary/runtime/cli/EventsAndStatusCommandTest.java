@@ -99,7 +99,7 @@ class EventsAndStatusCommandTest {
     assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
     assertThat(result.err).startsWith("tributary events: --type 'flow_progres' is not an event type. Use one of"
         + " [create_update, update_progress, flow_definition, flow_progress, user_action, maintenance_progress,"
-        + " pipeline_lock].\n");
+        + " pipeline_lock, planning_information].\n");
   }
 
   @Test

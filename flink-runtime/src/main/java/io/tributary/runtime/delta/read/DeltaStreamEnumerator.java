@@ -119,10 +119,24 @@ final class DeltaStreamEnumerator
       }
       LogicalType read = field.getType().copy(true);
       LogicalType written = now.getTypeAt(index).copy(true);
-      if (!read.equals(written)) {
+      if (!read.equals(written) && !storedAs(field, schema)) {
         throw DeltaTableException.typeChanged(settings.tablePath(), version, field.getName(), read.asSummaryString(),
             written.asSummaryString());
       }
+    }
+  }
+
+  /**
+   * Whether the table stores {@code field} as the stream would write it: a column Tributary wrote as
+   * TIMESTAMP(3) is a Delta {@code timestamp}, which reads back as TIMESTAMP_LTZ(6), and the reader
+   * converts it back (an incremental materialized table reads its input with the plan's row type).
+   */
+  private static boolean storedAs(RowType.RowField field, StructType schema) {
+    try {
+      return DeltaTypes.toStructType(new RowType(List.of(field))).at(0).getDataType()
+          .equals(schema.get(field.getName()).getDataType());
+    } catch (RuntimeException notStorable) {
+      return false;
     }
   }
 

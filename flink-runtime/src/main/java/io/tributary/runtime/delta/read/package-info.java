@@ -9,7 +9,8 @@
  * lookup joins; {@link io.tributary.runtime.delta.read.DeltaTableReader} and
  * {@link io.tributary.runtime.delta.read.DeltaTableSummary} read a table in this JVM (CLI, services,
  * tests); {@link io.tributary.runtime.delta.read.DeltaCommitRows} reads back what each commit added
- * and removed.
+ * and removed; {@link io.tributary.runtime.delta.read.DeltaTableHistory} says whether a stream's saved
+ * position still fits a table (the same table id, only appends since).
  *
  * <p><b>Rule:</b> everything that only reads a table (data or log) belongs here. It may depend on
  * {@code io.tributary.runtime.delta} alone, never on {@code write} or {@code maintain}. Splits and

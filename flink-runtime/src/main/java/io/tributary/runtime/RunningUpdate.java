@@ -3,6 +3,7 @@ package io.tributary.runtime;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.storage.PipelineStorage;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +16,7 @@ import java.util.concurrent.ExecutionException;
  */
 public final class RunningUpdate {
 
+  private static final Duration STOP_POLL = Duration.ofMillis(200);
   private final CompletableFuture<UpdateResult> result = new CompletableFuture<>();
   private final CompletableFuture<Void> stopRequest = new CompletableFuture<>();
   private final List<FlowEvent> events = new CopyOnWriteArrayList<>();
@@ -66,6 +68,29 @@ public final class RunningUpdate {
 
   CompletableFuture<Void> stopRequest() {
     return stopRequest;
+  }
+
+  /**
+   * Watches for a stop requested from another process ({@code tributary stop}) in this update's storage,
+   * and {@link #stop()}s the update when one is; interrupt the thread to end the watch.
+   */
+  Thread watchStopRequests() {
+    Thread watcher = new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          if (storage.stopRequested()) {
+            stop();
+            return;
+          }
+          Thread.sleep(STOP_POLL.toMillis());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "tributary-stop-watcher");
+    watcher.setDaemon(true);
+    watcher.start();
+    return watcher;
   }
 
   UpdateListener recorder(UpdateListener next) {

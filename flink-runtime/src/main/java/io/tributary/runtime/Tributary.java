@@ -16,6 +16,7 @@ import io.tributary.runtime.remote.ContextExecutor;
 import io.tributary.runtime.remote.JobJars;
 import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.engine.JobExecutor;
+import io.tributary.runtime.engine.OwnCluster;
 import io.tributary.runtime.engine.ProductionRuntime;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.engine.RunSettings;
@@ -24,13 +25,10 @@ import io.tributary.runtime.engine.UpdateRunner;
 import io.tributary.runtime.maintenance.MaintenanceOptions;
 import io.tributary.runtime.maintenance.MaintenanceReport;
 import io.tributary.runtime.maintenance.TableMaintenance;
-import io.tributary.runtime.storage.FlinkFileSystems;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.PlannedJob;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +38,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -62,10 +59,6 @@ import org.apache.flink.configuration.Configuration;
  * next one.
  */
 public final class Tributary {
-
-  private static final Duration STOP_POLL = Duration.ofMillis(200);
-  /** How many jobs of a triggered update may run side by side on its own cluster (issue 16). */
-  private static final int SIDE_BY_SIDE = 3;
 
   /** The configuration key of production mode's flow retries, as Delta Live Tables names it. */
   public static final String MAX_FLOW_RETRIES = PipelineSettings.MAX_FLOW_RETRIES;
@@ -329,11 +322,12 @@ public final class Tributary {
     public RunningUpdate start() {
       PipelineStorage pipelineStorage = storage();
       LogicalPlan logical = plan();
+      OwnCluster ownCluster = OwnCluster.of(flinkOptions, pipelineStorage.settings());
       // the main of a Flink program runs its jobs on Flink's cluster, never on one of its own
       boolean inContext = executor == null && remoteCluster == null && ContextExecutor.inContext();
       // a triggered update's own cluster starts while the pipeline is analyzed: 2-3 s of a cold start
       Optional<CompletableFuture<EmbeddedExecutor>> early = executor == null && remoteCluster == null && !inContext
-          && !continuous ? Optional.of(startEmbedded(triggeredSlots(), pipelineStorage.settings())) : Optional.empty();
+          && !continuous ? Optional.of(ownCluster.startEarly(ownCluster.triggeredSlots(parallelism))) : Optional.empty();
       // the one analysis of the update: it writes nothing before the update holds the lock
       DeferredSchemas schemas = new DeferredSchemas(pipelineStorage);
       // a continuous update recomputes materialized tables (ResolvedPlan.forContinuousUpdate)
@@ -356,7 +350,7 @@ public final class Tributary {
         selected = selection.resolve(checked.resolved().plan(), jobs);
         lock = PipelineLock.acquire(pipelineStorage, name, pipelineSettings.lease(), Clock.systemUTC());
       } catch (RuntimeException | Error e) {
-        early.ifPresent(Builder::closeWhenStarted);
+        early.ifPresent(OwnCluster::closeWhenStarted);
         throw e;
       }
       Supplier<ResolvedPlan> analyzeStoring = () -> inMode.apply(
@@ -370,7 +364,7 @@ public final class Tributary {
         plan = unchanged ? checked : UpdatePlan.of(analyzeStoring.get());
         pipelineStorage.clearStopRequest();
       } catch (RuntimeException e) {
-        early.ifPresent(Builder::closeWhenStarted);
+        early.ifPresent(OwnCluster::closeWhenStarted);
         try {
           lock.close();
         } catch (RuntimeException closing) { // storage that refuses writes refuses this too: keep the first error
@@ -384,7 +378,7 @@ public final class Tributary {
           retryBackoff, pipelineSettings.maintenance());
       // continuous mode runs every streaming job at once, and a materialized table's job beside them
       long streamingJobs = jobs.stream().filter(job -> job.mode() == PlannedJob.Mode.STREAMING).count();
-      int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : triggeredSlots();
+      int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : ownCluster.triggeredSlots(parallelism);
       RunningUpdate update = new RunningUpdate(pipelineStorage);
       UpdateListener recording = update.recorder(listener);
       JobExecutor shared = embeddedCluster != null
@@ -393,7 +387,7 @@ public final class Tributary {
       List<Class<?>> pipelineClasses = definitions.stream().<Class<?>>map(Object::getClass).toList();
       UpdatePlan updatePlan = plan;
       Thread thread = new Thread(() -> {
-        Thread watcher = stopRequestWatcher(pipelineStorage, update);
+        Thread watcher = update.watchStopRequests();
         UpdateResult result = null;
         try (lock) {
           // an executor given to the builder is the caller's; one started for this update is closed with it
@@ -401,8 +395,8 @@ public final class Tributary {
               : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses),
                   pipelineSettings.caughtUpTimeout())
               : context.isPresent() ? context.get()
-              : early.isPresent() ? joinStarted(early.get()).withFailoverTimeout(pipelineSettings.caughtUpTimeout())
-              : embedded(slots, pipelineStorage.settings(), pipelineSettings.caughtUpTimeout());
+              : early.isPresent() ? OwnCluster.join(early.get()).withFailoverTimeout(pipelineSettings.caughtUpTimeout())
+              : ownCluster.start(slots, pipelineSettings.caughtUpTimeout());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             // analyzed again if a flow restarts for new columns: the stored schemas then have them
@@ -440,87 +434,6 @@ public final class Tributary {
      */
     public MaintenanceReport maintain(MaintenanceOptions options) {
       return TableMaintenance.run(storage(), Objects.requireNonNull(options, "options"));
-    }
-
-    /** Watches for a stop requested from another process ({@code tributary stop}). */
-    /**
-     * The embedded cluster of one update, with Flink's file systems configured from the pipeline's
-     * {@code flink:} options and Hadoop settings, if it has any (checkpoints and savepoints on
-     * {@code s3a://} need both).
-     */
-    private JobExecutor embedded(int slots, HadoopSettings hadoop, Duration failoverTimeout) {
-      return EmbeddedExecutor.start(slots, embeddedConfiguration(hadoop), failoverTimeout);
-    }
-
-    private Configuration embeddedConfiguration(HadoopSettings hadoop) {
-      Configuration conf = FlinkFileSystems.embeddedConfiguration(flinkOptions, hadoop);
-      if (!flinkOptions.isEmpty() || !hadoop.entries().isEmpty()) {
-        // a pipeline with neither leaves the process's Flink file systems as they are
-        FlinkFileSystems.initialize(conf);
-      }
-      return conf;
-    }
-
-    /**
-     * The slots of a triggered update's own cluster: {@value Tributary#SIDE_BY_SIDE} jobs' worth, so that
-     * independent jobs run side by side, or the pipeline's {@code taskmanager.numberOfTaskSlots}. Each
-     * slot keeps the 64 MiB of managed memory a two-slot cluster's slots have (Flink's local default is
-     * 128 MiB for the whole task manager), unless {@code taskmanager.memory.managed.size} is set.
-     */
-    private int triggeredSlots() {
-      String configured = flinkOptions.get(TaskManagerOptions.NUM_TASK_SLOTS.key());
-      return configured != null ? Integer.parseInt(configured.trim()) : parallelism * SIDE_BY_SIDE;
-    }
-
-    /** Starts the update's own cluster on a thread of its own; file systems are configured first, here. */
-    private CompletableFuture<EmbeddedExecutor> startEmbedded(int slots, HadoopSettings hadoop) {
-      Configuration conf = embeddedConfiguration(hadoop);
-      if (!conf.contains(TaskManagerOptions.MANAGED_MEMORY_SIZE)) {
-        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64L * slots));
-      }
-      CompletableFuture<EmbeddedExecutor> started = new CompletableFuture<>();
-      Thread thread = new Thread(() -> {
-        try {
-          started.complete(EmbeddedExecutor.start(slots, conf));
-        } catch (RuntimeException | Error e) {
-          started.completeExceptionally(e);
-        }
-      }, "tributary-cluster-start");
-      thread.setDaemon(true);
-      thread.start();
-      return started;
-    }
-
-    private static EmbeddedExecutor joinStarted(CompletableFuture<EmbeddedExecutor> started) {
-      try {
-        return started.join();
-      } catch (CompletionException e) {
-        throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
-      }
-    }
-
-    /** Closes a cluster started for an update that did not start after all (a definition error, a lock held). */
-    private static void closeWhenStarted(CompletableFuture<EmbeddedExecutor> started) {
-      started.thenAccept(JobExecutor::close);
-    }
-
-    private static Thread stopRequestWatcher(PipelineStorage storage, RunningUpdate update) {
-      Thread watcher = new Thread(() -> {
-        try {
-          while (!Thread.currentThread().isInterrupted()) {
-            if (storage.stopRequested()) {
-              update.stop();
-              return;
-            }
-            Thread.sleep(STOP_POLL.toMillis());
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "tributary-stop-watcher");
-      watcher.setDaemon(true);
-      watcher.start();
-      return watcher;
     }
 
     private PipelineStorage storage() {

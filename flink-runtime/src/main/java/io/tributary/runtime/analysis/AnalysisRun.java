@@ -84,8 +84,7 @@ final class AnalysisRun {
     this.streaming = new StreamingChecks(tableEnv, datasets, findings::inputs, plan.configuration());
     this.declaredSchemas = new DeclaredSchemas(tableEnv);
     this.refreshPlanner = new RefreshPlanner(tableEnv, datasets, findings::inputs);
-    this.flowTargets = new AppendFlowTargetAnalysis(plan, tableEnv, reads, streaming, declaredSchemas, checks,
-        placeholders, findings);
+    this.flowTargets = new AppendFlowTargetAnalysis(plan, reads, streaming, declaredSchemas, checks, findings);
     this.changeTargets = new ChangeTargetAnalysis(plan, datasets, tableEnv, declaredSchemas, findings,
         this::resolve);
   }

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.table.api.Table;
-import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.types.logical.RowType;
 
 /**
@@ -22,24 +21,19 @@ import org.apache.flink.table.types.logical.RowType;
 final class AppendFlowTargetAnalysis {
 
   private final LogicalPlan plan;
-  private final StreamTableEnvironment tableEnv;
   private final QueryReads reads;
   private final StreamingChecks streaming;
   private final DeclaredSchemas declaredSchemas;
   private final List<Analyzer.DatasetCheck> checks;
-  private final Placeholders placeholders;
   private final AnalysisFindings findings;
 
-  AppendFlowTargetAnalysis(LogicalPlan plan, StreamTableEnvironment tableEnv, QueryReads reads,
-      StreamingChecks streaming, DeclaredSchemas declaredSchemas, List<Analyzer.DatasetCheck> checks,
-      Placeholders placeholders, AnalysisFindings findings) {
+  AppendFlowTargetAnalysis(LogicalPlan plan, QueryReads reads, StreamingChecks streaming,
+      DeclaredSchemas declaredSchemas, List<Analyzer.DatasetCheck> checks, AnalysisFindings findings) {
     this.plan = plan;
-    this.tableEnv = tableEnv;
     this.reads = reads;
     this.streaming = streaming;
     this.declaredSchemas = declaredSchemas;
     this.checks = checks;
-    this.placeholders = placeholders;
     this.findings = findings;
   }
 
@@ -84,9 +78,7 @@ final class AppendFlowTargetAnalysis {
     RowType targetType = FlowTypes.targetType(target.name(), types, targetProblems);
     findings.reads(target.name(), flowReads.getOrDefault(target.name(), List.of()));
     if (targetType != null) {
-      String placeholder = "__flows_" + target.name();
-      placeholders.create(placeholder, targetType);
-      Table table = tableEnv.from(Placeholders.quoted(placeholder));
+      Table table = reads.table("__flows_" + target.name(), targetType);
       RowTypeChecks.checkDropDuplicates(target, targetType, targetProblems);
       for (Analyzer.DatasetCheck check : checks) {
         targetProblems.addAll(check.check(target, table));

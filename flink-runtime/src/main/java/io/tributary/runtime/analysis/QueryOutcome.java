@@ -37,44 +37,29 @@ record QueryOutcome(Kind kind, DatasetQueries.Built built, String problem) {
 
   /** Whose query it is: a dataset's or an append flow's, which decides how its problems read. */
   enum Reader {
-    DATASET {
-      @Override
-      String undefinedInput(String reader, String input, Collection<String> defined, String call) {
-        return DefinitionErrors.undefinedInput(reader, input, defined, call);
-      }
+    DATASET("Dataset '"),
+    FLOW("Flow '");
 
-      @Override
-      String queryFailed(DatasetSpec query, RuntimeException error) {
-        return AnalysisErrors.queryFailed(query, error);
-      }
+    private final String prefix;
 
-      @Override
-      String sourceSchemaFailed(String reader, String message) {
-        return "Dataset '" + reader + "': " + message;
-      }
-    },
-    FLOW {
-      @Override
-      String undefinedInput(String reader, String input, Collection<String> defined, String call) {
-        return DefinitionErrors.appendFlowUndefinedInput(reader, input, defined, call);
-      }
+    Reader(String prefix) {
+      this.prefix = prefix;
+    }
 
-      @Override
-      String queryFailed(DatasetSpec query, RuntimeException error) {
-        return AnalysisErrors.flowQueryFailed(query.name(), error);
-      }
+    String undefinedInput(String reader, String input, Collection<String> defined, String call) {
+      return this == DATASET
+          ? DefinitionErrors.undefinedInput(reader, input, defined, call)
+          : DefinitionErrors.appendFlowUndefinedInput(reader, input, defined, call);
+    }
 
-      @Override
-      String sourceSchemaFailed(String reader, String message) {
-        return "Flow '" + reader + "': " + message;
-      }
-    };
-
-    abstract String undefinedInput(String reader, String input, Collection<String> defined, String call);
-
-    abstract String queryFailed(DatasetSpec query, RuntimeException error);
+    String queryFailed(DatasetSpec query, RuntimeException error) {
+      return this == DATASET ? AnalysisErrors.queryFailed(query, error)
+          : AnalysisErrors.flowQueryFailed(query.name(), error);
+    }
 
     /** An external source's schema could not be derived; {@code message} says why and how to fix it. */
-    abstract String sourceSchemaFailed(String reader, String message);
+    String sourceSchemaFailed(String reader, String message) {
+      return prefix + reader + "': " + message;
+    }
   }
 }

@@ -153,6 +153,12 @@ final class QueryReads implements TableResolver {
     return tableEnv.from(Placeholders.quoted(name));
   }
 
+  /** A placeholder table named {@code name} with {@code rowType}, which no query reads as a dataset. */
+  Table table(String name, RowType rowType) {
+    placeholders.create(name, rowType);
+    return tableEnv.from(Placeholders.quoted(name));
+  }
+
   private Table placeholder(String dataset, String registeredName, String call) {
     if (!datasets.containsKey(dataset)) {
       throw InputUnavailable.undefined(dataset, call);

@@ -2,7 +2,7 @@ package io.tributary.runtime.analysis;
 
 /**
  * An input a query cannot be given, which aborts the query (a user's lambda cannot be suspended): the
- * reader's state in the {@link AnalysisRun} follows from the reason. It never means "retry".
+ * reader's state follows from the reason (see {@link QueryReads#run}). It never means "retry".
  */
 final class InputUnavailable extends RuntimeException {
   private static final long serialVersionUID = 1L;

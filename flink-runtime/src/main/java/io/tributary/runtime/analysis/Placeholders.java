@@ -18,6 +18,9 @@ final class Placeholders {
   /** The prefix of the copies the inlined check of a streaming query reads (see {@link #register}). */
   static final String INLINED_PREFIX = "__inlined_";
 
+  /** The prefix of an external source's placeholder. */
+  static final String SOURCE_PREFIX = "__source_";
+
   private final RecordingCatalog catalog;
 
   Placeholders(RecordingCatalog catalog) {

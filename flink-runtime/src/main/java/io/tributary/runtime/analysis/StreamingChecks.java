@@ -5,6 +5,7 @@ import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.Input;
 import io.tributary.dsl.plan.ReadMode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,19 @@ final class StreamingChecks {
     this.datasets = datasets;
     this.inputs = inputs;
     this.configuration = configuration;
+  }
+
+  /**
+   * A streaming table's own query: no snapshot read joined to its stream (a stream joined with a
+   * snapshot is also an updating join once outer: the lookup fixes both), then append-only.
+   */
+  void checkStreamingQuery(DatasetSpec dataset, Table built, List<String> problems) {
+    List<String> snapshotReads = new ArrayList<>();
+    checkNoSnapshotReads(dataset, dataset.name(), "", snapshotReads);
+    problems.addAll(snapshotReads);
+    if (snapshotReads.isEmpty()) {
+      checkAppendOnly(dataset, built, problems);
+    }
   }
 
   /**
@@ -71,7 +85,7 @@ final class StreamingChecks {
 
           @Override
           public Table source(String name, Source source) {
-            return tableEnv.from(Placeholders.quoted(AnalysisRun.SOURCE_PREFIX + name));
+            return tableEnv.from(Placeholders.quoted(Placeholders.SOURCE_PREFIX + name));
           }
         });
     return updatingError(() -> inlined.build(dataset), inlined::dropRegisteredViews);

@@ -15,6 +15,7 @@ import io.tributary.runtime.delta.write.DeltaFileWriter;
 import io.tributary.runtime.delta.write.DeltaTableCommitter;
 import io.tributary.runtime.delta.write.DeltaWriteSpec;
 import io.tributary.runtime.testing.Await;
+import io.tributary.runtime.testing.GuardedFileSystem;
 import io.tributary.runtime.testing.SeededRandom;
 import io.tributary.runtime.testing.TributaryClusterExtension;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.ScalarFunction;
@@ -40,10 +42,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Failures injected into a running continuous update in production mode, each recovering (Flink
- * restarts the job from its last checkpoint, as production mode's restart strategy says) to exactly-once
- * output: the tables hold the rows of a clean run, each once, and every
- * commit has one flow_progress event with its rows.
+ * Failures injected into a running continuous update in production mode (an exception at a random
+ * record, a checkpoint that times out, checkpoint storage that fails writes, another writer of a table),
+ * each recovering (Flink restarts the job from its last checkpoint, as production mode's restart strategy
+ * says) to exactly-once output: the tables hold the rows of a clean run, each once, and every commit has
+ * one flow_progress event with its rows.
  */
 class ContinuousFailureInjectionITCase {
 
@@ -133,6 +136,39 @@ class ContinuousFailureInjectionITCase {
     runToTheEnd(Map.of("execution.checkpointing.timeout", "10 s"), Set.of());
 
     assertThat(Injected.OPENED.get()).as("the expired checkpoint failed the job over").isGreaterThan(1);
+  }
+
+  @Test
+  void checkpointStorageThatFailsWritesFailsTheJobWhichRecoversToExactlyOnceOutput() throws Exception {
+    // the job's checkpoints go to a file system whose disk is full until the job has failed over
+    Path checkpoints = Files.createDirectories(dir.resolve("checkpoints"));
+    org.apache.flink.configuration.Configuration flink = new org.apache.flink.configuration.Configuration();
+    GuardedFileSystem.settings("checkpoint-storage-password")
+        .forEach((key, value) -> flink.setString("flink.hadoop." + key, value));
+    FileSystem.initialize(flink, null);
+    long refusedBefore = GuardedFileSystem.refusedWrites();
+    GuardedFileSystem.fillUpAfter(checkpoints, 0);
+    Thread repair = new Thread(() -> {
+      try {
+        Await.until("a checkpoint on the full disk failed the job over", TIMEOUT, () -> Injected.OPENED.get() > 1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        GuardedFileSystem.repair();
+      }
+    }, "repair-checkpoint-storage");
+    repair.setDaemon(true);
+    repair.start();
+    try {
+      runToTheEnd(Map.of("execution.checkpointing.dir", GuardedFileSystem.uri(checkpoints)), Set.of());
+    } finally {
+      GuardedFileSystem.repair();
+      FileSystem.initialize(new org.apache.flink.configuration.Configuration(), null);
+    }
+
+    assertThat(GuardedFileSystem.refusedWrites()).as("checkpoint writes refused by the full disk")
+        .isGreaterThan(refusedBefore);
+    assertThat(Injected.OPENED.get()).as("the failed checkpoint failed the job over").isGreaterThan(1);
   }
 
   @Test

@@ -59,6 +59,7 @@ public class GuardedFileSystem extends RawLocalFileSystem {
   }
 
   private static final AtomicReference<Fault> FAULT = new AtomicReference<>();
+  private static final AtomicLong REFUSED = new AtomicLong();
 
   /** The settings that make {@value #SCHEME} work, for a file system whose password is {@code password}. */
   public static Map<String, String> settings(String password) {
@@ -87,6 +88,11 @@ public class GuardedFileSystem extends RawLocalFileSystem {
   /** From now on, {@code bytes} more bytes fit under {@code folder}; then its disk is full. */
   public static void fillUpAfter(java.nio.file.Path folder, long bytes) {
     FAULT.set(new Fault(folder.toUri().getPath(), false, new AtomicLong(bytes)));
+  }
+
+  /** How many writes a fault has refused since this JVM started: a test's proof that its fault was met. */
+  public static long refusedWrites() {
+    return REFUSED.get();
   }
 
   /** Removes the fault: the folder is writable again, the disk has room. */
@@ -132,9 +138,11 @@ public class GuardedFileSystem extends RawLocalFileSystem {
   private static void checkWritable(Path path) throws IOException {
     Optional<Fault> fault = faultAt(path);
     if (fault.isPresent() && fault.get().readOnly()) {
+      REFUSED.incrementAndGet();
       throw new AccessDeniedException(path.toUri().getPath(), null, "Permission denied");
     }
     if (fault.isPresent() && fault.get().bytesLeft().get() <= 0) {
+      REFUSED.incrementAndGet();
       throw new IOException("No space left on device");
     }
   }
@@ -201,6 +209,7 @@ public class GuardedFileSystem extends RawLocalFileSystem {
   public boolean delete(Path p, boolean recursive) throws IOException {
     Optional<Fault> fault = faultAt(p);
     if (fault.isPresent() && fault.get().readOnly()) {
+      REFUSED.incrementAndGet();
       throw new AccessDeniedException(p.toUri().getPath(), null, "Permission denied");
     }
     return super.delete(p, recursive); // deleting frees space on a full disk
@@ -240,6 +249,7 @@ public class GuardedFileSystem extends RawLocalFileSystem {
         return; // repaired meanwhile
       }
       if (fault.bytesLeft().addAndGet(-n) < 0) {
+        REFUSED.incrementAndGet();
         throw new IOException("No space left on device");
       }
     }

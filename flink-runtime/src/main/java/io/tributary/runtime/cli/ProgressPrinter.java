@@ -32,7 +32,7 @@ final class ProgressPrinter implements UpdateListener {
   private final long start;
   private final Map<String, Flow> flows = new LinkedHashMap<>();
   private int drawnLines;
-  private long firstFlowAt = -1;
+  private long flowsEndedAt = -1;
 
   /** One flow as shown: its state, its rows and the rate measured between the last two counts. */
   private static final class Flow {
@@ -62,8 +62,8 @@ final class ProgressPrinter implements UpdateListener {
   public synchronized void onFlow(String dataset, FlowState state, String detail) {
     Flow flow = flows.computeIfAbsent(dataset, d -> new Flow());
     flow.state = state;
-    if (firstFlowAt < 0) {
-      firstFlowAt = nanoTime.getAsLong();
+    if (ENDED.contains(state)) {
+      flowsEndedAt = nanoTime.getAsLong();
     }
     if (terminal) {
       if (!detail.isEmpty()) {
@@ -116,11 +116,11 @@ final class ProgressPrinter implements UpdateListener {
   }
 
   /**
-   * Seconds from this printer's start (before the pipeline is analyzed) to the first flow's state
-   * (the update has its record and lock and queues its flows), or -1 if no flow was reported.
+   * Seconds from this printer's start (before the pipeline is analyzed) to the latest flow's end (the
+   * update's flows are done; its bookkeeping follows), or -1 if no flow ended.
    */
-  synchronized double secondsToFirstFlow() {
-    return firstFlowAt < 0 ? -1 : seconds(firstFlowAt);
+  synchronized double secondsToFlowsEnd() {
+    return flowsEndedAt < 0 ? -1 : seconds(flowsEndedAt);
   }
 
   /** Seconds from this printer's start to now: the timeline its lines show. */

@@ -259,7 +259,7 @@ public final class TributaryCli {
         UpdateResult result = update.await();
         previous.forEach((name, handler) -> sun.misc.Signal.handle(new sun.misc.Signal(name), handler));
         progress.finish();
-        out.println(UpdateSummary.line(result, progress.secondsToFirstFlow(), progress.secondsSoFar()));
+        out.println(UpdateSummary.line(result, progress.secondsToFlowsEnd(), progress.secondsSoFar()));
         printTables(out, config, result, progress);
         result.error().ifPresent(e -> spec.commandLine().getErr().println(
             "Error: " + Secrets.redact(String.valueOf(e), config.allSettings())));

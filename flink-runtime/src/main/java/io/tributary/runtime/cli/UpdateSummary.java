@@ -19,18 +19,21 @@ final class UpdateSummary {
   /**
    * For example: {@code Update 1 COMPLETED in 6.0 s (the update: its jobs and their commits). The
    * command's timeline: 11.4 s, of which 3.2 s of analysis and planning before the update and 2.2 s of
-   * bookkeeping after it (maintenance, the event log)}.
+   * bookkeeping after it (maintenance, the event log)}. The bookkeeping runs from the flows' end to now;
+   * what is before the update is the rest, so the three parts add up to the timeline (a flow's first
+   * state comes after the update's record is taken, so it cannot mark where the update starts).
    *
-   * @param before seconds from the command's start to the update's first flow state, -1 if unknown
+   * @param flowsEnded seconds from the command's start to the update's last flow end, -1 if unknown
    * @param total seconds from the command's start to now
    */
-  static String line(UpdateResult result, double before, double total) {
+  static String line(UpdateResult result, double flowsEnded, double total) {
     double update = result.duration().toMillis() / 1000.0;
     String head = String.format(Locale.ROOT, "Update %d %s in %.1f s", result.number(), result.state(), update);
-    if (before < 0) {
+    if (flowsEnded < 0) {
       return head + String.format(Locale.ROOT, " (%.1f s since the command started)", total);
     }
-    double after = Math.max(0, total - before - update);
+    double after = Math.max(0, total - flowsEnded);
+    double before = Math.max(0, total - update - after);
     return head + String.format(Locale.ROOT, " (the update: its jobs and their commits). The command's timeline:"
         + " %.1f s, of which %.1f s of analysis and planning before the update and %.1f s of bookkeeping after it"
         + " (maintenance, the event log)", total, before, after);

@@ -72,7 +72,8 @@ class ResultPrinterTest {
     UpdateResult result = new UpdateResult("shop", "u1", 1, UpdateState.COMPLETED, List.of(), Optional.empty(),
         Duration.ofMillis(6000));
 
-    assertThat(UpdateSummary.line(result, 3.2, 11.4)).isEqualTo("Update 1 COMPLETED in 6.0 s (the update: its jobs"
+    // flows ended 9.2 s into the command: 2.2 s of bookkeeping after them, 3.2 s before the 6.0 s update
+    assertThat(UpdateSummary.line(result, 9.2, 11.4)).isEqualTo("Update 1 COMPLETED in 6.0 s (the update: its jobs"
         + " and their commits). The command's timeline: 11.4 s, of which 3.2 s of analysis and planning before the"
         + " update and 2.2 s of bookkeeping after it (maintenance, the event log)");
     assertThat(UpdateSummary.line(result, -1, 7.0)).isEqualTo("Update 1 COMPLETED in 6.0 s (7.0 s since the command"

@@ -1,16 +1,13 @@
 package io.tributary.runtime.remote;
 
 import io.tributary.runtime.engine.JobExecutor;
-import io.tributary.runtime.engine.JobFailedException;
 import io.tributary.runtime.engine.JobOutcome;
 import io.tributary.runtime.engine.JobSubmission;
 import io.tributary.runtime.engine.SubmittedJob;
 import io.tributary.runtime.engine.SubmittedJobBase;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -63,13 +60,12 @@ public final class ContextExecutor implements JobExecutor {
 
   /** {@code execution.target} of an application cluster's context (Flink's {@code EmbeddedExecutor.NAME}). */
   public static final String APPLICATION_TARGET = "embedded";
-  private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
-  private static final int UNREADABLE_LIMIT = 10;
 
   private final Configuration context;
   private final RestCaughtUpReader reader;
   private final Duration caughtUpTimeout;
   private final String describe;
+  private final ClusterJobWatch watch;
   private final ExecutorService waiting = Executors.newCachedThreadPool(runnable -> {
     Thread thread = new Thread(runnable, "tributary-context-executor");
     thread.setDaemon(true);
@@ -84,6 +80,8 @@ public final class ContextExecutor implements JobExecutor {
     this.reader = new RestCaughtUpReader(URI.create("http://" + host + ":" + port));
     this.describe = (isApplication(context) ? "the application cluster" : "the Flink cluster") + " at " + host + ":"
         + port;
+    this.watch = new ClusterJobWatch(reader, describe,
+        "its REST endpoint is rest.address:rest.port of the Flink configuration", caughtUpTimeout);
   }
 
   /**
@@ -206,7 +204,7 @@ public final class ContextExecutor implements JobExecutor {
     if (submission.caughtUpSources().isEmpty()) {
       caughtUp.complete(null);
     } else {
-      waiting.execute(() -> awaitCaughtUp(client, submission, caughtUp, result));
+      waiting.execute(() -> watch.awaitCaughtUp(id.toHexString(), submission, caughtUp, result, client::cancel));
     }
     return new Context(id, client, result, caughtUp);
   }
@@ -231,47 +229,6 @@ public final class ContextExecutor implements JobExecutor {
     return new JobOutcome(status, Map.of(), Optional.of(failure));
   }
 
-  private void awaitCaughtUp(JobClient client, JobSubmission submission, CompletableFuture<Void> caughtUp,
-      CompletableFuture<JobOutcome> result) {
-    long deadline = System.nanoTime() + caughtUpTimeout.toNanos();
-    int unreadable = 0;
-    while (true) {
-      try {
-        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        reader.await(client.getJobID().toHexString(), submission.runId(), submission.caughtUpSources(), left);
-        caughtUp.complete(null);
-        return;
-      } catch (TimeoutException e) {
-        result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': "
-            + e.getMessage(), null)));
-        client.cancel();
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (IllegalStateException jobEnded) {
-        return; // the job ended first: its result says how
-      } catch (IOException | RuntimeException e) {
-        if (result.isDone()) {
-          return;
-        }
-        if (++unreadable >= UNREADABLE_LIMIT || System.nanoTime() >= deadline) {
-          result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': cannot read "
-              + "whether its sources caught up from " + describe + " (" + unreadable + " attempts; the REST "
-              + "endpoint is rest.address:rest.port of the Flink configuration): " + e.getMessage(), e)));
-          client.cancel();
-          return;
-        }
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-  }
-
   @Override
   public void close() {
     waiting.shutdownNow();
@@ -292,57 +249,13 @@ public final class ContextExecutor implements JobExecutor {
 
     @Override
     public CompletableFuture<Map<String, Object>> accumulators() {
-      return client.getAccumulators().handle((values, error) -> {
-        Map<String, Object> numbers = new HashMap<>();
-        if (values != null) {
-          values.forEach((name, value) -> {
-            if (value instanceof Number number) {
-              numbers.put(name, number.longValue());
-            }
-          });
-        }
-        return Map.copyOf(numbers);
-      });
+      return ClusterJobWatch.counts(client.getAccumulators());
     }
 
     @Override
     public String stopWithSavepoint(String dir, Duration timeout) throws InterruptedException {
-      String jid = id();
-      long started = System.nanoTime();
-      try {
-        while (!reader.allTasksRunning(jid)) {
-          if (result().isDone() || List.of("FINISHED", "FAILED", "CANCELED", "SUSPENDED").contains(reader.jobState(jid))) {
-            throw new JobFailedException("Job " + jid + " ended before it could be stopped with a savepoint.", null);
-          }
-          if (System.nanoTime() - started > START_TIMEOUT.toNanos()) {
-            throw new JobFailedException("Job " + jid + " did not start all its tasks on " + describe + " within "
-                + START_TIMEOUT + ", so it could not be stopped with a savepoint.", null);
-          }
-          Thread.sleep(100);
-        }
-      } catch (IOException e) {
-        throw new JobFailedException("Cannot read job " + jid + " from " + describe + ": " + e.getMessage(), e);
-      }
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        try {
-          long remaining = Math.max(1, deadline - System.nanoTime());
-          return client.stopWithSavepoint(false, dir, SavepointFormatType.NATIVE).get(remaining, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-          throw new JobFailedException("Stopping job " + jid + " with a savepoint took longer than " + timeout
-              + "; it is cancelled, and the next update restores its newest checkpoint.", e);
-        } catch (ExecutionException e) {
-          boolean notReady = ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
-              || ExceptionUtils.findThrowableWithMessage(e, "not all required tasks").isPresent()
-              || ExceptionUtils.findThrowableWithMessage(e, "tasks not ready").isPresent()
-              || ExceptionUtils.findThrowableWithMessage(e, "is not being executed at the moment").isPresent();
-          if (!notReady || System.nanoTime() > deadline || result().isDone()) {
-            throw new JobFailedException("Stopping job " + jid + " with a savepoint failed: "
-                + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
-          }
-          Thread.sleep(100);
-        }
-      }
+      return watch.stopWithSavepoint(id(), result(), timeout,
+          () -> client.stopWithSavepoint(false, dir, SavepointFormatType.NATIVE));
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.tributary.runtime.remote;
 
 import io.tributary.runtime.config.PipelineSettings;
 import io.tributary.runtime.engine.JobExecutor;
-import io.tributary.runtime.engine.JobFailedException;
 import io.tributary.runtime.engine.JobOutcome;
 import io.tributary.runtime.engine.JobSubmission;
 import io.tributary.runtime.engine.SubmittedJob;
@@ -36,7 +35,6 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.OptionalFailure;
 import org.apache.flink.util.SerializedValue;
-import org.apache.flink.util.TimeUtils;
 
 /**
  * Runs jobs on a Flink session cluster through its REST API (flink-clients' {@link RestClusterClient}):
@@ -59,18 +57,15 @@ import org.apache.flink.util.TimeUtils;
  */
 public final class RemoteExecutor implements JobExecutor {
 
-  /** How long a job may take until all its tasks run before it can be stopped with a savepoint. */
-  private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
   /** How long a job's sources may take to catch up unless {@value PipelineSettings#CAUGHT_UP_TIMEOUT} says. */
   public static final Duration DEFAULT_CAUGHT_UP_TIMEOUT = PipelineSettings.DEFAULT.caughtUpTimeout();
-  /** Failed reads of the REST API (in one job's wait) after which its caught-up signal is given up. */
-  private static final int UNREADABLE_LIMIT = 10;
 
   private final RestClusterClient<StandaloneClusterId> client;
   private final RestCaughtUpReader reader;
   private final List<Path> jars;
   private final Duration caughtUpTimeout;
   private final String address;
+  private final ClusterJobWatch watch;
   private final ExecutorService waiting = Executors.newCachedThreadPool(runnable -> {
     Thread thread = new Thread(runnable, "tributary-remote-caught-up");
     thread.setDaemon(true);
@@ -84,6 +79,8 @@ public final class RemoteExecutor implements JobExecutor {
     this.reader = reader;
     this.jars = List.copyOf(jars);
     this.caughtUpTimeout = Objects.requireNonNull(caughtUpTimeout, "caughtUpTimeout");
+    this.watch = new ClusterJobWatch(reader, "the Flink cluster at " + address,
+        "its REST endpoint is the HOST:PORT of --cluster or flink.cluster", caughtUpTimeout);
   }
 
   /** An executor for the cluster whose REST endpoint is {@code hostPort}, shipping {@code jars} with each job. */
@@ -184,57 +181,10 @@ public final class RemoteExecutor implements JobExecutor {
     if (submission.caughtUpSources().isEmpty()) {
       caughtUp.complete(null);
     } else {
-      waiting.execute(() -> awaitCaughtUp(id, submission, caughtUp, result));
+      waiting.execute(() -> watch.awaitCaughtUp(id.toHexString(), submission, caughtUp, result,
+          () -> cancelQuietly(id)));
     }
     return new Remote(id, result, caughtUp);
-  }
-
-  /**
-   * Waits for the sources' gauges. A timeout fails the job's result (naming the sources) rather than
-   * the caught-up future, so the update fails and never takes the job for caught up; the job is cancelled.
-   */
-  private void awaitCaughtUp(JobID id, JobSubmission submission, CompletableFuture<Void> caughtUp,
-      CompletableFuture<JobOutcome> result) {
-    long deadline = System.nanoTime() + caughtUpTimeout.toNanos();
-    int unreadable = 0;
-    while (true) {
-      try {
-        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        reader.await(id.toHexString(), submission.runId(), submission.caughtUpSources(), left, caughtUpTimeout);
-        caughtUp.complete(null);
-        return;
-      } catch (TimeoutException e) {
-        result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "' on the Flink "
-            + "cluster at " + address + ": " + e.getMessage() + " The wait is " + PipelineSettings.CAUGHT_UP_TIMEOUT
-            + " in the pipeline's configuration (now " + TimeUtils.formatWithHighestUnit(caughtUpTimeout)
-            + "); the job is cancelled.", null)));
-        cancelQuietly(id);
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (IllegalStateException jobEnded) {
-        return; // the job ended first: its result says how
-      } catch (IOException | RuntimeException e) {
-        // a busy JobManager may fail to answer once: only repeated failures end the job
-        if (result.isDone()) {
-          return;
-        }
-        if (++unreadable >= UNREADABLE_LIMIT || System.nanoTime() >= deadline) {
-          result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': cannot read "
-              + "whether its sources caught up from the Flink cluster at " + address + " (" + unreadable
-              + " attempts): " + e.getMessage(), e)));
-          cancelQuietly(id);
-          return;
-        }
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
   }
 
   private static JobOutcome outcome(JobResult result) {
@@ -288,59 +238,13 @@ public final class RemoteExecutor implements JobExecutor {
 
     @Override
     public CompletableFuture<Map<String, Object>> accumulators() {
-      return client.getAccumulators(jobId(), RemoteExecutor.class.getClassLoader()).handle((values, error) -> {
-        Map<String, Object> numbers = new HashMap<>();
-        if (values != null) {
-          values.forEach((name, value) -> {
-            if (value instanceof Number number) {
-              numbers.put(name, number.longValue());
-            }
-          });
-        }
-        return Map.copyOf(numbers);
-      });
+      return ClusterJobWatch.counts(client.getAccumulators(jobId(), RemoteExecutor.class.getClassLoader()));
     }
 
     @Override
     public String stopWithSavepoint(String dir, Duration timeout) throws InterruptedException {
-      String jid = jobId().toHexString();
-      long started = System.nanoTime();
-      try {
-        while (!reader.allTasksRunning(jid)) {
-          if (result().isDone() || terminal(reader.jobState(jid))) {
-            throw new JobFailedException("Job " + jid + " ended before it could be stopped with a savepoint.", null);
-          }
-          if (System.nanoTime() - started > START_TIMEOUT.toNanos()) {
-            throw new JobFailedException("Job " + jid + " did not start all its tasks on " + address + " within "
-                + START_TIMEOUT + ", so it could not be stopped with a savepoint.", null);
-          }
-          Thread.sleep(100);
-        }
-      } catch (IOException e) {
-        throw new JobFailedException("Cannot read job " + jid + " from the Flink cluster at " + address + ": "
-            + e.getMessage(), e);
-      }
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        try {
-          long remaining = Math.max(1, deadline - System.nanoTime());
-          return client.stopWithSavepoint(jobId(), false, dir, SavepointFormatType.NATIVE)
-              .get(remaining, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-          throw new JobFailedException("Stopping job " + jid + " with a savepoint took longer than " + timeout
-              + "; it is cancelled, and the next update restores its newest checkpoint.", e);
-        } catch (ExecutionException e) {
-          boolean notReady = ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
-              || ExceptionUtils.findThrowableWithMessage(e, "not all required tasks").isPresent()
-              || ExceptionUtils.findThrowableWithMessage(e, "tasks not ready").isPresent()
-              || ExceptionUtils.findThrowableWithMessage(e, "is not being executed at the moment").isPresent();
-          if (!notReady || System.nanoTime() > deadline || result().isDone()) {
-            throw new JobFailedException("Stopping job " + jid + " with a savepoint failed: "
-                + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
-          }
-          Thread.sleep(100);
-        }
-      }
+      return watch.stopWithSavepoint(jobId().toHexString(), result(), timeout,
+          () -> client.stopWithSavepoint(jobId(), false, dir, SavepointFormatType.NATIVE));
     }
 
     @Override
@@ -349,10 +253,6 @@ public final class RemoteExecutor implements JobExecutor {
         cancelQuietly(jobId());
       }
     }
-  }
-
-  private static boolean terminal(String state) {
-    return List.of("FINISHED", "FAILED", "CANCELED", "SUSPENDED").contains(state);
   }
 
   /** {@code host:port} of a cluster's REST endpoint. */

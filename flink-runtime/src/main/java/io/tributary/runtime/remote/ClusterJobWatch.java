@@ -1,0 +1,156 @@
+package io.tributary.runtime.remote;
+
+import io.tributary.runtime.config.PipelineSettings;
+import io.tributary.runtime.engine.JobFailedException;
+import io.tributary.runtime.engine.JobOutcome;
+import io.tributary.runtime.engine.JobSubmission;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.flink.util.ExceptionUtils;
+import org.apache.flink.util.TimeUtils;
+
+/**
+ * What {@link RemoteExecutor} and {@link ContextExecutor} do alike with a job on a Flink cluster, over
+ * the JobManager's REST API ({@link RestCaughtUpReader}): wait for its sources to catch up, stop it with
+ * a savepoint once all its tasks run, and read its numeric accumulators. They differ only in how they
+ * submit, cancel and call the stop (a {@code RestClusterClient} with the job's id, or Flink's
+ * {@code JobClient}).
+ */
+final class ClusterJobWatch {
+
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+  /** A busy JobManager may fail to answer once: only this many failures in a row end the job. */
+  private static final int UNREADABLE_LIMIT = 10;
+  private static final List<String> TERMINAL = List.of("FINISHED", "FAILED", "CANCELED", "SUSPENDED");
+
+  private final RestCaughtUpReader reader;
+  private final String cluster;
+  private final String endpoint;
+  private final Duration caughtUpTimeout;
+
+  /**
+   * @param cluster the cluster as messages name it, such as {@code the Flink cluster at 127.0.0.1:8081}
+   * @param endpoint where its REST endpoint comes from, for a message when it cannot be read
+   */
+  ClusterJobWatch(RestCaughtUpReader reader, String cluster, String endpoint, Duration caughtUpTimeout) {
+    this.reader = reader;
+    this.cluster = cluster;
+    this.endpoint = endpoint;
+    this.caughtUpTimeout = caughtUpTimeout;
+  }
+
+  /**
+   * Waits for the sources' gauges of job {@code jobId}. A timeout fails the job's result (naming the
+   * sources) rather than the caught-up future, so the update fails and never takes the job for caught
+   * up; the job is cancelled. So it is when the endpoint cannot be read {@value #UNREADABLE_LIMIT} times.
+   */
+  void awaitCaughtUp(String jobId, JobSubmission submission, CompletableFuture<Void> caughtUp,
+      CompletableFuture<JobOutcome> result, Runnable cancel) {
+    long deadline = System.nanoTime() + caughtUpTimeout.toNanos();
+    int unreadable = 0;
+    while (true) {
+      try {
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        reader.await(jobId, submission.runId(), submission.caughtUpSources(), left, caughtUpTimeout);
+        caughtUp.complete(null);
+        return;
+      } catch (TimeoutException e) {
+        result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "' on " + cluster
+            + ": " + e.getMessage() + " The wait is " + PipelineSettings.CAUGHT_UP_TIMEOUT
+            + " in the pipeline's configuration (now " + TimeUtils.formatWithHighestUnit(caughtUpTimeout)
+            + "); the job is cancelled.", null)));
+        cancel.run();
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (IllegalStateException jobEnded) {
+        return; // the job ended first: its result says how
+      } catch (IOException | RuntimeException e) {
+        if (result.isDone()) {
+          return;
+        }
+        if (++unreadable >= UNREADABLE_LIMIT || System.nanoTime() >= deadline) {
+          result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': cannot read "
+              + "whether its sources caught up from " + cluster + " (" + unreadable + " attempts; " + endpoint
+              + "): " + e.getMessage(), e)));
+          cancel.run();
+          return;
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Stops job {@code jid} with a savepoint in {@code dir} through {@code stop} once all its tasks run
+   * (a savepoint needs them), asking again while the cluster answers that they are not ready yet; the
+   * savepoint's path.
+   */
+  String stopWithSavepoint(String jid, CompletableFuture<JobOutcome> result, Duration timeout,
+      Supplier<CompletableFuture<String>> stop) throws InterruptedException {
+    long started = System.nanoTime();
+    try {
+      while (!reader.allTasksRunning(jid)) {
+        if (result.isDone() || TERMINAL.contains(reader.jobState(jid))) {
+          throw new JobFailedException("Job " + jid + " ended before it could be stopped with a savepoint.", null);
+        }
+        if (System.nanoTime() - started > START_TIMEOUT.toNanos()) {
+          throw new JobFailedException("Job " + jid + " did not start all its tasks on " + cluster + " within "
+              + START_TIMEOUT + ", so it could not be stopped with a savepoint.", null);
+        }
+        Thread.sleep(100);
+      }
+    } catch (IOException e) {
+      throw new JobFailedException("Cannot read job " + jid + " from " + cluster + ": " + e.getMessage(), e);
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        long remaining = Math.max(1, deadline - System.nanoTime());
+        return stop.get().get(remaining, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        throw new JobFailedException("Stopping job " + jid + " with a savepoint took longer than " + timeout
+            + "; it is cancelled, and the next update restores its newest checkpoint.", e);
+      } catch (ExecutionException e) {
+        boolean notReady = ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
+            || ExceptionUtils.findThrowableWithMessage(e, "not all required tasks").isPresent()
+            || ExceptionUtils.findThrowableWithMessage(e, "tasks not ready").isPresent()
+            || ExceptionUtils.findThrowableWithMessage(e, "is not being executed at the moment").isPresent();
+        if (!notReady || System.nanoTime() > deadline || result.isDone()) {
+          throw new JobFailedException("Stopping job " + jid + " with a savepoint failed: "
+              + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /** A job's numeric accumulators as longs, from what the cluster answered (nothing if it failed). */
+  static CompletableFuture<Map<String, Object>> counts(CompletableFuture<Map<String, Object>> accumulators) {
+    return accumulators.handle((values, error) -> {
+      Map<String, Object> numbers = new HashMap<>();
+      if (values != null) {
+        values.forEach((name, value) -> {
+          if (value instanceof Number number) {
+            numbers.put(name, number.longValue());
+          }
+        });
+      }
+      return Map.copyOf(numbers);
+    });
+  }
+}

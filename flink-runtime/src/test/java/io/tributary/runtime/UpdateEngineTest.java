@@ -103,6 +103,9 @@ class UpdateEngineTest {
         tuple("big_orders", FlowState.COMPLETED), tuple("customers", FlowState.COMPLETED),
         tuple("totals", FlowState.COMPLETED), tuple("customer_names", FlowState.COMPLETED));
     assertThat(executor.submissions()).allMatch(s -> s.restoreFrom().isEmpty());
+    // each job reports caught up under a run id of its own: jobs side by side may read the same source
+    assertThat(executor.submissions()).extracting(FakeExecutor.Submitted::runId).doesNotHaveDuplicates();
+    assertThat(executor.submissions()).allSatisfy(s -> assertThat(s.runId()).startsWith(s.job() + "@"));
     // the inferred schema of customers was stored once the update held the lock
     assertThat(dir.resolve("storage/_tributary/schemas/customers/schema.json")).exists();
 

@@ -122,7 +122,7 @@ final class JobLauncher {
       running.jobSubmitting(job.name(), job.mode().name(), jobId.toHexString(), executor.cluster());
     }
     SubmittedJob submitted = executor.submit(new JobSubmission(job.name(), translated.graph(), restore,
-        context.updateId(), translated.caughtUpIds()));
+        context.runId(), translated.caughtUpIds()));
     if (running != null) {
       running.jobSubmitted(jobId.toHexString(), submitted.result());
     }

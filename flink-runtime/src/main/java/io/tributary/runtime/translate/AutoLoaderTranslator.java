@@ -35,8 +35,8 @@ final class AutoLoaderTranslator implements SourceTranslator<AutoLoader> {
       return new JobIo.SourceStream(rows, Optional.empty());
     }
     AutoLoaderSource files = job.continuous()
-        ? AutoLoaderSource.continuous(autoLoader, rowType, job.updateId(), sourceId, job.triggerInterval())
-        : AutoLoaderSource.triggered(autoLoader, rowType, job.updateId(), sourceId);
+        ? AutoLoaderSource.continuous(autoLoader, rowType, job.runId(), sourceId, job.triggerInterval())
+        : AutoLoaderSource.triggered(autoLoader, rowType, job.runId(), sourceId);
     // addNewColumns stores the evolved schema where analysis resolves it, so the restarted flow reads it
     files = files.withSchemaLocation(storage.schemaLocation(dataset)).withHadoop(storage.settings());
     DataStream<RowData> rows = env.fromSource(files, AutoLoaderSource.watermarkStrategy(autoLoader, rowType),

@@ -60,7 +60,7 @@ public final class DeltaJobIo implements JobIo {
     String sourceId = job.uid(dataset, "snapshot-of-" + job.job().name());
     DeltaSnapshotSource source = job.bounded()
         ? DeltaSnapshotSource.bounded(path, rowType).withHadoop(storage.settings())
-        : DeltaSnapshotSource.unbounded(path, rowType, job.updateId(), sourceId).withHadoop(storage.settings());
+        : DeltaSnapshotSource.unbounded(path, rowType, job.runId(), sourceId).withHadoop(storage.settings());
     DataStream<RowData> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), dataset + ": snapshot")
         .uid(sourceId);
     return new SourceStream(rows, job.bounded() ? Optional.empty() : Optional.of(sourceId));
@@ -76,8 +76,8 @@ public final class DeltaJobIo implements JobIo {
     String sourceId = job.uid(reader, "reads-" + dataset);
     DeltaSource table = DeltaSource.path(storage.tablePath(dataset));
     DeltaStreamSource stream = (job.continuous()
-        ? DeltaStreamSource.continuous(table, rowType, job.updateId(), sourceId, job.triggerInterval())
-        : DeltaStreamSource.triggered(table, rowType, job.updateId(), sourceId)).withHadoop(storage.settings());
+        ? DeltaStreamSource.continuous(table, rowType, job.runId(), sourceId, job.triggerInterval())
+        : DeltaStreamSource.triggered(table, rowType, job.runId(), sourceId)).withHadoop(storage.settings());
     DataStream<RowData> rows = env.fromSource(stream, WatermarkStrategy.noWatermarks(), reader + ": new rows of "
         + dataset).uid(sourceId);
     return new SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));

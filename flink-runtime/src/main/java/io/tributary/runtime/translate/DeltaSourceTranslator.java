@@ -34,8 +34,8 @@ final class DeltaSourceTranslator implements SourceTranslator<DeltaSource> {
       return new JobIo.SourceStream(rows, Optional.empty());
     }
     DeltaStreamSource stream = job.continuous()
-        ? DeltaStreamSource.continuous(delta, rowType, job.updateId(), sourceId, job.triggerInterval())
-        : DeltaStreamSource.triggered(delta, rowType, job.updateId(), sourceId);
+        ? DeltaStreamSource.continuous(delta, rowType, job.runId(), sourceId, job.triggerInterval())
+        : DeltaStreamSource.triggered(delta, rowType, job.runId(), sourceId);
     stream = stream.withHadoop(storage.settings());
     DataStream<RowData> rows = env.fromSource(stream, WatermarkStrategy.noWatermarks(),
         dataset + ": " + delta.describe()).uid(sourceId);

@@ -50,6 +50,16 @@ public record JobContext(String pipeline, PlannedJob job, String updateId, long 
   }
 
   /**
+   * The id this run of the job reports its sources caught up under: the job's name and its update's
+   * run ({@link #forAttempt}, a schema restart). Jobs of one update that read the same source (two
+   * apply-changes targets of one change feed view) run side by side, and their sources share a uid:
+   * keyed by the update alone, the first to catch up stopped the other before it had read its input.
+   */
+  public String runId() {
+    return job.name() + "@" + updateId;
+  }
+
+  /**
    * The transaction version of a materialized table's overwrite: strictly increasing across updates
    * and across the recomputations of one continuous update, and the same when a failed job of the
    * same update and recomputation is run again, so that rerun commits nothing twice.

@@ -33,7 +33,13 @@ import org.apache.flink.configuration.Configuration;
  * an operator chain, with its {@code duration} and its {@code read-records}/{@code write-records}) and
  * prints each vertex's records per second: the records it wrote (a source) or read, over the vertex's
  * running time, which for the streaming job's vertices includes the wait until every source caught up
- * and the stop with a savepoint.
+ * and the stop with a savepoint. It reads a job's figures once the cluster reports it FINISHED (the update ends
+ * when the savepoint is taken; the job's last counters arrive a moment later).
+ *
+ * <p>{@code --runs N} (default 3) updates per target and parallelism, each on a fresh storage root; the vertices
+ * of the last are printed, and the medians of all as {@code key=value} lines. Each update's gold is checked
+ * against a recomputation from the raw files ({@link GoldTables#recompute}) and silver's rows against the
+ * recomputation's count.
  */
 final class ClusterBench {
 
@@ -64,6 +70,9 @@ final class ClusterBench {
     long lines = EventFiles.lines(events);
     System.out.printf("[cluster] input %s: %d files, %d lines, %.1f MB; parallelisms %s; deployable jar %s%n",
         events, EventFiles.list(events).size(), lines, EventFiles.bytes(events) / 1e6, parallelisms, jar);
+    int runs = Integer.parseInt(o.getOrDefault("runs", "3"));
+    List<GoldRow> expectedGold = GoldTables.recompute(events);
+    Map<String, List<Double>> seconds = new java.util.LinkedHashMap<>();
     boolean ok = true;
     List<String> targets = List.of(o.getOrDefault("targets", "embedded,standalone").split(","));
 
@@ -71,8 +80,10 @@ final class ClusterBench {
     if (targets.contains("embedded")) try (EmbeddedCluster embedded = EmbeddedCluster.start(2, new Configuration())) {
       System.out.printf("[cluster] embedded cluster (1 TaskManager, 2 slots) up in %.2f s%n", Bench.seconds(start));
       for (int p : parallelisms) {
-        ok &= measure("embedded", p, embedded.restAddress(), events, work.resolve("embedded-p" + p), lines,
-            builder -> builder.cluster(embedded));
+        for (int run = 1; run <= runs; run++) {
+          ok &= measure("embedded", p, run == runs, embedded.restAddress(), events, work.resolve("embedded-p" + p),
+              lines, expectedGold, seconds, builder -> builder.cluster(embedded));
+        }
       }
     }
     start = System.nanoTime();
@@ -85,15 +96,21 @@ final class ClusterBench {
       System.out.printf("[cluster] standalone cluster (separate JVMs: 1 JobManager, 1 TaskManager with 2 slots, "
           + "4096m) up in %.2f s%n", Bench.seconds(start));
       for (int p : parallelisms) {
-        ok &= measure("standalone", p, standalone.restUri(), events, work.resolve("standalone-p" + p), lines,
-            builder -> builder.cluster(standalone.restAddress()));
+        for (int run = 1; run <= runs; run++) {
+          ok &= measure("standalone", p, run == runs, standalone.restUri(), events,
+              work.resolve("standalone-p" + p), lines, expectedGold, seconds,
+              builder -> builder.cluster(standalone.restAddress()));
+        }
       }
     }
+    seconds.forEach((key, values) -> System.out.printf("%s.median=%.2f (of %d)%n", key,
+        Bench.median(values, Double::doubleValue), values.size()));
     System.out.println("checks=" + (ok ? "PASS" : "FAIL"));
     return ok;
   }
 
-  private static boolean measure(String target, int parallelism, URI rest, Path events, Path storage, long lines,
+  private static boolean measure(String target, int parallelism, boolean printVertices, URI rest, Path events,
+      Path storage, long lines, List<GoldRow> expectedGold, Map<String, List<Double>> seconds,
       Function<Tributary.Builder, Tributary.Builder> on) throws IOException, InterruptedException {
     BenchmarkRun.deleteRecursively(storage);
     Set<String> before = jobIds(rest);
@@ -111,6 +128,17 @@ final class ClusterBench {
       System.out.printf("[%s p=%d] error: %s%n", target, parallelism, result.error().orElse("none"));
       return false;
     }
+    String key = target + ".p" + parallelism;
+    seconds.computeIfAbsent(key + ".update_s", k -> new ArrayList<>()).add(wall);
+    GoldComparison gold = GoldComparison.of(
+        GoldTables.fromDelta(storage.resolve("tables/gold_daily_metrics").toAbsolutePath().toString()), expectedGold);
+    long silver = io.tributary.runtime.delta.read.DeltaTableSummary
+        .of(storage.resolve("tables/silver_events").toAbsolutePath().toString())
+        .map(io.tributary.runtime.delta.read.DeltaTableSummary::rows).orElse(-1L);
+    long expectedSilver = expectedGold.stream().mapToLong(GoldRow::eventCount).sum();
+    boolean checked = gold.passed() && silver == expectedSilver;
+    System.out.printf("[%s p=%d] silver rows %,d (expected %,d), gold %s: %s%n", target, parallelism, silver,
+        expectedSilver, gold.summary(), checked ? "PASS" : "FAIL");
     List<String> ids = new ArrayList<>();
     for (JsonNode job : get(rest, "/jobs/overview").path("jobs")) {
       if (!before.contains(job.path("jid").asText())) {
@@ -118,20 +146,37 @@ final class ClusterBench {
       }
     }
     for (String id : ids) {
-      JsonNode job = get(rest, "/jobs/" + id);
+      JsonNode job = finished(rest, id);
+      seconds.computeIfAbsent(key + "." + job.path("name").asText().replace("bench: ", "") + "_s",
+          k -> new ArrayList<>()).add(job.path("duration").asLong() / 1000.0);
+      if (!printVertices) {
+        continue;
+      }
       System.out.printf("[%s p=%d] job '%s' %s, %.2f s%n", target, parallelism, job.path("name").asText(),
           job.path("state").asText(), job.path("duration").asLong() / 1000.0);
       for (JsonNode vertex : job.path("vertices")) {
-        double seconds = vertex.path("duration").asLong() / 1000.0;
+        double vertexSeconds = vertex.path("duration").asLong() / 1000.0;
         long read = vertex.path("metrics").path("read-records").asLong();
         long written = vertex.path("metrics").path("write-records").asLong();
         long records = read > 0 ? read : written;
         System.out.printf("[%s p=%d]   %-70s x%d  read %,10d  written %,10d  %7.2f s  %,10.0f records/s%n", target,
             parallelism, abbreviate(vertex.path("name").asText(), 70), vertex.path("parallelism").asInt(), read,
-            written, seconds, seconds > 0 ? records / seconds : 0);
+            written, vertexSeconds, vertexSeconds > 0 ? records / vertexSeconds : 0);
       }
     }
-    return true;
+    return checked;
+  }
+
+  /** The job's details once the cluster reports it in a terminal state, or as they are after 60 s. */
+  private static JsonNode finished(URI rest, String id) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode job = get(rest, "/jobs/" + id);
+    while (!Set.of("FINISHED", "CANCELED", "FAILED").contains(job.path("state").asText())
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      job = get(rest, "/jobs/" + id);
+    }
+    return job;
   }
 
   private static String abbreviate(String name, int length) {

@@ -3,15 +3,21 @@ package io.tributary.runtime.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
 import io.tributary.dsl.AutoLoader;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
+import io.tributary.runtime.delta.KernelSnapshotScan;
 import io.tributary.runtime.delta.read.DeltaCommitRows;
+import io.tributary.runtime.delta.write.TableFileReferences;
 import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.tables.PipelineTables;
 import io.tributary.runtime.testing.SeededRandom;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -180,6 +187,16 @@ class CrashSuiteITCase {
       assertOneExactEventPerDataCommit(storage.resolve("storage"), history);
       assertThat(storage.resolve("storage/_tributary/lock")).as("no lock after the final update").doesNotExist();
     }
+    // no orphan file that `tributary maintain` would not clean: with the retention forced to 0, maintain
+    // leaves in each table's folder only what its latest snapshot uses (a killed epoch's files included)
+    CliProcess.Result maintain = CliProcess.run(crashed, TIMEOUT, "maintain", crashedYml.toString(),
+        "--retain-hours", "0", "--force-retention");
+    assertThat(maintain.code()).as(maintain.toString()).isZero();
+    for (String table : TABLES) {
+      assertThat(filesBeyondTheSnapshot(crashed.resolve("storage/tables").resolve(table)))
+          .as("files of %s neither its latest snapshot uses nor maintain deleted, after %s", table, history).isEmpty();
+      assertThat(rows(crashed, table)).as("table %s after maintain", table).isEqualTo(rows(clean, table));
+    }
     long seconds = (System.nanoTime() - started) / 1_000_000_000;
     System.out.println("Crash suite: " + kills + " kills in " + seconds + " s; clean updates took " + durations + " ms");
   }
@@ -212,6 +229,30 @@ class CrashSuiteITCase {
     }
     rows.sort(null);
     return rows;
+  }
+
+  /**
+   * The files in a table's folder, outside {@code _delta_log}, that its latest snapshot does not use; a
+   * Hadoop local checksum file ({@code .NAME.crc}) counts as used when its file {@code NAME} is.
+   */
+  private static List<String> filesBeyondTheSnapshot(Path table) throws IOException {
+    Engine engine = DefaultEngine.create(new Configuration());
+    Snapshot snapshot = KernelSnapshotScan.snapshot(engine, table.toString(), -1);
+    Set<String> live = TableFileReferences.liveFiles(engine, table.toString(), snapshot,
+        new org.apache.hadoop.fs.Path(table.toUri()));
+    try (var files = Files.walk(table)) {
+      return files.filter(Files::isRegularFile)
+          .filter(f -> !table.relativize(f).startsWith("_delta_log"))
+          .filter(f -> !live.contains(TableFileReferences.key(new org.apache.hadoop.fs.Path(checksummed(f).toUri()))))
+          .map(Path::toString).sorted().toList();
+    }
+  }
+
+  /** The file a Hadoop local checksum file {@code .NAME.crc} is the checksum of; any other file itself. */
+  private static Path checksummed(Path file) {
+    String name = file.getFileName().toString();
+    return name.startsWith(".") && name.endsWith(".crc")
+        ? file.resolveSibling(name.substring(1, name.length() - ".crc".length())) : file;
   }
 
   /**

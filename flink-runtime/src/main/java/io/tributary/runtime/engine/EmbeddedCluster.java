@@ -214,15 +214,11 @@ public final class EmbeddedCluster implements AutoCloseable {
         return cluster.stopWithSavepoint(job, dir, false, SavepointFormatType.NATIVE).get(remaining,
             TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
-        throw new JobFailedException("Stopping job " + job + " with a savepoint took longer than " + timeout
-            + "; it is cancelled, and the next update restores its newest checkpoint.", e);
+        throw JobFailedException.stopTimedOut(job.toString(), timeout, e);
       } catch (ExecutionException e) {
-        boolean notReady = ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
-            || ExceptionUtils.findThrowableWithMessage(e, "not all required tasks").isPresent()
-            || ExceptionUtils.findThrowableWithMessage(e, "tasks not ready").isPresent();
-        if (!notReady || System.nanoTime() > deadline || status(job).isGloballyTerminalState()) {
-          throw new JobFailedException("Stopping job " + job + " with a savepoint failed: "
-              + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
+        if (!JobFailedException.stopNotReadyYet(e) || System.nanoTime() > deadline
+            || status(job).isGloballyTerminalState()) {
+          throw JobFailedException.stopFailed(job.toString(), e);
         }
         Thread.sleep(100);
       }

@@ -160,7 +160,7 @@ public final class EmbeddedExecutor implements JobExecutor {
     @Override
     public String stopWithSavepoint(String dir, Duration timeout) throws InterruptedException {
       if (!cluster.awaitAllTasksRunning(jobId(), START_TIMEOUT)) {
-        throw new JobFailedException("Job " + jobId() + " ended before it could be stopped with a savepoint.", null);
+        throw JobFailedException.endedBeforeStop(jobId().toString());
       }
       return cluster.stopWithSavepoint(jobId(), dir, timeout);
     }

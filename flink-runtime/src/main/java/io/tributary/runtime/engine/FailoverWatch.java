@@ -71,10 +71,6 @@ final class FailoverWatch {
     }
   }
 
-  private static String sentence(String message) {
-    return message.endsWith(".") ? message : message + ".";
-  }
-
   private void check() {
     try {
       if (caughtUp.isDone() || result.isDone()) {
@@ -102,14 +98,8 @@ final class FailoverWatch {
       if (now - quietSince >= timeout.toNanos()) {
         stop();
         Optional<Throwable> cause = cluster.lastTaskFailure(id);
-        result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "' failed over ("
-            + failovers + " task restarts) and since then its sources " + submission.caughtUpSources()
-            + " have neither caught up nor written a row in " + TimeUtils.formatWithHighestUnit(timeout)
-            + ": a restarted source that does not get its input back would wait forever, so the job is"
-            + " cancelled. " + cause.map(e -> "Its tasks restarted after: " + sentence(JobErrors.rootMessage(e)) + " ")
-                .orElse("The log says why its tasks restarted. ")
-            + "The wait is " + PipelineSettings.CAUGHT_UP_TIMEOUT + " in the pipeline's configuration.",
-            cause.orElse(null))));
+        result.complete(JobOutcome.failed(JobFailedException.stalledAfterFailover(submission.job(), failovers,
+            submission.caughtUpSources(), timeout, cause)));
         cluster.cancel(id);
       }
     } catch (RuntimeException e) {

@@ -234,7 +234,7 @@ final class JobLauncher {
       if (message.contains("Cannot map checkpoint/savepoint state") || message.contains("Failed to rollback")) {
         throw StateIncompatibleException.doesNotFit(job.datasets(), message);
       }
-      throw new JobFailedException("Job " + job.name() + " failed: " + message, cause);
+      throw JobFailedException.failed(job.name(), cause);
     }
   }
 
@@ -242,7 +242,7 @@ final class JobLauncher {
     try {
       return future.get();
     } catch (ExecutionException e) {
-      throw new JobFailedException(JobErrors.rootMessage(e), e.getCause());
+      throw JobFailedException.waitFailed(e);
     }
   }
 }

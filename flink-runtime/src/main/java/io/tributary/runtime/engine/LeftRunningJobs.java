@@ -34,9 +34,9 @@ final class LeftRunningJobs {
             storage.savepointDir(job.job()), STOP_TIMEOUT);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new JobFailedException(which + ": interrupted while stopping it.", e);
+        throw JobFailedException.leftRunning(which, ": interrupted while stopping it.", e);
       } catch (IllegalStateException e) {
-        throw new JobFailedException(which + ", and it could not be stopped: " + e.getMessage() + " Update " + current
+        throw JobFailedException.leftRunning(which, ", and it could not be stopped: " + e.getMessage() + " Update " + current
             + " runs nothing while that job may still write the pipeline's tables: start again once the cluster"
             + " answers. If that cluster is gone for good (its jobs with it), add \"stopped_by_update\": " + current
             + " to the job in " + storage.updatesDir() + "/" + String.format("%06d.json", job.update()) + ".", e);

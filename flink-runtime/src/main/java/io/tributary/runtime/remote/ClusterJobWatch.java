@@ -63,10 +63,8 @@ final class ClusterJobWatch {
         caughtUp.complete(null);
         return;
       } catch (TimeoutException e) {
-        result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "' on " + cluster
-            + ": " + e.getMessage() + " The wait is " + PipelineSettings.CAUGHT_UP_TIMEOUT
-            + " in the pipeline's configuration (now " + TimeUtils.formatWithHighestUnit(caughtUpTimeout)
-            + "); the job is cancelled.", null)));
+        result.complete(JobOutcome.failed(JobFailedException.notCaughtUp(submission.job(), cluster, e.getMessage(),
+            caughtUpTimeout)));
         cancel.run();
         return;
       } catch (InterruptedException e) {
@@ -79,9 +77,8 @@ final class ClusterJobWatch {
           return;
         }
         if (++unreadable >= UNREADABLE_LIMIT || System.nanoTime() >= deadline) {
-          result.complete(JobOutcome.failed(new JobFailedException("Job '" + submission.job() + "': cannot read "
-              + "whether its sources caught up from " + cluster + " (" + unreadable + " attempts; " + endpoint
-              + "): " + e.getMessage(), e)));
+          result.complete(JobOutcome.failed(JobFailedException.caughtUpUnreadable(submission.job(), cluster,
+              unreadable, endpoint, e)));
           cancel.run();
           return;
         }
@@ -106,16 +103,15 @@ final class ClusterJobWatch {
     try {
       while (!reader.allTasksRunning(jid)) {
         if (result.isDone() || TERMINAL.contains(reader.jobState(jid))) {
-          throw new JobFailedException("Job " + jid + " ended before it could be stopped with a savepoint.", null);
+          throw JobFailedException.endedBeforeStop(jid);
         }
         if (System.nanoTime() - started > START_TIMEOUT.toNanos()) {
-          throw new JobFailedException("Job " + jid + " did not start all its tasks on " + cluster + " within "
-              + START_TIMEOUT + ", so it could not be stopped with a savepoint.", null);
+          throw JobFailedException.tasksNotStarted(jid, cluster, START_TIMEOUT);
         }
         Thread.sleep(100);
       }
     } catch (IOException e) {
-      throw new JobFailedException("Cannot read job " + jid + " from " + cluster + ": " + e.getMessage(), e);
+      throw JobFailedException.unreadable(jid, cluster, e);
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -123,16 +119,10 @@ final class ClusterJobWatch {
         long remaining = Math.max(1, deadline - System.nanoTime());
         return stop.get().get(remaining, TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
-        throw new JobFailedException("Stopping job " + jid + " with a savepoint took longer than " + timeout
-            + "; it is cancelled, and the next update restores its newest checkpoint.", e);
+        throw JobFailedException.stopTimedOut(jid, timeout, e);
       } catch (ExecutionException e) {
-        boolean notReady = ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
-            || ExceptionUtils.findThrowableWithMessage(e, "not all required tasks").isPresent()
-            || ExceptionUtils.findThrowableWithMessage(e, "tasks not ready").isPresent()
-            || ExceptionUtils.findThrowableWithMessage(e, "is not being executed at the moment").isPresent();
-        if (!notReady || System.nanoTime() > deadline || result.isDone()) {
-          throw new JobFailedException("Stopping job " + jid + " with a savepoint failed: "
-              + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
+        if (!JobFailedException.stopNotReadyYet(e) || System.nanoTime() > deadline || result.isDone()) {
+          throw JobFailedException.stopFailed(jid, e);
         }
         Thread.sleep(100);
       }

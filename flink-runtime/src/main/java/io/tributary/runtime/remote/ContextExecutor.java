@@ -99,12 +99,7 @@ public final class ContextExecutor implements JobExecutor {
     Configuration conf = Configuration.fromMap(env.getConfiguration().toMap());
     check(conf);
     if (jobLimit(env, "jobCountLimit") < 2) {
-      throw new FlinkDeploymentException("Flink runs this program with one job at most and a job client that can "
-          + "neither stop a job with a savepoint nor read its result: a submission through the REST API's jar run "
-          + "(the web UI's 'Submit New Job', the Kubernetes operator's FlinkSessionJob) runs it so. An update runs "
-          + "several jobs and stops each with a savepoint. Start it with flink run -c "
-          + "io.tributary.runtime.cli.TributaryCli tributary-flink.jar start PIPELINE.yml, with tributary start "
-          + "PIPELINE.yml --cluster HOST:PORT, or as an application (application mode).");
+      throw FlinkDeploymentException.oneJobAtMost();
     }
     return Optional.of(new ContextExecutor(conf, caughtUpTimeout));
   }
@@ -145,25 +140,13 @@ public final class ContextExecutor implements JobExecutor {
    */
   public static void check(Configuration conf) {
     if (isApplication(conf) && HighAvailabilityMode.isHighAvailabilityModeActivated(conf)) {
-      throw new FlinkDeploymentException("Application mode with high availability ("
-          + HighAvailabilityOptions.HA_MODE.key() + ": " + conf.get(HighAvailabilityOptions.HA_MODE) + ") cannot run "
-          + "a Tributary update: Flink allows an application with high availability at most one streaming job "
-          + "(a second one fails with 'Cannot have more than 1 streaming jobs in a single environment.'), and an "
-          + "update runs one job per group of connected streaming tables and one per materialized table. Run the "
-          + "pipeline on a session cluster instead (flink run -c io.tributary.runtime.cli.TributaryCli "
-          + "tributary-flink.jar start PIPELINE.yml, or tributary start PIPELINE.yml --cluster HOST:PORT), which may "
-          + "have high availability, or turn it off for this application cluster.");
+      throw FlinkDeploymentException.applicationWithHighAvailability(conf.get(HighAvailabilityOptions.HA_MODE));
     }
     if (isApplication(conf) && conf.get(DeploymentOptions.SUBMIT_FAILED_JOB_ON_APPLICATION_ERROR)) {
-      throw new FlinkDeploymentException("Application mode with "
-          + DeploymentOptions.SUBMIT_FAILED_JOB_ON_APPLICATION_ERROR.key() + ": true cannot run a Tributary update: "
-          + "Flink then allows an application one job, and an update runs several. Remove the option, or run the "
-          + "pipeline on a session cluster.");
+      throw FlinkDeploymentException.applicationWithOneJob();
     }
     conf.getOptional(StateRecoveryOptions.SAVEPOINT_PATH).ifPresent(path -> {
-      throw new FlinkDeploymentException("The Flink program was given the savepoint " + path + " to restore ("
-          + StateRecoveryOptions.SAVEPOINT_PATH.key() + ", flink run -s, --fromSavepoint): Tributary restores each "
-          + "job's own savepoint from the pipeline's storage. Start it without a savepoint.");
+      throw FlinkDeploymentException.givenASavepoint(path);
     });
   }
 

@@ -206,14 +206,9 @@ public final class PipelineLock implements AutoCloseable {
         }
         continue;
       }
-      throw new PipelineLockedException("Pipeline '" + pipeline + "' is already running an update ("
-          + current.map(h -> "started " + h.since() + " by process " + h.pid() + " on " + h.host()
-              + (h.updateNumber().isPresent() ? ", update " + h.updateNumber().getAsLong() : "")
-              + ", last heartbeat " + h.heartbeat())
-              .orElse("holder unknown: " + text.get().strip())
-          + "). Wait for it to end, or stop it with 'tributary stop'. If that process is gone, delete " + path + ".");
+      throw PipelineLockedException.heldBy(pipeline, current, text.get(), path);
     }
-    throw new PipelineLockedException("Pipeline '" + pipeline + "': cannot take the lock " + path + ".");
+    throw PipelineLockedException.cannotTake(pipeline, path);
   }
 
   /** Whether a file lock is present for the pipeline stored in {@code storage}, live or stale. */
@@ -321,8 +316,23 @@ public final class PipelineLock implements AutoCloseable {
   public static final class PipelineLockedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    PipelineLockedException(String message) {
+    private PipelineLockedException(String message) {
       super(message);
+    }
+
+    /** The lock at {@code path} is held by {@code holder} (as read: {@code text} when it does not parse). */
+    static PipelineLockedException heldBy(String pipeline, Optional<Holder> holder, String text, Path path) {
+      return new PipelineLockedException("Pipeline '" + pipeline + "' is already running an update ("
+          + holder.map(h -> "started " + h.since() + " by process " + h.pid() + " on " + h.host()
+              + (h.updateNumber().isPresent() ? ", update " + h.updateNumber().getAsLong() : "")
+              + ", last heartbeat " + h.heartbeat())
+              .orElse("holder unknown: " + text.strip())
+          + "). Wait for it to end, or stop it with 'tributary stop'. If that process is gone, delete " + path + ".");
+    }
+
+    /** The lock at {@code path} could not be taken though no live holder was seen. */
+    static PipelineLockedException cannotTake(String pipeline, Path path) {
+      return new PipelineLockedException("Pipeline '" + pipeline + "': cannot take the lock " + path + ".");
     }
   }
 }

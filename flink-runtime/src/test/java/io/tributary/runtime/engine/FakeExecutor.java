@@ -204,7 +204,7 @@ public final class FakeExecutor implements JobExecutor {
     @Override
     public String stopWithSavepoint(String dir, Duration timeout) {
       if (result.isDone()) {
-        throw new JobFailedException("Job " + name + " ended before it could be stopped with a savepoint.", null);
+        throw JobFailedException.endedBeforeStop(name);
       }
       Path savepoint = Path.of(dir.replaceFirst("^file:", "")).resolve("savepoint-" + id);
       try {

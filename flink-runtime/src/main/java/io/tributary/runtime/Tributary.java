@@ -9,7 +9,6 @@ import io.tributary.runtime.config.PipelineConfig;
 import io.tributary.runtime.config.PipelineConfigException;
 import io.tributary.runtime.config.PipelineLibraries;
 import io.tributary.runtime.config.PipelineSettings;
-import io.tributary.runtime.engine.DeferredSchemas;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.EmbeddedExecutor;
 import io.tributary.runtime.remote.ContextExecutor;
@@ -17,10 +16,10 @@ import io.tributary.runtime.remote.JobJars;
 import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.engine.JobExecutor;
 import io.tributary.runtime.engine.OwnCluster;
+import io.tributary.runtime.engine.PreparedUpdate;
 import io.tributary.runtime.engine.ProductionRuntime;
 import io.tributary.runtime.engine.RefreshSelection;
 import io.tributary.runtime.engine.RunSettings;
-import io.tributary.runtime.engine.UpdatePlan;
 import io.tributary.runtime.engine.UpdateRunner;
 import io.tributary.runtime.maintenance.MaintenanceOptions;
 import io.tributary.runtime.maintenance.MaintenanceReport;
@@ -29,7 +28,6 @@ import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.PlannedJob;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +37,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
 
@@ -328,50 +325,11 @@ public final class Tributary {
       // a triggered update's own cluster starts while the pipeline is analyzed: 2-3 s of a cold start
       Optional<CompletableFuture<EmbeddedExecutor>> early = executor == null && remoteCluster == null && !inContext
           && !continuous ? Optional.of(ownCluster.startEarly(ownCluster.triggeredSlots(parallelism))) : Optional.empty();
-      // the one analysis of the update: it writes nothing before the update holds the lock
-      DeferredSchemas schemas = new DeferredSchemas(pipelineStorage);
       // a continuous update recomputes materialized tables (ResolvedPlan.forContinuousUpdate)
-      UnaryOperator<ResolvedPlan> inMode = continuous ? ResolvedPlan::forContinuousUpdate : UnaryOperator.identity();
-      UpdatePlan checked;
-      PipelineSettings pipelineSettings;
-      Optional<ContextExecutor> context;
-      List<PlannedJob> jobs;
-      RefreshSelection.Resolved selected;
-      PipelineLock lock;
-      try {
-        checked = UpdatePlan.of(inMode.apply(analyses.apply(ProductionRuntime.analyzer(schemas, pipelineStorage,
-            logical)::analyze).apply(logical)));
-        // checked by the analysis with the other problems: it cannot fail here
-        pipelineSettings = PipelineSettings.of(name, configuration);
-        // the main of a Flink program (flink run, an application cluster): its jobs go through Flink's
-        // context environment; a context an update cannot run in is refused before anything runs
-        context = inContext ? ContextExecutor.ofContext(pipelineSettings.caughtUpTimeout()) : Optional.empty();
-        jobs = checked.jobs();
-        selected = selection.resolve(checked.resolved().plan(), jobs);
-        lock = PipelineLock.acquire(pipelineStorage, name, pipelineSettings.lease(), Clock.systemUTC());
-      } catch (RuntimeException | Error e) {
-        early.ifPresent(OwnCluster::closeWhenStarted);
-        throw e;
-      }
-      Supplier<ResolvedPlan> analyzeStoring = () -> inMode.apply(
-          analyses.apply(ProductionRuntime.analyzer(pipelineStorage, true, logical)::analyze).apply(logical));
-      UpdatePlan plan;
-      try {
-        UpdateRunner.reset(pipelineStorage, jobs, selected);
-        // now that the update owns the storage, Auto Loader's inferred schemas are stored; the pipeline
-        // is analyzed again only for tables just reset (inferred afresh) or a schema changed meanwhile
-        boolean unchanged = selected.resetJobs().isEmpty() && schemas.store();
-        plan = unchanged ? checked : UpdatePlan.of(analyzeStoring.get());
-        pipelineStorage.clearStopRequest();
-      } catch (RuntimeException e) {
-        early.ifPresent(OwnCluster::closeWhenStarted);
-        try {
-          lock.close();
-        } catch (RuntimeException closing) { // storage that refuses writes refuses this too: keep the first error
-          e.addSuppressed(closing);
-        }
-        throw e;
-      }
+      PreparedUpdate prepared = PreparedUpdate.prepare(name, configuration, logical, pipelineStorage, selection,
+          analyses, continuous ? ResolvedPlan::forContinuousUpdate : UnaryOperator.identity(), inContext, early);
+      PipelineSettings pipelineSettings = prepared.settings();
+      List<PlannedJob> jobs = prepared.plan().jobs();
       RunSettings settings = new RunSettings(parallelism, triggerInterval, development, continuous, flinkOptions,
           maxFlowRetries != null ? maxFlowRetries
               : pipelineSettings.maxFlowRetries().orElse(RunSettings.DEFAULT_FLOW_RETRIES),
@@ -385,22 +343,22 @@ public final class Tributary {
           ? new EmbeddedExecutor(embeddedCluster, pipelineSettings.caughtUpTimeout()) : executor;
       String remote = remoteCluster;
       List<Class<?>> pipelineClasses = definitions.stream().<Class<?>>map(Object::getClass).toList();
-      UpdatePlan updatePlan = plan;
       Thread thread = new Thread(() -> {
         Thread watcher = update.watchStopRequests();
         UpdateResult result = null;
-        try (lock) {
+        try (PipelineLock lock = prepared.lock()) {
           // an executor given to the builder is the caller's; one started for this update is closed with it
           JobExecutor target = shared != null ? shared
               : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses),
                   pipelineSettings.caughtUpTimeout())
-              : context.isPresent() ? context.get()
+              : prepared.context().isPresent() ? prepared.context().get()
               : early.isPresent() ? OwnCluster.join(early.get()).withFailoverTimeout(pipelineSettings.caughtUpTimeout())
               : ownCluster.start(slots, pipelineSettings.caughtUpTimeout());
           try {
             UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
             // analyzed again if a flow restarts for new columns: the stored schemas then have them
-            result = runner.run(updatePlan, analyzeStoring, selected, recording, update.stopRequest());
+            result = runner.run(prepared.plan(), prepared.analyzeStoring(), prepared.selected(), recording,
+                update.stopRequest());
           } finally {
             if (shared == null) {
               target.close();

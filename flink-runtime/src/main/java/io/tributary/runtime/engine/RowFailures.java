@@ -25,6 +25,10 @@ import org.apache.flink.util.SerializedThrowable;
  */
 final class RowFailures {
 
+  /** A CAST call that is not already a TRY_CAST. */
+  private static final java.util.regex.Pattern CAST =
+      java.util.regex.Pattern.compile("(?i)(?<![\\w$])CAST\\s*\\(");
+
   private RowFailures() {}
 
   /** The message for {@code failure} of {@code context}'s job, if a source named the row it failed on. */
@@ -67,11 +71,17 @@ final class RowFailures {
         .append(" fail: ").append(oneLine(cause)).append(". The row came from file ").append(file)
         .append(position.map(p -> ", " + p).orElse("")).append(": ").append(row).append('.');
     List<String> expectations = new ArrayList<>();
+    List<String> rewritten = new ArrayList<>();
     for (String dataset : datasets) {
-      plan.dataset(dataset).map(DatasetSpec::expectations).orElse(List.of()).stream()
-          .filter(e -> !e.isUnique())
-          .map(e -> describe(e) + (datasets.size() > 1 ? " of '" + dataset + "'" : ""))
-          .forEach(expectations::add);
+      for (Expectation e : plan.dataset(dataset).map(DatasetSpec::expectations).orElse(List.of())) {
+        if (!e.isUnique()) {
+          expectations.add(describe(e) + (datasets.size() > 1 ? " of '" + dataset + "'" : ""));
+          String tolerant = CAST.matcher(oneLine(e.constraint())).replaceAll("TRY_CAST(");
+          if (!tolerant.equals(oneLine(e.constraint()))) {
+            rewritten.add("'" + e.name() + "' as " + tolerant);
+          }
+        }
+      }
     }
     if (expectations.isEmpty()) {
       text.append(" No expectation evaluates it: the expression is in the query.");
@@ -81,8 +91,9 @@ final class RowFailures {
           .append(String.join(", ", expectations)).append('.');
     }
     return text.append(" Nothing of the epoch holding the row was committed. Fix the record, or write the")
-        .append(" expression so that it cannot fail: TRY_CAST(x AS INT) returns NULL where CAST fails, and NULL")
-        .append(" fails an expectation, so expectOrDrop drops the row and the event log counts it.").toString();
+        .append(" expression so that it cannot fail: TRY_CAST returns NULL where CAST fails, and NULL fails an")
+        .append(" expectation, so expectOrDrop drops the row and the event log counts it")
+        .append(rewritten.isEmpty() ? "" : " (" + String.join(", ", rewritten) + ")").append('.').toString();
   }
 
   private static String describe(Expectation e) {

@@ -31,10 +31,22 @@ final class RowFailures {
 
   private RowFailures() {}
 
-  /** The message for {@code failure} of {@code context}'s job, if a source named the row it failed on. */
+  /**
+   * The message for {@code failure} of {@code context}'s job: when a source named the row it failed on,
+   * with the row's file, line and values; when the planner's code threw on a row no source saw (read
+   * from a Delta table, or after a shuffle), with what is known of it. Empty for any other failure.
+   */
   static Optional<String> describe(Throwable failure, JobContext context, LogicalPlan plan) {
-    return find(failure).map(row -> message(row.sourceId(), row.file(), row.position(), row.row(),
-        row.causeMessage(), context, plan));
+    Optional<SourceRowException> named = find(failure);
+    if (named.isPresent()) {
+      SourceRowException row = named.get();
+      return Optional.of(message(row.sourceId(), row.file(), row.position(), row.row(), row.causeMessage(), context,
+          plan));
+    }
+    if (SourceRowException.thrownByThePlannersCode(failure)) {
+      return Optional.of(messageWithoutOrigin(JobErrors.rootMessage(failure), context, plan));
+    }
+    return Optional.empty();
   }
 
   /** The source's exception in the chain; one from a cluster arrives serialized and is read back. */
@@ -62,14 +74,32 @@ final class RowFailures {
       JobContext context, LogicalPlan plan) {
     Optional<String> origin = originDataset(sourceId, context, plan);
     List<String> datasets = origin.map(d -> evaluatedIn(d, context, plan)).orElse(context.job().datasets());
+    return compose(origin, datasets, cause, "The row came from file " + file + position.map(p -> ", " + p).orElse("")
+        + ": " + row + ".", plan, context);
+  }
+
+  /**
+   * The message for a row on which the planner's code threw {@code cause} in {@code context}'s job,
+   * where no Auto Loader reader saw it: read from a Delta table, or after a shuffle.
+   */
+  static String messageWithoutOrigin(String cause, JobContext context, LogicalPlan plan) {
+    List<String> datasets = context.job().datasets();
+    Optional<String> only = datasets.size() == 1 ? Optional.of(datasets.get(0)) : Optional.empty();
+    return compose(only, datasets, cause, "The row's file, line and values are not known: only an Auto Loader source"
+        + " names the rows it emits, and this row was read from a Delta table or crossed a shuffle before it"
+        + " failed.", plan, context);
+  }
+
+  private static String compose(Optional<String> origin, List<String> datasets, String cause, String whence,
+      LogicalPlan plan, JobContext context) {
     String where = origin.map(d -> "dataset '" + d + "'").orElse("job '" + context.job().name() + "'");
     String fedTo = datasets.stream().filter(d -> !origin.equals(Optional.of(d))).map(d -> "'" + d + "'").toList()
         .toString().replace("[", "").replace("]", "");
     StringBuilder text = new StringBuilder("Pipeline '").append(context.pipeline()).append("', ").append(where)
         .append(": a row made ").append(fedTo.isEmpty() ? "the dataset's query or its expectations"
-            : "the query or the expectations of the dataset or of " + fedTo + " (which read it in the same job)")
-        .append(" fail: ").append(oneLine(cause)).append(". The row came from file ").append(file)
-        .append(position.map(p -> ", " + p).orElse("")).append(": ").append(row).append('.');
+            : origin.isPresent() ? "the query or the expectations of the dataset or of " + fedTo
+                + " (which read it in the same job)" : "the query or the expectations of " + fedTo)
+        .append(" fail: ").append(oneLine(cause)).append(". ").append(whence);
     List<String> expectations = new ArrayList<>();
     List<String> rewritten = new ArrayList<>();
     for (String dataset : datasets) {

@@ -162,35 +162,9 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
     return AutoLoaderErrors.rowFailed(sourceId, file, position, RowText.of(row, format.producedType()), error);
   }
 
-  /**
-   * Whether {@code error} is an expression of the planner's code failing on a value: thrown where the
-   * deepest cause's stack leaves the JDK, by Flink's Table runtime ({@code org.apache.flink.table.*},
-   * such as a CAST of {@code 'abc'} to INT) or by the planner's generated classes (which have no
-   * package), and no cause is Flink's cancellation, an interrupt, an I/O failure (a sink's write) or one
-   * of Tributary's own errors, which say what they are about. Anything else (a chained Delta writer's
-   * failure) passes unchanged.
-   */
+  /** Whether {@code error} is about the record: see {@link SourceRowException#thrownByThePlannersCode}. */
   static boolean thrownOnTheRecord(Throwable error) {
-    Throwable deepest = error;
-    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-      if (cause instanceof InterruptedException || cause instanceof java.io.InterruptedIOException
-          || cause instanceof java.nio.channels.ClosedByInterruptException
-          || cause instanceof org.apache.flink.runtime.execution.CancelTaskException
-          || cause instanceof java.io.IOException || cause instanceof java.io.UncheckedIOException
-          || cause.getClass().getName().startsWith("io.tributary.")) {
-        return false;
-      }
-      deepest = cause;
-    }
-    for (StackTraceElement frame : deepest.getStackTrace()) {
-      String type = frame.getClassName();
-      if (type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
-          || type.startsWith("sun.") || type.startsWith("com.sun.")) {
-        continue;
-      }
-      return type.startsWith("org.apache.flink.table.") || type.indexOf('.') < 0;
-    }
-    return false;
+    return SourceRowException.thrownByThePlannersCode(error);
   }
 
   /**

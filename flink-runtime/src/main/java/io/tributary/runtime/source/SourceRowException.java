@@ -56,8 +56,42 @@ public final class SourceRowException extends RuntimeException {
     return messageOf(getCause());
   }
 
+  /**
+   * Whether {@code error} is an expression of the planner's code failing on a value: thrown where the
+   * deepest cause's stack leaves the JDK, by Flink's Table runtime ({@code org.apache.flink.table.*},
+   * such as a CAST of {@code 'abc'} to INT) or by the planner's generated classes (which have no
+   * package), and no cause is Flink's cancellation, an interrupt, an I/O failure (a sink's write) or one
+   * of Tributary's own errors, which say what they are about. A failure from a cluster may arrive as
+   * Flink's {@code SerializedThrowable}, which keeps the original's class name and stack.
+   */
+  public static boolean thrownByThePlannersCode(Throwable error) {
+    Throwable deepest = error;
+    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      String name = cause instanceof org.apache.flink.util.SerializedThrowable serialized
+          ? serialized.getOriginalErrorClassName() : cause.getClass().getName();
+      if (cause instanceof InterruptedException || cause instanceof java.io.InterruptedIOException
+          || cause instanceof java.nio.channels.ClosedByInterruptException
+          || cause instanceof org.apache.flink.runtime.execution.CancelTaskException
+          || cause instanceof java.io.IOException || cause instanceof java.io.UncheckedIOException
+          || name.startsWith("io.tributary.") || name.startsWith("java.io.")
+          || name.equals("org.apache.flink.runtime.execution.CancelTaskException")) {
+        return false;
+      }
+      deepest = cause;
+    }
+    for (StackTraceElement frame : deepest.getStackTrace()) {
+      String type = frame.getClassName();
+      if (type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
+          || type.startsWith("sun.") || type.startsWith("com.sun.")) {
+        continue;
+      }
+      return type.startsWith("org.apache.flink.table.") || type.indexOf('.') < 0;
+    }
+    return false;
+  }
+
   /** The deepest message of {@code error}'s chain, past Flink's "Could not forward element" wrappers. */
-  static String messageOf(Throwable error) {
+  public static String messageOf(Throwable error) {
     Throwable current = error;
     String message = null;
     while (current != null) {

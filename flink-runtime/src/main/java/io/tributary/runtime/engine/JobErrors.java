@@ -16,6 +16,11 @@ final class JobErrors {
    * layers ("Job execution failed", "Recovery is suppressed"), and the user's problem is the deepest.
    */
   static String rootMessage(Throwable error) {
+    for (Throwable c = error; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof JobFailedException failed && failed.hasWholeMessage()) {
+        return failed.getMessage();
+      }
+    }
     Throwable current = ExceptionUtils.stripExecutionException(error);
     String message = describe(current);
     while (current.getCause() != null && current.getCause() != current) {

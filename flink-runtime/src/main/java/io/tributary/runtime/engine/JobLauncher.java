@@ -55,8 +55,12 @@ final class JobLauncher {
     this.settings = settings;
   }
 
-  /** A submitted job of the update, with the fingerprint of the state it will save. */
-  record Launched(JobContext context, SubmittedJob job, StateFingerprint fingerprint) {
+  /**
+   * A submitted job of the update, with the fingerprint of the state it will save and the plan it was
+   * translated from (whose expectations a failure on a row names).
+   */
+  record Launched(JobContext context, SubmittedJob job, StateFingerprint fingerprint,
+      io.tributary.dsl.plan.LogicalPlan plan) {
 
     CompletableFuture<JobOutcome> result() {
       return job.result();
@@ -126,7 +130,7 @@ final class JobLauncher {
     if (running != null) {
       running.jobSubmitted(jobId.toHexString(), submitted.result());
     }
-    Launched launched = new Launched(context, submitted, fingerprint);
+    Launched launched = new Launched(context, submitted, fingerprint, plan.resolved().plan());
     active.put(submitted.id(), launched);
     return launched;
   }
@@ -168,7 +172,7 @@ final class JobLauncher {
 
   /** Waits for a job to end on its own (a BATCH job) and fails if it did not succeed. */
   void awaitSuccess(Launched launched) throws InterruptedException {
-    checkSucceeded(launched.context().job(), await(launched.result()));
+    checkSucceeded(launched, await(launched.result()));
   }
 
   /** Stops a running STREAMING job with a savepoint and points its next run at it. */
@@ -193,7 +197,7 @@ final class JobLauncher {
   /** Throws the failure of {@code launched} if it ends, failed, within a few seconds. */
   private static void checkSucceededIfEnded(Launched launched) throws InterruptedException {
     try {
-      checkSucceeded(launched.context().job(), launched.result().get(5, java.util.concurrent.TimeUnit.SECONDS));
+      checkSucceeded(launched, launched.result().get(5, java.util.concurrent.TimeUnit.SECONDS));
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       // still running, or its result cannot be had: the savepoint's failure is all there is to say
     }
@@ -227,9 +231,15 @@ final class JobLauncher {
     }
   }
 
-  private static void checkSucceeded(PlannedJob job, JobOutcome outcome) {
+  private static void checkSucceeded(Launched launched, JobOutcome outcome) {
+    PlannedJob job = launched.context().job();
     if (outcome.failure().isPresent()) {
       Throwable cause = outcome.failure().get();
+      // a row that made the query or an expectation throw, as its source named it
+      Optional<String> row = RowFailures.describe(cause, launched.context(), launched.plan());
+      if (row.isPresent()) {
+        throw JobFailedException.withWholeMessage(row.get(), cause);
+      }
       String message = JobErrors.rootMessage(cause);
       if (message.contains("Cannot map checkpoint/savepoint state") || message.contains("Failed to rollback")) {
         throw StateIncompatibleException.doesNotFit(job.datasets(), message);

@@ -3,6 +3,7 @@ package io.tributary.runtime.source;
 import io.tributary.runtime.storage.HadoopSettings;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
@@ -120,6 +121,37 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
         reader.close();
       }
     };
+  }
+
+  /**
+   * Where the {@code record}-th record (from 1) that a reader of {@code split} returned is in its file:
+   * {@code "line N"} for the line formats (read again), {@code "record N"} for a Parquet file read from its
+   * start, empty when it cannot be told. For an error message, on the failure path only.
+   */
+  Optional<String> positionOf(FileSourceSplit split, long record) {
+    var position = split.getReaderPosition();
+    long offset = position.map(p -> p.getOffset()).filter(o -> o >= 0).orElse(0L);
+    long skip = position.map(p -> p.getRecordsAfterOffset()).orElse(0L);
+    if (options.format() == AutoLoader.Format.PARQUET) {
+      return position.isEmpty() ? Optional.of("record " + record) : Optional.empty();
+    }
+    try {
+      return Optional.of("line " + new AutoLoaderLineFormat(options, fileType, sourceId, split.path().toString(), hadoop)
+          .lineOfRecord(offset, skip, record));
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Auto Loader source '{}': cannot tell the line of record {} of {} for an error message: {}", sourceId,
+          record, split.path(), e.toString());
+      return Optional.empty();
+    }
+  }
+
+  String sourceId() {
+    return sourceId;
+  }
+
+  /** The type of the rows it produces, metadata columns included. */
+  RowType producedType() {
+    return producedType;
   }
 
   private BulkFormat<RowData, FileSourceSplit> parquet() {

@@ -105,4 +105,12 @@ final class AutoLoaderErrors {
         + sampled + " sampled Parquet files: they have no column of a supported type (skipped: " + skipped
         + "). Declare the schema with AutoLoader.schema(\"col TYPE, ...\").");
   }
+
+  static SourceRowException rowFailed(String sourceId, String file, java.util.Optional<String> position, String row,
+      RuntimeException cause) {
+    String where = position.map(p -> p + " of file " + file).orElse("file " + file);
+    return new SourceRowException("Auto Loader source '" + sourceId + "': the record at " + where + " failed in an "
+        + "operator after the source: " + SourceRowException.messageOf(cause).replaceAll("\\.$", "") + ". The record: " + row + ".", sourceId, file,
+        position.orElse(""), row, cause);
+  }
 }

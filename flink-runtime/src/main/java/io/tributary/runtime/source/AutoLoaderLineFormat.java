@@ -53,6 +53,41 @@ final class AutoLoaderLineFormat implements StreamFormat<RowData> {
     return reader;
   }
 
+  /**
+   * The 1-based line of a record read earlier, found by reading the file again as a restored reader
+   * does: from byte {@code offset}, {@code skip} records, then the {@code record}-th (from 1). For an
+   * error message only (a row that failed downstream), so on the failure path and never per record;
+   * Auto Loader's files are immutable, so the same bytes give the same records.
+   */
+  long lineOfRecord(long offset, long skip, long record) throws IOException {
+    org.apache.flink.core.fs.Path path = new org.apache.flink.core.fs.Path(filePath);
+    FSDataInputStream stream = path.getFileSystem().open(path);
+    var decompressor = org.apache.flink.connector.file.src.compression.StandardDeCompressors
+        .getDecompressorForFileName(path.getPath());
+    try (java.io.InputStream in = decompressor == null ? stream : decompressor.create(stream)) {
+      LineReader lines = new LineReader(in);
+      LineParser parser = LineParser.create(options, producedType, sourceId, filePath, hadoop);
+      while (lines.offset() < offset) {
+        byte[] line = lines.next();
+        if (line == null) {
+          throw new IOException("the file ends before byte " + offset);
+        }
+        parser.skip(line, lines.lineNumber());
+      }
+      long wanted = skip + record;
+      long seen = 0;
+      byte[] line;
+      while ((line = lines.next()) != null) {
+        if (parser.parse(line, lines.lineNumber()) != null && ++seen == wanted) {
+          return lines.lineNumber();
+        }
+      }
+      throw new IOException("the file has " + seen + " records after byte " + offset + ", not " + wanted);
+    } finally {
+      stream.close();
+    }
+  }
+
   @Override
   public boolean isSplittable() {
     return false;

@@ -20,7 +20,7 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.UserCodeClassLoader;
 
 /**
- * Flink's {@link FileSourceReader}, plus two things it lacks.
+ * Flink's {@link FileSourceReader}, plus three things it lacks.
  *
  * <p>A reader that has no file and has asked for one marks its output idle, so an idle subtask does not
  * hold back the watermark of the whole job, and marks it active again when a file arrives. The
@@ -34,10 +34,20 @@ import org.apache.flink.util.UserCodeClassLoader;
  * the windows the new rows close would stay open until some later update. The watermark is emitted by
  * the task thread inside {@link #pollNext}, so it precedes any checkpoint barrier, including the stop's
  * savepoint barrier, on every output channel.
+ *
+ * <p>When an operator chained to the source throws on a record it emitted (a constraint's
+ * {@code CAST(amount AS INT)} meeting {@code 'abc'}), the exception comes back through the emit call:
+ * it rethrows it as a {@link SourceRowException} that names the file, the record's line and its values
+ * ({@link #rowFailed}). A record that crossed a network edge first (after a shuffle) fails in another
+ * task, outside this call, and its error carries no origin.
  */
 final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
 
   private final FileSourceReader<RowData, FileSourceSplit> delegate;
+  private final AutoLoaderBulkFormat format;
+  private final String sourceId;
+  /** The splits the reader was given, by id (the file's path), until it finishes them: task thread only. */
+  private final Map<String, FileSourceSplit> splits = new HashMap<>();
   private final Optional<EventTimeBound> eventTime;
   private volatile boolean waitingForSplit;
   private boolean markedIdle; // touched only by the task thread, in pollNext
@@ -50,6 +60,8 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
 
   AutoLoaderReader(SourceReaderContext context, AutoLoaderBulkFormat format, Optional<EventTimeBound> eventTime) {
     this.delegate = new FileSourceReader<>(new RequestTrackingContext(context), format, context.getConfiguration());
+    this.format = format;
+    this.sourceId = format.sourceId();
     this.eventTime = eventTime;
   }
 
@@ -64,7 +76,7 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
       output.markActive();
       markedIdle = false;
     }
-    InputStatus status = delegate.pollNext(watermarking(output));
+    InputStatus status = delegate.pollNext(tracking(output));
     if (status == InputStatus.NOTHING_AVAILABLE && waitingForSplit && !markedIdle) {
       output.markIdle();
       markedIdle = true;
@@ -72,13 +84,10 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
     return status;
   }
 
-  private ReaderOutput<RowData> watermarking(ReaderOutput<RowData> output) {
-    if (eventTime.isEmpty()) {
-      return output;
-    }
+  private ReaderOutput<RowData> tracking(ReaderOutput<RowData> output) {
     if (output != lastOutput) {
       lastOutput = output;
-      wrappedOutput = new WatermarkingOutput(output, eventTime.get());
+      wrappedOutput = new TrackingOutput(output, eventTime.orElse(null), this);
     }
     return wrappedOutput;
   }
@@ -98,6 +107,7 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
     if (!splits.isEmpty()) {
       waitingForSplit = false;
     }
+    splits.forEach(split -> this.splits.put(split.splitId(), split));
     delegate.addSplits(splits);
   }
 
@@ -137,19 +147,44 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
   }
 
   /**
-   * Passes everything through, notes the largest event time each split's rows carry, and when the file
-   * reader releases a finished split emits the watermark those rows imply on the reader's main output
-   * (which emits only watermarks newer than the last). The file reader holds one split at a time, so a
-   * finished split's watermark never overtakes rows still to be read.
+   * {@code error}, thrown by an operator chained to the source while it took the {@code record}-th
+   * record (from 1) this reader emitted of {@code splitId}, as a {@link SourceRowException} naming the
+   * file, the line and the record's values, when the planner's code threw it (see
+   * {@link #thrownOnTheRecord}); otherwise {@code error} itself.
    */
-  private static final class WatermarkingOutput implements ReaderOutput<RowData> {
+  RuntimeException rowFailed(RuntimeException error, String splitId, long record, RowData row) {
+    if (!thrownOnTheRecord(error)) {
+      return error;
+    }
+    FileSourceSplit split = splits.get(splitId);
+    String file = split == null ? splitId : split.path().toString();
+    Optional<String> position = split == null ? Optional.empty() : format.positionOf(split, record);
+    return AutoLoaderErrors.rowFailed(sourceId, file, position, RowText.of(row, format.producedType()), error);
+  }
+
+  /** Whether {@code error} is about the record: see {@link SourceRowException#thrownByThePlannersCode}. */
+  static boolean thrownOnTheRecord(Throwable error) {
+    return SourceRowException.thrownByThePlannersCode(error);
+  }
+
+  /**
+   * Passes everything through and gives each split an output that counts its records and names the
+   * record an exception of a chained operator came back with. With an event time, it also notes the
+   * largest event time each split's rows carry, and when the file reader releases a finished split emits
+   * the watermark those rows imply on the reader's main output (which emits only watermarks newer than
+   * the last). The file reader holds one split at a time, so a finished split's watermark never
+   * overtakes rows still to be read.
+   */
+  private static final class TrackingOutput implements ReaderOutput<RowData> {
     private final ReaderOutput<RowData> output;
-    private final EventTimeBound bound;
+    private final EventTimeBound bound; // null without an event time
+    private final AutoLoaderReader reader;
     private final Map<String, SplitOutput> splits = new HashMap<>();
 
-    WatermarkingOutput(ReaderOutput<RowData> output, EventTimeBound bound) {
+    TrackingOutput(ReaderOutput<RowData> output, EventTimeBound bound, AutoLoaderReader reader) {
       this.output = output;
       this.bound = bound;
+      this.reader = reader;
     }
 
     @Override
@@ -179,14 +214,16 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
 
     @Override
     public SourceOutput<RowData> createOutputForSplit(String splitId) {
-      return splits.computeIfAbsent(splitId, id -> new SplitOutput(output.createOutputForSplit(id), bound));
+      return splits.computeIfAbsent(splitId,
+          id -> new SplitOutput(output.createOutputForSplit(id), id, bound, reader));
     }
 
     @Override
     public void releaseOutputForSplit(String splitId) {
       SplitOutput split = splits.remove(splitId);
       output.releaseOutputForSplit(splitId);
-      if (split != null) {
+      reader.splits.remove(splitId);
+      if (split != null && bound != null) {
         long watermark = bound.watermarkAfter(split.maxTimestamp);
         if (watermark != Long.MIN_VALUE) {
           output.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(watermark));
@@ -195,27 +232,50 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
     }
   }
 
-  /** A split's output that notes the largest event time of the rows it passes on. */
+  /**
+   * A split's output: counts the records it passes on (a restored split from its restored position) and
+   * notes the largest event time among them. Per record it costs an increment and a try block, which
+   * costs nothing unless an exception comes back; the record's line is found only then.
+   */
   private static final class SplitOutput implements SourceOutput<RowData> {
     private final SourceOutput<RowData> output;
+    private final String splitId;
     private final EventTimeBound bound;
+    private final AutoLoaderReader reader;
     long maxTimestamp = Long.MIN_VALUE;
+    private long records;
 
-    SplitOutput(SourceOutput<RowData> output, EventTimeBound bound) {
+    SplitOutput(SourceOutput<RowData> output, String splitId, EventTimeBound bound, AutoLoaderReader reader) {
       this.output = output;
+      this.splitId = splitId;
       this.bound = bound;
+      this.reader = reader;
     }
 
     @Override
     public void collect(RowData record) {
-      maxTimestamp = Math.max(maxTimestamp, bound.timestamp(record));
-      output.collect(record);
+      records++;
+      if (bound != null) {
+        maxTimestamp = Math.max(maxTimestamp, bound.timestamp(record));
+      }
+      try {
+        output.collect(record);
+      } catch (RuntimeException e) {
+        throw reader.rowFailed(e, splitId, records, record);
+      }
     }
 
     @Override
     public void collect(RowData record, long timestamp) {
-      maxTimestamp = Math.max(maxTimestamp, bound.timestamp(record));
-      output.collect(record, timestamp);
+      records++;
+      if (bound != null) {
+        maxTimestamp = Math.max(maxTimestamp, bound.timestamp(record));
+      }
+      try {
+        output.collect(record, timestamp);
+      } catch (RuntimeException e) {
+        throw reader.rowFailed(e, splitId, records, record);
+      }
     }
 
     @Override

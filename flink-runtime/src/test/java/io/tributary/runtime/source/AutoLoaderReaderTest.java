@@ -118,6 +118,92 @@ class AutoLoaderReaderTest {
     }
   }
 
+  /** A record whose CAST(a AS INT) fails, as the planner's Calc fails it, chained behind the source. */
+  private static void castToInt(RowData record) {
+    try {
+      org.apache.flink.table.data.binary.BinaryStringDataUtil.toInt(
+          (org.apache.flink.table.data.binary.BinaryStringData) record.getString(0));
+    } catch (NumberFormatException e) {
+      throw new org.apache.flink.streaming.runtime.tasks.ExceptionInChainedOperatorException(
+          "Could not forward element to next operator", e);
+    }
+  }
+
+  @Test
+  void anExpressionFailingOnARecordIsRethrownNamingTheFileTheLineAndTheValues() throws Exception {
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING, b STRING");
+    Path file = Files.write(dir, "a.json", "\n{\"a\":\"1\",\"b\":\"x\"}\n\n{\"a\":\"abc\",\"b\":\"y\"}\n{\"a\":\"2\"}\n");
+
+    SourceRowException error = failureReading(spec, Files.split(file));
+
+    assertThat(error).hasMessage("Auto Loader source 'test_source': the record at line 4 of file "
+        + Files.flinkPath(file) + " failed in an operator after the source: For input string: 'abc'. Invalid "
+        + "character found. The record: {a=abc, b=y}.");
+    assertThat(error.position()).contains("line 4");
+    assertThat(error.getCause()).as("Flink's exception is kept as the cause")
+        .isInstanceOf(org.apache.flink.streaming.runtime.tasks.ExceptionInChainedOperatorException.class);
+  }
+
+  @Test
+  void aRestoredSplitCountsItsRecordsFromItsRestoredPosition() throws Exception {
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING");
+    String text = "\n{\"a\":\"1\"}\n{\"a\":\"2\"}\n\n{\"a\":\"abc\"}\n";
+    Path file = Files.write(dir, "a.json", text);
+    long afterLine2 = text.indexOf('\n', 1) + 1;
+    // as Flink restores a split: an offset where a batch started, and records to skip after it
+    var split = Files.split(file).updateWithCheckpointedPosition(
+        new org.apache.flink.connector.file.src.util.CheckpointedPosition(afterLine2, 1));
+
+    assertThat(failureReading(spec, split).position()).contains("line 5");
+  }
+
+  @Test
+  void exceptionsNotThrownByThePlannersCodeOnARecordPassUnchanged() {
+    RuntimeException ours = new IllegalStateException("a bug in a chained operator");
+    assertThat(AutoLoaderReader.thrownOnTheRecord(ours)).as("thrown by Tributary's own code").isFalse();
+    assertThat(AutoLoaderReader.thrownOnTheRecord(
+        new java.io.UncheckedIOException(new java.io.IOException("No space left on device")))).isFalse();
+    assertThat(AutoLoaderReader.thrownOnTheRecord(new RuntimeException(
+        new org.apache.flink.runtime.execution.CancelTaskException()))).isFalse();
+    try {
+      castToInt(org.apache.flink.table.data.GenericRowData.of(
+          org.apache.flink.table.data.binary.BinaryStringData.fromString("abc")));
+    } catch (RuntimeException cast) {
+      assertThat(AutoLoaderReader.thrownOnTheRecord(cast)).as("thrown by Flink's Table runtime").isTrue();
+      assertThat(AutoLoaderReader.thrownOnTheRecord(new RuntimeException(new java.io.IOException("x", cast))))
+          .as("an I/O failure, whatever it wraps").isFalse();
+    }
+  }
+
+  /** Reads the split into an output that casts each record's first field to INT, until one fails. */
+  private SourceRowException failureReading(AutoLoader spec, org.apache.flink.connector.file.src.FileSourceSplit split)
+      throws Exception {
+    var type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
+    Context context = new Context();
+    Output output = new Output() {
+      @Override
+      public void collect(RowData record) {
+        castToInt(record);
+        super.collect(record);
+      }
+    };
+    try (AutoLoaderReader reader = new AutoLoaderReader(context, Files.format(spec, type))) {
+      reader.start();
+      reader.addSplits(List.of(split));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < deadline) {
+        try {
+          if (reader.pollNext(output) == InputStatus.NOTHING_AVAILABLE) {
+            reader.isAvailable().get(10, TimeUnit.SECONDS);
+          }
+        } catch (SourceRowException e) {
+          return e;
+        }
+      }
+    }
+    throw new AssertionError("no record failed");
+  }
+
   private static final class Context implements SourceReaderContext {
     int splitRequests;
 
@@ -155,7 +241,7 @@ class AutoLoaderReaderTest {
     }
   }
 
-  private static final class Output implements ReaderOutput<RowData> {
+  private static class Output implements ReaderOutput<RowData> {
     final List<RowData> rows = new ArrayList<>();
     final List<Long> watermarks = new ArrayList<>();
     int idleMarks;

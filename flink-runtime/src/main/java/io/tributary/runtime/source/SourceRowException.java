@@ -1,0 +1,106 @@
+package io.tributary.runtime.source;
+
+import java.util.Optional;
+
+/**
+ * A record an Auto Loader source emitted made an operator chained to the source throw (a constraint
+ * or a query expression such as {@code CAST(amount AS INT)} meeting {@code 'abc'}): the original
+ * exception, as its cause, with where the record came from (file, line) and its values. The operators
+ * downstream are the planner's generated code and cannot say which row they were given; the source's
+ * reader emits each record and so sees the exception come back through its emit call. The engine turns
+ * it into the user's message, naming the pipeline, dataset and expectations. Made only by
+ * {@link AutoLoaderErrors}.
+ *
+ * <p>Not annotated non-recoverable: it wraps whatever the chained operators threw, and whether a retry
+ * may help is the cause's to say.
+ */
+public final class SourceRowException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String sourceId;
+  private final String file;
+  private final String position;
+  private final String row;
+
+  SourceRowException(String message, String sourceId, String file, String position, String row, Throwable cause) {
+    super(message, cause);
+    this.sourceId = sourceId;
+    this.file = file;
+    this.position = position;
+    this.row = row;
+  }
+
+  /** The uid of the source that read the record: {@code <dataset>-source[-<generation>]}. */
+  public String sourceId() {
+    return sourceId;
+  }
+
+  /** The file the record was read from. */
+  public String file() {
+    return file;
+  }
+
+  /** Where in the file: {@code line N} (JSON, CSV, text) or {@code record N} (Parquet), when known. */
+  public Optional<String> position() {
+    return position.isEmpty() ? Optional.empty() : Optional.of(position);
+  }
+
+  /** The record's values as the source produced them, long values cut: {@code {order_id=o3, amount=abc}}. */
+  public String row() {
+    return row;
+  }
+
+  /** The message of the exception the record caused, without Flink's wrappers. */
+  public String causeMessage() {
+    return messageOf(getCause());
+  }
+
+  /**
+   * Whether {@code error} is an expression of the planner's code failing on a value: thrown where the
+   * deepest cause's stack leaves the JDK, by Flink's Table runtime ({@code org.apache.flink.table.*},
+   * such as a CAST of {@code 'abc'} to INT) or by the planner's generated classes (which have no
+   * package), and no cause is Flink's cancellation, an interrupt, an I/O failure (a sink's write) or one
+   * of Tributary's own errors, which say what they are about. A failure from a cluster may arrive as
+   * Flink's {@code SerializedThrowable}, which keeps the original's class name and stack.
+   */
+  public static boolean thrownByThePlannersCode(Throwable error) {
+    Throwable deepest = error;
+    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      String name = cause instanceof org.apache.flink.util.SerializedThrowable serialized
+          ? serialized.getOriginalErrorClassName() : cause.getClass().getName();
+      if (cause instanceof InterruptedException || cause instanceof java.io.InterruptedIOException
+          || cause instanceof java.nio.channels.ClosedByInterruptException
+          || cause instanceof org.apache.flink.runtime.execution.CancelTaskException
+          || cause instanceof java.io.IOException || cause instanceof java.io.UncheckedIOException
+          || name.startsWith("io.tributary.") || name.startsWith("java.io.")
+          || name.equals("org.apache.flink.runtime.execution.CancelTaskException")) {
+        return false;
+      }
+      deepest = cause;
+    }
+    for (StackTraceElement frame : deepest.getStackTrace()) {
+      String type = frame.getClassName();
+      if (type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
+          || type.startsWith("sun.") || type.startsWith("com.sun.")) {
+        continue;
+      }
+      return type.startsWith("org.apache.flink.table.") || type.indexOf('.') < 0;
+    }
+    return false;
+  }
+
+  /** The deepest message of {@code error}'s chain, past Flink's "Could not forward element" wrappers. */
+  public static String messageOf(Throwable error) {
+    Throwable current = error;
+    String message = null;
+    while (current != null) {
+      if (current.getMessage() != null && !current.getMessage().isBlank()
+          && !(current instanceof org.apache.flink.streaming.runtime.tasks.ExceptionInChainedOperatorException)) {
+        message = current.getMessage().strip();
+      }
+      current = current.getCause() == current ? null : current.getCause();
+    }
+    return message == null ? String.valueOf(error) : message;
+  }
+}

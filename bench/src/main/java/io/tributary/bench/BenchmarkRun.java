@@ -39,8 +39,12 @@ public record BenchmarkRun(Duration wall, StageTimings stages, long bronzeRows, 
    * {@code flink.options}.
    */
   public static Map<String, String> flinkOptions(Path storage) {
-    return Map.of("execution.checkpointing.storage", "filesystem",
-        "execution.checkpointing.dir", storage.toAbsolutePath().resolve("_checkpoints").toUri().toString());
+    Map<String, String> options = new java.util.HashMap<>(Map.of("execution.checkpointing.storage", "filesystem",
+        "execution.checkpointing.dir", storage.toAbsolutePath().resolve("_checkpoints").toUri().toString()));
+    // -Dbench.flink.<key>=<value>: a pipeline Flink option, e.g. to try other mini-batch settings
+    System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith("bench.flink."))
+        .forEach(key -> options.put(key.substring("bench.flink.".length()), System.getProperty(key)));
+    return Map.copyOf(options);
   }
 
   /**

@@ -103,6 +103,42 @@ class IncrementalMaterializedTableITCase {
     assertThat(planning(3)).startsWith("INCREMENTAL: ");
   }
 
+  /**
+   * A table whose state was kept by the plain GroupAggregate of the versions before mini-batch
+   * aggregation (the same plan and state fingerprint as here with {@code table.exec.mini-batch.enabled}
+   * off) is recomputed once, saying why, when its job aggregates in mini-batches (the default), then
+   * incremental again; turning mini-batches off again does the same the other way. Flink cannot map
+   * the one plan's savepoint onto the other's operators.
+   */
+  @Test
+  void stateOfAnotherAggregationPlanRecomputesOnceThenIsIncrementalAgain() throws Exception {
+    Map<String, String> plain = Map.of("table.exec.mini-batch.enabled", "false");
+    Map<String, String> batched = Map.of("table.exec.mini-batch.enabled", "true");
+    addFiles(2, 50, false);
+    assertThat(update(plain).state()).isEqualTo(UpdateState.COMPLETED);
+    addFiles(1, 30, true);
+    assertThat(update(plain).state()).isEqualTo(UpdateState.COMPLETED);
+    assertEqualsRecompute("plain group aggregate", 0.0, 40);
+    assertThat(planning(2)).startsWith("INCREMENTAL: ");
+    addFiles(1, 30, true);
+
+    assertThat(update(batched).state()).isEqualTo(UpdateState.COMPLETED);
+
+    assertEqualsRecompute("mini-batches after the plain group aggregate", 0.0, 40);
+    assertThat(planning(3)).isEqualTo("COMPLETE_RECOMPUTE: its state was kept by another aggregation plan (was"
+        + " plain group aggregate, now mini-batch, AUTO phase), which Flink cannot restore into this one: its state"
+        + " is dropped and its query runs over every row of its inputs and replaces the table");
+    addFiles(1, 30, false);
+    assertThat(update(batched).state()).isEqualTo(UpdateState.COMPLETED);
+    assertEqualsRecompute("mini-batches", 0.0, 40);
+    assertThat(planning(4)).startsWith("INCREMENTAL: ");
+    addFiles(1, 30, true);
+    assertThat(update(plain).state()).isEqualTo(UpdateState.COMPLETED);
+    assertEqualsRecompute("plain group aggregate after mini-batches", 0.0, 40);
+    assertThat(planning(5)).startsWith("COMPLETE_RECOMPUTE: its state was kept by another aggregation plan (was"
+        + " mini-batch, AUTO phase, now plain group aggregate)");
+  }
+
   @Test
   void aFullRefreshRecomputesOnce() throws Exception {
     addFiles(2, 50, false);
@@ -227,6 +263,13 @@ class IncrementalMaterializedTableITCase {
 
   private UpdateResult update(Map<String, String> conf, boolean fullRefresh) {
     return updater(conf).fullRefresh(fullRefresh).run();
+  }
+
+  /** A triggered update with {@code flinkOptions} as the pipeline's Flink options. */
+  private UpdateResult update(Map<String, String> flinkOptions) {
+    Tributary.Builder builder = updater(Map.of());
+    flinkOptions.forEach(builder::flinkOption);
+    return builder.run();
   }
 
   private Tributary.Builder updater(Map<String, String> conf) {

@@ -43,7 +43,8 @@ final class IncrementalRefresh {
   }
 
   /** Why incremental {@code job} must recompute its table in this update, if it must. */
-  static Optional<String> whyRecompute(PipelineStorage storage, UpdatePlan plan, PlannedJob job) {
+  static Optional<String> whyRecompute(PipelineStorage storage, UpdatePlan plan, PlannedJob job,
+      Map<String, String> flinkOptions) {
     if (storage.stateToRestore(job.name()).isEmpty()) {
       return Optional.of("it has no saved state to continue from (its first incremental update, or a full"
           + " refresh): its query runs over every row of its inputs and replaces the table");
@@ -53,8 +54,14 @@ final class IncrementalRefresh {
       return Optional.of("its last run ended before saving its state: its query runs over every row of its"
           + " inputs and replaces the table");
     }
-    Optional<String> changed = StateFingerprint.of(plan.resolved(), job)
-        .differenceFrom(StateFingerprint.parse(saved.get()))
+    StateFingerprint now = StateFingerprint.of(plan.resolved(), job, flinkOptions);
+    Optional<String> aggregation = now.aggregationDifferenceFrom(StateFingerprint.parse(saved.get()));
+    if (aggregation.isPresent()) {
+      return Optional.of("its state was kept by another aggregation plan (" + aggregation.get() + "), which"
+          + " Flink cannot restore into this one: its state is dropped and its query runs over every row of its"
+          + " inputs and replaces the table");
+    }
+    Optional<String> changed = now.differenceFrom(StateFingerprint.parse(saved.get()))
         .map(difference -> "its definition changed (" + difference + "): its state is dropped and its query"
             + " runs over every row of its inputs and replaces the table");
     return changed.isPresent() ? changed : inputChanged(storage, plan, job);
@@ -150,8 +157,9 @@ final class IncrementalRefresh {
    * Drops {@code job}'s state and table if it must recompute them, then records the inputs' tables
    * and versions the run starts from; returns why it must recompute, if it must.
    */
-  static Optional<String> startOverIfNeeded(PipelineStorage storage, UpdatePlan plan, PlannedJob job) {
-    Optional<String> why = whyRecompute(storage, plan, job);
+  static Optional<String> startOverIfNeeded(PipelineStorage storage, UpdatePlan plan, PlannedJob job,
+      Map<String, String> flinkOptions) {
+    Optional<String> why = whyRecompute(storage, plan, job, flinkOptions);
     if (why.isPresent()) {
       storage.clearState(job.name());
       job.datasets().forEach(storage::clearTable);

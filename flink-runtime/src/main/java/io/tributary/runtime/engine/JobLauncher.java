@@ -104,12 +104,12 @@ final class JobLauncher {
     }
     conf.addAll(Configuration.fromMap(settings.flinkOptions()));
     if (IncrementalRefresh.incremental(plan, job)) {
-      IncrementalRefresh.startOverIfNeeded(storage, plan, job); // before translation opens the keyed table
+      IncrementalRefresh.startOverIfNeeded(storage, plan, job, settings.flinkOptions()); // before translation opens the keyed table
     } else {
       IncrementalRefresh.forgetIfRecomputed(storage, plan, job);
     }
     TranslatedJob translated = new JobTranslator(plan.resolved(), io, stages).translate(context, conf);
-    StateFingerprint fingerprint = StateFingerprint.of(plan.resolved(), job);
+    StateFingerprint fingerprint = StateFingerprint.of(plan.resolved(), job, settings.flinkOptions());
     Optional<String> restore = Optional.empty();
     if (streaming) {
       checkStateOwners(job);

@@ -1,14 +1,17 @@
 package io.tributary.runtime.engine;
 
 import io.tributary.dsl.plan.AppendFlowSpec;
+import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.Input;
 import io.tributary.dsl.plan.Query;
 import io.tributary.dsl.plan.ReadMode;
 import io.tributary.runtime.analysis.ResolvedPlan;
+import io.tributary.runtime.translate.IncrementalAggregation;
 import io.tributary.runtime.translate.PlannedJob;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -52,7 +55,9 @@ record StateFingerprint(List<Entry> entries) {
     READS(" reads "),
     DROP_DUPLICATES(" drop duplicates "),
     APPLY_CHANGES(" apply changes keys "),
-    SCHEMA(" schema ");
+    SCHEMA(" schema "),
+    /** How an incremental materialized table's job aggregates ({@link IncrementalAggregation#stateShape}). */
+    AGGREGATION(" aggregation ");
 
     private final String words;
 
@@ -86,6 +91,11 @@ record StateFingerprint(List<Entry> entries) {
   private static final String SCHEMA_WORDS = " schema ";
 
   static StateFingerprint of(ResolvedPlan plan, PlannedJob job) {
+    return of(plan, job, Map.of());
+  }
+
+  /** {@code job}'s fingerprint when the pipeline's Flink options are {@code flinkOptions}. */
+  static StateFingerprint of(ResolvedPlan plan, PlannedJob job, Map<String, String> flinkOptions) {
     List<Entry> entries = new ArrayList<>();
     List<String> flows = job.flows().stream().sorted().toList();
     for (String name : job.datasets().stream().sorted().toList()) { // declaration order holds no state
@@ -101,6 +111,11 @@ record StateFingerprint(List<Entry> entries) {
           .forEach(a -> entries.add(new DatasetEntry(name, Aspect.APPLY_CHANGES, a.keys() + " sequence by "
               + a.sequenceBy() + " scd type " + a.scdType())));
       entries.add(new DatasetEntry(name, Aspect.SCHEMA, plan.schema(name).asSerializableString()));
+      if (job.mode() == PlannedJob.Mode.STREAMING && dataset.kind() == DatasetKind.MATERIALIZED_TABLE) {
+        // none for the plain GroupAggregate of earlier versions, so their state is still restored
+        IncrementalAggregation.stateShape(flinkOptions)
+            .ifPresent(shape -> entries.add(new DatasetEntry(name, Aspect.AGGREGATION, shape)));
+      }
     }
     for (String name : flows) {
       AppendFlowSpec flow = plan.plan().appendFlow(name).orElseThrow();
@@ -156,12 +171,36 @@ record StateFingerprint(List<Entry> entries) {
       return new UnknownEntry(line);
     }
     String dataset = line.substring(0, space);
-    for (Aspect aspect : List.of(Aspect.READS, Aspect.DROP_DUPLICATES, Aspect.APPLY_CHANGES, Aspect.SCHEMA)) {
+    for (Aspect aspect : List.of(Aspect.READS, Aspect.DROP_DUPLICATES, Aspect.APPLY_CHANGES, Aspect.SCHEMA,
+        Aspect.AGGREGATION)) {
       if (line.startsWith(aspect.words, space)) {
         return new DatasetEntry(dataset, aspect, line.substring(space + aspect.words.length()));
       }
     }
     return new DatasetEntry(dataset, Aspect.QUERIES, line.substring(space + 1));
+  }
+
+  /**
+   * The difference from {@code saved} in how an incremental table's job aggregates, as "was … now …",
+   * when that is the only difference.
+   */
+  Optional<String> aggregationDifferenceFrom(StateFingerprint saved) {
+    if (withoutAggregation().differenceFrom(saved.withoutAggregation()).isPresent()) {
+      return Optional.empty();
+    }
+    String was = saved.aggregation().orElse("plain group aggregate");
+    String now = aggregation().orElse("plain group aggregate");
+    return was.equals(now) ? Optional.empty() : Optional.of("was " + was + ", now " + now);
+  }
+
+  private StateFingerprint withoutAggregation() {
+    return new StateFingerprint(entries.stream()
+        .filter(e -> !(e instanceof DatasetEntry d && d.aspect() == Aspect.AGGREGATION)).toList());
+  }
+
+  private Optional<String> aggregation() {
+    return entries.stream().filter(e -> e instanceof DatasetEntry d && d.aspect() == Aspect.AGGREGATION)
+        .map(e -> ((DatasetEntry) e).value()).findFirst();
   }
 
   /** The stored lines, one per entry. */

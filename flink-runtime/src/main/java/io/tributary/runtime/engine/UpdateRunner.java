@@ -140,7 +140,7 @@ public final class UpdateRunner {
         }
         Refresh refresh = plan.resolved().refresh(name);
         Optional<String> recompute = IncrementalRefresh.incremental(plan, job)
-            ? IncrementalRefresh.whyRecompute(storage, plan, job) : Optional.of(refresh.reason());
+            ? IncrementalRefresh.whyRecompute(storage, plan, job, settings.flinkOptions()) : Optional.of(refresh.reason());
         events.planningInformation(name, (recompute.isPresent() ? Refresh.Technique.COMPLETE_RECOMPUTE
             : Refresh.Technique.INCREMENTAL).name(), recompute.orElse(refresh.reason()));
       }

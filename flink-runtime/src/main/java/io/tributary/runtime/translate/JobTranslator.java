@@ -126,6 +126,9 @@ public final class JobTranslator {
       conf = new Configuration(conf);
       conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
     }
+    if (incremental(context)) {
+      conf = IncrementalAggregation.apply(conf); // mini-batches for its job only
+    }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     EnvironmentSettings settings = context.bounded() && !snapshotJob
         ? EnvironmentSettings.inBatchMode() : EnvironmentSettings.inStreamingMode();
@@ -176,6 +179,12 @@ public final class JobTranslator {
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(plan.plan().pipeline() + ": " + context.job().name());
     return new TranslatedJob(context.job(), graph, tables.caughtUpIds);
+  }
+
+  /** Whether {@code context}'s job is a STREAMING job of materialized tables: it reads its inputs' new rows. */
+  private boolean incremental(JobContext context) {
+    return !context.bounded() && !context.job().once() && context.job().datasets().stream()
+        .allMatch(d -> plan.plan().dataset(d).map(s -> s.kind() == DatasetKind.MATERIALIZED_TABLE).orElse(false));
   }
 
   /**
@@ -280,8 +289,7 @@ public final class JobTranslator {
       this.env = env;
       this.tableEnv = tableEnv;
       this.context = context;
-      this.incremental = !context.bounded() && !context.job().once() && context.job().datasets().stream()
-          .allMatch(d -> plan.plan().dataset(d).map(s -> s.kind() == DatasetKind.MATERIALIZED_TABLE).orElse(false));
+      this.incremental = incremental(context);
     }
 
     @Override

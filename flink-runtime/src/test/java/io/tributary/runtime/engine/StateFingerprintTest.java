@@ -105,4 +105,37 @@ class StateFingerprintTest {
     assertThat(rekeyed.differenceFrom(old))
         .contains("was \"silver drop duplicates [id]\", now \"silver drop duplicates [note]\"");
   }
+
+  /**
+   * An incremental table's aggregation plan is one line of its fingerprint: none for the plain
+   * GroupAggregate (the default, as in earlier versions, so their fingerprints still match), one naming
+   * mini-batches when the pipeline turns them on; a change of it alone is reported as such, with any other change it is left to
+   * {@link StateFingerprint#differenceFrom}.
+   */
+  @Test
+  void theAggregationPlanOfAnIncrementalTableIsItsOwnDifference() {
+    assertThat(io.tributary.runtime.translate.IncrementalAggregation.stateShape(java.util.Map.of())).isEmpty();
+    assertThat(io.tributary.runtime.translate.IncrementalAggregation.stateShape(
+        java.util.Map.of("table.exec.mini-batch.enabled", "true"))).contains("mini-batch, AUTO phase");
+    assertThat(io.tributary.runtime.translate.IncrementalAggregation.stateShape(
+        java.util.Map.of("table.exec.mini-batch.enabled", "false"))).isEmpty();
+    assertThat(io.tributary.runtime.translate.IncrementalAggregation.stateShape(java.util.Map.of(
+        "table.exec.mini-batch.enabled", "false", "table.optimizer.distinct-agg.split.enabled", "true")))
+        .contains("no mini-batch, AUTO phase, distinct split into 1024 buckets");
+    StateFingerprint plain = StateFingerprint.ofLines(List.of("gold [sql]", "gold schema " + V1));
+    StateFingerprint batched = StateFingerprint.ofLines(
+        List.of("gold [sql]", "gold schema " + V1, "gold aggregation mini-batch, AUTO phase"));
+    assertThat(StateFingerprint.parse(batched.text()).lines()).isEqualTo(batched.lines());
+
+    assertThat(batched.aggregationDifferenceFrom(plain))
+        .contains("was plain group aggregate, now mini-batch, AUTO phase");
+    assertThat(plain.aggregationDifferenceFrom(batched))
+        .contains("was mini-batch, AUTO phase, now plain group aggregate");
+    assertThat(batched.differenceFrom(plain)).contains("was \"(nothing)\", now \"gold aggregation mini-batch, AUTO phase\"");
+    assertThat(batched.aggregationDifferenceFrom(batched)).isEmpty();
+    StateFingerprint otherQuery = StateFingerprint.ofLines(
+        List.of("gold [other sql]", "gold schema " + V1, "gold aggregation mini-batch, AUTO phase"));
+    assertThat(otherQuery.aggregationDifferenceFrom(plain)).isEmpty();
+    assertThat(otherQuery.differenceFrom(plain)).isPresent();
+  }
 }

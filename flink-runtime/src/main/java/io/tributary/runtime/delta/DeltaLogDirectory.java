@@ -3,6 +3,7 @@ package io.tributary.runtime.delta;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -15,12 +16,17 @@ import org.apache.hadoop.fs.Path;
 /**
  * The commit and checkpoint files in a table's {@code _delta_log}, named as the Delta protocol names
  * them ({@code %020d.json}, {@code %020d.checkpoint.parquet}, multi-part {@code
- * %020d.checkpoint.%010d.%010d.parquet}), as listed at one moment.
+ * %020d.checkpoint.%010d.%010d.parquet}), as listed at one moment, each list by version (then name):
+ * a file system lists a folder in its own order (the local disk in the order of its directory entries,
+ * 7, 6, 1, 5, 8, 2, 0, 3, 4 for one table), and a reader of the commits needs the order they were made
+ * in, since a remove names a file an earlier commit added.
  */
 public record DeltaLogDirectory(List<FileStatus> commits, List<FileStatus> checkpoints) {
 
   private static final Pattern COMMIT = Pattern.compile("(\\d{20})\\.json");
   private static final Pattern CHECKPOINT = Pattern.compile("(\\d{20})\\.checkpoint(\\.\\d{10}\\.\\d{10})?\\.parquet");
+  private static final Comparator<FileStatus> BY_VERSION = Comparator.comparingLong(DeltaLogDirectory::version)
+      .thenComparing(f -> f.getPath().getName());
 
   public static DeltaLogDirectory list(Path tableRoot, Configuration conf) {
     Path log = new Path(tableRoot, "_delta_log");
@@ -36,6 +42,8 @@ public record DeltaLogDirectory(List<FileStatus> commits, List<FileStatus> check
           checkpoints.add(status);
         }
       }
+      commits.sort(BY_VERSION);
+      checkpoints.sort(BY_VERSION);
       return new DeltaLogDirectory(List.copyOf(commits), List.copyOf(checkpoints));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list " + log + ": " + e.getMessage(), e);

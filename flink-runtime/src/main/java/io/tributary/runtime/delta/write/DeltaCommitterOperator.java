@@ -2,17 +2,11 @@ package io.tributary.runtime.delta.write;
 
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.tributary.runtime.delta.DeltaDataFile;
-import io.tributary.runtime.delta.DeltaDeletionVector;
 import io.tributary.runtime.delta.DeltaPaths;
 import io.tributary.runtime.delta.StaleStateException;
 import io.tributary.runtime.delta.read.DeltaCommitRows;
 import io.tributary.runtime.eventlog.CommitProgress;
 import io.tributary.runtime.eventlog.FlowMetrics;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -56,19 +50,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Upsert mode is append mode's epochs carrying bucket rewrites ({@link DeltaBucketChange}): an
  * epoch's commit removes the replaced files of every bucket the epoch touched and adds their new
- * files, with {@link DeltaTableCommitter#commitChanges}.
+ * files, with {@link DeltaTableCommitter#commitChanges}; {@link EpochBucketChanges} unites the
+ * rewrites of one file within an epoch.
+ *
+ * <p>What it keeps in operator state, and the byte format of that state, is {@link CommitterEpochs}.
  */
 final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     implements OneInputStreamOperator<byte[], Void>, BoundedOneInput {
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DeltaCommitterOperator.class);
-  /**
-   * 1: files only; 2: also the files each pending epoch removes (keyed tables); 3: each file with
-   * its deletion vector.
-   */
-  private static final int STATE_FORMAT = 3;
-
   private final DeltaWriteSpec spec;
   /** True when the job takes no checkpoints, so the commit happens at end of input. */
   private final boolean commitAtEndOfInput;
@@ -84,19 +75,10 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   /** Whether the files of dead runs were deleted, once per run after its first completed commit. */
   private transient boolean deadRunsCleaned;
   private transient ListState<byte[]> state;
-  private transient long nextEpoch;
-  private transient boolean inputEnded;
-  private transient List<DeltaDataFile> current;
-  /** Upsert mode: the files the bucket rewrites received since the last checkpoint replace. */
-  private transient List<DeltaDataFile> currentRemoved;
-  /** Epoch number to its checkpoint id and files, committed when that checkpoint completes. */
-  private transient TreeMap<Long, Pending> pending;
-
-  private record Pending(long checkpointId, List<DeltaDataFile> files, List<DeltaDataFile> removed) {
-    Pending(long checkpointId, List<DeltaDataFile> files) {
-      this(checkpointId, files, List.of());
-    }
-  }
+  /** The epochs and files this committer keeps in {@link #state}. */
+  private transient CommitterEpochs epochs;
+  /** Upsert mode: unites the bucket rewrites of an epoch. */
+  private transient EpochBucketChanges bucketChanges;
 
   DeltaCommitterOperator(DeltaWriteSpec spec, boolean commitAtEndOfInput, long endOfInputEpoch) {
     this(spec, commitAtEndOfInput, endOfInputEpoch, null);
@@ -123,13 +105,11 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     startedMillis = System.currentTimeMillis();
     state = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(
         "tributary-delta-committer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-    current = new ArrayList<>();
-    currentRemoved = new ArrayList<>();
-    pending = new TreeMap<>();
-    nextEpoch = 1;
+    epochs = new CommitterEpochs();
+    bucketChanges = new EpochBucketChanges(spec, attempt);
     boolean restored = false;
     for (byte[] bytes : state.get()) {
-      restore(bytes);
+      epochs.restore(bytes);
       restored = true;
     }
     if (spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE) {
@@ -137,10 +117,11 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
       OptionalLong latest = committer.latestTransactionVersion();
       // epochs below nextEpoch are all this state's lineage ever made; the table having a later one
       // means the state was taken before that epoch's checkpoint: refuse rather than write rows twice
-      if (restored && latest.isPresent() && latest.getAsLong() >= nextEpoch) {
-        throw new StaleStateException(spec.tablePath(), spec.appId(), latest.getAsLong(), nextEpoch - 1);
+      if (restored && latest.isPresent() && latest.getAsLong() >= epochs.nextEpoch) {
+        throw new StaleStateException(spec.tablePath(), spec.appId(), latest.getAsLong(),
+            epochs.nextEpoch - 1);
       }
-      nextEpoch = Math.max(nextEpoch, latest.orElse(0) + 1);
+      epochs.nextEpoch = Math.max(epochs.nextEpoch, latest.orElse(0) + 1);
       if (progress != null) {
         // counts of checkpoints after the restored one belong to rows that are read again
         progress.deleteEpochsAfter(!context.isRestored() ? -1
@@ -168,7 +149,7 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     }
     Map<String, Long> known = new HashMap<>();
     long lastCheckpoint = -1;
-    for (Map.Entry<Long, Pending> epoch : pending.entrySet()) {
+    for (Map.Entry<Long, CommitterEpochs.Pending> epoch : epochs.pending.entrySet()) {
       for (DeltaDataFile file : epoch.getValue().removed()) {
         known.put(DeltaCommitRows.key(file), DeltaCommitRows.liveRows(file));
       }
@@ -198,59 +179,9 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   @Override
   public void processElement(StreamRecord<byte[]> element) {
     if (spec.mode() == DeltaWriteSpec.WriteMode.UPSERT) {
-      DeltaBucketChange change = DeltaBucketChange.fromBytes(element.getValue());
-      // the writers' barrier for a checkpoint the committer never saw (aborted before it got here)
-      // leaves two rewrites of a bucket in one epoch: the second replaces a file of the first
-      Map<String, DeltaDataFile> united = new HashMap<>();
-      for (DeltaDataFile file : change.removed()) {
-        DeltaDataFile earlier = current.stream().filter(a -> a.path().equals(file.path())).findFirst()
-            .orElse(null);
-        boolean removedAlready = currentRemoved.stream().anyMatch(r -> r.path().equals(file.path()));
-        if (earlier == null && !removedAlready) {
-          currentRemoved.add(file);
-        } else if (earlier != null && DeltaDeletionVector.idOf(earlier.deletionVector())
-            .equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
-          current.remove(earlier); // this change builds on the earlier one: it replaces its file
-        } else {
-          // a second change of the same logical file in this epoch: both only delete rows of it by
-          // deletion vectors, so the file is added once with the union of both
-          DeltaDataFile ours = change.added().stream()
-              .filter(a -> a.path().equals(file.path()) && a.deletionVector() != null).findFirst()
-              .orElse(null);
-          boolean sameBase = currentRemoved.stream().anyMatch(r -> r.path().equals(file.path())
-              && DeltaDeletionVector.idOf(r.deletionVector()).equals(DeltaDeletionVector.idOf(file.deletionVector())));
-          if (earlier == null || earlier.deletionVector() == null || ours == null || !sameBase) {
-            throw new IllegalStateException("Table '" + spec.tablePath() + "': two writers changed data"
-                + " file " + file.path() + " in the same epoch (bucket " + change.bucket() + "), and one"
-                + " rewrote it, so their changes cannot be united; each bucket must have one writer");
-          }
-          current.remove(earlier);
-          united.put(file.path(), unite(earlier, ours));
-        }
-      }
-      for (DeltaDataFile file : change.added()) {
-        current.add(file.deletionVector() != null && united.containsKey(file.path())
-            ? united.get(file.path()) : file);
-      }
+      bucketChanges.add(DeltaBucketChange.fromBytes(element.getValue()), epochs);
     } else {
-      current.add(DeltaDataFile.fromBytes(element.getValue()));
-    }
-  }
-
-  /** {@code a} with a new deletion vector deleting the rows of both {@code a}'s and {@code b}'s. */
-  private DeltaDataFile unite(DeltaDataFile a, DeltaDataFile b) {
-    Configuration conf = spec.hadoopConf();
-    org.apache.hadoop.fs.Path root = DeltaPaths.qualified(spec.tablePath(), conf);
-    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(root, conf,
-        attempt.newFileId())) {
-      DeltaDeletionVector dv = writer.add(org.roaringbitmap.RoaringBitmap.or(
-          DeletionVectorStore.read(a.deletionVector(), root, conf),
-          DeletionVectorStore.read(b.deletionVector(), root, conf)));
-      writer.close();
-      return a.withDeletionVector(dv);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("Table '" + spec.tablePath() + "': cannot unite the deletion"
-          + " vectors of " + a.path(), e);
+      epochs.current.add(DeltaDataFile.fromBytes(element.getValue()));
     }
   }
 
@@ -259,16 +190,14 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     super.snapshotState(context);
     long checkpointId = context.getCheckpointId();
     if (spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE) {
-      if (!current.isEmpty() || !currentRemoved.isEmpty()) {
-        pending.put(nextEpoch++, new Pending(checkpointId, List.copyOf(current),
-            List.copyOf(currentRemoved)));
-        current = new ArrayList<>();
-        currentRemoved = new ArrayList<>();
+      if (!epochs.current.isEmpty() || !epochs.currentRemoved.isEmpty()) {
+        epochs.closeEpoch(epochs.nextEpoch++, checkpointId);
       }
-    } else if (inputEnded && pending.isEmpty()) {
-      pending.put(spec.overwriteVersion(), new Pending(checkpointId, List.copyOf(current)));
+    } else if (epochs.inputEnded && epochs.pending.isEmpty()) {
+      epochs.pending.put(spec.overwriteVersion(),
+          new CommitterEpochs.Pending(checkpointId, List.copyOf(epochs.current)));
     }
-    state.update(List.of(serialize()));
+    state.update(List.of(epochs.toBytes()));
   }
 
   @Override
@@ -280,14 +209,11 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
 
   @Override
   public void endInput() {
-    inputEnded = true;
+    epochs.inputEnded = true;
     if (commitAtEndOfInput) {
       long version = spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE ? endOfInputEpoch
           : spec.overwriteVersion();
-      pending.put(version, new Pending(Long.MIN_VALUE, List.copyOf(current),
-          List.copyOf(currentRemoved)));
-      current = new ArrayList<>();
-      currentRemoved = new ArrayList<>();
+      epochs.closeEpoch(version, Long.MIN_VALUE);
       commitPending(Long.MIN_VALUE);
       deleteFilesOfDeadRuns();
     }
@@ -307,8 +233,8 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     Configuration conf = spec.hadoopConf();
     org.apache.hadoop.fs.Path root = DeltaPaths.qualified(spec.tablePath(), conf);
     Set<String> keep = new HashSet<>();
-    List<DeltaDataFile> uncommitted = new ArrayList<>(current);
-    pending.values().forEach(epoch -> uncommitted.addAll(epoch.files()));
+    List<DeltaDataFile> uncommitted = new ArrayList<>(epochs.current);
+    epochs.pending.values().forEach(epoch -> uncommitted.addAll(epoch.files()));
     for (DeltaDataFile file : uncommitted) {
       keep.add(TableFileReferences.key(new org.apache.hadoop.fs.Path(file.path())));
       TableFileReferences.deletionVectorFile(file.deletionVector(), root)
@@ -341,9 +267,9 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     Map<String, DeltaDataFile> removed = new LinkedHashMap<>();
     long version = 0;
     long seen = -1;
-    Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator();
+    Iterator<Map.Entry<Long, CommitterEpochs.Pending>> it = epochs.pending.entrySet().iterator();
     while (it.hasNext()) {
-      Map.Entry<Long, Pending> epoch = it.next();
+      Map.Entry<Long, CommitterEpochs.Pending> epoch = it.next();
       if (epoch.getValue().checkpointId() > checkpointId) {
         break;
       }
@@ -390,64 +316,5 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
         progress.deleteEpochs(counts.keySet());
       }
     }
-  }
-
-  private byte[] serialize() throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(STATE_FORMAT);
-      out.writeLong(nextEpoch);
-      out.writeBoolean(inputEnded);
-      writeFiles(out, current);
-      writeFiles(out, currentRemoved);
-      out.writeInt(pending.size());
-      for (Map.Entry<Long, Pending> epoch : pending.entrySet()) {
-        out.writeLong(epoch.getKey());
-        out.writeLong(epoch.getValue().checkpointId());
-        writeFiles(out, epoch.getValue().files());
-        writeFiles(out, epoch.getValue().removed());
-      }
-    }
-    return bytes.toByteArray();
-  }
-
-  private void restore(byte[] bytes) throws IOException {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      int format = in.readInt();
-      if (format < 1 || format > STATE_FORMAT) {
-        throw new IllegalStateException("Unknown Delta committer state format " + format);
-      }
-      nextEpoch = Math.max(nextEpoch, in.readLong());
-      inputEnded |= in.readBoolean();
-      boolean dvs = format >= 3;
-      current.addAll(readFiles(in, dvs));
-      if (format >= 2) {
-        currentRemoved.addAll(readFiles(in, dvs));
-      }
-      int epochs = in.readInt();
-      for (int i = 0; i < epochs; i++) {
-        long epoch = in.readLong();
-        long checkpointId = in.readLong();
-        List<DeltaDataFile> files = readFiles(in, dvs);
-        pending.put(epoch, new Pending(checkpointId, files, format >= 2 ? readFiles(in, dvs) : List.of()));
-      }
-    }
-  }
-
-  private static void writeFiles(DataOutputStream out, List<DeltaDataFile> files) throws IOException {
-    out.writeInt(files.size());
-    for (DeltaDataFile file : files) {
-      file.writeTo(out);
-    }
-  }
-
-  private static List<DeltaDataFile> readFiles(DataInputStream in, boolean withDeletionVectors)
-      throws IOException {
-    int n = in.readInt();
-    List<DeltaDataFile> files = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      files.add(DeltaDataFile.readFrom(in, withDeletionVectors));
-    }
-    return files;
   }
 }

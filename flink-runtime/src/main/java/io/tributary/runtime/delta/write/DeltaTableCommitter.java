@@ -10,8 +10,6 @@ import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.ConcurrentTransactionException;
-import io.delta.kernel.exceptions.TableNotFoundException;
-import io.delta.kernel.hook.PostCommitHook;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterable;
 import io.delta.kernel.utils.CloseableIterator;
@@ -24,7 +22,6 @@ import io.tributary.runtime.delta.KernelIterators;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * already seen for that app id is skipped, so replaying it after a restore is a no-op. An overwrite
  * removes every current file and adds the new ones in the same commit; the bucket rewrites of a keyed
  * table remove and add the files of the buckets they touch ({@link #commitChanges}); the Kernel actions
- * themselves are built by {@link CommitActions}. No Flink in here, so the
- * commit protocol is testable on its own.
+ * themselves are built by {@link CommitActions}, the transactions by {@link TableTransactions}, and
+ * whether a keyed table's rewrite may commit after losing a race is {@link BucketConflicts}'s. No
+ * Flink in here, so the commit protocol is testable on its own.
  */
 public final class DeltaTableCommitter {
 
@@ -50,6 +48,7 @@ public final class DeltaTableCommitter {
   private final DeltaWriteSpec spec;
   private final StructType schema;
   private final CommitActions commitActions;
+  private final TableTransactions transactions;
   /** Runs between building an upsert transaction and committing it: tests make races with it. */
   private Runnable beforeChangeCommit = () -> {};
 
@@ -58,11 +57,12 @@ public final class DeltaTableCommitter {
     this.spec = spec;
     this.schema = DeltaTypes.toStructType(spec.rowType());
     this.commitActions = new CommitActions(engine, spec, schema);
+    this.transactions = new TableTransactions(engine, spec, schema);
   }
 
   /** The last version committed for the spec's app id, or empty if none (or no table yet). */
   public OptionalLong latestTransactionVersion() {
-    return latest().flatMap(s -> s.getLatestTransactionVersion(engine, spec.appId()))
+    return transactions.latest().flatMap(s -> s.getLatestTransactionVersion(engine, spec.appId()))
         .map(OptionalLong::of).orElse(OptionalLong.empty());
   }
 
@@ -72,15 +72,15 @@ public final class DeltaTableCommitter {
    * alone, before the job's first epoch, so its writers and readers see the columns from the start.
    */
   public void ensureTable() {
-    Optional<Snapshot> existing = latest();
+    Optional<Snapshot> existing = transactions.latest();
     if (existing.isPresent()) {
-      Optional<StructType> evolved = checkSchema(existing.get());
+      Optional<StructType> evolved = transactions.checkSchema(existing.get());
       if (evolved.isPresent()) {
         commitSchema(evolved.get());
       }
     } else {
       try {
-        Transaction txn = create(Table.forPath(engine, spec.tablePath())).build(engine);
+        Transaction txn = transactions.create(Table.forPath(engine, spec.tablePath())).build(engine);
         txn.commit(engine, CloseableIterable.emptyIterable());
       } catch (io.delta.kernel.exceptions.ConcurrentWriteException e) {
         // another writer created it first: fine, it has been checked below on the next commit
@@ -100,34 +100,24 @@ public final class DeltaTableCommitter {
       throw new IllegalArgumentException("transaction version must be in (0, Long.MAX_VALUE): " + version);
     }
     Table table = Table.forPath(engine, spec.tablePath());
-    Optional<Snapshot> snapshot = latest();
-    if (snapshot.isPresent()) {
-      Optional<Long> seen = snapshot.get().getLatestTransactionVersion(engine, spec.appId());
-      if (seen.isPresent() && seen.get() >= version) {
-        return OptionalLong.empty();
-      }
+    Optional<Snapshot> snapshot = transactions.latest();
+    if (snapshot.isPresent() && transactions.hasTransaction(snapshot.get(), version)) {
+      return OptionalLong.empty();
     }
-    Optional<StructType> evolved = snapshot.flatMap(this::checkSchema);
+    Optional<StructType> evolved = snapshot.flatMap(transactions::checkSchema);
     if (files.isEmpty() && !overwrite && snapshot.isPresent() && evolved.isEmpty()) {
       return OptionalLong.empty();
     }
-    TransactionBuilder builder = snapshot.isEmpty() ? create(table)
-        : table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE);
-    builder = builder.withTransactionId(engine, spec.appId(), version);
-    if (snapshot.isPresent() && !snapshot.get().getTableProperties().entrySet()
-        .containsAll(tableProperties().entrySet())) {
-      builder = builder.withTableProperties(engine, tableProperties());
-    }
+    TransactionBuilder builder = transactions.epoch(table, snapshot, version);
     if (overwrite) {
       // a concurrent append would be silently dropped by a retried overwrite: fail instead
       builder = builder.withMaxRetries(0);
     }
-    Transaction txn;
-    try {
-      txn = builder.build(engine);
-    } catch (ConcurrentTransactionException e) {
+    Optional<Transaction> built = transactions.build(builder);
+    if (built.isEmpty()) {
       return OptionalLong.empty();
     }
+    Transaction txn = built.get();
     evolved.ifPresent(newSchema -> KernelInternals.replaceSchema(txn, newSchema));
     List<Row> actions = new ArrayList<>();
     if (overwrite && snapshot.isPresent()) {
@@ -144,10 +134,7 @@ public final class DeltaTableCommitter {
     }
     actions.addAll(commitActions.appendActions(txn, files));
     try {
-      TransactionCommitResult result = txn.commit(engine,
-          CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));
-      checkpointIfDue(result);
-      return OptionalLong.of(result.getVersion());
+      return OptionalLong.of(transactions.commit(txn, actions).getVersion());
     } catch (ConcurrentTransactionException e) {
       return OptionalLong.empty();
     } catch (io.delta.kernel.exceptions.ConcurrentWriteException
@@ -183,33 +170,25 @@ public final class DeltaTableCommitter {
     }
     Table table = Table.forPath(engine, spec.tablePath());
     for (int attempt = 1; ; attempt++) {
-      Optional<Snapshot> snapshot = latest();
+      Optional<Snapshot> snapshot = transactions.latest();
       if (snapshot.isPresent()) {
-        Optional<Long> seen = snapshot.get().getLatestTransactionVersion(engine, spec.appId());
-        if (seen.isPresent() && seen.get() >= version) {
+        if (transactions.hasTransaction(snapshot.get(), version)) {
           return OptionalLong.empty();
         }
-        checkBuckets(snapshot.get());
+        BucketConflicts.checkBuckets(snapshot.get(), spec);
       }
-      Optional<StructType> evolved = snapshot.flatMap(this::checkSchema);
+      Optional<StructType> evolved = snapshot.flatMap(transactions::checkSchema);
       if (snapshot.isPresent()) {
         if (removed.isEmpty() && added.isEmpty() && evolved.isEmpty()) {
           return OptionalLong.empty();
         }
       }
-      TransactionBuilder builder = snapshot.isEmpty() ? create(table)
-          : table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE);
-      builder = builder.withTransactionId(engine, spec.appId(), version).withMaxRetries(0);
-      if (snapshot.isPresent() && !snapshot.get().getTableProperties().entrySet()
-          .containsAll(tableProperties().entrySet())) {
-        builder = builder.withTableProperties(engine, tableProperties());
-      }
-      Transaction txn;
-      try {
-        txn = builder.build(engine);
-      } catch (ConcurrentTransactionException e) {
+      Optional<Transaction> built =
+          transactions.build(transactions.epoch(table, snapshot, version).withMaxRetries(0));
+      if (built.isEmpty()) {
         return OptionalLong.empty();
       }
+      Transaction txn = built.get();
       evolved.ifPresent(newSchema -> KernelInternals.replaceSchema(txn, newSchema));
       Map<String, Row> live = snapshot.isEmpty() ? Map.of()
           : commitActions.liveFiles(table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion()));
@@ -236,18 +215,15 @@ public final class DeltaTableCommitter {
       }
       beforeChangeCommit.run();
       try {
-        TransactionCommitResult result = txn.commit(engine,
-            CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));
-        checkpointIfDue(result);
-        return OptionalLong.of(result.getVersion());
+        return OptionalLong.of(transactions.commit(txn, actions).getVersion());
       } catch (ConcurrentTransactionException e) {
         return OptionalLong.empty();
       } catch (io.delta.kernel.exceptions.ConcurrentWriteException
                | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
         // with no retries Kernel reports a lost race as the latter
-        Map<String, String> read = new HashMap<>();
-        live.forEach((path, row) -> read.put(path, CommitActions.dvId(row)));
-        List<String> conflicts = conflicts(read, removed, added);
+        Map<String, Row> after =
+            commitActions.liveFiles(Table.forPath(engine, spec.tablePath()).getLatestSnapshot(engine));
+        List<String> conflicts = BucketConflicts.conflicts(live, after, removed, added);
         if (!conflicts.isEmpty()) {
           throw DeltaTableException.concurrentRewrite(spec.tablePath(), spec.appId() + "/" + version,
               conflicts);
@@ -297,10 +273,7 @@ public final class DeltaTableCommitter {
       commitActions.appendActions(txn, added).forEach(add -> actions.add(KernelInternals.withoutDataChange(add)));
       beforeChangeCommit.run();
       try {
-        TransactionCommitResult result = txn.commit(engine,
-            CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));
-        checkpointIfDue(result);
-        return result.getVersion();
+        return transactions.commit(txn, actions).getVersion();
       } catch (io.delta.kernel.exceptions.ConcurrentWriteException
                | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
         if (attempt >= MAX_CHANGE_ATTEMPTS) {
@@ -313,77 +286,11 @@ public final class DeltaTableCommitter {
   }
 
   /**
-   * What the commits that won since {@code read} did to this commit's buckets: files this commit
-   * removes that they removed, and files they added in buckets this commit rewrites.
-   */
-  private List<String> conflicts(Map<String, String> read, List<DeltaDataFile> removed,
-                                 List<DeltaDataFile> added) {
-    Map<String, Row> now = commitActions.liveFiles(Table.forPath(engine, spec.tablePath()).getLatestSnapshot(engine));
-    java.util.Set<Integer> buckets = new java.util.HashSet<>();
-    java.util.Set<String> conflicts = new java.util.LinkedHashSet<>();
-    for (DeltaDataFile file : removed) {
-      buckets.add(BucketKeys.bucketOf(file.path()));
-      Row live = now.get(file.path());
-      if (live == null || !CommitActions.dvId(live).equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
-        conflicts.add(file.path());
-      }
-    }
-    for (DeltaDataFile file : added) {
-      buckets.add(BucketKeys.bucketOf(file.path()));
-    }
-    // a file added, or given another deletion vector, in one of this commit's buckets
-    for (Map.Entry<String, Row> file : now.entrySet()) {
-      if (buckets.contains(BucketKeys.bucketOf(file.getKey()))
-          && !CommitActions.dvId(file.getValue()).equals(read.get(file.getKey()))) {
-        conflicts.add(file.getKey());
-      }
-    }
-    return List.copyOf(conflicts);
-  }
-
-  /**
    * Fails with {@link DeltaTableException} if the table exists with a bucket count other than the
    * spec's: a keyed table's rows are found by bucket, so the count cannot change in place.
    */
   public void checkBuckets() {
-    latest().ifPresent(this::checkBuckets);
-  }
-
-  private void checkBuckets(Snapshot snapshot) {
-    String existing = snapshot.getTableProperties().get(DeltaWriteSpec.BUCKETS_PROPERTY);
-    if (existing != null && !existing.equals(Integer.toString(spec.buckets()))) {
-      throw DeltaTableException.bucketsChanged(spec.tablePath(), DeltaWriteSpec.BUCKETS_PROPERTY, existing,
-          spec.buckets());
-    }
-  }
-
-  /**
-   * Writes the Delta checkpoint Kernel asks for (every {@code delta.checkpointInterval} commits,
-   * 10 by default), so reading the table stays cheap however many epochs it has. The commit is
-   * already durable: a failed checkpoint is only logged, and the next one covers it.
-   */
-  private void checkpointIfDue(TransactionCommitResult result) {
-    for (PostCommitHook hook : result.getPostCommitHooks()) {
-      if (hook.getType() == PostCommitHook.PostCommitHookType.CHECKPOINT) {
-        try {
-          hook.threadSafeInvoke(engine);
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("Table {}: checkpoint after version {} failed; the next one will cover it",
-              spec.tablePath(), result.getVersion(), e);
-        }
-      }
-    }
-  }
-
-  private TransactionBuilder create(Table table) {
-    Map<String, String> properties = new HashMap<>(tableProperties());
-    if (spec.mode() == DeltaWriteSpec.WriteMode.UPSERT) {
-      properties.putIfAbsent(DeltaWriteSpec.DELETION_VECTORS_PROPERTY, "true");
-    }
-    return table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
-        .withSchema(engine, schema)
-        .withPartitionColumns(engine, spec.partitionColumns())
-        .withTableProperties(engine, properties);
+    transactions.latest().ifPresent(snapshot -> BucketConflicts.checkBuckets(snapshot, spec));
   }
 
   /**
@@ -398,24 +305,9 @@ public final class DeltaTableCommitter {
     if (explicit != null) {
       return Boolean.parseBoolean(explicit.trim());
     }
-    return latest().map(s -> Boolean.parseBoolean(
+    return transactions.latest().map(s -> Boolean.parseBoolean(
         s.getTableProperties().getOrDefault(DeltaWriteSpec.DELETION_VECTORS_PROPERTY, "false")))
         .orElse(spec.mode() == DeltaWriteSpec.WriteMode.UPSERT);
-  }
-
-  /** The user's properties, and the comment under {@code comment} (Kernel 4.4 cannot set description). */
-  Map<String, String> tableProperties() {
-    Map<String, String> properties = new HashMap<>(spec.properties());
-    spec.comment().ifPresent(c -> properties.put("comment", c));
-    if (spec.mode() == DeltaWriteSpec.WriteMode.UPSERT) {
-      properties.put(DeltaWriteSpec.BUCKETS_PROPERTY, Integer.toString(spec.buckets()));
-    }
-    return properties;
-  }
-
-  /** The schema to commit if the spec adds columns to the table's, empty if they agree; fails otherwise. */
-  private Optional<StructType> checkSchema(Snapshot snapshot) {
-    return SchemaEvolution.evolved(spec.tablePath(), snapshot.getSchema(), schema);
   }
 
   /** Commits {@code newSchema} as the table's schema, with no data: an ALTER TABLE ADD COLUMNS. */
@@ -426,20 +318,12 @@ public final class DeltaTableCommitter {
     KernelInternals.replaceSchema(txn, newSchema);
     try {
       TransactionCommitResult result = txn.commit(engine, CloseableIterable.emptyIterable());
-      checkpointIfDue(result);
+      transactions.checkpointIfDue(result);
       LOG.info("Table {}: added columns; schema is now {}", spec.tablePath(), newSchema);
     } catch (io.delta.kernel.exceptions.ConcurrentWriteException
              | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
       // another writer changed the table first: the next commit checks the schema again
       LOG.info("Table {}: adding columns lost a race; the next commit checks the schema again", spec.tablePath());
-    }
-  }
-
-  private Optional<Snapshot> latest() {
-    try {
-      return Optional.of(Table.forPath(engine, spec.tablePath()).getLatestSnapshot(engine));
-    } catch (TableNotFoundException e) {
-      return Optional.empty();
     }
   }
 }

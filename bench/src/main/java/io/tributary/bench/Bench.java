@@ -49,16 +49,20 @@ public final class Bench {
   public static void main(String[] args) {
     try {
       Map<String, String> o = parse(args);
-      boolean ok = switch (o.getOrDefault("mode", "medallion")) {
-        case "medallion" -> run(o);
-        case "cdc" -> CdcBench.run(o);
-        case "ingest" -> IngestBench.run(o);
-        case "freshness" -> FreshnessBench.run(o);
-        case "process" -> ProcessBench.run(o);
-        case "cluster" -> ClusterBench.run(o);
-        default -> throw new IllegalArgumentException("bench: --mode is '" + o.get("mode")
-            + "'; choose medallion (the default), cdc, ingest, freshness or process.");
-      };
+      boolean ok =
+          switch (o.getOrDefault("mode", "medallion")) {
+            case "medallion" -> run(o);
+            case "cdc" -> CdcBench.run(o);
+            case "ingest" -> IngestBench.run(o);
+            case "freshness" -> FreshnessBench.run(o);
+            case "process" -> ProcessBench.run(o);
+            case "cluster" -> ClusterBench.run(o);
+            default ->
+                throw new IllegalArgumentException(
+                    "bench: --mode is '"
+                        + o.get("mode")
+                        + "'; choose medallion (the default), cdc, ingest, freshness or process.");
+          };
       System.exit(ok ? 0 : 1);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
@@ -75,7 +79,8 @@ public final class Bench {
     Path events = data.resolve("events");
     long bytes = EventFiles.bytes(events);
     long lines = EventFiles.lines(events);
-    System.out.printf("[bench] input %s: %d files, %d lines, %.1f MB; work folder %s; parallelism %d; %d runs%n",
+    System.out.printf(
+        "[bench] input %s: %d files, %d lines, %.1f MB; work folder %s; parallelism %d; %d runs%n",
         events, EventFiles.list(events).size(), lines, bytes / 1e6, work, parallelism, runs);
 
     boolean ok = true;
@@ -89,24 +94,45 @@ public final class Bench {
     double clusterSeconds;
     try (EmbeddedCluster cluster = EmbeddedCluster.start(parallelism, new Configuration())) {
       clusterSeconds = seconds(clusterStart);
-      System.out.printf("[bench] MiniCluster start %.2f s (once per JVM, not in the figures below)%n", clusterSeconds);
+      System.out.printf(
+          "[bench] MiniCluster start %.2f s (once per JVM, not in the figures below)%n",
+          clusterSeconds);
       for (int i = 1; i <= runs; i++) {
-        BenchmarkRun run = BenchmarkRun.execute(cluster, events, work.resolve("storage"), parallelism);
+        BenchmarkRun run =
+            BenchmarkRun.execute(cluster, events, work.resolve("storage"), parallelism);
         tributary.add(run);
         GoldComparison check = GoldComparison.of(run.gold(), expected);
-        boolean silverOk = run.silverRows() == expectedSilver && generatorSilver.map(n -> n == run.silverRows()).orElse(true);
+        boolean silverOk =
+            run.silverRows() == expectedSilver
+                && generatorSilver.map(n -> n == run.silverRows()).orElse(true);
         ok &= check.passed() && silverOk;
-        System.out.printf("[run %d] tributary update %.2f s = bronze+silver job %.2f s + gold job %.2f s "
+        System.out.printf(
+            "[run %d] tributary update %.2f s = bronze+silver job %.2f s + gold job %.2f s "
                 + "(+ analysis/bookkeeping %.2f s); rows bronze=%d silver=%d (expected %d%s) gold=%d; gold vs recomputation: %s%n",
-            i, s(run.wall()), s(run.stages().streaming()), s(run.stages().gold()),
-            s(run.wall()) - s(run.stages().streaming()) - s(run.stages().gold()), run.bronzeRows(), run.silverRows(),
-            expectedSilver, generatorSilver.map(n -> ", GenData says " + n).orElse(""), run.goldRows(), check.summary());
-        SinglePassBaseline.Result sp = SinglePassBaseline.run(events, work.resolve("single-pass/silver.parquet"));
+            i,
+            s(run.wall()),
+            s(run.stages().streaming()),
+            s(run.stages().gold()),
+            s(run.wall()) - s(run.stages().streaming()) - s(run.stages().gold()),
+            run.bronzeRows(),
+            run.silverRows(),
+            expectedSilver,
+            generatorSilver.map(n -> ", GenData says " + n).orElse(""),
+            run.goldRows(),
+            check.summary());
+        SinglePassBaseline.Result sp =
+            SinglePassBaseline.run(events, work.resolve("single-pass/silver.parquet"));
         single.add(sp);
         boolean spOk = sp.rowsWritten() == expectedSilver;
         ok &= spOk;
-        System.out.printf("[run %d] single pass %.2f s: %d lines -> %d silver rows (%s), %.1f MB Parquet%n", i, sp.seconds(),
-            sp.linesRead(), sp.rowsWritten(), spOk ? "as expected" : "EXPECTED " + expectedSilver, sp.parquetBytes() / 1e6);
+        System.out.printf(
+            "[run %d] single pass %.2f s: %d lines -> %d silver rows (%s), %.1f MB Parquet%n",
+            i,
+            sp.seconds(),
+            sp.linesRead(),
+            sp.rowsWritten(),
+            spOk ? "as expected" : "EXPECTED " + expectedSilver,
+            sp.parquetBytes() / 1e6);
       }
     }
 
@@ -134,13 +160,21 @@ public final class Bench {
       for (Path out : sparkOuts(o)) {
         SparkSummary summary = SparkSummary.read(out);
         spark.add(summary);
-        List<GoldRow> oracle = GoldTables.fromOracleCsv(out.resolve("oracle/gold_daily_metrics.csv"));
-        GoldComparison check = GoldComparison.of(tributary.get(tributary.size() - 1).gold(), oracle);
+        List<GoldRow> oracle =
+            GoldTables.fromOracleCsv(out.resolve("oracle/gold_daily_metrics.csv"));
+        GoldComparison check =
+            GoldComparison.of(tributary.get(tributary.size() - 1).gold(), oracle);
         GoldComparison recomputation = GoldComparison.of(expected, oracle);
         ok &= check.passed() && recomputation.passed();
-        System.out.printf("[spark %s] bronze %.2f s, silver %.2f s, gold %.2f s; recomputation vs this oracle: %s; "
+        System.out.printf(
+            "[spark %s] bronze %.2f s, silver %.2f s, gold %.2f s; recomputation vs this oracle: %s; "
                 + "Tributary gold (last run) vs this oracle: %s%n",
-            out, bronze(summary), silver(summary), gold(summary), recomputation.summary(), check.summary());
+            out,
+            bronze(summary),
+            silver(summary),
+            gold(summary),
+            recomputation.summary(),
+            check.summary());
       }
       double sparkStreaming = median(spark, x -> bronze(x) + silver(x));
       double sparkGold = median(spark, Bench::gold);
@@ -149,7 +183,8 @@ public final class Bench {
       report.put("spark.bronze_plus_silver_s.median", f(sparkStreaming));
       report.put("spark.gold_s.median", f(sparkGold));
       report.put("spark.a_to_c_s.median", f(sparkTotal));
-      report.put("ratio.tributary_bronze_silver/spark_bronze_plus_silver", f(streaming / sparkStreaming));
+      report.put(
+          "ratio.tributary_bronze_silver/spark_bronze_plus_silver", f(streaming / sparkStreaming));
       report.put("ratio.tributary_gold/spark_gold", f(gold / sparkGold));
       report.put("ratio.tributary_update/spark_a_to_c", f(update / sparkTotal));
     }
@@ -187,10 +222,16 @@ public final class Bench {
   static Path data(Map<String, String> o) {
     Path data = Path.of(required(o, "data")).toAbsolutePath();
     if (!Files.isDirectory(data.resolve("events")) || !Files.isDirectory(data.resolve("cdc"))) {
-      System.out.println("[bench] " + data + " has no events/ or cdc/ folder: generating them with GenData ...");
-      System.out.println(GenDataLauncher.generate(data, Long.parseLong(o.getOrDefault("events", "1000000")),
-          Integer.parseInt(o.getOrDefault("files", "20")), Integer.parseInt(o.getOrDefault("customers", "100000")),
-          Integer.parseInt(o.getOrDefault("cdc-changes", "200000")), Long.parseLong(o.getOrDefault("seed", "42"))));
+      System.out.println(
+          "[bench] " + data + " has no events/ or cdc/ folder: generating them with GenData ...");
+      System.out.println(
+          GenDataLauncher.generate(
+              data,
+              Long.parseLong(o.getOrDefault("events", "1000000")),
+              Integer.parseInt(o.getOrDefault("files", "20")),
+              Integer.parseInt(o.getOrDefault("customers", "100000")),
+              Integer.parseInt(o.getOrDefault("cdc-changes", "200000")),
+              Long.parseLong(o.getOrDefault("seed", "42"))));
     }
     return data;
   }
@@ -198,7 +239,9 @@ public final class Bench {
   /** {@code --work}, by default DATA-tributary beside DATA. */
   static Path work(Map<String, String> o) {
     Path data = Path.of(required(o, "data")).toAbsolutePath();
-    return Path.of(o.getOrDefault("work", data.resolveSibling(data.getFileName() + "-tributary").toString()))
+    return Path.of(
+            o.getOrDefault(
+                "work", data.resolveSibling(data.getFileName() + "-tributary").toString()))
         .toAbsolutePath();
   }
 
@@ -213,8 +256,13 @@ public final class Bench {
   /** The Spark baseline's output folders named by {@code --spark-out} (comma-separated), if any. */
   static List<Path> sparkOuts(Map<String, String> o) {
     String value = o.get("spark-out");
-    return value == null ? List.of()
-        : java.util.Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).map(Path::of).toList();
+    return value == null
+        ? List.of()
+        : java.util.Arrays.stream(value.split(","))
+            .map(String::trim)
+            .filter(v -> !v.isEmpty())
+            .map(Path::of)
+            .toList();
   }
 
   static Optional<Long> generatorCount(Path data, String name) {
@@ -223,7 +271,9 @@ public final class Bench {
       if (!Files.isRegularFile(file)) {
         return Optional.empty();
       }
-      Matcher m = Pattern.compile("\\b" + name + "=(\\d+)").matcher(Files.readString(file, StandardCharsets.UTF_8));
+      Matcher m =
+          Pattern.compile("\\b" + name + "=(\\d+)")
+              .matcher(Files.readString(file, StandardCharsets.UTF_8));
       return m.find() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + file, e);
@@ -241,15 +291,19 @@ public final class Bench {
   private static Map<String, String> parse(String[] args) {
     Map<String, String> o = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--second-update") && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+      if (args[i].equals("--second-update")
+          && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
         o.put("second-update", "true");
         continue;
       }
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("bench: unexpected argument '" + args[i] + "'. Usage: bench "
-            + "[--mode medallion|cdc|ingest|freshness|process|cluster] --data DIR [--runs 3] [--work DIR] [--parallelism 2] "
-            + "[--spark-out OUT1,OUT2] [--events N --files F --customers C --cdc-changes K --seed S]; "
-            + "each mode's own flags are in its class comment and docs/benchmarks.md.");
+        throw new IllegalArgumentException(
+            "bench: unexpected argument '"
+                + args[i]
+                + "'. Usage: bench "
+                + "[--mode medallion|cdc|ingest|freshness|process|cluster] --data DIR [--runs 3] [--work DIR] [--parallelism 2] "
+                + "[--spark-out OUT1,OUT2] [--events N --files F --customers C --cdc-changes K --seed S]; "
+                + "each mode's own flags are in its class comment and docs/benchmarks.md.");
       }
       o.put(args[i].substring(2), args[++i]);
     }
@@ -259,8 +313,11 @@ public final class Bench {
   private static String required(Map<String, String> o, String key) {
     String v = o.get(key);
     if (v == null) {
-      throw new IllegalArgumentException("bench: --" + key + " DIR is required (the GenData output folder; it is "
-          + "generated there when DIR/events is missing).");
+      throw new IllegalArgumentException(
+          "bench: --"
+              + key
+              + " DIR is required (the GenData output folder; it is "
+              + "generated there when DIR/events is missing).");
     }
     return v;
   }

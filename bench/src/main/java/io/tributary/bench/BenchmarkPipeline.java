@@ -34,11 +34,13 @@ public final class BenchmarkPipeline implements PipelineDefinition {
   public static final String LAYERS_KEY = "bench.layers";
 
   /** The baseline's declared event schema, as Flink DDL ({@code timestamp} is reserved in Flink SQL). */
-  public static final String BRONZE_SCHEMA = "event_id STRING, user_id STRING, event_type STRING, "
-      + "`timestamp` STRING, properties STRING, duration DOUBLE, amount DECIMAL(10, 2)";
+  public static final String BRONZE_SCHEMA =
+      "event_id STRING, user_id STRING, event_type STRING, "
+          + "`timestamp` STRING, properties STRING, duration DOUBLE, amount DECIMAL(10, 2)";
 
   /** The generator writes UTC instants with millis and a literal {@code Z}, e.g. 2024-03-15T12:34:56.789Z. */
-  static final String PARSED_TIMESTAMP = "TO_TIMESTAMP(`timestamp`, 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z''')";
+  static final String PARSED_TIMESTAMP =
+      "TO_TIMESTAMP(`timestamp`, 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z''')";
 
   @Override
   public void define(Pipeline p) {
@@ -52,8 +54,13 @@ public final class BenchmarkPipeline implements PipelineDefinition {
 
     p.streamingTable("silver_events")
         .comment("Events with a user and a timestamp after 2020, typed, one row per event_id")
-        .sql("SELECT event_id, user_id, event_type, " + PARSED_TIMESTAMP + " AS `timestamp`, properties, "
-            + "duration, amount, CAST(" + PARSED_TIMESTAMP + " AS DATE) AS event_date FROM STREAM(bronze_events)")
+        .sql(
+            "SELECT event_id, user_id, event_type, "
+                + PARSED_TIMESTAMP
+                + " AS `timestamp`, properties, "
+                + "duration, amount, CAST("
+                + PARSED_TIMESTAMP
+                + " AS DATE) AS event_date FROM STREAM(bronze_events)")
         .expectOrDrop("valid_user_id", "user_id IS NOT NULL")
         .expectOrDrop("valid_timestamp", "timestamp > '2020-01-01'")
         .dropDuplicates("event_id");
@@ -63,7 +70,8 @@ public final class BenchmarkPipeline implements PipelineDefinition {
 
     p.table("gold_daily_metrics")
         .comment("Per day and event type: events, distinct users, average duration")
-        .sql("SELECT event_date, event_type, COUNT(*) AS event_count, COUNT(DISTINCT user_id) AS unique_users, "
-            + "AVG(duration) AS avg_duration FROM silver_events GROUP BY event_date, event_type");
+        .sql(
+            "SELECT event_date, event_type, COUNT(*) AS event_count, COUNT(DISTINCT user_id) AS unique_users, "
+                + "AVG(duration) AS avg_duration FROM silver_events GROUP BY event_date, event_type");
   }
 }

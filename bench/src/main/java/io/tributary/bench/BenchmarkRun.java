@@ -24,7 +24,12 @@ import java.util.stream.Stream;
  * @param wall from {@code start()} (which analyzes the pipeline) to the update's end
  * @param stages the two jobs' times, from the update's flow events
  */
-public record BenchmarkRun(Duration wall, StageTimings stages, long bronzeRows, long silverRows, long goldRows,
+public record BenchmarkRun(
+    Duration wall,
+    StageTimings stages,
+    long bronzeRows,
+    long silverRows,
+    long goldRows,
     List<GoldRow> gold) {
 
   public BenchmarkRun {
@@ -39,11 +44,18 @@ public record BenchmarkRun(Duration wall, StageTimings stages, long bronzeRows, 
    * {@code flink.options}.
    */
   public static Map<String, String> flinkOptions(Path storage) {
-    Map<String, String> options = new java.util.HashMap<>(Map.of("execution.checkpointing.storage", "filesystem",
-        "execution.checkpointing.dir", storage.toAbsolutePath().resolve("_checkpoints").toUri().toString()));
+    Map<String, String> options =
+        new java.util.HashMap<>(
+            Map.of(
+                "execution.checkpointing.storage",
+                "filesystem",
+                "execution.checkpointing.dir",
+                storage.toAbsolutePath().resolve("_checkpoints").toUri().toString()));
     // -Dbench.flink.<key>=<value>: a pipeline Flink option, e.g. to try other mini-batch settings
-    System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith("bench.flink."))
-        .forEach(key -> options.put(key.substring("bench.flink.".length()), System.getProperty(key)));
+    System.getProperties().stringPropertyNames().stream()
+        .filter(key -> key.startsWith("bench.flink."))
+        .forEach(
+            key -> options.put(key.substring("bench.flink.".length()), System.getProperty(key)));
     return Map.copyOf(options);
   }
 
@@ -53,13 +65,21 @@ public record BenchmarkRun(Duration wall, StageTimings stages, long bronzeRows, 
    *
    * @throws IllegalStateException if the update does not complete, with its error
    */
-  public static BenchmarkRun execute(EmbeddedCluster cluster, Path eventsDir, Path storage, int parallelism) {
+  public static BenchmarkRun execute(
+      EmbeddedCluster cluster, Path eventsDir, Path storage, int parallelism) {
     deleteRecursively(storage);
     long start = System.nanoTime();
-    PipelineConfig config = new PipelineConfig("bench", storage.toAbsolutePath().toString(),
-        List.of(BenchmarkPipeline.class.getName()),
-        Map.of(BenchmarkPipeline.SOURCE_KEY, eventsDir.toAbsolutePath().toString()), false, true,
-        PipelineConfig.DEFAULT_TRIGGER_INTERVAL, parallelism, flinkOptions(storage));
+    PipelineConfig config =
+        new PipelineConfig(
+            "bench",
+            storage.toAbsolutePath().toString(),
+            List.of(BenchmarkPipeline.class.getName()),
+            Map.of(BenchmarkPipeline.SOURCE_KEY, eventsDir.toAbsolutePath().toString()),
+            false,
+            true,
+            PipelineConfig.DEFAULT_TRIGGER_INTERVAL,
+            parallelism,
+            flinkOptions(storage));
     RunningUpdate update = Tributary.fromConfig(config).cluster(cluster).start();
     UpdateResult result;
     try {
@@ -71,18 +91,31 @@ public record BenchmarkRun(Duration wall, StageTimings stages, long bronzeRows, 
     }
     Duration wall = Duration.ofNanos(System.nanoTime() - start);
     if (result.state() != UpdateState.COMPLETED) {
-      throw new IllegalStateException("The benchmark update ended " + result.state() + ": "
-          + result.error().orElse("no error recorded") + "; flows: " + result.flows());
+      throw new IllegalStateException(
+          "The benchmark update ended "
+              + result.state()
+              + ": "
+              + result.error().orElse("no error recorded")
+              + "; flows: "
+              + result.flows());
     }
     Path tables = storage.resolve("tables");
-    return new BenchmarkRun(wall, StageTimings.of(update.events()), rows(tables.resolve("bronze_events")),
-        rows(tables.resolve("silver_events")), rows(tables.resolve("gold_daily_metrics")),
+    return new BenchmarkRun(
+        wall,
+        StageTimings.of(update.events()),
+        rows(tables.resolve("bronze_events")),
+        rows(tables.resolve("silver_events")),
+        rows(tables.resolve("gold_daily_metrics")),
         GoldTables.fromDelta(tables.resolve("gold_daily_metrics").toString()));
   }
 
   private static long rows(Path table) {
-    return DeltaTableSummary.of(table.toAbsolutePath().toString()).map(DeltaTableSummary::rows)
-        .orElseThrow(() -> new IllegalStateException("The update completed but wrote no Delta table at " + table));
+    return DeltaTableSummary.of(table.toAbsolutePath().toString())
+        .map(DeltaTableSummary::rows)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "The update completed but wrote no Delta table at " + table));
   }
 
   static void deleteRecursively(Path path) {

@@ -46,21 +46,29 @@ public final class CdcBenchmarkPipeline implements PipelineDefinition {
     }
     p.view("cdc_customers_raw").comment("The change files as read").from(feed);
     p.view("cdc_customers")
-        .comment("Changes with a key and a sequence value, the baseline's columns (no _rescued_data)")
-        .sql("SELECT customer_id, name, email, address, operation, updated_at FROM STREAM(cdc_customers_raw) "
-            + "WHERE customer_id IS NOT NULL AND updated_at IS NOT NULL");
+        .comment(
+            "Changes with a key and a sequence value, the baseline's columns (no _rescued_data)")
+        .sql(
+            "SELECT customer_id, name, email, address, operation, updated_at FROM STREAM(cdc_customers_raw) "
+                + "WHERE customer_id IS NOT NULL AND updated_at IS NOT NULL");
 
     String types = p.conf(TYPES_KEY, "1,2");
     if (types.contains("1")) {
       p.createStreamingTable("customers_scd1").comment("Latest version of each live customer");
-      p.applyChanges("customers_scd1").from("cdc_customers").keys("customer_id").sequenceBy("updated_at")
+      p.applyChanges("customers_scd1")
+          .from("cdc_customers")
+          .keys("customer_id")
+          .sequenceBy("updated_at")
           .applyAsDeletes("operation = 'DELETE'")
           .exceptColumnList("operation")
           .storedAsScdType(1);
     }
     if (types.contains("2")) {
       p.createStreamingTable("customers_scd2").comment("Every version of each customer");
-      p.applyChanges("customers_scd2").from("cdc_customers").keys("customer_id").sequenceBy("updated_at")
+      p.applyChanges("customers_scd2")
+          .from("cdc_customers")
+          .keys("customer_id")
+          .sequenceBy("updated_at")
           .applyAsDeletes("operation = 'DELETE'")
           .exceptColumnList("operation", "updated_at")
           .storedAsScdType(2);

@@ -25,7 +25,8 @@ import org.apache.flink.types.Row;
 public final class CdcTables {
 
   /** The SCD type 1 table's columns, in the oracle's order. */
-  public static final List<String> SCD1_COLUMNS = List.of("customer_id", "name", "email", "address", "updated_at");
+  public static final List<String> SCD1_COLUMNS =
+      List.of("customer_id", "name", "email", "address", "updated_at");
 
   /** The SCD type 2 table's columns, in the oracle's order. */
   public static final List<String> SCD2_COLUMNS =
@@ -68,15 +69,29 @@ public final class CdcTables {
     }
     String header = String.join(",", columns);
     if (lines.isEmpty() || !lines.get(0).equals(header)) {
-      throw new IllegalArgumentException("Oracle file " + csv + ": the first line must be '" + header
-          + "' (the layout spark-baseline/run.sh writes); check the --spark-out folder.");
+      throw new IllegalArgumentException(
+          "Oracle file "
+              + csv
+              + ": the first line must be '"
+              + header
+              + "' (the layout spark-baseline/run.sh writes); check the --spark-out folder.");
     }
     List<List<String>> rows = new ArrayList<>();
     for (int i = 1; i < lines.size(); i++) {
       List<String> fields = csvFields(lines.get(i));
       if (fields.size() != columns.size()) {
-        throw new IllegalArgumentException("Oracle file " + csv + ", line " + (i + 1) + ": expected "
-            + columns.size() + " fields, got " + fields.size() + " in '" + lines.get(i) + "'.");
+        throw new IllegalArgumentException(
+            "Oracle file "
+                + csv
+                + ", line "
+                + (i + 1)
+                + ": expected "
+                + columns.size()
+                + " fields, got "
+                + fields.size()
+                + " in '"
+                + lines.get(i)
+                + "'.");
       }
       rows.add(fields);
     }
@@ -129,7 +144,9 @@ public final class CdcTables {
             continue;
           }
           JsonNode e = JSON.readTree(line);
-          if (text(e, "customer_id").isEmpty() || e.path("updated_at").isNull() || e.get("updated_at") == null) {
+          if (text(e, "customer_id").isEmpty()
+              || e.path("updated_at").isNull()
+              || e.get("updated_at") == null) {
             continue;
           }
           byKey.computeIfAbsent(text(e, "customer_id"), k -> new ArrayList<>()).add(e);
@@ -140,22 +157,37 @@ public final class CdcTables {
     }
     List<List<String>> scd1 = new ArrayList<>();
     List<List<String>> scd2 = new ArrayList<>();
-    byKey.forEach((key, changes) -> {
-      changes.sort(Comparator.comparingLong(e -> e.get("updated_at").asLong()));
-      JsonNode last = changes.get(changes.size() - 1);
-      if (!isDelete(last)) {
-        scd1.add(List.of(key, text(last, "name"), text(last, "email"), text(last, "address"),
-            Long.toString(last.get("updated_at").asLong())));
-      }
-      for (int i = 0; i < changes.size(); i++) {
-        JsonNode e = changes.get(i);
-        if (!isDelete(e)) {
-          String end = i + 1 < changes.size() ? Long.toString(changes.get(i + 1).get("updated_at").asLong()) : "";
-          scd2.add(List.of(key, text(e, "name"), text(e, "email"), text(e, "address"),
-              Long.toString(e.get("updated_at").asLong()), end));
-        }
-      }
-    });
+    byKey.forEach(
+        (key, changes) -> {
+          changes.sort(Comparator.comparingLong(e -> e.get("updated_at").asLong()));
+          JsonNode last = changes.get(changes.size() - 1);
+          if (!isDelete(last)) {
+            scd1.add(
+                List.of(
+                    key,
+                    text(last, "name"),
+                    text(last, "email"),
+                    text(last, "address"),
+                    Long.toString(last.get("updated_at").asLong())));
+          }
+          for (int i = 0; i < changes.size(); i++) {
+            JsonNode e = changes.get(i);
+            if (!isDelete(e)) {
+              String end =
+                  i + 1 < changes.size()
+                      ? Long.toString(changes.get(i + 1).get("updated_at").asLong())
+                      : "";
+              scd2.add(
+                  List.of(
+                      key,
+                      text(e, "name"),
+                      text(e, "email"),
+                      text(e, "address"),
+                      Long.toString(e.get("updated_at").asLong()),
+                      end));
+            }
+          }
+        });
     return List.of(scd1, scd2);
   }
 

@@ -38,12 +38,18 @@ public final class DeletionVectorTable {
   public static final class Customers implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("changes").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("customer_id STRING, name STRING, operation STRING, seq BIGINT")
-          .option("rescuedDataColumn", "false"));
+      p.streamingTable("changes")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("customer_id STRING, name STRING, operation STRING, seq BIGINT")
+                  .option("rescuedDataColumn", "false"));
       p.createStreamingTable("customers");
-      p.applyChanges("customers").from("changes").keys("customer_id").sequenceBy("seq")
-          .applyAsDeletes("operation = 'DELETE'").exceptColumnList("operation");
+      p.applyChanges("customers")
+          .from("changes")
+          .keys("customer_id")
+          .sequenceBy("seq")
+          .applyAsDeletes("operation = 'DELETE'")
+          .exceptColumnList("operation");
     }
   }
 
@@ -56,8 +62,11 @@ public final class DeletionVectorTable {
       switch (args[i]) {
         case "--out" -> out = Path.of(args[++i]);
         case "--vacuum" -> vacuum = true;
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; usage: DeletionVectorTable --out DIR [--vacuum]");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown argument "
+                    + args[i]
+                    + "; usage: DeletionVectorTable --out DIR [--vacuum]");
       }
     }
     if (out == null) {
@@ -66,19 +75,27 @@ public final class DeletionVectorTable {
     Path storage = out.resolve("storage");
     String table = storage.resolve("tables/customers").toString();
     if (vacuum) {
-      MaintenanceReport report = builder(out).maintain(MaintenanceOptions.all().withSteps(false, true, false)
-          .withForcedRetention(Duration.ZERO));
+      MaintenanceReport report =
+          builder(out)
+              .maintain(
+                  MaintenanceOptions.all()
+                      .withSteps(false, true, false)
+                      .withForcedRetention(Duration.ZERO));
       System.out.print(report.describe());
     } else {
       Path input = Files.createDirectories(out.resolve("changes"));
       StringBuilder first = new StringBuilder();
       for (int i = 1; i <= 64; i++) {
-        first.append(String.format("{\"customer_id\":\"c%02d\",\"name\":\"N%d\",\"operation\":\"UPSERT\",\"seq\":%d}%n",
-            i, i, i));
+        first.append(
+            String.format(
+                "{\"customer_id\":\"c%02d\",\"name\":\"N%d\",\"operation\":\"UPSERT\",\"seq\":%d}%n",
+                i, i, i));
       }
       Files.writeString(input.resolve("part-1.json"), first);
       run(out);
-      Files.writeString(input.resolve("part-2.json"), """
+      Files.writeString(
+          input.resolve("part-2.json"),
+          """
           {"customer_id":"c01","name":"Ann B","operation":"UPSERT","seq":100}
           {"customer_id":"c02","name":null,"operation":"DELETE","seq":101}
           {"customer_id":"c03","name":null,"operation":"UPSERT","seq":102}
@@ -86,13 +103,18 @@ public final class DeletionVectorTable {
           {"customer_id":"c65","name":"Eve","operation":"UPSERT","seq":104}
           """);
       run(out);
-      // a third update: files that already have a vector get a wider one (the old one is superseded)
+      // a third update: files that already have a vector get a wider one (the old one is
+      // superseded)
       StringBuilder third = new StringBuilder();
       for (int i = 5; i <= 20; i++) {
-        third.append(String.format("{\"customer_id\":\"c%02d\",\"name\":\"M%d\",\"operation\":\"UPSERT\","
-            + "\"seq\":%d}%n", i, i, 200 + i));
+        third.append(
+            String.format(
+                "{\"customer_id\":\"c%02d\",\"name\":\"M%d\",\"operation\":\"UPSERT\","
+                    + "\"seq\":%d}%n",
+                i, i, 200 + i));
       }
-      third.append("{\"customer_id\":\"c21\",\"name\":null,\"operation\":\"DELETE\",\"seq\":300}\n");
+      third.append(
+          "{\"customer_id\":\"c21\",\"name\":null,\"operation\":\"DELETE\",\"seq\":300}\n");
       Files.writeString(input.resolve("part-3.json"), third);
       run(out);
     }
@@ -102,8 +124,12 @@ public final class DeletionVectorTable {
     }
     rows.sort(null);
     Files.write(out.resolve("kernel.txt"), rows);
-    System.out.printf("table %s: version %d, %d rows, %d deletion vector file(s), %d commit(s) with vectors%n",
-        table, DeltaTableReader.version(table), rows.size(), vectorFiles(Path.of(table)),
+    System.out.printf(
+        "table %s: version %d, %d rows, %d deletion vector file(s), %d commit(s) with vectors%n",
+        table,
+        DeltaTableReader.version(table),
+        rows.size(),
+        vectorFiles(Path.of(table)),
         commitsWithVectors(Path.of(table)));
   }
 
@@ -117,15 +143,19 @@ public final class DeletionVectorTable {
   }
 
   private static Tributary.Builder builder(Path out) {
-    return Tributary.pipeline(new Customers()).name("dv-readback").storage(out.resolve("storage").toString())
-        .configuration(Map.of("source", out.resolve("changes").toString())).parallelism(1)
+    return Tributary.pipeline(new Customers())
+        .name("dv-readback")
+        .storage(out.resolve("storage").toString())
+        .configuration(Map.of("source", out.resolve("changes").toString()))
+        .parallelism(1)
         .triggerInterval(Duration.ofSeconds(1));
   }
 
   private static void run(Path out) {
     UpdateResult result = builder(out).run();
     if (result.state() != UpdateState.COMPLETED) {
-      throw new IllegalStateException("update failed: " + result.error().orElse(result.state().toString()));
+      throw new IllegalStateException(
+          "update failed: " + result.error().orElse(result.state().toString()));
     }
   }
 

@@ -39,8 +39,17 @@ public final class DeltaLog {
    * @param tableBytes the table's bytes after the commit (live files and their deletion vectors)
    * @param tableFiles the table's live files after the commit
    */
-  public record Commit(long version, String operation, long addedBytes, int addedFiles, long removedBytes,
-      int removedFiles, long addedRows, List<String> added, long tableBytes, int tableFiles) {
+  public record Commit(
+      long version,
+      String operation,
+      long addedBytes,
+      int addedFiles,
+      long removedBytes,
+      int removedFiles,
+      long addedRows,
+      List<String> added,
+      long tableBytes,
+      int tableFiles) {
 
     public Commit {
       added = List.copyOf(added);
@@ -102,7 +111,8 @@ public final class DeltaLog {
       try {
         action = JSON.readTree(line);
       } catch (IOException e) {
-        throw new IllegalStateException("Delta commit " + file + " holds a line that is not JSON: " + line, e);
+        throw new IllegalStateException(
+            "Delta commit " + file + " holds a line that is not JSON: " + line, e);
       }
       if (action.has("commitInfo")) {
         operation = action.get("commitInfo").path("operation").asText("");
@@ -128,8 +138,17 @@ public final class DeltaLog {
       }
     }
     long tableBytes = live.values().stream().mapToLong(Long::longValue).sum();
-    return new Commit(version, operation, addedBytes, addedFiles, removedBytes, removedFiles, addedRows, added,
-        tableBytes, live.size());
+    return new Commit(
+        version,
+        operation,
+        addedBytes,
+        addedFiles,
+        removedBytes,
+        removedFiles,
+        addedRows,
+        added,
+        tableBytes,
+        live.size());
   }
 
   private static long numRecords(JsonNode add) {

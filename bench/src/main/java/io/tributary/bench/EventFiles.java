@@ -14,13 +14,20 @@ final class EventFiles {
 
   static List<Path> list(Path eventsDir) {
     try (Stream<Path> files = Files.list(eventsDir)) {
-      return files.filter(f -> {
-        String name = f.getFileName().toString();
-        return name.endsWith(".json") && !name.startsWith("_") && !name.startsWith(".");
-      }).sorted().toList();
+      return files
+          .filter(
+              f -> {
+                String name = f.getFileName().toString();
+                return name.endsWith(".json") && !name.startsWith("_") && !name.startsWith(".");
+              })
+          .sorted()
+          .toList();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the event files in " + eventsDir
-          + ". Generate them with GenData (bench --data DIR does it when DIR/events is missing).", e);
+      throw new UncheckedIOException(
+          "Cannot list the event files in "
+              + eventsDir
+              + ". Generate them with GenData (bench --data DIR does it when DIR/events is missing).",
+          e);
     }
   }
 

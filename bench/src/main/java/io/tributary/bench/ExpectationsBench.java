@@ -25,9 +25,13 @@ import java.util.SplittableRandom;
  */
 public final class ExpectationsBench {
 
-  private static final List<String> CONSTRAINTS = List.of(
-      "user_id IS NOT NULL", "amount > 0", "email LIKE '%@%'", "event_type IN ('click', 'view', 'buy')",
-      "CASE WHEN event_type = 'buy' THEN amount > 0 ELSE TRUE END");
+  private static final List<String> CONSTRAINTS =
+      List.of(
+          "user_id IS NOT NULL",
+          "amount > 0",
+          "email LIKE '%@%'",
+          "event_type IN ('click', 'view', 'buy')",
+          "CASE WHEN event_type = 'buy' THEN amount > 0 ELSE TRUE END");
 
   private ExpectationsBench() {}
 
@@ -35,8 +39,12 @@ public final class ExpectationsBench {
   record WithExpectations(int count) implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      var table = p.streamingTable("events").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("event_id STRING, user_id STRING, email STRING, event_type STRING, amount DOUBLE"));
+      var table =
+          p.streamingTable("events")
+              .from(
+                  AutoLoader.json(p.conf("source", "/none"))
+                      .schema(
+                          "event_id STRING, user_id STRING, email STRING, event_type STRING, amount DOUBLE"));
       for (int i = 0; i < count; i++) {
         table.expect("rule_" + i, CONSTRAINTS.get(i));
       }
@@ -52,11 +60,19 @@ public final class ExpectationsBench {
     List<Integer> counts = List.of(0, 1, 5);
     List<List<Double>> seconds = new ArrayList<>();
     counts.forEach(c -> seconds.add(new ArrayList<>()));
-    try (EmbeddedCluster cluster = EmbeddedCluster.start(2, new org.apache.flink.configuration.Configuration())) {
+    try (EmbeddedCluster cluster =
+        EmbeddedCluster.start(2, new org.apache.flink.configuration.Configuration())) {
       run(cluster, input, work.resolve("warmup"), 0); // JIT and planner warm-up, not measured
       for (int run = 0; run < runs; run++) {
         for (int i = 0; i < counts.size(); i++) {
-          seconds.get(i).add(run(cluster, input, work.resolve("run-" + run + "-" + counts.get(i)), counts.get(i)));
+          seconds
+              .get(i)
+              .add(
+                  run(
+                      cluster,
+                      input,
+                      work.resolve("run-" + run + "-" + counts.get(i)),
+                      counts.get(i)));
         }
       }
     }
@@ -64,16 +80,23 @@ public final class ExpectationsBench {
     System.out.printf("rows=%d runs=%d (interleaved), parallelism 2%n", rows, runs);
     for (int i = 0; i < counts.size(); i++) {
       double median = median(seconds.get(i));
-      System.out.printf("%d expectation(s): median %.2f s, %.0f rows/s, time ratio to none %.2f; runs %s%n",
+      System.out.printf(
+          "%d expectation(s): median %.2f s, %.0f rows/s, time ratio to none %.2f; runs %s%n",
           counts.get(i), median, rows / median, median / base, seconds.get(i));
     }
   }
 
   private static double run(EmbeddedCluster cluster, Path input, Path storage, int expectations) {
     long start = System.nanoTime();
-    UpdateResult result = Tributary.pipeline(new WithExpectations(expectations)).name("expectations")
-        .storage(storage.toString()).configuration(Map.of("source", input.toString())).parallelism(2)
-        .triggerInterval(Duration.ofSeconds(10)).cluster(cluster).run();
+    UpdateResult result =
+        Tributary.pipeline(new WithExpectations(expectations))
+            .name("expectations")
+            .storage(storage.toString())
+            .configuration(Map.of("source", input.toString()))
+            .parallelism(2)
+            .triggerInterval(Duration.ofSeconds(10))
+            .cluster(cluster)
+            .run();
     if (result.state() != UpdateState.COMPLETED) {
       throw new IllegalStateException("update failed: " + result.error());
     }
@@ -91,10 +114,21 @@ public final class ExpectationsBench {
       StringBuilder lines = new StringBuilder();
       for (int i = 0; i < rows / 4; i++) {
         String user = random.nextInt(100) == 0 ? "null" : "\"u" + random.nextInt(10_000) + "\"";
-        lines.append("{\"event_id\":\"e").append(file).append('-').append(i).append("\",\"user_id\":").append(user)
-            .append(",\"email\":\"u").append(i).append(random.nextInt(50) == 0 ? "" : "@example.com")
-            .append("\",\"event_type\":\"").append(types[random.nextInt(types.length)])
-            .append("\",\"amount\":").append(String.format("%.2f", random.nextDouble() * 100 - 2)).append("}\n");
+        lines
+            .append("{\"event_id\":\"e")
+            .append(file)
+            .append('-')
+            .append(i)
+            .append("\",\"user_id\":")
+            .append(user)
+            .append(",\"email\":\"u")
+            .append(i)
+            .append(random.nextInt(50) == 0 ? "" : "@example.com")
+            .append("\",\"event_type\":\"")
+            .append(types[random.nextInt(types.length)])
+            .append("\",\"amount\":")
+            .append(String.format("%.2f", random.nextDouble() * 100 - 2))
+            .append("}\n");
       }
       try {
         Files.writeString(dir.resolve("part-" + file + ".json"), lines);

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,8 +50,15 @@ final class FreshnessBench {
   private static final String PREFIX = "fresh-";
 
   /** One interval's outcome. */
-  record Result(long intervalMs, double[] seconds, int bronzeCommits, int silverCommits, int silverFiles,
-      long silverBytes, boolean exact, UpdateState end) {}
+  record Result(
+      long intervalMs,
+      double[] seconds,
+      int bronzeCommits,
+      int silverCommits,
+      int silverFiles,
+      long silverBytes,
+      boolean exact,
+      UpdateState end) {}
 
   private FreshnessBench() {}
 
@@ -63,17 +69,29 @@ final class FreshnessBench {
     int rows = Integer.parseInt(o.getOrDefault("rows-per-file", "1000"));
     long dropEvery = Long.parseLong(o.getOrDefault("drop-every-ms", "2000"));
     long poll = Long.parseLong(o.getOrDefault("poll-ms", "20"));
-    long[] intervals = Arrays.stream(o.getOrDefault("intervals-ms", "1000,5000").split(","))
-        .mapToLong(s -> Long.parseLong(s.trim())).toArray();
-    System.out.printf("[freshness] %d files of %d rows per interval, one every %d ms on average, silver polled every "
-        + "%d ms; parallelism %d; intervals %s ms%n", files, rows, dropEvery, poll, parallelism, Arrays.toString(intervals));
+    long[] intervals =
+        Arrays.stream(o.getOrDefault("intervals-ms", "1000,5000").split(","))
+            .mapToLong(s -> Long.parseLong(s.trim()))
+            .toArray();
+    System.out.printf(
+        "[freshness] %d files of %d rows per interval, one every %d ms on average, silver polled every "
+            + "%d ms; parallelism %d; intervals %s ms%n",
+        files, rows, dropEvery, poll, parallelism, Arrays.toString(intervals));
 
     boolean ok = true;
     Map<String, String> report = new LinkedHashMap<>();
     report.put("files_per_interval", Integer.toString(files));
     report.put("rows_per_file", Integer.toString(rows));
     for (long interval : intervals) {
-      Result r = measure(work.resolve("interval-" + interval), interval, parallelism, files, rows, dropEvery, poll);
+      Result r =
+          measure(
+              work.resolve("interval-" + interval),
+              interval,
+              parallelism,
+              files,
+              rows,
+              dropEvery,
+              poll);
       boolean passed = r.exact() && r.end() == UpdateState.STOPPED;
       ok &= passed;
       double[] s = r.seconds().clone();
@@ -87,12 +105,25 @@ final class FreshnessBench {
       report.put(key + ".bronze_data_commits", Integer.toString(r.bronzeCommits()));
       report.put(key + ".silver_data_commits", Integer.toString(r.silverCommits()));
       report.put(key + ".silver_files", Integer.toString(r.silverFiles()));
-      report.put(key + ".silver_mean_file_KB", Bench.f(r.silverBytes() / 1e3 / Math.max(1, r.silverFiles())));
-      System.out.printf("[freshness %d ms] median %.2f s, p90 %.2f s, p99 %.2f s, max %.2f s over %d files; silver %d "
+      report.put(
+          key + ".silver_mean_file_KB",
+          Bench.f(r.silverBytes() / 1e3 / Math.max(1, r.silverFiles())));
+      System.out.printf(
+          "[freshness %d ms] median %.2f s, p90 %.2f s, p99 %.2f s, max %.2f s over %d files; silver %d "
               + "data commits, %d files (%.1f KB each); bronze %d data commits; every row exactly once: %s; update "
-              + "ended %s%n", interval, percentile(s, 0.5), percentile(s, 0.9), percentile(s, 0.99), s[s.length - 1],
-          s.length, r.silverCommits(), r.silverFiles(), r.silverBytes() / 1e3 / Math.max(1, r.silverFiles()),
-          r.bronzeCommits(), r.exact() ? "PASS" : "FAIL", r.end());
+              + "ended %s%n",
+          interval,
+          percentile(s, 0.5),
+          percentile(s, 0.9),
+          percentile(s, 0.99),
+          s[s.length - 1],
+          s.length,
+          r.silverCommits(),
+          r.silverFiles(),
+          r.silverBytes() / 1e3 / Math.max(1, r.silverFiles()),
+          r.bronzeCommits(),
+          r.exact() ? "PASS" : "FAIL",
+          r.end());
     }
     report.put("checks", ok ? "PASS" : "FAIL");
     Bench.writeReport(report, work, "freshness-summary.txt");
@@ -105,7 +136,14 @@ final class FreshnessBench {
     return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
   }
 
-  static Result measure(Path dir, long intervalMs, int parallelism, int files, int rows, long dropEvery, long pollMs) {
+  static Result measure(
+      Path dir,
+      long intervalMs,
+      int parallelism,
+      int files,
+      int rows,
+      long dropEvery,
+      long pollMs) {
     BenchmarkRun.deleteRecursively(dir);
     Path input = dir.resolve("input");
     Path storage = dir.resolve("storage");
@@ -117,12 +155,22 @@ final class FreshnessBench {
     }
     // continuous mode runs the streaming job and keeps a slot set for a materialized table's job
     try (EmbeddedCluster cluster = EmbeddedCluster.start(parallelism * 2, new Configuration());
-         Poller poller = new Poller(silver, rows, pollMs)) {
-      RunningUpdate update = Tributary.pipeline(new BenchmarkPipeline()).name("bench-freshness")
-          .storage(storage.toString())
-          .configuration(Map.of(BenchmarkPipeline.SOURCE_KEY, input.toString(), BenchmarkPipeline.LAYERS_KEY, "silver"))
-          .continuous(true).triggerInterval(java.time.Duration.ofMillis(intervalMs)).parallelism(parallelism)
-          .cluster(cluster).start();
+        Poller poller = new Poller(silver, rows, pollMs)) {
+      RunningUpdate update =
+          Tributary.pipeline(new BenchmarkPipeline())
+              .name("bench-freshness")
+              .storage(storage.toString())
+              .configuration(
+                  Map.of(
+                      BenchmarkPipeline.SOURCE_KEY,
+                      input.toString(),
+                      BenchmarkPipeline.LAYERS_KEY,
+                      "silver"))
+              .continuous(true)
+              .triggerInterval(java.time.Duration.ofMillis(intervalMs))
+              .parallelism(parallelism)
+              .cluster(cluster)
+              .start();
       poller.start();
       SplittableRandom random = new SplittableRandom(intervalMs);
       long[] landed = new long[files + 1];
@@ -142,20 +190,33 @@ final class FreshnessBench {
       for (int f = 1; f <= files; f++) {
         seconds[f - 1] = (poller.visible.get(f) - landed[f]) / 1e9;
       }
-      List<DeltaLog.Commit> silverCommits = DeltaLog.commits(silver).stream().filter(DeltaLog.Commit::changesData).toList();
-      List<DeltaLog.Commit> bronzeCommits = DeltaLog.commits(storage.resolve("tables/bronze_events")).stream()
-          .filter(DeltaLog.Commit::changesData).toList();
+      List<DeltaLog.Commit> silverCommits =
+          DeltaLog.commits(silver).stream().filter(DeltaLog.Commit::changesData).toList();
+      List<DeltaLog.Commit> bronzeCommits =
+          DeltaLog.commits(storage.resolve("tables/bronze_events")).stream()
+              .filter(DeltaLog.Commit::changesData)
+              .toList();
       DeltaLog.Commit lastSilver = silverCommits.get(silverCommits.size() - 1);
       Map<Integer, Long> counts = rowsPerFile(silver);
-      boolean exact = counts.size() == files + 1 && counts.values().stream().allMatch(n -> n == rows);
+      boolean exact =
+          counts.size() == files + 1 && counts.values().stream().allMatch(n -> n == rows);
       if (!exact) {
-        System.out.println("[freshness] rows per dropped file in silver (expected " + rows + " each): " + counts);
+        System.out.println(
+            "[freshness] rows per dropped file in silver (expected " + rows + " each): " + counts);
       }
       if (result.state() != UpdateState.STOPPED) {
-        System.out.println("[freshness] the update ended " + result.state() + ": " + result.error().orElse(""));
+        System.out.println(
+            "[freshness] the update ended " + result.state() + ": " + result.error().orElse(""));
       }
-      return new Result(intervalMs, seconds, bronzeCommits.size(), silverCommits.size(), lastSilver.tableFiles(),
-          lastSilver.tableBytes(), exact, result.state());
+      return new Result(
+          intervalMs,
+          seconds,
+          bronzeCommits.size(),
+          silverCommits.size(),
+          lastSilver.tableFiles(),
+          lastSilver.tableBytes(),
+          exact,
+          result.state());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while measuring freshness", e);
@@ -165,7 +226,8 @@ final class FreshnessBench {
   /** Silver's rows per dropped file, read with Kernel at the end (independent of the poller). */
   static Map<Integer, Long> rowsPerFile(Path silver) {
     Map<Integer, Long> counts = new java.util.TreeMap<>();
-    for (org.apache.flink.types.Row r : io.tributary.runtime.delta.read.DeltaTableReader.readAll(silver.toString())) {
+    for (org.apache.flink.types.Row r :
+        io.tributary.runtime.delta.read.DeltaTableReader.readAll(silver.toString())) {
       String id = (String) r.getField("event_id");
       counts.merge(fileOf(id), 1L, Long::sum);
     }
@@ -173,21 +235,27 @@ final class FreshnessBench {
   }
 
   private static int fileOf(String eventId) {
-    return Integer.parseInt(eventId.substring(PREFIX.length(), eventId.indexOf('-', PREFIX.length())));
+    return Integer.parseInt(
+        eventId.substring(PREFIX.length(), eventId.indexOf('-', PREFIX.length())));
   }
 
   /** Writes file {@code f} under a hidden name, renames it into place and returns the time after the rename. */
   static long drop(Path input, int f, int rows) {
     StringBuilder lines = new StringBuilder(rows * 190);
     for (int i = 0; i < rows; i++) {
-      lines.append(String.format("{\"event_id\":\"%s%04d-%05d\",\"user_id\":\"c%07d\",\"event_type\":\"click\","
-              + "\"timestamp\":\"2024-03-15T12:%02d:%02d.000Z\",\"properties\":\"{}\",\"duration\":1.5,\"amount\":2.50}%n",
-          PREFIX, f, i, i % 1000, i / 60 % 60, i % 60));
+      lines.append(
+          String.format(
+              "{\"event_id\":\"%s%04d-%05d\",\"user_id\":\"c%07d\",\"event_type\":\"click\","
+                  + "\"timestamp\":\"2024-03-15T12:%02d:%02d.000Z\",\"properties\":\"{}\",\"duration\":1.5,\"amount\":2.50}%n",
+              PREFIX, f, i, i % 1000, i / 60 % 60, i % 60));
     }
     Path hidden = input.resolve(String.format(".part-%04d.json.tmp", f));
     try {
       Files.writeString(hidden, lines, StandardCharsets.UTF_8);
-      Files.move(hidden, input.resolve(String.format("part-%04d.json", f)), StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          hidden,
+          input.resolve(String.format("part-%04d.json", f)),
+          StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot drop event file " + f + " into " + input, e);
     }
@@ -245,11 +313,12 @@ final class FreshnessBench {
             }
             next = c.version() + 1;
           }
-          counts.forEach((f, n) -> {
-            if (n >= rows) {
-              visible.putIfAbsent(f, seen);
-            }
-          });
+          counts.forEach(
+              (f, n) -> {
+                if (n >= rows) {
+                  visible.putIfAbsent(f, seen);
+                }
+              });
           Thread.sleep(pollMs);
         }
       } catch (InterruptedException e) {
@@ -262,8 +331,11 @@ final class FreshnessBench {
     private void countRows(Path parquet) throws IOException {
       org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
       conf.set("parquet.read.schema", "message silver { optional binary event_id (STRING); }");
-      try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(),
-          new org.apache.hadoop.fs.Path(parquet.toUri())).withConf(conf).build()) {
+      try (ParquetReader<Group> reader =
+          ParquetReader.builder(
+                  new GroupReadSupport(), new org.apache.hadoop.fs.Path(parquet.toUri()))
+              .withConf(conf)
+              .build()) {
         Group g;
         while ((g = reader.read()) != null) {
           String id = g.getString("event_id", 0);
@@ -282,11 +354,24 @@ final class FreshnessBench {
           throw failure;
         }
         UpdateState state = update.state();
-        boolean ended = state == UpdateState.COMPLETED || state == UpdateState.FAILED || state == UpdateState.STOPPED;
+        boolean ended =
+            state == UpdateState.COMPLETED
+                || state == UpdateState.FAILED
+                || state == UpdateState.STOPPED;
         if (ended || System.currentTimeMillis() > deadline) {
           update.stop();
-          throw new IllegalStateException("Dropped file " + f + " did not become visible in " + table + " within "
-              + timeoutMs + " ms (update " + update.state() + "; rows seen per file: " + counts + ")");
+          throw new IllegalStateException(
+              "Dropped file "
+                  + f
+                  + " did not become visible in "
+                  + table
+                  + " within "
+                  + timeoutMs
+                  + " ms (update "
+                  + update.state()
+                  + "; rows seen per file: "
+                  + counts
+                  + ")");
         }
         Thread.sleep(5);
       }

@@ -28,29 +28,55 @@ public final class GenDataLauncher {
       return Path.of(configured);
     }
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      for (Path candidate : List.of(dir.resolve("shared/bench/GenData.java"),
-          dir.resolveSibling("shared").resolve("bench/GenData.java"))) {
+      for (Path candidate :
+          List.of(
+              dir.resolve("shared/bench/GenData.java"),
+              dir.resolveSibling("shared").resolve("bench/GenData.java"))) {
         if (Files.isRegularFile(candidate)) {
           return candidate;
         }
       }
     }
-    throw new IllegalStateException("Cannot find GenData.java: looked for shared/bench/GenData.java in "
-        + Path.of("").toAbsolutePath() + " and beside its parent folders. Pass -D" + PROPERTY + "=PATH.");
+    throw new IllegalStateException(
+        "Cannot find GenData.java: looked for shared/bench/GenData.java in "
+            + Path.of("").toAbsolutePath()
+            + " and beside its parent folders. Pass -D"
+            + PROPERTY
+            + "=PATH.");
   }
 
   /** Generates into {@code out} with these sizes and seed; returns GenData's summary line. */
-  public static String generate(Path out, long events, int files, int customers, int cdcChanges, long seed) {
-    List<String> command = new ArrayList<>(List.of(javaBinary(), locate().toString(), "--out", out.toString(),
-        "--events", Long.toString(events), "--files", Integer.toString(files), "--customers",
-        Integer.toString(customers), "--cdc-changes", Integer.toString(cdcChanges), "--seed", Long.toString(seed)));
+  public static String generate(
+      Path out, long events, int files, int customers, int cdcChanges, long seed) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                javaBinary(),
+                locate().toString(),
+                "--out",
+                out.toString(),
+                "--events",
+                Long.toString(events),
+                "--files",
+                Integer.toString(files),
+                "--customers",
+                Integer.toString(customers),
+                "--cdc-changes",
+                Integer.toString(cdcChanges),
+                "--seed",
+                Long.toString(seed)));
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       String output = new String(process.getInputStream().readAllBytes()).trim();
       int status = process.waitFor();
       if (status != 0) {
-        throw new IllegalStateException("GenData exited with status " + status + " (" + String.join(" ", command)
-            + "): " + output);
+        throw new IllegalStateException(
+            "GenData exited with status "
+                + status
+                + " ("
+                + String.join(" ", command)
+                + "): "
+                + output);
       }
       return output;
     } catch (IOException e) {
@@ -62,7 +88,8 @@ public final class GenDataLauncher {
   }
 
   private static String javaBinary() {
-    return Optional.ofNullable(System.getProperty("java.home")).map(h -> Path.of(h, "bin", "java").toString())
+    return Optional.ofNullable(System.getProperty("java.home"))
+        .map(h -> Path.of(h, "bin", "java").toString())
         .orElse("java");
   }
 }

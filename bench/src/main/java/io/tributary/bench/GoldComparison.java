@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
  * The difference between an actual and an expected gold table, keyed by (event_date, event_type): what
  * the benchmark prints as PASS or FAIL, with the first differing rows so a failure can be read.
  */
-public record GoldComparison(int actualRows, int expectedRows, List<String> differences, int totalDifferences) {
+public record GoldComparison(
+    int actualRows, int expectedRows, List<String> differences, int totalDifferences) {
 
   /** Relative tolerance on {@code avg_duration}, as the baseline's README asks. */
   public static final double TOLERANCE = 1e-9;
@@ -35,7 +36,8 @@ public record GoldComparison(int actualRows, int expectedRows, List<String> diff
         note(diffs, total, "expected " + e.getValue() + " but got " + a);
       }
     }
-    act.keySet().stream().filter(k -> !exp.containsKey(k))
+    act.keySet().stream()
+        .filter(k -> !exp.containsKey(k))
         .forEach(k -> note(diffs, total, "unexpected " + act.get(k)));
     return new GoldComparison(actual.size(), expected.size(), diffs, total[0]);
   }
@@ -46,20 +48,32 @@ public record GoldComparison(int actualRows, int expectedRows, List<String> diff
 
   /** One line: PASS/FAIL, the row counts and the first differences. */
   public String summary() {
-    return (passed() ? "PASS" : "FAIL") + " (" + actualRows + " rows, expected " + expectedRows + ", "
-        + totalDifferences + " differing)" + (differences.isEmpty() ? "" : ": " + String.join("; ", differences));
+    return (passed() ? "PASS" : "FAIL")
+        + " ("
+        + actualRows
+        + " rows, expected "
+        + expectedRows
+        + ", "
+        + totalDifferences
+        + " differing)"
+        + (differences.isEmpty() ? "" : ": " + String.join("; ", differences));
   }
 
-  private static Map<String, GoldRow> index(List<GoldRow> rows, String side, List<String> diffs, int[] total) {
-    Map<String, List<GoldRow>> byKey = rows.stream()
-        .collect(Collectors.groupingBy(GoldRow::key, TreeMap::new, Collectors.toList()));
-    byKey.forEach((k, v) -> {
-      if (v.size() > 1) {
-        note(diffs, total, side + " has " + v.size() + " rows for " + k);
-      }
-    });
+  private static Map<String, GoldRow> index(
+      List<GoldRow> rows, String side, List<String> diffs, int[] total) {
+    Map<String, List<GoldRow>> byKey =
+        rows.stream()
+            .collect(Collectors.groupingBy(GoldRow::key, TreeMap::new, Collectors.toList()));
+    byKey.forEach(
+        (k, v) -> {
+          if (v.size() > 1) {
+            note(diffs, total, side + " has " + v.size() + " rows for " + k);
+          }
+        });
     return byKey.entrySet().stream()
-        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(0), (a, b) -> a, TreeMap::new));
+        .collect(
+            Collectors.toMap(
+                Map.Entry::getKey, e -> e.getValue().get(0), (a, b) -> a, TreeMap::new));
   }
 
   private static void note(List<String> diffs, int[] total, String text) {

@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param eventDate {@code yyyy-MM-dd}
  * @param avgDuration {@code null} when every duration of the group is null
  */
-public record GoldRow(String eventDate, String eventType, long eventCount, long uniqueUsers, Double avgDuration) {
+public record GoldRow(
+    String eventDate, String eventType, long eventCount, long uniqueUsers, Double avgDuration) {
 
   public GoldRow {
     Objects.requireNonNull(eventDate, "eventDate");
@@ -26,12 +27,15 @@ public record GoldRow(String eventDate, String eventType, long eventCount, long 
    * orders, so the last bits of an average may differ (the baseline's README asks for 1e-9).
    */
   public boolean matches(GoldRow other, double tolerance) {
-    if (!key().equals(other.key()) || eventCount != other.eventCount || uniqueUsers != other.uniqueUsers) {
+    if (!key().equals(other.key())
+        || eventCount != other.eventCount
+        || uniqueUsers != other.uniqueUsers) {
       return false;
     }
     if (avgDuration == null || other.avgDuration == null) {
       return avgDuration == null && other.avgDuration == null;
     }
-    return Math.abs(avgDuration - other.avgDuration) <= tolerance * Math.max(1.0, Math.abs(avgDuration));
+    return Math.abs(avgDuration - other.avgDuration)
+        <= tolerance * Math.max(1.0, Math.abs(avgDuration));
   }
 }

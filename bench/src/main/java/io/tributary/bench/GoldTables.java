@@ -32,9 +32,13 @@ public final class GoldTables {
   public static List<GoldRow> fromDelta(String tablePath) {
     List<GoldRow> rows = new ArrayList<>();
     for (Row r : DeltaTableReader.readAll(tablePath)) {
-      rows.add(new GoldRow(((LocalDate) r.getField("event_date")).toString(), (String) r.getField("event_type"),
-          ((Number) r.getField("event_count")).longValue(), ((Number) r.getField("unique_users")).longValue(),
-          (Double) r.getField("avg_duration")));
+      rows.add(
+          new GoldRow(
+              ((LocalDate) r.getField("event_date")).toString(),
+              (String) r.getField("event_type"),
+              ((Number) r.getField("event_count")).longValue(),
+              ((Number) r.getField("unique_users")).longValue(),
+              (Double) r.getField("avg_duration")));
     }
     return rows;
   }
@@ -49,17 +53,34 @@ public final class GoldTables {
       List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
       String header = "event_date,event_type,event_count,unique_users,avg_duration";
       if (lines.isEmpty() || !lines.get(0).equals(header)) {
-        throw new IllegalArgumentException("Oracle file " + csv + ": the first line must be '" + header
-            + "' (the layout spark-baseline/run.sh writes); check the --oracle folder.");
+        throw new IllegalArgumentException(
+            "Oracle file "
+                + csv
+                + ": the first line must be '"
+                + header
+                + "' (the layout spark-baseline/run.sh writes); check the --oracle folder.");
       }
       for (int i = 1; i < lines.size(); i++) {
         String[] f = lines.get(i).split(",", -1);
         if (f.length != 5) {
-          throw new IllegalArgumentException("Oracle file " + csv + ", line " + (i + 1) + ": expected 5 fields, got "
-              + f.length + " in '" + lines.get(i) + "'.");
+          throw new IllegalArgumentException(
+              "Oracle file "
+                  + csv
+                  + ", line "
+                  + (i + 1)
+                  + ": expected 5 fields, got "
+                  + f.length
+                  + " in '"
+                  + lines.get(i)
+                  + "'.");
         }
-        rows.add(new GoldRow(f[0], f[1], Long.parseLong(f[2]), Long.parseLong(f[3]),
-            f[4].isEmpty() ? null : Double.valueOf(f[4])));
+        rows.add(
+            new GoldRow(
+                f[0],
+                f[1],
+                Long.parseLong(f[2]),
+                Long.parseLong(f[3]),
+                f[4].isEmpty() ? null : Double.valueOf(f[4])));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the oracle file " + csv, e);
@@ -110,11 +131,14 @@ public final class GoldTables {
       }
     }
     List<GoldRow> rows = new ArrayList<>();
-    counts.forEach((key, n) -> {
-      String[] k = key.split("\\|", 2);
-      double[] acc = durations.get(key);
-      rows.add(new GoldRow(k[0], k[1], n[0], users.get(key).size(), acc == null ? null : acc[0] / acc[1]));
-    });
+    counts.forEach(
+        (key, n) -> {
+          String[] k = key.split("\\|", 2);
+          double[] acc = durations.get(key);
+          rows.add(
+              new GoldRow(
+                  k[0], k[1], n[0], users.get(key).size(), acc == null ? null : acc[0] / acc[1]));
+        });
     return rows;
   }
 

@@ -52,8 +52,16 @@ final class IngestBench {
   record Ingest(double wallSeconds, double jobSeconds, long rows) {}
 
   /** One discovery scenario: two updates over a folder, the second after new files arrived. */
-  record Discovery(int processed, int added, double firstSeconds, double secondSeconds, double secondJobSeconds,
-      long firstMetadataBytes, long secondMetadataBytes, long secondSavepointBytes, long rows) {}
+  record Discovery(
+      int processed,
+      int added,
+      double firstSeconds,
+      double secondSeconds,
+      double secondJobSeconds,
+      long firstMetadataBytes,
+      long secondMetadataBytes,
+      long secondSavepointBytes,
+      long rows) {}
 
   private IngestBench() {}
 
@@ -67,8 +75,9 @@ final class IngestBench {
     int newFiles = Integer.parseInt(o.getOrDefault("discovery-new-files", "100"));
     long bytes = EventFiles.bytes(events);
     long lines = EventFiles.lines(events);
-    System.out.printf("[ingest] input %s: %d files, %d lines, %.1f MB; %d runs, parallelism %d%n", events,
-        EventFiles.list(events).size(), lines, bytes / 1e6, runs, parallelism);
+    System.out.printf(
+        "[ingest] input %s: %d files, %d lines, %.1f MB; %d runs, parallelism %d%n",
+        events, EventFiles.list(events).size(), lines, bytes / 1e6, runs, parallelism);
 
     boolean ok = true;
     Map<String, String> report = new LinkedHashMap<>();
@@ -80,14 +89,23 @@ final class IngestBench {
         Ingest ingest = ingest(cluster, events, work.resolve("storage"), parallelism);
         ingests.add(ingest);
         boolean rowsOk = ingest.rows() == lines;
-        SinglePassBaseline.Result sp = SinglePassBaseline.bronze(events, work.resolve("single-pass/bronze.parquet"));
+        SinglePassBaseline.Result sp =
+            SinglePassBaseline.bronze(events, work.resolve("single-pass/bronze.parquet"));
         single.add(sp);
         boolean spOk = sp.rowsWritten() == lines;
         ok &= rowsOk && spOk;
-        System.out.printf("[ingest run %d] Tributary update %.2f s (bronze job %.2f s), %d rows (%s); single pass "
-                + "%.2f s, %d rows (%s), %.1f MB Parquet%n", i, ingest.wallSeconds(), ingest.jobSeconds(), ingest.rows(),
-            rowsOk ? "one per line: PASS" : "FAIL: expected " + lines, sp.seconds(), sp.rowsWritten(),
-            spOk ? "PASS" : "FAIL: expected " + lines, sp.parquetBytes() / 1e6);
+        System.out.printf(
+            "[ingest run %d] Tributary update %.2f s (bronze job %.2f s), %d rows (%s); single pass "
+                + "%.2f s, %d rows (%s), %.1f MB Parquet%n",
+            i,
+            ingest.wallSeconds(),
+            ingest.jobSeconds(),
+            ingest.rows(),
+            rowsOk ? "one per line: PASS" : "FAIL: expected " + lines,
+            sp.seconds(),
+            sp.rowsWritten(),
+            spOk ? "PASS" : "FAIL: expected " + lines,
+            sp.parquetBytes() / 1e6);
       }
       double job = Bench.median(ingests, Ingest::jobSeconds);
       double update = Bench.median(ingests, Ingest::wallSeconds);
@@ -106,29 +124,51 @@ final class IngestBench {
       report.put("ratio.update/single_pass", Bench.f(update / pass));
 
       if (discoveryFiles > 0) {
-        Discovery control = discovery(cluster, work.resolve("discovery-control"), newFiles, newFiles, parallelism);
-        Discovery large = discovery(cluster, work.resolve("discovery"), discoveryFiles, newFiles, parallelism);
+        Discovery control =
+            discovery(cluster, work.resolve("discovery-control"), newFiles, newFiles, parallelism);
+        Discovery large =
+            discovery(cluster, work.resolve("discovery"), discoveryFiles, newFiles, parallelism);
         for (Discovery d : List.of(control, large)) {
           boolean rowsOk = d.rows() == (long) d.processed() + d.added();
           ok &= rowsOk;
-          System.out.printf("[discovery] %,d processed files: first update %.2f s (%.0f files/s); after %d new files, "
+          System.out.printf(
+              "[discovery] %,d processed files: first update %.2f s (%.0f files/s); after %d new files, "
                   + "second update %.2f s (job %.2f s); savepoint _metadata %,d B after the first, %,d B after the "
-                  + "second (whole savepoint %,d B); rows %d (%s)%n", d.processed(), d.firstSeconds(),
-              d.processed() / d.firstSeconds(), d.added(), d.secondSeconds(), d.secondJobSeconds(),
-              d.firstMetadataBytes(), d.secondMetadataBytes(), d.secondSavepointBytes(), d.rows(),
+                  + "second (whole savepoint %,d B); rows %d (%s)%n",
+              d.processed(),
+              d.firstSeconds(),
+              d.processed() / d.firstSeconds(),
+              d.added(),
+              d.secondSeconds(),
+              d.secondJobSeconds(),
+              d.firstMetadataBytes(),
+              d.secondMetadataBytes(),
+              d.secondSavepointBytes(),
+              d.rows(),
               rowsOk ? "every file once: PASS" : "FAIL: expected " + (d.processed() + d.added()));
         }
         report.put("discovery.processed_files", Integer.toString(discoveryFiles));
         report.put("discovery.new_files", Integer.toString(newFiles));
         report.put("discovery.first_update_s", Bench.f(large.firstSeconds()));
         report.put("discovery.second_update_s", Bench.f(large.secondSeconds()));
-        report.put("discovery.second_update_s(control: " + newFiles + " processed)", Bench.f(control.secondSeconds()));
-        report.put("discovery.second_update_extra_s", Bench.f(large.secondSeconds() - control.secondSeconds()));
-        report.put("discovery.second_job_extra_s", Bench.f(large.secondJobSeconds() - control.secondJobSeconds()));
-        report.put("discovery.state_bytes(savepoint _metadata)", Long.toString(large.secondMetadataBytes()));
+        report.put(
+            "discovery.second_update_s(control: " + newFiles + " processed)",
+            Bench.f(control.secondSeconds()));
+        report.put(
+            "discovery.second_update_extra_s",
+            Bench.f(large.secondSeconds() - control.secondSeconds()));
+        report.put(
+            "discovery.second_job_extra_s",
+            Bench.f(large.secondJobSeconds() - control.secondJobSeconds()));
+        report.put(
+            "discovery.state_bytes(savepoint _metadata)",
+            Long.toString(large.secondMetadataBytes()));
         report.put("discovery.state_bytes(control)", Long.toString(control.secondMetadataBytes()));
-        report.put("discovery.state_bytes_per_processed_file(over control)", Bench.f(
-            (double) (large.secondMetadataBytes() - control.secondMetadataBytes()) / (discoveryFiles - newFiles)));
+        report.put(
+            "discovery.state_bytes_per_processed_file(over control)",
+            Bench.f(
+                (double) (large.secondMetadataBytes() - control.secondMetadataBytes())
+                    / (discoveryFiles - newFiles)));
       }
     }
     report.put("checks", ok ? "PASS" : "FAIL");
@@ -142,18 +182,22 @@ final class IngestBench {
     long start = System.nanoTime();
     RunningUpdate update = bronzeUpdate(cluster, events, storage, parallelism);
     double wall = Bench.seconds(start);
-    return new Ingest(wall, Bench.s(StageTimings.job(update.events(), "bronze_events", "bronze_events")),
+    return new Ingest(
+        wall,
+        Bench.s(StageTimings.job(update.events(), "bronze_events", "bronze_events")),
         rows(storage));
   }
 
   /** {@code processed} files taken in by a first update, then {@code added} more and a second update. */
-  static Discovery discovery(EmbeddedCluster cluster, Path dir, int processed, int added, int parallelism) {
+  static Discovery discovery(
+      EmbeddedCluster cluster, Path dir, int processed, int added, int parallelism) {
     BenchmarkRun.deleteRecursively(dir);
     Path input = dir.resolve("input");
     Path storage = dir.resolve("storage");
     long t0 = System.nanoTime();
     writeTinyFiles(input, 0, processed);
-    System.out.printf("[discovery] wrote %,d one-line files in %.1f s%n", processed, Bench.seconds(t0));
+    System.out.printf(
+        "[discovery] wrote %,d one-line files in %.1f s%n", processed, Bench.seconds(t0));
     long t1 = System.nanoTime();
     bronzeUpdate(cluster, input, storage, parallelism);
     double first = Bench.seconds(t1);
@@ -162,16 +206,33 @@ final class IngestBench {
     long t2 = System.nanoTime();
     RunningUpdate second = bronzeUpdate(cluster, input, storage, parallelism);
     double secondSeconds = Bench.seconds(t2);
-    return new Discovery(processed, added, first, secondSeconds,
-        Bench.s(StageTimings.job(second.events(), "bronze_events", "bronze_events")), firstMetadata,
-        savepointBytes(storage, true), savepointBytes(storage, false), rows(storage));
+    return new Discovery(
+        processed,
+        added,
+        first,
+        secondSeconds,
+        Bench.s(StageTimings.job(second.events(), "bronze_events", "bronze_events")),
+        firstMetadata,
+        savepointBytes(storage, true),
+        savepointBytes(storage, false),
+        rows(storage));
   }
 
-  private static RunningUpdate bronzeUpdate(EmbeddedCluster cluster, Path input, Path storage, int parallelism) {
-    RunningUpdate update = Tributary.pipeline(new BenchmarkPipeline()).name("bench-ingest")
-        .storage(storage.toString())
-        .configuration(Map.of(BenchmarkPipeline.SOURCE_KEY, input.toString(), BenchmarkPipeline.LAYERS_KEY, "bronze"))
-        .parallelism(parallelism).cluster(cluster).start();
+  private static RunningUpdate bronzeUpdate(
+      EmbeddedCluster cluster, Path input, Path storage, int parallelism) {
+    RunningUpdate update =
+        Tributary.pipeline(new BenchmarkPipeline())
+            .name("bench-ingest")
+            .storage(storage.toString())
+            .configuration(
+                Map.of(
+                    BenchmarkPipeline.SOURCE_KEY,
+                    input.toString(),
+                    BenchmarkPipeline.LAYERS_KEY,
+                    "bronze"))
+            .parallelism(parallelism)
+            .cluster(cluster)
+            .start();
     UpdateResult result;
     try {
       result = update.await();
@@ -181,16 +242,25 @@ final class IngestBench {
       throw new IllegalStateException("Interrupted while the ingest benchmark update ran", e);
     }
     if (result.state() != UpdateState.COMPLETED) {
-      throw new IllegalStateException("The ingest benchmark update ended " + result.state() + ": "
-          + result.error().orElse("no error recorded") + "; flows: " + result.flows());
+      throw new IllegalStateException(
+          "The ingest benchmark update ended "
+              + result.state()
+              + ": "
+              + result.error().orElse("no error recorded")
+              + "; flows: "
+              + result.flows());
     }
     return update;
   }
 
   private static long rows(Path storage) {
     Path table = storage.resolve("tables/bronze_events").toAbsolutePath();
-    return DeltaTableSummary.of(table.toString()).map(DeltaTableSummary::rows)
-        .orElseThrow(() -> new IllegalStateException("The update completed but wrote no Delta table at " + table));
+    return DeltaTableSummary.of(table.toString())
+        .map(DeltaTableSummary::rows)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "The update completed but wrote no Delta table at " + table));
   }
 
   /**
@@ -228,13 +298,18 @@ final class IngestBench {
         if (i % 1000 == 0 || i == from) {
           Files.createDirectories(dir);
         }
-        try (BufferedWriter w = Files.newBufferedWriter(dir.resolve(String.format("part-%07d.json", i)))) {
-          w.write("{\"event_id\":\"disc-" + i + "\",\"user_id\":\"c0000001\",\"event_type\":\"click\","
-              + "\"timestamp\":\"2024-03-15T12:34:56.789Z\",\"properties\":\"{}\",\"duration\":1.5,\"amount\":2.50}\n");
+        try (BufferedWriter w =
+            Files.newBufferedWriter(dir.resolve(String.format("part-%07d.json", i)))) {
+          w.write(
+              "{\"event_id\":\"disc-"
+                  + i
+                  + "\",\"user_id\":\"c0000001\",\"event_type\":\"click\","
+                  + "\"timestamp\":\"2024-03-15T12:34:56.789Z\",\"properties\":\"{}\",\"duration\":1.5,\"amount\":2.50}\n");
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the discovery benchmark's files under " + input, e);
+      throw new UncheckedIOException(
+          "Cannot write the discovery benchmark's files under " + input, e);
     }
   }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
  * The difference between two tables compared as multisets of text rows (the SCD tables: no row may be
  * missing, extra or repeated), printed by the benchmark as PASS or FAIL with the first differences.
  */
-public record RowSetComparison(int actualRows, int expectedRows, List<String> differences, int totalDifferences) {
+public record RowSetComparison(
+    int actualRows, int expectedRows, List<String> differences, int totalDifferences) {
 
   private static final int SHOWN = 3;
 
@@ -31,7 +32,10 @@ public record RowSetComparison(int actualRows, int expectedRows, List<String> di
       }
       total += Math.abs(n);
       if (shown.size() < SHOWN) {
-        shown.add((n > 0 ? "unexpected " : "missing ") + e.getKey() + (Math.abs(n) > 1 ? " x" + Math.abs(n) : ""));
+        shown.add(
+            (n > 0 ? "unexpected " : "missing ")
+                + e.getKey()
+                + (Math.abs(n) > 1 ? " x" + Math.abs(n) : ""));
       }
     }
     return new RowSetComparison(actual.size(), expected.size(), shown, total);
@@ -43,7 +47,14 @@ public record RowSetComparison(int actualRows, int expectedRows, List<String> di
 
   /** One line: PASS/FAIL, the row counts and the first differences. */
   public String summary() {
-    return (passed() ? "PASS" : "FAIL") + " (" + actualRows + " rows, expected " + expectedRows + ", "
-        + totalDifferences + " differing)" + (differences.isEmpty() ? "" : ": " + String.join("; ", differences));
+    return (passed() ? "PASS" : "FAIL")
+        + " ("
+        + actualRows
+        + " rows, expected "
+        + expectedRows
+        + ", "
+        + totalDifferences
+        + " differing)"
+        + (differences.isEmpty() ? "" : ": " + String.join("; ", differences));
   }
 }

@@ -36,17 +36,22 @@ import org.apache.parquet.schema.MessageTypeParser;
 public final class SinglePassBaseline {
 
   /** What one pass did. */
-  public record Result(long linesRead, long rowsWritten, long bytesRead, long parquetBytes, double seconds) {}
+  public record Result(
+      long linesRead, long rowsWritten, long bytesRead, long parquetBytes, double seconds) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final MessageType SILVER = MessageTypeParser.parseMessageType("message silver_events {"
-      + " optional binary event_id (STRING); optional binary user_id (STRING); optional binary event_type (STRING);"
-      + " optional int64 timestamp (TIMESTAMP(MICROS,true)); optional binary properties (STRING);"
-      + " optional double duration; optional int64 amount (DECIMAL(10,2)); optional int32 event_date (DATE); }");
-  private static final MessageType BRONZE = MessageTypeParser.parseMessageType("message bronze_events {"
-      + " optional binary event_id (STRING); optional binary user_id (STRING); optional binary event_type (STRING);"
-      + " optional binary timestamp (STRING); optional binary properties (STRING);"
-      + " optional double duration; optional int64 amount (DECIMAL(10,2)); }");
+  private static final MessageType SILVER =
+      MessageTypeParser.parseMessageType(
+          "message silver_events {"
+              + " optional binary event_id (STRING); optional binary user_id (STRING); optional binary event_type (STRING);"
+              + " optional int64 timestamp (TIMESTAMP(MICROS,true)); optional binary properties (STRING);"
+              + " optional double duration; optional int64 amount (DECIMAL(10,2)); optional int32 event_date (DATE); }");
+  private static final MessageType BRONZE =
+      MessageTypeParser.parseMessageType(
+          "message bronze_events {"
+              + " optional binary event_id (STRING); optional binary user_id (STRING); optional binary event_type (STRING);"
+              + " optional binary timestamp (STRING); optional binary properties (STRING);"
+              + " optional double duration; optional int64 amount (DECIMAL(10,2)); }");
   private static final Instant YEAR_2020 = Instant.parse("2020-01-01T00:00:00Z");
 
   private SinglePassBaseline() {}
@@ -67,7 +72,8 @@ public final class SinglePassBaseline {
     return pass(eventsDir, parquetFile, BRONZE, SinglePassBaseline::bronzeRow);
   }
 
-  private static Result pass(Path eventsDir, Path parquetFile, MessageType schema, LineToRow toRow) {
+  private static Result pass(
+      Path eventsDir, Path parquetFile, MessageType schema, LineToRow toRow) {
     long start = System.nanoTime();
     long lines = 0;
     long written = 0;
@@ -75,13 +81,14 @@ public final class SinglePassBaseline {
     try {
       Files.deleteIfExists(parquetFile);
       Files.createDirectories(parquetFile.toAbsolutePath().getParent());
-      try (ParquetWriter<Group> writer = ExampleParquetWriter
-          .builder(new org.apache.hadoop.fs.Path(parquetFile.toAbsolutePath().toUri()))
-          .withConf(new Configuration())
-          .withType(schema)
-          .withCompressionCodec(CompressionCodecName.SNAPPY)
-          .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-          .build()) {
+      try (ParquetWriter<Group> writer =
+          ExampleParquetWriter.builder(
+                  new org.apache.hadoop.fs.Path(parquetFile.toAbsolutePath().toUri()))
+              .withConf(new Configuration())
+              .withType(schema)
+              .withCompressionCodec(CompressionCodecName.SNAPPY)
+              .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+              .build()) {
         for (Path file : EventFiles.list(eventsDir)) {
           try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -96,10 +103,15 @@ public final class SinglePassBaseline {
           }
         }
       }
-      return new Result(lines, written, EventFiles.bytes(eventsDir), Files.size(parquetFile),
+      return new Result(
+          lines,
+          written,
+          EventFiles.bytes(eventsDir),
+          Files.size(parquetFile),
           (System.nanoTime() - start) / 1e9);
     } catch (IOException e) {
-      throw new UncheckedIOException("Single-pass baseline: cannot read " + eventsDir + " or write " + parquetFile, e);
+      throw new UncheckedIOException(
+          "Single-pass baseline: cannot read " + eventsDir + " or write " + parquetFile, e);
     }
   }
 
@@ -139,7 +151,13 @@ public final class SinglePassBaseline {
     }
     JsonNode amount = e.get("amount");
     if (amount != null && !amount.isNull()) {
-      g.add("amount", amount.decimalValue().setScale(2, RoundingMode.UNNECESSARY).unscaledValue().longValueExact());
+      g.add(
+          "amount",
+          amount
+              .decimalValue()
+              .setScale(2, RoundingMode.UNNECESSARY)
+              .unscaledValue()
+              .longValueExact());
     }
     g.add("event_date", (int) instant.atOffset(ZoneOffset.UTC).toLocalDate().toEpochDay());
     return g;
@@ -154,7 +172,8 @@ public final class SinglePassBaseline {
     } catch (IOException malformed) {
       return g;
     }
-    for (String field : new String[] {"event_id", "user_id", "event_type", "timestamp", "properties"}) {
+    for (String field :
+        new String[] {"event_id", "user_id", "event_type", "timestamp", "properties"}) {
       String value = text(e, field);
       if (value != null) {
         g.add(field, value);
@@ -166,7 +185,13 @@ public final class SinglePassBaseline {
     }
     JsonNode amount = e.get("amount");
     if (amount != null && !amount.isNull()) {
-      g.add("amount", amount.decimalValue().setScale(2, RoundingMode.UNNECESSARY).unscaledValue().longValueExact());
+      g.add(
+          "amount",
+          amount
+              .decimalValue()
+              .setScale(2, RoundingMode.UNNECESSARY)
+              .unscaledValue()
+              .longValueExact());
     }
     return g;
   }

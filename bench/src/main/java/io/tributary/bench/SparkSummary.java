@@ -33,8 +33,11 @@ public record SparkSummary(Path dir, Map<String, Double> seconds, String options
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the Spark baseline's summary " + file
-          + "; run ../shared/bench/spark-baseline/run.sh DATA OUT first and pass OUT to --spark-out.", e);
+      throw new UncheckedIOException(
+          "Cannot read the Spark baseline's summary "
+              + file
+              + "; run ../shared/bench/spark-baseline/run.sh DATA OUT first and pass OUT to --spark-out.",
+          e);
     }
     Map<String, Double> seconds = new TreeMap<>();
     Matcher m = TIME.matcher(text);
@@ -49,8 +52,12 @@ public record SparkSummary(Path dir, Map<String, Double> seconds, String options
   public double time(String stage) {
     Double s = seconds.get(stage);
     if (s == null) {
-      throw new IllegalArgumentException("Spark summary " + dir.resolve("summary.txt") + " has no line time." + stage
-          + ".seconds=...");
+      throw new IllegalArgumentException(
+          "Spark summary "
+              + dir.resolve("summary.txt")
+              + " has no line time."
+              + stage
+              + ".seconds=...");
     }
     return s;
   }

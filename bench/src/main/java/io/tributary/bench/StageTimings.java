@@ -20,8 +20,11 @@ public record StageTimings(Duration streaming, Duration gold) {
   /** The timings of the update whose flow events are {@code events}. */
   public static StageTimings of(List<FlowEvent> events) {
     return new StageTimings(
-        Duration.between(first(events, "bronze_events", FlowState.STARTING), first(events, "silver_events", FlowState.COMPLETED)),
-        Duration.between(first(events, "gold_daily_metrics", FlowState.STARTING),
+        Duration.between(
+            first(events, "bronze_events", FlowState.STARTING),
+            first(events, "silver_events", FlowState.COMPLETED)),
+        Duration.between(
+            first(events, "gold_daily_metrics", FlowState.STARTING),
             first(events, "gold_daily_metrics", FlowState.COMPLETED)));
   }
 
@@ -30,12 +33,24 @@ public record StageTimings(Duration streaming, Duration gold) {
    * flows run in it (the other modes' targets: bronze alone, an SCD target).
    */
   public static Duration job(List<FlowEvent> events, String startDataset, String endDataset) {
-    return Duration.between(first(events, startDataset, FlowState.STARTING), first(events, endDataset, FlowState.COMPLETED));
+    return Duration.between(
+        first(events, startDataset, FlowState.STARTING),
+        first(events, endDataset, FlowState.COMPLETED));
   }
 
   private static Instant first(List<FlowEvent> events, String dataset, FlowState state) {
-    return events.stream().filter(e -> e.dataset().equals(dataset) && e.state() == state).map(FlowEvent::time)
-        .findFirst().orElseThrow(() -> new IllegalStateException("The update has no " + state + " event for '"
-            + dataset + "'; its events were " + events));
+    return events.stream()
+        .filter(e -> e.dataset().equals(dataset) && e.state() == state)
+        .map(FlowEvent::time)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "The update has no "
+                        + state
+                        + " event for '"
+                        + dataset
+                        + "'; its events were "
+                        + events));
   }
 }

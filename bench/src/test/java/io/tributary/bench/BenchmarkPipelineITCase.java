@@ -48,12 +48,29 @@ class BenchmarkPipelineITCase {
         }
         String user = random.nextInt(100) == 0 ? "null" : "\"c" + random.nextInt(200) + "\"";
         int year = random.nextInt(100) == 0 ? 2018 : 2024;
-        String ts = String.format("\"%d-03-%02dT%02d:%02d:00.000Z\"", year, 1 + random.nextInt(3),
-            random.nextInt(24), random.nextInt(60));
-        String duration = random.nextInt(12) == 0 ? "null" : String.format("%.3f", random.nextDouble() * 100);
-        String line = "{\"event_id\":\"evt-" + file + "-" + i + "\",\"user_id\":" + user + ",\"event_type\":\""
-            + types[random.nextInt(types.length)] + "\",\"timestamp\":" + ts + ",\"properties\":\"{}\","
-            + "\"duration\":" + duration + ",\"amount\":" + String.format("%.2f", random.nextDouble() * 50) + "}";
+        String ts =
+            String.format(
+                "\"%d-03-%02dT%02d:%02d:00.000Z\"",
+                year, 1 + random.nextInt(3), random.nextInt(24), random.nextInt(60));
+        String duration =
+            random.nextInt(12) == 0 ? "null" : String.format("%.3f", random.nextDouble() * 100);
+        String line =
+            "{\"event_id\":\"evt-"
+                + file
+                + "-"
+                + i
+                + "\",\"user_id\":"
+                + user
+                + ",\"event_type\":\""
+                + types[random.nextInt(types.length)]
+                + "\",\"timestamp\":"
+                + ts
+                + ",\"properties\":\"{}\","
+                + "\"duration\":"
+                + duration
+                + ",\"amount\":"
+                + String.format("%.2f", random.nextDouble() * 50)
+                + "}";
         written.add(line);
         lines.append(line).append('\n');
         if (random.nextInt(1000) == 0) {
@@ -72,14 +89,17 @@ class BenchmarkPipelineITCase {
   @Test
   void goldEqualsARecomputationFromTheRawFilesAndSilverHasTheRowsGenDataAnnounces() {
     Path events = data.resolve("events");
-    SinglePassBaseline.Result single = SinglePassBaseline.run(events, work.resolve("single.parquet"));
+    SinglePassBaseline.Result single =
+        SinglePassBaseline.run(events, work.resolve("single.parquet"));
     List<GoldRow> expected = GoldTables.recompute(events);
 
     BenchmarkRun run = BenchmarkRun.execute(cluster, events, work.resolve("storage"), 2);
 
     assertThat(run.bronzeRows()).isEqualTo(EventFiles.lines(events));
-    assertThat(run.silverRows()).as("silver as the independent single pass computes it")
-        .isEqualTo(single.rowsWritten()).isLessThan(run.bronzeRows());
+    assertThat(run.silverRows())
+        .as("silver as the independent single pass computes it")
+        .isEqualTo(single.rowsWritten())
+        .isLessThan(run.bronzeRows());
     assertThat(run.goldRows()).isEqualTo(expected.size());
     GoldComparison comparison = GoldComparison.of(run.gold(), expected);
     assertThat(comparison.passed()).as(comparison.summary()).isTrue();

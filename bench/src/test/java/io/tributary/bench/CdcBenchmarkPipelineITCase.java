@@ -39,13 +39,24 @@ class CdcBenchmarkPipelineITCase {
   void bothTargetsEqualTheRecomputationAsOneMicroBatchAndAsOneFilePerMicroBatch() {
     List<List<List<String>>> expected = CdcTables.recompute(feed);
     for (int type = 1; type <= 2; type++) {
-      CdcBench.Run whole = CdcBench.update(cluster, feed, work.resolve("whole-" + type), type, false,
-          Duration.ofHours(1), 2);
-      CdcBench.Run batched = CdcBench.update(cluster, feed, work.resolve("batched-" + type), type, true,
-          Duration.ofMillis(200), 2);
+      CdcBench.Run whole =
+          CdcBench.update(
+              cluster, feed, work.resolve("whole-" + type), type, false, Duration.ofHours(1), 2);
+      CdcBench.Run batched =
+          CdcBench.update(
+              cluster,
+              feed,
+              work.resolve("batched-" + type),
+              type,
+              true,
+              Duration.ofMillis(200),
+              2);
 
-      assertThat(whole.rows()).as("SCD%d, whole feed", type).containsExactlyInAnyOrderElementsOf(expected.get(type - 1));
-      assertThat(batched.rows()).as("SCD%d, one file per micro-batch", type)
+      assertThat(whole.rows())
+          .as("SCD%d, whole feed", type)
+          .containsExactlyInAnyOrderElementsOf(expected.get(type - 1));
+      assertThat(batched.rows())
+          .as("SCD%d, one file per micro-batch", type)
           .containsExactlyInAnyOrderElementsOf(expected.get(type - 1));
       assertThat(whole.dataCommits()).hasSize(1);
       assertThat(batched.dataCommits()).isNotEmpty();

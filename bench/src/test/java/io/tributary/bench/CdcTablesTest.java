@@ -15,13 +15,16 @@ class CdcTablesTest {
    * c1: inserted, updated, the update to "b" arriving after a later one (out of order); c2: inserted,
    * deleted; c3: inserted, deleted, re-inserted; c4 has no key and is left out.
    */
-  static final String FEED_FILE_1 = """
+  static final String FEED_FILE_1 =
+      """
       {"customer_id":"c1","name":"Ann","email":"a@x","address":"1 Main St, Town","operation":"INSERT","updated_at":1}
       {"customer_id":"c2","name":"Bob","email":"b@x","address":"2 Hill St","operation":"INSERT","updated_at":2}
       {"customer_id":"c1","name":"Ann","email":null,"address":"3 Oak St","operation":"UPDATE","updated_at":5}
       {"customer_id":"c3","name":"Cy","email":"c@x","address":"4 Elm St","operation":"INSERT","updated_at":3}
       """;
-  static final String FEED_FILE_2 = """
+
+  static final String FEED_FILE_2 =
+      """
       {"customer_id":"c1","name":"Ann B","email":"a@x","address":"5 Pine St","operation":"UPDATE","updated_at":4}
       {"customer_id":"c2","name":null,"email":null,"address":null,"operation":"DELETE","updated_at":6}
       {"customer_id":"c3","name":null,"email":null,"address":null,"operation":"DELETE","updated_at":7}
@@ -41,27 +44,33 @@ class CdcTablesTest {
 
     List<List<List<String>>> tables = CdcTables.recompute(dir);
 
-    assertThat(tables.get(0)).containsExactlyInAnyOrder(
-        List.of("c1", "Ann", "", "3 Oak St", "5"),
-        List.of("c3", "Cy", "c2@x", "6 Elm St", "9"));
-    assertThat(tables.get(1)).containsExactlyInAnyOrder(
-        List.of("c1", "Ann", "a@x", "1 Main St, Town", "1", "4"),
-        List.of("c1", "Ann B", "a@x", "5 Pine St", "4", "5"),
-        List.of("c1", "Ann", "", "3 Oak St", "5", ""),
-        List.of("c2", "Bob", "b@x", "2 Hill St", "2", "6"),
-        List.of("c3", "Cy", "c@x", "4 Elm St", "3", "7"),
-        List.of("c3", "Cy", "c2@x", "6 Elm St", "9", ""));
+    assertThat(tables.get(0))
+        .containsExactlyInAnyOrder(
+            List.of("c1", "Ann", "", "3 Oak St", "5"),
+            List.of("c3", "Cy", "c2@x", "6 Elm St", "9"));
+    assertThat(tables.get(1))
+        .containsExactlyInAnyOrder(
+            List.of("c1", "Ann", "a@x", "1 Main St, Town", "1", "4"),
+            List.of("c1", "Ann B", "a@x", "5 Pine St", "4", "5"),
+            List.of("c1", "Ann", "", "3 Oak St", "5", ""),
+            List.of("c2", "Bob", "b@x", "2 Hill St", "2", "6"),
+            List.of("c3", "Cy", "c@x", "4 Elm St", "3", "7"),
+            List.of("c3", "Cy", "c2@x", "6 Elm St", "9", ""));
   }
 
   @Test
-  void readsTheBaselinesCsvWithQuotedCommasEscapedQuotesAndNullsAsEmptyFields(@TempDir Path dir) throws Exception {
+  void readsTheBaselinesCsvWithQuotedCommasEscapedQuotesAndNullsAsEmptyFields(@TempDir Path dir)
+      throws Exception {
     Path csv = dir.resolve("customers_scd1.csv");
-    Files.writeString(csv, "customer_id,name,email,address,updated_at\n"
-        + "c1,Ann,,\"1 Main St, Town\",5\nc2,\"Bo \\\"B\\\"\",b@x,2 Hill St,6\n");
+    Files.writeString(
+        csv,
+        "customer_id,name,email,address,updated_at\n"
+            + "c1,Ann,,\"1 Main St, Town\",5\nc2,\"Bo \\\"B\\\"\",b@x,2 Hill St,6\n");
 
-    assertThat(CdcTables.fromOracleCsv(csv, CdcTables.SCD1_COLUMNS)).containsExactly(
-        List.of("c1", "Ann", "", "1 Main St, Town", "5"),
-        List.of("c2", "Bo \"B\"", "b@x", "2 Hill St", "6"));
+    assertThat(CdcTables.fromOracleCsv(csv, CdcTables.SCD1_COLUMNS))
+        .containsExactly(
+            List.of("c1", "Ann", "", "1 Main St, Town", "5"),
+            List.of("c2", "Bo \"B\"", "b@x", "2 Hill St", "6"));
   }
 
   @Test

@@ -12,18 +12,26 @@ import org.junit.jupiter.api.io.TempDir;
 class DeltaLogTest {
 
   @Test
-  void eachCommitsWrittenBytesOverTheTablesBytesAfterItAndAFileReaddedWithADeletionVectorWritesOnlyTheVector(@TempDir Path table) throws Exception {
+  void
+      eachCommitsWrittenBytesOverTheTablesBytesAfterItAndAFileReaddedWithADeletionVectorWritesOnlyTheVector(
+          @TempDir Path table) throws Exception {
     Path log = Files.createDirectories(table.resolve("_delta_log"));
-    Files.writeString(log.resolve("00000000000000000000.json"), """
+    Files.writeString(
+        log.resolve("00000000000000000000.json"),
+        """
         {"commitInfo":{"operation":"CREATE TABLE"}}
         {"metaData":{"id":"x"}}
         """);
-    Files.writeString(log.resolve("00000000000000000001.json"), """
+    Files.writeString(
+        log.resolve("00000000000000000001.json"),
+        """
         {"commitInfo":{"operation":"WRITE"}}
         {"add":{"path":"a.parquet","size":600,"dataChange":true,"stats":"{\\"numRecords\\":6}"}}
         {"add":{"path":"b.parquet","size":400,"dataChange":true,"stats":"{\\"numRecords\\":4}"}}
         """);
-    Files.writeString(log.resolve("00000000000000000002.json"), """
+    Files.writeString(
+        log.resolve("00000000000000000002.json"),
+        """
         {"commitInfo":{"operation":"MERGE"}}
         {"remove":{"path":"b.parquet","dataChange":true}}
         {"add":{"path":"c.parquet","size":300,"dataChange":true}}
@@ -36,10 +44,14 @@ class DeltaLogTest {
 
     assertThat(commits).hasSize(3);
     assertThat(commits.get(0).changesData()).isFalse();
-    assertThat(commits.get(1)).isEqualTo(new DeltaLog.Commit(1, "WRITE", 1000, 2, 0, 0, 10,
-        List.of("a.parquet", "b.parquet"), 1000, 2));
-    assertThat(commits.get(2)).isEqualTo(new DeltaLog.Commit(2, "MERGE", 340, 2, 1000, 2, 0,
-        List.of("c.parquet", "a.parquet"), 940, 2));
+    assertThat(commits.get(1))
+        .isEqualTo(
+            new DeltaLog.Commit(
+                1, "WRITE", 1000, 2, 0, 0, 10, List.of("a.parquet", "b.parquet"), 1000, 2));
+    assertThat(commits.get(2))
+        .isEqualTo(
+            new DeltaLog.Commit(
+                2, "MERGE", 340, 2, 1000, 2, 0, List.of("c.parquet", "a.parquet"), 940, 2));
     assertThat(commits.get(2).rewrittenShare()).isEqualTo(340.0 / 940);
   }
 }

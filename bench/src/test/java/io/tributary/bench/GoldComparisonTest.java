@@ -21,12 +21,18 @@ class GoldComparisonTest {
 
   @Test
   void aDifferentCountAMissingRowAnExtraRowAndANullAverageEachFail() {
-    GoldComparison c = GoldComparison.of(
-        List.of(new GoldRow("2024-01-01", "click", 11, 7, 2.5), new GoldRow("2024-01-03", "login", 1, 1, null)),
-        List.of(CLICKS, new GoldRow("2024-01-02", "click", 1, 1, 1.0)));
+    GoldComparison c =
+        GoldComparison.of(
+            List.of(
+                new GoldRow("2024-01-01", "click", 11, 7, 2.5),
+                new GoldRow("2024-01-03", "login", 1, 1, null)),
+            List.of(CLICKS, new GoldRow("2024-01-02", "click", 1, 1, 1.0)));
     assertThat(c.passed()).isFalse();
     assertThat(c.totalDifferences()).isEqualTo(3);
-    assertThat(GoldComparison.of(List.of(new GoldRow("2024-01-01", "click", 10, 7, null)), List.of(CLICKS)).passed())
+    assertThat(
+            GoldComparison.of(
+                    List.of(new GoldRow("2024-01-01", "click", 10, 7, null)), List.of(CLICKS))
+                .passed())
         .isFalse();
     assertThat(GoldComparison.of(List.of(CLICKS, CLICKS), List.of(CLICKS)).passed()).isFalse();
   }
@@ -34,9 +40,12 @@ class GoldComparisonTest {
   @Test
   void readsTheSparkOracleCsvWithNullsAsEmptyFields(@TempDir Path dir) throws Exception {
     Path csv = dir.resolve("gold_daily_metrics.csv");
-    Files.writeString(csv, "event_date,event_type,event_count,unique_users,avg_duration\n"
-        + "2024-01-01,click,10,7,2.5\n2024-01-02,login,3,3,\n");
-    assertThat(GoldTables.fromOracleCsv(csv)).containsExactly(CLICKS, new GoldRow("2024-01-02", "login", 3, 3, null));
+    Files.writeString(
+        csv,
+        "event_date,event_type,event_count,unique_users,avg_duration\n"
+            + "2024-01-01,click,10,7,2.5\n2024-01-02,login,3,3,\n");
+    assertThat(GoldTables.fromOracleCsv(csv))
+        .containsExactly(CLICKS, new GoldRow("2024-01-02", "login", 3, 3, null));
   }
 
   @Test

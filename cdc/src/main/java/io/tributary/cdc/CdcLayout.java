@@ -44,18 +44,34 @@ public final class CdcLayout implements Serializable {
 
   /** Input column: true when the change deletes its key. */
   public static final String IS_DELETE = "__is_delete";
+
   /** Input column: true when the change empties the target (SCD type 1). */
   public static final String IS_TRUNCATE = "__is_truncate";
+
   /** SCD type 2 target column: the sequence value at which a version starts. */
   public static final String START_AT = "__START_AT";
+
   /** SCD type 2 target column: the sequence value at which a version ends; NULL while it is current. */
   public static final String END_AT = "__END_AT";
 
-  private static final Set<LogicalTypeRoot> ORDERED = EnumSet.of(LogicalTypeRoot.BOOLEAN, LogicalTypeRoot.TINYINT,
-      LogicalTypeRoot.SMALLINT, LogicalTypeRoot.INTEGER, LogicalTypeRoot.BIGINT, LogicalTypeRoot.FLOAT,
-      LogicalTypeRoot.DOUBLE, LogicalTypeRoot.DECIMAL, LogicalTypeRoot.CHAR, LogicalTypeRoot.VARCHAR,
-      LogicalTypeRoot.DATE, LogicalTypeRoot.TIME_WITHOUT_TIME_ZONE, LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE,
-      LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE, LogicalTypeRoot.BINARY, LogicalTypeRoot.VARBINARY);
+  private static final Set<LogicalTypeRoot> ORDERED =
+      EnumSet.of(
+          LogicalTypeRoot.BOOLEAN,
+          LogicalTypeRoot.TINYINT,
+          LogicalTypeRoot.SMALLINT,
+          LogicalTypeRoot.INTEGER,
+          LogicalTypeRoot.BIGINT,
+          LogicalTypeRoot.FLOAT,
+          LogicalTypeRoot.DOUBLE,
+          LogicalTypeRoot.DECIMAL,
+          LogicalTypeRoot.CHAR,
+          LogicalTypeRoot.VARCHAR,
+          LogicalTypeRoot.DATE,
+          LogicalTypeRoot.TIME_WITHOUT_TIME_ZONE,
+          LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE,
+          LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE,
+          LogicalTypeRoot.BINARY,
+          LogicalTypeRoot.VARBINARY);
 
   private final String target;
   private final int scdType;
@@ -72,8 +88,15 @@ public final class CdcLayout implements Serializable {
   private final RowType targetType;
   private transient RowDataSerializer keySerializer;
 
-  private CdcLayout(String target, int scdType, boolean ignoreNullUpdates, RowType sourceType, int[] keyIndexes,
-      int[] sequenceIndexes, int[] selectedIndexes, int[] trackedIndexes) {
+  private CdcLayout(
+      String target,
+      int scdType,
+      boolean ignoreNullUpdates,
+      RowType sourceType,
+      int[] keyIndexes,
+      int[] sequenceIndexes,
+      int[] selectedIndexes,
+      int[] trackedIndexes) {
     this.target = target;
     this.scdType = scdType;
     this.ignoreNullUpdates = ignoreNullUpdates;
@@ -110,8 +133,9 @@ public final class CdcLayout implements Serializable {
   public static CdcLayout of(ApplyChangesSpec spec, RowType sourceType) {
     Resolution r = resolve(spec, sourceType);
     if (!r.problems.isEmpty()) {
-      throw new IllegalArgumentException("Invalid applyChanges flow (validate with CdcLayout.problems first): "
-          + String.join(" | ", r.problems));
+      throw new IllegalArgumentException(
+          "Invalid applyChanges flow (validate with CdcLayout.problems first): "
+              + String.join(" | ", r.problems));
     }
     return r.layout;
   }
@@ -139,7 +163,8 @@ public final class CdcLayout implements Serializable {
       r.problems.add(CdcErrors.scdType(target, spec.scdType()));
     }
     if (spec.scdType() == 1
-        && !(spec.trackHistoryColumnList().isEmpty() && spec.trackHistoryExceptColumnList().isEmpty())) {
+        && !(spec.trackHistoryColumnList().isEmpty()
+            && spec.trackHistoryExceptColumnList().isEmpty())) {
       r.problems.add(CdcErrors.historyOnType1(target));
     }
     if (spec.keys().isEmpty()) {
@@ -160,9 +185,12 @@ public final class CdcLayout implements Serializable {
       int[] listed = indexes(r, target, "listed", spec.columnList(), names, "columnList(…)");
       selected = Arrays.stream(listed).filter(i -> i >= 0).distinct().sorted().toArray();
     } else {
-      int[] except = indexes(r, target, "excepted", spec.exceptColumnList(), names, "exceptColumnList(…)");
-      selected = java.util.stream.IntStream.range(0, names.size())
-          .filter(i -> Arrays.stream(except).noneMatch(e -> e == i)).toArray();
+      int[] except =
+          indexes(r, target, "excepted", spec.exceptColumnList(), names, "exceptColumnList(…)");
+      selected =
+          java.util.stream.IntStream.range(0, names.size())
+              .filter(i -> Arrays.stream(except).noneMatch(e -> e == i))
+              .toArray();
     }
     List<String> selectedNames = Arrays.stream(selected).mapToObj(names::get).toList();
     for (int k : keys) {
@@ -175,19 +203,40 @@ public final class CdcLayout implements Serializable {
       tracked = trackedColumns(r, spec, names, keys, sequence, selected, selectedNames);
     }
     if (r.problems.isEmpty()) {
-      r.layout = new CdcLayout(target, spec.scdType(), spec.ignoreNullUpdates(), sourceType, keys, sequence,
-          selected, tracked);
+      r.layout =
+          new CdcLayout(
+              target,
+              spec.scdType(),
+              spec.ignoreNullUpdates(),
+              sourceType,
+              keys,
+              sequence,
+              selected,
+              tracked);
     }
     return r;
   }
 
   /** Tracked columns as positions among the selected ones (the values row). */
-  private static int[] trackedColumns(Resolution r, ApplyChangesSpec spec, List<String> names, int[] keys,
-      int[] sequence, int[] selected, List<String> selectedNames) {
+  private static int[] trackedColumns(
+      Resolution r,
+      ApplyChangesSpec spec,
+      List<String> names,
+      int[] keys,
+      int[] sequence,
+      int[] selected,
+      List<String> selectedNames) {
     String target = spec.target();
     Set<Integer> tracked = new LinkedHashSet<>();
     if (!spec.trackHistoryColumnList().isEmpty()) {
-      for (int i : indexes(r, target, "history", spec.trackHistoryColumnList(), names, "trackHistoryColumnList(…)")) {
+      for (int i :
+          indexes(
+              r,
+              target,
+              "history",
+              spec.trackHistoryColumnList(),
+              names,
+              "trackHistoryColumnList(…)")) {
         if (i < 0) {
           continue;
         }
@@ -199,15 +248,24 @@ public final class CdcLayout implements Serializable {
         }
       }
     } else {
-      int[] except = indexes(r, target, "history", spec.trackHistoryExceptColumnList(), names,
-          "trackHistoryExceptColumnList(…)");
+      int[] except =
+          indexes(
+              r,
+              target,
+              "history",
+              spec.trackHistoryExceptColumnList(),
+              names,
+              "trackHistoryExceptColumnList(…)");
       for (int p = 0; p < selected.length; p++) {
         int column = selected[p];
-        // By default a version is a change of the described columns: keys never change within a key, and
-        // the sequence changes with every event, so neither opens a version unless listed explicitly.
-        boolean excluded = Arrays.stream(except).anyMatch(e -> e == column)
-            || Arrays.stream(keys).anyMatch(k -> k == column)
-            || Arrays.stream(sequence).anyMatch(s -> s == column);
+        // By default a version is a change of the described columns: keys never change within a
+        // key, and
+        // the sequence changes with every event, so neither opens a version unless listed
+        // explicitly.
+        boolean excluded =
+            Arrays.stream(except).anyMatch(e -> e == column)
+                || Arrays.stream(keys).anyMatch(k -> k == column)
+                || Arrays.stream(sequence).anyMatch(s -> s == column);
         if (!excluded) {
           tracked.add(p);
         }
@@ -216,7 +274,12 @@ public final class CdcLayout implements Serializable {
     return tracked.stream().mapToInt(Integer::intValue).sorted().toArray();
   }
 
-  private static int[] indexes(Resolution r, String target, String role, List<String> columns, List<String> names,
+  private static int[] indexes(
+      Resolution r,
+      String target,
+      String role,
+      List<String> columns,
+      List<String> names,
       String call) {
     int[] result = new int[columns.size()];
     for (int i = 0; i < columns.size(); i++) {
@@ -406,7 +469,8 @@ public final class CdcLayout implements Serializable {
       }
     }
     if (!nullKeys.isEmpty() && !input.getBoolean(isTruncateIndex())) {
-      throw CdcErrors.nullKeyChange(target, keyType.getFieldNames(), nullKeys, Rows.describe(input, inputType()));
+      throw CdcErrors.nullKeyChange(
+          target, keyType.getFieldNames(), nullKeys, Rows.describe(input, inputType()));
     }
     GenericRowData sequence = Rows.project(input, sourceType, sequenceIndexes);
     List<String> nulls = new ArrayList<>();
@@ -416,8 +480,8 @@ public final class CdcLayout implements Serializable {
       }
     }
     if (!nulls.isEmpty()) {
-      throw CdcErrors.nullSequenceChange(target, sequenceType.getFieldNames(), nulls,
-          Rows.describe(input, inputType()));
+      throw CdcErrors.nullSequenceChange(
+          target, sequenceType.getFieldNames(), nulls, Rows.describe(input, inputType()));
     }
     return sequence;
   }
@@ -427,6 +491,8 @@ public final class CdcLayout implements Serializable {
     if (sequence == null) {
       return null;
     }
-    return sequenceIndexes.length == 1 ? Rows.getter(sequenceType.getTypeAt(0), 0).getFieldOrNull(sequence) : sequence;
+    return sequenceIndexes.length == 1
+        ? Rows.getter(sequenceType.getTypeAt(0), 0).getFieldOrNull(sequence)
+        : sequence;
   }
 }

@@ -47,7 +47,9 @@ public final class ChangelogTable {
         rows.put(key, row);
       }
       case DELETE -> rows.remove(key);
-      default -> throw new IllegalArgumentException("the CDC changelog has no " + change.getRowKind() + " rows");
+      default ->
+          throw new IllegalArgumentException(
+              "the CDC changelog has no " + change.getRowKind() + " rows");
     }
   }
 

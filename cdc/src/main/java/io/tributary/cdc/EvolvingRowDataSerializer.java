@@ -34,8 +34,10 @@ public final class EvolvingRowDataSerializer extends TypeSerializer<RowData> {
   private static final long serialVersionUID = 1L;
 
   private final RowType type;
+
   /** A restore serializer reads rows that carry their type, so they can be conformed to a newer one. */
   private final boolean typedReads;
+
   private final RowDataSerializer rows;
 
   public EvolvingRowDataSerializer(RowType type) {
@@ -74,8 +76,10 @@ public final class EvolvingRowDataSerializer extends TypeSerializer<RowData> {
     if (value instanceof RowData row && target instanceof RowType rowType) {
       return conform(row, rowType);
     }
-    if (value instanceof GenericArrayData array && target instanceof ArrayType arrayType
-        && arrayType.getElementType() instanceof RowType element && !array.isPrimitiveArray()) {
+    if (value instanceof GenericArrayData array
+        && target instanceof ArrayType arrayType
+        && arrayType.getElementType() instanceof RowType element
+        && !array.isPrimitiveArray()) {
       Object[] elements = array.toObjectArray();
       Object[] conformed = new Object[elements.length];
       for (int i = 0; i < elements.length; i++) {
@@ -88,7 +92,9 @@ public final class EvolvingRowDataSerializer extends TypeSerializer<RowData> {
 
   /** The type {@code row} was written in, if a restore serializer read it. */
   public static java.util.Optional<RowType> writtenType(RowData row) {
-    return row instanceof TypedRow typed ? java.util.Optional.of(typed.type) : java.util.Optional.empty();
+    return row instanceof TypedRow typed
+        ? java.util.Optional.of(typed.type)
+        : java.util.Optional.empty();
   }
 
   /** Whether rows of {@code old} can be conformed to {@code now}: columns kept by name and type, new ones nullable. */
@@ -99,7 +105,8 @@ public final class EvolvingRowDataSerializer extends TypeSerializer<RowData> {
         return false;
       }
     }
-    return now.getFields().stream().allMatch(f -> old.getFieldIndex(f.getName()) >= 0 || f.getType().isNullable());
+    return now.getFields().stream()
+        .allMatch(f -> old.getFieldIndex(f.getName()) >= 0 || f.getType().isNullable());
   }
 
   private static boolean evolvable(LogicalType old, LogicalType now) {
@@ -112,9 +119,11 @@ public final class EvolvingRowDataSerializer extends TypeSerializer<RowData> {
     if (old instanceof RowType oldRow && now instanceof RowType nowRow) {
       return evolvable(oldRow, nowRow);
     }
-    return old instanceof ArrayType oldArray && now instanceof ArrayType nowArray
+    return old instanceof ArrayType oldArray
+        && now instanceof ArrayType nowArray
         && oldArray.getElementType() instanceof RowType oldElement
-        && nowArray.getElementType() instanceof RowType nowElement && evolvable(oldElement, nowElement);
+        && nowArray.getElementType() instanceof RowType nowElement
+        && evolvable(oldElement, nowElement);
   }
 
   /** A deep generic copy of {@code row} that remembers its type (nested rows, and rows in arrays, too). */
@@ -125,11 +134,13 @@ public final class EvolvingRowDataSerializer extends TypeSerializer<RowData> {
       Object value = RowData.createFieldGetter(field.copy(true), i).getFieldOrNull(row);
       if (value instanceof RowData nested && field instanceof RowType nestedType) {
         value = typed(nested, nestedType);
-      } else if (value instanceof ArrayData array && field instanceof ArrayType arrayType
+      } else if (value instanceof ArrayData array
+          && field instanceof ArrayType arrayType
           && arrayType.getElementType() instanceof RowType element) {
         Object[] elements = new Object[array.size()];
         for (int j = 0; j < elements.length; j++) {
-          elements[j] = array.isNullAt(j) ? null : typed(array.getRow(j, element.getFieldCount()), element);
+          elements[j] =
+              array.isNullAt(j) ? null : typed(array.getRow(j, element.getFieldCount()), element);
         }
         value = new GenericArrayData(elements);
       }
@@ -156,30 +167,105 @@ public final class EvolvingRowDataSerializer extends TypeSerializer<RowData> {
       return values.getField(pos);
     }
 
-    @Override public int getArity() { return values.getArity(); }
-    @Override public org.apache.flink.types.RowKind getRowKind() { return values.getRowKind(); }
-    @Override public void setRowKind(org.apache.flink.types.RowKind kind) { values.setRowKind(kind); }
-    @Override public boolean isNullAt(int pos) { return values.isNullAt(pos); }
-    @Override public boolean getBoolean(int pos) { return values.getBoolean(pos); }
-    @Override public byte getByte(int pos) { return values.getByte(pos); }
-    @Override public short getShort(int pos) { return values.getShort(pos); }
-    @Override public int getInt(int pos) { return values.getInt(pos); }
-    @Override public long getLong(int pos) { return values.getLong(pos); }
-    @Override public float getFloat(int pos) { return values.getFloat(pos); }
-    @Override public double getDouble(int pos) { return values.getDouble(pos); }
-    @Override public org.apache.flink.table.data.StringData getString(int pos) { return values.getString(pos); }
-    @Override public org.apache.flink.table.data.DecimalData getDecimal(int pos, int precision, int scale) {
+    @Override
+    public int getArity() {
+      return values.getArity();
+    }
+
+    @Override
+    public org.apache.flink.types.RowKind getRowKind() {
+      return values.getRowKind();
+    }
+
+    @Override
+    public void setRowKind(org.apache.flink.types.RowKind kind) {
+      values.setRowKind(kind);
+    }
+
+    @Override
+    public boolean isNullAt(int pos) {
+      return values.isNullAt(pos);
+    }
+
+    @Override
+    public boolean getBoolean(int pos) {
+      return values.getBoolean(pos);
+    }
+
+    @Override
+    public byte getByte(int pos) {
+      return values.getByte(pos);
+    }
+
+    @Override
+    public short getShort(int pos) {
+      return values.getShort(pos);
+    }
+
+    @Override
+    public int getInt(int pos) {
+      return values.getInt(pos);
+    }
+
+    @Override
+    public long getLong(int pos) {
+      return values.getLong(pos);
+    }
+
+    @Override
+    public float getFloat(int pos) {
+      return values.getFloat(pos);
+    }
+
+    @Override
+    public double getDouble(int pos) {
+      return values.getDouble(pos);
+    }
+
+    @Override
+    public org.apache.flink.table.data.StringData getString(int pos) {
+      return values.getString(pos);
+    }
+
+    @Override
+    public org.apache.flink.table.data.DecimalData getDecimal(int pos, int precision, int scale) {
       return values.getDecimal(pos, precision, scale);
     }
-    @Override public org.apache.flink.table.data.TimestampData getTimestamp(int pos, int precision) {
+
+    @Override
+    public org.apache.flink.table.data.TimestampData getTimestamp(int pos, int precision) {
       return values.getTimestamp(pos, precision);
     }
-    @Override public <T> org.apache.flink.table.data.RawValueData<T> getRawValue(int pos) { return values.getRawValue(pos); }
-    @Override public byte[] getBinary(int pos) { return values.getBinary(pos); }
-    @Override public ArrayData getArray(int pos) { return values.getArray(pos); }
-    @Override public org.apache.flink.table.data.MapData getMap(int pos) { return values.getMap(pos); }
-    @Override public RowData getRow(int pos, int numFields) { return values.getRow(pos, numFields); }
-    @Override public org.apache.flink.types.variant.Variant getVariant(int pos) { return values.getVariant(pos); }
+
+    @Override
+    public <T> org.apache.flink.table.data.RawValueData<T> getRawValue(int pos) {
+      return values.getRawValue(pos);
+    }
+
+    @Override
+    public byte[] getBinary(int pos) {
+      return values.getBinary(pos);
+    }
+
+    @Override
+    public ArrayData getArray(int pos) {
+      return values.getArray(pos);
+    }
+
+    @Override
+    public org.apache.flink.table.data.MapData getMap(int pos) {
+      return values.getMap(pos);
+    }
+
+    @Override
+    public RowData getRow(int pos, int numFields) {
+      return values.getRow(pos, numFields);
+    }
+
+    @Override
+    public org.apache.flink.types.variant.Variant getVariant(int pos) {
+      return values.getVariant(pos);
+    }
 
     @Override
     public boolean equals(Object o) {
@@ -245,7 +331,9 @@ public final class EvolvingRowDataSerializer extends TypeSerializer<RowData> {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof EvolvingRowDataSerializer other && other.type.equals(type) && other.typedReads == typedReads;
+    return o instanceof EvolvingRowDataSerializer other
+        && other.type.equals(type)
+        && other.typedReads == typedReads;
   }
 
   @Override
@@ -283,7 +371,8 @@ public final class EvolvingRowDataSerializer extends TypeSerializer<RowData> {
     }
 
     @Override
-    public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
+    public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader)
+        throws IOException {
       if (readVersion != VERSION) {
         throw new IOException("unknown EvolvingRowDataSerializer snapshot version " + readVersion);
       }
@@ -304,9 +393,11 @@ public final class EvolvingRowDataSerializer extends TypeSerializer<RowData> {
     public TypeSerializerSchemaCompatibility<RowData> resolveSchemaCompatibility(
         TypeSerializerSnapshot<RowData> oldSnapshot) {
       if (oldSnapshot instanceof Snapshot old) {
-        return old.type.equals(type) ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-            : evolvable(old.type, type) ? TypeSerializerSchemaCompatibility.compatibleAfterMigration()
-            : TypeSerializerSchemaCompatibility.incompatible();
+        return old.type.equals(type)
+            ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+            : evolvable(old.type, type)
+                ? TypeSerializerSchemaCompatibility.compatibleAfterMigration()
+                : TypeSerializerSchemaCompatibility.incompatible();
       }
       if (oldSnapshot instanceof RowDataSerializer.RowDataSerializerSnapshot
           && oldSnapshot.restoreSerializer().equals(new RowDataSerializer(type))) {

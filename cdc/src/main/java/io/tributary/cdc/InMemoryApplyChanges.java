@@ -47,7 +47,8 @@ public final class InMemoryApplyChanges {
     for (RowData row : batch) {
       if (row.getBoolean(layout.isTruncateIndex())) {
         if (layout.scdType() != 1) {
-          throw new IllegalStateException("applyChanges into '" + layout.target() + "': SCD type 2 has no truncate");
+          throw new IllegalStateException(
+              "applyChanges into '" + layout.target() + "': SCD type 2 has no truncate");
         }
         RowData sequence = layout.sequenceOf(row);
         truncate = truncate == null || order.compare(sequence, truncate) > 0 ? sequence : truncate;
@@ -57,37 +58,46 @@ public final class InMemoryApplyChanges {
     }
     List<RowData> changes = new ArrayList<>();
     if (layout.scdType() == 2) {
-      byKey.forEach((key, events) -> {
-        MergeResult<List<ChangeEvent>> r = scd2.apply(scd2States.getOrDefault(key, List.of()), events);
-        scd2States.put(key, r.state());
-        changes.addAll(r.changes());
-      });
+      byKey.forEach(
+          (key, events) -> {
+            MergeResult<List<ChangeEvent>> r =
+                scd2.apply(scd2States.getOrDefault(key, List.of()), events);
+            scd2States.put(key, r.state());
+            changes.addAll(r.changes());
+          });
       return changes;
     }
     if (truncate != null && (truncatedAsOf == null || order.compare(truncate, truncatedAsOf) > 0)) {
       truncatedAsOf = truncate;
       for (RowData key : new ArrayList<>(scd1States.keySet())) {
         if (!byKey.containsKey(key)) {
-          store(key, scd1.apply(scd1States.get(key), List.of(ChangeEvent.delete(truncatedAsOf))), changes);
+          store(
+              key,
+              scd1.apply(scd1States.get(key), List.of(ChangeEvent.delete(truncatedAsOf))),
+              changes);
         }
       }
     }
-    byKey.forEach((key, events) -> {
-      List<ChangeEvent> all = new ArrayList<>(events.size() + 1);
-      if (truncatedAsOf != null) {
-        all.add(ChangeEvent.delete(truncatedAsOf));
-      }
-      all.addAll(events);
-      store(key, scd1.apply(scd1States.get(key), all), changes);
-    });
+    byKey.forEach(
+        (key, events) -> {
+          List<ChangeEvent> all = new ArrayList<>(events.size() + 1);
+          if (truncatedAsOf != null) {
+            all.add(ChangeEvent.delete(truncatedAsOf));
+          }
+          all.addAll(events);
+          store(key, scd1.apply(scd1States.get(key), all), changes);
+        });
     return changes;
   }
 
   private void store(RowData key, MergeResult<Scd1State> result, List<RowData> changes) {
     changes.addAll(result.changes());
     Scd1State state = result.state();
-    // A key with nothing newer than the truncate needs no state: the truncate stands in for its tombstone.
-    if (truncatedAsOf != null && !state.live() && order.compare(state.deleteSequence(), truncatedAsOf) == 0) {
+    // A key with nothing newer than the truncate needs no state: the truncate stands in for its
+    // tombstone.
+    if (truncatedAsOf != null
+        && !state.live()
+        && order.compare(state.deleteSequence(), truncatedAsOf) == 0) {
       scd1States.remove(key);
     } else {
       scd1States.put(key, state);

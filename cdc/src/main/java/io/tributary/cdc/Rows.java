@@ -80,7 +80,8 @@ final class Rows {
       return equal(rx, ry, rowType);
     }
     if (x instanceof ArrayData || x instanceof MapData) {
-      // A generic array from the feed and a binary one read from state are equal when their bytes are.
+      // A generic array from the feed and a binary one read from state are equal when their bytes
+      // are.
       return Arrays.equals(bytes(x, type), bytes(y, type));
     }
     return Objects.equals(x, y);
@@ -100,8 +101,11 @@ final class Rows {
 
   /** The same row type with every field nullable, for rows kept in state. */
   static RowType nullable(RowType type) {
-    return new RowType(true, type.getFields().stream()
-        .map(f -> new RowType.RowField(f.getName(), f.getType().copy(true))).toList());
+    return new RowType(
+        true,
+        type.getFields().stream()
+            .map(f -> new RowType.RowField(f.getName(), f.getType().copy(true)))
+            .toList());
   }
 
   /** {@code {name=value, …}}, for error messages. */

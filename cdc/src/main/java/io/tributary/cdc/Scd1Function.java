@@ -38,7 +38,8 @@ import org.apache.flink.util.Collector;
  *     .process(new Scd1Function(layout, Duration.ofDays(2)), layout.targetTypeInfo());
  * }</pre>
  */
-public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, RowData, RowData, RowData> {
+public final class Scd1Function
+    extends KeyedBroadcastProcessFunction<RowData, RowData, RowData, RowData> {
 
   private static final long serialVersionUID = 1L;
   private static final String TRUNCATED_AS_OF = "truncated_as_of";
@@ -55,10 +56,12 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
   public Scd1Function(CdcLayout layout, Duration tombstoneRetention) {
     this.layout = Objects.requireNonNull(layout, "layout");
     if (layout.scdType() != 1) {
-      throw new IllegalArgumentException("applyChanges into '" + layout.target() + "' is SCD type 2: use Scd2Function");
+      throw new IllegalArgumentException(
+          "applyChanges into '" + layout.target() + "' is SCD type 2: use Scd2Function");
     }
     if (tombstoneRetention.isNegative()) {
-      throw new IllegalArgumentException("tombstone retention must not be negative: " + tombstoneRetention);
+      throw new IllegalArgumentException(
+          "tombstone retention must not be negative: " + tombstoneRetention);
     }
     this.retentionMillis = tombstoneRetention.toMillis();
     this.merger = new Scd1Merger(layout);
@@ -69,7 +72,8 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
 
   /** The broadcast state holding the newest truncate's sequence; pass it to {@code broadcast(…)}. */
   public static MapStateDescriptor<String, RowData> truncateStateDescriptor(CdcLayout layout) {
-    return new MapStateDescriptor<>("cdc-truncate", Types.STRING, new StateCodec(layout).sequenceType());
+    return new MapStateDescriptor<>(
+        "cdc-truncate", Types.STRING, new StateCodec(layout).sequenceType());
   }
 
   /** The keyed state holding each key's {@link Scd1State}. */
@@ -80,14 +84,19 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
   @Override
   public void open(OpenContext openContext) {
     state = getRuntimeContext().getState(stateDescriptor(layout));
-    tombstoneExpiry = getRuntimeContext().getState(new ValueStateDescriptor<>("cdc-tombstone-expiry", Types.LONG));
+    tombstoneExpiry =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("cdc-tombstone-expiry", Types.LONG));
   }
 
   @Override
-  public void processElement(RowData row, ReadOnlyContext ctx, Collector<RowData> out) throws Exception {
+  public void processElement(RowData row, ReadOnlyContext ctx, Collector<RowData> out)
+      throws Exception {
     if (row.getBoolean(layout.isTruncateIndex())) {
-      throw new IllegalStateException("applyChanges into '" + layout.target()
-          + "': a truncate reached the keyed input; route truncates to the broadcast input");
+      throw new IllegalStateException(
+          "applyChanges into '"
+              + layout.target()
+              + "': a truncate reached the keyed input; route truncates to the broadcast input");
     }
     List<ChangeEvent> events = new ArrayList<>(2);
     RowData truncatedAsOf = ctx.getBroadcastState(truncateDescriptor).get(TRUNCATED_AS_OF);
@@ -117,15 +126,19 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
 
   /** A key with nothing newer than the truncate needs no state: the truncate stands in for its tombstone. */
   private boolean coveredByTruncate(Scd1State state, RowData truncatedAsOf) {
-    return truncatedAsOf != null && !state.live() && order.compare(state.deleteSequence(), truncatedAsOf) == 0;
+    return truncatedAsOf != null
+        && !state.live()
+        && order.compare(state.deleteSequence(), truncatedAsOf) == 0;
   }
 
-  private void scheduleTombstoneExpiry(Scd1State before, Scd1State after, long now, ReadOnlyContext ctx)
-      throws Exception {
+  private void scheduleTombstoneExpiry(
+      Scd1State before, Scd1State after, long now, ReadOnlyContext ctx) throws Exception {
     Long expiry = tombstoneExpiry.value();
-    boolean newTombstone = after.tombstone()
-        && (before == null || before.deleteSequence() == null
-            || order.compare(before.deleteSequence(), after.deleteSequence()) != 0);
+    boolean newTombstone =
+        after.tombstone()
+            && (before == null
+                || before.deleteSequence() == null
+                || order.compare(before.deleteSequence(), after.deleteSequence()) != 0);
     if (expiry != null && (after.live() || newTombstone)) {
       ctx.timerService().deleteProcessingTimeTimer(expiry);
       tombstoneExpiry.clear();
@@ -138,7 +151,8 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
   }
 
   @Override
-  public void processBroadcastElement(RowData row, Context ctx, Collector<RowData> out) throws Exception {
+  public void processBroadcastElement(RowData row, Context ctx, Collector<RowData> out)
+      throws Exception {
     RowData sequence = layout.sequenceOf(row);
     RowData current = ctx.getBroadcastState(truncateDescriptor).get(TRUNCATED_AS_OF);
     if (current != null && order.compare(sequence, current) <= 0) {
@@ -146,16 +160,19 @@ public final class Scd1Function extends KeyedBroadcastProcessFunction<RowData, R
     }
     ctx.getBroadcastState(truncateDescriptor).put(TRUNCATED_AS_OF, sequence);
     List<ChangeEvent> truncate = List.of(ChangeEvent.delete(sequence));
-    ctx.applyToKeyedState(stateDescriptor(layout), (key, keyState) -> {
-      MergeResult<Scd1State> result = merger.apply(codec.decodeScd1(keyState.value()), truncate);
-      result.changes().forEach(out::collect);
-      Scd1State after = result.state();
-      if (coveredByTruncate(after, sequence)) {
-        keyState.clear();
-      } else {
-        keyState.update(codec.encode(after));
-      }
-    });
+    ctx.applyToKeyedState(
+        stateDescriptor(layout),
+        (key, keyState) -> {
+          MergeResult<Scd1State> result =
+              merger.apply(codec.decodeScd1(keyState.value()), truncate);
+          result.changes().forEach(out::collect);
+          Scd1State after = result.state();
+          if (coveredByTruncate(after, sequence)) {
+            keyState.clear();
+          } else {
+            keyState.update(codec.encode(after));
+          }
+        });
   }
 
   @Override

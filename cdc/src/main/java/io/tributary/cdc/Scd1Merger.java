@@ -55,12 +55,16 @@ public final class Scd1Merger implements Serializable {
 
   private Scd1State upsert(Scd1State state, ChangeEvent event) {
     RowData sequence = event.sequence();
-    if (state != null && state.deleteSequence() != null && order.compare(sequence, state.deleteSequence()) <= 0) {
+    if (state != null
+        && state.deleteSequence() != null
+        && order.compare(sequence, state.deleteSequence()) <= 0) {
       return state;
     }
     RowData deleted = state == null ? null : state.deleteSequence();
     if (!layout.ignoreNullUpdates()) {
-      if (state != null && state.upsertSequence() != null && order.compare(sequence, state.upsertSequence()) <= 0) {
+      if (state != null
+          && state.upsertSequence() != null
+          && order.compare(sequence, state.upsertSequence()) <= 0) {
         return state;
       }
       return new Scd1State(event.values(), sequence, deleted, null);
@@ -78,14 +82,19 @@ public final class Scd1Merger implements Serializable {
     }
     boolean changed = false;
     for (int i = 0; i < arity; i++) {
-      if (!event.values().isNullAt(i) && (columns[i] == null || order.compare(sequence, columns[i]) > 0)) {
+      if (!event.values().isNullAt(i)
+          && (columns[i] == null || order.compare(sequence, columns[i]) > 0)) {
         values.setField(i, Rows.getter(type.getTypeAt(i), i).getFieldOrNull(event.values()));
         columns[i] = sequence;
         changed = true;
       }
     }
-    RowData newest = state == null || state.upsertSequence() == null
-        || order.compare(sequence, state.upsertSequence()) > 0 ? sequence : state.upsertSequence();
+    RowData newest =
+        state == null
+                || state.upsertSequence() == null
+                || order.compare(sequence, state.upsertSequence()) > 0
+            ? sequence
+            : state.upsertSequence();
     if (!changed && state != null && state.live() && newest == state.upsertSequence()) {
       return state;
     }
@@ -105,7 +114,8 @@ public final class Scd1Merger implements Serializable {
     if (!layout.ignoreNullUpdates()) {
       return new Scd1State(state.values(), state.upsertSequence(), sequence, null);
     }
-    // The row was re-created after this (late) delete: writes older than the delete no longer count.
+    // The row was re-created after this (late) delete: writes older than the delete no longer
+    // count.
     RowType type = layout.valuesType();
     GenericRowData values = Rows.copy(state.values(), type);
     List<RowData> columns = new ArrayList<>(state.columnSequences());

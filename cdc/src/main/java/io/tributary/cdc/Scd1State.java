@@ -17,14 +17,17 @@ import org.apache.flink.table.data.RowData;
  * @param columnSequences with {@code ignoreNullUpdates}: per selected column, the sequence of its newest
  *     non-NULL write after the tombstone (elements may be {@code null}); otherwise {@code null}
  */
-public record Scd1State(RowData values, RowData upsertSequence, RowData deleteSequence,
-    List<RowData> columnSequences) {
+public record Scd1State(
+    RowData values, RowData upsertSequence, RowData deleteSequence, List<RowData> columnSequences) {
 
   public Scd1State {
     if ((values == null) != (upsertSequence == null)) {
       throw new IllegalArgumentException("a row and the sequence of its upsert go together");
     }
-    columnSequences = columnSequences == null ? null : Collections.unmodifiableList(new ArrayList<>(columnSequences));
+    columnSequences =
+        columnSequences == null
+            ? null
+            : Collections.unmodifiableList(new ArrayList<>(columnSequences));
   }
 
   /** Whether the key has a row in the target. */

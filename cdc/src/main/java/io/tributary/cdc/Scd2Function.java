@@ -39,14 +39,18 @@ public final class Scd2Function extends KeyedProcessFunction<RowData, RowData, R
 
   @Override
   public void open(OpenContext openContext) {
-    history = getRuntimeContext().getListState(new ListStateDescriptor<>("cdc-scd2-changes", codec.changeSerializer()));
+    history =
+        getRuntimeContext()
+            .getListState(new ListStateDescriptor<>("cdc-scd2-changes", codec.changeSerializer()));
   }
 
   @Override
   public void processElement(RowData row, Context ctx, Collector<RowData> out) throws Exception {
     if (row.getBoolean(layout.isTruncateIndex())) {
-      throw new IllegalStateException("applyChanges into '" + layout.target()
-          + "': SCD type 2 has no truncate, yet a change is flagged as one");
+      throw new IllegalStateException(
+          "applyChanges into '"
+              + layout.target()
+              + "': SCD type 2 has no truncate, yet a change is flagged as one");
     }
     ChangeEvent event = layout.toEvent(row);
     List<ChangeEvent> before = new ArrayList<>();

@@ -44,7 +44,8 @@ public final class Scd2Merger implements Serializable {
   public Scd2Merger(CdcLayout layout) {
     this.layout = Objects.requireNonNull(layout, "layout");
     if (layout.scdType() != 2) {
-      throw new IllegalArgumentException("applyChanges into '" + layout.target() + "' is SCD type 1");
+      throw new IllegalArgumentException(
+          "applyChanges into '" + layout.target() + "' is SCD type 1");
     }
     this.order = new SequenceOrder(layout.sequenceType());
     this.tracked = layout.trackedIndexes();
@@ -86,8 +87,10 @@ public final class Scd2Merger implements Serializable {
         }
         continue;
       }
-      RowData incoming = values != null && layout.ignoreNullUpdates() ? fillNulls(event.values(), values, type)
-          : event.values();
+      RowData incoming =
+          values != null && layout.ignoreNullUpdates()
+              ? fillNulls(event.values(), values, type)
+              : event.values();
       if (start == null) {
         start = event.sequence();
       } else if (!sameTracked(values, incoming, type)) {
@@ -142,7 +145,8 @@ public final class Scd2Merger implements Serializable {
   }
 
   private boolean sameVersion(Scd2Version a, Scd2Version b) {
-    boolean sameEnd = a.end() == null ? b.end() == null : b.end() != null && order.compare(a.end(), b.end()) == 0;
+    boolean sameEnd =
+        a.end() == null ? b.end() == null : b.end() != null && order.compare(a.end(), b.end()) == 0;
     return sameEnd && Rows.equal(a.values(), b.values(), layout.valuesType());
   }
 }

@@ -30,7 +30,10 @@ final class SequenceOrder implements Comparator<RowData>, Serializable {
     for (RowData.FieldGetter getter : getters) {
       Object x = getter.getFieldOrNull(a);
       Object y = getter.getFieldOrNull(b);
-      int c = x instanceof byte[] bx ? Arrays.compareUnsigned(bx, (byte[]) y) : ((Comparable) x).compareTo(y);
+      int c =
+          x instanceof byte[] bx
+              ? Arrays.compareUnsigned(bx, (byte[]) y)
+              : ((Comparable) x).compareTo(y);
       if (c != 0) {
         return c;
       }

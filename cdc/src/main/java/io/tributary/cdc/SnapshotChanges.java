@@ -36,8 +36,10 @@ public final class SnapshotChanges implements Serializable {
 
   /** Column of the change feed (and the diff's input): the snapshot version, the changes' sequence. */
   public static final String VERSION = "__snapshot_version";
+
   /** Column of the diff's input: true for a row of the target as it stands (the previous snapshot). */
   public static final String IS_PREVIOUS = "__is_previous";
+
   /** Target table property: the last snapshot version applied, written in the same commit as its rows. */
   public static final String VERSION_PROPERTY = "tributary.snapshot.version";
 
@@ -61,8 +63,12 @@ public final class SnapshotChanges implements Serializable {
     List<String> problems = new ArrayList<>();
     for (String name : snapshotType.getFieldNames()) {
       if (name.equalsIgnoreCase(VERSION) || name.equalsIgnoreCase(IS_PREVIOUS)) {
-        problems.add("applyChangesFromSnapshot into '" + spec.target() + "': the snapshots have a column named '"
-            + name + "', a name reserved for the snapshot diff. Rename it in the source.");
+        problems.add(
+            "applyChangesFromSnapshot into '"
+                + spec.target()
+                + "': the snapshots have a column named '"
+                + name
+                + "', a name reserved for the snapshot diff. Rename it in the source.");
       }
     }
     if (!problems.isEmpty()) {
@@ -70,10 +76,12 @@ public final class SnapshotChanges implements Serializable {
     }
     String feedPrefix = "applyChanges into '" + spec.target() + "'";
     for (String problem : CdcLayout.problems(spec.changeFeed(VERSION), feedType(snapshotType))) {
-      problems.add(problem.replace(feedPrefix, "applyChangesFromSnapshot into '" + spec.target() + "'")
-          .replace("of the source.", "of the snapshots.")
-          .replace(", " + VERSION + "]", "]")
-          .replace("the source has", "the snapshots have"));
+      problems.add(
+          problem
+              .replace(feedPrefix, "applyChangesFromSnapshot into '" + spec.target() + "'")
+              .replace("of the source.", "of the snapshots.")
+              .replace(", " + VERSION + "]", "]")
+              .replace("the source has", "the snapshots have"));
     }
     return problems;
   }
@@ -82,14 +90,14 @@ public final class SnapshotChanges implements Serializable {
    * The user's snapshots of one run make other target columns than the pipeline was analyzed with: a
    * fault of the snapshots, not of Tributary.
    */
-  public static ChangeDataException targetChanged(String target, long version, RowType targetType,
-      RowType analyzed) {
+  public static ChangeDataException targetChanged(
+      String target, long version, RowType targetType, RowType analyzed) {
     return CdcErrors.snapshotTargetChangedChange(target, version, targetType, analyzed);
   }
 
   /** One snapshot of a run has other columns than the run's first. */
-  public static ChangeDataException columnsChanged(String target, long version, RowType type, long firstVersion,
-      RowType firstType) {
+  public static ChangeDataException columnsChanged(
+      String target, long version, RowType type, long firstVersion, RowType firstType) {
     return CdcErrors.snapshotColumnsChangedChange(target, version, type, firstVersion, firstType);
   }
 
@@ -101,10 +109,13 @@ public final class SnapshotChanges implements Serializable {
   public static SnapshotChanges of(SnapshotChangesSpec spec, RowType snapshotType) {
     List<String> problems = problems(spec, snapshotType);
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("Invalid applyChangesFromSnapshot flow (validate with"
-          + " SnapshotChanges.problems first): " + String.join(" | ", problems));
+      throw new IllegalArgumentException(
+          "Invalid applyChangesFromSnapshot flow (validate with"
+              + " SnapshotChanges.problems first): "
+              + String.join(" | ", problems));
     }
-    return new SnapshotChanges(snapshotType, CdcLayout.of(spec.changeFeed(VERSION), feedType(snapshotType)));
+    return new SnapshotChanges(
+        snapshotType, CdcLayout.of(spec.changeFeed(VERSION), feedType(snapshotType)));
   }
 
   private static RowType feedType(RowType snapshotType) {
@@ -187,8 +198,11 @@ public final class SnapshotChanges implements Serializable {
         row.setField(selected[p], values.getField(p));
       }
       // SCD type 2: the version that opened the current row is the sequence its replay must carry
-      row.setField(changes.versionIndex(),
-          layout.scdType() == 2 ? values.getField(layout.valuesType().getFieldCount()) : Long.MIN_VALUE);
+      row.setField(
+          changes.versionIndex(),
+          layout.scdType() == 2
+              ? values.getField(layout.valuesType().getFieldCount())
+              : Long.MIN_VALUE);
       row.setField(changes.isPreviousIndex(), true);
       return row;
     }

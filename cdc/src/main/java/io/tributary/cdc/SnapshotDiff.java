@@ -55,12 +55,15 @@ public final class SnapshotDiff implements Serializable {
       }
       int at = Arrays.binarySearch(versions, row.getLong(changes.versionIndex()));
       if (at < 0) {
-        throw new IllegalStateException("snapshot row of version " + row.getLong(changes.versionIndex())
-            + " is not among the run's versions " + Arrays.toString(versions));
+        throw new IllegalStateException(
+            "snapshot row of version "
+                + row.getLong(changes.versionIndex())
+                + " is not among the run's versions "
+                + Arrays.toString(versions));
       }
       if (byVersion[at] != null) {
-        throw CdcErrors.duplicateSnapshotKey(layout.target(), versions[at],
-            Rows.describe(layout.key(row), layout.keyType()));
+        throw CdcErrors.duplicateSnapshotKey(
+            layout.target(), versions[at], Rows.describe(layout.key(row), layout.keyType()));
       }
       byVersion[at] = row;
     }
@@ -83,8 +86,10 @@ public final class SnapshotDiff implements Serializable {
 
   private boolean sameValues(RowData a, RowData b) {
     CdcLayout layout = changes.layout();
-    return Rows.equal(Rows.project(a, layout.sourceType(), layout.selectedIndexes()),
-        Rows.project(b, layout.sourceType(), layout.selectedIndexes()), layout.valuesType());
+    return Rows.equal(
+        Rows.project(a, layout.sourceType(), layout.selectedIndexes()),
+        Rows.project(b, layout.sourceType(), layout.selectedIndexes()),
+        layout.valuesType());
   }
 
   private RowData change(RowData row, long version, boolean delete) {

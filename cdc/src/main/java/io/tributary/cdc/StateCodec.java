@@ -29,18 +29,26 @@ final class StateCodec implements Serializable {
   StateCodec(CdcLayout layout) {
     this.values = Rows.nullable(layout.valuesType());
     this.sequence = Rows.nullable(layout.sequenceType());
-    // one sequence per value column, by the column's name, so they follow the columns when the source
+    // one sequence per value column, by the column's name, so they follow the columns when the
+    // source
     // gains one (an array by position would not)
     org.apache.flink.table.types.logical.LogicalType[] perColumn =
         new org.apache.flink.table.types.logical.LogicalType[values.getFieldCount()];
     java.util.Arrays.fill(perColumn, sequence);
-    RowType columnSequences = RowType.of(true, perColumn, values.getFieldNames().toArray(String[]::new));
-    this.scd1State = RowType.of(new org.apache.flink.table.types.logical.LogicalType[] {
-        values, sequence, sequence, columnSequences},
-        new String[] {"values", "upsert_sequence", "delete_sequence", "column_sequences"});
-    this.change = RowType.of(new org.apache.flink.table.types.logical.LogicalType[] {
-        sequence.copy(false), new BooleanType(false), values},
-        new String[] {"sequence", "is_delete", "values"});
+    RowType columnSequences =
+        RowType.of(true, perColumn, values.getFieldNames().toArray(String[]::new));
+    this.scd1State =
+        RowType.of(
+            new org.apache.flink.table.types.logical.LogicalType[] {
+              values, sequence, sequence, columnSequences
+            },
+            new String[] {"values", "upsert_sequence", "delete_sequence", "column_sequences"});
+    this.change =
+        RowType.of(
+            new org.apache.flink.table.types.logical.LogicalType[] {
+              sequence.copy(false), new BooleanType(false), values
+            },
+            new String[] {"sequence", "is_delete", "values"});
   }
 
   TypeSerializer<RowData> scd1StateSerializer() {
@@ -56,9 +64,12 @@ final class StateCodec implements Serializable {
   }
 
   RowData encode(Scd1State state) {
-    GenericRowData columns = state.columnSequences() == null ? null
-        : GenericRowData.of(state.columnSequences().toArray(new Object[0]));
-    return GenericRowData.of(state.values(), state.upsertSequence(), state.deleteSequence(), columns);
+    GenericRowData columns =
+        state.columnSequences() == null
+            ? null
+            : GenericRowData.of(state.columnSequences().toArray(new Object[0]));
+    return GenericRowData.of(
+        state.values(), state.upsertSequence(), state.deleteSequence(), columns);
   }
 
   Scd1State decodeScd1(RowData stored) {
@@ -74,9 +85,11 @@ final class StateCodec implements Serializable {
         columns.add(perColumn.isNullAt(i) ? null : perColumn.getRow(i, sequence.getFieldCount()));
       }
     }
-    return new Scd1State(row.isNullAt(0) ? null : row.getRow(0, values.getFieldCount()),
+    return new Scd1State(
+        row.isNullAt(0) ? null : row.getRow(0, values.getFieldCount()),
         row.isNullAt(1) ? null : row.getRow(1, sequence.getFieldCount()),
-        row.isNullAt(2) ? null : row.getRow(2, sequence.getFieldCount()), columns);
+        row.isNullAt(2) ? null : row.getRow(2, sequence.getFieldCount()),
+        columns);
   }
 
   RowData encode(ChangeEvent event) {
@@ -86,6 +99,8 @@ final class StateCodec implements Serializable {
   ChangeEvent decodeChange(RowData stored) {
     RowData row = EvolvingRowDataSerializer.conform(stored, change);
     RowData seq = row.getRow(0, sequence.getFieldCount());
-    return row.getBoolean(1) ? ChangeEvent.delete(seq) : ChangeEvent.upsert(seq, row.getRow(2, values.getFieldCount()));
+    return row.getBoolean(1)
+        ? ChangeEvent.delete(seq)
+        : ChangeEvent.upsert(seq, row.getRow(2, values.getFieldCount()));
   }
 }

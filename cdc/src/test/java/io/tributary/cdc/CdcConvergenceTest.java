@@ -34,11 +34,16 @@ import org.apache.flink.table.data.StringData;
  */
 class CdcConvergenceTest {
 
-  enum Kind { UPSERT, DELETE, TRUNCATE }
+  enum Kind {
+    UPSERT,
+    DELETE,
+    TRUNCATE
+  }
 
   record Change(int id, long seq, Kind kind, String name, String email) {
     RowData row() {
-      return GenericRowData.of(id, str(name), str(email), seq, kind == Kind.DELETE, kind == Kind.TRUNCATE);
+      return GenericRowData.of(
+          id, str(name), str(email), seq, kind == Kind.DELETE, kind == Kind.TRUNCATE);
     }
   }
 
@@ -48,10 +53,14 @@ class CdcConvergenceTest {
 
   @Provide
   Arbitrary<List<Change>> feeds() {
-    Arbitrary<Change> change = Combinators.combine(Arbitraries.integers().between(1, 3),
-        Arbitraries.longs().between(1, 14), Arbitraries.of(Kind.UPSERT, Kind.UPSERT, Kind.UPSERT, Kind.DELETE),
-        Arbitraries.of("a", "b", "c").injectNull(0.3), Arbitraries.of("x", "y").injectNull(0.3))
-        .as(Change::new);
+    Arbitrary<Change> change =
+        Combinators.combine(
+                Arbitraries.integers().between(1, 3),
+                Arbitraries.longs().between(1, 14),
+                Arbitraries.of(Kind.UPSERT, Kind.UPSERT, Kind.UPSERT, Kind.DELETE),
+                Arbitraries.of("a", "b", "c").injectNull(0.3),
+                Arbitraries.of("x", "y").injectNull(0.3))
+            .as(Change::new);
     return change.list().ofMaxSize(25);
   }
 
@@ -117,18 +126,30 @@ class CdcConvergenceTest {
         case UPSERT -> {
           Change old = rows.get(c.id());
           boolean fill = layout.ignoreNullUpdates() && old != null;
-          rows.put(c.id(), new Change(c.id(), c.seq(), c.kind(), c.name() == null && fill ? old.name() : c.name(),
-              c.email() == null && fill ? old.email() : c.email()));
+          rows.put(
+              c.id(),
+              new Change(
+                  c.id(),
+                  c.seq(),
+                  c.kind(),
+                  c.name() == null && fill ? old.name() : c.name(),
+                  c.email() == null && fill ? old.email() : c.email()));
         }
       }
     }
-    return rows.values().stream().map(c -> Rows.describe(GenericRowData.of(c.id(), str(c.name()), str(c.email()),
-        c.seq()), layout.targetType())).sorted().toList();
+    return rows.values().stream()
+        .map(
+            c ->
+                Rows.describe(
+                    GenericRowData.of(c.id(), str(c.name()), str(c.email()), c.seq()),
+                    layout.targetType()))
+        .sorted()
+        .toList();
   }
 
   @Property(tries = 400)
-  void scd1BatchesConvergeToTheSortedResult(@ForAll("feeds") List<Change> raw, @ForAll Random random,
-      @ForAll boolean ignoreNulls) {
+  void scd1BatchesConvergeToTheSortedResult(
+      @ForAll("feeds") List<Change> raw, @ForAll Random random, @ForAll boolean ignoreNulls) {
     CdcLayout layout = scd1Layout(ignoreNulls);
     List<Change> feed = normalize(raw, random, true);
     List<String> expected = scd1Model(feed, layout);
@@ -142,9 +163,10 @@ class CdcConvergenceTest {
     ChangelogTable table = new ChangelogTable(layout);
     for (List<Change> batch : batches) {
       List<RowData> changes = flow.apply(batch.stream().map(Change::row).toList());
-      List<String> keys = changes.stream()
-          .map(r -> Rows.project(r, layout.targetType(), layout.targetKeyIndexes()).toString())
-          .toList();
+      List<String> keys =
+          changes.stream()
+              .map(r -> Rows.project(r, layout.targetType(), layout.targetKeyIndexes()).toString())
+              .toList();
       assertThat(keys).doesNotHaveDuplicates();
       table.applyAll(changes);
     }
@@ -152,19 +174,21 @@ class CdcConvergenceTest {
   }
 
   @Property(tries = 120)
-  void scd1FunctionConvergesWithTruncatesAndRestores(@ForAll("feeds") List<Change> raw, @ForAll Random random,
-      @ForAll boolean ignoreNulls) throws Exception {
+  void scd1FunctionConvergesWithTruncatesAndRestores(
+      @ForAll("feeds") List<Change> raw, @ForAll Random random, @ForAll boolean ignoreNulls)
+      throws Exception {
     scd1Function(raw, random, ignoreNulls, null);
   }
 
   @Property(tries = 25)
-  void scd1FunctionConvergesOnRocksDb(@ForAll("feeds") List<Change> raw, @ForAll Random random,
-      @ForAll boolean ignoreNulls) throws Exception {
+  void scd1FunctionConvergesOnRocksDb(
+      @ForAll("feeds") List<Change> raw, @ForAll Random random, @ForAll boolean ignoreNulls)
+      throws Exception {
     scd1Function(raw, random, ignoreNulls, new EmbeddedRocksDBStateBackend());
   }
 
-  private void scd1Function(List<Change> raw, Random random, boolean ignoreNulls, StateBackend backend)
-      throws Exception {
+  private void scd1Function(
+      List<Change> raw, Random random, boolean ignoreNulls, StateBackend backend) throws Exception {
     CdcLayout layout = scd1Layout(ignoreNulls);
     List<Change> feed = normalize(raw, random, true);
     var harness = Fixtures.scd1Harness(layout, backend);
@@ -192,20 +216,27 @@ class CdcConvergenceTest {
     } finally {
       harness.close();
     }
-    assertThat(Fixtures.render(table.rows(), layout.targetType())).isEqualTo(scd1Model(feed, layout));
+    assertThat(Fixtures.render(table.rows(), layout.targetType()))
+        .isEqualTo(scd1Model(feed, layout));
   }
 
   // ---- SCD type 2 ----
 
   private static CdcLayout scd2Layout(boolean ignoreNulls, boolean trackAll) {
-    return CdcLayout.of(Fixtures.spec().withScdType(2).withIgnoreNullUpdates(ignoreNulls)
-        .withTrackHistoryColumnList(trackAll ? List.of() : List.of("name")), Fixtures.SOURCE);
+    return CdcLayout.of(
+        Fixtures.spec()
+            .withScdType(2)
+            .withIgnoreNullUpdates(ignoreNulls)
+            .withTrackHistoryColumnList(trackAll ? List.of() : List.of("name")),
+        Fixtures.SOURCE);
   }
 
   /** The model: walk the sorted changes, an upsert tied with a delete of its key being dropped. */
   private static List<String> scd2Model(List<Change> feed, CdcLayout layout, boolean trackAll) {
     Set<String> deletes = new HashSet<>();
-    feed.stream().filter(c -> c.kind() == Kind.DELETE).forEach(c -> deletes.add(c.id() + "/" + c.seq()));
+    feed.stream()
+        .filter(c -> c.kind() == Kind.DELETE)
+        .forEach(c -> deletes.add(c.id() + "/" + c.seq()));
     List<String> rows = new ArrayList<>();
     Map<Integer, Change> open = new TreeMap<>();
     Map<Integer, Long> openedAt = new HashMap<>();
@@ -222,8 +253,13 @@ class CdcConvergenceTest {
         continue;
       }
       boolean fill = layout.ignoreNullUpdates() && current != null;
-      Change next = new Change(c.id(), c.seq(), c.kind(), c.name() == null && fill ? current.name() : c.name(),
-          c.email() == null && fill ? current.email() : c.email());
+      Change next =
+          new Change(
+              c.id(),
+              c.seq(),
+              c.kind(),
+              c.name() == null && fill ? current.name() : c.name(),
+              c.email() == null && fill ? current.email() : c.email());
       if (current == null) {
         openedAt.put(c.id(), c.seq());
       } else if (!java.util.Objects.equals(current.name(), next.name())
@@ -238,13 +274,17 @@ class CdcConvergenceTest {
   }
 
   private static String version(Change c, long start, Long end, CdcLayout layout) {
-    return Rows.describe(GenericRowData.of(c.id(), str(c.name()), str(c.email()), c.seq(), start, end),
+    return Rows.describe(
+        GenericRowData.of(c.id(), str(c.name()), str(c.email()), c.seq(), start, end),
         layout.targetType());
   }
 
   @Property(tries = 400)
-  void scd2BatchesConvergeToTheSortedResult(@ForAll("feeds") List<Change> raw, @ForAll Random random,
-      @ForAll boolean ignoreNulls, @ForAll boolean trackAll) {
+  void scd2BatchesConvergeToTheSortedResult(
+      @ForAll("feeds") List<Change> raw,
+      @ForAll Random random,
+      @ForAll boolean ignoreNulls,
+      @ForAll boolean trackAll) {
     CdcLayout layout = scd2Layout(ignoreNulls, trackAll);
     List<Change> feed = normalize(raw, random, false);
     List<String> expected = scd2Model(feed, layout, trackAll);
@@ -259,25 +299,37 @@ class CdcConvergenceTest {
       int key = id;
       List<Change> ofKey = sorted(feed).stream().filter(c -> c.id() == key).toList();
       boolean live = !ofKey.isEmpty() && ofKey.get(ofKey.size() - 1).kind() == Kind.UPSERT;
-      long open = rows.stream().filter(r -> r.startsWith("{id=" + key + ",") && r.endsWith("__END_AT=NULL}")).count();
+      long open =
+          rows.stream()
+              .filter(r -> r.startsWith("{id=" + key + ",") && r.endsWith("__END_AT=NULL}"))
+              .count();
       assertThat(open).as("open rows of key %s", key).isEqualTo(live ? 1 : 0);
     }
   }
 
   @Property(tries = 120)
-  void scd2FunctionConvergesWithRestores(@ForAll("feeds") List<Change> raw, @ForAll Random random,
-      @ForAll boolean ignoreNulls, @ForAll boolean trackAll) throws Exception {
+  void scd2FunctionConvergesWithRestores(
+      @ForAll("feeds") List<Change> raw,
+      @ForAll Random random,
+      @ForAll boolean ignoreNulls,
+      @ForAll boolean trackAll)
+      throws Exception {
     scd2Function(raw, random, ignoreNulls, trackAll, null);
   }
 
   @Property(tries = 25)
-  void scd2FunctionConvergesOnRocksDb(@ForAll("feeds") List<Change> raw, @ForAll Random random,
-      @ForAll boolean ignoreNulls, @ForAll boolean trackAll) throws Exception {
+  void scd2FunctionConvergesOnRocksDb(
+      @ForAll("feeds") List<Change> raw,
+      @ForAll Random random,
+      @ForAll boolean ignoreNulls,
+      @ForAll boolean trackAll)
+      throws Exception {
     scd2Function(raw, random, ignoreNulls, trackAll, new EmbeddedRocksDBStateBackend());
   }
 
-  private void scd2Function(List<Change> raw, Random random, boolean ignoreNulls, boolean trackAll,
-      StateBackend backend) throws Exception {
+  private void scd2Function(
+      List<Change> raw, Random random, boolean ignoreNulls, boolean trackAll, StateBackend backend)
+      throws Exception {
     CdcLayout layout = scd2Layout(ignoreNulls, trackAll);
     List<Change> feed = normalize(raw, random, false);
     var harness = Fixtures.scd2Harness(layout, backend);
@@ -301,6 +353,7 @@ class CdcConvergenceTest {
     } finally {
       harness.close();
     }
-    assertThat(Fixtures.render(table.rows(), layout.targetType())).isEqualTo(scd2Model(feed, layout, trackAll));
+    assertThat(Fixtures.render(table.rows(), layout.targetType()))
+        .isEqualTo(scd2Model(feed, layout, trackAll));
   }
 }

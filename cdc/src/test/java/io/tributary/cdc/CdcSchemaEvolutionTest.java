@@ -29,9 +29,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CdcSchemaEvolutionTest {
 
   static final RowType V1 = Fixtures.SOURCE;
-  static final RowType V2 = RowType.of(new LogicalType[] {new IntType(false), VarCharType.STRING_TYPE,
-      VarCharType.STRING_TYPE, VarCharType.STRING_TYPE, new BigIntType()},
-      new String[] {"id", "name", "email", "city", "seq"});
+  static final RowType V2 =
+      RowType.of(
+          new LogicalType[] {
+            new IntType(false),
+            VarCharType.STRING_TYPE,
+            VarCharType.STRING_TYPE,
+            VarCharType.STRING_TYPE,
+            new BigIntType()
+          },
+          new String[] {"id", "name", "email", "city", "seq"});
 
   record Change(int id, String name, String email, String city, long seq, boolean delete) {
     RowData v1() {
@@ -43,14 +50,22 @@ class CdcSchemaEvolutionTest {
     }
   }
 
-  static final List<Change> BEFORE = List.of(new Change(1, "a", "a@x", null, 1, false),
-      new Change(2, "b", null, null, 1, false), new Change(4, "d", "d@x", null, 1, false),
-      new Change(4, "d", "d@x", null, 3, true), new Change(1, "a1", "a@x", null, 4, false));
-  static final List<Change> AFTER_EVOLUTION = List.of(new Change(1, null, null, "Oslo", 5, false),
-      new Change(2, "b0", null, "Lima", 0, false), new Change(3, "c", null, "Rome", 1, false),
-      new Change(4, "d2", null, "Kyiv", 2, false));
-  static final List<Change> AFTER_SECOND_RESTORE = List.of(new Change(2, null, "b@x", null, 6, false),
-      new Change(1, "a2", null, null, 3, false));
+  static final List<Change> BEFORE =
+      List.of(
+          new Change(1, "a", "a@x", null, 1, false),
+          new Change(2, "b", null, null, 1, false),
+          new Change(4, "d", "d@x", null, 1, false),
+          new Change(4, "d", "d@x", null, 3, true),
+          new Change(1, "a1", "a@x", null, 4, false));
+  static final List<Change> AFTER_EVOLUTION =
+      List.of(
+          new Change(1, null, null, "Oslo", 5, false),
+          new Change(2, "b0", null, "Lima", 0, false),
+          new Change(3, "c", null, "Rome", 1, false),
+          new Change(4, "d2", null, "Kyiv", 2, false));
+  static final List<Change> AFTER_SECOND_RESTORE =
+      List.of(
+          new Change(2, null, "b@x", null, 6, false), new Change(1, "a2", null, null, 3, false));
 
   @ParameterizedTest(name = "rocksDb={0}")
   @ValueSource(booleans = {false, true})
@@ -82,7 +97,8 @@ class CdcSchemaEvolutionTest {
         harness.close();
       }
 
-      assertThat(Fixtures.render(table.rows(), v2.targetType())).as("ignoreNullUpdates=" + ignoreNullUpdates)
+      assertThat(Fixtures.render(table.rows(), v2.targetType()))
+          .as("ignoreNullUpdates=" + ignoreNullUpdates)
           .isEqualTo(inOneLayout(v2));
     }
   }

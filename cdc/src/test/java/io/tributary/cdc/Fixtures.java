@@ -22,17 +22,23 @@ import org.apache.flink.table.types.logical.VarCharType;
 /** A customers change feed: id, name, email, seq; and harnesses around the functions. */
 final class Fixtures {
 
-  static final RowType SOURCE = RowType.of(
-      new LogicalType[] {new IntType(false), VarCharType.STRING_TYPE, VarCharType.STRING_TYPE, new BigIntType()},
-      new String[] {"id", "name", "email", "seq"});
+  static final RowType SOURCE =
+      RowType.of(
+          new LogicalType[] {
+            new IntType(false), VarCharType.STRING_TYPE, VarCharType.STRING_TYPE, new BigIntType()
+          },
+          new String[] {"id", "name", "email", "seq"});
 
   static final Duration RETENTION = Duration.ofMinutes(10);
 
   private Fixtures() {}
 
   static ApplyChangesSpec spec() {
-    return ApplyChangesSpec.into("customers").withSource("cdc_raw").withKeys(List.of("id"))
-        .withSequenceBy(List.of("seq")).withApplyAsDeletes("op = 'DELETE'");
+    return ApplyChangesSpec.into("customers")
+        .withSource("cdc_raw")
+        .withKeys(List.of("id"))
+        .withSequenceBy(List.of("seq"))
+        .withApplyAsDeletes("op = 'DELETE'");
   }
 
   static CdcLayout scd1() {
@@ -63,18 +69,24 @@ final class Fixtures {
     return s == null ? null : StringData.fromString(s);
   }
 
-  static KeyedBroadcastOperatorTestHarness<RowData, RowData, RowData, RowData> scd1Harness(CdcLayout layout)
-      throws Exception {
+  static KeyedBroadcastOperatorTestHarness<RowData, RowData, RowData, RowData> scd1Harness(
+      CdcLayout layout) throws Exception {
     return scd1Harness(layout, null);
   }
 
   /** With {@code backend} (null: the heap), set before {@code setup}, which fixes the backend. */
-  static KeyedBroadcastOperatorTestHarness<RowData, RowData, RowData, RowData> scd1Harness(CdcLayout layout,
-      StateBackend backend) throws Exception {
-    var harness = new KeyedBroadcastOperatorTestHarness<>(
-        new CoBroadcastWithKeyedOperator<>(new Scd1Function(layout, RETENTION),
-            List.of(Scd1Function.truncateStateDescriptor(layout))),
-        layout.keySelector(), layout.keyTypeInfo(), 1, 1, 0);
+  static KeyedBroadcastOperatorTestHarness<RowData, RowData, RowData, RowData> scd1Harness(
+      CdcLayout layout, StateBackend backend) throws Exception {
+    var harness =
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(
+                new Scd1Function(layout, RETENTION),
+                List.of(Scd1Function.truncateStateDescriptor(layout))),
+            layout.keySelector(),
+            layout.keyTypeInfo(),
+            1,
+            1,
+            0);
     if (backend != null) {
       harness.setStateBackend(backend);
     }
@@ -82,15 +94,18 @@ final class Fixtures {
     return harness;
   }
 
-  static KeyedOneInputStreamOperatorTestHarness<RowData, RowData, RowData> scd2Harness(CdcLayout layout)
-      throws Exception {
+  static KeyedOneInputStreamOperatorTestHarness<RowData, RowData, RowData> scd2Harness(
+      CdcLayout layout) throws Exception {
     return scd2Harness(layout, null);
   }
 
-  static KeyedOneInputStreamOperatorTestHarness<RowData, RowData, RowData> scd2Harness(CdcLayout layout,
-      StateBackend backend) throws Exception {
-    var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new Scd2Function(layout)),
-        layout.keySelector(), layout.keyTypeInfo());
+  static KeyedOneInputStreamOperatorTestHarness<RowData, RowData, RowData> scd2Harness(
+      CdcLayout layout, StateBackend backend) throws Exception {
+    var harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new Scd2Function(layout)),
+            layout.keySelector(),
+            layout.keyTypeInfo());
     if (backend != null) {
       harness.setStateBackend(backend);
     }
@@ -100,11 +115,16 @@ final class Fixtures {
 
   /** Rows as {@code {id=1, …}} text sorted, for whole-table assertions. */
   static List<String> render(List<RowData> rows, RowType type) {
-    return rows.stream().map(r -> Rows.describe(r, type)).sorted(Comparator.naturalOrder()).toList();
+    return rows.stream()
+        .map(r -> Rows.describe(r, type))
+        .sorted(Comparator.naturalOrder())
+        .toList();
   }
 
   /** The changelog as {@code +I{…}} / {@code +U{…}} / {@code -D{…}} lines, in emission order. */
   static List<String> changelog(List<RowData> changes, RowType type) {
-    return changes.stream().map(r -> r.getRowKind().shortString() + Rows.describe(r, type)).toList();
+    return changes.stream()
+        .map(r -> r.getRowKind().shortString() + Rows.describe(r, type))
+        .toList();
   }
 }

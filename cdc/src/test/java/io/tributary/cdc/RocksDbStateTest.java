@@ -30,8 +30,12 @@ class RocksDbStateTest {
     ChangelogTable table = new ChangelogTable(layout);
     var harness = Fixtures.scd1Harness(layout, new EmbeddedRocksDBStateBackend());
     harness.open();
-    assertThat(((AbstractStreamOperator<?>) harness.getTwoInputOperator()).getKeyedStateBackend().getClass()
-        .getSimpleName()).startsWith("RocksDB");
+    assertThat(
+            ((AbstractStreamOperator<?>) harness.getTwoInputOperator())
+                .getKeyedStateBackend()
+                .getClass()
+                .getSimpleName())
+        .startsWith("RocksDB");
     for (int id = 1; id <= 50; id++) {
       harness.processElement(upsert(id, "n" + id, null, id), 0);
     }
@@ -54,10 +58,19 @@ class RocksDbStateTest {
     List<String> expected = new java.util.ArrayList<>();
     expected.add("{id=3, name=NULL, email=late@x, seq=70}");
     for (int id = 41; id <= 50; id++) {
-      expected.add("{id=" + id + ", name=n" + id + ", email=" + (id == 45 ? "e@x" : "NULL") + ", seq="
-          + (id == 45 ? 80 : id) + "}");
+      expected.add(
+          "{id="
+              + id
+              + ", name=n"
+              + id
+              + ", email="
+              + (id == 45 ? "e@x" : "NULL")
+              + ", seq="
+              + (id == 45 ? 80 : id)
+              + "}");
     }
-    assertThat(render(table.rows(), layout.targetType())).isEqualTo(expected.stream().sorted().toList());
+    assertThat(render(table.rows(), layout.targetType()))
+        .isEqualTo(expected.stream().sorted().toList());
   }
 
   @Test
@@ -79,27 +92,37 @@ class RocksDbStateTest {
     harness.processElement(delete(1, 12), 0);
     table.applyAll(drain(harness));
     harness.close();
-    assertThat(render(table.rows(), layout.targetType())).containsExactly(
-        "{id=1, name=a, email=x, seq=1, __START_AT=1, __END_AT=5}",
-        "{id=1, name=b, email=x, seq=5, __START_AT=5, __END_AT=10}",
-        "{id=1, name=c, email=x, seq=10, __START_AT=10, __END_AT=12}");
+    assertThat(render(table.rows(), layout.targetType()))
+        .containsExactly(
+            "{id=1, name=a, email=x, seq=1, __START_AT=1, __END_AT=5}",
+            "{id=1, name=b, email=x, seq=5, __START_AT=5, __END_AT=10}",
+            "{id=1, name=c, email=x, seq=10, __START_AT=10, __END_AT=12}");
   }
 
   @Test
   void anArrayValueReadBackFromStateEqualsTheSameValueFromTheFeed() throws Exception {
-    RowType source = RowType.of(new LogicalType[] {new IntType(false), new ArrayType(new IntType()), new BigIntType()},
-        new String[] {"id", "tags", "seq"});
+    RowType source =
+        RowType.of(
+            new LogicalType[] {new IntType(false), new ArrayType(new IntType()), new BigIntType()},
+            new String[] {"id", "tags", "seq"});
     CdcLayout layout = CdcLayout.of(Fixtures.spec().withScdType(2), source);
     var harness = Fixtures.scd2Harness(layout, new EmbeddedRocksDBStateBackend());
     harness.open();
-    assertThat(((AbstractStreamOperator<?>) harness.getOperator()).getKeyedStateBackend().getClass().getSimpleName())
+    assertThat(
+            ((AbstractStreamOperator<?>) harness.getOperator())
+                .getKeyedStateBackend()
+                .getClass()
+                .getSimpleName())
         .startsWith("RocksDB");
-    harness.processElement(GenericRowData.of(1, new GenericArrayData(new int[] {1, 2}), 1L, false, false), 0);
+    harness.processElement(
+        GenericRowData.of(1, new GenericArrayData(new int[] {1, 2}), 1L, false, false), 0);
     drain(harness);
-    harness.processElement(GenericRowData.of(1, new GenericArrayData(new int[] {1, 2}), 2L, false, false), 0);
+    harness.processElement(
+        GenericRowData.of(1, new GenericArrayData(new int[] {1, 2}), 2L, false, false), 0);
     assertThat(Fixtures.changelog(drain(harness), layout.targetType()))
         .containsExactly("+U{id=1, tags=[1, 2], seq=2, __START_AT=1, __END_AT=NULL}");
-    harness.processElement(GenericRowData.of(1, new GenericArrayData(new int[] {1, 3}), 3L, false, false), 0);
+    harness.processElement(
+        GenericRowData.of(1, new GenericArrayData(new int[] {1, 3}), 3L, false, false), 0);
     assertThat(drain(harness)).hasSize(2);
     harness.close();
   }

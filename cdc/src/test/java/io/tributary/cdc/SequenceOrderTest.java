@@ -20,25 +20,47 @@ import org.junit.jupiter.api.Test;
 
 class SequenceOrderTest {
 
-  private static final RowType TYPE = RowType.of(new LogicalType[] {new TimestampType(3), new DecimalType(10, 2),
-      VarCharType.STRING_TYPE, VarBinaryType.ofEmptyLiteral().copy(true)}, new String[] {"ts", "amount", "s", "b"});
+  private static final RowType TYPE =
+      RowType.of(
+          new LogicalType[] {
+            new TimestampType(3),
+            new DecimalType(10, 2),
+            VarCharType.STRING_TYPE,
+            VarBinaryType.ofEmptyLiteral().copy(true)
+          },
+          new String[] {"ts", "amount", "s", "b"});
   private final SequenceOrder order = new SequenceOrder(TYPE);
 
   private static RowData seq(String ts, String amount, String s, int b) {
-    return GenericRowData.of(TimestampData.fromLocalDateTime(LocalDateTime.parse(ts)),
-        DecimalData.fromBigDecimal(new BigDecimal(amount), 10, 2), StringData.fromString(s), new byte[] {(byte) b});
+    return GenericRowData.of(
+        TimestampData.fromLocalDateTime(LocalDateTime.parse(ts)),
+        DecimalData.fromBigDecimal(new BigDecimal(amount), 10, 2),
+        StringData.fromString(s),
+        new byte[] {(byte) b});
   }
 
   @Test
   void comparesFieldByFieldFirstFieldFirst() {
-    assertThat(order.compare(seq("2024-01-01T00:00:00", "9.99", "z", 9), seq("2024-01-01T00:00:01", "0.01", "a", 0)))
+    assertThat(
+            order.compare(
+                seq("2024-01-01T00:00:00", "9.99", "z", 9),
+                seq("2024-01-01T00:00:01", "0.01", "a", 0)))
         .isNegative();
-    assertThat(order.compare(seq("2024-01-01T00:00:00", "10.00", "a", 0), seq("2024-01-01T00:00:00", "9.99", "z", 9)))
+    assertThat(
+            order.compare(
+                seq("2024-01-01T00:00:00", "10.00", "a", 0),
+                seq("2024-01-01T00:00:00", "9.99", "z", 9)))
         .isPositive();
-    assertThat(order.compare(seq("2024-01-01T00:00:00", "1.00", "ab", 0), seq("2024-01-01T00:00:00", "1.00", "b", 0)))
+    assertThat(
+            order.compare(
+                seq("2024-01-01T00:00:00", "1.00", "ab", 0),
+                seq("2024-01-01T00:00:00", "1.00", "b", 0)))
         .isNegative();
     // Bytes compare unsigned: 0xF0 sorts after 0x10.
-    assertThat(order.compare(seq("2024-01-01T00:00:00", "1.00", "a", 0xF0), seq("2024-01-01T00:00:00", "1.00", "a", 0x10)))
+    assertThat(
+            order.compare(
+                seq("2024-01-01T00:00:00", "1.00", "a", 0xF0),
+                seq("2024-01-01T00:00:00", "1.00", "a", 0x10)))
         .isPositive();
   }
 

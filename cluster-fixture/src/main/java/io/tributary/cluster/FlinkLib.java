@@ -22,8 +22,14 @@ import java.util.jar.JarFile;
 public final class FlinkLib {
 
   /** Class folders no jar of the cluster may hold. */
-  static final List<String> FORBIDDEN = List.of("io/tributary/", "io/delta/", "org/apache/parquet/",
-      "org/apache/hadoop/", "picocli/", "com/fasterxml/jackson/");
+  static final List<String> FORBIDDEN =
+      List.of(
+          "io/tributary/",
+          "io/delta/",
+          "org/apache/parquet/",
+          "org/apache/hadoop/",
+          "picocli/",
+          "com/fasterxml/jackson/");
 
   private FlinkLib() {}
 
@@ -36,7 +42,8 @@ public final class FlinkLib {
       }
     }
     if (jars.isEmpty()) {
-      throw new IllegalStateException("flink-lib.classpath lists no jar: build the cluster-fixture module first.");
+      throw new IllegalStateException(
+          "flink-lib.classpath lists no jar: build the cluster-fixture module first.");
     }
     for (Path jar : jars) {
       check(jar);
@@ -52,8 +59,9 @@ public final class FlinkLib {
   private static String read() {
     try (InputStream in = FlinkLib.class.getResourceAsStream("flink-lib.classpath")) {
       if (in == null) {
-        throw new IllegalStateException("io/tributary/cluster/flink-lib.classpath is not on the classpath: "
-            + "it is written by the cluster-fixture module's build (maven-dependency-plugin:build-classpath).");
+        throw new IllegalStateException(
+            "io/tributary/cluster/flink-lib.classpath is not on the classpath: "
+                + "it is written by the cluster-fixture module's build (maven-dependency-plugin:build-classpath).");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -63,7 +71,8 @@ public final class FlinkLib {
 
   private static void check(Path jar) {
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("Flink jar " + jar + " is missing from the local repository.");
+      throw new IllegalStateException(
+          "Flink jar " + jar + " is missing from the local repository.");
     }
     try (JarFile file = new JarFile(jar.toFile())) {
       Enumeration<JarEntry> entries = file.entries();
@@ -71,8 +80,12 @@ public final class FlinkLib {
         String name = entries.nextElement().getName();
         for (String forbidden : FORBIDDEN) {
           if (name.startsWith(forbidden)) {
-            throw new IllegalStateException("The cluster's classpath must hold only Flink's own jars, but " + jar
-                + " holds " + name + ".");
+            throw new IllegalStateException(
+                "The cluster's classpath must hold only Flink's own jars, but "
+                    + jar
+                    + " holds "
+                    + name
+                    + ".");
           }
         }
       }

@@ -25,20 +25,28 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 final class FlinkProcesses {
 
   /** What {@code env.java.opts.all} of a Flink 2 distribution's config.yaml opens on Java 17. */
-  private static final List<String> JAVA_17_OPTS = List.of(
-      "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-      "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
-      "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-      "--add-opens=java.base/java.text=ALL-UNNAMED", "--add-opens=java.base/java.time=ALL-UNNAMED",
-      "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+  private static final List<String> JAVA_17_OPTS =
+      List.of(
+          "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+          "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+          "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.net=ALL-UNNAMED",
+          "--add-opens=java.base/java.io=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+          "--add-opens=java.base/java.text=ALL-UNNAMED",
+          "--add-opens=java.base/java.time=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
   private static final String JOB_MANAGER_MAIN =
       "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
-  private static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
+  private static final String TASK_MANAGER_MAIN =
+      "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
   private static final String APPLICATION_MAIN =
       "org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint";
   private static final String CLI_MAIN = "org.apache.flink.client.cli.CliFrontend";
@@ -49,7 +57,8 @@ final class FlinkProcesses {
   private final Configuration config;
   private final String classpath;
 
-  FlinkProcesses(Path workDir, Path configDir, Path logDir, Configuration config, String classpath) {
+  FlinkProcesses(
+      Path workDir, Path configDir, Path logDir, Configuration config, String classpath) {
     this.workDir = workDir;
     this.configDir = configDir;
     this.logDir = logDir;
@@ -66,8 +75,8 @@ final class FlinkProcesses {
    * An application cluster's JobManager, as {@code standalone-job.sh} starts it: the entry point finds
    * the program's jars in {@code $FLINK_LIB_DIR/../usrlib}, where {@code userJars} are copied.
    */
-  Process startApplicationJobManager(String mainClass, List<String> programArguments, List<Path> userJars)
-      throws IOException {
+  Process startApplicationJobManager(
+      String mainClass, List<String> programArguments, List<Path> userJars) throws IOException {
     Path usrlib = Files.createDirectories(workDir.resolve("flink-home").resolve("usrlib"));
     Files.createDirectories(workDir.resolve("flink-home").resolve("lib"));
     for (Path jar : userJars) {
@@ -81,11 +90,17 @@ final class FlinkProcesses {
   /** TaskManager {@code index}, registering as {@link StandaloneFlinkCluster#taskManagerId}. */
   Process startTaskManager(int index) throws IOException {
     // what BashJavaUtils GET_TM_RESOURCE_PARAMS prints for the scripts: JVM flags, and every memory
-    // option as "-D key=value" arguments after the main class (TaskManagerRunner's dynamic properties)
+    // option as "-D key=value" arguments after the main class (TaskManagerRunner's dynamic
+    // properties)
     TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(config);
-    List<String> arguments = new ArrayList<>(split(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)));
-    arguments.addAll(List.of("-D", "taskmanager.resource-id=" + StandaloneFlinkCluster.taskManagerId(index)));
-    return launch("taskmanager-" + index, TASK_MANAGER_MAIN, split(ProcessMemoryUtils.generateJvmParametersStr(spec)),
+    List<String> arguments =
+        new ArrayList<>(split(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)));
+    arguments.addAll(
+        List.of("-D", "taskmanager.resource-id=" + StandaloneFlinkCluster.taskManagerId(index)));
+    return launch(
+        "taskmanager-" + index,
+        TASK_MANAGER_MAIN,
+        split(ProcessMemoryUtils.generateJvmParametersStr(spec)),
         arguments);
   }
 
@@ -104,12 +119,16 @@ final class FlinkProcesses {
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())) + "\n";
   }
 
-  private Process launch(String name, String mainClass, List<String> jvmOptions, List<String> arguments)
+  private Process launch(
+      String name, String mainClass, List<String> jvmOptions, List<String> arguments)
       throws IOException {
     List<String> withConfigDir = new ArrayList<>(List.of("--configDir", configDir.toString()));
     withConfigDir.addAll(arguments);
-    ProcessBuilder builder = java(jvmOptions, name + ".log", mainClass, withConfigDir, logDir.resolve(name + ".out"));
-    builder.environment().put("FLINK_LIB_DIR", workDir.resolve("flink-home").resolve("lib").toString());
+    ProcessBuilder builder =
+        java(jvmOptions, name + ".log", mainClass, withConfigDir, logDir.resolve(name + ".out"));
+    builder
+        .environment()
+        .put("FLINK_LIB_DIR", workDir.resolve("flink-home").resolve("lib").toString());
     return builder.start();
   }
 
@@ -117,8 +136,13 @@ final class FlinkProcesses {
    * A JVM running {@code mainClass} on Flink's classpath, logging to {@code logFile} under the log dir;
    * its command line, then its output, go to {@code output}.
    */
-  private ProcessBuilder java(List<String> jvmOptions, String logFile, String mainClass, List<String> arguments,
-      Path output) throws IOException {
+  private ProcessBuilder java(
+      List<String> jvmOptions,
+      String logFile,
+      String mainClass,
+      List<String> arguments,
+      Path output)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -130,9 +154,13 @@ final class FlinkProcesses {
     command.add(mainClass);
     command.addAll(arguments);
     Files.writeString(output, String.join(" ", command) + "\n\n", StandardCharsets.UTF_8);
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
-    // what the scripts export: the config dir, and no inherited Flink or Hadoop settings of the test JVM
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+    // what the scripts export: the config dir, and no inherited Flink or Hadoop settings of the
+    // test JVM
     builder.environment().put("FLINK_CONF_DIR", configDir.toString());
     builder.environment().remove("HADOOP_CLASSPATH");
     builder.environment().remove("HADOOP_CONF_DIR");

@@ -53,15 +53,16 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   private final FlinkProcesses processes;
   private final int restPort;
   private final Application application;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final ObjectMapper json = new ObjectMapper();
   private final Thread shutdownHook = new Thread(this::killAll, "standalone-flink-cluster-cleanup");
   private Process jobManager;
   private final List<Process> taskManagers = new ArrayList<>();
   private boolean closed;
 
-  private StandaloneFlinkCluster(Path workDir, Configuration config, String classpath, int restPort,
-      Application application) {
+  private StandaloneFlinkCluster(
+      Path workDir, Configuration config, String classpath, int restPort, Application application) {
     this.workDir = workDir;
     this.configDir = workDir.resolve("conf");
     this.config = config;
@@ -137,7 +138,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     Process process = taskManagers.get(index);
     process.destroyForcibly(); // SIGKILL on Unix: no shutdown hook, no goodbye to the JobManager
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("TaskManager " + index + " (pid " + process.pid() + ") outlived kill -9");
+      throw new IllegalStateException(
+          "TaskManager " + index + " (pid " + process.pid() + ") outlived kill -9");
     }
   }
 
@@ -162,7 +164,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   }
 
   /** Waits until the REST API reports {@code count} registered TaskManagers. */
-  public void awaitTaskManagers(int count, Duration timeout) throws IOException, InterruptedException {
+  public void awaitTaskManagers(int count, Duration timeout)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     int seen = -1;
     while (System.nanoTime() < deadline) {
@@ -173,8 +176,15 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException("The cluster reported " + seen + " TaskManagers, not " + count + ", after "
-        + timeout + ". Logs: " + logDir());
+    throw new IllegalStateException(
+        "The cluster reported "
+            + seen
+            + " TaskManagers, not "
+            + count
+            + ", after "
+            + timeout
+            + ". Logs: "
+            + logDir());
   }
 
   /** The TaskManagers the REST API's {@code /overview} reports, -1 while it does not answer. */
@@ -189,11 +199,16 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
   /** GETs a REST path ({@code /jobs/overview}) of the JobManager and parses its JSON. */
   public JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(
-        HttpRequest.newBuilder(restUri().resolve(path)).timeout(Duration.ofSeconds(5)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(restUri().resolve(path))
+                .timeout(Duration.ofSeconds(5))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+      throw new IOException(
+          "GET " + path + " answered " + response.statusCode() + ": " + response.body());
     }
     return json.readTree(response.body());
   }
@@ -231,15 +246,18 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     }
   }
 
-  private void start(int taskManagerCount, Duration timeout, boolean awaitRegistration) throws IOException, InterruptedException {
+  private void start(int taskManagerCount, Duration timeout, boolean awaitRegistration)
+      throws IOException, InterruptedException {
     Files.createDirectories(configDir);
     Files.createDirectories(logDir());
     ClusterConfigFiles.write(configDir, config);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
-      jobManager = application == null ? processes.startSessionJobManager()
-          : processes.startApplicationJobManager(application.mainClass(), application.arguments(),
-              application.userJars());
+      jobManager =
+          application == null
+              ? processes.startSessionJobManager()
+              : processes.startApplicationJobManager(
+                  application.mainClass(), application.arguments(), application.userJars());
       for (int i = 0; i < taskManagerCount; i++) {
         startTaskManager();
       }
@@ -254,8 +272,12 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
   private void checkJobManagerAlive() throws IOException {
     if (!jobManager.isAlive()) {
-      throw new IllegalStateException("The JobManager exited with " + jobManager.exitValue() + ". Its log ends:\n"
-          + processes.tail("jobmanager.log") + processes.tail("jobmanager.out"));
+      throw new IllegalStateException(
+          "The JobManager exited with "
+              + jobManager.exitValue()
+              + ". Its log ends:\n"
+              + processes.tail("jobmanager.log")
+              + processes.tail("jobmanager.out"));
     }
   }
 
@@ -339,7 +361,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
       for (Path jar : extraClasspath) {
         classpath += java.io.File.pathSeparator + jar.toAbsolutePath();
       }
-      StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(workDir, conf, classpath, restPort, application);
+      StandaloneFlinkCluster cluster =
+          new StandaloneFlinkCluster(workDir, conf, classpath, restPort, application);
       Files.createDirectories(workDir.resolve("tmp"));
       cluster.start(taskManagers, startTimeout, awaitRegistration);
       return cluster;

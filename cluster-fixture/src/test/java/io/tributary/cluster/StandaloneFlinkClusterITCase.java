@@ -17,8 +17,12 @@ class StandaloneFlinkClusterITCase {
   void startsSeparateProcessesWithFlinkJarsAloneAndReplacesAKilledTaskManager() throws Exception {
     Path work = Path.of("target", "cluster", "fixture");
     long start = System.nanoTime();
-    try (StandaloneFlinkCluster cluster = StandaloneFlinkCluster.builder(work).taskManagers(1)
-        .set("heartbeat.interval", "1000").set("heartbeat.timeout", "5000").start()) {
+    try (StandaloneFlinkCluster cluster =
+        StandaloneFlinkCluster.builder(work)
+            .taskManagers(1)
+            .set("heartbeat.interval", "1000")
+            .set("heartbeat.timeout", "5000")
+            .start()) {
       System.out.printf("cluster up in %d ms%n", (System.nanoTime() - start) / 1_000_000);
       assertThat(cluster.registeredTaskManagerIds()).containsExactly("taskmanager-0");
       assertThat(cluster.get("/overview").path("slots-total").asInt()).isEqualTo(2);
@@ -26,18 +30,24 @@ class StandaloneFlinkClusterITCase {
       assertThat(taskManager.pid()).isNotEqualTo(ProcessHandle.current().pid());
       // the launch command, as the fixture wrote it atop the process's output (ps truncates it)
       String command = Files.readAllLines(cluster.logDir().resolve("taskmanager-0.out")).get(0);
-      assertThat(command).contains("org.apache.flink.runtime.taskexecutor.TaskManagerRunner")
-          .contains("flink-runtime-2.3.0.jar").doesNotContain("tributary").doesNotContain("delta-kernel")
-          .doesNotContain("hadoop-client").doesNotContain("parquet");
+      assertThat(command)
+          .contains("org.apache.flink.runtime.taskexecutor.TaskManagerRunner")
+          .contains("flink-runtime-2.3.0.jar")
+          .doesNotContain("tributary")
+          .doesNotContain("delta-kernel")
+          .doesNotContain("hadoop-client")
+          .doesNotContain("parquet");
 
       cluster.killTaskManager(0);
       assertThat(taskManager.isAlive()).isFalse();
       assertThat(taskManager.exitValue()).isEqualTo(137); // 128 + SIGKILL
       assertThat(cluster.startTaskManager()).isEqualTo(1);
       long replaced = System.nanoTime();
-      // the killed one drops out when its heartbeat times out; the new one registers under its own id
+      // the killed one drops out when its heartbeat times out; the new one registers under its own
+      // id
       long deadline = replaced + Duration.ofSeconds(60).toNanos();
-      while (!cluster.registeredTaskManagerIds().equals(List.of("taskmanager-1")) && System.nanoTime() < deadline) {
+      while (!cluster.registeredTaskManagerIds().equals(List.of("taskmanager-1"))
+          && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
       System.out.printf("replaced in %d ms%n", (System.nanoTime() - replaced) / 1_000_000);

@@ -47,8 +47,10 @@ class CaughtUpOverRestITCase {
 
   private static final String SOURCE_ID = "bronze_events/source";
   private static final Pattern CAUGHT_UP_LOG =
-      Pattern.compile("(\\d\\d:\\d\\d:\\d\\d,\\d{3}) .*Auto Loader source '" + Pattern.quote(SOURCE_ID)
-          + "' caught up in update (\\S+)\\.");
+      Pattern.compile(
+          "(\\d\\d:\\d\\d:\\d\\d,\\d{3}) .*Auto Loader source '"
+              + Pattern.quote(SOURCE_ID)
+              + "' caught up in update (\\S+)\\.");
 
   private static StandaloneFlinkCluster cluster;
   private static RestCaughtUpReader reader;
@@ -57,9 +59,14 @@ class CaughtUpOverRestITCase {
   @BeforeAll
   static void startCluster() throws Exception {
     long start = System.nanoTime();
-    cluster = StandaloneFlinkCluster.builder(WORK).taskManagers(1).slotsPerTaskManager(2)
-        .startTimeout(Duration.ofSeconds(120)).start();
-    System.out.printf("standalone cluster up (1 JobManager, 1 TaskManager) in %d ms%n",
+    cluster =
+        StandaloneFlinkCluster.builder(WORK)
+            .taskManagers(1)
+            .slotsPerTaskManager(2)
+            .startTimeout(Duration.ofSeconds(120))
+            .start();
+    System.out.printf(
+        "standalone cluster up (1 JobManager, 1 TaskManager) in %d ms%n",
         (System.nanoTime() - start) / 1_000_000);
     reader = new RestCaughtUpReader(cluster.restUri());
   }
@@ -72,12 +79,14 @@ class CaughtUpOverRestITCase {
   }
 
   @Test
-  void eachUpdateCaughtUpIsReadOverRestForItsOwnUpdateIdAndTheNextReadsOnlyNewFiles() throws Exception {
+  void eachUpdateCaughtUpIsReadOverRestForItsOwnUpdateIdAndTheNextReadsOnlyNewFiles()
+      throws Exception {
     Path input = WORK.resolve("input-" + UUID.randomUUID());
     write(input.resolve("a.json"), "{\"id\":\"a1\"}\n{\"id\":\"a2\"}\n{\"id\":\"a3\"}\n");
     write(input.resolve("day=1/b.json"), "{\"id\":\"b1\"}\n");
     AutoLoader spec = AutoLoader.json(input.toString()).schema("id STRING");
-    RowType type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
+    RowType type =
+        AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
     String run = UUID.randomUUID().toString();
     String table = WORK.resolve("tables-" + run).resolve("bronze_events").toString();
 
@@ -87,21 +96,34 @@ class CaughtUpOverRestITCase {
     long submitted = System.nanoTime();
     reader.await(jid1, first, List.of(SOURCE_ID), Duration.ofSeconds(90));
     LocalTime heard = LocalTime.now();
-    System.out.printf("update 1: caught up over REST %d ms after submission%n", (System.nanoTime() - submitted) / 1_000_000);
-    System.out.printf("update 1: signal latency (enumerator's log line to REST) %d ms%n", latencyMillis(first, heard));
+    System.out.printf(
+        "update 1: caught up over REST %d ms after submission%n",
+        (System.nanoTime() - submitted) / 1_000_000);
+    System.out.printf(
+        "update 1: signal latency (enumerator's log line to REST) %d ms%n",
+        latencyMillis(first, heard));
 
-    assertThat(reader.caughtUp(jid1, "update-0-" + run)).isEmpty(); // another update's id never counts
-    assertThatThrownBy(() -> reader.await(jid1, first, List.of(SOURCE_ID, "silver/source"), Duration.ofSeconds(1)))
+    assertThat(reader.caughtUp(jid1, "update-0-" + run))
+        .isEmpty(); // another update's id never counts
+    assertThatThrownBy(
+            () ->
+                reader.await(
+                    jid1, first, List.of(SOURCE_ID, "silver/source"), Duration.ofSeconds(1)))
         .isInstanceOf(TimeoutException.class)
-        .hasMessageStartingWith("Update " + first + ": source 'silver/source' of job " + jid1
-            + " did not catch up within PT1S");
+        .hasMessageStartingWith(
+            "Update "
+                + first
+                + ": source 'silver/source' of job "
+                + jid1
+                + " did not catch up within PT1S");
     assertThat(sourceRecordsOut(jid1, 4)).isEqualTo(4);
     String savepoint = stopWithSavepoint(job1);
     // the savepoint completes a moment before the job reports FINISHED over REST
     assertThat(stateWithin(jid1, "FINISHED", Duration.ofSeconds(30))).isEqualTo("FINISHED");
     assertThat(ids(table)).containsExactlyInAnyOrder("a1", "a2", "a3", "b1");
 
-    // the next update restores the savepoint: it lists again, for its own id, and reads only the new file
+    // the next update restores the savepoint: it lists again, for its own id, and reads only the
+    // new file
     write(input.resolve("day=2/c.json"), "{\"id\":\"c1\"}\n");
     String second = "update-2-" + run;
     JobClient job2 = submit(spec, type, table, second, savepoint);
@@ -115,7 +137,8 @@ class CaughtUpOverRestITCase {
     // every signal came through Flink: nothing in this JVM awaited or reported these updates
     assertThat(CaughtUpRegistry.tracks(first)).isFalse();
     assertThat(CaughtUpRegistry.tracks(second)).isFalse();
-    // and the enumerator did report in the JobManager's JVM, through the same code an embedded run uses
+    // and the enumerator did report in the JobManager's JVM, through the same code an embedded run
+    // uses
     assertThat(Files.readString(cluster.logDir().resolve("jobmanager.log")))
         .contains("Auto Loader source '" + SOURCE_ID + "' caught up in update " + second + ".");
   }
@@ -127,8 +150,11 @@ class CaughtUpOverRestITCase {
    * runs, and still after the other one ended. Both jobs carry the same update id, as an update's do.
    */
   @Test
-  void jobsOfOneUpdateSideBySideEachCatchUpOnTheirOwnAndTheFreeSlotsAreReadOverRest() throws Exception {
-    assertThat(freeSlotsWithin(2, Duration.ofSeconds(60))).as("free slots of the idle cluster").isEqualTo(2);
+  void jobsOfOneUpdateSideBySideEachCatchUpOnTheirOwnAndTheFreeSlotsAreReadOverRest()
+      throws Exception {
+    assertThat(freeSlotsWithin(2, Duration.ofSeconds(60)))
+        .as("free slots of the idle cluster")
+        .isEqualTo(2);
     String run = UUID.randomUUID().toString();
     Path inputA = WORK.resolve("input-a-" + run);
     Path inputB = WORK.resolve("input-b-" + run);
@@ -136,7 +162,8 @@ class CaughtUpOverRestITCase {
     write(inputB.resolve("b.json"), "{\"id\":\"b1\"}\n{\"id\":\"b2\"}\n");
     AutoLoader specA = AutoLoader.json(inputA.toString()).schema("id STRING");
     AutoLoader specB = AutoLoader.json(inputB.toString()).schema("id STRING");
-    RowType type = AutoLoaderSchemas.resolve(specA, "/unused", new org.apache.hadoop.conf.Configuration());
+    RowType type =
+        AutoLoaderSchemas.resolve(specA, "/unused", new org.apache.hadoop.conf.Configuration());
     String tableA = WORK.resolve("tables-" + run).resolve("bronze_a").toString();
     String tableB = WORK.resolve("tables-" + run).resolve("bronze_b").toString();
     String update = "update-side-by-side-" + run;
@@ -146,16 +173,21 @@ class CaughtUpOverRestITCase {
     String jidA = jobA.getJobID().toHexString();
     String jidB = jobB.getJobID().toHexString();
     // both waits at once, each on a thread of its own, as the executor waits for its jobs
-    java.util.concurrent.ExecutorService waits = java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.util.concurrent.ExecutorService waits =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
     try {
-      java.util.concurrent.Future<?> a = waits.submit(() -> {
-        reader.await(jidA, update, List.of("bronze_a/source"), Duration.ofSeconds(90));
-        return null;
-      });
-      java.util.concurrent.Future<?> b = waits.submit(() -> {
-        reader.await(jidB, update, List.of("bronze_b/source"), Duration.ofSeconds(90));
-        return null;
-      });
+      java.util.concurrent.Future<?> a =
+          waits.submit(
+              () -> {
+                reader.await(jidA, update, List.of("bronze_a/source"), Duration.ofSeconds(90));
+                return null;
+              });
+      java.util.concurrent.Future<?> b =
+          waits.submit(
+              () -> {
+                reader.await(jidB, update, List.of("bronze_b/source"), Duration.ofSeconds(90));
+                return null;
+              });
       a.get(120, java.util.concurrent.TimeUnit.SECONDS);
       b.get(120, java.util.concurrent.TimeUnit.SECONDS);
     } finally {
@@ -163,23 +195,34 @@ class CaughtUpOverRestITCase {
     }
     assertThat(reader.caughtUp(jidA, update)).containsExactly("bronze_a/source");
     assertThat(reader.caughtUp(jidB, update)).containsExactly("bronze_b/source");
-    assertThat(freeSlotsWithin(0, Duration.ofSeconds(30))).as("free slots while both jobs run").isEqualTo(0);
+    assertThat(freeSlotsWithin(0, Duration.ofSeconds(30)))
+        .as("free slots while both jobs run")
+        .isEqualTo(0);
     // one job's signal never stands for the other's sources, though both are of the same update
-    assertThatThrownBy(() -> reader.await(jidA, update, List.of("bronze_b/source"), Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () -> reader.await(jidA, update, List.of("bronze_b/source"), Duration.ofSeconds(1)))
         .isInstanceOf(TimeoutException.class)
-        .hasMessageStartingWith("Update " + update + ": source 'bronze_b/source' of job " + jidA
-            + " did not catch up within PT1S");
+        .hasMessageStartingWith(
+            "Update "
+                + update
+                + ": source 'bronze_b/source' of job "
+                + jidA
+                + " did not catch up within PT1S");
 
     stopWithSavepoint(jobA);
     assertThat(stateWithin(jidA, "FINISHED", Duration.ofSeconds(30))).isEqualTo("FINISHED");
     // the job still running keeps its signal once the other one ended
     assertThat(reader.caughtUp(jidB, update)).containsExactly("bronze_b/source");
-    assertThat(freeSlotsWithin(1, Duration.ofSeconds(30))).as("free slots once one job ended").isEqualTo(1);
+    assertThat(freeSlotsWithin(1, Duration.ofSeconds(30)))
+        .as("free slots once one job ended")
+        .isEqualTo(1);
     stopWithSavepoint(jobB);
     assertThat(stateWithin(jidB, "FINISHED", Duration.ofSeconds(30))).isEqualTo("FINISHED");
     assertThat(ids(tableA)).containsExactlyInAnyOrder("a1", "a2", "a3");
     assertThat(ids(tableB)).containsExactlyInAnyOrder("b1", "b2");
-    assertThat(freeSlotsWithin(2, Duration.ofSeconds(60))).as("free slots once both ended").isEqualTo(2);
+    assertThat(freeSlotsWithin(2, Duration.ofSeconds(60)))
+        .as("free slots once both ended")
+        .isEqualTo(2);
     assertThat(CaughtUpRegistry.tracks(update)).isFalse();
   }
 
@@ -197,7 +240,8 @@ class CaughtUpOverRestITCase {
   }
 
   /** A triggered update's job, its classes shipped in the deployable jar, submitted as a remote client does. */
-  private static JobClient submit(AutoLoader spec, RowType type, String table, String updateId, String restoreFrom)
+  private static JobClient submit(
+      AutoLoader spec, RowType type, String table, String updateId, String restoreFrom)
       throws Exception {
     Configuration conf = new Configuration();
     if (restoreFrom != null) {
@@ -207,21 +251,36 @@ class CaughtUpOverRestITCase {
   }
 
   /** A job of {@code dataset} ({@code <dataset>/source}) without a savepoint to restore, at {@code parallelism}. */
-  private static JobClient submit(AutoLoader spec, RowType type, String table, String updateId, String dataset,
-      int parallelism) throws Exception {
+  private static JobClient submit(
+      AutoLoader spec, RowType type, String table, String updateId, String dataset, int parallelism)
+      throws Exception {
     return submit(new Configuration(), spec, type, table, updateId, dataset, parallelism);
   }
 
-  private static JobClient submit(Configuration conf, AutoLoader spec, RowType type, String table, String updateId,
-      String dataset, int parallelism) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1",
-        cluster.restPort(), conf, DeployableJarTest.jar().toString());
+  private static JobClient submit(
+      Configuration conf,
+      AutoLoader spec,
+      RowType type,
+      String table,
+      String updateId,
+      String dataset,
+      int parallelism)
+      throws Exception {
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createRemoteEnvironment(
+            "127.0.0.1", cluster.restPort(), conf, DeployableJarTest.jar().toString());
     env.setParallelism(parallelism);
     env.enableCheckpointing(1000);
-    DeltaSink.write(env.fromSource(AutoLoaderSource.triggered(spec, type, updateId, dataset + "/source"),
-            WatermarkStrategy.noWatermarks(), dataset).uid(dataset + "/source")
-        .rebalance(), // the writer in its own vertex, so the source vertex's records out are its rows
-        DeltaWriteSpec.append(table, type, "cluster-test/" + dataset), dataset);
+    DeltaSink.write(
+        env.fromSource(
+                AutoLoaderSource.triggered(spec, type, updateId, dataset + "/source"),
+                WatermarkStrategy.noWatermarks(),
+                dataset)
+            .uid(dataset + "/source")
+            .rebalance(), // the writer in its own vertex, so the source vertex's records out are
+        // its rows
+        DeltaWriteSpec.append(table, type, "cluster-test/" + dataset),
+        dataset);
     return env.executeAsync(updateId);
   }
 
@@ -230,10 +289,13 @@ class CaughtUpOverRestITCase {
     String jid = job.getJobID().toHexString();
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (!reader.allTasksRunning(jid)) {
-      assertThat(System.nanoTime()).as("every task of " + jid + " RUNNING within 120 s").isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("every task of " + jid + " RUNNING within 120 s")
+          .isLessThan(deadline);
       Thread.sleep(100);
     }
-    return job.stopWithSavepoint(false, WORK.resolve("savepoints").toUri().toString(), SavepointFormatType.NATIVE)
+    return job.stopWithSavepoint(
+            false, WORK.resolve("savepoints").toUri().toString(), SavepointFormatType.NATIVE)
         .get();
   }
 
@@ -257,7 +319,9 @@ class CaughtUpOverRestITCase {
 
   /** The table's ids as Delta Kernel reads them in this JVM. */
   private static List<String> ids(String table) {
-    return DeltaTableReader.readAll(table).stream().map(row -> String.valueOf(row.getField(0))).toList();
+    return DeltaTableReader.readAll(table).stream()
+        .map(row -> String.valueOf(row.getField(0)))
+        .toList();
   }
 
   private static JsonNode toJackson(String json) throws Exception {
@@ -284,7 +348,8 @@ class CaughtUpOverRestITCase {
   }
 
   /** The job's state over REST once it is {@code expected}, or the last state read when {@code timeout} ran out. */
-  private static String stateWithin(String jid, String expected, Duration timeout) throws Exception {
+  private static String stateWithin(String jid, String expected, Duration timeout)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     String state = cluster.get("/jobs/" + jid).path("state").asText();
     while (!state.equals(expected) && System.nanoTime() < deadline) {

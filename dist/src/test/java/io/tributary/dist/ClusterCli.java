@@ -28,15 +28,35 @@ final class ClusterCli {
 
   /** Starts {@code tributary args…}, its output in a new file under {@code workDir}. */
   static ClusterCli start(Path workDir, String... args) throws Exception {
-    String classpath = String.join(File.pathSeparator, DeployableJarTest.jar().toString(),
-        Path.of(MedallionPipeline.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
-        FlinkLib.classpath());
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "-XX:+UseSerialGC", "-cp", classpath, "io.tributary.runtime.cli.TributaryCli"));
+    String classpath =
+        String.join(
+            File.pathSeparator,
+            DeployableJarTest.jar().toString(),
+            Path.of(
+                    MedallionPipeline.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString(),
+            FlinkLib.classpath());
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-XX:+UseSerialGC",
+                "-cp",
+                classpath,
+                "io.tributary.runtime.cli.TributaryCli"));
     command.addAll(List.of(args));
     Files.createDirectories(workDir);
     Path output = Files.createTempFile(workDir, "cli-", ".out");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
     process.getOutputStream().close();
     return new ClusterCli(process, output);
   }
@@ -57,7 +77,8 @@ final class ClusterCli {
   void kill9() throws Exception {
     new ProcessBuilder("kill", "-9", String.valueOf(process.pid())).inheritIO().start().waitFor();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("tributary (pid " + process.pid() + ") survived SIGKILL for 30 s");
+      throw new IllegalStateException(
+          "tributary (pid " + process.pid() + ") survived SIGKILL for 30 s");
     }
   }
 
@@ -65,7 +86,8 @@ final class ClusterCli {
   int await(Duration timeout) throws Exception {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly().waitFor();
-      throw new AssertionError("tributary did not end within " + timeout + "; it printed:\n" + printed());
+      throw new AssertionError(
+          "tributary did not end within " + timeout + "; it printed:\n" + printed());
     }
     return process.exitValue();
   }

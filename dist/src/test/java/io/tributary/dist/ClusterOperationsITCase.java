@@ -55,33 +55,43 @@ class ClusterOperationsITCase {
     @Override
     public void define(Pipeline p) {
       p.streamingTable("bronze_events")
-          .from(AutoLoader.json(p.conf("source.events", "events"))
-              .schema("event_id STRING, customer STRING, amount BIGINT").option("maxFilesPerTrigger", "1"));
+          .from(
+              AutoLoader.json(p.conf("source.events", "events"))
+                  .schema("event_id STRING, customer STRING, amount BIGINT")
+                  .option("maxFilesPerTrigger", "1"));
       p.streamingTable("silver_events")
           .sql("SELECT event_id, customer, amount FROM STREAM(bronze_events)")
           .dropDuplicates("event_id")
           .expectOrDrop("positive_amount", "amount > 0");
       p.table("gold_totals")
-          .sql("SELECT customer, COUNT(*) AS events, SUM(amount) AS total FROM silver_events GROUP BY customer");
+          .sql(
+              "SELECT customer, COUNT(*) AS events, SUM(amount) AS total FROM silver_events GROUP BY customer");
     }
   }
 
   @BeforeAll
   static void startCluster() throws Exception {
     long start = System.nanoTime();
-    cluster = StandaloneFlinkCluster.builder(WORK).taskManagers(2).slotsPerTaskManager(2)
-        .taskManagerMemory("2048m")
-        .set("taskmanager.memory.jvm-metaspace.size", "768m")
-        .set("jobmanager.memory.process.size", "1536m")
-        .set("jobmanager.memory.jvm-metaspace.size", "512m")
-        // a lost TaskManager is noticed within seconds, not Flink's default 50 s
-        .set("heartbeat.interval", "1000")
-        .set("heartbeat.timeout", "6000")
-        // The JobManager's metric store, where the sources' caught-up gauges are read, fetches again only
-        // once its last fetch ended, and a fetch from a TaskManager killed meanwhile waits for web.timeout
-        // (Flink's default 10 min): with it, the update waited for caught-up 10 minutes after the kill.
-        .set("web.timeout", "15000")
-        .startTimeout(Duration.ofSeconds(180)).start();
+    cluster =
+        StandaloneFlinkCluster.builder(WORK)
+            .taskManagers(2)
+            .slotsPerTaskManager(2)
+            .taskManagerMemory("2048m")
+            .set("taskmanager.memory.jvm-metaspace.size", "768m")
+            .set("jobmanager.memory.process.size", "1536m")
+            .set("jobmanager.memory.jvm-metaspace.size", "512m")
+            // a lost TaskManager is noticed within seconds, not Flink's default 50 s
+            .set("heartbeat.interval", "1000")
+            .set("heartbeat.timeout", "6000")
+            // The JobManager's metric store, where the sources' caught-up gauges are read, fetches
+            // again only
+            // once its last fetch ended, and a fetch from a TaskManager killed meanwhile waits for
+            // web.timeout
+            // (Flink's default 10 min): with it, the update waited for caught-up 10 minutes after
+            // the kill.
+            .set("web.timeout", "15000")
+            .startTimeout(Duration.ofSeconds(180))
+            .start();
     cluster.awaitTaskManagers(2, Duration.ofSeconds(120));
     System.out.printf("standalone cluster up in %d ms%n", (System.nanoTime() - start) / 1_000_000);
   }
@@ -101,14 +111,20 @@ class ClusterOperationsITCase {
    * reports them are the pipeline file's.
    */
   @Test
-  void aTaskManagerKilledMidUpdateRestartsFromTheLastCheckpointAndEveryTableIsExact() throws Exception {
+  void aTaskManagerKilledMidUpdateRestartsFromTheLastCheckpointAndEveryTableIsExact()
+      throws Exception {
     long seed = Long.getLong("tributary.seed", System.nanoTime());
-    System.out.printf("ClusterOperationsITCase seed %d (-Dtributary.seed=%d to repeat)%n", seed, seed);
+    System.out.printf(
+        "ClusterOperationsITCase seed %d (-Dtributary.seed=%d to repeat)%n", seed, seed);
     Random random = new Random(seed);
     Path events = WORK.resolve("events-" + UUID.randomUUID());
     List<String[]> written = writeEvents(random, events, 12, 40);
     Path storage = WORK.resolve("storage-" + UUID.randomUUID());
-    Path file = pipelineFile(storage, events, """
+    Path file =
+        pipelineFile(
+            storage,
+            events,
+            """
         development: false
         trigger:
           interval: 1 s
@@ -120,7 +136,8 @@ class ClusterOperationsITCase {
             state.backend.incremental: "true"
             execution.checkpointing.timeout: 2 min
             restart-strategy.fixed-delay.attempts: "5"
-        """.formatted(cluster.restAddress()));
+        """
+                .formatted(cluster.restAddress()));
 
     long start = System.nanoTime();
     RunningUpdate update = Tributary.fromConfig(PipelineConfigLoader.load(file)).start();
@@ -130,26 +147,33 @@ class ClusterOperationsITCase {
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
     while (commits(storage, "bronze_events") < 3) {
       assertThat(update.state()).as("the update runs").isEqualTo(UpdateState.RUNNING);
-      assertThat(System.nanoTime()).as("three commits of bronze_events within 5 min").isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("three commits of bronze_events within 5 min")
+          .isLessThan(deadline);
       Thread.sleep(200);
     }
     int before = commits(storage, "bronze_events");
     int victim = taskManagerOf(streaming);
     cluster.killTaskManager(victim);
-    System.out.printf("killed TaskManager %d (kill -9) after %d bronze commits, %d ms into the update%n", victim,
-        before, (System.nanoTime() - start) / 1_000_000);
+    System.out.printf(
+        "killed TaskManager %d (kill -9) after %d bronze commits, %d ms into the update%n",
+        victim, before, (System.nanoTime() - start) / 1_000_000);
 
     UpdateResult result = update.await();
-    System.out.printf("update 1: %s in %d ms%n", result.state(), (System.nanoTime() - start) / 1_000_000);
+    System.out.printf(
+        "update 1: %s in %d ms%n", result.state(), (System.nanoTime() - start) / 1_000_000);
     assertThat(result.error()).isEmpty();
     assertThat(result.state()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(commits(storage, "bronze_events")).as("bronze commits: the update went on after the kill")
+    assertThat(commits(storage, "bronze_events"))
+        .as("bronze commits: the update went on after the kill")
         .isGreaterThan(before);
     JsonNode exceptions = cluster.get("/jobs/" + streaming + "/exceptions");
     assertThat(exceptions.path("exceptionHistory").path("entries").size())
-        .as("failures Flink restarted job %s after: %s", streaming, exceptions).isPositive();
+        .as("failures Flink restarted job %s after: %s", streaming, exceptions)
+        .isPositive();
 
-    // exact: every input line once in bronze, each distinct positive event once in silver, gold their sums
+    // exact: every input line once in bronze, each distinct positive event once in silver, gold
+    // their sums
     List<String> bronze = new ArrayList<>();
     Map<String, String[]> silver = new TreeMap<>();
     for (String[] event : written) {
@@ -159,41 +183,59 @@ class ClusterOperationsITCase {
       }
     }
     Map<String, long[]> gold = new TreeMap<>();
-    silver.values().forEach(e -> {
-      long[] sums = gold.computeIfAbsent(e[1], c -> new long[2]);
-      sums[0]++;
-      sums[1] += Long.parseLong(e[2]);
-    });
+    silver
+        .values()
+        .forEach(
+            e -> {
+              long[] sums = gold.computeIfAbsent(e[1], c -> new long[2]);
+              sums[0]++;
+              sums[1] += Long.parseLong(e[2]);
+            });
     assertThat(fields(storage, "bronze_events")).isEqualTo(bronze.stream().sorted().toList());
     assertThat(fields(storage, "silver_events"))
         .isEqualTo(silver.values().stream().map(e -> String.join(",", e)).sorted().toList());
-    assertThat(fields(storage, "gold_totals")).isEqualTo(gold.entrySet().stream()
-        .map(e -> e.getKey() + "," + e.getValue()[0] + "," + e.getValue()[1]).sorted().toList());
+    assertThat(fields(storage, "gold_totals"))
+        .isEqualTo(
+            gold.entrySet().stream()
+                .map(e -> e.getKey() + "," + e.getValue()[0] + "," + e.getValue()[1])
+                .sorted()
+                .toList());
 
     // the pipeline file's flink: settings, as the cluster reports them for each job
     Map<String, String> jobs = new LinkedHashMap<>();
-    JSON.readTree(Files.readString(record)).path("jobs")
+    JSON.readTree(Files.readString(record))
+        .path("jobs")
         .forEach(job -> jobs.put(job.path("job_id").asText(), job.path("mode").asText()));
-    // bronze+silver, and gold refreshed incrementally (a streaming job over its input's new commits)
+    // bronze+silver, and gold refreshed incrementally (a streaming job over its input's new
+    // commits)
     assertThat(jobs).hasSize(2).containsEntry(streaming, "STREAMING");
     for (Map.Entry<String, String> job : jobs.entrySet()) {
       String jid = job.getKey();
       JsonNode config = cluster.get("/jobs/" + jid + "/config").path("execution-config");
       System.out.printf("job %s (%s) /config: %s%n", jid, job.getValue(), config);
-      assertThat(config.path("job-parallelism").asInt()).as("job-parallelism of " + jid).isEqualTo(2);
+      assertThat(config.path("job-parallelism").asInt())
+          .as("job-parallelism of " + jid)
+          .isEqualTo(2);
       int widest = 0;
       for (JsonNode vertex : cluster.get("/jobs/" + jid).path("vertices")) {
         widest = Math.max(widest, vertex.path("parallelism").asInt());
       }
       assertThat(widest).as("the widest vertex of " + jid).isEqualTo(2);
       if (job.getValue().equals("STREAMING")) {
-        assertThat(config.path("restart-strategy").asText()).as("restart strategy of " + jid)
-            .containsIgnoringCase("fixed delay").contains("5");
+        assertThat(config.path("restart-strategy").asText())
+            .as("restart strategy of " + jid)
+            .containsIgnoringCase("fixed delay")
+            .contains("5");
         JsonNode checkpoints = cluster.get("/jobs/" + jid + "/checkpoints/config");
         System.out.printf("job %s /checkpoints/config: %s%n", jid, checkpoints);
-        assertThat(checkpoints.path("interval").asLong()).as("checkpoint interval of " + jid).isEqualTo(1000);
-        assertThat(checkpoints.path("timeout").asLong()).as("checkpoint timeout of " + jid).isEqualTo(120_000);
-        assertThat(checkpoints.path("state_backend").asText()).as("state backend of " + jid)
+        assertThat(checkpoints.path("interval").asLong())
+            .as("checkpoint interval of " + jid)
+            .isEqualTo(1000);
+        assertThat(checkpoints.path("timeout").asLong())
+            .as("checkpoint timeout of " + jid)
+            .isEqualTo(120_000);
+        assertThat(checkpoints.path("state_backend").asText())
+            .as("state backend of " + jid)
             .isEqualTo("EmbeddedRocksDBStateBackend");
       }
     }
@@ -205,39 +247,73 @@ class ClusterOperationsITCase {
     Path events = WORK.resolve("events-" + UUID.randomUUID());
     writeEvents(new Random(7), events, 1, 5);
     Path storage = WORK.resolve("storage-" + UUID.randomUUID());
-    Path file = pipelineFile(storage, events, """
+    Path file =
+        pipelineFile(
+            storage,
+            events,
+            """
         flink:
           cluster: %s
           parallelism: 1
-        """.formatted(cluster.restAddress()) + "configuration:\n  source.events: " + events
-        + "\n  pipelines.cluster.caughtUpTimeout: 1 ms\n");
+        """
+                    .formatted(cluster.restAddress())
+                + "configuration:\n  source.events: "
+                + events
+                + "\n  pipelines.cluster.caughtUpTimeout: 1 ms\n");
 
     UpdateResult result = Tributary.fromConfig(PipelineConfigLoader.load(file)).run();
-    System.out.printf("update with a 1 ms caught-up timeout: %s %s%n", result.state(), result.error());
+    System.out.printf(
+        "update with a 1 ms caught-up timeout: %s %s%n", result.state(), result.error());
     assertThat(result.state()).isEqualTo(UpdateState.FAILED);
-    assertThat(result.error()).hasValueSatisfying(error -> assertThat(error)
-        .contains("Job 'stream_bronze_events' on the Flink cluster at " + cluster.restAddress() + ": Update ")
-        .contains(": source 'bronze_events")
-        .contains("did not catch up within PT0.001S")
-        .contains("The wait is pipelines.cluster.caughtUpTimeout in the pipeline's configuration (now 1 ms); the job"
-            + " is cancelled."));
+    assertThat(result.error())
+        .hasValueSatisfying(
+            error ->
+                assertThat(error)
+                    .contains(
+                        "Job 'stream_bronze_events' on the Flink cluster at "
+                            + cluster.restAddress()
+                            + ": Update ")
+                    .contains(": source 'bronze_events")
+                    .contains("did not catch up within PT0.001S")
+                    .contains(
+                        "The wait is pipelines.cluster.caughtUpTimeout in the pipeline's configuration (now 1 ms); the job"
+                            + " is cancelled."));
     // development mode (the default): the job ran without restarts on the cluster too
-    String jid = JSON.readTree(Files.readString(storage.resolve("_tributary/updates/000001.json")))
-        .path("jobs").get(0).path("job_id").asText();
-    // the strategy the JobMaster uses, from its log: for a submitted stream graph with restart-strategy.type none,
-    // Flink 2.3's REST /config describes "Cluster level default restart strategy", whatever the job's setting
-    String strategy = Files.readAllLines(cluster.logDir().resolve("jobmanager.log")).stream()
-        .filter(line -> line.contains("Using restart back off time strategy") && line.contains(jid))
-        .findFirst().orElseThrow(() -> new AssertionError("no restart strategy logged for job " + jid));
+    String jid =
+        JSON.readTree(Files.readString(storage.resolve("_tributary/updates/000001.json")))
+            .path("jobs")
+            .get(0)
+            .path("job_id")
+            .asText();
+    // the strategy the JobMaster uses, from its log: for a submitted stream graph with
+    // restart-strategy.type none,
+    // Flink 2.3's REST /config describes "Cluster level default restart strategy", whatever the
+    // job's setting
+    String strategy =
+        Files.readAllLines(cluster.logDir().resolve("jobmanager.log")).stream()
+            .filter(
+                line -> line.contains("Using restart back off time strategy") && line.contains(jid))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no restart strategy logged for job " + jid));
     System.out.printf("development mode's job %s: %s%n", jid, strategy);
-    assertThat(strategy).as("restart strategy in development mode").contains("NoRestartBackoffTimeStrategy");
+    assertThat(strategy)
+        .as("restart strategy in development mode")
+        .contains("NoRestartBackoffTimeStrategy");
   }
 
   private static Path pipelineFile(Path storage, Path events, String rest) throws IOException {
     Path file = WORK.resolve("pipeline-" + UUID.randomUUID() + ".yml");
-    String configuration = rest.contains("configuration:") ? "" : "configuration:\n  source.events: " + events + "\n";
-    Files.writeString(file, "name: events\nstorage: " + storage + "\nlibraries:\n  - "
-        + ThrottledEvents.class.getName() + "\n" + configuration + rest);
+    String configuration =
+        rest.contains("configuration:") ? "" : "configuration:\n  source.events: " + events + "\n";
+    Files.writeString(
+        file,
+        "name: events\nstorage: "
+            + storage
+            + "\nlibraries:\n  - "
+            + ThrottledEvents.class.getName()
+            + "\n"
+            + configuration
+            + rest);
     return file;
   }
 
@@ -245,7 +321,8 @@ class ClusterOperationsITCase {
    * {@code files} files of {@code perFile} events over five customers; about one in ten an exact copy
    * of an earlier event (a redelivery), about one in twelve with an amount of zero or less.
    */
-  private static List<String[]> writeEvents(Random random, Path dir, int files, int perFile) throws IOException {
+  private static List<String[]> writeEvents(Random random, Path dir, int files, int perFile)
+      throws IOException {
     Files.createDirectories(dir);
     List<String[]> all = new ArrayList<>();
     int next = 0;
@@ -260,8 +337,14 @@ class ClusterOperationsITCase {
           event = new String[] {"e" + next++, "c" + random.nextInt(5), String.valueOf(amount)};
         }
         all.add(event);
-        lines.append("{\"event_id\":\"").append(event[0]).append("\",\"customer\":\"").append(event[1])
-            .append("\",\"amount\":").append(event[2]).append("}\n");
+        lines
+            .append("{\"event_id\":\"")
+            .append(event[0])
+            .append("\",\"customer\":\"")
+            .append(event[1])
+            .append("\",\"amount\":")
+            .append(event[2])
+            .append("}\n");
       }
       Path tmp = dir.resolveSibling(dir.getFileName() + "-" + f + ".tmp");
       Files.writeString(tmp, lines);
@@ -271,7 +354,8 @@ class ClusterOperationsITCase {
   }
 
   /** Waits until the update's record names its streaming job and the cluster runs all its tasks. */
-  private static String awaitStreamingJob(RunningUpdate update, Path record, Duration timeout) throws Exception {
+  private static String awaitStreamingJob(RunningUpdate update, Path record, Duration timeout)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       assertThat(update.state()).as("the update runs").isEqualTo(UpdateState.RUNNING);
@@ -285,7 +369,8 @@ class ClusterOperationsITCase {
           }
         }
       }
-      assertThat(System.nanoTime()).as("a streaming job with every task RUNNING within " + timeout)
+      assertThat(System.nanoTime())
+          .as("a streaming job with every task RUNNING within " + timeout)
           .isLessThan(deadline);
       Thread.sleep(200);
     }
@@ -311,7 +396,8 @@ class ClusterOperationsITCase {
   /** The index of a TaskManager that runs a task of job {@code jid}. */
   private static int taskManagerOf(String jid) throws Exception {
     for (JsonNode vertex : cluster.get("/jobs/" + jid).path("vertices")) {
-      JsonNode managers = cluster.get("/jobs/" + jid + "/vertices/" + vertex.path("id").asText() + "/taskmanagers");
+      JsonNode managers =
+          cluster.get("/jobs/" + jid + "/vertices/" + vertex.path("id").asText() + "/taskmanagers");
       for (JsonNode manager : managers.path("taskmanagers")) {
         String id = manager.path("taskmanager-id").asText();
         for (int i = 0; i < 2; i++) {
@@ -336,13 +422,16 @@ class ClusterOperationsITCase {
 
   /** A table's rows as comma-joined fields, sorted. */
   private static List<String> fields(Path storage, String table) {
-    return DeltaTableReader.readAll(storage.resolve("tables").resolve(table).toString())
-        .stream().map(row -> {
-          List<String> values = new ArrayList<>();
-          for (int i = 0; i < row.getArity(); i++) {
-            values.add(String.valueOf(row.getField(i)));
-          }
-          return String.join(",", values);
-        }).sorted().toList();
+    return DeltaTableReader.readAll(storage.resolve("tables").resolve(table).toString()).stream()
+        .map(
+            row -> {
+              List<String> values = new ArrayList<>();
+              for (int i = 0; i < row.getArity(); i++) {
+                values.add(String.valueOf(row.getField(i)));
+              }
+              return String.join(",", values);
+            })
+        .sorted()
+        .toList();
   }
 }

@@ -31,19 +31,31 @@ class DeployableJarTest {
   @Test
   void holdsTributaryDeltaParquetAndHadoopAndNoClassOfTheCluster() throws IOException {
     Set<String> entries = entries(jar());
-    assertThat(entries).contains("io/tributary/runtime/cli/TributaryCli.class",
-        "io/tributary/runtime/source/AutoLoaderSource.class", "io/tributary/dsl/Pipeline.class",
-        "io/delta/kernel/Table.class", "io/delta/kernel/defaults/engine/DefaultEngine.class",
-        "org/apache/parquet/hadoop/ParquetFileReader.class", "org/apache/hadoop/fs/FileSystem.class",
-        "picocli/CommandLine.class", "com/fasterxml/jackson/databind/ObjectMapper.class");
+    assertThat(entries)
+        .contains(
+            "io/tributary/runtime/cli/TributaryCli.class",
+            "io/tributary/runtime/source/AutoLoaderSource.class",
+            "io/tributary/dsl/Pipeline.class",
+            "io/delta/kernel/Table.class",
+            "io/delta/kernel/defaults/engine/DefaultEngine.class",
+            "org/apache/parquet/hadoop/ParquetFileReader.class",
+            "org/apache/hadoop/fs/FileSystem.class",
+            "picocli/CommandLine.class",
+            "com/fasterxml/jackson/databind/ObjectMapper.class");
 
-    // Flink's classes are the cluster's. flink-parquet is the exception: not in a distribution's lib/,
+    // Flink's classes are the cluster's. flink-parquet is the exception: not in a distribution's
+    // lib/,
     // and Auto Loader's Parquet reading (AutoLoaderBulkFormat) uses its vectorized reader.
-    assertThat(entries.stream().filter(e -> e.startsWith("org/apache/flink/") && e.endsWith(".class"))
-        .filter(e -> !e.startsWith("org/apache/flink/formats/parquet/")).toList()).isEmpty();
+    assertThat(
+            entries.stream()
+                .filter(e -> e.startsWith("org/apache/flink/") && e.endsWith(".class"))
+                .filter(e -> !e.startsWith("org/apache/flink/formats/parquet/"))
+                .toList())
+        .isEmpty();
     assertThat(entries).anyMatch(e -> e.startsWith("org/apache/flink/formats/parquet/"));
     // no logging backend, no SLF4J (the cluster's, loaded parent-first)
-    assertThat(entries).noneMatch(e -> e.startsWith("org/apache/logging/log4j/"))
+    assertThat(entries)
+        .noneMatch(e -> e.startsWith("org/apache/logging/log4j/"))
         .noneMatch(e -> e.startsWith("org/slf4j/"));
     assertThat(entries).noneMatch(e -> e.matches("META-INF/[^/]+\\.(SF|DSA|RSA|EC)"));
 
@@ -57,7 +69,8 @@ class DeployableJarTest {
         }
       }
     }
-    List<String> both = new ArrayList<>(new TreeSet<>(entries.stream().filter(clusterClasses::contains).toList()));
+    List<String> both =
+        new ArrayList<>(new TreeSet<>(entries.stream().filter(clusterClasses::contains).toList()));
     assertThat(both).as("classes in the jar that the cluster's Flink jars hold too").isEmpty();
   }
 

@@ -32,11 +32,15 @@ final class DistTestFiles {
   static Path examplesJar(Path dir) throws IOException {
     Path location;
     try {
-      location = Path.of(MedallionPipeline.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      location =
+          Path.of(
+              MedallionPipeline.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
-    return Files.isDirectory(location) ? pack(location, dir.resolve("tributary-examples.jar")) : location;
+    return Files.isDirectory(location)
+        ? pack(location, dir.resolve("tributary-examples.jar"))
+        : location;
   }
 
   /** A jar of {@code classes} (a folder), for a class a cluster process must load. */
@@ -46,7 +50,8 @@ final class DistTestFiles {
     try (Stream<Path> walk = Files.walk(folder)) {
       walk.filter(Files::isRegularFile).sorted().forEach(files::add);
     }
-    try (OutputStream out = Files.newOutputStream(jar); JarOutputStream zip = new JarOutputStream(out)) {
+    try (OutputStream out = Files.newOutputStream(jar);
+        JarOutputStream zip = new JarOutputStream(out)) {
       for (Path file : files) {
         zip.putNextEntry(new JarEntry(folder.relativize(file).toString().replace('\\', '/')));
         Files.copy(file, zip);
@@ -60,24 +65,41 @@ final class DistTestFiles {
   static Map<String, String> medallionInput(Path input) {
     copy("medallion/orders/orders-001.json", input.resolve("orders"));
     copy("medallion/customers/customers-001.csv", input.resolve("customers"));
-    return Map.of(MedallionPipeline.ORDERS_KEY, input.resolve("orders").toString(),
-        MedallionPipeline.CUSTOMERS_KEY, input.resolve("customers").toString());
+    return Map.of(
+        MedallionPipeline.ORDERS_KEY,
+        input.resolve("orders").toString(),
+        MedallionPipeline.CUSTOMERS_KEY,
+        input.resolve("customers").toString());
   }
 
   /** A {@code pipeline.yml} of the medallion example with this storage root and input, parallelism 1. */
-  static Path medallionFile(Path file, String storage, Map<String, String> conf) throws IOException {
+  static Path medallionFile(Path file, String storage, Map<String, String> conf)
+      throws IOException {
     Files.createDirectories(file.getParent());
-    Files.writeString(file, "name: medallion\nstorage: " + storage + "\nlibraries:\n"
-        + "  - io.tributary.examples.MedallionPipeline\nconfiguration:\n"
-        + "  source.orders: " + conf.get(MedallionPipeline.ORDERS_KEY) + "\n"
-        + "  source.customers: " + conf.get(MedallionPipeline.CUSTOMERS_KEY) + "\nflink:\n  parallelism: 1\n");
+    Files.writeString(
+        file,
+        "name: medallion\nstorage: "
+            + storage
+            + "\nlibraries:\n"
+            + "  - io.tributary.examples.MedallionPipeline\nconfiguration:\n"
+            + "  source.orders: "
+            + conf.get(MedallionPipeline.ORDERS_KEY)
+            + "\n"
+            + "  source.customers: "
+            + conf.get(MedallionPipeline.CUSTOMERS_KEY)
+            + "\nflink:\n  parallelism: 1\n");
     return file;
   }
 
   /** One update of the medallion example on an embedded cluster in this JVM, the reference run. */
   static void runEmbedded(Map<String, String> conf, Path storage) {
-    UpdateResult result = Tributary.pipeline(new MedallionPipeline()).name("medallion").storage(storage.toString())
-        .configuration(conf).parallelism(1).run();
+    UpdateResult result =
+        Tributary.pipeline(new MedallionPipeline())
+            .name("medallion")
+            .storage(storage.toString())
+            .configuration(conf)
+            .parallelism(1)
+            .run();
     assertThat(result.error()).isEmpty();
     assertThat(result.state()).isEqualTo(UpdateState.COMPLETED);
   }
@@ -88,21 +110,28 @@ final class DistTestFiles {
     assertThat(tables).contains("bronze_orders", "silver_orders", "gold_customer_orders");
     assertThat(tableNames(actual)).as("tables " + what).isEqualTo(tables);
     for (String table : tables) {
-      assertThat(rows(actual, table)).as("table " + table + " " + what).isNotEmpty()
+      assertThat(rows(actual, table))
+          .as("table " + table + " " + what)
+          .isNotEmpty()
           .isEqualTo(rows(expected, table));
     }
   }
 
   static List<String> tableNames(Path storage) throws IOException {
     try (Stream<Path> tables = Files.list(storage.resolve("tables"))) {
-      return tables.filter(table -> Files.isDirectory(table.resolve("_delta_log")))
-          .map(table -> table.getFileName().toString()).sorted().toList();
+      return tables
+          .filter(table -> Files.isDirectory(table.resolve("_delta_log")))
+          .map(table -> table.getFileName().toString())
+          .sorted()
+          .toList();
     }
   }
 
   static List<String> rows(Path storage, String table) {
     return DeltaTableReader.readAll(storage.resolve("tables").resolve(table).toString()).stream()
-        .map(Row::toString).sorted().toList();
+        .map(Row::toString)
+        .sorted()
+        .toList();
   }
 
   static void copy(String sample, Path folder) {
@@ -116,11 +145,15 @@ final class DistTestFiles {
   }
 
   /** Waits for {@code process} to end, at most {@code minutes}; kills it and fails if it does not. */
-  static int awaitExit(Process process, int minutes, Path output) throws InterruptedException, IOException {
+  static int awaitExit(Process process, int minutes, Path output)
+      throws InterruptedException, IOException {
     if (!process.waitFor(minutes, java.util.concurrent.TimeUnit.MINUTES)) {
       process.destroyForcibly().waitFor();
-      throw new AssertionError("The process did not end within " + minutes + " minutes; its output:\n"
-          + Files.readString(output));
+      throw new AssertionError(
+          "The process did not end within "
+              + minutes
+              + " minutes; its output:\n"
+              + Files.readString(output));
     }
     return process.exitValue();
   }
@@ -131,6 +164,7 @@ final class DistTestFiles {
         return dir.resolve("examples/data");
       }
     }
-    throw new IllegalStateException("examples/data not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "examples/data not found above " + Path.of("").toAbsolutePath());
   }
 }

@@ -53,14 +53,19 @@ class RemoteClusterITCase {
   static void startCluster() throws Exception {
     long start = System.nanoTime();
     // Each job loads the deployable jar in a class loader of its own, and those loaders are not all
-    // collected (Hadoop and Delta keep threads and statics): with Flink's default 256 MB the TaskManager
+    // collected (Hadoop and Delta keep threads and statics): with Flink's default 256 MB the
+    // TaskManager
     // died of "OutOfMemoryError: Metaspace" after about 14 jobs. Room for this test's jobs:
-    cluster = StandaloneFlinkCluster.builder(WORK).taskManagers(1).slotsPerTaskManager(2)
-        .taskManagerMemory("2560m")
-        .set("taskmanager.memory.jvm-metaspace.size", "1g")
-        .set("jobmanager.memory.process.size", "1536m")
-        .set("jobmanager.memory.jvm-metaspace.size", "512m")
-        .startTimeout(Duration.ofSeconds(180)).start();
+    cluster =
+        StandaloneFlinkCluster.builder(WORK)
+            .taskManagers(1)
+            .slotsPerTaskManager(2)
+            .taskManagerMemory("2560m")
+            .set("taskmanager.memory.jvm-metaspace.size", "1g")
+            .set("jobmanager.memory.process.size", "1536m")
+            .set("jobmanager.memory.jvm-metaspace.size", "512m")
+            .startTimeout(Duration.ofSeconds(180))
+            .start();
     System.out.printf("standalone cluster up in %d ms%n", (System.nanoTime() - start) / 1_000_000);
   }
 
@@ -74,37 +79,59 @@ class RemoteClusterITCase {
   @Test
   void medallionOnTheClusterEqualsTheEmbeddedRunRowForRow() throws Exception {
     Path input = WORK.resolve("input-medallion-" + UUID.randomUUID());
-    Map<String, String> conf = Map.of(
-        MedallionPipeline.ORDERS_KEY, input.resolve("orders").toString(),
-        MedallionPipeline.CUSTOMERS_KEY, input.resolve("customers").toString());
-    Runnable first = () -> {
-      copy("medallion/orders/orders-001.json", input.resolve("orders"));
-      copy("medallion/customers/customers-001.csv", input.resolve("customers"));
-    };
+    Map<String, String> conf =
+        Map.of(
+            MedallionPipeline.ORDERS_KEY, input.resolve("orders").toString(),
+            MedallionPipeline.CUSTOMERS_KEY, input.resolve("customers").toString());
+    Runnable first =
+        () -> {
+          copy("medallion/orders/orders-001.json", input.resolve("orders"));
+          copy("medallion/customers/customers-001.csv", input.resolve("customers"));
+        };
     Runnable second = () -> copy("medallion/orders/orders-002.json", input.resolve("orders"));
-    runBothWays("medallion", new MedallionPipeline(), conf, first, second,
-        List.of("bronze_orders", "bronze_customers", "silver_orders", "silver_customers", "gold_customer_orders"));
+    runBothWays(
+        "medallion",
+        new MedallionPipeline(),
+        conf,
+        first,
+        second,
+        List.of(
+            "bronze_orders",
+            "bronze_customers",
+            "silver_orders",
+            "silver_customers",
+            "gold_customer_orders"));
   }
 
   @Test
   void cdcScd2OnTheClusterEqualsTheEmbeddedRunRowForRow() throws Exception {
     Path input = WORK.resolve("input-cdc-" + UUID.randomUUID());
-    Map<String, String> conf = Map.of(
-        CdcPipeline.CUSTOMERS_KEY, input.resolve("customers").toString(),
-        CdcPipeline.PRODUCTS_KEY, input.resolve("products").toString());
-    // products' changes-001.json ends with a keyless TRUNCATE row: the truncate is applied on the cluster too
-    Runnable first = () -> {
-      copy("cdc/customers/changes-001.json", input.resolve("customers"));
-      copy("cdc/products/changes-001.json", input.resolve("products"));
-    };
-    Runnable second = () -> {
-      copy("cdc/customers/changes-002.json", input.resolve("customers"));
-      copy("cdc/products/changes-002.json", input.resolve("products"));
-    };
+    Map<String, String> conf =
+        Map.of(
+            CdcPipeline.CUSTOMERS_KEY, input.resolve("customers").toString(),
+            CdcPipeline.PRODUCTS_KEY, input.resolve("products").toString());
+    // products' changes-001.json ends with a keyless TRUNCATE row: the truncate is applied on the
+    // cluster too
+    Runnable first =
+        () -> {
+          copy("cdc/customers/changes-001.json", input.resolve("customers"));
+          copy("cdc/products/changes-001.json", input.resolve("products"));
+        };
+    Runnable second =
+        () -> {
+          copy("cdc/customers/changes-002.json", input.resolve("customers"));
+          copy("cdc/products/changes-002.json", input.resolve("products"));
+        };
     Set<String> jobsBefore = jobIds();
-    runBothWays("cdc", new CdcPipeline(), conf, first, second,
+    runBothWays(
+        "cdc",
+        new CdcPipeline(),
+        conf,
+        first,
+        second,
         List.of("customers_scd1", "customers_scd2", "products"));
-    // the customers job and the products job read nothing of each other: with the cluster's two slots
+    // the customers job and the products job read nothing of each other: with the cluster's two
+    // slots
     // free (parallelism 1), each update ran them side by side
     List<long[]> spans = new ArrayList<>();
     for (JsonNode job : cluster.get("/jobs/overview").path("jobs")) {
@@ -121,7 +148,8 @@ class RemoteClusterITCase {
         }
       }
     }
-    assertThat(overlapping).as("pairs of jobs that ran at the same time (a pair in each update)")
+    assertThat(overlapping)
+        .as("pairs of jobs that ran at the same time (a pair in each update)")
         .isGreaterThanOrEqualTo(2);
   }
 
@@ -136,26 +164,53 @@ class RemoteClusterITCase {
     copy("medallion/orders/orders-001.json", input.resolve("orders"));
     copy("medallion/orders/orders-002.json", input.resolve("orders"));
     copy("medallion/customers/customers-001.csv", input.resolve("customers"));
-    Map<String, String> conf = Map.of(
-        MedallionPipeline.ORDERS_KEY, input.resolve("orders").toString(),
-        MedallionPipeline.CUSTOMERS_KEY, input.resolve("customers").toString());
+    Map<String, String> conf =
+        Map.of(
+            MedallionPipeline.ORDERS_KEY, input.resolve("orders").toString(),
+            MedallionPipeline.CUSTOMERS_KEY, input.resolve("customers").toString());
     Path remoteStorage = WORK.resolve("cli-remote-" + UUID.randomUUID());
     Path embeddedStorage = WORK.resolve("cli-embedded-" + UUID.randomUUID());
     Path file = WORK.resolve("cli-medallion-" + UUID.randomUUID() + ".yml");
-    Files.writeString(file, "name: medallion\nstorage: " + remoteStorage + "\nlibraries:\n"
-        + "  - io.tributary.examples.MedallionPipeline\nconfiguration:\n"
-        + "  source.orders: " + conf.get(MedallionPipeline.ORDERS_KEY) + "\n"
-        + "  source.customers: " + conf.get(MedallionPipeline.CUSTOMERS_KEY) + "\nflink:\n  parallelism: 1\n");
+    Files.writeString(
+        file,
+        "name: medallion\nstorage: "
+            + remoteStorage
+            + "\nlibraries:\n"
+            + "  - io.tributary.examples.MedallionPipeline\nconfiguration:\n"
+            + "  source.orders: "
+            + conf.get(MedallionPipeline.ORDERS_KEY)
+            + "\n"
+            + "  source.customers: "
+            + conf.get(MedallionPipeline.CUSTOMERS_KEY)
+            + "\nflink:\n  parallelism: 1\n");
     Set<String> jobsBefore = jobIds();
 
-    String classpath = String.join(java.io.File.pathSeparator, DeployableJarTest.jar().toString(),
-        Path.of(MedallionPipeline.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
-        io.tributary.cluster.FlinkLib.classpath());
+    String classpath =
+        String.join(
+            java.io.File.pathSeparator,
+            DeployableJarTest.jar().toString(),
+            Path.of(
+                    MedallionPipeline.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString(),
+            io.tributary.cluster.FlinkLib.classpath());
     Path output = WORK.resolve("cli-" + UUID.randomUUID() + ".out");
-    Process cli = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", classpath, "io.tributary.runtime.cli.TributaryCli", "start", file.toString(),
-        "--cluster", cluster.restAddress())
-        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    Process cli =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classpath,
+                "io.tributary.runtime.cli.TributaryCli",
+                "start",
+                file.toString(),
+                "--cluster",
+                cluster.restAddress())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
     boolean ended = cli.waitFor(10, java.util.concurrent.TimeUnit.MINUTES);
     if (!ended) {
       cli.destroyForcibly().waitFor();
@@ -164,9 +219,13 @@ class RemoteClusterITCase {
     System.out.printf("tributary start --cluster printed:%n%s%n", printed);
     assertThat(ended).as("the CLI ended within 10 minutes").isTrue();
     assertThat(cli.exitValue()).as("exit code; output:\n" + printed).isZero();
-    assertThat(printed).contains("Running the jobs on the Flink cluster at " + cluster.restAddress() + ".")
-        .contains("Note: the storage root " + remoteStorage + " is a local folder: this client, the JobManager"
-            + " and every TaskManager must see that same folder at that same path.")
+    assertThat(printed)
+        .contains("Running the jobs on the Flink cluster at " + cluster.restAddress() + ".")
+        .contains(
+            "Note: the storage root "
+                + remoteStorage
+                + " is a local folder: this client, the JobManager"
+                + " and every TaskManager must see that same folder at that same path.")
         .contains("Update 1 COMPLETED");
     List<String> states = new ArrayList<>();
     for (JsonNode job : cluster.get("/jobs/overview").path("jobs")) {
@@ -180,8 +239,10 @@ class RemoteClusterITCase {
     List<String> tables = tableNames(embeddedStorage);
     assertThat(tableNames(remoteStorage)).isEqualTo(tables);
     for (String table : tables) {
-      assertThat(rows(remoteStorage, table)).as("table " + table + " written by the CLI on the cluster")
-          .isNotEmpty().isEqualTo(rows(embeddedStorage, table));
+      assertThat(rows(remoteStorage, table))
+          .as("table " + table + " written by the CLI on the cluster")
+          .isNotEmpty()
+          .isEqualTo(rows(embeddedStorage, table));
     }
   }
 
@@ -189,8 +250,14 @@ class RemoteClusterITCase {
    * Update 1 after {@code first}'s input, update 2 after {@code second}'s, each on the cluster and on an
    * embedded cluster (separate storage roots, the same input): the tables must be equal row for row.
    */
-  private static void runBothWays(String name, PipelineDefinition definition, Map<String, String> conf,
-      Runnable first, Runnable second, List<String> mustHaveRows) throws Exception {
+  private static void runBothWays(
+      String name,
+      PipelineDefinition definition,
+      Map<String, String> conf,
+      Runnable first,
+      Runnable second,
+      List<String> mustHaveRows)
+      throws Exception {
     Path remoteStorage = WORK.resolve(name + "-remote-" + UUID.randomUUID());
     Path embeddedStorage = WORK.resolve(name + "-embedded-" + UUID.randomUUID());
     Set<String> jobsBefore = jobIds();
@@ -203,11 +270,13 @@ class RemoteClusterITCase {
     updateIds.add(runRemote(name, definition, conf, remoteStorage).updateId());
     runEmbedded(name, definition, conf, embeddedStorage);
 
-    // the cluster ran the remote updates' jobs, and each of them ended FINISHED (stopped with a savepoint)
+    // the cluster ran the remote updates' jobs, and each of them ended FINISHED (stopped with a
+    // savepoint)
     Map<String, String> newJobs = new TreeMap<>();
     for (JsonNode job : cluster.get("/jobs/overview").path("jobs")) {
       if (!jobsBefore.contains(job.path("jid").asText())) {
-        newJobs.put(job.path("jid").asText() + " " + job.path("name").asText(), job.path("state").asText());
+        newJobs.put(
+            job.path("jid").asText() + " " + job.path("name").asText(), job.path("state").asText());
       }
     }
     System.out.printf("%s: jobs on the cluster: %s%n", name, newJobs);
@@ -215,7 +284,9 @@ class RemoteClusterITCase {
     assertThat(newJobs.values()).as("states of the jobs on the cluster").containsOnly("FINISHED");
     // caught-up came over REST: nothing in this JVM awaited or reported the remote updates
     for (String updateId : updateIds) {
-      assertThat(CaughtUpRegistry.tracks(updateId)).as("CaughtUpRegistry tracks " + updateId).isFalse();
+      assertThat(CaughtUpRegistry.tracks(updateId))
+          .as("CaughtUpRegistry tracks " + updateId)
+          .isFalse();
     }
 
     List<String> tables = tableNames(embeddedStorage);
@@ -231,22 +302,34 @@ class RemoteClusterITCase {
     }
   }
 
-  private static UpdateResult runRemote(String name, PipelineDefinition definition, Map<String, String> conf,
-      Path storage) {
+  private static UpdateResult runRemote(
+      String name, PipelineDefinition definition, Map<String, String> conf, Path storage) {
     long start = System.nanoTime();
-    UpdateResult result = Tributary.pipeline(definition).name(name).storage(storage.toString()).configuration(conf)
-        .parallelism(1).cluster(cluster.restAddress()).run();
-    System.out.printf("%s: update %d on the cluster: %s in %d ms%n", name, result.number(), result.state(),
-        (System.nanoTime() - start) / 1_000_000);
+    UpdateResult result =
+        Tributary.pipeline(definition)
+            .name(name)
+            .storage(storage.toString())
+            .configuration(conf)
+            .parallelism(1)
+            .cluster(cluster.restAddress())
+            .run();
+    System.out.printf(
+        "%s: update %d on the cluster: %s in %d ms%n",
+        name, result.number(), result.state(), (System.nanoTime() - start) / 1_000_000);
     assertThat(result.error()).isEmpty();
     assertThat(result.state()).isEqualTo(UpdateState.COMPLETED);
     return result;
   }
 
-  static void runEmbedded(String name, PipelineDefinition definition, Map<String, String> conf,
-      Path storage) {
-    UpdateResult result = Tributary.pipeline(definition).name(name).storage(storage.toString()).configuration(conf)
-        .parallelism(1).run();
+  static void runEmbedded(
+      String name, PipelineDefinition definition, Map<String, String> conf, Path storage) {
+    UpdateResult result =
+        Tributary.pipeline(definition)
+            .name(name)
+            .storage(storage.toString())
+            .configuration(conf)
+            .parallelism(1)
+            .run();
     assertThat(result.error()).isEmpty();
     assertThat(result.state()).isEqualTo(UpdateState.COMPLETED);
   }
@@ -259,14 +342,19 @@ class RemoteClusterITCase {
 
   static List<String> tableNames(Path storage) throws IOException {
     try (Stream<Path> tables = Files.list(storage.resolve("tables"))) {
-      return tables.filter(table -> Files.isDirectory(table.resolve("_delta_log")))
-          .map(table -> table.getFileName().toString()).sorted().toList();
+      return tables
+          .filter(table -> Files.isDirectory(table.resolve("_delta_log")))
+          .map(table -> table.getFileName().toString())
+          .sorted()
+          .toList();
     }
   }
 
   static List<String> rows(Path storage, String table) {
     return DeltaTableReader.readAll(storage.resolve("tables").resolve(table).toString()).stream()
-        .map(Row::toString).sorted().toList();
+        .map(Row::toString)
+        .sorted()
+        .toList();
   }
 
   static void copy(String sample, Path folder) {
@@ -285,6 +373,7 @@ class RemoteClusterITCase {
         return dir.resolve("examples/data");
       }
     }
-    throw new IllegalStateException("examples/data not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "examples/data not found above " + Path.of("").toAbsolutePath());
   }
 }

@@ -36,10 +36,11 @@ public final class ApplyChangesFromSnapshotBuilder {
   }
 
   From fromStep() {
-    Keys keys = columns -> {
-      List<String> list = List.of(columns);
-      return update(spec -> spec.withKeys(list));
-    };
+    Keys keys =
+        columns -> {
+          List<String> list = List.of(columns);
+          return update(spec -> spec.withKeys(list));
+        };
     return new From() {
       @Override
       public Keys fromSnapshot(String dataset) {

@@ -26,8 +26,12 @@ import java.util.function.Function;
  * the file and line). A table created when declared schemas got {@code _rescued_data} by default keeps
  * it until a full refresh. Instances are immutable: each {@code with}-style call returns a copy.
  */
-public record AutoLoader(Format format, String path, Optional<String> schemaDdl, Map<String, String> options,
-                         Optional<Watermark> watermark)
+public record AutoLoader(
+    Format format,
+    String path,
+    Optional<String> schemaDdl,
+    Map<String, String> options,
+    Optional<Watermark> watermark)
     implements Source {
 
   /**
@@ -67,7 +71,8 @@ public record AutoLoader(Format format, String path, Optional<String> schemaDdl,
   }
 
   /** A source without a watermark. */
-  public AutoLoader(Format format, String path, Optional<String> schemaDdl, Map<String, String> options) {
+  public AutoLoader(
+      Format format, String path, Optional<String> schemaDdl, Map<String, String> options) {
     this(format, path, schemaDdl, options, Optional.empty());
   }
 
@@ -134,15 +139,23 @@ public record AutoLoader(Format format, String path, Optional<String> schemaDdl,
     Objects.requireNonNull(column, "column");
     Objects.requireNonNull(delay, "delay");
     if (column.isBlank()) {
-      throw new IllegalArgumentException("AutoLoader on '" + path + "': withWatermark needs the name of the "
-          + "event-time column, got a blank name. Pass the column, e.g. withWatermark(\"timestamp\", \"10 minutes\").");
+      throw new IllegalArgumentException(
+          "AutoLoader on '"
+              + path
+              + "': withWatermark needs the name of the "
+              + "event-time column, got a blank name. Pass the column, e.g. withWatermark(\"timestamp\", \"10 minutes\").");
     }
-    return new AutoLoader(format, path, schemaDdl, options,
+    return new AutoLoader(
+        format,
+        path,
+        schemaDdl,
+        options,
         Optional.of(new Watermark(column, parseDelay(path, delay), delay.trim())));
   }
 
   private static java.time.Duration parseDelay(String path, String text) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*([a-zA-Z]+)").matcher(text.trim());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(\\d+)\\s*([a-zA-Z]+)").matcher(text.trim());
     if (m.matches()) {
       long amount = Long.parseLong(m.group(1));
       switch (m.group(2).toLowerCase(Locale.ROOT)) {
@@ -160,8 +173,13 @@ public record AutoLoader(Format format, String path, Optional<String> schemaDdl,
           break;
       }
     }
-    throw new IllegalArgumentException("AutoLoader on '" + path + "': withWatermark delay '" + text + "' cannot be "
-        + "read. Write a whole number and a unit: ms, seconds, minutes, hours or days, e.g. \"10 minutes\".");
+    throw new IllegalArgumentException(
+        "AutoLoader on '"
+            + path
+            + "': withWatermark delay '"
+            + text
+            + "' cannot be "
+            + "read. Write a whole number and a unit: ms, seconds, minutes, hours or days, e.g. \"10 minutes\".");
   }
 
   /** The value of an option, or {@code defaultValue} when it is not set. */
@@ -171,10 +189,12 @@ public record AutoLoader(Format format, String path, Optional<String> schemaDdl,
 
   @Override
   public String describe() {
-    StringBuilder text = new StringBuilder("AutoLoader ").append(format.lowerName()).append(' ').append(path);
+    StringBuilder text =
+        new StringBuilder("AutoLoader ").append(format.lowerName()).append(' ').append(path);
     schemaDdl.ifPresent(ddl -> text.append(" schema [").append(ddl).append(']'));
     Secrets.shown(options).forEach((k, v) -> text.append(' ').append(k).append('=').append(v));
-    watermark.ifPresent(w -> text.append(" watermark ").append(w.column()).append(" - ").append(w.delayText()));
+    watermark.ifPresent(
+        w -> text.append(" watermark ").append(w.column()).append(" - ").append(w.delayText()));
     return text.toString();
   }
 
@@ -185,7 +205,8 @@ public record AutoLoader(Format format, String path, Optional<String> schemaDdl,
   }
 
   @Override
-  public <R> R match(Function<? super AutoLoader, ? extends R> autoLoader,
+  public <R> R match(
+      Function<? super AutoLoader, ? extends R> autoLoader,
       Function<? super DeltaSource, ? extends R> delta) {
     return autoLoader.apply(this);
   }

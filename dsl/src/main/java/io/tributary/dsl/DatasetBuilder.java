@@ -41,7 +41,8 @@ public abstract sealed class DatasetBuilder<SELF extends DatasetBuilder<SELF>>
   public SELF from(String dataset) {
     Objects.requireNonNull(dataset, "dataset");
     DatasetKind kind = pipeline.dataset(index).kind();
-    Input input = kind == DatasetKind.STREAMING_TABLE ? Input.stream(dataset) : Input.snapshot(dataset);
+    Input input =
+        kind == DatasetKind.STREAMING_TABLE ? Input.stream(dataset) : Input.snapshot(dataset);
     return update(spec -> spec.withQuery(new Query.DatasetRead(input)));
   }
 
@@ -117,7 +118,8 @@ public abstract sealed class DatasetBuilder<SELF extends DatasetBuilder<SELF>>
 
   private SELF uniqueExpectation(String[] columns, ExpectationAction action) {
     if (columns.length == 0) {
-      throw new IllegalArgumentException("Dataset '" + name() + "': expectUnique needs at least one column.");
+      throw new IllegalArgumentException(
+          "Dataset '" + name() + "': expectUnique needs at least one column.");
     }
     Expectation unique = Expectation.unique(List.of(columns), action);
     return update(spec -> spec.withExpectation(unique));

@@ -40,7 +40,8 @@ import java.util.function.Function;
 public record DeltaSource(String path, Map<String, String> options) implements Source {
 
   /** The options a Delta source understands. */
-  public static final Set<String> OPTIONS = Set.of("skipChangeCommits", "startingVersion", "maxFilesPerTrigger");
+  public static final Set<String> OPTIONS =
+      Set.of("skipChangeCommits", "startingVersion", "maxFilesPerTrigger");
 
   public DeltaSource {
     Objects.requireNonNull(path, "path");
@@ -87,7 +88,8 @@ public record DeltaSource(String path, Map<String, String> options) implements S
 
   /** The most data files one micro-batch takes in (unlimited when not set). */
   public int maxFilesPerTrigger() {
-    return Integer.parseInt(options.getOrDefault("maxFilesPerTrigger", Integer.toString(Integer.MAX_VALUE)));
+    return Integer.parseInt(
+        options.getOrDefault("maxFilesPerTrigger", Integer.toString(Integer.MAX_VALUE)));
   }
 
   /**
@@ -106,15 +108,25 @@ public record DeltaSource(String path, Map<String, String> options) implements S
 
   private Optional<String> problem(String key, String value) {
     return switch (key) {
-      case "skipChangeCommits" -> value.equals("true") || value.equals("false") ? Optional.empty()
-          : Optional.of(DefinitionErrors.deltaSourceOption(path, key, value, "Set it to true or false."));
-      case "startingVersion" -> value.equals("latest") || value.matches("\\d{1,18}") ? Optional.empty()
-          : Optional.of(DefinitionErrors.deltaSourceOption(path, key, value,
-              "Set it to a table version (0 or more) or to latest."));
-      case "maxFilesPerTrigger" -> value.matches("\\d{1,9}") && Integer.parseInt(value) > 0 ? Optional.empty()
-          : Optional.of(DefinitionErrors.deltaSourceOption(path, key, value,
-              "Set it to a whole number of files, 1 or more."));
-      default -> Optional.of(DefinitionErrors.deltaSourceUnknownOption(path, key, new TreeSet<>(OPTIONS)));
+      case "skipChangeCommits" ->
+          value.equals("true") || value.equals("false")
+              ? Optional.empty()
+              : Optional.of(
+                  DefinitionErrors.deltaSourceOption(path, key, value, "Set it to true or false."));
+      case "startingVersion" ->
+          value.equals("latest") || value.matches("\\d{1,18}")
+              ? Optional.empty()
+              : Optional.of(
+                  DefinitionErrors.deltaSourceOption(
+                      path, key, value, "Set it to a table version (0 or more) or to latest."));
+      case "maxFilesPerTrigger" ->
+          value.matches("\\d{1,9}") && Integer.parseInt(value) > 0
+              ? Optional.empty()
+              : Optional.of(
+                  DefinitionErrors.deltaSourceOption(
+                      path, key, value, "Set it to a whole number of files, 1 or more."));
+      default ->
+          Optional.of(DefinitionErrors.deltaSourceUnknownOption(path, key, new TreeSet<>(OPTIONS)));
     };
   }
 
@@ -135,7 +147,8 @@ public record DeltaSource(String path, Map<String, String> options) implements S
   }
 
   @Override
-  public <R> R match(Function<? super AutoLoader, ? extends R> autoLoader,
+  public <R> R match(
+      Function<? super AutoLoader, ? extends R> autoLoader,
       Function<? super DeltaSource, ? extends R> delta) {
     return delta.apply(this);
   }

@@ -46,7 +46,8 @@ public final class Pipeline {
   }
 
   /** Declares {@code definition}'s datasets on a new pipeline and builds its plan. */
-  public static LogicalPlan plan(String name, Map<String, String> configuration, PipelineDefinition definition) {
+  public static LogicalPlan plan(
+      String name, Map<String, String> configuration, PipelineDefinition definition) {
     Pipeline pipeline = create(name, configuration);
     definition.define(pipeline);
     return pipeline.build();
@@ -74,7 +75,8 @@ public final class Pipeline {
 
   /** A streaming table: persisted, and each update appends what is new in its input. */
   public StreamingTableBuilder streamingTable(String name) {
-    return new StreamingTableBuilder(this, add(DatasetSpec.of(name, DatasetKind.STREAMING_TABLE, false)));
+    return new StreamingTableBuilder(
+        this, add(DatasetSpec.of(name, DatasetKind.STREAMING_TABLE, false)));
   }
 
   /**
@@ -82,7 +84,8 @@ public final class Pipeline {
    * (DLT's {@code create_streaming_table}).
    */
   public StreamingTableBuilder createStreamingTable(String name) {
-    return new StreamingTableBuilder(this, add(DatasetSpec.of(name, DatasetKind.STREAMING_TABLE, true)));
+    return new StreamingTableBuilder(
+        this, add(DatasetSpec.of(name, DatasetKind.STREAMING_TABLE, true)));
   }
 
   /**
@@ -143,7 +146,8 @@ public final class Pipeline {
    * @throws PipelineDefinitionException listing every problem, each with its fix
    */
   public LogicalPlan build() {
-    return LogicalPlan.of(name, configuration, datasets, applyChanges, appendFlows, snapshotChanges);
+    return LogicalPlan.of(
+        name, configuration, datasets, applyChanges, appendFlows, snapshotChanges);
   }
 
   private int add(DatasetSpec spec) {

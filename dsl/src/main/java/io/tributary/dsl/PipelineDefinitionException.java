@@ -56,10 +56,18 @@ public class PipelineDefinitionException extends RuntimeException {
   }
 
   private static String format(String pipeline, List<String> problems) {
-    StringBuilder text = new StringBuilder("Pipeline '").append(pipeline).append("' has ")
-        .append(problems.size()).append(problems.size() == 1 ? " problem:" : " problems:");
+    StringBuilder text =
+        new StringBuilder("Pipeline '")
+            .append(pipeline)
+            .append("' has ")
+            .append(problems.size())
+            .append(problems.size() == 1 ? " problem:" : " problems:");
     for (int i = 0; i < problems.size(); i++) {
-      text.append(System.lineSeparator()).append("  ").append(i + 1).append(". ").append(problems.get(i));
+      text.append(System.lineSeparator())
+          .append("  ")
+          .append(i + 1)
+          .append(". ")
+          .append(problems.get(i));
     }
     return text.toString();
   }

@@ -29,11 +29,12 @@ public final class Secrets {
   /** What a secret value is shown as: Flink's own mark for hidden values. */
   public static final String REDACTED = "******";
 
-  private static final Pattern SECRET = Pattern.compile(
-      "secret|password|token|private[._-]?key|apikey|api-key|auth-params|service-key|basic-auth|jaas\\.config"
-          + "|http-headers"
-          + "|fs\\.azure\\.account\\.key|(^|\\.)fs\\.s3a?\\..*key|^s3\\..*key",
-      Pattern.CASE_INSENSITIVE);
+  private static final Pattern SECRET =
+      Pattern.compile(
+          "secret|password|token|private[._-]?key|apikey|api-key|auth-params|service-key|basic-auth|jaas\\.config"
+              + "|http-headers"
+              + "|fs\\.azure\\.account\\.key|(^|\\.)fs\\.s3a?\\..*key|^s3\\..*key",
+          Pattern.CASE_INSENSITIVE);
 
   private Secrets() {}
 

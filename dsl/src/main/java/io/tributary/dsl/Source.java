@@ -16,7 +16,9 @@ public sealed interface Source extends Serializable permits AutoLoader, DeltaSou
    * The result of the function for this kind of source: the exhaustive dispatch on sources (Java 17
    * has no pattern switch), used instead of {@code instanceof}.
    */
-  <R> R match(Function<? super AutoLoader, ? extends R> autoLoader, Function<? super DeltaSource, ? extends R> delta);
+  <R> R match(
+      Function<? super AutoLoader, ? extends R> autoLoader,
+      Function<? super DeltaSource, ? extends R> delta);
 
   /**
    * What is wrong with this source's settings, each problem naming the source and its fix; empty when

@@ -22,18 +22,42 @@ class NamesCannotEscapeStorageTest {
   private static final AutoLoader ORDERS = AutoLoader.json("/data/orders");
 
   private static String problem(String what, String shown) {
-    return what + " '" + shown + "': the name is not a valid identifier. Use letters, digits and underscores,"
+    return what
+        + " '"
+        + shown
+        + "': the name is not a valid identifier. Use letters, digits and underscores,"
         + " starting with a letter or an underscore, at most 128 characters (it names a folder under the"
         + " pipeline's storage).";
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"../../etc", "..", ".", "..\\..\\windows", "a\\b", "/etc/passwd", "/tmp", "C:\\temp",
-      "c:x", "orders/../../x", "~root", "$HOME", "orders%2F..", "orders*", "a b", "ørders", "orders.json",
-      "s3a://bucket/x", "-orders"})
+  @ValueSource(
+      strings = {
+        "../../etc",
+        "..",
+        ".",
+        "..\\..\\windows",
+        "a\\b",
+        "/etc/passwd",
+        "/tmp",
+        "C:\\temp",
+        "c:x",
+        "orders/../../x",
+        "~root",
+        "$HOME",
+        "orders%2F..",
+        "orders*",
+        "a b",
+        "ørders",
+        "orders.json",
+        "s3a://bucket/x",
+        "-orders"
+      })
   void aPathLikeDatasetNameIsRefused(String name) {
-    PipelineDefinitionException error = catchThrowableOfType(PipelineDefinitionException.class,
-        () -> Pipeline.plan("shop", Map.of(), p -> p.streamingTable(name).from(ORDERS)));
+    PipelineDefinitionException error =
+        catchThrowableOfType(
+            PipelineDefinitionException.class,
+            () -> Pipeline.plan("shop", Map.of(), p -> p.streamingTable(name).from(ORDERS)));
 
     assertThat(error).isNotNull();
     assertThat(error.problems()).containsExactly(problem("Dataset", name));
@@ -41,32 +65,49 @@ class NamesCannotEscapeStorageTest {
 
   @Test
   void nulAndLineEndsAreRefusedAndShownEscaped() {
-    PipelineDefinitionException error = catchThrowableOfType(PipelineDefinitionException.class,
-        () -> Pipeline.plan("shop", Map.of(), p -> {
-          p.streamingTable("orders\u0000.json").from(ORDERS);
-          p.table("gold\nrm -rf").sql("SELECT 1 AS n");
-        }));
+    PipelineDefinitionException error =
+        catchThrowableOfType(
+            PipelineDefinitionException.class,
+            () ->
+                Pipeline.plan(
+                    "shop",
+                    Map.of(),
+                    p -> {
+                      p.streamingTable("orders\u0000.json").from(ORDERS);
+                      p.table("gold\nrm -rf").sql("SELECT 1 AS n");
+                    }));
 
-    assertThat(error.problems()).containsExactly(problem("Dataset", "orders\\u0000.json"),
-        problem("Dataset", "gold\\u000arm -rf"));
+    assertThat(error.problems())
+        .containsExactly(
+            problem("Dataset", "orders\\u0000.json"), problem("Dataset", "gold\\u000arm -rf"));
     assertThat(error.getMessage()).doesNotContain("\u0000");
   }
 
   @Test
   void everyUnsafeNameOfAPipelineIsReportedAtOnceForVerbsSqlAndFlows() {
-    PipelineDefinitionException error = catchThrowableOfType(PipelineDefinitionException.class,
-        () -> Pipeline.plan("shop", Map.of(), p -> {
-          p.streamingTable("../bronze").from(ORDERS);
-          p.table("/abs/gold").sql("SELECT 1 AS n");
-          p.view("v\\w").sql("SELECT 1 AS n");
-          p.createStreamingTable("all_orders");
-          p.appendFlow("../../flow").target("all_orders").from(ORDERS);
-          p.appendFlow("ok_flow").target("all_orders").from(ORDERS);
-          p.table("fine").sql("SELECT 1 AS n");
-        }));
+    PipelineDefinitionException error =
+        catchThrowableOfType(
+            PipelineDefinitionException.class,
+            () ->
+                Pipeline.plan(
+                    "shop",
+                    Map.of(),
+                    p -> {
+                      p.streamingTable("../bronze").from(ORDERS);
+                      p.table("/abs/gold").sql("SELECT 1 AS n");
+                      p.view("v\\w").sql("SELECT 1 AS n");
+                      p.createStreamingTable("all_orders");
+                      p.appendFlow("../../flow").target("all_orders").from(ORDERS);
+                      p.appendFlow("ok_flow").target("all_orders").from(ORDERS);
+                      p.table("fine").sql("SELECT 1 AS n");
+                    }));
 
     assertThat(error).isNotNull();
-    assertThat(error.problems()).containsExactlyInAnyOrder(problem("Dataset", "../bronze"),
-        problem("Dataset", "/abs/gold"), problem("Dataset", "v\\w"), problem("Flow", "../../flow"));
+    assertThat(error.problems())
+        .containsExactlyInAnyOrder(
+            problem("Dataset", "../bronze"),
+            problem("Dataset", "/abs/gold"),
+            problem("Dataset", "v\\w"),
+            problem("Flow", "../../flow"));
   }
 }

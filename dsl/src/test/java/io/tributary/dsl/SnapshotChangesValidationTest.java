@@ -22,23 +22,37 @@ class SnapshotChangesValidationTest {
 
   @Test
   void aSnapshotFlowReadsItsSourceAsASnapshotAndIsDescribed() {
-    LogicalPlan plan = Pipeline.plan("shop", Map.of(), p -> {
-      p.table("products_export").from(EXPORTS);
-      p.createStreamingTable("products");
-      p.applyChangesFromSnapshot("products").fromSnapshot("products_export").keys("id").storedAsScdType(2)
-          .exceptColumnList("note").trackHistoryColumnList("name");
-      p.createStreamingTable("stock");
-      p.applyChangesFromSnapshot("stock").fromSnapshots((ctx, latest) -> Optional.empty()).keys("sku")
-          .columnList("sku", "count");
-    });
+    LogicalPlan plan =
+        Pipeline.plan(
+            "shop",
+            Map.of(),
+            p -> {
+              p.table("products_export").from(EXPORTS);
+              p.createStreamingTable("products");
+              p.applyChangesFromSnapshot("products")
+                  .fromSnapshot("products_export")
+                  .keys("id")
+                  .storedAsScdType(2)
+                  .exceptColumnList("note")
+                  .trackHistoryColumnList("name");
+              p.createStreamingTable("stock");
+              p.applyChangesFromSnapshot("stock")
+                  .fromSnapshots((ctx, latest) -> Optional.empty())
+                  .keys("sku")
+                  .columnList("sku", "count");
+            });
 
     assertThat(plan.inputsOf("products")).containsExactly(Input.snapshot("products_export"));
     assertThat(plan.inputsOf("stock")).isEmpty();
-    assertThat(plan.flows()).extracting(Flow::name, f -> f.getClass().getSimpleName()).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("products_export", "QueryFlow"),
-        org.assertj.core.groups.Tuple.tuple("products", "SnapshotChangesFlow"),
-        org.assertj.core.groups.Tuple.tuple("stock", "SnapshotChangesFlow"));
-    assertThat(plan.describe()).isEqualTo("""
+    assertThat(plan.flows())
+        .extracting(Flow::name, f -> f.getClass().getSimpleName())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("products_export", "QueryFlow"),
+            org.assertj.core.groups.Tuple.tuple("products", "SnapshotChangesFlow"),
+            org.assertj.core.groups.Tuple.tuple("stock", "SnapshotChangesFlow"));
+    assertThat(plan.describe())
+        .isEqualTo(
+            """
         pipeline shop
           table products_export
             from AutoLoader parquet /data/exports
@@ -59,15 +73,23 @@ class SnapshotChangesValidationTest {
 
   @Test
   void everyProblemOfASnapshotFlowIsReportedAtOnce() {
-    assertProblems(p -> {
-      p.table("products_export").from(EXPORTS);
-      p.createStreamingTable("products");
-      p.applyChangesFromSnapshot("products").fromSnapshot("products_export").keys()
-          .storedAsScdType(3).columnList("id").exceptColumnList("note")
-          .trackHistoryColumnList("name").trackHistoryExceptColumnList("note");
-      p.applyChangesFromSnapshot("history").fromSnapshot("products_export").keys("id")
-          .trackHistoryColumnList("name");
-    },
+    assertProblems(
+        p -> {
+          p.table("products_export").from(EXPORTS);
+          p.createStreamingTable("products");
+          p.applyChangesFromSnapshot("products")
+              .fromSnapshot("products_export")
+              .keys()
+              .storedAsScdType(3)
+              .columnList("id")
+              .exceptColumnList("note")
+              .trackHistoryColumnList("name")
+              .trackHistoryExceptColumnList("note");
+          p.applyChangesFromSnapshot("history")
+              .fromSnapshot("products_export")
+              .keys("id")
+              .trackHistoryColumnList("name");
+        },
         "applyChangesFromSnapshot into 'products' has no keys (the columns that identify a row). Add"
             + " keys(\"<column>\", …) to p.applyChangesFromSnapshot(\"products\").",
         "applyChangesFromSnapshot into 'products' is stored as SCD type 3. Use storedAsScdType(1) (the latest"
@@ -84,17 +106,18 @@ class SnapshotChangesValidationTest {
 
   @Test
   void theTargetIsAStreamingTableCreatedForFlowsAndFedByThisFlowAlone() {
-    assertProblems(p -> {
-      p.table("products_export").from(EXPORTS);
-      p.streamingTable("products").from(EXPORTS);
-      p.applyChangesFromSnapshot("products").fromSnapshot("products_export").keys("id");
-      p.createStreamingTable("stock");
-      p.applyChanges("stock").from("products_export").keys("id").sequenceBy("seq");
-      p.applyChangesFromSnapshot("stock").fromSnapshot("products_export").keys("id");
-      p.createStreamingTable("prices");
-      p.applyChangesFromSnapshot("prices").fromSnapshot("products_export").keys("id");
-      p.applyChangesFromSnapshot("prices").fromSnapshot("products_export").keys("id");
-    },
+    assertProblems(
+        p -> {
+          p.table("products_export").from(EXPORTS);
+          p.streamingTable("products").from(EXPORTS);
+          p.applyChangesFromSnapshot("products").fromSnapshot("products_export").keys("id");
+          p.createStreamingTable("stock");
+          p.applyChanges("stock").from("products_export").keys("id").sequenceBy("seq");
+          p.applyChangesFromSnapshot("stock").fromSnapshot("products_export").keys("id");
+          p.createStreamingTable("prices");
+          p.applyChangesFromSnapshot("prices").fromSnapshot("products_export").keys("id");
+          p.applyChangesFromSnapshot("prices").fromSnapshot("products_export").keys("id");
+        },
         "applyChangesFromSnapshot into 'products': the target is a streaming table with a query of its own. A"
             + " snapshot target must be declared with p.createStreamingTable(\"products\").",
         "Streaming table 'stock' is written both by applyChangesFromSnapshot and by applyChanges. A snapshot flow"
@@ -108,20 +131,22 @@ class SnapshotChangesValidationTest {
 
   @Test
   void aSnapshotTargetNeedsNoOtherFlowAndItsSourceMustBeDefined() {
-    assertProblems(p -> {
-      p.createStreamingTable("products");
-      p.applyChangesFromSnapshot("products").fromSnapshot("product_export").keys("id");
-    },
+    assertProblems(
+        p -> {
+          p.createStreamingTable("products");
+          p.applyChangesFromSnapshot("products").fromSnapshot("product_export").keys("id");
+        },
         "Dataset 'products': input 'product_export' is not defined. Defined datasets: [products]. Check the name"
             + " passed to applyChangesFromSnapshot(…).fromSnapshot().");
   }
 
   @Test
   void aFlowLeftWithoutItsStepsNamesWhatIsMissing() {
-    assertProblems(p -> {
-      p.createStreamingTable("products");
-      p.applyChangesFromSnapshot("products");
-    },
+    assertProblems(
+        p -> {
+          p.createStreamingTable("products");
+          p.applyChangesFromSnapshot("products");
+        },
         "applyChangesFromSnapshot into 'products' has no source (where the snapshots come from). Add"
             + " fromSnapshot(\"<dataset>\") or fromSnapshots(function) to p.applyChangesFromSnapshot(\"products\").",
         "applyChangesFromSnapshot into 'products' has no keys (the columns that identify a row). Add"
@@ -130,12 +155,13 @@ class SnapshotChangesValidationTest {
 
   @Test
   void aSnapshotTargetIsNotReadAsAStream() {
-    assertProblems(p -> {
-      p.table("products_export").from(EXPORTS);
-      p.createStreamingTable("products");
-      p.applyChangesFromSnapshot("products").fromSnapshot("products_export").keys("id");
-      p.streamingTable("product_feed").from("products");
-    },
+    assertProblems(
+        p -> {
+          p.table("products_export").from(EXPORTS);
+          p.createStreamingTable("products");
+          p.applyChangesFromSnapshot("products").fromSnapshot("products_export").keys("id");
+          p.streamingTable("product_feed").from("products");
+        },
         "Dataset 'product_feed' reads 'products' as a stream, but 'products' is an applyChanges target whose"
             + " commits update and delete rows, so it has no stream of new rows. Read it as a snapshot from a table"
             + " or view: from(\"products\") or ctx.read(\"products\").");
@@ -146,8 +172,10 @@ class SnapshotChangesValidationTest {
 
     assertThat(thrown).isInstanceOf(PipelineDefinitionException.class);
     PipelineDefinitionException error = (PipelineDefinitionException) thrown;
-    StringBuilder expected = new StringBuilder("Pipeline 'shop' has ").append(problems.length)
-        .append(problems.length == 1 ? " problem:" : " problems:");
+    StringBuilder expected =
+        new StringBuilder("Pipeline 'shop' has ")
+            .append(problems.length)
+            .append(problems.length == 1 ? " problem:" : " problems:");
     for (int i = 0; i < problems.length; i++) {
       expected.append(NL).append("  ").append(i + 1).append(". ").append(problems[i]);
     }

@@ -35,8 +35,10 @@ public final class CdcPipeline implements PipelineDefinition {
   public void define(Pipeline p) {
     p.streamingTable("cdc_customers_raw")
         .comment("Customer changes as captured from the source database")
-        .from(AutoLoader.json(p.conf(CUSTOMERS_KEY, "examples/data/cdc/customers")).schema(
-            "customer_id STRING, name STRING, email STRING, address STRING, phone STRING, updated_at TIMESTAMP(3)"));
+        .from(
+            AutoLoader.json(p.conf(CUSTOMERS_KEY, "examples/data/cdc/customers"))
+                .schema(
+                    "customer_id STRING, name STRING, email STRING, address STRING, phone STRING, updated_at TIMESTAMP(3)"));
 
     p.createStreamingTable("customers_scd1").comment("Latest version of each customer");
     p.applyChanges("customers_scd1")
@@ -45,7 +47,8 @@ public final class CdcPipeline implements PipelineDefinition {
         .sequenceBy("updated_at")
         .storedAsScdType(1);
 
-    p.createStreamingTable("customers_scd2").comment("Every version of each customer's name, email and address");
+    p.createStreamingTable("customers_scd2")
+        .comment("Every version of each customer's name, email and address");
     p.applyChanges("customers_scd2")
         .from("cdc_customers_raw")
         .keys("customer_id")
@@ -54,8 +57,10 @@ public final class CdcPipeline implements PipelineDefinition {
         .trackHistoryColumnList("name", "email", "address");
 
     p.streamingTable("cdc_products")
-        .from(AutoLoader.json(p.conf(PRODUCTS_KEY, "examples/data/cdc/products")).schema(
-            "product_id STRING, name STRING, price DECIMAL(10, 2), operation STRING, change_timestamp TIMESTAMP(3)"));
+        .from(
+            AutoLoader.json(p.conf(PRODUCTS_KEY, "examples/data/cdc/products"))
+                .schema(
+                    "product_id STRING, name STRING, price DECIMAL(10, 2), operation STRING, change_timestamp TIMESTAMP(3)"));
 
     p.createStreamingTable("products");
     p.applyChanges("products")

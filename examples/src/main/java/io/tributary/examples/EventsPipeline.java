@@ -57,15 +57,18 @@ public final class EventsPipeline implements PipelineDefinition {
     p.streamingTable("silver_events")
         .comment("Cleaned and validated events")
         .tableProperty("quality", "silver")
-        .query(ctx -> ctx.readStream("bronze_events").select(
-            $("event_id"),
-            $("user_id"),
-            $("event_type"),
-            $("timestamp"),
-            $("timestamp").cast(DataTypes.DATE()).as("event_date"),
-            $("properties").jsonValue("$.page").as("page"),
-            $("properties").jsonValue("$.device").as("device"),
-            $("properties").jsonValue("$.duration", DataTypes.DOUBLE()).as("duration")))
+        .query(
+            ctx ->
+                ctx.readStream("bronze_events")
+                    .select(
+                        $("event_id"),
+                        $("user_id"),
+                        $("event_type"),
+                        $("timestamp"),
+                        $("timestamp").cast(DataTypes.DATE()).as("event_date"),
+                        $("properties").jsonValue("$.page").as("page"),
+                        $("properties").jsonValue("$.device").as("device"),
+                        $("properties").jsonValue("$.duration", DataTypes.DOUBLE()).as("duration")))
         .expectOrDrop("valid_user_id", "user_id IS NOT NULL")
         // The seed's constraint verbatim: the quality module quotes the column for Flink SQL, where
         // timestamp is a reserved word.
@@ -73,17 +76,20 @@ public final class EventsPipeline implements PipelineDefinition {
 
     // ========== GOLD ==========
     // An unwindowed GROUP BY updates its rows, so it is a materialized table, not a streaming table
-    // (refreshed incrementally from silver_events' new rows: its planning_information event says so).
+    // (refreshed incrementally from silver_events' new rows: its planning_information event says
+    // so).
     p.table("gold_daily_metrics")
         .comment("Daily aggregated metrics")
         .tableProperty("quality", "gold")
-        .query(ctx -> ctx.read("silver_events")
-            .groupBy($("event_date"), $("event_type"))
-            .select(
-                $("event_date"),
-                $("event_type"),
-                lit(1).count().as("event_count"),
-                $("user_id").count().distinct().as("unique_users"),
-                $("duration").avg().as("avg_duration")));
+        .query(
+            ctx ->
+                ctx.read("silver_events")
+                    .groupBy($("event_date"), $("event_type"))
+                    .select(
+                        $("event_date"),
+                        $("event_type"),
+                        lit(1).count().as("event_count"),
+                        $("user_id").count().distinct().as("unique_users"),
+                        $("duration").avg().as("avg_duration")));
   }
 }

@@ -45,12 +45,15 @@ public final class MedallionPipeline implements PipelineDefinition {
 
     p.streamingTable("bronze_customers")
         .tableProperty("quality", "bronze")
-        .from(AutoLoader.csv(p.conf(CUSTOMERS_KEY, "examples/data/medallion/customers")).option("header", "true"));
+        .from(
+            AutoLoader.csv(p.conf(CUSTOMERS_KEY, "examples/data/medallion/customers"))
+                .option("header", "true"));
 
     // ========== SILVER ==========
     p.streamingTable("silver_orders")
         .tableProperty("quality", "silver")
-        .sql("""
+        .sql(
+            """
             SELECT
               order_id,
               customer_id,
@@ -66,8 +69,10 @@ public final class MedallionPipeline implements PipelineDefinition {
 
     p.streamingTable("silver_customers")
         .tableProperty("quality", "silver")
-        .query(ctx -> ctx.readStream("bronze_customers")
-            .addColumns(concat($("first_name"), lit(" "), $("last_name")).as("full_name")))
+        .query(
+            ctx ->
+                ctx.readStream("bronze_customers")
+                    .addColumns(concat($("first_name"), lit(" "), $("last_name")).as("full_name")))
         .dropDuplicates("customer_id")
         .expectOrDrop("valid_customer", "customer_id IS NOT NULL");
 
@@ -75,7 +80,8 @@ public final class MedallionPipeline implements PipelineDefinition {
     // dlt.read is a snapshot read: the join and aggregate are recomputed over both silver tables.
     p.table("gold_customer_orders")
         .tableProperty("quality", "gold")
-        .sql("""
+        .sql(
+            """
             SELECT
               o.customer_id,
               c.full_name,

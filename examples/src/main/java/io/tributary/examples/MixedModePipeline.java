@@ -41,8 +41,11 @@ public final class MixedModePipeline implements PipelineDefinition {
   @Override
   public void define(Pipeline p) {
     p.streamingTable("products")
-        .from(AutoLoader.csv(p.conf(PRODUCTS_KEY, "examples/data/mixed/products")).option("header", "true")
-            .schema("product_id STRING, product_name STRING, category STRING, price DECIMAL(10, 2)"));
+        .from(
+            AutoLoader.csv(p.conf(PRODUCTS_KEY, "examples/data/mixed/products"))
+                .option("header", "true")
+                .schema(
+                    "product_id STRING, product_name STRING, category STRING, price DECIMAL(10, 2)"));
 
     // Batch dimension: recomputed on every update, before the events are joined with it.
     p.table("dim_products")
@@ -51,11 +54,16 @@ public final class MixedModePipeline implements PipelineDefinition {
 
     // Streaming source
     p.streamingTable("streaming_events")
-        .from(AutoLoader.json(p.conf(EVENTS_KEY, "examples/data/mixed/events"))
-            .schema("event_id STRING NOT NULL, product_id STRING, quantity INT, `timestamp` TIMESTAMP(3)"));
+        .from(
+            AutoLoader.json(p.conf(EVENTS_KEY, "examples/data/mixed/events"))
+                .schema(
+                    "event_id STRING NOT NULL, product_id STRING, quantity INT, `timestamp` TIMESTAMP(3)"));
 
     // Stream-static join: each new event with the latest products
     p.streamingTable("enriched_events")
-        .query(ctx -> ctx.leftLookupJoin(ctx.readStream("streaming_events"), "dim_products", "product_id"));
+        .query(
+            ctx ->
+                ctx.leftLookupJoin(
+                    ctx.readStream("streaming_events"), "dim_products", "product_id"));
   }
 }

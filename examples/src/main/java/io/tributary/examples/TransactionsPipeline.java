@@ -39,14 +39,18 @@ public final class TransactionsPipeline implements PipelineDefinition {
   public void define(Pipeline p) {
     p.streamingTable("raw_transactions")
         .comment("Transactions as delivered, duplicates and all")
-        .from(AutoLoader.json(p.conf(SOURCE_KEY, "examples/data/transactions")).schema(
-            "transaction_id STRING, user_id STRING, transaction_type STRING, amount DECIMAL(10, 2),"
-                + " transaction_date DATE"));
+        .from(
+            AutoLoader.json(p.conf(SOURCE_KEY, "examples/data/transactions"))
+                .schema(
+                    "transaction_id STRING, user_id STRING, transaction_type STRING, amount DECIMAL(10, 2),"
+                        + " transaction_date DATE"));
 
     // On a streaming table, from("raw_transactions") is dlt.read_stream("raw_transactions").
     p.streamingTable("validated_transactions")
         .from("raw_transactions")
-        .expectOrDrop("business_rule_1", """
+        .expectOrDrop(
+            "business_rule_1",
+            """
             CASE
                 WHEN transaction_type = 'refund' THEN amount < 0
                 WHEN transaction_type = 'purchase' THEN amount > 0
@@ -54,20 +58,23 @@ public final class TransactionsPipeline implements PipelineDefinition {
             END
             """)
         .expectOrFail("valid_id", "transaction_id IS NOT NULL")
-        .expectAll(Map.of(
-            "valid_user", "user_id IS NOT NULL",
-            "valid_amount", "amount > 0",
-            "valid_date", "transaction_date <= CURRENT_DATE"));
+        .expectAll(
+            Map.of(
+                "valid_user", "user_id IS NOT NULL",
+                "valid_amount", "amount > 0",
+                "valid_date", "transaction_date <= CURRENT_DATE"));
 
     p.table("user_balances")
         .comment("Net balance per user; users who received more than they paid are dropped")
-        .sql("""
+        .sql(
+            """
             SELECT user_id, SUM(amount) AS balance, COUNT(*) AS transactions
             FROM validated_transactions
             GROUP BY user_id
             """)
-        .expectAllOrDrop(Map.of(
-            "not_null_id", "user_id IS NOT NULL",
-            "positive_value", "balance >= 0"));
+        .expectAllOrDrop(
+            Map.of(
+                "not_null_id", "user_id IS NOT NULL",
+                "positive_value", "balance >= 0"));
   }
 }

@@ -40,14 +40,16 @@ public final class ViewsPipeline implements PipelineDefinition {
   @Override
   public void define(Pipeline p) {
     p.streamingTable("users")
-        .from(AutoLoader.csv(p.conf(USERS_KEY, "examples/data/views/users")).option("header", "true"))
+        .from(
+            AutoLoader.csv(p.conf(USERS_KEY, "examples/data/views/users")).option("header", "true"))
         .expect("valid_email", "email LIKE '%@%'");
 
     p.view("active_users_view")
         .comment("Filter for active users - not persisted")
         .query(ctx -> ctx.read("users").filter($("status").isEqual("active")));
 
-    // On a table, a read is a snapshot: the view's query is inlined into this table's flow. Only the
+    // On a table, a read is a snapshot: the view's query is inlined into this table's flow. Only
+    // the
     // columns events are enriched with (users, read with an inferred schema, carries Auto Loader's
     // _rescued_data; events, with a declared schema, has no such column).
     p.table("dim_users")
@@ -55,14 +57,15 @@ public final class ViewsPipeline implements PipelineDefinition {
         .sql("SELECT user_id, name, country FROM active_users_view");
 
     p.streamingTable("bronze_events")
-        .from(AutoLoader.json(p.conf(EVENTS_KEY, "examples/data/views/events"))
-            .schema("event_id STRING NOT NULL, user_id STRING, event_type STRING, `timestamp` TIMESTAMP(3)"));
+        .from(
+            AutoLoader.json(p.conf(EVENTS_KEY, "examples/data/views/events"))
+                .schema(
+                    "event_id STRING NOT NULL, user_id STRING, event_type STRING, `timestamp` TIMESTAMP(3)"));
 
     // Mixed mode: new events (a stream) joined with the current users (a table), as a lookup join.
     p.view("_tmp_enriched_events")
         .query(ctx -> ctx.leftLookupJoin(ctx.readStream("bronze_events"), "dim_users", "user_id"));
 
-    p.streamingTable("silver_enriched_events")
-        .sql("SELECT * FROM STREAM(_tmp_enriched_events)");
+    p.streamingTable("silver_enriched_events").sql("SELECT * FROM STREAM(_tmp_enriched_events)");
   }
 }

@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ExamplePipelinesITCase {
 
   private static final Path REPOSITORY = Path.of(System.getProperty("user.dir")).getParent();
-  private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
   private static EmbeddedCluster cluster;
 
@@ -64,18 +65,26 @@ class ExamplePipelinesITCase {
 
   @Test
   void medallionDemoWritesTheExpectedTablesAndASecondUpdateWritesNothingNew() throws IOException {
-    UpdateResult first = update("medallion", new MedallionPipeline(), Map.of(
-        MedallionPipeline.ORDERS_KEY, data("medallion/orders"),
-        MedallionPipeline.CUSTOMERS_KEY, data("medallion/customers")));
+    UpdateResult first =
+        update(
+            "medallion",
+            new MedallionPipeline(),
+            Map.of(
+                MedallionPipeline.ORDERS_KEY, data("medallion/orders"),
+                MedallionPipeline.CUSTOMERS_KEY, data("medallion/customers")));
 
     assertCompleted(first);
     assertTables("medallion");
     long bronzeVersion = DeltaTableReader.version(table("bronze_orders"));
     long silverVersion = DeltaTableReader.version(table("silver_orders"));
 
-    UpdateResult second = update("medallion", new MedallionPipeline(), Map.of(
-        MedallionPipeline.ORDERS_KEY, data("medallion/orders"),
-        MedallionPipeline.CUSTOMERS_KEY, data("medallion/customers")));
+    UpdateResult second =
+        update(
+            "medallion",
+            new MedallionPipeline(),
+            Map.of(
+                MedallionPipeline.ORDERS_KEY, data("medallion/orders"),
+                MedallionPipeline.CUSTOMERS_KEY, data("medallion/customers")));
 
     assertCompleted(second);
     assertThat(DeltaTableReader.version(table("bronze_orders"))).isEqualTo(bronzeVersion);
@@ -84,48 +93,80 @@ class ExamplePipelinesITCase {
   }
 
   @Test
-  void eventsPipelineWritesTheExpectedTablesAndExactExpectationCountsInTheEventLog() throws IOException {
-    UpdateResult result = update("events", new EventsPipeline(), Map.of(EventsPipeline.SOURCE_KEY, data("events")));
+  void eventsPipelineWritesTheExpectedTablesAndExactExpectationCountsInTheEventLog()
+      throws IOException {
+    UpdateResult result =
+        update("events", new EventsPipeline(), Map.of(EventsPipeline.SOURCE_KEY, data("events")));
     assertCompleted(result);
     assertTables("events");
 
     // the sample data has 29 events: 3 without a user, 3 before 2020 (examples/data/README.md)
-    List<io.tributary.runtime.eventlog.Event> events = io.tributary.runtime.eventlog.EventLog.of(
-        io.tributary.runtime.storage.PipelineStorage.at(storage.toString(), new Configuration())).events();
-    assertThat(io.tributary.runtime.eventlog.EventLog.dataQuality(events, result.updateId()).values())
+    List<io.tributary.runtime.eventlog.Event> events =
+        io.tributary.runtime.eventlog.EventLog.of(
+                io.tributary.runtime.storage.PipelineStorage.at(
+                    storage.toString(), new Configuration()))
+            .events();
+    assertThat(
+            io.tributary.runtime.eventlog.EventLog.dataQuality(events, result.updateId()).values())
         .extracting(t -> t.dataset() + " " + t.name() + " " + t.passed() + "/" + t.failed())
-        .containsExactlyInAnyOrder("silver_events valid_user_id 26/3", "silver_events valid_timestamp 26/3");
+        .containsExactlyInAnyOrder(
+            "silver_events valid_user_id 26/3", "silver_events valid_timestamp 26/3");
   }
 
   @Test
   void transactionsPipelineWritesTheExpectedTables() throws IOException {
-    assertCompleted(update("transactions", new TransactionsPipeline(),
-        Map.of(TransactionsPipeline.SOURCE_KEY, data("transactions"))));
+    assertCompleted(
+        update(
+            "transactions",
+            new TransactionsPipeline(),
+            Map.of(TransactionsPipeline.SOURCE_KEY, data("transactions"))));
     assertTables("transactions");
   }
 
   @Test
   void viewsPipelineWritesTheExpectedTables() throws IOException {
-    assertCompleted(update("views", new ViewsPipeline(), Map.of(
-        ViewsPipeline.USERS_KEY, data("views/users"), ViewsPipeline.EVENTS_KEY, data("views/events"))));
+    assertCompleted(
+        update(
+            "views",
+            new ViewsPipeline(),
+            Map.of(
+                ViewsPipeline.USERS_KEY,
+                data("views/users"),
+                ViewsPipeline.EVENTS_KEY,
+                data("views/events"))));
     assertTables("views");
   }
 
   @Test
   void mixedModePipelineEnrichesTheStreamWithTheLatestDimension() throws IOException {
-    assertCompleted(update("mixed", new MixedModePipeline(), Map.of(
-        MixedModePipeline.PRODUCTS_KEY, data("mixed/products"), MixedModePipeline.EVENTS_KEY, data("mixed/events"))));
+    assertCompleted(
+        update(
+            "mixed",
+            new MixedModePipeline(),
+            Map.of(
+                MixedModePipeline.PRODUCTS_KEY,
+                data("mixed/products"),
+                MixedModePipeline.EVENTS_KEY,
+                data("mixed/events"))));
     assertTables("mixed");
   }
 
   @Test
   void cdcPipelineAppliesTheChangeFeedsAsScdType1AndType2() throws IOException {
-    assertCompleted(update("cdc", new CdcPipeline(), Map.of(
-        CdcPipeline.CUSTOMERS_KEY, data("cdc/customers"), CdcPipeline.PRODUCTS_KEY, data("cdc/products"))));
+    assertCompleted(
+        update(
+            "cdc",
+            new CdcPipeline(),
+            Map.of(
+                CdcPipeline.CUSTOMERS_KEY,
+                data("cdc/customers"),
+                CdcPipeline.PRODUCTS_KEY,
+                data("cdc/products"))));
     assertTables("cdc");
   }
 
-  private UpdateResult update(String name, PipelineDefinition definition, Map<String, String> configuration) {
+  private UpdateResult update(
+      String name, PipelineDefinition definition, Map<String, String> configuration) {
     return Tributary.pipeline(definition)
         .name(name)
         .storage(storage.toString())
@@ -138,7 +179,8 @@ class ExamplePipelinesITCase {
 
   private static void assertCompleted(UpdateResult result) {
     assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(result.flows()).allSatisfy(flow -> assertThat(flow.state()).isEqualTo(FlowState.COMPLETED));
+    assertThat(result.flows())
+        .allSatisfy(flow -> assertThat(flow.state()).isEqualTo(FlowState.COMPLETED));
   }
 
   private void assertTables(String example) throws IOException {
@@ -147,8 +189,10 @@ class ExamplePipelinesITCase {
         String tableName = csv.getFileName().toString().replace(".csv", "");
         List<String> lines = Files.readAllLines(csv);
         List<String> columns = List.of(lines.get(0).split(",", -1));
-        List<List<String>> expected = lines.subList(1, lines.size()).stream()
-            .map(line -> List.of(line.split(",", -1))).toList();
+        List<List<String>> expected =
+            lines.subList(1, lines.size()).stream()
+                .map(line -> List.of(line.split(",", -1)))
+                .toList();
         String path = table(tableName);
 
         assertRows(tableName + " (Delta Kernel)", kernelRows(path, columns), expected);
@@ -158,11 +202,15 @@ class ExamplePipelinesITCase {
           continue;
         }
         Snapshot snapshot = DeltaLog.forTable(new Configuration(), path).snapshot();
-        assertThat(snapshot.getMetadata().getSchema().getFieldNames()).as(tableName).contains(columns.toArray(String[]::new));
-        boolean hasTimestamp = List.of(snapshot.getMetadata().getSchema().getFields()).stream()
-            .anyMatch(f -> f.getDataType().getTypeName().equals("timestamp"));
+        assertThat(snapshot.getMetadata().getSchema().getFieldNames())
+            .as(tableName)
+            .contains(columns.toArray(String[]::new));
+        boolean hasTimestamp =
+            List.of(snapshot.getMetadata().getSchema().getFields()).stream()
+                .anyMatch(f -> f.getDataType().getTypeName().equals("timestamp"));
         if (!hasTimestamp) {
-          assertRows(tableName + " (Delta Standalone)", standaloneRows(snapshot, columns), expected);
+          assertRows(
+              tableName + " (Delta Standalone)", standaloneRows(snapshot, columns), expected);
         }
       }
     }
@@ -171,8 +219,12 @@ class ExamplePipelinesITCase {
   private static boolean usesDeletionVectors(String path) {
     io.delta.kernel.engine.Engine engine =
         io.delta.kernel.defaults.engine.DefaultEngine.create(new Configuration());
-    return "true".equals(io.delta.kernel.Table.forPath(engine, path).getLatestSnapshot(engine)
-        .getTableProperties().get("delta.enableDeletionVectors"));
+    return "true"
+        .equals(
+            io.delta.kernel.Table.forPath(engine, path)
+                .getLatestSnapshot(engine)
+                .getTableProperties()
+                .get("delta.enableDeletionVectors"));
   }
 
   private static List<List<Object>> kernelRows(String path, List<String> columns) {
@@ -189,7 +241,8 @@ class ExamplePipelinesITCase {
     return rows;
   }
 
-  private static List<List<Object>> standaloneRows(Snapshot snapshot, List<String> columns) throws IOException {
+  private static List<List<Object>> standaloneRows(Snapshot snapshot, List<String> columns)
+      throws IOException {
     List<List<Object>> rows = new ArrayList<>();
     try (CloseableIterator<RowRecord> records = snapshot.open()) {
       while (records.hasNext()) {
@@ -197,20 +250,24 @@ class ExamplePipelinesITCase {
         List<Object> values = new ArrayList<>();
         for (String column : columns) {
           StructField field = record.getSchema().get(column);
-          values.add(record.isNullAt(column) ? null : switch (field.getDataType().getTypeName()) {
-            case "string" -> record.getString(column);
-            case "long" -> record.getLong(column);
-            case "integer" -> record.getInt(column);
-            case "double" -> record.getDouble(column);
-            case "boolean" -> record.getBoolean(column);
-            case "date" -> record.getDate(column).toLocalDate();
-            default -> {
-              if (!field.getDataType().getTypeName().startsWith("decimal")) {
-                throw new IllegalStateException("no comparison for " + field.getDataType().getTypeName());
-              }
-              yield record.getBigDecimal(column);
-            }
-          });
+          values.add(
+              record.isNullAt(column)
+                  ? null
+                  : switch (field.getDataType().getTypeName()) {
+                    case "string" -> record.getString(column);
+                    case "long" -> record.getLong(column);
+                    case "integer" -> record.getInt(column);
+                    case "double" -> record.getDouble(column);
+                    case "boolean" -> record.getBoolean(column);
+                    case "date" -> record.getDate(column).toLocalDate();
+                    default -> {
+                      if (!field.getDataType().getTypeName().startsWith("decimal")) {
+                        throw new IllegalStateException(
+                            "no comparison for " + field.getDataType().getTypeName());
+                      }
+                      yield record.getBigDecimal(column);
+                    }
+                  });
         }
         rows.add(values);
       }
@@ -219,11 +276,13 @@ class ExamplePipelinesITCase {
   }
 
   /** Matches each expected row with one actual row: doubles within 1e-9, decimals by value, others by text. */
-  private static void assertRows(String table, List<List<Object>> actual, List<List<String>> expected) {
+  private static void assertRows(
+      String table, List<List<Object>> actual, List<List<String>> expected) {
     List<List<Object>> unmatched = new ArrayList<>(actual);
     List<List<String>> missing = new ArrayList<>();
     for (List<String> want : expected) {
-      List<Object> match = unmatched.stream().filter(row -> matches(row, want)).findFirst().orElse(null);
+      List<Object> match =
+          unmatched.stream().filter(row -> matches(row, want)).findFirst().orElse(null);
       if (match == null) {
         missing.add(want);
       } else {
@@ -254,7 +313,8 @@ class ExamplePipelinesITCase {
   }
 
   private static List<String> render(List<List<Object>> rows) {
-    return rows.stream().map(row -> String.join(",", row.stream().map(ExamplePipelinesITCase::text).toList()))
+    return rows.stream()
+        .map(row -> String.join(",", row.stream().map(ExamplePipelinesITCase::text).toList()))
         .toList();
   }
 
@@ -280,5 +340,4 @@ class ExamplePipelinesITCase {
   private String table(String name) {
     return storage.resolve("tables/" + name).toString();
   }
-
 }

@@ -43,11 +43,17 @@ class ExamplePlansTest {
   static Stream<Arguments> sourceKeys() {
     return Stream.of(
         Arguments.of(new EventsPipeline(), List.of(EventsPipeline.SOURCE_KEY)),
-        Arguments.of(new MedallionPipeline(), List.of(MedallionPipeline.ORDERS_KEY, MedallionPipeline.CUSTOMERS_KEY)),
+        Arguments.of(
+            new MedallionPipeline(),
+            List.of(MedallionPipeline.ORDERS_KEY, MedallionPipeline.CUSTOMERS_KEY)),
         Arguments.of(new TransactionsPipeline(), List.of(TransactionsPipeline.SOURCE_KEY)),
-        Arguments.of(new ViewsPipeline(), List.of(ViewsPipeline.USERS_KEY, ViewsPipeline.EVENTS_KEY)),
-        Arguments.of(new MixedModePipeline(), List.of(MixedModePipeline.PRODUCTS_KEY, MixedModePipeline.EVENTS_KEY)),
-        Arguments.of(new CdcPipeline(), List.of(CdcPipeline.CUSTOMERS_KEY, CdcPipeline.PRODUCTS_KEY)));
+        Arguments.of(
+            new ViewsPipeline(), List.of(ViewsPipeline.USERS_KEY, ViewsPipeline.EVENTS_KEY)),
+        Arguments.of(
+            new MixedModePipeline(),
+            List.of(MixedModePipeline.PRODUCTS_KEY, MixedModePipeline.EVENTS_KEY)),
+        Arguments.of(
+            new CdcPipeline(), List.of(CdcPipeline.CUSTOMERS_KEY, CdcPipeline.PRODUCTS_KEY)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -67,13 +73,19 @@ class ExamplePlansTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("examples")
-  void defaultSourcePathsAreSampleDataFoldersOfTheRepository(String name, PipelineDefinition definition)
-      throws IOException {
+  void defaultSourcePathsAreSampleDataFoldersOfTheRepository(
+      String name, PipelineDefinition definition) throws IOException {
     Path repositoryRoot = Path.of("").toAbsolutePath().getParent();
-    List<String> paths = AUTO_LOADER_PATH.matcher(Pipeline.plan(name, Map.of(), definition).describe()).results()
-        .map(match -> match.group(1)).toList();
+    List<String> paths =
+        AUTO_LOADER_PATH
+            .matcher(Pipeline.plan(name, Map.of(), definition).describe())
+            .results()
+            .map(match -> match.group(1))
+            .toList();
 
-    assertThat(paths).isNotEmpty().allSatisfy(path -> assertThat(path).startsWith("examples/data/"));
+    assertThat(paths)
+        .isNotEmpty()
+        .allSatisfy(path -> assertThat(path).startsWith("examples/data/"));
     for (String path : paths) {
       try (Stream<Path> files = Files.list(repositoryRoot.resolve(path))) {
         assertThat(files.filter(Files::isRegularFile)).as("files in %s", path).isNotEmpty();
@@ -87,10 +99,15 @@ class ExamplePlansTest {
     Map<String, String> configuration = new HashMap<>();
     keys.forEach(key -> configuration.put(key, "/mnt/" + key));
 
-    List<String> paths = AUTO_LOADER_PATH.matcher(Pipeline.plan("p", configuration, definition).describe()).results()
-        .map(match -> match.group(1)).toList();
+    List<String> paths =
+        AUTO_LOADER_PATH
+            .matcher(Pipeline.plan("p", configuration, definition).describe())
+            .results()
+            .map(match -> match.group(1))
+            .toList();
 
-    assertThat(paths).containsExactlyInAnyOrderElementsOf(keys.stream().map(key -> "/mnt/" + key).toList());
+    assertThat(paths)
+        .containsExactlyInAnyOrderElementsOf(keys.stream().map(key -> "/mnt/" + key).toList());
   }
 
   private static String golden(String name) {

@@ -27,25 +27,40 @@ class PipelineFilesTest {
 
   static Stream<Arguments> pipelineFiles() {
     return Stream.of(
-        Arguments.of("medallion", MedallionPipeline.class,
+        Arguments.of(
+            "medallion",
+            MedallionPipeline.class,
             List.of(MedallionPipeline.ORDERS_KEY, MedallionPipeline.CUSTOMERS_KEY)),
         Arguments.of("events", EventsPipeline.class, List.of(EventsPipeline.SOURCE_KEY)),
-        Arguments.of("transactions", TransactionsPipeline.class, List.of(TransactionsPipeline.SOURCE_KEY)),
-        Arguments.of("views", ViewsPipeline.class, List.of(ViewsPipeline.USERS_KEY, ViewsPipeline.EVENTS_KEY)),
-        Arguments.of("mixed", MixedModePipeline.class,
+        Arguments.of(
+            "transactions", TransactionsPipeline.class, List.of(TransactionsPipeline.SOURCE_KEY)),
+        Arguments.of(
+            "views",
+            ViewsPipeline.class,
+            List.of(ViewsPipeline.USERS_KEY, ViewsPipeline.EVENTS_KEY)),
+        Arguments.of(
+            "mixed",
+            MixedModePipeline.class,
             List.of(MixedModePipeline.PRODUCTS_KEY, MixedModePipeline.EVENTS_KEY)),
-        Arguments.of("cdc", CdcPipeline.class, List.of(CdcPipeline.CUSTOMERS_KEY, CdcPipeline.PRODUCTS_KEY)));
+        Arguments.of(
+            "cdc",
+            CdcPipeline.class,
+            List.of(CdcPipeline.CUSTOMERS_KEY, CdcPipeline.PRODUCTS_KEY)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("pipelineFiles")
-  void pipelineFileRunsItsExampleOnTheSampleData(String name, Class<? extends PipelineDefinition> example,
-      List<String> sourceKeys) throws IOException {
-    JsonNode file = new ObjectMapper(new YAMLFactory()).readTree(PIPELINES.resolve(name + ".yml").toFile());
+  void pipelineFileRunsItsExampleOnTheSampleData(
+      String name, Class<? extends PipelineDefinition> example, List<String> sourceKeys)
+      throws IOException {
+    JsonNode file =
+        new ObjectMapper(new YAMLFactory()).readTree(PIPELINES.resolve(name + ".yml").toFile());
 
     assertThat(file.path("name").asText()).isEqualTo(name);
     assertThat(file.path("storage").asText()).isEqualTo("../../out/" + name);
-    assertThat(file.path("libraries")).extracting(JsonNode::asText).containsExactly(example.getName());
+    assertThat(file.path("libraries"))
+        .extracting(JsonNode::asText)
+        .containsExactly(example.getName());
     List<String> keys = new ArrayList<>();
     file.path("configuration").fieldNames().forEachRemaining(keys::add);
     assertThat(keys).containsExactlyInAnyOrderElementsOf(sourceKeys);
@@ -54,7 +69,9 @@ class PipelineFilesTest {
       assertThat(value).startsWith("${pipelineDir}/");
       Path folder = PIPELINES.resolve(value.substring("${pipelineDir}/".length())).normalize();
       try (Stream<Path> files = Files.list(folder)) {
-        assertThat(files.filter(Files::isRegularFile)).as("sample files of %s in %s", key, folder).isNotEmpty();
+        assertThat(files.filter(Files::isRegularFile))
+            .as("sample files of %s in %s", key, folder)
+            .isNotEmpty();
       }
     }
   }

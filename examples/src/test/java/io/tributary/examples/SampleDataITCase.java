@@ -10,13 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.BeforeAll;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,9 +29,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SampleDataITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-      .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
+  static final MiniClusterExtension CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   private static final Path DATA = Path.of("data").toAbsolutePath();
   private static final Path EXPECTED = Path.of("expected").toAbsolutePath();
@@ -42,33 +45,68 @@ class SampleDataITCase {
     tableEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
     tableEnv.getConfig().set("parallelism.default", "2");
     register("events", EventsPipeline.BRONZE_SCHEMA, "events", "json");
-    // The medallion's bronze tables declare no schema: Auto Loader types every inferred column STRING.
-    register("orders", "order_id STRING, customer_id STRING, order_timestamp STRING, total_amount STRING,"
-        + " status STRING", "medallion/orders", "json");
-    register("customers", "customer_id STRING, first_name STRING, last_name STRING, email STRING, city STRING",
-        "medallion/customers", "csv");
-    register("transactions", "transaction_id STRING, user_id STRING, transaction_type STRING,"
-        + " amount DECIMAL(10, 2), transaction_date DATE", "transactions", "json");
-    register("cdc_customers", "customer_id STRING, name STRING, email STRING, address STRING, phone STRING,"
-        + " updated_at TIMESTAMP(3)", "cdc/customers", "json");
-    register("cdc_products", "product_id STRING, name STRING, price DECIMAL(10, 2), operation STRING,"
-        + " change_timestamp TIMESTAMP(3)", "cdc/products", "json");
-    register("view_events", "event_id STRING NOT NULL, user_id STRING, event_type STRING, `timestamp` TIMESTAMP(3)",
-        "views/events", "json");
-    register("users", "user_id STRING, name STRING, email STRING, country STRING, status STRING", "views/users",
+    // The medallion's bronze tables declare no schema: Auto Loader types every inferred column
+    // STRING.
+    register(
+        "orders",
+        "order_id STRING, customer_id STRING, order_timestamp STRING, total_amount STRING,"
+            + " status STRING",
+        "medallion/orders",
+        "json");
+    register(
+        "customers",
+        "customer_id STRING, first_name STRING, last_name STRING, email STRING, city STRING",
+        "medallion/customers",
         "csv");
-    register("mixed_events", "event_id STRING NOT NULL, product_id STRING, quantity INT, `timestamp` TIMESTAMP(3)",
-        "mixed/events", "json");
+    register(
+        "transactions",
+        "transaction_id STRING, user_id STRING, transaction_type STRING,"
+            + " amount DECIMAL(10, 2), transaction_date DATE",
+        "transactions",
+        "json");
+    register(
+        "cdc_customers",
+        "customer_id STRING, name STRING, email STRING, address STRING, phone STRING,"
+            + " updated_at TIMESTAMP(3)",
+        "cdc/customers",
+        "json");
+    register(
+        "cdc_products",
+        "product_id STRING, name STRING, price DECIMAL(10, 2), operation STRING,"
+            + " change_timestamp TIMESTAMP(3)",
+        "cdc/products",
+        "json");
+    register(
+        "view_events",
+        "event_id STRING NOT NULL, user_id STRING, event_type STRING, `timestamp` TIMESTAMP(3)",
+        "views/events",
+        "json");
+    register(
+        "users",
+        "user_id STRING, name STRING, email STRING, country STRING, status STRING",
+        "views/users",
+        "csv");
+    register(
+        "mixed_events",
+        "event_id STRING NOT NULL, product_id STRING, quantity INT, `timestamp` TIMESTAMP(3)",
+        "mixed/events",
+        "json");
     // STRING price: Flink's CSV format would fail on the header line's "price" as a DECIMAL
-    register("products", "product_id STRING, product_name STRING, category STRING, price STRING",
-        "mixed/products", "csv");
+    register(
+        "products",
+        "product_id STRING, product_name STRING, category STRING, price STRING",
+        "mixed/products",
+        "csv");
   }
 
   @Test
   void everySampleRowParsesWithTheDeclaredSchema() throws IOException {
-    // One job: each table's rows whose typed columns parsed, next to the lines of its files. Flink's CSV
+    // One job: each table's rows whose typed columns parsed, next to the lines of its files.
+    // Flink's CSV
     // format cannot skip a header line, so the header rows are filtered out by their values.
-    List<String> counts = csv("""
+    List<String> counts =
+        csv(
+            """
         SELECT 'events', COUNT(*) FROM events WHERE `timestamp` IS NOT NULL
         UNION ALL SELECT 'orders', COUNT(*) FROM orders
         UNION ALL SELECT 'customers', COUNT(*) FROM customers WHERE customer_id IS DISTINCT FROM 'customer_id'
@@ -83,22 +121,25 @@ class SampleDataITCase {
           WHERE product_id IS DISTINCT FROM 'product_id' AND CAST(price AS DECIMAL(10, 2)) IS NOT NULL
         """);
 
-    assertThat(counts).containsExactlyInAnyOrder(
-        "events," + lines("events"),
-        "orders," + lines("medallion/orders"),
-        "customers," + (lines("medallion/customers") - 1),
-        "transactions," + lines("transactions"),
-        "cdc_customers," + lines("cdc/customers"),
-        "cdc_products," + lines("cdc/products"),
-        "view_events," + lines("views/events"),
-        "users," + (lines("views/users") - 1),
-        "mixed_events," + lines("mixed/events"),
-        "products," + (lines("mixed/products") - 1));
+    assertThat(counts)
+        .containsExactlyInAnyOrder(
+            "events," + lines("events"),
+            "orders," + lines("medallion/orders"),
+            "customers," + (lines("medallion/customers") - 1),
+            "transactions," + lines("transactions"),
+            "cdc_customers," + lines("cdc/customers"),
+            "cdc_products," + lines("cdc/products"),
+            "view_events," + lines("views/events"),
+            "users," + (lines("views/users") - 1),
+            "mixed_events," + lines("mixed/events"),
+            "products," + (lines("mixed/products") - 1));
   }
 
   @Test
   void medallionGoldMatchesItsExpectedRows() throws IOException {
-    List<String> actual = csv("""
+    List<String> actual =
+        csv(
+            """
         WITH silver_orders AS (
           SELECT order_id, customer_id, TO_DATE(order_timestamp) AS order_date,
                  CAST(total_amount AS DECIMAL(10, 2)) AS total_amount,
@@ -122,7 +163,9 @@ class SampleDataITCase {
 
   @Test
   void eventsGoldMatchesItsExpectedRows() throws IOException {
-    List<String> actual = csv("""
+    List<String> actual =
+        csv(
+            """
         SELECT CAST(`timestamp` AS DATE) AS event_date, event_type, COUNT(*), COUNT(DISTINCT user_id),
                AVG(JSON_VALUE(properties, '$.duration' RETURNING DOUBLE))
         FROM events
@@ -142,7 +185,9 @@ class SampleDataITCase {
 
   @Test
   void transactionBalancesMatchTheirExpectedRows() throws IOException {
-    List<String> actual = csv("""
+    List<String> actual =
+        csv(
+            """
         SELECT user_id, SUM(amount), COUNT(*)
         FROM transactions
         WHERE CASE
@@ -159,7 +204,9 @@ class SampleDataITCase {
 
   @Test
   void latestCustomerVersionsMatchTheScdType1ExpectedRows() throws IOException {
-    List<String> actual = csv("""
+    List<String> actual =
+        csv(
+            """
         SELECT customer_id, name, email, address, phone, DATE_FORMAT(updated_at, 'yyyy-MM-dd HH:mm:ss')
         FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY updated_at DESC) AS n
               FROM cdc_customers)
@@ -171,8 +218,11 @@ class SampleDataITCase {
 
   @Test
   void mixedModeEnrichedEventsMatchTheirExpectedRows() throws IOException {
-    // every product is known before the events are joined: a plain left join with the whole dimension
-    List<String> actual = csv("""
+    // every product is known before the events are joined: a plain left join with the whole
+    // dimension
+    List<String> actual =
+        csv(
+            """
         SELECT e.event_id, e.product_id, e.quantity, DATE_FORMAT(e.`timestamp`, 'yyyy-MM-dd HH:mm:ss'),
                p.product_name, p.category, CAST(p.price AS DECIMAL(10, 2))
         FROM mixed_events AS e
@@ -184,8 +234,19 @@ class SampleDataITCase {
 
   private static void register(String table, String schema, String folder, String format) {
     String options = ", '" + format + ".ignore-parse-errors' = 'false'";
-    tableEnv.executeSql("CREATE TEMPORARY TABLE " + table + " (" + schema + ") WITH ('connector' = 'filesystem',"
-        + " 'path' = '" + DATA.resolve(folder).toUri() + "', 'format' = '" + format + "'" + options + ")");
+    tableEnv.executeSql(
+        "CREATE TEMPORARY TABLE "
+            + table
+            + " ("
+            + schema
+            + ") WITH ('connector' = 'filesystem',"
+            + " 'path' = '"
+            + DATA.resolve(folder).toUri()
+            + "', 'format' = '"
+            + format
+            + "'"
+            + options
+            + ")");
   }
 
   private static long lines(String folder) throws IOException {
@@ -201,13 +262,14 @@ class SampleDataITCase {
   /** The rows of {@code query} as CSV lines, sorted. */
   private static List<String> csv(String query) {
     return rows(query).stream()
-        .map(row -> {
-          List<String> fields = new ArrayList<>();
-          for (int i = 0; i < row.getArity(); i++) {
-            fields.add(row.getField(i) == null ? "" : String.valueOf(row.getField(i)));
-          }
-          return String.join(",", fields);
-        })
+        .map(
+            row -> {
+              List<String> fields = new ArrayList<>();
+              for (int i = 0; i < row.getArity(); i++) {
+                fields.add(row.getField(i) == null ? "" : String.valueOf(row.getField(i)));
+              }
+              return String.join(",", fields);
+            })
         .sorted()
         .toList();
   }
@@ -223,6 +285,9 @@ class SampleDataITCase {
   }
 
   private static List<String> expected(String file) throws IOException {
-    return Files.readAllLines(EXPECTED.resolve(file)).stream().skip(1).sorted().collect(Collectors.toList());
+    return Files.readAllLines(EXPECTED.resolve(file)).stream()
+        .skip(1)
+        .sorted()
+        .collect(Collectors.toList());
   }
 }

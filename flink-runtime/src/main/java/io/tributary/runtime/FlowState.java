@@ -13,6 +13,10 @@ public enum FlowState {
   EXCLUDED;
 
   public boolean isTerminal() {
-    return this == COMPLETED || this == FAILED || this == SKIPPED || this == STOPPED || this == EXCLUDED;
+    return this == COMPLETED
+        || this == FAILED
+        || this == SKIPPED
+        || this == STOPPED
+        || this == EXCLUDED;
   }
 }

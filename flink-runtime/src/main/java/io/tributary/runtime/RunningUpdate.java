@@ -75,19 +75,22 @@ public final class RunningUpdate {
    * and {@link #stop()}s the update when one is; interrupt the thread to end the watch.
    */
   Thread watchStopRequests() {
-    Thread watcher = new Thread(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          if (storage.stopRequested()) {
-            stop();
-            return;
-          }
-          Thread.sleep(STOP_POLL.toMillis());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "tributary-stop-watcher");
+    Thread watcher =
+        new Thread(
+            () -> {
+              try {
+                while (!Thread.currentThread().isInterrupted()) {
+                  if (storage.stopRequested()) {
+                    stop();
+                    return;
+                  }
+                  Thread.sleep(STOP_POLL.toMillis());
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "tributary-stop-watcher");
     watcher.setDaemon(true);
     watcher.start();
     return watcher;

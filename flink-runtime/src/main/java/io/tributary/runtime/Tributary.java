@@ -11,9 +11,6 @@ import io.tributary.runtime.config.PipelineLibraries;
 import io.tributary.runtime.config.PipelineSettings;
 import io.tributary.runtime.engine.EmbeddedCluster;
 import io.tributary.runtime.engine.EmbeddedExecutor;
-import io.tributary.runtime.remote.ContextExecutor;
-import io.tributary.runtime.remote.JobJars;
-import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.engine.JobExecutor;
 import io.tributary.runtime.engine.OwnCluster;
 import io.tributary.runtime.engine.PreparedUpdate;
@@ -24,6 +21,9 @@ import io.tributary.runtime.engine.UpdateRunner;
 import io.tributary.runtime.maintenance.MaintenanceOptions;
 import io.tributary.runtime.maintenance.MaintenanceReport;
 import io.tributary.runtime.maintenance.TableMaintenance;
+import io.tributary.runtime.remote.ContextExecutor;
+import io.tributary.runtime.remote.JobJars;
+import io.tributary.runtime.remote.RemoteExecutor;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
@@ -38,7 +38,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
-import org.apache.flink.configuration.Configuration;
 
 /**
  * Runs a pipeline from Java: the embedding API that the CLI is a thin layer over.
@@ -69,14 +68,15 @@ public final class Tributary {
 
   /** The pipeline a {@code pipeline.yml} describes, with its library classes loaded. */
   public static Builder fromConfig(PipelineConfig config) {
-    Builder builder = new Builder(PipelineLibraries.load(config.name(), config.libraries()))
-        .name(config.name())
-        .storage(config.storage())
-        .configuration(config.configuration())
-        .development(config.development())
-        .continuous(config.continuous())
-        .triggerInterval(config.triggerInterval())
-        .parallelism(config.parallelism());
+    Builder builder =
+        new Builder(PipelineLibraries.load(config.name(), config.libraries()))
+            .name(config.name())
+            .storage(config.storage())
+            .configuration(config.configuration())
+            .development(config.development())
+            .continuous(config.continuous())
+            .triggerInterval(config.triggerInterval())
+            .parallelism(config.parallelism());
     builder.flinkOptions = Map.copyOf(config.flinkOptions());
     builder.hadoopSettings.putAll(config.hadoopSettings());
     if (!config.cluster().isEmpty()) {
@@ -98,8 +98,10 @@ public final class Tributary {
     private RefreshSelection selection = RefreshSelection.all();
     private UpdateListener listener = UpdateListener.NONE;
     private JobExecutor executor;
+
     /** The caller's cluster {@link #executor} runs on, if it is one: its executor takes the pipeline's timeout. */
     private EmbeddedCluster embeddedCluster;
+
     private String remoteCluster;
     private UnaryOperator<Function<LogicalPlan, ResolvedPlan>> analyses = UnaryOperator.identity();
     private Map<String, String> flinkOptions = Map.of();
@@ -240,7 +242,8 @@ public final class Tributary {
      */
     public Builder retries(int maxFlowRetries, Duration backoff) {
       if (maxFlowRetries < 0) {
-        throw new IllegalArgumentException("maxFlowRetries must not be negative, was " + maxFlowRetries);
+        throw new IllegalArgumentException(
+            "maxFlowRetries must not be negative, was " + maxFlowRetries);
       }
       this.maxFlowRetries = maxFlowRetries;
       this.retryBackoff = Objects.requireNonNull(backoff, "backoff");
@@ -259,7 +262,8 @@ public final class Tributary {
 
     /** One Hadoop setting for the pipeline's storage ({@code fs.s3a.endpoint}), as in a {@code hadoop:} block. */
     public Builder hadoopSetting(String key, String value) {
-      hadoopSettings.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      hadoopSettings.put(
+          Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
@@ -278,7 +282,8 @@ public final class Tributary {
         if (e instanceof PipelineConfigException) {
           throw e; // a setting read while building: reported alone, as before
         }
-        // the pipelines.* keys are reported with the structure's problems (the analyzer does, past them)
+        // the pipelines.* keys are reported with the structure's problems (the analyzer does, past
+        // them)
         List<String> settings = PipelineSettings.problems(configuration);
         if (settings.isEmpty()) {
           throw e;
@@ -296,7 +301,9 @@ public final class Tributary {
      * @throws PipelineDefinitionException listing every problem
      */
     public ResolvedPlan validate() {
-      return analyses.apply(ProductionRuntime.analyzer(storage(), false, plan())::analyze).apply(plan());
+      return analyses
+          .apply(ProductionRuntime.analyzer(storage(), false, plan())::analyze)
+          .apply(plan());
     }
 
     /** Runs one update and returns how it ended; definition errors are thrown before anything runs. */
@@ -307,8 +314,11 @@ public final class Tributary {
       } catch (InterruptedException e) {
         update.stop();
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while waiting for an update of pipeline '" + name
-            + "'; it was asked to stop.", e);
+        throw new IllegalStateException(
+            "Interrupted while waiting for an update of pipeline '"
+                + name
+                + "'; it was asked to stop.",
+            e);
       }
     }
 
@@ -322,59 +332,107 @@ public final class Tributary {
       OwnCluster ownCluster = OwnCluster.of(flinkOptions, pipelineStorage.settings());
       // the main of a Flink program runs its jobs on Flink's cluster, never on one of its own
       boolean inContext = executor == null && remoteCluster == null && ContextExecutor.inContext();
-      // a triggered update's own cluster starts while the pipeline is analyzed: 2-3 s of a cold start
-      Optional<CompletableFuture<EmbeddedExecutor>> early = executor == null && remoteCluster == null && !inContext
-          && !continuous ? Optional.of(ownCluster.startEarly(ownCluster.triggeredSlots(parallelism))) : Optional.empty();
+      // a triggered update's own cluster starts while the pipeline is analyzed: 2-3 s of a cold
+      // start
+      Optional<CompletableFuture<EmbeddedExecutor>> early =
+          executor == null && remoteCluster == null && !inContext && !continuous
+              ? Optional.of(ownCluster.startEarly(ownCluster.triggeredSlots(parallelism)))
+              : Optional.empty();
       // a continuous update recomputes materialized tables (ResolvedPlan.forContinuousUpdate)
-      PreparedUpdate prepared = PreparedUpdate.prepare(name, configuration, logical, pipelineStorage, selection,
-          analyses, continuous ? ResolvedPlan::forContinuousUpdate : UnaryOperator.identity(), inContext, early);
+      PreparedUpdate prepared =
+          PreparedUpdate.prepare(
+              name,
+              configuration,
+              logical,
+              pipelineStorage,
+              selection,
+              analyses,
+              continuous ? ResolvedPlan::forContinuousUpdate : UnaryOperator.identity(),
+              inContext,
+              early);
       PipelineSettings pipelineSettings = prepared.settings();
       List<PlannedJob> jobs = prepared.plan().jobs();
-      RunSettings settings = new RunSettings(parallelism, triggerInterval, development, continuous, flinkOptions,
-          maxFlowRetries != null ? maxFlowRetries
-              : pipelineSettings.maxFlowRetries().orElse(RunSettings.DEFAULT_FLOW_RETRIES),
-          retryBackoff, pipelineSettings.maintenance());
-      // continuous mode runs every streaming job at once, and a materialized table's job beside them
-      long streamingJobs = jobs.stream().filter(job -> job.mode() == PlannedJob.Mode.STREAMING).count();
-      int slots = continuous ? (int) (parallelism * (streamingJobs + 1)) : ownCluster.triggeredSlots(parallelism);
+      RunSettings settings =
+          new RunSettings(
+              parallelism,
+              triggerInterval,
+              development,
+              continuous,
+              flinkOptions,
+              maxFlowRetries != null
+                  ? maxFlowRetries
+                  : pipelineSettings.maxFlowRetries().orElse(RunSettings.DEFAULT_FLOW_RETRIES),
+              retryBackoff,
+              pipelineSettings.maintenance());
+      // continuous mode runs every streaming job at once, and a materialized table's job beside
+      // them
+      long streamingJobs =
+          jobs.stream().filter(job -> job.mode() == PlannedJob.Mode.STREAMING).count();
+      int slots =
+          continuous
+              ? (int) (parallelism * (streamingJobs + 1))
+              : ownCluster.triggeredSlots(parallelism);
       RunningUpdate update = new RunningUpdate(pipelineStorage);
       UpdateListener recording = update.recorder(listener);
-      JobExecutor shared = embeddedCluster != null
-          ? new EmbeddedExecutor(embeddedCluster, pipelineSettings.caughtUpTimeout()) : executor;
+      JobExecutor shared =
+          embeddedCluster != null
+              ? new EmbeddedExecutor(embeddedCluster, pipelineSettings.caughtUpTimeout())
+              : executor;
       String remote = remoteCluster;
-      List<Class<?>> pipelineClasses = definitions.stream().<Class<?>>map(Object::getClass).toList();
-      Thread thread = new Thread(() -> {
-        Thread watcher = update.watchStopRequests();
-        UpdateResult result = null;
-        try (PipelineLock lock = prepared.lock()) {
-          // an executor given to the builder is the caller's; one started for this update is closed with it
-          JobExecutor target = shared != null ? shared
-              : remote != null ? RemoteExecutor.connect(remote, JobJars.forPipeline(pipelineClasses),
-                  pipelineSettings.caughtUpTimeout())
-              : prepared.context().isPresent() ? prepared.context().get()
-              : early.isPresent() ? OwnCluster.join(early.get()).withFailoverTimeout(pipelineSettings.caughtUpTimeout())
-              : ownCluster.start(slots, pipelineSettings.caughtUpTimeout());
-          try {
-            UpdateRunner runner = ProductionRuntime.runner(target, pipelineStorage, settings);
-            // analyzed again if a flow restarts for new columns: the stored schemas then have them
-            result = runner.run(prepared.plan(), prepared.analyzeStoring(), prepared.selected(), recording,
-                update.stopRequest());
-          } finally {
-            if (shared == null) {
-              target.close();
-            }
-          }
-        } catch (RuntimeException | Error e) {
-          update.fail(e);
-        } finally {
-          watcher.interrupt();
-          pipelineStorage.clearStopRequest();
-        }
-        // only once the lock is released (and an own cluster closed): a caller's next update may start
-        if (result != null) {
-          update.complete(result);
-        }
-      }, "tributary-update-" + name);
+      List<Class<?>> pipelineClasses =
+          definitions.stream().<Class<?>>map(Object::getClass).toList();
+      Thread thread =
+          new Thread(
+              () -> {
+                Thread watcher = update.watchStopRequests();
+                UpdateResult result = null;
+                try (PipelineLock lock = prepared.lock()) {
+                  // an executor given to the builder is the caller's; one started for this update
+                  // is closed with it
+                  JobExecutor target =
+                      shared != null
+                          ? shared
+                          : remote != null
+                              ? RemoteExecutor.connect(
+                                  remote,
+                                  JobJars.forPipeline(pipelineClasses),
+                                  pipelineSettings.caughtUpTimeout())
+                              : prepared.context().isPresent()
+                                  ? prepared.context().get()
+                                  : early.isPresent()
+                                      ? OwnCluster.join(early.get())
+                                          .withFailoverTimeout(pipelineSettings.caughtUpTimeout())
+                                      : ownCluster.start(slots, pipelineSettings.caughtUpTimeout());
+                  try {
+                    UpdateRunner runner =
+                        ProductionRuntime.runner(target, pipelineStorage, settings);
+                    // analyzed again if a flow restarts for new columns: the stored schemas then
+                    // have them
+                    result =
+                        runner.run(
+                            prepared.plan(),
+                            prepared.analyzeStoring(),
+                            prepared.selected(),
+                            recording,
+                            update.stopRequest());
+                  } finally {
+                    if (shared == null) {
+                      target.close();
+                    }
+                  }
+                } catch (RuntimeException | Error e) {
+                  update.fail(e);
+                } finally {
+                  watcher.interrupt();
+                  pipelineStorage.clearStopRequest();
+                }
+                // only once the lock is released (and an own cluster closed): a caller's next
+                // update may start
+                if (result != null) {
+                  update.complete(result);
+                }
+              },
+              "tributary-update-" + name);
       thread.start();
       return update;
     }
@@ -395,16 +453,25 @@ public final class Tributary {
     }
 
     private PipelineStorage storage() {
-      String root = Optional.ofNullable(storage).orElseThrow(() -> new IllegalStateException(
-          "Pipeline '" + name + "' has no storage root. Call storage(\"/path/or/uri\") before running it."));
+      String root =
+          Optional.ofNullable(storage)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "Pipeline '"
+                              + name
+                              + "' has no storage root. Call storage(\"/path/or/uri\") before running it."));
       Map<String, String> fsKeys = new TreeMap<>();
-      configuration.forEach((key, value) -> {
-        if (key.startsWith(PipelineConfig.HADOOP_FS_PREFIX)) {
-          fsKeys.put(key, value);
-        }
-      });
-      HadoopSettings settings = (hadoopConf == null ? HadoopSettings.none() : HadoopSettings.from(hadoopConf))
-          .with(hadoopSettings).with(fsKeys);
+      configuration.forEach(
+          (key, value) -> {
+            if (key.startsWith(PipelineConfig.HADOOP_FS_PREFIX)) {
+              fsKeys.put(key, value);
+            }
+          });
+      HadoopSettings settings =
+          (hadoopConf == null ? HadoopSettings.none() : HadoopSettings.from(hadoopConf))
+              .with(hadoopSettings)
+              .with(fsKeys);
       return PipelineStorage.at(root, settings);
     }
   }

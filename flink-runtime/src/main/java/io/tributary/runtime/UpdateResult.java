@@ -10,8 +10,14 @@ import java.util.Optional;
  *
  * @param number the update's sequence number in the pipeline's storage, from 1
  */
-public record UpdateResult(String pipeline, String updateId, long number, UpdateState state, List<FlowResult> flows,
-    Optional<String> error, Duration duration) {
+public record UpdateResult(
+    String pipeline,
+    String updateId,
+    long number,
+    UpdateState state,
+    List<FlowResult> flows,
+    Optional<String> error,
+    Duration duration) {
 
   public UpdateResult {
     Objects.requireNonNull(pipeline, "pipeline");

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AppendFlowITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
   @RegisterExtension
   static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
@@ -57,16 +58,22 @@ class AppendFlowITCase {
     @Override
     public void define(Pipeline p) {
       p.createStreamingTable("all_events").expectOrDrop("has_id", "id IS NOT NULL");
-      p.appendFlow("from_us").target("all_events")
+      p.appendFlow("from_us")
+          .target("all_events")
           .from(AutoLoader.json(p.conf("source.us", "/none")).schema("id STRING, region STRING"));
       p.streamingTable("eu_events")
           .from(AutoLoader.json(p.conf("source.eu", "/none")).schema("region STRING, id STRING"));
       p.appendFlow("from_eu").target("all_events").sql("SELECT region, id FROM STREAM(eu_events)");
-      p.appendFlow("backfill").target("all_events")
-          .from(AutoLoader.json(p.conf("source.history", "/none")).schema("id STRING, region STRING")).once();
+      p.appendFlow("backfill")
+          .target("all_events")
+          .from(
+              AutoLoader.json(p.conf("source.history", "/none")).schema("id STRING, region STRING"))
+          .once();
       if (withAsia) {
-        p.appendFlow("from_asia").target("all_events")
-            .from(AutoLoader.json(p.conf("source.asia", "/none")).schema("id STRING, region STRING"));
+        p.appendFlow("from_asia")
+            .target("all_events")
+            .from(
+                AutoLoader.json(p.conf("source.asia", "/none")).schema("id STRING, region STRING"));
       }
     }
   }
@@ -76,7 +83,9 @@ class AppendFlowITCase {
     Path us = Files.createDirectories(dir.resolve("us"));
     Path eu = Files.createDirectories(dir.resolve("eu"));
     Path history = Files.createDirectories(dir.resolve("history"));
-    Files.writeString(us.resolve("part-1.json"), """
+    Files.writeString(
+        us.resolve("part-1.json"),
+        """
         {"id":"u1","region":"us"}
         {"id":null,"region":"us"}
         """);
@@ -86,12 +95,23 @@ class AppendFlowITCase {
     UpdateResult first = builder(new AllEvents()).run();
 
     assertThat(first.state()).as("%s", first.error()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(rows()).containsExactlyInAnyOrder(
-        Row.of("u1", "us"), Row.of("e1", "eu"), Row.of("h1", "old"));
-    assertThat(completedFlows(first)).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "eu_events", "eu_events", "from_us", "all_events", "from_eu", "all_events", "backfill", "all_events"));
-    assertThat(rowsPerFlow(first)).isEqualTo(Map.of("all_events", 2L, "backfill", 1L, "eu_events", 1L,
-        "from_eu", 1L, "from_us", 2L));
+    assertThat(rows())
+        .containsExactlyInAnyOrder(Row.of("u1", "us"), Row.of("e1", "eu"), Row.of("h1", "old"));
+    assertThat(completedFlows(first))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "eu_events",
+                "eu_events",
+                "from_us",
+                "all_events",
+                "from_eu",
+                "all_events",
+                "backfill",
+                "all_events"));
+    assertThat(rowsPerFlow(first))
+        .isEqualTo(
+            Map.of(
+                "all_events", 2L, "backfill", 1L, "eu_events", 1L, "from_eu", 1L, "from_us", 2L));
 
     Files.writeString(us.resolve("part-2.json"), "{\"id\":\"u2\",\"region\":\"us\"}\n");
     Files.writeString(history.resolve("part-2.json"), "{\"id\":\"h2\",\"region\":\"old\"}\n");
@@ -99,31 +119,49 @@ class AppendFlowITCase {
     UpdateResult second = builder(new AllEvents()).run();
 
     assertThat(second.state()).as("%s", second.error()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(rows()).as("only u2 is new; the backfill ran already").containsExactlyInAnyOrder(
-        Row.of("u1", "us"), Row.of("e1", "eu"), Row.of("h1", "old"), Row.of("u2", "us"));
+    assertThat(rows())
+        .as("only u2 is new; the backfill ran already")
+        .containsExactlyInAnyOrder(
+            Row.of("u1", "us"), Row.of("e1", "eu"), Row.of("h1", "old"), Row.of("u2", "us"));
     assertThat(second.flow("backfill").orElseThrow().state()).isEqualTo(FlowState.EXCLUDED);
     assertThat(rowsPerFlow(second)).isEqualTo(Map.of("all_events", 1L, "from_us", 1L));
 
     Files.writeString(eu.resolve("part-2.json"), "{\"id\":\"e2\",\"region\":\"eu\"}\n");
-    Files.writeString(Files.createDirectories(dir.resolve("asia")).resolve("part-1.json"),
+    Files.writeString(
+        Files.createDirectories(dir.resolve("asia")).resolve("part-1.json"),
         "{\"id\":\"a1\",\"region\":\"asia\"}\n");
 
     UpdateResult third = builder(new AllEvents(true)).run();
 
     assertThat(third.state()).as("%s", third.error()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(rows()).as("the added flow restored nobody's positions: nothing read twice")
-        .containsExactlyInAnyOrder(Row.of("u1", "us"), Row.of("e1", "eu"), Row.of("h1", "old"),
-            Row.of("u2", "us"), Row.of("e2", "eu"), Row.of("a1", "asia"));
-    assertThat(rowsPerFlow(third)).isEqualTo(Map.of("all_events", 2L, "eu_events", 1L, "from_asia", 1L,
-        "from_eu", 1L));
+    assertThat(rows())
+        .as("the added flow restored nobody's positions: nothing read twice")
+        .containsExactlyInAnyOrder(
+            Row.of("u1", "us"),
+            Row.of("e1", "eu"),
+            Row.of("h1", "old"),
+            Row.of("u2", "us"),
+            Row.of("e2", "eu"),
+            Row.of("a1", "asia"));
+    assertThat(rowsPerFlow(third))
+        .isEqualTo(Map.of("all_events", 2L, "eu_events", 1L, "from_asia", 1L, "from_eu", 1L));
 
-    UpdateResult refreshed = builder(new AllEvents(true))
-        .selection(RefreshSelection.fullRefreshTables(Set.of("all_events"))).run();
+    UpdateResult refreshed =
+        builder(new AllEvents(true))
+            .selection(RefreshSelection.fullRefreshTables(Set.of("all_events")))
+            .run();
 
     assertThat(refreshed.state()).as("%s", refreshed.error()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(rows()).as("a full refresh reads every file again, and the backfill runs again")
-        .containsExactlyInAnyOrder(Row.of("u1", "us"), Row.of("e1", "eu"), Row.of("h1", "old"),
-            Row.of("u2", "us"), Row.of("e2", "eu"), Row.of("a1", "asia"), Row.of("h2", "old"));
+    assertThat(rows())
+        .as("a full refresh reads every file again, and the backfill runs again")
+        .containsExactlyInAnyOrder(
+            Row.of("u1", "us"),
+            Row.of("e1", "eu"),
+            Row.of("h1", "old"),
+            Row.of("u2", "us"),
+            Row.of("e2", "eu"),
+            Row.of("a1", "asia"),
+            Row.of("h2", "old"));
     assertThat(refreshed.flow("backfill").orElseThrow().state()).isEqualTo(FlowState.COMPLETED);
   }
 
@@ -131,8 +169,16 @@ class AppendFlowITCase {
     return Tributary.pipeline(definition)
         .name("events")
         .storage(dir.resolve("storage").toString())
-        .configuration(Map.of("source.us", dir.resolve("us").toString(), "source.eu", dir.resolve("eu").toString(),
-            "source.history", dir.resolve("history").toString(), "source.asia", dir.resolve("asia").toString()))
+        .configuration(
+            Map.of(
+                "source.us",
+                dir.resolve("us").toString(),
+                "source.eu",
+                dir.resolve("eu").toString(),
+                "source.history",
+                dir.resolve("history").toString(),
+                "source.asia",
+                dir.resolve("asia").toString()))
         .parallelism(2)
         .triggerInterval(Duration.ofSeconds(1))
         .cluster(CLUSTER.cluster());
@@ -143,9 +189,11 @@ class AppendFlowITCase {
   }
 
   private List<Event> events(UpdateResult update) {
-    PipelineStorage storage = PipelineStorage.at(dir.resolve("storage").toString(),
-        new org.apache.hadoop.conf.Configuration());
-    return EventLog.of(storage).events().stream().filter(e -> e.origin().updateId().equals(update.updateId()))
+    PipelineStorage storage =
+        PipelineStorage.at(
+            dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration());
+    return EventLog.of(storage).events().stream()
+        .filter(e -> e.origin().updateId().equals(update.updateId()))
         .toList();
   }
 
@@ -165,7 +213,11 @@ class AppendFlowITCase {
     Map<String, Long> rows = new TreeMap<>();
     for (Event event : events(update)) {
       if (event.level() == Event.Level.METRICS) {
-        JsonNode count = JSON.readTree(event.details()).path("flow_progress").path("metrics").path("num_output_rows");
+        JsonNode count =
+            JSON.readTree(event.details())
+                .path("flow_progress")
+                .path("metrics")
+                .path("num_output_rows");
         if (count.asLong() > 0) {
           rows.merge(event.origin().flowName().orElseThrow(), count.asLong(), Long::sum);
         }

@@ -93,8 +93,10 @@ class BadInputCorpusITCase {
     public void define(Pipeline p) {
       List<String> joined = new ArrayList<>();
       for (Case c : cases) {
-        AutoLoader source = c.get("format").equals("csv") ? AutoLoader.csv(c.input().toString())
-            : AutoLoader.json(c.input().toString());
+        AutoLoader source =
+            c.get("format").equals("csv")
+                ? AutoLoader.csv(c.input().toString())
+                : AutoLoader.json(c.input().toString());
         if (!c.get("schema").isEmpty()) {
           source = source.schema(c.get("schema"));
         }
@@ -109,7 +111,10 @@ class BadInputCorpusITCase {
         if (!c.get("expect").isEmpty()) {
           String[] expectation = c.get("expect").split(":", 2);
           downstream = c.get("cdc").isEmpty() ? c.downstream() : c.table() + "_valid";
-          p.streamingTable(downstream).from(c.table()).expectOrDrop(expectation[0], expectation[1]).quarantine();
+          p.streamingTable(downstream)
+              .from(c.table())
+              .expectOrDrop(expectation[0], expectation[1])
+              .quarantine();
         }
         if (!c.get("cdc").isEmpty()) {
           String[] cdc = c.get("cdc").split(";");
@@ -124,8 +129,13 @@ class BadInputCorpusITCase {
       if (joined.isEmpty()) {
         return;
       }
-      p.streamingTable("corpus").sql(String.join(" UNION ALL ", joined.stream()
-          .map(t -> "SELECT '" + t + "' AS case_table FROM STREAM(" + t + ")").toList()));
+      p.streamingTable("corpus")
+          .sql(
+              String.join(
+                  " UNION ALL ",
+                  joined.stream()
+                      .map(t -> "SELECT '" + t + "' AS case_table FROM STREAM(" + t + ")")
+                      .toList()));
     }
   }
 
@@ -162,9 +172,13 @@ class BadInputCorpusITCase {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void eachCaseHasItsStatedOutcome(Case c) throws Exception {
-    Optional<String> error = Stream.of(second, first)
-        .flatMap(result -> Stream.of(c.table(), c.downstream()).map(result::flow))
-        .flatMap(Optional::stream).map(FlowResult::error).flatMap(Optional::stream).findFirst();
+    Optional<String> error =
+        Stream.of(second, first)
+            .flatMap(result -> Stream.of(c.table(), c.downstream()).map(result::flow))
+            .flatMap(Optional::stream)
+            .map(FlowResult::error)
+            .flatMap(Optional::stream)
+            .findFirst();
     if (c.get("outcome").equals("error")) {
       assertThat(error).as("the error of %s", c).isPresent();
       assertThat(error.get()).contains(c.get("error").replace("${input}", c.flinkInput()));
@@ -175,23 +189,35 @@ class BadInputCorpusITCase {
     assertThat(rows).as("rows of %s", c).isEqualTo(expected(c, "expected.txt", rows));
     if (!c.get("expect").isEmpty() || !c.get("cdc").isEmpty()) {
       List<String> downstream = rows(c, c.downstream());
-      assertThat(downstream).as("%s of %s", c.downstream(), c)
+      assertThat(downstream)
+          .as("%s of %s", c.downstream(), c)
           .isEqualTo(expected(c, "expected-downstream.txt", downstream));
     }
     if (!c.get("expect").isEmpty()) {
-      String table = (c.get("cdc").isEmpty() ? c.downstream() : c.table() + "_valid") + "_quarantine";
+      String table =
+          (c.get("cdc").isEmpty() ? c.downstream() : c.table() + "_valid") + "_quarantine";
       List<String> quarantined = rows(c, table);
-      assertThat(quarantined).as("%s of %s", table, c).isEqualTo(expected(c, "expected-quarantine.txt", quarantined));
+      assertThat(quarantined)
+          .as("%s of %s", table, c)
+          .isEqualTo(expected(c, "expected-quarantine.txt", quarantined));
     }
   }
 
   private static Tributary.Builder builder() {
-    // a job that fails over and then neither catches up nor writes a row fails after two minutes, with the
+    // a job that fails over and then neither catches up nor writes a row fails after two minutes,
+    // with the
     // failure that restarted it, instead of the default hour
-    return Tributary.pipeline(new Corpus()).name("corpus").storage(dir.resolve("storage").toString())
-        .configuration(java.util.Map.of(io.tributary.runtime.config.PipelineSettings.CAUGHT_UP_TIMEOUT, "120 s"))
-        .parallelism(1).triggerInterval(Duration.ofSeconds(1)).development(false)
-        .retries(0, Duration.ofMillis(10)).cluster(cluster);
+    return Tributary.pipeline(new Corpus())
+        .name("corpus")
+        .storage(dir.resolve("storage").toString())
+        .configuration(
+            java.util.Map.of(
+                io.tributary.runtime.config.PipelineSettings.CAUGHT_UP_TIMEOUT, "120 s"))
+        .parallelism(1)
+        .triggerInterval(Duration.ofSeconds(1))
+        .development(false)
+        .retries(0, Duration.ofMillis(10))
+        .cluster(cluster);
   }
 
   private static List<String> rows(Case c, String table) {
@@ -201,8 +227,12 @@ class BadInputCorpusITCase {
     }
     List<String> lines = new ArrayList<>();
     lines.add(String.join(",", DeltaTableReader.schema(path).orElseThrow().getFieldNames()));
-    lines.addAll(DeltaTableReader.readAll(path).stream().map(BadInputCorpusITCase::text)
-        .map(line -> line.replace(c.flinkInput(), "${input}")).sorted().toList());
+    lines.addAll(
+        DeltaTableReader.readAll(path).stream()
+            .map(BadInputCorpusITCase::text)
+            .map(line -> line.replace(c.flinkInput(), "${input}"))
+            .sorted()
+            .toList());
     return lines;
   }
 
@@ -210,7 +240,10 @@ class BadInputCorpusITCase {
     List<String> fields = new ArrayList<>();
     for (int i = 0; i < row.getArity(); i++) {
       Object value = row.getField(i);
-      String field = value instanceof Object[] array ? java.util.Arrays.toString(array) : String.valueOf(value);
+      String field =
+          value instanceof Object[] array
+              ? java.util.Arrays.toString(array)
+              : String.valueOf(value);
       fields.add(field.length() > 1000 ? "<" + field.length() + " chars>" : field);
     }
     return String.join(" | ", fields);
@@ -220,14 +253,17 @@ class BadInputCorpusITCase {
    * The expected lines of {@code file}. With {@code -Dbadinput.golden=<folder of the cases' sources>}
    * the actual lines are written there instead, to be reviewed before they are committed.
    */
-  private static List<String> expected(Case c, String file, List<String> actual) throws IOException {
+  private static List<String> expected(Case c, String file, List<String> actual)
+      throws IOException {
     String golden = System.getProperty("badinput.golden");
     if (golden != null) {
       Files.write(Path.of(golden).resolve(c.name()).resolve(file), actual, StandardCharsets.UTF_8);
       return actual;
     }
     Path path = resource(c).resolve(file);
-    return Files.exists(path) ? Files.readAllLines(path, StandardCharsets.UTF_8) : List.of("(no " + file + ")");
+    return Files.exists(path)
+        ? Files.readAllLines(path, StandardCharsets.UTF_8)
+        : List.of("(no " + file + ")");
   }
 
   private static Path root() {
@@ -248,19 +284,25 @@ class BadInputCorpusITCase {
    */
   private static List<Case> loadCases() throws IOException {
     String only = System.getProperty("badinput.cases", "");
-    java.util.Set<String> selected = java.util.Set.of(only.isBlank() ? new String[0] : only.split(","));
+    java.util.Set<String> selected =
+        java.util.Set.of(only.isBlank() ? new String[0] : only.split(","));
     try (Stream<Path> folders = Files.list(root())) {
-      return folders.filter(Files::isDirectory)
-          .filter(folder -> selected.isEmpty() || selected.contains(folder.getFileName().toString()))
-          .sorted().map(folder -> {
-        Properties props = new Properties();
-        try (InputStream in = Files.newInputStream(folder.resolve("case.properties"))) {
-          props.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-        return new Case(folder.getFileName().toString(), props);
-      }).toList();
+      return folders
+          .filter(Files::isDirectory)
+          .filter(
+              folder -> selected.isEmpty() || selected.contains(folder.getFileName().toString()))
+          .sorted()
+          .map(
+              folder -> {
+                Properties props = new Properties();
+                try (InputStream in = Files.newInputStream(folder.resolve("case.properties"))) {
+                  props.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+                return new Case(folder.getFileName().toString(), props);
+              })
+          .toList();
     }
   }
 
@@ -273,7 +315,11 @@ class BadInputCorpusITCase {
     }
     try (Stream<Path> files = Files.list(from)) {
       for (Path file : files.sorted().toList()) {
-        String name = file.getFileName().toString().replaceFirst("^underscore_", "_").replaceFirst("^dot_", ".");
+        String name =
+            file.getFileName()
+                .toString()
+                .replaceFirst("^underscore_", "_")
+                .replaceFirst("^dot_", ".");
         Files.copy(file, c.input().resolve(name), StandardCopyOption.REPLACE_EXISTING);
       }
     }

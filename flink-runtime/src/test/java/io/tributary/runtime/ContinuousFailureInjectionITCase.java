@@ -53,13 +53,13 @@ class ContinuousFailureInjectionITCase {
   private static final Logger LOG = LoggerFactory.getLogger(ContinuousFailureInjectionITCase.class);
   private static final int FILES = 5;
   private static final int ROWS_PER_FILE = 200;
-  private static final Duration TIMEOUT = Duration.ofMinutes(6); // a loaded machine (load 35) is slow
+  private static final Duration TIMEOUT =
+      Duration.ofMinutes(6); // a loaded machine (load 35) is slow
 
   @RegisterExtension
   static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
-  @RegisterExtension
-  final SeededRandom random = new SeededRandom();
+  @RegisterExtension final SeededRandom random = new SeededRandom();
 
   @TempDir Path dir;
 
@@ -97,14 +97,19 @@ class ContinuousFailureInjectionITCase {
   public static final class Checked implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("raw").from(AutoLoader.json(p.conf("source", "/none")).schema("id BIGINT, name STRING"));
-      p.streamingTable("checked").query(ctx -> {
-        TableEnvironment env = ctx.tableEnvironment();
-        if (!Arrays.asList(env.listUserDefinedFunctions()).contains("injected")) {
-          env.createTemporarySystemFunction("injected", Injected.class);
-        }
-        return ctx.readStream("raw").select($("id"), call("injected", $("name")).as("name"));
-      }).expectOrDrop("positive_id", "id > 0");
+      p.streamingTable("raw")
+          .from(AutoLoader.json(p.conf("source", "/none")).schema("id BIGINT, name STRING"));
+      p.streamingTable("checked")
+          .query(
+              ctx -> {
+                TableEnvironment env = ctx.tableEnvironment();
+                if (!Arrays.asList(env.listUserDefinedFunctions()).contains("injected")) {
+                  env.createTemporarySystemFunction("injected", Injected.class);
+                }
+                return ctx.readStream("raw")
+                    .select($("id"), call("injected", $("name")).as("name"));
+              })
+          .expectOrDrop("positive_id", "id > 0");
     }
   }
 
@@ -125,50 +130,67 @@ class ContinuousFailureInjectionITCase {
 
     runToTheEnd(Map.of(), Set.of());
 
-    assertThat(Injected.FAILURES.get()).as("the failure at row %s was injected", failAt).isPositive();
+    assertThat(Injected.FAILURES.get())
+        .as("the failure at row %s was injected", failAt)
+        .isPositive();
     assertThat(Injected.OPENED.get()).as("the job failed over").isGreaterThan(1);
   }
 
   @Test
   void aCheckpointThatTimesOutFailsTheJobWhichRecoversToExactlyOnceOutput() throws Exception {
-    Injected.SLOW_ROWS.set(1); // the first row holds the barrier 25 s, past a 10 s checkpoint timeout
+    Injected.SLOW_ROWS.set(
+        1); // the first row holds the barrier 25 s, past a 10 s checkpoint timeout
 
     runToTheEnd(Map.of("execution.checkpointing.timeout", "10 s"), Set.of());
 
-    assertThat(Injected.OPENED.get()).as("the expired checkpoint failed the job over").isGreaterThan(1);
+    assertThat(Injected.OPENED.get())
+        .as("the expired checkpoint failed the job over")
+        .isGreaterThan(1);
   }
 
   @Test
-  void checkpointStorageThatFailsWritesFailsTheJobWhichRecoversToExactlyOnceOutput() throws Exception {
+  void checkpointStorageThatFailsWritesFailsTheJobWhichRecoversToExactlyOnceOutput()
+      throws Exception {
     // the job's checkpoints go to a file system whose disk is full until the job has failed over
     Path checkpoints = Files.createDirectories(dir.resolve("checkpoints"));
-    org.apache.flink.configuration.Configuration flink = new org.apache.flink.configuration.Configuration();
+    org.apache.flink.configuration.Configuration flink =
+        new org.apache.flink.configuration.Configuration();
     GuardedFileSystem.settings("checkpoint-storage-password")
         .forEach((key, value) -> flink.setString("flink.hadoop." + key, value));
     FileSystem.initialize(flink, null);
     long refusedBefore = GuardedFileSystem.refusedWrites();
     GuardedFileSystem.fillUpAfter(checkpoints, 0);
-    Thread repair = new Thread(() -> {
-      try {
-        Await.until("a checkpoint on the full disk failed the job over", TIMEOUT, () -> Injected.OPENED.get() > 1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        GuardedFileSystem.repair();
-      }
-    }, "repair-checkpoint-storage");
+    Thread repair =
+        new Thread(
+            () -> {
+              try {
+                Await.until(
+                    "a checkpoint on the full disk failed the job over",
+                    TIMEOUT,
+                    () -> Injected.OPENED.get() > 1);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } finally {
+                GuardedFileSystem.repair();
+              }
+            },
+            "repair-checkpoint-storage");
     repair.setDaemon(true);
     repair.start();
     try {
-      runToTheEnd(Map.of("execution.checkpointing.dir", GuardedFileSystem.uri(checkpoints)), Set.of());
+      runToTheEnd(
+          Map.of("execution.checkpointing.dir", GuardedFileSystem.uri(checkpoints)), Set.of());
     } finally {
       GuardedFileSystem.repair();
       FileSystem.initialize(new org.apache.flink.configuration.Configuration(), null);
     }
 
-    assertThat(GuardedFileSystem.refusedWrites()).as("checkpoint writes refused by the full disk")
+    assertThat(GuardedFileSystem.refusedWrites())
+        .as("checkpoint writes refused by the full disk")
         .isGreaterThan(refusedBefore);
-    assertThat(Injected.OPENED.get()).as("the failed checkpoint failed the job over").isGreaterThan(1);
+    assertThat(Injected.OPENED.get())
+        .as("the failed checkpoint failed the job over")
+        .isGreaterThan(1);
   }
 
   @Test
@@ -177,51 +199,65 @@ class ContinuousFailureInjectionITCase {
     String other = "another-writer";
     List<Row> otherRows = java.util.Collections.synchronizedList(new ArrayList<>());
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    Thread writer = new Thread(() -> {
-      try {
-        Await.until("the pipeline created raw", TIMEOUT,
-            () -> Files.exists(table.resolve("_delta_log/00000000000000000000.json")));
-        RowType type = DeltaTableReader.schema(table.toString()).orElseThrow();
-        Configuration conf = new Configuration();
-        DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(conf),
-            DeltaWriteSpec.append(table.toString(), type, other));
-        for (int commit = 1; commit <= 10; commit++) {
-          List<DeltaDataFile> files;
-          List<Row> rows = new ArrayList<>();
-          try (DeltaFileWriter out = new DeltaFileWriter(table.toString(), type, List.of(), 1 << 20, conf, 9)) {
-            for (int i = 0; i < 10; i++) {
-              Row row = Row.of(-(commit * 100L + i), "other");
-              out.write(DeltaTestSupport.internal(type, row));
-              rows.add(row);
-            }
-            files = out.closeAll();
-          }
-          if (committer.commit(commit, files, false).isEmpty()) {
-            throw new IllegalStateException("commit " + commit + " of the other writer was taken as committed");
-          }
-          otherRows.addAll(rows);
-          Thread.sleep(150);
-        }
-      } catch (Throwable e) {
-        LOG.error("The other writer failed", e);
-        failures.add(e);
-      }
-    }, "another-writer");
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                Await.until(
+                    "the pipeline created raw",
+                    TIMEOUT,
+                    () -> Files.exists(table.resolve("_delta_log/00000000000000000000.json")));
+                RowType type = DeltaTableReader.schema(table.toString()).orElseThrow();
+                Configuration conf = new Configuration();
+                DeltaTableCommitter committer =
+                    new DeltaTableCommitter(
+                        DefaultEngine.create(conf),
+                        DeltaWriteSpec.append(table.toString(), type, other));
+                for (int commit = 1; commit <= 10; commit++) {
+                  List<DeltaDataFile> files;
+                  List<Row> rows = new ArrayList<>();
+                  try (DeltaFileWriter out =
+                      new DeltaFileWriter(table.toString(), type, List.of(), 1 << 20, conf, 9)) {
+                    for (int i = 0; i < 10; i++) {
+                      Row row = Row.of(-(commit * 100L + i), "other");
+                      out.write(DeltaTestSupport.internal(type, row));
+                      rows.add(row);
+                    }
+                    files = out.closeAll();
+                  }
+                  if (committer.commit(commit, files, false).isEmpty()) {
+                    throw new IllegalStateException(
+                        "commit " + commit + " of the other writer was taken as committed");
+                  }
+                  otherRows.addAll(rows);
+                  Thread.sleep(150);
+                }
+              } catch (Throwable e) {
+                LOG.error("The other writer failed", e);
+                failures.add(e);
+              }
+            },
+            "another-writer");
     writer.start();
 
-    runToTheEnd(Map.of(), Set.of(other), () -> {
-      writer.join(TIMEOUT.toMillis());
-      assertThat(failures).as("the other writer's commits").isEmpty();
-      assertThat(otherRows).hasSize(100);
-    }, otherRows);
+    runToTheEnd(
+        Map.of(),
+        Set.of(other),
+        () -> {
+          writer.join(TIMEOUT.toMillis());
+          assertThat(failures).as("the other writer's commits").isEmpty();
+          assertThat(otherRows).hasSize(100);
+        },
+        otherRows);
   }
 
   private interface Step {
     void run() throws Exception;
   }
 
-  private void runToTheEnd(Map<String, String> flinkOptions, Set<String> otherApps) throws Exception {
-    runToTheEnd(flinkOptions, otherApps, () -> { }, List.of());
+  private void runToTheEnd(Map<String, String> flinkOptions, Set<String> otherApps)
+      throws Exception {
+    runToTheEnd(flinkOptions, otherApps, () -> {}, List.of());
   }
 
   /**
@@ -229,14 +265,25 @@ class ContinuousFailureInjectionITCase {
    * both tables, stops it, and checks the rows (with {@code extraRaw}, another writer's, in raw) and the
    * events (those of {@code otherApps}' commits aside).
    */
-  private void runToTheEnd(Map<String, String> flinkOptions, Set<String> otherApps, Step beforeChecks,
-                           List<Row> extraRaw) throws Exception {
+  private void runToTheEnd(
+      Map<String, String> flinkOptions,
+      Set<String> otherApps,
+      Step beforeChecks,
+      List<Row> extraRaw)
+      throws Exception {
     Path input = Files.createDirectories(dir.resolve("input"));
     Path storage = dir.resolve("storage");
     List<Row> expected = new ArrayList<>();
-    Tributary.Builder builder = Tributary.pipeline(new Checked()).name("shop").storage(storage.toString())
-        .configuration(Map.of("source", input.toString())).parallelism(1).triggerInterval(Duration.ofMillis(400))
-        .continuous(true).development(false).cluster(CLUSTER.cluster()); // production: Flink restarts a failed job
+    Tributary.Builder builder =
+        Tributary.pipeline(new Checked())
+            .name("shop")
+            .storage(storage.toString())
+            .configuration(Map.of("source", input.toString()))
+            .parallelism(1)
+            .triggerInterval(Duration.ofMillis(400))
+            .continuous(true)
+            .development(false)
+            .cluster(CLUSTER.cluster()); // production: Flink restarts a failed job
     for (Map.Entry<String, String> option : flinkOptions.entrySet()) {
       builder = builder.flinkOption(option.getKey(), option.getValue());
     }
@@ -255,18 +302,25 @@ class ContinuousFailureInjectionITCase {
         Thread.sleep(300);
       }
       try {
-        Await.until("every row in checked and raw", TIMEOUT, Duration.ofMillis(250),
-            () -> polled(storage, "checked") >= expected.size()
-                && polled(storage, "raw") >= expected.size() + extraRaw.size());
+        Await.until(
+            "every row in checked and raw",
+            TIMEOUT,
+            Duration.ofMillis(250),
+            () ->
+                polled(storage, "checked") >= expected.size()
+                    && polled(storage, "raw") >= expected.size() + extraRaw.size());
       } catch (AssertionError e) {
         throw new AssertionError(running.events().toString(), e);
       }
-      assertThat(running.state()).as("the update recovered: %s", running.events()).isEqualTo(UpdateState.RUNNING);
+      assertThat(running.state())
+          .as("the update recovered: %s", running.events())
+          .isEqualTo(UpdateState.RUNNING);
       beforeChecks.run();
       running.stop();
       assertThat(running.await().state()).isEqualTo(UpdateState.STOPPED);
     } finally {
-      if (running.state() == UpdateState.RUNNING) { // a failed check leaves no job running into the next test
+      if (running.state()
+          == UpdateState.RUNNING) { // a failed check leaves no job running into the next test
         running.stop();
         running.await();
       }
@@ -275,7 +329,8 @@ class ContinuousFailureInjectionITCase {
     List<Row> raw = new ArrayList<>(expected);
     raw.addAll(extraRaw);
     assertThat(read(storage, "raw")).containsExactlyInAnyOrderElementsOf(raw);
-    ExactlyOnceChecks.assertOneExactEventPerDataCommit(storage, List.of("raw", "checked"), otherApps);
+    ExactlyOnceChecks.assertOneExactEventPerDataCommit(
+        storage, List.of("raw", "checked"), otherApps);
   }
 
   /**
@@ -294,6 +349,7 @@ class ContinuousFailureInjectionITCase {
   private static List<Row> read(Path storage, String table) {
     Path path = storage.resolve("tables").resolve(table);
     return Files.exists(path.resolve("_delta_log/00000000000000000000.json"))
-        ? DeltaTableReader.readAll(path.toString()) : List.of();
+        ? DeltaTableReader.readAll(path.toString())
+        : List.of();
   }
 }

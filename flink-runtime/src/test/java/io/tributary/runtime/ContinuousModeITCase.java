@@ -22,18 +22,24 @@ class ContinuousModeITCase {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 
   @RegisterExtension
-  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension(4, new Configuration());
+  static final TributaryClusterExtension CLUSTER =
+      new TributaryClusterExtension(4, new Configuration());
 
   @TempDir Path dir;
 
   @Test
-  void picksUpAFileDroppedWhileItRunsRecomputesTheTableAndStopsKeepingItsPositions() throws Exception {
+  void picksUpAFileDroppedWhileItRunsRecomputesTheTableAndStopsKeepingItsPositions()
+      throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
+    Files.writeString(
+        input.resolve("part-1.json"),
+        "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
 
     RunningUpdate running = builder(input).continuous(true).start();
     awaitRows("silver", 1);
-    Files.writeString(input.resolve(".part-2.json.tmp"), "{\"order_id\":\"o2\",\"customer_id\":\"c1\",\"amount\":3.0}\n");
+    Files.writeString(
+        input.resolve(".part-2.json.tmp"),
+        "{\"order_id\":\"o2\",\"customer_id\":\"c1\",\"amount\":3.0}\n");
     Files.move(input.resolve(".part-2.json.tmp"), input.resolve("part-2.json"));
 
     awaitRows("silver", 2);
@@ -57,8 +63,10 @@ class ContinuousModeITCase {
   public static final class Strict implements io.tributary.dsl.PipelineDefinition {
     @Override
     public void define(io.tributary.dsl.Pipeline p) {
-      p.streamingTable("bronze").from(io.tributary.dsl.AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
+      p.streamingTable("bronze")
+          .from(
+              io.tributary.dsl.AutoLoader.json(p.conf("source", "/none"))
+                  .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
       p.streamingTable("silver").from("bronze").expectOrFail("positive_amount", "amount > 0");
     }
   }
@@ -67,48 +75,87 @@ class ContinuousModeITCase {
   void afterAFailedRunTheNextUpdateResumesFromItsNewestCheckpointWithoutReadingCommittedFilesAgain()
       throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
-    RunningUpdate running = Tributary.pipeline(new Strict()).name("strict").storage(dir.resolve("storage").toString())
-        .configuration(Map.of("source", input.toString())).parallelism(1).triggerInterval(Duration.ofMillis(300))
-        .continuous(true).cluster(CLUSTER.cluster()).start();
+    Files.writeString(
+        input.resolve("part-1.json"),
+        "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
+    RunningUpdate running =
+        Tributary.pipeline(new Strict())
+            .name("strict")
+            .storage(dir.resolve("storage").toString())
+            .configuration(Map.of("source", input.toString()))
+            .parallelism(1)
+            .triggerInterval(Duration.ofMillis(300))
+            .continuous(true)
+            .cluster(CLUSTER.cluster())
+            .start();
     awaitRows("silver", 1);
-    Files.writeString(input.resolve("part-2.json"), "{\"order_id\":\"o2\",\"customer_id\":\"c1\",\"amount\":-1.0}\n");
+    Files.writeString(
+        input.resolve("part-2.json"),
+        "{\"order_id\":\"o2\",\"customer_id\":\"c1\",\"amount\":-1.0}\n");
 
     assertThat(running.await().state()).isEqualTo(UpdateState.FAILED);
     Files.delete(input.resolve("part-2.json"));
-    Files.writeString(input.resolve("part-3.json"), "{\"order_id\":\"o3\",\"customer_id\":\"c1\",\"amount\":4.0}\n");
-    UpdateResult next = Tributary.pipeline(new Strict()).name("strict").storage(dir.resolve("storage").toString())
-        .configuration(Map.of("source", input.toString())).parallelism(1).cluster(CLUSTER.cluster()).run();
+    Files.writeString(
+        input.resolve("part-3.json"),
+        "{\"order_id\":\"o3\",\"customer_id\":\"c1\",\"amount\":4.0}\n");
+    UpdateResult next =
+        Tributary.pipeline(new Strict())
+            .name("strict")
+            .storage(dir.resolve("storage").toString())
+            .configuration(Map.of("source", input.toString()))
+            .parallelism(1)
+            .cluster(CLUSTER.cluster())
+            .run();
 
     assertThat(next.state()).as("%s", next.error()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(rows("silver")).extracting(row -> row.getField(0)).containsExactlyInAnyOrder("o1", "o3");
+    assertThat(rows("silver"))
+        .extracting(row -> row.getField(0))
+        .containsExactlyInAnyOrder("o1", "o3");
   }
 
   /** Orders enriched with a customer table through a lookup join. */
   public static final class Enriched implements io.tributary.dsl.PipelineDefinition {
     @Override
     public void define(io.tributary.dsl.Pipeline p) {
-      p.table("customers").from(io.tributary.dsl.AutoLoader.json(p.conf("customers", "/none"))
-          .schema("customer_id STRING, name STRING"));
-      p.streamingTable("orders").from(io.tributary.dsl.AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
-      p.streamingTable("enriched").query(ctx -> ctx.lookupJoin(ctx.readStream("orders"), "customers", "customer_id"));
+      p.table("customers")
+          .from(
+              io.tributary.dsl.AutoLoader.json(p.conf("customers", "/none"))
+                  .schema("customer_id STRING, name STRING"));
+      p.streamingTable("orders")
+          .from(
+              io.tributary.dsl.AutoLoader.json(p.conf("source", "/none"))
+                  .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
+      p.streamingTable("enriched")
+          .query(ctx -> ctx.lookupJoin(ctx.readStream("orders"), "customers", "customer_id"));
     }
   }
 
   @Test
   void theTablesAStreamLooksUpAreComputedBeforeItStartsSoItsFirstRowsFindThem() throws Exception {
     Path orders = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(orders.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n"
-        + "{\"order_id\":\"o2\",\"customer_id\":\"c2\",\"amount\":3.0}\n");
+    Files.writeString(
+        orders.resolve("part-1.json"),
+        "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n"
+            + "{\"order_id\":\"o2\",\"customer_id\":\"c2\",\"amount\":3.0}\n");
     Path customers = Files.createDirectories(dir.resolve("customers"));
-    Files.writeString(customers.resolve("customers.json"), "{\"customer_id\":\"c1\",\"name\":\"Ann\"}\n"
-        + "{\"customer_id\":\"c2\",\"name\":\"Bob\"}\n");
+    Files.writeString(
+        customers.resolve("customers.json"),
+        "{\"customer_id\":\"c1\",\"name\":\"Ann\"}\n"
+            + "{\"customer_id\":\"c2\",\"name\":\"Bob\"}\n");
 
-    RunningUpdate running = Tributary.pipeline(new Enriched()).name("enriched").storage(dir.resolve("storage").toString())
-        .configuration(Map.of("source", orders.toString(), "customers", customers.toString())).parallelism(1)
-        .triggerInterval(Duration.ofMillis(300)).continuous(true).cluster(CLUSTER.cluster()).start();
-    Files.writeString(orders.resolve(".part-2.json.tmp"), "{\"order_id\":\"o3\",\"customer_id\":\"c1\",\"amount\":4.0}\n");
+    RunningUpdate running =
+        Tributary.pipeline(new Enriched())
+            .name("enriched")
+            .storage(dir.resolve("storage").toString())
+            .configuration(Map.of("source", orders.toString(), "customers", customers.toString()))
+            .parallelism(1)
+            .triggerInterval(Duration.ofMillis(300))
+            .continuous(true)
+            .cluster(CLUSTER.cluster())
+            .start();
+    Files.writeString(
+        orders.resolve(".part-2.json.tmp"),
+        "{\"order_id\":\"o3\",\"customer_id\":\"c1\",\"amount\":4.0}\n");
     Files.move(orders.resolve(".part-2.json.tmp"), orders.resolve("part-2.json"));
     try {
       awaitRows("enriched", 3);
@@ -119,8 +166,11 @@ class ContinuousModeITCase {
     assertThat(running.await().state()).isEqualTo(UpdateState.STOPPED);
 
     // an inner lookup join drops an order whose customer it does not find: none may be dropped here
-    assertThat(rows("enriched")).containsExactlyInAnyOrder(Row.of("o1", "c1", 2.0, "Ann"),
-        Row.of("o2", "c2", 3.0, "Bob"), Row.of("o3", "c1", 4.0, "Ann"));
+    assertThat(rows("enriched"))
+        .containsExactlyInAnyOrder(
+            Row.of("o1", "c1", 2.0, "Ann"),
+            Row.of("o2", "c2", 3.0, "Bob"),
+            Row.of("o3", "c1", 4.0, "Ann"));
   }
 
   private Tributary.Builder builder(Path input) {

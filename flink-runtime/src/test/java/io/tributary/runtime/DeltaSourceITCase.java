@@ -1,9 +1,9 @@
 package io.tributary.runtime;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.apache.flink.table.api.Expressions.$;
 import static org.apache.flink.table.api.Expressions.call;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.dsl.DeltaSource;
 import io.tributary.dsl.Pipeline;
@@ -38,8 +38,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeltaSourceITCase {
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
-      DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
+  static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT()),
+                  DataTypes.FIELD("name", DataTypes.STRING()))
+              .getLogicalType();
 
   @RegisterExtension
   static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
@@ -75,13 +79,16 @@ class DeltaSourceITCase {
         }
       }
       p.streamingTable("orders_copy").from(upstream);
-      p.streamingTable("orders_checked").query(ctx -> {
-        TableEnvironment env = ctx.tableEnvironment();
-        if (!Arrays.asList(env.listUserDefinedFunctions()).contains("fail_once")) {
-          env.createTemporarySystemFunction("fail_once", FailOnce.class);
-        }
-        return ctx.readStream("orders_copy").select($("id"), call("fail_once", $("name")).as("name"));
-      });
+      p.streamingTable("orders_checked")
+          .query(
+              ctx -> {
+                TableEnvironment env = ctx.tableEnvironment();
+                if (!Arrays.asList(env.listUserDefinedFunctions()).contains("fail_once")) {
+                  env.createTemporarySystemFunction("fail_once", FailOnce.class);
+                }
+                return ctx.readStream("orders_copy")
+                    .select($("id"), call("fail_once", $("name")).as("name"));
+              });
       p.table("order_count").from(DeltaSource.path(p.conf("upstream", "/none")));
     }
   }
@@ -89,9 +96,15 @@ class DeltaSourceITCase {
   private UpdateResult update(UpstreamDeltaTable upstream, Map<String, String> options) {
     Map<String, String> conf = new HashMap<>(options);
     conf.put("upstream", upstream.path());
-    return Tributary.pipeline(new Copy()).name("copy").storage(dir.resolve("storage").toString())
-        .configuration(conf).parallelism(2).triggerInterval(Duration.ofMillis(300)).development(false)
-        .cluster(CLUSTER.cluster()).run();
+    return Tributary.pipeline(new Copy())
+        .name("copy")
+        .storage(dir.resolve("storage").toString())
+        .configuration(conf)
+        .parallelism(2)
+        .triggerInterval(Duration.ofMillis(300))
+        .development(false)
+        .cluster(CLUSTER.cluster())
+        .run();
   }
 
   private List<Row> table(String name) {
@@ -131,12 +144,14 @@ class DeltaSourceITCase {
     assertThat(table("orders_checked")).containsExactlyInAnyOrderElementsOf(rows(1, 5));
     assertThat(table("order_count")).containsExactlyInAnyOrderElementsOf(rows(1, 5));
 
-    long copyVersion = DeltaTableReader.version(dir.resolve("storage/tables/orders_copy").toString());
+    long copyVersion =
+        DeltaTableReader.version(dir.resolve("storage/tables/orders_copy").toString());
     UpdateResult third = update(upstream, Map.of());
     assertThat(third.state()).as("%s", third.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(table("orders_copy")).containsExactlyInAnyOrderElementsOf(rows(1, 5));
     assertThat(DeltaTableReader.version(dir.resolve("storage/tables/orders_copy").toString()))
-        .as("nothing new upstream: no commit").isEqualTo(copyVersion);
+        .as("nothing new upstream: no commit")
+        .isEqualTo(copyVersion);
   }
 
   @Test
@@ -149,7 +164,8 @@ class DeltaSourceITCase {
     FailOnce.FAILED.set(false);
     FailOnce.FAIL_AT.set(5); // in the second file, admitted only after the first epoch's checkpoint
 
-    UpdateResult result = update(upstream, Map.of("startingVersion", "0", "maxFilesPerTrigger", "1"));
+    UpdateResult result =
+        update(upstream, Map.of("startingVersion", "0", "maxFilesPerTrigger", "1"));
 
     assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(FailOnce.FAILED).as("the failure was injected").isTrue();
@@ -168,26 +184,46 @@ class DeltaSourceITCase {
     upstream.append(array(rows(3, 3)));
     UpdateResult failed = update(upstream, Map.of());
     assertThat(failed.state()).isEqualTo(UpdateState.FAILED);
-    assertThat(failed.error()).hasValueSatisfying(error -> assertThat(error).contains("version " + overwrite
-        + " of table '" + upstream.path() + "' deletes or rewrites rows (an update, delete, merge or overwrite),"
-        + " which a stream of appends cannot carry. To skip such commits whole and read only appended data, set"
-        + " option(\"skipChangeCommits\", \"true\") on the DeltaSource"));
+    assertThat(failed.error())
+        .hasValueSatisfying(
+            error ->
+                assertThat(error)
+                    .contains(
+                        "version "
+                            + overwrite
+                            + " of table '"
+                            + upstream.path()
+                            + "' deletes or rewrites rows (an update, delete, merge or overwrite),"
+                            + " which a stream of appends cannot carry. To skip such commits whole and read only appended data, set"
+                            + " option(\"skipChangeCommits\", \"true\") on the DeltaSource"));
     assertThat(table("orders_copy")).containsExactlyInAnyOrderElementsOf(rows(1, 2));
 
     UpdateResult skipping = update(upstream, Map.of("skipChangeCommits", "true"));
     assertThat(skipping.state()).as("%s", skipping.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(table("orders_copy")).containsExactlyInAnyOrderElementsOf(rows(1, 3));
-    assertThat(table("order_count")).containsExactlyInAnyOrder(Row.of(100L, "n100"), Row.of(3L, "n3"));
+    assertThat(table("order_count"))
+        .containsExactlyInAnyOrder(Row.of(100L, "n100"), Row.of(3L, "n3"));
   }
 
   @Test
   void aPathWithoutADeltaTableIsADefinitionErrorNamingThePath() {
     String missing = dir.resolve("nothing-here").toString();
-    assertThatThrownBy(() -> Tributary.pipeline(new Copy()).name("copy").storage(dir.resolve("storage").toString())
-        .configuration(Map.of("upstream", missing)).validate())
-        .isInstanceOfSatisfying(PipelineDefinitionException.class, e -> assertThat(e.problems()).contains(
-            "Dataset 'orders_copy': DeltaSource '" + missing + "' is not a Delta table (no _delta_log with a"
-                + " commit). Check the path given to DeltaSource.path(), or write the table first (run the"
-                + " pipeline that writes it)."));
+    assertThatThrownBy(
+            () ->
+                Tributary.pipeline(new Copy())
+                    .name("copy")
+                    .storage(dir.resolve("storage").toString())
+                    .configuration(Map.of("upstream", missing))
+                    .validate())
+        .isInstanceOfSatisfying(
+            PipelineDefinitionException.class,
+            e ->
+                assertThat(e.problems())
+                    .contains(
+                        "Dataset 'orders_copy': DeltaSource '"
+                            + missing
+                            + "' is not a Delta table (no _delta_log with a"
+                            + " commit). Check the path given to DeltaSource.path(), or write the table first (run the"
+                            + " pipeline that writes it)."));
   }
 }

@@ -34,17 +34,25 @@ class EventTimeWindowITCase {
   public static final class Hourly implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, ts TIMESTAMP(3)").withWatermark("ts", "10 minutes"));
-      p.streamingTable("hourly").sql("SELECT window_start, COUNT(*) AS orders FROM TABLE(TUMBLE(TABLE"
-          + " STREAM(bronze), DESCRIPTOR(ts), INTERVAL '1' HOUR)) GROUP BY window_start, window_end");
+      p.streamingTable("bronze")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("order_id STRING, ts TIMESTAMP(3)")
+                  .withWatermark("ts", "10 minutes"));
+      p.streamingTable("hourly")
+          .sql(
+              "SELECT window_start, COUNT(*) AS orders FROM TABLE(TUMBLE(TABLE"
+                  + " STREAM(bronze), DESCRIPTOR(ts), INTERVAL '1' HOUR)) GROUP BY window_start, window_end");
     }
   }
 
   @Test
-  void windowsCloseWhenTheWatermarkPassesThemAndOpenWindowsCarryOverToTheNextUpdate() throws Exception {
+  void windowsCloseWhenTheWatermarkPassesThemAndOpenWindowsCarryOverToTheNextUpdate()
+      throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), """
+    Files.writeString(
+        input.resolve("part-1.json"),
+        """
         {"order_id":"o1","ts":"2024-03-01T00:10:00Z"}
         {"order_id":"o2","ts":"2024-03-01T00:20:00Z"}
         {"order_id":"o3","ts":"2024-03-01T01:30:00Z"}
@@ -55,18 +63,21 @@ class EventTimeWindowITCase {
 
     assertThat(first.state()).isEqualTo(UpdateState.COMPLETED);
     assertThat(rows("bronze")).hasSize(4);
-    assertThat(rows("hourly")).containsExactlyInAnyOrder(
-        Row.of(at("00:00"), 2L), Row.of(at("01:00"), 1L));
+    assertThat(rows("hourly"))
+        .containsExactlyInAnyOrder(Row.of(at("00:00"), 2L), Row.of(at("01:00"), 1L));
 
-    Files.writeString(input.resolve("part-2.json"), """
+    Files.writeString(
+        input.resolve("part-2.json"),
+        """
         {"order_id":"o5","ts":"2024-03-01T05:00:00Z"}
         """);
 
     UpdateResult second = update(input);
 
     assertThat(second.state()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(rows("hourly")).containsExactlyInAnyOrder(
-        Row.of(at("00:00"), 2L), Row.of(at("01:00"), 1L), Row.of(at("03:00"), 1L));
+    assertThat(rows("hourly"))
+        .containsExactlyInAnyOrder(
+            Row.of(at("00:00"), 2L), Row.of(at("01:00"), 1L), Row.of(at("03:00"), 1L));
   }
 
   /** A window start as the Delta reader returns it (the table stores TIMESTAMP as UTC instants). */

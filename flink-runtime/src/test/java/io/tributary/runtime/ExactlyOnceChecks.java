@@ -24,7 +24,8 @@ final class ExactlyOnceChecks {
   /** The rows of {@code table} under {@code storage}, each as its sorted map's text, sorted. */
   static List<String> rows(Path storage, String table) {
     List<String> rows = new ArrayList<>();
-    for (Map<String, Object> row : PipelineTables.open(storage.toString()).table(table).rowsAsMaps()) {
+    for (Map<String, Object> row :
+        PipelineTables.open(storage.toString()).table(table).rowsAsMaps()) {
       rows.add(new TreeMap<>(row).toString());
     }
     rows.sort(null);
@@ -39,9 +40,11 @@ final class ExactlyOnceChecks {
   /** The data commits of {@code table} less those of the transaction app ids {@code others}. */
   static Map<Long, Long> dataCommits(Path storage, String table, Set<String> others) {
     Map<Long, Long> committed = new TreeMap<>();
-    for (DeltaCommitRows.Commit commit : DeltaCommitRows.read(storage.resolve("tables").resolve(table).toString(),
-        new Configuration())) {
-      if (commit.appId().isPresent() && !others.contains(commit.appId().get())
+    for (DeltaCommitRows.Commit commit :
+        DeltaCommitRows.read(
+            storage.resolve("tables").resolve(table).toString(), new Configuration())) {
+      if (commit.appId().isPresent()
+          && !others.contains(commit.appId().get())
           && commit.adds() + commit.removes() > 0) {
         committed.put(commit.version(), commit.addedRows() - commit.deletedRows());
       }
@@ -58,21 +61,28 @@ final class ExactlyOnceChecks {
   }
 
   /** As above, for the commits of the pipeline: those of the transaction app ids {@code others} aside. */
-  static void assertOneExactEventPerDataCommit(Path storage, List<String> tables, Set<String> others) {
-    List<Event> events = EventLog.of(PipelineStorage.at(storage.toString(), new Configuration())).events();
+  static void assertOneExactEventPerDataCommit(
+      Path storage, List<String> tables, Set<String> others) {
+    List<Event> events =
+        EventLog.of(PipelineStorage.at(storage.toString(), new Configuration())).events();
     for (String table : tables) {
       Map<Long, List<Long>> logged = new TreeMap<>();
       for (Event event : events) {
         JsonNode progress = event.detailsJson().path("flow_progress");
-        if (event.level() == Event.Level.METRICS && event.origin().dataset().orElse("").equals(table)
+        if (event.level() == Event.Level.METRICS
+            && event.origin().dataset().orElse("").equals(table)
             && progress.has("table_version")) {
-          logged.computeIfAbsent(progress.path("table_version").asLong(), v -> new ArrayList<>())
+          logged
+              .computeIfAbsent(progress.path("table_version").asLong(), v -> new ArrayList<>())
               .add(progress.path("metrics").path("num_output_rows").asLong());
         }
       }
       Map<Long, List<Long>> expected = new TreeMap<>();
-      dataCommits(storage, table, others).forEach((version, rows) -> expected.put(version, List.of(rows)));
-      assertThat(logged).as("flow_progress events of %s (table version -> rows)", table).isEqualTo(expected);
+      dataCommits(storage, table, others)
+          .forEach((version, rows) -> expected.put(version, List.of(rows)));
+      assertThat(logged)
+          .as("flow_progress events of %s (table version -> rows)", table)
+          .isEqualTo(expected);
     }
   }
 }

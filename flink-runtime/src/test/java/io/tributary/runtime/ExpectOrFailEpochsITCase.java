@@ -40,14 +40,18 @@ class ExpectOrFailEpochsITCase {
   public static final class Validated implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("raw").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("id STRING, file STRING").option("maxFilesPerTrigger", "1"));
+      p.streamingTable("raw")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("id STRING, file STRING")
+                  .option("maxFilesPerTrigger", "1"));
       p.streamingTable("validated").from("raw").expectOrFail("valid_id", "id IS NOT NULL");
     }
   }
 
   @Test
-  void theFailingEpochCommitsNothingEarlierEpochsAreWholeAndTheFixedInputContinuesExactlyOnce() throws Exception {
+  void theFailingEpochCommitsNothingEarlierEpochsAreWholeAndTheFixedInputContinuesExactlyOnce()
+      throws Exception {
     Path input = Files.createDirectories(dir.resolve("input"));
     Instant t0 = Instant.now().minusSeconds(60);
     file(input, "part-1", t0, "\"a1\"", "\"a2\"");
@@ -59,18 +63,23 @@ class ExpectOrFailEpochsITCase {
 
     assertThat(failed.state()).isEqualTo(UpdateState.FAILED);
     assertThat(failed.flow("validated").orElseThrow().state()).isEqualTo(FlowState.FAILED);
-    assertThat(failed.error().orElseThrow()).contains("expectation 'valid_id' (id IS NOT NULL) failed on row");
+    assertThat(failed.error().orElseThrow())
+        .contains("expectation 'valid_id' (id IS NOT NULL) failed on row");
     // the order the rows are read in; c2 violates, so neither it nor c3 after it may be anywhere
     List<String> readOrder = List.of("a1", "a2", "b1", "b2", "b3", "c1");
     for (String table : List.of("raw", "validated")) {
       Path path = storage.resolve("tables").resolve(table);
       long latest = DeltaTableReader.version(path.toString());
       for (long version = 0; version <= latest; version++) {
-        // every version (each commit) holds a prefix of the read order: a commit is whole epochs, and
+        // every version (each commit) holds a prefix of the read order: a commit is whole epochs,
+        // and
         // an epoch is a contiguous run of records between two completed checkpoints
         List<String> ids = ids(DeltaTableReader.readAll(path.toString(), version));
-        assertThat(ids).as("%s at version %s", table, version).hasSizeLessThanOrEqualTo(readOrder.size());
-        assertThat(ids).as("%s at version %s", table, version)
+        assertThat(ids)
+            .as("%s at version %s", table, version)
+            .hasSizeLessThanOrEqualTo(readOrder.size());
+        assertThat(ids)
+            .as("%s at version %s", table, version)
             .containsExactlyInAnyOrderElementsOf(readOrder.subList(0, ids.size()));
       }
     }
@@ -81,7 +90,8 @@ class ExpectOrFailEpochsITCase {
 
     assertThat(next.state()).as(next.error().orElse("")).isEqualTo(UpdateState.COMPLETED);
     for (String table : List.of("raw", "validated")) {
-      assertThat(files(storage, table)).as("%s after the fixed update", table)
+      assertThat(files(storage, table))
+          .as("%s after the fixed update", table)
           .isEqualTo(Map.of("part-1", 2, "part-2", 3, "part-3", 3));
       assertThat(ExactlyOnceChecks.rows(storage, table)).hasSize(8).doesNotHaveDuplicates();
     }
@@ -90,10 +100,17 @@ class ExpectOrFailEpochsITCase {
 
   /** Two-second epochs, so a failing epoch is seldom a tiny one; nothing asserted depends on where they fall. */
   private UpdateResult update(Path storage, Path input) {
-    return Tributary.pipeline(new Validated()).name("shop").storage(storage.toString())
-        .configuration(Map.of("source", input.toString())).parallelism(1)
-        .triggerInterval(Duration.ofSeconds(2)).development(false).retries(2, Duration.ofMillis(10))
-        .flinkOption("restart-strategy.type", "none").cluster(CLUSTER.cluster()).run();
+    return Tributary.pipeline(new Validated())
+        .name("shop")
+        .storage(storage.toString())
+        .configuration(Map.of("source", input.toString()))
+        .parallelism(1)
+        .triggerInterval(Duration.ofSeconds(2))
+        .development(false)
+        .retries(2, Duration.ofMillis(10))
+        .flinkOption("restart-strategy.type", "none")
+        .cluster(CLUSTER.cluster())
+        .run();
   }
 
   private static List<String> ids(List<org.apache.flink.types.Row> rows) {
@@ -110,7 +127,8 @@ class ExpectOrFailEpochsITCase {
     return byFile;
   }
 
-  private static Path file(Path input, String name, Instant modified, String... ids) throws Exception {
+  private static Path file(Path input, String name, Instant modified, String... ids)
+      throws Exception {
     List<String> lines = new ArrayList<>();
     for (String id : ids) {
       lines.add("{\"id\":" + id + ",\"file\":\"" + name + "\"}");

@@ -27,18 +27,24 @@ class FailureHandlingITCase {
   public static final class TwoBranches implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("orders").from(AutoLoader.json(p.conf("orders", "/none"))
-          .schema("order_id STRING, amount DOUBLE").option("mode", p.conf("orders.mode", "PERMISSIVE")));
+      p.streamingTable("orders")
+          .from(
+              AutoLoader.json(p.conf("orders", "/none"))
+                  .schema("order_id STRING, amount DOUBLE")
+                  .option("mode", p.conf("orders.mode", "PERMISSIVE")));
       p.streamingTable("valid_orders").from("orders").expectOrFail("positive_amount", "amount > 0");
       p.table("order_totals").sql("SELECT COUNT(*) AS orders FROM valid_orders");
-      p.streamingTable("customers").from(AutoLoader.json(p.conf("customers", "/none"))
-          .schema("customer_id STRING"));
+      p.streamingTable("customers")
+          .from(AutoLoader.json(p.conf("customers", "/none")).schema("customer_id STRING"));
     }
   }
 
   @Test
   void aFailedFlowSkipsItsDownstreamAndIsNotRetriedWhenItsDataIsAtFault() throws Exception {
-    Path orders = write("orders", "{\"order_id\":\"o1\",\"amount\":5.0}\n{\"order_id\":\"o2\",\"amount\":-1.0}\n");
+    Path orders =
+        write(
+            "orders",
+            "{\"order_id\":\"o1\",\"amount\":5.0}\n{\"order_id\":\"o2\",\"amount\":-1.0}\n");
     Path customers = write("customers", "{\"customer_id\":\"c1\"}\n");
 
     RunningUpdate running = builder(orders, customers, "PERMISSIVE").start();
@@ -48,12 +54,18 @@ class FailureHandlingITCase {
     assertThat(result.flow("valid_orders").orElseThrow().state()).isEqualTo(FlowState.FAILED);
     assertThat(result.flow("order_totals").orElseThrow().state()).isEqualTo(FlowState.SKIPPED);
     assertThat(result.flow("customers").orElseThrow().state()).isEqualTo(FlowState.COMPLETED);
-    assertThat(result.error().orElseThrow()).contains("expectation 'positive_amount' (amount > 0) failed on row");
-    assertThat(failedEvents(running, "valid_orders")).as("an expect_or_fail violation is never retried").isEqualTo(1);
-    // the failing row's micro-batch commits nothing; an earlier epoch holding only o1 may have committed
+    assertThat(result.error().orElseThrow())
+        .contains("expectation 'positive_amount' (amount > 0) failed on row");
+    assertThat(failedEvents(running, "valid_orders"))
+        .as("an expect_or_fail violation is never retried")
+        .isEqualTo(1);
+    // the failing row's micro-batch commits nothing; an earlier epoch holding only o1 may have
+    // committed
     assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/valid_orders").toString()))
-        .extracting(row -> row.getField(0)).isSubsetOf("o1");
-    assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/customers").toString())).hasSize(1);
+        .extracting(row -> row.getField(0))
+        .isSubsetOf("o1");
+    assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/customers").toString()))
+        .hasSize(1);
   }
 
   @Test
@@ -65,7 +77,9 @@ class FailureHandlingITCase {
     UpdateResult result = running.await();
 
     assertThat(result.state()).isEqualTo(UpdateState.FAILED);
-    assertThat(failedEvents(running, "orders")).as("two retries, then the final failure").isEqualTo(3);
+    assertThat(failedEvents(running, "orders"))
+        .as("two retries, then the final failure")
+        .isEqualTo(3);
     assertThat(result.flow("customers").orElseThrow().state()).isEqualTo(FlowState.COMPLETED);
     assertThat(result.error().orElseThrow()).contains("line 2");
   }
@@ -74,7 +88,14 @@ class FailureHandlingITCase {
     return Tributary.pipeline(new TwoBranches())
         .name("shop")
         .storage(dir.resolve("storage").toString())
-        .configuration(Map.of("orders", orders.toString(), "customers", customers.toString(), "orders.mode", mode))
+        .configuration(
+            Map.of(
+                "orders",
+                orders.toString(),
+                "customers",
+                customers.toString(),
+                "orders.mode",
+                mode))
         .parallelism(2)
         .triggerInterval(Duration.ofSeconds(1))
         .development(false)
@@ -84,7 +105,9 @@ class FailureHandlingITCase {
   }
 
   private static long failedEvents(RunningUpdate update, String dataset) {
-    return update.events().stream().filter(e -> e.dataset().equals(dataset) && e.state() == FlowState.FAILED).count();
+    return update.events().stream()
+        .filter(e -> e.dataset().equals(dataset) && e.state() == FlowState.FAILED)
+        .count();
   }
 
   private Path write(String folder, String lines) throws Exception {
@@ -92,5 +115,4 @@ class FailureHandlingITCase {
     Files.writeString(path.resolve("part-1.json"), lines);
     return path;
   }
-
 }

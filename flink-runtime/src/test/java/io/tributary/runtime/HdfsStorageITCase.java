@@ -7,14 +7,12 @@ import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.engine.EmbeddedCluster;
-import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventLog;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +47,8 @@ class HdfsStorageITCase {
 
   @BeforeAll
   static void startClusters() throws IOException {
-    Assumptions.assumeFalse(Boolean.getBoolean(SKIP), "storage tests skipped by -D" + SKIP + "=true");
+    Assumptions.assumeFalse(
+        Boolean.getBoolean(SKIP), "storage tests skipped by -D" + SKIP + "=true");
     org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dfsBase.toString());
     conf.setInt("dfs.replication", 1);
@@ -73,48 +72,77 @@ class HdfsStorageITCase {
   public static final class Medallion implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze_orders").from(AutoLoader.json(p.conf("source.orders", "/none"))
-          .schema("order_id STRING, customer_id STRING, amount DOUBLE").option("rescuedDataColumn", "false"));
-      p.streamingTable("silver_orders").from("bronze_orders")
+      p.streamingTable("bronze_orders")
+          .from(
+              AutoLoader.json(p.conf("source.orders", "/none"))
+                  .schema("order_id STRING, customer_id STRING, amount DOUBLE")
+                  .option("rescuedDataColumn", "false"));
+      p.streamingTable("silver_orders")
+          .from("bronze_orders")
           .expectOrDrop("positive_amount", "amount > 0")
           .dropDuplicates("order_id");
-      p.table("gold_customer_totals").sql("""
+      p.table("gold_customer_totals")
+          .sql(
+              """
           SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total
           FROM silver_orders GROUP BY customer_id""");
-      p.streamingTable("changes").from(AutoLoader.json(p.conf("source.changes", "/none"))
-          .schema("customer_id STRING, name STRING, operation STRING, seq BIGINT")
-          .option("rescuedDataColumn", "false"));
+      p.streamingTable("changes")
+          .from(
+              AutoLoader.json(p.conf("source.changes", "/none"))
+                  .schema("customer_id STRING, name STRING, operation STRING, seq BIGINT")
+                  .option("rescuedDataColumn", "false"));
       p.createStreamingTable("customers");
-      p.applyChanges("customers").from("changes").keys("customer_id").sequenceBy("seq")
-          .applyAsDeletes("operation = 'DELETE'").exceptColumnList("operation");
+      p.applyChanges("customers")
+          .from("changes")
+          .keys("customer_id")
+          .sequenceBy("seq")
+          .applyAsDeletes("operation = 'DELETE'")
+          .exceptColumnList("operation");
       p.createStreamingTable("customers_history");
-      p.applyChanges("customers_history").from("changes").keys("customer_id").sequenceBy("seq")
-          .applyAsDeletes("operation = 'DELETE'").exceptColumnList("operation").storedAsScdType(2);
+      p.applyChanges("customers_history")
+          .from("changes")
+          .keys("customer_id")
+          .sequenceBy("seq")
+          .applyAsDeletes("operation = 'DELETE'")
+          .exceptColumnList("operation")
+          .storedAsScdType(2);
     }
   }
 
-  private static final List<String> TABLES = List.of("bronze_orders", "silver_orders", "gold_customer_totals",
-      "changes", "customers", "customers_history");
+  private static final List<String> TABLES =
+      List.of(
+          "bronze_orders",
+          "silver_orders",
+          "gold_customer_totals",
+          "changes",
+          "customers",
+          "customers_history");
 
-  static final Map<String, String> FIRST = Map.of(
-      "orders/part-1.json", """
+  static final Map<String, String> FIRST =
+      Map.of(
+          "orders/part-1.json",
+              """
           {"order_id":"o1","customer_id":"c1","amount":10.0}
           {"order_id":"o2","customer_id":"c2","amount":-1.0}
           {"order_id":"o3","customer_id":"c1","amount":5.5}
           {"order_id":"o1","customer_id":"c1","amount":10.0}
           """,
-      "changes/part-1.json", """
+          "changes/part-1.json",
+              """
           {"customer_id":"c1","name":"Ann","operation":"UPSERT","seq":1}
           {"customer_id":"c2","name":"Bob","operation":"UPSERT","seq":2}
           {"customer_id":"c1","name":"Ann B","operation":"UPSERT","seq":3}
           """);
 
-  static final Map<String, String> SECOND = Map.of(
-      "orders/part-2.json", """
+  static final Map<String, String> SECOND =
+      Map.of(
+          "orders/part-2.json",
+              """
           {"order_id":"o3","customer_id":"c1","amount":5.5}
           {"order_id":"o4","customer_id":"c2","amount":7.25}
           """,
-      "changes/part-2.json", """
+          "changes/part-2.json",
+              """
           {"customer_id":"c2","name":null,"operation":"DELETE","seq":4}
           {"customer_id":"c3","name":"Cid","operation":"UPSERT","seq":5}
           """);
@@ -125,33 +153,48 @@ class HdfsStorageITCase {
     org.apache.hadoop.conf.Configuration client = HadoopSettings.none().toConfiguration();
 
     Map<String, List<Row>> onHdfs = twoUpdates(hdfsRoot + "/input", hdfsRoot + "/storage", client);
-    Map<String, List<Row>> onLocal = twoUpdates(local.resolve("input").toUri().toString(),
-        local.resolve("storage").toString(), client);
+    Map<String, List<Row>> onLocal =
+        twoUpdates(
+            local.resolve("input").toUri().toString(), local.resolve("storage").toString(), client);
 
     for (String table : TABLES) {
-      assertThat(onHdfs.get(table)).as(table).isNotEmpty().containsExactlyInAnyOrderElementsOf(onLocal.get(table));
+      assertThat(onHdfs.get(table))
+          .as(table)
+          .isNotEmpty()
+          .containsExactlyInAnyOrderElementsOf(onLocal.get(table));
     }
-    assertThat(onHdfs.get("gold_customer_totals")).containsExactlyInAnyOrder(Row.of("c1", 2L, 15.5),
-        Row.of("c2", 1L, 7.25));
-    assertThat(onHdfs.get("customers")).containsExactlyInAnyOrder(Row.of("c1", "Ann B", 3L), Row.of("c3", "Cid", 5L));
+    assertThat(onHdfs.get("gold_customer_totals"))
+        .containsExactlyInAnyOrder(Row.of("c1", 2L, 15.5), Row.of("c2", 1L, 7.25));
+    assertThat(onHdfs.get("customers"))
+        .containsExactlyInAnyOrder(Row.of("c1", "Ann B", 3L), Row.of("c3", "Cid", 5L));
 
     PipelineStorage storage = PipelineStorage.at(hdfsRoot + "/storage", HadoopSettings.none());
     assertThat(storage.root()).startsWith("hdfs://");
     List<String> savepoints = new ArrayList<>();
-    org.apache.hadoop.fs.Path stateDir = new org.apache.hadoop.fs.Path(storage.root() + "/_tributary/state");
+    org.apache.hadoop.fs.Path stateDir =
+        new org.apache.hadoop.fs.Path(storage.root() + "/_tributary/state");
     for (org.apache.hadoop.fs.FileStatus job : dfs.getFileSystem().listStatus(stateDir)) {
       storage.currentSavepoint(job.getPath().getName()).ifPresent(savepoints::add);
     }
-    assertThat(savepoints).as("the savepoints each next update restored").isNotEmpty()
+    assertThat(savepoints)
+        .as("the savepoints each next update restored")
+        .isNotEmpty()
         .allSatisfy(s -> assertThat(s).startsWith(dfs.getURI().toString()));
-    assertThat(EventLog.of(storage).events()).filteredOn(e -> e.eventType().equals("flow_progress"))
+    assertThat(EventLog.of(storage).events())
+        .filteredOn(e -> e.eventType().equals("flow_progress"))
         .anySatisfy(e -> assertThat(e.details()).contains("\"positive_amount\""));
-    assertThat(dfs.getFileSystem().exists(new org.apache.hadoop.fs.Path(hdfsRoot + "/storage/tables/silver_orders"
-        + "/_delta_log/00000000000000000000.json"))).isTrue();
+    assertThat(
+            dfs.getFileSystem()
+                .exists(
+                    new org.apache.hadoop.fs.Path(
+                        hdfsRoot
+                            + "/storage/tables/silver_orders"
+                            + "/_delta_log/00000000000000000000.json")))
+        .isTrue();
   }
 
-  private Map<String, List<Row>> twoUpdates(String input, String storage, org.apache.hadoop.conf.Configuration conf)
-      throws IOException {
+  private Map<String, List<Row>> twoUpdates(
+      String input, String storage, org.apache.hadoop.conf.Configuration conf) throws IOException {
     write(input, FIRST, conf);
     assertCompleted(update(input, storage));
     write(input, SECOND, conf);
@@ -172,18 +215,21 @@ class HdfsStorageITCase {
     return Tributary.pipeline(new Medallion())
         .name("medallion")
         .storage(storage)
-        .configuration(Map.of("source.orders", input + "/orders", "source.changes", input + "/changes"))
+        .configuration(
+            Map.of("source.orders", input + "/orders", "source.changes", input + "/changes"))
         .parallelism(2)
         .triggerInterval(Duration.ofSeconds(1))
         .cluster(cluster)
         // client settings, given as a pipeline's hadoop: block would give them: one replica on one
-        // DataNode, and a short first wait for a closed block (HDFS's default waits 400 ms per file)
+        // DataNode, and a short first wait for a closed block (HDFS's default waits 400 ms per
+        // file)
         .hadoopSetting("dfs.replication", "1")
         .hadoopSetting("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", "20")
         .run();
   }
 
-  private static void write(String root, Map<String, String> files, org.apache.hadoop.conf.Configuration conf)
+  private static void write(
+      String root, Map<String, String> files, org.apache.hadoop.conf.Configuration conf)
       throws IOException {
     for (Map.Entry<String, String> file : files.entrySet()) {
       org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(root + "/" + file.getKey());

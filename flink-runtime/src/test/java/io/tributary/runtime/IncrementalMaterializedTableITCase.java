@@ -39,9 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IncrementalMaterializedTableITCase {
 
-  private static final String GOLD = "SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total,"
-      + " AVG(amount) AS mean, MIN(amount) AS low, MAX(amount) AS high, COUNT(DISTINCT product) AS products"
-      + " FROM silver WHERE amount > %s GROUP BY customer_id HAVING COUNT(*) < %d";
+  private static final String GOLD =
+      "SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total,"
+          + " AVG(amount) AS mean, MIN(amount) AS low, MAX(amount) AS high, COUNT(DISTINCT product) AS products"
+          + " FROM silver WHERE amount > %s GROUP BY customer_id HAVING COUNT(*) < %d";
 
   @RegisterExtension
   static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
@@ -54,9 +55,14 @@ class IncrementalMaterializedTableITCase {
   public static final class Orders implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      String gold = String.format(GOLD, p.conf("min_amount", "0"), Integer.parseInt(p.conf("max_orders", "40")));
-      p.streamingTable("silver").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, customer_id STRING, product STRING, amount DOUBLE, ts BIGINT"));
+      String gold =
+          String.format(
+              GOLD, p.conf("min_amount", "0"), Integer.parseInt(p.conf("max_orders", "40")));
+      p.streamingTable("silver")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema(
+                      "order_id STRING, customer_id STRING, product STRING, amount DOUBLE, ts BIGINT"));
       p.table("gold").sql(gold);
       p.table("gold_full").sql(gold + " ORDER BY customer_id LIMIT 1000");
     }
@@ -70,19 +76,26 @@ class IncrementalMaterializedTableITCase {
   @Test
   void eachUpdateEqualsACompleteRecomputeLateRowsIncluded() throws Exception {
     for (int update = 1; update <= 6; update++) {
-      addFiles(1 + random.get().nextInt(3), 20 + random.get().nextInt(60), update > 1 && update % 2 == 0);
+      addFiles(
+          1 + random.get().nextInt(3),
+          20 + random.get().nextInt(60),
+          update > 1 && update % 2 == 0);
 
       assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
 
       assertEqualsRecompute("update " + update, 0.0, 40);
-      assertThat(planning(update)).isEqualTo(update == 1
-          ? "COMPLETE_RECOMPUTE: it has no saved state to continue from (its first incremental update, or a full"
-              + " refresh): its query runs over every row of its inputs and replaces the table"
-          : "INCREMENTAL: the planner derives the upsert key [customer_id] and every operator of the query"
-              + " maintains its result from new input rows");
+      assertThat(planning(update))
+          .isEqualTo(
+              update == 1
+                  ? "COMPLETE_RECOMPUTE: it has no saved state to continue from (its first incremental update, or a full"
+                      + " refresh): its query runs over every row of its inputs and replaces the table"
+                  : "INCREMENTAL: the planner derives the upsert key [customer_id] and every operator of the query"
+                      + " maintains its result from new input rows");
     }
-    assertThat(planningOf("gold_full", 6)).isEqualTo("COMPLETE_RECOMPUTE: its plan has a sort-limit operator,"
-        + " which cannot be maintained from new rows alone");
+    assertThat(planningOf("gold_full", 6))
+        .isEqualTo(
+            "COMPLETE_RECOMPUTE: its plan has a sort-limit operator,"
+                + " which cannot be maintained from new rows alone");
   }
 
   @Test
@@ -125,9 +138,11 @@ class IncrementalMaterializedTableITCase {
     assertThat(update(batched).state()).isEqualTo(UpdateState.COMPLETED);
 
     assertEqualsRecompute("mini-batches after the plain group aggregate", 0.0, 40);
-    assertThat(planning(3)).isEqualTo("COMPLETE_RECOMPUTE: its state was kept by another aggregation plan (was"
-        + " plain group aggregate, now mini-batch, AUTO phase), which Flink cannot restore into this one: its state"
-        + " is dropped and its query runs over every row of its inputs and replaces the table");
+    assertThat(planning(3))
+        .isEqualTo(
+            "COMPLETE_RECOMPUTE: its state was kept by another aggregation plan (was"
+                + " plain group aggregate, now mini-batch, AUTO phase), which Flink cannot restore into this one: its state"
+                + " is dropped and its query runs over every row of its inputs and replaces the table");
     addFiles(1, 30, false);
     assertThat(update(batched).state()).isEqualTo(UpdateState.COMPLETED);
     assertEqualsRecompute("mini-batches", 0.0, 40);
@@ -135,8 +150,10 @@ class IncrementalMaterializedTableITCase {
     addFiles(1, 30, true);
     assertThat(update(plain).state()).isEqualTo(UpdateState.COMPLETED);
     assertEqualsRecompute("plain group aggregate after mini-batches", 0.0, 40);
-    assertThat(planning(5)).startsWith("COMPLETE_RECOMPUTE: its state was kept by another aggregation plan (was"
-        + " mini-batch, AUTO phase, now plain group aggregate)");
+    assertThat(planning(5))
+        .startsWith(
+            "COMPLETE_RECOMPUTE: its state was kept by another aggregation plan (was"
+                + " mini-batch, AUTO phase, now plain group aggregate)");
   }
 
   @Test
@@ -150,7 +167,8 @@ class IncrementalMaterializedTableITCase {
     assertThat(update(Map.of(), true).state()).isEqualTo(UpdateState.COMPLETED);
 
     assertEqualsRecompute("full refresh", 0.0, 40);
-    assertThat(planning(3)).startsWith("COMPLETE_RECOMPUTE: it has no saved state to continue from");
+    assertThat(planning(3))
+        .startsWith("COMPLETE_RECOMPUTE: it has no saved state to continue from");
     addFiles(1, 30, false);
     assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
     assertEqualsRecompute("after the full refresh", 0.0, 40);
@@ -172,15 +190,21 @@ class IncrementalMaterializedTableITCase {
     assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
     assertThat(planning(3)).startsWith("INCREMENTAL: ");
 
-    assertThat(updater(Map.of()).selection(RefreshSelection.fullRefreshTables(Set.of("silver"))).run().state())
+    assertThat(
+            updater(Map.of())
+                .selection(RefreshSelection.fullRefreshTables(Set.of("silver")))
+                .run()
+                .state())
         .isEqualTo(UpdateState.COMPLETED);
     addFiles(1, 30, false);
     assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
 
     assertEqualsRecompute("after a full refresh of silver alone", 0.0, 40);
-    assertThat(planning(5)).startsWith("COMPLETE_RECOMPUTE: its input 'silver' was created again (Delta table id ")
-        .endsWith("): it was refreshed in full or replaced, so the positions its state holds no longer match that"
-            + " table: its state is dropped and its query runs over every row of its inputs and replaces the table");
+    assertThat(planning(5))
+        .startsWith("COMPLETE_RECOMPUTE: its input 'silver' was created again (Delta table id ")
+        .endsWith(
+            "): it was refreshed in full or replaced, so the positions its state holds no longer match that"
+                + " table: its state is dropped and its query runs over every row of its inputs and replaces the table");
     addFiles(1, 30, true);
     assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
     assertEqualsRecompute("the update after", 0.0, 40);
@@ -199,21 +223,30 @@ class IncrementalMaterializedTableITCase {
     assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
     assertThat(planning(2)).startsWith("INCREMENTAL: ");
 
-    String silver = PipelineStorage.at(dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration())
-        .tablePath("silver");
+    String silver =
+        PipelineStorage.at(
+                dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration())
+            .tablePath("silver");
     RowType type = DeltaTableReader.schema(silver).orElseThrow();
     int customer = type.getFieldIndex("customer_id");
     String deleted = orders.get(0).customer();
-    long version = new UpstreamDeltaTable(silver, type).overwrite(DeltaTableReader.readAll(silver).stream()
-        .filter(row -> !deleted.equals(String.valueOf(row.getField(customer)))).toArray(Row[]::new));
+    long version =
+        new UpstreamDeltaTable(silver, type)
+            .overwrite(
+                DeltaTableReader.readAll(silver).stream()
+                    .filter(row -> !deleted.equals(String.valueOf(row.getField(customer))))
+                    .toArray(Row[]::new));
     orders.removeIf(o -> o.customer().equals(deleted));
     addFiles(1, 30, false);
     assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
 
     assertEqualsRecompute("after rows of " + deleted + " were deleted from silver", 0.0, 40);
-    assertThat(planning(3)).isEqualTo("COMPLETE_RECOMPUTE: its input 'silver' deleted or rewrote rows in version "
-        + version + " (an update, delete, merge or overwrite), so the positions its state holds no longer match"
-        + " that table: its state is dropped and its query runs over every row of its inputs and replaces the table");
+    assertThat(planning(3))
+        .isEqualTo(
+            "COMPLETE_RECOMPUTE: its input 'silver' deleted or rewrote rows in version "
+                + version
+                + " (an update, delete, merge or overwrite), so the positions its state holds no longer match"
+                + " that table: its state is dropped and its query runs over every row of its inputs and replaces the table");
     addFiles(1, 30, true);
     assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
     assertEqualsRecompute("the update after", 0.0, 40);
@@ -229,7 +262,8 @@ class IncrementalMaterializedTableITCase {
     addFiles(2, 50, false);
     assertThat(updater(Map.of()).parallelism(1).run().state()).isEqualTo(UpdateState.COMPLETED);
 
-    // parallelism 1 (Flink restores state at the parallelism it was saved with, at most): in the continuous
+    // parallelism 1 (Flink restores state at the parallelism it was saved with, at most): in the
+    // continuous
     // update silver's streaming job and gold's BATCH job share the class's cluster of 2 slots
     RunningUpdate running = updater(Map.of()).continuous(true).parallelism(1).start();
     addFiles(1, 30, true);
@@ -247,14 +281,17 @@ class IncrementalMaterializedTableITCase {
     }
     running.stop();
     assertThat(running.await().state()).isEqualTo(UpdateState.STOPPED);
-    assertThat(planning(2)).isEqualTo("COMPLETE_RECOMPUTE: a continuous update recomputes it whenever one of its"
-        + " inputs has a new version; triggered updates refresh it incrementally");
+    assertThat(planning(2))
+        .isEqualTo(
+            "COMPLETE_RECOMPUTE: a continuous update recomputes it whenever one of its"
+                + " inputs has a new version; triggered updates refresh it incrementally");
 
     addFiles(1, 30, false);
     UpdateResult after = updater(Map.of()).parallelism(1).run();
     assertThat(after.state()).as("%s", after.error()).isEqualTo(UpdateState.COMPLETED);
     assertEqualsRecompute("the triggered update after", 0.0, 40);
-    assertThat(planning(3)).startsWith("COMPLETE_RECOMPUTE: it has no saved state to continue from");
+    assertThat(planning(3))
+        .startsWith("COMPLETE_RECOMPUTE: it has no saved state to continue from");
     addFiles(1, 30, true);
     assertThat(updater(Map.of()).parallelism(1).run().state()).isEqualTo(UpdateState.COMPLETED);
     assertEqualsRecompute("the next one", 0.0, 40);
@@ -275,15 +312,20 @@ class IncrementalMaterializedTableITCase {
   private Tributary.Builder updater(Map<String, String> conf) {
     Map<String, String> configuration = new TreeMap<>(conf);
     configuration.put("source", dir.resolve("orders").toString());
-    return Tributary.pipeline(new Orders()).name("orders").storage(dir.resolve("storage").toString())
-        .configuration(configuration).parallelism(2).triggerInterval(Duration.ofMillis(200))
+    return Tributary.pipeline(new Orders())
+        .name("orders")
+        .storage(dir.resolve("storage").toString())
+        .configuration(configuration)
+        .parallelism(2)
+        .triggerInterval(Duration.ofMillis(200))
         .cluster(CLUSTER.cluster());
   }
 
   /** gold and gold_full equal the query computed here over every order written so far. */
   private void assertEqualsRecompute(String when, double minAmount, int maxOrders) {
     Map<String, List<Order>> groups = new TreeMap<>();
-    orders.stream().filter(o -> o.amount() > minAmount)
+    orders.stream()
+        .filter(o -> o.amount() > minAmount)
         .forEach(o -> groups.computeIfAbsent(o.customer(), c -> new ArrayList<>()).add(o));
     groups.values().removeIf(g -> g.size() >= maxOrders);
     PipelineTables tables = PipelineTables.open(dir.resolve("storage").toString());
@@ -291,21 +333,28 @@ class IncrementalMaterializedTableITCase {
       Map<String, Map<String, Object>> rows = new TreeMap<>();
       tables.table(table).rowsAsMaps().forEach(r -> rows.put((String) r.get("customer_id"), r));
       assertThat(rows.keySet()).as("%s: customers of %s", when, table).isEqualTo(groups.keySet());
-      groups.forEach((customer, group) -> {
-        Map<String, Object> row = rows.get(customer);
-        double sum = group.stream().mapToDouble(Order::amount).sum();
-        Set<String> products = new HashSet<>();
-        group.forEach(o -> products.add(o.product()));
-        String what = when + ": " + table + " of " + customer;
-        assertThat(((Number) row.get("orders")).longValue()).as(what).isEqualTo(group.size());
-        assertThat((Double) row.get("total")).as(what).isCloseTo(sum, within(1e-6));
-        assertThat((Double) row.get("mean")).as(what).isCloseTo(sum / group.size(), within(1e-6));
-        assertThat((Double) row.get("low")).as(what)
-            .isEqualTo(group.stream().mapToDouble(Order::amount).min().orElseThrow());
-        assertThat((Double) row.get("high")).as(what)
-            .isEqualTo(group.stream().mapToDouble(Order::amount).max().orElseThrow());
-        assertThat(((Number) row.get("products")).longValue()).as(what).isEqualTo(products.size());
-      });
+      groups.forEach(
+          (customer, group) -> {
+            Map<String, Object> row = rows.get(customer);
+            double sum = group.stream().mapToDouble(Order::amount).sum();
+            Set<String> products = new HashSet<>();
+            group.forEach(o -> products.add(o.product()));
+            String what = when + ": " + table + " of " + customer;
+            assertThat(((Number) row.get("orders")).longValue()).as(what).isEqualTo(group.size());
+            assertThat((Double) row.get("total")).as(what).isCloseTo(sum, within(1e-6));
+            assertThat((Double) row.get("mean"))
+                .as(what)
+                .isCloseTo(sum / group.size(), within(1e-6));
+            assertThat((Double) row.get("low"))
+                .as(what)
+                .isEqualTo(group.stream().mapToDouble(Order::amount).min().orElseThrow());
+            assertThat((Double) row.get("high"))
+                .as(what)
+                .isEqualTo(group.stream().mapToDouble(Order::amount).max().orElseThrow());
+            assertThat(((Number) row.get("products")).longValue())
+                .as(what)
+                .isEqualTo(products.size());
+          });
     }
   }
 
@@ -315,15 +364,22 @@ class IncrementalMaterializedTableITCase {
 
   /** "TECHNIQUE: reason" of {@code table}'s planning_information event in update {@code update}. */
   private String planningOf(String table, long update) {
-    PipelineStorage storage = PipelineStorage.at(dir.resolve("storage").toString(),
-        new org.apache.hadoop.conf.Configuration());
+    PipelineStorage storage =
+        PipelineStorage.at(
+            dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration());
     List<Event> events = EventLog.of(storage).events("planning_information");
     Map<String, Long> numbers = new TreeMap<>();
-    EventLog.of(storage).events("create_update").forEach(e -> numbers.put(e.origin().updateId(),
-        e.detailsJson().path("create_update").path("update_number").asLong()));
+    EventLog.of(storage)
+        .events("create_update")
+        .forEach(
+            e ->
+                numbers.put(
+                    e.origin().updateId(),
+                    e.detailsJson().path("create_update").path("update_number").asLong()));
     List<String> found = new ArrayList<>();
     for (Event e : events) {
-      if (e.origin().dataset().orElse("").equals(table) && numbers.get(e.origin().updateId()) == update) {
+      if (e.origin().dataset().orElse("").equals(table)
+          && numbers.get(e.origin().updateId()) == update) {
         JsonNode info = e.detailsJson().path("planning_information");
         found.add(info.path("technique").asText() + ": " + info.path("reason").asText());
       }
@@ -339,12 +395,26 @@ class IncrementalMaterializedTableITCase {
       StringBuilder lines = new StringBuilder();
       for (int i = 0; i < rows; i++) {
         long ts = late ? random.get().nextInt(1_000) : 1_000_000 + files * 10_000L + i;
-        Order o = new Order("o" + files + "-" + i, "c" + random.get().nextInt(9), "p" + random.get().nextInt(12),
-            random.get().nextInt(40_000) / 100.0, ts);
+        Order o =
+            new Order(
+                "o" + files + "-" + i,
+                "c" + random.get().nextInt(9),
+                "p" + random.get().nextInt(12),
+                random.get().nextInt(40_000) / 100.0,
+                ts);
         orders.add(o);
-        lines.append("{\"order_id\":\"").append(o.id()).append("\",\"customer_id\":\"").append(o.customer())
-            .append("\",\"product\":\"").append(o.product()).append("\",\"amount\":").append(o.amount())
-            .append(",\"ts\":").append(o.ts()).append("}\n");
+        lines
+            .append("{\"order_id\":\"")
+            .append(o.id())
+            .append("\",\"customer_id\":\"")
+            .append(o.customer())
+            .append("\",\"product\":\"")
+            .append(o.product())
+            .append("\",\"amount\":")
+            .append(o.amount())
+            .append(",\"ts\":")
+            .append(o.ts())
+            .append("}\n");
       }
       Files.writeString(input.resolve("part-" + files + ".json"), lines);
     }

@@ -37,8 +37,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LookupJoinITCase {
 
-  private static final RowType USERS = (RowType) DataTypes.ROW(DataTypes.FIELD("user_id", DataTypes.STRING()),
-      DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
+  private static final RowType USERS =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("user_id", DataTypes.STRING()),
+                  DataTypes.FIELD("name", DataTypes.STRING()))
+              .getLogicalType();
 
   @RegisterExtension
   static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
@@ -50,17 +54,24 @@ class LookupJoinITCase {
     @Override
     public void define(Pipeline p) {
       p.table("users").from(DeltaSource.path(p.conf("source.users", "/none")));
-      p.streamingTable("events").from(AutoLoader.json(p.conf("source.events", "/none"))
-          .schema("event_id STRING, user_id STRING").option("rescuedDataColumn", "false"));
+      p.streamingTable("events")
+          .from(
+              AutoLoader.json(p.conf("source.events", "/none"))
+                  .schema("event_id STRING, user_id STRING")
+                  .option("rescuedDataColumn", "false"));
       p.streamingTable("enriched_dsl")
           .query(ctx -> ctx.leftLookupJoin(ctx.readStream("events"), "users", "user_id"))
           .expect("known_user", "name IS NOT NULL");
-      p.streamingTable("matched_dsl").query(ctx -> ctx.lookupJoin(ctx.readStream("events"), "users", "user_id"));
-      p.streamingTable("enriched_sql").sql("""
+      p.streamingTable("matched_dsl")
+          .query(ctx -> ctx.lookupJoin(ctx.readStream("events"), "users", "user_id"));
+      p.streamingTable("enriched_sql")
+          .sql(
+              """
           SELECT e.event_id, e.user_id, u.name
           FROM (SELECT *, PROCTIME() AS proc_time FROM STREAM(events)) e
           LEFT JOIN users FOR SYSTEM_TIME AS OF e.proc_time AS u ON e.user_id = u.user_id""");
-      p.table("enriched_batch").query(ctx -> ctx.leftLookupJoin(ctx.read("events"), "users", "user_id"));
+      p.table("enriched_batch")
+          .query(ctx -> ctx.leftLookupJoin(ctx.read("events"), "users", "user_id"));
     }
   }
 
@@ -69,7 +80,9 @@ class LookupJoinITCase {
     UpstreamDeltaTable users = new UpstreamDeltaTable(dir.resolve("users").toString(), USERS);
     users.overwrite(Row.of("u1", "Ann v1"), Row.of("u2", "Bob v1"));
     Path events = Files.createDirectories(dir.resolve("events"));
-    Files.writeString(events.resolve("part-1.json"), """
+    Files.writeString(
+        events.resolve("part-1.json"),
+        """
         {"event_id":"e1","user_id":"u1"}
         {"event_id":"e2","user_id":"u2"}
         {"event_id":"e3","user_id":"u9"}
@@ -78,15 +91,20 @@ class LookupJoinITCase {
     UpdateResult first = update();
 
     assertThat(first.state()).as("%s", first.error()).isEqualTo(UpdateState.COMPLETED);
-    List<Row> firstRows = List.of(Row.of("e1", "u1", "Ann v1"), Row.of("e2", "u2", "Bob v1"), Row.of("e3", "u9", null));
+    List<Row> firstRows =
+        List.of(
+            Row.of("e1", "u1", "Ann v1"), Row.of("e2", "u2", "Bob v1"), Row.of("e3", "u9", null));
     assertThat(rows("enriched_dsl")).containsExactlyInAnyOrderElementsOf(firstRows);
     assertThat(rows("enriched_sql")).containsExactlyInAnyOrderElementsOf(firstRows);
     assertThat(rows("enriched_batch")).containsExactlyInAnyOrderElementsOf(firstRows);
-    assertThat(rows("matched_dsl")).containsExactlyInAnyOrder(Row.of("e1", "u1", "Ann v1"), Row.of("e2", "u2", "Bob v1"));
+    assertThat(rows("matched_dsl"))
+        .containsExactlyInAnyOrder(Row.of("e1", "u1", "Ann v1"), Row.of("e2", "u2", "Bob v1"));
     assertThat(inputsOf("enriched_dsl", first)).containsExactlyInAnyOrder("events", "users");
 
     users.overwrite(Row.of("u1", "Ann v2"), Row.of("u2", "Bob v2"), Row.of("u9", "Zed v2"));
-    Files.writeString(events.resolve("part-2.json"), """
+    Files.writeString(
+        events.resolve("part-2.json"),
+        """
         {"event_id":"e4","user_id":"u1"}
         {"event_id":"e5","user_id":"u9"}
         {"event_id":"e6","user_id":"u7"}
@@ -96,15 +114,27 @@ class LookupJoinITCase {
 
     assertThat(second.state()).as("%s", second.error()).isEqualTo(UpdateState.COMPLETED);
     List<Row> secondRows = new ArrayList<>(firstRows);
-    secondRows.addAll(List.of(Row.of("e4", "u1", "Ann v2"), Row.of("e5", "u9", "Zed v2"), Row.of("e6", "u7", null)));
-    assertThat(rows("enriched_dsl")).as("new events meet v2, earlier rows are not revised")
+    secondRows.addAll(
+        List.of(
+            Row.of("e4", "u1", "Ann v2"), Row.of("e5", "u9", "Zed v2"), Row.of("e6", "u7", null)));
+    assertThat(rows("enriched_dsl"))
+        .as("new events meet v2, earlier rows are not revised")
         .containsExactlyInAnyOrderElementsOf(secondRows);
     assertThat(rows("enriched_sql")).containsExactlyInAnyOrderElementsOf(secondRows);
-    assertThat(rows("matched_dsl")).containsExactlyInAnyOrder(Row.of("e1", "u1", "Ann v1"),
-        Row.of("e2", "u2", "Bob v1"), Row.of("e4", "u1", "Ann v2"), Row.of("e5", "u9", "Zed v2"));
-    assertThat(rows("enriched_batch")).as("a materialized table is recomputed with the latest version")
-        .containsExactlyInAnyOrder(Row.of("e1", "u1", "Ann v2"), Row.of("e2", "u2", "Bob v2"),
-            Row.of("e3", "u9", "Zed v2"), Row.of("e4", "u1", "Ann v2"), Row.of("e5", "u9", "Zed v2"),
+    assertThat(rows("matched_dsl"))
+        .containsExactlyInAnyOrder(
+            Row.of("e1", "u1", "Ann v1"),
+            Row.of("e2", "u2", "Bob v1"),
+            Row.of("e4", "u1", "Ann v2"),
+            Row.of("e5", "u9", "Zed v2"));
+    assertThat(rows("enriched_batch"))
+        .as("a materialized table is recomputed with the latest version")
+        .containsExactlyInAnyOrder(
+            Row.of("e1", "u1", "Ann v2"),
+            Row.of("e2", "u2", "Bob v2"),
+            Row.of("e3", "u9", "Zed v2"),
+            Row.of("e4", "u1", "Ann v2"),
+            Row.of("e5", "u9", "Zed v2"),
             Row.of("e6", "u7", null));
   }
 
@@ -112,8 +142,12 @@ class LookupJoinITCase {
     return Tributary.pipeline(new Mixed())
         .name("mixed")
         .storage(dir.resolve("storage").toString())
-        .configuration(Map.of("source.users", dir.resolve("users").toString(),
-            "source.events", dir.resolve("events").toString()))
+        .configuration(
+            Map.of(
+                "source.users",
+                dir.resolve("users").toString(),
+                "source.events",
+                dir.resolve("events").toString()))
         .parallelism(2)
         .triggerInterval(Duration.ofSeconds(1))
         .cluster(CLUSTER.cluster())
@@ -126,13 +160,18 @@ class LookupJoinITCase {
 
   /** The input datasets of {@code dataset}'s flow_definition event in the update: its lineage. */
   private List<String> inputsOf(String dataset, UpdateResult update) throws Exception {
-    PipelineStorage storage = PipelineStorage.at(dir.resolve("storage").toString(),
-        new org.apache.hadoop.conf.Configuration());
+    PipelineStorage storage =
+        PipelineStorage.at(
+            dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration());
     for (Event event : EventLog.of(storage).events()) {
-      if (event.origin().updateId().equals(update.updateId()) && event.eventType().equals("flow_definition")
+      if (event.origin().updateId().equals(update.updateId())
+          && event.eventType().equals("flow_definition")
           && event.origin().dataset().orElse("").equals(dataset)) {
         List<String> inputs = new ArrayList<>();
-        new ObjectMapper().readTree(event.details()).path("flow_definition").path("input_datasets")
+        new ObjectMapper()
+            .readTree(event.details())
+            .path("flow_definition")
+            .path("input_datasets")
             .forEach(n -> inputs.add(n.asText()));
         return inputs;
       }

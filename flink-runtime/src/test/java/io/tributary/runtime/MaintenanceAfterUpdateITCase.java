@@ -38,10 +38,15 @@ class MaintenanceAfterUpdateITCase {
   public static final class Events implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze").from(AutoLoader.json(p.conf("source", "/none")).schema("id BIGINT, kind STRING"));
-      p.streamingTable("silver").from("bronze").tableProperty(TableMaintenance.AUTO_OPTIMIZE, "false");
-      // recomputed and replaced, as materialized tables were before incremental refresh: compacted after updates
-      p.table("gold").sql("SELECT kind, COUNT(*) AS n FROM silver GROUP BY kind")
+      p.streamingTable("bronze")
+          .from(AutoLoader.json(p.conf("source", "/none")).schema("id BIGINT, kind STRING"));
+      p.streamingTable("silver")
+          .from("bronze")
+          .tableProperty(TableMaintenance.AUTO_OPTIMIZE, "false");
+      // recomputed and replaced, as materialized tables were before incremental refresh: compacted
+      // after updates
+      p.table("gold")
+          .sql("SELECT kind, COUNT(*) AS n FROM silver GROUP BY kind")
           .tableProperty(io.tributary.runtime.analysis.RefreshPlanner.INCREMENTAL, "false");
     }
   }
@@ -52,39 +57,66 @@ class MaintenanceAfterUpdateITCase {
     for (int update = 1; update <= 2; update++) {
       StringBuilder lines = new StringBuilder();
       for (int i = 0; i < 20; i++) {
-        lines.append("{\"id\":").append(update * 100 + i).append(",\"kind\":\"k").append(i % 2).append("\"}\n");
+        lines
+            .append("{\"id\":")
+            .append(update * 100 + i)
+            .append(",\"kind\":\"k")
+            .append(i % 2)
+            .append("\"}\n");
       }
       Files.writeString(input.resolve("part-" + update + ".json"), lines);
 
-      UpdateResult result = Tributary.pipeline(new Events()).name("events")
-          .storage(dir.resolve("storage").toString())
-          .configuration(Map.of("source", input.toString(), TableMaintenance.AFTER_UPDATE, "true"))
-          .parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(CLUSTER.cluster()).run();
+      UpdateResult result =
+          Tributary.pipeline(new Events())
+              .name("events")
+              .storage(dir.resolve("storage").toString())
+              .configuration(
+                  Map.of("source", input.toString(), TableMaintenance.AFTER_UPDATE, "true"))
+              .parallelism(2)
+              .triggerInterval(Duration.ofSeconds(1))
+              .cluster(CLUSTER.cluster())
+              .run();
 
       assertThat(result.state()).as(result.error().orElse("")).isEqualTo(UpdateState.COMPLETED);
       assertThat(liveFiles("bronze")).as("bronze after update " + update).isEqualTo(1);
       assertThat(DeltaTableReader.readAll(table("bronze"))).hasSize(20 * update);
-      assertThat(DeltaTableReader.readAll(table("gold"))).containsExactlyInAnyOrder(
-          Row.of("k0", 10L * update), Row.of("k1", 10L * update));
+      assertThat(DeltaTableReader.readAll(table("gold")))
+          .containsExactlyInAnyOrder(Row.of("k0", 10L * update), Row.of("k1", 10L * update));
     }
     // each update commits new files to silver, which is kept out of the maintenance
     assertThat(liveFiles("silver")).isGreaterThanOrEqualTo(2);
     assertThat(DeltaTableReader.readAll(table("silver"))).hasSize(40);
 
-    PipelineStorage storage = PipelineStorage.at(dir.resolve("storage").toString(),
-        new org.apache.hadoop.conf.Configuration());
-    List<Event> maintenance = EventLog.of(storage).events().stream()
-        .filter(e -> e.eventType().equals("maintenance_progress")).toList();
-    assertThat(maintenance).extracting(e -> e.origin().dataset().orElseThrow())
+    PipelineStorage storage =
+        PipelineStorage.at(
+            dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration());
+    List<Event> maintenance =
+        EventLog.of(storage).events().stream()
+            .filter(e -> e.eventType().equals("maintenance_progress"))
+            .toList();
+    assertThat(maintenance)
+        .extracting(e -> e.origin().dataset().orElseThrow())
         .containsExactly("bronze", "gold", "bronze", "gold");
-    assertThat(maintenance).allSatisfy(e -> {
-      assertThat(e.level()).isEqualTo(Event.Level.INFO);
-      assertThat(e.message()).startsWith("Maintenance of table '" + e.origin().dataset().orElseThrow()
-          + "'; compaction: ").doesNotContain("vacuum:");
-      assertThat(e.detailsJson().path("maintenance_progress").path("state").asText()).isEqualTo("COMPLETED");
-      assertThat(e.detailsJson().path("maintenance_progress").path("compaction").path("files_after").asInt())
-          .isEqualTo(1);
-    });
+    assertThat(maintenance)
+        .allSatisfy(
+            e -> {
+              assertThat(e.level()).isEqualTo(Event.Level.INFO);
+              assertThat(e.message())
+                  .startsWith(
+                      "Maintenance of table '"
+                          + e.origin().dataset().orElseThrow()
+                          + "'; compaction: ")
+                  .doesNotContain("vacuum:");
+              assertThat(e.detailsJson().path("maintenance_progress").path("state").asText())
+                  .isEqualTo("COMPLETED");
+              assertThat(
+                      e.detailsJson()
+                          .path("maintenance_progress")
+                          .path("compaction")
+                          .path("files_after")
+                          .asInt())
+                  .isEqualTo(1);
+            });
   }
 
   private String table(String name) {
@@ -92,6 +124,9 @@ class MaintenanceAfterUpdateITCase {
   }
 
   private int liveFiles(String name) {
-    return DeltaLog.forTable(new org.apache.hadoop.conf.Configuration(), table(name)).update().getAllFiles().size();
+    return DeltaLog.forTable(new org.apache.hadoop.conf.Configuration(), table(name))
+        .update()
+        .getAllFiles()
+        .size();
   }
 }

@@ -26,8 +26,11 @@ class OwnClusterITCase {
   public static final class Events implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("events").from(AutoLoader.json(p.conf("source", "/none")).schema("id BIGINT")
-          .option("rescuedDataColumn", "false"));
+      p.streamingTable("events")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("id BIGINT")
+                  .option("rescuedDataColumn", "false"));
     }
   }
 
@@ -35,8 +38,12 @@ class OwnClusterITCase {
   void anUpdateRightAfterAnotherRunsWithItsOwnCluster() throws Exception {
     Path input = Files.createDirectories(dir.resolve("events"));
     Files.writeString(input.resolve("part-1.json"), "{\"id\":1}\n");
-    Tributary.Builder builder = Tributary.pipeline(new Events()).name("own").storage(dir.resolve("storage").toString())
-        .configuration(Map.of("source", input.toString())).parallelism(1);
+    Tributary.Builder builder =
+        Tributary.pipeline(new Events())
+            .name("own")
+            .storage(dir.resolve("storage").toString())
+            .configuration(Map.of("source", input.toString()))
+            .parallelism(1);
 
     assertThat(builder.run().state()).isEqualTo(UpdateState.COMPLETED);
     Files.writeString(input.resolve("part-2.json"), "{\"id\":2}\n");

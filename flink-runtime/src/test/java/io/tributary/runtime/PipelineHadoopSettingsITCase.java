@@ -51,8 +51,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PipelineHadoopSettingsITCase {
 
-  private static final RowType USERS = (RowType) DataTypes.ROW(DataTypes.FIELD("user_id", DataTypes.STRING()),
-      DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
+  private static final RowType USERS =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("user_id", DataTypes.STRING()),
+                  DataTypes.FIELD("name", DataTypes.STRING()))
+              .getLogicalType();
 
   private static EmbeddedCluster cluster;
 
@@ -61,7 +65,8 @@ class PipelineHadoopSettingsITCase {
   @BeforeAll
   static void startCluster() {
     Configuration flink = new Configuration();
-    CountingFileSystem.settings("flink").forEach((key, value) -> flink.setString("flink.hadoop." + key, value));
+    CountingFileSystem.settings("flink")
+        .forEach((key, value) -> flink.setString("flink.hadoop." + key, value));
     FileSystem.initialize(flink, null);
     cluster = EmbeddedCluster.start(2, flink);
   }
@@ -78,11 +83,16 @@ class PipelineHadoopSettingsITCase {
     public void define(Pipeline p) {
       p.table("users").from(DeltaSource.path(p.conf("source.users", "/none")));
       p.streamingTable("users_feed").from(DeltaSource.path(p.conf("source.users", "/none")));
-      p.streamingTable("events").from(AutoLoader.json(p.conf("source.events", "/none"))
-          .schema("event_id STRING, user_id STRING").option("rescuedDataColumn", "false"));
-      p.streamingTable("enriched").query(ctx -> ctx.leftLookupJoin(ctx.readStream("events"), "users", "user_id"))
+      p.streamingTable("events")
+          .from(
+              AutoLoader.json(p.conf("source.events", "/none"))
+                  .schema("event_id STRING, user_id STRING")
+                  .option("rescuedDataColumn", "false"));
+      p.streamingTable("enriched")
+          .query(ctx -> ctx.leftLookupJoin(ctx.readStream("events"), "users", "user_id"))
           .expectOrDrop("known_user", "name IS NOT NULL");
-      p.table("users_per_event").query(ctx -> ctx.leftLookupJoin(ctx.read("events"), "users", "user_id"));
+      p.table("users_per_event")
+          .query(ctx -> ctx.leftLookupJoin(ctx.read("events"), "users", "user_id"));
     }
   }
 
@@ -91,7 +101,9 @@ class PipelineHadoopSettingsITCase {
     UpstreamDeltaTable users = new UpstreamDeltaTable(dir.resolve("users").toString(), USERS);
     users.overwrite(Row.of("u1", "Ann"), Row.of("u2", "Bob"));
     Path events = Files.createDirectories(dir.resolve("events"));
-    Files.writeString(events.resolve("part-1.json"), """
+    Files.writeString(
+        events.resolve("part-1.json"),
+        """
         {"event_id":"e1","user_id":"u1"}
         {"event_id":"e2","user_id":"u2"}
         {"event_id":"e3","user_id":"u9"}
@@ -99,56 +111,79 @@ class PipelineHadoopSettingsITCase {
     String storage = CountingFileSystem.uri(dir.resolve("storage"));
     CountingFileSystem.reset();
 
-    UpdateResult result = Tributary.pipeline(new Mixed())
-        .name("settings")
-        .storage(storage)
-        .configuration(Map.of("source.users", CountingFileSystem.uri(dir.resolve("users")),
-            "source.events", dir.resolve("events").toString()))
-        .hadoopConfiguration(withSettings(CountingFileSystem.settings("pipeline")))
-        .parallelism(2)
-        .triggerInterval(Duration.ofSeconds(1))
-        .cluster(cluster)
-        .run();
+    UpdateResult result =
+        Tributary.pipeline(new Mixed())
+            .name("settings")
+            .storage(storage)
+            .configuration(
+                Map.of(
+                    "source.users",
+                    CountingFileSystem.uri(dir.resolve("users")),
+                    "source.events",
+                    dir.resolve("events").toString()))
+            .hadoopConfiguration(withSettings(CountingFileSystem.settings("pipeline")))
+            .parallelism(2)
+            .triggerInterval(Duration.ofSeconds(1))
+            .cluster(cluster)
+            .run();
 
     assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(rows("enriched")).containsExactlyInAnyOrder(Row.of("e1", "u1", "Ann"), Row.of("e2", "u2", "Bob"));
-    assertThat(rows("users_per_event")).containsExactlyInAnyOrder(Row.of("e1", "u1", "Ann"),
-        Row.of("e2", "u2", "Bob"), Row.of("e3", "u9", null));
-    assertThat(rows("users_feed")).containsExactlyInAnyOrder(Row.of("u1", "Ann"), Row.of("u2", "Bob"));
+    assertThat(rows("enriched"))
+        .containsExactlyInAnyOrder(Row.of("e1", "u1", "Ann"), Row.of("e2", "u2", "Bob"));
+    assertThat(rows("users_per_event"))
+        .containsExactlyInAnyOrder(
+            Row.of("e1", "u1", "Ann"), Row.of("e2", "u2", "Bob"), Row.of("e3", "u9", null));
+    assertThat(rows("users_feed"))
+        .containsExactlyInAnyOrder(Row.of("u1", "Ann"), Row.of("u2", "Bob"));
 
     Set<String> threads = CountingFileSystem.threads("pipeline");
-    assertThat(threads).as("tasks and enumerators that opened storage with the pipeline's settings")
+    assertThat(threads)
+        .as("tasks and enumerators that opened storage with the pipeline's settings")
         .anySatisfy(t -> assertThat(t).contains("Delta writer"))
         .anySatisfy(t -> assertThat(t).contains("Delta committer"))
         .anySatisfy(t -> assertThat(t).contains("flow progress events"))
         .anySatisfy(t -> assertThat(t).contains("SourceCoordinator"))
         .anySatisfy(t -> assertThat(t).contains("LookupJoin"));
-    assertThat(CountingFileSystem.threads("unset")).as("instances made without the pipeline's settings").isEmpty();
+    assertThat(CountingFileSystem.threads("unset"))
+        .as("instances made without the pipeline's settings")
+        .isEmpty();
 
-    PipelineStorage read = PipelineStorage.at(storage, HadoopSettings.of(CountingFileSystem.settings("pipeline")));
-    assertThat(EventLog.of(read).events()).extracting(Event::eventType).contains("flow_progress", "create_update");
-    assertThat(EventLog.of(read).events()).anySatisfy(e ->
-        assertThat(e.details()).contains("\"known_user\"").contains("\"failed_records\":1"));
+    PipelineStorage read =
+        PipelineStorage.at(storage, HadoopSettings.of(CountingFileSystem.settings("pipeline")));
+    assertThat(EventLog.of(read).events())
+        .extracting(Event::eventType)
+        .contains("flow_progress", "create_update");
+    assertThat(EventLog.of(read).events())
+        .anySatisfy(
+            e ->
+                assertThat(e.details())
+                    .contains("\"known_user\"")
+                    .contains("\"failed_records\":1"));
 
     // the public readers: the tables API and the catalog take the pipeline's settings too
-    PipelineTables tables = PipelineTables.open(storage, HadoopSettings.of(CountingFileSystem.settings("tables")));
+    PipelineTables tables =
+        PipelineTables.open(storage, HadoopSettings.of(CountingFileSystem.settings("tables")));
     assertThat(tables.names()).contains("enriched", "users_per_event", "users_feed");
-    assertThat(tables.table("enriched").rows()).containsExactlyInAnyOrder(Row.of("e1", "u1", "Ann"),
-        Row.of("e2", "u2", "Bob"));
+    assertThat(tables.table("enriched").rows())
+        .containsExactlyInAnyOrder(Row.of("e1", "u1", "Ann"), Row.of("e2", "u2", "Bob"));
     assertThat(tables.table("enriched").history()).isNotEmpty();
     assertThat(CountingFileSystem.threads("tables")).isNotEmpty();
-    assertThatThrownBy(() -> PipelineTables.open(storage).names()).hasMessageContaining("No FileSystem for scheme");
+    assertThatThrownBy(() -> PipelineTables.open(storage).names())
+        .hasMessageContaining("No FileSystem for scheme");
 
-    PipelineStorage forCatalog = PipelineStorage.at(storage, HadoopSettings.of(CountingFileSystem.settings("catalog")));
+    PipelineStorage forCatalog =
+        PipelineStorage.at(storage, HadoopSettings.of(CountingFileSystem.settings("catalog")));
     TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
     tableEnv.registerCatalog("settings", TributaryCatalog.of("settings", forCatalog));
     tableEnv.useCatalog("settings");
     List<Row> viaSql = new ArrayList<>();
-    try (CloseableIterator<Row> it = tableEnv.executeSql("SELECT event_id, name FROM enriched").collect()) {
+    try (CloseableIterator<Row> it =
+        tableEnv.executeSql("SELECT event_id, name FROM enriched").collect()) {
       it.forEachRemaining(viaSql::add);
     }
     assertThat(viaSql).containsExactlyInAnyOrder(Row.of("e1", "Ann"), Row.of("e2", "Bob"));
-    assertThat(CountingFileSystem.threads("catalog")).as("the catalog's listing and its table's scan")
+    assertThat(CountingFileSystem.threads("catalog"))
+        .as("the catalog's listing and its table's scan")
         .anySatisfy(t -> assertThat(t).isNotEqualTo(Thread.currentThread().getName()));
   }
 

@@ -33,17 +33,24 @@ class PipelineSemanticsITCase {
   public static final class OutOfOrder implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.table("gold").sql("SELECT customer_id, SUM(amount) AS total FROM silver GROUP BY customer_id");
-      p.streamingTable("silver").query(ctx -> ctx.readStream("bronze").filter($("amount").isGreater(0)));
-      p.streamingTable("bronze").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, customer_id STRING, amount DOUBLE").option("rescuedDataColumn", "false"));
+      p.table("gold")
+          .sql("SELECT customer_id, SUM(amount) AS total FROM silver GROUP BY customer_id");
+      p.streamingTable("silver")
+          .query(ctx -> ctx.readStream("bronze").filter($("amount").isGreater(0)));
+      p.streamingTable("bronze")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("order_id STRING, customer_id STRING, amount DOUBLE")
+                  .option("rescuedDataColumn", "false"));
     }
   }
 
   @Test
   void aThreeHopPipelineDefinedOutOfOrderRunsInDependencyOrder() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), """
+    Files.writeString(
+        input.resolve("part-1.json"),
+        """
         {"order_id":"o1","customer_id":"c1","amount":2.0}
         {"order_id":"o2","customer_id":"c1","amount":-5.0}
         {"order_id":"o3","customer_id":"c2","amount":4.0}
@@ -53,7 +60,9 @@ class PipelineSemanticsITCase {
     UpdateResult result = update.await();
 
     assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(result.flows()).extracting(FlowResult::dataset).containsExactly("bronze", "silver", "gold");
+    assertThat(result.flows())
+        .extracting(FlowResult::dataset)
+        .containsExactly("bronze", "silver", "gold");
     assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/gold").toString()))
         .containsExactlyInAnyOrder(Row.of("c1", 2.0), Row.of("c2", 4.0));
   }
@@ -67,13 +76,23 @@ class PipelineSemanticsITCase {
 
     assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
     for (String dataset : List.of("bronze", "silver", "gold")) {
-      assertThat(update.events()).filteredOn(e -> e.dataset().equals(dataset)).extracting(FlowEvent::state)
-          .as(dataset).containsSubsequence(FlowState.QUEUED, FlowState.STARTING, FlowState.RUNNING, FlowState.COMPLETED);
-      assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/" + dataset).toString())).as(dataset).isEmpty();
+      assertThat(update.events())
+          .filteredOn(e -> e.dataset().equals(dataset))
+          .extracting(FlowEvent::state)
+          .as(dataset)
+          .containsSubsequence(
+              FlowState.QUEUED, FlowState.STARTING, FlowState.RUNNING, FlowState.COMPLETED);
+      assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/" + dataset).toString()))
+          .as(dataset)
+          .isEmpty();
     }
-    List<Event> definitions = EventLog.of(PipelineStorage.at(dir.resolve("storage").toString(),
-        new org.apache.hadoop.conf.Configuration())).events("flow_definition");
-    assertThat(definitions).extracting(e -> e.origin().dataset().orElseThrow())
+    List<Event> definitions =
+        EventLog.of(
+                PipelineStorage.at(
+                    dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration()))
+            .events("flow_definition");
+    assertThat(definitions)
+        .extracting(e -> e.origin().dataset().orElseThrow())
         .containsExactlyInAnyOrder("bronze", "silver", "gold");
   }
 
@@ -81,9 +100,13 @@ class PipelineSemanticsITCase {
   public static final class Quarantined implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, customer_id STRING, amount DOUBLE").option("rescuedDataColumn", "false"));
-      p.streamingTable("silver").from("bronze")
+      p.streamingTable("bronze")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("order_id STRING, customer_id STRING, amount DOUBLE")
+                  .option("rescuedDataColumn", "false"));
+      p.streamingTable("silver")
+          .from("bronze")
           .expectOrDrop("positive_amount", "amount > 0")
           .expectOrDrop("known_customer", "customer_id IS NOT NULL")
           .expect("small_amount", "amount < 100")
@@ -94,22 +117,32 @@ class PipelineSemanticsITCase {
   @Test
   void quarantineKeepsExactlyTheDroppedRowsWithTheExpectationsTheyFailed() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), """
+    Files.writeString(
+        input.resolve("part-1.json"),
+        """
         {"order_id":"o1","customer_id":"c1","amount":2.0}
         {"order_id":"o2","customer_id":"c1","amount":-5.0}
         {"order_id":"o3","customer_id":null,"amount":400.0}
         {"order_id":"o4","customer_id":"c2","amount":150.0}
         """);
 
-    UpdateResult result = Tributary.pipeline(new Quarantined()).name("shop").storage(dir.resolve("storage").toString())
-        .configuration(Map.of("source", input.toString())).parallelism(2).triggerInterval(Duration.ofSeconds(1))
-        .cluster(CLUSTER.cluster()).run();
+    UpdateResult result =
+        Tributary.pipeline(new Quarantined())
+            .name("shop")
+            .storage(dir.resolve("storage").toString())
+            .configuration(Map.of("source", input.toString()))
+            .parallelism(2)
+            .triggerInterval(Duration.ofSeconds(1))
+            .cluster(CLUSTER.cluster())
+            .run();
 
     assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/silver").toString()))
-        .extracting(row -> row.getField(0)).containsExactlyInAnyOrder("o1", "o4");
+        .extracting(row -> row.getField(0))
+        .containsExactlyInAnyOrder("o1", "o4");
     assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/silver_quarantine").toString()))
-        .extracting(row -> row.getField(0) + " " + java.util.Arrays.toString((Object[]) row.getField(3)))
+        .extracting(
+            row -> row.getField(0) + " " + java.util.Arrays.toString((Object[]) row.getField(3)))
         .containsExactlyInAnyOrder("o2 [positive_amount]", "o3 [known_customer, small_amount]");
   }
 
@@ -117,8 +150,11 @@ class PipelineSemanticsITCase {
   public static final class UniqueOrders implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("orders").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, amount DOUBLE").option("rescuedDataColumn", "false"))
+      p.streamingTable("orders")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("order_id STRING, amount DOUBLE")
+                  .option("rescuedDataColumn", "false"))
           .expectUnique("order_id")
           .expect("positive_amount", "amount > 0");
     }
@@ -127,29 +163,39 @@ class PipelineSemanticsITCase {
   @Test
   void expectUniqueCountsRepeatedKeysAcrossUpdatesAndKeepsTheRows() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), """
+    Files.writeString(
+        input.resolve("part-1.json"),
+        """
         {"order_id":"o1","amount":2.0}
         {"order_id":"o2","amount":-1.0}
         {"order_id":"o1","amount":3.0}
         """);
-    Tributary.Builder builder = Tributary.pipeline(new UniqueOrders()).name("shop")
-        .storage(dir.resolve("storage").toString()).configuration(Map.of("source", input.toString()))
-        .parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(CLUSTER.cluster());
-    PipelineStorage storage = PipelineStorage.at(dir.resolve("storage").toString(),
-        new org.apache.hadoop.conf.Configuration());
+    Tributary.Builder builder =
+        Tributary.pipeline(new UniqueOrders())
+            .name("shop")
+            .storage(dir.resolve("storage").toString())
+            .configuration(Map.of("source", input.toString()))
+            .parallelism(2)
+            .triggerInterval(Duration.ofSeconds(1))
+            .cluster(CLUSTER.cluster());
+    PipelineStorage storage =
+        PipelineStorage.at(
+            dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration());
 
     UpdateResult first = builder.run();
     Files.writeString(input.resolve("part-2.json"), "{\"order_id\":\"o2\",\"amount\":5.0}\n");
     UpdateResult second = builder.run();
 
-    assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/orders").toString())).hasSize(4);
+    assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/orders").toString()))
+        .hasSize(4);
     List<Event> events = EventLog.of(storage).events();
     assertThat(EventLog.dataQuality(events, first.updateId()).values())
         .extracting(t -> t.name() + " " + t.passed() + "/" + t.failed())
         .containsExactlyInAnyOrder("unique_order_id 2/1", "positive_amount 2/1");
     assertThat(EventLog.dataQuality(events, second.updateId()).values())
         .extracting(t -> t.name() + " " + t.passed() + "/" + t.failed())
-        .as("o2 was seen in the first update").containsExactlyInAnyOrder("unique_order_id 0/1", "positive_amount 1/0");
+        .as("o2 was seen in the first update")
+        .containsExactlyInAnyOrder("unique_order_id 0/1", "positive_amount 1/0");
   }
 
   private Tributary.Builder builder(Path input) {

@@ -32,22 +32,41 @@ class RestartedSourceITCase {
   void aReaderRestartedWithinAnEpochGetsItsFileBackEvenWithAOneFileBudget() throws Exception {
     Path input = CLUSTER.storage("input");
     Files.createDirectories(input);
-    Files.writeString(input.resolve("a.json"), "{\"id\":\"a\",\"n\":1}\n{\"id\":\"b\",\n", StandardCharsets.UTF_8);
-    Tributary.Builder update = Tributary.pipeline(p -> p.streamingTable("events")
-            .from(AutoLoader.json(input.toString()).schema("id STRING, n INT")
-                .option("mode", "FAILFAST").option("maxFilesPerTrigger", "1")))
-        .name("restarted").storage(CLUSTER.storage("storage").toString())
-        // no checkpoint completes during the update, and the failover watch would wait ten minutes
-        .triggerInterval(Duration.ofMinutes(10))
-        .configuration(Map.of(PipelineSettings.CAUGHT_UP_TIMEOUT, "10 min"))
-        .parallelism(1).development(false).retries(0, Duration.ofMillis(10)).cluster(CLUSTER.cluster());
+    Files.writeString(
+        input.resolve("a.json"),
+        "{\"id\":\"a\",\"n\":1}\n{\"id\":\"b\",\n",
+        StandardCharsets.UTF_8);
+    Tributary.Builder update =
+        Tributary.pipeline(
+                p ->
+                    p.streamingTable("events")
+                        .from(
+                            AutoLoader.json(input.toString())
+                                .schema("id STRING, n INT")
+                                .option("mode", "FAILFAST")
+                                .option("maxFilesPerTrigger", "1")))
+            .name("restarted")
+            .storage(CLUSTER.storage("storage").toString())
+            // no checkpoint completes during the update, and the failover watch would wait ten
+            // minutes
+            .triggerInterval(Duration.ofMinutes(10))
+            .configuration(Map.of(PipelineSettings.CAUGHT_UP_TIMEOUT, "10 min"))
+            .parallelism(1)
+            .development(false)
+            .retries(0, Duration.ofMillis(10))
+            .cluster(CLUSTER.cluster());
 
-    UpdateResult result = assertTimeoutPreemptively(Duration.ofSeconds(150), update::run,
-        "the update waited on a restarted reader that never got its file back");
+    UpdateResult result =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(150),
+            update::run,
+            "the update waited on a restarted reader that never got its file back");
 
     assertThat(result.state()).isEqualTo(UpdateState.FAILED);
     String file = input.resolve("a.json").toUri().toString().replace("file:///", "file:/");
-    assertThat(result.flow("events").flatMap(FlowResult::error)).get().asString()
+    assertThat(result.flow("events").flatMap(FlowResult::error))
+        .get()
+        .asString()
         .contains("malformed record in file " + file + " at line 2:");
   }
 }

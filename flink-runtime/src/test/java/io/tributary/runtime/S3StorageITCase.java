@@ -51,7 +51,8 @@ class S3StorageITCase {
 
   @BeforeAll
   static void startServer() throws IOException {
-    Assumptions.assumeFalse(Boolean.getBoolean(SKIP), "storage tests skipped by -D" + SKIP + "=true");
+    Assumptions.assumeFalse(
+        Boolean.getBoolean(SKIP), "storage tests skipped by -D" + SKIP + "=true");
     s3 = S3MockServer.start(serverDir, "bucket");
   }
 
@@ -63,8 +64,14 @@ class S3StorageITCase {
     FileSystem.initialize(new Configuration(), null);
   }
 
-  private static final List<String> TABLES = List.of("bronze_orders", "silver_orders", "gold_customer_totals",
-      "changes", "customers", "customers_history");
+  private static final List<String> TABLES =
+      List.of(
+          "bronze_orders",
+          "silver_orders",
+          "gold_customer_totals",
+          "changes",
+          "customers",
+          "customers_history");
 
   /** The settings a user puts in the {@code hadoop:} block for an S3-compatible server. */
   private static Map<String, String> s3Settings() {
@@ -81,8 +88,13 @@ class S3StorageITCase {
   void twoUpdatesWithEveryPathOnS3GiveTheRowsOfLocalDisk() throws Exception {
     Path yml = local.resolve("pipeline.yml");
     StringBuilder hadoop = new StringBuilder();
-    s3Settings().forEach((key, value) -> hadoop.append("  ").append(key).append(": \"").append(value).append("\"\n"));
-    Files.writeString(yml, """
+    s3Settings()
+        .forEach(
+            (key, value) ->
+                hadoop.append("  ").append(key).append(": \"").append(value).append("\"\n"));
+    Files.writeString(
+        yml,
+        """
         name: medallion
         storage: s3a://bucket/pipelines/medallion
         libraries:
@@ -97,7 +109,8 @@ class S3StorageITCase {
           options:
             fs.allowed-fallback-filesystems: "s3;s3a"
         hadoop:
-        """ + hadoop);
+        """
+            + hadoop);
     PipelineConfig config = PipelineConfigLoader.load(yml);
     HadoopSettings settings = HadoopSettings.of(config.hadoopSettings());
     org.apache.hadoop.conf.Configuration client = settings.toConfiguration();
@@ -117,22 +130,35 @@ class S3StorageITCase {
 
     Map<String, List<Row>> onLocal = localRun();
     for (String table : TABLES) {
-      assertThat(onS3.get(table)).as(table).isNotEmpty().containsExactlyInAnyOrderElementsOf(onLocal.get(table));
+      assertThat(onS3.get(table))
+          .as(table)
+          .isNotEmpty()
+          .containsExactlyInAnyOrderElementsOf(onLocal.get(table));
     }
-    assertThat(onS3.get("gold_customer_totals")).containsExactlyInAnyOrder(Row.of("c1", 2L, 15.5),
-        Row.of("c2", 1L, 7.25));
-    assertThat(onS3.get("customers")).containsExactlyInAnyOrder(Row.of("c1", "Ann B", 3L), Row.of("c3", "Cid", 5L));
+    assertThat(onS3.get("gold_customer_totals"))
+        .containsExactlyInAnyOrder(Row.of("c1", 2L, 15.5), Row.of("c2", 1L, 7.25));
+    assertThat(onS3.get("customers"))
+        .containsExactlyInAnyOrder(Row.of("c1", "Ann B", 3L), Row.of("c3", "Cid", 5L));
 
     List<String> savepoints = new ArrayList<>();
-    org.apache.hadoop.fs.Path stateDir = new org.apache.hadoop.fs.Path(storage.root() + "/_tributary/state");
+    org.apache.hadoop.fs.Path stateDir =
+        new org.apache.hadoop.fs.Path(storage.root() + "/_tributary/state");
     for (FileStatus job : stateDir.getFileSystem(client).listStatus(stateDir)) {
       storage.currentSavepoint(job.getPath().getName()).ifPresent(savepoints::add);
     }
-    assertThat(savepoints).as("the savepoints each next update restored").isNotEmpty()
-        .allSatisfy(s -> assertThat(s).startsWith("s3a://bucket/pipelines/medallion/_tributary/state/"));
-    assertThat(EventLog.of(storage).events()).filteredOn(e -> e.eventType().equals("flow_progress"))
+    assertThat(savepoints)
+        .as("the savepoints each next update restored")
+        .isNotEmpty()
+        .allSatisfy(
+            s -> assertThat(s).startsWith("s3a://bucket/pipelines/medallion/_tributary/state/"));
+    assertThat(EventLog.of(storage).events())
+        .filteredOn(e -> e.eventType().equals("flow_progress"))
         .anySatisfy(e -> assertThat(e.details()).contains("\"positive_amount\""));
-    assertThat(exists(client, storage.root() + "/tables/silver_orders/_delta_log/00000000000000000000.json")).isTrue();
+    assertThat(
+            exists(
+                client,
+                storage.root() + "/tables/silver_orders/_delta_log/00000000000000000000.json"))
+        .isTrue();
     assertThat(exists(client, storage.root() + "/_tributary/updates/000002.json")).isTrue();
   }
 
@@ -145,38 +171,53 @@ class S3StorageITCase {
   void pointersAreOnePutAndCreateIfAbsentIsConditionalOnS3() throws Exception {
     HadoopSettings settings = HadoopSettings.of(s3Settings());
     PipelineStorage storage = PipelineStorage.at("s3a://bucket/guarantees", settings);
-    org.apache.hadoop.fs.FileSystem fs = new org.apache.hadoop.fs.Path(storage.root()).getFileSystem(storage.hadoopConf());
-    org.apache.hadoop.fs.Path pointer = new org.apache.hadoop.fs.Path(storage.root() + "/_tributary/state/job/CURRENT");
+    org.apache.hadoop.fs.FileSystem fs =
+        new org.apache.hadoop.fs.Path(storage.root()).getFileSystem(storage.hadoopConf());
+    org.apache.hadoop.fs.Path pointer =
+        new org.apache.hadoop.fs.Path(storage.root() + "/_tributary/state/job/CURRENT");
 
     long copies = copyRequests(fs);
     storage.setCurrentSavepoint("job", "s3a://bucket/guarantees/savepoint-1");
     storage.setCurrentSavepoint("job", "s3a://bucket/guarantees/savepoint-2");
     assertThat(storage.currentSavepoint("job")).contains("s3a://bucket/guarantees/savepoint-2");
-    assertThat(copyRequests(fs)).as("COPY requests (a rename) made by the two writes").isEqualTo(copies);
-    assertThat(fs.listStatus(pointer.getParent())).extracting(st -> st.getPath().getName()).containsExactly("CURRENT");
+    assertThat(copyRequests(fs))
+        .as("COPY requests (a rename) made by the two writes")
+        .isEqualTo(copies);
+    assertThat(fs.listStatus(pointer.getParent()))
+        .extracting(st -> st.getPath().getName())
+        .containsExactly("CURRENT");
 
-    org.apache.hadoop.fs.Path lock = new org.apache.hadoop.fs.Path(storage.root() + "/_tributary/lock");
+    org.apache.hadoop.fs.Path lock =
+        new org.apache.hadoop.fs.Path(storage.root() + "/_tributary/lock");
     assertThat(storage.createIfAbsent(lock, "first")).isTrue();
     assertThat(storage.createIfAbsent(lock, "second")).isFalse();
     assertThat(storage.readText(lock)).contains("first");
 
     // two writers that both found the object absent (the streams createIfAbsent writes through): S3
     // takes the first PUT and refuses the second
-    org.apache.hadoop.fs.Path raced = new org.apache.hadoop.fs.Path(storage.root() + "/_tributary/raced");
+    org.apache.hadoop.fs.Path raced =
+        new org.apache.hadoop.fs.Path(storage.root() + "/_tributary/raced");
     org.apache.hadoop.fs.FSDataOutputStream a = PipelineStorage.createNew(fs, raced);
     org.apache.hadoop.fs.FSDataOutputStream b = PipelineStorage.createNew(fs, raced);
     a.write("a".getBytes(StandardCharsets.UTF_8));
     b.write("b".getBytes(StandardCharsets.UTF_8));
     a.close();
-    org.assertj.core.api.Assertions.assertThatThrownBy(b::close).isInstanceOf(IOException.class)
-        .satisfies(e -> assertThat(e.toString() + e.getCause()).containsAnyOf("412", "PreconditionFailed",
-            "Precondition Failed", "FileAlreadyExists"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(b::close)
+        .isInstanceOf(IOException.class)
+        .satisfies(
+            e ->
+                assertThat(e.toString() + e.getCause())
+                    .containsAnyOf(
+                        "412", "PreconditionFailed", "Precondition Failed", "FileAlreadyExists"));
     assertThat(storage.readText(raced)).contains("a");
   }
 
   private static long copyRequests(org.apache.hadoop.fs.FileSystem fs) {
-    Long copies = ((org.apache.hadoop.fs.statistics.IOStatisticsSource) fs).getIOStatistics().counters()
-        .get("object_copy_requests");
+    Long copies =
+        ((org.apache.hadoop.fs.statistics.IOStatisticsSource) fs)
+            .getIOStatistics()
+            .counters()
+            .get("object_copy_requests");
     return copies == null ? 0 : copies;
   }
 
@@ -184,12 +225,14 @@ class S3StorageITCase {
     String input = local.resolve("input").toUri().toString();
     String storage = local.resolve("storage").toString();
     org.apache.hadoop.conf.Configuration conf = HadoopSettings.none().toConfiguration();
-    Tributary.Builder pipeline = Tributary.pipeline(new HdfsStorageITCase.Medallion())
-        .name("medallion")
-        .storage(storage)
-        .configuration(Map.of("source.orders", input + "/orders", "source.changes", input + "/changes"))
-        .parallelism(2)
-        .triggerInterval(Duration.ofSeconds(1));
+    Tributary.Builder pipeline =
+        Tributary.pipeline(new HdfsStorageITCase.Medallion())
+            .name("medallion")
+            .storage(storage)
+            .configuration(
+                Map.of("source.orders", input + "/orders", "source.changes", input + "/changes"))
+            .parallelism(2)
+            .triggerInterval(Duration.ofSeconds(1));
     write(input, HdfsStorageITCase.FIRST, conf);
     assertCompleted(pipeline.run());
     write(input, HdfsStorageITCase.SECOND, conf);
@@ -202,7 +245,8 @@ class S3StorageITCase {
     return rows;
   }
 
-  private static boolean exists(org.apache.hadoop.conf.Configuration conf, String path) throws IOException {
+  private static boolean exists(org.apache.hadoop.conf.Configuration conf, String path)
+      throws IOException {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
     return p.getFileSystem(conf).exists(p);
   }
@@ -211,7 +255,8 @@ class S3StorageITCase {
     assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
   }
 
-  private static void write(String root, Map<String, String> files, org.apache.hadoop.conf.Configuration conf)
+  private static void write(
+      String root, Map<String, String> files, org.apache.hadoop.conf.Configuration conf)
       throws IOException {
     for (Map.Entry<String, String> file : files.entrySet()) {
       org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(root + "/" + file.getKey());

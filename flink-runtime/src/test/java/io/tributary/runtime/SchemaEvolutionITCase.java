@@ -39,7 +39,8 @@ class SchemaEvolutionITCase {
   public static final class Customers implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze").from(AutoLoader.json(p.conf("source", "/none")).option("inferColumnTypes", "true"));
+      p.streamingTable("bronze")
+          .from(AutoLoader.json(p.conf("source", "/none")).option("inferColumnTypes", "true"));
       p.streamingTable("silver").from("bronze").dropDuplicates("id");
       p.table("gold").sql("SELECT * FROM silver");
       p.createStreamingTable("customers");
@@ -49,7 +50,9 @@ class SchemaEvolutionITCase {
 
   private Path firstUpdateInput() throws Exception {
     Path input = Files.createDirectories(dir.resolve("customers"));
-    Files.writeString(input.resolve("part-1.json"), """
+    Files.writeString(
+        input.resolve("part-1.json"),
+        """
         {"id":"c1","seq":1,"name":"Ann"}
         {"id":"c2","seq":1,"name":"Bob"}
         """);
@@ -57,18 +60,30 @@ class SchemaEvolutionITCase {
   }
 
   private static void addFileWithNewColumn(Path input) throws Exception {
-    Files.writeString(input.resolve("part-2.json"), """
+    Files.writeString(
+        input.resolve("part-2.json"),
+        """
         {"id":"c4","seq":1,"name":"Dan"}
         {"id":"c1","seq":2,"name":"Ann","city":"Oslo"}
         {"id":"c3","seq":1,"name":"Cy","city":"Rome"}
         """);
   }
 
-  private static final List<Row> BRONZE = List.of(Row.of("c1", "Ann", 1L, null, null), Row.of("c2", "Bob", 1L, null, null),
-      Row.of("c4", "Dan", 1L, null, null), Row.of("c1", "Ann", 2L, "Oslo", null), Row.of("c3", "Cy", 1L, "Rome", null));
+  private static final List<Row> BRONZE =
+      List.of(
+          Row.of("c1", "Ann", 1L, null, null),
+          Row.of("c2", "Bob", 1L, null, null),
+          Row.of("c4", "Dan", 1L, null, null),
+          Row.of("c1", "Ann", 2L, "Oslo", null),
+          Row.of("c3", "Cy", 1L, "Rome", null));
+
   /** c1 of the second file is dropped: the key was seen in the first update, before the evolution. */
-  private static final List<Row> SILVER = List.of(Row.of("c1", "Ann", 1L, null, null), Row.of("c2", "Bob", 1L, null, null),
-      Row.of("c4", "Dan", 1L, null, null), Row.of("c3", "Cy", 1L, "Rome", null));
+  private static final List<Row> SILVER =
+      List.of(
+          Row.of("c1", "Ann", 1L, null, null),
+          Row.of("c2", "Bob", 1L, null, null),
+          Row.of("c4", "Dan", 1L, null, null),
+          Row.of("c3", "Cy", 1L, "Rome", null));
 
   @Test
   void productionModeRestartsTheFlowWithinTheUpdateWithTheEvolvedSchema() throws Exception {
@@ -80,16 +95,24 @@ class SchemaEvolutionITCase {
     UpdateResult evolved = running.await();
 
     assertThat(evolved.state()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(running.events()).filteredOn(e -> e.dataset().equals("bronze"))
+    assertThat(running.events())
+        .filteredOn(e -> e.dataset().equals("bronze"))
         .extracting(FlowEvent::state, FlowEvent::detail)
-        .contains(org.assertj.core.groups.Tuple.tuple(FlowState.FAILED, "Flow 'bronze': Auto Loader found new columns"
-            + " [city] in file " + input.resolve("part-2.json").toUri().toString().replace("file:///", "file:/")
-            + " and added them to the schema stored under 'file:" + dir.resolve("storage/_tributary/schemas/bronze")
-            + "'. Restarting the flow with the evolved schema."),
-            org.assertj.core.groups.Tuple.tuple(FlowState.STARTING, "restart with the evolved schema"));
+        .contains(
+            org.assertj.core.groups.Tuple.tuple(
+                FlowState.FAILED,
+                "Flow 'bronze': Auto Loader found new columns"
+                    + " [city] in file "
+                    + input.resolve("part-2.json").toUri().toString().replace("file:///", "file:/")
+                    + " and added them to the schema stored under 'file:"
+                    + dir.resolve("storage/_tributary/schemas/bronze")
+                    + "'. Restarting the flow with the evolved schema."),
+            org.assertj.core.groups.Tuple.tuple(
+                FlowState.STARTING, "restart with the evolved schema"));
     assertTables();
 
-    assertThat(builder(input, false).run().state()).as("nothing new: nothing written twice")
+    assertThat(builder(input, false).run().state())
+        .as("nothing new: nothing written twice")
         .isEqualTo(UpdateState.COMPLETED);
     assertTables();
   }
@@ -103,14 +126,18 @@ class SchemaEvolutionITCase {
     UpdateResult stopped = builder(input, true).run();
 
     assertThat(stopped.state()).isEqualTo(UpdateState.FAILED);
-    assertThat(stopped.error().orElseThrow()).isEqualTo("Flow 'bronze': Auto Loader found new columns [city] in file "
-        + input.resolve("part-2.json").toUri().toString().replace("file:///", "file:/")
-        + " and added them to the schema stored under 'file:" + dir.resolve("storage/_tributary/schemas/bronze")
-        + "'. The flow stopped; the next update reads the file again with the new columns: run the pipeline"
-        + " again. (In production mode, development: false, the flow restarts with them within the update.)");
+    assertThat(stopped.error().orElseThrow())
+        .isEqualTo(
+            "Flow 'bronze': Auto Loader found new columns [city] in file "
+                + input.resolve("part-2.json").toUri().toString().replace("file:///", "file:/")
+                + " and added them to the schema stored under 'file:"
+                + dir.resolve("storage/_tributary/schemas/bronze")
+                + "'. The flow stopped; the next update reads the file again with the new columns: run the pipeline"
+                + " again. (In production mode, development: false, the flow restarts with them within the update.)");
     assertThat(stopped.flow("gold").orElseThrow().state()).isEqualTo(FlowState.SKIPPED);
     assertThat(stopped.flow("customers").orElseThrow().state()).isEqualTo(FlowState.FAILED);
-    assertThat(rows("silver")).as("the stopped epoch committed nothing")
+    assertThat(rows("silver"))
+        .as("the stopped epoch committed nothing")
         .containsExactlyInAnyOrder(Row.of("c1", "Ann", 1L, null), Row.of("c2", "Bob", 1L, null));
 
     UpdateResult next = builder(input, true).run();
@@ -120,12 +147,17 @@ class SchemaEvolutionITCase {
   }
 
   /** c1 changed at seq 2 after the evolution: its state from the first update was restored and merged. */
-  private static final List<Row> CUSTOMERS = List.of(Row.of("c1", "Ann", 2L, "Oslo", null),
-      Row.of("c2", "Bob", 1L, null, null), Row.of("c4", "Dan", 1L, null, null), Row.of("c3", "Cy", 1L, "Rome", null));
+  private static final List<Row> CUSTOMERS =
+      List.of(
+          Row.of("c1", "Ann", 2L, "Oslo", null),
+          Row.of("c2", "Bob", 1L, null, null),
+          Row.of("c4", "Dan", 1L, null, null),
+          Row.of("c3", "Cy", 1L, "Rome", null));
 
   private void assertTables() {
     RowType bronze = DeltaTableReader.schema(table("bronze")).orElseThrow();
-    assertThat(bronze.getFieldNames()).containsExactly("id", "name", "seq", "city", "_rescued_data");
+    assertThat(bronze.getFieldNames())
+        .containsExactly("id", "name", "seq", "city", "_rescued_data");
     assertThat(rows("bronze")).containsExactlyInAnyOrderElementsOf(BRONZE);
     assertThat(rows("silver")).containsExactlyInAnyOrderElementsOf(SILVER);
     assertThat(rows("gold")).containsExactlyInAnyOrderElementsOf(SILVER);

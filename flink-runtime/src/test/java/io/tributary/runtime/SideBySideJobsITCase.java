@@ -45,10 +45,14 @@ class SideBySideJobsITCase {
   public static final class TwoReaders implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.view("raw").from(AutoLoader.json(p.conf("source", "/none")).schema("id BIGINT")
-          .option("rescuedDataColumn", "false"));
+      p.view("raw")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("id BIGINT")
+                  .option("rescuedDataColumn", "false"));
       p.streamingTable("fast").query(ctx -> ctx.readStream("raw"));
-      p.streamingTable("slow").query(ctx -> ctx.readStream("raw").select(call(Slowly.class, $("id")).as("id")));
+      p.streamingTable("slow")
+          .query(ctx -> ctx.readStream("raw").select(call(Slowly.class, $("id")).as("id")));
     }
   }
 
@@ -64,20 +68,28 @@ class SideBySideJobsITCase {
     }
     // the update's own cluster: slots for both jobs at once, as `tributary start` has
     List<String> timeline = new CopyOnWriteArrayList<>();
-    Tributary.Builder builder = Tributary.pipeline(new TwoReaders()).name("side-by-side")
-        .storage(dir.resolve("storage").toString()).configuration(Map.of("source", input.toString()))
-        .parallelism(1).listener((dataset, state, detail) -> timeline.add(dataset + " " + state));
+    Tributary.Builder builder =
+        Tributary.pipeline(new TwoReaders())
+            .name("side-by-side")
+            .storage(dir.resolve("storage").toString())
+            .configuration(Map.of("source", input.toString()))
+            .parallelism(1)
+            .listener((dataset, state, detail) -> timeline.add(dataset + " " + state));
 
     UpdateResult result = builder.run();
 
     assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/fast").toString()))
-        .as("the fast job's table").hasSize(FILES * ROWS_PER_FILE);
+        .as("the fast job's table")
+        .hasSize(FILES * ROWS_PER_FILE);
     assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/slow").toString()))
-        .as("the slow job's table: every row, though the fast job caught up first").hasSize(FILES * ROWS_PER_FILE);
-    assertThat(result.flow("fast").orElseThrow().job()).as("two jobs")
+        .as("the slow job's table: every row, though the fast job caught up first")
+        .hasSize(FILES * ROWS_PER_FILE);
+    assertThat(result.flow("fast").orElseThrow().job())
+        .as("two jobs")
         .isNotEqualTo(result.flow("slow").orElseThrow().job());
-    assertThat(timeline).as("side by side: the slow job ran while the fast one ended first")
+    assertThat(timeline)
+        .as("side by side: the slow job ran while the fast one ended first")
         .containsSubsequence("slow RUNNING", "fast COMPLETED", "slow COMPLETED");
   }
 }

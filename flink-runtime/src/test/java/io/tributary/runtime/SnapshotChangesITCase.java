@@ -43,8 +43,12 @@ class SnapshotChangesITCase {
   static final AtomicReference<List<Row>> EXPORT = new AtomicReference<>(List.of());
 
   static Table products(TableEnvironment env, List<Row> rows) {
-    return env.fromValues(DataTypes.ROW(DataTypes.FIELD("id", DataTypes.INT().notNull()),
-        DataTypes.FIELD("name", DataTypes.STRING()), DataTypes.FIELD("note", DataTypes.STRING())), rows);
+    return env.fromValues(
+        DataTypes.ROW(
+            DataTypes.FIELD("id", DataTypes.INT().notNull()),
+            DataTypes.FIELD("name", DataTypes.STRING()),
+            DataTypes.FIELD("note", DataTypes.STRING())),
+        rows);
   }
 
   /** A nightly export, as a table of the pipeline, applied as SCD type 1 and 2. */
@@ -53,16 +57,27 @@ class SnapshotChangesITCase {
     public void define(Pipeline p) {
       p.table("products_export").query(ctx -> products(ctx.tableEnvironment(), EXPORT.get()));
       p.createStreamingTable("products");
-      p.applyChangesFromSnapshot("products").fromSnapshot("products_export").keys("id").exceptColumnList("note");
+      p.applyChangesFromSnapshot("products")
+          .fromSnapshot("products_export")
+          .keys("id")
+          .exceptColumnList("note");
       p.createStreamingTable("products_history");
-      p.applyChangesFromSnapshot("products_history").fromSnapshot("products_export").keys("id")
-          .storedAsScdType(2).trackHistoryColumnList("name");
+      p.applyChangesFromSnapshot("products_history")
+          .fromSnapshot("products_export")
+          .keys("id")
+          .storedAsScdType(2)
+          .trackHistoryColumnList("name");
     }
   }
 
   private UpdateResult runTable() {
-    return Tributary.pipeline(new FromTable()).name("shop").storage(dir.resolve("storage").toString())
-        .parallelism(2).triggerInterval(Duration.ofMillis(300)).cluster(CLUSTER.cluster()).run();
+    return Tributary.pipeline(new FromTable())
+        .name("shop")
+        .storage(dir.resolve("storage").toString())
+        .parallelism(2)
+        .triggerInterval(Duration.ofMillis(300))
+        .cluster(CLUSTER.cluster())
+        .run();
   }
 
   private List<Row> table(String name) {
@@ -70,46 +85,67 @@ class SnapshotChangesITCase {
   }
 
   private String appliedVersion(String name) {
-    return DeltaTableReader.properties(dir.resolve("storage/tables/" + name).toString()).orElseThrow()
+    return DeltaTableReader.properties(dir.resolve("storage/tables/" + name).toString())
+        .orElseThrow()
         .get("tributary.snapshot.version");
   }
 
   @Test
   void eachUpdateDiffsTheTablesSnapshotWithThePreviousOne() {
-    EXPORT.set(List.of(Row.of(1, "apple", "n1"), Row.of(2, "bread", "n1"), Row.of(3, "cheese", "n1")));
-    assertThat(runTable()).extracting(UpdateResult::error, UpdateResult::state).containsExactly(Optional.empty(), UpdateState.COMPLETED);
-    assertThat(table("products")).containsExactlyInAnyOrder(
-        Row.of(1, "apple"), Row.of(2, "bread"), Row.of(3, "cheese"));
-    assertThat(table("products_history")).containsExactlyInAnyOrder(
-        Row.of(1, "apple", "n1", 1L, null), Row.of(2, "bread", "n1", 1L, null), Row.of(3, "cheese", "n1", 1L, null));
+    EXPORT.set(
+        List.of(Row.of(1, "apple", "n1"), Row.of(2, "bread", "n1"), Row.of(3, "cheese", "n1")));
+    assertThat(runTable())
+        .extracting(UpdateResult::error, UpdateResult::state)
+        .containsExactly(Optional.empty(), UpdateState.COMPLETED);
+    assertThat(table("products"))
+        .containsExactlyInAnyOrder(Row.of(1, "apple"), Row.of(2, "bread"), Row.of(3, "cheese"));
+    assertThat(table("products_history"))
+        .containsExactlyInAnyOrder(
+            Row.of(1, "apple", "n1", 1L, null),
+            Row.of(2, "bread", "n1", 1L, null),
+            Row.of(3, "cheese", "n1", 1L, null));
 
     // 1 unchanged but its untracked note, 2 updated, 3 deleted, 4 inserted
-    EXPORT.set(List.of(Row.of(1, "apple", "n2"), Row.of(2, "brioche", "n1"), Row.of(4, "dates", "n1")));
-    assertThat(runTable()).extracting(UpdateResult::error, UpdateResult::state).containsExactly(Optional.empty(), UpdateState.COMPLETED);
-    assertThat(table("products")).containsExactlyInAnyOrder(
-        Row.of(1, "apple"), Row.of(2, "brioche"), Row.of(4, "dates"));
-    assertThat(table("products_history")).containsExactlyInAnyOrder(
-        Row.of(1, "apple", "n2", 1L, null),
-        Row.of(2, "bread", "n1", 1L, 2L), Row.of(2, "brioche", "n1", 2L, null),
-        Row.of(3, "cheese", "n1", 1L, 2L),
-        Row.of(4, "dates", "n1", 2L, null));
+    EXPORT.set(
+        List.of(Row.of(1, "apple", "n2"), Row.of(2, "brioche", "n1"), Row.of(4, "dates", "n1")));
+    assertThat(runTable())
+        .extracting(UpdateResult::error, UpdateResult::state)
+        .containsExactly(Optional.empty(), UpdateState.COMPLETED);
+    assertThat(table("products"))
+        .containsExactlyInAnyOrder(Row.of(1, "apple"), Row.of(2, "brioche"), Row.of(4, "dates"));
+    assertThat(table("products_history"))
+        .containsExactlyInAnyOrder(
+            Row.of(1, "apple", "n2", 1L, null),
+            Row.of(2, "bread", "n1", 1L, 2L),
+            Row.of(2, "brioche", "n1", 2L, null),
+            Row.of(3, "cheese", "n1", 1L, 2L),
+            Row.of(4, "dates", "n1", 2L, null));
 
     // 3 comes back, 4 goes
-    EXPORT.set(List.of(Row.of(1, "apple", "n2"), Row.of(2, "brioche", "n1"), Row.of(3, "cheddar", "n1")));
-    assertThat(runTable()).extracting(UpdateResult::error, UpdateResult::state).containsExactly(Optional.empty(), UpdateState.COMPLETED);
-    List<Row> history = List.of(
-        Row.of(1, "apple", "n2", 1L, null),
-        Row.of(2, "bread", "n1", 1L, 2L), Row.of(2, "brioche", "n1", 2L, null),
-        Row.of(3, "cheese", "n1", 1L, 2L), Row.of(3, "cheddar", "n1", 3L, null),
-        Row.of(4, "dates", "n1", 2L, 3L));
-    assertThat(table("products")).containsExactlyInAnyOrder(
-        Row.of(1, "apple"), Row.of(2, "brioche"), Row.of(3, "cheddar"));
+    EXPORT.set(
+        List.of(Row.of(1, "apple", "n2"), Row.of(2, "brioche", "n1"), Row.of(3, "cheddar", "n1")));
+    assertThat(runTable())
+        .extracting(UpdateResult::error, UpdateResult::state)
+        .containsExactly(Optional.empty(), UpdateState.COMPLETED);
+    List<Row> history =
+        List.of(
+            Row.of(1, "apple", "n2", 1L, null),
+            Row.of(2, "bread", "n1", 1L, 2L),
+            Row.of(2, "brioche", "n1", 2L, null),
+            Row.of(3, "cheese", "n1", 1L, 2L),
+            Row.of(3, "cheddar", "n1", 3L, null),
+            Row.of(4, "dates", "n1", 2L, 3L));
+    assertThat(table("products"))
+        .containsExactlyInAnyOrder(Row.of(1, "apple"), Row.of(2, "brioche"), Row.of(3, "cheddar"));
     assertThat(table("products_history")).containsExactlyInAnyOrderElementsOf(history);
     assertThat(appliedVersion("products_history")).isEqualTo("3");
 
     // the same snapshot again: nothing changes, no version is spent
-    long version = DeltaTableReader.version(dir.resolve("storage/tables/products_history").toString());
-    assertThat(runTable()).extracting(UpdateResult::error, UpdateResult::state).containsExactly(Optional.empty(), UpdateState.COMPLETED);
+    long version =
+        DeltaTableReader.version(dir.resolve("storage/tables/products_history").toString());
+    assertThat(runTable())
+        .extracting(UpdateResult::error, UpdateResult::state)
+        .containsExactly(Optional.empty(), UpdateState.COMPLETED);
     assertThat(table("products_history")).containsExactlyInAnyOrderElementsOf(history);
     assertThat(DeltaTableReader.version(dir.resolve("storage/tables/products_history").toString()))
         .isEqualTo(version);
@@ -118,12 +154,14 @@ class SnapshotChangesITCase {
 
   /** Snapshot versions the function returns, by the latest version it is given (0: none yet). */
   static final Map<Long, Long> NEXT = new ConcurrentHashMap<>();
+
   /** The rows of each snapshot version. */
-  static final Map<Long, List<Row>> SNAPSHOTS = Map.of(
-      1L, List.of(Row.of(1, "apple", "a"), Row.of(2, "bread", "a")),
-      2L, List.of(Row.of(1, "apple", "a"), Row.of(2, "brioche", "a"), Row.of(3, "cheese", "a")),
-      4L, List.of(Row.of(3, "cheese", "a")),
-      5L, List.of(Row.of(1, "apricot", "a"), Row.of(3, "cheese", "a")));
+  static final Map<Long, List<Row>> SNAPSHOTS =
+      Map.of(
+          1L, List.of(Row.of(1, "apple", "a"), Row.of(2, "bread", "a")),
+          2L, List.of(Row.of(1, "apple", "a"), Row.of(2, "brioche", "a"), Row.of(3, "cheese", "a")),
+          4L, List.of(Row.of(3, "cheese", "a")),
+          5L, List.of(Row.of(1, "apricot", "a"), Row.of(3, "cheese", "a")));
 
   /** Passes its argument through, and throws once while armed. */
   public static final class FailOnce extends ScalarFunction {
@@ -143,25 +181,37 @@ class SnapshotChangesITCase {
     @Override
     public void define(Pipeline p) {
       p.createStreamingTable("stock");
-      p.applyChangesFromSnapshot("stock").fromSnapshots((ctx, latest) -> {
-        Long next = NEXT.get(latest.orElse(0L));
-        if (next == null) {
-          return Optional.empty();
-        }
-        TableEnvironment env = ctx.tableEnvironment();
-        if (!Arrays.asList(env.listUserDefinedFunctions()).contains("fail_once")) {
-          env.createTemporarySystemFunction("fail_once", FailOnce.class);
-        }
-        Table rows = products(env, SNAPSHOTS.get(next))
-            .select($("id"), call("fail_once", $("name")).as("name"), $("note"));
-        return Optional.of(SnapshotFunction.snapshot(rows, next));
-      }).keys("id").storedAsScdType(2).exceptColumnList("note");
+      p.applyChangesFromSnapshot("stock")
+          .fromSnapshots(
+              (ctx, latest) -> {
+                Long next = NEXT.get(latest.orElse(0L));
+                if (next == null) {
+                  return Optional.empty();
+                }
+                TableEnvironment env = ctx.tableEnvironment();
+                if (!Arrays.asList(env.listUserDefinedFunctions()).contains("fail_once")) {
+                  env.createTemporarySystemFunction("fail_once", FailOnce.class);
+                }
+                Table rows =
+                    products(env, SNAPSHOTS.get(next))
+                        .select($("id"), call("fail_once", $("name")).as("name"), $("note"));
+                return Optional.of(SnapshotFunction.snapshot(rows, next));
+              })
+          .keys("id")
+          .storedAsScdType(2)
+          .exceptColumnList("note");
     }
   }
 
   private UpdateResult runFunction() {
-    return Tributary.pipeline(new FromFunction()).name("stockroom").storage(dir.resolve("storage").toString())
-        .parallelism(2).triggerInterval(Duration.ofMillis(300)).development(false).cluster(CLUSTER.cluster()).run();
+    return Tributary.pipeline(new FromFunction())
+        .name("stockroom")
+        .storage(dir.resolve("storage").toString())
+        .parallelism(2)
+        .triggerInterval(Duration.ofMillis(300))
+        .development(false)
+        .cluster(CLUSTER.cluster())
+        .run();
   }
 
   @Test
@@ -174,27 +224,36 @@ class SnapshotChangesITCase {
     UpdateResult first = runFunction();
     assertThat(first.state()).as("%s", first.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(FailOnce.FAILED).as("the failure was injected").isTrue();
-    List<Row> afterTwo = List.of(
-        Row.of(1, "apple", 1L, null),
-        Row.of(2, "bread", 1L, 2L), Row.of(2, "brioche", 2L, null),
-        Row.of(3, "cheese", 2L, null));
+    List<Row> afterTwo =
+        List.of(
+            Row.of(1, "apple", 1L, null),
+            Row.of(2, "bread", 1L, 2L),
+            Row.of(2, "brioche", 2L, null),
+            Row.of(3, "cheese", 2L, null));
     assertThat(table("stock")).containsExactlyInAnyOrderElementsOf(afterTwo);
     assertThat(appliedVersion("stock")).isEqualTo("2");
 
     // version 5 applies; then the function goes back to 4, which is older: skipped
     NEXT.put(2L, 5L);
     NEXT.put(5L, 4L);
-    assertThat(runFunction()).extracting(UpdateResult::error, UpdateResult::state).containsExactly(Optional.empty(), UpdateState.COMPLETED);
-    List<Row> afterFive = List.of(
-        Row.of(1, "apple", 1L, 5L), Row.of(1, "apricot", 5L, null),
-        Row.of(2, "bread", 1L, 2L), Row.of(2, "brioche", 2L, 5L),
-        Row.of(3, "cheese", 2L, null));
+    assertThat(runFunction())
+        .extracting(UpdateResult::error, UpdateResult::state)
+        .containsExactly(Optional.empty(), UpdateState.COMPLETED);
+    List<Row> afterFive =
+        List.of(
+            Row.of(1, "apple", 1L, 5L),
+            Row.of(1, "apricot", 5L, null),
+            Row.of(2, "bread", 1L, 2L),
+            Row.of(2, "brioche", 2L, 5L),
+            Row.of(3, "cheese", 2L, null));
     assertThat(table("stock")).containsExactlyInAnyOrderElementsOf(afterFive);
     assertThat(appliedVersion("stock")).isEqualTo("5");
 
     // nothing newer than 5: the function is asked once more and the target stays
     NEXT.remove(5L);
-    assertThat(runFunction()).extracting(UpdateResult::error, UpdateResult::state).containsExactly(Optional.empty(), UpdateState.COMPLETED);
+    assertThat(runFunction())
+        .extracting(UpdateResult::error, UpdateResult::state)
+        .containsExactly(Optional.empty(), UpdateState.COMPLETED);
     assertThat(table("stock")).containsExactlyInAnyOrderElementsOf(afterFive);
   }
 }

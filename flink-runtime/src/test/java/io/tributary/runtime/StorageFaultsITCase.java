@@ -42,21 +42,24 @@ class StorageFaultsITCase {
   @TempDir Path dir;
 
   @org.junit.jupiter.api.extension.RegisterExtension
-  final io.tributary.runtime.testing.SeededRandom random = new io.tributary.runtime.testing.SeededRandom();
+  final io.tributary.runtime.testing.SeededRandom random =
+      new io.tributary.runtime.testing.SeededRandom();
 
   /** Orders from JSON files into one streaming table. */
   public static final class Orders implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("orders").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, amount BIGINT"));
+      p.streamingTable("orders")
+          .from(
+              AutoLoader.json(p.conf("source", "/none")).schema("order_id STRING, amount BIGINT"));
     }
   }
 
   @BeforeAll
   static void startCluster() {
     Configuration flink = new Configuration();
-    GuardedFileSystem.settings(PASSWORD).forEach((key, value) -> flink.setString("flink.hadoop." + key, value));
+    GuardedFileSystem.settings(PASSWORD)
+        .forEach((key, value) -> flink.setString("flink.hadoop." + key, value));
     FileSystem.initialize(flink, null);
     cluster = EmbeddedCluster.start(2, flink);
   }
@@ -72,7 +75,8 @@ class StorageFaultsITCase {
     GuardedFileSystem.repair();
     java.lang.reflect.Field field = EmbeddedCluster.class.getDeclaredField("cluster");
     field.setAccessible(true);
-    org.apache.flink.runtime.minicluster.MiniCluster mini = (org.apache.flink.runtime.minicluster.MiniCluster) field.get(cluster);
+    org.apache.flink.runtime.minicluster.MiniCluster mini =
+        (org.apache.flink.runtime.minicluster.MiniCluster) field.get(cluster);
     for (org.apache.flink.runtime.client.JobStatusMessage job : mini.listJobs().get()) {
       if (!job.getJobState().isGloballyTerminalState()) {
         System.out.println("LEFT RUNNING: " + job.getJobName() + " " + job.getJobState());
@@ -82,7 +86,8 @@ class StorageFaultsITCase {
   }
 
   @Test
-  void aStorageFolderThatIsNotWritableFailsNamingTheFileAndLeavesTheTableForTheNextUpdate() throws Exception {
+  void aStorageFolderThatIsNotWritableFailsNamingTheFileAndLeavesTheTableForTheNextUpdate()
+      throws Exception {
     Path storage = dir.resolve("storage");
     arrive("b1", 1, 50);
     assertThat(update().state()).isEqualTo(UpdateState.COMPLETED);
@@ -96,8 +101,13 @@ class StorageFaultsITCase {
 
     assertThat(failed).isInstanceOf(java.io.UncheckedIOException.class);
     assertThat(StorageErrors.explain(failed.getMessage(), failed))
-        .isEqualTo("Cannot create " + GuardedFileSystem.uri(storage.resolve("_tributary/lock")) + ": " + storage
-            + "/_tributary/lock: Permission denied. " + StorageErrors.NOT_WRITABLE);
+        .isEqualTo(
+            "Cannot create "
+                + GuardedFileSystem.uri(storage.resolve("_tributary/lock"))
+                + ": "
+                + storage
+                + "/_tributary/lock: Permission denied. "
+                + StorageErrors.NOT_WRITABLE);
     assertThat(DeltaTableReader.version(table())).isEqualTo(version);
     assertThat(DeltaTableReader.readAll(table())).containsExactlyInAnyOrderElementsOf(before);
 
@@ -120,10 +130,13 @@ class StorageFaultsITCase {
     System.out.println("DISK FULL: " + failed);
 
     assertThat(failed.state()).isEqualTo(UpdateState.FAILED);
-    assertThat(failed.flows()).singleElement().satisfies(flow -> {
-      assertThat(flow.dataset()).isEqualTo("orders");
-      assertThat(flow.error()).hasValue("No space left on device. " + StorageErrors.FULL);
-    });
+    assertThat(failed.flows())
+        .singleElement()
+        .satisfies(
+            flow -> {
+              assertThat(flow.dataset()).isEqualTo("orders");
+              assertThat(flow.error()).hasValue("No space left on device. " + StorageErrors.FULL);
+            });
     assertThat(DeltaTableReader.version(table())).isEqualTo(version);
     assertThat(DeltaTableReader.readAll(table())).containsExactlyInAnyOrderElementsOf(before);
 
@@ -158,15 +171,17 @@ class StorageFaultsITCase {
       try {
         result = updateOnItsOwnCluster();
       } catch (java.io.UncheckedIOException beforeTheUpdateRan) {
-        assertThat(StorageErrors.hint(beforeTheUpdateRan)).as("round %d, %d bytes: %s", round, budget,
-            beforeTheUpdateRan).hasValue(StorageErrors.FULL);
+        assertThat(StorageErrors.hint(beforeTheUpdateRan))
+            .as("round %d, %d bytes: %s", round, budget, beforeTheUpdateRan)
+            .hasValue(StorageErrors.FULL);
         beforeTheUpdateRan.printStackTrace(System.out);
         result = null;
       }
       System.out.println("round " + round + ", room for " + budget + " bytes: " + result);
       if (result != null && result.state() != UpdateState.COMPLETED) {
-        assertThat(result.error()).as("round %d, %d bytes", round, budget).hasValueSatisfying(e ->
-            assertThat(e).endsWith(StorageErrors.FULL));
+        assertThat(result.error())
+            .as("round %d, %d bytes", round, budget)
+            .hasValueSatisfying(e -> assertThat(e).endsWith(StorageErrors.FULL));
       }
       List<Row> now = DeltaTableReader.readAll(table());
       assertThat(now).as("round %d: no row twice", round).doesNotHaveDuplicates();
@@ -174,9 +189,11 @@ class StorageFaultsITCase {
 
       GuardedFileSystem.repair();
       UpdateResult next = updateOnItsOwnCluster();
-      assertThat(next.state()).as("round %d, after the disk had room again: %s", round, next.error())
+      assertThat(next.state())
+          .as("round %d, after the disk had room again: %s", round, next.error())
           .isEqualTo(UpdateState.COMPLETED);
-      assertThat(DeltaTableReader.readAll(table())).as("round %d", round)
+      assertThat(DeltaTableReader.readAll(table()))
+          .as("round %d", round)
           .containsExactlyInAnyOrderElementsOf(rows(1, rows));
     }
   }
@@ -194,13 +211,23 @@ class StorageFaultsITCase {
   }
 
   private Tributary.Builder builder() {
-    return Tributary.pipeline(new Orders()).name("faults")
+    return Tributary.pipeline(new Orders())
+        .name("faults")
         .storage(GuardedFileSystem.uri(dir.resolve("storage")))
-        .configuration(Map.of("source", dir.resolve("input").toString(),
-            // a lock left by an update that could not delete it is stale after 3 s, not a minute
-            "pipelines.lock.leaseDuration", "3 s", "pipelines.lock.heartbeatInterval", "1 s"))
+        .configuration(
+            Map.of(
+                "source",
+                dir.resolve("input").toString(),
+                // a lock left by an update that could not delete it is stale after 3 s, not a
+                // minute
+                "pipelines.lock.leaseDuration",
+                "3 s",
+                "pipelines.lock.heartbeatInterval",
+                "1 s"))
         .hadoopConfiguration(hadoop())
-        .parallelism(1).triggerInterval(Duration.ofSeconds(1)).development(true);
+        .parallelism(1)
+        .triggerInterval(Duration.ofSeconds(1))
+        .development(true);
   }
 
   private static org.apache.hadoop.conf.Configuration hadoop() {

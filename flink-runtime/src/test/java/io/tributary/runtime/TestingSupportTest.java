@@ -28,37 +28,60 @@ class TestingSupportTest {
     Await.until("three checks", Duration.ofSeconds(5), () -> checks.incrementAndGet() == 3);
     assertThat(checks).hasValue(3);
 
-    assertThatThrownBy(() -> Await.until("rows that never come", Duration.ofMillis(50), () -> false))
-        .isInstanceOf(AssertionError.class).hasMessage("Timed out after PT0.05S waiting for rows that never come");
+    assertThatThrownBy(
+            () -> Await.until("rows that never come", Duration.ofMillis(50), () -> false))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage("Timed out after PT0.05S waiting for rows that never come");
   }
 
   @Test
   void retryingRetriesOnlyWhatItIsToldToAndSurfacesTheRest() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    String value = Await.retrying("a savepoint", Duration.ofSeconds(5), Await.messageContains("not running yet"), () -> {
-      if (calls.incrementAndGet() < 3) {
-        throw new IllegalStateException("wrapped", new IOException("tasks not running yet"));
-      }
-      return "done";
-    });
+    String value =
+        Await.retrying(
+            "a savepoint",
+            Duration.ofSeconds(5),
+            Await.messageContains("not running yet"),
+            () -> {
+              if (calls.incrementAndGet() < 3) {
+                throw new IllegalStateException(
+                    "wrapped", new IOException("tasks not running yet"));
+              }
+              return "done";
+            });
     assertThat(value).isEqualTo("done");
     assertThat(calls).hasValue(3);
 
     calls.set(0);
-    assertThatThrownBy(() -> Await.retrying("a savepoint", Duration.ofSeconds(5),
-        Await.messageContains("not running yet"), () -> {
-          calls.incrementAndGet();
-          throw new IOException("disk full");
-        })).isInstanceOf(IOException.class).hasMessage("disk full");
+    assertThatThrownBy(
+            () ->
+                Await.retrying(
+                    "a savepoint",
+                    Duration.ofSeconds(5),
+                    Await.messageContains("not running yet"),
+                    () -> {
+                      calls.incrementAndGet();
+                      throw new IOException("disk full");
+                    }))
+        .isInstanceOf(IOException.class)
+        .hasMessage("disk full");
     assertThat(calls).as("an unexpected exception is not retried").hasValue(1);
 
-    assertThatThrownBy(() -> Await.retrying("a savepoint", Duration.ofMillis(50),
-        Await.messageContains("not running yet"), () -> {
-          throw new IOException("tasks not running yet");
-        })).isInstanceOf(AssertionError.class)
-        .hasMessage("Timed out after PT0.05S retrying a savepoint; last failure: java.io.IOException: tasks not"
-            + " running yet")
-        .cause().hasMessage("tasks not running yet");
+    assertThatThrownBy(
+            () ->
+                Await.retrying(
+                    "a savepoint",
+                    Duration.ofMillis(50),
+                    Await.messageContains("not running yet"),
+                    () -> {
+                      throw new IOException("tasks not running yet");
+                    }))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage(
+            "Timed out after PT0.05S retrying a savepoint; last failure: java.io.IOException: tasks not"
+                + " running yet")
+        .cause()
+        .hasMessage("tasks not running yet");
   }
 
   @Test
@@ -72,8 +95,11 @@ class TestingSupportTest {
     assertThat(seeded.seed()).isEqualTo(42);
     assertThat(seeded.get().nextLong(200, 800)).isEqualTo(new Random(42).nextLong(200, 800));
     AssertionError failure = new AssertionError("rows differ");
-    assertThatThrownBy(() -> seeded.handleTestExecutionException(context(), failure)).isSameAs(failure);
-    assertThat(failure.getSuppressed()).singleElement().extracting(Throwable::getMessage)
+    assertThatThrownBy(() -> seeded.handleTestExecutionException(context(), failure))
+        .isSameAs(failure);
+    assertThat(failure.getSuppressed())
+        .singleElement()
+        .extracting(Throwable::getMessage)
         .isEqualTo("the test ran with random seed 42; replay it with -Dtributary.test.seed=42");
   }
 
@@ -87,11 +113,15 @@ class TestingSupportTest {
   }
 
   private static ExtensionContext context() {
-    return (ExtensionContext) Proxy.newProxyInstance(ExtensionContext.class.getClassLoader(),
-        new Class<?>[] {ExtensionContext.class}, (proxy, method, args) -> switch (method.getName()) {
-          case "getDisplayName" -> "aTest()";
-          case "getRequiredTestClass" -> TestingSupportTest.class;
-          default -> throw new UnsupportedOperationException(method.getName());
-        });
+    return (ExtensionContext)
+        Proxy.newProxyInstance(
+            ExtensionContext.class.getClassLoader(),
+            new Class<?>[] {ExtensionContext.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "getDisplayName" -> "aTest()";
+                  case "getRequiredTestClass" -> TestingSupportTest.class;
+                  default -> throw new UnsupportedOperationException(method.getName());
+                });
   }
 }

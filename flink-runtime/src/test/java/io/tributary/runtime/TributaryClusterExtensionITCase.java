@@ -17,8 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TributaryClusterExtensionITCase {
 
-  @RegisterExtension
-  static final TributaryClusterExtension FLINK = new TributaryClusterExtension();
+  @RegisterExtension static final TributaryClusterExtension FLINK = new TributaryClusterExtension();
 
   private static EmbeddedCluster firstCluster;
   private static Path firstStorage;
@@ -34,9 +33,11 @@ class TributaryClusterExtensionITCase {
     assertThat(firstStorage).isDirectory();
     assertThat(input).isDirectory().isEmptyDirectory();
     assertThat(input.getParent().getParent()).isEqualTo(firstStorage.getParent());
-    assertThatThrownBy(() -> FLINK.storage("storage")).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> FLINK.storage("storage"))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessage("storage(\"storage\") was already made in this test; use the path it returned");
-    assertThatThrownBy(() -> FLINK.storage("../elsewhere")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> FLINK.storage("../elsewhere"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("storage name must be a relative folder name, was \"../elsewhere\"");
   }
 

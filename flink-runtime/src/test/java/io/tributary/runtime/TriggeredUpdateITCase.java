@@ -39,13 +39,18 @@ class TriggeredUpdateITCase {
   public static final class Orders implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
-      p.streamingTable("silver").from("bronze")
+      p.streamingTable("bronze")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
+      p.streamingTable("silver")
+          .from("bronze")
           .expectOrDrop("positive_amount", "amount > 0")
           .dropDuplicates("order_id");
-      p.table("gold").sql("SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total FROM silver"
-          + " GROUP BY customer_id");
+      p.table("gold")
+          .sql(
+              "SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total FROM silver"
+                  + " GROUP BY customer_id");
     }
   }
 
@@ -56,13 +61,19 @@ class TriggeredUpdateITCase {
   public static final class OrdersRecomputedGold implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
-      p.streamingTable("silver").from("bronze")
+      p.streamingTable("bronze")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
+      p.streamingTable("silver")
+          .from("bronze")
           .expectOrDrop("positive_amount", "amount > 0")
           .dropDuplicates("order_id");
-      p.table("gold").sql("SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total FROM silver"
-          + " GROUP BY customer_id").tableProperty(io.tributary.runtime.analysis.RefreshPlanner.INCREMENTAL, "false");
+      p.table("gold")
+          .sql(
+              "SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total FROM silver"
+                  + " GROUP BY customer_id")
+          .tableProperty(io.tributary.runtime.analysis.RefreshPlanner.INCREMENTAL, "false");
     }
   }
 
@@ -70,20 +81,27 @@ class TriggeredUpdateITCase {
   public static final class OrdersDedupByCustomer implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
-      p.streamingTable("silver").from("bronze")
+      p.streamingTable("bronze")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
+      p.streamingTable("silver")
+          .from("bronze")
           .expectOrDrop("positive_amount", "amount > 0")
           .dropDuplicates("customer_id");
-      p.table("gold").sql("SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total FROM silver"
-          + " GROUP BY customer_id");
+      p.table("gold")
+          .sql(
+              "SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total FROM silver"
+                  + " GROUP BY customer_id");
     }
   }
 
   @Test
   void aChangeThatMakesSavedStateUnusableIsReportedBeforeTheJobRunsWithTheFix() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), """
+    Files.writeString(
+        input.resolve("part-1.json"),
+        """
         {"order_id":"o1","customer_id":"c1","amount":2.0}
         {"order_id":"o2","customer_id":"c1","amount":3.0}
         """);
@@ -93,14 +111,17 @@ class TriggeredUpdateITCase {
 
     assertThat(changed.state()).isEqualTo(UpdateState.FAILED);
     assertThat(changed.error().orElseThrow())
-        .isEqualTo("The state of bronze, silver was saved by a different definition (was \"silver drop duplicates"
-            + " [order_id]\", now \"silver drop duplicates [customer_id]\"), so the next update cannot continue"
-            + " from it. Run a full refresh of these tables: tributary start PIPELINE.yml --full-refresh-tables"
-            + " bronze,silver.");
+        .isEqualTo(
+            "The state of bronze, silver was saved by a different definition (was \"silver drop duplicates"
+                + " [order_id]\", now \"silver drop duplicates [customer_id]\"), so the next update cannot continue"
+                + " from it. Run a full refresh of these tables: tributary start PIPELINE.yml --full-refresh-tables"
+                + " bronze,silver.");
     assertThat(changed.flow("gold").orElseThrow().state()).isEqualTo(FlowState.SKIPPED);
 
-    UpdateResult refreshed = builder(input, new OrdersDedupByCustomer())
-        .selection(RefreshSelection.fullRefreshTables(Set.of("silver"))).run();
+    UpdateResult refreshed =
+        builder(input, new OrdersDedupByCustomer())
+            .selection(RefreshSelection.fullRefreshTables(Set.of("silver")))
+            .run();
 
     assertThat(refreshed.state()).isEqualTo(UpdateState.COMPLETED);
     assertThat(rows("silver")).hasSize(1);
@@ -109,7 +130,9 @@ class TriggeredUpdateITCase {
   @Test
   void eachUpdateProcessesOnlyNewFilesAndKeepsStateBetweenUpdates() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), """
+    Files.writeString(
+        input.resolve("part-1.json"),
+        """
         {"order_id":"o1","customer_id":"c1","amount":10.0}
         {"order_id":"o2","customer_id":"c1","amount":-1.0}
         {"order_id":"o3","customer_id":"c2","amount":5.0}
@@ -119,9 +142,10 @@ class TriggeredUpdateITCase {
 
     assertThat(first.state()).isEqualTo(UpdateState.COMPLETED);
     assertThat(rows("bronze")).hasSize(3);
-    assertThat(rows("silver")).containsExactlyInAnyOrder(
-        Row.of("o1", "c1", 10.0), Row.of("o3", "c2", 5.0));
-    assertThat(rows("gold")).containsExactlyInAnyOrder(Row.of("c1", 1L, 10.0), Row.of("c2", 1L, 5.0));
+    assertThat(rows("silver"))
+        .containsExactlyInAnyOrder(Row.of("o1", "c1", 10.0), Row.of("o3", "c2", 5.0));
+    assertThat(rows("gold"))
+        .containsExactlyInAnyOrder(Row.of("c1", 1L, 10.0), Row.of("c2", 1L, 5.0));
 
     UpdateResult second = update(input);
 
@@ -129,7 +153,9 @@ class TriggeredUpdateITCase {
     assertThat(rows("bronze")).hasSize(3);
     assertThat(rows("silver")).hasSize(2);
 
-    Files.writeString(input.resolve("part-2.json"), """
+    Files.writeString(
+        input.resolve("part-2.json"),
+        """
         {"order_id":"o1","customer_id":"c1","amount":10.0}
         {"order_id":"o4","customer_id":"c2","amount":7.5}
         """);
@@ -138,43 +164,52 @@ class TriggeredUpdateITCase {
     assertThat(third.state()).isEqualTo(UpdateState.COMPLETED);
     assertThat(third.number()).isEqualTo(3);
     assertThat(rows("bronze")).hasSize(5);
-    assertThat(rows("silver")).as("o1 was seen in the first update: dropDuplicates remembers it")
-        .containsExactlyInAnyOrder(Row.of("o1", "c1", 10.0), Row.of("o3", "c2", 5.0),
-            Row.of("o4", "c2", 7.5));
-    assertThat(rows("gold")).containsExactlyInAnyOrder(Row.of("c1", 1L, 10.0), Row.of("c2", 2L, 12.5));
+    assertThat(rows("silver"))
+        .as("o1 was seen in the first update: dropDuplicates remembers it")
+        .containsExactlyInAnyOrder(
+            Row.of("o1", "c1", 10.0), Row.of("o3", "c2", 5.0), Row.of("o4", "c2", 7.5));
+    assertThat(rows("gold"))
+        .containsExactlyInAnyOrder(Row.of("c1", 1L, 10.0), Row.of("c2", 2L, 12.5));
   }
 
   @Test
   void theListenerHearsTheRowsEachFlowWroteInTheUpdate() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), """
+    Files.writeString(
+        input.resolve("part-1.json"),
+        """
         {"order_id":"o1","customer_id":"c1","amount":10.0}
         {"order_id":"o2","customer_id":"c1","amount":-1.0}
         {"order_id":"o3","customer_id":"c2","amount":5.0}
         {"order_id":"o3","customer_id":"c2","amount":5.0}
         """);
     Map<String, Long> heard = new java.util.concurrent.ConcurrentHashMap<>();
-    UpdateListener rows = new UpdateListener() {
-      @Override
-      public void onFlow(String dataset, FlowState state, String detail) {}
+    UpdateListener rows =
+        new UpdateListener() {
+          @Override
+          public void onFlow(String dataset, FlowState state, String detail) {}
 
-      @Override
-      public void onRows(String dataset, long count) {
-        heard.put(dataset, count);
-      }
-    };
+          @Override
+          public void onRows(String dataset, long count) {
+            heard.put(dataset, count);
+          }
+        };
 
     UpdateResult first = builder(input, new OrdersRecomputedGold()).listener(rows).run();
 
     assertThat(first.state()).isEqualTo(UpdateState.COMPLETED);
-    assertThat(heard).as("the last count heard is each flow's rows written in the update")
+    assertThat(heard)
+        .as("the last count heard is each flow's rows written in the update")
         .containsExactlyInAnyOrderEntriesOf(Map.of("bronze", 4L, "silver", 2L, "gold", 2L));
 
     heard.clear();
-    Files.writeString(input.resolve("part-2.json"), "{\"order_id\":\"o4\",\"customer_id\":\"c2\",\"amount\":1.0}\n");
+    Files.writeString(
+        input.resolve("part-2.json"),
+        "{\"order_id\":\"o4\",\"customer_id\":\"c2\",\"amount\":1.0}\n");
     builder(input, new OrdersRecomputedGold()).listener(rows).run();
 
-    assertThat(heard).as("a second update counts only its own rows")
+    assertThat(heard)
+        .as("a second update counts only its own rows")
         .containsExactlyInAnyOrderEntriesOf(Map.of("bronze", 1L, "silver", 1L, "gold", 2L));
   }
 
@@ -185,21 +220,33 @@ class TriggeredUpdateITCase {
     for (int file = 0; file < 20; file++) {
       lines.setLength(0);
       for (int i = 0; i < 200; i++) {
-        lines.append("{\"order_id\":\"o").append(file).append('-').append(i)
-            .append("\",\"customer_id\":\"c").append(i % 7).append("\",\"amount\":1.0}\n");
+        lines
+            .append("{\"order_id\":\"o")
+            .append(file)
+            .append('-')
+            .append(i)
+            .append("\",\"customer_id\":\"c")
+            .append(i % 7)
+            .append("\",\"amount\":1.0}\n");
       }
       Files.writeString(input.resolve("part-" + file + ".json"), lines);
     }
 
     RunningUpdate running = builder(input).start();
-    Await.until("a flow RUNNING", Duration.ofSeconds(60), Duration.ofMillis(1),
+    Await.until(
+        "a flow RUNNING",
+        Duration.ofSeconds(60),
+        Duration.ofMillis(1),
         () -> running.events().stream().anyMatch(e -> e.state() == FlowState.RUNNING));
     running.stop();
     UpdateResult stopped = running.await();
 
     assertThat(stopped.state()).isEqualTo(UpdateState.STOPPED);
-    assertThat(stopped.flow("gold").orElseThrow().state()).as("not started after the stop").isEqualTo(FlowState.STOPPED);
-    assertThat(running.events()).extracting(FlowEvent::dataset, FlowEvent::state)
+    assertThat(stopped.flow("gold").orElseThrow().state())
+        .as("not started after the stop")
+        .isEqualTo(FlowState.STOPPED);
+    assertThat(running.events())
+        .extracting(FlowEvent::dataset, FlowEvent::state)
         .contains(tuple("bronze", FlowState.QUEUED), tuple("bronze", FlowState.RUNNING));
 
     UpdateResult next = update(input);
@@ -213,45 +260,66 @@ class TriggeredUpdateITCase {
   @Test
   void refreshSelectionLeavesExcludedTablesStaleAndAFullRefreshRecomputesTheJob() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
+    Files.writeString(
+        input.resolve("part-1.json"),
+        "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
     assertThat(update(input).state()).isEqualTo(UpdateState.COMPLETED);
-    Files.writeString(input.resolve("part-2.json"), "{\"order_id\":\"o2\",\"customer_id\":\"c1\",\"amount\":3.0}\n");
+    Files.writeString(
+        input.resolve("part-2.json"),
+        "{\"order_id\":\"o2\",\"customer_id\":\"c1\",\"amount\":3.0}\n");
 
-    UpdateResult goldOnly = builder(input).selection(RefreshSelection.refresh(Set.of("gold"))).run();
+    UpdateResult goldOnly =
+        builder(input).selection(RefreshSelection.refresh(Set.of("gold"))).run();
 
     assertThat(goldOnly.flow("bronze").orElseThrow().state()).isEqualTo(FlowState.EXCLUDED);
     assertThat(goldOnly.flow("gold").orElseThrow().state()).isEqualTo(FlowState.COMPLETED);
     assertThat(rows("silver")).as("excluded: the new file is not read").hasSize(1);
     assertThat(rows("gold")).containsExactly(Row.of("c1", 1L, 2.0));
 
-    UpdateResult full = builder(input).selection(RefreshSelection.fullRefreshTables(Set.of("silver"))).run();
+    UpdateResult full =
+        builder(input).selection(RefreshSelection.fullRefreshTables(Set.of("silver"))).run();
 
     assertThat(full.flow("silver").orElseThrow().state()).isEqualTo(FlowState.COMPLETED);
     assertThat(full.flow("gold").orElseThrow().state()).isEqualTo(FlowState.EXCLUDED);
-    assertThat(rows("bronze")).as("reset with silver, its job: every file read once again").hasSize(2);
+    assertThat(rows("bronze"))
+        .as("reset with silver, its job: every file read once again")
+        .hasSize(2);
     assertThat(rows("silver")).hasSize(2);
-    assertThat(rows("gold")).as("excluded: still the old result").containsExactly(Row.of("c1", 1L, 2.0));
+    assertThat(rows("gold"))
+        .as("excluded: still the old result")
+        .containsExactly(Row.of("c1", 1L, 2.0));
   }
 
   @Test
   void aStopRequestedFromAnotherProcessEndsTheUpdateStopped() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
+    Files.writeString(
+        input.resolve("part-1.json"),
+        "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
 
     RunningUpdate running = builder(input).start();
-    Await.until("a flow RUNNING", Duration.ofSeconds(60), Duration.ofMillis(1),
+    Await.until(
+        "a flow RUNNING",
+        Duration.ofSeconds(60),
+        Duration.ofMillis(1),
         () -> running.events().stream().anyMatch(e -> e.state() == FlowState.RUNNING));
-    PipelineStorage.at(dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration()).requestStop();
+    PipelineStorage.at(
+            dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration())
+        .requestStop();
 
     assertThat(running.await().state()).isEqualTo(UpdateState.STOPPED);
-    assertThat(update(input).state()).as("the stop request was consumed").isEqualTo(UpdateState.COMPLETED);
+    assertThat(update(input).state())
+        .as("the stop request was consumed")
+        .isEqualTo(UpdateState.COMPLETED);
     assertThat(rows("silver")).hasSize(1);
   }
 
   @Test
   void aSecondStartOfTheSamePipelineIsRefusedWhileOneRuns() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
+    Files.writeString(
+        input.resolve("part-1.json"),
+        "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
 
     RunningUpdate running = builder(input).start();
     try {
@@ -268,9 +336,11 @@ class TriggeredUpdateITCase {
     @Override
     public void define(Pipeline p) {
       for (String name : swapped ? List.of("b", "a") : List.of("a", "b")) {
-        p.streamingTable(name).from(AutoLoader.json(p.conf("source." + name, "/none")).schema("id STRING"));
+        p.streamingTable(name)
+            .from(AutoLoader.json(p.conf("source." + name, "/none")).schema("id STRING"));
       }
-      p.streamingTable("all_ids").sql("SELECT id FROM STREAM(a) UNION ALL SELECT id FROM STREAM(b)");
+      p.streamingTable("all_ids")
+          .sql("SELECT id FROM STREAM(a) UNION ALL SELECT id FROM STREAM(b)");
     }
   }
 
@@ -283,8 +353,15 @@ class TriggeredUpdateITCase {
     Map<String, String> conf = Map.of("source.a", a.toString(), "source.b", b.toString());
 
     for (boolean swapped : List.of(false, true)) {
-      UpdateResult result = Tributary.pipeline(new Union(swapped)).name("union").storage(dir.resolve("storage").toString())
-          .configuration(conf).parallelism(2).triggerInterval(Duration.ofSeconds(1)).cluster(CLUSTER.cluster()).run();
+      UpdateResult result =
+          Tributary.pipeline(new Union(swapped))
+              .name("union")
+              .storage(dir.resolve("storage").toString())
+              .configuration(conf)
+              .parallelism(2)
+              .triggerInterval(Duration.ofSeconds(1))
+              .cluster(CLUSTER.cluster())
+              .run();
       assertThat(result.state()).as("%s", result.error()).isEqualTo(UpdateState.COMPLETED);
       assertThat(result.flow("all_ids").orElseThrow().job()).isEqualTo("stream_a");
     }
@@ -295,14 +372,18 @@ class TriggeredUpdateITCase {
   public static final class Customers implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.table("customers").from(AutoLoader.json(p.conf("source", "/none")).schema("customer_id STRING, name STRING"));
+      p.table("customers")
+          .from(
+              AutoLoader.json(p.conf("source", "/none")).schema("customer_id STRING, name STRING"));
     }
   }
 
   @Test
   void aMaterializedTableReadsEveryFileOfItsFolderAtEachUpdate() throws Exception {
     Path input = Files.createDirectories(dir.resolve("customers"));
-    Files.writeString(input.resolve("part-1.json"), """
+    Files.writeString(
+        input.resolve("part-1.json"),
+        """
         {"customer_id":"c1","name":"Ann"}
         {"customer_id":"c2","name":"Bob"}
         """);
@@ -313,28 +394,37 @@ class TriggeredUpdateITCase {
 
     assertThat(second.state()).as("%s", second.error()).isEqualTo(UpdateState.COMPLETED);
     // recomputed from all the files, not only the new one, and overwritten, not appended to
-    assertThat(rows("customers")).containsExactlyInAnyOrder(Row.of("c1", "Ann"), Row.of("c2", "Bob"),
-        Row.of("c3", "Cy"));
+    assertThat(rows("customers"))
+        .containsExactlyInAnyOrder(Row.of("c1", "Ann"), Row.of("c2", "Bob"), Row.of("c3", "Cy"));
   }
 
   @Test
   void thePipelinesTablesCanBeQueriedWithFlinkSql() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), """
+    Files.writeString(
+        input.resolve("part-1.json"),
+        """
         {"order_id":"o1","customer_id":"c1","amount":2.0}
         {"order_id":"o2","customer_id":"c2","amount":3.0}
         """);
     assertThat(update(input).state()).isEqualTo(UpdateState.COMPLETED);
     Path file = dir.resolve("pipeline.yml");
-    Files.writeString(file, "name: orders\nstorage: storage\nlibraries: [" + Orders.class.getName() + "]\n");
+    Files.writeString(
+        file, "name: orders\nstorage: storage\nlibraries: [" + Orders.class.getName() + "]\n");
 
     java.io.StringWriter out = new java.io.StringWriter();
-    int code = io.tributary.runtime.cli.TributaryCli.run(new String[] {"sql", file.toString(),
-        "SELECT customer_id, total FROM gold WHERE total > 2.5"}, new java.io.PrintWriter(out, true),
-        new java.io.PrintWriter(new java.io.StringWriter(), true));
+    int code =
+        io.tributary.runtime.cli.TributaryCli.run(
+            new String[] {
+              "sql", file.toString(), "SELECT customer_id, total FROM gold WHERE total > 2.5"
+            },
+            new java.io.PrintWriter(out, true),
+            new java.io.PrintWriter(new java.io.StringWriter(), true));
 
     assertThat(code).isZero();
-    assertThat(out.toString()).isEqualTo("""
+    assertThat(out.toString())
+        .isEqualTo(
+            """
         +-------------+-------+
         | customer_id | total |
         +-------------+-------+

@@ -49,8 +49,10 @@ import java.util.Set;
 public final class ConstraintSql {
 
   /** Words never taken for a column: a column named {@code end} must not break every CASE. */
-  private static final Set<String> STRUCTURE = Set.of("and", "or", "not", "is", "null", "true", "false", "case",
-      "when", "then", "else", "end", "like", "in", "between");
+  private static final Set<String> STRUCTURE =
+      Set.of(
+          "and", "or", "not", "is", "null", "true", "false", "case", "when", "then", "else", "end",
+          "like", "in", "between");
 
   private ConstraintSql() {}
 
@@ -82,11 +84,13 @@ public final class ConstraintSql {
         case WORD -> i = appendWord(tokens, i, columns, sql);
         case QUOTED_IDENTIFIER -> appendQuotedIdentifier(token, columns, sql);
         case STRING -> sql.append(flinkString(token.text()));
-        case SYMBOL -> sql.append(switch (token.text()) {
-          case "==" -> "=";
-          case "<=>" -> "IS NOT DISTINCT FROM";
-          default -> token.text();
-        });
+        case SYMBOL ->
+            sql.append(
+                switch (token.text()) {
+                  case "==" -> "=";
+                  case "<=>" -> "IS NOT DISTINCT FROM";
+                  default -> token.text();
+                });
         default -> sql.append(token.text());
       }
     }
@@ -151,16 +155,18 @@ public final class ConstraintSql {
   }
 
   /** Appends the word at {@code index}, returns the index of the last token it consumed. */
-  private static int appendWord(List<Token> tokens, int index, Collection<String> columns, StringBuilder sql) {
+  private static int appendWord(
+      List<Token> tokens, int index, Collection<String> columns, StringBuilder sql) {
     String word = tokens.get(index).text();
     int next = nextSignificant(tokens, index);
     boolean call = next >= 0 && tokens.get(next).text().equals("(");
     if (call) {
-      String niladic = switch (word.toLowerCase(Locale.ROOT)) {
-        case "current_date" -> "CURRENT_DATE";
-        case "current_timestamp" -> "CURRENT_TIMESTAMP";
-        default -> null;
-      };
+      String niladic =
+          switch (word.toLowerCase(Locale.ROOT)) {
+            case "current_date" -> "CURRENT_DATE";
+            case "current_timestamp" -> "CURRENT_TIMESTAMP";
+            default -> null;
+          };
       int close = nextSignificant(tokens, next);
       if (niladic != null && close >= 0 && tokens.get(close).text().equals(")")) {
         sql.append(niladic);
@@ -170,16 +176,19 @@ public final class ConstraintSql {
       return index;
     }
     int previous = previousSignificant(tokens, index);
-    boolean notAColumn = previous >= 0 && (tokens.get(previous).text().equals(".")
-        || tokens.get(previous).text().equalsIgnoreCase("AS")
-        || tokens.get(previous).kind() == Kind.STRING)
-        || STRUCTURE.contains(word.toLowerCase(Locale.ROOT));
+    boolean notAColumn =
+        previous >= 0
+                && (tokens.get(previous).text().equals(".")
+                    || tokens.get(previous).text().equalsIgnoreCase("AS")
+                    || tokens.get(previous).kind() == Kind.STRING)
+            || STRUCTURE.contains(word.toLowerCase(Locale.ROOT));
     String column = notAColumn ? null : column(word, columns);
     sql.append(column == null ? word : quote(column));
     return index;
   }
 
-  private static void appendQuotedIdentifier(Token token, Collection<String> columns, StringBuilder sql) {
+  private static void appendQuotedIdentifier(
+      Token token, Collection<String> columns, StringBuilder sql) {
     String text = token.text();
     boolean closed = text.length() >= 2 && text.endsWith("`");
     if (!closed) {
@@ -236,8 +245,10 @@ public final class ConstraintSql {
    */
   private static String flinkString(String literal) {
     char quote = literal.charAt(0);
-    boolean closed = literal.length() >= 2 && literal.charAt(literal.length() - 1) == quote
-        && !escapedAt(literal, literal.length() - 1);
+    boolean closed =
+        literal.length() >= 2
+            && literal.charAt(literal.length() - 1) == quote
+            && !escapedAt(literal, literal.length() - 1);
     if (!closed || (quote == '\'' && literal.indexOf('\\') < 0)) {
       return literal;
     }
@@ -275,7 +286,15 @@ public final class ConstraintSql {
     return backslashes % 2 == 1;
   }
 
-  enum Kind { WHITESPACE, COMMENT, WORD, QUOTED_IDENTIFIER, STRING, NUMBER, SYMBOL }
+  enum Kind {
+    WHITESPACE,
+    COMMENT,
+    WORD,
+    QUOTED_IDENTIFIER,
+    STRING,
+    NUMBER,
+    SYMBOL
+  }
 
   record Token(Kind kind, String text) {
     boolean significant() {
@@ -319,18 +338,23 @@ public final class ConstraintSql {
           i = endOfQuoted(text, i, c, false);
         } else if (Character.isLetter(c) || c == '_') {
           kind = Kind.WORD;
-          while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_'
-              || text.charAt(i) == '$')) {
+          while (i < text.length()
+              && (Character.isLetterOrDigit(text.charAt(i))
+                  || text.charAt(i) == '_'
+                  || text.charAt(i) == '$')) {
             i++;
           }
-        } else if (Character.isDigit(c) || (c == '.' && i + 1 < text.length()
-            && Character.isDigit(text.charAt(i + 1)))) {
+        } else if (Character.isDigit(c)
+            || (c == '.' && i + 1 < text.length() && Character.isDigit(text.charAt(i + 1)))) {
           kind = Kind.NUMBER;
           i = endOfNumber(text, i);
         } else {
           kind = Kind.SYMBOL;
-          String symbol = SYMBOLS.stream().filter(s -> text.startsWith(s, start)).findFirst()
-              .orElse(String.valueOf(c));
+          String symbol =
+              SYMBOLS.stream()
+                  .filter(s -> text.startsWith(s, start))
+                  .findFirst()
+                  .orElse(String.valueOf(c));
           i += symbol.length();
         }
         tokens.add(new Token(kind, text.substring(start, i)));
@@ -362,7 +386,8 @@ public final class ConstraintSql {
       int i = start;
       while (i < text.length()) {
         char c = text.charAt(i);
-        boolean exponentSign = (c == '+' || c == '-') && (text.charAt(i - 1) == 'e' || text.charAt(i - 1) == 'E');
+        boolean exponentSign =
+            (c == '+' || c == '-') && (text.charAt(i - 1) == 'e' || text.charAt(i - 1) == 'E');
         if (Character.isLetterOrDigit(c) || c == '.' || exponentSign) {
           i++;
         } else {

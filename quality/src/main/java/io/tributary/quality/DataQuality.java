@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param passed per expectation, the rows that met it
  * @param failed per expectation, the rows that did not (the constraint was FALSE or NULL)
  */
-public record DataQuality(String dataset, String[] names, long[] passed, long[] failed, long droppedRecords)
+public record DataQuality(
+    String dataset, String[] names, long[] passed, long[] failed, long droppedRecords)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
@@ -32,8 +33,14 @@ public record DataQuality(String dataset, String[] names, long[] passed, long[] 
     passed = passed.clone();
     failed = failed.clone();
     if (passed.length != names.length || failed.length != names.length) {
-      throw new IllegalArgumentException("counts for " + names.length + " expectations expected, got "
-          + passed.length + " passed and " + failed.length + " failed");
+      throw new IllegalArgumentException(
+          "counts for "
+              + names.length
+              + " expectations expected, got "
+              + passed.length
+              + " passed and "
+              + failed.length
+              + " failed");
     }
   }
 
@@ -69,15 +76,23 @@ public record DataQuality(String dataset, String[] names, long[] passed, long[] 
 
   /** Whether no row was counted. */
   public boolean isEmpty() {
-    return droppedRecords == 0 && Arrays.stream(passed).allMatch(c -> c == 0)
+    return droppedRecords == 0
+        && Arrays.stream(passed).allMatch(c -> c == 0)
         && Arrays.stream(failed).allMatch(c -> c == 0);
   }
 
   /** The sum of both, which must count the same dataset and expectations. */
   public DataQuality plus(DataQuality other) {
     if (!dataset.equals(other.dataset) || !Arrays.equals(names, other.names)) {
-      throw new IllegalArgumentException("cannot add the counts of " + other.dataset + " "
-          + Arrays.toString(other.names) + " to those of " + dataset + " " + Arrays.toString(names));
+      throw new IllegalArgumentException(
+          "cannot add the counts of "
+              + other.dataset
+              + " "
+              + Arrays.toString(other.names)
+              + " to those of "
+              + dataset
+              + " "
+              + Arrays.toString(names));
     }
     long[] p = passed.clone();
     long[] f = failed.clone();
@@ -90,20 +105,32 @@ public record DataQuality(String dataset, String[] names, long[] passed, long[] 
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof DataQuality that && dataset.equals(that.dataset) && Arrays.equals(names, that.names)
-        && Arrays.equals(passed, that.passed) && Arrays.equals(failed, that.failed)
+    return o instanceof DataQuality that
+        && dataset.equals(that.dataset)
+        && Arrays.equals(names, that.names)
+        && Arrays.equals(passed, that.passed)
+        && Arrays.equals(failed, that.failed)
         && droppedRecords == that.droppedRecords;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(dataset, Arrays.hashCode(names), Arrays.hashCode(passed), Arrays.hashCode(failed),
+    return Objects.hash(
+        dataset,
+        Arrays.hashCode(names),
+        Arrays.hashCode(passed),
+        Arrays.hashCode(failed),
         droppedRecords);
   }
 
   @Override
   public String toString() {
-    return "DataQuality[dataset=" + dataset + ", expectations=" + expectations() + ", droppedRecords="
-        + droppedRecords + "]";
+    return "DataQuality[dataset="
+        + dataset
+        + ", expectations="
+        + expectations()
+        + ", droppedRecords="
+        + droppedRecords
+        + "]";
   }
 }

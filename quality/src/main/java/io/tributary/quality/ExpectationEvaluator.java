@@ -57,7 +57,8 @@ public final class ExpectationEvaluator implements Serializable {
   }
 
   /** The evaluator of a dataset's expectations, in the order of their flag columns. */
-  public static ExpectationEvaluator of(String pipeline, String dataset, List<Expectation> expectations) {
+  public static ExpectationEvaluator of(
+      String pipeline, String dataset, List<Expectation> expectations) {
     return new ExpectationEvaluator(pipeline, dataset, List.copyOf(expectations));
   }
 
@@ -145,13 +146,20 @@ public final class ExpectationEvaluator implements Serializable {
    * @param row the offending row as text, such as {@code {id=null, amount=5}}
    */
   public ExpectationViolationException violation(int expectation, String row) {
-    return new ExpectationViolationException(pipeline, dataset, names[expectation], constraints[expectation], row);
+    return new ExpectationViolationException(
+        pipeline, dataset, names[expectation], constraints[expectation], row);
   }
 
   private void checkSize(boolean[] passed) {
     if (passed.length != names.length) {
-      throw new IllegalArgumentException("dataset " + dataset + " has " + names.length
-          + " expectations, but a row carries " + passed.length + " results");
+      throw new IllegalArgumentException(
+          "dataset "
+              + dataset
+              + " has "
+              + names.length
+              + " expectations, but a row carries "
+              + passed.length
+              + " results");
     }
   }
 }

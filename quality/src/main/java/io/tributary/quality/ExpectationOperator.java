@@ -198,8 +198,11 @@ public final class ExpectationOperator extends AbstractStreamOperator<RowData>
   /** The row type of {@link #QUARANTINE}'s rows for a dataset of {@code dataType}. */
   public static RowType quarantineType(RowType dataType) {
     List<RowType.RowField> columns = new java.util.ArrayList<>(dataType.getFields());
-    columns.add(new RowType.RowField(FAILED_EXPECTATIONS,
-        new org.apache.flink.table.types.logical.ArrayType(false, org.apache.flink.table.types.logical.VarCharType.STRING_TYPE)));
+    columns.add(
+        new RowType.RowField(
+            FAILED_EXPECTATIONS,
+            new org.apache.flink.table.types.logical.ArrayType(
+                false, org.apache.flink.table.types.logical.VarCharType.STRING_TYPE)));
     return new RowType(columns);
   }
 
@@ -211,7 +214,10 @@ public final class ExpectationOperator extends AbstractStreamOperator<RowData>
       if (shown.length() > MAX_VALUE_LENGTH) {
         shown = shown.substring(0, MAX_VALUE_LENGTH) + "…";
       }
-      text.append(i == 0 ? "" : ", ").append(dataType.getFieldNames().get(i)).append('=').append(shown);
+      text.append(i == 0 ? "" : ", ")
+          .append(dataType.getFieldNames().get(i))
+          .append('=')
+          .append(shown);
     }
     return text.append('}').toString();
   }

@@ -7,7 +7,8 @@ import java.util.Objects;
  * ({@code flow_progress.details.data_quality.expectations[]}: name, dataset, passed_records,
  * failed_records).
  */
-public record ExpectationResult(String name, String dataset, long passedRecords, long failedRecords) {
+public record ExpectationResult(
+    String name, String dataset, long passedRecords, long failedRecords) {
 
   public ExpectationResult {
     Objects.requireNonNull(name, "name");

@@ -50,18 +50,26 @@ public final class ExpectationValidator {
     List<String> problems = new ArrayList<>();
     List<String> columns = input.getResolvedSchema().getColumnNames();
     if (!expectations.isEmpty()) {
-      columns.stream().filter(c -> c.startsWith(Expectations.FLAG_PREFIX))
+      columns.stream()
+          .filter(c -> c.startsWith(Expectations.FLAG_PREFIX))
           .forEach(c -> problems.add(ExpectationErrors.reservedColumn(dataset, c)));
     }
     for (Expectation expectation : expectations) {
-      ConstraintSql.Translation translation = ConstraintSql.translate(expectation.constraint(), columns);
+      ConstraintSql.Translation translation =
+          ConstraintSql.translate(expectation.constraint(), columns);
       String sql = translation.flinkSql();
       try {
-        LogicalType type = input.select(callSql(sql).as("constraint")).getResolvedSchema()
-            .getColumnDataTypes().get(0).getLogicalType();
+        LogicalType type =
+            input
+                .select(callSql(sql).as("constraint"))
+                .getResolvedSchema()
+                .getColumnDataTypes()
+                .get(0)
+                .getLogicalType();
         if (type.getTypeRoot() != LogicalTypeRoot.BOOLEAN) {
-          problems.add(ExpectationErrors.notBoolean(dataset, expectation, type.copy(true).asSummaryString(),
-              columns));
+          problems.add(
+              ExpectationErrors.notBoolean(
+                  dataset, expectation, type.copy(true).asSummaryString(), columns));
         }
       } catch (ValidationException | SqlParserException | TableException e) {
         problems.add(problem(dataset, expectation, translation, columns, e));
@@ -74,20 +82,33 @@ public final class ExpectationValidator {
    * Every column an {@code expectUnique} of these expectations names that {@code columns} lacks, in the
    * expectations' order; the others are left to {@link #validate}.
    */
-  public static List<String> validateUniqueKeys(String dataset, List<Expectation> expectations,
-      List<String> columns) {
+  public static List<String> validateUniqueKeys(
+      String dataset, List<Expectation> expectations, List<String> columns) {
     List<String> problems = new ArrayList<>();
-    expectations.stream().filter(Expectation::isUnique).forEach(e -> e.uniqueKey().stream()
-        .filter(column -> !columns.contains(column))
-        .forEach(column -> problems.add(ExpectationErrors.uniqueKeyColumnMissing(dataset, e.name(), column, columns))));
+    expectations.stream()
+        .filter(Expectation::isUnique)
+        .forEach(
+            e ->
+                e.uniqueKey().stream()
+                    .filter(column -> !columns.contains(column))
+                    .forEach(
+                        column ->
+                            problems.add(
+                                ExpectationErrors.uniqueKeyColumnMissing(
+                                    dataset, e.name(), column, columns))));
     return List.copyOf(problems);
   }
 
-  private static String problem(String dataset, Expectation expectation, ConstraintSql.Translation translation,
-      List<String> columns, Exception e) {
+  private static String problem(
+      String dataset,
+      Expectation expectation,
+      ConstraintSql.Translation translation,
+      List<String> columns,
+      Exception e) {
     Throwable parse = find(e, SqlParserException.class);
     if (parse != null) {
-      return ExpectationErrors.doesNotParse(dataset, expectation, parserReason(parse, translation), columns);
+      return ExpectationErrors.doesNotParse(
+          dataset, expectation, parserReason(parse, translation), columns);
     }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
@@ -106,10 +127,16 @@ public final class ExpectationValidator {
     String reason = firstLine(parse.getMessage()).replaceFirst("^SQL parse failed\\. ", "");
     Matcher position = PARSER_POSITION.matcher(reason);
     if (position.find()) {
-      int[] original = translation.originalPosition(Integer.parseInt(position.group(1)),
-          Integer.parseInt(position.group(2)));
-      reason = reason.substring(0, position.start()) + " at line " + original[0] + ", column " + original[1]
-          + reason.substring(position.end());
+      int[] original =
+          translation.originalPosition(
+              Integer.parseInt(position.group(1)), Integer.parseInt(position.group(2)));
+      reason =
+          reason.substring(0, position.start())
+              + " at line "
+              + original[0]
+              + ", column "
+              + original[1]
+              + reason.substring(position.end());
     }
     return reason.endsWith(".") ? reason.substring(0, reason.length() - 1) : reason;
   }

@@ -21,8 +21,8 @@ public final class ExpectationViolationException extends RuntimeException {
   private final String constraint;
   private final String row;
 
-  public ExpectationViolationException(String pipeline, String dataset, String expectation, String constraint,
-      String row) {
+  public ExpectationViolationException(
+      String pipeline, String dataset, String expectation, String constraint, String row) {
     super(ExpectationErrors.violation(pipeline, dataset, expectation, constraint, row));
     this.pipeline = pipeline;
     this.dataset = dataset;

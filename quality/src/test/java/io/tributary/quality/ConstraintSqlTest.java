@@ -9,8 +9,21 @@ import org.junit.jupiter.api.Test;
 /** The text of the bridge; {@link ExpectationsTest} runs the results through Flink's planner. */
 class ConstraintSqlTest {
 
-  private static final List<String> COLUMNS = List.of("user_id", "timestamp", "amount", "email",
-      "transaction_date", "id", "value", "date", "transaction_type", "address", "CamelCase", "end", "in");
+  private static final List<String> COLUMNS =
+      List.of(
+          "user_id",
+          "timestamp",
+          "amount",
+          "email",
+          "transaction_date",
+          "id",
+          "value",
+          "date",
+          "transaction_type",
+          "address",
+          "CamelCase",
+          "end",
+          "in");
 
   private static String bridge(String constraint) {
     return ConstraintSql.toFlinkSql(constraint, COLUMNS);
@@ -25,8 +38,10 @@ class ConstraintSqlTest {
 
   @Test
   void resolvesColumnNamesCaseInsensitivelyAsSparkDoes() {
-    assertThat(bridge("USER_ID IS NOT NULL AND camelcase > 1")).isEqualTo("`user_id` IS NOT NULL AND `CamelCase` > 1");
-    assertThat(bridge("`Amount` > 0 AND `user_id` <> ''")).isEqualTo("`amount` > 0 AND `user_id` <> ''");
+    assertThat(bridge("USER_ID IS NOT NULL AND camelcase > 1"))
+        .isEqualTo("`user_id` IS NOT NULL AND `CamelCase` > 1");
+    assertThat(bridge("`Amount` > 0 AND `user_id` <> ''"))
+        .isEqualTo("`amount` > 0 AND `user_id` <> ''");
   }
 
   @Test
@@ -52,9 +67,12 @@ class ConstraintSqlTest {
 
   @Test
   void writesCurrentDateAndTimestampWithoutParentheses() {
-    assertThat(bridge("transaction_date <= current_date()")).isEqualTo("`transaction_date` <= CURRENT_DATE");
-    assertThat(bridge("timestamp < CURRENT_TIMESTAMP ( )")).isEqualTo("`timestamp` < CURRENT_TIMESTAMP");
-    assertThat(bridge("transaction_date <= current_date")).isEqualTo("`transaction_date` <= current_date");
+    assertThat(bridge("transaction_date <= current_date()"))
+        .isEqualTo("`transaction_date` <= CURRENT_DATE");
+    assertThat(bridge("timestamp < CURRENT_TIMESTAMP ( )"))
+        .isEqualTo("`timestamp` < CURRENT_TIMESTAMP");
+    assertThat(bridge("transaction_date <= current_date"))
+        .isEqualTo("`transaction_date` <= current_date");
   }
 
   @Test
@@ -63,12 +81,14 @@ class ConstraintSqlTest {
     assertThat(bridge("email <> \"it's\"")).isEqualTo("`email` <> 'it''s'");
     assertThat(bridge("email <> 'it\\'s'")).isEqualTo("`email` <> 'it''s'");
     assertThat(bridge("email <> 'it''s'")).isEqualTo("`email` <> 'it''s'");
-    assertThat(bridge("amount == 1 AND id <=> 2")).isEqualTo("`amount` = 1 AND `id` IS NOT DISTINCT FROM 2");
+    assertThat(bridge("amount == 1 AND id <=> 2"))
+        .isEqualTo("`amount` = 1 AND `id` IS NOT DISTINCT FROM 2");
   }
 
   @Test
   void bridgesTheMultiLineBusinessRuleKeepingItsLines() {
-    String rule = """
+    String rule =
+        """
 
         CASE
             WHEN transaction_type = 'refund' THEN amount < 0
@@ -76,7 +96,9 @@ class ConstraintSqlTest {
             ELSE TRUE
         END
         """;
-    assertThat(bridge(rule)).isEqualTo("""
+    assertThat(bridge(rule))
+        .isEqualTo(
+            """
 
         CASE
             WHEN `transaction_type` = 'refund' THEN `amount` < 0
@@ -97,12 +119,30 @@ class ConstraintSqlTest {
   @Test
   void lexerTokensGiveTheTextBack() {
     String text = "CASE WHEN `a``b` <=> \"x\\\"y\" THEN 1.5e-3 /* c */ ELSE x.y END -- end";
-    assertThat(ConstraintSql.Lexer.tokens(text).stream().map(ConstraintSql.Token::text)
-        .collect(Collectors.joining())).isEqualTo(text);
-    assertThat(ConstraintSql.Lexer.tokens(text).stream().map(t -> t.kind() + ":" + t.text())
-        .filter(t -> !t.startsWith("WHITESPACE")).toList())
-        .containsExactly("WORD:CASE", "WORD:WHEN", "QUOTED_IDENTIFIER:`a``b`", "SYMBOL:<=>", "STRING:\"x\\\"y\"",
-            "WORD:THEN", "NUMBER:1.5e-3", "COMMENT:/* c */", "WORD:ELSE", "WORD:x", "SYMBOL:.", "WORD:y", "WORD:END",
+    assertThat(
+            ConstraintSql.Lexer.tokens(text).stream()
+                .map(ConstraintSql.Token::text)
+                .collect(Collectors.joining()))
+        .isEqualTo(text);
+    assertThat(
+            ConstraintSql.Lexer.tokens(text).stream()
+                .map(t -> t.kind() + ":" + t.text())
+                .filter(t -> !t.startsWith("WHITESPACE"))
+                .toList())
+        .containsExactly(
+            "WORD:CASE",
+            "WORD:WHEN",
+            "QUOTED_IDENTIFIER:`a``b`",
+            "SYMBOL:<=>",
+            "STRING:\"x\\\"y\"",
+            "WORD:THEN",
+            "NUMBER:1.5e-3",
+            "COMMENT:/* c */",
+            "WORD:ELSE",
+            "WORD:x",
+            "SYMBOL:.",
+            "WORD:y",
+            "WORD:END",
             "COMMENT:-- end");
   }
 }

@@ -24,9 +24,12 @@ import org.junit.jupiter.api.Test;
 /** DLT's semantics for each action, without a cluster. */
 class ExpectationEvaluatorTest {
 
-  private static final Expectation VALID_EMAIL = new Expectation("valid_email", "email LIKE '%@%'", WARN);
-  private static final Expectation POSITIVE = new Expectation("positive_amount", "amount > 0", DROP);
-  private static final Expectation NOT_NULL = new Expectation("not_null_id", "id IS NOT NULL", DROP);
+  private static final Expectation VALID_EMAIL =
+      new Expectation("valid_email", "email LIKE '%@%'", WARN);
+  private static final Expectation POSITIVE =
+      new Expectation("positive_amount", "amount > 0", DROP);
+  private static final Expectation NOT_NULL =
+      new Expectation("not_null_id", "id IS NOT NULL", DROP);
   private static final Expectation VALID_ID = new Expectation("valid_id", "id IS NOT NULL", FAIL);
 
   private static boolean[] flags(boolean... passed) {
@@ -40,8 +43,10 @@ class ExpectationEvaluatorTest {
     assertThat(evaluator.evaluate(flags(false), counts)).isEqualTo(KEEP);
     assertThat(evaluator.evaluate(flags(true), counts)).isEqualTo(KEEP);
     assertThat(evaluator.evaluate(flags(false), counts)).isEqualTo(KEEP);
-    assertThat(counts.snapshot()).isEqualTo(new DataQuality("silver", new String[] {"valid_email"},
-        new long[] {1}, new long[] {2}, 0));
+    assertThat(counts.snapshot())
+        .isEqualTo(
+            new DataQuality(
+                "silver", new String[] {"valid_email"}, new long[] {1}, new long[] {2}, 0));
   }
 
   @Test
@@ -57,48 +62,58 @@ class ExpectationEvaluatorTest {
 
   @Test
   void expectAllCountsEachExpectationAndDropsARowFailingSeveralOnce() {
-    ExpectationEvaluator evaluator = ExpectationEvaluator.of("p", "silver", List.of(VALID_EMAIL, POSITIVE, NOT_NULL));
+    ExpectationEvaluator evaluator =
+        ExpectationEvaluator.of("p", "silver", List.of(VALID_EMAIL, POSITIVE, NOT_NULL));
     ExpectationCounts counts = evaluator.newCounts();
     assertThat(evaluator.evaluate(flags(true, true, true), counts)).isEqualTo(KEEP);
     assertThat(evaluator.evaluate(flags(false, true, true), counts)).isEqualTo(KEEP);
     assertThat(evaluator.evaluate(flags(true, false, false), counts)).isEqualTo(Verdict.DROP);
     assertThat(evaluator.evaluate(flags(false, false, true), counts)).isEqualTo(Verdict.DROP);
     DataQuality quality = counts.snapshot();
-    assertThat(quality.expectations()).containsExactly(
-        new ExpectationResult("valid_email", "silver", 2, 2),
-        new ExpectationResult("positive_amount", "silver", 2, 2),
-        new ExpectationResult("not_null_id", "silver", 3, 1));
+    assertThat(quality.expectations())
+        .containsExactly(
+            new ExpectationResult("valid_email", "silver", 2, 2),
+            new ExpectationResult("positive_amount", "silver", 2, 2),
+            new ExpectationResult("not_null_id", "silver", 3, 1));
     assertThat(quality.droppedRecords()).isEqualTo(2);
   }
 
   @Test
   void expectOrFailFailsFirstCountsNothingAndWinsOverDrop() {
-    ExpectationEvaluator evaluator = ExpectationEvaluator.of("p", "silver", List.of(POSITIVE, VALID_ID));
+    ExpectationEvaluator evaluator =
+        ExpectationEvaluator.of("p", "silver", List.of(POSITIVE, VALID_ID));
     ExpectationCounts counts = evaluator.newCounts();
     assertThat(evaluator.evaluate(flags(true, true), counts)).isEqualTo(KEEP);
     assertThat(evaluator.evaluate(flags(false, false), counts)).isEqualTo(Verdict.FAIL);
     assertThat(evaluator.failedExpectation(flags(false, false))).isEqualTo(1);
     assertThat(evaluator.failedExpectation(flags(false, true))).isEqualTo(-1);
-    assertThat(counts.snapshot().expectations()).containsExactly(
-        new ExpectationResult("positive_amount", "silver", 1, 0), new ExpectationResult("valid_id", "silver", 1, 0));
+    assertThat(counts.snapshot().expectations())
+        .containsExactly(
+            new ExpectationResult("positive_amount", "silver", 1, 0),
+            new ExpectationResult("valid_id", "silver", 1, 0));
     assertThat(counts.dropped()).isZero();
   }
 
   @Test
   void theViolationNamesPipelineDatasetExpectationConstraintAndRowAndIsNeverRetried() {
-    ExpectationEvaluator evaluator = ExpectationEvaluator.of("p", "silver", List.of(POSITIVE, VALID_ID));
+    ExpectationEvaluator evaluator =
+        ExpectationEvaluator.of("p", "silver", List.of(POSITIVE, VALID_ID));
     ExpectationViolationException violation = evaluator.violation(1, "{id=null, amount=5}");
-    assertThat(violation).hasMessage("Pipeline 'p', dataset 'silver': expectation 'valid_id' (id IS NOT NULL) failed"
-        + " on row {id=null, amount=5}. expect_or_fail stops the update; fix the data, or use expectOrDrop to drop"
-        + " such rows.");
+    assertThat(violation)
+        .hasMessage(
+            "Pipeline 'p', dataset 'silver': expectation 'valid_id' (id IS NOT NULL) failed"
+                + " on row {id=null, amount=5}. expect_or_fail stops the update; fix the data, or use expectOrDrop to drop"
+                + " such rows.");
     assertThat(violation.expectation()).isEqualTo("valid_id");
     assertThat(violation.row()).isEqualTo("{id=null, amount=5}");
-    assertThat(ThrowableClassifier.getThrowableType(violation)).isEqualTo(ThrowableType.NonRecoverableError);
+    assertThat(ThrowableClassifier.getThrowableType(violation))
+        .isEqualTo(ThrowableType.NonRecoverableError);
   }
 
   @Test
   void aRetractionIsRoutedAsTheRowItRetractsWithoutCountingOrFailing() {
-    ExpectationEvaluator evaluator = ExpectationEvaluator.of("p", "silver", List.of(VALID_EMAIL, POSITIVE, VALID_ID));
+    ExpectationEvaluator evaluator =
+        ExpectationEvaluator.of("p", "silver", List.of(VALID_EMAIL, POSITIVE, VALID_ID));
     assertThat(evaluator.evaluateRetraction(flags(false, true, false))).isEqualTo(KEEP);
     assertThat(evaluator.evaluateRetraction(flags(true, false, true))).isEqualTo(Verdict.DROP);
   }
@@ -113,7 +128,8 @@ class ExpectationEvaluatorTest {
 
   @Test
   void theEvaluatorIsSerializableWithItsExpectations() throws Exception {
-    ExpectationEvaluator evaluator = ExpectationEvaluator.of("p", "silver", List.of(VALID_EMAIL, VALID_ID));
+    ExpectationEvaluator evaluator =
+        ExpectationEvaluator.of("p", "silver", List.of(VALID_EMAIL, VALID_ID));
     ExpectationEvaluator copy = InstantiationUtil.clone(evaluator);
     assertThat(copy.expectations()).containsExactly(VALID_EMAIL, VALID_ID);
     assertThat(copy.pipeline()).isEqualTo("p");
@@ -131,9 +147,12 @@ class ExpectationEvaluatorTest {
     assertThat(counts.isEmpty()).isTrue();
     assertThat(counts.snapshot().isEmpty()).isTrue();
     evaluator.evaluate(flags(true), counts);
-    assertThat(first.plus(counts.snapshot())).isEqualTo(
-        new DataQuality("silver", new String[] {"positive_amount"}, new long[] {1}, new long[] {1}, 1));
-    assertThat(DataQuality.empty("silver", List.of("positive_amount")).plus(first)).isEqualTo(first);
+    assertThat(first.plus(counts.snapshot()))
+        .isEqualTo(
+            new DataQuality(
+                "silver", new String[] {"positive_amount"}, new long[] {1}, new long[] {1}, 1));
+    assertThat(DataQuality.empty("silver", List.of("positive_amount")).plus(first))
+        .isEqualTo(first);
     assertThatThrownBy(() -> first.plus(DataQuality.empty("gold", List.of("positive_amount"))))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -143,9 +162,11 @@ class ExpectationEvaluatorTest {
     TypeInformation<DataQuality> type = TypeInformation.of(DataQuality.class);
     assertThat(type).isInstanceOf(PojoTypeInfo.class);
     TypeSerializer<DataQuality> serializer = type.createSerializer(new SerializerConfigImpl());
-    DataQuality quality = new DataQuality("silver", new String[] {"a", "b"}, new long[] {1, 2}, new long[] {3, 4}, 5);
+    DataQuality quality =
+        new DataQuality("silver", new String[] {"a", "b"}, new long[] {1, 2}, new long[] {3, 4}, 5);
     DataOutputSerializer out = new DataOutputSerializer(64);
     serializer.serialize(quality, out);
-    assertThat(serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()))).isEqualTo(quality);
+    assertThat(serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())))
+        .isEqualTo(quality);
   }
 }

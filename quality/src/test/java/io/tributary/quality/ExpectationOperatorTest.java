@@ -36,37 +36,50 @@ import org.junit.jupiter.api.Test;
 /** The operator in a test harness: routing, stripping, per-epoch counts on the side output, metrics. */
 class ExpectationOperatorTest {
 
-  private static final RowType DATA = RowType.of(new org.apache.flink.table.types.logical.LogicalType[] {
-      new BigIntType(), new IntType(), new VarCharType(VarCharType.MAX_LENGTH)}, new String[] {"id", "amount", "note"});
+  private static final RowType DATA =
+      RowType.of(
+          new org.apache.flink.table.types.logical.LogicalType[] {
+            new BigIntType(), new IntType(), new VarCharType(VarCharType.MAX_LENGTH)
+          },
+          new String[] {"id", "amount", "note"});
 
-  private static final List<Expectation> EXPECTATIONS = List.of(
-      new Expectation("positive_amount", "amount > 0", WARN),
-      new Expectation("not_null_id", "id IS NOT NULL", DROP),
-      new Expectation("small", "amount < 100", DROP));
+  private static final List<Expectation> EXPECTATIONS =
+      List.of(
+          new Expectation("positive_amount", "amount > 0", WARN),
+          new Expectation("not_null_id", "id IS NOT NULL", DROP),
+          new Expectation("small", "amount < 100", DROP));
 
   private final Map<String, Counter> metrics = new ConcurrentHashMap<>();
 
-  private OneInputStreamOperatorTestHarness<RowData, RowData> harness(List<Expectation> expectations) throws Exception {
-    TestingMetricRegistry registry = TestingMetricRegistry.builder()
-        .setRegisterConsumer((metric, name, group) -> {
-          String scope = String.join(".", group.getScopeComponents());
-          if (metric instanceof Counter counter && scope.contains(".dataset.")) {
-            metrics.put(scope.substring(scope.indexOf(".dataset.") + 1) + "." + name, counter);
-          }
-        })
-        .build();
-    TaskMetricGroup task = TaskManagerMetricGroup.createTaskManagerMetricGroup(registry, "host", ResourceID.generate())
-        .addJob(new JobID(), "job").addTask(ExecutionAttemptID.randomId(), "task");
+  private OneInputStreamOperatorTestHarness<RowData, RowData> harness(
+      List<Expectation> expectations) throws Exception {
+    TestingMetricRegistry registry =
+        TestingMetricRegistry.builder()
+            .setRegisterConsumer(
+                (metric, name, group) -> {
+                  String scope = String.join(".", group.getScopeComponents());
+                  if (metric instanceof Counter counter && scope.contains(".dataset.")) {
+                    metrics.put(
+                        scope.substring(scope.indexOf(".dataset.") + 1) + "." + name, counter);
+                  }
+                })
+            .build();
+    TaskMetricGroup task =
+        TaskManagerMetricGroup.createTaskManagerMetricGroup(registry, "host", ResourceID.generate())
+            .addJob(new JobID(), "job")
+            .addTask(ExecutionAttemptID.randomId(), "task");
     MockEnvironment environment = new MockEnvironmentBuilder().setMetricGroup(task).build();
-    ExpectationOperator operator = new ExpectationOperator(ExpectationEvaluator.of("p", "silver", expectations), DATA);
-    OneInputStreamOperatorTestHarness<RowData, RowData> harness = new OneInputStreamOperatorTestHarness<>(operator,
-        environment);
+    ExpectationOperator operator =
+        new ExpectationOperator(ExpectationEvaluator.of("p", "silver", expectations), DATA);
+    OneInputStreamOperatorTestHarness<RowData, RowData> harness =
+        new OneInputStreamOperatorTestHarness<>(operator, environment);
     harness.setup(new RowDataSerializer(DATA));
     harness.open();
     return harness;
   }
 
-  private static StreamRecord<RowData> row(RowKind kind, Long id, Integer amount, boolean... passed) {
+  private static StreamRecord<RowData> row(
+      RowKind kind, Long id, Integer amount, boolean... passed) {
     GenericRowData row = new GenericRowData(kind, 3 + passed.length);
     row.setField(0, id);
     row.setField(1, amount);
@@ -82,20 +95,39 @@ class ExpectationOperatorTest {
   }
 
   private static List<String> rows(OneInputStreamOperatorTestHarness<RowData, RowData> harness) {
-    return harness.extractOutputStreamRecords().stream().map(r -> {
-      RowData row = r.getValue();
-      return row.getRowKind().shortString() + "(" + (row.isNullAt(0) ? null : row.getLong(0)) + ", "
-          + (row.isNullAt(1) ? null : row.getInt(1)) + ", " + row.getString(2) + ") arity " + row.getArity() + " @"
-          + r.getTimestamp();
-    }).toList();
+    return harness.extractOutputStreamRecords().stream()
+        .map(
+            r -> {
+              RowData row = r.getValue();
+              return row.getRowKind().shortString()
+                  + "("
+                  + (row.isNullAt(0) ? null : row.getLong(0))
+                  + ", "
+                  + (row.isNullAt(1) ? null : row.getInt(1))
+                  + ", "
+                  + row.getString(2)
+                  + ") arity "
+                  + row.getArity()
+                  + " @"
+                  + r.getTimestamp();
+            })
+        .toList();
   }
 
-  private static List<DataQuality> epochs(OneInputStreamOperatorTestHarness<RowData, RowData> harness) {
-    return harness.getSideOutput(ExpectationOperator.DATA_QUALITY).stream().map(StreamRecord::getValue).toList();
+  private static List<DataQuality> epochs(
+      OneInputStreamOperatorTestHarness<RowData, RowData> harness) {
+    return harness.getSideOutput(ExpectationOperator.DATA_QUALITY).stream()
+        .map(StreamRecord::getValue)
+        .toList();
   }
 
   private static DataQuality quality(long[] passed, long[] failed, long dropped) {
-    return new DataQuality("silver", new String[] {"positive_amount", "not_null_id", "small"}, passed, failed, dropped);
+    return new DataQuality(
+        "silver",
+        new String[] {"positive_amount", "not_null_id", "small"},
+        passed,
+        failed,
+        dropped);
   }
 
   @Test
@@ -112,14 +144,22 @@ class ExpectationOperatorTest {
       harness.processElement(row(4L, 1, true, true, true));
       harness.processElement(row(RowKind.UPDATE_BEFORE, null, 5, true, false, true));
       harness.processElement(row(RowKind.DELETE, 4L, 1, true, true, true));
-      assertThat(epochs(harness)).containsExactly(
-          quality(new long[] {3, 2, 3}, new long[] {1, 2, 1}, 2),
-          quality(new long[] {1, 1, 0}, new long[] {0, 0, 1}, 1));
+      assertThat(epochs(harness))
+          .containsExactly(
+              quality(new long[] {3, 2, 3}, new long[] {1, 2, 1}, 2),
+              quality(new long[] {1, 1, 0}, new long[] {0, 0, 1}, 1));
       harness.endInput();
       harness.getOperator().finish();
-      assertThat(epochs(harness)).hasSize(3).last().isEqualTo(quality(new long[] {1, 1, 1}, new long[] {0, 0, 0}, 0));
-      assertThat(rows(harness)).containsExactly("+I(1, 5, n1) arity 3 @7", "+I(2, -1, n2) arity 3 @7",
-          "+I(4, 1, n4) arity 3 @7", "-D(4, 1, n4) arity 3 @7");
+      assertThat(epochs(harness))
+          .hasSize(3)
+          .last()
+          .isEqualTo(quality(new long[] {1, 1, 1}, new long[] {0, 0, 0}, 0));
+      assertThat(rows(harness))
+          .containsExactly(
+              "+I(1, 5, n1) arity 3 @7",
+              "+I(2, -1, n2) arity 3 @7",
+              "+I(4, 1, n4) arity 3 @7",
+              "-D(4, 1, n4) arity 3 @7");
     }
   }
 
@@ -133,28 +173,32 @@ class ExpectationOperatorTest {
       harness.processElement(row(RowKind.DELETE, null, 500, true, false, false));
       Map<String, Long> counts = new TreeMap<>();
       metrics.forEach((name, counter) -> counts.put(name, counter.getCount()));
-      assertThat(counts).containsExactly(
-          Map.entry("dataset.silver.dropped_records", 1L),
-          Map.entry("dataset.silver.expectation.not_null_id.failed_records", 1L),
-          Map.entry("dataset.silver.expectation.not_null_id.passed_records", 2L),
-          Map.entry("dataset.silver.expectation.positive_amount.failed_records", 1L),
-          Map.entry("dataset.silver.expectation.positive_amount.passed_records", 2L),
-          Map.entry("dataset.silver.expectation.small.failed_records", 1L),
-          Map.entry("dataset.silver.expectation.small.passed_records", 2L));
+      assertThat(counts)
+          .containsExactly(
+              Map.entry("dataset.silver.dropped_records", 1L),
+              Map.entry("dataset.silver.expectation.not_null_id.failed_records", 1L),
+              Map.entry("dataset.silver.expectation.not_null_id.passed_records", 2L),
+              Map.entry("dataset.silver.expectation.positive_amount.failed_records", 1L),
+              Map.entry("dataset.silver.expectation.positive_amount.passed_records", 2L),
+              Map.entry("dataset.silver.expectation.small.failed_records", 1L),
+              Map.entry("dataset.silver.expectation.small.passed_records", 2L));
     }
   }
 
   @Test
   void expectOrFailThrowsNamingTheRow() throws Exception {
-    List<Expectation> expectations = List.of(
-        new Expectation("positive_amount", "amount > 0", DROP), new Expectation("valid_id", "id IS NOT NULL", FAIL));
+    List<Expectation> expectations =
+        List.of(
+            new Expectation("positive_amount", "amount > 0", DROP),
+            new Expectation("valid_id", "id IS NOT NULL", FAIL));
     try (OneInputStreamOperatorTestHarness<RowData, RowData> harness = harness(expectations)) {
       harness.processElement(row(1L, 5, true, true));
       assertThatThrownBy(() -> harness.processElement(row(null, 5, true, false)))
           .isInstanceOf(ExpectationViolationException.class)
-          .hasMessage("Pipeline 'p', dataset 'silver': expectation 'valid_id' (id IS NOT NULL) failed on row"
-              + " {id=null, amount=5, note=nnull}. expect_or_fail stops the update; fix the data, or use expectOrDrop"
-              + " to drop such rows.");
+          .hasMessage(
+              "Pipeline 'p', dataset 'silver': expectation 'valid_id' (id IS NOT NULL) failed on row"
+                  + " {id=null, amount=5, note=nnull}. expect_or_fail stops the update; fix the data, or use expectOrDrop"
+                  + " to drop such rows.");
       assertThat(rows(harness)).containsExactly("+I(1, 5, n1) arity 3 @7");
     }
   }

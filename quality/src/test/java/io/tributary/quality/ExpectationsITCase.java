@@ -41,22 +41,32 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ExpectationsITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   private static final int ROWS = 1_000;
   private static final AtomicInteger OPENS = new AtomicInteger();
 
-  private static final List<Expectation> EXPECTATIONS = List.of(
-      new Expectation("valid_email", "email LIKE '%@%'", WARN),
-      new Expectation("valid_id", "id IS NOT NULL", DROP),
-      new Expectation("positive_amount", "amount > 0", DROP),
-      new Expectation("valid_timestamp", "timestamp > '2020-01-01'", DROP));
+  private static final List<Expectation> EXPECTATIONS =
+      List.of(
+          new Expectation("valid_email", "email LIKE '%@%'", WARN),
+          new Expectation("valid_id", "id IS NOT NULL", DROP),
+          new Expectation("positive_amount", "amount > 0", DROP),
+          new Expectation("valid_timestamp", "timestamp > '2020-01-01'", DROP));
 
   /** Row i: no id every 10th, a non-positive amount when i % 7 < 2, no '@' every 5th, an old timestamp every 13th. */
   private static Row event(int i) {
-    return Row.of(i % 10 == 0 ? null : (long) i, i % 7 - 1, i % 5 == 0 ? "user" + i : "user" + i + "@example.com",
-        i % 13 == 0 ? LocalDateTime.parse("2019-06-01T00:00:00") : LocalDateTime.parse("2021-06-01T00:00:00"));
+    return Row.of(
+        i % 10 == 0 ? null : (long) i,
+        i % 7 - 1,
+        i % 5 == 0 ? "user" + i : "user" + i + "@example.com",
+        i % 13 == 0
+            ? LocalDateTime.parse("2019-06-01T00:00:00")
+            : LocalDateTime.parse("2021-06-01T00:00:00"));
   }
 
   private record Job(List<Long> keptIds, DataQuality quality, int countRecords) {}
@@ -74,38 +84,55 @@ class ExpectationsITCase {
     for (int i = 0; i < ROWS; i++) {
       events.add(event(i));
     }
-    DataStream<Row> source = env.fromData(events, new RowTypeInfo(
-        new org.apache.flink.api.common.typeinfo.TypeInformation<?>[] {Types.LONG, Types.INT, Types.STRING,
-            Types.LOCAL_DATE_TIME}, new String[] {"id", "amount", "email", "timestamp"}));
+    DataStream<Row> source =
+        env.fromData(
+            events,
+            new RowTypeInfo(
+                new org.apache.flink.api.common.typeinfo.TypeInformation<?>[] {
+                  Types.LONG, Types.INT, Types.STRING, Types.LOCAL_DATE_TIME
+                },
+                new String[] {"id", "amount", "email", "timestamp"}));
     Table silver = tEnv.fromDataStream(source);
     assertThat(ExpectationValidator.validate("silver", expectations, silver)).isEmpty();
 
     Table flagged = Expectations.apply(silver, expectations);
-    RowType dataType = (RowType) silver.getResolvedSchema().toPhysicalRowDataType().getLogicalType();
-    DataStream<RowData> flaggedRows = tEnv.toDataStream(flagged,
-        flagged.getResolvedSchema().toPhysicalRowDataType().bridgedTo(RowData.class));
-    SingleOutputStreamOperator<RowData> kept = flaggedRows
-        .rebalance()
-        .map(new CountOpens()).returns(InternalTypeInfo.of(
-            (RowType) flagged.getResolvedSchema().toPhysicalRowDataType().getLogicalType()))
-        .transform("expectations silver", InternalTypeInfo.of(dataType),
-            new ExpectationOperator(ExpectationEvaluator.of("events", "silver", expectations), dataType))
-        .uid("expectations-silver");
+    RowType dataType =
+        (RowType) silver.getResolvedSchema().toPhysicalRowDataType().getLogicalType();
+    DataStream<RowData> flaggedRows =
+        tEnv.toDataStream(
+            flagged, flagged.getResolvedSchema().toPhysicalRowDataType().bridgedTo(RowData.class));
+    SingleOutputStreamOperator<RowData> kept =
+        flaggedRows
+            .rebalance()
+            .map(new CountOpens())
+            .returns(
+                InternalTypeInfo.of(
+                    (RowType) flagged.getResolvedSchema().toPhysicalRowDataType().getLogicalType()))
+            .transform(
+                "expectations silver",
+                InternalTypeInfo.of(dataType),
+                new ExpectationOperator(
+                    ExpectationEvaluator.of("events", "silver", expectations), dataType))
+            .uid("expectations-silver");
 
-    CloseableIterator<Long> ids = kept
-        .map(row -> {
-          assertThat(row.getArity()).isEqualTo(4);
-          return row.getLong(0);
-        }).returns(Types.LONG)
-        .collectAsync();
-    CloseableIterator<DataQuality> counts = kept.getSideOutput(ExpectationOperator.DATA_QUALITY).collectAsync();
+    CloseableIterator<Long> ids =
+        kept.map(
+                row -> {
+                  assertThat(row.getArity()).isEqualTo(4);
+                  return row.getLong(0);
+                })
+            .returns(Types.LONG)
+            .collectAsync();
+    CloseableIterator<DataQuality> counts =
+        kept.getSideOutput(ExpectationOperator.DATA_QUALITY).collectAsync();
     OPENS.set(0);
     env.execute("expectations");
 
     List<Long> keptIds = new ArrayList<>();
     ids.forEachRemaining(keptIds::add);
     keptIds.sort(null);
-    DataQuality total = DataQuality.empty("silver", expectations.stream().map(Expectation::name).toList());
+    DataQuality total =
+        DataQuality.empty("silver", expectations.stream().map(Expectation::name).toList());
     int records = 0;
     while (counts.hasNext()) {
       total = total.plus(counts.next());
@@ -151,24 +178,38 @@ class ExpectationsITCase {
       }
     }
     assertThat(job.keptIds()).isEqualTo(expectedIds);
-    assertThat(job.quality()).isEqualTo(new DataQuality("silver",
-        new String[] {"valid_email", "valid_id", "positive_amount", "valid_timestamp"}, passed, failed, dropped));
-    assertThat(job.quality().expectations().get(1)).isEqualTo(new ExpectationResult("valid_id", "silver", 900, 100));
+    assertThat(job.quality())
+        .isEqualTo(
+            new DataQuality(
+                "silver",
+                new String[] {"valid_email", "valid_id", "positive_amount", "valid_timestamp"},
+                passed,
+                failed,
+                dropped));
+    assertThat(job.quality().expectations().get(1))
+        .isEqualTo(new ExpectationResult("valid_id", "silver", 900, 100));
     assertThat(job.countRecords()).isBetween(1, 2);
     assertThat(OPENS.get()).isEqualTo(2);
   }
 
   @Test
   void expectOrFailFailsTheJobAtOnceWithoutRestarting() {
-    List<Expectation> failing = List.of(new Expectation("valid_email", "email LIKE '%@%'", WARN),
-        new Expectation("valid_id", "id IS NOT NULL", FAIL));
-    assertThatThrownBy(() -> run(failing)).satisfies(error -> {
-      ExpectationViolationException violation =
-          ExceptionUtils.findThrowable(error, ExpectationViolationException.class).orElseThrow();
-      assertThat(violation.getMessage()).matches("Pipeline 'events', dataset 'silver': expectation 'valid_id'"
-          + " \\(id IS NOT NULL\\) failed on row \\{id=null, amount=-?\\d, email=user\\d+, timestamp=20\\d\\d-06-01T00:00\\}\\."
-          + " expect_or_fail stops the update; fix the data, or use expectOrDrop to drop such rows\\.");
-    });
+    List<Expectation> failing =
+        List.of(
+            new Expectation("valid_email", "email LIKE '%@%'", WARN),
+            new Expectation("valid_id", "id IS NOT NULL", FAIL));
+    assertThatThrownBy(() -> run(failing))
+        .satisfies(
+            error -> {
+              ExpectationViolationException violation =
+                  ExceptionUtils.findThrowable(error, ExpectationViolationException.class)
+                      .orElseThrow();
+              assertThat(violation.getMessage())
+                  .matches(
+                      "Pipeline 'events', dataset 'silver': expectation 'valid_id'"
+                          + " \\(id IS NOT NULL\\) failed on row \\{id=null, amount=-?\\d, email=user\\d+, timestamp=20\\d\\d-06-01T00:00\\}\\."
+                          + " expect_or_fail stops the update; fix the data, or use expectOrDrop to drop such rows\\.");
+            });
     assertThat(OPENS.get()).isEqualTo(2);
   }
 }

@@ -50,19 +50,23 @@ public final class S3MockServer implements AutoCloseable {
     Path log = folder.resolve("s3mock.log");
     int httpPort = freePort();
     int httpsPort = freePort();
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", classpath(), MAIN,
-        "--server.address=127.0.0.1",
-        "--server.port=" + httpsPort,
-        "--com.adobe.testing.s3mock.http-port=" + httpPort,
-        "--com.adobe.testing.s3mock.store.root=" + store,
-        "--com.adobe.testing.s3mock.store.initialBuckets=" + String.join(",", buckets)));
-    Process process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-cp",
+                classpath(),
+                MAIN,
+                "--server.address=127.0.0.1",
+                "--server.port=" + httpsPort,
+                "--com.adobe.testing.s3mock.http-port=" + httpPort,
+                "--com.adobe.testing.s3mock.store.root=" + store,
+                "--com.adobe.testing.s3mock.store.initialBuckets=" + String.join(",", buckets)));
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     S3MockServer server = new S3MockServer(process, httpPort, log);
     server.awaitStarted();
     return server;
@@ -82,14 +86,17 @@ public final class S3MockServer implements AutoCloseable {
     long deadline = System.nanoTime() + STARTUP.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IOException("S3Mock exited with code " + process.exitValue() + " before answering: " + tail());
+        throw new IOException(
+            "S3Mock exited with code " + process.exitValue() + " before answering: " + tail());
       }
       try {
-        HttpURLConnection connection = (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
+        HttpURLConnection connection =
+            (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
         connection.setConnectTimeout(500);
         connection.setReadTimeout(2000);
         int status = connection.getResponseCode();
-        try (InputStream body = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+        try (InputStream body =
+            status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
           if (body != null) {
             body.readAllBytes();
           }
@@ -109,7 +116,13 @@ public final class S3MockServer implements AutoCloseable {
       }
     }
     close();
-    throw new IOException("S3Mock did not answer on " + endpoint() + " within " + STARTUP.toSeconds() + " s: " + tail());
+    throw new IOException(
+        "S3Mock did not answer on "
+            + endpoint()
+            + " within "
+            + STARTUP.toSeconds()
+            + " s: "
+            + tail());
   }
 
   private String tail() {
@@ -124,7 +137,8 @@ public final class S3MockServer implements AutoCloseable {
   private static String classpath() throws IOException {
     try (InputStream in = S3MockServer.class.getResourceAsStream("s3mock.classpath")) {
       if (in == null) {
-        throw new IOException("s3mock.classpath is missing from tributary-s3-test-server: build that module");
+        throw new IOException(
+            "s3mock.classpath is missing from tributary-s3-test-server: build that module");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
     }

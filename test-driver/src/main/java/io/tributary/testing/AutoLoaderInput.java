@@ -50,7 +50,8 @@ public final class AutoLoaderInput {
       try {
         text.append(JSON.writeValueAsString(row)).append('\n');
       } catch (JsonProcessingException e) {
-        throw new IllegalArgumentException("Cannot write row " + row + " as JSON: " + e.getOriginalMessage(), e);
+        throw new IllegalArgumentException(
+            "Cannot write row " + row + " as JSON: " + e.getOriginalMessage(), e);
       }
     }
     return addFile(String.format("part-%05d.json", ++files), text.toString());
@@ -60,8 +61,11 @@ public final class AutoLoaderInput {
   public Path addFile(String name, String text) {
     Path target = folder.resolve(name);
     if (Files.exists(target)) {
-      throw new IllegalArgumentException("File " + target + " already exists; Auto Loader reads each file once, "
-          + "so add new data under a new name.");
+      throw new IllegalArgumentException(
+          "File "
+              + target
+              + " already exists; Auto Loader reads each file once, "
+              + "so add new data under a new name.");
     }
     try {
       // written aside and renamed, so a listing never sees half a file

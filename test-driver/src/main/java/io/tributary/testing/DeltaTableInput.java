@@ -48,8 +48,12 @@ public final class DeltaTableInput {
     this.files = new AutoLoaderInput(folder);
     String storage = work.resolve("storage").toString();
     this.tablePath = storage + "/tables/" + name;
-    this.feeder = Tributary.pipeline(new Feed(name, folder.toString(), schema, rowType.getFieldNames()))
-        .name("feed_" + name).storage(storage).cluster(cluster).parallelism(1);
+    this.feeder =
+        Tributary.pipeline(new Feed(name, folder.toString(), schema, rowType.getFieldNames()))
+            .name("feed_" + name)
+            .storage(storage)
+            .cluster(cluster)
+            .parallelism(1);
   }
 
   /** Where the Delta table is: the value the driver gives the pipeline's configuration key. */
@@ -68,29 +72,50 @@ public final class DeltaTableInput {
     files.addJson(rows);
     UpdateResult result = feeder.run();
     if (result.state() != UpdateState.COMPLETED) {
-      throw new IllegalStateException("Could not commit rows to the Delta source table '" + name + "': the writer "
-          + "ended " + result.state() + ": " + result.error().orElse("no error recorded") + ". Check that each row's "
-          + "values match the declared schema.");
+      throw new IllegalStateException(
+          "Could not commit rows to the Delta source table '"
+              + name
+              + "': the writer "
+              + "ended "
+              + result.state()
+              + ": "
+              + result.error().orElse("no error recorded")
+              + ". Check that each row's "
+              + "values match the declared schema.");
     }
     return PipelineTables.path(tablePath).version();
   }
 
   private static RowType parse(String name, String schema) {
     try {
-      return (RowType) LogicalTypeParser.parse("ROW<" + schema + ">", DeltaTableInput.class.getClassLoader());
+      return (RowType)
+          LogicalTypeParser.parse("ROW<" + schema + ">", DeltaTableInput.class.getClassLoader());
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("Delta source table '" + name + "': schema '" + schema + "' is not a "
-          + "column list such as 'id BIGINT, name STRING': " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "Delta source table '"
+              + name
+              + "': schema '"
+              + schema
+              + "' is not a "
+              + "column list such as 'id BIGINT, name STRING': "
+              + e.getMessage(),
+          e);
     }
   }
 
   /** The feeder: the files, read with the declared schema, as a table of exactly those columns. */
-  private record Feed(String table, String folder, String schema, List<String> columns) implements PipelineDefinition {
+  private record Feed(String table, String folder, String schema, List<String> columns)
+      implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
       p.view(table + "_files").from(AutoLoader.json(folder).schema(schema));
-      p.streamingTable(table).sql("SELECT " + columns.stream().map(c -> "`" + c + "`").collect(Collectors.joining(", "))
-          + " FROM STREAM(`" + table + "_files`)");
+      p.streamingTable(table)
+          .sql(
+              "SELECT "
+                  + columns.stream().map(c -> "`" + c + "`").collect(Collectors.joining(", "))
+                  + " FROM STREAM(`"
+                  + table
+                  + "_files`)");
     }
   }
 }

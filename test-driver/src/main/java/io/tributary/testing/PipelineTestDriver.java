@@ -80,8 +80,13 @@ public final class PipelineTestDriver implements AutoCloseable {
     this.cluster = shared ? SharedCluster.get() : b.cluster;
     // the cluster start is reported with this driver's first update if this driver started it
     this.clusterStart = shared && before.isZero() ? SharedCluster.startTime() : Duration.ZERO;
-    this.pipeline = Tributary.pipeline(b.definitions.toArray(PipelineDefinition[]::new)).name(b.name)
-        .storage(storage).cluster(cluster).parallelism(b.parallelism).triggerInterval(b.triggerInterval);
+    this.pipeline =
+        Tributary.pipeline(b.definitions.toArray(PipelineDefinition[]::new))
+            .name(b.name)
+            .storage(storage)
+            .cluster(cluster)
+            .parallelism(b.parallelism)
+            .triggerInterval(b.triggerInterval);
     b.flinkOptions.forEach(pipeline::flinkOption);
   }
 
@@ -111,7 +116,8 @@ public final class PipelineTestDriver implements AutoCloseable {
    */
   public DeltaTableInput deltaTable(String confKey, String schema) {
     String name = folderName(confKey);
-    DeltaTableInput input = new DeltaTableInput(name, schema, work.resolve("delta-inputs").resolve(name), cluster);
+    DeltaTableInput input =
+        new DeltaTableInput(name, schema, work.resolve("delta-inputs").resolve(name), cluster);
     configuration.put(confKey, input.path());
     return input;
   }
@@ -130,8 +136,15 @@ public final class PipelineTestDriver implements AutoCloseable {
   public UpdateResult runUpdate() {
     UpdateResult result = tryUpdate();
     if (result.state() != UpdateState.COMPLETED) {
-      throw new IllegalStateException("Update " + result.number() + " of pipeline '" + result.pipeline() + "' ended "
-          + result.state() + ": " + result.error().orElse("no error recorded"));
+      throw new IllegalStateException(
+          "Update "
+              + result.number()
+              + " of pipeline '"
+              + result.pipeline()
+              + "' ended "
+              + result.state()
+              + ": "
+              + result.error().orElse("no error recorded"));
     }
     return result;
   }
@@ -152,9 +165,14 @@ public final class PipelineTestDriver implements AutoCloseable {
     Instant ended = Instant.now();
     Duration total = Duration.ofNanos(System.nanoTime() - start);
     List<FlowEvent> events = update.events();
-    Instant firstStart = events.stream().filter(e -> e.state() == FlowState.STARTING).map(FlowEvent::time)
-        .min(Comparator.naturalOrder()).orElse(ended);
-    Instant lastEnd = events.stream().map(FlowEvent::time).max(Comparator.naturalOrder()).orElse(ended);
+    Instant firstStart =
+        events.stream()
+            .filter(e -> e.state() == FlowState.STARTING)
+            .map(FlowEvent::time)
+            .min(Comparator.naturalOrder())
+            .orElse(ended);
+    Instant lastEnd =
+        events.stream().map(FlowEvent::time).max(Comparator.naturalOrder()).orElse(ended);
     Duration planning = Duration.between(started, firstStart);
     Duration jobs = Duration.between(firstStart, lastEnd);
     Duration finishing = Duration.between(lastEnd, ended);
@@ -205,10 +223,17 @@ public final class PipelineTestDriver implements AutoCloseable {
    */
   public Map<String, ExpectationCount> expectations(String dataset) {
     Map<String, ExpectationCount> counts = new LinkedHashMap<>();
-    EventLog.dataQuality(EventLog.of(PipelineStorage.at(storage, new org.apache.hadoop.conf.Configuration()))
-        .events(), lastUpdate().updateId()).values().stream()
+    EventLog.dataQuality(
+            EventLog.of(PipelineStorage.at(storage, new org.apache.hadoop.conf.Configuration()))
+                .events(),
+            lastUpdate().updateId())
+        .values()
+        .stream()
         .filter(t -> t.dataset().equals(dataset))
-        .forEach(t -> counts.put(t.name(), new ExpectationCount(t.dataset(), t.name(), t.passed(), t.failed())));
+        .forEach(
+            t ->
+                counts.put(
+                    t.name(), new ExpectationCount(t.dataset(), t.name(), t.passed(), t.failed())));
     return counts;
   }
 
@@ -219,13 +244,22 @@ public final class PipelineTestDriver implements AutoCloseable {
    */
   public List<Map<String, Object>> quarantined(String dataset) {
     String table = dataset + "_quarantine";
-    return tables().find(table).map(TableView::rowsAsMaps).orElseGet(() -> {
-      if (tables().find(dataset).isEmpty()) {
-        throw new IllegalArgumentException("Table '" + dataset + "' does not exist under " + storage + "/tables: run "
-            + "an update that writes it first.");
-      }
-      return List.of();
-    });
+    return tables()
+        .find(table)
+        .map(TableView::rowsAsMaps)
+        .orElseGet(
+            () -> {
+              if (tables().find(dataset).isEmpty()) {
+                throw new IllegalArgumentException(
+                    "Table '"
+                        + dataset
+                        + "' does not exist under "
+                        + storage
+                        + "/tables: run "
+                        + "an update that writes it first.");
+              }
+              return List.of();
+            });
   }
 
   /**
@@ -235,18 +269,27 @@ public final class PipelineTestDriver implements AutoCloseable {
   public List<Map<String, Object>> scd2History(String target, String... keys) {
     List<Map<String, Object>> rows = new ArrayList<>(rows(target));
     if (!rows.isEmpty() && !rows.get(0).containsKey(CdcLayout.START_AT)) {
-      throw new IllegalArgumentException("Table '" + target + "' has no " + CdcLayout.START_AT + " column: it is not "
-          + "an applyChanges target stored as SCD type 2 (storedAsScdType(2)).");
+      throw new IllegalArgumentException(
+          "Table '"
+              + target
+              + "' has no "
+              + CdcLayout.START_AT
+              + " column: it is not "
+              + "an applyChanges target stored as SCD type 2 (storedAsScdType(2)).");
     }
-    Comparator<Map<String, Object>> order = Stream.concat(Arrays.stream(keys), Stream.of(CdcLayout.START_AT))
-        .map(PipelineTestDriver::byColumn).reduce(Comparator::thenComparing).orElseThrow();
+    Comparator<Map<String, Object>> order =
+        Stream.concat(Arrays.stream(keys), Stream.of(CdcLayout.START_AT))
+            .map(PipelineTestDriver::byColumn)
+            .reduce(Comparator::thenComparing)
+            .orElseThrow();
     rows.sort(order);
     return rows;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Comparator<Map<String, Object>> byColumn(String column) {
-    return Comparator.comparing(row -> (Comparable) row.get(column), Comparator.nullsLast(Comparator.naturalOrder()));
+    return Comparator.comparing(
+        row -> (Comparable) row.get(column), Comparator.nullsLast(Comparator.naturalOrder()));
   }
 
   /** Deletes the driver's storage and inputs, unless they live in a folder the test gave. */
@@ -260,7 +303,8 @@ public final class PipelineTestDriver implements AutoCloseable {
         Files.deleteIfExists(path);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete the driver's folder " + work + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot delete the driver's folder " + work + ": " + e.getMessage(), e);
     }
   }
 
@@ -270,7 +314,8 @@ public final class PipelineTestDriver implements AutoCloseable {
 
   /** Settings of a driver. */
   public static final class Builder {
-    private static final java.util.concurrent.atomic.AtomicInteger DRIVERS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger DRIVERS =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     private final List<PipelineDefinition> definitions;
     private final Map<String, String> configuration = new TreeMap<>();
@@ -362,7 +407,8 @@ public final class PipelineTestDriver implements AutoCloseable {
         return new PipelineTestDriver(this, workDir, false);
       }
       try {
-        return new PipelineTestDriver(this, Files.createTempDirectory("tributary-test-driver-"), true);
+        return new PipelineTestDriver(
+            this, Files.createTempDirectory("tributary-test-driver-"), true);
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot create the driver's folder: " + e.getMessage(), e);
       }

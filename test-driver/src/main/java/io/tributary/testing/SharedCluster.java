@@ -24,7 +24,8 @@ final class SharedCluster {
       long start = System.nanoTime();
       EmbeddedCluster started = EmbeddedCluster.start(SLOTS, new Configuration());
       startTime = Duration.ofNanos(System.nanoTime() - start);
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "tributary-test-cluster-shutdown"));
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(started::close, "tributary-test-cluster-shutdown"));
       cluster = started;
     }
     return cluster;

@@ -13,13 +13,22 @@ import java.time.Duration;
  * @param finishing from the last flow ending to the update's result: the event log and the lock
  * @param total the whole call
  */
-public record UpdateTiming(Duration clusterStart, Duration planning, Duration jobs, Duration finishing,
-    Duration total) {
+public record UpdateTiming(
+    Duration clusterStart, Duration planning, Duration jobs, Duration finishing, Duration total) {
 
   @Override
   public String toString() {
-    return "total " + ms(total) + " (cluster start " + ms(clusterStart) + ", planning " + ms(planning) + ", jobs "
-        + ms(jobs) + ", finishing " + ms(finishing) + ")";
+    return "total "
+        + ms(total)
+        + " (cluster start "
+        + ms(clusterStart)
+        + ", planning "
+        + ms(planning)
+        + ", jobs "
+        + ms(jobs)
+        + ", finishing "
+        + ms(finishing)
+        + ")";
   }
 
   private static String ms(Duration d) {

@@ -21,22 +21,30 @@ public final class DriverBenchmark {
     long start = System.nanoTime();
     long cpuStart = cpu();
     List<String> lines = new ArrayList<>();
-    try (PipelineTestDriver driver = PipelineTestDriver.builder(new PipelineTestDriverITCase.Customers()).build()) {
+    try (PipelineTestDriver driver =
+        PipelineTestDriver.builder(new PipelineTestDriverITCase.Customers()).build()) {
       AutoLoaderInput changes = driver.autoLoaderFolder("source.changes");
       for (int update = 0; update <= further; update++) {
-        changes.addJson(change(update % 3 + 1L, "name " + update, "city " + update, update + 1L),
+        changes.addJson(
+            change(update % 3 + 1L, "name " + update, "city " + update, update + 1L),
             change(null, "no id", "nowhere", update + 1L));
         long before = System.nanoTime();
         long cpuBefore = cpu();
         driver.runUpdate();
         long wall = (System.nanoTime() - before) / 1_000_000;
         if (update == 0) {
-          lines.add(String.format("first test: %d ms from driver build, CPU %d ms (JVM start to end: %d ms); update 1 %s",
-              (System.nanoTime() - start) / 1_000_000, (cpu() - cpuStart) / 1_000_000,
-              System.currentTimeMillis() - jvmStart, driver.lastTiming()));
+          lines.add(
+              String.format(
+                  "first test: %d ms from driver build, CPU %d ms (JVM start to end: %d ms); update 1 %s",
+                  (System.nanoTime() - start) / 1_000_000,
+                  (cpu() - cpuStart) / 1_000_000,
+                  System.currentTimeMillis() - jvmStart,
+                  driver.lastTiming()));
         } else {
-          lines.add(String.format("update %d: %d ms, CPU %d ms; %s", update + 1, wall, (cpu() - cpuBefore) / 1_000_000,
-              driver.lastTiming()));
+          lines.add(
+              String.format(
+                  "update %d: %d ms, CPU %d ms; %s",
+                  update + 1, wall, (cpu() - cpuBefore) / 1_000_000, driver.lastTiming()));
         }
       }
       if (driver.scd2History("customers_history", "customer_id").isEmpty()) {
@@ -49,8 +57,9 @@ public final class DriverBenchmark {
 
   /** CPU time of this process so far (all threads, ns): on a shared machine, what the wall time hides. */
   private static long cpu() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-        .getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static Map<String, Object> change(Long id, String name, String city, long seq) {

@@ -21,14 +21,19 @@ class PipelineTestDriverITCase {
     @Override
     public void define(Pipeline p) {
       p.streamingTable("customer_changes")
-          .from(AutoLoader.json(p.conf("source.changes", "/none"))
-              .schema("customer_id BIGINT, name STRING, city STRING, seq BIGINT"))
+          .from(
+              AutoLoader.json(p.conf("source.changes", "/none"))
+                  .schema("customer_id BIGINT, name STRING, city STRING, seq BIGINT"))
           .expectOrDrop("has_id", "customer_id IS NOT NULL")
           .expect("has_city", "city IS NOT NULL")
           .quarantine();
       p.createStreamingTable("customers_history");
-      p.applyChanges("customers_history").from("customer_changes").keys("customer_id").sequenceBy("seq")
-          .columnList("customer_id", "name", "city", "seq").storedAsScdType(2);
+      p.applyChanges("customers_history")
+          .from("customer_changes")
+          .keys("customer_id")
+          .sequenceBy("seq")
+          .columnList("customer_id", "name", "city", "seq")
+          .storedAsScdType(2);
     }
   }
 
@@ -50,12 +55,18 @@ class PipelineTestDriverITCase {
           row("customer_id", null, "name", "Nobody", "city", "Paris", "seq", 1L));
       driver.runUpdate();
 
-      assertThat(driver.expectations("customer_changes")).isEqualTo(Map.of(
-          "has_id", new ExpectationCount("customer_changes", "has_id", 2, 1),
-          "has_city", new ExpectationCount("customer_changes", "has_city", 2, 1)));
-      assertThat(driver.quarantined("customer_changes")).singleElement()
-          .satisfies(r -> assertThat(r).containsEntry("name", "Nobody").containsEntry("customer_id", null));
-      assertThat(driver.rows("customer_changes")).extracting(r -> r.get("name"))
+      assertThat(driver.expectations("customer_changes"))
+          .isEqualTo(
+              Map.of(
+                  "has_id", new ExpectationCount("customer_changes", "has_id", 2, 1),
+                  "has_city", new ExpectationCount("customer_changes", "has_city", 2, 1)));
+      assertThat(driver.quarantined("customer_changes"))
+          .singleElement()
+          .satisfies(
+              r ->
+                  assertThat(r).containsEntry("name", "Nobody").containsEntry("customer_id", null));
+      assertThat(driver.rows("customer_changes"))
+          .extracting(r -> r.get("name"))
           .containsExactlyInAnyOrder("Ada", "Grace");
 
       changes.addJson(row("customer_id", 1L, "name", "Ada", "city", "Cambridge", "seq", 2L));
@@ -64,8 +75,13 @@ class PipelineTestDriverITCase {
       assertThat(driver.expectations("customer_changes").get("has_id"))
           .isEqualTo(new ExpectationCount("customer_changes", "has_id", 1, 0));
       assertThat(driver.scd2History("customers_history", "customer_id"))
-          .extracting(r -> Arrays.asList(r.get("customer_id"), r.get("city"), String.valueOf(r.get("__START_AT")),
-              String.valueOf(r.get("__END_AT"))))
+          .extracting(
+              r ->
+                  Arrays.asList(
+                      r.get("customer_id"),
+                      r.get("city"),
+                      String.valueOf(r.get("__START_AT")),
+                      String.valueOf(r.get("__END_AT"))))
           .containsExactly(
               Arrays.asList(1L, "London", "1", "2"),
               Arrays.asList(1L, "Cambridge", "2", "null"),
@@ -79,29 +95,36 @@ class PipelineTestDriverITCase {
   void feedsDeltaCommitsOfASourceTable() {
     try (PipelineTestDriver driver = PipelineTestDriver.builder(new OrdersCopy()).build()) {
       DeltaTableInput orders = driver.deltaTable("source.orders", "order_id BIGINT, amount DOUBLE");
-      long first = orders.append(row("order_id", 1L, "amount", 9.5), row("order_id", 2L, "amount", 3.0));
+      long first =
+          orders.append(row("order_id", 1L, "amount", 9.5), row("order_id", 2L, "amount", 3.0));
       driver.runUpdate();
       long second = orders.append(row("order_id", 3L, "amount", 1.25));
       driver.runUpdate();
 
       assertThat(second).isEqualTo(first + 1);
       assertThat(driver.table("orders_copy").columnNames()).containsExactly("order_id", "amount");
-      assertThat(driver.rows("orders_copy")).containsExactlyInAnyOrder(
-          Map.of("order_id", 1L, "amount", 9.5), Map.of("order_id", 2L, "amount", 3.0),
-          Map.of("order_id", 3L, "amount", 1.25));
+      assertThat(driver.rows("orders_copy"))
+          .containsExactlyInAnyOrder(
+              Map.of("order_id", 1L, "amount", 9.5),
+              Map.of("order_id", 2L, "amount", 3.0),
+              Map.of("order_id", 3L, "amount", 1.25));
     }
   }
 
   @Test
   void aFailedUpdateIsReportedWithItsErrorAndReadsOfMissingTablesNameTheFix() {
     try (PipelineTestDriver driver = PipelineTestDriver.builder(new Customers()).build()) {
-      assertThatThrownBy(driver::lastUpdate).hasMessage("No update has run yet: call runUpdate() first.");
-      driver.autoLoaderFolder("source.changes").addFile("part-1.json", "{\"customer_id\": 1, \"seq\": 1}\n");
+      assertThatThrownBy(driver::lastUpdate)
+          .hasMessage("No update has run yet: call runUpdate() first.");
+      driver
+          .autoLoaderFolder("source.changes")
+          .addFile("part-1.json", "{\"customer_id\": 1, \"seq\": 1}\n");
       assertThat(driver.tryUpdate().state()).isEqualTo(UpdateState.COMPLETED);
       assertThat(driver.quarantined("customer_changes")).isEmpty();
       assertThatThrownBy(() -> driver.scd2History("customer_changes", "customer_id"))
-          .hasMessage("Table 'customer_changes' has no __START_AT column: it is not an applyChanges target stored "
-              + "as SCD type 2 (storedAsScdType(2)).");
+          .hasMessage(
+              "Table 'customer_changes' has no __START_AT column: it is not an applyChanges target stored "
+                  + "as SCD type 2 (storedAsScdType(2)).");
     }
   }
 

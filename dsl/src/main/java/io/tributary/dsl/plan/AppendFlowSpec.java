@@ -15,7 +15,8 @@ import java.util.Optional;
  *
  * @param queries every query the user set, in order; a valid flow has exactly one
  */
-public record AppendFlowSpec(String name, Optional<String> target, List<Query> queries, boolean once) {
+public record AppendFlowSpec(
+    String name, Optional<String> target, List<Query> queries, boolean once) {
 
   public AppendFlowSpec {
     Objects.requireNonNull(name, "name");
@@ -50,7 +51,8 @@ public record AppendFlowSpec(String name, Optional<String> target, List<Query> q
 
   /** This flow as a backfill: its {@code from("dataset")} reads become snapshot reads. */
   public AppendFlowSpec withOnce() {
-    return new AppendFlowSpec(name, target, queries.stream().map(q -> readMode(q, true)).toList(), true);
+    return new AppendFlowSpec(
+        name, target, queries.stream().map(q -> readMode(q, true)).toList(), true);
   }
 
   /**
@@ -69,8 +71,11 @@ public record AppendFlowSpec(String name, Optional<String> target, List<Query> q
     if (!once) {
       return query;
     }
-    return query.match(read -> new Query.DatasetRead(Input.snapshot(read.input().dataset())), source -> query,
-        api -> query, sql -> query);
+    return query.match(
+        read -> new Query.DatasetRead(Input.snapshot(read.input().dataset())),
+        source -> query,
+        api -> query,
+        sql -> query);
   }
 
   List<String> describeLines() {

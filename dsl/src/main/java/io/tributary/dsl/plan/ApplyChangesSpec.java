@@ -39,8 +39,19 @@ public record ApplyChangesSpec(
 
   /** A flow into {@code target} with DLT's defaults: SCD type 1, no options. */
   public static ApplyChangesSpec into(String target) {
-    return new ApplyChangesSpec(target, Optional.empty(), List.of(), List.of(), Optional.empty(), Optional.empty(),
-        List.of(), List.of(), false, 1, List.of(), List.of());
+    return new ApplyChangesSpec(
+        target,
+        Optional.empty(),
+        List.of(),
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        List.of(),
+        false,
+        1,
+        List.of(),
+        List.of());
   }
 
   /** The flow's name: DLT names an apply-changes flow after its target. */
@@ -49,61 +60,179 @@ public record ApplyChangesSpec(
   }
 
   public ApplyChangesSpec withSource(String dataset) {
-    return new ApplyChangesSpec(target, Optional.of(dataset), keys, sequenceBy, applyAsDeletes, applyAsTruncates,
-        columnList, exceptColumnList, ignoreNullUpdates, scdType, trackHistoryColumnList,
+    return new ApplyChangesSpec(
+        target,
+        Optional.of(dataset),
+        keys,
+        sequenceBy,
+        applyAsDeletes,
+        applyAsTruncates,
+        columnList,
+        exceptColumnList,
+        ignoreNullUpdates,
+        scdType,
+        trackHistoryColumnList,
         trackHistoryExceptColumnList);
   }
 
   public ApplyChangesSpec withKeys(List<String> columns) {
-    return new ApplyChangesSpec(target, source, columns, sequenceBy, applyAsDeletes, applyAsTruncates, columnList,
-        exceptColumnList, ignoreNullUpdates, scdType, trackHistoryColumnList, trackHistoryExceptColumnList);
+    return new ApplyChangesSpec(
+        target,
+        source,
+        columns,
+        sequenceBy,
+        applyAsDeletes,
+        applyAsTruncates,
+        columnList,
+        exceptColumnList,
+        ignoreNullUpdates,
+        scdType,
+        trackHistoryColumnList,
+        trackHistoryExceptColumnList);
   }
 
   public ApplyChangesSpec withSequenceBy(List<String> columns) {
-    return new ApplyChangesSpec(target, source, keys, columns, applyAsDeletes, applyAsTruncates, columnList,
-        exceptColumnList, ignoreNullUpdates, scdType, trackHistoryColumnList, trackHistoryExceptColumnList);
+    return new ApplyChangesSpec(
+        target,
+        source,
+        keys,
+        columns,
+        applyAsDeletes,
+        applyAsTruncates,
+        columnList,
+        exceptColumnList,
+        ignoreNullUpdates,
+        scdType,
+        trackHistoryColumnList,
+        trackHistoryExceptColumnList);
   }
 
   public ApplyChangesSpec withApplyAsDeletes(String condition) {
-    return new ApplyChangesSpec(target, source, keys, sequenceBy, Optional.of(condition), applyAsTruncates,
-        columnList, exceptColumnList, ignoreNullUpdates, scdType, trackHistoryColumnList,
+    return new ApplyChangesSpec(
+        target,
+        source,
+        keys,
+        sequenceBy,
+        Optional.of(condition),
+        applyAsTruncates,
+        columnList,
+        exceptColumnList,
+        ignoreNullUpdates,
+        scdType,
+        trackHistoryColumnList,
         trackHistoryExceptColumnList);
   }
 
   public ApplyChangesSpec withApplyAsTruncates(String condition) {
-    return new ApplyChangesSpec(target, source, keys, sequenceBy, applyAsDeletes, Optional.of(condition),
-        columnList, exceptColumnList, ignoreNullUpdates, scdType, trackHistoryColumnList,
+    return new ApplyChangesSpec(
+        target,
+        source,
+        keys,
+        sequenceBy,
+        applyAsDeletes,
+        Optional.of(condition),
+        columnList,
+        exceptColumnList,
+        ignoreNullUpdates,
+        scdType,
+        trackHistoryColumnList,
         trackHistoryExceptColumnList);
   }
 
   public ApplyChangesSpec withColumnList(List<String> columns) {
-    return new ApplyChangesSpec(target, source, keys, sequenceBy, applyAsDeletes, applyAsTruncates, columns,
-        exceptColumnList, ignoreNullUpdates, scdType, trackHistoryColumnList, trackHistoryExceptColumnList);
+    return new ApplyChangesSpec(
+        target,
+        source,
+        keys,
+        sequenceBy,
+        applyAsDeletes,
+        applyAsTruncates,
+        columns,
+        exceptColumnList,
+        ignoreNullUpdates,
+        scdType,
+        trackHistoryColumnList,
+        trackHistoryExceptColumnList);
   }
 
   public ApplyChangesSpec withExceptColumnList(List<String> columns) {
-    return new ApplyChangesSpec(target, source, keys, sequenceBy, applyAsDeletes, applyAsTruncates, columnList,
-        columns, ignoreNullUpdates, scdType, trackHistoryColumnList, trackHistoryExceptColumnList);
+    return new ApplyChangesSpec(
+        target,
+        source,
+        keys,
+        sequenceBy,
+        applyAsDeletes,
+        applyAsTruncates,
+        columnList,
+        columns,
+        ignoreNullUpdates,
+        scdType,
+        trackHistoryColumnList,
+        trackHistoryExceptColumnList);
   }
 
   public ApplyChangesSpec withIgnoreNullUpdates(boolean ignore) {
-    return new ApplyChangesSpec(target, source, keys, sequenceBy, applyAsDeletes, applyAsTruncates, columnList,
-        exceptColumnList, ignore, scdType, trackHistoryColumnList, trackHistoryExceptColumnList);
+    return new ApplyChangesSpec(
+        target,
+        source,
+        keys,
+        sequenceBy,
+        applyAsDeletes,
+        applyAsTruncates,
+        columnList,
+        exceptColumnList,
+        ignore,
+        scdType,
+        trackHistoryColumnList,
+        trackHistoryExceptColumnList);
   }
 
   public ApplyChangesSpec withScdType(int type) {
-    return new ApplyChangesSpec(target, source, keys, sequenceBy, applyAsDeletes, applyAsTruncates, columnList,
-        exceptColumnList, ignoreNullUpdates, type, trackHistoryColumnList, trackHistoryExceptColumnList);
+    return new ApplyChangesSpec(
+        target,
+        source,
+        keys,
+        sequenceBy,
+        applyAsDeletes,
+        applyAsTruncates,
+        columnList,
+        exceptColumnList,
+        ignoreNullUpdates,
+        type,
+        trackHistoryColumnList,
+        trackHistoryExceptColumnList);
   }
 
   public ApplyChangesSpec withTrackHistoryColumnList(List<String> columns) {
-    return new ApplyChangesSpec(target, source, keys, sequenceBy, applyAsDeletes, applyAsTruncates, columnList,
-        exceptColumnList, ignoreNullUpdates, scdType, columns, trackHistoryExceptColumnList);
+    return new ApplyChangesSpec(
+        target,
+        source,
+        keys,
+        sequenceBy,
+        applyAsDeletes,
+        applyAsTruncates,
+        columnList,
+        exceptColumnList,
+        ignoreNullUpdates,
+        scdType,
+        columns,
+        trackHistoryExceptColumnList);
   }
 
   public ApplyChangesSpec withTrackHistoryExceptColumnList(List<String> columns) {
-    return new ApplyChangesSpec(target, source, keys, sequenceBy, applyAsDeletes, applyAsTruncates, columnList,
-        exceptColumnList, ignoreNullUpdates, scdType, trackHistoryColumnList, columns);
+    return new ApplyChangesSpec(
+        target,
+        source,
+        keys,
+        sequenceBy,
+        applyAsDeletes,
+        applyAsTruncates,
+        columnList,
+        exceptColumnList,
+        ignoreNullUpdates,
+        scdType,
+        trackHistoryColumnList,
+        columns);
   }
 
   List<String> describeLines() {

@@ -13,16 +13,26 @@ final class ChangeFeedErrors {
   private ChangeFeedErrors() {}
 
   static String cdcTargetWithoutFlow(String dataset) {
-    return "Streaming table '" + dataset + "' is declared with createStreamingTable, but no flow writes to it."
-        + " Add p.applyChanges(\"" + dataset + "\")…, or declare it with p.streamingTable(\"" + dataset
+    return "Streaming table '"
+        + dataset
+        + "' is declared with createStreamingTable, but no flow writes to it."
+        + " Add p.applyChanges(\""
+        + dataset
+        + "\")…, or declare it with p.streamingTable(\""
+        + dataset
         + "\") and give it a query.";
   }
 
   static String cdcTargetWithQuery(DatasetSpec dataset) {
-    return "Streaming table '" + dataset.name() + "' is declared with createStreamingTable, whose rows come"
+    return "Streaming table '"
+        + dataset.name()
+        + "' is declared with createStreamingTable, whose rows come"
         + " only from flows such as applyChanges, but it also has a query ("
-        + String.join("; ", dataset.queries().stream().map(Query::describe).toList()) + "). Remove the query,"
-        + " or declare it with p.streamingTable(\"" + dataset.name() + "\") and no applyChanges.";
+        + String.join("; ", dataset.queries().stream().map(Query::describe).toList())
+        + "). Remove the query,"
+        + " or declare it with p.streamingTable(\""
+        + dataset.name()
+        + "\") and no applyChanges.";
   }
 
   static String cdcTargetUndefined(String target) {
@@ -34,7 +44,11 @@ final class ChangeFeedErrors {
   }
 
   static String cdcMultipleFlows(String target, int count) {
-    return "applyChanges into '" + target + "' is declared " + count + " times. Tributary applies one change"
+    return "applyChanges into '"
+        + target
+        + "' is declared "
+        + count
+        + " times. Tributary applies one change"
         + " feed per target: union the feeds in a view and apply that.";
   }
 
@@ -55,7 +69,9 @@ final class ChangeFeedErrors {
   }
 
   static String cdcTruncatesOnType2(String target) {
-    return "applyChanges into '" + target + "' sets applyAsTruncates, which only SCD type 1 supports (a truncate"
+    return "applyChanges into '"
+        + target
+        + "' sets applyAsTruncates, which only SCD type 1 supports (a truncate"
         + " would erase SCD type 2 history). Remove it, or use storedAsScdType(1).";
   }
 
@@ -72,13 +88,19 @@ final class ChangeFeedErrors {
   }
 
   static String snapshotTargetAlsoApplyChanges(String target) {
-    return "Streaming table '" + target + "' is written both by applyChangesFromSnapshot and by applyChanges."
+    return "Streaming table '"
+        + target
+        + "' is written both by applyChangesFromSnapshot and by applyChanges."
         + " A snapshot flow owns its target (each snapshot replaces what the previous one said): write them to"
         + " two tables.";
   }
 
   static String snapshotMultipleFlows(String target, int count) {
-    return "applyChangesFromSnapshot into '" + target + "' is declared " + count + " times. A target has one"
+    return "applyChangesFromSnapshot into '"
+        + target
+        + "' is declared "
+        + count
+        + " times. A target has one"
         + " snapshot source: remove all but one.";
   }
 
@@ -99,33 +121,74 @@ final class ChangeFeedErrors {
   }
 
   private static String targetUndefined(String verb, String target) {
-    return verb + " into '" + target + "': the target is not defined. Declare it with"
-        + " p.createStreamingTable(\"" + target + "\").";
+    return verb
+        + " into '"
+        + target
+        + "': the target is not defined. Declare it with"
+        + " p.createStreamingTable(\""
+        + target
+        + "\").";
   }
 
-  private static String targetNotCreated(String verb, String target, DatasetSpec dataset, String kindOfTarget) {
-    return verb + " into '" + target + "': the target is a " + dataset.kind().displayName()
+  private static String targetNotCreated(
+      String verb, String target, DatasetSpec dataset, String kindOfTarget) {
+    return verb
+        + " into '"
+        + target
+        + "': the target is a "
+        + dataset.kind().displayName()
         + (dataset.queries().isEmpty() ? "" : " with a query of its own")
-        + ". " + kindOfTarget + " must be declared with p.createStreamingTable(\"" + target + "\").";
+        + ". "
+        + kindOfTarget
+        + " must be declared with p.createStreamingTable(\""
+        + target
+        + "\").";
   }
 
   private static String missing(String verb, String target, String what, String call) {
-    return verb + " into '" + target + "' has no " + what + ". Add " + call + " to p." + verb + "(\""
-        + target + "\").";
+    return verb
+        + " into '"
+        + target
+        + "' has no "
+        + what
+        + ". Add "
+        + call
+        + " to p."
+        + verb
+        + "(\""
+        + target
+        + "\").";
   }
 
   private static String bothLists(String verb, String target, String list, String exceptList) {
-    return verb + " into '" + target + "' sets both " + list + " and " + exceptList + "."
+    return verb
+        + " into '"
+        + target
+        + "' sets both "
+        + list
+        + " and "
+        + exceptList
+        + "."
         + " They are mutually exclusive: keep one.";
   }
 
   private static String historyOnType1(String verb, String target) {
-    return verb + " into '" + target + "' tracks history columns, but is stored as SCD type 1, which keeps"
+    return verb
+        + " into '"
+        + target
+        + "' tracks history columns, but is stored as SCD type 1, which keeps"
         + " no history. Use storedAsScdType(2), or remove the history column list.";
   }
 
   private static String scdType(String verb, String target, int type, String typeOneKeeps) {
-    return verb + " into '" + target + "' is stored as SCD type " + type + ". Use storedAsScdType(1)"
-        + " (" + typeOneKeeps + ") or storedAsScdType(2) (a row per version).";
+    return verb
+        + " into '"
+        + target
+        + "' is stored as SCD type "
+        + type
+        + ". Use storedAsScdType(1)"
+        + " ("
+        + typeOneKeeps
+        + ") or storedAsScdType(2) (a row per version).";
   }
 }

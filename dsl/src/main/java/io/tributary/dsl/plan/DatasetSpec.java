@@ -45,7 +45,16 @@ public record DatasetSpec(
   /** A new dataset with nothing but its name and kind. */
   public static DatasetSpec of(String name, DatasetKind kind, boolean cdcTarget) {
     return new DatasetSpec(
-        name, kind, cdcTarget, Optional.empty(), Map.of(), List.of(), Optional.empty(), List.of(), List.of(), List.of(),
+        name,
+        kind,
+        cdcTarget,
+        Optional.empty(),
+        Map.of(),
+        List.of(),
+        Optional.empty(),
+        List.of(),
+        List.of(),
+        List.of(),
         false);
   }
 
@@ -60,44 +69,114 @@ public record DatasetSpec(
   }
 
   public DatasetSpec withComment(String text) {
-    return new DatasetSpec(name, kind, cdcTarget, Optional.of(text), properties, partitionColumns, schemaDdl,
-        queries, expectations, dropDuplicatesKeys, quarantine);
+    return new DatasetSpec(
+        name,
+        kind,
+        cdcTarget,
+        Optional.of(text),
+        properties,
+        partitionColumns,
+        schemaDdl,
+        queries,
+        expectations,
+        dropDuplicatesKeys,
+        quarantine);
   }
 
   public DatasetSpec withProperty(String key, String value) {
     Map<String, String> copy = new TreeMap<>(properties);
     copy.put(key, value);
-    return new DatasetSpec(name, kind, cdcTarget, comment, copy, partitionColumns, schemaDdl, queries,
-        expectations, dropDuplicatesKeys, quarantine);
+    return new DatasetSpec(
+        name,
+        kind,
+        cdcTarget,
+        comment,
+        copy,
+        partitionColumns,
+        schemaDdl,
+        queries,
+        expectations,
+        dropDuplicatesKeys,
+        quarantine);
   }
 
   public DatasetSpec withPartitionColumns(List<String> columns) {
-    return new DatasetSpec(name, kind, cdcTarget, comment, properties, columns, schemaDdl, queries,
-        expectations, dropDuplicatesKeys, quarantine);
+    return new DatasetSpec(
+        name,
+        kind,
+        cdcTarget,
+        comment,
+        properties,
+        columns,
+        schemaDdl,
+        queries,
+        expectations,
+        dropDuplicatesKeys,
+        quarantine);
   }
 
   public DatasetSpec withSchemaDdl(String ddl) {
-    return new DatasetSpec(name, kind, cdcTarget, comment, properties, partitionColumns, Optional.of(ddl),
-        queries, expectations, dropDuplicatesKeys, quarantine);
+    return new DatasetSpec(
+        name,
+        kind,
+        cdcTarget,
+        comment,
+        properties,
+        partitionColumns,
+        Optional.of(ddl),
+        queries,
+        expectations,
+        dropDuplicatesKeys,
+        quarantine);
   }
 
   public DatasetSpec withQuery(Query query) {
     List<Query> copy = new ArrayList<>(queries);
     copy.add(query);
-    return new DatasetSpec(name, kind, cdcTarget, comment, properties, partitionColumns, schemaDdl, copy,
-        expectations, dropDuplicatesKeys, quarantine);
+    return new DatasetSpec(
+        name,
+        kind,
+        cdcTarget,
+        comment,
+        properties,
+        partitionColumns,
+        schemaDdl,
+        copy,
+        expectations,
+        dropDuplicatesKeys,
+        quarantine);
   }
 
   public DatasetSpec withExpectation(Expectation expectation) {
     List<Expectation> copy = new ArrayList<>(expectations);
     copy.add(expectation);
-    return new DatasetSpec(name, kind, cdcTarget, comment, properties, partitionColumns, schemaDdl, queries,
-        copy, dropDuplicatesKeys, quarantine);
+    return new DatasetSpec(
+        name,
+        kind,
+        cdcTarget,
+        comment,
+        properties,
+        partitionColumns,
+        schemaDdl,
+        queries,
+        copy,
+        dropDuplicatesKeys,
+        quarantine);
   }
 
   public DatasetSpec withDropDuplicates(List<String> keys) {
-    return new DatasetSpec(name, kind, cdcTarget, comment, properties, partitionColumns, schemaDdl, queries,
-        expectations, keys, quarantine);
+    return new DatasetSpec(
+        name,
+        kind,
+        cdcTarget,
+        comment,
+        properties,
+        partitionColumns,
+        schemaDdl,
+        queries,
+        expectations,
+        keys,
+        quarantine);
   }
 
   /** The name of the companion table that keeps the rows this dataset's expectations drop. */
@@ -106,8 +185,18 @@ public record DatasetSpec(
   }
 
   public DatasetSpec withQuarantine() {
-    return new DatasetSpec(name, kind, cdcTarget, comment, properties, partitionColumns, schemaDdl, queries,
-        expectations, dropDuplicatesKeys, true);
+    return new DatasetSpec(
+        name,
+        kind,
+        cdcTarget,
+        comment,
+        properties,
+        partitionColumns,
+        schemaDdl,
+        queries,
+        expectations,
+        dropDuplicatesKeys,
+        true);
   }
 
   /** The lines of {@code describe()} for this dataset, deterministic. */

@@ -13,7 +13,8 @@ import java.util.Objects;
  *
  * @param uniqueKey the columns that must be unique, or empty for a SQL constraint
  */
-public record Expectation(String name, String constraint, ExpectationAction action, List<String> uniqueKey) {
+public record Expectation(
+    String name, String constraint, ExpectationAction action, List<String> uniqueKey) {
 
   public Expectation {
     Objects.requireNonNull(name, "name");
@@ -29,8 +30,11 @@ public record Expectation(String name, String constraint, ExpectationAction acti
 
   /** That no two rows of the dataset share {@code columns}, named {@code unique_<columns>}. */
   public static Expectation unique(List<String> columns, ExpectationAction action) {
-    return new Expectation("unique_" + String.join("_", columns), "UNIQUE(" + String.join(", ", columns) + ")",
-        action, columns);
+    return new Expectation(
+        "unique_" + String.join("_", columns),
+        "UNIQUE(" + String.join(", ", columns) + ")",
+        action,
+        columns);
   }
 
   /** Whether this is a uniqueness expectation rather than a SQL constraint. */

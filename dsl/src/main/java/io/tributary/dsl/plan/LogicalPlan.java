@@ -32,16 +32,25 @@ public final class LogicalPlan {
   private final List<ApplyChangesSpec> applyChanges;
   private final List<AppendFlowSpec> appendFlows;
   private final List<SnapshotChangesSpec> snapshotChanges;
+
   /** Each dataset's own reads: its query's, its apply-changes flow's source, or its snapshots' source. */
   private final Map<String, List<Input>> ownInputs;
+
   /** Each append flow's reads, by flow name. */
   private final Map<String, List<Input>> flowInputs;
+
   /** The graph's edges: each dataset's own reads and those of the append flows into it. */
   private final Map<String, List<Input>> inputs;
 
-  private LogicalPlan(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
-      List<DatasetSpec> datasets, List<ApplyChangesSpec> applyChanges, List<AppendFlowSpec> appendFlows,
-      List<SnapshotChangesSpec> snapshotChanges, Map<String, List<Input>> ownInputs,
+  private LogicalPlan(
+      String pipeline,
+      Map<String, String> configuration,
+      List<DatasetSpec> declared,
+      List<DatasetSpec> datasets,
+      List<ApplyChangesSpec> applyChanges,
+      List<AppendFlowSpec> appendFlows,
+      List<SnapshotChangesSpec> snapshotChanges,
+      Map<String, List<Input>> ownInputs,
       Map<String, List<Input>> flowInputs) {
     this.pipeline = pipeline;
     this.configuration = Map.copyOf(configuration);
@@ -63,7 +72,9 @@ public final class LogicalPlan {
   }
 
   /** A dataset's own reads followed by those of the append flows into it, each input once per mode. */
-  private static Map<String, List<Input>> edges(List<AppendFlowSpec> appendFlows, Map<String, List<Input>> ownInputs,
+  private static Map<String, List<Input>> edges(
+      List<AppendFlowSpec> appendFlows,
+      Map<String, List<Input>> ownInputs,
       Map<String, List<Input>> flowInputs) {
     Map<String, List<Input>> edges = new LinkedHashMap<>(ownInputs);
     for (AppendFlowSpec flow : appendFlows) {
@@ -81,7 +92,10 @@ public final class LogicalPlan {
    *
    * @throws PipelineDefinitionException naming every problem found
    */
-  public static LogicalPlan of(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
+  public static LogicalPlan of(
+      String pipeline,
+      Map<String, String> configuration,
+      List<DatasetSpec> declared,
       List<ApplyChangesSpec> applyChanges) {
     return of(pipeline, configuration, declared, applyChanges, List.of(), List.of());
   }
@@ -92,31 +106,51 @@ public final class LogicalPlan {
    *
    * @throws PipelineDefinitionException naming every problem found
    */
-  public static LogicalPlan of(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
-      List<ApplyChangesSpec> applyChanges, List<AppendFlowSpec> appendFlows,
+  public static LogicalPlan of(
+      String pipeline,
+      Map<String, String> configuration,
+      List<DatasetSpec> declared,
+      List<ApplyChangesSpec> applyChanges,
+      List<AppendFlowSpec> appendFlows,
       List<SnapshotChangesSpec> snapshotChanges) {
     Objects.requireNonNull(pipeline, "pipeline");
     List<String> problems = new ArrayList<>();
     PlanValidator.checkDeclarations(declared, applyChanges, appendFlows, snapshotChanges, problems);
     Map<String, List<Input>> explicit = new LinkedHashMap<>();
     for (DatasetSpec dataset : declared) {
-      explicit.put(dataset.name(), dataset.query().flatMap(Query::explicitInput).map(List::of).orElse(List.of()));
+      explicit.put(
+          dataset.name(),
+          dataset.query().flatMap(Query::explicitInput).map(List::of).orElse(List.of()));
     }
     for (ApplyChangesSpec flow : applyChanges) {
-      flow.source().ifPresent(source -> explicit.merge(flow.target(), List.of(Input.stream(source)),
-          (a, b) -> concat(a, b)));
+      flow.source()
+          .ifPresent(
+              source ->
+                  explicit.merge(
+                      flow.target(), List.of(Input.stream(source)), (a, b) -> concat(a, b)));
     }
     for (SnapshotChangesSpec flow : snapshotChanges) {
-      flow.sourceDataset().ifPresent(source -> explicit.merge(flow.target(), List.of(Input.snapshot(source)),
-          (a, b) -> concat(a, b)));
+      flow.sourceDataset()
+          .ifPresent(
+              source ->
+                  explicit.merge(
+                      flow.target(), List.of(Input.snapshot(source)), (a, b) -> concat(a, b)));
     }
     Map<String, List<Input>> explicitFlows = new LinkedHashMap<>();
     for (AppendFlowSpec flow : appendFlows) {
-      explicitFlows.putIfAbsent(flow.name(),
-          flow.query().flatMap(Query::explicitInput).map(List::of).orElse(List.of()));
+      explicitFlows.putIfAbsent(
+          flow.name(), flow.query().flatMap(Query::explicitInput).map(List::of).orElse(List.of()));
     }
-    return ordered(pipeline, configuration, declared, applyChanges, appendFlows, snapshotChanges, explicit,
-        explicitFlows, problems);
+    return ordered(
+        pipeline,
+        configuration,
+        declared,
+        applyChanges,
+        appendFlows,
+        snapshotChanges,
+        explicit,
+        explicitFlows,
+        problems);
   }
 
   /**
@@ -128,36 +162,64 @@ public final class LogicalPlan {
   public LogicalPlan withResolvedInputs(Map<String, List<Input>> resolved) {
     Map<String, List<Input>> merged = new LinkedHashMap<>(ownInputs);
     Map<String, List<Input>> mergedFlows = new LinkedHashMap<>(flowInputs);
-    resolved.forEach((name, reads) -> {
-      if (merged.containsKey(name)) {
-        merged.put(name, List.copyOf(new LinkedHashSet<>(reads)));
-      } else if (mergedFlows.containsKey(name)) {
-        mergedFlows.put(name, List.copyOf(new LinkedHashSet<>(reads)));
-      } else {
-        throw new IllegalArgumentException("not a dataset of pipeline " + pipeline + ": " + name);
-      }
-    });
-    // Ties are broken by declaration order, not by this plan's order, so the result does not depend on
+    resolved.forEach(
+        (name, reads) -> {
+          if (merged.containsKey(name)) {
+            merged.put(name, List.copyOf(new LinkedHashSet<>(reads)));
+          } else if (mergedFlows.containsKey(name)) {
+            mergedFlows.put(name, List.copyOf(new LinkedHashSet<>(reads)));
+          } else {
+            throw new IllegalArgumentException(
+                "not a dataset of pipeline " + pipeline + ": " + name);
+          }
+        });
+    // Ties are broken by declaration order, not by this plan's order, so the result does not depend
+    // on
     // which inputs were known before.
-    return ordered(pipeline, configuration, declared, applyChanges, appendFlows, snapshotChanges, merged,
-        mergedFlows, new ArrayList<>());
+    return ordered(
+        pipeline,
+        configuration,
+        declared,
+        applyChanges,
+        appendFlows,
+        snapshotChanges,
+        merged,
+        mergedFlows,
+        new ArrayList<>());
   }
 
-  private static LogicalPlan ordered(String pipeline, Map<String, String> configuration, List<DatasetSpec> declared,
-      List<ApplyChangesSpec> applyChanges, List<AppendFlowSpec> appendFlows, List<SnapshotChangesSpec> snapshotChanges,
-      Map<String, List<Input>> ownInputs, Map<String, List<Input>> flowInputs, List<String> problems) {
-    PlanValidator.checkReads(declared, applyChanges, appendFlows, snapshotChanges, ownInputs, flowInputs, problems);
+  private static LogicalPlan ordered(
+      String pipeline,
+      Map<String, String> configuration,
+      List<DatasetSpec> declared,
+      List<ApplyChangesSpec> applyChanges,
+      List<AppendFlowSpec> appendFlows,
+      List<SnapshotChangesSpec> snapshotChanges,
+      Map<String, List<Input>> ownInputs,
+      Map<String, List<Input>> flowInputs,
+      List<String> problems) {
+    PlanValidator.checkReads(
+        declared, applyChanges, appendFlows, snapshotChanges, ownInputs, flowInputs, problems);
     if (!problems.isEmpty()) {
       throw PipelineDefinitionException.of(pipeline, problems);
     }
     Map<String, DatasetSpec> byName = new LinkedHashMap<>();
     declared.forEach(d -> byName.putIfAbsent(d.name(), d));
-    List<DatasetSpec> sorted = PlanOrder.topologicalOrder(byName, edges(appendFlows, ownInputs, flowInputs), problems);
+    List<DatasetSpec> sorted =
+        PlanOrder.topologicalOrder(byName, edges(appendFlows, ownInputs, flowInputs), problems);
     if (!problems.isEmpty()) {
       throw PipelineDefinitionException.of(pipeline, problems);
     }
-    return new LogicalPlan(pipeline, configuration, declared, sorted, applyChanges, appendFlows, snapshotChanges,
-        ownInputs, flowInputs);
+    return new LogicalPlan(
+        pipeline,
+        configuration,
+        declared,
+        sorted,
+        applyChanges,
+        appendFlows,
+        snapshotChanges,
+        ownInputs,
+        flowInputs);
   }
 
   public String pipeline() {
@@ -217,8 +279,10 @@ public final class LogicalPlan {
 
   /** The datasets that read {@code dataset}, in plan order. */
   public List<String> readersOf(String dataset) {
-    return datasets.stream().map(DatasetSpec::name)
-        .filter(reader -> inputsOf(reader).stream().anyMatch(input -> input.dataset().equals(dataset)))
+    return datasets.stream()
+        .map(DatasetSpec::name)
+        .filter(
+            reader -> inputsOf(reader).stream().anyMatch(input -> input.dataset().equals(dataset)))
         .toList();
   }
 
@@ -246,10 +310,12 @@ public final class LogicalPlan {
       if (dataset.query().isPresent()) {
         flows.add(new Flow.QueryFlow(dataset));
       }
-      applyChanges.stream().filter(a -> a.target().equals(dataset.name()))
+      applyChanges.stream()
+          .filter(a -> a.target().equals(dataset.name()))
           .forEach(a -> flows.add(new Flow.ApplyChangesFlow(a)));
       appendFlowsInto(dataset.name()).forEach(a -> flows.add(new Flow.AppendFlow(a)));
-      snapshotChangesInto(dataset.name()).ifPresent(s -> flows.add(new Flow.SnapshotChangesFlow(s)));
+      snapshotChangesInto(dataset.name())
+          .ifPresent(s -> flows.add(new Flow.SnapshotChangesFlow(s)));
     }
     return flows;
   }

@@ -24,13 +24,15 @@ final class PlanDescriber {
       if (!reads.isEmpty()) {
         lines.add("    reads " + String.join(", ", reads.stream().map(Input::describe).toList()));
       }
-      plan.applyChanges().stream().filter(a -> a.target().equals(dataset.name()))
+      plan.applyChanges().stream()
+          .filter(a -> a.target().equals(dataset.name()))
           .forEach(a -> a.describeLines().forEach(line -> lines.add("    " + line)));
       for (AppendFlowSpec flow : plan.appendFlowsInto(dataset.name())) {
         flow.describeLines().forEach(line -> lines.add("    " + line));
         List<Input> flowReads = plan.flowInputs().getOrDefault(flow.name(), List.of());
         if (!flowReads.isEmpty()) {
-          lines.add("      reads " + String.join(", ", flowReads.stream().map(Input::describe).toList()));
+          lines.add(
+              "      reads " + String.join(", ", flowReads.stream().map(Input::describe).toList()));
         }
       }
       plan.snapshotChangesInto(dataset.name())

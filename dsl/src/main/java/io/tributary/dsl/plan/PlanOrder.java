@@ -21,13 +21,19 @@ final class PlanOrder {
   private PlanOrder() {}
 
   /** Kahn's algorithm, choosing the earliest-declared ready dataset first so the order is deterministic. */
-  static List<DatasetSpec> topologicalOrder(Map<String, DatasetSpec> byName,
-      Map<String, List<Input>> inputs, List<String> problems) {
+  static List<DatasetSpec> topologicalOrder(
+      Map<String, DatasetSpec> byName, Map<String, List<Input>> inputs, List<String> problems) {
     List<String> names = new ArrayList<>(byName.keySet());
     Map<String, Integer> unresolved = new HashMap<>();
     for (String name : names) {
-      unresolved.put(name, (int) inputs.getOrDefault(name, List.of()).stream().map(Input::dataset).distinct()
-          .filter(byName::containsKey).count());
+      unresolved.put(
+          name,
+          (int)
+              inputs.getOrDefault(name, List.of()).stream()
+                  .map(Input::dataset)
+                  .distinct()
+                  .filter(byName::containsKey)
+                  .count());
     }
     List<DatasetSpec> sorted = new ArrayList<>();
     Set<String> done = new LinkedHashSet<>();
@@ -39,7 +45,9 @@ final class PlanOrder {
           done.add(name);
           sorted.add(byName.get(name));
           for (String other : names) {
-            if (inputs.getOrDefault(other, List.of()).stream().map(Input::dataset).distinct()
+            if (inputs.getOrDefault(other, List.of()).stream()
+                .map(Input::dataset)
+                .distinct()
                 .anyMatch(name::equals)) {
               unresolved.merge(other, -1, Integer::sum);
             }
@@ -55,7 +63,8 @@ final class PlanOrder {
     return sorted;
   }
 
-  private static List<String> findCycle(List<String> names, Set<String> done, Map<String, List<Input>> inputs) {
+  private static List<String> findCycle(
+      List<String> names, Set<String> done, Map<String, List<Input>> inputs) {
     String start = names.stream().filter(n -> !done.contains(n)).findFirst().orElseThrow();
     Deque<String> path = new ArrayDeque<>();
     Set<String> onPath = new LinkedHashSet<>();
@@ -64,9 +73,12 @@ final class PlanOrder {
       onPath.add(current);
       path.addLast(current);
       String from = current;
-      current = inputs.getOrDefault(from, List.of()).stream().map(Input::dataset)
-          .filter(n -> names.contains(n) && !done.contains(n)).findFirst()
-          .orElseThrow(() -> new IllegalStateException("no cycle through " + from));
+      current =
+          inputs.getOrDefault(from, List.of()).stream()
+              .map(Input::dataset)
+              .filter(n -> names.contains(n) && !done.contains(n))
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("no cycle through " + from));
     }
     // path holds readers; each reads the next. Report it in data-flow order: input -> reader.
     List<String> cycle = new ArrayList<>();
@@ -77,8 +89,10 @@ final class PlanOrder {
         cycle.add(0, name);
       }
     }
-    // Start at the earliest-declared dataset of the cycle, so the text does not depend on where the walk began.
-    int first = cycle.indexOf(cycle.stream().min(Comparator.comparingInt(names::indexOf)).orElseThrow());
+    // Start at the earliest-declared dataset of the cycle, so the text does not depend on where the
+    // walk began.
+    int first =
+        cycle.indexOf(cycle.stream().min(Comparator.comparingInt(names::indexOf)).orElseThrow());
     Collections.rotate(cycle, -first);
     cycle.add(cycle.get(0));
     return cycle;

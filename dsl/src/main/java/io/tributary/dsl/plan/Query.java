@@ -19,8 +19,10 @@ public sealed interface Query {
    * The result of the function for this form of query: the exhaustive dispatch on queries (Java 17 has
    * no pattern switch), used instead of {@code instanceof}; a new form is a new parameter here.
    */
-  <R> R match(Function<? super DatasetRead, ? extends R> datasetRead,
-      Function<? super SourceRead, ? extends R> sourceRead, Function<? super TableApiQuery, ? extends R> tableApi,
+  <R> R match(
+      Function<? super DatasetRead, ? extends R> datasetRead,
+      Function<? super SourceRead, ? extends R> sourceRead,
+      Function<? super TableApiQuery, ? extends R> tableApi,
       Function<? super SqlQuery, ? extends R> sql);
 
   /** {@code from("dataset")}: the rows of another dataset of the pipeline. */
@@ -35,8 +37,10 @@ public sealed interface Query {
     }
 
     @Override
-    public <R> R match(Function<? super DatasetRead, ? extends R> datasetRead,
-        Function<? super SourceRead, ? extends R> sourceRead, Function<? super TableApiQuery, ? extends R> tableApi,
+    public <R> R match(
+        Function<? super DatasetRead, ? extends R> datasetRead,
+        Function<? super SourceRead, ? extends R> sourceRead,
+        Function<? super TableApiQuery, ? extends R> tableApi,
         Function<? super SqlQuery, ? extends R> sql) {
       return datasetRead.apply(this);
     }
@@ -59,8 +63,10 @@ public sealed interface Query {
     }
 
     @Override
-    public <R> R match(Function<? super DatasetRead, ? extends R> datasetRead,
-        Function<? super SourceRead, ? extends R> sourceRead, Function<? super TableApiQuery, ? extends R> tableApi,
+    public <R> R match(
+        Function<? super DatasetRead, ? extends R> datasetRead,
+        Function<? super SourceRead, ? extends R> sourceRead,
+        Function<? super TableApiQuery, ? extends R> tableApi,
         Function<? super SqlQuery, ? extends R> sql) {
       return sourceRead.apply(this);
     }
@@ -83,8 +89,10 @@ public sealed interface Query {
     }
 
     @Override
-    public <R> R match(Function<? super DatasetRead, ? extends R> datasetRead,
-        Function<? super SourceRead, ? extends R> sourceRead, Function<? super TableApiQuery, ? extends R> tableApi,
+    public <R> R match(
+        Function<? super DatasetRead, ? extends R> datasetRead,
+        Function<? super SourceRead, ? extends R> sourceRead,
+        Function<? super TableApiQuery, ? extends R> tableApi,
         Function<? super SqlQuery, ? extends R> sql) {
       return tableApi.apply(this);
     }
@@ -107,8 +115,10 @@ public sealed interface Query {
     }
 
     @Override
-    public <R> R match(Function<? super DatasetRead, ? extends R> datasetRead,
-        Function<? super SourceRead, ? extends R> sourceRead, Function<? super TableApiQuery, ? extends R> tableApi,
+    public <R> R match(
+        Function<? super DatasetRead, ? extends R> datasetRead,
+        Function<? super SourceRead, ? extends R> sourceRead,
+        Function<? super TableApiQuery, ? extends R> tableApi,
         Function<? super SqlQuery, ? extends R> sql) {
       return sql.apply(this);
     }

@@ -16,11 +16,15 @@ final class SnapshotChangesChecks {
 
   private SnapshotChangesChecks() {}
 
-  static void check(List<DatasetSpec> declared, List<ApplyChangesSpec> applyChanges,
-      List<SnapshotChangesSpec> snapshotChanges, List<String> problems) {
+  static void check(
+      List<DatasetSpec> declared,
+      List<ApplyChangesSpec> applyChanges,
+      List<SnapshotChangesSpec> snapshotChanges,
+      List<String> problems) {
     Map<String, DatasetSpec> byName = new HashMap<>();
     declared.forEach(d -> byName.putIfAbsent(d.name(), d));
-    Set<String> changeFeedTargets = applyChanges.stream().map(ApplyChangesSpec::target).collect(Collectors.toSet());
+    Set<String> changeFeedTargets =
+        applyChanges.stream().map(ApplyChangesSpec::target).collect(Collectors.toSet());
     Map<String, Integer> flowsPerTarget = new LinkedHashMap<>();
     for (SnapshotChangesSpec flow : snapshotChanges) {
       String target = flow.target();
@@ -37,12 +41,16 @@ final class SnapshotChangesChecks {
         problems.add(ChangeFeedErrors.snapshotTargetAlsoApplyChanges(target));
       }
       if (flow.sourceDataset().isEmpty() && flow.sourceFunction().isEmpty()) {
-        problems.add(ChangeFeedErrors.snapshotMissing(target, "source (where the snapshots come from)",
-            "fromSnapshot(\"<dataset>\") or fromSnapshots(function)"));
+        problems.add(
+            ChangeFeedErrors.snapshotMissing(
+                target,
+                "source (where the snapshots come from)",
+                "fromSnapshot(\"<dataset>\") or fromSnapshots(function)"));
       }
       if (flow.keys().isEmpty()) {
-        problems.add(ChangeFeedErrors.snapshotMissing(target, "keys (the columns that identify a row)",
-            "keys(\"<column>\", …)"));
+        problems.add(
+            ChangeFeedErrors.snapshotMissing(
+                target, "keys (the columns that identify a row)", "keys(\"<column>\", …)"));
       }
       if (flow.scdType() != 1 && flow.scdType() != 2) {
         problems.add(ChangeFeedErrors.snapshotScdType(target, flow.scdType()));
@@ -50,20 +58,24 @@ final class SnapshotChangesChecks {
       if (!flow.columnList().isEmpty() && !flow.exceptColumnList().isEmpty()) {
         problems.add(ChangeFeedErrors.snapshotBothLists(target, "columnList", "exceptColumnList"));
       }
-      if (!flow.trackHistoryColumnList().isEmpty() && !flow.trackHistoryExceptColumnList().isEmpty()) {
-        problems.add(ChangeFeedErrors.snapshotBothLists(target, "trackHistoryColumnList",
-            "trackHistoryExceptColumnList"));
+      if (!flow.trackHistoryColumnList().isEmpty()
+          && !flow.trackHistoryExceptColumnList().isEmpty()) {
+        problems.add(
+            ChangeFeedErrors.snapshotBothLists(
+                target, "trackHistoryColumnList", "trackHistoryExceptColumnList"));
       }
-      boolean tracksHistory = !flow.trackHistoryColumnList().isEmpty()
-          || !flow.trackHistoryExceptColumnList().isEmpty();
+      boolean tracksHistory =
+          !flow.trackHistoryColumnList().isEmpty()
+              || !flow.trackHistoryExceptColumnList().isEmpty();
       if (tracksHistory && flow.scdType() == 1) {
         problems.add(ChangeFeedErrors.snapshotHistoryOnType1(target));
       }
     }
-    flowsPerTarget.forEach((target, count) -> {
-      if (count > 1) {
-        problems.add(ChangeFeedErrors.snapshotMultipleFlows(target, count));
-      }
-    });
+    flowsPerTarget.forEach(
+        (target, count) -> {
+          if (count > 1) {
+            problems.add(ChangeFeedErrors.snapshotMultipleFlows(target, count));
+          }
+        });
   }
 }

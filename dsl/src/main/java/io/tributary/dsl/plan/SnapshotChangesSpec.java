@@ -36,8 +36,16 @@ public record SnapshotChangesSpec(
 
   /** A flow into {@code target} with DLT's defaults: SCD type 1, no source yet. */
   public static SnapshotChangesSpec into(String target) {
-    return new SnapshotChangesSpec(target, Optional.empty(), Optional.empty(), List.of(), List.of(), List.of(), 1,
-        List.of(), List.of());
+    return new SnapshotChangesSpec(
+        target,
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        List.of(),
+        List.of(),
+        1,
+        List.of(),
+        List.of());
   }
 
   /** The flow's name: DLT names it after its target. */
@@ -46,43 +54,107 @@ public record SnapshotChangesSpec(
   }
 
   public SnapshotChangesSpec withSourceDataset(String dataset) {
-    return new SnapshotChangesSpec(target, Optional.of(dataset), sourceFunction, keys, columnList, exceptColumnList,
-        scdType, trackHistoryColumnList, trackHistoryExceptColumnList);
+    return new SnapshotChangesSpec(
+        target,
+        Optional.of(dataset),
+        sourceFunction,
+        keys,
+        columnList,
+        exceptColumnList,
+        scdType,
+        trackHistoryColumnList,
+        trackHistoryExceptColumnList);
   }
 
   public SnapshotChangesSpec withSourceFunction(SnapshotFunction function) {
-    return new SnapshotChangesSpec(target, sourceDataset, Optional.of(function), keys, columnList, exceptColumnList,
-        scdType, trackHistoryColumnList, trackHistoryExceptColumnList);
+    return new SnapshotChangesSpec(
+        target,
+        sourceDataset,
+        Optional.of(function),
+        keys,
+        columnList,
+        exceptColumnList,
+        scdType,
+        trackHistoryColumnList,
+        trackHistoryExceptColumnList);
   }
 
   public SnapshotChangesSpec withKeys(List<String> columns) {
-    return new SnapshotChangesSpec(target, sourceDataset, sourceFunction, columns, columnList, exceptColumnList,
-        scdType, trackHistoryColumnList, trackHistoryExceptColumnList);
+    return new SnapshotChangesSpec(
+        target,
+        sourceDataset,
+        sourceFunction,
+        columns,
+        columnList,
+        exceptColumnList,
+        scdType,
+        trackHistoryColumnList,
+        trackHistoryExceptColumnList);
   }
 
   public SnapshotChangesSpec withColumnList(List<String> columns) {
-    return new SnapshotChangesSpec(target, sourceDataset, sourceFunction, keys, columns, exceptColumnList,
-        scdType, trackHistoryColumnList, trackHistoryExceptColumnList);
+    return new SnapshotChangesSpec(
+        target,
+        sourceDataset,
+        sourceFunction,
+        keys,
+        columns,
+        exceptColumnList,
+        scdType,
+        trackHistoryColumnList,
+        trackHistoryExceptColumnList);
   }
 
   public SnapshotChangesSpec withExceptColumnList(List<String> columns) {
-    return new SnapshotChangesSpec(target, sourceDataset, sourceFunction, keys, columnList, columns,
-        scdType, trackHistoryColumnList, trackHistoryExceptColumnList);
+    return new SnapshotChangesSpec(
+        target,
+        sourceDataset,
+        sourceFunction,
+        keys,
+        columnList,
+        columns,
+        scdType,
+        trackHistoryColumnList,
+        trackHistoryExceptColumnList);
   }
 
   public SnapshotChangesSpec withScdType(int type) {
-    return new SnapshotChangesSpec(target, sourceDataset, sourceFunction, keys, columnList, exceptColumnList,
-        type, trackHistoryColumnList, trackHistoryExceptColumnList);
+    return new SnapshotChangesSpec(
+        target,
+        sourceDataset,
+        sourceFunction,
+        keys,
+        columnList,
+        exceptColumnList,
+        type,
+        trackHistoryColumnList,
+        trackHistoryExceptColumnList);
   }
 
   public SnapshotChangesSpec withTrackHistoryColumnList(List<String> columns) {
-    return new SnapshotChangesSpec(target, sourceDataset, sourceFunction, keys, columnList, exceptColumnList,
-        scdType, columns, trackHistoryExceptColumnList);
+    return new SnapshotChangesSpec(
+        target,
+        sourceDataset,
+        sourceFunction,
+        keys,
+        columnList,
+        exceptColumnList,
+        scdType,
+        columns,
+        trackHistoryExceptColumnList);
   }
 
   public SnapshotChangesSpec withTrackHistoryExceptColumnList(List<String> columns) {
-    return new SnapshotChangesSpec(target, sourceDataset, sourceFunction, keys, columnList, exceptColumnList,
-        scdType, trackHistoryColumnList, columns);
+    return new SnapshotChangesSpec(
+        target,
+        sourceDataset,
+        sourceFunction,
+        keys,
+        columnList,
+        exceptColumnList,
+        scdType,
+        trackHistoryColumnList,
+        columns);
   }
 
   /**
@@ -91,9 +163,13 @@ public record SnapshotChangesSpec(
    * keep. The cdc module lays out and merges that feed as it does any other.
    */
   public ApplyChangesSpec changeFeed(String versionColumn) {
-    ApplyChangesSpec spec = ApplyChangesSpec.into(target).withKeys(keys).withSequenceBy(List.of(versionColumn))
-        .withScdType(scdType).withTrackHistoryColumnList(trackHistoryColumnList)
-        .withTrackHistoryExceptColumnList(trackHistoryExceptColumnList);
+    ApplyChangesSpec spec =
+        ApplyChangesSpec.into(target)
+            .withKeys(keys)
+            .withSequenceBy(List.of(versionColumn))
+            .withScdType(scdType)
+            .withTrackHistoryColumnList(trackHistoryColumnList)
+            .withTrackHistoryExceptColumnList(trackHistoryExceptColumnList);
     if (!columnList.isEmpty()) {
       return spec.withColumnList(columnList).withExceptColumnList(exceptColumnList);
     }

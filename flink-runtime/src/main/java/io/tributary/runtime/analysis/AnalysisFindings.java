@@ -17,8 +17,10 @@ final class AnalysisFindings {
   private final Placeholders placeholders;
   private final Map<String, RowType> rowTypes = new LinkedHashMap<>();
   private final Map<String, List<Input>> inputs = new LinkedHashMap<>();
+
   /** The read that left each {@link DatasetState#BLOCKED} dataset unresolved: its edge of the cycle. */
   private final Map<String, String> waitingOn = new LinkedHashMap<>();
+
   private final List<String> problems = new ArrayList<>();
 
   AnalysisFindings(Placeholders placeholders) {

@@ -45,8 +45,10 @@ final class AnalysisRun {
   private final List<Analyzer.DatasetCheck> checks;
   private final Map<String, DatasetSpec> datasets = new LinkedHashMap<>();
   private final Map<String, DatasetState> states = new LinkedHashMap<>();
+
   /** The datasets being analyzed, innermost first: the top is the reader of any read made now. */
   private final Deque<String> analyzing = new ArrayDeque<>();
+
   private final AnalysisFindings findings;
   private final QueryReads reads;
   private final StreamingChecks streaming;
@@ -62,31 +64,42 @@ final class AnalysisRun {
     Configuration conf = new Configuration();
     conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    StreamTableEnvironment tableEnv = StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());
+    StreamTableEnvironment tableEnv =
+        StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());
     RecordingCatalog catalog = new RecordingCatalog();
     tableEnv.registerCatalog(RecordingCatalog.NAME, catalog);
     tableEnv.useCatalog(RecordingCatalog.NAME);
     tableEnv.useDatabase(RecordingCatalog.DATABASE);
     Placeholders placeholders = new Placeholders(catalog);
     this.findings = new AnalysisFindings(placeholders);
-    this.reads = new QueryReads(datasets, tableEnv, catalog, placeholders, sourceSchemas, plan.configuration(),
-        new QueryReads.Order() {
-          @Override
-          public DatasetState resolve(String dataset) {
-            return AnalysisRun.this.resolve(dataset);
-          }
+    this.reads =
+        new QueryReads(
+            datasets,
+            tableEnv,
+            catalog,
+            placeholders,
+            sourceSchemas,
+            plan.configuration(),
+            new QueryReads.Order() {
+              @Override
+              public DatasetState resolve(String dataset) {
+                return AnalysisRun.this.resolve(dataset);
+              }
 
-          @Override
-          public void blockedOn(String dataset) {
-            findings.waitsOn(analyzing.peek(), dataset);
-          }
-        });
-    this.streaming = new StreamingChecks(tableEnv, datasets, findings::inputs, plan.configuration());
+              @Override
+              public void blockedOn(String dataset) {
+                findings.waitsOn(analyzing.peek(), dataset);
+              }
+            });
+    this.streaming =
+        new StreamingChecks(tableEnv, datasets, findings::inputs, plan.configuration());
     this.declaredSchemas = new DeclaredSchemas(tableEnv);
     this.refreshPlanner = new RefreshPlanner(tableEnv, datasets, findings::inputs);
-    this.flowTargets = new AppendFlowTargetAnalysis(plan, reads, streaming, declaredSchemas, checks, findings);
-    this.changeTargets = new ChangeTargetAnalysis(plan, datasets, tableEnv, declaredSchemas, findings,
-        this::resolve);
+    this.flowTargets =
+        new AppendFlowTargetAnalysis(plan, reads, streaming, declaredSchemas, checks, findings);
+    this.changeTargets =
+        new ChangeTargetAnalysis(
+            plan, datasets, tableEnv, declaredSchemas, findings, this::resolve);
   }
 
   /** {@code step}'s plan, or its problems followed by {@code settings}' ones. */
@@ -109,16 +122,21 @@ final class AnalysisRun {
     List<String> settings = PipelineSettings.problems(plan.configuration());
     if (states.containsValue(DatasetState.BLOCKED)) {
       Map<String, List<Input>> cycleEdges = new LinkedHashMap<>(findings.inputs());
-      findings.waitingOn().forEach((reader, read) -> cycleEdges.put(reader, List.of(Input.snapshot(read))));
-      withSettingsProblems(() -> plan.withResolvedInputs(cycleEdges), settings); // throws the cycle, spelled out
-      throw new IllegalStateException("analysis blocked without a cycle on " + findings.waitingOn());
+      findings
+          .waitingOn()
+          .forEach((reader, read) -> cycleEdges.put(reader, List.of(Input.snapshot(read))));
+      withSettingsProblems(
+          () -> plan.withResolvedInputs(cycleEdges), settings); // throws the cycle, spelled out
+      throw new IllegalStateException(
+          "analysis blocked without a cycle on " + findings.waitingOn());
     }
     List<String> problems = findings.problems();
     problems.addAll(settings);
     if (!problems.isEmpty()) {
       throw PipelineDefinitionException.of(plan.pipeline(), problems);
     }
-    LogicalPlan resolved = withSettingsProblems(() -> plan.withResolvedInputs(findings.inputs()), settings);
+    LogicalPlan resolved =
+        withSettingsProblems(() -> plan.withResolvedInputs(findings.inputs()), settings);
     return new ResolvedPlan(resolved, findings.rowTypes(), refreshPlanner.decided());
   }
 

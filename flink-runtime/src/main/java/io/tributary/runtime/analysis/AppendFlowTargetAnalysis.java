@@ -27,8 +27,13 @@ final class AppendFlowTargetAnalysis {
   private final List<Analyzer.DatasetCheck> checks;
   private final AnalysisFindings findings;
 
-  AppendFlowTargetAnalysis(LogicalPlan plan, QueryReads reads, StreamingChecks streaming,
-      DeclaredSchemas declaredSchemas, List<Analyzer.DatasetCheck> checks, AnalysisFindings findings) {
+  AppendFlowTargetAnalysis(
+      LogicalPlan plan,
+      QueryReads reads,
+      StreamingChecks streaming,
+      DeclaredSchemas declaredSchemas,
+      List<Analyzer.DatasetCheck> checks,
+      AnalysisFindings findings) {
     this.plan = plan;
     this.reads = reads;
     this.streaming = streaming;
@@ -47,7 +52,8 @@ final class AppendFlowTargetAnalysis {
     List<String> targetProblems = new ArrayList<>();
     for (DatasetSpec flow : flows.values()) {
       boolean once = appendFlows.stream().anyMatch(f -> f.name().equals(flow.name()) && f.once());
-      QueryOutcome.Reader reader = flow == target ? QueryOutcome.Reader.DATASET : QueryOutcome.Reader.FLOW;
+      QueryOutcome.Reader reader =
+          flow == target ? QueryOutcome.Reader.DATASET : QueryOutcome.Reader.FLOW;
       QueryOutcome outcome = reads.run(flow, reader);
       if (outcome.kind() == QueryOutcome.Kind.INPUT_BLOCKED) {
         flowReads.keySet().forEach(findings::forgetReads);
@@ -88,12 +94,14 @@ final class AppendFlowTargetAnalysis {
     }
     DatasetState state = findings.registered(target.name(), targetType, targetProblems);
     if (state == DatasetState.DONE) {
-      // each flow's own row type, which its sources produce before its columns are put in the table's order
-      types.forEach((flow, type) -> {
-        if (!flow.equals(target.name())) {
-          findings.flowRowType(flow, type);
-        }
-      });
+      // each flow's own row type, which its sources produce before its columns are put in the
+      // table's order
+      types.forEach(
+          (flow, type) -> {
+            if (!flow.equals(target.name())) {
+              findings.flowRowType(flow, type);
+            }
+          });
     }
     return state;
   }
@@ -102,7 +110,8 @@ final class AppendFlowTargetAnalysis {
    * The target's own query is checked as a streaming table's; another flow (unless it runs once)
    * must read no snapshot and produce an append-only stream.
    */
-  private void checkStreaming(DatasetSpec target, DatasetSpec flow, Table table, List<String> targetProblems) {
+  private void checkStreaming(
+      DatasetSpec target, DatasetSpec flow, Table table, List<String> targetProblems) {
     if (flow == target) {
       streaming.checkStreamingQuery(flow, table, targetProblems);
       return;
@@ -112,14 +121,21 @@ final class AppendFlowTargetAnalysis {
     if (!snapshotReads.isEmpty()) {
       targetProblems.add(AnalysisErrors.snapshotReadInFlow(flow.name(), snapshotRead(flow.name())));
     } else {
-      streaming.updatingError(flow, table).ifPresent(e ->
-          targetProblems.add(AnalysisErrors.updatingFlowQuery(flow.name(), target.name(), e)));
+      streaming
+          .updatingError(flow, table)
+          .ifPresent(
+              e ->
+                  targetProblems.add(
+                      AnalysisErrors.updatingFlowQuery(flow.name(), target.name(), e)));
     }
   }
 
   /** The first snapshot read of {@code flow}, for its problem's text. */
   private String snapshotRead(String flow) {
-    return findings.inputs(flow).stream().filter(i -> i.mode() == ReadMode.SNAPSHOT)
-        .map(Input::dataset).findFirst().orElse("?");
+    return findings.inputs(flow).stream()
+        .filter(i -> i.mode() == ReadMode.SNAPSHOT)
+        .map(Input::dataset)
+        .findFirst()
+        .orElse("?");
   }
 }

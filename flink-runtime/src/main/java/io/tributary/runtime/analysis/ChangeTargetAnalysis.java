@@ -33,8 +33,13 @@ final class ChangeTargetAnalysis {
   private final AnalysisFindings findings;
   private final Function<String, DatasetState> resolve;
 
-  ChangeTargetAnalysis(LogicalPlan plan, Map<String, DatasetSpec> datasets, StreamTableEnvironment tableEnv,
-      DeclaredSchemas declaredSchemas, AnalysisFindings findings, Function<String, DatasetState> resolve) {
+  ChangeTargetAnalysis(
+      LogicalPlan plan,
+      Map<String, DatasetSpec> datasets,
+      StreamTableEnvironment tableEnv,
+      DeclaredSchemas declaredSchemas,
+      AnalysisFindings findings,
+      Function<String, DatasetState> resolve) {
     this.plan = plan;
     this.datasets = datasets;
     this.tableEnv = tableEnv;
@@ -49,8 +54,11 @@ final class ChangeTargetAnalysis {
    */
   private Optional<DatasetState> unreadableSource(DatasetSpec target, String source, String call) {
     if (!datasets.containsKey(source)) {
-      return Optional.of(findings.failed(
-          List.of(DefinitionErrors.undefinedInput(target.name(), source, datasets.keySet(), call))));
+      return Optional.of(
+          findings.failed(
+              List.of(
+                  DefinitionErrors.undefinedInput(
+                      target.name(), source, datasets.keySet(), call))));
     }
     DatasetState state = resolve.apply(source);
     if (state == DatasetState.DONE) {
@@ -65,8 +73,11 @@ final class ChangeTargetAnalysis {
 
   /** An applyChanges target: the merge's layout of its source's columns. */
   DatasetState analyzeCdcTarget(DatasetSpec dataset) {
-    ApplyChangesSpec flow = plan.applyChanges().stream().filter(a -> a.target().equals(dataset.name()))
-        .findFirst().orElseThrow();
+    ApplyChangesSpec flow =
+        plan.applyChanges().stream()
+            .filter(a -> a.target().equals(dataset.name()))
+            .findFirst()
+            .orElseThrow();
     String source = flow.source().orElseThrow();
     Optional<DatasetState> unreadable = unreadableSource(dataset, source, "applyChanges(…).from()");
     if (unreadable.isPresent()) {
@@ -99,9 +110,13 @@ final class ChangeTargetAnalysis {
     } else {
       findings.reads(dataset.name(), List.of());
       try {
-        Optional<SnapshotFunction.Snapshot> first = flow.sourceFunction().orElseThrow()
-            .next(new SnapshotQueryContext(plan.pipeline(), dataset.name(), tableEnv, plan.configuration()),
-                Optional.empty());
+        Optional<SnapshotFunction.Snapshot> first =
+            flow.sourceFunction()
+                .orElseThrow()
+                .next(
+                    new SnapshotQueryContext(
+                        plan.pipeline(), dataset.name(), tableEnv, plan.configuration()),
+                    Optional.empty());
         if (first.isEmpty()) {
           return findings.failed(List.of(AnalysisErrors.noFirstSnapshot(dataset.name())));
         }

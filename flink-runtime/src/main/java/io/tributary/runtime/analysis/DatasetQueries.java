@@ -26,7 +26,8 @@ public final class DatasetQueries {
   private final TableResolver resolver;
   private final Map<String, String> configuration;
 
-  public DatasetQueries(TableEnvironment tableEnv, TableResolver resolver, Map<String, String> configuration) {
+  public DatasetQueries(
+      TableEnvironment tableEnv, TableResolver resolver, Map<String, String> configuration) {
     this.tableEnv = tableEnv;
     this.resolver = resolver;
     this.configuration = Map.copyOf(configuration);
@@ -42,22 +43,30 @@ public final class DatasetQueries {
 
   /** Runs the query of {@code dataset}; user errors surface as the planner's exceptions. */
   public Built build(DatasetSpec dataset, SqlRegistrar sqlRegistrar) {
-    Query query = dataset.query().orElseThrow(() ->
-        new IllegalStateException("dataset " + dataset.name() + " has no single query"));
+    Query query =
+        dataset
+            .query()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "dataset " + dataset.name() + " has no single query"));
     Set<Input> reads = new LinkedHashSet<>();
-    Table table = query.match(
-        read -> {
-          reads.add(read.input());
-          return read(read.input());
-        },
-        source -> resolver.source(dataset.name(), source.source()),
-        api -> api.function().apply(new RecordingContext(dataset.name(), reads)),
-        sql -> sqlRegistrar.query(SqlText.rewrite(sql.sql()), reads));
+    Table table =
+        query.match(
+            read -> {
+              reads.add(read.input());
+              return read(read.input());
+            },
+            source -> resolver.source(dataset.name(), source.source()),
+            api -> api.function().apply(new RecordingContext(dataset.name(), reads)),
+            sql -> sqlRegistrar.query(SqlText.rewrite(sql.sql()), reads));
     return new Built(table, List.copyOf(reads));
   }
 
   private Table read(Input input) {
-    return input.mode() == ReadMode.STREAM ? resolver.stream(input.dataset()) : resolver.snapshot(input.dataset());
+    return input.mode() == ReadMode.STREAM
+        ? resolver.stream(input.dataset())
+        : resolver.snapshot(input.dataset());
   }
 
   /**
@@ -128,14 +137,18 @@ public final class DatasetQueries {
       List<String> streamColumns = stream.getResolvedSchema().getColumnNames();
       List<String> dimensionColumns = tableEnv.from(dimension).getResolvedSchema().getColumnNames();
       List<String> keyList = List.of(keys);
-      if (keyList.isEmpty() || !streamColumns.containsAll(keyList) || !dimensionColumns.containsAll(keyList)) {
-        throw new DefinitionProblem(DefinitionErrors.lookupJoinKeys(reader, dataset, keyList, streamColumns,
-            dimensionColumns));
+      if (keyList.isEmpty()
+          || !streamColumns.containsAll(keyList)
+          || !dimensionColumns.containsAll(keyList)) {
+        throw new DefinitionProblem(
+            DefinitionErrors.lookupJoinKeys(
+                reader, dataset, keyList, streamColumns, dimensionColumns));
       }
       List<String> added = dimensionColumns.stream().filter(c -> !keyList.contains(c)).toList();
       List<String> clashes = added.stream().filter(streamColumns::contains).toList();
       if (!clashes.isEmpty()) {
-        throw new DefinitionProblem(DefinitionErrors.lookupJoinColumnClash(reader, dataset, clashes));
+        throw new DefinitionProblem(
+            DefinitionErrors.lookupJoinColumnClash(reader, dataset, clashes));
       }
       String procTime = "__proc_time";
       while (streamColumns.contains(procTime)) {
@@ -148,10 +161,21 @@ public final class DatasetQueries {
       streamColumns.forEach(c -> select.add("s." + quoted(c)));
       added.forEach(c -> select.add("d." + quoted(c)));
       List<String> on = keyList.stream().map(k -> "s." + quoted(k) + " = d." + quoted(k)).toList();
-      return tableEnv.sqlQuery("SELECT " + String.join(", ", select)
-          + " FROM (SELECT *, PROCTIME() AS " + quoted(procTime) + " FROM " + quoted(view) + ") AS s "
-          + (left ? "LEFT JOIN " : "JOIN ") + dimension + " FOR SYSTEM_TIME AS OF s." + quoted(procTime) + " AS d"
-          + " ON " + String.join(" AND ", on));
+      return tableEnv.sqlQuery(
+          "SELECT "
+              + String.join(", ", select)
+              + " FROM (SELECT *, PROCTIME() AS "
+              + quoted(procTime)
+              + " FROM "
+              + quoted(view)
+              + ") AS s "
+              + (left ? "LEFT JOIN " : "JOIN ")
+              + dimension
+              + " FOR SYSTEM_TIME AS OF s."
+              + quoted(procTime)
+              + " AS d"
+              + " ON "
+              + String.join(" AND ", on));
     }
 
     @Override

@@ -56,17 +56,27 @@ final class DeclaredSchemas {
       if (own == null) {
         missing.add(column(field.getName(), field.getType()));
       } else if (!physical(own.getType()).equals(physical(field.getType()))) {
-        mistyped.add(field.getName() + ": declared " + summary(field.getType()) + ", the query's "
-            + summary(own.getType()));
+        mistyped.add(
+            field.getName()
+                + ": declared "
+                + summary(field.getType())
+                + ", the query's "
+                + summary(own.getType()));
       } else {
-        applied.add(new RowType.RowField(field.getName(), own.getType().copy(field.getType().isNullable())));
+        applied.add(
+            new RowType.RowField(
+                field.getName(), own.getType().copy(field.getType().isNullable())));
       }
     }
-    List<String> extra = produced.getFields().stream().filter(f -> !declared.getFieldNames().contains(f.getName()))
-        .map(f -> column(f.getName(), f.getType())).toList();
+    List<String> extra =
+        produced.getFields().stream()
+            .filter(f -> !declared.getFieldNames().contains(f.getName()))
+            .map(f -> column(f.getName(), f.getType()))
+            .toList();
     if (!missing.isEmpty() || !extra.isEmpty() || !mistyped.isEmpty()) {
-      problems.add(AnalysisErrors.declaredSchemaMismatch(table, missing, extra, mistyped, describe(declared),
-          describe(produced)));
+      problems.add(
+          AnalysisErrors.declaredSchemaMismatch(
+              table, missing, extra, mistyped, describe(declared), describe(produced)));
       return produced;
     }
     return new RowType(produced.isNullable(), applied);
@@ -77,7 +87,8 @@ final class DeclaredSchemas {
     String name = "`" + PLACEHOLDER_PREFIX + table.name() + "`";
     ResolvedSchema schema;
     try {
-      tableEnv.executeSql("CREATE TEMPORARY TABLE " + name + " (" + ddl + ") WITH ('connector' = 'datagen')");
+      tableEnv.executeSql(
+          "CREATE TEMPORARY TABLE " + name + " (" + ddl + ") WITH ('connector' = 'datagen')");
       schema = tableEnv.from(name).getResolvedSchema();
     } catch (RuntimeException e) {
       problems.add(AnalysisErrors.invalidDeclaredSchema(table, ddl, AnalysisErrors.rootMessage(e)));
@@ -85,15 +96,26 @@ final class DeclaredSchemas {
     } finally {
       tableEnv.dropTemporaryTable(name);
     }
-    List<String> notPhysical = schema.getColumns().stream().filter(c -> !c.isPhysical()).map(Column::getName).toList();
-    if (!notPhysical.isEmpty() || schema.getPrimaryKey().isPresent() || !schema.getWatermarkSpecs().isEmpty()) {
-      problems.add(AnalysisErrors.invalidDeclaredSchema(table, ddl, !notPhysical.isEmpty()
-          ? "columns " + notPhysical + " are not physical columns"
-          : "it declares a " + (schema.getPrimaryKey().isPresent() ? "primary key" : "watermark")));
+    List<String> notPhysical =
+        schema.getColumns().stream().filter(c -> !c.isPhysical()).map(Column::getName).toList();
+    if (!notPhysical.isEmpty()
+        || schema.getPrimaryKey().isPresent()
+        || !schema.getWatermarkSpecs().isEmpty()) {
+      problems.add(
+          AnalysisErrors.invalidDeclaredSchema(
+              table,
+              ddl,
+              !notPhysical.isEmpty()
+                  ? "columns " + notPhysical + " are not physical columns"
+                  : "it declares a "
+                      + (schema.getPrimaryKey().isPresent() ? "primary key" : "watermark")));
       return Optional.empty();
     }
-    return Optional.of(new RowType(schema.getColumns().stream().map(c -> new RowType.RowField(c.getName(),
-        c.getDataType().getLogicalType())).toList()));
+    return Optional.of(
+        new RowType(
+            schema.getColumns().stream()
+                .map(c -> new RowType.RowField(c.getName(), c.getDataType().getLogicalType()))
+                .toList()));
   }
 
   private static LogicalType physical(LogicalType type) {
@@ -110,8 +132,17 @@ final class DeclaredSchemas {
 
   /** {@code (name TYPE [NOT NULL], …)}. */
   private static String describe(RowType type) {
-    return "(" + String.join(", ", type.getFields().stream()
-        .map(f -> f.getName() + " " + summary(f.getType()) + (f.getType().isNullable() ? "" : " NOT NULL"))
-        .toList()) + ")";
+    return "("
+        + String.join(
+            ", ",
+            type.getFields().stream()
+                .map(
+                    f ->
+                        f.getName()
+                            + " "
+                            + summary(f.getType())
+                            + (f.getType().isNullable() ? "" : " NOT NULL"))
+                .toList())
+        + ")";
   }
 }

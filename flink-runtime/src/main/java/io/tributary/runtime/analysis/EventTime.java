@@ -5,8 +5,8 @@ import io.tributary.dsl.Source;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
@@ -25,8 +25,10 @@ public final class EventTime {
 
   /** The rowtime column of {@code rowType}, if a column is one. */
   public static Optional<String> rowtimeColumn(RowType rowType) {
-    return rowType.getFields().stream().filter(f -> LogicalTypeChecks.isRowtimeAttribute(f.getType()))
-        .map(RowType.RowField::getName).findFirst();
+    return rowType.getFields().stream()
+        .filter(f -> LogicalTypeChecks.isRowtimeAttribute(f.getType()))
+        .map(RowType.RowField::getName)
+        .findFirst();
   }
 
   /** The row type of {@code schema}'s physical columns, its rowtime column still marked as one. */
@@ -34,10 +36,15 @@ public final class EventTime {
     RowType physical = (RowType) schema.toPhysicalRowDataType().getLogicalType();
     List<RowType.RowField> fields = new ArrayList<>();
     for (RowType.RowField field : physical.getFields()) {
-      LogicalType declared = schema.getColumn(field.getName()).map(c -> c.getDataType().getLogicalType())
-          .orElse(field.getType());
-      fields.add(new RowType.RowField(field.getName(),
-          LogicalTypeChecks.isRowtimeAttribute(declared) ? declared : field.getType()));
+      LogicalType declared =
+          schema
+              .getColumn(field.getName())
+              .map(c -> c.getDataType().getLogicalType())
+              .orElse(field.getType());
+      fields.add(
+          new RowType.RowField(
+              field.getName(),
+              LogicalTypeChecks.isRowtimeAttribute(declared) ? declared : field.getType()));
     }
     return new RowType(physical.isNullable(), fields);
   }
@@ -57,16 +64,19 @@ public final class EventTime {
    * with watermarks given by {@code watermarkSql} (e.g. {@code SOURCE_WATERMARK()}).
    */
   public static Schema schema(RowType rowType, Optional<String> column, String watermarkSql) {
-    Schema.Builder schema = Schema.newBuilder()
-        .fromRowDataType(TypeConversions.fromLogicalToDataType(physical(rowType)));
+    Schema.Builder schema =
+        Schema.newBuilder()
+            .fromRowDataType(TypeConversions.fromLogicalToDataType(physical(rowType)));
     column.ifPresent(c -> schema.watermark(c, watermarkSql));
     return schema.build();
   }
 
   static String delayedBy(String column, AutoLoader.Watermark watermark) {
     java.time.Duration d = watermark.delay();
-    String interval = String.format("%d %02d:%02d:%02d.%03d", d.toDays(), d.toHoursPart(), d.toMinutesPart(),
-        d.toSecondsPart(), d.toMillisPart());
+    String interval =
+        String.format(
+            "%d %02d:%02d:%02d.%03d",
+            d.toDays(), d.toHoursPart(), d.toMinutesPart(), d.toSecondsPart(), d.toMillisPart());
     return "`" + column + "` - INTERVAL '" + interval + "' DAY TO SECOND(3)";
   }
 

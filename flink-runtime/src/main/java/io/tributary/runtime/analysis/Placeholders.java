@@ -45,10 +45,11 @@ final class Placeholders {
   }
 
   void create(String name, RowType rowType, Optional<String> rowtime, String watermarkSql) {
-    CatalogTable table = CatalogTable.newBuilder()
-        .schema(EventTime.schema(rowType, rowtime, watermarkSql))
-        .options(Map.of("connector", "datagen", "number-of-rows", "0"))
-        .build();
+    CatalogTable table =
+        CatalogTable.newBuilder()
+            .schema(EventTime.schema(rowType, rowtime, watermarkSql))
+            .options(Map.of("connector", "datagen", "number-of-rows", "0"))
+            .build();
     put(name, table);
   }
 
@@ -58,12 +59,20 @@ final class Placeholders {
    * placeholder's path is never read.
    */
   private void createLookup(String name, RowType rowType) {
-    CatalogTable table = CatalogTable.newBuilder()
-        .schema(Schema.newBuilder().fromRowDataType(
-            TypeConversions.fromLogicalToDataType(EventTime.physical(rowType))).build())
-        .options(Map.of("connector", DeltaTableFactory.IDENTIFIER,
-            DeltaTableFactory.PATH.key(), "analysis placeholder of " + name + ", never read"))
-        .build();
+    CatalogTable table =
+        CatalogTable.newBuilder()
+            .schema(
+                Schema.newBuilder()
+                    .fromRowDataType(
+                        TypeConversions.fromLogicalToDataType(EventTime.physical(rowType)))
+                    .build())
+            .options(
+                Map.of(
+                    "connector",
+                    DeltaTableFactory.IDENTIFIER,
+                    DeltaTableFactory.PATH.key(),
+                    "analysis placeholder of " + name + ", never read"))
+            .build();
     put(name, table);
   }
 

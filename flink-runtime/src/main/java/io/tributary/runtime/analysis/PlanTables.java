@@ -46,8 +46,12 @@ public final class PlanTables implements TableResolver {
   private final Map<String, Table> views = new HashMap<>();
   private final List<String> registered = new ArrayList<>();
 
-  public PlanTables(TableEnvironment tableEnv, Function<String, DatasetSpec> datasets,
-      Function<String, List<Input>> inputs, Map<String, String> configuration, PersistedTables persisted) {
+  public PlanTables(
+      TableEnvironment tableEnv,
+      Function<String, DatasetSpec> datasets,
+      Function<String, List<Input>> inputs,
+      Map<String, String> configuration,
+      PersistedTables persisted) {
     this.tableEnv = tableEnv;
     this.datasets = datasets;
     this.inputs = inputs;
@@ -63,7 +67,8 @@ public final class PlanTables implements TableResolver {
   /** The table of {@code dataset}'s query, with views inlined. */
   public Table build(DatasetSpec dataset) {
     return new DatasetQueries(tableEnv, this, configuration)
-        .build(dataset, (sql, reads) -> sqlQuery(dataset.name(), sql)).table();
+        .build(dataset, (sql, reads) -> sqlQuery(dataset.name(), sql))
+        .table();
   }
 
   @Override

@@ -53,7 +53,8 @@ record QueryOutcome(Kind kind, DatasetQueries.Built built, String problem) {
     }
 
     String queryFailed(DatasetSpec query, RuntimeException error) {
-      return this == DATASET ? AnalysisErrors.queryFailed(query, error)
+      return this == DATASET
+          ? AnalysisErrors.queryFailed(query, error)
           : AnalysisErrors.flowQueryFailed(query.name(), error);
     }
 

@@ -39,11 +39,18 @@ final class QueryReads implements TableResolver {
   private final SourceSchemas sourceSchemas;
   private final Order order;
   private final DatasetQueries queries;
+
   /** The row type of each external source read so far, by the name of the dataset it feeds. */
   private final Map<String, RowType> sourceTypes = new LinkedHashMap<>();
 
-  QueryReads(Map<String, DatasetSpec> datasets, StreamTableEnvironment tableEnv, RecordingCatalog catalog,
-      Placeholders placeholders, SourceSchemas sourceSchemas, Map<String, String> configuration, Order order) {
+  QueryReads(
+      Map<String, DatasetSpec> datasets,
+      StreamTableEnvironment tableEnv,
+      RecordingCatalog catalog,
+      Placeholders placeholders,
+      SourceSchemas sourceSchemas,
+      Map<String, String> configuration,
+      Order order) {
     this.datasets = datasets;
     this.tableEnv = tableEnv;
     this.catalog = catalog;
@@ -55,8 +62,16 @@ final class QueryReads implements TableResolver {
 
   /** Runs {@code dataset}'s query; its problems are worded for {@code reader}. */
   QueryOutcome run(DatasetSpec dataset, QueryOutcome.Reader reader) {
-    Optional<Source> source = dataset.query().flatMap(query -> query.<Optional<Source>>match(
-        read -> Optional.empty(), s -> Optional.of(s.source()), api -> Optional.empty(), sql -> Optional.empty()));
+    Optional<Source> source =
+        dataset
+            .query()
+            .flatMap(
+                query ->
+                    query.<Optional<Source>>match(
+                        read -> Optional.empty(),
+                        s -> Optional.of(s.source()),
+                        api -> Optional.empty(),
+                        sql -> Optional.empty()));
     if (source.isPresent()) {
       try {
         sourceTypes.put(dataset.name(), sourceSchemas.schemaOf(dataset.name(), source.get()));
@@ -68,8 +83,9 @@ final class QueryReads implements TableResolver {
       return QueryOutcome.ran(queries.build(dataset, this::sqlQuery));
     } catch (InputUnavailable e) {
       return switch (e.reason) {
-        case UNDEFINED -> QueryOutcome.problem(
-            reader.undefinedInput(dataset.name(), e.dataset, datasets.keySet(), e.call));
+        case UNDEFINED ->
+            QueryOutcome.problem(
+                reader.undefinedInput(dataset.name(), e.dataset, datasets.keySet(), e.call));
         case FAILED -> QueryOutcome.inputFailed();
         case BLOCKED -> QueryOutcome.inputBlocked();
       };
@@ -114,8 +130,10 @@ final class QueryReads implements TableResolver {
     Table table = tableEnv.sqlQuery(sql);
     for (String name : new TreeSet<>(catalog.lookups())) {
       String dataset = SqlText.withoutSuffix(name);
-      ReadMode mode = name.endsWith(SqlText.STREAM_SUFFIX) ? ReadMode.STREAM
-          : name.endsWith(SqlText.LOOKUP_SUFFIX) ? ReadMode.LOOKUP : ReadMode.SNAPSHOT;
+      ReadMode mode =
+          name.endsWith(SqlText.STREAM_SUFFIX)
+              ? ReadMode.STREAM
+              : name.endsWith(SqlText.LOOKUP_SUFFIX) ? ReadMode.LOOKUP : ReadMode.SNAPSHOT;
       if (datasets.containsKey(dataset)) {
         reads.add(new Input(dataset, mode));
       }
@@ -144,11 +162,15 @@ final class QueryReads implements TableResolver {
   public Table source(String dataset, Source source) {
     RowType rowType = sourceTypes.get(dataset);
     if (rowType == null) {
-      throw new IllegalStateException("the source of " + dataset + " is read before its schema is derived");
+      throw new IllegalStateException(
+          "the source of " + dataset + " is read before its schema is derived");
     }
     String name = Placeholders.SOURCE_PREFIX + dataset;
     Optional<AutoLoader.Watermark> watermark = EventTime.watermark(source);
-    placeholders.create(name, rowType, watermark.map(w -> w.column()),
+    placeholders.create(
+        name,
+        rowType,
+        watermark.map(w -> w.column()),
         watermark.map(w -> EventTime.delayedBy(w.column(), w)).orElse(""));
     return tableEnv.from(Placeholders.quoted(name));
   }

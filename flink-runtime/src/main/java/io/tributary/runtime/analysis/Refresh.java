@@ -27,8 +27,12 @@ public record Refresh(Technique technique, String reason, List<String> keys) {
   }
 
   static Refresh incremental(List<String> keys) {
-    return new Refresh(Technique.INCREMENTAL, "the planner derives the upsert key " + keys
-        + " and every operator of the query maintains its result from new input rows", keys);
+    return new Refresh(
+        Technique.INCREMENTAL,
+        "the planner derives the upsert key "
+            + keys
+            + " and every operator of the query maintains its result from new input rows",
+        keys);
   }
 
   static Refresh recompute(String reason) {

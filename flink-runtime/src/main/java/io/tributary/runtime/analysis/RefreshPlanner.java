@@ -43,9 +43,21 @@ public final class RefreshPlanner {
   public static final String INCREMENTAL = "pipelines.incrementalRefresh";
 
   /** The operators whose result the planner keeps up to date by key as rows arrive on append-only inputs. */
-  private static final Set<String> MAINTAINED = Set.of("table-source-scan", "calc", "exchange", "group-aggregate",
-      "local-group-aggregate", "global-group-aggregate", "incremental-group-aggregate", "expand", "join", "sink",
-      "watermark-assigner", "drop-update-before", "mini-batch-assigner");
+  private static final Set<String> MAINTAINED =
+      Set.of(
+          "table-source-scan",
+          "calc",
+          "exchange",
+          "group-aggregate",
+          "local-group-aggregate",
+          "global-group-aggregate",
+          "incremental-group-aggregate",
+          "expand",
+          "join",
+          "sink",
+          "watermark-assigner",
+          "drop-update-before",
+          "mini-batch-assigner");
 
   private static final Set<String> AGGREGATES = Set.of("COUNT", "SUM", "SUM0", "AVG", "MIN", "MAX");
 
@@ -62,7 +74,9 @@ public final class RefreshPlanner {
   private final Map<String, Refresh> decided = new LinkedHashMap<>();
 
   /** {@code inputsOf}: what each dataset analyzed so far reads. */
-  RefreshPlanner(StreamTableEnvironment tableEnv, Map<String, DatasetSpec> datasets,
+  RefreshPlanner(
+      StreamTableEnvironment tableEnv,
+      Map<String, DatasetSpec> datasets,
       Function<String, List<Input>> inputsOf) {
     this.tableEnv = tableEnv;
     this.datasets = datasets;
@@ -79,11 +93,18 @@ public final class RefreshPlanner {
     }
     Refresh refresh;
     try {
-      refresh = decide(dataset, table, EventTime.physical(Analyzer.rowType(table)), inputsOf.apply(dataset.name()),
-          inputsOf);
+      refresh =
+          decide(
+              dataset,
+              table,
+              EventTime.physical(Analyzer.rowType(table)),
+              inputsOf.apply(dataset.name()),
+              inputsOf);
     } catch (RuntimeException e) {
-      refresh = Refresh.recompute("the planner cannot run its query as a streaming query: "
-          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+      refresh =
+          Refresh.recompute(
+              "the planner cannot run its query as a streaming query: "
+                  + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
     }
     decided.put(dataset.name(), refresh);
   }
@@ -94,7 +115,11 @@ public final class RefreshPlanner {
   }
 
   /** How {@code dataset}, a materialized table whose query analysis built as {@code table}, is refreshed. */
-  Refresh decide(DatasetSpec dataset, Table table, RowType rowType, List<Input> inputs,
+  Refresh decide(
+      DatasetSpec dataset,
+      Table table,
+      RowType rowType,
+      List<Input> inputs,
       Function<String, List<Input>> inputsOf) {
     String unfit = unfitDataset(dataset);
     if (unfit != null) {
@@ -110,7 +135,8 @@ public final class RefreshPlanner {
     for (JsonNode node : plan.path("nodes")) {
       String type = operator(node.path("type").asText());
       if (!MAINTAINED.contains(type)) {
-        problems.add("its plan has a " + type + " operator, which cannot be maintained from new rows alone");
+        problems.add(
+            "its plan has a " + type + " operator, which cannot be maintained from new rows alone");
         continue;
       }
       if (type.equals("sink")) {
@@ -120,16 +146,20 @@ public final class RefreshPlanner {
         JsonNode spec = node.path("joinSpec");
         String kind = spec.path("joinType").asText();
         if (!kind.equals("INNER")) {
-          problems.add("it has a " + kind + " join; only inner equi-joins are refreshed incrementally");
+          problems.add(
+              "it has a " + kind + " join; only inner equi-joins are refreshed incrementally");
         } else if (spec.path("leftKeys").isEmpty()) {
           problems.add("it has an inner join without an equality of columns");
         }
       }
       for (JsonNode call : node.path("aggCalls")) {
         String name = functionName(call);
-        if (!AGGREGATES.contains(name) || (call.path("distinct").asBoolean() && !name.equals("COUNT"))) {
-          problems.add("it aggregates with " + (call.path("distinct").asBoolean() ? name + " DISTINCT" : name)
-              + "; only COUNT, SUM, AVG, MIN, MAX and COUNT DISTINCT are refreshed incrementally");
+        if (!AGGREGATES.contains(name)
+            || (call.path("distinct").asBoolean() && !name.equals("COUNT"))) {
+          problems.add(
+              "it aggregates with "
+                  + (call.path("distinct").asBoolean() ? name + " DISTINCT" : name)
+                  + "; only COUNT, SUM, AVG, MIN, MAX and COUNT DISTINCT are refreshed incrementally");
         }
       }
       calls(node, problems);
@@ -139,8 +169,9 @@ public final class RefreshPlanner {
     }
     JsonNode upsertKey = sink == null ? null : sink.get("inputUpsertKey");
     if (upsertKey == null || upsertKey.isEmpty()) {
-      return Refresh.recompute("the planner derives no upsert key for its result (only a GROUP BY over the"
-          + " inputs gives each result row a key its changes can be applied by)");
+      return Refresh.recompute(
+          "the planner derives no upsert key for its result (only a GROUP BY over the"
+              + " inputs gives each result row a key its changes can be applied by)");
     }
     List<String> keys = new ArrayList<>();
     upsertKey.forEach(index -> keys.add(rowType.getFieldNames().get(index.asInt())));
@@ -165,7 +196,8 @@ public final class RefreshPlanner {
   }
 
   /** Which read keeps the table from an incremental refresh (views looked through), or null. */
-  private String unfitInputs(String reader, List<Input> inputs, Function<String, List<Input>> inputsOf) {
+  private String unfitInputs(
+      String reader, List<Input> inputs, Function<String, List<Input>> inputsOf) {
     if (inputs.isEmpty()) {
       return "it reads no streaming table of the pipeline";
     }
@@ -185,8 +217,13 @@ public final class RefreshPlanner {
         continue;
       }
       if (read.kind() != DatasetKind.STREAMING_TABLE || read.cdcTarget()) {
-        return "it reads '" + read.name() + "', which is not an append-only streaming table ("
-            + (read.cdcTarget() ? "an applyChanges target" : read.kind().name().toLowerCase(Locale.ROOT)) + ")";
+        return "it reads '"
+            + read.name()
+            + "', which is not an append-only streaming table ("
+            + (read.cdcTarget()
+                ? "an applyChanges target"
+                : read.kind().name().toLowerCase(Locale.ROOT))
+            + ")";
       }
     }
     return null;
@@ -194,9 +231,14 @@ public final class RefreshPlanner {
 
   /** The planner's compiled streaming plan of {@code table} written to a probe sink of its columns. */
   private JsonNode compiledPlan(Table table, RowType rowType) {
-    tableEnv.createTemporaryTable(PROBE, TableDescriptor.forConnector("blackhole")
-        .schema(Schema.newBuilder().fromRowDataType(TypeConversions.fromLogicalToDataType(rowType)).build())
-        .build());
+    tableEnv.createTemporaryTable(
+        PROBE,
+        TableDescriptor.forConnector("blackhole")
+            .schema(
+                Schema.newBuilder()
+                    .fromRowDataType(TypeConversions.fromLogicalToDataType(rowType))
+                    .build())
+            .build());
     try {
       return JSON.readTree(table.insertInto(PROBE).compilePlan().asJsonString());
     } catch (IOException e) {
@@ -211,8 +253,10 @@ public final class RefreshPlanner {
     if (node.isObject()) {
       if ("CALL".equals(node.path("kind").asText())) {
         if (node.has("catalogName") || node.has("class")) {
-          problems.add("it calls the user function " + node.path(node.has("catalogName") ? "catalogName" : "class")
-              .asText() + ", which a recompute would evaluate again for every row");
+          problems.add(
+              "it calls the user function "
+                  + node.path(node.has("catalogName") ? "catalogName" : "class").asText()
+                  + ", which a recompute would evaluate again for every row");
         } else {
           String name = functionName(node);
           if (NON_DETERMINISTIC.contains(name)) {
@@ -220,11 +264,13 @@ public final class RefreshPlanner {
           }
         }
       }
-      node.fields().forEachRemaining(field -> {
-        if (!field.getKey().equals("aggCalls")) {
-          calls(field.getValue(), problems);
-        }
-      });
+      node.fields()
+          .forEachRemaining(
+              field -> {
+                if (!field.getKey().equals("aggCalls")) {
+                  calls(field.getValue(), problems);
+                }
+              });
     } else if (node.isArray()) {
       node.forEach(child -> calls(child, problems));
     }
@@ -232,8 +278,12 @@ public final class RefreshPlanner {
 
   /** A function's SQL name from the plan: {@code $SUM0$1} is SUM0. */
   private static String functionName(JsonNode call) {
-    String name = call.has("internalName") ? call.path("internalName").asText()
-        : call.has("systemName") ? call.path("systemName").asText() : call.path("name").asText();
+    String name =
+        call.has("internalName")
+            ? call.path("internalName").asText()
+            : call.has("systemName")
+                ? call.path("systemName").asText()
+                : call.path("name").asText();
     if (name.startsWith("$")) {
       int end = name.indexOf('$', 1);
       name = name.substring(1, end < 0 ? name.length() : end);
@@ -249,10 +299,24 @@ public final class RefreshPlanner {
   }
 
   private static Set<String> nonDeterministic() {
-    Set<String> names = new TreeSet<>(Set.of("RAND", "RAND_INTEGER", "UUID", "NOW", "CURRENT_TIMESTAMP",
-        "LOCALTIMESTAMP", "CURRENT_TIME", "CURRENT_DATE", "LOCALTIME", "PROCTIME", "CURRENT_ROW_TIMESTAMP",
-        "UNIX_TIMESTAMP", "CURRENT_WATERMARK"));
-    BuiltInFunctionDefinitions.getDefinitions().stream().filter(d -> !d.isDeterministic())
+    Set<String> names =
+        new TreeSet<>(
+            Set.of(
+                "RAND",
+                "RAND_INTEGER",
+                "UUID",
+                "NOW",
+                "CURRENT_TIMESTAMP",
+                "LOCALTIMESTAMP",
+                "CURRENT_TIME",
+                "CURRENT_DATE",
+                "LOCALTIME",
+                "PROCTIME",
+                "CURRENT_ROW_TIMESTAMP",
+                "UNIX_TIMESTAMP",
+                "CURRENT_WATERMARK"));
+    BuiltInFunctionDefinitions.getDefinitions().stream()
+        .filter(d -> !d.isDeterministic())
         .forEach(d -> names.add(d.getName().toUpperCase(Locale.ROOT)));
     return Set.copyOf(names);
   }

@@ -9,7 +9,8 @@ import org.apache.flink.table.types.logical.RowType;
  * A logical plan after analysis: every read known (so the order is final) and every dataset's row
  * type derived by Flink's planner, and how each materialized table is refreshed ({@link Refresh}).
  */
-public record ResolvedPlan(LogicalPlan plan, Map<String, RowType> schemas, Map<String, Refresh> refreshes) {
+public record ResolvedPlan(
+    LogicalPlan plan, Map<String, RowType> schemas, Map<String, Refresh> refreshes) {
 
   public ResolvedPlan {
     Objects.requireNonNull(plan, "plan");
@@ -25,7 +26,9 @@ public record ResolvedPlan(LogicalPlan plan, Map<String, RowType> schemas, Map<S
   /** How materialized table {@code dataset} is refreshed, as analysis decided from the planner. */
   public Refresh refresh(String dataset) {
     Refresh refresh = refreshes.get(dataset);
-    return refresh != null ? refresh : Refresh.recompute("its query was not planned as a streaming query");
+    return refresh != null
+        ? refresh
+        : Refresh.recompute("its query was not planned as a streaming query");
   }
 
   /**
@@ -36,10 +39,15 @@ public record ResolvedPlan(LogicalPlan plan, Map<String, RowType> schemas, Map<S
    */
   public ResolvedPlan forContinuousUpdate() {
     Map<String, Refresh> recomputed = new java.util.LinkedHashMap<>();
-    refreshes.forEach((dataset, refresh) -> recomputed.put(dataset, refresh.incremental()
-        ? Refresh.recompute("a continuous update recomputes it whenever one of its inputs has a new version;"
-            + " triggered updates refresh it incrementally")
-        : refresh));
+    refreshes.forEach(
+        (dataset, refresh) ->
+            recomputed.put(
+                dataset,
+                refresh.incremental()
+                    ? Refresh.recompute(
+                        "a continuous update recomputes it whenever one of its inputs has a new version;"
+                            + " triggered updates refresh it incrementally")
+                    : refresh));
     return new ResolvedPlan(plan, schemas, recomputed);
   }
 

@@ -18,16 +18,24 @@ final class RowTypeChecks {
    * schema is checked, but the source's column order and nullability are kept.
    */
   static boolean readsSourceDirectly(DatasetSpec dataset) {
-    return dataset.query().map(query -> query.match(read -> false, source -> true, api -> false, sql -> false))
+    return dataset
+        .query()
+        .map(query -> query.match(read -> false, source -> true, api -> false, sql -> false))
         .orElse(false);
   }
 
-  static void checkDropDuplicates(DatasetSpec dataset, RowType rowType, List<String> datasetProblems) {
+  static void checkDropDuplicates(
+      DatasetSpec dataset, RowType rowType, List<String> datasetProblems) {
     for (String key : dataset.dropDuplicatesKeys()) {
       if (!rowType.getFieldNames().contains(key)) {
-        datasetProblems.add("Dataset '" + dataset.name() + "': dropDuplicates names column '" + key
-            + "', which the query does not produce. Available columns: " + rowType.getFieldNames()
-            + ". Check the names passed to dropDuplicates().");
+        datasetProblems.add(
+            "Dataset '"
+                + dataset.name()
+                + "': dropDuplicates names column '"
+                + key
+                + "', which the query does not produce. Available columns: "
+                + rowType.getFieldNames()
+                + ". Check the names passed to dropDuplicates().");
       }
     }
   }

@@ -20,7 +20,10 @@ public final class SnapshotQueryContext implements QueryContext {
   private final TableEnvironment tableEnv;
   private final Map<String, String> configuration;
 
-  public SnapshotQueryContext(String pipeline, String target, TableEnvironment tableEnv,
+  public SnapshotQueryContext(
+      String pipeline,
+      String target,
+      TableEnvironment tableEnv,
       Map<String, String> configuration) {
     this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
     this.target = Objects.requireNonNull(target, "target");
@@ -50,8 +53,8 @@ public final class SnapshotQueryContext implements QueryContext {
 
   /** The user's snapshot function read a dataset: a definition problem, reported by the analyzer. */
   private PipelineDefinitionException refused(String dataset) {
-    return PipelineDefinitionException.of(pipeline, List.of(AnalysisErrors.snapshotFunctionReadsDataset(target,
-        dataset)));
+    return PipelineDefinitionException.of(
+        pipeline, List.of(AnalysisErrors.snapshotFunctionReadsDataset(target, dataset)));
   }
 
   @Override

@@ -22,16 +22,22 @@ final class SqlText {
   static final String LOOKUP_SUFFIX = "$lookup";
 
   // DLT SQL reads a stream as STREAM(name) or STREAM(live.name); literals and comments are skipped.
-  private static final Pattern STREAM_CALL = Pattern.compile("'(?:[^']|'')*'|--[^\\n]*|/\\*.*?\\*/"
-      + "|\\bSTREAM\\s*\\(\\s*(?:LIVE\\s*\\.\\s*)?`?([A-Za-z_][A-Za-z0-9_]*)`?\\s*\\)",
-      Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+  private static final Pattern STREAM_CALL =
+      Pattern.compile(
+          "'(?:[^']|'')*'|--[^\\n]*|/\\*.*?\\*/"
+              + "|\\bSTREAM\\s*\\(\\s*(?:LIVE\\s*\\.\\s*)?`?([A-Za-z_][A-Za-z0-9_]*)`?\\s*\\)",
+          Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
   // A lookup join's table: a name (or LIVE.name), quoted or not, followed by FOR SYSTEM_TIME AS OF.
-  private static final Pattern LOOKUP_TABLE = Pattern.compile("'(?:[^']|'')*'|--[^\\n]*|/\\*.*?\\*/"
-      + "|(?<![A-Za-z0-9_$.`])(?:LIVE\\s*\\.\\s*)?(?:`([A-Za-z_][A-Za-z0-9_]*)`|([A-Za-z_][A-Za-z0-9_]*))"
-      + "(?=\\s+FOR\\s+SYSTEM_TIME\\s+AS\\s+OF\\b)",
-      Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+  private static final Pattern LOOKUP_TABLE =
+      Pattern.compile(
+          "'(?:[^']|'')*'|--[^\\n]*|/\\*.*?\\*/"
+              + "|(?<![A-Za-z0-9_$.`])(?:LIVE\\s*\\.\\s*)?(?:`([A-Za-z_][A-Za-z0-9_]*)`|([A-Za-z_][A-Za-z0-9_]*))"
+              + "(?=\\s+FOR\\s+SYSTEM_TIME\\s+AS\\s+OF\\b)",
+          Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
   private static final Pattern IDENTIFIER =
-      Pattern.compile("'(?:[^']|'')*'|--[^\\n]*|/\\*.*?\\*/|`([^`]+)`|([A-Za-z_][A-Za-z0-9_$]*)", Pattern.DOTALL);
+      Pattern.compile(
+          "'(?:[^']|'')*'|--[^\\n]*|/\\*.*?\\*/|`([^`]+)`|([A-Za-z_][A-Za-z0-9_$]*)",
+          Pattern.DOTALL);
 
   private SqlText() {}
 
@@ -40,7 +46,8 @@ final class SqlText {
     Matcher matcher = STREAM_CALL.matcher(sql);
     StringBuilder out = new StringBuilder();
     while (matcher.find()) {
-      String replacement = matcher.group(1) == null ? matcher.group() : "`" + matcher.group(1) + STREAM_SUFFIX + "`";
+      String replacement =
+          matcher.group(1) == null ? matcher.group() : "`" + matcher.group(1) + STREAM_SUFFIX + "`";
       matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
     }
     matcher.appendTail(out);

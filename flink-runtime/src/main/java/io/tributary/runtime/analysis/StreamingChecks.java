@@ -26,8 +26,11 @@ final class StreamingChecks {
   private final Function<String, List<Input>> inputs;
   private final Map<String, String> configuration;
 
-  StreamingChecks(StreamTableEnvironment tableEnv, Map<String, DatasetSpec> datasets,
-      Function<String, List<Input>> inputs, Map<String, String> configuration) {
+  StreamingChecks(
+      StreamTableEnvironment tableEnv,
+      Map<String, DatasetSpec> datasets,
+      Function<String, List<Input>> inputs,
+      Map<String, String> configuration) {
     this.tableEnv = tableEnv;
     this.datasets = datasets;
     this.inputs = inputs;
@@ -52,7 +55,8 @@ final class StreamingChecks {
    * reads inlined (a view's placeholder would hide an outer join's retractions).
    */
   void checkAppendOnly(DatasetSpec dataset, Table built, List<String> problems) {
-    updatingError(dataset, built).ifPresent(e -> problems.add(AnalysisErrors.updatingStreamingQuery(dataset, e)));
+    updatingError(dataset, built)
+        .ifPresent(e -> problems.add(AnalysisErrors.updatingStreamingQuery(dataset, e)));
   }
 
   /**
@@ -61,33 +65,43 @@ final class StreamingChecks {
    * again with them inlined (the only query analysis runs twice).
    */
   Optional<TableException> updatingError(DatasetSpec dataset, Table built) {
-    boolean readsViews = inputs.apply(dataset.name()).stream().map(i -> datasets.get(i.dataset()))
-        .anyMatch(read -> read != null && read.kind() == DatasetKind.VIEW);
+    boolean readsViews =
+        inputs.apply(dataset.name()).stream()
+            .map(i -> datasets.get(i.dataset()))
+            .anyMatch(read -> read != null && read.kind() == DatasetKind.VIEW);
     if (!readsViews) {
       return updatingError(() -> built, () -> {});
     }
-    PlanTables inlined = new PlanTables(tableEnv, datasets::get, inputs, configuration,
-        new PlanTables.PersistedTables() {
-          @Override
-          public Table snapshot(String name) {
-            return tableEnv.from(Placeholders.quoted(Placeholders.INLINED_PREFIX + name));
-          }
+    PlanTables inlined =
+        new PlanTables(
+            tableEnv,
+            datasets::get,
+            inputs,
+            configuration,
+            new PlanTables.PersistedTables() {
+              @Override
+              public Table snapshot(String name) {
+                return tableEnv.from(Placeholders.quoted(Placeholders.INLINED_PREFIX + name));
+              }
 
-          @Override
-          public Table stream(String name) {
-            return tableEnv.from(Placeholders.quoted(Placeholders.INLINED_PREFIX + name + SqlText.STREAM_SUFFIX));
-          }
+              @Override
+              public Table stream(String name) {
+                return tableEnv.from(
+                    Placeholders.quoted(
+                        Placeholders.INLINED_PREFIX + name + SqlText.STREAM_SUFFIX));
+              }
 
-          @Override
-          public String lookup(String name) {
-            return Placeholders.quoted(name + SqlText.LOOKUP_SUFFIX); // a catalog table: no temporary view shadows it
-          }
+              @Override
+              public String lookup(String name) {
+                return Placeholders.quoted(
+                    name + SqlText.LOOKUP_SUFFIX); // a catalog table: no temporary view shadows it
+              }
 
-          @Override
-          public Table source(String name, Source source) {
-            return tableEnv.from(Placeholders.quoted(Placeholders.SOURCE_PREFIX + name));
-          }
-        });
+              @Override
+              public Table source(String name, Source source) {
+                return tableEnv.from(Placeholders.quoted(Placeholders.SOURCE_PREFIX + name));
+              }
+            });
     return updatingError(() -> inlined.build(dataset), inlined::dropRegisteredViews);
   }
 
@@ -110,7 +124,8 @@ final class StreamingChecks {
    * and revises rows it emitted, against the rows the table had when the job started: refused, with
    * the lookup join that gives DLT's stream-static semantics as the fix. A lookup is no snapshot read.
    */
-  void checkNoSnapshotReads(DatasetSpec reader, String current, String through, List<String> problems) {
+  void checkNoSnapshotReads(
+      DatasetSpec reader, String current, String through, List<String> problems) {
     for (Input input : inputs.apply(current)) {
       DatasetSpec read = datasets.get(input.dataset());
       if (read == null || input.mode() == ReadMode.LOOKUP) {

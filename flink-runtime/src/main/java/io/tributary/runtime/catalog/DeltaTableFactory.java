@@ -48,19 +48,27 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
    */
   public static final String HADOOP_PREFIX = "hadoop.";
 
-  public static final ConfigOption<String> PATH = ConfigOptions.key("path").stringType().noDefaultValue()
-      .withDescription("The Delta table's folder: a local path or a Hadoop URI.");
+  public static final ConfigOption<String> PATH =
+      ConfigOptions.key("path")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("The Delta table's folder: a local path or a Hadoop URI.");
 
-  public static final ConfigOption<Duration> LOOKUP_REFRESH_INTERVAL = ConfigOptions.key("lookup.refresh-interval")
-      .durationType().defaultValue(Duration.ofSeconds(1))
-      .withDescription("In a lookup join, how long a loaded version of the table is served before the table"
-          + " is checked for a newer version (and reloaded if it has one).");
+  public static final ConfigOption<Duration> LOOKUP_REFRESH_INTERVAL =
+      ConfigOptions.key("lookup.refresh-interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription(
+              "In a lookup join, how long a loaded version of the table is served before the table"
+                  + " is checked for a newer version (and reloaded if it has one).");
 
   public static final ConfigOption<DeltaLookupFunction.MissingTable> LOOKUP_MISSING_TABLE =
-      ConfigOptions.key("lookup.missing-table").enumType(DeltaLookupFunction.MissingTable.class)
+      ConfigOptions.key("lookup.missing-table")
+          .enumType(DeltaLookupFunction.MissingTable.class)
           .defaultValue(DeltaLookupFunction.MissingTable.FAIL)
-          .withDescription("In a lookup join, what a table that does not exist yet does: FAIL the job, or serve"
-              + " no rows (EMPTY) until the table is created.");
+          .withDescription(
+              "In a lookup join, what a table that does not exist yet does: FAIL the job, or serve"
+                  + " no rows (EMPTY) until the table is created.");
 
   @Override
   public String factoryIdentifier() {
@@ -83,13 +91,21 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
     helper.validateExcept(HADOOP_PREFIX);
     RowType rowType = (RowType) context.getPhysicalRowDataType().getLogicalType();
     Map<String, String> hadoop = new TreeMap<>();
-    context.getCatalogTable().getOptions().forEach((key, value) -> {
-      if (key.startsWith(HADOOP_PREFIX)) {
-        hadoop.put(key.substring(HADOOP_PREFIX.length()), value);
-      }
-    });
-    return new Source(helper.getOptions().get(PATH), rowType, helper.getOptions().get(LOOKUP_REFRESH_INTERVAL),
-        helper.getOptions().get(LOOKUP_MISSING_TABLE), HadoopSettings.of(hadoop));
+    context
+        .getCatalogTable()
+        .getOptions()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith(HADOOP_PREFIX)) {
+                hadoop.put(key.substring(HADOOP_PREFIX.length()), value);
+              }
+            });
+    return new Source(
+        helper.getOptions().get(PATH),
+        rowType,
+        helper.getOptions().get(LOOKUP_REFRESH_INTERVAL),
+        helper.getOptions().get(LOOKUP_MISSING_TABLE),
+        HadoopSettings.of(hadoop));
   }
 
   /**
@@ -97,14 +113,19 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
    * pushes the columns a query uses into it ({@link SupportsProjectionPushDown}), so only those
    * Parquet columns are read: a query over a wide table pays for the columns it names.
    */
-  static final class Source implements ScanTableSource, LookupTableSource, SupportsProjectionPushDown {
+  static final class Source
+      implements ScanTableSource, LookupTableSource, SupportsProjectionPushDown {
     private final String path;
     private final Duration refreshInterval;
     private final DeltaLookupFunction.MissingTable missingTable;
     private final HadoopSettings hadoop;
     private RowType rowType;
 
-    Source(String path, RowType rowType, Duration refreshInterval, DeltaLookupFunction.MissingTable missingTable,
+    Source(
+        String path,
+        RowType rowType,
+        Duration refreshInterval,
+        DeltaLookupFunction.MissingTable missingTable,
         HadoopSettings hadoop) {
       this.path = path;
       this.rowType = rowType;
@@ -145,13 +166,16 @@ public final class DeltaTableFactory implements DynamicTableSourceFactory {
       int[] keys = new int[keyPaths.length];
       for (int i = 0; i < keyPaths.length; i++) {
         if (keyPaths[i].length != 1) {
-          throw new ValidationException("A lookup join on Delta table " + path + " joins on a nested field;"
-              + " join on top-level columns of the table.");
+          throw new ValidationException(
+              "A lookup join on Delta table "
+                  + path
+                  + " joins on a nested field;"
+                  + " join on top-level columns of the table.");
         }
         keys[i] = keyPaths[i][0];
       }
-      return LookupFunctionProvider.of(new DeltaLookupFunction(path, rowType, keys, refreshInterval,
-          missingTable, hadoop));
+      return LookupFunctionProvider.of(
+          new DeltaLookupFunction(path, rowType, keys, refreshInterval, missingTable, hadoop));
     }
 
     @Override

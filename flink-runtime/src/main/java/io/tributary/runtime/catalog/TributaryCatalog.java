@@ -53,15 +53,17 @@ public final class TributaryCatalog extends GenericInMemoryCatalog {
       }
       for (FileStatus status : fs.listStatus(tables)) {
         String table = status.getPath().getName();
-        Optional<RowType> schema = status.isDirectory() ? DeltaTableReader.schema(status.getPath().toString(),
-            storage.hadoopConf())
-            : Optional.empty();
+        Optional<RowType> schema =
+            status.isDirectory()
+                ? DeltaTableReader.schema(status.getPath().toString(), storage.hadoopConf())
+                : Optional.empty();
         if (schema.isPresent()) {
           catalog.register(table, status.getPath().toString(), schema.get(), storage.settings());
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the tables under " + tables + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot list the tables under " + tables + ": " + e.getMessage(), e);
     }
     return catalog;
   }
@@ -71,12 +73,18 @@ public final class TributaryCatalog extends GenericInMemoryCatalog {
     Map<String, String> options = new java.util.TreeMap<>();
     options.put("connector", DeltaTableFactory.IDENTIFIER);
     options.put(DeltaTableFactory.PATH.key(), path);
-    hadoop.entries().forEach((key, value) -> options.put(DeltaTableFactory.HADOOP_PREFIX + key, value));
-    CatalogTable catalogTable = CatalogTable.newBuilder()
-        .schema(Schema.newBuilder().fromRowDataType(TypeConversions.fromLogicalToDataType(rowType)).build())
-        .comment("Delta table " + path)
-        .options(options)
-        .build();
+    hadoop
+        .entries()
+        .forEach((key, value) -> options.put(DeltaTableFactory.HADOOP_PREFIX + key, value));
+    CatalogTable catalogTable =
+        CatalogTable.newBuilder()
+            .schema(
+                Schema.newBuilder()
+                    .fromRowDataType(TypeConversions.fromLogicalToDataType(rowType))
+                    .build())
+            .comment("Delta table " + path)
+            .options(options)
+            .build();
     try {
       createTable(new ObjectPath(DATABASE, table), catalogTable, false);
     } catch (TableAlreadyExistException | DatabaseNotExistException e) {

@@ -25,9 +25,12 @@ final class EventsCommand implements Callable<Integer> {
   @CommandLine.Mixin TributaryCli.PipelineOptions options;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--type", paramLabel = "T",
-      description = "Only events of this type: create_update, update_progress, flow_definition, flow_progress,"
-          + " user_action, maintenance_progress, pipeline_lock, planning_information.")
+  @Option(
+      names = "--type",
+      paramLabel = "T",
+      description =
+          "Only events of this type: create_update, update_progress, flow_definition, flow_progress,"
+              + " user_action, maintenance_progress, pipeline_lock, planning_information.")
   String type;
 
   @Option(names = "--json", description = "One JSON object per event and line.")
@@ -38,10 +41,16 @@ final class EventsCommand implements Callable<Integer> {
     PipelineConfig config = options.load();
     List<String> types = Arrays.stream(EventType.values()).map(EventType::value).toList();
     if (type != null && !types.contains(type)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "tributary events: --type '" + type
-          + "' is not an event type. Use one of " + types + ".");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "tributary events: --type '"
+              + type
+              + "' is not an event type. Use one of "
+              + types
+              + ".");
     }
-    PipelineStorage storage = PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
+    PipelineStorage storage =
+        PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
     EventLog log = EventLog.of(storage);
     List<Event> events = type == null ? log.events() : log.events(type);
     PrintWriter out = spec.commandLine().getOut();
@@ -49,8 +58,14 @@ final class EventsCommand implements Callable<Integer> {
       if (json) {
         out.println(event.toJson());
       } else {
-        out.printf("%d %s %-7s %-15s %-20s %s%n", event.sequence(), event.timestamp(), event.level(),
-            event.eventType(), event.origin().flowName().orElse("-"), event.message());
+        out.printf(
+            "%d %s %-7s %-15s %-20s %s%n",
+            event.sequence(),
+            event.timestamp(),
+            event.level(),
+            event.eventType(),
+            event.origin().flowName().orElse("-"),
+            event.message());
         event.error().ifPresent(e -> out.println("    error: " + e));
       }
     }

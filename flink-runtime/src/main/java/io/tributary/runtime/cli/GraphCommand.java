@@ -22,34 +22,50 @@ import picocli.CommandLine.Option;
  * graph as text, Mermaid or DOT ({@link GraphRenderer}), or as the pipeline page ({@link PipelinePage}):
  * one self-contained HTML file with the graph and what the event log says of the tables and updates.
  */
-@Command(name = "graph", description = "Prints the pipeline's dataset graph: text, Mermaid, DOT, or the pipeline"
-    + " page as one self-contained HTML file.")
+@Command(
+    name = "graph",
+    description =
+        "Prints the pipeline's dataset graph: text, Mermaid, DOT, or the pipeline"
+            + " page as one self-contained HTML file.")
 final class GraphCommand implements Callable<Integer> {
   @CommandLine.Mixin TributaryCli.PipelineOptions options;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+  @Option(
+      names = "--format",
+      defaultValue = "text",
+      paramLabel = "FORMAT",
       description = "text, mermaid, dot or html (default ${DEFAULT-VALUE}).")
   String format;
 
-  @Option(names = "--output", paramLabel = "FILE", description = "Writes to this file instead of printing.")
+  @Option(
+      names = "--output",
+      paramLabel = "FILE",
+      description = "Writes to this file instead of printing.")
   Path output;
 
   @Override
   public Integer call() {
     String chosen = format.toLowerCase(Locale.ROOT);
-    if (!chosen.equals("html") && !chosen.equals("text") && !chosen.equals("mermaid") && !chosen.equals("dot")) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
+    if (!chosen.equals("html")
+        && !chosen.equals("text")
+        && !chosen.equals("mermaid")
+        && !chosen.equals("dot")) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
           "--format " + format + " is not a graph format. Use text, mermaid, dot or html.");
     }
     PipelineConfig config = options.load();
     ResolvedPlan plan = Tributary.fromConfig(config).validate();
     String text;
     if (chosen.equals("html")) {
-      PipelineStorage storage = PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
+      PipelineStorage storage =
+          PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
       text = PipelinePage.render(PipelineState.of(plan.plan(), storage, Clock.systemUTC()), false);
     } else {
-      text = GraphRenderer.render(plan.plan(), GraphRenderer.Format.valueOf(chosen.toUpperCase(Locale.ROOT)));
+      text =
+          GraphRenderer.render(
+              plan.plan(), GraphRenderer.Format.valueOf(chosen.toUpperCase(Locale.ROOT)));
     }
     if (output == null) {
       spec.commandLine().getOut().print(text);
@@ -64,8 +80,9 @@ final class GraphCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + output + ": " + e.getMessage(), e);
     }
-    spec.commandLine().getOut().println("Wrote the " + chosen + " graph of pipeline '" + config.name() + "' to "
-        + output);
+    spec.commandLine()
+        .getOut()
+        .println("Wrote the " + chosen + " graph of pipeline '" + config.name() + "' to " + output);
     return 0;
   }
 }

@@ -35,10 +35,16 @@ final class GraphRenderer {
     List<String> lines = new ArrayList<>();
     lines.add("pipeline " + plan.pipeline());
     for (DatasetSpec dataset : plan.datasets()) {
-      List<String> reads = new ArrayList<>(plan.inputsOf(dataset.name()).stream().map(Input::describe).toList());
+      List<String> reads =
+          new ArrayList<>(plan.inputsOf(dataset.name()).stream().map(Input::describe).toList());
       source(dataset).ifPresent(reads::add);
-      lines.add("  " + dataset.name() + " (" + dataset.kind().displayName() + ")"
-          + (reads.isEmpty() ? "" : " <- " + String.join(", ", reads)));
+      lines.add(
+          "  "
+              + dataset.name()
+              + " ("
+              + dataset.kind().displayName()
+              + ")"
+              + (reads.isEmpty() ? "" : " <- " + String.join(", ", reads)));
     }
     return String.join("\n", lines) + "\n";
   }
@@ -48,20 +54,34 @@ final class GraphRenderer {
     lines.add("flowchart LR");
     for (DatasetSpec dataset : plan.datasets()) {
       String label = dataset.name() + "<br/><i>" + dataset.kind().displayName() + "</i>";
-      lines.add("  " + dataset.name() + (dataset.kind() == DatasetKind.VIEW ? "[\"" + label + "\"]"
-          : "[(\"" + label + "\")]"));
+      lines.add(
+          "  "
+              + dataset.name()
+              + (dataset.kind() == DatasetKind.VIEW
+                  ? "[\"" + label + "\"]"
+                  : "[(\"" + label + "\")]"));
       if (source(dataset).isPresent()) {
         String id = dataset.name() + "__source";
-        lines.add("  " + id + "{{\"" + source(dataset).get().replace("\"", "'") + "\"}} --> " + dataset.name());
+        lines.add(
+            "  "
+                + id
+                + "{{\""
+                + source(dataset).get().replace("\"", "'")
+                + "\"}} --> "
+                + dataset.name());
       }
     }
     for (DatasetSpec dataset : plan.datasets()) {
       for (Input input : plan.inputsOf(dataset.name())) {
-        lines.add("  " + input.dataset() + switch (input.mode()) {
-          case STREAM -> " -->|stream| ";
-          case LOOKUP -> " -.->|lookup| ";
-          case SNAPSHOT -> " -.->|snapshot| ";
-        } + dataset.name());
+        lines.add(
+            "  "
+                + input.dataset()
+                + switch (input.mode()) {
+                  case STREAM -> " -->|stream| ";
+                  case LOOKUP -> " -.->|lookup| ";
+                  case SNAPSHOT -> " -.->|snapshot| ";
+                }
+                + dataset.name());
       }
     }
     return String.join("\n", lines) + "\n";
@@ -73,19 +93,43 @@ final class GraphRenderer {
     lines.add("  rankdir=LR;");
     for (DatasetSpec dataset : plan.datasets()) {
       String shape = dataset.kind() == DatasetKind.VIEW ? "box" : "cylinder";
-      lines.add("  \"" + dataset.name() + "\" [shape=" + shape + ", label=\"" + dataset.name() + "\\n"
-          + dataset.kind().displayName() + "\"];");
-      source(dataset).ifPresent(s -> lines.add("  \"" + dataset.name() + "__source\" [shape=hexagon, label=\""
-          + s.replace("\"", "'") + "\"];\n  \"" + dataset.name() + "__source\" -> \"" + dataset.name() + "\";"));
+      lines.add(
+          "  \""
+              + dataset.name()
+              + "\" [shape="
+              + shape
+              + ", label=\""
+              + dataset.name()
+              + "\\n"
+              + dataset.kind().displayName()
+              + "\"];");
+      source(dataset)
+          .ifPresent(
+              s ->
+                  lines.add(
+                      "  \""
+                          + dataset.name()
+                          + "__source\" [shape=hexagon, label=\""
+                          + s.replace("\"", "'")
+                          + "\"];\n  \""
+                          + dataset.name()
+                          + "__source\" -> \""
+                          + dataset.name()
+                          + "\";"));
     }
     for (DatasetSpec dataset : plan.datasets()) {
       for (Input input : plan.inputsOf(dataset.name())) {
-        lines.add("  \"" + input.dataset() + "\" -> \"" + dataset.name() + "\""
-            + switch (input.mode()) {
-              case STREAM -> " [label=\"stream\"];";
-              case LOOKUP -> " [label=\"lookup\", style=dotted];";
-              case SNAPSHOT -> " [label=\"snapshot\", style=dashed];";
-            });
+        lines.add(
+            "  \""
+                + input.dataset()
+                + "\" -> \""
+                + dataset.name()
+                + "\""
+                + switch (input.mode()) {
+                  case STREAM -> " [label=\"stream\"];";
+                  case LOOKUP -> " [label=\"lookup\", style=dotted];";
+                  case SNAPSHOT -> " [label=\"snapshot\", style=dashed];";
+                });
       }
     }
     lines.add("}");
@@ -93,7 +137,9 @@ final class GraphRenderer {
   }
 
   private static java.util.Optional<String> source(DatasetSpec dataset) {
-    return dataset.query().filter(Query.SourceRead.class::isInstance)
+    return dataset
+        .query()
+        .filter(Query.SourceRead.class::isInstance)
         .map(q -> ((Query.SourceRead) q).source().describe());
   }
 }

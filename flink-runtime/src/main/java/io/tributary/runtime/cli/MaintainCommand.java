@@ -21,25 +21,40 @@ import picocli.CommandLine.Option;
  * table. Reads only the pipeline file (its storage), not its libraries. Exit codes: 0 done, 1 the
  * maintenance of some table failed (the others ran), 2 a wrong option or table name.
  */
-@Command(name = "maintain", description = "Compacts small files, VACUUMs files no version within the retention"
-    + " needs (and orphans of aborted epochs), checkpoints the log and deletes expired log files.")
+@Command(
+    name = "maintain",
+    description =
+        "Compacts small files, VACUUMs files no version within the retention"
+            + " needs (and orphans of aborted epochs), checkpoints the log and deletes expired log files.")
 final class MaintainCommand implements Callable<Integer> {
 
   @CommandLine.Mixin TributaryCli.PipelineOptions options;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--tables", split = ",", paramLabel = "TABLE", description = "Only these tables (default: all).")
+  @Option(
+      names = "--tables",
+      split = ",",
+      paramLabel = "TABLE",
+      description = "Only these tables (default: all).")
   Set<String> tables = Set.of();
 
-  @Option(names = "--retain-hours", paramLabel = "N", description = "VACUUM keeps dead files younger than N hours"
-      + " (default: each table's delta.deletedFileRetentionDuration, 7 days unless set; at least 1).")
+  @Option(
+      names = "--retain-hours",
+      paramLabel = "N",
+      description =
+          "VACUUM keeps dead files younger than N hours"
+              + " (default: each table's delta.deletedFileRetentionDuration, 7 days unless set; at least 1).")
   Long retainHours;
 
-  @Option(names = "--force-retention", description = "Accepts a --retain-hours below 1; only when no update or"
-      + " reader is running.")
+  @Option(
+      names = "--force-retention",
+      description =
+          "Accepts a --retain-hours below 1; only when no update or" + " reader is running.")
   boolean forceRetention;
 
-  @Option(names = "--dry-run", description = "Reports what would be compacted and deleted; changes nothing.")
+  @Option(
+      names = "--dry-run",
+      description = "Reports what would be compacted and deleted; changes nothing.")
   boolean dryRun;
 
   @Override
@@ -50,12 +65,16 @@ final class MaintainCommand implements Callable<Integer> {
       chosen = MaintenanceOptions.all().withTables(tables).withDryRun(dryRun);
       if (retainHours != null) {
         Duration retention = Duration.ofHours(retainHours);
-        chosen = forceRetention ? chosen.withForcedRetention(retention) : chosen.withRetention(retention);
+        chosen =
+            forceRetention
+                ? chosen.withForcedRetention(retention)
+                : chosen.withRetention(retention);
       }
     } catch (DeltaTableException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    PipelineStorage storage = PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
+    PipelineStorage storage =
+        PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
     MaintenanceReport report;
     try {
       report = TableMaintenance.run(storage, chosen);
@@ -63,8 +82,13 @@ final class MaintainCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.println("Maintenance of pipeline '" + config.name() + "' (storage " + config.storage() + ")"
-        + (dryRun ? ": a dry run, nothing is changed" : ""));
+    out.println(
+        "Maintenance of pipeline '"
+            + config.name()
+            + "' (storage "
+            + config.storage()
+            + ")"
+            + (dryRun ? ": a dry run, nothing is changed" : ""));
     if (report.tables().isEmpty()) {
       out.println("  no tables yet");
     }

@@ -75,9 +75,16 @@ final class PipelinePage {
         </script>
         </body>
         </html>
-        """.formatted(html(pipeline), CSS, live, svg(state), scriptSafe(state.toString()),
-        SCRIPT.replace("LIVE_REFRESH_MS", String.valueOf(LIVE_REFRESH_MS))
-            .replace("IDLE_REFRESH_MS", String.valueOf(IDLE_REFRESH_MS)));
+        """
+        .formatted(
+            html(pipeline),
+            CSS,
+            live,
+            svg(state),
+            scriptSafe(state.toString()),
+            SCRIPT
+                .replace("LIVE_REFRESH_MS", String.valueOf(LIVE_REFRESH_MS))
+                .replace("IDLE_REFRESH_MS", String.valueOf(IDLE_REFRESH_MS)));
   }
 
   /** The graph: datasets in columns by level, edges as curves from an input's right to a reader's left. */
@@ -97,19 +104,30 @@ final class PipelinePage {
     int rows = 0;
     for (int c = 0; c < columns.size(); c++) {
       for (int r = 0; r < columns.get(c).size(); r++) {
-        at.put(columns.get(c).get(r).path("name").asText(),
+        at.put(
+            columns.get(c).get(r).path("name").asText(),
             new int[] {MARGIN + c * (width + COLUMN_GAP), MARGIN + r * (NODE_HEIGHT + ROW_GAP)});
       }
       rows = Math.max(rows, columns.get(c).size());
     }
-    int svgWidth = 2 * MARGIN + columns.size() * width + Math.max(0, columns.size() - 1) * COLUMN_GAP;
+    int svgWidth =
+        2 * MARGIN + columns.size() * width + Math.max(0, columns.size() - 1) * COLUMN_GAP;
     int svgHeight = 2 * MARGIN + rows * NODE_HEIGHT + Math.max(0, rows - 1) * ROW_GAP;
     StringBuilder svg = new StringBuilder();
-    svg.append(String.format(Locale.ROOT, "<svg id=\"graph\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\""
-        + " height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"dataset graph\">%n", svgWidth, svgHeight,
-        svgWidth, svgHeight, svgWidth, svgHeight));
-    svg.append("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\""
-        + " markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\"/></marker></defs>\n");
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<svg id=\"graph\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\""
+                + " height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"dataset graph\">%n",
+            svgWidth,
+            svgHeight,
+            svgWidth,
+            svgHeight,
+            svgWidth,
+            svgHeight));
+    svg.append(
+        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\""
+            + " markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\"/></marker></defs>\n");
     for (JsonNode dataset : state.path("datasets")) {
       String to = dataset.path("name").asText();
       for (JsonNode input : dataset.path("inputs")) {
@@ -125,30 +143,60 @@ final class PipelinePage {
         int y2 = b[1] + NODE_HEIGHT / 2;
         int bend = Math.max(30, (x2 - x1) / 2);
         String mode = input.path("mode").asText();
-        svg.append(String.format(Locale.ROOT, "<path class=\"edge %s\" data-from=\"%s\" data-to=\"%s\""
-            + " data-mode=\"%s\" d=\"M %d %d C %d %d, %d %d, %d %d\" marker-end=\"url(#arrow)\"><title>%s → %s"
-            + " (%s)</title></path>%n", html(mode), html(from), html(to), html(mode), x1, y1, x1 + bend, y1,
-            x2 - bend, y2, x2, y2, html(from), html(to), html(mode)));
+        svg.append(
+            String.format(
+                Locale.ROOT,
+                "<path class=\"edge %s\" data-from=\"%s\" data-to=\"%s\""
+                    + " data-mode=\"%s\" d=\"M %d %d C %d %d, %d %d, %d %d\" marker-end=\"url(#arrow)\"><title>%s → %s"
+                    + " (%s)</title></path>%n",
+                html(mode),
+                html(from),
+                html(to),
+                html(mode),
+                x1,
+                y1,
+                x1 + bend,
+                y1,
+                x2 - bend,
+                y2,
+                x2,
+                y2,
+                html(from),
+                html(to),
+                html(mode)));
       }
     }
     for (JsonNode dataset : state.path("datasets")) {
       String name = dataset.path("name").asText();
       int[] p = at.get(name);
       String kind = dataset.path("kind").asText();
-      svg.append(String.format(Locale.ROOT, "<g class=\"node %s\" data-name=\"%s\" transform=\"translate(%d %d)\">"
-          + "<rect width=\"%d\" height=\"%d\" rx=\"%d\"/>"
-          + "<text class=\"name\" x=\"12\" y=\"22\">%s</text>"
-          + "<text class=\"kind\" x=\"12\" y=\"40\">%s</text>"
-          + "<text class=\"stats\" x=\"12\" y=\"56\"></text></g>%n",
-          kind.replace(' ', '-'), html(name), p[0], p[1], width, NODE_HEIGHT, kind.equals("view") ? 2 : 10,
-          html(name), html(kind)));
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<g class=\"node %s\" data-name=\"%s\" transform=\"translate(%d %d)\">"
+                  + "<rect width=\"%d\" height=\"%d\" rx=\"%d\"/>"
+                  + "<text class=\"name\" x=\"12\" y=\"22\">%s</text>"
+                  + "<text class=\"kind\" x=\"12\" y=\"40\">%s</text>"
+                  + "<text class=\"stats\" x=\"12\" y=\"56\"></text></g>%n",
+              kind.replace(' ', '-'),
+              html(name),
+              p[0],
+              p[1],
+              width,
+              NODE_HEIGHT,
+              kind.equals("view") ? 2 : 10,
+              html(name),
+              html(kind)));
     }
     svg.append("</svg>");
     return svg.toString();
   }
 
   static String html(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 
   /** JSON inside a script element: every {@code <} escaped, so nothing in the data can end or open one. */
@@ -156,7 +204,8 @@ final class PipelinePage {
     return json.replace("<", "\\u003c");
   }
 
-  private static final String CSS = """
+  private static final String CSS =
+      """
       body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1d2330; background: #fafbfc; }
       h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 24px 0 8px; }
       #summary { color: #555; margin: 0; }
@@ -176,7 +225,8 @@ final class PipelinePage {
       .state-COMPLETED { color: #2e7d32; } .state-FAILED { color: #c62828; } .state-RUNNING { color: #1565c0; }
       """;
 
-  private static final String SCRIPT = """
+  private static final String SCRIPT =
+      """
       'use strict';
       const live = document.body.dataset.live === 'true';
       function seconds(ms) { return ms == null ? '' : (ms / 1000).toFixed(1) + ' s'; }

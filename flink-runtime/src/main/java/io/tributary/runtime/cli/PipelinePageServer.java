@@ -33,40 +33,56 @@ final class PipelinePageServer implements AutoCloseable {
 
   /** Starts serving on {@code 127.0.0.1:port} ({@code 0}: a free port). */
   static PipelinePageServer start(int port, Supplier<ObjectNode> state) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(LOOPBACK), port), 0);
-    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "tributary-ui");
-      t.setDaemon(true);
-      return t;
-    });
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getByName(LOOPBACK), port), 0);
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "tributary-ui");
+              t.setDaemon(true);
+              return t;
+            });
     int bound = server.getAddress().getPort();
     Set<String> hosts = Set.of(LOOPBACK + ":" + bound, "localhost:" + bound);
-    server.createContext("/", exchange -> {
-      try (exchange) {
-        String host = exchange.getRequestHeaders().getFirst("Host");
-        if (host == null || !hosts.contains(host.toLowerCase(java.util.Locale.ROOT))) {
-          send(exchange, 403, "text/plain", "Host " + host + " is not served; open http://" + LOOPBACK + ":" + bound
-              + "/");
-          return;
-        }
-        if (!exchange.getRequestMethod().equals("GET")) {
-          send(exchange, 405, "text/plain", "Only GET is served.");
-          return;
-        }
-        String path = exchange.getRequestURI().getPath();
-        try {
-          if (path.equals("/")) {
-            send(exchange, 200, "text/html; charset=utf-8", PipelinePage.render(state.get(), true));
-          } else if (path.equals("/api/state")) {
-            send(exchange, 200, "application/json", state.get().toString());
-          } else {
-            send(exchange, 404, "text/plain", "Not found: " + path);
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            String host = exchange.getRequestHeaders().getFirst("Host");
+            if (host == null || !hosts.contains(host.toLowerCase(java.util.Locale.ROOT))) {
+              send(
+                  exchange,
+                  403,
+                  "text/plain",
+                  "Host " + host + " is not served; open http://" + LOOPBACK + ":" + bound + "/");
+              return;
+            }
+            if (!exchange.getRequestMethod().equals("GET")) {
+              send(exchange, 405, "text/plain", "Only GET is served.");
+              return;
+            }
+            String path = exchange.getRequestURI().getPath();
+            try {
+              if (path.equals("/")) {
+                send(
+                    exchange,
+                    200,
+                    "text/html; charset=utf-8",
+                    PipelinePage.render(state.get(), true));
+              } else if (path.equals("/api/state")) {
+                send(exchange, 200, "application/json", state.get().toString());
+              } else {
+                send(exchange, 404, "text/plain", "Not found: " + path);
+              }
+            } catch (RuntimeException e) {
+              send(
+                  exchange,
+                  500,
+                  "text/plain",
+                  "Cannot read the pipeline's state: " + e.getMessage());
+            }
           }
-        } catch (RuntimeException e) {
-          send(exchange, 500, "text/plain", "Cannot read the pipeline's state: " + e.getMessage());
-        }
-      }
-    });
+        });
     server.setExecutor(executor);
     server.start();
     return new PipelinePageServer(server, executor);
@@ -80,7 +96,8 @@ final class PipelinePageServer implements AutoCloseable {
     return "http://" + LOOPBACK + ":" + server.getAddress().getPort() + "/";
   }
 
-  private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+  private static void send(HttpExchange exchange, int status, String type, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", type);
     exchange.getResponseHeaders().set("Cache-Control", "no-store");

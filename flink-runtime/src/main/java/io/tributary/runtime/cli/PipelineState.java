@@ -42,17 +42,24 @@ final class PipelineState {
   static final int UPDATES_SHOWN = 10;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> ENDED_UPDATE = Set.of("COMPLETED", "FAILED", "STOPPED");
-  private static final Set<String> ENDED_FLOW = Set.of("COMPLETED", "FAILED", "SKIPPED", "STOPPED", "EXCLUDED");
+  private static final Set<String> ENDED_FLOW =
+      Set.of("COMPLETED", "FAILED", "SKIPPED", "STOPPED", "EXCLUDED");
 
   private PipelineState() {}
 
   static ObjectNode of(LogicalPlan plan, PipelineStorage storage, Clock clock) {
-    return of(plan, EventLog.of(storage).events(), name -> DeltaTableSummary.of(storage.tablePath(name),
-        storage.hadoopConf()), clock);
+    return of(
+        plan,
+        EventLog.of(storage).events(),
+        name -> DeltaTableSummary.of(storage.tablePath(name), storage.hadoopConf()),
+        clock);
   }
 
-  static ObjectNode of(LogicalPlan plan, List<Event> events,
-      java.util.function.Function<String, Optional<DeltaTableSummary>> tables, Clock clock) {
+  static ObjectNode of(
+      LogicalPlan plan,
+      List<Event> events,
+      java.util.function.Function<String, Optional<DeltaTableSummary>> tables,
+      Clock clock) {
     ObjectNode state = JSON.createObjectNode();
     state.put("pipeline", plan.pipeline());
     state.put("generated", clock.instant().toString());
@@ -61,7 +68,8 @@ final class PipelineState {
     for (int i = updates.size() - 1; i >= Math.max(0, updates.size() - UPDATES_SHOWN); i--) {
       updateArray.add(updates.get(i).json());
     }
-    Optional<UpdateView> last = updates.isEmpty() ? Optional.empty() : Optional.of(updates.get(updates.size() - 1));
+    Optional<UpdateView> last =
+        updates.isEmpty() ? Optional.empty() : Optional.of(updates.get(updates.size() - 1));
     state.put("running", last.map(u -> !u.ended()).orElse(false));
 
     Map<String, Integer> levels = new HashMap<>();
@@ -73,13 +81,16 @@ final class PipelineState {
       int level = 0;
       ArrayNode inputs = node.putArray("inputs");
       for (Input input : plan.inputsOf(dataset.name())) {
-        inputs.addObject().put("dataset", input.dataset()).put("mode", input.mode().name().toLowerCase(
-            java.util.Locale.ROOT));
+        inputs
+            .addObject()
+            .put("dataset", input.dataset())
+            .put("mode", input.mode().name().toLowerCase(java.util.Locale.ROOT));
         level = Math.max(level, levels.getOrDefault(input.dataset(), 0) + 1);
       }
       levels.put(dataset.name(), level);
       node.put("level", level);
-      Optional<DeltaTableSummary> table = dataset.kind().isPersisted() ? tables.apply(dataset.name()) : Optional.empty();
+      Optional<DeltaTableSummary> table =
+          dataset.kind().isPersisted() ? tables.apply(dataset.name()) : Optional.empty();
       if (table.isPresent()) {
         node.put("rows", table.get().rows());
         node.put("version", table.get().version());
@@ -87,42 +98,57 @@ final class PipelineState {
         node.putNull("rows");
         node.putNull("version");
       }
-      flowOfLastRun(events, dataset.name(), clock).ifPresentOrElse(f -> node.set("last_run", f),
-          () -> node.putNull("last_run"));
+      flowOfLastRun(events, dataset.name(), clock)
+          .ifPresentOrElse(f -> node.set("last_run", f), () -> node.putNull("last_run"));
     }
 
     ArrayNode expectations = state.putArray("expectations");
     ArrayNode batches = state.putArray("batches");
-    EventLog.lastUpdateId(events).ifPresent(id -> {
-      for (EventLog.ExpectationTotals t : EventLog.dataQuality(events, id).values()) {
-        expectations.addObject().put("dataset", t.dataset()).put("name", t.name()).put("passed", t.passed())
-            .put("failed", t.failed()).put("pass_rate", Math.round(t.passRate() * 100) / 100.0);
-      }
-      for (Event e : events) {
-        if (e.origin().updateId().equals(id) && e.level() == Event.Level.METRICS
-            && e.eventType().equals(EventType.FLOW_PROGRESS.value())) {
-          JsonNode progress = e.detailsJson().path("flow_progress");
-          ObjectNode batch = batches.addObject();
-          batch.put("flow", e.origin().flowName().orElse(""));
-          batch.put("dataset", e.origin().dataset().orElse(""));
-          batch.put("epoch", progress.path("epoch").asText());
-          batch.put("time", e.timestamp().toString());
-          batch.put("rows", progress.path("metrics").path("num_output_rows").asLong());
-          JsonNode dropped = progress.path("data_quality").path("dropped_records");
-          if (dropped.isMissingNode()) {
-            batch.putNull("dropped");
-          } else {
-            batch.put("dropped", dropped.asLong());
-          }
-        }
-      }
-    });
+    EventLog.lastUpdateId(events)
+        .ifPresent(
+            id -> {
+              for (EventLog.ExpectationTotals t : EventLog.dataQuality(events, id).values()) {
+                expectations
+                    .addObject()
+                    .put("dataset", t.dataset())
+                    .put("name", t.name())
+                    .put("passed", t.passed())
+                    .put("failed", t.failed())
+                    .put("pass_rate", Math.round(t.passRate() * 100) / 100.0);
+              }
+              for (Event e : events) {
+                if (e.origin().updateId().equals(id)
+                    && e.level() == Event.Level.METRICS
+                    && e.eventType().equals(EventType.FLOW_PROGRESS.value())) {
+                  JsonNode progress = e.detailsJson().path("flow_progress");
+                  ObjectNode batch = batches.addObject();
+                  batch.put("flow", e.origin().flowName().orElse(""));
+                  batch.put("dataset", e.origin().dataset().orElse(""));
+                  batch.put("epoch", progress.path("epoch").asText());
+                  batch.put("time", e.timestamp().toString());
+                  batch.put("rows", progress.path("metrics").path("num_output_rows").asLong());
+                  JsonNode dropped = progress.path("data_quality").path("dropped_records");
+                  if (dropped.isMissingNode()) {
+                    batch.putNull("dropped");
+                  } else {
+                    batch.put("dropped", dropped.asLong());
+                  }
+                }
+              }
+            });
     return state;
   }
 
   /** An update as its events tell it. */
-  private record UpdateView(String id, long number, Instant started, String state, Optional<Long> durationMs,
-      Optional<String> error, Instant lastEvent, Clock clock) {
+  private record UpdateView(
+      String id,
+      long number,
+      Instant started,
+      String state,
+      Optional<Long> durationMs,
+      Optional<String> error,
+      Instant lastEvent,
+      Clock clock) {
     boolean ended() {
       return ENDED_UPDATE.contains(state);
     }
@@ -133,9 +159,13 @@ final class PipelineState {
       node.put("id", id);
       node.put("state", state);
       node.put("started", started.toString());
-      node.put("duration_ms", durationMs.orElseGet(() -> ended()
-          ? Duration.between(started, lastEvent).toMillis()
-          : Math.max(0, Duration.between(started, clock.instant()).toMillis())));
+      node.put(
+          "duration_ms",
+          durationMs.orElseGet(
+              () ->
+                  ended()
+                      ? Duration.between(started, lastEvent).toMillis()
+                      : Math.max(0, Duration.between(started, clock.instant()).toMillis())));
       error.ifPresentOrElse(e -> node.put("error", e), () -> node.putNull("error"));
       return node;
     }
@@ -147,10 +177,22 @@ final class PipelineState {
     for (Event e : events) {
       String id = e.origin().updateId();
       if (e.eventType().equals(EventType.CREATE_UPDATE.value())) {
-        long number = e.detailsJson().path("create_update").path("update_number").asLong(
-            e.sequence() / Event.SEQUENCES_PER_UPDATE);
-        updates.put(id, new UpdateView(id, number, e.timestamp(), "QUEUED", Optional.empty(), Optional.empty(),
-            e.timestamp(), clock));
+        long number =
+            e.detailsJson()
+                .path("create_update")
+                .path("update_number")
+                .asLong(e.sequence() / Event.SEQUENCES_PER_UPDATE);
+        updates.put(
+            id,
+            new UpdateView(
+                id,
+                number,
+                e.timestamp(),
+                "QUEUED",
+                Optional.empty(),
+                Optional.empty(),
+                e.timestamp(),
+                clock));
       } else if (updates.containsKey(id)) {
         UpdateView u = updates.get(id);
         String state = u.state();
@@ -166,7 +208,10 @@ final class PipelineState {
             error = e.error();
           }
         }
-        updates.put(id, new UpdateView(id, u.number(), u.started(), state, duration, error, e.timestamp(), clock));
+        updates.put(
+            id,
+            new UpdateView(
+                id, u.number(), u.started(), state, duration, error, e.timestamp(), clock));
       }
     }
     return new ArrayList<>(updates.values());
@@ -177,7 +222,8 @@ final class PipelineState {
    * duration from its first state after QUEUED to its last (so far, while it runs), and the rows its
    * micro-batches wrote.
    */
-  private static Optional<ObjectNode> flowOfLastRun(List<Event> events, String dataset, Clock clock) {
+  private static Optional<ObjectNode> flowOfLastRun(
+      List<Event> events, String dataset, Clock clock) {
     String update = null;
     for (Event e : events) {
       if (isFlowState(e, dataset) && !status(e).equals("EXCLUDED") && !status(e).equals("QUEUED")) {
@@ -202,9 +248,11 @@ final class PipelineState {
           first = e.timestamp();
         }
         lastAt = e.timestamp();
-      } else if (e.level() == Event.Level.METRICS && e.eventType().equals(EventType.FLOW_PROGRESS.value())
+      } else if (e.level() == Event.Level.METRICS
+          && e.eventType().equals(EventType.FLOW_PROGRESS.value())
           && e.origin().dataset().filter(dataset::equals).isPresent()) {
-        rows += e.detailsJson().path("flow_progress").path("metrics").path("num_output_rows").asLong();
+        rows +=
+            e.detailsJson().path("flow_progress").path("metrics").path("num_output_rows").asLong();
         counted = true;
       }
     }
@@ -212,7 +260,8 @@ final class PipelineState {
     run.put("update_id", update);
     run.put("state", state);
     Instant end = ENDED_FLOW.contains(state) ? lastAt : clock.instant();
-    run.put("duration_ms", first == null ? 0 : Math.max(0, Duration.between(first, end).toMillis()));
+    run.put(
+        "duration_ms", first == null ? 0 : Math.max(0, Duration.between(first, end).toMillis()));
     if (counted) {
       run.put("rows_written", rows);
     } else {
@@ -222,7 +271,8 @@ final class PipelineState {
   }
 
   private static boolean isFlowState(Event e, String dataset) {
-    return e.level() != Event.Level.METRICS && e.eventType().equals(EventType.FLOW_PROGRESS.value())
+    return e.level() != Event.Level.METRICS
+        && e.eventType().equals(EventType.FLOW_PROGRESS.value())
         && e.origin().dataset().filter(dataset::equals).isPresent();
   }
 

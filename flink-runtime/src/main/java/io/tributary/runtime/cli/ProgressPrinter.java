@@ -23,8 +23,13 @@ final class ProgressPrinter implements UpdateListener {
 
   static final long PLAIN_ROWS_EVERY_SECONDS = 10;
   private static final int BAR_WIDTH = 30;
-  private static final Set<FlowState> ENDED = Set.of(FlowState.COMPLETED, FlowState.FAILED, FlowState.SKIPPED,
-      FlowState.STOPPED, FlowState.EXCLUDED);
+  private static final Set<FlowState> ENDED =
+      Set.of(
+          FlowState.COMPLETED,
+          FlowState.FAILED,
+          FlowState.SKIPPED,
+          FlowState.STOPPED,
+          FlowState.EXCLUDED);
 
   private final PrintWriter out;
   private final boolean terminal;
@@ -72,8 +77,9 @@ final class ProgressPrinter implements UpdateListener {
       }
       redraw();
     } else if (state != FlowState.QUEUED || !detail.isEmpty()) {
-      out.printf("[%6.1f s] %-28s %s%s%n", seconds(nanoTime.getAsLong()), dataset, state,
-          detail.isEmpty() ? "" : ": " + detail);
+      out.printf(
+          "[%6.1f s] %-28s %s%s%n",
+          seconds(nanoTime.getAsLong()), dataset, state, detail.isEmpty() ? "" : ": " + detail);
     }
     out.flush();
   }
@@ -90,7 +96,8 @@ final class ProgressPrinter implements UpdateListener {
     if (terminal) {
       redraw();
     } else if (flow.state == FlowState.RUNNING || flow.state == FlowState.STARTING) {
-      if (!flow.rowsPrinted || now - flow.printedRowsAt >= PLAIN_ROWS_EVERY_SECONDS * 1_000_000_000L) {
+      if (!flow.rowsPrinted
+          || now - flow.printedRowsAt >= PLAIN_ROWS_EVERY_SECONDS * 1_000_000_000L) {
         flow.rowsPrinted = true;
         flow.printedRowsAt = now;
         out.printf("[%6.1f s] %-28s %s: %s%n", seconds(now), dataset, flow.state, rowsText(flow));
@@ -141,10 +148,17 @@ final class ProgressPrinter implements UpdateListener {
     clearBlock();
     long ended = flows.values().stream().filter(f -> ENDED.contains(f.state)).count();
     int filled = flows.isEmpty() ? 0 : (int) (BAR_WIDTH * ended / flows.size());
-    out.printf("[%s%s] %d/%d flows  %.1f s%n", "#".repeat(filled), "-".repeat(BAR_WIDTH - filled), ended,
-        flows.size(), seconds(nanoTime.getAsLong()));
-    flows.forEach((dataset, flow) -> out.printf("  %-28s %-9s %s%n", dataset, flow.state,
-        flow.rows < 0 ? "" : rowsText(flow)));
+    out.printf(
+        "[%s%s] %d/%d flows  %.1f s%n",
+        "#".repeat(filled),
+        "-".repeat(BAR_WIDTH - filled),
+        ended,
+        flows.size(),
+        seconds(nanoTime.getAsLong()));
+    flows.forEach(
+        (dataset, flow) ->
+            out.printf(
+                "  %-28s %-9s %s%n", dataset, flow.state, flow.rows < 0 ? "" : rowsText(flow)));
     drawnLines = flows.size() + 1;
   }
 
@@ -157,7 +171,8 @@ final class ProgressPrinter implements UpdateListener {
 
   private static String rowsText(Flow flow) {
     String rows = String.format(Locale.ROOT, "%,d rows", flow.rows);
-    return ENDED.contains(flow.state) || flow.rate <= 0 ? rows
+    return ENDED.contains(flow.state) || flow.rate <= 0
+        ? rows
         : rows + String.format(Locale.ROOT, " (%,.0f rows/s)", flow.rate);
   }
 

@@ -63,13 +63,19 @@ final class ResultPrinter {
     if (!cells.isEmpty()) {
       out.println(border);
     }
-    out.println(cells.isEmpty() ? "Empty set" : cells.size() + (cells.size() == 1 ? " row" : " rows") + " in set");
+    out.println(
+        cells.isEmpty()
+            ? "Empty set"
+            : cells.size() + (cells.size() == 1 ? " row" : " rows") + " in set");
   }
 
   private static String line(String[] cells, int[] widths) {
     StringBuilder line = new StringBuilder("|");
     for (int i = 0; i < cells.length; i++) {
-      line.append(' ').append(" ".repeat(widths[i] - cells[i].length())).append(cells[i]).append(" |");
+      line.append(' ')
+          .append(" ".repeat(widths[i] - cells[i].length()))
+          .append(cells[i])
+          .append(" |");
     }
     return line.toString();
   }
@@ -87,7 +93,8 @@ final class ResultPrinter {
   }
 
   private static String csvField(String value) {
-    boolean quote = value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r");
+    boolean quote =
+        value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r");
     return quote ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
   }
 
@@ -103,7 +110,9 @@ final class ResultPrinter {
           node.put(name, b);
         } else if (value instanceof BigDecimal d) {
           node.put(name, d);
-        } else if (value instanceof Long || value instanceof Integer || value instanceof Short
+        } else if (value instanceof Long
+            || value instanceof Integer
+            || value instanceof Short
             || value instanceof Byte) {
           node.put(name, ((Number) value).longValue());
         } else if (value instanceof Double || value instanceof Float) {

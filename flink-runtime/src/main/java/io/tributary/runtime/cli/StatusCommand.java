@@ -28,8 +28,11 @@ import picocli.CommandLine.Command;
  * each table's rows and Delta version, and the expectation pass rates of the last update (from the
  * event log's METRICS events).
  */
-@Command(name = "status", description = "Shows the last updates, each table's rows and the last update's"
-    + " expectation pass rates.")
+@Command(
+    name = "status",
+    description =
+        "Shows the last updates, each table's rows and the last update's"
+            + " expectation pass rates.")
 final class StatusCommand implements Callable<Integer> {
   static final int UPDATES_SHOWN = 5;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,7 +43,8 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PipelineConfig config = options.load();
-    PipelineStorage storage = PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
+    PipelineStorage storage =
+        PipelineStorage.at(config.storage(), HadoopSettings.of(config.hadoopSettings()));
     PrintWriter out = spec.commandLine().getOut();
     out.println("Pipeline '" + config.name() + "' (storage " + config.storage() + ")");
     List<JsonNode> updates = updates(storage);
@@ -49,8 +53,12 @@ final class StatusCommand implements Callable<Integer> {
       out.println("  none");
     }
     for (JsonNode u : updates.subList(0, Math.min(UPDATES_SHOWN, updates.size()))) {
-      out.printf("  #%-4d %-10s started %s, %.1f s%s%n", u.path("number").asLong(), u.path("state").asText(),
-          u.path("started").asText(), u.path("duration_ms").asLong() / 1000.0,
+      out.printf(
+          "  #%-4d %-10s started %s, %.1f s%s%n",
+          u.path("number").asLong(),
+          u.path("state").asText(),
+          u.path("started").asText(),
+          u.path("duration_ms").asLong() / 1000.0,
           u.hasNonNull("error") ? ": " + u.path("error").asText() : "");
     }
     out.println("Tables:");
@@ -59,9 +67,12 @@ final class StatusCommand implements Callable<Integer> {
       out.println("  none");
     }
     for (String table : tables) {
-      Optional<DeltaTableSummary> summary = DeltaTableSummary.of(storage.tablePath(table), storage.hadoopConf());
+      Optional<DeltaTableSummary> summary =
+          DeltaTableSummary.of(storage.tablePath(table), storage.hadoopConf());
       if (summary.isPresent()) {
-        out.printf("  %-28s %8d rows  (Delta version %d)%n", table, summary.get().rows(), summary.get().version());
+        out.printf(
+            "  %-28s %8d rows  (Delta version %d)%n",
+            table, summary.get().rows(), summary.get().version());
       } else {
         out.printf("  %-28s %s%n", table, "not a Delta table");
       }
@@ -75,8 +86,9 @@ final class StatusCommand implements Callable<Integer> {
         out.println("  none evaluated");
       }
       for (EventLog.ExpectationTotals t : quality.values()) {
-        out.printf("  %-40s %6.2f%% passed  (%d passed, %d failed)%n", t.dataset() + "." + t.name(), t.passRate(),
-            t.passed(), t.failed());
+        out.printf(
+            "  %-40s %6.2f%% passed  (%d passed, %d failed)%n",
+            t.dataset() + "." + t.name(), t.passRate(), t.passed(), t.failed());
       }
     }
     return 0;
@@ -88,13 +100,17 @@ final class StatusCommand implements Callable<Integer> {
     List<JsonNode> updates = new ArrayList<>();
     for (String name : children(storage, dir)) {
       if (name.endsWith(".json") && !name.startsWith(".")) {
-        storage.readText(new Path(dir, name)).ifPresent(text -> {
-          try {
-            updates.add(JSON.readTree(text));
-          } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the update record " + name + " under " + dir, e);
-          }
-        });
+        storage
+            .readText(new Path(dir, name))
+            .ifPresent(
+                text -> {
+                  try {
+                    updates.add(JSON.readTree(text));
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(
+                        "Cannot read the update record " + name + " under " + dir, e);
+                  }
+                });
       }
     }
     updates.sort(Comparator.comparingLong((JsonNode u) -> u.path("number").asLong()).reversed());

@@ -28,14 +28,22 @@ final class UpdateSummary {
    */
   static String line(UpdateResult result, double flowsEnded, double total) {
     double update = result.duration().toMillis() / 1000.0;
-    String head = String.format(Locale.ROOT, "Update %d %s in %.1f s", result.number(), result.state(), update);
+    String head =
+        String.format(
+            Locale.ROOT, "Update %d %s in %.1f s", result.number(), result.state(), update);
     if (flowsEnded < 0) {
       return head + String.format(Locale.ROOT, " (%.1f s since the command started)", total);
     }
     double after = Math.max(0, total - flowsEnded);
     double before = Math.max(0, total - update - after);
-    return head + String.format(Locale.ROOT, " (the update: its jobs and their commits). The command's timeline:"
-        + " %.1f s, of which %.1f s of analysis and planning before the update and %.1f s of bookkeeping after it"
-        + " (maintenance, the event log)", total, before, after);
+    return head
+        + String.format(
+            Locale.ROOT,
+            " (the update: its jobs and their commits). The command's timeline:"
+                + " %.1f s, of which %.1f s of analysis and planning before the update and %.1f s of bookkeeping after it"
+                + " (maintenance, the event log)",
+            total,
+            before,
+            after);
   }
 }

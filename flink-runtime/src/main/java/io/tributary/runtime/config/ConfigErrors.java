@@ -15,13 +15,24 @@ final class ConfigErrors {
     return inFile(file, "no such pipeline file. Pass the path of a pipeline.yml.");
   }
 
-  static PipelineConfigException unknownKey(Path file, String key, int line, List<String> knownKeys) {
-    return inFile(file, "unknown key '" + key + "' at line " + line + ". Known keys here: " + knownKeys + ".");
+  static PipelineConfigException unknownKey(
+      Path file, String key, int line, List<String> knownKeys) {
+    return inFile(
+        file,
+        "unknown key '" + key + "' at line " + line + ". Known keys here: " + knownKeys + ".");
   }
 
   /** @param line the line, or -1 if unknown */
   static PipelineConfigException invalidValue(Path file, String key, int line, String why) {
-    return inFile(file, "invalid value for '" + key + "'" + (line < 0 ? "" : " at line " + line) + ": " + why + ".");
+    return inFile(
+        file,
+        "invalid value for '"
+            + key
+            + "'"
+            + (line < 0 ? "" : " at line " + line)
+            + ": "
+            + why
+            + ".");
   }
 
   static PipelineConfigException notYaml(Path file, String why) {
@@ -33,12 +44,19 @@ final class ConfigErrors {
   }
 
   static PipelineConfigException missingKeys(Path file, List<String> missing) {
-    return inFile(file, "missing " + String.join(", ", missing)
-        + ". A pipeline file names the pipeline, its storage root and its PipelineDefinition classes.");
+    return inFile(
+        file,
+        "missing "
+            + String.join(", ", missing)
+            + ". A pipeline file names the pipeline, its storage root and its PipelineDefinition classes.");
   }
 
   static PipelineConfigException badTriggerInterval(Path file, String interval) {
-    return inFile(file, "trigger.interval '" + interval + "' is not a duration. Write it as '10 s', '5 min' or '1 h'.");
+    return inFile(
+        file,
+        "trigger.interval '"
+            + interval
+            + "' is not a duration. Write it as '10 s', '5 min' or '1 h'.");
   }
 
   static PipelineConfigException badParallelism(Path file, int parallelism) {
@@ -50,12 +68,14 @@ final class ConfigErrors {
   }
 
   static PipelineConfigException hadoopKeyWithoutValue(Path file, String key) {
-    return inFile(file, "hadoop." + key + " has no value. Give each Hadoop setting a value, or remove it.");
+    return inFile(
+        file, "hadoop." + key + " has no value. Give each Hadoop setting a value, or remove it.");
   }
 
   /** A wrong {@code pipelines.*} key, or the libraries that cannot be loaded: {@code problems} joined. */
   static PipelineConfigException inPipeline(String pipeline, List<String> problems) {
-    return new PipelineConfigException(pipeline, "Pipeline '" + pipeline + "': " + String.join("; ", problems));
+    return new PipelineConfigException(
+        pipeline, "Pipeline '" + pipeline + "': " + String.join("; ", problems));
   }
 
   private static PipelineConfigException inFile(Path file, String what) {

@@ -64,23 +64,59 @@ public record PipelineConfig(
    * working directory.
    */
   public static String resolveStorage(String storage) {
-    return isUri(storage) ? storage : java.nio.file.Path.of(storage).toAbsolutePath().normalize().toString();
+    return isUri(storage)
+        ? storage
+        : java.nio.file.Path.of(storage).toAbsolutePath().normalize().toString();
   }
 
   /** Settings with no {@code hadoop:} block. */
-  public PipelineConfig(String name, String storage, List<String> libraries, Map<String, String> configuration,
-      boolean continuous, boolean development, Duration triggerInterval, int parallelism,
+  public PipelineConfig(
+      String name,
+      String storage,
+      List<String> libraries,
+      Map<String, String> configuration,
+      boolean continuous,
+      boolean development,
+      Duration triggerInterval,
+      int parallelism,
       Map<String, String> flinkOptions) {
-    this(name, storage, libraries, configuration, continuous, development, triggerInterval, parallelism,
-        flinkOptions, Map.of());
+    this(
+        name,
+        storage,
+        libraries,
+        configuration,
+        continuous,
+        development,
+        triggerInterval,
+        parallelism,
+        flinkOptions,
+        Map.of());
   }
 
   /** Settings for an embedded cluster. */
-  public PipelineConfig(String name, String storage, List<String> libraries, Map<String, String> configuration,
-      boolean continuous, boolean development, Duration triggerInterval, int parallelism,
-      Map<String, String> flinkOptions, Map<String, String> hadoop) {
-    this(name, storage, libraries, configuration, continuous, development, triggerInterval, parallelism,
-        flinkOptions, hadoop, "");
+  public PipelineConfig(
+      String name,
+      String storage,
+      List<String> libraries,
+      Map<String, String> configuration,
+      boolean continuous,
+      boolean development,
+      Duration triggerInterval,
+      int parallelism,
+      Map<String, String> flinkOptions,
+      Map<String, String> hadoop) {
+    this(
+        name,
+        storage,
+        libraries,
+        configuration,
+        continuous,
+        development,
+        triggerInterval,
+        parallelism,
+        flinkOptions,
+        hadoop,
+        "");
   }
 
   public PipelineConfig {
@@ -100,21 +136,41 @@ public record PipelineConfig(
    */
   public Map<String, String> hadoopSettings() {
     Map<String, String> settings = new java.util.TreeMap<>(hadoop);
-    configuration.forEach((key, value) -> {
-      if (key.startsWith(HADOOP_FS_PREFIX)) {
-        settings.put(key, value);
-      }
-    });
+    configuration.forEach(
+        (key, value) -> {
+          if (key.startsWith(HADOOP_FS_PREFIX)) {
+            settings.put(key, value);
+          }
+        });
     return settings;
   }
 
   /** The settings as text, each secret's value hidden ({@link Secrets}). */
   @Override
   public String toString() {
-    return "PipelineConfig[name=" + name + ", storage=" + storage + ", libraries=" + libraries + ", configuration="
-        + Secrets.shown(configuration) + ", continuous=" + continuous + ", development=" + development
-        + ", triggerInterval=" + triggerInterval + ", parallelism=" + parallelism + ", flinkOptions="
-        + Secrets.shown(flinkOptions) + ", hadoop=" + Secrets.shown(hadoop) + ", cluster=" + cluster + "]";
+    return "PipelineConfig[name="
+        + name
+        + ", storage="
+        + storage
+        + ", libraries="
+        + libraries
+        + ", configuration="
+        + Secrets.shown(configuration)
+        + ", continuous="
+        + continuous
+        + ", development="
+        + development
+        + ", triggerInterval="
+        + triggerInterval
+        + ", parallelism="
+        + parallelism
+        + ", flinkOptions="
+        + Secrets.shown(flinkOptions)
+        + ", hadoop="
+        + Secrets.shown(hadoop)
+        + ", cluster="
+        + cluster
+        + "]";
   }
 
   /** Every setting of the pipeline with its key ({@code configuration}, {@code flink:}, {@code hadoop:}). */
@@ -126,20 +182,50 @@ public record PipelineConfig(
   }
 
   public PipelineConfig withStorage(String newStorage) {
-    return new PipelineConfig(name, newStorage, libraries, configuration, continuous, development, triggerInterval,
-        parallelism, flinkOptions, hadoop, cluster);
+    return new PipelineConfig(
+        name,
+        newStorage,
+        libraries,
+        configuration,
+        continuous,
+        development,
+        triggerInterval,
+        parallelism,
+        flinkOptions,
+        hadoop,
+        cluster);
   }
 
   /** These settings with the jobs on the session cluster at {@code hostPort} (empty: embedded). */
   public PipelineConfig withCluster(String hostPort) {
-    return new PipelineConfig(name, storage, libraries, configuration, continuous, development, triggerInterval,
-        parallelism, flinkOptions, hadoop, hostPort);
+    return new PipelineConfig(
+        name,
+        storage,
+        libraries,
+        configuration,
+        continuous,
+        development,
+        triggerInterval,
+        parallelism,
+        flinkOptions,
+        hadoop,
+        hostPort);
   }
 
   public PipelineConfig withConfiguration(Map<String, String> overrides) {
     Map<String, String> merged = new java.util.TreeMap<>(configuration);
     merged.putAll(overrides);
-    return new PipelineConfig(name, storage, libraries, merged, continuous, development, triggerInterval,
-        parallelism, flinkOptions, hadoop, cluster);
+    return new PipelineConfig(
+        name,
+        storage,
+        libraries,
+        merged,
+        continuous,
+        development,
+        triggerInterval,
+        parallelism,
+        flinkOptions,
+        hadoop,
+        cluster);
   }
 }

@@ -26,9 +26,10 @@ import org.apache.flink.util.TimeUtils;
  */
 public final class PipelineConfigLoader {
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
   private PipelineConfigLoader() {}
 
@@ -45,10 +46,19 @@ public final class PipelineConfigLoader {
     try {
       raw = YAML.readValue(file.toFile(), RawConfig.class);
     } catch (UnrecognizedPropertyException e) {
-      throw ConfigErrors.unknownKey(file, path(e), e.getLocation().getLineNr(), e.getKnownPropertyIds().stream()
-          .map(Object::toString).sorted().collect(Collectors.toList()));
+      throw ConfigErrors.unknownKey(
+          file,
+          path(e),
+          e.getLocation().getLineNr(),
+          e.getKnownPropertyIds().stream()
+              .map(Object::toString)
+              .sorted()
+              .collect(Collectors.toList()));
     } catch (JsonMappingException e) {
-      throw ConfigErrors.invalidValue(file, path(e), e.getLocation() == null ? -1 : e.getLocation().getLineNr(),
+      throw ConfigErrors.invalidValue(
+          file,
+          path(e),
+          e.getLocation() == null ? -1 : e.getLocation().getLineNr(),
           e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (IOException e) {
       throw ConfigErrors.notYaml(file, e.getMessage());
@@ -84,6 +94,7 @@ public final class PipelineConfigLoader {
     static final class Flink {
       @JsonProperty public Integer parallelism;
       @JsonProperty public Map<String, String> options = Map.of();
+
       /** HOST:PORT of a session cluster's REST endpoint; absent for an embedded cluster. */
       @JsonProperty public String cluster;
     }
@@ -104,8 +115,10 @@ public final class PipelineConfigLoader {
       }
       Path folder = file.getParent();
       Map<String, String> conf = new TreeMap<>();
-      new LinkedHashMap<>(configuration).forEach((k, v) ->
-          conf.put(k, v == null ? "" : v.replace("${pipelineDir}", folder.toString())));
+      new LinkedHashMap<>(configuration)
+          .forEach(
+              (k, v) ->
+                  conf.put(k, v == null ? "" : v.replace("${pipelineDir}", folder.toString())));
       Duration interval = PipelineConfig.DEFAULT_TRIGGER_INTERVAL;
       if (trigger != null && trigger.interval != null) {
         try {
@@ -114,13 +127,25 @@ public final class PipelineConfigLoader {
           throw ConfigErrors.badTriggerInterval(file, trigger.interval);
         }
       }
-      int parallelism = flink == null || flink.parallelism == null
-          ? Runtime.getRuntime().availableProcessors() : flink.parallelism;
+      int parallelism =
+          flink == null || flink.parallelism == null
+              ? Runtime.getRuntime().availableProcessors()
+              : flink.parallelism;
       if (parallelism < 1) {
         throw ConfigErrors.badParallelism(file, parallelism);
       }
-      return new PipelineConfig(name, resolveStorage(folder, storage), libraries, conf, continuous, development,
-          interval, parallelism, flink == null ? Map.of() : flink.options, hadoopSettings(file), cluster(file));
+      return new PipelineConfig(
+          name,
+          resolveStorage(folder, storage),
+          libraries,
+          conf,
+          continuous,
+          development,
+          interval,
+          parallelism,
+          flink == null ? Map.of() : flink.options,
+          hadoopSettings(file),
+          cluster(file));
     }
 
     private String cluster(Path file) {
@@ -137,19 +162,21 @@ public final class PipelineConfigLoader {
     private Map<String, String> hadoopSettings(Path file) {
       Map<String, String> settings = new TreeMap<>();
       if (hadoop != null) {
-        hadoop.forEach((key, value) -> {
-          if (value == null) {
-            throw ConfigErrors.hadoopKeyWithoutValue(file, key);
-          }
-          settings.put(key, value);
-        });
+        hadoop.forEach(
+            (key, value) -> {
+              if (value == null) {
+                throw ConfigErrors.hadoopKeyWithoutValue(file, key);
+              }
+              settings.put(key, value);
+            });
       }
       return settings;
     }
 
     private static String resolveStorage(Path folder, String storage) {
       return PipelineConfig.isUri(storage) || Path.of(storage).isAbsolute()
-          ? storage : folder.resolve(storage).normalize().toString();
+          ? storage
+          : folder.resolve(storage).normalize().toString();
     }
   }
 }

@@ -17,17 +17,29 @@ public final class PipelineLibraries {
       try {
         Class<?> type = Class.forName(className, true, loader);
         if (!PipelineDefinition.class.isAssignableFrom(type)) {
-          problems.add("library " + className + " does not implement " + PipelineDefinition.class.getName()
-              + ". A library is a class whose define(Pipeline p) declares datasets.");
+          problems.add(
+              "library "
+                  + className
+                  + " does not implement "
+                  + PipelineDefinition.class.getName()
+                  + ". A library is a class whose define(Pipeline p) declares datasets.");
           continue;
         }
         definitions.add((PipelineDefinition) type.getDeclaredConstructor().newInstance());
       } catch (ClassNotFoundException e) {
-        problems.add("library " + className + " is not on the classpath. Check the class name, and put the jar"
-            + " holding it on the classpath (bin/tributary adds examples/ and the jars in $TRIBUTARY_CLASSPATH).");
+        problems.add(
+            "library "
+                + className
+                + " is not on the classpath. Check the class name, and put the jar"
+                + " holding it on the classpath (bin/tributary adds examples/ and the jars in $TRIBUTARY_CLASSPATH).");
       } catch (ReflectiveOperationException | LinkageError e) {
-        problems.add("library " + className + " cannot be created: " + e + ". It needs a public constructor"
-            + " without arguments.");
+        problems.add(
+            "library "
+                + className
+                + " cannot be created: "
+                + e
+                + ". It needs a public constructor"
+                + " without arguments.");
       }
     }
     if (!problems.isEmpty()) {

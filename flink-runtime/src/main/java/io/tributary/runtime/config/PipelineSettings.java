@@ -25,9 +25,13 @@ import org.apache.flink.util.TimeUtils;
  * @param maintenance {@value TableMaintenance#AFTER_UPDATE} and {@value TableMaintenance#VACUUM_AFTER_UPDATE}
  * @param caughtUpTimeout {@value #CAUGHT_UP_TIMEOUT}
  */
-public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookupRefreshInterval,
-                               Duration tombstoneRetention, PipelineLock.Lease lease,
-                               AfterUpdateMaintenance maintenance, Duration caughtUpTimeout) {
+public record PipelineSettings(
+    Optional<Integer> maxFlowRetries,
+    Duration lookupRefreshInterval,
+    Duration tombstoneRetention,
+    PipelineLock.Lease lease,
+    AfterUpdateMaintenance maintenance,
+    Duration caughtUpTimeout) {
 
   /** Production mode's retries of a failed flow (DLT's key). */
   public static final String MAX_FLOW_RETRIES = "pipelines.maxFlowRetryAttempts";
@@ -49,8 +53,14 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
   public static final String CAUGHT_UP_TIMEOUT = "pipelines.cluster.caughtUpTimeout";
 
   /** The settings of {@code configuration}, the defaults for the keys it does not set. */
-  public static final PipelineSettings DEFAULT = new PipelineSettings(Optional.empty(), Duration.ofSeconds(1),
-      Duration.ofSeconds(172800), PipelineLock.Lease.DEFAULT, AfterUpdateMaintenance.OFF, Duration.ofHours(1));
+  public static final PipelineSettings DEFAULT =
+      new PipelineSettings(
+          Optional.empty(),
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(172800),
+          PipelineLock.Lease.DEFAULT,
+          AfterUpdateMaintenance.OFF,
+          Duration.ofHours(1));
 
   /**
    * The settings {@code configuration} asks for.
@@ -78,7 +88,8 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
    *
    * @throws PipelineConfigException naming the pipeline and the first wrong key of that part
    */
-  public static <T> T part(String pipeline, Map<String, String> configuration, Function<Reader, T> part) {
+  public static <T> T part(
+      String pipeline, Map<String, String> configuration, Function<Reader, T> part) {
     Reader reader = new Reader(configuration);
     T value = part.apply(reader);
     if (!reader.problems.isEmpty()) {
@@ -100,8 +111,13 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
     }
 
     PipelineSettings settings() {
-      return new PipelineSettings(maxFlowRetries(), lookupRefreshInterval(), tombstoneRetention(), lease(),
-          maintenance(), caughtUpTimeout());
+      return new PipelineSettings(
+          maxFlowRetries(),
+          lookupRefreshInterval(),
+          tombstoneRetention(),
+          lease(),
+          maintenance(),
+          caughtUpTimeout());
     }
 
     public Optional<Integer> maxFlowRetries() {
@@ -112,7 +128,11 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
       if (value.strip().matches("\\d{1,9}")) {
         return Optional.of(Integer.parseInt(value.strip()));
       }
-      problems.add(MAX_FLOW_RETRIES + " is '" + value + "'. Set it to a whole number of retries, such as 2.");
+      problems.add(
+          MAX_FLOW_RETRIES
+              + " is '"
+              + value
+              + "'. Set it to a whole number of retries, such as 2.");
       return Optional.empty();
     }
 
@@ -130,7 +150,11 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
       } catch (IllegalArgumentException e) {
         // reported below
       }
-      problems.add(LOOKUP_REFRESH_INTERVAL + " is '" + value + "'. Set it to a duration, such as 1 s or 500 ms.");
+      problems.add(
+          LOOKUP_REFRESH_INTERVAL
+              + " is '"
+              + value
+              + "'. Set it to a duration, such as 1 s or 500 ms.");
       return DEFAULT.lookupRefreshInterval();
     }
 
@@ -142,8 +166,12 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
       if (value.strip().matches("\\d{1,18}")) {
         return Duration.ofSeconds(Long.parseLong(value.strip()));
       }
-      problems.add(TOMBSTONE_RETENTION + " is '" + value + "'. Set it to a number of seconds, such as 172800"
-          + " (two days).");
+      problems.add(
+          TOMBSTONE_RETENTION
+              + " is '"
+              + value
+              + "'. Set it to a number of seconds, such as 172800"
+              + " (two days).");
       return DEFAULT.tombstoneRetention();
     }
 
@@ -151,18 +179,31 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
     public PipelineLock.Lease lease() {
       PipelineLock.Lease fallback = PipelineLock.Lease.DEFAULT;
       String fix = "Set it to a positive duration, such as '";
-      Duration heartbeat = duration(PipelineLock.Lease.HEARTBEAT_KEY, fallback.heartbeat(),
-          fix + seconds(fallback.heartbeat()) + "'.");
-      Duration duration = duration(PipelineLock.Lease.DURATION_KEY, fallback.duration(),
-          fix + seconds(fallback.duration()) + "'.");
+      Duration heartbeat =
+          duration(
+              PipelineLock.Lease.HEARTBEAT_KEY,
+              fallback.heartbeat(),
+              fix + seconds(fallback.heartbeat()) + "'.");
+      Duration duration =
+          duration(
+              PipelineLock.Lease.DURATION_KEY,
+              fallback.duration(),
+              fix + seconds(fallback.duration()) + "'.");
       if (heartbeat.isZero() || duration.isZero()) { // reported by duration()
         return fallback;
       }
       if (duration.compareTo(heartbeat) <= 0) {
-        problems.add(PipelineLock.Lease.DURATION_KEY + " (" + seconds(duration) + ") is not longer than "
-            + PipelineLock.Lease.HEARTBEAT_KEY + " (" + seconds(heartbeat) + "), so a live update's lock would"
-            + " look stale between two heartbeats. Make the lease several heartbeats long, such as 60 s with a"
-            + " heartbeat every 10 s.");
+        problems.add(
+            PipelineLock.Lease.DURATION_KEY
+                + " ("
+                + seconds(duration)
+                + ") is not longer than "
+                + PipelineLock.Lease.HEARTBEAT_KEY
+                + " ("
+                + seconds(heartbeat)
+                + "), so a live update's lock would"
+                + " look stale between two heartbeats. Make the lease several heartbeats long, such as 60 s with a"
+                + " heartbeat every 10 s.");
         return fallback;
       }
       return new PipelineLock.Lease(heartbeat, duration);
@@ -170,14 +211,17 @@ public record PipelineSettings(Optional<Integer> maxFlowRetries, Duration lookup
 
     /** A positive duration. */
     public Duration caughtUpTimeout() {
-      Duration parsed = duration(CAUGHT_UP_TIMEOUT, DEFAULT.caughtUpTimeout(),
-          "Set it to a positive duration, such as '1 h' or '30 min'.");
+      Duration parsed =
+          duration(
+              CAUGHT_UP_TIMEOUT,
+              DEFAULT.caughtUpTimeout(),
+              "Set it to a positive duration, such as '1 h' or '30 min'.");
       return parsed.isZero() ? DEFAULT.caughtUpTimeout() : parsed;
     }
 
     public AfterUpdateMaintenance maintenance() {
-      return new AfterUpdateMaintenance(flag(TableMaintenance.AFTER_UPDATE),
-          flag(TableMaintenance.VACUUM_AFTER_UPDATE));
+      return new AfterUpdateMaintenance(
+          flag(TableMaintenance.AFTER_UPDATE), flag(TableMaintenance.VACUUM_AFTER_UPDATE));
     }
 
     /** A positive duration; zero (after a problem) when the value is not one. */

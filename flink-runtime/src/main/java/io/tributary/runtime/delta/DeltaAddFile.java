@@ -20,8 +20,12 @@ import javax.annotation.Nullable;
  *     for a null value); empty for an unpartitioned table
  * @param deletionVector the file's deletion vector, or {@code null}
  */
-public record DeltaAddFile(String path, long size, long modificationTime, Map<String, String> partitionValues,
-                    @Nullable DeltaDeletionVector deletionVector) {
+public record DeltaAddFile(
+    String path,
+    long size,
+    long modificationTime,
+    Map<String, String> partitionValues,
+    @Nullable DeltaDeletionVector deletionVector) {
 
   public DeltaAddFile {
     Objects.requireNonNull(path, "path");

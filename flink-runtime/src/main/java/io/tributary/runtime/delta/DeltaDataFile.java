@@ -24,9 +24,15 @@ import java.util.Map;
  * @param deletionVector the rows of the file deleted by a deletion vector (keyed tables that use
  *     them), or {@code null}: the table's logical file is the pair (path, deletion vector)
  */
-public record DeltaDataFile(String path, long size, long modificationTime, long numRecords,
-                            Map<String, String> partitionValues, String statsJson,
-                            DeltaDeletionVector deletionVector) implements Serializable {
+public record DeltaDataFile(
+    String path,
+    long size,
+    long modificationTime,
+    long numRecords,
+    Map<String, String> partitionValues,
+    String statsJson,
+    DeltaDeletionVector deletionVector)
+    implements Serializable {
 
   private static final long serialVersionUID = 2L;
 
@@ -35,14 +41,20 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
   }
 
   /** A file without a deletion vector. */
-  public DeltaDataFile(String path, long size, long modificationTime, long numRecords,
-                       Map<String, String> partitionValues, String statsJson) {
+  public DeltaDataFile(
+      String path,
+      long size,
+      long modificationTime,
+      long numRecords,
+      Map<String, String> partitionValues,
+      String statsJson) {
     this(path, size, modificationTime, numRecords, partitionValues, statsJson, null);
   }
 
   /** The same file with {@code dv} as its deletion vector ({@code null}: none). */
   public DeltaDataFile withDeletionVector(DeltaDeletionVector dv) {
-    return new DeltaDataFile(path, size, modificationTime, numRecords, partitionValues, statsJson, dv);
+    return new DeltaDataFile(
+        path, size, modificationTime, numRecords, partitionValues, statsJson, dv);
   }
 
   public void writeTo(DataOutputStream out) throws IOException {
@@ -67,14 +79,16 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
    * Reads a file description; {@code withDeletionVector} false for state written before deletion
    * vectors existed (no trailing deletion vector field).
    */
-  public static DeltaDataFile readFrom(DataInputStream in, boolean withDeletionVector) throws IOException {
+  public static DeltaDataFile readFrom(DataInputStream in, boolean withDeletionVector)
+      throws IOException {
     String path = readString(in);
     long size = in.readLong();
     long modificationTime = in.readLong();
     long numRecords = in.readLong();
     Map<String, String> values = readPartitionValues(in);
     String stats = readString(in);
-    DeltaDeletionVector dv = withDeletionVector && in.readBoolean() ? DeltaDeletionVector.readFrom(in) : null;
+    DeltaDeletionVector dv =
+        withDeletionVector && in.readBoolean() ? DeltaDeletionVector.readFrom(in) : null;
     return new DeltaDataFile(path, size, modificationTime, numRecords, values, stats, dv);
   }
 
@@ -97,7 +111,8 @@ public record DeltaDataFile(String path, long size, long modificationTime, long 
   }
 
   /** Writes partition values, null values included. */
-  static void writePartitionValues(DataOutputStream out, Map<String, String> values) throws IOException {
+  static void writePartitionValues(DataOutputStream out, Map<String, String> values)
+      throws IOException {
     out.writeInt(values.size());
     for (Map.Entry<String, String> e : values.entrySet()) {
       writeString(out, e.getKey());

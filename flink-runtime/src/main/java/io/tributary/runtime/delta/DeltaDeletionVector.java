@@ -17,8 +17,9 @@ import java.io.Serializable;
  * @param sizeInBytes the size of the serialized bitmap (magic number included)
  * @param cardinality the number of deleted rows
  */
-public record DeltaDeletionVector(String storageType, String pathOrInlineDv, int offset, int sizeInBytes,
-                           long cardinality) implements Serializable {
+public record DeltaDeletionVector(
+    String storageType, String pathOrInlineDv, int offset, int sizeInBytes, long cardinality)
+    implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
@@ -39,8 +40,12 @@ public record DeltaDeletionVector(String storageType, String pathOrInlineDv, int
   }
 
   static DeltaDeletionVector readFrom(DataInputStream in) throws IOException {
-    return new DeltaDeletionVector(DeltaDataFile.readString(in), DeltaDataFile.readString(in), in.readInt(),
-        in.readInt(), in.readLong());
+    return new DeltaDeletionVector(
+        DeltaDataFile.readString(in),
+        DeltaDataFile.readString(in),
+        in.readInt(),
+        in.readInt(),
+        in.readLong());
   }
 
   /** The unique id of a file's DV, or the empty string for a file without one. */

@@ -24,9 +24,11 @@ import org.apache.hadoop.fs.Path;
 public record DeltaLogDirectory(List<FileStatus> commits, List<FileStatus> checkpoints) {
 
   private static final Pattern COMMIT = Pattern.compile("(\\d{20})\\.json");
-  private static final Pattern CHECKPOINT = Pattern.compile("(\\d{20})\\.checkpoint(\\.\\d{10}\\.\\d{10})?\\.parquet");
-  private static final Comparator<FileStatus> BY_VERSION = Comparator.comparingLong(DeltaLogDirectory::version)
-      .thenComparing(f -> f.getPath().getName());
+  private static final Pattern CHECKPOINT =
+      Pattern.compile("(\\d{20})\\.checkpoint(\\.\\d{10}\\.\\d{10})?\\.parquet");
+  private static final Comparator<FileStatus> BY_VERSION =
+      Comparator.comparingLong(DeltaLogDirectory::version)
+          .thenComparing(f -> f.getPath().getName());
 
   public static DeltaLogDirectory list(Path tableRoot, Configuration conf) {
     Path log = new Path(tableRoot, "_delta_log");
@@ -68,8 +70,11 @@ public record DeltaLogDirectory(List<FileStatus> commits, List<FileStatus> check
    * does not count), or empty.
    */
   public OptionalLong lastCheckpoint() {
-    return checkpoints.stream().mapToLong(DeltaLogDirectory::version).distinct()
-        .filter(v -> complete(v)).max();
+    return checkpoints.stream()
+        .mapToLong(DeltaLogDirectory::version)
+        .distinct()
+        .filter(v -> complete(v))
+        .max();
   }
 
   /** The files of the checkpoint at {@code version}. */

@@ -14,7 +14,8 @@ public final class DeltaPaths {
     try {
       return path.getFileSystem(conf).makeQualified(path);
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot resolve the file system of table path " + tablePath, e);
+      throw new IllegalStateException(
+          "Cannot resolve the file system of table path " + tablePath, e);
     }
   }
 }

@@ -72,8 +72,11 @@ public final class DeltaTypes {
   public static StructType toStructType(RowType rowType) {
     List<StructField> fields = new ArrayList<>();
     for (RowType.RowField field : rowType.getFields()) {
-      fields.add(new StructField(field.getName(), toDataType(field.getName(), field.getType()),
-          field.getType().isNullable()));
+      fields.add(
+          new StructField(
+              field.getName(),
+              toDataType(field.getName(), field.getType()),
+              field.getType().isNullable()));
     }
     return new StructType(fields);
   }
@@ -82,8 +85,10 @@ public final class DeltaTypes {
   public static RowType toRowType(StructType structType) {
     List<RowType.RowField> fields = new ArrayList<>();
     for (StructField field : structType.fields()) {
-      fields.add(new RowType.RowField(field.getName(),
-          toLogicalType(field.getName(), field.getDataType(), field.isNullable())));
+      fields.add(
+          new RowType.RowField(
+              field.getName(),
+              toLogicalType(field.getName(), field.getDataType(), field.isNullable())));
     }
     return new RowType(false, fields);
   }
@@ -120,19 +125,24 @@ public final class DeltaTypes {
       case VARBINARY:
         return BinaryType.BINARY;
       case ARRAY:
-        LogicalType element = ((org.apache.flink.table.types.logical.ArrayType) type).getElementType();
+        LogicalType element =
+            ((org.apache.flink.table.types.logical.ArrayType) type).getElementType();
         return new ArrayType(toDataType(column + ".element", element), element.isNullable());
       case MAP:
         org.apache.flink.table.types.logical.MapType map =
             (org.apache.flink.table.types.logical.MapType) type;
-        return new MapType(toDataType(column + ".key", map.getKeyType()),
-            toDataType(column + ".value", map.getValueType()), map.getValueType().isNullable());
+        return new MapType(
+            toDataType(column + ".key", map.getKeyType()),
+            toDataType(column + ".value", map.getValueType()),
+            map.getValueType().isNullable());
       case ROW:
         List<StructField> fields = new ArrayList<>();
         for (RowType.RowField field : ((RowType) type).getFields()) {
-          fields.add(new StructField(field.getName(),
-              toDataType(column + "." + field.getName(), field.getType()),
-              field.getType().isNullable()));
+          fields.add(
+              new StructField(
+                  field.getName(),
+                  toDataType(column + "." + field.getName(), field.getType()),
+                  field.getType().isNullable()));
         }
         return new StructType(fields);
       default:
@@ -159,8 +169,9 @@ public final class DeltaTypes {
     } else if (type instanceof io.delta.kernel.types.DoubleType) {
       result = new DoubleType();
     } else if (type instanceof DecimalType decimal) {
-      result = new org.apache.flink.table.types.logical.DecimalType(
-          decimal.getPrecision(), decimal.getScale());
+      result =
+          new org.apache.flink.table.types.logical.DecimalType(
+              decimal.getPrecision(), decimal.getScale());
     } else if (type instanceof DateType) {
       result = new org.apache.flink.table.types.logical.DateType();
     } else if (type instanceof io.delta.kernel.types.TimestampType) {
@@ -170,17 +181,22 @@ public final class DeltaTypes {
     } else if (type instanceof BinaryType) {
       result = new VarBinaryType(VarBinaryType.MAX_LENGTH);
     } else if (type instanceof ArrayType array) {
-      result = new org.apache.flink.table.types.logical.ArrayType(toLogicalType(
-          column + ".element", array.getElementType(), array.containsNull()));
+      result =
+          new org.apache.flink.table.types.logical.ArrayType(
+              toLogicalType(column + ".element", array.getElementType(), array.containsNull()));
     } else if (type instanceof MapType map) {
-      result = new org.apache.flink.table.types.logical.MapType(
-          toLogicalType(column + ".key", map.getKeyType(), false),
-          toLogicalType(column + ".value", map.getValueType(), map.isValueContainsNull()));
+      result =
+          new org.apache.flink.table.types.logical.MapType(
+              toLogicalType(column + ".key", map.getKeyType(), false),
+              toLogicalType(column + ".value", map.getValueType(), map.isValueContainsNull()));
     } else if (type instanceof StructType struct) {
       List<RowType.RowField> fields = new ArrayList<>();
       for (StructField field : struct.fields()) {
-        fields.add(new RowType.RowField(field.getName(), toLogicalType(
-            column + "." + field.getName(), field.getDataType(), field.isNullable())));
+        fields.add(
+            new RowType.RowField(
+                field.getName(),
+                toLogicalType(
+                    column + "." + field.getName(), field.getDataType(), field.isNullable())));
       }
       result = new RowType(fields);
     } else {

@@ -82,8 +82,10 @@ public final class KernelInternals {
     Row add = addAction.getStruct(addIndex);
     int dataChange = add.getSchema().indexOf("dataChange");
     if (addIndex < 0 || dataChange < 0) {
-      throw new IllegalStateException("Delta Kernel changed its add action: no add.dataChange in "
-          + addAction.getSchema() + " (KernelInternals.withoutDataChange)");
+      throw new IllegalStateException(
+          "Delta Kernel changed its add action: no add.dataChange in "
+              + addAction.getSchema()
+              + " (KernelInternals.withoutDataChange)");
     }
     return SingleAction.createAddFileSingleAction(new FalseAt(add, dataChange));
   }
@@ -108,9 +110,13 @@ public final class KernelInternals {
    * checkpoint makes unnecessary (Kernel's own algorithm: every version within the retention stays
    * readable), and returns how many it deleted. {@code tablePath} is the resolved table root.
    */
-  public static long cleanupExpiredLogs(Engine engine, String tablePath, Duration retention) throws IOException {
-    return MetadataCleanup.cleanupExpiredLogs(engine, System::currentTimeMillis,
-        new io.delta.kernel.internal.fs.Path(tablePath), retention.toMillis());
+  public static long cleanupExpiredLogs(Engine engine, String tablePath, Duration retention)
+      throws IOException {
+    return MetadataCleanup.cleanupExpiredLogs(
+        engine,
+        System::currentTimeMillis,
+        new io.delta.kernel.internal.fs.Path(tablePath),
+        retention.toMillis());
   }
 
   /** The data file a scan file row describes (absolute path, size, modification time). */
@@ -127,8 +133,15 @@ public final class KernelInternals {
   public static DeltaDeletionVector deletionVector(Row scanFileRow) {
     Row add = scanFileRow.getStruct(scanFileRow.getSchema().indexOf("add"));
     Optional<DeletionVectorDescriptor> dv = new AddFile(add).getDeletionVector();
-    return dv.map(d -> new DeltaDeletionVector(d.getStorageType(), d.getPathOrInlineDv(),
-        d.getOffset().orElse(-1), d.getSizeInBytes(), d.getCardinality())).orElse(null);
+    return dv.map(
+            d ->
+                new DeltaDeletionVector(
+                    d.getStorageType(),
+                    d.getPathOrInlineDv(),
+                    d.getOffset().orElse(-1),
+                    d.getSizeInBytes(),
+                    d.getCardinality()))
+        .orElse(null);
   }
 
   /**
@@ -142,22 +155,35 @@ public final class KernelInternals {
     StructType addSchema = (StructType) scanFileSchema.get("add").getDataType();
     Map<Integer, Object> add = new HashMap<>();
     add.put(addSchema.indexOf("path"), file.path());
-    add.put(addSchema.indexOf("partitionValues"), VectorUtils.stringStringMapValue(file.partitionValues()));
+    add.put(
+        addSchema.indexOf("partitionValues"),
+        VectorUtils.stringStringMapValue(file.partitionValues()));
     add.put(addSchema.indexOf("size"), file.size());
     add.put(addSchema.indexOf("modificationTime"), file.modificationTime());
     add.put(addSchema.indexOf("dataChange"), true);
     DeltaDeletionVector dv = file.deletionVector();
     if (dv != null) {
-      add.put(addSchema.indexOf("deletionVector"), new DeletionVectorDescriptor(dv.storageType(), dv.pathOrInlineDv(),
-          dv.offset() < 0 ? Optional.empty() : Optional.of(dv.offset()), dv.sizeInBytes(), dv.cardinality()).toRow());
+      add.put(
+          addSchema.indexOf("deletionVector"),
+          new DeletionVectorDescriptor(
+                  dv.storageType(),
+                  dv.pathOrInlineDv(),
+                  dv.offset() < 0 ? Optional.empty() : Optional.of(dv.offset()),
+                  dv.sizeInBytes(),
+                  dv.cardinality())
+              .toRow());
     }
     if (add.containsKey(-1)) {
-      throw new IllegalStateException("Delta Kernel changed its scan file schema: " + scanFileSchema
-          + " (KernelInternals.scanFileRow)");
+      throw new IllegalStateException(
+          "Delta Kernel changed its scan file schema: "
+              + scanFileSchema
+              + " (KernelInternals.scanFileRow)");
     }
     Map<Integer, Object> scanFile = new HashMap<>();
     scanFile.put(scanFileSchema.indexOf("add"), new GenericRow(addSchema, add));
-    scanFile.put(scanFileSchema.indexOf("tableRoot"), ScanStateRow.getTableRoot(scanState).toUri().toString());
+    scanFile.put(
+        scanFileSchema.indexOf("tableRoot"),
+        ScanStateRow.getTableRoot(scanState).toUri().toString());
     return new GenericRow(scanFileSchema, scanFile);
   }
 
@@ -173,9 +199,14 @@ public final class KernelInternals {
    * this only on its internal {@code TableImpl}, with its internal {@code DeltaAction} enum; it checks
    * that every protocol in the range is one Kernel can read.
    */
-  public static CloseableIterator<ColumnarBatch> changes(Engine engine, String tablePath, long start, long end) {
-    return ((TableImpl) Table.forPath(engine, tablePath)).getChanges(engine, start, end,
-        EnumSet.of(DeltaAction.ADD, DeltaAction.REMOVE, DeltaAction.METADATA));
+  public static CloseableIterator<ColumnarBatch> changes(
+      Engine engine, String tablePath, long start, long end) {
+    return ((TableImpl) Table.forPath(engine, tablePath))
+        .getChanges(
+            engine,
+            start,
+            end,
+            EnumSet.of(DeltaAction.ADD, DeltaAction.REMOVE, DeltaAction.METADATA));
   }
 
   /**
@@ -190,32 +221,94 @@ public final class KernelInternals {
       java.lang.reflect.Field field = TransactionImpl.class.getDeclaredField("metadata");
       field.setAccessible(true);
       Metadata current = (Metadata) field.get(txn);
-      java.lang.reflect.Method update = TransactionImpl.class.getDeclaredMethod("updateMetadata", Metadata.class);
+      java.lang.reflect.Method update =
+          TransactionImpl.class.getDeclaredMethod("updateMetadata", Metadata.class);
       update.setAccessible(true);
       update.invoke(txn, current.withNewSchema(schema));
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("Delta Kernel changed TransactionImpl: cannot add columns to a table"
-          + " (KernelInternals.replaceSchema)", e);
+      throw new IllegalStateException(
+          "Delta Kernel changed TransactionImpl: cannot add columns to a table"
+              + " (KernelInternals.replaceSchema)",
+          e);
     }
   }
 
   /** A row that reads as {@code row} except that the boolean field at {@code index} is false. */
   private record FalseAt(Row row, int index) implements Row {
-    @Override public StructType getSchema() { return row.getSchema(); }
-    @Override public boolean isNullAt(int i) { return i != index && row.isNullAt(i); }
-    @Override public boolean getBoolean(int i) { return i != index && row.getBoolean(i); }
-    @Override public byte getByte(int i) { return row.getByte(i); }
-    @Override public short getShort(int i) { return row.getShort(i); }
-    @Override public int getInt(int i) { return row.getInt(i); }
-    @Override public long getLong(int i) { return row.getLong(i); }
-    @Override public float getFloat(int i) { return row.getFloat(i); }
-    @Override public double getDouble(int i) { return row.getDouble(i); }
-    @Override public String getString(int i) { return row.getString(i); }
-    @Override public BigDecimal getDecimal(int i) { return row.getDecimal(i); }
-    @Override public byte[] getBinary(int i) { return row.getBinary(i); }
-    @Override public Row getStruct(int i) { return row.getStruct(i); }
-    @Override public ArrayValue getArray(int i) { return row.getArray(i); }
-    @Override public MapValue getMap(int i) { return row.getMap(i); }
+    @Override
+    public StructType getSchema() {
+      return row.getSchema();
+    }
+
+    @Override
+    public boolean isNullAt(int i) {
+      return i != index && row.isNullAt(i);
+    }
+
+    @Override
+    public boolean getBoolean(int i) {
+      return i != index && row.getBoolean(i);
+    }
+
+    @Override
+    public byte getByte(int i) {
+      return row.getByte(i);
+    }
+
+    @Override
+    public short getShort(int i) {
+      return row.getShort(i);
+    }
+
+    @Override
+    public int getInt(int i) {
+      return row.getInt(i);
+    }
+
+    @Override
+    public long getLong(int i) {
+      return row.getLong(i);
+    }
+
+    @Override
+    public float getFloat(int i) {
+      return row.getFloat(i);
+    }
+
+    @Override
+    public double getDouble(int i) {
+      return row.getDouble(i);
+    }
+
+    @Override
+    public String getString(int i) {
+      return row.getString(i);
+    }
+
+    @Override
+    public BigDecimal getDecimal(int i) {
+      return row.getDecimal(i);
+    }
+
+    @Override
+    public byte[] getBinary(int i) {
+      return row.getBinary(i);
+    }
+
+    @Override
+    public Row getStruct(int i) {
+      return row.getStruct(i);
+    }
+
+    @Override
+    public ArrayValue getArray(int i) {
+      return row.getArray(i);
+    }
+
+    @Override
+    public MapValue getMap(int i) {
+      return row.getMap(i);
+    }
   }
 
   /**
@@ -224,15 +317,39 @@ public final class KernelInternals {
    * {@code numRecords} with a DV); they are marked not tight, since min/max/null counts may now
    * include deleted rows.
    */
-  public static Row addWithDeletionVector(URI tableRoot, StructType physicalSchema, String path, long size,
-                                   long modificationTime, DataFileStatistics stats, DeltaDeletionVector dv) {
-    DataFileStatistics wide = new DataFileStatistics(stats.getNumRecords(), stats.getMinValues(),
-        stats.getMaxValues(), stats.getNullCount(), Optional.of(false));
-    DeletionVectorDescriptor descriptor = new DeletionVectorDescriptor(dv.storageType(), dv.pathOrInlineDv(),
-        dv.offset() < 0 ? Optional.empty() : Optional.of(dv.offset()), dv.sizeInBytes(), dv.cardinality());
-    AddFile add = AddFile.convertDataFileStatus(physicalSchema, tableRoot,
-        new DataFileStatus(path, size, modificationTime, Optional.of(wide)), Map.<String, Literal>of(), true,
-        Map.of(), Optional.empty(), Optional.empty(), Optional.of(descriptor));
+  public static Row addWithDeletionVector(
+      URI tableRoot,
+      StructType physicalSchema,
+      String path,
+      long size,
+      long modificationTime,
+      DataFileStatistics stats,
+      DeltaDeletionVector dv) {
+    DataFileStatistics wide =
+        new DataFileStatistics(
+            stats.getNumRecords(),
+            stats.getMinValues(),
+            stats.getMaxValues(),
+            stats.getNullCount(),
+            Optional.of(false));
+    DeletionVectorDescriptor descriptor =
+        new DeletionVectorDescriptor(
+            dv.storageType(),
+            dv.pathOrInlineDv(),
+            dv.offset() < 0 ? Optional.empty() : Optional.of(dv.offset()),
+            dv.sizeInBytes(),
+            dv.cardinality());
+    AddFile add =
+        AddFile.convertDataFileStatus(
+            physicalSchema,
+            tableRoot,
+            new DataFileStatus(path, size, modificationTime, Optional.of(wide)),
+            Map.<String, Literal>of(),
+            true,
+            Map.of(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(descriptor));
     return SingleAction.createAddFileSingleAction(add.toRow());
   }
 

@@ -59,7 +59,8 @@ public final class KernelSnapshotScan {
    * @param absentAsNull read columns of {@code rowType} that this version does not have yet as NULL (a
    *     stream reading versions older than a schema change) rather than failing
    */
-  public KernelSnapshotScan(Engine engine, String tablePath, long version, RowType rowType, boolean absentAsNull) {
+  public KernelSnapshotScan(
+      Engine engine, String tablePath, long version, RowType rowType, boolean absentAsNull) {
     this(engine, tablePath, version, rowType, absentAsNull, true);
   }
 
@@ -67,11 +68,17 @@ public final class KernelSnapshotScan {
    * The snapshot of {@code version} without its files, to read files by their add action
    * ({@link #read(DeltaAddFile)}); columns of {@code rowType} this version lacks read as NULL.
    */
-  public static KernelSnapshotScan forAddedFiles(Engine engine, String tablePath, long version, RowType rowType) {
+  public static KernelSnapshotScan forAddedFiles(
+      Engine engine, String tablePath, long version, RowType rowType) {
     return new KernelSnapshotScan(engine, tablePath, version, rowType, true, false);
   }
 
-  private KernelSnapshotScan(Engine engine, String tablePath, long version, RowType rowType, boolean absentAsNull,
+  private KernelSnapshotScan(
+      Engine engine,
+      String tablePath,
+      long version,
+      RowType rowType,
+      boolean absentAsNull,
       boolean listFiles) {
     this.engine = engine;
     this.tablePath = tablePath;
@@ -101,11 +108,12 @@ public final class KernelSnapshotScan {
     }
     for (FilteredColumnarBatch batch : KernelIterators.drain(scan.getScanFiles(engine))) {
       try (CloseableIterator<Row> rows = batch.getRows()) {
-        rows.forEachRemaining(row -> {
-          scanFiles.put(KernelInternals.dataFile(row).getPath(), row);
-          Row add = row.getStruct(row.getSchema().indexOf("add"));
-          byLogPath.put(add.getString(add.getSchema().indexOf("path")), row);
-        });
+        rows.forEachRemaining(
+            row -> {
+              scanFiles.put(KernelInternals.dataFile(row).getPath(), row);
+              Row add = row.getStruct(row.getSchema().indexOf("add"));
+              byLogPath.put(add.getString(add.getSchema().indexOf("path")), row);
+            });
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -115,7 +123,9 @@ public final class KernelSnapshotScan {
   public static Snapshot snapshot(Engine engine, String tablePath, long version) {
     try {
       Table table = Table.forPath(engine, tablePath);
-      return version < 0 ? table.getLatestSnapshot(engine) : table.getSnapshotAsOfVersion(engine, version);
+      return version < 0
+          ? table.getLatestSnapshot(engine)
+          : table.getSnapshotAsOfVersion(engine, version);
     } catch (TableNotFoundException e) {
       throw DeltaTableException.notATable(tablePath, e);
     }
@@ -136,17 +146,25 @@ public final class KernelSnapshotScan {
 
   /** The snapshot's data files' add actions (paths as the log writes them), in the order of {@link #files()}. */
   public List<DeltaAddFile> addFiles() {
-    return listedFiles().values().stream().map(row -> {
-      FileStatus file = KernelInternals.dataFile(row);
-      Row add = row.getStruct(row.getSchema().indexOf("add"));
-      return new DeltaAddFile(add.getString(add.getSchema().indexOf("path")), file.getSize(),
-          file.getModificationTime(), KernelInternals.partitionValues(row), KernelInternals.deletionVector(row));
-    }).toList();
+    return listedFiles().values().stream()
+        .map(
+            row -> {
+              FileStatus file = KernelInternals.dataFile(row);
+              Row add = row.getStruct(row.getSchema().indexOf("add"));
+              return new DeltaAddFile(
+                  add.getString(add.getSchema().indexOf("path")),
+                  file.getSize(),
+                  file.getModificationTime(),
+                  KernelInternals.partitionValues(row),
+                  KernelInternals.deletionVector(row));
+            })
+        .toList();
   }
 
   private Map<String, Row> listedFiles() {
     if (!listed) {
-      throw new IllegalStateException("The scan of version " + version + " of " + tablePath + " lists no files");
+      throw new IllegalStateException(
+          "The scan of version " + version + " of " + tablePath + " lists no files");
     }
     return scanFiles;
   }
@@ -162,11 +180,20 @@ public final class KernelSnapshotScan {
    * has).
    */
   public List<DeltaDataFile> dataFiles() {
-    return listedFiles().values().stream().map(row -> {
-      FileStatus file = KernelInternals.dataFile(row);
-      return new DeltaDataFile(file.getPath(), file.getSize(), file.getModificationTime(), -1, Map.of(),
-          "{}", KernelInternals.deletionVector(row));
-    }).toList();
+    return listedFiles().values().stream()
+        .map(
+            row -> {
+              FileStatus file = KernelInternals.dataFile(row);
+              return new DeltaDataFile(
+                  file.getPath(),
+                  file.getSize(),
+                  file.getModificationTime(),
+                  -1,
+                  Map.of(),
+                  "{}",
+                  KernelInternals.deletionVector(row));
+            })
+        .toList();
   }
 
   /**
@@ -176,7 +203,8 @@ public final class KernelSnapshotScan {
   public CloseableIterator<RowData> read(String file) throws IOException {
     Row scanFile = listedFiles().getOrDefault(file, byLogPath.get(file));
     if (scanFile == null) {
-      throw new IllegalStateException("File " + file + " is not in version " + version + " of " + tablePath);
+      throw new IllegalStateException(
+          "File " + file + " is not in version " + version + " of " + tablePath);
     }
     return read(scanFile);
   }
@@ -188,10 +216,14 @@ public final class KernelSnapshotScan {
 
   private CloseableIterator<RowData> read(Row scanFile) throws IOException {
     FileStatus status = KernelInternals.dataFile(scanFile);
-    CloseableIterator<ColumnarBatch> physical = engine.getParquetHandler()
-        .readParquetFiles(KernelIterators.of(List.of(status).iterator()),
-            KernelInternals.physicalReadSchema(scanState), Optional.empty())
-        .map(FileReadResult::getData);
+    CloseableIterator<ColumnarBatch> physical =
+        engine
+            .getParquetHandler()
+            .readParquetFiles(
+                KernelIterators.of(List.of(status).iterator()),
+                KernelInternals.physicalReadSchema(scanState),
+                Optional.empty())
+            .map(FileReadResult::getData);
     CloseableIterator<FilteredColumnarBatch> logical =
         Scan.transformPhysicalData(engine, scanState, scanFile, physical);
     return new CloseableIterator<>() {
@@ -203,7 +235,8 @@ public final class KernelSnapshotScan {
         while (true) {
           if (batch != null) {
             Optional<ColumnVector> selection = batch.getSelectionVector();
-            while (next < batch.getData().getSize() && selection.isPresent()
+            while (next < batch.getData().getSize()
+                && selection.isPresent()
                 && (selection.get().isNullAt(next) || !selection.get().getBoolean(next))) {
               next++;
             }
@@ -226,7 +259,8 @@ public final class KernelSnapshotScan {
           throw new NoSuchElementException();
         }
         ColumnarBatch data = batch.getData();
-        GenericRowData read = KernelValues.row(data.getSchema(), data::getColumnVector, next++, readType);
+        GenericRowData read =
+            KernelValues.row(data.getSchema(), data::getColumnVector, next++, readType);
         if (readType.getFieldCount() == rowType.getFieldCount()) {
           return read;
         }
@@ -252,7 +286,8 @@ public final class KernelSnapshotScan {
   public Map<String, String> partitionValues(String file) {
     Row scanFile = listedFiles().get(file);
     if (scanFile == null) {
-      throw new IllegalStateException("File " + file + " is not in version " + version + " of " + tablePath);
+      throw new IllegalStateException(
+          "File " + file + " is not in version " + version + " of " + tablePath);
     }
     return KernelInternals.partitionValues(scanFile);
   }

@@ -24,8 +24,11 @@ public final class KernelValues {
   private KernelValues() {}
 
   /** Row {@code row} of a struct-typed set of columns, as a row of {@code type} (fields by name). */
-  public static GenericRowData row(StructType schema, java.util.function.IntFunction<ColumnVector> columns,
-                            int row, RowType type) {
+  public static GenericRowData row(
+      StructType schema,
+      java.util.function.IntFunction<ColumnVector> columns,
+      int row,
+      RowType type) {
     GenericRowData out = new GenericRowData(type.getFieldCount());
     for (int i = 0; i < type.getFieldCount(); i++) {
       String name = type.getFieldNames().get(i);
@@ -63,12 +66,13 @@ public final class KernelValues {
         return v.getDouble(row);
       case DECIMAL:
         DecimalType decimal = (DecimalType) type;
-        return DecimalData.fromBigDecimal(v.getDecimal(row), decimal.getPrecision(), decimal.getScale());
+        return DecimalData.fromBigDecimal(
+            v.getDecimal(row), decimal.getPrecision(), decimal.getScale());
       case TIMESTAMP_WITHOUT_TIME_ZONE:
       case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
         long micros = v.getLong(row);
-        return TimestampData.fromEpochMillis(Math.floorDiv(micros, 1000L),
-            (int) Math.floorMod(micros, 1000L) * 1000);
+        return TimestampData.fromEpochMillis(
+            Math.floorDiv(micros, 1000L), (int) Math.floorMod(micros, 1000L) * 1000);
       case BINARY:
       case VARBINARY:
         return v.getBinary(row);
@@ -85,7 +89,8 @@ public final class KernelValues {
         MapType mapType = (MapType) type;
         Map<Object, Object> entries = new HashMap<>();
         for (int i = 0; i < map.getSize(); i++) {
-          entries.put(value(map.getKeys(), i, mapType.getKeyType()),
+          entries.put(
+              value(map.getKeys(), i, mapType.getKeyType()),
               value(map.getValues(), i, mapType.getValueType()));
         }
         return new GenericMapData(entries);

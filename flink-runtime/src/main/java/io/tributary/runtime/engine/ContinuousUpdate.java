@@ -49,20 +49,31 @@ final class ContinuousUpdate {
   private final UpdateScope scope;
   private final UpdateListener listener;
   private final List<FlowResult> results = new ArrayList<>();
+
   /** The plan jobs launch with: analyzed again when a flow restarts for new columns. */
   private UpdatePlan current;
+
   /** Each streaming job's latest run, by job name, in dependency order. */
   private final Map<String, JobLauncher.Launched> streams = new LinkedHashMap<>();
+
   /** Every run launched, so none is left running when the update ends. */
   private final List<JobLauncher.Launched> launched = new ArrayList<>();
+
   private final Map<String, Integer> schemaRestartCounts = new HashMap<>();
+
   /** Per materialized table's job, how often it was recomputed in this update. */
   private final Map<String, Integer> recomputations = new HashMap<>();
+
   /** The first streaming job's failure: it ends the update. */
   private Optional<String> error = Optional.empty();
 
-  ContinuousUpdate(JobLauncher launcher, SchemaRestarts schemaRestarts, PipelineStorage storage, Duration interval,
-      UpdatePlan plan, UpdateScope scope) {
+  ContinuousUpdate(
+      JobLauncher launcher,
+      SchemaRestarts schemaRestarts,
+      PipelineStorage storage,
+      Duration interval,
+      UpdatePlan plan,
+      UpdateScope scope) {
     this.launcher = launcher;
     this.schemaRestarts = schemaRestarts;
     this.storage = storage;
@@ -74,19 +85,34 @@ final class ContinuousUpdate {
 
   UpdateScope.Ended run() {
     for (PlannedJob once : current.jobs().stream().filter(PlannedJob::once).toList()) {
-      once.datasets().forEach(flow -> {
-        listener.onFlow(flow, FlowState.EXCLUDED, "a once flow runs in triggered updates only");
-        results.add(new FlowResult(flow, once.name(), FlowState.EXCLUDED, Optional.empty()));
-      });
+      once.datasets()
+          .forEach(
+              flow -> {
+                listener.onFlow(
+                    flow, FlowState.EXCLUDED, "a once flow runs in triggered updates only");
+                results.add(
+                    new FlowResult(flow, once.name(), FlowState.EXCLUDED, Optional.empty()));
+              });
     }
-    Optional<String> failure = runSelected(current.jobs().stream()
-        .filter(j -> scope.selected().runJobs().contains(j.name()) && !j.once()).toList());
-    return new UpdateScope.Ended(failure.isPresent() ? UpdateState.FAILED : UpdateState.STOPPED, results, failure);
+    Optional<String> failure =
+        runSelected(
+            current.jobs().stream()
+                .filter(j -> scope.selected().runJobs().contains(j.name()) && !j.once())
+                .toList());
+    return new UpdateScope.Ended(
+        failure.isPresent() ? UpdateState.FAILED : UpdateState.STOPPED, results, failure);
   }
 
   private JobContext context(PlannedJob job) {
-    return new JobContext(current.pipeline(), job, scope.updateId(), scope.number(), scope.generations(), true,
-        interval, recomputations.merge(job.name(), 1, Integer::sum) - 1);
+    return new JobContext(
+        current.pipeline(),
+        job,
+        scope.updateId(),
+        scope.number(),
+        scope.generations(),
+        true,
+        interval,
+        recomputations.merge(job.name(), 1, Integer::sum) - 1);
   }
 
   private Optional<String> runSelected(List<PlannedJob> selected) {
@@ -109,34 +135,43 @@ final class ContinuousUpdate {
       while (!scope.stopRequest().isDone() && error.isEmpty()) {
         handleEndedStreams();
         for (PlannedJob selectedJob : selected) {
-          PlannedJob job = current.job(selectedJob.name()); // the plan may have been analyzed again since
+          PlannedJob job =
+              current.job(selectedJob.name()); // the plan may have been analyzed again since
           if (job.mode() == PlannedJob.Mode.BATCH && error.isEmpty()) {
             recomputeIfInputsChanged(job, recomputedFrom, failedTables);
           }
         }
         List<CompletableFuture<?>> wakeUps = new ArrayList<>();
         wakeUps.add(scope.stopRequest());
-        wakeUps.add(CompletableFuture.runAsync(() -> { },
-            CompletableFuture.delayedExecutor(interval.toMillis(), TimeUnit.MILLISECONDS)));
+        wakeUps.add(
+            CompletableFuture.runAsync(
+                () -> {},
+                CompletableFuture.delayedExecutor(interval.toMillis(), TimeUnit.MILLISECONDS)));
         streams.values().forEach(stream -> wakeUps.add(stream.result()));
-        JobLauncher.await(CompletableFuture.anyOf(wakeUps.toArray(CompletableFuture[]::new))
-            .handle((ignored, e) -> null));
+        JobLauncher.await(
+            CompletableFuture.anyOf(wakeUps.toArray(CompletableFuture[]::new))
+                .handle((ignored, e) -> null));
         handleEndedStreams();
       }
       for (PlannedJob selectedJob : selected) {
         if (selectedJob.mode() == PlannedJob.Mode.BATCH) {
-          FlowState end = failedTables.contains(selectedJob.name()) ? FlowState.FAILED : FlowState.COMPLETED;
-          selectedJob.datasets().forEach(d -> results.add(new FlowResult(d, selectedJob.name(), end,
-              Optional.empty())));
+          FlowState end =
+              failedTables.contains(selectedJob.name()) ? FlowState.FAILED : FlowState.COMPLETED;
+          selectedJob
+              .datasets()
+              .forEach(
+                  d -> results.add(new FlowResult(d, selectedJob.name(), end, Optional.empty())));
         }
       }
       for (String name : List.copyOf(streams.keySet())) {
         while (!reported(name)) {
           if (streams.get(name).result().isDone()) {
-            restartOrFail(name); // a job stopped for new columns restarts, and is then stopped as the others
+            restartOrFail(
+                name); // a job stopped for new columns restarts, and is then stopped as the others
           } else if (stop(name)) {
             for (String dataset : current.job(name).datasets()) {
-              listener.onFlow(dataset, FlowState.STOPPED, "stopped with a savepoint; its state is kept");
+              listener.onFlow(
+                  dataset, FlowState.STOPPED, "stopped with a savepoint; its state is kept");
               results.add(new FlowResult(dataset, name, FlowState.STOPPED, Optional.empty()));
             }
           }
@@ -148,14 +183,23 @@ final class ContinuousUpdate {
     } finally {
       launched.forEach(launcher::cancelIfRunning);
     }
-    return error.or(() -> failedTables.isEmpty() ? Optional.empty()
-        : Optional.of("the last recomputation of " + failedTables + " failed; see its FAILED flow event"));
+    return error.or(
+        () ->
+            failedTables.isEmpty()
+                ? Optional.empty()
+                : Optional.of(
+                    "the last recomputation of "
+                        + failedTables
+                        + " failed; see its FAILED flow event"));
   }
 
   /** Whether a streaming job of {@code selected} comes after {@code table}'s job (it looks the table up). */
   private static boolean lookedUpByAStream(PlannedJob table, List<PlannedJob> selected) {
-    return selected.stream().anyMatch(job -> job.mode() == PlannedJob.Mode.STREAMING
-        && job.upstreamJobs().contains(table.name()));
+    return selected.stream()
+        .anyMatch(
+            job ->
+                job.mode() == PlannedJob.Mode.STREAMING
+                    && job.upstreamJobs().contains(table.name()));
   }
 
   private void launch(PlannedJob job) {
@@ -183,14 +227,22 @@ final class ContinuousUpdate {
     RuntimeException failure;
     try {
       launcher.awaitSuccess(streams.get(name));
-      failure = new IllegalStateException("job " + name + " ended although its sources never finish");
+      failure =
+          new IllegalStateException("job " + name + " ended although its sources never finish");
     } catch (RuntimeException e) {
       failure = e;
     }
     SchemaRestarts.Restart restart;
     try {
-      restart = schemaRestarts.restart(current, name, failure, schemaRestartCounts.getOrDefault(name, 0),
-          listener, false); // a stop requested meanwhile stops the restarted job with a savepoint, as the others
+      restart =
+          schemaRestarts.restart(
+              current,
+              name,
+              failure,
+              schemaRestartCounts.getOrDefault(name, 0),
+              listener,
+              false); // a stop requested meanwhile stops the restarted job with a savepoint, as the
+      // others
     } catch (RuntimeException e) {
       fail(name, JobErrors.rootMessage(e));
       return;
@@ -199,12 +251,22 @@ final class ContinuousUpdate {
     schemaRestartCounts.merge(name, 1, Integer::sum);
     for (PlannedJob job : current.jobs()) {
       boolean evolved = job.name().equals(name);
-      if (!evolved && !(restart.changedJobs().contains(job.name()) && running(job.name()) && stop(job.name()))) {
+      if (!evolved
+          && !(restart.changedJobs().contains(job.name())
+              && running(job.name())
+              && stop(job.name()))) {
         continue;
       }
       if (!evolved) {
-        job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING,
-            "restart with the evolved schema of job " + name + ": the row types it reads changed"));
+        job.datasets()
+            .forEach(
+                d ->
+                    listener.onFlow(
+                        d,
+                        FlowState.STARTING,
+                        "restart with the evolved schema of job "
+                            + name
+                            + ": the row types it reads changed"));
       }
       try {
         launch(job);
@@ -226,7 +288,10 @@ final class ContinuousUpdate {
       return true;
     } catch (RuntimeException e) {
       try {
-        stream.result().handle((ignored, failure) -> null).get(ENDED_JOB_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        stream
+            .result()
+            .handle((ignored, failure) -> null)
+            .get(ENDED_JOB_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException | TimeoutException stillRunning) {
         fail(name, JobErrors.rootMessage(e));
       }
@@ -251,8 +316,9 @@ final class ContinuousUpdate {
     return results.stream().anyMatch(r -> r.dataset().equals(first));
   }
 
-  private void recomputeIfInputsChanged(PlannedJob job, Map<String, Map<String, Long>> recomputedFrom,
-      Set<String> failedTables) throws InterruptedException {
+  private void recomputeIfInputsChanged(
+      PlannedJob job, Map<String, Map<String, Long>> recomputedFrom, Set<String> failedTables)
+      throws InterruptedException {
     Map<String, Long> versions = new TreeMap<>();
     for (String table : job.datasets()) {
       for (String input : JobPlanner.tablesRead(current.resolved().plan(), table)) {
@@ -263,22 +329,27 @@ final class ContinuousUpdate {
       return; // an input has no table yet, or nothing changed since the last recomputation
     }
     recomputedFrom.put(job.name(), versions);
-    job.datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, "recomputing: its inputs changed"));
+    job.datasets()
+        .forEach(d -> listener.onFlow(d, FlowState.RUNNING, "recomputing: its inputs changed"));
     try {
       launcher.awaitSuccess(launcher.launch(current, context(job)));
       failedTables.remove(job.name());
-      job.datasets().forEach(d -> listener.onFlow(d, FlowState.COMPLETED, "recomputed from " + versions));
+      job.datasets()
+          .forEach(d -> listener.onFlow(d, FlowState.COMPLETED, "recomputed from " + versions));
     } catch (RuntimeException e) {
       // tried again when an input changes; reported in the result if it is the last word
       failedTables.add(job.name());
       String error = JobErrors.rootMessage(e);
-      job.datasets().forEach(d -> listener.onFlow(d, FlowState.FAILED, error + "; retried when an input changes"));
+      job.datasets()
+          .forEach(
+              d -> listener.onFlow(d, FlowState.FAILED, error + "; retried when an input changes"));
     }
   }
 
   private long tableVersion(String table) {
     String path = storage.tablePath(table);
     return DeltaTableReader.schema(path, storage.hadoopConf()).isPresent()
-        ? DeltaTableReader.version(path, storage.hadoopConf()) : -1;
+        ? DeltaTableReader.version(path, storage.hadoopConf())
+        : -1;
   }
 }

@@ -30,8 +30,13 @@ public final class DeferredSchemas {
    *     org.apache.hadoop.conf.Configuration, boolean, boolean)}
    */
   synchronized RowType resolve(String dataset, AutoLoader source, boolean legacyRescuedColumn) {
-    RowType type = AutoLoaderSchemas.resolve(source, storage.schemaLocation(dataset), storage.hadoopConf(), false,
-        legacyRescuedColumn);
+    RowType type =
+        AutoLoaderSchemas.resolve(
+            source,
+            storage.schemaLocation(dataset),
+            storage.hadoopConf(),
+            false,
+            legacyRescuedColumn);
     resolved.put(dataset, new Resolved(source, legacyRescuedColumn, type));
     return type;
   }
@@ -45,8 +50,13 @@ public final class DeferredSchemas {
     boolean same = true;
     for (Map.Entry<String, Resolved> entry : resolved.entrySet()) {
       Resolved analyzed = entry.getValue();
-      RowType now = AutoLoaderSchemas.resolve(analyzed.source(), storage.schemaLocation(entry.getKey()),
-          storage.hadoopConf(), true, analyzed.legacyRescuedColumn());
+      RowType now =
+          AutoLoaderSchemas.resolve(
+              analyzed.source(),
+              storage.schemaLocation(entry.getKey()),
+              storage.hadoopConf(),
+              true,
+              analyzed.legacyRescuedColumn());
       same &= now.equals(analyzed.type());
     }
     return same;

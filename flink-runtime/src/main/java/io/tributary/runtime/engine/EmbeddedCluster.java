@@ -48,17 +48,19 @@ public final class EmbeddedCluster implements AutoCloseable {
       // task managers report running tasks' accumulators (the live row counts) with each heartbeat
       conf.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, LIVE_REPORT_INTERVAL);
     }
-    MiniClusterConfiguration config = new MiniClusterConfiguration.Builder()
-        .setConfiguration(conf)
-        .setNumTaskManagers(1)
-        .setNumSlotsPerTaskManager(slots)
-        .withRandomPorts()
-        .build();
+    MiniClusterConfiguration config =
+        new MiniClusterConfiguration.Builder()
+            .setConfiguration(conf)
+            .setNumTaskManagers(1)
+            .setNumSlotsPerTaskManager(slots)
+            .withRandomPorts()
+            .build();
     MiniCluster cluster = new MiniCluster(config);
     try {
       cluster.start();
     } catch (Exception e) {
-      throw new IllegalStateException("Cannot start the embedded Flink cluster: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot start the embedded Flink cluster: " + e.getMessage(), e);
     }
     return new EmbeddedCluster(cluster, slots);
   }
@@ -74,9 +76,11 @@ public final class EmbeddedCluster implements AutoCloseable {
       return cluster.getRestAddress().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while asking the embedded cluster for its REST address", e);
+      throw new IllegalStateException(
+          "Interrupted while asking the embedded cluster for its REST address", e);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("The embedded cluster has no REST endpoint: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "The embedded cluster has no REST endpoint: " + e.getMessage(), e);
     }
   }
 
@@ -106,8 +110,8 @@ public final class EmbeddedCluster implements AutoCloseable {
   public Map<String, Long> numericAccumulators(JobID job) {
     Map<String, Long> values = new HashMap<>();
     try {
-      for (StringifiedAccumulatorResult result
-          : cluster.getExecutionGraph(job).get().getAccumulatorResultsStringified()) {
+      for (StringifiedAccumulatorResult result :
+          cluster.getExecutionGraph(job).get().getAccumulatorResultsStringified()) {
         try {
           values.put(result.getName(), Long.parseLong(result.getValue()));
         } catch (NumberFormatException notANumber) {
@@ -138,7 +142,8 @@ public final class EmbeddedCluster implements AutoCloseable {
       }
       Thread.sleep(POLL.toMillis());
     }
-    throw new IllegalStateException("The job " + job + " did not start all its tasks within " + timeout);
+    throw new IllegalStateException(
+        "The job " + job + " did not start all its tasks within " + timeout);
   }
 
   /**
@@ -148,7 +153,8 @@ public final class EmbeddedCluster implements AutoCloseable {
   public int failovers(JobID job) {
     try {
       int restarts = 0;
-      for (AccessExecutionVertex vertex : cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
+      for (AccessExecutionVertex vertex :
+          cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
         restarts += vertex.getCurrentExecutionAttempt().getAttemptNumber();
       }
       return restarts;
@@ -167,17 +173,20 @@ public final class EmbeddedCluster implements AutoCloseable {
   public java.util.Optional<Throwable> lastTaskFailure(JobID job) {
     try {
       org.apache.flink.runtime.executiongraph.ErrorInfo latest = null;
-      for (AccessExecutionVertex vertex : cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
-        for (org.apache.flink.runtime.executiongraph.AccessExecution attempt
-            : vertex.getExecutionHistory().getHistoricalExecutions()) {
+      for (AccessExecutionVertex vertex :
+          cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
+        for (org.apache.flink.runtime.executiongraph.AccessExecution attempt :
+            vertex.getExecutionHistory().getHistoricalExecutions()) {
           var failure = attempt.getFailureInfo();
-          if (failure.isPresent() && (latest == null || failure.get().getTimestamp() > latest.getTimestamp())) {
+          if (failure.isPresent()
+              && (latest == null || failure.get().getTimestamp() > latest.getTimestamp())) {
             latest = failure.get();
           }
         }
       }
       return java.util.Optional.ofNullable(latest)
-          .map(info -> info.getException().deserializeError(EmbeddedCluster.class.getClassLoader()));
+          .map(
+              info -> info.getException().deserializeError(EmbeddedCluster.class.getClassLoader()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return java.util.Optional.empty();
@@ -206,17 +215,20 @@ public final class EmbeddedCluster implements AutoCloseable {
    *
    * @return the savepoint's path
    */
-  public String stopWithSavepoint(JobID job, String dir, Duration timeout) throws InterruptedException {
+  public String stopWithSavepoint(JobID job, String dir, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
         long remaining = Math.max(1, deadline - System.nanoTime());
-        return cluster.stopWithSavepoint(job, dir, false, SavepointFormatType.NATIVE).get(remaining,
-            TimeUnit.NANOSECONDS);
+        return cluster
+            .stopWithSavepoint(job, dir, false, SavepointFormatType.NATIVE)
+            .get(remaining, TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
         throw JobFailedException.stopTimedOut(job.toString(), timeout, e);
       } catch (ExecutionException e) {
-        if (!JobFailedException.stopNotReadyYet(e) || System.nanoTime() > deadline
+        if (!JobFailedException.stopNotReadyYet(e)
+            || System.nanoTime() > deadline
             || status(job).isGloballyTerminalState()) {
           throw JobFailedException.stopFailed(job.toString(), e);
         }
@@ -232,7 +244,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("The embedded Flink cluster did not shut down: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "The embedded Flink cluster did not shut down: " + e.getMessage(), e);
     }
   }
 
@@ -243,7 +256,8 @@ public final class EmbeddedCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException(ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
+      throw new IllegalStateException(
+          ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
     }
   }
 }

@@ -34,8 +34,10 @@ public final class EmbeddedExecutor implements JobExecutor {
   private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
 
   private final EmbeddedCluster cluster;
+
   /** Whether {@link #close()} closes the cluster: only one this executor started. */
   private final boolean owned;
+
   /** How long a failed-over job's sources may go without catching up or writing a row. */
   private final Duration failoverTimeout;
 
@@ -66,7 +68,8 @@ public final class EmbeddedExecutor implements JobExecutor {
   }
 
   /** Starts a cluster of {@code slots} slots of its own, closed with this executor. */
-  public static EmbeddedExecutor start(int slots, Configuration flinkConf, Duration failoverTimeout) {
+  public static EmbeddedExecutor start(
+      int slots, Configuration flinkConf, Duration failoverTimeout) {
     return new EmbeddedExecutor(EmbeddedCluster.start(slots, flinkConf), true, failoverTimeout);
   }
 
@@ -97,11 +100,17 @@ public final class EmbeddedExecutor implements JobExecutor {
   @Override
   public SubmittedJob submit(JobSubmission submission) {
     StreamGraph graph = submission.graph();
-    submission.restoreFrom().ifPresent(path ->
-        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path, false)));
-    List<CompletableFuture<Void>> sources = submission.caughtUpSources().stream()
-        .map(source -> CaughtUpRegistry.await(submission.runId(), source)).toList();
-    CompletableFuture<Void> caughtUp = CompletableFuture.allOf(sources.toArray(CompletableFuture[]::new));
+    submission
+        .restoreFrom()
+        .ifPresent(
+            path ->
+                graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path, false)));
+    List<CompletableFuture<Void>> sources =
+        submission.caughtUpSources().stream()
+            .map(source -> CaughtUpRegistry.await(submission.runId(), source))
+            .toList();
+    CompletableFuture<Void> caughtUp =
+        CompletableFuture.allOf(sources.toArray(CompletableFuture[]::new));
     JobID id;
     try {
       id = cluster.submit(graph);
@@ -111,8 +120,9 @@ public final class EmbeddedExecutor implements JobExecutor {
     }
     CompletableFuture<JobOutcome> result = cluster.result(id).thenApply(EmbeddedExecutor::outcome);
     // only this job's sources: a job of the same update may run beside it (TriggeredUpdate)
-    result.whenComplete((outcome, error) -> CaughtUpRegistry.release(submission.runId(),
-        submission.caughtUpSources()));
+    result.whenComplete(
+        (outcome, error) ->
+            CaughtUpRegistry.release(submission.runId(), submission.caughtUpSources()));
     if (!submission.caughtUpSources().isEmpty()) {
       FailoverWatch.watch(submission, id, cluster, failoverTimeout, caughtUp, result);
     }
@@ -122,16 +132,19 @@ public final class EmbeddedExecutor implements JobExecutor {
   private static JobOutcome outcome(JobResult result) {
     JobStatus status = result.getJobStatus().orElse(JobStatus.FAILED);
     if (!result.isSuccess()) {
-      Throwable cause = result.getSerializedThrowable()
-          .map(t -> t.deserializeError(EmbeddedExecutor.class.getClassLoader()))
-          .orElse(new IllegalStateException("status " + status));
+      Throwable cause =
+          result
+              .getSerializedThrowable()
+              .map(t -> t.deserializeError(EmbeddedExecutor.class.getClassLoader()))
+              .orElse(new IllegalStateException("status " + status));
       return new JobOutcome(status, Map.of(), java.util.Optional.of(cause));
     }
     Map<String, Object> values = new HashMap<>();
-    for (Map.Entry<String, SerializedValue<OptionalFailure<Object>>> entry
-        : result.getAccumulatorResults().entrySet()) {
+    for (Map.Entry<String, SerializedValue<OptionalFailure<Object>>> entry :
+        result.getAccumulatorResults().entrySet()) {
       try {
-        OptionalFailure<Object> value = entry.getValue().deserializeValue(EmbeddedExecutor.class.getClassLoader());
+        OptionalFailure<Object> value =
+            entry.getValue().deserializeValue(EmbeddedExecutor.class.getClassLoader());
         if (!value.isFailure() && value.getUnchecked() != null) {
           values.put(entry.getKey(), value.getUnchecked());
         }

@@ -28,11 +28,13 @@ final class FailoverWatch {
 
   private static final Logger LOG = LoggerFactory.getLogger(FailoverWatch.class);
   static final Duration POLL = Duration.ofSeconds(1);
-  private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "tributary-failover-watch");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private static final ScheduledExecutorService TIMER =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "tributary-failover-watch");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private final JobSubmission submission;
   private final JobID id;
@@ -45,8 +47,13 @@ final class FailoverWatch {
   private Map<String, Long> rows = Map.of();
   private volatile ScheduledFuture<?> task;
 
-  private FailoverWatch(JobSubmission submission, JobID id, EmbeddedCluster cluster, Duration timeout,
-      CompletableFuture<Void> caughtUp, CompletableFuture<JobOutcome> result) {
+  private FailoverWatch(
+      JobSubmission submission,
+      JobID id,
+      EmbeddedCluster cluster,
+      Duration timeout,
+      CompletableFuture<Void> caughtUp,
+      CompletableFuture<JobOutcome> result) {
     this.submission = submission;
     this.id = id;
     this.cluster = cluster;
@@ -56,10 +63,17 @@ final class FailoverWatch {
   }
 
   /** Watches job {@code id} until it ends or its sources catch up. */
-  static void watch(JobSubmission submission, JobID id, EmbeddedCluster cluster, Duration timeout,
-      CompletableFuture<Void> caughtUp, CompletableFuture<JobOutcome> result) {
+  static void watch(
+      JobSubmission submission,
+      JobID id,
+      EmbeddedCluster cluster,
+      Duration timeout,
+      CompletableFuture<Void> caughtUp,
+      CompletableFuture<JobOutcome> result) {
     FailoverWatch watch = new FailoverWatch(submission, id, cluster, timeout, caughtUp, result);
-    watch.task = TIMER.scheduleWithFixedDelay(watch::check, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+    watch.task =
+        TIMER.scheduleWithFixedDelay(
+            watch::check, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
     caughtUp.whenComplete((ignored, error) -> watch.stop());
     result.whenComplete((ignored, error) -> watch.stop());
   }
@@ -85,9 +99,14 @@ final class FailoverWatch {
       Map<String, Long> written = cluster.numericAccumulators(id);
       if (seen > failovers || !written.equals(rows)) {
         if (seen > failovers) {
-          LOG.warn("Job '{}' ({}) failed over ({} task restarts so far); its sources [{}] have {} to catch up or "
-              + "write a row before it is failed ({}).", submission.job(), id, seen,
-              String.join(", ", submission.caughtUpSources()), TimeUtils.formatWithHighestUnit(timeout),
+          LOG.warn(
+              "Job '{}' ({}) failed over ({} task restarts so far); its sources [{}] have {} to catch up or "
+                  + "write a row before it is failed ({}).",
+              submission.job(),
+              id,
+              seen,
+              String.join(", ", submission.caughtUpSources()),
+              TimeUtils.formatWithHighestUnit(timeout),
               PipelineSettings.CAUGHT_UP_TIMEOUT);
         }
         failovers = Math.max(failovers, seen);
@@ -98,8 +117,10 @@ final class FailoverWatch {
       if (now - quietSince >= timeout.toNanos()) {
         stop();
         Optional<Throwable> cause = cluster.lastTaskFailure(id);
-        result.complete(JobOutcome.failed(JobFailedException.stalledAfterFailover(submission.job(), failovers,
-            submission.caughtUpSources(), timeout, cause)));
+        result.complete(
+            JobOutcome.failed(
+                JobFailedException.stalledAfterFailover(
+                    submission.job(), failovers, submission.caughtUpSources(), timeout, cause)));
         cluster.cancel(id);
       }
     } catch (RuntimeException e) {

@@ -32,7 +32,11 @@ final class FlowRetries {
     this.firstBackoff = settings.retryBackoff();
   }
 
-  boolean run(JobContext context, Attempt attempt, UpdateListener listener, CompletableFuture<Void> stopRequest)
+  boolean run(
+      JobContext context,
+      Attempt attempt,
+      UpdateListener listener,
+      CompletableFuture<Void> stopRequest)
       throws InterruptedException {
     Duration backoff = firstBackoff;
     for (int number = 1; ; number++) {
@@ -42,8 +46,16 @@ final class FlowRetries {
         if (number > retries || !JobErrors.isRetryable(e) || stopRequest.isDone()) {
           throw e;
         }
-        String detail = "attempt " + number + " of " + (retries + 1) + " failed: " + JobErrors.rootMessage(e)
-            + "; retrying in " + backoff.toMillis() + " ms";
+        String detail =
+            "attempt "
+                + number
+                + " of "
+                + (retries + 1)
+                + " failed: "
+                + JobErrors.rootMessage(e)
+                + "; retrying in "
+                + backoff.toMillis()
+                + " ms";
         context.job().datasets().forEach(d -> listener.onFlow(d, FlowState.FAILED, detail));
         Thread.sleep(backoff.toMillis());
         backoff = backoff.multipliedBy(2);

@@ -37,42 +37,60 @@ final class IncrementalRefresh {
 
   /** Whether {@code job} maintains a materialized table incrementally. */
   static boolean incremental(UpdatePlan plan, PlannedJob job) {
-    return job.mode() == PlannedJob.Mode.STREAMING && !job.once() && job.datasets().size() == 1
-        && plan.resolved().plan().dataset(job.datasets().get(0))
-            .map(d -> d.kind() == DatasetKind.MATERIALIZED_TABLE).orElse(false);
+    return job.mode() == PlannedJob.Mode.STREAMING
+        && !job.once()
+        && job.datasets().size() == 1
+        && plan.resolved()
+            .plan()
+            .dataset(job.datasets().get(0))
+            .map(d -> d.kind() == DatasetKind.MATERIALIZED_TABLE)
+            .orElse(false);
   }
 
   /** Why incremental {@code job} must recompute its table in this update, if it must. */
-  static Optional<String> whyRecompute(PipelineStorage storage, UpdatePlan plan, PlannedJob job,
-      Map<String, String> flinkOptions) {
+  static Optional<String> whyRecompute(
+      PipelineStorage storage, UpdatePlan plan, PlannedJob job, Map<String, String> flinkOptions) {
     if (storage.stateToRestore(job.name()).isEmpty()) {
-      return Optional.of("it has no saved state to continue from (its first incremental update, or a full"
-          + " refresh): its query runs over every row of its inputs and replaces the table");
+      return Optional.of(
+          "it has no saved state to continue from (its first incremental update, or a full"
+              + " refresh): its query runs over every row of its inputs and replaces the table");
     }
     Optional<String> saved = storage.stateFingerprint(job.name());
     if (saved.isEmpty()) {
-      return Optional.of("its last run ended before saving its state: its query runs over every row of its"
-          + " inputs and replaces the table");
+      return Optional.of(
+          "its last run ended before saving its state: its query runs over every row of its"
+              + " inputs and replaces the table");
     }
     StateFingerprint now = StateFingerprint.of(plan.resolved(), job, flinkOptions);
-    Optional<String> aggregation = now.aggregationDifferenceFrom(StateFingerprint.parse(saved.get()));
+    Optional<String> aggregation =
+        now.aggregationDifferenceFrom(StateFingerprint.parse(saved.get()));
     if (aggregation.isPresent()) {
-      return Optional.of("its state was kept by another aggregation plan (" + aggregation.get() + "), which"
-          + " Flink cannot restore into this one: its state is dropped and its query runs over every row of its"
-          + " inputs and replaces the table");
+      return Optional.of(
+          "its state was kept by another aggregation plan ("
+              + aggregation.get()
+              + "), which"
+              + " Flink cannot restore into this one: its state is dropped and its query runs over every row of its"
+              + " inputs and replaces the table");
     }
-    Optional<String> changed = now.differenceFrom(StateFingerprint.parse(saved.get()))
-        .map(difference -> "its definition changed (" + difference + "): its state is dropped and its query"
-            + " runs over every row of its inputs and replaces the table");
+    Optional<String> changed =
+        now.differenceFrom(StateFingerprint.parse(saved.get()))
+            .map(
+                difference ->
+                    "its definition changed ("
+                        + difference
+                        + "): its state is dropped and its query"
+                        + " runs over every row of its inputs and replaces the table");
     return changed.isPresent() ? changed : inputChanged(storage, plan, job);
   }
 
   /** Which input's table changed since the job's state read it, other than by appends, and how. */
-  private static Optional<String> inputChanged(PipelineStorage storage, UpdatePlan plan, PlannedJob job) {
+  private static Optional<String> inputChanged(
+      PipelineStorage storage, UpdatePlan plan, PlannedJob job) {
     Optional<String> saved = storage.readInputs(job.name());
     if (saved.isEmpty()) {
-      return Optional.of("its saved state does not record which tables and versions of its inputs it read: its"
-          + " state is dropped and its query runs over every row of its inputs and replaces the table");
+      return Optional.of(
+          "its saved state does not record which tables and versions of its inputs it read: its"
+              + " state is dropped and its query runs over every row of its inputs and replaces the table");
     }
     Map<String, String> read = parseInputs(saved.get());
     for (String input : inputs(plan, job)) {
@@ -81,17 +99,27 @@ final class IncrementalRefresh {
       if (position == null) {
         why = Optional.of("was not read by its saved state");
       } else if (position.equals(NO_TABLE)) {
-        why = DeltaTableHistory.latest(storage.settings(), storage.tablePath(input))
-            .map(now -> "had no table when its state started and has one now");
+        why =
+            DeltaTableHistory.latest(storage.settings(), storage.tablePath(input))
+                .map(now -> "had no table when its state started and has one now");
       } else {
         int tab = position.indexOf('\t');
-        why = DeltaTableHistory.changedSince(storage.settings(), storage.tablePath(input),
-            new DeltaTableHistory.Position(position.substring(0, tab), Long.parseLong(position.substring(tab + 1))));
+        why =
+            DeltaTableHistory.changedSince(
+                storage.settings(),
+                storage.tablePath(input),
+                new DeltaTableHistory.Position(
+                    position.substring(0, tab), Long.parseLong(position.substring(tab + 1))));
       }
       if (why.isPresent()) {
-        return Optional.of("its input '" + input + "' " + why.get() + ", so the positions its state holds no"
-            + " longer match that table: its state is dropped and its query runs over every row of its inputs"
-            + " and replaces the table");
+        return Optional.of(
+            "its input '"
+                + input
+                + "' "
+                + why.get()
+                + ", so the positions its state holds no"
+                + " longer match that table: its state is dropped and its query runs over every row of its inputs"
+                + " and replaces the table");
       }
     }
     return Optional.empty();
@@ -100,12 +128,15 @@ final class IncrementalRefresh {
   /** Each line "dataset TAB tableId TAB version" (or "dataset TAB -") as dataset to "tableId TAB version". */
   private static Map<String, String> parseInputs(String text) {
     Map<String, String> inputs = new LinkedHashMap<>();
-    text.lines().filter(line -> !line.isBlank()).forEach(line -> {
-      int tab = line.indexOf('\t');
-      if (tab > 0) {
-        inputs.put(line.substring(0, tab), line.substring(tab + 1).strip());
-      }
-    });
+    text.lines()
+        .filter(line -> !line.isBlank())
+        .forEach(
+            line -> {
+              int tab = line.indexOf('\t');
+              if (tab > 0) {
+                inputs.put(line.substring(0, tab), line.substring(tab + 1).strip());
+              }
+            });
     return inputs;
   }
 
@@ -113,8 +144,13 @@ final class IncrementalRefresh {
   static void recordInputs(PipelineStorage storage, UpdatePlan plan, PlannedJob job) {
     StringBuilder text = new StringBuilder();
     for (String input : inputs(plan, job)) {
-      text.append(input).append('\t').append(DeltaTableHistory.latest(storage.settings(), storage.tablePath(input))
-          .map(p -> p.tableId() + "\t" + p.version()).orElse(NO_TABLE)).append('\n');
+      text.append(input)
+          .append('\t')
+          .append(
+              DeltaTableHistory.latest(storage.settings(), storage.tablePath(input))
+                  .map(p -> p.tableId() + "\t" + p.version())
+                  .orElse(NO_TABLE))
+          .append('\n');
     }
     storage.setReadInputs(job.name(), text.toString());
   }
@@ -126,7 +162,8 @@ final class IncrementalRefresh {
     return List.copyOf(tables);
   }
 
-  private static void collectInputs(UpdatePlan plan, String reader, Set<String> tables, Set<String> seen) {
+  private static void collectInputs(
+      UpdatePlan plan, String reader, Set<String> tables, Set<String> seen) {
     for (Input input : plan.resolved().plan().inputsOf(reader)) {
       Optional<DatasetSpec> read = plan.resolved().plan().dataset(input.dataset());
       if (read.isEmpty() || !seen.add(input.dataset())) {
@@ -147,8 +184,13 @@ final class IncrementalRefresh {
    * update must start over.
    */
   static void forgetIfRecomputed(PipelineStorage storage, UpdatePlan plan, PlannedJob job) {
-    if (job.mode() == PlannedJob.Mode.BATCH && job.datasets().size() == 1 && plan.resolved().plan()
-        .dataset(job.datasets().get(0)).map(d -> d.kind() == DatasetKind.MATERIALIZED_TABLE).orElse(false)) {
+    if (job.mode() == PlannedJob.Mode.BATCH
+        && job.datasets().size() == 1
+        && plan.resolved()
+            .plan()
+            .dataset(job.datasets().get(0))
+            .map(d -> d.kind() == DatasetKind.MATERIALIZED_TABLE)
+            .orElse(false)) {
       storage.clearState(job.name());
     }
   }
@@ -157,8 +199,8 @@ final class IncrementalRefresh {
    * Drops {@code job}'s state and table if it must recompute them, then records the inputs' tables
    * and versions the run starts from; returns why it must recompute, if it must.
    */
-  static Optional<String> startOverIfNeeded(PipelineStorage storage, UpdatePlan plan, PlannedJob job,
-      Map<String, String> flinkOptions) {
+  static Optional<String> startOverIfNeeded(
+      PipelineStorage storage, UpdatePlan plan, PlannedJob job, Map<String, String> flinkOptions) {
     Optional<String> why = whyRecompute(storage, plan, job, flinkOptions);
     if (why.isPresent()) {
       storage.clearState(job.name());

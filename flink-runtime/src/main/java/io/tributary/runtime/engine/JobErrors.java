@@ -38,14 +38,19 @@ final class JobErrors {
    * not fit the definition.
    */
   static boolean isRetryable(Throwable error) {
-    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-      if (cause instanceof PipelineDefinitionException || cause instanceof StateIncompatibleException
+    for (Throwable cause = error;
+        cause != null;
+        cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof PipelineDefinitionException
+          || cause instanceof StateIncompatibleException
           || cause.getClass().getName().equals("io.tributary.quality.ExpectationViolationException")
           || ThrowableClassifier.getThrowableType(cause) == ThrowableType.NonRecoverableError) {
         return false;
       }
       if (cause instanceof SerializedThrowable serialized
-          && serialized.getOriginalErrorClassName().equals("io.tributary.quality.ExpectationViolationException")) {
+          && serialized
+              .getOriginalErrorClassName()
+              .equals("io.tributary.quality.ExpectationViolationException")) {
         return false;
       }
     }
@@ -54,12 +59,16 @@ final class JobErrors {
 
   private static String describe(Throwable error) {
     String message = error.getMessage();
-    // a remote cluster's failure whose class this side cannot load: Flink's SerializedThrowable, whose
+    // a remote cluster's failure whose class this side cannot load: Flink's SerializedThrowable,
+    // whose
     // causes carry the original's toString() ("class: message") as their message
-    if (error instanceof SerializedThrowable serialized && message != null
+    if (error instanceof SerializedThrowable serialized
+        && message != null
         && message.startsWith(serialized.getOriginalErrorClassName() + ": ")) {
       message = message.substring(serialized.getOriginalErrorClassName().length() + 2);
     }
-    return message == null || message.isBlank() ? error.getClass().getSimpleName() : message.strip();
+    return message == null || message.isBlank()
+        ? error.getClass().getSimpleName()
+        : message.strip();
   }
 }

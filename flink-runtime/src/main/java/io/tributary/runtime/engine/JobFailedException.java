@@ -53,30 +53,48 @@ public final class JobFailedException extends RuntimeException {
 
   /** Job {@code job} ended on its own before it could be stopped with a savepoint. */
   public static JobFailedException endedBeforeStop(String job) {
-    return new JobFailedException("Job " + job + " ended before it could be stopped with a savepoint.", null);
+    return new JobFailedException(
+        "Job " + job + " ended before it could be stopped with a savepoint.", null);
   }
 
   /** Job {@code job} did not run all its tasks on {@code cluster} within {@code timeout}. */
   public static JobFailedException tasksNotStarted(String job, String cluster, Duration timeout) {
-    return new JobFailedException("Job " + job + " did not start all its tasks on " + cluster + " within "
-        + timeout + ", so it could not be stopped with a savepoint.", null);
+    return new JobFailedException(
+        "Job "
+            + job
+            + " did not start all its tasks on "
+            + cluster
+            + " within "
+            + timeout
+            + ", so it could not be stopped with a savepoint.",
+        null);
   }
 
   /** Job {@code job}'s state could not be read from {@code cluster}. */
   public static JobFailedException unreadable(String job, String cluster, Exception cause) {
-    return new JobFailedException("Cannot read job " + job + " from " + cluster + ": " + cause.getMessage(), cause);
+    return new JobFailedException(
+        "Cannot read job " + job + " from " + cluster + ": " + cause.getMessage(), cause);
   }
 
   /** Stopping job {@code job} with a savepoint did not end within {@code timeout}. */
   public static JobFailedException stopTimedOut(String job, Duration timeout, Exception cause) {
-    return new JobFailedException("Stopping job " + job + " with a savepoint took longer than " + timeout
-        + "; it is cancelled, and the next update restores its newest checkpoint.", cause);
+    return new JobFailedException(
+        "Stopping job "
+            + job
+            + " with a savepoint took longer than "
+            + timeout
+            + "; it is cancelled, and the next update restores its newest checkpoint.",
+        cause);
   }
 
   /** Stopping job {@code job} with a savepoint failed with {@code error}. */
   public static JobFailedException stopFailed(String job, ExecutionException error) {
-    return new JobFailedException("Stopping job " + job + " with a savepoint failed: "
-        + ExceptionUtils.stripExecutionException(error).getMessage(), error.getCause());
+    return new JobFailedException(
+        "Stopping job "
+            + job
+            + " with a savepoint failed: "
+            + ExceptionUtils.stripExecutionException(error).getMessage(),
+        error.getCause());
   }
 
   /**
@@ -87,36 +105,73 @@ public final class JobFailedException extends RuntimeException {
     return ExceptionUtils.findThrowableWithMessage(error, "Not all required tasks").isPresent()
         || ExceptionUtils.findThrowableWithMessage(error, "not all required tasks").isPresent()
         || ExceptionUtils.findThrowableWithMessage(error, "tasks not ready").isPresent()
-        || ExceptionUtils.findThrowableWithMessage(error, "is not being executed at the moment").isPresent();
+        || ExceptionUtils.findThrowableWithMessage(error, "is not being executed at the moment")
+            .isPresent();
   }
 
   /** Job {@code job} on {@code cluster}: its sources did not catch up within {@code timeout}. */
-  public static JobFailedException notCaughtUp(String job, String cluster, String why, Duration timeout) {
-    return new JobFailedException("Job '" + job + "' on " + cluster + ": " + why + " The wait is "
-        + PipelineSettings.CAUGHT_UP_TIMEOUT + " in the pipeline's configuration (now "
-        + TimeUtils.formatWithHighestUnit(timeout) + "); the job is cancelled.", null);
+  public static JobFailedException notCaughtUp(
+      String job, String cluster, String why, Duration timeout) {
+    return new JobFailedException(
+        "Job '"
+            + job
+            + "' on "
+            + cluster
+            + ": "
+            + why
+            + " The wait is "
+            + PipelineSettings.CAUGHT_UP_TIMEOUT
+            + " in the pipeline's configuration (now "
+            + TimeUtils.formatWithHighestUnit(timeout)
+            + "); the job is cancelled.",
+        null);
   }
 
   /** Whether job {@code job}'s sources caught up could not be read from {@code cluster}'s {@code endpoint}. */
-  public static JobFailedException caughtUpUnreadable(String job, String cluster, int attempts, String endpoint,
-      Exception cause) {
-    return new JobFailedException("Job '" + job + "': cannot read whether its sources caught up from " + cluster
-        + " (" + attempts + " attempts; " + endpoint + "): " + cause.getMessage(), cause);
+  public static JobFailedException caughtUpUnreadable(
+      String job, String cluster, int attempts, String endpoint, Exception cause) {
+    return new JobFailedException(
+        "Job '"
+            + job
+            + "': cannot read whether its sources caught up from "
+            + cluster
+            + " ("
+            + attempts
+            + " attempts; "
+            + endpoint
+            + "): "
+            + cause.getMessage(),
+        cause);
   }
 
   /**
    * Job {@code job} failed over and since then its {@code sources} have neither caught up nor written a
    * row within {@code timeout}; {@code cause}: the failure its tasks restarted after, when known.
    */
-  public static JobFailedException stalledAfterFailover(String job, int failovers, List<String> sources,
-      Duration timeout, Optional<Throwable> cause) {
-    return new JobFailedException("Job '" + job + "' failed over (" + failovers + " task restarts) and since then"
-        + " its sources " + sources + " have neither caught up nor written a row in "
-        + TimeUtils.formatWithHighestUnit(timeout) + ": a restarted source that does not get its input back would"
-        + " wait forever, so the job is cancelled. "
-        + cause.map(e -> "Its tasks restarted after: " + sentence(JobErrors.rootMessage(e)) + " ")
-            .orElse("The log says why its tasks restarted. ")
-        + "The wait is " + PipelineSettings.CAUGHT_UP_TIMEOUT + " in the pipeline's configuration.",
+  public static JobFailedException stalledAfterFailover(
+      String job,
+      int failovers,
+      List<String> sources,
+      Duration timeout,
+      Optional<Throwable> cause) {
+    return new JobFailedException(
+        "Job '"
+            + job
+            + "' failed over ("
+            + failovers
+            + " task restarts) and since then"
+            + " its sources "
+            + sources
+            + " have neither caught up nor written a row in "
+            + TimeUtils.formatWithHighestUnit(timeout)
+            + ": a restarted source that does not get its input back would"
+            + " wait forever, so the job is cancelled. "
+            + cause
+                .map(e -> "Its tasks restarted after: " + sentence(JobErrors.rootMessage(e)) + " ")
+                .orElse("The log says why its tasks restarted. ")
+            + "The wait is "
+            + PipelineSettings.CAUGHT_UP_TIMEOUT
+            + " in the pipeline's configuration.",
         cause.orElse(null));
   }
 

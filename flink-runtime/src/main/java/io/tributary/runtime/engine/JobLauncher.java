@@ -31,6 +31,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 final class JobLauncher {
 
   private static final Duration STOP_TIMEOUT = Duration.ofMinutes(5);
+
   /** How long the live accumulators of a running job may take to arrive before the figure is skipped. */
   private static final Duration ACCUMULATOR_PATIENCE = Duration.ofSeconds(5);
 
@@ -39,14 +40,21 @@ final class JobLauncher {
   private final JobIo io;
   private final JobTranslator.FlowStages stages;
   private final RunSettings settings;
+
   /** Jobs launched and not yet seen ended by {@link #rowsWritten}. */
   private final Map<String, Launched> active = new ConcurrentHashMap<>();
+
   /** Per dataset, the rows its latest job has written, as last seen. */
   private final Map<String, Long> rows = new ConcurrentHashMap<>();
+
   /** The running update's record, which names each job as it is submitted. */
   private volatile UpdateRecord record;
 
-  JobLauncher(JobExecutor executor, PipelineStorage storage, JobIo io, JobTranslator.FlowStages stages,
+  JobLauncher(
+      JobExecutor executor,
+      PipelineStorage storage,
+      JobIo io,
+      JobTranslator.FlowStages stages,
       RunSettings settings) {
     this.executor = executor;
     this.storage = storage;
@@ -59,7 +67,10 @@ final class JobLauncher {
    * A submitted job of the update, with the fingerprint of the state it will save and the plan it was
    * translated from (whose expectations a failure on a row names).
    */
-  record Launched(JobContext context, SubmittedJob job, StateFingerprint fingerprint,
+  record Launched(
+      JobContext context,
+      SubmittedJob job,
+      StateFingerprint fingerprint,
       io.tributary.dsl.plan.LogicalPlan plan) {
 
     CompletableFuture<JobOutcome> result() {
@@ -87,7 +98,8 @@ final class JobLauncher {
   /** Translates {@code context}'s job of {@code plan} and submits it. */
   Launched launch(UpdatePlan plan, JobContext context) {
     PlannedJob job = context.job();
-    Configuration conf = JobTranslator.configuration(job, settings.parallelism(), settings.checkpointInterval());
+    Configuration conf =
+        JobTranslator.configuration(job, settings.parallelism(), settings.checkpointInterval());
     if (settings.development()) {
       conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     } else {
@@ -99,17 +111,21 @@ final class JobLauncher {
     if (streaming) {
       // checkpoints survive a failed or killed run, so the next run restores the newest one
       conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, storage.checkpointDir(job.name()));
-      conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+      conf.set(
+          CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
           ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
     conf.addAll(Configuration.fromMap(settings.flinkOptions()));
     if (IncrementalRefresh.incremental(plan, job)) {
-      IncrementalRefresh.startOverIfNeeded(storage, plan, job, settings.flinkOptions()); // before translation opens the keyed table
+      IncrementalRefresh.startOverIfNeeded(
+          storage, plan, job, settings.flinkOptions()); // before translation opens the keyed table
     } else {
       IncrementalRefresh.forgetIfRecomputed(storage, plan, job);
     }
-    TranslatedJob translated = new JobTranslator(plan.resolved(), io, stages).translate(context, conf);
-    StateFingerprint fingerprint = StateFingerprint.of(plan.resolved(), job, settings.flinkOptions());
+    TranslatedJob translated =
+        new JobTranslator(plan.resolved(), io, stages).translate(context, conf);
+    StateFingerprint fingerprint =
+        StateFingerprint.of(plan.resolved(), job, settings.flinkOptions());
     Optional<String> restore = Optional.empty();
     if (streaming) {
       checkStateOwners(job);
@@ -125,8 +141,14 @@ final class JobLauncher {
     if (running != null) {
       running.jobSubmitting(job.name(), job.mode().name(), jobId.toHexString(), executor.cluster());
     }
-    SubmittedJob submitted = executor.submit(new JobSubmission(job.name(), translated.graph(), restore,
-        context.runId(), translated.caughtUpIds()));
+    SubmittedJob submitted =
+        executor.submit(
+            new JobSubmission(
+                job.name(),
+                translated.graph(),
+                restore,
+                context.runId(),
+                translated.caughtUpIds()));
     if (running != null) {
       running.jobSubmitted(jobId.toHexString(), submitted.result());
     }
@@ -144,17 +166,20 @@ final class JobLauncher {
     for (Launched launched : List.copyOf(active.values())) {
       Map<String, Object> accumulators;
       if (launched.result().isDone()) {
-        accumulators = launched.result().isCompletedExceptionally()
-            ? Map.of() : launched.result().join().accumulators();
+        accumulators =
+            launched.result().isCompletedExceptionally()
+                ? Map.of()
+                : launched.result().join().accumulators();
         active.remove(launched.job().id());
       } else {
         accumulators = live(launched.job());
       }
-      accumulators.forEach((name, value) -> {
-        if (value instanceof Long count) {
-          RowCountOperator.datasetOf(name).ifPresent(d -> rows.put(d, count));
-        }
-      });
+      accumulators.forEach(
+          (name, value) -> {
+            if (value instanceof Long count) {
+              RowCountOperator.datasetOf(name).ifPresent(d -> rows.put(d, count));
+            }
+          });
     }
     return Map.copyOf(rows);
   }
@@ -217,15 +242,18 @@ final class JobLauncher {
     for (String dataset : job.datasets()) {
       Optional<String> owner = storage.stateOwner(dataset);
       if (owner.isPresent() && !owner.get().equals(job.name())) {
-        throw StateIncompatibleException.ownedByAnotherJob(dataset, owner.get(), job.name(), job.datasets());
+        throw StateIncompatibleException.ownedByAnotherJob(
+            dataset, owner.get(), job.name(), job.datasets());
       }
     }
     job.datasets().forEach(dataset -> storage.setStateOwner(dataset, job.name()));
   }
 
   private void checkStateCompatible(PlannedJob job, StateFingerprint now) {
-    Optional<String> difference = storage.stateFingerprint(job.name())
-        .flatMap(saved -> now.differenceFrom(StateFingerprint.parse(saved)));
+    Optional<String> difference =
+        storage
+            .stateFingerprint(job.name())
+            .flatMap(saved -> now.differenceFrom(StateFingerprint.parse(saved)));
     if (difference.isPresent()) {
       throw StateIncompatibleException.savedByAnotherDefinition(job.datasets(), difference.get());
     }
@@ -241,7 +269,8 @@ final class JobLauncher {
         throw JobFailedException.withWholeMessage(row.get(), cause);
       }
       String message = JobErrors.rootMessage(cause);
-      if (message.contains("Cannot map checkpoint/savepoint state") || message.contains("Failed to rollback")) {
+      if (message.contains("Cannot map checkpoint/savepoint state")
+          || message.contains("Failed to rollback")) {
         throw StateIncompatibleException.doesNotFit(job.datasets(), message);
       }
       throw JobFailedException.failed(job.name(), cause);

@@ -13,7 +13,8 @@ import org.apache.flink.api.common.JobStatus;
  * @param failure why it did not finish, as the cluster reported it (a remote cluster's failure arrives
  *     as a {@code SerializedThrowable}: match classes by name, see {@link JobErrors})
  */
-public record JobOutcome(JobStatus status, Map<String, Object> accumulators, Optional<Throwable> failure) {
+public record JobOutcome(
+    JobStatus status, Map<String, Object> accumulators, Optional<Throwable> failure) {
 
   public JobOutcome {
     Objects.requireNonNull(status, "status");

@@ -17,7 +17,11 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  * @param caughtUpSources the sources whose caught-up signal {@link SubmittedJob#caughtUp()} waits for
  *     (none for a job that ends on its own, or one of a continuous update)
  */
-public record JobSubmission(String job, StreamGraph graph, Optional<String> restoreFrom, String runId,
+public record JobSubmission(
+    String job,
+    StreamGraph graph,
+    Optional<String> restoreFrom,
+    String runId,
     List<String> caughtUpSources) {
 
   public JobSubmission {

@@ -23,35 +23,79 @@ final class LeftRunningJobs {
 
   private LeftRunningJobs() {}
 
-  static void stopAll(PipelineStorage storage, long current, UpdateEventLog events, UpdateListener listener) {
+  static void stopAll(
+      PipelineStorage storage, long current, UpdateEventLog events, UpdateListener listener) {
     List<UpdateRecord.LeftJob> left = UpdateRecord.leftRunning(storage, current);
     for (UpdateRecord.LeftJob job : left) {
-      String which = "Update " + job.update() + " left its " + job.mode().toLowerCase(java.util.Locale.ROOT)
-          + " job '" + job.job() + "' (Flink job " + job.jobId() + ") on the Flink cluster at " + job.cluster();
+      String which =
+          "Update "
+              + job.update()
+              + " left its "
+              + job.mode().toLowerCase(java.util.Locale.ROOT)
+              + " job '"
+              + job.job()
+              + "' (Flink job "
+              + job.jobId()
+              + ") on the Flink cluster at "
+              + job.cluster();
       LeftoverJobs.Stopped stopped;
       try {
-        stopped = LeftoverJobs.stop(job.cluster(), job.jobId(), job.mode().equals("STREAMING"),
-            storage.savepointDir(job.job()), STOP_TIMEOUT);
+        stopped =
+            LeftoverJobs.stop(
+                job.cluster(),
+                job.jobId(),
+                job.mode().equals("STREAMING"),
+                storage.savepointDir(job.job()),
+                STOP_TIMEOUT);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw JobFailedException.leftRunning(which, ": interrupted while stopping it.", e);
       } catch (IllegalStateException e) {
-        throw JobFailedException.leftRunning(which, ", and it could not be stopped: " + e.getMessage() + " Update " + current
-            + " runs nothing while that job may still write the pipeline's tables: start again once the cluster"
-            + " answers. If that cluster is gone for good (its jobs with it), add \"stopped_by_update\": " + current
-            + " to the job in " + storage.updatesDir() + "/" + String.format("%06d.json", job.update()) + ".", e);
+        throw JobFailedException.leftRunning(
+            which,
+            ", and it could not be stopped: "
+                + e.getMessage()
+                + " Update "
+                + current
+                + " runs nothing while that job may still write the pipeline's tables: start again once the cluster"
+                + " answers. If that cluster is gone for good (its jobs with it), add \"stopped_by_update\": "
+                + current
+                + " to the job in "
+                + storage.updatesDir()
+                + "/"
+                + String.format("%06d.json", job.update())
+                + ".",
+            e);
       }
-      String message = switch (stopped.how()) {
-        case SAVEPOINT -> which + " running: stopped it with a savepoint (" + stopped.savepoint().orElseThrow()
-            + "), from which update " + current + " continues.";
-        case CANCELLED -> which + " running: cancelled it (" + stopped.detail() + "); update " + current
-            + " continues from its newest checkpoint.";
-        case ENDED -> "";
-      };
+      String message =
+          switch (stopped.how()) {
+            case SAVEPOINT ->
+                which
+                    + " running: stopped it with a savepoint ("
+                    + stopped.savepoint().orElseThrow()
+                    + "), from which update "
+                    + current
+                    + " continues.";
+            case CANCELLED ->
+                which
+                    + " running: cancelled it ("
+                    + stopped.detail()
+                    + "); update "
+                    + current
+                    + " continues from its newest checkpoint.";
+            case ENDED -> "";
+          };
       UpdateRecord.markStopped(storage, job, current, stopped.how().name(), stopped.savepoint());
       if (!message.isEmpty()) {
-        events.jobLeftRunning(job.update(), job.updateId(), job.job(), job.jobId(), job.cluster(),
-            stopped.how().name(), stopped.savepoint(), message);
+        events.jobLeftRunning(
+            job.update(),
+            job.updateId(),
+            job.job(),
+            job.jobId(),
+            job.cluster(),
+            stopped.how().name(),
+            stopped.savepoint(),
+            message);
         listener.onNotice(message);
       }
     }

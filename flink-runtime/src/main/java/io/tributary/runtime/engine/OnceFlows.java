@@ -39,6 +39,7 @@ final class OnceFlows {
 
   /** Records that once job {@code job} caught up and committed everything it read. */
   void done(PlannedJob job, Map<String, String> generations, String target) {
-    storage.writeAtomically(storage.onceRecord(job.datasets().get(0)), generations.get(target) + DONE + "\n");
+    storage.writeAtomically(
+        storage.onceRecord(job.datasets().get(0)), generations.get(target) + DONE + "\n");
   }
 }

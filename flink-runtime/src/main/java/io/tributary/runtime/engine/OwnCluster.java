@@ -64,13 +64,16 @@ public final class OwnCluster {
       conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64L * slots));
     }
     CompletableFuture<EmbeddedExecutor> started = new CompletableFuture<>();
-    Thread thread = new Thread(() -> {
-      try {
-        started.complete(EmbeddedExecutor.start(slots, conf));
-      } catch (RuntimeException | Error e) {
-        started.completeExceptionally(e);
-      }
-    }, "tributary-cluster-start");
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                started.complete(EmbeddedExecutor.start(slots, conf));
+              } catch (RuntimeException | Error e) {
+                started.completeExceptionally(e);
+              }
+            },
+            "tributary-cluster-start");
     thread.setDaemon(true);
     thread.start();
     return started;

@@ -30,8 +30,13 @@ import java.util.function.UnaryOperator;
  * @param analyzeStoring analyzes the pipeline again, storing inferred schemas (a flow restarting for new
  *     columns)
  */
-public record PreparedUpdate(UpdatePlan plan, PipelineSettings settings, Optional<ContextExecutor> context,
-    RefreshSelection.Resolved selected, PipelineLock lock, Supplier<ResolvedPlan> analyzeStoring) {
+public record PreparedUpdate(
+    UpdatePlan plan,
+    PipelineSettings settings,
+    Optional<ContextExecutor> context,
+    RefreshSelection.Resolved selected,
+    PipelineLock lock,
+    Supplier<ResolvedPlan> analyzeStoring) {
 
   /**
    * Prepares an update of pipeline {@code name}.
@@ -41,10 +46,16 @@ public record PreparedUpdate(UpdatePlan plan, PipelineSettings settings, Optiona
    * @param inContext whether the update runs as the main of a Flink program
    * @param early the update's own cluster, starting while the pipeline is analyzed; closed on a failure
    */
-  public static PreparedUpdate prepare(String name, Map<String, String> configuration, LogicalPlan logical,
-      PipelineStorage storage, RefreshSelection selection,
-      UnaryOperator<Function<LogicalPlan, ResolvedPlan>> analyses, UnaryOperator<ResolvedPlan> inMode,
-      boolean inContext, Optional<CompletableFuture<EmbeddedExecutor>> early) {
+  public static PreparedUpdate prepare(
+      String name,
+      Map<String, String> configuration,
+      LogicalPlan logical,
+      PipelineStorage storage,
+      RefreshSelection selection,
+      UnaryOperator<Function<LogicalPlan, ResolvedPlan>> analyses,
+      UnaryOperator<ResolvedPlan> inMode,
+      boolean inContext,
+      Optional<CompletableFuture<EmbeddedExecutor>> early) {
     // the one analysis of the update: it writes nothing before the update holds the lock
     DeferredSchemas schemas = new DeferredSchemas(storage);
     UpdatePlan checked;
@@ -54,13 +65,19 @@ public record PreparedUpdate(UpdatePlan plan, PipelineSettings settings, Optiona
     RefreshSelection.Resolved selected;
     PipelineLock lock;
     try {
-      checked = UpdatePlan.of(inMode.apply(
-          analyses.apply(ProductionRuntime.analyzer(schemas, storage, logical)::analyze).apply(logical)));
+      checked =
+          UpdatePlan.of(
+              inMode.apply(
+                  analyses
+                      .apply(ProductionRuntime.analyzer(schemas, storage, logical)::analyze)
+                      .apply(logical)));
       // checked by the analysis with the other problems: it cannot fail here
       settings = PipelineSettings.of(name, configuration);
-      // the main of a Flink program (flink run, an application cluster): its jobs go through Flink's
+      // the main of a Flink program (flink run, an application cluster): its jobs go through
+      // Flink's
       // context environment; a context an update cannot run in is refused before anything runs
-      context = inContext ? ContextExecutor.ofContext(settings.caughtUpTimeout()) : Optional.empty();
+      context =
+          inContext ? ContextExecutor.ofContext(settings.caughtUpTimeout()) : Optional.empty();
       jobs = checked.jobs();
       selected = selection.resolve(checked.resolved().plan(), jobs);
       lock = PipelineLock.acquire(storage, name, settings.lease(), Clock.systemUTC());
@@ -68,12 +85,18 @@ public record PreparedUpdate(UpdatePlan plan, PipelineSettings settings, Optiona
       early.ifPresent(OwnCluster::closeWhenStarted);
       throw e;
     }
-    Supplier<ResolvedPlan> analyzeStoring = () -> inMode.apply(
-        analyses.apply(ProductionRuntime.analyzer(storage, true, logical)::analyze).apply(logical));
+    Supplier<ResolvedPlan> analyzeStoring =
+        () ->
+            inMode.apply(
+                analyses
+                    .apply(ProductionRuntime.analyzer(storage, true, logical)::analyze)
+                    .apply(logical));
     try {
       UpdateRunner.reset(storage, jobs, selected);
-      // now that the update owns the storage, Auto Loader's inferred schemas are stored; the pipeline
-      // is analyzed again only for tables just reset (inferred afresh) or a schema changed meanwhile
+      // now that the update owns the storage, Auto Loader's inferred schemas are stored; the
+      // pipeline
+      // is analyzed again only for tables just reset (inferred afresh) or a schema changed
+      // meanwhile
       boolean unchanged = selected.resetJobs().isEmpty() && schemas.store();
       UpdatePlan plan = unchanged ? checked : UpdatePlan.of(analyzeStoring.get());
       storage.clearStopRequest();
@@ -82,7 +105,9 @@ public record PreparedUpdate(UpdatePlan plan, PipelineSettings settings, Optiona
       early.ifPresent(OwnCluster::closeWhenStarted);
       try {
         lock.close();
-      } catch (RuntimeException closing) { // storage that refuses writes refuses this too: keep the first error
+      } catch (
+          RuntimeException
+              closing) { // storage that refuses writes refuses this too: keep the first error
         e.addSuppressed(closing);
       }
       throw e;

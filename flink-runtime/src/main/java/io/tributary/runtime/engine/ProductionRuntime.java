@@ -29,20 +29,31 @@ public final class ProductionRuntime {
    *
    * @param storeInferredSchemas false for validation, which writes nothing
    */
-  public static Analyzer analyzer(PipelineStorage storage, boolean storeInferredSchemas, LogicalPlan plan) {
+  public static Analyzer analyzer(
+      PipelineStorage storage, boolean storeInferredSchemas, LogicalPlan plan) {
     BiPredicate<String, AutoLoader> legacy = legacyRescuedColumns(storage, plan);
-    return analyzer(storage, (dataset, autoLoader) -> AutoLoaderSchemas.resolve(autoLoader,
-        storage.schemaLocation(dataset), storage.hadoopConf(), storeInferredSchemas, legacy.test(dataset, autoLoader)));
+    return analyzer(
+        storage,
+        (dataset, autoLoader) ->
+            AutoLoaderSchemas.resolve(
+                autoLoader,
+                storage.schemaLocation(dataset),
+                storage.hadoopConf(),
+                storeInferredSchemas,
+                legacy.test(dataset, autoLoader)));
   }
 
   /**
    * The analyzer of an update's first analysis of {@code plan}, which writes nothing: the Auto Loader
    * schemas it derives are kept in {@code deferred}, to be stored once the update owns the storage.
    */
-  public static Analyzer analyzer(DeferredSchemas deferred, PipelineStorage storage, LogicalPlan plan) {
+  public static Analyzer analyzer(
+      DeferredSchemas deferred, PipelineStorage storage, LogicalPlan plan) {
     BiPredicate<String, AutoLoader> legacy = legacyRescuedColumns(storage, plan);
-    return analyzer(storage, (dataset, autoLoader) -> deferred.resolve(dataset, autoLoader,
-        legacy.test(dataset, autoLoader)));
+    return analyzer(
+        storage,
+        (dataset, autoLoader) ->
+            deferred.resolve(dataset, autoLoader, legacy.test(dataset, autoLoader)));
   }
 
   /**
@@ -52,11 +63,14 @@ public final class ProductionRuntime {
    * still has it, and the source does not set {@code rescuedDataColumn}. The table's schema and the
    * state saved with it stay as they were; a full refresh of the table drops the column.
    */
-  private static BiPredicate<String, AutoLoader> legacyRescuedColumns(PipelineStorage storage, LogicalPlan plan) {
+  private static BiPredicate<String, AutoLoader> legacyRescuedColumns(
+      PipelineStorage storage, LogicalPlan plan) {
     Map<String, String> flowTargets = new HashMap<>();
-    plan.appendFlows().forEach(flow -> flow.target().ifPresent(target -> flowTargets.put(flow.name(), target)));
+    plan.appendFlows()
+        .forEach(flow -> flow.target().ifPresent(target -> flowTargets.put(flow.name(), target)));
     return (dataset, source) -> {
-      if (source.schemaDdl().isEmpty() || source.options().containsKey("rescuedDataColumn")
+      if (source.schemaDdl().isEmpty()
+          || source.options().containsKey("rescuedDataColumn")
           || source.options().containsKey("cloudFiles.rescuedDataColumn")) {
         return false;
       }
@@ -69,22 +83,36 @@ public final class ProductionRuntime {
 
   private static final String LEGACY_RESCUED_COLUMN = "_rescued_data";
 
-  private static Analyzer analyzer(PipelineStorage storage, BiFunction<String, AutoLoader, RowType> autoLoaders) {
-    SourceSchemas schemas = (dataset, source) -> source.match(
-        autoLoader -> autoLoaders.apply(dataset, autoLoader),
-        delta -> DeltaTableReader.schema(delta.path(), storage.hadoopConf()).orElseThrow(
-            () -> DeltaTableException.sourceNotATable(delta.path())));
-    Analyzer.DatasetCheck expectations = (dataset, table) -> {
-      List<String> problems = new ArrayList<>(ExpectationValidator.validate(dataset.name(),
-          dataset.expectations().stream().filter(e -> !e.isUnique()).toList(), table));
-      problems.addAll(ExpectationValidator.validateUniqueKeys(dataset.name(), dataset.expectations(),
-          table.getResolvedSchema().getColumnNames()));
-      return problems;
-    };
+  private static Analyzer analyzer(
+      PipelineStorage storage, BiFunction<String, AutoLoader, RowType> autoLoaders) {
+    SourceSchemas schemas =
+        (dataset, source) ->
+            source.match(
+                autoLoader -> autoLoaders.apply(dataset, autoLoader),
+                delta ->
+                    DeltaTableReader.schema(delta.path(), storage.hadoopConf())
+                        .orElseThrow(() -> DeltaTableException.sourceNotATable(delta.path())));
+    Analyzer.DatasetCheck expectations =
+        (dataset, table) -> {
+          List<String> problems =
+              new ArrayList<>(
+                  ExpectationValidator.validate(
+                      dataset.name(),
+                      dataset.expectations().stream().filter(e -> !e.isUnique()).toList(),
+                      table));
+          problems.addAll(
+              ExpectationValidator.validateUniqueKeys(
+                  dataset.name(),
+                  dataset.expectations(),
+                  table.getResolvedSchema().getColumnNames()));
+          return problems;
+        };
     return new Analyzer(schemas, List.of(expectations));
   }
 
-  public static UpdateRunner runner(JobExecutor executor, PipelineStorage storage, RunSettings settings) {
-    return new UpdateRunner(executor, storage, new DeltaJobIo(storage), new QualityStages(storage), settings);
+  public static UpdateRunner runner(
+      JobExecutor executor, PipelineStorage storage, RunSettings settings) {
+    return new UpdateRunner(
+        executor, storage, new DeltaJobIo(storage), new QualityStages(storage), settings);
   }
 }

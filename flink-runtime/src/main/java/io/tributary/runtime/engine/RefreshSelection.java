@@ -80,16 +80,28 @@ public record RefreshSelection(Kind kind, Set<String> tables) {
    */
   public Resolved resolve(LogicalPlan plan, List<PlannedJob> jobs) {
     Map<String, PlannedJob> jobOf = new LinkedHashMap<>();
-    jobs.stream().filter(job -> !job.once()).forEach(job -> job.datasets().forEach(d -> jobOf.put(d, job)));
+    jobs.stream()
+        .filter(job -> !job.once())
+        .forEach(job -> job.datasets().forEach(d -> jobOf.put(d, job)));
     List<String> problems = new ArrayList<>();
     String option = kind == Kind.REFRESH ? "--refresh" : "--full-refresh-tables";
     for (String table : new TreeSet<>(tables)) {
       if (!jobOf.containsKey(table)) {
-        problems.add(option + " names '" + table + "', which is not a table of the pipeline. Tables: "
-            + new TreeSet<>(jobOf.keySet()) + ".");
+        problems.add(
+            option
+                + " names '"
+                + table
+                + "', which is not a table of the pipeline. Tables: "
+                + new TreeSet<>(jobOf.keySet())
+                + ".");
       } else if (kind == Kind.FULL_REFRESH_TABLES && !resetAllowed(plan, table)) {
-        problems.add("Table '" + table + "' forbids a full refresh (" + RESET_ALLOWED + "=false). Remove it from"
-            + " --full-refresh-tables, or change the table property.");
+        problems.add(
+            "Table '"
+                + table
+                + "' forbids a full refresh ("
+                + RESET_ALLOWED
+                + "=false). Remove it from"
+                + " --full-refresh-tables, or change the table property.");
       }
     }
     if (!problems.isEmpty()) {
@@ -100,8 +112,10 @@ public record RefreshSelection(Kind kind, Set<String> tables) {
     Map<String, String> notes = new LinkedHashMap<>();
     for (PlannedJob job : jobs) {
       // a once job is the backfill of its flow's target, named by the target's name
-      List<String> tablesOfJob = job.once()
-          ? List.of(plan.appendFlow(job.datasets().get(0)).orElseThrow().target().orElseThrow()) : job.datasets();
+      List<String> tablesOfJob =
+          job.once()
+              ? List.of(plan.appendFlow(job.datasets().get(0)).orElseThrow().target().orElseThrow())
+              : job.datasets();
       boolean named = tablesOfJob.stream().anyMatch(tables::contains);
       boolean runs = kind == Kind.ALL || kind == Kind.FULL_REFRESH_ALL || named;
       if (!runs) {
@@ -110,17 +124,27 @@ public record RefreshSelection(Kind kind, Set<String> tables) {
       run.add(job.name());
       if (named && job.datasets().size() > 1) {
         String with = String.join(", ", job.datasets().stream().filter(tables::contains).toList());
-        job.datasets().stream().filter(d -> !tables.contains(d))
+        job.datasets().stream()
+            .filter(d -> !tables.contains(d))
             .forEach(d -> notes.put(d, "runs with " + with + ": they share a streaming job"));
       }
-      boolean wantsReset = kind == Kind.FULL_REFRESH_ALL || (kind == Kind.FULL_REFRESH_TABLES && named);
+      boolean wantsReset =
+          kind == Kind.FULL_REFRESH_ALL || (kind == Kind.FULL_REFRESH_TABLES && named);
       if (wantsReset) {
         List<String> forbidding = tablesOfJob.stream().filter(d -> !resetAllowed(plan, d)).toList();
         if (forbidding.isEmpty()) {
           reset.add(job.name());
         } else {
-          job.datasets().forEach(d -> notes.put(d, "not fully refreshed: " + String.join(", ", forbidding)
-              + " in the same job forbids it (" + RESET_ALLOWED + "=false)"));
+          job.datasets()
+              .forEach(
+                  d ->
+                      notes.put(
+                          d,
+                          "not fully refreshed: "
+                              + String.join(", ", forbidding)
+                              + " in the same job forbids it ("
+                              + RESET_ALLOWED
+                              + "=false)"));
         }
       }
     }

@@ -40,8 +40,15 @@ final class RowFailures {
     Optional<SourceRowException> named = find(failure);
     if (named.isPresent()) {
       SourceRowException row = named.get();
-      return Optional.of(message(row.sourceId(), row.file(), row.position(), row.row(), row.causeMessage(), context,
-          plan));
+      return Optional.of(
+          message(
+              row.sourceId(),
+              row.file(),
+              row.position(),
+              row.row(),
+              row.causeMessage(),
+              context,
+              plan));
     }
     if (SourceRowException.thrownByThePlannersCode(failure)) {
       return Optional.of(messageWithoutOrigin(JobErrors.rootMessage(failure), context, plan));
@@ -51,7 +58,9 @@ final class RowFailures {
 
   /** The source's exception in the chain; one from a cluster arrives serialized and is read back. */
   static Optional<SourceRowException> find(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+    for (Throwable cause = failure;
+        cause != null;
+        cause = cause.getCause() == cause ? null : cause.getCause()) {
       if (cause instanceof SourceRowException row) {
         return Optional.of(row);
       }
@@ -70,12 +79,29 @@ final class RowFailures {
    * The message for a row that source {@code sourceId} read from {@code file} at {@code position} (such
    * as {@code line 3}), whose values are {@code row}, and on which an expression threw {@code cause}.
    */
-  static String message(String sourceId, String file, Optional<String> position, String row, String cause,
-      JobContext context, LogicalPlan plan) {
+  static String message(
+      String sourceId,
+      String file,
+      Optional<String> position,
+      String row,
+      String cause,
+      JobContext context,
+      LogicalPlan plan) {
     Optional<String> origin = originDataset(sourceId, context, plan);
-    List<String> datasets = origin.map(d -> evaluatedIn(d, context, plan)).orElse(context.job().datasets());
-    return compose(origin, datasets, cause, "The row came from file " + file + position.map(p -> ", " + p).orElse("")
-        + ": " + row + ".", plan, context);
+    List<String> datasets =
+        origin.map(d -> evaluatedIn(d, context, plan)).orElse(context.job().datasets());
+    return compose(
+        origin,
+        datasets,
+        cause,
+        "The row came from file "
+            + file
+            + position.map(p -> ", " + p).orElse("")
+            + ": "
+            + row
+            + ".",
+        plan,
+        context);
   }
 
   /**
@@ -85,21 +111,52 @@ final class RowFailures {
   static String messageWithoutOrigin(String cause, JobContext context, LogicalPlan plan) {
     List<String> datasets = context.job().datasets();
     Optional<String> only = datasets.size() == 1 ? Optional.of(datasets.get(0)) : Optional.empty();
-    return compose(only, datasets, cause, "The row's file, line and values are not known: only an Auto Loader source"
-        + " names the rows it emits, and this row was read from a Delta table or crossed a shuffle before it"
-        + " failed.", plan, context);
+    return compose(
+        only,
+        datasets,
+        cause,
+        "The row's file, line and values are not known: only an Auto Loader source"
+            + " names the rows it emits, and this row was read from a Delta table or crossed a shuffle before it"
+            + " failed.",
+        plan,
+        context);
   }
 
-  private static String compose(Optional<String> origin, List<String> datasets, String cause, String whence,
-      LogicalPlan plan, JobContext context) {
-    String where = origin.map(d -> "dataset '" + d + "'").orElse("job '" + context.job().name() + "'");
-    String fedTo = datasets.stream().filter(d -> !origin.equals(Optional.of(d))).map(d -> "'" + d + "'").toList()
-        .toString().replace("[", "").replace("]", "");
-    StringBuilder text = new StringBuilder("Pipeline '").append(context.pipeline()).append("', ").append(where)
-        .append(": a row made ").append(fedTo.isEmpty() ? "the dataset's query or its expectations"
-            : origin.isPresent() ? "the query or the expectations of the dataset or of " + fedTo
-                + " (which read it in the same job)" : "the query or the expectations of " + fedTo)
-        .append(" fail: ").append(oneLine(cause)).append(". ").append(whence);
+  private static String compose(
+      Optional<String> origin,
+      List<String> datasets,
+      String cause,
+      String whence,
+      LogicalPlan plan,
+      JobContext context) {
+    String where =
+        origin.map(d -> "dataset '" + d + "'").orElse("job '" + context.job().name() + "'");
+    String fedTo =
+        datasets.stream()
+            .filter(d -> !origin.equals(Optional.of(d)))
+            .map(d -> "'" + d + "'")
+            .toList()
+            .toString()
+            .replace("[", "")
+            .replace("]", "");
+    StringBuilder text =
+        new StringBuilder("Pipeline '")
+            .append(context.pipeline())
+            .append("', ")
+            .append(where)
+            .append(": a row made ")
+            .append(
+                fedTo.isEmpty()
+                    ? "the dataset's query or its expectations"
+                    : origin.isPresent()
+                        ? "the query or the expectations of the dataset or of "
+                            + fedTo
+                            + " (which read it in the same job)"
+                        : "the query or the expectations of " + fedTo)
+            .append(" fail: ")
+            .append(oneLine(cause))
+            .append(". ")
+            .append(whence);
     List<String> expectations = new ArrayList<>();
     List<String> rewritten = new ArrayList<>();
     for (String dataset : datasets) {
@@ -116,14 +173,21 @@ final class RowFailures {
     if (expectations.isEmpty()) {
       text.append(" No expectation evaluates it: the expression is in the query.");
     } else {
-      text.append(" The expectation").append(expectations.size() == 1 ? " that evaluates" : "s that evaluate")
-          .append(" it, evaluated with the query in one operator, so the failing one is not told apart: ")
-          .append(String.join(", ", expectations)).append('.');
+      text.append(" The expectation")
+          .append(expectations.size() == 1 ? " that evaluates" : "s that evaluate")
+          .append(
+              " it, evaluated with the query in one operator, so the failing one is not told apart: ")
+          .append(String.join(", ", expectations))
+          .append('.');
     }
-    return text.append(" Nothing of the epoch holding the row was committed. Fix the record, or write the")
-        .append(" expression so that it cannot fail: TRY_CAST returns NULL where CAST fails, and NULL fails an")
+    return text.append(
+            " Nothing of the epoch holding the row was committed. Fix the record, or write the")
+        .append(
+            " expression so that it cannot fail: TRY_CAST returns NULL where CAST fails, and NULL fails an")
         .append(" expectation, so expectOrDrop drops the row and the event log counts it")
-        .append(rewritten.isEmpty() ? "" : " (" + String.join(", ", rewritten) + ")").append('.').toString();
+        .append(rewritten.isEmpty() ? "" : " (" + String.join(", ", rewritten) + ")")
+        .append('.')
+        .toString();
   }
 
   private static String describe(Expectation e) {
@@ -131,7 +195,8 @@ final class RowFailures {
   }
 
   /** The dataset (or append flow) whose source has this uid: {@code <dataset>-source[-<generation>]}. */
-  private static Optional<String> originDataset(String sourceId, JobContext context, LogicalPlan plan) {
+  private static Optional<String> originDataset(
+      String sourceId, JobContext context, LogicalPlan plan) {
     Set<String> names = new LinkedHashSet<>();
     plan.datasets().forEach(d -> names.add(d.name()));
     plan.appendFlows().forEach(f -> names.add(f.name()));
@@ -158,12 +223,16 @@ final class RowFailures {
       }
     }
     List<String> ordered = new ArrayList<>();
-    plan.datasets().forEach(d -> {
-      if (reached.contains(d.name())) {
-        ordered.add(d.name());
-      }
-    });
-    reached.stream().filter(d -> !ordered.contains(d)).forEach(ordered::add); // an append flow's name
+    plan.datasets()
+        .forEach(
+            d -> {
+              if (reached.contains(d.name())) {
+                ordered.add(d.name());
+              }
+            });
+    reached.stream()
+        .filter(d -> !ordered.contains(d))
+        .forEach(ordered::add); // an append flow's name
     return ordered;
   }
 

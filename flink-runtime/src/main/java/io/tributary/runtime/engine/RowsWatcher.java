@@ -21,20 +21,24 @@ final class RowsWatcher implements AutoCloseable {
   private RowsWatcher(Supplier<Map<String, Long>> rows, UpdateListener listener, Duration every) {
     this.rows = rows;
     this.listener = listener;
-    this.thread = new Thread(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          Thread.sleep(every.toMillis());
-          report();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "tributary-rows-watcher");
+    this.thread =
+        new Thread(
+            () -> {
+              try {
+                while (!Thread.currentThread().isInterrupted()) {
+                  Thread.sleep(every.toMillis());
+                  report();
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "tributary-rows-watcher");
     thread.setDaemon(true);
   }
 
-  static RowsWatcher start(Supplier<Map<String, Long>> rows, UpdateListener listener, Duration every) {
+  static RowsWatcher start(
+      Supplier<Map<String, Long>> rows, UpdateListener listener, Duration every) {
     RowsWatcher watcher = new RowsWatcher(rows, listener, every);
     watcher.thread.start();
     return watcher;
@@ -47,11 +51,12 @@ final class RowsWatcher implements AutoCloseable {
     } catch (RuntimeException unavailable) {
       return;
     }
-    now.forEach((dataset, count) -> {
-      if (!count.equals(told.put(dataset, count))) {
-        listener.onRows(dataset, count);
-      }
-    });
+    now.forEach(
+        (dataset, count) -> {
+          if (!count.equals(told.put(dataset, count))) {
+            listener.onRows(dataset, count);
+          }
+        });
   }
 
   /** Stops watching after a last report, which carries each ended job's final counts. */

@@ -17,23 +17,53 @@ import java.util.Objects;
  * @param retryBackoff the wait before the first retry; it doubles after each
  * @param maintenance the table maintenance to run after an update that COMPLETED
  */
-public record RunSettings(int parallelism, Duration checkpointInterval, boolean development, boolean continuous,
-    Map<String, String> flinkOptions, int maxFlowRetries, Duration retryBackoff, AfterUpdateMaintenance maintenance) {
+public record RunSettings(
+    int parallelism,
+    Duration checkpointInterval,
+    boolean development,
+    boolean continuous,
+    Map<String, String> flinkOptions,
+    int maxFlowRetries,
+    Duration retryBackoff,
+    AfterUpdateMaintenance maintenance) {
 
   /** Production mode's retries of a failed flow, as DLT's {@code pipelines.maxFlowRetryAttempts}. */
   public static final int DEFAULT_FLOW_RETRIES = 2;
+
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
 
-  public RunSettings(int parallelism, Duration checkpointInterval, boolean development,
+  public RunSettings(
+      int parallelism,
+      Duration checkpointInterval,
+      boolean development,
       Map<String, String> flinkOptions) {
-    this(parallelism, checkpointInterval, development, false, flinkOptions, DEFAULT_FLOW_RETRIES,
+    this(
+        parallelism,
+        checkpointInterval,
+        development,
+        false,
+        flinkOptions,
+        DEFAULT_FLOW_RETRIES,
         DEFAULT_RETRY_BACKOFF);
   }
 
   /** Settings with no maintenance after updates. */
-  public RunSettings(int parallelism, Duration checkpointInterval, boolean development, boolean continuous,
-      Map<String, String> flinkOptions, int maxFlowRetries, Duration retryBackoff) {
-    this(parallelism, checkpointInterval, development, continuous, flinkOptions, maxFlowRetries, retryBackoff,
+  public RunSettings(
+      int parallelism,
+      Duration checkpointInterval,
+      boolean development,
+      boolean continuous,
+      Map<String, String> flinkOptions,
+      int maxFlowRetries,
+      Duration retryBackoff) {
+    this(
+        parallelism,
+        checkpointInterval,
+        development,
+        continuous,
+        flinkOptions,
+        maxFlowRetries,
+        retryBackoff,
         AfterUpdateMaintenance.OFF);
   }
 

@@ -53,8 +53,13 @@ final class SchemaRestarts {
    * @param restarts how often this job restarted for new columns in this update so far
    * @param stopping whether a triggered update was asked to stop
    */
-  Restart restart(UpdatePlan current, String jobName, RuntimeException failure, int restarts,
-      UpdateListener listener, boolean stopping) {
+  Restart restart(
+      UpdatePlan current,
+      String jobName,
+      RuntimeException failure,
+      int restarts,
+      UpdateListener listener,
+      boolean stopping) {
     Optional<Throwable> found = SchemaEvolvedException.find(failure);
     if (found.isEmpty()) {
       throw failure;
@@ -62,33 +67,61 @@ final class SchemaRestarts {
     PlannedJob job = current.job(jobName);
     String evolved = describeEvolution(job, found.get());
     if (development || stopping) {
-      throw new SchemaEvolvedStop(evolved + " The flow stopped; the next update reads the file again with the"
-          + " new columns: run the pipeline again. (In production mode, development: false, the flow restarts"
-          + " with them within the update.)");
+      throw new SchemaEvolvedStop(
+          evolved
+              + " The flow stopped; the next update reads the file again with the"
+              + " new columns: run the pipeline again. (In production mode, development: false, the flow restarts"
+              + " with them within the update.)");
     }
     if (restarts >= MAX_SCHEMA_RESTARTS) {
-      throw new SchemaEvolvedStop(evolved + " The flow was already restarted " + restarts + " times for new"
-          + " columns in this update; run the pipeline again to continue.");
+      throw new SchemaEvolvedStop(
+          evolved
+              + " The flow was already restarted "
+              + restarts
+              + " times for new"
+              + " columns in this update; run the pipeline again to continue.");
     }
-    job.datasets().forEach(d -> listener.onFlow(d, FlowState.FAILED, evolved + " Restarting the flow with"
-        + " the evolved schema."));
+    job.datasets()
+        .forEach(
+            d ->
+                listener.onFlow(
+                    d,
+                    FlowState.FAILED,
+                    evolved + " Restarting the flow with" + " the evolved schema."));
     UpdatePlan again = UpdatePlan.of(reanalyze.get());
     if (!again.jobNames().equals(current.jobNames())) {
-      throw new IllegalStateException("analyzed again after new columns in job " + jobName + ", the pipeline's"
-          + " jobs changed from " + current.jobNames() + " to " + again.jobNames());
+      throw new IllegalStateException(
+          "analyzed again after new columns in job "
+              + jobName
+              + ", the pipeline's"
+              + " jobs changed from "
+              + current.jobNames()
+              + " to "
+              + again.jobNames());
     }
     List<String> changed = changedJobs(current, again);
-    job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, "restart with the evolved schema"));
+    job.datasets()
+        .forEach(d -> listener.onFlow(d, FlowState.STARTING, "restart with the evolved schema"));
     return new Restart(again, changed);
   }
 
   /** Which flow met which columns where, from the exception (or its message, if it came serialized). */
   private static String describeEvolution(PlannedJob job, Throwable found) {
     if (found instanceof SchemaEvolvedException evolved) {
-      String flow = job.datasets().stream().filter(d -> evolved.sourceId().startsWith(d + "-source"))
-          .findFirst().orElse(String.join(", ", job.datasets()));
-      return "Flow '" + flow + "': Auto Loader found new columns " + evolved.newColumns() + " in file "
-          + evolved.file() + " and added them to the schema stored under '" + evolved.schemaLocation() + "'.";
+      String flow =
+          job.datasets().stream()
+              .filter(d -> evolved.sourceId().startsWith(d + "-source"))
+              .findFirst()
+              .orElse(String.join(", ", job.datasets()));
+      return "Flow '"
+          + flow
+          + "': Auto Loader found new columns "
+          + evolved.newColumns()
+          + " in file "
+          + evolved.file()
+          + " and added them to the schema stored under '"
+          + evolved.schemaLocation()
+          + "'.";
     }
     return "Flow '" + String.join(", ", job.datasets()) + "': " + JobErrors.rootMessage(found);
   }
@@ -115,8 +148,12 @@ final class SchemaRestarts {
     Map<String, PlannedJob> jobsBefore = new HashMap<>();
     before.jobs().forEach(job -> jobsBefore.put(job.name(), job));
     return after.jobs().stream()
-        .filter(job -> !rowTypes(before.resolved(), jobsBefore.get(job.name())).equals(rowTypes(after.resolved(), job)))
-        .map(PlannedJob::name).toList();
+        .filter(
+            job ->
+                !rowTypes(before.resolved(), jobsBefore.get(job.name()))
+                    .equals(rowTypes(after.resolved(), job)))
+        .map(PlannedJob::name)
+        .toList();
   }
 
   /**

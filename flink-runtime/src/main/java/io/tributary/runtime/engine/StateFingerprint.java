@@ -98,20 +98,38 @@ record StateFingerprint(List<Entry> entries) {
   static StateFingerprint of(ResolvedPlan plan, PlannedJob job, Map<String, String> flinkOptions) {
     List<Entry> entries = new ArrayList<>();
     List<String> flows = job.flows().stream().sorted().toList();
-    for (String name : job.datasets().stream().sorted().toList()) { // declaration order holds no state
+    for (String name :
+        job.datasets().stream().sorted().toList()) { // declaration order holds no state
       if (job.once()) {
         continue; // its one flow is described below
       }
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
-      entries.add(new DatasetEntry(name, Aspect.QUERIES,
-          dataset.queries().stream().map(StateFingerprint::identity).toList().toString()));
-      entries.add(new DatasetEntry(name, Aspect.READS, stateful(plan.plan().queryInputsOf(name)).toString()));
-      entries.add(new DatasetEntry(name, Aspect.DROP_DUPLICATES, dataset.dropDuplicatesKeys().toString()));
-      plan.plan().applyChanges().stream().filter(a -> a.target().equals(name))
-          .forEach(a -> entries.add(new DatasetEntry(name, Aspect.APPLY_CHANGES, a.keys() + " sequence by "
-              + a.sequenceBy() + " scd type " + a.scdType())));
+      entries.add(
+          new DatasetEntry(
+              name,
+              Aspect.QUERIES,
+              dataset.queries().stream().map(StateFingerprint::identity).toList().toString()));
+      entries.add(
+          new DatasetEntry(
+              name, Aspect.READS, stateful(plan.plan().queryInputsOf(name)).toString()));
+      entries.add(
+          new DatasetEntry(name, Aspect.DROP_DUPLICATES, dataset.dropDuplicatesKeys().toString()));
+      plan.plan().applyChanges().stream()
+          .filter(a -> a.target().equals(name))
+          .forEach(
+              a ->
+                  entries.add(
+                      new DatasetEntry(
+                          name,
+                          Aspect.APPLY_CHANGES,
+                          a.keys()
+                              + " sequence by "
+                              + a.sequenceBy()
+                              + " scd type "
+                              + a.scdType())));
       entries.add(new DatasetEntry(name, Aspect.SCHEMA, plan.schema(name).asSerializableString()));
-      if (job.mode() == PlannedJob.Mode.STREAMING && dataset.kind() == DatasetKind.MATERIALIZED_TABLE) {
+      if (job.mode() == PlannedJob.Mode.STREAMING
+          && dataset.kind() == DatasetKind.MATERIALIZED_TABLE) {
         // none for the plain GroupAggregate of earlier versions, so their state is still restored
         IncrementalAggregation.stateShape(flinkOptions)
             .ifPresent(shape -> entries.add(new DatasetEntry(name, Aspect.AGGREGATION, shape)));
@@ -119,9 +137,16 @@ record StateFingerprint(List<Entry> entries) {
     }
     for (String name : flows) {
       AppendFlowSpec flow = plan.plan().appendFlow(name).orElseThrow();
-      entries.add(new FlowEntry(name, "into " + flow.target().orElseThrow() + " "
-          + flow.queries().stream().map(StateFingerprint::identity).toList() + " reads "
-          + stateful(plan.plan().inputsOf(name)), plan.schema(name).asSerializableString()));
+      entries.add(
+          new FlowEntry(
+              name,
+              "into "
+                  + flow.target().orElseThrow()
+                  + " "
+                  + flow.queries().stream().map(StateFingerprint::identity).toList()
+                  + " reads "
+                  + stateful(plan.plan().inputsOf(name)),
+              plan.schema(name).asSerializableString()));
     }
     return new StateFingerprint(entries);
   }
@@ -136,8 +161,11 @@ record StateFingerprint(List<Entry> entries) {
 
   /** What of a query its state depends on: a source by its identity, so changing its options keeps it. */
   private static String identity(Query query) {
-    return query.match(read -> query.describe(), source -> "from " + source.source().stateIdentity(),
-        api -> query.describe(), sql -> query.describe());
+    return query.match(
+        read -> query.describe(),
+        source -> "from " + source.source().stateIdentity(),
+        api -> query.describe(),
+        sql -> query.describe());
   }
 
   /** A fingerprint of stored lines, as {@link #parse} reads them. */
@@ -163,7 +191,9 @@ record StateFingerprint(List<Entry> entries) {
       if (space < 0 || schema <= space) {
         return new UnknownEntry(line);
       }
-      return new FlowEntry(rest.substring(0, space), rest.substring(space + 1, schema),
+      return new FlowEntry(
+          rest.substring(0, space),
+          rest.substring(space + 1, schema),
           rest.substring(schema + SCHEMA_WORDS.length()));
     }
     int space = line.indexOf(' ');
@@ -171,8 +201,13 @@ record StateFingerprint(List<Entry> entries) {
       return new UnknownEntry(line);
     }
     String dataset = line.substring(0, space);
-    for (Aspect aspect : List.of(Aspect.READS, Aspect.DROP_DUPLICATES, Aspect.APPLY_CHANGES, Aspect.SCHEMA,
-        Aspect.AGGREGATION)) {
+    for (Aspect aspect :
+        List.of(
+            Aspect.READS,
+            Aspect.DROP_DUPLICATES,
+            Aspect.APPLY_CHANGES,
+            Aspect.SCHEMA,
+            Aspect.AGGREGATION)) {
       if (line.startsWith(aspect.words, space)) {
         return new DatasetEntry(dataset, aspect, line.substring(space + aspect.words.length()));
       }
@@ -194,13 +229,17 @@ record StateFingerprint(List<Entry> entries) {
   }
 
   private StateFingerprint withoutAggregation() {
-    return new StateFingerprint(entries.stream()
-        .filter(e -> !(e instanceof DatasetEntry d && d.aspect() == Aspect.AGGREGATION)).toList());
+    return new StateFingerprint(
+        entries.stream()
+            .filter(e -> !(e instanceof DatasetEntry d && d.aspect() == Aspect.AGGREGATION))
+            .toList());
   }
 
   private Optional<String> aggregation() {
-    return entries.stream().filter(e -> e instanceof DatasetEntry d && d.aspect() == Aspect.AGGREGATION)
-        .map(e -> ((DatasetEntry) e).value()).findFirst();
+    return entries.stream()
+        .filter(e -> e instanceof DatasetEntry d && d.aspect() == Aspect.AGGREGATION)
+        .map(e -> ((DatasetEntry) e).value())
+        .findFirst();
   }
 
   /** The stored lines, one per entry. */
@@ -213,29 +252,40 @@ record StateFingerprint(List<Entry> entries) {
   }
 
   private Set<String> flowNames() {
-    return entries.stream().filter(e -> e instanceof FlowEntry).map(e -> ((FlowEntry) e).flow())
+    return entries.stream()
+        .filter(e -> e instanceof FlowEntry)
+        .map(e -> ((FlowEntry) e).flow())
         .collect(Collectors.toSet());
   }
 
   /** The first entry that differs from {@code saved}, as "was … now …", or empty when they agree. */
   Optional<String> differenceFrom(StateFingerprint saved) {
     Set<String> savedFlows = saved.flowNames();
-    List<Entry> current = entries.stream()
-        .filter(e -> !(e instanceof FlowEntry flow) || savedFlows.contains(flow.flow())).toList();
+    List<Entry> current =
+        entries.stream()
+            .filter(e -> !(e instanceof FlowEntry flow) || savedFlows.contains(flow.flow()))
+            .toList();
     Set<String> flows = new StateFingerprint(current).flowNames();
-    Optional<Entry> removed = saved.entries.stream()
-        .filter(e -> e instanceof FlowEntry flow && !flows.contains(flow.flow())).findFirst();
+    Optional<Entry> removed =
+        saved.entries.stream()
+            .filter(e -> e instanceof FlowEntry flow && !flows.contains(flow.flow()))
+            .findFirst();
     if (removed.isPresent()) {
       return Optional.of("was \"" + removed.get().text() + "\", now \"(nothing)\"");
     }
     int size = Math.max(current.size(), saved.entries.size());
     for (int i = 0; i < size; i++) {
       Optional<Entry> now = i < current.size() ? Optional.of(current.get(i)) : Optional.empty();
-      Optional<Entry> was = i < saved.entries.size() ? Optional.of(saved.entries.get(i)) : Optional.empty();
+      Optional<Entry> was =
+          i < saved.entries.size() ? Optional.of(saved.entries.get(i)) : Optional.empty();
       if (!now.map(Entry::text).equals(was.map(Entry::text))
           && !(now.isPresent() && was.isPresent() && isAddedColumns(was.get(), now.get()))) {
-        return Optional.of("was \"" + was.map(Entry::text).orElse("(nothing)") + "\", now \""
-            + now.map(Entry::text).orElse("(nothing)") + "\"");
+        return Optional.of(
+            "was \""
+                + was.map(Entry::text).orElse("(nothing)")
+                + "\", now \""
+                + now.map(Entry::text).orElse("(nothing)")
+                + "\"");
       }
     }
     return Optional.empty();
@@ -243,11 +293,16 @@ record StateFingerprint(List<Entry> entries) {
 
   /** Whether two entries are one dataset's or flow's row type, differing only by nullable columns added in {@code now}. */
   private static boolean isAddedColumns(Entry was, Entry now) {
-    if (was instanceof DatasetEntry before && now instanceof DatasetEntry after && before.aspect() == Aspect.SCHEMA
-        && after.aspect() == Aspect.SCHEMA && before.dataset().equals(after.dataset())) {
+    if (was instanceof DatasetEntry before
+        && now instanceof DatasetEntry after
+        && before.aspect() == Aspect.SCHEMA
+        && after.aspect() == Aspect.SCHEMA
+        && before.dataset().equals(after.dataset())) {
       return isAddedColumns(before.value(), after.value());
     }
-    if (was instanceof FlowEntry before && now instanceof FlowEntry after && before.flow().equals(after.flow())
+    if (was instanceof FlowEntry before
+        && now instanceof FlowEntry after
+        && before.flow().equals(after.flow())
         && before.definition().equals(after.definition())) {
       return isAddedColumns(before.schema(), after.schema());
     }
@@ -264,8 +319,10 @@ record StateFingerprint(List<Entry> entries) {
     } catch (RuntimeException notAType) { // compared as text
       return false;
     }
-    if (!(before instanceof RowType old) || !(after instanceof RowType evolved)
-        || old.isNullable() != evolved.isNullable() || evolved.getFieldCount() <= old.getFieldCount()) {
+    if (!(before instanceof RowType old)
+        || !(after instanceof RowType evolved)
+        || old.isNullable() != evolved.isNullable()
+        || evolved.getFieldCount() <= old.getFieldCount()) {
       return false;
     }
     int next = 0; // the old fields, in their order, with nullable new ones among or after them

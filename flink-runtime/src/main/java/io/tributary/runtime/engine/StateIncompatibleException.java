@@ -16,26 +16,48 @@ public final class StateIncompatibleException extends RuntimeException {
   }
 
   /** {@code dataset}'s state belongs to another streaming job than the one that now runs it. */
-  static StateIncompatibleException ownedByAnotherJob(String dataset, String owner, String job,
-      List<String> datasets) {
-    return new StateIncompatibleException("The state of table '" + dataset + "' belongs to streaming job '"
-        + owner + "', but the pipeline now runs it in job '" + job + "' (its streaming tables"
-        + " are grouped differently), and state cannot move between jobs. Run a full refresh of these tables:"
-        + " tributary start PIPELINE.yml --full-refresh-tables " + String.join(",", datasets) + ".");
+  static StateIncompatibleException ownedByAnotherJob(
+      String dataset, String owner, String job, List<String> datasets) {
+    return new StateIncompatibleException(
+        "The state of table '"
+            + dataset
+            + "' belongs to streaming job '"
+            + owner
+            + "', but the pipeline now runs it in job '"
+            + job
+            + "' (its streaming tables"
+            + " are grouped differently), and state cannot move between jobs. Run a full refresh of these tables:"
+            + " tributary start PIPELINE.yml --full-refresh-tables "
+            + String.join(",", datasets)
+            + ".");
   }
 
   /** The state was saved by a definition whose fingerprint differs by {@code difference}. */
-  static StateIncompatibleException savedByAnotherDefinition(List<String> datasets, String difference) {
-    return new StateIncompatibleException("The state of " + String.join(", ", datasets) + " was saved by a"
-        + " different definition (" + difference + "), so the next update cannot continue from it."
-        + " Run a full refresh of these tables: tributary start PIPELINE.yml --full-refresh-tables "
-        + String.join(",", datasets) + ".");
+  static StateIncompatibleException savedByAnotherDefinition(
+      List<String> datasets, String difference) {
+    return new StateIncompatibleException(
+        "The state of "
+            + String.join(", ", datasets)
+            + " was saved by a"
+            + " different definition ("
+            + difference
+            + "), so the next update cannot continue from it."
+            + " Run a full refresh of these tables: tributary start PIPELINE.yml --full-refresh-tables "
+            + String.join(",", datasets)
+            + ".");
   }
 
   /** Flink could not restore the state into the current job ({@code why}: its root message). */
   static StateIncompatibleException doesNotFit(List<String> datasets, String why) {
-    return new StateIncompatibleException("The state of " + String.join(", ", datasets) + " does not"
-        + " fit their current definition (" + why + "). Run a full refresh of these tables: tributary"
-        + " start PIPELINE.yml --full-refresh-tables " + String.join(",", datasets) + ".");
+    return new StateIncompatibleException(
+        "The state of "
+            + String.join(", ", datasets)
+            + " does not"
+            + " fit their current definition ("
+            + why
+            + "). Run a full refresh of these tables: tributary"
+            + " start PIPELINE.yml --full-refresh-tables "
+            + String.join(",", datasets)
+            + ".");
   }
 }

@@ -14,7 +14,8 @@ public abstract class SubmittedJobBase implements SubmittedJob {
   private final CompletableFuture<JobOutcome> result;
   private final CompletableFuture<Void> caughtUp;
 
-  protected SubmittedJobBase(JobID jobId, CompletableFuture<JobOutcome> result, CompletableFuture<Void> caughtUp) {
+  protected SubmittedJobBase(
+      JobID jobId, CompletableFuture<JobOutcome> result, CompletableFuture<Void> caughtUp) {
     this.jobId = Objects.requireNonNull(jobId, "jobId");
     this.result = Objects.requireNonNull(result, "result");
     this.caughtUp = Objects.requireNonNull(caughtUp, "caughtUp");

@@ -43,7 +43,11 @@ final class TriggeredUpdate {
   private final SchemaRestarts schemaRestarts;
   private final OnceFlows onceFlows;
 
-  TriggeredUpdate(JobLauncher launcher, FlowRetries retries, SchemaRestarts schemaRestarts, OnceFlows onceFlows) {
+  TriggeredUpdate(
+      JobLauncher launcher,
+      FlowRetries retries,
+      SchemaRestarts schemaRestarts,
+      OnceFlows onceFlows) {
     this.launcher = launcher;
     this.retries = retries;
     this.schemaRestarts = schemaRestarts;
@@ -51,41 +55,57 @@ final class TriggeredUpdate {
   }
 
   /** How one job ended: its flows' results, whether it failed or stopped, and the plan it ended with. */
-  private record Finished(String job, List<FlowResult> results, boolean failed, boolean stopped,
-      Optional<String> error, UpdatePlan startedWith, UpdatePlan plan) {}
+  private record Finished(
+      String job,
+      List<FlowResult> results,
+      boolean failed,
+      boolean stopped,
+      Optional<String> error,
+      UpdatePlan startedWith,
+      UpdatePlan plan) {}
 
   UpdateScope.Ended run(UpdatePlan plan, UpdateScope scope) {
-    // jobs side by side tell the listener from their own threads: one at a time, as a sequence would
+    // jobs side by side tell the listener from their own threads: one at a time, as a sequence
+    // would
     UpdateListener shared = scope.listener();
-    UpdateListener serial = new UpdateListener() {
-      @Override
-      public synchronized void onFlow(String dataset, FlowState state, String detail) {
-        shared.onFlow(dataset, state, detail);
-      }
+    UpdateListener serial =
+        new UpdateListener() {
+          @Override
+          public synchronized void onFlow(String dataset, FlowState state, String detail) {
+            shared.onFlow(dataset, state, detail);
+          }
 
-      @Override
-      public synchronized void onRows(String dataset, long rows) {
-        shared.onRows(dataset, rows);
-      }
+          @Override
+          public synchronized void onRows(String dataset, long rows) {
+            shared.onRows(dataset, rows);
+          }
 
-      @Override
-      public synchronized void onNotice(String message) {
-        shared.onNotice(message);
-      }
-    };
-    UpdateScope serialScope = new UpdateScope(scope.updateId(), scope.number(), scope.generations(), scope.selected(),
-        serial, scope.stopRequest());
+          @Override
+          public synchronized void onNotice(String message) {
+            shared.onNotice(message);
+          }
+        };
+    UpdateScope serialScope =
+        new UpdateScope(
+            scope.updateId(),
+            scope.number(),
+            scope.generations(),
+            scope.selected(),
+            serial,
+            scope.stopRequest());
     List<String> order = plan.jobNames();
     int capacity = launcher.sideBySide();
     Map<String, Finished> ended = new HashMap<>();
     Set<String> failedJobs = new HashSet<>();
     List<String> waiting = new ArrayList<>(order);
-    ExecutorService threads = Executors.newFixedThreadPool(Math.min(capacity, Math.max(1, order.size())),
-        runnable -> {
-          Thread thread = new Thread(runnable, "tributary-job-" + scope.number());
-          thread.setDaemon(true);
-          return thread;
-        });
+    ExecutorService threads =
+        Executors.newFixedThreadPool(
+            Math.min(capacity, Math.max(1, order.size())),
+            runnable -> {
+              Thread thread = new Thread(runnable, "tributary-job-" + scope.number());
+              thread.setDaemon(true);
+              return thread;
+            });
     CompletionService<Finished> running = new ExecutorCompletionService<>(threads);
     int runningJobs = 0;
     UpdatePlan current = plan;
@@ -97,15 +117,25 @@ final class TriggeredUpdate {
           changed = false;
           for (String name : List.copyOf(waiting)) {
             PlannedJob job = current.job(name);
-            if (!ended.keySet().containsAll(job.upstreamJobs().stream().filter(order::contains).toList())) {
+            if (!ended
+                .keySet()
+                .containsAll(job.upstreamJobs().stream().filter(order::contains).toList())) {
               continue;
             }
             List<FlowResult> notRunResults = new ArrayList<>();
             Optional<NotRun> notRun = notRun(current, job, serialScope, failedJobs, notRunResults);
             if (notRun.isPresent()) {
               waiting.remove(name);
-              ended.put(name, new Finished(name, notRunResults, notRun.get() == NotRun.SKIPPED,
-                  notRun.get() == NotRun.STOPPED, Optional.empty(), current, current));
+              ended.put(
+                  name,
+                  new Finished(
+                      name,
+                      notRunResults,
+                      notRun.get() == NotRun.SKIPPED,
+                      notRun.get() == NotRun.STOPPED,
+                      Optional.empty(),
+                      current,
+                      current));
               changed = true;
               continue;
             }
@@ -122,7 +152,8 @@ final class TriggeredUpdate {
           if (waiting.isEmpty()) {
             break;
           }
-          throw new IllegalStateException("jobs " + waiting + " wait for jobs that never run; ended: " + ended.keySet());
+          throw new IllegalStateException(
+              "jobs " + waiting + " wait for jobs that never run; ended: " + ended.keySet());
         }
         Finished finished = take(running, scope);
         runningJobs--;
@@ -131,7 +162,9 @@ final class TriggeredUpdate {
           failedJobs.add(finished.job());
         }
         if (finished.plan() != finished.startedWith()) {
-          current = finished.plan(); // analyzed again after new columns: the jobs started from now on use it
+          current =
+              finished
+                  .plan(); // analyzed again after new columns: the jobs started from now on use it
         }
       }
     } finally {
@@ -146,8 +179,10 @@ final class TriggeredUpdate {
       stopped |= finished.stopped();
       firstError = firstError.or(finished::error);
     }
-    UpdateState state = !failedJobs.isEmpty() ? UpdateState.FAILED
-        : stopped ? UpdateState.STOPPED : UpdateState.COMPLETED;
+    UpdateState state =
+        !failedJobs.isEmpty()
+            ? UpdateState.FAILED
+            : stopped ? UpdateState.STOPPED : UpdateState.COMPLETED;
     return new UpdateScope.Ended(state, results, firstError);
   }
 
@@ -183,10 +218,12 @@ final class TriggeredUpdate {
       }
       FlowState end = ran.caughtUp() ? FlowState.COMPLETED : FlowState.STOPPED;
       for (String dataset : job.datasets()) {
-        listener.onFlow(dataset, end, ran.caughtUp() ? "" : "stopped with a savepoint before catching up");
+        listener.onFlow(
+            dataset, end, ran.caughtUp() ? "" : "stopped with a savepoint before catching up");
         results.add(new FlowResult(dataset, job.name(), end, Optional.empty()));
       }
-      return new Finished(name, results, false, !ran.caughtUp(), Optional.empty(), plan, ran.plan());
+      return new Finished(
+          name, results, false, !ran.caughtUp(), Optional.empty(), plan, ran.plan());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("update " + scope.updateId() + " was interrupted", e);
@@ -211,19 +248,34 @@ final class TriggeredUpdate {
   }
 
   /** Why {@code job} does not run in this update, once its flows are reported; empty if it runs. */
-  private Optional<NotRun> notRun(UpdatePlan plan, PlannedJob job, UpdateScope scope, Set<String> failedJobs,
+  private Optional<NotRun> notRun(
+      UpdatePlan plan,
+      PlannedJob job,
+      UpdateScope scope,
+      Set<String> failedJobs,
       List<FlowResult> results) {
     if (!scope.selected().runJobs().contains(job.name())) {
-      report(job, FlowState.EXCLUDED, "not selected for this update; its data is kept", Optional.empty(), scope,
+      report(
+          job,
+          FlowState.EXCLUDED,
+          "not selected for this update; its data is kept",
+          Optional.empty(),
+          scope,
           results);
       return Optional.of(NotRun.EXCLUDED);
     }
     if (scope.stopRequest().isDone()) {
-      report(job, FlowState.STOPPED, "the update was stopped before this flow started", Optional.empty(), scope,
+      report(
+          job,
+          FlowState.STOPPED,
+          "the update was stopped before this flow started",
+          Optional.empty(),
+          scope,
           results);
       return Optional.of(NotRun.STOPPED);
     }
-    Optional<String> failedUpstream = job.upstreamJobs().stream().filter(failedJobs::contains).findFirst();
+    Optional<String> failedUpstream =
+        job.upstreamJobs().stream().filter(failedJobs::contains).findFirst();
     if (failedUpstream.isPresent()) {
       failedJobs.add(job.name());
       String why = "an upstream flow failed (job " + failedUpstream.get() + ")";
@@ -232,16 +284,22 @@ final class TriggeredUpdate {
     }
     String onceTarget = onceTarget(plan, job);
     if (job.once() && !onceFlows.pending(job, scope.generations(), onceTarget)) {
-      String why = "a once flow; it ran for this table already and runs again after a full refresh of "
-          + onceTarget;
+      String why =
+          "a once flow; it ran for this table already and runs again after a full refresh of "
+              + onceTarget;
       report(job, FlowState.EXCLUDED, why, Optional.empty(), scope, results);
       return Optional.of(NotRun.EXCLUDED);
     }
     return Optional.empty();
   }
 
-  private static void report(PlannedJob job, FlowState state, String detail, Optional<String> error,
-      UpdateScope scope, List<FlowResult> results) {
+  private static void report(
+      PlannedJob job,
+      FlowState state,
+      String detail,
+      Optional<String> error,
+      UpdateScope scope,
+      List<FlowResult> results) {
     for (String dataset : job.datasets()) {
       scope.listener().onFlow(dataset, state, detail);
       results.add(new FlowResult(dataset, job.name(), state, error));
@@ -249,8 +307,14 @@ final class TriggeredUpdate {
   }
 
   private static String onceTarget(UpdatePlan plan, PlannedJob job) {
-    return job.once() ? plan.resolved().plan().appendFlow(job.datasets().get(0)).orElseThrow().target()
-        .orElseThrow() : "";
+    return job.once()
+        ? plan.resolved()
+            .plan()
+            .appendFlow(job.datasets().get(0))
+            .orElseThrow()
+            .target()
+            .orElseThrow()
+        : "";
   }
 
   /** How a job's run ended: whether it caught up, and the plan the update goes on with. */
@@ -261,27 +325,43 @@ final class TriggeredUpdate {
    * runs it again from the newest checkpoint of the stopped run with the plan {@link SchemaRestarts}
    * analyzed again.
    */
-  private Ran runEvolvingSchemas(UpdatePlan plan, String jobName, UpdateScope scope) throws InterruptedException {
+  private Ran runEvolvingSchemas(UpdatePlan plan, String jobName, UpdateScope scope)
+      throws InterruptedException {
     UpdatePlan current = plan;
     for (int restart = 0; ; restart++) {
       UpdatePlan running = current;
-      JobContext context = new JobContext(running.pipeline(), running.job(jobName),
-          restart == 0 ? scope.updateId() : scope.updateId() + "#schema" + restart, scope.number(),
-          scope.generations());
+      JobContext context =
+          new JobContext(
+              running.pipeline(),
+              running.job(jobName),
+              restart == 0 ? scope.updateId() : scope.updateId() + "#schema" + restart,
+              scope.number(),
+              scope.generations());
       try {
-        boolean caughtUp = retries.run(context, attempt -> runJob(running, attempt, scope.listener(),
-            scope.stopRequest()), scope.listener(), scope.stopRequest());
+        boolean caughtUp =
+            retries.run(
+                context,
+                attempt -> runJob(running, attempt, scope.listener(), scope.stopRequest()),
+                scope.listener(),
+                scope.stopRequest());
         return new Ran(caughtUp, running);
       } catch (RuntimeException e) {
-        current = schemaRestarts.restart(running, jobName, e, restart, scope.listener(),
-            scope.stopRequest().isDone()).plan();
+        current =
+            schemaRestarts
+                .restart(
+                    running, jobName, e, restart, scope.listener(), scope.stopRequest().isDone())
+                .plan();
       }
     }
   }
 
   /** Runs one job; returns false if a stop request ended a streaming job before it caught up. */
-  private boolean runJob(UpdatePlan plan, JobContext context, UpdateListener listener,
-      CompletableFuture<Void> stopRequest) throws InterruptedException {
+  private boolean runJob(
+      UpdatePlan plan,
+      JobContext context,
+      UpdateListener listener,
+      CompletableFuture<Void> stopRequest)
+      throws InterruptedException {
     JobLauncher.Launched launched = launcher.launch(plan, context);
     try {
       context.job().datasets().forEach(d -> listener.onFlow(d, FlowState.RUNNING, ""));
@@ -289,11 +369,13 @@ final class TriggeredUpdate {
         launcher.awaitSuccess(launched);
         return true;
       }
-      JobLauncher.await(CompletableFuture.anyOf(launched.caughtUp(), launched.result(), stopRequest)
-          .handle((ignored, error) -> null));
+      JobLauncher.await(
+          CompletableFuture.anyOf(launched.caughtUp(), launched.result(), stopRequest)
+              .handle((ignored, error) -> null));
       if (launched.result().isDone()) {
         launcher.awaitSuccess(launched);
-        throw new IllegalStateException("job " + context.job().name() + " finished before its sources caught up");
+        throw new IllegalStateException(
+            "job " + context.job().name() + " finished before its sources caught up");
       }
       boolean caughtUp = launched.caughtUp().isDone();
       launcher.stopKeepingState(launched);

@@ -25,8 +25,13 @@ public record UpdatePlan(ResolvedPlan resolved, List<PlannedJob> jobs) {
 
   /** The job named {@code name}. */
   public PlannedJob job(String name) {
-    return jobs.stream().filter(j -> j.name().equals(name)).findFirst().orElseThrow(() -> new IllegalStateException(
-        "job " + name + " is not in the plan; jobs: " + jobNames()));
+    return jobs.stream()
+        .filter(j -> j.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "job " + name + " is not in the plan; jobs: " + jobNames()));
   }
 
   public List<String> jobNames() {

@@ -36,19 +36,23 @@ import org.apache.hadoop.fs.Path;
  */
 final class UpdateRecord {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final PipelineStorage storage;
   private final String pipeline;
   private final String updateId;
   private final long number;
   private final Instant start;
+
   /** The jobs submitted so far, in order, and the cluster they run on (once one is submitted there). */
   private final List<Map<String, Object>> jobs = new ArrayList<>();
+
   private final Map<String, CompletableFuture<?>> results = new java.util.HashMap<>();
   private String cluster;
 
-  private UpdateRecord(PipelineStorage storage, String pipeline, String updateId, long number, Instant start) {
+  private UpdateRecord(
+      PipelineStorage storage, String pipeline, String updateId, long number, Instant start) {
     this.storage = storage;
     this.pipeline = pipeline;
     this.updateId = updateId;
@@ -61,10 +65,19 @@ final class UpdateRecord {
    * that dies before its end is never numbered again: a materialized table's overwrite version
    * derives from it.
    */
-  static UpdateRecord reserve(PipelineStorage storage, String pipeline, String updateId, Instant start) {
+  static UpdateRecord reserve(
+      PipelineStorage storage, String pipeline, String updateId, Instant start) {
     for (long number = UpdateEventLog.updateNumber(storage, nextNumber(storage)); ; number++) {
-      String record = "{\"pipeline\": \"" + pipeline + "\", \"update_id\": \"" + updateId + "\", \"number\": "
-          + number + ", \"state\": \"RUNNING\", \"started\": \"" + start + "\"}\n";
+      String record =
+          "{\"pipeline\": \""
+              + pipeline
+              + "\", \"update_id\": \""
+              + updateId
+              + "\", \"number\": "
+              + number
+              + ", \"state\": \"RUNNING\", \"started\": \""
+              + start
+              + "\"}\n";
       if (storage.createIfAbsent(path(storage, number), record)) {
         return new UpdateRecord(storage, pipeline, updateId, number, start);
       }
@@ -87,10 +100,15 @@ final class UpdateRecord {
    * @param cluster the address of the cluster it runs on; empty when it runs in this process
    */
   synchronized void jobSubmitting(String job, String mode, String jobId, Optional<String> cluster) {
-    // a continuous update recomputes its materialized tables again and again: the batch jobs that ended
+    // a continuous update recomputes its materialized tables again and again: the batch jobs that
+    // ended
     // leave the record, which so names the jobs that may run now and stays small
-    jobs.removeIf(entry -> "BATCH".equals(entry.get("mode"))
-        && Optional.ofNullable(results.get((String) entry.get("job_id"))).map(CompletableFuture::isDone).orElse(false));
+    jobs.removeIf(
+        entry ->
+            "BATCH".equals(entry.get("mode"))
+                && Optional.ofNullable(results.get((String) entry.get("job_id")))
+                    .map(CompletableFuture::isDone)
+                    .orElse(false));
     results.keySet().retainAll(jobs.stream().map(entry -> (String) entry.get("job_id")).toList());
     Map<String, Object> entry = new LinkedHashMap<>();
     entry.put("job", job);
@@ -158,7 +176,8 @@ final class UpdateRecord {
    * A job an update that ended without closing (its client was killed) submitted to a cluster, and no
    * later update has dealt with yet: it may still run there.
    */
-  record LeftJob(long update, String updateId, String cluster, String job, String mode, String jobId) {}
+  record LeftJob(
+      long update, String updateId, String cluster, String job, String mode, String jobId) {}
 
   /**
    * The jobs on a cluster of every update below {@code current} that ended without closing (closed as
@@ -167,19 +186,31 @@ final class UpdateRecord {
   static List<LeftJob> leftRunning(PipelineStorage storage, long current) {
     List<LeftJob> left = new ArrayList<>();
     for (Path file : records(storage)) {
-      long number = Long.parseLong(file.getName().substring(0, file.getName().length() - ".json".length()));
+      long number =
+          Long.parseLong(file.getName().substring(0, file.getName().length() - ".json".length()));
       if (number >= current) {
         continue;
       }
-      Optional<ObjectNode> record = read(storage, file).filter(r -> r.path("ended_without_closing").asBoolean()
-          && r.hasNonNull("cluster") && r.path("jobs").isArray());
+      Optional<ObjectNode> record =
+          read(storage, file)
+              .filter(
+                  r ->
+                      r.path("ended_without_closing").asBoolean()
+                          && r.hasNonNull("cluster")
+                          && r.path("jobs").isArray());
       if (record.isEmpty()) {
         continue;
       }
       for (JsonNode job : record.get().path("jobs")) {
         if (!job.has("stopped_by_update")) {
-          left.add(new LeftJob(number, record.get().path("update_id").asText(), record.get().path("cluster").asText(),
-              job.path("job").asText(), job.path("mode").asText(), job.path("job_id").asText()));
+          left.add(
+              new LeftJob(
+                  number,
+                  record.get().path("update_id").asText(),
+                  record.get().path("cluster").asText(),
+                  job.path("job").asText(),
+                  job.path("mode").asText(),
+                  job.path("job_id").asText()));
         }
       }
     }
@@ -190,10 +221,21 @@ final class UpdateRecord {
    * Notes in the record of {@code job}'s update that update {@code current} dealt with it ({@code how}:
    * SAVEPOINT, CANCELLED or ENDED), so no later update does again.
    */
-  static void markStopped(PipelineStorage storage, LeftJob job, long current, String how, Optional<String> savepoint) {
+  static void markStopped(
+      PipelineStorage storage, LeftJob job, long current, String how, Optional<String> savepoint) {
     Path file = path(storage, job.update());
-    ObjectNode record = read(storage, file).orElseThrow(() -> new IllegalStateException("The record of update "
-        + job.update() + " (" + file + ") is gone while its job " + job.jobId() + " was being stopped."));
+    ObjectNode record =
+        read(storage, file)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "The record of update "
+                            + job.update()
+                            + " ("
+                            + file
+                            + ") is gone while its job "
+                            + job.jobId()
+                            + " was being stopped."));
     for (JsonNode entry : record.path("jobs")) {
       if (entry instanceof ObjectNode node && node.path("job_id").asText().equals(job.jobId())) {
         node.put("stopped_by_update", current);
@@ -210,15 +252,19 @@ final class UpdateRecord {
 
   private static Optional<ObjectNode> read(PipelineStorage storage, Path file) {
     try {
-      return storage.readText(file).map(text -> {
-        try {
-          return JSON.readTree(text) instanceof ObjectNode node ? node : null;
-        } catch (IOException notJson) {
-          return null; // not a record this release wrote: left as it is
-        }
-      });
+      return storage
+          .readText(file)
+          .map(
+              text -> {
+                try {
+                  return JSON.readTree(text) instanceof ObjectNode node ? node : null;
+                } catch (IOException notJson) {
+                  return null; // not a record this release wrote: left as it is
+                }
+              });
     } catch (UncheckedIOException e) {
-      throw new UncheckedIOException("Cannot read the update record " + file + ": " + e.getMessage(), e.getCause());
+      throw new UncheckedIOException(
+          "Cannot read the update record " + file + ": " + e.getMessage(), e.getCause());
     }
   }
 
@@ -238,7 +284,8 @@ final class UpdateRecord {
       files.sort(java.util.Comparator.comparing(Path::getName));
       return files;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the updates under " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot list the updates under " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -261,7 +308,8 @@ final class UpdateRecord {
       }
       return max + 1;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the updates under " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot list the updates under " + dir + ": " + e.getMessage(), e);
     }
   }
 }

@@ -40,7 +40,11 @@ public final class UpdateRunner {
   private final RunSettings settings;
   private final JobLauncher launcher;
 
-  public UpdateRunner(JobExecutor executor, PipelineStorage storage, JobIo io, JobTranslator.FlowStages stages,
+  public UpdateRunner(
+      JobExecutor executor,
+      PipelineStorage storage,
+      JobIo io,
+      JobTranslator.FlowStages stages,
       RunSettings settings) {
     this.storage = storage;
     this.settings = settings;
@@ -52,11 +56,13 @@ public final class UpdateRunner {
    * generations and state. Done before the plan is analyzed for the update, so Auto Loader infers
    * its schema afresh.
    */
-  public static void reset(PipelineStorage storage, List<PlannedJob> jobs, RefreshSelection.Resolved selected) {
+  public static void reset(
+      PipelineStorage storage, List<PlannedJob> jobs, RefreshSelection.Resolved selected) {
     for (PlannedJob job : jobs) {
       if (selected.resetJobs().contains(job.name())) {
         job.datasets().forEach(storage::resetDataset);
-        job.flows().forEach(storage::resetDataset); // an append flow's schema location and generation
+        job.flows()
+            .forEach(storage::resetDataset); // an append flow's schema location and generation
         storage.clearState(job.name());
       }
     }
@@ -70,12 +76,21 @@ public final class UpdateRunner {
    * pipeline again, for a flow that restarts within the update after an Auto Loader source evolved
    * its schema (production mode); nothing else analyzes it again.
    */
-  public UpdateResult run(UpdatePlan plan, Supplier<ResolvedPlan> reanalyze, RefreshSelection.Resolved selected,
-      UpdateListener listener, CompletableFuture<Void> stopRequest) {
+  public UpdateResult run(
+      UpdatePlan plan,
+      Supplier<ResolvedPlan> reanalyze,
+      RefreshSelection.Resolved selected,
+      UpdateListener listener,
+      CompletableFuture<Void> stopRequest) {
     String updateId = UUID.randomUUID().toString();
     UpdateRecord record = UpdateRecord.reserve(storage, plan.pipeline(), updateId, Instant.now());
-    UpdateEventLog events = UpdateEventLog.begin(storage, plan.resolved().plan(), updateId, record.number(),
-        !selected.resetJobs().isEmpty());
+    UpdateEventLog events =
+        UpdateEventLog.begin(
+            storage,
+            plan.resolved().plan(),
+            updateId,
+            record.number(),
+            !selected.resetJobs().isEmpty());
     events.notices().forEach(listener::onNotice);
     stopRequest.thenRun(() -> events.userAction("STOP"));
     events.updateProgress(UpdateState.RUNNING, Optional.empty());
@@ -86,8 +101,15 @@ public final class UpdateRunner {
         LeftRunningJobs.stopAll(storage, record.number(), events, listener);
       } catch (JobFailedException e) {
         // nothing ran: the update ends FAILED, and its record says so (not "ended without closing")
-        UpdateResult failed = new UpdateResult(plan.pipeline(), updateId, record.number(), UpdateState.FAILED,
-            List.of(), Optional.of(e.getMessage()), Duration.between(record.start(), Instant.now()));
+        UpdateResult failed =
+            new UpdateResult(
+                plan.pipeline(),
+                updateId,
+                record.number(),
+                UpdateState.FAILED,
+                List.of(),
+                Optional.of(e.getMessage()),
+                Duration.between(record.start(), Instant.now()));
         record.write(failed);
         events.end(failed);
         return failed;
@@ -95,8 +117,14 @@ public final class UpdateRunner {
       launcher.recordJobsIn(record);
       UpdateResult result;
       try (RowsWatcher rows = RowsWatcher.start(launcher::rowsWritten, listener, ROWS_REPORT)) {
-        UpdateScope scope = new UpdateScope(updateId, record.number(), generations(plan.resolved().plan()), selected,
-            events.listener(listener), stopRequest);
+        UpdateScope scope =
+            new UpdateScope(
+                updateId,
+                record.number(),
+                generations(plan.resolved().plan()),
+                selected,
+                events.listener(listener),
+                stopRequest);
         result = runFlows(plan, reanalyze, scope, record);
       }
       if (result.state() == UpdateState.COMPLETED) {
@@ -110,17 +138,38 @@ public final class UpdateRunner {
     }
   }
 
-  private UpdateResult runFlows(UpdatePlan plan, Supplier<ResolvedPlan> reanalyze, UpdateScope scope,
-      UpdateRecord record) {
-    plan.jobs().forEach(j -> j.datasets().forEach(d ->
-        scope.listener().onFlow(d, FlowState.QUEUED, scope.selected().notes().getOrDefault(d, ""))));
+  private UpdateResult runFlows(
+      UpdatePlan plan, Supplier<ResolvedPlan> reanalyze, UpdateScope scope, UpdateRecord record) {
+    plan.jobs()
+        .forEach(
+            j ->
+                j.datasets()
+                    .forEach(
+                        d ->
+                            scope
+                                .listener()
+                                .onFlow(
+                                    d,
+                                    FlowState.QUEUED,
+                                    scope.selected().notes().getOrDefault(d, ""))));
     SchemaRestarts schemaRestarts = new SchemaRestarts(settings.development(), reanalyze);
-    UpdateScope.Ended ended = settings.continuous()
-        ? new ContinuousUpdate(launcher, schemaRestarts, storage, settings.checkpointInterval(), plan, scope).run()
-        : new TriggeredUpdate(launcher, new FlowRetries(settings), schemaRestarts, new OnceFlows(storage))
-            .run(plan, scope);
-    UpdateResult result = new UpdateResult(plan.pipeline(), scope.updateId(), record.number(), ended.state(),
-        ended.flows(), ended.error(), Duration.between(record.start(), Instant.now()));
+    UpdateScope.Ended ended =
+        settings.continuous()
+            ? new ContinuousUpdate(
+                    launcher, schemaRestarts, storage, settings.checkpointInterval(), plan, scope)
+                .run()
+            : new TriggeredUpdate(
+                    launcher, new FlowRetries(settings), schemaRestarts, new OnceFlows(storage))
+                .run(plan, scope);
+    UpdateResult result =
+        new UpdateResult(
+            plan.pipeline(),
+            scope.updateId(),
+            record.number(),
+            ended.state(),
+            ended.flows(),
+            ended.error(),
+            Duration.between(record.start(), Instant.now()));
     record.write(result);
     return result;
   }
@@ -129,31 +178,46 @@ public final class UpdateRunner {
    * One {@code planning_information} event per materialized table the update runs: how it is refreshed
    * and why. An incremental table without state to continue from recomputes this once.
    */
-  private void logRefreshes(UpdatePlan plan, RefreshSelection.Resolved selected, UpdateEventLog events) {
+  private void logRefreshes(
+      UpdatePlan plan, RefreshSelection.Resolved selected, UpdateEventLog events) {
     for (PlannedJob job : plan.jobs()) {
       if (!selected.runJobs().contains(job.name())) {
         continue;
       }
       for (String name : job.datasets()) {
-        if (plan.resolved().plan().dataset(name).filter(d -> d.kind() == DatasetKind.MATERIALIZED_TABLE).isEmpty()) {
+        if (plan.resolved()
+            .plan()
+            .dataset(name)
+            .filter(d -> d.kind() == DatasetKind.MATERIALIZED_TABLE)
+            .isEmpty()) {
           continue;
         }
         Refresh refresh = plan.resolved().refresh(name);
-        Optional<String> recompute = IncrementalRefresh.incremental(plan, job)
-            ? IncrementalRefresh.whyRecompute(storage, plan, job, settings.flinkOptions()) : Optional.of(refresh.reason());
-        events.planningInformation(name, (recompute.isPresent() ? Refresh.Technique.COMPLETE_RECOMPUTE
-            : Refresh.Technique.INCREMENTAL).name(), recompute.orElse(refresh.reason()));
+        Optional<String> recompute =
+            IncrementalRefresh.incremental(plan, job)
+                ? IncrementalRefresh.whyRecompute(storage, plan, job, settings.flinkOptions())
+                : Optional.of(refresh.reason());
+        events.planningInformation(
+            name,
+            (recompute.isPresent()
+                    ? Refresh.Technique.COMPLETE_RECOMPUTE
+                    : Refresh.Technique.INCREMENTAL)
+                .name(),
+            recompute.orElse(refresh.reason()));
       }
     }
   }
 
   /** Each persisted dataset's, quarantine table's and append flow's state generation. */
   private Map<String, String> generations(LogicalPlan plan) {
-    List<DatasetSpec> persisted = plan.datasets().stream().filter(d -> d.kind().isPersisted()).toList();
+    List<DatasetSpec> persisted =
+        plan.datasets().stream().filter(d -> d.kind().isPersisted()).toList();
     Map<String, String> generations = new LinkedHashMap<>();
     persisted.forEach(d -> generations.put(d.name(), storage.generation(d.name())));
-    persisted.stream().filter(DatasetSpec::quarantine)
-        .forEach(d -> generations.put(d.quarantineTable(), storage.generation(d.quarantineTable())));
+    persisted.stream()
+        .filter(DatasetSpec::quarantine)
+        .forEach(
+            d -> generations.put(d.quarantineTable(), storage.generation(d.quarantineTable())));
     plan.appendFlows().forEach(f -> generations.put(f.name(), storage.generation(f.name())));
     return generations;
   }

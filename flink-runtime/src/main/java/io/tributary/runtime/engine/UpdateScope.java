@@ -18,8 +18,13 @@ import java.util.concurrent.CompletableFuture;
  * @param listener told of every flow's state
  * @param stopRequest completes when the update is asked to stop
  */
-record UpdateScope(String updateId, long number, Map<String, String> generations, RefreshSelection.Resolved selected,
-    UpdateListener listener, CompletableFuture<Void> stopRequest) {
+record UpdateScope(
+    String updateId,
+    long number,
+    Map<String, String> generations,
+    RefreshSelection.Resolved selected,
+    UpdateListener listener,
+    CompletableFuture<Void> stopRequest) {
 
   UpdateScope {
     generations = Map.copyOf(generations);

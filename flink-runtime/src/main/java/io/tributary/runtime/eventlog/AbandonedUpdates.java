@@ -30,9 +30,10 @@ import org.apache.hadoop.fs.Path;
  */
 final class AbandonedUpdates {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private static final Set<String> ENDED = Set.of(UpdateState.COMPLETED.name(), UpdateState.FAILED.name(),
-      UpdateState.STOPPED.name());
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final Set<String> ENDED =
+      Set.of(UpdateState.COMPLETED.name(), UpdateState.FAILED.name(), UpdateState.STOPPED.name());
 
   private AbandonedUpdates() {}
 
@@ -50,11 +51,15 @@ final class AbandonedUpdates {
    *
    * @param lockTakenOver the stale lock {@code current} took over, which names its update and heartbeat
    */
-  static List<Closed> close(PipelineStorage storage, EventJournal journal, long current,
+  static List<Closed> close(
+      PipelineStorage storage,
+      EventJournal journal,
+      long current,
       Optional<PipelineLock.Holder> lockTakenOver) {
     List<Closed> closed = new ArrayList<>();
     for (Path file : records(storage)) {
-      long number = Long.parseLong(file.getName().substring(0, file.getName().length() - ".json".length()));
+      long number =
+          Long.parseLong(file.getName().substring(0, file.getName().length() - ".json".length()));
       if (number >= current) {
         continue;
       }
@@ -73,18 +78,30 @@ final class AbandonedUpdates {
       }
       String updateId = record.path("update_id").asText();
       Instant started = instant(record, "started").orElse(Instant.EPOCH);
-      Instant lastSeen = journal.read(number).stream().map(Event::timestamp).max(Comparator.naturalOrder())
-          .orElse(started);
-      Optional<PipelineLock.Holder> lock = lockTakenOver.filter(h -> h.updateNumber().isPresent()
-          && h.updateNumber().getAsLong() == number);
+      Instant lastSeen =
+          journal.read(number).stream()
+              .map(Event::timestamp)
+              .max(Comparator.naturalOrder())
+              .orElse(started);
+      Optional<PipelineLock.Holder> lock =
+          lockTakenOver.filter(
+              h -> h.updateNumber().isPresent() && h.updateNumber().getAsLong() == number);
       if (lock.isPresent() && lock.get().heartbeat().isAfter(lastSeen)) {
         lastSeen = lock.get().heartbeat();
       }
-      String reason = "Update " + number + " ended without closing: the process running it stopped without ending"
-          + " it (killed, or its machine lost)"
-          + lock.map(h -> " (" + "process " + h.pid() + " on host " + h.host() + ")").orElse("")
-          + "; last sign of life " + lastSeen + ". Update " + current + " closed it as FAILED. Its tables keep"
-          + " what it committed; the next updates continue from its last checkpoint." + clusterJobs(record);
+      String reason =
+          "Update "
+              + number
+              + " ended without closing: the process running it stopped without ending"
+              + " it (killed, or its machine lost)"
+              + lock.map(h -> " (" + "process " + h.pid() + " on host " + h.host() + ")").orElse("")
+              + "; last sign of life "
+              + lastSeen
+              + ". Update "
+              + current
+              + " closed it as FAILED. Its tables keep"
+              + " what it committed; the next updates continue from its last checkpoint."
+              + clusterJobs(record);
       record.put("state", UpdateState.FAILED.name());
       record.put("duration_ms", Math.max(0, Duration.between(started, lastSeen).toMillis()));
       record.put("ended_without_closing", true);
@@ -111,8 +128,13 @@ final class AbandonedUpdates {
     if (!record.hasNonNull("cluster") || jobs == 0) {
       return "";
     }
-    return " It submitted " + jobs + " job" + (jobs == 1 ? "" : "s") + " to the Flink cluster at "
-        + record.path("cluster").asText() + ", which run on without it: those still running are stopped (a"
+    return " It submitted "
+        + jobs
+        + " job"
+        + (jobs == 1 ? "" : "s")
+        + " to the Flink cluster at "
+        + record.path("cluster").asText()
+        + ", which run on without it: those still running are stopped (a"
         + " streaming job with a savepoint) before this update starts.";
   }
 
@@ -132,13 +154,16 @@ final class AbandonedUpdates {
       files.sort(Comparator.comparing(Path::getName));
       return files;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the updates under " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot list the updates under " + dir + ": " + e.getMessage(), e);
     }
   }
 
   private static Optional<Instant> instant(JsonNode node, String field) {
     try {
-      return node.hasNonNull(field) ? Optional.of(Instant.parse(node.get(field).asText())) : Optional.empty();
+      return node.hasNonNull(field)
+          ? Optional.of(Instant.parse(node.get(field).asText()))
+          : Optional.empty();
     } catch (java.time.format.DateTimeParseException e) {
       return Optional.empty();
     }

@@ -50,8 +50,14 @@ public final class CommitProgress implements Serializable {
   private transient Configuration conf;
   private transient EventJournal journal;
 
-  public CommitProgress(String eventsDir, HadoopSettings hadoop, String pipeline, String updateId,
-      long updateNumber, String flow, String dataset) {
+  public CommitProgress(
+      String eventsDir,
+      HadoopSettings hadoop,
+      String pipeline,
+      String updateId,
+      long updateNumber,
+      String flow,
+      String dataset) {
     this.eventsDir = Objects.requireNonNull(eventsDir, "eventsDir");
     this.hadoop = Objects.requireNonNull(hadoop, "hadoop");
     this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
@@ -63,16 +69,22 @@ public final class CommitProgress implements Serializable {
 
   /** The events of the commits of {@code dataset} by {@code job}'s flow into it. */
   public static CommitProgress of(PipelineStorage storage, JobContext job, String dataset) {
-    return new CommitProgress(storage.eventsDir(), storage.settings(), job.pipeline(), job.updateId(),
-        job.updateNumber(), job.flowName(dataset), dataset);
+    return new CommitProgress(
+        storage.eventsDir(),
+        storage.settings(),
+        job.pipeline(),
+        job.updateId(),
+        job.updateNumber(),
+        job.flowName(dataset),
+        dataset);
   }
 
   /** The last transaction logged for a lineage of commits (an app id). */
   public record Logged(String appId, long transactionVersion) {}
 
   /** One data commit as the committer made it. */
-  public record Commit(String appId, long transactionVersion, long tableVersion, long addedRows,
-                       long deletedRows) {
+  public record Commit(
+      String appId, long transactionVersion, long tableVersion, long addedRows, long deletedRows) {
     public long outputRows() {
       return addedRows - deletedRows;
     }
@@ -119,7 +131,8 @@ public final class CommitProgress implements Serializable {
         text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
       int cut = text.lastIndexOf('\n');
-      return Optional.of(new Logged(text.substring(0, cut), Long.parseLong(text.substring(cut + 1).trim())));
+      return Optional.of(
+          new Logged(text.substring(0, cut), Long.parseLong(text.substring(cut + 1).trim())));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + marker + ": " + e.getMessage(), e);
     }
@@ -127,7 +140,9 @@ public final class CommitProgress implements Serializable {
 
   /** Records that every commit of {@code appId} up to {@code transactionVersion} has its event. */
   public void markLogged(String appId, long transactionVersion) {
-    write(new Path(dir(), COMMITTED), (appId + "\n" + transactionVersion).getBytes(StandardCharsets.UTF_8));
+    write(
+        new Path(dir(), COMMITTED),
+        (appId + "\n" + transactionVersion).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Stores checkpoint {@code checkpointId}'s counts until the committer logs them. */
@@ -167,8 +182,8 @@ public final class CommitProgress implements Serializable {
       }
       return epochs;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the epochs of flow '" + flow + "' in " + folder + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot read the epochs of flow '" + flow + "' in " + folder + ": " + e.getMessage(), e);
     }
   }
 
@@ -181,7 +196,8 @@ public final class CommitProgress implements Serializable {
         fs.delete(new Path(folder, Long.toString(id)), false);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete epochs in " + folder + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot delete epochs in " + folder + ": " + e.getMessage(), e);
     }
   }
 
@@ -209,8 +225,17 @@ public final class CommitProgress implements Serializable {
 
   /** Logs the event of {@code commit} with {@code counts}' expectation counts (may be null). */
   public void logCommit(Commit commit, FlowMetrics counts) {
-    journal().append(updateNumber, FlowProgressEvents.ofCommit(pipeline, updateId, flow, dataset, commit,
-        counts == null ? null : counts.quality(), Instant.now()));
+    journal()
+        .append(
+            updateNumber,
+            FlowProgressEvents.ofCommit(
+                pipeline,
+                updateId,
+                flow,
+                dataset,
+                commit,
+                counts == null ? null : counts.quality(),
+                Instant.now()));
   }
 
   /** Logs the counts of checkpoint {@code checkpointId}, which committed no data (all rows dropped). */
@@ -223,8 +248,10 @@ public final class CommitProgress implements Serializable {
    * committer does not log commits reports its progress.
    */
   public void logEpoch(String epoch, FlowMetrics counts) {
-    journal().append(updateNumber, FlowProgressEvents.of(pipeline, updateId, flow, dataset, epoch, counts,
-        Instant.now()));
+    journal()
+        .append(
+            updateNumber,
+            FlowProgressEvents.of(pipeline, updateId, flow, dataset, epoch, counts, Instant.now()));
   }
 
   /** The update this flow's events belong to. */

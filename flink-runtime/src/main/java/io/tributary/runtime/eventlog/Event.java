@@ -26,8 +26,16 @@ import java.util.Optional;
  *     the update}; 0 until the event is read back from the journal or the table
  * @param eventType one of {@link EventType}'s names in lower case, e.g. {@code flow_progress}
  */
-public record Event(String id, long sequence, Origin origin, Instant timestamp, Level level, String message,
-    Optional<String> error, String details, String eventType) {
+public record Event(
+    String id,
+    long sequence,
+    Origin origin,
+    Instant timestamp,
+    Level level,
+    String message,
+    Optional<String> error,
+    String details,
+    String eventType) {
 
   /** Events an update has at most: the sequence's rank part. */
   public static final long SEQUENCES_PER_UPDATE = 1_000_000L;
@@ -46,7 +54,12 @@ public record Event(String id, long sequence, Origin origin, Instant timestamp, 
   }
 
   /** The severity of an event; METRICS marks the data quality and row counts of an epoch. */
-  public enum Level { INFO, WARN, ERROR, METRICS }
+  public enum Level {
+    INFO,
+    WARN,
+    ERROR,
+    METRICS
+  }
 
   /**
    * What an event is about, as DLT's {@code origin} struct.
@@ -54,7 +67,8 @@ public record Event(String id, long sequence, Origin origin, Instant timestamp, 
    * @param flowName empty for events of the whole update
    * @param dataset empty for events of the whole update
    */
-  public record Origin(String pipeline, String updateId, Optional<String> flowName, Optional<String> dataset) {
+  public record Origin(
+      String pipeline, String updateId, Optional<String> flowName, Optional<String> dataset) {
     public Origin {
       Objects.requireNonNull(pipeline, "pipeline");
       Objects.requireNonNull(updateId, "updateId");
@@ -83,7 +97,8 @@ public record Event(String id, long sequence, Origin origin, Instant timestamp, 
     try {
       return JSON.readTree(details);
     } catch (IOException e) {
-      throw new UncheckedIOException("event " + id + " has details that are not JSON: " + details, e);
+      throw new UncheckedIOException(
+          "event " + id + " has details that are not JSON: " + details, e);
     }
   }
 
@@ -109,13 +124,23 @@ public record Event(String id, long sequence, Origin origin, Instant timestamp, 
   /** The event {@link #toJson()} wrote. */
   public static Event fromJson(JsonNode node) {
     JsonNode o = node.path("origin");
-    Origin origin = new Origin(o.path("pipeline").asText(), o.path("update_id").asText(),
-        text(o, "flow_name"), text(o, "dataset"));
+    Origin origin =
+        new Origin(
+            o.path("pipeline").asText(),
+            o.path("update_id").asText(),
+            text(o, "flow_name"),
+            text(o, "dataset"));
     JsonNode details = node.path("details");
-    return new Event(node.path("id").asText(), node.path("sequence").asLong(), origin,
-        Instant.parse(node.path("timestamp").asText()), Level.valueOf(node.path("level").asText()),
-        node.path("message").asText(), text(node, "error"),
-        details.isTextual() ? details.asText() : details.toString(), node.path("event_type").asText());
+    return new Event(
+        node.path("id").asText(),
+        node.path("sequence").asLong(),
+        origin,
+        Instant.parse(node.path("timestamp").asText()),
+        Level.valueOf(node.path("level").asText()),
+        node.path("message").asText(),
+        text(node, "error"),
+        details.isTextual() ? details.asText() : details.toString(),
+        node.path("event_type").asText());
   }
 
   private static Optional<String> text(JsonNode node, String field) {

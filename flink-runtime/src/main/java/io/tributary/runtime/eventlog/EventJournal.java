@@ -70,8 +70,16 @@ public final class EventJournal {
       }
       return true;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write event " + event.id() + " (" + event.eventType()
-          + ") to the event journal " + folder + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot write event "
+              + event.id()
+              + " ("
+              + event.eventType()
+              + ") to the event journal "
+              + folder
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -90,7 +98,8 @@ public final class EventJournal {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the event journal " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot list the event journal " + dir + ": " + e.getMessage(), e);
     }
     numbers.sort(Comparator.naturalOrder());
     return numbers;
@@ -114,11 +123,13 @@ public final class EventJournal {
           continue;
         }
         try (FSDataInputStream in = fs.open(status.getPath())) {
-          events.add(Event.fromJson(JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8))));
+          events.add(
+              Event.fromJson(JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8))));
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the event journal " + folder + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot read the event journal " + folder + ": " + e.getMessage(), e);
     }
     events.sort(Comparator.comparing(Event::timestamp).thenComparing(Event::id));
     List<Event> sequenced = new ArrayList<>(events.size());
@@ -134,7 +145,8 @@ public final class EventJournal {
     try {
       folder.getFileSystem(conf).delete(folder, true);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete the folded event journal " + folder + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot delete the folded event journal " + folder + ": " + e.getMessage(), e);
     }
   }
 

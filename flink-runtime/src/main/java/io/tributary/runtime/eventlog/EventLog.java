@@ -41,7 +41,8 @@ public final class EventLog {
       }
     }
     events.sort(Comparator.comparingLong(Event::sequence));
-    // an event written again by a later update (a commit's event, when a crash cut it from its record
+    // an event written again by a later update (a commit's event, when a crash cut it from its
+    // record
     // of having been logged) has its id: it is one event
     java.util.Set<String> ids = new java.util.HashSet<>();
     events.removeIf(e -> !ids.add(e.id()));
@@ -63,12 +64,19 @@ public final class EventLog {
       if (!event.origin().updateId().equals(updateId) || event.level() != Event.Level.METRICS) {
         continue;
       }
-      JsonNode expectations = event.detailsJson().path("flow_progress").path("data_quality").path("expectations");
+      JsonNode expectations =
+          event.detailsJson().path("flow_progress").path("data_quality").path("expectations");
       for (JsonNode e : expectations) {
         String dataset = e.path("dataset").asText();
         String name = e.path("name").asText();
-        totals.merge(dataset + "." + name, new ExpectationTotals(dataset, name, e.path("passed_records").asLong(),
-            e.path("failed_records").asLong()), ExpectationTotals::plus);
+        totals.merge(
+            dataset + "." + name,
+            new ExpectationTotals(
+                dataset,
+                name,
+                e.path("passed_records").asLong(),
+                e.path("failed_records").asLong()),
+            ExpectationTotals::plus);
       }
     }
     return totals;
@@ -76,8 +84,10 @@ public final class EventLog {
 
   /** The id of the last update with a {@code create_update} event, if any. */
   public static Optional<String> lastUpdateId(List<Event> events) {
-    return events.stream().filter(e -> e.eventType().equals(EventType.CREATE_UPDATE.value()))
-        .reduce((a, b) -> b).map(e -> e.origin().updateId());
+    return events.stream()
+        .filter(e -> e.eventType().equals(EventType.CREATE_UPDATE.value()))
+        .reduce((a, b) -> b)
+        .map(e -> e.origin().updateId());
   }
 
   /** An expectation's counts over an update. */

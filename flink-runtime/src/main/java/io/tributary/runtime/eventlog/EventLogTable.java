@@ -49,38 +49,66 @@ public final class EventLogTable {
   public static final String APP_ID = "tributary/event_log";
 
   /** The table's row type. */
-  public static final RowType ROW_TYPE = (RowType) DataTypes.ROW(
-      DataTypes.FIELD("id", DataTypes.STRING()),
-      DataTypes.FIELD("sequence", DataTypes.BIGINT()),
-      DataTypes.FIELD("origin", DataTypes.ROW(
-          DataTypes.FIELD("pipeline", DataTypes.STRING()),
-          DataTypes.FIELD("update_id", DataTypes.STRING()),
-          DataTypes.FIELD("flow_name", DataTypes.STRING()),
-          DataTypes.FIELD("dataset", DataTypes.STRING()))),
-      DataTypes.FIELD("timestamp", DataTypes.TIMESTAMP_LTZ(6)),
-      DataTypes.FIELD("level", DataTypes.STRING()),
-      DataTypes.FIELD("message", DataTypes.STRING()),
-      DataTypes.FIELD("error", DataTypes.STRING()),
-      DataTypes.FIELD("details", DataTypes.STRING()),
-      DataTypes.FIELD("event_type", DataTypes.STRING())).getLogicalType();
+  public static final RowType ROW_TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.STRING()),
+                  DataTypes.FIELD("sequence", DataTypes.BIGINT()),
+                  DataTypes.FIELD(
+                      "origin",
+                      DataTypes.ROW(
+                          DataTypes.FIELD("pipeline", DataTypes.STRING()),
+                          DataTypes.FIELD("update_id", DataTypes.STRING()),
+                          DataTypes.FIELD("flow_name", DataTypes.STRING()),
+                          DataTypes.FIELD("dataset", DataTypes.STRING()))),
+                  DataTypes.FIELD("timestamp", DataTypes.TIMESTAMP_LTZ(6)),
+                  DataTypes.FIELD("level", DataTypes.STRING()),
+                  DataTypes.FIELD("message", DataTypes.STRING()),
+                  DataTypes.FIELD("error", DataTypes.STRING()),
+                  DataTypes.FIELD("details", DataTypes.STRING()),
+                  DataTypes.FIELD("event_type", DataTypes.STRING()))
+              .getLogicalType();
 
-  private static final MessageType PARQUET_SCHEMA = Types.buildMessage()
-      .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("id")
-      .optional(PrimitiveTypeName.INT64).named("sequence")
-      .optionalGroup()
-          .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("pipeline")
-          .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("update_id")
-          .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("flow_name")
-          .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("dataset")
+  private static final MessageType PARQUET_SCHEMA =
+      Types.buildMessage()
+          .optional(PrimitiveTypeName.BINARY)
+          .as(LogicalTypeAnnotation.stringType())
+          .named("id")
+          .optional(PrimitiveTypeName.INT64)
+          .named("sequence")
+          .optionalGroup()
+          .optional(PrimitiveTypeName.BINARY)
+          .as(LogicalTypeAnnotation.stringType())
+          .named("pipeline")
+          .optional(PrimitiveTypeName.BINARY)
+          .as(LogicalTypeAnnotation.stringType())
+          .named("update_id")
+          .optional(PrimitiveTypeName.BINARY)
+          .as(LogicalTypeAnnotation.stringType())
+          .named("flow_name")
+          .optional(PrimitiveTypeName.BINARY)
+          .as(LogicalTypeAnnotation.stringType())
+          .named("dataset")
           .named("origin")
-      .optional(PrimitiveTypeName.INT64)
-          .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS)).named("timestamp")
-      .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("level")
-      .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("message")
-      .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("error")
-      .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("details")
-      .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("event_type")
-      .named("event_log");
+          .optional(PrimitiveTypeName.INT64)
+          .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
+          .named("timestamp")
+          .optional(PrimitiveTypeName.BINARY)
+          .as(LogicalTypeAnnotation.stringType())
+          .named("level")
+          .optional(PrimitiveTypeName.BINARY)
+          .as(LogicalTypeAnnotation.stringType())
+          .named("message")
+          .optional(PrimitiveTypeName.BINARY)
+          .as(LogicalTypeAnnotation.stringType())
+          .named("error")
+          .optional(PrimitiveTypeName.BINARY)
+          .as(LogicalTypeAnnotation.stringType())
+          .named("details")
+          .optional(PrimitiveTypeName.BINARY)
+          .as(LogicalTypeAnnotation.stringType())
+          .named("event_type")
+          .named("event_log");
 
   private final String path;
   private final Configuration conf;
@@ -115,7 +143,8 @@ public final class EventLogTable {
       }
       if (number > folded) {
         List<Event> events = journal.read(number);
-        if (!events.isEmpty() && committer.commit(number, List.of(writeFile(events)), false).isPresent()) {
+        if (!events.isEmpty()
+            && committer.commit(number, List.of(writeFile(events)), false).isPresent()) {
           added += events.size();
         }
       }
@@ -132,21 +161,32 @@ public final class EventLogTable {
     List<Event> events = new ArrayList<>();
     for (Row row : DeltaTableReader.readAll(path, -1, conf)) {
       Row origin = (Row) row.getField("origin");
-      events.add(new Event((String) row.getField("id"), (Long) row.getField("sequence"),
-          new Event.Origin((String) origin.getField("pipeline"), (String) origin.getField("update_id"),
-              Optional.ofNullable((String) origin.getField("flow_name")),
-              Optional.ofNullable((String) origin.getField("dataset"))),
-          (Instant) row.getField("timestamp"), Event.Level.valueOf((String) row.getField("level")),
-          (String) row.getField("message"), Optional.ofNullable((String) row.getField("error")),
-          (String) row.getField("details"), (String) row.getField("event_type")));
+      events.add(
+          new Event(
+              (String) row.getField("id"),
+              (Long) row.getField("sequence"),
+              new Event.Origin(
+                  (String) origin.getField("pipeline"),
+                  (String) origin.getField("update_id"),
+                  Optional.ofNullable((String) origin.getField("flow_name")),
+                  Optional.ofNullable((String) origin.getField("dataset"))),
+              (Instant) row.getField("timestamp"),
+              Event.Level.valueOf((String) row.getField("level")),
+              (String) row.getField("message"),
+              Optional.ofNullable((String) row.getField("error")),
+              (String) row.getField("details"),
+              (String) row.getField("event_type")));
     }
     events.sort(Comparator.comparingLong(Event::sequence));
     return events;
   }
 
   private DeltaTableCommitter committer() {
-    return new DeltaTableCommitter(DefaultEngine.create(conf), DeltaWriteSpec.append(path, ROW_TYPE, APP_ID)
-        .withComment("The event log of a Tributary pipeline: one row per event, as Delta Live Tables' event log."));
+    return new DeltaTableCommitter(
+        DefaultEngine.create(conf),
+        DeltaWriteSpec.append(path, ROW_TYPE, APP_ID)
+            .withComment(
+                "The event log of a Tributary pipeline: one row per event, as Delta Live Tables' event log."));
   }
 
   /** One Parquet file of {@code events} inside the table folder, described for its Delta commit. */
@@ -156,12 +196,13 @@ public final class EventLogTable {
     try {
       FileSystem fs = file.getFileSystem(conf);
       file = fs.makeQualified(file);
-      try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(file)
-          .withConf(conf)
-          .withType(PARQUET_SCHEMA)
-          .withCompressionCodec(CompressionCodecName.SNAPPY)
-          .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-          .build()) {
+      try (ParquetWriter<Group> writer =
+          ExampleParquetWriter.builder(file)
+              .withConf(conf)
+              .withType(PARQUET_SCHEMA)
+              .withCompressionCodec(CompressionCodecName.SNAPPY)
+              .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+              .build()) {
         for (Event event : events) {
           Group row = groups.newGroup();
           row.append("id", event.id());
@@ -182,10 +223,16 @@ public final class EventLogTable {
         }
       }
       FileStatus status = fs.getFileStatus(file);
-      return new DeltaDataFile(status.getPath().toString(), status.getLen(), status.getModificationTime(),
-          events.size(), Map.of(), "{\"numRecords\":" + events.size() + "}");
+      return new DeltaDataFile(
+          status.getPath().toString(),
+          status.getLen(),
+          status.getModificationTime(),
+          events.size(),
+          Map.of(),
+          "{\"numRecords\":" + events.size() + "}");
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the event log file " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot write the event log file " + file + ": " + e.getMessage(), e);
     }
   }
 }

@@ -28,8 +28,10 @@ public record FlowMetrics(long outputRows, DataQuality quality) implements Seria
   }
 
   public FlowMetrics plus(FlowMetrics other) {
-    DataQuality sum = quality == null ? other.quality
-        : other.quality == null ? quality : quality.plus(other.quality);
+    DataQuality sum =
+        quality == null
+            ? other.quality
+            : other.quality == null ? quality : quality.plus(other.quality);
     return new FlowMetrics(outputRows + other.outputRows, sum);
   }
 }

@@ -30,25 +30,53 @@ public final class FlowProgressEvents {
    * those it deleted, and the expectation counts of the epochs it covers ({@code quality} null for a
    * flow without expectations). Its id derives from the commit's transaction, so it is one per commit.
    */
-  public static Event ofCommit(String pipeline, String updateId, String flow, String dataset,
-      CommitProgress.Commit commit, DataQuality quality, Instant time) {
+  public static Event ofCommit(
+      String pipeline,
+      String updateId,
+      String flow,
+      String dataset,
+      CommitProgress.Commit commit,
+      DataQuality quality,
+      Instant time) {
     ObjectNode details = JSON.createObjectNode();
     ObjectNode progress = details.putObject("flow_progress");
     progress.put("status", "RUNNING");
     progress.put("epoch", Long.toString(commit.transactionVersion()));
     progress.put("table_version", commit.tableVersion());
-    progress.putObject("metrics").put("num_output_rows", commit.outputRows())
-        .put("num_added_rows", commit.addedRows()).put("num_deleted_rows", commit.deletedRows());
-    String message = "Flow '" + flow + "' committed epoch " + commit.transactionVersion() + " as table version "
-        + commit.tableVersion() + ": " + commit.outputRows() + " rows written";
+    progress
+        .putObject("metrics")
+        .put("num_output_rows", commit.outputRows())
+        .put("num_added_rows", commit.addedRows())
+        .put("num_deleted_rows", commit.deletedRows());
+    String message =
+        "Flow '"
+            + flow
+            + "' committed epoch "
+            + commit.transactionVersion()
+            + " as table version "
+            + commit.tableVersion()
+            + ": "
+            + commit.outputRows()
+            + " rows written";
     if (quality != null) {
       message += ", " + quality.droppedRecords() + " dropped by expectations";
       putQuality(progress, quality);
     }
-    String id = UUID.nameUUIDFromBytes((commit.appId() + "/" + commit.transactionVersion())
-        .getBytes(StandardCharsets.UTF_8)).toString();
-    return new Event(id, 0, Event.Origin.flow(pipeline, updateId, flow, dataset), time, Event.Level.METRICS,
-        message + ".", Optional.empty(), details.toString(), EventType.FLOW_PROGRESS.value());
+    String id =
+        UUID.nameUUIDFromBytes(
+                (commit.appId() + "/" + commit.transactionVersion())
+                    .getBytes(StandardCharsets.UTF_8))
+            .toString();
+    return new Event(
+        id,
+        0,
+        Event.Origin.flow(pipeline, updateId, flow, dataset),
+        time,
+        Event.Level.METRICS,
+        message + ".",
+        Optional.empty(),
+        details.toString(),
+        EventType.FLOW_PROGRESS.value());
   }
 
   private static void putQuality(ObjectNode progress, DataQuality counts) {
@@ -56,8 +84,12 @@ public final class FlowProgressEvents {
     quality.put("dropped_records", counts.droppedRecords());
     ArrayNode expectations = quality.putArray("expectations");
     for (ExpectationResult e : counts.expectations()) {
-      expectations.addObject().put("name", e.name()).put("dataset", e.dataset())
-          .put("passed_records", e.passedRecords()).put("failed_records", e.failedRecords());
+      expectations
+          .addObject()
+          .put("name", e.name())
+          .put("dataset", e.dataset())
+          .put("passed_records", e.passedRecords())
+          .put("failed_records", e.failedRecords());
     }
   }
 
@@ -66,22 +98,45 @@ public final class FlowProgressEvents {
    *
    * @param epoch the checkpoint id that committed the epoch, or {@code "end"} for a bounded job's only one
    */
-  public static Event of(String pipeline, String updateId, String flow, String dataset, String epoch,
-      FlowMetrics metrics, Instant time) {
+  public static Event of(
+      String pipeline,
+      String updateId,
+      String flow,
+      String dataset,
+      String epoch,
+      FlowMetrics metrics,
+      Instant time) {
     ObjectNode details = JSON.createObjectNode();
     ObjectNode progress = details.putObject("flow_progress");
     progress.put("status", "RUNNING");
     progress.put("epoch", epoch);
     progress.putObject("metrics").put("num_output_rows", metrics.outputRows());
     DataQuality counts = metrics.quality();
-    String message = "Flow '" + flow + "' committed epoch " + epoch + ": " + metrics.outputRows() + " rows written";
+    String message =
+        "Flow '"
+            + flow
+            + "' committed epoch "
+            + epoch
+            + ": "
+            + metrics.outputRows()
+            + " rows written";
     if (counts != null) {
       putQuality(progress, counts);
       message += ", " + counts.droppedRecords() + " dropped by expectations";
     }
-    String id = UUID.nameUUIDFromBytes((updateId + "/" + flow + "/" + epoch).getBytes(StandardCharsets.UTF_8))
-        .toString();
-    return new Event(id, 0, Event.Origin.flow(pipeline, updateId, flow, dataset), time, Event.Level.METRICS,
-        message + ".", Optional.empty(), details.toString(), EventType.FLOW_PROGRESS.value());
+    String id =
+        UUID.nameUUIDFromBytes(
+                (updateId + "/" + flow + "/" + epoch).getBytes(StandardCharsets.UTF_8))
+            .toString();
+    return new Event(
+        id,
+        0,
+        Event.Origin.flow(pipeline, updateId, flow, dataset),
+        time,
+        Event.Level.METRICS,
+        message + ".",
+        Optional.empty(),
+        details.toString(),
+        EventType.FLOW_PROGRESS.value());
   }
 }

@@ -53,41 +53,60 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
   private transient FlowMetrics current;
   private transient TreeMap<Long, FlowMetrics> pending;
   private transient ListState<PendingEpoch> state;
+
   /** Whether the table's committer logs this flow's commits; decided at the first checkpoint. */
   private transient Boolean committerLogs;
 
   /** An epoch's counts waiting for its checkpoint to complete, as kept in state. */
-  public record PendingEpoch(String updateId, long checkpointId, FlowMetrics counts) implements Serializable {}
+  public record PendingEpoch(String updateId, long checkpointId, FlowMetrics counts)
+      implements Serializable {}
 
   /**
    * @param eventsDir the journal folder ({@code PipelineStorage.eventsDir()})
    * @param flow the flow whose counts arrive here
    * @param dataset the dataset it writes
    */
-  public FlowProgressOperator(String eventsDir, String pipeline, String updateId, long updateNumber,
-      String flow, String dataset) {
+  public FlowProgressOperator(
+      String eventsDir,
+      String pipeline,
+      String updateId,
+      long updateNumber,
+      String flow,
+      String dataset) {
     this(eventsDir, pipeline, updateId, updateNumber, flow, dataset, HadoopSettings.none());
   }
 
   /** As above, writing the journal through the pipeline's Hadoop settings. */
-  public FlowProgressOperator(String eventsDir, String pipeline, String updateId, long updateNumber,
-      String flow, String dataset, HadoopSettings hadoop) {
-    this.commits = new CommitProgress(eventsDir, hadoop, pipeline, updateId, updateNumber, flow, dataset);
+  public FlowProgressOperator(
+      String eventsDir,
+      String pipeline,
+      String updateId,
+      long updateNumber,
+      String flow,
+      String dataset,
+      HadoopSettings hadoop) {
+    this.commits =
+        new CommitProgress(eventsDir, hadoop, pipeline, updateId, updateNumber, flow, dataset);
   }
 
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
     pending = new TreeMap<>();
-    state = context.getOperatorStateStore().getListState(
-        new ListStateDescriptor<>("pending-data-quality", TypeInformation.of(PendingEpoch.class)));
+    state =
+        context
+            .getOperatorStateStore()
+            .getListState(
+                new ListStateDescriptor<>(
+                    "pending-data-quality", TypeInformation.of(PendingEpoch.class)));
     if (context.isRestored()) {
       for (PendingEpoch epoch : state.get()) {
         if (epoch.updateId().equals(commits.updateId())) {
           pending.merge(epoch.checkpointId(), epoch.counts(), FlowMetrics::plus);
         }
       }
-      // a snapshot holds only epochs up to its own checkpoint, and Flink restores only completed ones
+      // a snapshot holds only epochs up to its own checkpoint, and Flink restores only completed
+      // ones
       logUpTo(Long.MAX_VALUE);
     }
   }
@@ -146,7 +165,8 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
   }
 
   private void logUpTo(long checkpointId) {
-    Iterator<Map.Entry<Long, FlowMetrics>> it = pending.headMap(checkpointId, true).entrySet().iterator();
+    Iterator<Map.Entry<Long, FlowMetrics>> it =
+        pending.headMap(checkpointId, true).entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<Long, FlowMetrics> epoch = it.next();
       commits.logEpoch(Long.toString(epoch.getKey()), epoch.getValue());

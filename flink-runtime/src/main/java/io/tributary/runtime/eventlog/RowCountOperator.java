@@ -25,7 +25,8 @@ public final class RowCountOperator extends AbstractStreamOperator<RowData>
   private static final long serialVersionUID = 1L;
 
   /** The side output carrying each epoch's row count. */
-  public static final OutputTag<FlowMetrics> METRICS = new OutputTag<>("tributary-row-count", FlowMetrics.TYPE);
+  public static final OutputTag<FlowMetrics> METRICS =
+      new OutputTag<>("tributary-row-count", FlowMetrics.TYPE);
 
   private static final String ACCUMULATOR_PREFIX = "tributary.rows.";
 

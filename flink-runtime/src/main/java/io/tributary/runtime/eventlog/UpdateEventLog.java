@@ -46,8 +46,10 @@ public final class UpdateEventLog {
   private final String pipeline;
   private final String updateId;
   private final long number;
+
   /** The flows each name the runner reports on stands for: a job's dataset, or a once job's flow. */
   private final Map<String, List<Flow>> flowsReportedAs;
+
   private final List<String> notices = new ArrayList<>();
   private volatile boolean ended;
 
@@ -67,27 +69,28 @@ public final class UpdateEventLog {
 
   /** The event log's {@code flow_type} of {@code flow}; a query flow's is its target's kind. */
   static String flowType(Flow flow, Optional<DatasetSpec> target) {
-    return flow.match(new Flow.Cases<>() {
-      @Override
-      public String query(Flow.QueryFlow query) {
-        return target.map(d -> d.kind().name()).orElse("UNKNOWN");
-      }
+    return flow.match(
+        new Flow.Cases<>() {
+          @Override
+          public String query(Flow.QueryFlow query) {
+            return target.map(d -> d.kind().name()).orElse("UNKNOWN");
+          }
 
-      @Override
-      public String applyChanges(Flow.ApplyChangesFlow applyChanges) {
-        return "APPLY_CHANGES";
-      }
+          @Override
+          public String applyChanges(Flow.ApplyChangesFlow applyChanges) {
+            return "APPLY_CHANGES";
+          }
 
-      @Override
-      public String append(Flow.AppendFlow append) {
-        return append.spec().once() ? "APPEND_ONCE" : "APPEND";
-      }
+          @Override
+          public String append(Flow.AppendFlow append) {
+            return append.spec().once() ? "APPEND_ONCE" : "APPEND";
+          }
 
-      @Override
-      public String snapshotChanges(Flow.SnapshotChangesFlow snapshotChanges) {
-        return "APPLY_CHANGES_FROM_SNAPSHOT";
-      }
-    });
+          @Override
+          public String snapshotChanges(Flow.SnapshotChangesFlow snapshotChanges) {
+            return "APPLY_CHANGES_FROM_SNAPSHOT";
+          }
+        });
   }
 
   /** The journal of the pipeline stored under {@code storage}. */
@@ -106,8 +109,10 @@ public final class UpdateEventLog {
    * journal) with the next one.
    */
   public static long updateNumber(PipelineStorage storage, long candidate) {
-    long highest = Math.max(table(storage).lastFoldedUpdate(),
-        journal(storage).updateNumbers().stream().mapToLong(Long::longValue).max().orElse(0));
+    long highest =
+        Math.max(
+            table(storage).lastFoldedUpdate(),
+            journal(storage).updateNumbers().stream().mapToLong(Long::longValue).max().orElse(0));
     return Math.max(candidate, highest + 1);
   }
 
@@ -117,23 +122,39 @@ public final class UpdateEventLog {
    * (crashed) updates left in the journal, then logs the start, the update's creation, the stale lock
    * it took over and the updates it closed (also as {@link #notices()}), and every flow's definition.
    */
-  public static UpdateEventLog begin(PipelineStorage storage, LogicalPlan plan, String updateId, long number,
+  public static UpdateEventLog begin(
+      PipelineStorage storage,
+      LogicalPlan plan,
+      String updateId,
+      long number,
       boolean fullRefresh) {
     UpdateEventLog log = new UpdateEventLog(storage, plan, updateId, number);
     Optional<PipelineLock> lock = PipelineLock.heldHere(storage);
     lock.ifPresent(l -> l.nameUpdate(number, updateId));
     Optional<PipelineLock.Holder> stale = lock.flatMap(PipelineLock::takenOver);
     // only once this process holds the lock: no other update runs, so a running record is abandoned
-    List<AbandonedUpdates.Closed> abandoned = lock.isPresent()
-        ? AbandonedUpdates.close(storage, log.journal, number, stale) : List.of();
+    List<AbandonedUpdates.Closed> abandoned =
+        lock.isPresent() ? AbandonedUpdates.close(storage, log.journal, number, stale) : List.of();
     log.table.fold(log.journal, number - 1);
     log.userAction("START");
     ObjectNode create = JSON.createObjectNode();
-    create.putObject("create_update").put("update_number", number).put("full_refresh", fullRefresh)
+    create
+        .putObject("create_update")
+        .put("update_number", number)
+        .put("full_refresh", fullRefresh)
         .put("cause", "USER_ACTION");
-    log.append(Event.Origin.update(log.pipeline, updateId), EventType.CREATE_UPDATE, Event.Level.INFO,
-        "Update " + number + " (" + updateId + ") started" + (fullRefresh ? " with a full refresh." : "."),
-        Optional.empty(), create);
+    log.append(
+        Event.Origin.update(log.pipeline, updateId),
+        EventType.CREATE_UPDATE,
+        Event.Level.INFO,
+        "Update "
+            + number
+            + " ("
+            + updateId
+            + ") started"
+            + (fullRefresh ? " with a full refresh." : "."),
+        Optional.empty(),
+        create);
     stale.ifPresent(log::lockTakenOver);
     abandoned.forEach(log::closedAbandoned);
     log.updateProgress(UpdateState.INITIALIZING, Optional.empty());
@@ -145,19 +166,35 @@ public final class UpdateEventLog {
       Optional<DatasetSpec> dataset = plan.dataset(flow.target());
       String flowType = flowType(flow, dataset);
       // an append flow has its own inputs; the other flows read what their target's query reads
-      (flowType.startsWith("APPEND") ? plan.inputsOf(flow.name()) : plan.queryInputsOf(flow.target())).stream()
-          .map(Input::dataset).distinct().forEach(inputs::add);
+      (flowType.startsWith("APPEND")
+              ? plan.inputsOf(flow.name())
+              : plan.queryInputsOf(flow.target()))
+          .stream().map(Input::dataset).distinct().forEach(inputs::add);
       definition.put("flow_type", flowType);
       ArrayNode expectations = definition.putArray("expectations");
-      dataset.ifPresent(d -> {
-        for (Expectation e : d.expectations()) {
-          expectations.addObject().put("name", e.name()).put("constraint", e.constraint())
-              .put("action", e.action().name());
-        }
-      });
-      log.append(Event.Origin.flow(log.pipeline, updateId, flow.name(), flow.target()),
-          EventType.FLOW_DEFINITION, Event.Level.INFO, "Flow '" + flow.name() + "' is defined: "
-              + inputs.size() + " input(s) -> " + flow.target() + ".", Optional.empty(), details);
+      dataset.ifPresent(
+          d -> {
+            for (Expectation e : d.expectations()) {
+              expectations
+                  .addObject()
+                  .put("name", e.name())
+                  .put("constraint", e.constraint())
+                  .put("action", e.action().name());
+            }
+          });
+      log.append(
+          Event.Origin.flow(log.pipeline, updateId, flow.name(), flow.target()),
+          EventType.FLOW_DEFINITION,
+          Event.Level.INFO,
+          "Flow '"
+              + flow.name()
+              + "' is defined: "
+              + inputs.size()
+              + " input(s) -> "
+              + flow.target()
+              + ".",
+          Optional.empty(),
+          details);
     }
     return log;
   }
@@ -172,26 +209,47 @@ public final class UpdateEventLog {
   }
 
   private void lockTakenOver(PipelineLock.Holder holder) {
-    String message = "Took over the pipeline's lock from " + holder.describe() + ": its heartbeat was older than"
-        + " the lease, so that process is gone.";
+    String message =
+        "Took over the pipeline's lock from "
+            + holder.describe()
+            + ": its heartbeat was older than"
+            + " the lease, so that process is gone.";
     ObjectNode details = JSON.createObjectNode();
     ObjectNode taken = details.putObject("pipeline_lock");
-    taken.put("action", "TAKEN_OVER").put("host", holder.host()).put("pid", holder.pid())
-        .put("since", holder.since().toString()).put("last_heartbeat", holder.heartbeat().toString());
+    taken
+        .put("action", "TAKEN_OVER")
+        .put("host", holder.host())
+        .put("pid", holder.pid())
+        .put("since", holder.since().toString())
+        .put("last_heartbeat", holder.heartbeat().toString());
     holder.updateNumber().ifPresent(n -> taken.put("update_number", n));
     holder.updateId().ifPresent(id -> taken.put("update_id", id));
-    append(Event.Origin.update(pipeline, updateId), EventType.PIPELINE_LOCK, Event.Level.WARN, message,
-        Optional.empty(), details);
+    append(
+        Event.Origin.update(pipeline, updateId),
+        EventType.PIPELINE_LOCK,
+        Event.Level.WARN,
+        message,
+        Optional.empty(),
+        details);
     notices.add(message);
   }
 
   private void closedAbandoned(AbandonedUpdates.Closed closed) {
     ObjectNode details = JSON.createObjectNode();
-    details.putObject("update_progress").put("state", UpdateState.FAILED.name()).put("ended_without_closing", true)
-        .put("started", closed.started().toString()).put("last_seen", closed.lastSeen().toString())
+    details
+        .putObject("update_progress")
+        .put("state", UpdateState.FAILED.name())
+        .put("ended_without_closing", true)
+        .put("started", closed.started().toString())
+        .put("last_seen", closed.lastSeen().toString())
         .put("closed_by_update", number);
-    append(Event.Origin.update(pipeline, closed.updateId()), EventType.UPDATE_PROGRESS, Event.Level.ERROR,
-        "Update " + closed.number() + " is FAILED: it ended without closing.", Optional.of(closed.reason()), details);
+    append(
+        Event.Origin.update(pipeline, closed.updateId()),
+        EventType.UPDATE_PROGRESS,
+        Event.Level.ERROR,
+        "Update " + closed.number() + " is FAILED: it ended without closing.",
+        Optional.of(closed.reason()),
+        details);
     notices.add(closed.reason());
   }
 
@@ -200,17 +258,33 @@ public final class UpdateEventLog {
    * abandoned}, which ended without closing, had left running on a Flink cluster: a WARN {@code
    * update_progress} event of that update, its details under {@code job_left_running}.
    */
-  public void jobLeftRunning(long abandoned, String abandonedUpdateId, String job, String jobId, String cluster,
-      String how, Optional<String> savepoint, String message) {
+  public void jobLeftRunning(
+      long abandoned,
+      String abandonedUpdateId,
+      String job,
+      String jobId,
+      String cluster,
+      String how,
+      Optional<String> savepoint,
+      String message) {
     ObjectNode details = JSON.createObjectNode();
     ObjectNode progress = details.putObject("update_progress");
     progress.put("state", UpdateState.FAILED.name()).put("ended_without_closing", true);
     ObjectNode left = progress.putObject("job_left_running");
-    left.put("update_number", abandoned).put("job", job).put("job_id", jobId).put("cluster", cluster)
-        .put("stopped", how).put("stopped_by_update", number);
+    left.put("update_number", abandoned)
+        .put("job", job)
+        .put("job_id", jobId)
+        .put("cluster", cluster)
+        .put("stopped", how)
+        .put("stopped_by_update", number);
     savepoint.ifPresent(path -> left.put("savepoint", path));
-    append(Event.Origin.update(pipeline, abandonedUpdateId), EventType.UPDATE_PROGRESS, Event.Level.WARN, message,
-        Optional.empty(), details);
+    append(
+        Event.Origin.update(pipeline, abandonedUpdateId),
+        EventType.UPDATE_PROGRESS,
+        Event.Level.WARN,
+        message,
+        Optional.empty(),
+        details);
   }
 
   /** A listener that logs each flow state change as {@code flow_progress}, then tells {@code next}. */
@@ -241,8 +315,13 @@ public final class UpdateEventLog {
     }
     ObjectNode details = JSON.createObjectNode();
     details.putObject("user_action").put("action", action);
-    append(Event.Origin.update(pipeline, updateId), EventType.USER_ACTION, Event.Level.INFO,
-        "User requested " + action + " of update " + number + ".", Optional.empty(), details);
+    append(
+        Event.Origin.update(pipeline, updateId),
+        EventType.USER_ACTION,
+        Event.Level.INFO,
+        "User requested " + action + " of update " + number + ".",
+        Optional.empty(),
+        details);
   }
 
   /** Logs a state change of the whole update. */
@@ -250,18 +329,30 @@ public final class UpdateEventLog {
     ObjectNode details = JSON.createObjectNode();
     details.putObject("update_progress").put("state", state.name());
     Event.Level level = state == UpdateState.FAILED ? Event.Level.ERROR : Event.Level.INFO;
-    append(Event.Origin.update(pipeline, updateId), EventType.UPDATE_PROGRESS, level,
-        "Update " + number + " is " + state + ".", error, details);
+    append(
+        Event.Origin.update(pipeline, updateId),
+        EventType.UPDATE_PROGRESS,
+        level,
+        "Update " + number + " is " + state + ".",
+        error,
+        details);
   }
 
   /** Logs the update's end state and folds its journal (and any older one) into the event log table. */
   public void end(UpdateResult result) {
     ObjectNode details = JSON.createObjectNode();
-    details.putObject("update_progress").put("state", result.state().name())
+    details
+        .putObject("update_progress")
+        .put("state", result.state().name())
         .put("duration_ms", result.duration().toMillis());
     Event.Level level = result.state() == UpdateState.FAILED ? Event.Level.ERROR : Event.Level.INFO;
-    append(Event.Origin.update(pipeline, updateId), EventType.UPDATE_PROGRESS, level,
-        "Update " + number + " is " + result.state() + ".", result.error(), details);
+    append(
+        Event.Origin.update(pipeline, updateId),
+        EventType.UPDATE_PROGRESS,
+        level,
+        "Update " + number + " is " + result.state() + ".",
+        result.error(),
+        details);
     ended = true;
     table.fold(journal, number);
   }
@@ -280,40 +371,79 @@ public final class UpdateEventLog {
   public void planningInformation(String dataset, String technique, String reason) {
     ObjectNode details = JSON.createObjectNode();
     details.putObject("planning_information").put("technique", technique).put("reason", reason);
-    append(Event.Origin.flow(pipeline, updateId, dataset, dataset), EventType.PLANNING_INFORMATION, Event.Level.INFO,
-        "Table '" + dataset + "' is refreshed by " + technique + ": " + reason + ".", Optional.empty(), details);
+    append(
+        Event.Origin.flow(pipeline, updateId, dataset, dataset),
+        EventType.PLANNING_INFORMATION,
+        Event.Level.INFO,
+        "Table '" + dataset + "' is refreshed by " + technique + ": " + reason + ".",
+        Optional.empty(),
+        details);
   }
 
   /**
    * Logs what the maintenance after the update did to {@code dataset}'s table ({@code
    * maintenance_progress}, details under that key); WARN if it failed.
    */
-  public void maintenanceProgress(String dataset, String message, Optional<String> error, ObjectNode progress) {
+  public void maintenanceProgress(
+      String dataset, String message, Optional<String> error, ObjectNode progress) {
     ObjectNode details = JSON.createObjectNode();
     details.set("maintenance_progress", progress);
-    append(new Event.Origin(pipeline, updateId, Optional.empty(), Optional.of(dataset)),
-        EventType.MAINTENANCE_PROGRESS, error.isPresent() ? Event.Level.WARN : Event.Level.INFO, message, error,
+    append(
+        new Event.Origin(pipeline, updateId, Optional.empty(), Optional.of(dataset)),
+        EventType.MAINTENANCE_PROGRESS,
+        error.isPresent() ? Event.Level.WARN : Event.Level.INFO,
+        message,
+        error,
         details);
   }
 
   private void flowProgress(String dataset, FlowState state, String detail) {
     ObjectNode details = JSON.createObjectNode();
     details.putObject("flow_progress").put("status", state.name());
-    Event.Level level = state == FlowState.FAILED ? Event.Level.ERROR
-        : state == FlowState.SKIPPED ? Event.Level.WARN : Event.Level.INFO;
+    Event.Level level =
+        state == FlowState.FAILED
+            ? Event.Level.ERROR
+            : state == FlowState.SKIPPED ? Event.Level.WARN : Event.Level.INFO;
     boolean failed = state == FlowState.FAILED;
-    List<Map.Entry<String, String>> flows = flowsReportedAs.getOrDefault(dataset, List.of()).stream()
-        .map(f -> Map.entry(f.name(), f.target())).toList();
-    for (Map.Entry<String, String> flow : flows.isEmpty() ? List.of(Map.entry(dataset, dataset)) : flows) {
-      append(Event.Origin.flow(pipeline, updateId, flow.getKey(), flow.getValue()), EventType.FLOW_PROGRESS, level,
-          "Flow '" + flow.getKey() + "' is " + state + "." + (detail.isEmpty() || failed ? "" : " " + detail),
-          failed && !detail.isEmpty() ? Optional.of(detail) : Optional.empty(), details);
+    List<Map.Entry<String, String>> flows =
+        flowsReportedAs.getOrDefault(dataset, List.of()).stream()
+            .map(f -> Map.entry(f.name(), f.target()))
+            .toList();
+    for (Map.Entry<String, String> flow :
+        flows.isEmpty() ? List.of(Map.entry(dataset, dataset)) : flows) {
+      append(
+          Event.Origin.flow(pipeline, updateId, flow.getKey(), flow.getValue()),
+          EventType.FLOW_PROGRESS,
+          level,
+          "Flow '"
+              + flow.getKey()
+              + "' is "
+              + state
+              + "."
+              + (detail.isEmpty() || failed ? "" : " " + detail),
+          failed && !detail.isEmpty() ? Optional.of(detail) : Optional.empty(),
+          details);
     }
   }
 
-  private void append(Event.Origin origin, EventType type, Event.Level level, String message,
-      Optional<String> error, ObjectNode details) {
-    journal.append(number, new Event(UUID.randomUUID().toString(), 0, origin, Instant.now(), level, message, error,
-        details.toString(), type.value()));
+  private void append(
+      Event.Origin origin,
+      EventType type,
+      Event.Level level,
+      String message,
+      Optional<String> error,
+      ObjectNode details) {
+    journal.append(
+        number,
+        new Event(
+            UUID.randomUUID().toString(),
+            0,
+            origin,
+            Instant.now(),
+            level,
+            message,
+            error,
+            details.toString(),
+            type.value()));
   }
 }

@@ -46,12 +46,14 @@ public record AfterUpdateMaintenance(boolean compact, boolean vacuum) {
    *
    * @throws PipelineConfigException if a key's value is not {@code true} or {@code false}
    */
-  public static AfterUpdateMaintenance fromConfiguration(String pipeline, Map<String, String> configuration) {
+  public static AfterUpdateMaintenance fromConfiguration(
+      String pipeline, Map<String, String> configuration) {
     return PipelineSettings.part(pipeline, configuration, PipelineSettings.Reader::maintenance);
   }
 
   /** Maintains the tables {@code result}'s completed flows wrote, logging each in {@code events}. */
-  public void run(PipelineStorage storage, LogicalPlan plan, UpdateResult result, UpdateEventLog events) {
+  public void run(
+      PipelineStorage storage, LogicalPlan plan, UpdateResult result, UpdateEventLog events) {
     if (!enabled()) {
       return;
     }
@@ -69,15 +71,19 @@ public record AfterUpdateMaintenance(boolean compact, boolean vacuum) {
     if (tables.isEmpty()) {
       return;
     }
-    MaintenanceOptions options = MaintenanceOptions.all().withSteps(compact, vacuum, true).withTables(tables);
+    MaintenanceOptions options =
+        MaintenanceOptions.all().withSteps(compact, vacuum, true).withTables(tables);
     MaintenanceReport report;
     try {
       report = TableMaintenance.run(storage, options);
     } catch (RuntimeException e) {
       LOG.warn("Maintenance after update {} failed", result.number(), e);
       for (String table : tables) {
-        events.maintenanceProgress(table, "Maintenance of table '" + table + "' failed.",
-            Optional.of(String.valueOf(e.getMessage())), JSON.createObjectNode().put("state", "FAILED"));
+        events.maintenanceProgress(
+            table,
+            "Maintenance of table '" + table + "' failed.",
+            Optional.of(String.valueOf(e.getMessage())),
+            JSON.createObjectNode().put("state", "FAILED"));
       }
       return;
     }
@@ -87,14 +93,21 @@ public record AfterUpdateMaintenance(boolean compact, boolean vacuum) {
   }
 
   private static boolean managed(LogicalPlan plan, String dataset) {
-    return plan.dataset(dataset).map(DatasetSpec::properties)
-        .map(p -> !"false".equalsIgnoreCase(p.getOrDefault(TableMaintenance.AUTO_OPTIMIZE, "true").strip()))
+    return plan.dataset(dataset)
+        .map(DatasetSpec::properties)
+        .map(
+            p ->
+                !"false"
+                    .equalsIgnoreCase(
+                        p.getOrDefault(TableMaintenance.AUTO_OPTIMIZE, "true").strip()))
         .orElse(true);
   }
 
   private static String message(TableReport table) {
     StringBuilder message = new StringBuilder("Maintenance of table '" + table.table() + "'");
-    table.compaction().ifPresent(c -> message.append("; compaction: ").append(MaintenanceReport.compaction(c)));
+    table
+        .compaction()
+        .ifPresent(c -> message.append("; compaction: ").append(MaintenanceReport.compaction(c)));
     table.vacuum().ifPresent(v -> message.append("; vacuum: ").append(MaintenanceReport.vacuum(v)));
     table.log().ifPresent(l -> message.append("; log: ").append(MaintenanceReport.log(l)));
     return message.append(table.error().isPresent() ? "; failed." : ".").toString();
@@ -103,20 +116,35 @@ public record AfterUpdateMaintenance(boolean compact, boolean vacuum) {
   private static ObjectNode details(TableReport table) {
     ObjectNode node = JSON.createObjectNode();
     node.put("state", table.error().isPresent() ? "FAILED" : "COMPLETED");
-    table.compaction().ifPresent(c -> {
-      ObjectNode n = node.putObject("compaction");
-      n.put("files_before", c.filesBefore()).put("files_after", c.filesAfter())
-          .put("files_removed", c.filesRemoved()).put("bytes_removed", c.bytesRemoved())
-          .put("files_added", c.filesAdded()).put("bytes_added", c.bytesAdded());
-      c.version().ifPresent(v -> n.put("version", v));
-      c.skipped().ifPresent(s -> n.put("skipped", s));
-    });
-    table.vacuum().ifPresent(v -> node.putObject("vacuum").put("files_deleted", v.deleted().size())
-        .put("bytes_freed", v.bytes()).put("retention_hours", v.retention().toHours()));
-    table.log().ifPresent(l -> {
-      ObjectNode n = node.putObject("log").put("log_files_deleted", l.logFilesDeleted());
-      l.checkpoint().ifPresent(v -> n.put("checkpoint_version", v));
-    });
+    table
+        .compaction()
+        .ifPresent(
+            c -> {
+              ObjectNode n = node.putObject("compaction");
+              n.put("files_before", c.filesBefore())
+                  .put("files_after", c.filesAfter())
+                  .put("files_removed", c.filesRemoved())
+                  .put("bytes_removed", c.bytesRemoved())
+                  .put("files_added", c.filesAdded())
+                  .put("bytes_added", c.bytesAdded());
+              c.version().ifPresent(v -> n.put("version", v));
+              c.skipped().ifPresent(s -> n.put("skipped", s));
+            });
+    table
+        .vacuum()
+        .ifPresent(
+            v ->
+                node.putObject("vacuum")
+                    .put("files_deleted", v.deleted().size())
+                    .put("bytes_freed", v.bytes())
+                    .put("retention_hours", v.retention().toHours()));
+    table
+        .log()
+        .ifPresent(
+            l -> {
+              ObjectNode n = node.putObject("log").put("log_files_deleted", l.logFilesDeleted());
+              l.checkpoint().ifPresent(v -> n.put("checkpoint_version", v));
+            });
     return node;
   }
 }

@@ -32,13 +32,18 @@ public record MaintenanceReport(List<TableReport> tables, boolean dryRun) {
     StringBuilder out = new StringBuilder();
     for (TableReport table : tables) {
       out.append(table.table()).append('\n');
-      table.compaction().ifPresent(c -> out.append("  compaction: ").append(compaction(c)).append('\n'));
-      table.vacuum().ifPresent(v -> {
-        out.append("  vacuum: ").append(vacuum(v)).append('\n');
-        if (v.dryRun()) {
-          v.deleted().forEach(f -> out.append("    ").append(f).append('\n'));
-        }
-      });
+      table
+          .compaction()
+          .ifPresent(c -> out.append("  compaction: ").append(compaction(c)).append('\n'));
+      table
+          .vacuum()
+          .ifPresent(
+              v -> {
+                out.append("  vacuum: ").append(vacuum(v)).append('\n');
+                if (v.dryRun()) {
+                  v.deleted().forEach(f -> out.append("    ").append(f).append('\n'));
+                }
+              });
       table.log().ifPresent(l -> out.append("  log: ").append(log(l)).append('\n'));
       table.error().ifPresent(e -> out.append("  failed: ").append(e).append('\n'));
     }
@@ -53,27 +58,58 @@ public record MaintenanceReport(List<TableReport> tables, boolean dryRun) {
       return "nothing to compact (" + files(c.filesBefore()) + ")";
     }
     if (c.dryRun()) {
-      return "would rewrite " + c.filesRemoved() + " small files (" + bytes(c.bytesRemoved()) + ") into about "
-          + c.filesAdded() + ": " + files(c.filesBefore()) + " -> " + c.filesAfter();
+      return "would rewrite "
+          + c.filesRemoved()
+          + " small files ("
+          + bytes(c.bytesRemoved())
+          + ") into about "
+          + c.filesAdded()
+          + ": "
+          + files(c.filesBefore())
+          + " -> "
+          + c.filesAfter();
     }
-    return c.filesRemoved() + " small files (" + bytes(c.bytesRemoved()) + ") rewritten into " + c.filesAdded()
-        + " (" + bytes(c.bytesAdded()) + "): " + files(c.filesBefore()) + " -> " + c.filesAfter() + " (version "
-        + c.version().getAsLong() + ")";
+    return c.filesRemoved()
+        + " small files ("
+        + bytes(c.bytesRemoved())
+        + ") rewritten into "
+        + c.filesAdded()
+        + " ("
+        + bytes(c.bytesAdded())
+        + "): "
+        + files(c.filesBefore())
+        + " -> "
+        + c.filesAfter()
+        + " (version "
+        + c.version().getAsLong()
+        + ")";
   }
 
   static String vacuum(DeltaVacuum.Result v) {
     String files = files(v.deleted().size());
-    return (v.dryRun() ? "would delete " + files + ", freeing " : files + " deleted, freed ") + bytes(v.bytes())
-        + " (retention " + hours(v) + ")" + v.note().map(n -> "; " + n).orElse("");
+    return (v.dryRun() ? "would delete " + files + ", freeing " : files + " deleted, freed ")
+        + bytes(v.bytes())
+        + " (retention "
+        + hours(v)
+        + ")"
+        + v.note().map(n -> "; " + n).orElse("");
   }
 
   static String log(DeltaLogMaintenance.Result l) {
-    String checkpoint = l.checkpoint().isPresent()
-        ? (l.dryRun() ? "would checkpoint version " : "checkpoint of version ") + l.checkpoint().getAsLong()
-        : "the latest version has a checkpoint";
-    String cleanup = l.logRetention().isEmpty() ? "expired log cleanup is disabled (delta.enableExpiredLogCleanup)"
-        : l.dryRun() ? "expired log files are not counted in a dry run"
-        : l.logFilesDeleted() + " expired log files deleted (log retention " + l.logRetention().get().toHours() + " h)";
+    String checkpoint =
+        l.checkpoint().isPresent()
+            ? (l.dryRun() ? "would checkpoint version " : "checkpoint of version ")
+                + l.checkpoint().getAsLong()
+            : "the latest version has a checkpoint";
+    String cleanup =
+        l.logRetention().isEmpty()
+            ? "expired log cleanup is disabled (delta.enableExpiredLogCleanup)"
+            : l.dryRun()
+                ? "expired log files are not counted in a dry run"
+                : l.logFilesDeleted()
+                    + " expired log files deleted (log retention "
+                    + l.logRetention().get().toHours()
+                    + " h)";
     return checkpoint + "; " + cleanup;
   }
 

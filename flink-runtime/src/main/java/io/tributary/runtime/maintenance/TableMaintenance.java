@@ -56,17 +56,30 @@ public final class TableMaintenance {
    */
   public static MaintenanceReport run(PipelineStorage storage, MaintenanceOptions options) {
     List<String> existing = tables(storage);
-    List<String> unknown = options.tables().stream().filter(t -> !existing.contains(t)).sorted().toList();
+    List<String> unknown =
+        options.tables().stream().filter(t -> !existing.contains(t)).sorted().toList();
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("The pipeline storage " + storage.root() + " has no table "
-          + String.join(", ", unknown.stream().map(t -> "'" + t + "'").toList()) + ". Its tables: " + existing
-          + ". Check the names passed to --tables.");
+      throw new IllegalArgumentException(
+          "The pipeline storage "
+              + storage.root()
+              + " has no table "
+              + String.join(", ", unknown.stream().map(t -> "'" + t + "'").toList())
+              + ". Its tables: "
+              + existing
+              + ". Check the names passed to --tables.");
     }
-    List<String> selected = options.tables().isEmpty() ? existing
-        : existing.stream().filter(options.tables()::contains).toList();
+    List<String> selected =
+        options.tables().isEmpty()
+            ? existing
+            : existing.stream().filter(options.tables()::contains).toList();
     List<String> pending = storage.jobsWithRetainedCheckpoints();
-    Optional<String> keepOrphans = pending.isEmpty() ? Optional.empty() : Optional.of("job(s) " + pending
-        + " have a retained checkpoint, whose pending epoch may still commit them; run an update first");
+    Optional<String> keepOrphans =
+        pending.isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                "job(s) "
+                    + pending
+                    + " have a retained checkpoint, whose pending epoch may still commit them; run an update first");
     List<TableReport> reports = new ArrayList<>();
     for (String table : selected) {
       reports.add(maintain(storage, table, options, keepOrphans));
@@ -74,27 +87,40 @@ public final class TableMaintenance {
     return new MaintenanceReport(reports, options.dryRun());
   }
 
-  private static TableReport maintain(PipelineStorage storage, String table, MaintenanceOptions options,
-                                      Optional<String> keepOrphans) {
+  private static TableReport maintain(
+      PipelineStorage storage,
+      String table,
+      MaintenanceOptions options,
+      Optional<String> keepOrphans) {
     String path = storage.tablePath(table);
     Optional<DeltaCompaction.Result> compaction = Optional.empty();
     Optional<DeltaVacuum.Result> vacuum = Optional.empty();
     Optional<DeltaLogMaintenance.Result> log = Optional.empty();
     try {
       if (options.compact()) {
-        compaction = Optional.of(DeltaCompaction.compact(path, options.targetFileBytes(), options.dryRun(),
-            storage.hadoopConf()));
+        compaction =
+            Optional.of(
+                DeltaCompaction.compact(
+                    path, options.targetFileBytes(), options.dryRun(), storage.hadoopConf()));
       }
       if (options.vacuum()) {
-        vacuum = Optional.of(DeltaVacuum.vacuum(path, options.retention(), options.forceRetention(), keepOrphans,
-            options.dryRun(), storage.hadoopConf()));
+        vacuum =
+            Optional.of(
+                DeltaVacuum.vacuum(
+                    path,
+                    options.retention(),
+                    options.forceRetention(),
+                    keepOrphans,
+                    options.dryRun(),
+                    storage.hadoopConf()));
       }
       if (options.log()) {
         log = Optional.of(DeltaLogMaintenance.run(path, options.dryRun(), storage.hadoopConf()));
       }
       return new TableReport(table, compaction, vacuum, log, Optional.empty());
     } catch (RuntimeException e) {
-      return new TableReport(table, compaction, vacuum, log, Optional.of(String.valueOf(e.getMessage())));
+      return new TableReport(
+          table, compaction, vacuum, log, Optional.of(String.valueOf(e.getMessage())));
     }
   }
 
@@ -113,7 +139,8 @@ public final class TableMaintenance {
       }
       return List.copyOf(names);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the tables under " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot list the tables under " + dir + ": " + e.getMessage(), e);
     }
   }
 }

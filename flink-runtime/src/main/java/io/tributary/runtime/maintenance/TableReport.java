@@ -11,9 +11,12 @@ import java.util.Optional;
  *
  * @param error why the table's maintenance stopped, if it failed; the steps before it are kept
  */
-public record TableReport(String table, Optional<DeltaCompaction.Result> compaction,
-                          Optional<DeltaVacuum.Result> vacuum, Optional<DeltaLogMaintenance.Result> log,
-                          Optional<String> error) {
+public record TableReport(
+    String table,
+    Optional<DeltaCompaction.Result> compaction,
+    Optional<DeltaVacuum.Result> vacuum,
+    Optional<DeltaLogMaintenance.Result> log,
+    Optional<String> error) {
 
   public TableReport {
     Objects.requireNonNull(table, "table");

@@ -1,6 +1,5 @@
 package io.tributary.runtime.remote;
 
-import io.tributary.runtime.config.PipelineSettings;
 import io.tributary.runtime.engine.JobFailedException;
 import io.tributary.runtime.engine.JobOutcome;
 import io.tributary.runtime.engine.JobSubmission;
@@ -14,8 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.apache.flink.util.ExceptionUtils;
-import org.apache.flink.util.TimeUtils;
 
 /**
  * What {@link RemoteExecutor} and {@link ContextExecutor} do alike with a job on a Flink cluster, over
@@ -27,9 +24,12 @@ import org.apache.flink.util.TimeUtils;
 final class ClusterJobWatch {
 
   private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+
   /** A busy JobManager may fail to answer once: only this many failures in a row end the job. */
   private static final int UNREADABLE_LIMIT = 10;
-  private static final List<String> TERMINAL = List.of("FINISHED", "FAILED", "CANCELED", "SUSPENDED");
+
+  private static final List<String> TERMINAL =
+      List.of("FINISHED", "FAILED", "CANCELED", "SUSPENDED");
 
   private final RestCaughtUpReader reader;
   private final String cluster;
@@ -40,7 +40,8 @@ final class ClusterJobWatch {
    * @param cluster the cluster as messages name it, such as {@code the Flink cluster at 127.0.0.1:8081}
    * @param endpoint where its REST endpoint comes from, for a message when it cannot be read
    */
-  ClusterJobWatch(RestCaughtUpReader reader, String cluster, String endpoint, Duration caughtUpTimeout) {
+  ClusterJobWatch(
+      RestCaughtUpReader reader, String cluster, String endpoint, Duration caughtUpTimeout) {
     this.reader = reader;
     this.cluster = cluster;
     this.endpoint = endpoint;
@@ -52,19 +53,26 @@ final class ClusterJobWatch {
    * sources) rather than the caught-up future, so the update fails and never takes the job for caught
    * up; the job is cancelled. So it is when the endpoint cannot be read {@value #UNREADABLE_LIMIT} times.
    */
-  void awaitCaughtUp(String jobId, JobSubmission submission, CompletableFuture<Void> caughtUp,
-      CompletableFuture<JobOutcome> result, Runnable cancel) {
+  void awaitCaughtUp(
+      String jobId,
+      JobSubmission submission,
+      CompletableFuture<Void> caughtUp,
+      CompletableFuture<JobOutcome> result,
+      Runnable cancel) {
     long deadline = System.nanoTime() + caughtUpTimeout.toNanos();
     int unreadable = 0;
     while (true) {
       try {
         Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        reader.await(jobId, submission.runId(), submission.caughtUpSources(), left, caughtUpTimeout);
+        reader.await(
+            jobId, submission.runId(), submission.caughtUpSources(), left, caughtUpTimeout);
         caughtUp.complete(null);
         return;
       } catch (TimeoutException e) {
-        result.complete(JobOutcome.failed(JobFailedException.notCaughtUp(submission.job(), cluster, e.getMessage(),
-            caughtUpTimeout)));
+        result.complete(
+            JobOutcome.failed(
+                JobFailedException.notCaughtUp(
+                    submission.job(), cluster, e.getMessage(), caughtUpTimeout)));
         cancel.run();
         return;
       } catch (InterruptedException e) {
@@ -77,8 +85,10 @@ final class ClusterJobWatch {
           return;
         }
         if (++unreadable >= UNREADABLE_LIMIT || System.nanoTime() >= deadline) {
-          result.complete(JobOutcome.failed(JobFailedException.caughtUpUnreadable(submission.job(), cluster,
-              unreadable, endpoint, e)));
+          result.complete(
+              JobOutcome.failed(
+                  JobFailedException.caughtUpUnreadable(
+                      submission.job(), cluster, unreadable, endpoint, e)));
           cancel.run();
           return;
         }
@@ -97,8 +107,12 @@ final class ClusterJobWatch {
    * (a savepoint needs them), asking again while the cluster answers that they are not ready yet; the
    * savepoint's path.
    */
-  String stopWithSavepoint(String jid, CompletableFuture<JobOutcome> result, Duration timeout,
-      Supplier<CompletableFuture<String>> stop) throws InterruptedException {
+  String stopWithSavepoint(
+      String jid,
+      CompletableFuture<JobOutcome> result,
+      Duration timeout,
+      Supplier<CompletableFuture<String>> stop)
+      throws InterruptedException {
     long started = System.nanoTime();
     try {
       while (!reader.allTasksRunning(jid)) {
@@ -121,7 +135,9 @@ final class ClusterJobWatch {
       } catch (TimeoutException e) {
         throw JobFailedException.stopTimedOut(jid, timeout, e);
       } catch (ExecutionException e) {
-        if (!JobFailedException.stopNotReadyYet(e) || System.nanoTime() > deadline || result.isDone()) {
+        if (!JobFailedException.stopNotReadyYet(e)
+            || System.nanoTime() > deadline
+            || result.isDone()) {
           throw JobFailedException.stopFailed(jid, e);
         }
         Thread.sleep(100);
@@ -130,17 +146,20 @@ final class ClusterJobWatch {
   }
 
   /** A job's numeric accumulators as longs, from what the cluster answered (nothing if it failed). */
-  static CompletableFuture<Map<String, Object>> counts(CompletableFuture<Map<String, Object>> accumulators) {
-    return accumulators.handle((values, error) -> {
-      Map<String, Object> numbers = new HashMap<>();
-      if (values != null) {
-        values.forEach((name, value) -> {
-          if (value instanceof Number number) {
-            numbers.put(name, number.longValue());
+  static CompletableFuture<Map<String, Object>> counts(
+      CompletableFuture<Map<String, Object>> accumulators) {
+    return accumulators.handle(
+        (values, error) -> {
+          Map<String, Object> numbers = new HashMap<>();
+          if (values != null) {
+            values.forEach(
+                (name, value) -> {
+                  if (value instanceof Number number) {
+                    numbers.put(name, number.longValue());
+                  }
+                });
           }
+          return Map.copyOf(numbers);
         });
-      }
-      return Map.copyOf(numbers);
-    });
   }
 }

@@ -66,11 +66,13 @@ public final class ContextExecutor implements JobExecutor {
   private final Duration caughtUpTimeout;
   private final String describe;
   private final ClusterJobWatch watch;
-  private final ExecutorService waiting = Executors.newCachedThreadPool(runnable -> {
-    Thread thread = new Thread(runnable, "tributary-context-executor");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService waiting =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "tributary-context-executor");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private ContextExecutor(Configuration context, Duration caughtUpTimeout) {
     this.context = context;
@@ -78,10 +80,18 @@ public final class ContextExecutor implements JobExecutor {
     String host = context.getOptional(RestOptions.ADDRESS).orElse("localhost");
     int port = context.get(RestOptions.PORT);
     this.reader = new RestCaughtUpReader(URI.create("http://" + host + ":" + port));
-    this.describe = (isApplication(context) ? "the application cluster" : "the Flink cluster") + " at " + host + ":"
-        + port;
-    this.watch = new ClusterJobWatch(reader, describe,
-        "its REST endpoint is rest.address:rest.port of the Flink configuration", caughtUpTimeout);
+    this.describe =
+        (isApplication(context) ? "the application cluster" : "the Flink cluster")
+            + " at "
+            + host
+            + ":"
+            + port;
+    this.watch =
+        new ClusterJobWatch(
+            reader,
+            describe,
+            "its REST endpoint is rest.address:rest.port of the Flink configuration",
+            caughtUpTimeout);
   }
 
   /**
@@ -140,14 +150,17 @@ public final class ContextExecutor implements JobExecutor {
    */
   public static void check(Configuration conf) {
     if (isApplication(conf) && HighAvailabilityMode.isHighAvailabilityModeActivated(conf)) {
-      throw FlinkDeploymentException.applicationWithHighAvailability(conf.get(HighAvailabilityOptions.HA_MODE));
+      throw FlinkDeploymentException.applicationWithHighAvailability(
+          conf.get(HighAvailabilityOptions.HA_MODE));
     }
     if (isApplication(conf) && conf.get(DeploymentOptions.SUBMIT_FAILED_JOB_ON_APPLICATION_ERROR)) {
       throw FlinkDeploymentException.applicationWithOneJob();
     }
-    conf.getOptional(StateRecoveryOptions.SAVEPOINT_PATH).ifPresent(path -> {
-      throw FlinkDeploymentException.givenASavepoint(path);
-    });
+    conf.getOptional(StateRecoveryOptions.SAVEPOINT_PATH)
+        .ifPresent(
+            path -> {
+              throw FlinkDeploymentException.givenASavepoint(path);
+            });
   }
 
   /**
@@ -177,17 +190,27 @@ public final class ContextExecutor implements JobExecutor {
       // a context environment of its own per job: Flink's executors read the restore path from it
       client = StreamExecutionEnvironment.getExecutionEnvironment(conf).executeAsync(graph);
     } catch (Exception e) {
-      throw new IllegalStateException("Flink refused job '" + submission.job() + "' on " + describe + ": "
-          + ExceptionUtils.stripExecutionException(e).getMessage(), e);
+      throw new IllegalStateException(
+          "Flink refused job '"
+              + submission.job()
+              + "' on "
+              + describe
+              + ": "
+              + ExceptionUtils.stripExecutionException(e).getMessage(),
+          e);
     }
     JobID id = client.getJobID();
     CompletableFuture<JobOutcome> result = new CompletableFuture<>();
-    client.getJobExecutionResult().whenComplete((done, error) -> result.complete(outcome(client, done, error)));
+    client
+        .getJobExecutionResult()
+        .whenComplete((done, error) -> result.complete(outcome(client, done, error)));
     CompletableFuture<Void> caughtUp = new CompletableFuture<>();
     if (submission.caughtUpSources().isEmpty()) {
       caughtUp.complete(null);
     } else {
-      waiting.execute(() -> watch.awaitCaughtUp(id.toHexString(), submission, caughtUp, result, client::cancel));
+      waiting.execute(
+          () ->
+              watch.awaitCaughtUp(id.toHexString(), submission, caughtUp, result, client::cancel));
     }
     return new Context(id, client, result, caughtUp);
   }
@@ -195,20 +218,27 @@ public final class ContextExecutor implements JobExecutor {
   private static JobOutcome outcome(JobClient client, JobExecutionResult done, Throwable error) {
     if (error == null) {
       Map<String, Object> values = new HashMap<>();
-      done.getAllAccumulatorResults().forEach((name, value) -> {
-        if (value != null) {
-          values.put(name, value);
-        }
-      });
+      done.getAllAccumulatorResults()
+          .forEach(
+              (name, value) -> {
+                if (value != null) {
+                  values.put(name, value);
+                }
+              });
       return JobOutcome.finished(values);
     }
     Throwable cause = ExceptionUtils.stripCompletionException(error);
     cause = ExceptionUtils.stripExecutionException(cause);
-    JobStatus status = ExceptionUtils.findThrowable(cause, JobCancellationException.class).isPresent()
-        ? JobStatus.CANCELED : JobStatus.FAILED;
+    JobStatus status =
+        ExceptionUtils.findThrowable(cause, JobCancellationException.class).isPresent()
+            ? JobStatus.CANCELED
+            : JobStatus.FAILED;
     // a JobExecutionException carries the job's failure as its cause
-    Throwable failure = cause.getCause() != null
-        && cause instanceof org.apache.flink.runtime.client.JobExecutionException ? cause.getCause() : cause;
+    Throwable failure =
+        cause.getCause() != null
+                && cause instanceof org.apache.flink.runtime.client.JobExecutionException
+            ? cause.getCause()
+            : cause;
     return new JobOutcome(status, Map.of(), Optional.of(failure));
   }
 
@@ -220,7 +250,11 @@ public final class ContextExecutor implements JobExecutor {
   private final class Context extends SubmittedJobBase {
     private final JobClient client;
 
-    Context(JobID id, JobClient client, CompletableFuture<JobOutcome> result, CompletableFuture<Void> caughtUp) {
+    Context(
+        JobID id,
+        JobClient client,
+        CompletableFuture<JobOutcome> result,
+        CompletableFuture<Void> caughtUp) {
       super(id, result, caughtUp);
       this.client = client;
     }
@@ -237,7 +271,10 @@ public final class ContextExecutor implements JobExecutor {
 
     @Override
     public String stopWithSavepoint(String dir, Duration timeout) throws InterruptedException {
-      return watch.stopWithSavepoint(id(), result(), timeout,
+      return watch.stopWithSavepoint(
+          id(),
+          result(),
+          timeout,
           () -> client.stopWithSavepoint(false, dir, SavepointFormatType.NATIVE));
     }
 

@@ -32,6 +32,7 @@ public final class JobJars {
 
   public static final String JAR_PROPERTY = "tributary.flinkJar";
   public static final String JAR_ENV = "TRIBUTARY_FLINK_JAR";
+
   /** A class only the deployable jar holds beside Tributary's: Delta Kernel's defaults, shaded in. */
   private static final String SHADED_MARKER = "io/delta/kernel/defaults/engine/DefaultEngine.class";
 
@@ -43,7 +44,8 @@ public final class JobJars {
     Set<Path> jars = new LinkedHashSet<>();
     jars.add(deployable);
     for (Class<?> type : pipelineClasses) {
-      location(type).filter(path -> !path.equals(deployable) && !isTributary(path))
+      location(type)
+          .filter(path -> !path.equals(deployable) && !isTributary(path))
           .ifPresent(path -> jars.add(Files.isDirectory(path) ? pack(path) : path));
     }
     return List.copyOf(jars);
@@ -57,16 +59,28 @@ public final class JobJars {
     }
     String named = System.getProperty(JAR_PROPERTY, System.getenv(JAR_ENV));
     if (named == null || named.isBlank()) {
-      throw new IllegalStateException("Running on a Flink cluster needs Tributary's deployable jar "
-          + "(tributary-flink.jar, built by `mvn -pl dist -am package`) to ship with the jobs. Run the client "
-          + "from it (java -jar tributary-flink.jar start …), or name it with -D" + JAR_PROPERTY + "=PATH or the "
-          + "environment variable " + JAR_ENV + ".");
+      throw new IllegalStateException(
+          "Running on a Flink cluster needs Tributary's deployable jar "
+              + "(tributary-flink.jar, built by `mvn -pl dist -am package`) to ship with the jobs. Run the client "
+              + "from it (java -jar tributary-flink.jar start …), or name it with -D"
+              + JAR_PROPERTY
+              + "=PATH or the "
+              + "environment variable "
+              + JAR_ENV
+              + ".");
     }
     Path jar = Path.of(named).toAbsolutePath();
     if (!Files.isRegularFile(jar) || !isShaded(jar)) {
-      throw new IllegalStateException("'" + jar + "' (named by " + JAR_PROPERTY + " or " + JAR_ENV + ") is not "
-          + "Tributary's deployable jar: it must exist and hold Tributary with Delta Kernel inside. Build it with "
-          + "`mvn -pl dist -am package`.");
+      throw new IllegalStateException(
+          "'"
+              + jar
+              + "' (named by "
+              + JAR_PROPERTY
+              + " or "
+              + JAR_ENV
+              + ") is not "
+              + "Tributary's deployable jar: it must exist and hold Tributary with Delta Kernel inside. Build it with "
+              + "`mvn -pl dist -am package`.");
     }
     return jar;
   }
@@ -88,7 +102,8 @@ public final class JobJars {
       return false;
     }
     try (JarFile jar = new JarFile(path.toFile())) {
-      return jar.getEntry(SHADED_MARKER) != null && jar.getEntry("io/tributary/runtime/Tributary.class") != null;
+      return jar.getEntry(SHADED_MARKER) != null
+          && jar.getEntry("io/tributary/runtime/Tributary.class") != null;
     } catch (IOException notAJar) {
       return false;
     }
@@ -109,7 +124,8 @@ public final class JobJars {
       try (Stream<Path> walk = Files.walk(folder)) {
         walk.filter(Files::isRegularFile).sorted().forEach(files::add);
       }
-      try (OutputStream out = Files.newOutputStream(jar); JarOutputStream zip = new JarOutputStream(out)) {
+      try (OutputStream out = Files.newOutputStream(jar);
+          JarOutputStream zip = new JarOutputStream(out)) {
         for (Path file : files) {
           zip.putNextEntry(new JarEntry(folder.relativize(file).toString().replace('\\', '/')));
           Files.copy(file, zip);
@@ -118,8 +134,8 @@ public final class JobJars {
       }
       return jar;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot pack the pipeline's classes in " + folder + " into a jar: "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot pack the pipeline's classes in " + folder + " into a jar: " + e.getMessage(), e);
     }
   }
 }

@@ -52,10 +52,12 @@ public final class LeftoverJobs {
    *
    * @throws IllegalStateException if the cluster cannot be asked, or the job does not end
    */
-  public static Stopped stop(String cluster, String jobId, boolean streaming, String savepointDir, Duration timeout)
+  public static Stopped stop(
+      String cluster, String jobId, boolean streaming, String savepointDir, Duration timeout)
       throws InterruptedException {
     RemoteExecutor.HostPort address = RemoteExecutor.HostPort.parse(cluster);
-    // asked once over plain HTTP first: a cluster that is gone answers at once (Flink's client retries)
+    // asked once over plain HTTP first: a cluster that is gone answers at once (Flink's client
+    // retries)
     String state;
     try {
       state = new RestCaughtUpReader(URI.create("http://" + address)).jobState(jobId);
@@ -63,10 +65,20 @@ public final class LeftoverJobs {
       if (String.valueOf(e.getMessage()).contains(" answered 404")) {
         return new Stopped(How.ENDED, Optional.empty(), "the cluster does not know it (any more)");
       }
-      throw new IllegalStateException("Cannot ask the Flink cluster at " + cluster + " about job " + jobId + " ("
-          + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ").", e);
+      throw new IllegalStateException(
+          "Cannot ask the Flink cluster at "
+              + cluster
+              + " about job "
+              + jobId
+              + " ("
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage())
+              + ").",
+          e);
     }
-    if (java.util.Set.of(JobStatus.FINISHED.name(), JobStatus.FAILED.name(), JobStatus.CANCELED.name()).contains(state)) {
+    if (java.util.Set.of(
+            JobStatus.FINISHED.name(), JobStatus.FAILED.name(), JobStatus.CANCELED.name())
+        .contains(state)) {
       return new Stopped(How.ENDED, Optional.empty(), state);
     }
     try (RemoteExecutor executor = RemoteExecutor.connect(cluster, List.of())) {
@@ -79,8 +91,10 @@ public final class LeftoverJobs {
         } catch (JobFailedException failed) {
           job.cancel();
           awaitEnd(job, cluster, jobId);
-          return new Stopped(How.CANCELLED, Optional.empty(), "stopping it with a savepoint failed: "
-              + failed.getMessage());
+          return new Stopped(
+              How.CANCELLED,
+              Optional.empty(),
+              "stopping it with a savepoint failed: " + failed.getMessage());
         }
       }
       job.cancel();
@@ -89,14 +103,24 @@ public final class LeftoverJobs {
     }
   }
 
-  private static void awaitEnd(SubmittedJob job, String cluster, String jobId) throws InterruptedException {
+  private static void awaitEnd(SubmittedJob job, String cluster, String jobId)
+      throws InterruptedException {
     try {
       job.result().get(END_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       // it ended: how does not matter here
     } catch (TimeoutException e) {
-      throw new IllegalStateException("Job " + jobId + " on the Flink cluster at " + cluster + " did not end within "
-          + END_TIMEOUT + " of being stopped: cancel it (flink cancel " + jobId + ") and start again.", e);
+      throw new IllegalStateException(
+          "Job "
+              + jobId
+              + " on the Flink cluster at "
+              + cluster
+              + " did not end within "
+              + END_TIMEOUT
+              + " of being stopped: cancel it (flink cancel "
+              + jobId
+              + ") and start again.",
+          e);
     }
   }
 }

@@ -58,7 +58,8 @@ import org.apache.flink.util.SerializedValue;
 public final class RemoteExecutor implements JobExecutor {
 
   /** How long a job's sources may take to catch up unless {@value PipelineSettings#CAUGHT_UP_TIMEOUT} says. */
-  public static final Duration DEFAULT_CAUGHT_UP_TIMEOUT = PipelineSettings.DEFAULT.caughtUpTimeout();
+  public static final Duration DEFAULT_CAUGHT_UP_TIMEOUT =
+      PipelineSettings.DEFAULT.caughtUpTimeout();
 
   private final RestClusterClient<StandaloneClusterId> client;
   private final RestCaughtUpReader reader;
@@ -66,21 +67,31 @@ public final class RemoteExecutor implements JobExecutor {
   private final Duration caughtUpTimeout;
   private final String address;
   private final ClusterJobWatch watch;
-  private final ExecutorService waiting = Executors.newCachedThreadPool(runnable -> {
-    Thread thread = new Thread(runnable, "tributary-remote-caught-up");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService waiting =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "tributary-remote-caught-up");
+            thread.setDaemon(true);
+            return thread;
+          });
 
-  private RemoteExecutor(String address, RestClusterClient<StandaloneClusterId> client, RestCaughtUpReader reader,
-      List<Path> jars, Duration caughtUpTimeout) {
+  private RemoteExecutor(
+      String address,
+      RestClusterClient<StandaloneClusterId> client,
+      RestCaughtUpReader reader,
+      List<Path> jars,
+      Duration caughtUpTimeout) {
     this.address = address;
     this.client = client;
     this.reader = reader;
     this.jars = List.copyOf(jars);
     this.caughtUpTimeout = Objects.requireNonNull(caughtUpTimeout, "caughtUpTimeout");
-    this.watch = new ClusterJobWatch(reader, "the Flink cluster at " + address,
-        "its REST endpoint is the HOST:PORT of --cluster or flink.cluster", caughtUpTimeout);
+    this.watch =
+        new ClusterJobWatch(
+            reader,
+            "the Flink cluster at " + address,
+            "its REST endpoint is the HOST:PORT of --cluster or flink.cluster",
+            caughtUpTimeout);
   }
 
   /** An executor for the cluster whose REST endpoint is {@code hostPort}, shipping {@code jars} with each job. */
@@ -94,12 +105,17 @@ public final class RemoteExecutor implements JobExecutor {
     conf.set(RestOptions.ADDRESS, target.host());
     conf.set(RestOptions.PORT, target.port());
     try {
-      RestClusterClient<StandaloneClusterId> client = new RestClusterClient<>(conf, StandaloneClusterId.getInstance());
-      return new RemoteExecutor(target.toString(), client,
-          new RestCaughtUpReader(URI.create("http://" + target.host() + ":" + target.port())), jars, caughtUpTimeout);
+      RestClusterClient<StandaloneClusterId> client =
+          new RestClusterClient<>(conf, StandaloneClusterId.getInstance());
+      return new RemoteExecutor(
+          target.toString(),
+          client,
+          new RestCaughtUpReader(URI.create("http://" + target.host() + ":" + target.port())),
+          jars,
+          caughtUpTimeout);
     } catch (Exception e) {
-      throw new IllegalStateException("Cannot create a client for the Flink cluster at " + target + ": "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot create a client for the Flink cluster at " + target + ": " + e.getMessage(), e);
     }
   }
 
@@ -127,8 +143,14 @@ public final class RemoteExecutor implements JobExecutor {
   public SubmittedJob attach(String jobId) {
     JobID id = JobID.fromHexString(jobId);
     CompletableFuture<JobOutcome> result = new CompletableFuture<>();
-    client.requestJobResult(id).whenComplete((jobResult, error) -> result.complete(error != null
-        ? JobOutcome.failed(ExceptionUtils.stripCompletionException(error)) : outcome(jobResult)));
+    client
+        .requestJobResult(id)
+        .whenComplete(
+            (jobResult, error) ->
+                result.complete(
+                    error != null
+                        ? JobOutcome.failed(ExceptionUtils.stripCompletionException(error))
+                        : outcome(jobResult)));
     return new Remote(id, result, CompletableFuture.completedFuture(null));
   }
 
@@ -144,7 +166,8 @@ public final class RemoteExecutor implements JobExecutor {
 
   @Override
   public SubmittedJob submit(JobSubmission submission) {
-    // the stream graph itself, as Flink's own session executor submits it: the JobManager compiles it
+    // the stream graph itself, as Flink's own session executor submits it: the JobManager compiles
+    // it
     // (a batch job's adaptive joins are planned there), loading the user classes from the jars
     StreamGraph graph = submission.graph();
     JobID id = graph.getOptionalJobId().orElseGet(JobID::new);
@@ -152,37 +175,58 @@ public final class RemoteExecutor implements JobExecutor {
     for (Path jar : jars) {
       graph.addJar(new org.apache.flink.core.fs.Path(jar.toUri()));
     }
-    graph.setSavepointRestoreSettings(submission.restoreFrom()
-        .map(path -> SavepointRestoreSettings.forPath(path, false)).orElse(SavepointRestoreSettings.none()));
+    graph.setSavepointRestoreSettings(
+        submission
+            .restoreFrom()
+            .map(path -> SavepointRestoreSettings.forPath(path, false))
+            .orElse(SavepointRestoreSettings.none()));
     try {
       graph.serializeUserDefinedInstances();
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot serialize job '" + submission.job() + "' for the Flink cluster at "
-          + address + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot serialize job '"
+              + submission.job()
+              + "' for the Flink cluster at "
+              + address
+              + ": "
+              + e.getMessage(),
+          e);
     }
     try {
       client.submitJob(graph).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while submitting job '" + submission.job() + "' to " + address, e);
+      throw new IllegalStateException(
+          "Interrupted while submitting job '" + submission.job() + "' to " + address, e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("The Flink cluster at " + address + " refused job '" + submission.job() + "': "
-          + ExceptionUtils.stripExecutionException(e).getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "The Flink cluster at "
+              + address
+              + " refused job '"
+              + submission.job()
+              + "': "
+              + ExceptionUtils.stripExecutionException(e).getMessage(),
+          e.getCause());
     }
     CompletableFuture<JobOutcome> result = new CompletableFuture<>();
-    client.requestJobResult(id).whenComplete((jobResult, error) -> {
-      if (error != null) {
-        result.complete(JobOutcome.failed(ExceptionUtils.stripCompletionException(error)));
-      } else {
-        result.complete(outcome(jobResult));
-      }
-    });
+    client
+        .requestJobResult(id)
+        .whenComplete(
+            (jobResult, error) -> {
+              if (error != null) {
+                result.complete(JobOutcome.failed(ExceptionUtils.stripCompletionException(error)));
+              } else {
+                result.complete(outcome(jobResult));
+              }
+            });
     CompletableFuture<Void> caughtUp = new CompletableFuture<>();
     if (submission.caughtUpSources().isEmpty()) {
       caughtUp.complete(null);
     } else {
-      waiting.execute(() -> watch.awaitCaughtUp(id.toHexString(), submission, caughtUp, result,
-          () -> cancelQuietly(id)));
+      waiting.execute(
+          () ->
+              watch.awaitCaughtUp(
+                  id.toHexString(), submission, caughtUp, result, () -> cancelQuietly(id)));
     }
     return new Remote(id, result, caughtUp);
   }
@@ -192,12 +236,16 @@ public final class RemoteExecutor implements JobExecutor {
     ClassLoader loader = RemoteExecutor.class.getClassLoader();
     if (!result.isSuccess()) {
       // a SerializedThrowable of a class this side lacks keeps the original's message and causes
-      Throwable cause = result.getSerializedThrowable().map(t -> t.deserializeError(loader))
-          .orElse(new IllegalStateException("status " + status));
+      Throwable cause =
+          result
+              .getSerializedThrowable()
+              .map(t -> t.deserializeError(loader))
+              .orElse(new IllegalStateException("status " + status));
       return new JobOutcome(status, Map.of(), Optional.of(cause));
     }
     Map<String, Object> values = new HashMap<>();
-    for (Map.Entry<String, SerializedValue<OptionalFailure<Object>>> entry : result.getAccumulatorResults().entrySet()) {
+    for (Map.Entry<String, SerializedValue<OptionalFailure<Object>>> entry :
+        result.getAccumulatorResults().entrySet()) {
       try {
         OptionalFailure<Object> value = entry.getValue().deserializeValue(loader);
         if (!value.isFailure() && value.getUnchecked() != null) {
@@ -238,12 +286,16 @@ public final class RemoteExecutor implements JobExecutor {
 
     @Override
     public CompletableFuture<Map<String, Object>> accumulators() {
-      return ClusterJobWatch.counts(client.getAccumulators(jobId(), RemoteExecutor.class.getClassLoader()));
+      return ClusterJobWatch.counts(
+          client.getAccumulators(jobId(), RemoteExecutor.class.getClassLoader()));
     }
 
     @Override
     public String stopWithSavepoint(String dir, Duration timeout) throws InterruptedException {
-      return watch.stopWithSavepoint(jobId().toHexString(), result(), timeout,
+      return watch.stopWithSavepoint(
+          jobId().toHexString(),
+          result(),
+          timeout,
           () -> client.stopWithSavepoint(jobId(), false, dir, SavepointFormatType.NATIVE));
     }
 
@@ -263,8 +315,11 @@ public final class RemoteExecutor implements JobExecutor {
       String value = hostPort.strip().replaceFirst("^https?://", "").replaceFirst("/+$", "");
       int colon = value.lastIndexOf(':');
       if (colon <= 0 || colon == value.length() - 1) {
-        throw new IllegalArgumentException("Flink cluster '" + hostPort + "': expected HOST:PORT of its REST "
-            + "endpoint, such as 127.0.0.1:8081 (the JobManager's rest.port).");
+        throw new IllegalArgumentException(
+            "Flink cluster '"
+                + hostPort
+                + "': expected HOST:PORT of its REST "
+                + "endpoint, such as 127.0.0.1:8081 (the JobManager's rest.port).");
       }
       try {
         int port = Integer.parseInt(value.substring(colon + 1));
@@ -273,8 +328,11 @@ public final class RemoteExecutor implements JobExecutor {
         }
         return new HostPort(value.substring(0, colon), port);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("Flink cluster '" + hostPort + "': the port must be a number from 1 to "
-            + "65535, such as 127.0.0.1:8081 (the JobManager's rest.port).");
+        throw new IllegalArgumentException(
+            "Flink cluster '"
+                + hostPort
+                + "': the port must be a number from 1 to "
+                + "65535, such as 127.0.0.1:8081 (the JobManager's rest.port).");
       }
     }
 

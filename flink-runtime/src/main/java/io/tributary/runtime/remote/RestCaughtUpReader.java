@@ -77,33 +77,53 @@ public final class RestCaughtUpReader {
    * As {@link #await(String, String, Collection, Duration)}, waiting at most {@code left} of the whole
    * {@code timeout} the message names (a caller that resumes a wait after a failed read).
    */
-  public void await(String jobId, String updateId, Collection<String> sourceIds, Duration left, Duration timeout)
+  public void await(
+      String jobId, String updateId, Collection<String> sourceIds, Duration left, Duration timeout)
       throws IOException, InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + left.toNanos();
     Set<String> missing = new TreeSet<>(sourceIds);
     while (true) {
       String state = jobState(jobId);
       if (TERMINAL.contains(state)) {
-        throw new IllegalStateException("Update " + updateId + ": job " + jobId + " is " + state
-            + " before its sources " + missing + " caught up.");
+        throw new IllegalStateException(
+            "Update "
+                + updateId
+                + ": job "
+                + jobId
+                + " is "
+                + state
+                + " before its sources "
+                + missing
+                + " caught up.");
       }
       missing.removeAll(caughtUp(jobId, updateId));
       if (missing.isEmpty()) {
         return;
       }
       if (System.nanoTime() >= deadline) {
-        throw new TimeoutException("Update " + updateId + ": source" + (missing.size() == 1 ? " " : "s ")
-            + String.join(", ", missing.stream().map(id -> "'" + id + "'").toList()) + " of job " + jobId
-            + " did not catch up within " + timeout + " (read from " + rest + "). A source catches up once it "
-            + "has handed out every file listed at the update's start and each reader waits for more: check "
-            + "the job's exceptions and the JobManager's log, or give the update more time.");
+        throw new TimeoutException(
+            "Update "
+                + updateId
+                + ": source"
+                + (missing.size() == 1 ? " " : "s ")
+                + String.join(", ", missing.stream().map(id -> "'" + id + "'").toList())
+                + " of job "
+                + jobId
+                + " did not catch up within "
+                + timeout
+                + " (read from "
+                + rest
+                + "). A source catches up once it "
+                + "has handed out every file listed at the update's start and each reader waits for more: check "
+                + "the job's exceptions and the JobManager's log, or give the update more time.");
       }
       Thread.sleep(pollInterval.toMillis());
     }
   }
 
   /** The ids of the sources of job {@code jobId} whose gauges say they caught up in {@code updateId}, now. */
-  public Set<String> caughtUp(String jobId, String updateId) throws IOException, InterruptedException {
+  public Set<String> caughtUp(String jobId, String updateId)
+      throws IOException, InterruptedException {
     Set<String> done = new TreeSet<>();
     for (Map<String, String> enumerator : enumerators(jobId)) {
       if (updateId.equals(enumerator.get(CaughtUpGauges.CAUGHT_UP_IN))) {
@@ -153,10 +173,12 @@ public final class RestCaughtUpReader {
   }
 
   /** Each source enumerator's caught-up gauges (name to value) across the job's vertices. */
-  private List<Map<String, String>> enumerators(String jobId) throws IOException, InterruptedException {
+  private List<Map<String, String>> enumerators(String jobId)
+      throws IOException, InterruptedException {
     List<Map<String, String>> result = new ArrayList<>();
     for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
-      String metrics = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/jm-operator-metrics";
+      String metrics =
+          "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/jm-operator-metrics";
       Set<String> prefixes = new LinkedHashSet<>();
       for (JsonNode metric : get(metrics)) {
         String id = metric.path("id").asText();
@@ -173,14 +195,18 @@ public final class RestCaughtUpReader {
         wanted.add(prefix + CaughtUpGauges.CAUGHT_UP_IN);
       }
       Map<String, String> values = new HashMap<>();
-      String query = String.join(",", wanted.stream().map(id -> URLEncoder.encode(id, StandardCharsets.UTF_8)).toList());
+      String query =
+          String.join(
+              ",",
+              wanted.stream().map(id -> URLEncoder.encode(id, StandardCharsets.UTF_8)).toList());
       for (JsonNode metric : get(metrics + "?get=" + query)) {
         values.put(metric.path("id").asText(), metric.path("value").asText());
       }
       for (String prefix : prefixes) {
         Map<String, String> enumerator = new HashMap<>();
         enumerator.put(CaughtUpGauges.SOURCE_ID, values.get(prefix + CaughtUpGauges.SOURCE_ID));
-        enumerator.put(CaughtUpGauges.CAUGHT_UP_IN, values.get(prefix + CaughtUpGauges.CAUGHT_UP_IN));
+        enumerator.put(
+            CaughtUpGauges.CAUGHT_UP_IN, values.get(prefix + CaughtUpGauges.CAUGHT_UP_IN));
         result.add(enumerator);
       }
     }
@@ -188,11 +214,21 @@ public final class RestCaughtUpReader {
   }
 
   private JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(rest.resolve(path))
-        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(rest.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new IOException("GET " + rest.resolve(path) + " answered " + response.statusCode() + ": "
-          + response.body());
+      throw new IOException(
+          "GET "
+              + rest.resolve(path)
+              + " answered "
+              + response.statusCode()
+              + ": "
+              + response.body());
     }
     return json.readTree(response.body());
   }

@@ -1,5 +1,6 @@
 package io.tributary.runtime.source;
 
+import io.tributary.dsl.AutoLoader;
 import io.tributary.runtime.storage.HadoopSettings;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.impl.StreamFormatAdapter;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
 import org.apache.flink.formats.parquet.ParquetColumnarRowInputFormat;
-import io.tributary.dsl.AutoLoader;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
@@ -32,8 +32,10 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
 
   private final AutoLoaderOptions options;
   private final RowType producedType;
+
   /** The produced type without the metadata columns: what the file formats read. */
   private final RowType fileType;
+
   private final boolean metadata;
   private final String sourceId;
   private transient BulkFormat<RowData, FileSourceSplit> parquet;
@@ -48,7 +50,8 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
   }
 
   /** With the pipeline's Hadoop settings, through which Parquet files are read. */
-  AutoLoaderBulkFormat(AutoLoaderOptions options, RowType producedType, String sourceId, HadoopSettings hadoop) {
+  AutoLoaderBulkFormat(
+      AutoLoaderOptions options, RowType producedType, String sourceId, HadoopSettings hadoop) {
     this.hadoop = java.util.Objects.requireNonNull(hadoop, "hadoop");
     this.options = options;
     this.producedType = producedType;
@@ -58,7 +61,8 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
   }
 
   @Override
-  public BulkFormat.Reader<RowData> createReader(Configuration config, FileSourceSplit split) throws IOException {
+  public BulkFormat.Reader<RowData> createReader(Configuration config, FileSourceSplit split)
+      throws IOException {
     if (split.length() == 0) {
       return new NoRecords();
     }
@@ -70,7 +74,8 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
   }
 
   @Override
-  public BulkFormat.Reader<RowData> restoreReader(Configuration config, FileSourceSplit split) throws IOException {
+  public BulkFormat.Reader<RowData> restoreReader(Configuration config, FileSourceSplit split)
+      throws IOException {
     if (split.length() == 0) {
       return new NoRecords();
     }
@@ -85,14 +90,18 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
     if (options.format() == AutoLoader.Format.PARQUET) {
       return parquet();
     }
-    return new StreamFormatAdapter<>(new AutoLoaderLineFormat(options, fileType, sourceId, split.path().toString(), hadoop));
+    return new StreamFormatAdapter<>(
+        new AutoLoaderLineFormat(options, fileType, sourceId, split.path().toString(), hadoop));
   }
 
-  private BulkFormat.Reader<RowData> withMetadata(BulkFormat.Reader<RowData> reader, FileSourceSplit split) {
+  private BulkFormat.Reader<RowData> withMetadata(
+      BulkFormat.Reader<RowData> reader, FileSourceSplit split) {
     if (!metadata) {
       return reader;
     }
-    RowData values = MetadataColumns.values(split.path().toString(), split.fileModificationTime(), split.fileSize());
+    RowData values =
+        MetadataColumns.values(
+            split.path().toString(), split.fileModificationTime(), split.fileSize());
     return new BulkFormat.Reader<>() {
       @Override
       public BulkFormat.RecordIterator<RowData> readBatch() throws IOException {
@@ -104,9 +113,12 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
           @Override
           public org.apache.flink.connector.file.src.util.RecordAndPosition<RowData> next() {
             var record = batch.next();
-            return record == null ? null : new org.apache.flink.connector.file.src.util.RecordAndPosition<>(
-                new org.apache.flink.table.data.utils.JoinedRowData(record.getRecord(), values), record.getOffset(),
-                record.getRecordSkipCount());
+            return record == null
+                ? null
+                : new org.apache.flink.connector.file.src.util.RecordAndPosition<>(
+                    new org.apache.flink.table.data.utils.JoinedRowData(record.getRecord(), values),
+                    record.getOffset(),
+                    record.getRecordSkipCount());
           }
 
           @Override
@@ -136,11 +148,18 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
       return position.isEmpty() ? Optional.of("record " + record) : Optional.empty();
     }
     try {
-      return Optional.of("line " + new AutoLoaderLineFormat(options, fileType, sourceId, split.path().toString(), hadoop)
-          .lineOfRecord(offset, skip, record));
+      return Optional.of(
+          "line "
+              + new AutoLoaderLineFormat(
+                      options, fileType, sourceId, split.path().toString(), hadoop)
+                  .lineOfRecord(offset, skip, record));
     } catch (IOException | RuntimeException e) {
-      LOG.warn("Auto Loader source '{}': cannot tell the line of record {} of {} for an error message: {}", sourceId,
-          record, split.path(), e.toString());
+      LOG.warn(
+          "Auto Loader source '{}': cannot tell the line of record {} of {} for an error message: {}",
+          sourceId,
+          record,
+          split.path(),
+          e.toString());
       return Optional.empty();
     }
   }
@@ -156,17 +175,27 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
 
   private BulkFormat<RowData, FileSourceSplit> parquet() {
     if (parquet == null) {
-      // Columns missing from a file (and _rescued_data) are read as NULL; case-sensitive names, as the
+      // Columns missing from a file (and _rescued_data) are read as NULL; case-sensitive names, as
+      // the
       // line formats; timestamps are read as UTC wall-clock time, as Spark writes them.
-      parquet = new ParquetColumnarRowInputFormat<>(hadoop.toConfiguration(), fileType,
-          InternalTypeInfo.of(fileType), PARQUET_BATCH_ROWS, true, true);
+      parquet =
+          new ParquetColumnarRowInputFormat<>(
+              hadoop.toConfiguration(),
+              fileType,
+              InternalTypeInfo.of(fileType),
+              PARQUET_BATCH_ROWS,
+              true,
+              true);
     }
     return parquet;
   }
 
   private BulkFormat.Reader<RowData> vanished(FileSourceSplit split, FileNotFoundException e) {
-    LOG.warn("Auto Loader source '{}': file {} was listed but disappeared before it was read; it is skipped ({}).",
-        sourceId, split.path(), e.getMessage());
+    LOG.warn(
+        "Auto Loader source '{}': file {} was listed but disappeared before it was read; it is skipped ({}).",
+        sourceId,
+        split.path(),
+        e.getMessage());
     return new NoRecords();
   }
 

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * {@code modifiedAfter} ignores files modified at or before it.
  */
 final class AutoLoaderEnumerator
-    extends PendingSplitEnumerator<FileSourceSplit, AutoLoaderEnumeratorState, List<DiscoveredFile>> {
+    extends PendingSplitEnumerator<
+        FileSourceSplit, AutoLoaderEnumeratorState, List<DiscoveredFile>> {
 
   private static final Logger LOG = LoggerFactory.getLogger(AutoLoaderEnumerator.class);
 
@@ -30,16 +31,29 @@ final class AutoLoaderEnumerator
   private final FileDiscovery discovery;
   private final ProcessedFileIndex processed;
 
-  AutoLoaderEnumerator(SplitEnumeratorContext<FileSourceSplit> context, AutoLoaderSource.Settings settings,
+  AutoLoaderEnumerator(
+      SplitEnumeratorContext<FileSourceSplit> context,
+      AutoLoaderSource.Settings settings,
       AutoLoaderEnumeratorState state) {
-    super(context, new Listing("Auto Loader source", settings.sourceId(), settings.updateId(),
-            settings.mode() == AutoLoaderSource.Mode.CONTINUOUS ? settings.discoveryInterval() : null),
-        new EpochBudget<>(settings.discovery().maxFilesPerTrigger(), settings.discovery().maxBytesPerTrigger(),
+    super(
+        context,
+        new Listing(
+            "Auto Loader source",
+            settings.sourceId(),
+            settings.updateId(),
+            settings.mode() == AutoLoaderSource.Mode.CONTINUOUS
+                ? settings.discoveryInterval()
+                : null),
+        new EpochBudget<>(
+            settings.discovery().maxFilesPerTrigger(),
+            settings.discovery().maxBytesPerTrigger(),
             FileSourceSplit::length),
-        state.listedUpdateId(), state.pendingSplits());
+        state.listedUpdateId(),
+        state.pendingSplits());
     this.settings = settings;
     this.discovery = FileDiscovery.of(settings.options());
-    this.processed = new ProcessedFileIndex(state.processed(), settings.discovery().maxFileAgeMillis());
+    this.processed =
+        new ProcessedFileIndex(state.processed(), settings.discovery().maxFileAgeMillis());
   }
 
   @Override
@@ -49,8 +63,15 @@ final class AutoLoaderEnumerator
 
   @Override
   protected RuntimeException listingFailed(Throwable error) {
-    return new FlinkRuntimeException("Auto Loader source '" + settings.sourceId() + "': cannot list the input "
-        + "path " + settings.options().path() + ": " + error.getMessage(), error);
+    return new FlinkRuntimeException(
+        "Auto Loader source '"
+            + settings.sourceId()
+            + "': cannot list the input "
+            + "path "
+            + settings.options().path()
+            + ": "
+            + error.getMessage(),
+        error);
   }
 
   @Override
@@ -71,20 +92,35 @@ final class AutoLoaderEnumerator
       }
       processed.add(file.path(), file.modificationTime());
       if (read && file.length() > 0) {
-        splits.add(new FileSourceSplit(file.path(), new Path(file.path()), 0, file.length(),
-            file.modificationTime(), file.length()));
+        splits.add(
+            new FileSourceSplit(
+                file.path(),
+                new Path(file.path()),
+                0,
+                file.length(),
+                file.modificationTime(),
+                file.length()));
       }
       added++;
     }
     processed.afterListing();
     if (!expired.isEmpty()) {
-      LOG.warn("Auto Loader source '{}' (update {}): {} files are not read because they were modified more than "
-          + "maxFileAge before the newest file taken in (the first: {}). Raise maxFileAge, or remove it to "
-          + "remember every file.", settings.sourceId(), settings.updateId(), expired.size(),
+      LOG.warn(
+          "Auto Loader source '{}' (update {}): {} files are not read because they were modified more than "
+              + "maxFileAge before the newest file taken in (the first: {}). Raise maxFileAge, or remove it to "
+              + "remember every file.",
+          settings.sourceId(),
+          settings.updateId(),
+          expired.size(),
           expired.subList(0, Math.min(5, expired.size())));
     }
-    LOG.info("Auto Loader source '{}' (update {}): {} new files of {} listed{}.", settings.sourceId(),
-        settings.updateId(), added, files.size(), read ? "" : ", remembered without reading (includeExistingFiles=false)");
+    LOG.info(
+        "Auto Loader source '{}' (update {}): {} new files of {} listed{}.",
+        settings.sourceId(),
+        settings.updateId(),
+        added,
+        files.size(),
+        read ? "" : ", remembered without reading (includeExistingFiles=false)");
     return splits;
   }
 

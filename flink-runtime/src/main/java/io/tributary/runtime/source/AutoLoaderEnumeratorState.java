@@ -19,8 +19,8 @@ import org.apache.flink.connector.file.src.FileSourceSplit;
  * @param processed the files taken in
  * @param pendingSplits listed splits not yet assigned, in assignment order
  */
-public record AutoLoaderEnumeratorState(String listedUpdateId, ProcessedFiles processed,
-                                        List<FileSourceSplit> pendingSplits) {
+public record AutoLoaderEnumeratorState(
+    String listedUpdateId, ProcessedFiles processed, List<FileSourceSplit> pendingSplits) {
 
   public AutoLoaderEnumeratorState {
     Objects.requireNonNull(listedUpdateId, "listedUpdateId");
@@ -29,8 +29,8 @@ public record AutoLoaderEnumeratorState(String listedUpdateId, ProcessedFiles pr
   }
 
   /** A state whose processed files are known by path only (as a version 1 state was). */
-  public AutoLoaderEnumeratorState(String listedUpdateId, Set<String> processedFiles,
-      List<FileSourceSplit> pendingSplits) {
+  public AutoLoaderEnumeratorState(
+      String listedUpdateId, Set<String> processedFiles, List<FileSourceSplit> pendingSplits) {
     this(listedUpdateId, ProcessedFiles.ofPaths(processedFiles), pendingSplits);
   }
 

@@ -27,9 +27,11 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  *
  * Each pending split is written with Flink's own split serializer, its version first.
  */
-public final class AutoLoaderEnumeratorStateSerializer implements SimpleVersionedSerializer<AutoLoaderEnumeratorState> {
+public final class AutoLoaderEnumeratorStateSerializer
+    implements SimpleVersionedSerializer<AutoLoaderEnumeratorState> {
 
-  public static final AutoLoaderEnumeratorStateSerializer INSTANCE = new AutoLoaderEnumeratorStateSerializer();
+  public static final AutoLoaderEnumeratorStateSerializer INSTANCE =
+      new AutoLoaderEnumeratorStateSerializer();
 
   private static final int VERSION = 2;
 
@@ -41,7 +43,8 @@ public final class AutoLoaderEnumeratorStateSerializer implements SimpleVersione
   @Override
   public byte[] serialize(AutoLoaderEnumeratorState state) throws IOException {
     ProcessedFiles processed = state.processed();
-    DataOutputSerializer out = new DataOutputSerializer(256 + processed.log().length + processed.recent().size() * 72);
+    DataOutputSerializer out =
+        new DataOutputSerializer(256 + processed.log().length + processed.recent().size() * 72);
     out.writeUTF(state.listedUpdateId());
     out.writeLong(processed.expiredBefore());
     out.writeLong(processed.newestModificationTime());
@@ -67,11 +70,17 @@ public final class AutoLoaderEnumeratorStateSerializer implements SimpleVersione
       for (int i = 0; i < files; i++) {
         processed.add(in.readUTF());
       }
-      return new AutoLoaderEnumeratorState(listedUpdateId, ProcessedFiles.ofPaths(processed), readSplits(in));
+      return new AutoLoaderEnumeratorState(
+          listedUpdateId, ProcessedFiles.ofPaths(processed), readSplits(in));
     }
     if (version != VERSION) {
-      throw new IOException("Auto Loader enumerator state version " + version + " is not known to this release "
-          + "(it reads versions 1 to " + VERSION + "): the savepoint was written by a newer Tributary.");
+      throw new IOException(
+          "Auto Loader enumerator state version "
+              + version
+              + " is not known to this release "
+              + "(it reads versions 1 to "
+              + VERSION
+              + "): the savepoint was written by a newer Tributary.");
     }
     String listedUpdateId = in.readUTF();
     long expiredBefore = in.readLong();
@@ -84,11 +93,14 @@ public final class AutoLoaderEnumeratorStateSerializer implements SimpleVersione
     for (int i = 0; i < recentCount; i++) {
       recent.put(in.readUTF(), in.readLong());
     }
-    return new AutoLoaderEnumeratorState(listedUpdateId,
-        new ProcessedFiles(expiredBefore, newest, logCount, log, recent), readSplits(in));
+    return new AutoLoaderEnumeratorState(
+        listedUpdateId,
+        new ProcessedFiles(expiredBefore, newest, logCount, log, recent),
+        readSplits(in));
   }
 
-  private static void writeSplits(DataOutputSerializer out, List<FileSourceSplit> pending) throws IOException {
+  private static void writeSplits(DataOutputSerializer out, List<FileSourceSplit> pending)
+      throws IOException {
     FileSourceSplitSerializer splits = FileSourceSplitSerializer.INSTANCE;
     out.writeInt(pending.size());
     for (FileSourceSplit split : pending) {

@@ -30,7 +30,11 @@ final class AutoLoaderLineFormat implements StreamFormat<RowData> {
   private final HadoopSettings hadoop;
 
   /** {@code hadoop}: the pipeline's settings, with which an evolved schema is stored. */
-  AutoLoaderLineFormat(AutoLoaderOptions options, RowType producedType, String sourceId, String filePath,
+  AutoLoaderLineFormat(
+      AutoLoaderOptions options,
+      RowType producedType,
+      String sourceId,
+      String filePath,
       HadoopSettings hadoop) {
     this.hadoop = java.util.Objects.requireNonNull(hadoop, "hadoop");
     this.options = options;
@@ -40,15 +44,23 @@ final class AutoLoaderLineFormat implements StreamFormat<RowData> {
   }
 
   @Override
-  public StreamFormat.Reader<RowData> createReader(Configuration config, FSDataInputStream stream, long fileLen,
-      long splitEnd) {
-    return new LineRecordReader(stream, LineParser.create(options, producedType, sourceId, filePath, hadoop));
+  public StreamFormat.Reader<RowData> createReader(
+      Configuration config, FSDataInputStream stream, long fileLen, long splitEnd) {
+    return new LineRecordReader(
+        stream, LineParser.create(options, producedType, sourceId, filePath, hadoop));
   }
 
   @Override
-  public StreamFormat.Reader<RowData> restoreReader(Configuration config, FSDataInputStream stream,
-      long restoredOffset, long fileLen, long splitEnd) throws IOException {
-    LineRecordReader reader = new LineRecordReader(stream, LineParser.create(options, producedType, sourceId, filePath, hadoop));
+  public StreamFormat.Reader<RowData> restoreReader(
+      Configuration config,
+      FSDataInputStream stream,
+      long restoredOffset,
+      long fileLen,
+      long splitEnd)
+      throws IOException {
+    LineRecordReader reader =
+        new LineRecordReader(
+            stream, LineParser.create(options, producedType, sourceId, filePath, hadoop));
     reader.skipTo(restoredOffset);
     return reader;
   }
@@ -62,8 +74,9 @@ final class AutoLoaderLineFormat implements StreamFormat<RowData> {
   long lineOfRecord(long offset, long skip, long record) throws IOException {
     org.apache.flink.core.fs.Path path = new org.apache.flink.core.fs.Path(filePath);
     FSDataInputStream stream = path.getFileSystem().open(path);
-    var decompressor = org.apache.flink.connector.file.src.compression.StandardDeCompressors
-        .getDecompressorForFileName(path.getPath());
+    var decompressor =
+        org.apache.flink.connector.file.src.compression.StandardDeCompressors
+            .getDecompressorForFileName(path.getPath());
     try (java.io.InputStream in = decompressor == null ? stream : decompressor.create(stream)) {
       LineReader lines = new LineReader(in);
       LineParser parser = LineParser.create(options, producedType, sourceId, filePath, hadoop);
@@ -82,7 +95,8 @@ final class AutoLoaderLineFormat implements StreamFormat<RowData> {
           return lines.lineNumber();
         }
       }
-      throw new IOException("the file has " + seen + " records after byte " + offset + ", not " + wanted);
+      throw new IOException(
+          "the file has " + seen + " records after byte " + offset + ", not " + wanted);
     } finally {
       stream.close();
     }
@@ -114,16 +128,31 @@ final class AutoLoaderLineFormat implements StreamFormat<RowData> {
       while (lines.offset() < target) {
         byte[] line = lines.next();
         if (line == null) {
-          throw new IOException("Auto Loader source '" + sourceId + "': file " + filePath + " ends at byte "
-              + lines.offset() + ", before the restored position " + target + ": it changed after it was read. "
-              + "Auto Loader expects files to be immutable: write new files instead of changing old ones.");
+          throw new IOException(
+              "Auto Loader source '"
+                  + sourceId
+                  + "': file "
+                  + filePath
+                  + " ends at byte "
+                  + lines.offset()
+                  + ", before the restored position "
+                  + target
+                  + ": it changed after it was read. "
+                  + "Auto Loader expects files to be immutable: write new files instead of changing old ones.");
         }
         parser.skip(line, lines.lineNumber());
       }
       if (lines.offset() != target) {
-        throw new IOException("Auto Loader source '" + sourceId + "': file " + filePath + " has no line start at "
-            + "the restored position " + target + ": it changed after it was read. Auto Loader expects files "
-            + "to be immutable: write new files instead of changing old ones.");
+        throw new IOException(
+            "Auto Loader source '"
+                + sourceId
+                + "': file "
+                + filePath
+                + " has no line start at "
+                + "the restored position "
+                + target
+                + ": it changed after it was read. Auto Loader expects files "
+                + "to be immutable: write new files instead of changing old ones.");
       }
     }
 

@@ -57,11 +57,30 @@ public record AutoLoaderOptions(
     implements Serializable {
 
   /** The option keys this reader understands, sorted (error messages list them); unmodifiable. */
-  public static final Set<String> KNOWN = Collections.unmodifiableSortedSet(new TreeSet<>(List.of(
-      "header", "delimiter", "sep", "quote", "escape", "mode", "rescuedDataColumn", "pathGlobFilter",
-      "recursiveFileLookup", "inferColumnTypes", "schemaInference.sampleSize.numFiles",
-      "schemaInference.sampleSize.numBytes", "maxFilesPerTrigger", "maxBytesPerTrigger", "includeExistingFiles",
-      "modifiedAfter", "maxFileAge", "schemaEvolutionMode", "schemaHints", "includeMetadata")));
+  public static final Set<String> KNOWN =
+      Collections.unmodifiableSortedSet(
+          new TreeSet<>(
+              List.of(
+                  "header",
+                  "delimiter",
+                  "sep",
+                  "quote",
+                  "escape",
+                  "mode",
+                  "rescuedDataColumn",
+                  "pathGlobFilter",
+                  "recursiveFileLookup",
+                  "inferColumnTypes",
+                  "schemaInference.sampleSize.numFiles",
+                  "schemaInference.sampleSize.numBytes",
+                  "maxFilesPerTrigger",
+                  "maxBytesPerTrigger",
+                  "includeExistingFiles",
+                  "modifiedAfter",
+                  "maxFileAge",
+                  "schemaEvolutionMode",
+                  "schemaHints",
+                  "includeMetadata")));
 
   /** Auto Loader's prefix for its own options; accepted and ignored, so {@code cloudFiles.maxFileAge} works. */
   static final String PREFIX = "cloudFiles.";
@@ -80,8 +99,23 @@ public record AutoLoaderOptions(
   /** A copy that evolves the schema stored under {@code location}. */
   public AutoLoaderOptions withSchemaLocation(String location) {
     Objects.requireNonNull(location, "location");
-    return new AutoLoaderOptions(format, path, header, delimiter, quote, escape, mode, rescuedDataColumn,
-        pathGlobFilter, recursive, inferColumnTypes, sampleFiles, sampleBytes, evolutionMode, schemaHints, location);
+    return new AutoLoaderOptions(
+        format,
+        path,
+        header,
+        delimiter,
+        quote,
+        escape,
+        mode,
+        rescuedDataColumn,
+        pathGlobFilter,
+        recursive,
+        inferColumnTypes,
+        sampleFiles,
+        sampleBytes,
+        evolutionMode,
+        schemaHints,
+        location);
   }
 
   /** {@code mode=FAILFAST}: a malformed record or a type mismatch fails the source. */
@@ -108,23 +142,35 @@ public record AutoLoaderOptions(
     Map<String, String> options = normalized(spec);
     ParseMode mode = ParseMode.parse(options.getOrDefault("mode", "PERMISSIVE"));
     if (mode == null) {
-      throw AutoLoaderErrors.badOption(path, "mode", options.get("mode"), "PERMISSIVE, DROPMALFORMED or FAILFAST");
+      throw AutoLoaderErrors.badOption(
+          path, "mode", options.get("mode"), "PERMISSIVE, DROPMALFORMED or FAILFAST");
     }
-    SchemaEvolutionMode evolution = spec.schemaDdl().isPresent() || spec.format() == AutoLoader.Format.TEXT
-        ? SchemaEvolutionMode.RESCUE : SchemaEvolutionMode.ADD_NEW_COLUMNS;
+    SchemaEvolutionMode evolution =
+        spec.schemaDdl().isPresent() || spec.format() == AutoLoader.Format.TEXT
+            ? SchemaEvolutionMode.RESCUE
+            : SchemaEvolutionMode.ADD_NEW_COLUMNS;
     if (options.containsKey("schemaEvolutionMode")) {
       evolution = SchemaEvolutionMode.parse(options.get("schemaEvolutionMode"));
       if (evolution == null) {
-        throw AutoLoaderErrors.badOption(path, "schemaEvolutionMode", options.get("schemaEvolutionMode"),
+        throw AutoLoaderErrors.badOption(
+            path,
+            "schemaEvolutionMode",
+            options.get("schemaEvolutionMode"),
             "addNewColumns, rescue, failOnNewColumns or none");
       }
       if (evolution == SchemaEvolutionMode.ADD_NEW_COLUMNS && spec.schemaDdl().isPresent()) {
-        throw AutoLoaderErrors.badOption(path, "schemaEvolutionMode", options.get("schemaEvolutionMode"),
+        throw AutoLoaderErrors.badOption(
+            path,
+            "schemaEvolutionMode",
+            options.get("schemaEvolutionMode"),
             "rescue, failOnNewColumns or none with a declared schema (addNewColumns evolves an inferred, "
-            + "stored schema; change the declared schema instead)");
+                + "stored schema; change the declared schema instead)");
       }
     }
-    String delimiter = options.containsKey("delimiter") ? options.get("delimiter") : options.getOrDefault("sep", ",");
+    String delimiter =
+        options.containsKey("delimiter")
+            ? options.get("delimiter")
+            : options.getOrDefault("sep", ",");
     return new AutoLoaderOptions(
         spec.format(),
         path,
@@ -137,7 +183,10 @@ public record AutoLoaderOptions(
         options.getOrDefault("pathGlobFilter", ""),
         bool(path, options, "recursiveFileLookup", true),
         bool(path, options, "inferColumnTypes", false),
-        (int) Math.min(Integer.MAX_VALUE, positive(path, options, "schemaInference.sampleSize.numFiles", 1000)),
+        (int)
+            Math.min(
+                Integer.MAX_VALUE,
+                positive(path, options, "schemaInference.sampleSize.numFiles", 1000)),
         positive(path, options, "schemaInference.sampleSize.numBytes", 50L * 1024 * 1024),
         evolution,
         options.getOrDefault("schemaHints", "").trim(),
@@ -151,7 +200,10 @@ public record AutoLoaderOptions(
   static Map<String, String> normalized(AutoLoader spec) {
     Map<String, String> options = new java.util.TreeMap<>();
     for (Map.Entry<String, String> option : spec.options().entrySet()) {
-      String key = option.getKey().startsWith(PREFIX) ? option.getKey().substring(PREFIX.length()) : option.getKey();
+      String key =
+          option.getKey().startsWith(PREFIX)
+              ? option.getKey().substring(PREFIX.length())
+              : option.getKey();
       if (!KNOWN.contains(key)) {
         throw AutoLoaderErrors.unknownOption(spec.path(), option.getKey(), KNOWN);
       }
@@ -190,14 +242,18 @@ public record AutoLoaderOptions(
       return declared ? "" : RowLayout.RESCUED_DATA;
     }
     if (name.isEmpty() || name.contains("`") || MetadataColumns.NAMES.contains(name)) {
-      throw AutoLoaderErrors.badOption(spec.path(), "rescuedDataColumn", value,
+      throw AutoLoaderErrors.badOption(
+          spec.path(),
+          "rescuedDataColumn",
+          value,
           "the name of the column that keeps what does not fit the schema (not blank, no back-quote, not a "
-          + "metadata column), such as _rescued_data");
+              + "metadata column), such as _rescued_data");
     }
     return name;
   }
 
-  private static boolean bool(String path, Map<String, String> options, String key, boolean defaultValue) {
+  private static boolean bool(
+      String path, Map<String, String> options, String key, boolean defaultValue) {
     String value = options.get(key);
     if (value == null) {
       return defaultValue;
@@ -215,7 +271,8 @@ public record AutoLoaderOptions(
     return value.charAt(0);
   }
 
-  private static long positive(String path, Map<String, String> options, String key, long defaultValue) {
+  private static long positive(
+      String path, Map<String, String> options, String key, long defaultValue) {
     String value = options.get(key);
     if (value == null) {
       return defaultValue;

@@ -46,20 +46,28 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
   private final FileSourceReader<RowData, FileSourceSplit> delegate;
   private final AutoLoaderBulkFormat format;
   private final String sourceId;
+
   /** The splits the reader was given, by id (the file's path), until it finishes them: task thread only. */
   private final Map<String, FileSourceSplit> splits = new HashMap<>();
+
   private final Optional<EventTimeBound> eventTime;
   private volatile boolean waitingForSplit;
   private boolean markedIdle; // touched only by the task thread, in pollNext
-  private ReaderOutput<RowData> lastOutput; // the task's output and its watermarking wrapper, task thread only
+  private ReaderOutput<RowData>
+      lastOutput; // the task's output and its watermarking wrapper, task thread only
   private ReaderOutput<RowData> wrappedOutput;
 
   AutoLoaderReader(SourceReaderContext context, AutoLoaderBulkFormat format) {
     this(context, format, Optional.empty());
   }
 
-  AutoLoaderReader(SourceReaderContext context, AutoLoaderBulkFormat format, Optional<EventTimeBound> eventTime) {
-    this.delegate = new FileSourceReader<>(new RequestTrackingContext(context), format, context.getConfiguration());
+  AutoLoaderReader(
+      SourceReaderContext context,
+      AutoLoaderBulkFormat format,
+      Optional<EventTimeBound> eventTime) {
+    this.delegate =
+        new FileSourceReader<>(
+            new RequestTrackingContext(context), format, context.getConfiguration());
     this.format = format;
     this.sourceId = format.sourceId();
     this.eventTime = eventTime;
@@ -132,7 +140,8 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
   }
 
   @Override
-  public void pauseOrResumeSplits(java.util.Collection<String> toPause, java.util.Collection<String> toResume) {
+  public void pauseOrResumeSplits(
+      java.util.Collection<String> toPause, java.util.Collection<String> toResume) {
     delegate.pauseOrResumeSplits(toPause, toResume);
   }
 
@@ -159,7 +168,8 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
     FileSourceSplit split = splits.get(splitId);
     String file = split == null ? splitId : split.path().toString();
     Optional<String> position = split == null ? Optional.empty() : format.positionOf(split, record);
-    return AutoLoaderErrors.rowFailed(sourceId, file, position, RowText.of(row, format.producedType()), error);
+    return AutoLoaderErrors.rowFailed(
+        sourceId, file, position, RowText.of(row, format.producedType()), error);
   }
 
   /** Whether {@code error} is about the record: see {@link SourceRowException#thrownByThePlannersCode}. */
@@ -214,8 +224,8 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
 
     @Override
     public SourceOutput<RowData> createOutputForSplit(String splitId) {
-      return splits.computeIfAbsent(splitId,
-          id -> new SplitOutput(output.createOutputForSplit(id), id, bound, reader));
+      return splits.computeIfAbsent(
+          splitId, id -> new SplitOutput(output.createOutputForSplit(id), id, bound, reader));
     }
 
     @Override
@@ -245,7 +255,11 @@ final class AutoLoaderReader implements SourceReader<RowData, FileSourceSplit> {
     long maxTimestamp = Long.MIN_VALUE;
     private long records;
 
-    SplitOutput(SourceOutput<RowData> output, String splitId, EventTimeBound bound, AutoLoaderReader reader) {
+    SplitOutput(
+        SourceOutput<RowData> output,
+        String splitId,
+        EventTimeBound bound,
+        AutoLoaderReader reader) {
       this.output = output;
       this.splitId = splitId;
       this.bound = bound;

@@ -64,8 +64,8 @@ public final class AutoLoaderSchemas {
    * As {@link #resolve(AutoLoader, String, Configuration)}; with {@code storeInferred} false an
    * inferred schema is returned without being stored, so validation writes nothing.
    */
-  public static RowType resolve(AutoLoader spec, String schemaLocation, Configuration hadoopConf,
-      boolean storeInferred) {
+  public static RowType resolve(
+      AutoLoader spec, String schemaLocation, Configuration hadoopConf, boolean storeInferred) {
     return resolve(spec, schemaLocation, hadoopConf, storeInferred, false);
   }
 
@@ -76,19 +76,30 @@ public final class AutoLoaderSchemas {
    * (no rescued data column unless named): the caller sets it when the table the source feeds already
    * has that column, so the table's schema and the state saved with it stay as they were.
    */
-  public static RowType resolve(AutoLoader spec, String schemaLocation, Configuration hadoopConf,
-      boolean storeInferred, boolean legacyRescuedColumn) {
-    RowType type = resolveFileColumns(spec, schemaLocation, hadoopConf, storeInferred, legacyRescuedColumn);
+  public static RowType resolve(
+      AutoLoader spec,
+      String schemaLocation,
+      Configuration hadoopConf,
+      boolean storeInferred,
+      boolean legacyRescuedColumn) {
+    RowType type =
+        resolveFileColumns(spec, schemaLocation, hadoopConf, storeInferred, legacyRescuedColumn);
     return AutoLoaderOptions.includeMetadata(spec) ? MetadataColumns.append(type) : type;
   }
 
-  private static RowType resolveFileColumns(AutoLoader spec, String schemaLocation, Configuration hadoopConf,
-      boolean storeInferred, boolean legacyRescuedColumn) {
+  private static RowType resolveFileColumns(
+      AutoLoader spec,
+      String schemaLocation,
+      Configuration hadoopConf,
+      boolean storeInferred,
+      boolean legacyRescuedColumn) {
     AutoLoaderOptions options = AutoLoaderOptions.of(spec);
     switch (options.format()) {
       case TEXT:
         if (spec.schemaDdl().isPresent()) {
-          throw AutoLoaderErrors.badSchemaDdl(spec.path(), spec.schemaDdl().get(),
+          throw AutoLoaderErrors.badSchemaDdl(
+              spec.path(),
+              spec.schemaDdl().get(),
               "a text source always has the one column value STRING");
         }
         return RowType.of(new LogicalType[] {VarCharType.STRING_TYPE}, new String[] {"value"});
@@ -97,16 +108,25 @@ public final class AutoLoaderSchemas {
     }
     if (spec.schemaDdl().isPresent()) {
       if (!options.schemaHints().isEmpty()) {
-        throw AutoLoaderErrors.badOption(spec.path(), "schemaHints", options.schemaHints(),
+        throw AutoLoaderErrors.badOption(
+            spec.path(),
+            "schemaHints",
+            options.schemaHints(),
             "left out with a declared schema (hints override the types of an inferred schema; declare the types "
-            + "in the schema instead)");
+                + "in the schema instead)");
       }
       RowType declared = SchemaDdl.parse(spec.path(), spec.schemaDdl().get());
       String rescued = options.rescuedDataColumn();
-      if (!rescued.isEmpty() && declared.getFieldNames().contains(rescued) && !rescued.equals(RowLayout.RESCUED_DATA)) {
-        throw AutoLoaderErrors.badOption(spec.path(), "rescuedDataColumn", rescued,
-            "a name that is not a column of the declared schema " + declared.getFieldNames()
-            + " (the rescued data column is added after them)");
+      if (!rescued.isEmpty()
+          && declared.getFieldNames().contains(rescued)
+          && !rescued.equals(RowLayout.RESCUED_DATA)) {
+        throw AutoLoaderErrors.badOption(
+            spec.path(),
+            "rescuedDataColumn",
+            rescued,
+            "a name that is not a column of the declared schema "
+                + declared.getFieldNames()
+                + " (the rescued data column is added after them)");
       }
       if (rescued.isEmpty() && legacyRescuedColumn) {
         rescued = RowLayout.RESCUED_DATA;
@@ -117,14 +137,18 @@ public final class AutoLoaderSchemas {
       Path schemaFile = StoredSchemas.file(schemaLocation);
       FileSystem schemaFs = schemaFile.getFileSystem(hadoopConf);
       if (schemaFs.exists(schemaFile)) {
-        return withRescuedColumn(withHints(options, StoredSchemas.read(schemaFs, schemaFile)), options.rescuedDataColumn());
+        return withRescuedColumn(
+            withHints(options, StoredSchemas.read(schemaFs, schemaFile)),
+            options.rescuedDataColumn());
       }
       RowType inferred = SchemaInference.infer(options, schemaLocation, hadoopConf);
       if (!storeInferred) {
         return withRescuedColumn(withHints(options, inferred), options.rescuedDataColumn());
       }
       StoredSchemas.store(schemaFs, schemaFile, inferred);
-      return withRescuedColumn(withHints(options, StoredSchemas.read(schemaFs, schemaFile)), options.rescuedDataColumn());
+      return withRescuedColumn(
+          withHints(options, StoredSchemas.read(schemaFs, schemaFile)),
+          options.rescuedDataColumn());
     } catch (IOException e) {
       throw AutoLoaderErrors.schemaStoreUnreachable(spec.path(), schemaLocation, e);
     }
@@ -142,7 +166,11 @@ public final class AutoLoaderSchemas {
     RowType hints = SchemaDdl.parse(options.path(), options.schemaHints());
     Map<String, RowType.RowField> fields = new LinkedHashMap<>();
     type.getFields().forEach(field -> fields.put(field.getName(), field));
-    hints.getFields().forEach(hint -> fields.put(hint.getName(), new RowType.RowField(hint.getName(), hint.getType())));
+    hints
+        .getFields()
+        .forEach(
+            hint ->
+                fields.put(hint.getName(), new RowType.RowField(hint.getName(), hint.getType())));
     return new RowType(new ArrayList<>(fields.values()));
   }
 
@@ -151,7 +179,9 @@ public final class AutoLoaderSchemas {
     List<RowType.RowField> fields = new ArrayList<>();
     for (RowType.RowField field : data.getFields()) {
       if (!field.getName().equals(rescued)) {
-        fields.add(new RowType.RowField(field.getName(), field.getType().copy(true), field.getDescription().orElse(null)));
+        fields.add(
+            new RowType.RowField(
+                field.getName(), field.getType().copy(true), field.getDescription().orElse(null)));
       }
     }
     if (!rescued.isEmpty()) {

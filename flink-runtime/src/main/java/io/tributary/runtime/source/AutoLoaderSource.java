@@ -45,7 +45,8 @@ import org.apache.flink.table.types.logical.RowType;
  * }</pre>
  */
 public final class AutoLoaderSource
-    implements Source<RowData, FileSourceSplit, AutoLoaderEnumeratorState>, ResultTypeQueryable<RowData> {
+    implements Source<RowData, FileSourceSplit, AutoLoaderEnumeratorState>,
+        ResultTypeQueryable<RowData> {
 
   private static final long serialVersionUID = 1L;
 
@@ -69,9 +70,16 @@ public final class AutoLoaderSource
    * @param discovery which files are taken in, and how many per epoch
    * @param eventTime the declared watermark, or null when the spec declares none
    */
-  record Settings(AutoLoaderOptions options, RowType producedType, String updateId, String sourceId, Mode mode,
-                  Duration discoveryInterval, DiscoveryOptions discovery, @Nullable EventTimeBound eventTime,
-                  HadoopSettings hadoop)
+  record Settings(
+      AutoLoaderOptions options,
+      RowType producedType,
+      String updateId,
+      String sourceId,
+      Mode mode,
+      Duration discoveryInterval,
+      DiscoveryOptions discovery,
+      @Nullable EventTimeBound eventTime,
+      HadoopSettings hadoop)
       implements Serializable {}
 
   private final Settings settings;
@@ -86,7 +94,12 @@ public final class AutoLoaderSource
    * @param mode triggered or continuous discovery
    * @param discoveryInterval time between listings in continuous mode (positive; ignored when triggered)
    */
-  public AutoLoaderSource(AutoLoader spec, RowType producedType, String updateId, String sourceId, Mode mode,
+  public AutoLoaderSource(
+      AutoLoader spec,
+      RowType producedType,
+      String updateId,
+      String sourceId,
+      Mode mode,
       Duration discoveryInterval) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(producedType, "producedType");
@@ -95,16 +108,25 @@ public final class AutoLoaderSource
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(discoveryInterval, "discoveryInterval");
     if (mode == Mode.CONTINUOUS && (discoveryInterval.isNegative() || discoveryInterval.isZero())) {
-      throw new IllegalArgumentException("the discovery interval must be positive, was " + discoveryInterval);
+      throw new IllegalArgumentException(
+          "the discovery interval must be positive, was " + discoveryInterval);
     }
     AutoLoaderOptions options = AutoLoaderOptions.of(spec);
     List<String> unsupported = ValueConverter.unsupportedColumns(producedType);
     if (!unsupported.isEmpty()) {
       throw AutoLoaderErrors.unsupportedColumnTypes(spec.path(), unsupported);
     }
-    this.settings = new Settings(options, producedType, updateId, sourceId, mode, discoveryInterval,
-        AutoLoaderOptions.discovery(spec), EventTimeBound.of(spec, producedType).orElse(null),
-        HadoopSettings.none());
+    this.settings =
+        new Settings(
+            options,
+            producedType,
+            updateId,
+            sourceId,
+            mode,
+            discoveryInterval,
+            AutoLoaderOptions.discovery(spec),
+            EventTimeBound.of(spec, producedType).orElse(null),
+            HadoopSettings.none());
   }
 
   private AutoLoaderSource(Settings settings) {
@@ -119,8 +141,17 @@ public final class AutoLoaderSource
   public AutoLoaderSource withSchemaLocation(String schemaLocation) {
     Objects.requireNonNull(schemaLocation, "schemaLocation");
     Settings s = settings;
-    return new AutoLoaderSource(new Settings(s.options().withSchemaLocation(schemaLocation), s.producedType(),
-        s.updateId(), s.sourceId(), s.mode(), s.discoveryInterval(), s.discovery(), s.eventTime(), s.hadoop()));
+    return new AutoLoaderSource(
+        new Settings(
+            s.options().withSchemaLocation(schemaLocation),
+            s.producedType(),
+            s.updateId(),
+            s.sourceId(),
+            s.mode(),
+            s.discoveryInterval(),
+            s.discovery(),
+            s.eventTime(),
+            s.hadoop()));
   }
 
   /**
@@ -131,19 +162,35 @@ public final class AutoLoaderSource
   public AutoLoaderSource withHadoop(HadoopSettings hadoop) {
     Objects.requireNonNull(hadoop, "hadoop");
     Settings s = settings;
-    return new AutoLoaderSource(new Settings(s.options(), s.producedType(), s.updateId(), s.sourceId(), s.mode(),
-        s.discoveryInterval(), s.discovery(), s.eventTime(), hadoop));
+    return new AutoLoaderSource(
+        new Settings(
+            s.options(),
+            s.producedType(),
+            s.updateId(),
+            s.sourceId(),
+            s.mode(),
+            s.discoveryInterval(),
+            s.discovery(),
+            s.eventTime(),
+            hadoop));
   }
 
   /** A source that reads what is there when update {@code updateId} starts, then reports caught up. */
-  public static AutoLoaderSource triggered(AutoLoader spec, RowType producedType, String updateId, String sourceId) {
-    return new AutoLoaderSource(spec, producedType, updateId, sourceId, Mode.TRIGGERED, Duration.ofSeconds(1));
+  public static AutoLoaderSource triggered(
+      AutoLoader spec, RowType producedType, String updateId, String sourceId) {
+    return new AutoLoaderSource(
+        spec, producedType, updateId, sourceId, Mode.TRIGGERED, Duration.ofSeconds(1));
   }
 
   /** A source that lists the input every {@code discoveryInterval}. */
-  public static AutoLoaderSource continuous(AutoLoader spec, RowType producedType, String updateId, String sourceId,
+  public static AutoLoaderSource continuous(
+      AutoLoader spec,
+      RowType producedType,
+      String updateId,
+      String sourceId,
       Duration discoveryInterval) {
-    return new AutoLoaderSource(spec, producedType, updateId, sourceId, Mode.CONTINUOUS, discoveryInterval);
+    return new AutoLoaderSource(
+        spec, producedType, updateId, sourceId, Mode.CONTINUOUS, discoveryInterval);
   }
 
   /**
@@ -156,32 +203,50 @@ public final class AutoLoaderSource
    *
    * @param schemaLocation where the inferred and evolved schema is kept, as for the incremental source
    */
-  public static FileSource<RowData> allFiles(AutoLoader spec, RowType producedType, String sourceId,
-      String schemaLocation) {
+  public static FileSource<RowData> allFiles(
+      AutoLoader spec, RowType producedType, String sourceId, String schemaLocation) {
     return allFiles(spec, producedType, sourceId, schemaLocation, HadoopSettings.none());
   }
 
   /** As above, opening Parquet files through the pipeline's Hadoop settings. */
-  public static FileSource<RowData> allFiles(AutoLoader spec, RowType producedType, String sourceId,
-      String schemaLocation, HadoopSettings hadoop) {
-    AutoLoaderSource checked = new AutoLoaderSource(spec, producedType, "", sourceId, Mode.TRIGGERED,
-        Duration.ofSeconds(1)).withSchemaLocation(schemaLocation).withHadoop(hadoop);
+  public static FileSource<RowData> allFiles(
+      AutoLoader spec,
+      RowType producedType,
+      String sourceId,
+      String schemaLocation,
+      HadoopSettings hadoop) {
+    AutoLoaderSource checked =
+        new AutoLoaderSource(
+                spec, producedType, "", sourceId, Mode.TRIGGERED, Duration.ofSeconds(1))
+            .withSchemaLocation(schemaLocation)
+            .withHadoop(hadoop);
     Settings settings = checked.settings;
     FileDiscovery discovery = FileDiscovery.of(settings.options());
     long modifiedAfter = settings.discovery().modifiedAfter();
-    FileEnumerator.Provider files = () -> (paths, minDesiredSplits) -> {
-      List<FileSourceSplit> splits = new ArrayList<>();
-      for (DiscoveredFile file : discovery.list()) {
-        if (file.modificationTime() > modifiedAfter && file.length() > 0) {
-          splits.add(new FileSourceSplit(file.path(), new Path(file.path()), 0, file.length(),
-              file.modificationTime(), file.length()));
-        }
-      }
-      return splits;
-    };
+    FileEnumerator.Provider files =
+        () ->
+            (paths, minDesiredSplits) -> {
+              List<FileSourceSplit> splits = new ArrayList<>();
+              for (DiscoveredFile file : discovery.list()) {
+                if (file.modificationTime() > modifiedAfter && file.length() > 0) {
+                  splits.add(
+                      new FileSourceSplit(
+                          file.path(),
+                          new Path(file.path()),
+                          0,
+                          file.length(),
+                          file.modificationTime(),
+                          file.length()));
+                }
+              }
+              return splits;
+            };
     return FileSource.forBulkFileFormat(
-            new AutoLoaderBulkFormat(settings.options(), settings.producedType(), settings.sourceId(),
-            settings.hadoop()),
+            new AutoLoaderBulkFormat(
+                settings.options(),
+                settings.producedType(),
+                settings.sourceId(),
+                settings.hadoop()),
             new Path(settings.options().path()))
         .setFileEnumerator(files)
         .build();
@@ -197,7 +262,8 @@ public final class AutoLoaderSource
    *
    * @throws AutoLoaderException when the column is missing or not a timestamp
    */
-  public static WatermarkStrategy<RowData> watermarkStrategy(AutoLoader spec, RowType producedType) {
+  public static WatermarkStrategy<RowData> watermarkStrategy(
+      AutoLoader spec, RowType producedType) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(producedType, "producedType");
     Optional<EventTimeBound> bound = EventTimeBound.of(spec, producedType);
@@ -232,9 +298,10 @@ public final class AutoLoaderSource
 
   @Override
   public SourceReader<RowData, FileSourceSplit> createReader(SourceReaderContext readerContext) {
-    return new AutoLoaderReader(readerContext,
-        new AutoLoaderBulkFormat(settings.options(), settings.producedType(), settings.sourceId(),
-            settings.hadoop()),
+    return new AutoLoaderReader(
+        readerContext,
+        new AutoLoaderBulkFormat(
+            settings.options(), settings.producedType(), settings.sourceId(), settings.hadoop()),
         Optional.ofNullable(settings.eventTime()));
   }
 

@@ -28,8 +28,10 @@ public final class CaughtUpGauges {
 
   /** 1 while caught up, else 0. */
   public static final String CAUGHT_UP = "caughtUp";
+
   /** The update id the source caught up in, "" until it has. */
   public static final String CAUGHT_UP_IN = "caughtUpIn";
+
   /** The source's id. */
   public static final String SOURCE_ID = "sourceId";
 
@@ -46,7 +48,8 @@ public final class CaughtUpGauges {
   }
 
   /** Registers the gauges of source {@code sourceId} in update {@code updateId} on an enumerator's group. */
-  public static CaughtUpGauges register(MetricGroup enumeratorGroup, String updateId, String sourceId) {
+  public static CaughtUpGauges register(
+      MetricGroup enumeratorGroup, String updateId, String sourceId) {
     CaughtUpGauges gauges = new CaughtUpGauges(updateId, sourceId);
     String key = gauges.key();
     CURRENT.put(key, gauges);

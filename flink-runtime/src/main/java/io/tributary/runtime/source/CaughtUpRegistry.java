@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class CaughtUpRegistry {
 
-  private static final ConcurrentMap<Key, CompletableFuture<Void>> FUTURES = new ConcurrentHashMap<>();
+  private static final ConcurrentMap<Key, CompletableFuture<Void>> FUTURES =
+      new ConcurrentHashMap<>();
 
   private CaughtUpRegistry() {}
 

@@ -20,7 +20,8 @@ import org.apache.flink.table.types.logical.RowType;
 final class CsvLineParser extends LineParser {
 
   private static final CsvMapper CSV =
-      new CsvMapper(CsvFactory.builder().streamReadConstraints(JsonLineParser.LARGE_VALUES).build());
+      new CsvMapper(
+          CsvFactory.builder().streamReadConstraints(JsonLineParser.LARGE_VALUES).build());
 
   private final ObjectReader reader;
   private String[] header;
@@ -31,10 +32,11 @@ final class CsvLineParser extends LineParser {
   }
 
   static ObjectReader reader(AutoLoaderOptions options) {
-    CsvSchema schema = CsvSchema.emptySchema()
-        .withColumnSeparator(options.delimiter())
-        .withQuoteChar(options.quote())
-        .withEscapeChar(options.escape());
+    CsvSchema schema =
+        CsvSchema.emptySchema()
+            .withColumnSeparator(options.delimiter())
+            .withQuoteChar(options.quote())
+            .withEscapeChar(options.escape());
     return CSV.readerFor(String[].class).with(schema);
   }
 
@@ -58,8 +60,12 @@ final class CsvLineParser extends LineParser {
       values = split(reader, line);
     } catch (JsonProcessingException e) {
       if (options.header() && header == null) {
-        throw AutoLoaderErrors.malformedRecord(sourceId, filePath, lineNumber,
-            "the header line cannot be parsed: " + e.getOriginalMessage(), layout.rescuedName());
+        throw AutoLoaderErrors.malformedRecord(
+            sourceId,
+            filePath,
+            lineNumber,
+            "the header line cannot be parsed: " + e.getOriginalMessage(),
+            layout.rescuedName());
       }
       return corrupt(line, lineNumber, e.getOriginalMessage());
     } catch (IOException e) {

@@ -11,7 +11,8 @@ record DiscoveredFile(String path, long length, long modificationTime) {
 
   /** Oldest first, then by path: files are read roughly in the order they arrived, deterministically. */
   static final Comparator<DiscoveredFile> ARRIVAL_ORDER =
-      Comparator.comparingLong(DiscoveredFile::modificationTime).thenComparing(DiscoveredFile::path);
+      Comparator.comparingLong(DiscoveredFile::modificationTime)
+          .thenComparing(DiscoveredFile::path);
 
   DiscoveredFile {
     Objects.requireNonNull(path, "path");

@@ -25,12 +25,22 @@ import org.apache.flink.util.TimeUtils;
  * @param maxFileAgeMillis files older than the newest file taken in minus this are forgotten and ignored
  *     (bounds the state); {@code Long.MAX_VALUE} when unset
  */
-public record DiscoveryOptions(int maxFilesPerTrigger, long maxBytesPerTrigger, boolean includeExistingFiles,
-                               long modifiedAfter, long maxFileAgeMillis) implements Serializable {
+public record DiscoveryOptions(
+    int maxFilesPerTrigger,
+    long maxBytesPerTrigger,
+    boolean includeExistingFiles,
+    long modifiedAfter,
+    long maxFileAgeMillis)
+    implements Serializable {
 
   /** The option keys (without the {@code cloudFiles.} prefix) this record reads. */
   static final java.util.List<String> KEYS =
-      java.util.List.of("maxFilesPerTrigger", "maxBytesPerTrigger", "includeExistingFiles", "modifiedAfter", "maxFileAge");
+      java.util.List.of(
+          "maxFilesPerTrigger",
+          "maxBytesPerTrigger",
+          "includeExistingFiles",
+          "modifiedAfter",
+          "maxFileAge");
 
   /** No limits, every file. */
   public static final DiscoveryOptions DEFAULTS =
@@ -113,7 +123,8 @@ public record DiscoveryOptions(int maxFilesPerTrigger, long maxBytesPerTrigger, 
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw AutoLoaderErrors.badOption(path, "maxBytesPerTrigger", value, "a positive size such as 1048576, 512k, 64m or 1g");
+    throw AutoLoaderErrors.badOption(
+        path, "maxBytesPerTrigger", value, "a positive size such as 1048576, 512k, 64m or 1g");
   }
 
   /** An ISO instant ({@code 2024-05-01T00:00:00Z}) or local date-time taken as UTC ({@code 2024-05-01 00:00:00}). */
@@ -128,7 +139,10 @@ public record DiscoveryOptions(int maxFilesPerTrigger, long maxBytesPerTrigger, 
         try {
           return Instant.parse(text).toEpochMilli();
         } catch (DateTimeParseException notInstant) {
-          throw AutoLoaderErrors.badOption(path, "modifiedAfter", value,
+          throw AutoLoaderErrors.badOption(
+              path,
+              "modifiedAfter",
+              value,
               "a timestamp such as 2024-05-01T00:00:00Z or 2024-05-01 00:00:00 (UTC)");
         }
       }
@@ -145,6 +159,7 @@ public record DiscoveryOptions(int maxFilesPerTrigger, long maxBytesPerTrigger, 
     } catch (IllegalArgumentException e) {
       // reported below
     }
-    throw AutoLoaderErrors.badOption(path, key, value, "a positive duration such as '10 minutes', '7 days' or '1h'");
+    throw AutoLoaderErrors.badOption(
+        path, key, value, "a positive duration such as '10 minutes', '7 days' or '1h'");
   }
 }

@@ -23,7 +23,8 @@ record EventTimeBound(int index, int precision, long delayMillis) implements Ser
 
   EventTimeBound {
     if (index < 0 || delayMillis < 0) {
-      throw new IllegalArgumentException("index and delay must not be negative: " + index + ", " + delayMillis);
+      throw new IllegalArgumentException(
+          "index and delay must not be negative: " + index + ", " + delayMillis);
     }
   }
 
@@ -39,20 +40,31 @@ record EventTimeBound(int index, int precision, long delayMillis) implements Ser
     AutoLoader.Watermark watermark = spec.watermark().get();
     int index = producedType.getFieldIndex(watermark.column());
     if (index < 0) {
-      throw AutoLoaderErrors.watermarkColumn(spec.path(), watermark.column(), "is not a column of the source",
+      throw AutoLoaderErrors.watermarkColumn(
+          spec.path(),
+          watermark.column(),
+          "is not a column of the source",
           producedType.getFieldNames());
     }
     LogicalType type = producedType.getTypeAt(index);
-    if (!type.is(LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE) && !type.is(LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE)) {
-      throw AutoLoaderErrors.watermarkColumn(spec.path(), watermark.column(), "has type " + type.asSummaryString()
-          + ", not TIMESTAMP or TIMESTAMP_LTZ", producedType.getFieldNames());
+    if (!type.is(LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE)
+        && !type.is(LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE)) {
+      throw AutoLoaderErrors.watermarkColumn(
+          spec.path(),
+          watermark.column(),
+          "has type " + type.asSummaryString() + ", not TIMESTAMP or TIMESTAMP_LTZ",
+          producedType.getFieldNames());
     }
-    return Optional.of(new EventTimeBound(index, LogicalTypeChecks.getPrecision(type), watermark.delay().toMillis()));
+    return Optional.of(
+        new EventTimeBound(
+            index, LogicalTypeChecks.getPrecision(type), watermark.delay().toMillis()));
   }
 
   /** The event time of {@code row} in epoch milliseconds, {@link Long#MIN_VALUE} when it is NULL. */
   long timestamp(RowData row) {
-    return row.isNullAt(index) ? Long.MIN_VALUE : row.getTimestamp(index, precision).getMillisecond();
+    return row.isNullAt(index)
+        ? Long.MIN_VALUE
+        : row.getTimestamp(index, precision).getMillisecond();
   }
 
   /**

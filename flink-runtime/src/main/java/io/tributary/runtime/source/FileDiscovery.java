@@ -65,7 +65,8 @@ final class FileDiscovery implements Serializable {
     if (!fs.exists(rootPath)) {
       return files;
     }
-    PathMatcher matcher = glob.isEmpty() ? null : FileSystems.getDefault().getPathMatcher("glob:" + glob);
+    PathMatcher matcher =
+        glob.isEmpty() ? null : FileSystems.getDefault().getPathMatcher("glob:" + glob);
     FileStatus rootStatus = fs.getFileStatus(rootPath);
     if (!rootStatus.isDir()) {
       add(rootStatus, matcher, files);
@@ -78,7 +79,8 @@ final class FileDiscovery implements Serializable {
     return files;
   }
 
-  private void walkLocal(File dir, PathMatcher matcher, List<DiscoveredFile> files) throws IOException {
+  private void walkLocal(File dir, PathMatcher matcher, List<DiscoveredFile> files)
+      throws IOException {
     List<java.nio.file.Path> children = new ArrayList<>();
     try (DirectoryStream<java.nio.file.Path> stream = Files.newDirectoryStream(dir.toPath())) {
       stream.forEach(children::add);
@@ -92,17 +94,23 @@ final class FileDiscovery implements Serializable {
       }
       BasicFileAttributes attributes;
       try {
-        attributes = Files.readAttributes(child, BasicFileAttributes.class); // follows links, as java.io.File does
+        attributes =
+            Files.readAttributes(
+                child, BasicFileAttributes.class); // follows links, as java.io.File does
       } catch (NoSuchFileException e) {
-        continue; // removed between the listing and its stat: the next listing will not see it either
+        continue; // removed between the listing and its stat: the next listing will not see it
+        // either
       }
       if (attributes.isDirectory()) {
         if (recursive) {
           walkLocal(child.toFile(), matcher, files);
         }
       } else if (matcher == null || matcher.matches(java.nio.file.Path.of(name))) {
-        files.add(new DiscoveredFile(localPath(child.toFile()), attributes.size(),
-            attributes.lastModifiedTime().toMillis()));
+        files.add(
+            new DiscoveredFile(
+                localPath(child.toFile()),
+                attributes.size(),
+                attributes.lastModifiedTime().toMillis()));
       }
     }
   }
@@ -119,7 +127,8 @@ final class FileDiscovery implements Serializable {
     return new Path("file:" + path).toString();
   }
 
-  private void walk(FileSystem fs, Path dir, PathMatcher matcher, List<DiscoveredFile> files) throws IOException {
+  private void walk(FileSystem fs, Path dir, PathMatcher matcher, List<DiscoveredFile> files)
+      throws IOException {
     FileStatus[] children = fs.listStatus(dir);
     if (children == null) {
       return;
@@ -143,7 +152,9 @@ final class FileDiscovery implements Serializable {
     if (matcher != null && !matcher.matches(java.nio.file.Path.of(name))) {
       return;
     }
-    files.add(new DiscoveredFile(status.getPath().toString(), status.getLen(), status.getModificationTime()));
+    files.add(
+        new DiscoveredFile(
+            status.getPath().toString(), status.getLen(), status.getModificationTime()));
   }
 
   static boolean isHidden(String name) {

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
@@ -22,14 +22,14 @@ final class JsonLineParser extends LineParser {
   }
 
   /** Input limits for one record: a line may hold a single value of up to 1 GiB. */
-  static final StreamReadConstraints LARGE_VALUES = StreamReadConstraints.builder()
-      .maxStringLength(1 << 30)
-      .maxDocumentLength(-1)
-      .build();
+  static final StreamReadConstraints LARGE_VALUES =
+      StreamReadConstraints.builder().maxStringLength(1 << 30).maxDocumentLength(-1).build();
 
   static ObjectMapper newMapper() {
-    // Big decimals keep a number's text ("1.50" stays "1.50" in a STRING column or in rescued data);
-    // trailing tokens make "{...} garbage" malformed instead of silently cut; Jackson's default 20 MB cap
+    // Big decimals keep a number's text ("1.50" stays "1.50" in a STRING column or in rescued
+    // data);
+    // trailing tokens make "{...} garbage" malformed instead of silently cut; Jackson's default 20
+    // MB cap
     // on one string value would turn a legitimate large field into a corrupt record.
     JsonFactory factory = JsonFactory.builder().streamReadConstraints(LARGE_VALUES).build();
     return new ObjectMapper(factory)
@@ -52,8 +52,14 @@ final class JsonLineParser extends LineParser {
       return corrupt(line, lineNumber, String.valueOf(e.getMessage()));
     }
     if (tree == null || !tree.isObject()) {
-      return corrupt(line, lineNumber, "the line is " + (tree == null ? "empty" : "a JSON " + tree.getNodeType()
-          .name().toLowerCase(java.util.Locale.ROOT)) + ", not a JSON object");
+      return corrupt(
+          line,
+          lineNumber,
+          "the line is "
+              + (tree == null
+                  ? "empty"
+                  : "a JSON " + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT))
+              + ", not a JSON object");
     }
     GenericRowData row = new GenericRowData(layout.arity());
     Rescue rescue = new Rescue(lineNumber);

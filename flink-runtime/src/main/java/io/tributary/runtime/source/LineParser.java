@@ -58,19 +58,27 @@ abstract class LineParser {
   }
 
   /** The parser for one file of the source's format. */
-  static LineParser create(AutoLoaderOptions options, RowType type, String sourceId, String filePath) {
+  static LineParser create(
+      AutoLoaderOptions options, RowType type, String sourceId, String filePath) {
     return create(options, type, sourceId, filePath, HadoopSettings.none());
   }
 
   /** As {@link #create(AutoLoaderOptions, RowType, String, String)}, storing evolved schemas with {@code hadoop}. */
-  static LineParser create(AutoLoaderOptions options, RowType type, String sourceId, String filePath,
+  static LineParser create(
+      AutoLoaderOptions options,
+      RowType type,
+      String sourceId,
+      String filePath,
       HadoopSettings hadoop) {
-    LineParser parser = switch (options.format()) {
-      case JSON -> new JsonLineParser(options, type, sourceId, filePath);
-      case CSV -> new CsvLineParser(options, type, sourceId, filePath);
-      case TEXT -> new TextLineParser(options, type, sourceId, filePath);
-      case PARQUET -> throw new IllegalStateException("Parquet files are read by ParquetColumnarRowInputFormat, not by lines");
-    };
+    LineParser parser =
+        switch (options.format()) {
+          case JSON -> new JsonLineParser(options, type, sourceId, filePath);
+          case CSV -> new CsvLineParser(options, type, sourceId, filePath);
+          case TEXT -> new TextLineParser(options, type, sourceId, filePath);
+          case PARQUET ->
+              throw new IllegalStateException(
+                  "Parquet files are read by ParquetColumnarRowInputFormat, not by lines");
+        };
     parser.hadoop = java.util.Objects.requireNonNull(hadoop, "hadoop");
     return parser;
   }
@@ -90,8 +98,11 @@ abstract class LineParser {
   final void finishFile() {
     if (dropped > 0 && !finished) {
       finished = true;
-      LOG.warn("Auto Loader source '{}': dropped {} malformed record(s) of file {} (mode=DROPMALFORMED).",
-          sourceId, dropped, filePath);
+      LOG.warn(
+          "Auto Loader source '{}': dropped {} malformed record(s) of file {} (mode=DROPMALFORMED).",
+          sourceId,
+          dropped,
+          filePath);
     }
   }
 
@@ -99,8 +110,12 @@ abstract class LineParser {
   final RowData drop(long lineNumber, String reason) {
     dropped++;
     if (dropped <= LOGGED_DROPS) {
-      LOG.warn("Auto Loader source '{}': dropped the malformed record in file {} at line {} (mode=DROPMALFORMED): {}",
-          sourceId, filePath, lineNumber, reason);
+      LOG.warn(
+          "Auto Loader source '{}': dropped the malformed record in file {} at line {} (mode=DROPMALFORMED): {}",
+          sourceId,
+          filePath,
+          lineNumber,
+          reason);
     }
     return null;
   }
@@ -111,7 +126,8 @@ abstract class LineParser {
    */
   final RowData corrupt(byte[] line, long lineNumber, String reason) {
     if (options.failFast()) {
-      throw AutoLoaderErrors.malformedRecord(sourceId, filePath, lineNumber, reason, layout.rescuedName());
+      throw AutoLoaderErrors.malformedRecord(
+          sourceId, filePath, lineNumber, reason, layout.rescuedName());
     }
     if (options.dropMalformed()) {
       return drop(lineNumber, reason);
@@ -146,7 +162,8 @@ abstract class LineParser {
     private final long lineNumber;
     private String dropReason;
     private ObjectNode fields;
-    private java.util.LinkedHashMap<String, org.apache.flink.table.types.logical.LogicalType> newColumns;
+    private java.util.LinkedHashMap<String, org.apache.flink.table.types.logical.LogicalType>
+        newColumns;
 
     Rescue(long lineNumber) {
       this.lineNumber = lineNumber;
@@ -155,8 +172,10 @@ abstract class LineParser {
     /** Keeps a field whose name is not a column (unknown, or differing in case). */
     void unknown(String name, JsonNode value) {
       SchemaEvolutionMode mode = options.evolutionMode();
-      boolean evolving = mode == SchemaEvolutionMode.FAIL_ON_NEW_COLUMNS
-          || (mode == SchemaEvolutionMode.ADD_NEW_COLUMNS && !options.schemaLocation().isEmpty());
+      boolean evolving =
+          mode == SchemaEvolutionMode.FAIL_ON_NEW_COLUMNS
+              || (mode == SchemaEvolutionMode.ADD_NEW_COLUMNS
+                  && !options.schemaLocation().isEmpty());
       if (!isCaseVariant(name) && !name.equals(layout.rescuedName())) {
         if (mode == SchemaEvolutionMode.NONE) {
           return;
@@ -176,10 +195,16 @@ abstract class LineParser {
 
     /** Keeps a value that does not fit its column's type. */
     void mismatch(int column, String name, JsonNode value) {
-      String reason = "column '" + name + "' is " + layout.typeAt(column).asSummaryString()
-          + " but the value is " + value;
+      String reason =
+          "column '"
+              + name
+              + "' is "
+              + layout.typeAt(column).asSummaryString()
+              + " but the value is "
+              + value;
       if (options.failFast()) {
-        throw AutoLoaderErrors.malformedRecord(sourceId, filePath, lineNumber, reason, layout.rescuedName());
+        throw AutoLoaderErrors.malformedRecord(
+            sourceId, filePath, lineNumber, reason, layout.rescuedName());
       }
       if (layout.hasRescuedColumn()) {
         object().set(name, value);
@@ -196,7 +221,8 @@ abstract class LineParser {
           throw AutoLoaderErrors.newColumnsRejected(sourceId, filePath, lineNumber, names);
         }
         StoredSchemas.evolve(options, newColumns, hadoop);
-        throw AutoLoaderErrors.schemaEvolved(sourceId, filePath, lineNumber, names, options.schemaLocation());
+        throw AutoLoaderErrors.schemaEvolved(
+            sourceId, filePath, lineNumber, names, options.schemaLocation());
       }
       if (dropReason != null) {
         return drop(lineNumber, dropReason);

@@ -91,7 +91,9 @@ final class LineReader {
         limit += read;
       }
     }
-    if (limit - position >= 3 && (buffer[position] & 0xFF) == 0xEF && (buffer[position + 1] & 0xFF) == 0xBB
+    if (limit - position >= 3
+        && (buffer[position] & 0xFF) == 0xEF
+        && (buffer[position + 1] & 0xFF) == 0xBB
         && (buffer[position + 2] & 0xFF) == 0xBF) {
       position += 3;
       offset += 3;

@@ -49,7 +49,8 @@ final class MetadataColumns {
   /** Whether {@code type} ends with the metadata columns. */
   static boolean present(RowType type) {
     List<String> names = type.getFieldNames();
-    return names.size() >= NAMES.size() && names.subList(names.size() - NAMES.size(), names.size()).equals(NAMES);
+    return names.size() >= NAMES.size()
+        && names.subList(names.size() - NAMES.size(), names.size()).equals(NAMES);
   }
 
   /** {@code type} without the trailing metadata columns: what the file formats produce. */
@@ -62,6 +63,7 @@ final class MetadataColumns {
 
   /** The metadata values of one file. */
   static RowData values(String path, long modificationTime, long size) {
-    return GenericRowData.of(StringData.fromString(path), TimestampData.fromEpochMillis(modificationTime), size);
+    return GenericRowData.of(
+        StringData.fromString(path), TimestampData.fromEpochMillis(modificationTime), size);
   }
 }

@@ -38,18 +38,21 @@ final class ParquetSchemas {
 
   private ParquetSchemas() {}
 
-  static RowType infer(String sourcePath, List<FileStatus> sample, Configuration hadoopConf) throws IOException {
+  static RowType infer(String sourcePath, List<FileStatus> sample, Configuration hadoopConf)
+      throws IOException {
     Map<String, LogicalType> columns = new LinkedHashMap<>();
     List<String> skipped = new ArrayList<>();
     for (FileStatus file : sample) {
       MessageType schema;
-      try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(file, hadoopConf))) {
+      try (ParquetFileReader reader =
+          ParquetFileReader.open(HadoopInputFile.fromStatus(file, hadoopConf))) {
         schema = reader.getFooter().getFileMetaData().getSchema();
       } catch (RuntimeException | IOException e) {
         throw AutoLoaderErrors.unreadableParquetFooter(sourcePath, file.getPath().toString(), e);
       }
       for (Type field : schema.getFields()) {
-        if (field.getName().equals(RowLayout.RESCUED_DATA) || columns.containsKey(field.getName())) {
+        if (field.getName().equals(RowLayout.RESCUED_DATA)
+            || columns.containsKey(field.getName())) {
           continue;
         }
         LogicalType type = flinkType(field);
@@ -89,19 +92,23 @@ final class ParquetSchemas {
           if (!ints.isSigned()) {
             return null;
           }
-          return ints.getBitWidth() == 8 ? new TinyIntType() : ints.getBitWidth() == 16 ? new SmallIntType() : new IntType();
+          return ints.getBitWidth() == 8
+              ? new TinyIntType()
+              : ints.getBitWidth() == 16 ? new SmallIntType() : new IntType();
         }
         return annotation == null ? new IntType() : null;
       case INT64:
         if (annotation instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation timestamp) {
-          return new TimestampType(timestamp.getUnit() == LogicalTypeAnnotation.TimeUnit.MILLIS ? 3 : 6);
+          return new TimestampType(
+              timestamp.getUnit() == LogicalTypeAnnotation.TimeUnit.MILLIS ? 3 : 6);
         }
         if (annotation instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation ints) {
           return ints.isSigned() ? new BigIntType() : null;
         }
         return annotation == null ? new BigIntType() : null;
       case INT96:
-        // The legacy timestamp of Spark and Flink's own Parquet writer: nanoseconds; Spark reads it as microseconds.
+        // The legacy timestamp of Spark and Flink's own Parquet writer: nanoseconds; Spark reads it
+        // as microseconds.
         return new TimestampType(6);
       case FLOAT:
         return new FloatType();
@@ -109,8 +116,10 @@ final class ParquetSchemas {
         return new DoubleType();
       case BINARY:
         return annotation instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
-            || annotation instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
-            || annotation instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation ? VarCharType.STRING_TYPE : null;
+                || annotation instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
+                || annotation instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation
+            ? VarCharType.STRING_TYPE
+            : null;
       default:
         return null;
     }

@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * @param <C> the checkpointed enumerator state
  * @param <L> what one listing returns
  */
-public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L> implements SplitEnumerator<S, C> {
+public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L>
+    implements SplitEnumerator<S, C> {
 
   private static final Logger LOG = LoggerFactory.getLogger(PendingSplitEnumerator.class);
 
@@ -80,7 +81,8 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L> implem
    * @param updateId the update it runs in (what {@link CaughtUpRegistry} is told)
    * @param pollInterval how often a continuous source lists; null for a triggered source
    */
-  public record Listing(String kind, String sourceId, String updateId, @Nullable Duration pollInterval) {
+  public record Listing(
+      String kind, String sourceId, String updateId, @Nullable Duration pollInterval) {
     public Listing {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(sourceId, "sourceId");
@@ -102,8 +104,12 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L> implem
    * @param listedUpdateId the restored state's: the update whose listing it holds, "" before the first
    * @param pending the restored state's splits not yet handed out, in order
    */
-  protected PendingSplitEnumerator(SplitEnumeratorContext<S> context, Listing listing, EpochBudget<S> budget,
-      String listedUpdateId, List<S> pending) {
+  protected PendingSplitEnumerator(
+      SplitEnumeratorContext<S> context,
+      Listing listing,
+      EpochBudget<S> budget,
+      String listedUpdateId,
+      List<S> pending) {
     this.context = Objects.requireNonNull(context, "context");
     this.listing = Objects.requireNonNull(listing, "listing");
     this.budget = Objects.requireNonNull(budget, "budget");
@@ -126,14 +132,19 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L> implem
 
   @Override
   public void start() {
-    caughtUp = CaughtUpGauges.register(context.metricGroup(), listing.updateId(), listing.sourceId());
+    caughtUp =
+        CaughtUpGauges.register(context.metricGroup(), listing.updateId(), listing.sourceId());
     if (listing.pollInterval() != null) {
       context.callAsync(this::list, this::onListed, 0L, listing.pollInterval().toMillis());
     } else if (!listing.updateId().equals(listedUpdateId)) {
       context.callAsync(this::list, this::onListed);
     } else {
-      LOG.info("{} '{}': update {} listed its input before a failover; restoring {} pending files.",
-          listing.kind(), listing.sourceId(), listedUpdateId, pending.size());
+      LOG.info(
+          "{} '{}': update {} listed its input before a failover; restoring {} pending files.",
+          listing.kind(),
+          listing.sourceId(),
+          listedUpdateId,
+          pending.size());
       assignPending();
     }
   }
@@ -217,12 +228,17 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L> implem
         context.assignSplit(split, subtask);
       }
     }
-    boolean now = listing.updateId().equals(listedUpdateId)
-        && pending.isEmpty()
-        && readers.size() == context.currentParallelism()
-        && awaiting.containsAll(readers.keySet());
+    boolean now =
+        listing.updateId().equals(listedUpdateId)
+            && pending.isEmpty()
+            && readers.size() == context.currentParallelism()
+            && awaiting.containsAll(readers.keySet());
     if (caughtUp.update(now)) {
-      LOG.info("{} '{}' caught up in update {}.", listing.kind(), listing.sourceId(), listing.updateId());
+      LOG.info(
+          "{} '{}' caught up in update {}.",
+          listing.kind(),
+          listing.sourceId(),
+          listing.updateId());
     }
   }
 
@@ -231,6 +247,7 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L> implem
     if (admittedFiles == 0) {
       return true;
     }
-    return admittedFiles < budget.maxFiles() && admittedBytes + budget.size().applyAsLong(next) <= budget.maxBytes();
+    return admittedFiles < budget.maxFiles()
+        && admittedBytes + budget.size().applyAsLong(next) <= budget.maxBytes();
   }
 }

@@ -71,16 +71,20 @@ final class ProcessedFileIndex {
   /** Folds {@code recent} into the log, dropping files older than the low-water mark. */
   void compact() {
     TreeMap<String, Long> all = new TreeMap<>();
-    ProcessedFiles.decode(log, logCount, (path, time) -> {
-      if (time >= expiredBefore) {
-        all.put(path, time);
-      }
-    });
-    recent.forEach((path, time) -> {
-      if (time >= expiredBefore) {
-        all.put(path, time);
-      }
-    });
+    ProcessedFiles.decode(
+        log,
+        logCount,
+        (path, time) -> {
+          if (time >= expiredBefore) {
+            all.put(path, time);
+          }
+        });
+    recent.forEach(
+        (path, time) -> {
+          if (time >= expiredBefore) {
+            all.put(path, time);
+          }
+        });
     log = ProcessedFiles.encode(all);
     logCount = all.size();
     logPaths = all.keySet().toArray(new String[0]);
@@ -100,7 +104,9 @@ final class ProcessedFileIndex {
       String[] paths = new String[logCount];
       int[] next = {0};
       ProcessedFiles.decode(log, logCount, (path, time) -> paths[next[0]++] = path);
-      logPaths = paths; // the log was written from a TreeMap, so it is in String order, as binarySearch needs
+      logPaths =
+          paths; // the log was written from a TreeMap, so it is in String order, as binarySearch
+      // needs
     }
     return logPaths;
   }

@@ -46,8 +46,12 @@ import java.util.zip.Inflater;
  * @param recent files taken in since the last compaction, path to modification time ({@link #UNKNOWN_TIME}
  *     when restored from a version 1 state)
  */
-public record ProcessedFiles(long expiredBefore, long newestModificationTime, int logCount, byte[] log,
-                             Map<String, Long> recent) {
+public record ProcessedFiles(
+    long expiredBefore,
+    long newestModificationTime,
+    int logCount,
+    byte[] log,
+    Map<String, Long> recent) {
 
   /** {@code recent} is folded into the log when it has this many files. */
   static final int COMPACT_AT = 4096;
@@ -62,7 +66,8 @@ public record ProcessedFiles(long expiredBefore, long newestModificationTime, in
     Objects.requireNonNull(log, "log");
     recent = Collections.unmodifiableMap(new HashMap<>(recent));
     if (logCount < 0 || (logCount == 0) != (log.length == 0)) {
-      throw new IllegalArgumentException("log of " + log.length + " bytes cannot hold " + logCount + " files");
+      throw new IllegalArgumentException(
+          "log of " + log.length + " bytes cannot hold " + logCount + " files");
     }
   }
 
@@ -167,7 +172,8 @@ public record ProcessedFiles(long expiredBefore, long newestModificationTime, in
       }
       return out.toByteArray();
     } catch (DataFormatException e) {
-      throw new UncheckedIOException(new IOException("the processed-files log is corrupt: " + e.getMessage(), e));
+      throw new UncheckedIOException(
+          new IOException("the processed-files log is corrupt: " + e.getMessage(), e));
     } finally {
       inflater.end();
     }

@@ -16,7 +16,8 @@ import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
  */
 final class SchemaDdl {
 
-  private static final Pattern COLUMN_COMMENT = Pattern.compile("(?is)^(.*?)\\s+COMMENT\\s+('.*')$");
+  private static final Pattern COLUMN_COMMENT =
+      Pattern.compile("(?is)^(.*?)\\s+COMMENT\\s+('.*')$");
 
   private SchemaDdl() {}
 
@@ -46,7 +47,8 @@ final class SchemaDdl {
       String message = String.valueOf(e.getMessage());
       int inputLine = message.indexOf("\n");
       String reason = (inputLine < 0 ? message : message.substring(0, inputLine)).trim();
-      throw AutoLoaderErrors.badSchemaDdl(path, ddl, reason.endsWith(".") ? reason.substring(0, reason.length() - 1) : reason);
+      throw AutoLoaderErrors.badSchemaDdl(
+          path, ddl, reason.endsWith(".") ? reason.substring(0, reason.length() - 1) : reason);
     }
     RowType rowType = (RowType) type;
     List<String> unknown = new ArrayList<>();

@@ -23,7 +23,11 @@ public final class SchemaEvolvedException extends RuntimeException {
   private final String schemaLocation;
   private final String file;
 
-  SchemaEvolvedException(String message, String sourceId, List<String> newColumns, String schemaLocation,
+  SchemaEvolvedException(
+      String message,
+      String sourceId,
+      List<String> newColumns,
+      String schemaLocation,
       String file) {
     super(message);
     this.sourceId = sourceId;
@@ -64,12 +68,16 @@ public final class SchemaEvolvedException extends RuntimeException {
         return Optional.of(t);
       }
       if (t instanceof org.apache.flink.util.SerializedThrowable serialized
-          && serialized.getOriginalErrorClassName().equals(SchemaEvolvedException.class.getName())) {
-        Throwable original = serialized.deserializeError(SchemaEvolvedException.class.getClassLoader());
+          && serialized
+              .getOriginalErrorClassName()
+              .equals(SchemaEvolvedException.class.getName())) {
+        Throwable original =
+            serialized.deserializeError(SchemaEvolvedException.class.getClassLoader());
         return Optional.of(original instanceof SchemaEvolvedException ? original : serialized);
       }
-      if (byMessage == null && (t.getClass().getName().equals(SchemaEvolvedException.class.getName())
-          || (t.getMessage() != null && t.getMessage().contains(MARKER)))) {
+      if (byMessage == null
+          && (t.getClass().getName().equals(SchemaEvolvedException.class.getName())
+              || (t.getMessage() != null && t.getMessage().contains(MARKER)))) {
         byMessage = t;
       }
     }

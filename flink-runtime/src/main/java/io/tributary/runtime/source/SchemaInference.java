@@ -48,7 +48,11 @@ final class SchemaInference {
 
   /** The inferred type of a column, widened as values are seen. */
   private enum Inferred {
-    NONE, BOOLEAN, BIGINT, DOUBLE, STRING;
+    NONE,
+    BOOLEAN,
+    BIGINT,
+    DOUBLE,
+    STRING;
 
     Inferred merge(Inferred other) {
       if (this == other || other == NONE) {
@@ -110,7 +114,8 @@ final class SchemaInference {
    * The columns of a sample of the source's files; a clear error when there is no file to sample or
    * the sample holds no field.
    */
-  static RowType infer(AutoLoaderOptions options, String schemaLocation, Configuration hadoopConf) throws IOException {
+  static RowType infer(AutoLoaderOptions options, String schemaLocation, Configuration hadoopConf)
+      throws IOException {
     List<FileStatus> sample = sampleFiles(options, hadoopConf);
     if (sample.isEmpty()) {
       throw AutoLoaderErrors.nothingToInferFrom(options.path(), schemaLocation);
@@ -118,11 +123,13 @@ final class SchemaInference {
     if (options.format() == AutoLoader.Format.PARQUET) {
       return ParquetSchemas.infer(options.path(), sample, hadoopConf);
     }
-    Map<String, Inferred> columns = options.format() == AutoLoader.Format.JSON ? new TreeMap<>() : new LinkedHashMap<>();
+    Map<String, Inferred> columns =
+        options.format() == AutoLoader.Format.JSON ? new TreeMap<>() : new LinkedHashMap<>();
     Map<String, String> lowerCaseNames = new java.util.HashMap<>();
     long budget = options.sampleBytes();
     int maxPositional = 0;
-    ObjectReader csv = options.format() == AutoLoader.Format.CSV ? CsvLineParser.reader(options) : null;
+    ObjectReader csv =
+        options.format() == AutoLoader.Format.CSV ? CsvLineParser.reader(options) : null;
     for (FileStatus file : sample) {
       if (budget <= 0) {
         break;
@@ -148,7 +155,11 @@ final class SchemaInference {
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = tree.fields(); it.hasNext(); ) {
               Map.Entry<String, JsonNode> field = it.next();
-              addColumn(columns, lowerCaseNames, field.getKey(), typeOf(options, Inferred.of(field.getValue())));
+              addColumn(
+                  columns,
+                  lowerCaseNames,
+                  field.getKey(),
+                  typeOf(options, Inferred.of(field.getValue())));
             }
           } else {
             String[] values;
@@ -199,7 +210,10 @@ final class SchemaInference {
   }
 
   /** Adds a column unless one differing only in case exists (that field is then rescued when read). */
-  private static void addColumn(Map<String, Inferred> columns, Map<String, String> lowerCaseNames, String name,
+  private static void addColumn(
+      Map<String, Inferred> columns,
+      Map<String, String> lowerCaseNames,
+      String name,
       Inferred type) {
     if (name.equals(RowLayout.RESCUED_DATA)) {
       return;
@@ -210,19 +224,23 @@ final class SchemaInference {
     }
   }
 
-  private static List<FileStatus> sampleFiles(AutoLoaderOptions options, Configuration hadoopConf) throws IOException {
+  private static List<FileStatus> sampleFiles(AutoLoaderOptions options, Configuration hadoopConf)
+      throws IOException {
     Path root = new Path(options.path());
     FileSystem fs = root.getFileSystem(hadoopConf);
     List<FileStatus> files = new ArrayList<>();
     if (!fs.exists(root)) {
       return files;
     }
-    PathMatcher glob = options.pathGlobFilter().isEmpty() ? null
-        : FileSystems.getDefault().getPathMatcher("glob:" + options.pathGlobFilter());
+    PathMatcher glob =
+        options.pathGlobFilter().isEmpty()
+            ? null
+            : FileSystems.getDefault().getPathMatcher("glob:" + options.pathGlobFilter());
     List<FileStatus> dirs = new ArrayList<>(List.of(fs.getFileStatus(root)));
     while (!dirs.isEmpty()) {
       FileStatus dir = dirs.remove(dirs.size() - 1);
-      FileStatus[] children = dir.isDirectory() ? fs.listStatus(dir.getPath()) : new FileStatus[] {dir};
+      FileStatus[] children =
+          dir.isDirectory() ? fs.listStatus(dir.getPath()) : new FileStatus[] {dir};
       for (FileStatus child : children) {
         String name = child.getPath().getName();
         if (child != dir && FileDiscovery.isHidden(name)) {
@@ -232,14 +250,17 @@ final class SchemaInference {
           if (options.recursive()) {
             dirs.add(child);
           }
-        } else if (child.getLen() > 0 && (glob == null || glob.matches(java.nio.file.Path.of(name)))) {
+        } else if (child.getLen() > 0
+            && (glob == null || glob.matches(java.nio.file.Path.of(name)))) {
           files.add(child);
         }
       }
     }
-    files.sort((a, b) -> a.getModificationTime() != b.getModificationTime()
-        ? Long.compare(a.getModificationTime(), b.getModificationTime())
-        : a.getPath().toString().compareTo(b.getPath().toString()));
+    files.sort(
+        (a, b) ->
+            a.getModificationTime() != b.getModificationTime()
+                ? Long.compare(a.getModificationTime(), b.getModificationTime())
+                : a.getPath().toString().compareTo(b.getPath().toString()));
     return files.size() > options.sampleFiles() ? files.subList(0, options.sampleFiles()) : files;
   }
 

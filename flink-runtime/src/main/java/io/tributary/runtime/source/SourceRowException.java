@@ -23,7 +23,8 @@ public final class SourceRowException extends RuntimeException {
   private final String position;
   private final String row;
 
-  SourceRowException(String message, String sourceId, String file, String position, String row, Throwable cause) {
+  SourceRowException(
+      String message, String sourceId, String file, String position, String row, Throwable cause) {
     super(message, cause);
     this.sourceId = sourceId;
     this.file = file;
@@ -66,14 +67,21 @@ public final class SourceRowException extends RuntimeException {
    */
   public static boolean thrownByThePlannersCode(Throwable error) {
     Throwable deepest = error;
-    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-      String name = cause instanceof org.apache.flink.util.SerializedThrowable serialized
-          ? serialized.getOriginalErrorClassName() : cause.getClass().getName();
-      if (cause instanceof InterruptedException || cause instanceof java.io.InterruptedIOException
+    for (Throwable cause = error;
+        cause != null;
+        cause = cause.getCause() == cause ? null : cause.getCause()) {
+      String name =
+          cause instanceof org.apache.flink.util.SerializedThrowable serialized
+              ? serialized.getOriginalErrorClassName()
+              : cause.getClass().getName();
+      if (cause instanceof InterruptedException
+          || cause instanceof java.io.InterruptedIOException
           || cause instanceof java.nio.channels.ClosedByInterruptException
           || cause instanceof org.apache.flink.runtime.execution.CancelTaskException
-          || cause instanceof java.io.IOException || cause instanceof java.io.UncheckedIOException
-          || name.startsWith("io.tributary.") || name.startsWith("java.io.")
+          || cause instanceof java.io.IOException
+          || cause instanceof java.io.UncheckedIOException
+          || name.startsWith("io.tributary.")
+          || name.startsWith("java.io.")
           || name.equals("org.apache.flink.runtime.execution.CancelTaskException")) {
         return false;
       }
@@ -81,8 +89,11 @@ public final class SourceRowException extends RuntimeException {
     }
     for (StackTraceElement frame : deepest.getStackTrace()) {
       String type = frame.getClassName();
-      if (type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
-          || type.startsWith("sun.") || type.startsWith("com.sun.")) {
+      if (type.startsWith("java.")
+          || type.startsWith("javax.")
+          || type.startsWith("jdk.")
+          || type.startsWith("sun.")
+          || type.startsWith("com.sun.")) {
         continue;
       }
       return type.startsWith("org.apache.flink.table.") || type.indexOf('.') < 0;
@@ -95,8 +106,11 @@ public final class SourceRowException extends RuntimeException {
     Throwable current = error;
     String message = null;
     while (current != null) {
-      if (current.getMessage() != null && !current.getMessage().isBlank()
-          && !(current instanceof org.apache.flink.streaming.runtime.tasks.ExceptionInChainedOperatorException)) {
+      if (current.getMessage() != null
+          && !current.getMessage().isBlank()
+          && !(current
+              instanceof
+              org.apache.flink.streaming.runtime.tasks.ExceptionInChainedOperatorException)) {
         message = current.getMessage().strip();
       }
       current = current.getCause() == current ? null : current.getCause();

@@ -44,20 +44,22 @@ final class StoredSchemas {
    * the restarted flow and evolve then. The schema location is written with the pipeline's Hadoop
    * settings ({@code hadoop}), as every other storage path.
    */
-  static void evolve(AutoLoaderOptions options, Map<String, LogicalType> newColumns, HadoopSettings hadoop) {
+  static void evolve(
+      AutoLoaderOptions options, Map<String, LogicalType> newColumns, HadoopSettings hadoop) {
     Configuration hadoopConf = hadoop.toConfiguration();
     Path schemaFile = file(options.schemaLocation());
     try {
       FileSystem fs = schemaFile.getFileSystem(hadoopConf);
-      List<RowType.RowField> fields = new ArrayList<>(fs.exists(schemaFile)
-          ? read(fs, schemaFile).getFields() : List.of());
+      List<RowType.RowField> fields =
+          new ArrayList<>(fs.exists(schemaFile) ? read(fs, schemaFile).getFields() : List.of());
       List<String> names = new ArrayList<>();
       fields.forEach(field -> names.add(field.getName()));
-      newColumns.forEach((name, type) -> {
-        if (!names.contains(name)) {
-          fields.add(new RowType.RowField(name, type));
-        }
-      });
+      newColumns.forEach(
+          (name, type) -> {
+            if (!names.contains(name)) {
+              fields.add(new RowType.RowField(name, type));
+            }
+          });
       Path temporary = writeTemporary(fs, schemaFile, new RowType(fields));
       fs.delete(schemaFile, false);
       if (!fs.rename(temporary, schemaFile)) {
@@ -65,7 +67,8 @@ final class StoredSchemas {
         throw new IOException("could not rename " + temporary + " to " + schemaFile);
       }
     } catch (IOException e) {
-      throw AutoLoaderErrors.evolvedSchemaNotStored(options.path(), newColumns.keySet(), options.schemaLocation(), e);
+      throw AutoLoaderErrors.evolvedSchemaNotStored(
+          options.path(), newColumns.keySet(), options.schemaLocation(), e);
     }
   }
 
@@ -74,7 +77,10 @@ final class StoredSchemas {
     root.put("version", 1);
     ArrayNode columns = root.putArray("columns");
     for (RowType.RowField field : type.getFields()) {
-      columns.addObject().put("name", field.getName()).put("type", field.getType().asSerializableString());
+      columns
+          .addObject()
+          .put("name", field.getName())
+          .put("type", field.getType().asSerializableString());
     }
     return root;
   }
@@ -97,31 +103,39 @@ final class StoredSchemas {
     try (InputStream in = fs.open(schemaFile)) {
       root = LineParser.JSON.readTree(in.readAllBytes());
     } catch (JsonProcessingException e) {
-      throw AutoLoaderErrors.unreadableStoredSchema(schemaFile.toString(), "it is not JSON: " + e.getOriginalMessage());
+      throw AutoLoaderErrors.unreadableStoredSchema(
+          schemaFile.toString(), "it is not JSON: " + e.getOriginalMessage());
     }
     if (root == null || root.path("version").asInt() != 1 || !root.path("columns").isArray()) {
-      throw AutoLoaderErrors.unreadableStoredSchema(schemaFile.toString(), "it has no version 1 column list");
+      throw AutoLoaderErrors.unreadableStoredSchema(
+          schemaFile.toString(), "it has no version 1 column list");
     }
     List<RowType.RowField> fields = new ArrayList<>();
     for (JsonNode column : root.get("columns")) {
       String name = column.path("name").asText(null);
       String type = column.path("type").asText(null);
       if (name == null || type == null) {
-        throw AutoLoaderErrors.unreadableStoredSchema(schemaFile.toString(), "a column lacks its name or type");
+        throw AutoLoaderErrors.unreadableStoredSchema(
+            schemaFile.toString(), "a column lacks its name or type");
       }
       try {
-        fields.add(new RowType.RowField(name, LogicalTypeParser.parse(type, AutoLoaderSchemas.class.getClassLoader())));
+        fields.add(
+            new RowType.RowField(
+                name, LogicalTypeParser.parse(type, AutoLoaderSchemas.class.getClassLoader())));
       } catch (ValidationException e) {
-        throw AutoLoaderErrors.unreadableStoredSchema(schemaFile.toString(), "column '" + name + "' has type '"
-            + type + "' that Flink cannot parse");
+        throw AutoLoaderErrors.unreadableStoredSchema(
+            schemaFile.toString(),
+            "column '" + name + "' has type '" + type + "' that Flink cannot parse");
       }
     }
     return new RowType(fields);
   }
 
   /** Writes {@code type} to a new temporary file beside {@code schemaFile}, to rename into place. */
-  private static Path writeTemporary(FileSystem fs, Path schemaFile, RowType type) throws IOException {
-    Path temporary = new Path(schemaFile.getParent(), "." + SCHEMA_FILE + "." + UUID.randomUUID() + ".tmp");
+  private static Path writeTemporary(FileSystem fs, Path schemaFile, RowType type)
+      throws IOException {
+    Path temporary =
+        new Path(schemaFile.getParent(), "." + SCHEMA_FILE + "." + UUID.randomUUID() + ".tmp");
     fs.mkdirs(schemaFile.getParent());
     try (OutputStream out = fs.create(temporary, false)) {
       out.write(LineParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(type)));

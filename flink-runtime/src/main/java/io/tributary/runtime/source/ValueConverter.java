@@ -36,8 +36,20 @@ final class ValueConverter {
   /** Column types the converters can produce; others are rejected when the schema is resolved. */
   static boolean supports(LogicalType type) {
     return switch (type.getTypeRoot()) {
-      case CHAR, VARCHAR, BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, FLOAT, DOUBLE, DECIMAL, DATE,
-          TIMESTAMP_WITHOUT_TIME_ZONE, TIMESTAMP_WITH_LOCAL_TIME_ZONE -> true;
+      case CHAR,
+          VARCHAR,
+          BOOLEAN,
+          TINYINT,
+          SMALLINT,
+          INTEGER,
+          BIGINT,
+          FLOAT,
+          DOUBLE,
+          DECIMAL,
+          DATE,
+          TIMESTAMP_WITHOUT_TIME_ZONE,
+          TIMESTAMP_WITH_LOCAL_TIME_ZONE ->
+          true;
       default -> false;
     };
   }
@@ -65,11 +77,17 @@ final class ValueConverter {
       case BOOLEAN:
         return node.isBoolean() ? node.booleanValue() : MISMATCH;
       case TINYINT:
-        return integral(node, Byte.MIN_VALUE, Byte.MAX_VALUE) instanceof Long l ? (Object) l.byteValue() : MISMATCH;
+        return integral(node, Byte.MIN_VALUE, Byte.MAX_VALUE) instanceof Long l
+            ? (Object) l.byteValue()
+            : MISMATCH;
       case SMALLINT:
-        return integral(node, Short.MIN_VALUE, Short.MAX_VALUE) instanceof Long l ? (Object) l.shortValue() : MISMATCH;
+        return integral(node, Short.MIN_VALUE, Short.MAX_VALUE) instanceof Long l
+            ? (Object) l.shortValue()
+            : MISMATCH;
       case INTEGER:
-        return integral(node, Integer.MIN_VALUE, Integer.MAX_VALUE) instanceof Long l ? (Object) l.intValue() : MISMATCH;
+        return integral(node, Integer.MIN_VALUE, Integer.MAX_VALUE) instanceof Long l
+            ? (Object) l.intValue()
+            : MISMATCH;
       case BIGINT:
         return integral(node, Long.MIN_VALUE, Long.MAX_VALUE);
       case FLOAT:
@@ -125,8 +143,9 @@ final class ValueConverter {
           return TimestampData.fromLocalDateTime(
               truncate(localDateTime(text.trim()), ((TimestampType) type).getPrecision()));
         case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
-          return TimestampData.fromInstant(truncate(localDateTime(text.trim()),
-              ((LocalZonedTimestampType) type).getPrecision()).toInstant(ZoneOffset.UTC));
+          return TimestampData.fromInstant(
+              truncate(localDateTime(text.trim()), ((LocalZonedTimestampType) type).getPrecision())
+                  .toInstant(ZoneOffset.UTC));
         default:
           throw new IllegalStateException("unsupported column type reached the reader: " + type);
       }
@@ -157,7 +176,10 @@ final class ValueConverter {
     if (common != null) {
       return common;
     }
-    String iso = text.length() > 10 && text.charAt(10) == ' ' ? text.substring(0, 10) + 'T' + text.substring(11) : text;
+    String iso =
+        text.length() > 10 && text.charAt(10) == ' '
+            ? text.substring(0, 10) + 'T' + text.substring(11)
+            : text;
     try {
       return OffsetDateTime.parse(iso).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
     } catch (DateTimeParseException withoutOffset) {
@@ -175,8 +197,12 @@ final class ValueConverter {
    */
   private static LocalDateTime commonLayout(String text) {
     int length = text.length();
-    if (length < 19 || text.charAt(4) != '-' || text.charAt(7) != '-' || (text.charAt(10) != 'T' && text.charAt(10) != ' ')
-        || text.charAt(13) != ':' || text.charAt(16) != ':') {
+    if (length < 19
+        || text.charAt(4) != '-'
+        || text.charAt(7) != '-'
+        || (text.charAt(10) != 'T' && text.charAt(10) != ' ')
+        || text.charAt(13) != ':'
+        || text.charAt(16) != ':') {
       return null;
     }
     int end = text.charAt(length - 1) == 'Z' ? length - 1 : length;

@@ -31,24 +31,29 @@ public final class FlinkFileSystems {
    * {@code flink.hadoop.<key>} option given explicitly wins), and Flink's check for leaked class
    * loaders off unless the options set it.
    */
-  public static Configuration embeddedConfiguration(Map<String, String> flinkOptions, HadoopSettings hadoop) {
+  public static Configuration embeddedConfiguration(
+      Map<String, String> flinkOptions, HadoopSettings hadoop) {
     Objects.requireNonNull(flinkOptions, "flinkOptions");
     Objects.requireNonNull(hadoop, "hadoop");
     Configuration conf = Configuration.fromMap(flinkOptions);
     if (!conf.containsKey(CHECK_LEAKED_CLASSLOADER)) {
-      // Hadoop's FileSystem cache is per JVM: an S3A instance made in one job's task keeps its thread
-      // pool, whose threads carry that job's (later closed) class loader as their context; the AWS SDK
-      // looks up its XML parser through it. Flink's safety net would fail every later S3 call (seen in
+      // Hadoop's FileSystem cache is per JVM: an S3A instance made in one job's task keeps its
+      // thread
+      // pool, whose threads carry that job's (later closed) class loader as their context; the AWS
+      // SDK
+      // looks up its XML parser through it. Flink's safety net would fail every later S3 call (seen
+      // in
       // S3StorageITCase's second update); without it the closed loader delegates to its parent.
       conf.setString(CHECK_LEAKED_CLASSLOADER, "false");
     }
     Map<String, String> defaults = new java.util.TreeMap<>(HadoopSettings.DEFAULTS);
     defaults.putAll(hadoop.entries());
-    defaults.forEach((key, value) -> {
-      if (!conf.containsKey(FLINK_HADOOP_PREFIX + key)) {
-        conf.setString(FLINK_HADOOP_PREFIX + key, value);
-      }
-    });
+    defaults.forEach(
+        (key, value) -> {
+          if (!conf.containsKey(FLINK_HADOOP_PREFIX + key)) {
+            conf.setString(FLINK_HADOOP_PREFIX + key, value);
+          }
+        });
     return conf;
   }
 

@@ -33,9 +33,12 @@ public final class HadoopSettings implements Serializable {
   /** Hadoop's S3A file system, which {@code s3://} URIs use unless {@code fs.s3.impl} says otherwise. */
   public static final String S3A_FILE_SYSTEM = "org.apache.hadoop.fs.s3a.S3AFileSystem";
 
-  static final Map<String, String> DEFAULTS = Map.of(
-      "fs.s3.impl", S3A_FILE_SYSTEM,
-      "fs.AbstractFileSystem.s3.impl", "org.apache.hadoop.fs.s3a.S3A");
+  static final Map<String, String> DEFAULTS =
+      Map.of(
+          "fs.s3.impl",
+          S3A_FILE_SYSTEM,
+          "fs.AbstractFileSystem.s3.impl",
+          "org.apache.hadoop.fs.s3a.S3A");
 
   private static final HadoopSettings NONE = new HadoopSettings(Map.of());
 
@@ -53,11 +56,13 @@ public final class HadoopSettings implements Serializable {
 
   public static HadoopSettings of(Map<String, String> entries) {
     Objects.requireNonNull(entries, "entries");
-    entries.forEach((k, v) -> {
-      if (k == null || k.isBlank() || v == null) {
-        throw new IllegalArgumentException("Hadoop setting '" + k + "' = '" + v + "': a key and a value are needed");
-      }
-    });
+    entries.forEach(
+        (k, v) -> {
+          if (k == null || k.isBlank() || v == null) {
+            throw new IllegalArgumentException(
+                "Hadoop setting '" + k + "' = '" + v + "': a key and a value are needed");
+          }
+        });
     return entries.isEmpty() ? NONE : new HadoopSettings(entries);
   }
 

@@ -52,6 +52,7 @@ public final class PipelineLock implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PipelineLock.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** The locks this process holds, by storage root: the update running there names itself in it. */
   private static final Map<String, PipelineLock> HELD_HERE = new ConcurrentHashMap<>();
 
@@ -63,18 +64,25 @@ public final class PipelineLock implements AutoCloseable {
   private Holder holder;
   private boolean lost;
 
-  private PipelineLock(PipelineStorage storage, Path path, Clock clock, Holder holder, Optional<Holder> takenOver,
+  private PipelineLock(
+      PipelineStorage storage,
+      Path path,
+      Clock clock,
+      Holder holder,
+      Optional<Holder> takenOver,
       Lease lease) {
     this.storage = storage;
     this.path = path;
     this.clock = clock;
     this.holder = holder;
     this.takenOver = takenOver;
-    this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "tributary-lock-heartbeat");
-      t.setDaemon(true);
-      return t;
-    });
+    this.heartbeat =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tributary-lock-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
     long every = lease.heartbeat().toMillis();
     heartbeat.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
   }
@@ -93,7 +101,8 @@ public final class PipelineLock implements AutoCloseable {
       Objects.requireNonNull(heartbeat, "heartbeat");
       Objects.requireNonNull(duration, "duration");
       if (heartbeat.isNegative() || heartbeat.isZero() || duration.compareTo(heartbeat) <= 0) {
-        throw new IllegalArgumentException("a lease of " + duration + " with a heartbeat every " + heartbeat);
+        throw new IllegalArgumentException(
+            "a lease of " + duration + " with a heartbeat every " + heartbeat);
       }
     }
 
@@ -111,15 +120,30 @@ public final class PipelineLock implements AutoCloseable {
    * Whose lock it is: the process that took it, the update it runs (once that update has a number),
    * when it took it and when it last said it is alive.
    */
-  public record Holder(String owner, String host, long pid, Instant since, Instant heartbeat,
-      OptionalLong updateNumber, Optional<String> updateId) {
+  public record Holder(
+      String owner,
+      String host,
+      long pid,
+      Instant since,
+      Instant heartbeat,
+      OptionalLong updateNumber,
+      Optional<String> updateId) {
 
     /** E.g. {@code process 4242 on host worker-1, update 3 (<id>), holding it since <t>, last heartbeat <t>}. */
     public String describe() {
-      return "process " + pid + " on host " + host
-          + (updateNumber.isPresent() ? ", update " + updateNumber.getAsLong() + updateId.map(id -> " (" + id + ")")
-              .orElse("") : ", before its update had a number")
-          + ", holding it since " + since + ", last heartbeat " + heartbeat;
+      return "process "
+          + pid
+          + " on host "
+          + host
+          + (updateNumber.isPresent()
+              ? ", update "
+                  + updateNumber.getAsLong()
+                  + updateId.map(id -> " (" + id + ")").orElse("")
+              : ", before its update had a number")
+          + ", holding it since "
+          + since
+          + ", last heartbeat "
+          + heartbeat;
     }
 
     Holder withHeartbeat(Instant at) {
@@ -127,12 +151,16 @@ public final class PipelineLock implements AutoCloseable {
     }
 
     Holder withUpdate(long number, String id) {
-      return new Holder(owner, host, pid, since, heartbeat, OptionalLong.of(number), Optional.of(id));
+      return new Holder(
+          owner, host, pid, since, heartbeat, OptionalLong.of(number), Optional.of(id));
     }
 
     String toJson() {
       ObjectNode node = JSON.createObjectNode();
-      node.put("owner", owner).put("host", host).put("pid", pid).put("since", since.toString())
+      node.put("owner", owner)
+          .put("host", host)
+          .put("pid", pid)
+          .put("since", since.toString())
           .put("heartbeat", heartbeat.toString());
       updateNumber.ifPresent(n -> node.put("update_number", n));
       updateId.ifPresent(id -> node.put("update_id", id));
@@ -145,17 +173,32 @@ public final class PipelineLock implements AutoCloseable {
       try {
         if (stripped.startsWith("{")) {
           JsonNode node = JSON.readTree(stripped);
-          return Optional.of(new Holder(node.path("owner").asText(), node.path("host").asText(),
-              node.path("pid").asLong(), Instant.parse(node.path("since").asText()),
-              Instant.parse(node.path("heartbeat").asText()),
-              node.hasNonNull("update_number") ? OptionalLong.of(node.get("update_number").asLong()) : OptionalLong.empty(),
-              node.hasNonNull("update_id") ? Optional.of(node.get("update_id").asText()) : Optional.empty()));
+          return Optional.of(
+              new Holder(
+                  node.path("owner").asText(),
+                  node.path("host").asText(),
+                  node.path("pid").asLong(),
+                  Instant.parse(node.path("since").asText()),
+                  Instant.parse(node.path("heartbeat").asText()),
+                  node.hasNonNull("update_number")
+                      ? OptionalLong.of(node.get("update_number").asLong())
+                      : OptionalLong.empty(),
+                  node.hasNonNull("update_id")
+                      ? Optional.of(node.get("update_id").asText())
+                      : Optional.empty()));
         }
         String[] parts = stripped.split(" ");
         if (parts.length >= 3) {
           Instant since = Instant.parse(parts[2]);
-          return Optional.of(new Holder("", parts[0], Long.parseLong(parts[1]), since, since, OptionalLong.empty(),
-              Optional.empty()));
+          return Optional.of(
+              new Holder(
+                  "",
+                  parts[0],
+                  Long.parseLong(parts[1]),
+                  since,
+                  since,
+                  OptionalLong.empty(),
+                  Optional.empty()));
         }
       } catch (IOException | DateTimeParseException | NumberFormatException e) {
         // not a lock this release can read: it is described as it is
@@ -181,11 +224,19 @@ public final class PipelineLock implements AutoCloseable {
    *
    * @throws PipelineLockedException if a live update holds it
    */
-  public static PipelineLock acquire(PipelineStorage storage, String pipeline, Lease lease, Clock clock) {
+  public static PipelineLock acquire(
+      PipelineStorage storage, String pipeline, Lease lease, Clock clock) {
     Path path = lockPath(storage);
     Instant now = clock.instant();
-    Holder mine = new Holder(UUID.randomUUID().toString(), host(), ProcessHandle.current().pid(), now, now,
-        OptionalLong.empty(), Optional.empty());
+    Holder mine =
+        new Holder(
+            UUID.randomUUID().toString(),
+            host(),
+            ProcessHandle.current().pid(),
+            now,
+            now,
+            OptionalLong.empty(),
+            Optional.empty());
     Optional<Holder> takenOver = Optional.empty();
     for (int attempt = 0; attempt < 3; attempt++) {
       if (storage.createIfAbsent(path, mine.toJson())) {
@@ -218,8 +269,9 @@ public final class PipelineLock implements AutoCloseable {
 
   /** Whether an update holds the lock of the pipeline stored in {@code storage} and renews it within {@code lease}. */
   public static boolean isHeld(PipelineStorage storage, Lease lease, Clock clock) {
-    return read(storage, lockPath(storage)).map(text -> Holder.parse(text)
-        .map(h -> !isStale(h, lease, clock.instant())).orElse(true)).orElse(false);
+    return read(storage, lockPath(storage))
+        .map(text -> Holder.parse(text).map(h -> !isStale(h, lease, clock.instant())).orElse(true))
+        .orElse(false);
   }
 
   /** The lock this process holds on {@code storage}, if any. */
@@ -252,8 +304,10 @@ public final class PipelineLock implements AutoCloseable {
       Optional<Holder> current = read(storage, path).flatMap(Holder::parse);
       if (current.isEmpty() || !current.get().owner().equals(holder.owner())) {
         lost = true;
-        LOG.error("The lock {} is no longer this update's ({}): it was taken over after its heartbeat was older than"
-            + " the lease (a process paused for that long?). Another update may be running.", path,
+        LOG.error(
+            "The lock {} is no longer this update's ({}): it was taken over after its heartbeat was older than"
+                + " the lease (a process paused for that long?). Another update may be running.",
+            path,
             current.map(Holder::describe).orElse("removed"));
         return;
       }
@@ -268,7 +322,11 @@ public final class PipelineLock implements AutoCloseable {
   public synchronized void close() {
     heartbeat.shutdownNow();
     HELD_HERE.remove(storage.root(), this);
-    if (!lost && read(storage, path).flatMap(Holder::parse).map(h -> h.owner().equals(holder.owner())).orElse(false)) {
+    if (!lost
+        && read(storage, path)
+            .flatMap(Holder::parse)
+            .map(h -> h.owner().equals(holder.owner()))
+            .orElse(false)) {
       delete(storage, path);
     }
   }
@@ -300,7 +358,8 @@ public final class PipelineLock implements AutoCloseable {
     try {
       path.getFileSystem(storage.hadoopConf()).delete(path, false);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot remove the pipeline lock " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot remove the pipeline lock " + path + ": " + e.getMessage(), e);
     }
   }
 
@@ -321,18 +380,36 @@ public final class PipelineLock implements AutoCloseable {
     }
 
     /** The lock at {@code path} is held by {@code holder} (as read: {@code text} when it does not parse). */
-    static PipelineLockedException heldBy(String pipeline, Optional<Holder> holder, String text, Path path) {
-      return new PipelineLockedException("Pipeline '" + pipeline + "' is already running an update ("
-          + holder.map(h -> "started " + h.since() + " by process " + h.pid() + " on " + h.host()
-              + (h.updateNumber().isPresent() ? ", update " + h.updateNumber().getAsLong() : "")
-              + ", last heartbeat " + h.heartbeat())
-              .orElse("holder unknown: " + text.strip())
-          + "). Wait for it to end, or stop it with 'tributary stop'. If that process is gone, delete " + path + ".");
+    static PipelineLockedException heldBy(
+        String pipeline, Optional<Holder> holder, String text, Path path) {
+      return new PipelineLockedException(
+          "Pipeline '"
+              + pipeline
+              + "' is already running an update ("
+              + holder
+                  .map(
+                      h ->
+                          "started "
+                              + h.since()
+                              + " by process "
+                              + h.pid()
+                              + " on "
+                              + h.host()
+                              + (h.updateNumber().isPresent()
+                                  ? ", update " + h.updateNumber().getAsLong()
+                                  : "")
+                              + ", last heartbeat "
+                              + h.heartbeat())
+                  .orElse("holder unknown: " + text.strip())
+              + "). Wait for it to end, or stop it with 'tributary stop'. If that process is gone, delete "
+              + path
+              + ".");
     }
 
     /** The lock at {@code path} could not be taken though no live holder was seen. */
     static PipelineLockedException cannotTake(String pipeline, Path path) {
-      return new PipelineLockedException("Pipeline '" + pipeline + "': cannot take the lock " + path + ".");
+      return new PipelineLockedException(
+          "Pipeline '" + pipeline + "': cannot take the lock " + path + ".");
     }
   }
 }

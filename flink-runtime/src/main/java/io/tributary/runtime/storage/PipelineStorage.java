@@ -64,7 +64,8 @@ public final class PipelineStorage {
       FileSystem fs = path.getFileSystem(settings.toConfiguration());
       return new PipelineStorage(fs.makeQualified(path), settings);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot open the pipeline storage " + uri + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot open the pipeline storage " + uri + ": " + e.getMessage(), e);
     }
   }
 
@@ -109,7 +110,8 @@ public final class PipelineStorage {
    * between the savepoint (whose completion commits its epoch) and the pointer's move.
    */
   public Optional<String> stateToRestore(String job) {
-    return snapshots.newest(new Path(checkpointDir(job)), new Path(savepointDir(job)))
+    return snapshots
+        .newest(new Path(checkpointDir(job)), new Path(savepointDir(job)))
         .or(() -> currentSavepoint(job));
   }
 
@@ -177,11 +179,14 @@ public final class PipelineStorage {
   /** The state generation of {@code dataset}: part of its transaction ids and operator uids. */
   public String generation(String dataset) {
     Path file = new Path(internal(), "generations/" + segment(dataset));
-    return readText(file).map(String::strip).orElseGet(() -> {
-      String generation = UUID.randomUUID().toString();
-      writeAtomically(file, generation + "\n");
-      return generation;
-    });
+    return readText(file)
+        .map(String::strip)
+        .orElseGet(
+            () -> {
+              String generation = UUID.randomUUID().toString();
+              writeAtomically(file, generation + "\n");
+              return generation;
+            });
   }
 
   /**
@@ -295,7 +300,8 @@ public final class PipelineStorage {
    * running): an epoch pending in it may still commit files written long ago.
    */
   public List<String> jobsWithRetainedCheckpoints() {
-    return snapshots.jobsWithCheckpoints(new Path(internal(), "state"), job -> new Path(checkpointDir(job)));
+    return snapshots.jobsWithCheckpoints(
+        new Path(internal(), "state"), job -> new Path(checkpointDir(job)));
   }
 
   private Path currentPointer(String job) {
@@ -314,11 +320,19 @@ public final class PipelineStorage {
    */
   public static String segment(String name) {
     java.util.Objects.requireNonNull(name, "name");
-    boolean unsafe = name.isEmpty() || name.equals(".") || name.equals("..") || name.length() > 255
-        || name.chars().anyMatch(c -> c == '/' || c == '\\' || c == ':' || Character.isISOControl(c));
+    boolean unsafe =
+        name.isEmpty()
+            || name.equals(".")
+            || name.equals("..")
+            || name.length() > 255
+            || name.chars()
+                .anyMatch(c -> c == '/' || c == '\\' || c == ':' || Character.isISOControl(c));
     if (unsafe) {
-      throw new IllegalArgumentException("'" + name.replace("\0", "\\0") + "' cannot name a folder under the"
-          + " pipeline's storage: names of datasets, flows and jobs are identifiers (letters, digits and underscores).");
+      throw new IllegalArgumentException(
+          "'"
+              + name.replace("\0", "\\0")
+              + "' cannot name a folder under the"
+              + " pipeline's storage: names of datasets, flows and jobs are identifiers (letters, digits and underscores).");
     }
     return name;
   }

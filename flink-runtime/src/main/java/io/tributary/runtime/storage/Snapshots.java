@@ -34,9 +34,15 @@ final class Snapshots {
   Optional<String> newest(Path checkpointDir, Path savepointDir) {
     Optional<FileStatus> checkpoint = newestMetadata(checkpointDir, "chk-", true);
     Optional<FileStatus> savepoint = newestMetadata(savepointDir, "savepoint-", false);
-    Optional<FileStatus> newest = checkpoint.isEmpty() ? savepoint : savepoint.isEmpty() ? checkpoint
-        : Optional.of(savepoint.get().getModificationTime() > checkpoint.get().getModificationTime()
-            ? savepoint.get() : checkpoint.get());
+    Optional<FileStatus> newest =
+        checkpoint.isEmpty()
+            ? savepoint
+            : savepoint.isEmpty()
+                ? checkpoint
+                : Optional.of(
+                    savepoint.get().getModificationTime() > checkpoint.get().getModificationTime()
+                        ? savepoint.get()
+                        : checkpoint.get());
     return newest.map(status -> status.getPath().getParent().toString());
   }
 
@@ -56,13 +62,17 @@ final class Snapshots {
       if (!fs.exists(dir)) {
         return Optional.empty();
       }
-      List<FileStatus> parents = nested
-          ? Arrays.stream(fs.listStatus(dir)).filter(FileStatus::isDirectory).toList() : List.of(fs.getFileStatus(dir));
+      List<FileStatus> parents =
+          nested
+              ? Arrays.stream(fs.listStatus(dir)).filter(FileStatus::isDirectory).toList()
+              : List.of(fs.getFileStatus(dir));
       FileStatus newest = null;
       for (FileStatus parent : parents) {
         for (FileStatus snapshot : fs.listStatus(parent.getPath())) {
           Path metadata = new Path(snapshot.getPath(), "_metadata");
-          if (snapshot.isDirectory() && snapshot.getPath().getName().startsWith(prefix) && fs.exists(metadata)) {
+          if (snapshot.isDirectory()
+              && snapshot.getPath().getName().startsWith(prefix)
+              && fs.exists(metadata)) {
             FileStatus status = fs.getFileStatus(metadata);
             if (newest == null || status.getModificationTime() > newest.getModificationTime()) {
               newest = status;
@@ -72,7 +82,8 @@ final class Snapshots {
       }
       return Optional.ofNullable(newest);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the snapshots under " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot list the snapshots under " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -90,7 +101,8 @@ final class Snapshots {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot clear the old savepoints under " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot clear the old savepoints under " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -109,7 +121,8 @@ final class Snapshots {
       Collections.sort(jobs);
       return jobs;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the jobs under " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot list the jobs under " + dir + ": " + e.getMessage(), e);
     }
   }
 }

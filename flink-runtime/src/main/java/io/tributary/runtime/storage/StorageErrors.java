@@ -22,13 +22,15 @@ import org.apache.flink.util.SerializedThrowable;
  */
 public final class StorageErrors {
 
-  public static final String NOT_WRITABLE = "The pipeline's storage is not writable by the user this runs as: give that"
-      + " user write permission on the storage folder (or choose another storage root), then run the update"
-      + " again. Tables keep their last committed version, and the next update continues from it exactly once.";
+  public static final String NOT_WRITABLE =
+      "The pipeline's storage is not writable by the user this runs as: give that"
+          + " user write permission on the storage folder (or choose another storage root), then run the update"
+          + " again. Tables keep their last committed version, and the next update continues from it exactly once.";
 
-  public static final String FULL = "The storage has no space left (or its quota is used up): free space or grow it,"
-      + " then run the update again. Tables keep their last committed version, and the next update continues"
-      + " from it exactly once.";
+  public static final String FULL =
+      "The storage has no space left (or its quota is used up): free space or grow it,"
+          + " then run the update again. Tables keep their last committed version, and the next update continues"
+          + " from it exactly once.";
 
   private StorageErrors() {}
 
@@ -44,15 +46,21 @@ public final class StorageErrors {
       if (!seen.add(t)) {
         continue;
       }
-      String name = t instanceof SerializedThrowable s ? s.getOriginalErrorClassName() : t.getClass().getName();
+      String name =
+          t instanceof SerializedThrowable s
+              ? s.getOriginalErrorClassName()
+              : t.getClass().getName();
       String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
-      if (message.contains("no space left on device") || message.contains("disk quota exceeded")
-          || message.contains("enospc") || message.contains("edquot")) {
+      if (message.contains("no space left on device")
+          || message.contains("disk quota exceeded")
+          || message.contains("enospc")
+          || message.contains("edquot")) {
         return Optional.of(FULL);
       }
       if (name.equals("java.nio.file.AccessDeniedException")
           || name.equals("org.apache.hadoop.security.AccessControlException")
-          || message.contains("permission denied") || message.contains("read-only file system")) {
+          || message.contains("permission denied")
+          || message.contains("read-only file system")) {
         return Optional.of(NOT_WRITABLE);
       }
       if (t.getCause() != null) {
@@ -65,6 +73,8 @@ public final class StorageErrors {
 
   /** {@code message}, and the hint for {@code error} after it when it has one. */
   public static String explain(String message, Throwable error) {
-    return hint(error).map(h -> (message.endsWith(".") ? message : message + ".") + " " + h).orElse(message);
+    return hint(error)
+        .map(h -> (message.endsWith(".") ? message : message + ".") + " " + h)
+        .orElse(message);
   }
 }

@@ -38,7 +38,8 @@ final class StorageFiles {
       if ("file".equals(fs.getScheme())) {
         java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(path).toUri());
         java.nio.file.Files.createDirectories(local.getParent());
-        java.nio.file.Files.writeString(java.nio.file.Files.createFile(local), text, StandardCharsets.UTF_8);
+        java.nio.file.Files.writeString(
+            java.nio.file.Files.createFile(local), text, StandardCharsets.UTF_8);
         return true;
       }
       fs.mkdirs(path.getParent());
@@ -46,7 +47,8 @@ final class StorageFiles {
         out.write(text.getBytes(StandardCharsets.UTF_8));
       }
       return true;
-    } catch (java.nio.file.FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
+    } catch (java.nio.file.FileAlreadyExistsException
+        | org.apache.hadoop.fs.FileAlreadyExistsException e) {
       return false;
     } catch (IOException e) {
       if (isObjectStore(path) && preconditionFailed(e)) {
@@ -63,7 +65,8 @@ final class StorageFiles {
    * create without overwrite elsewhere. {@link #createIfAbsent} writes through it.
    */
   static FSDataOutputStream createNew(FileSystem fs, Path path) throws IOException {
-    if (isObjectStore(fs.makeQualified(path)) && fs.getConf().getBoolean("fs.s3a.create.conditional.enabled", true)) {
+    if (isObjectStore(fs.makeQualified(path))
+        && fs.getConf().getBoolean("fs.s3a.create.conditional.enabled", true)) {
       org.apache.hadoop.fs.FSDataOutputStreamBuilder<?, ?> builder = fs.createFile(path);
       builder.overwrite(false);
       builder.opt(PipelineStorage.S3A_CONDITIONAL_CREATE, true);
@@ -85,7 +88,9 @@ final class StorageFiles {
   private static boolean preconditionFailed(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String message = String.valueOf(t.getMessage());
-      if (message.contains("412") || message.contains("PreconditionFailed") || message.contains("Precondition Failed")) {
+      if (message.contains("412")
+          || message.contains("PreconditionFailed")
+          || message.contains("Precondition Failed")) {
         return true;
       }
     }
@@ -109,12 +114,16 @@ final class StorageFiles {
         java.nio.file.Path localTemp = java.nio.file.Path.of(fs.makeQualified(temp).toUri());
         java.nio.file.Files.createDirectories(local.getParent());
         java.nio.file.Files.write(localTemp, bytes);
-        java.nio.file.Files.move(localTemp, local, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.Files.move(
+            localTemp,
+            local,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE,
             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return;
       }
       if (isObjectStore(fs.makeQualified(path))) {
-        // S3A uploads a small stream as one PUT when it closes: the object changes whole, or not at all
+        // S3A uploads a small stream as one PUT when it closes: the object changes whole, or not at
+        // all
         try (FSDataOutputStream out = fs.create(path, true)) {
           out.write(bytes);
         }
@@ -124,7 +133,8 @@ final class StorageFiles {
       try (FSDataOutputStream out = fs.create(temp, false)) {
         out.write(bytes);
       }
-      FileContext.getFileContext(path.toUri(), hadoopConf).rename(temp, path, Options.Rename.OVERWRITE);
+      FileContext.getFileContext(path.toUri(), hadoopConf)
+          .rename(temp, path, Options.Rename.OVERWRITE);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + path + ": " + e.getMessage(), e);
     }

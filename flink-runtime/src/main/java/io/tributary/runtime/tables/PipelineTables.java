@@ -110,7 +110,8 @@ public final class PipelineTables {
     } catch (FileNotFoundException e) {
       return List.of();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the tables under " + tables + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot list the tables under " + tables + ": " + e.getMessage(), e);
     }
     names.sort(null);
     return names;
@@ -119,9 +120,14 @@ public final class PipelineTables {
   /** The table {@code name}, if it has been written. */
   public Optional<TableView> find(String name) {
     Objects.requireNonNull(name, "name");
-    TableView view = new TableView(name, new Path(storage, "tables/" + PipelineStorage.segment(name)).toString(),
-        hadoopConf);
-    return DeltaTableReader.schema(view.path(), hadoopConf).isPresent() ? Optional.of(view) : Optional.empty();
+    TableView view =
+        new TableView(
+            name,
+            new Path(storage, "tables/" + PipelineStorage.segment(name)).toString(),
+            hadoopConf);
+    return DeltaTableReader.schema(view.path(), hadoopConf).isPresent()
+        ? Optional.of(view)
+        : Optional.empty();
   }
 
   /**
@@ -130,8 +136,17 @@ public final class PipelineTables {
    * @throws IllegalArgumentException if no such table has been written, naming the tables there are
    */
   public TableView table(String name) {
-    return find(name).orElseThrow(() -> new IllegalArgumentException("Table '" + name + "' does not exist under "
-        + storage + "/tables. Tables there: " + names() + ". A dataset gets its table when an update first writes "
-        + "it; a view has none."));
+    return find(name)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "Table '"
+                        + name
+                        + "' does not exist under "
+                        + storage
+                        + "/tables. Tables there: "
+                        + names()
+                        + ". A dataset gets its table when an update first writes "
+                        + "it; a view has none."));
   }
 }

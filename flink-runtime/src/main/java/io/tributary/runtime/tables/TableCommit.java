@@ -15,8 +15,15 @@ import java.util.Optional;
  * @param filesRemoved the data files it removed with {@code dataChange=true}
  * @param dataChange whether the commit changed rows (compaction, for instance, does not)
  */
-public record TableCommit(long version, Instant timestamp, String operation, Map<String, String> operationParameters,
-    Optional<Transaction> transaction, int filesAdded, int filesRemoved, boolean dataChange) {
+public record TableCommit(
+    long version,
+    Instant timestamp,
+    String operation,
+    Map<String, String> operationParameters,
+    Optional<Transaction> transaction,
+    int filesAdded,
+    int filesRemoved,
+    boolean dataChange) {
 
   public TableCommit {
     Objects.requireNonNull(timestamp, "timestamp");

@@ -73,8 +73,13 @@ public final class TableView {
 
   /** The columns of the latest version, as Flink types. */
   public RowType schema() {
-    return DeltaTableReader.schema(path, hadoopConf).orElseThrow(() -> new IllegalStateException(
-        "No Delta table at " + path + " any more: it was deleted after it was opened."));
+    return DeltaTableReader.schema(path, hadoopConf)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "No Delta table at "
+                        + path
+                        + " any more: it was deleted after it was opened."));
   }
 
   /** The column names of the latest version, in order. */
@@ -95,8 +100,13 @@ public final class TableView {
   /** Every row of {@code version} (time travel; the version's files must not have been vacuumed). */
   public List<Row> rows(long version) {
     if (version < 0) {
-      throw new IllegalArgumentException("Table '" + name + "': version " + version + " does not exist; versions "
-          + "start at 0.");
+      throw new IllegalArgumentException(
+          "Table '"
+              + name
+              + "': version "
+              + version
+              + " does not exist; versions "
+              + "start at 0.");
     }
     return DeltaTableReader.readAll(path, version, hadoopConf);
   }
@@ -142,8 +152,8 @@ public final class TableView {
     } catch (FileNotFoundException e) {
       return List.of();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the Delta log of table '" + name + "' at " + log + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot read the Delta log of table '" + name + "' at " + log + ": " + e.getMessage(), e);
     }
     return commits;
   }
@@ -159,7 +169,8 @@ public final class TableView {
     int removed = 0;
     boolean dataChange = false;
     try (FSDataInputStream in = fs.open(file.getPath());
-         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        BufferedReader reader =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         if (line.isBlank()) {
@@ -172,20 +183,32 @@ public final class TableView {
             timestamp = Instant.ofEpochMilli(info.get("timestamp").asLong());
           }
           operation = info.path("operation").asText(operation);
-          info.path("operationParameters").fields().forEachRemaining(e -> parameters.put(e.getKey(),
-              e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
+          info.path("operationParameters")
+              .fields()
+              .forEachRemaining(
+                  e ->
+                      parameters.put(
+                          e.getKey(),
+                          e.getValue().isTextual()
+                              ? e.getValue().asText()
+                              : e.getValue().toString()));
         } else if (action.has("txn")) {
           JsonNode txn = action.get("txn");
-          transaction = Optional.of(new TableCommit.Transaction(txn.path("appId").asText(), txn.path("version").asLong()));
+          transaction =
+              Optional.of(
+                  new TableCommit.Transaction(
+                      txn.path("appId").asText(), txn.path("version").asLong()));
         } else if (action.has("add") && action.get("add").path("dataChange").asBoolean(true)) {
           added++;
           dataChange = true;
-        } else if (action.has("remove") && action.get("remove").path("dataChange").asBoolean(true)) {
+        } else if (action.has("remove")
+            && action.get("remove").path("dataChange").asBoolean(true)) {
           removed++;
           dataChange = true;
         }
       }
     }
-    return new TableCommit(version, timestamp, operation, parameters, transaction, added, removed, dataChange);
+    return new TableCommit(
+        version, timestamp, operation, parameters, transaction, added, removed, dataChange);
   }
 }

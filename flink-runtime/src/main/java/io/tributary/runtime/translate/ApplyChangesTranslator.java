@@ -30,7 +30,8 @@ final class ApplyChangesTranslator {
   private final JobTranslator.FlowStages stages;
   private final Duration tombstoneRetention;
 
-  ApplyChangesTranslator(ResolvedPlan plan, JobIo io, JobTranslator.FlowStages stages, Duration tombstoneRetention) {
+  ApplyChangesTranslator(
+      ResolvedPlan plan, JobIo io, JobTranslator.FlowStages stages, Duration tombstoneRetention) {
     this.plan = plan;
     this.io = io;
     this.stages = stages;
@@ -42,49 +43,74 @@ final class ApplyChangesTranslator {
    * conditions, then the cdc module's keyed functions merge the changes by key and sequence, and
    * the target's Delta table applies the resulting changelog by key (one commit per epoch).
    */
-  void translate(StreamTableEnvironment tableEnv, PlanTables planTables, JobContext context,
+  void translate(
+      StreamTableEnvironment tableEnv,
+      PlanTables planTables,
+      JobContext context,
       DatasetSpec target) {
-    ApplyChangesSpec spec = plan.plan().applyChanges().stream().filter(a -> a.target().equals(target.name()))
-        .findFirst().orElseThrow();
+    ApplyChangesSpec spec =
+        plan.plan().applyChanges().stream()
+            .filter(a -> a.target().equals(target.name()))
+            .findFirst()
+            .orElseThrow();
     String source = spec.source().orElseThrow();
     RowType sourceType = plan.schema(source);
     CdcLayout layout = CdcLayout.of(spec, sourceType);
-    Table flagged = planTables.stream(source).addColumns(
-        flag(spec.applyAsDeletes(), sourceType).as(CdcLayout.IS_DELETE),
-        flag(spec.applyAsTruncates(), sourceType).as(CdcLayout.IS_TRUNCATE));
+    Table flagged =
+        planTables.stream(source)
+            .addColumns(
+                flag(spec.applyAsDeletes(), sourceType).as(CdcLayout.IS_DELETE),
+                flag(spec.applyAsTruncates(), sourceType).as(CdcLayout.IS_TRUNCATE));
     DataStream<RowData> changes = JobTranslator.toStream(tableEnv, flagged, layout.inputType());
-    io.writeChanges(stages.written(context, target, merge(changes, layout, context, target)), context, target,
-        layout.targetType(), layout.targetKeyColumns());
+    io.writeChanges(
+        stages.written(context, target, merge(changes, layout, context, target)),
+        context,
+        target,
+        layout.targetType(),
+        layout.targetKeyColumns());
   }
 
   /**
    * The changelog of {@code target}'s rows from a change feed (rows of {@code layout.inputType()}):
    * the cdc module's keyed functions merge the changes by key and sequence, whatever their order.
    */
-  DataStream<RowData> merge(DataStream<RowData> changes, CdcLayout layout, JobContext context,
-      DatasetSpec target) {
+  DataStream<RowData> merge(
+      DataStream<RowData> changes, CdcLayout layout, JobContext context, DatasetSpec target) {
     DataStream<RowData> merged;
     if (layout.scdType() == 1) {
       int truncate = layout.isTruncateIndex();
-      DataStream<RowData> truncates = changes.filter(row -> row.getBoolean(truncate))
-          .name(target.name() + ": truncates").uid(context.uid(target.name(), "truncates"));
-      merged = changes.filter(row -> !row.getBoolean(truncate))
-          .name(target.name() + ": changes").uid(context.uid(target.name(), "changes"))
-          .keyBy(layout.keySelector(), layout.keyTypeInfo())
-          .connect(truncates.broadcast(Scd1Function.truncateStateDescriptor(layout)))
-          .process(new Scd1Function(layout, tombstoneRetention), layout.targetTypeInfo())
-          .name(target.name() + ": apply changes (SCD type 1)").uid(context.uid(target.name(), "scd1"));
+      DataStream<RowData> truncates =
+          changes
+              .filter(row -> row.getBoolean(truncate))
+              .name(target.name() + ": truncates")
+              .uid(context.uid(target.name(), "truncates"));
+      merged =
+          changes
+              .filter(row -> !row.getBoolean(truncate))
+              .name(target.name() + ": changes")
+              .uid(context.uid(target.name(), "changes"))
+              .keyBy(layout.keySelector(), layout.keyTypeInfo())
+              .connect(truncates.broadcast(Scd1Function.truncateStateDescriptor(layout)))
+              .process(new Scd1Function(layout, tombstoneRetention), layout.targetTypeInfo())
+              .name(target.name() + ": apply changes (SCD type 1)")
+              .uid(context.uid(target.name(), "scd1"));
     } else {
-      merged = changes.keyBy(layout.keySelector(), layout.keyTypeInfo())
-          .process(new Scd2Function(layout), layout.targetTypeInfo())
-          .name(target.name() + ": apply changes (SCD type 2)").uid(context.uid(target.name(), "scd2"));
+      merged =
+          changes
+              .keyBy(layout.keySelector(), layout.keyTypeInfo())
+              .process(new Scd2Function(layout), layout.targetTypeInfo())
+              .name(target.name() + ": apply changes (SCD type 2)")
+              .uid(context.uid(target.name(), "scd2"));
     }
     return merged;
   }
 
   private static ApiExpression flag(Optional<String> condition, RowType columns) {
     return condition
-        .map(c -> Expressions.callSql("(" + ConstraintSql.toFlinkSql(c, columns.getFieldNames()) + "\n) IS TRUE"))
+        .map(
+            c ->
+                Expressions.callSql(
+                    "(" + ConstraintSql.toFlinkSql(c, columns.getFieldNames()) + "\n) IS TRUE"))
         .orElse(Expressions.lit(false));
   }
 }

@@ -24,23 +24,43 @@ final class AutoLoaderTranslator implements SourceTranslator<AutoLoader> {
   }
 
   @Override
-  public JobIo.SourceStream read(StreamExecutionEnvironment env, JobContext job, String dataset,
-      AutoLoader autoLoader, RowType rowType) {
+  public JobIo.SourceStream read(
+      StreamExecutionEnvironment env,
+      JobContext job,
+      String dataset,
+      AutoLoader autoLoader,
+      RowType rowType) {
     String sourceId = job.uid(dataset, "source");
     if (job.bounded()) {
-      DataStream<RowData> rows = env.fromSource(
-          AutoLoaderSource.allFiles(autoLoader, rowType, sourceId, storage.schemaLocation(dataset),
-              storage.settings()),
-          WatermarkStrategy.noWatermarks(), dataset + ": " + autoLoader.describe()).uid(sourceId);
+      DataStream<RowData> rows =
+          env.fromSource(
+                  AutoLoaderSource.allFiles(
+                      autoLoader,
+                      rowType,
+                      sourceId,
+                      storage.schemaLocation(dataset),
+                      storage.settings()),
+                  WatermarkStrategy.noWatermarks(),
+                  dataset + ": " + autoLoader.describe())
+              .uid(sourceId);
       return new JobIo.SourceStream(rows, Optional.empty());
     }
-    AutoLoaderSource files = job.continuous()
-        ? AutoLoaderSource.continuous(autoLoader, rowType, job.runId(), sourceId, job.triggerInterval())
-        : AutoLoaderSource.triggered(autoLoader, rowType, job.runId(), sourceId);
-    // addNewColumns stores the evolved schema where analysis resolves it, so the restarted flow reads it
-    files = files.withSchemaLocation(storage.schemaLocation(dataset)).withHadoop(storage.settings());
-    DataStream<RowData> rows = env.fromSource(files, AutoLoaderSource.watermarkStrategy(autoLoader, rowType),
-        dataset + ": " + autoLoader.describe()).uid(sourceId);
-    return new JobIo.SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
+    AutoLoaderSource files =
+        job.continuous()
+            ? AutoLoaderSource.continuous(
+                autoLoader, rowType, job.runId(), sourceId, job.triggerInterval())
+            : AutoLoaderSource.triggered(autoLoader, rowType, job.runId(), sourceId);
+    // addNewColumns stores the evolved schema where analysis resolves it, so the restarted flow
+    // reads it
+    files =
+        files.withSchemaLocation(storage.schemaLocation(dataset)).withHadoop(storage.settings());
+    DataStream<RowData> rows =
+        env.fromSource(
+                files,
+                AutoLoaderSource.watermarkStrategy(autoLoader, rowType),
+                dataset + ": " + autoLoader.describe())
+            .uid(sourceId);
+    return new JobIo.SourceStream(
+        rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
   }
 }

@@ -47,7 +47,11 @@ public final class DeltaJobIo implements JobIo {
 
   /** Each kind of source by its own translator. */
   @Override
-  public SourceStream readSource(StreamExecutionEnvironment env, JobContext job, String dataset, Source source,
+  public SourceStream readSource(
+      StreamExecutionEnvironment env,
+      JobContext job,
+      String dataset,
+      Source source,
       RowType rowType) {
     return source.match(
         autoLoader -> autoLoaders.read(env, job, dataset, autoLoader, rowType),
@@ -55,14 +59,18 @@ public final class DeltaJobIo implements JobIo {
   }
 
   @Override
-  public SourceStream readSnapshot(StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType) {
+  public SourceStream readSnapshot(
+      StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType) {
     String path = storage.tablePath(dataset);
     String sourceId = job.uid(dataset, "snapshot-of-" + job.job().name());
-    DeltaSnapshotSource source = job.bounded()
-        ? DeltaSnapshotSource.bounded(path, rowType).withHadoop(storage.settings())
-        : DeltaSnapshotSource.unbounded(path, rowType, job.runId(), sourceId).withHadoop(storage.settings());
-    DataStream<RowData> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), dataset + ": snapshot")
-        .uid(sourceId);
+    DeltaSnapshotSource source =
+        job.bounded()
+            ? DeltaSnapshotSource.bounded(path, rowType).withHadoop(storage.settings())
+            : DeltaSnapshotSource.unbounded(path, rowType, job.runId(), sourceId)
+                .withHadoop(storage.settings());
+    DataStream<RowData> rows =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), dataset + ": snapshot")
+            .uid(sourceId);
     return new SourceStream(rows, job.bounded() ? Optional.empty() : Optional.of(sourceId));
   }
 
@@ -71,15 +79,24 @@ public final class DeltaJobIo implements JobIo {
    * new version's added files once, positions in the job's state under a uid of the reader.
    */
   @Override
-  public SourceStream readTable(StreamExecutionEnvironment env, JobContext job, String reader, String dataset,
+  public SourceStream readTable(
+      StreamExecutionEnvironment env,
+      JobContext job,
+      String reader,
+      String dataset,
       RowType rowType) {
     String sourceId = job.uid(reader, "reads-" + dataset);
     DeltaSource table = DeltaSource.path(storage.tablePath(dataset));
-    DeltaStreamSource stream = (job.continuous()
-        ? DeltaStreamSource.continuous(table, rowType, job.runId(), sourceId, job.triggerInterval())
-        : DeltaStreamSource.triggered(table, rowType, job.runId(), sourceId)).withHadoop(storage.settings());
-    DataStream<RowData> rows = env.fromSource(stream, WatermarkStrategy.noWatermarks(), reader + ": new rows of "
-        + dataset).uid(sourceId);
+    DeltaStreamSource stream =
+        (job.continuous()
+                ? DeltaStreamSource.continuous(
+                    table, rowType, job.runId(), sourceId, job.triggerInterval())
+                : DeltaStreamSource.triggered(table, rowType, job.runId(), sourceId))
+            .withHadoop(storage.settings());
+    DataStream<RowData> rows =
+        env.fromSource(
+                stream, WatermarkStrategy.noWatermarks(), reader + ": new rows of " + dataset)
+            .uid(sourceId);
     return new SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
   }
 
@@ -92,10 +109,17 @@ public final class DeltaJobIo implements JobIo {
     if (!job.bounded()) {
       return Optional.empty();
     }
-    TableDescriptor.Builder table = TableDescriptor.forConnector(DeltaTableFactory.IDENTIFIER)
-        .schema(Schema.newBuilder().fromRowDataType(TypeConversions.fromLogicalToDataType(rowType)).build())
-        .option(DeltaTableFactory.PATH, storage.tablePath(dataset));
-    storage.settings().entries().forEach((key, value) -> table.option(DeltaTableFactory.HADOOP_PREFIX + key, value));
+    TableDescriptor.Builder table =
+        TableDescriptor.forConnector(DeltaTableFactory.IDENTIFIER)
+            .schema(
+                Schema.newBuilder()
+                    .fromRowDataType(TypeConversions.fromLogicalToDataType(rowType))
+                    .build())
+            .option(DeltaTableFactory.PATH, storage.tablePath(dataset));
+    storage
+        .settings()
+        .entries()
+        .forEach((key, value) -> table.option(DeltaTableFactory.HADOOP_PREFIX + key, value));
     return Optional.of(table.build());
   }
 
@@ -105,13 +129,21 @@ public final class DeltaJobIo implements JobIo {
    * itself, the reader may start before the table's first commit.
    */
   @Override
-  public TableDescriptor lookupTable(JobContext job, String dataset, RowType rowType, Duration refreshInterval) {
-    TableDescriptor.Builder table = TableDescriptor.forConnector(DeltaTableFactory.IDENTIFIER)
-        .schema(Schema.newBuilder().fromRowDataType(TypeConversions.fromLogicalToDataType(rowType)).build())
-        .option(DeltaTableFactory.PATH, storage.tablePath(dataset))
-        .option(DeltaTableFactory.LOOKUP_REFRESH_INTERVAL, refreshInterval)
-        .option(DeltaTableFactory.LOOKUP_MISSING_TABLE, DeltaLookupFunction.MissingTable.EMPTY);
-    storage.settings().entries().forEach((key, value) -> table.option(DeltaTableFactory.HADOOP_PREFIX + key, value));
+  public TableDescriptor lookupTable(
+      JobContext job, String dataset, RowType rowType, Duration refreshInterval) {
+    TableDescriptor.Builder table =
+        TableDescriptor.forConnector(DeltaTableFactory.IDENTIFIER)
+            .schema(
+                Schema.newBuilder()
+                    .fromRowDataType(TypeConversions.fromLogicalToDataType(rowType))
+                    .build())
+            .option(DeltaTableFactory.PATH, storage.tablePath(dataset))
+            .option(DeltaTableFactory.LOOKUP_REFRESH_INTERVAL, refreshInterval)
+            .option(DeltaTableFactory.LOOKUP_MISSING_TABLE, DeltaLookupFunction.MissingTable.EMPTY);
+    storage
+        .settings()
+        .entries()
+        .forEach((key, value) -> table.option(DeltaTableFactory.HADOOP_PREFIX + key, value));
     return table.build();
   }
 
@@ -121,27 +153,47 @@ public final class DeltaJobIo implements JobIo {
   }
 
   @Override
-  public void write(DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType) {
+  public void write(
+      DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType) {
     String path = storage.tablePath(dataset.name());
-    DeltaWriteSpec spec = dataset.kind() == DatasetKind.MATERIALIZED_TABLE
-        ? DeltaWriteSpec.overwrite(path, rowType, job.appId(dataset.name()), job.overwriteVersion())
-        : DeltaWriteSpec.append(path, rowType, job.appId(dataset.name()));
-    spec = spec.withPartitionColumns(dataset.partitionColumns()).withProperties(dataset.properties())
-        .withHadoop(storage.settings());
+    DeltaWriteSpec spec =
+        dataset.kind() == DatasetKind.MATERIALIZED_TABLE
+            ? DeltaWriteSpec.overwrite(
+                path, rowType, job.appId(dataset.name()), job.overwriteVersion())
+            : DeltaWriteSpec.append(path, rowType, job.appId(dataset.name()));
+    spec =
+        spec.withPartitionColumns(dataset.partitionColumns())
+            .withProperties(dataset.properties())
+            .withHadoop(storage.settings());
     if (dataset.comment().isPresent()) {
       spec = spec.withComment(dataset.comment().get());
     }
-    DeltaSink.write(rows, spec, job.uid(dataset.name(), "delta"), io.tributary.runtime.eventlog.CommitProgress.of(storage, job, dataset.name()));
+    DeltaSink.write(
+        rows,
+        spec,
+        job.uid(dataset.name(), "delta"),
+        io.tributary.runtime.eventlog.CommitProgress.of(storage, job, dataset.name()));
   }
 
   @Override
-  public void writeChanges(DataStream<RowData> changes, JobContext job, DatasetSpec dataset, RowType rowType,
+  public void writeChanges(
+      DataStream<RowData> changes,
+      JobContext job,
+      DatasetSpec dataset,
+      RowType rowType,
       List<String> keys) {
-    DeltaWriteSpec spec = DeltaWriteSpec.upsert(storage.tablePath(dataset.name()), rowType,
-        job.appId(dataset.name()), keys).withProperties(dataset.properties()).withHadoop(storage.settings());
+    DeltaWriteSpec spec =
+        DeltaWriteSpec.upsert(
+                storage.tablePath(dataset.name()), rowType, job.appId(dataset.name()), keys)
+            .withProperties(dataset.properties())
+            .withHadoop(storage.settings());
     if (dataset.comment().isPresent()) {
       spec = spec.withComment(dataset.comment().get());
     }
-    DeltaSink.upsert(changes, spec, job.uid(dataset.name(), "delta"), io.tributary.runtime.eventlog.CommitProgress.of(storage, job, dataset.name()));
+    DeltaSink.upsert(
+        changes,
+        spec,
+        job.uid(dataset.name(), "delta"),
+        io.tributary.runtime.eventlog.CommitProgress.of(storage, job, dataset.name()));
   }
 }

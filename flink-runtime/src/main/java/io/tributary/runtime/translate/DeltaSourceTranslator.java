@@ -24,21 +24,32 @@ final class DeltaSourceTranslator implements SourceTranslator<DeltaSource> {
   }
 
   @Override
-  public JobIo.SourceStream read(StreamExecutionEnvironment env, JobContext job, String dataset, DeltaSource delta,
+  public JobIo.SourceStream read(
+      StreamExecutionEnvironment env,
+      JobContext job,
+      String dataset,
+      DeltaSource delta,
       RowType rowType) {
     String sourceId = job.uid(dataset, "source");
     if (job.bounded()) {
-      DataStream<RowData> rows = env.fromSource(
-          DeltaSnapshotSource.bounded(delta.path(), rowType).withHadoop(storage.settings()),
-          WatermarkStrategy.noWatermarks(), dataset + ": " + delta.describe()).uid(sourceId);
+      DataStream<RowData> rows =
+          env.fromSource(
+                  DeltaSnapshotSource.bounded(delta.path(), rowType).withHadoop(storage.settings()),
+                  WatermarkStrategy.noWatermarks(),
+                  dataset + ": " + delta.describe())
+              .uid(sourceId);
       return new JobIo.SourceStream(rows, Optional.empty());
     }
-    DeltaStreamSource stream = job.continuous()
-        ? DeltaStreamSource.continuous(delta, rowType, job.runId(), sourceId, job.triggerInterval())
-        : DeltaStreamSource.triggered(delta, rowType, job.runId(), sourceId);
+    DeltaStreamSource stream =
+        job.continuous()
+            ? DeltaStreamSource.continuous(
+                delta, rowType, job.runId(), sourceId, job.triggerInterval())
+            : DeltaStreamSource.triggered(delta, rowType, job.runId(), sourceId);
     stream = stream.withHadoop(storage.settings());
-    DataStream<RowData> rows = env.fromSource(stream, WatermarkStrategy.noWatermarks(),
-        dataset + ": " + delta.describe()).uid(sourceId);
-    return new JobIo.SourceStream(rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
+    DataStream<RowData> rows =
+        env.fromSource(stream, WatermarkStrategy.noWatermarks(), dataset + ": " + delta.describe())
+            .uid(sourceId);
+    return new JobIo.SourceStream(
+        rows, job.continuous() ? Optional.empty() : Optional.of(sourceId));
   }
 }

@@ -37,7 +37,8 @@ public final class IncrementalAggregation {
   /** The options of an incremental materialized table's job, before the pipeline's own. */
   static Map<String, String> defaults() {
     Map<String, String> options = new LinkedHashMap<>();
-    options.put(ExecutionConfigOptions.TABLE_EXEC_MINIBATCH_ENABLED.key(), Boolean.toString(MINI_BATCH));
+    options.put(
+        ExecutionConfigOptions.TABLE_EXEC_MINIBATCH_ENABLED.key(), Boolean.toString(MINI_BATCH));
     options.put(ExecutionConfigOptions.TABLE_EXEC_MINIBATCH_ALLOW_LATENCY.key(), ALLOW_LATENCY);
     options.put(ExecutionConfigOptions.TABLE_EXEC_MINIBATCH_SIZE.key(), Long.toString(BATCH_SIZE));
     return options;
@@ -46,11 +47,13 @@ public final class IncrementalAggregation {
   /** Sets on {@code conf} each of {@link #defaults} the pipeline's options ({@code conf}) do not set. */
   static Configuration apply(Configuration conf) {
     Configuration withBatches = new Configuration(conf);
-    defaults().forEach((key, value) -> {
-      if (!conf.containsKey(key)) {
-        withBatches.setString(key, value);
-      }
-    });
+    defaults()
+        .forEach(
+            (key, value) -> {
+              if (!conf.containsKey(key)) {
+                withBatches.setString(key, value);
+              }
+            });
     return withBatches;
   }
 
@@ -67,11 +70,15 @@ public final class IncrementalAggregation {
       return Optional.empty();
     }
     StringBuilder shape = new StringBuilder(batches ? "mini-batch" : "no mini-batch");
-    shape.append(", ").append(conf.get(OptimizerConfigOptions.TABLE_OPTIMIZER_AGG_PHASE_STRATEGY))
+    shape
+        .append(", ")
+        .append(conf.get(OptimizerConfigOptions.TABLE_OPTIMIZER_AGG_PHASE_STRATEGY))
         .append(" phase");
     if (split) {
-      shape.append(", distinct split into ")
-          .append(conf.get(OptimizerConfigOptions.TABLE_OPTIMIZER_DISTINCT_AGG_SPLIT_BUCKET_NUM)).append(" buckets");
+      shape
+          .append(", distinct split into ")
+          .append(conf.get(OptimizerConfigOptions.TABLE_OPTIMIZER_DISTINCT_AGG_SPLIT_BUCKET_NUM))
+          .append(" buckets");
     }
     return Optional.of(shape.toString());
   }

@@ -17,8 +17,15 @@ import java.util.Objects;
  * @param recomputation which recomputation of a materialized table this is within the update (0 in
  *     triggered mode)
  */
-public record JobContext(String pipeline, PlannedJob job, String updateId, long updateNumber,
-    Map<String, String> generations, boolean continuous, Duration triggerInterval, int recomputation) {
+public record JobContext(
+    String pipeline,
+    PlannedJob job,
+    String updateId,
+    long updateNumber,
+    Map<String, String> generations,
+    boolean continuous,
+    Duration triggerInterval,
+    int recomputation) {
 
   /** How many times one update may recompute a materialized table (continuous mode). */
   public static final int MAX_RECOMPUTATIONS = 1 << 20;
@@ -35,7 +42,11 @@ public record JobContext(String pipeline, PlannedJob job, String updateId, long 
   }
 
   /** The context of a job of a triggered update. */
-  public JobContext(String pipeline, PlannedJob job, String updateId, long updateNumber,
+  public JobContext(
+      String pipeline,
+      PlannedJob job,
+      String updateId,
+      long updateNumber,
       Map<String, String> generations) {
     this(pipeline, job, updateId, updateNumber, generations, false, Duration.ofSeconds(10), 0);
   }
@@ -45,8 +56,17 @@ public record JobContext(String pipeline, PlannedJob job, String updateId, long 
    * id, so the signals of a failed attempt (its sources had caught up) do not stop the retry early.
    */
   public JobContext forAttempt(int attempt) {
-    return attempt <= 1 ? this : new JobContext(pipeline, job, updateId + "#" + attempt, updateNumber, generations,
-        continuous, triggerInterval, recomputation);
+    return attempt <= 1
+        ? this
+        : new JobContext(
+            pipeline,
+            job,
+            updateId + "#" + attempt,
+            updateNumber,
+            generations,
+            continuous,
+            triggerInterval,
+            recomputation);
   }
 
   /**
@@ -75,7 +95,10 @@ public record JobContext(String pipeline, PlannedJob job, String updateId, long 
   /** A uid for an operator of {@code dataset}, stable across updates until the dataset is fully refreshed. */
   public String uid(String dataset, String operator) {
     String generation = generations.getOrDefault(dataset, "");
-    return dataset + "-" + operator + (generation.isEmpty() ? "" : "-" + generation.substring(0, 8));
+    return dataset
+        + "-"
+        + operator
+        + (generation.isEmpty() ? "" : "-" + generation.substring(0, 8));
   }
 
   /**
@@ -84,7 +107,13 @@ public record JobContext(String pipeline, PlannedJob job, String updateId, long 
    * those of the job that streams into the same table.
    */
   public String appId(String dataset) {
-    return pipeline + "/" + flowName(dataset) + "/" + dataset + "/" + generations.getOrDefault(dataset, "");
+    return pipeline
+        + "/"
+        + flowName(dataset)
+        + "/"
+        + dataset
+        + "/"
+        + generations.getOrDefault(dataset, "");
   }
 
   /** The flow that writes {@code dataset} in this job: the once flow of a once job, else the dataset's own. */

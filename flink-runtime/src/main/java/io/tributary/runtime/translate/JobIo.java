@@ -18,11 +18,16 @@ import org.apache.flink.table.types.logical.RowType;
 public interface JobIo {
 
   /** The rows of an external source feeding {@code dataset}. */
-  SourceStream readSource(StreamExecutionEnvironment env, JobContext job, String dataset, Source source,
+  SourceStream readSource(
+      StreamExecutionEnvironment env,
+      JobContext job,
+      String dataset,
+      Source source,
       RowType rowType);
 
   /** The snapshot of persisted {@code dataset} as of now: bounded in a BATCH job, idle once read in a STREAMING one. */
-  SourceStream readSnapshot(StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType);
+  SourceStream readSnapshot(
+      StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType);
 
   /**
    * The snapshot of persisted {@code dataset} as a table source the planner can push the used columns
@@ -38,19 +43,34 @@ public interface JobIo {
    * job's state left off (from its first version in a job without state): the input of an incremental
    * materialized table, read by {@code reader}. Caught up once it has read the versions there were.
    */
-  default SourceStream readTable(StreamExecutionEnvironment env, JobContext job, String reader, String dataset,
+  default SourceStream readTable(
+      StreamExecutionEnvironment env,
+      JobContext job,
+      String reader,
+      String dataset,
       RowType rowType) {
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " reads no table as a stream; '"
-        + reader + "' reads '" + dataset + "' incrementally in job " + job.job().name());
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName()
+            + " reads no table as a stream; '"
+            + reader
+            + "' reads '"
+            + dataset
+            + "' incrementally in job "
+            + job.job().name());
   }
 
   /**
    * The lookup-capable table of persisted {@code dataset}, the dimension of a lookup join: each lookup
    * meets the table's latest version, checked for a newer one at most every {@code refreshInterval}.
    */
-  default TableDescriptor lookupTable(JobContext job, String dataset, RowType rowType, Duration refreshInterval) {
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " serves no lookup joins; dataset '"
-        + dataset + "' is looked up in job " + job.job().name());
+  default TableDescriptor lookupTable(
+      JobContext job, String dataset, RowType rowType, Duration refreshInterval) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName()
+            + " serves no lookup joins; dataset '"
+            + dataset
+            + "' is looked up in job "
+            + job.job().name());
   }
 
   /** Writes {@code rows} to {@code dataset}: appends for a streaming table, one atomic overwrite for a table. */
@@ -60,7 +80,11 @@ public interface JobIo {
    * Applies {@code changes} to {@code dataset}, an applyChanges target: INSERT and UPDATE_AFTER rows
    * upsert by {@code keys}, DELETE rows delete; one commit per epoch.
    */
-  void writeChanges(DataStream<RowData> changes, JobContext job, DatasetSpec dataset, RowType rowType,
+  void writeChanges(
+      DataStream<RowData> changes,
+      JobContext job,
+      DatasetSpec dataset,
+      RowType rowType,
       List<String> keys);
 
   /**

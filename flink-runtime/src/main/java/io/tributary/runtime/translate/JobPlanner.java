@@ -39,13 +39,24 @@ public final class JobPlanner {
    */
   public static List<PlannedJob> plan(io.tributary.runtime.analysis.ResolvedPlan resolved) {
     return plan(resolved.plan()).stream()
-        .map(job -> job.mode() == PlannedJob.Mode.BATCH && job.datasets().size() == 1
-            && resolved.plan().dataset(job.datasets().get(0)).map(d -> d.kind() == DatasetKind.MATERIALIZED_TABLE)
-                .orElse(false)
-            && resolved.refresh(job.datasets().get(0)).incremental()
-            ? new PlannedJob(job.name(), PlannedJob.Mode.STREAMING, job.datasets(), job.upstreamJobs(), job.flows(),
-                job.once())
-            : job)
+        .map(
+            job ->
+                job.mode() == PlannedJob.Mode.BATCH
+                        && job.datasets().size() == 1
+                        && resolved
+                            .plan()
+                            .dataset(job.datasets().get(0))
+                            .map(d -> d.kind() == DatasetKind.MATERIALIZED_TABLE)
+                            .orElse(false)
+                        && resolved.refresh(job.datasets().get(0)).incremental()
+                    ? new PlannedJob(
+                        job.name(),
+                        PlannedJob.Mode.STREAMING,
+                        job.datasets(),
+                        job.upstreamJobs(),
+                        job.flows(),
+                        job.once())
+                    : job)
         .toList();
   }
 
@@ -55,7 +66,8 @@ public final class JobPlanner {
     plan.snapshotChanges().forEach(s -> snapshotTargets.add(s.target()));
     Map<String, String> leader = new LinkedHashMap<>();
     for (DatasetSpec dataset : plan.datasets()) {
-      if (dataset.kind() == DatasetKind.STREAMING_TABLE && !snapshotTargets.contains(dataset.name())) {
+      if (dataset.kind() == DatasetKind.STREAMING_TABLE
+          && !snapshotTargets.contains(dataset.name())) {
         leader.put(dataset.name(), dataset.name());
       }
     }
@@ -80,31 +92,41 @@ public final class JobPlanner {
     }
     Map<String, PlannedJob.Mode> modes = new HashMap<>();
     Map<String, String> names = new HashMap<>();
-    groups.forEach((root, members) -> {
-      boolean streaming = plan.dataset(root).orElseThrow().kind() == DatasetKind.STREAMING_TABLE
-          && !snapshotTargets.contains(root);
-      String name = (streaming ? "stream_" : snapshotTargets.contains(root) ? "snapshot_" : "table_")
-          + stableMember(plan, members);
-      names.put(root, name);
-      modes.put(root, streaming ? PlannedJob.Mode.STREAMING : PlannedJob.Mode.BATCH);
-      members.forEach(m -> jobOf.put(m, name));
-    });
+    groups.forEach(
+        (root, members) -> {
+          boolean streaming =
+              plan.dataset(root).orElseThrow().kind() == DatasetKind.STREAMING_TABLE
+                  && !snapshotTargets.contains(root);
+          String name =
+              (streaming ? "stream_" : snapshotTargets.contains(root) ? "snapshot_" : "table_")
+                  + stableMember(plan, members);
+          names.put(root, name);
+          modes.put(root, streaming ? PlannedJob.Mode.STREAMING : PlannedJob.Mode.BATCH);
+          members.forEach(m -> jobOf.put(m, name));
+        });
 
     Map<String, PlannedJob> jobs = new LinkedHashMap<>();
-    groups.forEach((root, members) -> {
-      Set<String> upstream = new LinkedHashSet<>();
-      for (String member : members) {
-        for (String read : persistedReads(plan, member, new LinkedHashSet<>())) {
-          String job = jobOf.get(read);
-          if (job != null && !job.equals(names.get(root))) {
-            upstream.add(job);
+    groups.forEach(
+        (root, members) -> {
+          Set<String> upstream = new LinkedHashSet<>();
+          for (String member : members) {
+            for (String read : persistedReads(plan, member, new LinkedHashSet<>())) {
+              String job = jobOf.get(read);
+              if (job != null && !job.equals(names.get(root))) {
+                upstream.add(job);
+              }
+            }
           }
-        }
-      }
-      List<String> flows = members.stream().flatMap(m -> plan.appendFlowsInto(m).stream())
-          .filter(f -> !f.once()).map(AppendFlowSpec::name).toList();
-      jobs.put(names.get(root), new PlannedJob(names.get(root), modes.get(root), members, upstream, flows, false));
-    });
+          List<String> flows =
+              members.stream()
+                  .flatMap(m -> plan.appendFlowsInto(m).stream())
+                  .filter(f -> !f.once())
+                  .map(AppendFlowSpec::name)
+                  .toList();
+          jobs.put(
+              names.get(root),
+              new PlannedJob(names.get(root), modes.get(root), members, upstream, flows, false));
+        });
     Map<String, List<String>> onceJobsInto = new HashMap<>();
     for (AppendFlowSpec flow : plan.appendFlows()) {
       if (flow.once() && flow.target().isPresent()) {
@@ -113,32 +135,46 @@ public final class JobPlanner {
           upstream.add(jobOf.get(read));
         }
         String name = "once_" + flow.name();
-        jobs.put(name, new PlannedJob(name, PlannedJob.Mode.STREAMING, List.of(flow.name()), upstream,
-            List.of(flow.name()), true));
+        jobs.put(
+            name,
+            new PlannedJob(
+                name,
+                PlannedJob.Mode.STREAMING,
+                List.of(flow.name()),
+                upstream,
+                List.of(flow.name()),
+                true));
         onceJobsInto.computeIfAbsent(flow.target().get(), t -> new ArrayList<>()).add(name);
       }
     }
-    // a job reading another job's table runs after the backfills into that table (in the table's own
-    // job, rows pass on as they are appended: a backfill's rows are in its table, not in that stream)
-    jobs.replaceAll((name, job) -> {
-      Set<String> upstream = new LinkedHashSet<>(job.upstreamJobs());
-      for (String member : job.once() ? List.<String>of() : job.datasets()) {
-        for (String read : persistedReads(plan, member, new LinkedHashSet<>())) {
-          if (!job.datasets().contains(read)) {
-            upstream.addAll(onceJobsInto.getOrDefault(read, List.of()));
+    // a job reading another job's table runs after the backfills into that table (in the table's
+    // own
+    // job, rows pass on as they are appended: a backfill's rows are in its table, not in that
+    // stream)
+    jobs.replaceAll(
+        (name, job) -> {
+          Set<String> upstream = new LinkedHashSet<>(job.upstreamJobs());
+          for (String member : job.once() ? List.<String>of() : job.datasets()) {
+            for (String read : persistedReads(plan, member, new LinkedHashSet<>())) {
+              if (!job.datasets().contains(read)) {
+                upstream.addAll(onceJobsInto.getOrDefault(read, List.of()));
+              }
+            }
           }
-        }
-      }
-      return upstream.equals(job.upstreamJobs()) ? job : new PlannedJob(job.name(), job.mode(), job.datasets(),
-          upstream, job.flows(), job.once());
-    });
+          return upstream.equals(job.upstreamJobs())
+              ? job
+              : new PlannedJob(
+                  job.name(), job.mode(), job.datasets(), upstream, job.flows(), job.once());
+        });
     return ordered(plan.pipeline(), jobs);
   }
 
   /** Whether every flow into {@code dataset} is a {@code once} flow: nothing streams into it. */
   private static boolean onlyBackfilled(LogicalPlan plan, DatasetSpec dataset) {
     List<AppendFlowSpec> flows = plan.appendFlowsInto(dataset.name());
-    return dataset.query().isEmpty() && !flows.isEmpty() && flows.stream().allMatch(AppendFlowSpec::once);
+    return dataset.query().isEmpty()
+        && !flows.isEmpty()
+        && flows.stream().allMatch(AppendFlowSpec::once);
   }
 
   /**
@@ -148,8 +184,13 @@ public final class JobPlanner {
    */
   private static String stableMember(LogicalPlan plan, List<String> members) {
     return members.stream()
-        .filter(m -> streamedTables(plan, m, new LinkedHashSet<>()).stream().noneMatch(members::contains))
-        .sorted().findFirst().orElse(members.stream().sorted().findFirst().orElseThrow());
+        .filter(
+            m ->
+                streamedTables(plan, m, new LinkedHashSet<>()).stream()
+                    .noneMatch(members::contains))
+        .sorted()
+        .findFirst()
+        .orElse(members.stream().sorted().findFirst().orElseThrow());
   }
 
   /** The streaming tables {@code dataset} reads as a stream, directly or through views. */
@@ -194,14 +235,21 @@ public final class JobPlanner {
     List<PlannedJob> sorted = new ArrayList<>();
     Set<String> done = new LinkedHashSet<>();
     while (sorted.size() < jobs.size()) {
-      PlannedJob next = jobs.values().stream()
-          .filter(j -> !done.contains(j.name()) && done.containsAll(j.upstreamJobs()))
-          .findFirst().orElse(null);
+      PlannedJob next =
+          jobs.values().stream()
+              .filter(j -> !done.contains(j.name()) && done.containsAll(j.upstreamJobs()))
+              .findFirst()
+              .orElse(null);
       if (next == null) {
         List<String> stuck = jobs.keySet().stream().filter(n -> !done.contains(n)).toList();
-        throw PipelineDefinitionException.of(pipeline, List.of("The jobs " + stuck + " read each other's tables:"
-            + " a streaming table reads a materialized table that itself reads the streaming tables of the same"
-            + " job. Read the materialized table's inputs directly, or split the streaming tables."));
+        throw PipelineDefinitionException.of(
+            pipeline,
+            List.of(
+                "The jobs "
+                    + stuck
+                    + " read each other's tables:"
+                    + " a streaming table reads a materialized table that itself reads the streaming tables of the same"
+                    + " job. Read the materialized table's inputs directly, or split the streaming tables."));
       }
       done.add(next.name());
       sorted.add(next);

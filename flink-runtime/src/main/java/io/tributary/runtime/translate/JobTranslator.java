@@ -58,8 +58,12 @@ public final class JobTranslator {
   /** The per-row steps between a dataset's query and its write, such as expectations. */
   public interface FlowStages {
     /** Applies {@code dataset}'s expectations to its query's table and returns the rows to write. */
-    DataStream<RowData> expectations(StreamTableEnvironment tableEnv, JobContext job, DatasetSpec dataset,
-        DataStream<RowData> rows, RowType rowType);
+    DataStream<RowData> expectations(
+        StreamTableEnvironment tableEnv,
+        JobContext job,
+        DatasetSpec dataset,
+        DataStream<RowData> rows,
+        RowType rowType);
 
     /**
      * The rows {@code dataset}'s expectations dropped, each with {@code _failed_expectations}, when the
@@ -70,12 +74,14 @@ public final class JobTranslator {
     }
 
     /** Sees the rows about to be written to {@code dataset} (to count them) and returns the rows to write. */
-    default DataStream<RowData> written(JobContext job, DatasetSpec dataset, DataStream<RowData> rows) {
+    default DataStream<RowData> written(
+        JobContext job, DatasetSpec dataset, DataStream<RowData> rows) {
       return rows;
     }
 
     /** Sees the rows append flow {@code flow} produces for {@code target} (to count them) and returns them. */
-    default DataStream<RowData> appended(JobContext job, String flow, DatasetSpec target, DataStream<RowData> rows) {
+    default DataStream<RowData> appended(
+        JobContext job, String flow, DatasetSpec target, DataStream<RowData> rows) {
       return rows;
     }
   }
@@ -96,10 +102,13 @@ public final class JobTranslator {
   }
 
   /** The Flink settings of a job of this plan. */
-  public static Configuration configuration(PlannedJob job, int parallelism, Duration checkpointInterval) {
+  public static Configuration configuration(
+      PlannedJob job, int parallelism, Duration checkpointInterval) {
     Configuration conf = new Configuration();
     boolean streaming = job.mode() == PlannedJob.Mode.STREAMING;
-    conf.set(ExecutionOptions.RUNTIME_MODE, streaming ? RuntimeExecutionMode.STREAMING : RuntimeExecutionMode.BATCH);
+    conf.set(
+        ExecutionOptions.RUNTIME_MODE,
+        streaming ? RuntimeExecutionMode.STREAMING : RuntimeExecutionMode.BATCH);
     conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
     conf.set(PipelineOptions.NAME, job.name());
     conf.set(PipelineOptions.OBJECT_REUSE, true);
@@ -108,10 +117,13 @@ public final class JobTranslator {
     } else {
       // Flink 2.3's merging HashAggregate (the global half of a two-phase aggregation) returns NULL
       // for AVG in most groups once its hash map outgrows its managed memory and it falls back to
-      // sort-based aggregation (spilling), e.g. COUNT(DISTINCT) + AVG, whose Expand makes ~1M groups
+      // sort-based aggregation (spilling), e.g. COUNT(DISTINCT) + AVG, whose Expand makes ~1M
+      // groups
       // of the benchmark's 1M events. One-phase aggregation has no merging operator; its own
       // fallback is correct (checked at 3M groups with spilling). See BatchAggregationITCase.
-      conf.set(OptimizerConfigOptions.TABLE_OPTIMIZER_AGG_PHASE_STRATEGY, AggregatePhaseStrategy.ONE_PHASE);
+      conf.set(
+          OptimizerConfigOptions.TABLE_OPTIMIZER_AGG_PHASE_STRATEGY,
+          AggregatePhaseStrategy.ONE_PHASE);
     }
     return conf;
   }
@@ -119,9 +131,11 @@ public final class JobTranslator {
   /** Translates {@code context.job()} into a graph on an environment configured by {@code conf}. */
   public TranslatedJob translate(JobContext context, Configuration conf) {
     // An applyChangesFromSnapshot job runs to the end of its snapshots like a BATCH job, but in
-    // STREAMING execution without checkpoints, which the Delta sink's upserts need: one commit at the end.
-    boolean snapshotJob = context.job().datasets().stream()
-        .anyMatch(d -> plan.plan().snapshotChangesInto(d).isPresent());
+    // STREAMING execution without checkpoints, which the Delta sink's upserts need: one commit at
+    // the end.
+    boolean snapshotJob =
+        context.job().datasets().stream()
+            .anyMatch(d -> plan.plan().snapshotChangesInto(d).isPresent());
     if (snapshotJob) {
       conf = new Configuration(conf);
       conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
@@ -130,51 +144,68 @@ public final class JobTranslator {
       conf = IncrementalAggregation.apply(conf); // mini-batches for its job only
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    EnvironmentSettings settings = context.bounded() && !snapshotJob
-        ? EnvironmentSettings.inBatchMode() : EnvironmentSettings.inStreamingMode();
+    EnvironmentSettings settings =
+        context.bounded() && !snapshotJob
+            ? EnvironmentSettings.inBatchMode()
+            : EnvironmentSettings.inStreamingMode();
     StreamTableEnvironment tableEnv = StreamTableEnvironment.create(env, settings);
     JobTables tables = new JobTables(env, tableEnv, context);
-    PlanTables planTables = new PlanTables(tableEnv, name -> plan.plan().dataset(name).orElseThrow(),
-        plan.plan()::queryInputsOf, plan.plan().configuration(), tables);
+    PlanTables planTables =
+        new PlanTables(
+            tableEnv,
+            name -> plan.plan().dataset(name).orElseThrow(),
+            plan.plan()::queryInputsOf,
+            plan.plan().configuration(),
+            tables);
 
     for (String member : context.job().datasets()) {
       // a once job's member is its flow; it writes the flow's target
-      String name = context.job().once() ? plan.plan().appendFlow(member).orElseThrow().target().orElseThrow()
-          : member;
+      String name =
+          context.job().once()
+              ? plan.plan().appendFlow(member).orElseThrow().target().orElseThrow()
+              : member;
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
-      // the table's first flow says how it is written: by its change flow alone (validation allows no
+      // the table's first flow says how it is written: by its change flow alone (validation allows
+      // no
       // other flow beside one), or by its query and the append flows into it
-      Flow first = plan.plan().flows().stream().filter(flow -> flow.target().equals(name)).findFirst()
-          .orElseThrow(() -> new IllegalStateException("no flow writes " + name + " in job " + context.job().name()));
-      first.match(new Flow.Cases<Void>() {
-        @Override
-        public Void query(Flow.QueryFlow flow) {
-          if (tables.incremental) {
-            translateIncremental(tableEnv, planTables, context, dataset);
-          } else {
-            translateQueryFlows(tableEnv, planTables, tables, context, dataset);
-          }
-          return null;
-        }
+      Flow first =
+          plan.plan().flows().stream()
+              .filter(flow -> flow.target().equals(name))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "no flow writes " + name + " in job " + context.job().name()));
+      first.match(
+          new Flow.Cases<Void>() {
+            @Override
+            public Void query(Flow.QueryFlow flow) {
+              if (tables.incremental) {
+                translateIncremental(tableEnv, planTables, context, dataset);
+              } else {
+                translateQueryFlows(tableEnv, planTables, tables, context, dataset);
+              }
+              return null;
+            }
 
-        @Override
-        public Void append(Flow.AppendFlow flow) {
-          translateQueryFlows(tableEnv, planTables, tables, context, dataset);
-          return null;
-        }
+            @Override
+            public Void append(Flow.AppendFlow flow) {
+              translateQueryFlows(tableEnv, planTables, tables, context, dataset);
+              return null;
+            }
 
-        @Override
-        public Void applyChanges(Flow.ApplyChangesFlow flow) {
-          applyChanges.translate(tableEnv, planTables, context, dataset);
-          return null;
-        }
+            @Override
+            public Void applyChanges(Flow.ApplyChangesFlow flow) {
+              applyChanges.translate(tableEnv, planTables, context, dataset);
+              return null;
+            }
 
-        @Override
-        public Void snapshotChanges(Flow.SnapshotChangesFlow flow) {
-          snapshotChanges.translate(env, tableEnv, planTables, context, dataset, flow.spec());
-          return null;
-        }
-      });
+            @Override
+            public Void snapshotChanges(Flow.SnapshotChangesFlow flow) {
+              snapshotChanges.translate(env, tableEnv, planTables, context, dataset, flow.spec());
+              return null;
+            }
+          });
     }
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(plan.plan().pipeline() + ": " + context.job().name());
@@ -183,8 +214,15 @@ public final class JobTranslator {
 
   /** Whether {@code context}'s job is a STREAMING job of materialized tables: it reads its inputs' new rows. */
   private boolean incremental(JobContext context) {
-    return !context.bounded() && !context.job().once() && context.job().datasets().stream()
-        .allMatch(d -> plan.plan().dataset(d).map(s -> s.kind() == DatasetKind.MATERIALIZED_TABLE).orElse(false));
+    return !context.bounded()
+        && !context.job().once()
+        && context.job().datasets().stream()
+            .allMatch(
+                d ->
+                    plan.plan()
+                        .dataset(d)
+                        .map(s -> s.kind() == DatasetKind.MATERIALIZED_TABLE)
+                        .orElse(false));
   }
 
   /**
@@ -192,30 +230,45 @@ public final class JobTranslator {
    * expectations (and quarantine), the row count and the write; a streaming table's rows are kept for
    * the tables of this job that read it as a stream.
    */
-  private void translateQueryFlows(StreamTableEnvironment tableEnv, PlanTables planTables, JobTables tables,
-      JobContext context, DatasetSpec dataset) {
+  private void translateQueryFlows(
+      StreamTableEnvironment tableEnv,
+      PlanTables planTables,
+      JobTables tables,
+      JobContext context,
+      DatasetSpec dataset) {
     String name = dataset.name();
     RowType rowType = EventTime.physical(plan.schema(name));
     DataStream<RowData> rows = queryRows(tableEnv, planTables, context, dataset, rowType);
     if (!dataset.dropDuplicatesKeys().isEmpty()) {
-      rows = rows.keyBy(new RowKeySelector(rowType, dataset.dropDuplicatesKeys()))
-          .process(new DropDuplicatesFunction(), InternalTypeInfo.of(rowType))
-          .name(name + ": drop duplicates " + dataset.dropDuplicatesKeys())
-          .uid(context.uid(name, "dedup"));
+      rows =
+          rows.keyBy(new RowKeySelector(rowType, dataset.dropDuplicatesKeys()))
+              .process(new DropDuplicatesFunction(), InternalTypeInfo.of(rowType))
+              .name(name + ": drop duplicates " + dataset.dropDuplicatesKeys())
+              .uid(context.uid(name, "dedup"));
     }
     if (!dataset.expectations().isEmpty()) {
       rows = stages.expectations(tableEnv, context, dataset, rows, rowType);
-      stages.quarantined(context, dataset).ifPresent(dropped -> io.write(dropped, context,
-          DatasetSpec.of(dataset.quarantineTable(), dataset.kind(), false)
-              .withComment("Rows the expectations of " + dataset.name() + " dropped"),
-          ExpectationOperator.quarantineType(rowType)));
+      stages
+          .quarantined(context, dataset)
+          .ifPresent(
+              dropped ->
+                  io.write(
+                      dropped,
+                      context,
+                      DatasetSpec.of(dataset.quarantineTable(), dataset.kind(), false)
+                          .withComment("Rows the expectations of " + dataset.name() + " dropped"),
+                      ExpectationOperator.quarantineType(rowType)));
     }
     rows = stages.written(context, dataset, rows);
     io.write(rows, context, dataset, rowType);
     if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
       // rows read on from this table keep its event time, with the watermarks the stream carries
-      tables.streams.put(name, tableEnv.fromDataStream(rows,
-          EventTime.schema(rowType, EventTime.rowtimeColumn(plan.schema(name)), "SOURCE_WATERMARK()")));
+      tables.streams.put(
+          name,
+          tableEnv.fromDataStream(
+              rows,
+              EventTime.schema(
+                  rowType, EventTime.rowtimeColumn(plan.schema(name)), "SOURCE_WATERMARK()")));
     }
   }
 
@@ -224,14 +277,22 @@ public final class JobTranslator {
    * (see {@link JobTables#snapshot}) as a changelog, retractions included, applied to its table by the
    * upsert key the planner derived (the keyed writer of applyChanges targets, with deletion vectors).
    */
-  private void translateIncremental(StreamTableEnvironment tableEnv, PlanTables planTables, JobContext context,
+  private void translateIncremental(
+      StreamTableEnvironment tableEnv,
+      PlanTables planTables,
+      JobContext context,
       DatasetSpec dataset) {
     String name = dataset.name();
     RowType rowType = EventTime.physical(plan.schema(name));
     Table query = inOrderOf(planTables.build(dataset), rowType);
-    DataStream<RowData> changes = tableEnv.toChangelogStream(query)
-        .flatMap(new ChangelogRows(query.getResolvedSchema().toPhysicalRowDataType()), InternalTypeInfo.of(rowType))
-        .name(name + ": changelog").uid(context.uid(name, "changelog"));
+    DataStream<RowData> changes =
+        tableEnv
+            .toChangelogStream(query)
+            .flatMap(
+                new ChangelogRows(query.getResolvedSchema().toPhysicalRowDataType()),
+                InternalTypeInfo.of(rowType))
+            .name(name + ": changelog")
+            .uid(context.uid(name, "changelog"));
     changes = stages.written(context, dataset, changes);
     io.writeChanges(changes, context, dataset, rowType, plan.refresh(name).keys());
   }
@@ -240,10 +301,17 @@ public final class JobTranslator {
    * The rows of {@code dataset}'s flows: its own query, and the append flows into it that this job
    * runs, each flow's columns put in the table's order and counted as the flow's, then unioned.
    */
-  private DataStream<RowData> queryRows(StreamTableEnvironment tableEnv, PlanTables planTables, JobContext context,
-      DatasetSpec dataset, RowType rowType) {
-    List<AppendFlowSpec> flows = context.job().flows().stream().map(f -> plan.plan().appendFlow(f).orElseThrow())
-        .filter(f -> f.writes(dataset.name())).toList();
+  private DataStream<RowData> queryRows(
+      StreamTableEnvironment tableEnv,
+      PlanTables planTables,
+      JobContext context,
+      DatasetSpec dataset,
+      RowType rowType) {
+    List<AppendFlowSpec> flows =
+        context.job().flows().stream()
+            .map(f -> plan.plan().appendFlow(f).orElseThrow())
+            .filter(f -> f.writes(dataset.name()))
+            .toList();
     if (flows.isEmpty()) {
       return toStream(tableEnv, planTables.build(dataset), rowType);
     }
@@ -252,7 +320,8 @@ public final class JobTranslator {
       parts.add(toStream(tableEnv, inOrderOf(planTables.build(dataset), rowType), rowType));
     }
     for (AppendFlowSpec flow : flows) {
-      DataStream<RowData> part = toStream(tableEnv, inOrderOf(planTables.build(flow.asDataset()), rowType), rowType);
+      DataStream<RowData> part =
+          toStream(tableEnv, inOrderOf(planTables.build(flow.asDataset()), rowType), rowType);
       // a once job's rows are all its flow's: its table-level count names the flow already
       parts.add(context.job().once() ? part : stages.appended(context, flow.name(), dataset, part));
     }
@@ -264,12 +333,16 @@ public final class JobTranslator {
   }
 
   private static Table inOrderOf(Table table, RowType rowType) {
-    return table.select(rowType.getFieldNames().stream().map(Expressions::$).toArray(ApiExpression[]::new));
+    return table.select(
+        rowType.getFieldNames().stream().map(Expressions::$).toArray(ApiExpression[]::new));
   }
 
-  static DataStream<RowData> toStream(StreamTableEnvironment tableEnv, Table table, RowType rowType) {
-    return tableEnv.toDataStream(table,
-        TypeConversions.fromLogicalToDataType(EventTime.physical(rowType)).bridgedTo(RowData.class));
+  static DataStream<RowData> toStream(
+      StreamTableEnvironment tableEnv, Table table, RowType rowType) {
+    return tableEnv.toDataStream(
+        table,
+        TypeConversions.fromLogicalToDataType(EventTime.physical(rowType))
+            .bridgedTo(RowData.class));
   }
 
   /** The persisted tables of one job: sources, snapshots and in-job streams, each made once. */
@@ -294,29 +367,41 @@ public final class JobTranslator {
 
     @Override
     public Table snapshot(String dataset) {
-      return snapshots.computeIfAbsent(dataset, name -> {
-        if (incremental) {
-          JobIo.SourceStream rows = io.readTable(env, context, context.job().datasets().get(0), name,
-              EventTime.physical(plan.schema(name)));
-          rows.caughtUpId().ifPresent(caughtUpIds::add);
-          return tableEnv.fromDataStream(rows.rows());
-        }
-        Optional<TableDescriptor> table = io.snapshotTable(context, name, EventTime.physical(plan.schema(name)));
-        if (table.isPresent()) {
-          return tableEnv.from(table.get());
-        }
-        JobIo.SourceStream source = io.readSnapshot(env, context, name, EventTime.physical(plan.schema(name)));
-        source.caughtUpId().ifPresent(caughtUpIds::add);
-        return tableEnv.fromDataStream(source.rows());
-      });
+      return snapshots.computeIfAbsent(
+          dataset,
+          name -> {
+            if (incremental) {
+              JobIo.SourceStream rows =
+                  io.readTable(
+                      env,
+                      context,
+                      context.job().datasets().get(0),
+                      name,
+                      EventTime.physical(plan.schema(name)));
+              rows.caughtUpId().ifPresent(caughtUpIds::add);
+              return tableEnv.fromDataStream(rows.rows());
+            }
+            Optional<TableDescriptor> table =
+                io.snapshotTable(context, name, EventTime.physical(plan.schema(name)));
+            if (table.isPresent()) {
+              return tableEnv.from(table.get());
+            }
+            JobIo.SourceStream source =
+                io.readSnapshot(env, context, name, EventTime.physical(plan.schema(name)));
+            source.caughtUpId().ifPresent(caughtUpIds::add);
+            return tableEnv.fromDataStream(source.rows());
+          });
     }
 
     @Override
     public Table stream(String dataset) {
       Table table = streams.get(dataset);
       if (table == null) {
-        throw new IllegalStateException("stream of " + dataset + " is read before it is translated in job "
-            + context.job().name());
+        throw new IllegalStateException(
+            "stream of "
+                + dataset
+                + " is read before it is translated in job "
+                + context.job().name());
       }
       return table;
     }
@@ -326,8 +411,13 @@ public final class JobTranslator {
     public String lookup(String dataset) {
       String name = PlanTables.lookupTableName(dataset);
       if (lookups.add(dataset)) {
-        tableEnv.createTemporaryTable(name, io.lookupTable(context, dataset, EventTime.physical(plan.schema(dataset)),
-            settings.lookupRefreshInterval()));
+        tableEnv.createTemporaryTable(
+            name,
+            io.lookupTable(
+                context,
+                dataset,
+                EventTime.physical(plan.schema(dataset)),
+                settings.lookupRefreshInterval()));
       }
       return name;
     }
@@ -335,9 +425,11 @@ public final class JobTranslator {
     @Override
     public Table source(String dataset, Source source) {
       RowType rowType = plan.schema(dataset);
-      JobIo.SourceStream stream = io.readSource(env, context, dataset, source, EventTime.physical(rowType));
+      JobIo.SourceStream stream =
+          io.readSource(env, context, dataset, source, EventTime.physical(rowType));
       stream.caughtUpId().ifPresent(caughtUpIds::add);
-      return tableEnv.fromDataStream(stream.rows(),
+      return tableEnv.fromDataStream(
+          stream.rows(),
           EventTime.schema(rowType, EventTime.rowtimeColumn(rowType), "SOURCE_WATERMARK()"));
     }
   }

@@ -15,8 +15,13 @@ import java.util.Set;
  * @param once whether this job runs one backfill flow ({@code appendFlow(…).once()}); its
  *     {@code datasets} is then that flow's name, so its state, events and resets are the flow's own
  */
-public record PlannedJob(String name, Mode mode, List<String> datasets, Set<String> upstreamJobs,
-    List<String> flows, boolean once) {
+public record PlannedJob(
+    String name,
+    Mode mode,
+    List<String> datasets,
+    Set<String> upstreamJobs,
+    List<String> flows,
+    boolean once) {
 
   /** How the job runs. */
   public enum Mode {

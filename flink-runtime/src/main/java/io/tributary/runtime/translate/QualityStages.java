@@ -2,9 +2,6 @@ package io.tributary.runtime.translate;
 
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.Expectation;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.flink.table.types.logical.BooleanType;
 import io.tributary.quality.ExpectationEvaluator;
 import io.tributary.quality.ExpectationOperator;
 import io.tributary.quality.Expectations;
@@ -12,7 +9,9 @@ import io.tributary.runtime.eventlog.FlowMetrics;
 import io.tributary.runtime.eventlog.FlowProgressOperator;
 import io.tributary.runtime.eventlog.RowCountOperator;
 import io.tributary.runtime.storage.PipelineStorage;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -22,6 +21,7 @@ import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.BooleanType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.OutputTag;
 
@@ -35,8 +35,10 @@ import org.apache.flink.util.OutputTag;
 public final class QualityStages implements JobTranslator.FlowStages {
 
   private final PipelineStorage storage;
+
   /** Expectation counts made by {@link #expectations}, waiting for {@link #written} of the same flow. */
   private final Map<String, DataStream<FlowMetrics>> quality = new HashMap<>();
+
   /** Dropped rows made by {@link #expectations}, waiting for {@link #quarantined} of the same flow. */
   private final Map<String, DataStream<RowData>> quarantine = new HashMap<>();
 
@@ -45,41 +47,60 @@ public final class QualityStages implements JobTranslator.FlowStages {
   }
 
   @Override
-  public DataStream<RowData> expectations(StreamTableEnvironment tableEnv, JobContext job, DatasetSpec dataset,
-      DataStream<RowData> rows, RowType rowType) {
-    // uniqueness flags come from keyed state, SQL flags from the planner; the evaluator reads them in
+  public DataStream<RowData> expectations(
+      StreamTableEnvironment tableEnv,
+      JobContext job,
+      DatasetSpec dataset,
+      DataStream<RowData> rows,
+      RowType rowType) {
+    // uniqueness flags come from keyed state, SQL flags from the planner; the evaluator reads them
+    // in
     // that order after the dataset's own columns
-    List<Expectation> unique = dataset.expectations().stream().filter(Expectation::isUnique).toList();
-    List<Expectation> constraints = dataset.expectations().stream().filter(e -> !e.isUnique()).toList();
+    List<Expectation> unique =
+        dataset.expectations().stream().filter(Expectation::isUnique).toList();
+    List<Expectation> constraints =
+        dataset.expectations().stream().filter(e -> !e.isUnique()).toList();
     List<RowType.RowField> fields = new ArrayList<>(rowType.getFields());
     for (int i = 0; i < unique.size(); i++) {
       fields.add(new RowType.RowField("__unique_" + i, new BooleanType(false)));
       RowType flaggedType = new RowType(List.copyOf(fields));
-      rows = rows.keyBy(new RowKeySelector(rowType, unique.get(i).uniqueKey()))
-          .process(new UniqueKeyFlagFunction(), InternalTypeInfo.of(flaggedType))
-          .name(dataset.name() + ": " + unique.get(i).name())
-          .uid(job.uid(dataset.name(), unique.get(i).name()));
+      rows =
+          rows.keyBy(new RowKeySelector(rowType, unique.get(i).uniqueKey()))
+              .process(new UniqueKeyFlagFunction(), InternalTypeInfo.of(flaggedType))
+              .name(dataset.name() + ": " + unique.get(i).name())
+              .uid(job.uid(dataset.name(), unique.get(i).name()));
     }
     List<Expectation> ordered = new ArrayList<>(unique);
     ordered.addAll(constraints);
     Table flagged = Expectations.apply(tableEnv.fromDataStream(rows), constraints);
-    DataStream<RowData> flaggedRows = tableEnv.toDataStream(flagged,
-        flagged.getResolvedSchema().toPhysicalRowDataType().bridgedTo(RowData.class));
-    SingleOutputStreamOperator<RowData> checked = flaggedRows
-        .transform(dataset.name() + ": expectations", InternalTypeInfo.of(rowType),
-            new ExpectationOperator(ExpectationEvaluator.of(job.pipeline(), dataset.name(), ordered),
-                rowType, dataset.quarantine()))
-        .uid(job.uid(dataset.name(), "expectations"));
+    DataStream<RowData> flaggedRows =
+        tableEnv.toDataStream(
+            flagged, flagged.getResolvedSchema().toPhysicalRowDataType().bridgedTo(RowData.class));
+    SingleOutputStreamOperator<RowData> checked =
+        flaggedRows
+            .transform(
+                dataset.name() + ": expectations",
+                InternalTypeInfo.of(rowType),
+                new ExpectationOperator(
+                    ExpectationEvaluator.of(job.pipeline(), dataset.name(), ordered),
+                    rowType,
+                    dataset.quarantine()))
+            .uid(job.uid(dataset.name(), "expectations"));
     if (dataset.quarantine()) {
       // the operator's tag, typed here with the quarantine rows' own serializer
-      OutputTag<RowData> tag = new OutputTag<>(ExpectationOperator.QUARANTINE.getId(),
-          InternalTypeInfo.of(ExpectationOperator.quarantineType(rowType)));
+      OutputTag<RowData> tag =
+          new OutputTag<>(
+              ExpectationOperator.QUARANTINE.getId(),
+              InternalTypeInfo.of(ExpectationOperator.quarantineType(rowType)));
       quarantine.put(key(job, dataset), checked.getSideOutput(tag));
     }
-    quality.put(key(job, dataset), checked.getSideOutput(ExpectationOperator.DATA_QUALITY)
-        .map(FlowMetrics::quality, FlowMetrics.TYPE)
-        .name(dataset.name() + ": data quality")
-        .uid(job.uid(dataset.name(), "data-quality")));
+    quality.put(
+        key(job, dataset),
+        checked
+            .getSideOutput(ExpectationOperator.DATA_QUALITY)
+            .map(FlowMetrics::quality, FlowMetrics.TYPE)
+            .name(dataset.name() + ": data quality")
+            .uid(job.uid(dataset.name(), "data-quality")));
     return checked;
   }
 
@@ -89,10 +110,14 @@ public final class QualityStages implements JobTranslator.FlowStages {
   }
 
   @Override
-  public DataStream<RowData> written(JobContext job, DatasetSpec dataset, DataStream<RowData> rows) {
-    SingleOutputStreamOperator<RowData> counted = rows
-        .transform(dataset.name() + ": row count", rows.getType(), new RowCountOperator(dataset.name()))
-        .uid(job.uid(dataset.name(), "row-count"));
+  public DataStream<RowData> written(
+      JobContext job, DatasetSpec dataset, DataStream<RowData> rows) {
+    SingleOutputStreamOperator<RowData> counted =
+        rows.transform(
+                dataset.name() + ": row count",
+                rows.getType(),
+                new RowCountOperator(dataset.name()))
+            .uid(job.uid(dataset.name(), "row-count"));
     DataStream<FlowMetrics> metrics = counted.getSideOutput(RowCountOperator.METRICS);
     DataStream<FlowMetrics> expectations = quality.remove(key(job, dataset));
     if (expectations != null) {
@@ -104,20 +129,33 @@ public final class QualityStages implements JobTranslator.FlowStages {
 
   /** Counts an append flow's rows before they join its table's other flows: its own flow_progress. */
   @Override
-  public DataStream<RowData> appended(JobContext job, String flow, DatasetSpec target, DataStream<RowData> rows) {
-    SingleOutputStreamOperator<RowData> counted = rows
-        .transform(flow + ": row count", rows.getType(), new RowCountOperator(flow))
-        .uid(job.uid(flow, "row-count"));
+  public DataStream<RowData> appended(
+      JobContext job, String flow, DatasetSpec target, DataStream<RowData> rows) {
+    SingleOutputStreamOperator<RowData> counted =
+        rows.transform(flow + ": row count", rows.getType(), new RowCountOperator(flow))
+            .uid(job.uid(flow, "row-count"));
     logProgress(job, flow, target.name(), flow, counted.getSideOutput(RowCountOperator.METRICS));
     return counted;
   }
 
-  private void logProgress(JobContext job, String flow, String dataset, String uidName,
+  private void logProgress(
+      JobContext job,
+      String flow,
+      String dataset,
+      String uidName,
       DataStream<FlowMetrics> metrics) {
     metrics
-        .transform(flow + ": flow progress events", Types.VOID,
-            new FlowProgressOperator(storage.eventsDir(), job.pipeline(), job.updateId(), job.updateNumber(),
-                flow, dataset, storage.settings()))
+        .transform(
+            flow + ": flow progress events",
+            Types.VOID,
+            new FlowProgressOperator(
+                storage.eventsDir(),
+                job.pipeline(),
+                job.updateId(),
+                job.updateNumber(),
+                flow,
+                dataset,
+                storage.settings()))
         .uid(job.uid(uidName, "flow-progress"))
         .setParallelism(1)
         .setMaxParallelism(1)

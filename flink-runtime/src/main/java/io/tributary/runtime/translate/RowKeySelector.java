@@ -18,9 +18,13 @@ public final class RowKeySelector implements KeySelector<RowData, String> {
   private final RowData.FieldGetter[] getters;
 
   public RowKeySelector(RowType rowType, List<String> columns) {
-    this.getters = columns.stream()
-        .map(c -> RowData.createFieldGetter(rowType.getTypeAt(rowType.getFieldIndex(c)), rowType.getFieldIndex(c)))
-        .toArray(RowData.FieldGetter[]::new);
+    this.getters =
+        columns.stream()
+            .map(
+                c ->
+                    RowData.createFieldGetter(
+                        rowType.getTypeAt(rowType.getFieldIndex(c)), rowType.getFieldIndex(c)))
+            .toArray(RowData.FieldGetter[]::new);
   }
 
   @Override
@@ -31,7 +35,8 @@ public final class RowKeySelector implements KeySelector<RowData, String> {
       if (value == null) {
         key.append('-');
       } else {
-        String text = value instanceof byte[] bytes ? HexFormat.of().formatHex(bytes) : value.toString();
+        String text =
+            value instanceof byte[] bytes ? HexFormat.of().formatHex(bytes) : value.toString();
         key.append(text.length()).append(':').append(text);
       }
     }

@@ -15,5 +15,6 @@ interface SourceTranslator<S extends Source> {
    * The rows {@code source} gives {@code dataset} in {@code job}: all of them in a BATCH job, what is
    * new in a STREAMING one (with the id of the caught-up signal a triggered update waits for).
    */
-  JobIo.SourceStream read(StreamExecutionEnvironment env, JobContext job, String dataset, S source, RowType rowType);
+  JobIo.SourceStream read(
+      StreamExecutionEnvironment env, JobContext job, String dataset, S source, RowType rowType);
 }

@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 class AnalysisOrderTest {
 
-  private static final RowType EVENTS = RowType.of(
-      new LogicalType[] {VarCharType.STRING_TYPE, new BigIntType()}, new String[] {"user_id", "n"});
+  private static final RowType EVENTS =
+      RowType.of(
+          new LogicalType[] {VarCharType.STRING_TYPE, new BigIntType()},
+          new String[] {"user_id", "n"});
 
   private final Analyzer analyzer = new Analyzer((dataset, source) -> EVENTS, List.of());
 
@@ -34,16 +36,28 @@ class AnalysisOrderTest {
   void eachQueryRunsOnceWhateverTheDeclarationOrder() {
     Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
     Pipeline p = Pipeline.create("order", Map.of());
-    p.table("gold").query(ctx -> counted(runs, "gold", () -> ctx.read("silver").groupBy($("user_id"))
-        .select($("user_id"), $("n").sum().as("total"))));
+    p.table("gold")
+        .query(
+            ctx ->
+                counted(
+                    runs,
+                    "gold",
+                    () ->
+                        ctx.read("silver")
+                            .groupBy($("user_id"))
+                            .select($("user_id"), $("n").sum().as("total"))));
     p.table("report").sql("SELECT user_id FROM gold");
-    p.streamingTable("silver").query(ctx -> counted(runs, "silver", () -> ctx.readStream("bronze")
-        .filter($("n").isGreater(0))));
+    p.streamingTable("silver")
+        .query(
+            ctx ->
+                counted(
+                    runs, "silver", () -> ctx.readStream("bronze").filter($("n").isGreater(0))));
     p.streamingTable("bronze").from(AutoLoader.json("/data/events"));
 
     ResolvedPlan resolved = analyzer.analyze(p.build());
 
-    assertThat(resolved.plan().datasets()).extracting(DatasetSpec::name)
+    assertThat(resolved.plan().datasets())
+        .extracting(DatasetSpec::name)
         .containsExactly("bronze", "silver", "gold", "report");
     assertThat(runs).containsOnlyKeys("gold", "silver");
     assertThat(runs.values()).allSatisfy(count -> assertThat(count).hasValue(1));
@@ -58,9 +72,13 @@ class AnalysisOrderTest {
     p.table("c").query(ctx -> ctx.read("b"));
 
     assertThatThrownBy(() -> analyzer.analyze(p.build()))
-        .isInstanceOfSatisfying(PipelineDefinitionException.class, e -> assertThat(e.problems()).containsExactly(
-            "Datasets form a cycle: a -> b -> c -> a. A dataset cannot read itself, directly or through other"
-                + " datasets: remove one of these reads."));
+        .isInstanceOfSatisfying(
+            PipelineDefinitionException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "Datasets form a cycle: a -> b -> c -> a. A dataset cannot read itself, directly or through other"
+                            + " datasets: remove one of these reads."));
   }
 
   private static <T> T counted(Map<String, AtomicInteger> runs, String name, Supplier<T> query) {

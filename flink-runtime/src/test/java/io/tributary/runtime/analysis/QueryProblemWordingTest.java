@@ -21,17 +21,22 @@ import org.junit.jupiter.api.Test;
  */
 class QueryProblemWordingTest {
 
-  private static final RowType EVENTS = RowType.of(
-      new LogicalType[] {new VarCharType(false, VarCharType.MAX_LENGTH), new BigIntType()},
-      new String[] {"id", "amount"});
+  private static final RowType EVENTS =
+      RowType.of(
+          new LogicalType[] {new VarCharType(false, VarCharType.MAX_LENGTH), new BigIntType()},
+          new String[] {"id", "amount"});
 
   /** Derives {@link #EVENTS} for every source except the one under {@code /broken}. */
-  private final Analyzer analyzer = new Analyzer((dataset, source) -> {
-    if (source.toString().contains("/broken")) {
-      throw new IllegalArgumentException("Auto Loader source '/broken' has no schema yet. Declare one.");
-    }
-    return EVENTS;
-  }, List.of());
+  private final Analyzer analyzer =
+      new Analyzer(
+          (dataset, source) -> {
+            if (source.toString().contains("/broken")) {
+              throw new IllegalArgumentException(
+                  "Auto Loader source '/broken' has no schema yet. Declare one.");
+            }
+            return EVENTS;
+          },
+          List.of());
 
   @Test
   void aSourceWithoutASchemaIsNamedForTheDatasetOrTheFlowAndItsReadersAreNotReportedAgain() {
@@ -43,9 +48,13 @@ class QueryProblemWordingTest {
     p.appendFlow("from_eu").target("all_events").from(AutoLoader.json("/eu"));
 
     assertThatThrownBy(() -> analyzer.analyze(p.build()))
-        .isInstanceOfSatisfying(PipelineDefinitionException.class, e -> assertThat(e.problems()).containsExactly(
-            "Dataset 'raw': Auto Loader source '/broken' has no schema yet. Declare one.",
-            "Flow 'from_files': Auto Loader source '/broken' has no schema yet. Declare one."));
+        .isInstanceOfSatisfying(
+            PipelineDefinitionException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "Dataset 'raw': Auto Loader source '/broken' has no schema yet. Declare one.",
+                        "Flow 'from_files': Auto Loader source '/broken' has no schema yet. Declare one."));
   }
 
   @Test

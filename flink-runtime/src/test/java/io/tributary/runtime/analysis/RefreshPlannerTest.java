@@ -16,9 +16,15 @@ import org.junit.jupiter.api.Test;
 /** Which materialized tables the planner lets an update refresh incrementally, and why the others not. */
 class RefreshPlannerTest {
 
-  private static final RowType ORDERS = RowType.of(
-      new LogicalType[] {VarCharType.STRING_TYPE, VarCharType.STRING_TYPE, new DoubleType(), VarCharType.STRING_TYPE},
-      new String[] {"order_id", "customer_id", "amount", "properties"});
+  private static final RowType ORDERS =
+      RowType.of(
+          new LogicalType[] {
+            VarCharType.STRING_TYPE,
+            VarCharType.STRING_TYPE,
+            new DoubleType(),
+            VarCharType.STRING_TYPE
+          },
+          new String[] {"order_id", "customer_id", "amount", "properties"});
 
   private final Analyzer analyzer = new Analyzer((dataset, source) -> ORDERS, List.of());
 
@@ -37,20 +43,26 @@ class RefreshPlannerTest {
 
   @Test
   void aGroupByOfAStreamingTableIsIncrementalByItsKeys() {
-    Refresh refresh = refreshOf("SELECT customer_id, COUNT(*) AS n, SUM(amount) AS total, AVG(amount) AS mean,"
-        + " MIN(amount) AS low, MAX(amount) AS high, COUNT(DISTINCT order_id) AS distinct_orders"
-        + " FROM orders WHERE amount > 0 GROUP BY customer_id");
+    Refresh refresh =
+        refreshOf(
+            "SELECT customer_id, COUNT(*) AS n, SUM(amount) AS total, AVG(amount) AS mean,"
+                + " MIN(amount) AS low, MAX(amount) AS high, COUNT(DISTINCT order_id) AS distinct_orders"
+                + " FROM orders WHERE amount > 0 GROUP BY customer_id");
 
     assertThat(refresh.technique()).isEqualTo(Refresh.Technique.INCREMENTAL);
     assertThat(refresh.keys()).containsExactly("customer_id");
-    assertThat(refresh.reason()).isEqualTo("the planner derives the upsert key [customer_id] and every operator"
-        + " of the query maintains its result from new input rows");
+    assertThat(refresh.reason())
+        .isEqualTo(
+            "the planner derives the upsert key [customer_id] and every operator"
+                + " of the query maintains its result from new input rows");
   }
 
   @Test
   void anInnerEquiJoinGroupedIsIncremental() {
-    Refresh refresh = refreshOf("SELECT o.customer_id, UPPER(r.properties) AS kind, SUM(o.amount) AS total"
-        + " FROM orders o JOIN refunds r ON o.order_id = r.order_id GROUP BY o.customer_id, UPPER(r.properties)");
+    Refresh refresh =
+        refreshOf(
+            "SELECT o.customer_id, UPPER(r.properties) AS kind, SUM(o.amount) AS total"
+                + " FROM orders o JOIN refunds r ON o.order_id = r.order_id GROUP BY o.customer_id, UPPER(r.properties)");
 
     assertThat(refresh.technique()).isEqualTo(Refresh.Technique.INCREMENTAL);
     assertThat(refresh.keys()).containsExactly("customer_id", "kind");
@@ -58,27 +70,37 @@ class RefreshPlannerTest {
 
   @Test
   void orderByWithLimitIsRecomputed() {
-    Refresh refresh = refreshOf("SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id"
-        + " ORDER BY total DESC LIMIT 3");
+    Refresh refresh =
+        refreshOf(
+            "SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id"
+                + " ORDER BY total DESC LIMIT 3");
 
     assertThat(refresh.technique()).isEqualTo(Refresh.Technique.COMPLETE_RECOMPUTE);
-    assertThat(refresh.reason()).isEqualTo("its plan has a sort-limit operator, which cannot be maintained from new"
-        + " rows alone");
+    assertThat(refresh.reason())
+        .isEqualTo(
+            "its plan has a sort-limit operator, which cannot be maintained from new"
+                + " rows alone");
   }
 
   @Test
   void aWindowOverAllRowsIsRecomputed() {
-    Refresh refresh = refreshOf("SELECT customer_id, amount, SUM(amount) OVER (PARTITION BY customer_id"
-        + " ORDER BY order_id) AS running_total FROM orders");
+    Refresh refresh =
+        refreshOf(
+            "SELECT customer_id, amount, SUM(amount) OVER (PARTITION BY customer_id"
+                + " ORDER BY order_id) AS running_total FROM orders");
 
     assertThat(refresh.technique()).isEqualTo(Refresh.Technique.COMPLETE_RECOMPUTE);
-    assertThat(refresh.reason()).isEqualTo("its plan has a over-aggregate operator, which cannot be maintained"
-        + " from new rows alone");
+    assertThat(refresh.reason())
+        .isEqualTo(
+            "its plan has a over-aggregate operator, which cannot be maintained"
+                + " from new rows alone");
   }
 
   @Test
   void aNonDeterministicFunctionIsRecomputed() {
-    Refresh refresh = refreshOf("SELECT customer_id, SUM(amount * RAND()) AS total FROM orders GROUP BY customer_id");
+    Refresh refresh =
+        refreshOf(
+            "SELECT customer_id, SUM(amount * RAND()) AS total FROM orders GROUP BY customer_id");
 
     assertThat(refresh.technique()).isEqualTo(Refresh.Technique.COMPLETE_RECOMPUTE);
     assertThat(refresh.reason()).isEqualTo("it calls RAND(), which is not deterministic");
@@ -89,37 +111,55 @@ class RefreshPlannerTest {
     Refresh refresh = refreshOf("SELECT customer_id, amount FROM orders WHERE amount > 10");
 
     assertThat(refresh.technique()).isEqualTo(Refresh.Technique.COMPLETE_RECOMPUTE);
-    assertThat(refresh.reason()).isEqualTo("the planner derives no upsert key for its result (only a GROUP BY"
-        + " over the inputs gives each result row a key its changes can be applied by)");
+    assertThat(refresh.reason())
+        .isEqualTo(
+            "the planner derives no upsert key for its result (only a GROUP BY"
+                + " over the inputs gives each result row a key its changes can be applied by)");
   }
 
   @Test
   void aReadOfAMaterializedTableIsRecomputed() {
-    Refresh refresh = refreshOf(p -> {
-      p.table("totals").sql("SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id");
-      p.table("gold").sql("SELECT customer_id, MAX(total) AS total FROM totals GROUP BY customer_id");
-    });
+    Refresh refresh =
+        refreshOf(
+            p -> {
+              p.table("totals")
+                  .sql("SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id");
+              p.table("gold")
+                  .sql("SELECT customer_id, MAX(total) AS total FROM totals GROUP BY customer_id");
+            });
 
-    assertThat(refresh.reason()).isEqualTo("it reads 'totals', which is not an append-only streaming table"
-        + " (materialized_table)");
+    assertThat(refresh.reason())
+        .isEqualTo(
+            "it reads 'totals', which is not an append-only streaming table"
+                + " (materialized_table)");
   }
 
   @Test
   void expectationsKeepARecompute() {
-    Refresh refresh = refreshOf(p -> p.table("gold")
-        .sql("SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id")
-        .expect("positive", "total > 0"));
+    Refresh refresh =
+        refreshOf(
+            p ->
+                p.table("gold")
+                    .sql(
+                        "SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id")
+                    .expect("positive", "total > 0"));
 
-    assertThat(refresh.reason()).isEqualTo("it has expectations, which are checked on the rows of a complete"
-        + " recompute");
+    assertThat(refresh.reason())
+        .isEqualTo(
+            "it has expectations, which are checked on the rows of a complete" + " recompute");
   }
 
   @Test
   void aTablePropertyKeepsARecompute() {
-    Refresh refresh = refreshOf(p -> p.table("gold")
-        .sql("SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id")
-        .tableProperty(RefreshPlanner.INCREMENTAL, "false"));
+    Refresh refresh =
+        refreshOf(
+            p ->
+                p.table("gold")
+                    .sql(
+                        "SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id")
+                    .tableProperty(RefreshPlanner.INCREMENTAL, "false"));
 
-    assertThat(refresh.reason()).isEqualTo("its table property pipelines.incrementalRefresh is false");
+    assertThat(refresh.reason())
+        .isEqualTo("its table property pipelines.incrementalRefresh is false");
   }
 }

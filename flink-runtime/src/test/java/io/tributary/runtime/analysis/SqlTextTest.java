@@ -8,11 +8,14 @@ class SqlTextTest {
 
   @Test
   void rewritesStreamReadsOutsideLiteralsAndComments() {
-    assertThat(SqlText.rewriteStreamReads("""
+    assertThat(
+            SqlText.rewriteStreamReads(
+                """
         -- the customers' orders
         SELECT * FROM STREAM(orders) o JOIN stream( LIVE.customers ) c ON o.id = c.id
         WHERE o.note <> 'STREAM(x)' /* not STREAM(y) */"""))
-        .isEqualTo("""
+        .isEqualTo(
+            """
             -- the customers' orders
             SELECT * FROM `orders$stream` o JOIN `customers$stream` c ON o.id = c.id
             WHERE o.note <> 'STREAM(x)' /* not STREAM(y) */""");
@@ -26,7 +29,9 @@ class SqlTextTest {
 
   @Test
   void rewritesTheTableOfEachLookupJoinButNotQualifiedNamesLiteralsOrComments() {
-    assertThat(SqlText.rewriteLookupReads("""
+    assertThat(
+            SqlText.rewriteLookupReads(
+                """
         SELECT e.id, u.name, p.title
         FROM (SELECT *, PROCTIME() AS proc_time FROM `events$stream`) e
         LEFT JOIN dim_users FOR SYSTEM_TIME AS OF e.proc_time AS u ON e.user_id = u.user_id
@@ -36,7 +41,8 @@ class SqlTextTest {
         JOIN other_catalog.db.rates FOR SYSTEM_TIME AS OF e.proc_time AS r ON e.cur = r.cur
         WHERE e.note <> 'x FOR SYSTEM_TIME AS OF y' -- z FOR SYSTEM_TIME AS OF w
         """))
-        .isEqualTo("""
+        .isEqualTo(
+            """
             SELECT e.id, u.name, p.title
             FROM (SELECT *, PROCTIME() AS proc_time FROM `events$stream`) e
             LEFT JOIN `dim_users$lookup` FOR SYSTEM_TIME AS OF e.proc_time AS u ON e.user_id = u.user_id
@@ -50,12 +56,18 @@ class SqlTextTest {
 
   @Test
   void bothRewritesTogetherNameTheLookedUpDatasetsAndIdentifiersDropTheSuffixes() {
-    String rewritten = SqlText.rewrite("SELECT * FROM (SELECT *, PROCTIME() AS t FROM STREAM(events)) e"
-        + " JOIN dim FOR SYSTEM_TIME AS OF e.t AS d ON e.k = d.k");
+    String rewritten =
+        SqlText.rewrite(
+            "SELECT * FROM (SELECT *, PROCTIME() AS t FROM STREAM(events)) e"
+                + " JOIN dim FOR SYSTEM_TIME AS OF e.t AS d ON e.k = d.k");
 
-    assertThat(rewritten).isEqualTo("SELECT * FROM (SELECT *, PROCTIME() AS t FROM `events$stream`) e"
-        + " JOIN `dim$lookup` FOR SYSTEM_TIME AS OF e.t AS d ON e.k = d.k");
+    assertThat(rewritten)
+        .isEqualTo(
+            "SELECT * FROM (SELECT *, PROCTIME() AS t FROM `events$stream`) e"
+                + " JOIN `dim$lookup` FOR SYSTEM_TIME AS OF e.t AS d ON e.k = d.k");
     assertThat(SqlText.lookupReads(rewritten)).containsExactly("dim");
-    assertThat(SqlText.identifiers(rewritten)).contains("events", "dim").doesNotContain("dim$lookup", "events$stream");
+    assertThat(SqlText.identifiers(rewritten))
+        .contains("events", "dim")
+        .doesNotContain("dim$lookup", "events$stream");
   }
 }

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 final class CliProcess {
 
   /** The logging setup {@code bin/tributary} gives the CLI. */
-  static final Path LOG_CONFIG = Path.of("").toAbsolutePath().getParent().resolve("bin/log4j2-cli.properties");
+  static final Path LOG_CONFIG =
+      Path.of("").toAbsolutePath().getParent().resolve("bin/log4j2-cli.properties");
 
   private final Process process;
   private final Path stdout;
@@ -40,7 +41,8 @@ final class CliProcess {
   }
 
   /** Runs {@code tributary args…} in {@code workDir} to its end (at most {@code timeout}). */
-  static Result run(Path workDir, Duration timeout, String... args) throws IOException, InterruptedException {
+  static Result run(Path workDir, Duration timeout, String... args)
+      throws IOException, InterruptedException {
     return start(workDir, args).await(timeout);
   }
 
@@ -52,17 +54,26 @@ final class CliProcess {
     Path logs = Files.createTempDirectory(workDir, "cli-");
     Path out = logs.resolve("stdout");
     Path err = logs.resolve("stderr");
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Dlog4j.configurationFile=" + LOG_CONFIG,
-        "-Dtributary.log.dir=" + logDir(workDir),
-        "-cp", System.getProperty("java.class.path"),
-        TributaryCli.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx768m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dlog4j.configurationFile=" + LOG_CONFIG,
+                "-Dtributary.log.dir=" + logDir(workDir),
+                "-cp",
+                System.getProperty("java.class.path"),
+                TributaryCli.class.getName()));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE)
-        .start();
+    Process process =
+        new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.PIPE)
+            .start();
     process.getOutputStream().close();
     return new CliProcess(process, out, err);
   }
@@ -97,11 +108,18 @@ final class CliProcess {
   Result await(Duration timeout) throws IOException, InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly().waitFor();
-      throw new AssertionError("tributary did not end within " + timeout + "; it printed:\n"
-          + new Result(-1, Files.readString(stdout, Charset.defaultCharset()),
-              Files.readString(stderr, Charset.defaultCharset())));
+      throw new AssertionError(
+          "tributary did not end within "
+              + timeout
+              + "; it printed:\n"
+              + new Result(
+                  -1,
+                  Files.readString(stdout, Charset.defaultCharset()),
+                  Files.readString(stderr, Charset.defaultCharset())));
     }
-    return new Result(process.exitValue(), Files.readString(stdout, Charset.defaultCharset()),
+    return new Result(
+        process.exitValue(),
+        Files.readString(stdout, Charset.defaultCharset()),
         Files.readString(stderr, Charset.defaultCharset()));
   }
 }

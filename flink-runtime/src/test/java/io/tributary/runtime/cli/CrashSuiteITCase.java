@@ -50,10 +50,17 @@ class CrashSuiteITCase {
 
   private static final Duration TIMEOUT = Duration.ofMinutes(4);
   private static final int BATCHES = 4;
-  private static final List<String> STREAMING_TABLES = List.of("bronze_orders", "silver_orders", "customer_changes",
-      "customers", "customers_history");
-  private static final List<String> TABLES = List.of("bronze_orders", "silver_orders", "gold_customer_totals",
-      "customer_changes", "customers", "customers_history");
+  private static final List<String> STREAMING_TABLES =
+      List.of(
+          "bronze_orders", "silver_orders", "customer_changes", "customers", "customers_history");
+  private static final List<String> TABLES =
+      List.of(
+          "bronze_orders",
+          "silver_orders",
+          "gold_customer_totals",
+          "customer_changes",
+          "customers",
+          "customers_history");
 
   @RegisterExtension final SeededRandom random = new SeededRandom();
 
@@ -63,28 +70,43 @@ class CrashSuiteITCase {
   public static final class Shop implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze_orders").from(AutoLoader.json(p.conf("source.orders", "/none"))
-          .schema("order_id STRING, customer_id STRING, amount BIGINT"));
+      p.streamingTable("bronze_orders")
+          .from(
+              AutoLoader.json(p.conf("source.orders", "/none"))
+                  .schema("order_id STRING, customer_id STRING, amount BIGINT"));
       p.streamingTable("silver_orders")
           .sql("SELECT order_id, customer_id, amount FROM STREAM(bronze_orders)")
           .dropDuplicates("order_id")
           .expectOrDrop("valid_order_id", "order_id IS NOT NULL")
           .expectOrDrop("positive_amount", "amount > 0");
-      p.table("gold_customer_totals").sql(
-          "SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total FROM silver_orders GROUP BY customer_id");
-      p.streamingTable("customer_changes").from(AutoLoader.json(p.conf("source.customers", "/none"))
-          .schema("customer_id STRING, name STRING, operation STRING, seq BIGINT"));
+      p.table("gold_customer_totals")
+          .sql(
+              "SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total FROM silver_orders GROUP BY customer_id");
+      p.streamingTable("customer_changes")
+          .from(
+              AutoLoader.json(p.conf("source.customers", "/none"))
+                  .schema("customer_id STRING, name STRING, operation STRING, seq BIGINT"));
       p.createStreamingTable("customers");
-      p.applyChanges("customers").from("customer_changes").keys("customer_id").sequenceBy("seq")
-          .applyAsDeletes("operation = 'DELETE'").exceptColumnList("operation");
+      p.applyChanges("customers")
+          .from("customer_changes")
+          .keys("customer_id")
+          .sequenceBy("seq")
+          .applyAsDeletes("operation = 'DELETE'")
+          .exceptColumnList("operation");
       p.createStreamingTable("customers_history");
-      p.applyChanges("customers_history").from("customer_changes").keys("customer_id").sequenceBy("seq")
-          .applyAsDeletes("operation = 'DELETE'").exceptColumnList("operation").storedAsScdType(2);
+      p.applyChanges("customers_history")
+          .from("customer_changes")
+          .keys("customer_id")
+          .sequenceBy("seq")
+          .applyAsDeletes("operation = 'DELETE'")
+          .exceptColumnList("operation")
+          .storedAsScdType(2);
     }
   }
 
   @Test
-  void killedAndRestartedUpdatesGiveTheTablesOfACleanRunAndOneExactEventPerCommit() throws Exception {
+  void killedAndRestartedUpdatesGiveTheTablesOfACleanRunAndOneExactEventPerCommit()
+      throws Exception {
     int kills = Integer.getInteger("tributary.crash.kills", 5);
     long started = System.nanoTime();
     Random rnd = random.get();
@@ -99,8 +121,14 @@ class CrashSuiteITCase {
           String id = rnd.nextInt(40) == 0 ? "null" : "\"o" + n + "\"";
           long amount = rnd.nextInt(10) == 0 ? -5 : 1 + rnd.nextInt(1000);
           // a repeated order id repeats the same order, so which copy is kept does not matter
-          lines.add("{\"order_id\":" + id + ",\"customer_id\":\"c" + n % 97 + "\",\"amount\":"
-              + (id.equals("null") ? amount : (n % 10 == 0 ? -5 : 1 + n % 1000)) + "}");
+          lines.add(
+              "{\"order_id\":"
+                  + id
+                  + ",\"customer_id\":\"c"
+                  + n % 97
+                  + "\",\"amount\":"
+                  + (id.equals("null") ? amount : (n % 10 == 0 ? -5 : 1 + n % 1000))
+                  + "}");
         }
         files.put("orders/b" + b + "-part-" + f + ".json", lines);
       }
@@ -109,8 +137,16 @@ class CrashSuiteITCase {
         for (int i = 0; i < 300; i++) {
           int key = rnd.nextInt(200);
           String op = rnd.nextInt(8) == 0 ? "DELETE" : "UPSERT";
-          lines.add("{\"customer_id\":\"k" + key + "\",\"name\":\"n" + rnd.nextInt(1000) + "\",\"operation\":\"" + op
-              + "\",\"seq\":" + (++seq) + "}");
+          lines.add(
+              "{\"customer_id\":\"k"
+                  + key
+                  + "\",\"name\":\"n"
+                  + rnd.nextInt(1000)
+                  + "\",\"operation\":\""
+                  + op
+                  + "\",\"seq\":"
+                  + (++seq)
+                  + "}");
         }
         java.util.Collections.shuffle(lines, rnd); // out of sequence order within a file
         files.put("customers/b" + b + "-part-" + f + ".json", lines);
@@ -135,7 +171,8 @@ class CrashSuiteITCase {
     Path crashed = Files.createDirectories(dir.resolve("crashed"));
     Path crashedYml = pipelineFile(crashed);
     // the batches' arrivals and the kills, interleaved at random; the first batch arrives first
-    List<Boolean> plan = new ArrayList<>(); // true: a batch arrives and an update runs; false: a kill
+    List<Boolean> plan =
+        new ArrayList<>(); // true: a batch arrives and an update runs; false: a kill
     for (int i = 0; i < kills; i++) {
       plan.add(false);
     }
@@ -179,36 +216,67 @@ class CrashSuiteITCase {
     System.out.println("Crash suite (seed " + random.seed() + "): " + history);
 
     for (String table : TABLES) {
-      assertThat(rows(crashed, table)).as("table %s after %s", table, history).isEqualTo(rows(clean, table));
+      assertThat(rows(crashed, table))
+          .as("table %s after %s", table, history)
+          .isEqualTo(rows(clean, table));
     }
     assertThat(rows(clean, "silver_orders")).as("the input made rows").hasSizeGreaterThan(1000);
-    assertThat(rows(clean, "customers_history")).hasSizeGreaterThan(rows(clean, "customers").size());
+    assertThat(rows(clean, "customers_history"))
+        .hasSizeGreaterThan(rows(clean, "customers").size());
     for (Path storage : List.of(clean, crashed)) {
       assertOneExactEventPerDataCommit(storage.resolve("storage"), history);
-      assertThat(storage.resolve("storage/_tributary/lock")).as("no lock after the final update").doesNotExist();
+      assertThat(storage.resolve("storage/_tributary/lock"))
+          .as("no lock after the final update")
+          .doesNotExist();
     }
-    // no orphan file that `tributary maintain` would not clean: with the retention forced to 0, maintain
-    // leaves in each table's folder only what its latest snapshot uses (a killed epoch's files included)
-    CliProcess.Result maintain = CliProcess.run(crashed, TIMEOUT, "maintain", crashedYml.toString(),
-        "--retain-hours", "0", "--force-retention");
+    // no orphan file that `tributary maintain` would not clean: with the retention forced to 0,
+    // maintain
+    // leaves in each table's folder only what its latest snapshot uses (a killed epoch's files
+    // included)
+    CliProcess.Result maintain =
+        CliProcess.run(
+            crashed,
+            TIMEOUT,
+            "maintain",
+            crashedYml.toString(),
+            "--retain-hours",
+            "0",
+            "--force-retention");
     assertThat(maintain.code()).as(maintain.toString()).isZero();
     for (String table : TABLES) {
       assertThat(filesBeyondTheSnapshot(crashed.resolve("storage/tables").resolve(table)))
-          .as("files of %s neither its latest snapshot uses nor maintain deleted, after %s", table, history).isEmpty();
-      assertThat(rows(crashed, table)).as("table %s after maintain", table).isEqualTo(rows(clean, table));
+          .as(
+              "files of %s neither its latest snapshot uses nor maintain deleted, after %s",
+              table, history)
+          .isEmpty();
+      assertThat(rows(crashed, table))
+          .as("table %s after maintain", table)
+          .isEqualTo(rows(clean, table));
     }
     long seconds = (System.nanoTime() - started) / 1_000_000_000;
-    System.out.println("Crash suite: " + kills + " kills in " + seconds + " s; clean updates took " + durations + " ms");
+    System.out.println(
+        "Crash suite: "
+            + kills
+            + " kills in "
+            + seconds
+            + " s; clean updates took "
+            + durations
+            + " ms");
   }
 
   private Path pipelineFile(Path folder) throws Exception {
     Files.createDirectories(folder.resolve("input/orders"));
     Files.createDirectories(folder.resolve("input/customers"));
-    return Files.writeString(folder.resolve("pipeline.yml"), "name: crash\nstorage: storage\nlibraries:\n  - "
-        + Shop.class.getName() + "\nconfiguration:\n  source.orders: " + folder.resolve("input/orders")
-        + "\n  source.customers: " + folder.resolve("input/customers")
-        + "\n  pipelines.lock.leaseDuration: 3 s\n  pipelines.lock.heartbeatInterval: 500 ms\n"
-        + "continuous: false\ndevelopment: false\ntrigger:\n  interval: 500 ms\nflink:\n  parallelism: 2\n");
+    return Files.writeString(
+        folder.resolve("pipeline.yml"),
+        "name: crash\nstorage: storage\nlibraries:\n  - "
+            + Shop.class.getName()
+            + "\nconfiguration:\n  source.orders: "
+            + folder.resolve("input/orders")
+            + "\n  source.customers: "
+            + folder.resolve("input/customers")
+            + "\n  pipelines.lock.leaseDuration: 3 s\n  pipelines.lock.heartbeatInterval: 500 ms\n"
+            + "continuous: false\ndevelopment: false\ntrigger:\n  interval: 500 ms\nflink:\n  parallelism: 2\n");
   }
 
   /** Moves a batch's files into the input folders, each written under a hidden name first. */
@@ -223,8 +291,8 @@ class CrashSuiteITCase {
 
   private static List<String> rows(Path folder, String table) {
     List<String> rows = new ArrayList<>();
-    for (Map<String, Object> row : PipelineTables.open(folder.resolve("storage").toString()).table(table)
-        .rowsAsMaps()) {
+    for (Map<String, Object> row :
+        PipelineTables.open(folder.resolve("storage").toString()).table(table).rowsAsMaps()) {
       rows.add(new TreeMap<>(row).toString());
     }
     rows.sort(null);
@@ -238,13 +306,21 @@ class CrashSuiteITCase {
   private static List<String> filesBeyondTheSnapshot(Path table) throws IOException {
     Engine engine = DefaultEngine.create(new Configuration());
     Snapshot snapshot = KernelSnapshotScan.snapshot(engine, table.toString(), -1);
-    Set<String> live = TableFileReferences.liveFiles(engine, table.toString(), snapshot,
-        new org.apache.hadoop.fs.Path(table.toUri()));
+    Set<String> live =
+        TableFileReferences.liveFiles(
+            engine, table.toString(), snapshot, new org.apache.hadoop.fs.Path(table.toUri()));
     try (var files = Files.walk(table)) {
-      return files.filter(Files::isRegularFile)
+      return files
+          .filter(Files::isRegularFile)
           .filter(f -> !table.relativize(f).startsWith("_delta_log"))
-          .filter(f -> !live.contains(TableFileReferences.key(new org.apache.hadoop.fs.Path(checksummed(f).toUri()))))
-          .map(Path::toString).sorted().toList();
+          .filter(
+              f ->
+                  !live.contains(
+                      TableFileReferences.key(
+                          new org.apache.hadoop.fs.Path(checksummed(f).toUri()))))
+          .map(Path::toString)
+          .sorted()
+          .toList();
     }
   }
 
@@ -252,7 +328,8 @@ class CrashSuiteITCase {
   private static Path checksummed(Path file) {
     String name = file.getFileName().toString();
     return name.startsWith(".") && name.endsWith(".crc")
-        ? file.resolveSibling(name.substring(1, name.length() - ".crc".length())) : file;
+        ? file.resolveSibling(name.substring(1, name.length() - ".crc".length()))
+        : file;
   }
 
   /**
@@ -261,11 +338,13 @@ class CrashSuiteITCase {
    * not such a commit.
    */
   private static void assertOneExactEventPerDataCommit(Path storage, List<String> history) {
-    List<Event> events = EventLog.of(PipelineStorage.at(storage.toString(), new Configuration())).events();
+    List<Event> events =
+        EventLog.of(PipelineStorage.at(storage.toString(), new Configuration())).events();
     for (String table : STREAMING_TABLES) {
       Map<Long, Long> committed = new TreeMap<>();
-      for (DeltaCommitRows.Commit commit : DeltaCommitRows.read(storage.resolve("tables").resolve(table).toString(),
-          new Configuration())) {
+      for (DeltaCommitRows.Commit commit :
+          DeltaCommitRows.read(
+              storage.resolve("tables").resolve(table).toString(), new Configuration())) {
         if (commit.appId().isPresent() && commit.adds() + commit.removes() > 0) {
           committed.put(commit.version(), commit.addedRows() - commit.deletedRows());
         }
@@ -273,16 +352,21 @@ class CrashSuiteITCase {
       Map<Long, List<Long>> logged = new TreeMap<>();
       for (Event event : events) {
         JsonNode progress = event.detailsJson().path("flow_progress");
-        if (event.level() == Event.Level.METRICS && event.origin().dataset().orElse("").equals(table)
+        if (event.level() == Event.Level.METRICS
+            && event.origin().dataset().orElse("").equals(table)
             && progress.has("table_version")) {
-          logged.computeIfAbsent(progress.path("table_version").asLong(), v -> new ArrayList<>())
+          logged
+              .computeIfAbsent(progress.path("table_version").asLong(), v -> new ArrayList<>())
               .add(progress.path("metrics").path("num_output_rows").asLong());
         }
       }
       Map<Long, List<Long>> expected = new TreeMap<>();
       committed.forEach((version, rows) -> expected.put(version, List.of(rows)));
-      assertThat(logged).as("flow_progress events of %s in %s (table version -> rows), after %s", table, storage,
-          history).isEqualTo(expected);
+      assertThat(logged)
+          .as(
+              "flow_progress events of %s in %s (table version -> rows), after %s",
+              table, storage, history)
+          .isEqualTo(expected);
       assertThat(committed).as("%s has data commits", table).isNotEmpty();
     }
   }

@@ -35,8 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MaintainCommandTest {
 
-  private static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
-      DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
+  private static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT()),
+                  DataTypes.FIELD("name", DataTypes.STRING()))
+              .getLogicalType();
 
   @TempDir Path dir;
   private Path file;
@@ -52,10 +56,15 @@ class MaintainCommandTest {
     storage = PipelineStorage.at(root.toString(), new Configuration());
     Engine engine = DefaultEngine.create(new Configuration());
 
-    DeltaTableCommitter raw = new DeltaTableCommitter(engine,
-        DeltaWriteSpec.append(storage.tablePath("events_raw"), TYPE, "shop/events_raw/g1"));
+    DeltaTableCommitter raw =
+        new DeltaTableCommitter(
+            engine,
+            DeltaWriteSpec.append(storage.tablePath("events_raw"), TYPE, "shop/events_raw/g1"));
     for (long epoch = 1; epoch <= 3; epoch++) {
-      raw.commit(epoch, DeltaTestFiles.write(storage.tablePath("events_raw"), TYPE, List.of(Row.of(epoch, "e"))), false);
+      raw.commit(
+          epoch,
+          DeltaTestFiles.write(storage.tablePath("events_raw"), TYPE, List.of(Row.of(epoch, "e"))),
+          false);
     }
 
     String gold = storage.tablePath("gold");
@@ -63,14 +72,22 @@ class MaintainCommandTest {
         .commit(1, DeltaTestFiles.write(gold, TYPE, List.of(Row.of(1L, "old"))), true);
     new DeltaTableCommitter(engine, DeltaWriteSpec.overwrite(gold, TYPE, "shop/gold/g1", 2))
         .commit(2, DeltaTestFiles.write(gold, TYPE, List.of(Row.of(2L, "new"))), true);
-    orphan = Files.writeString(root.resolve("tables/gold/part-00000-aborted-0.snappy.parquet"), "x");
+    orphan =
+        Files.writeString(root.resolve("tables/gold/part-00000-aborted-0.snappy.parquet"), "x");
     Files.setLastModifiedTime(orphan, FileTime.from(Instant.now().minus(Duration.ofDays(8))));
 
     String keyed = storage.tablePath("keyed");
-    DeltaTableCommitter upserts = new DeltaTableCommitter(engine,
-        DeltaWriteSpec.upsert(keyed, TYPE, "shop/keyed/g1", List.of("id")));
-    upserts.commitChanges(1, List.of(), DeltaTestFiles.write(keyed + "/bucket=00001", TYPE, List.of(Row.of(1L, "k"))));
-    upserts.commitChanges(2, List.of(), DeltaTestFiles.write(keyed + "/bucket=00002", TYPE, List.of(Row.of(2L, "k"))));
+    DeltaTableCommitter upserts =
+        new DeltaTableCommitter(
+            engine, DeltaWriteSpec.upsert(keyed, TYPE, "shop/keyed/g1", List.of("id")));
+    upserts.commitChanges(
+        1,
+        List.of(),
+        DeltaTestFiles.write(keyed + "/bucket=00001", TYPE, List.of(Row.of(1L, "k"))));
+    upserts.commitChanges(
+        2,
+        List.of(),
+        DeltaTestFiles.write(keyed + "/bucket=00002", TYPE, List.of(Row.of(2L, "k"))));
   }
 
   @Test
@@ -78,8 +95,12 @@ class MaintainCommandTest {
     Result result = run("maintain", file.toString());
 
     assertThat(result.code).as(result.err).isZero();
-    assertThat(sizesHidden(result.out)).isEqualTo("Maintenance of pipeline 'shop' (storage " + root + ")\n"
-        + """
+    assertThat(sizesHidden(result.out))
+        .isEqualTo(
+            "Maintenance of pipeline 'shop' (storage "
+                + root
+                + ")\n"
+                + """
         events_raw
           compaction: 3 small files (<size>) rewritten into 1 (<size>): 3 files -> 1 (version 3)
           vacuum: 0 files deleted, freed <size> (retention 168 h)
@@ -97,8 +118,10 @@ class MaintainCommandTest {
     assertThat(orphan).doesNotExist();
     assertThat(DeltaTableReader.readAll(storage.tablePath("events_raw")))
         .containsExactlyInAnyOrder(Row.of(1L, "e"), Row.of(2L, "e"), Row.of(3L, "e"));
-    assertThat(DeltaTableReader.readAll(storage.tablePath("gold"))).containsExactly(Row.of(2L, "new"));
-    assertThat(DeltaTableReader.readAll(storage.tablePath("gold"), 0)).containsExactly(Row.of(1L, "old"));
+    assertThat(DeltaTableReader.readAll(storage.tablePath("gold")))
+        .containsExactly(Row.of(2L, "new"));
+    assertThat(DeltaTableReader.readAll(storage.tablePath("gold"), 0))
+        .containsExactly(Row.of(1L, "old"));
     assertThat(DeltaTableReader.version(storage.tablePath("keyed"))).isEqualTo(1);
   }
 
@@ -107,8 +130,12 @@ class MaintainCommandTest {
     Result result = run("maintain", file.toString(), "--dry-run", "--tables", "events_raw,gold");
 
     assertThat(result.code).as(result.err).isZero();
-    assertThat(sizesHidden(result.out)).isEqualTo("Maintenance of pipeline 'shop' (storage " + root
-        + "): a dry run, nothing is changed\n" + """
+    assertThat(sizesHidden(result.out))
+        .isEqualTo(
+            "Maintenance of pipeline 'shop' (storage "
+                + root
+                + "): a dry run, nothing is changed\n"
+                + """
         events_raw
           compaction: would rewrite 3 small files (<size>) into about 1: 3 files -> 1
           vacuum: would delete 0 files, freeing <size> (retention 168 h)
@@ -121,7 +148,8 @@ class MaintainCommandTest {
         """);
     assertThat(orphan).exists();
     assertThat(DeltaTableReader.version(storage.tablePath("events_raw"))).isEqualTo(2);
-    assertThat(root.resolve("tables/gold/_delta_log/00000000000000000001.checkpoint.parquet")).doesNotExist();
+    assertThat(root.resolve("tables/gold/_delta_log/00000000000000000001.checkpoint.parquet"))
+        .doesNotExist();
   }
 
   @Test
@@ -129,18 +157,31 @@ class MaintainCommandTest {
     Result refused = run("maintain", file.toString(), "--retain-hours", "0");
 
     assertThat(refused.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(refused.err).startsWith("A VACUUM retention of 0 h is below the safe minimum of 1 h: it could"
-        + " delete the files of an epoch still being committed, or files a reader of a recent version is still"
-        + " reading. Use a retention of at least 1 h (the default is the table's"
-        + " delta.deletedFileRetentionDuration, 7 days unless set), or force it if no update or reader is"
-        + " running (tributary maintain --force-retention).\nUsage: tributary maintain");
+    assertThat(refused.err)
+        .startsWith(
+            "A VACUUM retention of 0 h is below the safe minimum of 1 h: it could"
+                + " delete the files of an epoch still being committed, or files a reader of a recent version is still"
+                + " reading. Use a retention of at least 1 h (the default is the table's"
+                + " delta.deletedFileRetentionDuration, 7 days unless set), or force it if no update or reader is"
+                + " running (tributary maintain --force-retention).\nUsage: tributary maintain");
     assertThat(orphan).exists();
 
-    Result forced = run("maintain", file.toString(), "--retain-hours", "0", "--force-retention", "--tables", "gold");
+    Result forced =
+        run(
+            "maintain",
+            file.toString(),
+            "--retain-hours",
+            "0",
+            "--force-retention",
+            "--tables",
+            "gold");
     assertThat(forced.code).as(forced.err).isZero();
-    // the file the second overwrite removed goes too: time travel to version 0 is no longer possible
-    assertThat(sizesHidden(forced.out)).contains("  vacuum: 2 files deleted, freed <size> (retention 0 h)\n");
-    assertThat(DeltaTableReader.readAll(storage.tablePath("gold"))).containsExactly(Row.of(2L, "new"));
+    // the file the second overwrite removed goes too: time travel to version 0 is no longer
+    // possible
+    assertThat(sizesHidden(forced.out))
+        .contains("  vacuum: 2 files deleted, freed <size> (retention 0 h)\n");
+    assertThat(DeltaTableReader.readAll(storage.tablePath("gold")))
+        .containsExactly(Row.of(2L, "new"));
   }
 
   @Test
@@ -148,8 +189,12 @@ class MaintainCommandTest {
     Result result = run("maintain", file.toString(), "--tables", "nope,gold,other");
 
     assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(result.err).startsWith("The pipeline storage " + storage.root() + " has no table 'nope', 'other'."
-        + " Its tables: [events_raw, gold, keyed]. Check the names passed to --tables.\n");
+    assertThat(result.err)
+        .startsWith(
+            "The pipeline storage "
+                + storage.root()
+                + " has no table 'nope', 'other'."
+                + " Its tables: [events_raw, gold, keyed]. Check the names passed to --tables.\n");
   }
 
   @Test
@@ -158,13 +203,19 @@ class MaintainCommandTest {
     Files.createDirectories(metadata.getParent());
     Files.writeString(metadata, "m");
 
-    MaintenanceReport report = TableMaintenance.run(storage, MaintenanceOptions.all().withTables(Set.of("gold")));
+    MaintenanceReport report =
+        TableMaintenance.run(storage, MaintenanceOptions.all().withTables(Set.of("gold")));
 
-    assertThat(report.tables()).singleElement().satisfies(t -> {
-      assertThat(t.vacuum().orElseThrow().deleted()).isEmpty();
-      assertThat(t.vacuum().orElseThrow().note()).contains("1 unreferenced file(s) kept: job(s) [job_a] have a"
-          + " retained checkpoint, whose pending epoch may still commit them; run an update first");
-    });
+    assertThat(report.tables())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.vacuum().orElseThrow().deleted()).isEmpty();
+              assertThat(t.vacuum().orElseThrow().note())
+                  .contains(
+                      "1 unreferenced file(s) kept: job(s) [job_a] have a"
+                          + " retained checkpoint, whose pending epoch may still commit them; run an update first");
+            });
     assertThat(orphan).exists();
   }
 

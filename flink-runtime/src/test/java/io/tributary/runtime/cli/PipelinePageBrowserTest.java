@@ -16,7 +16,6 @@ import io.tributary.runtime.eventlog.FlowMetrics;
 import io.tributary.runtime.eventlog.FlowProgressEvents;
 import io.tributary.runtime.eventlog.UpdateEventLog;
 import io.tributary.runtime.storage.PipelineStorage;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,7 +63,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * and {@code tributary ui} serves it, and the browser checks the graph's nodes and edges and that
  * every number is the event log's. Screenshots go to {@code target/pipeline-page/}.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the served page's test adds a running update 2 to the log
+@TestMethodOrder(
+    MethodOrderer.OrderAnnotation
+        .class) // the served page's test adds a running update 2 to the log
 class PipelinePageBrowserTest {
 
   private static final Duration TIMEOUT = Duration.ofMinutes(3);
@@ -82,27 +83,43 @@ class PipelinePageBrowserTest {
   public static final class Shop implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze_orders").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, customer STRING, amount DOUBLE"));
-      p.streamingTable("silver_orders").from("bronze_orders").expectOrDrop("positive_amount", "amount > 0");
-      p.table("gold_totals").sql("SELECT customer, SUM(amount) AS total FROM silver_orders GROUP BY customer");
+      p.streamingTable("bronze_orders")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("order_id STRING, customer STRING, amount DOUBLE"));
+      p.streamingTable("silver_orders")
+          .from("bronze_orders")
+          .expectOrDrop("positive_amount", "amount > 0");
+      p.table("gold_totals")
+          .sql("SELECT customer, SUM(amount) AS total FROM silver_orders GROUP BY customer");
     }
   }
 
   @BeforeAll
   static void oneUpdateAndABrowser() throws Exception {
-    assertThat(CHROMIUM).as("Debian's chromium (apt-get install -y chromium chromium-driver)").isExecutable();
-    assertThat(CHROMEDRIVER).as("Debian's chromedriver (apt-get install -y chromium-driver)").isExecutable();
+    assertThat(CHROMIUM)
+        .as("Debian's chromium (apt-get install -y chromium chromium-driver)")
+        .isExecutable();
+    assertThat(CHROMEDRIVER)
+        .as("Debian's chromedriver (apt-get install -y chromium-driver)")
+        .isExecutable();
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), """
+    Files.writeString(
+        input.resolve("part-1.json"),
+        """
         {"order_id":"o1","customer":"ada","amount":5.0}
         {"order_id":"o2","customer":"ada","amount":7.5}
         {"order_id":"o3","customer":"grace","amount":-1.0}
         {"order_id":"o4","customer":"grace","amount":2.0}
         """);
     pipeline = dir.resolve("pipeline.yml");
-    Files.writeString(pipeline, "name: shop\nstorage: storage\nlibraries:\n  - " + Shop.class.getName()
-        + "\nconfiguration:\n  source: " + input + "\nflink:\n  parallelism: 1\n");
+    Files.writeString(
+        pipeline,
+        "name: shop\nstorage: storage\nlibraries:\n  - "
+            + Shop.class.getName()
+            + "\nconfiguration:\n  source: "
+            + input
+            + "\nflink:\n  parallelism: 1\n");
     storage = PipelineStorage.at(dir.resolve("storage").toString(), new Configuration());
     started = CliProcess.run(dir, TIMEOUT, "start", pipeline.toString());
     assertThat(started.code()).as(started.toString()).isZero();
@@ -110,12 +127,23 @@ class PipelinePageBrowserTest {
 
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1400,1300",
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1300",
         "--user-data-dir=" + Files.createTempDirectory(dir, "chromium-profile-"));
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort().build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
     browser = new ChromeDriver(service, options);
   }
 
@@ -130,8 +158,16 @@ class PipelinePageBrowserTest {
   @Order(1)
   void theWrittenPageDrawsTheGraphAndShowsTheEventLogsNumbers() throws Exception {
     Path page = SHOTS.resolve("shop.html");
-    CliProcess.Result graph = CliProcess.run(dir, TIMEOUT, "graph", pipeline.toString(), "--format", "html",
-        "--output", page.toString());
+    CliProcess.Result graph =
+        CliProcess.run(
+            dir,
+            TIMEOUT,
+            "graph",
+            pipeline.toString(),
+            "--format",
+            "html",
+            "--output",
+            page.toString());
     assertThat(graph.code()).as(graph.toString()).isZero();
     assertThat(graph.out()).isEqualTo("Wrote the html graph of pipeline 'shop' to " + page + "\n");
     String html = Files.readString(page);
@@ -160,36 +196,85 @@ class PipelinePageBrowserTest {
       assertNumbersOfTheEventLog();
       screenshot("ui-after-update-1.png");
 
-      // an update 2 runs: its events reach the journal as a running update's do, and the page follows
+      // an update 2 runs: its events reach the journal as a running update's do, and the page
+      // follows
       EventJournal journal = UpdateEventLog.journal(storage);
       Instant t0 = Instant.now();
-      journal.append(2, updateEvent("u2", t0, "create_update",
-          "{\"create_update\":{\"update_number\":2,\"full_refresh\":false,\"cause\":\"USER_ACTION\"}}"));
-      journal.append(2, updateEvent("u2", t0.plusMillis(10), "update_progress", "{\"update_progress\":{\"state\":\"RUNNING\"}}"));
-      journal.append(2, new Event("u2-silver-running", 0, Event.Origin.flow("shop", "u2", "silver_orders", "silver_orders"),
-          t0.plusMillis(20), Event.Level.INFO, "Flow 'silver_orders' is RUNNING.", Optional.empty(),
-          "{\"flow_progress\":{\"status\":\"RUNNING\"}}", "flow_progress"));
-      journal.append(2, FlowProgressEvents.of("shop", "u2", "silver_orders", "silver_orders", "7", new FlowMetrics(5,
-          new DataQuality("silver_orders", new String[] {"positive_amount"}, new long[] {5}, new long[] {2}, 2)),
-          t0.plusMillis(30)));
+      journal.append(
+          2,
+          updateEvent(
+              "u2",
+              t0,
+              "create_update",
+              "{\"create_update\":{\"update_number\":2,\"full_refresh\":false,\"cause\":\"USER_ACTION\"}}"));
+      journal.append(
+          2,
+          updateEvent(
+              "u2",
+              t0.plusMillis(10),
+              "update_progress",
+              "{\"update_progress\":{\"state\":\"RUNNING\"}}"));
+      journal.append(
+          2,
+          new Event(
+              "u2-silver-running",
+              0,
+              Event.Origin.flow("shop", "u2", "silver_orders", "silver_orders"),
+              t0.plusMillis(20),
+              Event.Level.INFO,
+              "Flow 'silver_orders' is RUNNING.",
+              Optional.empty(),
+              "{\"flow_progress\":{\"status\":\"RUNNING\"}}",
+              "flow_progress"));
+      journal.append(
+          2,
+          FlowProgressEvents.of(
+              "shop",
+              "u2",
+              "silver_orders",
+              "silver_orders",
+              "7",
+              new FlowMetrics(
+                  5,
+                  new DataQuality(
+                      "silver_orders",
+                      new String[] {"positive_amount"},
+                      new long[] {5},
+                      new long[] {2},
+                      2)),
+              t0.plusMillis(30)));
 
-      waitFor(() -> !browser.findElements(By.cssSelector("#batches tr[data-epoch='7']")).isEmpty(),
+      waitFor(
+          () -> !browser.findElements(By.cssSelector("#batches tr[data-epoch='7']")).isEmpty(),
           "the page to show update 2's micro-batch 7");
-      assertThat(browser.findElement(By.cssSelector("#updates tbody tr")).getAttribute("data-number")).isEqualTo("2");
+      assertThat(
+              browser.findElement(By.cssSelector("#updates tbody tr")).getAttribute("data-number"))
+          .isEqualTo("2");
       assertThat(cells("#updates tbody tr[data-number='2']")).startsWith("2", "RUNNING");
-      assertThat(cells("#batches tr[data-epoch='7']")).containsExactly("silver_orders", "silver_orders", "7",
-          t0.plusMillis(30).toString(), "5", "2");
-      assertThat(cells("#expectations tr[data-name='silver_orders.positive_amount']")).containsExactly(
-          "silver_orders", "positive_amount", "5", "2", "71.43%");
+      assertThat(cells("#batches tr[data-epoch='7']"))
+          .containsExactly(
+              "silver_orders", "silver_orders", "7", t0.plusMillis(30).toString(), "5", "2");
+      assertThat(cells("#expectations tr[data-name='silver_orders.positive_amount']"))
+          .containsExactly("silver_orders", "positive_amount", "5", "2", "71.43%");
       assertThat(cells("#tables tr[data-name='silver_orders']").get(4)).isEqualTo("RUNNING");
-      assertThat(browser.findElement(By.cssSelector("#graph .node[data-name='silver_orders']")).getAttribute("class"))
+      assertThat(
+              browser
+                  .findElement(By.cssSelector("#graph .node[data-name='silver_orders']"))
+                  .getAttribute("class"))
           .contains("state-RUNNING");
-      assertThat(browser.findElement(By.id("summary")).getText()).startsWith("Update 2 RUNNING (running, ");
+      assertThat(browser.findElement(By.id("summary")).getText())
+          .startsWith("Update 2 RUNNING (running, ");
       screenshot("ui-update-2-running.png");
 
-      journal.append(2, updateEvent("u2", t0.plusMillis(2500), "update_progress",
-          "{\"update_progress\":{\"state\":\"COMPLETED\",\"duration_ms\":2500}}"));
-      waitFor(() -> cells("#updates tbody tr[data-number='2']").get(1).equals("COMPLETED"),
+      journal.append(
+          2,
+          updateEvent(
+              "u2",
+              t0.plusMillis(2500),
+              "update_progress",
+              "{\"update_progress\":{\"state\":\"COMPLETED\",\"duration_ms\":2500}}"));
+      waitFor(
+          () -> cells("#updates tbody tr[data-number='2']").get(1).equals("COMPLETED"),
           "the page to show update 2 COMPLETED");
       assertThat(cells("#updates tbody tr[data-number='2']").get(3)).isEqualTo("2.5 s");
     } finally {
@@ -200,19 +285,29 @@ class PipelinePageBrowserTest {
   /** The three datasets in plan order, left to right by level, joined by a stream and a snapshot edge. */
   private static void assertGraph() {
     List<WebElement> nodes = browser.findElements(By.cssSelector("#graph g.node"));
-    assertThat(nodes).extracting(n -> n.getAttribute("data-name"))
+    assertThat(nodes)
+        .extracting(n -> n.getAttribute("data-name"))
         .containsExactly("bronze_orders", "silver_orders", "gold_totals");
-    assertThat(nodes).extracting(n -> n.findElement(By.cssSelector("text.name")).getText())
+    assertThat(nodes)
+        .extracting(n -> n.findElement(By.cssSelector("text.name")).getText())
         .containsExactly("bronze_orders", "silver_orders", "gold_totals");
     List<Integer> xs = nodes.stream().map(n -> n.getRect().getX()).toList();
     assertThat(xs.get(0)).isLessThan(xs.get(1));
     assertThat(xs.get(1)).isLessThan(xs.get(2));
     assertThat(nodes.get(0).getRect().getWidth()).isPositive();
-    Set<String> edges = browser.findElements(By.cssSelector("#graph path.edge")).stream()
-        .map(e -> e.getAttribute("data-from") + " -" + e.getAttribute("data-mode") + "-> " + e.getAttribute("data-to"))
-        .collect(Collectors.toSet());
-    assertThat(edges).containsExactlyInAnyOrder("bronze_orders -stream-> silver_orders",
-        "silver_orders -snapshot-> gold_totals");
+    Set<String> edges =
+        browser.findElements(By.cssSelector("#graph path.edge")).stream()
+            .map(
+                e ->
+                    e.getAttribute("data-from")
+                        + " -"
+                        + e.getAttribute("data-mode")
+                        + "-> "
+                        + e.getAttribute("data-to"))
+            .collect(Collectors.toSet());
+    assertThat(edges)
+        .containsExactlyInAnyOrder(
+            "bronze_orders -stream-> silver_orders", "silver_orders -snapshot-> gold_totals");
   }
 
   /** Every number of the tables, expectations, updates and micro-batches sections, against the event log. */
@@ -220,10 +315,23 @@ class PipelinePageBrowserTest {
     List<Event> events = EventLog.of(storage).events();
     String update = EventLog.lastUpdateId(events).orElseThrow();
     for (String table : List.of("bronze_orders", "silver_orders", "gold_totals")) {
-      DeltaTableSummary summary = DeltaTableSummary.of(storage.tablePath(table), storage.hadoopConf()).orElseThrow();
-      long written = events.stream().filter(e -> e.level() == Event.Level.METRICS && e.origin().updateId().equals(update)
-          && e.origin().dataset().orElse("").equals(table))
-          .mapToLong(e -> e.detailsJson().path("flow_progress").path("metrics").path("num_output_rows").asLong()).sum();
+      DeltaTableSummary summary =
+          DeltaTableSummary.of(storage.tablePath(table), storage.hadoopConf()).orElseThrow();
+      long written =
+          events.stream()
+              .filter(
+                  e ->
+                      e.level() == Event.Level.METRICS
+                          && e.origin().updateId().equals(update)
+                          && e.origin().dataset().orElse("").equals(table))
+              .mapToLong(
+                  e ->
+                      e.detailsJson()
+                          .path("flow_progress")
+                          .path("metrics")
+                          .path("num_output_rows")
+                          .asLong())
+              .sum();
       List<String> row = cells("#tables tr[data-name='" + table + "']");
       assertThat(row.get(2)).as(table + " rows").isEqualTo(String.valueOf(summary.rows()));
       assertThat(row.get(3)).as(table + " version").isEqualTo(String.valueOf(summary.version()));
@@ -233,41 +341,74 @@ class PipelinePageBrowserTest {
     }
     assertThat(cells("#tables tr[data-name='silver_orders']").get(2)).isEqualTo("3");
     assertThat(cells("#tables tr[data-name='gold_totals']").get(2)).isEqualTo("2");
-    assertThat(browser.findElement(By.cssSelector("#graph .node[data-name='silver_orders'] .stats")).getText())
+    assertThat(
+            browser
+                .findElement(By.cssSelector("#graph .node[data-name='silver_orders'] .stats"))
+                .getText())
         .isEqualTo("3 rows · COMPLETED");
 
     Map<String, EventLog.ExpectationTotals> quality = EventLog.dataQuality(events, update);
     assertThat(quality).containsOnlyKeys("silver_orders.positive_amount");
     EventLog.ExpectationTotals t = quality.get("silver_orders.positive_amount");
-    assertThat(cells("#expectations tr[data-name='silver_orders.positive_amount']")).containsExactly(
-        "silver_orders", "positive_amount", String.valueOf(t.passed()), String.valueOf(t.failed()),
-        String.format(java.util.Locale.ROOT, "%.2f%%", t.passRate()));
+    assertThat(cells("#expectations tr[data-name='silver_orders.positive_amount']"))
+        .containsExactly(
+            "silver_orders",
+            "positive_amount",
+            String.valueOf(t.passed()),
+            String.valueOf(t.failed()),
+            String.format(java.util.Locale.ROOT, "%.2f%%", t.passRate()));
     assertThat(t.passed()).isEqualTo(3);
     assertThat(t.failed()).isEqualTo(1);
 
-    JsonNode end = events.stream().filter(e -> e.eventType().equals("update_progress")
-        && e.detailsJson().path("update_progress").has("duration_ms")).reduce((a, b) -> b).orElseThrow().detailsJson();
+    JsonNode end =
+        events.stream()
+            .filter(
+                e ->
+                    e.eventType().equals("update_progress")
+                        && e.detailsJson().path("update_progress").has("duration_ms"))
+            .reduce((a, b) -> b)
+            .orElseThrow()
+            .detailsJson();
     List<String> updateRow = cells("#updates tbody tr[data-number='1']");
     assertThat(updateRow.subList(0, 2)).containsExactly("1", "COMPLETED");
-    assertThat(updateRow.get(3)).isEqualTo(String.format(java.util.Locale.ROOT, "%.1f s",
-        end.path("update_progress").path("duration_ms").asLong() / 1000.0));
+    assertThat(updateRow.get(3))
+        .isEqualTo(
+            String.format(
+                java.util.Locale.ROOT,
+                "%.1f s",
+                end.path("update_progress").path("duration_ms").asLong() / 1000.0));
 
-    List<Event> batches = events.stream().filter(e -> e.level() == Event.Level.METRICS
-        && e.origin().updateId().equals(update)).toList();
+    List<Event> batches =
+        events.stream()
+            .filter(e -> e.level() == Event.Level.METRICS && e.origin().updateId().equals(update))
+            .toList();
     assertThat(batches).isNotEmpty();
     List<WebElement> rows = browser.findElements(By.cssSelector("#batches tbody tr"));
     assertThat(rows).hasSize(batches.size());
     for (Event e : batches) {
       String epoch = e.detailsJson().path("flow_progress").path("epoch").asText();
-      assertThat(cells("#batches tr[data-flow='" + e.origin().flowName().orElseThrow() + "'][data-epoch='" + epoch + "']")
-          .get(4)).isEqualTo(String.valueOf(e.detailsJson().path("flow_progress").path("metrics")
-          .path("num_output_rows").asLong()));
+      assertThat(
+              cells(
+                      "#batches tr[data-flow='"
+                          + e.origin().flowName().orElseThrow()
+                          + "'][data-epoch='"
+                          + epoch
+                          + "']")
+                  .get(4))
+          .isEqualTo(
+              String.valueOf(
+                  e.detailsJson()
+                      .path("flow_progress")
+                      .path("metrics")
+                      .path("num_output_rows")
+                      .asLong()));
     }
   }
 
   private static List<String> cells(String rowSelector) {
     return browser.findElement(By.cssSelector(rowSelector)).findElements(By.tagName("td")).stream()
-        .map(WebElement::getText).toList();
+        .map(WebElement::getText)
+        .toList();
   }
 
   private static void screenshot(String name) throws IOException {
@@ -287,8 +428,11 @@ class PipelinePageBrowserTest {
         // an element not there yet
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("Waited 30 s for " + what + "; the page shows:\n"
-            + browser.findElement(By.tagName("body")).getText());
+        throw new AssertionError(
+            "Waited 30 s for "
+                + what
+                + "; the page shows:\n"
+                + browser.findElement(By.tagName("body")).getText());
       }
       Thread.sleep(200);
     }
@@ -296,8 +440,10 @@ class PipelinePageBrowserTest {
 
   /** The port {@code tributary ui} printed it serves on. */
   private static int port(CliProcess ui) throws Exception {
-    Pattern serving = Pattern.compile("Serving the page of pipeline 'shop' at http://127\\.0\\.0\\.1:(\\d+)/ \\(this"
-        + " machine only\\); stop with Ctrl-C\\.\n");
+    Pattern serving =
+        Pattern.compile(
+            "Serving the page of pipeline 'shop' at http://127\\.0\\.0\\.1:(\\d+)/ \\(this"
+                + " machine only\\); stop with Ctrl-C\\.\n");
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       Matcher m = serving.matcher(ui.outSoFar());
@@ -325,11 +471,14 @@ class PipelinePageBrowserTest {
     }
     others.add(InetAddress.getByName("127.0.0.2")); // loopback network, but not the bound address
     for (InetAddress other : others) {
-      assertThatThrownBy(() -> {
-        try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress(other, port), 2000);
-        }
-      }).as("a connection to " + other + ":" + port).isInstanceOf(ConnectException.class);
+      assertThatThrownBy(
+              () -> {
+                try (Socket s = new Socket()) {
+                  s.connect(new InetSocketAddress(other, port), 2000);
+                }
+              })
+          .as("a connection to " + other + ":" + port)
+          .isInstanceOf(ConnectException.class);
     }
   }
 
@@ -337,8 +486,9 @@ class PipelinePageBrowserTest {
   private static String get(int port, String host, String path) throws IOException {
     try (Socket s = new Socket("127.0.0.1", port)) {
       OutputStream out = s.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -346,7 +496,15 @@ class PipelinePageBrowserTest {
   }
 
   private static Event updateEvent(String update, Instant at, String type, String details) {
-    return new Event(update + "-" + type + "-" + at.toEpochMilli(), 0, Event.Origin.update("shop", update), at,
-        Event.Level.INFO, type, Optional.empty(), details, type);
+    return new Event(
+        update + "-" + type + "-" + at.toEpochMilli(),
+        0,
+        Event.Origin.update("shop", update),
+        at,
+        Event.Level.INFO,
+        type,
+        Optional.empty(),
+        details,
+        type);
   }
 }

@@ -28,53 +28,115 @@ class PipelineStateTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final Clock NOW = Clock.fixed(T0.plusSeconds(60), ZoneOffset.UTC);
 
-  private static final LogicalPlan PLAN = Pipeline.plan("shop", Map.of(), p -> {
-    p.streamingTable("bronze").from(AutoLoader.json("/in"));
-    p.streamingTable("silver").from("bronze").expectOrDrop("positive", "amount > 0");
-    p.view("recent").from("bronze");
-    p.table("gold").from("silver");
-  });
+  private static final LogicalPlan PLAN =
+      Pipeline.plan(
+          "shop",
+          Map.of(),
+          p -> {
+            p.streamingTable("bronze").from(AutoLoader.json("/in"));
+            p.streamingTable("silver").from("bronze").expectOrDrop("positive", "amount > 0");
+            p.view("recent").from("bronze");
+            p.table("gold").from("silver");
+          });
 
   private final List<Event> events = new ArrayList<>();
   private long sequence = 1_000_000;
 
-  private void add(String update, Optional<String> flow, int millis, Event.Level level, String type, String details,
+  private void add(
+      String update,
+      Optional<String> flow,
+      int millis,
+      Event.Level level,
+      String type,
+      String details,
       Optional<String> error) {
-    Event.Origin origin = flow.map(f -> Event.Origin.flow("shop", update, f, f))
-        .orElse(Event.Origin.update("shop", update));
-    events.add(new Event("e" + sequence, ++sequence, origin, T0.plusMillis(millis), level, type, error, details, type));
+    Event.Origin origin =
+        flow.map(f -> Event.Origin.flow("shop", update, f, f))
+            .orElse(Event.Origin.update("shop", update));
+    events.add(
+        new Event(
+            "e" + sequence,
+            ++sequence,
+            origin,
+            T0.plusMillis(millis),
+            level,
+            type,
+            error,
+            details,
+            type));
   }
 
   private void update(String id, long number, int at) {
     sequence = number * Event.SEQUENCES_PER_UPDATE;
-    add(id, Optional.empty(), at, Event.Level.INFO, "create_update",
-        "{\"create_update\":{\"update_number\":" + number + "}}", Optional.empty());
-    add(id, Optional.empty(), at + 1, Event.Level.INFO, "update_progress", "{\"update_progress\":{\"state\":\"RUNNING\"}}",
+    add(
+        id,
+        Optional.empty(),
+        at,
+        Event.Level.INFO,
+        "create_update",
+        "{\"create_update\":{\"update_number\":" + number + "}}",
+        Optional.empty());
+    add(
+        id,
+        Optional.empty(),
+        at + 1,
+        Event.Level.INFO,
+        "update_progress",
+        "{\"update_progress\":{\"state\":\"RUNNING\"}}",
         Optional.empty());
   }
 
   private void flow(String update, String dataset, int at, String status) {
-    add(update, Optional.of(dataset), at, Event.Level.INFO, "flow_progress",
-        "{\"flow_progress\":{\"status\":\"" + status + "\"}}", Optional.empty());
+    add(
+        update,
+        Optional.of(dataset),
+        at,
+        Event.Level.INFO,
+        "flow_progress",
+        "{\"flow_progress\":{\"status\":\"" + status + "\"}}",
+        Optional.empty());
   }
 
-  private void batch(String update, String dataset, String epoch, int at, long rows, long passed, long failed) {
-    Event e = FlowProgressEvents.of("shop", update, dataset, dataset, epoch, new FlowMetrics(rows,
-        dataset.equals("silver") ? new DataQuality("silver", new String[] {"positive"}, new long[] {passed},
-            new long[] {failed}, failed) : null), T0.plusMillis(at));
+  private void batch(
+      String update, String dataset, String epoch, int at, long rows, long passed, long failed) {
+    Event e =
+        FlowProgressEvents.of(
+            "shop",
+            update,
+            dataset,
+            dataset,
+            epoch,
+            new FlowMetrics(
+                rows,
+                dataset.equals("silver")
+                    ? new DataQuality(
+                        "silver",
+                        new String[] {"positive"},
+                        new long[] {passed},
+                        new long[] {failed},
+                        failed)
+                    : null),
+            T0.plusMillis(at));
     events.add(e.withSequence(++sequence));
   }
 
   private ObjectNode state() {
-    return PipelineState.of(PLAN, events, name -> Optional.of(new DeltaTableSummary(3, name.length())), NOW);
+    return PipelineState.of(
+        PLAN, events, name -> Optional.of(new DeltaTableSummary(3, name.length())), NOW);
   }
 
   @Test
   void columnsFollowTheLongestPathAndAViewHasNoTable() {
     ObjectNode state = state();
 
-    assertThat(state.path("datasets")).extracting(d -> d.path("name").asText() + "@" + d.path("level").asInt()
-        + ":" + d.path("rows").asText())
+    assertThat(state.path("datasets"))
+        .extracting(
+            d ->
+                d.path("name").asText()
+                    + "@"
+                    + d.path("level").asInt()
+                    + ":"
+                    + d.path("rows").asText())
         .containsExactly("bronze@0:6", "silver@1:6", "recent@1:null", "gold@2:4");
     assertThat(state.path("running").asBoolean()).isFalse();
     assertThat(state.path("updates")).isEmpty();
@@ -93,8 +155,14 @@ class PipelineStateTest {
     batch("u1", "silver", "2", 1500, 2, 2, 0);
     flow("u1", "bronze", 2100, "COMPLETED");
     flow("u1", "silver", 2200, "COMPLETED");
-    add("u1", Optional.empty(), 2300, Event.Level.INFO, "update_progress",
-        "{\"update_progress\":{\"state\":\"COMPLETED\",\"duration_ms\":2250}}", Optional.empty());
+    add(
+        "u1",
+        Optional.empty(),
+        2300,
+        Event.Level.INFO,
+        "update_progress",
+        "{\"update_progress\":{\"state\":\"COMPLETED\",\"duration_ms\":2250}}",
+        Optional.empty());
     update("u2", 2, 50_000);
     flow("u2", "bronze", 50_010, "EXCLUDED");
     flow("u2", "silver", 50_100, "RUNNING");
@@ -103,10 +171,19 @@ class PipelineStateTest {
     ObjectNode state = state();
 
     assertThat(state.path("running").asBoolean()).isTrue();
-    assertThat(state.path("updates")).extracting(u -> u.path("number").asLong() + " " + u.path("state").asText() + " "
-        + u.path("duration_ms").asLong()).containsExactly("2 RUNNING 10000", "1 COMPLETED 2250");
+    assertThat(state.path("updates"))
+        .extracting(
+            u ->
+                u.path("number").asLong()
+                    + " "
+                    + u.path("state").asText()
+                    + " "
+                    + u.path("duration_ms").asLong())
+        .containsExactly("2 RUNNING 10000", "1 COMPLETED 2250");
     JsonNode bronze = state.path("datasets").get(0).path("last_run");
-    assertThat(bronze.path("update_id").asText()).as("an EXCLUDED flow keeps its last run").isEqualTo("u1");
+    assertThat(bronze.path("update_id").asText())
+        .as("an EXCLUDED flow keeps its last run")
+        .isEqualTo("u1");
     assertThat(bronze.path("state").asText()).isEqualTo("COMPLETED");
     assertThat(bronze.path("duration_ms").asLong()).isEqualTo(2000);
     assertThat(bronze.path("rows_written").asLong()).isEqualTo(4);
@@ -116,22 +193,40 @@ class PipelineStateTest {
     assertThat(silver.path("rows_written").asLong()).isEqualTo(5);
     assertThat(state.path("expectations")).hasSize(1);
     assertThat(state.path("expectations").get(0).toString())
-        .isEqualTo("{\"dataset\":\"silver\",\"name\":\"positive\",\"passed\":5,\"failed\":2,\"pass_rate\":71.43}");
-    assertThat(StreamSupport.stream(state.path("batches").spliterator(), false)
-        .map(b -> b.path("flow").asText() + "#" + b.path("epoch").asText() + " " + b.path("rows").asLong() + "/"
-            + b.path("dropped").asLong()).toList()).containsExactly("silver#7 5/2");
+        .isEqualTo(
+            "{\"dataset\":\"silver\",\"name\":\"positive\",\"passed\":5,\"failed\":2,\"pass_rate\":71.43}");
+    assertThat(
+            StreamSupport.stream(state.path("batches").spliterator(), false)
+                .map(
+                    b ->
+                        b.path("flow").asText()
+                            + "#"
+                            + b.path("epoch").asText()
+                            + " "
+                            + b.path("rows").asLong()
+                            + "/"
+                            + b.path("dropped").asLong())
+                .toList())
+        .containsExactly("silver#7 5/2");
   }
 
   @Test
   void thePageDrawsEveryNodeAndEdgeAndNothingInTheDataCanCloseItsScript() {
     update("u1", 1, 0);
-    add("u1", Optional.empty(), 10, Event.Level.ERROR, "update_progress",
+    add(
+        "u1",
+        Optional.empty(),
+        10,
+        Event.Level.ERROR,
+        "update_progress",
         "{\"update_progress\":{\"state\":\"FAILED\",\"duration_ms\":10}}",
         Optional.of("boom </script><script>alert(1)</script>"));
 
     String page = PipelinePage.render(state(), false);
 
-    assertThat(page).contains("<g class=\"node streaming-table\" data-name=\"bronze\" transform=\"translate(16 16)\">")
+    assertThat(page)
+        .contains(
+            "<g class=\"node streaming-table\" data-name=\"bronze\" transform=\"translate(16 16)\">")
         .contains("<g class=\"node view\" data-name=\"recent\"")
         .contains("data-from=\"bronze\" data-to=\"silver\" data-mode=\"stream\"")
         .contains("data-from=\"bronze\" data-to=\"recent\" data-mode=\"snapshot\"")

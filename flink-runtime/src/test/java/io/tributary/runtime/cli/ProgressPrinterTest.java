@@ -35,7 +35,9 @@ class ProgressPrinterTest {
     printer.onRows("bronze", 22_000);
     printer.onFlow("gold", FlowState.SKIPPED, "an upstream flow failed");
 
-    assertThat(text.toString()).isEqualTo("""
+    assertThat(text.toString())
+        .isEqualTo(
+            """
         [   1.0 s] bronze                       RUNNING
         [   2.0 s] bronze                       RUNNING: 1,000 rows
         [  12.0 s] bronze                       RUNNING: 21,000 rows (2,000 rows/s)
@@ -60,19 +62,23 @@ class ProgressPrinterTest {
     printer.onRows("bronze", 4_500);
 
     String up = "\033[1A\033[2K";
-    assertThat(text.toString()).isEqualTo(up.repeat(3)
-        + "[------------------------------] 0/2 flows  4.0 s\n"
-        + "  bronze                       RUNNING   4,500 rows (2,000 rows/s)\n"
-        + "  silver                       QUEUED    \n");
+    assertThat(text.toString())
+        .isEqualTo(
+            up.repeat(3)
+                + "[------------------------------] 0/2 flows  4.0 s\n"
+                + "  bronze                       RUNNING   4,500 rows (2,000 rows/s)\n"
+                + "  silver                       QUEUED    \n");
 
     text.getBuffer().setLength(0);
     printer.onFlow("bronze", FlowState.FAILED, "boom");
 
-    assertThat(text.toString()).isEqualTo(up.repeat(3)
-        + "[   4.0 s] bronze FAILED: boom\n"
-        + "[###############---------------] 1/2 flows  4.0 s\n"
-        + "  bronze                       FAILED    4,500 rows\n"
-        + "  silver                       QUEUED    \n");
+    assertThat(text.toString())
+        .isEqualTo(
+            up.repeat(3)
+                + "[   4.0 s] bronze FAILED: boom\n"
+                + "[###############---------------] 1/2 flows  4.0 s\n"
+                + "  bronze                       FAILED    4,500 rows\n"
+                + "  silver                       QUEUED    \n");
   }
 
   private void at(long seconds) {

@@ -31,53 +31,73 @@ class RowFailureProcessTest {
   public static final class CastingOrders implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("orders").from(AutoLoader.json(p.conf("source", "/none"))
-              .schema("order_id STRING, amount STRING"))
+      p.streamingTable("orders")
+          .from(AutoLoader.json(p.conf("source", "/none")).schema("order_id STRING, amount STRING"))
           .expectOrDrop("positive_amount", "CAST(amount AS INT) > 0");
     }
   }
 
   @Test
-  void aConstraintThatThrowsOnARowNamesPipelineDatasetExpectationFileAndLineAndLeavesTheTableAsItWas()
-      throws Exception {
+  void
+      aConstraintThatThrowsOnARowNamesPipelineDatasetExpectationFileAndLineAndLeavesTheTableAsItWas()
+          throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
     Path pipeline = dir.resolve("pipeline.yml");
-    Files.writeString(pipeline, "name: shop\nstorage: storage\nlibraries:\n  - " + CastingOrders.class.getName()
-        + "\nconfiguration:\n  source: " + input + "\ndevelopment: false\ntrigger:\n  interval: 500 ms\n"
-        + "flink:\n  parallelism: 2\n");
-    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"amount\":\"5\"}\n"
-        + "{\"order_id\":\"o2\",\"amount\":\"-1\"}\n");
+    Files.writeString(
+        pipeline,
+        "name: shop\nstorage: storage\nlibraries:\n  - "
+            + CastingOrders.class.getName()
+            + "\nconfiguration:\n  source: "
+            + input
+            + "\ndevelopment: false\ntrigger:\n  interval: 500 ms\n"
+            + "flink:\n  parallelism: 2\n");
+    Files.writeString(
+        input.resolve("part-1.json"),
+        "{\"order_id\":\"o1\",\"amount\":\"5\"}\n" + "{\"order_id\":\"o2\",\"amount\":\"-1\"}\n");
     CliProcess.Result first = CliProcess.run(dir, TIMEOUT, "start", pipeline.toString());
     assertThat(first.code()).as(first.toString()).isZero();
     Path table = dir.resolve("storage/tables/orders");
     List<String> before = files(table);
-    assertThat(before).as("the first update committed").contains("_delta_log/00000000000000000001.json");
+    assertThat(before)
+        .as("the first update committed")
+        .contains("_delta_log/00000000000000000001.json");
 
-    // the update's first record, on line 3 of its file: no epoch of this update holds a row before it
+    // the update's first record, on line 3 of its file: no epoch of this update holds a row before
+    // it
     Path bad = input.resolve("part-2.json");
-    Files.writeString(bad, "\n\n{\"order_id\":\"o4\",\"amount\":\"abc\"}\n{\"order_id\":\"o5\",\"amount\":\"9\"}\n");
+    Files.writeString(
+        bad,
+        "\n\n{\"order_id\":\"o4\",\"amount\":\"abc\"}\n{\"order_id\":\"o5\",\"amount\":\"9\"}\n");
     CliProcess.Result second = CliProcess.run(dir, TIMEOUT, "start", pipeline.toString());
 
     assertThat(second.code()).as(second.toString()).isEqualTo(1);
     String terminal = second.out() + second.err();
-    assertThat(terminal).as(second.toString())
-        .contains("Pipeline 'shop', dataset 'orders': a row made the dataset's query or its expectations fail: "
-            + "For input string: 'abc'")
-        .contains("The row came from file file:" + bad + ", line 3: "
-            + "{order_id=o4, amount=abc}.")
-        .contains("The expectation that evaluates it, evaluated with the query in one operator, so the failing one"
-            + " is not told apart: 'positive_amount' (CAST(amount AS INT) > 0).")
-        .contains("Fix the record, or write the expression so that it cannot fail: TRY_CAST returns NULL where CAST"
-            + " fails, and NULL fails an expectation, so expectOrDrop drops the row and the event log counts it"
-            + " ('positive_amount' as TRY_CAST(amount AS INT) > 0).")
-        .doesNotContainPattern("(?m)^\\s+at [\\w.$]+\\(").doesNotContain("Caused by");
+    assertThat(terminal)
+        .as(second.toString())
+        .contains(
+            "Pipeline 'shop', dataset 'orders': a row made the dataset's query or its expectations fail: "
+                + "For input string: 'abc'")
+        .contains(
+            "The row came from file file:" + bad + ", line 3: " + "{order_id=o4, amount=abc}.")
+        .contains(
+            "The expectation that evaluates it, evaluated with the query in one operator, so the failing one"
+                + " is not told apart: 'positive_amount' (CAST(amount AS INT) > 0).")
+        .contains(
+            "Fix the record, or write the expression so that it cannot fail: TRY_CAST returns NULL where CAST"
+                + " fails, and NULL fails an expectation, so expectOrDrop drops the row and the event log counts it"
+                + " ('positive_amount' as TRY_CAST(amount AS INT) > 0).")
+        .doesNotContainPattern("(?m)^\\s+at [\\w.$]+\\(")
+        .doesNotContain("Caused by");
     assertThat(files(table)).as("nothing of the failed update is in the table").isEqualTo(before);
   }
 
   /** The table's files, data and log, relative to it, sorted. */
   private static List<String> files(Path table) throws IOException {
     try (Stream<Path> all = Files.walk(table)) {
-      return all.filter(Files::isRegularFile).map(p -> table.relativize(p).toString()).sorted().toList();
+      return all.filter(Files::isRegularFile)
+          .map(p -> table.relativize(p).toString())
+          .sorted()
+          .toList();
     }
   }
 }

@@ -7,7 +7,6 @@ import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.testing.GuardedFileSystem;
 import io.tributary.runtime.testing.SeededRandom;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +44,9 @@ class SecretsProcessTest {
   public static final class Orders implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("orders").from(AutoLoader.json(p.conf("source", "/none")).schema("order_id STRING, amount DOUBLE"));
+      p.streamingTable("orders")
+          .from(
+              AutoLoader.json(p.conf("source", "/none")).schema("order_id STRING, amount DOUBLE"));
     }
   }
 
@@ -61,61 +62,138 @@ class SecretsProcessTest {
   void noSecretReachesAnyOutputLogOrStorageFileWhileTheJobUsesTheRealValues() throws Exception {
     Random rnd = random.get();
     Map<String, String> secrets = new LinkedHashMap<>();
-    for (String place : List.of("configuration.secret", "configuration.password", "configuration.token",
-        "hadoop.password", "hadoop.access-key", "hadoop.secret-key", "hadoop.session-token", "flink.secret",
-        "flink.password", "conf.token", "conf.s3a-key", "conf.wrong-password")) {
-      secrets.put(place, "S3cr3t" + Long.toHexString(rnd.nextLong() | Long.MIN_VALUE) + place.replaceAll("\\W", ""));
+    for (String place :
+        List.of(
+            "configuration.secret",
+            "configuration.password",
+            "configuration.token",
+            "hadoop.password",
+            "hadoop.access-key",
+            "hadoop.secret-key",
+            "hadoop.session-token",
+            "flink.secret",
+            "flink.password",
+            "conf.token",
+            "conf.s3a-key",
+            "conf.wrong-password")) {
+      secrets.put(
+          place,
+          "S3cr3t"
+              + Long.toHexString(rnd.nextLong() | Long.MIN_VALUE)
+              + place.replaceAll("\\W", ""));
     }
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"amount\":5.0}\n"
-        + "{\"order_id\":\"o2\",\"amount\":7.5}\n");
+    Files.writeString(
+        input.resolve("part-1.json"),
+        "{\"order_id\":\"o1\",\"amount\":5.0}\n" + "{\"order_id\":\"o2\",\"amount\":7.5}\n");
     String storage = GuardedFileSystem.uri(dir.resolve("storage"));
     Map<String, String> guarded = GuardedFileSystem.settings(secrets.get("hadoop.password"));
     StringBuilder hadoop = new StringBuilder();
-    guarded.forEach((k, v) -> hadoop.append("  ").append(k).append(": \"").append(v).append("\"\n"));
-    String yml = "name: shop\nstorage: " + storage + "\nlibraries:\n  - %s\n"
-        + "configuration:\n"
-        + "  source: " + input + "\n"
-        + "  warehouse.api_SECRET: " + secrets.get("configuration.secret") + "\n"
-        + "  warehouse.Password: " + secrets.get("configuration.password") + "\n"
-        + "  crm.auth.token: " + secrets.get("configuration.token") + "\n"
-        + "hadoop:\n" + hadoop
-        + "  fs.s3a.access.key: " + secrets.get("hadoop.access-key") + "\n"
-        + "  fs.s3a.secret.key: " + secrets.get("hadoop.secret-key") + "\n"
-        + "  fs.s3a.session.token: " + secrets.get("hadoop.session-token") + "\n"
-        + "flink:\n  parallelism: 1\n  options:\n"
-        + "    s3.secret-key: " + secrets.get("flink.secret") + "\n"
-        + "    metrics.reporter.prom.password: " + secrets.get("flink.password") + "\n";
+    guarded.forEach(
+        (k, v) -> hadoop.append("  ").append(k).append(": \"").append(v).append("\"\n"));
+    String yml =
+        "name: shop\nstorage: "
+            + storage
+            + "\nlibraries:\n  - %s\n"
+            + "configuration:\n"
+            + "  source: "
+            + input
+            + "\n"
+            + "  warehouse.api_SECRET: "
+            + secrets.get("configuration.secret")
+            + "\n"
+            + "  warehouse.Password: "
+            + secrets.get("configuration.password")
+            + "\n"
+            + "  crm.auth.token: "
+            + secrets.get("configuration.token")
+            + "\n"
+            + "hadoop:\n"
+            + hadoop
+            + "  fs.s3a.access.key: "
+            + secrets.get("hadoop.access-key")
+            + "\n"
+            + "  fs.s3a.secret.key: "
+            + secrets.get("hadoop.secret-key")
+            + "\n"
+            + "  fs.s3a.session.token: "
+            + secrets.get("hadoop.session-token")
+            + "\n"
+            + "flink:\n  parallelism: 1\n  options:\n"
+            + "    s3.secret-key: "
+            + secrets.get("flink.secret")
+            + "\n"
+            + "    metrics.reporter.prom.password: "
+            + secrets.get("flink.password")
+            + "\n";
     Path pipeline = dir.resolve("pipeline.yml");
     Files.writeString(pipeline, yml.formatted(Orders.class.getName()));
-    String[] conf = {"--conf", "crm.refresh_token=" + secrets.get("conf.token"),
-        "--conf", "fs.s3a.assumed.role.session.key=" + secrets.get("conf.s3a-key")};
+    String[] conf = {
+      "--conf",
+      "crm.refresh_token=" + secrets.get("conf.token"),
+      "--conf",
+      "fs.s3a.assumed.role.session.key=" + secrets.get("conf.s3a-key")
+    };
 
     List<CliProcess.Result> results = new ArrayList<>();
-    CliProcess.Result started = CliProcess.run(dir, TIMEOUT, concat(new String[] {"start", pipeline.toString()}, conf));
+    CliProcess.Result started =
+        CliProcess.run(dir, TIMEOUT, concat(new String[] {"start", pipeline.toString()}, conf));
     results.add(started);
     assertThat(started.code()).as(started.toString()).isZero();
-    assertThat(started.out()).as(started.toString())
-        .containsPattern("\n  orders +2 rows  \\(Delta version \\d+; 2 written by this update\\)\n");
-    results.add(expect(0, CliProcess.run(dir, TIMEOUT, concat(new String[] {"status", pipeline.toString()}, conf))));
-    results.add(expect(0, CliProcess.run(dir, TIMEOUT, concat(new String[] {"events", pipeline.toString()}, conf))));
+    assertThat(started.out())
+        .as(started.toString())
+        .containsPattern(
+            "\n  orders +2 rows  \\(Delta version \\d+; 2 written by this update\\)\n");
+    results.add(
+        expect(
+            0,
+            CliProcess.run(
+                dir, TIMEOUT, concat(new String[] {"status", pipeline.toString()}, conf))));
+    results.add(
+        expect(
+            0,
+            CliProcess.run(
+                dir, TIMEOUT, concat(new String[] {"events", pipeline.toString()}, conf))));
     results.add(expect(0, CliProcess.run(dir, TIMEOUT, "events", "--json", pipeline.toString())));
-    results.add(expect(0, CliProcess.run(dir, TIMEOUT, concat(new String[] {"validate", pipeline.toString()}, conf))));
+    results.add(
+        expect(
+            0,
+            CliProcess.run(
+                dir, TIMEOUT, concat(new String[] {"validate", pipeline.toString()}, conf))));
 
-    // deliberate errors: a wrong password (itself a secret), a definition error, a file YAML cannot read
-    CliProcess.Result wrongPassword = CliProcess.run(dir, TIMEOUT, "start", pipeline.toString(),
-        "--conf", GuardedFileSystem.PASSWORD + "=" + secrets.get("conf.wrong-password"));
+    // deliberate errors: a wrong password (itself a secret), a definition error, a file YAML cannot
+    // read
+    CliProcess.Result wrongPassword =
+        CliProcess.run(
+            dir,
+            TIMEOUT,
+            "start",
+            pipeline.toString(),
+            "--conf",
+            GuardedFileSystem.PASSWORD + "=" + secrets.get("conf.wrong-password"));
     results.add(wrongPassword);
     assertThat(wrongPassword.code()).as(wrongPassword.toString()).isNotZero();
     Path broken = dir.resolve("broken.yml");
     Files.writeString(broken, yml.formatted(Broken.class.getName()));
-    results.add(expect(TributaryCli.DEFINITION_ERROR, CliProcess.run(dir, TIMEOUT, "validate", broken.toString())));
+    results.add(
+        expect(
+            TributaryCli.DEFINITION_ERROR,
+            CliProcess.run(dir, TIMEOUT, "validate", broken.toString())));
     Path unreadable = dir.resolve("unreadable.yml");
-    Files.writeString(unreadable, yml.formatted(Orders.class.getName())
-        .replace("  warehouse.Password: " + secrets.get("configuration.password"),
-            "  warehouse.Password: " + secrets.get("configuration.password") + ": [unclosed"));
-    results.add(expect(TributaryCli.DEFINITION_ERROR, CliProcess.run(dir, TIMEOUT, "validate", unreadable.toString())));
-    results.add(expect(TributaryCli.DEFINITION_ERROR, CliProcess.run(dir, TIMEOUT, "start", unreadable.toString())));
+    Files.writeString(
+        unreadable,
+        yml.formatted(Orders.class.getName())
+            .replace(
+                "  warehouse.Password: " + secrets.get("configuration.password"),
+                "  warehouse.Password: " + secrets.get("configuration.password") + ": [unclosed"));
+    results.add(
+        expect(
+            TributaryCli.DEFINITION_ERROR,
+            CliProcess.run(dir, TIMEOUT, "validate", unreadable.toString())));
+    results.add(
+        expect(
+            TributaryCli.DEFINITION_ERROR,
+            CliProcess.run(dir, TIMEOUT, "start", unreadable.toString())));
 
     results.forEach(r -> System.out.println(r + "\n"));
     Path logFile = CliProcess.logDir(dir).resolve("tributary.log");
@@ -130,17 +208,27 @@ class SecretsProcessTest {
         }
         searched.add(file);
         String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
-        secrets.forEach((place, secret) -> {
-          int at = text.indexOf(secret);
-          if (at >= 0) {
-            leaks.add("the " + place + " secret in " + dir.relativize(file) + ": …"
-                + text.substring(Math.max(0, at - 200), Math.min(text.length(), at + secret.length() + 40)) + "…");
-          }
-        });
+        secrets.forEach(
+            (place, secret) -> {
+              int at = text.indexOf(secret);
+              if (at >= 0) {
+                leaks.add(
+                    "the "
+                        + place
+                        + " secret in "
+                        + dir.relativize(file)
+                        + ": …"
+                        + text.substring(
+                            Math.max(0, at - 200),
+                            Math.min(text.length(), at + secret.length() + 40))
+                        + "…");
+              }
+            });
       }
     }
     assertThat(leaks).as("secrets found").isEmpty();
-    assertThat(searched).as("outputs, log file, tables, savepoints, event log")
+    assertThat(searched)
+        .as("outputs, log file, tables, savepoints, event log")
         .anyMatch(f -> f.toString().endsWith("stdout"))
         .anyMatch(f -> f.equals(logFile))
         .anyMatch(f -> f.toString().contains("/storage/tables/orders/"))

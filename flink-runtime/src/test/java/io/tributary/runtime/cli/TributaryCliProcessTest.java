@@ -47,7 +47,8 @@ class TributaryCliProcessTest {
   public static final class Orders implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("orders").from(AutoLoader.json(p.conf("source", "/none")).schema("order_id STRING, amount DOUBLE"))
+      p.streamingTable("orders")
+          .from(AutoLoader.json(p.conf("source", "/none")).schema("order_id STRING, amount DOUBLE"))
           .expectOrDrop("positive_amount", "amount > 0");
     }
   }
@@ -55,30 +56,44 @@ class TributaryCliProcessTest {
   @BeforeAll
   static void oneUpdate() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(input.resolve("part-1.json"),
+    Files.writeString(
+        input.resolve("part-1.json"),
         "{\"order_id\":\"o1\",\"amount\":5.0}\n{\"order_id\":\"o2\",\"amount\":7.5}\n{\"order_id\":\"o3\",\"amount\":-1.0}\n");
     pipeline = dir.resolve("pipeline.yml");
-    Files.writeString(pipeline, "name: shop\nstorage: storage\nlibraries:\n  - " + Orders.class.getName()
-        + "\nconfiguration:\n  source: " + input + "\nflink:\n  parallelism: 1\n");
+    Files.writeString(
+        pipeline,
+        "name: shop\nstorage: storage\nlibraries:\n  - "
+            + Orders.class.getName()
+            + "\nconfiguration:\n  source: "
+            + input
+            + "\nflink:\n  parallelism: 1\n");
     started = CliProcess.run(dir, TIMEOUT, "start", pipeline.toString());
   }
 
   @Test
   void startPrintsTheUpdateToItsEndAndExitsZero() {
     assertThat(started.code()).as(started.toString()).isZero();
-    assertThat(started.out()).as(started.toString())
+    assertThat(started.out())
+        .as(started.toString())
         .startsWith("Starting an update of pipeline 'shop' (storage ")
-        .containsPattern("\nUpdate 1 COMPLETED in \\d+\\.\\d s \\(the update: its jobs and their commits\\)\\."
-            + " The command's timeline: \\d+\\.\\d s, of which \\d+\\.\\d s of analysis and planning before the update"
-            + " and \\d+\\.\\d s of bookkeeping after it \\(maintenance, the event log\\)\n")
-        .endsWith("Tables under " + dir.resolve("storage") + "/tables:\n"
-            + "  orders                              2 rows  (Delta version 1; 2 written by this update)\n");
+        .containsPattern(
+            "\nUpdate 1 COMPLETED in \\d+\\.\\d s \\(the update: its jobs and their commits\\)\\."
+                + " The command's timeline: \\d+\\.\\d s, of which \\d+\\.\\d s of analysis and planning before the update"
+                + " and \\d+\\.\\d s of bookkeeping after it \\(maintenance, the event log\\)\n")
+        .endsWith(
+            "Tables under "
+                + dir.resolve("storage")
+                + "/tables:\n"
+                + "  orders                              2 rows  (Delta version 1; 2 written by this update)\n");
   }
 
   @Test
   void startsSummaryPartsAddUpToItsTimeline() {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("COMPLETED in (\\d+\\.\\d) s .* timeline: (\\d+\\.\\d) s, of"
-        + " which (\\d+\\.\\d) s .* and (\\d+\\.\\d) s of bookkeeping").matcher(started.out());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "COMPLETED in (\\d+\\.\\d) s .* timeline: (\\d+\\.\\d) s, of"
+                    + " which (\\d+\\.\\d) s .* and (\\d+\\.\\d) s of bookkeeping")
+            .matcher(started.out());
     assertThat(m.find()).as(started.toString()).isTrue();
     double update = Double.parseDouble(m.group(1));
     double timeline = Double.parseDouble(m.group(2));
@@ -86,9 +101,11 @@ class TributaryCliProcessTest {
     double after = Double.parseDouble(m.group(4));
     assertThat(timeline).isGreaterThan(update);
     assertThat(before).isPositive();
-    assertThat(before + update + after).isCloseTo(timeline, org.assertj.core.data.Offset.offset(0.25));
+    assertThat(before + update + after)
+        .isCloseTo(timeline, org.assertj.core.data.Offset.offset(0.25));
     // the timeline the progress lines show reaches at most the summary's
-    java.util.regex.Matcher last = java.util.regex.Pattern.compile("\\[\\s*(\\d+\\.\\d) s\\]").matcher(started.out());
+    java.util.regex.Matcher last =
+        java.util.regex.Pattern.compile("\\[\\s*(\\d+\\.\\d) s\\]").matcher(started.out());
     double lastLine = 0;
     while (last.find()) {
       lastLine = Double.parseDouble(last.group(1));
@@ -101,7 +118,8 @@ class TributaryCliProcessTest {
     CliProcess.Result valid = CliProcess.run(dir, TIMEOUT, "validate", pipeline.toString());
 
     assertThat(valid.code()).as(valid.toString()).isZero();
-    assertThat(valid.out()).isEqualTo(inProcess("validate", pipeline.toString()).out())
+    assertThat(valid.out())
+        .isEqualTo(inProcess("validate", pipeline.toString()).out())
         .startsWith("Pipeline 'shop' is valid: 1 datasets, 1 flows.\n")
         .contains("expect_or_drop positive_amount: amount > 0");
 
@@ -110,18 +128,26 @@ class TributaryCliProcessTest {
     CliProcess.Result bad = CliProcess.run(dir, TIMEOUT, "validate", wrong.toString());
     assertThat(bad.code()).isEqualTo(TributaryCli.DEFINITION_ERROR);
     assertThat(bad.out()).isEmpty();
-    assertThat(bad.err()).isEqualTo("Pipeline 'shop': library no.such.Pipeline is not on the classpath."
-        + inProcess("validate", wrong.toString()).err().substring(
-            "Pipeline 'shop': library no.such.Pipeline is not on the classpath.".length()));
+    assertThat(bad.err())
+        .isEqualTo(
+            "Pipeline 'shop': library no.such.Pipeline is not on the classpath."
+                + inProcess("validate", wrong.toString())
+                    .err()
+                    .substring(
+                        "Pipeline 'shop': library no.such.Pipeline is not on the classpath."
+                            .length()));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"text", "mermaid", "dot"})
   void graphPrintsTheWholeGraphInEachFormat(String format) throws Exception {
-    CliProcess.Result result = CliProcess.run(dir, TIMEOUT, "graph", pipeline.toString(), "--format", format);
+    CliProcess.Result result =
+        CliProcess.run(dir, TIMEOUT, "graph", pipeline.toString(), "--format", format);
 
     assertThat(result.code()).as(result.toString()).isZero();
-    assertThat(result.out()).isNotEmpty().isEqualTo(inProcess("graph", pipeline.toString(), "--format", format).out());
+    assertThat(result.out())
+        .isNotEmpty()
+        .isEqualTo(inProcess("graph", pipeline.toString(), "--format", format).out());
     assertThat(result.out()).contains("orders");
   }
 
@@ -132,9 +158,14 @@ class TributaryCliProcessTest {
     CliProcess.Result result = CliProcess.run(dir, TIMEOUT, "status", pipeline.toString());
 
     assertThat(result.code()).as(result.toString()).isZero();
-    assertThat(result.out()).startsWith("Pipeline 'shop' (storage " + dir.resolve("storage") + ")\nLast updates:\n  #1    COMPLETED  started ")
+    assertThat(result.out())
+        .startsWith(
+            "Pipeline 'shop' (storage "
+                + dir.resolve("storage")
+                + ")\nLast updates:\n  #1    COMPLETED  started ")
         .contains("Tables:\n  orders                              2 rows  (Delta version 1)\n")
-        .endsWith("  orders.positive_amount                    66.67% passed  (2 passed, 1 failed)\n");
+        .endsWith(
+            "  orders.positive_amount                    66.67% passed  (2 passed, 1 failed)\n");
   }
 
   @Test
@@ -146,22 +177,33 @@ class TributaryCliProcessTest {
 
     assertThat(plain.code()).as(plain.toString()).isZero();
     assertThat(plain.out()).isEqualTo(inProcess("events", pipeline.toString()).out());
-    assertThat(plain.out().lines().findFirst().orElseThrow()).contains("user_action").contains("User requested START");
-    assertThat(plain.out().lines().reduce((a, b) -> b).orElseThrow()).contains("Update 1 is COMPLETED.");
+    assertThat(plain.out().lines().findFirst().orElseThrow())
+        .contains("user_action")
+        .contains("User requested START");
+    assertThat(plain.out().lines().reduce((a, b) -> b).orElseThrow())
+        .contains("Update 1 is COMPLETED.");
     assertThat(json.code()).as(json.toString()).isZero();
     assertThat(json.out()).isEqualTo(inProcess("events", pipeline.toString(), "--json").out());
-    assertThat(json.out().lines().count()).isEqualTo(plain.out().lines().filter(l -> !l.startsWith("    ")).count());
+    assertThat(json.out().lines().count())
+        .isEqualTo(plain.out().lines().filter(l -> !l.startsWith("    ")).count());
   }
 
   @Test
   void sqlPrintsEveryRowOfTheResult() throws Exception {
     assertThat(started.code()).as(started.toString()).isZero();
 
-    CliProcess.Result result = CliProcess.run(dir, TIMEOUT, "sql", pipeline.toString(),
-        "SELECT order_id, amount FROM orders ORDER BY order_id");
+    CliProcess.Result result =
+        CliProcess.run(
+            dir,
+            TIMEOUT,
+            "sql",
+            pipeline.toString(),
+            "SELECT order_id, amount FROM orders ORDER BY order_id");
 
     assertThat(result.code()).as(result.toString()).isZero();
-    assertThat(result.out()).isEqualTo("""
+    assertThat(result.out())
+        .isEqualTo(
+            """
         +----------+--------+
         | order_id | amount |
         +----------+--------+
@@ -176,33 +218,58 @@ class TributaryCliProcessTest {
   void sqlPrintsCsvAndJsonForScripts() throws Exception {
     assertThat(started.code()).as(started.toString()).isZero();
 
-    CliProcess.Result csv = CliProcess.run(dir, TIMEOUT, "sql", pipeline.toString(),
-        "SELECT order_id, amount FROM orders ORDER BY order_id", "--format", "csv");
-    CliProcess.Result json = CliProcess.run(dir, TIMEOUT, "sql", pipeline.toString(),
-        "SELECT order_id, amount FROM orders ORDER BY order_id", "--format", "json");
-    CliProcess.Result wrong = CliProcess.run(dir, TIMEOUT, "sql", pipeline.toString(), "SELECT 1", "--format", "xml");
+    CliProcess.Result csv =
+        CliProcess.run(
+            dir,
+            TIMEOUT,
+            "sql",
+            pipeline.toString(),
+            "SELECT order_id, amount FROM orders ORDER BY order_id",
+            "--format",
+            "csv");
+    CliProcess.Result json =
+        CliProcess.run(
+            dir,
+            TIMEOUT,
+            "sql",
+            pipeline.toString(),
+            "SELECT order_id, amount FROM orders ORDER BY order_id",
+            "--format",
+            "json");
+    CliProcess.Result wrong =
+        CliProcess.run(dir, TIMEOUT, "sql", pipeline.toString(), "SELECT 1", "--format", "xml");
 
     assertThat(csv.code()).as(csv.toString()).isZero();
     assertThat(csv.out()).isEqualTo("order_id,amount\no1,5.0\no2,7.5\n");
     assertThat(json.code()).as(json.toString()).isZero();
-    assertThat(json.out()).isEqualTo("{\"order_id\":\"o1\",\"amount\":5.0}\n{\"order_id\":\"o2\",\"amount\":7.5}\n");
+    assertThat(json.out())
+        .isEqualTo("{\"order_id\":\"o1\",\"amount\":5.0}\n{\"order_id\":\"o2\",\"amount\":7.5}\n");
     assertThat(wrong.code()).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(wrong.err()).startsWith("--format xml is not a result format. Use table, csv or json.\nUsage: tributary sql");
+    assertThat(wrong.err())
+        .startsWith(
+            "--format xml is not a result format. Use table, csv or json.\nUsage: tributary sql");
   }
 
   @Test
   void ctrlCStopsAContinuousUpdateAndItsEndIsPrintedBeforeTheProcessExits() throws Exception {
-    Path file = Files.writeString(dir.resolve("continuous.yml"), Files.readString(pipeline)
-        + "continuous: true\ntrigger:\n  interval: 1 s\n");
-    CliProcess running = CliProcess.start(dir, "start", file.toString(), "--storage", dir.resolve("interrupted").toString());
+    Path file =
+        Files.writeString(
+            dir.resolve("continuous.yml"),
+            Files.readString(pipeline) + "continuous: true\ntrigger:\n  interval: 1 s\n");
+    CliProcess running =
+        CliProcess.start(
+            dir, "start", file.toString(), "--storage", dir.resolve("interrupted").toString());
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     String table = dir.resolve("interrupted/tables/orders").toString();
     // Ctrl-C once the first epoch has committed the rows
     while (!(running.outSoFar().contains("Running continuously")
-        && io.tributary.runtime.delta.read.DeltaTableSummary.of(table).map(t -> t.rows() == 2).orElse(false))) {
+        && io.tributary.runtime.delta.read.DeltaTableSummary.of(table)
+            .map(t -> t.rows() == 2)
+            .orElse(false))) {
       assertThat(running.isAlive()).as("the update runs: %s", running.outSoFar()).isTrue();
-      assertThat(System.nanoTime()).as("the update has committed its rows within %s: %s", TIMEOUT,
-          running.outSoFar()).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("the update has committed its rows within %s: %s", TIMEOUT, running.outSoFar())
+          .isLessThan(deadline);
       Thread.sleep(200);
     }
 
@@ -210,11 +277,17 @@ class TributaryCliProcessTest {
     CliProcess.Result result = running.await(TIMEOUT);
 
     assertThat(result.code()).as(result.toString()).isZero();
-    assertThat(result.out()).as(result.toString())
-        .contains("Stopping the update (INT): the running micro-batches commit; signal again to quit at once.\n")
-        .containsPattern("Update 1 STOPPED in [0-9.]+ s \\(the update: its jobs and their commits\\)\\. [^\n]+\n")
-        .containsPattern("Tables under " + dir.resolve("interrupted") + "/tables:\n"
-            + "  orders                              2 rows  \\(Delta version \\d+; 2 written by this update\\)\n\\z");
+    assertThat(result.out())
+        .as(result.toString())
+        .contains(
+            "Stopping the update (INT): the running micro-batches commit; signal again to quit at once.\n")
+        .containsPattern(
+            "Update 1 STOPPED in [0-9.]+ s \\(the update: its jobs and their commits\\)\\. [^\n]+\n")
+        .containsPattern(
+            "Tables under "
+                + dir.resolve("interrupted")
+                + "/tables:\n"
+                + "  orders                              2 rows  \\(Delta version \\d+; 2 written by this update\\)\n\\z");
     assertThat(result.err()).isEmpty();
   }
 
@@ -226,8 +299,12 @@ class TributaryCliProcessTest {
     assertThat(result.out()).isEqualTo("Pipeline 'shop' has no running update.\n");
   }
 
-  private static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
-      DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
+  private static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT()),
+                  DataTypes.FIELD("name", DataTypes.STRING()))
+              .getLogicalType();
 
   @Test
   void maintainPrintsAReportLongerThanAnOutputBufferToItsLastLine() throws Exception {
@@ -238,30 +315,41 @@ class TributaryCliProcessTest {
     new DeltaTableCommitter(engine, DeltaWriteSpec.overwrite(gold, TYPE, "shop/gold/g1", 1))
         .commit(1, DeltaTestFiles.write(gold, TYPE, List.of(Row.of(1L, "only"))), true);
     for (int i = 0; i < 150; i++) {
-      Path orphan = Files.writeString(root.resolve(String.format(
-          "tables/gold/part-%05d-aborted-epoch-of-a-killed-attempt-0.snappy.parquet", i)), "x");
+      Path orphan =
+          Files.writeString(
+              root.resolve(
+                  String.format(
+                      "tables/gold/part-%05d-aborted-epoch-of-a-killed-attempt-0.snappy.parquet",
+                      i)),
+              "x");
       Files.setLastModifiedTime(orphan, FileTime.from(Instant.now().minus(Duration.ofDays(8))));
     }
     Path file = dir.resolve("maintained.yml");
     Files.writeString(file, "name: shop\nstorage: " + root + "\nlibraries:\n  - no.Such\n");
 
-    CliProcess.Result result = CliProcess.run(dir, TIMEOUT, "maintain", file.toString(), "--dry-run");
+    CliProcess.Result result =
+        CliProcess.run(dir, TIMEOUT, "maintain", file.toString(), "--dry-run");
 
     assertThat(result.code()).as(result.toString()).isZero();
     assertThat(result.out().length()).isGreaterThan(8192);
-    assertThat(result.out()).isEqualTo(inProcess("maintain", file.toString(), "--dry-run").out())
+    assertThat(result.out())
+        .isEqualTo(inProcess("maintain", file.toString(), "--dry-run").out())
         .contains("part-00149-aborted-epoch-of-a-killed-attempt-0.snappy.parquet\n")
-        .endsWith("  log: the latest version has a checkpoint; expired log files are not counted in a dry run\n");
+        .endsWith(
+            "  log: the latest version has a checkpoint; expired log files are not counted in a dry run\n");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"validate", "start", "stop", "status", "events", "graph", "sql", "maintain", "ui"})
+  @ValueSource(
+      strings = {"validate", "start", "stop", "status", "events", "graph", "sql", "maintain", "ui"})
   void helpOfEachCommandPrintsItsUsageAndExitsZero(String command) throws Exception {
     CliProcess.Result result = CliProcess.run(dir, TIMEOUT, command, "--help");
 
     assertThat(result.code()).as(result.toString()).isZero();
     assertThat(result.err()).isEmpty();
-    assertThat(result.out()).startsWith("Usage: tributary " + command + " ").contains("PIPELINE.yml")
+    assertThat(result.out())
+        .startsWith("Usage: tributary " + command + " ")
+        .contains("PIPELINE.yml")
         .contains("-h, --help");
   }
 
@@ -270,7 +358,8 @@ class TributaryCliProcessTest {
     CliProcess.Result result = CliProcess.run(dir, TIMEOUT, "--help");
 
     assertThat(result.code()).as(result.toString()).isZero();
-    assertThat(result.out()).startsWith("Usage: tributary ")
+    assertThat(result.out())
+        .startsWith("Usage: tributary ")
         .contains("validate", "start", "stop", "graph", "sql", "events", "status", "maintain");
   }
 

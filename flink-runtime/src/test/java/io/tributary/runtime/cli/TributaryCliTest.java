@@ -20,11 +20,15 @@ class TributaryCliTest {
   public static final class ThreeMistakes implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze_orders").from(AutoLoader.json("/data/orders").schema("order_id STRING, seq BIGINT"));
+      p.streamingTable("bronze_orders")
+          .from(AutoLoader.json("/data/orders").schema("order_id STRING, seq BIGINT"));
       p.streamingTable("silver_orders").from("bronze_order");
       p.table("BRONZE_ORDERS").from("bronze_orders");
       p.createStreamingTable("orders_scd1");
-      p.applyChanges("orders_scd1").from("bronze_orders").keys("order_id").sequenceBy("seq")
+      p.applyChanges("orders_scd1")
+          .from("bronze_orders")
+          .keys("order_id")
+          .sequenceBy("seq")
           .trackHistoryColumnList("order_id");
     }
   }
@@ -33,8 +37,11 @@ class TributaryCliTest {
   public static final class Valid implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze_orders").from(AutoLoader.json("/data/orders").schema("order_id STRING, amount DOUBLE"));
-      p.streamingTable("silver_orders").from("bronze_orders").expectOrDrop("positive", "amount > 0");
+      p.streamingTable("bronze_orders")
+          .from(AutoLoader.json("/data/orders").schema("order_id STRING, amount DOUBLE"));
+      p.streamingTable("silver_orders")
+          .from("bronze_orders")
+          .expectOrDrop("positive", "amount > 0");
     }
   }
 
@@ -43,7 +50,9 @@ class TributaryCliTest {
     Result result = run("validate", pipelineFile(ThreeMistakes.class).toString());
 
     assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(result.err).isEqualTo("""
+    assertThat(result.err)
+        .isEqualTo(
+            """
         Pipeline 'shop' has 3 problems:
           1. Dataset 'bronze_orders' is defined 2 times (as streaming table 'bronze_orders', table\
          'BRONZE_ORDERS'). Names are case-insensitive and unique per pipeline (each names a folder): rename all\
@@ -62,7 +71,8 @@ class TributaryCliTest {
     Result result = run("validate", file.toString());
 
     assertThat(result.code).as(result.err).isZero();
-    assertThat(result.out).startsWith("Pipeline 'shop' is valid: 2 datasets, 2 flows.")
+    assertThat(result.out)
+        .startsWith("Pipeline 'shop' is valid: 2 datasets, 2 flows.")
         .contains("streaming table silver_orders", "expect_or_drop positive: amount > 0");
     assertThat(dir.resolve("storage")).doesNotExist();
   }
@@ -71,12 +81,16 @@ class TributaryCliTest {
   void graphDrawsTheDatasetsAndTheirReadsAsTextMermaidAndDot() throws Exception {
     Path file = pipelineFile(Valid.class);
 
-    assertThat(run("graph", file.toString()).out).isEqualTo("""
+    assertThat(run("graph", file.toString()).out)
+        .isEqualTo(
+            """
         pipeline shop
           bronze_orders (streaming table) <- AutoLoader json /data/orders schema [order_id STRING, amount DOUBLE]
           silver_orders (streaming table) <- STREAM(bronze_orders)
         """);
-    assertThat(run("graph", file.toString(), "--format", "mermaid").out).isEqualTo("""
+    assertThat(run("graph", file.toString(), "--format", "mermaid").out)
+        .isEqualTo(
+            """
         flowchart LR
           bronze_orders[("bronze_orders<br/><i>streaming table</i>")]
           bronze_orders__source{{"AutoLoader json /data/orders schema [order_id STRING, amount DOUBLE]"}} --> bronze_orders
@@ -88,7 +102,9 @@ class TributaryCliTest {
         .contains("  \"bronze_orders\" -> \"silver_orders\" [label=\"stream\"];\n");
     Result bad = run("graph", file.toString(), "--format", "svg");
     assertThat(bad.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(bad.err).startsWith("--format svg is not a graph format. Use text, mermaid, dot or html.\nUsage: tributary graph");
+    assertThat(bad.err)
+        .startsWith(
+            "--format svg is not a graph format. Use text, mermaid, dot or html.\nUsage: tributary graph");
   }
 
   @Test
@@ -104,7 +120,8 @@ class TributaryCliTest {
   public static final class Strict implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("orders").from(AutoLoader.json(p.conf("source", "/none")).schema("order_id STRING, amount DOUBLE"))
+      p.streamingTable("orders")
+          .from(AutoLoader.json(p.conf("source", "/none")).schema("order_id STRING, amount DOUBLE"))
           .expectOrFail("positive_amount", "amount > 0");
     }
   }
@@ -114,7 +131,8 @@ class TributaryCliTest {
     Path input = Files.createDirectories(dir.resolve("orders"));
     Files.writeString(input.resolve("part-1.json"), "{\"order_id\":\"o1\",\"amount\":-1.0}\n");
 
-    Result result = run("start", pipelineFile(Strict.class).toString(), "--conf", "source=" + input);
+    Result result =
+        run("start", pipelineFile(Strict.class).toString(), "--conf", "source=" + input);
 
     assertThat(result.code).isEqualTo(TributaryCli.UPDATE_FAILED);
     assertThat(result.out).contains("Update 1 FAILED in ");
@@ -124,21 +142,29 @@ class TributaryCliTest {
   @Test
   void startWhileAnotherUpdateHoldsThePipelineExitsWithThree() throws Exception {
     Path file = pipelineFile(Valid.class);
-    io.tributary.runtime.storage.PipelineStorage storage = io.tributary.runtime.storage.PipelineStorage.at(
-        dir.resolve("storage").toUri().toString(), new org.apache.hadoop.conf.Configuration());
+    io.tributary.runtime.storage.PipelineStorage storage =
+        io.tributary.runtime.storage.PipelineStorage.at(
+            dir.resolve("storage").toUri().toString(), new org.apache.hadoop.conf.Configuration());
     try (io.tributary.runtime.storage.PipelineLock held =
         io.tributary.runtime.storage.PipelineLock.acquire(storage, "shop")) {
       Result result = run("start", file.toString());
 
       assertThat(result.code).isEqualTo(TributaryCli.ALREADY_RUNNING);
-      assertThat(result.err).startsWith("Pipeline 'shop' is already running an update (")
+      assertThat(result.err)
+          .startsWith("Pipeline 'shop' is already running an update (")
           .contains("Wait for it to end, or stop it with 'tributary stop'.");
     }
   }
 
   @Test
   void refreshOptionsExcludeEachOther() throws Exception {
-    Result result = run("start", pipelineFile(Valid.class).toString(), "--full-refresh", "--refresh", "silver_orders");
+    Result result =
+        run(
+            "start",
+            pipelineFile(Valid.class).toString(),
+            "--full-refresh",
+            "--refresh",
+            "silver_orders");
 
     assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
     assertThat(result.err).contains("mutually exclusive");
@@ -152,12 +178,14 @@ class TributaryCliTest {
     Result result = run("validate", file.toString());
 
     assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(result.err).startsWith("Pipeline 'shop': library no.such.Pipeline is not on the classpath.");
+    assertThat(result.err)
+        .startsWith("Pipeline 'shop': library no.such.Pipeline is not on the classpath.");
   }
 
   private Path pipelineFile(Class<?> library) throws Exception {
     Path file = dir.resolve("pipeline.yml");
-    Files.writeString(file, "name: shop\nstorage: storage\nlibraries:\n  - " + library.getName() + "\n");
+    Files.writeString(
+        file, "name: shop\nstorage: storage\nlibraries:\n  - " + library.getName() + "\n");
     return file;
   }
 

@@ -21,8 +21,11 @@ class ValidateDeclaredSchemaTest {
   public static final class SchemaMismatch implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze_orders").from(AutoLoader.json("/data/orders").schema("order_id STRING, amount DOUBLE"));
-      p.table("amounts").sql("SELECT order_id, amount FROM bronze_orders").schema("order_id BIGINT, amount DOUBLE");
+      p.streamingTable("bronze_orders")
+          .from(AutoLoader.json("/data/orders").schema("order_id STRING, amount DOUBLE"));
+      p.table("amounts")
+          .sql("SELECT order_id, amount FROM bronze_orders")
+          .schema("order_id BIGINT, amount DOUBLE");
       p.table("typo").query(ctx -> ctx.read("bronze_order"));
     }
   }
@@ -30,15 +33,22 @@ class ValidateDeclaredSchemaTest {
   @Test
   void validateReportsAMismatchedDeclaredSchemaWithTheOtherProblems() throws Exception {
     Path file = dir.resolve("pipeline.yml");
-    Files.writeString(file, "name: shop\nstorage: storage\nlibraries:\n  - " + SchemaMismatch.class.getName() + "\n");
+    Files.writeString(
+        file,
+        "name: shop\nstorage: storage\nlibraries:\n  - " + SchemaMismatch.class.getName() + "\n");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
 
-    int code = TributaryCli.run(new String[] {"validate", file.toString()}, new PrintWriter(out, true),
-        new PrintWriter(err, true));
+    int code =
+        TributaryCli.run(
+            new String[] {"validate", file.toString()},
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
 
     assertThat(code).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(err.toString()).isEqualTo("""
+    assertThat(err.toString())
+        .isEqualTo(
+            """
         Pipeline 'shop' has 2 problems:
           1. Table 'amounts': its query's columns do not match the schema declared with schema(): mistyped\
          [order_id: declared BIGINT, the query's STRING]. Declared: (order_id BIGINT, amount DOUBLE); the query\

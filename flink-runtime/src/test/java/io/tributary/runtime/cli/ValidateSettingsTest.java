@@ -28,9 +28,11 @@ class ValidateSettingsTest {
   public static final class UndefinedInput implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze_orders").from(AutoLoader.json("/data/orders").schema("order_id STRING, seq BIGINT"));
+      p.streamingTable("bronze_orders")
+          .from(AutoLoader.json("/data/orders").schema("order_id STRING, seq BIGINT"));
       p.streamingTable("silver_orders").from("bronze_order");
-      p.streamingTable("copy").from(DeltaSource.path("/data/tables/orders").option("maxFilesPerTrigger", "0"));
+      p.streamingTable("copy")
+          .from(DeltaSource.path("/data/tables/orders").option("maxFilesPerTrigger", "0"));
     }
   }
 
@@ -38,18 +40,27 @@ class ValidateSettingsTest {
   public static final class UnknownColumn implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("bronze_orders").from(AutoLoader.json("/data/orders").schema("order_id STRING, seq BIGINT"));
+      p.streamingTable("bronze_orders")
+          .from(AutoLoader.json("/data/orders").schema("order_id STRING, seq BIGINT"));
       p.table("amounts").query(ctx -> ctx.read("orders"));
     }
   }
 
   @Test
   void validateReportsWrongSettingsWithTheStructuralProblems() throws Exception {
-    Result result = run("validate", pipelineFile(UndefinedInput.class).toString(),
-        "--conf", "pipelines.maxFlowRetryAttempts=many", "--conf", "pipelines.lookup.refreshInterval=soon");
+    Result result =
+        run(
+            "validate",
+            pipelineFile(UndefinedInput.class).toString(),
+            "--conf",
+            "pipelines.maxFlowRetryAttempts=many",
+            "--conf",
+            "pipelines.lookup.refreshInterval=soon");
 
     assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(result.err).isEqualTo("""
+    assertThat(result.err)
+        .isEqualTo(
+            """
         Pipeline 'shop' has 4 problems:
           1. Dataset 'copy': DeltaSource on '/data/tables/orders': option maxFilesPerTrigger is '0'. Set it to a\
          whole number of files, 1 or more.
@@ -62,12 +73,21 @@ class ValidateSettingsTest {
 
   @Test
   void validateReportsWrongSettingsWithTheAnalysisProblems() throws Exception {
-    Result result = run("validate", pipelineFile(UnknownColumn.class).toString(),
-        "--conf", "pipelines.cdc.tombstoneGCThresholdInSeconds=2 days",
-        "--conf", "pipelines.lock.heartbeatInterval=90 s", "--conf", "pipelines.maintenance.afterUpdate=yes");
+    Result result =
+        run(
+            "validate",
+            pipelineFile(UnknownColumn.class).toString(),
+            "--conf",
+            "pipelines.cdc.tombstoneGCThresholdInSeconds=2 days",
+            "--conf",
+            "pipelines.lock.heartbeatInterval=90 s",
+            "--conf",
+            "pipelines.maintenance.afterUpdate=yes");
 
     assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(result.err).isEqualTo("""
+    assertThat(result.err)
+        .isEqualTo(
+            """
         Pipeline 'shop' has 4 problems:
           1. Dataset 'amounts': input 'orders' is not defined. Defined datasets: [amounts, bronze_orders]. Check\
          the name passed to ctx.read().
@@ -83,22 +103,36 @@ class ValidateSettingsTest {
 
   @Test
   void startRefusesWrongSettingsBeforeAnythingRuns() throws Exception {
-    Result result = run("start", pipelineFile(UnknownColumn.class).toString(),
-        "--conf", "pipelines.maxFlowRetryAttempts=-1");
+    Result result =
+        run(
+            "start",
+            pipelineFile(UnknownColumn.class).toString(),
+            "--conf",
+            "pipelines.maxFlowRetryAttempts=-1");
 
     assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(result.err).contains("2. pipelines.maxFlowRetryAttempts is '-1'. Set it to a whole number of"
-        + " retries, such as 2.");
+    assertThat(result.err)
+        .contains(
+            "2. pipelines.maxFlowRetryAttempts is '-1'. Set it to a whole number of"
+                + " retries, such as 2.");
     assertThat(dir.resolve("storage/_tributary/lock")).doesNotExist();
   }
 
   @Test
   void validateReportsAWrongCaughtUpTimeoutWithTheOtherProblems() throws Exception {
-    Result result = run("validate", pipelineFile(UnknownColumn.class).toString(),
-        "--conf", "pipelines.cluster.caughtUpTimeout=0 s", "--conf", "pipelines.maxFlowRetryAttempts=few");
+    Result result =
+        run(
+            "validate",
+            pipelineFile(UnknownColumn.class).toString(),
+            "--conf",
+            "pipelines.cluster.caughtUpTimeout=0 s",
+            "--conf",
+            "pipelines.maxFlowRetryAttempts=few");
 
     assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
-    assertThat(result.err).isEqualTo("""
+    assertThat(result.err)
+        .isEqualTo(
+            """
         Pipeline 'shop' has 3 problems:
           1. Dataset 'amounts': input 'orders' is not defined. Defined datasets: [amounts, bronze_orders]. Check\
          the name passed to ctx.read().
@@ -109,17 +143,22 @@ class ValidateSettingsTest {
 
   @Test
   void aCaughtUpTimeoutIsReadAsAFlinkDuration() {
-    assertThat(PipelineSettings.of("shop", Map.of("pipelines.cluster.caughtUpTimeout", "90 s")).caughtUpTimeout())
+    assertThat(
+            PipelineSettings.of("shop", Map.of("pipelines.cluster.caughtUpTimeout", "90 s"))
+                .caughtUpTimeout())
         .isEqualTo(Duration.ofSeconds(90));
-    assertThat(PipelineSettings.of("shop", Map.of()).caughtUpTimeout()).isEqualTo(Duration.ofHours(1));
+    assertThat(PipelineSettings.of("shop", Map.of()).caughtUpTimeout())
+        .isEqualTo(Duration.ofHours(1));
     assertThat(PipelineSettings.problems(Map.of("pipelines.cluster.caughtUpTimeout", "soon")))
-        .containsExactly("pipelines.cluster.caughtUpTimeout is 'soon'. Set it to a positive duration, such as"
-            + " '1 h' or '30 min'.");
+        .containsExactly(
+            "pipelines.cluster.caughtUpTimeout is 'soon'. Set it to a positive duration, such as"
+                + " '1 h' or '30 min'.");
   }
 
   private Path pipelineFile(Class<?> library) throws Exception {
     Path file = dir.resolve("pipeline.yml");
-    Files.writeString(file, "name: shop\nstorage: storage\nlibraries:\n  - " + library.getName() + "\n");
+    Files.writeString(
+        file, "name: shop\nstorage: storage\nlibraries:\n  - " + library.getName() + "\n");
     return file;
   }
 

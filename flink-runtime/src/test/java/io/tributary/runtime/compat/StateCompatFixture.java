@@ -9,8 +9,8 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
@@ -35,8 +35,9 @@ final class StateCompatFixture {
 
   /** Holds {@link #ROOT} for this JVM until closed: builds of other worktrees use the same path. */
   static AutoCloseable lock() throws IOException {
-    FileChannel channel = FileChannel.open(Path.of(ROOT + ".lock"), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(
+            Path.of(ROOT + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock = channel.lock();
     return () -> {
       lock.release();
@@ -46,9 +47,15 @@ final class StateCompatFixture {
 
   /** A triggered update of {@link StateCompatPipeline} (or {@code definition}) on the fixture's folders. */
   static Tributary.Builder update(StateCompatPipeline definition, EmbeddedCluster cluster) {
-    return Tributary.pipeline(definition).name("shop").storage(STORAGE.toString())
-        .configuration(Map.of("source.orders", ORDERS.toString(), "source.changes", CHANGES.toString()))
-        .parallelism(2).triggerInterval(Duration.ofMillis(300)).development(true).cluster(cluster);
+    return Tributary.pipeline(definition)
+        .name("shop")
+        .storage(STORAGE.toString())
+        .configuration(
+            Map.of("source.orders", ORDERS.toString(), "source.changes", CHANGES.toString()))
+        .parallelism(2)
+        .triggerInterval(Duration.ofMillis(300))
+        .development(true)
+        .cluster(cluster);
   }
 
   static void deleteRecursively(Path path) throws IOException {
@@ -56,13 +63,16 @@ final class StateCompatFixture {
       return;
     }
     try (Stream<Path> files = Files.walk(path)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      files
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     }
   }
 
@@ -78,8 +88,11 @@ final class StateCompatFixture {
     StringBuilder lines = new StringBuilder();
     try (Stream<Path> files = Files.walk(fixture)) {
       for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-        lines.append(Files.getLastModifiedTime(file).toMillis()).append(' ')
-            .append(fixture.relativize(file)).append('\n');
+        lines
+            .append(Files.getLastModifiedTime(file).toMillis())
+            .append(' ')
+            .append(fixture.relativize(file))
+            .append('\n');
       }
     }
     Files.writeString(fixture.resolve(MODIFICATION_TIMES), lines);
@@ -89,7 +102,8 @@ final class StateCompatFixture {
   static void applyModificationTimes(Path fixture) throws IOException {
     for (String line : Files.readAllLines(fixture.resolve(MODIFICATION_TIMES))) {
       int space = line.indexOf(' ');
-      Files.setLastModifiedTime(fixture.resolve(line.substring(space + 1)),
+      Files.setLastModifiedTime(
+          fixture.resolve(line.substring(space + 1)),
           FileTime.fromMillis(Long.parseLong(line.substring(0, space))));
     }
   }

@@ -50,29 +50,50 @@ public final class StateCompatPipeline implements PipelineDefinition {
 
   @Override
   public void define(Pipeline p) {
-    p.streamingTable("orders_raw").from(AutoLoader.json(p.conf("source.orders", "/none"))
-        .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
-    p.streamingTable("orders").from("orders_raw")
+    p.streamingTable("orders_raw")
+        .from(
+            AutoLoader.json(p.conf("source.orders", "/none"))
+                .schema("order_id STRING, customer_id STRING, amount DOUBLE"));
+    p.streamingTable("orders")
+        .from("orders_raw")
         .expect("has_customer", "customer_id IS NOT NULL")
         .expectOrDrop("positive_amount", "amount > 0")
         .dropDuplicates(dedupByCustomer ? "customer_id" : "order_id");
 
-    p.streamingTable("changes_raw").from(AutoLoader.json(p.conf("source.changes", "/none"))
-        .schema("customer_id STRING, name STRING, operation STRING, seq BIGINT")
-        .option("maxFilesPerTrigger", "1").option("rescuedDataColumn", "false"));
-    p.streamingTable("changes").query(ctx -> {
-      TableEnvironment env = ctx.tableEnvironment();
-      if (!Arrays.asList(env.listUserDefinedFunctions()).contains("fail_once")) {
-        env.createTemporarySystemFunction("fail_once", FailOnce.class);
-      }
-      return ctx.readStream("changes_raw").select($("customer_id"), call("fail_once", $("name")).as("name"),
-          $("operation"), $("seq"));
-    });
+    p.streamingTable("changes_raw")
+        .from(
+            AutoLoader.json(p.conf("source.changes", "/none"))
+                .schema("customer_id STRING, name STRING, operation STRING, seq BIGINT")
+                .option("maxFilesPerTrigger", "1")
+                .option("rescuedDataColumn", "false"));
+    p.streamingTable("changes")
+        .query(
+            ctx -> {
+              TableEnvironment env = ctx.tableEnvironment();
+              if (!Arrays.asList(env.listUserDefinedFunctions()).contains("fail_once")) {
+                env.createTemporarySystemFunction("fail_once", FailOnce.class);
+              }
+              return ctx.readStream("changes_raw")
+                  .select(
+                      $("customer_id"),
+                      call("fail_once", $("name")).as("name"),
+                      $("operation"),
+                      $("seq"));
+            });
     p.createStreamingTable("customers");
-    p.applyChanges("customers").from("changes").keys("customer_id").sequenceBy("seq")
-        .applyAsDeletes("operation = 'DELETE'").exceptColumnList("operation");
+    p.applyChanges("customers")
+        .from("changes")
+        .keys("customer_id")
+        .sequenceBy("seq")
+        .applyAsDeletes("operation = 'DELETE'")
+        .exceptColumnList("operation");
     p.createStreamingTable("customers_history");
-    p.applyChanges("customers_history").from("changes").keys("customer_id").sequenceBy("seq")
-        .applyAsDeletes("operation = 'DELETE'").exceptColumnList("operation").storedAsScdType(2);
+    p.applyChanges("customers_history")
+        .from("changes")
+        .keys("customer_id")
+        .sequenceBy("seq")
+        .applyAsDeletes("operation = 'DELETE'")
+        .exceptColumnList("operation")
+        .storedAsScdType(2);
   }
 }

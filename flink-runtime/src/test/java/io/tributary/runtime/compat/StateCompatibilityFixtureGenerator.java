@@ -30,17 +30,21 @@ class StateCompatibilityFixtureGenerator {
   void generate() throws Exception {
     Path target = Path.of(System.getProperty("tributary.stateCompat.generate")).toAbsolutePath();
     try (AutoCloseable lock = StateCompatFixture.lock();
-         EmbeddedCluster cluster = EmbeddedCluster.start(2, new Configuration())) {
+        EmbeddedCluster cluster = EmbeddedCluster.start(2, new Configuration())) {
       StateCompatFixture.deleteRecursively(StateCompatFixture.ROOT);
       Files.createDirectories(StateCompatFixture.ORDERS);
       Files.createDirectories(StateCompatFixture.CHANGES);
-      Files.writeString(StateCompatFixture.ORDERS.resolve("part-1.json"), """
+      Files.writeString(
+          StateCompatFixture.ORDERS.resolve("part-1.json"),
+          """
           {"order_id":"o1","customer_id":"c1","amount":10.0}
           {"order_id":"o2","customer_id":"c1","amount":-1.0}
           {"order_id":"o3","customer_id":null,"amount":5.0}
           {"order_id":"o1","customer_id":"c1","amount":10.0}
           """);
-      Files.writeString(StateCompatFixture.CHANGES.resolve("part-1.json"), """
+      Files.writeString(
+          StateCompatFixture.CHANGES.resolve("part-1.json"),
+          """
           {"customer_id":"c1","name":"Ann","operation":"UPSERT","seq":1}
           {"customer_id":"c2","name":"Bob","operation":"UPSERT","seq":2}
           {"customer_id":"c3","name":"Cid","operation":"UPSERT","seq":3}
@@ -49,11 +53,15 @@ class StateCompatibilityFixtureGenerator {
       UpdateResult first = StateCompatFixture.update(new StateCompatPipeline(), cluster).run();
       assertThat(first.state()).as("%s", first.error()).isEqualTo(UpdateState.COMPLETED);
 
-      Files.writeString(StateCompatFixture.CHANGES.resolve("part-2.json"), """
+      Files.writeString(
+          StateCompatFixture.CHANGES.resolve("part-2.json"),
+          """
           {"customer_id":"c1","name":"Ann B","operation":"UPSERT","seq":5}
           {"customer_id":"c2","name":null,"operation":"DELETE","seq":6}
           """);
-      Files.writeString(StateCompatFixture.CHANGES.resolve("part-3.json"), """
+      Files.writeString(
+          StateCompatFixture.CHANGES.resolve("part-3.json"),
+          """
           {"customer_id":"c3","name":"Cid C","operation":"UPSERT","seq":4}
           {"customer_id":"c4","name":"Dee","operation":"UPSERT","seq":7}
           """);
@@ -63,12 +71,18 @@ class StateCompatibilityFixtureGenerator {
       StateCompatPipeline.FailOnce.disarm();
       assertThat(second.state()).isEqualTo(UpdateState.FAILED);
       assertThat(second.error().orElseThrow()).contains("injected failure at row 3");
-      assertThat(DeltaTableReader.readAll(StateCompatFixture.STORAGE.resolve("tables/customers").toString()))
+      assertThat(
+              DeltaTableReader.readAll(
+                  StateCompatFixture.STORAGE.resolve("tables/customers").toString()))
           .as("part-2's epoch was committed before the failure: the fixture's checkpoint holds it")
           .contains(Row.of("c1", "Ann B", 5L));
-      try (Stream<Path> files = Files.walk(StateCompatFixture.STORAGE.resolve("_tributary/state"))) {
-        assertThat(files.filter(f -> f.toString().contains("/checkpoints/") && f.endsWith("_metadata")))
-            .as("a retained checkpoint").isNotEmpty();
+      try (Stream<Path> files =
+          Files.walk(StateCompatFixture.STORAGE.resolve("_tributary/state"))) {
+        assertThat(
+                files.filter(
+                    f -> f.toString().contains("/checkpoints/") && f.endsWith("_metadata")))
+            .as("a retained checkpoint")
+            .isNotEmpty();
       }
 
       StateCompatFixture.deleteRecursively(target);

@@ -59,9 +59,12 @@ class StateCompatibilityITCase {
 
   @Test
   void stateOfTheEarlierBuildRestoresAndTheNextUpdateContinuesExactlyOnce() throws Exception {
-    assertThat(rows("customers")).as("the fixture's checkpointed epoch is committed")
+    assertThat(rows("customers"))
+        .as("the fixture's checkpointed epoch is committed")
         .contains(Row.of("c1", "Ann B", 5L));
-    Files.writeString(StateCompatFixture.ORDERS.resolve("part-2.json"), """
+    Files.writeString(
+        StateCompatFixture.ORDERS.resolve("part-2.json"),
+        """
         {"order_id":"o1","customer_id":"c1","amount":10.0}
         {"order_id":"o3","customer_id":"c9","amount":5.0}
         {"order_id":"o4","customer_id":"c2","amount":7.5}
@@ -71,18 +74,24 @@ class StateCompatibilityITCase {
         {"order_id":"o8","customer_id":null,"amount":2.0}
         {"order_id":"o4","customer_id":"c2","amount":7.5}
         """);
-    Files.writeString(StateCompatFixture.CHANGES.resolve("part-4.json"), """
+    Files.writeString(
+        StateCompatFixture.CHANGES.resolve("part-4.json"),
+        """
         {"customer_id":"c1","name":"Ann C","operation":"UPSERT","seq":4}
         {"customer_id":"c4","name":null,"operation":"DELETE","seq":8}
         {"customer_id":"c5","name":"Eve","operation":"UPSERT","seq":9}
         """);
 
-    UpdateResult update = StateCompatFixture.update(new StateCompatPipeline(), CLUSTER.cluster()).run();
+    UpdateResult update =
+        StateCompatFixture.update(new StateCompatPipeline(), CLUSTER.cluster()).run();
 
     assertThat(update.state()).as("%s", update.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(update.number()).isEqualTo(3);
-    assertThat(rows("orders_raw")).as("part-1 was read by update 1 only: 4 rows, then part-2's 8").hasSize(12);
-    assertThat(rows("orders")).as("o1 and o3 were seen in update 1: dropDuplicates remembers them")
+    assertThat(rows("orders_raw"))
+        .as("part-1 was read by update 1 only: 4 rows, then part-2's 8")
+        .hasSize(12);
+    assertThat(rows("orders"))
+        .as("o1 and o3 were seen in update 1: dropDuplicates remembers them")
         .containsExactlyInAnyOrder(
             Row.of("o1", "c1", 10.0, null),
             Row.of("o3", null, 5.0, null),
@@ -90,44 +99,61 @@ class StateCompatibilityITCase {
             Row.of("o5", null, 3.0, null),
             Row.of("o7", "c3", 1.0, null),
             Row.of("o8", null, 2.0, null));
-    assertThat(rows("changes_raw")).as("each change file read once: part-2 by the checkpointed epoch")
+    assertThat(rows("changes_raw"))
+        .as("each change file read once: part-2 by the checkpointed epoch")
         .hasSize(3 + 2 + 2 + 3);
-    assertThat(rows("customers")).containsExactlyInAnyOrder(
-        Row.of("c1", "Ann B", 5L), Row.of("c3", "Cid C", 4L), Row.of("c5", "Eve", 9L));
-    assertThat(rows("customers_history")).containsExactlyInAnyOrder(
-        Row.of("c1", "Ann", 1L, 1L, 4L),
-        Row.of("c1", "Ann C", 4L, 4L, 5L), // a late change of update 3 between versions of updates 1 and 2
-        Row.of("c1", "Ann B", 5L, 5L, null),
-        Row.of("c2", "Bob", 2L, 2L, 6L),
-        Row.of("c3", "Cid", 3L, 3L, 4L),
-        Row.of("c3", "Cid C", 4L, 4L, null),
-        Row.of("c4", "Dee", 7L, 7L, 8L),
-        Row.of("c5", "Eve", 9L, 9L, null));
+    assertThat(rows("customers"))
+        .containsExactlyInAnyOrder(
+            Row.of("c1", "Ann B", 5L), Row.of("c3", "Cid C", 4L), Row.of("c5", "Eve", 9L));
+    assertThat(rows("customers_history"))
+        .containsExactlyInAnyOrder(
+            Row.of("c1", "Ann", 1L, 1L, 4L),
+            Row.of(
+                "c1", "Ann C", 4L, 4L,
+                5L), // a late change of update 3 between versions of updates 1 and 2
+            Row.of("c1", "Ann B", 5L, 5L, null),
+            Row.of("c2", "Bob", 2L, 2L, 6L),
+            Row.of("c3", "Cid", 3L, 3L, 4L),
+            Row.of("c3", "Cid C", 4L, 4L, null),
+            Row.of("c4", "Dee", 7L, 7L, 8L),
+            Row.of("c5", "Eve", 9L, 9L, null));
 
-    PipelineStorage storage = PipelineStorage.at(StateCompatFixture.STORAGE.toString(),
-        new org.apache.hadoop.conf.Configuration());
+    PipelineStorage storage =
+        PipelineStorage.at(
+            StateCompatFixture.STORAGE.toString(), new org.apache.hadoop.conf.Configuration());
     Map<String, EventLog.ExpectationTotals> quality =
         EventLog.dataQuality(EventLog.of(storage).events(), update.updateId());
-    assertThat(quality).as("the new rows after dedup only: o4, o5, o6, o7, o8").containsOnly(
-        Map.entry("orders.has_customer", new EventLog.ExpectationTotals("orders", "has_customer", 3, 2)),
-        Map.entry("orders.positive_amount", new EventLog.ExpectationTotals("orders", "positive_amount", 4, 1)));
+    assertThat(quality)
+        .as("the new rows after dedup only: o4, o5, o6, o7, o8")
+        .containsOnly(
+            Map.entry(
+                "orders.has_customer",
+                new EventLog.ExpectationTotals("orders", "has_customer", 3, 2)),
+            Map.entry(
+                "orders.positive_amount",
+                new EventLog.ExpectationTotals("orders", "positive_amount", 4, 1)));
   }
 
   @Test
   void theEarlierBuildsStateFingerprintsParseAndStillCatchAChangedDefinition() throws Exception {
-    UpdateResult unchanged = StateCompatFixture.update(new StateCompatPipeline(), CLUSTER.cluster()).run();
+    UpdateResult unchanged =
+        StateCompatFixture.update(new StateCompatPipeline(), CLUSTER.cluster()).run();
 
     assertThat(unchanged.state()).as("%s", unchanged.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(rows("orders_raw")).as("no new order file: nothing read again").hasSize(4);
 
-    UpdateResult changed = StateCompatFixture.update(new StateCompatPipeline(true), CLUSTER.cluster()).run();
+    UpdateResult changed =
+        StateCompatFixture.update(new StateCompatPipeline(true), CLUSTER.cluster()).run();
 
     assertThat(changed.state()).isEqualTo(UpdateState.FAILED);
-    assertThat(changed.error().orElseThrow()).as("the saved fingerprint's line, read back")
-        .contains("(was \"orders drop duplicates [order_id]\", now \"orders drop duplicates [customer_id]\")");
+    assertThat(changed.error().orElseThrow())
+        .as("the saved fingerprint's line, read back")
+        .contains(
+            "(was \"orders drop duplicates [order_id]\", now \"orders drop duplicates [customer_id]\")");
   }
 
   private static List<Row> rows(String table) throws Exception {
-    return DeltaTableReader.readAll(StateCompatFixture.STORAGE.resolve("tables/" + table).toString());
+    return DeltaTableReader.readAll(
+        StateCompatFixture.STORAGE.resolve("tables/" + table).toString());
   }
 }

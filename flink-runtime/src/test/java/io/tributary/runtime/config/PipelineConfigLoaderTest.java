@@ -17,7 +17,9 @@ class PipelineConfigLoaderTest {
 
   @Test
   void readsEveryKeyAndResolvesPathsAgainstTheFilesFolder() throws Exception {
-    Path file = write("""
+    Path file =
+        write(
+            """
         name: medallion
         storage: out/medallion
         libraries:
@@ -40,7 +42,8 @@ class PipelineConfigLoaderTest {
     assertThat(config.name()).isEqualTo("medallion");
     assertThat(config.storage()).isEqualTo(dir.resolve("out/medallion").toString());
     assertThat(config.libraries()).containsExactly("io.tributary.examples.MedallionPipeline");
-    assertThat(config.configuration()).containsEntry("source.orders", dir + "/data/orders")
+    assertThat(config.configuration())
+        .containsEntry("source.orders", dir + "/data/orders")
         .containsEntry("pipelines.trigger.interval", "1 hour");
     assertThat(config.development()).isFalse();
     assertThat(config.triggerInterval()).isEqualTo(Duration.ofMinutes(5));
@@ -50,9 +53,11 @@ class PipelineConfigLoaderTest {
 
   @Test
   void readsTheClusterToRunOnAndDefaultsToEmbedded() throws Exception {
-    PipelineConfig remote = PipelineConfigLoader.load(
-        write("name: p\nstorage: /s\nlibraries: [a.B]\nflink:\n  cluster: 10.0.0.5:8081\n"));
-    PipelineConfig embedded = PipelineConfigLoader.load(write("name: p\nstorage: /s\nlibraries: [a.B]\n"));
+    PipelineConfig remote =
+        PipelineConfigLoader.load(
+            write("name: p\nstorage: /s\nlibraries: [a.B]\nflink:\n  cluster: 10.0.0.5:8081\n"));
+    PipelineConfig embedded =
+        PipelineConfigLoader.load(write("name: p\nstorage: /s\nlibraries: [a.B]\n"));
 
     assertThat(remote.cluster()).isEqualTo("10.0.0.5:8081");
     assertThat(embedded.cluster()).isEmpty();
@@ -65,20 +70,24 @@ class PipelineConfigLoaderTest {
 
     assertThatThrownBy(() -> PipelineConfigLoader.load(file))
         .isInstanceOf(PipelineConfigException.class)
-        .hasMessage(file + ": flink.cluster: Flink cluster 'jobmanager': expected HOST:PORT of its REST endpoint,"
-            + " such as 127.0.0.1:8081 (the JobManager's rest.port).");
+        .hasMessage(
+            file
+                + ": flink.cluster: Flink cluster 'jobmanager': expected HOST:PORT of its REST endpoint,"
+                + " such as 127.0.0.1:8081 (the JobManager's rest.port).");
   }
 
   @Test
   void keepsAUriStorageAsItIs() throws Exception {
     Path file = write("name: p\nstorage: hdfs://namenode:8020/pipelines/p\nlibraries: [a.B]\n");
 
-    assertThat(PipelineConfigLoader.load(file).storage()).isEqualTo("hdfs://namenode:8020/pipelines/p");
+    assertThat(PipelineConfigLoader.load(file).storage())
+        .isEqualTo("hdfs://namenode:8020/pipelines/p");
   }
 
   @Test
   void defaultsToTriggeredDevelopmentMode() throws Exception {
-    PipelineConfig config = PipelineConfigLoader.load(write("name: p\nstorage: /s\nlibraries: [a.B]\n"));
+    PipelineConfig config =
+        PipelineConfigLoader.load(write("name: p\nstorage: /s\nlibraries: [a.B]\n"));
 
     assertThat(config.continuous()).isFalse();
     assertThat(config.development()).isTrue();
@@ -92,8 +101,10 @@ class PipelineConfigLoaderTest {
 
     assertThatThrownBy(() -> PipelineConfigLoader.load(file))
         .isInstanceOf(PipelineConfigException.class)
-        .hasMessage(file + ": unknown key 'storgae' at line 4. Known keys here: [configuration, continuous,"
-            + " development, flink, hadoop, libraries, name, storage, trigger].");
+        .hasMessage(
+            file
+                + ": unknown key 'storgae' at line 4. Known keys here: [configuration, continuous,"
+                + " development, flink, hadoop, libraries, name, storage, trigger].");
   }
 
   @Test
@@ -101,7 +112,9 @@ class PipelineConfigLoaderTest {
     Path file = write("name: p\nstorage: /s\nlibraries: [a.B]\nflink:\n  paralelism: 2\n");
 
     assertThatThrownBy(() -> PipelineConfigLoader.load(file))
-        .hasMessage(file + ": unknown key 'flink.paralelism' at line 5. Known keys here: [cluster, options, parallelism].");
+        .hasMessage(
+            file
+                + ": unknown key 'flink.paralelism' at line 5. Known keys here: [cluster, options, parallelism].");
   }
 
   @Test
@@ -109,8 +122,10 @@ class PipelineConfigLoaderTest {
     Path file = write("continuous: false\n");
 
     assertThatThrownBy(() -> PipelineConfigLoader.load(file))
-        .hasMessage(file + ": missing name, storage, libraries. A pipeline file names the pipeline, its storage"
-            + " root and its PipelineDefinition classes.");
+        .hasMessage(
+            file
+                + ": missing name, storage, libraries. A pipeline file names the pipeline, its storage"
+                + " root and its PipelineDefinition classes.");
   }
 
   @Test
@@ -118,7 +133,9 @@ class PipelineConfigLoaderTest {
     Path file = write("name: p\nstorage: /s\nlibraries: [a.B]\ntrigger:\n  interval: often\n");
 
     assertThatThrownBy(() -> PipelineConfigLoader.load(file))
-        .hasMessage(file + ": trigger.interval 'often' is not a duration. Write it as '10 s', '5 min' or '1 h'.");
+        .hasMessage(
+            file
+                + ": trigger.interval 'often' is not a duration. Write it as '10 s', '5 min' or '1 h'.");
   }
 
   @Test

@@ -17,8 +17,11 @@ class PipelineStorageSettingsTest {
   @TempDir Path dir;
 
   @Test
-  void hadoopBlockAndFsConfigurationKeysAreTheHadoopSettingsWithConfOverridingTheBlock() throws Exception {
-    Path file = write("""
+  void hadoopBlockAndFsConfigurationKeysAreTheHadoopSettingsWithConfOverridingTheBlock()
+      throws Exception {
+    Path file =
+        write(
+            """
         name: p
         storage: s3://bucket/pipelines/p
         libraries: [a.B]
@@ -34,24 +37,39 @@ class PipelineStorageSettingsTest {
     PipelineConfig config = PipelineConfigLoader.load(file);
 
     assertThat(config.storage()).isEqualTo("s3://bucket/pipelines/p");
-    assertThat(config.hadoopSettings()).isEqualTo(Map.of("fs.s3a.endpoint", "http://127.0.0.1:1",
-        "fs.s3a.path.style.access", "true", "dfs.replication", "1"));
-    assertThat(config.withConfiguration(Map.of("fs.s3a.endpoint", "http://127.0.0.1:3")).hadoopSettings())
+    assertThat(config.hadoopSettings())
+        .isEqualTo(
+            Map.of(
+                "fs.s3a.endpoint",
+                "http://127.0.0.1:1",
+                "fs.s3a.path.style.access",
+                "true",
+                "dfs.replication",
+                "1"));
+    assertThat(
+            config
+                .withConfiguration(Map.of("fs.s3a.endpoint", "http://127.0.0.1:3"))
+                .hadoopSettings())
         .containsEntry("fs.s3a.endpoint", "http://127.0.0.1:3");
-    assertThat(config.withStorage("hdfs://nn:8020/p").hadoopSettings()).isEqualTo(config.hadoopSettings());
+    assertThat(config.withStorage("hdfs://nn:8020/p").hadoopSettings())
+        .isEqualTo(config.hadoopSettings());
   }
 
   @Test
   void aHadoopSettingWithoutValueIsRejectedByName() throws Exception {
     Path file = write("name: p\nstorage: /s\nlibraries: [a.B]\nhadoop:\n  fs.s3a.endpoint:\n");
 
-    assertThatThrownBy(() -> PipelineConfigLoader.load(file)).isInstanceOf(PipelineConfigException.class)
-        .hasMessage(file + ": hadoop.fs.s3a.endpoint has no value. Give each Hadoop setting a value, or remove it.");
+    assertThatThrownBy(() -> PipelineConfigLoader.load(file))
+        .isInstanceOf(PipelineConfigException.class)
+        .hasMessage(
+            file
+                + ": hadoop.fs.s3a.endpoint has no value. Give each Hadoop setting a value, or remove it.");
   }
 
   @Test
   void aStorageUriIsKeptAndALocalPathIsMadeAbsolute() {
-    assertThat(PipelineConfig.resolveStorage("hdfs://nn:8020/pipelines/x")).isEqualTo("hdfs://nn:8020/pipelines/x");
+    assertThat(PipelineConfig.resolveStorage("hdfs://nn:8020/pipelines/x"))
+        .isEqualTo("hdfs://nn:8020/pipelines/x");
     assertThat(PipelineConfig.resolveStorage("s3a://bucket/x")).isEqualTo("s3a://bucket/x");
     assertThat(PipelineConfig.resolveStorage("file:/tmp/x")).isEqualTo("file:/tmp/x");
     assertThat(PipelineConfig.resolveStorage("out/x"))
@@ -70,10 +88,12 @@ class PipelineStorageSettingsTest {
   @Test
   void aHdfsStorageStaysOnHdfs() {
     // qualifying a path needs no connection: the NameNode is only contacted by file operations
-    PipelineStorage storage = PipelineStorage.at("hdfs://127.0.0.1:1/pipelines/x", HadoopSettings.none());
+    PipelineStorage storage =
+        PipelineStorage.at("hdfs://127.0.0.1:1/pipelines/x", HadoopSettings.none());
 
     assertThat(storage.root()).isEqualTo("hdfs://127.0.0.1:1/pipelines/x");
-    assertThat(storage.savepointDir("job")).startsWith("hdfs://127.0.0.1:1/pipelines/x/_tributary/state/job");
+    assertThat(storage.savepointDir("job"))
+        .startsWith("hdfs://127.0.0.1:1/pipelines/x/_tributary/state/job");
   }
 
   private Path write(String text) throws Exception {

@@ -12,8 +12,10 @@ public final class DeltaTestFiles {
   private DeltaTestFiles() {}
 
   /** One unpartitioned data file holding {@code rows}, under {@code directory}. */
-  public static List<DeltaDataFile> write(String directory, RowType type, List<Row> rows) throws Exception {
-    try (DeltaFileWriter writer = new DeltaFileWriter(directory, type, List.of(), 1 << 20, new Configuration(), 0)) {
+  public static List<DeltaDataFile> write(String directory, RowType type, List<Row> rows)
+      throws Exception {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(directory, type, List.of(), 1 << 20, new Configuration(), 0)) {
       for (Row row : rows) {
         writer.write(DeltaTestSupport.internal(type, row));
       }

@@ -22,9 +22,11 @@ public final class DeltaTestSupport {
   private DeltaTestSupport() {}
 
   /** Writes {@code rows} as data files of {@code folder} (a table, or a folder inside one), not committed. */
-  public static List<DeltaDataFile> write(String folder, RowType type, List<String> partitionColumns, Row... rows)
+  public static List<DeltaDataFile> write(
+      String folder, RowType type, List<String> partitionColumns, Row... rows)
       throws java.io.IOException {
-    try (DeltaFileWriter writer = new DeltaFileWriter(folder, type, partitionColumns, 1 << 20, new Configuration(), 0)) {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(folder, type, partitionColumns, 1 << 20, new Configuration(), 0)) {
       for (Row row : rows) {
         writer.write(internal(type, row));
       }
@@ -33,7 +35,8 @@ public final class DeltaTestSupport {
   }
 
   public static RowData internal(RowType type, Row row) {
-    DataStructureConverter<Object, Object> converter = DataStructureConverters.getConverter(TypeConversions.fromLogicalToDataType(type));
+    DataStructureConverter<Object, Object> converter =
+        DataStructureConverters.getConverter(TypeConversions.fromLogicalToDataType(type));
     converter.open(DeltaTestSupport.class.getClassLoader());
     return (RowData) converter.toInternal(row);
   }
@@ -70,8 +73,11 @@ public final class DeltaTestSupport {
       case FLOAT -> r.getFloat(name);
       case DOUBLE -> r.getDouble(name);
       // Standalone returns its own scale; the table's is the declared one
-      case DECIMAL -> r.getBigDecimal(name).setScale(
-          ((org.apache.flink.table.types.logical.DecimalType) type).getScale(), java.math.RoundingMode.UNNECESSARY);
+      case DECIMAL ->
+          r.getBigDecimal(name)
+              .setScale(
+                  ((org.apache.flink.table.types.logical.DecimalType) type).getScale(),
+                  java.math.RoundingMode.UNNECESSARY);
       case DATE -> r.getDate(name).toLocalDate();
       case TIMESTAMP_WITH_LOCAL_TIME_ZONE -> r.getTimestamp(name).toInstant();
       case TIMESTAMP_WITHOUT_TIME_ZONE ->

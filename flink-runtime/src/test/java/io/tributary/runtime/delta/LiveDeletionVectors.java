@@ -21,12 +21,16 @@ public final class LiveDeletionVectors {
   public static Map<String, String> of(String table) {
     Configuration conf = new Configuration();
     org.apache.hadoop.fs.Path root = DeltaPaths.qualified(table, conf);
-    KernelSnapshotScan scan = new KernelSnapshotScan(DeltaTableReader.engine(), table, -1,
-        DeltaTableReader.schema(table).orElseThrow());
+    KernelSnapshotScan scan =
+        new KernelSnapshotScan(
+            DeltaTableReader.engine(), table, -1, DeltaTableReader.schema(table).orElseThrow());
     Map<String, String> files = new TreeMap<>();
     for (DeltaDataFile file : scan.dataFiles()) {
-      files.put(file.path(), file.deletionVector() == null ? ""
-          : DeletionVectorStore.path(file.deletionVector(), root).getName());
+      files.put(
+          file.path(),
+          file.deletionVector() == null
+              ? ""
+              : DeletionVectorStore.path(file.deletionVector(), root).getName());
     }
     return files;
   }

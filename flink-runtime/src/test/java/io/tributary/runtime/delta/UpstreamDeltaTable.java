@@ -59,17 +59,29 @@ public final class UpstreamDeltaTable {
     StringBuilder json = new StringBuilder();
     long now = System.currentTimeMillis();
     for (var status : scan.fileStatuses()) {
-      json.append("{\"remove\":{\"path\":\"").append(relative(status.getPath())).append("\",\"deletionTimestamp\":")
-          .append(now).append(",\"dataChange\":false,\"extendedFileMetadata\":true,\"partitionValues\":{},\"size\":")
-          .append(status.getSize()).append("}}\n");
+      json.append("{\"remove\":{\"path\":\"")
+          .append(relative(status.getPath()))
+          .append("\",\"deletionTimestamp\":")
+          .append(now)
+          .append(
+              ",\"dataChange\":false,\"extendedFileMetadata\":true,\"partitionValues\":{},\"size\":")
+          .append(status.getSize())
+          .append("}}\n");
     }
-    json.append("{\"add\":{\"path\":\"").append(relative(merged.path())).append("\",\"partitionValues\":{},\"size\":")
-        .append(merged.size()).append(",\"modificationTime\":").append(merged.modificationTime())
+    json.append("{\"add\":{\"path\":\"")
+        .append(relative(merged.path()))
+        .append("\",\"partitionValues\":{},\"size\":")
+        .append(merged.size())
+        .append(",\"modificationTime\":")
+        .append(merged.modificationTime())
         .append(",\"dataChange\":false}}\n");
-    json.append("{\"commitInfo\":{\"timestamp\":").append(now).append(",\"operation\":\"OPTIMIZE\"}}\n");
+    json.append("{\"commitInfo\":{\"timestamp\":")
+        .append(now)
+        .append(",\"operation\":\"OPTIMIZE\"}}\n");
     Path commit = Path.of(path, "_delta_log", String.format("%020d.json", version + 1));
     try {
-      Files.writeString(commit, json, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW);
+      Files.writeString(
+          commit, json, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -88,14 +100,17 @@ public final class UpstreamDeltaTable {
       var json = new com.fasterxml.jackson.databind.ObjectMapper();
       com.fasterxml.jackson.databind.node.ObjectNode metadata = null;
       for (long v = version; v >= 0 && metadata == null; v--) {
-        for (String line : Files.readAllLines(Path.of(path, "_delta_log", String.format("%020d.json", v)))) {
+        for (String line :
+            Files.readAllLines(Path.of(path, "_delta_log", String.format("%020d.json", v)))) {
           if (line.startsWith("{\"metaData\"")) {
             metadata = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(line);
           }
         }
       }
       var action = (com.fasterxml.jackson.databind.node.ObjectNode) metadata.get("metaData");
-      var schema = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(action.get("schemaString").asText());
+      var schema =
+          (com.fasterxml.jackson.databind.node.ObjectNode)
+              json.readTree(action.get("schemaString").asText());
       var fields = (com.fasterxml.jackson.databind.node.ArrayNode) schema.get("fields");
       var added = json.readTree(field);
       boolean replaced = false;
@@ -109,8 +124,11 @@ public final class UpstreamDeltaTable {
         fields.add(added);
       }
       action.put("schemaString", json.writeValueAsString(schema));
-      Files.writeString(Path.of(path, "_delta_log", String.format("%020d.json", version + 1)),
-          json.writeValueAsString(metadata) + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW);
+      Files.writeString(
+          Path.of(path, "_delta_log", String.format("%020d.json", version + 1)),
+          json.writeValueAsString(metadata) + "\n",
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE_NEW);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -139,8 +157,10 @@ public final class UpstreamDeltaTable {
 
   private long commit(List<DeltaDataFile> files, boolean overwrite) {
     epoch++;
-    DeltaWriteSpec spec = overwrite ? DeltaWriteSpec.overwrite(path, type, appId + "-ow", epoch)
-        : DeltaWriteSpec.append(path, type, appId);
+    DeltaWriteSpec spec =
+        overwrite
+            ? DeltaWriteSpec.overwrite(path, type, appId + "-ow", epoch)
+            : DeltaWriteSpec.append(path, type, appId);
     new DeltaTableCommitter(engine, spec).commit(epoch, files, overwrite);
     return DeltaTableReader.version(path);
   }

@@ -40,19 +40,26 @@ class AppendFlowStateFingerprintTest {
     StateFingerprint two = fingerprint("from_us", "from_eu");
 
     assertThat(fingerprint("from_us", "from_eu", "from_asia").differenceFrom(two)).isEmpty();
-    assertThat(fingerprint("from_eu", "from_us").differenceFrom(two)).as("declaration order").isEmpty();
-    assertThat(fingerprint("from_us").differenceFrom(two)).isEqualTo(Optional.of("was \"flow from_eu into"
-        + " all_events [from AutoLoader json /from_eu] reads [] schema ROW<`id` VARCHAR(2147483647)> NOT NULL\","
-        + " now \"(nothing)\""));
+    assertThat(fingerprint("from_eu", "from_us").differenceFrom(two))
+        .as("declaration order")
+        .isEmpty();
+    assertThat(fingerprint("from_us").differenceFrom(two))
+        .isEqualTo(
+            Optional.of(
+                "was \"flow from_eu into"
+                    + " all_events [from AutoLoader json /from_eu] reads [] schema ROW<`id` VARCHAR(2147483647)> NOT NULL\","
+                    + " now \"(nothing)\""));
     Pipeline moved = Pipeline.create("events", Map.of());
     moved.createStreamingTable("all_events");
     moved.appendFlow("from_us").target("all_events").from(AutoLoader.json("/elsewhere"));
     moved.appendFlow("from_eu").target("all_events").from(AutoLoader.json("/from_eu"));
     ResolvedPlan plan = analyzer.analyze(moved.build());
     assertThat(StateFingerprint.of(plan, JobPlanner.plan(plan.plan()).get(0)).differenceFrom(two))
-        .isEqualTo(Optional.of("was \"flow from_us into all_events [from AutoLoader json /from_us] reads []"
-            + " schema ROW<`id` VARCHAR(2147483647)> NOT NULL\", now \"flow from_us into all_events [from"
-            + " AutoLoader json /elsewhere] reads [] schema ROW<`id` VARCHAR(2147483647)> NOT NULL\""));
+        .isEqualTo(
+            Optional.of(
+                "was \"flow from_us into all_events [from AutoLoader json /from_us] reads []"
+                    + " schema ROW<`id` VARCHAR(2147483647)> NOT NULL\", now \"flow from_us into all_events [from"
+                    + " AutoLoader json /elsewhere] reads [] schema ROW<`id` VARCHAR(2147483647)> NOT NULL\""));
   }
 
   @Test
@@ -60,10 +67,14 @@ class AppendFlowStateFingerprintTest {
     Pipeline p = Pipeline.create("events", Map.of());
     p.streamingTable("events").from(AutoLoader.json("/events"));
     p.table("users").from(AutoLoader.json("/users"));
-    p.streamingTable("enriched").query(ctx -> ctx.leftLookupJoin(ctx.readStream("events"), "users", "id"));
+    p.streamingTable("enriched")
+        .query(ctx -> ctx.leftLookupJoin(ctx.readStream("events"), "users", "id"));
     ResolvedPlan plan = analyzer.analyze(p.build());
-    PlannedJob job = JobPlanner.plan(plan.plan()).stream().filter(j -> j.datasets().contains("enriched"))
-        .findFirst().orElseThrow();
+    PlannedJob job =
+        JobPlanner.plan(plan.plan()).stream()
+            .filter(j -> j.datasets().contains("enriched"))
+            .findFirst()
+            .orElseThrow();
 
     assertThat(StateFingerprint.of(plan, job).lines()).contains("enriched reads [STREAM(events)]");
   }

@@ -55,26 +55,35 @@ class FailoverWatchITCase {
   private static final AtomicInteger FAILED = new AtomicInteger();
 
   @Test
-  void aFailedOverJobWhoseSourceNeverGetsItsSplitBackFailsInsteadOfWaitingForever() throws Exception {
+  void aFailedOverJobWhoseSourceNeverGetsItsSplitBackFailsInsteadOfWaitingForever()
+      throws Exception {
     FAILED.set(0);
     String runId = "failover-watch-" + UUID.randomUUID();
     EmbeddedExecutor executor = new EmbeddedExecutor(CLUSTER.cluster(), Duration.ofSeconds(3));
-    SubmittedJob job = executor.submit(new JobSubmission("stream_lost", graph(), Optional.empty(), runId,
-        List.of("lost-splits")));
+    SubmittedJob job =
+        executor.submit(
+            new JobSubmission(
+                "stream_lost", graph(), Optional.empty(), runId, List.of("lost-splits")));
 
     // without the watch the result never comes: the restarted reader waits for a split no one has
     JobOutcome outcome = job.result().get(90, TimeUnit.SECONDS);
     assertThat(FAILED.get()).isEqualTo(1);
     assertThat(job.caughtUp()).isNotDone();
     assertThat(outcome.status()).isEqualTo(JobStatus.FAILED);
-    assertThat(outcome.failure()).get().extracting(Throwable::getMessage).asString()
-        .isEqualTo("Job 'stream_lost' failed over (1 task restarts) and since then its sources [lost-splits] have"
-            + " neither caught up nor written a row in 3 s: a restarted source that does not get its input back"
-            + " would wait forever, so the job is cancelled. Its tasks restarted after: injected: the reader fails"
-            + " on its split. The wait is"
-            + " pipelines.cluster.caughtUpTimeout in the pipeline's configuration.");
+    assertThat(outcome.failure())
+        .get()
+        .extracting(Throwable::getMessage)
+        .asString()
+        .isEqualTo(
+            "Job 'stream_lost' failed over (1 task restarts) and since then its sources [lost-splits] have"
+                + " neither caught up nor written a row in 3 s: a restarted source that does not get its input back"
+                + " would wait forever, so the job is cancelled. Its tasks restarted after: injected: the reader fails"
+                + " on its split. The wait is"
+                + " pipelines.cluster.caughtUpTimeout in the pipeline's configuration.");
     JobID id = JobID.fromHexString(job.id());
-    Await.until("the job cancelled", Duration.ofSeconds(60),
+    Await.until(
+        "the job cancelled",
+        Duration.ofSeconds(60),
         () -> CLUSTER.cluster().status(id) == JobStatus.CANCELED);
   }
 
@@ -109,7 +118,8 @@ class FailoverWatchITCase {
     }
 
     @Override
-    public SplitEnumerator<Part, Integer> restoreEnumerator(SplitEnumeratorContext<Part> context, Integer left) {
+    public SplitEnumerator<Part, Integer> restoreEnumerator(
+        SplitEnumeratorContext<Part> context, Integer left) {
       return new Enumerator(context, left);
     }
 
@@ -219,7 +229,8 @@ class FailoverWatchITCase {
     private final java.util.function.Function<T, String> write;
     private final java.util.function.Function<String, T> read;
 
-    Serializer(java.util.function.Function<T, String> write, java.util.function.Function<String, T> read) {
+    Serializer(
+        java.util.function.Function<T, String> write, java.util.function.Function<String, T> read) {
       this.write = write;
       this.read = read;
     }

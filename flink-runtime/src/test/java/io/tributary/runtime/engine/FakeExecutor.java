@@ -34,13 +34,18 @@ import org.apache.flink.runtime.jobgraph.JobType;
 public final class FakeExecutor implements JobExecutor {
 
   /** How one submitted run of a job behaves. */
-  public enum Behaviour { WORKS, FAILS, RUNS_UNTIL_STOPPED }
+  public enum Behaviour {
+    WORKS,
+    FAILS,
+    RUNS_UNTIL_STOPPED
+  }
 
   /**
    * One scripted run: its behaviour and, for FAILS, the failure; it behaves so once {@code gate}
    * completes (until then a STREAMING job has not caught up and a BATCH job runs).
    */
-  public record Run(Behaviour behaviour, Optional<Throwable> failure, CompletableFuture<Void> gate) {
+  public record Run(
+      Behaviour behaviour, Optional<Throwable> failure, CompletableFuture<Void> gate) {
     public Run(Behaviour behaviour, Optional<Throwable> failure) {
       this(behaviour, failure, CompletableFuture.completedFuture(null));
     }
@@ -70,8 +75,8 @@ public final class FakeExecutor implements JobExecutor {
   }
 
   /** A submission as the fake saw it. */
-  public record Submitted(String job, Optional<String> restoreFrom, String runId, Behaviour behaviour,
-      String jobId) {}
+  public record Submitted(
+      String job, Optional<String> restoreFrom, String runId, Behaviour behaviour, String jobId) {}
 
   private final Map<String, Queue<Run>> scripts = new HashMap<>();
   private final List<Submitted> submissions = new ArrayList<>();
@@ -79,8 +84,10 @@ public final class FakeExecutor implements JobExecutor {
   private final AtomicInteger ids = new AtomicInteger();
   private final CompletableFuture<String> firstRunning = new CompletableFuture<>();
   private OptionalInt slots = OptionalInt.empty();
+
   /** The jobs submitted and not ended, by name. */
   private final List<String> running = new ArrayList<>();
+
   private int mostRunning;
 
   /** Says the cluster has {@code slots} slots, so a triggered update runs jobs side by side. */
@@ -135,28 +142,38 @@ public final class FakeExecutor implements JobExecutor {
 
   @Override
   public synchronized SubmittedJob submit(JobSubmission submission) {
-    Run run = Optional.ofNullable(scripts.get(submission.job())).map(Queue::poll).orElse(Run.works());
-    submissions.add(new Submitted(submission.job(), submission.restoreFrom(), submission.runId(), run.behaviour(),
-        submission.graph().getOptionalJobId().map(Object::toString).orElse("")));
+    Run run =
+        Optional.ofNullable(scripts.get(submission.job())).map(Queue::poll).orElse(Run.works());
+    submissions.add(
+        new Submitted(
+            submission.job(),
+            submission.restoreFrom(),
+            submission.runId(),
+            run.behaviour(),
+            submission.graph().getOptionalJobId().map(Object::toString).orElse("")));
     Job job = new Job("fake-" + ids.incrementAndGet(), submission.job());
     running.add(submission.job());
     mostRunning = Math.max(mostRunning, running.size());
     job.result.whenComplete((outcome, error) -> ended(submission.job()));
     boolean streaming = submission.graph().getJobType() == JobType.STREAMING;
-    run.gate().thenRun(() -> {
-      switch (run.behaviour()) {
-        case FAILS -> job.result.complete(JobOutcome.failed(run.failure().orElseThrow()));
-        case WORKS -> {
-          if (streaming) {
-            job.caughtUp.complete(null); // and it runs until stopped, as a streaming job's sources never finish
-          } else {
-            job.result.complete(JobOutcome.finished(Map.of()));
-          }
-        }
-        case RUNS_UNTIL_STOPPED -> firstRunning.complete(submission.job());
-        default -> throw new IllegalStateException(run.behaviour().name());
-      }
-    });
+    run.gate()
+        .thenRun(
+            () -> {
+              switch (run.behaviour()) {
+                case FAILS -> job.result.complete(JobOutcome.failed(run.failure().orElseThrow()));
+                case WORKS -> {
+                  if (streaming) {
+                    job.caughtUp.complete(
+                        null); // and it runs until stopped, as a streaming job's sources never
+                    // finish
+                  } else {
+                    job.result.complete(JobOutcome.finished(Map.of()));
+                  }
+                }
+                case RUNS_UNTIL_STOPPED -> firstRunning.complete(submission.job());
+                default -> throw new IllegalStateException(run.behaviour().name());
+              }
+            });
     return job;
   }
 
@@ -192,7 +209,8 @@ public final class FakeExecutor implements JobExecutor {
 
     @Override
     public CompletableFuture<JobStatus> status() {
-      return CompletableFuture.completedFuture(result.isDone() ? result.join().status() : JobStatus.RUNNING);
+      return CompletableFuture.completedFuture(
+          result.isDone() ? result.join().status() : JobStatus.RUNNING);
     }
 
     @Override
@@ -221,8 +239,9 @@ public final class FakeExecutor implements JobExecutor {
 
     @Override
     public void cancel() {
-      result.complete(new JobOutcome(JobStatus.CANCELED, Map.of(), Optional.of(new IllegalStateException(
-          "cancelled"))));
+      result.complete(
+          new JobOutcome(
+              JobStatus.CANCELED, Map.of(), Optional.of(new IllegalStateException("cancelled"))));
     }
   }
 }

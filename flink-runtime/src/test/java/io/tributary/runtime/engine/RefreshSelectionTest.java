@@ -24,7 +24,9 @@ class RefreshSelectionTest {
     p.streamingTable("bronze").from(AutoLoader.json("/orders"));
     p.streamingTable("silver").from("bronze");
     p.table("gold").from("silver");
-    p.streamingTable("audit").from(AutoLoader.json("/audit")).tableProperty("pipelines.reset.allowed", "false");
+    p.streamingTable("audit")
+        .from(AutoLoader.json("/audit"))
+        .tableProperty("pipelines.reset.allowed", "false");
     return p.build();
   }
 
@@ -32,23 +34,26 @@ class RefreshSelectionTest {
   void byDefaultEveryJobRunsAndNoneIsReset() {
     RefreshSelection.Resolved resolved = RefreshSelection.all().resolve(plan, jobs);
 
-    assertThat(resolved.runJobs()).containsExactlyInAnyOrder("stream_bronze", "table_gold", "stream_audit");
+    assertThat(resolved.runJobs())
+        .containsExactlyInAnyOrder("stream_bronze", "table_gold", "stream_audit");
     assertThat(resolved.resetJobs()).isEmpty();
   }
 
   @Test
   void refreshRunsTheNamedTablesJobsAndSaysWhichOthersRunWithThem() {
-    RefreshSelection.Resolved resolved = RefreshSelection.refresh(Set.of("silver")).resolve(plan, jobs);
+    RefreshSelection.Resolved resolved =
+        RefreshSelection.refresh(Set.of("silver")).resolve(plan, jobs);
 
     assertThat(resolved.runJobs()).containsExactly("stream_bronze");
     assertThat(resolved.resetJobs()).isEmpty();
-    assertThat(resolved.notes()).containsEntry("bronze", "runs with silver: they share a streaming job");
+    assertThat(resolved.notes())
+        .containsEntry("bronze", "runs with silver: they share a streaming job");
   }
 
   @Test
   void fullRefreshOfATableResetsItsWholeJob() {
-    RefreshSelection.Resolved resolved = RefreshSelection.fullRefreshTables(Set.of("silver", "gold"))
-        .resolve(plan, jobs);
+    RefreshSelection.Resolved resolved =
+        RefreshSelection.fullRefreshTables(Set.of("silver", "gold")).resolve(plan, jobs);
 
     assertThat(resolved.runJobs()).containsExactlyInAnyOrder("stream_bronze", "table_gold");
     assertThat(resolved.resetJobs()).containsExactlyInAnyOrder("stream_bronze", "table_gold");
@@ -59,19 +64,25 @@ class RefreshSelectionTest {
     RefreshSelection.Resolved resolved = RefreshSelection.fullRefreshAll().resolve(plan, jobs);
 
     assertThat(resolved.resetJobs()).containsExactlyInAnyOrder("stream_bronze", "table_gold");
-    assertThat(resolved.notes()).containsEntry("audit",
-        "not fully refreshed: audit in the same job forbids it (pipelines.reset.allowed=false)");
+    assertThat(resolved.notes())
+        .containsEntry(
+            "audit",
+            "not fully refreshed: audit in the same job forbids it (pipelines.reset.allowed=false)");
   }
 
   @Test
   void namesEveryUnknownTableAndEveryForbiddenReset() {
-    assertThatThrownBy(() -> RefreshSelection.fullRefreshTables(Set.of("audit", "silverr")).resolve(plan, jobs))
+    assertThatThrownBy(
+            () ->
+                RefreshSelection.fullRefreshTables(Set.of("audit", "silverr")).resolve(plan, jobs))
         .isInstanceOf(PipelineDefinitionException.class)
-        .hasMessage("""
+        .hasMessage(
+            """
             Pipeline 'shop' has 2 problems:
               1. Table 'audit' forbids a full refresh (pipelines.reset.allowed=false). Remove it from\
              --full-refresh-tables, or change the table property.
               2. --full-refresh-tables names 'silverr', which is not a table of the pipeline. Tables: [audit,\
-             bronze, gold, silver].""".replace("\n", System.lineSeparator()));
+             bronze, gold, silver]."""
+                .replace("\n", System.lineSeparator()));
   }
 }

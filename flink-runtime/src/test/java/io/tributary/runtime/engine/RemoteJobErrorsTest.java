@@ -15,12 +15,16 @@ import org.junit.jupiter.api.Test;
 class RemoteJobErrorsTest {
 
   private static final ExpectationViolationException VIOLATION =
-      new ExpectationViolationException("shop", "silver_orders", "valid_id", "id IS NOT NULL", "{id=NULL}");
+      new ExpectationViolationException(
+          "shop", "silver_orders", "valid_id", "id IS NOT NULL", "{id=NULL}");
 
   @Test
   void theDeepestMessageOfASerializedChainReachesTheUser() {
-    Throwable remote = new SerializedThrowable(new JobException("Recovery is suppressed by NoRestartBackoffTimeStrategy",
-        new RuntimeException("Job execution failed", VIOLATION)));
+    Throwable remote =
+        new SerializedThrowable(
+            new JobException(
+                "Recovery is suppressed by NoRestartBackoffTimeStrategy",
+                new RuntimeException("Job execution failed", VIOLATION)));
 
     assertThat(remote.getCause()).isInstanceOf(SerializedThrowable.class);
     assertThat(JobErrors.rootMessage(remote)).isEqualTo(VIOLATION.getMessage());
@@ -28,9 +32,11 @@ class RemoteJobErrorsTest {
 
   @Test
   void aSerializedExpectationViolationIsNotRetried() {
-    Throwable remote = new SerializedThrowable(new JobException("Recovery is suppressed", VIOLATION));
+    Throwable remote =
+        new SerializedThrowable(new JobException("Recovery is suppressed", VIOLATION));
 
     assertThat(JobErrors.isRetryable(remote)).isFalse();
-    assertThat(JobErrors.isRetryable(new SerializedThrowable(new JobException("TaskManager lost")))).isTrue();
+    assertThat(JobErrors.isRetryable(new SerializedThrowable(new JobException("TaskManager lost"))))
+        .isTrue();
   }
 }

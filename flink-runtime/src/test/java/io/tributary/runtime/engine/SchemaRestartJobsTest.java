@@ -35,14 +35,17 @@ class SchemaRestartJobsTest {
     p.streamingTable("clicks").from(AutoLoader.json("/clicks"));
     p.streamingTable("clicks_by_customer").query(ctx -> ctx.readStream("clicks"));
     p.streamingTable("visits").from(AutoLoader.json("/visits"));
-    return p.build().withResolvedInputs(Map.of(
-        "_customers", List.of(Input.snapshot("customers")),
-        "clicks_by_customer", List.of(Input.stream("clicks"), Input.snapshot("_customers"))));
+    return p.build()
+        .withResolvedInputs(
+            Map.of(
+                "_customers", List.of(Input.snapshot("customers")),
+                "clicks_by_customer",
+                    List.of(Input.stream("clicks"), Input.snapshot("_customers"))));
   }
 
   private static final RowType ID = RowType.of(new VarCharType(VarCharType.MAX_LENGTH));
-  private static final RowType ID_CITY = RowType.of(new VarCharType(VarCharType.MAX_LENGTH),
-      new VarCharType(VarCharType.MAX_LENGTH));
+  private static final RowType ID_CITY =
+      RowType.of(new VarCharType(VarCharType.MAX_LENGTH), new VarCharType(VarCharType.MAX_LENGTH));
 
   /** Every dataset with the row type ID, but {@code widened} with ID_CITY. */
   private static ResolvedPlan analyzed(LogicalPlan plan, Set<String> widened) {
@@ -55,8 +58,10 @@ class SchemaRestartJobsTest {
   void aNewColumnRestartsTheJobsThatWriteOrReadTheWidenedDatasetsInDependencyOrder() {
     LogicalPlan plan = shop();
     ResolvedPlan before = analyzed(plan, Set.of());
-    // orders met a column; clicks_by_customer selects named columns of _customers, so its own type is kept
-    ResolvedPlan after = analyzed(plan, Set.of("orders", "orders_clean", "customers", "_customers"));
+    // orders met a column; clicks_by_customer selects named columns of _customers, so its own type
+    // is kept
+    ResolvedPlan after =
+        analyzed(plan, Set.of("orders", "orders_clean", "customers", "_customers"));
 
     assertThat(SchemaRestarts.changedJobs(before, after))
         .containsExactly("stream_orders", "table_customers", "stream_clicks");
@@ -66,8 +71,10 @@ class SchemaRestartJobsTest {
   void aNewColumnOfAnotherSourceRestartsOnlyItsOwnJob() {
     LogicalPlan plan = shop();
 
-    assertThat(SchemaRestarts.changedJobs(analyzed(plan, Set.of()), analyzed(plan, Set.of("visits"))))
+    assertThat(
+            SchemaRestarts.changedJobs(analyzed(plan, Set.of()), analyzed(plan, Set.of("visits"))))
         .containsExactly("stream_visits");
-    assertThat(SchemaRestarts.changedJobs(analyzed(plan, Set.of()), analyzed(plan, Set.of()))).isEmpty();
+    assertThat(SchemaRestarts.changedJobs(analyzed(plan, Set.of()), analyzed(plan, Set.of())))
+        .isEmpty();
   }
 }

@@ -27,7 +27,8 @@ class UpdateRecordTest {
   @Test
   void theRunningRecordNamesEachJobAsItIsSubmitted() throws Exception {
     PipelineStorage storage = PipelineStorage.at(dir.toString(), HadoopSettings.none());
-    UpdateRecord record = UpdateRecord.reserve(storage, "shop", "u-1", Instant.parse("2026-01-01T00:00:00Z"));
+    UpdateRecord record =
+        UpdateRecord.reserve(storage, "shop", "u-1", Instant.parse("2026-01-01T00:00:00Z"));
     record.jobSubmitting("bronze_orders", "STREAMING", "aa", Optional.of("jm:8081"));
     record.jobSubmitted("aa", new CompletableFuture<>());
 
@@ -61,18 +62,28 @@ class UpdateRecordTest {
     for (int n = 1; n <= 2; n++) {
       Path file = dir.resolve("_tributary/updates/" + String.format("%06d.json", n));
       // as AbandonedUpdates closes it
-      com.fasterxml.jackson.databind.node.ObjectNode closed = (com.fasterxml.jackson.databind.node.ObjectNode) read(n);
+      com.fasterxml.jackson.databind.node.ObjectNode closed =
+          (com.fasterxml.jackson.databind.node.ObjectNode) read(n);
       closed.put("state", "FAILED").put("ended_without_closing", true);
       Files.writeString(file, closed.toString());
     }
-    assertThat(UpdateRecord.leftRunning(storage, 3)).containsExactly(
-        new UpdateRecord.LeftJob(1, "u-1", "jm:8081", "bronze_orders", "STREAMING", "aa"),
-        new UpdateRecord.LeftJob(1, "u-1", "jm:8081", "gold", "BATCH", "bb"));
-    assertThat(UpdateRecord.leftRunning(storage, 1)).as("only updates below the current one").isEmpty();
+    assertThat(UpdateRecord.leftRunning(storage, 3))
+        .containsExactly(
+            new UpdateRecord.LeftJob(1, "u-1", "jm:8081", "bronze_orders", "STREAMING", "aa"),
+            new UpdateRecord.LeftJob(1, "u-1", "jm:8081", "gold", "BATCH", "bb"));
+    assertThat(UpdateRecord.leftRunning(storage, 1))
+        .as("only updates below the current one")
+        .isEmpty();
 
-    UpdateRecord.markStopped(storage, UpdateRecord.leftRunning(storage, 3).get(0), 3, "SAVEPOINT",
+    UpdateRecord.markStopped(
+        storage,
+        UpdateRecord.leftRunning(storage, 3).get(0),
+        3,
+        "SAVEPOINT",
         Optional.of("file:/sp/savepoint-1"));
-    assertThat(UpdateRecord.leftRunning(storage, 3)).extracting(UpdateRecord.LeftJob::jobId).containsExactly("bb");
+    assertThat(UpdateRecord.leftRunning(storage, 3))
+        .extracting(UpdateRecord.LeftJob::jobId)
+        .containsExactly("bb");
     JsonNode job = read(1).path("jobs").get(0);
     assertThat(job.path("stopped_by_update").asLong()).isEqualTo(3);
     assertThat(job.path("stopped").asText()).isEqualTo("SAVEPOINT");
@@ -91,7 +102,8 @@ class UpdateRecordTest {
     int threads = 6;
     int jobsEach = 5;
     java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
     java.util.List<java.util.concurrent.Future<?>> submitted = new java.util.ArrayList<>();
     java.util.Set<String> ids = new java.util.TreeSet<>();
     try {
@@ -100,15 +112,18 @@ class UpdateRecordTest {
         for (int j = 0; j < jobsEach; j++) {
           ids.add("job" + thread + "-" + j);
         }
-        submitted.add(pool.submit(() -> {
-          start.await();
-          for (int j = 0; j < jobsEach; j++) {
-            String id = "job" + thread + "-" + j;
-            record.jobSubmitting("flow_" + thread + "_" + j, "STREAMING", id, Optional.of("jm:8081"));
-            record.jobSubmitted(id, new CompletableFuture<>());
-          }
-          return null;
-        }));
+        submitted.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int j = 0; j < jobsEach; j++) {
+                    String id = "job" + thread + "-" + j;
+                    record.jobSubmitting(
+                        "flow_" + thread + "_" + j, "STREAMING", id, Optional.of("jm:8081"));
+                    record.jobSubmitted(id, new CompletableFuture<>());
+                  }
+                  return null;
+                }));
       }
       for (java.util.concurrent.Future<?> future : submitted) {
         future.get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -119,16 +134,20 @@ class UpdateRecordTest {
 
     JsonNode written = read(1);
     assertThat(written.path("state").asText()).isEqualTo("RUNNING");
-    assertThat(written.path("jobs").findValuesAsText("job_id")).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(written.path("jobs").findValuesAsText("job_id"))
+        .containsExactlyInAnyOrderElementsOf(ids);
     Path file = dir.resolve("_tributary/updates/000001.json");
-    com.fasterxml.jackson.databind.node.ObjectNode closed = (com.fasterxml.jackson.databind.node.ObjectNode) written;
+    com.fasterxml.jackson.databind.node.ObjectNode closed =
+        (com.fasterxml.jackson.databind.node.ObjectNode) written;
     closed.put("state", "FAILED").put("ended_without_closing", true);
     Files.writeString(file, closed.toString());
-    assertThat(UpdateRecord.leftRunning(storage, 2)).extracting(UpdateRecord.LeftJob::jobId)
+    assertThat(UpdateRecord.leftRunning(storage, 2))
+        .extracting(UpdateRecord.LeftJob::jobId)
         .containsExactlyInAnyOrderElementsOf(ids);
   }
 
   private JsonNode read(long number) throws Exception {
-    return JSON.readTree(Files.readString(dir.resolve("_tributary/updates/" + String.format("%06d.json", number))));
+    return JSON.readTree(
+        Files.readString(dir.resolve("_tributary/updates/" + String.format("%06d.json", number))));
   }
 }

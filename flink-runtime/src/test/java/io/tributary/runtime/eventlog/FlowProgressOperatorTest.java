@@ -18,13 +18,19 @@ class FlowProgressOperatorTest {
 
   private static FlowMetrics counts(long passed, long failed, long dropped) {
     return FlowMetrics.quality(
-        new DataQuality("silver", new String[] {"positive"}, new long[] {passed}, new long[] {failed}, dropped));
+        new DataQuality(
+            "silver",
+            new String[] {"positive"},
+            new long[] {passed},
+            new long[] {failed},
+            dropped));
   }
 
-  private OneInputStreamOperatorTestHarness<FlowMetrics, Void> harness(String updateId, OperatorSubtaskState state)
-      throws Exception {
-    var harness = new OneInputStreamOperatorTestHarness<>(
-        new FlowProgressOperator(dir.toString(), "shop", updateId, 7, "silver", "silver"));
+  private OneInputStreamOperatorTestHarness<FlowMetrics, Void> harness(
+      String updateId, OperatorSubtaskState state) throws Exception {
+    var harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new FlowProgressOperator(dir.toString(), "shop", updateId, 7, "silver", "silver"));
     if (state != null) {
       harness.initializeState(state);
     }
@@ -57,9 +63,17 @@ class FlowProgressOperatorTest {
       Event event = events().get(0);
       assertThat(event.level()).isEqualTo(Event.Level.METRICS);
       assertThat(event.eventType()).isEqualTo("flow_progress");
-      assertThat(quality(event).toString()).isEqualTo("{\"dropped_records\":3,\"expectations\":[{\"name\":"
-          + "\"positive\",\"dataset\":\"silver\",\"passed_records\":5,\"failed_records\":3}]}");
-      assertThat(event.detailsJson().path("flow_progress").path("metrics").path("num_output_rows").asLong())
+      assertThat(quality(event).toString())
+          .isEqualTo(
+              "{\"dropped_records\":3,\"expectations\":[{\"name\":"
+                  + "\"positive\",\"dataset\":\"silver\",\"passed_records\":5,\"failed_records\":3}]}");
+      assertThat(
+              event
+                  .detailsJson()
+                  .path("flow_progress")
+                  .path("metrics")
+                  .path("num_output_rows")
+                  .asLong())
           .isEqualTo(5);
     }
   }
@@ -72,9 +86,12 @@ class FlowProgressOperatorTest {
       harness.snapshot(4, 4);
       harness.notifyOfCompletedCheckpoint(4);
     }
-    assertThat(events()).extracting(Event::details).containsExactly(
-        "{\"flow_progress\":{\"status\":\"RUNNING\",\"epoch\":\"4\",\"metrics\":{\"num_output_rows\":5}}}");
-    assertThat(events()).extracting(Event::message)
+    assertThat(events())
+        .extracting(Event::details)
+        .containsExactly(
+            "{\"flow_progress\":{\"status\":\"RUNNING\",\"epoch\":\"4\",\"metrics\":{\"num_output_rows\":5}}}");
+    assertThat(events())
+        .extracting(Event::message)
         .containsExactly("Flow 'silver' committed epoch 4: 5 rows written.");
   }
 
@@ -96,7 +113,8 @@ class FlowProgressOperatorTest {
       restored.snapshot(3, 3);
       restored.notifyOfCompletedCheckpoint(3);
     }
-    assertThat(events()).extracting(e -> quality(e).path("expectations").get(0).path("passed_records").asLong())
+    assertThat(events())
+        .extracting(e -> quality(e).path("expectations").get(0).path("passed_records").asLong())
         .containsExactly(1L, 4L, 100L);
   }
 
@@ -131,7 +149,8 @@ class FlowProgressOperatorTest {
       harness.processElement(counts(2, 1, 1), 0);
       harness.endInput();
     }
-    assertThat(events()).extracting(e -> e.detailsJson().path("flow_progress").path("epoch").asText())
+    assertThat(events())
+        .extracting(e -> e.detailsJson().path("flow_progress").path("epoch").asText())
         .containsExactly("end");
   }
 }

@@ -22,7 +22,9 @@ class RemoteExecutorTest {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       closed = socket.getLocalPort();
     }
-    assertThat(new RestCaughtUpReader(java.net.URI.create("http://127.0.0.1:" + closed)).freeSlots()).isEmpty();
+    assertThat(
+            new RestCaughtUpReader(java.net.URI.create("http://127.0.0.1:" + closed)).freeSlots())
+        .isEmpty();
     try (RemoteExecutor executor = RemoteExecutor.connect("127.0.0.1:" + closed, List.of())) {
       assertThat(executor.slots()).isEmpty();
     }
@@ -30,18 +32,22 @@ class RemoteExecutorTest {
 
   @Test
   void parsesHostAndPortOfARestEndpoint() {
-    assertThat(RemoteExecutor.HostPort.parse("127.0.0.1:8081")).isEqualTo(new RemoteExecutor.HostPort("127.0.0.1", 8081));
-    assertThat(RemoteExecutor.HostPort.parse(" http://jobmanager:8081/ ").toString()).isEqualTo("jobmanager:8081");
+    assertThat(RemoteExecutor.HostPort.parse("127.0.0.1:8081"))
+        .isEqualTo(new RemoteExecutor.HostPort("127.0.0.1", 8081));
+    assertThat(RemoteExecutor.HostPort.parse(" http://jobmanager:8081/ ").toString())
+        .isEqualTo("jobmanager:8081");
   }
 
   @Test
   void rejectsAnEndpointWithoutAUsablePort() {
     assertThatThrownBy(() -> RemoteExecutor.HostPort.parse("jobmanager"))
-        .hasMessage("Flink cluster 'jobmanager': expected HOST:PORT of its REST endpoint, such as 127.0.0.1:8081"
-            + " (the JobManager's rest.port).");
+        .hasMessage(
+            "Flink cluster 'jobmanager': expected HOST:PORT of its REST endpoint, such as 127.0.0.1:8081"
+                + " (the JobManager's rest.port).");
     assertThatThrownBy(() -> RemoteExecutor.HostPort.parse("jobmanager:80801"))
-        .hasMessage("Flink cluster 'jobmanager:80801': the port must be a number from 1 to 65535, such as"
-            + " 127.0.0.1:8081 (the JobManager's rest.port).");
+        .hasMessage(
+            "Flink cluster 'jobmanager:80801': the port must be a number from 1 to 65535, such as"
+                + " 127.0.0.1:8081 (the JobManager's rest.port).");
   }
 
   @Test
@@ -55,7 +61,9 @@ class RemoteExecutorTest {
     try (JarFile file = new JarFile(jar.toFile())) {
       assertThat(Collections.list(file.entries()).stream().map(e -> e.getName()).toList())
           .containsExactly("app.properties", "com/example/Pipeline.class");
-      assertThat(new String(file.getInputStream(file.getEntry("com/example/Pipeline.class")).readAllBytes()))
+      assertThat(
+              new String(
+                  file.getInputStream(file.getEntry("com/example/Pipeline.class")).readAllBytes()))
           .isEqualTo("bytes");
     }
   }
@@ -67,9 +75,12 @@ class RemoteExecutorTest {
     System.setProperty(JobJars.JAR_PROPERTY, notIt.toString());
     try {
       assertThatThrownBy(() -> JobJars.forPipeline(List.of(RemoteExecutorTest.class)))
-          .hasMessage("'" + notIt + "' (named by tributary.flinkJar or TRIBUTARY_FLINK_JAR) is not Tributary's"
-              + " deployable jar: it must exist and hold Tributary with Delta Kernel inside. Build it with"
-              + " `mvn -pl dist -am package`.");
+          .hasMessage(
+              "'"
+                  + notIt
+                  + "' (named by tributary.flinkJar or TRIBUTARY_FLINK_JAR) is not Tributary's"
+                  + " deployable jar: it must exist and hold Tributary with Delta Kernel inside. Build it with"
+                  + " `mvn -pl dist -am package`.");
     } finally {
       if (before == null) {
         System.clearProperty(JobJars.JAR_PROPERTY);

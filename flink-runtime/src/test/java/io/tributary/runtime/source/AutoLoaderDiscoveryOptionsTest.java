@@ -20,11 +20,17 @@ class AutoLoaderDiscoveryOptionsTest {
 
   private final String sourceId = "opts-" + UUID.randomUUID();
 
-  private SplitEnumerator<FileSourceSplit, AutoLoaderEnumeratorState> enumerator(AutoLoader spec, String updateId,
-      EnumeratorContext<FileSourceSplit> context, AutoLoaderEnumeratorState state) {
-    RowType type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
+  private SplitEnumerator<FileSourceSplit, AutoLoaderEnumeratorState> enumerator(
+      AutoLoader spec,
+      String updateId,
+      EnumeratorContext<FileSourceSplit> context,
+      AutoLoaderEnumeratorState state) {
+    RowType type =
+        AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
     AutoLoaderSource source = AutoLoaderSource.triggered(spec, type, updateId, sourceId);
-    return state == null ? source.createEnumerator(context) : source.restoreEnumerator(context, state);
+    return state == null
+        ? source.createEnumerator(context)
+        : source.restoreEnumerator(context, state);
   }
 
   private AutoLoader spec() {
@@ -41,7 +47,8 @@ class AutoLoaderDiscoveryOptionsTest {
   void maxFilesPerTriggerAdmitsThatManyPerEpochAndTheUpdateStillReadsEverything() throws Throwable {
     files(5);
     EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(1);
-    var enumerator = enumerator(spec().option("cloudFiles.maxFilesPerTrigger", "2"), "u1", context, null);
+    var enumerator =
+        enumerator(spec().option("cloudFiles.maxFilesPerTrigger", "2"), "u1", context, null);
     enumerator.start();
     context.registerReaders(1);
     context.runNextOneTimeCallable();
@@ -58,8 +65,9 @@ class AutoLoaderDiscoveryOptionsTest {
     enumerator.notifyCheckpointComplete(2);
     enumerator.handleSplitRequest(0, null);
 
-    assertThat(assigned(context)).containsExactly(path("f0.json"), path("f1.json"), path("f2.json"), path("f3.json"),
-        path("f4.json"));
+    assertThat(assigned(context))
+        .containsExactly(
+            path("f0.json"), path("f1.json"), path("f2.json"), path("f3.json"), path("f4.json"));
     assertThat(context.caughtUp()).isEqualTo(1);
   }
 
@@ -79,7 +87,8 @@ class AutoLoaderDiscoveryOptionsTest {
     enumerator.notifyCheckpointComplete(1);
     enumerator.handleSplitRequest(0, null);
     enumerator.handleSplitRequest(0, null);
-    assertThat(assigned(context)).containsExactly(path("big.json"), path("f0.json"), path("f1.json"));
+    assertThat(assigned(context))
+        .containsExactly(path("big.json"), path("f0.json"), path("f1.json"));
     enumerator.notifyCheckpointComplete(2);
     enumerator.handleSplitRequest(0, null);
     assertThat(assigned(context)).hasSize(4);
@@ -113,10 +122,13 @@ class AutoLoaderDiscoveryOptionsTest {
 
   @Test
   void modifiedAfterIgnoresOlderFilesWithoutRememberingThem() throws Throwable {
-    Files.write(dir, "old.json", "{}\n").toFile().setLastModified(1_577_836_800_000L); // 2020-01-01T00:00:00Z
+    Files.write(dir, "old.json", "{}\n")
+        .toFile()
+        .setLastModified(1_577_836_800_000L); // 2020-01-01T00:00:00Z
     Files.write(dir, "new.json", "{}\n").toFile().setLastModified(1_577_836_800_001L);
     EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(1);
-    var enumerator = enumerator(spec().option("modifiedAfter", "2020-01-01 00:00:00"), "u1", context, null);
+    var enumerator =
+        enumerator(spec().option("modifiedAfter", "2020-01-01 00:00:00"), "u1", context, null);
     enumerator.start();
     context.registerReaders(1);
     context.runNextOneTimeCallable();
@@ -156,16 +168,24 @@ class AutoLoaderDiscoveryOptionsTest {
   @Test
   void badValuesAreReportedWithTheFix() {
     assertThatThrownBy(() -> AutoLoaderOptions.discovery(spec().option("maxFilesPerTrigger", "0")))
-        .hasMessageEndingWith("option 'maxFilesPerTrigger' is '0' but must be a positive whole number. "
-            + "Fix the value passed to option(\"maxFilesPerTrigger\", ...).");
-    assertThatThrownBy(() -> AutoLoaderOptions.discovery(spec().option("maxBytesPerTrigger", "lots")))
+        .hasMessageEndingWith(
+            "option 'maxFilesPerTrigger' is '0' but must be a positive whole number. "
+                + "Fix the value passed to option(\"maxFilesPerTrigger\", ...).");
+    assertThatThrownBy(
+            () -> AutoLoaderOptions.discovery(spec().option("maxBytesPerTrigger", "lots")))
         .hasMessageContaining("must be a positive size such as 1048576, 512k, 64m or 1g");
-    assertThatThrownBy(() -> AutoLoaderOptions.discovery(spec().option("modifiedAfter", "yesterday")))
+    assertThatThrownBy(
+            () -> AutoLoaderOptions.discovery(spec().option("modifiedAfter", "yesterday")))
         .hasMessageContaining("must be a timestamp such as 2024-05-01T00:00:00Z");
-    assertThatThrownBy(() -> AutoLoaderOptions.discovery(spec().option("cloudFiles.maxFileAg", "1 day")))
+    assertThatThrownBy(
+            () -> AutoLoaderOptions.discovery(spec().option("cloudFiles.maxFileAg", "1 day")))
         .hasMessageContaining("unknown option 'cloudFiles.maxFileAg'");
-    assertThat(AutoLoaderOptions.discovery(spec().option("maxBytesPerTrigger", "64m").option("maxFileAge", "7 days")))
-        .isEqualTo(new DiscoveryOptions(Integer.MAX_VALUE, 64L << 20, true, Long.MIN_VALUE, Duration.ofDays(7).toMillis()));
+    assertThat(
+            AutoLoaderOptions.discovery(
+                spec().option("maxBytesPerTrigger", "64m").option("maxFileAge", "7 days")))
+        .isEqualTo(
+            new DiscoveryOptions(
+                Integer.MAX_VALUE, 64L << 20, true, Long.MIN_VALUE, Duration.ofDays(7).toMillis()));
     assertThat(AutoLoaderOptions.discovery(spec())).isEqualTo(DiscoveryOptions.DEFAULTS);
   }
 

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.apache.flink.api.connector.source.ReaderInfo;
-
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.table.types.logical.RowType;
 import org.junit.jupiter.api.Test;
@@ -21,7 +20,8 @@ class AutoLoaderEnumeratorTest {
   private final String sourceId = "events-" + UUID.randomUUID();
 
   private AutoLoaderSource source(AutoLoader spec, String updateId, AutoLoaderSource.Mode mode) {
-    RowType type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
+    RowType type =
+        AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
     return new AutoLoaderSource(spec, type, updateId, sourceId, mode, Duration.ofSeconds(1));
   }
 
@@ -39,7 +39,8 @@ class AutoLoaderEnumeratorTest {
     Files.write(dir, "sub/.e.json", "{}\n");
     Files.write(dir, "empty.json", "");
     EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(2);
-    var enumerator = source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(context);
+    var enumerator =
+        source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(context);
     enumerator.start();
     context.registerReaders(2);
 
@@ -53,7 +54,8 @@ class AutoLoaderEnumeratorTest {
     assertThat(context.caughtUp()).isZero();
     enumerator.handleSplitRequest(1, "localhost");
 
-    assertThat(assigned(context)).containsExactlyInAnyOrder(path("a.json"), path("sub/deeper/b.json"));
+    assertThat(assigned(context))
+        .containsExactlyInAnyOrder(path("a.json"), path("sub/deeper/b.json"));
     assertThat(context.caughtUp()).isEqualTo(1);
     assertThat(CaughtUpRegistry.await("u1", sourceId)).isCompleted();
     AutoLoaderEnumeratorState state = enumerator.snapshotState(1);
@@ -65,7 +67,8 @@ class AutoLoaderEnumeratorTest {
   }
 
   @Test
-  void aRestoreWithinTheSameUpdateDoesNotListAgainAndANewUpdateReadsOnlyNewFilesNotChangedOnes() throws Throwable {
+  void aRestoreWithinTheSameUpdateDoesNotListAgainAndANewUpdateReadsOnlyNewFilesNotChangedOnes()
+      throws Throwable {
     Files.write(dir, "a.json", "{}\n");
     Files.write(dir, "b.json", "{}\n");
     EnumeratorContext<FileSourceSplit> first = new EnumeratorContext<>(1);
@@ -79,20 +82,24 @@ class AutoLoaderEnumeratorTest {
     Files.write(dir, "late.json", "{}\n");
 
     EnumeratorContext<FileSourceSplit> restored = new EnumeratorContext<>(1);
-    var again = source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED).restoreEnumerator(restored, midUpdate);
+    var again =
+        source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED)
+            .restoreEnumerator(restored, midUpdate);
     again.start();
     restored.registerReaders(1);
     again.handleSplitRequest(0, null);
     again.handleSplitRequest(0, null);
 
     assertThat(restored.getOneTimeCallables()).isEmpty();
-    assertThat(assigned(restored)).containsExactly(midUpdate.pendingSplits().get(0).path().toString());
+    assertThat(assigned(restored))
+        .containsExactly(midUpdate.pendingSplits().get(0).path().toString());
     assertThat(restored.caughtUp()).isEqualTo(1);
 
     Files.write(dir, "a.json", "{}\n{\"changed\":true}\n");
     EnumeratorContext<FileSourceSplit> next = new EnumeratorContext<>(1);
-    var nextUpdate = source(spec(), "u2", AutoLoaderSource.Mode.TRIGGERED)
-        .restoreEnumerator(next, roundTrip(again.snapshotState(2)));
+    var nextUpdate =
+        source(spec(), "u2", AutoLoaderSource.Mode.TRIGGERED)
+            .restoreEnumerator(next, roundTrip(again.snapshotState(2)));
     nextUpdate.start();
     next.registerReaders(1);
     nextUpdate.handleSplitRequest(0, null);
@@ -108,7 +115,8 @@ class AutoLoaderEnumeratorTest {
     Files.write(dir, "a.json", "{}\n");
     Files.write(dir, "b.txt", "{}\n");
     Files.write(dir, "sub/c.json", "{}\n");
-    AutoLoader spec = spec().option("pathGlobFilter", "*.json").option("recursiveFileLookup", "false");
+    AutoLoader spec =
+        spec().option("pathGlobFilter", "*.json").option("recursiveFileLookup", "false");
     EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(1);
     var enumerator = source(spec, "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(context);
     enumerator.start();
@@ -138,7 +146,8 @@ class AutoLoaderEnumeratorTest {
   @Test
   void notCaughtUpUntilEveryReaderIsRegisteredAndWaiting() throws Throwable {
     EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(2);
-    var enumerator = source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(context);
+    var enumerator =
+        source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(context);
     enumerator.start();
     context.runNextOneTimeCallable();
     context.registerReader(new ReaderInfo(0, "localhost"));
@@ -160,7 +169,8 @@ class AutoLoaderEnumeratorTest {
     a.setLastModified(1_000_000L);
     Files.write(dir, "b.json", "{}\n");
     EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(2);
-    var enumerator = source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(context);
+    var enumerator =
+        source(spec(), "u1", AutoLoaderSource.Mode.TRIGGERED).createEnumerator(context);
     enumerator.start();
     context.registerReaders(2);
     context.runNextOneTimeCallable();
@@ -182,7 +192,8 @@ class AutoLoaderEnumeratorTest {
   void continuousModeListsEveryIntervalAndNeverTakesAFileTwice() throws Throwable {
     Files.write(dir, "a.json", "{}\n");
     EnumeratorContext<FileSourceSplit> context = new EnumeratorContext<>(1);
-    var enumerator = source(spec(), "u1", AutoLoaderSource.Mode.CONTINUOUS).createEnumerator(context);
+    var enumerator =
+        source(spec(), "u1", AutoLoaderSource.Mode.CONTINUOUS).createEnumerator(context);
     enumerator.start();
     context.registerReaders(1);
     enumerator.handleSplitRequest(0, null);
@@ -197,12 +208,15 @@ class AutoLoaderEnumeratorTest {
     assertThat(context.getPeriodicCallables()).hasSize(1);
   }
 
-  private static AutoLoaderEnumeratorState roundTrip(AutoLoaderEnumeratorState state) throws Exception {
+  private static AutoLoaderEnumeratorState roundTrip(AutoLoaderEnumeratorState state)
+      throws Exception {
     var serializer = AutoLoaderEnumeratorStateSerializer.INSTANCE;
-    AutoLoaderEnumeratorState copy = serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
+    AutoLoaderEnumeratorState copy =
+        serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
     assertThat(copy.listedUpdateId()).isEqualTo(state.listedUpdateId());
     assertThat(copy.processedFiles()).isEqualTo(state.processedFiles());
-    assertThat(copy.pendingSplits()).extracting(FileSourceSplit::splitId)
+    assertThat(copy.pendingSplits())
+        .extracting(FileSourceSplit::splitId)
         .isEqualTo(state.pendingSplits().stream().map(FileSourceSplit::splitId).toList());
     return copy;
   }

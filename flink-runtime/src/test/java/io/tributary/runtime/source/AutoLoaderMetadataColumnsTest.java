@@ -18,16 +18,31 @@ class AutoLoaderMetadataColumnsTest {
   void includeMetadataAppendsTheFilesPathModificationTimeAndSize() throws Exception {
     Path file = Files.write(dir, "in/a.json", "{\"a\":\"1\",\"_metadata_file_path\":\"spoof\"}\n");
     file.toFile().setLastModified(1_714_557_600_000L);
-    AutoLoader spec = AutoLoader.json(dir.resolve("in").toString()).option("includeMetadata", "true");
+    AutoLoader spec =
+        AutoLoader.json(dir.resolve("in").toString()).option("includeMetadata", "true");
 
-    RowType type = AutoLoaderSchemas.resolve(spec, dir.resolve("schema").toString(), new org.apache.hadoop.conf.Configuration());
-    assertThat(type.asSummaryString()).isEqualTo("ROW<`a` STRING, `_rescued_data` STRING, `_metadata_file_path` STRING, "
-        + "`_metadata_file_modification_time` TIMESTAMP_LTZ(3), `_metadata_file_size` BIGINT>");
+    RowType type =
+        AutoLoaderSchemas.resolve(
+            spec, dir.resolve("schema").toString(), new org.apache.hadoop.conf.Configuration());
+    assertThat(type.asSummaryString())
+        .isEqualTo(
+            "ROW<`a` STRING, `_rescued_data` STRING, `_metadata_file_path` STRING, "
+                + "`_metadata_file_modification_time` TIMESTAMP_LTZ(3), `_metadata_file_size` BIGINT>");
 
-    var split = new org.apache.flink.connector.file.src.FileSourceSplit("s", new org.apache.flink.core.fs.Path(file.toUri()),
-        0, java.nio.file.Files.size(file), 1_714_557_600_000L, java.nio.file.Files.size(file));
-    List<RowData> rows = Files.drain(Files.format(spec, type).createReader(new org.apache.flink.configuration.Configuration(),
-        split), Integer.MAX_VALUE).rows();
+    var split =
+        new org.apache.flink.connector.file.src.FileSourceSplit(
+            "s",
+            new org.apache.flink.core.fs.Path(file.toUri()),
+            0,
+            java.nio.file.Files.size(file),
+            1_714_557_600_000L,
+            java.nio.file.Files.size(file));
+    List<RowData> rows =
+        Files.drain(
+                Files.format(spec, type)
+                    .createReader(new org.apache.flink.configuration.Configuration(), split),
+                Integer.MAX_VALUE)
+            .rows();
 
     RowData row = rows.get(0);
     assertThat(row.getArity()).isEqualTo(5);
@@ -41,8 +56,11 @@ class AutoLoaderMetadataColumnsTest {
   @Test
   void withoutTheOptionThereAreNoMetadataColumns() {
     Files.write(dir, "in/a.json", "{\"a\":\"1\"}\n");
-    RowType type = AutoLoaderSchemas.resolve(AutoLoader.json(dir.resolve("in").toString()), dir.resolve("s").toString(),
-        new org.apache.hadoop.conf.Configuration());
+    RowType type =
+        AutoLoaderSchemas.resolve(
+            AutoLoader.json(dir.resolve("in").toString()),
+            dir.resolve("s").toString(),
+            new org.apache.hadoop.conf.Configuration());
     assertThat(type.getFieldNames()).containsExactly("a", "_rescued_data");
   }
 }

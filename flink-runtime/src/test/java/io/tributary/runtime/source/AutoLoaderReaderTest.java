@@ -32,8 +32,13 @@ class AutoLoaderReaderTest {
     Path file = Files.write(dir, "a.json", "{\"a\":\"x\"}\n{\"a\":\"y\"}\n");
     Context context = new Context();
     Output output = new Output();
-    try (AutoLoaderReader reader = new AutoLoaderReader(context, Files.format(spec,
-        AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration())))) {
+    try (AutoLoaderReader reader =
+        new AutoLoaderReader(
+            context,
+            Files.format(
+                spec,
+                AutoLoaderSchemas.resolve(
+                    spec, "/unused", new org.apache.hadoop.conf.Configuration())))) {
       reader.start();
       assertThat(context.splitRequests).isEqualTo(1);
       assertThat(reader.pollNext(output)).isEqualTo(InputStatus.NOTHING_AVAILABLE);
@@ -64,18 +69,25 @@ class AutoLoaderReaderTest {
 
   @Test
   void aReaderEmitsTheWatermarkOfAFinishedFileBeforeItAsksForTheNextOne() throws Exception {
-    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING, ts TIMESTAMP(3)")
-        .withWatermark("ts", "10 minutes");
-    Path file = Files.write(dir, "a.json", """
+    AutoLoader spec =
+        AutoLoader.json(dir.toString())
+            .schema("a STRING, ts TIMESTAMP(3)")
+            .withWatermark("ts", "10 minutes");
+    Path file =
+        Files.write(
+            dir,
+            "a.json",
+            """
         {"a":"x","ts":"2024-03-01T03:00:00Z"}
         {"a":"y","ts":"2024-03-01T01:30:00Z"}
         {"a":"z","ts":null}
         """);
-    var type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
+    var type =
+        AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
     Context context = new Context();
     Output output = new Output();
-    try (AutoLoaderReader reader = new AutoLoaderReader(context, Files.format(spec, type),
-        EventTimeBound.of(spec, type))) {
+    try (AutoLoaderReader reader =
+        new AutoLoaderReader(context, Files.format(spec, type), EventTimeBound.of(spec, type))) {
       reader.start();
       reader.addSplits(List.of(Files.split(file)));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -89,8 +101,8 @@ class AutoLoaderReaderTest {
       // the pollNext that finished the file and asked for the next one has emitted its watermark
       assertThat(context.splitRequests).isEqualTo(2);
       assertThat(output.rows).hasSize(3);
-      assertThat(output.watermarks).containsExactly(
-          java.time.Instant.parse("2024-03-01T02:50:00Z").toEpochMilli() - 1);
+      assertThat(output.watermarks)
+          .containsExactly(java.time.Instant.parse("2024-03-01T02:50:00Z").toEpochMilli() - 1);
     }
   }
 
@@ -98,11 +110,12 @@ class AutoLoaderReaderTest {
   void aReaderWithoutADeclaredWatermarkEmitsNone() throws Exception {
     AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING, ts TIMESTAMP(3)");
     Path file = Files.write(dir, "a.json", "{\"a\":\"x\",\"ts\":\"2024-03-01T03:00:00Z\"}\n");
-    var type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
+    var type =
+        AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
     Context context = new Context();
     Output output = new Output();
-    try (AutoLoaderReader reader = new AutoLoaderReader(context, Files.format(spec, type),
-        EventTimeBound.of(spec, type))) {
+    try (AutoLoaderReader reader =
+        new AutoLoaderReader(context, Files.format(spec, type), EventTimeBound.of(spec, type))) {
       reader.start();
       reader.addSplits(List.of(Files.split(file)));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -132,16 +145,25 @@ class AutoLoaderReaderTest {
   @Test
   void anExpressionFailingOnARecordIsRethrownNamingTheFileTheLineAndTheValues() throws Exception {
     AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING, b STRING");
-    Path file = Files.write(dir, "a.json", "\n{\"a\":\"1\",\"b\":\"x\"}\n\n{\"a\":\"abc\",\"b\":\"y\"}\n{\"a\":\"2\"}\n");
+    Path file =
+        Files.write(
+            dir,
+            "a.json",
+            "\n{\"a\":\"1\",\"b\":\"x\"}\n\n{\"a\":\"abc\",\"b\":\"y\"}\n{\"a\":\"2\"}\n");
 
     SourceRowException error = failureReading(spec, Files.split(file));
 
-    assertThat(error).hasMessage("Auto Loader source 'test_source': the record at line 4 of file "
-        + Files.flinkPath(file) + " failed in an operator after the source: For input string: 'abc'. Invalid "
-        + "character found. The record: {a=abc, b=y}.");
+    assertThat(error)
+        .hasMessage(
+            "Auto Loader source 'test_source': the record at line 4 of file "
+                + Files.flinkPath(file)
+                + " failed in an operator after the source: For input string: 'abc'. Invalid "
+                + "character found. The record: {a=abc, b=y}.");
     assertThat(error.position()).contains("line 4");
-    assertThat(error.getCause()).as("Flink's exception is kept as the cause")
-        .isInstanceOf(org.apache.flink.streaming.runtime.tasks.ExceptionInChainedOperatorException.class);
+    assertThat(error.getCause())
+        .as("Flink's exception is kept as the cause")
+        .isInstanceOf(
+            org.apache.flink.streaming.runtime.tasks.ExceptionInChainedOperatorException.class);
   }
 
   @Test
@@ -151,8 +173,10 @@ class AutoLoaderReaderTest {
     Path file = Files.write(dir, "a.json", text);
     long afterLine2 = text.indexOf('\n', 1) + 1;
     // as Flink restores a split: an offset where a batch started, and records to skip after it
-    var split = Files.split(file).updateWithCheckpointedPosition(
-        new org.apache.flink.connector.file.src.util.CheckpointedPosition(afterLine2, 1));
+    var split =
+        Files.split(file)
+            .updateWithCheckpointedPosition(
+                new org.apache.flink.connector.file.src.util.CheckpointedPosition(afterLine2, 1));
 
     assertThat(failureReading(spec, split).position()).contains("line 5");
   }
@@ -160,33 +184,48 @@ class AutoLoaderReaderTest {
   @Test
   void exceptionsNotThrownByThePlannersCodeOnARecordPassUnchanged() {
     RuntimeException ours = new IllegalStateException("a bug in a chained operator");
-    assertThat(AutoLoaderReader.thrownOnTheRecord(ours)).as("thrown by Tributary's own code").isFalse();
-    assertThat(AutoLoaderReader.thrownOnTheRecord(
-        new java.io.UncheckedIOException(new java.io.IOException("No space left on device")))).isFalse();
-    assertThat(AutoLoaderReader.thrownOnTheRecord(new RuntimeException(
-        new org.apache.flink.runtime.execution.CancelTaskException()))).isFalse();
+    assertThat(AutoLoaderReader.thrownOnTheRecord(ours))
+        .as("thrown by Tributary's own code")
+        .isFalse();
+    assertThat(
+            AutoLoaderReader.thrownOnTheRecord(
+                new java.io.UncheckedIOException(
+                    new java.io.IOException("No space left on device"))))
+        .isFalse();
+    assertThat(
+            AutoLoaderReader.thrownOnTheRecord(
+                new RuntimeException(new org.apache.flink.runtime.execution.CancelTaskException())))
+        .isFalse();
     try {
-      castToInt(org.apache.flink.table.data.GenericRowData.of(
-          org.apache.flink.table.data.binary.BinaryStringData.fromString("abc")));
+      castToInt(
+          org.apache.flink.table.data.GenericRowData.of(
+              org.apache.flink.table.data.binary.BinaryStringData.fromString("abc")));
     } catch (RuntimeException cast) {
-      assertThat(AutoLoaderReader.thrownOnTheRecord(cast)).as("thrown by Flink's Table runtime").isTrue();
-      assertThat(AutoLoaderReader.thrownOnTheRecord(new RuntimeException(new java.io.IOException("x", cast))))
-          .as("an I/O failure, whatever it wraps").isFalse();
+      assertThat(AutoLoaderReader.thrownOnTheRecord(cast))
+          .as("thrown by Flink's Table runtime")
+          .isTrue();
+      assertThat(
+              AutoLoaderReader.thrownOnTheRecord(
+                  new RuntimeException(new java.io.IOException("x", cast))))
+          .as("an I/O failure, whatever it wraps")
+          .isFalse();
     }
   }
 
   /** Reads the split into an output that casts each record's first field to INT, until one fails. */
-  private SourceRowException failureReading(AutoLoader spec, org.apache.flink.connector.file.src.FileSourceSplit split)
-      throws Exception {
-    var type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
+  private SourceRowException failureReading(
+      AutoLoader spec, org.apache.flink.connector.file.src.FileSourceSplit split) throws Exception {
+    var type =
+        AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
     Context context = new Context();
-    Output output = new Output() {
-      @Override
-      public void collect(RowData record) {
-        castToInt(record);
-        super.collect(record);
-      }
-    };
+    Output output =
+        new Output() {
+          @Override
+          public void collect(RowData record) {
+            castToInt(record);
+            super.collect(record);
+          }
+        };
     try (AutoLoaderReader reader = new AutoLoaderReader(context, Files.format(spec, type))) {
       reader.start();
       reader.addSplits(List.of(split));

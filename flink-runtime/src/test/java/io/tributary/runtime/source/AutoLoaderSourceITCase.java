@@ -64,11 +64,13 @@ class AutoLoaderSourceITCase {
   private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-      .setNumberTaskManagers(1)
-      .setNumberSlotsPerTaskManager(2)
-      .setConfiguration(reporting())
-      .build());
+  static final MiniClusterExtension CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .setConfiguration(reporting())
+              .build());
 
   private static Configuration reporting() {
     return METRICS.addToConfiguration(new Configuration());
@@ -81,8 +83,8 @@ class AutoLoaderSourceITCase {
   @TempDir Path dir;
 
   @Test
-  void eachTriggeredUpdateReadsOnlyTheFilesThatArrivedSinceTheLastOne(@InjectMiniCluster MiniCluster cluster)
-      throws Exception {
+  void eachTriggeredUpdateReadsOnlyTheFilesThatArrivedSinceTheLastOne(
+      @InjectMiniCluster MiniCluster cluster) throws Exception {
     Path input = dir.resolve("input");
     Files.write(input, "a.json", "{\"id\":\"a1\"}\n{\"id\":\"a2\"}\n{\"id\":\"a3\"}\n");
     Files.write(input, "day=1/b.json", "{\"id\":\"b1\"}\n{oops\n");
@@ -90,17 +92,25 @@ class AutoLoaderSourceITCase {
     Files.write(input, ".d.json", "{\"id\":\"never\"}\n");
     String run = UUID.randomUUID().toString();
     AutoLoader spec = AutoLoader.json(input.toString());
-    RowType type = AutoLoaderSchemas.resolve(spec, dir.resolve("schema").toString(), new org.apache.hadoop.conf.Configuration());
+    RowType type =
+        AutoLoaderSchemas.resolve(
+            spec, dir.resolve("schema").toString(), new org.apache.hadoop.conf.Configuration());
 
     String first = runUpdate(cluster, spec, type, run, "update-1", null);
-    assertThat(Committed.rows(run)).containsExactlyInAnyOrder("a1", "a2", "a3", "b1", "corrupt line 2");
-    // What a remote runner polls: the enumerator gauge, under the source operator's coordinator group.
+    assertThat(Committed.rows(run))
+        .containsExactlyInAnyOrder("a1", "a2", "a3", "b1", "corrupt line 2");
+    // What a remote runner polls: the enumerator gauge, under the source operator's coordinator
+    // group.
     Map<String, Object> gauges = new TreeMap<>();
-    METRICS.getMetricsByIdentifiers(lastJob).forEach((identifier, metric) -> {
-      if (identifier.endsWith(".coordinator.enumerator." + PendingSplitEnumerator.CAUGHT_UP_METRIC)) {
-        gauges.put(identifier, ((Gauge<?>) metric).getValue());
-      }
-    });
+    METRICS
+        .getMetricsByIdentifiers(lastJob)
+        .forEach(
+            (identifier, metric) -> {
+              if (identifier.endsWith(
+                  ".coordinator.enumerator." + PendingSplitEnumerator.CAUGHT_UP_METRIC)) {
+                gauges.put(identifier, ((Gauge<?>) metric).getValue());
+              }
+            });
     assertThat(gauges).hasSize(1);
     assertThat(gauges.keySet().iterator().next()).contains("Source: " + SOURCE_ID);
     assertThat(gauges.values()).containsExactly(1);
@@ -108,31 +118,42 @@ class AutoLoaderSourceITCase {
     Files.write(input, "day=2/c.json", "{\"id\":\"c1\",\"extra\":1}\n{\"id\":\"c2\"}\n");
     Files.write(input, "day=2/d.json.gz", Files.gzip("{\"id\":\"d1\"}\n"));
     String second = runUpdate(cluster, spec, type, run, "update-2", first);
-    assertThat(Committed.rows(run)).containsExactlyInAnyOrder("a1", "a2", "a3", "b1", "corrupt line 2",
-        "c1 rescued {\"extra\":1}", "c2", "d1");
+    assertThat(Committed.rows(run))
+        .containsExactlyInAnyOrder(
+            "a1", "a2", "a3", "b1", "corrupt line 2", "c1 rescued {\"extra\":1}", "c2", "d1");
 
     runUpdate(cluster, spec, type, run, "update-3", second);
     assertThat(Committed.rows(run)).hasSize(8);
   }
 
   @Test
-  void aFailureMidFileAfterACompletedCheckpointYieldsEachLineExactlyOnce(@InjectMiniCluster MiniCluster cluster)
-      throws Exception {
+  void aFailureMidFileAfterACompletedCheckpointYieldsEachLineExactlyOnce(
+      @InjectMiniCluster MiniCluster cluster) throws Exception {
     Path input = dir.resolve("input");
     int perFile = 1500;
     for (String name : List.of("x.json", "y.json")) {
       StringBuilder lines = new StringBuilder();
       for (int i = 0; i < perFile; i++) {
-        // ~1 KB a line: a file (1.5 MB) spans more than one 1 MB fetch batch, so the position restored after
+        // ~1 KB a line: a file (1.5 MB) spans more than one 1 MB fetch batch, so the position
+        // restored after
         // the failure is a byte offset inside the file plus records to skip, not the file start.
-        lines.append("{\"id\":\"").append(name, 0, 1).append(i).append("\",\"pad\":\"").append("p".repeat(1000)).append("\"}\n");
+        lines
+            .append("{\"id\":\"")
+            .append(name, 0, 1)
+            .append(i)
+            .append("\",\"pad\":\"")
+            .append("p".repeat(1000))
+            .append("\"}\n");
       }
       Files.write(input, name, lines.toString());
     }
     String run = UUID.randomUUID().toString();
-    AutoLoader spec = AutoLoader.json(input.toString()).schema("id STRING, pad STRING")
-        .option("rescuedDataColumn", "_rescued_data");
-    RowType type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
+    AutoLoader spec =
+        AutoLoader.json(input.toString())
+            .schema("id STRING, pad STRING")
+            .option("rescuedDataColumn", "_rescued_data");
+    RowType type =
+        AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
     FailOnce.ARMED.put(run, new AtomicBoolean(true));
 
     JobGraph graph = graph(spec, type, run, "update-1", null, true);
@@ -150,29 +171,44 @@ class AutoLoaderSourceITCase {
   }
 
   @Test
-  void maxFilesPerTriggerSpreadsATriggeredUpdateOverEpochsAndStillReadsEveryFile(@InjectMiniCluster MiniCluster cluster)
-      throws Exception {
+  void maxFilesPerTriggerSpreadsATriggeredUpdateOverEpochsAndStillReadsEveryFile(
+      @InjectMiniCluster MiniCluster cluster) throws Exception {
     Path input = dir.resolve("input");
     for (int i = 0; i < 6; i++) {
       Files.write(input, "f" + i + ".json", "{\"id\":\"r" + i + "\"}\n");
     }
     String run = UUID.randomUUID().toString();
-    AutoLoader spec = AutoLoader.json(input.toString()).schema("id STRING").option("maxFilesPerTrigger", "1")
-        .option("rescuedDataColumn", "_rescued_data");
-    RowType type = AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
+    AutoLoader spec =
+        AutoLoader.json(input.toString())
+            .schema("id STRING")
+            .option("maxFilesPerTrigger", "1")
+            .option("rescuedDataColumn", "_rescued_data");
+    RowType type =
+        AutoLoaderSchemas.resolve(spec, "/unused", new org.apache.hadoop.conf.Configuration());
 
     runUpdate(cluster, spec, type, run, "update-1", null);
 
     assertThat(Committed.rows(run)).containsExactlyInAnyOrder("r0", "r1", "r2", "r3", "r4", "r5");
-    // One file admitted per epoch: a file is read in the epoch it is admitted or the next, so six files
+    // One file admitted per epoch: a file is read in the epoch it is admitted or the next, so six
+    // files
     // land in at least three different checkpoints.
-    assertThat(Committed.COMMITS.get(run).keySet().stream().map(key -> key.substring(key.indexOf('/') + 1))
-        .distinct().count()).isGreaterThanOrEqualTo(3);
+    assertThat(
+            Committed.COMMITS.get(run).keySet().stream()
+                .map(key -> key.substring(key.indexOf('/') + 1))
+                .distinct()
+                .count())
+        .isGreaterThanOrEqualTo(3);
   }
 
   /** Runs one triggered update to its caught-up point and stops it with a savepoint, whose path it returns. */
-  private String runUpdate(MiniCluster cluster, AutoLoader spec, RowType type, String run, String updateId,
-      String restoreFrom) throws Exception {
+  private String runUpdate(
+      MiniCluster cluster,
+      AutoLoader spec,
+      RowType type,
+      String run,
+      String updateId,
+      String restoreFrom)
+      throws Exception {
     var caughtUp = CaughtUpRegistry.await(updateId + run, SOURCE_ID);
     JobGraph graph = graph(spec, type, run, updateId + run, restoreFrom, false);
     cluster.submitJob(graph).get();
@@ -183,7 +219,12 @@ class AutoLoaderSourceITCase {
     return savepoint;
   }
 
-  private JobGraph graph(AutoLoader spec, RowType type, String run, String updateId, String restoreFrom,
+  private JobGraph graph(
+      AutoLoader spec,
+      RowType type,
+      String run,
+      String updateId,
+      String restoreFrom,
       boolean failOnce) {
     Configuration conf = new Configuration();
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -193,7 +234,8 @@ class AutoLoaderSourceITCase {
     env.setParallelism(2);
     env.enableCheckpointing(100);
     AutoLoaderSource source = AutoLoaderSource.triggered(spec, type, updateId, SOURCE_ID);
-    DataStream<RowData> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), SOURCE_ID).uid("source");
+    DataStream<RowData> rows =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), SOURCE_ID).uid("source");
     if (failOnce) {
       rows = rows.map(new FailOnce(run)).returns(source.getProducedType()).uid("fail-once");
     }
@@ -212,7 +254,8 @@ class AutoLoaderSourceITCase {
     while (true) {
       if (allTasksRunning(cluster, job)) {
         try {
-          String path = cluster.stopWithSavepoint(job, target, false, SavepointFormatType.NATIVE).get();
+          String path =
+              cluster.stopWithSavepoint(job, target, false, SavepointFormatType.NATIVE).get();
           assertThat(cluster.requestJobResult(job).get().isSuccess()).isTrue();
           return path;
         } catch (ExecutionException e) {
@@ -248,8 +291,10 @@ class AutoLoaderSourceITCase {
    * and checkpoint id) only when the checkpoint that ends the epoch completes; epochs pending in a
    * restored checkpoint are committed on restore.
    */
-  static final class Committed extends ProcessFunction<RowData, Void> implements CheckpointedFunction, CheckpointListener {
-    private static final ConcurrentMap<String, ConcurrentMap<String, List<String>>> COMMITS = new ConcurrentHashMap<>();
+  static final class Committed extends ProcessFunction<RowData, Void>
+      implements CheckpointedFunction, CheckpointListener {
+    private static final ConcurrentMap<String, ConcurrentMap<String, List<String>>> COMMITS =
+        new ConcurrentHashMap<>();
 
     private final String run;
     private transient List<String> epoch;
@@ -268,13 +313,17 @@ class AutoLoaderSourceITCase {
 
     @Override
     public void processElement(RowData row, Context ctx, Collector<Void> out) {
-      String rescued = row.isNullAt(row.getArity() - 1) ? null : row.getString(row.getArity() - 1).toString();
+      String rescued =
+          row.isNullAt(row.getArity() - 1) ? null : row.getString(row.getArity() - 1).toString();
       String text;
       if (row.isNullAt(0)) {
-        text = rescued != null && rescued.contains("_corrupt_record") ? "corrupt line "
-            + rescued.replaceAll(".*\"_line\":(\\d+).*", "$1") : "null";
+        text =
+            rescued != null && rescued.contains("_corrupt_record")
+                ? "corrupt line " + rescued.replaceAll(".*\"_line\":(\\d+).*", "$1")
+                : "null";
       } else if (rescued != null) {
-        text = row.getString(0) + " rescued " + rescued.replaceAll(",\"_file_path\":\"[^\"]*\"", "");
+        text =
+            row.getString(0) + " rescued " + rescued.replaceAll(",\"_file_path\":\"[^\"]*\"", "");
       } else {
         text = row.getString(0).toString();
       }
@@ -295,10 +344,15 @@ class AutoLoaderSourceITCase {
     public void initializeState(FunctionInitializationContext context) throws Exception {
       epoch = new ArrayList<>();
       pending = new TreeMap<>();
-      state = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("pending", Types.STRING));
+      state =
+          context
+              .getOperatorStateStore()
+              .getListState(new ListStateDescriptor<>("pending", Types.STRING));
       for (String entry : state.get()) {
         int tab = entry.indexOf('\t');
-        List<String> rows = pending.computeIfAbsent(Long.parseLong(entry.substring(0, tab)), id -> new ArrayList<>());
+        List<String> rows =
+            pending.computeIfAbsent(
+                Long.parseLong(entry.substring(0, tab)), id -> new ArrayList<>());
         if (tab < entry.length() - 1 || !entry.endsWith("\t")) {
           rows.add(entry.substring(tab + 1));
         }
@@ -317,7 +371,9 @@ class AutoLoaderSourceITCase {
       int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
       var commits = COMMITS.computeIfAbsent(run, r -> new ConcurrentHashMap<>());
       var done = pending.headMap(checkpointId, true);
-      done.forEach((id, rows) -> commits.putIfAbsent(subtask + "/" + id, Collections.unmodifiableList(rows)));
+      done.forEach(
+          (id, rows) ->
+              commits.putIfAbsent(subtask + "/" + id, Collections.unmodifiableList(rows)));
       done.clear();
     }
   }

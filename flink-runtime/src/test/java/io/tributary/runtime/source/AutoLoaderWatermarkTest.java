@@ -21,28 +21,37 @@ import org.junit.jupiter.api.Test;
 
 class AutoLoaderWatermarkTest {
 
-  private static final AutoLoader SPEC = AutoLoader.json("/in").schema("id STRING, ts TIMESTAMP(3)");
-  private static final RowType TYPE = AutoLoaderSchemas.resolve(SPEC, "/unused", new org.apache.hadoop.conf.Configuration());
+  private static final AutoLoader SPEC =
+      AutoLoader.json("/in").schema("id STRING, ts TIMESTAMP(3)");
+  private static final RowType TYPE =
+      AutoLoaderSchemas.resolve(SPEC, "/unused", new org.apache.hadoop.conf.Configuration());
 
   @Test
   void theDslRecordsTheWatermarkAndDescribesIt() {
     AutoLoader spec = SPEC.withWatermark("ts", "10 minutes");
 
-    assertThat(spec.watermark()).contains(new AutoLoader.Watermark("ts", Duration.ofMinutes(10), "10 minutes"));
+    assertThat(spec.watermark())
+        .contains(new AutoLoader.Watermark("ts", Duration.ofMinutes(10), "10 minutes"));
     assertThat(spec.describe()).endsWith(" watermark ts - 10 minutes");
     assertThat(spec.option("header", "true").watermark()).isEqualTo(spec.watermark());
     assertThatThrownBy(() -> SPEC.withWatermark("ts", "ten minutes"))
-        .hasMessage("AutoLoader on '/in': withWatermark delay 'ten minutes' cannot be read. Write a whole number and "
-            + "a unit: ms, seconds, minutes, hours or days, e.g. \"10 minutes\".");
+        .hasMessage(
+            "AutoLoader on '/in': withWatermark delay 'ten minutes' cannot be read. Write a whole number and "
+                + "a unit: ms, seconds, minutes, hours or days, e.g. \"10 minutes\".");
   }
 
   @Test
   void theStrategyAssignsTheColumnsEventTimeAndTrailsByTheDelay() throws Exception {
     var strategy = AutoLoaderSource.watermarkStrategy(SPEC.withWatermark("ts", "10 minutes"), TYPE);
-    var assigner = strategy.createTimestampAssigner((TimestampAssignerSupplier.Context) () -> new UnregisteredMetricsGroup());
+    var assigner =
+        strategy.createTimestampAssigner(
+            (TimestampAssignerSupplier.Context) () -> new UnregisteredMetricsGroup());
     var generator = strategy.createWatermarkGenerator(new GeneratorContext());
-    GenericRowData row = GenericRowData.of(StringData.fromString("e"),
-        TimestampData.fromLocalDateTime(LocalDateTime.parse("2024-05-01T10:00:00")), null);
+    GenericRowData row =
+        GenericRowData.of(
+            StringData.fromString("e"),
+            TimestampData.fromLocalDateTime(LocalDateTime.parse("2024-05-01T10:00:00")),
+            null);
     GenericRowData noTime = GenericRowData.of(StringData.fromString("n"), null, null);
 
     long ts = assigner.extractTimestamp(row, 0);
@@ -56,13 +65,18 @@ class AutoLoaderWatermarkTest {
 
   @Test
   void noWatermarkMeansNoWatermarksAndABadColumnIsReported() {
-    var none = AutoLoaderSource.watermarkStrategy(SPEC, TYPE).createWatermarkGenerator(new GeneratorContext());
+    var none =
+        AutoLoaderSource.watermarkStrategy(SPEC, TYPE)
+            .createWatermarkGenerator(new GeneratorContext());
     assertThat(none.getClass().getSimpleName()).isEqualTo("NoWatermarksGenerator");
-    assertThatThrownBy(() -> AutoLoaderSource.watermarkStrategy(SPEC.withWatermark("id", "1 s"), TYPE))
-        .hasMessage("Auto Loader source on '/in': the watermark column 'id' has type STRING, not TIMESTAMP or "
-            + "TIMESTAMP_LTZ. Columns: [id, ts]. Pass a TIMESTAMP or TIMESTAMP_LTZ column to "
-            + "withWatermark(), declaring its type in the schema or in schemaHints if it is inferred as STRING.");
-    assertThatThrownBy(() -> AutoLoaderSource.watermarkStrategy(SPEC.withWatermark("when", "1 s"), TYPE))
+    assertThatThrownBy(
+            () -> AutoLoaderSource.watermarkStrategy(SPEC.withWatermark("id", "1 s"), TYPE))
+        .hasMessage(
+            "Auto Loader source on '/in': the watermark column 'id' has type STRING, not TIMESTAMP or "
+                + "TIMESTAMP_LTZ. Columns: [id, ts]. Pass a TIMESTAMP or TIMESTAMP_LTZ column to "
+                + "withWatermark(), declaring its type in the schema or in schemaHints if it is inferred as STRING.");
+    assertThatThrownBy(
+            () -> AutoLoaderSource.watermarkStrategy(SPEC.withWatermark("when", "1 s"), TYPE))
         .hasMessageContaining("the watermark column 'when' is not a column of the source");
   }
 

@@ -16,11 +16,13 @@ class CaughtUpGaugesTest {
     CaughtUpGauges gauges = CaughtUpGauges.register(group, "g-u1", "bronze/source");
     var registry = CaughtUpRegistry.await("g-u1", "bronze/source");
 
-    assertThat(group.values()).isEqualTo(Map.of("caughtUp", 0, "caughtUpIn", "", "sourceId", "bronze/source"));
+    assertThat(group.values())
+        .isEqualTo(Map.of("caughtUp", 0, "caughtUpIn", "", "sourceId", "bronze/source"));
     assertThat(gauges.update(false)).isFalse();
     assertThat(gauges.update(true)).isTrue();
     assertThat(gauges.update(true)).isFalse(); // once
-    assertThat(group.values()).isEqualTo(Map.of("caughtUp", 1, "caughtUpIn", "g-u1", "sourceId", "bronze/source"));
+    assertThat(group.values())
+        .isEqualTo(Map.of("caughtUp", 1, "caughtUpIn", "g-u1", "sourceId", "bronze/source"));
     assertThat(registry).isCompleted();
 
     gauges.update(false); // a new listing (continuous) or a reader back with splits
@@ -41,8 +43,10 @@ class CaughtUpGaugesTest {
     second.update(true);
     assertThat(group.values().get("caughtUpIn")).isEqualTo("g-u2");
     second.close();
-    // the job stopped: a read after the stop still says caught up (a runner acts on the first 1 it reads,
-    // so the registering enumerator's last state adds no signal a runner did not have before a failover)
+    // the job stopped: a read after the stop still says caught up (a runner acts on the first 1 it
+    // reads,
+    // so the registering enumerator's last state adds no signal a runner did not have before a
+    // failover)
     assertThat(group.values().get("caughtUp")).isEqualTo(1);
     CaughtUpRegistry.release("g-u2");
   }

@@ -48,11 +48,13 @@ class CaughtUpRegistryTest {
   @Test
   void stateSerializerRejectsAnUnknownVersion() throws IOException {
     var serializer = AutoLoaderEnumeratorStateSerializer.INSTANCE;
-    byte[] bytes = serializer.serialize(new AutoLoaderEnumeratorState("u", Set.of("file:/a"), List.of()));
+    byte[] bytes =
+        serializer.serialize(new AutoLoaderEnumeratorState("u", Set.of("file:/a"), List.of()));
 
     assertThat(serializer.deserialize(2, bytes).processedFiles()).containsExactly("file:/a");
     assertThatThrownBy(() -> serializer.deserialize(3, bytes))
-        .hasMessage("Auto Loader enumerator state version 3 is not known to this release (it reads versions 1 to 2): "
-            + "the savepoint was written by a newer Tributary.");
+        .hasMessage(
+            "Auto Loader enumerator state version 3 is not known to this release (it reads versions 1 to 2): "
+                + "the savepoint was written by a newer Tributary.");
   }
 }

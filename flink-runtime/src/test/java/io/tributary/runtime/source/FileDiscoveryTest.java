@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FileDiscoveryTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void localWalkYieldsFlinksListingPathForPath() throws Exception {
@@ -31,9 +30,11 @@ class FileDiscoveryTest {
     Files.write(input, ".part-1.json.inprogress", "{}\n");
     Files.write(input, "_delta_log/00000.json", "{}\n");
     Files.write(input, "notes.txt", "x\n");
-    java.nio.file.Files.setLastModifiedTime(input.resolve("a.json"), FileTime.fromMillis(1_700_000_000_123L));
+    java.nio.file.Files.setLastModifiedTime(
+        input.resolve("a.json"), FileTime.fromMillis(1_700_000_000_123L));
 
-    for (String root : List.of(input.toString(), input.toUri().toString(), "file://" + input + "/")) {
+    for (String root :
+        List.of(input.toString(), input.toUri().toString(), "file://" + input + "/")) {
       for (boolean recursive : List.of(true, false)) {
         for (String glob : List.of("", "*.json")) {
           FileDiscovery discovery = new FileDiscovery(root, recursive, glob);
@@ -43,12 +44,19 @@ class FileDiscoveryTest {
         }
       }
     }
-    List<String> paths = new FileDiscovery(input.toString(), true, "").list().stream()
-        .map(DiscoveredFile::path).sorted().toList();
+    List<String> paths =
+        new FileDiscovery(input.toString(), true, "")
+            .list().stream().map(DiscoveredFile::path).sorted().toList();
     String prefix = "file:" + input + "/";
-    assertThat(paths).containsExactly(prefix + "100%#?.json", prefix + "a.json", prefix + "b c.json",
-        prefix + "empty.json", prefix + "notes.txt", prefix + "year=2026/month=11/day=25/part-0.json",
-        prefix + "ünï/cödé.json");
+    assertThat(paths)
+        .containsExactly(
+            prefix + "100%#?.json",
+            prefix + "a.json",
+            prefix + "b c.json",
+            prefix + "empty.json",
+            prefix + "notes.txt",
+            prefix + "year=2026/month=11/day=25/part-0.json",
+            prefix + "ünï/cödé.json");
   }
 
   @Test

@@ -57,8 +57,8 @@ final class Files {
   static FileSourceSplit split(Path file) {
     try {
       long length = java.nio.file.Files.size(file);
-      return new FileSourceSplit(flinkPath(file), new org.apache.flink.core.fs.Path(file.toUri()), 0, length,
-          0, length);
+      return new FileSourceSplit(
+          flinkPath(file), new org.apache.flink.core.fs.Path(file.toUri()), 0, length, 0, length);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -70,7 +70,9 @@ final class Files {
 
   /** Every row of the file, read with a fresh reader. */
   static List<RowData> read(AutoLoader spec, RowType type, Path file) throws IOException {
-    return drain(format(spec, type).createReader(new Configuration(), split(file)), Integer.MAX_VALUE).rows();
+    return drain(
+            format(spec, type).createReader(new Configuration(), split(file)), Integer.MAX_VALUE)
+        .rows();
   }
 
   record Drained(List<RowData> rows, List<CheckpointedPosition> positions) {}
@@ -94,9 +96,10 @@ final class Files {
   }
 
   /** Every row after {@code position}, read by a restored reader. */
-  static List<RowData> readFrom(AutoLoader spec, RowType type, Path file, CheckpointedPosition position)
-      throws IOException {
+  static List<RowData> readFrom(
+      AutoLoader spec, RowType type, Path file, CheckpointedPosition position) throws IOException {
     FileSourceSplit split = split(file).updateWithCheckpointedPosition(position);
-    return drain(format(spec, type).restoreReader(new Configuration(), split), Integer.MAX_VALUE).rows();
+    return drain(format(spec, type).restoreReader(new Configuration(), split), Integer.MAX_VALUE)
+        .rows();
   }
 }

@@ -3,14 +3,14 @@ package io.tributary.runtime.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.runtime.source.PendingSplitEnumerator.EpochBudget;
+import io.tributary.runtime.source.PendingSplitEnumerator.Listing;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
 import javax.annotation.Nullable;
-import io.tributary.runtime.source.PendingSplitEnumerator.EpochBudget;
-import io.tributary.runtime.source.PendingSplitEnumerator.Listing;
 import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.api.connector.source.SourceSplit;
 import org.junit.jupiter.api.Test;
@@ -36,9 +36,19 @@ class PendingSplitEnumeratorTest {
   private class Parts extends PendingSplitEnumerator<Part, List<Part>, List<Part>> {
     final Deque<List<Part>> listings = new ArrayDeque<>();
 
-    Parts(EnumeratorContext<Part> context, String updateId, @Nullable Duration poll, EpochBudget<Part> budget,
-        String listedUpdateId, List<Part> pending) {
-      super(context, new Listing("Test source", sourceId, updateId, poll), budget, listedUpdateId, pending);
+    Parts(
+        EnumeratorContext<Part> context,
+        String updateId,
+        @Nullable Duration poll,
+        EpochBudget<Part> budget,
+        String listedUpdateId,
+        List<Part> pending) {
+      super(
+          context,
+          new Listing("Test source", sourceId, updateId, poll),
+          budget,
+          listedUpdateId,
+          pending);
     }
 
     @Override
@@ -63,8 +73,10 @@ class PendingSplitEnumeratorTest {
   }
 
   @SafeVarargs
-  private Parts triggered(EnumeratorContext<Part> context, String updateId, List<Part>... listings) {
-    Parts parts = new Parts(context, updateId, null, EpochBudget.files(Integer.MAX_VALUE), "", List.of());
+  private Parts triggered(
+      EnumeratorContext<Part> context, String updateId, List<Part>... listings) {
+    Parts parts =
+        new Parts(context, updateId, null, EpochBudget.files(Integer.MAX_VALUE), "", List.of());
     parts.listings.addAll(List.of(listings));
     return parts;
   }
@@ -95,11 +107,17 @@ class PendingSplitEnumeratorTest {
   }
 
   @Test
-  void anEpochAdmitsItsBudgetButAlwaysItsFirstSplitAndACompletedCheckpointAdmitsMore() throws Throwable {
+  void anEpochAdmitsItsBudgetButAlwaysItsFirstSplitAndACompletedCheckpointAdmitsMore()
+      throws Throwable {
     EnumeratorContext<Part> context = new EnumeratorContext<>(1);
-    List<Part> found = List.of(new Part("big", 100), new Part("small-1", 10), new Part("small-2", 10),
-        new Part("small-3", 10));
-    Parts parts = new Parts(context, "u1", null, new EpochBudget<>(2, 50, Part::bytes), "", List.of());
+    List<Part> found =
+        List.of(
+            new Part("big", 100),
+            new Part("small-1", 10),
+            new Part("small-2", 10),
+            new Part("small-3", 10));
+    Parts parts =
+        new Parts(context, "u1", null, new EpochBudget<>(2, 50, Part::bytes), "", List.of());
     parts.listings.add(found);
     parts.start();
     context.registerReaders(1);
@@ -156,8 +174,14 @@ class PendingSplitEnumeratorTest {
   @Test
   void aSplitGivenBackByAFailedReaderGivesBackItsBytes() throws Throwable {
     EnumeratorContext<Part> context = new EnumeratorContext<>(1);
-    Parts parts = new Parts(context, "u1", null, new EpochBudget<>(Integer.MAX_VALUE, 15, Part::bytes), "",
-        List.of());
+    Parts parts =
+        new Parts(
+            context,
+            "u1",
+            null,
+            new EpochBudget<>(Integer.MAX_VALUE, 15, Part::bytes),
+            "",
+            List.of());
     parts.listings.add(List.of(part("a"), part("b")));
     parts.start();
     context.registerReaders(1);
@@ -173,7 +197,8 @@ class PendingSplitEnumeratorTest {
   }
 
   @Test
-  void aTriggeredSourceCatchesUpOnceItsListingIsInNothingIsPendingAndEveryReaderWaits() throws Throwable {
+  void aTriggeredSourceCatchesUpOnceItsListingIsInNothingIsPendingAndEveryReaderWaits()
+      throws Throwable {
     EnumeratorContext<Part> context = new EnumeratorContext<>(2);
     Parts parts = triggered(context, "u1", List.of(part("a")));
     parts.start();
@@ -213,7 +238,8 @@ class PendingSplitEnumeratorTest {
   @Test
   void aContinuousSourceListsEveryIntervalAndDropsAStaleListing() throws Throwable {
     EnumeratorContext<Part> context = new EnumeratorContext<>(1);
-    Parts parts = new Parts(context, "u1", Duration.ofSeconds(5), EpochBudget.files(10), "", List.of());
+    Parts parts =
+        new Parts(context, "u1", Duration.ofSeconds(5), EpochBudget.files(10), "", List.of());
     parts.listings.addAll(List.of(List.of(part("stale")), List.of(part("a"))));
     parts.start();
     context.registerReaders(1);
@@ -229,13 +255,15 @@ class PendingSplitEnumeratorTest {
   @Test
   void aFailedListingFailsWithTheSubclassError() {
     EnumeratorContext<Part> context = new EnumeratorContext<>(1);
-    Parts parts = new Parts(context, "u1", null, EpochBudget.files(10), "", List.of()) {
-      @Override
-      protected List<Part> list() {
-        throw new IllegalArgumentException("no such folder");
-      }
-    };
+    Parts parts =
+        new Parts(context, "u1", null, EpochBudget.files(10), "", List.of()) {
+          @Override
+          protected List<Part> list() {
+            throw new IllegalArgumentException("no such folder");
+          }
+        };
     parts.start();
-    assertThatThrownBy(context::runNextOneTimeCallable).hasMessage("listing failed: no such folder");
+    assertThatThrownBy(context::runNextOneTimeCallable)
+        .hasMessage("listing failed: no such folder");
   }
 }

@@ -21,7 +21,9 @@ class ProcessedFilesTest {
       paths.add(path);
       index.add(path, 1_700_000_000_000L + i * 10L);
     }
-    int plainBytes = serializedSize(new ProcessedFiles(Long.MIN_VALUE, 0, 0, new byte[0], index.snapshot().recent()));
+    int plainBytes =
+        serializedSize(
+            new ProcessedFiles(Long.MIN_VALUE, 0, 0, new byte[0], index.snapshot().recent()));
     index.afterListing();
 
     ProcessedFiles compacted = roundTrip(index.snapshot());
@@ -69,24 +71,32 @@ class ProcessedFilesTest {
     v1.writeUTF("file:/in/b.json");
     v1.writeInt(0);
 
-    AutoLoaderEnumeratorState state = AutoLoaderEnumeratorStateSerializer.INSTANCE.deserialize(1, v1.getCopyOfBuffer());
+    AutoLoaderEnumeratorState state =
+        AutoLoaderEnumeratorStateSerializer.INSTANCE.deserialize(1, v1.getCopyOfBuffer());
 
     assertThat(state.listedUpdateId()).isEqualTo("u7");
-    assertThat(state.processedFiles()).containsExactlyInAnyOrder("file:/in/a.json", "file:/in/b.json");
+    assertThat(state.processedFiles())
+        .containsExactlyInAnyOrder("file:/in/a.json", "file:/in/b.json");
     assertThat(state.pendingSplits()).isEmpty();
     ProcessedFileIndex index = new ProcessedFileIndex(state.processed(), NO_AGE);
     assertThat(index.contains("file:/in/a.json", 4_000)).isTrue();
-    assertThat(index.snapshot().recent()).containsEntry("file:/in/a.json", 4_000L)
+    assertThat(index.snapshot().recent())
+        .containsEntry("file:/in/a.json", 4_000L)
         .containsEntry("file:/in/b.json", ProcessedFiles.UNKNOWN_TIME);
   }
 
   private static ProcessedFiles roundTrip(ProcessedFiles files) throws Exception {
     var serializer = AutoLoaderEnumeratorStateSerializer.INSTANCE;
-    return serializer.deserialize(serializer.getVersion(),
-        serializer.serialize(new AutoLoaderEnumeratorState("u", files, List.of()))).processed();
+    return serializer
+        .deserialize(
+            serializer.getVersion(),
+            serializer.serialize(new AutoLoaderEnumeratorState("u", files, List.of())))
+        .processed();
   }
 
   private static int serializedSize(ProcessedFiles files) throws Exception {
-    return AutoLoaderEnumeratorStateSerializer.INSTANCE.serialize(new AutoLoaderEnumeratorState("u", files, List.of())).length;
+    return AutoLoaderEnumeratorStateSerializer.INSTANCE.serialize(
+            new AutoLoaderEnumeratorState("u", files, List.of()))
+        .length;
   }
 }

@@ -7,8 +7,8 @@ public final class SchemaEvolutions {
 
   private SchemaEvolutions() {}
 
-  public static SchemaEvolvedException evolved(String sourceId, String file, List<String> columns,
-      String schemaLocation) {
+  public static SchemaEvolvedException evolved(
+      String sourceId, String file, List<String> columns, String schemaLocation) {
     return AutoLoaderErrors.schemaEvolved(sourceId, file, 1, columns, schemaLocation);
   }
 }

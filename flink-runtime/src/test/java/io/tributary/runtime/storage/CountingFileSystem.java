@@ -42,10 +42,14 @@ public class CountingFileSystem extends RawLocalFileSystem {
   /** The settings that make {@value #SCHEME} work, marked as coming from {@code origin}. */
   public static Map<String, String> settings(String origin) {
     return Map.of(
-        "fs." + SCHEME + ".impl", CountingFileSystem.class.getName(),
-        "fs." + SCHEME + ".impl.disable.cache", "true", // a cached instance would hide a bare configuration
-        "fs.AbstractFileSystem." + SCHEME + ".impl", Fs.class.getName(),
-        ORIGIN, origin);
+        "fs." + SCHEME + ".impl",
+        CountingFileSystem.class.getName(),
+        "fs." + SCHEME + ".impl.disable.cache",
+        "true", // a cached instance would hide a bare configuration
+        "fs.AbstractFileSystem." + SCHEME + ".impl",
+        Fs.class.getName(),
+        ORIGIN,
+        origin);
   }
 
   /** Threads that used an instance made from settings of {@code origin}. */
@@ -80,7 +84,9 @@ public class CountingFileSystem extends RawLocalFileSystem {
 
   private void used() {
     USES.incrementAndGet();
-    THREADS.computeIfAbsent(origin, o -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread().getName());
+    THREADS
+        .computeIfAbsent(origin, o -> ConcurrentHashMap.newKeySet())
+        .add(Thread.currentThread().getName());
   }
 
   @Override
@@ -90,8 +96,15 @@ public class CountingFileSystem extends RawLocalFileSystem {
   }
 
   @Override
-  public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize,
-      short replication, long blockSize, Progressable progress) throws IOException {
+  public FSDataOutputStream create(
+      Path f,
+      FsPermission permission,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
+      throws IOException {
     used();
     return super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress);
   }

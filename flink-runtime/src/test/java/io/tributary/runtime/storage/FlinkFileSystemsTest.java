@@ -10,11 +10,22 @@ class FlinkFileSystemsTest {
 
   @Test
   void theEmbeddedClusterGetsTheFlinkOptionsAndTheHadoopSettingsForFlinksHadoopFallback() {
-    Configuration conf = FlinkFileSystems.embeddedConfiguration(
-        Map.of("fs.allowed-fallback-filesystems", "s3;s3a", "flink.hadoop.fs.s3a.endpoint", "http://given:1"),
-        HadoopSettings.of(Map.of("fs.s3a.endpoint", "http://127.0.0.1:9090", "fs.s3a.path.style.access", "true")));
+    Configuration conf =
+        FlinkFileSystems.embeddedConfiguration(
+            Map.of(
+                "fs.allowed-fallback-filesystems",
+                "s3;s3a",
+                "flink.hadoop.fs.s3a.endpoint",
+                "http://given:1"),
+            HadoopSettings.of(
+                Map.of(
+                    "fs.s3a.endpoint",
+                    "http://127.0.0.1:9090",
+                    "fs.s3a.path.style.access",
+                    "true")));
 
-    assertThat(conf.toMap()).containsEntry("fs.allowed-fallback-filesystems", "s3;s3a")
+    assertThat(conf.toMap())
+        .containsEntry("fs.allowed-fallback-filesystems", "s3;s3a")
         .containsEntry("flink.hadoop.fs.s3a.endpoint", "http://given:1")
         .containsEntry("flink.hadoop.fs.s3a.path.style.access", "true")
         .containsEntry("flink.hadoop.fs.s3.impl", HadoopSettings.S3A_FILE_SYSTEM)
@@ -23,10 +34,13 @@ class FlinkFileSystemsTest {
 
   @Test
   void anExplicitLeakedClassLoaderCheckIsKept() {
-    Configuration conf = FlinkFileSystems.embeddedConfiguration(Map.of("classloader.check-leaked-classloader", "true"),
-        HadoopSettings.none());
+    Configuration conf =
+        FlinkFileSystems.embeddedConfiguration(
+            Map.of("classloader.check-leaked-classloader", "true"), HadoopSettings.none());
 
-    assertThat(conf.toMap()).containsEntry("classloader.check-leaked-classloader", "true")
-        .containsEntry("flink.hadoop.fs.AbstractFileSystem.s3.impl", "org.apache.hadoop.fs.s3a.S3A");
+    assertThat(conf.toMap())
+        .containsEntry("classloader.check-leaked-classloader", "true")
+        .containsEntry(
+            "flink.hadoop.fs.AbstractFileSystem.s3.impl", "org.apache.hadoop.fs.s3a.S3A");
   }
 }

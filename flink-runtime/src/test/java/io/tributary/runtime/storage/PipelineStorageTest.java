@@ -36,13 +36,15 @@ class PipelineStorageTest {
     storage.setCurrentSavepoint("job", asUri(pointed));
     Path checkpoint = snapshot(storage.checkpointDir("job") + "/0123", "chk-7", 20);
 
-    assertThat(storage.stateToRestore("job")).as("a failed run's retained checkpoint is newer than the pointer")
+    assertThat(storage.stateToRestore("job"))
+        .as("a failed run's retained checkpoint is newer than the pointer")
         .hasValue(asUri(checkpoint));
 
     Path savepoint = snapshot(storage.savepointDir("job"), "savepoint-bbbb", 30);
 
     assertThat(storage.stateToRestore("job"))
-        .as("a savepoint completed (and its epoch committed) before the process died, the pointer not yet moved")
+        .as(
+            "a savepoint completed (and its epoch committed) before the process died, the pointer not yet moved")
         .hasValue(asUri(savepoint));
   }
 
@@ -50,8 +52,10 @@ class PipelineStorageTest {
   void anIncompleteSnapshotIsNeverRestored() throws Exception {
     Path pointed = snapshot(storage.savepointDir("job"), "savepoint-aaaa", 10);
     storage.setCurrentSavepoint("job", asUri(pointed));
-    Files.createDirectories(Path.of(storage.savepointDir("job").replace("file:", ""), "savepoint-cccc"));
-    Files.createDirectories(Path.of(storage.checkpointDir("job").replace("file:", ""), "0123", "chk-9"));
+    Files.createDirectories(
+        Path.of(storage.savepointDir("job").replace("file:", ""), "savepoint-cccc"));
+    Files.createDirectories(
+        Path.of(storage.checkpointDir("job").replace("file:", ""), "0123", "chk-9"));
 
     assertThat(storage.stateToRestore("job")).hasValue(asUri(pointed));
   }

@@ -24,13 +24,23 @@ class StorageNamesTest {
   void everyPathOfANameRefusesOneThatIsNotASingleFolderName(String name) {
     PipelineStorage storage = PipelineStorage.at(dir.toString(), HadoopSettings.none());
 
-    for (Runnable use : new Runnable[] {() -> storage.tablePath(name), () -> storage.schemaLocation(name),
-        () -> storage.savepointDir(name), () -> storage.checkpointDir(name), () -> storage.generation(name),
-        () -> storage.stateOwner(name), () -> storage.clearState(name), () -> storage.onceRecord(name),
-        () -> storage.resetDataset(name)}) {
-      assertThatThrownBy(use::run).isInstanceOf(IllegalArgumentException.class)
-          .hasMessageEndingWith("' cannot name a folder under the pipeline's storage: names of datasets, flows and"
-              + " jobs are identifiers (letters, digits and underscores).");
+    for (Runnable use :
+        new Runnable[] {
+          () -> storage.tablePath(name),
+          () -> storage.schemaLocation(name),
+          () -> storage.savepointDir(name),
+          () -> storage.checkpointDir(name),
+          () -> storage.generation(name),
+          () -> storage.stateOwner(name),
+          () -> storage.clearState(name),
+          () -> storage.onceRecord(name),
+          () -> storage.resetDataset(name)
+        }) {
+      assertThatThrownBy(use::run)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageEndingWith(
+              "' cannot name a folder under the pipeline's storage: names of datasets, flows and"
+                  + " jobs are identifiers (letters, digits and underscores).");
     }
   }
 
@@ -39,9 +49,11 @@ class StorageNamesTest {
     Files.createDirectories(dir.resolve("outside/_delta_log"));
     PipelineTables tables = PipelineTables.open(dir.resolve("storage").toString());
 
-    assertThatThrownBy(() -> tables.table("../../outside")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("'../../outside' cannot name a folder under the pipeline's storage: names of datasets, flows"
-            + " and jobs are identifiers (letters, digits and underscores).");
+    assertThatThrownBy(() -> tables.table("../../outside"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "'../../outside' cannot name a folder under the pipeline's storage: names of datasets, flows"
+                + " and jobs are identifiers (letters, digits and underscores).");
     assertThat(PipelineStorage.segment("orders_2024")).isEqualTo("orders_2024");
   }
 }

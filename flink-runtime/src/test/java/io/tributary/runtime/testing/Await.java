@@ -24,12 +24,14 @@ public final class Await {
   private Await() {}
 
   /** Checks {@code condition} every 20 ms until it holds; fails once {@code timeout} has passed. */
-  public static void until(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  public static void until(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
     until(what, timeout, POLL, condition);
   }
 
   /** Checks {@code condition} every {@code interval} until it holds; fails once {@code timeout} has passed. */
-  public static void until(String what, Duration timeout, Duration interval, BooleanSupplier condition)
+  public static void until(
+      String what, Duration timeout, Duration interval, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
@@ -45,7 +47,8 @@ public final class Await {
    * accepts; any other exception is thrown as it is, and a retryable one still thrown at the deadline
    * fails with it as the cause.
    */
-  public static <T> T retrying(String what, Duration timeout, Predicate<Throwable> retryable, Callable<T> action)
+  public static <T> T retrying(
+      String what, Duration timeout, Predicate<Throwable> retryable, Callable<T> action)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -56,7 +59,8 @@ public final class Await {
           throw e;
         }
         if (System.nanoTime() - deadline > 0) {
-          throw new AssertionError("Timed out after " + timeout + " retrying " + what + "; last failure: " + e, e);
+          throw new AssertionError(
+              "Timed out after " + timeout + " retrying " + what + "; last failure: " + e, e);
         }
         Thread.sleep(100);
       }

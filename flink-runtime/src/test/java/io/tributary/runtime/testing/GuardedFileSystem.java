@@ -102,8 +102,9 @@ public class GuardedFileSystem extends RawLocalFileSystem {
 
   static String sha256(String value) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(value.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -115,8 +116,11 @@ public class GuardedFileSystem extends RawLocalFileSystem {
     String expected = conf.get(PASSWORD_SHA256);
     String password = conf.get(PASSWORD);
     if (expected == null || password == null || !expected.equals(sha256(password))) {
-      throw new IOException("guarded file system: " + PASSWORD + (password == null ? " is not set" : " is wrong")
-          + " in this configuration");
+      throw new IOException(
+          "guarded file system: "
+              + PASSWORD
+              + (password == null ? " is not set" : " is wrong")
+              + " in this configuration");
     }
   }
 
@@ -148,29 +152,52 @@ public class GuardedFileSystem extends RawLocalFileSystem {
   }
 
   @Override
-  public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize,
-      short replication, long blockSize, Progressable progress) throws IOException {
+  public FSDataOutputStream create(
+      Path f,
+      FsPermission permission,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
+      throws IOException {
     checkWritable(f);
-    FSDataOutputStream out = super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress);
+    FSDataOutputStream out =
+        super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress);
     return out;
   }
 
   @Override
-  public FSDataOutputStream createNonRecursive(Path f, FsPermission permission,
-      java.util.EnumSet<org.apache.hadoop.fs.CreateFlag> flags, int bufferSize, short replication, long blockSize,
-      Progressable progress) throws IOException {
+  public FSDataOutputStream createNonRecursive(
+      Path f,
+      FsPermission permission,
+      java.util.EnumSet<org.apache.hadoop.fs.CreateFlag> flags,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
+      throws IOException {
     checkWritable(f);
-    FSDataOutputStream out = super.createNonRecursive(f, permission, flags, bufferSize, replication, blockSize,
-        progress);
+    FSDataOutputStream out =
+        super.createNonRecursive(
+            f, permission, flags, bufferSize, replication, blockSize, progress);
     return out;
   }
 
   @Override
-  public FSDataOutputStream createNonRecursive(Path f, FsPermission permission, boolean overwrite, int bufferSize,
-      short replication, long blockSize, Progressable progress) throws IOException {
+  public FSDataOutputStream createNonRecursive(
+      Path f,
+      FsPermission permission,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
+      throws IOException {
     checkWritable(f);
-    FSDataOutputStream out = super.createNonRecursive(f, permission, overwrite, bufferSize, replication, blockSize,
-        progress);
+    FSDataOutputStream out =
+        super.createNonRecursive(
+            f, permission, overwrite, bufferSize, replication, blockSize, progress);
     return out;
   }
 
@@ -193,7 +220,8 @@ public class GuardedFileSystem extends RawLocalFileSystem {
   }
 
   @Override
-  public FSDataOutputStream append(Path f, int bufferSize, Progressable progress) throws IOException {
+  public FSDataOutputStream append(Path f, int bufferSize, Progressable progress)
+      throws IOException {
     checkWritable(f);
     return super.append(f, bufferSize, progress);
   }

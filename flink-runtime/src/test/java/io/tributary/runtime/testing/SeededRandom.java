@@ -36,8 +36,9 @@ public final class SeededRandom implements BeforeEachCallback, TestExecutionExce
   /** This test's random numbers. */
   public Random get() {
     if (random == null) {
-      throw new IllegalStateException("No seed yet: register SeededRandom with @RegisterExtension and call get()"
-          + " from a test or a @BeforeEach method");
+      throw new IllegalStateException(
+          "No seed yet: register SeededRandom with @RegisterExtension and call get()"
+              + " from a test or a @BeforeEach method");
     }
     return random;
   }
@@ -51,16 +52,29 @@ public final class SeededRandom implements BeforeEachCallback, TestExecutionExce
   @Override
   public void beforeEach(ExtensionContext context) {
     String fixed = System.getProperty(PROPERTY);
-    seed = fixed != null && !fixed.isBlank() ? Long.parseLong(fixed.strip()) : new SecureRandom().nextLong();
+    seed =
+        fixed != null && !fixed.isBlank()
+            ? Long.parseLong(fixed.strip())
+            : new SecureRandom().nextLong();
     random = new Random(seed);
-    String line = context.getDisplayName() + " of " + context.getRequiredTestClass().getSimpleName()
-        + " uses random seed " + seed + " (replay: -D" + PROPERTY + "=" + seed + ")";
+    String line =
+        context.getDisplayName()
+            + " of "
+            + context.getRequiredTestClass().getSimpleName()
+            + " uses random seed "
+            + seed
+            + " (replay: -D"
+            + PROPERTY
+            + "="
+            + seed
+            + ")";
     LOG.info(line);
     System.out.println(line);
   }
 
   @Override
-  public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+  public void handleTestExecutionException(ExtensionContext context, Throwable failure)
+      throws Throwable {
     if (random != null) {
       failure.addSuppressed(new ReplayWithSeed(seed));
     }
@@ -70,7 +84,10 @@ public final class SeededRandom implements BeforeEachCallback, TestExecutionExce
   /** Shown under a failed test's stack trace: the seed it ran with. */
   private static final class ReplayWithSeed extends Exception {
     ReplayWithSeed(long seed) {
-      super("the test ran with random seed " + seed + "; replay it with -D" + PROPERTY + "=" + seed, null, false,
+      super(
+          "the test ran with random seed " + seed + "; replay it with -D" + PROPERTY + "=" + seed,
+          null,
+          false,
           false);
     }
   }

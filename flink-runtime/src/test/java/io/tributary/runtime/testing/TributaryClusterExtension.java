@@ -66,8 +66,9 @@ public final class TributaryClusterExtension
   /** The test class's cluster, for {@code Tributary.Builder.cluster} or to submit graphs directly. */
   public EmbeddedCluster cluster() {
     if (cluster == null) {
-      throw new IllegalStateException("No cluster: register TributaryClusterExtension with @RegisterExtension"
-          + " on a static field, and call cluster() from a test or a @BeforeEach method");
+      throw new IllegalStateException(
+          "No cluster: register TributaryClusterExtension with @RegisterExtension"
+              + " on a static field, and call cluster() from a test or a @BeforeEach method");
     }
     return cluster;
   }
@@ -79,16 +80,20 @@ public final class TributaryClusterExtension
   public Path storage(String name) {
     Objects.requireNonNull(name, "name");
     if (testFolder == null) {
-      throw new IllegalStateException("storage(\"" + name + "\") outside a test: call it from a test or a"
-          + " @BeforeEach method");
+      throw new IllegalStateException(
+          "storage(\""
+              + name
+              + "\") outside a test: call it from a test or a"
+              + " @BeforeEach method");
     }
     Path folder = testFolder.resolve(name).normalize();
     if (!folder.startsWith(testFolder) || folder.equals(testFolder)) {
-      throw new IllegalArgumentException("storage name must be a relative folder name, was \"" + name + "\"");
+      throw new IllegalArgumentException(
+          "storage name must be a relative folder name, was \"" + name + "\"");
     }
     if (Files.exists(folder)) {
-      throw new IllegalStateException("storage(\"" + name + "\") was already made in this test; use the path"
-          + " it returned");
+      throw new IllegalStateException(
+          "storage(\"" + name + "\") was already made in this test; use the path" + " it returned");
     }
     try {
       return Files.createDirectories(folder);
@@ -115,8 +120,9 @@ public final class TributaryClusterExtension
 
   @Override
   public void beforeEach(ExtensionContext context) throws IOException {
-    testFolder = Files.createTempDirectory("tributary-" + context.getRequiredTestMethod().getName() + "-")
-        .toRealPath();
+    testFolder =
+        Files.createTempDirectory("tributary-" + context.getRequiredTestMethod().getName() + "-")
+            .toRealPath();
   }
 
   @Override

@@ -41,57 +41,78 @@ class BatchAggregationITCase {
   private static final int ROWS = 1_000_000;
   private static final int GROUPS = 600;
 
-  private static final RowType EVENTS = RowType.of(
-      new LogicalType[] {new IntType(), VarCharType.STRING_TYPE, VarCharType.STRING_TYPE, new DoubleType()},
-      new String[] {"event_day", "event_type", "user_id", "duration"});
+  private static final RowType EVENTS =
+      RowType.of(
+          new LogicalType[] {
+            new IntType(), VarCharType.STRING_TYPE, VarCharType.STRING_TYPE, new DoubleType()
+          },
+          new String[] {"event_day", "event_type", "user_id", "duration"});
 
   @RegisterExtension
   static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
 
   @Test
   void batchJobsAggregateInOnePhase() {
-    PlannedJob job = new PlannedJob("table_gold", PlannedJob.Mode.BATCH, List.of("gold"), java.util.Set.of());
-    PlannedJob streaming = new PlannedJob("stream_x", PlannedJob.Mode.STREAMING, List.of("x"), java.util.Set.of());
+    PlannedJob job =
+        new PlannedJob("table_gold", PlannedJob.Mode.BATCH, List.of("gold"), java.util.Set.of());
+    PlannedJob streaming =
+        new PlannedJob("stream_x", PlannedJob.Mode.STREAMING, List.of("x"), java.util.Set.of());
 
-    assertThat(JobTranslator.configuration(job, 2, Duration.ofSeconds(1))
-        .get(OptimizerConfigOptions.TABLE_OPTIMIZER_AGG_PHASE_STRATEGY)).isEqualTo(AggregatePhaseStrategy.ONE_PHASE);
-    assertThat(JobTranslator.configuration(streaming, 2, Duration.ofSeconds(1))
-        .contains(OptimizerConfigOptions.TABLE_OPTIMIZER_AGG_PHASE_STRATEGY)).isFalse();
+    assertThat(
+            JobTranslator.configuration(job, 2, Duration.ofSeconds(1))
+                .get(OptimizerConfigOptions.TABLE_OPTIMIZER_AGG_PHASE_STRATEGY))
+        .isEqualTo(AggregatePhaseStrategy.ONE_PHASE);
+    assertThat(
+            JobTranslator.configuration(streaming, 2, Duration.ofSeconds(1))
+                .contains(OptimizerConfigOptions.TABLE_OPTIMIZER_AGG_PHASE_STRATEGY))
+        .isFalse();
   }
 
   @Test
   void averagesWithADistinctCountOverAMillionGroupsAreAllThere() throws Exception {
     Pipeline p = Pipeline.create("bench", Map.of());
     p.streamingTable("silver").from(AutoLoader.json("/events"));
-    p.table("gold_daily").sql("SELECT event_day, event_type, COUNT(*) AS n, COUNT(DISTINCT user_id) AS users,"
-        + " AVG(duration) AS avg_duration FROM silver GROUP BY event_day, event_type");
+    p.table("gold_daily")
+        .sql(
+            "SELECT event_day, event_type, COUNT(*) AS n, COUNT(DISTINCT user_id) AS users,"
+                + " AVG(duration) AS avg_duration FROM silver GROUP BY event_day, event_type");
     ResolvedPlan plan = new Analyzer((dataset, source) -> EVENTS, List.of()).analyze(p.build());
-    PlannedJob job = JobPlanner.plan(plan.plan()).stream().filter(j -> j.name().equals("table_gold_daily")).findFirst()
-        .orElseThrow();
-    JobTranslator translator = new JobTranslator(plan, new GeneratedJobIo(), (tableEnv, context, dataset, rows,
-        rowType) -> rows);
+    PlannedJob job =
+        JobPlanner.plan(plan.plan()).stream()
+            .filter(j -> j.name().equals("table_gold_daily"))
+            .findFirst()
+            .orElseThrow();
+    JobTranslator translator =
+        new JobTranslator(
+            plan, new GeneratedJobIo(), (tableEnv, context, dataset, rows, rowType) -> rows);
 
-    TranslatedJob translated = translator.translate(
-        new JobContext("bench", job, "update-1", 1, Map.of("gold_daily", "0123456789abcdef")),
-        JobTranslator.configuration(job, 2, Duration.ofSeconds(1)));
+    TranslatedJob translated =
+        translator.translate(
+            new JobContext("bench", job, "update-1", 1, Map.of("gold_daily", "0123456789abcdef")),
+            JobTranslator.configuration(job, 2, Duration.ofSeconds(1)));
     JobID id = CLUSTER.cluster().submit(translated.graph());
 
     assertThat(CLUSTER.cluster().result(id).get().isSuccess()).isTrue();
     List<RowData> gold = MemoryJobIo.written("gold_daily");
     assertThat(gold).hasSize(GROUPS);
     // every group has 1,666 or 1,667 rows, one in seven with a NULL duration
-    assertThat(gold).allSatisfy(row -> {
-      assertThat(row.getLong(2)).isBetween(1666L, 1667L);
-      assertThat(row.isNullAt(4)).as("avg_duration of %s", row).isFalse();
-    });
+    assertThat(gold)
+        .allSatisfy(
+            row -> {
+              assertThat(row.getLong(2)).isBetween(1666L, 1667L);
+              assertThat(row.isNullAt(4)).as("avg_duration of %s", row).isFalse();
+            });
   }
 
   /** Row {@code i} of the generated events: 600 groups, each row's user drawn from 50,000. */
   static RowData event(long i) {
     long hash = i * 0x9E3779B97F4A7C15L;
     int group = (int) (i % GROUPS);
-    return GenericRowData.of(group / 10, StringData.fromString("type" + group % 10),
-        StringData.fromString("user_" + Math.floorMod(hash >>> 29, 50_000L)), i % 7 == 0 ? null : (double) (i % 1000));
+    return GenericRowData.of(
+        group / 10,
+        StringData.fromString("type" + group % 10),
+        StringData.fromString("user_" + Math.floorMod(hash >>> 29, 50_000L)),
+        i % 7 == 0 ? null : (double) (i % 1000));
   }
 
   /** A snapshot of {@link #ROWS} generated events, written into {@link MemoryJobIo}'s lists. */
@@ -99,26 +120,37 @@ class BatchAggregationITCase {
     private final MemoryJobIo memory = new MemoryJobIo(Map.of());
 
     @Override
-    public SourceStream readSource(StreamExecutionEnvironment env, JobContext job, String dataset, Source source,
+    public SourceStream readSource(
+        StreamExecutionEnvironment env,
+        JobContext job,
+        String dataset,
+        Source source,
         RowType rowType) {
       throw new UnsupportedOperationException("no external sources");
     }
 
     @Override
-    public SourceStream readSnapshot(StreamExecutionEnvironment env, JobContext job, String dataset,
-        RowType rowType) {
-      DataStream<RowData> rows = env.fromSequence(0, ROWS - 1).map(BatchAggregationITCase::event)
-          .returns(InternalTypeInfo.of(rowType));
+    public SourceStream readSnapshot(
+        StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType) {
+      DataStream<RowData> rows =
+          env.fromSequence(0, ROWS - 1)
+              .map(BatchAggregationITCase::event)
+              .returns(InternalTypeInfo.of(rowType));
       return new SourceStream(rows, Optional.empty());
     }
 
     @Override
-    public void write(DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType) {
+    public void write(
+        DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType) {
       memory.write(rows, job, dataset, rowType);
     }
 
     @Override
-    public void writeChanges(DataStream<RowData> changes, JobContext job, DatasetSpec dataset, RowType rowType,
+    public void writeChanges(
+        DataStream<RowData> changes,
+        JobContext job,
+        DatasetSpec dataset,
+        RowType rowType,
         List<String> keys) {
       throw new UnsupportedOperationException("no changes");
     }

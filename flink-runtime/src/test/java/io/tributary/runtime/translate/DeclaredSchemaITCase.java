@@ -36,8 +36,10 @@ import org.junit.jupiter.api.Test;
  */
 class DeclaredSchemaITCase {
 
-  private static final RowType ORDERS = RowType.of(
-      new LogicalType[] {VarCharType.STRING_TYPE, new DoubleType()}, new String[] {"order_id", "amount"});
+  private static final RowType ORDERS =
+      RowType.of(
+          new LogicalType[] {VarCharType.STRING_TYPE, new DoubleType()},
+          new String[] {"order_id", "amount"});
 
   private static EmbeddedCluster cluster;
 
@@ -53,42 +55,59 @@ class DeclaredSchemaITCase {
 
   @Test
   void theTableIsWrittenInTheDeclaredOrderWithTheDeclaredType() throws Exception {
-    RecordingJobIo io = new RecordingJobIo(Map.of("orders", List.of(order("a", 1.5), order("b", 2.0))));
+    RecordingJobIo io =
+        new RecordingJobIo(Map.of("orders", List.of(order("a", 1.5), order("b", 2.0))));
 
     JobResult result = run("amounts_ok", io);
 
     assertThat(result.isSuccess()).isTrue();
-    assertThat(io.types.get("amounts_ok")).isEqualTo(new RowType(false, List.of(
-        new RowType.RowField("amount", new DoubleType(true)),
-        new RowType.RowField("order_id", new VarCharType(false, VarCharType.MAX_LENGTH)))));
-    assertThat(MemoryJobIo.written("amounts_ok")).extracting(row -> row.getDouble(0) + " " + row.getString(1))
+    assertThat(io.types.get("amounts_ok"))
+        .isEqualTo(
+            new RowType(
+                false,
+                List.of(
+                    new RowType.RowField("amount", new DoubleType(true)),
+                    new RowType.RowField(
+                        "order_id", new VarCharType(false, VarCharType.MAX_LENGTH)))));
+    assertThat(MemoryJobIo.written("amounts_ok"))
+        .extracting(row -> row.getDouble(0) + " " + row.getString(1))
         .containsExactlyInAnyOrder("1.5 a", "2.0 b");
   }
 
   @Test
   void aNullInADeclaredNotNullColumnFailsTheFlow() throws Exception {
-    RecordingJobIo io = new RecordingJobIo(Map.of("orders", List.of(order("a", 1.5), order(null, 2.0))));
+    RecordingJobIo io =
+        new RecordingJobIo(Map.of("orders", List.of(order("a", 1.5), order(null, 2.0))));
 
     JobResult result = run("amounts_null", io);
 
     assertThat(result.isSuccess()).isFalse();
     assertThat(result.getSerializedThrowable().orElseThrow().getFullStringifiedStackTrace())
-        .contains("NOT NULL").contains("order_id");
-    assertThat(MemoryJobIo.written("amounts_null")).extracting(row -> row.getString(1).toString())
+        .contains("NOT NULL")
+        .contains("order_id");
+    assertThat(MemoryJobIo.written("amounts_null"))
+        .extracting(row -> row.getString(1).toString())
         .doesNotContainNull();
   }
 
   private JobResult run(String table, RecordingJobIo io) throws Exception {
     Pipeline p = Pipeline.create("declared", Map.of());
     p.table("orders").from(AutoLoader.json("/in"));
-    p.table(table).sql("SELECT order_id, amount FROM orders").schema("amount DOUBLE, order_id STRING NOT NULL");
+    p.table(table)
+        .sql("SELECT order_id, amount FROM orders")
+        .schema("amount DOUBLE, order_id STRING NOT NULL");
     ResolvedPlan plan = new Analyzer((dataset, source) -> ORDERS, List.of()).analyze(p.build());
-    PlannedJob job = JobPlanner.plan(plan.plan()).stream().filter(j -> j.datasets().contains(table)).findFirst()
-        .orElseThrow();
-    JobTranslator translator = new JobTranslator(plan, io, (tableEnv, context, dataset, rows, rowType) -> rows);
-    TranslatedJob translated = translator.translate(
-        new JobContext("declared", job, "update-1", 1, Map.of(table, "0123456789abcdef")),
-        JobTranslator.configuration(job, 1, Duration.ofSeconds(1)));
+    PlannedJob job =
+        JobPlanner.plan(plan.plan()).stream()
+            .filter(j -> j.datasets().contains(table))
+            .findFirst()
+            .orElseThrow();
+    JobTranslator translator =
+        new JobTranslator(plan, io, (tableEnv, context, dataset, rows, rowType) -> rows);
+    TranslatedJob translated =
+        translator.translate(
+            new JobContext("declared", job, "update-1", 1, Map.of(table, "0123456789abcdef")),
+            JobTranslator.configuration(job, 1, Duration.ofSeconds(1)));
     JobID id = cluster.submit(translated.graph());
     return cluster.result(id).get();
   }
@@ -107,25 +126,34 @@ class DeclaredSchemaITCase {
     }
 
     @Override
-    public SourceStream readSource(StreamExecutionEnvironment env, JobContext job, String dataset, Source source,
+    public SourceStream readSource(
+        StreamExecutionEnvironment env,
+        JobContext job,
+        String dataset,
+        Source source,
         RowType rowType) {
       return memory.readSource(env, job, dataset, source, rowType);
     }
 
     @Override
-    public SourceStream readSnapshot(StreamExecutionEnvironment env, JobContext job, String dataset,
-        RowType rowType) {
+    public SourceStream readSnapshot(
+        StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType) {
       return memory.readSnapshot(env, job, dataset, rowType);
     }
 
     @Override
-    public void write(DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType) {
+    public void write(
+        DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType) {
       types.put(dataset.name(), rowType);
       memory.write(rows, job, dataset, rowType);
     }
 
     @Override
-    public void writeChanges(DataStream<RowData> changes, JobContext job, DatasetSpec dataset, RowType rowType,
+    public void writeChanges(
+        DataStream<RowData> changes,
+        JobContext job,
+        DatasetSpec dataset,
+        RowType rowType,
         List<String> keys) {
       memory.writeChanges(changes, job, dataset, rowType, keys);
     }

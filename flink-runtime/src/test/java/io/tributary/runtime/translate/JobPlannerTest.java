@@ -24,12 +24,23 @@ class JobPlannerTest {
 
     List<PlannedJob> jobs = JobPlanner.plan(p.build());
 
-    assertThat(jobs).containsExactly(
-        new PlannedJob("stream_bronze_orders", PlannedJob.Mode.STREAMING, List.of("bronze_orders", "silver_orders"),
-            Set.of()),
-        new PlannedJob("table_gold", PlannedJob.Mode.BATCH, List.of("gold"), Set.of("stream_bronze_orders")),
-        new PlannedJob("stream_bronze_customers", PlannedJob.Mode.STREAMING,
-            List.of("bronze_customers", "silver_customers"), Set.of()));
+    assertThat(jobs)
+        .containsExactly(
+            new PlannedJob(
+                "stream_bronze_orders",
+                PlannedJob.Mode.STREAMING,
+                List.of("bronze_orders", "silver_orders"),
+                Set.of()),
+            new PlannedJob(
+                "table_gold",
+                PlannedJob.Mode.BATCH,
+                List.of("gold"),
+                Set.of("stream_bronze_orders")),
+            new PlannedJob(
+                "stream_bronze_customers",
+                PlannedJob.Mode.STREAMING,
+                List.of("bronze_customers", "silver_customers"),
+                Set.of()));
   }
 
   @Test
@@ -39,15 +50,23 @@ class JobPlannerTest {
     p.table("dim").from(AutoLoader.csv("/users"));
     p.view("_enriched").query(ctx -> ctx.readStream("bronze"));
     p.streamingTable("silver").query(ctx -> ctx.readStream("_enriched"));
-    LogicalPlan plan = p.build().withResolvedInputs(Map.of(
-        "_enriched", List.of(Input.stream("bronze"), Input.snapshot("dim")),
-        "silver", List.of(Input.stream("_enriched"))));
+    LogicalPlan plan =
+        p.build()
+            .withResolvedInputs(
+                Map.of(
+                    "_enriched", List.of(Input.stream("bronze"), Input.snapshot("dim")),
+                    "silver", List.of(Input.stream("_enriched"))));
 
     List<PlannedJob> jobs = JobPlanner.plan(plan);
 
-    assertThat(jobs).containsExactly(
-        new PlannedJob("table_dim", PlannedJob.Mode.BATCH, List.of("dim"), Set.of()),
-        new PlannedJob("stream_bronze", PlannedJob.Mode.STREAMING, List.of("bronze", "silver"), Set.of("table_dim")));
+    assertThat(jobs)
+        .containsExactly(
+            new PlannedJob("table_dim", PlannedJob.Mode.BATCH, List.of("dim"), Set.of()),
+            new PlannedJob(
+                "stream_bronze",
+                PlannedJob.Mode.STREAMING,
+                List.of("bronze", "silver"),
+                Set.of("table_dim")));
   }
 
   @Test
@@ -57,16 +76,25 @@ class JobPlannerTest {
     p.streamingTable("events").from(AutoLoader.json("/events"));
     p.streamingTable("users").from(AutoLoader.csv("/users"));
     p.table("products").from(AutoLoader.csv("/products"));
-    LogicalPlan plan = p.build().withResolvedInputs(Map.of(
-        "enriched", List.of(Input.stream("events"), Input.lookup("users"), Input.lookup("products"))));
+    LogicalPlan plan =
+        p.build()
+            .withResolvedInputs(
+                Map.of(
+                    "enriched",
+                    List.of(
+                        Input.stream("events"), Input.lookup("users"), Input.lookup("products"))));
 
     List<PlannedJob> jobs = JobPlanner.plan(plan);
 
-    assertThat(jobs).containsExactly(
-        new PlannedJob("stream_users", PlannedJob.Mode.STREAMING, List.of("users"), Set.of()),
-        new PlannedJob("table_products", PlannedJob.Mode.BATCH, List.of("products"), Set.of()),
-        new PlannedJob("stream_events", PlannedJob.Mode.STREAMING, List.of("events", "enriched"),
-            Set.of("stream_users", "table_products")));
+    assertThat(jobs)
+        .containsExactly(
+            new PlannedJob("stream_users", PlannedJob.Mode.STREAMING, List.of("users"), Set.of()),
+            new PlannedJob("table_products", PlannedJob.Mode.BATCH, List.of("products"), Set.of()),
+            new PlannedJob(
+                "stream_events",
+                PlannedJob.Mode.STREAMING,
+                List.of("events", "enriched"),
+                Set.of("stream_users", "table_products")));
   }
 
   @Test
@@ -82,13 +110,29 @@ class JobPlannerTest {
 
     List<PlannedJob> jobs = JobPlanner.plan(p.build());
 
-    assertThat(jobs).containsExactly(
-        new PlannedJob("table_history", PlannedJob.Mode.BATCH, List.of("history"), Set.of()),
-        new PlannedJob("stream_eu_events", PlannedJob.Mode.STREAMING, List.of("eu_events", "all_events"),
-            Set.of("table_history"), List.of("from_us", "from_eu"), false),
-        new PlannedJob("once_backfill", PlannedJob.Mode.STREAMING, List.of("backfill"), Set.of("table_history"),
-            List.of("backfill"), true),
-        new PlannedJob("table_summary", PlannedJob.Mode.BATCH, List.of("summary"),
-            Set.of("stream_eu_events", "once_backfill"), List.of(), false));
+    assertThat(jobs)
+        .containsExactly(
+            new PlannedJob("table_history", PlannedJob.Mode.BATCH, List.of("history"), Set.of()),
+            new PlannedJob(
+                "stream_eu_events",
+                PlannedJob.Mode.STREAMING,
+                List.of("eu_events", "all_events"),
+                Set.of("table_history"),
+                List.of("from_us", "from_eu"),
+                false),
+            new PlannedJob(
+                "once_backfill",
+                PlannedJob.Mode.STREAMING,
+                List.of("backfill"),
+                Set.of("table_history"),
+                List.of("backfill"),
+                true),
+            new PlannedJob(
+                "table_summary",
+                PlannedJob.Mode.BATCH,
+                List.of("summary"),
+                Set.of("stream_eu_events", "once_backfill"),
+                List.of(),
+                false));
   }
 }

@@ -25,9 +25,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** A materialized table's BATCH job, translated from SQL over views and run on the embedded cluster. */
 class JobTranslatorITCase {
 
-  private static final RowType ORDERS = RowType.of(
-      new LogicalType[] {VarCharType.STRING_TYPE, VarCharType.STRING_TYPE, new DoubleType()},
-      new String[] {"order_id", "customer_id", "amount"});
+  private static final RowType ORDERS =
+      RowType.of(
+          new LogicalType[] {VarCharType.STRING_TYPE, VarCharType.STRING_TYPE, new DoubleType()},
+          new String[] {"order_id", "customer_id", "amount"});
 
   @RegisterExtension
   static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
@@ -36,23 +37,40 @@ class JobTranslatorITCase {
   void recomputesATableFromSnapshotsThroughAViewWithDropDuplicates() throws Exception {
     Pipeline p = Pipeline.create("shop", Map.of());
     p.streamingTable("silver_orders").from(AutoLoader.json("/orders"));
-    p.view("big_orders").query(ctx -> ctx.read("silver_orders").filter($("amount").isGreater(10.0)));
-    p.table("gold").sql("SELECT customer_id, SUM(amount) AS total, COUNT(*) AS orders FROM big_orders"
-        + " GROUP BY customer_id").dropDuplicates("customer_id");
+    p.view("big_orders")
+        .query(ctx -> ctx.read("silver_orders").filter($("amount").isGreater(10.0)));
+    p.table("gold")
+        .sql(
+            "SELECT customer_id, SUM(amount) AS total, COUNT(*) AS orders FROM big_orders"
+                + " GROUP BY customer_id")
+        .dropDuplicates("customer_id");
     ResolvedPlan plan = new Analyzer((dataset, source) -> ORDERS, List.of()).analyze(p.build());
-    PlannedJob job = JobPlanner.plan(plan.plan()).stream().filter(j -> j.name().equals("table_gold")).findFirst()
-        .orElseThrow();
-    MemoryJobIo io = new MemoryJobIo(Map.of("silver_orders", List.of(
-        order("o1", "c1", 5.0), order("o2", "c1", 20.0), order("o3", "c1", 30.0), order("o4", "c2", 11.0))));
-    JobTranslator translator = new JobTranslator(plan, io, (tableEnv, context, dataset, rows, rowType) -> rows);
+    PlannedJob job =
+        JobPlanner.plan(plan.plan()).stream()
+            .filter(j -> j.name().equals("table_gold"))
+            .findFirst()
+            .orElseThrow();
+    MemoryJobIo io =
+        new MemoryJobIo(
+            Map.of(
+                "silver_orders",
+                List.of(
+                    order("o1", "c1", 5.0),
+                    order("o2", "c1", 20.0),
+                    order("o3", "c1", 30.0),
+                    order("o4", "c2", 11.0))));
+    JobTranslator translator =
+        new JobTranslator(plan, io, (tableEnv, context, dataset, rows, rowType) -> rows);
 
-    TranslatedJob translated = translator.translate(
-        new JobContext("shop", job, "update-1", 1, Map.of("gold", "0123456789abcdef")),
-        JobTranslator.configuration(job, 2, Duration.ofSeconds(1)));
+    TranslatedJob translated =
+        translator.translate(
+            new JobContext("shop", job, "update-1", 1, Map.of("gold", "0123456789abcdef")),
+            JobTranslator.configuration(job, 2, Duration.ofSeconds(1)));
     JobID id = CLUSTER.cluster().submit(translated.graph());
 
     assertThat(CLUSTER.cluster().result(id).get().isSuccess()).isTrue();
-    assertThat(MemoryJobIo.written("gold")).extracting(Object::toString)
+    assertThat(MemoryJobIo.written("gold"))
+        .extracting(Object::toString)
         .containsExactlyInAnyOrder("+I(c1,50.0,2)", "+I(c2,11.0,1)");
     assertThat(translated.caughtUpIds()).isEmpty();
   }

@@ -42,9 +42,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MaterializedTableRefreshITCase {
 
-  private static final RowType ORDERS = RowType.of(
-      new LogicalType[] {VarCharType.STRING_TYPE, VarCharType.STRING_TYPE, new DoubleType(), VarCharType.STRING_TYPE},
-      new String[] {"order_id", "customer_id", "amount", "properties"});
+  private static final RowType ORDERS =
+      RowType.of(
+          new LogicalType[] {
+            VarCharType.STRING_TYPE,
+            VarCharType.STRING_TYPE,
+            new DoubleType(),
+            VarCharType.STRING_TYPE
+          },
+          new String[] {"order_id", "customer_id", "amount", "properties"});
 
   @RegisterExtension
   static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
@@ -57,10 +63,14 @@ class MaterializedTableRefreshITCase {
   public static final class Orders implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("silver").from(AutoLoader.json(p.conf("source", "/none"))
-          .schema("order_id STRING, customer_id STRING, amount DOUBLE, properties STRING"));
-      p.table("gold").sql("SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total FROM silver"
-          + " GROUP BY customer_id");
+      p.streamingTable("silver")
+          .from(
+              AutoLoader.json(p.conf("source", "/none"))
+                  .schema("order_id STRING, customer_id STRING, amount DOUBLE, properties STRING"));
+      p.table("gold")
+          .sql(
+              "SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total FROM silver"
+                  + " GROUP BY customer_id");
       p.table("top").sql("SELECT customer_id, amount FROM silver ORDER BY amount DESC LIMIT 2");
     }
   }
@@ -76,17 +86,28 @@ class MaterializedTableRefreshITCase {
     for (Map<String, Object> row : PipelineTables.open(storage()).table("gold").rowsAsMaps()) {
       gold.put((String) row.get("customer_id"), row.get("orders") + "/" + row.get("total"));
     }
-    assertThat(gold).isEqualTo(expected.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
-        e -> (long) e.getValue()[0] + "/" + e.getValue()[1], (a, b) -> a, TreeMap::new)));
+    assertThat(gold)
+        .isEqualTo(
+            expected.entrySet().stream()
+                .collect(
+                    Collectors.toMap(
+                        Map.Entry::getKey,
+                        e -> (long) e.getValue()[0] + "/" + e.getValue()[1],
+                        (a, b) -> a,
+                        TreeMap::new)));
 
-    // gold recomputed by a BATCH job (JobPlanner.plan of the logical plan): its one source reads two of four columns
+    // gold recomputed by a BATCH job (JobPlanner.plan of the logical plan): its one source reads
+    // two of four columns
     StreamGraph graph = goldGraph();
-    List<StreamNode> sources = graph.getStreamNodes().stream()
-        .filter(n -> graph.getSourceIDs().contains(n.getId())).toList();
+    List<StreamNode> sources =
+        graph.getStreamNodes().stream()
+            .filter(n -> graph.getSourceIDs().contains(n.getId()))
+            .toList();
     assertThat(sources).hasSize(1);
     assertThat(sources.get(0).getOperatorName()).startsWith("Source: *anonymous_tributary-delta");
     assertThat(((RowDataSerializer) sources.get(0).getTypeSerializerOut()).getArity())
-        .as("columns read of silver's %s", ORDERS.getFieldNames()).isEqualTo(2);
+        .as("columns read of silver's %s", ORDERS.getFieldNames())
+        .isEqualTo(2);
   }
 
   @Test
@@ -97,38 +118,56 @@ class MaterializedTableRefreshITCase {
 
     Map<String, JsonNode> planning = new TreeMap<>();
     for (Event e : EventLog.of(storage()).events("planning_information")) {
-      planning.put(e.origin().dataset().orElseThrow(), e.detailsJson().path("planning_information"));
+      planning.put(
+          e.origin().dataset().orElseThrow(), e.detailsJson().path("planning_information"));
     }
     assertThat(planning.keySet()).containsExactly("gold", "top");
     assertThat(planning.get("gold").path("technique").asText()).isEqualTo("COMPLETE_RECOMPUTE");
-    assertThat(planning.get("gold").path("reason").asText()).isEqualTo("it has no saved state to continue from"
-        + " (its first incremental update, or a full refresh): its query runs over every row of its inputs and"
-        + " replaces the table");
+    assertThat(planning.get("gold").path("reason").asText())
+        .isEqualTo(
+            "it has no saved state to continue from"
+                + " (its first incremental update, or a full refresh): its query runs over every row of its inputs and"
+                + " replaces the table");
     assertThat(planning.get("top").path("technique").asText()).isEqualTo("COMPLETE_RECOMPUTE");
-    assertThat(planning.get("top").path("reason").asText()).isEqualTo("its plan has a sort-limit operator,"
-        + " which cannot be maintained from new rows alone");
+    assertThat(planning.get("top").path("reason").asText())
+        .isEqualTo(
+            "its plan has a sort-limit operator,"
+                + " which cannot be maintained from new rows alone");
   }
 
   private UpdateResult update() {
-    return Tributary.pipeline(new Orders()).name("orders").storage(dir.resolve("storage").toString())
-        .configuration(Map.of("source", dir.resolve("orders").toString())).parallelism(2)
-        .triggerInterval(Duration.ofMillis(100)).cluster(CLUSTER.cluster()).run();
+    return Tributary.pipeline(new Orders())
+        .name("orders")
+        .storage(dir.resolve("storage").toString())
+        .configuration(Map.of("source", dir.resolve("orders").toString()))
+        .parallelism(2)
+        .triggerInterval(Duration.ofMillis(100))
+        .cluster(CLUSTER.cluster())
+        .run();
   }
 
   private PipelineStorage storage() {
-    return PipelineStorage.at(dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration());
+    return PipelineStorage.at(
+        dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration());
   }
 
   private StreamGraph goldGraph() {
     Pipeline p = Pipeline.create("orders", Map.of("source", dir.resolve("orders").toString()));
     new Orders().define(p);
     ResolvedPlan plan = new Analyzer((dataset, source) -> ORDERS, List.of()).analyze(p.build());
-    PlannedJob job = JobPlanner.plan(plan.plan()).stream().filter(j -> j.name().equals("table_gold")).findFirst()
-        .orElseThrow();
-    JobTranslator translator = new JobTranslator(plan, new DeltaJobIo(storage()),
-        (tableEnv, context, dataset, rows, rowType) -> rows);
-    return translator.translate(new JobContext("orders", job, "update-2", 2, Map.of("gold", "0123456789abcdef")),
-        JobTranslator.configuration(job, 2, Duration.ofSeconds(1))).graph();
+    PlannedJob job =
+        JobPlanner.plan(plan.plan()).stream()
+            .filter(j -> j.name().equals("table_gold"))
+            .findFirst()
+            .orElseThrow();
+    JobTranslator translator =
+        new JobTranslator(
+            plan, new DeltaJobIo(storage()), (tableEnv, context, dataset, rows, rowType) -> rows);
+    return translator
+        .translate(
+            new JobContext("orders", job, "update-2", 2, Map.of("gold", "0123456789abcdef")),
+            JobTranslator.configuration(job, 2, Duration.ofSeconds(1)))
+        .graph();
   }
 
   /** {@code files} files of {@code rows} orders each, with a wide properties column; returns count and sum per customer. */
@@ -143,9 +182,18 @@ class MaterializedTableRefreshITCase {
         double[] total = totals.computeIfAbsent(customer, c -> new double[2]);
         total[0]++;
         total[1] += amount;
-        lines.append("{\"order_id\":\"o").append(file).append('-').append(i).append("\",\"customer_id\":\"")
-            .append(customer).append("\",\"amount\":").append(amount).append(",\"properties\":\"")
-            .append("x".repeat(200 + random.nextInt(100))).append("\"}\n");
+        lines
+            .append("{\"order_id\":\"o")
+            .append(file)
+            .append('-')
+            .append(i)
+            .append("\",\"customer_id\":\"")
+            .append(customer)
+            .append("\",\"amount\":")
+            .append(amount)
+            .append(",\"properties\":\"")
+            .append("x".repeat(200 + random.nextInt(100)))
+            .append("\"}\n");
       }
       Files.writeString(input.resolve("part-" + file + ".json"), lines);
     }

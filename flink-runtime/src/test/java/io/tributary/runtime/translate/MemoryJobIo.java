@@ -30,24 +30,34 @@ final class MemoryJobIo implements JobIo {
   }
 
   @Override
-  public SourceStream readSource(StreamExecutionEnvironment env, JobContext job, String dataset, Source source,
+  public SourceStream readSource(
+      StreamExecutionEnvironment env,
+      JobContext job,
+      String dataset,
+      Source source,
       RowType rowType) {
     throw new UnsupportedOperationException("memory I/O has no external sources");
   }
 
   @Override
-  public SourceStream readSnapshot(StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType) {
+  public SourceStream readSnapshot(
+      StreamExecutionEnvironment env, JobContext job, String dataset, RowType rowType) {
     DataStream<RowData> rows = env.fromData(snapshots.get(dataset), InternalTypeInfo.of(rowType));
     return new SourceStream(rows, Optional.empty());
   }
 
   @Override
-  public void write(DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType) {
+  public void write(
+      DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType) {
     rows.sinkTo(new CollectingSink(dataset.name(), rowType)).setParallelism(1);
   }
 
   @Override
-  public void writeChanges(DataStream<RowData> changes, JobContext job, DatasetSpec dataset, RowType rowType,
+  public void writeChanges(
+      DataStream<RowData> changes,
+      JobContext job,
+      DatasetSpec dataset,
+      RowType rowType,
       List<String> keys) {
     throw new UnsupportedOperationException("memory I/O applies no changes");
   }
@@ -63,7 +73,8 @@ final class MemoryJobIo implements JobIo {
       for (int i = 0; i < getters.length; i++) {
         getters[i] = RowData.createFieldGetter(rowType.getTypeAt(i), i);
       }
-      ConcurrentLinkedQueue<RowData> target = WRITTEN.computeIfAbsent(dataset, d -> new ConcurrentLinkedQueue<>());
+      ConcurrentLinkedQueue<RowData> target =
+          WRITTEN.computeIfAbsent(dataset, d -> new ConcurrentLinkedQueue<>());
       return new SinkWriter<>() {
         @Override
         public void write(RowData row, Context ctx) {

@@ -50,9 +50,10 @@ import org.apache.hadoop.fs.Path;
 public final class DeltaCompaction {
 
   /** The message of a keyed table's skipped compaction. */
-  public static final String KEYED_TABLE = "a keyed table (upserts by key, in bucket=NNNNN/ directories):"
-      + " its writer keeps each bucket's files in Flink state and rewrites whole buckets itself, so it is"
-      + " not compacted";
+  public static final String KEYED_TABLE =
+      "a keyed table (upserts by key, in bucket=NNNNN/ directories):"
+          + " its writer keeps each bucket's files in Flink state and rewrites whole buckets itself, so it is"
+          + " not compacted";
 
   private DeltaCompaction() {}
 
@@ -66,8 +67,15 @@ public final class DeltaCompaction {
    * @param version the table version committed; empty if nothing was (dry run, nothing to do, skipped)
    * @param skipped why the table was not compacted
    */
-  public record Result(int filesBefore, int filesRemoved, long bytesRemoved, int filesAdded, long bytesAdded,
-                       OptionalLong version, boolean dryRun, Optional<String> skipped) {
+  public record Result(
+      int filesBefore,
+      int filesRemoved,
+      long bytesRemoved,
+      int filesAdded,
+      long bytesAdded,
+      OptionalLong version,
+      boolean dryRun,
+      Optional<String> skipped) {
 
     static Result skipped(int filesBefore, boolean dryRun, String why) {
       return new Result(filesBefore, 0, 0, 0, 0, OptionalLong.empty(), dryRun, Optional.of(why));
@@ -93,14 +101,16 @@ public final class DeltaCompaction {
    * @param dryRun plan only: nothing is read, written or committed
    * @throws DeltaTableException if there is no Delta table at {@code tablePath}
    */
-  public static Result compact(String tablePath, long targetFileBytes, boolean dryRun, Configuration conf) {
+  public static Result compact(
+      String tablePath, long targetFileBytes, boolean dryRun, Configuration conf) {
     if (targetFileBytes <= 0) {
       throw new IllegalArgumentException("targetFileBytes must be positive: " + targetFileBytes);
     }
     Engine engine = DefaultEngine.create(conf);
     Snapshot snapshot = KernelSnapshotScan.snapshot(engine, tablePath, -1);
     RowType rowType = DeltaTypes.toRowType(snapshot.getSchema());
-    KernelSnapshotScan scan = new KernelSnapshotScan(engine, tablePath, snapshot.getVersion(), rowType);
+    KernelSnapshotScan scan =
+        new KernelSnapshotScan(engine, tablePath, snapshot.getVersion(), rowType);
     int filesBefore = scan.files().size();
     if (snapshot.getTableProperties().containsKey(DeltaWriteSpec.BUCKETS_PROPERTY)) {
       return Result.skipped(filesBefore, dryRun, KEYED_TABLE);
@@ -109,27 +119,52 @@ public final class DeltaCompaction {
     int filesRemoved = bins.stream().mapToInt(b -> b.files().size()).sum();
     long bytesRemoved = bins.stream().mapToLong(Bin::bytes).sum();
     if (dryRun || bins.isEmpty()) {
-      return new Result(filesBefore, filesRemoved, bytesRemoved, bins.size(), 0, OptionalLong.empty(), dryRun,
+      return new Result(
+          filesBefore,
+          filesRemoved,
+          bytesRemoved,
+          bins.size(),
+          0,
+          OptionalLong.empty(),
+          dryRun,
           Optional.empty());
     }
     List<String> partitionColumns = snapshot.getPartitionColumnNames();
     List<DeltaDataFile> added = new ArrayList<>();
     try {
       rewrite(scan, bins, tablePath, rowType, partitionColumns, targetFileBytes, conf, added);
-      DeltaWriteSpec spec = new DeltaWriteSpec(tablePath, rowType, DeltaWriteSpec.WriteMode.APPEND,
-          "tributary-maintenance", 1, partitionColumns, Optional.empty(), Map.of())
-          .withHadoop(io.tributary.runtime.storage.HadoopSettings.from(conf));
-      List<String> removed = bins.stream().flatMap(b -> b.files().stream()).map(FileStatus::getPath).toList();
-      long version = new DeltaTableCommitter(engine, spec).commitRewrite(snapshot.getSchema(), removed, added);
-      return new Result(filesBefore, filesRemoved, bytesRemoved, added.size(),
-          added.stream().mapToLong(DeltaDataFile::size).sum(), OptionalLong.of(version), false, Optional.empty());
+      DeltaWriteSpec spec =
+          new DeltaWriteSpec(
+                  tablePath,
+                  rowType,
+                  DeltaWriteSpec.WriteMode.APPEND,
+                  "tributary-maintenance",
+                  1,
+                  partitionColumns,
+                  Optional.empty(),
+                  Map.of())
+              .withHadoop(io.tributary.runtime.storage.HadoopSettings.from(conf));
+      List<String> removed =
+          bins.stream().flatMap(b -> b.files().stream()).map(FileStatus::getPath).toList();
+      long version =
+          new DeltaTableCommitter(engine, spec).commitRewrite(snapshot.getSchema(), removed, added);
+      return new Result(
+          filesBefore,
+          filesRemoved,
+          bytesRemoved,
+          added.size(),
+          added.stream().mapToLong(DeltaDataFile::size).sum(),
+          OptionalLong.of(version),
+          false,
+          Optional.empty());
     } catch (DeltaTableException e) {
       deleteQuietly(added, conf);
       return Result.skipped(filesBefore, false, e.getMessage());
     } catch (IOException | RuntimeException e) {
       deleteQuietly(added, conf);
       if (e instanceof IOException io) {
-        throw new UncheckedIOException("Table '" + tablePath + "': compaction failed: " + e.getMessage(), io);
+        throw new UncheckedIOException(
+            "Table '" + tablePath + "': compaction failed: " + e.getMessage(), io);
       }
       throw (RuntimeException) e;
     }
@@ -143,10 +178,14 @@ public final class DeltaCompaction {
   static List<Bin> plan(KernelSnapshotScan scan, long targetFileBytes) {
     Map<Map<String, String>, List<FileStatus>> byPartition = new LinkedHashMap<>();
     List<FileStatus> files = new ArrayList<>(scan.fileStatuses());
-    files.sort(Comparator.comparingLong(FileStatus::getModificationTime).thenComparing(FileStatus::getPath));
+    files.sort(
+        Comparator.comparingLong(FileStatus::getModificationTime)
+            .thenComparing(FileStatus::getPath));
     for (FileStatus file : files) {
       if (file.getSize() < targetFileBytes) {
-        byPartition.computeIfAbsent(scan.partitionValues(file.getPath()), k -> new ArrayList<>()).add(file);
+        byPartition
+            .computeIfAbsent(scan.partitionValues(file.getPath()), k -> new ArrayList<>())
+            .add(file);
       }
     }
     List<Bin> bins = new ArrayList<>();
@@ -167,19 +206,27 @@ public final class DeltaCompaction {
     return bins;
   }
 
-  private static void addIfSeveral(List<Bin> bins, Map<String, String> partition, List<FileStatus> files) {
+  private static void addIfSeveral(
+      List<Bin> bins, Map<String, String> partition, List<FileStatus> files) {
     if (files.size() > 1) {
       bins.add(new Bin(partition, List.copyOf(files)));
     }
   }
 
   /** Writes each bin's rows into new files (one writer per bin, closed before the next opens). */
-  private static void rewrite(KernelSnapshotScan scan, List<Bin> bins, String tablePath, RowType rowType,
-                              List<String> partitionColumns, long targetFileBytes, Configuration conf,
-                              List<DeltaDataFile> added) throws IOException {
+  private static void rewrite(
+      KernelSnapshotScan scan,
+      List<Bin> bins,
+      String tablePath,
+      RowType rowType,
+      List<String> partitionColumns,
+      long targetFileBytes,
+      Configuration conf,
+      List<DeltaDataFile> added)
+      throws IOException {
     for (Bin bin : bins) {
-      try (DeltaFileWriter writer = new DeltaFileWriter(tablePath, rowType, partitionColumns, targetFileBytes,
-          conf, 0)) {
+      try (DeltaFileWriter writer =
+          new DeltaFileWriter(tablePath, rowType, partitionColumns, targetFileBytes, conf, 0)) {
         for (FileStatus file : bin.files()) {
           try (CloseableIterator<RowData> rows = scan.read(file.getPath())) {
             while (rows.hasNext()) {

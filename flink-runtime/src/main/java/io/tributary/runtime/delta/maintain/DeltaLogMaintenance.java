@@ -41,21 +41,28 @@ public final class DeltaLogMaintenance {
    *     Kernel's and is not simulated)
    * @param logRetention the table's log retention; empty if its expired log cleanup is disabled
    */
-  public record Result(OptionalLong checkpoint, int logFilesDeleted, Optional<Duration> logRetention,
-                       boolean dryRun) {}
+  public record Result(
+      OptionalLong checkpoint,
+      int logFilesDeleted,
+      Optional<Duration> logRetention,
+      boolean dryRun) {}
 
   public static Result run(String tablePath, boolean dryRun, Configuration conf) {
     Engine engine = DefaultEngine.create(conf);
     Table table = Table.forPath(engine, tablePath);
     Snapshot snapshot = KernelSnapshotScan.snapshot(engine, tablePath, -1);
     Map<String, String> properties = snapshot.getTableProperties();
-    Optional<Duration> retention = KernelInternals.expiredLogCleanupEnabled(properties)
-        ? Optional.of(KernelInternals.logRetention(properties)) : Optional.empty();
+    Optional<Duration> retention =
+        KernelInternals.expiredLogCleanupEnabled(properties)
+            ? Optional.of(KernelInternals.logRetention(properties))
+            : Optional.empty();
     Path root = DeltaPaths.qualified(tablePath, conf);
     DeltaLogDirectory before = DeltaLogDirectory.list(root, conf);
     long version = snapshot.getVersion();
-    OptionalLong checkpoint = version > before.lastCheckpoint().orElse(0) ? OptionalLong.of(version)
-        : OptionalLong.empty();
+    OptionalLong checkpoint =
+        version > before.lastCheckpoint().orElse(0)
+            ? OptionalLong.of(version)
+            : OptionalLong.empty();
     if (dryRun) {
       return new Result(checkpoint, 0, retention, true);
     }
@@ -71,7 +78,8 @@ public final class DeltaLogMaintenance {
         KernelInternals.cleanupExpiredLogs(engine, table.getPath(engine), retention.get());
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Table '" + tablePath + "': log maintenance failed: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Table '" + tablePath + "': log maintenance failed: " + e.getMessage(), e);
     }
     Set<String> remaining = new HashSet<>(DeltaLogDirectory.list(root, conf).names());
     int deleted = (int) before.names().stream().filter(name -> !remaining.contains(name)).count();

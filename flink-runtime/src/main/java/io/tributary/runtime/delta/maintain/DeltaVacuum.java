@@ -1,38 +1,21 @@
 package io.tributary.runtime.delta.maintain;
 
 import io.delta.kernel.Snapshot;
-import io.delta.kernel.data.ColumnVector;
-import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
-import io.delta.kernel.engine.FileReadResult;
-import io.delta.kernel.types.LongType;
-import io.delta.kernel.types.StringType;
-import io.delta.kernel.types.StructType;
-import io.delta.kernel.utils.CloseableIterator;
-import io.tributary.runtime.delta.DeltaDataFile;
-import io.tributary.runtime.delta.DeltaDeletionVector;
-import io.tributary.runtime.delta.DeltaLogDirectory;
 import io.tributary.runtime.delta.DeltaPaths;
 import io.tributary.runtime.delta.DeltaTableException;
-import io.tributary.runtime.delta.DeltaTypes;
 import io.tributary.runtime.delta.KernelInternals;
-import io.tributary.runtime.delta.KernelIterators;
 import io.tributary.runtime.delta.KernelSnapshotScan;
 import io.tributary.runtime.delta.write.TableFileReferences;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -81,8 +64,8 @@ public final class DeltaVacuum {
    * @param bytes their total size
    * @param note why some dead files were kept, if they were
    */
-  public record Result(Duration retention, List<String> deleted, long bytes, boolean dryRun,
-                       Optional<String> note) {
+  public record Result(
+      Duration retention, List<String> deleted, long bytes, boolean dryRun, Optional<String> note) {
     public Result {
       deleted = List.copyOf(deleted);
     }
@@ -115,11 +98,18 @@ public final class DeltaVacuum {
    *     holds an epoch not yet committed)
    * @param dryRun list the files only
    */
-  public static Result vacuum(String tablePath, Optional<Duration> retention, boolean forced,
-                              Optional<String> keepUnreferenced, boolean dryRun, Configuration conf) {
+  public static Result vacuum(
+      String tablePath,
+      Optional<Duration> retention,
+      boolean forced,
+      Optional<String> keepUnreferenced,
+      boolean dryRun,
+      Configuration conf) {
     Engine engine = DefaultEngine.create(conf);
     Snapshot snapshot = KernelSnapshotScan.snapshot(engine, tablePath, -1);
-    Duration applied = retention.orElseGet(() -> KernelInternals.deletedFileRetention(snapshot.getTableProperties()));
+    Duration applied =
+        retention.orElseGet(
+            () -> KernelInternals.deletedFileRetention(snapshot.getTableProperties()));
     checkRetention(applied, forced);
     long cutoff = System.currentTimeMillis() - applied.toMillis();
     Path root = DeltaPaths.qualified(tablePath, conf);
@@ -137,7 +127,9 @@ public final class DeltaVacuum {
       for (FileStatus file : candidates) {
         String key = key(file.getPath());
         Long removed = removedAt.get(key);
-        if (live.contains(key) || file.getModificationTime() >= cutoff || (removed != null && removed >= cutoff)) {
+        if (live.contains(key)
+            || file.getModificationTime() >= cutoff
+            || (removed != null && removed >= cutoff)) {
           continue;
         }
         if (removed == null && keepUnreferenced.isPresent()) {
@@ -150,11 +142,14 @@ public final class DeltaVacuum {
         deleted.add(key.startsWith(rootPrefix) ? key.substring(rootPrefix.length()) : key);
         bytes += file.getLen();
       }
-      Optional<String> note = keptOrphans == 0 ? Optional.empty()
-          : Optional.of(keptOrphans + " unreferenced file(s) kept: " + keepUnreferenced.get());
+      Optional<String> note =
+          keptOrphans == 0
+              ? Optional.empty()
+              : Optional.of(keptOrphans + " unreferenced file(s) kept: " + keepUnreferenced.get());
       return new Result(applied, deleted, bytes, dryRun, note);
     } catch (IOException e) {
-      throw new UncheckedIOException("Table '" + tablePath + "': vacuum failed: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Table '" + tablePath + "': vacuum failed: " + e.getMessage(), e);
     }
   }
 
@@ -184,7 +179,8 @@ public final class DeltaVacuum {
     return name.startsWith("_") || name.startsWith(".");
   }
 
-  private static Map<String, Long> removedFiles(Engine engine, Path root, long cutoff, Configuration conf) {
+  private static Map<String, Long> removedFiles(
+      Engine engine, Path root, long cutoff, Configuration conf) {
     return TableFileReferences.removedFiles(engine, root, cutoff, conf);
   }
 

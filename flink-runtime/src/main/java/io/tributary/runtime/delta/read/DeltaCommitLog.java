@@ -34,7 +34,8 @@ final class DeltaCommitLog {
    * @param removesData whether a file was removed with {@code dataChange=true}
    * @param metadataChanged whether the commit carries a metadata action (a schema change, for instance)
    */
-  record Commit(long version, List<DeltaAddFile> addedFiles, boolean removesData, boolean metadataChanged) {
+  record Commit(
+      long version, List<DeltaAddFile> addedFiles, boolean removesData, boolean metadataChanged) {
     Commit {
       addedFiles = List.copyOf(addedFiles);
     }
@@ -46,7 +47,8 @@ final class DeltaCommitLog {
     for (long v = start; v <= end; v++) {
       commits.put(v, new Builder());
     }
-    try (CloseableIterator<ColumnarBatch> batches = KernelInternals.changes(engine, tablePath, start, end)) {
+    try (CloseableIterator<ColumnarBatch> batches =
+        KernelInternals.changes(engine, tablePath, start, end)) {
       while (batches.hasNext()) {
         ColumnarBatch batch = batches.next();
         ColumnVector versions = batch.getColumnVector(batch.getSchema().indexOf("version"));
@@ -73,12 +75,14 @@ final class DeltaCommitLog {
       throw new UncheckedIOException(e);
     }
     List<Commit> result = new ArrayList<>();
-    commits.forEach((version, b) -> result.add(new Commit(version, b.added, b.removesData, b.metadataChanged)));
+    commits.forEach(
+        (version, b) -> result.add(new Commit(version, b.added, b.removesData, b.metadataChanged)));
     return result;
   }
 
   private static ColumnVector child(ColumnVector struct, String field) {
-    return struct.getChild(((io.delta.kernel.types.StructType) struct.getDataType()).indexOf(field));
+    return struct.getChild(
+        ((io.delta.kernel.types.StructType) struct.getDataType()).indexOf(field));
   }
 
   /** The protocol requires {@code dataChange}; a writer that left it out is taken to change data. */
@@ -114,11 +118,16 @@ final class DeltaCommitLog {
       DeltaDeletionVector dv = null;
       if (!deletionVector.isNullAt(row)) {
         ColumnVector offset = child(deletionVector, "offset");
-        dv = new DeltaDeletionVector(child(deletionVector, "storageType").getString(row),
-            child(deletionVector, "pathOrInlineDv").getString(row), offset.isNullAt(row) ? -1 : offset.getInt(row),
-            child(deletionVector, "sizeInBytes").getInt(row), child(deletionVector, "cardinality").getLong(row));
+        dv =
+            new DeltaDeletionVector(
+                child(deletionVector, "storageType").getString(row),
+                child(deletionVector, "pathOrInlineDv").getString(row),
+                offset.isNullAt(row) ? -1 : offset.getInt(row),
+                child(deletionVector, "sizeInBytes").getInt(row),
+                child(deletionVector, "cardinality").getLong(row));
       }
-      return new DeltaAddFile(path.getString(row), size.getLong(row), modificationTime.getLong(row), values, dv);
+      return new DeltaAddFile(
+          path.getString(row), size.getLong(row), modificationTime.getLong(row), values, dv);
     }
   }
 

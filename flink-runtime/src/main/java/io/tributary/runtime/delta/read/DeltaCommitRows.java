@@ -38,8 +38,15 @@ public final class DeltaCommitRows {
    * @param transactionVersion that transaction's version, or -1
    * @param dataChange whether any of its adds or removes changes data
    */
-  public record Commit(long version, Optional<String> appId, long transactionVersion, long addedRows,
-                       long deletedRows, int adds, int removes, boolean dataChange) {}
+  public record Commit(
+      long version,
+      Optional<String> appId,
+      long transactionVersion,
+      long addedRows,
+      long deletedRows,
+      int adds,
+      int removes,
+      boolean dataChange) {}
 
   /** Every commit still in the log, from the first, by version. */
   public static List<Commit> read(String tablePath, Configuration conf) {
@@ -50,7 +57,8 @@ public final class DeltaCommitRows {
    * As {@link #read(String, Configuration)}, with the live rows of files this caller knows (path and
    * deletion vector id to rows) for removes whose statistics the log lacks.
    */
-  public static List<Commit> read(String tablePath, Configuration conf, Map<String, Long> knownFiles) {
+  public static List<Commit> read(
+      String tablePath, Configuration conf, Map<String, Long> knownFiles) {
     Path root = DeltaPaths.qualified(tablePath, conf);
     Map<String, Long> liveRows = new HashMap<>(knownFiles);
     List<Commit> commits = new ArrayList<>();
@@ -60,12 +68,14 @@ public final class DeltaCommitRows {
         commits.add(parse(fs, file, liveRows));
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the Delta log of " + tablePath + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot read the Delta log of " + tablePath + ": " + e.getMessage(), e);
     }
     return commits;
   }
 
-  private static Commit parse(FileSystem fs, FileStatus file, Map<String, Long> liveRows) throws IOException {
+  private static Commit parse(FileSystem fs, FileStatus file, Map<String, Long> liveRows)
+      throws IOException {
     String appId = null;
     long txn = -1;
     long added = 0;
@@ -73,7 +83,9 @@ public final class DeltaCommitRows {
     int adds = 0;
     int removes = 0;
     boolean dataChange = false;
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(file.getPath()), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(fs.open(file.getPath()), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         if (line.isBlank()) {
@@ -100,8 +112,15 @@ public final class DeltaCommitRows {
         }
       }
     }
-    return new Commit(DeltaLogDirectory.version(file), Optional.ofNullable(appId), txn, added, deleted, adds,
-        removes, dataChange);
+    return new Commit(
+        DeltaLogDirectory.version(file),
+        Optional.ofNullable(appId),
+        txn,
+        added,
+        deleted,
+        adds,
+        removes,
+        dataChange);
   }
 
   /** The rows of an add or remove action: its statistics' numRecords less its deletion vector's cardinality. */
@@ -117,14 +136,20 @@ public final class DeltaCommitRows {
   /** A logical file: its name (data files have unique names) and its deletion vector's id. */
   private static String key(JsonNode action) {
     JsonNode dv = action.path("deletionVector");
-    String id = dv.isMissingNode() || dv.isNull() ? "" : dv.path("storageType").asText()
-        + dv.path("pathOrInlineDv").asText() + (dv.has("offset") ? "@" + dv.path("offset").asLong() : "");
+    String id =
+        dv.isMissingNode() || dv.isNull()
+            ? ""
+            : dv.path("storageType").asText()
+                + dv.path("pathOrInlineDv").asText()
+                + (dv.has("offset") ? "@" + dv.path("offset").asLong() : "");
     return name(action.path("path").asText()) + "#" + id;
   }
 
   /** The key {@link #read(String, Configuration, Map)} looks a removed file up by. */
   public static String key(DeltaDataFile file) {
-    return name(file.path()) + "#" + (file.deletionVector() == null ? "" : file.deletionVector().uniqueId());
+    return name(file.path())
+        + "#"
+        + (file.deletionVector() == null ? "" : file.deletionVector().uniqueId());
   }
 
   private static String name(String path) {
@@ -133,6 +158,7 @@ public final class DeltaCommitRows {
 
   /** The rows {@code file} holds: its records less those its deletion vector deletes. */
   public static long liveRows(DeltaDataFile file) {
-    return file.numRecords() - (file.deletionVector() == null ? 0 : file.deletionVector().cardinality());
+    return file.numRecords()
+        - (file.deletionVector() == null ? 0 : file.deletionVector().cardinality());
   }
 }

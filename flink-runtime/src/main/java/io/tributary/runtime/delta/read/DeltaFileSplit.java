@@ -28,8 +28,14 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *     when {@code add} is null
  * @param add the file's add action, or null: find it by scanning {@code version}
  */
-public record DeltaFileSplit(String tablePath, long version, String file, long recordsToSkip, long schemaVersion,
-                             @Nullable DeltaAddFile add) implements SourceSplit {
+public record DeltaFileSplit(
+    String tablePath,
+    long version,
+    String file,
+    long recordsToSkip,
+    long schemaVersion,
+    @Nullable DeltaAddFile add)
+    implements SourceSplit {
 
   /** A split found by scanning its version. */
   public DeltaFileSplit(String tablePath, long version, String file, long recordsToSkip) {
@@ -85,7 +91,8 @@ public record DeltaFileSplit(String tablePath, long version, String file, long r
 
     static void write(DataOutputStream out, DeltaFileSplit split, int format) throws IOException {
       if (format == 1 && split.add() != null) {
-        throw new IllegalStateException("Delta split format 1 cannot hold the add action of " + split.file());
+        throw new IllegalStateException(
+            "Delta split format 1 cannot hold the add action of " + split.file());
       }
       DeltaDataFile.writeString(out, split.tablePath());
       out.writeLong(split.version());

@@ -80,24 +80,45 @@ public final class DeltaLookupFunction extends LookupFunction {
    * @param refreshInterval how long a loaded version is served before the table's version is checked
    *     again ({@link Duration#ZERO}: at every lookup)
    */
-  public DeltaLookupFunction(String tablePath, RowType rowType, int[] keys, Duration refreshInterval,
+  public DeltaLookupFunction(
+      String tablePath,
+      RowType rowType,
+      int[] keys,
+      Duration refreshInterval,
       MissingTable missingTable) {
     this(tablePath, rowType, keys, refreshInterval, missingTable, HadoopSettings.none());
   }
 
   /** As above, reading the table through the pipeline's Hadoop settings. */
-  public DeltaLookupFunction(String tablePath, RowType rowType, int[] keys, Duration refreshInterval,
-      MissingTable missingTable, HadoopSettings hadoop) {
-    this(tablePath, rowType, keys, refreshInterval, missingTable, System::currentTimeMillis, hadoop);
+  public DeltaLookupFunction(
+      String tablePath,
+      RowType rowType,
+      int[] keys,
+      Duration refreshInterval,
+      MissingTable missingTable,
+      HadoopSettings hadoop) {
+    this(
+        tablePath, rowType, keys, refreshInterval, missingTable, System::currentTimeMillis, hadoop);
   }
 
-  DeltaLookupFunction(String tablePath, RowType rowType, int[] keys, Duration refreshInterval,
-      MissingTable missingTable, SerializableClock clock) {
+  DeltaLookupFunction(
+      String tablePath,
+      RowType rowType,
+      int[] keys,
+      Duration refreshInterval,
+      MissingTable missingTable,
+      SerializableClock clock) {
     this(tablePath, rowType, keys, refreshInterval, missingTable, clock, HadoopSettings.none());
   }
 
-  private DeltaLookupFunction(String tablePath, RowType rowType, int[] keys, Duration refreshInterval,
-      MissingTable missingTable, SerializableClock clock, HadoopSettings hadoop) {
+  private DeltaLookupFunction(
+      String tablePath,
+      RowType rowType,
+      int[] keys,
+      Duration refreshInterval,
+      MissingTable missingTable,
+      SerializableClock clock,
+      HadoopSettings hadoop) {
     this.hadoop = Objects.requireNonNull(hadoop, "hadoop");
     this.tablePath = Objects.requireNonNull(tablePath, "tablePath");
     this.rowType = Objects.requireNonNull(rowType, "rowType");
@@ -107,7 +128,8 @@ public final class DeltaLookupFunction extends LookupFunction {
     this.clock = clock;
     for (int key : keys) {
       if (key < 0 || key >= rowType.getFieldCount()) {
-        throw new IllegalArgumentException("lookup key index " + key + " is not a column of " + rowType);
+        throw new IllegalArgumentException(
+            "lookup key index " + key + " is not a column of " + rowType);
       }
     }
   }
@@ -170,12 +192,20 @@ public final class DeltaLookupFunction extends LookupFunction {
       if (version < 0) {
         LOG.debug("Lookup table {} does not exist yet", tablePath);
       } else {
-        LOG.warn("Lookup table {} is gone; serving version {} and looking again in {} ms", tablePath, version,
+        LOG.warn(
+            "Lookup table {} is gone; serving version {} and looking again in {} ms",
+            tablePath,
+            version,
             refreshMillis);
       }
     } catch (RuntimeException e) {
-      LOG.warn("Lookup table {}: could not reload it ({}); serving version {} and trying again in {} ms",
-          tablePath, e.getMessage(), version, refreshMillis, e);
+      LOG.warn(
+          "Lookup table {}: could not reload it ({}); serving version {} and trying again in {} ms",
+          tablePath,
+          e.getMessage(),
+          version,
+          refreshMillis,
+          e);
     }
   }
 
@@ -194,12 +224,18 @@ public final class DeltaLookupFunction extends LookupFunction {
           rows++;
         }
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException("Lookup table " + tablePath + ": cannot read " + file, e);
+        throw new java.io.UncheckedIOException(
+            "Lookup table " + tablePath + ": cannot read " + file, e);
       }
     }
     rowsByKey = loaded;
     version = scan.version();
-    LOG.info("Lookup table {}: loaded version {} ({} rows, {} keys)", tablePath, version, rows, loaded.size());
+    LOG.info(
+        "Lookup table {}: loaded version {} ({} rows, {} keys)",
+        tablePath,
+        version,
+        rows,
+        loaded.size());
   }
 
   /** The row's key columns, or null if one is NULL (such a row matches no lookup). */

@@ -49,7 +49,8 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
   }
 
   /** As above, reading through the pipeline's Hadoop settings. */
-  DeltaSnapshotReader(SourceReaderContext context, RowType rowType, boolean absentAsNull, HadoopSettings hadoop) {
+  DeltaSnapshotReader(
+      SourceReaderContext context, RowType rowType, boolean absentAsNull, HadoopSettings hadoop) {
     this.engine = DeltaTableReader.engine(hadoop);
     this.context = context;
     this.rowType = rowType;
@@ -87,12 +88,14 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
   }
 
   private void open(DeltaFileSplit split) throws Exception {
-    // splits come version by version (a stream's, schema by schema): keep only the scan of the current one
+    // splits come version by version (a stream's, schema by schema): keep only the scan of the
+    // current one
     long version = split.add() != null ? split.schemaVersion() : split.version();
     if (scan == null || !scan.tablePath().equals(split.tablePath()) || scan.version() != version) {
-      scan = split.add() != null
-          ? KernelSnapshotScan.forAddedFiles(engine, split.tablePath(), version, rowType)
-          : new KernelSnapshotScan(engine, split.tablePath(), version, rowType, absentAsNull);
+      scan =
+          split.add() != null
+              ? KernelSnapshotScan.forAddedFiles(engine, split.tablePath(), version, rowType)
+              : new KernelSnapshotScan(engine, split.tablePath(), version, rowType, absentAsNull);
       snapshotLoads++;
     }
     current = split;

@@ -45,7 +45,7 @@ import org.apache.flink.table.types.logical.RowType;
  */
 public final class DeltaSnapshotSource
     implements Source<RowData, DeltaFileSplit, DeltaSnapshotSource.EnumeratorState>,
-    ResultTypeQueryable<RowData> {
+        ResultTypeQueryable<RowData> {
 
   private static final long serialVersionUID = 1L;
 
@@ -57,13 +57,24 @@ public final class DeltaSnapshotSource
   @Nullable private final String sourceId;
   private final HadoopSettings hadoop;
 
-  private DeltaSnapshotSource(String tablePath, RowType rowType, long version, Boundedness boundedness,
-      @Nullable String updateId, @Nullable String sourceId) {
+  private DeltaSnapshotSource(
+      String tablePath,
+      RowType rowType,
+      long version,
+      Boundedness boundedness,
+      @Nullable String updateId,
+      @Nullable String sourceId) {
     this(tablePath, rowType, version, boundedness, updateId, sourceId, HadoopSettings.none());
   }
 
-  private DeltaSnapshotSource(String tablePath, RowType rowType, long version, Boundedness boundedness,
-      @Nullable String updateId, @Nullable String sourceId, HadoopSettings hadoop) {
+  private DeltaSnapshotSource(
+      String tablePath,
+      RowType rowType,
+      long version,
+      Boundedness boundedness,
+      @Nullable String updateId,
+      @Nullable String sourceId,
+      HadoopSettings hadoop) {
     this.hadoop = java.util.Objects.requireNonNull(hadoop, "hadoop");
     this.tablePath = tablePath;
     this.rowType = rowType;
@@ -80,7 +91,8 @@ public final class DeltaSnapshotSource
 
   /** Reads the latest snapshot, then idles forever (never finishes). */
   public static DeltaSnapshotSource unbounded(String tablePath, RowType rowType) {
-    return new DeltaSnapshotSource(tablePath, rowType, -1, Boundedness.CONTINUOUS_UNBOUNDED, null, null);
+    return new DeltaSnapshotSource(
+        tablePath, rowType, -1, Boundedness.CONTINUOUS_UNBOUNDED, null, null);
   }
 
   /**
@@ -88,9 +100,15 @@ public final class DeltaSnapshotSource
    * more, reports through {@link CaughtUpRegistry} and its {@link CaughtUpGauges} (for a runner in
    * another JVM) that it has caught up in update {@code updateId}, so a triggered update can stop the job.
    */
-  public static DeltaSnapshotSource unbounded(String tablePath, RowType rowType, String updateId, String sourceId) {
-    return new DeltaSnapshotSource(tablePath, rowType, -1, Boundedness.CONTINUOUS_UNBOUNDED,
-        java.util.Objects.requireNonNull(updateId, "updateId"), java.util.Objects.requireNonNull(sourceId, "sourceId"));
+  public static DeltaSnapshotSource unbounded(
+      String tablePath, RowType rowType, String updateId, String sourceId) {
+    return new DeltaSnapshotSource(
+        tablePath,
+        rowType,
+        -1,
+        Boundedness.CONTINUOUS_UNBOUNDED,
+        java.util.Objects.requireNonNull(updateId, "updateId"),
+        java.util.Objects.requireNonNull(sourceId, "sourceId"));
   }
 
   /** The same source reading table version {@code tableVersion} instead of the latest. */
@@ -98,12 +116,14 @@ public final class DeltaSnapshotSource
     if (tableVersion < 0) {
       throw new IllegalArgumentException("a table version is >= 0: " + tableVersion);
     }
-    return new DeltaSnapshotSource(tablePath, rowType, tableVersion, boundedness, updateId, sourceId, hadoop);
+    return new DeltaSnapshotSource(
+        tablePath, rowType, tableVersion, boundedness, updateId, sourceId, hadoop);
   }
 
   /** The same source reading through the pipeline's Hadoop settings (enumerator and readers). */
   public DeltaSnapshotSource withHadoop(HadoopSettings settings) {
-    return new DeltaSnapshotSource(tablePath, rowType, version, boundedness, updateId, sourceId, settings);
+    return new DeltaSnapshotSource(
+        tablePath, rowType, version, boundedness, updateId, sourceId, settings);
   }
 
   @Override
@@ -170,7 +190,8 @@ public final class DeltaSnapshotSource
       }
       if (!listed) {
         // resolve the version and list the files once; later only the state's remaining files
-        KernelSnapshotScan scan = new KernelSnapshotScan(DeltaTableReader.engine(hadoop), tablePath, version, rowType);
+        KernelSnapshotScan scan =
+            new KernelSnapshotScan(DeltaTableReader.engine(hadoop), tablePath, version, rowType);
         for (String file : scan.files()) {
           remaining.add(new DeltaFileSplit(tablePath, scan.version(), file, 0));
         }
@@ -195,8 +216,10 @@ public final class DeltaSnapshotSource
     private void reportCaughtUp() {
       if (caughtUp != null) {
         var readers = context.registeredReaders().keySet();
-        caughtUp.update(remaining.isEmpty() && readers.size() == context.currentParallelism()
-            && waiting.containsAll(readers));
+        caughtUp.update(
+            remaining.isEmpty()
+                && readers.size() == context.currentParallelism()
+                && waiting.containsAll(readers));
       }
     }
 

@@ -25,18 +25,28 @@ import org.slf4j.LoggerFactory;
  * is no longer the state's (a slower earlier poll) is dropped.
  */
 final class DeltaStreamEnumerator
-    extends PendingSplitEnumerator<DeltaFileSplit, DeltaStreamSource.EnumeratorState, DeltaStreamEnumerator.LogRead> {
+    extends PendingSplitEnumerator<
+        DeltaFileSplit, DeltaStreamSource.EnumeratorState, DeltaStreamEnumerator.LogRead> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeltaStreamEnumerator.class);
 
   private final DeltaStreamSource.Settings settings;
   private volatile long nextVersion;
 
-  DeltaStreamEnumerator(SplitEnumeratorContext<DeltaFileSplit> context, DeltaStreamSource.Settings settings,
+  DeltaStreamEnumerator(
+      SplitEnumeratorContext<DeltaFileSplit> context,
+      DeltaStreamSource.Settings settings,
       DeltaStreamSource.EnumeratorState state) {
-    super(context, new Listing("Delta source", settings.sourceId(), settings.updateId(),
+    super(
+        context,
+        new Listing(
+            "Delta source",
+            settings.sourceId(),
+            settings.updateId(),
             settings.mode() == DeltaStreamSource.Mode.CONTINUOUS ? settings.pollInterval() : null),
-        EpochBudget.files(settings.maxFilesPerTrigger()), state.listedUpdateId(), state.pending());
+        EpochBudget.files(settings.maxFilesPerTrigger()),
+        state.listedUpdateId(),
+        state.pending());
     this.settings = settings;
     this.nextVersion = state.nextVersion();
   }
@@ -61,18 +71,27 @@ final class DeltaStreamEnumerator
       Long starting = settings.startingVersion();
       if (starting == null) {
         checkTypes(engine, latest);
-        KernelSnapshotScan scan = new KernelSnapshotScan(engine, table, latest, settings.rowType(), true);
+        KernelSnapshotScan scan =
+            new KernelSnapshotScan(engine, table, latest, settings.rowType(), true);
         List<String> files = scan.files();
         List<DeltaAddFile> adds = scan.addFiles();
         for (int i = 0; i < files.size(); i++) {
           splits.add(new DeltaFileSplit(table, latest, files.get(i), 0, latest, adds.get(i)));
         }
-        LOG.info("Delta source '{}': starts with the snapshot of version {} of {} ({} files).",
-            settings.sourceId(), latest, table, splits.size());
+        LOG.info(
+            "Delta source '{}': starts with the snapshot of version {} of {} ({} files).",
+            settings.sourceId(),
+            latest,
+            table,
+            splits.size());
         return new LogRead(from, latest + 1, splits);
       }
       if (starting < 0) {
-        LOG.info("Delta source '{}': starts after the latest version {} of {}.", settings.sourceId(), latest, table);
+        LOG.info(
+            "Delta source '{}': starts after the latest version {} of {}.",
+            settings.sourceId(),
+            latest,
+            table);
         return new LogRead(from, latest + 1, splits);
       }
       first = starting;
@@ -83,8 +102,10 @@ final class DeltaStreamEnumerator
     if (first > latest) {
       return new LogRead(from, first, splits);
     }
-    // Files are read with the metadata of the last version that changed it (or of the first read): one
-    // snapshot load per schema for the readers. A protocol change alone does not change how a file reads.
+    // Files are read with the metadata of the last version that changed it (or of the first read):
+    // one
+    // snapshot load per schema for the readers. A protocol change alone does not change how a file
+    // reads.
     long schemaVersion = first;
     for (DeltaCommitLog.Commit commit : DeltaCommitLog.read(engine, table, first, latest)) {
       if (commit.metadataChanged()) {
@@ -95,22 +116,31 @@ final class DeltaStreamEnumerator
         if (!settings.skipChangeCommits()) {
           throw DeltaTableException.changeCommit(table, commit.version(), settings.sourceId());
         }
-        LOG.info("Delta source '{}': skips version {} of {}, which deletes or rewrites rows (skipChangeCommits).",
-            settings.sourceId(), commit.version(), table);
+        LOG.info(
+            "Delta source '{}': skips version {} of {}, which deletes or rewrites rows (skipChangeCommits).",
+            settings.sourceId(),
+            commit.version(),
+            table);
         continue;
       }
       for (DeltaAddFile add : commit.addedFiles()) {
         splits.add(new DeltaFileSplit(table, commit.version(), add.path(), 0, schemaVersion, add));
       }
     }
-    LOG.info("Delta source '{}': versions {} to {} of {} add {} files.", settings.sourceId(), first, latest, table,
+    LOG.info(
+        "Delta source '{}': versions {} to {} of {} add {} files.",
+        settings.sourceId(),
+        first,
+        latest,
+        table,
         splits.size());
     return new LogRead(from, latest + 1, splits);
   }
 
   /** Fails when a column the stream reads has another type in {@code version} (a new column is fine). */
   private void checkTypes(Engine engine, long version) {
-    StructType schema = KernelSnapshotScan.snapshot(engine, settings.tablePath(), version).getSchema();
+    StructType schema =
+        KernelSnapshotScan.snapshot(engine, settings.tablePath(), version).getSchema();
     RowType now = DeltaTypes.toRowType(schema);
     for (RowType.RowField field : settings.rowType().getFields()) {
       int index = now.getFieldNames().indexOf(field.getName());
@@ -120,7 +150,11 @@ final class DeltaStreamEnumerator
       LogicalType read = field.getType().copy(true);
       LogicalType written = now.getTypeAt(index).copy(true);
       if (!read.equals(written) && !storedAs(field, schema)) {
-        throw DeltaTableException.typeChanged(settings.tablePath(), version, field.getName(), read.asSummaryString(),
+        throw DeltaTableException.typeChanged(
+            settings.tablePath(),
+            version,
+            field.getName(),
+            read.asSummaryString(),
             written.asSummaryString());
       }
     }
@@ -133,7 +167,9 @@ final class DeltaStreamEnumerator
    */
   private static boolean storedAs(RowType.RowField field, StructType schema) {
     try {
-      return DeltaTypes.toStructType(new RowType(List.of(field))).at(0).getDataType()
+      return DeltaTypes.toStructType(new RowType(List.of(field)))
+          .at(0)
+          .getDataType()
           .equals(schema.get(field.getName()).getDataType());
     } catch (RuntimeException notStorable) {
       return false;

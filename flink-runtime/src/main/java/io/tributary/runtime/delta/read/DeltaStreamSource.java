@@ -48,7 +48,8 @@ import org.apache.flink.table.types.logical.RowType;
  * }</pre>
  */
 public final class DeltaStreamSource
-    implements Source<RowData, DeltaFileSplit, DeltaStreamSource.EnumeratorState>, ResultTypeQueryable<RowData> {
+    implements Source<RowData, DeltaFileSplit, DeltaStreamSource.EnumeratorState>,
+        ResultTypeQueryable<RowData> {
 
   private static final long serialVersionUID = 1L;
 
@@ -66,9 +67,18 @@ public final class DeltaStreamSource
    * @param startingVersion null: the latest snapshot, then later versions; -1: only versions after the
    *     latest at the start; otherwise the first version read
    */
-  record Settings(String tablePath, RowType rowType, String updateId, String sourceId, Mode mode,
-                  Duration pollInterval, @Nullable Long startingVersion, boolean skipChangeCommits,
-                  int maxFilesPerTrigger, HadoopSettings hadoop) implements Serializable {}
+  record Settings(
+      String tablePath,
+      RowType rowType,
+      String updateId,
+      String sourceId,
+      Mode mode,
+      Duration pollInterval,
+      @Nullable Long startingVersion,
+      boolean skipChangeCommits,
+      int maxFilesPerTrigger,
+      HadoopSettings hadoop)
+      implements Serializable {}
 
   private final Settings settings;
 
@@ -77,36 +87,60 @@ public final class DeltaStreamSource
   }
 
   /** Reads the versions there are when update {@code updateId} starts, then reports caught up. */
-  public static DeltaStreamSource triggered(DeltaSource spec, RowType rowType, String updateId, String sourceId) {
+  public static DeltaStreamSource triggered(
+      DeltaSource spec, RowType rowType, String updateId, String sourceId) {
     return of(spec, rowType, updateId, sourceId, Mode.TRIGGERED, Duration.ofSeconds(1));
   }
 
   /** Looks for new versions every {@code pollInterval}. */
-  public static DeltaStreamSource continuous(DeltaSource spec, RowType rowType, String updateId, String sourceId,
-      Duration pollInterval) {
+  public static DeltaStreamSource continuous(
+      DeltaSource spec, RowType rowType, String updateId, String sourceId, Duration pollInterval) {
     if (pollInterval.isNegative() || pollInterval.isZero()) {
       throw new IllegalArgumentException("the poll interval must be positive, was " + pollInterval);
     }
     return of(spec, rowType, updateId, sourceId, Mode.CONTINUOUS, pollInterval);
   }
 
-  private static DeltaStreamSource of(DeltaSource spec, RowType rowType, String updateId, String sourceId, Mode mode,
+  private static DeltaStreamSource of(
+      DeltaSource spec,
+      RowType rowType,
+      String updateId,
+      String sourceId,
+      Mode mode,
       Duration pollInterval) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(rowType, "rowType");
     Objects.requireNonNull(updateId, "updateId");
     Objects.requireNonNull(sourceId, "sourceId");
-    return new DeltaStreamSource(new Settings(spec.path(), rowType, updateId, sourceId, mode, pollInterval,
-        spec.startingVersionNumber().orElse(null), spec.skipChangeCommits(), spec.maxFilesPerTrigger(),
-        HadoopSettings.none()));
+    return new DeltaStreamSource(
+        new Settings(
+            spec.path(),
+            rowType,
+            updateId,
+            sourceId,
+            mode,
+            pollInterval,
+            spec.startingVersionNumber().orElse(null),
+            spec.skipChangeCommits(),
+            spec.maxFilesPerTrigger(),
+            HadoopSettings.none()));
   }
 
   /** The same source reading through the pipeline's Hadoop settings (enumerator and readers). */
   public DeltaStreamSource withHadoop(HadoopSettings hadoop) {
     Settings s = settings;
-    return new DeltaStreamSource(new Settings(s.tablePath(), s.rowType(), s.updateId(), s.sourceId(), s.mode(),
-        s.pollInterval(), s.startingVersion(), s.skipChangeCommits(), s.maxFilesPerTrigger(),
-        java.util.Objects.requireNonNull(hadoop, "hadoop")));
+    return new DeltaStreamSource(
+        new Settings(
+            s.tablePath(),
+            s.rowType(),
+            s.updateId(),
+            s.sourceId(),
+            s.mode(),
+            s.pollInterval(),
+            s.startingVersion(),
+            s.skipChangeCommits(),
+            s.maxFilesPerTrigger(),
+            java.util.Objects.requireNonNull(hadoop, "hadoop")));
   }
 
   @Override
@@ -153,7 +187,8 @@ public final class DeltaStreamSource
    * @param nextVersion the next version to read, -1 before the stream has started
    * @param pending files read from the log but not yet assigned to a reader
    */
-  public record EnumeratorState(String listedUpdateId, long nextVersion, List<DeltaFileSplit> pending) {
+  public record EnumeratorState(
+      String listedUpdateId, long nextVersion, List<DeltaFileSplit> pending) {
     static final EnumeratorState INITIAL = new EnumeratorState("", -1, List.of());
 
     public EnumeratorState {

@@ -42,33 +42,52 @@ public final class DeltaTableHistory {
    * cannot carry, worded to follow "the table": it is gone, it was created again (a new id), or a
    * later version deleted or rewrote rows; empty when every commit since {@code read} only appended.
    */
-  public static Optional<String> changedSince(HadoopSettings hadoop, String tablePath, Position read) {
+  public static Optional<String> changedSince(
+      HadoopSettings hadoop, String tablePath, Position read) {
     Optional<Position> now = latest(hadoop, tablePath);
     if (now.isEmpty()) {
       return Optional.of("no longer exists");
     }
     if (!now.get().tableId().equals(read.tableId())) {
-      return Optional.of("was created again (Delta table id " + now.get().tableId() + ", was " + read.tableId()
-          + "): it was refreshed in full or replaced");
+      return Optional.of(
+          "was created again (Delta table id "
+              + now.get().tableId()
+              + ", was "
+              + read.tableId()
+              + "): it was refreshed in full or replaced");
     }
     if (now.get().version() < read.version()) {
-      return Optional.of("is at version " + now.get().version() + ", before version " + read.version()
-          + " already read");
+      return Optional.of(
+          "is at version "
+              + now.get().version()
+              + ", before version "
+              + read.version()
+              + " already read");
     }
     if (now.get().version() == read.version()) {
       return Optional.empty();
     }
     try {
-      for (DeltaCommitLog.Commit commit : DeltaCommitLog.read(DeltaTableReader.engine(hadoop), tablePath,
-          read.version() + 1, now.get().version())) {
+      for (DeltaCommitLog.Commit commit :
+          DeltaCommitLog.read(
+              DeltaTableReader.engine(hadoop),
+              tablePath,
+              read.version() + 1,
+              now.get().version())) {
         if (commit.removesData()) {
-          return Optional.of("deleted or rewrote rows in version " + commit.version()
-              + " (an update, delete, merge or overwrite)");
+          return Optional.of(
+              "deleted or rewrote rows in version "
+                  + commit.version()
+                  + " (an update, delete, merge or overwrite)");
         }
       }
     } catch (RuntimeException e) {
-      return Optional.of("has no readable history from version " + (read.version() + 1) + " on ("
-          + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")");
+      return Optional.of(
+          "has no readable history from version "
+              + (read.version() + 1)
+              + " on ("
+              + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+              + ")");
     }
     return Optional.empty();
   }

@@ -44,8 +44,8 @@ public final class DeltaTableReader {
   public static Optional<RowType> schema(String path, Configuration conf) {
     Engine engine = DefaultEngine.create(conf);
     try {
-      return Optional.of(DeltaTypes.toRowType(
-          Table.forPath(engine, path).getLatestSnapshot(engine).getSchema()));
+      return Optional.of(
+          DeltaTypes.toRowType(Table.forPath(engine, path).getLatestSnapshot(engine).getSchema()));
     } catch (TableNotFoundException e) {
       return Optional.empty();
     }
@@ -57,11 +57,13 @@ public final class DeltaTableReader {
   }
 
   /** As {@link #properties(String)}, through a file system set up by {@code conf}. */
-  public static Optional<java.util.Map<String, String>> properties(String path, Configuration conf) {
+  public static Optional<java.util.Map<String, String>> properties(
+      String path, Configuration conf) {
     Engine engine = DefaultEngine.create(conf);
     try {
-      return Optional.of(java.util.Map.copyOf(
-          Table.forPath(engine, path).getLatestSnapshot(engine).getTableProperties()));
+      return Optional.of(
+          java.util.Map.copyOf(
+              Table.forPath(engine, path).getLatestSnapshot(engine).getTableProperties()));
     } catch (TableNotFoundException e) {
       return Optional.empty();
     }
@@ -90,8 +92,10 @@ public final class DeltaTableReader {
   /** As {@link #readAll(String, long)}, through a file system set up by {@code conf}. */
   public static List<Row> readAll(String path, long version, Configuration conf) {
     Engine engine = DefaultEngine.create(conf);
-    RowType rowType = DeltaTypes.toRowType(KernelSnapshotScan.snapshot(engine, path, version).getSchema());
-    DataStructureConverter<Object, Object> converter = DataStructureConverters.getConverter(TypeConversions.fromLogicalToDataType(rowType));
+    RowType rowType =
+        DeltaTypes.toRowType(KernelSnapshotScan.snapshot(engine, path, version).getSchema());
+    DataStructureConverter<Object, Object> converter =
+        DataStructureConverters.getConverter(TypeConversions.fromLogicalToDataType(rowType));
     converter.open(DeltaTableReader.class.getClassLoader());
     KernelSnapshotScan scan = new KernelSnapshotScan(engine, path, version, rowType);
     List<Row> rows = new ArrayList<>();

@@ -29,15 +29,23 @@ public record DeltaTableSummary(long version, long rows) {
     if (schema.isEmpty()) {
       return Optional.empty();
     }
-    KernelSnapshotScan scan = new KernelSnapshotScan(io.delta.kernel.defaults.engine.DefaultEngine.create(conf), path, -1,
-        schema.get());
+    KernelSnapshotScan scan =
+        new KernelSnapshotScan(
+            io.delta.kernel.defaults.engine.DefaultEngine.create(conf), path, -1, schema.get());
     long rows = 0;
     for (DeltaDataFile file : scan.dataFiles()) {
-      try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromPath(new Path(file.path()), conf))) {
+      try (ParquetFileReader footer =
+          ParquetFileReader.open(HadoopInputFile.fromPath(new Path(file.path()), conf))) {
         rows += footer.getRecordCount();
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read the footer of " + file.path() + " of table " + path + ": "
-            + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "Cannot read the footer of "
+                + file.path()
+                + " of table "
+                + path
+                + ": "
+                + e.getMessage(),
+            e);
       }
       if (file.deletionVector() != null) {
         rows -= file.deletionVector().cardinality();

@@ -29,14 +29,18 @@ final class BucketConflicts {
    * @param read the live files this commit read, by path
    * @param now the live files after the winning commits, by path
    */
-  static List<String> conflicts(Map<String, Row> read, Map<String, Row> now, List<DeltaDataFile> removed,
-                                List<DeltaDataFile> added) {
+  static List<String> conflicts(
+      Map<String, Row> read,
+      Map<String, Row> now,
+      List<DeltaDataFile> removed,
+      List<DeltaDataFile> added) {
     Set<Integer> buckets = new HashSet<>();
     Set<String> conflicts = new LinkedHashSet<>();
     for (DeltaDataFile file : removed) {
       buckets.add(BucketKeys.bucketOf(file.path()));
       Row live = now.get(file.path());
-      if (live == null || !CommitActions.dvId(live).equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
+      if (live == null
+          || !CommitActions.dvId(live).equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
         conflicts.add(file.path());
       }
     }
@@ -47,7 +51,8 @@ final class BucketConflicts {
     for (Map.Entry<String, Row> file : now.entrySet()) {
       Row before = read.get(file.getKey());
       if (buckets.contains(BucketKeys.bucketOf(file.getKey()))
-          && (before == null || !CommitActions.dvId(file.getValue()).equals(CommitActions.dvId(before)))) {
+          && (before == null
+              || !CommitActions.dvId(file.getValue()).equals(CommitActions.dvId(before)))) {
         conflicts.add(file.getKey());
       }
     }
@@ -61,8 +66,8 @@ final class BucketConflicts {
   static void checkBuckets(Snapshot snapshot, DeltaWriteSpec spec) {
     String existing = snapshot.getTableProperties().get(DeltaWriteSpec.BUCKETS_PROPERTY);
     if (existing != null && !existing.equals(Integer.toString(spec.buckets()))) {
-      throw DeltaTableException.bucketsChanged(spec.tablePath(), DeltaWriteSpec.BUCKETS_PROPERTY, existing,
-          spec.buckets());
+      throw DeltaTableException.bucketsChanged(
+          spec.tablePath(), DeltaWriteSpec.BUCKETS_PROPERTY, existing, spec.buckets());
     }
   }
 }

@@ -25,11 +25,21 @@ import org.apache.flink.table.types.logical.RowType;
 public final class BucketKeys {
 
   /** Column types that may be key columns: scalars with an exact, canonical value. */
-  static final Set<LogicalTypeRoot> KEY_TYPES = Set.of(LogicalTypeRoot.CHAR, LogicalTypeRoot.VARCHAR,
-      LogicalTypeRoot.BOOLEAN, LogicalTypeRoot.TINYINT, LogicalTypeRoot.SMALLINT,
-      LogicalTypeRoot.INTEGER, LogicalTypeRoot.BIGINT, LogicalTypeRoot.DATE, LogicalTypeRoot.DECIMAL,
-      LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE, LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE,
-      LogicalTypeRoot.BINARY, LogicalTypeRoot.VARBINARY);
+  static final Set<LogicalTypeRoot> KEY_TYPES =
+      Set.of(
+          LogicalTypeRoot.CHAR,
+          LogicalTypeRoot.VARCHAR,
+          LogicalTypeRoot.BOOLEAN,
+          LogicalTypeRoot.TINYINT,
+          LogicalTypeRoot.SMALLINT,
+          LogicalTypeRoot.INTEGER,
+          LogicalTypeRoot.BIGINT,
+          LogicalTypeRoot.DATE,
+          LogicalTypeRoot.DECIMAL,
+          LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE,
+          LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE,
+          LogicalTypeRoot.BINARY,
+          LogicalTypeRoot.VARBINARY);
 
   private final int[] positions;
   private final LogicalType[] types;
@@ -128,7 +138,8 @@ public final class BucketKeys {
   }
 
   private static int precision(LogicalType type) {
-    return type instanceof org.apache.flink.table.types.logical.TimestampType t ? t.getPrecision()
+    return type instanceof org.apache.flink.table.types.logical.TimestampType t
+        ? t.getPrecision()
         : ((org.apache.flink.table.types.logical.LocalZonedTimestampType) type).getPrecision();
   }
 

@@ -56,8 +56,8 @@ final class CommitActions {
   /** The snapshot's data files by absolute path, as scan file rows (what a remove action is made of). */
   Map<String, Row> liveFiles(Snapshot snapshot) {
     Map<String, Row> live = new HashMap<>();
-    for (FilteredColumnarBatch batch : KernelIterators.drain(
-        snapshot.getScanBuilder().build().getScanFiles(engine))) {
+    for (FilteredColumnarBatch batch :
+        KernelIterators.drain(snapshot.getScanBuilder().build().getScanFiles(engine))) {
       try (CloseableIterator<Row> rows = batch.getRows()) {
         rows.forEachRemaining(row -> live.put(KernelInternals.dataFile(row).getPath(), row));
       } catch (IOException e) {
@@ -72,15 +72,22 @@ final class CommitActions {
     List<Row> actions = new ArrayList<>();
     Map<Map<String, String>, List<DataFileStatus>> byPartition = new LinkedHashMap<>();
     for (DeltaDataFile file : files) {
-      byPartition.computeIfAbsent(file.partitionValues(), k -> new ArrayList<>()).add(
-          new DataFileStatus(file.path(), file.size(), file.modificationTime(),
-              DataFileStatistics.deserializeFromJson(file.statsJson(), physicalSchema())));
+      byPartition
+          .computeIfAbsent(file.partitionValues(), k -> new ArrayList<>())
+          .add(
+              new DataFileStatus(
+                  file.path(),
+                  file.size(),
+                  file.modificationTime(),
+                  DataFileStatistics.deserializeFromJson(file.statsJson(), physicalSchema())));
     }
     for (Map.Entry<Map<String, String>, List<DataFileStatus>> group : byPartition.entrySet()) {
       DataWriteContext context =
           Transaction.getWriteContext(engine, txnState, partitionLiterals(group.getKey()));
-      actions.addAll(KernelIterators.drain(Transaction.generateAppendActions(
-          engine, txnState, KernelIterators.of(group.getValue().iterator()), context)));
+      actions.addAll(
+          KernelIterators.drain(
+              Transaction.generateAppendActions(
+                  engine, txnState, KernelIterators.of(group.getValue().iterator()), context)));
     }
     return actions;
   }
@@ -91,13 +98,21 @@ final class CommitActions {
    * without statistics keeps only its row count.
    */
   Row addWithDeletionVector(DeltaDataFile file) {
-    DataFileStatistics stats = DataFileStatistics.deserializeFromJson(file.statsJson(), physicalSchema())
-        .filter(s -> s.getNumRecords() == file.numRecords())
-        .orElse(new DataFileStatistics(file.numRecords(), Map.of(), Map.of(), Map.of(), Optional.empty()));
-    java.net.URI root = DeltaPaths.qualified(spec.tablePath(), spec.hadoopConf())
-        .toUri();
-    return KernelInternals.addWithDeletionVector(root, physicalSchema(), file.path(), file.size(),
-        file.modificationTime(), stats, file.deletionVector());
+    DataFileStatistics stats =
+        DataFileStatistics.deserializeFromJson(file.statsJson(), physicalSchema())
+            .filter(s -> s.getNumRecords() == file.numRecords())
+            .orElse(
+                new DataFileStatistics(
+                    file.numRecords(), Map.of(), Map.of(), Map.of(), Optional.empty()));
+    java.net.URI root = DeltaPaths.qualified(spec.tablePath(), spec.hadoopConf()).toUri();
+    return KernelInternals.addWithDeletionVector(
+        root,
+        physicalSchema(),
+        file.path(),
+        file.size(),
+        file.modificationTime(),
+        stats,
+        file.deletionVector());
   }
 
   static String dvId(Row scanFile) {
@@ -119,20 +134,31 @@ final class CommitActions {
     for (Map.Entry<String, String> e : values.entrySet()) {
       DataType type = schema.get(e.getKey()).getDataType();
       String v = e.getValue();
-      literals.put(e.getKey(), v == null ? Literal.ofNull(type)
-          : type instanceof StringType ? Literal.ofString(v)
-          : type instanceof BooleanType ? Literal.ofBoolean(Boolean.parseBoolean(v))
-          : type instanceof ByteType ? Literal.ofByte(Byte.parseByte(v))
-          : type instanceof ShortType ? Literal.ofShort(Short.parseShort(v))
-          : type instanceof IntegerType ? Literal.ofInt(Integer.parseInt(v))
-          : type instanceof LongType ? Literal.ofLong(Long.parseLong(v))
-          : type instanceof DateType ? Literal.ofDate((int) LocalDate.parse(v).toEpochDay())
-          : unsupportedPartition(e.getKey(), type));
+      literals.put(
+          e.getKey(),
+          v == null
+              ? Literal.ofNull(type)
+              : type instanceof StringType
+                  ? Literal.ofString(v)
+                  : type instanceof BooleanType
+                      ? Literal.ofBoolean(Boolean.parseBoolean(v))
+                      : type instanceof ByteType
+                          ? Literal.ofByte(Byte.parseByte(v))
+                          : type instanceof ShortType
+                              ? Literal.ofShort(Short.parseShort(v))
+                              : type instanceof IntegerType
+                                  ? Literal.ofInt(Integer.parseInt(v))
+                                  : type instanceof LongType
+                                      ? Literal.ofLong(Long.parseLong(v))
+                                      : type instanceof DateType
+                                          ? Literal.ofDate((int) LocalDate.parse(v).toEpochDay())
+                                          : unsupportedPartition(e.getKey(), type));
     }
     return literals;
   }
 
   private static Literal unsupportedPartition(String column, DataType type) {
-    throw new IllegalStateException("partition column " + column + " of type " + type + " not validated");
+    throw new IllegalStateException(
+        "partition column " + column + " of type " + type + " not validated");
   }
 }

@@ -35,14 +35,17 @@ final class CommitterEpochs {
   long nextEpoch = 1;
   boolean inputEnded;
   List<DeltaDataFile> current = new ArrayList<>();
+
   /** Upsert mode: the files the bucket rewrites received since the last checkpoint replace. */
   List<DeltaDataFile> currentRemoved = new ArrayList<>();
+
   /** Epoch number to its checkpoint id and files, committed when that checkpoint completes. */
   final TreeMap<Long, Pending> pending = new TreeMap<>();
 
   /** Makes the files received since the last checkpoint epoch {@code epoch} of {@code checkpointId}. */
   void closeEpoch(long epoch, long checkpointId) {
-    pending.put(epoch, new Pending(checkpointId, List.copyOf(current), List.copyOf(currentRemoved)));
+    pending.put(
+        epoch, new Pending(checkpointId, List.copyOf(current), List.copyOf(currentRemoved)));
     current = new ArrayList<>();
     currentRemoved = new ArrayList<>();
   }
@@ -85,12 +88,14 @@ final class CommitterEpochs {
         long epoch = in.readLong();
         long checkpointId = in.readLong();
         List<DeltaDataFile> files = readFiles(in, dvs);
-        pending.put(epoch, new Pending(checkpointId, files, format >= 2 ? readFiles(in, dvs) : List.of()));
+        pending.put(
+            epoch, new Pending(checkpointId, files, format >= 2 ? readFiles(in, dvs) : List.of()));
       }
     }
   }
 
-  private static void writeFiles(DataOutputStream out, List<DeltaDataFile> files) throws IOException {
+  private static void writeFiles(DataOutputStream out, List<DeltaDataFile> files)
+      throws IOException {
     out.writeInt(files.size());
     for (DeltaDataFile file : files) {
       file.writeTo(out);

@@ -52,8 +52,12 @@ public final class DeadAttemptFiles {
    * @param startedMillis when the live run started (its committer's start): younger files are kept
    * @param keep paths ({@link TableFileReferences#key} form) the live run still commits
    */
-  public static Result delete(String tablePath, Configuration conf, WriterAttempt live, long startedMillis,
-                              Set<String> keep) {
+  public static Result delete(
+      String tablePath,
+      Configuration conf,
+      WriterAttempt live,
+      long startedMillis,
+      Set<String> keep) {
     Path root = DeltaPaths.qualified(tablePath, conf);
     try {
       FileSystem fs = root.getFileSystem(conf);
@@ -66,7 +70,8 @@ public final class DeadAttemptFiles {
       Snapshot snapshot = KernelSnapshotScan.snapshot(engine, tablePath, -1);
       Set<String> referenced = TableFileReferences.liveFiles(engine, tablePath, snapshot, root);
       // every remove the log keeps, whatever its age: a file once committed is VACUUM's to delete
-      Map<String, Long> removed = TableFileReferences.removedFiles(engine, root, Long.MAX_VALUE, conf);
+      Map<String, Long> removed =
+          TableFileReferences.removedFiles(engine, root, Long.MAX_VALUE, conf);
       candidates.sort(Comparator.comparing(f -> f.getPath().toString()));
       List<String> deleted = new ArrayList<>();
       long bytes = 0;
@@ -84,14 +89,15 @@ public final class DeadAttemptFiles {
       }
       return new Result(deleted, bytes);
     } catch (IOException e) {
-      throw new UncheckedIOException("Table '" + tablePath + "': cannot delete the files of dead runs: "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Table '" + tablePath + "': cannot delete the files of dead runs: " + e.getMessage(), e);
     }
   }
 
   /** The files under {@code dir} named by another run of {@code live}'s lineage, older than its start. */
-  private static void collect(FileSystem fs, Path dir, WriterAttempt live, long startedMillis,
-                              List<FileStatus> out) throws IOException {
+  private static void collect(
+      FileSystem fs, Path dir, WriterAttempt live, long startedMillis, List<FileStatus> out)
+      throws IOException {
     for (FileStatus status : fs.listStatus(dir)) {
       String name = status.getPath().getName();
       boolean hidden = name.startsWith("_") || name.startsWith(".");

@@ -74,8 +74,11 @@ public final class DeletionVectorStore {
         continue;
       }
       if (key != 0 || bitmap.last() < 0) {
-        throw new IOException("deletion vector holds row positions of 2^31 or more, which no data file"
-            + " written here has (bitmap key " + key + ")");
+        throw new IOException(
+            "deletion vector holds row positions of 2^31 or more, which no data file"
+                + " written here has (bitmap key "
+                + key
+                + ")");
       }
       positions.or(bitmap);
     }
@@ -83,13 +86,16 @@ public final class DeletionVectorStore {
   }
 
   /** The row positions deleted by {@code dv}, a DV of a data file of the table at {@code tableRoot}. */
-  static RoaringBitmap read(DeltaDeletionVector dv, Path tableRoot, Configuration conf) throws IOException {
+  static RoaringBitmap read(DeltaDeletionVector dv, Path tableRoot, Configuration conf)
+      throws IOException {
     if (dv == null || dv.cardinality() == 0) {
       return new RoaringBitmap();
     }
     if (dv.storageType().equals("i")) {
-      return checked(dv, deserialize(KernelInternals.decodeInlineDeletionVector(dv.pathOrInlineDv(),
-          dv.sizeInBytes())));
+      return checked(
+          dv,
+          deserialize(
+              KernelInternals.decodeInlineDeletionVector(dv.pathOrInlineDv(), dv.sizeInBytes())));
     }
     Path file = path(dv, tableRoot);
     try (FSDataInputStream in = file.getFileSystem(conf).open(file)) {
@@ -97,24 +103,37 @@ public final class DeletionVectorStore {
       DataInputStream data = new DataInputStream(in);
       int size = data.readInt();
       if (size != dv.sizeInBytes()) {
-        throw new IOException("deletion vector in " + file + " at offset " + dv.offset() + " has " + size
-            + " bytes, its descriptor says " + dv.sizeInBytes());
+        throw new IOException(
+            "deletion vector in "
+                + file
+                + " at offset "
+                + dv.offset()
+                + " has "
+                + size
+                + " bytes, its descriptor says "
+                + dv.sizeInBytes());
       }
       byte[] bytes = new byte[size];
       data.readFully(bytes);
       int checksum = data.readInt();
       if (checksum != crc(bytes)) {
-        throw new IOException("deletion vector in " + file + " at offset " + dv.offset()
-            + " fails its checksum");
+        throw new IOException(
+            "deletion vector in " + file + " at offset " + dv.offset() + " fails its checksum");
       }
       return checked(dv, deserialize(bytes));
     }
   }
 
-  private static RoaringBitmap checked(DeltaDeletionVector dv, RoaringBitmap positions) throws IOException {
+  private static RoaringBitmap checked(DeltaDeletionVector dv, RoaringBitmap positions)
+      throws IOException {
     if (positions.getLongCardinality() != dv.cardinality()) {
-      throw new IOException("deletion vector " + dv.uniqueId() + " holds " + positions.getLongCardinality()
-          + " rows, its descriptor says " + dv.cardinality());
+      throw new IOException(
+          "deletion vector "
+              + dv.uniqueId()
+              + " holds "
+              + positions.getLongCardinality()
+              + " rows, its descriptor says "
+              + dv.cardinality());
     }
     return positions;
   }
@@ -135,8 +154,9 @@ public final class DeletionVectorStore {
         yield new Path(dir, "deletion_vector_" + uuid + ".bin");
       }
       case "p" -> new Path(pathOrInlineDv);
-      default -> throw new IllegalArgumentException("deletion vector " + storageType + pathOrInlineDv
-          + " is not on disk");
+      default ->
+          throw new IllegalArgumentException(
+              "deletion vector " + storageType + pathOrInlineDv + " is not on disk");
     };
   }
 
@@ -184,7 +204,11 @@ public final class DeletionVectorStore {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return new DeltaDeletionVector("u", KernelInternals.encodeUuid(uuid), offset, data.length,
+      return new DeltaDeletionVector(
+          "u",
+          KernelInternals.encodeUuid(uuid),
+          offset,
+          data.length,
           positions.getLongCardinality());
     }
 

@@ -56,7 +56,8 @@ record DeltaBucketChange(int bucket, List<DeltaDataFile> removed, List<DeltaData
     return readFiles(in, true);
   }
 
-  static List<DeltaDataFile> readFiles(DataInputStream in, boolean withDeletionVectors) throws IOException {
+  static List<DeltaDataFile> readFiles(DataInputStream in, boolean withDeletionVectors)
+      throws IOException {
     int n = in.readInt();
     List<DeltaDataFile> files = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

@@ -61,22 +61,31 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DeltaCommitterOperator.class);
   private final DeltaWriteSpec spec;
+
   /** True when the job takes no checkpoints, so the commit happens at end of input. */
   private final boolean commitAtEndOfInput;
+
   /** Append mode without checkpoints: the epoch of that single commit, fixed when the job was built. */
   private final long endOfInputEpoch;
+
   /** Logs one flow_progress event per commit of a checkpointed append or upsert; null: none. */
   private final CommitProgress progress;
 
   private transient DeltaTableCommitter committer;
+
   /** This run, which names the files it writes (deletion vectors united here), and when it started. */
   private transient WriterAttempt attempt;
+
   private transient long startedMillis;
+
   /** Whether the files of dead runs were deleted, once per run after its first completed commit. */
   private transient boolean deadRunsCleaned;
+
   private transient ListState<byte[]> state;
+
   /** The epochs and files this committer keeps in {@link #state}. */
   private transient CommitterEpochs epochs;
+
   /** Upsert mode: unites the bucket rewrites of an epoch. */
   private transient EpochBucketChanges bucketChanges;
 
@@ -88,13 +97,18 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
    * @param progress the flow whose events this committer logs, one per commit (only for a checkpointed
    *     append or upsert; ignored otherwise), or null
    */
-  DeltaCommitterOperator(DeltaWriteSpec spec, boolean commitAtEndOfInput, long endOfInputEpoch,
+  DeltaCommitterOperator(
+      DeltaWriteSpec spec,
+      boolean commitAtEndOfInput,
+      long endOfInputEpoch,
       CommitProgress progress) {
     this.spec = spec;
     this.commitAtEndOfInput = commitAtEndOfInput;
     this.endOfInputEpoch = endOfInputEpoch;
-    this.progress = progress != null && !commitAtEndOfInput && spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE
-        ? progress : null;
+    this.progress =
+        progress != null && !commitAtEndOfInput && spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE
+            ? progress
+            : null;
   }
 
   @Override
@@ -103,8 +117,13 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     committer = new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec);
     attempt = WriterAttempt.of(spec.appId(), getRuntimeContext().getJobInfo().getJobId());
     startedMillis = System.currentTimeMillis();
-    state = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(
-        "tributary-delta-committer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    state =
+        context
+            .getOperatorStateStore()
+            .getListState(
+                new ListStateDescriptor<>(
+                    "tributary-delta-committer",
+                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     epochs = new CommitterEpochs();
     bucketChanges = new EpochBucketChanges(spec, attempt);
     boolean restored = false;
@@ -116,16 +135,17 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
       committer.ensureTable();
       OptionalLong latest = committer.latestTransactionVersion();
       // epochs below nextEpoch are all this state's lineage ever made; the table having a later one
-      // means the state was taken before that epoch's checkpoint: refuse rather than write rows twice
+      // means the state was taken before that epoch's checkpoint: refuse rather than write rows
+      // twice
       if (restored && latest.isPresent() && latest.getAsLong() >= epochs.nextEpoch) {
-        throw new StaleStateException(spec.tablePath(), spec.appId(), latest.getAsLong(),
-            epochs.nextEpoch - 1);
+        throw new StaleStateException(
+            spec.tablePath(), spec.appId(), latest.getAsLong(), epochs.nextEpoch - 1);
       }
       epochs.nextEpoch = Math.max(epochs.nextEpoch, latest.orElse(0) + 1);
       if (progress != null) {
         // counts of checkpoints after the restored one belong to rows that are read again
-        progress.deleteEpochsAfter(!context.isRestored() ? -1
-            : context.getRestoredCheckpointId().orElse(Long.MAX_VALUE));
+        progress.deleteEpochsAfter(
+            !context.isRestored() ? -1 : context.getRestoredCheckpointId().orElse(Long.MAX_VALUE));
         logCommitsWithoutEvents(latest.orElse(0));
       }
     }
@@ -157,15 +177,27 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
         lastCheckpoint = Math.max(lastCheckpoint, epoch.getValue().checkpointId());
       }
     }
-    for (DeltaCommitRows.Commit commit : DeltaCommitRows.read(spec.tablePath(), spec.hadoopConf(), known)) {
-      if (commit.appId().equals(Optional.of(spec.appId())) && commit.transactionVersion() > from
+    for (DeltaCommitRows.Commit commit :
+        DeltaCommitRows.read(spec.tablePath(), spec.hadoopConf(), known)) {
+      if (commit.appId().equals(Optional.of(spec.appId()))
+          && commit.transactionVersion() > from
           && commit.transactionVersion() <= latest) {
         TreeMap<Long, FlowMetrics> counts = progress.epochsUpTo(lastCheckpoint);
-        progress.logCommit(new CommitProgress.Commit(spec.appId(), commit.transactionVersion(), commit.version(),
-            commit.addedRows(), commit.deletedRows()), sum(counts));
+        progress.logCommit(
+            new CommitProgress.Commit(
+                spec.appId(),
+                commit.transactionVersion(),
+                commit.version(),
+                commit.addedRows(),
+                commit.deletedRows()),
+            sum(counts));
         progress.deleteEpochs(counts.keySet());
-        LOG.info("Delta table {}: logged transaction {}/{} (table version {}), committed by an attempt that"
-            + " ended before logging it", spec.tablePath(), spec.appId(), commit.transactionVersion(),
+        LOG.info(
+            "Delta table {}: logged transaction {}/{} (table version {}), committed by an attempt that"
+                + " ended before logging it",
+            spec.tablePath(),
+            spec.appId(),
+            commit.transactionVersion(),
             commit.version());
       }
     }
@@ -194,7 +226,8 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
         epochs.closeEpoch(epochs.nextEpoch++, checkpointId);
       }
     } else if (epochs.inputEnded && epochs.pending.isEmpty()) {
-      epochs.pending.put(spec.overwriteVersion(),
+      epochs.pending.put(
+          spec.overwriteVersion(),
           new CommitterEpochs.Pending(checkpointId, List.copyOf(epochs.current)));
     }
     state.update(List.of(epochs.toBytes()));
@@ -211,8 +244,10 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   public void endInput() {
     epochs.inputEnded = true;
     if (commitAtEndOfInput) {
-      long version = spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE ? endOfInputEpoch
-          : spec.overwriteVersion();
+      long version =
+          spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE
+              ? endOfInputEpoch
+              : spec.overwriteVersion();
       epochs.closeEpoch(version, Long.MIN_VALUE);
       commitPending(Long.MIN_VALUE);
       deleteFilesOfDeadRuns();
@@ -242,17 +277,27 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     }
     try {
       long start = System.nanoTime();
-      DeadAttemptFiles.Result result = DeadAttemptFiles.delete(spec.tablePath(), conf, attempt, startedMillis, keep);
+      DeadAttemptFiles.Result result =
+          DeadAttemptFiles.delete(spec.tablePath(), conf, attempt, startedMillis, keep);
       if (!result.deleted().isEmpty()) {
-        LOG.info("Delta table {}: deleted {} file(s) ({} bytes) that killed or failed runs wrote and no commit"
-            + " references, in {} ms: {}", spec.tablePath(), result.deleted().size(), result.bytes(),
-            (System.nanoTime() - start) / 1_000_000, result.deleted());
+        LOG.info(
+            "Delta table {}: deleted {} file(s) ({} bytes) that killed or failed runs wrote and no commit"
+                + " references, in {} ms: {}",
+            spec.tablePath(),
+            result.deleted().size(),
+            result.bytes(),
+            (System.nanoTime() - start) / 1_000_000,
+            result.deleted());
       } else {
-        LOG.debug("Delta table {}: no file of a dead run ({} ms)", spec.tablePath(),
+        LOG.debug(
+            "Delta table {}: no file of a dead run ({} ms)",
+            spec.tablePath(),
             (System.nanoTime() - start) / 1_000_000);
       }
     } catch (RuntimeException e) {
-      LOG.warn("Delta table {}: could not delete the files of dead runs; VACUUM will ({})", spec.tablePath(),
+      LOG.warn(
+          "Delta table {}: could not delete the files of dead runs; VACUUM will ({})",
+          spec.tablePath(),
           e.toString());
     }
   }
@@ -296,13 +341,24 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
       progress.deleteEpochs(counts.keySet());
     }
     if (version > 0) {
-      OptionalLong tableVersion = spec.mode() == DeltaWriteSpec.WriteMode.UPSERT
-          ? committer.commitChanges(version, List.copyOf(removed.values()), List.copyOf(files.values()))
-          : committer.commit(version, List.copyOf(files.values()),
-              spec.mode() == DeltaWriteSpec.WriteMode.OVERWRITE);
-      LOG.info("Delta table {}: transaction {}/{} adding {} and removing {} files {}", spec.tablePath(),
-          spec.appId(), version, files.size(), removed.size(), tableVersion.isPresent()
-              ? "committed as table version " + tableVersion.getAsLong() : "was already committed");
+      OptionalLong tableVersion =
+          spec.mode() == DeltaWriteSpec.WriteMode.UPSERT
+              ? committer.commitChanges(
+                  version, List.copyOf(removed.values()), List.copyOf(files.values()))
+              : committer.commit(
+                  version,
+                  List.copyOf(files.values()),
+                  spec.mode() == DeltaWriteSpec.WriteMode.OVERWRITE);
+      LOG.info(
+          "Delta table {}: transaction {}/{} adding {} and removing {} files {}",
+          spec.tablePath(),
+          spec.appId(),
+          version,
+          files.size(),
+          removed.size(),
+          tableVersion.isPresent()
+              ? "committed as table version " + tableVersion.getAsLong()
+              : "was already committed");
       if (progress != null && tableVersion.isEmpty()) {
         // another attempt committed it meanwhile, and logged it with these counts
         progress.deleteEpochs(progress.epochsUpTo(checkpointId).keySet());
@@ -310,8 +366,10 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
         long added = files.values().stream().mapToLong(DeltaCommitRows::liveRows).sum();
         long deleted = removed.values().stream().mapToLong(DeltaCommitRows::liveRows).sum();
         TreeMap<Long, FlowMetrics> counts = progress.epochsUpTo(checkpointId);
-        progress.logCommit(new CommitProgress.Commit(spec.appId(), version, tableVersion.getAsLong(), added,
-            deleted), sum(counts));
+        progress.logCommit(
+            new CommitProgress.Commit(
+                spec.appId(), version, tableVersion.getAsLong(), added, deleted),
+            sum(counts));
         progress.markLogged(spec.appId(), version);
         progress.deleteEpochs(counts.keySet());
       }

@@ -48,10 +48,16 @@ public final class DeltaFileWriter implements AutoCloseable {
   private long fileCounter;
   private long rowsWritten;
 
-  private record OpenFile(Path path, ParquetWriter<RowData> writer, Map<String, String> partitionValues) {}
+  private record OpenFile(
+      Path path, ParquetWriter<RowData> writer, Map<String, String> partitionValues) {}
 
-  public DeltaFileWriter(String tablePath, RowType rowType, List<String> partitionColumns, long targetFileBytes,
-                  Configuration conf, int subtask) {
+  public DeltaFileWriter(
+      String tablePath,
+      RowType rowType,
+      List<String> partitionColumns,
+      long targetFileBytes,
+      Configuration conf,
+      int subtask) {
     this(tablePath, rowType, partitionColumns, targetFileBytes, conf, subtask, UUID.randomUUID());
   }
 
@@ -59,14 +65,21 @@ public final class DeltaFileWriter implements AutoCloseable {
    * @param fileId the UUID in the names of this writer's files: a {@link WriterAttempt#newFileId()} for a
    *     job's writer, so the names say which run wrote them; a random one otherwise
    */
-  public DeltaFileWriter(String tablePath, RowType rowType, List<String> partitionColumns, long targetFileBytes,
-                  Configuration conf, int subtask, UUID fileId) {
+  public DeltaFileWriter(
+      String tablePath,
+      RowType rowType,
+      List<String> partitionColumns,
+      long targetFileBytes,
+      Configuration conf,
+      int subtask,
+      UUID fileId) {
     this.conf = conf;
     this.tableRoot = DeltaPaths.qualified(tablePath, conf);
     this.targetFileBytes = targetFileBytes;
     this.filePrefix = String.format("part-%05d-%s", subtask, fileId);
     this.partitionNames = List.copyOf(partitionColumns);
-    this.partitionIndexes = partitionColumns.stream().mapToInt(rowType.getFieldNames()::indexOf).toArray();
+    this.partitionIndexes =
+        partitionColumns.stream().mapToInt(rowType.getFieldNames()::indexOf).toArray();
     this.partitionTypes = new ArrayList<>();
     for (int index : partitionIndexes) {
       partitionTypes.add(rowType.getTypeAt(index));
@@ -81,8 +94,10 @@ public final class DeltaFileWriter implements AutoCloseable {
     }
     this.dataType = new RowType(rowType.isNullable(), dataFields);
     this.physicalSchema = DeltaTypes.toStructType(dataType);
-    this.dataProjection = partitionColumns.isEmpty() ? null
-        : ProjectedRowData.from(dataIndexes.stream().mapToInt(Integer::intValue).toArray());
+    this.dataProjection =
+        partitionColumns.isEmpty()
+            ? null
+            : ProjectedRowData.from(dataIndexes.stream().mapToInt(Integer::intValue).toArray());
   }
 
   public void write(RowData row) throws IOException {
@@ -120,16 +135,19 @@ public final class DeltaFileWriter implements AutoCloseable {
     for (int i = 0; i < partitionNames.size(); i++) {
       String value = partitionValues.get(i);
       values.put(partitionNames.get(i), value);
-      dir.append(escape(partitionNames.get(i))).append('=')
-          .append(value == null ? "__HIVE_DEFAULT_PARTITION__" : escape(value)).append('/');
+      dir.append(escape(partitionNames.get(i)))
+          .append('=')
+          .append(value == null ? "__HIVE_DEFAULT_PARTITION__" : escape(value))
+          .append('/');
     }
     Path path = new Path(tableRoot, dir + filePrefix + "-" + (fileCounter++) + ".snappy.parquet");
     OutputFile out = HadoopOutputFile.fromPath(path, conf);
-    ParquetWriter<RowData> writer = new Builder(out, dataType)
-        .withConf(conf)
-        .withCompressionCodec(CompressionCodecName.SNAPPY)
-        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-        .build();
+    ParquetWriter<RowData> writer =
+        new Builder(out, dataType)
+            .withConf(conf)
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .build();
     return new OpenFile(path, writer, values);
   }
 
@@ -138,9 +156,14 @@ public final class DeltaFileWriter implements AutoCloseable {
     FileSystem fs = file.path().getFileSystem(conf);
     FileStatus status = fs.getFileStatus(file.path());
     var stats = ParquetFooterStats.of(file.writer().getFooter(), physicalSchema);
-    finished.add(new DeltaDataFile(status.getPath().toString(), status.getLen(),
-        status.getModificationTime(), stats.getNumRecords(), file.partitionValues(),
-        stats.serializeAsJson(physicalSchema)));
+    finished.add(
+        new DeltaDataFile(
+            status.getPath().toString(),
+            status.getLen(),
+            status.getModificationTime(),
+            stats.getNumRecords(),
+            file.partitionValues(),
+            stats.serializeAsJson(physicalSchema)));
   }
 
   /** A partition value as the Delta protocol serializes it; {@code null} for null. */
@@ -195,8 +218,10 @@ public final class DeltaFileWriter implements AutoCloseable {
     }
 
     @Override
-    @SuppressWarnings("deprecation") // the abstract method every Parquet 1.16 builder must implement
-    protected org.apache.parquet.hadoop.api.WriteSupport<RowData> getWriteSupport(Configuration conf) {
+    @SuppressWarnings(
+        "deprecation") // the abstract method every Parquet 1.16 builder must implement
+    protected org.apache.parquet.hadoop.api.WriteSupport<RowData> getWriteSupport(
+        Configuration conf) {
       return new RowDataWriteSupport(rowType);
     }
   }

@@ -37,13 +37,14 @@ public final class DeltaSink {
 
   private DeltaSink() {}
 
-  public static DataStreamSink<?> write(DataStream<RowData> rows, DeltaWriteSpec spec, String uidPrefix) {
+  public static DataStreamSink<?> write(
+      DataStream<RowData> rows, DeltaWriteSpec spec, String uidPrefix) {
     return write(rows, spec, uidPrefix, DeltaWriteSpec.TARGET_FILE_BYTES);
   }
 
   /** As {@link #write(DataStream, DeltaWriteSpec, String)}, rolling files at {@code targetFileBytes}. */
-  public static DataStreamSink<?> write(DataStream<RowData> rows, DeltaWriteSpec spec, String uidPrefix,
-                                        long targetFileBytes) {
+  public static DataStreamSink<?> write(
+      DataStream<RowData> rows, DeltaWriteSpec spec, String uidPrefix, long targetFileBytes) {
     return write(rows, spec, uidPrefix, targetFileBytes, null);
   }
 
@@ -51,32 +52,45 @@ public final class DeltaSink {
    * As {@link #write(DataStream, DeltaWriteSpec, String)}; in a checkpointed job the committer logs
    * {@code progress}'s flow_progress event of each commit, derived from what the commit held.
    */
-  public static DataStreamSink<?> write(DataStream<RowData> rows, DeltaWriteSpec spec, String uidPrefix,
-                                        CommitProgress progress) {
+  public static DataStreamSink<?> write(
+      DataStream<RowData> rows, DeltaWriteSpec spec, String uidPrefix, CommitProgress progress) {
     return write(rows, spec, uidPrefix, DeltaWriteSpec.TARGET_FILE_BYTES, progress);
   }
 
-  private static DataStreamSink<?> write(DataStream<RowData> rows, DeltaWriteSpec spec, String uidPrefix,
-                                         long targetFileBytes, CommitProgress progress) {
+  private static DataStreamSink<?> write(
+      DataStream<RowData> rows,
+      DeltaWriteSpec spec,
+      String uidPrefix,
+      long targetFileBytes,
+      CommitProgress progress) {
     StreamExecutionEnvironment env = rows.getExecutionEnvironment();
-    boolean batch = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
+    boolean batch =
+        env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
     boolean commitAtEnd = batch || !env.getCheckpointConfig().isCheckpointingEnabled();
     long endOfInputEpoch = 0;
     if (commitAtEnd && spec.mode() == DeltaWriteSpec.WriteMode.APPEND) {
       // fixed now, so every attempt of the committer in this job commits the same transaction
-      endOfInputEpoch = new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec)
-          .latestTransactionVersion().orElse(0) + 1;
+      endOfInputEpoch =
+          new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec)
+                  .latestTransactionVersion()
+                  .orElse(0)
+              + 1;
     }
-    SingleOutputStreamOperator<byte[]> files = rows
-        .transform("Delta writer " + spec.tablePath(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
-            new DeltaWriterOperator(spec, targetFileBytes))
-        .uid(uidPrefix + "-writer");
-    SingleOutputStreamOperator<Void> committed = files
-        .transform("Delta committer " + spec.tablePath(), Types.VOID,
-            new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch, progress))
-        .uid(uidPrefix + "-committer")
-        .setParallelism(1)
-        .setMaxParallelism(1);
+    SingleOutputStreamOperator<byte[]> files =
+        rows.transform(
+                "Delta writer " + spec.tablePath(),
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+                new DeltaWriterOperator(spec, targetFileBytes))
+            .uid(uidPrefix + "-writer");
+    SingleOutputStreamOperator<Void> committed =
+        files
+            .transform(
+                "Delta committer " + spec.tablePath(),
+                Types.VOID,
+                new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch, progress))
+            .uid(uidPrefix + "-committer")
+            .setParallelism(1)
+            .setMaxParallelism(1);
     return committed.sinkTo(new DiscardingSink<>()).uid(uidPrefix + "-end").setParallelism(1);
   }
 
@@ -97,54 +111,76 @@ public final class DeltaSink {
    *
    * @throws DeltaTableException if the table exists with another bucket count
    */
-  public static DataStreamSink<?> upsert(DataStream<RowData> changelog, DeltaWriteSpec spec,
-                                         String uidPrefix) {
+  public static DataStreamSink<?> upsert(
+      DataStream<RowData> changelog, DeltaWriteSpec spec, String uidPrefix) {
     return upsert(changelog, spec, uidPrefix, DeltaWriteSpec.TARGET_FILE_BYTES);
   }
 
   /** As {@link #upsert(DataStream, DeltaWriteSpec, String)}, rolling files at {@code targetFileBytes}. */
-  public static DataStreamSink<?> upsert(DataStream<RowData> changelog, DeltaWriteSpec spec,
-                                         String uidPrefix, long targetFileBytes) {
+  public static DataStreamSink<?> upsert(
+      DataStream<RowData> changelog, DeltaWriteSpec spec, String uidPrefix, long targetFileBytes) {
     return upsert(changelog, spec, uidPrefix, targetFileBytes, null);
   }
 
   /** As {@link #upsert(DataStream, DeltaWriteSpec, String)}, the committer logging {@code progress}'s events. */
-  public static DataStreamSink<?> upsert(DataStream<RowData> changelog, DeltaWriteSpec spec, String uidPrefix,
-                                         CommitProgress progress) {
+  public static DataStreamSink<?> upsert(
+      DataStream<RowData> changelog,
+      DeltaWriteSpec spec,
+      String uidPrefix,
+      CommitProgress progress) {
     return upsert(changelog, spec, uidPrefix, DeltaWriteSpec.TARGET_FILE_BYTES, progress);
   }
 
-  private static DataStreamSink<?> upsert(DataStream<RowData> changelog, DeltaWriteSpec spec,
-                                          String uidPrefix, long targetFileBytes, CommitProgress progress) {
+  private static DataStreamSink<?> upsert(
+      DataStream<RowData> changelog,
+      DeltaWriteSpec spec,
+      String uidPrefix,
+      long targetFileBytes,
+      CommitProgress progress) {
     if (spec.mode() != DeltaWriteSpec.WriteMode.UPSERT) {
-      throw new IllegalArgumentException("DeltaSink.upsert needs an UPSERT spec (DeltaWriteSpec.upsert),"
-          + " got " + spec.mode() + " for table " + spec.tablePath() + "; use DeltaSink.write for it");
+      throw new IllegalArgumentException(
+          "DeltaSink.upsert needs an UPSERT spec (DeltaWriteSpec.upsert),"
+              + " got "
+              + spec.mode()
+              + " for table "
+              + spec.tablePath()
+              + "; use DeltaSink.write for it");
     }
     StreamExecutionEnvironment env = changelog.getExecutionEnvironment();
     if (env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH) {
-      throw new IllegalArgumentException("Table " + spec.tablePath() + ": upserts need STREAMING"
-          + " execution (a keyed table is rewritten bucket by bucket from keyed state); run the job"
-          + " in STREAMING mode");
+      throw new IllegalArgumentException(
+          "Table "
+              + spec.tablePath()
+              + ": upserts need STREAMING"
+              + " execution (a keyed table is rewritten bucket by bucket from keyed state); run the job"
+              + " in STREAMING mode");
     }
-    DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec);
+    DeltaTableCommitter committer =
+        new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec);
     committer.checkBuckets();
     long endOfInputEpoch = 0;
     boolean commitAtEnd = !env.getCheckpointConfig().isCheckpointingEnabled();
     if (commitAtEnd) {
       endOfInputEpoch = committer.latestTransactionVersion().orElse(0) + 1;
     }
-    SingleOutputStreamOperator<byte[]> changes = changelog
-        .keyBy(new BucketSelector(spec))
-        .transform("Delta upsert writer " + spec.tablePath(),
-            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
-            new DeltaUpsertWriterOperator(spec, targetFileBytes, committer.usesDeletionVectors()))
-        .uid(uidPrefix + "-writer");
-    SingleOutputStreamOperator<Void> committed = changes
-        .transform("Delta committer " + spec.tablePath(), Types.VOID,
-            new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch, progress))
-        .uid(uidPrefix + "-committer")
-        .setParallelism(1)
-        .setMaxParallelism(1);
+    SingleOutputStreamOperator<byte[]> changes =
+        changelog
+            .keyBy(new BucketSelector(spec))
+            .transform(
+                "Delta upsert writer " + spec.tablePath(),
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+                new DeltaUpsertWriterOperator(
+                    spec, targetFileBytes, committer.usesDeletionVectors()))
+            .uid(uidPrefix + "-writer");
+    SingleOutputStreamOperator<Void> committed =
+        changes
+            .transform(
+                "Delta committer " + spec.tablePath(),
+                Types.VOID,
+                new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch, progress))
+            .uid(uidPrefix + "-committer")
+            .setParallelism(1)
+            .setMaxParallelism(1);
     return committed.sinkTo(new DiscardingSink<>()).uid(uidPrefix + "-end").setParallelism(1);
   }
 

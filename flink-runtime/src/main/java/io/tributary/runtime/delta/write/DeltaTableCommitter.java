@@ -49,6 +49,7 @@ public final class DeltaTableCommitter {
   private final StructType schema;
   private final CommitActions commitActions;
   private final TableTransactions transactions;
+
   /** Runs between building an upsert transaction and committing it: tests make races with it. */
   private Runnable beforeChangeCommit = () -> {};
 
@@ -62,8 +63,11 @@ public final class DeltaTableCommitter {
 
   /** The last version committed for the spec's app id, or empty if none (or no table yet). */
   public OptionalLong latestTransactionVersion() {
-    return transactions.latest().flatMap(s -> s.getLatestTransactionVersion(engine, spec.appId()))
-        .map(OptionalLong::of).orElse(OptionalLong.empty());
+    return transactions
+        .latest()
+        .flatMap(s -> s.getLatestTransactionVersion(engine, spec.appId()))
+        .map(OptionalLong::of)
+        .orElse(OptionalLong.empty());
   }
 
   /**
@@ -80,7 +84,8 @@ public final class DeltaTableCommitter {
       }
     } else {
       try {
-        Transaction txn = transactions.create(Table.forPath(engine, spec.tablePath())).build(engine);
+        Transaction txn =
+            transactions.create(Table.forPath(engine, spec.tablePath())).build(engine);
         txn.commit(engine, CloseableIterable.emptyIterable());
       } catch (io.delta.kernel.exceptions.ConcurrentWriteException e) {
         // another writer created it first: fine, it has been checked below on the next commit
@@ -97,7 +102,8 @@ public final class DeltaTableCommitter {
    */
   public OptionalLong commit(long version, List<DeltaDataFile> files, boolean overwrite) {
     if (version <= 0 || version == Long.MAX_VALUE) {
-      throw new IllegalArgumentException("transaction version must be in (0, Long.MAX_VALUE): " + version);
+      throw new IllegalArgumentException(
+          "transaction version must be in (0, Long.MAX_VALUE): " + version);
     }
     Table table = Table.forPath(engine, spec.tablePath());
     Optional<Snapshot> snapshot = transactions.latest();
@@ -123,8 +129,8 @@ public final class DeltaTableCommitter {
     if (overwrite && snapshot.isPresent()) {
       Snapshot read = table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion());
       long now = System.currentTimeMillis();
-      for (FilteredColumnarBatch batch : KernelIterators.drain(
-          read.getScanBuilder().build().getScanFiles(engine))) {
+      for (FilteredColumnarBatch batch :
+          KernelIterators.drain(read.getScanBuilder().build().getScanFiles(engine))) {
         try (CloseableIterator<Row> rows = batch.getRows()) {
           rows.forEachRemaining(row -> actions.add(KernelInternals.removeAction(row, now)));
         } catch (IOException e) {
@@ -138,10 +144,17 @@ public final class DeltaTableCommitter {
     } catch (ConcurrentTransactionException e) {
       return OptionalLong.empty();
     } catch (io.delta.kernel.exceptions.ConcurrentWriteException
-             | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
+        | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
       // an overwrite has no retries, and Kernel 4.4 reports its lost race as the latter
-      throw new IllegalStateException("Table '" + spec.tablePath() + "': commit of transaction "
-          + spec.appId() + "/" + version + " conflicted with a concurrent commit", e);
+      throw new IllegalStateException(
+          "Table '"
+              + spec.tablePath()
+              + "': commit of transaction "
+              + spec.appId()
+              + "/"
+              + version
+              + " conflicted with a concurrent commit",
+          e);
     }
   }
 
@@ -164,9 +177,11 @@ public final class DeltaTableCommitter {
    * @return the table version written, or empty if the table already has this (or a later) version
    *     for the app id, or there was nothing to change
    */
-  public OptionalLong commitChanges(long version, List<DeltaDataFile> removed, List<DeltaDataFile> added) {
+  public OptionalLong commitChanges(
+      long version, List<DeltaDataFile> removed, List<DeltaDataFile> added) {
     if (version <= 0 || version == Long.MAX_VALUE) {
-      throw new IllegalArgumentException("transaction version must be in (0, Long.MAX_VALUE): " + version);
+      throw new IllegalArgumentException(
+          "transaction version must be in (0, Long.MAX_VALUE): " + version);
     }
     Table table = Table.forPath(engine, spec.tablePath());
     for (int attempt = 1; ; attempt++) {
@@ -190,24 +205,32 @@ public final class DeltaTableCommitter {
       }
       Transaction txn = built.get();
       evolved.ifPresent(newSchema -> KernelInternals.replaceSchema(txn, newSchema));
-      Map<String, Row> live = snapshot.isEmpty() ? Map.of()
-          : commitActions.liveFiles(table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion()));
+      Map<String, Row> live =
+          snapshot.isEmpty()
+              ? Map.of()
+              : commitActions.liveFiles(
+                  table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion()));
       List<String> gone = new ArrayList<>();
       List<Row> actions = new ArrayList<>();
       long now = System.currentTimeMillis();
       for (DeltaDataFile file : removed) {
         Row scanFile = live.get(file.path());
         // a logical file is the path with its deletion vector: another vector means another change
-        if (scanFile == null || !CommitActions.dvId(scanFile).equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
+        if (scanFile == null
+            || !CommitActions.dvId(scanFile)
+                .equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
           gone.add(file.path());
         } else {
           actions.add(KernelInternals.removeAction(scanFile, now));
         }
       }
       if (!gone.isEmpty()) {
-        throw DeltaTableException.concurrentRewrite(spec.tablePath(), spec.appId() + "/" + version, gone);
+        throw DeltaTableException.concurrentRewrite(
+            spec.tablePath(), spec.appId() + "/" + version, gone);
       }
-      actions.addAll(commitActions.appendActions(txn, added.stream().filter(f -> f.deletionVector() == null).toList()));
+      actions.addAll(
+          commitActions.appendActions(
+              txn, added.stream().filter(f -> f.deletionVector() == null).toList()));
       for (DeltaDataFile file : added) {
         if (file.deletionVector() != null) {
           actions.add(commitActions.addWithDeletionVector(file));
@@ -219,21 +242,35 @@ public final class DeltaTableCommitter {
       } catch (ConcurrentTransactionException e) {
         return OptionalLong.empty();
       } catch (io.delta.kernel.exceptions.ConcurrentWriteException
-               | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
+          | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
         // with no retries Kernel reports a lost race as the latter
         Map<String, Row> after =
-            commitActions.liveFiles(Table.forPath(engine, spec.tablePath()).getLatestSnapshot(engine));
+            commitActions.liveFiles(
+                Table.forPath(engine, spec.tablePath()).getLatestSnapshot(engine));
         List<String> conflicts = BucketConflicts.conflicts(live, after, removed, added);
         if (!conflicts.isEmpty()) {
-          throw DeltaTableException.concurrentRewrite(spec.tablePath(), spec.appId() + "/" + version,
-              conflicts);
+          throw DeltaTableException.concurrentRewrite(
+              spec.tablePath(), spec.appId() + "/" + version, conflicts);
         }
         if (attempt >= MAX_CHANGE_ATTEMPTS) {
-          throw new IllegalStateException("Table '" + spec.tablePath() + "': commit of transaction "
-              + spec.appId() + "/" + version + " lost " + attempt + " races in a row", e);
+          throw new IllegalStateException(
+              "Table '"
+                  + spec.tablePath()
+                  + "': commit of transaction "
+                  + spec.appId()
+                  + "/"
+                  + version
+                  + " lost "
+                  + attempt
+                  + " races in a row",
+              e);
         }
-        LOG.info("Table {}: transaction {}/{} lost a race to commits touching none of its buckets;"
-            + " committing again", spec.tablePath(), spec.appId(), version);
+        LOG.info(
+            "Table {}: transaction {}/{} lost a race to commits touching none of its buckets;"
+                + " committing again",
+            spec.tablePath(),
+            spec.appId(),
+            version);
       }
     }
   }
@@ -251,36 +288,46 @@ public final class DeltaTableCommitter {
    * @param removed absolute paths of the rewritten files, as the table's scan names them
    * @return the table version written
    */
-  public long commitRewrite(StructType schemaRead, List<String> removed, List<DeltaDataFile> added) {
+  public long commitRewrite(
+      StructType schemaRead, List<String> removed, List<DeltaDataFile> added) {
     Table table = Table.forPath(engine, spec.tablePath());
     for (int attempt = 1; ; attempt++) {
-      Transaction txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.MANUAL_UPDATE)
-          .withMaxRetries(0).build(engine);
+      Transaction txn =
+          table
+              .createTransactionBuilder(engine, ENGINE_INFO, Operation.MANUAL_UPDATE)
+              .withMaxRetries(0)
+              .build(engine);
       Snapshot read = table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion());
       if (!read.getSchema().equals(schemaRead)) {
-        throw DeltaTableException.staleRewrite(spec.tablePath(), "its schema changed to " + read.getSchema());
+        throw DeltaTableException.staleRewrite(
+            spec.tablePath(), "its schema changed to " + read.getSchema());
       }
       Map<String, Row> live = commitActions.liveFiles(read);
       List<String> gone = removed.stream().filter(p -> !live.containsKey(p)).toList();
       if (!gone.isEmpty()) {
-        throw DeltaTableException.staleRewrite(spec.tablePath(), "a concurrent commit removed " + gone);
+        throw DeltaTableException.staleRewrite(
+            spec.tablePath(), "a concurrent commit removed " + gone);
       }
       long now = System.currentTimeMillis();
       List<Row> actions = new ArrayList<>();
       for (String file : removed) {
         actions.add(KernelInternals.removeAction(live.get(file), now, false));
       }
-      commitActions.appendActions(txn, added).forEach(add -> actions.add(KernelInternals.withoutDataChange(add)));
+      commitActions
+          .appendActions(txn, added)
+          .forEach(add -> actions.add(KernelInternals.withoutDataChange(add)));
       beforeChangeCommit.run();
       try {
         return transactions.commit(txn, actions).getVersion();
       } catch (io.delta.kernel.exceptions.ConcurrentWriteException
-               | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
+          | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
         if (attempt >= MAX_CHANGE_ATTEMPTS) {
-          throw new IllegalStateException("Table '" + spec.tablePath() + "': a rewrite lost " + attempt
-              + " races in a row", e);
+          throw new IllegalStateException(
+              "Table '" + spec.tablePath() + "': a rewrite lost " + attempt + " races in a row", e);
         }
-        LOG.info("Table {}: a rewrite lost a race; checking its files and committing again", spec.tablePath());
+        LOG.info(
+            "Table {}: a rewrite lost a race; checking its files and committing again",
+            spec.tablePath());
       }
     }
   }
@@ -305,25 +352,35 @@ public final class DeltaTableCommitter {
     if (explicit != null) {
       return Boolean.parseBoolean(explicit.trim());
     }
-    return transactions.latest().map(s -> Boolean.parseBoolean(
-        s.getTableProperties().getOrDefault(DeltaWriteSpec.DELETION_VECTORS_PROPERTY, "false")))
+    return transactions
+        .latest()
+        .map(
+            s ->
+                Boolean.parseBoolean(
+                    s.getTableProperties()
+                        .getOrDefault(DeltaWriteSpec.DELETION_VECTORS_PROPERTY, "false")))
         .orElse(spec.mode() == DeltaWriteSpec.WriteMode.UPSERT);
   }
 
   /** Commits {@code newSchema} as the table's schema, with no data: an ALTER TABLE ADD COLUMNS. */
   private void commitSchema(StructType newSchema) {
     Table table = Table.forPath(engine, spec.tablePath());
-    Transaction txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.MANUAL_UPDATE)
-        .withMaxRetries(0).build(engine);
+    Transaction txn =
+        table
+            .createTransactionBuilder(engine, ENGINE_INFO, Operation.MANUAL_UPDATE)
+            .withMaxRetries(0)
+            .build(engine);
     KernelInternals.replaceSchema(txn, newSchema);
     try {
       TransactionCommitResult result = txn.commit(engine, CloseableIterable.emptyIterable());
       transactions.checkpointIfDue(result);
       LOG.info("Table {}: added columns; schema is now {}", spec.tablePath(), newSchema);
     } catch (io.delta.kernel.exceptions.ConcurrentWriteException
-             | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
+        | io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException e) {
       // another writer changed the table first: the next commit checks the schema again
-      LOG.info("Table {}: adding columns lost a race; the next commit checks the schema again", spec.tablePath());
+      LOG.info(
+          "Table {}: adding columns lost a race; the next commit checks the schema again",
+          spec.tablePath());
     }
   }
 }

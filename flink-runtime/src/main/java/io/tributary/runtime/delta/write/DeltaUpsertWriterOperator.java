@@ -108,6 +108,7 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
 
   /** The run writing this table, named in every file it writes. */
   private transient WriterAttempt attempt;
+
   private transient BucketKeys keys;
   private transient BucketKeys keyColumnKeys;
   private transient RowType keyRowType;
@@ -118,8 +119,10 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
   private transient Engine engine;
   private transient StructType schema;
   private transient ValueState<byte[]> bucketFiles;
+
   /** Bucket to key to the key's last change this epoch (a row, or {@code null} for a delete). */
   private transient TreeMap<Integer, Map<ByteBuffer, RowData>> changes;
+
   /** The table's files per bucket when first needed, for buckets this lineage has not yet changed. */
   private transient Map<Integer, List<DeltaDataFile>> tableBuckets;
 
@@ -139,8 +142,13 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    bucketFiles = context.getKeyedStateStore().getState(new ValueStateDescriptor<>(
-        "tributary-delta-bucket-files", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    bucketFiles =
+        context
+            .getKeyedStateStore()
+            .getState(
+                new ValueStateDescriptor<>(
+                    "tributary-delta-bucket-files",
+                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
   }
 
   @Override
@@ -171,7 +179,8 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
     }
     ByteBuffer key = keys.key(row);
     int bucket = keys.bucket(key);
-    changes.computeIfAbsent(bucket, b -> new HashMap<>())
+    changes
+        .computeIfAbsent(bucket, b -> new HashMap<>())
         .put(key, row.getRowKind() == RowKind.DELETE ? null : serializer.copy(row));
   }
 
@@ -189,15 +198,16 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
   private void flush() throws IOException {
     List<DeltaBucketChange> out = new ArrayList<>();
     // every deletion vector of this flush goes into one file, written before any change is sent
-    try (DeletionVectorStore.FileWriter dvs = new DeletionVectorStore.FileWriter(tableRoot, conf,
-        attempt.newFileId())) {
+    try (DeletionVectorStore.FileWriter dvs =
+        new DeletionVectorStore.FileWriter(tableRoot, conf, attempt.newFileId())) {
       for (Map.Entry<Integer, Map<ByteBuffer, RowData>> bucket : changes.entrySet()) {
         setCurrentKey(bucket.getKey());
         List<DeltaDataFile> base = currentFiles(bucket.getKey());
-        Optional<DeltaBucketChange> change = deletionVectors
-            ? mergeOnRead(bucket.getKey(), base, bucket.getValue(), dvs)
-            : rewrite(bucket.getKey(), base, bucket.getValue()).map(
-                added -> new DeltaBucketChange(bucket.getKey(), base, added));
+        Optional<DeltaBucketChange> change =
+            deletionVectors
+                ? mergeOnRead(bucket.getKey(), base, bucket.getValue(), dvs)
+                : rewrite(bucket.getKey(), base, bucket.getValue())
+                    .map(added -> new DeltaBucketChange(bucket.getKey(), base, added));
         if (change.isPresent()) {
           bucketFiles.update(encode(after(base, change.get())));
           out.add(change.get());
@@ -240,9 +250,12 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
    * Applies the bucket's changes with deletion vectors; empty if they leave it as it was. See the
    * class comment for when files are rewritten instead.
    */
-  private Optional<DeltaBucketChange> mergeOnRead(int bucket, List<DeltaDataFile> base,
-                                                  Map<ByteBuffer, RowData> bucketChanges,
-                                                  DeletionVectorStore.FileWriter dvs) throws IOException {
+  private Optional<DeltaBucketChange> mergeOnRead(
+      int bucket,
+      List<DeltaDataFile> base,
+      Map<ByteBuffer, RowData> bucketChanges,
+      DeletionVectorStore.FileWriter dvs)
+      throws IOException {
     List<Scanned> scanned = new ArrayList<>();
     for (DeltaDataFile file : base) {
       scanned.add(scanKeys(file, bucketChanges));
@@ -258,7 +271,8 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
     }
     if (kept.size() + 1 > MAX_FILES_PER_BUCKET) {
       // merge every file but the largest into the epoch's new file
-      Scanned largest = kept.stream().max(java.util.Comparator.comparingLong(s -> s.file().size())).get();
+      Scanned largest =
+          kept.stream().max(java.util.Comparator.comparingLong(s -> s.file().size())).get();
       kept.remove(largest);
       rewritten.addAll(kept);
       kept = new ArrayList<>(List.of(largest));
@@ -282,21 +296,32 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
       if (!s.hit().isEmpty()) {
         DeltaDeletionVector dv = dvs.add(RoaringBitmap.or(s.deleted(), s.hit()));
         removed.add(s.file());
-        added.add(new DeltaDataFile(s.file().path(), s.file().size(), s.file().modificationTime(), s.rows(),
-            s.file().partitionValues(), s.file().statsJson(), dv));
+        added.add(
+            new DeltaDataFile(
+                s.file().path(),
+                s.file().size(),
+                s.file().modificationTime(),
+                s.rows(),
+                s.file().partitionValues(),
+                s.file().statsJson(),
+                dv));
       }
     }
     return Optional.of(new DeltaBucketChange(bucket, removed, added));
   }
 
   /** Reads the key columns of {@code file}: its rows, its deleted positions and the live ones hit. */
-  private Scanned scanKeys(DeltaDataFile file, Map<ByteBuffer, RowData> bucketChanges) throws IOException {
+  private Scanned scanKeys(DeltaDataFile file, Map<ByteBuffer, RowData> bucketChanges)
+      throws IOException {
     RoaringBitmap deleted = DeletionVectorStore.read(file.deletionVector(), tableRoot, conf);
     RoaringBitmap hit = new RoaringBitmap();
     long position = 0;
     FileStatus status = FileStatus.of(file.path(), file.size(), file.modificationTime());
-    try (CloseableIterator<FileReadResult> batches = engine.getParquetHandler().readParquetFiles(
-        KernelIterators.of(List.of(status).iterator()), keySchema, Optional.empty())) {
+    try (CloseableIterator<FileReadResult> batches =
+        engine
+            .getParquetHandler()
+            .readParquetFiles(
+                KernelIterators.of(List.of(status).iterator()), keySchema, Optional.empty())) {
       while (batches.hasNext()) {
         ColumnarBatch batch = batches.next().getData();
         for (int i = 0; i < batch.getSize(); i++, position++) {
@@ -315,22 +340,33 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
 
   private DeltaFileWriter newWriter(int bucket) {
     String dir = new Path(tableRoot, BucketKeys.directory(bucket)).toString();
-    return new DeltaFileWriter(dir, spec.rowType(), List.of(), targetFileBytes, conf,
-        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), attempt.newFileId());
+    return new DeltaFileWriter(
+        dir,
+        spec.rowType(),
+        List.of(),
+        targetFileBytes,
+        conf,
+        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+        attempt.newFileId());
   }
 
   /**
    * Rewrites the bucket copy-on-write; empty if the changes leave it as it was, in which case the
    * files just written are deleted and the bucket keeps its files.
    */
-  private Optional<List<DeltaDataFile>> rewrite(int bucket, List<DeltaDataFile> base,
-                                               Map<ByteBuffer, RowData> bucketChanges) throws IOException {
+  private Optional<List<DeltaDataFile>> rewrite(
+      int bucket, List<DeltaDataFile> base, Map<ByteBuffer, RowData> bucketChanges)
+      throws IOException {
     boolean changed = bucketChanges.values().stream().anyMatch(r -> r != null);
     List<DeltaDataFile> written;
     try (DeltaFileWriter writer = newWriter(bucket)) {
       for (DeltaDataFile file : base) {
-        changed |= copyRows(file, DeletionVectorStore.read(file.deletionVector(), tableRoot, conf),
-            bucketChanges, writer);
+        changed |=
+            copyRows(
+                file,
+                DeletionVectorStore.read(file.deletionVector(), tableRoot, conf),
+                bucketChanges,
+                writer);
       }
       for (RowData row : bucketChanges.values()) {
         if (row != null) {
@@ -353,20 +389,28 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
    * Copies the rows of {@code file} not at a {@code deleted} position and, if {@code bucketChanges}
    * is given, whose keys did not change; true if a live row was dropped for its key.
    */
-  private boolean copyRows(DeltaDataFile file, RoaringBitmap deleted, Map<ByteBuffer, RowData> bucketChanges,
-                           DeltaFileWriter writer) throws IOException {
+  private boolean copyRows(
+      DeltaDataFile file,
+      RoaringBitmap deleted,
+      Map<ByteBuffer, RowData> bucketChanges,
+      DeltaFileWriter writer)
+      throws IOException {
     boolean dropped = false;
     long position = 0;
     FileStatus status = FileStatus.of(file.path(), file.size(), file.modificationTime());
-    try (CloseableIterator<FileReadResult> batches = engine.getParquetHandler().readParquetFiles(
-        KernelIterators.of(List.of(status).iterator()), schema, Optional.empty())) {
+    try (CloseableIterator<FileReadResult> batches =
+        engine
+            .getParquetHandler()
+            .readParquetFiles(
+                KernelIterators.of(List.of(status).iterator()), schema, Optional.empty())) {
       while (batches.hasNext()) {
         ColumnarBatch batch = batches.next().getData();
         for (int i = 0; i < batch.getSize(); i++, position++) {
           if (deleted.contains((int) position)) {
             continue;
           }
-          RowData row = KernelValues.row(batch.getSchema(), batch::getColumnVector, i, spec.rowType());
+          RowData row =
+              KernelValues.row(batch.getSchema(), batch::getColumnVector, i, spec.rowType());
           if (bucketChanges != null && bucketChanges.containsKey(keys.key(row))) {
             dropped = true;
           } else {

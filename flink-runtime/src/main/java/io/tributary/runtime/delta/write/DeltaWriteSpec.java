@@ -33,10 +33,17 @@ import org.apache.flink.table.types.logical.RowType;
  * @param keyColumns for {@link WriteMode#UPSERT}: the columns whose values identify a row; empty
  *     otherwise
  */
-public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, String appId,
-                             long overwriteVersion, List<String> partitionColumns,
-                             Optional<String> comment, Map<String, String> properties,
-                             List<String> keyColumns, HadoopSettings hadoop)
+public record DeltaWriteSpec(
+    String tablePath,
+    RowType rowType,
+    WriteMode mode,
+    String appId,
+    long overwriteVersion,
+    List<String> partitionColumns,
+    Optional<String> comment,
+    Map<String, String> properties,
+    List<String> keyColumns,
+    HadoopSettings hadoop)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
@@ -44,9 +51,16 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
   /** Default target size of a data file; files also end at every checkpoint. */
   public static final long TARGET_FILE_BYTES = 128L * 1024 * 1024;
 
-  private static final Set<LogicalTypeRoot> PARTITION_TYPES = Set.of(LogicalTypeRoot.CHAR,
-      LogicalTypeRoot.VARCHAR, LogicalTypeRoot.BOOLEAN, LogicalTypeRoot.TINYINT,
-      LogicalTypeRoot.SMALLINT, LogicalTypeRoot.INTEGER, LogicalTypeRoot.BIGINT, LogicalTypeRoot.DATE);
+  private static final Set<LogicalTypeRoot> PARTITION_TYPES =
+      Set.of(
+          LogicalTypeRoot.CHAR,
+          LogicalTypeRoot.VARCHAR,
+          LogicalTypeRoot.BOOLEAN,
+          LogicalTypeRoot.TINYINT,
+          LogicalTypeRoot.SMALLINT,
+          LogicalTypeRoot.INTEGER,
+          LogicalTypeRoot.BIGINT,
+          LogicalTypeRoot.DATE);
 
   /** Table property holding the number of hash buckets of a keyed ({@link WriteMode#UPSERT}) table. */
   public static final String BUCKETS_PROPERTY = "tributary.buckets";
@@ -76,19 +90,49 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
   }
 
   /** The canonical constructor with no key columns, as before keyed tables existed. */
-  public DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, String appId,
-                        long overwriteVersion, List<String> partitionColumns, Optional<String> comment,
-                        Map<String, String> properties) {
-    this(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns, comment, properties,
+  public DeltaWriteSpec(
+      String tablePath,
+      RowType rowType,
+      WriteMode mode,
+      String appId,
+      long overwriteVersion,
+      List<String> partitionColumns,
+      Optional<String> comment,
+      Map<String, String> properties) {
+    this(
+        tablePath,
+        rowType,
+        mode,
+        appId,
+        overwriteVersion,
+        partitionColumns,
+        comment,
+        properties,
         List.of());
   }
 
   /** With the process's default Hadoop settings ({@link HadoopSettings#none()}). */
-  public DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, String appId,
-                        long overwriteVersion, List<String> partitionColumns, Optional<String> comment,
-                        Map<String, String> properties, List<String> keyColumns) {
-    this(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns, comment, properties,
-        keyColumns, HadoopSettings.none());
+  public DeltaWriteSpec(
+      String tablePath,
+      RowType rowType,
+      WriteMode mode,
+      String appId,
+      long overwriteVersion,
+      List<String> partitionColumns,
+      Optional<String> comment,
+      Map<String, String> properties,
+      List<String> keyColumns) {
+    this(
+        tablePath,
+        rowType,
+        mode,
+        appId,
+        overwriteVersion,
+        partitionColumns,
+        comment,
+        properties,
+        keyColumns,
+        HadoopSettings.none());
   }
 
   public DeltaWriteSpec {
@@ -98,9 +142,11 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
     if (appId == null || appId.isBlank()) {
       throw new IllegalArgumentException("appId must not be blank");
     }
-    if (mode == WriteMode.OVERWRITE && (overwriteVersion <= 0 || overwriteVersion == Long.MAX_VALUE)) {
+    if (mode == WriteMode.OVERWRITE
+        && (overwriteVersion <= 0 || overwriteVersion == Long.MAX_VALUE)) {
       throw new IllegalArgumentException(
-          "overwriteVersion must be a positive update number below Long.MAX_VALUE: " + overwriteVersion);
+          "overwriteVersion must be a positive update number below Long.MAX_VALUE: "
+              + overwriteVersion);
     }
     comment = comment == null ? Optional.empty() : comment;
     partitionColumns = List.copyOf(partitionColumns);
@@ -110,17 +156,22 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
     for (String column : partitionColumns) {
       int index = rowType.getFieldNames().indexOf(column);
       if (index < 0) {
-        problems.add("partition column '" + column + "' is not a column of " + rowType.getFieldNames());
+        problems.add(
+            "partition column '" + column + "' is not a column of " + rowType.getFieldNames());
       } else if (!PARTITION_TYPES.contains(rowType.getTypeAt(index).getTypeRoot())) {
-        problems.add("partition column '" + column + "' has type "
-            + rowType.getTypeAt(index).asSummaryString());
+        problems.add(
+            "partition column '"
+                + column
+                + "' has type "
+                + rowType.getTypeAt(index).asSummaryString());
       }
     }
     if (!problems.isEmpty()) {
       throw DeltaTableException.badPartitionColumns(tablePath, problems);
     }
     if (partitionColumns.size() == rowType.getFieldCount()) {
-      throw DeltaTableException.badPartitionColumns(tablePath,
+      throw DeltaTableException.badPartitionColumns(
+          tablePath,
           List.of("every column is a partition column, so data files would have no columns"));
     }
     keyColumns = keyColumns == null ? List.of() : List.copyOf(keyColumns);
@@ -128,9 +179,13 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
     validateKeys(tablePath, rowType, mode, partitionColumns, keyColumns, properties);
   }
 
-  private static void validateKeys(String tablePath, RowType rowType, WriteMode mode,
-                                   List<String> partitionColumns, List<String> keyColumns,
-                                   Map<String, String> properties) {
+  private static void validateKeys(
+      String tablePath,
+      RowType rowType,
+      WriteMode mode,
+      List<String> partitionColumns,
+      List<String> keyColumns,
+      Map<String, String> properties) {
     List<String> problems = new ArrayList<>();
     if (mode != WriteMode.UPSERT) {
       if (!keyColumns.isEmpty()) {
@@ -145,22 +200,32 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
         if (index < 0) {
           problems.add("key column '" + column + "' is not a column of " + rowType.getFieldNames());
         } else if (!BucketKeys.KEY_TYPES.contains(rowType.getTypeAt(index).getTypeRoot())) {
-          problems.add("key column '" + column + "' has type "
-              + rowType.getTypeAt(index).asSummaryString() + ", which cannot be a key (use a string,"
-              + " integer, decimal, date, timestamp or binary column)");
+          problems.add(
+              "key column '"
+                  + column
+                  + "' has type "
+                  + rowType.getTypeAt(index).asSummaryString()
+                  + ", which cannot be a key (use a string,"
+                  + " integer, decimal, date, timestamp or binary column)");
         }
       }
       if (Set.copyOf(keyColumns).size() != keyColumns.size()) {
         problems.add("key columns " + keyColumns + " repeat a column");
       }
       if (!partitionColumns.isEmpty()) {
-        problems.add("a keyed table is laid out in hash buckets and cannot also be partitioned by "
-            + partitionColumns);
+        problems.add(
+            "a keyed table is laid out in hash buckets and cannot also be partitioned by "
+                + partitionColumns);
       }
       String buckets = properties.get(BUCKETS_PROPERTY);
       if (buckets != null && parseBuckets(buckets) <= 0) {
-        problems.add("table property " + BUCKETS_PROPERTY + " is '" + buckets
-            + "', not a whole number from 1 to " + MAX_BUCKETS);
+        problems.add(
+            "table property "
+                + BUCKETS_PROPERTY
+                + " is '"
+                + buckets
+                + "', not a whole number from 1 to "
+                + MAX_BUCKETS);
       }
     }
     if (!problems.isEmpty()) {
@@ -187,30 +252,64 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
 
   /** Records are serialized by their components, and {@link Optional} is not serializable. */
   private Object writeReplace() {
-    return new Form(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-        comment.orElse(null), properties, keyColumns, hadoop);
+    return new Form(
+        tablePath,
+        rowType,
+        mode,
+        appId,
+        overwriteVersion,
+        partitionColumns,
+        comment.orElse(null),
+        properties,
+        keyColumns,
+        hadoop);
   }
 
-  private record Form(String tablePath, RowType rowType, WriteMode mode, String appId,
-                      long overwriteVersion, List<String> partitionColumns, String comment,
-                      Map<String, String> properties, List<String> keyColumns, HadoopSettings hadoop)
+  private record Form(
+      String tablePath,
+      RowType rowType,
+      WriteMode mode,
+      String appId,
+      long overwriteVersion,
+      List<String> partitionColumns,
+      String comment,
+      Map<String, String> properties,
+      List<String> keyColumns,
+      HadoopSettings hadoop)
       implements Serializable {
     private Object readResolve() {
-      return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-          Optional.ofNullable(comment), properties, keyColumns, hadoop);
+      return new DeltaWriteSpec(
+          tablePath,
+          rowType,
+          mode,
+          appId,
+          overwriteVersion,
+          partitionColumns,
+          Optional.ofNullable(comment),
+          properties,
+          keyColumns,
+          hadoop);
     }
   }
 
   /** An unpartitioned append-mode table with no comment or properties. */
   public static DeltaWriteSpec append(String tablePath, RowType rowType, String appId) {
-    return new DeltaWriteSpec(tablePath, rowType, WriteMode.APPEND, appId, 1, List.of(),
-        Optional.empty(), Map.of());
+    return new DeltaWriteSpec(
+        tablePath, rowType, WriteMode.APPEND, appId, 1, List.of(), Optional.empty(), Map.of());
   }
 
   /** An unpartitioned table replaced as transaction {@code version} of {@code appId}. */
-  public static DeltaWriteSpec overwrite(String tablePath, RowType rowType, String appId, long version) {
-    return new DeltaWriteSpec(tablePath, rowType, WriteMode.OVERWRITE, appId, version, List.of(),
-        Optional.empty(), Map.of());
+  public static DeltaWriteSpec overwrite(
+      String tablePath, RowType rowType, String appId, long version) {
+    return new DeltaWriteSpec(
+        tablePath,
+        rowType,
+        WriteMode.OVERWRITE,
+        appId,
+        version,
+        List.of(),
+        Optional.empty(),
+        Map.of());
   }
 
   /**
@@ -218,31 +317,75 @@ public record DeltaWriteSpec(String tablePath, RowType rowType, WriteMode mode, 
    * deletes), laid out in {@value #DEFAULT_BUCKETS} hash buckets unless {@link #withProperties} sets
    * {@value #BUCKETS_PROPERTY}.
    */
-  public static DeltaWriteSpec upsert(String tablePath, RowType rowType, String appId,
-                                      List<String> keyColumns) {
-    return new DeltaWriteSpec(tablePath, rowType, WriteMode.UPSERT, appId, 1, List.of(),
-        Optional.empty(), Map.of(), keyColumns);
+  public static DeltaWriteSpec upsert(
+      String tablePath, RowType rowType, String appId, List<String> keyColumns) {
+    return new DeltaWriteSpec(
+        tablePath,
+        rowType,
+        WriteMode.UPSERT,
+        appId,
+        1,
+        List.of(),
+        Optional.empty(),
+        Map.of(),
+        keyColumns);
   }
 
   public DeltaWriteSpec withPartitionColumns(List<String> columns) {
-    return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, columns, comment,
-        properties, keyColumns, hadoop);
+    return new DeltaWriteSpec(
+        tablePath,
+        rowType,
+        mode,
+        appId,
+        overwriteVersion,
+        columns,
+        comment,
+        properties,
+        keyColumns,
+        hadoop);
   }
 
   public DeltaWriteSpec withComment(String text) {
-    return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-        Optional.of(text), properties, keyColumns, hadoop);
+    return new DeltaWriteSpec(
+        tablePath,
+        rowType,
+        mode,
+        appId,
+        overwriteVersion,
+        partitionColumns,
+        Optional.of(text),
+        properties,
+        keyColumns,
+        hadoop);
   }
 
   public DeltaWriteSpec withProperties(Map<String, String> props) {
-    return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-        comment, props, keyColumns, hadoop);
+    return new DeltaWriteSpec(
+        tablePath,
+        rowType,
+        mode,
+        appId,
+        overwriteVersion,
+        partitionColumns,
+        comment,
+        props,
+        keyColumns,
+        hadoop);
   }
 
   /** The same table written with the pipeline's Hadoop settings, which every writer and committer uses. */
   public DeltaWriteSpec withHadoop(HadoopSettings settings) {
-    return new DeltaWriteSpec(tablePath, rowType, mode, appId, overwriteVersion, partitionColumns,
-        comment, properties, keyColumns, settings);
+    return new DeltaWriteSpec(
+        tablePath,
+        rowType,
+        mode,
+        appId,
+        overwriteVersion,
+        partitionColumns,
+        comment,
+        properties,
+        keyColumns,
+        settings);
   }
 
   /** The Hadoop configuration of these settings, made where it is called (on the task). */

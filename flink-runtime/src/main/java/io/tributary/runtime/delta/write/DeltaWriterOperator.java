@@ -32,9 +32,16 @@ final class DeltaWriterOperator extends AbstractStreamOperator<byte[]>
   @Override
   public void open() throws Exception {
     super.open();
-    writer = new DeltaFileWriter(spec.tablePath(), spec.rowType(), spec.partitionColumns(),
-        targetFileBytes, spec.hadoopConf(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-        WriterAttempt.of(spec.appId(), getRuntimeContext().getJobInfo().getJobId()).newFileId());
+    writer =
+        new DeltaFileWriter(
+            spec.tablePath(),
+            spec.rowType(),
+            spec.partitionColumns(),
+            targetFileBytes,
+            spec.hadoopConf(),
+            getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+            WriterAttempt.of(spec.appId(), getRuntimeContext().getJobInfo().getJobId())
+                .newFileId());
   }
 
   @Override

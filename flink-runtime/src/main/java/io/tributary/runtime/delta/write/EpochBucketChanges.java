@@ -36,34 +36,51 @@ final class EpochBucketChanges {
     List<DeltaDataFile> currentRemoved = epochs.currentRemoved;
     Map<String, DeltaDataFile> united = new HashMap<>();
     for (DeltaDataFile file : change.removed()) {
-      DeltaDataFile earlier = current.stream().filter(a -> a.path().equals(file.path())).findFirst()
-          .orElse(null);
+      DeltaDataFile earlier =
+          current.stream().filter(a -> a.path().equals(file.path())).findFirst().orElse(null);
       boolean removedAlready = currentRemoved.stream().anyMatch(r -> r.path().equals(file.path()));
       if (earlier == null && !removedAlready) {
         currentRemoved.add(file);
-      } else if (earlier != null && DeltaDeletionVector.idOf(earlier.deletionVector())
-          .equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
+      } else if (earlier != null
+          && DeltaDeletionVector.idOf(earlier.deletionVector())
+              .equals(DeltaDeletionVector.idOf(file.deletionVector()))) {
         current.remove(earlier); // this change builds on the earlier one: it replaces its file
       } else {
         // a second change of the same logical file in this epoch: both only delete rows of it by
         // deletion vectors, so the file is added once with the union of both
-        DeltaDataFile ours = change.added().stream()
-            .filter(a -> a.path().equals(file.path()) && a.deletionVector() != null).findFirst()
-            .orElse(null);
-        boolean sameBase = currentRemoved.stream().anyMatch(r -> r.path().equals(file.path())
-            && DeltaDeletionVector.idOf(r.deletionVector()).equals(DeltaDeletionVector.idOf(file.deletionVector())));
+        DeltaDataFile ours =
+            change.added().stream()
+                .filter(a -> a.path().equals(file.path()) && a.deletionVector() != null)
+                .findFirst()
+                .orElse(null);
+        boolean sameBase =
+            currentRemoved.stream()
+                .anyMatch(
+                    r ->
+                        r.path().equals(file.path())
+                            && DeltaDeletionVector.idOf(r.deletionVector())
+                                .equals(DeltaDeletionVector.idOf(file.deletionVector())));
         if (earlier == null || earlier.deletionVector() == null || ours == null || !sameBase) {
-          throw new IllegalStateException("Table '" + spec.tablePath() + "': two writers changed data"
-              + " file " + file.path() + " in the same epoch (bucket " + change.bucket() + "), and one"
-              + " rewrote it, so their changes cannot be united; each bucket must have one writer");
+          throw new IllegalStateException(
+              "Table '"
+                  + spec.tablePath()
+                  + "': two writers changed data"
+                  + " file "
+                  + file.path()
+                  + " in the same epoch (bucket "
+                  + change.bucket()
+                  + "), and one"
+                  + " rewrote it, so their changes cannot be united; each bucket must have one writer");
         }
         current.remove(earlier);
         united.put(file.path(), unite(earlier, ours));
       }
     }
     for (DeltaDataFile file : change.added()) {
-      current.add(file.deletionVector() != null && united.containsKey(file.path())
-          ? united.get(file.path()) : file);
+      current.add(
+          file.deletionVector() != null && united.containsKey(file.path())
+              ? united.get(file.path())
+              : file);
     }
   }
 
@@ -71,16 +88,19 @@ final class EpochBucketChanges {
   private DeltaDataFile unite(DeltaDataFile a, DeltaDataFile b) {
     Configuration conf = spec.hadoopConf();
     Path root = DeltaPaths.qualified(spec.tablePath(), conf);
-    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(root, conf,
-        attempt.newFileId())) {
-      DeltaDeletionVector dv = writer.add(RoaringBitmap.or(
-          DeletionVectorStore.read(a.deletionVector(), root, conf),
-          DeletionVectorStore.read(b.deletionVector(), root, conf)));
+    try (DeletionVectorStore.FileWriter writer =
+        new DeletionVectorStore.FileWriter(root, conf, attempt.newFileId())) {
+      DeltaDeletionVector dv =
+          writer.add(
+              RoaringBitmap.or(
+                  DeletionVectorStore.read(a.deletionVector(), root, conf),
+                  DeletionVectorStore.read(b.deletionVector(), root, conf)));
       writer.close();
       return a.withDeletionVector(dv);
     } catch (IOException e) {
-      throw new UncheckedIOException("Table '" + spec.tablePath() + "': cannot unite the deletion"
-          + " vectors of " + a.path(), e);
+      throw new UncheckedIOException(
+          "Table '" + spec.tablePath() + "': cannot unite the deletion" + " vectors of " + a.path(),
+          e);
     }
   }
 }

@@ -65,9 +65,14 @@ final class ParquetFooterStats {
     return new DataFileStatistics(numRecords, min, max, nulls, Optional.empty());
   }
 
-  private static void collect(StructType struct, List<String> prefix, Map<ColumnPath, Statistics<?>> merged,
-                              long numRecords, Map<Column, Literal> min, Map<Column, Literal> max,
-                              Map<Column, Long> nulls) {
+  private static void collect(
+      StructType struct,
+      List<String> prefix,
+      Map<ColumnPath, Statistics<?>> merged,
+      long numRecords,
+      Map<Column, Literal> min,
+      Map<Column, Literal> max,
+      Map<Column, Long> nulls) {
     for (StructField field : struct.fields()) {
       List<String> path = new ArrayList<>(prefix);
       path.add(field.getName());
@@ -78,7 +83,8 @@ final class ParquetFooterStats {
       }
       Statistics<?> stats = merged.get(ColumnPath.get(path.toArray(new String[0])));
       if (stats == null) {
-        // arrays and maps: Parquet keeps their leaves under other paths; Delta keeps no stats for them
+        // arrays and maps: Parquet keeps their leaves under other paths; Delta keeps no stats for
+        // them
         continue;
       }
       Column column = new Column(path.toArray(new String[0]));
@@ -112,11 +118,17 @@ final class ParquetFooterStats {
       double d = (Double) value;
       return Double.isNaN(d) ? Optional.empty() : Optional.of(Literal.ofDouble(d));
     } else if (type instanceof DecimalType decimal) {
-      BigInteger unscaled = value instanceof Integer i ? BigInteger.valueOf(i)
-          : value instanceof Long l ? BigInteger.valueOf(l)
-          : new BigInteger(((Binary) value).getBytes());
-      return Optional.of(Literal.ofDecimal(new BigDecimal(unscaled, decimal.getScale()),
-          decimal.getPrecision(), decimal.getScale()));
+      BigInteger unscaled =
+          value instanceof Integer i
+              ? BigInteger.valueOf(i)
+              : value instanceof Long l
+                  ? BigInteger.valueOf(l)
+                  : new BigInteger(((Binary) value).getBytes());
+      return Optional.of(
+          Literal.ofDecimal(
+              new BigDecimal(unscaled, decimal.getScale()),
+              decimal.getPrecision(),
+              decimal.getScale()));
     } else if (type instanceof StringType) {
       String s = ((Binary) value).toStringUsingUTF8();
       if (s.codePointCount(0, s.length()) <= MAX_STRING) {

@@ -67,15 +67,18 @@ final class RowDataWriteSupport extends WriteSupport<RowData> {
       case CHAR:
       case VARCHAR:
         return Types.primitive(PrimitiveTypeName.BINARY, repetition)
-            .as(LogicalTypeAnnotation.stringType()).named(name);
+            .as(LogicalTypeAnnotation.stringType())
+            .named(name);
       case BOOLEAN:
         return Types.primitive(PrimitiveTypeName.BOOLEAN, repetition).named(name);
       case TINYINT:
         return Types.primitive(PrimitiveTypeName.INT32, repetition)
-            .as(LogicalTypeAnnotation.intType(8, true)).named(name);
+            .as(LogicalTypeAnnotation.intType(8, true))
+            .named(name);
       case SMALLINT:
         return Types.primitive(PrimitiveTypeName.INT32, repetition)
-            .as(LogicalTypeAnnotation.intType(16, true)).named(name);
+            .as(LogicalTypeAnnotation.intType(16, true))
+            .named(name);
       case INTEGER:
         return Types.primitive(PrimitiveTypeName.INT32, repetition).named(name);
       case BIGINT:
@@ -91,10 +94,13 @@ final class RowDataWriteSupport extends WriteSupport<RowData> {
         // FIXED_LEN_BYTE_ARRAY at every precision (Spark's legacy layout): every reader decodes it,
         // while Delta Standalone misreads INT32/INT64-backed decimals as unscaled numbers
         return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, repetition)
-            .length(decimalBytes(decimal.getPrecision())).as(annotation).named(name);
+            .length(decimalBytes(decimal.getPrecision()))
+            .as(annotation)
+            .named(name);
       case DATE:
         return Types.primitive(PrimitiveTypeName.INT32, repetition)
-            .as(LogicalTypeAnnotation.dateType()).named(name);
+            .as(LogicalTypeAnnotation.dateType())
+            .named(name);
       case TIMESTAMP_WITHOUT_TIME_ZONE:
       case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
         return Types.primitive(PrimitiveTypeName.INT64, repetition)
@@ -105,16 +111,19 @@ final class RowDataWriteSupport extends WriteSupport<RowData> {
         return Types.primitive(PrimitiveTypeName.BINARY, repetition).named(name);
       case ARRAY:
         LogicalType element = ((ArrayType) type).getElementType();
-        return Types.buildGroup(repetition).as(LogicalTypeAnnotation.listType())
+        return Types.buildGroup(repetition)
+            .as(LogicalTypeAnnotation.listType())
             .addField(Types.repeatedGroup().addField(parquetType("element", element)).named("list"))
             .named(name);
       case MAP:
         MapType map = (MapType) type;
-        return Types.buildGroup(repetition).as(LogicalTypeAnnotation.mapType())
-            .addField(Types.repeatedGroup()
-                .addField(parquetType("key", map.getKeyType().copy(false)))
-                .addField(parquetType("value", map.getValueType()))
-                .named("key_value"))
+        return Types.buildGroup(repetition)
+            .as(LogicalTypeAnnotation.mapType())
+            .addField(
+                Types.repeatedGroup()
+                    .addField(parquetType("key", map.getKeyType().copy(false)))
+                    .addField(parquetType("value", map.getValueType()))
+                    .named("key_value"))
             .named(name);
       case ROW:
         Types.GroupBuilder<GroupType> group = Types.buildGroup(repetition);
@@ -137,7 +146,8 @@ final class RowDataWriteSupport extends WriteSupport<RowData> {
   }
 
   @Override
-  @SuppressWarnings("deprecation") // the abstract method every Parquet 1.16 write support must implement
+  @SuppressWarnings(
+      "deprecation") // the abstract method every Parquet 1.16 write support must implement
   public WriteContext init(Configuration configuration) {
     return new WriteContext(schema, new HashMap<>());
   }
@@ -187,56 +197,71 @@ final class RowDataWriteSupport extends WriteSupport<RowData> {
     switch (type.getTypeRoot()) {
       case CHAR:
       case VARCHAR:
-        return new FieldWriter((r, pos) -> consumer.addBinary(Binary.fromReusedByteArray(r.getString(pos).toBytes())),
+        return new FieldWriter(
+            (r, pos) -> consumer.addBinary(Binary.fromReusedByteArray(r.getString(pos).toBytes())),
             (a, pos) -> consumer.addBinary(Binary.fromReusedByteArray(a.getString(pos).toBytes())));
       case BOOLEAN:
-        return new FieldWriter((r, pos) -> consumer.addBoolean(r.getBoolean(pos)),
+        return new FieldWriter(
+            (r, pos) -> consumer.addBoolean(r.getBoolean(pos)),
             (a, pos) -> consumer.addBoolean(a.getBoolean(pos)));
       case TINYINT:
-        return new FieldWriter((r, pos) -> consumer.addInteger(r.getByte(pos)),
+        return new FieldWriter(
+            (r, pos) -> consumer.addInteger(r.getByte(pos)),
             (a, pos) -> consumer.addInteger(a.getByte(pos)));
       case SMALLINT:
-        return new FieldWriter((r, pos) -> consumer.addInteger(r.getShort(pos)),
+        return new FieldWriter(
+            (r, pos) -> consumer.addInteger(r.getShort(pos)),
             (a, pos) -> consumer.addInteger(a.getShort(pos)));
       case INTEGER:
       case DATE:
-        return new FieldWriter((r, pos) -> consumer.addInteger(r.getInt(pos)),
+        return new FieldWriter(
+            (r, pos) -> consumer.addInteger(r.getInt(pos)),
             (a, pos) -> consumer.addInteger(a.getInt(pos)));
       case BIGINT:
-        return new FieldWriter((r, pos) -> consumer.addLong(r.getLong(pos)),
+        return new FieldWriter(
+            (r, pos) -> consumer.addLong(r.getLong(pos)),
             (a, pos) -> consumer.addLong(a.getLong(pos)));
       case FLOAT:
-        return new FieldWriter((r, pos) -> consumer.addFloat(r.getFloat(pos)),
+        return new FieldWriter(
+            (r, pos) -> consumer.addFloat(r.getFloat(pos)),
             (a, pos) -> consumer.addFloat(a.getFloat(pos)));
       case DOUBLE:
-        return new FieldWriter((r, pos) -> consumer.addDouble(r.getDouble(pos)),
+        return new FieldWriter(
+            (r, pos) -> consumer.addDouble(r.getDouble(pos)),
             (a, pos) -> consumer.addDouble(a.getDouble(pos)));
       case DECIMAL:
         DecimalType decimal = (DecimalType) type;
         int precision = decimal.getPrecision();
         int scale = decimal.getScale();
         int width = decimalBytes(precision);
-        return new FieldWriter((r, pos) -> writeDecimal(r.getDecimal(pos, precision, scale), width),
+        return new FieldWriter(
+            (r, pos) -> writeDecimal(r.getDecimal(pos, precision, scale), width),
             (a, pos) -> writeDecimal(a.getDecimal(pos, precision, scale), width));
       case TIMESTAMP_WITHOUT_TIME_ZONE:
       case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
-        int p = type.getTypeRoot() == LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE
-            ? ((TimestampType) type).getPrecision() : ((LocalZonedTimestampType) type).getPrecision();
-        return new FieldWriter((r, pos) -> consumer.addLong(epochMicros(r.getTimestamp(pos, p))),
+        int p =
+            type.getTypeRoot() == LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE
+                ? ((TimestampType) type).getPrecision()
+                : ((LocalZonedTimestampType) type).getPrecision();
+        return new FieldWriter(
+            (r, pos) -> consumer.addLong(epochMicros(r.getTimestamp(pos, p))),
             (a, pos) -> consumer.addLong(epochMicros(a.getTimestamp(pos, p))));
       case BINARY:
       case VARBINARY:
-        return new FieldWriter((r, pos) -> consumer.addBinary(Binary.fromReusedByteArray(r.getBinary(pos))),
+        return new FieldWriter(
+            (r, pos) -> consumer.addBinary(Binary.fromReusedByteArray(r.getBinary(pos))),
             (a, pos) -> consumer.addBinary(Binary.fromReusedByteArray(a.getBinary(pos))));
       case ARRAY:
         FromArray element = writerFor(((ArrayType) type).getElementType()).fromArray();
-        return new FieldWriter((r, pos) -> writeArray(r.getArray(pos), element),
+        return new FieldWriter(
+            (r, pos) -> writeArray(r.getArray(pos), element),
             (a, pos) -> writeArray(a.getArray(pos), element));
       case MAP:
         MapType mapType = (MapType) type;
         FromArray key = writerFor(mapType.getKeyType()).fromArray();
         FromArray value = writerFor(mapType.getValueType()).fromArray();
-        return new FieldWriter((r, pos) -> writeMap(r.getMap(pos), key, value),
+        return new FieldWriter(
+            (r, pos) -> writeMap(r.getMap(pos), key, value),
             (a, pos) -> writeMap(a.getMap(pos), key, value));
       case ROW:
         RowType nested = (RowType) type;
@@ -246,7 +271,8 @@ final class RowDataWriteSupport extends WriteSupport<RowData> {
           nestedWriters[i] = writerFor(nested.getTypeAt(i));
         }
         int arity = nested.getFieldCount();
-        return new FieldWriter((r, pos) -> writeRow(r.getRow(pos, arity), nestedNames, nestedWriters),
+        return new FieldWriter(
+            (r, pos) -> writeRow(r.getRow(pos, arity), nestedNames, nestedWriters),
             (a, pos) -> writeRow(a.getRow(pos, arity), nestedNames, nestedWriters));
       default:
         throw DeltaTableException.unsupportedType("?", type.asSummaryString());
@@ -261,23 +287,29 @@ final class RowDataWriteSupport extends WriteSupport<RowData> {
 
   /** A 3-level list: {@code <list> { repeated list { element } }}, an empty group for an empty array. */
   private void writeArray(ArrayData array, FromArray element) {
-    writeRepeated("list", array.size(), i -> {
-      if (!array.isNullAt(i)) {
-        writeElement("element", 0, element, array, i);
-      }
-    });
+    writeRepeated(
+        "list",
+        array.size(),
+        i -> {
+          if (!array.isNullAt(i)) {
+            writeElement("element", 0, element, array, i);
+          }
+        });
   }
 
   /** {@code <map> { repeated key_value { key, value } }}; keys are never null. */
   private void writeMap(MapData map, FromArray key, FromArray value) {
     ArrayData keys = map.keyArray();
     ArrayData values = map.valueArray();
-    writeRepeated("key_value", map.size(), i -> {
-      writeElement("key", 0, key, keys, i);
-      if (!values.isNullAt(i)) {
-        writeElement("value", 1, value, values, i);
-      }
-    });
+    writeRepeated(
+        "key_value",
+        map.size(),
+        i -> {
+          writeElement("key", 0, key, keys, i);
+          if (!values.isNullAt(i)) {
+            writeElement("value", 1, value, values, i);
+          }
+        });
   }
 
   /** A group holding {@code size} repeated groups in field {@code field}, each written by {@code entry}. */

@@ -35,13 +35,16 @@ final class SchemaEvolution {
     List<StructField> now = written.fields();
     List<String> oldNames = names(old);
     for (StructField was : old) {
-      Optional<StructField> same = now.stream().filter(f -> f.getName().equals(was.getName())).findFirst();
+      Optional<StructField> same =
+          now.stream().filter(f -> f.getName().equals(was.getName())).findFirst();
       if (same.isEmpty()) {
-        throw DeltaTableException.columnDropped(tablePath, was.getName(), describe(was), names(now));
+        throw DeltaTableException.columnDropped(
+            tablePath, was.getName(), describe(was), names(now));
       }
       StructField is = same.get();
       if (!is.getDataType().equals(was.getDataType()) || is.isNullable() != was.isNullable()) {
-        throw DeltaTableException.columnTypeChanged(tablePath, was.getName(), describe(was), describe(is));
+        throw DeltaTableException.columnTypeChanged(
+            tablePath, was.getName(), describe(was), describe(is));
       }
       // a column whose only change is its metadata (a comment) is committed with the new schema
     }

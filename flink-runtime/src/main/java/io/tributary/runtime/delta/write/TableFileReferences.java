@@ -38,18 +38,31 @@ import org.apache.hadoop.fs.Path;
  */
 public final class TableFileReferences {
 
-  private static final StructType REMOVES = new StructType().add("remove",
-      new StructType().add("path", StringType.STRING).add("deletionTimestamp", LongType.LONG)
-          .add("deletionVector", new StructType().add("storageType", StringType.STRING)
-              .add("pathOrInlineDv", StringType.STRING)));
+  private static final StructType REMOVES =
+      new StructType()
+          .add(
+              "remove",
+              new StructType()
+                  .add("path", StringType.STRING)
+                  .add("deletionTimestamp", LongType.LONG)
+                  .add(
+                      "deletionVector",
+                      new StructType()
+                          .add("storageType", StringType.STRING)
+                          .add("pathOrInlineDv", StringType.STRING)));
 
   private TableFileReferences() {}
 
   /** The data files of {@code snapshot} and the deletion vector files they use, as {@link #key}s. */
-  public static Set<String> liveFiles(Engine engine, String tablePath, Snapshot snapshot, Path root) {
+  public static Set<String> liveFiles(
+      Engine engine, String tablePath, Snapshot snapshot, Path root) {
     Set<String> live = new HashSet<>();
-    KernelSnapshotScan scan = new KernelSnapshotScan(engine, tablePath, snapshot.getVersion(),
-        DeltaTypes.toRowType(new StructType().add(snapshot.getSchema().at(0))));
+    KernelSnapshotScan scan =
+        new KernelSnapshotScan(
+            engine,
+            tablePath,
+            snapshot.getVersion(),
+            DeltaTypes.toRowType(new StructType().add(snapshot.getSchema().at(0))));
     for (DeltaDataFile file : scan.dataFiles()) {
       live.add(key(new Path(file.path())));
       deletionVectorFile(file.deletionVector(), root).ifPresent(dv -> live.add(key(dv)));
@@ -59,7 +72,8 @@ public final class TableFileReferences {
 
   /** The file a deletion vector is stored in, if it is stored in a file (not inline, not absent). */
   static Optional<Path> deletionVectorFile(DeltaDeletionVector dv, Path root) {
-    return dv == null || dv.storageType().equals("i") ? Optional.empty()
+    return dv == null || dv.storageType().equals("i")
+        ? Optional.empty()
         : Optional.of(DeletionVectorStore.path(dv, root));
   }
 
@@ -69,26 +83,43 @@ public final class TableFileReferences {
    * (which keeps the removes younger than the table's retention), the commits after it, and every
    * commit written since {@code cutoff} (a remove older than that is expired anyway).
    */
-  public static Map<String, Long> removedFiles(Engine engine, Path root, long cutoff, Configuration conf) {
+  public static Map<String, Long> removedFiles(
+      Engine engine, Path root, long cutoff, Configuration conf) {
     DeltaLogDirectory log = DeltaLogDirectory.list(root, conf);
     OptionalLong checkpoint = log.lastCheckpoint();
-    List<FileStatus> commits = log.commits().stream()
-        .filter(f -> checkpoint.isEmpty() || DeltaLogDirectory.version(f) > checkpoint.getAsLong()
-            || f.getModificationTime() >= cutoff)
-        .toList();
+    List<FileStatus> commits =
+        log.commits().stream()
+            .filter(
+                f ->
+                    checkpoint.isEmpty()
+                        || DeltaLogDirectory.version(f) > checkpoint.getAsLong()
+                        || f.getModificationTime() >= cutoff)
+            .toList();
     Map<String, Long> removed = new HashMap<>();
     try {
       if (!commits.isEmpty()) {
-        try (CloseableIterator<ColumnarBatch> batches = engine.getJsonHandler().readJsonFiles(
-            KernelIterators.of(commits.stream().map(TableFileReferences::kernelStatus).iterator()), REMOVES,
-            Optional.empty())) {
+        try (CloseableIterator<ColumnarBatch> batches =
+            engine
+                .getJsonHandler()
+                .readJsonFiles(
+                    KernelIterators.of(
+                        commits.stream().map(TableFileReferences::kernelStatus).iterator()),
+                    REMOVES,
+                    Optional.empty())) {
           batches.forEachRemaining(batch -> addRemoves(batch, root, removed));
         }
       }
       if (checkpoint.isPresent()) {
-        try (CloseableIterator<FileReadResult> batches = engine.getParquetHandler().readParquetFiles(
-            KernelIterators.of(log.checkpointFiles(checkpoint.getAsLong()).stream()
-                .map(TableFileReferences::kernelStatus).iterator()), REMOVES, Optional.empty())) {
+        try (CloseableIterator<FileReadResult> batches =
+            engine
+                .getParquetHandler()
+                .readParquetFiles(
+                    KernelIterators.of(
+                        log.checkpointFiles(checkpoint.getAsLong()).stream()
+                            .map(TableFileReferences::kernelStatus)
+                            .iterator()),
+                    REMOVES,
+                    Optional.empty())) {
           batches.forEachRemaining(result -> addRemoves(result.getData(), root, removed));
         }
       }
@@ -125,7 +156,8 @@ public final class TableFileReferences {
       URI uri = new URI(logPath);
       return uri.isAbsolute() ? new Path(uri) : new Path(root, new Path(uri));
     } catch (URISyntaxException e) {
-      throw new IllegalStateException("Table " + root + " has a file path its log cannot hold: " + logPath, e);
+      throw new IllegalStateException(
+          "Table " + root + " has a file path its log cannot hold: " + logPath, e);
     }
   }
 
@@ -135,7 +167,7 @@ public final class TableFileReferences {
   }
 
   private static io.delta.kernel.utils.FileStatus kernelStatus(FileStatus status) {
-    return io.delta.kernel.utils.FileStatus.of(status.getPath().toString(), status.getLen(),
-        status.getModificationTime());
+    return io.delta.kernel.utils.FileStatus.of(
+        status.getPath().toString(), status.getLen(), status.getModificationTime());
   }
 }

@@ -57,11 +57,18 @@ record TableTransactions(Engine engine, DeltaWriteSpec spec, StructType schema) 
    * snapshot, the creation of the table.
    */
   TransactionBuilder epoch(Table table, Optional<Snapshot> snapshot, long version) {
-    TransactionBuilder builder = snapshot.isEmpty() ? create(table)
-        : table.createTransactionBuilder(engine, DeltaTableCommitter.ENGINE_INFO, Operation.WRITE);
+    TransactionBuilder builder =
+        snapshot.isEmpty()
+            ? create(table)
+            : table.createTransactionBuilder(
+                engine, DeltaTableCommitter.ENGINE_INFO, Operation.WRITE);
     builder = builder.withTransactionId(engine, spec.appId(), version);
-    if (snapshot.isPresent() && !snapshot.get().getTableProperties().entrySet()
-        .containsAll(tableProperties().entrySet())) {
+    if (snapshot.isPresent()
+        && !snapshot
+            .get()
+            .getTableProperties()
+            .entrySet()
+            .containsAll(tableProperties().entrySet())) {
       builder = builder.withTableProperties(engine, tableProperties());
     }
     return builder;
@@ -82,7 +89,8 @@ record TableTransactions(Engine engine, DeltaWriteSpec spec, StructType schema) 
     if (spec.mode() == DeltaWriteSpec.WriteMode.UPSERT) {
       properties.putIfAbsent(DeltaWriteSpec.DELETION_VECTORS_PROPERTY, "true");
     }
-    return table.createTransactionBuilder(engine, DeltaTableCommitter.ENGINE_INFO, Operation.CREATE_TABLE)
+    return table
+        .createTransactionBuilder(engine, DeltaTableCommitter.ENGINE_INFO, Operation.CREATE_TABLE)
         .withSchema(engine, schema)
         .withPartitionColumns(engine, spec.partitionColumns())
         .withTableProperties(engine, properties);
@@ -108,8 +116,9 @@ record TableTransactions(Engine engine, DeltaWriteSpec spec, StructType schema) 
    * Kernel throws when the commit loses a race.
    */
   TransactionCommitResult commit(Transaction txn, List<Row> actions) {
-    TransactionCommitResult result = txn.commit(engine,
-        CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));
+    TransactionCommitResult result =
+        txn.commit(
+            engine, CloseableIterable.inMemoryIterable(KernelIterators.of(actions.iterator())));
     checkpointIfDue(result);
     return result;
   }
@@ -125,8 +134,11 @@ record TableTransactions(Engine engine, DeltaWriteSpec spec, StructType schema) 
         try {
           hook.threadSafeInvoke(engine);
         } catch (IOException | RuntimeException e) {
-          LOG.warn("Table {}: checkpoint after version {} failed; the next one will cover it",
-              spec.tablePath(), result.getVersion(), e);
+          LOG.warn(
+              "Table {}: checkpoint after version {} failed; the next one will cover it",
+              spec.tablePath(),
+              result.getVersion(),
+              e);
         }
       }
     }

@@ -38,9 +38,10 @@ public final class WriterAttempt {
   private static final long ATTEMPT_MASK = (1L << 48) - 1;
   private static final int LINEAGE_MASK = (1 << 24) - 1;
   private static final AtomicLong SEQUENCE = new AtomicLong(new SecureRandom().nextLong());
-  private static final Pattern UUID_IN_NAME = Pattern.compile(
-      "(?:part-\\d{5}-(\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12})-\\d+\\.snappy\\.parquet"
-      + "|deletion_vector_(\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12})\\.bin)");
+  private static final Pattern UUID_IN_NAME =
+      Pattern.compile(
+          "(?:part-\\d{5}-(\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12})-\\d+\\.snappy\\.parquet"
+              + "|deletion_vector_(\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12})\\.bin)");
 
   private final int lineage;
   private final long attempt;
@@ -59,7 +60,10 @@ public final class WriterAttempt {
   /** A new UUID for a file this run writes: unique, and naming this run. */
   public UUID newFileId() {
     long msb = (attempt << 16) | 0x8000L | (lineage >>> 12);
-    long lsb = (0b10L << 62) | ((long) (lineage & 0xFFF) << 50) | (SEQUENCE.getAndIncrement() & SEQUENCE_MASK);
+    long lsb =
+        (0b10L << 62)
+            | ((long) (lineage & 0xFFF) << 50)
+            | (SEQUENCE.getAndIncrement() & SEQUENCE_MASK);
     return new UUID(msb, lsb);
   }
 

@@ -25,8 +25,12 @@ import org.apache.flink.types.Row;
  */
 public final class StreamReadBench {
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
-      DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
+  static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT()),
+                  DataTypes.FIELD("name", DataTypes.STRING()))
+              .getLogicalType();
 
   private static final int RUNS = 5;
   private static final int ROWS_PER_FILE = 10;
@@ -35,7 +39,8 @@ public final class StreamReadBench {
 
   public static void main(String[] args) throws Exception {
     int versions = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-    Path work = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("tributary-stream-bench");
+    Path work =
+        args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("tributary-stream-bench");
     String table = work.resolve("upstream-" + versions).toString();
     UpstreamDeltaTable upstream = new UpstreamDeltaTable(table, TYPE);
     boolean exists = Files.isDirectory(Path.of(table, "_delta_log"));
@@ -47,10 +52,14 @@ public final class StreamReadBench {
       }
       upstream.append(rows);
     }
-    System.out.printf("table %s%s: %d versions of one %d-row file each%n", table, exists ? " (reused)" : "", versions,
-        ROWS_PER_FILE);
-    measure("latest snapshot (one version, every file)", ReadBenchAccess.streamSplits(table, TYPE, null));
-    measure("from version 0 (one split per version)", ReadBenchAccess.streamSplits(table, TYPE, 0L));
+    System.out.printf(
+        "table %s%s: %d versions of one %d-row file each%n",
+        table, exists ? " (reused)" : "", versions, ROWS_PER_FILE);
+    measure(
+        "latest snapshot (one version, every file)",
+        ReadBenchAccess.streamSplits(table, TYPE, null));
+    measure(
+        "from version 0 (one split per version)", ReadBenchAccess.streamSplits(table, TYPE, 0L));
   }
 
   private static void measure(String what, List<DeltaFileSplit> splits) throws Exception {
@@ -65,7 +74,15 @@ public final class StreamReadBench {
       }
     }
     seconds.sort(null);
-    System.out.printf("%s: %d splits, %d rows, %d snapshot loads, %.3f s (median of %d; min %.3f, max %.3f)%n",
-        what, splits.size(), read[0], read[1], seconds.get(RUNS / 2), RUNS, seconds.get(0), seconds.get(RUNS - 1));
+    System.out.printf(
+        "%s: %d splits, %d rows, %d snapshot loads, %.3f s (median of %d; min %.3f, max %.3f)%n",
+        what,
+        splits.size(),
+        read[0],
+        read[1],
+        seconds.get(RUNS / 2),
+        RUNS,
+        seconds.get(0),
+        seconds.get(RUNS - 1));
   }
 }

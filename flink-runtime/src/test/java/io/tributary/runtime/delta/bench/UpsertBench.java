@@ -53,12 +53,16 @@ import org.apache.parquet.hadoop.ParquetWriter;
  */
 public final class UpsertBench {
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(
-      DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
-      DataTypes.FIELD("customer", DataTypes.STRING()),
-      DataTypes.FIELD("amount", DataTypes.DECIMAL(12, 2)),
-      DataTypes.FIELD("at", DataTypes.TIMESTAMP_LTZ(6)),
-      DataTypes.FIELD("status", DataTypes.STRING())).notNull().getLogicalType();
+  static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
+                  DataTypes.FIELD("customer", DataTypes.STRING()),
+                  DataTypes.FIELD("amount", DataTypes.DECIMAL(12, 2)),
+                  DataTypes.FIELD("at", DataTypes.TIMESTAMP_LTZ(6)),
+                  DataTypes.FIELD("status", DataTypes.STRING()))
+              .notNull()
+              .getLogicalType();
 
   private static final int RUNS = 3;
 
@@ -76,13 +80,22 @@ public final class UpsertBench {
   public static void main(String[] args) throws Exception {
     long rows = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
     Path work = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("tributary-bench");
-    MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-        .setNumTaskManagers(1).setNumSlotsPerTaskManager(2).withRandomPorts().build());
+    MiniCluster cluster =
+        new MiniCluster(
+            new MiniClusterConfiguration.Builder()
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(2)
+                .withRandomPorts()
+                .build());
     cluster.start();
     try {
       UpsertBench bench = new UpsertBench(cluster, work, rows);
-      System.out.printf("rows=%d parallelism=2 work=%s cpus=%d maxHeap=%dMB%n", rows, work,
-          Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+      System.out.printf(
+          "rows=%d parallelism=2 work=%s cpus=%d maxHeap=%dMB%n",
+          rows,
+          work,
+          Runtime.getRuntime().availableProcessors(),
+          Runtime.getRuntime().maxMemory() >> 20);
       String part = args.length > 2 ? args[2] : "all";
       if (!part.equals("upsert")) {
         bench.appendThroughput();
@@ -101,7 +114,10 @@ public final class UpsertBench {
 
   /** Row {@code id} of the generated table; {@code version} changes the non-key columns. */
   static RowData row(long id, int version, RowKind kind) {
-    return GenericRowData.ofKind(kind, id, StringData.fromString("customer-" + (id % 50_000)),
+    return GenericRowData.ofKind(
+        kind,
+        id,
+        StringData.fromString("customer-" + (id % 50_000)),
         DecimalData.fromBigDecimal(BigDecimal.valueOf((id * 7919 + version) % 1_000_000, 2), 12, 2),
         TimestampData.fromEpochMillis(1_700_000_000_000L + id * 1000 + version),
         StringData.fromString(version == 0 ? "NEW" : "UPDATED-" + version));
@@ -136,7 +152,9 @@ public final class UpsertBench {
   }
 
   private static DataStream<RowData> generated(StreamExecutionEnvironment env, long rows) {
-    return env.fromSequence(0, rows - 1).map(new ToRow(0, RowKind.INSERT)).returns(InternalTypeInfo.of(TYPE));
+    return env.fromSequence(0, rows - 1)
+        .map(new ToRow(0, RowKind.INSERT))
+        .returns(InternalTypeInfo.of(TYPE));
   }
 
   private double run(StreamExecutionEnvironment env) throws Exception {
@@ -165,15 +183,21 @@ public final class UpsertBench {
         if (variant == 0) {
           generated.sinkTo(new DiscardingSink<>());
         } else if (variant == 1) {
-          generated.transform("plain Parquet", Types.VOID, new PlainParquetWriter(target.toString()))
+          generated
+              .transform("plain Parquet", Types.VOID, new PlainParquetWriter(target.toString()))
               .sinkTo(new DiscardingSink<>());
         } else {
-          DeltaSink.write(generated, DeltaWriteSpec.append(target.toString(), TYPE, "bench/append"), "append");
+          DeltaSink.write(
+              generated, DeltaWriteSpec.append(target.toString(), TYPE, "bench/append"), "append");
         }
         rates[variant] = appendRows / run(env);
         if (variant > 0 && i >= 0) {
-          System.out.printf("  run %d %s: %.0f rows/s, %s%n", i + 1, variant == 1 ? "plain Parquet" : "Delta sink",
-              rates[variant], mb(size(target)));
+          System.out.printf(
+              "  run %d %s: %.0f rows/s, %s%n",
+              i + 1,
+              variant == 1 ? "plain Parquet" : "Delta sink",
+              rates[variant],
+              mb(size(target)));
         }
       }
       if (i >= 0) {
@@ -184,23 +208,35 @@ public final class UpsertBench {
     }
     double plainMedian = median(plain);
     double deltaMedian = median(delta);
-    System.out.printf("APPEND %d rows, checkpoint every 1 s: no write %.0f rows/s | plain Parquet %.0f rows/s"
-        + " | Delta append sink %.0f rows/s | sink overhead vs plain Parquet %.1f%% (medians of %d)%n",
-        appendRows, median(discard), plainMedian, deltaMedian, 100 * (1 - deltaMedian / plainMedian), RUNS);
+    System.out.printf(
+        "APPEND %d rows, checkpoint every 1 s: no write %.0f rows/s | plain Parquet %.0f rows/s"
+            + " | Delta append sink %.0f rows/s | sink overhead vs plain Parquet %.1f%% (medians of %d)%n",
+        appendRows,
+        median(discard),
+        plainMedian,
+        deltaMedian,
+        100 * (1 - deltaMedian / plainMedian),
+        RUNS);
   }
 
   private void upsertRewrites(int buckets, boolean deletionVectors) throws Exception {
     Path table = newTable("keyed-" + buckets + (deletionVectors ? "-dv" : "-cow"));
     String mode = deletionVectors ? "deletion vectors" : "copy-on-write";
-    DeltaWriteSpec spec = DeltaWriteSpec.upsert(table.toString(), TYPE, "bench/upsert", List.of("id"))
-        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, Integer.toString(buckets),
-            DeltaWriteSpec.DELETION_VECTORS_PROPERTY, Boolean.toString(deletionVectors)));
+    DeltaWriteSpec spec =
+        DeltaWriteSpec.upsert(table.toString(), TYPE, "bench/upsert", List.of("id"))
+            .withProperties(
+                Map.of(
+                    DeltaWriteSpec.BUCKETS_PROPERTY,
+                    Integer.toString(buckets),
+                    DeltaWriteSpec.DELETION_VECTORS_PROPERTY,
+                    Boolean.toString(deletionVectors)));
     StreamExecutionEnvironment load = env(false);
     DeltaSink.upsert(generated(load), spec, "keyed");
     double loadSeconds = run(load);
     Set<String> live = new HashSet<>(lastCommit(table).adds());
-    System.out.printf("UPSERT table (%s): %d rows, %d buckets, %d files, %s, loaded in %.1f s%n", mode, rows,
-        buckets, live.size(), mb(sizes(table, live)), loadSeconds);
+    System.out.printf(
+        "UPSERT table (%s): %d rows, %d buckets, %d files, %s, loaded in %.1f s%n",
+        mode, rows, buckets, live.size(), mb(sizes(table, live)), loadSeconds);
     Random random = new Random(42);
     int version = 0;
     for (double share : new double[] {0.01, 0.0001, 0.00001}) {
@@ -209,12 +245,18 @@ public final class UpsertBench {
       List<Double> seconds = new ArrayList<>();
       for (int i = 0; i < RUNS; i++) {
         version++;
-        List<Long> changed = new ArrayList<>(random.longs(0, rows).distinct().limit(keys).boxed().toList());
+        List<Long> changed =
+            new ArrayList<>(random.longs(0, rows).distinct().limit(keys).boxed().toList());
         long tableBytes = sizes(table, live);
         Set<String> dvFilesBefore = deletionVectorFiles(table);
         StreamExecutionEnvironment update = env(false);
-        DeltaSink.upsert(update.fromData(changed).map(new ToRow(version, RowKind.UPDATE_AFTER))
-            .returns(InternalTypeInfo.of(TYPE)), spec, "keyed");
+        DeltaSink.upsert(
+            update
+                .fromData(changed)
+                .map(new ToRow(version, RowKind.UPDATE_AFTER))
+                .returns(InternalTypeInfo.of(TYPE)),
+            spec,
+            "keyed");
         seconds.add(run(update));
         Commit commit = lastCommit(table);
         // bytes written: data files new to the table, and the epoch's deletion vector files
@@ -227,22 +269,38 @@ public final class UpsertBench {
         live.removeAll(commit.removes());
         live.addAll(commit.adds());
         rewritten.add(100.0 * (dataBytes + dvBytes) / tableBytes);
-        System.out.printf("  upsert of %d keys (%.3f%%), run %d: %d files written (%s) + %d deletion vector"
-            + " files (%s), %d files given a new deletion vector, %d files live: %.2f%% of %s, %.1f s,"
-            + " %.0f keys/s%n", keys, share * 100, i + 1, newFiles.size(), mb(dataBytes), newDvFiles.size(),
-            kb(dvBytes), withDv, live.size(), rewritten.get(i), mb(tableBytes), seconds.get(i),
+        System.out.printf(
+            "  upsert of %d keys (%.3f%%), run %d: %d files written (%s) + %d deletion vector"
+                + " files (%s), %d files given a new deletion vector, %d files live: %.2f%% of %s, %.1f s,"
+                + " %.0f keys/s%n",
+            keys,
+            share * 100,
+            i + 1,
+            newFiles.size(),
+            mb(dataBytes),
+            newDvFiles.size(),
+            kb(dvBytes),
+            withDv,
+            live.size(),
+            rewritten.get(i),
+            mb(tableBytes),
+            seconds.get(i),
             keys / seconds.get(i));
       }
-      System.out.printf("UPSERT %s, %d buckets, %d keys changed (%.3f%% of %d): bytes written %.2f%% of the"
-          + " table (median), job %.1f s (median, incl. job start)%n", mode, buckets, keys, share * 100, rows,
-          median(rewritten), median(seconds));
+      System.out.printf(
+          "UPSERT %s, %d buckets, %d keys changed (%.3f%% of %d): bytes written %.2f%% of the"
+              + " table (median), job %.1f s (median, incl. job start)%n",
+          mode, buckets, keys, share * 100, rows, median(rewritten), median(seconds));
     }
   }
 
   private static Set<String> deletionVectorFiles(Path table) throws IOException {
     try (Stream<Path> files = Files.list(table)) {
-      return new HashSet<>(files.map(p -> p.getFileName().toString())
-          .filter(n -> n.startsWith("deletion_vector_")).toList());
+      return new HashSet<>(
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.startsWith("deletion_vector_"))
+              .toList());
     }
   }
 
@@ -255,10 +313,16 @@ public final class UpsertBench {
   private static Commit lastCommit(Path table) throws IOException {
     Path log;
     try (Stream<Path> files = Files.list(table.resolve("_delta_log"))) {
-      log = files.filter(p -> p.toString().endsWith(".json")).sorted().reduce((a, b) -> b).orElseThrow();
+      log =
+          files
+              .filter(p -> p.toString().endsWith(".json"))
+              .sorted()
+              .reduce((a, b) -> b)
+              .orElseThrow();
     }
     String text = Files.readString(log);
-    return new Commit(all(Pattern.compile("\"add\":\\{\"path\":\"([^\"]+)\""), text),
+    return new Commit(
+        all(Pattern.compile("\"add\":\\{\"path\":\"([^\"]+)\""), text),
         all(Pattern.compile("\"remove\":\\{\"path\":\"([^\"]+)\""), text));
   }
 
@@ -282,7 +346,10 @@ public final class UpsertBench {
 
   private static long size(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(p -> p.toString().endsWith(".parquet")).mapToLong(p -> p.toFile().length()).sum();
+      return files
+          .filter(p -> p.toString().endsWith(".parquet"))
+          .mapToLong(p -> p.toFile().length())
+          .sum();
     }
   }
 
@@ -315,8 +382,15 @@ public final class UpsertBench {
     @Override
     public void processElement(StreamRecord<RowData> element) throws IOException {
       if (writer == null) {
-        writer = WriteBenchAccess.plainParquetWriter(dir + "/part-"
-            + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + "-" + (files++) + ".parquet", TYPE);
+        writer =
+            WriteBenchAccess.plainParquetWriter(
+                dir
+                    + "/part-"
+                    + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()
+                    + "-"
+                    + (files++)
+                    + ".parquet",
+                TYPE);
       }
       writer.write(element.getValue());
     }

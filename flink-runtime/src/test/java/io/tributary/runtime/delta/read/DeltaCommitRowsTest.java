@@ -62,34 +62,49 @@ class DeltaCommitRowsTest {
   }
 
   @Test
-  void aKeyedTablesRewritesDeleteTheRowsOfTheFilesEarlierCommitsAddedWhateverTheListingOrder() throws Exception {
+  void aKeyedTablesRewritesDeleteTheRowsOfTheFilesEarlierCommitsAddedWhateverTheListingOrder()
+      throws Exception {
     Configuration conf = new Configuration();
     String table = dir.resolve("t").toString();
-    DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(conf),
-        DeltaWriteSpec.upsert(table, TYPE, "app", List.of("id")));
+    DeltaTableCommitter committer =
+        new DeltaTableCommitter(
+            DefaultEngine.create(conf), DeltaWriteSpec.upsert(table, TYPE, "app", List.of("id")));
     List<DeltaDataFile> first = write(table, conf, 0, 1, 2, 3);
     committer.commitChanges(1, List.of(), first); // version 0: the table with 4 rows
     List<DeltaDataFile> second = write(table, conf, 0, 1, 2);
     committer.commitChanges(2, first, second); // version 1: copy-on-write, 4 rows out, 3 in
     DeltaDataFile file = second.get(0);
     DeltaDeletionVector oneDeleted;
-    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
-        DeltaPaths.qualified(table, conf), conf)) {
+    try (DeletionVectorStore.FileWriter writer =
+        new DeletionVectorStore.FileWriter(DeltaPaths.qualified(table, conf), conf)) {
       oneDeleted = writer.add(org.roaringbitmap.RoaringBitmap.bitmapOf(1));
     }
-    committer.commitChanges(3, List.of(file), List.of(new DeltaDataFile(file.path(), file.size(),
-        file.modificationTime(), 3, Map.of(), file.statsJson(), oneDeleted))); // version 2: a row deleted
+    committer.commitChanges(
+        3,
+        List.of(file),
+        List.of(
+            new DeltaDataFile(
+                file.path(),
+                file.size(),
+                file.modificationTime(),
+                3,
+                Map.of(),
+                file.statsJson(),
+                oneDeleted))); // version 2: a row deleted
 
     List<String> expected = List.of("0: +4 -0", "1: +3 -4", "2: +2 -3");
     assertThat(rows(DeltaCommitRows.read(table, conf))).isEqualTo(expected);
     assertThat(rows(DeltaCommitRows.read(table, newestFirst()))).isEqualTo(expected);
     assertThat(DeltaLogDirectory.list(DeltaPaths.qualified(table, conf), newestFirst()).commits())
-        .extracting(DeltaLogDirectory::version).containsExactly(0L, 1L, 2L);
+        .extracting(DeltaLogDirectory::version)
+        .containsExactly(0L, 1L, 2L);
   }
 
-  private static List<DeltaDataFile> write(String table, Configuration conf, long... ids) throws Exception {
-    try (DeltaFileWriter writer = new DeltaFileWriter(table + "/" + BucketKeys.directory(1), TYPE, List.of(),
-        1 << 20, conf, 0)) {
+  private static List<DeltaDataFile> write(String table, Configuration conf, long... ids)
+      throws Exception {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(
+            table + "/" + BucketKeys.directory(1), TYPE, List.of(), 1 << 20, conf, 0)) {
       for (long id : ids) {
         writer.write(DeltaTestSupport.internal(TYPE, Row.of(id)));
       }

@@ -27,15 +27,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeltaLookupFunctionTest {
 
-  private static final RowType USERS = (RowType) DataTypes.ROW(DataTypes.FIELD("user_id", DataTypes.STRING()),
-      DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
+  private static final RowType USERS =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("user_id", DataTypes.STRING()),
+                  DataTypes.FIELD("name", DataTypes.STRING()))
+              .getLogicalType();
   private static final int[] BY_USER_ID = {0};
 
   @TempDir Path dir;
 
   private final AtomicLong now = new AtomicLong(1_000);
 
-  private DeltaLookupFunction function(String path, Duration refresh, DeltaLookupFunction.MissingTable missing) {
+  private DeltaLookupFunction function(
+      String path, Duration refresh, DeltaLookupFunction.MissingTable missing) {
     AtomicLong clock = now;
     return new DeltaLookupFunction(path, USERS, BY_USER_ID, refresh, missing, clock::get);
   }
@@ -52,14 +57,18 @@ class DeltaLookupFunctionTest {
   void servesTheLatestVersionAndReloadsOnANewOneOncePerRefreshInterval() throws Exception {
     UpstreamDeltaTable users = new UpstreamDeltaTable(dir.resolve("users").toString(), USERS);
     users.overwrite(Row.of("u1", "Ann v1"), Row.of("u2", "Bob v1"), Row.of("u2", "Bobby v1"));
-    DeltaLookupFunction function = function(users.path(), Duration.ofSeconds(10), DeltaLookupFunction.MissingTable.FAIL);
+    DeltaLookupFunction function =
+        function(users.path(), Duration.ofSeconds(10), DeltaLookupFunction.MissingTable.FAIL);
     function.open(null);
 
     assertThat(names(lookup(function, "u1"))).containsExactly("Ann v1");
-    assertThat(names(lookup(function, "u2"))).as("no enforced key: every row of the key")
+    assertThat(names(lookup(function, "u2")))
+        .as("no enforced key: every row of the key")
         .containsExactlyInAnyOrder("Bob v1", "Bobby v1");
     assertThat(lookup(function, "u9")).isEmpty();
-    assertThat(function.lookup(GenericRowData.of((Object) null))).as("NULL matches nothing").isEmpty();
+    assertThat(function.lookup(GenericRowData.of((Object) null)))
+        .as("NULL matches nothing")
+        .isEmpty();
 
     long v2 = users.overwrite(Row.of("u1", "Ann v2"), Row.of("u3", "Cid v2"));
     now.addAndGet(9_999);
@@ -77,7 +86,8 @@ class DeltaLookupFunctionTest {
     Path table = dir.resolve("users");
     UpstreamDeltaTable users = new UpstreamDeltaTable(table.toString(), USERS);
     long v1 = users.overwrite(Row.of("u1", "Ann v1"));
-    DeltaLookupFunction function = function(users.path(), Duration.ZERO, DeltaLookupFunction.MissingTable.FAIL);
+    DeltaLookupFunction function =
+        function(users.path(), Duration.ZERO, DeltaLookupFunction.MissingTable.FAIL);
     function.open(null);
 
     // the table is away (being replaced, storage unreachable): the loaded version is still served
@@ -96,12 +106,17 @@ class DeltaLookupFunctionTest {
   void aMissingTableIsAnErrorNamingItsPathUnlessAskedToWaitForIt() throws Exception {
     String path = dir.resolve("not_yet").toString();
 
-    assertThatThrownBy(() -> function(path, Duration.ZERO, DeltaLookupFunction.MissingTable.FAIL).open(null))
+    assertThatThrownBy(
+            () -> function(path, Duration.ZERO, DeltaLookupFunction.MissingTable.FAIL).open(null))
         .isInstanceOf(DeltaTableException.class)
-        .hasMessage("The lookup join's table '" + path + "' is not a Delta table (no _delta_log with a commit)."
-            + " Write the table before the job that looks it up starts, or check its path.");
+        .hasMessage(
+            "The lookup join's table '"
+                + path
+                + "' is not a Delta table (no _delta_log with a commit)."
+                + " Write the table before the job that looks it up starts, or check its path.");
 
-    DeltaLookupFunction waiting = function(path, Duration.ZERO, DeltaLookupFunction.MissingTable.EMPTY);
+    DeltaLookupFunction waiting =
+        function(path, Duration.ZERO, DeltaLookupFunction.MissingTable.EMPTY);
     waiting.open(null);
     assertThat(lookup(waiting, "u1")).isEmpty();
     new UpstreamDeltaTable(path, USERS).append(Row.of("u1", "Ann"));

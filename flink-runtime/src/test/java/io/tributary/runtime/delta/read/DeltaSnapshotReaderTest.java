@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 @SuppressWarnings("try")
 class DeltaSnapshotReaderTest {
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
+  static final RowType TYPE =
+      (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
 
   @TempDir Path dir;
 
@@ -113,18 +114,22 @@ class DeltaSnapshotReaderTest {
   }
 
   @Test
-  void aRestoredSplitSkipsTheRowsEmittedBeforeTheCheckpointAndAnIdleReaderSaysSo() throws Exception {
+  void aRestoredSplitSkipsTheRowsEmittedBeforeTheCheckpointAndAnIdleReaderSaysSo()
+      throws Exception {
     String table = dir.resolve("t").toString();
     List<DeltaDataFile> files;
-    try (DeltaFileWriter writer = new DeltaFileWriter(table, TYPE, List.of(), 1 << 20,
-        new org.apache.hadoop.conf.Configuration(), 0)) {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(
+            table, TYPE, List.of(), 1 << 20, new org.apache.hadoop.conf.Configuration(), 0)) {
       for (long id = 0; id < 10; id++) {
         writer.write(DeltaTestSupport.internal(TYPE, Row.of(id)));
       }
       files = writer.closeAll();
     }
-    new DeltaTableCommitter(DefaultEngine.create(new org.apache.hadoop.conf.Configuration()),
-        DeltaWriteSpec.append(table, TYPE, "app")).commit(1, files, false);
+    new DeltaTableCommitter(
+            DefaultEngine.create(new org.apache.hadoop.conf.Configuration()),
+            DeltaWriteSpec.append(table, TYPE, "app"))
+        .commit(1, files, false);
     DeltaFileSplit split = new DeltaFileSplit(table, 0, files.get(0).path(), 0);
 
     Context context = new Context();
@@ -164,13 +169,16 @@ class DeltaSnapshotReaderTest {
     String uri = dir.resolve("u").toUri().toString();
     assertThat(uri).startsWith("file:/");
     List<DeltaDataFile> files;
-    try (DeltaFileWriter writer = new DeltaFileWriter(uri, TYPE, List.of(), 1 << 20,
-        new org.apache.hadoop.conf.Configuration(), 0)) {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(
+            uri, TYPE, List.of(), 1 << 20, new org.apache.hadoop.conf.Configuration(), 0)) {
       writer.write(DeltaTestSupport.internal(TYPE, Row.of(7L)));
       files = writer.closeAll();
     }
-    new DeltaTableCommitter(DefaultEngine.create(new org.apache.hadoop.conf.Configuration()),
-        DeltaWriteSpec.append(uri, TYPE, "app")).commit(1, files, false);
+    new DeltaTableCommitter(
+            DefaultEngine.create(new org.apache.hadoop.conf.Configuration()),
+            DeltaWriteSpec.append(uri, TYPE, "app"))
+        .commit(1, files, false);
     assertThat(DeltaTableReader.readAll(plain)).containsExactly(Row.of(7L));
     assertThat(DeltaTableReader.readAll(uri)).containsExactly(Row.of(7L));
   }

@@ -34,22 +34,31 @@ import org.junit.jupiter.api.io.TempDir;
 class DeltaSnapshotSourceITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension MINI = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension MINI =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
-  static final RowType TABLE = (RowType) DataTypes.ROW(
-      DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
-      DataTypes.FIELD("country", DataTypes.STRING()),
-      DataTypes.FIELD("day", DataTypes.DATE()),
-      DataTypes.FIELD("score", DataTypes.DOUBLE())).notNull().getLogicalType();
+  static final RowType TABLE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
+                  DataTypes.FIELD("country", DataTypes.STRING()),
+                  DataTypes.FIELD("day", DataTypes.DATE()),
+                  DataTypes.FIELD("score", DataTypes.DOUBLE()))
+              .notNull()
+              .getLogicalType();
 
   /** A projection in another order, with a partition column. */
-  static final RowType READ = (RowType) DataTypes.ROW(
-      DataTypes.FIELD("country", DataTypes.STRING()),
-      DataTypes.FIELD("id", DataTypes.BIGINT().notNull())).notNull().getLogicalType();
+  static final RowType READ =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("country", DataTypes.STRING()),
+                  DataTypes.FIELD("id", DataTypes.BIGINT().notNull()))
+              .notNull()
+              .getLogicalType();
 
   static final ConcurrentLinkedQueue<String> SEEN = new ConcurrentLinkedQueue<>();
 
@@ -60,24 +69,40 @@ class DeltaSnapshotSourceITCase {
   /** Version 0: ids 0..29 in three commits' worth of files; version 1 overwrites with ids 100..104. */
   private void writeTable() throws Exception {
     table = dir.resolve("t").toString();
-    DeltaWriteSpec spec = DeltaWriteSpec.append(table, TABLE, "src-test").withPartitionColumns(List.of("country"));
+    DeltaWriteSpec spec =
+        DeltaWriteSpec.append(table, TABLE, "src-test").withPartitionColumns(List.of("country"));
     List<DeltaDataFile> files = new ArrayList<>();
     for (int writer = 0; writer < 3; writer++) {
-      try (DeltaFileWriter w = new DeltaFileWriter(table, TABLE, List.of("country"), 1 << 20, new Configuration(), writer)) {
+      try (DeltaFileWriter w =
+          new DeltaFileWriter(
+              table, TABLE, List.of("country"), 1 << 20, new Configuration(), writer)) {
         for (long id = writer * 10; id < writer * 10 + 10; id++) {
-          w.write(DeltaTestSupport.internal(TABLE, Row.of(id, id % 2 == 0 ? "FR" : "DE", LocalDate.of(2024, 1, 1), id / 2.0)));
+          w.write(
+              DeltaTestSupport.internal(
+                  TABLE,
+                  Row.of(id, id % 2 == 0 ? "FR" : "DE", LocalDate.of(2024, 1, 1), id / 2.0)));
         }
         files.addAll(w.closeAll());
       }
     }
-    new DeltaTableCommitter(DefaultEngine.create(new Configuration()), spec).commit(1, files, false);
+    new DeltaTableCommitter(DefaultEngine.create(new Configuration()), spec)
+        .commit(1, files, false);
   }
 
   private void overwriteTable() throws Exception {
-    DeltaWriteSpec spec = new DeltaWriteSpec(table, TABLE, DeltaWriteSpec.WriteMode.OVERWRITE, "src-ow", 1,
-        List.of("country"), java.util.Optional.empty(), java.util.Map.of());
+    DeltaWriteSpec spec =
+        new DeltaWriteSpec(
+            table,
+            TABLE,
+            DeltaWriteSpec.WriteMode.OVERWRITE,
+            "src-ow",
+            1,
+            List.of("country"),
+            java.util.Optional.empty(),
+            java.util.Map.of());
     List<DeltaDataFile> files;
-    try (DeltaFileWriter w = new DeltaFileWriter(table, TABLE, List.of("country"), 1 << 20, new Configuration(), 9)) {
+    try (DeltaFileWriter w =
+        new DeltaFileWriter(table, TABLE, List.of("country"), 1 << 20, new Configuration(), 9)) {
       for (long id = 100; id < 105; id++) {
         w.write(DeltaTestSupport.internal(TABLE, Row.of(id, "IT", null, null)));
       }
@@ -104,8 +129,10 @@ class DeltaSnapshotSourceITCase {
     env.setParallelism(2);
     List<String> rows = new ArrayList<>();
     env.fromSource(source, WatermarkStrategy.noWatermarks(), "delta")
-        .map(DeltaSnapshotSourceITCase::text).returns(Types.STRING)
-        .executeAndCollect().forEachRemaining(rows::add);
+        .map(DeltaSnapshotSourceITCase::text)
+        .returns(Types.STRING)
+        .executeAndCollect()
+        .forEachRemaining(rows::add);
     return rows;
   }
 
@@ -148,8 +175,10 @@ class DeltaSnapshotSourceITCase {
     StreamExecutionEnvironment job = StreamExecutionEnvironment.getExecutionEnvironment();
     job.setParallelism(2);
     job.enableCheckpointing(200);
-    job.fromSource(DeltaSnapshotSource.unbounded(table, READ), WatermarkStrategy.noWatermarks(), "delta")
-        .map(DeltaSnapshotSourceITCase::text).returns(Types.STRING)
+    job.fromSource(
+            DeltaSnapshotSource.unbounded(table, READ), WatermarkStrategy.noWatermarks(), "delta")
+        .map(DeltaSnapshotSourceITCase::text)
+        .returns(Types.STRING)
         .sinkTo(new Remember());
     JobClient client = job.executeAsync("unbounded snapshot");
     long deadline = System.currentTimeMillis() + 20_000;

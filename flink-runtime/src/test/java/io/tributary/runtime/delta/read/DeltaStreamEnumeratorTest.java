@@ -26,8 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeltaStreamEnumeratorTest {
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
-      DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
+  static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT()),
+                  DataTypes.FIELD("name", DataTypes.STRING()))
+              .getLogicalType();
 
   @TempDir Path dir;
 
@@ -39,19 +43,28 @@ class DeltaStreamEnumeratorTest {
     upstream = new UpstreamDeltaTable(dir.resolve("orders").toString(), TYPE);
   }
 
-  private DeltaStreamEnumerator enumerator(DeltaSource spec, String updateId, EnumeratorContext<DeltaFileSplit> context,
+  private DeltaStreamEnumerator enumerator(
+      DeltaSource spec,
+      String updateId,
+      EnumeratorContext<DeltaFileSplit> context,
       DeltaStreamSource.EnumeratorState state) {
     DeltaStreamSource source = DeltaStreamSource.triggered(spec, TYPE, updateId, sourceId);
     return (DeltaStreamEnumerator) source.restoreEnumerator(context, state);
   }
 
   @Test
-  void startsWithTheLatestSnapshotThenReadsOnlyTheFilesLaterVersionsAddAndCompactionIsSkipped() throws Throwable {
+  void startsWithTheLatestSnapshotThenReadsOnlyTheFilesLaterVersionsAddAndCompactionIsSkipped()
+      throws Throwable {
     upstream.append(Row.of(1L, "a"));
     long v1 = upstream.append(Row.of(2L, "b"));
 
     EnumeratorContext<DeltaFileSplit> first = new EnumeratorContext<>(2);
-    var enumerator = enumerator(DeltaSource.path(upstream.path()), "u1", first, DeltaStreamSource.EnumeratorState.INITIAL);
+    var enumerator =
+        enumerator(
+            DeltaSource.path(upstream.path()),
+            "u1",
+            first,
+            DeltaStreamSource.EnumeratorState.INITIAL);
     enumerator.start();
     first.registerReaders(2);
     first.runNextOneTimeCallable();
@@ -87,17 +100,28 @@ class DeltaStreamEnumeratorTest {
     upstream.append(Row.of(1L, "a"));
     long overwrite = upstream.overwrite(Row.of(9L, "z"));
     EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
-    var enumerator = enumerator(DeltaSource.path(upstream.path()).startingVersion(0), "u1", context,
-        DeltaStreamSource.EnumeratorState.INITIAL);
+    var enumerator =
+        enumerator(
+            DeltaSource.path(upstream.path()).startingVersion(0),
+            "u1",
+            context,
+            DeltaStreamSource.EnumeratorState.INITIAL);
     enumerator.start();
     context.registerReaders(1);
 
-    assertThatThrownBy(context::runNextOneTimeCallable).isInstanceOf(FlinkRuntimeException.class)
-        .hasMessage("Delta source '" + sourceId + "': version " + overwrite + " of table '" + upstream.path()
-            + "' deletes or rewrites rows (an update, delete, merge or overwrite), which a stream of appends"
-            + " cannot carry. To skip such commits whole and read only appended data, set"
-            + " option(\"skipChangeCommits\", \"true\") on the DeltaSource; to take the change in, do a full"
-            + " refresh of the tables reading it.");
+    assertThatThrownBy(context::runNextOneTimeCallable)
+        .isInstanceOf(FlinkRuntimeException.class)
+        .hasMessage(
+            "Delta source '"
+                + sourceId
+                + "': version "
+                + overwrite
+                + " of table '"
+                + upstream.path()
+                + "' deletes or rewrites rows (an update, delete, merge or overwrite), which a stream of appends"
+                + " cannot carry. To skip such commits whole and read only appended data, set"
+                + " option(\"skipChangeCommits\", \"true\") on the DeltaSource; to take the change in, do a full"
+                + " refresh of the tables reading it.");
   }
 
   @Test
@@ -106,8 +130,14 @@ class DeltaStreamEnumeratorTest {
     upstream.overwrite(Row.of(9L, "z"));
     long v2 = upstream.append(Row.of(2L, "b"));
     EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
-    var enumerator = enumerator(DeltaSource.path(upstream.path()).startingVersion(0)
-        .option("skipChangeCommits", "true"), "u1", context, DeltaStreamSource.EnumeratorState.INITIAL);
+    var enumerator =
+        enumerator(
+            DeltaSource.path(upstream.path())
+                .startingVersion(0)
+                .option("skipChangeCommits", "true"),
+            "u1",
+            context,
+            DeltaStreamSource.EnumeratorState.INITIAL);
     enumerator.start();
     context.registerReaders(1);
     context.runNextOneTimeCallable();
@@ -122,14 +152,19 @@ class DeltaStreamEnumeratorTest {
   void startingVersionLatestReadsOnlyVersionsCommittedAfterTheStreamStarted() throws Throwable {
     long v0 = upstream.append(Row.of(1L, "a"));
     EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
-    var enumerator = enumerator(DeltaSource.path(upstream.path()).option("startingVersion", "latest"), "u1",
-        context, DeltaStreamSource.EnumeratorState.INITIAL);
+    var enumerator =
+        enumerator(
+            DeltaSource.path(upstream.path()).option("startingVersion", "latest"),
+            "u1",
+            context,
+            DeltaStreamSource.EnumeratorState.INITIAL);
     enumerator.start();
     context.registerReaders(1);
     context.runNextOneTimeCallable();
     enumerator.handleSplitRequest(0, "localhost");
     assertThat(context.assigned()).isEmpty();
-    assertThat(enumerator.snapshotState(1)).isEqualTo(new DeltaStreamSource.EnumeratorState("u1", v0 + 1, List.of()));
+    assertThat(enumerator.snapshotState(1))
+        .isEqualTo(new DeltaStreamSource.EnumeratorState("u1", v0 + 1, List.of()));
   }
 
   @Test
@@ -137,8 +172,12 @@ class DeltaStreamEnumeratorTest {
     upstream.append(Row.of(1L, "a"));
     upstream.append(Row.of(2L, "b"));
     EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
-    var enumerator = enumerator(DeltaSource.path(upstream.path()).startingVersion(0)
-        .option("maxFilesPerTrigger", "1"), "u1", context, DeltaStreamSource.EnumeratorState.INITIAL);
+    var enumerator =
+        enumerator(
+            DeltaSource.path(upstream.path()).startingVersion(0).option("maxFilesPerTrigger", "1"),
+            "u1",
+            context,
+            DeltaStreamSource.EnumeratorState.INITIAL);
     enumerator.start();
     context.registerReaders(1);
     context.runNextOneTimeCallable();
@@ -155,8 +194,12 @@ class DeltaStreamEnumeratorTest {
     upstream.append(Row.of(1L, "a"));
     DeltaFileSplit pending = new DeltaFileSplit(upstream.path(), 0, "part-x.parquet", 7);
     EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
-    var enumerator = enumerator(DeltaSource.path(upstream.path()), "u1", context,
-        new DeltaStreamSource.EnumeratorState("u1", 1, List.of(pending)));
+    var enumerator =
+        enumerator(
+            DeltaSource.path(upstream.path()),
+            "u1",
+            context,
+            new DeltaStreamSource.EnumeratorState("u1", 1, List.of(pending)));
     enumerator.start();
     context.registerReaders(1);
     assertThat(context.getOneTimeCallables()).isEmpty();
@@ -166,24 +209,42 @@ class DeltaStreamEnumeratorTest {
 
   @Test
   void aChangedColumnTypeIsAnErrorNamingColumnAndTypes() throws Throwable {
-    RowType other = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.STRING()),
-        DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
+    RowType other =
+        (RowType)
+            DataTypes.ROW(
+                    DataTypes.FIELD("id", DataTypes.STRING()),
+                    DataTypes.FIELD("name", DataTypes.STRING()))
+                .getLogicalType();
     new UpstreamDeltaTable(upstream.path(), other).append(Row.of("1", "a"));
     EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
-    var enumerator = enumerator(DeltaSource.path(upstream.path()), "u1", context,
-        DeltaStreamSource.EnumeratorState.INITIAL);
+    var enumerator =
+        enumerator(
+            DeltaSource.path(upstream.path()),
+            "u1",
+            context,
+            DeltaStreamSource.EnumeratorState.INITIAL);
     enumerator.start();
-    assertThatThrownBy(context::runNextOneTimeCallable).hasMessage("Table '" + upstream.path() + "': version 0 has"
-        + " column 'id' of type STRING but the stream reads it as BIGINT. A stream cannot change a column's type:"
-        + " do a full refresh of the tables reading it.");
+    assertThatThrownBy(context::runNextOneTimeCallable)
+        .hasMessage(
+            "Table '"
+                + upstream.path()
+                + "': version 0 has"
+                + " column 'id' of type STRING but the stream reads it as BIGINT. A stream cannot change a column's type:"
+                + " do a full refresh of the tables reading it.");
   }
 
   @Test
-  void continuousModePollsForNewVersionsAndDropsAReadThatStartedBeforeTheLastOneLanded() throws Throwable {
+  void continuousModePollsForNewVersionsAndDropsAReadThatStartedBeforeTheLastOneLanded()
+      throws Throwable {
     long v0 = upstream.append(Row.of(1L, "a"));
     EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
-    DeltaStreamSource source = DeltaStreamSource.continuous(DeltaSource.path(upstream.path()).startingVersion(0), TYPE,
-        "u1", sourceId, Duration.ofSeconds(1));
+    DeltaStreamSource source =
+        DeltaStreamSource.continuous(
+            DeltaSource.path(upstream.path()).startingVersion(0),
+            TYPE,
+            "u1",
+            sourceId,
+            Duration.ofSeconds(1));
     var enumerator = (DeltaStreamEnumerator) source.createEnumerator(context);
     enumerator.start();
     context.registerReaders(1);
@@ -192,7 +253,8 @@ class DeltaStreamEnumeratorTest {
     context.runPeriodicCallable(0);
     long v1 = upstream.append(Row.of(2L, "b"));
     context.runPeriodicCallable(0);
-    assertThat(enumerator.takeIn(stale)).isNull(); // began at version 0, which the first poll already read
+    assertThat(enumerator.takeIn(stale))
+        .isNull(); // began at version 0, which the first poll already read
     for (int i = 0; i < 3; i++) {
       enumerator.handleSplitRequest(0, "localhost");
     }
@@ -200,7 +262,8 @@ class DeltaStreamEnumeratorTest {
     assertThat(enumerator.snapshotState(1).nextVersion()).isEqualTo(v1 + 1);
   }
 
-  private static DeltaStreamSource.EnumeratorState roundTrip(DeltaStreamSource.EnumeratorState state) throws Exception {
+  private static DeltaStreamSource.EnumeratorState roundTrip(
+      DeltaStreamSource.EnumeratorState state) throws Exception {
     var serializer = DeltaStreamSource.StateSerializer.INSTANCE;
     return serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
   }

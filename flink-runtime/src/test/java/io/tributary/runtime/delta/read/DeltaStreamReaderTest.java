@@ -38,25 +38,40 @@ import org.roaringbitmap.RoaringBitmap;
  */
 class DeltaStreamReaderTest {
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
-      DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
+  static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT()),
+                  DataTypes.FIELD("name", DataTypes.STRING()))
+              .getLogicalType();
 
-  static final RowType WIDER = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
-      DataTypes.FIELD("name", DataTypes.STRING()), DataTypes.FIELD("extra", DataTypes.STRING())).getLogicalType();
+  static final RowType WIDER =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT()),
+                  DataTypes.FIELD("name", DataTypes.STRING()),
+                  DataTypes.FIELD("extra", DataTypes.STRING()))
+              .getLogicalType();
 
   @TempDir Path dir;
 
   private static List<DeltaFileSplit> splits(String table, RowType type, Long startingVersion) {
-    DeltaSource spec = startingVersion == null ? DeltaSource.path(table) : DeltaSource.path(table)
-        .startingVersion(startingVersion);
+    DeltaSource spec =
+        startingVersion == null
+            ? DeltaSource.path(table)
+            : DeltaSource.path(table).startingVersion(startingVersion);
     DeltaStreamSource source = DeltaStreamSource.triggered(spec, type, "u1", "copy");
-    return ((DeltaStreamEnumerator) source.createEnumerator(new MockSplitEnumeratorContext<>(1))).readLog().splits();
+    return ((DeltaStreamEnumerator) source.createEnumerator(new MockSplitEnumeratorContext<>(1)))
+        .readLog()
+        .splits();
   }
 
   /** Reads {@code splits} with one stream reader; returns the reader's snapshot loads. */
-  private static int read(List<DeltaFileSplit> splits, RowType type, DeltaSnapshotReaderTest.Output output)
+  private static int read(
+      List<DeltaFileSplit> splits, RowType type, DeltaSnapshotReaderTest.Output output)
       throws Exception {
-    try (DeltaSnapshotReader reader = new DeltaSnapshotReader(new DeltaSnapshotReaderTest.Context(), type, true)) {
+    try (DeltaSnapshotReader reader =
+        new DeltaSnapshotReader(new DeltaSnapshotReaderTest.Context(), type, true)) {
       reader.start();
       reader.addSplits(splits);
       while (reader.pollNext(output) == InputStatus.MORE_AVAILABLE) {
@@ -67,16 +82,20 @@ class DeltaStreamReaderTest {
   }
 
   @Test
-  void aStreamOverManyVersionsLoadsOneSnapshotPerSchemaAndReadsEveryVersionsRows() throws Exception {
+  void aStreamOverManyVersionsLoadsOneSnapshotPerSchemaAndReadsEveryVersionsRows()
+      throws Exception {
     UpstreamDeltaTable upstream = new UpstreamDeltaTable(dir.resolve("orders").toString(), TYPE);
     for (long id = 0; id < 12; id++) {
       upstream.append(Row.of(id, "n" + id));
     }
-    long widened = upstream.withField("{\"name\":\"extra\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}}");
+    long widened =
+        upstream.withField(
+            "{\"name\":\"extra\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}}");
     new UpstreamDeltaTable(upstream.path(), WIDER).append(Row.of(12L, "n12", "x"));
 
     List<DeltaFileSplit> splits = splits(upstream.path(), WIDER, 0L);
-    assertThat(splits).extracting(DeltaFileSplit::schemaVersion)
+    assertThat(splits)
+        .extracting(DeltaFileSplit::schemaVersion)
         .containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, widened);
     assertThat(splits).allSatisfy(split -> assertThat(split.add().path()).isEqualTo(split.file()));
     DeltaSnapshotReaderTest.Output output = new DeltaSnapshotReaderTest.Output();
@@ -88,40 +107,63 @@ class DeltaStreamReaderTest {
     expected.add("+I(12,n12,x)");
     assertThat(output.rows).containsExactlyElementsOf(expected);
 
-    // splits checkpointed without their add action (format 1) read by scanning each version, as before
-    List<DeltaFileSplit> old = splits.stream()
-        .map(s -> new DeltaFileSplit(s.tablePath(), s.version(), s.file(), s.recordsToSkip())).toList();
+    // splits checkpointed without their add action (format 1) read by scanning each version, as
+    // before
+    List<DeltaFileSplit> old =
+        splits.stream()
+            .map(s -> new DeltaFileSplit(s.tablePath(), s.version(), s.file(), s.recordsToSkip()))
+            .toList();
     DeltaSnapshotReaderTest.Output oldOutput = new DeltaSnapshotReaderTest.Output();
     assertThat(read(old, WIDER, oldOutput)).isEqualTo(13);
     assertThat(oldOutput.rows).containsExactlyElementsOf(expected);
   }
 
   @Test
-  void partitionValuesDeletionVectorsAndFilesInSubFoldersReadFromTheAddActionAsAScanReadsThem() throws Exception {
+  void partitionValuesDeletionVectorsAndFilesInSubFoldersReadFromTheAddActionAsAScanReadsThem()
+      throws Exception {
     Configuration conf = new Configuration();
-    RowType partitioned = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
-        DataTypes.FIELD("country", DataTypes.STRING())).getLogicalType();
+    RowType partitioned =
+        (RowType)
+            DataTypes.ROW(
+                    DataTypes.FIELD("id", DataTypes.BIGINT()),
+                    DataTypes.FIELD("country", DataTypes.STRING()))
+                .getLogicalType();
     String byCountry = dir.resolve("by country").toString();
-    List<DeltaDataFile> files = DeltaTestSupport.write(byCountry, partitioned, List.of("country"), Row.of(1L, "FR"), Row.of(2L, null));
-    new DeltaTableCommitter(DefaultEngine.create(conf),
-        DeltaWriteSpec.append(byCountry, partitioned, "app").withPartitionColumns(List.of("country")))
+    List<DeltaDataFile> files =
+        DeltaTestSupport.write(
+            byCountry, partitioned, List.of("country"), Row.of(1L, "FR"), Row.of(2L, null));
+    new DeltaTableCommitter(
+            DefaultEngine.create(conf),
+            DeltaWriteSpec.append(byCountry, partitioned, "app")
+                .withPartitionColumns(List.of("country")))
         .commit(1, files, false);
     List<DeltaFileSplit> splits = splits(byCountry, partitioned, null);
-    assertThat(splits).extracting(split -> split.add().partitionValues())
-        .containsExactlyInAnyOrder(Map.of("country", "FR"), java.util.Collections.singletonMap("country", null));
+    assertThat(splits)
+        .extracting(split -> split.add().partitionValues())
+        .containsExactlyInAnyOrder(
+            Map.of("country", "FR"), java.util.Collections.singletonMap("country", null));
     DeltaSnapshotReaderTest.Output output = new DeltaSnapshotReaderTest.Output();
     read(splits, partitioned, output);
     assertThat(output.rows).containsExactlyInAnyOrder("+I(1,FR)", "+I(2,null)");
 
     String keyed = dir.resolve("keyed").toString();
-    DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(conf),
-        DeltaWriteSpec.upsert(keyed, TYPE, "app", List.of("id")));
-    files = DeltaTestSupport.write(keyed + "/" + BucketKeys.directory(0), TYPE, List.of(), Row.of(0L, "n0"), Row.of(1L, "n1"),
-        Row.of(2L, "n2"), Row.of(3L, "n3"), Row.of(4L, "n4"));
+    DeltaTableCommitter committer =
+        new DeltaTableCommitter(
+            DefaultEngine.create(conf), DeltaWriteSpec.upsert(keyed, TYPE, "app", List.of("id")));
+    files =
+        DeltaTestSupport.write(
+            keyed + "/" + BucketKeys.directory(0),
+            TYPE,
+            List.of(),
+            Row.of(0L, "n0"),
+            Row.of(1L, "n1"),
+            Row.of(2L, "n2"),
+            Row.of(3L, "n3"),
+            Row.of(4L, "n4"));
     committer.commitChanges(1, List.of(), files);
     DeltaDeletionVector dv;
-    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
-        DeltaPaths.qualified(keyed, conf), conf)) {
+    try (DeletionVectorStore.FileWriter writer =
+        new DeletionVectorStore.FileWriter(DeltaPaths.qualified(keyed, conf), conf)) {
       dv = writer.add(RoaringBitmap.bitmapOf(1, 3));
     }
     DeltaDataFile file = files.get(0);
@@ -135,9 +177,15 @@ class DeltaStreamReaderTest {
   }
 
   @Test
-  void splitsAndEnumeratorStatesRoundTripWithTheirAddActionsAndFormatOneIsStillRead() throws Exception {
-    DeltaAddFile add = new DeltaAddFile("country=FR/part-1.parquet", 123, 456,
-        java.util.Collections.singletonMap("country", null), new DeltaDeletionVector("u", "ab", 1, 40, 2));
+  void splitsAndEnumeratorStatesRoundTripWithTheirAddActionsAndFormatOneIsStillRead()
+      throws Exception {
+    DeltaAddFile add =
+        new DeltaAddFile(
+            "country=FR/part-1.parquet",
+            123,
+            456,
+            java.util.Collections.singletonMap("country", null),
+            new DeltaDeletionVector("u", "ab", 1, 40, 2));
     DeltaFileSplit split = new DeltaFileSplit("/t", 7, add.path(), 3, 5, add);
     var splits = DeltaFileSplit.Serializer.INSTANCE;
     assertThat(splits.deserialize(splits.getVersion(), splits.serialize(split))).isEqualTo(split);
@@ -155,7 +203,8 @@ class DeltaStreamReaderTest {
     }
     assertThat(states.deserialize(1, bytes.toByteArray()))
         .isEqualTo(new DeltaStreamSource.EnumeratorState("u1", 8, List.of(old)));
-    byte[] oldSplit = java.util.Arrays.copyOfRange(bytes.toByteArray(), 4 + 2 + 8 + 4, bytes.size());
+    byte[] oldSplit =
+        java.util.Arrays.copyOfRange(bytes.toByteArray(), 4 + 2 + 8 + 4, bytes.size());
     assertThat(splits.deserialize(1, oldSplit)).isEqualTo(old);
   }
 }

@@ -27,9 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeltaStreamSchemaTest {
 
-  static final RowType OLD = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
-  static final RowType NEW = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
-      DataTypes.FIELD("extra", DataTypes.STRING())).getLogicalType();
+  static final RowType OLD =
+      (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
+  static final RowType NEW =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT()),
+                  DataTypes.FIELD("extra", DataTypes.STRING()))
+              .getLogicalType();
 
   @TempDir Path dir;
 
@@ -37,12 +42,15 @@ class DeltaStreamSchemaTest {
   void filesOfVersionsBeforeAnAddedColumnReadItAsNull() throws Throwable {
     String path = dir.resolve("t").toString();
     long v0 = new UpstreamDeltaTable(path, OLD).append(Row.of(1L));
-    new UpstreamDeltaTable(path, OLD).withField("{\"name\":\"extra\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}}");
+    new UpstreamDeltaTable(path, OLD)
+        .withField("{\"name\":\"extra\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}}");
     long v2 = new UpstreamDeltaTable(path, NEW).append(Row.of(2L, "x"));
 
     EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
-    var enumerator = DeltaStreamSource.triggered(DeltaSource.path(path).startingVersion(0), NEW, "u1", "t-source")
-        .createEnumerator(context);
+    var enumerator =
+        DeltaStreamSource.triggered(
+                DeltaSource.path(path).startingVersion(0), NEW, "u1", "t-source")
+            .createEnumerator(context);
     enumerator.start();
     context.registerReaders(1);
     context.runNextOneTimeCallable();
@@ -54,27 +62,39 @@ class DeltaStreamSchemaTest {
 
     List<RowData> rows = new ArrayList<>();
     for (DeltaFileSplit split : splits) {
-      KernelSnapshotScan scan = new KernelSnapshotScan(DeltaTableReader.engine(), path, split.version(), NEW, true);
+      KernelSnapshotScan scan =
+          new KernelSnapshotScan(DeltaTableReader.engine(), path, split.version(), NEW, true);
       try (CloseableIterator<RowData> it = scan.read(split.file())) {
         it.forEachRemaining(rows::add);
       }
     }
-    assertThat(rows).containsExactly(GenericRowData.of(1L, null), GenericRowData.of(2L, StringData.fromString("x")));
+    assertThat(rows)
+        .containsExactly(
+            GenericRowData.of(1L, null), GenericRowData.of(2L, StringData.fromString("x")));
   }
 
   @Test
   void aVersionChangingTheTypeOfAReadColumnStopsTheStream() throws Throwable {
     String path = dir.resolve("t").toString();
     new UpstreamDeltaTable(path, NEW).append(Row.of(1L, "a"));
-    long changed = new UpstreamDeltaTable(path, NEW)
-        .withField("{\"name\":\"extra\",\"type\":\"integer\",\"nullable\":true,\"metadata\":{}}");
+    long changed =
+        new UpstreamDeltaTable(path, NEW)
+            .withField(
+                "{\"name\":\"extra\",\"type\":\"integer\",\"nullable\":true,\"metadata\":{}}");
 
     EnumeratorContext<DeltaFileSplit> context = new EnumeratorContext<>(1);
-    var enumerator = DeltaStreamSource.triggered(DeltaSource.path(path).startingVersion(0), NEW, "u1", "t-source")
-        .createEnumerator(context);
+    var enumerator =
+        DeltaStreamSource.triggered(
+                DeltaSource.path(path).startingVersion(0), NEW, "u1", "t-source")
+            .createEnumerator(context);
     enumerator.start();
-    assertThatThrownBy(context::runNextOneTimeCallable).hasMessage("Table '" + path + "': version " + changed
-        + " has column 'extra' of type INT but the stream reads it as STRING. A stream cannot change a column's"
-        + " type: do a full refresh of the tables reading it.");
+    assertThatThrownBy(context::runNextOneTimeCallable)
+        .hasMessage(
+            "Table '"
+                + path
+                + "': version "
+                + changed
+                + " has column 'extra' of type INT but the stream reads it as STRING. A stream cannot change a column's"
+                + " type: do a full refresh of the tables reading it.");
   }
 }

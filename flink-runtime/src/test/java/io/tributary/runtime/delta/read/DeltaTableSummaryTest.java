@@ -39,11 +39,13 @@ class DeltaTableSummaryTest {
   void rowsOfTheLatestSnapshotLessThoseItsDeletionVectorsDelete() throws Exception {
     Configuration conf = new Configuration();
     String table = dir.resolve("t").toString();
-    DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(conf),
-        DeltaWriteSpec.upsert(table, TYPE, "app", List.of("id")));
+    DeltaTableCommitter committer =
+        new DeltaTableCommitter(
+            DefaultEngine.create(conf), DeltaWriteSpec.upsert(table, TYPE, "app", List.of("id")));
     List<DeltaDataFile> files;
-    try (DeltaFileWriter writer = new DeltaFileWriter(table + "/" + BucketKeys.directory(1), TYPE, List.of(),
-        1 << 20, conf, 0)) {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(
+            table + "/" + BucketKeys.directory(1), TYPE, List.of(), 1 << 20, conf, 0)) {
       for (long id = 0; id < 4; id++) {
         writer.write(DeltaTestSupport.internal(TYPE, Row.of(id)));
       }
@@ -54,13 +56,23 @@ class DeltaTableSummaryTest {
     assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(0, 4));
 
     DeltaDeletionVector twoDeleted;
-    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
-        DeltaPaths.qualified(table, conf), conf)) {
+    try (DeletionVectorStore.FileWriter writer =
+        new DeletionVectorStore.FileWriter(DeltaPaths.qualified(table, conf), conf)) {
       twoDeleted = writer.add(org.roaringbitmap.RoaringBitmap.bitmapOf(0, 3));
     }
     DeltaDataFile file = files.get(0);
-    committer.commitChanges(2, List.of(file), List.of(new DeltaDataFile(file.path(), file.size(),
-        file.modificationTime(), 4, Map.of(), file.statsJson(), twoDeleted)));
+    committer.commitChanges(
+        2,
+        List.of(file),
+        List.of(
+            new DeltaDataFile(
+                file.path(),
+                file.size(),
+                file.modificationTime(),
+                4,
+                Map.of(),
+                file.statsJson(),
+                twoDeleted)));
 
     assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(1, 2));
     assertThat(DeltaTableReader.readAll(table)).hasSize(2);

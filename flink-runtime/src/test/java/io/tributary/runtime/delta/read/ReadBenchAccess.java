@@ -18,13 +18,16 @@ public final class ReadBenchAccess {
    * The splits a Delta stream over {@code table} hands out when it starts: from {@code startingVersion}
    * on, or the latest snapshot when it is null.
    */
-  public static List<DeltaFileSplit> streamSplits(String table, RowType rowType, Long startingVersion) {
+  public static List<DeltaFileSplit> streamSplits(
+      String table, RowType rowType, Long startingVersion) {
     DeltaSource spec = DeltaSource.path(table);
     if (startingVersion != null) {
       spec = spec.startingVersion(startingVersion);
     }
     DeltaStreamSource source = DeltaStreamSource.triggered(spec, rowType, "bench", "bench");
-    return ((DeltaStreamEnumerator) source.createEnumerator(new MockSplitEnumeratorContext<>(1))).readLog().splits();
+    return ((DeltaStreamEnumerator) source.createEnumerator(new MockSplitEnumeratorContext<>(1)))
+        .readLog()
+        .splits();
   }
 
   /**
@@ -33,7 +36,8 @@ public final class ReadBenchAccess {
    */
   public static long[] readStream(List<DeltaFileSplit> splits, RowType rowType) throws Exception {
     DeltaSnapshotReaderTest.Output output = new DeltaSnapshotReaderTest.Output();
-    try (DeltaSnapshotReader reader = new DeltaSnapshotReader(new DeltaSnapshotReaderTest.Context(), rowType, true)) {
+    try (DeltaSnapshotReader reader =
+        new DeltaSnapshotReader(new DeltaSnapshotReaderTest.Context(), rowType, true)) {
       reader.start();
       reader.addSplits(splits);
       while (reader.pollNext(output) == InputStatus.MORE_AVAILABLE) {

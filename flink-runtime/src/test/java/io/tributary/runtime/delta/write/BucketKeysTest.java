@@ -21,16 +21,25 @@ import org.junit.jupiter.api.Test;
 /** Keys and buckets of keyed tables: part of the layout on disk, so pinned. */
 class BucketKeysTest {
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(
-      DataTypes.FIELD("region", DataTypes.STRING()),
-      DataTypes.FIELD("id", DataTypes.BIGINT()),
-      DataTypes.FIELD("amount", DataTypes.DECIMAL(10, 2)),
-      DataTypes.FIELD("at", DataTypes.TIMESTAMP(6)),
-      DataTypes.FIELD("payload", DataTypes.STRING())).getLogicalType();
+  static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("region", DataTypes.STRING()),
+                  DataTypes.FIELD("id", DataTypes.BIGINT()),
+                  DataTypes.FIELD("amount", DataTypes.DECIMAL(10, 2)),
+                  DataTypes.FIELD("at", DataTypes.TIMESTAMP(6)),
+                  DataTypes.FIELD("payload", DataTypes.STRING()))
+              .getLogicalType();
 
   private static RowData row(String region, Long id, String payload) {
-    return DeltaTestSupport.internal(TYPE, Row.of(region, id, new BigDecimal("1.50"),
-        LocalDateTime.of(2024, 1, 2, 3, 4, 5, 6000), payload));
+    return DeltaTestSupport.internal(
+        TYPE,
+        Row.of(
+            region,
+            id,
+            new BigDecimal("1.50"),
+            LocalDateTime.of(2024, 1, 2, 3, 4, 5, 6000),
+            payload));
   }
 
   @Test
@@ -55,10 +64,18 @@ class BucketKeysTest {
     assertThat(keys.key(row("eu", 43L, "a"))).isNotEqualTo(keys.key(generic));
     // a null is not the empty string, and column boundaries are kept
     assertThat(keys.key(row(null, 42L, "a"))).isNotEqualTo(keys.key(row("", 42L, "a")));
-    BucketKeys two = new BucketKeys((RowType) DataTypes.ROW(DataTypes.FIELD("a", DataTypes.STRING()),
-        DataTypes.FIELD("b", DataTypes.STRING())).getLogicalType(), List.of("a", "b"), 7);
+    BucketKeys two =
+        new BucketKeys(
+            (RowType)
+                DataTypes.ROW(
+                        DataTypes.FIELD("a", DataTypes.STRING()),
+                        DataTypes.FIELD("b", DataTypes.STRING()))
+                    .getLogicalType(),
+            List.of("a", "b"),
+            7);
     assertThat(two.key(GenericRowData.of(StringData.fromString("ab"), StringData.fromString("c"))))
-        .isNotEqualTo(two.key(GenericRowData.of(StringData.fromString("a"), StringData.fromString("bc"))));
+        .isNotEqualTo(
+            two.key(GenericRowData.of(StringData.fromString("a"), StringData.fromString("bc"))));
   }
 
   @Test
@@ -68,32 +85,48 @@ class BucketKeysTest {
     for (long id = 0; id < 16_000; id++) {
       counts[keys.bucket(row("eu", id, "x"))]++;
     }
-    assertThat(java.util.Arrays.stream(counts).boxed().toList()).allSatisfy(c -> assertThat(c).isBetween(850, 1150));
+    assertThat(java.util.Arrays.stream(counts).boxed().toList())
+        .allSatisfy(c -> assertThat(c).isBetween(850, 1150));
   }
 
   @Test
   void bucketDirectoriesRoundTrip() {
     assertThat(BucketKeys.directory(7)).isEqualTo("bucket=00007");
-    assertThat(BucketKeys.bucketOf("file:/t/bucket=00007/part-00001-x-0.snappy.parquet")).isEqualTo(7);
+    assertThat(BucketKeys.bucketOf("file:/t/bucket=00007/part-00001-x-0.snappy.parquet"))
+        .isEqualTo(7);
     assertThat(BucketKeys.bucketOf("file:/t/part-00001-x-0.snappy.parquet")).isEqualTo(-1);
     assertThat(BucketKeys.bucketOf("file:/t/p=bucket/part-0.snappy.parquet")).isEqualTo(-1);
   }
 
   @Test
   void badKeysAreReportedTogether() {
-    RowType type = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
-        DataTypes.FIELD("tags", DataTypes.ARRAY(DataTypes.STRING())),
-        DataTypes.FIELD("p", DataTypes.STRING())).getLogicalType();
-    assertThatThrownBy(() -> new DeltaWriteSpec("/t", type, DeltaWriteSpec.WriteMode.UPSERT, "app", 1,
-        List.of("p"), java.util.Optional.empty(), Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "0"),
-        List.of("tags", "nope")))
+    RowType type =
+        (RowType)
+            DataTypes.ROW(
+                    DataTypes.FIELD("id", DataTypes.BIGINT()),
+                    DataTypes.FIELD("tags", DataTypes.ARRAY(DataTypes.STRING())),
+                    DataTypes.FIELD("p", DataTypes.STRING()))
+                .getLogicalType();
+    assertThatThrownBy(
+            () ->
+                new DeltaWriteSpec(
+                    "/t",
+                    type,
+                    DeltaWriteSpec.WriteMode.UPSERT,
+                    "app",
+                    1,
+                    List.of("p"),
+                    java.util.Optional.empty(),
+                    Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "0"),
+                    List.of("tags", "nope")))
         .isInstanceOf(DeltaTableException.class)
-        .hasMessage("Table '/t': key column 'tags' has type ARRAY<STRING>, which cannot be a key (use a"
-            + " string, integer, decimal, date, timestamp or binary column); key column 'nope' is not a"
-            + " column of [id, tags, p]; a keyed table is laid out in hash buckets and cannot also be"
-            + " partitioned by [p]; table property tributary.buckets is '0', not a whole number from 1"
-            + " to 99999. Give an upsert table the top-level columns that identify a row as key columns,"
-            + " no partition columns, and a bucket count from 1 to 99999.");
+        .hasMessage(
+            "Table '/t': key column 'tags' has type ARRAY<STRING>, which cannot be a key (use a"
+                + " string, integer, decimal, date, timestamp or binary column); key column 'nope' is not a"
+                + " column of [id, tags, p]; a keyed table is laid out in hash buckets and cannot also be"
+                + " partitioned by [p]; table property tributary.buckets is '0', not a whole number from 1"
+                + " to 99999. Give an upsert table the top-level columns that identify a row as key columns,"
+                + " no partition columns, and a bucket count from 1 to 99999.");
     assertThatThrownBy(() -> DeltaWriteSpec.upsert("/t", type, "app", List.of()))
         .hasMessageContaining("write mode UPSERT needs at least one key column");
     assertThat(DeltaWriteSpec.upsert("/t", type, "app", List.of("id")).buckets()).isEqualTo(16);

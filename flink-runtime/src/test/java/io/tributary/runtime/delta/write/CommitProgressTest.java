@@ -48,34 +48,46 @@ class CommitProgressTest {
   }
 
   private CommitProgress progress(String updateId, long updateNumber) {
-    return new CommitProgress(events(), HadoopSettings.none(), "shop", updateId, updateNumber, "silver", "silver");
+    return new CommitProgress(
+        events(), HadoopSettings.none(), "shop", updateId, updateNumber, "silver", "silver");
   }
 
   /** A data file of {@code rows} rows, as a writer sends it to the committer. */
   private byte[] file(int rows, long firstId) throws Exception {
-    try (DeltaFileWriter writer = new DeltaFileWriter(table(), DeltaCommitterOperatorTest.TYPE, List.of(), 1 << 20,
-        new Configuration(), 0)) {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(
+            table(), DeltaCommitterOperatorTest.TYPE, List.of(), 1 << 20, new Configuration(), 0)) {
       for (int i = 0; i < rows; i++) {
-        writer.write(DeltaTestSupport.internal(DeltaCommitterOperatorTest.TYPE, Row.of(firstId + i)));
+        writer.write(
+            DeltaTestSupport.internal(DeltaCommitterOperatorTest.TYPE, Row.of(firstId + i)));
       }
       return writer.closeAll().get(0).toBytes();
     }
   }
 
   private static FlowMetrics counts(long rows, long passed, long failed) {
-    return FlowMetrics.rows(rows).plus(FlowMetrics.quality(
-        new DataQuality("silver", new String[] {"positive"}, new long[] {passed}, new long[] {failed}, failed)));
+    return FlowMetrics.rows(rows)
+        .plus(
+            FlowMetrics.quality(
+                new DataQuality(
+                    "silver",
+                    new String[] {"positive"},
+                    new long[] {passed},
+                    new long[] {failed},
+                    failed)));
   }
 
-  private OneInputStreamOperatorTestHarness<byte[], Void> committer(OperatorSubtaskState state,
-      CommitProgress progress) throws Exception {
+  private OneInputStreamOperatorTestHarness<byte[], Void> committer(
+      OperatorSubtaskState state, CommitProgress progress) throws Exception {
     return committer(state, progress, -1);
   }
 
   /** A committer restored from {@code state} of checkpoint {@code checkpointId}, as Flink restores one. */
-  private OneInputStreamOperatorTestHarness<byte[], Void> committer(OperatorSubtaskState state,
-      CommitProgress progress, long checkpointId) throws Exception {
-    var harness = new OneInputStreamOperatorTestHarness<>(new DeltaCommitterOperator(spec(), false, 0, progress));
+  private OneInputStreamOperatorTestHarness<byte[], Void> committer(
+      OperatorSubtaskState state, CommitProgress progress, long checkpointId) throws Exception {
+    var harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new DeltaCommitterOperator(spec(), false, 0, progress));
     if (state == null) {
       harness.initializeEmptyState();
     } else {
@@ -86,10 +98,11 @@ class CommitProgressTest {
     return harness;
   }
 
-  private OneInputStreamOperatorTestHarness<FlowMetrics, Void> counter(OperatorSubtaskState state, String updateId,
-      long updateNumber) throws Exception {
-    var harness = new OneInputStreamOperatorTestHarness<>(
-        new FlowProgressOperator(events(), "shop", updateId, updateNumber, "silver", "silver"));
+  private OneInputStreamOperatorTestHarness<FlowMetrics, Void> counter(
+      OperatorSubtaskState state, String updateId, long updateNumber) throws Exception {
+    var harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new FlowProgressOperator(events(), "shop", updateId, updateNumber, "silver", "silver"));
     if (state == null) {
       harness.initializeEmptyState();
     } else {
@@ -114,13 +127,16 @@ class CommitProgressTest {
 
   /** Each data commit of the table: its version, and its added rows less its deleted rows. */
   private List<long[]> dataCommits() {
-    return DeltaCommitRows.read(table(), new Configuration()).stream().filter(c -> c.appId().isPresent())
-        .map(c -> new long[] {c.version(), c.addedRows() - c.deletedRows()}).toList();
+    return DeltaCommitRows.read(table(), new Configuration()).stream()
+        .filter(c -> c.appId().isPresent())
+        .map(c -> new long[] {c.version(), c.addedRows() - c.deletedRows()})
+        .toList();
   }
 
   @Test
   void epochsMergedIntoOneCommitAreOneEventWithTheRowsOfThatCommit() throws Exception {
-    try (var committer = committer(null, progress("u7", 7)); var counter = counter(null, "u7", 7)) {
+    try (var committer = committer(null, progress("u7", 7));
+        var counter = counter(null, "u7", 7)) {
       counter.processElement(counts(3, 3, 1), 0);
       committer.processElement(file(3, 0), 0);
       counter.snapshot(1, 1);
@@ -138,18 +154,31 @@ class CommitProgressTest {
     assertThat(events).as("one event for the one commit").hasSize(1);
     JsonNode progress = progress(events.get(0));
     assertThat(progress.path("table_version").asLong()).isEqualTo(dataCommits().get(0)[0]);
-    assertThat(progress.path("metrics").path("num_output_rows").asLong()).isEqualTo(5).isEqualTo(dataCommits().get(0)[1]);
-    assertThat(progress.path("data_quality").path("expectations").get(0).path("passed_records").asLong()).isEqualTo(5);
+    assertThat(progress.path("metrics").path("num_output_rows").asLong())
+        .isEqualTo(5)
+        .isEqualTo(dataCommits().get(0)[1]);
+    assertThat(
+            progress
+                .path("data_quality")
+                .path("expectations")
+                .get(0)
+                .path("passed_records")
+                .asLong())
+        .isEqualTo(5);
     assertThat(progress.path("data_quality").path("dropped_records").asLong()).isEqualTo(1);
-    assertThat(events.get(0).message()).isEqualTo("Flow 'silver' committed epoch 2 as table version 1: 5 rows written,"
-        + " 1 dropped by expectations.");
+    assertThat(events.get(0).message())
+        .isEqualTo(
+            "Flow 'silver' committed epoch 2 as table version 1: 5 rows written,"
+                + " 1 dropped by expectations.");
   }
 
   @Test
-  void aPendingEpochOfAnEarlierUpdateCommittedOnRestoreIsLoggedByTheRestoringUpdate() throws Exception {
+  void aPendingEpochOfAnEarlierUpdateCommittedOnRestoreIsLoggedByTheRestoringUpdate()
+      throws Exception {
     OperatorSubtaskState committerState;
     OperatorSubtaskState counterState;
-    try (var committer = committer(null, progress("u6", 6)); var counter = counter(null, "u6", 6)) {
+    try (var committer = committer(null, progress("u6", 6));
+        var counter = counter(null, "u6", 6)) {
       counter.processElement(counts(4, 4, 0), 0);
       committer.processElement(file(4, 0), 0);
       // the stop-with-savepoint's snapshot completes, and the process is killed before the commit
@@ -164,17 +193,27 @@ class CommitProgressTest {
     List<Event> events = logged(6, 7);
     assertThat(events).hasSize(1);
     assertThat(events.get(0).origin().updateId()).isEqualTo("u7");
-    assertThat(progress(events.get(0)).path("metrics").path("num_output_rows").asLong()).isEqualTo(4);
-    assertThat(progress(events.get(0)).path("table_version").asLong()).isEqualTo(dataCommits().get(0)[0]);
-    assertThat(progress(events.get(0)).path("data_quality").path("expectations").get(0).path("passed_records")
-        .asLong()).isEqualTo(4);
+    assertThat(progress(events.get(0)).path("metrics").path("num_output_rows").asLong())
+        .isEqualTo(4);
+    assertThat(progress(events.get(0)).path("table_version").asLong())
+        .isEqualTo(dataCommits().get(0)[0]);
+    assertThat(
+            progress(events.get(0))
+                .path("data_quality")
+                .path("expectations")
+                .get(0)
+                .path("passed_records")
+                .asLong())
+        .isEqualTo(4);
   }
 
   @Test
-  void anEpochCommittedByAStopWithSavepointIsLoggedOnceThoughItsSavepointStillHoldsIt() throws Exception {
+  void anEpochCommittedByAStopWithSavepointIsLoggedOnceThoughItsSavepointStillHoldsIt()
+      throws Exception {
     OperatorSubtaskState committerState;
     OperatorSubtaskState counterState;
-    try (var committer = committer(null, progress("u6", 6)); var counter = counter(null, "u6", 6)) {
+    try (var committer = committer(null, progress("u6", 6));
+        var counter = counter(null, "u6", 6)) {
       counter.processElement(counts(2, 2, 0), 0);
       committer.processElement(file(2, 0), 0);
       counterState = counter.snapshot(1, 1);
@@ -192,16 +231,20 @@ class CommitProgressTest {
       committer.notifyOfCompletedCheckpoint(2);
     }
     assertThat(dataCommits()).hasSize(2);
-    assertThat(logged(6, 7)).extracting(e -> progress(e).path("table_version").asLong(),
+    assertThat(logged(6, 7))
+        .extracting(
+            e -> progress(e).path("table_version").asLong(),
             e -> progress(e).path("metrics").path("num_output_rows").asLong())
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(dataCommits().get(0)[0], 2L),
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(dataCommits().get(0)[0], 2L),
             org.assertj.core.groups.Tuple.tuple(dataCommits().get(1)[0], 1L));
   }
 
   @Test
   void aCommitWhoseEventWasLostWithTheProcessIsLoggedOnRestoreFromTheDeltaLog() throws Exception {
     OperatorSubtaskState committerState;
-    try (var committer = committer(null, progress("u6", 6)); var counter = counter(null, "u6", 6)) {
+    try (var committer = committer(null, progress("u6", 6));
+        var counter = counter(null, "u6", 6)) {
       counter.processElement(counts(3, 3, 0), 0);
       committer.processElement(file(3, 0), 0);
       counter.snapshot(1, 1);
@@ -217,17 +260,26 @@ class CommitProgressTest {
     }
     List<Event> events = logged(6, 7);
     assertThat(events).hasSize(1);
-    assertThat(progress(events.get(0)).path("table_version").asLong()).isEqualTo(dataCommits().get(0)[0]);
-    assertThat(progress(events.get(0)).path("metrics").path("num_output_rows").asLong()).isEqualTo(3);
-    assertThat(progress(events.get(0)).path("data_quality").path("expectations").get(0).path("passed_records")
-        .asLong()).isEqualTo(3);
+    assertThat(progress(events.get(0)).path("table_version").asLong())
+        .isEqualTo(dataCommits().get(0)[0]);
+    assertThat(progress(events.get(0)).path("metrics").path("num_output_rows").asLong())
+        .isEqualTo(3);
+    assertThat(
+            progress(events.get(0))
+                .path("data_quality")
+                .path("expectations")
+                .get(0)
+                .path("passed_records")
+                .asLong())
+        .isEqualTo(3);
   }
 
   @Test
   void countsOfACheckpointAfterTheRestoredOneAreDroppedWithTheRowsReadAgain() throws Exception {
     OperatorSubtaskState committerState;
     OperatorSubtaskState counterState;
-    try (var committer = committer(null, progress("u7", 7)); var counter = counter(null, "u7", 7)) {
+    try (var committer = committer(null, progress("u7", 7));
+        var counter = counter(null, "u7", 7)) {
       counter.processElement(counts(1, 1, 0), 0);
       committer.processElement(file(1, 0), 0);
       counterState = counter.snapshot(1, 1);
@@ -246,13 +298,22 @@ class CommitProgressTest {
       counter.notifyOfCompletedCheckpoint(2);
       committer.notifyOfCompletedCheckpoint(2);
     }
-    assertThat(logged(7)).extracting(e -> progress(e).path("data_quality").path("expectations").get(0)
-        .path("passed_records").asLong()).containsExactly(1L, 9L);
+    assertThat(logged(7))
+        .extracting(
+            e ->
+                progress(e)
+                    .path("data_quality")
+                    .path("expectations")
+                    .get(0)
+                    .path("passed_records")
+                    .asLong())
+        .containsExactly(1L, 9L);
   }
 
   @Test
   void aCheckpointWhoseRowsWereAllDroppedLogsItsCountsWithoutACommit() throws Exception {
-    try (var committer = committer(null, progress("u7", 7)); var counter = counter(null, "u7", 7)) {
+    try (var committer = committer(null, progress("u7", 7));
+        var counter = counter(null, "u7", 7)) {
       counter.processElement(counts(0, 0, 4), 0);
       counter.snapshot(1, 1);
       committer.snapshot(1, 1);
@@ -262,6 +323,7 @@ class CommitProgressTest {
     assertThat(dataCommits()).isEmpty();
     assertThat(logged(7)).hasSize(1);
     assertThat(progress(logged(7).get(0)).has("table_version")).isFalse();
-    assertThat(progress(logged(7).get(0)).path("data_quality").path("dropped_records").asLong()).isEqualTo(4);
+    assertThat(progress(logged(7).get(0)).path("data_quality").path("dropped_records").asLong())
+        .isEqualTo(4);
   }
 }

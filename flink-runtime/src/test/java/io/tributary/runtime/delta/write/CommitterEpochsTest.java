@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class CommitterEpochsTest {
 
   private static DeltaDataFile file(String name) {
-    return new DeltaDataFile("s3://bucket/t/" + name, 100, 1_700_000_000_000L, 7, Map.of("p", "1"), "{}");
+    return new DeltaDataFile(
+        "s3://bucket/t/" + name, 100, 1_700_000_000_000L, 7, Map.of("p", "1"), "{}");
   }
 
   @Test
@@ -61,7 +62,8 @@ class CommitterEpochsTest {
 
     assertThat(restored.nextEpoch).isEqualTo(3);
     assertThat(restored.current).containsExactly(file("x"));
-    assertThat(restored.pending.get(2L)).isEqualTo(new CommitterEpochs.Pending(9, List.of(file("y"))));
+    assertThat(restored.pending.get(2L))
+        .isEqualTo(new CommitterEpochs.Pending(9, List.of(file("y"))));
   }
 
   @Test

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DeadAttemptFilesTest {
 
-  private static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()))
-      .notNull().getLogicalType();
+  private static final RowType TYPE =
+      (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).notNull().getLogicalType();
 
   @TempDir Path dir;
 
@@ -39,7 +39,8 @@ class DeadAttemptFilesTest {
     assertThat(run.newFileId()).isNotEqualTo(id);
     assertThat(WriterAttempt.ownerOf("part-00003-" + id + "-17.snappy.parquet")).contains(run);
     assertThat(WriterAttempt.ownerOf("deletion_vector_" + id + ".bin")).contains(run);
-    assertThat(WriterAttempt.ownerOf("part-00003-" + UUID.randomUUID() + "-0.snappy.parquet")).isEmpty();
+    assertThat(WriterAttempt.ownerOf("part-00003-" + UUID.randomUUID() + "-0.snappy.parquet"))
+        .isEmpty();
     assertThat(WriterAttempt.ownerOf("deletion_vector_" + UUID.randomUUID() + ".bin")).isEmpty();
     assertThat(WriterAttempt.ownerOf("part-00003-" + id + "-0.snappy.parquet.crc")).isEmpty();
     WriterAttempt next = WriterAttempt.of("shop/orders/orders/0", new JobID());
@@ -51,7 +52,8 @@ class DeadAttemptFilesTest {
   }
 
   @Test
-  void onlyTheUnreferencedFilesOfAnotherRunOfTheLineageOlderThanTheLiveRunAreDeleted() throws Exception {
+  void onlyTheUnreferencedFilesOfAnotherRunOfTheLineageOlderThanTheLiveRunAreDeleted()
+      throws Exception {
     String table = dir.resolve("t").toString();
     String app = "shop/orders/orders/0";
     WriterAttempt dead = WriterAttempt.of(app, new JobID());
@@ -62,22 +64,35 @@ class DeadAttemptFilesTest {
     committer.commit(1, List.of(committed), false);
     DeltaDataFile orphan = write(table, dead.newFileId(), 3).get(0);
     DeltaDataFile restoredPending = write(table, dead.newFileId(), 4).get(0);
-    Path deadVector = Files.writeString(dir.resolve("t/deletion_vector_" + dead.newFileId() + ".bin"), "x");
+    Path deadVector =
+        Files.writeString(dir.resolve("t/deletion_vector_" + dead.newFileId() + ".bin"), "x");
     DeltaDataFile oldStyle = write(table, UUID.randomUUID(), 5).get(0);
-    DeltaDataFile otherLineage = write(table, WriterAttempt.of("shop/once/orders/0", new JobID()).newFileId(), 6)
-        .get(0);
+    DeltaDataFile otherLineage =
+        write(table, WriterAttempt.of("shop/once/orders/0", new JobID()).newFileId(), 6).get(0);
     long started = System.currentTimeMillis() + 1;
     Thread.sleep(20);
     DeltaDataFile liveFile = write(table, live.newFileId(), 7).get(0);
     DeltaDataFile young = write(table, dead.newFileId(), 8).get(0);
 
-    DeadAttemptFiles.Result result = DeadAttemptFiles.delete(table, conf, live, started,
-        Set.of(TableFileReferences.key(new org.apache.hadoop.fs.Path(restoredPending.path()))));
+    DeadAttemptFiles.Result result =
+        DeadAttemptFiles.delete(
+            table,
+            conf,
+            live,
+            started,
+            Set.of(TableFileReferences.key(new org.apache.hadoop.fs.Path(restoredPending.path()))));
 
-    assertThat(result.deleted()).containsExactlyInAnyOrder(name(orphan), deadVector.getFileName().toString());
+    assertThat(result.deleted())
+        .containsExactlyInAnyOrder(name(orphan), deadVector.getFileName().toString());
     assertThat(result.bytes()).isEqualTo(orphan.size() + 1);
-    assertThat(dataFiles()).containsExactlyInAnyOrder(name(committed), name(restoredPending), name(oldStyle),
-        name(otherLineage), name(liveFile), name(young));
+    assertThat(dataFiles())
+        .containsExactlyInAnyOrder(
+            name(committed),
+            name(restoredPending),
+            name(oldStyle),
+            name(otherLineage),
+            name(liveFile),
+            name(young));
     assertThat(DeltaTableReader.readAll(table)).containsExactlyInAnyOrder(Row.of(1L), Row.of(2L));
     // a second call finds nothing more
     assertThat(DeadAttemptFiles.delete(table, conf, live, started, Set.of()).deleted())
@@ -85,7 +100,8 @@ class DeadAttemptFilesTest {
   }
 
   private List<DeltaDataFile> write(String table, UUID fileId, long... ids) throws Exception {
-    try (DeltaFileWriter writer = new DeltaFileWriter(table, TYPE, List.of(), 1 << 20, conf, 0, fileId)) {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(table, TYPE, List.of(), 1 << 20, conf, 0, fileId)) {
       for (long id : ids) {
         writer.write(internal(TYPE, Row.of(id)));
       }
@@ -99,7 +115,10 @@ class DeadAttemptFilesTest {
 
   private List<String> dataFiles() throws Exception {
     try (Stream<Path> files = Files.list(dir.resolve("t"))) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet")).toList();
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".parquet"))
+          .toList();
     }
   }
 }

@@ -30,8 +30,12 @@ import org.roaringbitmap.RoaringBitmap;
  */
 class DeletionVectorStoreTest {
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()),
-      DataTypes.FIELD("name", DataTypes.STRING())).getLogicalType();
+  static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT()),
+                  DataTypes.FIELD("name", DataTypes.STRING()))
+              .getLogicalType();
 
   @TempDir Path dir;
 
@@ -59,11 +63,13 @@ class DeletionVectorStoreTest {
     assertThat(file).hasSize(1 + 4 + first.sizeInBytes() + 4 + 4 + second.sizeInBytes() + 4);
 
     assertThat(KernelDeletionVectors.read(root.toString(), first)).containsExactly(0L, 3L, 7L);
-    long[] expected = LongStream.concat(LongStream.range(70_000, 200_000), LongStream.of(1_000_003)).toArray();
+    long[] expected =
+        LongStream.concat(LongStream.range(70_000, 200_000), LongStream.of(1_000_003)).toArray();
     assertThat(KernelDeletionVectors.read(root.toString(), second)).containsExactly(expected);
     // and our own reader agrees
     assertThat(DeletionVectorStore.read(second, root, conf)).isEqualTo(large);
-    assertThat(DeletionVectorStore.deserialize(DeletionVectorStore.serialize(small))).isEqualTo(small);
+    assertThat(DeletionVectorStore.deserialize(DeletionVectorStore.serialize(small)))
+        .isEqualTo(small);
   }
 
   @Test
@@ -74,8 +80,9 @@ class DeletionVectorStoreTest {
     DeltaTableCommitter committer = new DeltaTableCommitter(DefaultEngine.create(conf), spec);
     assertThat(committer.usesDeletionVectors()).isTrue();
     List<DeltaDataFile> files;
-    try (DeltaFileWriter writer = new DeltaFileWriter(table + "/" + BucketKeys.directory(0), TYPE, List.of(),
-        1 << 20, conf, 0)) {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(
+            table + "/" + BucketKeys.directory(0), TYPE, List.of(), 1 << 20, conf, 0)) {
       for (long id = 0; id < 10; id++) {
         writer.write(DeltaTestSupport.internal(TYPE, Row.of(id, "n" + id)));
       }
@@ -84,12 +91,13 @@ class DeletionVectorStoreTest {
     committer.commitChanges(1, List.of(), files);
     DeltaDataFile file = files.get(0);
     DeltaDeletionVector dv;
-    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
-        DeltaPaths.qualified(table, conf), conf)) {
+    try (DeletionVectorStore.FileWriter writer =
+        new DeletionVectorStore.FileWriter(DeltaPaths.qualified(table, conf), conf)) {
       dv = writer.add(RoaringBitmap.bitmapOf(0, 4, 9));
     }
-    DeltaDataFile withDv = new DeltaDataFile(file.path(), file.size(), file.modificationTime(), 10,
-        Map.of(), file.statsJson(), dv);
+    DeltaDataFile withDv =
+        new DeltaDataFile(
+            file.path(), file.size(), file.modificationTime(), 10, Map.of(), file.statsJson(), dv);
     committer.commitChanges(2, List.of(file), List.of(withDv));
 
     List<Long> ids = new ArrayList<>();
@@ -103,20 +111,28 @@ class DeletionVectorStoreTest {
 
     // the log: the file removed with no vector and added again with it, statistics not tight
     String log = Files.readString(dir.resolve("t/_delta_log/00000000000000000001.json"));
-    assertThat(log).contains("\"deletionVector\":{\"storageType\":\"u\",\"pathOrInlineDv\":\""
-        + dv.pathOrInlineDv() + "\",\"offset\":1,\"sizeInBytes\":" + dv.sizeInBytes() + ",\"cardinality\":3}");
+    assertThat(log)
+        .contains(
+            "\"deletionVector\":{\"storageType\":\"u\",\"pathOrInlineDv\":\""
+                + dv.pathOrInlineDv()
+                + "\",\"offset\":1,\"sizeInBytes\":"
+                + dv.sizeInBytes()
+                + ",\"cardinality\":3}");
     assertThat(log).contains("\\\"numRecords\\\":10").contains("\\\"tightBounds\\\":false");
 
     // a third commit deletes more of the file: the remove carries the old vector
     DeltaDeletionVector more;
-    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
-        DeltaPaths.qualified(table, conf), conf)) {
+    try (DeletionVectorStore.FileWriter writer =
+        new DeletionVectorStore.FileWriter(DeltaPaths.qualified(table, conf), conf)) {
       more = writer.add(RoaringBitmap.bitmapOf(0, 1, 4, 9));
     }
     committer.commitChanges(3, List.of(withDv), List.of(withDv.withDeletionVector(more)));
     String log3 = Files.readString(dir.resolve("t/_delta_log/00000000000000000002.json"));
-    assertThat(log3).containsPattern("\"remove\":\\{[^\\n]*\"pathOrInlineDv\":\"" + java.util.regex.Pattern.quote(
-        dv.pathOrInlineDv()) + "\"");
+    assertThat(log3)
+        .containsPattern(
+            "\"remove\":\\{[^\\n]*\"pathOrInlineDv\":\""
+                + java.util.regex.Pattern.quote(dv.pathOrInlineDv())
+                + "\"");
     assertThat(DeltaTableReader.readAll(table)).hasSize(6);
   }
 
@@ -126,8 +142,9 @@ class DeletionVectorStoreTest {
     String table = dir.resolve("u").toString();
     DeltaWriteSpec spec = DeltaWriteSpec.upsert(table, TYPE, "app", List.of("id"));
     List<DeltaDataFile> files;
-    try (DeltaFileWriter writer = new DeltaFileWriter(table + "/" + BucketKeys.directory(0), TYPE, List.of(),
-        1 << 20, conf, 0)) {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(
+            table + "/" + BucketKeys.directory(0), TYPE, List.of(), 1 << 20, conf, 0)) {
       for (long id = 0; id < 6; id++) {
         writer.write(DeltaTestSupport.internal(TYPE, Row.of(id, "n" + id)));
       }
@@ -137,24 +154,30 @@ class DeletionVectorStoreTest {
     DeltaDataFile base = files.get(0);
     DeltaDeletionVector first;
     DeltaDeletionVector second;
-    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
-        DeltaPaths.qualified(table, conf), conf)) {
+    try (DeletionVectorStore.FileWriter writer =
+        new DeletionVectorStore.FileWriter(DeltaPaths.qualified(table, conf), conf)) {
       first = writer.add(RoaringBitmap.bitmapOf(1));
       second = writer.add(RoaringBitmap.bitmapOf(4, 5));
     }
-    try (var committer = new org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness<>(
-        new DeltaCommitterOperator(spec, false, 0))) {
+    try (var committer =
+        new org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness<>(
+            new DeltaCommitterOperator(spec, false, 0))) {
       committer.initializeEmptyState();
       committer.open();
       // as two writers (after a rescale gone wrong) would send them: both from the same base
-      committer.processElement(new DeltaBucketChange(0, List.of(base),
-          List.of(base.withDeletionVector(first))).toBytes(), 0);
-      committer.processElement(new DeltaBucketChange(0, List.of(base),
-          List.of(base.withDeletionVector(second))).toBytes(), 0);
+      committer.processElement(
+          new DeltaBucketChange(0, List.of(base), List.of(base.withDeletionVector(first)))
+              .toBytes(),
+          0);
+      committer.processElement(
+          new DeltaBucketChange(0, List.of(base), List.of(base.withDeletionVector(second)))
+              .toBytes(),
+          0);
       committer.snapshot(1, 0);
       committer.notifyOfCompletedCheckpoint(1);
     }
-    assertThat(DeltaTableReader.readAll(table)).extracting(r -> r.getField(0))
+    assertThat(DeltaTableReader.readAll(table))
+        .extracting(r -> r.getField(0))
         .containsExactlyInAnyOrder(0L, 2L, 3L);
   }
 }

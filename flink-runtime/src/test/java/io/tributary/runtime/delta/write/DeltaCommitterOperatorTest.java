@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 @SuppressWarnings("try") // a harness opened only to restore and commit is still closed
 class DeltaCommitterOperatorTest {
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
+  static final RowType TYPE =
+      (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
 
   @TempDir Path dir;
 
@@ -40,14 +41,17 @@ class DeltaCommitterOperatorTest {
   private DeltaWriteSpec spec;
 
   private byte[] file(long id) throws Exception {
-    try (DeltaFileWriter writer = new DeltaFileWriter(table, TYPE, List.of(), 1 << 20, new Configuration(), 0)) {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(table, TYPE, List.of(), 1 << 20, new Configuration(), 0)) {
       writer.write(DeltaTestSupport.internal(TYPE, Row.of(id)));
       return writer.closeAll().get(0).toBytes();
     }
   }
 
-  private OneInputStreamOperatorTestHarness<byte[], Void> harness(OperatorSubtaskState state) throws Exception {
-    var harness = new OneInputStreamOperatorTestHarness<>(new DeltaCommitterOperator(spec, false, 0));
+  private OneInputStreamOperatorTestHarness<byte[], Void> harness(OperatorSubtaskState state)
+      throws Exception {
+    var harness =
+        new OneInputStreamOperatorTestHarness<>(new DeltaCommitterOperator(spec, false, 0));
     if (state == null) {
       harness.initializeEmptyState();
     } else {
@@ -89,7 +93,8 @@ class DeltaCommitterOperatorTest {
       harness.notifyOfCompletedCheckpoint(2);
       assertThat(ids()).containsExactly(1L, 2L);
       assertThat(commits()).isEqualTo(2); // table creation + one commit for both epochs
-      assertThat(new DeltaTableCommitter(DeltaTableReader.engine(), spec).latestTransactionVersion())
+      assertThat(
+              new DeltaTableCommitter(DeltaTableReader.engine(), spec).latestTransactionVersion())
           .hasValue(2);
       harness.notifyOfCompletedCheckpoint(1); // late notification: nothing left to commit
       assertThat(commits()).isEqualTo(2);
@@ -114,7 +119,8 @@ class DeltaCommitterOperatorTest {
       restored.notifyOfCompletedCheckpoint(2);
     }
     assertThat(ids()).containsExactly(1L, 2L);
-    assertThat(new DeltaTableCommitter(DeltaTableReader.engine(), spec).latestTransactionVersion()).hasValue(2);
+    assertThat(new DeltaTableCommitter(DeltaTableReader.engine(), spec).latestTransactionVersion())
+        .hasValue(2);
   }
 
   @Test
@@ -144,15 +150,19 @@ class DeltaCommitterOperatorTest {
       harness.notifyOfCompletedCheckpoint(1);
       harness.processElement(file(2), 0);
       harness.snapshot(2, 0);
-      harness.notifyOfCompletedCheckpoint(2); // the table has epoch 2, checkpoint 1's state does not know it
+      harness.notifyOfCompletedCheckpoint(
+          2); // the table has epoch 2, checkpoint 1's state does not know it
     }
 
     assertThatThrownBy(() -> harness(old))
         .isInstanceOf(StaleStateException.class)
-        .hasMessage("Table '" + table + "' has epoch 2 of transaction pipeline/flow/t/gen-1, but the state this job"
-            + " restored knows epochs up to 1 only: it is older than the table (restored from an older checkpoint or"
-            + " savepoint than the last one), and continuing would read again input the table already holds."
-            + " Restore the newest checkpoint or savepoint of the job, or do a full refresh of the table.");
+        .hasMessage(
+            "Table '"
+                + table
+                + "' has epoch 2 of transaction pipeline/flow/t/gen-1, but the state this job"
+                + " restored knows epochs up to 1 only: it is older than the table (restored from an older checkpoint or"
+                + " savepoint than the last one), and continuing would read again input the table already holds."
+                + " Restore the newest checkpoint or savepoint of the job, or do a full refresh of the table.");
     assertThat(ids()).containsExactly(1L, 2L);
   }
 
@@ -185,7 +195,8 @@ class DeltaCommitterOperatorTest {
       second.notifyOfCompletedCheckpoint(1);
     }
     assertThat(ids()).containsExactly(1L, 2L);
-    assertThat(new DeltaTableCommitter(DeltaTableReader.engine(), spec).latestTransactionVersion()).hasValue(2);
+    assertThat(new DeltaTableCommitter(DeltaTableReader.engine(), spec).latestTransactionVersion())
+        .hasValue(2);
   }
 
   @Test
@@ -201,8 +212,14 @@ class DeltaCommitterOperatorTest {
 
   /** A data file of bucket 0 holding {@code ids}. */
   private DeltaDataFile bucketFile(long... ids) throws Exception {
-    try (DeltaFileWriter writer = new DeltaFileWriter(table + "/" + BucketKeys.directory(0), TYPE, List.of(),
-        1 << 20, new Configuration(), 0)) {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(
+            table + "/" + BucketKeys.directory(0),
+            TYPE,
+            List.of(),
+            1 << 20,
+            new Configuration(),
+            0)) {
       for (long id : ids) {
         writer.write(DeltaTestSupport.internal(TYPE, Row.of(id)));
       }
@@ -213,8 +230,8 @@ class DeltaCommitterOperatorTest {
   /** {@code file} with a deletion vector deleting the rows at {@code positions}. */
   private DeltaDataFile withVector(DeltaDataFile file, int... positions) throws Exception {
     Configuration conf = new Configuration();
-    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
-        DeltaPaths.qualified(table, conf), conf)) {
+    try (DeletionVectorStore.FileWriter writer =
+        new DeletionVectorStore.FileWriter(DeltaPaths.qualified(table, conf), conf)) {
       DeltaDeletionVector dv = writer.add(org.roaringbitmap.RoaringBitmap.bitmapOf(positions));
       writer.close();
       return file.withDeletionVector(dv);
@@ -226,26 +243,39 @@ class DeltaCommitterOperatorTest {
     table = dir.resolve("t").toString();
     spec = DeltaWriteSpec.upsert(table, TYPE, "pipeline/flow/t/gen-1", List.of("id"));
     DeltaDataFile file = bucketFile(1, 2, 3, 4);
-    new DeltaTableCommitter(DeltaTableReader.engine(), spec).commitChanges(1, List.of(), List.of(file));
+    new DeltaTableCommitter(DeltaTableReader.engine(), spec)
+        .commitChanges(1, List.of(), List.of(file));
     try (var harness = harness(null)) {
       // two changes of the same file from the same base, each deleting one row by a vector
-      harness.processElement(new DeltaBucketChange(0, List.of(file), List.of(withVector(file, 0))).toBytes(), 0);
-      harness.processElement(new DeltaBucketChange(0, List.of(file), List.of(withVector(file, 2))).toBytes(), 0);
+      harness.processElement(
+          new DeltaBucketChange(0, List.of(file), List.of(withVector(file, 0))).toBytes(), 0);
+      harness.processElement(
+          new DeltaBucketChange(0, List.of(file), List.of(withVector(file, 2))).toBytes(), 0);
       harness.snapshot(1, 0);
       harness.notifyOfCompletedCheckpoint(1);
       assertThat(ids()).containsExactly(2L, 4L);
-      DeltaDataFile united = new KernelSnapshotScan(DeltaTableReader.engine(), table, -1, TYPE).dataFiles().get(0);
+      DeltaDataFile united =
+          new KernelSnapshotScan(DeltaTableReader.engine(), table, -1, TYPE).dataFiles().get(0);
       assertThat(united.deletionVector().cardinality()).isEqualTo(2);
 
       // one change deletes a row by a vector, the other rewrote the file: nothing can unite them
-      harness.processElement(new DeltaBucketChange(0, List.of(united),
-          List.of(withVector(united, 0, 1, 2))).toBytes(), 0);
-      assertThatThrownBy(() -> harness.processElement(new DeltaBucketChange(0, List.of(united),
-          List.of(bucketFile(4))).toBytes(), 0))
+      harness.processElement(
+          new DeltaBucketChange(0, List.of(united), List.of(withVector(united, 0, 1, 2))).toBytes(),
+          0);
+      assertThatThrownBy(
+              () ->
+                  harness.processElement(
+                      new DeltaBucketChange(0, List.of(united), List.of(bucketFile(4))).toBytes(),
+                      0))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessage("Table '" + table + "': two writers changed data file " + file.path() + " in the same"
-              + " epoch (bucket 0), and one rewrote it, so their changes cannot be united; each bucket must"
-              + " have one writer");
+          .hasMessage(
+              "Table '"
+                  + table
+                  + "': two writers changed data file "
+                  + file.path()
+                  + " in the same"
+                  + " epoch (bucket 0), and one rewrote it, so their changes cannot be united; each bucket must"
+                  + " have one writer");
     }
     assertThat(ids()).containsExactly(2L, 4L);
   }

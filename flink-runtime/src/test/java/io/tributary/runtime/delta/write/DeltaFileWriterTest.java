@@ -21,7 +21,8 @@ class DeltaFileWriterTest {
   void filesRollAtTheTargetSizeAndEachCarriesItsOwnStatistics() throws Exception {
     RowType type = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.INT())).getLogicalType();
     List<DeltaDataFile> files;
-    try (DeltaFileWriter writer = new DeltaFileWriter(dir.toString(), type, List.of(), 1, new Configuration(), 3)) {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(dir.toString(), type, List.of(), 1, new Configuration(), 3)) {
       for (int id = 0; id < 300; id++) {
         writer.write(DeltaTestSupport.internal(type, Row.of(id)));
       }
@@ -30,8 +31,9 @@ class DeltaFileWriterTest {
     }
     assertThat(files).extracting(DeltaDataFile::numRecords).containsExactly(128L, 128L, 44L);
     assertThat(files.get(1).statsJson())
-        .isEqualTo("{\"numRecords\":128,\"minValues\":{\"id\":128},\"maxValues\":{\"id\":255},"
-            + "\"nullCount\":{\"id\":0}}");
+        .isEqualTo(
+            "{\"numRecords\":128,\"minValues\":{\"id\":128},\"maxValues\":{\"id\":255},"
+                + "\"nullCount\":{\"id\":0}}");
     assertThat(files).allSatisfy(f -> assertThat(f.path()).contains("/part-00003-"));
     assertThat(DeltaDataFile.fromBytes(files.get(2).toBytes())).isEqualTo(files.get(2));
   }

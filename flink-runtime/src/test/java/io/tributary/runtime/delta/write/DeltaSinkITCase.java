@@ -56,23 +56,29 @@ import org.junit.jupiter.api.io.TempDir;
 class DeltaSinkITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension MINI = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension MINI =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(
-      DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
-      DataTypes.FIELD("name", DataTypes.STRING()),
-      DataTypes.FIELD("amount", DataTypes.DECIMAL(10, 2))).notNull().getLogicalType();
+  static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
+                  DataTypes.FIELD("name", DataTypes.STRING()),
+                  DataTypes.FIELD("amount", DataTypes.DECIMAL(10, 2)))
+              .notNull()
+              .getLogicalType();
 
   /** How long a wait for the job may take before the test fails naming what it waited for. */
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 
   /** What a stop-with-savepoint fails with while the job's tasks are still starting: worth a retry. */
   private static final Predicate<Throwable> TASKS_NOT_RUNNING_YET =
-      Await.messageContains("Not all required tasks").or(Await.messageContains("not all required tasks"));
+      Await.messageContains("Not all required tasks")
+          .or(Await.messageContains("not all required tasks"));
 
   @RegisterExtension final SeededRandom seeded = new SeededRandom();
 
@@ -80,6 +86,7 @@ class DeltaSinkITCase {
 
   /** Shared with the map function across attempts (one JVM). */
   static final AtomicInteger COMPLETED_CHECKPOINTS = new AtomicInteger();
+
   static final AtomicBoolean FAILED = new AtomicBoolean();
   static final Set<Long> EMITTED = ConcurrentHashMap.newKeySet();
   static volatile long failAfterRecords = -1;
@@ -110,7 +117,9 @@ class DeltaSinkITCase {
     @Override
     public RowData map(Long id) throws Exception {
       seen++;
-      if (failAfterRecords > 0 && seen >= failAfterRecords && COMPLETED_CHECKPOINTS.get() > 0
+      if (failAfterRecords > 0
+          && seen >= failAfterRecords
+          && COMPLETED_CHECKPOINTS.get() > 0
           && FAILED.compareAndSet(false, true)) {
         throw new RuntimeException("injected failure at record " + id);
       }
@@ -118,7 +127,9 @@ class DeltaSinkITCase {
         Thread.sleep(1);
       }
       EMITTED.add(id);
-      return GenericRowData.of(id, id % 5 == 0 ? null : StringData.fromString("name-" + id),
+      return GenericRowData.of(
+          id,
+          id % 5 == 0 ? null : StringData.fromString("name-" + id),
           DecimalData.fromBigDecimal(new BigDecimal(id).movePointLeft(2), 10, 2));
     }
 
@@ -139,9 +150,14 @@ class DeltaSinkITCase {
     return env;
   }
 
-  private static void pipeline(StreamExecutionEnvironment env, long from, long to, DeltaWriteSpec spec) {
-    DataStream<RowData> rows = env.fromSequence(from, to).uid("numbers")
-        .map(new ToRow()).uid("to-row").returns(InternalTypeInfo.of(TYPE));
+  private static void pipeline(
+      StreamExecutionEnvironment env, long from, long to, DeltaWriteSpec spec) {
+    DataStream<RowData> rows =
+        env.fromSequence(from, to)
+            .uid("numbers")
+            .map(new ToRow())
+            .uid("to-row")
+            .returns(InternalTypeInfo.of(TYPE));
     DeltaSink.write(rows, spec, "table");
   }
 
@@ -182,7 +198,8 @@ class DeltaSinkITCase {
     env.execute("append");
 
     assertThat(sorted(DeltaTableReader.readAll(table()))).isEqualTo(expected(1, 2000));
-    assertThat(sorted(DeltaTestSupport.readWithStandalone(table(), TYPE))).isEqualTo(expected(1, 2000));
+    assertThat(sorted(DeltaTestSupport.readWithStandalone(table(), TYPE)))
+        .isEqualTo(expected(1, 2000));
     List<Long> versions = txnVersions();
     assertThat(versions).hasSizeGreaterThan(1).isSorted().doesNotHaveDuplicates();
     assertThat(versions.get(0)).isEqualTo(1);
@@ -213,23 +230,33 @@ class DeltaSinkITCase {
     pipeline(env, 1, 3000, spec);
     JobID job = client.submitJob(env.getStreamGraph().getJobGraph()).get();
     Await.until("400 rows emitted", PATIENCE, () -> EMITTED.size() >= 400);
-    String savepoint = Await.retrying("stop-with-savepoint of job " + job, PATIENCE, TASKS_NOT_RUNNING_YET,
-        () -> client.stopWithSavepoint(job, false, dir.resolve("savepoints").toUri().toString(),
-            SavepointFormatType.NATIVE).get());
+    String savepoint =
+        Await.retrying(
+            "stop-with-savepoint of job " + job,
+            PATIENCE,
+            TASKS_NOT_RUNNING_YET,
+            () ->
+                client
+                    .stopWithSavepoint(
+                        job,
+                        false,
+                        dir.resolve("savepoints").toUri().toString(),
+                        SavepointFormatType.NATIVE)
+                    .get());
     JobResult result = client.requestJobResult(job).get();
     assertThat(result.getJobStatus()).contains(JobStatus.FINISHED);
     // committed before FINISHED was reported: exactly the rows that went into the job so far
     List<Row> afterStop = sorted(DeltaTableReader.readAll(table()));
     assertThat(afterStop).hasSize(EMITTED.size()).hasSizeLessThan(3000);
-    assertThat(afterStop).isEqualTo(EMITTED.stream().sorted().map(DeltaSinkITCase::expected).toList());
+    assertThat(afterStop)
+        .isEqualTo(EMITTED.stream().sorted().map(DeltaSinkITCase::expected).toList());
 
     StreamExecutionEnvironment again = streaming();
     pipeline(again, 1, 3000, spec);
     JobGraph graph = again.getStreamGraph().getJobGraph();
     graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
     JobID restored = client.submitJob(graph).get();
-    assertThat(client.requestJobResult(restored).get().getJobStatus())
-        .contains(JobStatus.FINISHED);
+    assertThat(client.requestJobResult(restored).get().getJobStatus()).contains(JobStatus.FINISHED);
     assertThat(sorted(DeltaTableReader.readAll(table()))).isEqualTo(expected(1, 3000));
     assertThat(txnVersions()).isSorted().doesNotHaveDuplicates();
   }
@@ -243,14 +270,20 @@ class DeltaSinkITCase {
   }
 
   @Test
-  void overwritesReplaceTheTableAtomicallyAndARerunOfTheSameVersionCommitsNothing() throws Exception {
+  void overwritesReplaceTheTableAtomicallyAndARerunOfTheSameVersionCommitsNothing()
+      throws Exception {
     batch(1, 100, DeltaWriteSpec.overwrite(table(), TYPE, "it/mat/table/g1", 1));
     assertThat(sorted(DeltaTableReader.readAll(table()))).isEqualTo(expected(1, 100));
     batch(201, 250, DeltaWriteSpec.overwrite(table(), TYPE, "it/mat/table/g1", 2));
     assertThat(sorted(DeltaTableReader.readAll(table()))).isEqualTo(expected(201, 250));
-    assertThat(sorted(DeltaTestSupport.readWithStandalone(table(), TYPE))).isEqualTo(expected(201, 250));
+    assertThat(sorted(DeltaTestSupport.readWithStandalone(table(), TYPE)))
+        .isEqualTo(expected(201, 250));
     long version = DeltaTableReader.version(table());
-    batch(1, 10, DeltaWriteSpec.overwrite(table(), TYPE, "it/mat/table/g1", 2)); // crashed-and-rerun update 2
+    batch(
+        1,
+        10,
+        DeltaWriteSpec.overwrite(
+            table(), TYPE, "it/mat/table/g1", 2)); // crashed-and-rerun update 2
     assertThat(DeltaTableReader.version(table())).isEqualTo(version);
     assertThat(sorted(DeltaTableReader.readAll(table()))).isEqualTo(expected(201, 250));
     assertThat(txnVersions()).containsExactly(1L, 2L);

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeltaUpsertCommitTest {
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
+  static final RowType TYPE =
+      (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
 
   @TempDir Path dir;
 
@@ -42,20 +43,36 @@ class DeltaUpsertCommitTest {
   @BeforeEach
   void setUp() {
     table = dir.resolve("t").toString();
-    spec = DeltaWriteSpec.upsert(table, TYPE, "pipeline/flow/t/gen-1", List.of("id"))
-        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "4"));
+    spec =
+        DeltaWriteSpec.upsert(table, TYPE, "pipeline/flow/t/gen-1", List.of("id"))
+            .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "4"));
   }
 
   private DeltaTableCommitter committer(String appId) {
-    DeltaWriteSpec s = new DeltaWriteSpec(table, TYPE, DeltaWriteSpec.WriteMode.UPSERT, appId, 1, List.of(),
-        spec.comment(), spec.properties(), spec.keyColumns());
+    DeltaWriteSpec s =
+        new DeltaWriteSpec(
+            table,
+            TYPE,
+            DeltaWriteSpec.WriteMode.UPSERT,
+            appId,
+            1,
+            List.of(),
+            spec.comment(),
+            spec.properties(),
+            spec.keyColumns());
     return new DeltaTableCommitter(DefaultEngine.create(new Configuration()), s);
   }
 
   /** A data file in a bucket directory holding {@code ids} (buckets are not checked here). */
   private DeltaDataFile file(int bucket, long... ids) throws Exception {
-    try (DeltaFileWriter writer = new DeltaFileWriter(table + "/" + BucketKeys.directory(bucket), TYPE,
-        List.of(), 1 << 20, new Configuration(), 0)) {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(
+            table + "/" + BucketKeys.directory(bucket),
+            TYPE,
+            List.of(),
+            1 << 20,
+            new Configuration(),
+            0)) {
       for (long id : ids) {
         writer.write(DeltaTestSupport.internal(TYPE, Row.of(id)));
       }
@@ -66,8 +83,8 @@ class DeltaUpsertCommitTest {
   /** {@code file} deleting its rows at {@code positions} by a deletion vector, in a new vector file. */
   private DeltaDataFile withVector(DeltaDataFile file, int... positions) throws Exception {
     Configuration conf = new Configuration();
-    try (DeletionVectorStore.FileWriter writer = new DeletionVectorStore.FileWriter(
-        DeltaPaths.qualified(table, conf), conf)) {
+    try (DeletionVectorStore.FileWriter writer =
+        new DeletionVectorStore.FileWriter(DeltaPaths.qualified(table, conf), conf)) {
       DeltaDeletionVector dv = writer.add(org.roaringbitmap.RoaringBitmap.bitmapOf(positions));
       writer.close();
       return file.withDeletionVector(dv);
@@ -75,14 +92,23 @@ class DeltaUpsertCommitTest {
   }
 
   private String concurrentRewrite(String transaction, List<String> files) {
-    return "Table '" + table + "': the upsert commit of transaction " + transaction + " rewrites files that a"
-        + " concurrent commit removed or rewrote (" + files + "). Another job (or a restore from an older"
+    return "Table '"
+        + table
+        + "': the upsert commit of transaction "
+        + transaction
+        + " rewrites files that a"
+        + " concurrent commit removed or rewrote ("
+        + files
+        + "). Another job (or a restore from an older"
         + " savepoint) is writing the same keys of this table. Run one writer per keyed table, then restart"
         + " this flow from its latest checkpoint, or do a full refresh of the table.";
   }
 
   private List<Long> ids() {
-    return DeltaTableReader.readAll(table).stream().map(r -> (Long) r.getField(0)).sorted().toList();
+    return DeltaTableReader.readAll(table).stream()
+        .map(r -> (Long) r.getField(0))
+        .sorted()
+        .toList();
   }
 
   @Test
@@ -94,11 +120,12 @@ class DeltaUpsertCommitTest {
     DeltaDataFile b2 = file(2, 3);
     DeltaDataFile a0v2 = file(0, 1, 4);
     AtomicInteger attempts = new AtomicInteger();
-    ours.beforeChangeCommit(() -> {
-      if (attempts.incrementAndGet() == 1) {
-        committer("theirs").commitChanges(1, List.of(), List.of(b2));
-      }
-    });
+    ours.beforeChangeCommit(
+        () -> {
+          if (attempts.incrementAndGet() == 1) {
+            committer("theirs").commitChanges(1, List.of(), List.of(b2));
+          }
+        });
     long before = DeltaTableReader.version(table);
     OptionalLong version = ours.commitChanges(2, List.of(a0), List.of(a0v2));
     assertThat(attempts).hasValue(2);
@@ -113,14 +140,22 @@ class DeltaUpsertCommitTest {
     DeltaDataFile a0 = file(0, 1);
     ours.commitChanges(1, List.of(), List.of(a0));
     DeltaDataFile theirs = file(0, 1, 9);
-    ours.beforeChangeCommit(() -> committer("theirs").commitChanges(1, List.of(a0), List.of(theirs)));
+    ours.beforeChangeCommit(
+        () -> committer("theirs").commitChanges(1, List.of(a0), List.of(theirs)));
     assertThatThrownBy(() -> ours.commitChanges(2, List.of(a0), List.of(file(0, 1, 4))))
         .isInstanceOf(DeltaTableException.class)
-        .hasMessage("Table '" + table + "': the upsert commit of transaction ours/2 rewrites files that a"
-            + " concurrent commit removed or rewrote ([" + a0.path() + ", " + theirs.path() + "]). Another"
-            + " job (or a restore from an older savepoint) is writing the same keys of this table. Run one"
-            + " writer per keyed table, then restart this flow from its latest checkpoint, or do a full"
-            + " refresh of the table.");
+        .hasMessage(
+            "Table '"
+                + table
+                + "': the upsert commit of transaction ours/2 rewrites files that a"
+                + " concurrent commit removed or rewrote (["
+                + a0.path()
+                + ", "
+                + theirs.path()
+                + "]). Another"
+                + " job (or a restore from an older savepoint) is writing the same keys of this table. Run one"
+                + " writer per keyed table, then restart this flow from its latest checkpoint, or do a full"
+                + " refresh of the table.");
     assertThat(ids()).containsExactly(1L, 9L); // readable, with the winner's content
   }
 
@@ -130,7 +165,8 @@ class DeltaUpsertCommitTest {
     DeltaDataFile a0 = file(0, 1);
     ours.commitChanges(1, List.of(), List.of(a0));
     DeltaDataFile appended = file(0, 5);
-    ours.beforeChangeCommit(() -> committer("theirs").commitChanges(1, List.of(), List.of(appended)));
+    ours.beforeChangeCommit(
+        () -> committer("theirs").commitChanges(1, List.of(), List.of(appended)));
     assertThatThrownBy(() -> ours.commitChanges(2, List.of(a0), List.of(file(0, 1, 4))))
         .isInstanceOf(DeltaTableException.class)
         .hasMessageContaining("rewrites files that a concurrent commit removed or rewrote");
@@ -146,8 +182,11 @@ class DeltaUpsertCommitTest {
     long version = DeltaTableReader.version(table);
     assertThatThrownBy(() -> ours.commitChanges(2, List.of(a0), List.of(file(0, 2))))
         .isInstanceOf(DeltaTableException.class)
-        .hasMessageContaining("transaction ours/2 rewrites files that a concurrent commit removed or"
-            + " rewrote ([" + a0.path() + "])");
+        .hasMessageContaining(
+            "transaction ours/2 rewrites files that a concurrent commit removed or"
+                + " rewrote (["
+                + a0.path()
+                + "])");
     assertThat(DeltaTableReader.version(table)).isEqualTo(version);
   }
 
@@ -171,7 +210,8 @@ class DeltaUpsertCommitTest {
     DeltaDataFile a0 = file(0, 1, 2, 3);
     ours.commitChanges(1, List.of(), List.of(a0));
     DeltaDataFile theirs = withVector(a0, 1); // deletes id 2
-    ours.beforeChangeCommit(() -> committer("theirs").commitChanges(1, List.of(a0), List.of(theirs)));
+    ours.beforeChangeCommit(
+        () -> committer("theirs").commitChanges(1, List.of(a0), List.of(theirs)));
     long before = DeltaTableReader.version(table);
 
     // ours deletes id 1 of the same file from the same base: committing it would resurrect id 2
@@ -190,11 +230,12 @@ class DeltaUpsertCommitTest {
     ours.commitChanges(1, List.of(), List.of(a0, a1));
     DeltaDataFile theirs = withVector(a1, 0); // deletes id 3
     AtomicInteger attempts = new AtomicInteger();
-    ours.beforeChangeCommit(() -> {
-      if (attempts.incrementAndGet() == 1) {
-        committer("theirs").commitChanges(1, List.of(a1), List.of(theirs));
-      }
-    });
+    ours.beforeChangeCommit(
+        () -> {
+          if (attempts.incrementAndGet() == 1) {
+            committer("theirs").commitChanges(1, List.of(a1), List.of(theirs));
+          }
+        });
     DeltaDataFile upserted = file(0, 5);
 
     OptionalLong version = ours.commitChanges(2, List.of(a0), List.of(withVector(a0, 1), upserted));
@@ -210,13 +251,14 @@ class DeltaUpsertCommitTest {
     DeltaDataFile a0 = file(0, 1);
     DeltaDataFile b0 = file(0, 2, 3);
     ours.commitChanges(1, List.of(), List.of(a0, b0));
-    ours.beforeChangeCommit(() -> {
-      try {
-        committer("theirs").commitChanges(1, List.of(b0), List.of(withVector(b0, 0)));
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    ours.beforeChangeCommit(
+        () -> {
+          try {
+            committer("theirs").commitChanges(1, List.of(b0), List.of(withVector(b0, 0)));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
 
     // the winner changed bucket 0, whose content ours was computed from
     assertThatThrownBy(() -> ours.commitChanges(2, List.of(a0), List.of(file(0, 1, 9))))
@@ -234,8 +276,10 @@ class DeltaUpsertCommitTest {
     ours.commitChanges(2, List.of(a0), List.of(once));
     long version = DeltaTableReader.version(table);
 
-    // a writer whose state still names the file without its vector (say, restored from an older savepoint)
-    assertThatThrownBy(() -> committer("stale").commitChanges(1, List.of(a0), List.of(withVector(a0, 1))))
+    // a writer whose state still names the file without its vector (say, restored from an older
+    // savepoint)
+    assertThatThrownBy(
+            () -> committer("stale").commitChanges(1, List.of(a0), List.of(withVector(a0, 1))))
         .isInstanceOf(DeltaTableException.class)
         .hasMessage(concurrentRewrite("stale/1", List.of(a0.path())));
     assertThat(DeltaTableReader.version(table)).isEqualTo(version);

@@ -64,17 +64,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DeltaUpsertITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension MINI = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension MINI =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(
-      DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
-      DataTypes.FIELD("name", DataTypes.STRING()),
-      DataTypes.FIELD("amount", DataTypes.DECIMAL(10, 2)),
-      DataTypes.FIELD("seq", DataTypes.BIGINT())).notNull().getLogicalType();
+  static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
+                  DataTypes.FIELD("name", DataTypes.STRING()),
+                  DataTypes.FIELD("amount", DataTypes.DECIMAL(10, 2)),
+                  DataTypes.FIELD("seq", DataTypes.BIGINT()))
+              .notNull()
+              .getLogicalType();
 
   static final long KEYS = 300;
 
@@ -88,7 +93,8 @@ class DeltaUpsertITCase {
 
   /** What a stop-with-savepoint fails with while the job's tasks are still starting: worth a retry. */
   private static final Predicate<Throwable> TASKS_NOT_RUNNING_YET =
-      Await.messageContains("Not all required tasks").or(Await.messageContains("not all required tasks"));
+      Await.messageContains("Not all required tasks")
+          .or(Await.messageContains("not all required tasks"));
 
   @RegisterExtension final SeededRandom seeded = new SeededRandom();
 
@@ -137,16 +143,22 @@ class DeltaUpsertITCase {
     @Override
     public RowData map(Long i) throws Exception {
       seen++;
-      if (failAfterRecords > 0 && seen >= failAfterRecords && COMPLETED_CHECKPOINTS.get() > 0
+      if (failAfterRecords > 0
+          && seen >= failAfterRecords
+          && COMPLETED_CHECKPOINTS.get() > 0
           && FAILED.compareAndSet(false, true)) {
         throw new RuntimeException("injected failure at change " + i);
       }
       Thread.sleep(1);
       LAST_EMITTED.accumulateAndGet(i, Math::max);
       long id = i % KEYS;
-      GenericRowData row = GenericRowData.ofKind(kind(i), id,
-          id % 5 == 0 ? null : StringData.fromString("name-" + i),
-          DecimalData.fromBigDecimal(new BigDecimal(i).movePointLeft(2), 10, 2), i);
+      GenericRowData row =
+          GenericRowData.ofKind(
+              kind(i),
+              id,
+              id % 5 == 0 ? null : StringData.fromString("name-" + i),
+              DecimalData.fromBigDecimal(new BigDecimal(i).movePointLeft(2), 10, 2),
+              i);
       return row;
     }
 
@@ -163,8 +175,12 @@ class DeltaUpsertITCase {
   /** A keyed table of 8 buckets, merge-on-read with deletion vectors unless told otherwise. */
   private DeltaWriteSpec spec(String appId, boolean deletionVectors) {
     return DeltaWriteSpec.upsert(table(), TYPE, appId, List.of("id"))
-        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "8",
-            DeltaWriteSpec.DELETION_VECTORS_PROPERTY, Boolean.toString(deletionVectors)));
+        .withProperties(
+            Map.of(
+                DeltaWriteSpec.BUCKETS_PROPERTY,
+                "8",
+                DeltaWriteSpec.DELETION_VECTORS_PROPERTY,
+                Boolean.toString(deletionVectors)));
   }
 
   private DeltaWriteSpec spec(String appId) {
@@ -184,8 +200,14 @@ class DeltaUpsertITCase {
 
   /** One source and mapper, so each key's changes keep their order; two writers. */
   private static void pipeline(StreamExecutionEnvironment env, long to, DeltaWriteSpec spec) {
-    DataStream<RowData> changes = env.fromSequence(1, to).uid("numbers").setParallelism(1)
-        .map(new ToChange()).uid("to-change").setParallelism(1).returns(InternalTypeInfo.of(TYPE));
+    DataStream<RowData> changes =
+        env.fromSequence(1, to)
+            .uid("numbers")
+            .setParallelism(1)
+            .map(new ToChange())
+            .uid("to-change")
+            .setParallelism(1)
+            .returns(InternalTypeInfo.of(TYPE));
     DeltaSink.upsert(changes, spec, "table");
   }
 
@@ -212,8 +234,11 @@ class DeltaUpsertITCase {
     try (Stream<Path> logs = Files.list(dir.resolve("table/_delta_log"))) {
       for (Path log : logs.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
         String text = Files.readString(log);
-        commits.add(new Commit(all(txn, text).stream().map(Long::parseLong).toList(), all(add, text),
-            all(remove, text)));
+        commits.add(
+            new Commit(
+                all(txn, text).stream().map(Long::parseLong).toList(),
+                all(add, text),
+                all(remove, text)));
       }
     }
     return commits;
@@ -264,8 +289,10 @@ class DeltaUpsertITCase {
     if (!deletionVectors) {
       assertThat(byKey(DeltaTestSupport.readWithStandalone(table(), TYPE))).isEqualTo(expected);
     } else {
-      // Whether an epoch writes vectors or compacts the files it deletes most of depends on how many
-      // changes the epoch held, that is on the machine's speed: the table's protocol is what is fixed.
+      // Whether an epoch writes vectors or compacts the files it deletes most of depends on how
+      // many
+      // changes the epoch held, that is on the machine's speed: the table's protocol is what is
+      // fixed.
       assertThat(deletionVectorsEnabled()).isTrue();
     }
     assertOneCommitPerEpoch();
@@ -280,9 +307,19 @@ class DeltaUpsertITCase {
     pipeline(env, 3000, spec);
     JobID job = client.submitJob(env.getStreamGraph().getJobGraph()).get();
     Await.until("800 rows emitted", PATIENCE, () -> LAST_EMITTED.get() >= 800);
-    String savepoint = Await.retrying("stop-with-savepoint of job " + job, PATIENCE, TASKS_NOT_RUNNING_YET,
-        () -> client.stopWithSavepoint(job, false, dir.resolve("savepoints").toUri().toString(),
-            SavepointFormatType.NATIVE).get());
+    String savepoint =
+        Await.retrying(
+            "stop-with-savepoint of job " + job,
+            PATIENCE,
+            TASKS_NOT_RUNNING_YET,
+            () ->
+                client
+                    .stopWithSavepoint(
+                        job,
+                        false,
+                        dir.resolve("savepoints").toUri().toString(),
+                        SavepointFormatType.NATIVE)
+                    .get());
     assertThat(client.requestJobResult(job).get().getJobStatus()).contains(JobStatus.FINISHED);
     long stoppedAt = LAST_EMITTED.get();
     assertThat(stoppedAt).isLessThan(3000);
@@ -311,22 +348,32 @@ class DeltaUpsertITCase {
 
     @Override
     public RowData map(Long id) {
-      return GenericRowData.ofKind(updated.isEmpty() ? RowKind.INSERT : RowKind.UPDATE_AFTER, id,
+      return GenericRowData.ofKind(
+          updated.isEmpty() ? RowKind.INSERT : RowKind.UPDATE_AFTER,
+          id,
           StringData.fromString((updated.isEmpty() ? "name-" : "new-") + id),
-          DecimalData.fromBigDecimal(BigDecimal.ONE, 10, 2), id);
+          DecimalData.fromBigDecimal(BigDecimal.ONE, 10, 2),
+          id);
     }
   }
 
   @Test
   void copyOnWriteAnUpsertOfOnePercentOfKeysRewritesOnlyTheBucketsItTouches() throws Exception {
     int rows = 200_000;
-    DeltaWriteSpec spec = DeltaWriteSpec.upsert(table(), TYPE, "it/upsert-big/table/g1", List.of("id"))
-        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "64",
-            DeltaWriteSpec.DELETION_VECTORS_PROPERTY, "false"));
+    DeltaWriteSpec spec =
+        DeltaWriteSpec.upsert(table(), TYPE, "it/upsert-big/table/g1", List.of("id"))
+            .withProperties(
+                Map.of(
+                    DeltaWriteSpec.BUCKETS_PROPERTY,
+                    "64",
+                    DeltaWriteSpec.DELETION_VECTORS_PROPERTY,
+                    "false"));
     StreamExecutionEnvironment load = StreamExecutionEnvironment.getExecutionEnvironment();
     load.setParallelism(2);
-    DeltaSink.upsert(load.fromSequence(0, rows - 1).map(new Rows(Set.of()))
-        .returns(InternalTypeInfo.of(TYPE)), spec, "table");
+    DeltaSink.upsert(
+        load.fromSequence(0, rows - 1).map(new Rows(Set.of())).returns(InternalTypeInfo.of(TYPE)),
+        spec,
+        "table");
     load.execute("load");
 
     // 1% of the keys, chosen in 4 of the 64 buckets, so the rewrite must leave 60 buckets alone
@@ -349,8 +396,13 @@ class DeltaUpsertITCase {
 
     StreamExecutionEnvironment update = StreamExecutionEnvironment.getExecutionEnvironment();
     update.setParallelism(2);
-    DeltaSink.upsert(update.fromCollection(changed.stream().sorted().toList())
-        .map(new Rows(changed)).returns(InternalTypeInfo.of(TYPE)), spec, "table");
+    DeltaSink.upsert(
+        update
+            .fromCollection(changed.stream().sorted().toList())
+            .map(new Rows(changed))
+            .returns(InternalTypeInfo.of(TYPE)),
+        spec,
+        "table");
     update.execute("update");
 
     List<Commit> after = commits();
@@ -361,23 +413,34 @@ class DeltaUpsertITCase {
       touchedFiles.addAll(filesByBucket.get(bucket));
     }
     assertThat(upsert.removes()).containsExactlyInAnyOrderElementsOf(touchedFiles);
-    assertThat(upsert.adds()).isNotEmpty().allSatisfy(p -> assertThat(BucketKeys.bucketOf(p)).isLessThan(4));
+    assertThat(upsert.adds())
+        .isNotEmpty()
+        .allSatisfy(p -> assertThat(BucketKeys.bucketOf(p)).isLessThan(4));
 
     List<Row> table = DeltaTableReader.readAll(table());
     assertThat(table).hasSize(rows);
-    assertThat(table).allSatisfy(r -> assertThat(r.getField(1)).isEqualTo(
-        (changed.contains((Long) r.getField(0)) ? "new-" : "name-") + r.getField(0)));
+    assertThat(table)
+        .allSatisfy(
+            r ->
+                assertThat(r.getField(1))
+                    .isEqualTo(
+                        (changed.contains((Long) r.getField(0)) ? "new-" : "name-")
+                            + r.getField(0)));
   }
 
   @Test
-  void withDeletionVectorsAnUpsertOfOnePercentOfRandomKeysWritesAFewPercentOfTheTable() throws Exception {
+  void withDeletionVectorsAnUpsertOfOnePercentOfRandomKeysWritesAFewPercentOfTheTable()
+      throws Exception {
     int rows = 100_000;
-    DeltaWriteSpec spec = DeltaWriteSpec.upsert(table(), TYPE, "it/upsert-dv/table/g1", List.of("id"))
-        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "16"));
+    DeltaWriteSpec spec =
+        DeltaWriteSpec.upsert(table(), TYPE, "it/upsert-dv/table/g1", List.of("id"))
+            .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "16"));
     StreamExecutionEnvironment load = StreamExecutionEnvironment.getExecutionEnvironment();
     load.setParallelism(2);
-    DeltaSink.upsert(load.fromSequence(0, rows - 1).map(new Rows(Set.of()))
-        .returns(InternalTypeInfo.of(TYPE)), spec, "table");
+    DeltaSink.upsert(
+        load.fromSequence(0, rows - 1).map(new Rows(Set.of())).returns(InternalTypeInfo.of(TYPE)),
+        spec,
+        "table");
     load.execute("load");
     Set<String> before = new HashSet<>();
     for (Commit commit : commits()) {
@@ -394,8 +457,13 @@ class DeltaUpsertITCase {
     }
     StreamExecutionEnvironment update = StreamExecutionEnvironment.getExecutionEnvironment();
     update.setParallelism(2);
-    DeltaSink.upsert(update.fromCollection(changed.stream().sorted().toList())
-        .map(new Rows(changed)).returns(InternalTypeInfo.of(TYPE)), spec, "table");
+    DeltaSink.upsert(
+        update
+            .fromCollection(changed.stream().sorted().toList())
+            .map(new Rows(changed))
+            .returns(InternalTypeInfo.of(TYPE)),
+        spec,
+        "table");
     update.execute("update");
 
     List<Commit> after = commits();
@@ -407,19 +475,29 @@ class DeltaUpsertITCase {
     assertThat(written).hasSize(16); // one new file per bucket with its upserted rows
     long dvBytes;
     try (Stream<Path> files = Files.list(dir.resolve("table"))) {
-      dvBytes = files.filter(p -> p.getFileName().toString().startsWith("deletion_vector_"))
-          .mapToLong(p -> p.toFile().length()).sum();
+      dvBytes =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("deletion_vector_"))
+              .mapToLong(p -> p.toFile().length())
+              .sum();
     }
     assertThat(dvBytes).isPositive();
     assertThat(bytes(written) + dvBytes).isLessThan(tableBytes / 20); // under 5% of the table
 
     List<Row> table = DeltaTableReader.readAll(table());
     assertThat(table).hasSize(rows);
-    assertThat(table).allSatisfy(r -> assertThat(r.getField(1)).isEqualTo(
-        (changed.contains((Long) r.getField(0)) ? "new-" : "name-") + r.getField(0)));
+    assertThat(table)
+        .allSatisfy(
+            r ->
+                assertThat(r.getField(1))
+                    .isEqualTo(
+                        (changed.contains((Long) r.getField(0)) ? "new-" : "name-")
+                            + r.getField(0)));
   }
 
   private long bytes(java.util.Collection<String> relativePaths) {
-    return relativePaths.stream().mapToLong(p -> dir.resolve("table").resolve(p).toFile().length()).sum();
+    return relativePaths.stream()
+        .mapToLong(p -> dir.resolve("table").resolve(p).toFile().length())
+        .sum();
   }
 }

@@ -41,10 +41,14 @@ import org.junit.jupiter.api.io.TempDir;
 @SuppressWarnings("try")
 class DeltaUpsertWriterOperatorTest {
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(
-      DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
-      DataTypes.FIELD("name", DataTypes.STRING()),
-      DataTypes.FIELD("v", DataTypes.INT())).notNull().getLogicalType();
+  static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
+                  DataTypes.FIELD("name", DataTypes.STRING()),
+                  DataTypes.FIELD("v", DataTypes.INT()))
+              .notNull()
+              .getLogicalType();
 
   @TempDir Path dir;
 
@@ -55,9 +59,14 @@ class DeltaUpsertWriterOperatorTest {
   @BeforeEach
   void setUp() {
     table = dir.resolve("t").toString();
-    spec = DeltaWriteSpec.upsert(table, TYPE, "pipeline/flow/t/gen-1", List.of("id"))
-        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "4",
-            DeltaWriteSpec.DELETION_VECTORS_PROPERTY, Boolean.toString(deletionVectors())));
+    spec =
+        DeltaWriteSpec.upsert(table, TYPE, "pipeline/flow/t/gen-1", List.of("id"))
+            .withProperties(
+                Map.of(
+                    DeltaWriteSpec.BUCKETS_PROPERTY,
+                    "4",
+                    DeltaWriteSpec.DELETION_VECTORS_PROPERTY,
+                    Boolean.toString(deletionVectors())));
     committer = new DeltaTableCommitter(DefaultEngine.create(new Configuration()), spec);
   }
 
@@ -68,9 +77,15 @@ class DeltaUpsertWriterOperatorTest {
 
   private KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> harness(
       DeltaWriteSpec spec, OperatorSubtaskState state) throws Exception {
-    var harness = new KeyedOneInputStreamOperatorTestHarness<>(
-        new DeltaUpsertWriterOperator(spec, 1 << 20,
-            new DeltaTableCommitter(DefaultEngine.create(new Configuration()), spec).usesDeletionVectors()), new DeltaSink.BucketSelector(spec), Types.INT);
+    var harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new DeltaUpsertWriterOperator(
+                spec,
+                1 << 20,
+                new DeltaTableCommitter(DefaultEngine.create(new Configuration()), spec)
+                    .usesDeletionVectors()),
+            new DeltaSink.BucketSelector(spec),
+            Types.INT);
     if (state == null) {
       harness.initializeEmptyState();
     } else {
@@ -84,22 +99,25 @@ class DeltaUpsertWriterOperatorTest {
     return GenericRowData.ofKind(kind, id, StringData.fromString("name-" + id), v);
   }
 
-  private static void upsert(KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> h, long id,
-                             int v) throws Exception {
+  private static void upsert(
+      KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> h, long id, int v)
+      throws Exception {
     h.processElement(row(RowKind.INSERT, id, v), 0);
   }
 
-  private static void delete(KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> h, long id)
+  private static void delete(
+      KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> h, long id)
       throws Exception {
     h.processElement(row(RowKind.DELETE, id, 0), 0);
   }
 
   /** Ends an epoch at the barrier and returns the bucket rewrites the writer sent. */
   private static List<DeltaBucketChange> barrier(
-      KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> h, long checkpointId) throws Exception {
+      KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> h, long checkpointId)
+      throws Exception {
     h.prepareSnapshotPreBarrier(checkpointId);
-    List<DeltaBucketChange> changes = h.extractOutputValues().stream()
-        .map(DeltaBucketChange::fromBytes).toList();
+    List<DeltaBucketChange> changes =
+        h.extractOutputValues().stream().map(DeltaBucketChange::fromBytes).toList();
     h.getOutput().clear();
     return changes;
   }
@@ -163,16 +181,19 @@ class DeltaUpsertWriterOperatorTest {
       List<DeltaBucketChange> second = barrier(h, 2);
       assertThat(bucketsOf(second)).isEqualTo(bucketsOfKeys(3, 5, 41)).hasSizeLessThan(4);
       for (DeltaBucketChange change : second) {
-        DeltaBucketChange before = first.stream().filter(c -> c.bucket() == change.bucket()).findFirst()
-            .orElseThrow();
+        DeltaBucketChange before =
+            first.stream().filter(c -> c.bucket() == change.bucket()).findFirst().orElseThrow();
         if (deletionVectors()) { // only files holding a changed key; new rows go to a new file
           assertThat(before.added()).containsAll(change.removed());
           assertThat(change.added()).hasSize(change.removed().size() + 1);
         } else {
           assertThat(change.removed()).isEqualTo(before.added());
         }
-        assertThat(change.added()).allSatisfy(f -> assertThat(f.path())
-            .contains("/" + BucketKeys.directory(change.bucket()) + "/"));
+        assertThat(change.added())
+            .allSatisfy(
+                f ->
+                    assertThat(f.path())
+                        .contains("/" + BucketKeys.directory(change.bucket()) + "/"));
       }
       commit(2, second);
     }
@@ -183,8 +204,8 @@ class DeltaUpsertWriterOperatorTest {
     expected.remove(5L);
     assertThat(tableRows()).isEqualTo(expected);
     if (!deletionVectors()) { // Delta Standalone 3.3.2 cannot read tables with deletion vectors
-      assertThat(DeltaTestSupport.readWithStandalone(table, TYPE)).containsExactlyInAnyOrderElementsOf(
-          expected.values());
+      assertThat(DeltaTestSupport.readWithStandalone(table, TYPE))
+          .containsExactlyInAnyOrderElementsOf(expected.values());
     }
   }
 
@@ -195,18 +216,19 @@ class DeltaUpsertWriterOperatorTest {
       upsert(h, 2, 1);
       commit(1, barrier(h, 1));
 
-      upsert(h, 7, 1);     // insert, delete, reinsert: the reinsert stays
+      upsert(h, 7, 1); // insert, delete, reinsert: the reinsert stays
       delete(h, 7);
       upsert(h, 7, 2);
-      upsert(h, 8, 1);     // insert then delete: gone
+      upsert(h, 8, 1); // insert then delete: gone
       delete(h, 8);
-      delete(h, 1);        // delete then reinsert of a committed key
+      delete(h, 1); // delete then reinsert of a committed key
       upsert(h, 1, 3);
-      upsert(h, 2, 2);     // two updates: the second
+      upsert(h, 2, 2); // two updates: the second
       upsert(h, 2, 4);
       commit(2, barrier(h, 2));
     }
-    assertThat(tableRows()).isEqualTo(Map.of(1L, expected(1, 3), 2L, expected(2, 4), 7L, expected(7, 2)));
+    assertThat(tableRows())
+        .isEqualTo(Map.of(1L, expected(1, 3), 2L, expected(2, 4), 7L, expected(7, 2)));
   }
 
   @Test
@@ -224,10 +246,13 @@ class DeltaUpsertWriterOperatorTest {
 
       delete(h, 1); // the bucket becomes empty: its file is removed, none added
       List<DeltaBucketChange> third = barrier(h, 3);
-      assertThat(third).singleElement().satisfies(c -> {
-        assertThat(c.removed()).hasSize(1);
-        assertThat(c.added()).isEmpty();
-      });
+      assertThat(third)
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.removed()).hasSize(1);
+                assertThat(c.added()).isEmpty();
+              });
       commit(3, third);
       assertThat(DeltaTableReader.version(table)).isEqualTo(version + 1);
     }
@@ -258,8 +283,8 @@ class DeltaUpsertWriterOperatorTest {
       delete(h, 2);
       List<DeltaBucketChange> epoch2 = barrier(h, 2);
       for (DeltaBucketChange change : epoch2) {
-        DeltaBucketChange base = epoch1.stream().filter(c -> c.bucket() == change.bucket()).findFirst()
-            .orElseThrow();
+        DeltaBucketChange base =
+            epoch1.stream().filter(c -> c.bucket() == change.bucket()).findFirst().orElseThrow();
         assertThat(change.removed()).isEqualTo(base.added());
         assertThat(change.removed()).doesNotContainAnyElementsOf(aborted.get(0).added());
       }
@@ -299,7 +324,8 @@ class DeltaUpsertWriterOperatorTest {
   @Test
   void upsertEpochsMergedByAFailedCheckpointCommitOnceRemovingOnlyLiveFiles() throws Exception {
     try (var w = harness(spec, null);
-         var c = new OneInputStreamOperatorTestHarness<>(new DeltaCommitterOperator(spec, false, 0))) {
+        var c =
+            new OneInputStreamOperatorTestHarness<>(new DeltaCommitterOperator(spec, false, 0))) {
       c.initializeEmptyState();
       c.open();
       upsert(w, 1, 1);
@@ -330,7 +356,8 @@ class DeltaUpsertWriterOperatorTest {
   @Test
   void twoRewritesOfABucketBetweenTwoCommitterCheckpointsCommitOnlyTheLastFile() throws Exception {
     try (var w = harness(spec, null);
-         var c = new OneInputStreamOperatorTestHarness<>(new DeltaCommitterOperator(spec, false, 0))) {
+        var c =
+            new OneInputStreamOperatorTestHarness<>(new DeltaCommitterOperator(spec, false, 0))) {
       c.initializeEmptyState();
       c.open();
       upsert(w, 1, 1);
@@ -356,11 +383,15 @@ class DeltaUpsertWriterOperatorTest {
       commit(1, barrier(h, 1));
     }
     DeltaWriteSpec eight = spec.withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "8"));
-    DeltaTableCommitter other = new DeltaTableCommitter(DefaultEngine.create(new Configuration()), eight);
+    DeltaTableCommitter other =
+        new DeltaTableCommitter(DefaultEngine.create(new Configuration()), eight);
     org.assertj.core.api.Assertions.assertThatThrownBy(other::checkBuckets)
         .isInstanceOf(DeltaTableException.class)
-        .hasMessage("Table '" + table + "' is laid out in 4 buckets (tributary.buckets) but the job"
-            + " writes it with 8. Rows are found by their bucket, so the count cannot change in place:"
-            + " keep 4 or do a full refresh of the table.");
+        .hasMessage(
+            "Table '"
+                + table
+                + "' is laid out in 4 buckets (tributary.buckets) but the job"
+                + " writes it with 8. Rows are found by their bucket, so the count cannot change in place:"
+                + " keep 4 or do a full refresh of the table.");
   }
 }

@@ -43,10 +43,14 @@ import org.junit.jupiter.api.io.TempDir;
 @SuppressWarnings("try")
 class DeltaVacuumDeletionVectorsTest {
 
-  static final RowType TYPE = (RowType) DataTypes.ROW(
-      DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
-      DataTypes.FIELD("name", DataTypes.STRING()),
-      DataTypes.FIELD("v", DataTypes.INT())).notNull().getLogicalType();
+  static final RowType TYPE =
+      (RowType)
+          DataTypes.ROW(
+                  DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
+                  DataTypes.FIELD("name", DataTypes.STRING()),
+                  DataTypes.FIELD("v", DataTypes.INT()))
+              .notNull()
+              .getLogicalType();
 
   private static final Duration WEEK = Duration.ofDays(7);
 
@@ -57,6 +61,7 @@ class DeltaVacuumDeletionVectorsTest {
   private org.apache.hadoop.fs.Path root;
   private DeltaWriteSpec spec;
   private DeltaTableCommitter committer;
+
   /** The rows the table must hold: id to row. */
   private final Map<Long, Row> expected = new TreeMap<>();
 
@@ -64,15 +69,19 @@ class DeltaVacuumDeletionVectorsTest {
   void setUp() {
     table = dir.resolve("t").toString();
     root = DeltaPaths.qualified(table, conf);
-    spec = DeltaWriteSpec.upsert(table, TYPE, "pipeline/flow/t/gen-1", List.of("id"))
-        .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "4"));
+    spec =
+        DeltaWriteSpec.upsert(table, TYPE, "pipeline/flow/t/gen-1", List.of("id"))
+            .withProperties(Map.of(DeltaWriteSpec.BUCKETS_PROPERTY, "4"));
     committer = new DeltaTableCommitter(DefaultEngine.create(conf), spec);
   }
 
-  private KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> harness() throws Exception {
-    var harness = new KeyedOneInputStreamOperatorTestHarness<>(
-        new DeltaUpsertWriterOperator(spec, 1 << 20, committer.usesDeletionVectors()),
-        new DeltaSink.BucketSelector(spec), Types.INT);
+  private KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> harness()
+      throws Exception {
+    var harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new DeltaUpsertWriterOperator(spec, 1 << 20, committer.usesDeletionVectors()),
+            new DeltaSink.BucketSelector(spec),
+            Types.INT);
     harness.initializeEmptyState();
     harness.open();
     return harness;
@@ -82,7 +91,8 @@ class DeltaVacuumDeletionVectorsTest {
     return GenericRowData.ofKind(kind, id, StringData.fromString("name-" + id), v);
   }
 
-  private void upsert(KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> h, long id, int v)
+  private void upsert(
+      KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> h, long id, int v)
       throws Exception {
     h.processElement(row(RowKind.INSERT, id, v), 0);
     expected.put(id, Row.of(id, "name-" + id, v));
@@ -96,9 +106,11 @@ class DeltaVacuumDeletionVectorsTest {
 
   /** Ends an epoch at the barrier and returns the bucket changes the writer sent. */
   private static List<DeltaBucketChange> barrier(
-      KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> h, long checkpointId) throws Exception {
+      KeyedOneInputStreamOperatorTestHarness<Integer, RowData, byte[]> h, long checkpointId)
+      throws Exception {
     h.prepareSnapshotPreBarrier(checkpointId);
-    List<DeltaBucketChange> changes = h.extractOutputValues().stream().map(DeltaBucketChange::fromBytes).toList();
+    List<DeltaBucketChange> changes =
+        h.extractOutputValues().stream().map(DeltaBucketChange::fromBytes).toList();
     h.getOutput().clear();
     return changes;
   }
@@ -116,10 +128,15 @@ class DeltaVacuumDeletionVectorsTest {
 
   /** The one data file of {@code bucket} that {@code changes} re-added with a deletion vector. */
   private static DeltaDataFile withVector(List<DeltaBucketChange> changes, int bucket) {
-    return changes.stream().filter(c -> c.bucket() == bucket).flatMap(c -> c.added().stream())
-        .filter(f -> f.deletionVector() != null).reduce((a, b) -> {
-          throw new AssertionError("two files with vectors in bucket " + bucket);
-        }).orElseThrow();
+    return changes.stream()
+        .filter(c -> c.bucket() == bucket)
+        .flatMap(c -> c.added().stream())
+        .filter(f -> f.deletionVector() != null)
+        .reduce(
+            (a, b) -> {
+              throw new AssertionError("two files with vectors in bucket " + bucket);
+            })
+        .orElseThrow();
   }
 
   /** The name of the file a deletion vector is in. */
@@ -138,8 +155,11 @@ class DeltaVacuumDeletionVectorsTest {
 
   private List<String> deletionVectorFiles() throws Exception {
     try (Stream<Path> files = Files.list(dir.resolve("t"))) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("deletion_vector_"))
-          .sorted().toList();
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("deletion_vector_"))
+          .sorted()
+          .toList();
     }
   }
 
@@ -149,7 +169,9 @@ class DeltaVacuumDeletionVectorsTest {
     BucketKeys keys = BucketKeys.of(spec);
     Map<Integer, List<Long>> idsByBucket = new TreeMap<>();
     for (long id = 1; id <= 40; id++) {
-      idsByBucket.computeIfAbsent(keys.bucket(row(RowKind.INSERT, id, 0)), b -> new ArrayList<>()).add(id);
+      idsByBucket
+          .computeIfAbsent(keys.bucket(row(RowKind.INSERT, id, 0)), b -> new ArrayList<>())
+          .add(id);
     }
     int x = keys.bucket(row(RowKind.INSERT, 1, 0));
     int y = idsByBucket.keySet().stream().filter(b -> b != x).findFirst().orElseThrow();
@@ -168,7 +190,14 @@ class DeltaVacuumDeletionVectorsTest {
       }
       List<DeltaBucketChange> first = barrier(h, 1);
       commit(1, first);
-      compactedAway = first.stream().filter(c -> c.bucket() == x).findFirst().orElseThrow().added().get(0).path();
+      compactedAway =
+          first.stream()
+              .filter(c -> c.bucket() == x)
+              .findFirst()
+              .orElseThrow()
+              .added()
+              .get(0)
+              .path();
 
       // epoch 2: one row of bucket x's file is deleted by a vector, alone in its vector file
       upsert(h, xs.get(0), 2);
@@ -191,8 +220,12 @@ class DeltaVacuumDeletionVectorsTest {
         delete(h, xs.get(i));
       }
       List<DeltaBucketChange> fourth = barrier(h, 4);
-      assertThat(fourth).singleElement().satisfies(c -> assertThat(c.removed().stream().map(DeltaDataFile::path))
-          .contains(compactedAway));
+      assertThat(fourth)
+          .singleElement()
+          .satisfies(
+              c ->
+                  assertThat(c.removed().stream().map(DeltaDataFile::path))
+                      .contains(compactedAway));
       assertThat(fourth.get(0).added()).noneMatch(f -> f.path().equals(compactedAway));
       commit(4, fourth);
 
@@ -201,53 +234,80 @@ class DeltaVacuumDeletionVectorsTest {
       upsert(h, ys.get(1), 5);
       List<DeltaBucketChange> aborted = barrier(h, 5);
       orphanVectors = vectorFile(withVector(aborted, y).deletionVector());
-      orphanData = aborted.get(0).added().stream().filter(f -> f.deletionVector() == null)
-          .map(f -> relative(f.path())).toList();
+      orphanData =
+          aborted.get(0).added().stream()
+              .filter(f -> f.deletionVector() == null)
+              .map(f -> relative(f.path()))
+              .toList();
       expected.clear();
       expected.putAll(committed);
     }
     assertThat(deletionVectorFiles()).containsExactlyInAnyOrder(superseded, shared, orphanVectors);
-    assertThat(DeltaTableReader.readAll(table)).containsExactlyInAnyOrderElementsOf(expected.values());
+    assertThat(DeltaTableReader.readAll(table))
+        .containsExactlyInAnyOrderElementsOf(expected.values());
 
     // within the table's retention nothing is dead yet
     assertThat(DeltaVacuum.vacuum(table, Optional.empty(), false, Optional.empty(), false, conf))
         .isEqualTo(new DeltaVacuum.Result(WEEK, List.of(), 0, false, Optional.empty()));
 
     // a dry run lists the dead vector files with the dead data files and deletes nothing
-    List<String> dead = Stream.concat(Stream.of(superseded, orphanVectors, relative(compactedAway)),
-        orphanData.stream()).sorted().toList();
-    DeltaVacuum.Result dry = DeltaVacuum.vacuum(table, Optional.of(Duration.ZERO), true, Optional.empty(), true,
-        conf);
+    List<String> dead =
+        Stream.concat(
+                Stream.of(superseded, orphanVectors, relative(compactedAway)), orphanData.stream())
+            .sorted()
+            .toList();
+    DeltaVacuum.Result dry =
+        DeltaVacuum.vacuum(table, Optional.of(Duration.ZERO), true, Optional.empty(), true, conf);
     assertThat(dry.deleted()).containsExactlyElementsOf(dead);
     assertThat(dry.dryRun()).isTrue();
     assertThat(deletionVectorFiles()).containsExactlyInAnyOrder(superseded, shared, orphanVectors);
 
-    // while a job has a retained checkpoint, the aborted epoch's files are orphans kept; the superseded
+    // while a job has a retained checkpoint, the aborted epoch's files are orphans kept; the
+    // superseded
     // vector is known as removed from the remove actions of the Delta checkpoint alone
-    assertThat(DeltaLogMaintenance.run(table, false, conf).checkpoint()).hasValue(DeltaTableReader.version(table));
-    DeltaVacuum.Result kept = DeltaVacuum.vacuum(table, Optional.of(Duration.ZERO), true,
-        Optional.of("job j has a retained checkpoint"), false, conf);
+    assertThat(DeltaLogMaintenance.run(table, false, conf).checkpoint())
+        .hasValue(DeltaTableReader.version(table));
+    DeltaVacuum.Result kept =
+        DeltaVacuum.vacuum(
+            table,
+            Optional.of(Duration.ZERO),
+            true,
+            Optional.of("job j has a retained checkpoint"),
+            false,
+            conf);
     assertThat(kept.deleted()).containsExactlyInAnyOrder(superseded, relative(compactedAway));
-    assertThat(kept.note()).contains((1 + orphanData.size()) + " unreferenced file(s) kept: job j has a"
-        + " retained checkpoint");
+    assertThat(kept.note())
+        .contains(
+            (1 + orphanData.size())
+                + " unreferenced file(s) kept: job j has a"
+                + " retained checkpoint");
     assertThat(deletionVectorFiles()).containsExactlyInAnyOrder(shared, orphanVectors);
     assertThat(file(relative(compactedAway))).doesNotExist();
-    assertThat(DeltaTableReader.readAll(table)).containsExactlyInAnyOrderElementsOf(expected.values());
+    assertThat(DeltaTableReader.readAll(table))
+        .containsExactlyInAnyOrderElementsOf(expected.values());
 
-    DeltaVacuum.Result result = DeltaVacuum.vacuum(table, Optional.of(Duration.ZERO), true, Optional.empty(), false,
-        conf);
-    assertThat(result.deleted()).containsExactlyElementsOf(Stream.concat(Stream.of(orphanVectors),
-        orphanData.stream()).sorted().toList());
-    // the vector file of epoch 3 also held bucket x's superseded vector, but bucket y's file still uses it
+    DeltaVacuum.Result result =
+        DeltaVacuum.vacuum(table, Optional.of(Duration.ZERO), true, Optional.empty(), false, conf);
+    assertThat(result.deleted())
+        .containsExactlyElementsOf(
+            Stream.concat(Stream.of(orphanVectors), orphanData.stream()).sorted().toList());
+    // the vector file of epoch 3 also held bucket x's superseded vector, but bucket y's file still
+    // uses it
     assertThat(deletionVectorFiles()).containsExactly(shared);
-    assertThat(DeltaTableReader.readAll(table)).containsExactlyInAnyOrderElementsOf(expected.values());
+    assertThat(DeltaTableReader.readAll(table))
+        .containsExactlyInAnyOrderElementsOf(expected.values());
     KernelSnapshotScan scan = new KernelSnapshotScan(DefaultEngine.create(conf), table, -1, TYPE);
-    assertThat(scan.dataFiles()).filteredOn(f -> f.deletionVector() != null).singleElement()
+    assertThat(scan.dataFiles())
+        .filteredOn(f -> f.deletionVector() != null)
+        .singleElement()
         .satisfies(f -> assertThat(vectorFile(f.deletionVector())).isEqualTo(shared));
     for (DeltaDataFile live : scan.dataFiles()) {
       assertThat(file(relative(live.path()))).exists();
     }
-    assertThat(DeltaVacuum.vacuum(table, Optional.of(Duration.ZERO), true, Optional.empty(), false, conf).deleted())
+    assertThat(
+            DeltaVacuum.vacuum(
+                    table, Optional.of(Duration.ZERO), true, Optional.empty(), false, conf)
+                .deleted())
         .isEmpty();
   }
 }

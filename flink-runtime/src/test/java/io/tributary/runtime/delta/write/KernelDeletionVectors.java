@@ -13,9 +13,15 @@ final class KernelDeletionVectors {
   private KernelDeletionVectors() {}
 
   static long[] read(String tableRoot, DeltaDeletionVector dv) throws Exception {
-    DeletionVectorDescriptor descriptor = new DeletionVectorDescriptor(dv.storageType(), dv.pathOrInlineDv(),
-        Optional.of(dv.offset()), dv.sizeInBytes(), dv.cardinality());
+    DeletionVectorDescriptor descriptor =
+        new DeletionVectorDescriptor(
+            dv.storageType(),
+            dv.pathOrInlineDv(),
+            Optional.of(dv.offset()),
+            dv.sizeInBytes(),
+            dv.cardinality());
     return new DeletionVectorStoredBitmap(descriptor, Optional.of(tableRoot))
-        .load(DefaultEngine.create(new Configuration()).getFileSystemClient()).toArray();
+        .load(DefaultEngine.create(new Configuration()).getFileSystemClient())
+        .toArray();
   }
 }

@@ -22,11 +22,15 @@ public final class WriteBenchAccess {
   private WriteBenchAccess() {}
 
   /** A Parquet writer laid out exactly as the sink's data files (same write support, snappy). */
-  public static ParquetWriter<RowData> plainParquetWriter(String path, RowType rowType) throws IOException {
+  public static ParquetWriter<RowData> plainParquetWriter(String path, RowType rowType)
+      throws IOException {
     Configuration conf = new Configuration();
     OutputFile out = HadoopOutputFile.fromPath(new Path(path), conf);
-    return new PlainBuilder(out, rowType).withConf(conf).withCompressionCodec(CompressionCodecName.SNAPPY)
-        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build();
+    return new PlainBuilder(out, rowType)
+        .withConf(conf)
+        .withCompressionCodec(CompressionCodecName.SNAPPY)
+        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+        .build();
   }
 
   /** The bucket of {@code row}'s key in a keyed table written with {@code spec}. */

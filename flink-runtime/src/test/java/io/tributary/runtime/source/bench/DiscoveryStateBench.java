@@ -50,8 +50,9 @@ public final class DiscoveryStateBench {
       System.out.printf("created %,d files in %.1f s%n", files, seconds(t0));
 
       AutoLoader spec = AutoLoader.json(input.toString()).schema("id BIGINT, payload STRING");
-      RowType type = AutoLoaderSchemas.resolve(spec, dir.resolve("schema").toString(),
-          new org.apache.hadoop.conf.Configuration());
+      RowType type =
+          AutoLoaderSchemas.resolve(
+              spec, dir.resolve("schema").toString(), new org.apache.hadoop.conf.Configuration());
       var serializer = AutoLoaderEnumeratorStateSerializer.INSTANCE;
 
       // Update 1 takes every file in.
@@ -68,9 +69,10 @@ public final class DiscoveryStateBench {
       System.out.printf("update 1: listed and assigned %,d files in %.2f s%n", files, seconds(t1));
       byte[] state = serializer.serialize(enumerator.snapshotState(1));
       AutoLoaderEnumeratorState afterFirst = serializer.deserialize(serializer.getVersion(), state);
-      System.out.printf("state after update 1: %,d bytes (%.2f bytes per processed file); the version 1 layout "
-              + "(a plain set of paths) of the same files: %,d bytes%n", state.length, (double) state.length / files,
-          version1Size(afterFirst));
+      System.out.printf(
+          "state after update 1: %,d bytes (%.2f bytes per processed file); the version 1 layout "
+              + "(a plain set of paths) of the same files: %,d bytes%n",
+          state.length, (double) state.length / files, version1Size(afterFirst));
 
       first.close();
       createFiles(input, files, newFiles, uuidNames);
@@ -79,7 +81,9 @@ public final class DiscoveryStateBench {
         AutoLoaderEnumeratorState restored = serializer.deserialize(serializer.getVersion(), state);
         double restoreSeconds = seconds(tRestore);
         Context next = new Context();
-        var second = AutoLoaderSource.triggered(spec, type, "u2-" + round, "bench").restoreEnumerator(next, restored);
+        var second =
+            AutoLoaderSource.triggered(spec, type, "u2-" + round, "bench")
+                .restoreEnumerator(next, restored);
         second.start();
         long tList = System.nanoTime();
         int listed = walk(new org.apache.flink.core.fs.Path(input.toUri()));
@@ -93,15 +97,24 @@ public final class DiscoveryStateBench {
           second.handleSplitRequest(0, null);
         }
         for (var assignment : next.getSplitsAssignmentSequence()) {
-          assigned += assignment.assignment().values().stream().mapToInt(java.util.List::size).sum();
+          assigned +=
+              assignment.assignment().values().stream().mapToInt(java.util.List::size).sum();
         }
         long t3 = System.nanoTime();
         byte[] after = serializer.serialize(second.snapshotState(2));
         double serializeSeconds = seconds(t3);
         next.close();
-        System.out.printf("round %d: restore %.3f s, discovery (list %,d files + check) %.3f s (a bare listing: "
-                + "%.3f s), %d new files assigned, state %,d bytes serialized in %.3f s%n", round, restoreSeconds,
-            listed, discoverySeconds, listSeconds, assigned, after.length, serializeSeconds);
+        System.out.printf(
+            "round %d: restore %.3f s, discovery (list %,d files + check) %.3f s (a bare listing: "
+                + "%.3f s), %d new files assigned, state %,d bytes serialized in %.3f s%n",
+            round,
+            restoreSeconds,
+            listed,
+            discoverySeconds,
+            listSeconds,
+            assigned,
+            after.length,
+            serializeSeconds);
       }
     } finally {
       try (Stream<Path> walk = Files.walk(dir)) {
@@ -113,7 +126,8 @@ public final class DiscoveryStateBench {
 
   /** The size the version 1 serializer wrote for the same state: every path in full. */
   private static int version1Size(AutoLoaderEnumeratorState state) throws IOException {
-    org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(1 << 20);
+    org.apache.flink.core.memory.DataOutputSerializer out =
+        new org.apache.flink.core.memory.DataOutputSerializer(1 << 20);
     out.writeUTF(state.listedUpdateId());
     out.writeInt(state.processedFiles().size());
     for (String path : state.processedFiles()) {
@@ -132,14 +146,19 @@ public final class DiscoveryStateBench {
     return count;
   }
 
-  private static void createFiles(Path input, int from, int count, boolean uuidNames) throws IOException {
+  private static void createFiles(Path input, int from, int count, boolean uuidNames)
+      throws IOException {
     long base = 1_700_000_000_000L;
     for (int i = from; i < from + count; i++) {
       Path dir = input.resolve(String.format("date=%03d", i / 1000));
       Files.createDirectories(dir);
-      Path file = dir.resolve(uuidNames ? "part-" + java.util.UUID.randomUUID() + ".json"
-          : String.format("part-%07d.json", i));
-      Files.write(file, ("{\"id\":" + i + ",\"payload\":\"x\"}\n").getBytes(StandardCharsets.UTF_8));
+      Path file =
+          dir.resolve(
+              uuidNames
+                  ? "part-" + java.util.UUID.randomUUID() + ".json"
+                  : String.format("part-%07d.json", i));
+      Files.write(
+          file, ("{\"id\":" + i + ",\"payload\":\"x\"}\n").getBytes(StandardCharsets.UTF_8));
       file.toFile().setLastModified(base + i * 10L);
     }
   }
@@ -161,7 +180,8 @@ public final class DiscoveryStateBench {
       return group;
     }
 
-    private static final class Group extends UnregisteredMetricsGroup implements SplitEnumeratorMetricGroup {
+    private static final class Group extends UnregisteredMetricsGroup
+        implements SplitEnumeratorMetricGroup {
       @Override
       public <T, G extends Gauge<T>> G gauge(String name, G gauge) {
         return gauge;

@@ -117,6 +117,45 @@ class StorageFaultsITCase {
     assertThat(DeltaTableReader.readAll(table())).containsExactlyInAnyOrderElementsOf(rows(1, 100));
   }
 
+  /**
+   * Storage that stops taking writes while a flow runs fails the flow, and then refuses its FAILED event
+   * and the update's record too: the update still fails with the flow's failure as its message (the
+   * refusal to record it after), never with the event log's refusal alone.
+   */
+  @Test
+  void aFailureTheStorageRefusesToRecordIsStillTheOneReported() throws Exception {
+    Path storage = dir.resolve("storage");
+    arrive("b1", 1, 50);
+    assertThat(update().state()).isEqualTo(UpdateState.COMPLETED);
+    long version = DeltaTableReader.version(table());
+    arrive("b2", 51, 100);
+    Tributary.Builder builder =
+        builder()
+            .cluster(cluster)
+            .listener(
+                (dataset, state, detail) -> {
+                  if (state == io.tributary.runtime.FlowState.RUNNING) {
+                    GuardedFileSystem.refuseWrites(
+                        storage); // the table, checkpoints, events, record
+                  }
+                });
+
+    Throwable failed = org.assertj.core.api.Assertions.catchThrowable(builder::run);
+    System.out.println("NOT RECORDED: " + failed);
+
+    assertThat(failed).isInstanceOf(java.io.UncheckedIOException.class);
+    assertThat(failed.getMessage())
+        .as("how the update ended comes first")
+        .matches("(?s)(Flow 'orders' failed: |Update 2 of pipeline 'faults' ended FAILED: ).*")
+        .contains("; writing that to the pipeline's ");
+    assertThat(DeltaTableReader.version(table())).isEqualTo(version);
+    GuardedFileSystem.repair();
+    Thread.sleep(3_500); // the lock the failed update could not delete is stale after its 3 s lease
+    UpdateResult next = update();
+    assertThat(next.state()).as("%s", next.error()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(DeltaTableReader.readAll(table())).containsExactlyInAnyOrderElementsOf(rows(1, 100));
+  }
+
   @Test
   void aDiskThatFillsUpFailsNamingTheFileAndLeavesTheTableForTheNextUpdate() throws Exception {
     arrive("b1", 1, 50);

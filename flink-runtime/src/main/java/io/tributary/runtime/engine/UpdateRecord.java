@@ -141,6 +141,34 @@ final class UpdateRecord {
   }
 
   /** Replaces the RUNNING record with how the update ended. */
+  /**
+   * The update ended as {@code result}, but writing that to the pipeline's storage failed with
+   * {@code error}: a storage failure whose message says first how the update ended.
+   */
+  static java.io.UncheckedIOException notWritten(UpdateResult result, RuntimeException error) {
+    String ended =
+        "Update "
+            + result.number()
+            + " of pipeline '"
+            + result.pipeline()
+            + "' ended "
+            + result.state()
+            + result
+                .error()
+                .map(e -> ": " + e)
+                .orElse(
+                    result.state() == io.tributary.runtime.UpdateState.COMPLETED
+                        ? " (its tables are committed)"
+                        : "")
+            + "; writing that to the pipeline's storage failed: "
+            + error.getMessage();
+    java.io.IOException cause =
+        error instanceof java.io.UncheckedIOException io
+            ? io.getCause()
+            : new java.io.IOException(error.getMessage(), error);
+    return new java.io.UncheckedIOException(ended, cause);
+  }
+
   synchronized void write(UpdateResult result) {
     Map<String, Object> record = new LinkedHashMap<>();
     record.put("pipeline", result.pipeline());

@@ -110,8 +110,8 @@ public final class UpdateRunner {
                 List.of(),
                 Optional.of(e.getMessage()),
                 Duration.between(record.start(), Instant.now()));
-        record.write(failed);
-        events.end(failed);
+        keep(failed, () -> record.write(failed));
+        keep(failed, () -> events.end(failed));
         return failed;
       }
       launcher.recordJobsIn(record);
@@ -130,10 +130,16 @@ public final class UpdateRunner {
       if (result.state() == UpdateState.COMPLETED) {
         settings.maintenance().run(storage, plan.resolved().plan(), result, events);
       }
-      events.end(result);
+      keep(result, () -> events.end(result));
       return result;
     } catch (RuntimeException e) {
-      events.failed(e);
+      try {
+        events.failed(e);
+      } catch (
+          RuntimeException
+              notLogged) { // storage that refuses writes: the failure stays the message
+        e.addSuppressed(notLogged);
+      }
       throw e;
     }
   }
@@ -170,8 +176,21 @@ public final class UpdateRunner {
             ended.flows(),
             ended.error(),
             Duration.between(record.start(), Instant.now()));
-    record.write(result);
+    keep(result, () -> record.write(result));
     return result;
+  }
+
+  /**
+   * Writes how the update ended ({@code write}: its record, its events); when the storage refuses it,
+   * the update fails with how it ended as the message, and the refusal as the cause, never with the
+   * refusal alone.
+   */
+  private static void keep(UpdateResult result, Runnable write) {
+    try {
+      write.run();
+    } catch (RuntimeException notWritten) {
+      throw UpdateRecord.notWritten(result, notWritten);
+    }
   }
 
   /**

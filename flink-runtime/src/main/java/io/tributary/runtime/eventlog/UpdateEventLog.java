@@ -292,7 +292,14 @@ public final class UpdateEventLog {
     return new UpdateListener() {
       @Override
       public void onFlow(String dataset, FlowState state, String detail) {
-        flowProgress(dataset, state, detail);
+        try {
+          flowProgress(dataset, state, detail);
+        } catch (RuntimeException notLogged) {
+          // storage that refuses the event of a failed flow: the flow's failure stays the message
+          throw state == FlowState.FAILED
+              ? failureNotLogged(dataset, detail, notLogged)
+              : notLogged;
+        }
         next.onFlow(dataset, state, detail);
       }
 
@@ -306,6 +313,23 @@ public final class UpdateEventLog {
         next.onNotice(message);
       }
     };
+  }
+
+  /** Flow {@code dataset} failed ({@code detail}), and writing its event failed with {@code error}. */
+  private static java.io.UncheckedIOException failureNotLogged(
+      String dataset, String detail, RuntimeException error) {
+    java.io.IOException cause =
+        error instanceof java.io.UncheckedIOException io
+            ? io.getCause()
+            : new java.io.IOException(error.getMessage(), error);
+    return new java.io.UncheckedIOException(
+        "Flow '"
+            + dataset
+            + "' failed: "
+            + detail
+            + "; writing that to the pipeline's event log failed: "
+            + error.getMessage(),
+        cause);
   }
 
   /** Logs an action of a user on the update, e.g. {@code START} or {@code STOP}; ignored after {@link #end}. */

@@ -52,8 +52,14 @@ class StandaloneFlinkClusterITCase {
       }
       System.out.printf("replaced in %d ms%n", (System.nanoTime() - replaced) / 1_000_000);
       assertThat(cluster.registeredTaskManagerIds()).containsExactly("taskmanager-1");
-      assertThat(Files.readString(work.resolve("log").resolve("taskmanager-1.log")))
-          .contains("Successful registration at resource manager");
+      // the resource manager lists it a moment before the task manager logs the registration
+      Path log = work.resolve("log").resolve("taskmanager-1.log");
+      long logged = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!Files.readString(log).contains("Successful registration at resource manager")
+          && System.nanoTime() < logged) {
+        Thread.sleep(100);
+      }
+      assertThat(Files.readString(log)).contains("Successful registration at resource manager");
     }
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
   }

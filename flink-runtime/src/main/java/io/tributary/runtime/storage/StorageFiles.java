@@ -38,13 +38,33 @@ final class StorageFiles {
       if ("file".equals(fs.getScheme())) {
         java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(path).toUri());
         java.nio.file.Files.createDirectories(local.getParent());
-        java.nio.file.Files.writeString(
-            java.nio.file.Files.createFile(local), text, StandardCharsets.UTF_8);
+        java.nio.file.Path created = java.nio.file.Files.createFile(local);
+        try {
+          java.nio.file.Files.writeString(created, text, StandardCharsets.UTF_8);
+        } catch (
+            IOException e) { // a full disk: the empty file this call created is not left behind
+          java.nio.file.Files.deleteIfExists(created);
+          throw e;
+        }
         return true;
       }
       fs.mkdirs(path.getParent());
-      try (FSDataOutputStream out = createNew(fs, path)) {
+      FSDataOutputStream out = createNew(fs, path);
+      try (out) {
         out.write(text.getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        // the file this call created exclusively is its own: not left behind empty or cut short (a
+        // lock nobody could read would block every later update); an object store creates the
+        // object
+        // only when the stream closes, so a failure there left nothing of this call's
+        if (!isObjectStore(fs.makeQualified(path))) {
+          try {
+            fs.delete(path, false);
+          } catch (IOException notDeleted) {
+            e.addSuppressed(notDeleted);
+          }
+        }
+        throw e;
       }
       return true;
     } catch (java.nio.file.FileAlreadyExistsException

@@ -12,10 +12,8 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.types.Row;
 
 /**
@@ -96,9 +94,9 @@ public final class GoldTables {
    * comparison decides the expectation and the first ten characters are the UTC date.
    */
   public static List<GoldRow> recompute(Path eventsDir) {
-    Set<String> seen = new HashSet<>();
+    DistinctStrings seen = new DistinctStrings();
     Map<String, long[]> counts = new HashMap<>();
-    Map<String, Set<String>> users = new HashMap<>();
+    Map<String, DistinctStrings> users = new HashMap<>();
     Map<String, double[]> durations = new HashMap<>();
     for (Path file : EventFiles.list(eventsDir)) {
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -118,7 +116,7 @@ public final class GoldTables {
           }
           String key = ts.substring(0, 10) + "|" + text(e, "event_type");
           counts.computeIfAbsent(key, k -> new long[1])[0]++;
-          users.computeIfAbsent(key, k -> new HashSet<>()).add(user);
+          users.computeIfAbsent(key, k -> new DistinctStrings()).add(user);
           JsonNode d = e.get("duration");
           if (d != null && !d.isNull()) {
             double[] acc = durations.computeIfAbsent(key, k -> new double[2]);

@@ -1,6 +1,8 @@
 package io.tributary.runtime.source;
 
 import java.util.Optional;
+import org.apache.flink.runtime.throwable.ThrowableAnnotation;
+import org.apache.flink.runtime.throwable.ThrowableType;
 
 /**
  * A record an Auto Loader source emitted made an operator chained to the source throw (a constraint
@@ -11,9 +13,14 @@ import java.util.Optional;
  * it into the user's message, naming the pipeline, dataset and expectations. Made only by
  * {@link AutoLoaderErrors}.
  *
- * <p>Not annotated non-recoverable: it wraps whatever the chained operators threw, and whether a retry
- * may help is the cause's to say.
+ * <p>Non-recoverable: it is made only for what {@link #thrownByThePlannersCode} recognises, an
+ * expression failing on the record's values, which fails the same way on every attempt. Flink then
+ * fails the job at once instead of restarting it (its classifier finds the annotation anywhere in the
+ * cause chain, on the JobMaster, which reads the task's failure with the job's class loader), and
+ * {@code JobErrors.isRetryable} does not run the flow again. Anything else the chained operators
+ * throw (an I/O error, a cancel) is not wrapped, and stays recoverable.
  */
+@ThrowableAnnotation(ThrowableType.NonRecoverableError)
 public final class SourceRowException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;

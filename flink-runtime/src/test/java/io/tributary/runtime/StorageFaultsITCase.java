@@ -60,6 +60,8 @@ class StorageFaultsITCase {
     Configuration flink = new Configuration();
     GuardedFileSystem.settings(PASSWORD)
         .forEach((key, value) -> flink.setString("flink.hadoop." + key, value));
+    // the caught-up gauges a remote executor reads over REST, fresh within 0.2 s
+    flink.setString("metrics.fetcher.update-interval", "200 ms");
     FileSystem.initialize(flink, null);
     cluster = EmbeddedCluster.start(2, flink);
   }
@@ -73,16 +75,19 @@ class StorageFaultsITCase {
   @AfterEach
   void repair() throws Exception {
     GuardedFileSystem.repair();
-    java.lang.reflect.Field field = EmbeddedCluster.class.getDeclaredField("cluster");
-    field.setAccessible(true);
-    org.apache.flink.runtime.minicluster.MiniCluster mini =
-        (org.apache.flink.runtime.minicluster.MiniCluster) field.get(cluster);
+    org.apache.flink.runtime.minicluster.MiniCluster mini = miniCluster();
     for (org.apache.flink.runtime.client.JobStatusMessage job : mini.listJobs().get()) {
       if (!job.getJobState().isGloballyTerminalState()) {
         System.out.println("LEFT RUNNING: " + job.getJobName() + " " + job.getJobState());
         mini.cancelJob(job.getJobId()).get();
       }
     }
+  }
+
+  private static org.apache.flink.runtime.minicluster.MiniCluster miniCluster() throws Exception {
+    java.lang.reflect.Field field = EmbeddedCluster.class.getDeclaredField("cluster");
+    field.setAccessible(true);
+    return (org.apache.flink.runtime.minicluster.MiniCluster) field.get(cluster);
   }
 
   @Test
@@ -176,6 +181,87 @@ class StorageFaultsITCase {
               assertThat(flow.dataset()).isEqualTo("orders");
               assertThat(flow.error()).hasValue("No space left on device. " + StorageErrors.FULL);
             });
+    assertThat(DeltaTableReader.version(table())).isEqualTo(version);
+    assertThat(DeltaTableReader.readAll(table())).containsExactlyInAnyOrderElementsOf(before);
+
+    GuardedFileSystem.repair();
+    UpdateResult next = update();
+    assertThat(next.state()).as("%s", next.error()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(DeltaTableReader.readAll(table())).containsExactlyInAnyOrderElementsOf(rows(1, 100));
+  }
+
+  /**
+   * The table's disk fills up exactly at the Delta commit a stop-with-savepoint makes (the savepoint is
+   * written, its epoch's data files too, then the committer's write of the Delta log fails): the
+   * update fails with the disk's error and the hint, not with Flink's "A savepoint has been created at
+   * …, but the corresponding job failed during stopping"; the table is unchanged, and the next update
+   * with room commits the input exactly once.
+   */
+  @Test
+  void aDiskFillingUpAtTheStopsDeltaCommitIsReportedWithTheDisksErrorAndTheHint() throws Exception {
+    diskFillingUpAtTheStopsDeltaCommit(builder -> builder.cluster(cluster));
+
+    // what a remote executor reads: the failed job's exception history over REST names the disk's
+    // error, beside Flink's report of the stop
+    org.apache.flink.runtime.client.JobStatusMessage stopped =
+        miniCluster().listJobs().get().stream()
+            .filter(job -> job.getJobState() == org.apache.flink.api.common.JobStatus.FAILED)
+            .max(java.util.Comparator.comparingLong(job -> job.getStartTime()))
+            .orElseThrow();
+    Throwable fromRest =
+        new io.tributary.runtime.remote.RestCaughtUpReader(cluster.restAddress())
+            .taskFailure(stopped.getJobId().toHexString())
+            .orElseThrow();
+    assertThat(StorageErrors.hint(fromRest)).as("%s", fromRest).hasValue(StorageErrors.FULL);
+  }
+
+  /**
+   * The same through {@link io.tributary.runtime.remote.RemoteExecutor}, which reads the job's failure
+   * from the cluster's REST API (its exception history): the embedded cluster's endpoint serves it.
+   */
+  @Test
+  void onARemoteClusterADiskFillingUpAtTheStopsDeltaCommitIsReportedWithTheDisksErrorAndTheHint()
+      throws Exception {
+    try (io.tributary.runtime.remote.RemoteExecutor remote =
+        io.tributary.runtime.remote.RemoteExecutor.connect(
+            "127.0.0.1:" + cluster.restAddress().getPort(), List.of())) {
+      diskFillingUpAtTheStopsDeltaCommit(builder -> builder.executor(remote));
+    }
+  }
+
+  private void diskFillingUpAtTheStopsDeltaCommit(
+      java.util.function.UnaryOperator<Tributary.Builder> on) throws Exception {
+    arrive("b1", 1, 50);
+    assertThat(update().state()).isEqualTo(UpdateState.COMPLETED);
+    long version = DeltaTableReader.version(table());
+    List<Row> before = DeltaTableReader.readAll(table());
+
+    arrive("b2", 51, 100);
+    // no periodic checkpoint before the stop: the stop's savepoint is the epoch's only commit
+    GuardedFileSystem.fillUpAfter(Path.of(table(), "_delta_log"), 0);
+    long refusedBefore = GuardedFileSystem.refusedWrites();
+    UpdateResult failed = on.apply(builder().triggerInterval(Duration.ofMinutes(10))).run();
+    System.out.println("DISK FULL AT THE STOP'S COMMIT: " + failed);
+
+    assertThat(GuardedFileSystem.refusedWrites())
+        .as("the commit met the full disk")
+        .isGreaterThan(refusedBefore);
+    assertThat(failed.state()).isEqualTo(UpdateState.FAILED);
+    assertThat(failed.flows())
+        .singleElement()
+        .satisfies(
+            flow -> {
+              assertThat(flow.dataset()).isEqualTo("orders");
+              assertThat(flow.error())
+                  .as("the disk's error and the hint, not Flink's report of the stop")
+                  .hasValue("No space left on device. " + StorageErrors.FULL);
+            });
+    assertThat(failed.error())
+        .hasValueSatisfying(
+            error ->
+                assertThat(error)
+                    .contains("No space left on device")
+                    .doesNotContain("failed during stopping"));
     assertThat(DeltaTableReader.version(table())).isEqualTo(version);
     assertThat(DeltaTableReader.readAll(table())).containsExactlyInAnyOrderElementsOf(before);
 

@@ -1,7 +1,9 @@
 package io.tributary.runtime.engine;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -31,6 +33,7 @@ public final class EmbeddedCluster implements AutoCloseable {
 
   private static final Duration POLL = Duration.ofMillis(20);
   private static final Duration LIVE_REPORT_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration FAILED_STOP_PATIENCE = Duration.ofSeconds(30);
 
   private final MiniCluster cluster;
   private final int slots;
@@ -171,12 +174,29 @@ public final class EmbeddedCluster implements AutoCloseable {
    * knows it.
    */
   public java.util.Optional<Throwable> lastTaskFailure(JobID job) {
+    return latestTaskFailure(job, false);
+  }
+
+  /**
+   * The failure of the job's latest failed task attempt, its current attempts included (those that
+   * failed the job), if the cluster still knows it: what a job's failure while it was being stopped
+   * with a savepoint does not say.
+   */
+  public java.util.Optional<Throwable> taskFailure(JobID job) {
+    return latestTaskFailure(job, true);
+  }
+
+  private java.util.Optional<Throwable> latestTaskFailure(JobID job, boolean current) {
     try {
       org.apache.flink.runtime.executiongraph.ErrorInfo latest = null;
       for (AccessExecutionVertex vertex :
           cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
-        for (org.apache.flink.runtime.executiongraph.AccessExecution attempt :
-            vertex.getExecutionHistory().getHistoricalExecutions()) {
+        List<org.apache.flink.runtime.executiongraph.AccessExecution> attempts =
+            new ArrayList<>(vertex.getExecutionHistory().getHistoricalExecutions());
+        if (current) {
+          attempts.add(vertex.getCurrentExecutionAttempt());
+        }
+        for (org.apache.flink.runtime.executiongraph.AccessExecution attempt : attempts) {
           var failure = attempt.getFailureInfo();
           if (failure.isPresent()
               && (latest == null || failure.get().getTimestamp() > latest.getTimestamp())) {
@@ -227,6 +247,9 @@ public final class EmbeddedCluster implements AutoCloseable {
       } catch (TimeoutException e) {
         throw JobFailedException.stopTimedOut(job.toString(), timeout, e);
       } catch (ExecutionException e) {
+        if (JobFailedException.failedDuringStopping(e)) {
+          throw failedWhileStopping(job, e, deadline);
+        }
         if (!JobFailedException.stopNotReadyYet(e)
             || System.nanoTime() > deadline
             || status(job).isGloballyTerminalState()) {
@@ -235,6 +258,25 @@ public final class EmbeddedCluster implements AutoCloseable {
         Thread.sleep(100);
       }
     }
+  }
+
+  /**
+   * The job failed while it was being stopped, after its savepoint: its own failure, once it has ended
+   * (a restart strategy may first restart it; at most {@link #FAILED_STOP_PATIENCE}), as the cause.
+   */
+  private RuntimeException failedWhileStopping(JobID job, ExecutionException stop, long deadline)
+      throws InterruptedException {
+    long wait = Math.min(Math.max(1, deadline - System.nanoTime()), FAILED_STOP_PATIENCE.toNanos());
+    try {
+      result(job).get(wait, TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException stillRunning) {
+      // its latest task failure is still what made the stop fail
+    }
+    return taskFailure(job)
+        .<RuntimeException>map(
+            failure ->
+                JobFailedException.failedWhileStopping(job.toString(), failure, stop.getCause()))
+        .orElseGet(() -> JobFailedException.stopFailed(job.toString(), stop));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.tributary.runtime.engine;
 
 import io.tributary.dsl.PipelineDefinitionException;
+import io.tributary.runtime.source.SourceRowException;
 import org.apache.flink.runtime.throwable.ThrowableClassifier;
 import org.apache.flink.runtime.throwable.ThrowableType;
 import org.apache.flink.util.ExceptionUtils;
@@ -8,6 +9,14 @@ import org.apache.flink.util.SerializedThrowable;
 
 /** Finds the message a user should read in a job failure's chain of causes. */
 final class JobErrors {
+
+  /**
+   * Non-recoverable failures that a remote cluster's result carries as {@link SerializedThrowable}s,
+   * whose classes (and so their annotations) this side may not load.
+   */
+  private static final java.util.Set<String> NOT_RETRYABLE_BY_NAME =
+      java.util.Set.of(
+          "io.tributary.quality.ExpectationViolationException", SourceRowException.class.getName());
 
   private JobErrors() {}
 
@@ -34,10 +43,14 @@ final class JobErrors {
 
   /**
    * Whether running the job again may help: not for a problem only the user can fix, such as an
-   * expect_or_fail violation (Flink's non-recoverable errors), a definition error, or state that does
-   * not fit the definition.
+   * expect_or_fail violation (Flink's non-recoverable errors), a row on which an expression of the
+   * planner's code throws ({@link SourceRowException#thrownByThePlannersCode}: the same row fails
+   * again), a definition error, or state that does not fit the definition.
    */
   static boolean isRetryable(Throwable error) {
+    if (SourceRowException.thrownByThePlannersCode(error)) {
+      return false; // an expression failing on a row's values fails again on the same row
+    }
     for (Throwable cause = error;
         cause != null;
         cause = cause.getCause() == cause ? null : cause.getCause()) {
@@ -48,9 +61,7 @@ final class JobErrors {
         return false;
       }
       if (cause instanceof SerializedThrowable serialized
-          && serialized
-              .getOriginalErrorClassName()
-              .equals("io.tributary.quality.ExpectationViolationException")) {
+          && NOT_RETRYABLE_BY_NAME.contains(serialized.getOriginalErrorClassName())) {
         return false;
       }
     }

@@ -16,8 +16,14 @@ public final class JobFailedException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
+  private static final String STOPPING_FAILED =
+      "org.apache.flink.runtime.scheduler.stopwithsavepoint.StopWithSavepointStoppingException";
+
   /** Whether the message is whole: what the user should read, rather than a cause's deeper message. */
   private final boolean whole;
+
+  /** Whether the job failed while a stop-with-savepoint stopped it, and the cause is its own failure. */
+  private boolean whileStopping;
 
   private JobFailedException(String message, Throwable cause) {
     this(message, cause, false);
@@ -95,6 +101,54 @@ public final class JobFailedException extends RuntimeException {
             + " with a savepoint failed: "
             + ExceptionUtils.stripExecutionException(error).getMessage(),
         error.getCause());
+  }
+
+  /**
+   * Whether {@code error} is Flink's report that the job failed while a stop-with-savepoint was stopping
+   * it, after the savepoint was written ("A savepoint has been created at …, but the corresponding job
+   * failed during stopping"): it says nothing of why, which only the failed task's own exception tells
+   * (a Delta commit on a full disk, say). Matched by name: a remote cluster's arrives serialized.
+   */
+  public static boolean failedDuringStopping(Throwable error) {
+    for (Throwable cause = error;
+        cause != null;
+        cause = cause.getCause() == cause ? null : cause.getCause()) {
+      String name =
+          cause instanceof org.apache.flink.util.SerializedThrowable serialized
+              ? serialized.getOriginalErrorClassName()
+              : cause.getClass().getName();
+      if (name.equals(STOPPING_FAILED)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Job {@code job} failed while it was being stopped with a savepoint, after the savepoint was
+   * written: {@code taskFailure} is what failed it (the cause, so its message and the storage's hint
+   * are the ones reported), {@code flinks} Flink's report of the stop (kept as suppressed, for the
+   * log).
+   */
+  public static JobFailedException failedWhileStopping(
+      String job, Throwable taskFailure, Throwable flinks) {
+    JobFailedException failed =
+        new JobFailedException(
+            "Job "
+                + job
+                + " failed while it was being stopped with a savepoint: "
+                + JobErrors.rootMessage(taskFailure),
+            taskFailure);
+    if (flinks != null && flinks != taskFailure) {
+      failed.addSuppressed(flinks);
+    }
+    failed.whileStopping = true;
+    return failed;
+  }
+
+  /** Whether this is {@link #failedWhileStopping}'s: its cause is the job's own failure. */
+  boolean isFailureWhileStopping() {
+    return whileStopping;
   }
 
   /**

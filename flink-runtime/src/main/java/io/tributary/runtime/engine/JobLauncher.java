@@ -207,6 +207,13 @@ final class JobLauncher {
     try {
       savepoint = launched.job().stopWithSavepoint(storage.savepointDir(job.name()), STOP_TIMEOUT);
     } catch (RuntimeException e) {
+      // A job that failed after its savepoint (a Delta commit on a full disk) has its task's
+      // failure
+      // as the stop's cause: report that, not Flink's "the corresponding job failed during
+      // stopping"
+      if (e instanceof JobFailedException stopped && stopped.isFailureWhileStopping()) {
+        checkSucceeded(launched, JobOutcome.failed(stopped));
+      }
       // A job that failed while it was being stopped fails the savepoint with Flink's "Checkpoint
       // Coordinator is suspending": report the job's own failure (a bad row, say), not that.
       checkSucceededIfEnded(launched);

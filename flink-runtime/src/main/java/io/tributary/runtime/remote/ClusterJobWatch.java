@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 final class ClusterJobWatch {
 
   private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration FAILED_STOP_PATIENCE = Duration.ofSeconds(30);
 
   /** A busy JobManager may fail to answer once: only this many failures in a row end the job. */
   private static final int UNREADABLE_LIMIT = 10;
@@ -135,6 +136,9 @@ final class ClusterJobWatch {
       } catch (TimeoutException e) {
         throw JobFailedException.stopTimedOut(jid, timeout, e);
       } catch (ExecutionException e) {
+        if (JobFailedException.failedDuringStopping(e)) {
+          throw failedWhileStopping(jid, result, e, deadline);
+        }
         if (!JobFailedException.stopNotReadyYet(e)
             || System.nanoTime() > deadline
             || result.isDone()) {
@@ -143,6 +147,31 @@ final class ClusterJobWatch {
         Thread.sleep(100);
       }
     }
+  }
+
+  /**
+   * Job {@code jid} failed while it was being stopped, after its savepoint: its task's own failure from
+   * the cluster's exception history, once it has ended (a restart strategy may first restart it; at
+   * most {@link #FAILED_STOP_PATIENCE}), as the cause.
+   */
+  private RuntimeException failedWhileStopping(
+      String jid, CompletableFuture<JobOutcome> result, ExecutionException stop, long deadline)
+      throws InterruptedException {
+    long wait = Math.min(Math.max(1, deadline - System.nanoTime()), FAILED_STOP_PATIENCE.toNanos());
+    try {
+      result.get(wait, TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException stillRunning) {
+      // its latest task failure is still what made the stop fail
+    }
+    try {
+      java.util.Optional<Throwable> failure = reader.taskFailure(jid);
+      if (failure.isPresent()) {
+        return JobFailedException.failedWhileStopping(jid, failure.get(), stop.getCause());
+      }
+    } catch (IOException unreadable) {
+      // the stop's own failure is all there is to say
+    }
+    return JobFailedException.stopFailed(jid, stop);
   }
 
   /** A job's numeric accumulators as longs, from what the cluster answered (nothing if it failed). */

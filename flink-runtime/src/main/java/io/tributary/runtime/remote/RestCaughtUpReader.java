@@ -167,6 +167,15 @@ public final class RestCaughtUpReader {
     }
   }
 
+  /**
+   * The latest task failure of job {@code jobId} in its exception history ({@code GET
+   * /jobs/<job>/exceptions}), other than Flink's report that it failed during a stop-with-savepoint.
+   */
+  public java.util.Optional<Throwable> taskFailure(String jobId)
+      throws IOException, InterruptedException {
+    return RemoteTaskFailure.latest(get("/jobs/" + jobId + "/exceptions"));
+  }
+
   /** The job's state as {@code GET /jobs/<job>} reports it ({@code RUNNING}, {@code FINISHED}…). */
   public String jobState(String jobId) throws IOException, InterruptedException {
     return get("/jobs/" + jobId).path("state").asText();

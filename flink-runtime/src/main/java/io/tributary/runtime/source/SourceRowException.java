@@ -1,9 +1,14 @@
 package io.tributary.runtime.source;
 
 import java.util.Optional;
+import org.apache.flink.runtime.throwable.ThrowableAnnotation;
+import org.apache.flink.runtime.throwable.ThrowableType;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.RowType;
 
 /**
- * A record an Auto Loader source emitted made an operator chained to the source throw (a constraint
+ * A record an Auto Loader source (or a Delta table's stream source, {@link #ofDeltaRow}) emitted made
+ * an operator chained to the source throw (a constraint
  * or a query expression such as {@code CAST(amount AS INT)} meeting {@code 'abc'}): the original
  * exception, as its cause, with where the record came from (file, line) and its values. The operators
  * downstream are the planner's generated code and cannot say which row they were given; the source's
@@ -11,9 +16,14 @@ import java.util.Optional;
  * it into the user's message, naming the pipeline, dataset and expectations. Made only by
  * {@link AutoLoaderErrors}.
  *
- * <p>Not annotated non-recoverable: it wraps whatever the chained operators threw, and whether a retry
- * may help is the cause's to say.
+ * <p>Non-recoverable: it is made only for what {@link #thrownByThePlannersCode} recognises, an
+ * expression failing on the record's values, which fails the same way on every attempt. Flink then
+ * fails the job at once instead of restarting it (its classifier finds the annotation anywhere in the
+ * cause chain, on the JobMaster, which reads the task's failure with the job's class loader), and
+ * {@code JobErrors.isRetryable} does not run the flow again. Anything else the chained operators
+ * throw (an I/O error, a cancel) is not wrapped, and stays recoverable.
  */
+@ThrowableAnnotation(ThrowableType.NonRecoverableError)
 public final class SourceRowException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
@@ -30,6 +40,46 @@ public final class SourceRowException extends RuntimeException {
     this.file = file;
     this.position = position;
     this.row = row;
+  }
+
+  /**
+   * {@code error}, thrown by an operator chained to a Delta table's stream source while it took the
+   * {@code record}-th row (from 1) it read of data file {@code file} of table {@code table} at version
+   * {@code version}, as a SourceRowException naming them and the row's values, when the planner's code
+   * threw it ({@link #thrownByThePlannersCode}); otherwise {@code error} itself. Called on the failure
+   * path only.
+   */
+  public static RuntimeException ofDeltaRow(
+      RuntimeException error,
+      String sourceId,
+      String table,
+      long version,
+      String file,
+      long record,
+      RowData row,
+      RowType type) {
+    if (!thrownByThePlannersCode(error)) {
+      return error;
+    }
+    String values = RowText.of(row, type);
+    String position = "record " + record + " of Delta table " + table + " at version " + version;
+    return new SourceRowException(
+        "Delta source '"
+            + sourceId
+            + "': the row at "
+            + position
+            + " (file "
+            + file
+            + ") failed in an operator after the source: "
+            + messageOf(error).replaceAll("\\.$", "")
+            + ". The row: "
+            + values
+            + ".",
+        sourceId,
+        file,
+        position,
+        values,
+        error);
   }
 
   /** The uid of the source that read the record: {@code <dataset>-source[-<generation>]}. */

@@ -91,6 +91,47 @@ class RowFailureProcessTest {
     assertThat(files(table)).as("nothing of the failed update is in the table").isEqualTo(before);
   }
 
+  @Test
+  void aRowThatMakesAnExpressionThrowFailsTheUpdateAtOnceInProductionModeWithoutARetry()
+      throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Path pipeline = dir.resolve("pipeline.yml");
+    // production mode: Flink's fixed-delay restarts and the flow's own retries are both on
+    Files.writeString(
+        pipeline,
+        "name: shop\nstorage: storage\nlibraries:\n  - "
+            + CastingOrders.class.getName()
+            + "\nconfiguration:\n  source: "
+            + input
+            + "\ndevelopment: false\ntrigger:\n  interval: 500 ms\n"
+            + "flink:\n  parallelism: 1\n");
+    Path bad = input.resolve("part-1.json");
+    Files.writeString(
+        bad, "{\"order_id\":\"o1\",\"amount\":\"abc\"}\n{\"order_id\":\"o2\",\"amount\":\"9\"}\n");
+
+    CliProcess.Result result = CliProcess.run(dir, TIMEOUT, "start", pipeline.toString());
+
+    assertThat(result.code()).as(result.toString()).isEqualTo(1);
+    String terminal = result.out() + result.err();
+    assertThat(terminal)
+        .as(result.toString())
+        .contains(
+            "Pipeline 'shop', dataset 'orders': a row made the dataset's query or its expectations fail: "
+                + "For input string: 'abc'")
+        .contains("The row came from file file:" + bad + ", line 1: {order_id=o1, amount=abc}.")
+        .as("the same row fails every attempt: the flow is not run again")
+        .doesNotContainPattern("(?i)\\bretry")
+        .doesNotContain("attempt 1 of")
+        .as("nor is its job restarted by Flink")
+        .doesNotContain("failed over");
+    String log = Files.readString(CliProcess.logDir(dir).resolve("tributary.log"));
+    assertThat(log)
+        .as("the job failed on the row")
+        .containsPattern("switched from state (RUNNING|FAILING) to FAILED")
+        .as("Flink did not restart the job for the row")
+        .doesNotContain("to RESTARTING");
+  }
+
   /** The table's files, data and log, relative to it, sorted. */
   private static List<String> files(Path table) throws IOException {
     try (Stream<Path> all = Files.walk(table)) {

@@ -39,4 +39,43 @@ class RemoteJobErrorsTest {
     assertThat(JobErrors.isRetryable(new SerializedThrowable(new JobException("TaskManager lost"))))
         .isTrue();
   }
+
+  @Test
+  void aRowTheExpressionsOfThePlannersCodeFailOnIsNotRetriedAnyOtherFailureIs() {
+    RuntimeException cast;
+    try {
+      org.apache.flink.table.data.binary.BinaryStringDataUtil.toInt(
+          org.apache.flink.table.data.binary.BinaryStringData.fromString("abc"));
+      throw new AssertionError("'abc' was read as an INT");
+    } catch (NumberFormatException e) {
+      cast =
+          new org.apache.flink.streaming.runtime.tasks.ExceptionInChainedOperatorException(
+              "Could not forward element to next operator", e);
+    }
+
+    assertThat(JobErrors.isRetryable(new JobException("Recovery is suppressed", cast)))
+        .as("a row read from a Delta table or after a shuffle: no source named it")
+        .isFalse();
+    assertThat(
+            JobErrors.isRetryable(
+                new SerializedThrowable(new JobException("Recovery is suppressed", cast))))
+        .as("the same, from a remote cluster")
+        .isFalse();
+    assertThat(
+            JobErrors.isRetryable(
+                new SerializedThrowable(
+                    new JobException(
+                        "task failed",
+                        new java.io.UncheckedIOException(
+                            new java.io.IOException("No space left on device"))))))
+        .as("an I/O failure may pass")
+        .isTrue();
+    assertThat(
+            JobErrors.isRetryable(
+                new JobException(
+                    "task failed",
+                    new RuntimeException(
+                        new org.apache.flink.runtime.execution.CancelTaskException()))))
+        .isTrue();
+  }
 }

@@ -167,6 +167,26 @@ class AutoLoaderReaderTest {
   }
 
   @Test
+  void aRecordAnExpressionFailsOnIsNonRecoverableForFlinkWhereverItIsInTheChain() throws Exception {
+    AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING");
+    Path file = Files.write(dir, "a.json", "{\"a\":\"abc\"}\n");
+
+    SourceRowException error = failureReading(spec, Files.split(file));
+
+    assertThat(
+            org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler
+                .isUnrecoverableError(
+                    new org.apache.flink.runtime.JobException("task failed", error)))
+        .as("Flink fails the job at once: the same record fails every restart")
+        .isTrue();
+    assertThat(
+            org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler
+                .isUnrecoverableError(error.getCause()))
+        .as("what the chained operator threw, unwrapped, is recoverable for Flink")
+        .isFalse();
+  }
+
+  @Test
   void aRestoredSplitCountsItsRecordsFromItsRestoredPosition() throws Exception {
     AutoLoader spec = AutoLoader.json(dir.toString()).schema("a STRING");
     String text = "\n{\"a\":\"1\"}\n{\"a\":\"2\"}\n\n{\"a\":\"abc\"}\n";

@@ -3,12 +3,14 @@ package io.tributary.runtime.delta.read;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.utils.CloseableIterator;
 import io.tributary.runtime.delta.KernelSnapshotScan;
+import io.tributary.runtime.source.SourceRowException;
 import io.tributary.runtime.storage.HadoopSettings;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import javax.annotation.Nullable;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -27,6 +29,7 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
   private final RowType rowType;
   private final Engine engine;
   private final boolean absentAsNull;
+  @Nullable private final String sourceId;
   private KernelSnapshotScan scan;
   private int snapshotLoads;
   private final ArrayDeque<DeltaFileSplit> queued = new ArrayDeque<>();
@@ -51,6 +54,20 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
   /** As above, reading through the pipeline's Hadoop settings. */
   DeltaSnapshotReader(
       SourceReaderContext context, RowType rowType, boolean absentAsNull, HadoopSettings hadoop) {
+    this(context, rowType, absentAsNull, hadoop, null);
+  }
+
+  /**
+   * As above; {@code sourceId}, a stream source's uid, names the rows on which an operator chained to
+   * it throws ({@link SourceRowException#ofDeltaRow}), null for none.
+   */
+  DeltaSnapshotReader(
+      SourceReaderContext context,
+      RowType rowType,
+      boolean absentAsNull,
+      HadoopSettings hadoop,
+      @Nullable String sourceId) {
+    this.sourceId = sourceId;
     this.engine = DeltaTableReader.engine(hadoop);
     this.context = context;
     this.rowType = rowType;
@@ -66,7 +83,12 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
   public InputStatus pollNext(ReaderOutput<RowData> output) throws Exception {
     if (rows != null) {
       if (rows.hasNext()) {
-        output.collect(rows.next());
+        RowData row = rows.next();
+        try {
+          output.collect(row);
+        } catch (RuntimeException e) {
+          throw rowFailed(e, row);
+        }
         emitted++;
         return InputStatus.MORE_AVAILABLE;
       }
@@ -105,6 +127,22 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
       rows.next();
       emitted++;
     }
+  }
+
+  /**
+   * {@code error}, thrown by an operator chained to a stream's source on {@code row}, naming the table,
+   * its version, the data file and the row's index in it when the planner's code threw it.
+   */
+  private RuntimeException rowFailed(RuntimeException error, RowData row) {
+    if (sourceId == null) {
+      return error;
+    }
+    String file =
+        current.file().contains(":") || current.file().startsWith("/")
+            ? current.file()
+            : current.tablePath() + "/" + current.file();
+    return SourceRowException.ofDeltaRow(
+        error, sourceId, current.tablePath(), current.version(), file, emitted + 1, row, rowType);
   }
 
   /** How many snapshots this reader has loaded (a split of another version or schema loads one). */

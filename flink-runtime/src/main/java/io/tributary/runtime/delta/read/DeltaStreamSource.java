@@ -150,7 +150,8 @@ public final class DeltaStreamSource
 
   @Override
   public SourceReader<RowData, DeltaFileSplit> createReader(SourceReaderContext context) {
-    return new DeltaSnapshotReader(context, settings.rowType(), true, settings.hadoop());
+    return new DeltaSnapshotReader(
+        context, settings.rowType(), true, settings.hadoop(), settings.sourceId());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.tributary.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.runtime.delta.read.DeltaTableReader;
 import java.io.BufferedReader;
@@ -102,25 +103,20 @@ public final class GoldTables {
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         String line;
         while ((line = in.readLine()) != null) {
-          JsonNode e;
-          try {
-            e = JSON.readTree(line);
-          } catch (IOException malformed) {
+          Event e = Event.parse(line);
+          if (e == null
+              || e.user == null
+              || e.timestamp == null
+              || e.timestamp.compareTo("2020-01-01") <= 0
+              || !seen.add(e.id)) {
             continue;
           }
-          String user = text(e, "user_id");
-          String ts = text(e, "timestamp");
-          String id = text(e, "event_id");
-          if (user == null || ts == null || ts.compareTo("2020-01-01") <= 0 || !seen.add(id)) {
-            continue;
-          }
-          String key = ts.substring(0, 10) + "|" + text(e, "event_type");
+          String key = e.timestamp.substring(0, 10) + "|" + e.type;
           counts.computeIfAbsent(key, k -> new long[1])[0]++;
-          users.computeIfAbsent(key, k -> new DistinctStrings()).add(user);
-          JsonNode d = e.get("duration");
-          if (d != null && !d.isNull()) {
+          users.computeIfAbsent(key, k -> new DistinctStrings()).add(e.user);
+          if (e.duration != null) {
             double[] acc = durations.computeIfAbsent(key, k -> new double[2]);
-            acc[0] += d.asDouble();
+            acc[0] += e.duration;
             acc[1]++;
           }
         }
@@ -140,8 +136,46 @@ public final class GoldTables {
     return rows;
   }
 
-  private static String text(JsonNode e, String field) {
-    JsonNode v = e.get(field);
-    return v == null || v.isNull() ? null : v.asText();
+  /**
+   * The fields of one event line the recomputation reads, parsed with Jackson's streaming parser (a
+   * tree per line costs twice the time over 100M lines); null for a malformed line. A JSON null is
+   * null; any other value is its text, as {@code JsonNode.asText()} gives it.
+   */
+  private record Event(String id, String user, String type, String timestamp, Double duration) {
+
+    static Event parse(String line) {
+      String id = null;
+      String user = null;
+      String type = null;
+      String timestamp = null;
+      Double duration = null;
+      try (JsonParser p = JSON.getFactory().createParser(line)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          return null;
+        }
+        for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+          String field = p.currentName();
+          JsonToken value = p.nextToken();
+          if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+            p.skipChildren();
+            continue;
+          }
+          if (value == JsonToken.VALUE_NULL) {
+            continue;
+          }
+          switch (field) {
+            case "event_id" -> id = p.getText();
+            case "user_id" -> user = p.getText();
+            case "event_type" -> type = p.getText();
+            case "timestamp" -> timestamp = p.getText();
+            case "duration" -> duration = p.getValueAsDouble();
+            default -> {}
+          }
+        }
+        return new Event(id, user, type, timestamp, duration);
+      } catch (IOException malformed) {
+        return null;
+      }
+    }
   }
 }

@@ -223,7 +223,9 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     long checkpointId = context.getCheckpointId();
     if (spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE) {
       if (!epochs.current.isEmpty() || !epochs.currentRemoved.isEmpty()) {
-        epochs.closeEpoch(epochs.nextEpoch++, checkpointId);
+        // the checkpoint's trigger closed the epoch: its data was ready then (commit latency's
+        // start)
+        epochs.closeEpoch(epochs.nextEpoch++, checkpointId, context.getCheckpointTimestamp());
       }
     } else if (epochs.inputEnded && epochs.pending.isEmpty()) {
       epochs.pending.put(
@@ -312,6 +314,7 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     Map<String, DeltaDataFile> removed = new LinkedHashMap<>();
     long version = 0;
     long seen = -1;
+    long closedMillis = Long.MAX_VALUE;
     Iterator<Map.Entry<Long, CommitterEpochs.Pending>> it = epochs.pending.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<Long, CommitterEpochs.Pending> epoch = it.next();
@@ -331,7 +334,10 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
           files.put(file.path(), file);
         }
         version = epoch.getKey();
+        closedMillis =
+            Math.min(closedMillis, epochs.closedMillis.getOrDefault(version, Long.MAX_VALUE));
       }
+      epochs.forget(epoch.getKey());
       it.remove();
     }
     if (version == 0 && progress != null && checkpointId != Long.MIN_VALUE) {
@@ -349,8 +355,12 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
                   version,
                   List.copyOf(files.values()),
                   spec.mode() == DeltaWriteSpec.WriteMode.OVERWRITE);
+      OptionalLong latency =
+          closedMillis == Long.MAX_VALUE
+              ? OptionalLong.empty()
+              : OptionalLong.of(Math.max(0, System.currentTimeMillis() - closedMillis));
       LOG.info(
-          "Delta table {}: transaction {}/{} adding {} and removing {} files {}",
+          "Delta table {}: transaction {}/{} adding {} and removing {} files {}{}",
           spec.tablePath(),
           spec.appId(),
           version,
@@ -358,7 +368,8 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
           removed.size(),
           tableVersion.isPresent()
               ? "committed as table version " + tableVersion.getAsLong()
-              : "was already committed");
+              : "was already committed",
+          latency.isPresent() ? ", " + latency.getAsLong() + " ms after its epoch closed" : "");
       if (progress != null && tableVersion.isEmpty()) {
         // another attempt committed it meanwhile, and logged it with these counts
         progress.deleteEpochs(progress.epochsUpTo(checkpointId).keySet());
@@ -368,7 +379,7 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
         TreeMap<Long, FlowMetrics> counts = progress.epochsUpTo(checkpointId);
         progress.logCommit(
             new CommitProgress.Commit(
-                spec.appId(), version, tableVersion.getAsLong(), added, deleted),
+                spec.appId(), version, tableVersion.getAsLong(), added, deleted, latency),
             sum(counts));
         progress.markLogged(spec.appId(), version);
         progress.deleteEpochs(counts.keySet());

@@ -103,6 +103,25 @@ public final class DeltaCompaction {
    */
   public static Result compact(
       String tablePath, long targetFileBytes, boolean dryRun, Configuration conf) {
+    return compact(tablePath, targetFileBytes, 0, dryRun, conf);
+  }
+
+  /**
+   * Compacts the latest snapshot of the table at {@code tablePath} if it has at least {@code
+   * minSmallFiles} files below the target size (auto compaction); otherwise nothing is read or
+   * written, and the result is skipped with the count.
+   */
+  public static Result compactIfSmallFiles(
+      String tablePath, long targetFileBytes, int minSmallFiles, Configuration conf) {
+    return compact(tablePath, targetFileBytes, minSmallFiles, false, conf);
+  }
+
+  private static Result compact(
+      String tablePath,
+      long targetFileBytes,
+      int minSmallFiles,
+      boolean dryRun,
+      Configuration conf) {
     if (targetFileBytes <= 0) {
       throw new IllegalArgumentException("targetFileBytes must be positive: " + targetFileBytes);
     }
@@ -114,6 +133,13 @@ public final class DeltaCompaction {
     int filesBefore = scan.files().size();
     if (snapshot.getTableProperties().containsKey(DeltaWriteSpec.BUCKETS_PROPERTY)) {
       return Result.skipped(filesBefore, dryRun, KEYED_TABLE);
+    }
+    long small = scan.fileStatuses().stream().filter(f -> f.getSize() < targetFileBytes).count();
+    if (small < minSmallFiles) {
+      return Result.skipped(
+          filesBefore,
+          dryRun,
+          "only " + small + " file(s) below the target size, fewer than " + minSmallFiles);
     }
     List<Bin> bins = plan(scan, targetFileBytes);
     int filesRemoved = bins.stream().mapToInt(b -> b.files().size()).sum();

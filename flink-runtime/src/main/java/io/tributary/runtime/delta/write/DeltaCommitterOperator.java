@@ -71,6 +71,9 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   /** Logs one flow_progress event per commit of a checkpointed append or upsert; null: none. */
   private final CommitProgress progress;
 
+  /** What runs after each data commit of an append (auto compaction); null: nothing. */
+  private final AfterCommit afterCommit;
+
   private transient DeltaTableCommitter committer;
 
   /** This run, which names the files it writes (deletion vectors united here), and when it started. */
@@ -102,6 +105,22 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
       boolean commitAtEndOfInput,
       long endOfInputEpoch,
       CommitProgress progress) {
+    this(spec, commitAtEndOfInput, endOfInputEpoch, progress, null);
+  }
+
+  /**
+   * @param afterCommit told of each data commit of a checkpointed append (ignored otherwise), or null
+   */
+  DeltaCommitterOperator(
+      DeltaWriteSpec spec,
+      boolean commitAtEndOfInput,
+      long endOfInputEpoch,
+      CommitProgress progress,
+      AfterCommit afterCommit) {
+    this.afterCommit =
+        afterCommit != null && !commitAtEndOfInput && spec.mode() == DeltaWriteSpec.WriteMode.APPEND
+            ? afterCommit
+            : null;
     this.spec = spec;
     this.commitAtEndOfInput = commitAtEndOfInput;
     this.endOfInputEpoch = endOfInputEpoch;
@@ -149,7 +168,21 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
         logCommitsWithoutEvents(latest.orElse(0));
       }
     }
+    if (afterCommit != null) {
+      afterCommit.open();
+    }
     commitPending(Long.MAX_VALUE);
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (afterCommit != null) {
+        afterCommit.close();
+      }
+    } finally {
+      super.close();
+    }
   }
 
   /**
@@ -370,6 +403,9 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
               ? "committed as table version " + tableVersion.getAsLong()
               : "was already committed",
           latency.isPresent() ? ", " + latency.getAsLong() + " ms after its epoch closed" : "");
+      if (afterCommit != null && tableVersion.isPresent()) {
+        afterCommit.committed(tableVersion.getAsLong());
+      }
       if (progress != null && tableVersion.isEmpty()) {
         // another attempt committed it meanwhile, and logged it with these counts
         progress.deleteEpochs(progress.epochsUpTo(checkpointId).keySet());

@@ -110,6 +110,8 @@ class ContinuousCommitsITCase {
       assertThat(c.path("compaction").path("files_removed").asLong()).isGreaterThanOrEqualTo(2);
       assertThat(c.path("compaction").path("bytes_removed").asLong()).isPositive();
     }
+    ExactlyOnceChecks.assertOneExactEventPerDataCommit(
+        dir.resolve("storage"), List.of("bronze", "silver"));
     // the update goes on where it stopped: nothing read twice, nothing lost
     UpdateResult next = builder(Map.of(AutoCompactSettings.MIN_FILES, "4")).run();
     assertThat(next.state()).as("%s", next.error()).isEqualTo(UpdateState.COMPLETED);

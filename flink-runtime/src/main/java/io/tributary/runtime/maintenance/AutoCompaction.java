@@ -2,6 +2,7 @@ package io.tributary.runtime.maintenance;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.runtime.delta.DeltaDataFile;
 import io.tributary.runtime.delta.maintain.DeltaCompaction;
 import io.tributary.runtime.delta.write.AfterCommit;
 import io.tributary.runtime.delta.write.DeltaWriteSpec;
@@ -12,6 +13,7 @@ import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +63,17 @@ public final class AutoCompaction implements AfterCommit {
 
   private transient ExecutorService executor;
   private transient AtomicBoolean running;
+
+  /**
+   * Small files the table had after the last check (the snapshot it read, less what it compacted), -1
+   * before the first: with {@link #sinceCheck} an estimate that spares reading the table's snapshot
+   * after every commit. It only decides when to look; the compaction itself counts the snapshot.
+   */
+  private transient AtomicLong atLastCheck;
+
+  /** Small files the data commits added since the last check started. */
+  private transient AtomicLong sinceCheck;
+
   private transient Configuration conf;
 
   AutoCompaction(
@@ -122,6 +136,8 @@ public final class AutoCompaction implements AfterCommit {
   public void open() {
     conf = hadoop.toConfiguration();
     running = new AtomicBoolean();
+    atLastCheck = new AtomicLong(-1);
+    sinceCheck = new AtomicLong();
     executor =
         Executors.newSingleThreadExecutor(
             task -> {
@@ -132,10 +148,20 @@ public final class AutoCompaction implements AfterCommit {
   }
 
   @Override
-  public void committed(long tableVersion) {
-    if (executor == null || executor.isShutdown() || !running.compareAndSet(false, true)) {
+  public void committed(long tableVersion, List<DeltaDataFile> added) {
+    if (executor == null) {
       return;
     }
+    long small =
+        sinceCheck.addAndGet(added.stream().filter(f -> f.size() < targetFileBytes).count());
+    long known = atLastCheck.get();
+    if (known >= 0 && known + small < settings.minFiles()) {
+      return;
+    }
+    if (executor.isShutdown() || !running.compareAndSet(false, true)) {
+      return;
+    }
+    sinceCheck.set(0);
     try {
       executor.execute(
           () -> {
@@ -154,10 +180,17 @@ public final class AutoCompaction implements AfterCommit {
     long start = System.nanoTime();
     DeltaCompaction.Result result;
     try {
-      result =
+      DeltaCompaction.Checked checked =
           DeltaCompaction.compactIfSmallFiles(
               tablePath, targetFileBytes, settings.minFiles(), conf);
+      result = checked.result();
+      // the files it wrote are below the target too until the table grows: they count
+      atLastCheck.set(
+          checked.smallFiles()
+              - (result.version().isPresent() ? result.filesRemoved() - result.filesAdded() : 0));
     } catch (RuntimeException e) {
+      // tried again once minFiles more small files are committed
+      atLastCheck.set(0);
       LOG.warn("Table {}: auto compaction failed; the data commits go on", tablePath, e);
       log(afterVersion, null, e.toString(), 0);
       return;

@@ -111,10 +111,19 @@ public final class DeltaCompaction {
    * minSmallFiles} files below the target size (auto compaction); otherwise nothing is read or
    * written, and the result is skipped with the count.
    */
-  public static Result compactIfSmallFiles(
+  public static Checked compactIfSmallFiles(
       String tablePath, long targetFileBytes, int minSmallFiles, Configuration conf) {
-    return compact(tablePath, targetFileBytes, minSmallFiles, false, conf);
+    int[] small = {0};
+    Result result = compact(tablePath, targetFileBytes, minSmallFiles, false, conf, small);
+    return new Checked(small[0], result);
   }
+
+  /**
+   * What {@link #compactIfSmallFiles} found and did.
+   *
+   * @param smallFiles the files below the target size in the snapshot it read
+   */
+  public record Checked(int smallFiles, Result result) {}
 
   private static Result compact(
       String tablePath,
@@ -122,6 +131,16 @@ public final class DeltaCompaction {
       int minSmallFiles,
       boolean dryRun,
       Configuration conf) {
+    return compact(tablePath, targetFileBytes, minSmallFiles, dryRun, conf, new int[1]);
+  }
+
+  private static Result compact(
+      String tablePath,
+      long targetFileBytes,
+      int minSmallFiles,
+      boolean dryRun,
+      Configuration conf,
+      int[] smallFiles) {
     if (targetFileBytes <= 0) {
       throw new IllegalArgumentException("targetFileBytes must be positive: " + targetFileBytes);
     }
@@ -134,7 +153,9 @@ public final class DeltaCompaction {
     if (snapshot.getTableProperties().containsKey(DeltaWriteSpec.BUCKETS_PROPERTY)) {
       return Result.skipped(filesBefore, dryRun, KEYED_TABLE);
     }
-    long small = scan.fileStatuses().stream().filter(f -> f.getSize() < targetFileBytes).count();
+    int small =
+        (int) scan.fileStatuses().stream().filter(f -> f.getSize() < targetFileBytes).count();
+    smallFiles[0] = small;
     if (small < minSmallFiles) {
       return Result.skipped(
           filesBefore,

@@ -1,6 +1,8 @@
 package io.tributary.runtime.delta.write;
 
+import io.tributary.runtime.delta.DeltaDataFile;
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * Work the Delta committer hands off after each data commit of an append-only table, such as auto
@@ -14,10 +16,10 @@ public interface AfterCommit extends Serializable {
   void open();
 
   /**
-   * Table version {@code tableVersion} was committed: starts work if due, and returns at once, so the
-   * next data commit is never delayed.
+   * Table version {@code tableVersion} was committed, adding {@code added}: starts work if due, and
+   * returns at once, so the next data commit is never delayed.
    */
-  void committed(long tableVersion);
+  void committed(long tableVersion, List<DeltaDataFile> added);
 
   /** Stops this run: waits a short while for work in progress, then abandons it. */
   void close();

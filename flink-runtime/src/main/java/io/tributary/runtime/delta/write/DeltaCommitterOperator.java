@@ -404,7 +404,7 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
               : "was already committed",
           latency.isPresent() ? ", " + latency.getAsLong() + " ms after its epoch closed" : "");
       if (afterCommit != null && tableVersion.isPresent()) {
-        afterCommit.committed(tableVersion.getAsLong());
+        afterCommit.committed(tableVersion.getAsLong(), List.copyOf(files.values()));
       }
       if (progress != null && tableVersion.isEmpty()) {
         // another attempt committed it meanwhile, and logged it with these counts

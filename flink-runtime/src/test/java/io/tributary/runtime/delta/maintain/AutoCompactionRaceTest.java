@@ -61,7 +61,7 @@ class AutoCompactionRaceTest {
     appender.beforeAppendCommit(
         () -> {
           if (compaction.get() == null) {
-            compaction.set(DeltaCompaction.compactIfSmallFiles(table, 1 << 20, 4, conf));
+            compaction.set(DeltaCompaction.compactIfSmallFiles(table, 1 << 20, 4, conf).result());
           }
         });
     Row fifth = Row.of(5L, "n5", "DE");
@@ -89,8 +89,10 @@ class AutoCompactionRaceTest {
     }
     long before = DeltaTableReader.version(table);
 
-    DeltaCompaction.Result result = DeltaCompaction.compactIfSmallFiles(table, 1 << 20, 4, conf);
+    DeltaCompaction.Checked checked = DeltaCompaction.compactIfSmallFiles(table, 1 << 20, 4, conf);
+    DeltaCompaction.Result result = checked.result();
 
+    assertThat(checked.smallFiles()).isEqualTo(3);
     assertThat(result.version()).isEmpty();
     assertThat(result.skipped()).hasValue("only 3 file(s) below the target size, fewer than 4");
     assertThat(DeltaTableReader.version(table)).isEqualTo(before);

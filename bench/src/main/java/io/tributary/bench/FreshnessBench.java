@@ -5,6 +5,7 @@ import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.engine.EmbeddedCluster;
+import io.tributary.runtime.maintenance.AutoCompactSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -37,6 +38,7 @@ import org.apache.parquet.hadoop.example.GroupReadSupport;
  * <pre>
  * bin/bench --mode freshness --data DATA [--work DIR] [--parallelism 2] [--intervals-ms 1000,5000]
  *           [--freshness-files 30] [--rows-per-file 1000] [--drop-every-ms 2000] [--poll-ms 20]
+ *           [--auto-compact on,off] [--auto-compact-min-files 50]
  * </pre>
  *
  * <p>{@code --data} is only where the work folder goes by default: the files are written here. One
@@ -44,6 +46,10 @@ import org.apache.parquet.hadoop.example.GroupReadSupport;
  * and 99th percentile (nearest rank: with 30 files the 99th is the slowest) and the slowest; bronze's
  * and silver's data commits and live files at the end (the small files compaction will have to
  * merge); checks: every row of every file in silver exactly once, and the update ends STOPPED.
+ * Each interval runs once per {@code --auto-compact} setting ({@code pipelines.autoCompact.enabled}),
+ * and reports silver's files at the end (after any compaction), the compactions the event log names,
+ * and per table the median and 90th percentile of the commit latency its data commits' {@code
+ * flow_progress} events carry ({@code commit_latency_ms}).
  */
 final class FreshnessBench {
 
@@ -58,7 +64,10 @@ final class FreshnessBench {
       int silverFiles,
       long silverBytes,
       boolean exact,
-      UpdateState end) {}
+      UpdateState end,
+      int silverFilesAtEnd,
+      int compactions,
+      Map<String, long[]> commitLatencyMs) {}
 
   private FreshnessBench() {}
 
@@ -73,6 +82,11 @@ final class FreshnessBench {
         Arrays.stream(o.getOrDefault("intervals-ms", "1000,5000").split(","))
             .mapToLong(s -> Long.parseLong(s.trim()))
             .toArray();
+    List<String> compaction =
+        Arrays.stream(o.getOrDefault("auto-compact", "on,off").split(","))
+            .map(String::trim)
+            .toList();
+    String minFiles = o.get("auto-compact-min-files");
     System.out.printf(
         "[freshness] %d files of %d rows per interval, one every %d ms on average, silver polled every "
             + "%d ms; parallelism %d; intervals %s ms%n",
@@ -83,47 +97,77 @@ final class FreshnessBench {
     report.put("files_per_interval", Integer.toString(files));
     report.put("rows_per_file", Integer.toString(rows));
     for (long interval : intervals) {
-      Result r =
-          measure(
-              work.resolve("interval-" + interval),
-              interval,
-              parallelism,
-              files,
-              rows,
-              dropEvery,
-              poll);
-      boolean passed = r.exact() && r.end() == UpdateState.STOPPED;
-      ok &= passed;
-      double[] s = r.seconds().clone();
-      Arrays.sort(s);
-      String key = "interval_" + interval + "ms";
-      report.put(key + ".freshness_s.median", Bench.f(percentile(s, 0.5)));
-      report.put(key + ".freshness_s.p90", Bench.f(percentile(s, 0.9)));
-      report.put(key + ".freshness_s.p99", Bench.f(percentile(s, 0.99)));
-      report.put(key + ".freshness_s.max", Bench.f(s[s.length - 1]));
-      report.put(key + ".freshness/interval.median", Bench.f(percentile(s, 0.5) * 1000 / interval));
-      report.put(key + ".bronze_data_commits", Integer.toString(r.bronzeCommits()));
-      report.put(key + ".silver_data_commits", Integer.toString(r.silverCommits()));
-      report.put(key + ".silver_files", Integer.toString(r.silverFiles()));
-      report.put(
-          key + ".silver_mean_file_KB",
-          Bench.f(r.silverBytes() / 1e3 / Math.max(1, r.silverFiles())));
-      System.out.printf(
-          "[freshness %d ms] median %.2f s, p90 %.2f s, p99 %.2f s, max %.2f s over %d files; silver %d "
-              + "data commits, %d files (%.1f KB each); bronze %d data commits; every row exactly once: %s; update "
-              + "ended %s%n",
-          interval,
-          percentile(s, 0.5),
-          percentile(s, 0.9),
-          percentile(s, 0.99),
-          s[s.length - 1],
-          s.length,
-          r.silverCommits(),
-          r.silverFiles(),
-          r.silverBytes() / 1e3 / Math.max(1, r.silverFiles()),
-          r.bronzeCommits(),
-          r.exact() ? "PASS" : "FAIL",
-          r.end());
+      for (String compact : compaction) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put(AutoCompactSettings.ENABLED, Boolean.toString(compact.equals("on")));
+        if (minFiles != null) {
+          settings.put(AutoCompactSettings.MIN_FILES, minFiles);
+        }
+        Result r =
+            measure(
+                work.resolve("interval-" + interval + "-compact-" + compact),
+                interval,
+                parallelism,
+                files,
+                rows,
+                dropEvery,
+                poll,
+                settings);
+        boolean passed = r.exact() && r.end() == UpdateState.STOPPED;
+        ok &= passed;
+        double[] s = r.seconds().clone();
+        Arrays.sort(s);
+        String key = "interval_" + interval + "ms.auto_compact_" + compact;
+        report.put(key + ".freshness_s.median", Bench.f(percentile(s, 0.5)));
+        report.put(key + ".freshness_s.p90", Bench.f(percentile(s, 0.9)));
+        report.put(key + ".freshness_s.p99", Bench.f(percentile(s, 0.99)));
+        report.put(key + ".freshness_s.max", Bench.f(s[s.length - 1]));
+        report.put(
+            key + ".freshness/interval.median", Bench.f(percentile(s, 0.5) * 1000 / interval));
+        report.put(key + ".bronze_data_commits", Integer.toString(r.bronzeCommits()));
+        report.put(key + ".silver_data_commits", Integer.toString(r.silverCommits()));
+        report.put(key + ".silver_files", Integer.toString(r.silverFiles()));
+        report.put(
+            key + ".silver_mean_file_KB",
+            Bench.f(r.silverBytes() / 1e3 / Math.max(1, r.silverFiles())));
+        report.put(key + ".silver_files_at_end", Integer.toString(r.silverFilesAtEnd()));
+        report.put(key + ".silver_compactions", Integer.toString(r.compactions()));
+        StringBuilder latencies = new StringBuilder();
+        r.commitLatencyMs()
+            .forEach(
+                (table, ms) -> {
+                  double[] sorted = Arrays.stream(ms).asDoubleStream().sorted().toArray();
+                  String median = sorted.length == 0 ? "-" : Bench.f(percentile(sorted, 0.5));
+                  String p90 = sorted.length == 0 ? "-" : Bench.f(percentile(sorted, 0.9));
+                  report.put(key + "." + table + ".commit_latency_ms.median", median);
+                  report.put(key + "." + table + ".commit_latency_ms.p90", p90);
+                  latencies.append(
+                      String.format(
+                          "; %s commit latency median %s ms, p90 %s ms (%d commits)",
+                          table, median, p90, sorted.length));
+                });
+        System.out.printf(
+            "[freshness %d ms, auto compaction %s] median %.2f s, p90 %.2f s, p99 %.2f s, max %.2f s over %d"
+                + " files; silver %d data commits, %d files (%.1f KB each) after its last data commit, %d at"
+                + " the end after %d compactions; bronze %d data commits; every row exactly once: %s; update"
+                + " ended %s%s%n",
+            interval,
+            compact,
+            percentile(s, 0.5),
+            percentile(s, 0.9),
+            percentile(s, 0.99),
+            s[s.length - 1],
+            s.length,
+            r.silverCommits(),
+            r.silverFiles(),
+            r.silverBytes() / 1e3 / Math.max(1, r.silverFiles()),
+            r.silverFilesAtEnd(),
+            r.compactions(),
+            r.bronzeCommits(),
+            r.exact() ? "PASS" : "FAIL",
+            r.end(),
+            latencies);
+      }
     }
     report.put("checks", ok ? "PASS" : "FAIL");
     Bench.writeReport(report, work, "freshness-summary.txt");
@@ -143,7 +187,8 @@ final class FreshnessBench {
       int files,
       int rows,
       long dropEvery,
-      long pollMs) {
+      long pollMs,
+      Map<String, String> settings) {
     BenchmarkRun.deleteRecursively(dir);
     Path input = dir.resolve("input");
     Path storage = dir.resolve("storage");
@@ -161,7 +206,8 @@ final class FreshnessBench {
               .name("bench-freshness")
               .storage(storage.toString())
               .configuration(
-                  Map.of(
+                  configuration(
+                      settings,
                       BenchmarkPipeline.SOURCE_KEY,
                       input.toString(),
                       BenchmarkPipeline.LAYERS_KEY,
@@ -208,6 +254,12 @@ final class FreshnessBench {
         System.out.println(
             "[freshness] the update ended " + result.state() + ": " + result.error().orElse(""));
       }
+      List<DeltaLog.Commit> all = DeltaLog.commits(silver);
+      List<io.tributary.runtime.eventlog.Event> events =
+          io.tributary.runtime.eventlog.EventLog.of(
+                  io.tributary.runtime.storage.PipelineStorage.at(
+                      storage.toString(), new org.apache.hadoop.conf.Configuration()))
+              .events();
       return new Result(
           intervalMs,
           seconds,
@@ -216,11 +268,47 @@ final class FreshnessBench {
           lastSilver.tableFiles(),
           lastSilver.tableBytes(),
           exact,
-          result.state());
+          result.state(),
+          all.get(all.size() - 1).tableFiles(),
+          compactions(events, "silver_events"),
+          Map.of(
+              "bronze_events",
+              commitLatencies(events, "bronze_events"),
+              "silver_events",
+              commitLatencies(events, "silver_events")));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while measuring freshness", e);
     }
+  }
+
+  private static Map<String, String> configuration(Map<String, String> settings, String... pairs) {
+    Map<String, String> configuration = new HashMap<>(settings);
+    for (int i = 0; i < pairs.length; i += 2) {
+      configuration.put(pairs[i], pairs[i + 1]);
+    }
+    return configuration;
+  }
+
+  /** The commit latencies (ms) of {@code dataset}'s data commits, from their flow_progress events. */
+  static long[] commitLatencies(List<io.tributary.runtime.eventlog.Event> events, String dataset) {
+    return events.stream()
+        .filter(e -> e.eventType().equals("flow_progress"))
+        .filter(e -> e.origin().dataset().filter(dataset::equals).isPresent())
+        .map(e -> e.detailsJson().path("flow_progress").path("commit_latency_ms"))
+        .filter(n -> !n.isMissingNode())
+        .mapToLong(n -> n.asLong())
+        .toArray();
+  }
+
+  /** The auto compactions the event log names for {@code dataset} that committed. */
+  static int compactions(List<io.tributary.runtime.eventlog.Event> events, String dataset) {
+    return (int)
+        events.stream()
+            .filter(e -> e.eventType().equals("maintenance_progress"))
+            .filter(e -> e.origin().dataset().filter(dataset::equals).isPresent())
+            .filter(e -> e.detailsJson().path("maintenance_progress").has("compaction"))
+            .count();
   }
 
   /** Silver's rows per dropped file, read with Kernel at the end (independent of the poller). */

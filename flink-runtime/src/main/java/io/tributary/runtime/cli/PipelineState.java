@@ -133,6 +133,10 @@ final class PipelineState {
                   } else {
                     batch.put("dropped", dropped.asLong());
                   }
+                  JsonNode latency = progress.path("commit_latency_ms");
+                  if (!latency.isMissingNode()) {
+                    batch.put("commit_latency_ms", latency.asLong());
+                  }
                 }
               }
             });

@@ -2,6 +2,7 @@ package io.tributary.runtime.config;
 
 import io.tributary.dsl.PipelineDefinitionException;
 import io.tributary.runtime.maintenance.AfterUpdateMaintenance;
+import io.tributary.runtime.maintenance.AutoCompactSettings;
 import io.tributary.runtime.maintenance.TableMaintenance;
 import io.tributary.runtime.storage.PipelineLock;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import org.apache.flink.util.TimeUtils;
  * @param lease {@value PipelineLock.Lease#HEARTBEAT_KEY} and {@value PipelineLock.Lease#DURATION_KEY}
  * @param maintenance {@value TableMaintenance#AFTER_UPDATE} and {@value TableMaintenance#VACUUM_AFTER_UPDATE}
  * @param caughtUpTimeout {@value #CAUGHT_UP_TIMEOUT}
+ * @param autoCompact {@value AutoCompactSettings#ENABLED} and {@value AutoCompactSettings#MIN_FILES}
  */
 public record PipelineSettings(
     Optional<Integer> maxFlowRetries,
@@ -31,7 +33,8 @@ public record PipelineSettings(
     Duration tombstoneRetention,
     PipelineLock.Lease lease,
     AfterUpdateMaintenance maintenance,
-    Duration caughtUpTimeout) {
+    Duration caughtUpTimeout,
+    AutoCompactSettings autoCompact) {
 
   /** Production mode's retries of a failed flow (DLT's key). */
   public static final String MAX_FLOW_RETRIES = "pipelines.maxFlowRetryAttempts";
@@ -60,7 +63,8 @@ public record PipelineSettings(
           Duration.ofSeconds(172800),
           PipelineLock.Lease.DEFAULT,
           AfterUpdateMaintenance.OFF,
-          Duration.ofHours(1));
+          Duration.ofHours(1),
+          AutoCompactSettings.DEFAULT);
 
   /**
    * The settings {@code configuration} asks for.
@@ -117,7 +121,8 @@ public record PipelineSettings(
           tombstoneRetention(),
           lease(),
           maintenance(),
-          caughtUpTimeout());
+          caughtUpTimeout(),
+          autoCompact());
     }
 
     public Optional<Integer> maxFlowRetries() {
@@ -224,6 +229,26 @@ public record PipelineSettings(
           flag(TableMaintenance.AFTER_UPDATE), flag(TableMaintenance.VACUUM_AFTER_UPDATE));
     }
 
+    public AutoCompactSettings autoCompact() {
+      boolean enabled = flag(AutoCompactSettings.ENABLED, "true");
+      String value = configuration.get(AutoCompactSettings.MIN_FILES);
+      int minFiles = AutoCompactSettings.DEFAULT.minFiles();
+      if (value != null) {
+        if (value.strip().matches("\\d{1,9}") && Integer.parseInt(value.strip()) >= 2) {
+          minFiles = Integer.parseInt(value.strip());
+        } else {
+          problems.add(
+              AutoCompactSettings.MIN_FILES
+                  + " is '"
+                  + value
+                  + "'. Set it to a whole number of files of at least 2, such as 50, or set "
+                  + AutoCompactSettings.ENABLED
+                  + " to false to turn auto compaction off.");
+        }
+      }
+      return new AutoCompactSettings(enabled, minFiles);
+    }
+
     /** A positive duration; zero (after a problem) when the value is not one. */
     private Duration duration(String key, Duration fallback, String fix) {
       String value = configuration.get(key);
@@ -243,7 +268,11 @@ public record PipelineSettings(
     }
 
     private boolean flag(String key) {
-      String value = configuration.getOrDefault(key, "false").strip();
+      return flag(key, "false");
+    }
+
+    private boolean flag(String key, String fallback) {
+      String value = configuration.getOrDefault(key, fallback).strip();
       if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
         problems.add(key + " is '" + value + "'. Set it to true or false.");
         return false;

@@ -82,9 +82,41 @@ public final class CommitProgress implements Serializable {
   /** The last transaction logged for a lineage of commits (an app id). */
   public record Logged(String appId, long transactionVersion) {}
 
-  /** One data commit as the committer made it. */
+  /**
+   * One data commit as the committer made it.
+   *
+   * @param latencyMillis the commit latency: from the trigger of the checkpoint that closed the
+   *     commit's oldest epoch (its data was ready) to the Delta commit being durable; empty when not
+   *     known (a commit found in the Delta log after a crash, an epoch restored from older state)
+   */
   public record Commit(
-      String appId, long transactionVersion, long tableVersion, long addedRows, long deletedRows) {
+      String appId,
+      long transactionVersion,
+      long tableVersion,
+      long addedRows,
+      long deletedRows,
+      java.util.OptionalLong latencyMillis) {
+
+    public Commit {
+      Objects.requireNonNull(latencyMillis, "latencyMillis");
+    }
+
+    /** A commit whose latency is not known. */
+    public Commit(
+        String appId,
+        long transactionVersion,
+        long tableVersion,
+        long addedRows,
+        long deletedRows) {
+      this(
+          appId,
+          transactionVersion,
+          tableVersion,
+          addedRows,
+          deletedRows,
+          java.util.OptionalLong.empty());
+    }
+
     public long outputRows() {
       return addedRows - deletedRows;
     }

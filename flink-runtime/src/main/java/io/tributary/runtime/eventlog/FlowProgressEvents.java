@@ -17,7 +17,9 @@ import java.util.UUID;
  * {"dropped_records": d, "expectations": [{"name", "dataset", "passed_records", "failed_records"}]}}}}.
  * A per-epoch event's id is derived from (update, flow, epoch), a commit's from its transaction (app
  * id, version), so the same epoch or commit logged twice is one event. A commit's event also names
- * its {@code table_version} and has {@code num_added_rows} and {@code num_deleted_rows}.
+ * its {@code table_version} and has {@code num_added_rows} and {@code num_deleted_rows}, and when
+ * known its {@code commit_latency_ms}: from the trigger of the checkpoint that closed its (oldest)
+ * epoch to the Delta commit being durable.
  */
 public final class FlowProgressEvents {
 
@@ -43,6 +45,7 @@ public final class FlowProgressEvents {
     progress.put("status", "RUNNING");
     progress.put("epoch", Long.toString(commit.transactionVersion()));
     progress.put("table_version", commit.tableVersion());
+    commit.latencyMillis().ifPresent(ms -> progress.put("commit_latency_ms", ms));
     progress
         .putObject("metrics")
         .put("num_output_rows", commit.outputRows())

@@ -9,8 +9,11 @@ import io.tributary.runtime.delta.read.DeltaLookupFunction;
 import io.tributary.runtime.delta.read.DeltaSnapshotSource;
 import io.tributary.runtime.delta.read.DeltaStreamSource;
 import io.tributary.runtime.delta.read.DeltaTableReader;
+import io.tributary.runtime.delta.write.AfterCommit;
 import io.tributary.runtime.delta.write.DeltaSink;
 import io.tributary.runtime.delta.write.DeltaWriteSpec;
+import io.tributary.runtime.maintenance.AutoCompactSettings;
+import io.tributary.runtime.maintenance.AutoCompaction;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.time.Duration;
 import java.util.List;
@@ -155,6 +158,16 @@ public final class DeltaJobIo implements JobIo {
   @Override
   public void write(
       DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType) {
+    write(rows, job, dataset, rowType, AutoCompactSettings.DEFAULT.withEnabled(false));
+  }
+
+  @Override
+  public void write(
+      DataStream<RowData> rows,
+      JobContext job,
+      DatasetSpec dataset,
+      RowType rowType,
+      AutoCompactSettings autoCompact) {
     String path = storage.tablePath(dataset.name());
     DeltaWriteSpec spec =
         dataset.kind() == DatasetKind.MATERIALIZED_TABLE
@@ -168,11 +181,25 @@ public final class DeltaJobIo implements JobIo {
     if (dataset.comment().isPresent()) {
       spec = spec.withComment(dataset.comment().get());
     }
+    AfterCommit afterCommit =
+        dataset.kind() != DatasetKind.STREAMING_TABLE
+            ? null
+            : AutoCompaction.of(
+                    storage,
+                    job.pipeline(),
+                    job.updateId(),
+                    job.updateNumber(),
+                    job.continuous(),
+                    dataset.name(),
+                    dataset.properties(),
+                    autoCompact)
+                .orElse(null);
     DeltaSink.write(
         rows,
         spec,
         job.uid(dataset.name(), "delta"),
-        io.tributary.runtime.eventlog.CommitProgress.of(storage, job, dataset.name()));
+        io.tributary.runtime.eventlog.CommitProgress.of(storage, job, dataset.name()),
+        afterCommit);
   }
 
   @Override

@@ -77,6 +77,20 @@ public interface JobIo {
   void write(DataStream<RowData> rows, JobContext job, DatasetSpec dataset, RowType rowType);
 
   /**
+   * As {@link #write(DataStream, JobContext, DatasetSpec, RowType)}, compacting a streaming table's
+   * small files in the background of a continuous update as {@code autoCompact} asks; an I/O without
+   * compaction ignores it.
+   */
+  default void write(
+      DataStream<RowData> rows,
+      JobContext job,
+      DatasetSpec dataset,
+      RowType rowType,
+      io.tributary.runtime.maintenance.AutoCompactSettings autoCompact) {
+    write(rows, job, dataset, rowType);
+  }
+
+  /**
    * Applies {@code changes} to {@code dataset}, an applyChanges target: INSERT and UPDATE_AFTER rows
    * upsert by {@code keys}, DELETE rows delete; one commit per epoch.
    */

@@ -260,7 +260,7 @@ public final class JobTranslator {
                       ExpectationOperator.quarantineType(rowType)));
     }
     rows = stages.written(context, dataset, rows);
-    io.write(rows, context, dataset, rowType);
+    io.write(rows, context, dataset, rowType, settings.autoCompact());
     if (dataset.kind() == DatasetKind.STREAMING_TABLE) {
       // rows read on from this table keep its event time, with the watermarks the stream carries
       tables.streams.put(

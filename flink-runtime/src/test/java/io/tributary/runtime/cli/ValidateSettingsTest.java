@@ -7,6 +7,7 @@ import io.tributary.dsl.DeltaSource;
 import io.tributary.dsl.Pipeline;
 import io.tributary.dsl.PipelineDefinition;
 import io.tributary.runtime.config.PipelineSettings;
+import io.tributary.runtime.maintenance.AutoCompactSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -153,6 +154,40 @@ class ValidateSettingsTest {
         .containsExactly(
             "pipelines.cluster.caughtUpTimeout is 'soon'. Set it to a positive duration, such as"
                 + " '1 h' or '30 min'.");
+  }
+
+  @Test
+  void validateReportsWrongAutoCompactionSettingsWithTheOtherProblems() throws Exception {
+    Result result =
+        run(
+            "validate",
+            pipelineFile(UnknownColumn.class).toString(),
+            "--conf",
+            "pipelines.autoCompact.minFiles=1",
+            "--conf",
+            "pipelines.autoCompact.enabled=sometimes");
+
+    assertThat(result.code).isEqualTo(TributaryCli.DEFINITION_ERROR);
+    assertThat(result.err)
+        .isEqualTo(
+            """
+        Pipeline 'shop' has 3 problems:
+          1. Dataset 'amounts': input 'orders' is not defined. Defined datasets: [amounts, bronze_orders]. Check\
+         the name passed to ctx.read().
+          2. pipelines.autoCompact.enabled is 'sometimes'. Set it to true or false.
+          3. pipelines.autoCompact.minFiles is '1'. Set it to a whole number of files of at least 2, such as 50,\
+         or set pipelines.autoCompact.enabled to false to turn auto compaction off.
+        """);
+    assertThat(PipelineSettings.of("shop", Map.of()).autoCompact())
+        .isEqualTo(new AutoCompactSettings(true, 50));
+    assertThat(
+            PipelineSettings.of(
+                    "shop",
+                    Map.of(
+                        "pipelines.autoCompact.minFiles", "8",
+                        "pipelines.autoCompact.enabled", "FALSE"))
+                .autoCompact())
+        .isEqualTo(new AutoCompactSettings(false, 8));
   }
 
   private Path pipelineFile(Class<?> library) throws Exception {

@@ -103,6 +103,44 @@ public final class DeltaCompaction {
    */
   public static Result compact(
       String tablePath, long targetFileBytes, boolean dryRun, Configuration conf) {
+    return compact(tablePath, targetFileBytes, 0, dryRun, conf);
+  }
+
+  /**
+   * Compacts the latest snapshot of the table at {@code tablePath} if it has at least {@code
+   * minSmallFiles} files below the target size (auto compaction); otherwise nothing is read or
+   * written, and the result is skipped with the count.
+   */
+  public static Checked compactIfSmallFiles(
+      String tablePath, long targetFileBytes, int minSmallFiles, Configuration conf) {
+    int[] small = {0};
+    Result result = compact(tablePath, targetFileBytes, minSmallFiles, false, conf, small);
+    return new Checked(small[0], result);
+  }
+
+  /**
+   * What {@link #compactIfSmallFiles} found and did.
+   *
+   * @param smallFiles the files below the target size in the snapshot it read
+   */
+  public record Checked(int smallFiles, Result result) {}
+
+  private static Result compact(
+      String tablePath,
+      long targetFileBytes,
+      int minSmallFiles,
+      boolean dryRun,
+      Configuration conf) {
+    return compact(tablePath, targetFileBytes, minSmallFiles, dryRun, conf, new int[1]);
+  }
+
+  private static Result compact(
+      String tablePath,
+      long targetFileBytes,
+      int minSmallFiles,
+      boolean dryRun,
+      Configuration conf,
+      int[] smallFiles) {
     if (targetFileBytes <= 0) {
       throw new IllegalArgumentException("targetFileBytes must be positive: " + targetFileBytes);
     }
@@ -114,6 +152,15 @@ public final class DeltaCompaction {
     int filesBefore = scan.files().size();
     if (snapshot.getTableProperties().containsKey(DeltaWriteSpec.BUCKETS_PROPERTY)) {
       return Result.skipped(filesBefore, dryRun, KEYED_TABLE);
+    }
+    int small =
+        (int) scan.fileStatuses().stream().filter(f -> f.getSize() < targetFileBytes).count();
+    smallFiles[0] = small;
+    if (small < minSmallFiles) {
+      return Result.skipped(
+          filesBefore,
+          dryRun,
+          "only " + small + " file(s) below the target size, fewer than " + minSmallFiles);
     }
     List<Bin> bins = plan(scan, targetFileBytes);
     int filesRemoved = bins.stream().mapToInt(b -> b.files().size()).sum();

@@ -21,9 +21,9 @@ final class CommitterEpochs {
 
   /**
    * 1: files only; 2: also the files each pending epoch removes (keyed tables); 3: each file with
-   * its deletion vector.
+   * its deletion vector; 4: also when each pending epoch closed.
    */
-  static final int FORMAT = 3;
+  static final int FORMAT = 4;
 
   /** An epoch waiting for its checkpoint: the files it adds and (keyed tables) those it removes. */
   record Pending(long checkpointId, List<DeltaDataFile> files, List<DeltaDataFile> removed) {
@@ -42,12 +42,29 @@ final class CommitterEpochs {
   /** Epoch number to its checkpoint id and files, committed when that checkpoint completes. */
   final TreeMap<Long, Pending> pending = new TreeMap<>();
 
+  /**
+   * Epoch number to the wall-clock time (ms) its checkpoint was triggered: when its data was ready,
+   * from which a commit's latency counts. Absent for epochs restored from a format before 4.
+   */
+  final TreeMap<Long, Long> closedMillis = new TreeMap<>();
+
   /** Makes the files received since the last checkpoint epoch {@code epoch} of {@code checkpointId}. */
   void closeEpoch(long epoch, long checkpointId) {
     pending.put(
         epoch, new Pending(checkpointId, List.copyOf(current), List.copyOf(currentRemoved)));
     current = new ArrayList<>();
     currentRemoved = new ArrayList<>();
+  }
+
+  /** As {@link #closeEpoch(long, long)}, the epoch closed at {@code millis} (the checkpoint's trigger). */
+  void closeEpoch(long epoch, long checkpointId, long millis) {
+    closeEpoch(epoch, checkpointId);
+    closedMillis.put(epoch, millis);
+  }
+
+  /** Forgets epoch {@code epoch}'s closing time once it is committed (or skipped). */
+  void forget(long epoch) {
+    closedMillis.remove(epoch);
   }
 
   byte[] toBytes() throws IOException {
@@ -64,6 +81,13 @@ final class CommitterEpochs {
         out.writeLong(epoch.getValue().checkpointId());
         writeFiles(out, epoch.getValue().files());
         writeFiles(out, epoch.getValue().removed());
+      }
+      Map<Long, Long> closed = new TreeMap<>(closedMillis);
+      closed.keySet().retainAll(pending.keySet());
+      out.writeInt(closed.size());
+      for (Map.Entry<Long, Long> epoch : closed.entrySet()) {
+        out.writeLong(epoch.getKey());
+        out.writeLong(epoch.getValue());
       }
     }
     return bytes.toByteArray();
@@ -90,6 +114,12 @@ final class CommitterEpochs {
         List<DeltaDataFile> files = readFiles(in, dvs);
         pending.put(
             epoch, new Pending(checkpointId, files, format >= 2 ? readFiles(in, dvs) : List.of()));
+      }
+      if (format >= 4) {
+        int closed = in.readInt();
+        for (int i = 0; i < closed; i++) {
+          closedMillis.put(in.readLong(), in.readLong());
+        }
       }
     }
   }

@@ -71,6 +71,9 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   /** Logs one flow_progress event per commit of a checkpointed append or upsert; null: none. */
   private final CommitProgress progress;
 
+  /** What runs after each data commit of an append (auto compaction); null: nothing. */
+  private final AfterCommit afterCommit;
+
   private transient DeltaTableCommitter committer;
 
   /** This run, which names the files it writes (deletion vectors united here), and when it started. */
@@ -102,6 +105,22 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
       boolean commitAtEndOfInput,
       long endOfInputEpoch,
       CommitProgress progress) {
+    this(spec, commitAtEndOfInput, endOfInputEpoch, progress, null);
+  }
+
+  /**
+   * @param afterCommit told of each data commit of a checkpointed append (ignored otherwise), or null
+   */
+  DeltaCommitterOperator(
+      DeltaWriteSpec spec,
+      boolean commitAtEndOfInput,
+      long endOfInputEpoch,
+      CommitProgress progress,
+      AfterCommit afterCommit) {
+    this.afterCommit =
+        afterCommit != null && !commitAtEndOfInput && spec.mode() == DeltaWriteSpec.WriteMode.APPEND
+            ? afterCommit
+            : null;
     this.spec = spec;
     this.commitAtEndOfInput = commitAtEndOfInput;
     this.endOfInputEpoch = endOfInputEpoch;
@@ -149,7 +168,21 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
         logCommitsWithoutEvents(latest.orElse(0));
       }
     }
+    if (afterCommit != null) {
+      afterCommit.open();
+    }
     commitPending(Long.MAX_VALUE);
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (afterCommit != null) {
+        afterCommit.close();
+      }
+    } finally {
+      super.close();
+    }
   }
 
   /**
@@ -223,7 +256,9 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     long checkpointId = context.getCheckpointId();
     if (spec.mode() != DeltaWriteSpec.WriteMode.OVERWRITE) {
       if (!epochs.current.isEmpty() || !epochs.currentRemoved.isEmpty()) {
-        epochs.closeEpoch(epochs.nextEpoch++, checkpointId);
+        // the checkpoint's trigger closed the epoch: its data was ready then (commit latency's
+        // start)
+        epochs.closeEpoch(epochs.nextEpoch++, checkpointId, context.getCheckpointTimestamp());
       }
     } else if (epochs.inputEnded && epochs.pending.isEmpty()) {
       epochs.pending.put(
@@ -312,6 +347,7 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
     Map<String, DeltaDataFile> removed = new LinkedHashMap<>();
     long version = 0;
     long seen = -1;
+    long closedMillis = Long.MAX_VALUE;
     Iterator<Map.Entry<Long, CommitterEpochs.Pending>> it = epochs.pending.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<Long, CommitterEpochs.Pending> epoch = it.next();
@@ -331,7 +367,10 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
           files.put(file.path(), file);
         }
         version = epoch.getKey();
+        closedMillis =
+            Math.min(closedMillis, epochs.closedMillis.getOrDefault(version, Long.MAX_VALUE));
       }
+      epochs.forget(epoch.getKey());
       it.remove();
     }
     if (version == 0 && progress != null && checkpointId != Long.MIN_VALUE) {
@@ -349,8 +388,12 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
                   version,
                   List.copyOf(files.values()),
                   spec.mode() == DeltaWriteSpec.WriteMode.OVERWRITE);
+      OptionalLong latency =
+          closedMillis == Long.MAX_VALUE
+              ? OptionalLong.empty()
+              : OptionalLong.of(Math.max(0, System.currentTimeMillis() - closedMillis));
       LOG.info(
-          "Delta table {}: transaction {}/{} adding {} and removing {} files {}",
+          "Delta table {}: transaction {}/{} adding {} and removing {} files {}{}",
           spec.tablePath(),
           spec.appId(),
           version,
@@ -358,7 +401,11 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
           removed.size(),
           tableVersion.isPresent()
               ? "committed as table version " + tableVersion.getAsLong()
-              : "was already committed");
+              : "was already committed",
+          latency.isPresent() ? ", " + latency.getAsLong() + " ms after its epoch closed" : "");
+      if (afterCommit != null && tableVersion.isPresent()) {
+        afterCommit.committed(tableVersion.getAsLong(), List.copyOf(files.values()));
+      }
       if (progress != null && tableVersion.isEmpty()) {
         // another attempt committed it meanwhile, and logged it with these counts
         progress.deleteEpochs(progress.epochsUpTo(checkpointId).keySet());
@@ -368,7 +415,7 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
         TreeMap<Long, FlowMetrics> counts = progress.epochsUpTo(checkpointId);
         progress.logCommit(
             new CommitProgress.Commit(
-                spec.appId(), version, tableVersion.getAsLong(), added, deleted),
+                spec.appId(), version, tableVersion.getAsLong(), added, deleted, latency),
             sum(counts));
         progress.markLogged(spec.appId(), version);
         progress.deleteEpochs(counts.keySet());

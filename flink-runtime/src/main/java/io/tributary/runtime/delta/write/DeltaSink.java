@@ -45,7 +45,7 @@ public final class DeltaSink {
   /** As {@link #write(DataStream, DeltaWriteSpec, String)}, rolling files at {@code targetFileBytes}. */
   public static DataStreamSink<?> write(
       DataStream<RowData> rows, DeltaWriteSpec spec, String uidPrefix, long targetFileBytes) {
-    return write(rows, spec, uidPrefix, targetFileBytes, null);
+    return write(rows, spec, uidPrefix, targetFileBytes, null, null);
   }
 
   /**
@@ -54,7 +54,20 @@ public final class DeltaSink {
    */
   public static DataStreamSink<?> write(
       DataStream<RowData> rows, DeltaWriteSpec spec, String uidPrefix, CommitProgress progress) {
-    return write(rows, spec, uidPrefix, DeltaWriteSpec.TARGET_FILE_BYTES, progress);
+    return write(rows, spec, uidPrefix, DeltaWriteSpec.TARGET_FILE_BYTES, progress, null);
+  }
+
+  /**
+   * As {@link #write(DataStream, DeltaWriteSpec, String, CommitProgress)}; in a checkpointed job the
+   * committer also tells {@code afterCommit} of each data commit (auto compaction), or null.
+   */
+  public static DataStreamSink<?> write(
+      DataStream<RowData> rows,
+      DeltaWriteSpec spec,
+      String uidPrefix,
+      CommitProgress progress,
+      AfterCommit afterCommit) {
+    return write(rows, spec, uidPrefix, DeltaWriteSpec.TARGET_FILE_BYTES, progress, afterCommit);
   }
 
   private static DataStreamSink<?> write(
@@ -62,7 +75,8 @@ public final class DeltaSink {
       DeltaWriteSpec spec,
       String uidPrefix,
       long targetFileBytes,
-      CommitProgress progress) {
+      CommitProgress progress,
+      AfterCommit afterCommit) {
     StreamExecutionEnvironment env = rows.getExecutionEnvironment();
     boolean batch =
         env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
@@ -87,7 +101,8 @@ public final class DeltaSink {
             .transform(
                 "Delta committer " + spec.tablePath(),
                 Types.VOID,
-                new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch, progress))
+                new DeltaCommitterOperator(
+                    spec, commitAtEnd, endOfInputEpoch, progress, afterCommit))
             .uid(uidPrefix + "-committer")
             .setParallelism(1)
             .setMaxParallelism(1);
@@ -177,7 +192,7 @@ public final class DeltaSink {
             .transform(
                 "Delta committer " + spec.tablePath(),
                 Types.VOID,
-                new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch, progress))
+                new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch, progress, null))
             .uid(uidPrefix + "-committer")
             .setParallelism(1)
             .setMaxParallelism(1);

@@ -53,6 +53,9 @@ public final class DeltaTableCommitter {
   /** Runs between building an upsert transaction and committing it: tests make races with it. */
   private Runnable beforeChangeCommit = () -> {};
 
+  /** Runs between building an append transaction and committing it: tests make races with it. */
+  private Runnable beforeAppendCommit = () -> {};
+
   public DeltaTableCommitter(Engine engine, DeltaWriteSpec spec) {
     this.engine = engine;
     this.spec = spec;
@@ -139,6 +142,7 @@ public final class DeltaTableCommitter {
       }
     }
     actions.addAll(commitActions.appendActions(txn, files));
+    beforeAppendCommit.run();
     try {
       return OptionalLong.of(transactions.commit(txn, actions).getVersion());
     } catch (ConcurrentTransactionException e) {
@@ -156,6 +160,11 @@ public final class DeltaTableCommitter {
               + " conflicted with a concurrent commit",
           e);
     }
+  }
+
+  /** Test seam: {@code hook} runs just before an append's commit, to commit concurrently. */
+  public void beforeAppendCommit(Runnable hook) {
+    this.beforeAppendCommit = hook;
   }
 
   /** Test seam: {@code hook} runs just before each upsert commit attempt, to commit concurrently. */

@@ -43,6 +43,23 @@ class CommitterEpochsTest {
   }
 
   @Test
+  void whenEachPendingEpochClosedRestoresWithItForItsCommitLatency() throws IOException {
+    CommitterEpochs epochs = new CommitterEpochs();
+    epochs.current.add(file("a"));
+    epochs.closeEpoch(epochs.nextEpoch++, 11, 1_700_000_000_123L);
+    epochs.current.add(file("b"));
+    epochs.closeEpoch(epochs.nextEpoch++, 12, 1_700_000_000_456L);
+    epochs.pending.remove(1L);
+    epochs.forget(1L);
+
+    CommitterEpochs restored = new CommitterEpochs();
+    restored.restore(epochs.toBytes());
+
+    assertThat(restored.pending).containsOnlyKeys(2L);
+    assertThat(restored.closedMillis).containsExactly(Map.entry(2L, 1_700_000_000_456L));
+  }
+
+  @Test
   void stateOfFormatOneWithoutRemovedFilesOrDeletionVectorsStillRestores() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {

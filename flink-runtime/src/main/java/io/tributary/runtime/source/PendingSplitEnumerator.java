@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Caught up.</b> Once this update's listing is in, nothing is pending and every reader of the
  *       parallelism waits, the source reports so, once, through {@link CaughtUpRegistry}, and its
  *       {@link CaughtUpGauges} on the coordinator's metric group ({@code caughtUp} 1, {@code caughtUpIn}
- *       the update id) say so to a runner in another JVM.</li>
+ *       the update id) say so to a runner in another JVM. A reader must ask only when it holds no
+ *       split (not at start when a restore gave it some, nor while others wait behind the one it
+ *       finished), or the source reports caught up with input unread.</li>
  * </ul>
  *
  * @param <S> the split type

@@ -22,6 +22,13 @@ import org.apache.flink.table.types.logical.RowType;
  * Reads the files {@link DeltaSnapshotSource}'s enumerator assigns, one at a time, asking for the
  * next when one is done. With no split to read it reports itself idle, so it holds back no
  * watermark while an unbounded snapshot source waits forever.
+ *
+ * <p>It asks for a split only when it holds none: not at start when a restore gave it splits (the
+ * one it was reading, at its position, and those queued behind it), and not when it finishes one
+ * while others wait. The enumerators take a reader's unanswered request to mean it has read
+ * everything it was given, and report the source caught up on it, which makes a triggered update
+ * stop the job with a savepoint: a restored reader that asked at once had the job stopped before it
+ * read its splits, and the update ended COMPLETED with their rows neither committed nor reported.
  */
 final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit> {
 
@@ -76,7 +83,9 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
 
   @Override
   public void start() {
-    context.sendSplitRequest();
+    if (queued.isEmpty()) {
+      context.sendSplitRequest();
+    }
   }
 
   @Override
@@ -95,7 +104,9 @@ final class DeltaSnapshotReader implements SourceReader<RowData, DeltaFileSplit>
       rows.close();
       rows = null;
       current = null;
-      context.sendSplitRequest();
+      if (queued.isEmpty()) {
+        context.sendSplitRequest();
+      }
     }
     if (!queued.isEmpty()) {
       open(queued.poll());

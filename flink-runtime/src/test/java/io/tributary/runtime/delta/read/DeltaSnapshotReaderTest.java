@@ -163,6 +163,60 @@ class DeltaSnapshotReaderTest {
     assertThat(restoredOutput.ids).containsExactly(4L, 5L, 6L, 7L, 8L, 9L);
   }
 
+  /**
+   * A reader asks for a split only when it holds none: its enumerator reports the source caught up
+   * once every reader has asked, and a triggered update then stops the job. Restored (Flink adds the
+   * checkpoint's splits before it starts the reader) with one split half read and one queued, it
+   * asks first when it has read both.
+   */
+  @Test
+  void aRestoredReaderAsksForASplitOnlyWhenItHasReadEverySplitItWasGiven() throws Exception {
+    String table = dir.resolve("r").toString();
+    List<DeltaDataFile> files = new ArrayList<>();
+    for (long epoch = 1; epoch <= 2; epoch++) {
+      List<DeltaDataFile> written;
+      try (DeltaFileWriter writer =
+          new DeltaFileWriter(
+              table, TYPE, List.of(), 1 << 20, new org.apache.hadoop.conf.Configuration(), 0)) {
+        for (long id = epoch * 10; id < epoch * 10 + 3; id++) {
+          writer.write(DeltaTestSupport.internal(TYPE, Row.of(id)));
+        }
+        written = writer.closeAll();
+      }
+      new DeltaTableCommitter(
+              DefaultEngine.create(new org.apache.hadoop.conf.Configuration()),
+              DeltaWriteSpec.append(table, TYPE, "app"))
+          .commit(epoch, written, false);
+      files.addAll(written);
+    }
+    DeltaFileSplit first = new DeltaFileSplit(table, 1, files.get(0).path(), 0).skipping(1);
+    DeltaFileSplit second = new DeltaFileSplit(table, 1, files.get(1).path(), 0);
+
+    Context context = new Context();
+    Output output = new Output();
+    try (DeltaSnapshotReader reader = new DeltaSnapshotReader(context, TYPE)) {
+      reader.addSplits(List.of(first, second));
+      reader.start();
+      assertThat(context.requests).as("restored with splits: no request at start").hasValue(0);
+      InputStatus status;
+      do {
+        status = reader.pollNext(output);
+        if (output.ids.size() < 5) {
+          assertThat(context.requests).as("after %s", output.ids).hasValue(0);
+        }
+      } while (status == InputStatus.MORE_AVAILABLE);
+      assertThat(status).isEqualTo(InputStatus.NOTHING_AVAILABLE);
+    }
+    assertThat(output.ids).containsExactly(11L, 12L, 20L, 21L, 22L);
+    assertThat(context.requests).as("one request, once both are read").hasValue(1);
+
+    Context fresh = new Context();
+    try (DeltaSnapshotReader reader = new DeltaSnapshotReader(fresh, TYPE)) {
+      reader.start();
+      assertThat(fresh.requests).as("a reader without splits asks at start").hasValue(1);
+    }
+  }
+
   @Test
   void tablePathsMayBeLocalPathsOrFileUris() throws Exception {
     String plain = dir.resolve("u").toString();

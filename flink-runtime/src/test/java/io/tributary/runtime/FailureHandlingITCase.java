@@ -39,6 +39,23 @@ class FailureHandlingITCase {
     }
   }
 
+  /** {@link TwoBranches} with orders deduplicated: its streaming job's state no longer fits. */
+  public static final class TwoBranchesDeduplicated implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      p.streamingTable("orders")
+          .from(
+              AutoLoader.json(p.conf("orders", "/none"))
+                  .schema("order_id STRING, amount DOUBLE")
+                  .option("mode", p.conf("orders.mode", "PERMISSIVE")))
+          .dropDuplicates("order_id");
+      p.streamingTable("valid_orders").from("orders").expectOrFail("positive_amount", "amount > 0");
+      p.table("order_totals").sql("SELECT COUNT(*) AS orders FROM valid_orders");
+      p.streamingTable("customers")
+          .from(AutoLoader.json(p.conf("customers", "/none")).schema("customer_id STRING"));
+    }
+  }
+
   @Test
   void aFailedFlowSkipsItsDownstreamAndIsNotRetriedWhenItsDataIsAtFault() throws Exception {
     Path orders =
@@ -84,8 +101,36 @@ class FailureHandlingITCase {
     assertThat(result.error().orElseThrow()).contains("line 2");
   }
 
+  @Test
+  void stateSavedByAnotherDefinitionIsNeverRetriedInProductionMode() throws Exception {
+    Path orders = write("orders", "{\"order_id\":\"o1\",\"amount\":5.0}\n");
+    Path customers = write("customers", "{\"customer_id\":\"c1\"}\n");
+    assertThat(builder(orders, customers, "PERMISSIVE").start().await().state())
+        .isEqualTo(UpdateState.COMPLETED);
+
+    RunningUpdate running =
+        builder(new TwoBranchesDeduplicated(), orders, customers, "PERMISSIVE").start();
+    UpdateResult result = running.await();
+
+    assertThat(result.state()).isEqualTo(UpdateState.FAILED);
+    assertThat(result.error().orElseThrow())
+        .contains("was saved by a different definition")
+        .contains("--full-refresh-tables");
+    assertThat(failedEvents(running, "orders"))
+        .as("state that does not fit the definition fails the same way every time: no retry")
+        .isEqualTo(1);
+    assertThat(running.events())
+        .as("no retry was started")
+        .noneMatch(e -> e.dataset().equals("orders") && e.detail().contains("retry"));
+  }
+
   private Tributary.Builder builder(Path orders, Path customers, String mode) {
-    return Tributary.pipeline(new TwoBranches())
+    return builder(new TwoBranches(), orders, customers, mode);
+  }
+
+  private Tributary.Builder builder(
+      PipelineDefinition definition, Path orders, Path customers, String mode) {
+    return Tributary.pipeline(definition)
         .name("shop")
         .storage(dir.resolve("storage").toString())
         .configuration(

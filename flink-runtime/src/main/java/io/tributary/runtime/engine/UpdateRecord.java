@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.runtime.FlowResult;
 import io.tributary.runtime.UpdateResult;
+import io.tributary.runtime.eventlog.Redaction;
 import io.tributary.runtime.eventlog.UpdateEventLog;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.io.IOException;
@@ -45,6 +46,9 @@ final class UpdateRecord {
   private final long number;
   private final Instant start;
 
+  /** Takes the pipeline's secrets out of the errors the record quotes. */
+  private final Redaction redaction;
+
   /** The jobs submitted so far, in order, and the cluster they run on (once one is submitted there). */
   private final List<Map<String, Object>> jobs = new ArrayList<>();
 
@@ -52,8 +56,14 @@ final class UpdateRecord {
   private String cluster;
 
   private UpdateRecord(
-      PipelineStorage storage, String pipeline, String updateId, long number, Instant start) {
+      PipelineStorage storage,
+      String pipeline,
+      String updateId,
+      long number,
+      Instant start,
+      Redaction redaction) {
     this.storage = storage;
+    this.redaction = redaction;
     this.pipeline = pipeline;
     this.updateId = updateId;
     this.number = number;
@@ -63,10 +73,14 @@ final class UpdateRecord {
   /**
    * Reserves the next update number by creating its RUNNING record (create-if-absent), so an update
    * that dies before its end is never numbered again: a materialized table's overwrite version
-   * derives from it.
+   * derives from it. The errors it records later are written without {@code redaction}'s secrets.
    */
   static UpdateRecord reserve(
-      PipelineStorage storage, String pipeline, String updateId, Instant start) {
+      PipelineStorage storage,
+      String pipeline,
+      String updateId,
+      Instant start,
+      Redaction redaction) {
     for (long number = UpdateEventLog.updateNumber(storage, nextNumber(storage)); ; number++) {
       String record =
           "{\"pipeline\": \""
@@ -79,7 +93,7 @@ final class UpdateRecord {
               + start
               + "\"}\n";
       if (storage.createIfAbsent(path(storage, number), record)) {
-        return new UpdateRecord(storage, pipeline, updateId, number, start);
+        return new UpdateRecord(storage, pipeline, updateId, number, start, redaction);
       }
     }
   }
@@ -177,14 +191,14 @@ final class UpdateRecord {
     record.put("state", result.state().name());
     record.put("started", start.toString());
     record.put("duration_ms", result.duration().toMillis());
-    result.error().ifPresent(e -> record.put("error", e));
+    result.error().ifPresent(e -> record.put("error", redaction.text(e)));
     List<Map<String, Object>> flows = new ArrayList<>();
     for (FlowResult flow : result.flows()) {
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("dataset", flow.dataset());
       entry.put("job", flow.job());
       entry.put("state", flow.state().name());
-      flow.error().ifPresent(e -> entry.put("error", e));
+      flow.error().ifPresent(e -> entry.put("error", redaction.text(e)));
       flows.add(entry);
     }
     record.put("flows", flows);

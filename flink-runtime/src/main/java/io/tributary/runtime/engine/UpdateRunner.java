@@ -9,6 +9,7 @@ import io.tributary.runtime.UpdateResult;
 import io.tributary.runtime.UpdateState;
 import io.tributary.runtime.analysis.Refresh;
 import io.tributary.runtime.analysis.ResolvedPlan;
+import io.tributary.runtime.eventlog.Redaction;
 import io.tributary.runtime.eventlog.UpdateEventLog;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobIo;
@@ -83,14 +84,22 @@ public final class UpdateRunner {
       UpdateListener listener,
       CompletableFuture<Void> stopRequest) {
     String updateId = UUID.randomUUID().toString();
-    UpdateRecord record = UpdateRecord.reserve(storage, plan.pipeline(), updateId, Instant.now());
+    // the errors the record and the event log quote (Flink's, Hadoop's) may hold a setting's value
+    Redaction redaction =
+        Redaction.of(
+            storage.settings().entries(),
+            settings.flinkOptions(),
+            plan.resolved().plan().configuration());
+    UpdateRecord record =
+        UpdateRecord.reserve(storage, plan.pipeline(), updateId, Instant.now(), redaction);
     UpdateEventLog events =
         UpdateEventLog.begin(
             storage,
             plan.resolved().plan(),
             updateId,
             record.number(),
-            !selected.resetJobs().isEmpty());
+            !selected.resetJobs().isEmpty(),
+            redaction);
     events.notices().forEach(listener::onNotice);
     stopRequest.thenRun(() -> events.userAction("STOP"));
     events.updateProgress(UpdateState.RUNNING, Optional.empty());

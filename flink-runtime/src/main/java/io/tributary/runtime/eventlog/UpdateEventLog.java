@@ -31,7 +31,8 @@ import java.util.UUID;
  * event log table.
  *
  * <pre>{@code
- * UpdateEventLog events = UpdateEventLog.begin(storage, plan, updateId, number, fullRefresh);
+ * UpdateEventLog events =
+ *     UpdateEventLog.begin(storage, plan, updateId, number, fullRefresh, redaction);
  * UpdateListener listener = events.listener(userListener);
  * ... run the flows ...
  * events.end(result);
@@ -47,14 +48,23 @@ public final class UpdateEventLog {
   private final String updateId;
   private final long number;
 
+  /** Takes the pipeline's secrets out of every message, error and detail before it is written. */
+  private final Redaction redaction;
+
   /** The flows each name the runner reports on stands for: a job's dataset, or a once job's flow. */
   private final Map<String, List<Flow>> flowsReportedAs;
 
   private final List<String> notices = new ArrayList<>();
   private volatile boolean ended;
 
-  private UpdateEventLog(PipelineStorage storage, LogicalPlan plan, String updateId, long number) {
+  private UpdateEventLog(
+      PipelineStorage storage,
+      LogicalPlan plan,
+      String updateId,
+      long number,
+      Redaction redaction) {
     this.journal = journal(storage);
+    this.redaction = redaction;
     this.table = table(storage);
     this.pipeline = plan.pipeline();
     this.updateId = updateId;
@@ -121,14 +131,16 @@ public final class UpdateEventLog {
    * updates that ended without closing (their process was killed) as FAILED, folds what earlier
    * (crashed) updates left in the journal, then logs the start, the update's creation, the stale lock
    * it took over and the updates it closed (also as {@link #notices()}), and every flow's definition.
+   * Every event's message, error and details are written without {@code redaction}'s secrets.
    */
   public static UpdateEventLog begin(
       PipelineStorage storage,
       LogicalPlan plan,
       String updateId,
       long number,
-      boolean fullRefresh) {
-    UpdateEventLog log = new UpdateEventLog(storage, plan, updateId, number);
+      boolean fullRefresh,
+      Redaction redaction) {
+    UpdateEventLog log = new UpdateEventLog(storage, plan, updateId, number, redaction);
     Optional<PipelineLock> lock = PipelineLock.heldHere(storage);
     lock.ifPresent(l -> l.nameUpdate(number, updateId));
     Optional<PipelineLock.Holder> stale = lock.flatMap(PipelineLock::takenOver);
@@ -287,7 +299,10 @@ public final class UpdateEventLog {
         details);
   }
 
-  /** A listener that logs each flow state change as {@code flow_progress}, then tells {@code next}. */
+  /**
+   * A listener that logs each flow state change as {@code flow_progress}, then tells {@code next},
+   * both without the pipeline's secrets.
+   */
   public UpdateListener listener(UpdateListener next) {
     return new UpdateListener() {
       @Override
@@ -300,7 +315,8 @@ public final class UpdateEventLog {
               ? failureNotLogged(dataset, detail, notLogged)
               : notLogged;
         }
-        next.onFlow(dataset, state, detail);
+        // what the terminal shows is what the log holds: without a secret an error quoted
+        next.onFlow(dataset, state, redaction.text(detail));
       }
 
       @Override
@@ -310,7 +326,7 @@ public final class UpdateEventLog {
 
       @Override
       public void onNotice(String message) {
-        next.onNotice(message);
+        next.onNotice(redaction.text(message));
       }
     };
   }
@@ -465,9 +481,9 @@ public final class UpdateEventLog {
             origin,
             Instant.now(),
             level,
-            message,
-            error,
-            details.toString(),
+            redaction.text(message),
+            redaction.text(error),
+            redaction.json(details).toString(),
             type.value()));
   }
 }

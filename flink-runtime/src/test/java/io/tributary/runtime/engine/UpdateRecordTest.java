@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.runtime.eventlog.Redaction;
 import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.nio.file.Files;
@@ -28,7 +29,8 @@ class UpdateRecordTest {
   void theRunningRecordNamesEachJobAsItIsSubmitted() throws Exception {
     PipelineStorage storage = PipelineStorage.at(dir.toString(), HadoopSettings.none());
     UpdateRecord record =
-        UpdateRecord.reserve(storage, "shop", "u-1", Instant.parse("2026-01-01T00:00:00Z"));
+        UpdateRecord.reserve(
+            storage, "shop", "u-1", Instant.parse("2026-01-01T00:00:00Z"), Redaction.NONE);
     record.jobSubmitting("bronze_orders", "STREAMING", "aa", Optional.of("jm:8081"));
     record.jobSubmitted("aa", new CompletableFuture<>());
 
@@ -51,10 +53,12 @@ class UpdateRecordTest {
   @Test
   void jobsOfAnUpdateEndedWithoutClosingAreLeftRunningUntilMarkedStopped() throws Exception {
     PipelineStorage storage = PipelineStorage.at(dir.toString(), HadoopSettings.none());
-    UpdateRecord record = UpdateRecord.reserve(storage, "shop", "u-1", Instant.now());
+    UpdateRecord record =
+        UpdateRecord.reserve(storage, "shop", "u-1", Instant.now(), Redaction.NONE);
     record.jobSubmitting("bronze_orders", "STREAMING", "aa", Optional.of("jm:8081"));
     record.jobSubmitting("gold", "BATCH", "bb", Optional.of("jm:8081"));
-    UpdateRecord embedded = UpdateRecord.reserve(storage, "shop", "u-2", Instant.now());
+    UpdateRecord embedded =
+        UpdateRecord.reserve(storage, "shop", "u-2", Instant.now(), Redaction.NONE);
     embedded.jobSubmitting("bronze_orders", "STREAMING", "dd", Optional.empty());
 
     // still RUNNING: no update closed it, so nothing is taken for left
@@ -98,7 +102,8 @@ class UpdateRecordTest {
   @Test
   void jobsSubmittedSideBySideAreAllNamedAndAllFoundLeftRunning() throws Exception {
     PipelineStorage storage = PipelineStorage.at(dir.toString(), HadoopSettings.none());
-    UpdateRecord record = UpdateRecord.reserve(storage, "shop", "u-1", Instant.now());
+    UpdateRecord record =
+        UpdateRecord.reserve(storage, "shop", "u-1", Instant.now(), Redaction.NONE);
     int threads = 6;
     int jobsEach = 5;
     java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);

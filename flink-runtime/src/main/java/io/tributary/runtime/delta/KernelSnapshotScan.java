@@ -226,8 +226,13 @@ public final class KernelSnapshotScan {
             .map(FileReadResult::getData);
     CloseableIterator<FilteredColumnarBatch> logical =
         Scan.transformPhysicalData(engine, scanState, scanFile, physical);
+    int[] positions = new int[readType.getFieldCount()];
+    for (int i = 0; i < positions.length; i++) {
+      positions[i] = rowType.getFieldIndex(readType.getFieldNames().get(i));
+    }
     return new CloseableIterator<>() {
       private FilteredColumnarBatch batch;
+      private KernelValues.Projection projection;
       private int next;
 
       @Override
@@ -259,14 +264,14 @@ public final class KernelSnapshotScan {
           throw new NoSuchElementException();
         }
         ColumnarBatch data = batch.getData();
-        GenericRowData read =
-            KernelValues.row(data.getSchema(), data::getColumnVector, next++, readType);
-        if (readType.getFieldCount() == rowType.getFieldCount()) {
+        projection = KernelValues.Projection.forSchema(projection, data.getSchema(), readType);
+        GenericRowData read = projection.row(data::getColumnVector, next++);
+        if (positions.length == rowType.getFieldCount()) {
           return read;
         }
         GenericRowData full = new GenericRowData(rowType.getFieldCount());
-        for (int i = 0; i < readType.getFieldCount(); i++) {
-          full.setField(rowType.getFieldIndex(readType.getFieldNames().get(i)), read.getField(i));
+        for (int i = 0; i < positions.length; i++) {
+          full.setField(positions[i], read.getField(i));
         }
         return full;
       }

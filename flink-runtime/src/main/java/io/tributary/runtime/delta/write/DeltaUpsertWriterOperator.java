@@ -324,11 +324,13 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
                 KernelIterators.of(List.of(status).iterator()), keySchema, Optional.empty())) {
       while (batches.hasNext()) {
         ColumnarBatch batch = batches.next().getData();
+        KernelValues.Projection keyColumns =
+            KernelValues.Projection.of(batch.getSchema(), keyRowType);
         for (int i = 0; i < batch.getSize(); i++, position++) {
           if (deleted.contains((int) position)) {
             continue;
           }
-          RowData row = KernelValues.row(batch.getSchema(), batch::getColumnVector, i, keyRowType);
+          RowData row = keyColumns.row(batch::getColumnVector, i);
           if (bucketChanges.containsKey(keyColumnKeys.key(row))) {
             hit.add((int) position);
           }
@@ -405,12 +407,13 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
                 KernelIterators.of(List.of(status).iterator()), schema, Optional.empty())) {
       while (batches.hasNext()) {
         ColumnarBatch batch = batches.next().getData();
+        KernelValues.Projection columns =
+            KernelValues.Projection.of(batch.getSchema(), spec.rowType());
         for (int i = 0; i < batch.getSize(); i++, position++) {
           if (deleted.contains((int) position)) {
             continue;
           }
-          RowData row =
-              KernelValues.row(batch.getSchema(), batch::getColumnVector, i, spec.rowType());
+          RowData row = columns.row(batch::getColumnVector, i);
           if (bucketChanges != null && bucketChanges.containsKey(keys.key(row))) {
             dropped = true;
           } else {

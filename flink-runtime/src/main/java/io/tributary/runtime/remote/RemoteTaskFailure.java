@@ -36,27 +36,40 @@ final class RemoteTaskFailure extends RuntimeException {
   }
 
   /**
-   * The latest failure in a job's exception history ({@code exceptionHistory.entries} and their
-   * {@code concurrentExceptions}) other than Flink's report that the job failed during a
-   * stop-with-savepoint, which says nothing of why: the failed task's own exception.
+   * The failed task's own exception from a job's exception history ({@code exceptionHistory.entries}
+   * and their {@code concurrentExceptions}), as the embedded cluster reads it from the execution
+   * graph: the latest entry that names a task ({@code taskName}), else the latest of any entry. A
+   * global failure (no task) that Flink records after the task's, such as its report that the job
+   * failed during a stop-with-savepoint or that recovery is suppressed, says nothing of why; that
+   * report is never taken.
    */
   static Optional<Throwable> latest(JsonNode exceptions) {
-    JsonNode latest = null;
     List<JsonNode> all = new ArrayList<>();
     for (JsonNode entry : exceptions.path("exceptionHistory").path("entries")) {
       all.add(entry);
       entry.path("concurrentExceptions").forEach(all::add);
     }
+    JsonNode ofATask = null;
+    JsonNode ofAny = null;
     for (JsonNode entry : all) {
       String name = entry.path("exceptionName").asText("");
       if (name.isEmpty() || name.equals(STOPPING) || !entry.hasNonNull("stacktrace")) {
         continue;
       }
-      if (latest == null || entry.path("timestamp").asLong() > latest.path("timestamp").asLong()) {
-        latest = entry;
+      ofAny = later(ofAny, entry);
+      if (entry.hasNonNull("taskName")) {
+        ofATask = later(ofATask, entry);
       }
     }
-    return Optional.ofNullable(latest).map(entry -> parse(entry.path("stacktrace").asText()));
+    return Optional.ofNullable(ofATask != null ? ofATask : ofAny)
+        .map(entry -> parse(entry.path("stacktrace").asText()));
+  }
+
+  private static JsonNode later(JsonNode current, JsonNode candidate) {
+    return current == null
+            || candidate.path("timestamp").asLong() > current.path("timestamp").asLong()
+        ? candidate
+        : current;
   }
 
   /**

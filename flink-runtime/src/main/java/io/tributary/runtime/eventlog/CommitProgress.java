@@ -1,6 +1,5 @@
 package io.tributary.runtime.eventlog;
 
-import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobContext;
 import java.io.ByteArrayInputStream;
@@ -39,44 +38,27 @@ public final class CommitProgress implements Serializable {
   private static final String EPOCHS = "epochs";
   private static final String COMMITTED = "committed";
 
-  private final String eventsDir;
-  private final HadoopSettings hadoop;
-  private final String pipeline;
-  private final String updateId;
-  private final long updateNumber;
+  private final UpdateEvents events;
   private final String flow;
   private final String dataset;
 
   private transient Configuration conf;
   private transient EventJournal journal;
 
-  public CommitProgress(
-      String eventsDir,
-      HadoopSettings hadoop,
-      String pipeline,
-      String updateId,
-      long updateNumber,
-      String flow,
-      String dataset) {
-    this.eventsDir = Objects.requireNonNull(eventsDir, "eventsDir");
-    this.hadoop = Objects.requireNonNull(hadoop, "hadoop");
-    this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
-    this.updateId = Objects.requireNonNull(updateId, "updateId");
-    this.updateNumber = updateNumber;
+  /**
+   * @param events where the flow's events go
+   * @param flow the flow
+   * @param dataset the dataset it writes
+   */
+  public CommitProgress(UpdateEvents events, String flow, String dataset) {
+    this.events = Objects.requireNonNull(events, "events");
     this.flow = Objects.requireNonNull(flow, "flow");
     this.dataset = Objects.requireNonNull(dataset, "dataset");
   }
 
   /** The events of the commits of {@code dataset} by {@code job}'s flow into it. */
   public static CommitProgress of(PipelineStorage storage, JobContext job, String dataset) {
-    return new CommitProgress(
-        storage.eventsDir(),
-        storage.settings(),
-        job.pipeline(),
-        job.updateId(),
-        job.updateNumber(),
-        job.flowName(dataset),
-        dataset);
+    return new CommitProgress(UpdateEvents.of(storage, job), job.flowName(dataset), dataset);
   }
 
   /** The last transaction logged for a lineage of commits (an app id). */
@@ -124,20 +106,20 @@ public final class CommitProgress implements Serializable {
 
   private Configuration conf() {
     if (conf == null) {
-      conf = hadoop.toConfiguration();
+      conf = events.hadoop().toConfiguration();
     }
     return conf;
   }
 
   private EventJournal journal() {
     if (journal == null) {
-      journal = new EventJournal(eventsDir, conf());
+      journal = events.journal(conf());
     }
     return journal;
   }
 
   private Path dir() {
-    return new Path(new Path(new Path(new Path(eventsDir), "progress"), dataset), flow);
+    return new Path(new Path(new Path(new Path(events.eventsDir()), "progress"), dataset), flow);
   }
 
   /** Whether a committer logs this flow's commits (it wrote its {@code committed} file). */
@@ -259,10 +241,10 @@ public final class CommitProgress implements Serializable {
   public void logCommit(Commit commit, FlowMetrics counts) {
     journal()
         .append(
-            updateNumber,
+            events.updateNumber(),
             FlowProgressEvents.ofCommit(
-                pipeline,
-                updateId,
+                events.pipeline(),
+                events.updateId(),
                 flow,
                 dataset,
                 commit,
@@ -282,13 +264,14 @@ public final class CommitProgress implements Serializable {
   public void logEpoch(String epoch, FlowMetrics counts) {
     journal()
         .append(
-            updateNumber,
-            FlowProgressEvents.of(pipeline, updateId, flow, dataset, epoch, counts, Instant.now()));
+            events.updateNumber(),
+            FlowProgressEvents.of(
+                events.pipeline(), events.updateId(), flow, dataset, epoch, counts, Instant.now()));
   }
 
   /** The update this flow's events belong to. */
   public String updateId() {
-    return updateId;
+    return events.updateId();
   }
 
   private void write(Path target, byte[] bytes) {

@@ -1,7 +1,6 @@
 package io.tributary.runtime.eventlog;
 
 import io.tributary.quality.ExpectationOperator;
-import io.tributary.runtime.storage.HadoopSettings;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -62,31 +61,12 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
       implements Serializable {}
 
   /**
-   * @param eventsDir the journal folder ({@code PipelineStorage.eventsDir()})
+   * @param events where the flow's events go
    * @param flow the flow whose counts arrive here
    * @param dataset the dataset it writes
    */
-  public FlowProgressOperator(
-      String eventsDir,
-      String pipeline,
-      String updateId,
-      long updateNumber,
-      String flow,
-      String dataset) {
-    this(eventsDir, pipeline, updateId, updateNumber, flow, dataset, HadoopSettings.none());
-  }
-
-  /** As above, writing the journal through the pipeline's Hadoop settings. */
-  public FlowProgressOperator(
-      String eventsDir,
-      String pipeline,
-      String updateId,
-      long updateNumber,
-      String flow,
-      String dataset,
-      HadoopSettings hadoop) {
-    this.commits =
-        new CommitProgress(eventsDir, hadoop, pipeline, updateId, updateNumber, flow, dataset);
+  public FlowProgressOperator(UpdateEvents events, String flow, String dataset) {
+    this.commits = new CommitProgress(events, flow, dataset);
   }
 
   @Override

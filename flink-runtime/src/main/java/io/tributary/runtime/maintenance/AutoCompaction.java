@@ -7,10 +7,10 @@ import io.tributary.runtime.delta.maintain.DeltaCompaction;
 import io.tributary.runtime.delta.write.AfterCommit;
 import io.tributary.runtime.delta.write.DeltaWriteSpec;
 import io.tributary.runtime.eventlog.Event;
-import io.tributary.runtime.eventlog.EventJournal;
 import io.tributary.runtime.eventlog.EventType;
-import io.tributary.runtime.storage.HadoopSettings;
+import io.tributary.runtime.eventlog.UpdateEvents;
 import io.tributary.runtime.storage.PipelineStorage;
+import io.tributary.runtime.translate.JobContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -52,13 +52,9 @@ public final class AutoCompaction implements AfterCommit {
   private static final long CLOSE_WAIT_SECONDS = 10;
 
   private final String tablePath;
-  private final HadoopSettings hadoop;
   private final AutoCompactSettings settings;
   private final long targetFileBytes;
-  private final String eventsDir;
-  private final String pipeline;
-  private final String updateId;
-  private final long updateNumber;
+  private final UpdateEvents events;
   private final String dataset;
 
   private transient ExecutorService executor;
@@ -76,24 +72,20 @@ public final class AutoCompaction implements AfterCommit {
 
   private transient Configuration conf;
 
+  /**
+   * @param tablePath the table, read and written with {@code events}' Hadoop settings
+   * @param events where its {@code maintenance_progress} events go
+   */
   AutoCompaction(
       String tablePath,
-      HadoopSettings hadoop,
       AutoCompactSettings settings,
       long targetFileBytes,
-      String eventsDir,
-      String pipeline,
-      String updateId,
-      long updateNumber,
+      UpdateEvents events,
       String dataset) {
     this.tablePath = Objects.requireNonNull(tablePath, "tablePath");
-    this.hadoop = Objects.requireNonNull(hadoop, "hadoop");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.targetFileBytes = targetFileBytes;
-    this.eventsDir = Objects.requireNonNull(eventsDir, "eventsDir");
-    this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
-    this.updateId = Objects.requireNonNull(updateId, "updateId");
-    this.updateNumber = updateNumber;
+    this.events = Objects.requireNonNull(events, "events");
     this.dataset = Objects.requireNonNull(dataset, "dataset");
   }
 
@@ -105,10 +97,7 @@ public final class AutoCompaction implements AfterCommit {
    */
   public static Optional<AfterCommit> of(
       PipelineStorage storage,
-      String pipeline,
-      String updateId,
-      long updateNumber,
-      boolean continuous,
+      JobContext job,
       String dataset,
       java.util.Map<String, String> properties,
       AutoCompactSettings settings) {
@@ -116,25 +105,21 @@ public final class AutoCompaction implements AfterCommit {
         !"false"
             .equalsIgnoreCase(
                 properties.getOrDefault(TableMaintenance.AUTO_OPTIMIZE, "true").strip());
-    if (!continuous || !settings.enabled() || !managed) {
+    if (!job.continuous() || !settings.enabled() || !managed) {
       return Optional.empty();
     }
     return Optional.of(
         new AutoCompaction(
             storage.tablePath(dataset),
-            storage.settings(),
             settings,
             DeltaWriteSpec.TARGET_FILE_BYTES,
-            storage.eventsDir(),
-            pipeline,
-            updateId,
-            updateNumber,
+            UpdateEvents.of(storage, job),
             dataset));
   }
 
   @Override
   public void open() {
-    conf = hadoop.toConfiguration();
+    conf = events.hadoop().toConfiguration();
     running = new AtomicBoolean();
     atLastCheck = new AtomicLong(-1);
     sinceCheck = new AtomicLong();
@@ -270,17 +255,18 @@ public final class AutoCompaction implements AfterCommit {
     details.set("maintenance_progress", progress);
     String id =
         UUID.nameUUIDFromBytes(
-                ("auto-compact/" + updateId + "/" + dataset + "/" + afterVersion)
+                ("auto-compact/" + events.updateId() + "/" + dataset + "/" + afterVersion)
                     .getBytes(StandardCharsets.UTF_8))
             .toString();
     try {
-      new EventJournal(eventsDir, conf)
+      events
+          .journal(conf)
           .append(
-              updateNumber,
+              events.updateNumber(),
               new Event(
                   id,
                   0,
-                  new Event.Origin(pipeline, updateId, Optional.empty(), Optional.of(dataset)),
+                  events.origin(Optional.empty(), Optional.of(dataset)),
                   Instant.now(),
                   error == null ? Event.Level.INFO : Event.Level.WARN,
                   message,

@@ -184,15 +184,7 @@ public final class DeltaJobIo implements JobIo {
     AfterCommit afterCommit =
         dataset.kind() != DatasetKind.STREAMING_TABLE
             ? null
-            : AutoCompaction.of(
-                    storage,
-                    job.pipeline(),
-                    job.updateId(),
-                    job.updateNumber(),
-                    job.continuous(),
-                    dataset.name(),
-                    dataset.properties(),
-                    autoCompact)
+            : AutoCompaction.of(storage, job, dataset.name(), dataset.properties(), autoCompact)
                 .orElse(null);
     DeltaSink.write(
         rows,

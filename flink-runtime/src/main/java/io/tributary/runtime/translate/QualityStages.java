@@ -8,6 +8,7 @@ import io.tributary.quality.Expectations;
 import io.tributary.runtime.eventlog.FlowMetrics;
 import io.tributary.runtime.eventlog.FlowProgressOperator;
 import io.tributary.runtime.eventlog.RowCountOperator;
+import io.tributary.runtime.eventlog.UpdateEvents;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -148,14 +149,7 @@ public final class QualityStages implements JobTranslator.FlowStages {
         .transform(
             flow + ": flow progress events",
             Types.VOID,
-            new FlowProgressOperator(
-                storage.eventsDir(),
-                job.pipeline(),
-                job.updateId(),
-                job.updateNumber(),
-                flow,
-                dataset,
-                storage.settings()))
+            new FlowProgressOperator(UpdateEvents.of(storage, job), flow, dataset))
         .uid(job.uid(uidName, "flow-progress"))
         .setParallelism(1)
         .setMaxParallelism(1)

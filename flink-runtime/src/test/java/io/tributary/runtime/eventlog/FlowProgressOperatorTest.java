@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.quality.DataQuality;
+import io.tributary.runtime.storage.HadoopSettings;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -30,7 +31,10 @@ class FlowProgressOperatorTest {
       String updateId, OperatorSubtaskState state) throws Exception {
     var harness =
         new OneInputStreamOperatorTestHarness<>(
-            new FlowProgressOperator(dir.toString(), "shop", updateId, 7, "silver", "silver"));
+            new FlowProgressOperator(
+                new UpdateEvents(dir.toString(), HadoopSettings.none(), "shop", updateId, 7),
+                "silver",
+                "silver"));
     if (state != null) {
       harness.initializeState(state);
     }

@@ -11,6 +11,7 @@ import io.tributary.runtime.eventlog.Event;
 import io.tributary.runtime.eventlog.EventJournal;
 import io.tributary.runtime.eventlog.FlowMetrics;
 import io.tributary.runtime.eventlog.FlowProgressOperator;
+import io.tributary.runtime.eventlog.UpdateEvents;
 import io.tributary.runtime.storage.HadoopSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +50,9 @@ class CommitProgressTest {
 
   private CommitProgress progress(String updateId, long updateNumber) {
     return new CommitProgress(
-        events(), HadoopSettings.none(), "shop", updateId, updateNumber, "silver", "silver");
+        new UpdateEvents(events(), HadoopSettings.none(), "shop", updateId, updateNumber),
+        "silver",
+        "silver");
   }
 
   /** A data file of {@code rows} rows, as a writer sends it to the committer. */
@@ -102,7 +105,10 @@ class CommitProgressTest {
       OperatorSubtaskState state, String updateId, long updateNumber) throws Exception {
     var harness =
         new OneInputStreamOperatorTestHarness<>(
-            new FlowProgressOperator(events(), "shop", updateId, updateNumber, "silver", "silver"));
+            new FlowProgressOperator(
+                new UpdateEvents(events(), HadoopSettings.none(), "shop", updateId, updateNumber),
+                "silver",
+                "silver"));
     if (state == null) {
       harness.initializeEmptyState();
     } else {

@@ -115,6 +115,7 @@ final class JobLauncher {
           CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
           ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
+    RocksDbDefaults.applyTo(conf);
     conf.addAll(Configuration.fromMap(settings.flinkOptions()));
     if (IncrementalRefresh.incremental(plan, job)) {
       IncrementalRefresh.startOverIfNeeded(

@@ -19,7 +19,9 @@ import org.apache.hadoop.conf.Configuration;
  * whole configuration, defaults included, instead.
  *
  * <p>Beside them, {@code s3://} is mapped to S3A ({@value #S3A_FILE_SYSTEM}) unless the settings
- * name another implementation, as the seed's {@code s3://bucket/events/} expects.
+ * name another implementation, as the seed's {@code s3://bucket/events/} expects, and {@code file://}
+ * to {@link NioLocalFileSystem} (Hadoop's local file system without a {@code chmod} or {@code
+ * readlink} process per file).
  *
  * <pre>{@code
  * HadoopSettings settings = HadoopSettings.of(Map.of("fs.s3a.endpoint", "http://127.0.0.1:9090"));
@@ -38,7 +40,23 @@ public final class HadoopSettings implements Serializable {
           "fs.s3.impl",
           S3A_FILE_SYSTEM,
           "fs.AbstractFileSystem.s3.impl",
-          "org.apache.hadoop.fs.s3a.S3A");
+          "org.apache.hadoop.fs.s3a.S3A",
+          "fs.file.impl",
+          NioLocalFileSystem.class.getName(),
+          "fs.AbstractFileSystem.file.impl",
+          NioLocalFs.class.getName());
+
+  /**
+   * Hadoop's own implementations of keys {@link #DEFAULTS} sets (in its {@code core-default.xml}): a
+   * process whose setting still names one of these gets Tributary's, a process that names another
+   * keeps it.
+   */
+  private static final Map<String, String> HADOOPS_OWN =
+      Map.of(
+          "fs.file.impl",
+          "org.apache.hadoop.fs.LocalFileSystem",
+          "fs.AbstractFileSystem.file.impl",
+          "org.apache.hadoop.fs.local.LocalFs");
 
   private static final HadoopSettings NONE = new HadoopSettings(Map.of());
 
@@ -98,8 +116,8 @@ public final class HadoopSettings implements Serializable {
   }
 
   /**
-   * A Hadoop configuration: this process's defaults, {@code s3://} as S3A, then the pipeline's
-   * entries. The resources are read once per instance (each deserialized copy reads its own), and
+   * A Hadoop configuration: this process's defaults, {@code s3://} as S3A and {@code file://} as
+   * {@link NioLocalFileSystem} (unless the process names others), then the pipeline's entries. The resources are read once per instance (each deserialized copy reads its own), and
    * each call returns a copy, so a caller (or a library) that sets a key changes only its own.
    */
   public Configuration toConfiguration() {
@@ -107,7 +125,10 @@ public final class HadoopSettings implements Serializable {
     if (made == null) {
       made = new Configuration();
       for (Map.Entry<String, String> entry : DEFAULTS.entrySet()) {
-        if (made.getRaw(entry.getKey()) == null) {
+        String current = made.getRaw(entry.getKey());
+        if (current == null
+            || current.isBlank()
+            || current.strip().equals(HADOOPS_OWN.get(entry.getKey()))) {
           made.set(entry.getKey(), entry.getValue());
         }
       }

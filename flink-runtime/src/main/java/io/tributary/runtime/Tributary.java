@@ -338,18 +338,9 @@ public final class Tributary {
           executor == null && remoteCluster == null && !inContext && !continuous
               ? Optional.of(ownCluster.startEarly(ownCluster.triggeredSlots(parallelism)))
               : Optional.empty();
-      // a continuous update recomputes materialized tables (ResolvedPlan.forContinuousUpdate)
       PreparedUpdate prepared =
           PreparedUpdate.prepare(
-              name,
-              configuration,
-              logical,
-              pipelineStorage,
-              selection,
-              analyses,
-              continuous ? ResolvedPlan::forContinuousUpdate : UnaryOperator.identity(),
-              inContext,
-              early);
+              name, configuration, logical, pipelineStorage, selection, analyses, inContext, early);
       PipelineSettings pipelineSettings = prepared.settings();
       List<PlannedJob> jobs = prepared.plan().jobs();
       RunSettings settings =

@@ -44,6 +44,9 @@ class ContinuousIncrementalMaterializedTableITCase {
   private static final Duration PATIENCE = Duration.ofSeconds(120);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The job that maintains gold, whose state the storage keeps under its name. */
+  private static final String GOLD_JOB = "table_gold";
+
   /** Within this of the recompute: SUM and AVG of DOUBLEs depend on the order rows are added. */
   private static final double TOLERANCE = 1e-6;
 
@@ -110,8 +113,8 @@ class ContinuousIncrementalMaterializedTableITCase {
     assertThat(upsertCommits())
         .as("gold's commits written by the keyed upsert writer, one per epoch with changes")
         .isGreaterThanOrEqualTo(3);
-    assertThat(storage().stateToRestore("gold")).as("gold's savepoint").isPresent();
-    assertThat(storage().stateFingerprint("gold")).isPresent();
+    assertThat(storage().stateToRestore(GOLD_JOB)).as("gold's savepoint").isPresent();
+    assertThat(storage().stateFingerprint(GOLD_JOB)).isPresent();
 
     land(1, 12, true);
     UpdateResult next = builder().run();
@@ -158,7 +161,7 @@ class ContinuousIncrementalMaterializedTableITCase {
     assertThat(goldEvents(running))
         .noneMatch(e -> e.state() == FlowState.FAILED || e.detail().startsWith("recomputing"))
         .anyMatch(e -> e.state() == FlowState.RUNNING);
-    assertThat(storage().stateToRestore("gold")).as("gold's savepoint").isPresent();
+    assertThat(storage().stateToRestore(GOLD_JOB)).as("gold's savepoint").isPresent();
   }
 
   private Tributary.Builder builder() {
@@ -241,7 +244,7 @@ class ContinuousIncrementalMaterializedTableITCase {
    * with files outside them.
    */
   private long upsertCommits() {
-    Path log = Path.of(table("gold")).resolve("_delta_log");
+    Path log = dir.resolve("storage/tables/gold/_delta_log");
     try (Stream<Path> commits = Files.list(log)) {
       return commits
           .filter(p -> p.getFileName().toString().matches("\\d{20}\\.json"))

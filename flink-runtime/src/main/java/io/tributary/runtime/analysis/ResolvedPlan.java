@@ -31,26 +31,6 @@ public record ResolvedPlan(
         : Refresh.recompute("its query was not planned as a streaming query");
   }
 
-  /**
-   * This plan as a continuous update runs it: every materialized table recomputed by a BATCH job
-   * whenever one of its inputs has a new version, as before incremental refresh. An incremental
-   * table's streaming job would start beside the jobs that create its inputs' tables, and its stream
-   * of a table that does not exist yet fails.
-   */
-  public ResolvedPlan forContinuousUpdate() {
-    Map<String, Refresh> recomputed = new java.util.LinkedHashMap<>();
-    refreshes.forEach(
-        (dataset, refresh) ->
-            recomputed.put(
-                dataset,
-                refresh.incremental()
-                    ? Refresh.recompute(
-                        "a continuous update recomputes it whenever one of its inputs has a new version;"
-                            + " triggered updates refresh it incrementally")
-                    : refresh));
-    return new ResolvedPlan(plan, schemas, recomputed);
-  }
-
   /** The row type of {@code dataset}. */
   public RowType schema(String dataset) {
     RowType type = schemas.get(dataset);

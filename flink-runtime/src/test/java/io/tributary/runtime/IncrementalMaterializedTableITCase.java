@@ -44,8 +44,10 @@ class IncrementalMaterializedTableITCase {
           + " AVG(amount) AS mean, MIN(amount) AS low, MAX(amount) AS high, COUNT(DISTINCT product) AS products"
           + " FROM silver WHERE amount > %s GROUP BY customer_id HAVING COUNT(*) < %d";
 
+  /** 3 slots: the continuous case runs silver's and gold's streaming jobs and gold_full's BATCH job at once. */
   @RegisterExtension
-  static final TributaryClusterExtension CLUSTER = new TributaryClusterExtension();
+  static final TributaryClusterExtension CLUSTER =
+      new TributaryClusterExtension(3, new org.apache.flink.configuration.Configuration());
 
   @RegisterExtension final SeededRandom random = new SeededRandom();
 
@@ -264,8 +266,8 @@ class IncrementalMaterializedTableITCase {
     assertThat(updater(Map.of()).parallelism(1).run().state()).isEqualTo(UpdateState.COMPLETED);
 
     // parallelism 1 (Flink restores state at the parallelism it was saved with, at most): in the
-    // continuous
-    // update silver's streaming job and gold's share the class's cluster of 2 slots
+    // continuous update silver's and gold's streaming jobs hold a slot each, and gold_full's BATCH
+    // job takes the class's third
     RunningUpdate running = updater(Map.of()).continuous(true).parallelism(1).start();
     addFiles(1, 30, true);
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();

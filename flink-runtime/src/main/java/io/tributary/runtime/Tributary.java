@@ -338,9 +338,19 @@ public final class Tributary {
           executor == null && remoteCluster == null && !inContext && !continuous
               ? Optional.of(ownCluster.startEarly(ownCluster.triggeredSlots(parallelism)))
               : Optional.empty();
+      // a continuous update recomputes the incremental tables a stream looks up
+      // (ResolvedPlan.forContinuousUpdate)
       PreparedUpdate prepared =
           PreparedUpdate.prepare(
-              name, configuration, logical, pipelineStorage, selection, analyses, inContext, early);
+              name,
+              configuration,
+              logical,
+              pipelineStorage,
+              selection,
+              analyses,
+              continuous ? ResolvedPlan::forContinuousUpdate : UnaryOperator.identity(),
+              inContext,
+              early);
       PipelineSettings pipelineSettings = prepared.settings();
       List<PlannedJob> jobs = prepared.plan().jobs();
       RunSettings settings =

@@ -1,8 +1,12 @@
 package io.tributary.runtime.analysis;
 
 import io.tributary.dsl.plan.LogicalPlan;
+import io.tributary.dsl.plan.ReadMode;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.flink.table.types.logical.RowType;
 
 /**
@@ -29,6 +33,34 @@ public record ResolvedPlan(
     return refresh != null
         ? refresh
         : Refresh.recompute("its query was not planned as a streaming query");
+  }
+
+  /**
+   * This plan as a continuous update runs it: an incremental materialized table that a dataset looks
+   * up is recomputed by a BATCH job instead, which the update runs before the streams start (their
+   * first rows find its rows) and again whenever one of its inputs has a new version. Every other
+   * incremental table is maintained by its streaming job, as in triggered updates.
+   */
+  public ResolvedPlan forContinuousUpdate() {
+    Set<String> lookedUp = new HashSet<>();
+    plan.datasets()
+        .forEach(
+            d ->
+                plan.inputsOf(d.name()).stream()
+                    .filter(input -> input.mode() == ReadMode.LOOKUP)
+                    .forEach(input -> lookedUp.add(input.dataset())));
+    Map<String, Refresh> inMode = new LinkedHashMap<>();
+    refreshes.forEach(
+        (dataset, refresh) ->
+            inMode.put(
+                dataset,
+                refresh.incremental() && lookedUp.contains(dataset)
+                    ? Refresh.recompute(
+                        "a streaming table looks it up, so a continuous update computes it before the"
+                            + " streams start and recomputes it whenever one of its inputs has a new"
+                            + " version; triggered updates refresh it incrementally")
+                    : refresh));
+    return new ResolvedPlan(plan, schemas, inMode);
   }
 
   /** The row type of {@code dataset}. */

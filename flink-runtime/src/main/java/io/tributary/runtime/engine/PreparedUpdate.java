@@ -42,6 +42,7 @@ public record PreparedUpdate(
    * Prepares an update of pipeline {@code name}.
    *
    * @param analyses wraps each analysis (tests count them)
+   * @param inMode the plan as the update's mode runs it (a continuous update recomputes the incremental tables a stream looks up)
    * @param inContext whether the update runs as the main of a Flink program
    * @param early the update's own cluster, starting while the pipeline is analyzed; closed on a failure
    */
@@ -52,6 +53,7 @@ public record PreparedUpdate(
       PipelineStorage storage,
       RefreshSelection selection,
       UnaryOperator<Function<LogicalPlan, ResolvedPlan>> analyses,
+      UnaryOperator<ResolvedPlan> inMode,
       boolean inContext,
       Optional<CompletableFuture<EmbeddedExecutor>> early) {
     // the one analysis of the update: it writes nothing before the update holds the lock
@@ -65,9 +67,10 @@ public record PreparedUpdate(
     try {
       checked =
           UpdatePlan.of(
-              analyses
-                  .apply(ProductionRuntime.analyzer(schemas, storage, logical)::analyze)
-                  .apply(logical));
+              inMode.apply(
+                  analyses
+                      .apply(ProductionRuntime.analyzer(schemas, storage, logical)::analyze)
+                      .apply(logical)));
       // checked by the analysis with the other problems: it cannot fail here
       settings = PipelineSettings.of(name, configuration);
       // the main of a Flink program (flink run, an application cluster): its jobs go through
@@ -84,9 +87,10 @@ public record PreparedUpdate(
     }
     Supplier<ResolvedPlan> analyzeStoring =
         () ->
-            analyses
-                .apply(ProductionRuntime.analyzer(storage, true, logical)::analyze)
-                .apply(logical);
+            inMode.apply(
+                analyses
+                    .apply(ProductionRuntime.analyzer(storage, true, logical)::analyze)
+                    .apply(logical));
     try {
       UpdateRunner.reset(storage, jobs, selected);
       // now that the update owns the storage, Auto Loader's inferred schemas are stored; the

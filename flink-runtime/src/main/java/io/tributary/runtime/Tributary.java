@@ -338,7 +338,8 @@ public final class Tributary {
           executor == null && remoteCluster == null && !inContext && !continuous
               ? Optional.of(ownCluster.startEarly(ownCluster.triggeredSlots(parallelism)))
               : Optional.empty();
-      // a continuous update recomputes materialized tables (ResolvedPlan.forContinuousUpdate)
+      // a continuous update recomputes the incremental tables a stream looks up
+      // (ResolvedPlan.forContinuousUpdate)
       PreparedUpdate prepared =
           PreparedUpdate.prepare(
               name,

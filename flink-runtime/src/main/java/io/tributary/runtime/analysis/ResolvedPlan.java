@@ -1,8 +1,12 @@
 package io.tributary.runtime.analysis;
 
 import io.tributary.dsl.plan.LogicalPlan;
+import io.tributary.dsl.plan.ReadMode;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.flink.table.types.logical.RowType;
 
 /**
@@ -32,23 +36,31 @@ public record ResolvedPlan(
   }
 
   /**
-   * This plan as a continuous update runs it: every materialized table recomputed by a BATCH job
-   * whenever one of its inputs has a new version, as before incremental refresh. An incremental
-   * table's streaming job would start beside the jobs that create its inputs' tables, and its stream
-   * of a table that does not exist yet fails.
+   * This plan as a continuous update runs it: an incremental materialized table that a dataset looks
+   * up is recomputed by a BATCH job instead, which the update runs before the streams start (their
+   * first rows find its rows) and again whenever one of its inputs has a new version. Every other
+   * incremental table is maintained by its streaming job, as in triggered updates.
    */
   public ResolvedPlan forContinuousUpdate() {
-    Map<String, Refresh> recomputed = new java.util.LinkedHashMap<>();
+    Set<String> lookedUp = new HashSet<>();
+    plan.datasets()
+        .forEach(
+            d ->
+                plan.inputsOf(d.name()).stream()
+                    .filter(input -> input.mode() == ReadMode.LOOKUP)
+                    .forEach(input -> lookedUp.add(input.dataset())));
+    Map<String, Refresh> inMode = new LinkedHashMap<>();
     refreshes.forEach(
         (dataset, refresh) ->
-            recomputed.put(
+            inMode.put(
                 dataset,
-                refresh.incremental()
+                refresh.incremental() && lookedUp.contains(dataset)
                     ? Refresh.recompute(
-                        "a continuous update recomputes it whenever one of its inputs has a new version;"
-                            + " triggered updates refresh it incrementally")
+                        "a streaming table looks it up, so a continuous update computes it before the"
+                            + " streams start and recomputes it whenever one of its inputs has a new"
+                            + " version; triggered updates refresh it incrementally")
                     : refresh));
-    return new ResolvedPlan(plan, schemas, recomputed);
+    return new ResolvedPlan(plan, schemas, inMode);
   }
 
   /** The row type of {@code dataset}. */

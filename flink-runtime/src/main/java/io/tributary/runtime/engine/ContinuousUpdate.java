@@ -4,7 +4,6 @@ import io.tributary.runtime.FlowResult;
 import io.tributary.runtime.FlowState;
 import io.tributary.runtime.UpdateListener;
 import io.tributary.runtime.UpdateState;
-import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.translate.JobContext;
 import io.tributary.runtime.translate.JobPlanner;
@@ -26,14 +25,16 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A continuous update: every selected streaming job starts and keeps running, checkpointing (one
- * epoch, one commit per table) every trigger interval, with sources that keep discovering input; each
- * materialized table is recomputed when one of the tables it reads has a new version, checked once
- * per interval. A streaming job stopped for new columns restarts as in a triggered update
- * ({@link SchemaRestarts}: production mode only, from its newest checkpoint) while the other jobs keep
- * running; a running job whose row types the new analysis changed is stopped with a savepoint and
- * restarted with it, in dependency order. The update ends when a stop is requested (every streaming
- * job is stopped with a savepoint: STOPPED) or a streaming job fails (the others are stopped the same
- * way: FAILED). Once flows are left for the next triggered update (EXCLUDED).
+ * epoch, one commit per table) every trigger interval, with sources that keep discovering input. An
+ * incremental materialized table's job is such a streaming job too, launched once every table it
+ * reads exists ({@link DeferredLaunches}); each other materialized table is recomputed when one of
+ * the tables it reads has a new version, checked once per interval. A streaming job stopped for new
+ * columns restarts as in a triggered update ({@link SchemaRestarts}: production mode only, from its
+ * newest checkpoint) while the other jobs keep running; a running job whose row types the new
+ * analysis changed is stopped with a savepoint and restarted with it, in dependency order. The update
+ * ends when a stop is requested (every streaming job is stopped with a savepoint: STOPPED) or a
+ * streaming job fails (the others are stopped the same way: FAILED). Once flows are left for the next
+ * triggered update (EXCLUDED).
  *
  * <p>One instance runs one update: it keeps that update's running jobs.
  */
@@ -64,6 +65,9 @@ final class ContinuousUpdate {
   /** Per materialized table's job, how often it was recomputed in this update. */
   private final Map<String, Integer> recomputations = new HashMap<>();
 
+  /** The incremental materialized tables' jobs waiting for their inputs' tables. */
+  private final DeferredLaunches deferred;
+
   /** The first streaming job's failure: it ends the update. */
   private Optional<String> error = Optional.empty();
 
@@ -81,6 +85,7 @@ final class ContinuousUpdate {
     this.current = plan;
     this.scope = scope;
     this.listener = scope.listener();
+    this.deferred = new DeferredLaunches(storage, listener);
   }
 
   UpdateScope.Ended run() {
@@ -127,13 +132,19 @@ final class ContinuousUpdate {
         }
       }
       for (PlannedJob job : selected) {
-        if (job.mode() == PlannedJob.Mode.STREAMING) {
+        if (job.mode() == PlannedJob.Mode.STREAMING
+            && IncrementalRefresh.incremental(current, job)) {
+          deferred.add(job);
+        } else if (job.mode() == PlannedJob.Mode.STREAMING) {
           job.datasets().forEach(d -> listener.onFlow(d, FlowState.STARTING, ""));
           launch(job);
         }
       }
       while (!scope.stopRequest().isDone() && error.isEmpty()) {
         handleEndedStreams();
+        if (error.isEmpty()) {
+          launchDeferred();
+        }
         for (PlannedJob selectedJob : selected) {
           PlannedJob job =
               current.job(selectedJob.name()); // the plan may have been analyzed again since
@@ -163,6 +174,7 @@ final class ContinuousUpdate {
                   d -> results.add(new FlowResult(d, selectedJob.name(), end, Optional.empty())));
         }
       }
+      results.addAll(deferred.neverStarted(current));
       for (String name : List.copyOf(streams.keySet())) {
         while (!reported(name)) {
           if (streams.get(name).result().isDone()) {
@@ -200,6 +212,20 @@ final class ContinuousUpdate {
             job ->
                 job.mode() == PlannedJob.Mode.STREAMING
                     && job.upstreamJobs().contains(table.name()));
+  }
+
+  /**
+   * Launches each deferred job whose input tables all exist now; one that cannot be launched (state
+   * that does not fit) fails the update, as a streaming job's failure does.
+   */
+  private void launchDeferred() {
+    for (PlannedJob job : deferred.ready(current)) {
+      try {
+        launch(job);
+      } catch (RuntimeException e) {
+        fail(job.name(), JobErrors.rootMessage(e));
+      }
+    }
   }
 
   private void launch(PlannedJob job) {
@@ -322,7 +348,7 @@ final class ContinuousUpdate {
     Map<String, Long> versions = new TreeMap<>();
     for (String table : job.datasets()) {
       for (String input : JobPlanner.tablesRead(current.resolved().plan(), table)) {
-        versions.put(input, tableVersion(input));
+        versions.put(input, DeferredLaunches.version(storage, input));
       }
     }
     if (versions.containsValue(-1L) || versions.equals(recomputedFrom.get(job.name()))) {
@@ -344,12 +370,5 @@ final class ContinuousUpdate {
           .forEach(
               d -> listener.onFlow(d, FlowState.FAILED, error + "; retried when an input changes"));
     }
-  }
-
-  private long tableVersion(String table) {
-    String path = storage.tablePath(table);
-    return DeltaTableReader.schema(path, storage.hadoopConf()).isPresent()
-        ? DeltaTableReader.version(path, storage.hadoopConf())
-        : -1;
   }
 }

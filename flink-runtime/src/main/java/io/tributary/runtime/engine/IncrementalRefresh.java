@@ -179,7 +179,8 @@ final class IncrementalRefresh {
 
   /**
    * Drops the state an incremental run of materialized table {@code job} left, when {@code job} now
-   * recomputes it (a BATCH job: a continuous update, or {@code pipelines.incrementalRefresh=false}):
+   * recomputes it (a BATCH job: a query outside the incremental scope, or the table property
+   * {@code pipelines.incrementalRefresh=false}):
    * the table it writes is no longer the keyed table that state continued, so a later incremental
    * update must start over.
    */

@@ -42,7 +42,7 @@ public record PreparedUpdate(
    * Prepares an update of pipeline {@code name}.
    *
    * @param analyses wraps each analysis (tests count them)
-   * @param inMode the plan as the update's mode runs it (a continuous update recomputes materialized tables)
+   * @param inMode the plan as the update's mode runs it (a continuous update recomputes the incremental tables a stream looks up)
    * @param inContext whether the update runs as the main of a Flink program
    * @param early the update's own cluster, starting while the pipeline is analyzed; closed on a failure
    */

@@ -28,7 +28,7 @@ class ContinuousModeITCase {
   @TempDir Path dir;
 
   @Test
-  void picksUpAFileDroppedWhileItRunsRecomputesTheTableAndStopsKeepingItsPositions()
+  void picksUpAFileDroppedWhileItRunsKeepsTheTableUpToDateAndStopsKeepingItsPositions()
       throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
     Files.writeString(

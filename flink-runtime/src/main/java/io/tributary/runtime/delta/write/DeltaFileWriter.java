@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.utils.ProjectedRowData;
@@ -45,6 +46,7 @@ public final class DeltaFileWriter implements AutoCloseable {
   private final ProjectedRowData dataProjection;
   private final Map<List<String>, OpenFile> open = new LinkedHashMap<>();
   private final List<DeltaDataFile> finished = new ArrayList<>();
+  private final PlainEncodedColumns plainColumns = new PlainEncodedColumns();
   private long fileCounter;
   private long rowsWritten;
 
@@ -143,8 +145,8 @@ public final class DeltaFileWriter implements AutoCloseable {
     Path path = new Path(tableRoot, dir + filePrefix + "-" + (fileCounter++) + ".snappy.parquet");
     OutputFile out = HadoopOutputFile.fromPath(path, conf);
     ParquetWriter<RowData> writer =
-        new Builder(out, dataType)
-            .withConf(conf)
+        plainColumns
+            .applyTo(new Builder(out, dataType).withConf(conf))
             .withCompressionCodec(CompressionCodecName.SNAPPY)
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
             .build();
@@ -155,6 +157,7 @@ public final class DeltaFileWriter implements AutoCloseable {
     file.writer().close();
     FileSystem fs = file.path().getFileSystem(conf);
     FileStatus status = fs.getFileStatus(file.path());
+    plainColumns.learn(file.writer().getFooter());
     var stats = ParquetFooterStats.of(file.writer().getFooter(), physicalSchema);
     finished.add(
         new DeltaDataFile(
@@ -181,6 +184,11 @@ public final class DeltaFileWriter implements AutoCloseable {
       case DATE -> LocalDate.ofEpochDay(row.getInt(pos)).toString();
       default -> throw new IllegalStateException("partition type not validated: " + type);
     };
+  }
+
+  /** The columns this writer's next files encode without trying a dictionary first. */
+  Set<String> plainEncodedColumns() {
+    return plainColumns.columns();
   }
 
   /** Hive-style escaping of a path segment, as Delta writers name partition directories. */

@@ -42,6 +42,14 @@ public final class BenchmarkPipeline implements PipelineDefinition {
   static final String PARSED_TIMESTAMP =
       "TO_TIMESTAMP(`timestamp`, 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z''')";
 
+  /**
+   * The instant's UTC date, read off its first ten characters. The baseline derives its {@code
+   * event_date} from the parsed timestamp, parsing once; in Flink SQL a second {@code
+   * CAST(PARSED_TIMESTAMP AS DATE)} parses the string again (the planner merges projections and
+   * generates no shared subexpressions), and pattern parsing was a third of the bronze task's time.
+   */
+  static final String EVENT_DATE = "TO_DATE(SUBSTRING(`timestamp`, 1, 10))";
+
   @Override
   public void define(Pipeline p) {
     p.streamingTable("bronze_events")
@@ -58,9 +66,9 @@ public final class BenchmarkPipeline implements PipelineDefinition {
             "SELECT event_id, user_id, event_type, "
                 + PARSED_TIMESTAMP
                 + " AS `timestamp`, properties, "
-                + "duration, amount, CAST("
-                + PARSED_TIMESTAMP
-                + " AS DATE) AS event_date FROM STREAM(bronze_events)")
+                + "duration, amount, "
+                + EVENT_DATE
+                + " AS event_date FROM STREAM(bronze_events)")
         .expectOrDrop("valid_user_id", "user_id IS NOT NULL")
         .expectOrDrop("valid_timestamp", "timestamp > '2020-01-01'")
         .dropDuplicates("event_id");

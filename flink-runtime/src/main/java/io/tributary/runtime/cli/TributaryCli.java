@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -272,18 +273,22 @@ public final class TributaryCli {
               + "' (storage "
               + config.storage()
               + ")");
+      // the jobs run in this JVM unless a cluster is named or flink run gives its context
+      boolean embedded = config.cluster().isEmpty();
       if (config.cluster().isEmpty()) {
         // flink run / an application cluster: refused here, before anything runs, if it cannot run
         // an update
-        ContextExecutor.ofContext(RemoteExecutor.DEFAULT_CAUGHT_UP_TIMEOUT)
-            .ifPresent(
-                context -> {
-                  out.println(
-                      "Running the jobs through Flink's context environment on "
-                          + context.describe()
-                          + ".");
-                  context.close();
-                });
+        Optional<ContextExecutor> context =
+            ContextExecutor.ofContext(RemoteExecutor.DEFAULT_CAUGHT_UP_TIMEOUT);
+        embedded = context.isEmpty();
+        context.ifPresent(
+            executor -> {
+              out.println(
+                  "Running the jobs through Flink's context environment on "
+                      + executor.describe()
+                      + ".");
+              executor.close();
+            });
       }
       if (!config.cluster().isEmpty()) {
         out.println("Running the jobs on the Flink cluster at " + config.cluster() + ".");
@@ -332,7 +337,8 @@ public final class TributaryCli {
           // a signal this platform does not have, or one the JVM reserves: its default stays
         }
       }
-      try {
+      // the embedded cluster's jobs keep their heap state in this JVM: say so if it stops fitting
+      try (HeapWatch heap = embedded ? HeapWatch.start(progress::onNotice) : null) {
         UpdateResult result = update.await();
         previous.forEach(
             (name, handler) -> sun.misc.Signal.handle(new sun.misc.Signal(name), handler));

@@ -127,7 +127,8 @@ final class HeapWatch implements AutoCloseable {
               && (noticedAt[0] == Long.MIN_VALUE
                   || now.wallMillis() - noticedAt[0] >= REPEAT_AFTER.toMillis())) {
             noticedAt[0] = now.wallMillis();
-            LOG.warn(found.get());
+            // INFO: the CLI's console already shows WARN, and the notice is printed in the progress
+            LOG.info(found.get());
             notice.accept(found.get());
           }
         },

@@ -177,6 +177,23 @@ class KilledClusterClientITCase {
           .isEqualTo("FINISHED");
     }
 
+    // gold's state came back with the savepoint its job was stopped with: update 2 continued it
+    List<String> goldPlanning = new ArrayList<>();
+    for (Event e :
+        EventLog.of(PipelineStorage.at(storage.toString(), HadoopSettings.none()))
+            .events("planning_information")) {
+      if (e.origin().dataset().orElse("").equals("gold_customer_orders")
+          && !e.origin().updateId().equals(closed.path("update_id").asText())) {
+        com.fasterxml.jackson.databind.JsonNode info = e.detailsJson().path("planning_information");
+        goldPlanning.add(info.path("technique").asText() + ": " + info.path("reason").asText());
+      }
+    }
+    assertThat(goldPlanning)
+        .as("gold's planning_information in update 2")
+        .singleElement()
+        .asString()
+        .startsWith("INCREMENTAL");
+
     // the same input on an embedded cluster, in one update: every table equal, row for row
     Path embedded = WORK.resolve("embedded-" + UUID.randomUUID());
     RemoteClusterITCase.runEmbedded(
@@ -201,9 +218,8 @@ class KilledClusterClientITCase {
   }
 
   /**
-   * Waits until the record of update 1 names its silver tables' two streaming jobs (and gold's, if it
-   * started by then), RUNNING on the cluster, and both silver tables have rows; returns the running
-   * jobs' ids.
+   * Waits until the record of update 1 names its three streaming jobs (the silver tables' and gold's),
+   * RUNNING on the cluster, and the silver and gold tables have rows; returns the running jobs' ids.
    */
   private static List<String> awaitStreamingJobsCommitted(
       ClusterCli cli, Path record, Path storage, Duration timeout) throws Exception {
@@ -221,10 +237,12 @@ class KilledClusterClientITCase {
           }
         }
       }
-      // the two silver jobs; gold's incremental job joins them once both silver tables exist
-      if (running.size() >= 2
+      // the two silver jobs, and gold's incremental job, which joins them once both silver tables
+      // exist and has committed its first rows
+      if (running.size() >= 3
           && hasRows(storage, "silver_orders")
-          && hasRows(storage, "silver_customers")) {
+          && hasRows(storage, "silver_customers")
+          && hasRows(storage, "gold_customer_orders")) {
         return running;
       }
       assertThat(System.nanoTime())

@@ -134,6 +134,11 @@ final class JobLauncher {
       if (restore.isPresent()) {
         checkStateCompatible(job, fingerprint);
       }
+      // Every snapshot this run takes holds state of this plan: said now, not only at the stop, so
+      // that state a run never stopped itself leaves (its client killed, the job stopped with a
+      // savepoint by the next update) is known as this plan's: an incremental table continues from
+      // it instead of recomputing, and a changed definition is refused before Flink tries it.
+      storage.setStateFingerprint(job.name(), fingerprint.text());
     }
     // the id is chosen here, so the record names the job before the cluster runs it
     JobID jobId = new JobID();

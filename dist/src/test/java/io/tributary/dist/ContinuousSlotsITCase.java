@@ -22,7 +22,8 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
  * (5 min). The medallion example at parallelism 1 runs three streaming jobs at once (bronze and silver
  * of orders, of customers, and gold's incremental job): on one TaskManager of two slots it fails; with
  * a second TaskManager (four slots) it runs, and a second pipeline's continuous update then finds one
- * slot free, the other three held by the first update's jobs, and fails saying so.
+ * slot free, the other three held by the first update's jobs, and fails saying so. A triggered update
+ * whose streaming jobs are wider than all the cluster's slots fails at once too.
  */
 @DisabledIfSystemProperty(named = StandaloneFlinkCluster.SKIP_PROPERTY, matches = "true")
 class ContinuousSlotsITCase {
@@ -118,6 +119,41 @@ class ContinuousSlotsITCase {
     int enoughCode = enough.await(Duration.ofMinutes(3));
     assertThat(enoughCode).as("the first update; it printed:\n" + enough.printed()).isZero();
     assertThat(enough.printed()).contains("STOPPED");
+  }
+
+  @Test
+  void aTriggeredUpdateWiderThanTheWholeClusterFailsAtOnce() throws Exception {
+    int total = cluster.get("/overview").path("slots-total").asInt();
+    int parallelism = 5; // wider than the 2 or 4 slots the cluster has, whichever test runs first
+    Path file = pipelineFile("wide");
+    Files.writeString(
+        file,
+        Files.readString(file)
+            .replace("parallelism: 1", "parallelism: " + parallelism)
+            .replace("continuous: true\n", ""));
+
+    long start = System.nanoTime();
+    ClusterCli wide =
+        ClusterCli.start(WORK, "start", file.toString(), "--cluster", cluster.restAddress());
+    int code = wide.await(FAST);
+    String printed = wide.printed();
+    System.out.printf(
+        "a triggered update at parallelism %d on %d slots ended in %d ms:%n%s%n",
+        parallelism, total, (System.nanoTime() - start) / 1_000_000, printed);
+    assertThat(code).as("exit code; it printed:\n" + printed).isEqualTo(1);
+    assertThat(oneLine(printed))
+        .contains(
+            "The streaming jobs 'stream_bronze_orders', 'stream_bronze_customers',"
+                + " 'table_gold_customer_orders' of pipeline 'medallion' need 5 task slots at once"
+                + " (a slot per parallel task, parallelism 5), but the Flink cluster at "
+                + cluster.restAddress()
+                + " has "
+                + total
+                + " in all. Such a job would wait for slots that never come and fail only after"
+                + " Flink's slot request timeout (slot.request.timeout, 5 min by default), so no job"
+                + " was started. Give the cluster "
+                + (parallelism - total)
+                + " more slot");
   }
 
   private static Path pipelineFile(String name) throws Exception {

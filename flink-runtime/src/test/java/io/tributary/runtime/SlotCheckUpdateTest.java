@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A continuous update checks that its jobs fit the executor's free slots before it launches any
+ * An update checks that its jobs fit the executor's slots before it launches any: a continuous one
+ * that they fit the free slots at once, a triggered one that no streaming job is wider than all of them
  * ({@code UpdateEngineTest.Shop}: two streaming jobs and two materialized tables, recomputed one at a
  * time; {@code totals} is an incremental materialized table, a streaming job too: 4 slots at
  * parallelism 1).
  */
-class ContinuousSlotsCheckTest {
+class SlotCheckUpdateTest {
 
   @TempDir Path dir;
 
@@ -100,5 +101,35 @@ class ContinuousSlotsCheckTest {
     update.stop();
 
     assertThat(update.await().state()).isEqualTo(UpdateState.STOPPED);
+  }
+
+  @Test
+  void aTriggeredUpdateFailsAtOnceWhenAStreamingJobIsWiderThanTheWholeCluster() throws Exception {
+    executor.slots(1);
+
+    UpdateResult result = continuous().continuous(false).parallelism(2).start().await();
+
+    String message =
+        "The streaming jobs 'stream_orders', 'stream_customers', 'table_totals' of pipeline 'shop'"
+            + " need 2 task slots at once (a slot per parallel task, parallelism 2), but the"
+            + " update's own Flink cluster has 1 in all. Such a job would wait for slots that never"
+            + " come and fail only after Flink's slot request timeout (slot.request.timeout, 5 min"
+            + " by default), so no job was started. Give the cluster 1 more slot (more"
+            + " TaskManagers, or a larger taskmanager.numberOfTaskSlots), or lower the pipeline's"
+            + " `flink: parallelism:` to 1 or less.";
+    assertThat(result.state()).isEqualTo(UpdateState.FAILED);
+    assertThat(result.error()).contains(message);
+    assertThat(result.flow("totals").orElseThrow().error()).contains(message);
+    assertThat(executor.jobs()).isEmpty();
+  }
+
+  @Test
+  void aTriggeredUpdateRunsJobsThatFitTheClusterOneAtATime() throws Exception {
+    executor.slots(1);
+
+    UpdateResult result = continuous().continuous(false).start().await();
+
+    assertThat(result.state()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(executor.mostRunning()).isEqualTo(1);
   }
 }

@@ -112,16 +112,16 @@ final class ContinuousUpdate {
 
   /**
    * Why the {@code selected} jobs cannot run at once on the executor's cluster ({@link
-   * ContinuousSlots}), before any is launched.
+   * SlotCheck}), before any is launched.
    */
   private Optional<String> slotShortfall(List<PlannedJob> selected) {
-    int parallelism = ContinuousSlots.parallelism(launcher.settings());
+    int parallelism = SlotCheck.parallelism(launcher.settings());
     Map<String, Integer> streaming = new LinkedHashMap<>();
     selected.stream()
         .filter(job -> job.mode() == PlannedJob.Mode.STREAMING)
         .forEach(job -> streaming.put(job.name(), parallelism));
     boolean recomputes = selected.stream().anyMatch(job -> job.mode() == PlannedJob.Mode.BATCH);
-    return ContinuousSlots.shortfall(
+    return SlotCheck.shortfall(
         current.pipeline(), streaming, recomputes, launcher.executor().clusterSlots());
   }
 

@@ -1,6 +1,12 @@
 package io.tributary.runtime.engine;
 
+import io.tributary.runtime.FlowResult;
+import io.tributary.runtime.FlowState;
+import io.tributary.runtime.UpdateListener;
+import io.tributary.runtime.translate.PlannedJob;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -8,7 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether a continuous update's jobs fit its cluster's slots at once. Its streaming jobs (an
+ * Whether an update's jobs fit its cluster's slots, checked before it launches any. A triggered
+ * update's streaming job needs its parallelism in slots at once (a BATCH job runs on fewer, stage by
+ * stage); more than the cluster has at all never come, so the update fails at once ({@link
+ * #tooWide}); fewer free than that only wait for other jobs' slots, as jobs side by side do.
+ *
+ * <p>A continuous update's jobs must fit at once. Its streaming jobs (an
  * incremental materialized table's included, launched once its inputs exist) run side by side until
  * stopped, each holding a slot per parallel task (a job's operators share slots, so its parallelism),
  * and a materialized table's recomputation (a BATCH job, one at a time) needs one slot more while they
@@ -18,14 +29,14 @@ import org.slf4j.LoggerFactory;
  * the update needs, and the update runs as before.
  *
  * <pre>{@code
- * Optional<String> error = ContinuousSlots.shortfall("medallion", jobs, false, executor.clusterSlots());
+ * Optional<String> error = SlotCheck.shortfall("medallion", jobs, false, executor.clusterSlots());
  * }</pre>
  */
-final class ContinuousSlots {
+final class SlotCheck {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ContinuousSlots.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SlotCheck.class);
 
-  private ContinuousSlots() {}
+  private SlotCheck() {}
 
   /**
    * The error that fails {@code pipeline}'s continuous update when its {@code streamingJobs} (name to
@@ -102,6 +113,56 @@ final class ContinuousSlots {
       }
     }
     return settings.parallelism();
+  }
+
+  /**
+   * The error that fails {@code pipeline}'s triggered update when its {@code streamingJobs}, each of
+   * {@code parallelism} slots, are wider than all the slots {@code slots} has; empty when they fit or
+   * the slots are unknown.
+   */
+  static Optional<String> tooWide(
+      String pipeline, List<String> streamingJobs, int parallelism, ClusterSlots slots) {
+    if (streamingJobs.isEmpty() || !slots.isKnown() || parallelism <= slots.total().orElseThrow()) {
+      return Optional.empty();
+    }
+    int total = slots.total().orElseThrow();
+    return Optional.of(
+        "The streaming job"
+            + (streamingJobs.size() == 1 ? " " : "s ")
+            + streamingJobs.stream().map(job -> "'" + job + "'").collect(Collectors.joining(", "))
+            + " of pipeline '"
+            + pipeline
+            + "' need"
+            + (streamingJobs.size() == 1 ? "s " : " ")
+            + parallelism
+            + " task slots at once (a slot per parallel task, parallelism "
+            + parallelism
+            + "), but "
+            + slots.cluster()
+            + " has "
+            + total
+            + " in all. Such a job would wait for slots that never come and fail only after Flink's"
+            + " slot request timeout (slot.request.timeout, 5 min by default), so no job was"
+            + " started. Give the cluster "
+            + (parallelism - total)
+            + " more slot"
+            + (parallelism - total == 1 ? "" : "s")
+            + " (more TaskManagers, or a larger taskmanager.numberOfTaskSlots), or lower the"
+            + " pipeline's `flink: parallelism:` to "
+            + total
+            + " or less.");
+  }
+
+  /** Reports every flow of {@code jobs} FAILED with {@code message}; their results. */
+  static List<FlowResult> failAll(List<PlannedJob> jobs, String message, UpdateListener listener) {
+    List<FlowResult> results = new ArrayList<>();
+    for (PlannedJob job : jobs) {
+      for (String dataset : job.datasets()) {
+        listener.onFlow(dataset, FlowState.FAILED, message);
+        results.add(new FlowResult(dataset, job.name(), FlowState.FAILED, Optional.of(message)));
+      }
+    }
+    return results;
   }
 
   /** The slots the jobs need at once. */

@@ -3,10 +3,11 @@ package io.tributary.runtime.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class ContinuousSlotsTest {
+class SlotCheckTest {
 
   private static final String CLUSTER = "the Flink cluster at 127.0.0.1:8081";
 
@@ -20,29 +21,28 @@ class ContinuousSlotsTest {
 
   @Test
   void needsASlotPerParallelTaskOfEachStreamingJobAndOneForRecomputations() {
-    assertThat(ContinuousSlots.needed(medallion(1), false)).isEqualTo(3);
-    assertThat(ContinuousSlots.needed(medallion(2), false)).isEqualTo(6);
-    assertThat(ContinuousSlots.needed(medallion(2), true)).isEqualTo(7);
+    assertThat(SlotCheck.needed(medallion(1), false)).isEqualTo(3);
+    assertThat(SlotCheck.needed(medallion(2), false)).isEqualTo(6);
+    assertThat(SlotCheck.needed(medallion(2), true)).isEqualTo(7);
     // recomputations alone run one job at a time, as a triggered update's
-    assertThat(ContinuousSlots.needed(Map.of(), true)).isZero();
+    assertThat(SlotCheck.needed(Map.of(), true)).isZero();
   }
 
   @Test
   void jobsThatFitTheFreeSlotsPass() {
     assertThat(
-            ContinuousSlots.shortfall(
+            SlotCheck.shortfall(
                 "medallion", medallion(1), false, ClusterSlots.known(CLUSTER, 3, 3)))
         .isEmpty();
     assertThat(
-            ContinuousSlots.shortfall(
-                "medallion", medallion(1), true, ClusterSlots.known(CLUSTER, 4, 8)))
+            SlotCheck.shortfall("medallion", medallion(1), true, ClusterSlots.known(CLUSTER, 4, 8)))
         .isEmpty();
   }
 
   @Test
   void tooFewSlotsOnAClusterOfItsOwnNamesEachJobAndTheFix() {
     assertThat(
-            ContinuousSlots.shortfall(
+            SlotCheck.shortfall(
                 "medallion", medallion(1), false, ClusterSlots.known(CLUSTER, 2, 2)))
         .contains(
             "Continuous update of pipeline 'medallion' needs 3 task slots at once, but the Flink"
@@ -58,8 +58,7 @@ class ContinuousSlotsTest {
   @Test
   void slotsOtherJobsHoldAreNotFreeAndTheMessageSaysSo() {
     assertThat(
-            ContinuousSlots.shortfall(
-                "medallion", medallion(2), true, ClusterSlots.known(CLUSTER, 3, 8)))
+            SlotCheck.shortfall("medallion", medallion(2), true, ClusterSlots.known(CLUSTER, 3, 8)))
         .contains(
             "Continuous update of pipeline 'medallion' needs 7 task slots at once, but the Flink"
                 + " cluster at 127.0.0.1:8081 has 3 free (8 in all; the cluster's other running jobs"
@@ -76,7 +75,7 @@ class ContinuousSlotsTest {
   @Test
   void unknownSlotsAreNotGuessed() {
     assertThat(
-            ContinuousSlots.shortfall(
+            SlotCheck.shortfall(
                 "medallion",
                 medallion(8),
                 true,
@@ -86,8 +85,8 @@ class ContinuousSlotsTest {
 
   @Test
   void aJobTakesThePipelinesParallelismUnlessItsFlinkOptionsSetParallelismDefault() {
-    assertThat(ContinuousSlots.parallelism(settings(2, Map.of()))).isEqualTo(2);
-    assertThat(ContinuousSlots.parallelism(settings(2, Map.of("parallelism.default", " 3"))))
+    assertThat(SlotCheck.parallelism(settings(2, Map.of()))).isEqualTo(2);
+    assertThat(SlotCheck.parallelism(settings(2, Map.of("parallelism.default", " 3"))))
         .isEqualTo(3);
   }
 
@@ -100,5 +99,33 @@ class ContinuousSlotsTest {
 
   private static RunSettings settings(int parallelism, Map<String, String> flinkOptions) {
     return new RunSettings(parallelism, java.time.Duration.ofSeconds(1), false, flinkOptions);
+  }
+
+  @Test
+  void aTriggeredStreamingJobMayWaitForFreeSlotsButNotForMoreThanTheClusterHas() {
+    assertThat(
+            SlotCheck.tooWide(
+                "medallion", List.of("stream_orders"), 4, ClusterSlots.known(CLUSTER, 0, 4)))
+        .isEmpty();
+    assertThat(SlotCheck.tooWide("medallion", List.of(), 8, ClusterSlots.known(CLUSTER, 4, 4)))
+        .isEmpty();
+    assertThat(
+            SlotCheck.tooWide(
+                "medallion",
+                List.of("stream_orders"),
+                8,
+                ClusterSlots.unknown(CLUSTER, "its REST API did not answer")))
+        .isEmpty();
+    assertThat(
+            SlotCheck.tooWide(
+                "medallion", List.of("stream_orders"), 5, ClusterSlots.known(CLUSTER, 4, 4)))
+        .contains(
+            "The streaming job 'stream_orders' of pipeline 'medallion' needs 5 task slots at once"
+                + " (a slot per parallel task, parallelism 5), but the Flink cluster at"
+                + " 127.0.0.1:8081 has 4 in all. Such a job would wait for slots that never come and"
+                + " fail only after Flink's slot request timeout (slot.request.timeout, 5 min by"
+                + " default), so no job was started. Give the cluster 1 more slot (more"
+                + " TaskManagers, or a larger taskmanager.numberOfTaskSlots), or lower the"
+                + " pipeline's `flink: parallelism:` to 4 or less.");
   }
 }

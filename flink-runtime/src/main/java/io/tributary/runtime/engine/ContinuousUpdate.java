@@ -99,13 +99,30 @@ final class ContinuousUpdate {
                     new FlowResult(flow, once.name(), FlowState.EXCLUDED, Optional.empty()));
               });
     }
-    Optional<String> failure =
-        runSelected(
-            current.jobs().stream()
-                .filter(j -> scope.selected().runJobs().contains(j.name()) && !j.once())
-                .toList());
+    List<PlannedJob> selected =
+        current.jobs().stream()
+            .filter(j -> scope.selected().runJobs().contains(j.name()) && !j.once())
+            .toList();
+    Optional<String> tooFewSlots = slotShortfall(selected);
+    tooFewSlots.ifPresent(message -> selected.forEach(job -> fail(job.name(), message)));
+    Optional<String> failure = tooFewSlots.or(() -> runSelected(selected));
     return new UpdateScope.Ended(
         failure.isPresent() ? UpdateState.FAILED : UpdateState.STOPPED, results, failure);
+  }
+
+  /**
+   * Why the {@code selected} jobs cannot run at once on the executor's cluster ({@link
+   * SlotCheck}), before any is launched.
+   */
+  private Optional<String> slotShortfall(List<PlannedJob> selected) {
+    int parallelism = SlotCheck.parallelism(launcher.settings());
+    Map<String, Integer> streaming = new LinkedHashMap<>();
+    selected.stream()
+        .filter(job -> job.mode() == PlannedJob.Mode.STREAMING)
+        .forEach(job -> streaming.put(job.name(), parallelism));
+    boolean recomputes = selected.stream().anyMatch(job -> job.mode() == PlannedJob.Mode.BATCH);
+    return SlotCheck.shortfall(
+        current.pipeline(), streaming, recomputes, launcher.executor().clusterSlots());
   }
 
   private JobContext context(PlannedJob job) {

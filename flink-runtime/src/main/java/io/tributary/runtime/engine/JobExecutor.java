@@ -34,6 +34,22 @@ public interface JobExecutor extends AutoCloseable {
   }
 
   /**
+   * The task slots of this executor's cluster, free now and in all, if it can tell, else why not: a
+   * continuous update checks with them that its streaming jobs, which run at once until stopped, fit
+   * before it launches any. By default what {@link #slots()} says, as both free and total (a cluster
+   * of the update's own, which no other job uses).
+   */
+  default ClusterSlots clusterSlots() {
+    OptionalInt slots = slots();
+    return slots.isPresent()
+        ? ClusterSlots.known("the update's own Flink cluster", slots.getAsInt(), slots.getAsInt())
+        : ClusterSlots.unknown(
+            "the Flink cluster",
+            "its executor does not say how many slots the cluster has (a cluster shared with the"
+                + " caller, such as a test's)");
+  }
+
+  /**
    * The address of the cluster the jobs run on when they outlive this process (a remote cluster's
    * {@code host:port}), which the update record keeps so the next update can stop the jobs a killed
    * client left running; empty when they end with it (an embedded cluster).

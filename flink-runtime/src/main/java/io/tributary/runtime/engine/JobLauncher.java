@@ -90,6 +90,16 @@ final class JobLauncher {
     return Math.max(1, executor.slots().orElse(settings.parallelism()) / settings.parallelism());
   }
 
+  /** The executor the jobs run on. */
+  JobExecutor executor() {
+    return executor;
+  }
+
+  /** The settings every job is launched with. */
+  RunSettings settings() {
+    return settings;
+  }
+
   /** Names each job submitted from now on in {@code record}. */
   void recordJobsIn(UpdateRecord record) {
     this.record = record;

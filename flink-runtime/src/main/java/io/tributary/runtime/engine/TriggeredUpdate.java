@@ -65,6 +65,23 @@ final class TriggeredUpdate {
       UpdatePlan plan) {}
 
   UpdateScope.Ended run(UpdatePlan plan, UpdateScope scope) {
+    List<PlannedJob> selected =
+        plan.jobs().stream().filter(j -> scope.selected().runJobs().contains(j.name())).toList();
+    Optional<String> tooWide =
+        SlotCheck.tooWide(
+            plan.pipeline(),
+            selected.stream()
+                .filter(j -> j.mode() == PlannedJob.Mode.STREAMING)
+                .map(PlannedJob::name)
+                .toList(),
+            SlotCheck.parallelism(launcher.settings()),
+            launcher.executor().clusterSlots());
+    if (tooWide.isPresent()) { // see SlotCheck
+      return new UpdateScope.Ended(
+          UpdateState.FAILED,
+          SlotCheck.failAll(selected, tooWide.get(), scope.listener()),
+          tooWide);
+    }
     // jobs side by side tell the listener from their own threads: one at a time, as a sequence
     // would
     UpdateListener shared = scope.listener();

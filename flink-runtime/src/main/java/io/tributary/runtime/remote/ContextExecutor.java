@@ -1,5 +1,6 @@
 package io.tributary.runtime.remote;
 
+import io.tributary.runtime.engine.ClusterSlots;
 import io.tributary.runtime.engine.JobExecutor;
 import io.tributary.runtime.engine.JobOutcome;
 import io.tributary.runtime.engine.JobSubmission;
@@ -173,6 +174,12 @@ public final class ContextExecutor implements JobExecutor {
   @Override
   public OptionalInt slots() {
     return reader.freeSlots();
+  }
+
+  /** The cluster's slots, free and in all, from its REST API ({@link RestCaughtUpReader#clusterSlots}). */
+  @Override
+  public ClusterSlots clusterSlots() {
+    return reader.clusterSlots(describe);
   }
 
   /** Where the jobs go, for messages: the session or application cluster's REST endpoint. */

@@ -1,6 +1,7 @@
 package io.tributary.runtime.remote;
 
 import io.tributary.runtime.config.PipelineSettings;
+import io.tributary.runtime.engine.ClusterSlots;
 import io.tributary.runtime.engine.JobExecutor;
 import io.tributary.runtime.engine.JobOutcome;
 import io.tributary.runtime.engine.JobSubmission;
@@ -134,6 +135,12 @@ public final class RemoteExecutor implements JobExecutor {
   @Override
   public OptionalInt slots() {
     return reader.freeSlots();
+  }
+
+  /** The cluster's slots, free and in all, from its REST API ({@link RestCaughtUpReader#clusterSlots}). */
+  @Override
+  public ClusterSlots clusterSlots() {
+    return reader.clusterSlots("the Flink cluster at " + address);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.tributary.runtime.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.runtime.engine.ClusterSlots;
 import io.tributary.runtime.source.CaughtUpGauges;
 import java.io.IOException;
 import java.net.URI;
@@ -165,6 +166,31 @@ public final class RestCaughtUpReader {
       Thread.currentThread().interrupt();
       return OptionalInt.empty();
     }
+  }
+
+  /**
+   * The task slots of the cluster, free now and in all ({@code GET /overview}, {@code slots-available}
+   * and {@code slots-total}), for {@code cluster} as messages name it. Unknown when the REST API does
+   * not answer, when no TaskManager has registered yet, or when the cluster's configuration ({@code
+   * GET /jobmanager/config}) says its slots do not bound a job: TaskManagers started on demand
+   * (Kubernetes, YARN) or the adaptive scheduler, which runs a job on fewer slots than its parallelism.
+   */
+  public ClusterSlots clusterSlots(String cluster) {
+    JsonNode overview;
+    Map<String, String> config = new HashMap<>();
+    try {
+      overview = get("/overview");
+      for (JsonNode entry : get("/jobmanager/config")) {
+        config.put(entry.path("key").asText(), entry.path("value").asText());
+      }
+    } catch (IOException unreadable) {
+      return ClusterSlots.unknown(
+          cluster, "its REST API did not answer (" + unreadable.getMessage() + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ClusterSlots.unknown(cluster, "interrupted while asking its REST API");
+    }
+    return SlotsOfCluster.of(cluster, overview, config);
   }
 
   /**

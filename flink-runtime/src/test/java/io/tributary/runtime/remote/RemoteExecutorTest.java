@@ -27,6 +27,9 @@ class RemoteExecutorTest {
         .isEmpty();
     try (RemoteExecutor executor = RemoteExecutor.connect("127.0.0.1:" + closed, List.of())) {
       assertThat(executor.slots()).isEmpty();
+      assertThat(executor.clusterSlots().isKnown()).isFalse();
+      assertThat(executor.clusterSlots().unknownBecause())
+          .startsWith("its REST API did not answer");
     }
   }
 

@@ -102,7 +102,11 @@ class HeapWatchTest {
     return Files.readString(file, StandardCharsets.UTF_8);
   }
 
-  /** Keeps its old generation four fifths full of live data and allocates garbage beside it until the watch speaks. */
+  /**
+   * Keeps its old generation about 85 % full of live data and replaces that data piece by piece, as
+   * keyed state that is updated does: each replaced piece dies in the old generation, which only a
+   * full collection frees.
+   */
   public static final class FullHeap {
     public static void main(String[] args) throws Exception {
       List<String> notices = new CopyOnWriteArrayList<>();
@@ -116,22 +120,21 @@ class HeapWatchTest {
               Duration.ofMillis(500),
               Sample::now)) {
         // whatever the class path's libraries hold already, add live data until the old
-        // generation is four fifths full after a collection
+        // generation is that full after a collection
         Sample sample = Sample.now();
-        while (sample.oldUsedAfterCollection() < sample.oldMax() * 0.8) {
+        while (sample.oldUsedAfterCollection() < sample.oldMax() * 0.85) {
           live.add(new byte[64 * 1024]);
           if (live.size() % 16 == 0) {
             System.gc();
             sample = Sample.now();
           }
         }
+        java.util.Random random = new java.util.Random(42);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-        long sink = 0;
         while (notices.isEmpty() && System.nanoTime() < deadline) {
-          byte[] garbage = new byte[16 * 1024];
-          sink += garbage.length + live.size();
+          live.set(random.nextInt(live.size()), new byte[64 * 1024]);
         }
-        System.out.println("live arrays " + live.size() + ", " + sink);
+        System.out.println("live arrays " + live.size());
       }
     }
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.cluster.StandaloneFlinkCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,16 +39,14 @@ class ApplicationModeITCase {
 
     long start = System.nanoTime();
     try (StandaloneFlinkCluster cluster =
-        StandaloneFlinkCluster.builder(clusterDir)
-            .application(
-                MAIN, List.of("start", file.toString()), List.of(DeployableJarTest.jar(), examples))
-            .taskManagers(1)
-            .slotsPerTaskManager(2)
-            .taskManagerMemory("2560m")
-            .set("taskmanager.memory.jvm-metaspace.size", "1g")
-            .set("jobmanager.memory.process.size", "1536m")
-            .set("jobmanager.memory.jvm-metaspace.size", "512m")
-            .startTimeout(Duration.ofSeconds(180))
+        DistTestFiles.withRoomForJobs(
+                StandaloneFlinkCluster.builder(clusterDir)
+                    .application(
+                        MAIN,
+                        List.of("start", file.toString()),
+                        List.of(DeployableJarTest.jar(), examples))
+                    .taskManagers(1)
+                    .slotsPerTaskManager(2))
             .start()) {
       System.out.printf(
           "application cluster up in %d ms%n", (System.nanoTime() - start) / 1_000_000);

@@ -39,14 +39,8 @@ class ContinuousSlotsITCase {
   static void startCluster() throws Exception {
     long start = System.nanoTime();
     cluster =
-        StandaloneFlinkCluster.builder(WORK)
-            .taskManagers(1)
-            .slotsPerTaskManager(2)
-            .taskManagerMemory("2560m")
-            .set("taskmanager.memory.jvm-metaspace.size", "1g")
-            .set("jobmanager.memory.process.size", "1536m")
-            .set("jobmanager.memory.jvm-metaspace.size", "512m")
-            .startTimeout(Duration.ofSeconds(180))
+        DistTestFiles.withRoomForJobs(
+                StandaloneFlinkCluster.builder(WORK).taskManagers(1).slotsPerTaskManager(2))
             .start();
     System.out.printf("standalone cluster up in %d ms%n", (System.nanoTime() - start) / 1_000_000);
   }

@@ -2,6 +2,7 @@ package io.tributary.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.cluster.StandaloneFlinkCluster;
 import io.tributary.examples.MedallionPipeline;
 import io.tributary.runtime.Tributary;
 import io.tributary.runtime.UpdateResult;
@@ -13,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,21 @@ final class DistTestFiles {
   static final Path EXAMPLE_DATA = locateExampleData();
 
   private DistTestFiles() {}
+
+  /**
+   * Sizes a standalone cluster for a test's jobs of the deployable jar. Each job loads that jar in a
+   * class loader of its own, and those loaders are not all collected (Hadoop and Delta keep threads
+   * and statics): with Flink's default 256 MB of Metaspace the TaskManager died of "OutOfMemoryError:
+   * Metaspace" after about 14 jobs.
+   */
+  static StandaloneFlinkCluster.Builder withRoomForJobs(StandaloneFlinkCluster.Builder cluster) {
+    return cluster
+        .taskManagerMemory("2560m")
+        .set("taskmanager.memory.jvm-metaspace.size", "1g")
+        .set("jobmanager.memory.process.size", "1536m")
+        .set("jobmanager.memory.jvm-metaspace.size", "512m")
+        .startTimeout(Duration.ofSeconds(180));
+  }
 
   /** The examples' classes as a jar (a reactor build may give a classes folder: packed once into {@code dir}). */
   static Path examplesJar(Path dir) throws IOException {

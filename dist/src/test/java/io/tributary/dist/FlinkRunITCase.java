@@ -8,7 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,14 +40,8 @@ class FlinkRunITCase {
   static void startCluster() throws Exception {
     long start = System.nanoTime();
     cluster =
-        StandaloneFlinkCluster.builder(WORK)
-            .taskManagers(1)
-            .slotsPerTaskManager(2)
-            .taskManagerMemory("2560m")
-            .set("taskmanager.memory.jvm-metaspace.size", "1g")
-            .set("jobmanager.memory.process.size", "1536m")
-            .set("jobmanager.memory.jvm-metaspace.size", "512m")
-            .startTimeout(Duration.ofSeconds(180))
+        DistTestFiles.withRoomForJobs(
+                StandaloneFlinkCluster.builder(WORK).taskManagers(1).slotsPerTaskManager(2))
             .start();
     System.out.printf(
         "standalone session cluster up in %d ms%n", (System.nanoTime() - start) / 1_000_000);

@@ -14,7 +14,6 @@ import io.tributary.runtime.source.CaughtUpRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -52,19 +51,9 @@ class RemoteClusterITCase {
   @BeforeAll
   static void startCluster() throws Exception {
     long start = System.nanoTime();
-    // Each job loads the deployable jar in a class loader of its own, and those loaders are not all
-    // collected (Hadoop and Delta keep threads and statics): with Flink's default 256 MB the
-    // TaskManager
-    // died of "OutOfMemoryError: Metaspace" after about 14 jobs. Room for this test's jobs:
     cluster =
-        StandaloneFlinkCluster.builder(WORK)
-            .taskManagers(1)
-            .slotsPerTaskManager(2)
-            .taskManagerMemory("2560m")
-            .set("taskmanager.memory.jvm-metaspace.size", "1g")
-            .set("jobmanager.memory.process.size", "1536m")
-            .set("jobmanager.memory.jvm-metaspace.size", "512m")
-            .startTimeout(Duration.ofSeconds(180))
+        DistTestFiles.withRoomForJobs(
+                StandaloneFlinkCluster.builder(WORK).taskManagers(1).slotsPerTaskManager(2))
             .start();
     System.out.printf("standalone cluster up in %d ms%n", (System.nanoTime() - start) / 1_000_000);
   }

@@ -16,7 +16,6 @@ import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -66,15 +65,11 @@ class StandaloneClusterOnHdfsITCase {
     assertThat(hadoop).extracting(jar -> jar.getFileName().toString()).isEqualTo(HADOOP_JARS);
     long start = System.nanoTime();
     cluster =
-        StandaloneFlinkCluster.builder(WORK.resolve("cluster"))
-            .taskManagers(1)
-            .slotsPerTaskManager(2)
-            .extraClasspath(hadoop)
-            .taskManagerMemory("2560m")
-            .set("taskmanager.memory.jvm-metaspace.size", "1g")
-            .set("jobmanager.memory.process.size", "1536m")
-            .set("jobmanager.memory.jvm-metaspace.size", "512m")
-            .startTimeout(Duration.ofSeconds(180))
+        DistTestFiles.withRoomForJobs(
+                StandaloneFlinkCluster.builder(WORK.resolve("cluster"))
+                    .taskManagers(1)
+                    .slotsPerTaskManager(2)
+                    .extraClasspath(hadoop))
             .start();
     System.out.printf(
         "standalone cluster (Flink's jars + %s) up in %d ms%n",

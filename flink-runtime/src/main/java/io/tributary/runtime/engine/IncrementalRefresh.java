@@ -63,7 +63,8 @@ final class IncrementalRefresh {
     }
     StateFingerprint now = StateFingerprint.of(plan.resolved(), job, flinkOptions);
     Optional<String> aggregation =
-        now.aggregationDifferenceFrom(StateFingerprint.parse(saved.get()));
+        now.aggregationDifferenceFrom(
+            StateFingerprint.saved(saved.get(), plan.resolved(), flinkOptions));
     if (aggregation.isPresent()) {
       return Optional.of(
           "its state was kept by another aggregation plan ("
@@ -73,7 +74,7 @@ final class IncrementalRefresh {
               + " inputs and replaces the table");
     }
     Optional<String> changed =
-        now.differenceFrom(StateFingerprint.parse(saved.get()))
+        now.differenceFrom(StateFingerprint.saved(saved.get(), plan.resolved(), flinkOptions))
             .map(
                 difference ->
                     "its definition changed ("

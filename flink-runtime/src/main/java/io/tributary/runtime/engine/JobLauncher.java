@@ -142,7 +142,7 @@ final class JobLauncher {
       checkStateOwners(job);
       restore = storage.stateToRestore(job.name());
       if (restore.isPresent()) {
-        checkStateCompatible(job, fingerprint);
+        checkStateCompatible(plan, job, fingerprint);
       }
       // Every snapshot this run takes holds state of this plan: said now, not only at the stop, so
       // that state a run never stopped itself leaves (its client killed, the job stopped with a
@@ -272,11 +272,14 @@ final class JobLauncher {
     job.datasets().forEach(dataset -> storage.setStateOwner(dataset, job.name()));
   }
 
-  private void checkStateCompatible(PlannedJob job, StateFingerprint now) {
+  private void checkStateCompatible(UpdatePlan plan, PlannedJob job, StateFingerprint now) {
     Optional<String> difference =
         storage
             .stateFingerprint(job.name())
-            .flatMap(saved -> now.differenceFrom(StateFingerprint.parse(saved)));
+            .flatMap(
+                saved ->
+                    now.differenceFrom(
+                        StateFingerprint.saved(saved, plan.resolved(), settings.flinkOptions())));
     if (difference.isPresent()) {
       throw StateIncompatibleException.savedByAnotherDefinition(job.datasets(), difference.get());
     }

@@ -1,5 +1,6 @@
 package io.tributary.runtime.engine;
 
+import io.tributary.dsl.Secrets;
 import io.tributary.dsl.plan.AppendFlowSpec;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
@@ -148,7 +149,33 @@ record StateFingerprint(List<Entry> entries) {
                   + stateful(plan.plan().inputsOf(name)),
               plan.schema(name).asSerializableString()));
     }
-    return new StateFingerprint(entries);
+    return new StateFingerprint(entries).redacted(plan, flinkOptions);
+  }
+
+  /**
+   * A stored fingerprint as {@link #of} makes it: with the pipeline's secrets redacted, which earlier
+   * builds did not do.
+   */
+  static StateFingerprint saved(String text, ResolvedPlan plan, Map<String, String> flinkOptions) {
+    return parse(text).redacted(plan, flinkOptions);
+  }
+
+  /**
+   * This fingerprint with every value of a secret setting ({@link Secrets}) of the pipeline's
+   * configuration or Flink options shown as {@value Secrets#REDACTED}: a query may quote one (a
+   * password spliced into its SQL), and the fingerprint is stored beside the state in plain text.
+   */
+  private StateFingerprint redacted(ResolvedPlan plan, Map<String, String> flinkOptions) {
+    Map<String, String> settings = new java.util.HashMap<>(plan.plan().configuration());
+    settings.putAll(flinkOptions);
+    return redacted(settings);
+  }
+
+  /** This fingerprint with the values of the secrets among {@code settings} redacted. */
+  StateFingerprint redacted(Map<String, String> settings) {
+    String text = text();
+    String redacted = Secrets.redact(text, settings);
+    return redacted.equals(text) ? this : parse(redacted);
   }
 
   /**

@@ -186,4 +186,28 @@ class StateFingerprintTest {
     assertThat(otherQuery.aggregationDifferenceFrom(plain)).isEmpty();
     assertThat(otherQuery.differenceFrom(plain)).isPresent();
   }
+
+  @Test
+  void aSecretAQueryQuotesIsNeverStoredAndAFingerprintStoredWithItStillMatches() {
+    java.util.Map<String, String> settings =
+        java.util.Map.of("db.password", "Pl4nted-S3cret", "source", "/in");
+    StateFingerprint quoting =
+        StateFingerprint.ofLines(
+            List.of(
+                "orders [sql SELECT CONCAT(amount, 'Pl4nted-S3cret') FROM STREAM(raw)]",
+                "orders reads [stream raw]",
+                "orders schema " + V1));
+
+    StateFingerprint stored = quoting.redacted(settings);
+    assertThat(stored.text())
+        .doesNotContain("Pl4nted-S3cret")
+        .contains("orders [sql SELECT CONCAT(amount, '******') FROM STREAM(raw)]")
+        .contains("orders reads [stream raw]");
+    // a fingerprint an earlier build stored with the secret in it is the same once redacted
+    assertThat(stored.differenceFrom(StateFingerprint.parse(quoting.text()).redacted(settings)))
+        .isEmpty();
+    // with no secret in it, a fingerprint is left as it is
+    StateFingerprint plain = of("[id]", V1, V1);
+    assertThat(plain.redacted(settings)).isSameAs(plain);
+  }
 }

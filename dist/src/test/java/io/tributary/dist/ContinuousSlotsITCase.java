@@ -150,25 +150,15 @@ class ContinuousSlotsITCase {
                 + " more slot");
   }
 
+  /** The medallion example, continuous at parallelism 1, on fresh input and storage. */
   private static Path pipelineFile(String name) throws Exception {
-    Path input = WORK.resolve("input-" + name + "-" + UUID.randomUUID());
-    RemoteClusterITCase.copy("medallion/orders/orders-001.json", input.resolve("orders"));
-    RemoteClusterITCase.copy("medallion/customers/customers-001.csv", input.resolve("customers"));
-    Path storage = WORK.resolve("storage-" + name + "-" + UUID.randomUUID());
-    Path file = WORK.resolve(name + "-" + UUID.randomUUID() + ".yml");
+    Path file =
+        DistTestFiles.medallionFile(
+            WORK.resolve(name + "-" + UUID.randomUUID() + ".yml"),
+            WORK.resolve("storage-" + name + "-" + UUID.randomUUID()).toString(),
+            DistTestFiles.medallionInput(WORK.resolve("input-" + name + "-" + UUID.randomUUID())));
     Files.writeString(
-        file,
-        "name: medallion\nstorage: "
-            + storage
-            + "\nlibraries:\n"
-            + "  - io.tributary.examples.MedallionPipeline\nconfiguration:\n"
-            + "  source.orders: "
-            + input.resolve("orders")
-            + "\n"
-            + "  source.customers: "
-            + input.resolve("customers")
-            + "\n"
-            + "flink:\n  parallelism: 1\ncontinuous: true\ntrigger:\n  interval: 2 s\n");
+        file, Files.readString(file) + "continuous: true\ntrigger:\n  interval: 2 s\n");
     return file;
   }
 

@@ -45,13 +45,17 @@ final class HeapWatch implements AutoCloseable {
     static Sample now() {
       long collecting = 0;
       for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
-        collecting += Math.max(0, collector.getCollectionTime());
+        if (!concurrent(collector)) {
+          collecting += Math.max(0, collector.getCollectionTime());
+        }
       }
       Optional<MemoryUsage> old =
           ManagementFactory.getMemoryPoolMXBeans().stream()
               .filter(
                   pool -> pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null)
-              .max(Comparator.comparingLong(HeapWatch::oldGenerationFirst))
+              .max(
+                  Comparator.comparing(HeapWatch::isOldGeneration)
+                      .thenComparingLong(pool -> pool.getUsage().getMax()))
               .map(MemoryPoolMXBean::getCollectionUsage);
       return new Sample(
           System.nanoTime() / 1_000_000,
@@ -61,11 +65,17 @@ final class HeapWatch implements AutoCloseable {
     }
   }
 
-  /** The old generation's pool ranks first (Parallel, G1, Serial name it so), then the largest. */
-  private static long oldGenerationFirst(MemoryPoolMXBean pool) {
-    String name = pool.getName();
-    boolean old = name.contains("Old") || name.contains("Tenured");
-    return (old ? Long.MAX_VALUE / 2 : 0) + Math.max(0, pool.getUsage().getMax() / 2);
+  /** The old generation's pool, as Parallel, G1 and Serial name it; else the largest heap pool. */
+  private static boolean isOldGeneration(MemoryPoolMXBean pool) {
+    return pool.getName().contains("Old") || pool.getName().contains("Tenured");
+  }
+
+  /**
+   * A collector whose time runs beside the application (G1's "G1 Concurrent GC" since JDK 20, ZGC's
+   * and Shenandoah's "Cycles"): its time is not time the jobs stood still, and may be most of a window.
+   */
+  private static boolean concurrent(GarbageCollectorMXBean collector) {
+    return collector.getName().contains("Concurrent") || collector.getName().contains("Cycles");
   }
 
   /**

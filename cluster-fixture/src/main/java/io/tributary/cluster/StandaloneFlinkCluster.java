@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -163,37 +164,48 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     return ids;
   }
 
-  /** Waits until the REST API reports {@code count} registered TaskManagers. */
+  /**
+   * Waits until the REST API reports {@code count} registered TaskManagers and all their slots: a
+   * TaskManager is counted when it registers and its slots only once its slot report follows, so
+   * {@code /overview} can say one TaskManager and 0 slots for a moment.
+   */
   public void awaitTaskManagers(int count, Duration timeout)
       throws IOException, InterruptedException {
+    int slots = count * config.get(TaskManagerOptions.NUM_TASK_SLOTS);
     long deadline = System.nanoTime() + timeout.toNanos();
-    int seen = -1;
+    String seen = "no answer";
     while (System.nanoTime() < deadline) {
       checkJobManagerAlive();
-      seen = registeredTaskManagers();
-      if (seen == count) {
-        return;
+      JsonNode overview = overview();
+      if (overview != null) {
+        int taskManagers = overview.path("taskmanagers").asInt(-1);
+        int slotsTotal = overview.path("slots-total").asInt(-1);
+        if (taskManagers == count && slotsTotal == slots) {
+          return;
+        }
+        seen = taskManagers + " TaskManagers with " + slotsTotal + " slots";
       }
       Thread.sleep(100);
     }
     throw new IllegalStateException(
         "The cluster reported "
             + seen
-            + " TaskManagers, not "
+            + ", not "
             + count
+            + " with "
+            + slots
             + ", after "
             + timeout
             + ". Logs: "
             + logDir());
   }
 
-  /** The TaskManagers the REST API's {@code /overview} reports, -1 while it does not answer. */
-  public int registeredTaskManagers() throws InterruptedException {
+  /** The REST API's {@code /overview}, null while it does not answer. */
+  private JsonNode overview() throws InterruptedException {
     try {
-      JsonNode overview = get("/overview");
-      return overview.path("taskmanagers").asInt(-1);
+      return get("/overview");
     } catch (IOException notYet) {
-      return -1;
+      return null;
     }
   }
 

@@ -17,8 +17,12 @@ import org.apache.flink.table.types.logical.RowType;
 /** JSON lines: one object per line; fields matched to columns by exact name. */
 final class JsonLineParser extends LineParser {
 
+  /** Reads the flat lines most files hold without Jackson; the others come here. */
+  private final FlatJsonReader flat;
+
   JsonLineParser(AutoLoaderOptions options, RowType type, String sourceId, String filePath) {
     super(options, type, sourceId, filePath);
+    this.flat = new FlatJsonReader(layout);
   }
 
   /** Input limits for one record: a line may hold a single value of up to 1 GiB. */
@@ -40,6 +44,15 @@ final class JsonLineParser extends LineParser {
 
   @Override
   RowData parse(byte[] line, long lineNumber) {
+    if (isBlank(line)) {
+      return null;
+    }
+    GenericRowData flatRow = flat.read(line);
+    return flatRow != null ? flatRow : parseTree(line, lineNumber);
+  }
+
+  /** The row of {@code line} as Jackson's tree of it gives: every line, whatever it holds. */
+  RowData parseTree(byte[] line, long lineNumber) {
     if (isBlank(line)) {
       return null;
     }

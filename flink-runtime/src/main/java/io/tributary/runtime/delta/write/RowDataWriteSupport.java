@@ -5,11 +5,14 @@ import io.tributary.runtime.delta.DeltaTypes;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.function.IntConsumer;
+import org.apache.flink.core.memory.MemorySegment;
 import org.apache.flink.table.data.ArrayData;
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.MapData;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.data.binary.BinaryStringData;
 import org.apache.flink.table.types.logical.ArrayType;
 import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.LocalZonedTimestampType;
@@ -193,13 +196,30 @@ final class RowDataWriteSupport extends WriteSupport<RowData> {
    */
   private record FieldWriter(FromRow fromRow, FromArray fromArray) {}
 
+  /**
+   * A string's UTF-8 bytes where they already are, in its row's or line's array, not copied out of it
+   * ({@code toBytes()} copies a string that is not a whole array): Parquet copies a reused value it
+   * keeps (a dictionary entry, a page's minimum and maximum).
+   */
+  private static Binary utf8(StringData string) {
+    if (string instanceof BinaryStringData binary) {
+      binary.ensureMaterialized();
+      MemorySegment[] segments = binary.getSegments();
+      if (segments.length == 1 && !segments[0].isOffHeap()) {
+        return Binary.fromReusedByteArray(
+            segments[0].getArray(), binary.getOffset(), binary.getSizeInBytes());
+      }
+    }
+    return Binary.fromReusedByteArray(string.toBytes());
+  }
+
   private FieldWriter writerFor(LogicalType type) {
     switch (type.getTypeRoot()) {
       case CHAR:
       case VARCHAR:
         return new FieldWriter(
-            (r, pos) -> consumer.addBinary(Binary.fromReusedByteArray(r.getString(pos).toBytes())),
-            (a, pos) -> consumer.addBinary(Binary.fromReusedByteArray(a.getString(pos).toBytes())));
+            (r, pos) -> consumer.addBinary(utf8(r.getString(pos))),
+            (a, pos) -> consumer.addBinary(utf8(a.getString(pos))));
       case BOOLEAN:
         return new FieldWriter(
             (r, pos) -> consumer.addBoolean(r.getBoolean(pos)),

@@ -192,7 +192,7 @@ final class FlatJsonReader {
         return false;
       case INTEGRAL:
         {
-          Number number = in.number();
+          JsonNumber number = in.number();
           if (number == null || number.fractionDigits >= 0 || number.hasExponent) {
             return false;
           }
@@ -205,7 +205,7 @@ final class FlatJsonReader {
         }
       case DOUBLE:
         {
-          Number number = in.number();
+          JsonNumber number = in.number();
           if (number == null) {
             return false;
           }
@@ -214,7 +214,7 @@ final class FlatJsonReader {
         }
       case DECIMAL:
         {
-          Number number = in.number();
+          JsonNumber number = in.number();
           DecimalData value = number == null ? null : number.decimal((DecimalType) types[column]);
           if (value == null) {
             return false;
@@ -285,7 +285,7 @@ final class FlatJsonReader {
   }
 
   /** A plain JSON number's parts, as the grammar allows them: {@code -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?}. */
-  private static final class Number {
+  private static final class JsonNumber {
     private final int start;
     private final int end;
 
@@ -299,7 +299,7 @@ final class FlatJsonReader {
 
     private final boolean hasExponent;
 
-    private Number(
+    private JsonNumber(
         int start, int end, long mantissa, int digits, int fractionDigits, boolean hasExponent) {
       this.start = start;
       this.end = end;
@@ -525,7 +525,7 @@ final class FlatJsonReader {
     }
 
     /** Takes a plain JSON number followed by a delimiter; {@code null} if there is none. */
-    Number number() {
+    JsonNumber number() {
       int start = position;
       int i = position;
       boolean negative = i < line.length && line[i] == '-';
@@ -577,7 +577,7 @@ final class FlatJsonReader {
         return null;
       }
       position = i;
-      return new Number(
+      return new JsonNumber(
           start, i, negative ? -mantissa : mantissa, digits, fractionDigits, hasExponent);
     }
 

@@ -170,12 +170,9 @@ final class FlatJsonReader {
     switch (kind) {
       case TEXT:
         {
-          if (!in.take('"')) {
-            return false; // a number's or an object's text: as Jackson writes it
-          }
-          StringData text = in.string();
+          StringData text = in.take('"') ? in.string() : in.scalarText();
           if (text == null) {
-            return false;
+            return false; // an object's or an array's text: as Jackson writes it
           }
           row.setField(column, text);
           return true;
@@ -522,6 +519,30 @@ final class FlatJsonReader {
         value = value * 16 + digit;
       }
       return value;
+    }
+
+    /**
+     * A number or a boolean in a text column (an inferred schema's columns are all STRING): its text as
+     * it stands in the line, where that is the text Jackson's node gives ({@code asText()}); {@code null}
+     * otherwise: an exponent or a leading zero ({@code 1e3}, {@code 0.5}, {@code -0}), which Jackson's
+     * {@code BigDecimal} and integer nodes write differently ({@code 1E+3}, {@code 5E-7} for {@code
+     * 0.0000005}, {@code 0}), and anything that is not a number or a boolean.
+     */
+    StringData scalarText() {
+      int start = position;
+      if (takeLiteral("true") || takeLiteral("false")) {
+        return BinaryStringData.fromBytes(line, start, position - start);
+      }
+      JsonNumber number = number();
+      if (number == null) {
+        return null;
+      }
+      int digitsStart = line[start] == '-' ? start + 1 : start;
+      if (number.hasExponent || line[digitsStart] == '0') {
+        position = start;
+        return null;
+      }
+      return BinaryStringData.fromBytes(line, start, position - start);
     }
 
     /** Takes a plain JSON number followed by a delimiter; {@code null} if there is none. */

@@ -47,6 +47,9 @@ class FlatJsonReaderTest {
             "{\"id\":\"Zoë, 東京, 😀\",\"amount\":5}",
             "{\"id\":\"\",\"d\":1e3,\"amount\":-0.5,\"day\":\"\"}",
             "{\"d\":-0.0}",
+            "{\"id\":12}", // an inferred schema's STRING column: the number's text
+            "{\"id\":-1.50}",
+            "{\"id\":true}",
             "{\"id\":\"{\\\"page\\\":\\\"/c/1\\\"} \\\\ \\/ \\b\\f\\n\\r\\t \\u00e9\\u6771\\u0041\"}",
             "{\"d\":123456789012345678901234567890}",
             "{\"d\":0.1234567890123456789}")) {
@@ -75,7 +78,9 @@ class FlatJsonReaderTest {
             "{\"amount\":1.005}", // rounded HALF_UP by Jackson's path
             "{\"amount\":123456789.1}", // too wide for DECIMAL(10, 2): rescued
             "{\"amount\":\"1.50\"}", // text for a DECIMAL: Jackson's path reads it
-            "{\"id\":12}", // a number for a STRING: its text, as Jackson writes it
+            "{\"id\":1e3}", // an exponent in a STRING: Jackson writes 1E+3
+            "{\"id\":0.0000005}", // Jackson writes 5E-7
+            "{\"id\":-0}", // Jackson writes 0
             "{\"id\":{\"a\":1}}", // an object for a STRING: its text
             "{\"ok\":\"true\"}",
             "{\"day\":\"yesterday\"}",

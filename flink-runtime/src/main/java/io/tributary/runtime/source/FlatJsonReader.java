@@ -137,9 +137,10 @@ final class FlatJsonReader {
         return null;
       }
       int column = column(line, nameStart, nameEnd, expected);
+      // an unknown field is rescued or evolves the schema, and Jackson keeps a repeated field's
+      // last
       if (column == NOT_A_COLUMN || seen[column]) {
-        return null; // an unknown field is rescued or evolves the schema; Jackson keeps a repeat's
-        // last
+        return null;
       }
       seen[column] = true;
       expected = column + 1;

@@ -222,17 +222,11 @@ final class FlatJsonReader {
         }
       case TEMPORAL:
         {
-          if (!in.take('"')) {
+          StringData text = in.take('"') ? in.string() : null;
+          if (text == null) {
             return false;
           }
-          int start = in.position;
-          int end = in.plainStringEnd();
-          if (end < 0) {
-            return false;
-          }
-          Object value =
-              ValueConverter.fromText(
-                  new String(in.line, start, end - start, StandardCharsets.UTF_8), types[column]);
+          Object value = ValueConverter.fromText(text.toString(), types[column]);
           if (value == ValueConverter.MISMATCH) {
             return false; // rescued or dropped by Jackson's path
           }

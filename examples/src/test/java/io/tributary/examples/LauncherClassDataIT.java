@@ -1,0 +1,101 @@
+package io.tributary.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/tributary}'s class-data archive, as a user meets it: the first {@code start} on a classpath
+ * lists the classes it loads and, once it has ended, a background process writes the archive; a later
+ * command maps Tributary's own classes from it. Real processes of the launcher on the packaged {@code
+ * examples/target} (run by failsafe, after {@code package}).
+ */
+class LauncherClassDataIT {
+
+  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+  @TempDir Path dir;
+
+  @Test
+  void theFirstStartWritesAnArchiveThatTheNextCommandMapsTributarysClassesFrom() throws Exception {
+    Path cds = dir.resolve("cds");
+    Map<String, String> env =
+        Map.of(
+            "TRIBUTARY_CDS_DIR",
+            cds.toString(),
+            "TRIBUTARY_LOG_DIR",
+            dir.resolve("log").toString());
+
+    String first =
+        launch(env, "start", "examples/pipelines/medallion.yml", "--storage", dir + "/s1");
+    assertThat(first).contains("Update 1 COMPLETED").doesNotContainIgnoringCase("shared archive");
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+    while (!names(cds, ".classlist").isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+    }
+    assertThat(names(cds, ".classlist")).as("the background dump has ended").isEmpty();
+    assertThat(names(cds, ".jsa")).as("archives in %s", cds).hasSize(1);
+
+    // -Xshare:on: the JVM stops if it cannot map the archive it is given; the class-loading log
+    // says
+    // where each class came from, and the JDK's own archive holds no Tributary class.
+    Path classLog = dir.resolve("classes.log");
+    Map<String, String> mapped =
+        Map.of(
+            "TRIBUTARY_CDS_DIR", cds.toString(),
+            "TRIBUTARY_LOG_DIR", dir.resolve("log").toString(),
+            "TRIBUTARY_JAVA_OPTS", "-Xshare:on -Xlog:class+load=info:file=" + classLog);
+    String second = launch(mapped, "validate", "examples/pipelines/medallion.yml");
+    assertThat(second)
+        .contains("gold_customer_orders")
+        .doesNotContainIgnoringCase("shared archive");
+    assertThat(Files.readAllLines(classLog))
+        .anyMatch(
+            l ->
+                l.contains("io.tributary.runtime.cli.TributaryCli ")
+                    && l.contains("source: shared objects file"));
+    assertThat(names(cds, ".classlist")).as("no second class list").isEmpty();
+  }
+
+  /** Runs {@code bin/tributary args…} from the project's root; its whole output, after asserting exit 0. */
+  private String launch(Map<String, String> env, String... args) throws Exception {
+    Path out = Files.createTempFile(dir, "launcher-", ".out");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Stream.concat(Stream.of(ROOT.resolve("bin/tributary").toString()), Stream.of(args))
+                    .toList())
+            .directory(ROOT.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile());
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    process.getOutputStream().close();
+    if (!process.waitFor(5, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError("bin/tributary " + String.join(" ", args) + " ran over 5 minutes");
+    }
+    String output = Files.readString(out, StandardCharsets.UTF_8);
+    assertThat(process.exitValue())
+        .as("exit of bin/tributary %s:%n%s", List.of(args), output)
+        .isZero();
+    return output;
+  }
+
+  private static List<String> names(Path folder, String suffix) throws IOException {
+    if (!Files.isDirectory(folder)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(folder)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(suffix)).toList();
+    }
+  }
+}

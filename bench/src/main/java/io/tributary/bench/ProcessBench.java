@@ -157,10 +157,7 @@ final class ProcessBench {
     List<Run> runs = new ArrayList<>();
     List<Run> seconds = new ArrayList<>();
     for (int pair = 1; pair <= pairs; pair++) {
-      BenchmarkRun.deleteRecursively(storage);
-      BenchmarkRun.deleteRecursively(input);
-      link(data.resolve("events"), input.resolve("events"));
-      link(data.resolve("cdc"), input.resolve("cdc"));
+      freshStorage(storage, input, data);
       ProcessMeasure t =
           ProcessMeasure.run(
               List.of(tributary.toString(), "start", pipelineFile.toString()),
@@ -491,10 +488,7 @@ final class ProcessBench {
       Path input,
       Path data,
       Path work) {
-    BenchmarkRun.deleteRecursively(storage);
-    BenchmarkRun.deleteRecursively(input);
-    link(data.resolve("events"), input.resolve("events"));
-    link(data.resolve("cdc"), input.resolve("cdc"));
+    freshStorage(storage, input, data);
     ProcessMeasure w =
         ProcessMeasure.run(
             List.of(tributary.toString(), "start", pipelineFile.toString()),
@@ -519,6 +513,14 @@ final class ProcessBench {
         writingArchive(cds)
             ? "; the launcher's class-data archive is still being written after 10 minutes"
             : "");
+  }
+
+  /** An empty storage root, and the input folder linked anew to {@code data}'s events and CDC feed. */
+  private static void freshStorage(Path storage, Path input, Path data) {
+    BenchmarkRun.deleteRecursively(storage);
+    BenchmarkRun.deleteRecursively(input);
+    link(data.resolve("events"), input.resolve("events"));
+    link(data.resolve("cdc"), input.resolve("cdc"));
   }
 
   /** Whether {@code bin/tributary} is writing a class-data archive: its class list is removed when done. */

@@ -158,12 +158,7 @@ final class ProcessBench {
     List<Run> seconds = new ArrayList<>();
     for (int pair = 1; pair <= pairs; pair++) {
       freshStorage(storage, input, data);
-      ProcessMeasure t =
-          ProcessMeasure.run(
-              List.of(tributary.toString(), "start", pipelineFile.toString()),
-              tributaryEnv,
-              root,
-              work.resolve("logs/tributary-" + pair + ".log"));
+      ProcessMeasure t = start(tributary, pipelineFile, tributaryEnv, root, work, pair + "");
       Path sparkOut = work.resolve("spark-out");
       boolean tOk = t.exitCode() == 0 && checkTributary("tributary " + pair, storage, first, null);
       Map<String, Long> versions = versions(storage);
@@ -222,11 +217,7 @@ final class ProcessBench {
         link(extra.resolve("events"), input.resolve("events"));
         link(extra.resolve("cdc"), input.resolve("cdc"));
         ProcessMeasure t2 =
-            ProcessMeasure.run(
-                List.of(tributary.toString(), "start", pipelineFile.toString()),
-                tributaryEnv,
-                root,
-                work.resolve("logs/tributary-" + pair + "-second.log"));
+            start(tributary, pipelineFile, tributaryEnv, root, work, pair + "-second");
         boolean t2Ok =
             t2.exitCode() == 0
                 && checkTributary(
@@ -489,12 +480,7 @@ final class ProcessBench {
       Path data,
       Path work) {
     freshStorage(storage, input, data);
-    ProcessMeasure w =
-        ProcessMeasure.run(
-            List.of(tributary.toString(), "start", pipelineFile.toString()),
-            env,
-            root,
-            work.resolve("logs/tributary-warmup.log"));
+    ProcessMeasure w = start(tributary, pipelineFile, env, root, work, "warmup");
     String cdsDir = System.getenv("TRIBUTARY_CDS_DIR");
     Path cds = cdsDir == null ? root.resolve("examples/target/cds") : Path.of(cdsDir);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
@@ -513,6 +499,21 @@ final class ProcessBench {
         writingArchive(cds)
             ? "; the launcher's class-data archive is still being written after 10 minutes"
             : "");
+  }
+
+  /** One {@code tributary start} process of the pipeline file, its output in {@code WORK/logs/tributary-NAME.log}. */
+  private static ProcessMeasure start(
+      Path tributary,
+      Path pipelineFile,
+      Map<String, String> env,
+      Path root,
+      Path work,
+      String name) {
+    return ProcessMeasure.run(
+        List.of(tributary.toString(), "start", pipelineFile.toString()),
+        env,
+        root,
+        work.resolve("logs/tributary-" + name + ".log"));
   }
 
   /** An empty storage root, and the input folder linked anew to {@code data}'s events and CDC feed. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,17 +51,13 @@ class LauncherClassDataIT {
     // recording's class-file-load hook crashed JDK 17 when it loaded a method-handle class the JDK
     // had generated into the archive: the launcher leaves those out.
     Path classLog = dir.resolve("classes.log");
-    Map<String, String> mapped =
-        Map.of(
-            "TRIBUTARY_CDS_DIR",
-            cds.toString(),
-            "TRIBUTARY_LOG_DIR",
-            dir.resolve("log").toString(),
-            "TRIBUTARY_JAVA_OPTS",
-            "-Xshare:on -Xlog:class+load=info:file="
-                + classLog
-                + " -XX:StartFlightRecording=settings=profile,filename="
-                + dir.resolve("update.jfr"));
+    Map<String, String> mapped = new HashMap<>(env);
+    mapped.put(
+        "TRIBUTARY_JAVA_OPTS",
+        "-Xshare:on -Xlog:class+load=info:file="
+            + classLog
+            + " -XX:StartFlightRecording=settings=profile,filename="
+            + dir.resolve("update.jfr"));
     String second =
         launch(mapped, "start", "examples/pipelines/medallion.yml", "--storage", dir + "/s2");
     assertThat(second).contains("Update 1 COMPLETED").doesNotContainIgnoringCase("shared archive");

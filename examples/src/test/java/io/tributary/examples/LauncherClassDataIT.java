@@ -3,7 +3,6 @@ package io.tributary.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -21,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * launcher on the packaged {@code examples/target} (run by failsafe, after {@code package}).
  */
 class LauncherClassDataIT {
-
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
   @TempDir Path dir;
 
@@ -69,28 +66,13 @@ class LauncherClassDataIT {
     assertThat(names(cds, ".classlist")).as("no second class list").isEmpty();
   }
 
-  /** Runs {@code bin/tributary args…} from the project's root; its whole output, after asserting exit 0. */
+  /** Runs {@code bin/tributary args…}; its whole output, after asserting exit 0. */
   private String launch(Map<String, String> env, String... args) throws Exception {
-    Path out = Files.createTempFile(dir, "launcher-", ".out");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Stream.concat(Stream.of(ROOT.resolve("bin/tributary").toString()), Stream.of(args))
-                    .toList())
-            .directory(ROOT.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile());
-    builder.environment().putAll(env);
-    Process process = builder.start();
-    process.getOutputStream().close();
-    if (!process.waitFor(5, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new AssertionError("bin/tributary " + String.join(" ", args) + " ran over 5 minutes");
-    }
-    String output = Files.readString(out, StandardCharsets.UTF_8);
-    assertThat(process.exitValue())
-        .as("exit of bin/tributary %s:%n%s", List.of(args), output)
+    LauncherProcess run = LauncherProcess.run(dir, env, args);
+    assertThat(run.exitCode())
+        .as("exit of bin/tributary %s:%n%s", List.of(args), run.output())
         .isZero();
-    return output;
+    return run.output();
   }
 
   private static List<String> names(Path folder, String suffix) throws IOException {

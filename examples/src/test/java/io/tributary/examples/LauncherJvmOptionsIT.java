@@ -1,0 +1,88 @@
+package io.tributary.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The JVM options {@code bin/tributary start} adds for a triggered update, read back from the JVM itself
+ * ({@code -XX:+PrintCommandLineFlags}): the parallel collector and an initial heap of 2 GiB or the
+ * maximum if smaller, never above a user's {@code -Xmx} (the JVM refuses to start then), never over a
+ * user's own sizing, and none of it for a continuous pipeline. Each start is given a pipeline file it
+ * cannot run, so the JVM starts, prints its flags and the CLI's error, and ends at once.
+ */
+class LauncherJvmOptionsIT {
+
+  private static final long MIB = 1024 * 1024;
+  private static final Pattern FLAG = Pattern.compile("-XX:([+-]?)(\\w+)(?:=(\\S+))?");
+
+  @TempDir Path dir;
+
+  @Test
+  void aTriggeredUpdateStartsWithTwoGibibytesOfHeapOrItsWholeMaximum() throws Exception {
+    Map<String, String> flags = flags(triggered(), "");
+    assertThat(flags)
+        .containsEntry("UseParallelGC", "+")
+        .containsEntry("MetaspaceSize", "" + 128 * MIB);
+    long max = Long.parseLong(flags.get("MaxHeapSize"));
+    assertThat(Long.parseLong(flags.get("InitialHeapSize"))).isEqualTo(Math.min(2048 * MIB, max));
+
+    assertThat(flags(triggered(), "-Xmx8g")).containsEntry("InitialHeapSize", "" + 2048 * MIB);
+    assertThat(flags(triggered(), "-Xmx1g"))
+        .as("never above the user's maximum")
+        .containsEntry("InitialHeapSize", "" + 1024 * MIB)
+        .containsEntry("MaxHeapSize", "" + 1024 * MIB);
+  }
+
+  @Test
+  void theUsersOwnSizingAndAContinuousPipelineAreLeftAsTheyAre() throws Exception {
+    assertThat(flags(triggered(), "-Xms512m -XX:MetaspaceSize=64m"))
+        .containsEntry("InitialHeapSize", "" + 512 * MIB)
+        .containsEntry("MetaspaceSize", "" + 64 * MIB);
+    assertThat(flags(triggered(), "-XX:MaxRAMPercentage=10").get("InitialHeapSize"))
+        .isNotEqualTo("" + 2048 * MIB);
+
+    Map<String, String> continuous = flags(continuous(), "");
+    assertThat(continuous).doesNotContainKeys("UseParallelGC", "MetaspaceSize");
+    assertThat(continuous.get("InitialHeapSize")).isNotEqualTo("" + 2048 * MIB);
+  }
+
+  /** The JVM's command-line flags of {@code bin/tributary start pipeline} with {@code javaOptions}. */
+  private Map<String, String> flags(Path pipeline, String javaOptions) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("TRIBUTARY_CDS", "0");
+    env.put("TRIBUTARY_LOG_DIR", dir.resolve("log").toString());
+    env.put("TRIBUTARY_JAVA_OPTS", (javaOptions + " -XX:+PrintCommandLineFlags").trim());
+    LauncherProcess run = LauncherProcess.run(dir, env, "start", pipeline.toString());
+    String printed =
+        run.output()
+            .lines()
+            .filter(l -> l.contains("-XX:+PrintCommandLineFlags"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no JVM flags in:\n" + run.output()));
+    assertThat(run.output()).as("the CLI ran and rejected the file").contains(pipeline.toString());
+    assertThat(run.exitCode()).isNotZero();
+    Map<String, String> flags = new HashMap<>();
+    Matcher m = FLAG.matcher(printed);
+    while (m.find()) {
+      flags.put(m.group(2), m.group(3) != null ? m.group(3) : m.group(1));
+    }
+    return flags;
+  }
+
+  private Path triggered() throws Exception {
+    return Files.writeString(dir.resolve("triggered.yml"), "libraries: [ not.a.Class ]\n");
+  }
+
+  private Path continuous() throws Exception {
+    return Files.writeString(
+        dir.resolve("continuous.yml"), "continuous: true\nlibraries: [ not.a.Class ]\n");
+  }
+}

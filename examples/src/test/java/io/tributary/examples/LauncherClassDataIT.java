@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bin/tributary}'s class-data archive, as a user meets it: the first {@code start} on a classpath
  * lists the classes it loads and, once it has ended, a background process writes the archive; the next
- * {@code start} maps Tributary's own classes from it, a flight recording on. Real processes of the
+ * {@code start} maps Tributary's own classes from it, a flight recording on. The first start runs its
+ * JVM as the launcher's child, not exec'd: a TERM to the launcher (a service manager's stop, a
+ * {@code kill}) must reach that JVM, which ends a continuous update gracefully. Real processes of the
  * launcher on the packaged {@code examples/target} (run by failsafe, after {@code package}).
  */
 class LauncherClassDataIT {
@@ -24,7 +27,8 @@ class LauncherClassDataIT {
   @TempDir Path dir;
 
   @Test
-  void theFirstStartWritesAnArchiveThatTheNextStartMapsTributarysClassesFrom() throws Exception {
+  void theFirstStartStoppedByATermWritesAnArchiveThatTheNextStartMapsTributarysClassesFrom()
+      throws Exception {
     Path cds = dir.resolve("cds");
     Map<String, String> env =
         Map.of(
@@ -33,9 +37,33 @@ class LauncherClassDataIT {
             "TRIBUTARY_LOG_DIR",
             dir.resolve("log").toString());
 
-    String first =
-        launch(env, "start", "examples/pipelines/medallion.yml", "--storage", dir + "/s1");
-    assertThat(first).contains("Update 1 COMPLETED").doesNotContainIgnoringCase("shared archive");
+    Path out = dir.resolve("first.out");
+    Process first = LauncherProcess.start(out, env, "start", continuousMedallion().toString());
+    long running = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (!Files.readString(out).contains("RUNNING")
+        && first.isAlive()
+        && System.nanoTime() < running) {
+      Thread.sleep(200);
+    }
+    assertThat(Files.readString(out)).as("the continuous update runs").contains("RUNNING");
+    List<ProcessHandle> jvms =
+        first.descendants().filter(p -> p.info().command().orElse("").endsWith("java")).toList();
+    assertThat(jvms).as("the launcher's JVM").hasSize(1);
+    first.destroy(); // SIGTERM to the launcher
+    try {
+      assertThat(jvms.get(0).onExit())
+          .as("the JVM ends with its launcher")
+          .succeedsWithin(Duration.ofMinutes(2));
+    } finally {
+      jvms.get(0).destroyForcibly();
+    }
+    assertThat(first.waitFor(1, TimeUnit.MINUTES)).as("the launcher ends").isTrue();
+    assertThat(Files.readString(out))
+        .as("the JVM stopped the update gracefully")
+        .contains("Update 1 STOPPED")
+        .doesNotContainIgnoringCase("shared archive");
+    assertThat(first.exitValue()).as("a continuous update stopped on request").isZero();
+
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
     while (!names(cds, ".classlist").isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(500);
@@ -64,6 +92,25 @@ class LauncherClassDataIT {
                 l.contains("io.tributary.runtime.cli.TributaryCli ")
                     && l.contains("source: shared objects file"));
     assertThat(names(cds, ".classlist")).as("no second class list").isEmpty();
+  }
+
+  /** The demo's medallion pipeline in continuous mode: it runs until stopped. */
+  private Path continuousMedallion() throws IOException {
+    Path data = LauncherProcess.ROOT.resolve("examples/data/medallion");
+    return Files.writeString(
+        dir.resolve("continuous.yml"),
+        String.join(
+            "\n",
+            "name: medallion-continuous",
+            "storage: " + dir.resolve("s1"),
+            "libraries: [ io.tributary.examples.MedallionPipeline ]",
+            "configuration:",
+            "  source.orders: " + data.resolve("orders"),
+            "  source.customers: " + data.resolve("customers"),
+            "continuous: true",
+            "trigger:",
+            "  interval: 1 s",
+            ""));
   }
 
   /** Runs {@code bin/tributary args…}; its whole output, after asserting exit 0. */

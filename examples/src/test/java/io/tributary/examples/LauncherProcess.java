@@ -16,6 +16,17 @@ record LauncherProcess(int exitCode, String output) {
   /** Runs {@code bin/tributary args…} with {@code env} added to this environment, its output in a file of {@code dir}. */
   static LauncherProcess run(Path dir, Map<String, String> env, String... args) throws Exception {
     Path out = Files.createTempFile(dir, "launcher-", ".out");
+    Process process = start(out, env, args);
+    if (!process.waitFor(5, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError(
+          "bin/tributary " + String.join(" ", List.of(args)) + " ran over 5 minutes");
+    }
+    return new LauncherProcess(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+  }
+
+  /** Starts {@code bin/tributary args…} with {@code env} added to this environment, its output going to {@code out}. */
+  static Process start(Path out, Map<String, String> env, String... args) throws Exception {
     ProcessBuilder builder =
         new ProcessBuilder(
                 Stream.concat(Stream.of(ROOT.resolve("bin/tributary").toString()), Stream.of(args))
@@ -26,11 +37,6 @@ record LauncherProcess(int exitCode, String output) {
     builder.environment().putAll(env);
     Process process = builder.start();
     process.getOutputStream().close();
-    if (!process.waitFor(5, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new AssertionError(
-          "bin/tributary " + String.join(" ", List.of(args)) + " ran over 5 minutes");
-    }
-    return new LauncherProcess(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    return process;
   }
 }

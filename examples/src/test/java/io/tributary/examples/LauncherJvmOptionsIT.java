@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The JVM options {@code bin/tributary start} adds for a triggered update, read back from the JVM itself
  * ({@code -XX:+PrintCommandLineFlags}): the parallel collector and an initial heap of 2 GiB or the
- * maximum if smaller, never above a user's {@code -Xmx} (the JVM refuses to start then), never over a
- * user's own sizing, and none of it for a continuous pipeline. Each start is given a pipeline file it
+ * maximum if smaller, never above the maximum however the user sets it (an initial heap above an
+ * {@code -Xmx} stops the JVM, above a default maximum raises it), never over the user's own initial
+ * sizing, and none of it for a continuous pipeline. Each start is given a pipeline file it
  * cannot run, so the JVM starts, prints its flags and the CLI's error, and ends at once.
  */
 class LauncherJvmOptionsIT {

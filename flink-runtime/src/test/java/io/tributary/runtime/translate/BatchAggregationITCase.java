@@ -69,6 +69,17 @@ class BatchAggregationITCase {
   }
 
   @Test
+  void streamingJobsCompressTheirStateSnapshots() {
+    PlannedJob streaming =
+        new PlannedJob("stream_x", PlannedJob.Mode.STREAMING, List.of("x"), java.util.Set.of());
+
+    assertThat(
+            JobTranslator.configuration(streaming, 2, Duration.ofSeconds(1))
+                .get(org.apache.flink.configuration.ExecutionOptions.SNAPSHOT_COMPRESSION))
+        .isTrue();
+  }
+
+  @Test
   void averagesWithADistinctCountOverAMillionGroupsAreAllThere() throws Exception {
     Pipeline p = Pipeline.create("bench", Map.of());
     p.streamingTable("silver").from(AutoLoader.json("/events"));

@@ -115,12 +115,10 @@ public final class JobTranslator {
     if (streaming) {
       conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
       // Heap state's snapshots compressed (Snappy, per key group): smaller savepoints, and a
-      // restore that
-      // reads them block by block. Uncompressed, Flink's local file system served the heap
-      // backend's
-      // restore one small read() per value: about 20 s of system time restoring the benchmark's
-      // 1M-key
-      // dedup state (docs/benchmarks.md, Sitting 11). The pipeline's Flink options can turn it off.
+      // restore that reads them block by block. Uncompressed, Flink's local file system served
+      // the heap backend's restore one small read() per value (its streams have no buffer:
+      // FLINK-19911), about 20 s of system time restoring the benchmark's 1M-key dedup state
+      // (docs/benchmarks.md, Sitting 11). The pipeline's Flink options can turn it off.
       conf.set(ExecutionOptions.SNAPSHOT_COMPRESSION, true);
     } else {
       // Flink 2.3's merging HashAggregate (the global half of a two-phase aggregation) returns NULL

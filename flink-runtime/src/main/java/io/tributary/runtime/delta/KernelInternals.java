@@ -129,6 +129,17 @@ public final class KernelInternals {
     return InternalScanFileUtils.getPartitionValues(scanFileRow);
   }
 
+  /**
+   * The physical row count the add action of a scan file row records in its statistics ({@code
+   * numRecords}), or empty if the writer recorded none or the scan left statistics out.
+   */
+  public static Optional<Long> numRecords(Row scanFileRow) {
+    Row add = scanFileRow.getStruct(scanFileRow.getSchema().indexOf("add"));
+    return add.getSchema().indexOf("stats") < 0
+        ? Optional.empty()
+        : new AddFile(add).getNumRecords();
+  }
+
   /** The deletion vector of the file a scan file row describes, or {@code null}. */
   public static DeltaDeletionVector deletionVector(Row scanFileRow) {
     Row add = scanFileRow.getStruct(scanFileRow.getSchema().indexOf("add"));

@@ -22,7 +22,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The row count the CLI shows is the table's, read from footers and deletion vectors, never from data. */
+/**
+ * The row count the CLI shows is the table's, read from the log's statistics (a footer where the log
+ * has none) and deletion vectors, never from data.
+ */
 class DeltaTableSummaryTest {
 
   private static final RowType TYPE =
@@ -39,18 +42,8 @@ class DeltaTableSummaryTest {
   void rowsOfTheLatestSnapshotLessThoseItsDeletionVectorsDelete() throws Exception {
     Configuration conf = new Configuration();
     String table = dir.resolve("t").toString();
-    DeltaTableCommitter committer =
-        new DeltaTableCommitter(
-            DefaultEngine.create(conf), DeltaWriteSpec.upsert(table, TYPE, "app", List.of("id")));
-    List<DeltaDataFile> files;
-    try (DeltaFileWriter writer =
-        new DeltaFileWriter(
-            table + "/" + BucketKeys.directory(1), TYPE, List.of(), 1 << 20, conf, 0)) {
-      for (long id = 0; id < 4; id++) {
-        writer.write(DeltaTestSupport.internal(TYPE, Row.of(id)));
-      }
-      files = writer.closeAll();
-    }
+    DeltaTableCommitter committer = committer(table, conf);
+    List<DeltaDataFile> files = fourRows(table, conf);
     committer.commitChanges(1, List.of(), files);
 
     assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(0, 4));
@@ -76,5 +69,48 @@ class DeltaTableSummaryTest {
 
     assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(1, 2));
     assertThat(DeltaTableReader.readAll(table)).hasSize(2);
+  }
+
+  @Test
+  void countsFromTheLogOpenNoDataFile() throws Exception {
+    Configuration conf = new Configuration();
+    String table = dir.resolve("t").toString();
+    List<DeltaDataFile> files = fourRows(table, conf);
+    committer(table, conf).commitChanges(1, List.of(), files);
+    java.nio.file.Files.delete(Path.of(java.net.URI.create(files.get(0).path())));
+
+    assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(0, 4));
+  }
+
+  @Test
+  void aFileAddedWithoutStatisticsIsCountedFromItsFooter() throws Exception {
+    Configuration conf = new Configuration();
+    String table = dir.resolve("t").toString();
+    DeltaDataFile file = fourRows(table, conf).get(0);
+    committer(table, conf)
+        .commitChanges(
+            1,
+            List.of(),
+            List.of(
+                new DeltaDataFile(
+                    file.path(), file.size(), file.modificationTime(), -1, Map.of(), "{}")));
+
+    assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(0, 4));
+  }
+
+  private static DeltaTableCommitter committer(String table, Configuration conf) {
+    return new DeltaTableCommitter(
+        DefaultEngine.create(conf), DeltaWriteSpec.upsert(table, TYPE, "app", List.of("id")));
+  }
+
+  private static List<DeltaDataFile> fourRows(String table, Configuration conf) throws Exception {
+    try (DeltaFileWriter writer =
+        new DeltaFileWriter(
+            table + "/" + BucketKeys.directory(1), TYPE, List.of(), 1 << 20, conf, 0)) {
+      for (long id = 0; id < 4; id++) {
+        writer.write(DeltaTestSupport.internal(TYPE, Row.of(id)));
+      }
+      return writer.closeAll();
+    }
   }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * after an epoch (a retained checkpoint of the changes job, newer than its savepoint, with that epoch
  * committed). Savepoints name operator state by class, so moving or renaming a class whose state is kept
  * fails here. This update reads only the files added since, drops the keys update 1 already saw, continues
- * the SCD type 2 history, and counts expectations over the new rows only.
+ * the SCD type 2 history, and counts expectations over the new rows only; the savepoint it writes
+ * compresses its key groups, where the fixture's did not.
  */
 class StateCompatibilityITCase {
 
@@ -82,11 +83,27 @@ class StateCompatibilityITCase {
         {"customer_id":"c5","name":"Eve","operation":"UPSERT","seq":9}
         """);
 
+    Path savepoints =
+        StateCompatFixture.STORAGE.resolve("_tributary/state/stream_orders_raw/savepoints");
+    List<Path> earlier = savepointsIn(savepoints);
+    assertThat(earlier).hasSize(1);
+    assertThat(SavepointKeyGroups.compressed(earlier.get(0)))
+        .as("the earlier build wrote its keyed state uncompressed")
+        .isNotEmpty()
+        .containsOnly(false);
+
     UpdateResult update =
         StateCompatFixture.update(new StateCompatPipeline(), CLUSTER.cluster()).run();
 
     assertThat(update.state()).as("%s", update.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(update.number()).isEqualTo(3);
+    List<Path> written = savepointsIn(savepoints);
+    written.removeAll(earlier);
+    assertThat(written).hasSize(1);
+    assertThat(SavepointKeyGroups.compressed(written.get(0)))
+        .as("this build compresses a streaming job's keyed state (dropDuplicates' keys)")
+        .isNotEmpty()
+        .containsOnly(true);
     assertThat(rows("orders_raw"))
         .as("part-1 was read by update 1 only: 4 rows, then part-2's 8")
         .hasSize(12);
@@ -150,6 +167,14 @@ class StateCompatibilityITCase {
         .as("the saved fingerprint's line, read back")
         .contains(
             "(was \"orders drop duplicates [order_id]\", now \"orders drop duplicates [customer_id]\")");
+  }
+
+  private static List<Path> savepointsIn(Path directory) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> entries = Files.list(directory)) {
+      return entries
+          .filter(d -> Files.exists(d.resolve("_metadata")))
+          .collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new));
+    }
   }
 
   private static List<Row> rows(String table) throws Exception {

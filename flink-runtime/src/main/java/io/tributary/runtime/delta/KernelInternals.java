@@ -131,13 +131,19 @@ public final class KernelInternals {
 
   /**
    * The physical row count the add action of a scan file row records in its statistics ({@code
-   * numRecords}), or empty if the writer recorded none or the scan left statistics out.
+   * numRecords}), or empty if the writer recorded none, the scan left statistics out, or they are
+   * not JSON Kernel can parse.
    */
   public static Optional<Long> numRecords(Row scanFileRow) {
     Row add = scanFileRow.getStruct(scanFileRow.getSchema().indexOf("add"));
-    return add.getSchema().indexOf("stats") < 0
-        ? Optional.empty()
-        : new AddFile(add).getNumRecords();
+    if (add.getSchema().indexOf("stats") < 0) {
+      return Optional.empty();
+    }
+    try {
+      return new AddFile(add).getNumRecords();
+    } catch (io.delta.kernel.exceptions.KernelException unparsable) {
+      return Optional.empty();
+    }
   }
 
   /** The deletion vector of the file a scan file row describes, or {@code null}. */

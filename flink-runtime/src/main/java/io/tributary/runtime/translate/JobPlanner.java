@@ -147,10 +147,9 @@ public final class JobPlanner {
         onceJobsInto.computeIfAbsent(flow.target().get(), t -> new ArrayList<>()).add(name);
       }
     }
-    // a job reading another job's table runs after the backfills into that table (in the table's
-    // own
-    // job, rows pass on as they are appended: a backfill's rows are in its table, not in that
-    // stream)
+    // A job reading another job's table runs after the backfills into that table. In the table's
+    // own job, rows pass on as they are appended; a backfill's rows are in its table, not in that
+    // stream.
     jobs.replaceAll(
         (name, job) -> {
           Set<String> upstream = new LinkedHashSet<>(job.upstreamJobs());

@@ -24,7 +24,7 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
  * A table's version and row count, for the CLI's summaries. The count reads no data and, for files
  * whose add action records {@code numRecords} (every file Tributary and Delta's own writers add), no
  * data file either: each live file's count from the log, or from its Parquet footer where the log has
- * none, less the rows its deletion vector deletes.
+ * none (or statistics that do not parse), less the rows its deletion vector deletes.
  */
 public record DeltaTableSummary(long version, long rows) {
 

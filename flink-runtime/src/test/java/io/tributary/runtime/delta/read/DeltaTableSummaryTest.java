@@ -98,6 +98,25 @@ class DeltaTableSummaryTest {
     assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(0, 4));
   }
 
+  @Test
+  void aFileWhoseStatisticsDoNotParseIsCountedFromItsFooter() throws Exception {
+    Configuration conf = new Configuration();
+    String table = dir.resolve("t").toString();
+    DeltaDataFile file = fourRows(table, conf).get(0);
+    committer(table, conf).commitChanges(1, List.of(), List.of(file));
+    // version 1, as another writer could leave it: the same file added again, its stats unreadable
+    String name = file.path().substring(file.path().indexOf("/t/") + 3);
+    java.nio.file.Files.writeString(
+        dir.resolve("t/_delta_log/00000000000000000001.json"),
+        "{\"add\":{\"path\":\""
+            + name
+            + "\",\"partitionValues\":{},\"size\":"
+            + file.size()
+            + ",\"modificationTime\":1,\"dataChange\":false,\"stats\":\"{numRecords:\"}}\n");
+
+    assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(1, 4));
+  }
+
   private static DeltaTableCommitter committer(String table, Configuration conf) {
     return new DeltaTableCommitter(
         DefaultEngine.create(conf), DeltaWriteSpec.upsert(table, TYPE, "app", List.of("id")));

@@ -19,6 +19,7 @@ import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.Row;
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,16 @@ class DeltaTableSummaryTest {
 
   @TempDir Path dir;
 
+  private final Configuration conf = new Configuration();
+
+  /** The table each test writes, under {@link #dir}. */
+  private String table;
+
+  @BeforeEach
+  void tablePath() {
+    table = dir.resolve("t").toString();
+  }
+
   @Test
   void noTableHasNoSummary() {
     assertThat(DeltaTableSummary.of(dir.resolve("none").toString())).isEmpty();
@@ -40,10 +51,8 @@ class DeltaTableSummaryTest {
 
   @Test
   void rowsOfTheLatestSnapshotLessThoseItsDeletionVectorsDelete() throws Exception {
-    Configuration conf = new Configuration();
-    String table = dir.resolve("t").toString();
-    DeltaTableCommitter committer = committer(table, conf);
-    List<DeltaDataFile> files = fourRows(table, conf);
+    DeltaTableCommitter committer = committer();
+    List<DeltaDataFile> files = fourRows();
     committer.commitChanges(1, List.of(), files);
 
     assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(0, 4));
@@ -73,10 +82,8 @@ class DeltaTableSummaryTest {
 
   @Test
   void countsFromTheLogOpenNoDataFile() throws Exception {
-    Configuration conf = new Configuration();
-    String table = dir.resolve("t").toString();
-    List<DeltaDataFile> files = fourRows(table, conf);
-    committer(table, conf).commitChanges(1, List.of(), files);
+    List<DeltaDataFile> files = fourRows();
+    committer().commitChanges(1, List.of(), files);
     java.nio.file.Files.delete(Path.of(java.net.URI.create(files.get(0).path())));
 
     assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(0, 4));
@@ -84,10 +91,8 @@ class DeltaTableSummaryTest {
 
   @Test
   void aFileAddedWithoutStatisticsIsCountedFromItsFooter() throws Exception {
-    Configuration conf = new Configuration();
-    String table = dir.resolve("t").toString();
-    DeltaDataFile file = fourRows(table, conf).get(0);
-    committer(table, conf)
+    DeltaDataFile file = fourRows().get(0);
+    committer()
         .commitChanges(
             1,
             List.of(),
@@ -100,10 +105,8 @@ class DeltaTableSummaryTest {
 
   @Test
   void aFileWhoseStatisticsDoNotParseIsCountedFromItsFooter() throws Exception {
-    Configuration conf = new Configuration();
-    String table = dir.resolve("t").toString();
-    DeltaDataFile file = fourRows(table, conf).get(0);
-    committer(table, conf).commitChanges(1, List.of(), List.of(file));
+    DeltaDataFile file = fourRows().get(0);
+    committer().commitChanges(1, List.of(), List.of(file));
     // version 1, as another writer could leave it: the same file added again, its stats unreadable
     String name = file.path().substring(file.path().indexOf("/t/") + 3);
     java.nio.file.Files.writeString(
@@ -117,12 +120,12 @@ class DeltaTableSummaryTest {
     assertThat(DeltaTableSummary.of(table)).hasValue(new DeltaTableSummary(1, 4));
   }
 
-  private static DeltaTableCommitter committer(String table, Configuration conf) {
+  private DeltaTableCommitter committer() {
     return new DeltaTableCommitter(
         DefaultEngine.create(conf), DeltaWriteSpec.upsert(table, TYPE, "app", List.of("id")));
   }
 
-  private static List<DeltaDataFile> fourRows(String table, Configuration conf) throws Exception {
+  private List<DeltaDataFile> fourRows() throws Exception {
     try (DeltaFileWriter writer =
         new DeltaFileWriter(
             table + "/" + BucketKeys.directory(1), TYPE, List.of(), 1 << 20, conf, 0)) {

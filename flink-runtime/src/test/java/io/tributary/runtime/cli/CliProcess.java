@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@code tributary} as users do: a separate JVM ({@code java -cp <the test classpath>
- * io.tributary.runtime.cli.TributaryCli …}) with the launcher's logging setup, its whole stdout and
+ * io.tributary.runtime.cli.TributaryCli …}, mapping a class-data archive as the launcher does:
+ * {@link CliClassData}) with the launcher's logging setup, its whole stdout and
  * stderr captured in files (so a full pipe never blocks it) and its exit code. What the process
  * loses when it exits, a test of it loses too. Its log file is {@code <workDir>/log/tributary.log}
  * ({@link #logDir}).
@@ -54,18 +55,12 @@ final class CliProcess {
     Path logs = Files.createTempDirectory(workDir, "cli-");
     Path out = logs.resolve("stdout");
     Path err = logs.resolve("stderr");
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx768m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Dlog4j.configurationFile=" + LOG_CONFIG,
-                "-Dtributary.log.dir=" + logDir(workDir),
-                "-cp",
-                System.getProperty("java.class.path"),
-                TributaryCli.class.getName()));
+    CliClassData classData = CliClassData.get();
+    List<String> command = new ArrayList<>(List.of(java()));
+    command.addAll(CliClassData.JVM_OPTIONS);
+    command.addAll(classData.archiveOptions());
+    command.addAll(loggingOptions(workDir));
+    command.addAll(List.of("-cp", classData.classpath(), TributaryCli.class.getName()));
     command.addAll(List.of(args));
     Process process =
         new ProcessBuilder(command)
@@ -76,6 +71,17 @@ final class CliProcess {
             .start();
     process.getOutputStream().close();
     return new CliProcess(process, out, err);
+  }
+
+  /** The test JVM's own {@code java}. */
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** The logging setup {@code bin/tributary} gives a CLI run in {@code workDir}. */
+  static List<String> loggingOptions(Path workDir) {
+    return List.of(
+        "-Dlog4j.configurationFile=" + LOG_CONFIG, "-Dtributary.log.dir=" + logDir(workDir));
   }
 
   /** The folder the CLI run in {@code workDir} writes its log file to, as {@code bin/tributary} sets it. */

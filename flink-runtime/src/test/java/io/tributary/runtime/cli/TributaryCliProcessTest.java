@@ -80,11 +80,12 @@ class TributaryCliProcessTest {
             "\nUpdate 1 COMPLETED in \\d+\\.\\d s \\(the update: its jobs and their commits\\)\\."
                 + " The command's timeline: \\d+\\.\\d s, of which \\d+\\.\\d s of analysis and planning before the update"
                 + " and \\d+\\.\\d s of bookkeeping after it \\(maintenance, the event log\\)\n")
-        .endsWith(
+        // how many commits the update's micro-batches made depends on when its checkpoints fell
+        .containsPattern(
             "Tables under "
                 + dir.resolve("storage")
                 + "/tables:\n"
-                + "  orders                              2 rows  (Delta version 1; 2 written by this update)\n");
+                + "  orders                              2 rows  \\(Delta version \\d+; 2 written by this update\\)\n\\z");
   }
 
   @Test
@@ -163,7 +164,8 @@ class TributaryCliProcessTest {
             "Pipeline 'shop' (storage "
                 + dir.resolve("storage")
                 + ")\nLast updates:\n  #1    COMPLETED  started ")
-        .contains("Tables:\n  orders                              2 rows  (Delta version 1)\n")
+        .containsPattern(
+            "Tables:\n  orders                              2 rows  \\(Delta version \\d+\\)\n")
         .endsWith(
             "  orders.positive_amount                    66.67% passed  (2 passed, 1 failed)\n");
   }

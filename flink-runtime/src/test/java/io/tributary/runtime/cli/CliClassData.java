@@ -1,0 +1,186 @@
+package io.tributary.runtime.cli;
+
+import io.tributary.dsl.AutoLoader;
+import io.tributary.dsl.Pipeline;
+import io.tributary.dsl.PipelineDefinition;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.spi.ToolProvider;
+import java.util.stream.Stream;
+
+/**
+ * The class path and class-data archive (AppCDS) every {@link CliProcess} of this test JVM starts
+ * with, as {@code bin/tributary} gives users one: the classes a CLI process loads are mapped from
+ * the archive instead of being read, parsed and verified from their jars in each process (a small
+ * {@code start}: 6.1 s and 8.7 CPU-s without, 4.0 s and 5.9 CPU-s with).
+ *
+ * <p>Made once per test JVM, on first use, under {@code target/}: the module's class folders packed
+ * into jars (an archive's class path may hold no folder), then one training {@code start} of {@link
+ * Training} that writes the archive when it exits ({@code -XX:ArchiveClassesAtExit}, about 15 s
+ * more than a plain start), which fails every CLI test with its output if it cannot. A JVM that cannot
+ * map the archive runs without it ({@code -Xshare:auto}, the default) and says so on its stdout, which
+ * the tests that read a whole terminal would catch.
+ */
+final class CliClassData {
+
+  /** The JVM options of every CLI process, and of the training run that archives their classes. */
+  static final List<String> JVM_OPTIONS =
+      List.of("-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+  private static final Duration TRAINING_TIMEOUT = Duration.ofMinutes(3);
+
+  private final String classpath;
+  private final List<String> archiveOptions;
+
+  private CliClassData(String classpath, List<String> archiveOptions) {
+    this.classpath = classpath;
+    this.archiveOptions = archiveOptions;
+  }
+
+  /** The class path CLI processes run with (the module's class folders as jars, once archived). */
+  String classpath() {
+    return classpath;
+  }
+
+  /** The options that map the archive, none if there is none. */
+  List<String> archiveOptions() {
+    return archiveOptions;
+  }
+
+  /** This test JVM's, made on first use. */
+  static CliClassData get() {
+    return Holder.INSTANCE;
+  }
+
+  private static final class Holder {
+    static final CliClassData INSTANCE = make();
+  }
+
+  /** A pipeline whose one update loads what most CLI commands load: a stream, a table, expectations. */
+  public static final class Training implements PipelineDefinition {
+    @Override
+    public void define(Pipeline p) {
+      p.streamingTable("orders")
+          .from(AutoLoader.json(p.conf("source", "/none")).schema("order_id STRING, amount DOUBLE"))
+          .expectOrDrop("positive_amount", "amount > 0");
+      p.table("totals").sql("SELECT order_id, SUM(amount) AS total FROM orders GROUP BY order_id");
+    }
+  }
+
+  private static CliClassData make() {
+    String testClasspath = System.getProperty("java.class.path");
+    try {
+      Path dir =
+          Files.createTempDirectory(
+              Files.createDirectories(Path.of("target").toAbsolutePath()), "cli-cds-");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+      List<String> entries = new ArrayList<>();
+      for (String entry : testClasspath.split(File.pathSeparator)) {
+        Path path = Path.of(entry);
+        entries.add(Files.isDirectory(path) ? packed(path, dir).toString() : entry);
+      }
+      String classpath = String.join(File.pathSeparator, entries);
+      Path archive = dir.resolve("cli.jsa");
+      train(dir, classpath, archive);
+      return new CliClassData(classpath, List.of("-XX:SharedArchiveFile=" + archive));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while training the CLI's class-data archive", e);
+    }
+  }
+
+  /** Runs the training update, which writes the archive as it exits. */
+  private static void train(Path dir, String classpath, Path archive)
+      throws IOException, InterruptedException {
+    Path work = Files.createDirectories(dir.resolve("training"));
+    Path input = Files.createDirectories(work.resolve("orders"));
+    Files.writeString(
+        input.resolve("part-1.json"),
+        "{\"order_id\":\"o1\",\"amount\":5.0}\n{\"order_id\":\"o2\",\"amount\":-1.0}\n");
+    Path pipeline =
+        Files.writeString(
+            work.resolve("pipeline.yml"),
+            "name: training\nstorage: storage\nlibraries:\n  - "
+                + Training.class.getName()
+                + "\nconfiguration:\n  source: "
+                + input
+                + "\nflink:\n  parallelism: 1\n");
+    List<String> command = new ArrayList<>(List.of(CliProcess.java()));
+    command.addAll(JVM_OPTIONS);
+    command.add("-XX:ArchiveClassesAtExit=" + archive);
+    command.addAll(CliProcess.loggingOptions(work));
+    command.addAll(
+        List.of("-cp", classpath, TributaryCli.class.getName(), "start", pipeline.toString()));
+    Path output = work.resolve("output");
+    Process process =
+        new ProcessBuilder(command)
+            .directory(work.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    process.getOutputStream().close();
+    if (!process.waitFor(TRAINING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly().waitFor();
+      throw new IllegalStateException(
+          "The CLI's class-data training run did not end within "
+              + TRAINING_TIMEOUT
+              + ":\n"
+              + Files.readString(output));
+    }
+    if (process.exitValue() != 0 || !Files.isRegularFile(archive)) {
+      throw new IllegalStateException(
+          "The CLI's class-data training run exited "
+              + process.exitValue()
+              + " without writing "
+              + archive
+              + ":\n"
+              + Files.readString(output));
+    }
+  }
+
+  /** {@code folder}'s files in a jar under {@code dir}. */
+  private static Path packed(Path folder, Path dir) throws IOException {
+    Path jar = Files.createTempFile(dir, folder.getFileName().toString() + "-", ".jar");
+    Files.delete(jar);
+    ToolProvider tool =
+        ToolProvider.findFirst("jar")
+            .orElseThrow(() -> new IllegalStateException("this JDK has no jar tool"));
+    ByteArrayOutputStream errors = new ByteArrayOutputStream();
+    int code =
+        tool.run(
+            System.out,
+            new PrintStream(errors, true, StandardCharsets.UTF_8),
+            "--create",
+            "--file",
+            jar.toString(),
+            "-C",
+            folder.toString(),
+            ".");
+    if (code != 0) {
+      throw new IOException(
+          "jar of " + folder + " failed: " + errors.toString(StandardCharsets.UTF_8));
+    }
+    return jar;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a temporary folder under target/: `mvn clean` removes what is left
+    }
+  }
+}

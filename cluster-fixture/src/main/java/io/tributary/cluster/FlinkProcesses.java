@@ -8,7 +8,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
@@ -24,7 +26,10 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
  */
 final class FlinkProcesses {
 
-  /** What {@code env.java.opts.all} of a Flink 2 distribution's config.yaml opens on Java 17. */
+  /**
+   * What {@code env.java.opts.all} of a Flink 2 distribution's config.yaml opens on Java 17; the
+   * cluster's own {@code env.java.opts.*} entries come after them.
+   */
   private static final List<String> JAVA_17_OPTS =
       List.of(
           "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
@@ -68,7 +73,11 @@ final class FlinkProcesses {
 
   /** A session cluster's JobManager ({@code StandaloneSessionClusterEntrypoint}). */
   Process startSessionJobManager() throws IOException {
-    return launch("jobmanager", JOB_MANAGER_MAIN, jobManagerJvmOptions(), List.of());
+    return launch(
+        "jobmanager",
+        JOB_MANAGER_MAIN,
+        configured(jobManagerJvmOptions(), CoreOptions.FLINK_JM_JVM_OPTIONS),
+        List.of());
   }
 
   /**
@@ -84,7 +93,11 @@ final class FlinkProcesses {
     }
     List<String> arguments = new ArrayList<>(List.of("--job-classname", mainClass));
     arguments.addAll(programArguments);
-    return launch("jobmanager", APPLICATION_MAIN, jobManagerJvmOptions(), arguments);
+    return launch(
+        "jobmanager",
+        APPLICATION_MAIN,
+        configured(jobManagerJvmOptions(), CoreOptions.FLINK_JM_JVM_OPTIONS),
+        arguments);
   }
 
   /** TaskManager {@code index}, registering as {@link StandaloneFlinkCluster#taskManagerId}. */
@@ -100,13 +113,20 @@ final class FlinkProcesses {
     return launch(
         "taskmanager-" + index,
         TASK_MANAGER_MAIN,
-        split(ProcessMemoryUtils.generateJvmParametersStr(spec)),
+        configured(
+            split(ProcessMemoryUtils.generateJvmParametersStr(spec)),
+            CoreOptions.FLINK_TM_JVM_OPTIONS),
         arguments);
   }
 
   /** The {@code flink} command ({@code CliFrontend}) with {@code arguments}, its output to {@code output}. */
   ProcessBuilder flinkCommand(List<String> arguments, Path output) throws IOException {
-    return java(List.of(), "flink-client.log", CLI_MAIN, arguments, output);
+    return java(
+        configured(List.of(), CoreOptions.FLINK_CLI_JVM_OPTIONS),
+        "flink-client.log",
+        CLI_MAIN,
+        arguments,
+        output);
   }
 
   /** The last 40 lines of the log file {@code name} (empty if there is none), to quote in an error. */
@@ -165,6 +185,18 @@ final class FlinkProcesses {
     builder.environment().remove("HADOOP_CLASSPATH");
     builder.environment().remove("HADOOP_CONF_DIR");
     return builder;
+  }
+
+  /**
+   * {@code flags}, then what the scripts add from the configuration ({@code bin/config.sh}): {@code
+   * env.java.opts.all}, then the process's own ({@code env.java.opts.jobmanager}, {@code .taskmanager}
+   * or {@code .client}).
+   */
+  private List<String> configured(List<String> flags, ConfigOption<String> processOptions) {
+    List<String> options = new ArrayList<>(flags);
+    options.addAll(split(config.getOptional(CoreOptions.FLINK_JVM_OPTIONS).orElse("")));
+    options.addAll(split(config.getOptional(processOptions).orElse("")));
+    return options;
   }
 
   private List<String> jobManagerJvmOptions() {

@@ -22,6 +22,7 @@ class StandaloneFlinkClusterITCase {
             .taskManagers(1)
             .set("heartbeat.interval", "1000")
             .set("heartbeat.timeout", "5000")
+            .set("env.java.opts.taskmanager", "-Dfixture.probe=taskmanager")
             .start()) {
       System.out.printf("cluster up in %d ms%n", (System.nanoTime() - start) / 1_000_000);
       assertThat(cluster.registeredTaskManagerIds()).containsExactly("taskmanager-0");
@@ -37,6 +38,16 @@ class StandaloneFlinkClusterITCase {
           .doesNotContain("delta-kernel")
           .doesNotContain("hadoop-client")
           .doesNotContain("parquet");
+      // the JVM options a distribution's scripts take from the configuration: env.java.opts.all
+      // (the
+      // fixture's), then the TaskManager's own, before the main class
+      String jvmOptions = command.substring(0, command.indexOf(" -classpath "));
+      assertThat(jvmOptions)
+          .contains(" -XX:FreqInlineSize=60 -XX:InlineSmallCode=600 -Dfixture.probe=taskmanager");
+      String jobManager = Files.readAllLines(cluster.logDir().resolve("jobmanager.out")).get(0);
+      assertThat(jobManager.substring(0, jobManager.indexOf(" -classpath ")))
+          .contains(" -XX:FreqInlineSize=60 -XX:InlineSmallCode=600")
+          .doesNotContain("fixture.probe");
 
       cluster.killTaskManager(0);
       assertThat(taskManager.isAlive()).isFalse();

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 
@@ -118,36 +117,17 @@ final class CliClassData {
                 + "\nconfiguration:\n  source: "
                 + input
                 + "\nflink:\n  parallelism: 1\n");
-    List<String> command = new ArrayList<>(List.of(CliProcess.java()));
-    command.addAll(JVM_OPTIONS);
-    command.add("-XX:ArchiveClassesAtExit=" + archive);
-    command.addAll(CliProcess.loggingOptions(work));
-    command.addAll(
-        List.of("-cp", classpath, TributaryCli.class.getName(), "start", pipeline.toString()));
-    Path output = work.resolve("output");
-    Process process =
-        new ProcessBuilder(command)
-            .directory(work.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .start();
-    process.getOutputStream().close();
-    if (!process.waitFor(TRAINING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-      process.destroyForcibly().waitFor();
+    CliProcess.Result result =
+        CliProcess.start(
+                work,
+                List.of("-XX:ArchiveClassesAtExit=" + archive),
+                classpath,
+                "start",
+                pipeline.toString())
+            .await(TRAINING_TIMEOUT);
+    if (result.code() != 0 || !Files.isRegularFile(archive)) {
       throw new IllegalStateException(
-          "The CLI's class-data training run did not end within "
-              + TRAINING_TIMEOUT
-              + ":\n"
-              + Files.readString(output));
-    }
-    if (process.exitValue() != 0 || !Files.isRegularFile(archive)) {
-      throw new IllegalStateException(
-          "The CLI's class-data training run exited "
-              + process.exitValue()
-              + " without writing "
-              + archive
-              + ":\n"
-              + Files.readString(output));
+          "The CLI's class-data training run did not write " + archive + ": " + result);
     }
   }
 

@@ -49,18 +49,30 @@ final class CliProcess {
 
   /** Starts {@code tributary args…} in {@code workDir} and returns at once. */
   static CliProcess start(Path workDir, String... args) throws IOException {
+    CliClassData classData = CliClassData.get();
+    return start(workDir, classData.archiveOptions(), classData.classpath(), args);
+  }
+
+  /**
+   * Starts {@code tributary args…} in {@code workDir} on {@code classpath}, with {@code jvmOptions}
+   * after the CLI processes' own ({@link CliClassData#JVM_OPTIONS}), and returns at once.
+   */
+  static CliProcess start(Path workDir, List<String> jvmOptions, String classpath, String... args)
+      throws IOException {
     if (!Files.isRegularFile(LOG_CONFIG)) {
       throw new IllegalStateException("The CLI's logging setup is not at " + LOG_CONFIG);
     }
     Path logs = Files.createTempDirectory(workDir, "cli-");
     Path out = logs.resolve("stdout");
     Path err = logs.resolve("stderr");
-    CliClassData classData = CliClassData.get();
-    List<String> command = new ArrayList<>(List.of(java()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(CliClassData.JVM_OPTIONS);
-    command.addAll(classData.archiveOptions());
-    command.addAll(loggingOptions(workDir));
-    command.addAll(List.of("-cp", classData.classpath(), TributaryCli.class.getName()));
+    command.addAll(jvmOptions);
+    command.add("-Dlog4j.configurationFile=" + LOG_CONFIG);
+    command.add("-Dtributary.log.dir=" + logDir(workDir));
+    command.addAll(List.of("-cp", classpath, TributaryCli.class.getName()));
     command.addAll(List.of(args));
     Process process =
         new ProcessBuilder(command)
@@ -71,17 +83,6 @@ final class CliProcess {
             .start();
     process.getOutputStream().close();
     return new CliProcess(process, out, err);
-  }
-
-  /** The test JVM's own {@code java}. */
-  static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  /** The logging setup {@code bin/tributary} gives a CLI run in {@code workDir}. */
-  static List<String> loggingOptions(Path workDir) {
-    return List.of(
-        "-Dlog4j.configurationFile=" + LOG_CONFIG, "-Dtributary.log.dir=" + logDir(workDir));
   }
 
   /** The folder the CLI run in {@code workDir} writes its log file to, as {@code bin/tributary} sets it. */

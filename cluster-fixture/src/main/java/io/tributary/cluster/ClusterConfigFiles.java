@@ -47,10 +47,8 @@ final class ClusterConfigFiles {
     entries.put("metrics.fetcher.update-interval", "200ms");
     entries.put("io.tmp.dirs", workDir.resolve("tmp").toString());
     // every process compiles with C2 inlining less, as bin/tributary runs a triggered update: a
-    // test's
-    // jobs are small and short, and C2 inlining their generated operator chains whole was a fifth
-    // of
-    // a short update's CPU (docs/benchmarks.md, Sitting 9)
+    // test's jobs are small and short, and C2 inlining their generated operator chains whole was a
+    // fifth of a short update's CPU (docs/benchmarks.md, Sitting 9)
     entries.put("env.java.opts.all", "-XX:FreqInlineSize=60 -XX:InlineSmallCode=600");
     return entries;
   }

@@ -26,8 +26,8 @@ import java.util.stream.Stream;
  *
  * <p>Made once per test JVM, on first use, under {@code target/}: the module's class folders packed
  * into jars (an archive's class path may hold no folder), then one training {@code start} of {@link
- * Training} that writes the archive when it exits ({@code -XX:ArchiveClassesAtExit}, about 15 s
- * more than a plain start), which fails every CLI test with its output if it cannot. A JVM that cannot
+ * Training} that writes the archive when it exits ({@code -XX:ArchiveClassesAtExit}, about 17 s in
+ * all), which fails every CLI test with its output if it cannot. A JVM that cannot
  * map the archive runs without it ({@code -Xshare:auto}, the default) and says so on its stdout, which
  * the tests that read a whole terminal would catch.
  */
@@ -47,12 +47,12 @@ final class CliClassData {
     this.archiveOptions = archiveOptions;
   }
 
-  /** The class path CLI processes run with (the module's class folders as jars, once archived). */
+  /** The class path CLI processes run with: the test JVM's, its class folders packed into jars. */
   String classpath() {
     return classpath;
   }
 
-  /** The options that map the archive, none if there is none. */
+  /** The options that map the archive. */
   List<String> archiveOptions() {
     return archiveOptions;
   }

@@ -221,7 +221,7 @@ public final class KernelSnapshotScan {
             .getParquetHandler()
             .readParquetFiles(
                 KernelIterators.of(List.of(status).iterator()),
-                KernelInternals.physicalReadSchema(scanState),
+                KernelValues.stringsAsBytes(KernelInternals.physicalReadSchema(scanState)),
                 Optional.empty())
             .map(FileReadResult::getData);
     CloseableIterator<FilteredColumnarBatch> logical =

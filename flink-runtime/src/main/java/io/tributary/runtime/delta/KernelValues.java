@@ -3,6 +3,9 @@ package io.tributary.runtime.delta;
 import io.delta.kernel.data.ArrayValue;
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.MapValue;
+import io.delta.kernel.types.BinaryType;
+import io.delta.kernel.types.StringType;
+import io.delta.kernel.types.StructField;
 import io.delta.kernel.types.StructType;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +26,25 @@ import org.apache.flink.table.types.logical.RowType;
 public final class KernelValues {
 
   private KernelValues() {}
+
+  /**
+   * {@code schema} with its top-level string columns read as binary: Kernel's Parquet reader then
+   * hands over each value's UTF-8 bytes, which become Flink's {@link StringData} as they are, instead
+   * of being decoded into a Java string (through a {@code CharsetDecoder}) and encoded back when Flink
+   * hashes, compares or serializes it. {@link #value} reads a string column of either kind.
+   */
+  public static StructType stringsAsBytes(StructType schema) {
+    StructType read = new StructType();
+    for (StructField field : schema.fields()) {
+      read =
+          read.add(
+              field.getDataType() instanceof StringType
+                  ? new StructField(
+                      field.getName(), BinaryType.BINARY, field.isNullable(), field.getMetadata())
+                  : field);
+    }
+    return read;
+  }
 
   /** Row {@code row} of a struct-typed set of columns, as a row of {@code type} (fields by name). */
   public static GenericRowData row(
@@ -93,7 +115,9 @@ public final class KernelValues {
     switch (type.getTypeRoot()) {
       case CHAR:
       case VARCHAR:
-        return StringData.fromString(v.getString(row));
+        return v.getDataType() instanceof BinaryType
+            ? StringData.fromBytes(v.getBinary(row))
+            : StringData.fromString(v.getString(row));
       case BOOLEAN:
         return v.getBoolean(row);
       case TINYINT:

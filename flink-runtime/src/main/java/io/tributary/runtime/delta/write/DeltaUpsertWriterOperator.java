@@ -165,8 +165,9 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
     conf = spec.hadoopConf();
     tableRoot = DeltaPaths.qualified(spec.tablePath(), conf);
     engine = DefaultEngine.create(conf);
-    schema = DeltaTypes.toStructType(spec.rowType());
-    keySchema = DeltaTypes.toStructType(keyRowType);
+    // what it reads back of its files: strings as their bytes (KernelValues.stringsAsBytes)
+    schema = KernelValues.stringsAsBytes(DeltaTypes.toStructType(spec.rowType()));
+    keySchema = KernelValues.stringsAsBytes(DeltaTypes.toStructType(keyRowType));
     changes = new TreeMap<>();
     attempt = WriterAttempt.of(spec.appId(), getRuntimeContext().getJobInfo().getJobId());
   }

@@ -21,6 +21,7 @@ import io.delta.kernel.internal.data.GenericRow;
 import io.delta.kernel.internal.data.ScanStateRow;
 import io.delta.kernel.internal.deletionvectors.Base85Codec;
 import io.delta.kernel.internal.snapshot.MetadataCleanup;
+import io.delta.kernel.internal.util.ColumnMapping;
 import io.delta.kernel.internal.util.VectorUtils;
 import io.delta.kernel.statistics.DataFileStatistics;
 import io.delta.kernel.types.StructType;
@@ -207,6 +208,15 @@ public final class KernelInternals {
   /** The schema to read from a data file of the scan: the table's columns minus partition columns. */
   static StructType physicalReadSchema(Row scanState) {
     return ScanStateRow.getPhysicalDataReadSchema(scanState);
+  }
+
+  /**
+   * Whether the scan's table maps its columns to physical names or ids ({@code delta.columnMapping.mode}
+   * {@code name} or {@code id}): Kernel then gives each batch read the logical schema, which it accepts
+   * only with the types of the physical one.
+   */
+  static boolean mapsColumns(Row scanState) {
+    return ScanStateRow.getColumnMappingMode(scanState) != ColumnMapping.ColumnMappingMode.NONE;
   }
 
   /**

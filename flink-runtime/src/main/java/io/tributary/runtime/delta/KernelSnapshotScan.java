@@ -43,6 +43,7 @@ public final class KernelSnapshotScan {
   private final long version;
   private final RowType rowType;
   private final Row scanState;
+  private final StructType dataReadSchema;
   private final RowType readType;
   private final boolean listed;
   private final Map<String, Row> scanFiles = new LinkedHashMap<>();
@@ -102,6 +103,12 @@ public final class KernelSnapshotScan {
     this.readType = new RowType(rowType.isNullable(), present);
     Scan scan = snapshot.getScanBuilder().withReadSchema(new StructType(read)).build();
     this.scanState = scan.getScanState(engine);
+    // strings as their bytes (KernelValues.stringsAsBytes), unless Kernel renames each batch read
+    // to
+    // the logical schema, which must have the physical one's types
+    StructType physical = KernelInternals.physicalReadSchema(scanState);
+    this.dataReadSchema =
+        KernelInternals.mapsColumns(scanState) ? physical : KernelValues.stringsAsBytes(physical);
     this.listed = listFiles;
     if (!listFiles) {
       return;
@@ -220,9 +227,7 @@ public final class KernelSnapshotScan {
         engine
             .getParquetHandler()
             .readParquetFiles(
-                KernelIterators.of(List.of(status).iterator()),
-                KernelValues.stringsAsBytes(KernelInternals.physicalReadSchema(scanState)),
-                Optional.empty())
+                KernelIterators.of(List.of(status).iterator()), dataReadSchema, Optional.empty())
             .map(FileReadResult::getData);
     CloseableIterator<FilteredColumnarBatch> logical =
         Scan.transformPhysicalData(engine, scanState, scanFile, physical);

@@ -103,9 +103,8 @@ public final class KernelSnapshotScan {
     this.readType = new RowType(rowType.isNullable(), present);
     Scan scan = snapshot.getScanBuilder().withReadSchema(new StructType(read)).build();
     this.scanState = scan.getScanState(engine);
-    // strings as their bytes (KernelValues.stringsAsBytes), unless Kernel renames each batch read
-    // to
-    // the logical schema, which must have the physical one's types
+    // strings as their bytes (KernelValues.stringsAsBytes), unless the table maps its columns:
+    // Kernel renames each batch read to the logical schema, which must have the same types
     StructType physical = KernelInternals.physicalReadSchema(scanState);
     this.dataReadSchema =
         KernelInternals.mapsColumns(scanState) ? physical : KernelValues.stringsAsBytes(physical);

@@ -1,7 +1,7 @@
 package io.tributary.runtime.eventlog;
 
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.tributary.runtime.delta.DeltaDataFile;
+import io.tributary.runtime.delta.KernelEngine;
 import io.tributary.runtime.delta.read.DeltaTableReader;
 import io.tributary.runtime.delta.write.DeltaTableCommitter;
 import io.tributary.runtime.delta.write.DeltaWriteSpec;
@@ -183,7 +183,7 @@ public final class EventLogTable {
 
   private DeltaTableCommitter committer() {
     return new DeltaTableCommitter(
-        DefaultEngine.create(conf),
+        KernelEngine.create(conf),
         DeltaWriteSpec.append(path, ROW_TYPE, APP_ID)
             .withComment(
                 "The event log of a Tributary pipeline: one row per event, as Delta Live Tables' event log."));

@@ -1,13 +1,13 @@
 package io.tributary.runtime.delta.maintain;
 
 import io.delta.kernel.Snapshot;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
 import io.tributary.runtime.delta.DeltaDataFile;
 import io.tributary.runtime.delta.DeltaTableException;
 import io.tributary.runtime.delta.DeltaTypes;
+import io.tributary.runtime.delta.KernelEngine;
 import io.tributary.runtime.delta.KernelSnapshotScan;
 import io.tributary.runtime.delta.write.DeltaFileWriter;
 import io.tributary.runtime.delta.write.DeltaTableCommitter;
@@ -144,7 +144,7 @@ public final class DeltaCompaction {
     if (targetFileBytes <= 0) {
       throw new IllegalArgumentException("targetFileBytes must be positive: " + targetFileBytes);
     }
-    Engine engine = DefaultEngine.create(conf);
+    Engine engine = KernelEngine.create(conf);
     Snapshot snapshot = KernelSnapshotScan.snapshot(engine, tablePath, -1);
     RowType rowType = DeltaTypes.toRowType(snapshot.getSchema());
     KernelSnapshotScan scan =

@@ -2,11 +2,11 @@ package io.tributary.runtime.delta.maintain;
 
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.Table;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.CheckpointAlreadyExistsException;
 import io.tributary.runtime.delta.DeltaLogDirectory;
 import io.tributary.runtime.delta.DeltaPaths;
+import io.tributary.runtime.delta.KernelEngine;
 import io.tributary.runtime.delta.KernelInternals;
 import io.tributary.runtime.delta.KernelSnapshotScan;
 import java.io.IOException;
@@ -48,7 +48,7 @@ public final class DeltaLogMaintenance {
       boolean dryRun) {}
 
   public static Result run(String tablePath, boolean dryRun, Configuration conf) {
-    Engine engine = DefaultEngine.create(conf);
+    Engine engine = KernelEngine.create(conf);
     Table table = Table.forPath(engine, tablePath);
     Snapshot snapshot = KernelSnapshotScan.snapshot(engine, tablePath, -1);
     Map<String, String> properties = snapshot.getTableProperties();

@@ -1,10 +1,10 @@
 package io.tributary.runtime.delta.maintain;
 
 import io.delta.kernel.Snapshot;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.tributary.runtime.delta.DeltaPaths;
 import io.tributary.runtime.delta.DeltaTableException;
+import io.tributary.runtime.delta.KernelEngine;
 import io.tributary.runtime.delta.KernelInternals;
 import io.tributary.runtime.delta.KernelSnapshotScan;
 import io.tributary.runtime.delta.write.TableFileReferences;
@@ -83,7 +83,7 @@ public final class DeltaVacuum {
 
   /** The table's own retention: {@code delta.deletedFileRetentionDuration}, 7 days unless set. */
   public static Duration tableRetention(String tablePath, Configuration conf) {
-    Engine engine = DefaultEngine.create(conf);
+    Engine engine = KernelEngine.create(conf);
     return KernelInternals.deletedFileRetention(
         KernelSnapshotScan.snapshot(engine, tablePath, -1).getTableProperties());
   }
@@ -105,7 +105,7 @@ public final class DeltaVacuum {
       Optional<String> keepUnreferenced,
       boolean dryRun,
       Configuration conf) {
-    Engine engine = DefaultEngine.create(conf);
+    Engine engine = KernelEngine.create(conf);
     Snapshot snapshot = KernelSnapshotScan.snapshot(engine, tablePath, -1);
     Duration applied =
         retention.orElseGet(

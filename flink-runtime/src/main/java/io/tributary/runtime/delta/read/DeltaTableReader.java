@@ -1,10 +1,10 @@
 package io.tributary.runtime.delta.read;
 
 import io.delta.kernel.Table;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.TableNotFoundException;
 import io.tributary.runtime.delta.DeltaTypes;
+import io.tributary.runtime.delta.KernelEngine;
 import io.tributary.runtime.delta.KernelSnapshotScan;
 import io.tributary.runtime.storage.HadoopSettings;
 import java.io.IOException;
@@ -42,7 +42,7 @@ public final class DeltaTableReader {
 
   /** As {@link #schema(String)}, through a file system set up by {@code conf}. */
   public static Optional<RowType> schema(String path, Configuration conf) {
-    Engine engine = DefaultEngine.create(conf);
+    Engine engine = KernelEngine.create(conf);
     try {
       return Optional.of(
           DeltaTypes.toRowType(Table.forPath(engine, path).getLatestSnapshot(engine).getSchema()));
@@ -59,7 +59,7 @@ public final class DeltaTableReader {
   /** As {@link #properties(String)}, through a file system set up by {@code conf}. */
   public static Optional<java.util.Map<String, String>> properties(
       String path, Configuration conf) {
-    Engine engine = DefaultEngine.create(conf);
+    Engine engine = KernelEngine.create(conf);
     try {
       return Optional.of(
           java.util.Map.copyOf(
@@ -76,7 +76,7 @@ public final class DeltaTableReader {
 
   /** As {@link #version(String)}, through a file system set up by {@code conf}. */
   public static long version(String path, Configuration conf) {
-    return KernelSnapshotScan.snapshot(DefaultEngine.create(conf), path, -1).getVersion();
+    return KernelSnapshotScan.snapshot(KernelEngine.create(conf), path, -1).getVersion();
   }
 
   /** Every row of the table's latest snapshot, as Flink external values (String, Instant, ...). */
@@ -91,7 +91,7 @@ public final class DeltaTableReader {
 
   /** As {@link #readAll(String, long)}, through a file system set up by {@code conf}. */
   public static List<Row> readAll(String path, long version, Configuration conf) {
-    Engine engine = DefaultEngine.create(conf);
+    Engine engine = KernelEngine.create(conf);
     RowType rowType =
         DeltaTypes.toRowType(KernelSnapshotScan.snapshot(engine, path, version).getSchema());
     DataStructureConverter<Object, Object> converter =
@@ -122,6 +122,6 @@ public final class DeltaTableReader {
 
   /** A Kernel engine whose file system is set up by the pipeline's {@code settings}, made where it runs. */
   public static Engine engine(HadoopSettings settings) {
-    return DefaultEngine.create(settings.toConfiguration());
+    return KernelEngine.create(settings.toConfiguration());
   }
 }

@@ -4,11 +4,11 @@ import io.delta.kernel.Snapshot;
 import io.delta.kernel.Table;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.kernel.utils.CloseableIterator;
 import io.tributary.runtime.delta.DeltaDeletionVector;
+import io.tributary.runtime.delta.KernelEngine;
 import io.tributary.runtime.delta.KernelInternals;
 import io.tributary.runtime.delta.KernelIterators;
 import io.tributary.runtime.storage.HadoopSettings;
@@ -35,7 +35,7 @@ public record DeltaTableSummary(long version, long rows) {
 
   /** As {@link #of(String)}, through a file system set up by {@code conf}. */
   public static Optional<DeltaTableSummary> of(String path, Configuration conf) {
-    Engine engine = DefaultEngine.create(conf);
+    Engine engine = KernelEngine.create(conf);
     Snapshot snapshot;
     try {
       snapshot = Table.forPath(engine, path).getLatestSnapshot(engine);

@@ -1,9 +1,9 @@
 package io.tributary.runtime.delta.write;
 
 import io.delta.kernel.Snapshot;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.tributary.runtime.delta.DeltaPaths;
+import io.tributary.runtime.delta.KernelEngine;
 import io.tributary.runtime.delta.KernelSnapshotScan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,7 +66,7 @@ public final class DeadAttemptFiles {
       if (candidates.isEmpty()) {
         return new Result(List.of(), 0);
       }
-      Engine engine = DefaultEngine.create(conf);
+      Engine engine = KernelEngine.create(conf);
       Snapshot snapshot = KernelSnapshotScan.snapshot(engine, tablePath, -1);
       Set<String> referenced = TableFileReferences.liveFiles(engine, tablePath, snapshot, root);
       // every remove the log keeps, whatever its age: a file once committed is VACUUM's to delete

@@ -1,8 +1,8 @@
 package io.tributary.runtime.delta.write;
 
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.tributary.runtime.delta.DeltaDataFile;
 import io.tributary.runtime.delta.DeltaPaths;
+import io.tributary.runtime.delta.KernelEngine;
 import io.tributary.runtime.delta.StaleStateException;
 import io.tributary.runtime.delta.read.DeltaCommitRows;
 import io.tributary.runtime.eventlog.CommitProgress;
@@ -133,7 +133,7 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    committer = new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec);
+    committer = new DeltaTableCommitter(KernelEngine.create(spec.hadoopConf()), spec);
     attempt = WriterAttempt.of(spec.appId(), getRuntimeContext().getJobInfo().getJobId());
     startedMillis = System.currentTimeMillis();
     state =

@@ -1,7 +1,7 @@
 package io.tributary.runtime.delta.write;
 
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.tributary.runtime.delta.DeltaTableException;
+import io.tributary.runtime.delta.KernelEngine;
 import io.tributary.runtime.eventlog.CommitProgress;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -85,7 +85,7 @@ public final class DeltaSink {
     if (commitAtEnd && spec.mode() == DeltaWriteSpec.WriteMode.APPEND) {
       // fixed now, so every attempt of the committer in this job commits the same transaction
       endOfInputEpoch =
-          new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec)
+          new DeltaTableCommitter(KernelEngine.create(spec.hadoopConf()), spec)
                   .latestTransactionVersion()
                   .orElse(0)
               + 1;
@@ -171,7 +171,7 @@ public final class DeltaSink {
               + " in STREAMING mode");
     }
     DeltaTableCommitter committer =
-        new DeltaTableCommitter(DefaultEngine.create(spec.hadoopConf()), spec);
+        new DeltaTableCommitter(KernelEngine.create(spec.hadoopConf()), spec);
     committer.checkBuckets();
     long endOfInputEpoch = 0;
     boolean commitAtEnd = !env.getCheckpointConfig().isCheckpointingEnabled();

@@ -1,7 +1,6 @@
 package io.tributary.runtime.delta.write;
 
 import io.delta.kernel.data.ColumnarBatch;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.engine.FileReadResult;
 import io.delta.kernel.types.StructType;
@@ -12,6 +11,7 @@ import io.tributary.runtime.delta.DeltaDeletionVector;
 import io.tributary.runtime.delta.DeltaPaths;
 import io.tributary.runtime.delta.DeltaTableException;
 import io.tributary.runtime.delta.DeltaTypes;
+import io.tributary.runtime.delta.KernelEngine;
 import io.tributary.runtime.delta.KernelIterators;
 import io.tributary.runtime.delta.KernelSnapshotScan;
 import io.tributary.runtime.delta.KernelValues;
@@ -164,7 +164,7 @@ final class DeltaUpsertWriterOperator extends AbstractStreamOperator<byte[]>
     serializer = new RowDataSerializer(spec.rowType());
     conf = spec.hadoopConf();
     tableRoot = DeltaPaths.qualified(spec.tablePath(), conf);
-    engine = DefaultEngine.create(conf);
+    engine = KernelEngine.create(conf);
     // what it reads back of its files: strings as their bytes (KernelValues.stringsAsBytes)
     schema = KernelValues.stringsAsBytes(DeltaTypes.toStructType(spec.rowType()));
     keySchema = KernelValues.stringsAsBytes(DeltaTypes.toStructType(keyRowType));

@@ -124,9 +124,8 @@ public final class JobTranslator {
       // Flink 2.3's merging HashAggregate (the global half of a two-phase aggregation) returns NULL
       // for AVG in most groups once its hash map outgrows its managed memory and it falls back to
       // sort-based aggregation (spilling), e.g. COUNT(DISTINCT) + AVG, whose Expand makes ~1M
-      // groups
-      // of the benchmark's 1M events. One-phase aggregation has no merging operator; its own
-      // fallback is correct (checked at 3M groups with spilling). See BatchAggregationITCase.
+      // groups of the benchmark's 1M events. One-phase aggregation has no merging operator; its
+      // own fallback is correct (checked at 3M groups with spilling). See BatchAggregationITCase.
       conf.set(
           OptimizerConfigOptions.TABLE_OPTIMIZER_AGG_PHASE_STRATEGY,
           AggregatePhaseStrategy.ONE_PHASE);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JVM options {@code bin/tributary start} adds for a triggered update, read back from the JVM itself
- * ({@code -XX:+PrintCommandLineFlags}): the parallel collector and an initial heap of 2 GiB or the
+ * ({@code -XX:+PrintCommandLineFlags}): C2's compile thresholds, the parallel collector and an initial heap of 2 GiB or the
  * maximum if smaller, never above the maximum however the user sets it (an initial heap above an
  * {@code -Xmx} stops the JVM, above a default maximum raises it), never over the user's own initial
  * sizing, and none of it for a continuous pipeline. Each start is given a pipeline file it
@@ -33,7 +33,11 @@ class LauncherJvmOptionsIT {
     assertThat(flags)
         .containsEntry("UseParallelGC", "+")
         .containsEntry("MetaspaceSize", "" + 128 * MIB)
-        .containsKey("InitialRAMPercentage");
+        .containsKey("InitialRAMPercentage")
+        .containsEntry("Tier4InvocationThreshold", "15000")
+        .containsEntry("Tier4MinInvocationThreshold", "1800")
+        .containsEntry("Tier4CompileThreshold", "45000")
+        .containsEntry("Tier4BackEdgeThreshold", "120000");
     long max = Long.parseLong(flags.get("MaxHeapSize"));
     assertThat(Long.parseLong(flags.get("InitialHeapSize")))
         .isCloseTo(Math.min(2048 * MIB, max), within(MIB));
@@ -52,14 +56,17 @@ class LauncherJvmOptionsIT {
 
   @Test
   void theUsersOwnSizingAndAContinuousPipelineAreLeftAsTheyAre() throws Exception {
-    assertThat(flags(triggered(), "-Xms512m -XX:MetaspaceSize=64m"))
+    assertThat(flags(triggered(), "-Xms512m -XX:MetaspaceSize=64m -XX:Tier4CompileThreshold=20000"))
         .containsEntry("InitialHeapSize", "" + 512 * MIB)
         .containsEntry("MetaspaceSize", "" + 64 * MIB)
-        .doesNotContainKey("InitialRAMPercentage");
+        .doesNotContainKey("InitialRAMPercentage")
+        .containsEntry("Tier4CompileThreshold", "20000")
+        .doesNotContainKeys("Tier4InvocationThreshold", "Tier4BackEdgeThreshold");
 
     Map<String, String> continuous = flags(continuous(), "");
     assertThat(continuous)
-        .doesNotContainKeys("UseParallelGC", "MetaspaceSize", "InitialRAMPercentage");
+        .doesNotContainKeys(
+            "UseParallelGC", "MetaspaceSize", "InitialRAMPercentage", "Tier4CompileThreshold");
   }
 
   /** The JVM's command-line flags of {@code bin/tributary start pipeline} with {@code javaOptions}. */

@@ -35,7 +35,8 @@ import org.apache.hadoop.fs.Path;
  * a {@code NNN.checkpoint.parquet} of a few bytes, which every later reader of the table, Tributary's
  * and any Delta reader, takes for the latest checkpoint and fails on ("is not a Parquet file"). Here
  * Kernel writes to a hidden name in the same folder, renamed to the real one only after Kernel's write
- * returned; a failed write leaves nothing (issue 16's CI run of 2026-12-07, {@code DeltaUpsertITCase}).
+ * returned; a failed write leaves nothing ({@code KernelEngineTest}; found when a CI run's
+ * {@code DeltaUpsertITCase} cancelled its job during a checkpoint).
  */
 public final class KernelEngine implements Engine {
 

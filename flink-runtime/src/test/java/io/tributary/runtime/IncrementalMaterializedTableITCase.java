@@ -158,6 +158,39 @@ class IncrementalMaterializedTableITCase {
                 + " mini-batch, AUTO phase, now plain group aggregate)");
   }
 
+  /**
+   * gold's job reads only the columns of silver its query uses. State saved by an earlier version,
+   * whose job read every column (its fingerprint names no columns), is recomputed once, saying why,
+   * then gold is incremental again.
+   */
+  @Test
+  void stateOfAJobThatReadEveryColumnRecomputesOnceThenIsIncrementalAgain() throws Exception {
+    String columns = "; reads only the columns {silver=[customer_id, product, amount]}";
+    addFiles(2, 50, false);
+    assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
+    PipelineStorage storage =
+        PipelineStorage.at(
+            dir.resolve("storage").toString(), new org.apache.hadoop.conf.Configuration());
+    String saved = storage.stateFingerprint("table_gold").orElseThrow();
+    assertThat(saved).contains(columns);
+    storage.setStateFingerprint("table_gold", saved.replace(columns, ""));
+    addFiles(1, 30, true);
+
+    assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
+
+    assertEqualsRecompute("after state of a job that read every column", 0.0, 40);
+    assertThat(planning(2))
+        .isEqualTo(
+            "COMPLETE_RECOMPUTE: its state was kept by another aggregation plan (its job read every"
+                + " column of its inputs, now only the columns {silver=[customer_id, product, amount]}), which Flink"
+                + " cannot restore into this one: its state is dropped and its query runs over every row of its inputs"
+                + " and replaces the table");
+    addFiles(1, 30, false);
+    assertThat(update(Map.of(), false).state()).isEqualTo(UpdateState.COMPLETED);
+    assertEqualsRecompute("the update after", 0.0, 40);
+    assertThat(planning(3)).startsWith("INCREMENTAL: ");
+  }
+
   @Test
   void aFullRefreshRecomputesOnce() throws Exception {
     addFiles(2, 50, false);

@@ -9,10 +9,13 @@ import io.tributary.dsl.plan.ReadMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -175,7 +178,115 @@ public final class RefreshPlanner {
     }
     List<String> keys = new ArrayList<>();
     upsertKey.forEach(index -> keys.add(rowType.getFieldNames().get(index.asInt())));
-    return Refresh.incremental(keys);
+    return Refresh.incremental(keys, columnsRead(plan));
+  }
+
+  /**
+   * Per input table of the compiled {@code plan}, the columns its scans' consumers use, where that is
+   * fewer than all: a Calc's projection and condition, through the operators that pass rows on as they
+   * are (watermark and mini-batch assigners). A scan read by anything else (a join, an exchange) uses
+   * every column, and so does a table any one of its scans uses whole.
+   */
+  private Map<String, List<String>> columnsRead(JsonNode plan) {
+    Map<Integer, JsonNode> nodes = new HashMap<>();
+    plan.path("nodes").forEach(node -> nodes.put(node.path("id").asInt(), node));
+    Map<Integer, List<Integer>> consumers = new HashMap<>();
+    plan.path("edges")
+        .forEach(
+            edge ->
+                consumers
+                    .computeIfAbsent(edge.path("source").asInt(), id -> new ArrayList<>())
+                    .add(edge.path("target").asInt()));
+    Map<String, List<String>> columnsOf = new LinkedHashMap<>();
+    Map<String, BitSet> used = new LinkedHashMap<>();
+    for (JsonNode node : plan.path("nodes")) {
+      if (!operator(node.path("type").asText()).equals("table-source-scan")) {
+        continue;
+      }
+      JsonNode table = node.path("scanTableSource").path("table");
+      String dataset = datasetOf(table.path("identifier").asText());
+      DatasetSpec spec = datasets.get(dataset);
+      if (spec == null || spec.kind() != DatasetKind.STREAMING_TABLE) {
+        continue;
+      }
+      List<String> columns = new ArrayList<>();
+      table
+          .path("resolvedTable")
+          .path("schema")
+          .path("columns")
+          .forEach(column -> columns.add(column.path("name").asText()));
+      BitSet all = new BitSet();
+      all.set(0, columns.size());
+      BitSet fields =
+          node.has("abilities")
+              ? all // a projection pushed into the scan renumbers its fields
+              : usedFields(node.path("id").asInt(), nodes, consumers).orElse(all);
+      columnsOf.putIfAbsent(dataset, columns);
+      used.computeIfAbsent(dataset, d -> new BitSet()).or(fields);
+    }
+    Map<String, List<String>> read = new LinkedHashMap<>();
+    used.forEach(
+        (dataset, fields) -> {
+          List<String> columns = columnsOf.get(dataset);
+          if (fields.cardinality() < columns.size()) {
+            read.put(dataset, fields.stream().mapToObj(columns::get).toList());
+          }
+        });
+    return read;
+  }
+
+  /** The fields of node {@code id}'s output its consumers use; empty when one may use them all. */
+  private static Optional<BitSet> usedFields(
+      int id, Map<Integer, JsonNode> nodes, Map<Integer, List<Integer>> consumers) {
+    List<Integer> readers = consumers.getOrDefault(id, List.of());
+    if (readers.isEmpty()) {
+      return Optional.empty();
+    }
+    BitSet fields = new BitSet();
+    for (int reader : readers) {
+      JsonNode node = nodes.get(reader);
+      String type = node == null ? "" : operator(node.path("type").asText());
+      switch (type) {
+        case "calc" -> {
+          inputRefs(node.path("projection"), fields);
+          inputRefs(node.path("condition"), fields);
+        }
+        case "watermark-assigner", "mini-batch-assigner" -> {
+          inputRefs(node, fields);
+          if (node.has("rowtimeFieldIndex")) {
+            fields.set(node.path("rowtimeFieldIndex").asInt());
+          }
+          Optional<BitSet> passedOn = usedFields(reader, nodes, consumers);
+          if (passedOn.isEmpty()) {
+            return Optional.empty();
+          }
+          fields.or(passedOn.get());
+        }
+        default -> {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.of(fields);
+  }
+
+  /** Sets the index of every input reference in {@code expression}. */
+  private static void inputRefs(JsonNode expression, BitSet fields) {
+    if (expression.isObject() && "INPUT_REF".equals(expression.path("kind").asText())) {
+      fields.set(expression.path("inputIndex").asInt());
+    }
+    expression.forEach(child -> inputRefs(child, fields));
+  }
+
+  /** The dataset a placeholder's identifier ({@code `catalog`.`database`.`name`}) stands for. */
+  private static String datasetOf(String identifier) {
+    int dot = identifier.lastIndexOf("`.`");
+    String name = dot < 0 ? identifier : identifier.substring(dot + 3);
+    name = name.endsWith("`") ? name.substring(0, name.length() - 1) : name;
+    name = name.replace("``", "`");
+    return name.startsWith(Placeholders.INLINED_PREFIX)
+        ? name.substring(Placeholders.INLINED_PREFIX.length())
+        : name;
   }
 
   /** What of the table's own definition keeps it from an incremental refresh, or null. */

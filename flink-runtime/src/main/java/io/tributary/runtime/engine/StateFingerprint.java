@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
@@ -57,7 +58,10 @@ record StateFingerprint(List<Entry> entries) {
     DROP_DUPLICATES(" drop duplicates "),
     APPLY_CHANGES(" apply changes keys "),
     SCHEMA(" schema "),
-    /** How an incremental materialized table's job aggregates ({@link IncrementalAggregation#stateShape}). */
+    /**
+     * How an incremental materialized table's job aggregates ({@link IncrementalAggregation#stateShape})
+     * and which columns of its inputs it reads, where not all.
+     */
     AGGREGATION(" aggregation ");
 
     private final String words;
@@ -89,6 +93,13 @@ record StateFingerprint(List<Entry> entries) {
   record UnknownEntry(String text) implements Entry {}
 
   private static final String FLOW = "flow ";
+
+  /** The aggregation plan of an incremental table without mini-batches, as its fingerprint names it. */
+  private static final String PLAIN_AGGREGATE = "plain group aggregate";
+
+  /** What separates, in an aggregation entry, the columns an incremental table's job reads. */
+  private static final String COLUMNS_READ = "; reads only the columns ";
+
   private static final String SCHEMA_WORDS = " schema ";
 
   static StateFingerprint of(ResolvedPlan plan, PlannedJob job) {
@@ -132,7 +143,7 @@ record StateFingerprint(List<Entry> entries) {
       if (job.mode() == PlannedJob.Mode.STREAMING
           && dataset.kind() == DatasetKind.MATERIALIZED_TABLE) {
         // none for the plain GroupAggregate of earlier versions, so their state is still restored
-        IncrementalAggregation.stateShape(flinkOptions)
+        aggregation(plan, name, flinkOptions)
             .ifPresent(shape -> entries.add(new DatasetEntry(name, Aspect.AGGREGATION, shape)));
       }
     }
@@ -150,6 +161,22 @@ record StateFingerprint(List<Entry> entries) {
               plan.schema(name).asSerializableString()));
     }
     return new StateFingerprint(entries).redacted(plan, flinkOptions);
+  }
+
+  /**
+   * The plan incremental table {@code dataset}'s state belongs to: how it aggregates
+   * ({@link IncrementalAggregation#stateShape}) and which columns of its inputs it reads, where not
+   * all ({@link io.tributary.runtime.analysis.Refresh#columnsRead}): its job's operators are laid out
+   * by both.
+   */
+  private static Optional<String> aggregation(
+      ResolvedPlan plan, String dataset, Map<String, String> flinkOptions) {
+    Optional<String> shape = IncrementalAggregation.stateShape(flinkOptions);
+    Map<String, List<String>> read = plan.refresh(dataset).columnsRead();
+    if (read.isEmpty()) {
+      return shape;
+    }
+    return Optional.of(shape.orElse(PLAIN_AGGREGATE) + COLUMNS_READ + new TreeMap<>(read));
   }
 
   /**
@@ -243,16 +270,27 @@ record StateFingerprint(List<Entry> entries) {
   }
 
   /**
-   * The difference from {@code saved} in how an incremental table's job aggregates, as "was … now …",
-   * when that is the only difference.
+   * The difference from {@code saved} in how an incremental table's job aggregates and which columns
+   * it reads, as "was … now …", when that is the only difference.
    */
   Optional<String> aggregationDifferenceFrom(StateFingerprint saved) {
     if (withoutAggregation().differenceFrom(saved.withoutAggregation()).isPresent()) {
       return Optional.empty();
     }
-    String was = saved.aggregation().orElse("plain group aggregate");
-    String now = aggregation().orElse("plain group aggregate");
-    return was.equals(now) ? Optional.empty() : Optional.of("was " + was + ", now " + now);
+    String[] was = saved.aggregation().orElse(PLAIN_AGGREGATE).split(COLUMNS_READ, 2);
+    String[] now = aggregation().orElse(PLAIN_AGGREGATE).split(COLUMNS_READ, 2);
+    List<String> differences = new ArrayList<>();
+    if (!was[0].equals(now[0])) {
+      differences.add("was " + was[0] + ", now " + now[0]);
+    }
+    String columnsWas =
+        was.length > 1 ? "only the columns " + was[1] : "every column of its inputs";
+    String columnsNow =
+        now.length > 1 ? "only the columns " + now[1] : "every column of its inputs";
+    if (!columnsWas.equals(columnsNow)) {
+      differences.add("its job read " + columnsWas + ", now " + columnsNow);
+    }
+    return differences.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", differences));
   }
 
   private StateFingerprint withoutAggregation() {

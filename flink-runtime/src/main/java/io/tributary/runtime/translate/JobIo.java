@@ -42,6 +42,8 @@ public interface JobIo {
    * The rows committed to persisted {@code dataset}'s table, version after version from where the
    * job's state left off (from its first version in a job without state): the input of an incremental
    * materialized table, read by {@code reader}. Caught up once it has read the versions there were.
+   * {@code rowType} holds the columns {@code reader}'s query uses, in the table's order: only these
+   * are read.
    */
   default SourceStream readTable(
       StreamExecutionEnvironment env,

@@ -8,6 +8,7 @@ import io.tributary.dsl.plan.Flow;
 import io.tributary.quality.ExpectationOperator;
 import io.tributary.runtime.analysis.EventTime;
 import io.tributary.runtime.analysis.PlanTables;
+import io.tributary.runtime.analysis.Refresh;
 import io.tributary.runtime.analysis.ResolvedPlan;
 import io.tributary.runtime.config.PipelineSettings;
 import java.time.Duration;
@@ -350,6 +351,23 @@ public final class JobTranslator {
             .bridgedTo(RowData.class));
   }
 
+  /**
+   * The columns of input {@code input}'s {@code rowType} that {@code refresh}'s query uses, in their
+   * order: an incremental table's job reads only these of its input's files.
+   */
+  static RowType columnsRead(RowType rowType, Refresh refresh, String input) {
+    return refresh
+        .columnsRead(input)
+        .map(
+            columns ->
+                new RowType(
+                    rowType.isNullable(),
+                    rowType.getFields().stream()
+                        .filter(field -> columns.contains(field.getName()))
+                        .toList()))
+        .orElse(rowType);
+  }
+
   /** The persisted tables of one job: sources, snapshots and in-job streams, each made once. */
   private final class JobTables implements PlanTables.PersistedTables {
     private final StreamExecutionEnvironment env;
@@ -376,13 +394,15 @@ public final class JobTranslator {
           dataset,
           name -> {
             if (incremental) {
+              String reader = context.job().datasets().get(0);
               JobIo.SourceStream rows =
                   io.readTable(
                       env,
                       context,
-                      context.job().datasets().get(0),
+                      reader,
                       name,
-                      EventTime.physical(plan.schema(name)));
+                      columnsRead(
+                          EventTime.physical(plan.schema(name)), plan.refresh(reader), name));
               rows.caughtUpId().ifPresent(caughtUpIds::add);
               return tableEnv.fromDataStream(rows.rows());
             }

@@ -69,6 +69,53 @@ class RefreshPlannerTest {
   }
 
   @Test
+  void anIncrementalTableReadsOnlyTheColumnsItsQueryUses() {
+    Refresh grouped =
+        refreshOf(
+            "SELECT customer_id, COUNT(DISTINCT order_id) AS n FROM orders WHERE amount > 0"
+                + " GROUP BY customer_id");
+    Refresh joined =
+        refreshOf(
+            "SELECT o.customer_id, UPPER(r.properties) AS kind, SUM(o.amount) AS total"
+                + " FROM orders o JOIN refunds r ON o.order_id = r.order_id GROUP BY o.customer_id, UPPER(r.properties)");
+
+    assertThat(grouped.columnsRead())
+        .containsExactly(Map.entry("orders", List.of("order_id", "customer_id", "amount")));
+    assertThat(joined.columnsRead())
+        .containsOnly(
+            Map.entry("orders", List.of("order_id", "customer_id", "amount")),
+            Map.entry("refunds", List.of("order_id", "properties")));
+  }
+
+  @Test
+  void anIncrementalTableReadingThroughAViewReadsEveryColumn() {
+    Refresh refresh =
+        refreshOf(
+            p -> {
+              p.view("paid")
+                  .sql("SELECT order_id, customer_id, amount FROM orders WHERE amount > 0");
+              p.table("gold")
+                  .sql("SELECT customer_id, COUNT(*) AS n FROM paid GROUP BY customer_id");
+            });
+
+    // the plan scans the view's placeholder, not the table the job reads: nothing is left out
+    assertThat(refresh.technique()).isEqualTo(Refresh.Technique.INCREMENTAL);
+    assertThat(refresh.columnsRead("orders")).isEmpty();
+  }
+
+  @Test
+  void aQueryUsingEveryColumnOfItsInputPrunesNone() {
+    Refresh refresh =
+        refreshOf(
+            "SELECT customer_id, COUNT(DISTINCT order_id) AS n, SUM(amount) AS total,"
+                + " MAX(properties) AS last_properties FROM orders GROUP BY customer_id");
+
+    assertThat(refresh.technique()).isEqualTo(Refresh.Technique.INCREMENTAL);
+    assertThat(refresh.columnsRead()).isEmpty();
+    assertThat(refresh.columnsRead("orders")).isEmpty();
+  }
+
+  @Test
   void orderByWithLimitIsRecomputed() {
     Refresh refresh =
         refreshOf(

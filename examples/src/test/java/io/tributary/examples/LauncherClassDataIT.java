@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * lists the classes it loads and, once it has ended, a background process writes the archive; the next
  * {@code start} maps Tributary's own classes from it, a flight recording on. The first start runs its
  * JVM as the launcher's child, not exec'd: a TERM to the launcher (a service manager's stop, a
- * {@code kill}) must reach that JVM, which ends a continuous update gracefully. Real processes of the
+ * {@code kill}) must reach that JVM, which ends a continuous update gracefully. A start beside the
+ * first lists no classes of its own, so two archives are never written at once. Real processes of the
  * launcher on the packaged {@code examples/target} (run by failsafe, after {@code package}).
  */
 class LauncherClassDataIT {
@@ -46,6 +47,10 @@ class LauncherClassDataIT {
       Thread.sleep(200);
     }
     assertThat(Files.readString(out)).as("the continuous update runs").contains("RUNNING");
+    // a start beside it runs without listing its classes: one archive is written at a time
+    assertThat(launch(env, "start", "examples/pipelines/medallion.yml", "--storage", dir + "/s0"))
+        .contains("Update 1 COMPLETED");
+    assertThat(names(cds, ".classlist")).as("class lists while the first runs").hasSize(1);
     List<ProcessHandle> jvms =
         first.descendants().filter(p -> p.info().command().orElse("").endsWith("java")).toList();
     assertThat(jvms).as("the launcher's JVM").hasSize(1);
@@ -70,6 +75,7 @@ class LauncherClassDataIT {
     }
     assertThat(names(cds, ".classlist")).as("the background dump has ended").isEmpty();
     assertThat(names(cds, ".jsa")).as("archives in %s", cds).hasSize(1);
+    assertThat(names(cds, ".lock")).as("the dump's lock, released").isEmpty();
 
     // -Xshare:on: the JVM stops if it cannot map the archive it is given; the class-loading log
     // says where each class came from, and the JDK's own archive holds no Tributary class. A flight

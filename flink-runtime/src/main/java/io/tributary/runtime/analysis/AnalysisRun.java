@@ -94,7 +94,8 @@ final class AnalysisRun {
     this.streaming =
         new StreamingChecks(tableEnv, datasets, findings::inputs, plan.configuration());
     this.declaredSchemas = new DeclaredSchemas(tableEnv);
-    this.refreshPlanner = new RefreshPlanner(tableEnv, datasets, findings::inputs);
+    this.refreshPlanner =
+        new RefreshPlanner(tableEnv, datasets, findings::inputs, plan.configuration());
     this.flowTargets =
         new AppendFlowTargetAnalysis(plan, reads, streaming, declaredSchemas, checks, findings);
     this.changeTargets =

@@ -1,11 +1,21 @@
 package io.tributary.runtime.analysis;
 
+import io.tributary.dsl.Source;
+import io.tributary.dsl.plan.DatasetKind;
+import io.tributary.dsl.plan.DatasetSpec;
+import io.tributary.dsl.plan.Input;
 import io.tributary.runtime.catalog.DeltaTableFactory;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import org.apache.flink.table.api.Expressions;
 import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.catalog.CatalogTable;
 import org.apache.flink.table.catalog.ObjectPath;
+import org.apache.flink.table.expressions.Expression;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.utils.TypeConversions;
 
@@ -36,6 +46,70 @@ final class Placeholders {
     create(INLINED_PREFIX + dataset, rowType);
     create(INLINED_PREFIX + dataset + SqlText.STREAM_SUFFIX, rowType);
     createLookup(dataset + SqlText.LOOKUP_SUFFIX, rowType);
+  }
+
+  /**
+   * The tables of a query as its job builds it, the views it reads inlined, over the placeholders'
+   * inlined copies: what the planner makes of a query that reads views (a view's own placeholder would
+   * hide its operators). The caller drops the views it registers ({@link PlanTables#dropRegisteredViews}).
+   */
+  static PlanTables inlined(
+      TableEnvironment tableEnv,
+      Map<String, DatasetSpec> datasets,
+      Function<String, List<Input>> inputs,
+      Map<String, String> configuration) {
+    return inlined(tableEnv, datasets, inputs, configuration, Map.of());
+  }
+
+  /**
+   * As {@link #inlined(TableEnvironment, Map, Function, Map)}, each table of {@code columns} read as a
+   * snapshot with only the columns it names, as an incremental table's job reads it.
+   */
+  static PlanTables inlined(
+      TableEnvironment tableEnv,
+      Map<String, DatasetSpec> datasets,
+      Function<String, List<Input>> inputs,
+      Map<String, String> configuration,
+      Map<String, List<String>> columns) {
+    return new PlanTables(
+        tableEnv,
+        datasets::get,
+        inputs,
+        configuration,
+        new PlanTables.PersistedTables() {
+          @Override
+          public Table snapshot(String name) {
+            Table table = tableEnv.from(quoted(INLINED_PREFIX + name));
+            List<String> read = columns.get(name);
+            return read == null
+                ? table
+                : table.select(read.stream().map(Expressions::$).toArray(Expression[]::new));
+          }
+
+          @Override
+          public Table stream(String name) {
+            return tableEnv.from(quoted(INLINED_PREFIX + name + SqlText.STREAM_SUFFIX));
+          }
+
+          @Override
+          public String lookup(String name) {
+            return quoted(
+                name + SqlText.LOOKUP_SUFFIX); // a catalog table: no temporary view shadows it
+          }
+
+          @Override
+          public Table source(String name, Source source) {
+            return tableEnv.from(quoted(SOURCE_PREFIX + name));
+          }
+        });
+  }
+
+  /** Whether {@code dataset} reads a view (as {@code inputs} says). */
+  static boolean readsViews(
+      String dataset, Map<String, DatasetSpec> datasets, Function<String, List<Input>> inputs) {
+    return inputs.apply(dataset).stream()
+        .map(i -> datasets.get(i.dataset()))
+        .anyMatch(read -> read != null && read.kind() == DatasetKind.VIEW);
   }
 
   /** A placeholder whose rowtime column, if the row type has one, keeps its watermark. */

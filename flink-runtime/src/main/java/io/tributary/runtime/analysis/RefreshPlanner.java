@@ -74,16 +74,19 @@ public final class RefreshPlanner {
   private final StreamTableEnvironment tableEnv;
   private final Map<String, DatasetSpec> datasets;
   private final Function<String, List<Input>> inputsOf;
+  private final Map<String, String> configuration;
   private final Map<String, Refresh> decided = new LinkedHashMap<>();
 
   /** {@code inputsOf}: what each dataset analyzed so far reads. */
   RefreshPlanner(
       StreamTableEnvironment tableEnv,
       Map<String, DatasetSpec> datasets,
-      Function<String, List<Input>> inputsOf) {
+      Function<String, List<Input>> inputsOf,
+      Map<String, String> configuration) {
     this.tableEnv = tableEnv;
     this.datasets = datasets;
     this.inputsOf = inputsOf;
+    this.configuration = configuration;
   }
 
   /**
@@ -132,7 +135,7 @@ public final class RefreshPlanner {
     if (unfitInput != null) {
       return Refresh.recompute(unfitInput);
     }
-    JsonNode plan = compiledPlan(table, rowType);
+    JsonNode plan = compiledPlan(dataset, table, rowType);
     List<String> problems = new ArrayList<>();
     JsonNode sink = null;
     for (JsonNode node : plan.path("nodes")) {
@@ -178,14 +181,34 @@ public final class RefreshPlanner {
     }
     List<String> keys = new ArrayList<>();
     upsertKey.forEach(index -> keys.add(rowType.getFieldNames().get(index.asInt())));
-    return Refresh.incremental(keys, columnsRead(plan));
+    Map<String, List<String>> read = columnsRead(plan);
+    return Refresh.incremental(keys, read.isEmpty() || builds(dataset, read) ? read : Map.of());
+  }
+
+  /**
+   * Whether {@code dataset}'s query builds over its inputs' tables with only the columns {@code read}
+   * names: the plan leaves out a column the query (or a view it reads) names and never uses, such as
+   * one a subquery selects, but SQL does not resolve a name the table lacks. Where it does not build,
+   * the job reads every column.
+   */
+  private boolean builds(DatasetSpec dataset, Map<String, List<String>> read) {
+    PlanTables narrowed = Placeholders.inlined(tableEnv, datasets, inputsOf, configuration, read);
+    try {
+      narrowed.build(dataset);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    } finally {
+      narrowed.dropRegisteredViews();
+    }
   }
 
   /**
    * Per input table of the compiled {@code plan}, the columns its scans' consumers use, where that is
    * fewer than all: a Calc's projection and condition, through the operators that pass rows on as they
    * are (watermark and mini-batch assigners). A scan read by anything else (a join, an exchange) uses
-   * every column, and so does a table any one of its scans uses whole.
+   * every column, and so does a table any one of its scans uses whole. The views a query reads are
+   * inlined in its plan ({@link #compiledPlan(DatasetSpec, Table, RowType)}): their tables' scans count.
    */
   private Map<String, List<String>> columnsRead(JsonNode plan) {
     Map<Integer, JsonNode> nodes = new HashMap<>();
@@ -338,6 +361,23 @@ public final class RefreshPlanner {
       }
     }
     return null;
+  }
+
+  /**
+   * The planner's compiled streaming plan of {@code dataset}'s query as its job runs it: {@code table},
+   * as analysis built it, unless it reads views; then built again with them inlined, so that their
+   * operators and functions are decided on and the scans are of the tables the job reads.
+   */
+  private JsonNode compiledPlan(DatasetSpec dataset, Table table, RowType rowType) {
+    if (!Placeholders.readsViews(dataset.name(), datasets, inputsOf)) {
+      return compiledPlan(table, rowType);
+    }
+    PlanTables inlined = Placeholders.inlined(tableEnv, datasets, inputsOf, configuration);
+    try {
+      return compiledPlan(inlined.build(dataset), rowType);
+    } finally {
+      inlined.dropRegisteredViews();
+    }
   }
 
   /** The planner's compiled streaming plan of {@code table} written to a probe sink of its columns. */

@@ -1,6 +1,5 @@
 package io.tributary.runtime.analysis;
 
-import io.tributary.dsl.Source;
 import io.tributary.dsl.plan.DatasetKind;
 import io.tributary.dsl.plan.DatasetSpec;
 import io.tributary.dsl.plan.Input;
@@ -65,43 +64,10 @@ final class StreamingChecks {
    * again with them inlined (the only query analysis runs twice).
    */
   Optional<TableException> updatingError(DatasetSpec dataset, Table built) {
-    boolean readsViews =
-        inputs.apply(dataset.name()).stream()
-            .map(i -> datasets.get(i.dataset()))
-            .anyMatch(read -> read != null && read.kind() == DatasetKind.VIEW);
-    if (!readsViews) {
+    if (!Placeholders.readsViews(dataset.name(), datasets, inputs)) {
       return updatingError(() -> built, () -> {});
     }
-    PlanTables inlined =
-        new PlanTables(
-            tableEnv,
-            datasets::get,
-            inputs,
-            configuration,
-            new PlanTables.PersistedTables() {
-              @Override
-              public Table snapshot(String name) {
-                return tableEnv.from(Placeholders.quoted(Placeholders.INLINED_PREFIX + name));
-              }
-
-              @Override
-              public Table stream(String name) {
-                return tableEnv.from(
-                    Placeholders.quoted(
-                        Placeholders.INLINED_PREFIX + name + SqlText.STREAM_SUFFIX));
-              }
-
-              @Override
-              public String lookup(String name) {
-                return Placeholders.quoted(
-                    name + SqlText.LOOKUP_SUFFIX); // a catalog table: no temporary view shadows it
-              }
-
-              @Override
-              public Table source(String name, Source source) {
-                return tableEnv.from(Placeholders.quoted(Placeholders.SOURCE_PREFIX + name));
-              }
-            });
+    PlanTables inlined = Placeholders.inlined(tableEnv, datasets, inputs, configuration);
     return updatingError(() -> inlined.build(dataset), inlined::dropRegisteredViews);
   }
 

@@ -11,9 +11,9 @@ import io.tributary.runtime.eventlog.RowCountOperator;
 import io.tributary.runtime.eventlog.UpdateEvents;
 import io.tributary.runtime.storage.PipelineStorage;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -37,11 +37,18 @@ public final class QualityStages implements JobTranslator.FlowStages {
 
   private final PipelineStorage storage;
 
+  // One instance serves every job of the runtime, and jobs side by side are translated on their own
+  // threads at once: both maps are concurrent. With plain maps a put racing another job's could be
+  // lost, and the flow then lost its expectation counts (its flow progress read the row counts
+  // alone,
+  // which also changed how Flink chained it, so the next update could not restore the savepoint:
+  // "Max parallelism mismatch") or its quarantined rows.
+
   /** Expectation counts made by {@link #expectations}, waiting for {@link #written} of the same flow. */
-  private final Map<String, DataStream<FlowMetrics>> quality = new HashMap<>();
+  private final Map<String, DataStream<FlowMetrics>> quality = new ConcurrentHashMap<>();
 
   /** Dropped rows made by {@link #expectations}, waiting for {@link #quarantined} of the same flow. */
-  private final Map<String, DataStream<RowData>> quarantine = new HashMap<>();
+  private final Map<String, DataStream<RowData>> quarantine = new ConcurrentHashMap<>();
 
   public QualityStages(PipelineStorage storage) {
     this.storage = storage;

@@ -103,16 +103,9 @@ class MaterializedTableRefreshITCase {
 
     // gold recomputed by a BATCH job (JobPlanner.plan of the logical plan): its one source reads
     // two of four columns
-    StreamGraph graph = goldGraph();
-    List<StreamNode> sources =
-        graph.getStreamNodes().stream()
-            .filter(n -> graph.getSourceIDs().contains(n.getId()))
-            .toList();
-    assertThat(sources).hasSize(1);
-    assertThat(sources.get(0).getOperatorName()).startsWith("Source: *anonymous_tributary-delta");
-    assertThat(((RowDataSerializer) sources.get(0).getTypeSerializerOut()).getArity())
-        .as("columns read of silver's %s", ORDERS.getFieldNames())
-        .isEqualTo(2);
+    StreamNode source = onlySource(goldGraph());
+    assertThat(source.getOperatorName()).startsWith("Source: *anonymous_tributary-delta");
+    assertThat(columnsRead(source)).isEqualTo(2);
   }
 
   /**
@@ -122,17 +115,10 @@ class MaterializedTableRefreshITCase {
    */
   @Test
   void goldMaintainedIncrementallyReadsOnlyTheColumnsItsQueryUses() {
-    StreamGraph graph = goldGraph(JobPlanner::plan);
+    StreamNode source = onlySource(goldGraph(JobPlanner::plan));
 
-    List<StreamNode> sources =
-        graph.getStreamNodes().stream()
-            .filter(n -> graph.getSourceIDs().contains(n.getId()))
-            .toList();
-    assertThat(sources).hasSize(1);
-    assertThat(sources.get(0).getOperatorName()).isEqualTo("Source: gold: new rows of silver");
-    assertThat(((RowDataSerializer) sources.get(0).getTypeSerializerOut()).getArity())
-        .as("columns read of silver's %s", ORDERS.getFieldNames())
-        .isEqualTo(2);
+    assertThat(source.getOperatorName()).isEqualTo("Source: gold: new rows of silver");
+    assertThat(columnsRead(source)).isEqualTo(2);
   }
 
   /**
@@ -147,14 +133,7 @@ class MaterializedTableRefreshITCase {
 
     assertThat(result.state()).as("%s", result).isEqualTo(UpdateState.COMPLETED);
     assertThat(goldRows()).isEqualTo(expectedGold(expected));
-    StreamGraph graph = goldGraph(new ThroughAView(), JobPlanner::plan);
-    List<StreamNode> sources =
-        graph.getStreamNodes().stream()
-            .filter(n -> graph.getSourceIDs().contains(n.getId()))
-            .toList();
-    assertThat(sources).hasSize(1);
-    assertThat(((RowDataSerializer) sources.get(0).getTypeSerializerOut()).getArity())
-        .as("columns read of silver's %s", ORDERS.getFieldNames())
+    assertThat(columnsRead(onlySource(goldGraph(new ThroughAView(), JobPlanner::plan))))
         .isEqualTo(2);
   }
 
@@ -181,6 +160,21 @@ class MaterializedTableRefreshITCase {
         .isEqualTo(
             "its plan has a sort-limit operator,"
                 + " which cannot be maintained from new rows alone");
+  }
+
+  /** The one source of {@code graph}. */
+  private static StreamNode onlySource(StreamGraph graph) {
+    List<StreamNode> sources =
+        graph.getStreamNodes().stream()
+            .filter(n -> graph.getSourceIDs().contains(n.getId()))
+            .toList();
+    assertThat(sources).hasSize(1);
+    return sources.get(0);
+  }
+
+  /** How many of silver's columns {@code source} reads: the arity of the rows it emits. */
+  private static int columnsRead(StreamNode source) {
+    return ((RowDataSerializer) source.getTypeSerializerOut()).getArity();
   }
 
   /** gold's rows: count/total by customer. */

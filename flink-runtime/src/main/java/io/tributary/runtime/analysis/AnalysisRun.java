@@ -32,8 +32,10 @@ import org.apache.flink.table.types.logical.RowType;
  * {@code query} lambda, whose reads are calls made while it runs; a SQL query, whose candidate tables
  * are its identifiers, {@link SqlText#identifiers}) has that dataset analyzed first, depth first. So
  * each query runs once (a streaming query that reads views runs once more, with the views inlined,
- * for its append-only check). A read of a dataset still being analyzed is a cycle: the readers on it are
- * left unresolved and the cycle is reported, spelled out by the plan, once everything else is done.
+ * for its append-only check, and so does a materialized table's for its refresh plan; an incremental
+ * table's once more over its inputs narrowed to the columns it reads). A read of a dataset still being
+ * analyzed is a cycle: the readers on it are left unresolved and the cycle is reported, spelled out by
+ * the plan, once everything else is done.
  *
  * <p>This class keeps the order and analyzes a table or view with a query; {@link QueryReads} runs
  * queries against placeholders, {@link AppendFlowTargetAnalysis} and {@link ChangeTargetAnalysis}

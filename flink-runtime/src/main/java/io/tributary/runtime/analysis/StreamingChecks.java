@@ -61,7 +61,8 @@ final class StreamingChecks {
   /**
    * The planner's refusal to make an append-only stream of {@code dataset}'s query, if it refuses:
    * {@code built}, the query as analysis built it, unless it reads views; then the query is built
-   * again with them inlined (the only query analysis runs twice).
+   * again with them inlined ({@link Placeholders#inlined}, as refresh planning builds a materialized
+   * table's).
    */
   Optional<TableException> updatingError(DatasetSpec dataset, Table built) {
     if (!Placeholders.readsViews(dataset.name(), datasets, inputs)) {

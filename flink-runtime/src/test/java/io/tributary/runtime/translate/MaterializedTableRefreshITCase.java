@@ -60,14 +60,19 @@ class MaterializedTableRefreshITCase {
 
   @TempDir Path dir;
 
+  /** silver: orders from JSON files, every column (`properties` too). */
+  static void silver(Pipeline p) {
+    p.streamingTable("silver")
+        .from(
+            AutoLoader.json(p.conf("source", "/none"))
+                .schema("order_id STRING, customer_id STRING, amount DOUBLE, properties STRING"));
+  }
+
   /** silver (every column, `properties` too) -> gold (two of them, grouped) and top (ORDER BY ... LIMIT). */
   public static final class Orders implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("silver")
-          .from(
-              AutoLoader.json(p.conf("source", "/none"))
-                  .schema("order_id STRING, customer_id STRING, amount DOUBLE, properties STRING"));
+      silver(p);
       p.table("gold")
           .sql(
               "SELECT customer_id, COUNT(*) AS orders, SUM(amount) AS total FROM silver"
@@ -80,10 +85,7 @@ class MaterializedTableRefreshITCase {
   public static final class ThroughAView implements PipelineDefinition {
     @Override
     public void define(Pipeline p) {
-      p.streamingTable("silver")
-          .from(
-              AutoLoader.json(p.conf("source", "/none"))
-                  .schema("order_id STRING, customer_id STRING, amount DOUBLE, properties STRING"));
+      silver(p);
       p.view("priced").sql("SELECT * FROM silver WHERE amount >= 0");
       p.table("gold")
           .sql(

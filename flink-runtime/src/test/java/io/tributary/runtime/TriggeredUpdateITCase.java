@@ -368,6 +368,48 @@ class TriggeredUpdateITCase {
     assertThat(rows("all_ids")).as("nothing read twice").hasSize(2);
   }
 
+  @Test
+  void anUpdateAtAnotherParallelismContinuesFromTheSavedState() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(
+        input.resolve("part-1.json"),
+        """
+        {"order_id":"o1","customer_id":"c1","amount":10.0}
+        {"order_id":"o3","customer_id":"c2","amount":5.0}
+        """);
+    assertThat(builder(input).parallelism(1).run().state()).isEqualTo(UpdateState.COMPLETED);
+    Files.writeString(
+        input.resolve("part-2.json"),
+        """
+        {"order_id":"o1","customer_id":"c1","amount":10.0}
+        {"order_id":"o4","customer_id":"c2","amount":7.5}
+        """);
+
+    UpdateResult scaledUp = builder(input).parallelism(2).run();
+
+    assertThat(scaledUp.state()).as("%s", scaledUp.error()).isEqualTo(UpdateState.COMPLETED);
+    Files.writeString(
+        input.resolve("part-3.json"),
+        """
+        {"order_id":"o4","customer_id":"c2","amount":7.5}
+        {"order_id":"o5","customer_id":"c1","amount":1.0}
+        """);
+
+    UpdateResult scaledDown = builder(input).parallelism(1).run();
+
+    assertThat(scaledDown.state()).as("%s", scaledDown.error()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(rows("bronze")).as("each file read once").hasSize(6);
+    assertThat(rows("silver"))
+        .as("dropDuplicates' keys kept across both changes")
+        .containsExactlyInAnyOrder(
+            Row.of("o1", "c1", 10.0),
+            Row.of("o3", "c2", 5.0),
+            Row.of("o4", "c2", 7.5),
+            Row.of("o5", "c1", 1.0));
+    assertThat(rows("gold"))
+        .containsExactlyInAnyOrder(Row.of("c1", 2L, 11.0), Row.of("c2", 2L, 12.5));
+  }
+
   /** A materialized table read from a folder of files. */
   public static final class Customers implements PipelineDefinition {
     @Override

@@ -269,6 +269,11 @@ public final class CommitProgress implements Serializable {
                 events.pipeline(), events.updateId(), flow, dataset, epoch, counts, Instant.now()));
   }
 
+  /** The flow whose progress this logs. */
+  public String flow() {
+    return flow;
+  }
+
   /** The update this flow's events belong to. */
   public String updateId() {
     return events.updateId();

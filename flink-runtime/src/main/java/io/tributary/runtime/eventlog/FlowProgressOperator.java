@@ -1,6 +1,7 @@
 package io.tributary.runtime.eventlog;
 
 import io.tributary.quality.ExpectationOperator;
+import io.tributary.runtime.delta.write.SingleInstance;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -72,6 +73,7 @@ public final class FlowProgressOperator extends AbstractStreamOperator<Void>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
+    SingleInstance.check(getRuntimeContext(), "The flow progress logger of flow " + commits.flow());
     pending = new TreeMap<>();
     state =
         context

@@ -5,6 +5,7 @@ import io.tributary.dsl.plan.Expectation;
 import io.tributary.quality.ExpectationEvaluator;
 import io.tributary.quality.ExpectationOperator;
 import io.tributary.quality.Expectations;
+import io.tributary.runtime.delta.write.SingleInstance;
 import io.tributary.runtime.eventlog.FlowMetrics;
 import io.tributary.runtime.eventlog.FlowProgressOperator;
 import io.tributary.runtime.eventlog.RowCountOperator;
@@ -152,14 +153,13 @@ public final class QualityStages implements JobTranslator.FlowStages {
       String dataset,
       String uidName,
       DataStream<FlowMetrics> metrics) {
-    metrics
-        .transform(
-            flow + ": flow progress events",
-            Types.VOID,
-            new FlowProgressOperator(UpdateEvents.of(storage, job), flow, dataset))
-        .uid(job.uid(uidName, "flow-progress"))
-        .setParallelism(1)
-        .setMaxParallelism(1)
+    SingleInstance.of(
+            metrics
+                .transform(
+                    flow + ": flow progress events",
+                    Types.VOID,
+                    new FlowProgressOperator(UpdateEvents.of(storage, job), flow, dataset))
+                .uid(job.uid(uidName, "flow-progress")))
         .sinkTo(new DiscardingSink<>())
         .uid(job.uid(uidName, "flow-progress-end"))
         .setParallelism(1);

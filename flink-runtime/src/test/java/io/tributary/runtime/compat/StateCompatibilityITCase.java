@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * State written by an earlier build restores under this one, and the next update continues exactly once.
@@ -58,8 +60,15 @@ class StateCompatibilityITCase {
     }
   }
 
-  @Test
-  void stateOfTheEarlierBuildRestoresAndTheNextUpdateContinuesExactlyOnce() throws Exception {
+  /**
+   * At parallelism 2, the fixture's own; at 1, a changed parallelism: the earlier build saved each
+   * committer and flow-progress operator (a task of its own at 2) with a maximum parallelism of 1, and
+   * the operators before them with 128. Then an update back at 2 restores what this one saved.
+   */
+  @ParameterizedTest(name = "at parallelism {0}")
+  @ValueSource(ints = {2, 1})
+  void stateOfTheEarlierBuildRestoresAndTheNextUpdateContinuesExactlyOnce(int parallelism)
+      throws Exception {
     assertThat(rows("customers"))
         .as("the fixture's checkpointed epoch is committed")
         .contains(Row.of("c1", "Ann B", 5L));
@@ -93,7 +102,9 @@ class StateCompatibilityITCase {
         .containsOnly(false);
 
     UpdateResult update =
-        StateCompatFixture.update(new StateCompatPipeline(), CLUSTER.cluster()).run();
+        StateCompatFixture.update(new StateCompatPipeline(), CLUSTER.cluster())
+            .parallelism(parallelism)
+            .run();
 
     assertThat(update.state()).as("%s", update.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(update.number()).isEqualTo(3);
@@ -149,6 +160,31 @@ class StateCompatibilityITCase {
             Map.entry(
                 "orders.positive_amount",
                 new EventLog.ExpectationTotals("orders", "positive_amount", 4, 1)));
+
+    Files.writeString(
+        StateCompatFixture.ORDERS.resolve("part-3.json"),
+        """
+        {"order_id":"o7","customer_id":"c3","amount":1.0}
+        {"order_id":"o9","customer_id":"c5","amount":4.0}
+        """);
+    Files.writeString(
+        StateCompatFixture.CHANGES.resolve("part-5.json"),
+        "{\"customer_id\":\"c5\",\"name\":\"Eve B\",\"operation\":\"UPSERT\",\"seq\":10}\n");
+
+    UpdateResult back =
+        StateCompatFixture.update(new StateCompatPipeline(), CLUSTER.cluster()).run();
+
+    assertThat(back.state()).as("%s", back.error()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(rows("orders"))
+        .as("o7 was seen before: dropDuplicates' keys survived both changes of parallelism")
+        .hasSize(7)
+        .contains(Row.of("o9", "c5", 4.0, null));
+    assertThat(rows("customers"))
+        .containsExactlyInAnyOrder(
+            Row.of("c1", "Ann B", 5L), Row.of("c3", "Cid C", 4L), Row.of("c5", "Eve B", 10L));
+    assertThat(rows("customers_history"))
+        .hasSize(9)
+        .contains(Row.of("c5", "Eve", 9L, 9L, 10L), Row.of("c5", "Eve B", 10L, 10L, null));
   }
 
   @Test

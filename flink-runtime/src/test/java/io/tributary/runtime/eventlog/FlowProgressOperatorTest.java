@@ -1,6 +1,7 @@
 package io.tributary.runtime.eventlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.quality.DataQuality;
@@ -40,6 +41,26 @@ class FlowProgressOperatorTest {
     }
     harness.open();
     return harness;
+  }
+
+  @Test
+  void refusesToRunAsMoreThanOneInstance() throws Exception {
+    // each of two instances would log part of every epoch's counts as the whole
+    try (var harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new FlowProgressOperator(
+                new UpdateEvents(dir.toString(), HadoopSettings.none(), "shop", "u7", 7),
+                "silver",
+                "silver"),
+            128,
+            2,
+            1)) {
+      assertThatThrownBy(harness::initializeEmptyState)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith(
+              "The flow progress logger of flow silver runs as 2 parallel instances, and must run"
+                  + " as one");
+    }
   }
 
   private List<Event> events() {

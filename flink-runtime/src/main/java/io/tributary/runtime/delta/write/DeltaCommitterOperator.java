@@ -133,6 +133,7 @@ final class DeltaCommitterOperator extends AbstractStreamOperator<Void>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
+    SingleInstance.check(getRuntimeContext(), "The Delta committer of table " + spec.tablePath());
     committer = new DeltaTableCommitter(KernelEngine.create(spec.hadoopConf()), spec);
     attempt = WriterAttempt.of(spec.appId(), getRuntimeContext().getJobInfo().getJobId());
     startedMillis = System.currentTimeMillis();

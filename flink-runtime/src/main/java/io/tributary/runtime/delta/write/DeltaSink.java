@@ -97,15 +97,14 @@ public final class DeltaSink {
                 new DeltaWriterOperator(spec, targetFileBytes))
             .uid(uidPrefix + "-writer");
     SingleOutputStreamOperator<Void> committed =
-        files
-            .transform(
-                "Delta committer " + spec.tablePath(),
-                Types.VOID,
-                new DeltaCommitterOperator(
-                    spec, commitAtEnd, endOfInputEpoch, progress, afterCommit))
-            .uid(uidPrefix + "-committer")
-            .setParallelism(1)
-            .setMaxParallelism(1);
+        SingleInstance.of(
+            files
+                .transform(
+                    "Delta committer " + spec.tablePath(),
+                    Types.VOID,
+                    new DeltaCommitterOperator(
+                        spec, commitAtEnd, endOfInputEpoch, progress, afterCommit))
+                .uid(uidPrefix + "-committer"));
     return committed.sinkTo(new DiscardingSink<>()).uid(uidPrefix + "-end").setParallelism(1);
   }
 
@@ -188,14 +187,13 @@ public final class DeltaSink {
                     spec, targetFileBytes, committer.usesDeletionVectors()))
             .uid(uidPrefix + "-writer");
     SingleOutputStreamOperator<Void> committed =
-        changes
-            .transform(
-                "Delta committer " + spec.tablePath(),
-                Types.VOID,
-                new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch, progress, null))
-            .uid(uidPrefix + "-committer")
-            .setParallelism(1)
-            .setMaxParallelism(1);
+        SingleInstance.of(
+            changes
+                .transform(
+                    "Delta committer " + spec.tablePath(),
+                    Types.VOID,
+                    new DeltaCommitterOperator(spec, commitAtEnd, endOfInputEpoch, progress, null))
+                .uid(uidPrefix + "-committer"));
     return committed.sinkTo(new DiscardingSink<>()).uid(uidPrefix + "-end").setParallelism(1);
   }
 

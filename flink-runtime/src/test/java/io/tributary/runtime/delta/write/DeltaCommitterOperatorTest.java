@@ -61,6 +61,24 @@ class DeltaCommitterOperatorTest {
     return harness;
   }
 
+  @Test
+  void refusesToRunAsMoreThanOneInstanceBeforeItCommitsAnything() throws Exception {
+    setUp();
+    // what a scheduler rescaling every operator (reactive mode) would do to it
+    try (var harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new DeltaCommitterOperator(spec, false, 0), 128, 2, 0)) {
+      assertThatThrownBy(harness::initializeEmptyState)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith(
+              "The Delta committer of table "
+                  + table
+                  + " runs as 2 parallel instances, and must"
+                  + " run as one");
+    }
+    assertThat(Files.exists(Path.of(table, "_delta_log"))).as("no table made").isFalse();
+  }
+
   private List<Long> ids() {
     List<Long> ids = new ArrayList<>();
     for (Row row : DeltaTableReader.readAll(table)) {

@@ -259,8 +259,7 @@ public final class CdcLayout implements Serializable {
       for (int p = 0; p < selected.length; p++) {
         int column = selected[p];
         // By default a version is a change of the described columns: keys never change within a
-        // key, and
-        // the sequence changes with every event, so neither opens a version unless listed
+        // key, and the sequence changes with every event, so neither opens a version unless listed
         // explicitly.
         boolean excluded =
             Arrays.stream(except).anyMatch(e -> e == column)

@@ -30,8 +30,7 @@ final class StateCodec implements Serializable {
     this.values = Rows.nullable(layout.valuesType());
     this.sequence = Rows.nullable(layout.sequenceType());
     // one sequence per value column, by the column's name, so they follow the columns when the
-    // source
-    // gains one (an array by position would not)
+    // source gains one (an array by position would not)
     org.apache.flink.table.types.logical.LogicalType[] perColumn =
         new org.apache.flink.table.types.logical.LogicalType[values.getFieldCount()];
     java.util.Arrays.fill(perColumn, sequence);

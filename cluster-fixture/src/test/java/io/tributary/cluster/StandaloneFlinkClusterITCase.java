@@ -39,8 +39,7 @@ class StandaloneFlinkClusterITCase {
           .doesNotContain("hadoop-client")
           .doesNotContain("parquet");
       // the JVM options a distribution's scripts take from the configuration: env.java.opts.all
-      // (the
-      // fixture's), then the TaskManager's own, before the main class
+      // (the fixture's), then the TaskManager's own, before the main class
       String jvmOptions = command.substring(0, command.indexOf(" -classpath "));
       assertThat(jvmOptions)
           .contains(" -XX:FreqInlineSize=60 -XX:InlineSmallCode=600 -Dfixture.probe=taskmanager");

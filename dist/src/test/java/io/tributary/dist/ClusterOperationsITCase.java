@@ -84,11 +84,9 @@ class ClusterOperationsITCase {
             .set("heartbeat.interval", "1000")
             .set("heartbeat.timeout", "6000")
             // The JobManager's metric store, where the sources' caught-up gauges are read, fetches
-            // again only
-            // once its last fetch ended, and a fetch from a TaskManager killed meanwhile waits for
-            // web.timeout
-            // (Flink's default 10 min): with it, the update waited for caught-up 10 minutes after
-            // the kill.
+            // again only once its last fetch ended, and a fetch from a TaskManager killed meanwhile
+            // waits for web.timeout (Flink's default 10 min): with it, the update waited for
+            // caught-up 10 minutes after the kill.
             .set("web.timeout", "15000")
             .startTimeout(Duration.ofSeconds(180))
             .start();

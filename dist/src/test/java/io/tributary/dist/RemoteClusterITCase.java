@@ -120,8 +120,7 @@ class RemoteClusterITCase {
         second,
         List.of("customers_scd1", "customers_scd2", "products"));
     // the customers job and the products job read nothing of each other: with the cluster's two
-    // slots
-    // free (parallelism 1), each update ran them side by side
+    // slots free (parallelism 1), each update ran them side by side
     List<long[]> spans = new ArrayList<>();
     for (JsonNode job : cluster.get("/jobs/overview").path("jobs")) {
       if (!jobsBefore.contains(job.path("jid").asText())) {

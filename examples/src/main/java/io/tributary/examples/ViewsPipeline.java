@@ -49,9 +49,8 @@ public final class ViewsPipeline implements PipelineDefinition {
         .query(ctx -> ctx.read("users").filter($("status").isEqual("active")));
 
     // On a table, a read is a snapshot: the view's query is inlined into this table's flow. Only
-    // the
-    // columns events are enriched with (users, read with an inferred schema, carries Auto Loader's
-    // _rescued_data; events, with a declared schema, has no such column).
+    // the columns events are enriched with (users, read with an inferred schema, carries Auto
+    // Loader's _rescued_data; events, with a declared schema, has no such column).
     p.table("dim_users")
         .comment("The users events are enriched with")
         .sql("SELECT user_id, name, country FROM active_users_view");

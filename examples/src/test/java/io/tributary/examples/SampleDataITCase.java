@@ -102,8 +102,8 @@ class SampleDataITCase {
   @Test
   void everySampleRowParsesWithTheDeclaredSchema() throws IOException {
     // One job: each table's rows whose typed columns parsed, next to the lines of its files.
-    // Flink's CSV
-    // format cannot skip a header line, so the header rows are filtered out by their values.
+    // Flink's CSV format cannot skip a header line, so the header rows are filtered out by their
+    // values.
     List<String> counts =
         csv(
             """

@@ -72,8 +72,7 @@ class ExpectOrFailEpochsITCase {
       long latest = DeltaTableReader.version(path.toString());
       for (long version = 0; version <= latest; version++) {
         // every version (each commit) holds a prefix of the read order: a commit is whole epochs,
-        // and
-        // an epoch is a contiguous run of records between two completed checkpoints
+        // and an epoch is a contiguous run of records between two completed checkpoints
         List<String> ids = ids(DeltaTableReader.readAll(path.toString(), version));
         assertThat(ids)
             .as("%s at version %s", table, version)

@@ -174,8 +174,7 @@ public final class LogicalPlan {
           }
         });
     // Ties are broken by declaration order, not by this plan's order, so the result does not depend
-    // on
-    // which inputs were known before.
+    // on which inputs were known before.
     return ordered(
         pipeline,
         configuration,

@@ -112,8 +112,7 @@ class LogicalPlanTest {
             });
 
     // Each step takes the earliest-declared dataset whose inputs are placed: other (before bronze),
-    // then
-    // bronze (before report), silver (before report), gold (declared first of all), and report
+    // then bronze (before report), silver (before report), gold (declared first of all), and report
     // last.
     assertThat(names(plan)).containsExactly("other", "bronze", "silver", "gold", "report");
     assertThat(plan.readersOf("silver")).containsExactly("gold");

@@ -86,8 +86,7 @@ public final class TributaryCli {
     }
     if (inFlinkProgram()) {
       // the main of flink run or of an application cluster: System.exit would end the client's or
-      // the
-      // JobManager's JVM under Flink; a failure is thrown, so Flink reports the program
+      // the JobManager's JVM under Flink; a failure is thrown, so Flink reports the program
       // (application) failed
       if (code != 0) {
         throw new ExitCodeException(code);

@@ -71,8 +71,7 @@ final class JobErrors {
   private static String describe(Throwable error) {
     String message = error.getMessage();
     // a remote cluster's failure whose class this side cannot load: Flink's SerializedThrowable,
-    // whose
-    // causes carry the original's toString() ("class: message") as their message
+    // whose causes carry the original's toString() ("class: message") as their message
     if (error instanceof SerializedThrowable serialized
         && message != null
         && message.startsWith(serialized.getOriginalErrorClassName() + ": ")) {

@@ -224,8 +224,7 @@ final class JobLauncher {
       savepoint = launched.job().stopWithSavepoint(storage.savepointDir(job.name()), STOP_TIMEOUT);
     } catch (RuntimeException e) {
       // A job that failed after its savepoint (a Delta commit on a full disk) has its task's
-      // failure
-      // as the stop's cause: report that, not Flink's "the corresponding job failed during
+      // failure as the stop's cause: report that, not Flink's "the corresponding job failed during
       // stopping"
       if (e instanceof JobFailedException stopped && stopped.isFailureWhileStopping()) {
         checkSucceeded(launched, JobOutcome.failed(stopped));

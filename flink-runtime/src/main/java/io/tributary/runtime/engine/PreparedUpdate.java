@@ -74,8 +74,8 @@ public record PreparedUpdate(
       // checked by the analysis with the other problems: it cannot fail here
       settings = PipelineSettings.of(name, configuration);
       // the main of a Flink program (flink run, an application cluster): its jobs go through
-      // Flink's
-      // context environment; a context an update cannot run in is refused before anything runs
+      // Flink's context environment; a context an update cannot run in is refused before anything
+      // runs
       context =
           inContext ? ContextExecutor.ofContext(settings.caughtUpTimeout()) : Optional.empty();
       jobs = checked.jobs();
@@ -94,8 +94,7 @@ public record PreparedUpdate(
     try {
       UpdateRunner.reset(storage, jobs, selected);
       // now that the update owns the storage, Auto Loader's inferred schemas are stored; the
-      // pipeline
-      // is analyzed again only for tables just reset (inferred afresh) or a schema changed
+      // pipeline is analyzed again only for tables just reset (inferred afresh) or a schema changed
       // meanwhile
       boolean unchanged = selected.resetJobs().isEmpty() && schemas.store();
       UpdatePlan plan = unchanged ? checked : UpdatePlan.of(analyzeStoring.get());

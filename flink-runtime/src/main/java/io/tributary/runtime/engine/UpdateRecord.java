@@ -115,8 +115,7 @@ final class UpdateRecord {
    */
   synchronized void jobSubmitting(String job, String mode, String jobId, Optional<String> cluster) {
     // a continuous update recomputes its materialized tables again and again: the batch jobs that
-    // ended
-    // leave the record, which so names the jobs that may run now and stays small
+    // ended leave the record, which so names the jobs that may run now and stays small
     jobs.removeIf(
         entry ->
             "BATCH".equals(entry.get("mode"))

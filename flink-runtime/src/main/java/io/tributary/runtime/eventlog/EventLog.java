@@ -42,8 +42,7 @@ public final class EventLog {
     }
     events.sort(Comparator.comparingLong(Event::sequence));
     // an event written again by a later update (a commit's event, when a crash cut it from its
-    // record
-    // of having been logged) has its id: it is one event
+    // record of having been logged) has its id: it is one event
     java.util.Set<String> ids = new java.util.HashSet<>();
     events.removeIf(e -> !ids.add(e.id()));
     return events;

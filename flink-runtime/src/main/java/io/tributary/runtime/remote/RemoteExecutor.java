@@ -174,8 +174,7 @@ public final class RemoteExecutor implements JobExecutor {
   @Override
   public SubmittedJob submit(JobSubmission submission) {
     // the stream graph itself, as Flink's own session executor submits it: the JobManager compiles
-    // it
-    // (a batch job's adaptive joins are planned there), loading the user classes from the jars
+    // it (a batch job's adaptive joins are planned there), loading the user classes from the jars
     StreamGraph graph = submission.graph();
     JobID id = graph.getOptionalJobId().orElseGet(JobID::new);
     graph.setJobId(id);

@@ -176,8 +176,7 @@ final class AutoLoaderBulkFormat implements BulkFormat<RowData, FileSourceSplit>
   private BulkFormat<RowData, FileSourceSplit> parquet() {
     if (parquet == null) {
       // Columns missing from a file (and _rescued_data) are read as NULL; case-sensitive names, as
-      // the
-      // line formats; timestamps are read as UTC wall-clock time, as Spark writes them.
+      // the line formats; timestamps are read as UTC wall-clock time, as Spark writes them.
       parquet =
           new ParquetColumnarRowInputFormat<>(
               hadoop.toConfiguration(),

@@ -38,12 +38,10 @@ public final class FlinkFileSystems {
     Configuration conf = Configuration.fromMap(flinkOptions);
     if (!conf.containsKey(CHECK_LEAKED_CLASSLOADER)) {
       // Hadoop's FileSystem cache is per JVM: an S3A instance made in one job's task keeps its
-      // thread
-      // pool, whose threads carry that job's (later closed) class loader as their context; the AWS
-      // SDK
-      // looks up its XML parser through it. Flink's safety net would fail every later S3 call (seen
-      // in
-      // S3StorageITCase's second update); without it the closed loader delegates to its parent.
+      // thread pool, whose threads carry that job's (later closed) class loader as their context;
+      // the AWS SDK looks up its XML parser through it. Flink's safety net would fail every later
+      // S3 call (seen in S3StorageITCase's second update); without it the closed loader delegates
+      // to its parent.
       conf.setString(CHECK_LEAKED_CLASSLOADER, "false");
     }
     Map<String, String> defaults = new java.util.TreeMap<>(HadoopSettings.DEFAULTS);

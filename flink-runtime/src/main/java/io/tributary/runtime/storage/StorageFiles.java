@@ -55,8 +55,7 @@ final class StorageFiles {
       } catch (IOException e) {
         // the file this call created exclusively is its own: not left behind empty or cut short (a
         // lock nobody could read would block every later update); an object store creates the
-        // object
-        // only when the stream closes, so a failure there left nothing of this call's
+        // object only when the stream closes, so a failure there left nothing of this call's
         if (!isObjectStore(fs.makeQualified(path))) {
           try {
             fs.delete(path, false);

@@ -172,8 +172,7 @@ public final class JobTranslator {
               : member;
       DatasetSpec dataset = plan.plan().dataset(name).orElseThrow();
       // the table's first flow says how it is written: by its change flow alone (validation allows
-      // no
-      // other flow beside one), or by its query and the append flows into it
+      // no other flow beside one), or by its query and the append flows into it
       Flow first =
           plan.plan().flows().stream()
               .filter(flow -> flow.target().equals(name))

@@ -40,10 +40,8 @@ public final class QualityStages implements JobTranslator.FlowStages {
 
   // One instance serves every job of the runtime, and jobs side by side are translated on their own
   // threads at once: both maps are concurrent. With plain maps a put racing another job's could be
-  // lost, and the flow then lost its expectation counts (its flow progress read the row counts
-  // alone,
-  // which also changed how Flink chained it, so the next update could not restore the savepoint:
-  // "Max parallelism mismatch") or its quarantined rows.
+  // lost, and the flow then lost its expectation counts (its update logged no data quality for it)
+  // or its quarantined rows.
 
   /** Expectation counts made by {@link #expectations}, waiting for {@link #written} of the same flow. */
   private final Map<String, DataStream<FlowMetrics>> quality = new ConcurrentHashMap<>();
@@ -63,8 +61,7 @@ public final class QualityStages implements JobTranslator.FlowStages {
       DataStream<RowData> rows,
       RowType rowType) {
     // uniqueness flags come from keyed state, SQL flags from the planner; the evaluator reads them
-    // in
-    // that order after the dataset's own columns
+    // in that order after the dataset's own columns
     List<Expectation> unique =
         dataset.expectations().stream().filter(Expectation::isUnique).toList();
     List<Expectation> constraints =

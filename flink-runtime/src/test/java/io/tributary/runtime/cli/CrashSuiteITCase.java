@@ -236,9 +236,8 @@ class CrashSuiteITCase {
           .doesNotExist();
     }
     // no orphan file that `tributary maintain` would not clean: with the retention forced to 0,
-    // maintain
-    // leaves in each table's folder only what its latest snapshot uses (a killed epoch's files
-    // included)
+    // maintain leaves in each table's folder only what its latest snapshot uses (a killed epoch's
+    // files included)
     CliProcess.Result maintain =
         CliProcess.run(
             crashed,

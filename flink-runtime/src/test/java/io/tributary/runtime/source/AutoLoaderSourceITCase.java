@@ -135,8 +135,8 @@ class AutoLoaderSourceITCase {
       StringBuilder lines = new StringBuilder();
       for (int i = 0; i < perFile; i++) {
         // ~1 KB a line: a file (1.5 MB) spans more than one 1 MB fetch batch, so the position
-        // restored after
-        // the failure is a byte offset inside the file plus records to skip, not the file start.
+        // restored after the failure is a byte offset inside the file plus records to skip, not the
+        // file start.
         lines
             .append("{\"id\":\"")
             .append(name, 0, 1)
@@ -190,8 +190,7 @@ class AutoLoaderSourceITCase {
 
     assertThat(Committed.rows(run)).containsExactlyInAnyOrder("r0", "r1", "r2", "r3", "r4", "r5");
     // One file admitted per epoch: a file is read in the epoch it is admitted or the next, so six
-    // files
-    // land in at least three different checkpoints.
+    // files land in at least three different checkpoints.
     assertThat(
             Committed.COMMITS.get(run).keySet().stream()
                 .map(key -> key.substring(key.indexOf('/') + 1))

@@ -44,9 +44,8 @@ class CaughtUpGaugesTest {
     assertThat(group.values().get("caughtUpIn")).isEqualTo("g-u2");
     second.close();
     // the job stopped: a read after the stop still says caught up (a runner acts on the first 1 it
-    // reads,
-    // so the registering enumerator's last state adds no signal a runner did not have before a
-    // failover)
+    // reads, so the registering enumerator's last state adds no signal a runner did not have before
+    // a failover)
     assertThat(group.values().get("caughtUp")).isEqualTo(1);
     CaughtUpRegistry.release("g-u2");
   }

@@ -103,9 +103,8 @@ final class DeltaStreamEnumerator
       return new LogRead(from, first, splits);
     }
     // Files are read with the metadata of the last version that changed it (or of the first read):
-    // one
-    // snapshot load per schema for the readers. A protocol change alone does not change how a file
-    // reads.
+    // one snapshot load per schema for the readers. A protocol change alone does not change how a
+    // file reads.
     long schemaVersion = first;
     for (DeltaCommitLog.Commit commit : DeltaCommitLog.read(engine, table, first, latest)) {
       if (commit.metadataChanged()) {

@@ -290,9 +290,8 @@ class DeltaUpsertITCase {
       assertThat(byKey(DeltaTestSupport.readWithStandalone(table(), TYPE))).isEqualTo(expected);
     } else {
       // Whether an epoch writes vectors or compacts the files it deletes most of depends on how
-      // many
-      // changes the epoch held, that is on the machine's speed: the table's protocol is what is
-      // fixed.
+      // many changes the epoch held, that is on the machine's speed: the table's protocol is what
+      // is fixed.
       assertThat(deletionVectorsEnabled()).isTrue();
     }
     assertOneCommitPerEpoch();

@@ -263,8 +263,7 @@ class DeltaVacuumDeletionVectorsTest {
     assertThat(deletionVectorFiles()).containsExactlyInAnyOrder(superseded, shared, orphanVectors);
 
     // while a job has a retained checkpoint, the aborted epoch's files are orphans kept; the
-    // superseded
-    // vector is known as removed from the remove actions of the Delta checkpoint alone
+    // superseded vector is known as removed from the remove actions of the Delta checkpoint alone
     assertThat(DeltaLogMaintenance.run(table, false, conf).checkpoint())
         .hasValue(DeltaTableReader.version(table));
     DeltaVacuum.Result kept =

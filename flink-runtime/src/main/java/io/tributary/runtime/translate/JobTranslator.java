@@ -246,7 +246,8 @@ public final class JobTranslator {
     DataStream<RowData> rows = queryRows(tableEnv, planTables, context, dataset, rowType);
     if (!dataset.dropDuplicatesKeys().isEmpty()) {
       rows =
-          rows.keyBy(new RowKeySelector(rowType, dataset.dropDuplicatesKeys()))
+          rows.keyBy(
+                  new RowKeySelector(rowType, dataset.dropDuplicatesKeys()), RowKeySerializer.TYPE)
               .process(new DropDuplicatesFunction(), InternalTypeInfo.of(rowType))
               .name(name + ": drop duplicates " + dataset.dropDuplicatesKeys())
               .uid(context.uid(name, "dedup"));

@@ -71,7 +71,7 @@ public final class QualityStages implements JobTranslator.FlowStages {
       fields.add(new RowType.RowField("__unique_" + i, new BooleanType(false)));
       RowType flaggedType = new RowType(List.copyOf(fields));
       rows =
-          rows.keyBy(new RowKeySelector(rowType, unique.get(i).uniqueKey()))
+          rows.keyBy(new RowKeySelector(rowType, unique.get(i).uniqueKey()), RowKeySerializer.TYPE)
               .process(new UniqueKeyFlagFunction(), InternalTypeInfo.of(flaggedType))
               .name(dataset.name() + ": " + unique.get(i).name())
               .uid(job.uid(dataset.name(), unique.get(i).name()));

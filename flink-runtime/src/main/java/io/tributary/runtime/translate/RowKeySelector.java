@@ -10,6 +10,7 @@ import org.apache.flink.table.types.logical.RowType;
  * Keys a row by some of its columns, encoded as one string with each value length-prefixed (so
  * {@code ("a:b", "c")} and {@code ("a", "b:c")} differ, and NULL differs from any text). A string
  * key hashes the same before and after serialization, which a projected {@code RowData} does not.
+ * Key by it with its type, {@link RowKeySerializer#TYPE}, whose serializer writes a key in one call.
  */
 public final class RowKeySelector implements KeySelector<RowData, String> {
 

@@ -371,33 +371,31 @@ class TriggeredUpdateITCase {
   @Test
   void anUpdateAtAnotherParallelismContinuesFromTheSavedState() throws Exception {
     Path input = Files.createDirectories(dir.resolve("orders"));
-    Files.writeString(
-        input.resolve("part-1.json"),
+    updateWithNewFile(
+        input,
+        "part-1.json",
+        1,
         """
         {"order_id":"o1","customer_id":"c1","amount":10.0}
         {"order_id":"o3","customer_id":"c2","amount":5.0}
         """);
-    assertThat(builder(input).parallelism(1).run().state()).isEqualTo(UpdateState.COMPLETED);
-    Files.writeString(
-        input.resolve("part-2.json"),
+    updateWithNewFile( // scaled up
+        input,
+        "part-2.json",
+        2,
         """
         {"order_id":"o1","customer_id":"c1","amount":10.0}
         {"order_id":"o4","customer_id":"c2","amount":7.5}
         """);
-
-    UpdateResult scaledUp = builder(input).parallelism(2).run();
-
-    assertThat(scaledUp.state()).as("%s", scaledUp.error()).isEqualTo(UpdateState.COMPLETED);
-    Files.writeString(
-        input.resolve("part-3.json"),
+    updateWithNewFile( // scaled down
+        input,
+        "part-3.json",
+        1,
         """
         {"order_id":"o4","customer_id":"c2","amount":7.5}
         {"order_id":"o5","customer_id":"c1","amount":1.0}
         """);
 
-    UpdateResult scaledDown = builder(input).parallelism(1).run();
-
-    assertThat(scaledDown.state()).as("%s", scaledDown.error()).isEqualTo(UpdateState.COMPLETED);
     assertThat(rows("bronze")).as("each file read once").hasSize(6);
     assertThat(rows("silver"))
         .as("dropDuplicates' keys kept across both changes")
@@ -474,6 +472,16 @@ class TriggeredUpdateITCase {
         +-------------+-------+
         1 row in set
         """);
+  }
+
+  /** Writes {@code lines} as a new file of {@code input}, then runs an update at {@code parallelism}. */
+  private void updateWithNewFile(Path input, String file, int parallelism, String lines)
+      throws Exception {
+    Files.writeString(input.resolve(file), lines);
+    UpdateResult result = builder(input).parallelism(parallelism).run();
+    assertThat(result.state())
+        .as("the update at parallelism %d: %s", parallelism, result.error())
+        .isEqualTo(UpdateState.COMPLETED);
   }
 
   private UpdateResult update(Path input) {

@@ -408,6 +408,37 @@ class TriggeredUpdateITCase {
         .containsExactlyInAnyOrder(Row.of("c1", 2L, 11.0), Row.of("c2", 2L, 12.5));
   }
 
+  @Test
+  void aParallelismAboveTheSavedMaximumNamesTheTablesToRefresh() throws Exception {
+    Path input = Files.createDirectories(dir.resolve("orders"));
+    Files.writeString(
+        input.resolve("part-1.json"),
+        "{\"order_id\":\"o1\",\"customer_id\":\"c1\",\"amount\":2.0}\n");
+    // state saved with a maximum parallelism of 1 (128 unless set), which no later job can exceed
+    UpdateResult saved =
+        builder(input).parallelism(1).flinkOption("pipeline.max-parallelism", "1").run();
+    assertThat(saved.state()).as("%s", saved.error()).isEqualTo(UpdateState.COMPLETED);
+
+    UpdateResult wider = builder(input).parallelism(2).run();
+
+    assertThat(wider.state()).isEqualTo(UpdateState.FAILED);
+    assertThat(wider.error().orElseThrow())
+        .startsWith("The state of bronze, silver does not fit their current definition (")
+        .contains(
+            "The maximum parallelism (1) of the restored state is lower than the configured"
+                + " parallelism (2)")
+        .endsWith(
+            "Run a full refresh of these tables: tributary start PIPELINE.yml"
+                + " --full-refresh-tables bronze,silver.");
+    UpdateResult refreshed =
+        builder(input)
+            .parallelism(2)
+            .selection(RefreshSelection.fullRefreshTables(Set.of("silver")))
+            .run();
+    assertThat(refreshed.state()).as("%s", refreshed.error()).isEqualTo(UpdateState.COMPLETED);
+    assertThat(rows("silver")).containsExactly(Row.of("o1", "c1", 2.0));
+  }
+
   /** A materialized table read from a folder of files. */
   public static final class Customers implements PipelineDefinition {
     @Override

@@ -295,7 +295,8 @@ final class JobLauncher {
       }
       String message = JobErrors.rootMessage(cause);
       if (message.contains("Cannot map checkpoint/savepoint state")
-          || message.contains("Failed to rollback")) {
+          || message.contains("Failed to rollback")
+          || message.contains("of the restored state is lower than the configured parallelism")) {
         throw StateIncompatibleException.doesNotFit(job.datasets(), message);
       }
       throw JobFailedException.failed(job.name(), cause);

@@ -18,8 +18,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,6 +36,7 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.types.logical.RowType;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
@@ -52,6 +58,9 @@ class CaughtUpOverRestITCase {
               + Pattern.quote(SOURCE_ID)
               + "' caught up in update (\\S+)\\.");
 
+  /** The jobs the running test submitted. */
+  private static final List<JobClient> SUBMITTED = new ArrayList<>();
+
   private static StandaloneFlinkCluster cluster;
   private static RestCaughtUpReader reader;
   private static final Path WORK = Path.of("target", "cluster", "caught-up").toAbsolutePath();
@@ -69,6 +78,20 @@ class CaughtUpOverRestITCase {
         "standalone cluster up (1 JobManager, 1 TaskManager) in %d ms%n",
         (System.nanoTime() - start) / 1_000_000);
     reader = new RestCaughtUpReader(cluster.restUri());
+  }
+
+  /**
+   * Cancels the jobs a test left running when it failed half-way, so its slots do not fail the next
+   * test with a second, misleading error.
+   */
+  @AfterEach
+  void cancelJobsLeftRunning() throws Exception {
+    for (JobClient job : SUBMITTED) {
+      if (!job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
+        job.cancel().get(30, TimeUnit.SECONDS);
+      }
+    }
+    SUBMITTED.clear();
   }
 
   @AfterAll
@@ -173,23 +196,22 @@ class CaughtUpOverRestITCase {
     String jidA = jobA.getJobID().toHexString();
     String jidB = jobB.getJobID().toHexString();
     // both waits at once, each on a thread of its own, as the executor waits for its jobs
-    java.util.concurrent.ExecutorService waits =
-        java.util.concurrent.Executors.newFixedThreadPool(2);
+    ExecutorService waits = Executors.newFixedThreadPool(2);
     try {
-      java.util.concurrent.Future<?> a =
+      Future<?> a =
           waits.submit(
               () -> {
                 reader.await(jidA, update, List.of("bronze_a/source"), Duration.ofSeconds(90));
                 return null;
               });
-      java.util.concurrent.Future<?> b =
+      Future<?> b =
           waits.submit(
               () -> {
                 reader.await(jidB, update, List.of("bronze_b/source"), Duration.ofSeconds(90));
                 return null;
               });
-      a.get(120, java.util.concurrent.TimeUnit.SECONDS);
-      b.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      a.get(120, TimeUnit.SECONDS);
+      b.get(120, TimeUnit.SECONDS);
     } finally {
       waits.shutdownNow();
     }
@@ -281,7 +303,9 @@ class CaughtUpOverRestITCase {
         // its rows
         DeltaWriteSpec.append(table, type, "cluster-test/" + dataset),
         dataset);
-    return env.executeAsync(updateId);
+    JobClient job = env.executeAsync(updateId);
+    SUBMITTED.add(job);
+    return job;
   }
 
   /** Stops the job with a savepoint once every task runs (FLINK-FACTS: not before), as a runner does. */

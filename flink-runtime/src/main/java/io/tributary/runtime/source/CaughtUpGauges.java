@@ -4,6 +4,8 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How an enumerator of a triggered update says it has caught up, in both ways a runner can hear it:
@@ -35,22 +37,29 @@ public final class CaughtUpGauges {
   /** The source's id. */
   public static final String SOURCE_ID = "sourceId";
 
+  private static final Logger LOG = LoggerFactory.getLogger(CaughtUpGauges.class);
+
   /** The state of each live enumerator, by update and source, in this JVM (the JobManager's). */
   private static final ConcurrentMap<String, CaughtUpGauges> CURRENT = new ConcurrentHashMap<>();
 
+  private final String kind;
   private final String updateId;
   private final String sourceId;
   private volatile boolean caughtUp;
 
-  private CaughtUpGauges(String updateId, String sourceId) {
+  private CaughtUpGauges(String kind, String updateId, String sourceId) {
+    this.kind = Objects.requireNonNull(kind, "kind");
     this.updateId = Objects.requireNonNull(updateId, "updateId");
     this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
   }
 
-  /** Registers the gauges of source {@code sourceId} in update {@code updateId} on an enumerator's group. */
+  /**
+   * Registers the gauges of source {@code sourceId} in update {@code updateId} on an enumerator's
+   * group; {@code kind} ("Auto Loader source") names the source in the log.
+   */
   public static CaughtUpGauges register(
-      MetricGroup enumeratorGroup, String updateId, String sourceId) {
-    CaughtUpGauges gauges = new CaughtUpGauges(updateId, sourceId);
+      MetricGroup enumeratorGroup, String kind, String updateId, String sourceId) {
+    CaughtUpGauges gauges = new CaughtUpGauges(kind, updateId, sourceId);
     String key = gauges.key();
     CURRENT.put(key, gauges);
     enumeratorGroup.gauge(CAUGHT_UP, () -> current(key, gauges) ? 1 : 0);
@@ -77,11 +86,16 @@ public final class CaughtUpGauges {
   }
 
   /**
-   * Sets whether the source is caught up now; returns true when it just became so, after telling
-   * {@link CaughtUpRegistry} (a no-op without a runner in this JVM).
+   * Sets whether the source is caught up now. When it just became so, it logs "{@code <kind> '<source>'
+   * caught up in update <id>.}" first, then publishes: the gauges, then {@link CaughtUpRegistry} (a
+   * no-op without a runner in this JVM). So the log line is written before any runner can hear the
+   * signal and stop the job. Returns whether it just became caught up.
    */
   public boolean update(boolean now) {
     boolean became = now && !caughtUp;
+    if (became) {
+      LOG.info("{} '{}' caught up in update {}.", kind, sourceId, updateId);
+    }
     caughtUp = now;
     if (became) {
       CaughtUpRegistry.markCaughtUp(updateId, sourceId);

@@ -135,7 +135,8 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L>
   @Override
   public void start() {
     caughtUp =
-        CaughtUpGauges.register(context.metricGroup(), listing.updateId(), listing.sourceId());
+        CaughtUpGauges.register(
+            context.metricGroup(), listing.kind(), listing.updateId(), listing.sourceId());
     if (listing.pollInterval() != null) {
       context.callAsync(this::list, this::onListed, 0L, listing.pollInterval().toMillis());
     } else if (!listing.updateId().equals(listedUpdateId)) {
@@ -235,13 +236,7 @@ public abstract class PendingSplitEnumerator<S extends SourceSplit, C, L>
             && pending.isEmpty()
             && readers.size() == context.currentParallelism()
             && awaiting.containsAll(readers.keySet());
-    if (caughtUp.update(now)) {
-      LOG.info(
-          "{} '{}' caught up in update {}.",
-          listing.kind(),
-          listing.sourceId(),
-          listing.updateId());
-    }
+    caughtUp.update(now);
   }
 
   /** Whether the epoch's budget admits {@code next}; the first split of an epoch always is. */

@@ -186,7 +186,9 @@ public final class DeltaSnapshotSource
     @Override
     public void start() {
       if (updateId != null) {
-        caughtUp = CaughtUpGauges.register(context.metricGroup(), updateId, sourceId);
+        caughtUp =
+            CaughtUpGauges.register(
+                context.metricGroup(), "Delta snapshot source", updateId, sourceId);
       }
       if (!listed) {
         // resolve the version and list the files once; later only the state's remaining files

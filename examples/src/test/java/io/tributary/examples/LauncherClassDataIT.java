@@ -92,10 +92,20 @@ class LauncherClassDataIT {
     String second =
         launch(mapped, "start", "examples/pipelines/medallion.yml", "--storage", dir + "/s2");
     assertThat(second).contains("Update 1 COMPLETED").doesNotContainIgnoringCase("shared archive");
-    assertThat(Files.readAllLines(classLog))
+    List<String> classes = Files.readAllLines(classLog);
+    assertThat(classes)
         .anyMatch(
             l ->
                 l.contains("io.tributary.runtime.cli.TributaryCli ")
+                    && l.contains("source: shared objects file"));
+    // Flink's RPC system (Pekko) too: taken from lib/flink-rpc-akka.jar by
+    // ClassPathRpcSystemLoader,
+    // not extracted into a temporary jar and a class loader of its own, as Flink's loader does
+    assertThat(classes)
+        .as("where Flink's RPC system was loaded from")
+        .anyMatch(
+            l ->
+                l.contains("org.apache.flink.runtime.rpc.pekko.PekkoRpcSystem ")
                     && l.contains("source: shared objects file"));
     assertThat(names(cds, ".classlist")).as("no second class list").isEmpty();
   }

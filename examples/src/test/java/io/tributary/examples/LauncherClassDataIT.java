@@ -69,13 +69,14 @@ class LauncherClassDataIT {
         .doesNotContainIgnoringCase("shared archive");
     assertThat(first.exitValue()).as("a continuous update stopped on request").isZero();
 
+    // the background dump's last step is to release its lock (after it has removed the class list)
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-    while (!names(cds, ".classlist").isEmpty() && System.nanoTime() < deadline) {
+    while (!names(cds, ".lock").isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(500);
     }
-    assertThat(names(cds, ".classlist")).as("the background dump has ended").isEmpty();
-    assertThat(names(cds, ".jsa")).as("archives in %s", cds).hasSize(1);
     assertThat(names(cds, ".lock")).as("the dump's lock, released").isEmpty();
+    assertThat(names(cds, ".classlist")).as("the class list, removed by the dump").isEmpty();
+    assertThat(names(cds, ".jsa")).as("archives in %s", cds).hasSize(1);
 
     // -Xshare:on: the JVM stops if it cannot map the archive it is given; the class-loading log
     // says where each class came from, and the JDK's own archive holds no Tributary class. A flight

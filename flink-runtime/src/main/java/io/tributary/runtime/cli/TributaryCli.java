@@ -20,6 +20,7 @@ import io.tributary.runtime.storage.HadoopSettings;
 import io.tributary.runtime.storage.PipelineLock;
 import io.tributary.runtime.storage.PipelineStorage;
 import io.tributary.runtime.storage.StorageErrors;
+import io.tributary.runtime.storage.UnsupportedJavaException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -140,10 +141,13 @@ public final class TributaryCli {
         (e, cmd, parsed) -> {
           // a PipelineConfigException is a PipelineDefinitionException: the pipeline or its file is
           // wrong;
-          // a FlinkDeploymentException: the Flink deployment it was started in cannot run an update
+          // a FlinkDeploymentException: the Flink deployment it was started in cannot run an
+          // update;
+          // an UnsupportedJavaException: the Java it runs on cannot open the storage
           if (e instanceof PipelineDefinitionException
               || e instanceof CommandLine.ParameterException
-              || e instanceof FlinkDeploymentException) {
+              || e instanceof FlinkDeploymentException
+              || e instanceof UnsupportedJavaException) {
             err.println(e.getMessage());
             return DEFINITION_ERROR;
           }

@@ -66,6 +66,8 @@ public final class PipelineStorage {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot open the pipeline storage " + uri + ": " + e.getMessage(), e);
+    } catch (UnsupportedOperationException e) {
+      throw UnsupportedJavaException.explain(uri, e);
     }
   }
 

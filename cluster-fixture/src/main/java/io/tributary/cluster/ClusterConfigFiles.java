@@ -42,8 +42,12 @@ final class ClusterConfigFiles {
     entries.put("jobmanager.memory.process.size", jobManagerMemory);
     entries.put("taskmanager.memory.process.size", taskManagerMemory);
     entries.put("parallelism.default", "1");
-    // the metrics a REST client polls (an enumerator's caughtUp gauge) refresh every 200 ms, not 10
-    // s
+    // a TaskManager that asks before the JobManager's RPC endpoint is up asks again after 500 ms,
+    // not
+    // Flink's 10 s (cluster.registration.error-delay): the cluster is up as soon as both are
+    entries.put("cluster.registration.error-delay", "500 ms");
+    // the metrics a REST client polls (an enumerator's caughtUp gauge) refresh every 200 ms, not
+    // 10 s
     entries.put("metrics.fetcher.update-interval", "200ms");
     entries.put("io.tmp.dirs", workDir.resolve("tmp").toString());
     // every process compiles with C2 inlining less, as bin/tributary runs a triggered update: a

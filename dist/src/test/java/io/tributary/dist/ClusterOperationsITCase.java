@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
@@ -283,16 +284,36 @@ class ClusterOperationsITCase {
             .get(0)
             .path("job_id")
             .asText();
-    // the strategy the JobMaster uses, from its log: for a submitted stream graph with
-    // restart-strategy.type none,
-    // Flink 2.3's REST /config describes "Cluster level default restart strategy", whatever the
-    // job's setting
-    String strategy =
-        Files.readAllLines(cluster.logDir().resolve("jobmanager.log")).stream()
-            .filter(
-                line -> line.contains("Using restart back off time strategy") && line.contains(jid))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("no restart strategy logged for job " + jid));
+    // as the message says, the job is cancelled on the cluster (the update asks; the cluster ends
+    // it)
+    long cancelled = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    String state = cluster.get("/jobs/" + jid).path("state").asText();
+    while (!state.equals("CANCELED") && System.nanoTime() < cancelled) {
+      Thread.sleep(200);
+      state = cluster.get("/jobs/" + jid).path("state").asText();
+    }
+    assertThat(state)
+        .as("job %s on the cluster after the failed update", jid)
+        .isEqualTo("CANCELED");
+    // the strategy the JobMaster uses, from its log, which the JobManager writes as it creates the
+    // JobMaster (not before the submission is acknowledged): for a submitted stream graph with
+    // restart-strategy.type none, Flink 2.3's REST /config describes "Cluster level default restart
+    // strategy", whatever the job's setting
+    String strategy = null;
+    long logged = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (strategy == null && System.nanoTime() < logged) {
+      strategy =
+          Files.readAllLines(cluster.logDir().resolve("jobmanager.log")).stream()
+              .filter(
+                  line ->
+                      line.contains("Using restart back off time strategy") && line.contains(jid))
+              .findFirst()
+              .orElse(null);
+      if (strategy == null) {
+        Thread.sleep(200);
+      }
+    }
+    assertThat(strategy).as("the restart strategy logged for job %s", jid).isNotNull();
     System.out.printf("development mode's job %s: %s%n", jid, strategy);
     assertThat(strategy)
         .as("restart strategy in development mode")

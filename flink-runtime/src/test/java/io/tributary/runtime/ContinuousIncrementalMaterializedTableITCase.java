@@ -144,9 +144,8 @@ class ContinuousIncrementalMaterializedTableITCase {
                                 .equals(
                                     "waits for its input table 'silver' to be created: it starts"
                                         + " once every table it reads exists")));
-    assertThat(DeltaTableReader.schema(table("silver")))
-        .as("silver has no table before the first file")
-        .isEmpty();
+    // (silver's table may exist by now: its job's committer creates it as the job starts, without a
+    // file; what is asserted is that gold waited for it rather than failing on a missing table)
     assertThat(running.state()).isEqualTo(UpdateState.RUNNING);
 
     land(1, 20, false);

@@ -111,6 +111,30 @@ final class CliProcess {
     }
   }
 
+  /**
+   * Freezes it ({@code kill -STOP}): none of its threads runs until {@link #resume}, so what it has
+   * written stays as it is while a test looks.
+   */
+  void freeze() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** Lets a frozen process go on ({@code kill -CONT}). */
+  void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    int code =
+        new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid()))
+            .inheritIO()
+            .start()
+            .waitFor();
+    if (code != 0) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited " + code);
+    }
+  }
+
   /** Waits for its end (killing it after {@code timeout}) and returns what it printed. */
   Result await(Duration timeout) throws IOException, InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -92,6 +92,12 @@ class DeltaSinkITCase {
   static volatile long failAfterRecords = -1;
   static volatile long sleepEveryRecords = 0;
 
+  /**
+   * Once this many rows are out, each next one takes 10 ms: a stop-with-savepoint asked then finds the
+   * input far from its end however slowly the job's tasks start (-1: off).
+   */
+  static volatile long slowOnceEmitted = -1;
+
   @BeforeEach
   void reset() {
     COMPLETED_CHECKPOINTS.set(0);
@@ -99,6 +105,7 @@ class DeltaSinkITCase {
     EMITTED.clear();
     failAfterRecords = -1;
     sleepEveryRecords = 0;
+    slowOnceEmitted = -1;
   }
 
   static Row expected(long id) {
@@ -125,6 +132,9 @@ class DeltaSinkITCase {
       }
       if (sleepEveryRecords > 0 && seen % sleepEveryRecords == 0) {
         Thread.sleep(1);
+      }
+      if (slowOnceEmitted > 0 && EMITTED.size() >= slowOnceEmitted) {
+        Thread.sleep(10);
       }
       EMITTED.add(id);
       return GenericRowData.of(
@@ -228,6 +238,7 @@ class DeltaSinkITCase {
     StreamExecutionEnvironment env = streaming();
     env.getCheckpointConfig().setCheckpointInterval(60_000); // only the savepoint commits
     pipeline(env, 1, 3000, spec);
+    slowOnceEmitted = 400;
     JobID job = client.submitJob(env.getStreamGraph().getJobGraph()).get();
     Await.until("400 rows emitted", PATIENCE, () -> EMITTED.size() >= 400);
     String savepoint =
@@ -243,6 +254,7 @@ class DeltaSinkITCase {
                         dir.resolve("savepoints").toUri().toString(),
                         SavepointFormatType.NATIVE)
                     .get());
+    slowOnceEmitted = -1;
     JobResult result = client.requestJobResult(job).get();
     assertThat(result.getJobStatus()).contains(JobStatus.FINISHED);
     // committed before FINISHED was reported: exactly the rows that went into the job so far

@@ -88,6 +88,12 @@ class DeltaUpsertITCase {
   static final AtomicLong LAST_EMITTED = new AtomicLong();
   static volatile long failAfterRecords = -1;
 
+  /**
+   * Once a change of this number is out, each next one takes 10 ms: a stop-with-savepoint asked then
+   * finds the input far from its end however slowly the job's tasks start (-1: off).
+   */
+  static volatile long slowOnceEmitted = -1;
+
   /** How long a wait for the job may take before the test fails naming what it waited for. */
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 
@@ -106,6 +112,7 @@ class DeltaUpsertITCase {
     FAILED.set(false);
     LAST_EMITTED.set(0);
     failAfterRecords = -1;
+    slowOnceEmitted = -1;
   }
 
   /** Change number {@code i} of the changelog: key {@code i % KEYS}; every 11th a delete. */
@@ -149,7 +156,7 @@ class DeltaUpsertITCase {
           && FAILED.compareAndSet(false, true)) {
         throw new RuntimeException("injected failure at change " + i);
       }
-      Thread.sleep(1);
+      Thread.sleep(slowOnceEmitted > 0 && LAST_EMITTED.get() >= slowOnceEmitted ? 10 : 1);
       LAST_EMITTED.accumulateAndGet(i, Math::max);
       long id = i % KEYS;
       GenericRowData row =
@@ -304,6 +311,7 @@ class DeltaUpsertITCase {
     DeltaWriteSpec spec = spec("it/upsert-savepoint/table/g1");
     StreamExecutionEnvironment env = streaming(300);
     pipeline(env, 3000, spec);
+    slowOnceEmitted = 800;
     JobID job = client.submitJob(env.getStreamGraph().getJobGraph()).get();
     Await.until("800 rows emitted", PATIENCE, () -> LAST_EMITTED.get() >= 800);
     String savepoint =
@@ -319,6 +327,7 @@ class DeltaUpsertITCase {
                         dir.resolve("savepoints").toUri().toString(),
                         SavepointFormatType.NATIVE)
                     .get());
+    slowOnceEmitted = -1;
     assertThat(client.requestJobResult(job).get().getJobStatus()).contains(JobStatus.FINISHED);
     long stoppedAt = LAST_EMITTED.get();
     assertThat(stoppedAt).isLessThan(3000);

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -50,15 +51,48 @@ final class ClusterJobWatch {
   }
 
   /**
+   * A job's result on a cluster, which this watch may decide before the job ends: a failure it finds
+   * (sources that did not catch up) is recorded first, then the job is cancelled, then the result is
+   * completed with that failure. So the update, which waits on the result, goes on only once the
+   * cluster has taken the cancellation (never closing its client under a cancel still on its way),
+   * and the job's own end, CANCELED by then, does not take the failure's place.
+   */
+  static final class WatchedResult {
+    private final CompletableFuture<JobOutcome> result = new CompletableFuture<>();
+    private final AtomicReference<JobOutcome> failure = new AtomicReference<>();
+
+    CompletableFuture<JobOutcome> future() {
+      return result;
+    }
+
+    /** The job ended with {@code outcome}: its result, unless this watch failed it first. */
+    void ended(JobOutcome outcome) {
+      JobOutcome failed = failure.get();
+      result.complete(failed != null ? failed : outcome);
+    }
+
+    /** Fails the job with {@code failed}: cancels it through {@code cancel}, which waits for the cluster to take it. */
+    void fail(JobOutcome failed, Runnable cancel) {
+      failure.compareAndSet(null, failed);
+      try {
+        cancel.run();
+      } finally {
+        result.complete(failed);
+      }
+    }
+  }
+
+  /**
    * Waits for the sources' gauges of job {@code jobId}. A timeout fails the job's result (naming the
    * sources) rather than the caught-up future, so the update fails and never takes the job for caught
-   * up; the job is cancelled. So it is when the endpoint cannot be read {@value #UNREADABLE_LIMIT} times.
+   * up; the job is cancelled first ({@link WatchedResult#fail}). So it is when the endpoint cannot be
+   * read {@value #UNREADABLE_LIMIT} times.
    */
   void awaitCaughtUp(
       String jobId,
       JobSubmission submission,
       CompletableFuture<Void> caughtUp,
-      CompletableFuture<JobOutcome> result,
+      WatchedResult result,
       Runnable cancel) {
     long deadline = System.nanoTime() + caughtUpTimeout.toNanos();
     int unreadable = 0;
@@ -70,11 +104,11 @@ final class ClusterJobWatch {
         caughtUp.complete(null);
         return;
       } catch (TimeoutException e) {
-        result.complete(
+        result.fail(
             JobOutcome.failed(
                 JobFailedException.notCaughtUp(
-                    submission.job(), cluster, e.getMessage(), caughtUpTimeout)));
-        cancel.run();
+                    submission.job(), cluster, e.getMessage(), caughtUpTimeout)),
+            cancel);
         return;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -82,15 +116,15 @@ final class ClusterJobWatch {
       } catch (IllegalStateException jobEnded) {
         return; // the job ended first: its result says how
       } catch (IOException | RuntimeException e) {
-        if (result.isDone()) {
+        if (result.future().isDone()) {
           return;
         }
         if (++unreadable >= UNREADABLE_LIMIT || System.nanoTime() >= deadline) {
-          result.complete(
+          result.fail(
               JobOutcome.failed(
                   JobFailedException.caughtUpUnreadable(
-                      submission.job(), cluster, unreadable, endpoint, e)));
-          cancel.run();
+                      submission.job(), cluster, unreadable, endpoint, e)),
+              cancel);
           return;
         }
         try {

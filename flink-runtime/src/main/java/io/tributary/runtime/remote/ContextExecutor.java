@@ -207,19 +207,20 @@ public final class ContextExecutor implements JobExecutor {
           e);
     }
     JobID id = client.getJobID();
-    CompletableFuture<JobOutcome> result = new CompletableFuture<>();
+    ClusterJobWatch.WatchedResult result = new ClusterJobWatch.WatchedResult();
     client
         .getJobExecutionResult()
-        .whenComplete((done, error) -> result.complete(outcome(client, done, error)));
+        .whenComplete((done, error) -> result.ended(outcome(client, done, error)));
     CompletableFuture<Void> caughtUp = new CompletableFuture<>();
     if (submission.caughtUpSources().isEmpty()) {
       caughtUp.complete(null);
     } else {
       waiting.execute(
           () ->
-              watch.awaitCaughtUp(id.toHexString(), submission, caughtUp, result, client::cancel));
+              watch.awaitCaughtUp(
+                  id.toHexString(), submission, caughtUp, result, () -> cancelQuietly(client)));
     }
-    return new Context(id, client, result, caughtUp);
+    return new Context(id, client, result.future(), caughtUp);
   }
 
   private static JobOutcome outcome(JobClient client, JobExecutionResult done, Throwable error) {
@@ -288,14 +289,19 @@ public final class ContextExecutor implements JobExecutor {
     @Override
     public void cancel() {
       if (!result().isDone()) {
-        try {
-          client.cancel().get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException alreadyEnded) {
-          // nothing more to do
-        }
+        cancelQuietly(client);
       }
+    }
+  }
+
+  /** Cancels the job and waits (at most 30 s) for the cluster to take the cancellation. */
+  private static void cancelQuietly(JobClient client) {
+    try {
+      client.cancel().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException alreadyEnded) {
+      // nothing more to do
     }
   }
 }

@@ -214,15 +214,15 @@ public final class RemoteExecutor implements JobExecutor {
               + ExceptionUtils.stripExecutionException(e).getMessage(),
           e.getCause());
     }
-    CompletableFuture<JobOutcome> result = new CompletableFuture<>();
+    ClusterJobWatch.WatchedResult result = new ClusterJobWatch.WatchedResult();
     client
         .requestJobResult(id)
         .whenComplete(
             (jobResult, error) -> {
               if (error != null) {
-                result.complete(JobOutcome.failed(ExceptionUtils.stripCompletionException(error)));
+                result.ended(JobOutcome.failed(ExceptionUtils.stripCompletionException(error)));
               } else {
-                result.complete(outcome(jobResult));
+                result.ended(outcome(jobResult));
               }
             });
     CompletableFuture<Void> caughtUp = new CompletableFuture<>();
@@ -234,7 +234,7 @@ public final class RemoteExecutor implements JobExecutor {
               watch.awaitCaughtUp(
                   id.toHexString(), submission, caughtUp, result, () -> cancelQuietly(id)));
     }
-    return new Remote(id, result, caughtUp);
+    return new Remote(id, result.future(), caughtUp);
   }
 
   private static JobOutcome outcome(JobResult result) {

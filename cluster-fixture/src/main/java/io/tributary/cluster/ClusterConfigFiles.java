@@ -42,9 +42,8 @@ final class ClusterConfigFiles {
     entries.put("jobmanager.memory.process.size", jobManagerMemory);
     entries.put("taskmanager.memory.process.size", taskManagerMemory);
     entries.put("parallelism.default", "1");
-    // a TaskManager that asks before the JobManager's RPC endpoint is up asks again after 500 ms,
-    // not
-    // Flink's 10 s (cluster.registration.error-delay): the cluster is up as soon as both are
+    // a TaskManager that asks before the JobManager's RPC endpoint is up asks again
+    // after 500 ms, not after Flink's 10 s (cluster.registration.error-delay)
     entries.put("cluster.registration.error-delay", "500 ms");
     // the metrics a REST client polls (an enumerator's caughtUp gauge) refresh every 200 ms, not
     // 10 s

@@ -204,10 +204,9 @@ class BadInputCorpusITCase {
   }
 
   private static Tributary.Builder builder() {
-    // a job that fails over and then neither catches up nor writes a row fails after two minutes,
-    // with the failure that restarted it, instead of the default hour; production's restarts
-    // without
-    // its 1 s between them (what is tested is what each case ends with, not when)
+    // a job that fails over and then neither catches up nor writes a row fails after two
+    // minutes, with the failure that restarted it, instead of the default hour; production's
+    // restarts without its 1 s between them (what is tested is how each case ends, not when)
     return Tributary.pipeline(new Corpus())
         .name("corpus")
         .storage(dir.resolve("storage").toString())

@@ -139,11 +139,10 @@ public final class TributaryCli {
     line.setErr(err);
     line.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
-          // a PipelineConfigException is a PipelineDefinitionException: the pipeline or its file is
-          // wrong;
-          // a FlinkDeploymentException: the Flink deployment it was started in cannot run an
-          // update;
-          // an UnsupportedJavaException: the Java it runs on cannot open the storage
+          // exit 2 for a setup to fix: a PipelineDefinitionException (a PipelineConfigException
+          // too), the pipeline or its file is wrong; a FlinkDeploymentException, the Flink
+          // deployment it was started in cannot run an update; an UnsupportedJavaException, the
+          // Java it runs on cannot open the storage
           if (e instanceof PipelineDefinitionException
               || e instanceof CommandLine.ParameterException
               || e instanceof FlinkDeploymentException
@@ -156,8 +155,8 @@ public final class TributaryCli {
             return ALREADY_RUNNING;
           }
           if (e instanceof java.io.UncheckedIOException) {
-            // storage that cannot be opened, read or written: its message names the path and the
-            // cause
+            // storage that cannot be opened, read or written: its message names the path and
+            // the cause
             err.println("Error: " + StorageErrors.explain(e.getMessage(), e));
             return UPDATE_FAILED;
           }

@@ -64,10 +64,9 @@ class KilledEpochFilesProcessTest {
           .isLessThan(deadline);
       Thread.sleep(100);
     }
-    // new input until a file of an epoch not committed yet is seen on disk; then the process is
-    // frozen (so its epoch cannot commit between this look and the kill), looked at again, and
-    // killed
-    // with kill -9 if the file is still outside the log (else it goes on)
+    // new input until a file of an epoch not committed yet is seen on disk; then the process
+    // is frozen (its epoch cannot commit between this look and the kill), looked at again,
+    // and killed with kill -9 if the file is still outside the log (else it goes on)
     List<String> orphans = List.of();
     for (int batch = 2; orphans.isEmpty(); batch++) {
       assertThat(batch).as("an uncommitted epoch's file was seen within 8 batches").isLessThan(10);

@@ -284,8 +284,8 @@ class ClusterOperationsITCase {
             .get(0)
             .path("job_id")
             .asText();
-    // as the message says, the job is cancelled on the cluster: the update asked, and the
-    // cluster took it before the update ended (ClusterJobWatch.WatchedResult)
+    // as the message says, the job is cancelled on the cluster (ClusterJobWatch.WatchedResult
+    // has the cluster take the cancellation before the update ends)
     long cancelled = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
     String state = cluster.get("/jobs/" + jid).path("state").asText();
     while (!state.equals("CANCELED") && System.nanoTime() < cancelled) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -68,9 +69,20 @@ class LauncherJavaVersionIT {
   private static Optional<Path> javaNewerThan(int version) throws IOException {
     Path home = Path.of(System.getProperty("java.home")).toRealPath();
     try (Stream<Path> jdks = Files.list(home.getParent())) {
+      // a JDK's folder as the JVM names its java.home: a packaged JDK sits there under a link too
       return jdks.filter(j -> Files.isExecutable(j.resolve("bin/java")))
+          .map(LauncherJavaVersionIT::realPath)
+          .distinct()
           .filter(j -> feature(j) > version)
           .max(Comparator.comparingInt(LauncherJavaVersionIT::feature));
+    }
+  }
+
+  private static Path realPath(Path jdk) {
+    try {
+      return jdk.toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

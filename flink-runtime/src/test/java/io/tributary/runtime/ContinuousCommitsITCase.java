@@ -194,6 +194,7 @@ class ContinuousCommitsITCase {
     try {
       return DeltaTableReader.schema(path).isPresent() ? DeltaTableReader.readAll(path).size() : 0;
     } catch (RuntimeException e) {
+      System.out.println("Reading " + name + " while it is written failed; polling again: " + e);
       return -1;
     }
   }

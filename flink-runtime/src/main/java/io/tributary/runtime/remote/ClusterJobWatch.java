@@ -54,8 +54,10 @@ final class ClusterJobWatch {
    * A job's result on a cluster, which this watch may decide before the job ends: a failure it finds
    * (sources that did not catch up) is recorded first, then the job is cancelled, then the result is
    * completed with that failure. So the update, which waits on the result, goes on only once the
-   * cluster has taken the cancellation (never closing its client under a cancel still on its way),
-   * and the job's own end, CANCELED by then, does not take the failure's place.
+   * cluster has taken the cancellation or the job has ended (never closing its client under a cancel
+   * still on its way), and the job's own end, CANCELED, does not take the failure's place. Where the
+   * JobManager no longer answers, the cancel's wait ({@link #cancelAndWait}) delays the update's
+   * failure by up to 30 s.
    */
   static final class WatchedResult {
     private final CompletableFuture<JobOutcome> result = new CompletableFuture<>();
@@ -79,6 +81,21 @@ final class ClusterJobWatch {
       } finally {
         result.complete(failed);
       }
+    }
+  }
+
+  /**
+   * Cancels a job through {@code cancel} (a REST call of the executor's client) and waits at most 30
+   * s for the cluster to take it; a job that has ended already, or a cluster that does not answer,
+   * ends the wait without an error.
+   */
+  static void cancelAndWait(Supplier<? extends CompletableFuture<?>> cancel) {
+    try {
+      cancel.get().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException alreadyEnded) {
+      // nothing more to do
     }
   }
 

@@ -13,11 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -294,14 +291,7 @@ public final class ContextExecutor implements JobExecutor {
     }
   }
 
-  /** Cancels the job and waits (at most 30 s) for the cluster to take the cancellation. */
   private static void cancelQuietly(JobClient client) {
-    try {
-      client.cancel().get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException alreadyEnded) {
-      // nothing more to do
-    }
+    ClusterJobWatch.cancelAndWait(client::cancel);
   }
 }

@@ -21,8 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.client.deployment.StandaloneClusterId;
@@ -265,13 +263,7 @@ public final class RemoteExecutor implements JobExecutor {
   }
 
   private void cancelQuietly(JobID id) {
-    try {
-      client.cancel(id).get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException alreadyEnded) {
-      // nothing more to do
-    }
+    ClusterJobWatch.cancelAndWait(() -> client.cancel(id));
   }
 
   @Override

@@ -3,7 +3,8 @@ package io.tributary.runtime.storage;
 /**
  * The Java this process runs on cannot run Hadoop's file system client, through which every access to
  * a pipeline's storage goes: Hadoop 3.4 asks {@code Subject.getSubject} for the current user, which Java
- * 23 and later no longer support (it throws {@link UnsupportedOperationException}). Reported with the
+ * 23 and later no longer support by default (it throws {@link UnsupportedOperationException}; Java 23
+ * alone still allows it with {@code -Djava.security.manager=allow}). Reported with the
  * Java versions to use instead, before anything is read or written; the CLI exits with code 2, as for
  * a wrong setup.
  */
@@ -36,9 +37,9 @@ public final class UnsupportedJavaException extends RuntimeException {
             + " ("
             + System.getProperty("java.home")
             + "): Hadoop's file system client, which Tributary reads and writes storage with, asks"
-            + " Subject.getSubject for the current user, and Java 23 and later no longer support it. Run"
-            + " Tributary on Java 17 or 21, the versions Flink 2.3 supports (bin/tributary runs the first"
-            + " java on the PATH).",
+            + " Subject.getSubject for the current user, which Java 23 and later no longer support by"
+            + " default. Run Tributary on Java 17 or 21, the versions it runs on with Flink 2.3 (for"
+            + " bin/tributary, the first java on the PATH).",
         failure);
   }
 }

@@ -133,7 +133,11 @@ final class CliClassData {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    StringBuilder text = new StringBuilder(System.getProperty("java.home")).append('\n');
+    StringBuilder text =
+        new StringBuilder(System.getProperty("java.home"))
+            .append(' ')
+            .append(System.getProperty("java.vm.version"))
+            .append('\n');
     for (String entry : testClasspath.split(File.pathSeparator)) {
       Path path = Path.of(entry);
       if (!Files.isDirectory(path)) {

@@ -76,7 +76,12 @@ class KilledEpochFilesProcessTest {
         assertThat(first.isAlive()).as("the first update runs: %s", first.outSoFar()).isTrue();
         if (!unreferenced(table).isEmpty()) {
           first.freeze();
-          orphans = unreferenced(table);
+          try {
+            orphans = unreferenced(table);
+          } catch (IOException | RuntimeException e) {
+            first.kill9(); // not left frozen
+            throw e;
+          }
           if (orphans.isEmpty()) {
             first.resume();
           }

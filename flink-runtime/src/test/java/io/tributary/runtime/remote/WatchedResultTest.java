@@ -1,6 +1,7 @@
 package io.tributary.runtime.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.runtime.engine.JobOutcome;
 import java.util.Map;
@@ -48,15 +49,15 @@ class WatchedResultTest {
   void aCancelThatThrowsStillCompletesTheResultWithTheFailure() {
     ClusterJobWatch.WatchedResult result = new ClusterJobWatch.WatchedResult();
 
-    try {
-      result.fail(
-          NOT_CAUGHT_UP,
-          () -> {
-            throw new IllegalStateException("the cluster is gone");
-          });
-    } catch (IllegalStateException expected) {
-      // the cancel's own failure goes to the watch's thread
-    }
+    assertThatThrownBy(
+            () ->
+                result.fail(
+                    NOT_CAUGHT_UP,
+                    () -> {
+                      throw new IllegalStateException("the cluster is gone");
+                    }))
+        .as("the cancel's own failure, to the watch's thread")
+        .hasMessage("the cluster is gone");
 
     assertThat(result.future()).isCompletedWithValue(NOT_CAUGHT_UP);
   }

@@ -103,8 +103,13 @@ class DeltaRowFailureITCase {
                 .count())
         .as("the same row fails every attempt: not retried")
         .isEqualTo(1);
+    // Flink takes a job's first checkpoint at a random moment of its first interval, which can fall
+    // between two rows: an epoch before the failing row's may be committed; the failing row's
+    // epoch,
+    // the row and what follows it in its file, never
     assertThat(DeltaTableReader.readAll(dir.resolve("storage/tables/checked_orders").toString()))
         .as("nothing of the epoch holding the row is committed")
-        .isEmpty();
+        .extracting(row -> row.getField(0))
+        .isSubsetOf("o1", "o2");
   }
 }
